@@ -1,0 +1,1 @@
+# ckube-apiserver: libapiserver.a (everything but main.c) + main.c.

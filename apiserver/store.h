@@ -1,0 +1,131 @@
+/*
+ * store.h: the apiserver's storage interface. Objects are JSON documents keyed
+ * by (resource, namespace, name); every committed write gets the next global
+ * revision, which is also the object's metadata.resourceVersion, and is
+ * appended to a change log that watches resume from. SQLite (store_sqlite.c)
+ * is the embedded implementation; nothing above this header may assume SQLite.
+ *
+ * Thread-safety: every function may be called from any thread. Writes are
+ * serialised; a write returns only after its transaction committed.
+ */
+#ifndef CKUBE_APISERVER_STORE_H
+#define CKUBE_APISERVER_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ckube/ck.h"
+
+struct cJSON;
+struct ck_status;
+struct store;
+
+enum store_event_type {
+	STORE_ADDED,
+	STORE_MODIFIED,
+	STORE_DELETED,
+};
+
+/* One committed change; strings are owned by the event. */
+struct store_event {
+	int64_t			 rv;		/* the revision of this change */
+	enum store_event_type	 type;
+	char			*resource;	/* "pods", "deployments.apps" */
+	char			*ns;		/* "" for cluster-scoped */
+	char			*name;
+	char			*body;		/* JSON, resourceVersion == rv; DELETED: last state */
+	size_t			 body_len;
+};
+
+/* An object read from the store. */
+struct store_item {
+	char	*ns;
+	char	*name;
+	char	*body;		/* JSON text, metadata.resourceVersion set */
+	size_t	 body_len;
+	int64_t	 rv;		/* revision of its last write */
+};
+
+struct store_list {
+	struct store_item	*items;
+	size_t			 n;
+	int64_t			 rv;		/* store revision the list is consistent with */
+	int			 more;		/* 1 if items remain after the last one */
+};
+
+/*
+ * Called after every commit, in commit order, on the writing thread, with no
+ * store lock held. ev is valid only during the call.
+ */
+typedef void (*store_commit_fn)(const struct store_event *ev, void *arg);
+
+/* Open (creating if needed) the store in file path. */
+int	store_open(const char *path, struct store **out, struct ck_status *st) CK_MUST_CHECK;
+void	store_close(struct store *s);
+void	store_set_commit_hook(struct store *s, store_commit_fn fn, void *arg);
+
+/* The revision of the newest committed change (0 for an empty store). */
+int64_t	store_revision(struct store *s);
+/* The highest revision removed by compaction (watches from below it get CK_EGONE). */
+int64_t	store_compacted_revision(struct store *s);
+
+/* Read one object. CK_ENOTFOUND if absent. *out is yours (store_item_fini). */
+int	store_get(struct store *s, const char *resource, const char *ns,
+	    const char *name, struct store_item *out) CK_MUST_CHECK;
+
+/*
+ * List objects of resource, in ns ("" or NULL = every namespace), ordered by
+ * (namespace, name), starting strictly after (after_ns, after_name) when
+ * after_name is non-NULL, at most limit items (0 = no limit). out is yours
+ * (store_list_fini).
+ */
+int	store_list(struct store *s, const char *resource, const char *ns,
+	    const char *after_ns, const char *after_name, size_t limit,
+	    struct store_list *out) CK_MUST_CHECK;
+
+/* Count objects of resource in ns ("" = all). */
+int	store_count(struct store *s, const char *resource, const char *ns, int64_t *out) CK_MUST_CHECK;
+
+/*
+ * Create: obj's metadata.resourceVersion is set to the new revision (obj is
+ * changed in place, not taken). CK_EEXIST if the key exists. *rv_out may be NULL.
+ */
+int	store_create(struct store *s, const char *resource, const char *ns,
+	    const char *name, struct cJSON *obj, int64_t *rv_out) CK_MUST_CHECK;
+
+/*
+ * Replace the object if its current revision equals expect_rv (0: any).
+ * metadata.resourceVersion of obj is set to the new revision.
+ * CK_ENOTFOUND, CK_ECONFLICT.
+ */
+int	store_update(struct store *s, const char *resource, const char *ns,
+	    const char *name, struct cJSON *obj, int64_t expect_rv,
+	    int64_t *rv_out) CK_MUST_CHECK;
+
+/*
+ * Delete if the current revision equals expect_rv (0: any). The DELETED event
+ * carries the last state with resourceVersion = the deletion revision; that
+ * body is returned in *last_out (yours, free()) when last_out is non-NULL.
+ * CK_ENOTFOUND, CK_ECONFLICT.
+ */
+int	store_delete(struct store *s, const char *resource, const char *ns,
+	    const char *name, int64_t expect_rv, char **last_out,
+	    int64_t *rv_out) CK_MUST_CHECK;
+
+/*
+ * Events with revision > from_rv for resource (NULL = every resource), in
+ * order, at most limit (0 = all). CK_EGONE if from_rv < the compacted revision
+ * (the events after it are no longer all there). Free with store_events_free.
+ */
+int	store_events_since(struct store *s, const char *resource, int64_t from_rv,
+	    size_t limit, struct store_event **out, size_t *n) CK_MUST_CHECK;
+
+/* Remove log entries with revision <= upto_rv (kept below the newest). */
+int	store_compact(struct store *s, int64_t upto_rv) CK_MUST_CHECK;
+
+void	store_item_fini(struct store_item *it);
+void	store_list_fini(struct store_list *l);
+void	store_event_fini(struct store_event *ev);
+void	store_events_free(struct store_event *evs, size_t n);
+
+#endif

@@ -1,0 +1,31 @@
+# Compiler flags per build mode. One build folder per mode, so objects never mix.
+MODE    ?= debug
+BUILD   := build/$(MODE)
+BIN     := $(if $(filter debug,$(MODE)),bin,$(BUILD)/bin)
+LIBCKUBE := $(BUILD)/common/libckube.a
+PKGS    := libcjson libmicrohttpd libcurl yaml-0.1 sqlite3 nanomsg
+CC      ?= cc
+WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-qual -Wwrite-strings \
+           -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla -Wundef \
+           -Wimplicit-fallthrough
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
+CPPFLAGS += -Icommon/include -D_GNU_SOURCE $(PKG_CFLAGS)
+CFLAGS_debug   := -O0 -g3
+CFLAGS_release := -O2 -g -DNDEBUG
+CFLAGS_asan    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+CFLAGS_tsan    := -O1 -g -fsanitize=thread
+CFLAGS_fuzz    := -O1 -g -fsanitize=fuzzer-no-link,address,undefined
+LDFLAGS_asan   := -fsanitize=address,undefined
+LDFLAGS_tsan   := -fsanitize=thread
+LDFLAGS_fuzz   := -fsanitize=address,undefined
+CFLAGS  += -std=c11 $(WARN) $(CFLAGS_$(MODE))
+LDFLAGS += $(LDFLAGS_$(MODE))
+LDLIBS  += $(PKG_LIBS) -lpthread -lm
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif

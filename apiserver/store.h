@@ -55,7 +55,10 @@ struct store_list {
 
 /*
  * Called after every commit, in commit order, on the writing thread, with no
- * store lock held. ev is valid only during the call.
+ * store lock held. ev is valid only during the call. The hook may read the
+ * store but not write to it (such a write fails with CK_EINVALID: its own hook
+ * could only run after this one returns). A slow hook delays later writers'
+ * returns, not their commits.
  */
 typedef void (*store_commit_fn)(const struct store_event *ev, void *arg);
 

@@ -423,7 +423,11 @@ store_close(struct store *s)
 	while ((c = s->idle) != NULL) {
 		s->idle = c->next;
 		conn_close(c);
+		s->nreaders--;
 	}
+	if (s->nreaders != 0)
+		log_error("store %s: closed with %d reads in progress", s->path,
+		    s->nreaders);
 	conn_close(s->writer);
 	pthread_mutex_destroy(&s->wmu);
 	pthread_mutex_destroy(&s->pool_mu);
@@ -990,6 +994,13 @@ out:
 	return rc;
 }
 
+/*
+ * The store whose commit hook this thread is running, if any. A write from
+ * inside a hook would wait for its own hook's turn, which comes only after
+ * the running hook returns: refused instead of deadlocking.
+ */
+static _Thread_local const struct store *hook_running;
+
 /* Run the hook for the commit holding ticket, after every earlier ticket's hook. */
 static void
 run_hook(struct store *s, uint64_t ticket, const struct store_event *ev)
@@ -1003,8 +1014,11 @@ run_hook(struct store *s, uint64_t ticket, const struct store_event *ev)
 	fn = s->hook;
 	arg = s->hook_arg;
 	pthread_mutex_unlock(&s->hook_mu);
-	if (fn != NULL)
+	if (fn != NULL) {
+		hook_running = s;
 		fn(ev, arg);
+		hook_running = NULL;
+	}
 	pthread_mutex_lock(&s->hook_mu);
 	s->hook_turn++;
 	pthread_cond_broadcast(&s->hook_cv);
@@ -1024,6 +1038,11 @@ store_write(struct store *s, struct write_req *r, int64_t *rv_out)
 		return CK_EINVALID;
 	if (r->ns == NULL)
 		r->ns = "";
+	if (hook_running == s) {
+		log_error("store: %s %s/%s: write from inside a commit hook refused",
+		    r->resource, r->ns, r->name);
+		return CK_EINVALID;
+	}
 	pthread_mutex_lock(&s->wmu);
 	rc = writer_txn(s, r);
 	if (rc == 0) {

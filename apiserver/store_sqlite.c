@@ -21,105 +21,12 @@
 #include "ckube/log.h"
 #include "ckube/strbuf.h"
 
-#define STORE_SCHEMA_VERSION	1
+#include "store_sqlite_sql.h"
+
 #define STORE_READERS_MAX	4
 #define STORE_BUSY_TIMEOUT_MS	5000
 /* Compaction deletes at most this many events per transaction. */
 #define STORE_COMPACT_BATCH	5000
-
-/*
- * Every statement any connection runs. Each connection prepares one lazily,
- * on first use, and keeps it for its lifetime.
- */
-enum stmt_id {
-	ST_BEGIN,
-	ST_BEGIN_IMMEDIATE,
-	ST_COMMIT,
-	ST_ROLLBACK,
-	ST_SEQ,
-	ST_META_GET,
-	ST_META_SET,
-	ST_OBJ_GET,
-	ST_OBJ_INSERT,
-	ST_OBJ_UPDATE,
-	ST_OBJ_DELETE,
-	ST_EV_INSERT,
-	ST_EV_DELETE_RANGE,
-	ST_EV_SINCE_ALL,
-	ST_EV_SINCE_RES,
-	ST_LIST_ALL,
-	ST_LIST_ALL_AFTER,
-	ST_LIST_NS,
-	ST_LIST_NS_AFTER,
-	ST_COUNT_ALL,
-	ST_COUNT_NS,
-	ST_MAX
-};
-
-static const char *const stmt_sql[ST_MAX] = {
-	[ST_BEGIN] = "BEGIN",
-	[ST_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
-	[ST_COMMIT] = "COMMIT",
-	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_SEQ] = "SELECT seq FROM sqlite_sequence WHERE name = 'events'",
-	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
-	[ST_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2) "
-	    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-	[ST_OBJ_GET] = "SELECT rv, body FROM objects "
-	    "WHERE resource = ?1 AND namespace = ?2 AND name = ?3",
-	[ST_OBJ_INSERT] = "INSERT INTO objects(resource, namespace, name, rv, body) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5)",
-	[ST_OBJ_UPDATE] = "UPDATE objects SET rv = ?4, body = ?5 "
-	    "WHERE resource = ?1 AND namespace = ?2 AND name = ?3 AND rv = ?6",
-	[ST_OBJ_DELETE] = "DELETE FROM objects "
-	    "WHERE resource = ?1 AND namespace = ?2 AND name = ?3 AND rv = ?4",
-	[ST_EV_INSERT] = "INSERT INTO events(rv, type, resource, namespace, name, body) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[ST_EV_DELETE_RANGE] = "DELETE FROM events WHERE rv > ?1 AND rv <= ?2",
-	[ST_EV_SINCE_ALL] = "SELECT rv, type, resource, namespace, name, body "
-	    "FROM events WHERE rv > ?1 ORDER BY rv LIMIT ?2",
-	[ST_EV_SINCE_RES] = "SELECT rv, type, resource, namespace, name, body "
-	    "FROM events WHERE resource = ?3 AND rv > ?1 ORDER BY rv LIMIT ?2",
-	[ST_LIST_ALL] = "SELECT namespace, name, rv, body FROM objects "
-	    "WHERE resource = ?1 ORDER BY namespace, name LIMIT ?2",
-	[ST_LIST_ALL_AFTER] = "SELECT namespace, name, rv, body FROM objects "
-	    "WHERE resource = ?1 AND (namespace, name) > (?3, ?4) "
-	    "ORDER BY namespace, name LIMIT ?2",
-	[ST_LIST_NS] = "SELECT namespace, name, rv, body FROM objects "
-	    "WHERE resource = ?1 AND namespace = ?3 ORDER BY name LIMIT ?2",
-	[ST_LIST_NS_AFTER] = "SELECT namespace, name, rv, body FROM objects "
-	    "WHERE resource = ?1 AND namespace = ?3 AND name > ?4 "
-	    "ORDER BY name LIMIT ?2",
-	[ST_COUNT_ALL] = "SELECT count(*) FROM objects WHERE resource = ?1",
-	[ST_COUNT_NS] = "SELECT count(*) FROM objects "
-	    "WHERE resource = ?1 AND namespace = ?2",
-};
-
-/* Run once on the writer connection at open; idempotent. */
-static const char store_schema_sql[] =
-	"CREATE TABLE IF NOT EXISTS meta ("
-	"  key TEXT PRIMARY KEY,"
-	"  value INTEGER NOT NULL"
-	") WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS objects ("
-	"  resource TEXT NOT NULL,"
-	"  namespace TEXT NOT NULL,"
-	"  name TEXT NOT NULL,"
-	"  rv INTEGER NOT NULL,"
-	"  body TEXT NOT NULL,"
-	"  PRIMARY KEY (resource, namespace, name)"
-	") WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS events ("
-	"  rv INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  type TEXT NOT NULL,"
-	"  resource TEXT NOT NULL,"
-	"  namespace TEXT NOT NULL,"
-	"  name TEXT NOT NULL,"
-	"  body TEXT NOT NULL"
-	");"
-	"CREATE INDEX IF NOT EXISTS events_resource_rv ON events(resource, rv);"
-	"INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', 1);"
-	"INSERT OR IGNORE INTO meta(key, value) VALUES ('compacted_rv', 0);";
 
 static const char *const event_type_names[] = {
 	[STORE_ADDED] = "ADDED",
@@ -136,14 +43,14 @@ struct conn {
 struct store {
 	char		*path;
 
-	pthread_mutex_t	 wmu;		/* the writer connection and commit tickets */
+	pthread_mutex_t	 wmu;		/* the writer and the commit tickets */
 	struct conn	*writer;
 	uint64_t	 next_ticket;	/* handed to each commit, under wmu */
 
 	pthread_mutex_t	 pool_mu;	/* the reader pool */
 	pthread_cond_t	 pool_cv;
 	struct conn	*idle;
-	int		 nreaders;	/* open reader connections, idle or not */
+	int		 nreaders;	/* open readers, idle or not */
 
 	pthread_mutex_t	 hook_mu;	/* hook, hook_arg, hook_turn */
 	pthread_cond_t	 hook_cv;
@@ -201,10 +108,10 @@ conn_stmt(struct conn *c, enum stmt_id id)
 
 	if (c->stmt[id] != NULL)
 		return c->stmt[id];
-	rc = sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-	    &c->stmt[id], NULL);
+	rc = sqlite3_prepare_v3(c->db, store_sqlite_sql[id], -1,
+	    SQLITE_PREPARE_PERSISTENT, &c->stmt[id], NULL);
 	if (rc != SQLITE_OK) {
-		log_error("store: prepare \"%s\": %s", stmt_sql[id],
+		log_error("store: prepare \"%s\": %s", store_sqlite_sql[id],
 		    sqlite3_errmsg(c->db));
 		c->stmt[id] = NULL;
 		return NULL;
@@ -212,12 +119,22 @@ conn_stmt(struct conn *c, enum stmt_id id)
 	return c->stmt[id];
 }
 
-/* Leave a statement reusable and drop its bindings (they may point at our buffers). */
+/* Make a statement reusable; drop bindings that may point at our buffers. */
 static void
 stmt_done(sqlite3_stmt *stmt)
 {
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
+}
+
+/* Bind an object key to parameters ?1, ?2, ?3 (valid until stmt_done). */
+static void
+bind_key(sqlite3_stmt *stmt, const char *resource, const char *ns,
+    const char *name)
+{
+	sqlite3_bind_text(stmt, 1, resource, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, ns, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, name, -1, SQLITE_STATIC);
 }
 
 /* Run a statement that takes no parameters and returns no rows. */
@@ -232,11 +149,11 @@ conn_exec(struct conn *c, enum stmt_id id)
 	rc = sqlite3_step(stmt);
 	stmt_done(stmt);
 	if (rc != SQLITE_DONE)
-		return sql_fail(c, stmt_sql[id], rc);
+		return sql_fail(c, store_sqlite_sql[id], rc);
 	return 0;
 }
 
-/* Undo the open transaction, if any; the caller already has an error to report. */
+/* Undo the open transaction, if any (the caller reports its own error). */
 static void
 conn_rollback(struct conn *c)
 {
@@ -297,7 +214,8 @@ conn_meta_set(struct conn *c, const char *key, int64_t value)
 
 /* Open one connection with the per-connection settings. */
 static int
-conn_open(const char *path, int readonly, struct conn **out, struct ck_status *st)
+conn_open(const char *path, int readonly, struct conn **out,
+    struct ck_status *st)
 {
 	struct conn *c;
 	int flags, rc;
@@ -307,8 +225,9 @@ conn_open(const char *path, int readonly, struct conn **out, struct ck_status *s
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 	rc = sqlite3_open_v2(path, &c->db, flags, NULL);
 	if (rc != SQLITE_OK) {
-		rc = ck_status_set(st, CK_EIO, "store %s: cannot open: %s", path,
-		    c->db != NULL ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+		rc = ck_status_set(st, CK_EIO, "store %s: cannot open: %s",
+		    path, c->db != NULL ? sqlite3_errmsg(c->db) :
+		    sqlite3_errstr(rc));
 		goto fail;
 	}
 	sqlite3_extended_result_codes(c->db, 1);
@@ -332,21 +251,22 @@ store_init_schema(struct store *s, struct ck_status *st)
 {
 	struct conn *w = s->writer;
 	sqlite3_stmt *stmt;
+	const char *mode;
 	int64_t version, rev, compacted;
 	int rc;
 	size_t i;
 
 	/* Fails with "file is not a database" for anything but SQLite. */
-	rc = sqlite3_prepare_v2(w->db, "PRAGMA journal_mode=WAL", -1, &stmt, NULL);
+	rc = sqlite3_prepare_v2(w->db, "PRAGMA journal_mode=WAL", -1, &stmt,
+	    NULL);
 	if (rc == SQLITE_OK) {
 		rc = sqlite3_step(stmt);
-		if (rc == SQLITE_ROW) {
-			if (strcmp((const char *)sqlite3_column_text(stmt, 0), "wal") != 0)
-				log_warn("store %s: journal mode is %s, not wal; readers "
-				    "may wait for writers", s->path,
-				    sqlite3_column_text(stmt, 0));
-			rc = SQLITE_OK;
-		}
+		mode = (const char *)sqlite3_column_text(stmt, 0);
+		if (rc == SQLITE_ROW && mode != NULL &&
+		    strcmp(mode, "wal") != 0)
+			log_warn("store %s: journal mode is %s, not wal: "
+			    "readers may wait for writers", s->path, mode);
+		rc = rc == SQLITE_ROW ? SQLITE_OK : rc;
 		sqlite3_finalize(stmt);
 	}
 	if (rc != SQLITE_OK)
@@ -354,34 +274,34 @@ store_init_schema(struct store *s, struct ck_status *st)
 	rc = sqlite3_exec(w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		goto sqlfail;
-	rc = sqlite3_exec(w->db, store_schema_sql, NULL, NULL, NULL);
+	rc = sqlite3_exec(w->db, store_sqlite_schema, NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(w->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		rc = ck_status_set(st, CK_EIO, "store %s: cannot create schema: %s",
-		    s->path, sqlite3_errmsg(w->db));
+		rc = ck_status_set(st, CK_EIO,
+		    "store %s: cannot create schema: %s", s->path,
+		    sqlite3_errmsg(w->db));
 		conn_rollback(w);
 		return rc;
 	}
-	/* A file made by someone else shows up here, as a statement that won't prepare. */
+	/* Someone else's tables show up here: statements that won't prepare. */
 	for (i = 0; i < ST_MAX; i++)
 		if (conn_stmt(w, (enum stmt_id)i) == NULL)
-			return ck_status_set(st, CK_EIO, "store %s: unexpected schema: %s",
-			    s->path, sqlite3_errmsg(w->db));
+			goto sqlfail;
 	if (conn_meta_get(w, "schema_version", &version) < 0 ||
 	    conn_meta_get(w, "compacted_rv", &compacted) < 0 ||
 	    conn_revision(w, &rev) < 0)
-		return ck_status_set(st, CK_EIO, "store %s: cannot read metadata: %s",
-		    s->path, sqlite3_errmsg(w->db));
+		goto sqlfail;
 	if (version != STORE_SCHEMA_VERSION)
-		return ck_status_set(st, CK_EIO, "store %s: schema version %lld, "
-		    "this build supports %d", s->path, (long long)version,
+		return ck_status_set(st, CK_EIO, "store %s: schema version "
+		    "%lld, this build supports %d", s->path, (long long)version,
 		    STORE_SCHEMA_VERSION);
 	atomic_store(&s->rev, rev);
 	atomic_store(&s->compacted, compacted);
 	return 0;
 sqlfail:
-	return ck_status_set(st, CK_EIO, "store %s: %s", s->path, sqlite3_errmsg(w->db));
+	return ck_status_set(st, CK_EIO, "store %s: %s", s->path,
+	    sqlite3_errmsg(w->db));
 }
 
 int
@@ -392,7 +312,8 @@ store_open(const char *path, struct store **out, struct ck_status *st)
 
 	*out = NULL;
 	if (path == NULL || *path == '\0')
-		return ck_status_set(st, CK_EINVALID, "store: empty database path");
+		return ck_status_set(st, CK_EINVALID,
+		    "store: no database path");
 	s = ck_calloc(1, sizeof(*s));
 	s->path = ck_strdup(path);
 	pthread_mutex_init(&s->wmu, NULL);
@@ -405,7 +326,8 @@ store_open(const char *path, struct store **out, struct ck_status *st)
 	if ((rc = store_init_schema(s, st)) < 0)
 		goto fail;
 	log_v(2, "store %s: opened at revision %lld (compacted %lld)", path,
-	    (long long)atomic_load(&s->rev), (long long)atomic_load(&s->compacted));
+	    (long long)atomic_load(&s->rev),
+	    (long long)atomic_load(&s->compacted));
 	*out = s;
 	return 0;
 fail:
@@ -523,7 +445,8 @@ column_dup(sqlite3_stmt *stmt, int col, size_t *len_out)
 static int
 check_key(const char *resource, const char *name)
 {
-	if (resource == NULL || *resource == '\0' || name == NULL || *name == '\0')
+	if (resource == NULL || *resource == '\0' || name == NULL ||
+	    *name == '\0')
 		return CK_EINVALID;
 	return 0;
 }
@@ -547,9 +470,7 @@ store_get(struct store *s, const char *resource, const char *ns,
 		rc = CK_EIO;
 		goto out;
 	}
-	sqlite3_bind_text(stmt, 1, resource, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, ns, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, name, -1, SQLITE_STATIC);
+	bind_key(stmt, resource, ns, name);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		out->rv = sqlite3_column_int64(stmt, 0);
@@ -568,7 +489,7 @@ out:
 	return rc;
 }
 
-/* Bind a size_t limit, where 0 means none (-1 to SQLite); extra rows are added. */
+/* Bind limit + extra, where a limit of 0 means none (-1 to SQLite). */
 static void
 bind_limit(sqlite3_stmt *stmt, int idx, size_t limit, size_t extra)
 {
@@ -578,9 +499,10 @@ bind_limit(sqlite3_stmt *stmt, int idx, size_t limit, size_t extra)
 		sqlite3_bind_int64(stmt, idx, (int64_t)(limit + extra));
 }
 
-/* Append the rows of a prepared list statement to out (one past limit sets more). */
+/* Read a list statement's rows into out; a row past limit sets more. */
 static int
-list_rows(struct conn *c, sqlite3_stmt *stmt, size_t limit, struct store_list *out)
+list_rows(struct conn *c, sqlite3_stmt *stmt, size_t limit,
+    struct store_list *out)
 {
 	size_t cap = 0;
 	struct store_item *it;
@@ -594,7 +516,8 @@ list_rows(struct conn *c, sqlite3_stmt *stmt, size_t limit, struct store_list *o
 		}
 		if (out->n == cap) {
 			cap = cap ? cap * 2 : 16;
-			out->items = ck_reallocarray(out->items, cap, sizeof(*out->items));
+			out->items = ck_reallocarray(out->items, cap,
+			    sizeof(*out->items));
 		}
 		it = &out->items[out->n++];
 		it->ns = column_dup(stmt, 0, NULL);
@@ -628,7 +551,7 @@ store_list(struct store *s, const char *resource, const char *ns,
 	if (ns == NULL)
 		id = after_name != NULL ? ST_LIST_ALL_AFTER : ST_LIST_ALL;
 	else {
-		/* A cursor in an earlier namespace covers all of ns, a later one none. */
+		/* A cursor in an earlier namespace: all of ns; later: none. */
 		if (after_name != NULL)
 			cmp = strcmp(after_ns, ns);
 		id = cmp == 0 ? ST_LIST_NS_AFTER : ST_LIST_NS;
@@ -649,7 +572,8 @@ store_list(struct store *s, const char *resource, const char *ns,
 		else if (after_name != NULL)
 			sqlite3_bind_text(stmt, 3, after_ns, -1, SQLITE_STATIC);
 		if (id == ST_LIST_ALL_AFTER || id == ST_LIST_NS_AFTER)
-			sqlite3_bind_text(stmt, 4, after_name, -1, SQLITE_STATIC);
+			sqlite3_bind_text(stmt, 4, after_name, -1,
+			    SQLITE_STATIC);
 		if ((rc = list_rows(c, stmt, limit, out)) < 0)
 			goto out;
 	}
@@ -677,7 +601,8 @@ store_count(struct store *s, const char *resource, const char *ns, int64_t *out)
 		ns = NULL;
 	if ((rc = reader_get(s, &c)) < 0)
 		return rc;
-	if ((stmt = conn_stmt(c, ns != NULL ? ST_COUNT_NS : ST_COUNT_ALL)) == NULL) {
+	stmt = conn_stmt(c, ns != NULL ? ST_COUNT_NS : ST_COUNT_ALL);
+	if (stmt == NULL) {
 		rc = CK_EIO;
 		goto out;
 	}
@@ -737,7 +662,8 @@ store_events_since(struct store *s, const char *resource, int64_t from_rv,
 		rc = CK_EGONE;
 		goto out;
 	}
-	if ((stmt = conn_stmt(c, resource ? ST_EV_SINCE_RES : ST_EV_SINCE_ALL)) == NULL) {
+	stmt = conn_stmt(c, resource ? ST_EV_SINCE_RES : ST_EV_SINCE_ALL);
+	if (stmt == NULL) {
 		rc = CK_EIO;
 		goto out;
 	}
@@ -768,7 +694,8 @@ store_events_since(struct store *s, const char *resource, int64_t from_rv,
 	}
 	stmt_done(stmt);
 	if (rc != SQLITE_DONE) {
-		rc = rc == SQLITE_CORRUPT ? CK_EIO : sql_fail(c, "events since", rc);
+		rc = rc == SQLITE_CORRUPT ? CK_EIO :
+		    sql_fail(c, "events since", rc);
 		goto out;
 	}
 	rc = conn_exec(c, ST_COMMIT);
@@ -800,7 +727,7 @@ struct write_req {
 	const char	*name;
 	cJSON		*obj;		/* create/update: the new state */
 	int64_t		 expect_rv;	/* update/delete: 0 = any */
-	char		*body;		/* printed; create/update: obj, delete: last state */
+	char		*body;		/* printed obj, or the last state */
 	int64_t		 rv;		/* the revision this write gets */
 };
 
@@ -829,13 +756,14 @@ set_resource_version(cJSON *obj, int64_t rv)
 	(void)snprintf(buf, sizeof(buf), "%lld", (long long)rv);
 	v = json_check(cJSON_CreateString(buf));
 	if (cJSON_GetObjectItemCaseSensitive(meta, "resourceVersion") != NULL)
-		cJSON_ReplaceItemInObjectCaseSensitive(meta, "resourceVersion", v);
+		cJSON_ReplaceItemInObjectCaseSensitive(meta, "resourceVersion",
+		    v);
 	else
 		cJSON_AddItemToObject(meta, "resourceVersion", v);
 	return 0;
 }
 
-/* The object's current revision and (if body_out) body, in the writer's transaction. */
+/* The object's revision and (if body_out) body, in the write transaction. */
 static int
 writer_lookup(struct conn *w, const struct write_req *r, int64_t *rv_out,
     char **body_out)
@@ -845,9 +773,7 @@ writer_lookup(struct conn *w, const struct write_req *r, int64_t *rv_out,
 
 	if ((stmt = conn_stmt(w, ST_OBJ_GET)) == NULL)
 		return CK_EIO;
-	sqlite3_bind_text(stmt, 1, r->resource, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, r->ns, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, r->name, -1, SQLITE_STATIC);
+	bind_key(stmt, r->resource, r->ns, r->name);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		*rv_out = sqlite3_column_int64(stmt, 0);
@@ -863,7 +789,7 @@ writer_lookup(struct conn *w, const struct write_req *r, int64_t *rv_out,
 	return rc;
 }
 
-/* Write the objects row of r (insert, update or delete); cur_rv is the row's rv. */
+/* Insert, update or delete r's objects row; cur_rv is the row's revision. */
 static int
 writer_put_object(struct conn *w, const struct write_req *r, int64_t cur_rv)
 {
@@ -877,9 +803,7 @@ writer_put_object(struct conn *w, const struct write_req *r, int64_t cur_rv)
 
 	if ((stmt = conn_stmt(w, ids[r->op])) == NULL)
 		return CK_EIO;
-	sqlite3_bind_text(stmt, 1, r->resource, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, r->ns, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, r->name, -1, SQLITE_STATIC);
+	bind_key(stmt, r->resource, r->ns, r->name);
 	if (r->op == OP_DELETE) {
 		sqlite3_bind_int64(stmt, 4, cur_rv);
 	} else {
@@ -892,7 +816,7 @@ writer_put_object(struct conn *w, const struct write_req *r, int64_t cur_rv)
 	stmt_done(stmt);
 	if (rc != SQLITE_DONE)
 		return sql_fail(w, "write object", rc);
-	/* The lookup in this same transaction found the row, so this cannot miss. */
+	/* The lookup in this transaction found the row: this cannot miss. */
 	if (sqlite3_changes(w->db) != 1) {
 		log_error("store: %s %s/%s: row changed under the write lock",
 		    r->resource, r->ns, r->name);
@@ -909,11 +833,10 @@ writer_add_event(struct conn *w, const struct write_req *r)
 
 	if ((stmt = conn_stmt(w, ST_EV_INSERT)) == NULL)
 		return CK_EIO;
-	sqlite3_bind_int64(stmt, 1, r->rv);
-	sqlite3_bind_text(stmt, 2, event_type_names[op_event_type[r->op]], -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, r->resource, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, r->ns, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 5, r->name, -1, SQLITE_STATIC);
+	bind_key(stmt, r->resource, r->ns, r->name);
+	sqlite3_bind_int64(stmt, 4, r->rv);
+	sqlite3_bind_text(stmt, 5, event_type_names[op_event_type[r->op]], -1,
+	    SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 6, r->body, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	stmt_done(stmt);
@@ -922,7 +845,7 @@ writer_add_event(struct conn *w, const struct write_req *r)
 	return 0;
 }
 
-/* The body of a DELETED event: the stored state with resourceVersion = r->rv. */
+/* A DELETED event's body: the stored state, resourceVersion = r->rv. */
 static int
 delete_body(const struct write_req *r, const char *stored, char **out)
 {
@@ -969,7 +892,7 @@ writer_txn(struct store *s, struct write_req *r)
 	}
 	if (rc < 0)
 		goto out;
-	/* Read inside the transaction: it is the truth even if another process wrote. */
+	/* Read inside the transaction: right even if another process wrote. */
 	if ((rc = conn_revision(w, &seq)) < 0)
 		goto out;
 	r->rv = seq + 1;
@@ -1001,7 +924,7 @@ out:
  */
 static _Thread_local const struct store *hook_running;
 
-/* Run the hook for the commit holding ticket, after every earlier ticket's hook. */
+/* Run the hook for the commit holding ticket, after all earlier ones. */
 static void
 run_hook(struct store *s, uint64_t ticket, const struct store_event *ev)
 {
@@ -1039,8 +962,8 @@ store_write(struct store *s, struct write_req *r, int64_t *rv_out)
 	if (r->ns == NULL)
 		r->ns = "";
 	if (hook_running == s) {
-		log_error("store: %s %s/%s: write from inside a commit hook refused",
-		    r->resource, r->ns, r->name);
+		log_error("store: %s %s/%s: write from inside a commit hook "
+		    "refused", r->resource, r->ns, r->name);
 		return CK_EINVALID;
 	}
 	pthread_mutex_lock(&s->wmu);
@@ -1145,8 +1068,8 @@ compact_batch(struct store *s, int64_t upto_rv, int *more)
 		rc = conn_exec(w, ST_COMMIT);
 		goto out;
 	}
-	next = upto_rv - done > STORE_COMPACT_BATCH ? done + STORE_COMPACT_BATCH :
-	    upto_rv;
+	next = upto_rv - done > STORE_COMPACT_BATCH ?
+	    done + STORE_COMPACT_BATCH : upto_rv;
 	if ((stmt = conn_stmt(w, ST_EV_DELETE_RANGE)) == NULL) {
 		rc = CK_EIO;
 		goto out;

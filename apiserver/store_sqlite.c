@@ -627,6 +627,8 @@ event_type_parse(const char *s, enum store_event_type *out)
 {
 	size_t i;
 
+	if (s == NULL)
+		return CK_EIO;
 	for (i = 0; i < ARRAY_SIZE(event_type_names); i++) {
 		if (strcmp(s, event_type_names[i]) == 0) {
 			*out = (enum store_event_type)i;

@@ -843,6 +843,33 @@ test_store_sqlite_failure_rolls_back(void **state)
 	cJSON_Delete(o);
 }
 
+static void
+test_store_sqlite_bad_contents(void **state)
+{
+	struct fx *f = *state;
+	struct store_event *evs;
+	struct ck_status st;
+	size_t n;
+
+	create(f->s, "pods", "default", "a");
+	create(f->s, "pods", "default", "b");
+	/* A log row nobody could have written: an error, no partial result. */
+	exec_side(f, "UPDATE events SET type = 'BOGUS' WHERE rv = 2;");
+	assert_int_equal(store_events_since(f->s, NULL, 0, 0, &evs, &n), CK_EIO);
+	assert_null(evs);
+	assert_int_equal(n, 0);
+	assert_int_equal(count_events(f->s, NULL, 2), 0);
+
+	/* A database from a future build is refused, not misread. */
+	exec_side(f, "UPDATE meta SET value = 99 WHERE key = 'schema_version';");
+	store_close(f->s);
+	f->s = NULL;
+	ck_status_clear(&st);
+	assert_int_equal(store_open(f->path, &f->s, &st), CK_EIO);
+	assert_null(f->s);
+	assert_non_null(strstr(st.message, "schema version 99"));
+}
+
 struct nested {
 	struct store	*s;
 	int		 calls;
@@ -927,6 +954,7 @@ main(void)
 		T(test_store_sqlite_open_bad_files),
 		T(test_store_sqlite_failure_rolls_back),
 		T(test_store_sqlite_hook_reads_not_writes),
+		T(test_store_sqlite_bad_contents),
 		T(test_store_sqlite_bench_creates),
 	};
 

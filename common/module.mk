@@ -2,6 +2,7 @@
 COMMON_SRCS :=
 COMMON_SRCS += common/alloc.c
 COMMON_SRCS += common/err.c
+COMMON_SRCS += common/fieldsel.c
 COMMON_SRCS += common/log.c
 COMMON_SRCS += common/selector.c
 COMMON_SRCS += common/strbuf.c

@@ -1,9 +1,11 @@
 # libckube: one module per file. Keep the list sorted; no wildcards.
 COMMON_SRCS :=
 COMMON_SRCS += common/alloc.c
+COMMON_SRCS += common/codec.c
 COMMON_SRCS += common/err.c
 COMMON_SRCS += common/log.c
 COMMON_SRCS += common/strbuf.c
+COMMON_SRCS += common/yamljson.c
 
 COMMON_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRCS))
 ALL_OBJS += $(COMMON_OBJS)

@@ -8,9 +8,12 @@
 
 #include <cJSON.h>
 #include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "ckube/alloc.h"
 #include "ckube/err.h"
 #include "ckube/strbuf.h"
 #include "ckube/yamljson.h"
@@ -55,21 +58,72 @@ codec_kind_of(const char *content_type)
 	return CODEC_UNSUPPORTED;
 }
 
-/* Deepest container nesting of n (1 for a scalar); cJSON caps it at 1000. */
 static int
-depth_of(const cJSON *n)
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* First key that appears twice in obj, or NULL. */
+static const char *
+duplicate_key(const cJSON *obj)
+{
+	const cJSON *c, *d;
+	const char **keys, *dup = NULL;
+	size_t n = 0, i;
+
+	for (c = obj->child; c != NULL; c = c->next)
+		n++;
+	if (n < 2)
+		return NULL;
+	if (n <= 16) {
+		for (c = obj->child; c != NULL; c = c->next)
+			for (d = c->next; d != NULL; d = d->next)
+				if (strcmp(c->string, d->string) == 0)
+					return c->string;
+		return NULL;
+	}
+	keys = ck_reallocarray(NULL, n, sizeof(*keys));
+	n = 0;
+	for (c = obj->child; c != NULL; c = c->next)
+		keys[n++] = c->string;
+	qsort(keys, n, sizeof(*keys), cmp_str);
+	for (i = 1; i < n && dup == NULL; i++)
+		if (strcmp(keys[i - 1], keys[i]) == 0)
+			dup = keys[i];
+	free(keys);
+	return dup;
+}
+
+/*
+ * What JSON syntax allows but an object must not have: nesting deeper than
+ * CODEC_MAX_DEPTH, duplicate keys (readers would disagree on the value) and
+ * numbers out of the double range. Recursion is bounded by the depth limit.
+ */
+static int
+check_tree(const cJSON *n, int depth, struct ck_status *st)
 {
 	const cJSON *c;
-	int d, max = 0;
+	const char *dup;
+	int rc;
 
+	if (cJSON_IsNumber(n) && !isfinite(n->valuedouble))
+		return ck_status_set(st, CK_EBADREQ, "json parse error: number "
+		    "out of range");
 	if (!cJSON_IsArray(n) && !cJSON_IsObject(n))
-		return 1;
+		return 0;
+	if (depth >= CODEC_MAX_DEPTH)
+		return ck_status_set(st, CK_EBADREQ, "the body is nested deeper "
+		    "than %d levels", CODEC_MAX_DEPTH);
+	if (cJSON_IsObject(n) && (dup = duplicate_key(n)) != NULL)
+		return ck_status_set(st, CK_EBADREQ, "json parse error: "
+		    "duplicate field \"%.128s\"", dup);
 	for (c = n->child; c != NULL; c = c->next) {
-		d = depth_of(c);
-		if (d > max)
-			max = d;
+		rc = check_tree(c, depth + 1, st);
+		if (rc < 0)
+			return rc;
 	}
-	return max + 1;
+	return 0;
 }
 
 static int
@@ -163,11 +217,9 @@ codec_decode(const char *content_type, const char *buf, size_t len,
 		    "object or array, not a scalar");
 		goto fail;
 	}
-	if (depth_of(doc) > CODEC_MAX_DEPTH) {
-		rc = ck_status_set(st, CK_EBADREQ, "the body is nested deeper "
-		    "than %d levels", CODEC_MAX_DEPTH);
+	rc = check_tree(doc, 0, st);
+	if (rc < 0)
 		goto fail;
-	}
 	*out = doc;
 	return 0;
 fail:

@@ -101,6 +101,9 @@ test_codec_json_errors(void **state)
 	decode_err(NULL, "42", 2, 1, CK_EBADREQ, 400, "not a scalar");
 	decode_err(NULL, "\"s\"", 3, 0, CK_EBADREQ, 400, "not a scalar");
 	decode_err(NULL, "\x01", 1, 1, CK_EBADREQ, 400, "near byte 0x01");
+	decode_err(NULL, "{\"a\":1,\"b\":2,\"a\":3}", 19, 1, CK_EBADREQ, 400,
+	    "duplicate field \"a\"");
+	decode_err(NULL, "{\"a\":1e400}", 11, 1, CK_EBADREQ, 400, "out of range");
 	/* length bounds the parse: the byte after len is not looked at */
 	decode_err(NULL, "{\"a\":1}", 6, 1, CK_EBADREQ, 400, "json parse error");
 }
@@ -128,6 +131,17 @@ test_codec_depth(void **state)
 	for (i = 0; i < 101; i++)
 		strbuf_addc(&sb, '}');
 	decode_err(NULL, sb.buf, sb.len, 1, CK_EBADREQ, 400, "deeper than 100");
+	strbuf_reset(&sb);
+	strbuf_addc(&sb, '{');
+	for (i = 0; i < 300; i++)
+		strbuf_addf(&sb, "\"k%d\":%d,", i, i);
+	strbuf_adds(&sb, "\"k7\":0}");
+	decode_err(NULL, sb.buf, sb.len, 1, CK_EBADREQ, 400, "duplicate field \"k7\"");
+	strbuf_setlen(&sb, sb.len - 7);
+	strbuf_adds(&sb, "\"k\":0}");
+	assert_int_equal(codec_decode(NULL, sb.buf, sb.len, 1, &doc, &st), 0);
+	assert_int_equal(cJSON_GetArraySize(doc), 301);
+	cJSON_Delete(doc);
 	strbuf_reset(&sb);
 	for (i = 0; i < 100000; i++)
 		strbuf_addc(&sb, '[');

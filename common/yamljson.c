@@ -751,7 +751,15 @@ number_text(double d, char *buf, size_t size)
 	snprintf(buf, size, "%.15g", d);
 	if (strtod(buf, NULL) != d)
 		snprintf(buf, size, "%.17g", d);
-	if (!is_float_text(buf) && !is_int_text(buf))
+	/* a long integral value must read back as a float, not a too-big int */
+	if (is_int_text(buf) && strlen(buf) + 3 <= size) {
+		size_t n = strlen(buf);
+
+		buf[n] = '.';
+		buf[n + 1] = '0';
+		buf[n + 2] = '\0';
+	}
+	if (!is_float_text(buf))
 		return CK_EINVALID;
 	return 0;
 }

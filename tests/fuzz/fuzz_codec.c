@@ -5,6 +5,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <cJSON.h>
@@ -42,9 +43,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (yamljson_emit(doc, &sb) == 0) {
 		/* what we write must read back as the same value */
-		if (yamljson_parse_one(sb.buf, sb.len, &back, &st) != 0 ||
-		    !cJSON_Compare(doc, back, 1))
+		if (yamljson_parse_one(sb.buf, sb.len, &back, &st) != 0) {
+			fprintf(stderr, "re-parse failed: %s\n%s\n", st.message,
+			    sb.buf);
 			abort();
+		}
+		if (!cJSON_Compare(doc, back, 1)) {
+			fprintf(stderr, "round trip differs:\n%s\n", sb.buf);
+			abort();
+		}
 	}
 	cJSON_Delete(back);
 	cJSON_Delete(doc);

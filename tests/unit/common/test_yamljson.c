@@ -264,7 +264,7 @@ test_yamljson_emit_round_trip(void **state)
 	    "\"m\":\"#c\",\"n\":\"yes\",\"o\":\"\\ttab\",\"p\":\"é ü\","
 	    "\"q\":\"'\\\"\",\"r\":\"<<\",\"s\":\"multi\\n  indented\\n\\n\"}}");
 	round_trip("{\"n\":[1,-2,3.25,1e+20,1.5e-07,0,123456789012345,"
-	    "0.1,true,false,null],\"e\":{},\"l\":[],\"nest\":[[1,[2]],{\"a\":[]}]}");
+	    "0.1,91971009519714976,-1e15,1e15,true,false,null],\"e\":{},\"l\":[],\"nest\":[[1,[2]],{\"a\":[]}]}");
 	round_trip("{\"true\":1,\"123\":2,\"\":3,\"null\":4}");
 	round_trip("[\"a\",{\"b\":[{\"c\":\"d\"}]}]");
 	round_trip("\"just a string\"");

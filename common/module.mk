@@ -4,6 +4,7 @@ COMMON_SRCS += common/alloc.c
 COMMON_SRCS += common/bus.c
 COMMON_SRCS += common/codec.c
 COMMON_SRCS += common/err.c
+COMMON_SRCS += common/httpd.c
 COMMON_SRCS += common/log.c
 COMMON_SRCS += common/metrics.c
 COMMON_SRCS += common/strbuf.c

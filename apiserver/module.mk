@@ -3,6 +3,7 @@
 APISERVER_SRCS :=
 APISERVER_SRCS += apiserver/patch_json.c
 APISERVER_SRCS += apiserver/patch_merge.c
+APISERVER_SRCS += apiserver/patch_strategic.c
 APISERVER_SRCS += apiserver/validation_meta.c
 # Dependency tracking until the daemon rule (which adds these) exists.
 ALL_OBJS += $(patsubst %.c,$(BUILD)/%.o,$(APISERVER_SRCS))

@@ -3,6 +3,7 @@
 APISERVER_SRCS :=
 APISERVER_SRCS += apiserver/patch_json.c
 APISERVER_SRCS += apiserver/patch_merge.c
+APISERVER_SRCS += apiserver/patch_strategic.c
 APISERVER_SRCS += apiserver/store_sqlite.c
 APISERVER_SRCS += apiserver/store_sqlite_sql.c
 APISERVER_SRCS += apiserver/validation_meta.c

@@ -4,6 +4,7 @@ COMMON_SRCS += common/alloc.c
 COMMON_SRCS += common/err.c
 COMMON_SRCS += common/fieldsel.c
 COMMON_SRCS += common/flags.c
+COMMON_SRCS += common/kobj.c
 COMMON_SRCS += common/log.c
 COMMON_SRCS += common/quantity.c
 COMMON_SRCS += common/rfc3339.c

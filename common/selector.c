@@ -24,6 +24,8 @@ enum sel_op {
 	SEL_NOTIN,
 	SEL_EXISTS,
 	SEL_NOTEXISTS,
+	SEL_GT,		/* > : the label is an integer greater than the value */
+	SEL_LT,		/* < */
 };
 
 struct sel_req {
@@ -181,7 +183,8 @@ enum tok {
 	TOK_LPAR,
 	TOK_RPAR,
 	TOK_COMMA,
-	TOK_BAD,	/* < > and anything else we do not support */
+	TOK_GT,
+	TOK_LT,
 };
 
 struct lexer {
@@ -239,8 +242,10 @@ lex(struct lexer *lx)
 			return lx->tok = TOK_LPAR;
 		case ')':
 			return lx->tok = TOK_RPAR;
+		case '>':
+			return lx->tok = TOK_GT;
 		default:
-			return lx->tok = TOK_BAD;
+			return lx->tok = TOK_LT;
 		}
 	}
 	while (s[lx->pos] != '\0' && !isspace((unsigned char)s[lx->pos]) &&
@@ -336,6 +341,7 @@ parse_requirement(struct lexer *lx, struct label_selector *sel, struct ck_status
 	const char *key;
 	size_t keylen;
 	enum tok t;
+	int64_t n;
 	int rc;
 
 	t = lex(lx);
@@ -377,12 +383,23 @@ parse_requirement(struct lexer *lx, struct label_selector *sel, struct ck_status
 			return rc;
 		req_add_val(r, lx->text, lx->len);
 		return 0;
+	case TOK_GT:
+	case TOK_LT:
+		r = sel_add_req(sel, key, keylen, t == TOK_GT ? SEL_GT : SEL_LT);
+		t = lex(lx);
+		if (!is_value_tok(t) || ck_parse_int64n(lx->text, lx->len, &n) < 0)
+			return ck_status_set(st, CK_EBADREQ, "unable to parse requirement: "
+			    "for 'Gt', 'Lt' operators, the value must be an integer: '%.*s'",
+			    (int)lx->len, lx->text);
+		req_add_val(r, lx->text, lx->len);
+		return 0;
 	case TOK_IN:
 	case TOK_NOTIN:
 		r = sel_add_req(sel, key, keylen, t == TOK_IN ? SEL_IN : SEL_NOTIN);
 		return parse_values(lx, r, st);
 	default:
-		return parse_err(st, lx, "one of '=', '==', '!=', 'in', 'notin', ',' or end");
+		return parse_err(st, lx,
+		    "one of '=', '==', '!=', 'in', 'notin', '>', '<', ',' or end");
 	}
 badkey:
 	return ck_status_set(st, CK_EBADREQ,
@@ -603,6 +620,17 @@ req_has_value(const struct sel_req *r, const char *v)
 	return false;
 }
 
+/* label > value (SEL_GT) or label < value (SEL_LT); false if not integers. */
+static bool
+int_cmp(const char *label, const char *value, enum sel_op op)
+{
+	int64_t l, v;
+
+	if (ck_parse_int64(label, &l) < 0 || ck_parse_int64(value, &v) < 0)
+		return false;
+	return op == SEL_GT ? l > v : l < v;
+}
+
 static bool
 req_matches(const struct sel_req *r, const cJSON *labels)
 {
@@ -624,6 +652,9 @@ req_matches(const struct sel_req *r, const cJSON *labels)
 		return v != NULL;
 	case SEL_NOTEXISTS:
 		return v == NULL;
+	case SEL_GT:
+	case SEL_LT:
+		return v != NULL && r->nvals == 1 && int_cmp(v, r->vals[0], r->op);
 	}
 	return false;
 }
@@ -674,6 +705,7 @@ selector_to_string(const struct label_selector *sel)
 {
 	static const char *const opnames[] = {
 		[SEL_EQ] = "=", [SEL_NE] = "!=", [SEL_IN] = " in ", [SEL_NOTIN] = " notin ",
+		[SEL_GT] = ">", [SEL_LT] = "<",
 	};
 	struct strbuf sb = STRBUF_INIT;
 	const struct sel_req **order;
@@ -697,7 +729,7 @@ selector_to_string(const struct label_selector *sel)
 		if (r->op == SEL_EXISTS || r->op == SEL_NOTEXISTS)
 			continue;
 		strbuf_adds(&sb, opnames[r->op]);
-		if (r->op == SEL_EQ || r->op == SEL_NE) {
+		if (r->op == SEL_EQ || r->op == SEL_NE || r->op == SEL_GT || r->op == SEL_LT) {
 			strbuf_adds(&sb, r->nvals ? r->vals[0] : "");
 			continue;
 		}

@@ -584,7 +584,7 @@ from_expression(const cJSON *e, const char *field, struct label_selector *sel,
 	struct sel_req *r;
 	char f[300];
 	size_t i, nvals;
-	enum sel_op op;
+	enum sel_op op = SEL_EQ;	/* set by parse_operator() */
 	int rc;
 
 	if (!cJSON_IsObject(e))

@@ -1,6 +1,7 @@
 /*
  * selector.h: Kubernetes label selectors, from the query-string form
- * ("a=b,c!=d,e in (x,y),f notin (z),g,!h") or the JSON form
+ * ("a=b,c!=d,e in (x,y),f notin (z),g,!h", and "n>3", "n<3" for integer
+ * label values, as apimachinery's labels.Parse) or the JSON form
  * ({"matchLabels":{...},"matchExpressions":[...]}), and matching against a
  * labels object. A parsed selector is immutable and thread-safe to share.
  */
@@ -30,6 +31,17 @@ int	selector_parse(const char *s, struct label_selector **out,
  * st carrying the field cause under field_prefix (e.g. "spec.selector").
  */
 int	selector_from_json(const struct cJSON *sel, const char *field_prefix,
+	    struct label_selector **out, struct ck_status *st) CK_MUST_CHECK;
+
+/*
+ * The map form of the older APIs (ReplicationController and Service
+ * spec.selector: {"app":"web"}), an AND of equalities, as
+ * labels.SelectorFromSet.
+ * NULL, JSON null and {} give the empty selector (matches everything):
+ * callers for which an absent selector means "nothing" check that first.
+ * Errors as selector_from_json(), with causes under field_prefix.
+ */
+int	selector_from_map(const struct cJSON *map, const char *field_prefix,
 	    struct label_selector **out, struct ck_status *st) CK_MUST_CHECK;
 
 /* labels is the metadata.labels object, or NULL (no labels). */

@@ -589,6 +589,21 @@ client_new(const struct kubeconfig *kc, const struct client_options *opt,
 	return 0;
 }
 
+int
+client_new_from_flags(const char *kubeconfig_path, const char *master,
+    const struct client_options *opt, struct client **out, struct ck_status *st)
+{
+	struct kubeconfig *kc = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = kubeconfig_load(kubeconfig_path, master, &kc, st);
+	if (rc == 0)
+		rc = client_new(kc, opt, out, st);
+	kubeconfig_free(kc);
+	return rc;
+}
+
 void
 client_free(struct client *cl)
 {
@@ -1515,6 +1530,8 @@ client_watch(struct client *cl, const struct client_gvr *gvr, const char *ns,
 	int rc;
 
 	ck_status_clear(st);
+	if (fn == NULL)
+		return ck_status_set(st, CK_EINVALID, "client: watch without a callback");
 	rc = client_path(path, sizeof(path), gvr, ns, NULL, NULL, st);
 	if (rc < 0)
 		return rc;

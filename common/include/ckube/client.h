@@ -62,6 +62,14 @@ int	client_new(const struct kubeconfig *kc, const struct client_options *opt,
 	    struct client **out, struct ck_status *st) CK_MUST_CHECK;
 
 /*
+ * The --kubeconfig/--master pair of every daemon: kubeconfig_load(path,
+ * master) then client_new. Errors are those of both.
+ */
+int	client_new_from_flags(const char *kubeconfig_path, const char *master,
+	    const struct client_options *opt, struct client **out,
+	    struct ck_status *st) CK_MUST_CHECK;
+
+/*
  * Free the client and every thread's easy handle. Call it only once no other
  * thread uses the client any more (stop the workers first). NULL is fine.
  */

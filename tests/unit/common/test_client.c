@@ -76,6 +76,26 @@ struct fixture {
 	char		 url[64];
 };
 
+/* A self-signed P-256 certificate for IP 127.0.0.1 (valid until 2126), test only. */
+static const char TLS_CERT[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBkDCCATagAwIBAgIUHm+zbWRa+2NPD+tLHxBfAeHloWkwCgYIKoZIzj0EAwIw\n"
+    "FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyODE1MzA0MVoYDzIxMjYxMTA0\n"
+    "MTUzMDQxWjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO\n"
+    "PQMBBwNCAATB2FdpySBigJ23oO2y40yBouXftK6sWBAT8BaWODomudc8Xz1vTrjy\n"
+    "FdFrIZg8lWH2ViuHnJTsxfzJCLWX4uvNo2QwYjAdBgNVHQ4EFgQUtDYFBFpNLLnC\n"
+    "1c0PtIESVVfpMRcwHwYDVR0jBBgwFoAUtDYFBFpNLLnC1c0PtIESVVfpMRcwDwYD\n"
+    "VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0gAMEUC\n"
+    "IQDkfizpvr4/4cbWVYZOHjaZ0lmxnbrC3oMkB+7pj74mEwIgZMP6aumJ1QAZ0xA2\n"
+    "cUPQzbIesgiv2xzzLe7gg3Bz3HI=\n"
+    "-----END CERTIFICATE-----\n";
+static const char TLS_KEY[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgYuN/LJbWrmQmrkRo\n"
+    "0H3qS+7Qowiidywwq19mX4knfZ+hRANCAATB2FdpySBigJ23oO2y40yBouXftK6s\n"
+    "WBAT8BaWODomudc8Xz1vTrjyFdFrIZg8lWH2ViuHnJTsxfzJCLWX4uvN\n"
+    "-----END PRIVATE KEY-----\n";
+
 static void *
 uri_log(void *cls, const char *uri, struct MHD_Connection *c)
 {
@@ -221,7 +241,7 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 }
 
 static int
-srv_start(struct srv *s)
+srv_start_tls(struct srv *s, int tls)
 {
 	struct sockaddr_in sa;
 	const union MHD_DaemonInfo *info;
@@ -232,8 +252,11 @@ srv_start(struct srv *s)
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	pthread_mutex_init(&s->mu, NULL);
 	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-	    MHD_USE_POLL | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, handler, s,
+	    MHD_USE_POLL | MHD_ALLOW_SUSPEND_RESUME | (tls ? MHD_USE_TLS : 0),
+	    0, NULL, NULL, handler, s,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	    MHD_OPTION_HTTPS_MEM_KEY, tls ? TLS_KEY : NULL,
+	    MHD_OPTION_HTTPS_MEM_CERT, tls ? TLS_CERT : NULL,
 	    MHD_OPTION_URI_LOG_CALLBACK, uri_log, s,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, s,
 	    MHD_OPTION_NOTIFY_CONNECTION, notify_conn, s,
@@ -243,6 +266,12 @@ srv_start(struct srv *s)
 	info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = info->port;
 	return 0;
+}
+
+static int
+srv_start(struct srv *s)
+{
+	return srv_start_tls(s, 0);
 }
 
 static void
@@ -513,6 +542,13 @@ test_client_new_rejects_bad_server(void **state)
 	assert_int_equal(client_new(&kc, NULL, &cl, &st), 0);
 	assert_string_equal(client_server(cl), "http://127.0.0.1:8080");
 	client_free(cl);
+	assert_int_equal(client_new_from_flags(NULL, "http://h:1///", NULL, &cl, &st), 0);
+	assert_string_equal(client_server(cl), "http://h:1");
+	client_free(cl);
+	assert_int_equal(client_new_from_flags("/nonexistent/kubeconfig", NULL, NULL,
+	    &cl, &st), CK_ENOTFOUND);
+	assert_null(cl);
+	assert_non_null(strstr(st.message, "/nonexistent/kubeconfig"));
 }
 
 /* ---- against the test server ---- */
@@ -980,6 +1016,8 @@ test_client_watch_errors(void **state)
 	    &ev, &st), CK_EIO);
 	assert_non_null(strstr(st.message, "SURPRISE"));
 	assert_int_equal(ev.n, 1);
+	assert_int_equal(client_watch(f->cl, &CLIENT_GVR_PODS, NULL, NULL, NULL,
+	    &ev, &st), CK_EINVALID);
 }
 
 static void *
@@ -1019,6 +1057,52 @@ test_client_shutdown_ends_watch(void **state)
 	assert_null(pod);
 }
 
+static void
+test_client_tls_with_ca_data(void **state)
+{
+	struct kubeconfig kc = { .token = (char *)(uintptr_t)"s3cret" };
+	struct client *cl = NULL;
+	struct ck_status st;
+	struct srv s;
+	char url[64];
+	cJSON *pod = NULL;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(srv_start_tls(&s, 1), 0);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%u", s.port);
+	kc.server = url;
+	/* Trusting the server's certificate through certificate-authority-data. */
+	kc.ca_data = (char *)(uintptr_t)TLS_CERT;
+	kc.ca_data_len = strlen(TLS_CERT);
+	assert_int_equal(client_new(&kc, NULL, &cl, &st), 0);
+	srv_reply(&s, 200, POD);
+	assert_int_equal(client_get(cl, &CLIENT_GVR_PODS, "default", "web-0", &pod,
+	    &st), 0);
+	cJSON_Delete(pod);
+	assert_string_equal(s.reqs[0].auth, "Bearer s3cret");
+	client_free(cl);
+	/* Without the CA the server is refused (and that is not retried away). */
+	kc.ca_data = NULL;
+	kc.ca_data_len = 0;
+	assert_int_equal(client_new(&kc, &(struct client_options){ .max_attempts = 1 },
+	    &cl, &st), 0);
+	assert_int_equal(client_get(cl, &CLIENT_GVR_PODS, "default", "web-0", &pod,
+	    &st), CK_EIO);
+	assert_non_null(strstr(st.message, "certificate"));
+	client_free(cl);
+	/* insecure-skip-tls-verify accepts it. */
+	kc.insecure_skip_tls_verify = 1;
+	assert_int_equal(client_new(&kc, NULL, &cl, &st), 0);
+	srv_reply(&s, 200, POD);
+	assert_int_equal(client_get(cl, &CLIENT_GVR_PODS, "default", "web-0", &pod,
+	    &st), 0);
+	cJSON_Delete(pod);
+	client_free(cl);
+	assert_int_equal(s.nreqs, 2);
+	srv_stop(&s);
+}
+
 int
 main(void)
 {
@@ -1047,6 +1131,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_client_create_timeout_not_retried,
 		    setup, teardown),
 		cmocka_unit_test(test_client_connection_refused_retried),
+		cmocka_unit_test(test_client_tls_with_ca_data),
 		cmocka_unit_test_setup_teardown(test_client_reuses_connection,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_watch_split_across_chunks,

@@ -1,8 +1,8 @@
 /*
- * client.c: the synchronous REST client over libcurl. It owns the per-thread
- * easy handles (keep-alive), URL building, retries with backoff, Status
- * decoding and the watch stream splitter. Kubeconfig parsing lives in
- * kubeconfig.c; what the objects mean is the callers' business.
+ * client.c: the synchronous REST client over libcurl: the per-thread easy
+ * handles (keep-alive), one request with retries and backoff, and the verbs.
+ * Paths and Status decoding are in client_status.c, the watch stream in
+ * client_watch.c, kubeconfig parsing in kubeconfig.c.
  */
 #include "ckube/client.h"
 
@@ -23,9 +23,7 @@
 #include "ckube/log.h"
 #include "ckube/strbuf.h"
 
-#define CLIENT_MAX_REPLY	(512u << 20)	/* a bigger reply is an error */
-#define CLIENT_MAX_EVENT	(64u << 20)	/* longest watch line */
-#define CLIENT_MAX_ERRBODY	(64u << 10)	/* kept of a failed reply's body */
+#include "client_int.h"
 
 const struct client_gvr CLIENT_GVR_PODS = { "", "v1", "pods" };
 const struct client_gvr CLIENT_GVR_SERVICES = { "", "v1", "services" };
@@ -35,46 +33,17 @@ const struct client_gvr CLIENT_GVR_NAMESPACES = { "", "v1", "namespaces" };
 const struct client_gvr CLIENT_GVR_EVENTS = { "", "v1", "events" };
 const struct client_gvr CLIENT_GVR_REPLICATIONCONTROLLERS =
     { "", "v1", "replicationcontrollers" };
-const struct client_gvr CLIENT_GVR_REPLICASETS = { "apps", "v1", "replicasets" };
-const struct client_gvr CLIENT_GVR_DEPLOYMENTS = { "apps", "v1", "deployments" };
+const struct client_gvr CLIENT_GVR_REPLICASETS =
+    { "apps", "v1", "replicasets" };
+const struct client_gvr CLIENT_GVR_DEPLOYMENTS =
+    { "apps", "v1", "deployments" };
 const struct client_gvr CLIENT_GVR_LEASES =
     { "coordination.k8s.io", "v1", "leases" };
-
-/* One thread's easy handle; linked into its client so client_free finds it. */
-struct client_conn {
-	struct client		*cl;
-	CURL			*easy;
-	long			 connects;	/* new connections made so far */
-	struct client_conn	*prev;
-	struct client_conn	*next;
-};
-
-struct client {
-	char			*server;
-	char			*auth_header;	/* "Authorization: Bearer ..." or NULL */
-	char			*ca_file;
-	char			*ca_data;
-	size_t			 ca_data_len;
-	char			*cert_file;
-	char			*cert_data;
-	size_t			 cert_data_len;
-	char			*key_file;
-	char			*key_data;
-	size_t			 key_data_len;
-	int			 insecure;
-	struct client_options	 opt;
-	char			*user_agent;
-	pthread_key_t		 key;
-	pthread_mutex_t		 mu;		/* conns; cv waits */
-	pthread_cond_t		 cv;		/* signalled by client_shutdown */
-	struct client_conn	*conns;
-	atomic_int		 shutdown;
-};
 
 /* How a verb may be retried. */
 enum retry_policy {
 	RETRY_IDEMPOTENT,	/* connection errors, 429, 5xx */
-	RETRY_UNSENT,		/* only when the server surely did not act: no connection, 429 */
+	RETRY_UNSENT,		/* only if the server surely did not act */
 };
 
 struct request {
@@ -84,7 +53,7 @@ struct request {
 	size_t			 body_len;
 	const char		*content_type;
 	enum retry_policy	 retry;
-	const char		*what;		/* "get pods web-0", for messages */
+	const char		*what;		/* "get pods web-0" */
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -100,356 +69,6 @@ void
 client_global_cleanup(void)
 {
 	curl_global_cleanup();
-}
-
-/* ---- escaping and paths ---- */
-
-static int
-is_unreserved(unsigned char c)
-{
-	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-/* Append s percent-escaped (keeping unreserved bytes and extra) at buf[*len]. */
-static int
-escape_into(char *buf, size_t size, size_t *len, const char *s, const char *extra)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = *len;
-	unsigned char c;
-
-	for (; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if (is_unreserved(c) || (extra != NULL && strchr(extra, c) != NULL)) {
-			if (n + 1 >= size)
-				return CK_EINVALID;
-			buf[n++] = (char)c;
-		} else {
-			if (n + 3 >= size)
-				return CK_EINVALID;
-			buf[n++] = '%';
-			buf[n++] = hex[c >> 4];
-			buf[n++] = hex[c & 15];
-		}
-	}
-	buf[n] = '\0';
-	*len = n;
-	return 0;
-}
-
-static int
-add_segment(char *buf, size_t size, size_t *len, const char *seg,
-    const char *what, struct ck_status *st)
-{
-	if (seg[0] == '\0' || strcmp(seg, ".") == 0 || strcmp(seg, "..") == 0)
-		return ck_status_set(st, CK_EINVALID, "client: invalid %s \"%s\"",
-		    what, seg);
-	if (*len + 1 >= size)
-		goto toolong;
-	buf[(*len)++] = '/';
-	buf[*len] = '\0';
-	/* Names like "system:node:n1" keep their colons, as client-go does. */
-	if (escape_into(buf, size, len, seg, ":@") < 0)
-		goto toolong;
-	return 0;
-toolong:
-	return ck_status_set(st, CK_EINVALID, "client: path too long at %s \"%.64s\"",
-	    what, seg);
-}
-
-int
-client_path(char *buf, size_t size, const struct client_gvr *gvr, const char *ns,
-    const char *name, const char *subresource, struct ck_status *st)
-{
-	size_t len = 0;
-	int rc;
-
-	if (size == 0)
-		return ck_status_set(st, CK_EINVALID, "client: no room for a path");
-	buf[0] = '\0';
-	if (gvr == NULL || gvr->version == NULL || gvr->resource == NULL)
-		return ck_status_set(st, CK_EINVALID, "client: incomplete resource");
-	if (gvr->group == NULL || gvr->group[0] == '\0') {
-		rc = add_segment(buf, size, &len, "api", "prefix", st);
-	} else {
-		rc = add_segment(buf, size, &len, "apis", "prefix", st);
-		if (rc == 0)
-			rc = add_segment(buf, size, &len, gvr->group, "group", st);
-	}
-	if (rc == 0)
-		rc = add_segment(buf, size, &len, gvr->version, "version", st);
-	if (rc == 0 && ns != NULL) {
-		rc = add_segment(buf, size, &len, "namespaces", "prefix", st);
-		if (rc == 0)
-			rc = add_segment(buf, size, &len, ns, "namespace", st);
-	}
-	if (rc == 0)
-		rc = add_segment(buf, size, &len, gvr->resource, "resource", st);
-	if (rc == 0 && name != NULL)
-		rc = add_segment(buf, size, &len, name, "name", st);
-	if (rc == 0 && subresource != NULL) {
-		if (name == NULL)
-			return ck_status_set(st, CK_EINVALID,
-			    "client: subresource %s without a name", subresource);
-		rc = add_segment(buf, size, &len, subresource, "subresource", st);
-	}
-	if (rc < 0)
-		buf[0] = '\0';
-	return rc;
-}
-
-int
-client_query_add(char *buf, size_t size, const char *key, const char *value)
-{
-	size_t len, save;
-
-	len = strnlen(buf, size);
-	if (len >= size)
-		return CK_EINVALID;
-	save = len;
-	if (len + 1 >= size)
-		goto toolong;
-	buf[len++] = strchr(buf, '?') == NULL ? '?' : '&';
-	buf[len] = '\0';
-	if (escape_into(buf, size, &len, key, NULL) < 0 || len + 1 >= size)
-		goto toolong;
-	buf[len++] = '=';
-	buf[len] = '\0';
-	if (escape_into(buf, size, &len, value, NULL) < 0)
-		goto toolong;
-	return 0;
-toolong:
-	buf[save] = '\0';
-	return CK_EINVALID;
-}
-
-/* ---- Status decoding ---- */
-
-static int
-err_of_code(long code, const char *reason)
-{
-	switch (code) {
-	case 400:
-		return CK_EBADREQ;
-	case 401:
-		return CK_EUNAUTH;
-	case 403:
-		return CK_EPERM;
-	case 404:
-		return CK_ENOTFOUND;
-	case 405:
-	case 415:
-		return CK_ENOTSUP;
-	case 409:
-		return reason != NULL && strcmp(reason, "AlreadyExists") == 0 ?
-		    CK_EEXIST : CK_ECONFLICT;
-	case 410:
-		return CK_EGONE;
-	case 413:
-		return CK_ETOOBIG;
-	case 422:
-		return CK_EINVALID;
-	case 429:
-		return CK_EAGAIN;
-	default:
-		return CK_EIO;
-	}
-}
-
-static const char *
-json_str(const cJSON *obj, const char *name)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-	return cJSON_IsString(it) ? it->valuestring : NULL;
-}
-
-/* Copy a Status object's fields into st; its code wins over http_code. */
-static int
-status_from_json(const cJSON *s, long http_code, struct ck_status *st)
-{
-	const cJSON *code, *details, *causes, *c;
-	const char *reason, *message;
-	long hc = http_code;
-	int err;
-
-	code = cJSON_GetObjectItemCaseSensitive(s, "code");
-	if (cJSON_IsNumber(code) && code->valuedouble >= 100 &&
-	    code->valuedouble < 600)
-		hc = (long)code->valuedouble;
-	reason = json_str(s, "reason");
-	message = json_str(s, "message");
-	err = err_of_code(hc, reason);
-	if (st == NULL)
-		return err;
-	ck_status_clear(st);
-	st->code = (int)hc;
-	ck_strlcpy(st->reason, reason != NULL ? reason : ck_err_reason(err),
-	    sizeof(st->reason));
-	ck_strlcpy(st->message, message != NULL ? message : "", sizeof(st->message));
-	details = cJSON_GetObjectItemCaseSensitive(s, "details");
-	if (!cJSON_IsObject(details))
-		return err;
-	ck_status_set_details(st, json_str(details, "name"),
-	    json_str(details, "group"), json_str(details, "kind"));
-	causes = cJSON_GetObjectItemCaseSensitive(details, "causes");
-	cJSON_ArrayForEach(c, causes) {
-		const char *f = json_str(c, "field"), *r = json_str(c, "reason");
-		const char *m = json_str(c, "message");
-
-		ck_status_add_cause(st, f != NULL ? f : "", r != NULL ? r : "",
-		    "%s", m != NULL ? m : "");
-	}
-	return err;
-}
-
-static const char *
-unstructured_text(long code)
-{
-	switch (code) {
-	case 400:
-		return "the server rejected our request for an unknown reason";
-	case 401:
-		return "the server has asked for the client to provide credentials";
-	case 403:
-		return "the server does not allow access to the requested resource";
-	case 404:
-		return "the server could not find the requested resource";
-	case 405:
-		return "the server does not allow this method on the requested resource";
-	case 409:
-		return "the server reported a conflict";
-	case 410:
-		return "the server reports the requested resource is gone";
-	case 413:
-		return "the server rejected the request as too large";
-	case 415:
-		return "the server does not support the request's content type";
-	case 422:
-		return "the server rejected our request due to an error in our request";
-	case 429:
-		return "the server has received too many requests and has asked us to try again later";
-	default:
-		return NULL;
-	}
-}
-
-int
-client_status_decode(long http_code, const char *body, size_t len,
-    const char *what, struct ck_status *st)
-{
-	char excerpt[201];
-	const char *kind, *text;
-	cJSON *doc = NULL;
-	size_t i, n;
-	int err;
-
-	if (body != NULL && len > 0)
-		doc = cJSON_ParseWithLength(body, len);
-	kind = json_str(doc, "kind");
-	if (cJSON_IsObject(doc) && kind != NULL && strcmp(kind, "Status") == 0) {
-		err = status_from_json(doc, http_code, st);
-		goto out;
-	}
-	err = err_of_code(http_code, NULL);
-	if (st == NULL)
-		goto out;
-	/* A cleaned excerpt: printable bytes only, trailing space dropped. */
-	n = 0;
-	for (i = 0; body != NULL && i < len && n < sizeof(excerpt) - 1; i++)
-		excerpt[n++] = isprint((unsigned char)body[i]) ? body[i] : ' ';
-	while (n > 0 && excerpt[n - 1] == ' ')
-		n--;
-	excerpt[n] = '\0';
-	text = unstructured_text(http_code);
-	if (text != NULL)
-		ck_status_set(st, err, "%s%s%s%s%s%s", text,
-		    what != NULL ? " (" : "", what != NULL ? what : "",
-		    what != NULL ? ")" : "", n > 0 ? ": " : "", excerpt);
-	else
-		ck_status_set(st, err, "an error on the server (\"%s\") has "
-		    "prevented the request from succeeding%s%s%s", n > 0 ?
-		    excerpt : "unknown", what != NULL ? " (" : "",
-		    what != NULL ? what : "", what != NULL ? ")" : "");
-	st->code = (int)http_code;
-out:
-	cJSON_Delete(doc);
-	return err;
-}
-
-/* ---- kinds to resources ---- */
-
-static const struct {
-	const char	*kind;
-	const char	*resource;
-} irregular_kinds[] = {
-	{ "Endpoints",		"endpoints" },
-	{ "PodMetrics",		"pods" },
-	{ "NodeMetrics",	"nodes" },
-};
-
-static int
-plural_of(const char *kind, char *out, size_t size)
-{
-	size_t i, n;
-	char last, prev;
-
-	for (i = 0; i < ARRAY_SIZE(irregular_kinds); i++)
-		if (strcmp(kind, irregular_kinds[i].kind) == 0)
-			return ck_strlcpy(out, irregular_kinds[i].resource, size) <
-			    size ? 0 : CK_EINVALID;
-	n = strlen(kind);
-	if (n == 0 || n + 3 > size)
-		return CK_EINVALID;
-	for (i = 0; i < n; i++)
-		out[i] = (char)tolower((unsigned char)kind[i]);
-	out[n] = '\0';
-	last = out[n - 1];
-	prev = n > 1 ? out[n - 2] : '\0';
-	if (last == 's' || last == 'x' || last == 'z' ||
-	    (last == 'h' && (prev == 'c' || prev == 's'))) {
-		out[n] = 'e';
-		out[n + 1] = 's';
-		out[n + 2] = '\0';
-	} else if (last == 'y' && prev != '\0' && strchr("aeiou", prev) == NULL) {
-		out[n - 1] = 'i';
-		out[n] = 'e';
-		out[n + 1] = 's';
-		out[n + 2] = '\0';
-	} else {
-		out[n] = 's';
-		out[n + 1] = '\0';
-	}
-	return 0;
-}
-
-int
-client_gvr_of(const cJSON *obj, char *group, size_t gsize, char *version,
-    size_t vsize, char *resource, size_t rsize, struct ck_status *st)
-{
-	const char *av, *kind, *slash;
-	size_t glen;
-
-	av = json_str(obj, "apiVersion");
-	kind = json_str(obj, "kind");
-	if (av == NULL || av[0] == '\0' || kind == NULL || kind[0] == '\0')
-		return ck_status_set(st, CK_EINVALID,
-		    "client: object has no apiVersion or kind");
-	slash = strchr(av, '/');
-	glen = slash != NULL ? (size_t)(slash - av) : 0;
-	if (glen >= gsize || (slash != NULL && glen == 0))
-		return ck_status_set(st, CK_EINVALID,
-		    "client: bad apiVersion \"%.64s\"", av);
-	memcpy(group, av, glen);
-	group[glen] = '\0';
-	if (ck_strlcpy(version, slash != NULL ? slash + 1 : av, vsize) >= vsize ||
-	    version[0] == '\0' || strchr(version, '/') != NULL)
-		return ck_status_set(st, CK_EINVALID,
-		    "client: bad apiVersion \"%.64s\"", av);
-	if (plural_of(kind, resource, rsize) < 0)
-		return ck_status_set(st, CK_EINVALID, "client: bad kind \"%.64s\"",
-		    kind);
-	return 0;
 }
 
 /* ---- the client and its per-thread handles ---- */
@@ -534,13 +153,14 @@ client_new(const struct kubeconfig *kc, const struct client_options *opt,
 	server = kc != NULL ? kc->server : NULL;
 	if (server == NULL || server[0] == '\0')
 		return ck_status_set(st, CK_EINVALID, "client: no server URL");
-	if (strstr(server, "://") != NULL && !ck_str_has_prefix(server, "http://") &&
+	if (strstr(server, "://") != NULL &&
+	    !ck_str_has_prefix(server, "http://") &&
 	    !ck_str_has_prefix(server, "https://"))
-		return ck_status_set(st, CK_EINVALID,
-		    "client: server URL \"%.200s\" is neither http nor https", server);
+		return ck_status_set(st, CK_EINVALID, "client: server URL "
+		    "\"%.200s\" is neither http nor https", server);
 	pthread_once(&global_once, global_init);
 	cl = ck_calloc(1, sizeof(*cl));
-	/* A bare host:port means plain HTTP, as for `--master=127.0.0.1:8080`. */
+	/* A bare host:port means plain HTTP (`--master=127.0.0.1:8080`). */
 	if (strstr(server, "://") == NULL)
 		cl->server = ck_asprintf("http://%s", server);
 	else
@@ -549,7 +169,8 @@ client_new(const struct kubeconfig *kc, const struct client_options *opt,
 	while (n > 0 && cl->server[n - 1] == '/')
 		cl->server[--n] = '\0';
 	if (kc->token != NULL && kc->token[0] != '\0')
-		cl->auth_header = ck_asprintf("Authorization: Bearer %s", kc->token);
+		cl->auth_header = ck_asprintf("Authorization: Bearer %s",
+		    kc->token);
 	cl->ca_file = dup_or_null(kc->ca_file);
 	cl->ca_data = dup_bytes(kc->ca_data, kc->ca_data_len);
 	cl->ca_data_len = kc->ca_data_len;
@@ -688,7 +309,8 @@ reply_header(char *ptr, size_t size, size_t nmemb, void *arg)
 	char num[24];
 	size_t k = 0;
 
-	if (n > sizeof(name) - 1 && strncasecmp(ptr, name, sizeof(name) - 1) == 0) {
+	if (n > sizeof(name) - 1 &&
+	    strncasecmp(ptr, name, sizeof(name) - 1) == 0) {
 		for (i = sizeof(name) - 1; i < n && k < sizeof(num) - 1; i++)
 			if (!isspace((unsigned char)ptr[i]))
 				num[k++] = ptr[i];
@@ -723,15 +345,16 @@ progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 }
 
 /* The options every request shares: TLS, identity, signals, shutdown. */
-static void
-setup_common(struct client *cl, CURL *e, char *errbuf)
+void
+client_setup_common(struct client *cl, CURL *e, char *errbuf)
 {
 	struct curl_blob blob;
 
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, cl->user_agent);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, cl->opt.connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+	    cl->opt.connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, progress_cb);
@@ -769,8 +392,8 @@ setup_common(struct client *cl, CURL *e, char *errbuf)
 	}
 }
 
-static struct curl_slist *
-common_headers(struct client *cl, const char *content_type)
+struct curl_slist *
+client_common_headers(struct client *cl, const char *content_type)
 {
 	struct curl_slist *h = NULL;
 	char line[128];
@@ -787,8 +410,8 @@ common_headers(struct client *cl, const char *content_type)
 	return h;
 }
 
-static int
-curl_err(CURLcode cc)
+int
+client_curl_err(CURLcode cc)
 {
 	switch (cc) {
 	case CURLE_OPERATION_TIMEDOUT:
@@ -804,7 +427,8 @@ curl_err(CURLcode cc)
 static int
 curl_unsent(CURLcode cc)
 {
-	return cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST ||
+	return cc == CURLE_COULDNT_CONNECT ||
+	    cc == CURLE_COULDNT_RESOLVE_HOST ||
 	    cc == CURLE_COULDNT_RESOLVE_PROXY;
 }
 
@@ -824,8 +448,9 @@ perform_once(struct client *cl, struct client_conn *c, const struct request *rq,
 	/* reset keeps the live connections; every option is set anew. */
 	curl_easy_reset(e);
 	errbuf[0] = '\0';
-	setup_common(cl, e, errbuf);
-	h = common_headers(cl, rq->body != NULL ? rq->content_type : NULL);
+	client_setup_common(cl, e, errbuf);
+	h = client_common_headers(cl,
+	    rq->body != NULL ? rq->content_type : NULL);
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, cl->opt.timeout_ms);
@@ -910,7 +535,8 @@ do_request(struct client *cl, const struct request *rq, cJSON **out,
 	strbuf_init(&r.body);
 	for (attempt = 1;; attempt++) {
 		if (atomic_load(&cl->shutdown)) {
-			rc = ck_status_set(st, CK_ESHUTDOWN, "client: shutting down");
+			rc = ck_status_set(st, CK_ESHUTDOWN,
+			    "client: shutting down");
 			break;
 		}
 		strbuf_reset(&r.body);
@@ -931,11 +557,12 @@ do_request(struct client *cl, const struct request *rq, cJSON **out,
 				    rq->what, CLIENT_MAX_REPLY);
 				break;
 			}
-			rc = curl_err(cc);
-			retry = rc != CK_ESHUTDOWN && (rq->retry == RETRY_IDEMPOTENT ||
-			    curl_unsent(cc));
-			ck_status_set(st, rc, "client: %s %s: %s%s", rq->method, url,
-			    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cc),
+			rc = client_curl_err(cc);
+			retry = rc != CK_ESHUTDOWN &&
+			    (rq->retry == RETRY_IDEMPOTENT || curl_unsent(cc));
+			ck_status_set(st, rc, "client: %s %s: %s%s", rq->method,
+			    url, errbuf[0] != '\0' ? errbuf :
+			    curl_easy_strerror(cc),
 			    rq->retry == RETRY_UNSENT && !curl_unsent(cc) ?
 			    " (the server may have acted on the request)" : "");
 		} else {
@@ -946,8 +573,8 @@ do_request(struct client *cl, const struct request *rq, cJSON **out,
 		}
 		if (!retry || attempt >= cl->opt.max_attempts)
 			break;
-		wait_ms = (long)cl->opt.backoff_initial_ms << (attempt - 1 < 20 ?
-		    attempt - 1 : 20);
+		wait_ms = (long)cl->opt.backoff_initial_ms <<
+		    (attempt - 1 < 20 ? attempt - 1 : 20);
 		if (r.retry_after_s >= 0 && r.retry_after_s * 1000 > wait_ms)
 			wait_ms = r.retry_after_s * 1000;
 		if (wait_ms > cl->opt.backoff_max_ms)
@@ -956,7 +583,8 @@ do_request(struct client *cl, const struct request *rq, cJSON **out,
 		    url, st != NULL ? st->message : ck_strerror(rc), attempt,
 		    cl->opt.max_attempts - 1, wait_ms);
 		if (backoff_wait(cl, wait_ms) < 0) {
-			rc = ck_status_set(st, CK_ESHUTDOWN, "client: shutting down");
+			rc = ck_status_set(st, CK_ESHUTDOWN,
+			    "client: shutting down");
 			break;
 		}
 	}
@@ -990,9 +618,9 @@ gvr_group(const struct client_gvr *gvr)
 }
 
 /* "get pods web-0" / "list deployments.apps" for messages. */
-static void
-what_of(char *buf, size_t size, const char *verb, const struct client_gvr *gvr,
-    const char *name)
+void
+client_what_of(char *buf, size_t size, const char *verb,
+    const struct client_gvr *gvr, const char *name)
 {
 	const char *g = gvr != NULL ? gvr_group(gvr) : "";
 
@@ -1012,11 +640,12 @@ client_get(struct client *cl, const struct client_gvr *gvr, const char *ns,
 
 	*out = NULL;
 	if (name == NULL)
-		return ck_status_set(st, CK_EINVALID, "client: get without a name");
+		return ck_status_set(st, CK_EINVALID,
+		    "client: get without a name");
 	rc = client_path(path, sizeof(path), gvr, ns, name, NULL, st);
 	if (rc < 0)
 		return rc;
-	what_of(what, sizeof(what), "get", gvr, name);
+	client_what_of(what, sizeof(what), "get", gvr, name);
 	rq.path = path;
 	rq.what = what;
 	rc = do_request(cl, &rq, out, st);
@@ -1035,15 +664,18 @@ list_query(char *path, size_t size, const struct client_list_opts *o,
 	if (o == NULL)
 		return 0;
 	if (o->label_selector != NULL && o->label_selector[0] != '\0')
-		rc |= client_query_add(path, size, "labelSelector", o->label_selector);
+		rc |= client_query_add(path, size, "labelSelector",
+		    o->label_selector);
 	if (o->field_selector != NULL && o->field_selector[0] != '\0')
-		rc |= client_query_add(path, size, "fieldSelector", o->field_selector);
+		rc |= client_query_add(path, size, "fieldSelector",
+		    o->field_selector);
 	if (o->limit > 0) {
 		snprintf(num, sizeof(num), "%ld", o->limit);
 		rc |= client_query_add(path, size, "limit", num);
 	}
 	if (o->continue_token != NULL && o->continue_token[0] != '\0')
-		rc |= client_query_add(path, size, "continue", o->continue_token);
+		rc |= client_query_add(path, size, "continue",
+		    o->continue_token);
 	else if (o->resource_version != NULL && o->resource_version[0] != '\0')
 		rc |= client_query_add(path, size, "resourceVersion",
 		    o->resource_version);
@@ -1081,15 +713,15 @@ client_list(struct client *cl, const struct client_gvr *gvr, const char *ns,
 	rc = list_query(path, sizeof(path), opts, st);
 	if (rc < 0)
 		return rc;
-	what_of(what, sizeof(what), "list", gvr, NULL);
+	client_what_of(what, sizeof(what), "list", gvr, NULL);
 	rq.path = path;
 	rq.what = what;
 	rc = do_request(cl, &rq, &doc, st);
 	if (rc < 0)
 		goto out;
 	if (!cJSON_IsObject(doc)) {
-		rc = ck_status_set(st, CK_EIO, "client: %s: the reply is not a list",
-		    what);
+		rc = ck_status_set(st, CK_EIO,
+		    "client: %s: the reply is not a list", what);
 		goto out;
 	}
 	list->items = cJSON_DetachItemFromObjectCaseSensitive(doc, "items");
@@ -1098,8 +730,8 @@ client_list(struct client *cl, const struct client_gvr *gvr, const char *ns,
 		list->items = NULL;
 	}
 	if (list->items != NULL && !cJSON_IsArray(list->items)) {
-		rc = ck_status_set(st, CK_EIO, "client: %s: items is not an array",
-		    what);
+		rc = ck_status_set(st, CK_EIO,
+		    "client: %s: items is not an array", what);
 		goto out;
 	}
 	if (list->items == NULL)
@@ -1107,12 +739,12 @@ client_list(struct client *cl, const struct client_gvr *gvr, const char *ns,
 	if (list->items == NULL)
 		fatalx("client: out of memory (cJSON_CreateArray)");
 	meta = cJSON_GetObjectItemCaseSensitive(doc, "metadata");
-	rv = json_str(meta, "resourceVersion");
-	cont = json_str(meta, "continue");
+	rv = client_json_str(meta, "resourceVersion");
+	cont = client_json_str(meta, "continue");
 	if (rv != NULL && ck_strlcpy(list->resource_version, rv,
 	    sizeof(list->resource_version)) >= sizeof(list->resource_version)) {
-		rc = ck_status_set(st, CK_EIO, "client: %s: resourceVersion too long",
-		    what);
+		rc = ck_status_set(st, CK_EIO,
+		    "client: %s: resourceVersion too long", what);
 		goto out;
 	}
 	if (cont != NULL && cont[0] != '\0')
@@ -1142,7 +774,8 @@ client_list_all(struct client *cl, const struct client_gvr *gvr, const char *ns,
 		rc = client_list(cl, gvr, ns, &o, &page, st);
 		if (rc < 0)
 			break;
-		while ((item = cJSON_DetachItemFromArray(page.items, 0)) != NULL)
+		while ((item = cJSON_DetachItemFromArray(page.items, 0)) !=
+		    NULL)
 			cJSON_AddItemToArray(list->items, item);
 		free(list->continue_token);
 		list->continue_token = page.continue_token;
@@ -1173,7 +806,8 @@ static int
 send_object(struct client *cl, const char *method, const char *subresource,
     const cJSON *obj, cJSON **out, struct ck_status *st)
 {
-	struct request rq = { .method = method, .content_type = "application/json" };
+	struct request rq = { .method = method,
+	    .content_type = "application/json" };
 	struct client_gvr gvr;
 	char group[128], version[64], resource[128];
 	char path[CLIENT_PATH_MAX], what[256];
@@ -1192,11 +826,11 @@ send_object(struct client *cl, const char *method, const char *subresource,
 	gvr.version = version;
 	gvr.resource = resource;
 	meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-	ns = json_str(meta, "namespace");
+	ns = client_json_str(meta, "namespace");
 	if (ns != NULL && ns[0] == '\0')
 		ns = NULL;
-	name = json_str(meta, "name");
-	rv = json_str(meta, "resourceVersion");
+	name = client_json_str(meta, "name");
+	rv = client_json_str(meta, "resourceVersion");
 	if (is_put && (name == NULL || name[0] == '\0'))
 		return ck_status_set(st, CK_EINVALID,
 		    "client: update of %s without metadata.name", resource);
@@ -1204,9 +838,9 @@ send_object(struct client *cl, const char *method, const char *subresource,
 	    is_put ? subresource : NULL, st);
 	if (rc < 0)
 		return rc;
-	what_of(what, sizeof(what), is_put ? "update" : "create", &gvr,
+	client_what_of(what, sizeof(what), is_put ? "update" : "create", &gvr,
 	    name != NULL && name[0] != '\0' ? name : NULL);
-	/* A conditional PUT cannot apply twice; an unconditional one might clobber. */
+	/* A conditional PUT cannot apply twice; a blind one might clobber. */
 	rq.retry = is_put && rv != NULL && rv[0] != '\0' ? RETRY_IDEMPOTENT :
 	    RETRY_UNSENT;
 	body = print_json(obj);
@@ -1253,16 +887,18 @@ client_patch(struct client *cl, const struct client_gvr *gvr, const char *ns,
 	if (out != NULL)
 		*out = NULL;
 	if (name == NULL)
-		return ck_status_set(st, CK_EINVALID, "client: patch without a name");
-	if (patch == NULL || (type == CLIENT_PATCH_JSON ? !cJSON_IsArray(patch) :
-	    !cJSON_IsObject(patch)))
-		return ck_status_set(st, CK_EINVALID, "client: a %s patch must be %s",
+		return ck_status_set(st, CK_EINVALID,
+		    "client: patch without a name");
+	if (patch == NULL || (type == CLIENT_PATCH_JSON ?
+	    !cJSON_IsArray(patch) : !cJSON_IsObject(patch)))
+		return ck_status_set(st, CK_EINVALID,
+		    "client: a %s patch must be %s",
 		    type == CLIENT_PATCH_JSON ? "JSON" : "merge",
 		    type == CLIENT_PATCH_JSON ? "an array" : "an object");
 	rc = client_path(path, sizeof(path), gvr, ns, name, subresource, st);
 	if (rc < 0)
 		return rc;
-	what_of(what, sizeof(what), "patch", gvr, name);
+	client_what_of(what, sizeof(what), "patch", gvr, name);
 	body = print_json(patch);
 	rq.path = path;
 	rq.what = what;
@@ -1325,11 +961,12 @@ client_delete(struct client *cl, const struct client_gvr *gvr, const char *ns,
 	if (out != NULL)
 		*out = NULL;
 	if (name == NULL)
-		return ck_status_set(st, CK_EINVALID, "client: delete without a name");
+		return ck_status_set(st, CK_EINVALID,
+		    "client: delete without a name");
 	rc = client_path(path, sizeof(path), gvr, ns, name, NULL, st);
 	if (rc < 0)
 		return rc;
-	what_of(what, sizeof(what), "delete", gvr, name);
+	client_what_of(what, sizeof(what), "delete", gvr, name);
 	rq.path = path;
 	rq.what = what;
 	if (opts != NULL) {
@@ -1358,11 +995,12 @@ client_create_subresource(struct client *cl, const struct client_gvr *gvr,
 		*out = NULL;
 	if (name == NULL || subresource == NULL || obj == NULL)
 		return ck_status_set(st, CK_EINVALID,
-		    "client: subresource create needs a name, subresource and object");
+		    "client: subresource create needs a name, a subresource "
+		    "and an object");
 	rc = client_path(path, sizeof(path), gvr, ns, name, subresource, st);
 	if (rc < 0)
 		return rc;
-	what_of(what, sizeof(what), "create", gvr, name);
+	client_what_of(what, sizeof(what), "create", gvr, name);
 	body = print_json(obj);
 	rq.path = path;
 	rq.what = what;
@@ -1370,215 +1008,5 @@ client_create_subresource(struct client *cl, const struct client_gvr *gvr,
 	rq.body_len = strlen(body);
 	rc = do_request(cl, &rq, out, st);
 	cJSON_free(body);
-	return rc;
-}
-
-/* ---- watch ---- */
-
-struct watch {
-	struct client		*cl;
-	CURL			*easy;
-	client_watch_fn		 fn;
-	void			*arg;
-	struct ck_status	*st;
-	struct strbuf		 line;		/* a partial line across writes */
-	struct strbuf		 errbody;	/* the body of a non-2xx reply */
-	long			 code;		/* HTTP status, once known */
-	int			 rc;		/* why the stream was stopped */
-	int			 stopped;
-};
-
-static int
-event_type(const char *s, enum client_event_type *t)
-{
-	if (strcmp(s, "ADDED") == 0)
-		*t = CLIENT_EVENT_ADDED;
-	else if (strcmp(s, "MODIFIED") == 0)
-		*t = CLIENT_EVENT_MODIFIED;
-	else if (strcmp(s, "DELETED") == 0)
-		*t = CLIENT_EVENT_DELETED;
-	else if (strcmp(s, "BOOKMARK") == 0)
-		*t = CLIENT_EVENT_BOOKMARK;
-	else
-		return CK_EINVALID;
-	return 0;
-}
-
-/* Decode one event line and hand it on. Returns non-zero to stop. */
-static int
-watch_line(struct watch *w, const char *p, size_t len)
-{
-	enum client_event_type t;
-	cJSON *ev, *obj;
-	const char *type;
-	int rc = 0;
-
-	while (len > 0 && isspace((unsigned char)p[len - 1]))
-		len--;
-	while (len > 0 && isspace((unsigned char)*p)) {
-		p++;
-		len--;
-	}
-	if (len == 0)
-		return 0;
-	ev = cJSON_ParseWithLength(p, len);
-	type = json_str(ev, "type");
-	obj = cJSON_GetObjectItemCaseSensitive(ev, "object");
-	if (type == NULL || !cJSON_IsObject(obj)) {
-		rc = ck_status_set(w->st, CK_EIO,
-		    "client: watch: malformed event \"%.80s\"", p);
-		goto out;
-	}
-	if (strcmp(type, "ERROR") == 0) {
-		rc = status_from_json(obj, 500, w->st);
-		goto out;
-	}
-	if (event_type(type, &t) < 0) {
-		rc = ck_status_set(w->st, CK_EIO,
-		    "client: watch: unknown event type \"%.40s\"", type);
-		goto out;
-	}
-	obj = cJSON_DetachItemViaPointer(ev, obj);
-	rc = w->fn(t, obj, w->arg);
-out:
-	cJSON_Delete(ev);
-	return rc;
-}
-
-static size_t
-watch_write(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-	struct watch *w = arg;
-	size_t n = size * nmemb, start = 0, i;
-	int rc;
-
-	if (w->code == 0)
-		curl_easy_getinfo(w->easy, CURLINFO_RESPONSE_CODE, &w->code);
-	if (w->code < 200 || w->code >= 300) {
-		if (w->errbody.len < CLIENT_MAX_ERRBODY)
-			strbuf_add(&w->errbody, ptr, n);
-		return n;
-	}
-	for (i = 0; i < n; i++) {
-		if (ptr[i] != '\n')
-			continue;
-		if (w->line.len > 0) {
-			strbuf_add(&w->line, ptr + start, i - start);
-			rc = watch_line(w, w->line.buf, w->line.len);
-			strbuf_reset(&w->line);
-		} else {
-			rc = watch_line(w, ptr + start, i - start);
-		}
-		start = i + 1;
-		if (rc != 0) {
-			w->rc = rc;
-			w->stopped = 1;
-			return 0;
-		}
-	}
-	if (w->line.len + (n - start) > CLIENT_MAX_EVENT) {
-		w->rc = ck_status_set(w->st, CK_ETOOBIG,
-		    "client: watch: event longer than %u bytes", CLIENT_MAX_EVENT);
-		w->stopped = 1;
-		return 0;
-	}
-	strbuf_add(&w->line, ptr + start, n - start);
-	return n;
-}
-
-static int
-watch_query(char *path, size_t size, const struct client_watch_opts *o,
-    struct ck_status *st)
-{
-	char num[24];
-	int rc;
-
-	rc = client_query_add(path, size, "watch", "1");
-	if (o != NULL) {
-		if (o->resource_version != NULL && o->resource_version[0] != '\0')
-			rc |= client_query_add(path, size, "resourceVersion",
-			    o->resource_version);
-		if (o->label_selector != NULL && o->label_selector[0] != '\0')
-			rc |= client_query_add(path, size, "labelSelector",
-			    o->label_selector);
-		if (o->field_selector != NULL && o->field_selector[0] != '\0')
-			rc |= client_query_add(path, size, "fieldSelector",
-			    o->field_selector);
-		if (o->timeout_seconds > 0) {
-			snprintf(num, sizeof(num), "%ld", o->timeout_seconds);
-			rc |= client_query_add(path, size, "timeoutSeconds", num);
-		}
-		if (o->allow_bookmarks)
-			rc |= client_query_add(path, size, "allowWatchBookmarks",
-			    "true");
-	}
-	if (rc != 0)
-		return ck_status_set(st, CK_EINVALID, "client: query too long");
-	return 0;
-}
-
-int
-client_watch(struct client *cl, const struct client_gvr *gvr, const char *ns,
-    const struct client_watch_opts *opts, client_watch_fn fn, void *arg,
-    struct ck_status *st)
-{
-	struct watch w = { .cl = cl, .fn = fn, .arg = arg, .st = st };
-	struct curl_slist *h = NULL;
-	char path[CLIENT_PATH_MAX], what[256], errbuf[CURL_ERROR_SIZE];
-	char *url = NULL;
-	CURLcode cc;
-	int rc;
-
-	ck_status_clear(st);
-	if (fn == NULL)
-		return ck_status_set(st, CK_EINVALID, "client: watch without a callback");
-	rc = client_path(path, sizeof(path), gvr, ns, NULL, NULL, st);
-	if (rc < 0)
-		return rc;
-	rc = watch_query(path, sizeof(path), opts, st);
-	if (rc < 0)
-		return rc;
-	if (atomic_load(&cl->shutdown))
-		return ck_status_set(st, CK_ESHUTDOWN, "client: shutting down");
-	what_of(what, sizeof(what), "watch", gvr, NULL);
-	strbuf_init(&w.line);
-	strbuf_init(&w.errbody);
-	/* A handle of its own: the thread's handle stays free for fn's calls. */
-	w.easy = curl_easy_init();
-	if (w.easy == NULL)
-		fatalx("client: curl_easy_init failed");
-	url = ck_asprintf("%s%s", cl->server, path);
-	errbuf[0] = '\0';
-	setup_common(cl, w.easy, errbuf);
-	h = common_headers(cl, NULL);
-	curl_easy_setopt(w.easy, CURLOPT_URL, url);
-	curl_easy_setopt(w.easy, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(w.easy, CURLOPT_HTTPGET, 1L);
-	/* No CURLOPT_TIMEOUT: a watch lives long; only silence ends it. */
-	curl_easy_setopt(w.easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(w.easy, CURLOPT_LOW_SPEED_TIME, (long)cl->opt.watch_idle_s);
-	curl_easy_setopt(w.easy, CURLOPT_WRITEFUNCTION, watch_write);
-	curl_easy_setopt(w.easy, CURLOPT_WRITEDATA, &w);
-	log_v(6, "client: GET %s (watch)", url);
-	cc = curl_easy_perform(w.easy);
-	if (w.code == 0)
-		curl_easy_getinfo(w.easy, CURLINFO_RESPONSE_CODE, &w.code);
-	if (w.stopped) {
-		rc = w.rc;
-	} else if (cc != CURLE_OK) {
-		rc = ck_status_set(st, curl_err(cc), "client: watch %s: %s", url,
-		    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cc));
-	} else if (w.code < 200 || w.code >= 300) {
-		rc = client_status_decode(w.code, w.errbody.buf, w.errbody.len,
-		    what, st);
-	} else {
-		/* The server ended the stream; a last line may lack its '\n'. */
-		rc = watch_line(&w, strbuf_str(&w.line), w.line.len);
-	}
-	curl_easy_cleanup(w.easy);
-	curl_slist_free_all(h);
-	free(url);
-	strbuf_fini(&w.line);
-	strbuf_fini(&w.errbody);
 	return rc;
 }

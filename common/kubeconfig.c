@@ -17,7 +17,7 @@
 #include "ckube/strbuf.h"
 #include "ckube/yamljson.h"
 
-#define KUBECONFIG_MAX_FILE	(4u << 20)	/* a bigger kubeconfig is refused */
+#define KUBECONFIG_MAX_FILE	(4u << 20)	/* bigger: refused */
 #define KUBECONFIG_MAX_TOKEN	(64u << 10)
 
 static const char *
@@ -42,12 +42,13 @@ read_file(const char *path, size_t max, char **out, size_t *lenp,
 	*out = NULL;
 	fp = fopen(path, "r");
 	if (fp == NULL)
-		return ck_status_set(st, errno == ENOENT ? CK_ENOTFOUND : CK_EIO,
-		    "%s %s: %s", what, path, strerror(errno));
+		return ck_status_set(st, errno == ENOENT ? CK_ENOTFOUND :
+		    CK_EIO, "%s %s: %s", what, path, strerror(errno));
 	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) {
 		if (sb.len + n > max) {
-			rc = ck_status_set(st, CK_EIO, "%s %s: larger than %zu bytes",
-			    what, path, (size_t)max);
+			rc = ck_status_set(st, CK_EIO,
+			    "%s %s: larger than %zu bytes", what, path,
+			    (size_t)max);
 			goto out;
 		}
 		strbuf_add(&sb, buf, n);
@@ -154,8 +155,8 @@ get_data(const cJSON *obj, const char *key, char **out, size_t *lenp,
 	if (s == NULL || s[0] == '\0')
 		return 0;
 	if (b64_decode(s, out, lenp) < 0)
-		return ck_status_set(st, CK_EINVALID, "kubeconfig %s: %s is not "
-		    "valid base64", file, key);
+		return ck_status_set(st, CK_EINVALID,
+		    "kubeconfig %s: %s is not valid base64", file, key);
 	return 0;
 }
 
@@ -168,12 +169,14 @@ load_cluster(struct kubeconfig *kc, const cJSON *c, const char *dir,
 
 	if (!cJSON_IsObject(c))
 		return ck_status_set(st, CK_EINVALID, "kubeconfig %s: unknown "
-		    "cluster \"%s\" (context \"%s\")", file, kc->cluster, kc->context);
+		    "cluster \"%s\" (context \"%s\")", file, kc->cluster,
+		    kc->context);
 	server = str_of(c, "server");
 	if (kc->server == NULL && server != NULL && server[0] != '\0')
 		kc->server = ck_strdup(server);
 	kc->ca_file = resolve(dir, str_of(c, "certificate-authority"));
-	insecure = cJSON_GetObjectItemCaseSensitive(c, "insecure-skip-tls-verify");
+	insecure = cJSON_GetObjectItemCaseSensitive(c,
+	    "insecure-skip-tls-verify");
 	kc->insecure_skip_tls_verify = cJSON_IsTrue(insecure);
 	return get_data(c, "certificate-authority-data", &kc->ca_data,
 	    &kc->ca_data_len, file, st);
@@ -189,15 +192,16 @@ load_user(struct kubeconfig *kc, const cJSON *u, const char *dir,
 	int rc;
 
 	if (!cJSON_IsObject(u))
-		return ck_status_set(st, CK_EINVALID, "kubeconfig %s: unknown user "
-		    "\"%s\" (context \"%s\")", file, kc->user, kc->context);
+		return ck_status_set(st, CK_EINVALID, "kubeconfig %s: unknown "
+		    "user \"%s\" (context \"%s\")", file, kc->user,
+		    kc->context);
 	kc->cert_file = resolve(dir, str_of(u, "client-certificate"));
 	kc->key_file = resolve(dir, str_of(u, "client-key"));
 	rc = get_data(u, "client-certificate-data", &kc->cert_data,
 	    &kc->cert_data_len, file, st);
 	if (rc == 0)
-		rc = get_data(u, "client-key-data", &kc->key_data, &kc->key_data_len,
-		    file, st);
+		rc = get_data(u, "client-key-data", &kc->key_data,
+		    &kc->key_data_len, file, st);
 	if (rc < 0)
 		return rc;
 	token = str_of(u, "token");
@@ -217,7 +221,8 @@ load_user(struct kubeconfig *kc, const cJSON *u, const char *dir,
 			char msg[CK_STATUS_MSG_MAX];
 
 			ck_strlcpy(msg, st->message, sizeof(msg));
-			ck_status_set(st, CK_EIO, "kubeconfig %s: %s", file, msg);
+			ck_status_set(st, CK_EIO, "kubeconfig %s: %s", file,
+			    msg);
 		}
 		return CK_EIO;
 	}
@@ -226,8 +231,9 @@ load_user(struct kubeconfig *kc, const cJSON *u, const char *dir,
 		text[--len] = '\0';
 	if (len == 0) {
 		free(text);
-		return ck_status_set(st, CK_EINVALID, "kubeconfig %s: token file %s "
-		    "is empty", file, kc->token_file);
+		return ck_status_set(st, CK_EINVALID,
+		    "kubeconfig %s: token file %s is empty", file,
+		    kc->token_file);
 	}
 	kc->token = text;
 	return 0;
@@ -246,11 +252,11 @@ kubeconfig_from_json(const cJSON *doc, const char *dir, const char *name,
 
 	*out = NULL;
 	if (!cJSON_IsObject(doc))
-		return ck_status_set(st, CK_EINVALID, "kubeconfig %s: not a mapping",
-		    file);
+		return ck_status_set(st, CK_EINVALID,
+		    "kubeconfig %s: not a mapping", file);
 	cur = str_of(doc, "current-context");
 	if (cur == NULL || cur[0] == '\0') {
-		/* A --master alone is enough to reach a server, as in kubectl. */
+		/* A --master alone is enough to reach a server (kubectl). */
 		if (has_master) {
 			*out = kubeconfig_new_master(master);
 			return 0;
@@ -272,25 +278,25 @@ kubeconfig_from_json(const cJSON *doc, const char *dir, const char *name,
 	kc->namespace = ck_strdup(ns != NULL && ns[0] != '\0' ? ns : "default");
 	if (cluster != NULL && cluster[0] != '\0') {
 		kc->cluster = ck_strdup(cluster);
-		rc = load_cluster(kc, find_named(doc, "clusters", "cluster", cluster),
-		    dir, file, st);
+		rc = load_cluster(kc, find_named(doc, "clusters", "cluster",
+		    cluster), dir, file, st);
 		if (rc < 0)
 			goto out;
 	} else if (!has_master) {
-		rc = ck_status_set(st, CK_EINVALID, "kubeconfig %s: context \"%s\" "
-		    "names no cluster", file, cur);
+		rc = ck_status_set(st, CK_EINVALID, "kubeconfig %s: context "
+		    "\"%s\" names no cluster", file, cur);
 		goto out;
 	}
 	if (user != NULL && user[0] != '\0') {
 		kc->user = ck_strdup(user);
-		rc = load_user(kc, find_named(doc, "users", "user", user), dir, file,
-		    st);
+		rc = load_user(kc, find_named(doc, "users", "user", user), dir,
+		    file, st);
 		if (rc < 0)
 			goto out;
 	}
 	if (kc->server == NULL) {
-		rc = ck_status_set(st, CK_EINVALID, "kubeconfig %s: cluster \"%s\" "
-		    "has no server", file, kc->cluster);
+		rc = ck_status_set(st, CK_EINVALID, "kubeconfig %s: cluster "
+		    "\"%s\" has no server", file, kc->cluster);
 		goto out;
 	}
 	*out = kc;
@@ -313,21 +319,24 @@ kubeconfig_load(const char *path, const char *master, struct kubeconfig **out,
 	if (path == NULL || path[0] == '\0') {
 		if (master == NULL || master[0] == '\0')
 			return ck_status_set(st, CK_EINVALID,
-			    "kubeconfig: neither a kubeconfig file nor a master URL given");
+			    "kubeconfig: neither a kubeconfig file nor a "
+			    "master URL given");
 		*out = kubeconfig_new_master(master);
 		return 0;
 	}
-	rc = read_file(path, KUBECONFIG_MAX_FILE, &text, &len, "kubeconfig", st);
+	rc = read_file(path, KUBECONFIG_MAX_FILE, &text, &len, "kubeconfig",
+	    st);
 	if (rc < 0)
 		goto out;
 	rc = yamljson_parse_one(text, len, &doc, st);
 	if (rc < 0) {
-		/* Keep the parser's words, and say which file they are about. */
+		/* Keep the parser's words; say which file they are about. */
 		if (st != NULL) {
 			char msg[CK_STATUS_MSG_MAX];
 
 			ck_strlcpy(msg, st->message, sizeof(msg));
-			ck_status_set(st, CK_EBADREQ, "kubeconfig %s: %s", path, msg);
+			ck_status_set(st, CK_EBADREQ, "kubeconfig %s: %s", path,
+			    msg);
 		}
 		rc = CK_EBADREQ;
 		goto out;
@@ -338,8 +347,8 @@ kubeconfig_load(const char *path, const char *master, struct kubeconfig **out,
 		*slash = '\0';
 	else
 		dir[0] = '\0';
-	rc = kubeconfig_from_json(doc, slash == dir ? "/" : dir, path, master, out,
-	    st);
+	rc = kubeconfig_from_json(doc, slash == dir ? "/" : dir, path, master,
+	    out, st);
 out:
 	cJSON_Delete(doc);
 	free(dir);

@@ -43,12 +43,12 @@ extern const struct client_gvr CLIENT_GVR_LEASES;
 
 /* Tuning; a zero field takes the default shown. */
 struct client_options {
-	int		 max_attempts;		/* 5: tries per call, first included */
-	int		 backoff_initial_ms;	/* 100: doubled after each retry */
-	int		 backoff_max_ms;	/* 5000: cap of one wait (and of Retry-After) */
-	long		 timeout_ms;		/* 30000: whole request (not watches) */
+	int		 max_attempts;		/* 5 tries in all */
+	int		 backoff_initial_ms;	/* 100, doubled per retry */
+	int		 backoff_max_ms;	/* 5000: longest wait */
+	long		 timeout_ms;		/* 30000 (not watches) */
 	long		 connect_timeout_ms;	/* 10000 */
-	int		 watch_idle_s;		/* 90: a watch with no byte this long ends (CK_ETIMEDOUT) */
+	int		 watch_idle_s;		/* 90: silence ends a watch */
 	const char	*user_agent;		/* "ckube/0.1" */
 };
 
@@ -58,8 +58,9 @@ struct client_options {
  * once per process (thread-safe). Returns 0 and *out (client_free it), or
  * CK_EINVALID with st->message for an unusable server URL or TLS data.
  */
-int	client_new(const struct kubeconfig *kc, const struct client_options *opt,
-	    struct client **out, struct ck_status *st) CK_MUST_CHECK;
+int	client_new(const struct kubeconfig *kc,
+	    const struct client_options *opt, struct client **out,
+	    struct ck_status *st) CK_MUST_CHECK;
 
 /*
  * The --kubeconfig/--master pair of every daemon: kubeconfig_load(path,
@@ -113,8 +114,8 @@ int	client_path(char *buf, size_t size, const struct client_gvr *gvr,
  * '?' when buf has no '?' yet, else '&'). Values are percent-escaped (RFC
  * 3986 unreserved bytes stay). Returns 0, or CK_EINVALID if buf is too small.
  */
-int	client_query_add(char *buf, size_t size, const char *key, const char *value)
-	    CK_MUST_CHECK;
+int	client_query_add(char *buf, size_t size, const char *key,
+	    const char *value) CK_MUST_CHECK;
 
 /*
  * Decode a non-2xx reply (body of len bytes, need not end in NUL) into st and
@@ -143,20 +144,21 @@ int	client_gvr_of(const struct cJSON *obj, char *group, size_t gsize,
  * client_status_decode, plus CK_EIO for connection failures and bad JSON,
  * CK_ETIMEDOUT, CK_ESHUTDOWN. Thread-safe (as is every call below).
  */
-int	client_get(struct client *cl, const struct client_gvr *gvr, const char *ns,
-	    const char *name, struct cJSON **out, struct ck_status *st) CK_MUST_CHECK;
+int	client_get(struct client *cl, const struct client_gvr *gvr,
+	    const char *ns, const char *name, struct cJSON **out,
+	    struct ck_status *st) CK_MUST_CHECK;
 
 struct client_list_opts {
 	const char	*label_selector;	/* NULL: everything */
 	const char	*field_selector;
 	long		 limit;			/* 0: no limit */
 	const char	*continue_token;	/* from a previous page */
-	const char	*resource_version;	/* "0": any cached state is fine */
+	const char	*resource_version;	/* "0": any cached state */
 };
 
 struct client_list {
 	struct cJSON	*items;			/* an array; yours */
-	char		 resource_version[64];	/* the list's metadata.resourceVersion */
+	char		 resource_version[64];	/* the list's revision */
 	char		*continue_token;	/* NULL on the last page */
 };
 
@@ -164,9 +166,9 @@ struct client_list {
  * LIST one page (ns NULL: every namespace). opts may be NULL. On success the
  * result is list's (client_list_fini it); on failure list is empty. Retried.
  */
-int	client_list(struct client *cl, const struct client_gvr *gvr, const char *ns,
-	    const struct client_list_opts *opts, struct client_list *list,
-	    struct ck_status *st) CK_MUST_CHECK;
+int	client_list(struct client *cl, const struct client_gvr *gvr,
+	    const char *ns, const struct client_list_opts *opts,
+	    struct client_list *list, struct ck_status *st) CK_MUST_CHECK;
 
 /*
  * LIST every page (following continue tokens, pages of opts->limit) and
@@ -197,10 +199,10 @@ int	client_create(struct client *cl, const struct cJSON *obj,
  * pods/NAME/binding, an Eviction to pods/NAME/eviction). Retried as
  * client_create is.
  */
-int	client_create_subresource(struct client *cl, const struct client_gvr *gvr,
-	    const char *ns, const char *name, const char *subresource,
-	    const struct cJSON *obj, struct cJSON **out, struct ck_status *st)
-	    CK_MUST_CHECK;
+int	client_create_subresource(struct client *cl,
+	    const struct client_gvr *gvr, const char *ns, const char *name,
+	    const char *subresource, const struct cJSON *obj,
+	    struct cJSON **out, struct ck_status *st) CK_MUST_CHECK;
 
 /*
  * PUT obj over the stored object (name from metadata.name). With a
@@ -217,7 +219,7 @@ int	client_update_status(struct client *cl, const struct cJSON *obj,
 enum client_patch_type {
 	CLIENT_PATCH_MERGE,		/* application/merge-patch+json */
 	CLIENT_PATCH_JSON,		/* application/json-patch+json */
-	CLIENT_PATCH_STRATEGIC,		/* application/strategic-merge-patch+json */
+	CLIENT_PATCH_STRATEGIC,		/* ...strategic-merge-patch+json */
 };
 
 /* The Content-Type of a patch type. */
@@ -228,14 +230,14 @@ const char *client_patch_content_type(enum client_patch_type type);
  * object, or an array for CLIENT_PATCH_JSON). Not retried after a request
  * reached the server (a JSON patch may not be idempotent).
  */
-int	client_patch(struct client *cl, const struct client_gvr *gvr, const char *ns,
-	    const char *name, const char *subresource, enum client_patch_type type,
-	    const struct cJSON *patch, struct cJSON **out, struct ck_status *st)
-	    CK_MUST_CHECK;
+int	client_patch(struct client *cl, const struct client_gvr *gvr,
+	    const char *ns, const char *name, const char *subresource,
+	    enum client_patch_type type, const struct cJSON *patch,
+	    struct cJSON **out, struct ck_status *st) CK_MUST_CHECK;
 
 struct client_delete_opts {
-	const char	*propagation_policy;	/* "Orphan", "Background", "Foreground" or NULL */
-	int64_t		 grace_period_seconds;	/* < 0: unset (use CLIENT_GRACE_UNSET) */
+	const char	*propagation_policy;	/* Orphan, Background... */
+	int64_t		 grace_period_seconds;	/* CLIENT_GRACE_UNSET: unset */
 	const char	*precondition_uid;	/* NULL: none */
 	const char	*precondition_rv;	/* NULL: none */
 };
@@ -247,9 +249,10 @@ struct client_delete_opts {
  * success Status. Retried; note a retry after a lost reply may see
  * CK_ENOTFOUND, which callers usually treat as done.
  */
-int	client_delete(struct client *cl, const struct client_gvr *gvr, const char *ns,
-	    const char *name, const struct client_delete_opts *opts,
-	    struct cJSON **out, struct ck_status *st) CK_MUST_CHECK;
+int	client_delete(struct client *cl, const struct client_gvr *gvr,
+	    const char *ns, const char *name,
+	    const struct client_delete_opts *opts, struct cJSON **out,
+	    struct ck_status *st) CK_MUST_CHECK;
 
 enum client_event_type {
 	CLIENT_EVENT_ADDED,
@@ -262,14 +265,14 @@ enum client_event_type {
  * One watch event; object becomes the callback's (cJSON_Delete it). Return 0
  * to go on; any other value stops the watch and client_watch returns it.
  */
-typedef int (*client_watch_fn)(enum client_event_type type, struct cJSON *object,
-	    void *arg);
+typedef int (*client_watch_fn)(enum client_event_type type,
+	    struct cJSON *object, void *arg);
 
 struct client_watch_opts {
-	const char	*resource_version;	/* start after this revision; NULL: now */
+	const char	*resource_version;	/* NULL: from now */
 	const char	*label_selector;
 	const char	*field_selector;
-	long		 timeout_seconds;	/* > 0: ask the server to end the watch */
+	long		 timeout_seconds;	/* > 0: server-side end */
 	int		 allow_bookmarks;
 };
 
@@ -282,8 +285,8 @@ struct client_watch_opts {
  * the reply's Status). Not retried: reconnecting is the caller's choice.
  * Uses a connection of its own; fn may call the client (other verbs).
  */
-int	client_watch(struct client *cl, const struct client_gvr *gvr, const char *ns,
-	    const struct client_watch_opts *opts, client_watch_fn fn, void *arg,
-	    struct ck_status *st) CK_MUST_CHECK;
+int	client_watch(struct client *cl, const struct client_gvr *gvr,
+	    const char *ns, const struct client_watch_opts *opts,
+	    client_watch_fn fn, void *arg, struct ck_status *st) CK_MUST_CHECK;
 
 #endif

@@ -20,21 +20,21 @@ struct ck_status;
  * Relative file paths are resolved against the kubeconfig's folder.
  */
 struct kubeconfig {
-	char	*server;		/* "https://127.0.0.1:6443"; never NULL after load */
-	char	*namespace;		/* the context's namespace; "default" when unset */
+	char	*server;		/* "https://10.0.0.1:6443"; not NULL */
+	char	*namespace;		/* the context's, or "default" */
 	char	*context;		/* the names picked, for messages */
 	char	*cluster;
 	char	*user;
-	char	*token;			/* bearer token (from token, else read from token-file) */
+	char	*token;			/* token, else token-file's contents */
 	char	*token_file;
 	char	*ca_file;		/* certificate-authority */
-	char	*ca_data;		/* certificate-authority-data, decoded */
+	char	*ca_data;		/* certificate-authority-data */
 	size_t	 ca_data_len;
 	char	*cert_file;		/* client-certificate */
-	char	*cert_data;		/* client-certificate-data, decoded */
+	char	*cert_data;		/* client-certificate-data */
 	size_t	 cert_data_len;
 	char	*key_file;		/* client-key */
-	char	*key_data;		/* client-key-data, decoded */
+	char	*key_data;		/* client-key-data */
 	size_t	 key_data_len;
 	int	 insecure_skip_tls_verify;
 };

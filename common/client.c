@@ -547,6 +547,7 @@ do_request(struct client *cl, const struct request *rq, cJSON **out,
 		log_v(6, "client: %s %s -> %ld (%ld ms)", rq->method, url, code,
 		    now_ms() - t0);
 		if (cc == CURLE_OK && code >= 200 && code < 300) {
+			ck_status_clear(st);	/* forget failed attempts */
 			rc = 0;
 			break;
 		}

@@ -763,6 +763,8 @@ test_client_retries_500_then_200(void **state)
 	assert_non_null(pod);
 	cJSON_Delete(pod);
 	assert_int_equal(f->srv.nreqs, 2);
+	assert_int_equal(st.code, 200);
+	assert_string_equal(st.message, "");
 	/* Three 503s with 3 attempts: give up with the last error. */
 	srv_reply(&f->srv, 503, "busy");
 	srv_reply(&f->srv, 503, "busy");

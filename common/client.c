@@ -315,8 +315,9 @@ reply_header(char *ptr, size_t size, size_t nmemb, void *arg)
 			if (!isspace((unsigned char)ptr[i]))
 				num[k++] = ptr[i];
 		num[k] = '\0';
+		/* An HTTP date instead of seconds is ignored. */
 		if (ck_parse_int64(num, &v) == 0 && v >= 0)
-			r->retry_after_s = (long)v;
+			r->retry_after_s = v > 86400 ? 86400 : (long)v;
 	}
 	return n;
 }

@@ -686,6 +686,40 @@ list_query(char *path, size_t size, const struct client_list_opts *o,
 	return 0;
 }
 
+/*
+ * List items come without kind and apiVersion; give them the list's
+ * ("PodList" -> "Pod"), as client-go's decoder does, so each item stands
+ * alone in a cache.
+ */
+static void
+list_fill_kinds(const cJSON *doc, cJSON *items)
+{
+	const char *kind, *av;
+	char item_kind[128];
+	size_t n;
+	cJSON *it;
+
+	kind = client_json_str(doc, "kind");
+	av = client_json_str(doc, "apiVersion");
+	if (kind == NULL || av == NULL || !ck_str_has_suffix(kind, "List"))
+		return;
+	n = strlen(kind) - 4;
+	if (n == 0 || n >= sizeof(item_kind))
+		return;
+	memcpy(item_kind, kind, n);
+	item_kind[n] = '\0';
+	cJSON_ArrayForEach(it, items) {
+		if (!cJSON_IsObject(it))
+			continue;
+		if (cJSON_GetObjectItemCaseSensitive(it, "kind") == NULL &&
+		    cJSON_AddStringToObject(it, "kind", item_kind) == NULL)
+			fatalx("client: out of memory (cJSON)");
+		if (cJSON_GetObjectItemCaseSensitive(it, "apiVersion") == NULL &&
+		    cJSON_AddStringToObject(it, "apiVersion", av) == NULL)
+			fatalx("client: out of memory (cJSON)");
+	}
+}
+
 void
 client_list_fini(struct client_list *list)
 {
@@ -740,6 +774,7 @@ client_list(struct client *cl, const struct client_gvr *gvr, const char *ns,
 		list->items = cJSON_CreateArray();
 	if (list->items == NULL)
 		fatalx("client: out of memory (cJSON_CreateArray)");
+	list_fill_kinds(doc, list->items);
 	meta = cJSON_GetObjectItemCaseSensitive(doc, "metadata");
 	rv = client_json_str(meta, "resourceVersion");
 	cont = client_json_str(meta, "continue");

@@ -3,6 +3,7 @@ COMMON_SRCS :=
 COMMON_SRCS += common/alloc.c
 COMMON_SRCS += common/bus.c
 COMMON_SRCS += common/client.c
+COMMON_SRCS += common/client_kobj.c
 COMMON_SRCS += common/client_status.c
 COMMON_SRCS += common/client_watch.c
 COMMON_SRCS += common/codec.c

@@ -17,6 +17,7 @@
 struct cJSON;
 struct ck_status;
 struct client;
+struct kobj;
 struct kubeconfig;
 
 /* Longest URL path plus query the client builds (longer: CK_EINVALID). */
@@ -165,6 +166,7 @@ struct client_list {
 /*
  * LIST one page (ns NULL: every namespace). opts may be NULL. On success the
  * result is list's (client_list_fini it); on failure list is empty. Retried.
+ * Items without kind/apiVersion get the list's ("PodList" -> "Pod").
  */
 int	client_list(struct client *cl, const struct client_gvr *gvr,
 	    const char *ns, const struct client_list_opts *opts,
@@ -288,5 +290,51 @@ struct client_watch_opts {
 int	client_watch(struct client *cl, const struct client_gvr *gvr,
 	    const char *ns, const struct client_watch_opts *opts,
 	    client_watch_fn fn, void *arg, struct ck_status *st) CK_MUST_CHECK;
+
+/*
+ * The kobj forms, for controllers (kobj.h). Objects passed in are borrowed;
+ * every kobj handed out is new, unfrozen, with one reference (kobj_unref
+ * it). out may be NULL except for client_get_kobj. Errors, retries and
+ * thread-safety are those of the cJSON forms above.
+ */
+int	client_get_kobj(struct client *cl, const struct client_gvr *gvr,
+	    const char *ns, const char *name, struct kobj **out,
+	    struct ck_status *st) CK_MUST_CHECK;
+int	client_create_kobj(struct client *cl, const struct kobj *obj,
+	    struct kobj **out, struct ck_status *st) CK_MUST_CHECK;
+int	client_update_kobj(struct client *cl, const struct kobj *obj,
+	    struct kobj **out, struct ck_status *st) CK_MUST_CHECK;
+int	client_update_status_kobj(struct client *cl, const struct kobj *obj,
+	    struct kobj **out, struct ck_status *st) CK_MUST_CHECK;
+int	client_patch_kobj(struct client *cl, const struct client_gvr *gvr,
+	    const char *ns, const char *name, const char *subresource,
+	    enum client_patch_type type, const struct cJSON *patch,
+	    struct kobj **out, struct ck_status *st) CK_MUST_CHECK;
+
+/* Every item of a list, as kobjs, with the list's resourceVersion. */
+struct client_kobjs {
+	struct kobj	**items;
+	size_t		  n;
+	char		  resource_version[64];
+};
+
+/*
+ * client_list_all with kobj items (frozen already when freeze is true, as
+ * a cache wants them). client_kobjs_fini releases them.
+ */
+int	client_list_all_kobj(struct client *cl, const struct client_gvr *gvr,
+	    const char *ns, const struct client_list_opts *opts, int freeze,
+	    struct client_kobjs *out, struct ck_status *st) CK_MUST_CHECK;
+void	client_kobjs_fini(struct client_kobjs *list);
+
+/* A watch event as a kobj; obj is the callback's (kobj_unref it). */
+typedef int (*client_watch_kobj_fn)(enum client_event_type type,
+	    struct kobj *obj, void *arg);
+
+/* client_watch handing each object over as a kobj. */
+int	client_watch_kobj(struct client *cl, const struct client_gvr *gvr,
+	    const char *ns, const struct client_watch_opts *opts,
+	    client_watch_kobj_fn fn, void *arg, struct ck_status *st)
+	    CK_MUST_CHECK;
 
 #endif

@@ -23,6 +23,7 @@
 #include "ckube/alloc.h"
 #include "ckube/client.h"
 #include "ckube/err.h"
+#include "ckube/kobj.h"
 #include "ckube/kubeconfig.h"
 #include "ckube/strbuf.h"
 
@@ -1022,6 +1023,77 @@ test_client_watch_errors(void **state)
 	    &ev, &st), CK_EINVALID);
 }
 
+static int
+on_kobj(enum client_event_type type, struct kobj *obj, void *arg)
+{
+	struct events *ev = arg;
+
+	if (ev->n < 16)
+		snprintf(ev->seen[ev->n], sizeof(ev->seen[0]), "%d %s", (int)type,
+		    kobj_key(obj));
+	ev->n++;
+	kobj_unref(obj);
+	return 0;
+}
+
+static void
+test_client_kobj_forms(void **state)
+{
+	static const char *const chunks[] = {
+		"{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":\"a\","
+		"\"namespace\":\"default\"}}}\n",
+		"{\"type\":\"DELETED\",\"object\":{\"metadata\":{\"name\":\"n1\"}}}\n",
+		NULL,
+	};
+	struct fixture *f = *state;
+	struct client_kobjs list;
+	struct events ev = { .n = 0 };
+	struct ck_status st;
+	struct kobj *pod = NULL, *out = NULL;
+	cJSON *patch = cJSON_Parse("{\"spec\":{}}");
+
+	srv_reply(&f->srv, 200, POD);
+	srv_reply(&f->srv, 201, POD);
+	srv_reply(&f->srv, 200, POD);
+	srv_reply(&f->srv, 200, "[1]");
+	srv_reply(&f->srv, 200, "{\"kind\":\"PodList\",\"apiVersion\":\"v1\","
+	    "\"metadata\":{\"resourceVersion\":\"21\"},\"items\":["
+	    "{\"metadata\":{\"name\":\"a\",\"namespace\":\"default\"}},"
+	    "{\"kind\":\"Odd\",\"metadata\":{\"name\":\"b\"}}]}");
+	srv_stream(&f->srv, chunks);
+	assert_int_equal(client_get_kobj(f->cl, &CLIENT_GVR_PODS, "default",
+	    "web-0", &pod, &st), 0);
+	assert_string_equal(kobj_key(pod), "default/web-0");
+	assert_false(kobj_is_frozen(pod));
+	assert_int_equal(client_create_kobj(f->cl, pod, &out, &st), 0);
+	assert_string_equal(kobj_resource_version(out), "7");
+	kobj_unref(out);
+	assert_int_equal(client_update_status_kobj(f->cl, pod, NULL, &st), 0);
+	/* A 2xx reply that is not an object. */
+	assert_int_equal(client_patch_kobj(f->cl, &CLIENT_GVR_PODS, "default",
+	    "web-0", NULL, CLIENT_PATCH_MERGE, patch, &out, &st), CK_EIO);
+	assert_null(out);
+	assert_int_equal(client_list_all_kobj(f->cl, &CLIENT_GVR_PODS, NULL,
+	    NULL, 1, &list, &st), 0);
+	assert_int_equal(list.n, 2);
+	assert_string_equal(list.resource_version, "21");
+	assert_true(kobj_is_frozen(list.items[0]));
+	assert_string_equal(kobj_kind(list.items[0]), "Pod");
+	assert_string_equal(kobj_api_version(list.items[0]), "v1");
+	assert_string_equal(kobj_kind(list.items[1]), "Odd");
+	client_kobjs_fini(&list);
+	assert_int_equal(list.n, 0);
+	assert_int_equal(client_watch_kobj(f->cl, &CLIENT_GVR_PODS, NULL, NULL,
+	    on_kobj, &ev, &st), 0);
+	assert_int_equal(ev.n, 2);
+	assert_string_equal(ev.seen[0], "0 default/a");
+	assert_string_equal(ev.seen[1], "2 n1");
+	assert_string_equal(f->srv.reqs[2].uri,
+	    "/api/v1/namespaces/default/pods/web-0/status");
+	kobj_unref(pod);
+	cJSON_Delete(patch);
+}
+
 static void *
 thread_shutdown(void *arg)
 {
@@ -1143,6 +1215,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_client_watch_errors,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_shutdown_ends_watch,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_kobj_forms,
 		    setup, teardown),
 	};
 	int rc;

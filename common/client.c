@@ -714,8 +714,9 @@ list_fill_kinds(const cJSON *doc, cJSON *items)
 		if (cJSON_GetObjectItemCaseSensitive(it, "kind") == NULL &&
 		    cJSON_AddStringToObject(it, "kind", item_kind) == NULL)
 			fatalx("client: out of memory (cJSON)");
-		if (cJSON_GetObjectItemCaseSensitive(it, "apiVersion") == NULL &&
-		    cJSON_AddStringToObject(it, "apiVersion", av) == NULL)
+		if (cJSON_GetObjectItemCaseSensitive(it, "apiVersion") ==
+		    NULL && cJSON_AddStringToObject(it, "apiVersion", av) ==
+		    NULL)
 			fatalx("client: out of memory (cJSON)");
 	}
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -300,6 +301,29 @@ srv_reply(struct srv *s, int status, const char *body)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* Counters read under the lock: the server thread may still be writing. */
+static int
+srv_nreqs(struct srv *s)
+{
+	int n;
+
+	pthread_mutex_lock(&s->mu);
+	n = s->nreqs;
+	pthread_mutex_unlock(&s->mu);
+	return n;
+}
+
+static int
+srv_connections(struct srv *s)
+{
+	int n;
+
+	pthread_mutex_lock(&s->mu);
+	n = s->connections;
+	pthread_mutex_unlock(&s->mu);
+	return n;
+}
+
 static struct client *
 make_client(const char *url, int max_attempts, long timeout_ms)
 {
@@ -569,7 +593,7 @@ test_client_get_sends_token_and_parses(void **state)
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(meta, "name")->valuestring,
 	    "web-0");
 	cJSON_Delete(pod);
-	assert_int_equal(f->srv.nreqs, 1);
+	assert_int_equal(srv_nreqs(&f->srv), 1);
 	assert_string_equal(f->srv.reqs[0].method, "GET");
 	assert_string_equal(f->srv.reqs[0].uri, "/api/v1/namespaces/default/pods/web-0");
 	assert_string_equal(f->srv.reqs[0].auth, "Bearer s3cret");
@@ -626,7 +650,7 @@ test_client_verbs_and_content_types(void **state)
 	cJSON_Delete(out);
 	assert_int_equal(client_delete(f->cl, &CLIENT_GVR_PODS, "default", "web-1",
 	    NULL, NULL, &st), 0);
-	assert_int_equal(f->srv.nreqs, 8);
+	assert_int_equal(srv_nreqs(&f->srv), 8);
 	r = f->srv.reqs;
 	assert_string_equal(r[0].method, "POST");
 	assert_string_equal(r[0].uri, "/api/v1/namespaces/default/pods");
@@ -663,7 +687,7 @@ test_client_verbs_and_content_types(void **state)
 	assert_int_equal(client_update(f->cl, pod, NULL, &st), CK_EINVALID);
 	assert_non_null(strstr(st.message, "metadata.name"));
 	cJSON_Delete(pod);
-	assert_int_equal(f->srv.nreqs, 8);
+	assert_int_equal(srv_nreqs(&f->srv), 8);
 }
 
 static void
@@ -708,7 +732,7 @@ test_client_list_with_continue(void **state)
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
 	    cJSON_GetArrayItem(list.items, 2), "metadata"), "name")->valuestring, "c");
 	client_list_fini(&list);
-	assert_int_equal(f->srv.nreqs, 2);
+	assert_int_equal(srv_nreqs(&f->srv), 2);
 	assert_string_equal(f->srv.reqs[0].uri,
 	    "/api/v1/namespaces/default/pods?labelSelector=app%3Dweb&limit=2");
 	assert_string_equal(f->srv.reqs[1].uri,
@@ -746,7 +770,7 @@ test_client_conflict_is_econflict(void **state)
 	    "\"web-0\": the object has been modified");
 	assert_string_equal(st.name, "web-0");
 	assert_int_equal(client_create(f->cl, pod, NULL, &st), CK_EEXIST);
-	assert_int_equal(f->srv.nreqs, 2);	/* neither is retried */
+	assert_int_equal(srv_nreqs(&f->srv), 2);	/* neither is retried */
 	cJSON_Delete(pod);
 }
 
@@ -763,7 +787,7 @@ test_client_retries_500_then_200(void **state)
 	    &st), 0);
 	assert_non_null(pod);
 	cJSON_Delete(pod);
-	assert_int_equal(f->srv.nreqs, 2);
+	assert_int_equal(srv_nreqs(&f->srv), 2);
 	assert_int_equal(st.code, 200);
 	assert_string_equal(st.message, "");
 	/* Three 503s with 3 attempts: give up with the last error. */
@@ -772,7 +796,7 @@ test_client_retries_500_then_200(void **state)
 	srv_reply(&f->srv, 503, "still busy");
 	assert_int_equal(client_get(f->cl, &CLIENT_GVR_PODS, "default", "web-0", &pod,
 	    &st), CK_EIO);
-	assert_int_equal(f->srv.nreqs, 5);
+	assert_int_equal(srv_nreqs(&f->srv), 5);
 	assert_int_equal(st.code, 503);
 	assert_non_null(strstr(st.message, "(\"still busy\")"));
 }
@@ -789,7 +813,7 @@ test_client_create_retry_rules(void **state)
 	    "\"reason\":\"InternalError\",\"message\":\"etcd is sad\"}");
 	assert_int_equal(client_create(f->cl, pod, NULL, &st), CK_EIO);
 	assert_string_equal(st.message, "etcd is sad");
-	assert_int_equal(f->srv.nreqs, 1);
+	assert_int_equal(srv_nreqs(&f->srv), 1);
 	/* A 429 is: the server refused without acting. */
 	pthread_mutex_lock(&f->srv.mu);
 	f->srv.replies[f->srv.nreplies].status = 429;
@@ -799,13 +823,13 @@ test_client_create_retry_rules(void **state)
 	pthread_mutex_unlock(&f->srv.mu);
 	srv_reply(&f->srv, 201, POD);
 	assert_int_equal(client_create(f->cl, pod, NULL, &st), 0);
-	assert_int_equal(f->srv.nreqs, 3);
+	assert_int_equal(srv_nreqs(&f->srv), 3);
 	/* An unconditional PUT (no resourceVersion) is not retried on 5xx. */
 	cJSON_DeleteItemFromObjectCaseSensitive(
 	    cJSON_GetObjectItemCaseSensitive(pod, "metadata"), "resourceVersion");
 	srv_reply(&f->srv, 502, "bad gateway");
 	assert_int_equal(client_update(f->cl, pod, NULL, &st), CK_EIO);
-	assert_int_equal(f->srv.nreqs, 4);
+	assert_int_equal(srv_nreqs(&f->srv), 4);
 	cJSON_Delete(pod);
 }
 
@@ -820,7 +844,7 @@ test_client_create_timeout_not_retried(void **state)
 	srv_reply(&f->srv, 0, NULL);		/* hang */
 	assert_int_equal(client_create(cl, pod, NULL, &st), CK_ETIMEDOUT);
 	assert_non_null(strstr(st.message, "may have acted"));
-	assert_int_equal(f->srv.nreqs, 1);
+	assert_int_equal(srv_nreqs(&f->srv), 1);
 	cJSON_Delete(pod);
 	client_free(cl);
 }
@@ -885,14 +909,14 @@ test_client_reuses_connection(void **state)
 		    &pod, &st), 0);
 		cJSON_Delete(pod);
 	}
-	assert_int_equal(f->srv.connections, 1);
+	assert_int_equal(srv_connections(&f->srv), 1);
 	assert_int_equal(client_thread_connects(f->cl), 1);
 	/* Another thread has its own handle, hence its own connection. */
 	assert_int_equal(pthread_create(&t, NULL, thread_gets, f), 0);
 	assert_int_equal(pthread_join(t, &ok), 0);
 	assert_true(ok == (void *)1);
-	assert_int_equal(f->srv.connections, 2);
-	assert_int_equal(f->srv.nreqs, 7);
+	assert_int_equal(srv_connections(&f->srv), 2);
+	assert_int_equal(srv_nreqs(&f->srv), 7);
 }
 
 struct events {
@@ -1094,6 +1118,32 @@ test_client_kobj_forms(void **state)
 	cJSON_Delete(patch);
 }
 
+static void
+test_client_watch_idle_ends_without_request_timeout(void **state)
+{
+	struct client_options opt = { .max_attempts = 1, .timeout_ms = 100,
+	    .watch_idle_s = 1 };
+	struct kubeconfig kc = { .server = NULL };
+	struct fixture *f = *state;
+	struct events ev = { .n = 0 };
+	struct ck_status st;
+	struct client *cl = NULL;
+	struct timespec t0, t1;
+	long ms;
+
+	kc.server = f->url;
+	assert_int_equal(client_new(&kc, &opt, &cl, &st), 0);
+	srv_reply(&f->srv, 0, NULL);		/* the watch hangs */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(client_watch(cl, &CLIENT_GVR_PODS, NULL, NULL,
+	    on_event, &ev, &st), CK_ETIMEDOUT);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	/* Ended by the 1 s idle limit, not by the 100 ms request timeout. */
+	assert_true(ms >= 900);
+	client_free(cl);
+}
+
 static void *
 thread_shutdown(void *arg)
 {
@@ -1173,7 +1223,7 @@ test_client_tls_with_ca_data(void **state)
 	    &st), 0);
 	cJSON_Delete(pod);
 	client_free(cl);
-	assert_int_equal(s.nreqs, 2);
+	assert_int_equal(srv_nreqs(&s), 2);
 	srv_stop(&s);
 }
 
@@ -1217,6 +1267,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_client_shutdown_ends_watch,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_kobj_forms,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_client_watch_idle_ends_without_request_timeout,
 		    setup, teardown),
 	};
 	int rc;

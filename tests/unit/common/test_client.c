@@ -30,6 +30,7 @@
 
 #define MAX_CANNED	16
 #define MAX_RECORDED	32
+#define PODS		(&CLIENT_GVR_PODS)
 
 /* One canned reply; status 0 hangs (suspends) the request, chunks streams. */
 struct canned {
@@ -186,8 +187,9 @@ record(struct srv *s, struct MHD_Connection *c, const char *method,
 }
 
 static enum MHD_Result
-handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-    const char *version, const char *upload, size_t *upload_size, void **con_cls)
+handler(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **con_cls)
 {
 	struct srv *s = cls;
 	struct reqctx *rc = *con_cls;
@@ -328,7 +330,8 @@ static struct client *
 make_client(const char *url, int max_attempts, long timeout_ms)
 {
 	struct client_options opt = { .max_attempts = max_attempts,
-	    .backoff_initial_ms = 1, .backoff_max_ms = 5, .timeout_ms = timeout_ms };
+	    .backoff_initial_ms = 1, .backoff_max_ms = 5,
+	    .timeout_ms = timeout_ms };
 	struct kubeconfig kc = { .server = (char *)(uintptr_t)url,
 	    .token = (char *)(uintptr_t)"s3cret" };
 	struct client *cl = NULL;
@@ -373,33 +376,36 @@ static const char POD[] = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
 static void
 test_client_path_builds_and_escapes(void **state)
 {
-	static const struct client_gvr rbac = { "rbac.authorization.k8s.io", "v1",
-	    "clusterroles" };
+	static const struct client_gvr rbac = { "rbac.authorization.k8s.io",
+	    "v1", "clusterroles" };
 	char buf[CLIENT_PATH_MAX], small[24];
 	struct ck_status st;
 
 	(void)state;
-	assert_int_equal(client_path(buf, sizeof(buf), &CLIENT_GVR_PODS, "default",
+	assert_int_equal(client_path(buf, sizeof(buf), PODS, "default",
 	    "web-0", "status", &st), 0);
-	assert_string_equal(buf, "/api/v1/namespaces/default/pods/web-0/status");
-	assert_int_equal(client_path(buf, sizeof(buf), &CLIENT_GVR_PODS, NULL, NULL,
+	assert_string_equal(buf,
+	    "/api/v1/namespaces/default/pods/web-0/status");
+	assert_int_equal(client_path(buf, sizeof(buf), PODS, NULL, NULL,
 	    NULL, &st), 0);
 	assert_string_equal(buf, "/api/v1/pods");
-	assert_int_equal(client_path(buf, sizeof(buf), &CLIENT_GVR_DEPLOYMENTS, "kube-system",
-	    NULL, NULL, &st), 0);
-	assert_string_equal(buf, "/apis/apps/v1/namespaces/kube-system/deployments");
+	assert_int_equal(client_path(buf, sizeof(buf), &CLIENT_GVR_DEPLOYMENTS,
+	    "kube-system", NULL, NULL, &st), 0);
+	assert_string_equal(buf,
+	    "/apis/apps/v1/namespaces/kube-system/deployments");
 	assert_int_equal(client_path(buf, sizeof(buf), &rbac, NULL,
 	    "system:node a/b", NULL, &st), 0);
-	assert_string_equal(buf, "/apis/rbac.authorization.k8s.io/v1/clusterroles/"
+	assert_string_equal(buf,
+	    "/apis/rbac.authorization.k8s.io/v1/clusterroles/"
 	    "system:node%20a%2Fb");
-	assert_int_equal(client_path(buf, sizeof(buf), &CLIENT_GVR_PODS, "default",
+	assert_int_equal(client_path(buf, sizeof(buf), PODS, "default",
 	    "..", NULL, &st), CK_EINVALID);
 	assert_non_null(strstr(st.message, "name \"..\""));
-	assert_int_equal(client_path(buf, sizeof(buf), &CLIENT_GVR_PODS, "", "x",
+	assert_int_equal(client_path(buf, sizeof(buf), PODS, "", "x",
 	    NULL, &st), CK_EINVALID);
-	assert_int_equal(client_path(buf, sizeof(buf), &CLIENT_GVR_PODS, "default",
+	assert_int_equal(client_path(buf, sizeof(buf), PODS, "default",
 	    NULL, "status", &st), CK_EINVALID);
-	assert_int_equal(client_path(small, sizeof(small), &CLIENT_GVR_PODS,
+	assert_int_equal(client_path(small, sizeof(small), PODS,
 	    "default", "web-0", NULL, &st), CK_EINVALID);
 	assert_non_null(strstr(st.message, "too long"));
 	assert_string_equal(small, "");
@@ -415,8 +421,8 @@ test_client_query_escapes_values(void **state)
 	assert_int_equal(client_query_add(buf, sizeof(buf), "labelSelector",
 	    "app in (a,b)"), 0);
 	assert_int_equal(client_query_add(buf, sizeof(buf), "limit", "5"), 0);
-	assert_string_equal(buf, "/api/v1/pods?labelSelector=app%20in%20%28a%2Cb%29"
-	    "&limit=5");
+	assert_string_equal(buf,
+	    "/api/v1/pods?labelSelector=app%20in%20%28a%2Cb%29&limit=5");
 	assert_int_equal(client_query_add(small, sizeof(small), "fieldSelector",
 	    "spec.nodeName=n1"), CK_EINVALID);
 	assert_string_equal(small, "/api/v1/pods");	/* unchanged */
@@ -437,8 +443,8 @@ test_client_status_decode_status_body(void **state)
 	struct ck_status st;
 
 	(void)state;
-	assert_int_equal(client_status_decode(422, invalid, strlen(invalid), NULL,
-	    &st), CK_EINVALID);
+	assert_int_equal(client_status_decode(422, invalid, strlen(invalid),
+	    NULL, &st), CK_EINVALID);
 	assert_int_equal(st.code, 422);
 	assert_string_equal(st.reason, "Invalid");
 	assert_string_equal(st.message, "Pod \"busy\" is invalid");
@@ -448,13 +454,13 @@ test_client_status_decode_status_body(void **state)
 	assert_string_equal(st.causes[0].field, "spec.containers[0].image");
 	assert_string_equal(st.causes[0].reason, "FieldValueRequired");
 	assert_string_equal(st.causes[0].message, "Required value");
-	assert_int_equal(client_status_decode(409, exists, strlen(exists), NULL, &st),
-	    CK_EEXIST);
-	assert_int_equal(client_status_decode(409, conflict, strlen(conflict), NULL,
-	    &st), CK_ECONFLICT);
+	assert_int_equal(client_status_decode(409, exists, strlen(exists), NULL,
+	    &st), CK_EEXIST);
+	assert_int_equal(client_status_decode(409, conflict, strlen(conflict),
+	    NULL, &st), CK_ECONFLICT);
 	assert_string_equal(st.message, "Operation cannot be fulfilled");
-	assert_int_equal(client_status_decode(409, conflict, strlen(conflict), NULL,
-	    NULL), CK_ECONFLICT);
+	assert_int_equal(client_status_decode(409, conflict, strlen(conflict),
+	    NULL, NULL), CK_ECONFLICT);
 }
 
 static void
@@ -465,7 +471,8 @@ test_client_status_decode_maps_codes(void **state)
 		int	err;
 	} cases[] = {
 		{ 400, CK_EBADREQ }, { 401, CK_EUNAUTH }, { 403, CK_EPERM },
-		{ 404, CK_ENOTFOUND }, { 405, CK_ENOTSUP }, { 409, CK_ECONFLICT },
+		{ 404, CK_ENOTFOUND }, { 405, CK_ENOTSUP },
+		{ 409, CK_ECONFLICT },
 		{ 410, CK_EGONE }, { 413, CK_ETOOBIG }, { 415, CK_ENOTSUP },
 		{ 422, CK_EINVALID }, { 429, CK_EAGAIN }, { 500, CK_EIO },
 		{ 503, CK_EIO }, { 504, CK_EIO }, { 302, CK_EIO },
@@ -475,8 +482,8 @@ test_client_status_decode_maps_codes(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		assert_int_equal(client_status_decode(cases[i].code, "", 0, NULL, &st),
-		    cases[i].err);
+		assert_int_equal(client_status_decode(cases[i].code, "", 0,
+		    NULL, &st), cases[i].err);
 		assert_int_equal(st.code, cases[i].code);
 		assert_true(st.message[0] != '\0');
 	}
@@ -488,20 +495,22 @@ test_client_status_decode_plain_body(void **state)
 	struct ck_status st;
 
 	(void)state;
-	assert_int_equal(client_status_decode(500, "oops\n", 5, "get pods plain500",
-	    &st), CK_EIO);
+	assert_int_equal(client_status_decode(500, "oops\n", 5,
+	    "get pods plain500", &st), CK_EIO);
 	assert_string_equal(st.message, "an error on the server (\"oops\") has "
 	    "prevented the request from succeeding (get pods plain500)");
 	assert_string_equal(st.reason, "InternalError");
 	assert_int_equal(client_status_decode(404, "404 page not found", 18,
 	    "get pods x", &st), CK_ENOTFOUND);
-	assert_string_equal(st.message, "the server could not find the requested "
+	assert_string_equal(st.message,
+	    "the server could not find the requested "
 	    "resource (get pods x): 404 page not found");
 	/* JSON that is not a Status is not trusted either. */
-	assert_int_equal(client_status_decode(403, "{\"kind\":\"Pod\"}", 14, NULL,
-	    &st), CK_EPERM);
+	assert_int_equal(client_status_decode(403, "{\"kind\":\"Pod\"}", 14,
+	    NULL, &st), CK_EPERM);
 	assert_string_equal(st.reason, "Forbidden");
-	assert_int_equal(client_status_decode(502, "\x01\x02", 2, NULL, &st), CK_EIO);
+	assert_int_equal(client_status_decode(502, "\x01\x02", 2, NULL, &st),
+	    CK_EIO);
 	assert_non_null(strstr(st.message, "(\"unknown\")"));
 }
 
@@ -512,16 +521,18 @@ test_client_gvr_of_kinds(void **state)
 		const char	*json;
 		const char	*group, *version, *resource;
 	} cases[] = {
-		{ "{\"apiVersion\":\"v1\",\"kind\":\"Pod\"}", "", "v1", "pods" },
-		{ "{\"apiVersion\":\"v1\",\"kind\":\"Endpoints\"}", "", "v1", "endpoints" },
-		{ "{\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSet\"}", "apps", "v1",
-		    "replicasets" },
+		{ "{\"apiVersion\":\"v1\",\"kind\":\"Pod\"}", "", "v1",
+		    "pods" },
+		{ "{\"apiVersion\":\"v1\",\"kind\":\"Endpoints\"}", "", "v1",
+		    "endpoints" },
+		{ "{\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSet\"}",
+		    "apps", "v1", "replicasets" },
 		{ "{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":\"Ingress\"}",
 		    "networking.k8s.io", "v1", "ingresses" },
 		{ "{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":\"NetworkPolicy\"}",
 		    "networking.k8s.io", "v1", "networkpolicies" },
-		{ "{\"apiVersion\":\"v1\",\"kind\":\"ComponentStatus\"}", "", "v1",
-		    "componentstatuses" },
+		{ "{\"apiVersion\":\"v1\",\"kind\":\"ComponentStatus\"}", "",
+		    "v1", "componentstatuses" },
 		{ "{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\"}",
 		    "coordination.k8s.io", "v1", "leases" },
 	};
@@ -541,12 +552,12 @@ test_client_gvr_of_kinds(void **state)
 		cJSON_Delete(o);
 	}
 	o = cJSON_Parse("{\"apiVersion\":\"/v1\",\"kind\":\"Pod\"}");
-	assert_int_equal(client_gvr_of(o, g, sizeof(g), v, sizeof(v), r, sizeof(r),
-	    &st), CK_EINVALID);
+	assert_int_equal(client_gvr_of(o, g, sizeof(g), v, sizeof(v), r,
+	    sizeof(r), &st), CK_EINVALID);
 	cJSON_Delete(o);
 	o = cJSON_Parse("{\"kind\":\"Pod\"}");
-	assert_int_equal(client_gvr_of(o, g, sizeof(g), v, sizeof(v), r, sizeof(r),
-	    &st), CK_EINVALID);
+	assert_int_equal(client_gvr_of(o, g, sizeof(g), v, sizeof(v), r,
+	    sizeof(r), &st), CK_EINVALID);
 	assert_non_null(strstr(st.message, "apiVersion"));
 	cJSON_Delete(o);
 }
@@ -567,11 +578,12 @@ test_client_new_rejects_bad_server(void **state)
 	assert_int_equal(client_new(&kc, NULL, &cl, &st), 0);
 	assert_string_equal(client_server(cl), "http://127.0.0.1:8080");
 	client_free(cl);
-	assert_int_equal(client_new_from_flags(NULL, "http://h:1///", NULL, &cl, &st), 0);
+	assert_int_equal(client_new_from_flags(NULL, "http://h:1///", NULL, &cl,
+	    &st), 0);
 	assert_string_equal(client_server(cl), "http://h:1");
 	client_free(cl);
-	assert_int_equal(client_new_from_flags("/nonexistent/kubeconfig", NULL, NULL,
-	    &cl, &st), CK_ENOTFOUND);
+	assert_int_equal(client_new_from_flags("/nonexistent/kubeconfig", NULL,
+	    NULL, &cl, &st), CK_ENOTFOUND);
 	assert_null(cl);
 	assert_non_null(strstr(st.message, "/nonexistent/kubeconfig"));
 }
@@ -587,24 +599,25 @@ test_client_get_sends_token_and_parses(void **state)
 	const cJSON *meta;
 
 	srv_reply(&f->srv, 200, POD);
-	assert_int_equal(client_get(f->cl, &CLIENT_GVR_PODS, "default", "web-0", &pod,
+	assert_int_equal(client_get(f->cl, PODS, "default", "web-0", &pod,
 	    &st), 0);
 	meta = cJSON_GetObjectItemCaseSensitive(pod, "metadata");
-	assert_string_equal(cJSON_GetObjectItemCaseSensitive(meta, "name")->valuestring,
-	    "web-0");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(meta,
+	    "name")->valuestring, "web-0");
 	cJSON_Delete(pod);
 	assert_int_equal(srv_nreqs(&f->srv), 1);
 	assert_string_equal(f->srv.reqs[0].method, "GET");
-	assert_string_equal(f->srv.reqs[0].uri, "/api/v1/namespaces/default/pods/web-0");
+	assert_string_equal(f->srv.reqs[0].uri,
+	    "/api/v1/namespaces/default/pods/web-0");
 	assert_string_equal(f->srv.reqs[0].auth, "Bearer s3cret");
 	/* Not found: the Status comes back. */
-	assert_int_equal(client_get(f->cl, &CLIENT_GVR_PODS, "default", "nosuch", &pod,
+	assert_int_equal(client_get(f->cl, PODS, "default", "nosuch", &pod,
 	    &st), CK_ENOTFOUND);
 	assert_null(pod);
 	assert_string_equal(st.message, "no canned reply");
 	/* A 200 that is not JSON. */
 	srv_reply(&f->srv, 200, "<html>");
-	assert_int_equal(client_get(f->cl, &CLIENT_GVR_PODS, "default", "web-0", &pod,
+	assert_int_equal(client_get(f->cl, PODS, "default", "web-0", &pod,
 	    &st), CK_EIO);
 	assert_null(pod);
 	assert_non_null(strstr(st.message, "not JSON"));
@@ -637,18 +650,18 @@ test_client_verbs_and_content_types(void **state)
 	cJSON_Delete(out);
 	assert_int_equal(client_update(f->cl, pod, NULL, &st), 0);
 	assert_int_equal(client_update_status(f->cl, pod, NULL, &st), 0);
-	assert_int_equal(client_patch(f->cl, &CLIENT_GVR_PODS, "default", "web-0",
+	assert_int_equal(client_patch(f->cl, PODS, "default", "web-0",
 	    NULL, CLIENT_PATCH_MERGE, patch, NULL, &st), 0);
-	assert_int_equal(client_patch(f->cl, &CLIENT_GVR_PODS, "default", "web-0",
+	assert_int_equal(client_patch(f->cl, PODS, "default", "web-0",
 	    "status", CLIENT_PATCH_STRATEGIC, patch, NULL, &st), 0);
-	assert_int_equal(client_patch(f->cl, &CLIENT_GVR_PODS, "default", "web-0",
+	assert_int_equal(client_patch(f->cl, PODS, "default", "web-0",
 	    NULL, CLIENT_PATCH_JSON, jp, NULL, &st), 0);
-	assert_int_equal(client_delete(f->cl, &CLIENT_GVR_PODS, "default", "web-0",
+	assert_int_equal(client_delete(f->cl, PODS, "default", "web-0",
 	    &del, &out, &st), 0);
-	assert_string_equal(cJSON_GetObjectItemCaseSensitive(out, "status")->valuestring,
-	    "Success");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(out,
+	    "status")->valuestring, "Success");
 	cJSON_Delete(out);
-	assert_int_equal(client_delete(f->cl, &CLIENT_GVR_PODS, "default", "web-1",
+	assert_int_equal(client_delete(f->cl, PODS, "default", "web-1",
 	    NULL, NULL, &st), 0);
 	assert_int_equal(srv_nreqs(&f->srv), 8);
 	r = f->srv.reqs;
@@ -661,24 +674,29 @@ test_client_verbs_and_content_types(void **state)
 	assert_string_equal(r[1].ctype, "application/json");
 	assert_non_null(strstr(r[1].body, "\"resourceVersion\":\"7\""));
 	assert_string_equal(r[2].method, "PUT");
-	assert_string_equal(r[2].uri, "/api/v1/namespaces/default/pods/web-0/status");
+	assert_string_equal(r[2].uri,
+	    "/api/v1/namespaces/default/pods/web-0/status");
 	assert_string_equal(r[3].method, "PATCH");
 	assert_string_equal(r[3].ctype, "application/merge-patch+json");
-	assert_string_equal(r[3].body, "{\"metadata\":{\"labels\":{\"a\":\"b\"}}}");
-	assert_string_equal(r[4].ctype, "application/strategic-merge-patch+json");
-	assert_string_equal(r[4].uri, "/api/v1/namespaces/default/pods/web-0/status");
+	assert_string_equal(r[3].body,
+	    "{\"metadata\":{\"labels\":{\"a\":\"b\"}}}");
+	assert_string_equal(r[4].ctype,
+	    "application/strategic-merge-patch+json");
+	assert_string_equal(r[4].uri,
+	    "/api/v1/namespaces/default/pods/web-0/status");
 	assert_string_equal(r[5].ctype, "application/json-patch+json");
 	assert_true(r[5].body[0] == '[');
 	assert_string_equal(r[6].method, "DELETE");
 	assert_string_equal(r[6].ctype, "application/json");
-	assert_string_equal(r[6].body, "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\","
+	assert_string_equal(r[6].body,
+	    "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\","
 	    "\"propagationPolicy\":\"Foreground\",\"gracePeriodSeconds\":0,"
 	    "\"preconditions\":{\"uid\":\"u-1\",\"resourceVersion\":\"7\"}}");
 	assert_string_equal(r[7].method, "DELETE");
 	assert_string_equal(r[7].uri, "/api/v1/namespaces/default/pods/web-1");
 	assert_string_equal(r[7].body, "");
 	/* Wrong shapes are refused before any request. */
-	assert_int_equal(client_patch(f->cl, &CLIENT_GVR_PODS, "default", "web-0",
+	assert_int_equal(client_patch(f->cl, PODS, "default", "web-0",
 	    NULL, CLIENT_PATCH_JSON, patch, NULL, &st), CK_EINVALID);
 	cJSON_Delete(jp);
 	cJSON_Delete(patch);
@@ -700,7 +718,7 @@ test_client_create_subresource_binding(void **state)
 	b = cJSON_Parse("{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":"
 	    "{\"name\":\"web-0\"},\"target\":{\"kind\":\"Node\",\"name\":\"n1\"}}");
 	srv_reply(&f->srv, 201, "{\"kind\":\"Status\",\"status\":\"Success\"}");
-	assert_int_equal(client_create_subresource(f->cl, &CLIENT_GVR_PODS, "default",
+	assert_int_equal(client_create_subresource(f->cl, PODS, "default",
 	    "web-0", "binding", b, NULL, &st), 0);
 	assert_string_equal(f->srv.reqs[0].method, "POST");
 	assert_string_equal(f->srv.reqs[0].uri,
@@ -716,21 +734,25 @@ test_client_list_with_continue(void **state)
 	struct client_list list;
 	struct ck_status st;
 
-	srv_reply(&f->srv, 200, "{\"kind\":\"PodList\",\"metadata\":{\"resourceVersion\":"
+	srv_reply(&f->srv, 200,
+	    "{\"kind\":\"PodList\",\"metadata\":{\"resourceVersion\":"
 	    "\"10\",\"continue\":\"abc/+=\"},\"items\":[{\"metadata\":{\"name\":\"a\"}},"
 	    "{\"metadata\":{\"name\":\"b\"}}]}");
-	srv_reply(&f->srv, 200, "{\"kind\":\"PodList\",\"metadata\":{\"resourceVersion\":"
+	srv_reply(&f->srv, 200,
+	    "{\"kind\":\"PodList\",\"metadata\":{\"resourceVersion\":"
 	    "\"11\"},\"items\":[{\"metadata\":{\"name\":\"c\"}}]}");
-	srv_reply(&f->srv, 200, "{\"kind\":\"PodList\",\"metadata\":{\"resourceVersion\":"
+	srv_reply(&f->srv, 200,
+	    "{\"kind\":\"PodList\",\"metadata\":{\"resourceVersion\":"
 	    "\"12\"},\"items\":null}");
 	srv_reply(&f->srv, 200, "{\"kind\":\"PodList\",\"items\":{}}");
-	assert_int_equal(client_list_all(f->cl, &CLIENT_GVR_PODS, "default", &o, &list,
+	assert_int_equal(client_list_all(f->cl, PODS, "default", &o, &list,
 	    &st), 0);
 	assert_int_equal(cJSON_GetArraySize(list.items), 3);
 	assert_string_equal(list.resource_version, "10");
 	assert_null(list.continue_token);
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetArrayItem(list.items, 2), "metadata"), "name")->valuestring, "c");
+	    cJSON_GetArrayItem(list.items, 2), "metadata"),
+	    "name")->valuestring, "c");
 	client_list_fini(&list);
 	assert_int_equal(srv_nreqs(&f->srv), 2);
 	assert_string_equal(f->srv.reqs[0].uri,
@@ -739,13 +761,14 @@ test_client_list_with_continue(void **state)
 	    "/api/v1/namespaces/default/pods?labelSelector=app%3Dweb&limit=2"
 	    "&continue=abc%2F%2B%3D");
 	/* null items is an empty list; items that are not an array are an error. */
-	assert_int_equal(client_list(f->cl, &CLIENT_GVR_NODES, NULL, NULL, &list, &st), 0);
+	assert_int_equal(client_list(f->cl, &CLIENT_GVR_NODES, NULL, NULL,
+	    &list, &st), 0);
 	assert_int_equal(cJSON_GetArraySize(list.items), 0);
 	assert_string_equal(list.resource_version, "12");
 	client_list_fini(&list);
 	assert_string_equal(f->srv.reqs[2].uri, "/api/v1/nodes");
-	assert_int_equal(client_list(f->cl, &CLIENT_GVR_NODES, NULL, NULL, &list, &st),
-	    CK_EIO);
+	assert_int_equal(client_list(f->cl, &CLIENT_GVR_NODES, NULL, NULL,
+	    &list, &st), CK_EIO);
 	assert_null(list.items);
 	client_list_fini(&list);
 }
@@ -761,7 +784,8 @@ test_client_conflict_is_econflict(void **state)
 	    "\"status\":\"Failure\",\"message\":\"Operation cannot be fulfilled on pods "
 	    "\\\"web-0\\\": the object has been modified\",\"reason\":\"Conflict\","
 	    "\"details\":{\"name\":\"web-0\",\"kind\":\"pods\"},\"code\":409}");
-	srv_reply(&f->srv, 409, "{\"kind\":\"Status\",\"reason\":\"AlreadyExists\","
+	srv_reply(&f->srv, 409,
+	    "{\"kind\":\"Status\",\"reason\":\"AlreadyExists\","
 	    "\"message\":\"pods \\\"web-0\\\" already exists\",\"code\":409}");
 	assert_int_equal(client_update(f->cl, pod, NULL, &st), CK_ECONFLICT);
 	assert_int_equal(st.code, 409);
@@ -783,7 +807,7 @@ test_client_retries_500_then_200(void **state)
 
 	srv_reply(&f->srv, 500, "oops");
 	srv_reply(&f->srv, 200, POD);
-	assert_int_equal(client_get(f->cl, &CLIENT_GVR_PODS, "default", "web-0", &pod,
+	assert_int_equal(client_get(f->cl, PODS, "default", "web-0", &pod,
 	    &st), 0);
 	assert_non_null(pod);
 	cJSON_Delete(pod);
@@ -794,7 +818,7 @@ test_client_retries_500_then_200(void **state)
 	srv_reply(&f->srv, 503, "busy");
 	srv_reply(&f->srv, 503, "busy");
 	srv_reply(&f->srv, 503, "still busy");
-	assert_int_equal(client_get(f->cl, &CLIENT_GVR_PODS, "default", "web-0", &pod,
+	assert_int_equal(client_get(f->cl, PODS, "default", "web-0", &pod,
 	    &st), CK_EIO);
 	assert_int_equal(srv_nreqs(&f->srv), 5);
 	assert_int_equal(st.code, 503);
@@ -826,7 +850,8 @@ test_client_create_retry_rules(void **state)
 	assert_int_equal(srv_nreqs(&f->srv), 3);
 	/* An unconditional PUT (no resourceVersion) is not retried on 5xx. */
 	cJSON_DeleteItemFromObjectCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(pod, "metadata"), "resourceVersion");
+	    cJSON_GetObjectItemCaseSensitive(pod, "metadata"),
+	    "resourceVersion");
 	srv_reply(&f->srv, 502, "bad gateway");
 	assert_int_equal(client_update(f->cl, pod, NULL, &st), CK_EIO);
 	assert_int_equal(srv_nreqs(&f->srv), 4);
@@ -864,7 +889,7 @@ test_client_connection_refused_retried(void **state)
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u", dead.port);
 	srv_stop(&dead);			/* nobody listens there now */
 	cl = make_client(url, 3, 2000);
-	assert_int_equal(client_get(cl, &CLIENT_GVR_PODS, "default", "web-0", &out,
+	assert_int_equal(client_get(cl, PODS, "default", "web-0", &out,
 	    &st), CK_EIO);
 	assert_non_null(strstr(st.message, url));
 	/* A create that never reached the server does not claim it might have. */
@@ -884,7 +909,7 @@ thread_gets(void *arg)
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		ok &= client_get(f->cl, &CLIENT_GVR_PODS, "default", "web-0", &pod,
+		ok &= client_get(f->cl, PODS, "default", "web-0", &pod,
 		    &st) == 0;
 		cJSON_Delete(pod);
 	}
@@ -905,7 +930,7 @@ test_client_reuses_connection(void **state)
 	for (i = 0; i < 7; i++)
 		srv_reply(&f->srv, 200, POD);
 	for (i = 0; i < 5; i++) {
-		assert_int_equal(client_get(f->cl, &CLIENT_GVR_PODS, "default", "web-0",
+		assert_int_equal(client_get(f->cl, PODS, "default", "web-0",
 		    &pod, &st), 0);
 		cJSON_Delete(pod);
 	}
@@ -928,15 +953,17 @@ struct events {
 static int
 on_event(enum client_event_type type, cJSON *obj, void *arg)
 {
-	static const char *names[] = { "ADDED", "MODIFIED", "DELETED", "BOOKMARK" };
+	static const char *names[] = { "ADDED", "MODIFIED", "DELETED",
+	    "BOOKMARK" };
 	struct events *ev = arg;
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(meta, "name");
-	const cJSON *rv = cJSON_GetObjectItemCaseSensitive(meta, "resourceVersion");
+	const cJSON *rv = cJSON_GetObjectItemCaseSensitive(meta,
+	    "resourceVersion");
 
 	if (ev->n < 16)
-		snprintf(ev->seen[ev->n], sizeof(ev->seen[0]), "%s %s", names[type],
-		    cJSON_IsString(name) ? name->valuestring :
+		snprintf(ev->seen[ev->n], sizeof(ev->seen[0]), "%s %s",
+		    names[type], cJSON_IsString(name) ? name->valuestring :
 		    cJSON_IsString(rv) ? rv->valuestring : "?");
 	ev->n++;
 	cJSON_Delete(obj);
@@ -973,7 +1000,7 @@ test_client_watch_split_across_chunks(void **state)
 	struct ck_status st;
 
 	srv_stream(&f->srv, chunks);
-	assert_int_equal(client_watch(f->cl, &CLIENT_GVR_PODS, "default", &o,
+	assert_int_equal(client_watch(f->cl, PODS, "default", &o,
 	    on_event, &ev, &st), 0);
 	assert_int_equal(ev.n, 5);
 	assert_string_equal(ev.seen[0], "ADDED a");
@@ -981,7 +1008,8 @@ test_client_watch_split_across_chunks(void **state)
 	assert_string_equal(ev.seen[2], "DELETED c");
 	assert_string_equal(ev.seen[3], "ADDED d");
 	assert_string_equal(ev.seen[4], "BOOKMARK 9");
-	assert_string_equal(f->srv.reqs[0].uri, "/api/v1/namespaces/default/pods?"
+	assert_string_equal(f->srv.reqs[0].uri,
+	    "/api/v1/namespaces/default/pods?"
 	    "watch=1&resourceVersion=5&labelSelector=app%3Dweb&allowWatchBookmarks=true");
 }
 
@@ -999,7 +1027,7 @@ test_client_watch_callback_stops(void **state)
 	struct ck_status st;
 
 	srv_stream(&f->srv, chunks);
-	assert_int_equal(client_watch(f->cl, &CLIENT_GVR_PODS, NULL, NULL, on_event,
+	assert_int_equal(client_watch(f->cl, PODS, NULL, NULL, on_event,
 	    &ev, &st), 42);
 	assert_int_equal(ev.n, 2);
 	assert_string_equal(f->srv.reqs[0].uri, "/api/v1/pods?watch=1");
@@ -1028,22 +1056,22 @@ test_client_watch_errors(void **state)
 	    "\"Forbidden\",\"message\":\"pods is forbidden\"}");
 	srv_stream(&f->srv, junk);
 	srv_stream(&f->srv, odd);
-	assert_int_equal(client_watch(f->cl, &CLIENT_GVR_PODS, NULL, NULL, on_event,
+	assert_int_equal(client_watch(f->cl, PODS, NULL, NULL, on_event,
 	    &ev, &st), CK_EGONE);
 	assert_int_equal(ev.n, 1);
 	assert_int_equal(st.code, 410);
 	assert_string_equal(st.message, "too old resource version: 5 (10)");
-	assert_int_equal(client_watch(f->cl, &CLIENT_GVR_PODS, NULL, NULL, on_event,
+	assert_int_equal(client_watch(f->cl, PODS, NULL, NULL, on_event,
 	    &ev, &st), CK_EPERM);
 	assert_string_equal(st.message, "pods is forbidden");
-	assert_int_equal(client_watch(f->cl, &CLIENT_GVR_PODS, NULL, NULL, on_event,
+	assert_int_equal(client_watch(f->cl, PODS, NULL, NULL, on_event,
 	    &ev, &st), CK_EIO);
 	assert_non_null(strstr(st.message, "malformed event"));
-	assert_int_equal(client_watch(f->cl, &CLIENT_GVR_PODS, NULL, NULL, on_event,
+	assert_int_equal(client_watch(f->cl, PODS, NULL, NULL, on_event,
 	    &ev, &st), CK_EIO);
 	assert_non_null(strstr(st.message, "SURPRISE"));
 	assert_int_equal(ev.n, 1);
-	assert_int_equal(client_watch(f->cl, &CLIENT_GVR_PODS, NULL, NULL, NULL,
+	assert_int_equal(client_watch(f->cl, PODS, NULL, NULL, NULL,
 	    &ev, &st), CK_EINVALID);
 }
 
@@ -1053,8 +1081,8 @@ on_kobj(enum client_event_type type, struct kobj *obj, void *arg)
 	struct events *ev = arg;
 
 	if (ev->n < 16)
-		snprintf(ev->seen[ev->n], sizeof(ev->seen[0]), "%d %s", (int)type,
-		    kobj_key(obj));
+		snprintf(ev->seen[ev->n], sizeof(ev->seen[0]), "%d %s",
+		    (int)type, kobj_key(obj));
 	ev->n++;
 	kobj_unref(obj);
 	return 0;
@@ -1085,7 +1113,7 @@ test_client_kobj_forms(void **state)
 	    "{\"metadata\":{\"name\":\"a\",\"namespace\":\"default\"}},"
 	    "{\"kind\":\"Odd\",\"metadata\":{\"name\":\"b\"}}]}");
 	srv_stream(&f->srv, chunks);
-	assert_int_equal(client_get_kobj(f->cl, &CLIENT_GVR_PODS, "default",
+	assert_int_equal(client_get_kobj(f->cl, PODS, "default",
 	    "web-0", &pod, &st), 0);
 	assert_string_equal(kobj_key(pod), "default/web-0");
 	assert_false(kobj_is_frozen(pod));
@@ -1094,10 +1122,10 @@ test_client_kobj_forms(void **state)
 	kobj_unref(out);
 	assert_int_equal(client_update_status_kobj(f->cl, pod, NULL, &st), 0);
 	/* A 2xx reply that is not an object. */
-	assert_int_equal(client_patch_kobj(f->cl, &CLIENT_GVR_PODS, "default",
+	assert_int_equal(client_patch_kobj(f->cl, PODS, "default",
 	    "web-0", NULL, CLIENT_PATCH_MERGE, patch, &out, &st), CK_EIO);
 	assert_null(out);
-	assert_int_equal(client_list_all_kobj(f->cl, &CLIENT_GVR_PODS, NULL,
+	assert_int_equal(client_list_all_kobj(f->cl, PODS, NULL,
 	    NULL, 1, &list, &st), 0);
 	assert_int_equal(list.n, 2);
 	assert_string_equal(list.resource_version, "21");
@@ -1107,7 +1135,7 @@ test_client_kobj_forms(void **state)
 	assert_string_equal(kobj_kind(list.items[1]), "Odd");
 	client_kobjs_fini(&list);
 	assert_int_equal(list.n, 0);
-	assert_int_equal(client_watch_kobj(f->cl, &CLIENT_GVR_PODS, NULL, NULL,
+	assert_int_equal(client_watch_kobj(f->cl, PODS, NULL, NULL,
 	    on_kobj, &ev, &st), 0);
 	assert_int_equal(ev.n, 2);
 	assert_string_equal(ev.seen[0], "0 default/a");
@@ -1135,7 +1163,7 @@ test_client_watch_idle_ends_without_request_timeout(void **state)
 	assert_int_equal(client_new(&kc, &opt, &cl, &st), 0);
 	srv_reply(&f->srv, 0, NULL);		/* the watch hangs */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(client_watch(cl, &CLIENT_GVR_PODS, NULL, NULL,
+	assert_int_equal(client_watch(cl, PODS, NULL, NULL,
 	    on_event, &ev, &st), CK_ETIMEDOUT);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
@@ -1173,10 +1201,10 @@ test_client_shutdown_ends_watch(void **state)
 
 	srv_reply(&f->srv, 0, NULL);		/* the watch hangs */
 	assert_int_equal(pthread_create(&t, NULL, thread_shutdown, f), 0);
-	assert_int_equal(client_watch(f->cl, &CLIENT_GVR_PODS, NULL, NULL, on_event,
+	assert_int_equal(client_watch(f->cl, PODS, NULL, NULL, on_event,
 	    &ev, &st), CK_ESHUTDOWN);
 	assert_int_equal(pthread_join(t, NULL), 0);
-	assert_int_equal(client_get(f->cl, &CLIENT_GVR_PODS, "default", "web-0", &pod,
+	assert_int_equal(client_get(f->cl, PODS, "default", "web-0", &pod,
 	    &st), CK_ESHUTDOWN);
 	assert_null(pod);
 }
@@ -1201,7 +1229,7 @@ test_client_tls_with_ca_data(void **state)
 	kc.ca_data_len = strlen(TLS_CERT);
 	assert_int_equal(client_new(&kc, NULL, &cl, &st), 0);
 	srv_reply(&s, 200, POD);
-	assert_int_equal(client_get(cl, &CLIENT_GVR_PODS, "default", "web-0", &pod,
+	assert_int_equal(client_get(cl, PODS, "default", "web-0", &pod,
 	    &st), 0);
 	cJSON_Delete(pod);
 	assert_string_equal(s.reqs[0].auth, "Bearer s3cret");
@@ -1209,9 +1237,9 @@ test_client_tls_with_ca_data(void **state)
 	/* Without the CA the server is refused (and that is not retried away). */
 	kc.ca_data = NULL;
 	kc.ca_data_len = 0;
-	assert_int_equal(client_new(&kc, &(struct client_options){ .max_attempts = 1 },
-	    &cl, &st), 0);
-	assert_int_equal(client_get(cl, &CLIENT_GVR_PODS, "default", "web-0", &pod,
+	assert_int_equal(client_new(&kc,
+	    &(struct client_options){ .max_attempts = 1 }, &cl, &st), 0);
+	assert_int_equal(client_get(cl, PODS, "default", "web-0", &pod,
 	    &st), CK_EIO);
 	assert_non_null(strstr(st.message, "certificate"));
 	client_free(cl);
@@ -1219,7 +1247,7 @@ test_client_tls_with_ca_data(void **state)
 	kc.insecure_skip_tls_verify = 1;
 	assert_int_equal(client_new(&kc, NULL, &cl, &st), 0);
 	srv_reply(&s, 200, POD);
-	assert_int_equal(client_get(cl, &CLIENT_GVR_PODS, "default", "web-0", &pod,
+	assert_int_equal(client_get(cl, PODS, "default", "web-0", &pod,
 	    &st), 0);
 	cJSON_Delete(pod);
 	client_free(cl);

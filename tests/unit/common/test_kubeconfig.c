@@ -122,7 +122,8 @@ test_kubeconfig_good_file(void **state)
 	assert_null(kc->ca_data);
 	kubeconfig_free(kc);
 	/* --master wins over the cluster's server. */
-	assert_int_equal(kubeconfig_load(f->path, "http://127.0.0.1:8080", &kc, &st), 0);
+	assert_int_equal(kubeconfig_load(f->path, "http://127.0.0.1:8080", &kc,
+	    &st), 0);
 	assert_string_equal(kc->server, "http://127.0.0.1:8080");
 	assert_string_equal(kc->token, "abc.def");
 	kubeconfig_free(kc);
@@ -170,6 +171,39 @@ test_kubeconfig_data_and_token_file(void **state)
 	assert_non_null(strstr(st.message, want));
 }
 
+/* The file deploy/local-cluster.sh writes (an empty user). */
+static void
+test_kubeconfig_local_cluster_file(void **state)
+{
+	struct fixture *f = *state;
+	struct kubeconfig *kc = NULL;
+	struct ck_status st;
+
+	write_file(f, "config",
+	    "apiVersion: v1\n"
+	    "kind: Config\n"
+	    "clusters:\n"
+	    "- name: ckube\n"
+	    "  cluster:\n"
+	    "    server: http://127.0.0.1:41234\n"
+	    "contexts:\n"
+	    "- name: ckube\n"
+	    "  context:\n"
+	    "    cluster: ckube\n"
+	    "    user: ckube-admin\n"
+	    "    namespace: default\n"
+	    "current-context: ckube\n"
+	    "users:\n"
+	    "- name: ckube-admin\n"
+	    "  user: {}\n");
+	assert_int_equal(kubeconfig_load(f->path, NULL, &kc, &st), 0);
+	assert_string_equal(kc->server, "http://127.0.0.1:41234");
+	assert_string_equal(kc->user, "ckube-admin");
+	assert_null(kc->token);
+	assert_null(kc->ca_file);
+	kubeconfig_free(kc);
+}
+
 static void
 test_kubeconfig_master_only(void **state)
 {
@@ -177,7 +211,8 @@ test_kubeconfig_master_only(void **state)
 	struct ck_status st;
 
 	(void)state;
-	assert_int_equal(kubeconfig_load(NULL, "http://127.0.0.1:8080", &kc, &st), 0);
+	assert_int_equal(kubeconfig_load(NULL, "http://127.0.0.1:8080", &kc,
+	    &st), 0);
 	assert_string_equal(kc->server, "http://127.0.0.1:8080");
 	assert_string_equal(kc->namespace, "default");
 	assert_null(kc->token);
@@ -195,7 +230,8 @@ test_kubeconfig_missing_file(void **state)
 	struct kubeconfig *kc = NULL;
 	struct ck_status st;
 
-	assert_int_equal(kubeconfig_load(f->path, NULL, &kc, &st), CK_ENOTFOUND);
+	assert_int_equal(kubeconfig_load(f->path, NULL, &kc, &st),
+	    CK_ENOTFOUND);
 	assert_null(kc);
 	assert_non_null(strstr(st.message, f->path));
 	assert_non_null(strstr(st.message, "No such file"));
@@ -265,7 +301,8 @@ test_kubeconfig_each_error(void **state)
 	    CK_EINVALID, "certificate-authority-data is not valid base64");
 	/* With --master, a file without a current-context still works. */
 	write_file(f, "config", "clusters: []\n");
-	assert_int_equal(kubeconfig_load(f->path, "http://m:8080", &kc, &st), 0);
+	assert_int_equal(kubeconfig_load(f->path, "http://m:8080", &kc, &st),
+	    0);
 	assert_string_equal(kc->server, "http://m:8080");
 	kubeconfig_free(kc);
 }
@@ -281,7 +318,8 @@ test_kubeconfig_from_json(void **state)
 	doc = cJSON_Parse("{\"current-context\":\"c\",\"contexts\":[{\"name\":\"c\","
 	    "\"context\":{\"cluster\":\"k\"}}],\"clusters\":[{\"name\":\"k\","
 	    "\"cluster\":{\"server\":\"https://h\",\"certificate-authority\":\"ca\"}}]}");
-	assert_int_equal(kubeconfig_from_json(doc, NULL, NULL, NULL, &kc, &st), 0);
+	assert_int_equal(kubeconfig_from_json(doc, NULL, NULL, NULL, &kc, &st),
+	    0);
 	assert_string_equal(kc->server, "https://h");
 	assert_string_equal(kc->ca_file, "ca");
 	kubeconfig_free(kc);
@@ -292,17 +330,19 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_kubeconfig_good_file, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_kubeconfig_good_file,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kubeconfig_data_and_token_file,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kubeconfig_local_cluster_file,
+		    setup, teardown),
 		cmocka_unit_test(test_kubeconfig_master_only),
-		cmocka_unit_test_setup_teardown(test_kubeconfig_missing_file, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_kubeconfig_missing_file,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kubeconfig_bad_yaml, setup,
 		    teardown),
-		cmocka_unit_test_setup_teardown(test_kubeconfig_each_error, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_kubeconfig_each_error,
+		    setup, teardown),
 		cmocka_unit_test(test_kubeconfig_from_json),
 	};
 

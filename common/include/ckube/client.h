@@ -1,7 +1,8 @@
 /*
  * client.h: the synchronous REST client of every ckube daemon (libcurl).
  * Each thread that calls it gets its own reusable easy handle, so a worker
- * keeps one keep-alive connection to the apiserver. Objects travel as cJSON.
+ * keeps one keep-alive connection to the apiserver. Objects travel as cJSON
+ * (or as kobj through the *_kobj forms at the end).
  * Every non-2xx reply becomes a struct ck_status and a CK_E* code; idempotent
  * verbs are retried with exponential backoff on connection errors, 429 and 5xx.
  * Blocking is deliberate (STYLE §2.4): reconcile reads like its algorithm.
@@ -58,6 +59,8 @@ struct client_options {
  * be freed afterwards). opt may be NULL for the defaults. Initializes libcurl
  * once per process (thread-safe). Returns 0 and *out (client_free it), or
  * CK_EINVALID with st->message for an unusable server URL or TLS data.
+ * A token goes in an Authorization: Bearer header on every request, plain
+ * http included (client-go sends it over TLS only).
  */
 int	client_new(const struct kubeconfig *kc,
 	    const struct client_options *opt, struct client **out,

@@ -2,12 +2,17 @@
 COMMON_SRCS :=
 COMMON_SRCS += common/alloc.c
 COMMON_SRCS += common/bus.c
+COMMON_SRCS += common/client.c
+COMMON_SRCS += common/client_kobj.c
+COMMON_SRCS += common/client_status.c
+COMMON_SRCS += common/client_watch.c
 COMMON_SRCS += common/codec.c
 COMMON_SRCS += common/err.c
 COMMON_SRCS += common/fieldsel.c
 COMMON_SRCS += common/flags.c
 COMMON_SRCS += common/httpd.c
 COMMON_SRCS += common/kobj.c
+COMMON_SRCS += common/kubeconfig.c
 COMMON_SRCS += common/log.c
 COMMON_SRCS += common/metrics.c
 COMMON_SRCS += common/quantity.c

@@ -1,11 +1,13 @@
 # Unit tests of libckube: one cmocka binary per module.
 $(eval $(call unit_test,tests/unit/common/test_bus.c))
+$(eval $(call unit_test,tests/unit/common/test_client.c))
 $(eval $(call unit_test,tests/unit/common/test_codec.c))
 $(eval $(call unit_test,tests/unit/common/test_err.c))
 $(eval $(call unit_test,tests/unit/common/test_fieldsel.c))
 $(eval $(call unit_test,tests/unit/common/test_flags.c))
 $(eval $(call unit_test,tests/unit/common/test_httpd.c))
 $(eval $(call unit_test,tests/unit/common/test_kobj.c))
+$(eval $(call unit_test,tests/unit/common/test_kubeconfig.c))
 $(eval $(call unit_test,tests/unit/common/test_metrics.c))
 $(eval $(call unit_test,tests/unit/common/test_quantity.c))
 $(eval $(call unit_test,tests/unit/common/test_rfc3339.c))

@@ -40,6 +40,13 @@ bool	selector_is_empty(const struct label_selector *sel);
 bool	selector_is_nothing(const struct label_selector *sel);
 void	selector_free(struct label_selector *sel);
 
+/*
+ * The canonical string form (requirements sorted by key, set values sorted:
+ * "a=b,c in (x,y),!d"), as apimachinery's Selector.String(). "" for the
+ * empty and the null selector. The result is the caller's (free()).
+ */
+char	*selector_to_string(const struct label_selector *sel);
+
 /* Label key ([prefix/]name) and value syntax checks, as Kubernetes validates them. */
 bool	selector_is_valid_label_key(const char *key);
 bool	selector_is_valid_label_value(const char *value);

@@ -41,10 +41,16 @@ valgrind: $(DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory MODE=$(MODE) $(UNIT_BINS)
 	$(Q)VALGRIND=1 bash tests/run.sh $(UNIT_BINS)
 
+# Each target grows its corpus in build/fuzz/corpus/<name>, seeded read-only
+# from tests/fuzz/corpus/<name>; crashes land in build/fuzz/artifacts/.
 fuzz: $(DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory MODE=fuzz CC=clang fuzz-bins
-	$(Q)for f in $(patsubst build/debug/%,build/fuzz/%,$(FUZZ_BINS)); do \
-	  echo "== $$f"; $$f -max_total_time=$${FUZZ_SECONDS:-30} -rss_limit_mb=1024 tests/fuzz/corpus || exit 1; done
+	$(Q)mkdir -p build/fuzz/artifacts
+	$(Q)for f in $(patsubst $(BUILD)/%,build/fuzz/%,$(FUZZ_BINS)); do \
+	  n=$$(basename $$f); mkdir -p build/fuzz/corpus/$$n; echo "== $$f"; \
+	  $$f -max_total_time=$${FUZZ_SECONDS:-30} -rss_limit_mb=1024 -timeout=10 \
+	    -artifact_prefix=build/fuzz/artifacts/ \
+	    build/fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
 fuzz-bins: $(FUZZ_BINS)
 
 run: $(DEPS_STAMP) all

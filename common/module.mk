@@ -1,14 +1,18 @@
 # libckube: one module per file. Keep the list sorted; no wildcards.
 COMMON_SRCS :=
 COMMON_SRCS += common/alloc.c
+COMMON_SRCS += common/bus.c
+COMMON_SRCS += common/codec.c
 COMMON_SRCS += common/err.c
 COMMON_SRCS += common/fieldsel.c
 COMMON_SRCS += common/flags.c
 COMMON_SRCS += common/log.c
+COMMON_SRCS += common/metrics.c
 COMMON_SRCS += common/quantity.c
 COMMON_SRCS += common/rfc3339.c
 COMMON_SRCS += common/selector.c
 COMMON_SRCS += common/strbuf.c
+COMMON_SRCS += common/yamljson.c
 
 COMMON_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRCS))
 ALL_OBJS += $(COMMON_OBJS)

@@ -17,7 +17,7 @@ CFLAGS_debug   := -O0 -g3
 CFLAGS_release := -O2 -g -DNDEBUG
 CFLAGS_asan    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 CFLAGS_tsan    := -O1 -g -fsanitize=thread
-CFLAGS_fuzz    := -O1 -g -fsanitize=fuzzer-no-link,address,undefined
+CFLAGS_fuzz    := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -Wno-format-nonliteral
 LDFLAGS_asan   := -fsanitize=address,undefined
 LDFLAGS_tsan   := -fsanitize=thread
 LDFLAGS_fuzz   := -fsanitize=address,undefined

@@ -1,8 +1,12 @@
 # Unit tests of libckube: one cmocka binary per module.
+$(eval $(call unit_test,tests/unit/common/test_bus.c))
+$(eval $(call unit_test,tests/unit/common/test_codec.c))
 $(eval $(call unit_test,tests/unit/common/test_err.c))
 $(eval $(call unit_test,tests/unit/common/test_fieldsel.c))
 $(eval $(call unit_test,tests/unit/common/test_flags.c))
+$(eval $(call unit_test,tests/unit/common/test_metrics.c))
 $(eval $(call unit_test,tests/unit/common/test_quantity.c))
 $(eval $(call unit_test,tests/unit/common/test_rfc3339.c))
 $(eval $(call unit_test,tests/unit/common/test_selector.c))
 $(eval $(call unit_test,tests/unit/common/test_strbuf.c))
+$(eval $(call unit_test,tests/unit/common/test_yamljson.c))

@@ -1,0 +1,11 @@
+# libFuzzer targets: built only by `make fuzz` (MODE=fuzz, CC=clang).
+# $(call fuzz_target,SRC): tests/fuzz/fuzz_x.c -> $(BUILD)/tests/fuzz/fuzz_x
+define fuzz_target
+$(patsubst %.c,$(BUILD)/%,$(1)): $(patsubst %.c,$(BUILD)/%.o,$(1)) $(LIBCKUBE)
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(LDFLAGS) -fsanitize=fuzzer -o $$@ $$^ $$(LDLIBS)
+FUZZ_BINS += $(patsubst %.c,$(BUILD)/%,$(1))
+ALL_OBJS += $(if $(filter fuzz,$(MODE)),$(patsubst %.c,$(BUILD)/%.o,$(1)))
+endef
+
+$(eval $(call fuzz_target,tests/fuzz/fuzz_codec.c))

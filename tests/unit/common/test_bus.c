@@ -1,0 +1,293 @@
+/*
+ * Unit tests for common/bus.c over a real ipc:// socket in a temp dir:
+ * ordering, topic filtering, large payloads, gap and epoch detection.
+ */
+#include <inttypes.h>
+#include <nanomsg/nn.h>
+#include <nanomsg/pubsub.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ckube/alloc.h"
+#include "ckube/bus.h"
+#include "ckube/err.h"
+#include "ckube/strbuf.h"
+
+struct fixture {
+	char	dir[64];
+	char	url[128];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = ck_calloc(1, sizeof(*f));
+
+	ck_strlcpy(f->dir, "/tmp/ckube-bus-XXXXXX", sizeof(f->dir));
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->url, sizeof(f->url), "ipc://%s/bus", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/bus", f->dir);
+	unlink(path);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static int64_t
+ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * PUB/SUB loses what is sent before the subscription connects: publish
+ * probes on "probe/" until one arrives (5 s deadline), then drain them.
+ */
+static void
+wait_connected(struct bus *pub, struct bus *sub)
+{
+	struct bus_msg m;
+	int64_t deadline = ms_now() + 5000;
+
+	for (;;) {
+		assert_int_equal(bus_publish(pub, "probe/", 0, "p", 1), 0);
+		if (bus_recv(sub, &m, 20) == 0 &&
+		    strcmp(m.topic, "probe/") == 0)
+			break;
+		assert_true(ms_now() < deadline);
+	}
+	while (bus_recv(sub, &m, 50) == 0)
+		;
+}
+
+static void
+test_bus_order_and_filter(void **state)
+{
+	struct fixture *f = *state;
+	struct bus *pub, *sub;
+	struct bus_msg m;
+	char body[32];
+	int i;
+
+	assert_int_equal(bus_open_pub(f->url, &pub), 0);
+	assert_int_equal(bus_open_sub(f->url, &sub), 0);
+	assert_true(bus_fd(sub) >= 0);
+	assert_int_equal(bus_fd(pub), -1);
+	assert_int_equal(bus_subscribe(sub, "probe/"), 0);
+	assert_int_equal(bus_subscribe(sub, "pods/"), 0);
+	wait_connected(pub, sub);
+
+	for (i = 1; i <= 20; i++) {
+		snprintf(body, sizeof(body), "{\"n\":%d}", i);
+		assert_int_equal(bus_publish(pub, i % 2 ? "pods/" : "nodes/",
+		    100 + i, body, strlen(body)), 0);
+	}
+	for (i = 1; i <= 20; i += 2) {
+		assert_int_equal(bus_recv(sub, &m, 2000), 0);
+		assert_string_equal(m.topic, "pods/");
+		assert_int_equal(m.seq, (uint64_t)(i + 1) / 2);
+		assert_int_equal(m.rv, 100 + i);
+		assert_int_equal(m.gap, 0);
+		snprintf(body, sizeof(body), "{\"n\":%d}", i);
+		assert_int_equal(m.payload_len, strlen(body));
+		assert_memory_equal(m.payload, body, m.payload_len);
+	}
+	/* nodes/ was filtered out */
+	assert_int_equal(bus_recv(sub, &m, 0), CK_EAGAIN);
+	assert_int_equal(bus_recv(sub, &m, 30), CK_EAGAIN);
+
+	/* bad topics are refused */
+	assert_int_equal(bus_publish(pub, "", 1, "x", 1), CK_EINVALID);
+	assert_int_equal(bus_publish(pub, "a\nb", 1, "x", 1), CK_EINVALID);
+	assert_int_equal(bus_publish(sub, "pods/", 1, "x", 1), CK_EINVALID);
+	bus_close(sub);
+	bus_close(pub);
+}
+
+static void
+test_bus_large_payload(void **state)
+{
+	struct fixture *f = *state;
+	struct bus *pub, *sub;
+	struct bus_msg m;
+	size_t len = 2 * 1000 * 1000, i;
+	char *big = ck_malloc(len);
+
+	for (i = 0; i < len; i++)
+		big[i] = (char)('a' + i % 26);
+	assert_int_equal(bus_open_pub(f->url, &pub), 0);
+	assert_int_equal(bus_open_sub(f->url, &sub), 0);
+	assert_int_equal(bus_subscribe(sub, ""), 0);
+	wait_connected(pub, sub);
+	assert_int_equal(bus_publish(pub, "configmaps/", 7, big, len), 0);
+	assert_int_equal(bus_publish(pub, "configmaps/", 8, "", 0), 0);
+	assert_int_equal(bus_recv(sub, &m, 5000), 0);
+	assert_string_equal(m.topic, "configmaps/");
+	assert_int_equal(m.payload_len, len);
+	assert_memory_equal(m.payload, big, len);
+	assert_int_equal(bus_recv(sub, &m, 5000), 0);
+	assert_int_equal(m.rv, 8);
+	assert_int_equal(m.payload_len, 0);
+	assert_int_equal(m.gap, 0);
+	free(big);
+	bus_close(sub);
+	bus_close(pub);
+}
+
+/* Raw nanomsg publisher: lets the test send any seq and epoch it likes. */
+static void
+raw_send(int sock, const char *text)
+{
+	assert_int_equal(nn_send(sock, text, strlen(text), 0), (int)strlen(text));
+}
+
+static void
+test_bus_gap_detection(void **state)
+{
+	struct fixture *f = *state;
+	struct bus *sub;
+	struct bus_msg m;
+	int raw, i;
+	int64_t deadline = ms_now() + 5000;
+	char text[64];
+
+	raw = nn_socket(AF_SP, NN_PUB);
+	assert_true(raw >= 0);
+	assert_true(nn_bind(raw, f->url) >= 0);
+	assert_int_equal(bus_open_sub(f->url, &sub), 0);
+	assert_int_equal(bus_subscribe(sub, ""), 0);
+	for (i = 1;; i++) {
+		snprintf(text, sizeof(text), "probe/\n9 %d 0\n", i);
+		raw_send(raw, text);
+		if (bus_recv(sub, &m, 20) == 0)
+			break;
+		assert_true(ms_now() < deadline);
+	}
+	while (bus_recv(sub, &m, 50) == 0)
+		;
+
+	raw_send(raw, "pods/\n7 1 10\nA");
+	raw_send(raw, "pods/\n7 2 11\nB");
+	raw_send(raw, "junk without framing");
+	raw_send(raw, "pods/\n7 x 11\nmalformed");
+	raw_send(raw, "nodes/\n7 5 12\n");		/* first on its topic */
+	raw_send(raw, "pods/\n7 4 13\nD");		/* 3 was lost */
+	raw_send(raw, "pods/\n7 5 14\nE");
+	raw_send(raw, "pods/\n8 1 15\nF");		/* new epoch */
+	raw_send(raw, "nodes/\n7 6 16\n");
+
+	assert_int_equal(bus_recv(sub, &m, 2000), 0);
+	assert_int_equal(m.seq, 1);
+	assert_int_equal(m.gap, 0);
+	assert_memory_equal(m.payload, "A", 1);
+	assert_int_equal(bus_recv(sub, &m, 2000), 0);
+	assert_int_equal(m.seq, 2);
+	assert_int_equal(m.gap, 0);
+	assert_int_equal(bus_recv(sub, &m, 2000), 0);	/* junk skipped */
+	assert_string_equal(m.topic, "nodes/");
+	assert_int_equal(m.gap, 0);
+	assert_int_equal(m.epoch, 7);
+	assert_int_equal(bus_recv(sub, &m, 2000), 0);
+	assert_string_equal(m.topic, "pods/");
+	assert_int_equal(m.seq, 4);
+	assert_int_equal(m.rv, 13);
+	assert_int_equal(m.gap, 1);
+	assert_int_equal(bus_recv(sub, &m, 2000), 0);
+	assert_int_equal(m.seq, 5);
+	assert_int_equal(m.gap, 0);
+	assert_int_equal(bus_recv(sub, &m, 2000), 0);
+	assert_int_equal(m.epoch, 8);
+	assert_int_equal(m.gap, 1);
+	assert_int_equal(bus_recv(sub, &m, 2000), 0);
+	assert_string_equal(m.topic, "nodes/");
+	assert_int_equal(m.gap, 0);
+	bus_close(sub);
+	nn_close(raw);
+}
+
+static void
+test_bus_new_epoch_after_restart(void **state)
+{
+	struct fixture *f = *state;
+	struct bus *pub, *sub;
+	struct bus_msg m;
+	uint64_t epoch1;
+
+	assert_int_equal(bus_open_pub(f->url, &pub), 0);
+	assert_int_equal(bus_open_sub(f->url, &sub), 0);
+	assert_int_equal(bus_subscribe(sub, "probe/"), 0);
+	assert_int_equal(bus_subscribe(sub, "pods/"), 0);
+	wait_connected(pub, sub);
+	assert_int_equal(bus_publish(pub, "pods/", 1, "a", 1), 0);
+	assert_int_equal(bus_publish(pub, "pods/", 2, "b", 1), 0);
+	assert_int_equal(bus_recv(sub, &m, 2000), 0);
+	assert_int_equal(bus_recv(sub, &m, 2000), 0);
+	assert_int_equal(m.seq, 2);
+	assert_int_equal(m.gap, 0);
+	epoch1 = m.epoch;
+
+	/* the publisher restarts: seq starts over under a new epoch */
+	bus_close(pub);
+	assert_int_equal(bus_open_pub(f->url, &pub), 0);
+	wait_connected(pub, sub);
+	assert_int_equal(bus_publish(pub, "pods/", 3, "c", 1), 0);
+	assert_int_equal(bus_recv(sub, &m, 2000), 0);
+	assert_int_equal(m.seq, 1);
+	assert_true(m.epoch != epoch1);
+	assert_int_equal(m.gap, 1);
+	bus_close(sub);
+	bus_close(pub);
+}
+
+static void
+test_bus_bad_url(void **state)
+{
+	struct bus *b = (struct bus *)1;
+
+	(void)state;
+	assert_int_equal(bus_open_pub("nosuch://x", &b), CK_EIO);
+	assert_null(b);
+	bus_close(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_bus_order_and_filter, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_bus_large_payload, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_bus_gap_detection, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_bus_new_epoch_after_restart,
+		    setup, teardown),
+		cmocka_unit_test(test_bus_bad_url),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

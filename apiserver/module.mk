@@ -1,6 +1,5 @@
 # ckube-apiserver: libapiserver.a (everything but main.c) + main.c.
-# Keep APISERVER_SRCS sorted; other helpers add store_sqlite.c, patch_*.c and
-# validation_meta.c here.
+# Keep APISERVER_SRCS sorted, one file a line (other helpers add theirs).
 APISERVER_SRCS :=
 APISERVER_SRCS += apiserver/crud.c
 APISERVER_SRCS += apiserver/discovery.c
@@ -8,6 +7,8 @@ APISERVER_SRCS += apiserver/http.c
 APISERVER_SRCS += apiserver/registry.c
 APISERVER_SRCS += apiserver/route.c
 APISERVER_SRCS += apiserver/status.c
+APISERVER_SRCS += apiserver/store_sqlite.c
+APISERVER_SRCS += apiserver/store_sqlite_sql.c
 APISERVER_SRCS += apiserver/table.c
 APISERVER_SRCS += apiserver/util.c
 APISERVER_SRCS += apiserver/watch.c

@@ -55,7 +55,10 @@ struct store_list {
 
 /*
  * Called after every commit, in commit order, on the writing thread, with no
- * store lock held. ev is valid only during the call.
+ * store lock held. ev is valid only during the call. The hook may read the
+ * store but not write to it (such a write fails with CK_EINVALID: its own hook
+ * could only run after this one returns). A slow hook delays later writers'
+ * returns, not their commits.
  */
 typedef void (*store_commit_fn)(const struct store_event *ev, void *arg);
 
@@ -89,6 +92,9 @@ int	store_count(struct store *s, const char *resource, const char *ns, int64_t *
 /*
  * Create: obj's metadata.resourceVersion is set to the new revision (obj is
  * changed in place, not taken). CK_EEXIST if the key exists. *rv_out may be NULL.
+ * A refused write (CK_EEXIST, CK_ECONFLICT, CK_ENOTFOUND, CK_EINVALID) leaves
+ * obj untouched; after a storage failure (CK_EIO) obj may carry the attempted
+ * revision although nothing was committed. The same holds for store_update.
  */
 int	store_create(struct store *s, const char *resource, const char *ns,
 	    const char *name, struct cJSON *obj, int64_t *rv_out) CK_MUST_CHECK;

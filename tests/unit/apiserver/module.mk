@@ -1,1 +1,3 @@
 # Unit tests of the apiserver library (linked with libapiserver.a).
+$(BUILD)/tests/unit/apiserver/%.o: CPPFLAGS += -Iapiserver
+$(eval $(call unit_test,tests/unit/apiserver/test_store_sqlite.c,$(BUILD)/apiserver/store_sqlite.o $(BUILD)/apiserver/store_sqlite_sql.o))

@@ -1,0 +1,1172 @@
+/*
+ * store_sqlite.c: the store.h interface over one SQLite file in WAL mode.
+ * One writer connection (behind wmu) runs every write as a BEGIN IMMEDIATE
+ * transaction that appends to the events log and updates the objects table;
+ * reads use a small pool of read-only connections, each read in one snapshot.
+ * Commit hooks run after the write lock is released, in commit order.
+ */
+#include "store.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+#include <sqlite3.h>
+
+#include "ckube/alloc.h"
+#include "ckube/err.h"
+#include "ckube/log.h"
+#include "ckube/strbuf.h"
+
+#include "store_sqlite_sql.h"
+
+#define STORE_READERS_MAX	4
+#define STORE_BUSY_TIMEOUT_MS	5000
+/* Compaction deletes at most this many events per transaction. */
+#define STORE_COMPACT_BATCH	5000
+
+static const char *const event_type_names[] = {
+	[STORE_ADDED] = "ADDED",
+	[STORE_MODIFIED] = "MODIFIED",
+	[STORE_DELETED] = "DELETED",
+};
+
+struct conn {
+	sqlite3		*db;
+	sqlite3_stmt	*stmt[ST_MAX];
+	struct conn	*next;		/* in the idle reader list */
+};
+
+struct store {
+	char		*path;
+
+	pthread_mutex_t	 wmu;		/* the writer and the commit tickets */
+	struct conn	*writer;
+	uint64_t	 next_ticket;	/* handed to each commit, under wmu */
+
+	pthread_mutex_t	 pool_mu;	/* the reader pool */
+	pthread_cond_t	 pool_cv;
+	struct conn	*idle;
+	int		 nreaders;	/* open readers, idle or not */
+
+	pthread_mutex_t	 hook_mu;	/* hook, hook_arg, hook_turn */
+	pthread_cond_t	 hook_cv;
+	store_commit_fn	 hook;
+	void		*hook_arg;
+	uint64_t	 hook_turn;	/* the ticket whose hook runs next */
+
+	_Atomic int64_t	 rev;		/* cached; the database is the truth */
+	_Atomic int64_t	 compacted;
+};
+
+/* Map a SQLite result to a CK_E* code (busy/locked: retryable). */
+static int
+sql_err(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return CK_EAGAIN;
+	case SQLITE_NOMEM:
+		return CK_ENOMEM;
+	default:
+		return CK_EIO;
+	}
+}
+
+static int
+sql_fail(struct conn *c, const char *what, int rc)
+{
+	log_error("store: %s: %s (%d)", what, sqlite3_errmsg(c->db), rc);
+	return sql_err(rc);
+}
+
+static void
+conn_close(struct conn *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < ST_MAX; i++)
+		sqlite3_finalize(c->stmt[i]);
+	sqlite3_close(c->db);
+	free(c);
+}
+
+/*
+ * The connection's statement id, ready to bind (every user ends with
+ * stmt_done). NULL (logged) only if it cannot be prepared.
+ */
+static sqlite3_stmt *
+conn_stmt(struct conn *c, enum stmt_id id)
+{
+	int rc;
+
+	if (c->stmt[id] != NULL)
+		return c->stmt[id];
+	rc = sqlite3_prepare_v3(c->db, store_sqlite_sql[id], -1,
+	    SQLITE_PREPARE_PERSISTENT, &c->stmt[id], NULL);
+	if (rc != SQLITE_OK) {
+		log_error("store: prepare \"%s\": %s", store_sqlite_sql[id],
+		    sqlite3_errmsg(c->db));
+		c->stmt[id] = NULL;
+		return NULL;
+	}
+	return c->stmt[id];
+}
+
+/* Make a statement reusable; drop bindings that may point at our buffers. */
+static void
+stmt_done(sqlite3_stmt *stmt)
+{
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+}
+
+/* Bind an object key to parameters ?1, ?2, ?3 (valid until stmt_done). */
+static void
+bind_key(sqlite3_stmt *stmt, const char *resource, const char *ns,
+    const char *name)
+{
+	sqlite3_bind_text(stmt, 1, resource, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, ns, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, name, -1, SQLITE_STATIC);
+}
+
+/* Run a statement that takes no parameters and returns no rows. */
+static int
+conn_exec(struct conn *c, enum stmt_id id)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((stmt = conn_stmt(c, id)) == NULL)
+		return CK_EIO;
+	rc = sqlite3_step(stmt);
+	stmt_done(stmt);
+	if (rc != SQLITE_DONE)
+		return sql_fail(c, store_sqlite_sql[id], rc);
+	return 0;
+}
+
+/* Undo the open transaction, if any (the caller reports its own error). */
+static void
+conn_rollback(struct conn *c)
+{
+	if (!sqlite3_get_autocommit(c->db))
+		(void)conn_exec(c, ST_ROLLBACK);
+}
+
+/* The current revision (the events sequence) as seen by c's transaction. */
+static int
+conn_revision(struct conn *c, int64_t *out)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((stmt = conn_stmt(c, ST_SEQ)) == NULL)
+		return CK_EIO;
+	rc = sqlite3_step(stmt);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+	stmt_done(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sql_fail(c, "read revision", rc);
+	return 0;
+}
+
+static int
+conn_meta_get(struct conn *c, const char *key, int64_t *out)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((stmt = conn_stmt(c, ST_META_GET)) == NULL)
+		return CK_EIO;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+	stmt_done(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sql_fail(c, "read meta", rc);
+	return 0;
+}
+
+static int
+conn_meta_set(struct conn *c, const char *key, int64_t value)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((stmt = conn_stmt(c, ST_META_SET)) == NULL)
+		return CK_EIO;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, value);
+	rc = sqlite3_step(stmt);
+	stmt_done(stmt);
+	if (rc != SQLITE_DONE)
+		return sql_fail(c, "write meta", rc);
+	return 0;
+}
+
+/* Open one connection with the per-connection settings. */
+static int
+conn_open(const char *path, int readonly, struct conn **out,
+    struct ck_status *st)
+{
+	struct conn *c;
+	int flags, rc;
+
+	c = ck_calloc(1, sizeof(*c));
+	flags = SQLITE_OPEN_NOMUTEX | (readonly ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	rc = sqlite3_open_v2(path, &c->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		rc = ck_status_set(st, CK_EIO, "store %s: cannot open: %s",
+		    path, c->db != NULL ? sqlite3_errmsg(c->db) :
+		    sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	sqlite3_busy_timeout(c->db, STORE_BUSY_TIMEOUT_MS);
+	rc = sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		rc = ck_status_set(st, CK_EIO, "store %s: %s", path,
+		    sqlite3_errmsg(c->db));
+		goto fail;
+	}
+	*out = c;
+	return 0;
+fail:
+	conn_close(c);
+	return rc;
+}
+
+/* Check or create the schema on the writer, and load the cached revisions. */
+static int
+store_init_schema(struct store *s, struct ck_status *st)
+{
+	struct conn *w = s->writer;
+	sqlite3_stmt *stmt;
+	const char *mode;
+	int64_t version, rev, compacted;
+	int rc;
+	size_t i;
+
+	/* Fails with "file is not a database" for anything but SQLite. */
+	rc = sqlite3_prepare_v2(w->db, "PRAGMA journal_mode=WAL", -1, &stmt,
+	    NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(stmt);
+		mode = (const char *)sqlite3_column_text(stmt, 0);
+		if (rc == SQLITE_ROW && mode != NULL &&
+		    strcmp(mode, "wal") != 0)
+			log_warn("store %s: journal mode is %s, not wal: "
+			    "readers may wait for writers", s->path, mode);
+		rc = rc == SQLITE_ROW ? SQLITE_OK : rc;
+		sqlite3_finalize(stmt);
+	}
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	rc = sqlite3_exec(w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	rc = sqlite3_exec(w->db, store_sqlite_schema, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(w->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		rc = ck_status_set(st, CK_EIO,
+		    "store %s: cannot create schema: %s", s->path,
+		    sqlite3_errmsg(w->db));
+		conn_rollback(w);
+		return rc;
+	}
+	/* Someone else's tables show up here: statements that won't prepare. */
+	for (i = 0; i < ST_MAX; i++)
+		if (conn_stmt(w, (enum stmt_id)i) == NULL)
+			goto sqlfail;
+	if (conn_meta_get(w, "schema_version", &version) < 0 ||
+	    conn_meta_get(w, "compacted_rv", &compacted) < 0 ||
+	    conn_revision(w, &rev) < 0)
+		goto sqlfail;
+	if (version != STORE_SCHEMA_VERSION)
+		return ck_status_set(st, CK_EIO, "store %s: schema version "
+		    "%lld, this build supports %d", s->path, (long long)version,
+		    STORE_SCHEMA_VERSION);
+	atomic_store(&s->rev, rev);
+	atomic_store(&s->compacted, compacted);
+	return 0;
+sqlfail:
+	return ck_status_set(st, CK_EIO, "store %s: %s", s->path,
+	    sqlite3_errmsg(w->db));
+}
+
+int
+store_open(const char *path, struct store **out, struct ck_status *st)
+{
+	struct store *s;
+	int rc;
+
+	*out = NULL;
+	if (path == NULL || *path == '\0')
+		return ck_status_set(st, CK_EINVALID,
+		    "store: no database path");
+	s = ck_calloc(1, sizeof(*s));
+	s->path = ck_strdup(path);
+	pthread_mutex_init(&s->wmu, NULL);
+	pthread_mutex_init(&s->pool_mu, NULL);
+	pthread_cond_init(&s->pool_cv, NULL);
+	pthread_mutex_init(&s->hook_mu, NULL);
+	pthread_cond_init(&s->hook_cv, NULL);
+	if ((rc = conn_open(path, 0, &s->writer, st)) < 0)
+		goto fail;
+	if ((rc = store_init_schema(s, st)) < 0)
+		goto fail;
+	log_v(2, "store %s: opened at revision %lld (compacted %lld)", path,
+	    (long long)atomic_load(&s->rev),
+	    (long long)atomic_load(&s->compacted));
+	*out = s;
+	return 0;
+fail:
+	store_close(s);
+	return rc;
+}
+
+void
+store_close(struct store *s)
+{
+	struct conn *c;
+
+	if (s == NULL)
+		return;
+	while ((c = s->idle) != NULL) {
+		s->idle = c->next;
+		conn_close(c);
+		s->nreaders--;
+	}
+	if (s->nreaders != 0)
+		log_error("store %s: closed with %d reads in progress", s->path,
+		    s->nreaders);
+	conn_close(s->writer);
+	pthread_mutex_destroy(&s->wmu);
+	pthread_mutex_destroy(&s->pool_mu);
+	pthread_cond_destroy(&s->pool_cv);
+	pthread_mutex_destroy(&s->hook_mu);
+	pthread_cond_destroy(&s->hook_cv);
+	free(s->path);
+	free(s);
+}
+
+void
+store_set_commit_hook(struct store *s, store_commit_fn fn, void *arg)
+{
+	pthread_mutex_lock(&s->hook_mu);
+	s->hook = fn;
+	s->hook_arg = arg;
+	pthread_mutex_unlock(&s->hook_mu);
+}
+
+int64_t
+store_revision(struct store *s)
+{
+	return atomic_load(&s->rev);
+}
+
+int64_t
+store_compacted_revision(struct store *s)
+{
+	return atomic_load(&s->compacted);
+}
+
+/* ---- reads ---- */
+
+/* Take an idle reader connection, opening one if the pool is not full. */
+static int
+reader_get(struct store *s, struct conn **out)
+{
+	struct conn *c;
+	int rc;
+
+	pthread_mutex_lock(&s->pool_mu);
+	while (s->idle == NULL && s->nreaders >= STORE_READERS_MAX)
+		pthread_cond_wait(&s->pool_cv, &s->pool_mu);
+	if ((c = s->idle) != NULL) {
+		s->idle = c->next;
+		pthread_mutex_unlock(&s->pool_mu);
+		*out = c;
+		return 0;
+	}
+	s->nreaders++;
+	pthread_mutex_unlock(&s->pool_mu);
+	rc = conn_open(s->path, 1, &c, NULL);
+	if (rc < 0) {
+		log_error("store %s: cannot open a reader connection", s->path);
+		pthread_mutex_lock(&s->pool_mu);
+		s->nreaders--;
+		pthread_cond_signal(&s->pool_cv);
+		pthread_mutex_unlock(&s->pool_mu);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+/* Return a reader to the pool, ending any read transaction it still has. */
+static void
+reader_put(struct store *s, struct conn *c)
+{
+	conn_rollback(c);
+	pthread_mutex_lock(&s->pool_mu);
+	c->next = s->idle;
+	s->idle = c;
+	pthread_cond_signal(&s->pool_cv);
+	pthread_mutex_unlock(&s->pool_mu);
+}
+
+static char *
+column_dup(sqlite3_stmt *stmt, int col, size_t *len_out)
+{
+	const unsigned char *p = sqlite3_column_text(stmt, col);
+	size_t len = (size_t)sqlite3_column_bytes(stmt, col);
+	char *s;
+
+	s = ck_malloc(len + 1);
+	if (len > 0)
+		memcpy(s, p, len);
+	s[len] = '\0';
+	if (len_out != NULL)
+		*len_out = len;
+	return s;
+}
+
+static int
+check_key(const char *resource, const char *name)
+{
+	if (resource == NULL || *resource == '\0' || name == NULL ||
+	    *name == '\0')
+		return CK_EINVALID;
+	return 0;
+}
+
+int
+store_get(struct store *s, const char *resource, const char *ns,
+    const char *name, struct store_item *out)
+{
+	struct conn *c = NULL;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = check_key(resource, name)) < 0)
+		return rc;
+	if (ns == NULL)
+		ns = "";
+	if ((rc = reader_get(s, &c)) < 0)
+		return rc;
+	if ((stmt = conn_stmt(c, ST_OBJ_GET)) == NULL) {
+		rc = CK_EIO;
+		goto out;
+	}
+	bind_key(stmt, resource, ns, name);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		out->rv = sqlite3_column_int64(stmt, 0);
+		out->body = column_dup(stmt, 1, &out->body_len);
+		out->ns = ck_strdup(ns);
+		out->name = ck_strdup(name);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = CK_ENOTFOUND;
+	} else {
+		rc = sql_fail(c, "get", rc);
+	}
+	stmt_done(stmt);
+out:
+	reader_put(s, c);
+	return rc;
+}
+
+/* Bind limit + extra, where a limit of 0 means none (-1 to SQLite). */
+static void
+bind_limit(sqlite3_stmt *stmt, int idx, size_t limit, size_t extra)
+{
+	if (limit == 0 || limit > (size_t)INT64_MAX - extra)
+		sqlite3_bind_int64(stmt, idx, -1);
+	else
+		sqlite3_bind_int64(stmt, idx, (int64_t)(limit + extra));
+}
+
+/* Read a list statement's rows into out; a row past limit sets more. */
+static int
+list_rows(struct conn *c, sqlite3_stmt *stmt, size_t limit,
+    struct store_list *out)
+{
+	size_t cap = 0;
+	struct store_item *it;
+	int rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (limit > 0 && out->n == limit) {
+			out->more = 1;
+			rc = SQLITE_DONE;
+			break;
+		}
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			out->items = ck_reallocarray(out->items, cap,
+			    sizeof(*out->items));
+		}
+		it = &out->items[out->n++];
+		it->ns = column_dup(stmt, 0, NULL);
+		it->name = column_dup(stmt, 1, NULL);
+		it->rv = sqlite3_column_int64(stmt, 2);
+		it->body = column_dup(stmt, 3, &it->body_len);
+	}
+	stmt_done(stmt);
+	if (rc != SQLITE_DONE)
+		return sql_fail(c, "list", rc);
+	return 0;
+}
+
+int
+store_list(struct store *s, const char *resource, const char *ns,
+    const char *after_ns, const char *after_name, size_t limit,
+    struct store_list *out)
+{
+	struct conn *c = NULL;
+	sqlite3_stmt *stmt;
+	enum stmt_id id;
+	int rc, cmp = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (resource == NULL || *resource == '\0')
+		return CK_EINVALID;
+	if (ns != NULL && *ns == '\0')
+		ns = NULL;
+	if (after_name != NULL && after_ns == NULL)
+		after_ns = "";
+	if (ns == NULL)
+		id = after_name != NULL ? ST_LIST_ALL_AFTER : ST_LIST_ALL;
+	else {
+		/* A cursor in an earlier namespace: all of ns; later: none. */
+		if (after_name != NULL)
+			cmp = strcmp(after_ns, ns);
+		id = cmp == 0 ? ST_LIST_NS_AFTER : ST_LIST_NS;
+	}
+	if ((rc = reader_get(s, &c)) < 0)
+		return rc;
+	if ((rc = conn_exec(c, ST_BEGIN)) < 0)
+		goto out;
+	if (cmp <= 0) {
+		if ((stmt = conn_stmt(c, id)) == NULL) {
+			rc = CK_EIO;
+			goto out;
+		}
+		sqlite3_bind_text(stmt, 1, resource, -1, SQLITE_STATIC);
+		bind_limit(stmt, 2, limit, 1);
+		if (ns != NULL)
+			sqlite3_bind_text(stmt, 3, ns, -1, SQLITE_STATIC);
+		else if (after_name != NULL)
+			sqlite3_bind_text(stmt, 3, after_ns, -1, SQLITE_STATIC);
+		if (id == ST_LIST_ALL_AFTER || id == ST_LIST_NS_AFTER)
+			sqlite3_bind_text(stmt, 4, after_name, -1,
+			    SQLITE_STATIC);
+		if ((rc = list_rows(c, stmt, limit, out)) < 0)
+			goto out;
+	}
+	if ((rc = conn_revision(c, &out->rv)) < 0)
+		goto out;
+	rc = conn_exec(c, ST_COMMIT);
+out:
+	reader_put(s, c);
+	if (rc < 0)
+		store_list_fini(out);
+	return rc;
+}
+
+int
+store_count(struct store *s, const char *resource, const char *ns, int64_t *out)
+{
+	struct conn *c = NULL;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*out = 0;
+	if (resource == NULL || *resource == '\0')
+		return CK_EINVALID;
+	if (ns != NULL && *ns == '\0')
+		ns = NULL;
+	if ((rc = reader_get(s, &c)) < 0)
+		return rc;
+	stmt = conn_stmt(c, ns != NULL ? ST_COUNT_NS : ST_COUNT_ALL);
+	if (stmt == NULL) {
+		rc = CK_EIO;
+		goto out;
+	}
+	sqlite3_bind_text(stmt, 1, resource, -1, SQLITE_STATIC);
+	if (ns != NULL)
+		sqlite3_bind_text(stmt, 2, ns, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(stmt, 0);
+		rc = 0;
+	} else {
+		rc = sql_fail(c, "count", rc);
+	}
+	stmt_done(stmt);
+out:
+	reader_put(s, c);
+	return rc;
+}
+
+static int
+event_type_parse(const char *s, enum store_event_type *out)
+{
+	size_t i;
+
+	if (s == NULL)
+		return CK_EIO;
+	for (i = 0; i < ARRAY_SIZE(event_type_names); i++) {
+		if (strcmp(s, event_type_names[i]) == 0) {
+			*out = (enum store_event_type)i;
+			return 0;
+		}
+	}
+	return CK_EIO;
+}
+
+int
+store_events_since(struct store *s, const char *resource, int64_t from_rv,
+    size_t limit, struct store_event **out, size_t *n)
+{
+	struct conn *c = NULL;
+	struct store_event *evs = NULL, *ev;
+	sqlite3_stmt *stmt;
+	size_t cap = 0, count = 0;
+	int64_t compacted;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (from_rv < 0 || (resource != NULL && *resource == '\0'))
+		return CK_EINVALID;
+	if ((rc = reader_get(s, &c)) < 0)
+		return rc;
+	/* The compaction point and the events come from one snapshot. */
+	if ((rc = conn_exec(c, ST_BEGIN)) < 0)
+		goto out;
+	if ((rc = conn_meta_get(c, "compacted_rv", &compacted)) < 0)
+		goto out;
+	if (from_rv < compacted) {
+		rc = CK_EGONE;
+		goto out;
+	}
+	stmt = conn_stmt(c, resource ? ST_EV_SINCE_RES : ST_EV_SINCE_ALL);
+	if (stmt == NULL) {
+		rc = CK_EIO;
+		goto out;
+	}
+	sqlite3_bind_int64(stmt, 1, from_rv);
+	bind_limit(stmt, 2, limit, 0);
+	if (resource != NULL)
+		sqlite3_bind_text(stmt, 3, resource, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (count == cap) {
+			cap = cap ? cap * 2 : 16;
+			evs = ck_reallocarray(evs, cap, sizeof(*evs));
+		}
+		ev = &evs[count];
+		memset(ev, 0, sizeof(*ev));
+		if (event_type_parse((const char *)sqlite3_column_text(stmt, 1),
+		    &ev->type) < 0) {
+			log_error("store: event %lld has an unknown type",
+			    (long long)sqlite3_column_int64(stmt, 0));
+			rc = SQLITE_CORRUPT;
+			break;
+		}
+		count++;
+		ev->rv = sqlite3_column_int64(stmt, 0);
+		ev->resource = column_dup(stmt, 2, NULL);
+		ev->ns = column_dup(stmt, 3, NULL);
+		ev->name = column_dup(stmt, 4, NULL);
+		ev->body = column_dup(stmt, 5, &ev->body_len);
+	}
+	stmt_done(stmt);
+	if (rc != SQLITE_DONE) {
+		rc = rc == SQLITE_CORRUPT ? CK_EIO :
+		    sql_fail(c, "events since", rc);
+		goto out;
+	}
+	rc = conn_exec(c, ST_COMMIT);
+out:
+	reader_put(s, c);
+	if (rc < 0) {
+		store_events_free(evs, count);
+		return rc;
+	}
+	*out = evs;
+	*n = count;
+	return 0;
+}
+
+/* ---- writes ---- */
+
+enum write_op { OP_CREATE, OP_UPDATE, OP_DELETE };
+
+static const enum store_event_type op_event_type[] = {
+	[OP_CREATE] = STORE_ADDED,
+	[OP_UPDATE] = STORE_MODIFIED,
+	[OP_DELETE] = STORE_DELETED,
+};
+
+struct write_req {
+	enum write_op	 op;
+	const char	*resource;
+	const char	*ns;
+	const char	*name;
+	cJSON		*obj;		/* create/update: the new state */
+	int64_t		 expect_rv;	/* update/delete: 0 = any */
+	char		*body;		/* printed obj, or the last state */
+	int64_t		 rv;		/* the revision this write gets */
+};
+
+static void *
+json_check(void *p)
+{
+	if (p == NULL) {
+		log_error("store: out of memory in cJSON");
+		abort();
+	}
+	return p;
+}
+
+/* Set obj's metadata.resourceVersion to rv, creating metadata if needed. */
+static int
+set_resource_version(cJSON *obj, int64_t rv)
+{
+	cJSON *meta, *v;
+	char buf[24];
+
+	meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	if (meta == NULL)
+		meta = json_check(cJSON_AddObjectToObject(obj, "metadata"));
+	else if (!cJSON_IsObject(meta))
+		return CK_EINVALID;
+	(void)snprintf(buf, sizeof(buf), "%lld", (long long)rv);
+	v = json_check(cJSON_CreateString(buf));
+	if (cJSON_GetObjectItemCaseSensitive(meta, "resourceVersion") != NULL)
+		cJSON_ReplaceItemInObjectCaseSensitive(meta, "resourceVersion",
+		    v);
+	else
+		cJSON_AddItemToObject(meta, "resourceVersion", v);
+	return 0;
+}
+
+/* The object's revision and (if body_out) body, in the write transaction. */
+static int
+writer_lookup(struct conn *w, const struct write_req *r, int64_t *rv_out,
+    char **body_out)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((stmt = conn_stmt(w, ST_OBJ_GET)) == NULL)
+		return CK_EIO;
+	bind_key(stmt, r->resource, r->ns, r->name);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*rv_out = sqlite3_column_int64(stmt, 0);
+		if (body_out != NULL)
+			*body_out = column_dup(stmt, 1, NULL);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = CK_ENOTFOUND;
+	} else {
+		rc = sql_fail(w, "lookup", rc);
+	}
+	stmt_done(stmt);
+	return rc;
+}
+
+/* Insert, update or delete r's objects row; cur_rv is the row's revision. */
+static int
+writer_put_object(struct conn *w, const struct write_req *r, int64_t cur_rv)
+{
+	static const enum stmt_id ids[] = {
+		[OP_CREATE] = ST_OBJ_INSERT,
+		[OP_UPDATE] = ST_OBJ_UPDATE,
+		[OP_DELETE] = ST_OBJ_DELETE,
+	};
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((stmt = conn_stmt(w, ids[r->op])) == NULL)
+		return CK_EIO;
+	bind_key(stmt, r->resource, r->ns, r->name);
+	if (r->op == OP_DELETE) {
+		sqlite3_bind_int64(stmt, 4, cur_rv);
+	} else {
+		sqlite3_bind_int64(stmt, 4, r->rv);
+		sqlite3_bind_text(stmt, 5, r->body, -1, SQLITE_STATIC);
+		if (r->op == OP_UPDATE)
+			sqlite3_bind_int64(stmt, 6, cur_rv);
+	}
+	rc = sqlite3_step(stmt);
+	stmt_done(stmt);
+	if (rc != SQLITE_DONE)
+		return sql_fail(w, "write object", rc);
+	/* The lookup in this transaction found the row: this cannot miss. */
+	if (sqlite3_changes(w->db) != 1) {
+		log_error("store: %s %s/%s: row changed under the write lock",
+		    r->resource, r->ns, r->name);
+		return CK_EIO;
+	}
+	return 0;
+}
+
+static int
+writer_add_event(struct conn *w, const struct write_req *r)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((stmt = conn_stmt(w, ST_EV_INSERT)) == NULL)
+		return CK_EIO;
+	bind_key(stmt, r->resource, r->ns, r->name);
+	sqlite3_bind_int64(stmt, 4, r->rv);
+	sqlite3_bind_text(stmt, 5, event_type_names[op_event_type[r->op]], -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, r->body, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	stmt_done(stmt);
+	if (rc != SQLITE_DONE)
+		return sql_fail(w, "append event", rc);
+	return 0;
+}
+
+/* A DELETED event's body: the stored state, resourceVersion = r->rv. */
+static int
+delete_body(const struct write_req *r, const char *stored, char **out)
+{
+	cJSON *obj;
+	int rc;
+
+	obj = cJSON_Parse(stored);
+	if (obj == NULL || !cJSON_IsObject(obj)) {
+		log_error("store: %s %s/%s: stored body is not a JSON object",
+		    r->resource, r->ns, r->name);
+		cJSON_Delete(obj);
+		return CK_EIO;
+	}
+	rc = set_resource_version(obj, r->rv);
+	if (rc == 0)
+		*out = json_check(cJSON_PrintUnformatted(obj));
+	cJSON_Delete(obj);
+	return rc < 0 ? CK_EIO : 0;
+}
+
+/*
+ * One write transaction, under wmu. The precondition is checked before obj
+ * is touched, so a refused write leaves obj as it was; a later failure
+ * (I/O) may leave obj with the attempted revision.
+ */
+static int
+writer_txn(struct store *s, struct write_req *r)
+{
+	struct conn *w = s->writer;
+	char *stored = NULL;
+	int64_t cur_rv = 0, seq;
+	int rc;
+
+	if ((rc = conn_exec(w, ST_BEGIN_IMMEDIATE)) < 0)
+		return rc;
+	rc = writer_lookup(w, r, &cur_rv, r->op == OP_DELETE ? &stored : NULL);
+	if (r->op == OP_CREATE) {
+		if (rc == 0)
+			rc = CK_EEXIST;
+		else if (rc == CK_ENOTFOUND)
+			rc = 0;
+	} else if (rc == 0 && r->expect_rv != 0 && r->expect_rv != cur_rv) {
+		rc = CK_ECONFLICT;
+	}
+	if (rc < 0)
+		goto out;
+	/* Read inside the transaction: right even if another process wrote. */
+	if ((rc = conn_revision(w, &seq)) < 0)
+		goto out;
+	r->rv = seq + 1;
+	if (r->op == OP_DELETE) {
+		rc = delete_body(r, stored, &r->body);
+	} else {
+		rc = set_resource_version(r->obj, r->rv);
+		if (rc == 0)
+			r->body = json_check(cJSON_PrintUnformatted(r->obj));
+	}
+	if (rc < 0)
+		goto out;
+	if ((rc = writer_put_object(w, r, cur_rv)) < 0)
+		goto out;
+	if ((rc = writer_add_event(w, r)) < 0)
+		goto out;
+	rc = conn_exec(w, ST_COMMIT);
+out:
+	if (rc < 0)
+		conn_rollback(w);
+	free(stored);
+	return rc;
+}
+
+/*
+ * The store whose commit hook this thread is running, if any. A write from
+ * inside a hook would wait for its own hook's turn, which comes only after
+ * the running hook returns: refused instead of deadlocking.
+ */
+static _Thread_local const struct store *hook_running;
+
+/* Run the hook for the commit holding ticket, after all earlier ones. */
+static void
+run_hook(struct store *s, uint64_t ticket, const struct store_event *ev)
+{
+	store_commit_fn fn;
+	void *arg;
+
+	pthread_mutex_lock(&s->hook_mu);
+	while (s->hook_turn != ticket)
+		pthread_cond_wait(&s->hook_cv, &s->hook_mu);
+	fn = s->hook;
+	arg = s->hook_arg;
+	pthread_mutex_unlock(&s->hook_mu);
+	if (fn != NULL) {
+		hook_running = s;
+		fn(ev, arg);
+		hook_running = NULL;
+	}
+	pthread_mutex_lock(&s->hook_mu);
+	s->hook_turn++;
+	pthread_cond_broadcast(&s->hook_cv);
+	pthread_mutex_unlock(&s->hook_mu);
+}
+
+static int
+store_write(struct store *s, struct write_req *r, int64_t *rv_out)
+{
+	struct store_event ev;
+	uint64_t ticket = 0;
+	int rc;
+
+	if ((rc = check_key(r->resource, r->name)) < 0)
+		return rc;
+	if (r->op != OP_DELETE && !cJSON_IsObject(r->obj))
+		return CK_EINVALID;
+	if (r->ns == NULL)
+		r->ns = "";
+	if (hook_running == s) {
+		log_error("store: %s %s/%s: write from inside a commit hook "
+		    "refused", r->resource, r->ns, r->name);
+		return CK_EINVALID;
+	}
+	pthread_mutex_lock(&s->wmu);
+	rc = writer_txn(s, r);
+	if (rc == 0) {
+		atomic_store(&s->rev, r->rv);
+		ticket = s->next_ticket++;
+	}
+	pthread_mutex_unlock(&s->wmu);
+	if (rc < 0) {
+		free(r->body);
+		r->body = NULL;
+		return rc;
+	}
+	if (rv_out != NULL)
+		*rv_out = r->rv;
+	/* The event's strings are the hook's to read, never to free. */
+	memset(&ev, 0, sizeof(ev));
+	ev.rv = r->rv;
+	ev.type = op_event_type[r->op];
+	ev.resource = ck_strdup(r->resource);
+	ev.ns = ck_strdup(r->ns);
+	ev.name = ck_strdup(r->name);
+	ev.body = r->body;
+	ev.body_len = strlen(r->body);
+	r->body = NULL;
+	run_hook(s, ticket, &ev);
+	if (r->op == OP_DELETE) {
+		r->body = ev.body;	/* handed to the caller as last_out */
+		ev.body = NULL;
+	}
+	store_event_fini(&ev);
+	return 0;
+}
+
+int
+store_create(struct store *s, const char *resource, const char *ns,
+    const char *name, struct cJSON *obj, int64_t *rv_out)
+{
+	struct write_req r = {
+		.op = OP_CREATE, .resource = resource, .ns = ns, .name = name,
+		.obj = obj,
+	};
+
+	return store_write(s, &r, rv_out);
+}
+
+int
+store_update(struct store *s, const char *resource, const char *ns,
+    const char *name, struct cJSON *obj, int64_t expect_rv, int64_t *rv_out)
+{
+	struct write_req r = {
+		.op = OP_UPDATE, .resource = resource, .ns = ns, .name = name,
+		.obj = obj, .expect_rv = expect_rv,
+	};
+
+	return store_write(s, &r, rv_out);
+}
+
+int
+store_delete(struct store *s, const char *resource, const char *ns,
+    const char *name, int64_t expect_rv, char **last_out, int64_t *rv_out)
+{
+	struct write_req r = {
+		.op = OP_DELETE, .resource = resource, .ns = ns, .name = name,
+		.expect_rv = expect_rv,
+	};
+	int rc;
+
+	if (last_out != NULL)
+		*last_out = NULL;
+	rc = store_write(s, &r, rv_out);
+	if (rc == 0 && last_out != NULL)
+		*last_out = r.body;
+	else
+		free(r.body);
+	return rc;
+}
+
+/*
+ * One compaction batch: delete events in (compacted_rv, min(upto, batch end)].
+ * *more is set when events up to upto_rv remain to delete.
+ */
+static int
+compact_batch(struct store *s, int64_t upto_rv, int *more)
+{
+	struct conn *w = s->writer;
+	sqlite3_stmt *stmt;
+	int64_t newest, done, next;
+	int rc;
+
+	*more = 0;
+	if ((rc = conn_exec(w, ST_BEGIN_IMMEDIATE)) < 0)
+		return rc;
+	if ((rc = conn_revision(w, &newest)) < 0 ||
+	    (rc = conn_meta_get(w, "compacted_rv", &done)) < 0)
+		goto out;
+	/* The newest event always stays, as the contract promises. */
+	if (upto_rv > newest - 1)
+		upto_rv = newest - 1;
+	if (upto_rv <= done) {
+		rc = conn_exec(w, ST_COMMIT);
+		goto out;
+	}
+	next = upto_rv - done > STORE_COMPACT_BATCH ?
+	    done + STORE_COMPACT_BATCH : upto_rv;
+	if ((stmt = conn_stmt(w, ST_EV_DELETE_RANGE)) == NULL) {
+		rc = CK_EIO;
+		goto out;
+	}
+	sqlite3_bind_int64(stmt, 1, done);
+	sqlite3_bind_int64(stmt, 2, next);
+	rc = sqlite3_step(stmt);
+	stmt_done(stmt);
+	if (rc != SQLITE_DONE) {
+		rc = sql_fail(w, "compact", rc);
+		goto out;
+	}
+	if ((rc = conn_meta_set(w, "compacted_rv", next)) < 0 ||
+	    (rc = conn_exec(w, ST_COMMIT)) < 0)
+		goto out;
+	atomic_store(&s->compacted, next);
+	*more = next < upto_rv;
+	log_v(4, "store: compacted events up to %lld", (long long)next);
+out:
+	if (rc < 0)
+		conn_rollback(w);
+	return rc;
+}
+
+/*
+ * Batches keep each hold of the write lock short, so a large backlog never
+ * stalls writers; readers keep their snapshots meanwhile (WAL).
+ */
+int
+store_compact(struct store *s, int64_t upto_rv)
+{
+	int rc, more;
+
+	do {
+		pthread_mutex_lock(&s->wmu);
+		rc = compact_batch(s, upto_rv, &more);
+		pthread_mutex_unlock(&s->wmu);
+	} while (rc == 0 && more);
+	if (rc < 0)
+		return rc;
+	/* Move the WAL back into the file; PASSIVE never waits for readers. */
+	pthread_mutex_lock(&s->wmu);
+	rc = sqlite3_wal_checkpoint_v2(s->writer->db, NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		log_warn("store %s: checkpoint: %s", s->path,
+		    sqlite3_errmsg(s->writer->db));
+	pthread_mutex_unlock(&s->wmu);
+	return 0;
+}
+
+void
+store_item_fini(struct store_item *it)
+{
+	if (it == NULL)
+		return;
+	free(it->ns);
+	free(it->name);
+	free(it->body);
+	memset(it, 0, sizeof(*it));
+}
+
+void
+store_list_fini(struct store_list *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		store_item_fini(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+void
+store_event_fini(struct store_event *ev)
+{
+	if (ev == NULL)
+		return;
+	free(ev->resource);
+	free(ev->ns);
+	free(ev->name);
+	free(ev->body);
+	memset(ev, 0, sizeof(*ev));
+}
+
+void
+store_events_free(struct store_event *evs, size_t n)
+{
+	size_t i;
+
+	if (evs == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		store_event_fini(&evs[i]);
+	free(evs);
+}

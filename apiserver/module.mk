@@ -4,6 +4,8 @@ APISERVER_SRCS :=
 APISERVER_SRCS += apiserver/crud.c
 APISERVER_SRCS += apiserver/discovery.c
 APISERVER_SRCS += apiserver/http.c
+APISERVER_SRCS += apiserver/patch_json.c
+APISERVER_SRCS += apiserver/patch_merge.c
 APISERVER_SRCS += apiserver/registry.c
 APISERVER_SRCS += apiserver/route.c
 APISERVER_SRCS += apiserver/status.c
@@ -11,6 +13,7 @@ APISERVER_SRCS += apiserver/store_sqlite.c
 APISERVER_SRCS += apiserver/store_sqlite_sql.c
 APISERVER_SRCS += apiserver/table.c
 APISERVER_SRCS += apiserver/util.c
+APISERVER_SRCS += apiserver/validation_meta.c
 APISERVER_SRCS += apiserver/watch.c
 APISERVER_SRCS += apiserver/watchlog.c
 

@@ -33,7 +33,7 @@
 struct ck_status_cause {
 	char	field[128];
 	char	reason[48];	/* FieldValueRequired, FieldValueInvalid, ... */
-	char	message[256];
+	char	message[CK_STATUS_MSG_MAX];	/* Kubernetes regex messages exceed 256 */
 };
 
 struct ck_status {

@@ -138,8 +138,13 @@ check_type(struct crud *c, cJSON *obj, const char *kind)
 	if (av != NULL && av[0] != '\0' && strcmp(av, want) != 0)
 		return fail(c, CK_EBADREQ, "the API version in the data (%s) does not match "
 		    "the expected API version (%s)", av, want);
-	json_set_str(obj, "kind", kind);
-	json_set_str(obj, "apiVersion", want);
+	/* kind and apiVersion first, as Kubernetes prints them. */
+	json_del(obj, "kind");
+	json_del(obj, "apiVersion");
+	cJSON_InsertItemInArray(obj, 0, cJSON_CreateString(want));
+	cJSON_GetArrayItem(obj, 0)->string = ck_strdup("apiVersion");
+	cJSON_InsertItemInArray(obj, 0, cJSON_CreateString(kind));
+	cJSON_GetArrayItem(obj, 0)->string = ck_strdup("kind");
 	return 0;
 }
 

@@ -253,13 +253,13 @@ http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
 	hs->srv = srv;
 	hs->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, port, NULL, NULL, access_cb, hs,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, hs,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)2,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4000,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)300,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, hs,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, hs,
 	    MHD_OPTION_END);
 	if (hs->d == NULL) {
 		log_error("cannot listen on %s:%u", bind_address, port);

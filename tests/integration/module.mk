@@ -2,3 +2,4 @@
 # Keep one script a line, sorted within each daemon's block.
 SCRIPT_TESTS :=
 SCRIPT_TESTS += tests/integration/apiserver/crud.sh
+SCRIPT_TESTS += tests/integration/apiserver/watch.sh

@@ -3,3 +3,5 @@
 SCRIPT_TESTS :=
 SCRIPT_TESTS += tests/integration/apiserver/crud.sh
 SCRIPT_TESTS += tests/integration/apiserver/watch.sh
+SCRIPT_TESTS += tests/integration/apiserver/kubectl.sh
+SCRIPT_TESTS += tests/integration/apiserver/restart.sh

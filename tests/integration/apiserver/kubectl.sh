@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The real kubectl against ckube-apiserver: discovery, get (Tables), create -f,
+# get -o yaml, label, delete, and errors printed as Kubernetes prints them.
+. "$(dirname "$0")/../../lib/lib.sh"
+
+KUBECTL=${KUBECTL:-/usr/bin/kubectl}
+if [ ! -x "$KUBECTL" ]; then
+	skip "kubectl" "no $KUBECTL"
+	exit 0
+fi
+start_apiserver api || { not_ok "apiserver starts"; exit 1; }
+k() { "$KUBECTL" --server="$API_URL" --cache-dir="$CK_TMP/kcache" "$@"; }
+
+out=$(k get namespaces -o name 2>&1)
+expect "kubectl get namespaces -o name" \
+    "namespace/default namespace/kube-node-lease namespace/kube-public namespace/kube-system" "$(echo $out)"
+out=$(k get ns 2>&1)
+check "kubectl get ns prints STATUS column" grep -q '^default  *Active' <<<"$out"
+out=$(k version 2>&1)
+check "kubectl version sees v1.3.0" grep -q 'Server Version: v1.3.0' <<<"$out"
+out=$(k api-resources 2>&1)
+check "kubectl api-resources lists leases" grep -q '^leases .*coordination.k8s.io/v1' <<<"$out"
+cat >"$CK_TMP/cm.yaml" <<'Y'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: x
+  labels:
+    app: demo
+data:
+  num: "123"
+Y
+out=$(k create -f "$CK_TMP/cm.yaml" 2>&1)
+expect "kubectl create -f (validation on)" "configmap/x created" "$out"
+out=$(k create -f "$CK_TMP/cm.yaml" 2>&1)
+check "kubectl create twice: AlreadyExists" grep -q 'Error from server (AlreadyExists).*configmaps "x" already exists' <<<"$out"
+out=$(k get cm x -o yaml 2>&1)
+check "kubectl get cm x -o yaml keeps \"123\" a string" grep -q "num: \"123\"" <<<"$out"
+out=$(k get cm -l app=demo 2>&1)
+check "kubectl get cm -l app=demo" grep -q '^x ' <<<"$out"
+out=$(k label cm x tier=web 2>&1)
+expect "kubectl label (merge patch)" "configmap/x labeled" "$out"
+out=$(k get cm x -o jsonpath='{.metadata.labels.tier}' 2>&1)
+expect "label applied" "web" "$out"
+out=$(k get cm nosuch 2>&1)
+expect "kubectl get missing object" 'Error from server (NotFound): configmaps "nosuch" not found' "$out"
+out=$(k delete cm x 2>&1)
+expect "kubectl delete" 'configmap "x" deleted' "$out"
+out=$(k get cm x 2>&1)
+check "deleted object is gone" grep -q NotFound <<<"$out"
+cat >"$CK_TMP/lease.yaml" <<'Y'
+apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata:
+  name: l1
+  namespace: kube-node-lease
+spec:
+  holderIdentity: me
+Y
+out=$(k apply -f "$CK_TMP/lease.yaml" 2>&1)
+expect "kubectl apply -f creates a lease" "lease.coordination.k8s.io/l1 created" "$out"
+out=$(k get leases -n kube-node-lease -o name 2>&1)
+expect "kubectl get leases" "lease.coordination.k8s.io/l1" "$out"
+stop_apiserver
+finish

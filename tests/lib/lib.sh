@@ -3,7 +3,7 @@
 # test script, daemons in their own process group with logs to files,
 # readiness by polling /readyz, SIGTERM then SIGKILL after 5 s, TAP lines
 # "ok - name" / "not ok - name" that tests/run.sh counts, logs on failure.
-# CKUBE_TEST_KEEP=1 keeps the temp dir.
+# CKUBE_TEST_KEEP=1 keeps the temp dir; CK_WRAP="valgrind ..." wraps the daemon.
 
 set -u
 
@@ -55,7 +55,8 @@ start_apiserver() {
 	API_LOG=$CK_TMP/$name.log
 	mkdir -p "$API_DATA"
 	rm -f "$API_DATA/port"
-	setsid "$CK_BIN/ckube-apiserver" --port 0 --port-file "$API_DATA/port" \
+	# shellcheck disable=SC2086 # CK_WRAP is a command line, e.g. valgrind.
+	setsid ${CK_WRAP:-} "$CK_BIN/ckube-apiserver" --port 0 --port-file "$API_DATA/port" \
 	    --data-dir "$API_DATA/data" --v=4 "$@" >>"$API_LOG" 2>&1 &
 	API_PID=$!
 	CK_PIDS+=("$API_PID")

@@ -57,7 +57,7 @@ static const struct flag apiserver_flags[] = {
 static const struct flags_prog prog = {
 	.name = "ckube-apiserver",
 	.summary = "the ckube API server: Kubernetes REST over SQLite, with watches",
-	.version = "ckube-apiserver v1.3.0",
+	.version = "v1.3.0",
 };
 
 static volatile sig_atomic_t got_signal;

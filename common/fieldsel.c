@@ -90,7 +90,7 @@ parse_term(const char *t, size_t len, const char *const *allowed,
 
 	for (i = 0; i < len; i++) {
 		if (t[i] == '\\') {
-			i++;		/* an escaped byte is never an operator */
+			i++;	/* an escaped byte is never an operator */
 			continue;
 		}
 		if (t[i] == '!' && i + 1 < len && t[i + 1] == '=') {
@@ -109,19 +109,21 @@ parse_term(const char *t, size_t len, const char *const *allowed,
 		    (int)len, t, (int)len, t);
 	path = ck_strndup(t, i);
 	if (!path_allowed(allowed, path)) {
-		ck_status_set(st, CK_EBADREQ, "field label not supported: %s", path);
+		ck_status_set(st, CK_EBADREQ, "field label not supported: %s",
+		    path);
 		free(path);
 		return CK_EBADREQ;
 	}
 	if (unescape(t + i + oplen, len - i - oplen, &val) < 0) {
 		ck_status_set(st, CK_EBADREQ,
-		    "invalid field selector: invalid escape sequence or unescaped "
-		    "'=' or ',' in value: '%.*s'", (int)len, t);
+		    "invalid field selector: invalid escape sequence or "
+		    "unescaped '=' or ',' in value: '%.*s'", (int)len, t);
 		free(path);
 		strbuf_fini(&val);
 		return CK_EBADREQ;
 	}
-	sel->terms = ck_reallocarray(sel->terms, sel->nterms + 1, sizeof(*sel->terms));
+	sel->terms = ck_reallocarray(sel->terms, sel->nterms + 1,
+	    sizeof(*sel->terms));
 	ft = &sel->terms[sel->nterms++];
 	ft->path = path;
 	ft->neg = neg;
@@ -162,7 +164,7 @@ fieldsel_parse(const char *s, const char *const *allowed,
 	return 0;
 }
 
-/* The text form of the value at path: strings as is, numbers and bools as JSON. */
+/* The text of the value at path: strings as is, numbers and bools as JSON. */
 static const char *
 field_text(const cJSON *obj, const char *path, char *buf, size_t len)
 {
@@ -218,9 +220,9 @@ fieldsel_matches(const struct field_selector *sel, const cJSON *obj)
 		return true;
 	for (i = 0; i < sel->nterms; i++) {
 		const struct field_term *t = &sel->terms[i];
-		bool eq = strcmp(field_text(obj, t->path, buf, sizeof(buf)), t->value) == 0;
+		const char *have = field_text(obj, t->path, buf, sizeof(buf));
 
-		if (eq == t->neg)
+		if ((strcmp(have, t->value) == 0) == t->neg)
 			return false;
 	}
 	return true;

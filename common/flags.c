@@ -26,17 +26,23 @@ union flag_value {
 
 /* Every flag of every table, in order, and their scratch values. */
 struct flag_set {
+	const struct flag *const *tables;
+	const size_t		 *ntables;
+	size_t			  ntables_count;
 	const struct flag	**f;
 	union flag_value	 *v;
 	size_t			  n;
 };
 
 static void
-set_collect(struct flag_set *fs, const struct flag *const *tables, const size_t *ntables,
-    size_t ntables_count)
+set_collect(struct flag_set *fs, const struct flag *const *tables,
+    const size_t *ntables, size_t ntables_count)
 {
 	size_t t, i, total = 0;
 
+	fs->tables = tables;
+	fs->ntables = ntables;
+	fs->ntables_count = ntables_count;
 	for (t = 0; t < ntables_count; t++)
 		total += ntables[t];
 	fs->f = ck_calloc(total ? total : 1, sizeof(*fs->f));
@@ -58,8 +64,12 @@ set_free(struct flag_set *fs)
 static int
 parse_bool(const char *s, int *out)
 {
-	static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
-	static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
+	static const char *const yes[] = {
+		"1", "t", "T", "TRUE", "true", "True",
+	};
+	static const char *const no[] = {
+		"0", "f", "F", "FALSE", "false", "False",
+	};
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(yes); i++) {
@@ -75,14 +85,36 @@ parse_bool(const char *s, int *out)
 	return CK_EINVALID;
 }
 
+/* Nanoseconds in the Go duration unit s[0..len), or 0 if there is none. */
+static int64_t
+duration_unit_ns(const char *s, size_t len)
+{
+	static const struct { const char *u; int64_t ns; } units[] = {
+		{ "ns", 1 }, { "us", 1000 }, { "\xc2\xb5s", 1000 },
+		{ "\xce\xbcs", 1000 }, { "ms", 1000000 },
+		{ "s", INT64_C(1000000000) }, { "m", INT64_C(60000000000) },
+		{ "h", INT64_C(3600000000000) },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
+		if (strlen(units[i].u) == len &&
+		    memcmp(s, units[i].u, len) == 0)
+			return units[i].ns;
+	}
+	return 0;
+}
+
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* time.ParseDuration, truncated to milliseconds. */
 int
 flags_parse_duration_ms(const char *s, int64_t *out_ms)
 {
-	static const struct { const char *u; int64_t ns; } units[] = {
-		{ "ns", 1 }, { "us", 1000 }, { "\xc2\xb5s", 1000 }, { "\xce\xbcs", 1000 },
-		{ "ms", 1000000 }, { "s", INT64_C(1000000000) },
-		{ "m", INT64_C(60000000000) }, { "h", INT64_C(3600000000000) },
-	};
 	__int128 total = 0;
 	bool neg = false;
 
@@ -98,19 +130,20 @@ flags_parse_duration_ms(const char *s, int64_t *out_ms)
 		return CK_EINVALID;
 	while (*s != '\0') {
 		__int128 whole = 0, frac = 0, scale = 1;
-		bool pre = false, post = false, found = false;
-		size_t ulen = 0, i;
+		bool pre = false, post = false;
+		size_t ulen = 0;
+		int64_t unit;
 
-		if (!(*s == '.' || (*s >= '0' && *s <= '9')))
+		if (!(*s == '.' || is_digit(*s)))
 			return CK_EINVALID;
-		for (; *s >= '0' && *s <= '9'; s++) {
+		for (; is_digit(*s); s++) {
 			whole = whole * 10 + (*s - '0');
 			if (whole > INT64_MAX)
 				return CK_EINVALID;
 			pre = true;
 		}
 		if (*s == '.') {
-			for (s++; *s >= '0' && *s <= '9'; s++) {
+			for (s++; is_digit(*s); s++) {
 				if (scale < INT64_C(1000000000000000000)) {
 					frac = frac * 10 + (*s - '0');
 					scale *= 10;
@@ -120,18 +153,12 @@ flags_parse_duration_ms(const char *s, int64_t *out_ms)
 		}
 		if (!pre && !post)
 			return CK_EINVALID;
-		while (s[ulen] != '\0' && s[ulen] != '.' && !(s[ulen] >= '0' && s[ulen] <= '9'))
+		while (s[ulen] != '\0' && s[ulen] != '.' && !is_digit(s[ulen]))
 			ulen++;
-		if (ulen == 0)
-			return CK_EINVALID;	/* missing unit */
-		for (i = 0; i < ARRAY_SIZE(units); i++) {
-			if (strlen(units[i].u) == ulen && memcmp(s, units[i].u, ulen) == 0) {
-				total += whole * units[i].ns + frac * units[i].ns / scale;
-				found = true;
-				break;
-			}
-		}
-		if (!found || total > INT64_MAX)
+		if ((unit = duration_unit_ns(s, ulen)) == 0)
+			return CK_EINVALID;	/* missing or unknown unit */
+		total += whole * unit + frac * unit / scale;
+		if (total > INT64_MAX)
 			return CK_EINVALID;
 		s += ulen;
 	}
@@ -141,7 +168,8 @@ flags_parse_duration_ms(const char *s, int64_t *out_ms)
 }
 
 static int
-parse_value(const struct flag *f, const char *text, union flag_value *v, const char **why)
+parse_value(const struct flag *f, const char *text, union flag_value *v,
+    const char **why)
 {
 	switch (f->type) {
 	case FLAG_BOOL:
@@ -190,7 +218,8 @@ find_flag(const struct flag_set *fs, const char *name, size_t len, size_t *idx)
 	return NULL;
 }
 
-static int usage_error(const struct flags_prog *prog, const char *fmt, ...) CK_PRINTF(2, 3);
+static int usage_error(const struct flags_prog *prog, const char *fmt, ...)
+    CK_PRINTF(2, 3);
 
 /* "<prog>: <problem>" and the hint, on stderr, in one write. */
 static int
@@ -236,9 +265,8 @@ commit(const struct flag_set *fs)
 }
 
 static int
-parse_args(const struct flags_prog *prog, const struct flag_set *fs,
-    const struct flag *const *tables, const size_t *ntables, size_t ntables_count,
-    int argc, char *argv[])
+parse_args(const struct flags_prog *prog, const struct flag_set *fs, int argc,
+    char *argv[])
 {
 	const struct flag *f;
 	const char *why = "";
@@ -250,12 +278,13 @@ parse_args(const struct flags_prog *prog, const struct flag_set *fs,
 
 		if (strcmp(a, "--") == 0) {
 			if (i + 1 < argc)
-				return usage_error(prog, "unexpected argument \"%s\"",
-				    argv[i + 1]);
+				return usage_error(prog,
+				    "unexpected argument \"%s\"", argv[i + 1]);
 			break;
 		}
 		if (a[0] != '-' || a[1] == '\0')
-			return usage_error(prog, "unexpected argument \"%s\"", a);
+			return usage_error(prog, "unexpected argument \"%s\"",
+			    a);
 		name = a[1] == '-' ? a + 2 : a + 1;
 		if (name[0] == '\0' || name[0] == '-' || name[0] == '=')
 			return usage_error(prog, "bad flag syntax: %s", a);
@@ -264,11 +293,13 @@ parse_args(const struct flags_prog *prog, const struct flag_set *fs,
 		val = eq ? eq + 1 : NULL;
 		if ((nlen == 4 && memcmp(name, "help", 4) == 0) ||
 		    (nlen == 1 && name[0] == 'h')) {
-			flags_print_help(stdout, prog, tables, ntables, ntables_count);
+			flags_print_help(stdout, prog, fs->tables, fs->ntables,
+			    fs->ntables_count);
 			return FLAGS_EXIT_OK;
 		}
 		if (nlen == 7 && memcmp(name, "version", 7) == 0) {
-			printf("%s %s\n", prog->name, prog->version ? prog->version : "unknown");
+			printf("%s %s\n", prog->name,
+			    prog->version ? prog->version : "unknown");
 			return FLAGS_EXIT_OK;
 		}
 		f = find_flag(fs, name, nlen, &idx);
@@ -278,14 +309,14 @@ parse_args(const struct flags_prog *prog, const struct flag_set *fs,
 			val = "true";
 		if (val == NULL) {
 			if (i + 1 >= argc)
-				return usage_error(prog, "flag needs an argument: --%s",
-				    f->name);
+				return usage_error(prog,
+				    "flag needs an argument: --%s", f->name);
 			val = argv[++i];
 		}
-		if (parse_value(f, val, &fs->v[idx], &why) < 0) {
-			return usage_error(prog, "invalid argument \"%s\" for \"--%s\" flag: %s",
+		if (parse_value(f, val, &fs->v[idx], &why) < 0)
+			return usage_error(prog,
+			    "invalid argument \"%s\" for \"--%s\" flag: %s",
 			    val, f->name, why);
-		}
 	}
 	return FLAGS_OK;
 }
@@ -306,13 +337,13 @@ flags_parse(const struct flags_prog *prog, const struct flag *const *tables,
 		if (f->def == NULL)
 			continue;
 		if (parse_value(f, f->def, &fs.v[i], &why) < 0) {
-			fprintf(stderr, "%s: bad default \"%s\" for --%s: %s\n", prog->name,
-			    f->def, f->name, why);
+			fprintf(stderr, "%s: bad default \"%s\" for --%s: %s\n",
+			    prog->name, f->def, f->name, why);
 			rc = CK_EINVALID;
 			goto out;
 		}
 	}
-	rc = parse_args(prog, &fs, tables, ntables, ntables_count, argc, argv);
+	rc = parse_args(prog, &fs, argc, argv);
 	if (rc == FLAGS_OK)
 		commit(&fs);
 out:
@@ -391,8 +422,9 @@ help_line(struct strbuf *sb, size_t width, const char *left, const char *help,
 }
 
 void
-flags_print_help(FILE *out, const struct flags_prog *prog, const struct flag *const *tables,
-    const size_t *ntables, size_t ntables_count)
+flags_print_help(FILE *out, const struct flags_prog *prog,
+    const struct flag *const *tables, const size_t *ntables,
+    size_t ntables_count)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct flag_set fs;
@@ -406,7 +438,8 @@ flags_print_help(FILE *out, const struct flags_prog *prog, const struct flag *co
 	for (i = 0; i < fs.n; i++) {
 		const char *t = type_name(fs.f[i]->type);
 
-		lefts[i] = ck_asprintf("      --%s%s%s", fs.f[i]->name, t[0] ? " " : "", t);
+		lefts[i] = ck_asprintf("      --%s%s%s", fs.f[i]->name,
+		    t[0] ? " " : "", t);
 		if (strlen(lefts[i]) > width)
 			width = strlen(lefts[i]);
 	}
@@ -417,11 +450,13 @@ flags_print_help(FILE *out, const struct flags_prog *prog, const struct flag *co
 		strbuf_addf(&sb, "\n%s flags:\n", groups[g]);
 		for (i = 0; i < fs.n; i++)
 			if (in_group(fs.f[i], groups[g]))
-				help_line(&sb, width, lefts[i], fs.f[i]->help, fs.f[i]);
+				help_line(&sb, width, lefts[i], fs.f[i]->help,
+				    fs.f[i]);
 	}
 	strbuf_adds(&sb, "\nOther flags:\n");
 	help_line(&sb, width, "  -h, --help", "print this help and exit", NULL);
-	help_line(&sb, width, "      --version", "print version information and exit", NULL);
+	help_line(&sb, width, "      --version",
+	    "print version information and exit", NULL);
 	fputs(strbuf_str(&sb), out);
 	fflush(out);
 	for (i = 0; i < fs.n; i++)
@@ -448,8 +483,11 @@ md_cell(FILE *out, const char *s)
 
 void
 flags_print_markdown(FILE *out, const struct flags_prog *prog,
-    const struct flag *const *tables, const size_t *ntables, size_t ntables_count)
+    const struct flag *const *tables, const size_t *ntables,
+    size_t ntables_count)
 {
+	static const char table_head[] =
+	    "| Flag | Type | Default | Description |\n|---|---|---|---|\n";
 	struct flag_set fs;
 	const char **groups;
 	size_t i, g, ng;
@@ -459,12 +497,11 @@ flags_print_markdown(FILE *out, const struct flags_prog *prog,
 	fprintf(out, "# %s\n\n", prog->name);
 	if (prog->summary != NULL)
 		fprintf(out, "%s\n\n", prog->summary);
-	fprintf(out, "Usage: `%s [flags]`. Flags take `--name=value` or `--name value`; "
-	    "a boolean flag alone means true.\n", prog->name);
+	fprintf(out, "Usage: `%s [flags]`. Flags take `--name=value` or "
+	    "`--name value`; a boolean flag alone means true.\n", prog->name);
 	ng = collect_groups(&fs, groups);
 	for (g = 0; g < ng; g++) {
-		fprintf(out, "\n## %s flags\n\n| Flag | Type | Default | Description |\n"
-		    "|---|---|---|---|\n", groups[g]);
+		fprintf(out, "\n## %s flags\n\n%s", groups[g], table_head);
 		for (i = 0; i < fs.n; i++) {
 			const struct flag *f = fs.f[i];
 			const char *def = shown_default(f);
@@ -483,9 +520,8 @@ flags_print_markdown(FILE *out, const struct flags_prog *prog,
 			fputs(" |\n", out);
 		}
 	}
-	fprintf(out, "\n## Other flags\n\n| Flag | Type | Default | Description |\n"
-	    "|---|---|---|---|\n"
-	    "| `-h`, `--help` | bool |  | print the help and exit |\n"
+	fprintf(out, "\n## Other flags\n\n%s", table_head);
+	fprintf(out, "| `-h`, `--help` | bool |  | print the help and exit |\n"
 	    "| `--version` | bool |  | print version information and exit |\n");
 	free(groups);
 	set_free(&fs);

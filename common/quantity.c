@@ -19,7 +19,7 @@ struct qval {
 	enum quantity_format	fmt;
 };
 
-/* Past this, a value has no business being a quantity; keeps the math in range. */
+/* Past this a value is no quantity; it keeps the arithmetic in range. */
 #define QMAX_MILLI	((u128)1 << 120)
 
 static bool
@@ -37,11 +37,12 @@ static int
 parse_suffix(const char *p, int *dexp, int *bexp, enum quantity_format *fmt)
 {
 	static const struct { const char *s; int dexp, bexp; } dec[] = {
-		{ "n", -9, 0 }, { "u", -6, 0 }, { "m", -3, 0 }, { "", 0, 0 }, { "k", 3, 0 },
-		{ "M", 6, 0 }, { "G", 9, 0 }, { "T", 12, 0 }, { "P", 15, 0 }, { "E", 18, 0 },
+		{ "n", -9, 0 }, { "u", -6, 0 }, { "m", -3, 0 }, { "", 0, 0 },
+		{ "k", 3, 0 }, { "M", 6, 0 }, { "G", 9, 0 }, { "T", 12, 0 },
+		{ "P", 15, 0 }, { "E", 18, 0 },
 	}, bin[] = {
-		{ "Ki", 0, 10 }, { "Mi", 0, 20 }, { "Gi", 0, 30 }, { "Ti", 0, 40 },
-		{ "Pi", 0, 50 }, { "Ei", 0, 60 },
+		{ "Ki", 0, 10 }, { "Mi", 0, 20 }, { "Gi", 0, 30 },
+		{ "Ti", 0, 40 }, { "Pi", 0, 50 }, { "Ei", 0, 60 },
 	};
 	size_t i;
 
@@ -168,12 +169,14 @@ to_int64(const struct qval *q, u128 div, int64_t *out)
 }
 
 int
-quantity_parse_milli(const char *s, int64_t *out_milli, enum quantity_format *fmt)
+quantity_parse_milli(const char *s, int64_t *out_milli,
+    enum quantity_format *fmt)
 {
 	struct qval q;
 	int rc;
 
-	if ((rc = qval_parse(s, &q)) < 0 || (rc = to_int64(&q, 1, out_milli)) < 0)
+	if ((rc = qval_parse(s, &q)) < 0 ||
+	    (rc = to_int64(&q, 1, out_milli)) < 0)
 		return rc;
 	if (fmt != NULL)
 		*fmt = q.fmt;
@@ -251,8 +254,12 @@ put_str(char *buf, size_t len, size_t *pos, const char *s)
 static int
 qval_format_raw(const struct qval *q, char *buf, size_t len)
 {
-	static const char *const bsuf[] = { "", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei" };
-	static const char *const dsuf[] = { "m", "", "k", "M", "G", "T", "P", "E" };
+	static const char *const bsuf[] = {
+		"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei",
+	};
+	static const char *const dsuf[] = {
+		"m", "", "k", "M", "G", "T", "P", "E",
+	};
 	enum quantity_format fmt = q->fmt;
 	size_t pos = 0;
 	u128 m = q->milli;
@@ -265,7 +272,7 @@ qval_format_raw(const struct qval *q, char *buf, size_t len)
 		return put_str(buf, len, &pos, "0");
 	if (q->neg && (rc = put_str(buf, len, &pos, "-")) < 0)
 		return rc;
-	/* As upstream: small or fractional binary values are printed as decimal. */
+	/* As upstream: small or fractional binary values print as decimal. */
 	if (fmt == QUANTITY_BINARY_SI && (m < 1024 * 1000 || m % 1000 != 0))
 		fmt = QUANTITY_DECIMAL_SI;
 	if (fmt == QUANTITY_BINARY_SI) {
@@ -276,7 +283,7 @@ qval_format_raw(const struct qval *q, char *buf, size_t len)
 			return rc;
 		return put_str(buf, len, &pos, bsuf[k]);
 	}
-	/* mantissa * 10^(3k - 3), the largest k that keeps the mantissa whole */
+	/* mantissa * 10^(3k - 3), the largest k keeping the mantissa whole */
 	for (k = 0; k < 7 && m % 1000 == 0; k++)
 		m /= 1000;
 	if ((rc = put_u128(buf, len, &pos, m)) < 0)
@@ -310,7 +317,8 @@ magnitude(int64_t v)
 }
 
 int
-quantity_format_milli(int64_t milli, enum quantity_format fmt, char *buf, size_t len)
+quantity_format_milli(int64_t milli, enum quantity_format fmt, char *buf,
+    size_t len)
 {
 	struct qval q = { milli < 0, magnitude(milli), fmt };
 
@@ -318,7 +326,8 @@ quantity_format_milli(int64_t milli, enum quantity_format fmt, char *buf, size_t
 }
 
 int
-quantity_format_value(int64_t value, enum quantity_format fmt, char *buf, size_t len)
+quantity_format_value(int64_t value, enum quantity_format fmt, char *buf,
+    size_t len)
 {
 	struct qval q = { value < 0, magnitude(value) * 1000, fmt };
 

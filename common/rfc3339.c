@@ -15,7 +15,7 @@
 #define US_PER_S	INT64_C(1000000)
 #define S_PER_DAY	INT64_C(86400)
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
 static int64_t
 days_from_civil(int64_t y, int64_t m, int64_t d)
 {
@@ -56,17 +56,20 @@ static int
 format_parts(int64_t t, int64_t frac_us, char *buf, size_t len)
 {
 	int64_t days = floordiv(t, S_PER_DAY), secs = t - days * S_PER_DAY, y;
-	int m, d, n;
+	int m, d, n, hh, mm, ss;
 
 	civil_from_days(days, &y, &m, &d);
 	if (y < 0 || y > 9999)
 		return CK_EINVALID;	/* RFC 3339 has four-digit years only */
+	hh = (int)(secs / 3600);
+	mm = (int)(secs / 60 % 60);
+	ss = (int)(secs % 60);
 	if (frac_us >= 0)
-		n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", (int)y, m, d,
-		    (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60), (int)frac_us);
+		n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
+		    (int)y, m, d, hh, mm, ss, (int)frac_us);
 	else
-		n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, m, d,
-		    (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+		n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+		    (int)y, m, d, hh, mm, ss);
 	if (n < 0 || (size_t)n >= len)
 		return CK_EINVALID;
 	return 0;
@@ -116,7 +119,9 @@ expect(const char **p, char c)
 static int
 days_in_month(int y, int m)
 {
-	static const int dim[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int dim[] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31,
+	};
 	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return m == 2 && leap ? 29 : dim[m - 1];
@@ -157,8 +162,8 @@ rfc3339_parse_micro(const char *s, int64_t *out_us)
 	} else if (*p == '+' || *p == '-') {
 		sign = *p == '-' ? -1 : 1;
 		p++;
-		if (!digits(&p, 2, &oh) || !expect(&p, ':') || !digits(&p, 2, &om) ||
-		    oh > 23 || om > 59)
+		if (!digits(&p, 2, &oh) || !expect(&p, ':') ||
+		    !digits(&p, 2, &om) || oh > 23 || om > 59)
 			return CK_EINVALID;
 	} else {
 		return CK_EINVALID;
@@ -221,7 +226,8 @@ rfc3339_human_duration(int64_t d_s, char *buf, size_t len)
 		if (d_s % 60 == 0)
 			snprintf(buf, len, "%" PRId64 "m", minutes);
 		else
-			snprintf(buf, len, "%" PRId64 "m%" PRId64 "s", minutes, d_s % 60);
+			snprintf(buf, len, "%" PRId64 "m%" PRId64 "s", minutes,
+			    d_s % 60);
 		return;
 	}
 	if (minutes < 60 * 3) {
@@ -233,22 +239,24 @@ rfc3339_human_duration(int64_t d_s, char *buf, size_t len)
 		if (minutes % 60 == 0)
 			snprintf(buf, len, "%" PRId64 "h", hours);
 		else
-			snprintf(buf, len, "%" PRId64 "h%" PRId64 "m", hours, minutes % 60);
+			snprintf(buf, len, "%" PRId64 "h%" PRId64 "m", hours,
+			    minutes % 60);
 	} else if (hours < 48) {
 		snprintf(buf, len, "%" PRId64 "h", hours);
 	} else if (hours < 24 * 8) {
 		if (hours % 24 == 0)
 			snprintf(buf, len, "%" PRId64 "d", hours / 24);
 		else
-			snprintf(buf, len, "%" PRId64 "d%" PRId64 "h", hours / 24, hours % 24);
+			snprintf(buf, len, "%" PRId64 "d%" PRId64 "h",
+			    hours / 24, hours % 24);
 	} else if (hours < 24 * 365 * 2) {
 		snprintf(buf, len, "%" PRId64 "d", hours / 24);
 	} else if (hours < 24 * 365 * 8) {
 		if (hours / 24 % 365 == 0)
 			snprintf(buf, len, "%" PRId64 "y", hours / 24 / 365);
 		else
-			snprintf(buf, len, "%" PRId64 "y%" PRId64 "d", hours / 24 / 365,
-			    hours / 24 % 365);
+			snprintf(buf, len, "%" PRId64 "y%" PRId64 "d",
+			    hours / 24 / 365, hours / 24 % 365);
 	} else {
 		snprintf(buf, len, "%" PRId64 "y", hours / 24 / 365);
 	}

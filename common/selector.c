@@ -7,6 +7,7 @@
 #include "ckube/selector.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@ enum sel_op {
 	SEL_NOTIN,
 	SEL_EXISTS,
 	SEL_NOTEXISTS,
+	SEL_GT,		/* > : the label is an integer greater than the value */
+	SEL_LT,		/* < */
 };
 
 struct sel_req {
@@ -43,6 +46,10 @@ struct label_selector {
 #define LABEL_NAME_MAX		63
 #define LABEL_PREFIX_MAX	253
 
+#define MSG_LABEL_VALUE	"a valid label must be an empty string or consist " \
+	"of alphanumeric characters, '-', '_' or '.', and must start and end " \
+	"with an alphanumeric character"
+
 static struct label_selector *
 sel_new(void)
 {
@@ -50,13 +57,15 @@ sel_new(void)
 }
 
 static struct sel_req *
-sel_add_req(struct label_selector *sel, const char *key, size_t keylen, enum sel_op op)
+sel_add_req(struct label_selector *sel, const char *key, size_t keylen,
+    enum sel_op op)
 {
 	struct sel_req *r;
 
 	if (sel->nreqs == sel->capreqs) {
 		sel->capreqs = sel->capreqs ? sel->capreqs * 2 : 4;
-		sel->reqs = ck_reallocarray(sel->reqs, sel->capreqs, sizeof(*sel->reqs));
+		sel->reqs = ck_reallocarray(sel->reqs, sel->capreqs,
+		    sizeof(*sel->reqs));
 	}
 	r = &sel->reqs[sel->nreqs++];
 	r->key = ck_strndup(key, keylen);
@@ -100,7 +109,8 @@ is_qualified_name_part(const char *s, size_t len, bool allow_empty)
 		return allow_empty;
 	if (len > LABEL_NAME_MAX)
 		return false;
-	if (!isalnum((unsigned char)s[0]) || !isalnum((unsigned char)s[len - 1]))
+	if (!isalnum((unsigned char)s[0]) ||
+	    !isalnum((unsigned char)s[len - 1]))
 		return false;
 	for (i = 1; i + 1 < len; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -150,7 +160,8 @@ is_valid_key_n(const char *key, size_t len)
 		return is_qualified_name_part(key, len, false);
 	if (!is_dns_subdomain(key, (size_t)(slash - key)))
 		return false;
-	return is_qualified_name_part(slash + 1, len - (size_t)(slash - key) - 1, false);
+	return is_qualified_name_part(slash + 1,
+	    len - (size_t)(slash - key) - 1, false);
 }
 
 bool
@@ -162,7 +173,8 @@ selector_is_valid_label_key(const char *key)
 bool
 selector_is_valid_label_value(const char *value)
 {
-	return value != NULL && is_qualified_name_part(value, strlen(value), true);
+	return value != NULL &&
+	    is_qualified_name_part(value, strlen(value), true);
 }
 
 /*
@@ -181,7 +193,8 @@ enum tok {
 	TOK_LPAR,
 	TOK_RPAR,
 	TOK_COMMA,
-	TOK_BAD,	/* < > and anything else we do not support */
+	TOK_GT,
+	TOK_LT,
 };
 
 struct lexer {
@@ -239,8 +252,10 @@ lex(struct lexer *lx)
 			return lx->tok = TOK_LPAR;
 		case ')':
 			return lx->tok = TOK_RPAR;
+		case '>':
+			return lx->tok = TOK_GT;
 		default:
-			return lx->tok = TOK_BAD;
+			return lx->tok = TOK_LT;
 		}
 	}
 	while (s[lx->pos] != '\0' && !isspace((unsigned char)s[lx->pos]) &&
@@ -267,7 +282,8 @@ parse_err(struct ck_status *st, const struct lexer *lx, const char *what)
 {
 	if (lx->tok == TOK_END)
 		return ck_status_set(st, CK_EBADREQ,
-		    "unable to parse requirement: found '', expected: %s", what);
+		    "unable to parse requirement: found '', expected: %s",
+		    what);
 	return ck_status_set(st, CK_EBADREQ,
 	    "unable to parse requirement: found '%.*s', expected: %s",
 	    (int)lx->len, lx->text, what);
@@ -279,10 +295,8 @@ check_value(struct ck_status *st, const char *v, size_t len)
 	if (is_qualified_name_part(v, len, true))
 		return 0;
 	return ck_status_set(st, CK_EBADREQ,
-	    "unable to parse requirement: invalid label value: \"%.*s\": a valid "
-	    "label must be an empty string or consist of alphanumeric characters, "
-	    "'-', '_' or '.', and must start and end with an alphanumeric character",
-	    (int)len, v);
+	    "unable to parse requirement: invalid label value: \"%.*s\": "
+	    MSG_LABEL_VALUE, (int)len, v);
 }
 
 /* A value token: identifiers, and the keywords taken literally. */
@@ -301,7 +315,7 @@ parse_values(struct lexer *lx, struct sel_req *r, struct ck_status *st)
 		return parse_err(st, lx, "'(' for the set of values");
 	if (peek(lx) == TOK_RPAR) {
 		lex(lx);
-		req_add_val(r, "", 0);	/* "in ()" is the set {""}, as upstream */
+		req_add_val(r, "", 0);	/* "in ()" is {""}, as upstream */
 		return 0;
 	}
 	for (;;) {
@@ -313,7 +327,7 @@ parse_values(struct lexer *lx, struct sel_req *r, struct ck_status *st)
 			req_add_val(r, lx->text, lx->len);
 			t = lex(lx);
 		} else if (t == TOK_COMMA || t == TOK_RPAR) {
-			req_add_val(r, "", 0);	/* an empty value between commas */
+			req_add_val(r, "", 0);	/* empty, between commas */
 		} else {
 			return parse_err(st, lx, "a value, ',' or ')'");
 		}
@@ -329,67 +343,108 @@ parse_values(struct lexer *lx, struct sel_req *r, struct ck_status *st)
 	}
 }
 
-static int
-parse_requirement(struct lexer *lx, struct label_selector *sel, struct ck_status *st)
+static enum sel_op
+op_of(enum tok t)
 {
+	switch (t) {
+	case TOK_NE:
+		return SEL_NE;
+	case TOK_GT:
+		return SEL_GT;
+	case TOK_LT:
+		return SEL_LT;
+	case TOK_IN:
+		return SEL_IN;
+	case TOK_NOTIN:
+		return SEL_NOTIN;
+	default:
+		return SEL_EQ;
+	}
+}
+
+/* After a key: the operator and its value(s). */
+static int
+parse_op_values(struct lexer *lx, struct label_selector *sel, const char *key,
+    size_t keylen, struct ck_status *st)
+{
+	enum tok t = lex(lx);
 	struct sel_req *r;
-	const char *key;
-	size_t keylen;
-	enum tok t;
+	int64_t n;
 	int rc;
 
-	t = lex(lx);
-	if (t == TOK_NOT) {
-		t = lex(lx);
-		if (!is_value_tok(t))
-			return parse_err(st, lx, "a label key after '!'");
-		if (!is_valid_key_n(lx->text, lx->len))
-			goto badkey;
-		sel_add_req(sel, lx->text, lx->len, SEL_NOTEXISTS);
-		return 0;
-	}
-	if (!is_value_tok(t))
-		return parse_err(st, lx, "a label key or '!'");
-	if (!is_valid_key_n(lx->text, lx->len))
-		goto badkey;
-	key = lx->text;
-	keylen = lx->len;
-	t = peek(lx);
-	if (t == TOK_END || t == TOK_COMMA) {
-		sel_add_req(sel, key, keylen, SEL_EXISTS);
-		return 0;
-	}
-	t = lex(lx);
 	switch (t) {
 	case TOK_EQ:
 	case TOK_EQEQ:
 	case TOK_NE:
-		r = sel_add_req(sel, key, keylen, t == TOK_NE ? SEL_NE : SEL_EQ);
-		t = peek(lx);
-		if (t == TOK_END || t == TOK_COMMA) {
-			req_add_val(r, "", 0);
-			return 0;
-		}
-		t = lex(lx);
-		if (!is_value_tok(t))
-			return parse_err(st, lx, "a label value");
-		if ((rc = check_value(st, lx->text, lx->len)) < 0)
-			return rc;
-		req_add_val(r, lx->text, lx->len);
-		return 0;
+	case TOK_GT:
+	case TOK_LT:
 	case TOK_IN:
 	case TOK_NOTIN:
-		r = sel_add_req(sel, key, keylen, t == TOK_IN ? SEL_IN : SEL_NOTIN);
-		return parse_values(lx, r, st);
+		break;
 	default:
-		return parse_err(st, lx, "one of '=', '==', '!=', 'in', 'notin', ',' or end");
+		return parse_err(st, lx, "one of '=', '==', '!=', 'in', "
+		    "'notin', '>', '<', ',' or end");
 	}
-badkey:
-	return ck_status_set(st, CK_EBADREQ,
-	    "unable to parse requirement: invalid label key \"%.*s\": name part must "
-	    "consist of alphanumeric characters, '-', '_' or '.', and must start and "
-	    "end with an alphanumeric character (an optional DNS subdomain prefix "
-	    "and '/' may precede it)", (int)lx->len, lx->text);
+	r = sel_add_req(sel, key, keylen, op_of(t));
+	if (r->op == SEL_IN || r->op == SEL_NOTIN)
+		return parse_values(lx, r, st);
+	if (r->op == SEL_GT || r->op == SEL_LT) {
+		t = lex(lx);
+		if (!is_value_tok(t) ||
+		    ck_parse_int64n(lx->text, lx->len, &n) < 0)
+			return ck_status_set(st, CK_EBADREQ,
+			    "unable to parse requirement: for 'Gt', 'Lt' "
+			    "operators, the value must be an integer: '%.*s'",
+			    (int)lx->len, lx->text);
+		req_add_val(r, lx->text, lx->len);
+		return 0;
+	}
+	t = peek(lx);
+	if (t == TOK_END || t == TOK_COMMA) {
+		req_add_val(r, "", 0);
+		return 0;
+	}
+	t = lex(lx);
+	if (!is_value_tok(t))
+		return parse_err(st, lx, "a label value");
+	if ((rc = check_value(st, lx->text, lx->len)) < 0)
+		return rc;
+	req_add_val(r, lx->text, lx->len);
+	return 0;
+}
+
+static int
+parse_requirement(struct lexer *lx, struct label_selector *sel,
+    struct ck_status *st)
+{
+	enum tok t;
+	bool negated = false;
+
+	t = lex(lx);
+	if (t == TOK_NOT) {
+		negated = true;
+		t = lex(lx);
+	}
+	if (!is_value_tok(t))
+		return parse_err(st, lx, negated ? "a label key after '!'" :
+		    "a label key or '!'");
+	if (!is_valid_key_n(lx->text, lx->len))
+		return ck_status_set(st, CK_EBADREQ,
+		    "unable to parse requirement: invalid label key \"%.*s\": "
+		    "name part must consist of alphanumeric characters, '-', "
+		    "'_' or '.', and must start and end with an alphanumeric "
+		    "character (an optional DNS subdomain prefix and '/' may "
+		    "precede it)", (int)lx->len, lx->text);
+	if (negated) {
+		sel_add_req(sel, lx->text, lx->len, SEL_NOTEXISTS);
+		return 0;
+	}
+	t = peek(lx);
+	if (t == TOK_END || t == TOK_COMMA) {
+		sel_add_req(sel, lx->text, lx->len, SEL_EXISTS);
+		return 0;
+	}
+	return parse_op_values(lx, sel, lx->text, lx->len, st);
 }
 
 int
@@ -427,44 +482,55 @@ fail:
 
 /* The JSON form. */
 
+static int json_err(struct ck_status *st, const char *field, const char *reason,
+    const char *fmt, ...) CK_PRINTF(4, 5);
+
+/* A 422 whose message and single cause are "<field>: <text>". */
 static int
-json_err(struct ck_status *st, const char *field, const char *reason, const char *msg)
+json_err(struct ck_status *st, const char *field, const char *reason,
+    const char *fmt, ...)
 {
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	ck_status_set(st, CK_EINVALID, "%s: %s", field, msg);
 	ck_status_add_cause(st, field, reason, "%s", msg);
 	return CK_EINVALID;
 }
 
+static const char *
+str_or(const cJSON *v)
+{
+	return cJSON_IsString(v) ? v->valuestring : "(not a string)";
+}
+
 static int
-from_match_labels(const cJSON *ml, const char *prefix, struct label_selector *sel,
-    struct ck_status *st)
+from_match_labels(const cJSON *ml, const char *prefix,
+    struct label_selector *sel, struct ck_status *st)
 {
 	const cJSON *it;
-	char field[256];
-	char msg[512];
+	char f[256];
 
 	if (ml == NULL || cJSON_IsNull(ml))
 		return 0;
-	if (!cJSON_IsObject(ml)) {
-		snprintf(field, sizeof(field), "%s.matchLabels", prefix);
-		return json_err(st, field, "FieldValueInvalid", "must be an object");
-	}
+	snprintf(f, sizeof(f), "%s.matchLabels", prefix);
+	if (!cJSON_IsObject(ml))
+		return json_err(st, f, "FieldValueInvalid",
+		    "must be an object");
 	cJSON_ArrayForEach(it, ml) {
 		struct sel_req *r;
 
-		snprintf(field, sizeof(field), "%s.matchLabels", prefix);
-		if (!selector_is_valid_label_key(it->string)) {
-			snprintf(msg, sizeof(msg), "Invalid value: \"%s\": invalid label key",
+		if (!selector_is_valid_label_key(it->string))
+			return json_err(st, f, "FieldValueInvalid",
+			    "Invalid value: \"%s\": invalid label key",
 			    it->string);
-			return json_err(st, field, "FieldValueInvalid", msg);
-		}
-		if (!cJSON_IsString(it) || !selector_is_valid_label_value(it->valuestring)) {
-			snprintf(msg, sizeof(msg), "Invalid value: %s: a valid label must be "
-			    "an empty string or consist of alphanumeric characters, '-', '_' "
-			    "or '.', and must start and end with an alphanumeric character",
-			    cJSON_IsString(it) ? it->valuestring : "(not a string)");
-			return json_err(st, field, "FieldValueInvalid", msg);
-		}
+		if (!cJSON_IsString(it) ||
+		    !selector_is_valid_label_value(it->valuestring))
+			return json_err(st, f, "FieldValueInvalid",
+			    "Invalid value: %s: " MSG_LABEL_VALUE, str_or(it));
 		r = sel_add_req(sel, it->string, strlen(it->string), SEL_EQ);
 		req_add_val(r, it->valuestring, strlen(it->valuestring));
 	}
@@ -472,72 +538,78 @@ from_match_labels(const cJSON *ml, const char *prefix, struct label_selector *se
 }
 
 static int
-from_expression(const cJSON *e, const char *field, struct label_selector *sel,
+parse_operator(const cJSON *op, const char *f, enum sel_op *out,
     struct ck_status *st)
 {
 	static const struct { const char *name; enum sel_op op; } ops[] = {
 		{ "In", SEL_IN }, { "NotIn", SEL_NOTIN },
 		{ "Exists", SEL_EXISTS }, { "DoesNotExist", SEL_NOTEXISTS },
 	};
-	const cJSON *key, *op, *vals, *v;
-	struct sel_req *r;
-	char f[300];
-	char msg[512];
-	size_t i, nvals;
-	enum sel_op sop = SEL_IN;
-	bool found = false;
+	size_t i;
 
-	if (!cJSON_IsObject(e))
-		return json_err(st, field, "FieldValueInvalid", "must be an object");
-	key = cJSON_GetObjectItemCaseSensitive(e, "key");
-	op = cJSON_GetObjectItemCaseSensitive(e, "operator");
-	vals = cJSON_GetObjectItemCaseSensitive(e, "values");
-	snprintf(f, sizeof(f), "%s.key", field);
-	if (!cJSON_IsString(key) || key->valuestring[0] == '\0')
-		return json_err(st, f, "FieldValueRequired", "Required value");
-	if (!selector_is_valid_label_key(key->valuestring)) {
-		snprintf(msg, sizeof(msg), "Invalid value: \"%s\": invalid label key",
-		    key->valuestring);
-		return json_err(st, f, "FieldValueInvalid", msg);
-	}
-	snprintf(f, sizeof(f), "%s.operator", field);
 	if (!cJSON_IsString(op) || op->valuestring[0] == '\0')
 		return json_err(st, f, "FieldValueRequired", "Required value");
 	for (i = 0; i < ARRAY_SIZE(ops); i++) {
 		if (strcmp(op->valuestring, ops[i].name) == 0) {
-			sop = ops[i].op;
-			found = true;
+			*out = ops[i].op;
+			return 0;
 		}
 	}
-	if (!found) {
-		snprintf(msg, sizeof(msg), "Invalid value: \"%s\": not a valid selector "
-		    "operator", op->valuestring);
-		return json_err(st, f, "FieldValueInvalid", msg);
-	}
+	return json_err(st, f, "FieldValueInvalid",
+	    "Invalid value: \"%s\": not a valid selector operator",
+	    op->valuestring);
+}
+
+static int
+from_expression(const cJSON *e, const char *field, struct label_selector *sel,
+    struct ck_status *st)
+{
+	const cJSON *key, *vals, *v;
+	struct sel_req *r;
+	char f[300];
+	size_t i, nvals;
+	enum sel_op op;
+	int rc;
+
+	if (!cJSON_IsObject(e))
+		return json_err(st, field, "FieldValueInvalid",
+		    "must be an object");
+	key = cJSON_GetObjectItemCaseSensitive(e, "key");
+	vals = cJSON_GetObjectItemCaseSensitive(e, "values");
+	snprintf(f, sizeof(f), "%s.key", field);
+	if (!cJSON_IsString(key) || key->valuestring[0] == '\0')
+		return json_err(st, f, "FieldValueRequired", "Required value");
+	if (!selector_is_valid_label_key(key->valuestring))
+		return json_err(st, f, "FieldValueInvalid",
+		    "Invalid value: \"%s\": invalid label key",
+		    key->valuestring);
+	snprintf(f, sizeof(f), "%s.operator", field);
+	rc = parse_operator(cJSON_GetObjectItemCaseSensitive(e, "operator"), f,
+	    &op, st);
+	if (rc < 0)
+		return rc;
 	snprintf(f, sizeof(f), "%s.values", field);
 	if (vals != NULL && !cJSON_IsNull(vals) && !cJSON_IsArray(vals))
 		return json_err(st, f, "FieldValueInvalid", "must be an array");
 	nvals = cJSON_IsArray(vals) ? (size_t)cJSON_GetArraySize(vals) : 0;
-	if ((sop == SEL_IN || sop == SEL_NOTIN) && nvals == 0)
-		return json_err(st, f, "FieldValueRequired",
-		    "Required value: must be specified when `operator` is 'In' or 'NotIn'");
-	if ((sop == SEL_EXISTS || sop == SEL_NOTEXISTS) && nvals > 0)
-		return json_err(st, f, "FieldValueForbidden",
-		    "Forbidden: may not be specified when `operator` is 'Exists' or "
+	if ((op == SEL_IN || op == SEL_NOTIN) && nvals == 0)
+		return json_err(st, f, "FieldValueRequired", "Required value: "
+		    "must be specified when `operator` is 'In' or 'NotIn'");
+	if ((op == SEL_EXISTS || op == SEL_NOTEXISTS) && nvals > 0)
+		return json_err(st, f, "FieldValueForbidden", "Forbidden: may "
+		    "not be specified when `operator` is 'Exists' or "
 		    "'DoesNotExist'");
 	i = 0;
 	cJSON_ArrayForEach(v, vals) {
-		if (!cJSON_IsString(v) || !selector_is_valid_label_value(v->valuestring)) {
+		if (!cJSON_IsString(v) ||
+		    !selector_is_valid_label_value(v->valuestring)) {
 			snprintf(f, sizeof(f), "%s.values[%zu]", field, i);
-			snprintf(msg, sizeof(msg), "Invalid value: %s: a valid label must "
-			    "be an empty string or consist of alphanumeric characters, "
-			    "'-', '_' or '.', and must start and end with an alphanumeric "
-			    "character", cJSON_IsString(v) ? v->valuestring : "(not a string)");
-			return json_err(st, f, "FieldValueInvalid", msg);
+			return json_err(st, f, "FieldValueInvalid",
+			    "Invalid value: %s: " MSG_LABEL_VALUE, str_or(v));
 		}
 		i++;
 	}
-	r = sel_add_req(sel, key->valuestring, strlen(key->valuestring), sop);
+	r = sel_add_req(sel, key->valuestring, strlen(key->valuestring), op);
 	cJSON_ArrayForEach(v, vals)
 		req_add_val(r, v->valuestring, strlen(v->valuestring));
 	return 0;
@@ -549,7 +621,7 @@ selector_from_json(const cJSON *json, const char *field_prefix,
 {
 	struct label_selector *sel;
 	const cJSON *exprs, *e;
-	char field[256];
+	char f[256];
 	size_t i;
 	int rc;
 
@@ -563,25 +635,27 @@ selector_from_json(const cJSON *json, const char *field_prefix,
 		return 0;
 	}
 	if (!cJSON_IsObject(json)) {
-		rc = json_err(st, field_prefix, "FieldValueInvalid", "must be an object");
+		rc = json_err(st, field_prefix, "FieldValueInvalid",
+		    "must be an object");
 		goto fail;
 	}
-	rc = from_match_labels(cJSON_GetObjectItemCaseSensitive(json, "matchLabels"),
-	    field_prefix, sel, st);
+	rc = from_match_labels(cJSON_GetObjectItemCaseSensitive(json,
+	    "matchLabels"), field_prefix, sel, st);
 	if (rc < 0)
 		goto fail;
 	exprs = cJSON_GetObjectItemCaseSensitive(json, "matchExpressions");
 	if (exprs != NULL && !cJSON_IsNull(exprs)) {
+		snprintf(f, sizeof(f), "%s.matchExpressions", field_prefix);
 		if (!cJSON_IsArray(exprs)) {
-			snprintf(field, sizeof(field), "%s.matchExpressions", field_prefix);
-			rc = json_err(st, field, "FieldValueInvalid", "must be an array");
+			rc = json_err(st, f, "FieldValueInvalid",
+			    "must be an array");
 			goto fail;
 		}
 		i = 0;
 		cJSON_ArrayForEach(e, exprs) {
-			snprintf(field, sizeof(field), "%s.matchExpressions[%zu]",
+			snprintf(f, sizeof(f), "%s.matchExpressions[%zu]",
 			    field_prefix, i++);
-			if ((rc = from_expression(e, field, sel, st)) < 0)
+			if ((rc = from_expression(e, f, sel, st)) < 0)
 				goto fail;
 		}
 	}
@@ -601,6 +675,17 @@ req_has_value(const struct sel_req *r, const char *v)
 		if (strcmp(r->vals[i], v) == 0)
 			return true;
 	return false;
+}
+
+/* label > value (SEL_GT) or label < value (SEL_LT); false if not integers. */
+static bool
+int_cmp(const char *label, const char *value, enum sel_op op)
+{
+	int64_t l, v;
+
+	if (ck_parse_int64(label, &l) < 0 || ck_parse_int64(value, &v) < 0)
+		return false;
+	return op == SEL_GT ? l > v : l < v;
 }
 
 static bool
@@ -624,6 +709,10 @@ req_matches(const struct sel_req *r, const cJSON *labels)
 		return v != NULL;
 	case SEL_NOTEXISTS:
 		return v == NULL;
+	case SEL_GT:
+	case SEL_LT:
+		return v != NULL && r->nvals == 1 &&
+		    int_cmp(v, r->vals[0], r->op);
 	}
 	return false;
 }
@@ -673,7 +762,8 @@ char *
 selector_to_string(const struct label_selector *sel)
 {
 	static const char *const opnames[] = {
-		[SEL_EQ] = "=", [SEL_NE] = "!=", [SEL_IN] = " in ", [SEL_NOTIN] = " notin ",
+		[SEL_EQ] = "=", [SEL_NE] = "!=", [SEL_GT] = ">", [SEL_LT] = "<",
+		[SEL_IN] = " in ", [SEL_NOTIN] = " notin ",
 	};
 	struct strbuf sb = STRBUF_INIT;
 	const struct sel_req **order;
@@ -697,11 +787,12 @@ selector_to_string(const struct label_selector *sel)
 		if (r->op == SEL_EXISTS || r->op == SEL_NOTEXISTS)
 			continue;
 		strbuf_adds(&sb, opnames[r->op]);
-		if (r->op == SEL_EQ || r->op == SEL_NE) {
+		if (r->op != SEL_IN && r->op != SEL_NOTIN) {
 			strbuf_adds(&sb, r->nvals ? r->vals[0] : "");
 			continue;
 		}
-		vals = ck_reallocarray(NULL, r->nvals ? r->nvals : 1, sizeof(*vals));
+		vals = ck_reallocarray(NULL, r->nvals ? r->nvals : 1,
+		    sizeof(*vals));
 		for (j = 0; j < r->nvals; j++)
 			vals[j] = r->vals[j];
 		qsort(vals, r->nvals, sizeof(*vals), str_cmp);

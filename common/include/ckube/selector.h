@@ -1,6 +1,7 @@
 /*
  * selector.h: Kubernetes label selectors, from the query-string form
- * ("a=b,c!=d,e in (x,y),f notin (z),g,!h") or the JSON form
+ * ("a=b,c!=d,e in (x,y),f notin (z),g,!h", and "n>3", "n<3" for integer
+ * label values, as apimachinery's labels.Parse) or the JSON form
  * ({"matchLabels":{...},"matchExpressions":[...]}), and matching against a
  * labels object. A parsed selector is immutable and thread-safe to share.
  */

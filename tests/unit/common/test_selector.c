@@ -105,6 +105,17 @@ test_selector_sets(void **state)
 }
 
 static void
+test_selector_gt_lt(void **state)
+{
+	(void)state;
+	assert_true(str_matches("gen>2", "{\"gen\":\"3\"}"));
+	assert_false(str_matches("gen>3", "{\"gen\":\"3\"}"));
+	assert_true(str_matches("gen < 10", "{\"gen\":\"-4\"}"));
+	assert_false(str_matches("gen<10", "{\"gen\":\"x\"}"));
+	assert_false(str_matches("gen<10", "{}"));
+}
+
+static void
 test_selector_exists(void **state)
 {
 	(void)state;
@@ -133,7 +144,11 @@ test_selector_parse_errors(void **state)
 	assert_int_equal(str_parse_rc("a=(b)", &st), CK_EBADREQ);
 	assert_int_equal(str_parse_rc("!", &st), CK_EBADREQ);
 	assert_int_equal(str_parse_rc("!a=b", &st), CK_EBADREQ);
-	assert_int_equal(str_parse_rc("a>1", &st), CK_EBADREQ);
+	assert_int_equal(str_parse_rc("a>x", &st), CK_EBADREQ);
+	assert_non_null(strstr(st.message, "must be an integer"));
+	assert_int_equal(str_parse_rc("a<", &st), CK_EBADREQ);
+	assert_int_equal(str_parse_rc("a<(1)", &st), CK_EBADREQ);
+	assert_int_equal(str_parse_rc("a>1>2", &st), CK_EBADREQ);
 	assert_int_equal(str_parse_rc("=b", &st), CK_EBADREQ);
 	assert_int_equal(str_parse_rc("a=b)", &st), CK_EBADREQ);
 	assert_int_equal(st.code, 400);
@@ -337,9 +352,9 @@ test_selector_to_string(void **state)
 	char *s;
 
 	(void)state;
-	assert_int_equal(selector_parse("z in (b,a),!y,x,w!=1,v==2", &sel, &st), 0);
+	assert_int_equal(selector_parse("z in (b,a),!y,x,w!=1,v==2,u > 5", &sel, &st), 0);
 	s = selector_to_string(sel);
-	assert_string_equal(s, "v=2,w!=1,x,!y,z in (a,b)");
+	assert_string_equal(s, "u>5,v=2,w!=1,x,!y,z in (a,b)");
 	free(s);
 	selector_free(sel);
 	assert_int_equal(json_sel("{\"matchLabels\":{\"b\":\"1\",\"a\":\"2\"},"
@@ -361,6 +376,7 @@ main(void)
 		cmocka_unit_test(test_selector_empty_matches_everything),
 		cmocka_unit_test(test_selector_equality),
 		cmocka_unit_test(test_selector_sets),
+		cmocka_unit_test(test_selector_gt_lt),
 		cmocka_unit_test(test_selector_exists),
 		cmocka_unit_test(test_selector_parse_errors),
 		cmocka_unit_test(test_selector_key_value_validity),

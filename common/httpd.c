@@ -1,0 +1,347 @@
+/*
+ * httpd.c: libmicrohttpd glue for the per-daemon health/metrics server
+ * (httpd.h). Requests are answered on the second access-handler call, never
+ * the first, or MHD 0.9.75 closes the connection after every response and
+ * keep-alive is lost. Handlers get whole bodies, collected up to max_body.
+ */
+#include "ckube/httpd.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ckube/alloc.h"
+#include "ckube/err.h"
+#include "ckube/log.h"
+#include "ckube/metrics.h"
+
+#define HTTPD_DEFAULT_MAX_BODY	(1024 * 1024)
+#define HTTPD_TEXT		"text/plain; charset=utf-8"
+
+struct httpd {
+	struct MHD_Daemon	*mhd;
+	const struct httpd_route *routes;
+	size_t			 nroutes;
+	size_t			 max_body;
+	int			 port;
+	atomic_int		 ready;
+};
+
+/* Per-request state, from the first handler call to NOTIFY_COMPLETED. */
+struct conn {
+	struct strbuf	 body;
+	int		 too_big;
+};
+
+static void
+builtin_healthz(const struct httpd_request *req, struct httpd_response *resp,
+    void *arg)
+{
+	(void)req;
+	(void)arg;
+	strbuf_adds(&resp->body, "ok");
+}
+
+static void
+builtin_readyz(const struct httpd_request *req, struct httpd_response *resp,
+    void *arg)
+{
+	struct httpd *h = arg;
+
+	(void)req;
+	if (atomic_load(&h->ready)) {
+		strbuf_adds(&resp->body, "ok");
+	} else {
+		resp->status = 503;
+		strbuf_adds(&resp->body, "not ready");
+	}
+}
+
+static void
+builtin_metrics(const struct httpd_request *req, struct httpd_response *resp,
+    void *arg)
+{
+	(void)req;
+	(void)arg;
+	resp->content_type = METRICS_CONTENT_TYPE;
+	metrics_render(&resp->body);
+}
+
+static const struct httpd_route builtin_routes[] = {
+	{ "GET", "/healthz", builtin_healthz, NULL },
+	{ "GET", "/readyz", builtin_readyz, NULL },
+	{ "GET", "/metrics", builtin_metrics, NULL },
+};
+
+static int
+method_matches(const char *want, const char *method)
+{
+	return want == NULL || strcmp(want, method) == 0 ||
+	    (strcmp(want, "GET") == 0 && strcmp(method, "HEAD") == 0);
+}
+
+/*
+ * Find the route for (method, path): *path_known tells a 405 from a 404.
+ * *arg gets the route's arg (the server itself for built-ins).
+ */
+static httpd_handler_fn
+find_route(struct httpd *h, const char *method, const char *path,
+    int *path_known, void **arg)
+{
+	size_t i;
+
+	*path_known = 0;
+	for (i = 0; i < h->nroutes; i++) {
+		if (strcmp(h->routes[i].path, path) != 0)
+			continue;
+		*path_known = 1;
+		if (method_matches(h->routes[i].method, method)) {
+			*arg = h->routes[i].arg;
+			return h->routes[i].fn;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(builtin_routes); i++) {
+		if (strcmp(builtin_routes[i].path, path) != 0)
+			continue;
+		*path_known = 1;
+		if (method_matches(builtin_routes[i].method, method)) {
+			*arg = h;
+			return builtin_routes[i].fn;
+		}
+	}
+	return NULL;
+}
+
+static enum MHD_Result
+send_response(struct MHD_Connection *c, struct httpd_response *resp)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	size_t len;
+	char *body;
+
+	body = strbuf_detach(&resp->body, &len);
+	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    resp->content_type ? resp->content_type : HTTPD_TEXT);
+	ret = MHD_queue_response(c, (unsigned int)resp->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+access_handler(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct httpd *h = cls;
+	struct conn *cs = *con_cls;
+	struct httpd_request req;
+	struct httpd_response resp;
+	httpd_handler_fn fn;
+	int known;
+	void *arg = NULL;
+
+	(void)version;
+	if (cs == NULL) {
+		/* first call: headers only; answering now would lose keep-alive */
+		cs = ck_calloc(1, sizeof(*cs));
+		*con_cls = cs;
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		if (cs->body.len + *upload_data_size > h->max_body)
+			cs->too_big = 1;	/* keep reading, answer 413 at the end */
+		else
+			strbuf_add(&cs->body, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+
+	memset(&resp, 0, sizeof(resp));
+	resp.status = 200;
+	resp.content_type = HTTPD_TEXT;
+	if (cs->too_big) {
+		resp.status = 413;
+		strbuf_addf(&resp.body, "request body larger than %zu bytes",
+		    h->max_body);
+		return send_response(c, &resp);
+	}
+	fn = find_route(h, method, url, &known, &arg);
+	if (fn == NULL) {
+		resp.status = known ? 405 : 404;
+		strbuf_adds(&resp.body, known ? "method not allowed" :
+		    "404 page not found");
+		return send_response(c, &resp);
+	}
+	req.method = method;
+	req.path = url;
+	req.body = strbuf_str(&cs->body);
+	req.body_len = cs->body.len;
+	req.conn = c;
+	fn(&req, &resp, arg);
+	return send_response(c, &resp);
+}
+
+static void
+request_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct conn *cs = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (cs == NULL)
+		return;
+	strbuf_fini(&cs->body);
+	free(cs);
+	*con_cls = NULL;
+}
+
+static void
+mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+	char buf[512];
+	size_t n;
+
+	(void)cls;
+	if (log_verbosity < 2)
+		return;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = strlen(buf);
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	log_v(2, "httpd: %s", buf);
+}
+
+/* Write "<port>\n" to path through a temp file and rename(2). */
+static int
+write_port_file(const char *path, int port)
+{
+	char tmp[4096], text[16];
+	int fd, n, rc = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >=
+	    (int)sizeof(tmp))
+		return CK_EINVALID;
+	n = snprintf(text, sizeof(text), "%d\n", port);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		log_error("httpd: port file %s: %s", tmp, strerror(errno));
+		return CK_EIO;
+	}
+	if (write(fd, text, (size_t)n) != n || fsync(fd) < 0)
+		rc = CK_EIO;
+	if (close(fd) < 0)
+		rc = CK_EIO;
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = CK_EIO;
+	if (rc < 0) {
+		log_error("httpd: writing port file %s: %s", path, strerror(errno));
+		unlink(tmp);
+	}
+	return rc;
+}
+
+int
+httpd_start(const struct httpd_config *cfg, struct httpd **out)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	const char *addr = cfg->bind_address ? cfg->bind_address : "0.0.0.0";
+	const union MHD_DaemonInfo *info;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_USE_ERROR_LOG;
+	struct httpd *h;
+	int rc;
+
+	*out = NULL;
+	if (cfg->port < 0 || cfg->port > 65535) {
+		log_error("httpd: bad port %d", cfg->port);
+		return CK_EINVALID;
+	}
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)cfg->port);
+	} else if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)cfg->port);
+		flags |= MHD_USE_IPv6;
+	} else {
+		log_error("httpd: bad bind address \"%s\"", addr);
+		return CK_EINVALID;
+	}
+
+	h = ck_calloc(1, sizeof(*h));
+	h->routes = cfg->routes;
+	h->nroutes = cfg->routes ? cfg->nroutes : 0;
+	h->max_body = cfg->max_body ? cfg->max_body : HTTPD_DEFAULT_MAX_BODY;
+	atomic_init(&h->ready, 0);
+	h->mhd = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL,
+	    access_handler, h,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_NOTIFY_COMPLETED, request_completed, h,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, h,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
+	    MHD_OPTION_END);
+	if (h->mhd == NULL) {
+		log_error("httpd: cannot listen on %s:%d", addr, cfg->port);
+		free(h);
+		return CK_EIO;
+	}
+	info = MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	h->port = info != NULL ? info->port : cfg->port;
+	if (cfg->port_file != NULL) {
+		rc = write_port_file(cfg->port_file, h->port);
+		if (rc < 0) {
+			httpd_stop(h);
+			return rc;
+		}
+	}
+	log_v(1, "httpd: listening on %s port %d", addr, h->port);
+	*out = h;
+	return 0;
+}
+
+int
+httpd_port(const struct httpd *h)
+{
+	return h->port;
+}
+
+void
+httpd_set_ready(struct httpd *h, int ready)
+{
+	atomic_store(&h->ready, ready ? 1 : 0);
+}
+
+const char *
+httpd_query(const struct httpd_request *req, const char *key)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+void
+httpd_stop(struct httpd *h)
+{
+	if (h == NULL)
+		return;
+	MHD_stop_daemon(h->mhd);
+	free(h);
+}

@@ -1,0 +1,73 @@
+/*
+ * httpd.h: the small embedded HTTP server of every daemon (health, metrics
+ * and a few extra routes; not the apiserver's API). libmicrohttpd with one
+ * internal epoll thread. Built in: GET /healthz ("ok"), GET /readyz (200 "ok"
+ * after httpd_set_ready(h, 1), 503 before), GET /metrics (metrics.h).
+ */
+#ifndef CKUBE_HTTPD_H
+#define CKUBE_HTTPD_H
+
+#include <stddef.h>
+
+#include "ckube/ck.h"
+#include "ckube/strbuf.h"
+
+struct httpd;
+
+struct httpd_request {
+	const char	*method;	/* "GET", "POST", ... */
+	const char	*path;		/* without the query string */
+	const char	*body;		/* NUL-terminated; "" when none */
+	size_t		 body_len;
+	void		*conn;		/* internal: for httpd_query() */
+};
+
+struct httpd_response {
+	int		 status;	/* preset 200 */
+	const char	*content_type;	/* preset "text/plain; charset=utf-8"; must be static */
+	struct strbuf	 body;		/* preset empty; freed by httpd */
+};
+
+/*
+ * A route handler: fill resp. Runs on the server thread, so it must be
+ * quick and must not block. arg is the route's arg.
+ */
+typedef void (*httpd_handler_fn)(const struct httpd_request *req,
+    struct httpd_response *resp, void *arg);
+
+struct httpd_route {
+	const char	*method;	/* NULL: any method */
+	const char	*path;		/* exact match */
+	httpd_handler_fn fn;
+	void		*arg;
+};
+
+struct httpd_config {
+	const char	*bind_address;	/* numeric IPv4 or IPv6; NULL = "0.0.0.0" */
+	int		 port;		/* 0: an ephemeral port (see httpd_port) */
+	const char	*port_file;	/* if set, the bound port is written there atomically */
+	const struct httpd_route *routes;	/* looked up before the built-ins */
+	size_t		 nroutes;
+	size_t		 max_body;	/* bytes; 0 = 1 MiB; larger bodies get 413 */
+};
+
+/*
+ * Start serving in a background thread. cfg->routes must outlive the server.
+ * Returns 0, CK_EINVALID (bad address), or CK_EIO (bind failed, port-file
+ * not writable) with a log line.
+ */
+int	httpd_start(const struct httpd_config *cfg, struct httpd **out) CK_MUST_CHECK;
+
+/* The port actually bound (useful with port 0). */
+int	httpd_port(const struct httpd *h);
+
+/* Flip /readyz between 503 (0, the initial state) and 200 (1). Thread-safe. */
+void	httpd_set_ready(struct httpd *h, int ready);
+
+/* A query-string argument of the request, or NULL. */
+const char *httpd_query(const struct httpd_request *req, const char *key);
+
+/* Stop the server, wait for its thread and free h. h may be NULL. */
+void	httpd_stop(struct httpd *h);
+
+#endif

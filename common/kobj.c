@@ -1,0 +1,616 @@
+/*
+ * kobj.c: the refcounted, freezable Kubernetes object over a cJSON root.
+ * Owns path lookup and editing ("spec.containers[0].image") and the metadata
+ * accessors every daemon uses; what an object means is the callers' business.
+ */
+#include "ckube/kobj.h"
+
+#include <math.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "ckube/alloc.h"
+#include "ckube/err.h"
+#include "ckube/log.h"
+
+struct kobj {
+	atomic_int	 refs;
+	bool		 frozen;
+	cJSON		*root;
+	char		*key;		/* "ns/name" or "name" */
+};
+
+#define PATH_STEPS_MAX	32
+#define PATH_KEY_MAX	256
+
+struct path_step {
+	bool	is_index;
+	int	index;
+	char	key[PATH_KEY_MAX];
+};
+
+/* cJSON returns NULL only when out of memory: die as ck_malloc does. */
+static cJSON *
+must(cJSON *item)
+{
+	if (item == NULL) {
+		log_error("kobj: out of memory building JSON");
+		abort();
+	}
+	return item;
+}
+
+static void
+must_be_mutable(const struct kobj *obj)
+{
+	if (obj->frozen) {
+		log_error("kobj %s: setter called on a frozen object", obj->key);
+		abort();
+	}
+}
+
+static const char *
+meta_str(const struct kobj *obj, const char *field)
+{
+	const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj->root, "metadata");
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(md, field);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static void
+update_key(struct kobj *obj)
+{
+	const char *ns = meta_str(obj, "namespace");
+
+	free(obj->key);
+	if (ns[0] != '\0')
+		obj->key = ck_asprintf("%s/%s", ns, meta_str(obj, "name"));
+	else
+		obj->key = ck_strdup(meta_str(obj, "name"));
+}
+
+struct kobj *
+kobj_new_take(cJSON *root)
+{
+	struct kobj *obj;
+
+	if (!cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	obj = ck_calloc(1, sizeof(*obj));
+	atomic_init(&obj->refs, 1);
+	obj->root = root;
+	update_key(obj);
+	return obj;
+}
+
+struct kobj *
+kobj_new(const char *api_version, const char *kind)
+{
+	cJSON *root = must(cJSON_CreateObject());
+
+	if (api_version != NULL)
+		must(cJSON_AddStringToObject(root, "apiVersion", api_version));
+	if (kind != NULL)
+		must(cJSON_AddStringToObject(root, "kind", kind));
+	must(cJSON_AddObjectToObject(root, "metadata"));
+	return kobj_new_take(root);
+}
+
+struct kobj *
+kobj_parse(const char *json, size_t len)
+{
+	const char *end = NULL;
+	cJSON *root;
+
+	if (json == NULL || len == 0)
+		return NULL;
+	root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+	if (root == NULL)
+		return NULL;
+	/* cJSON stops after the first value: only whitespace may follow. */
+	for (; end != NULL && end < json + len; end++) {
+		if (*end != ' ' && *end != '\t' && *end != '\n' && *end != '\r') {
+			cJSON_Delete(root);
+			return NULL;
+		}
+	}
+	return kobj_new_take(root);
+}
+
+struct kobj *
+kobj_ref(const struct kobj *cobj)
+{
+	/* The refcount lives outside the immutable value (see kobj.h). */
+	struct kobj *obj = (struct kobj *)(uintptr_t)cobj;
+
+	if (obj != NULL)
+		atomic_fetch_add_explicit(&obj->refs, 1, memory_order_relaxed);
+	return obj;
+}
+
+void
+kobj_unref(const struct kobj *cobj)
+{
+	struct kobj *obj = (struct kobj *)(uintptr_t)cobj;
+	int prev;
+
+	if (obj == NULL)
+		return;
+	prev = atomic_fetch_sub_explicit(&obj->refs, 1, memory_order_acq_rel);
+	if (prev > 1)
+		return;
+	if (prev < 1) {
+		log_error("kobj %s: reference count underflow", obj->key);
+		abort();
+	}
+	cJSON_Delete(obj->root);
+	free(obj->key);
+	free(obj);
+}
+
+struct kobj *
+kobj_freeze(struct kobj *obj)
+{
+	obj->frozen = true;
+	return obj;
+}
+
+bool
+kobj_is_frozen(const struct kobj *obj)
+{
+	return obj->frozen;
+}
+
+struct kobj *
+kobj_copy(const struct kobj *obj)
+{
+	return kobj_new_take(must(cJSON_Duplicate(obj->root, 1)));
+}
+
+const char *
+kobj_name(const struct kobj *obj)
+{
+	return meta_str(obj, "name");
+}
+
+const char *
+kobj_namespace(const struct kobj *obj)
+{
+	return meta_str(obj, "namespace");
+}
+
+const char *
+kobj_uid(const struct kobj *obj)
+{
+	return meta_str(obj, "uid");
+}
+
+const char *
+kobj_resource_version(const struct kobj *obj)
+{
+	return meta_str(obj, "resourceVersion");
+}
+
+const char *
+kobj_kind(const struct kobj *obj)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj->root, "kind");
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+const char *
+kobj_api_version(const struct kobj *obj)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj->root, "apiVersion");
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+const char *
+kobj_key(const struct kobj *obj)
+{
+	return obj->key;
+}
+
+/*
+ * Split "a.b[0][1].c" into steps. Returns the number of steps, or -1 for an
+ * empty segment, a bad index, a key too long, or too many steps.
+ */
+static int
+path_parse(const char *path, struct path_step *steps)
+{
+	const char *p = path;
+	int n = 0;
+
+	if (path == NULL || *path == '\0')
+		return -1;
+	for (;;) {
+		size_t klen = strcspn(p, ".[");
+
+		if (klen == 0 || klen >= PATH_KEY_MAX || n >= PATH_STEPS_MAX)
+			return -1;
+		steps[n].is_index = false;
+		memcpy(steps[n].key, p, klen);
+		steps[n].key[klen] = '\0';
+		n++;
+		p += klen;
+		while (*p == '[') {
+			long idx = 0;
+
+			p++;
+			if (*p < '0' || *p > '9' || n >= PATH_STEPS_MAX)
+				return -1;
+			for (; *p >= '0' && *p <= '9'; p++) {
+				idx = idx * 10 + (*p - '0');
+				if (idx > 1000000)
+					return -1;
+			}
+			if (*p++ != ']')
+				return -1;
+			steps[n].is_index = true;
+			steps[n].index = (int)idx;
+			n++;
+		}
+		if (*p == '\0')
+			return n;
+		if (*p != '.')
+			return -1;
+		p++;
+	}
+}
+
+static cJSON *
+step_get(const cJSON *cur, const struct path_step *s)
+{
+	if (s->is_index)
+		return cJSON_IsArray(cur) ? cJSON_GetArrayItem(cur, s->index) : NULL;
+	return cJSON_IsObject(cur) ? cJSON_GetObjectItemCaseSensitive(cur, s->key) : NULL;
+}
+
+const cJSON *
+kobj_get(const struct kobj *obj, const char *path)
+{
+	struct path_step steps[PATH_STEPS_MAX];
+	const cJSON *cur = obj->root;
+	int i, n = path_parse(path, steps);
+
+	for (i = 0; i < n && cur != NULL; i++)
+		cur = step_get(cur, &steps[i]);
+	return n > 0 ? cur : NULL;
+}
+
+const char *
+kobj_get_str(const struct kobj *obj, const char *path)
+{
+	const cJSON *v = kobj_get(obj, path);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int
+kobj_get_int(const struct kobj *obj, const char *path, int64_t *out)
+{
+	const cJSON *v = kobj_get(obj, path);
+	double d;
+
+	if (v == NULL || cJSON_IsNull(v))
+		return CK_ENOTFOUND;
+	if (!cJSON_IsNumber(v))
+		return CK_EINVALID;
+	d = v->valuedouble;
+	if (!isfinite(d) || d != floor(d) || fabs(d) > 9007199254740992.0)
+		return CK_EINVALID;
+	*out = (int64_t)d;
+	return 0;
+}
+
+int64_t
+kobj_get_int_or(const struct kobj *obj, const char *path, int64_t def)
+{
+	int64_t v;
+
+	return kobj_get_int(obj, path, &v) == 0 ? v : def;
+}
+
+bool
+kobj_get_bool(const struct kobj *obj, const char *path, bool def)
+{
+	const cJSON *v = kobj_get(obj, path);
+
+	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
+}
+
+const cJSON *
+kobj_labels(const struct kobj *obj)
+{
+	const cJSON *v = kobj_get(obj, "metadata.labels");
+
+	return cJSON_IsObject(v) ? v : NULL;
+}
+
+static const char *
+meta_map_get(const struct kobj *obj, const char *map, const char *key)
+{
+	const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj->root, "metadata");
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(md, map);
+	const cJSON *v;
+
+	if (!cJSON_IsObject(m) || key == NULL)
+		return NULL;
+	v = cJSON_GetObjectItemCaseSensitive(m, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+const char *
+kobj_label(const struct kobj *obj, const char *key)
+{
+	return meta_map_get(obj, "labels", key);
+}
+
+const char *
+kobj_annotation(const struct kobj *obj, const char *key)
+{
+	return meta_map_get(obj, "annotations", key);
+}
+
+const cJSON *
+kobj_controller_ref(const struct kobj *obj)
+{
+	const cJSON *refs = kobj_get(obj, "metadata.ownerReferences"), *r;
+
+	if (!cJSON_IsArray(refs))
+		return NULL;
+	cJSON_ArrayForEach(r, refs) {
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "controller")))
+			return r;
+	}
+	return NULL;
+}
+
+const cJSON *
+kobj_condition(const struct kobj *obj, const char *type)
+{
+	const cJSON *conds = kobj_get(obj, "status.conditions"), *c;
+
+	if (!cJSON_IsArray(conds) || type == NULL)
+		return NULL;
+	cJSON_ArrayForEach(c, conds) {
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(c, "type");
+
+		if (cJSON_IsString(t) && strcmp(t->valuestring, type) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+const char *
+kobj_condition_status(const struct kobj *obj, const char *type)
+{
+	const cJSON *c = kobj_condition(obj, type);
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(c, "status");
+
+	return cJSON_IsString(s) ? s->valuestring : NULL;
+}
+
+/*
+ * Walk to the parent of the last step. With create, missing objects on the
+ * way are made; without, the walk only checks that a create walk would
+ * succeed (*parent is then NULL if something would have to be created).
+ */
+static int
+walk_parent(cJSON *root, const struct path_step *steps, int n, bool create, cJSON **parent)
+{
+	cJSON *cur = root, *next;
+	int i;
+
+	for (i = 0; i < n - 1; i++) {
+		next = step_get(cur, &steps[i]);
+		if (next == NULL) {
+			if (steps[i].is_index || !cJSON_IsObject(cur))
+				return CK_EINVALID;
+			if (!create) {
+				/* The rest gets created: only keys can be. */
+				for (; i < n; i++)
+					if (steps[i].is_index)
+						return CK_EINVALID;
+				*parent = NULL;
+				return 0;
+			}
+			next = must(cJSON_AddObjectToObject(cur, steps[i].key));
+		}
+		if (steps[i + 1].is_index ? !cJSON_IsArray(next) : !cJSON_IsObject(next))
+			return CK_EINVALID;
+		cur = next;
+	}
+	*parent = cur;
+	return 0;
+}
+
+static int
+set_item(struct kobj *obj, const char *path, cJSON *item)
+{
+	struct path_step steps[PATH_STEPS_MAX];
+	const struct path_step *last;
+	cJSON *parent;
+	int n, rc;
+
+	must_be_mutable(obj);
+	n = path_parse(path, steps);
+	rc = n > 0 ? walk_parent(obj->root, steps, n, false, &parent) : CK_EINVALID;
+	if (rc < 0)
+		goto fail;
+	last = &steps[n - 1];
+	if (parent != NULL && last->is_index &&
+	    last->index >= cJSON_GetArraySize(parent)) {
+		rc = CK_EINVALID;
+		goto fail;
+	}
+	if ((rc = walk_parent(obj->root, steps, n, true, &parent)) < 0)
+		goto fail;	/* cannot happen after the check walk */
+	if (last->is_index) {
+		cJSON_ReplaceItemInArray(parent, last->index, item);
+	} else if (cJSON_GetObjectItemCaseSensitive(parent, last->key) != NULL) {
+		cJSON_ReplaceItemInObjectCaseSensitive(parent, last->key, item);
+	} else if (!cJSON_AddItemToObject(parent, last->key, item)) {
+		must(NULL);
+	}
+	update_key(obj);
+	return 0;
+fail:
+	cJSON_Delete(item);
+	return rc;
+}
+
+int
+kobj_set_str(struct kobj *obj, const char *path, const char *value)
+{
+	must_be_mutable(obj);
+	return set_item(obj, path, must(cJSON_CreateString(value ? value : "")));
+}
+
+int
+kobj_set_int(struct kobj *obj, const char *path, int64_t value)
+{
+	must_be_mutable(obj);
+	return set_item(obj, path, must(cJSON_CreateNumber((double)value)));
+}
+
+int
+kobj_set_bool(struct kobj *obj, const char *path, bool value)
+{
+	must_be_mutable(obj);
+	return set_item(obj, path, must(cJSON_CreateBool(value)));
+}
+
+int
+kobj_set_json(struct kobj *obj, const char *path, cJSON *item)
+{
+	if (item == NULL)
+		return CK_EINVALID;
+	if (obj->frozen)
+		cJSON_Delete(item);
+	must_be_mutable(obj);
+	return set_item(obj, path, item);
+}
+
+int
+kobj_delete(struct kobj *obj, const char *path)
+{
+	struct path_step steps[PATH_STEPS_MAX];
+	const struct path_step *last;
+	cJSON *parent;
+	int n, rc;
+
+	must_be_mutable(obj);
+	n = path_parse(path, steps);
+	if (n <= 0)
+		return CK_EINVALID;
+	rc = walk_parent(obj->root, steps, n, false, &parent);
+	if (rc < 0 || parent == NULL)
+		return rc;
+	last = &steps[n - 1];
+	if (last->is_index)
+		cJSON_DeleteItemFromArray(parent, last->index);
+	else
+		cJSON_DeleteItemFromObjectCaseSensitive(parent, last->key);
+	update_key(obj);
+	return 0;
+}
+
+/* root.metadata.<map>, made (or made an object) if needed. */
+static cJSON *
+meta_map(struct kobj *obj, const char *map)
+{
+	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj->root, "metadata");
+	cJSON *m;
+
+	if (!cJSON_IsObject(md)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(obj->root, "metadata");
+		md = must(cJSON_AddObjectToObject(obj->root, "metadata"));
+	}
+	m = cJSON_GetObjectItemCaseSensitive(md, map);
+	if (!cJSON_IsObject(m)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(md, map);
+		m = must(cJSON_AddObjectToObject(md, map));
+	}
+	return m;
+}
+
+static void
+meta_map_set(struct kobj *obj, const char *map, const char *key, const char *value)
+{
+	cJSON *m;
+
+	must_be_mutable(obj);
+	if (key == NULL)
+		return;
+	if (value == NULL) {
+		const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj->root, "metadata");
+		cJSON *cur = cJSON_GetObjectItemCaseSensitive(md, map);
+
+		if (cJSON_IsObject(cur))
+			cJSON_DeleteItemFromObjectCaseSensitive(cur, key);
+		return;
+	}
+	m = meta_map(obj, map);
+	if (cJSON_GetObjectItemCaseSensitive(m, key) != NULL)
+		cJSON_ReplaceItemInObjectCaseSensitive(m, key, must(cJSON_CreateString(value)));
+	else
+		must(cJSON_AddStringToObject(m, key, value));
+	update_key(obj);
+}
+
+void
+kobj_set_label(struct kobj *obj, const char *key, const char *value)
+{
+	meta_map_set(obj, "labels", key, value);
+}
+
+void
+kobj_set_annotation(struct kobj *obj, const char *key, const char *value)
+{
+	meta_map_set(obj, "annotations", key, value);
+}
+
+const cJSON *
+kobj_json(const struct kobj *obj)
+{
+	return obj->root;
+}
+
+cJSON *
+kobj_json_mut(struct kobj *obj)
+{
+	must_be_mutable(obj);
+	return obj->root;
+}
+
+void
+kobj_touch(struct kobj *obj)
+{
+	must_be_mutable(obj);
+	update_key(obj);
+}
+
+char *
+kobj_print(const struct kobj *obj)
+{
+	char *js = cJSON_PrintUnformatted(obj->root);
+	char *s;
+
+	if (js == NULL) {
+		log_error("kobj %s: out of memory printing JSON", obj->key);
+		abort();
+	}
+	s = ck_strdup(js);
+	cJSON_free(js);
+	return s;
+}

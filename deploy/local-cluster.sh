@@ -1,0 +1,271 @@
+#!/usr/bin/env bash
+# local-cluster.sh: start, stop and inspect a whole ckube cluster on loopback, in one folder.
+#
+#   local-cluster.sh up --dir DIR [--port P] [--nodes N] [--kubelet-flags "..."] [--foreground]
+#   local-cluster.sh down --dir DIR
+#   local-cluster.sh status --dir DIR
+#
+# `up` starts every ckube daemon found in the bin folder (BIN, default ../bin beside this
+# script): the apiserver first (waiting for /readyz), then the others. Data lives in DIR/data,
+# logs in DIR/logs/<daemon>.log, pid files in DIR/run/<daemon>.pid. It writes DIR/kubeconfig
+# (for the real kubectl) and DIR/env (shell assignments: CKUBE_API_URL, CKUBE_DIR,
+# CKUBE_KUBECONFIG, CKUBE_WATCH_BUS). It returns 0 once the cluster is ready (with kubelet-sim:
+# N nodes Ready) within CKUBE_UP_TIMEOUT seconds (60), else non-zero with the failing log's tail.
+# `up` on an existing DIR resumes its state. `down` stops every daemon (SIGTERM, then SIGKILL
+# after CKUBE_STOP_GRACE seconds, 5) and keeps the data.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BIN=${BIN:-$here/../bin}
+UP_TIMEOUT=${CKUBE_UP_TIMEOUT:-60}
+STOP_GRACE=${CKUBE_STOP_GRACE:-5}
+
+usage() {
+	sed -n '4,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,3\}//' >&2
+	exit 2
+}
+
+die() {
+	echo "local-cluster: $*" >&2
+	exit 1
+}
+
+cmd=${1:-}
+[ -n "$cmd" ] || usage
+shift
+dir="" port=0 nodes=3 kubelet_flags="" foreground=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--dir) dir=${2:?--dir needs a value}; shift 2 ;;
+	--dir=*) dir=${1#*=}; shift ;;
+	--port) port=${2:?--port needs a value}; shift 2 ;;
+	--port=*) port=${1#*=}; shift ;;
+	--nodes) nodes=${2:?--nodes needs a value}; shift 2 ;;
+	--nodes=*) nodes=${1#*=}; shift ;;
+	--kubelet-flags) kubelet_flags=${2?--kubelet-flags needs a value}; shift 2 ;;
+	--kubelet-flags=*) kubelet_flags=${1#*=}; shift ;;
+	--foreground) foreground=1; shift ;;
+	-h|--help) usage ;;
+	*) die "unknown argument: $1" ;;
+	esac
+done
+[ -n "$dir" ] || die "--dir is required"
+[[ "$port" =~ ^[0-9]+$ ]] || die "--port must be a number"
+[[ "$nodes" =~ ^[0-9]+$ ]] || die "--nodes must be a number"
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+BIN=$(cd "$BIN" 2>/dev/null && pwd) || die "no bin folder at $BIN (run make first)"
+
+# The daemons, in start order; the apiserver must be first. A daemon missing from bin/ is skipped.
+daemons_in_bin() {
+	local d
+	[ -x "$BIN/ckube-apiserver" ] && echo apiserver
+	for d in "$BIN"/ckube-*; do
+		[ -x "$d" ] || continue
+		d=${d##*/ckube-}
+		case "$d" in apiserver|netpol|federation-*) continue ;; esac
+		echo "$d"
+	done
+}
+
+pid_alive() {
+	local f=$1 pid
+	[ -f "$f" ] || return 1
+	pid=$(cat "$f" 2>/dev/null) || return 1
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+}
+
+log_tail() {
+	echo "---- last lines of $1 ----" >&2
+	tail -n 30 "$1" >&2 2>/dev/null || true
+}
+
+# wait_for DEADLINE_EPOCH CMD...: poll CMD until it succeeds or the deadline passes.
+wait_for() {
+	local deadline=$1
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
+api_ready() {
+	local p
+	[ -s "$dir/run/apiserver.port" ] || return 1
+	p=$(cat "$dir/run/apiserver.port")
+	curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$p/readyz" 2>/dev/null
+}
+
+nodes_ready() {
+	local n
+	n=$(curl -fsS --max-time 5 "$CKUBE_API_URL/api/v1/nodes" 2>/dev/null |
+	    grep -o '"type": *"Ready", *"status": *"True"' | wc -l) || return 1
+	[ "$n" -ge "$nodes" ]
+}
+
+write_client_files() {
+	local url=$1
+	cat >"$dir/kubeconfig" <<KCFG
+apiVersion: v1
+kind: Config
+clusters:
+- name: ckube
+  cluster:
+    server: $url
+contexts:
+- name: ckube
+  context:
+    cluster: ckube
+    user: ckube-admin
+    namespace: default
+current-context: ckube
+users:
+- name: ckube-admin
+  user: {}
+KCFG
+	cat >"$dir/env" <<ENV
+CKUBE_DIR=$dir
+CKUBE_API_URL=$url
+CKUBE_KUBECONFIG=$dir/kubeconfig
+CKUBE_WATCH_BUS=ipc://$dir/data/bus
+ENV
+}
+
+start_daemon() {
+	local name=$1
+	shift
+	local log="$dir/logs/$name.log"
+	if pid_alive "$dir/run/$name.pid"; then
+		echo "local-cluster: $name already running (pid $(cat "$dir/run/$name.pid"))"
+		return 0
+	fi
+	rm -f "$dir/run/$name.port"
+	echo "=== $(date -u +%FT%TZ) starting ckube-$name $*" >>"$log"
+	setsid "$BIN/ckube-$name" "$@" </dev/null >>"$log" 2>&1 &
+	echo $! >"$dir/run/$name.pid"
+}
+
+do_up() {
+	local deadline name p url
+	mkdir -p "$dir/data" "$dir/logs" "$dir/run"
+	deadline=$(($(date +%s) + UP_TIMEOUT))
+	[ -x "$BIN/ckube-apiserver" ] || die "no $BIN/ckube-apiserver (run make first)"
+
+	# A resumed cluster keeps its port when it had one, so kubeconfigs stay valid.
+	if [ "$port" = 0 ] && [ -s "$dir/run/apiserver.lastport" ] && ! pid_alive "$dir/run/apiserver.pid"; then
+		p=$(cat "$dir/run/apiserver.lastport")
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; fi
+	fi
+	start_daemon apiserver --bind-address=127.0.0.1 --port="$port" \
+	    --port-file="$dir/run/apiserver.port" --data-dir="$dir/data" \
+	    --watch-bus="ipc://$dir/data/bus" --v="${CKUBE_V:-1}"
+	if ! wait_for "$deadline" api_ready; then
+		pid_alive "$dir/run/apiserver.pid" || echo "local-cluster: ckube-apiserver exited" >&2
+		log_tail "$dir/logs/apiserver.log"
+		die "apiserver not ready within ${UP_TIMEOUT}s"
+	fi
+	p=$(cat "$dir/run/apiserver.port")
+	cp "$dir/run/apiserver.port" "$dir/run/apiserver.lastport"
+	url="http://127.0.0.1:$p"
+	write_client_files "$url"
+	export CKUBE_API_URL=$url
+
+	for name in $(daemons_in_bin); do
+		[ "$name" = apiserver ] && continue
+		case "$name" in
+		kubelet-sim)
+			# shellcheck disable=SC2086 # kubelet_flags is a list of flags
+			start_daemon "$name" --kubeconfig="$dir/kubeconfig" \
+			    --watch-bus="ipc://$dir/data/bus" --port=0 \
+			    --port-file="$dir/run/$name.port" --nodes="$nodes" $kubelet_flags ;;
+		*)
+			start_daemon "$name" --kubeconfig="$dir/kubeconfig" \
+			    --watch-bus="ipc://$dir/data/bus" --port=0 \
+			    --port-file="$dir/run/$name.port" ;;
+		esac
+	done
+	for name in $(daemons_in_bin); do
+		if ! wait_for "$deadline" pid_alive "$dir/run/$name.pid" ||
+		    ! wait_for "$deadline" test -s "$dir/run/$name.port"; then
+			log_tail "$dir/logs/$name.log"
+			die "ckube-$name did not start"
+		fi
+	done
+	if [ -x "$BIN/ckube-kubelet-sim" ] && [ "$nodes" -gt 0 ]; then
+		if ! wait_for "$deadline" nodes_ready; then
+			log_tail "$dir/logs/kubelet-sim.log"
+			die "fewer than $nodes nodes Ready within ${UP_TIMEOUT}s"
+		fi
+	fi
+	echo "local-cluster: ready at $url"
+	echo "  kubectl --kubeconfig $dir/kubeconfig get namespaces"
+}
+
+stop_pidfile() {
+	local f=$1 pid deadline
+	pid_alive "$f" || { rm -f "$f"; return 0; }
+	pid=$(cat "$f")
+	kill -TERM "$pid" 2>/dev/null || true
+	deadline=$(($(date +%s) + STOP_GRACE))
+	while kill -0 "$pid" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "local-cluster: $(basename "$f" .pid) did not stop; SIGKILL" >&2
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	rm -f "$f"
+}
+
+do_down() {
+	local f
+	[ -d "$dir/run" ] || return 0
+	# Everything but the apiserver first, so controllers never see it vanish mid-write.
+	for f in "$dir"/run/*.pid; do
+		[ -e "$f" ] || continue
+		[ "$(basename "$f")" = apiserver.pid ] && continue
+		stop_pidfile "$f"
+	done
+	stop_pidfile "$dir/run/apiserver.pid"
+	rm -f "$dir"/run/*.port
+	echo "local-cluster: stopped (data kept in $dir/data)"
+}
+
+do_status() {
+	local f name any=1
+	for f in "$dir"/run/*.pid; do
+		[ -e "$f" ] || continue
+		name=$(basename "$f" .pid)
+		if pid_alive "$f"; then
+			echo "$name: running (pid $(cat "$f"), port $(cat "$dir/run/$name.port" 2>/dev/null || echo ?))"
+			any=0
+		else
+			echo "$name: not running"
+		fi
+	done
+	[ -f "$dir/env" ] && sed -n 's/^CKUBE_API_URL=/api: /p' "$dir/env"
+	return $any
+}
+
+case "$cmd" in
+up)
+	# A failed `up` stops what it started, so nothing half-started is left behind.
+	up_ok=0
+	trap '[ "$up_ok" = 1 ] || do_down >/dev/null' EXIT
+	do_up
+	up_ok=1
+	if [ "$foreground" = 1 ]; then
+		trap 'trap - INT TERM EXIT; do_down; exit 0' INT TERM
+		echo "local-cluster: running in the foreground; Ctrl-C stops it"
+		while pid_alive "$dir/run/apiserver.pid"; do sleep 1; done
+		echo "local-cluster: the apiserver exited" >&2
+		log_tail "$dir/logs/apiserver.log"
+		do_down
+		exit 1
+	fi
+	;;
+down) do_down ;;
+status) do_status ;;
+*) usage ;;
+esac

@@ -788,47 +788,101 @@ out:
 	cJSON_Delete(old);
 }
 
+static bool
+is_type(const char *ct, const char *want)
+{
+	size_t n = strlen(want);
+
+	return strncmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' ||
+	    ct[n] == ' ');
+}
+
+static void
+reply_unsupported_patch(struct crud *c)
+{
+	fail(c, CK_ENOTSUP, "the body of the request was in an unknown format - "
+	    "accepted media types include: application/json-patch+json, "
+	    "application/merge-patch+json, application/strategic-merge-patch+json, "
+	    "application/apply-patch+yaml");
+	c->st.code = 415;
+	ck_strlcpy(c->st.reason, "UnsupportedMediaType", sizeof(c->st.reason));
+	reply_st(c);
+}
+
+/*
+ * Server-side apply, as far as kubectl needs it: create the object when it
+ * is absent, else merge the applied configuration into the live object with
+ * strategic-merge rules. Managed fields and apply conflicts are not tracked.
+ */
+static void
+do_apply_create(struct crud *c, cJSON *applied)
+{
+	cJSON *obj, *out = NULL;
+	const char *name = obj_name(applied);
+
+	if (name != NULL && strcmp(name, c->rt->name) != 0) {
+		fail(c, CK_EBADREQ, "the name of the object (%s) does not match the name "
+		    "on the URL (%s)", name, c->rt->name);
+		reply_st(c);
+		return;
+	}
+	obj = cJSON_Duplicate(applied, 1);
+	json_set_str(json_ensure_obj(obj, "metadata"), "name", c->rt->name);
+	if (create_object(c, c->rt->ns, obj, false, &out) < 0) {
+		reply_st(c);
+		return;
+	}
+	api_response_json(c->resp, 201, out);
+	cJSON_Delete(out);
+}
+
 static void
 do_patch(struct crud *c)
 {
 	cJSON *patch = NULL, *old = NULL, *target = NULL;
 	const char *ct = c->req->content_type ? c->req->content_type : "";
+	enum { P_MERGE, P_JSON, P_STRATEGIC, P_APPLY } kind;
 	int64_t old_rv;
 	int rc;
 
-	if (ck_str_has_prefix(ct, "application/strategic-merge-patch+json") ||
-	    ck_str_has_prefix(ct, "application/apply-patch+yaml")) {
-		fail(c, CK_ENOTSUP, "the server does not support %.*s patches yet",
-		    (int)strcspn(ct, ";"), ct);
-		c->st.code = 415;
-		ck_strlcpy(c->st.reason, "UnsupportedMediaType", sizeof(c->st.reason));
-		goto err;
+	if (is_type(ct, "application/merge-patch+json"))
+		kind = P_MERGE;
+	else if (is_type(ct, "application/json-patch+json"))
+		kind = P_JSON;
+	else if (is_type(ct, "application/strategic-merge-patch+json"))
+		kind = P_STRATEGIC;
+	else if (is_type(ct, "application/apply-patch+yaml"))
+		kind = P_APPLY;
+	else {
+		reply_unsupported_patch(c);
+		return;
 	}
-	if (!ck_str_has_prefix(ct, "application/merge-patch+json") &&
-	    !ck_str_has_prefix(ct, "application/json-patch+json")) {
-		fail(c, CK_ENOTSUP, "the body of the request was in an unknown format - "
-		    "accepted media types include: application/json-patch+json, "
-		    "application/merge-patch+json");
-		c->st.code = 415;
-		ck_strlcpy(c->st.reason, "UnsupportedMediaType", sizeof(c->st.reason));
+	if (decode_body(c, kind != P_JSON, &patch) < 0)
 		goto err;
+	rc = load(c, c->rt->ns, c->rt->name, &old, &old_rv);
+	if (rc == CK_ENOTFOUND && kind == P_APPLY && c->rt->sub[0] == '\0') {
+		do_apply_create(c, patch);
+		goto out;
 	}
-	if (decode_body(c, 0, &patch) < 0 || load(c, c->rt->ns, c->rt->name, &old,
-	    &old_rv) < 0)
+	if (rc < 0)
 		goto err;
 	target = cJSON_Duplicate(old, 1);
-	if (ck_str_has_prefix(ct, "application/merge-patch+json")) {
-		if (!cJSON_IsObject(patch)) {
-			fail(c, CK_EBADREQ, "a merge patch must be a JSON object");
-			goto err;
-		}
+	switch (kind) {
+	case P_MERGE:
 		rc = patch_merge_apply(&target, patch, &c->st);
-	} else {
+		break;
+	case P_JSON:
 		if (!cJSON_IsArray(patch)) {
 			fail(c, CK_EBADREQ, "a JSON patch must be an array of operations");
 			goto err;
 		}
 		rc = patch_json_apply(&target, patch, &c->st);
+		break;
+	default:
+		if (kind == P_APPLY && check_type(c, patch, c->res->kind) < 0)
+			goto err;
+		rc = patch_strategic_apply(&target, patch, c->res->kind, &c->st);
+		break;
 	}
 	if (rc < 0)
 		goto err;

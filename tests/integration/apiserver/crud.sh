@@ -109,7 +109,13 @@ expect "json patch" "200 2" "$(code) $(echo "$out" | json 'd["data"]["j"]')"
 out=$(api PATCH $NS/configmaps/c1 -H 'Content-Type: application/json-patch+json' -d '[{"op":"test","path":"/data/m","value":"nope"}]')
 expect "failed json patch test is 422 and changes nothing" "422 2" "$(code) $(api GET $NS/configmaps/c1 | json 'd["data"]["j"]')"
 out=$(api PATCH $NS/configmaps/c1 -H 'Content-Type: application/strategic-merge-patch+json' -d '{"data":{"s":"1"}}')
-expect "strategic merge patch 415 for now" "415 UnsupportedMediaType" "$(code) $(echo "$out" | json 'd["reason"]')"
+expect "strategic merge patch" "200 1 2" "$(code) $(echo "$out" | json 'd["data"]["s"]+" "+d["data"]["j"]')"
+out=$(api PATCH $NS/configmaps/c1 -H 'Content-Type: application/xml' -d '<x/>')
+expect "unknown patch type 415" "415 UnsupportedMediaType" "$(code) $(echo "$out" | json 'd["reason"]')"
+out=$(api PATCH "$NS/configmaps/applied?fieldManager=t" -H 'Content-Type: application/apply-patch+yaml' --data-binary $'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  a: "1"\n')
+expect "server-side apply creates" "201 1" "$(code) $(echo "$out" | json 'd["data"]["a"]')"
+out=$(api PATCH "$NS/configmaps/applied?fieldManager=t" -H 'Content-Type: application/apply-patch+yaml' -d '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"applied"},"data":{"b":"2"}}')
+expect "server-side apply merges" "200 1 2" "$(code) $(echo "$out" | json 'd["data"]["a"]+" "+d["data"]["b"]')"
 
 # --- selectors and paging
 for i in 1 2 3 4 5; do

@@ -61,5 +61,32 @@ out=$(k apply -f "$CK_TMP/lease.yaml" 2>&1)
 expect "kubectl apply -f creates a lease" "lease.coordination.k8s.io/l1 created" "$out"
 out=$(k get leases -n kube-node-lease -o name 2>&1)
 expect "kubectl get leases" "lease.coordination.k8s.io/l1" "$out"
+cat >"$CK_TMP/pod.yaml" <<'Y'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+  - name: a
+    image: nginx:1.25
+    ports:
+    - containerPort: 80
+    - containerPort: 443
+Y
+out=$(k apply -f "$CK_TMP/pod.yaml" 2>&1)
+expect "kubectl apply creates a pod" "pod/web created" "$out"
+sed -i 's/nginx:1.25/nginx:1.26/; /containerPort: 443/d' "$CK_TMP/pod.yaml"
+out=$(k apply -f "$CK_TMP/pod.yaml" 2>&1)
+expect "second kubectl apply (strategic merge patch)" "pod/web configured" "$out"
+expect "apply changed the image and removed a port" "nginx:1.26 [80]" \
+    "$(k get pod web -o json | json 'd["spec"]["containers"][0]["image"]+" "+str([p["containerPort"] for p in d["spec"]["containers"][0]["ports"]])')"
+out=$(k apply -f "$CK_TMP/pod.yaml" 2>&1)
+expect "third kubectl apply is unchanged" "pod/web unchanged" "$out"
+out=$(k apply --server-side -f "$CK_TMP/cm.yaml" 2>&1)
+expect "kubectl apply --server-side" "configmap/x serverside-applied" "$out"
+out=$(timeout 5 "$KUBECTL" --server="$API_URL" --cache-dir="$CK_TMP/kcache" get cm -w --request-timeout=3s 2>&1 & sleep 1; \
+    k label cm x more=1 >/dev/null; wait)
+expect "kubectl get -w prints the row, then the change" "True" "$(python3 -c "import sys; print(sys.stdin.read().count('\nx ') >= 2)" <<<"$out")"
 stop_apiserver
 finish

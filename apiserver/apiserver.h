@@ -116,9 +116,6 @@ struct apiserver {
 	struct watchlog		*wl;
 	int64_t			 max_body;	/* --max-request-bytes */
 	int64_t			 heartbeat_ms;	/* --watch-heartbeat */
-	pthread_mutex_t		 metrics_mu;
-	uint64_t		 req_by_verb[10];
-	uint64_t		 req_by_class[6];	/* 1xx..5xx by code / 100 */
 };
 
 /* Handle one request (never blocks on the network). Fills resp. */

@@ -12,6 +12,7 @@
 #include <cJSON.h>
 
 #include "ckube/err.h"
+#include "ckube/metrics.h"
 #include "ckube/strbuf.h"
 
 /* Bumped whenever the generated OpenAPI documents change shape. */
@@ -261,28 +262,15 @@ static void
 reply_metrics(struct apiserver *srv, struct api_response *resp)
 {
 	struct strbuf sb = STRBUF_INIT;
-	size_t i, len;
+	size_t len;
 	char *s;
 
-	pthread_mutex_lock(&srv->metrics_mu);
-	strbuf_adds(&sb, "# HELP apiserver_request_total Requests by verb.\n"
-	    "# TYPE apiserver_request_total counter\n");
-	for (i = 0; i < ARRAY_SIZE(srv->req_by_verb); i++)
-		if (srv->req_by_verb[i] > 0)
-			strbuf_addf(&sb, "apiserver_request_total{verb=\"%s\"} %llu\n",
-			    route_verb_name((enum api_verb)i),
-			    (unsigned long long)srv->req_by_verb[i]);
-	strbuf_adds(&sb, "# HELP apiserver_response_total Responses by code class.\n"
-	    "# TYPE apiserver_response_total counter\n");
-	for (i = 1; i < ARRAY_SIZE(srv->req_by_class); i++)
-		strbuf_addf(&sb, "apiserver_response_total{code=\"%zuxx\"} %llu\n", i,
-		    (unsigned long long)srv->req_by_class[i]);
-	pthread_mutex_unlock(&srv->metrics_mu);
-	strbuf_addf(&sb, "# HELP apiserver_watches Open watch streams.\n"
-	    "# TYPE apiserver_watches gauge\napiserver_watches %zu\n",
-	    srv->wl != NULL ? watchlog_count(srv->wl) : (size_t)0);
+	if (srv->wl != NULL)
+		metrics_gauge_set(metrics_gauge("apiserver_watches", "Open watch streams."),
+		    (double)watchlog_count(srv->wl));
+	metrics_render(&sb);
 	s = strbuf_detach(&sb, &len);
-	api_response_take(resp, 200, "text/plain; version=0.0.4", s, len);
+	api_response_take(resp, 200, METRICS_CONTENT_TYPE, s, len);
 }
 
 int

@@ -169,7 +169,6 @@ main(int argc, char *argv[])
 	}
 
 	memset(&srv, 0, sizeof(srv));
-	pthread_mutex_init(&srv.metrics_mu, NULL);
 	srv.store = store;
 	srv.max_body = opt_max_body;
 	srv.heartbeat_ms = opt_heartbeat_ms;
@@ -202,7 +201,6 @@ main(int argc, char *argv[])
 	watchlog_free(srv.wl);
 	bus_close(bus);
 	store_close(store);
-	pthread_mutex_destroy(&srv.metrics_mu);
 	log_info("ckube-apiserver: stopped");
 	return 0;
 }

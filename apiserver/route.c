@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cJSON.h>
 
 #include "ckube/alloc.h"
 #include "ckube/err.h"
 #include "ckube/log.h"
+#include "ckube/metrics.h"
 #include "ckube/strbuf.h"
 
 const char *
@@ -74,6 +76,15 @@ api_response_fini(struct api_response *resp)
 	free(resp->body);
 	resp->body = NULL;
 	resp->body_len = 0;
+}
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 const char *
@@ -191,22 +202,26 @@ route_parse(const char *method, const char *path, const struct api_request *req,
 }
 
 static void
-count_request(struct apiserver *srv, enum api_verb verb, int code)
+count_request(enum api_verb verb, int code, int64_t start_us)
 {
-	pthread_mutex_lock(&srv->metrics_mu);
-	if ((size_t)verb < ARRAY_SIZE(srv->req_by_verb))
-		srv->req_by_verb[verb]++;
-	if (code / 100 >= 1 && code / 100 <= 5)
-		srv->req_by_class[code / 100]++;
-	pthread_mutex_unlock(&srv->metrics_mu);
+	char name[128];
+
+	snprintf(name, sizeof(name), "apiserver_request_total{verb=\"%s\",code=\"%d\"}",
+	    route_verb_name(verb), code);
+	metrics_counter_inc(metrics_counter(name, "Requests by verb and HTTP code."));
+	metrics_histogram_observe(metrics_histogram("apiserver_request_duration_seconds",
+	    "Time to handle a request (watches: until the stream starts).", NULL, 0),
+	    (double)(now_us() - start_us) / 1e6);
 }
 
 void
 api_handle(struct apiserver *srv, const struct api_request *req, struct api_response *resp)
 {
 	struct api_route rt;
+	int64_t start_us = now_us();
 	int rc;
 
+	(void)srv;
 	memset(resp, 0, sizeof(*resp));
 	rt.verb = API_VERB_OTHER;
 	if (discovery_handle(srv, req, resp))
@@ -229,5 +244,5 @@ api_handle(struct apiserver *srv, const struct api_request *req, struct api_resp
 	crud_handle(srv, req, &rt, resp);
 out:
 	log_v(6, "%s %s: %d", req->method, req->path, resp->code);
-	count_request(srv, rt.verb, resp->code);
+	count_request(rt.verb, resp->code, start_us);
 }

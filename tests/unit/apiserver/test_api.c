@@ -38,7 +38,6 @@ setup(void **state)
 	snprintf(f->db, sizeof(f->db), "%s/ckube.db", f->dir);
 	if (store_open(f->db, &f->srv.store, &st) < 0)
 		return -1;
-	pthread_mutex_init(&f->srv.metrics_mu, NULL);
 	f->srv.max_body = 1 << 20;
 	f->srv.wl = watchlog_new(f->srv.store, NULL, 0, 0);
 	store_set_commit_hook(f->srv.store, watchlog_commit, f->srv.wl);
@@ -56,7 +55,6 @@ teardown(void **state)
 
 	watchlog_free(f->srv.wl);
 	store_close(f->srv.store);
-	pthread_mutex_destroy(&f->srv.metrics_mu);
 	snprintf(path, sizeof(path), "%s/ckube.db", f->dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/ckube.db-wal", f->dir);

@@ -277,7 +277,11 @@ send_since(struct watch *w, struct store *s, int64_t from_rv, struct ck_status *
 
 	if (from_rv < store_compacted_revision(s))
 		rc = CK_EGONE;
-	else
+	else if (watchlog_replay(w->wl, w, from_rv)) {
+		log_v(4, "watch %s: resumed from %lld out of the ring", w->res->qualified,
+		    (long long)from_rv);
+		return 0;
+	} else
 		rc = store_events_since(s, w->res->qualified, from_rv, 0, &evs, &n);
 	if (rc == CK_EGONE) {
 		ck_status_set(st, CK_EGONE, "too old resource version: %lld (%lld)",

@@ -55,8 +55,17 @@ struct watch {
 	bool			 listed;
 };
 
+/* Recent events kept in memory, so most watch resumes never read the store. */
+#define WATCHLOG_RING_EVENTS	4096
+#define WATCHLOG_RING_BYTES	(32u << 20)
+
 struct watchlog {
 	pthread_mutex_t		 mu;
+	struct store_event	*ring;		/* WATCHLOG_RING_EVENTS slots */
+	size_t			 ring_head;	/* index of the oldest */
+	size_t			 ring_n;
+	size_t			 ring_bytes;
+	int64_t			 ring_floor;	/* every event after it is in the ring */
 	pthread_cond_t		 cond;
 	struct store		*store;
 	struct bus		*bus;		/* NULL: no bus */
@@ -103,6 +112,11 @@ void	watchlog_shutdown(struct watchlog *wl);
 /* Stop the thread and free (every watch must be released). */
 void	watchlog_free(struct watchlog *wl);
 size_t	watchlog_count(struct watchlog *wl);
+/*
+ * Feed w every ring event of its resource after from_rv (wl->mu held).
+ * Returns false, doing nothing, when the ring does not reach back that far.
+ */
+bool	watchlog_replay(struct watchlog *wl, struct watch *w, int64_t from_rv);
 /* Link w (wl->mu held). */
 void	watchlog_link(struct watchlog *wl, struct watch *w);
 

@@ -40,6 +40,8 @@ watchlog_new(struct store *s, struct bus *bus, int64_t heartbeat_ms, int64_t com
 	wl->heartbeat_ms = heartbeat_ms;
 	wl->compact_ms = compact_ms;
 	wl->rv = store_revision(s);
+	wl->ring = ck_calloc(WATCHLOG_RING_EVENTS, sizeof(*wl->ring));
+	wl->ring_floor = wl->rv;
 	return wl;
 }
 
@@ -73,6 +75,61 @@ type_name(enum store_event_type t)
 }
 
 static void
+ring_push(struct watchlog *wl, const struct store_event *ev)
+{
+	struct store_event *e;
+
+	while (wl->ring_n > 0 && (wl->ring_n == WATCHLOG_RING_EVENTS ||
+	    wl->ring_bytes + ev->body_len > WATCHLOG_RING_BYTES)) {
+		e = &wl->ring[wl->ring_head];
+		wl->ring_floor = e->rv;
+		wl->ring_bytes -= e->body_len;
+		store_event_fini(e);
+		wl->ring_head = (wl->ring_head + 1) % WATCHLOG_RING_EVENTS;
+		wl->ring_n--;
+	}
+	if (ev->body_len > WATCHLOG_RING_BYTES) {
+		wl->ring_floor = ev->rv;	/* too big to keep: resumes read the store */
+		return;
+	}
+	e = &wl->ring[(wl->ring_head + wl->ring_n) % WATCHLOG_RING_EVENTS];
+	e->rv = ev->rv;
+	e->type = ev->type;
+	e->resource = ck_strdup(ev->resource);
+	e->ns = ck_strdup(ev->ns);
+	e->name = ck_strdup(ev->name);
+	e->body = ck_malloc(ev->body_len + 1);
+	memcpy(e->body, ev->body, ev->body_len);
+	e->body[ev->body_len] = '\0';
+	e->body_len = ev->body_len;
+	wl->ring_bytes += ev->body_len;
+	wl->ring_n++;
+}
+
+bool
+watchlog_replay(struct watchlog *wl, struct watch *w, int64_t from_rv)
+{
+	const struct store_event *e;
+	cJSON *obj;
+	size_t i;
+
+	if (from_rv < wl->ring_floor)
+		return false;
+	w->last_rv = from_rv;
+	for (i = 0; i < wl->ring_n; i++) {
+		e = &wl->ring[(wl->ring_head + i) % WATCHLOG_RING_EVENTS];
+		if (e->rv <= from_rv || strcmp(e->resource, w->res->qualified) != 0)
+			continue;
+		obj = NULL;
+		if (w->filtered || w->table)
+			obj = cJSON_ParseWithLength(e->body, e->body_len);
+		watch_feed(w, e, obj);
+		cJSON_Delete(obj);
+	}
+	return true;
+}
+
+static void
 publish(struct watchlog *wl, const struct store_event *ev)
 {
 	struct strbuf sb = STRBUF_INIT, topic = STRBUF_INIT;
@@ -101,6 +158,7 @@ watchlog_commit(const struct store_event *ev, void *arg)
 	pthread_mutex_lock(&wl->mu);
 	if (ev->rv > wl->rv)
 		wl->rv = ev->rv;
+	ring_push(wl, ev);
 	for (w = wl->head; w != NULL; w = w->next) {
 		if (strcmp(w->res->qualified, ev->resource) != 0)
 			continue;
@@ -222,6 +280,12 @@ watchlog_free(struct watchlog *wl)
 		watchlog_shutdown(wl);
 	if (wl->nwatches > 0)
 		log_warn("watchlog: %zu watches still open at exit", wl->nwatches);
+	while (wl->ring_n > 0) {
+		store_event_fini(&wl->ring[wl->ring_head]);
+		wl->ring_head = (wl->ring_head + 1) % WATCHLOG_RING_EVENTS;
+		wl->ring_n--;
+	}
+	free(wl->ring);
 	pthread_cond_destroy(&wl->cond);
 	pthread_mutex_destroy(&wl->mu);
 	free(wl);

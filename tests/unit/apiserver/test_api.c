@@ -237,6 +237,50 @@ test_api_watch_queue(void **state)
 	watch_release(resp.watch);
 }
 
+static void
+test_api_watch_resume_from_ring(void **state)
+{
+	struct fixture *f = *state;
+	struct api_request req;
+	struct api_response resp;
+	char buf[8192], rv[32];
+	ssize_t n;
+	cJSON *o;
+	int code, i;
+
+	for (i = 1; i <= 3; i++) {
+		snprintf(buf, sizeof(buf), "{\"metadata\":{\"name\":\"s%d\"}}", i);
+		o = call(f, "POST", "/api/v1/namespaces/default/secrets", "application/json",
+		    buf, &code);
+		assert_int_equal(code, 201);
+		if (i == 1)
+			snprintf(rv, sizeof(rv), "%s", json_str(json_obj(o, "metadata"),
+			    "resourceVersion"));
+		cJSON_Delete(o);
+	}
+	memset(&req, 0, sizeof(req));
+	req.method = "GET";
+	req.path = "/api/v1/namespaces/default/secrets";
+	req.params[0].key = "watch";
+	req.params[0].val = "true";
+	req.params[1].key = "resourceVersion";
+	req.params[1].val = rv;
+	req.nparams = 2;
+	api_handle(&f->srv, &req, &resp);
+	assert_non_null(resp.watch);
+	watch_attach(resp.watch, NULL, fake_resume);
+	n = watch_read(resp.watch, buf, sizeof(buf) - 1, fake_suspend);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_null(strstr(buf, "\"name\":\"s1\""));
+	assert_non_null(strstr(buf, "\"name\":\"s2\""));
+	assert_non_null(strstr(buf, "\"name\":\"s3\""));
+	/* The ring starts at the store revision the server started with. */
+	assert_false(watchlog_replay(f->srv.wl, resp.watch, -1));
+	watchlog_shutdown(f->srv.wl);
+	watch_release(resp.watch);
+}
+
 int
 main(void)
 {
@@ -247,6 +291,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_api_update_conflict, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api_list_kind_and_rv, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api_watch_queue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_api_watch_resume_from_ring, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests_name("api", tests, NULL, NULL);

@@ -673,7 +673,7 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
     enum update_mode mode)
 {
 	cJSON *result = NULL, *meta, *ometa, *nspec, *ospec;
-	const char *name = c->rt->name;
+	const char *name = c->rt->name, *uid;
 	char *last = NULL;
 	int64_t want_rv, gen;
 	int rc;
@@ -697,6 +697,15 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 		goto err;
 	}
 	ometa = json_obj(old, "metadata");
+	/* A uid in the body is a precondition, as in Kubernetes. */
+	uid = json_str(json_obj(newobj, "metadata"), "uid");
+	if (uid != NULL && uid[0] != '\0' && json_str(ometa, "uid") != NULL &&
+	    strcmp(uid, json_str(ometa, "uid")) != 0) {
+		fail(c, CK_ECONFLICT, "Precondition failed: UID in precondition: %s, UID "
+		    "in object meta: %s", uid, json_str(ometa, "uid"));
+		ck_status_set_details(&c->st, name, c->res->group, c->res->resource);
+		goto err;
+	}
 	if (mode == UPDATE_STATUS || mode == UPDATE_FINALIZE) {
 		result = cJSON_Duplicate(old, 1);
 		if (mode == UPDATE_STATUS)

@@ -58,6 +58,17 @@ prepare_namespace(cJSON *obj)
 }
 
 static void
+prepare_service(cJSON *obj)
+{
+	cJSON *status;
+
+	/* As the service strategy does: the load balancer status is the server's. */
+	json_del(obj, "status");
+	status = json_ensure_obj(obj, "status");
+	json_ensure_obj(status, "loadBalancer");
+}
+
+static void
 prepare_pvc(cJSON *obj)
 {
 	cJSON *status = json_ensure_obj(obj, "status");
@@ -110,7 +121,7 @@ static const struct api_resource registry[] = {
 	  API_TABLE_GENERIC },
 	{ CORE, "services", "service", "Service", "services", true,
 	  SHORT("svc"), cat_all, verbs_all, API_SUB_STATUS, VALIDATE_NAME_1035_LABEL,
-	  NULL, NULL, API_TABLE_GENERIC },
+	  NULL, prepare_service, API_TABLE_GENERIC },
 	{ "coordination.k8s.io", "v1", "leases", "lease", "Lease",
 	  "leases.coordination.k8s.io", true, NULL, NULL, verbs_all, 0,
 	  VALIDATE_NAME_SUBDOMAIN, NULL, NULL, API_TABLE_GENERIC },

@@ -92,8 +92,10 @@ expect "dryRun=All does not store" 404 "$(code)"
 out=$(api GET $NS/configmaps/c1)
 rv=$(echo "$out" | json 'd["metadata"]["resourceVersion"]')
 out=$(api PUT $NS/configmaps/c1 -H "$J" -d "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c1\",\"resourceVersion\":\"$rv\",\"labels\":{\"app\":\"a\"},\"uid\":\"changed\"},\"data\":{\"k\":\"v2\"}}")
+expect "update with a different uid 409 (uid is a precondition)" 409 "$(code)"
+out=$(api PUT $NS/configmaps/c1 -H "$J" -d "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c1\",\"resourceVersion\":\"$rv\",\"labels\":{\"app\":\"a\"},\"creationTimestamp\":\"2000-01-01T00:00:00Z\"},\"data\":{\"k\":\"v2\"}}")
 expect "update with current rv 200" 200 "$(code)"
-expect "uid is immutable" "$uid" "$(echo "$out" | json 'd["metadata"]["uid"]')"
+expect "uid and creationTimestamp are kept" "$uid True" "$(echo "$out" | json 'd["metadata"]["uid"]+" "+str(not d["metadata"]["creationTimestamp"].startswith("2000"))')"
 out=$(api PUT $NS/configmaps/c1 -H "$J" -d "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c1\",\"resourceVersion\":\"$rv\"},\"data\":{\"k\":\"v3\"}}")
 expect "stale update 409 Conflict" "409 Conflict" "$(code) $(echo "$out" | json 'd["reason"]')"
 expect "conflict message" 'Operation cannot be fulfilled on configmaps "c1": the object has been modified; please apply your changes to the latest version and try again' \

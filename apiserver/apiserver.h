@@ -188,6 +188,17 @@ void	crud_handle(struct apiserver *srv, const struct api_request *req,
 /* Create namespace name if missing (startup). */
 int	crud_ensure_namespace(struct apiserver *srv, const char *name) CK_MUST_CHECK;
 
+/* ---- protobuf.c ---- */
+
+/*
+ * Decode a Kubernetes protobuf request body ("k8s\0" + runtime.Unknown) of a
+ * kind with a field table (ConfigMap, Secret, Namespace, Service) into JSON
+ * (*out is yours). CK_EBADREQ for malformed input, CK_ENOTSUP (415) for
+ * other kinds, with st set.
+ */
+int	protobuf_decode(const char *buf, size_t len, struct cJSON **out,
+	    struct ck_status *st) CK_MUST_CHECK;
+
 /* ---- util.c ---- */
 
 /* Random UUID v4 text (37 bytes with NUL). */

@@ -118,6 +118,8 @@ decode_body(struct crud *c, int want_object, cJSON **out)
 	*out = NULL;
 	if (c->req->body_len == 0)
 		return fail(c, CK_EBADREQ, "the request body is empty");
+	if (codec_kind_of(c->req->content_type) == CODEC_PROTOBUF)
+		return protobuf_decode(c->req->body, c->req->body_len, out, &c->st);
 	return codec_decode(c->req->content_type, c->req->body, c->req->body_len,
 	    want_object, out, &c->st);
 }

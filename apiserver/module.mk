@@ -7,6 +7,7 @@ APISERVER_SRCS += apiserver/http.c
 APISERVER_SRCS += apiserver/patch_json.c
 APISERVER_SRCS += apiserver/patch_merge.c
 APISERVER_SRCS += apiserver/patch_strategic.c
+APISERVER_SRCS += apiserver/protobuf.c
 APISERVER_SRCS += apiserver/registry.c
 APISERVER_SRCS += apiserver/route.c
 APISERVER_SRCS += apiserver/status.c

@@ -61,6 +61,19 @@ out=$(k apply -f "$CK_TMP/lease.yaml" 2>&1)
 expect "kubectl apply -f creates a lease" "lease.coordination.k8s.io/l1 created" "$out"
 out=$(k get leases -n kube-node-lease -o name 2>&1)
 expect "kubectl get leases" "lease.coordination.k8s.io/l1" "$out"
+# Generators POST protobuf bodies (kubectl-protocol.md 0.3).
+out=$(k create configmap gen-cm --from-literal=n=123 2>&1)
+expect "kubectl create configmap (protobuf body)" "configmap/gen-cm created" "$out"
+expect "protobuf configmap data" "123" "$(k get cm gen-cm -o jsonpath='{.data.n}' 2>&1)"
+out=$(k create secret generic gen-sec --from-literal=pw=hunter2 2>&1)
+expect "kubectl create secret generic (protobuf body)" "secret/gen-sec created" "$out"
+expect "protobuf secret data is base64" "aHVudGVyMg==" "$(k get secret gen-sec -o jsonpath='{.data.pw}' 2>&1)"
+out=$(k create namespace gen-ns 2>&1)
+expect "kubectl create namespace (protobuf body)" "namespace/gen-ns created" "$out"
+out=$(k create service clusterip gen-svc --tcp=80:8080 2>&1)
+expect "kubectl create service (protobuf body)" "service/gen-svc created" "$out"
+expect "protobuf service ports" "80 8080 TCP" \
+    "$(k get svc gen-svc -o json | json '" ".join(str(d["spec"]["ports"][0][k]) for k in ("port","targetPort","protocol"))')"
 cat >"$CK_TMP/pod.yaml" <<'Y'
 apiVersion: v1
 kind: Pod

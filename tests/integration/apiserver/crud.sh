@@ -76,8 +76,10 @@ out=$(api POST $NS/configmaps -H "$J" --data-binary @"$CK_TMP/big.json")
 expect "body over --max-request-bytes 413" 413 "$(code)"
 out=$(api POST $NS/configmaps -H "$J" -H 'Transfer-Encoding: chunked' --data-binary @"$CK_TMP/big.json")
 expect "chunked body over the limit 413" 413 "$(code)"
-out=$(api POST $NS/configmaps -H 'Content-Type: application/vnd.kubernetes.protobuf' -d 'k8s')
+out=$(api POST $NS/configmaps -H 'Content-Type: application/xml' -d '<x/>')
 expect "unsupported body type 415" 415 "$(code)"
+out=$(api POST $NS/configmaps -H 'Content-Type: application/vnd.kubernetes.protobuf' -d 'k8s')
+expect "malformed protobuf body 400" 400 "$(code)"
 
 # --- YAML and generateName
 out=$(api POST $NS/configmaps -H 'Content-Type: application/yaml' --data-binary $'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: gen-\ndata:\n  quoted: "123"\n  flag: "true"\n')

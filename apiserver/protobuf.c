@@ -16,6 +16,7 @@
 
 #include <cJSON.h>
 
+#include "ckube/alloc.h"
 #include "ckube/err.h"
 #include "ckube/rfc3339.h"
 #include "ckube/strbuf.h"
@@ -221,10 +222,9 @@ str_item(const struct pb_buf *b, bool bytes)
 		free(e);
 		return it;
 	}
-	s = malloc(b->len + 1);
-	if (s == NULL)
-		return NULL;
-	memcpy(s, b->p, b->len);
+	s = ck_malloc(b->len + 1);
+	if (b->len > 0)
+		memcpy(s, b->p, b->len);
 	s[b->len] = '\0';
 	it = cJSON_CreateString(s);
 	free(s);
@@ -452,9 +452,11 @@ protobuf_decode(const char *buf, size_t len, cJSON **out, struct ck_status *st)
 	}
 	if (av.len >= sizeof(apiv) || kd.len >= sizeof(kind))
 		return ck_status_set(st, CK_EBADREQ, "malformed protobuf TypeMeta");
-	memcpy(apiv, av.p, av.len);
+	if (av.len > 0)
+		memcpy(apiv, av.p, av.len);
 	apiv[av.len] = '\0';
-	memcpy(kind, kd.p, kd.len);
+	if (kd.len > 0)
+		memcpy(kind, kd.p, kd.len);
 	kind[kd.len] = '\0';
 	for (i = 0; i < ARRAY_SIZE(pb_kinds); i++)
 		if (strcmp(pb_kinds[i].api_version, apiv) == 0 &&

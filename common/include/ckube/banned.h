@@ -6,6 +6,16 @@
 #ifndef CKUBE_BANNED_H
 #define CKUBE_BANNED_H
 
+/*
+ * Declare the banned functions before the macros hide them: with
+ * optimisation glibc defines some of them inline (atoi in stdlib.h), which
+ * breaks when a file includes a ckube header before the system header.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #define CK_BANNED(func) sorry_##func##_is_a_banned_function
 
 #undef strcpy

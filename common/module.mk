@@ -1,6 +1,7 @@
 # libckube: one module per file. Keep the list sorted; no wildcards.
 COMMON_SRCS :=
 COMMON_SRCS += common/alloc.c
+COMMON_SRCS += common/clock.c
 COMMON_SRCS += common/err.c
 COMMON_SRCS += common/log.c
 COMMON_SRCS += common/strbuf.c

@@ -1,3 +1,4 @@
 # Unit tests of libckube: one cmocka binary per module.
+$(eval $(call unit_test,tests/unit/common/test_clock.c))
 $(eval $(call unit_test,tests/unit/common/test_err.c))
 $(eval $(call unit_test,tests/unit/common/test_strbuf.c))

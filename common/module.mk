@@ -5,6 +5,7 @@ COMMON_SRCS += common/clock.c
 COMMON_SRCS += common/err.c
 COMMON_SRCS += common/log.c
 COMMON_SRCS += common/strbuf.c
+COMMON_SRCS += common/strmap.c
 
 COMMON_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRCS))
 ALL_OBJS += $(COMMON_OBJS)

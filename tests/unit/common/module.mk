@@ -2,3 +2,4 @@
 $(eval $(call unit_test,tests/unit/common/test_clock.c))
 $(eval $(call unit_test,tests/unit/common/test_err.c))
 $(eval $(call unit_test,tests/unit/common/test_strbuf.c))
+$(eval $(call unit_test,tests/unit/common/test_strmap.c))

@@ -4,6 +4,7 @@ COMMON_SRCS += common/alloc.c
 COMMON_SRCS += common/clock.c
 COMMON_SRCS += common/err.c
 COMMON_SRCS += common/log.c
+COMMON_SRCS += common/ratelimit.c
 COMMON_SRCS += common/strbuf.c
 COMMON_SRCS += common/strmap.c
 

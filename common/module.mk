@@ -2,6 +2,7 @@
 COMMON_SRCS :=
 COMMON_SRCS += common/alloc.c
 COMMON_SRCS += common/bus.c
+COMMON_SRCS += common/cache.c
 COMMON_SRCS += common/client.c
 COMMON_SRCS += common/client_kobj.c
 COMMON_SRCS += common/client_status.c

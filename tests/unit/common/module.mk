@@ -1,5 +1,6 @@
 # Unit tests of libckube: one cmocka binary per module.
 $(eval $(call unit_test,tests/unit/common/test_bus.c))
+$(eval $(call unit_test,tests/unit/common/test_cache.c))
 $(eval $(call unit_test,tests/unit/common/test_client.c))
 $(eval $(call unit_test,tests/unit/common/test_clock.c))
 $(eval $(call unit_test,tests/unit/common/test_codec.c))

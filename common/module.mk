@@ -13,6 +13,7 @@ COMMON_SRCS += common/err.c
 COMMON_SRCS += common/fieldsel.c
 COMMON_SRCS += common/flags.c
 COMMON_SRCS += common/httpd.c
+COMMON_SRCS += common/informer.c
 COMMON_SRCS += common/kobj.c
 COMMON_SRCS += common/kubeconfig.c
 COMMON_SRCS += common/log.c

@@ -16,6 +16,7 @@ COMMON_SRCS += common/httpd.c
 COMMON_SRCS += common/informer.c
 COMMON_SRCS += common/kobj.c
 COMMON_SRCS += common/kubeconfig.c
+COMMON_SRCS += common/leader.c
 COMMON_SRCS += common/log.c
 COMMON_SRCS += common/metrics.c
 COMMON_SRCS += common/quantity.c

@@ -10,6 +10,7 @@ COMMON_SRCS += common/client_watch.c
 COMMON_SRCS += common/clock.c
 COMMON_SRCS += common/codec.c
 COMMON_SRCS += common/err.c
+COMMON_SRCS += common/events.c
 COMMON_SRCS += common/fieldsel.c
 COMMON_SRCS += common/flags.c
 COMMON_SRCS += common/httpd.c

@@ -9,6 +9,7 @@ COMMON_SRCS += common/client_status.c
 COMMON_SRCS += common/client_watch.c
 COMMON_SRCS += common/clock.c
 COMMON_SRCS += common/codec.c
+COMMON_SRCS += common/daemon.c
 COMMON_SRCS += common/err.c
 COMMON_SRCS += common/events.c
 COMMON_SRCS += common/fieldsel.c

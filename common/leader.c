@@ -266,13 +266,13 @@ leader_main(void *arg)
 		if (l->stopping)
 			break;
 		if (!l->leading && rc == 1) {
-			l->leading = 1;
 			was_leading = 1;
 			last_renew_ms = now;
 			pthread_mutex_unlock(&l->mu);
 			if (l->cfg.on_started_leading != NULL)
 				l->cfg.on_started_leading(l->cfg.arg);
 			pthread_mutex_lock(&l->mu);
+			l->leading = 1;	/* after the callback: it has run */
 		} else if (l->leading && rc == 1) {
 			last_renew_ms = now;
 		} else if (l->leading &&
@@ -281,10 +281,12 @@ leader_main(void *arg)
 			    "for %llu ms)", l->ns, l->name, l->identity,
 			    (unsigned long long)(now - last_renew_ms));
 			l->leading = 0;
-			l->lost = 1;
 			pthread_mutex_unlock(&l->mu);
 			if (l->cfg.on_stopped_leading != NULL)
 				l->cfg.on_stopped_leading(l->cfg.arg);
+			pthread_mutex_lock(&l->mu);
+			l->lost = 1;	/* after the callback: it has run */
+			pthread_mutex_unlock(&l->mu);
 			return NULL;
 		}
 		(void)clock_cond_timedwait(&l->cond, &l->mu,

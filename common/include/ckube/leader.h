@@ -67,7 +67,10 @@ int		 leader_start(struct leader *l) CK_MUST_CHECK;
 /* Whether this candidate leads now. Thread-safe. */
 bool		 leader_is_leader(struct leader *l);
 
-/* Whether the election thread ended because the lease was lost. */
+/*
+ * Whether the election thread ended because the lease was lost (true only
+ * once on_stopped_leading has returned).
+ */
 bool		 leader_lost(struct leader *l);
 
 /* The identity used in holderIdentity. */

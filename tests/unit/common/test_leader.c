@@ -206,8 +206,10 @@ test_leader_threads_elect_one_and_hand_over(void **state)
 		assert_true(now_ms() < deadline);
 		pause_ms(10);
 	}
-	assert_int_equal(ca.started + cb.started, 2);
-	assert_int_equal(ca.stopped + cb.stopped, 1);
+	assert_int_equal(__atomic_load_n(&ca.started, __ATOMIC_SEQ_CST) +
+	    __atomic_load_n(&cb.started, __ATOMIC_SEQ_CST), 2);
+	assert_int_equal(__atomic_load_n(&ca.stopped, __ATOMIC_SEQ_CST) +
+	    __atomic_load_n(&cb.stopped, __ATOMIC_SEQ_CST), 1);
 	leader_free(a);
 	leader_free(b);
 	assert_int_equal(ca.stopped + cb.stopped, 2);
@@ -248,7 +250,7 @@ test_leader_stops_leading_when_lease_is_taken(void **state)
 		pause_ms(10);
 	}
 	assert_false(leader_is_leader(a));
-	assert_int_equal(ca.stopped, 1);
+	assert_int_equal(__atomic_load_n(&ca.stopped, __ATOMIC_SEQ_CST), 1);
 	leader_free(a);
 	assert_int_equal(ca.stopped, 1);
 }

@@ -27,6 +27,8 @@
 #include "fake_api.h"
 #include "toy_controller.h"
 
+#define P(lit)	kobj_parse(lit, sizeof(lit) - 1)
+
 struct fixture {
 	struct fake_api		*fa;
 	struct controller	*c;
@@ -232,6 +234,62 @@ test_controller_free_drains_the_queue(void **state)
 	assert_int_equal(toy_reconciles(), 5);
 }
 
+/* A mapped watch: a Secret labelled for=X wakes "default/X". */
+static void
+map_secret(struct controller *c, const struct kobj *obj)
+{
+	char key[128];
+
+	if (kobj_label(obj, "for") == NULL)
+		return;
+	snprintf(key, sizeof(key), "%s/%s", kobj_namespace(obj),
+	    kobj_label(obj, "for"));
+	controller_enqueue(c, key);
+}
+
+static const struct watch_spec mapped_watches[] = {
+	{ .resource = "configmaps", .role = WATCH_PRIMARY },
+	{ .resource = "secrets", .role = WATCH_MAPPED, .map = map_secret },
+	{ .resource = "nodes", .role = WATCH_CACHE_ONLY },
+};
+
+static const struct controller_def mapped_def = {
+	.name = "toy-mapped",
+	.watches = mapped_watches,
+	.nwatches = ARRAY_SIZE(mapped_watches),
+	.reconcile = toy_reconcile,
+};
+
+static void
+test_controller_mapped_and_cache_only_watches(void **state)
+{
+	struct fixture *f = *state;
+	struct controller *c = fake_api_controller(f->fa, &mapped_def);
+	struct controller_stats s;
+	struct kobj *secret, *node;
+	char key[64];
+
+	secret = P("{\"kind\":\"Secret\",\"metadata\":{\"name\":"
+	    "\"s\",\"namespace\":\"default\",\"labels\":{\"for\":"
+	    "\"web\"}}}");
+	node = P("{\"kind\":\"Node\",\"metadata\":{\"name\":"
+	    "\"n1\"}}");
+	assert_non_null(secret);
+	assert_non_null(node);
+	controller_notify(c, "nodes", NULL, node);
+	controller_notify(c, "secrets", NULL, secret);
+	controller_get_stats(c, &s);
+	assert_int_equal(s.enqueues, 1);
+	assert_non_null(controller_cache(c, "nodes"));
+	assert_int_equal(controller_start_workers(c, 1), 0);
+	wait_reconciles(1);
+	toy_last_key(key, sizeof(key));
+	assert_string_equal(key, "default/web");
+	controller_free(c);
+	kobj_unref(secret);
+	kobj_unref(node);
+}
+
 int
 main(void)
 {
@@ -249,6 +307,9 @@ main(void)
 		    test_controller_requeue_after_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_controller_free_drains_the_queue, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_controller_mapped_and_cache_only_watches, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests_name("controller", tests, NULL, NULL);

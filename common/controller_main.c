@@ -120,6 +120,7 @@ setup(struct run *r)
 	struct controller *c = r->c;
 	struct informer_options io = { .bus_url = daemon_watch_bus(r->d) };
 	struct informer_handlers h;
+	struct informer *inf;
 	struct client *icl = NULL;
 	struct leader_config lc = { 0 };
 	size_t i;
@@ -130,8 +131,13 @@ setup(struct run *r)
 	c->informers = informer_group_new(icl, &io);
 	for (i = 0; i < r->def->nwatches; i++) {
 		controller_handlers(c, i, &h);
-		(void)informer_group_add(c->informers,
+		inf = informer_group_add(c->informers,
 		    r->def->watches[i].resource, &h);
+		/* CK_EEXIST: two watches on one resource share the cache. */
+		if (r->def->watches[i].role == WATCH_OWNED)
+			(void)cache_add_index(informer_cache(inf),
+			    CACHE_INDEX_CONTROLLER_UID,
+			    cache_index_controller_uid);
 	}
 	c->events = events_new(c->cl, r->def->name, 0);
 	if (events_start(c->events) < 0)

@@ -95,6 +95,10 @@ cache_locked(struct fake_api *fa, const char *resource)
 		abort();
 	fa->names[fa->ncaches] = ck_strdup(resource);
 	fa->caches[fa->ncaches] = cache_new(resource);
+	/* As controller_main registers it on WATCH_OWNED caches. */
+	if (cache_add_index(fa->caches[fa->ncaches],
+	    CACHE_INDEX_CONTROLLER_UID, cache_index_controller_uid) < 0)
+		abort();
 	return fa->caches[fa->ncaches++];
 }
 

@@ -37,6 +37,12 @@ int	cache_index_node_name(const struct kobj *obj, char *buf,
 
 /* The namespace index's name, for cache_list_by_index(). */
 #define CACHE_INDEX_NAMESPACE	"namespace"
+/*
+ * Conventional names of the built-in functions' indexes (the controller
+ * skeleton registers CACHE_INDEX_CONTROLLER_UID on WATCH_OWNED caches).
+ */
+#define CACHE_INDEX_CONTROLLER_UID	"controller-uid"
+#define CACHE_INDEX_NODE_NAME		"node-name"
 
 /* A new empty cache named name (copied; for logs). Never NULL. */
 struct cache	*cache_new(const char *name);

@@ -75,7 +75,8 @@ int		 controller_main(const struct controller_def *def, int argc,
 
 /*
  * The cache of a watched resource (lives as long as c), or NULL if def
- * has no watch on it.
+ * has no watch on it. Caches of WATCH_OWNED resources carry the
+ * CACHE_INDEX_CONTROLLER_UID index; init may add more (cache_add_index).
  */
 struct cache	*controller_cache(struct controller *c, const char *resource);
 

@@ -115,6 +115,8 @@ test_controller_reconcile_runs_against_fake_api(void **state)
 	struct fixture *f = *state;
 	const struct fake_action *a;
 	const struct cJSON *ref;
+	struct kobj **owned;
+	size_t n;
 
 	add(f, cm("a", "1", NULL));
 	add(f, cm("plain", NULL, NULL));
@@ -144,6 +146,12 @@ test_controller_reconcile_runs_against_fake_api(void **state)
 	assert_int_equal(toy_def.reconcile(f->c, "default/a"), 0);
 	assert_int_equal(fake_api_count(f->fa, "create", NULL), 1);
 	assert_int_equal(fake_api_count(f->fa, "update", NULL), 0);
+	/* the owned objects are indexed by their controller's uid */
+	owned = cache_list_by_index(controller_cache(f->c, "configmaps"),
+	    CACHE_INDEX_CONTROLLER_UID, "uid-a", &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(kobj_name(owned[0]), "a-mirror");
+	cache_list_free(owned, n);
 }
 
 static void

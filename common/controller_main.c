@@ -134,10 +134,11 @@ setup(struct run *r)
 		inf = informer_group_add(c->informers,
 		    r->def->watches[i].resource, &h);
 		/* CK_EEXIST: two watches on one resource share the cache. */
-		if (r->def->watches[i].role == WATCH_OWNED)
-			(void)cache_add_index(informer_cache(inf),
-			    CACHE_INDEX_CONTROLLER_UID,
-			    cache_index_controller_uid);
+		if (r->def->watches[i].role == WATCH_OWNED &&
+		    cache_add_index(informer_cache(inf),
+		    CACHE_INDEX_CONTROLLER_UID,
+		    cache_index_controller_uid) == CK_EINVALID)
+			return CK_EINVALID;
 	}
 	c->events = events_new(c->cl, r->def->name, 0);
 	if (events_start(c->events) < 0)

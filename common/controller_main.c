@@ -170,11 +170,11 @@ teardown(struct run *r)
 {
 	struct controller *c = r->c;
 
-	/* Stop leading first: a successor may start while we drain. */
-	leader_free(r->leader);
 	if (c->informers != NULL)
 		informer_group_stop(c->informers);
 	controller_stop_workers(c, ck_now_ms() + DRAIN_MS);
+	/* Release the lease only now: a successor never overlaps our work. */
+	leader_free(r->leader);
 	if (c->events != NULL &&
 	    events_flush(c->events, ck_now_ms() + EVENTS_FLUSH_MS) < 0)
 		log_warn("%s: some events were not sent", r->def->name);

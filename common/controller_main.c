@@ -172,7 +172,9 @@ teardown(struct run *r)
 
 	if (c->informers != NULL)
 		informer_group_stop(c->informers);
-	controller_stop_workers(c, ck_now_ms() + DRAIN_MS);
+	/* After a lost lease another replica acts: stop at once, no drain. */
+	controller_stop_workers(c, ck_now_ms() + (r->leader != NULL &&
+	    leader_lost(r->leader) ? 0 : DRAIN_MS));
 	/* Release the lease only now: a successor never overlaps our work. */
 	leader_free(r->leader);
 	if (c->events != NULL &&

@@ -47,6 +47,7 @@ struct parse {
 	size_t		 nanchors, anchors_cap;
 	size_t		 alias_nodes;	/* budget spent */
 	cJSON		*root;
+	cJSON		*keys;		/* anchored key scalars, kept for their aliases */
 	struct ck_status *st;
 };
 
@@ -389,6 +390,8 @@ clear_anchors(struct parse *p)
 	for (i = 0; i < p->nanchors; i++)
 		free(p->anchors[i].name);
 	p->nanchors = 0;
+	cJSON_Delete(p->keys);
+	p->keys = NULL;
 }
 
 /*
@@ -412,7 +415,14 @@ attach(struct parse *p, cJSON *node, const char *anchor, size_t line)
 	}
 	if (f->key == NULL) {
 		rc = key_text(p, node, line, &f->key);
-		cJSON_Delete(node);
+		if (rc == 0 && anchor != NULL) {
+			if (p->keys == NULL)
+				p->keys = cJSON_CreateArray();
+			cJSON_AddItemToArray(p->keys, node);
+			add_anchor(p, anchor, node);
+		} else {
+			cJSON_Delete(node);
+		}
 		if (rc < 0)
 			return rc;
 		if (f->nkeys < YAMLJSON_LINEAR_KEYS &&

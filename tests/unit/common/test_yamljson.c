@@ -179,6 +179,7 @@ test_yamljson_aliases(void **state)
 	    "{\"x\":{\"k\":1},\"y\":{\"k\":1},\"z\":\"hello\",\"w\":\"hello\"}");
 	check_json("a: &x [1, *x]\n", "{\"a\":[1,[1]]}");
 	check_json("k: &k key\n*k : v\n", "{\"k\":\"key\",\"key\":\"v\"}");
+	check_json("&k a: 1\nb: *k\n", "{\"a\":1,\"b\":\"a\"}");
 	check_error(bomb, "alias expansion too large");
 	check_error("a: &m {x: 1}\n*m : v\n", "non-scalar mapping key");
 }

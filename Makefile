@@ -30,7 +30,7 @@ deps:
 
 # The whole suite: unit binaries, then integration and e2e scripts; one summary line.
 test: $(DEPS_STAMP)
-	$(Q)$(MAKE) --no-print-directory MODE=$(MODE) $(ALL_BINS) $(UNIT_BINS)
+	$(Q)$(MAKE) --no-print-directory MODE=$(MODE) $(ALL_BINS) $(UNIT_BINS) $(TEST_HELPER_BINS)
 	$(Q)MODE=$(MODE) BIN=$(abspath $(BIN)) bash tests/run.sh $(UNIT_BINS) $(SCRIPT_TESTS)
 check: test
 

@@ -1,11 +1,22 @@
 # ckube-apiserver: libapiserver.a (everything but main.c) + main.c.
-# Keep APISERVER_SRCS sorted, one file a line.
+# Keep APISERVER_SRCS sorted, one file a line (other helpers add theirs).
 APISERVER_SRCS :=
+APISERVER_SRCS += apiserver/crud.c
+APISERVER_SRCS += apiserver/discovery.c
+APISERVER_SRCS += apiserver/http.c
 APISERVER_SRCS += apiserver/patch_json.c
 APISERVER_SRCS += apiserver/patch_merge.c
 APISERVER_SRCS += apiserver/patch_strategic.c
+APISERVER_SRCS += apiserver/protobuf.c
+APISERVER_SRCS += apiserver/registry.c
+APISERVER_SRCS += apiserver/route.c
+APISERVER_SRCS += apiserver/status.c
 APISERVER_SRCS += apiserver/store_sqlite.c
 APISERVER_SRCS += apiserver/store_sqlite_sql.c
+APISERVER_SRCS += apiserver/table.c
+APISERVER_SRCS += apiserver/util.c
 APISERVER_SRCS += apiserver/validation_meta.c
-# Dependency tracking until the daemon rule (which adds these) exists.
-ALL_OBJS += $(patsubst %.c,$(BUILD)/%.o,$(APISERVER_SRCS))
+APISERVER_SRCS += apiserver/watch.c
+APISERVER_SRCS += apiserver/watchlog.c
+
+$(eval $(call daemon,apiserver,ckube-apiserver,$(APISERVER_SRCS)))

@@ -1,2 +1,16 @@
 # Script suites run by tests/run.sh after the unit binaries, in this order.
+# Keep one script a line, sorted within each daemon's block.
 SCRIPT_TESTS :=
+SCRIPT_TESTS += tests/integration/apiserver/bus.sh
+SCRIPT_TESTS += tests/integration/apiserver/crud.sh
+SCRIPT_TESTS += tests/integration/apiserver/kubectl.sh
+SCRIPT_TESTS += tests/integration/apiserver/restart.sh
+SCRIPT_TESTS += tests/integration/apiserver/watch.sh
+
+# Helper programs the scripts run (built by `make test`, never installed).
+TEST_HELPER_BINS :=
+TEST_HELPER_BINS += $(BUILD)/tests/integration/apiserver/bus_sub
+$(BUILD)/tests/integration/apiserver/bus_sub: $(BUILD)/tests/integration/apiserver/bus_sub.o $(LIBCKUBE)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+ALL_OBJS += $(BUILD)/tests/integration/apiserver/bus_sub.o

@@ -1,0 +1,244 @@
+/*
+ * apiserver.h: the prototypes the apiserver's files share (OpenBSD "map"
+ * header): the resource registry row, the socket-free request/response pair
+ * every handler works on, and the entry points of route, crud, watch,
+ * discovery, table and status. Only apiserver/ includes it.
+ */
+#ifndef CKUBE_APISERVER_APISERVER_H
+#define CKUBE_APISERVER_APISERVER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ckube/ck.h"
+#include "validation_meta.h"
+
+struct cJSON;
+struct ck_status;
+struct store;
+struct bus;
+struct watch;
+struct watchlog;
+
+/* ---- registry.c ---- */
+
+enum api_sub {
+	API_SUB_STATUS = 1 << 0,
+	API_SUB_BINDING = 1 << 1,
+	API_SUB_FINALIZE = 1 << 2,
+};
+
+enum api_table {
+	API_TABLE_GENERIC,	/* Name, Created At */
+	API_TABLE_NAMESPACES,	/* Name, Status, Age */
+};
+
+struct api_resource {
+	const char		*group;		/* "" for the core group */
+	const char		*version;	/* "v1" */
+	const char		*resource;	/* plural: "pods" */
+	const char		*singular;	/* "pod" */
+	const char		*kind;		/* "Pod" */
+	const char		*qualified;	/* "pods", "leases.coordination.k8s.io": store key, bus topic */
+	bool			 namespaced;
+	const char *const	*short_names;	/* NULL-terminated, or NULL */
+	const char *const	*categories;	/* NULL-terminated, or NULL */
+	const char *const	*verbs;		/* NULL-terminated */
+	unsigned		 subresources;	/* enum api_sub bits */
+	enum validate_name_rule	 name_rule;
+	const char *const	*field_selectors; /* extra fields besides metadata.name/namespace */
+	/* Kind-specific defaulting on create (may be NULL). */
+	void			(*prepare_create)(struct cJSON *obj);
+	enum api_table		 table;
+};
+
+/* The whole table, and its length. */
+const struct api_resource	*registry_all(size_t *n);
+/* Look up by group ("" core), version and plural; NULL if unknown. */
+const struct api_resource	*registry_find(const char *group, const char *version,
+				    const char *resource);
+/* True if some row serves group (and version, when non-NULL). */
+bool				 registry_has_group_version(const char *group, const char *version);
+/* "v1" or "group/version" of a row, into buf. */
+const char			*registry_api_version(const struct api_resource *r, char *buf,
+				    size_t len);
+/* NULL-terminated allowed field-selector paths of r (static storage per row). */
+const char *const		*registry_field_selectors(const struct api_resource *r);
+
+/* ---- requests and responses (http.c builds them; handlers fill responses) ---- */
+
+#define API_MAX_PARAMS	32
+
+struct api_kv {
+	const char	*key;
+	const char	*val;	/* "" for a bare "?watch" */
+};
+
+struct api_request {
+	const char	*method;	/* "GET", "POST", ... */
+	const char	*path;		/* decoded path, no query */
+	struct api_kv	 params[API_MAX_PARAMS];
+	size_t		 nparams;
+	const char	*accept;	/* NULL if absent */
+	const char	*content_type;	/* NULL if absent */
+	const char	*body;		/* not NUL-terminated */
+	size_t		 body_len;
+};
+
+struct api_response {
+	int		 code;
+	const char	*content_type;	/* static string */
+	char		*body;		/* malloc'd, owned by the response */
+	size_t		 body_len;
+	struct watch	*watch;		/* non-NULL: stream this watch instead of body */
+};
+
+/* The query parameter key, or NULL when absent. */
+const char	*api_request_param(const struct api_request *req, const char *key);
+/* True if param is "1" or "true". */
+bool		 api_request_flag(const struct api_request *req, const char *key);
+/* The Accept header asks for a meta.k8s.io Table. */
+bool		 api_request_wants_table(const struct api_request *req);
+
+/* Take text (malloc'd) / print obj as the body. */
+void	api_response_take(struct api_response *resp, int code, const char *content_type,
+	    char *body, size_t len);
+void	api_response_json(struct api_response *resp, int code, const struct cJSON *obj);
+void	api_response_text(struct api_response *resp, int code, const char *text);
+void	api_response_fini(struct api_response *resp);
+
+/* ---- the server context ---- */
+
+struct apiserver {
+	struct store		*store;
+	struct watchlog		*wl;
+	int64_t			 max_body;	/* --max-request-bytes */
+	int64_t			 heartbeat_ms;	/* --watch-heartbeat */
+};
+
+/* Handle one request (never blocks on the network). Fills resp. */
+void	api_handle(struct apiserver *srv, const struct api_request *req,
+	    struct api_response *resp);
+
+/* ---- route.c ---- */
+
+enum api_verb {
+	API_VERB_GET, API_VERB_LIST, API_VERB_WATCH, API_VERB_CREATE, API_VERB_UPDATE,
+	API_VERB_PATCH, API_VERB_DELETE, API_VERB_DELETECOLLECTION, API_VERB_OTHER,
+};
+
+struct api_route {
+	char	group[128];
+	char	version[32];
+	char	resource[64];
+	char	ns[CK_NAME_MAX];
+	char	name[CK_NAME_MAX];
+	char	sub[32];
+	bool	has_ns;			/* path had namespaces/<ns>/ */
+	bool	legacy_watch;		/* /api/v1/watch/... */
+	enum api_verb verb;
+	const struct api_resource *res;	/* NULL if the resource is unknown */
+};
+
+/*
+ * Parse an API path (/api/v1/..., /apis/g/v/...) and method into rt.
+ * Returns 0, CK_ENOTFOUND (not a resource path) or CK_EBADREQ.
+ */
+int	route_parse(const char *method, const char *path, const struct api_request *req,
+	    struct api_route *rt) CK_MUST_CHECK;
+const char *route_verb_name(enum api_verb v);
+
+/* ---- status.c ---- */
+
+/* Serialise st as a metav1.Status reply (code st->code). */
+void	status_reply(struct api_response *resp, const struct ck_status *st);
+/* Shorthand: set st from err and fmt, then reply. */
+void	status_replyf(struct api_response *resp, int err, const char *fmt, ...)
+	    CK_PRINTF(3, 4);
+/* The metav1.Status object for st (yours). */
+struct cJSON *status_to_json(const struct ck_status *st);
+/*
+ * Fill st with the Kubernetes wording for err about object name of r:
+ * NotFound, AlreadyExists, Conflict; details {name, group, kind=plural}.
+ * Returns err.
+ */
+int	status_set_object(struct ck_status *st, int err, const struct api_resource *r,
+	    const char *name);
+/* Turn the causes in st into `Kind "name" is invalid: ...` (422). Returns CK_EINVALID. */
+int	status_set_invalid(struct ck_status *st, const struct api_resource *r, const char *name);
+
+/* ---- discovery.c ---- */
+
+/* Serve /version, /api, /apis, /api/v1, /apis/g[/v], /openapi/..., health. 1 if handled. */
+int	discovery_handle(struct apiserver *srv, const struct api_request *req,
+	    struct api_response *resp);
+
+/* ---- table.c ---- */
+
+/* A meta.k8s.io/v1 Table of objs (JSON objects, borrowed). with_columns: add definitions. */
+struct cJSON *table_build(const struct api_resource *r, struct cJSON *const *objs, size_t n,
+	    const char *list_rv, bool include_object, bool with_columns);
+
+/* ---- crud.c ---- */
+
+void	crud_handle(struct apiserver *srv, const struct api_request *req,
+	    const struct api_route *rt, struct api_response *resp);
+/* Create namespace name if missing (startup). */
+int	crud_ensure_namespace(struct apiserver *srv, const char *name) CK_MUST_CHECK;
+
+/* ---- protobuf.c ---- */
+
+/*
+ * Decode a Kubernetes protobuf request body ("k8s\0" + runtime.Unknown) of a
+ * kind with a field table (ConfigMap, Secret, Namespace, Service) into JSON
+ * (*out is yours). CK_EBADREQ for malformed input, CK_ENOTSUP (415) for
+ * other kinds, with st set.
+ */
+int	protobuf_decode(const char *buf, size_t len, struct cJSON **out,
+	    struct ck_status *st) CK_MUST_CHECK;
+
+/* ---- util.c ---- */
+
+/* Random UUID v4 text (37 bytes with NUL). */
+void	util_uuid4(char out[37]);
+/* n random characters from Kubernetes' generateName alphabet. */
+void	util_random_suffix(char *out, size_t n);
+/* Base64 (standard, padded). Decode returns malloc'd NUL-terminated or NULL. */
+char	*util_base64_encode(const char *in, size_t len);
+char	*util_base64_decode(const char *in, size_t *len_out);
+/* String member or NULL. */
+const char *json_str(const struct cJSON *obj, const char *key);
+/* Object member or NULL. */
+struct cJSON *json_obj(const struct cJSON *obj, const char *key);
+/* Get the object member key, creating it (replacing a non-object). */
+struct cJSON *json_ensure_obj(struct cJSON *obj, const char *key);
+void	json_set_str(struct cJSON *obj, const char *key, const char *val);
+void	json_set_num(struct cJSON *obj, const char *key, double val);
+void	json_del(struct cJSON *obj, const char *key);
+/* Print obj (unformatted) into a malloc'd string; *len may be NULL. */
+char	*json_print(const struct cJSON *obj, size_t *len);
+
+/* ---- watch.c ---- */
+
+struct watch_params {
+	const struct api_resource *res;
+	char	ns[CK_NAME_MAX];	/* "" = all */
+	char	name[CK_NAME_MAX];	/* "" = all (else fieldSelector metadata.name pins it) */
+	struct label_selector *lsel;	/* taken */
+	struct field_selector *fsel;	/* taken */
+	int64_t	from_rv;		/* 0: synthetic ADDED for current objects first */
+	bool	table;
+	bool	bookmarks;
+	int64_t	timeout_ms;		/* 0 = none */
+};
+
+/*
+ * Start a watch: 410 (CK_EGONE) when from_rv is compacted. On success *out is
+ * ready for the HTTP layer (watch_stream_*). p's selectors are taken either way.
+ */
+int	watch_start(struct apiserver *srv, struct watch_params *p, struct watch **out,
+	    struct ck_status *st) CK_MUST_CHECK;
+
+#endif

@@ -1,0 +1,375 @@
+/*
+ * discovery.c: what clients read before any resource: /version, legacy
+ * discovery (/api, /apis, /api/v1, /apis/<g>[/<v>]) and the minimal
+ * /openapi/v3 documents kubectl validates against, all generated from the
+ * registry; plus /healthz, /readyz, /livez and /metrics.
+ */
+#include "apiserver.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "ckube/err.h"
+#include "ckube/metrics.h"
+#include "ckube/strbuf.h"
+
+/* Bumped whenever the generated OpenAPI documents change shape. */
+#define OPENAPI_HASH	"CK0001"
+
+size_t	watchlog_count(struct watchlog *wl);
+
+static cJSON *
+str_array(const char *const *v)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (; v != NULL && *v != NULL; v++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(*v));
+	return a;
+}
+
+static void
+reply_version(struct api_response *resp)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	/* The kubectl dispatcher picks its client by "minor": keep it "3". */
+	cJSON_AddStringToObject(o, "major", "1");
+	cJSON_AddStringToObject(o, "minor", "3");
+	cJSON_AddStringToObject(o, "gitVersion", "v1.3.0");
+	cJSON_AddStringToObject(o, "gitCommit", "0000000");
+	cJSON_AddStringToObject(o, "gitTreeState", "clean");
+	cJSON_AddStringToObject(o, "buildDate", "2024-01-01T00:00:00Z");
+	cJSON_AddStringToObject(o, "goVersion", "c11");
+	cJSON_AddStringToObject(o, "compiler", "gcc");
+	cJSON_AddStringToObject(o, "platform", "linux/amd64");
+	api_response_json(resp, 200, o);
+	cJSON_Delete(o);
+}
+
+static void
+reply_api_versions(struct api_response *resp)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "kind", "APIVersions");
+	cJSON_AddItemToObject(o, "versions", str_array((const char *[]){ "v1", NULL }));
+	api_response_json(resp, 200, o);
+	cJSON_Delete(o);
+}
+
+/* An APIGroup object for group g. */
+static cJSON *
+api_group(const char *g)
+{
+	const struct api_resource *rows;
+	cJSON *grp, *vers, *v, *pref = NULL;
+	char gv[192];
+	size_t n, i, k;
+	bool seen;
+
+	rows = registry_all(&n);
+	grp = cJSON_CreateObject();
+	cJSON_AddStringToObject(grp, "name", g);
+	vers = cJSON_AddArrayToObject(grp, "versions");
+	for (i = 0; i < n; i++) {
+		if (strcmp(rows[i].group, g) != 0)
+			continue;
+		seen = false;
+		for (k = 0; k < i; k++)
+			if (strcmp(rows[k].group, g) == 0 &&
+			    strcmp(rows[k].version, rows[i].version) == 0)
+				seen = true;
+		if (seen)
+			continue;
+		snprintf(gv, sizeof(gv), "%s/%s", g, rows[i].version);
+		v = cJSON_CreateObject();
+		cJSON_AddStringToObject(v, "groupVersion", gv);
+		cJSON_AddStringToObject(v, "version", rows[i].version);
+		if (pref == NULL)
+			pref = cJSON_Duplicate(v, 1);
+		cJSON_AddItemToArray(vers, v);
+	}
+	if (pref != NULL)
+		cJSON_AddItemToObject(grp, "preferredVersion", pref);
+	return grp;
+}
+
+static void
+reply_api_groups(struct api_response *resp)
+{
+	const struct api_resource *rows;
+	cJSON *o, *groups;
+	size_t n, i, k;
+	bool seen;
+
+	rows = registry_all(&n);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "kind", "APIGroupList");
+	cJSON_AddStringToObject(o, "apiVersion", "v1");
+	groups = cJSON_AddArrayToObject(o, "groups");
+	for (i = 0; i < n; i++) {
+		if (rows[i].group[0] == '\0')
+			continue;
+		seen = false;
+		for (k = 0; k < i; k++)
+			if (strcmp(rows[k].group, rows[i].group) == 0)
+				seen = true;
+		if (!seen)
+			cJSON_AddItemToArray(groups, api_group(rows[i].group));
+	}
+	api_response_json(resp, 200, o);
+	cJSON_Delete(o);
+}
+
+static cJSON *
+subresource(const struct api_resource *r, const char *sub, const char *kind,
+    const char *const *verbs)
+{
+	cJSON *o = cJSON_CreateObject();
+	char name[128];
+
+	snprintf(name, sizeof(name), "%s/%s", r->resource, sub);
+	cJSON_AddStringToObject(o, "name", name);
+	cJSON_AddStringToObject(o, "singularName", "");
+	cJSON_AddBoolToObject(o, "namespaced", r->namespaced);
+	cJSON_AddStringToObject(o, "kind", kind);
+	cJSON_AddItemToObject(o, "verbs", str_array(verbs));
+	return o;
+}
+
+static void
+reply_resource_list(struct api_response *resp, const char *g, const char *v)
+{
+	static const char *const sub_verbs[] = { "get", "patch", "update", NULL };
+	const struct api_resource *rows, *r;
+	cJSON *o, *list, *it;
+	char gv[192];
+	size_t n, i;
+
+	rows = registry_all(&n);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "kind", "APIResourceList");
+	cJSON_AddStringToObject(o, "apiVersion", "v1");
+	if (g[0] == '\0')
+		snprintf(gv, sizeof(gv), "%s", v);
+	else
+		snprintf(gv, sizeof(gv), "%s/%s", g, v);
+	cJSON_AddStringToObject(o, "groupVersion", gv);
+	list = cJSON_AddArrayToObject(o, "resources");
+	for (i = 0; i < n; i++) {
+		r = &rows[i];
+		if (strcmp(r->group, g) != 0 || strcmp(r->version, v) != 0)
+			continue;
+		it = cJSON_CreateObject();
+		cJSON_AddStringToObject(it, "name", r->resource);
+		cJSON_AddStringToObject(it, "singularName", r->singular);
+		cJSON_AddBoolToObject(it, "namespaced", r->namespaced);
+		cJSON_AddStringToObject(it, "kind", r->kind);
+		cJSON_AddItemToObject(it, "verbs", str_array(r->verbs));
+		if (r->short_names != NULL)
+			cJSON_AddItemToObject(it, "shortNames", str_array(r->short_names));
+		if (r->categories != NULL)
+			cJSON_AddItemToObject(it, "categories", str_array(r->categories));
+		cJSON_AddItemToArray(list, it);
+		if (r->subresources & API_SUB_STATUS)
+			cJSON_AddItemToArray(list, subresource(r, "status", r->kind, sub_verbs));
+		if (r->subresources & API_SUB_BINDING)
+			cJSON_AddItemToArray(list, subresource(r, "binding", "Binding",
+			    (const char *[]){ "create", NULL }));
+		if (r->subresources & API_SUB_FINALIZE)
+			cJSON_AddItemToArray(list, subresource(r, "finalize", r->kind,
+			    (const char *[]){ "update", NULL }));
+	}
+	api_response_json(resp, 200, o);
+	cJSON_Delete(o);
+}
+
+static void
+reply_openapi_index(struct api_response *resp)
+{
+	const struct api_resource *rows;
+	cJSON *o, *paths, *e;
+	char key[192], url[256];
+	size_t n, i;
+
+	rows = registry_all(&n);
+	o = cJSON_CreateObject();
+	paths = cJSON_AddObjectToObject(o, "paths");
+	for (i = 0; i < n; i++) {
+		if (rows[i].group[0] == '\0')
+			snprintf(key, sizeof(key), "api/%s", rows[i].version);
+		else
+			snprintf(key, sizeof(key), "apis/%s/%s", rows[i].group, rows[i].version);
+		if (cJSON_GetObjectItemCaseSensitive(paths, key) != NULL)
+			continue;
+		snprintf(url, sizeof(url), "/openapi/v3/%s?hash=%s", key, OPENAPI_HASH);
+		e = cJSON_AddObjectToObject(paths, key);
+		cJSON_AddStringToObject(e, "serverRelativeURL", url);
+	}
+	api_response_json(resp, 200, o);
+	cJSON_Delete(o);
+}
+
+/*
+ * One PATCH operation per kind declaring fieldValidation: kubectl then
+ * validates on the server side (kubectl-protocol.md 4.5).
+ */
+static void
+reply_openapi_gv(struct api_response *resp, const char *g, const char *v)
+{
+	const struct api_resource *rows, *r;
+	cJSON *o, *paths, *p, *op, *gvk, *params, *prm;
+	char path[512];
+	size_t n, i;
+
+	rows = registry_all(&n);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "openapi", "3.0.0");
+	p = cJSON_AddObjectToObject(o, "info");
+	cJSON_AddStringToObject(p, "title", "Kubernetes");
+	cJSON_AddStringToObject(p, "version", "v1.3.0");
+	paths = cJSON_AddObjectToObject(o, "paths");
+	for (i = 0; i < n; i++) {
+		r = &rows[i];
+		if (strcmp(r->group, g) != 0 || strcmp(r->version, v) != 0)
+			continue;
+		if (g[0] != '\0')
+			snprintf(path, sizeof(path), "/apis/%s/%s%s/%s/{name}", g, v,
+			    r->namespaced ? "/namespaces/{namespace}" : "", r->resource);
+		else
+			snprintf(path, sizeof(path), "/api/%s%s/%s/{name}", v,
+			    r->namespaced ? "/namespaces/{namespace}" : "", r->resource);
+		p = cJSON_AddObjectToObject(paths, path);
+		op = cJSON_AddObjectToObject(p, "patch");
+		gvk = cJSON_AddObjectToObject(op, "x-kubernetes-group-version-kind");
+		cJSON_AddStringToObject(gvk, "group", g);
+		cJSON_AddStringToObject(gvk, "version", v);
+		cJSON_AddStringToObject(gvk, "kind", r->kind);
+		params = cJSON_AddArrayToObject(op, "parameters");
+		prm = cJSON_CreateObject();
+		cJSON_AddStringToObject(prm, "name", "fieldValidation");
+		cJSON_AddStringToObject(prm, "in", "query");
+		cJSON_AddItemToArray(params, prm);
+	}
+	api_response_json(resp, 200, o);
+	cJSON_Delete(o);
+}
+
+static void
+reply_metrics(struct apiserver *srv, struct api_response *resp)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t len;
+	char *s;
+
+	if (srv->wl != NULL)
+		metrics_gauge_set(metrics_gauge("apiserver_watches", "Open watch streams."),
+		    (double)watchlog_count(srv->wl));
+	metrics_render(&sb);
+	s = strbuf_detach(&sb, &len);
+	api_response_take(resp, 200, METRICS_CONTENT_TYPE, s, len);
+}
+
+int
+discovery_handle(struct apiserver *srv, const struct api_request *req,
+    struct api_response *resp)
+{
+	char path[1024], g[128], v[64], extra[8];
+	size_t len;
+	int n;
+
+	if (ck_strlcpy(path, req->path, sizeof(path)) >= sizeof(path))
+		return 0;
+	len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		path[--len] = '\0';
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
+		return 0;
+
+	if (strcmp(path, "/healthz") == 0 || strcmp(path, "/readyz") == 0 ||
+	    strcmp(path, "/livez") == 0) {
+		api_response_text(resp, 200, "ok");
+		return 1;
+	}
+	if (strcmp(path, "/metrics") == 0) {
+		reply_metrics(srv, resp);
+		return 1;
+	}
+	if (strcmp(path, "/version") == 0) {
+		reply_version(resp);
+		return 1;
+	}
+	if (strcmp(path, "/api") == 0) {
+		reply_api_versions(resp);
+		return 1;
+	}
+	if (strcmp(path, "/apis") == 0) {
+		reply_api_groups(resp);
+		return 1;
+	}
+	if (strcmp(path, "/api/v1") == 0) {
+		reply_resource_list(resp, "", "v1");
+		return 1;
+	}
+	if (strcmp(path, "/openapi/v3") == 0) {
+		reply_openapi_index(resp);
+		return 1;
+	}
+	if (strcmp(path, "/openapi/v3/api/v1") == 0) {
+		reply_openapi_gv(resp, "", "v1");
+		return 1;
+	}
+	if (strncmp(path, "/openapi/", 9) == 0) {
+		n = sscanf(path, "/openapi/v3/apis/%127[^/]/%63[^/]%7s", g, v, extra);
+		if (n == 2 && registry_has_group_version(g, v)) {
+			reply_openapi_gv(resp, g, v);
+			return 1;
+		}
+		status_replyf(resp, CK_ENOTFOUND, "the server could not find the requested "
+		    "resource");
+		return 1;
+	}
+	if (strncmp(path, "/api/", 5) == 0) {
+		n = sscanf(path, "/api/%63[^/]%7s", v, extra);
+		if (n == 1) {
+			status_replyf(resp, CK_ENOTFOUND, "the server could not find the "
+			    "requested resource");
+			return 1;
+		}
+		return 0;
+	}
+	if (strncmp(path, "/apis/", 6) == 0) {
+		n = sscanf(path, "/apis/%127[^/]/%63[^/]%7s", g, v, extra);
+		if (n == 1) {
+			if (registry_has_group_version(g, NULL)) {
+				cJSON *o = api_group(g);
+
+				cJSON_AddStringToObject(o, "kind", "APIGroup");
+				cJSON_AddStringToObject(o, "apiVersion", "v1");
+				api_response_json(resp, 200, o);
+				cJSON_Delete(o);
+			} else
+				status_replyf(resp, CK_ENOTFOUND, "the server could not find "
+				    "the requested resource");
+			return 1;
+		}
+		if (n == 2) {
+			if (registry_has_group_version(g, v))
+				reply_resource_list(resp, g, v);
+			else
+				status_replyf(resp, CK_ENOTFOUND, "the server could not find "
+				    "the requested resource");
+			return 1;
+		}
+		return 0;
+	}
+	if (strncmp(path, "/api/", 5) != 0 && strncmp(path, "/apis/", 6) != 0) {
+		status_replyf(resp, CK_ENOTFOUND, "the server could not find the requested "
+		    "resource");
+		return 1;
+	}
+	return 0;
+}

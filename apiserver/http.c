@@ -1,0 +1,288 @@
+/*
+ * http.c: libmicrohttpd glue only. Turns MHD's access-handler calls into a
+ * struct api_request (headers, query, the whole body), runs api_handle(),
+ * and turns the struct api_response back into an MHD response: a buffer, or
+ * a chunked watch stream whose connection is suspended while it has nothing
+ * to send. Enforces --max-request-bytes (early 413 on Content-Length).
+ */
+#include "http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <microhttpd.h>
+
+#include "ckube/alloc.h"
+#include "ckube/err.h"
+#include "ckube/log.h"
+#include "ckube/strbuf.h"
+#include "watch.h"
+
+#define WATCH_BLOCK	16384
+
+struct http_server {
+	struct MHD_Daemon	*d;
+	struct apiserver	*srv;
+	uint16_t		 port;
+};
+
+struct conn_state {
+	struct strbuf	 body;
+	bool		 too_big;
+	bool		 started;
+};
+
+struct param_ctx {
+	struct api_request	*req;
+};
+
+static enum MHD_Result
+collect_param(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct api_request *req = cls;
+
+	(void)kind;
+	if (req->nparams < API_MAX_PARAMS) {
+		req->params[req->nparams].key = key;
+		req->params[req->nparams].val = value ? value : "";
+		req->nparams++;
+	}
+	return MHD_YES;
+}
+
+static enum MHD_Result
+queue(struct MHD_Connection *c, struct api_response *resp)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(resp->body_len, resp->body,
+	    MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		api_response_fini(resp);
+		return MHD_NO;
+	}
+	resp->body = NULL;
+	if (resp->content_type != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+	ret = MHD_queue_response(c, (unsigned)resp->code, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+reply_too_big(struct MHD_Connection *c, struct apiserver *srv)
+{
+	struct api_response resp = { 0 };
+
+	status_replyf(&resp, CK_ETOOBIG, "the request body is too large (limit %lld "
+	    "bytes)", (long long)srv->max_body);
+	return queue(c, &resp);
+}
+
+static void
+conn_resume(void *conn)
+{
+	MHD_resume_connection(conn);
+}
+
+static void
+conn_suspend(void *conn)
+{
+	MHD_suspend_connection(conn);
+}
+
+struct stream {
+	struct watch		*w;
+	struct MHD_Connection	*c;
+};
+
+static ssize_t
+stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream *s = cls;
+	ssize_t n;
+
+	(void)pos;
+	n = watch_read(s->w, buf, max, conn_suspend);
+	if (n < 0)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	return n;
+}
+
+static void
+stream_free(void *cls)
+{
+	struct stream *s = cls;
+
+	watch_release(s->w);
+	free(s);
+}
+
+static enum MHD_Result
+queue_watch(struct MHD_Connection *c, struct api_response *resp)
+{
+	struct MHD_Response *r;
+	struct stream *s;
+	enum MHD_Result ret;
+
+	s = ck_calloc(1, sizeof(*s));
+	s->w = resp->watch;
+	s->c = c;
+	resp->watch = NULL;
+	watch_attach(s->w, c, conn_resume);
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, WATCH_BLOCK, stream_read, s,
+	    stream_free);
+	if (r == NULL) {
+		stream_free(s);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+access_cb(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+    const char *version, const char *upload_data, size_t *upload_data_size,
+    void **con_cls)
+{
+	struct http_server *hs = cls;
+	struct conn_state *cs = *con_cls;
+	struct api_request req;
+	struct api_response resp;
+	const char *cl;
+	int64_t len;
+	enum MHD_Result ret;
+
+	(void)version;
+	if (cs == NULL) {
+		/*
+		 * First call: headers only. Reject an announced oversized body
+		 * now (no upload); otherwise answer on a later call, or MHD
+		 * 0.9.75 drops keep-alive.
+		 */
+		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl != NULL && ck_parse_int64(cl, &len) == 0 && len > hs->srv->max_body)
+			return reply_too_big(c, hs->srv);
+		cs = ck_calloc(1, sizeof(*cs));
+		strbuf_init(&cs->body);
+		*con_cls = cs;
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		if (!cs->too_big) {
+			if (cs->body.len + *upload_data_size > (size_t)hs->srv->max_body) {
+				cs->too_big = true;
+				strbuf_fini(&cs->body);
+			} else
+				strbuf_add(&cs->body, upload_data, *upload_data_size);
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (cs->too_big)
+		return reply_too_big(c, hs->srv);
+
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.path = url;
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_param, &req);
+	req.accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	req.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_TYPE);
+	req.body = cs->body.buf ? cs->body.buf : "";
+	req.body_len = cs->body.len;
+	api_handle(hs->srv, &req, &resp);
+	if (resp.watch != NULL)
+		ret = queue_watch(c, &resp);
+	else
+		ret = queue(c, &resp);
+	api_response_fini(&resp);
+	return ret;
+}
+
+static void
+completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct conn_state *cs = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (cs == NULL)
+		return;
+	strbuf_fini(&cs->body);
+	free(cs);
+	*con_cls = NULL;
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char buf[512];
+
+	(void)cls;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	buf[strcspn(buf, "\n")] = '\0';
+	/* Mostly clients that went away mid-stream: debug level. */
+	log_v(4, "httpd: %s", buf);
+}
+
+int
+http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
+    struct http_server **out)
+{
+	struct http_server *hs;
+	struct sockaddr_in sa;
+	const union MHD_DaemonInfo *info;
+
+	*out = NULL;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(port);
+	if (inet_pton(AF_INET, bind_address, &sa.sin_addr) != 1) {
+		log_error("--bind-address %s: not an IPv4 address", bind_address);
+		return CK_EINVALID;
+	}
+	hs = ck_calloc(1, sizeof(*hs));
+	hs->srv = srv;
+	hs->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, port, NULL, NULL, access_cb, hs,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, hs,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)2,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4000,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)300,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, hs,
+	    MHD_OPTION_END);
+	if (hs->d == NULL) {
+		log_error("cannot listen on %s:%u", bind_address, port);
+		free(hs);
+		return CK_EIO;
+	}
+	info = MHD_get_daemon_info(hs->d, MHD_DAEMON_INFO_BIND_PORT);
+	hs->port = info != NULL ? info->port : port;
+	*out = hs;
+	return 0;
+}
+
+uint16_t
+http_port(const struct http_server *hs)
+{
+	return hs->port;
+}
+
+void
+http_stop(struct http_server *hs)
+{
+	if (hs == NULL)
+		return;
+	MHD_stop_daemon(hs->d);
+	free(hs);
+}

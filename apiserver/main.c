@@ -1,0 +1,206 @@
+/*
+ * main.c: ckube-apiserver wiring: flags, the store, the watch log and bus,
+ * the HTTP listener, the default namespaces, and a clean stop on SIGTERM or
+ * SIGINT (end every watch, stop HTTP, close the store). Logic lives in the
+ * library files.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ckube/bus.h"
+#include "ckube/err.h"
+#include "ckube/flags.h"
+#include "ckube/log.h"
+#include "ckube/strbuf.h"
+#include "apiserver.h"
+#include "http.h"
+#include "store.h"
+#include "watch.h"
+
+static const char *opt_bind;
+static int64_t opt_port;
+static const char *opt_port_file;
+static const char *opt_data_dir;
+static const char *opt_watch_bus;
+static int64_t opt_max_body;
+static int64_t opt_compact_ms;
+static int64_t opt_heartbeat_ms;
+static int64_t opt_v;
+
+static const struct flag apiserver_flags[] = {
+	{ "bind-address", FLAG_STRING, &opt_bind, "127.0.0.1", "Serving",
+	  "IPv4 address to listen on" },
+	{ "port", FLAG_INT, &opt_port, "8080", "Serving",
+	  "port to listen on (0 = an ephemeral port; see --port-file)" },
+	{ "port-file", FLAG_STRING, &opt_port_file, NULL, "Serving",
+	  "write the bound port to this file once listening" },
+	{ "max-request-bytes", FLAG_SIZE, &opt_max_body, "3Mi", "Serving",
+	  "largest accepted request body (413 above)" },
+	{ "data-dir", FLAG_STRING, &opt_data_dir, "var/apiserver", "Storage",
+	  "directory of the SQLite database (ckube.db); created if missing" },
+	{ "compaction-interval", FLAG_DURATION, &opt_compact_ms, "5m", "Storage",
+	  "compact the change log every interval, keeping the last interval (0 = never)" },
+	{ "watch-bus", FLAG_STRING, &opt_watch_bus, NULL, "Watch",
+	  "nanomsg URL to publish changes on (default ipc://<data-dir>/bus; \"\" = off)" },
+	{ "watch-heartbeat", FLAG_DURATION, &opt_heartbeat_ms, "30s", "Watch",
+	  "idle watch keepalive period (a BOOKMARK if asked for, else a newline)" },
+	{ "v", FLAG_INT, &opt_v, "0", "Logging", "log verbosity" },
+};
+
+static const struct flags_prog prog = {
+	.name = "ckube-apiserver",
+	.summary = "the ckube API server: Kubernetes REST over SQLite, with watches",
+	.version = "v1.3.0",
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static void
+mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t i;
+
+	if (ck_strlcpy(buf, path, sizeof(buf)) >= sizeof(buf))
+		fatalx("--data-dir too long");
+	for (i = 1; buf[i] != '\0'; i++) {
+		if (buf[i] != '/')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			fatal("mkdir %s", buf);
+		buf[i] = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		fatal("mkdir %s", buf);
+}
+
+/* Write the port to path through a temporary file and rename(2). */
+static void
+write_port_file(const char *path, unsigned port)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int n;
+
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		fatalx("--port-file too long");
+	f = fopen(tmp, "w");
+	if (f == NULL)
+		fatal("open %s", tmp);
+	fprintf(f, "%u\n", port);
+	if (fclose(f) != 0)
+		fatal("write %s", tmp);
+	if (rename(tmp, path) < 0)
+		fatal("rename %s", path);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const char *const default_ns[] = { "default", "kube-system", "kube-public",
+		"kube-node-lease" };
+	const struct flag *const tables[] = { apiserver_flags };
+	const size_t ntables[] = { ARRAY_SIZE(apiserver_flags) };
+	struct apiserver srv;
+	struct store *store = NULL;
+	struct bus *bus = NULL;
+	struct http_server *hs = NULL;
+	struct ck_status st;
+	struct sigaction sa;
+	sigset_t mask, old;
+	char dir[PATH_MAX], dbpath[PATH_MAX + 16], busurl[PATH_MAX + 16];
+	const char *url;
+	size_t i;
+	int rc;
+
+	/*
+	 * Block SIGTERM/SIGINT before any thread exists (store, bus, HTTP):
+	 * only the main thread takes them, in sigsuspend() below.
+	 */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &mask, &old);
+	signal(SIGPIPE, SIG_IGN);
+
+	rc = flags_parse(&prog, tables, ntables, 1, argc, argv);
+	if (rc == FLAGS_EXIT_OK)
+		return 0;
+	if (rc != FLAGS_OK)
+		return 2;
+	log_init(argv[0], (int)opt_v);
+	if (opt_port < 0 || opt_port > 65535)
+		fatalx("--port %lld: out of range", (long long)opt_port);
+	if (opt_max_body <= 0)
+		fatalx("--max-request-bytes must be positive");
+
+	mkdir_p(opt_data_dir);
+	if (realpath(opt_data_dir, dir) == NULL)
+		fatal("realpath %s", opt_data_dir);
+	snprintf(dbpath, sizeof(dbpath), "%s/ckube.db", dir);
+	ck_status_clear(&st);
+	if (store_open(dbpath, &store, &st) < 0)
+		fatalx("store %s: %s", dbpath, st.message);
+
+	if (opt_watch_bus == NULL) {
+		snprintf(busurl, sizeof(busurl), "ipc://%s/bus", dir);
+		url = busurl;
+	} else
+		url = opt_watch_bus;
+	if (url[0] != '\0') {
+		rc = bus_open_pub(url, &bus);
+		if (rc < 0)
+			fatalx("--watch-bus %s: %s", url, ck_strerror(rc));
+	}
+
+	memset(&srv, 0, sizeof(srv));
+	srv.store = store;
+	srv.max_body = opt_max_body;
+	srv.heartbeat_ms = opt_heartbeat_ms;
+	srv.wl = watchlog_new(store, bus, opt_heartbeat_ms, opt_compact_ms);
+	store_set_commit_hook(store, watchlog_commit, srv.wl);
+
+	for (i = 0; i < ARRAY_SIZE(default_ns); i++)
+		if (crud_ensure_namespace(&srv, default_ns[i]) < 0)
+			fatalx("cannot create namespace %s", default_ns[i]);
+
+	if (watchlog_start(srv.wl) < 0)
+		fatalx("cannot start the watch thread");
+	if (http_start(&srv, opt_bind, (uint16_t)opt_port, &hs) < 0)
+		fatalx("cannot start the HTTP server");
+	if (opt_port_file != NULL && opt_port_file[0] != '\0')
+		write_port_file(opt_port_file, http_port(hs));
+	log_info("ckube-apiserver: serving on http://%s:%u, data in %s, bus %s", opt_bind,
+	    http_port(hs), dir, url[0] ? url : "(off)");
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	while (got_signal == 0)
+		sigsuspend(&old);
+	log_info("ckube-apiserver: signal %d, stopping", (int)got_signal);
+
+	watchlog_shutdown(srv.wl);
+	http_stop(hs);
+	watchlog_free(srv.wl);
+	bus_close(bus);
+	store_close(store);
+	log_info("ckube-apiserver: stopped");
+	return 0;
+}

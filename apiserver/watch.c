@@ -1,0 +1,433 @@
+/*
+ * watch.c: one HTTP watch stream. Starts from a revision (catching up from
+ * the store's log) or from "now" (synthetic ADDED events for the current
+ * objects), filters events by namespace, name and selectors (an object that
+ * stops matching is sent as DELETED, one that starts matching as ADDED),
+ * frames them as newline-delimited WatchEvents (or one-row Tables), and
+ * queues the bytes for the HTTP layer, which sleeps while the queue is empty.
+ */
+#include "watch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cJSON.h>
+
+#include "ckube/alloc.h"
+#include "ckube/err.h"
+#include "ckube/fieldsel.h"
+#include "ckube/log.h"
+#include "ckube/selector.h"
+#include "store.h"
+
+int64_t
+watch_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *
+type_name(enum store_event_type t)
+{
+	switch (t) {
+	case STORE_ADDED:
+		return "ADDED";
+	case STORE_MODIFIED:
+		return "MODIFIED";
+	default:
+		return "DELETED";
+	}
+}
+
+/* ---- the set of "ns/name" keys currently matching a filtered watch ---- */
+
+static size_t
+known_find(const struct watch *w, const char *key, bool *found)
+{
+	size_t lo = 0, hi = w->nknown, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		c = strcmp(w->known[mid], key);
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	return lo;
+}
+
+static bool
+known_has(const struct watch *w, const char *key)
+{
+	bool f;
+
+	(void)known_find(w, key, &f);
+	return f;
+}
+
+static void
+known_add(struct watch *w, const char *key)
+{
+	bool f;
+	size_t at = known_find(w, key, &f);
+
+	if (f)
+		return;
+	if (w->nknown == w->capknown) {
+		w->capknown = w->capknown ? w->capknown * 2 : 16;
+		w->known = ck_reallocarray(w->known, w->capknown, sizeof(*w->known));
+	}
+	memmove(&w->known[at + 1], &w->known[at], (w->nknown - at) * sizeof(*w->known));
+	w->known[at] = ck_strdup(key);
+	w->nknown++;
+}
+
+static void
+known_del(struct watch *w, const char *key)
+{
+	bool f;
+	size_t at = known_find(w, key, &f);
+
+	if (!f)
+		return;
+	free(w->known[at]);
+	memmove(&w->known[at], &w->known[at + 1], (w->nknown - at - 1) * sizeof(*w->known));
+	w->nknown--;
+}
+
+/* ---- framing ---- */
+
+static void
+queue_event(struct watch *w, const char *type, const char *body, size_t len,
+    const cJSON *obj, int64_t rv)
+{
+	cJSON *t, *ev;
+	cJSON *objs[1];
+	char rvs[32], *s;
+	size_t slen;
+
+	if (w->ended)
+		return;
+	if (w->buf.len - w->off > WATCH_MAX_QUEUE) {
+		/* Too far behind: end the stream rather than block the writer. */
+		log_warn("watch %s: client too slow, ending the stream",
+		    w->res->qualified);
+		w->ended = true;
+		return;
+	}
+	if (w->table) {
+		if (obj == NULL)
+			return;
+		objs[0] = (cJSON *)(uintptr_t)obj;
+		snprintf(rvs, sizeof(rvs), "%lld", (long long)rv);
+		t = table_build(w->res, objs, 1, rvs, false, !w->sent_columns);
+		w->sent_columns = true;
+		ev = cJSON_CreateObject();
+		cJSON_AddStringToObject(ev, "type", type);
+		cJSON_AddItemToObject(ev, "object", t);
+		s = json_print(ev, &slen);
+		strbuf_add(&w->buf, s, slen);
+		strbuf_addc(&w->buf, '\n');
+		cJSON_free(s);
+		cJSON_Delete(ev);
+	} else {
+		strbuf_addf(&w->buf, "{\"type\":\"%s\",\"object\":", type);
+		strbuf_add(&w->buf, body, len);
+		strbuf_adds(&w->buf, "}\n");
+	}
+	w->last_write_ms = watch_now_ms();
+}
+
+void
+watch_wake(struct watch *w)
+{
+	if (w->suspended && w->resume != NULL) {
+		w->suspended = false;
+		w->resume(w->conn);
+	}
+}
+
+/* Match against the selectors; obj NULL never matches a filtered watch. */
+static bool
+obj_matches(const struct watch *w, const cJSON *obj)
+{
+	if (!w->filtered)
+		return true;
+	if (obj == NULL)
+		return false;
+	return selector_matches(w->lsel, cJSON_GetObjectItemCaseSensitive(json_obj(obj,
+	    "metadata"), "labels")) && fieldsel_matches(w->fsel, obj);
+}
+
+void
+watch_feed(struct watch *w, const struct store_event *ev, const cJSON *obj)
+{
+	char key[2 * CK_NAME_MAX + 2];
+	const char *type = type_name(ev->type);
+	bool match, known;
+
+	if (ev->rv <= w->last_rv)
+		return;		/* already sent during the catch-up */
+	w->last_rv = ev->rv;
+	if (w->ns[0] != '\0' && strcmp(w->ns, ev->ns) != 0)
+		return;
+	if (w->name[0] != '\0' && strcmp(w->name, ev->name) != 0)
+		return;
+	if (w->filtered) {
+		snprintf(key, sizeof(key), "%s/%s", ev->ns, ev->name);
+		match = obj_matches(w, obj);
+		known = known_has(w, key);
+		if (ev->type == STORE_DELETED) {
+			if (!known && !(match && !w->complete))
+				return;
+			known_del(w, key);
+		} else if (match) {
+			if (!known && (ev->type == STORE_ADDED || w->complete))
+				type = "ADDED";
+			known_add(w, key);
+		} else {
+			if (!known)
+				return;
+			known_del(w, key);
+			type = "DELETED";	/* it stopped matching */
+		}
+	}
+	queue_event(w, type, ev->body, ev->body_len, obj, ev->rv);
+	watch_wake(w);
+}
+
+void
+watch_heartbeat(struct watch *w, int64_t rv)
+{
+	char av[192];
+
+	if (w->ended)
+		return;
+	if (w->bookmarks && rv > 0) {
+		strbuf_addf(&w->buf, "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"%s\","
+		    "\"apiVersion\":\"%s\",\"metadata\":{\"resourceVersion\":\"%lld\"}}}\n",
+		    w->table ? "Table" : w->res->kind,
+		    w->table ? "meta.k8s.io/v1" : registry_api_version(w->res, av,
+		    sizeof(av)), (long long)rv);
+	} else
+		strbuf_addc(&w->buf, '\n');	/* JSON decoders skip whitespace */
+	w->last_write_ms = watch_now_ms();
+	watch_wake(w);
+}
+
+/* Synthetic ADDED events for the current objects; w->last_rv = list rv. */
+static int
+send_initial(struct watch *w, struct store *s, struct ck_status *st)
+{
+	struct store_list l = { 0 };
+	cJSON *obj;
+	char key[2 * CK_NAME_MAX + 2];
+	size_t i;
+	int rc;
+
+	rc = store_list(s, w->res->qualified, w->ns, NULL, NULL, 0, &l);
+	if (rc < 0) {
+		ck_status_set(st, CK_EIO, "Internal error occurred: storage: %s",
+		    ck_strerror(rc));
+		return CK_EIO;
+	}
+	for (i = 0; i < l.n; i++) {
+		if (w->name[0] != '\0' && strcmp(w->name, l.items[i].name) != 0)
+			continue;
+		obj = NULL;
+		if (w->filtered || w->table)
+			obj = cJSON_ParseWithLength(l.items[i].body, l.items[i].body_len);
+		if (obj_matches(w, obj)) {
+			if (w->filtered) {
+				snprintf(key, sizeof(key), "%s/%s", l.items[i].ns,
+				    l.items[i].name);
+				known_add(w, key);
+			}
+			queue_event(w, "ADDED", l.items[i].body, l.items[i].body_len, obj,
+			    l.items[i].rv);
+		}
+		cJSON_Delete(obj);
+	}
+	w->last_rv = l.rv;
+	w->complete = true;
+	store_list_fini(&l);
+	return 0;
+}
+
+/* Replay the log after from_rv. */
+static int
+send_since(struct watch *w, struct store *s, int64_t from_rv, struct ck_status *st)
+{
+	struct store_event *evs = NULL;
+	cJSON *obj;
+	size_t n = 0, i;
+	int rc;
+
+	if (from_rv < store_compacted_revision(s))
+		rc = CK_EGONE;
+	else if (watchlog_replay(w->wl, w, from_rv)) {
+		log_v(4, "watch %s: resumed from %lld out of the ring", w->res->qualified,
+		    (long long)from_rv);
+		return 0;
+	} else
+		rc = store_events_since(s, w->res->qualified, from_rv, 0, &evs, &n);
+	if (rc == CK_EGONE) {
+		ck_status_set(st, CK_EGONE, "too old resource version: %lld (%lld)",
+		    (long long)from_rv, (long long)store_compacted_revision(s));
+		return rc;
+	}
+	if (rc < 0) {
+		ck_status_set(st, CK_EIO, "Internal error occurred: storage: %s",
+		    ck_strerror(rc));
+		return CK_EIO;
+	}
+	w->last_rv = from_rv;
+	for (i = 0; i < n; i++) {
+		obj = NULL;
+		if (w->filtered || w->table)
+			obj = cJSON_ParseWithLength(evs[i].body, evs[i].body_len);
+		watch_feed(w, &evs[i], obj);
+		cJSON_Delete(obj);
+	}
+	store_events_free(evs, n);
+	return 0;
+}
+
+static void
+watch_free(struct watch *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->nknown; i++)
+		free(w->known[i]);
+	free(w->known);
+	selector_free(w->lsel);
+	fieldsel_free(w->fsel);
+	strbuf_fini(&w->buf);
+	pthread_mutex_destroy(&w->mu);
+	free(w);
+}
+
+int
+watch_start(struct apiserver *srv, struct watch_params *p, struct watch **out,
+    struct ck_status *st)
+{
+	struct watchlog *wl = srv->wl;
+	struct watch *w;
+	int rc;
+
+	*out = NULL;
+	w = ck_calloc(1, sizeof(*w));
+	pthread_mutex_init(&w->mu, NULL);
+	strbuf_init(&w->buf);
+	w->res = p->res;
+	ck_strlcpy(w->ns, p->ns, sizeof(w->ns));
+	ck_strlcpy(w->name, p->name, sizeof(w->name));
+	w->lsel = p->lsel;
+	w->fsel = p->fsel;
+	p->lsel = NULL;
+	p->fsel = NULL;
+	w->filtered = !selector_is_empty(w->lsel) || !fieldsel_is_empty(w->fsel);
+	w->table = p->table;
+	w->bookmarks = p->bookmarks;
+	w->last_write_ms = watch_now_ms();
+	if (p->timeout_ms > 0)
+		w->deadline_ms = w->last_write_ms + p->timeout_ms;
+	w->wl = wl;
+
+	pthread_mutex_lock(&wl->mu);
+	pthread_mutex_lock(&w->mu);
+	if (p->from_rv == 0)
+		rc = send_initial(w, srv->store, st);
+	else
+		rc = send_since(w, srv->store, p->from_rv, st);
+	if (wl->stopping)
+		w->ended = true;
+	pthread_mutex_unlock(&w->mu);
+	if (rc == 0)
+		watchlog_link(wl, w);
+	pthread_mutex_unlock(&wl->mu);
+	if (rc < 0) {
+		watch_free(w);
+		return rc;
+	}
+	log_v(4, "watch %s ns=%s name=%s from %lld", w->res->qualified, w->ns, w->name,
+	    (long long)p->from_rv);
+	*out = w;
+	return 0;
+}
+
+void
+watch_attach(struct watch *w, void *conn, void (*resume)(void *conn))
+{
+	pthread_mutex_lock(&w->mu);
+	w->conn = conn;
+	w->resume = resume;
+	pthread_mutex_unlock(&w->mu);
+}
+
+ssize_t
+watch_read(struct watch *w, char *buf, size_t max, void (*suspend)(void *conn))
+{
+	size_t n;
+
+	pthread_mutex_lock(&w->mu);
+	if (w->off < w->buf.len) {
+		n = w->buf.len - w->off;
+		if (n > max)
+			n = max;
+		memcpy(buf, w->buf.buf + w->off, n);
+		w->off += n;
+		if (w->off == w->buf.len) {
+			strbuf_reset(&w->buf);
+			w->off = 0;
+		}
+		pthread_mutex_unlock(&w->mu);
+		return (ssize_t)n;
+	}
+	if (w->ended) {
+		pthread_mutex_unlock(&w->mu);
+		return -1;
+	}
+	/* Suspend under the lock, so a wake-up cannot come before it. */
+	w->suspended = true;
+	suspend(w->conn);
+	pthread_mutex_unlock(&w->mu);
+	return 0;
+}
+
+void
+watch_release(struct watch *w)
+{
+	struct watchlog *wl;
+
+	if (w == NULL)
+		return;
+	wl = w->wl;
+	pthread_mutex_lock(&wl->mu);
+	if (w->listed) {
+		if (w->prev != NULL)
+			w->prev->next = w->next;
+		else
+			wl->head = w->next;
+		if (w->next != NULL)
+			w->next->prev = w->prev;
+		wl->nwatches--;
+		w->listed = false;
+	}
+	pthread_mutex_unlock(&wl->mu);
+	log_v(4, "watch %s ended", w->res->qualified);
+	watch_free(w);
+}

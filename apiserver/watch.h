@@ -1,0 +1,123 @@
+/*
+ * watch.h: the watch stream and the revision log, shared by watch.c (one
+ * HTTP watcher: filtering, framing, the byte queue the HTTP layer drains)
+ * and watchlog.c (the store commit hook, the fan-out to every watcher, the
+ * bus, heartbeats, timeouts and compaction).
+ *
+ * Locking: watchlog.mu guards the watcher list and is taken before any
+ * watch.mu. The HTTP layer calls watch_read() with neither held.
+ */
+#ifndef CKUBE_APISERVER_WATCH_H
+#define CKUBE_APISERVER_WATCH_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ckube/strbuf.h"
+#include "apiserver.h"
+
+struct store_event;
+struct label_selector;
+struct field_selector;
+
+/* A watcher further behind than this is ended; the client relists. */
+#define WATCH_MAX_QUEUE		(16u << 20)
+
+struct watch {
+	pthread_mutex_t		 mu;
+	struct strbuf		 buf;		/* framed events not yet sent */
+	size_t			 off;		/* bytes of buf already sent */
+	bool			 suspended;	/* the HTTP connection is suspended */
+	bool			 ended;		/* no more events: end the stream */
+	void			*conn;		/* HTTP layer's connection */
+	void			(*resume)(void *conn);
+
+	const struct api_resource *res;
+	char			 ns[CK_NAME_MAX];
+	char			 name[CK_NAME_MAX];
+	struct label_selector	*lsel;
+	struct field_selector	*fsel;
+	bool			 filtered;	/* selectors are not empty */
+	bool			 complete;	/* the match set knows every object */
+	char			**known;	/* sorted "ns/name" now matching */
+	size_t			 nknown, capknown;
+	bool			 table;
+	bool			 sent_columns;
+	bool			 bookmarks;
+	int64_t			 last_rv;	/* newest revision queued */
+	int64_t			 deadline_ms;	/* 0 = none */
+	int64_t			 last_write_ms;
+
+	struct watchlog		*wl;
+	struct watch		*prev, *next;	/* watchlog list, under wl->mu */
+	bool			 listed;
+};
+
+/* Recent events kept in memory, so most watch resumes never read the store. */
+#define WATCHLOG_RING_EVENTS	4096
+#define WATCHLOG_RING_BYTES	(32u << 20)
+
+struct watchlog {
+	pthread_mutex_t		 mu;
+	struct store_event	*ring;		/* WATCHLOG_RING_EVENTS slots */
+	size_t			 ring_head;	/* index of the oldest */
+	size_t			 ring_n;
+	size_t			 ring_bytes;
+	int64_t			 ring_floor;	/* every event after it is in the ring */
+	pthread_cond_t		 cond;
+	struct store		*store;
+	struct bus		*bus;		/* NULL: no bus */
+	struct watch		*head;
+	size_t			 nwatches;
+	int64_t			 rv;		/* newest revision the hook saw */
+	int64_t			 heartbeat_ms;
+	int64_t			 compact_ms;	/* 0 = never */
+	bool			 stopping;
+	bool			 thread_started;
+	pthread_t		 thread;
+};
+
+int64_t	watch_now_ms(void);
+
+/* Queue ev (obj = its parsed body, may be NULL if unparsable) for w; w->mu held. */
+void	watch_feed(struct watch *w, const struct store_event *ev, const struct cJSON *obj);
+/* Queue a keepalive (BOOKMARK if asked, else a newline); w->mu held. */
+void	watch_heartbeat(struct watch *w, int64_t rv);
+/* Wake the HTTP layer if it sleeps; w->mu held. */
+void	watch_wake(struct watch *w);
+
+/*
+ * For the HTTP layer. watch_attach sets the connection and its resume
+ * function before the response is queued. watch_read copies up to max bytes
+ * and returns their number; returns 0 after calling suspend(conn) (under the
+ * watch lock) when there is nothing to send; -1 at the end of the stream.
+ * watch_release unlinks and frees w (the response is gone).
+ */
+void	watch_attach(struct watch *w, void *conn, void (*resume)(void *conn));
+ssize_t	watch_read(struct watch *w, char *buf, size_t max,
+	    void (*suspend)(void *conn));
+void	watch_release(struct watch *w);
+
+/* watchlog.c */
+struct watchlog *watchlog_new(struct store *s, struct bus *bus, int64_t heartbeat_ms,
+	    int64_t compact_ms);
+/* The store commit hook (arg = the watchlog). */
+void	watchlog_commit(const struct store_event *ev, void *arg);
+/* Start the heartbeat/timeout/compaction thread. */
+int	watchlog_start(struct watchlog *wl) CK_MUST_CHECK;
+/* End every watch and wake its connection (before stopping HTTP). */
+void	watchlog_shutdown(struct watchlog *wl);
+/* Stop the thread and free (every watch must be released). */
+void	watchlog_free(struct watchlog *wl);
+size_t	watchlog_count(struct watchlog *wl);
+/*
+ * Feed w every ring event of its resource after from_rv (wl->mu held).
+ * Returns false, doing nothing, when the ring does not reach back that far.
+ */
+bool	watchlog_replay(struct watchlog *wl, struct watch *w, int64_t from_rv);
+/* Link w (wl->mu held). */
+void	watchlog_link(struct watchlog *wl, struct watch *w);
+
+#endif

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The real kubectl against ckube-apiserver: discovery, get (Tables), create -f,
+# get -o yaml, label, delete, and errors printed as Kubernetes prints them.
+. "$(dirname "$0")/../../lib/lib.sh"
+
+KUBECTL=${KUBECTL:-/usr/bin/kubectl}
+if [ ! -x "$KUBECTL" ]; then
+	skip "kubectl" "no $KUBECTL"
+	exit 0
+fi
+start_apiserver api || { not_ok "apiserver starts"; exit 1; }
+k() { "$KUBECTL" --server="$API_URL" --cache-dir="$CK_TMP/kcache" "$@"; }
+
+out=$(k get namespaces -o name 2>&1)
+expect "kubectl get namespaces -o name" \
+    "namespace/default namespace/kube-node-lease namespace/kube-public namespace/kube-system" "$(echo $out)"
+out=$(k get ns 2>&1)
+check "kubectl get ns prints STATUS column" grep -q '^default  *Active' <<<"$out"
+out=$(k version 2>&1)
+check "kubectl version sees v1.3.0" grep -q 'Server Version: v1.3.0' <<<"$out"
+out=$(k api-resources 2>&1)
+check "kubectl api-resources lists leases" grep -q '^leases .*coordination.k8s.io/v1' <<<"$out"
+cat >"$CK_TMP/cm.yaml" <<'Y'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: x
+  labels:
+    app: demo
+data:
+  num: "123"
+Y
+out=$(k create -f "$CK_TMP/cm.yaml" 2>&1)
+expect "kubectl create -f (validation on)" "configmap/x created" "$out"
+out=$(k create -f "$CK_TMP/cm.yaml" 2>&1)
+check "kubectl create twice: AlreadyExists" grep -q 'Error from server (AlreadyExists).*configmaps "x" already exists' <<<"$out"
+out=$(k get cm x -o yaml 2>&1)
+check "kubectl get cm x -o yaml keeps \"123\" a string" grep -q "num: \"123\"" <<<"$out"
+out=$(k get cm -l app=demo 2>&1)
+check "kubectl get cm -l app=demo" grep -q '^x ' <<<"$out"
+out=$(k label cm x tier=web 2>&1)
+expect "kubectl label (merge patch)" "configmap/x labeled" "$out"
+out=$(k get cm x -o jsonpath='{.metadata.labels.tier}' 2>&1)
+expect "label applied" "web" "$out"
+out=$(k get cm nosuch 2>&1)
+expect "kubectl get missing object" 'Error from server (NotFound): configmaps "nosuch" not found' "$out"
+out=$(k delete cm x 2>&1)
+expect "kubectl delete" 'configmap "x" deleted' "$out"
+out=$(k get cm x 2>&1)
+check "deleted object is gone" grep -q NotFound <<<"$out"
+cat >"$CK_TMP/lease.yaml" <<'Y'
+apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata:
+  name: l1
+  namespace: kube-node-lease
+spec:
+  holderIdentity: me
+Y
+out=$(k apply -f "$CK_TMP/lease.yaml" 2>&1)
+expect "kubectl apply -f creates a lease" "lease.coordination.k8s.io/l1 created" "$out"
+out=$(k get leases -n kube-node-lease -o name 2>&1)
+expect "kubectl get leases" "lease.coordination.k8s.io/l1" "$out"
+# Generators POST protobuf bodies (kubectl-protocol.md 0.3).
+out=$(k create configmap gen-cm --from-literal=n=123 2>&1)
+expect "kubectl create configmap (protobuf body)" "configmap/gen-cm created" "$out"
+expect "protobuf configmap data" "123" "$(k get cm gen-cm -o jsonpath='{.data.n}' 2>&1)"
+out=$(k create secret generic gen-sec --from-literal=pw=hunter2 2>&1)
+expect "kubectl create secret generic (protobuf body)" "secret/gen-sec created" "$out"
+expect "protobuf secret data is base64" "aHVudGVyMg==" "$(k get secret gen-sec -o jsonpath='{.data.pw}' 2>&1)"
+out=$(k create namespace gen-ns 2>&1)
+expect "kubectl create namespace (protobuf body)" "namespace/gen-ns created" "$out"
+out=$(k create service clusterip gen-svc --tcp=80:8080 2>&1)
+expect "kubectl create service (protobuf body)" "service/gen-svc created" "$out"
+expect "protobuf service ports" "80 8080 TCP" \
+    "$(k get svc gen-svc -o json | json '" ".join(str(d["spec"]["ports"][0][k]) for k in ("port","targetPort","protocol"))')"
+cat >"$CK_TMP/pod.yaml" <<'Y'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+  - name: a
+    image: nginx:1.25
+    ports:
+    - containerPort: 80
+    - containerPort: 443
+Y
+out=$(k apply -f "$CK_TMP/pod.yaml" 2>&1)
+expect "kubectl apply creates a pod" "pod/web created" "$out"
+sed -i 's/nginx:1.25/nginx:1.26/; /containerPort: 443/d' "$CK_TMP/pod.yaml"
+out=$(k apply -f "$CK_TMP/pod.yaml" 2>&1)
+expect "second kubectl apply (strategic merge patch)" "pod/web configured" "$out"
+expect "apply changed the image and removed a port" "nginx:1.26 [80]" \
+    "$(k get pod web -o json | json 'd["spec"]["containers"][0]["image"]+" "+str([p["containerPort"] for p in d["spec"]["containers"][0]["ports"]])')"
+out=$(k apply -f "$CK_TMP/pod.yaml" 2>&1)
+expect "third kubectl apply is unchanged" "pod/web unchanged" "$out"
+out=$(k apply --server-side -f "$CK_TMP/cm.yaml" 2>&1)
+expect "kubectl apply --server-side" "configmap/x serverside-applied" "$out"
+out=$(timeout 5 "$KUBECTL" --server="$API_URL" --cache-dir="$CK_TMP/kcache" get cm -w --request-timeout=3s 2>&1 & sleep 1; \
+    k label cm x more=1 >/dev/null; wait)
+expect "kubectl get -w prints the row, then the change" "True" "$(python3 -c "import sys; print(sys.stdin.read().count('\nx ') >= 2)" <<<"$out")"
+stop_apiserver
+finish

@@ -1,0 +1,299 @@
+/*
+ * Unit tests of the apiserver handlers through struct api_request, with no
+ * socket (api_handle on a temporary SQLite store): discovery shapes, create
+ * and its server-set fields, conflicts, lists, and a watch's byte queue.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <cJSON.h>
+
+#include "ckube/err.h"
+#include "apiserver.h"
+#include "store.h"
+#include "watch.h"
+
+struct fixture {
+	char		 dir[64];
+	char		 db[128];
+	struct apiserver srv;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct ck_status st;
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_api.XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->db, sizeof(f->db), "%s/ckube.db", f->dir);
+	if (store_open(f->db, &f->srv.store, &st) < 0)
+		return -1;
+	f->srv.max_body = 1 << 20;
+	f->srv.wl = watchlog_new(f->srv.store, NULL, 0, 0);
+	store_set_commit_hook(f->srv.store, watchlog_commit, f->srv.wl);
+	if (crud_ensure_namespace(&f->srv, "default") < 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char path[160];
+
+	watchlog_free(f->srv.wl);
+	store_close(f->srv.store);
+	snprintf(path, sizeof(path), "%s/ckube.db", f->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/ckube.db-wal", f->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/ckube.db-shm", f->dir);
+	unlink(path);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Run one request; returns the parsed body (yours) and the code. */
+static cJSON *
+call(struct fixture *f, const char *method, const char *path, const char *ctype,
+    const char *body, int *code)
+{
+	struct api_request req;
+	struct api_response resp;
+	cJSON *o;
+
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.path = path;
+	req.content_type = ctype;
+	req.body = body ? body : "";
+	req.body_len = body ? strlen(body) : 0;
+	api_handle(&f->srv, &req, &resp);
+	assert_null(resp.watch);
+	*code = resp.code;
+	o = cJSON_ParseWithLength(resp.body, resp.body_len);
+	api_response_fini(&resp);
+	return o;
+}
+
+static void
+test_api_version_and_discovery(void **state)
+{
+	struct fixture *f = *state;
+	cJSON *o;
+	int code;
+
+	o = call(f, "GET", "/version", NULL, NULL, &code);
+	assert_int_equal(code, 200);
+	assert_string_equal(json_str(o, "minor"), "3");
+	cJSON_Delete(o);
+	o = call(f, "GET", "/api/v1", NULL, NULL, &code);
+	assert_string_equal(json_str(o, "kind"), "APIResourceList");
+	assert_string_equal(json_str(o, "groupVersion"), "v1");
+	cJSON_Delete(o);
+	o = call(f, "GET", "/apis/coordination.k8s.io", NULL, NULL, &code);
+	assert_int_equal(code, 200);
+	assert_string_equal(json_str(o, "kind"), "APIGroup");
+	cJSON_Delete(o);
+	o = call(f, "GET", "/apis/nosuch", NULL, NULL, &code);
+	assert_int_equal(code, 404);
+	assert_string_equal(json_str(o, "kind"), "Status");
+	cJSON_Delete(o);
+}
+
+static void
+test_api_create_sets_server_fields(void **state)
+{
+	struct fixture *f = *state;
+	cJSON *o, *m;
+	int code;
+
+	o = call(f, "POST", "/api/v1/namespaces/default/configmaps", "application/json",
+	    "{\"metadata\":{\"name\":\"a\",\"uid\":\"u\",\"creationTimestamp\":null}}", &code);
+	assert_int_equal(code, 201);
+	m = json_obj(o, "metadata");
+	assert_string_not_equal(json_str(m, "uid"), "u");
+	assert_non_null(json_str(m, "creationTimestamp"));
+	assert_non_null(json_str(m, "resourceVersion"));
+	assert_string_equal(json_str(o, "kind"), "ConfigMap");
+	assert_string_equal(json_str(m, "namespace"), "default");
+	cJSON_Delete(o);
+	o = call(f, "POST", "/api/v1/namespaces/default/configmaps", "application/json",
+	    "{\"metadata\":{\"name\":\"a\"}}", &code);
+	assert_int_equal(code, 409);
+	cJSON_Delete(o);
+	o = call(f, "POST", "/api/v1/namespaces/default/configmaps", "application/json",
+	    "[1,2]", &code);
+	assert_int_equal(code, 400);
+	cJSON_Delete(o);
+}
+
+static void
+test_api_update_conflict(void **state)
+{
+	struct fixture *f = *state;
+	cJSON *o;
+	int code;
+
+	o = call(f, "POST", "/api/v1/nodes", "application/yaml",
+	    "apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n", &code);
+	assert_int_equal(code, 201);
+	cJSON_Delete(o);
+	o = call(f, "PUT", "/api/v1/nodes/n1", "application/json",
+	    "{\"metadata\":{\"name\":\"n1\",\"resourceVersion\":\"1\"}}", &code);
+	assert_int_equal(code, 409);
+	assert_string_equal(json_str(o, "reason"), "Conflict");
+	cJSON_Delete(o);
+	o = call(f, "PUT", "/api/v1/nodes/n2", "application/json",
+	    "{\"metadata\":{\"name\":\"n2\"}}", &code);
+	assert_int_equal(code, 404);
+	cJSON_Delete(o);
+	o = call(f, "PUT", "/api/v1/nodes/n1", "application/json",
+	    "{\"metadata\":{\"name\":\"other\"}}", &code);
+	assert_int_equal(code, 400);
+	cJSON_Delete(o);
+}
+
+static void
+test_api_list_kind_and_rv(void **state)
+{
+	struct fixture *f = *state;
+	cJSON *o, *meta;
+	int code;
+
+	o = call(f, "GET", "/api/v1/namespaces", NULL, NULL, &code);
+	assert_int_equal(code, 200);
+	assert_string_equal(json_str(o, "kind"), "NamespaceList");
+	meta = json_obj(o, "metadata");
+	assert_non_null(json_str(meta, "resourceVersion"));
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "items")), 1);
+	cJSON_Delete(o);
+}
+
+static int resumes;
+
+static void
+fake_resume(void *conn)
+{
+	(void)conn;
+	resumes++;
+}
+
+static void
+fake_suspend(void *conn)
+{
+	(void)conn;
+}
+
+static void
+test_api_watch_queue(void **state)
+{
+	struct fixture *f = *state;
+	struct api_request req;
+	struct api_response resp;
+	char buf[4096];
+	ssize_t n;
+	cJSON *o;
+	int code;
+
+	memset(&req, 0, sizeof(req));
+	req.method = "GET";
+	req.path = "/api/v1/namespaces/default/secrets";
+	req.params[0].key = "watch";
+	req.params[0].val = "1";
+	req.nparams = 1;
+	api_handle(&f->srv, &req, &resp);
+	assert_int_equal(resp.code, 200);
+	assert_non_null(resp.watch);
+	watch_attach(resp.watch, NULL, fake_resume);
+	n = watch_read(resp.watch, buf, sizeof(buf), fake_suspend);
+	assert_int_equal(n, 0);			/* nothing yet: suspended */
+	resumes = 0;
+	o = call(f, "POST", "/api/v1/namespaces/default/secrets", "application/json",
+	    "{\"metadata\":{\"name\":\"s\"},\"data\":{}}", &code);
+	assert_int_equal(code, 201);
+	cJSON_Delete(o);
+	assert_int_equal(resumes, 1);		/* the commit woke the stream */
+	n = watch_read(resp.watch, buf, sizeof(buf) - 1, fake_suspend);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_non_null(strstr(buf, "{\"type\":\"ADDED\",\"object\":{"));
+	assert_int_equal(buf[n - 1], '\n');
+	watchlog_shutdown(f->srv.wl);
+	assert_int_equal(watch_read(resp.watch, buf, sizeof(buf), fake_suspend), -1);
+	watch_release(resp.watch);
+}
+
+static void
+test_api_watch_resume_from_ring(void **state)
+{
+	struct fixture *f = *state;
+	struct api_request req;
+	struct api_response resp;
+	char buf[8192], rv[32];
+	ssize_t n;
+	cJSON *o;
+	int code, i;
+
+	for (i = 1; i <= 3; i++) {
+		snprintf(buf, sizeof(buf), "{\"metadata\":{\"name\":\"s%d\"}}", i);
+		o = call(f, "POST", "/api/v1/namespaces/default/secrets", "application/json",
+		    buf, &code);
+		assert_int_equal(code, 201);
+		if (i == 1)
+			snprintf(rv, sizeof(rv), "%s", json_str(json_obj(o, "metadata"),
+			    "resourceVersion"));
+		cJSON_Delete(o);
+	}
+	memset(&req, 0, sizeof(req));
+	req.method = "GET";
+	req.path = "/api/v1/namespaces/default/secrets";
+	req.params[0].key = "watch";
+	req.params[0].val = "true";
+	req.params[1].key = "resourceVersion";
+	req.params[1].val = rv;
+	req.nparams = 2;
+	api_handle(&f->srv, &req, &resp);
+	assert_non_null(resp.watch);
+	watch_attach(resp.watch, NULL, fake_resume);
+	n = watch_read(resp.watch, buf, sizeof(buf) - 1, fake_suspend);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_null(strstr(buf, "\"name\":\"s1\""));
+	assert_non_null(strstr(buf, "\"name\":\"s2\""));
+	assert_non_null(strstr(buf, "\"name\":\"s3\""));
+	/* The ring starts at the store revision the server started with. */
+	assert_false(watchlog_replay(f->srv.wl, resp.watch, -1));
+	watchlog_shutdown(f->srv.wl);
+	watch_release(resp.watch);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_api_version_and_discovery, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_api_create_sets_server_fields, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_api_update_conflict, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_api_list_kind_and_rv, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_api_watch_queue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_api_watch_resume_from_ring, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests_name("api", tests, NULL, NULL);
+}

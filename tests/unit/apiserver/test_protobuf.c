@@ -1,0 +1,234 @@
+/*
+ * Unit tests for apiserver/protobuf.c: the k8s envelope, ConfigMap, Secret
+ * and Service tables, and robustness (every truncation and many byte flips
+ * of a valid body decode or fail cleanly).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <cJSON.h>
+
+#include "ckube/err.h"
+#include "ckube/strbuf.h"
+#include "apiserver.h"
+
+static void
+put_varint(struct strbuf *sb, uint64_t v)
+{
+	while (v >= 0x80) {
+		strbuf_addc(sb, (char)(v | 0x80));
+		v >>= 7;
+	}
+	strbuf_addc(sb, (char)v);
+}
+
+static void
+put_bytes(struct strbuf *sb, int num, const char *p, size_t n)
+{
+	put_varint(sb, (uint64_t)num << 3 | 2);
+	put_varint(sb, n);
+	strbuf_add(sb, p, n);
+}
+
+static void
+put_str(struct strbuf *sb, int num, const char *s)
+{
+	put_bytes(sb, num, s, strlen(s));
+}
+
+static void
+put_msg(struct strbuf *sb, int num, struct strbuf *m)
+{
+	put_bytes(sb, num, m->buf ? m->buf : "", m->len);
+	strbuf_fini(m);
+}
+
+static void
+put_entry(struct strbuf *sb, int num, const char *k, const char *v)
+{
+	struct strbuf e = STRBUF_INIT;
+
+	put_str(&e, 1, k);
+	put_str(&e, 2, v);
+	put_msg(sb, num, &e);
+}
+
+/* "k8s\0" + Unknown{TypeMeta{av, kind}, raw}. */
+static void
+envelope(struct strbuf *out, const char *av, const char *kind, struct strbuf *raw)
+{
+	struct strbuf tm = STRBUF_INIT;
+
+	strbuf_add(out, "k8s\0", 4);
+	put_str(&tm, 1, av);
+	put_str(&tm, 2, kind);
+	put_msg(out, 1, &tm);
+	put_msg(out, 2, raw);
+	put_str(out, 3, "");
+	put_str(out, 4, "");
+}
+
+static void
+configmap_body(struct strbuf *out)
+{
+	struct strbuf meta = STRBUF_INIT, raw = STRBUF_INIT, ts = STRBUF_INIT;
+
+	put_str(&meta, 1, "cm");
+	put_str(&meta, 2, "");
+	put_str(&meta, 3, "");
+	put_msg(&meta, 8, &ts);			/* empty creationTimestamp */
+	put_entry(&meta, 11, "app", "x");
+	put_msg(&raw, 1, &meta);
+	put_entry(&raw, 2, "n", "123");
+	put_entry(&raw, 2, "a", "b");
+	envelope(out, "v1", "ConfigMap", &raw);
+}
+
+static void
+test_protobuf_configmap(void **state)
+{
+	struct strbuf body = STRBUF_INIT;
+	struct ck_status st;
+	cJSON *o, *meta;
+
+	(void)state;
+	configmap_body(&body);
+	assert_int_equal(protobuf_decode(body.buf, body.len, &o, &st), 0);
+	assert_string_equal(json_str(o, "kind"), "ConfigMap");
+	assert_string_equal(json_str(o, "apiVersion"), "v1");
+	meta = json_obj(o, "metadata");
+	assert_string_equal(json_str(meta, "name"), "cm");
+	assert_null(cJSON_GetObjectItemCaseSensitive(meta, "generateName"));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(meta,
+	    "creationTimestamp")));
+	assert_string_equal(json_str(json_obj(meta, "labels"), "app"), "x");
+	assert_string_equal(json_str(json_obj(o, "data"), "n"), "123");
+	assert_string_equal(json_str(json_obj(o, "data"), "a"), "b");
+	cJSON_Delete(o);
+	strbuf_fini(&body);
+}
+
+static void
+test_protobuf_secret_bytes_are_base64(void **state)
+{
+	struct strbuf body = STRBUF_INIT, meta = STRBUF_INIT, raw = STRBUF_INIT;
+	struct ck_status st;
+	cJSON *o;
+
+	(void)state;
+	put_str(&meta, 1, "s");
+	put_msg(&raw, 1, &meta);
+	put_entry(&raw, 2, "pw", "hunter2");
+	put_str(&raw, 3, "Opaque");
+	envelope(&body, "v1", "Secret", &raw);
+	assert_int_equal(protobuf_decode(body.buf, body.len, &o, &st), 0);
+	assert_string_equal(json_str(json_obj(o, "data"), "pw"), "aHVudGVyMg==");
+	assert_string_equal(json_str(o, "type"), "Opaque");
+	cJSON_Delete(o);
+	strbuf_fini(&body);
+}
+
+static void
+test_protobuf_service_ports(void **state)
+{
+	struct strbuf body = STRBUF_INIT, meta = STRBUF_INIT, raw = STRBUF_INIT;
+	struct strbuf spec = STRBUF_INIT, port = STRBUF_INIT, tp = STRBUF_INIT;
+	struct ck_status st;
+	cJSON *o, *p;
+
+	(void)state;
+	put_str(&meta, 1, "svc");
+	put_msg(&raw, 1, &meta);
+	put_str(&port, 2, "TCP");
+	put_varint(&port, 3 << 3);
+	put_varint(&port, 80);
+	put_varint(&tp, 1 << 3);		/* type: Int */
+	put_varint(&tp, 0);
+	put_varint(&tp, 2 << 3);
+	put_varint(&tp, 8080);
+	put_msg(&port, 4, &tp);
+	put_msg(&spec, 1, &port);
+	put_str(&spec, 4, "ClusterIP");
+	put_msg(&raw, 2, &spec);
+	envelope(&body, "v1", "Service", &raw);
+	assert_int_equal(protobuf_decode(body.buf, body.len, &o, &st), 0);
+	p = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(json_obj(o, "spec"),
+	    "ports"), 0);
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(p, "port")->valueint, 80);
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(p, "targetPort")->valueint, 8080);
+	assert_string_equal(json_str(p, "protocol"), "TCP");
+	cJSON_Delete(o);
+	strbuf_fini(&body);
+}
+
+static void
+test_protobuf_rejects(void **state)
+{
+	struct strbuf body = STRBUF_INIT, raw = STRBUF_INIT;
+	struct ck_status st;
+	cJSON *o;
+
+	(void)state;
+	ck_status_clear(&st);
+	assert_int_equal(protobuf_decode("{}", 2, &o, &st), CK_EBADREQ);
+	assert_null(o);
+	put_str(&raw, 1, "");
+	envelope(&body, "batch/v1", "CronJob", &raw);
+	assert_int_equal(protobuf_decode(body.buf, body.len, &o, &st), CK_ENOTSUP);
+	assert_int_equal(st.code, 415);
+	strbuf_fini(&body);
+}
+
+static void
+test_protobuf_truncations_and_flips(void **state)
+{
+	struct strbuf body = STRBUF_INIT;
+	struct ck_status st;
+	char *copy;
+	cJSON *o;
+	size_t n, i;
+	int rc;
+
+	(void)state;
+	configmap_body(&body);
+	for (n = 0; n < body.len; n++) {
+		copy = malloc(n + 1);
+		memcpy(copy, body.buf, n);
+		rc = protobuf_decode(copy, n, &o, &st);
+		if (rc == 0)
+			cJSON_Delete(o);
+		else
+			assert_null(o);
+		free(copy);
+	}
+	srand(42);
+	for (i = 0; i < 2000; i++) {
+		copy = malloc(body.len);
+		memcpy(copy, body.buf, body.len);
+		copy[4 + (size_t)rand() % (body.len - 4)] ^= (char)(1 << (rand() % 8));
+		rc = protobuf_decode(copy, body.len, &o, &st);
+		if (rc == 0)
+			cJSON_Delete(o);
+		free(copy);
+	}
+	strbuf_fini(&body);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_protobuf_configmap),
+		cmocka_unit_test(test_protobuf_secret_bytes_are_base64),
+		cmocka_unit_test(test_protobuf_service_ports),
+		cmocka_unit_test(test_protobuf_rejects),
+		cmocka_unit_test(test_protobuf_truncations_and_flips),
+	};
+
+	return cmocka_run_group_tests_name("protobuf", tests, NULL, NULL);
+}

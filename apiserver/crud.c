@@ -1193,6 +1193,19 @@ method_not_allowed(struct crud *c)
 	status_reply(c->resp, &st);
 }
 
+/* The registry row lists the verb (discovery tells clients the same). */
+static bool
+verb_allowed(const struct api_resource *r, enum api_verb verb)
+{
+	const char *name = route_verb_name(verb);
+	const char *const *v;
+
+	for (v = r->verbs; *v != NULL; v++)
+		if (strcmp(*v, name) == 0)
+			return true;
+	return false;
+}
+
 void
 crud_handle(struct apiserver *srv, const struct api_request *req,
     const struct api_route *rt, struct api_response *resp)
@@ -1202,6 +1215,10 @@ crud_handle(struct apiserver *srv, const struct api_request *req,
 	bool named = rt->name[0] != '\0';
 
 	ck_status_clear(&c.st);
+	if (sub[0] == '\0' && !verb_allowed(c.res, rt->verb)) {
+		method_not_allowed(&c);
+		return;
+	}
 	if (rt->has_ns && !c.res->namespaced) {
 		not_found(&c);
 		return;

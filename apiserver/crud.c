@@ -29,9 +29,9 @@
 #define GENERATE_TRIES	8
 
 enum update_mode {
-	UPDATE_MAIN,		/* PUT/PATCH of the object: status is kept */
-	UPDATE_STATUS,		/* .../status: only status changes */
-	UPDATE_FINALIZE,	/* namespaces/x/finalize: only spec.finalizers */
+	UPDATE_MAIN,	 /* PUT/PATCH of the object: status is kept */
+	UPDATE_STATUS,	 /* .../status: only status changes */
+	UPDATE_FINALIZE, /* namespaces/x/finalize: only spec.finalizers */
 };
 
 static bool
@@ -71,7 +71,8 @@ crud_fail_store(struct crud *c, int err, const char *name)
 	if (err == CK_ENOTFOUND || err == CK_EEXIST || err == CK_ECONFLICT)
 		return crud_fail_object(c, err, name);
 	log_error("store %s %s: %s", c->res->qualified, name, ck_strerror(err));
-	return crud_fail(c, CK_EIO, "Internal error occurred: storage: %s", ck_strerror(err));
+	return crud_fail(c, CK_EIO, "Internal error occurred: storage: %s",
+	    ck_strerror(err));
 }
 
 const char *
@@ -82,7 +83,8 @@ crud_obj_name(const cJSON *obj)
 
 /* Load and parse one stored object. */
 int
-crud_load(struct crud *c, const char *ns, const char *name, cJSON **out, int64_t *rv)
+crud_load(struct crud *c, const char *ns, const char *name, cJSON **out,
+    int64_t *rv)
 {
 	struct store_item it;
 	int rc;
@@ -95,7 +97,8 @@ crud_load(struct crud *c, const char *ns, const char *name, cJSON **out, int64_t
 	*rv = it.rv;
 	store_item_fini(&it);
 	if (*out == NULL)
-		return crud_fail(c, CK_EIO, "Internal error occurred: stored object %s is corrupt",
+		return crud_fail(c, CK_EIO,
+		    "Internal error occurred: stored object %s is corrupt",
 		    name);
 	return 0;
 }
@@ -107,27 +110,33 @@ crud_decode_body(struct crud *c, int want_object, cJSON **out)
 	if (c->req->body_len == 0)
 		return crud_fail(c, CK_EBADREQ, "the request body is empty");
 	if (codec_kind_of(c->req->content_type) == CODEC_PROTOBUF)
-		return protobuf_decode(c->req->body, c->req->body_len, out, &c->st);
-	return codec_decode(c->req->content_type, c->req->body, c->req->body_len,
-	    want_object, out, &c->st);
+		return protobuf_decode(c->req->body, c->req->body_len, out,
+		    &c->st);
+	return codec_decode(c->req->content_type, c->req->body,
+	    c->req->body_len, want_object, out, &c->st);
 }
 
 /* kind/apiVersion must match the URL's; a missing one is filled in. */
 static int
 check_type(struct crud *c, cJSON *obj, const char *kind)
 {
-	const char *k = json_str(obj, "kind"), *av = json_str(obj, "apiVersion");
+	const char *k = json_str(obj, "kind"),
+		   *av = json_str(obj, "apiVersion");
 	char want[192];
 
 	registry_api_version(c->res, want, sizeof(want));
 	if (cJSON_GetObjectItemCaseSensitive(obj, "kind") != NULL && k == NULL)
 		return crud_fail(c, CK_EBADREQ, "kind must be a string");
 	if (k != NULL && k[0] != '\0' && strcmp(k, kind) != 0)
-		return crud_fail(c, CK_EBADREQ, "the kind of the object (%s) does not match the "
-		    "kind of the request (%s)", k, kind);
+		return crud_fail(c, CK_EBADREQ,
+		    "the kind of the object (%s) does not match the "
+		    "kind of the request (%s)",
+		    k, kind);
 	if (av != NULL && av[0] != '\0' && strcmp(av, want) != 0)
-		return crud_fail(c, CK_EBADREQ, "the API version in the data (%s) does not match "
-		    "the expected API version (%s)", av, want);
+		return crud_fail(c, CK_EBADREQ,
+		    "the API version in the data (%s) does not match "
+		    "the expected API version (%s)",
+		    av, want);
 	/* kind and apiVersion first, as Kubernetes prints them. */
 	json_del(obj, "kind");
 	json_del(obj, "apiVersion");
@@ -151,7 +160,8 @@ check_meta(struct crud *c, cJSON *obj, const char *ns)
 	if (c->res->namespaced) {
 		bns = json_str(meta, "namespace");
 		if (bns != NULL && bns[0] != '\0' && strcmp(bns, ns) != 0)
-			return crud_fail(c, CK_EBADREQ, "the namespace of the provided object does "
+			return crud_fail(c, CK_EBADREQ,
+			    "the namespace of the provided object does "
 			    "not match the namespace sent on the request");
 		json_set_str(meta, "namespace", ns);
 	} else
@@ -193,7 +203,8 @@ check_namespace(struct crud *c, const char *ns)
 
 	rc = store_get(c->srv->store, "namespaces", "", ns, &it);
 	if (rc == CK_ENOTFOUND) {
-		(void)ck_status_set(&c->st, CK_ENOTFOUND, "namespaces \"%s\" not found", ns);
+		(void)ck_status_set(&c->st, CK_ENOTFOUND,
+		    "namespaces \"%s\" not found", ns);
 		ck_status_set_details(&c->st, ns, "", "namespaces");
 		return CK_ENOTFOUND;
 	}
@@ -205,8 +216,10 @@ check_namespace(struct crud *c, const char *ns)
 	rc = 0;
 	if (phase != NULL && strcmp(phase, "Terminating") == 0) {
 		/* Kubernetes' NamespaceLifecycle admission answers 403 here. */
-		rc = ck_status_set(&c->st, CK_EPERM, "unable to create new content in "
-		    "namespace %s because it is being terminated", ns);
+		rc = ck_status_set(&c->st, CK_EPERM,
+		    "unable to create new content in "
+		    "namespace %s because it is being terminated",
+		    ns);
 	}
 	cJSON_Delete(o);
 	return rc;
@@ -219,7 +232,8 @@ validate(struct crud *c, const cJSON *obj)
 	int rc;
 
 	c->st.ncauses = 0;
-	rc = validate_object_meta(obj, c->res->namespaced, c->res->name_rule, &c->st);
+	rc = validate_object_meta(obj, c->res->namespaced, c->res->name_rule,
+	    &c->st);
 	if (rc == 0)
 		return 0;
 	name = crud_obj_name(obj);
@@ -233,7 +247,8 @@ validate(struct crud *c, const cJSON *obj)
  * stored object (yours). Used by POST and at startup.
  */
 static int
-create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run, cJSON **out)
+create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
+    cJSON **out)
 {
 	cJSON *meta;
 	const char *gen;
@@ -241,7 +256,8 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run, cJSON **
 	int rc, tries;
 
 	*out = NULL;
-	if ((rc = check_type(c, obj, c->res->kind)) < 0 || (rc = check_meta(c, obj, ns)) < 0)
+	if ((rc = check_type(c, obj, c->res->kind)) < 0 ||
+	    (rc = check_meta(c, obj, ns)) < 0)
 		goto out;
 	meta = json_obj(obj, "metadata");
 	if (c->res->namespaced && (rc = check_namespace(c, ns)) < 0)
@@ -263,19 +279,23 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run, cJSON **
 	if (crud_obj_name(obj) != NULL && crud_obj_name(obj)[0] == '\0')
 		json_del(meta, "name");
 	for (tries = 0;; tries++) {
-		if (crud_obj_name(obj) == NULL && gen != NULL && gen[0] != '\0') {
+		if (crud_obj_name(obj) == NULL && gen != NULL &&
+		    gen[0] != '\0') {
 			util_random_suffix(suffix, 5);
-			snprintf(name, sizeof(name), "%.*s%s", 253 - 5, gen, suffix);
+			snprintf(name, sizeof(name), "%.*s%s", 253 - 5, gen,
+			    suffix);
 			json_set_str(meta, "name", name);
 		}
 		if ((rc = validate(c, obj)) < 0)
 			goto out;
 		if (dry_run)
 			break;
-		rc = store_create(c->srv->store, c->res->qualified, c->res->namespaced ?
-		    ns : "", crud_obj_name(obj), obj, NULL);
+		rc = store_create(c->srv->store, c->res->qualified,
+		    c->res->namespaced ? ns : "", crud_obj_name(obj), obj,
+		    NULL);
 		if (rc == CK_EEXIST && gen != NULL && gen[0] != '\0' &&
-		    tries + 1 < GENERATE_TRIES && json_str(meta, "name") != NULL &&
+		    tries + 1 < GENERATE_TRIES &&
+		    json_str(meta, "name") != NULL &&
 		    ck_str_has_prefix(crud_obj_name(obj), gen)) {
 			json_del(meta, "name");	/* another suffix */
 			continue;
@@ -303,8 +323,8 @@ do_create(struct crud *c)
 
 	if (crud_decode_body(c, 1, &obj) < 0)
 		goto err;
-	if (create_object(c, c->rt->ns, obj, dry != NULL && strcmp(dry, "All") == 0,
-	    &out) < 0)
+	if (create_object(c, c->rt->ns, obj,
+		dry != NULL && strcmp(dry, "All") == 0, &out) < 0)
 		goto err;
 	api_response_json(c->resp, 201, out);
 	cJSON_Delete(out);
@@ -357,14 +377,16 @@ do_get(struct crud *c)
 	char rv[32];
 	int rc;
 
-	rc = store_get(c->srv->store, c->res->qualified, c->rt->ns, c->rt->name, &it);
+	rc = store_get(c->srv->store, c->res->qualified, c->rt->ns, c->rt->name,
+	    &it);
 	if (rc < 0) {
 		crud_fail_store(c, rc, c->rt->name);
 		crud_reply_st(c);
 		return;
 	}
 	if (!api_request_wants_table(c->req)) {
-		api_response_take(c->resp, 200, "application/json", it.body, it.body_len);
+		api_response_take(c->resp, 200, "application/json", it.body,
+		    it.body_len);
 		it.body = NULL;
 		store_item_fini(&it);
 		return;
@@ -373,11 +395,15 @@ do_get(struct crud *c)
 	snprintf(rv, sizeof(rv), "%lld", (long long)it.rv);
 	store_item_fini(&it);
 	if (obj == NULL) {
-		status_replyf(c->resp, CK_EIO, "Internal error occurred: corrupt object");
+		status_replyf(c->resp, CK_EIO,
+		    "Internal error occurred: corrupt object");
 		return;
 	}
-	t = table_build(c->res, &obj, 1, rv, api_request_param(c->req, "includeObject") &&
-	    strcmp(api_request_param(c->req, "includeObject"), "Object") == 0, true);
+	t = table_build(c->res, &obj, 1, rv,
+	    api_request_param(c->req, "includeObject") &&
+		strcmp(api_request_param(c->req, "includeObject"), "Object") ==
+		    0,
+	    true);
 	api_response_json(c->resp, 200, t);
 	cJSON_Delete(t);
 	cJSON_Delete(obj);
@@ -387,8 +413,9 @@ do_get(struct crud *c)
 static int64_t
 body_rv(const cJSON *obj)
 {
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(json_obj(obj, "metadata"),
-	    "resourceVersion");
+	const cJSON *it =
+	    cJSON_GetObjectItemCaseSensitive(json_obj(obj, "metadata"),
+		"resourceVersion");
 	int64_t v;
 
 	if (it == NULL || cJSON_IsNull(it))
@@ -428,14 +455,18 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	if (check_type(c, newobj, c->res->kind) < 0 || check_meta(c, newobj,
 	    c->rt->ns) < 0)
 		goto err;
-	if (crud_obj_name(newobj) != NULL && strcmp(crud_obj_name(newobj), name) != 0) {
-		crud_fail(c, CK_EBADREQ, "the name of the object (%s) does not match the name "
-		    "on the URL (%s)", crud_obj_name(newobj), name);
+	if (crud_obj_name(newobj) != NULL &&
+	    strcmp(crud_obj_name(newobj), name) != 0) {
+		crud_fail(c, CK_EBADREQ,
+		    "the name of the object (%s) does not match the name "
+		    "on the URL (%s)",
+		    crud_obj_name(newobj), name);
 		goto err;
 	}
 	want_rv = body_rv(newobj);
 	if (want_rv < 0) {
-		crud_fail(c, CK_EBADREQ, "metadata.resourceVersion: Invalid value: must be a "
+		crud_fail(c, CK_EBADREQ,
+		    "metadata.resourceVersion: Invalid value: must be a "
 		    "decimal string");
 		goto err;
 	}
@@ -448,9 +479,12 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	uid = json_str(json_obj(newobj, "metadata"), "uid");
 	if (uid != NULL && uid[0] != '\0' && json_str(ometa, "uid") != NULL &&
 	    strcmp(uid, json_str(ometa, "uid")) != 0) {
-		crud_fail(c, CK_ECONFLICT, "Precondition failed: UID in precondition: %s, UID "
-		    "in object meta: %s", uid, json_str(ometa, "uid"));
-		ck_status_set_details(&c->st, name, c->res->group, c->res->resource);
+		crud_fail(c, CK_ECONFLICT,
+		    "Precondition failed: UID in precondition: %s, UID "
+		    "in object meta: %s",
+		    uid, json_str(ometa, "uid"));
+		ck_status_set_details(&c->st, name, c->res->group,
+		    c->res->resource);
 		goto err;
 	}
 	if (mode == UPDATE_STATUS || mode == UPDATE_FINALIZE) {
@@ -458,13 +492,14 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 		if (mode == UPDATE_STATUS)
 			copy_member(result, newobj, "status");
 		else
-			copy_member(json_ensure_obj(result, "spec"), json_obj(newobj, "spec"),
-			    "finalizers");
+			copy_member(json_ensure_obj(result, "spec"),
+			    json_obj(newobj, "spec"), "finalizers");
 	} else {
 		result = cJSON_Duplicate(newobj, 1);
 		meta = json_ensure_obj(result, "metadata");
 		json_set_str(meta, "name", name);
-		/* Immutable and server-owned metadata come from the stored object. */
+		/* Immutable and server-owned metadata come from the stored
+		 * object. */
 		copy_member(meta, ometa, "uid");
 		copy_member(meta, ometa, "creationTimestamp");
 		copy_member(meta, ometa, "deletionTimestamp");
@@ -473,14 +508,15 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 		if (has_status_sub(c->res))
 			copy_member(result, old, "status");
 		if (strcmp(c->res->resource, "namespaces") == 0)
-			copy_member(json_ensure_obj(result, "spec"), json_obj(old, "spec"),
-			    "finalizers");
+			copy_member(json_ensure_obj(result, "spec"),
+			    json_obj(old, "spec"), "finalizers");
 		/* generation counts spec changes only. */
 		nspec = cJSON_GetObjectItemCaseSensitive(result, "spec");
 		ospec = cJSON_GetObjectItemCaseSensitive(old, "spec");
 		gen = crud_json_int(ometa, "generation", 1);
-		if (!((nspec == NULL && ospec == NULL) || (nspec != NULL && ospec != NULL &&
-		    cJSON_Compare(nspec, ospec, 1))))
+		if (!((nspec == NULL && ospec == NULL) ||
+			(nspec != NULL && ospec != NULL &&
+			    cJSON_Compare(nspec, ospec, 1))))
 			gen++;
 		json_set_num(meta, "generation", (double)gen);
 	}
@@ -488,23 +524,25 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	json_del(meta, "resourceVersion");
 	if (validate(c, result) < 0)
 		goto err;
-	if (json_str(meta, "deletionTimestamp") != NULL && crud_finalizers_empty(meta) &&
+	if (json_str(meta, "deletionTimestamp") != NULL &&
+	    crud_finalizers_empty(meta) &&
 	    crud_json_int(meta, "deletionGracePeriodSeconds", 0) == 0 &&
 	    (strcmp(c->res->resource, "namespaces") != 0 ||
-	    crud_finalizers_empty(json_obj(result, "spec")))) {
-		rc = store_delete(c->srv->store, c->res->qualified, c->rt->ns, name, old_rv,
-		    &last, NULL);
+		crud_finalizers_empty(json_obj(result, "spec")))) {
+		rc = store_delete(c->srv->store, c->res->qualified, c->rt->ns,
+		    name, old_rv, &last, NULL);
 		if (rc < 0) {
 			crud_fail_store(c, rc, name);
 			goto err;
 		}
-		log_v(4, "deleted %s %s/%s (last finalizer removed)", c->res->qualified,
-		    c->rt->ns, name);
-		api_response_take(c->resp, 200, "application/json", last, strlen(last));
+		log_v(4, "deleted %s %s/%s (last finalizer removed)",
+		    c->res->qualified, c->rt->ns, name);
+		api_response_take(c->resp, 200, "application/json", last,
+		    strlen(last));
 		goto out;
 	}
-	rc = store_update(c->srv->store, c->res->qualified, c->rt->ns, name, result,
-	    old_rv, NULL);
+	rc = store_update(c->srv->store, c->res->qualified, c->rt->ns, name,
+	    result, old_rv, NULL);
 	if (rc < 0) {
 		crud_fail_store(c, rc, name);
 		goto err;
@@ -556,9 +594,11 @@ is_type(const char *ct, const char *want)
 static void
 reply_unsupported_patch(struct crud *c)
 {
-	crud_fail(c, CK_ENOTSUP, "the body of the request was in an unknown format - "
+	crud_fail(c, CK_ENOTSUP,
+	    "the body of the request was in an unknown format - "
 	    "accepted media types include: application/json-patch+json, "
-	    "application/merge-patch+json, application/strategic-merge-patch+json, "
+	    "application/merge-patch+json, "
+	    "application/strategic-merge-patch+json, "
 	    "application/apply-patch+yaml");
 	c->st.code = 415;
 	ck_strlcpy(c->st.reason, "UnsupportedMediaType", sizeof(c->st.reason));
@@ -577,8 +617,10 @@ do_apply_create(struct crud *c, cJSON *applied)
 	const char *name = crud_obj_name(applied);
 
 	if (name != NULL && strcmp(name, c->rt->name) != 0) {
-		crud_fail(c, CK_EBADREQ, "the name of the object (%s) does not match the name "
-		    "on the URL (%s)", name, c->rt->name);
+		crud_fail(c, CK_EBADREQ,
+		    "the name of the object (%s) does not match the name "
+		    "on the URL (%s)",
+		    name, c->rt->name);
 		crud_reply_st(c);
 		return;
 	}
@@ -629,7 +671,8 @@ do_patch(struct crud *c)
 		break;
 	case P_JSON:
 		if (!cJSON_IsArray(patch)) {
-			crud_fail(c, CK_EBADREQ, "a JSON patch must be an array of operations");
+			crud_fail(c, CK_EBADREQ,
+			    "a JSON patch must be an array of operations");
 			goto err;
 		}
 		rc = patch_json_apply(&target, patch, &c->st);
@@ -637,13 +680,15 @@ do_patch(struct crud *c)
 	default:
 		if (kind == P_APPLY && check_type(c, patch, c->res->kind) < 0)
 			goto err;
-		rc = patch_strategic_apply(&target, patch, c->res->kind, &c->st);
+		rc =
+		    patch_strategic_apply(&target, patch, c->res->kind, &c->st);
 		break;
 	}
 	if (rc < 0)
 		goto err;
 	if (!cJSON_IsObject(target)) {
-		crud_fail(c, CK_EBADREQ, "the patched object is not a JSON object");
+		crud_fail(c, CK_EBADREQ,
+		    "the patched object is not a JSON object");
 		goto err;
 	}
 	commit_update(c, old, target, old_rv, mode_of(c));
@@ -668,7 +713,8 @@ do_binding(struct crud *c)
 		goto err;
 	target = json_str(json_obj(b, "target"), "name");
 	if (target == NULL || target[0] == '\0') {
-		crud_fail(c, CK_EINVALID, "Binding \"%s\" is invalid: target.name: Required value",
+		crud_fail(c, CK_EINVALID,
+		    "Binding \"%s\" is invalid: target.name: Required value",
 		    c->rt->name);
 		ck_status_add_cause(&c->st, "target.name", "FieldValueRequired",
 		    "Required value");
@@ -678,20 +724,23 @@ do_binding(struct crud *c)
 		goto err;
 	cur = json_str(json_obj(pod, "spec"), "nodeName");
 	if (cur != NULL && cur[0] != '\0') {
-		crud_fail(c, CK_ECONFLICT, "Operation cannot be fulfilled on pods/binding \"%s\": "
-		    "pod %s is already assigned to node \"%s\"", c->rt->name, c->rt->name,
-		    cur);
+		crud_fail(c, CK_ECONFLICT,
+		    "Operation cannot be fulfilled on pods/binding \"%s\": "
+		    "pod %s is already assigned to node \"%s\"",
+		    c->rt->name, c->rt->name, cur);
 		ck_status_set_details(&c->st, c->rt->name, "", "pods/binding");
 		goto err;
 	}
 	if (json_str(json_obj(pod, "metadata"), "deletionTimestamp") != NULL) {
-		crud_fail(c, CK_ECONFLICT, "Operation cannot be fulfilled on pods/binding \"%s\": "
-		    "pod %s is being deleted, cannot be assigned to a host", c->rt->name,
-		    c->rt->name);
+		crud_fail(c, CK_ECONFLICT,
+		    "Operation cannot be fulfilled on pods/binding \"%s\": "
+		    "pod %s is being deleted, cannot be assigned to a host",
+		    c->rt->name, c->rt->name);
 		goto err;
 	}
 	json_set_str(json_ensure_obj(pod, "spec"), "nodeName", target);
-	rc = store_update(c->srv->store, "pods", c->rt->ns, c->rt->name, pod, rv, NULL);
+	rc = store_update(c->srv->store, "pods", c->rt->ns, c->rt->name, pod,
+	    rv, NULL);
 	if (rc < 0) {
 		crud_fail_store(c, rc, c->rt->name);
 		goto err;
@@ -716,7 +765,8 @@ out:
 static void
 not_found(struct crud *c)
 {
-	status_replyf(c->resp, CK_ENOTFOUND, "the server could not find the requested "
+	status_replyf(c->resp, CK_ENOTFOUND,
+	    "the server could not find the requested "
 	    "resource");
 }
 
@@ -726,7 +776,8 @@ method_not_allowed(struct crud *c)
 	struct ck_status st;
 
 	ck_status_clear(&st);
-	(void)ck_status_set(&st, CK_ENOTSUP, "the server does not allow this method on "
+	(void)ck_status_set(&st, CK_ENOTSUP,
+	    "the server does not allow this method on "
 	    "the requested resource");
 	status_reply(c->resp, &st);
 }
@@ -748,7 +799,11 @@ void
 crud_handle(struct apiserver *srv, const struct api_request *req,
     const struct api_route *rt, struct api_response *resp)
 {
-	struct crud c = { .srv = srv, .req = req, .rt = rt, .res = rt->res, .resp = resp };
+	struct crud c = { .srv = srv,
+		.req = req,
+		.rt = rt,
+		.res = rt->res,
+		.resp = resp };
 	const char *sub = rt->sub;
 	bool named = rt->name[0] != '\0';
 
@@ -761,8 +816,9 @@ crud_handle(struct apiserver *srv, const struct api_request *req,
 		not_found(&c);
 		return;
 	}
-	if (c.res->namespaced && !rt->has_ns && (named || rt->verb == API_VERB_CREATE ||
-	    rt->verb == API_VERB_DELETECOLLECTION)) {
+	if (c.res->namespaced && !rt->has_ns &&
+	    (named || rt->verb == API_VERB_CREATE ||
+		rt->verb == API_VERB_DELETECOLLECTION)) {
 		not_found(&c);
 		return;
 	}

@@ -30,7 +30,8 @@ struct crud {
 /* Reply with c->st. */
 void	crud_reply_st(struct crud *c);
 /* Set c->st from err and a message; returns err. */
-int	crud_fail(struct crud *c, int err, const char *fmt, ...) CK_PRINTF(3, 4);
+int	crud_fail(struct crud *c, int err, const char *fmt, ...)
+	    CK_PRINTF(3, 4);
 /* NotFound/AlreadyExists/Conflict about name, worded as Kubernetes does. */
 int	crud_fail_object(struct crud *c, int err, const char *name);
 /* A store error: the expected ones as crud_fail_object, others as 500. */
@@ -38,8 +39,8 @@ int	crud_fail_store(struct crud *c, int err, const char *name);
 /* metadata.name of obj, or NULL. */
 const char *crud_obj_name(const struct cJSON *obj);
 /* Read and parse one object (*out yours) and its revision. */
-int	crud_load(struct crud *c, const char *ns, const char *name, struct cJSON **out,
-	    int64_t *rv) CK_MUST_CHECK;
+int	crud_load(struct crud *c, const char *ns, const char *name,
+	    struct cJSON **out, int64_t *rv) CK_MUST_CHECK;
 /* Decode the request body by its Content-Type (*out yours). */
 int	crud_decode_body(struct crud *c, int want_object, struct cJSON **out)
 	    CK_MUST_CHECK;
@@ -52,10 +53,11 @@ void	crud_now_ts(char *buf, time_t offset_s);
 /* labelSelector and fieldSelector of the request (both yours). */
 int	crud_parse_selectors(struct crud *c, struct label_selector **ls,
 	    struct field_selector **fs) CK_MUST_CHECK;
-bool	crud_matches(const struct label_selector *ls, const struct field_selector *fs,
-	    const struct cJSON *obj);
+bool	crud_matches(const struct label_selector *ls,
+	    const struct field_selector *fs, const struct cJSON *obj);
 /* `{"kind":"<Kind>List","apiVersion":..,"metadata":{..},"items":[` */
-void	crud_list_prefix(struct crud *c, struct strbuf *sb, int64_t rv, const char *cont);
+void	crud_list_prefix(struct crud *c, struct strbuf *sb, int64_t rv,
+	    const char *cont);
 
 /* The verbs (crud_list.c, crud_delete.c). Each replies. */
 void	crud_list(struct crud *c);

@@ -39,12 +39,14 @@ parse_delete_opts(struct crud *c, struct delete_opts *o)
 	o->grace = -1;
 	if (q != NULL && q[0] != '\0' && (ck_parse_int64(q, &o->grace) < 0 ||
 	    o->grace < 0))
-		return crud_fail(c, CK_EBADREQ, "invalid gracePeriodSeconds: %s", q);
+		return crud_fail(c, CK_EBADREQ,
+		    "invalid gracePeriodSeconds: %s", q);
 	/* drain's fallback sends an empty protobuf DeleteOptions: ignore it. */
-	if (c->req->body_len == 0 || codec_kind_of(c->req->content_type) == CODEC_PROTOBUF)
+	if (c->req->body_len == 0 ||
+	    codec_kind_of(c->req->content_type) == CODEC_PROTOBUF)
 		return 0;
-	rc = codec_decode(c->req->content_type, c->req->body, c->req->body_len, 1, &body,
-	    &c->st);
+	rc = codec_decode(c->req->content_type, c->req->body, c->req->body_len,
+	    1, &body, &c->st);
 	if (rc < 0)
 		return rc;
 	g = cJSON_GetObjectItemCaseSensitive(body, "gracePeriodSeconds");
@@ -55,7 +57,8 @@ parse_delete_opts(struct crud *c, struct delete_opts *o)
 		ck_strlcpy(o->uid, json_str(pre, "uid"), sizeof(o->uid));
 	if (json_str(pre, "resourceVersion") != NULL &&
 	    ck_parse_int64(json_str(pre, "resourceVersion"), &o->rv) < 0)
-		rc = crud_fail(c, CK_EBADREQ, "invalid preconditions.resourceVersion");
+		rc = crud_fail(c, CK_EBADREQ,
+		    "invalid preconditions.resourceVersion");
 	cJSON_Delete(body);
 	return rc;
 }
@@ -71,8 +74,8 @@ parse_delete_opts(struct crud *c, struct delete_opts *o)
  *  - an object with finalizers is only marked.
  */
 static int
-delete_one(struct crud *c, const char *ns, const char *name, const struct delete_opts *o,
-    char **out)
+delete_one(struct crud *c, const char *ns, const char *name,
+    const struct delete_opts *o, char **out)
 {
 	cJSON *obj = NULL, *meta, *spec;
 	const char *uid, *node;
@@ -87,25 +90,32 @@ delete_one(struct crud *c, const char *ns, const char *name, const struct delete
 	meta = json_ensure_obj(obj, "metadata");
 	uid = json_str(meta, "uid");
 	if (o->uid[0] != '\0' && (uid == NULL || strcmp(uid, o->uid) != 0)) {
-		rc = crud_fail(c, CK_ECONFLICT, "Precondition failed: UID in precondition: %s, "
-		    "UID in object meta: %s", o->uid, uid ? uid : "");
-		ck_status_set_details(&c->st, name, c->res->group, c->res->resource);
+		rc = crud_fail(c, CK_ECONFLICT,
+		    "Precondition failed: UID in precondition: %s, "
+		    "UID in object meta: %s",
+		    o->uid, uid ? uid : "");
+		ck_status_set_details(&c->st, name, c->res->group,
+		    c->res->resource);
 		goto out;
 	}
 	if (o->rv > 0 && o->rv != rv) {
-		rc = crud_fail(c, CK_ECONFLICT, "Precondition failed: ResourceVersion in "
+		rc = crud_fail(c, CK_ECONFLICT,
+		    "Precondition failed: ResourceVersion in "
 		    "precondition: %lld, ResourceVersion in object meta: %lld",
 		    (long long)o->rv, (long long)rv);
-		ck_status_set_details(&c->st, name, c->res->group, c->res->resource);
+		ck_status_set_details(&c->st, name, c->res->group,
+		    c->res->resource);
 		goto out;
 	}
 	is_ns = strcmp(c->res->resource, "namespaces") == 0;
 	spec = json_obj(obj, "spec");
 	node = json_str(spec, "nodeName");
 	grace = o->grace;
-	if (strcmp(c->res->resource, "pods") == 0 && node != NULL && node[0] != '\0') {
+	if (strcmp(c->res->resource, "pods") == 0 && node != NULL &&
+	    node[0] != '\0') {
 		if (grace < 0)
-			grace = crud_json_int(spec, "terminationGracePeriodSeconds", 30);
+			grace = crud_json_int(spec,
+			    "terminationGracePeriodSeconds", 30);
 		graceful = grace > 0;
 	}
 	if (grace < 0)
@@ -114,22 +124,26 @@ delete_one(struct crud *c, const char *ns, const char *name, const struct delete
 	    (is_ns && !(json_str(meta, "deletionTimestamp") != NULL &&
 	    crud_finalizers_empty(spec)));
 	if (!mark) {
-		rc = store_delete(c->srv->store, c->res->qualified, ns, name, rv, out, NULL);
+		rc = store_delete(c->srv->store, c->res->qualified, ns, name,
+		    rv, out, NULL);
 		if (rc < 0)
 			rc = crud_fail_store(c, rc, name);
 		else
-			log_v(4, "deleted %s %s/%s", c->res->qualified, ns, name);
+			log_v(4, "deleted %s %s/%s", c->res->qualified, ns,
+			    name);
 		goto out;
 	}
 	if (json_str(meta, "deletionTimestamp") != NULL) {
-		/* Already terminating: only a shorter grace period changes it. */
-		cur_grace = crud_json_int(meta, "deletionGracePeriodSeconds", 0);
+		/* Terminating: only a shorter grace period changes it. */
+		cur_grace =
+		    crud_json_int(meta, "deletionGracePeriodSeconds", 0);
 		if (!graceful && cur_grace > 0) {
 			json_set_num(meta, "deletionGracePeriodSeconds", 0);
 			crud_now_ts(ts, 0);
 			json_set_str(meta, "deletionTimestamp", ts);
 		} else if (graceful && grace < cur_grace) {
-			json_set_num(meta, "deletionGracePeriodSeconds", (double)grace);
+			json_set_num(meta, "deletionGracePeriodSeconds",
+			    (double)grace);
 			crud_now_ts(ts, (time_t)grace);
 			json_set_str(meta, "deletionTimestamp", ts);
 		} else {
@@ -139,17 +153,21 @@ delete_one(struct crud *c, const char *ns, const char *name, const struct delete
 	} else {
 		crud_now_ts(ts, graceful ? (time_t)grace : 0);
 		json_set_str(meta, "deletionTimestamp", ts);
-		json_set_num(meta, "deletionGracePeriodSeconds", graceful ? (double)grace : 0);
+		json_set_num(meta, "deletionGracePeriodSeconds",
+		    graceful ? (double)grace : 0);
 		if (is_ns)
-			json_set_str(json_ensure_obj(obj, "status"), "phase", "Terminating");
+			json_set_str(json_ensure_obj(obj, "status"), "phase",
+			    "Terminating");
 	}
 	if (crud_finalizers_empty(meta) && !graceful && !is_ns) {
-		rc = store_delete(c->srv->store, c->res->qualified, ns, name, rv, out, NULL);
+		rc = store_delete(c->srv->store, c->res->qualified, ns, name,
+		    rv, out, NULL);
 		if (rc < 0)
 			rc = crud_fail_store(c, rc, name);
 		goto out;
 	}
-	rc = store_update(c->srv->store, c->res->qualified, ns, name, obj, rv, NULL);
+	rc = store_update(c->srv->store, c->res->qualified, ns, name, obj, rv,
+	    NULL);
 	if (rc < 0) {
 		rc = crud_fail_store(c, rc, name);
 		goto out;
@@ -188,17 +206,19 @@ crud_deletecollection(struct crud *c)
 	size_t i, len, count = 0;
 	int rc;
 
-	if (parse_delete_opts(c, &o) < 0 || crud_parse_selectors(c, &ls, &fs) < 0)
+	if (parse_delete_opts(c, &o) < 0 ||
+	    crud_parse_selectors(c, &ls, &fs) < 0)
 		goto err;
-	rc = store_list(c->srv->store, c->res->qualified, c->rt->has_ns ? c->rt->ns : "",
-	    NULL, NULL, 0, &l);
+	rc = store_list(c->srv->store, c->res->qualified,
+	    c->rt->has_ns ? c->rt->ns : "", NULL, NULL, 0, &l);
 	if (rc < 0) {
 		crud_fail_store(c, rc, "");
 		goto err;
 	}
 	crud_list_prefix(c, &sb, l.rv, NULL);
 	for (i = 0; i < l.n; i++) {
-		obj = cJSON_ParseWithLength(l.items[i].body, l.items[i].body_len);
+		obj =
+		    cJSON_ParseWithLength(l.items[i].body, l.items[i].body_len);
 		if (obj == NULL || !crud_matches(ls, fs, obj)) {
 			cJSON_Delete(obj);
 			continue;

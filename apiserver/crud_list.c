@@ -19,7 +19,8 @@
 #include "store.h"
 
 int
-crud_parse_selectors(struct crud *c, struct label_selector **ls, struct field_selector **fs)
+crud_parse_selectors(struct crud *c, struct label_selector **ls,
+    struct field_selector **fs)
 {
 	const char *l = api_request_param(c->req, "labelSelector");
 	const char *f = api_request_param(c->req, "fieldSelector");
@@ -30,7 +31,8 @@ crud_parse_selectors(struct crud *c, struct label_selector **ls, struct field_se
 	rc = selector_parse(l ? l : "", ls, &c->st);
 	if (rc < 0)
 		return rc;
-	rc = fieldsel_parse(f ? f : "", registry_field_selectors(c->res), fs, &c->st);
+	rc = fieldsel_parse(f ? f : "", registry_field_selectors(c->res), fs,
+	    &c->st);
 	if (rc < 0) {
 		selector_free(*ls);
 		*ls = NULL;
@@ -39,10 +41,13 @@ crud_parse_selectors(struct crud *c, struct label_selector **ls, struct field_se
 }
 
 bool
-crud_matches(const struct label_selector *ls, const struct field_selector *fs, const cJSON *obj)
+crud_matches(const struct label_selector *ls, const struct field_selector *fs,
+    const cJSON *obj)
 {
-	return selector_matches(ls, cJSON_GetObjectItemCaseSensitive(json_obj(obj,
-	    "metadata"), "labels")) && fieldsel_matches(fs, obj);
+	return selector_matches(ls,
+		   cJSON_GetObjectItemCaseSensitive(json_obj(obj, "metadata"),
+		       "labels")) &&
+	    fieldsel_matches(fs, obj);
 }
 
 /* Continue token: base64 of {"rv":N,"ns":"..","name":".."}. */
@@ -75,7 +80,8 @@ continue_decode(struct crud *c, const char *tok, char *ns, char *name)
 		o = cJSON_Parse(s);
 	n = json_str(o, "ns");
 	x = json_str(o, "name");
-	if (n != NULL && x != NULL && ck_strlcpy(ns, n, CK_NAME_MAX) < CK_NAME_MAX &&
+	if (n != NULL && x != NULL &&
+	    ck_strlcpy(ns, n, CK_NAME_MAX) < CK_NAME_MAX &&
 	    ck_strlcpy(name, x, CK_NAME_MAX) < CK_NAME_MAX)
 		rc = 0;
 	cJSON_Delete(o);
@@ -86,13 +92,16 @@ continue_decode(struct crud *c, const char *tok, char *ns, char *name)
 }
 
 void
-crud_list_prefix(struct crud *c, struct strbuf *sb, int64_t rv, const char *cont)
+crud_list_prefix(struct crud *c, struct strbuf *sb, int64_t rv,
+    const char *cont)
 {
 	char av[192];
 
-	strbuf_addf(sb, "{\"kind\":\"%sList\",\"apiVersion\":\"%s\",\"metadata\":"
-	    "{\"resourceVersion\":\"%lld\"", c->res->kind,
-	    registry_api_version(c->res, av, sizeof(av)), (long long)rv);
+	strbuf_addf(sb,
+	    "{\"kind\":\"%sList\",\"apiVersion\":\"%s\",\"metadata\":"
+	    "{\"resourceVersion\":\"%lld\"",
+	    c->res->kind, registry_api_version(c->res, av, sizeof(av)),
+	    (long long)rv);
 	if (cont != NULL)
 		strbuf_addf(sb, ",\"continue\":\"%s\"", cont);
 	strbuf_adds(sb, "},\"items\":[");
@@ -120,7 +129,8 @@ crud_list(struct crud *c)
 		crud_fail(c, CK_EBADREQ, "invalid limit: %s", p);
 		goto err;
 	}
-	if ((p = api_request_param(c->req, "continue")) != NULL && p[0] != '\0') {
+	if ((p = api_request_param(c->req, "continue")) != NULL &&
+	    p[0] != '\0') {
 		if (continue_decode(c, p, after_ns, after_name) < 0)
 			goto err;
 		have_after = true;
@@ -130,8 +140,8 @@ crud_list(struct crud *c)
 	filter = !selector_is_empty(ls) || !fieldsel_is_empty(fs);
 	for (;;) {
 		rc = store_list(c->srv->store, c->res->qualified, ns,
-		    have_after ? after_ns : NULL, have_after ? after_name : NULL,
-		    (size_t)limit, &l);
+		    have_after ? after_ns : NULL,
+		    have_after ? after_name : NULL, (size_t)limit, &l);
 		if (rc < 0) {
 			crud_fail_store(c, rc, "");
 			goto err;
@@ -141,7 +151,8 @@ crud_list(struct crud *c)
 		for (i = 0; i < l.n; i++) {
 			obj = NULL;
 			if (filter || table) {
-				obj = cJSON_ParseWithLength(l.items[i].body, l.items[i].body_len);
+				obj = cJSON_ParseWithLength(l.items[i].body,
+				    l.items[i].body_len);
 				if (obj == NULL)
 					continue;
 				if (filter && !crud_matches(ls, fs, obj)) {
@@ -152,21 +163,25 @@ crud_list(struct crud *c)
 			if (table) {
 				if (nobjs == cap) {
 					cap = cap ? cap * 2 : 64;
-					objs = ck_reallocarray(objs, cap, sizeof(*objs));
+					objs = ck_reallocarray(objs, cap,
+					    sizeof(*objs));
 				}
 				objs[nobjs++] = obj;
 			} else {
 				cJSON_Delete(obj);
 				if (count > 0)
 					strbuf_addc(&items, ',');
-				strbuf_add(&items, l.items[i].body, l.items[i].body_len);
+				strbuf_add(&items, l.items[i].body,
+				    l.items[i].body_len);
 			}
 			count++;
 			if (limit > 0 && count == (size_t)limit) {
 				if (i + 1 < l.n || l.more) {
 					more = true;
-					ck_strlcpy(after_ns, l.items[i].ns, sizeof(after_ns));
-					ck_strlcpy(after_name, l.items[i].name, sizeof(after_name));
+					ck_strlcpy(after_ns, l.items[i].ns,
+					    sizeof(after_ns));
+					ck_strlcpy(after_name, l.items[i].name,
+					    sizeof(after_name));
 				}
 				break;
 			}
@@ -176,7 +191,8 @@ crud_list(struct crud *c)
 		if (!l.more || l.n == 0)
 			break;
 		ck_strlcpy(after_ns, l.items[l.n - 1].ns, sizeof(after_ns));
-		ck_strlcpy(after_name, l.items[l.n - 1].name, sizeof(after_name));
+		ck_strlcpy(after_name, l.items[l.n - 1].name,
+		    sizeof(after_name));
 		have_after = true;
 		store_list_fini(&l);
 	}
@@ -185,9 +201,11 @@ crud_list(struct crud *c)
 	if (table) {
 		snprintf(rvs, sizeof(rvs), "%lld", (long long)list_rv);
 		p = api_request_param(c->req, "includeObject");
-		t = table_build(c->res, objs, nobjs, rvs, p && strcmp(p, "Object") == 0, true);
+		t = table_build(c->res, objs, nobjs, rvs,
+		    p && strcmp(p, "Object") == 0, true);
 		if (cont != NULL)
-			json_set_str(json_ensure_obj(t, "metadata"), "continue", cont);
+			json_set_str(json_ensure_obj(t, "metadata"), "continue",
+			    cont);
 		api_response_json(c->resp, 200, t);
 		cJSON_Delete(t);
 	} else {
@@ -240,7 +258,8 @@ crud_watch(struct crud *c)
 	v = api_request_param(c->req, "timeoutSeconds");
 	if (v != NULL && v[0] != '\0') {
 		if (ck_parse_int64(v, &n) < 0 || n < 0) {
-			crud_fail(c, CK_EBADREQ, "invalid timeoutSeconds: %s", v);
+			crud_fail(c, CK_EBADREQ, "invalid timeoutSeconds: %s",
+			    v);
 			goto err_sel;
 		}
 		p.timeout_ms = n * 1000;

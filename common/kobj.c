@@ -48,18 +48,28 @@ static void
 must_be_mutable(const struct kobj *obj)
 {
 	if (obj->frozen) {
-		log_error("kobj %s: setter called on a frozen object", obj->key);
+		log_error("kobj %s: setter called on a frozen object",
+		    obj->key);
 		abort();
 	}
 }
 
-static const char *
-meta_str(const struct kobj *obj, const char *field)
+static const cJSON *
+field(const cJSON *obj, const char *name)
 {
-	const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj->root, "metadata");
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(md, field);
+	return cJSON_GetObjectItemCaseSensitive(obj, name);
+}
 
+static const char *
+str_or_empty(const cJSON *v)
+{
 	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static const char *
+meta_str(const struct kobj *obj, const char *name)
+{
+	return str_or_empty(field(field(obj->root, "metadata"), name));
 }
 
 static void
@@ -116,7 +126,7 @@ kobj_parse(const char *json, size_t len)
 		return NULL;
 	/* cJSON stops after the first value: only whitespace may follow. */
 	for (; end != NULL && end < json + len; end++) {
-		if (*end != ' ' && *end != '\t' && *end != '\n' && *end != '\r') {
+		if (strchr(" \t\n\r", *end) == NULL || *end == '\0') {
 			cJSON_Delete(root);
 			return NULL;
 		}
@@ -201,17 +211,13 @@ kobj_resource_version(const struct kobj *obj)
 const char *
 kobj_kind(const struct kobj *obj)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj->root, "kind");
-
-	return cJSON_IsString(v) ? v->valuestring : "";
+	return str_or_empty(field(obj->root, "kind"));
 }
 
 const char *
 kobj_api_version(const struct kobj *obj)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj->root, "apiVersion");
-
-	return cJSON_IsString(v) ? v->valuestring : "";
+	return str_or_empty(field(obj->root, "apiVersion"));
 }
 
 const char *
@@ -271,8 +277,10 @@ static cJSON *
 step_get(const cJSON *cur, const struct path_step *s)
 {
 	if (s->is_index)
-		return cJSON_IsArray(cur) ? cJSON_GetArrayItem(cur, s->index) : NULL;
-	return cJSON_IsObject(cur) ? cJSON_GetObjectItemCaseSensitive(cur, s->key) : NULL;
+		return cJSON_IsArray(cur) ? cJSON_GetArrayItem(cur, s->index) :
+		    NULL;
+	return cJSON_IsObject(cur) ?
+	    cJSON_GetObjectItemCaseSensitive(cur, s->key) : NULL;
 }
 
 const cJSON *
@@ -339,13 +347,12 @@ kobj_labels(const struct kobj *obj)
 static const char *
 meta_map_get(const struct kobj *obj, const char *map, const char *key)
 {
-	const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj->root, "metadata");
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(md, map);
+	const cJSON *m = field(field(obj->root, "metadata"), map);
 	const cJSON *v;
 
 	if (!cJSON_IsObject(m) || key == NULL)
 		return NULL;
-	v = cJSON_GetObjectItemCaseSensitive(m, key);
+	v = field(m, key);
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
@@ -369,7 +376,7 @@ kobj_controller_ref(const struct kobj *obj)
 	if (!cJSON_IsArray(refs))
 		return NULL;
 	cJSON_ArrayForEach(r, refs) {
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "controller")))
+		if (cJSON_IsTrue(field(r, "controller")))
 			return r;
 	}
 	return NULL;
@@ -406,7 +413,8 @@ kobj_condition_status(const struct kobj *obj, const char *type)
  * succeed (*parent is then NULL if something would have to be created).
  */
 static int
-walk_parent(cJSON *root, const struct path_step *steps, int n, bool create, cJSON **parent)
+walk_parent(cJSON *root, const struct path_step *steps, int n, bool create,
+    cJSON **parent)
 {
 	cJSON *cur = root, *next;
 	int i;
@@ -426,7 +434,8 @@ walk_parent(cJSON *root, const struct path_step *steps, int n, bool create, cJSO
 			}
 			next = must(cJSON_AddObjectToObject(cur, steps[i].key));
 		}
-		if (steps[i + 1].is_index ? !cJSON_IsArray(next) : !cJSON_IsObject(next))
+		if (steps[i + 1].is_index ? !cJSON_IsArray(next) :
+		    !cJSON_IsObject(next))
 			return CK_EINVALID;
 		cur = next;
 	}
@@ -444,8 +453,11 @@ set_item(struct kobj *obj, const char *path, cJSON *item)
 
 	must_be_mutable(obj);
 	n = path_parse(path, steps);
-	rc = n > 0 ? walk_parent(obj->root, steps, n, false, &parent) : CK_EINVALID;
-	if (rc < 0)
+	if (n <= 0) {
+		rc = CK_EINVALID;
+		goto fail;
+	}
+	if ((rc = walk_parent(obj->root, steps, n, false, &parent)) < 0)
 		goto fail;
 	last = &steps[n - 1];
 	if (parent != NULL && last->is_index &&
@@ -457,7 +469,7 @@ set_item(struct kobj *obj, const char *path, cJSON *item)
 		goto fail;	/* cannot happen after the check walk */
 	if (last->is_index) {
 		cJSON_ReplaceItemInArray(parent, last->index, item);
-	} else if (cJSON_GetObjectItemCaseSensitive(parent, last->key) != NULL) {
+	} else if (field(parent, last->key) != NULL) {
 		cJSON_ReplaceItemInObjectCaseSensitive(parent, last->key, item);
 	} else if (!cJSON_AddItemToObject(parent, last->key, item)) {
 		must(NULL);
@@ -473,7 +485,8 @@ int
 kobj_set_str(struct kobj *obj, const char *path, const char *value)
 {
 	must_be_mutable(obj);
-	return set_item(obj, path, must(cJSON_CreateString(value ? value : "")));
+	return set_item(obj, path,
+	    must(cJSON_CreateString(value ? value : "")));
 }
 
 int
@@ -545,7 +558,8 @@ meta_map(struct kobj *obj, const char *map)
 }
 
 static void
-meta_map_set(struct kobj *obj, const char *map, const char *key, const char *value)
+meta_map_set(struct kobj *obj, const char *map, const char *key,
+    const char *value)
 {
 	cJSON *m;
 
@@ -553,7 +567,8 @@ meta_map_set(struct kobj *obj, const char *map, const char *key, const char *val
 	if (key == NULL)
 		return;
 	if (value == NULL) {
-		const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj->root, "metadata");
+		cJSON *md = cJSON_GetObjectItemCaseSensitive(obj->root,
+		    "metadata");
 		cJSON *cur = cJSON_GetObjectItemCaseSensitive(md, map);
 
 		if (cJSON_IsObject(cur))
@@ -561,8 +576,9 @@ meta_map_set(struct kobj *obj, const char *map, const char *key, const char *val
 		return;
 	}
 	m = meta_map(obj, map);
-	if (cJSON_GetObjectItemCaseSensitive(m, key) != NULL)
-		cJSON_ReplaceItemInObjectCaseSensitive(m, key, must(cJSON_CreateString(value)));
+	if (field(m, key) != NULL)
+		cJSON_ReplaceItemInObjectCaseSensitive(m, key,
+		    must(cJSON_CreateString(value)));
 	else
 		must(cJSON_AddStringToObject(m, key, value));
 	update_key(obj);

@@ -507,16 +507,15 @@ str_or(const cJSON *v)
 	return cJSON_IsString(v) ? v->valuestring : "(not a string)";
 }
 
+/* Equality requirements from a {key: value} map; f names it in errors. */
 static int
-from_match_labels(const cJSON *ml, const char *prefix,
-    struct label_selector *sel, struct ck_status *st)
+from_map(const cJSON *ml, const char *f, struct label_selector *sel,
+    struct ck_status *st)
 {
 	const cJSON *it;
-	char f[256];
 
 	if (ml == NULL || cJSON_IsNull(ml))
 		return 0;
-	snprintf(f, sizeof(f), "%s.matchLabels", prefix);
 	if (!cJSON_IsObject(ml))
 		return json_err(st, f, "FieldValueInvalid",
 		    "must be an object");
@@ -534,6 +533,23 @@ from_match_labels(const cJSON *ml, const char *prefix,
 		r = sel_add_req(sel, it->string, strlen(it->string), SEL_EQ);
 		req_add_val(r, it->valuestring, strlen(it->valuestring));
 	}
+	return 0;
+}
+
+int
+selector_from_map(const cJSON *map, const char *field_prefix,
+    struct label_selector **out, struct ck_status *st)
+{
+	struct label_selector *sel = sel_new();
+	int rc;
+
+	*out = NULL;
+	rc = from_map(map, field_prefix ? field_prefix : "selector", sel, st);
+	if (rc < 0) {
+		selector_free(sel);
+		return rc;
+	}
+	*out = sel;
 	return 0;
 }
 
@@ -568,7 +584,7 @@ from_expression(const cJSON *e, const char *field, struct label_selector *sel,
 	struct sel_req *r;
 	char f[300];
 	size_t i, nvals;
-	enum sel_op op;
+	enum sel_op op = SEL_EQ;	/* set by parse_operator() */
 	int rc;
 
 	if (!cJSON_IsObject(e))
@@ -639,8 +655,9 @@ selector_from_json(const cJSON *json, const char *field_prefix,
 		    "must be an object");
 		goto fail;
 	}
-	rc = from_match_labels(cJSON_GetObjectItemCaseSensitive(json,
-	    "matchLabels"), field_prefix, sel, st);
+	snprintf(f, sizeof(f), "%s.matchLabels", field_prefix);
+	rc = from_map(cJSON_GetObjectItemCaseSensitive(json, "matchLabels"), f,
+	    sel, st);
 	if (rc < 0)
 		goto fail;
 	exprs = cJSON_GetObjectItemCaseSensitive(json, "matchExpressions");

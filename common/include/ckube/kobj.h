@@ -29,10 +29,13 @@ struct kobj;
  */
 struct kobj	*kobj_new_take(struct cJSON *root);
 
-/* A new {"apiVersion":..,"kind":..,"metadata":{}}; either may be NULL (left out). */
+/* A new {"apiVersion":..,"kind":..,"metadata":{}}; NULL leaves one out. */
 struct kobj	*kobj_new(const char *api_version, const char *kind);
 
-/* Parse len bytes of JSON (need not end in NUL). NULL if it is not a JSON object. */
+/*
+ * Parse len bytes of JSON (need not end in NUL; only whitespace may follow
+ * the object). NULL if it is not one well-formed JSON object.
+ */
 struct kobj	*kobj_parse(const char *json, size_t len);
 
 /*
@@ -76,12 +79,14 @@ const char	*kobj_get_str(const struct kobj *obj, const char *path);
  * The integer at path into *out. Returns 0, CK_ENOTFOUND (missing or null),
  * or CK_EINVALID (not a number, not whole, or beyond +-2^53).
  */
-int		 kobj_get_int(const struct kobj *obj, const char *path, int64_t *out)
-		    CK_MUST_CHECK;
+int		 kobj_get_int(const struct kobj *obj, const char *path,
+		    int64_t *out) CK_MUST_CHECK;
 /* The integer at path, or def when kobj_get_int() fails. */
-int64_t		 kobj_get_int_or(const struct kobj *obj, const char *path, int64_t def);
+int64_t		 kobj_get_int_or(const struct kobj *obj, const char *path,
+		    int64_t def);
 /* The boolean at path, or def when missing or not a boolean. */
-bool		 kobj_get_bool(const struct kobj *obj, const char *path, bool def);
+bool		 kobj_get_bool(const struct kobj *obj, const char *path,
+		    bool def);
 
 /* metadata.labels (an object) or NULL. */
 const struct cJSON *kobj_labels(const struct kobj *obj);
@@ -94,7 +99,8 @@ const struct cJSON *kobj_controller_ref(const struct kobj *obj);
 /* The status.conditions entry whose "type" is type, or NULL. */
 const struct cJSON *kobj_condition(const struct kobj *obj, const char *type);
 /* That condition's "status" ("True", "False", "Unknown"), or NULL. */
-const char	*kobj_condition_status(const struct kobj *obj, const char *type);
+const char	*kobj_condition_status(const struct kobj *obj,
+		    const char *type);
 
 /*
  * Setters (abort on a frozen object). The path syntax is kobj_get()'s;
@@ -102,20 +108,22 @@ const char	*kobj_condition_status(const struct kobj *obj, const char *type);
  * Returns 0, or CK_EINVALID when a step is not an object (or the index is
  * out of range); nothing is changed then.
  */
-int		 kobj_set_str(struct kobj *obj, const char *path, const char *value)
-		    CK_MUST_CHECK;
+int		 kobj_set_str(struct kobj *obj, const char *path,
+		    const char *value) CK_MUST_CHECK;
 int		 kobj_set_int(struct kobj *obj, const char *path, int64_t value)
 		    CK_MUST_CHECK;
 int		 kobj_set_bool(struct kobj *obj, const char *path, bool value)
 		    CK_MUST_CHECK;
 /* Store item (consumed, even on failure) at path, replacing what was there. */
-int		 kobj_set_json(struct kobj *obj, const char *path, struct cJSON *item)
-		    CK_MUST_CHECK;
+int		 kobj_set_json(struct kobj *obj, const char *path,
+		    struct cJSON *item) CK_MUST_CHECK;
 /* Remove the value at path; 0 also when it was absent. */
 int		 kobj_delete(struct kobj *obj, const char *path) CK_MUST_CHECK;
 /* Set (value != NULL) or remove (value == NULL) a label / annotation. */
-void		 kobj_set_label(struct kobj *obj, const char *key, const char *value);
-void		 kobj_set_annotation(struct kobj *obj, const char *key, const char *value);
+void		 kobj_set_label(struct kobj *obj, const char *key,
+		    const char *value);
+void		 kobj_set_annotation(struct kobj *obj, const char *key,
+		    const char *value);
 
 /* The JSON root, read-only. */
 const struct cJSON *kobj_json(const struct kobj *obj);

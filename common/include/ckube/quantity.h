@@ -14,7 +14,7 @@
 
 /* The suffix family a quantity was written in; canonical output keeps it. */
 enum quantity_format {
-	QUANTITY_DECIMAL_SI,		/* "", m, k, M, G, T, P, E (also n, u on input) */
+	QUANTITY_DECIMAL_SI,		/* "", m, k, M, G, T, P, E; n, u */
 	QUANTITY_BINARY_SI,		/* Ki, Mi, Gi, Ti, Pi, Ei */
 	QUANTITY_DECIMAL_EXPONENT,	/* 2e3, 1E-3 */
 };
@@ -46,7 +46,8 @@ int	quantity_is_valid(const char *s);
  * *out_cmp is <0, 0 or >0. Returns 0 or CK_EINVALID if either is malformed.
  * Values too big for int64 milli-units still compare correctly.
  */
-int	quantity_compare(const char *a, const char *b, int *out_cmp) CK_MUST_CHECK;
+int	quantity_compare(const char *a, const char *b, int *out_cmp)
+	    CK_MUST_CHECK;
 
 /*
  * Format milli-units in the canonical Kubernetes form of fmt: 1500 m-units
@@ -55,12 +56,12 @@ int	quantity_compare(const char *a, const char *b, int *out_cmp) CK_MUST_CHECK;
  * DecimalExponent 2000000 -> "2e3". Returns 0 or CK_EINVALID if buf is too
  * small.
  */
-int	quantity_format_milli(int64_t milli, enum quantity_format fmt, char *buf,
-	    size_t len) CK_MUST_CHECK;
+int	quantity_format_milli(int64_t milli, enum quantity_format fmt,
+	    char *buf, size_t len) CK_MUST_CHECK;
 
 /* The same for a whole-unit value (bytes): 1073741824 BinarySI -> "1Gi". */
-int	quantity_format_value(int64_t value, enum quantity_format fmt, char *buf,
-	    size_t len) CK_MUST_CHECK;
+int	quantity_format_value(int64_t value, enum quantity_format fmt,
+	    char *buf, size_t len) CK_MUST_CHECK;
 
 /*
  * Rewrite s in its canonical form ("1024Mi" -> "1Gi", "0.5" -> "500m",

@@ -33,6 +33,17 @@ int	selector_parse(const char *s, struct label_selector **out,
 int	selector_from_json(const struct cJSON *sel, const char *field_prefix,
 	    struct label_selector **out, struct ck_status *st) CK_MUST_CHECK;
 
+/*
+ * The map form of the older APIs (ReplicationController and Service
+ * spec.selector: {"app":"web"}), an AND of equalities, as
+ * labels.SelectorFromSet.
+ * NULL, JSON null and {} give the empty selector (matches everything):
+ * callers for which an absent selector means "nothing" check that first.
+ * Errors as selector_from_json(), with causes under field_prefix.
+ */
+int	selector_from_map(const struct cJSON *map, const char *field_prefix,
+	    struct label_selector **out, struct ck_status *st) CK_MUST_CHECK;
+
 /* labels is the metadata.labels object, or NULL (no labels). */
 bool	selector_matches(const struct label_selector *sel, const struct cJSON *labels);
 /* True for the empty selector (matches everything). */

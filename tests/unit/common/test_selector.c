@@ -345,6 +345,37 @@ test_selector_json_errors(void **state)
 }
 
 static void
+test_selector_from_map(void **state)
+{
+	struct label_selector *sel = (void *)1;
+	struct ck_status st;
+	cJSON *map = cJSON_Parse("{\"app\":\"web\",\"tier\":\"fe\"}");
+	cJSON *labels = cJSON_Parse("{\"app\":\"web\",\"tier\":\"fe\",\"x\":\"1\"}");
+	cJSON *bad = cJSON_Parse("{\"app\":\"w b\"}");
+	char *s;
+
+	(void)state;
+	assert_int_equal(selector_from_map(map, "spec.selector", &sel, &st), 0);
+	assert_true(selector_matches(sel, labels));
+	assert_true(selector_matches(sel, map));
+	s = selector_to_string(sel);
+	assert_string_equal(s, "app=web,tier=fe");
+	free(s);
+	selector_free(sel);
+	assert_int_equal(selector_from_map(NULL, NULL, &sel, &st), 0);
+	assert_true(selector_is_empty(sel));
+	selector_free(sel);
+	ck_status_clear(&st);
+	assert_int_equal(selector_from_map(bad, "spec.selector", &sel, &st),
+	    CK_EINVALID);
+	assert_null(sel);
+	assert_string_equal(st.causes[0].field, "spec.selector");
+	cJSON_Delete(map);
+	cJSON_Delete(labels);
+	cJSON_Delete(bad);
+}
+
+static void
 test_selector_to_string(void **state)
 {
 	struct label_selector *sel;
@@ -383,6 +414,7 @@ main(void)
 		cmocka_unit_test(test_selector_json_null_and_empty),
 		cmocka_unit_test(test_selector_json_match),
 		cmocka_unit_test(test_selector_json_errors),
+		cmocka_unit_test(test_selector_from_map),
 		cmocka_unit_test(test_selector_to_string),
 	};
 

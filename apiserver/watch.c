@@ -124,9 +124,16 @@ queue_event(struct watch *w, const char *type, const char *body, size_t len,
 	if (w->ended)
 		return;
 	if (w->buf.len - w->off > WATCH_MAX_QUEUE) {
-		/* Too far behind: end the stream, never block the writer. */
+		/*
+		 * Too far behind: end the stream, never block the writer.
+		 * The ERROR event (410 Expired) tells clients to relist.
+		 */
 		log_warn("watch %s: client too slow, ending the stream",
 		    w->res->qualified);
+		strbuf_addf(&w->buf, "{\"type\":\"ERROR\",\"object\":{"
+		    "\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+		    "\"status\":\"Failure\",\"message\":\"the watch fell too "
+		    "far behind; relist\",\"reason\":\"Expired\",\"code\":410}}\n");
 		w->ended = true;
 		return;
 	}

@@ -133,7 +133,8 @@ queue_event(struct watch *w, const char *type, const char *body, size_t len,
 		strbuf_addf(&w->buf, "{\"type\":\"ERROR\",\"object\":{"
 		    "\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
 		    "\"status\":\"Failure\",\"message\":\"the watch fell too "
-		    "far behind; relist\",\"reason\":\"Expired\",\"code\":410}}\n");
+		    "far behind; relist\",\"reason\":\"Expired\","
+		    "\"code\":410}}\n");
 		w->ended = true;
 		return;
 	}

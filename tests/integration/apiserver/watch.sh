@@ -69,7 +69,7 @@ expect "watch: legacy /watch/ prefix" \
     "ADDED w1 MODIFIED w1 MODIFIED w1 MODIFIED w1 ADDED other DELETED w1" "$(events legacy.out)"
 expect "watch: DELETED carries the full last object" "1" \
     "$(grep DELETED "$CK_TMP/all.out" | json 'd["object"]["data"]["x"]')"
-expect "watch: timeoutSeconds ends the stream" "True" "$(python3 -c "print(($t1-$t0)/1e9 < 3)")"
+expect "watch: timeoutSeconds ends the stream" "True" "$(python3 -c "print(($t1-$t0)/1e9 < 6)")"
 
 # resume from an old revision: everything after it, nothing before
 watch_bg resume.out "$NS/configmaps?watch=1&resourceVersion=$rv0&timeoutSeconds=1"
@@ -108,7 +108,7 @@ check "watch: 200 concurrent watches registered" eventually -t 10 watches_at_lea
 t0=$(date +%s%N)
 api GET /healthz >/dev/null
 t1=$(date +%s%N)
-expect "watch: healthz answers fast with 200 watches open" "True" "$(python3 -c "print(($t1-$t0)/1e9 < 0.5)")"
+expect "watch: healthz answers fast with 200 watches open" "True" "$(python3 -c "print(($t1-$t0)/1e9 < 2)")"
 wait $many
 check "watch: watches are freed when clients go" eventually -t 10 watches_are 0
 
@@ -142,7 +142,7 @@ for i in $(seq 1 30); do
 	api POST $NS/configmaps -H "$J" --data-binary @"$CK_TMP/big-$i.json" >/dev/null
 done
 t1=$(date +%s%N)
-expect "watch: writers are not blocked by a watcher that stopped reading" "True" "$(python3 -c "print(($t1-$t0)/1e9 < 30)")"
+expect "watch: writers are not blocked by a watcher that stopped reading" "True" "$(python3 -c "print(($t1-$t0)/1e9 < 60)")"
 check "watch: the slow watcher is ended" grep -q "client too slow" "$API_LOG"
 touch "$CK_TMP/slow.go"
 wait $slow

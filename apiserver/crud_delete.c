@@ -123,6 +123,10 @@ delete_one(struct crud *c, const char *ns, const char *name,
 	mark = graceful || !crud_finalizers_empty(meta) ||
 	    (is_ns && !(json_str(meta, "deletionTimestamp") != NULL &&
 	    crud_finalizers_empty(spec)));
+	if (!mark && crud_dry_run(c)) {
+		*out = json_print(obj, NULL);
+		goto out;
+	}
 	if (!mark) {
 		rc = store_delete(c->srv->store, c->res->qualified, ns, name,
 		    rv, out, NULL);
@@ -158,6 +162,10 @@ delete_one(struct crud *c, const char *ns, const char *name,
 		if (is_ns)
 			json_set_str(json_ensure_obj(obj, "status"), "phase",
 			    "Terminating");
+	}
+	if (crud_dry_run(c)) {
+		*out = json_print(obj, NULL);
+		goto out;
 	}
 	if (crud_finalizers_empty(meta) && !graceful && !is_ns) {
 		rc = store_delete(c->srv->store, c->res->qualified, ns, name,

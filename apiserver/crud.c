@@ -40,6 +40,14 @@ has_status_sub(const struct api_resource *r)
 	return (r->subresources & API_SUB_STATUS) != 0;
 }
 
+bool
+crud_dry_run(const struct crud *c)
+{
+	const char *v = api_request_param(c->req, "dryRun");
+
+	return v != NULL && strcmp(v, "All") == 0;
+}
+
 void
 crud_reply_st(struct crud *c)
 {
@@ -319,12 +327,10 @@ static void
 do_create(struct crud *c)
 {
 	cJSON *obj = NULL, *out = NULL;
-	const char *dry = api_request_param(c->req, "dryRun");
 
 	if (crud_decode_body(c, 1, &obj) < 0)
 		goto err;
-	if (create_object(c, c->rt->ns, obj,
-		dry != NULL && strcmp(dry, "All") == 0, &out) < 0)
+	if (create_object(c, c->rt->ns, obj, crud_dry_run(c), &out) < 0)
 		goto err;
 	api_response_json(c->resp, 201, out);
 	cJSON_Delete(out);
@@ -524,6 +530,10 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	json_del(meta, "resourceVersion");
 	if (validate(c, result) < 0)
 		goto err;
+	if (crud_dry_run(c)) {
+		api_response_json(c->resp, 200, result);
+		goto out;
+	}
 	if (json_str(meta, "deletionTimestamp") != NULL &&
 	    crud_finalizers_empty(meta) &&
 	    crud_json_int(meta, "deletionGracePeriodSeconds", 0) == 0 &&

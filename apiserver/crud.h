@@ -27,6 +27,8 @@ struct crud {
 	struct ck_status		 st;
 };
 
+/* dryRun=All: validate and answer, but store nothing. */
+bool	crud_dry_run(const struct crud *c);
 /* Reply with c->st. */
 void	crud_reply_st(struct crud *c);
 /* Set c->st from err and a message; returns err. */

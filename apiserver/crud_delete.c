@@ -25,18 +25,20 @@ struct delete_opts {
 	int64_t	 grace;		/* -1: not given */
 	char	 uid[64];
 	int64_t	 rv;
+	bool	 dry;		/* dryRun=All in the query or the body */
 };
 
 static int
 parse_delete_opts(struct crud *c, struct delete_opts *o)
 {
 	const char *q = api_request_param(c->req, "gracePeriodSeconds");
-	const cJSON *pre, *g;
+	const cJSON *pre, *g, *dry;
 	cJSON *body = NULL;
 	int rc = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->grace = -1;
+	o->dry = crud_dry_run(c);
 	if (q != NULL && q[0] != '\0' && (ck_parse_int64(q, &o->grace) < 0 ||
 	    o->grace < 0))
 		return crud_fail(c, CK_EBADREQ,
@@ -52,6 +54,10 @@ parse_delete_opts(struct crud *c, struct delete_opts *o)
 	g = cJSON_GetObjectItemCaseSensitive(body, "gracePeriodSeconds");
 	if (cJSON_IsNumber(g))
 		o->grace = g->valuedouble < 0 ? 0 : (int64_t)g->valuedouble;
+	dry = cJSON_GetObjectItemCaseSensitive(body, "dryRun");
+	cJSON_ArrayForEach(g, dry)
+		if (cJSON_IsString(g) && strcmp(g->valuestring, "All") == 0)
+			o->dry = true;
 	pre = json_obj(body, "preconditions");
 	if (json_str(pre, "uid") != NULL)
 		ck_strlcpy(o->uid, json_str(pre, "uid"), sizeof(o->uid));
@@ -123,6 +129,10 @@ delete_one(struct crud *c, const char *ns, const char *name,
 	mark = graceful || !crud_finalizers_empty(meta) ||
 	    (is_ns && !(json_str(meta, "deletionTimestamp") != NULL &&
 	    crud_finalizers_empty(spec)));
+	if (!mark && o->dry) {
+		*out = json_print(obj, NULL);
+		goto out;
+	}
 	if (!mark) {
 		rc = store_delete(c->srv->store, c->res->qualified, ns, name,
 		    rv, out, NULL);
@@ -158,6 +168,10 @@ delete_one(struct crud *c, const char *ns, const char *name,
 		if (is_ns)
 			json_set_str(json_ensure_obj(obj, "status"), "phase",
 			    "Terminating");
+	}
+	if (o->dry) {
+		*out = json_print(obj, NULL);
+		goto out;
 	}
 	if (crud_finalizers_empty(meta) && !graceful && !is_ns) {
 		rc = store_delete(c->srv->store, c->res->qualified, ns, name,

@@ -283,37 +283,33 @@ send_initial(struct watch *w, struct store *s, struct ck_status *st)
 	return 0;
 }
 
-/* Replay the log after from_rv. */
 static int
-send_since(struct watch *w, struct store *s, int64_t from_rv,
-    struct ck_status *st)
+gone(struct ck_status *st, struct store *s, int64_t from_rv)
+{
+	return ck_status_set(st, CK_EGONE,
+	    "too old resource version: %lld (%lld)", (long long)from_rv,
+	    (long long)store_compacted_revision(s));
+}
+
+/* Feed w the store's log after w->last_rv; needs no lock. */
+static int
+send_from_store(struct watch *w, struct store *s, struct ck_status *st)
 {
 	struct store_event *evs = NULL;
 	cJSON *obj;
 	size_t n = 0, i;
 	int rc;
 
-	if (from_rv < store_compacted_revision(s))
-		rc = CK_EGONE;
-	else if (watchlog_replay(w->wl, w, from_rv)) {
-		log_v(4, "watch %s: resumed from %lld out of the ring",
-		    w->res->qualified, (long long)from_rv);
-		return 0;
-	} else
-		rc = store_events_since(s, w->res->qualified, from_rv, 0, &evs,
-		    &n);
-	if (rc == CK_EGONE) {
-		ck_status_set(st, CK_EGONE,
-		    "too old resource version: %lld (%lld)", (long long)from_rv,
-		    (long long)store_compacted_revision(s));
-		return rc;
-	}
+	if (w->last_rv < store_compacted_revision(s))
+		return gone(st, s, w->last_rv);
+	rc = store_events_since(s, w->res->qualified, w->last_rv, 0, &evs, &n);
+	if (rc == CK_EGONE)
+		return gone(st, s, w->last_rv);
 	if (rc < 0) {
 		ck_status_set(st, CK_EIO,
 		    "Internal error occurred: storage: %s", ck_strerror(rc));
 		return CK_EIO;
 	}
-	w->last_rv = from_rv;
 	for (i = 0; i < n; i++) {
 		obj = NULL;
 		if (w->filtered || w->table)
@@ -324,6 +320,19 @@ send_since(struct watch *w, struct store *s, int64_t from_rv,
 	}
 	store_events_free(evs, n);
 	return 0;
+}
+
+/*
+ * Under wl->mu: the events after w->last_rv that the unlocked phase could
+ * not see, from the ring (the usual case) or the store. Every later commit
+ * reaches w through the hook, which dedups by revision.
+ */
+static int
+catch_up_locked(struct watch *w, struct store *s, struct ck_status *st)
+{
+	if (watchlog_replay(w->wl, w, w->last_rv))
+		return 0;
+	return send_from_store(w, s, st);
 }
 
 static void
@@ -347,6 +356,7 @@ watch_start(struct apiserver *srv, struct watch_params *p, struct watch **out,
 {
 	struct watchlog *wl = srv->wl;
 	struct watch *w;
+	int64_t ring_floor;
 	int rc;
 
 	*out = NULL;
@@ -369,12 +379,28 @@ watch_start(struct apiserver *srv, struct watch_params *p, struct watch **out,
 		w->deadline_ms = w->last_write_ms + p->timeout_ms;
 	w->wl = wl;
 
-	pthread_mutex_lock(&wl->mu);
-	pthread_mutex_lock(&w->mu);
+	/*
+	 * The bulk of the work (the initial list, or a long replay from the
+	 * store) runs before w is published, without the watchlog lock, so
+	 * commits are not held up; the short tail is caught up under it.
+	 */
+	rc = 0;
+	w->last_rv = p->from_rv;
 	if (p->from_rv == 0)
 		rc = send_initial(w, srv->store, st);
-	else
-		rc = send_since(w, srv->store, p->from_rv, st);
+	else if (p->from_rv < store_compacted_revision(srv->store))
+		rc = gone(st, srv->store, p->from_rv);
+	else {
+		pthread_mutex_lock(&wl->mu);
+		ring_floor = wl->ring_floor;
+		pthread_mutex_unlock(&wl->mu);
+		if (p->from_rv < ring_floor)
+			rc = send_from_store(w, srv->store, st);
+	}
+	pthread_mutex_lock(&wl->mu);
+	pthread_mutex_lock(&w->mu);
+	if (rc == 0)
+		rc = catch_up_locked(w, srv->store, st);
 	if (wl->stopping)
 		w->ended = true;
 	pthread_mutex_unlock(&w->mu);

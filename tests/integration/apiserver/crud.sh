@@ -187,6 +187,9 @@ api GET $NS/configmaps/fin >/dev/null
 expect "object with finalizers still there" 200 "$(code)"
 out=$(api PATCH $NS/configmaps/fin -H 'Content-Type: application/merge-patch+json' -d '{"metadata":{"finalizers":null}}')
 expect "removing the last finalizer deletes" "200 404" "$(code) $(api GET $NS/configmaps/fin >/dev/null; code)"
+api PATCH "$NS/configmaps/c1?dryRun=All" -H 'Content-Type: application/merge-patch+json' -d '{"data":{"dry":"1"}}' >/dev/null
+api DELETE "$NS/configmaps/c1?dryRun=All" >/dev/null
+expect "dryRun=All patch and delete change nothing" "200 None" "$(code) $(api GET $NS/configmaps/c1 | json 'str(d["data"].get("dry"))')"
 out=$(api DELETE $NS/configmaps/c1)
 expect "delete returns the object" "200 c1" "$(code) $(echo "$out" | json 'd["metadata"]["name"]')"
 out=$(api DELETE $NS/configmaps/c1)

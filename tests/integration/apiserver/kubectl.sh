@@ -101,6 +101,9 @@ expect "kubectl apply --server-side" "configmap/x serverside-applied" "$out"
 out=$(timeout 5 "$KUBECTL" --server="$API_URL" --cache-dir="$CK_TMP/kcache" get cm -w --request-timeout=3s 2>&1 & sleep 1; \
     k label cm x more=1 >/dev/null; wait)
 expect "kubectl get -w prints the row, then the change" "True" "$(python3 -c "import sys; print(sys.stdin.read().count('\nx ') >= 2)" <<<"$out")"
+out=$(k delete cm gen-cm --dry-run=server 2>&1)
+expect "kubectl delete --dry-run=server" 'configmap "gen-cm" deleted (server dry run)' "$out"
+expect "server dry run kept the object" "123" "$(k get cm gen-cm -o jsonpath='{.data.n}' 2>&1)"
 out=$(k run r1 --image=nginx 2>&1)
 expect "kubectl run" "pod/r1 created" "$out"
 out=$(k get all 2>&1)

@@ -28,6 +28,45 @@ for l in open(sys.argv[1]):
     if o.get("kind")=="Table": n=o["rows"][0]["cells"][0] if o["rows"] else ""
     print(e["type"], n)' "$CK_TMP/$1" | tr '\n' ' ' | sed 's/ $//'
 }
+# every object exactly once, for watches started while writes go on
+race() {
+	python3 - "$API_PORT" <<'PY'
+import http.client, json, sys, threading, time
+port = int(sys.argv[1])
+N = 150
+def writer():
+    c = http.client.HTTPConnection("127.0.0.1", port)
+    for i in range(N):
+        c.request("POST", "/api/v1/namespaces/race/secrets",
+                  json.dumps({"metadata": {"name": "s%d" % i}}),
+                  {"Content-Type": "application/json"})
+        r = c.getresponse(); r.read()
+seen = {}
+def watcher(k):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    c.request("GET", "/api/v1/namespaces/race/secrets?watch=1&timeoutSeconds=4")
+    r = c.getresponse()
+    names = []
+    for line in r:
+        line = line.strip()
+        if line:
+            e = json.loads(line)
+            names.append((e["type"], e["object"]["metadata"]["name"]))
+    seen[k] = names
+t = threading.Thread(target=writer); t.start()
+ws = []
+for k in range(6):
+    time.sleep(0.05)
+    w = threading.Thread(target=watcher, args=(k,)); w.start(); ws.append(w)
+t.join()
+for w in ws: w.join()
+want = sorted("s%d" % i for i in range(N))
+bad = [k for k, v in seen.items()
+       if sorted(n for _, n in v) != want or any(t != "ADDED" for t, _ in v)]
+print("ok" if not bad and len(seen) == 6 else "bad %s" % bad)
+PY
+}
+
 nwatches() { api GET /metrics | sed -n 's/^apiserver_watches //p'; }
 watches_at_least() { [ "$(nwatches)" -ge "$1" ]; }
 watches_are() { [ "$(nwatches)" = "$1" ]; }
@@ -70,6 +109,9 @@ expect "watch: legacy /watch/ prefix" \
 expect "watch: DELETED carries the full last object" "1" \
     "$(grep DELETED "$CK_TMP/all.out" | json 'd["object"]["data"]["x"]')"
 expect "watch: timeoutSeconds ends the stream" "True" "$(python3 -c "print(($t1-$t0)/1e9 < 6)")"
+
+api POST /api/v1/namespaces -H "$J" -d '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"race"}}' >/dev/null
+expect "watch: started during writes, every object exactly once" ok "$(race)"
 
 # resume from an old revision: everything after it, nothing before
 watch_bg resume.out "$NS/configmaps?watch=1&resourceVersion=$rv0&timeoutSeconds=1"

@@ -243,6 +243,45 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	log_v(4, "httpd: %s", buf);
 }
 
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decode in place, as MHD's default does, except that "%00" stays
+ * as it is: a decoded NUL would cut the path or value short (".../pods/%00x"
+ * would turn into a list request). Keeping the text makes it an invalid name.
+ */
+static size_t
+unescape_cb(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *r = s, *w = s;
+	int hi, lo;
+
+	(void)cls;
+	(void)c;
+	while (*r != '\0') {
+		if (r[0] == '%' && (hi = hexval(r[1])) >= 0 &&
+		    (lo = hexval(r[2])) >= 0 && (hi | lo) != 0) {
+			*w++ = (char)(hi * 16 + lo);
+			r += 3;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
 int
 http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
     struct http_server **out)
@@ -270,7 +309,8 @@ http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4000,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)300,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, hs, MHD_OPTION_END);
+	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, hs,
+	    MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, hs, MHD_OPTION_END);
 	if (hs->d == NULL) {
 		log_error("cannot listen on %s:%u", bind_address, port);
 		free(hs);

@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(build-essential pkg-config libmicrohttpd-dev libcjson-dev libyaml-dev libnanomsg-dev
       libsqlite3-dev sqlite3 libcmocka-dev libcurl4-openssl-dev curl valgrind clang
-      libclang-rt-14-dev procps)
+      libclang-rt-14-dev procps python3)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -27,6 +27,8 @@ expect "/api/v1 has pods/status and pods/binding" "True True" \
 expect "/api/v1 pods shortName po" '["po"]' "$(echo "$out" | json '[r for r in d["resources"] if r["name"]=="pods"][0]["shortNames"]')"
 out=$(api GET /apis/coordination.k8s.io/v1)
 expect "/apis/coordination.k8s.io/v1 lists leases" "Lease" "$(echo "$out" | json 'd["resources"][0]["kind"]')"
+api GET /api/v1/namespaces/default/configmaps/%00x >/dev/null
+expect "a %00 in a name is a 404, not a list" 404 "$(code)"
 api GET /apis/nosuch.io/v1 >/dev/null
 expect "unknown group is 404" 404 "$(code)"
 api GET /apis/coordination.k8s.io/v9 >/dev/null

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The deploy files match the daemons: deploy/daemons.tsv lists exactly the ckube-* binaries
+# in bin/; deploy/gen.sh output (units, env files, compose file, docs/daemons/, the
+# exposure table in docs/deploy.md) is current; docker-compose validates the compose file
+# and has a healthy-checked service per daemon; the Dockerfile's slim stage has every
+# library the binaries link.
+. "$(dirname "$0")/../../lib/lib.sh"
+
+top=$CK_ROOT
+mapfile -t bins < <(for b in "$CK_BIN"/ckube-*; do [ -x "$b" ] && echo "${b##*/ckube-}"; done | sort)
+mapfile -t listed < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$top/deploy/daemons.tsv" | awk '{ print $1 }' | sort)
+if [ ${#bins[@]} -eq 0 ]; then
+	not_ok "bin/ has ckube daemons" "none in $CK_BIN (run make)"
+	exit 1
+fi
+missing=$(comm -23 <(printf '%s\n' "${bins[@]}") <(printf '%s\n' "${listed[@]}"))
+extra=$(comm -13 <(printf '%s\n' "${bins[@]}") <(printf '%s\n' "${listed[@]}"))
+if [ -z "$missing" ] && [ -z "$extra" ]; then
+	ok "deploy/daemons.tsv lists every daemon in bin/ (${bins[*]})"
+else
+	not_ok "deploy/daemons.tsv lists every daemon in bin/" \
+	    "in bin/ but not in deploy/daemons.tsv: ${missing:-none} (add a line, run make deploy-gen)" \
+	    "in deploy/daemons.tsv but not in bin/: ${extra:-none}"
+fi
+
+# Generated files: regenerate into a temp tree and diff.
+gen=$CK_TMP/gen
+mkdir -p "$gen/docs"
+cp "$top/docs/deploy.md" "$gen/docs/deploy.md"
+if ! command -v systemd-analyze >/dev/null; then
+	skip "generated deploy files are current" "no systemd-analyze (scripts/deps.sh installs systemd)"
+elif out=$(BIN=$CK_BIN bash "$top/deploy/gen.sh" --out "$gen" 2>&1); then
+	d=$(diff -ru "$top/deploy/systemd" "$gen/deploy/systemd" 2>&1
+	    diff -u "$top/deploy/docker-compose.yml" "$gen/deploy/docker-compose.yml" 2>&1
+	    diff -ru "$top/docs/daemons" "$gen/docs/daemons" 2>&1
+	    diff -u "$top/docs/deploy.md" "$gen/docs/deploy.md" 2>&1)
+	if [ -z "$d" ]; then
+		ok "generated deploy files and docs/daemons/ are current"
+	else
+		not_ok "generated deploy files and docs/daemons/ are current (run make deploy-gen)" \
+		    "$(printf '%s\n' "$d" | head -40)"
+	fi
+else
+	not_ok "deploy/gen.sh runs" "$out"
+fi
+
+compose=$top/deploy/docker-compose.yml
+if ! command -v docker-compose >/dev/null; then
+	skip "docker-compose config -q" "no docker-compose (scripts/deps.sh installs it)"
+	exit 0
+fi
+check "docker-compose config -q accepts deploy/docker-compose.yml" \
+    docker-compose -f "$compose" config -q
+services=$(docker-compose -f "$compose" config --services 2>&1 | sort)
+nosvc=$(comm -23 <(printf '%s\n' "${bins[@]}") <(printf '%s\n' "$services"))
+expect "every daemon in bin/ has a compose service" "" "$nosvc"
+
+# The normalised file, as JSON, for per-service checks.
+cfg=$(docker-compose -f "$compose" config 2>/dev/null | python3 -c 'import json,sys,yaml
+print(json.dumps(yaml.safe_load(sys.stdin)))')
+bad=$(printf '%s' "$cfg" | python3 -c 'import json,sys
+c=json.load(sys.stdin); bad=[]
+for n,s in c["services"].items():
+    t=" ".join(s.get("healthcheck",{}).get("test",[]))
+    if "/healthz" not in t: bad.append(n+": no /healthz healthcheck")
+    if s.get("user") == "root": bad.append(n+": runs as root")
+    if n != "apiserver" and s.get("depends_on",{}).get("apiserver",{}).get("condition") != "service_healthy":
+        bad.append(n+": does not wait for a healthy apiserver")
+    cmd=" ".join(s.get("command",[]))
+    if "--watch-bus=tcp://" not in cmd: bad.append(n+": watch bus not over tcp://")
+a=c["services"].get("apiserver",{})
+if not any("ckube-data" in json.dumps(v) for v in a.get("volumes",[])):
+    bad.append("apiserver: no named volume ckube-data")
+print("\n".join(bad))')
+expect "compose services: /healthz checks, wait for a healthy apiserver, tcp:// bus, named volume" "" "$bad"
+
+# The slim stage installs `deps.sh runtime`: it must hold every library the binaries link.
+ma=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+runtime=$(bash "$top/scripts/deps.sh" --list runtime)
+need=""
+for b in "${bins[@]}"; do
+	for so in $(readelf -d "$CK_BIN/ckube-$b" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+		pkg=$(dpkg -S "/usr/lib/$ma/$so" "/lib/$ma/$so" 2>/dev/null | head -1 | cut -d: -f1)
+		case "$pkg" in
+		libc6|libgcc-s1|"") ;;	# in every Debian image; "" = a sanitizer runtime
+		*) printf '%s\n' "$runtime" | grep -qx "$pkg" || need="$need $b:$pkg" ;;
+		esac
+	done
+done
+expect "scripts/deps.sh runtime holds every library the binaries link" "" "${need# }"
+grep -q 'deps.sh build' "$top/deploy/Dockerfile" && grep -q 'deps.sh runtime' "$top/deploy/Dockerfile" &&
+    grep -q '^USER ckube$' "$top/deploy/Dockerfile"
+expect "the Dockerfile uses deps.sh build/runtime and runs as ckube" 0 "$?"
+finish

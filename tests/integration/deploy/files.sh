@@ -44,6 +44,20 @@ else
 	not_ok "deploy/gen.sh runs" "$out"
 fi
 
+# Every example env file's CKUBE_FLAGS is accepted by its binary (flags before --help are
+# parsed and validated; --help then stops it).
+bad=""
+for e in "$top"/deploy/systemd/env/*.env; do
+	name=${e##*/}
+	name=${name%.env}
+	[ -x "$CK_BIN/ckube-$name" ] || continue
+	flags=$(sed -n 's/^CKUBE_FLAGS="\(.*\)"$/\1/p' "$e")
+	# shellcheck disable=SC2086 # systemd splits $CKUBE_FLAGS on spaces the same way
+	"$CK_BIN/ckube-$name" $flags --help >/dev/null 2>"$CK_TMP/err" ||
+	    bad="$bad $name: $(head -1 "$CK_TMP/err")"
+done
+expect "every example env file's flags are accepted by its daemon" "" "${bad# }"
+
 compose=$top/deploy/docker-compose.yml
 if ! command -v docker-compose >/dev/null; then
 	skip "docker-compose config -q" "no docker-compose (scripts/deps.sh installs it)"
@@ -74,15 +88,27 @@ if not any("ckube-data" in json.dumps(v) for v in a.get("volumes",[])):
 print("\n".join(bad))')
 expect "compose services: /healthz checks, wait for a healthy apiserver, tcp:// bus, named volume" "" "$bad"
 
+# Every service's entrypoint and command (after interpolation) is accepted by its binary.
+bad=$(printf '%s' "$cfg" | python3 -c 'import json,subprocess,sys
+c=json.load(sys.stdin); bad=[]
+for n,s in sorted(c["services"].items()):
+    exe=s.get("entrypoint",[""])[0]
+    if exe != "ckube-"+n: bad.append(n+": entrypoint "+exe); continue
+    r=subprocess.run([sys.argv[1]+"/"+exe]+s.get("command",[])+["--help"], capture_output=True, text=True)
+    if r.returncode != 0: bad.append(n+": "+r.stderr.splitlines()[0])
+print("\n".join(bad))' "$CK_BIN")
+expect "every compose service's command is accepted by its daemon" "" "$bad"
+
 # The slim stage installs `deps.sh runtime`: it must hold every library the binaries link.
 ma=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 runtime=$(bash "$top/scripts/deps.sh" --list runtime)
 need=""
 for b in "${bins[@]}"; do
-	for so in $(readelf -d "$CK_BIN/ckube-$b" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+	for so in $(readelf -d "$CK_BIN/ckube-$b" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' |
+	    grep -v '^lib[a-z]*san\.so'); do	# sanitizer runtimes of MODE=asan/tsan
 		pkg=$(dpkg -S "/usr/lib/$ma/$so" "/lib/$ma/$so" 2>/dev/null | head -1 | cut -d: -f1)
 		case "$pkg" in
-		libc6|libgcc-s1|"") ;;	# in every Debian image; "" = a sanitizer runtime
+		libc6|libgcc-s1|"") ;;	# in every Debian image
 		*) printf '%s\n' "$runtime" | grep -qx "$pkg" || need="$need $b:$pkg" ;;
 		esac
 	done

@@ -104,7 +104,7 @@ EOF
 PartOf=ckube.target
 
 [Service]
-Type=simple
+Type=exec
 EnvironmentFile=/etc/ckube/$name.env
 ExecStart=/usr/local/bin/ckube-$name \$CKUBE_FLAGS
 Restart=on-failure

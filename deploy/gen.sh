@@ -109,6 +109,7 @@ EnvironmentFile=/etc/ckube/$name.env
 ExecStart=/usr/local/bin/ckube-$name \$CKUBE_FLAGS
 Restart=on-failure
 RestartSec=2s
+RestartPreventExitStatus=2
 TimeoutStopSec=15s
 DynamicUser=yes
 EOF

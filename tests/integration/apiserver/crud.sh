@@ -207,6 +207,8 @@ out=$(api POST /api/v1/namespaces/tmp/configmaps -H "$J" -d '{"apiVersion":"v1",
 expect "create in terminating namespace refused" 403 "$(code)"
 out=$(api PUT /api/v1/namespaces/tmp/finalize -H "$J" -d '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"tmp"},"spec":{"finalizers":[]}}')
 expect "namespace finalize then gone" "200 404" "$(code) $(api GET /api/v1/namespaces/tmp >/dev/null; code)"
+api DELETE /api/v1/namespaces >/dev/null
+expect "deletecollection of namespaces is not allowed (405)" 405 "$(code)"
 out=$(api GET /api/v1/namespaces -H 'Accept: application/json;as=Table;v=v1;g=meta.k8s.io')
 expect "namespace Table columns" "Name Status Age" "$(echo "$out" | json '" ".join(c["name"] for c in d["columnDefinitions"])')"
 out=$(api GET $NS/configmaps -H 'Accept: application/json;as=Table;v=v1;g=meta.k8s.io')

@@ -33,6 +33,15 @@ for b in "$CK_BIN"/ckube-*; do
 done
 expect "binaries, units, example env files and docs installed" "" "${bad# }"
 
+# deploy/Dockerfile's runtime stage copies from the build stage's `make install DESTDIR=/out`:
+# each COPY --from=build source must be something make install produced.
+bad=""
+while read -r src; do
+	[ -e "$dest${src#/out}" ] || bad="$bad $src"
+done < <(sed -n 's|^COPY --from=build \(/out/[^ ]*\) .*|\1|p' "$top/deploy/Dockerfile")
+grep -q 'DESTDIR=/out' "$top/deploy/Dockerfile" || bad="$bad no-DESTDIR=/out"
+expect "the Dockerfile copies what make install DESTDIR=/out produces" "" "${bad# }"
+
 # verify_units DIR: systemd-analyze verify every unit in DIR (ExecStart pointed into dest).
 verify_units() {
 	local dir=$1 vdir=$CK_TMP/verify.$RANDOM u name exe bad="" out

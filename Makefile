@@ -20,7 +20,7 @@ DEPS_STAMP := build/.deps-ok
 # Package set scripts/deps.sh installs: all (dev and CI), build (the Dockerfile), runtime.
 DEPS ?= all
 
-.PHONY: all deps test check sanitize valgrind run install deploy-gen clean check-headers fuzz bench
+.PHONY: all deps test check sanitize valgrind run install clean check-headers fuzz bench
 all: $(DEPS_STAMP) $(ALL_BINS)
 
 # Install missing Debian packages (no-op when everything is present).
@@ -81,6 +81,7 @@ install: all
 	install -m 0644 docs/daemons/*.md $(DESTDIR)$(DOCDIR)/daemons/
 
 # Regenerate the deploy files and docs/daemons/ from deploy/daemons.tsv and the binaries.
+.PHONY: deploy-gen
 deploy-gen: all
 	$(Q)BIN=$(abspath $(BIN)) bash deploy/gen.sh
 

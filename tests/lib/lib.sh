@@ -76,7 +76,7 @@ start_apiserver() {
 
 # stop_pid PID: SIGTERM to its process group, SIGKILL after 5 s. Returns its status.
 stop_pid() {
-	local pid=$1 rc=0
+	local pid=$1 _ rc=0
 	kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
 	for _ in $(seq 50); do
 		kill -0 "$pid" 2>/dev/null || break

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# gen.sh: write the generated deploy files from deploy/daemons.tsv and the binaries in bin/:
+# gen.sh: write the generated deploy files for every ckube-* daemon in bin/ (the apiserver
+# first, then by name), with the ports and extra flags of deploy/daemons.tsv:
 #   deploy/systemd/ckube-NAME.service, deploy/systemd/ckube.target,
 #   deploy/systemd/env/NAME.env, deploy/docker-compose.yml,
 #   docs/daemons/NAME.md (each binary's --help-markdown), and the exposure table of
@@ -251,16 +252,32 @@ volumes:
 EOF
 }
 
-# resolved_table: the table with every "-" port replaced by the binary's default.
+# daemons: the ckube-* binaries in bin/, the apiserver first.
+daemons() {
+	local b
+	echo apiserver
+	for b in "$BIN"/ckube-*; do
+		[ -x "$b" ] && [ "$b" != "$BIN/ckube-apiserver" ] && echo "${b##*/ckube-}"
+	done
+	return 0
+}
+
+# resolved_table: "name port extra" for every daemon in bin/: the table's port and flags,
+# or (no line, or port "-") the --port default of the binary's flag table.
 resolved_table() {
-	local name port extra
-	while read -r name port extra; do
+	local name t port extra
+	while read -r name; do
+		t=$(table | awk -v n="$name" '$1 == n { $1 = ""; print substr($0, 2); exit }')
+		port=${t%% *}
+		extra=""
+		[ "$t" = "$port" ] || extra=${t#* }
 		if [ -z "$port" ] || [ "$port" = - ]; then
 			port=$(default_port "$name")
-			[ -n "$port" ] || die "ckube-$name has no --port default; give one in $TABLE"
+			[[ "$port" =~ ^[1-9][0-9]*$ ]] ||
+			    die "ckube-$name has no --port default: add a line \"$name PORT\" to $TABLE"
 		fi
-		echo "$name $port $extra"
-	done < <(table)
+		echo "$name $port${extra:+ $extra}"
+	done < <(daemons)
 }
 
 # The exposure table, from `systemd-analyze security --offline=yes` of each unit.
@@ -290,10 +307,7 @@ replace_block() {
 }
 
 [ -f "$TABLE" ] || die "no $TABLE"
-table | awk 'NR == 1 && $1 != "apiserver" { exit 1 }' || die "the apiserver must be the first line of $TABLE"
-while read -r name _; do
-	[ -x "$BIN/ckube-$name" ] || die "$TABLE names $name, but there is no $BIN/ckube-$name (run make)"
-done < <(table)
+[ -x "$BIN/ckube-apiserver" ] || die "no $BIN/ckube-apiserver (run make)"
 apiserver_port=$(resolved_table | awk '$1 == "apiserver" { print $2 }')
 
 mkdir -p "$out/deploy/systemd/env" "$out/docs/daemons"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The deploy files match the daemons: deploy/daemons.tsv lists exactly the ckube-* binaries
-# in bin/; deploy/gen.sh output (units, env files, compose file, docs/daemons/, the
+# The deploy files match the daemons: every ckube-* binary in bin/ has its unit, env file
+# and docs page; deploy/gen.sh output (units, env files, compose file, docs/daemons/, the
 # exposure table in docs/deploy.md) is current; docker-compose validates the compose file
 # and has a healthy-checked service per daemon; the Dockerfile's slim stage has every
 # library the binaries link.
@@ -8,19 +8,21 @@
 
 top=$CK_ROOT
 mapfile -t bins < <(for b in "$CK_BIN"/ckube-*; do [ -x "$b" ] && echo "${b##*/ckube-}"; done | sort)
-mapfile -t listed < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$top/deploy/daemons.tsv" | awk '{ print $1 }' | sort)
 if [ ${#bins[@]} -eq 0 ]; then
 	not_ok "bin/ has ckube daemons" "none in $CK_BIN (run make)"
 	exit 1
 fi
-missing=$(comm -23 <(printf '%s\n' "${bins[@]}") <(printf '%s\n' "${listed[@]}"))
-extra=$(comm -13 <(printf '%s\n' "${bins[@]}") <(printf '%s\n' "${listed[@]}"))
-if [ -z "$missing" ] && [ -z "$extra" ]; then
-	ok "deploy/daemons.tsv lists every daemon in bin/ (${bins[*]})"
+missing=""
+for d in "${bins[@]}"; do
+	for f in "deploy/systemd/ckube-$d.service" "deploy/systemd/env/$d.env" "docs/daemons/$d.md"; do
+		[ -f "$top/$f" ] || missing="$missing $f"
+	done
+done
+if [ -z "$missing" ]; then
+	ok "every daemon in bin/ has a unit, an env file and a docs page (${bins[*]})"
 else
-	not_ok "deploy/daemons.tsv lists every daemon in bin/" \
-	    "in bin/ but not in deploy/daemons.tsv: ${missing:-none} (add a line, run make deploy-gen)" \
-	    "in deploy/daemons.tsv but not in bin/: ${extra:-none}"
+	not_ok "every daemon in bin/ has a unit, an env file and a docs page" \
+	    "missing:$missing" "run make deploy-gen (ports and extra flags: deploy/daemons.tsv)"
 fi
 
 # Generated files: regenerate into a temp tree and diff.

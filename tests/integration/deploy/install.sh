@@ -86,17 +86,24 @@ mkdir -p "$fake/bin" "$fake/out/docs"
 cp "$CK_BIN/ckube-apiserver" "$fake/bin/ckube-apiserver"
 cp "$CK_BIN/ckube-apiserver" "$fake/bin/ckube-example"
 cp "$CK_BIN/ckube-apiserver" "$fake/bin/ckube-federation-example"
-printf 'apiserver 8080\nexample -\nfederation-example 8081 --nodes=2\n' >"$fake/daemons.tsv"
+# example has no line (its --port default is used); a line for an absent daemon is ignored.
+printf 'apiserver 8080\nfederation-example 8081 --v=2\nabsent 1234\n' >"$fake/daemons.tsv"
 if out=$(BIN=$fake/bin CKUBE_DEPLOY_TABLE=$fake/daemons.tsv bash "$top/deploy/gen.sh" \
     --out "$fake/out" 2>&1); then
 	mkdir -p "$dest/usr/local/bin"
 	cp "$fake/bin/ckube-example" "$fake/bin/ckube-federation-example" "$dest/usr/local/bin/"
 	expect "a new daemon's generated units verify" "" "$(verify_units "$fake/out/deploy/systemd")"
 	u=$fake/out/deploy/systemd/ckube-example.service
+	expect "a daemon in bin/ without a table line is picked up; absent ones are not" \
+	    "apiserver example federation-example" \
+	    "$(for f in "$fake"/out/deploy/systemd/env/*.env; do
+	    f=${f##*/}; printf '%s ' "${f%.env}"; done | sed 's/ $//')"
+	expect "a table line's extra flags reach the env file" 1 \
+	    "$(grep -c -- '--port=8081 --v=1 --v=2"$' "$fake/out/deploy/systemd/env/federation-example.env")"
 	expect "a new daemon's unit wants the apiserver" "2" \
 	    "$(grep -c '^\(After\|Wants\)=network-online.target ckube-apiserver.service$' "$u")"
 	grep -q -- '--port=8080' "$fake/out/deploy/systemd/env/example.env"
-	expect "port - takes the binary's --port default" 0 "$?"
+	expect "no table line: the binary's --port default" 0 "$?"
 	c=$fake/out/deploy/docker-compose.yml
 	if command -v docker-compose >/dev/null; then
 		check "a new daemon's compose file validates" docker-compose -f "$c" config -q

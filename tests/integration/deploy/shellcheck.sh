@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs shellcheck: it must pass on deploy/*.sh and scripts/*.sh at every severity and on tests/**/*.sh at warning and
-# above (settings in .shellcheckrc). scripts/deps.sh installs shellcheck.
+# Runs shellcheck: it must pass on deploy/*.sh and scripts/*.sh at every severity and on
+# tests/**/*.sh at warning and above (settings in .shellcheckrc). deps.sh installs it.
 . "$(dirname "$0")/../../lib/lib.sh"
 
 cd "$CK_ROOT" || exit 1

@@ -149,8 +149,8 @@ main(int argc, char *argv[])
 	if (rc != FLAGS_OK)
 		return FLAGS_EXIT_USAGE;
 	if (opt_port < 0 || opt_port > 65535)
-		return flags_usage_error(&prog, "--port %lld: out of range 0-65535",
-		    (long long)opt_port);
+		return flags_usage_error(&prog,
+		    "--port %lld: out of range 0-65535", (long long)opt_port);
 	if (opt_max_body <= 0)
 		return flags_usage_error(&prog,
 		    "--max-request-bytes must be positive");

@@ -376,8 +376,8 @@ load_config(const struct flags_prog *prog, const struct flag_set *fs,
 	rc = yamljson_parse(strbuf_str(&sb), sb.len, config_doc, &doc,
 	    &st);
 	if (rc == CK_EINVALID) {
-		rc = usage_error(prog, "--config %s: more than one YAML document",
-		    path);
+		rc = usage_error(prog,
+		    "--config %s: more than one YAML document", path);
 		goto out;
 	}
 	if (rc < 0) {
@@ -404,8 +404,8 @@ load_config(const struct flags_prog *prog, const struct flag_set *fs,
 		}
 		f = find_flag(fs, key, strlen(key), &idx);
 		if (f == NULL) {
-			rc = usage_error(prog, "--config %s: unknown flag \"%s\"",
-			    path, key);
+			rc = usage_error(prog,
+			    "--config %s: unknown flag \"%s\"", path, key);
 			goto out;
 		}
 		text = config_value_text(item, num, sizeof(num));
@@ -740,7 +740,8 @@ flags_print_markdown(FILE *out, const struct flags_prog *prog,
 	}
 	fprintf(out, "\n## Other flags\n\n%s", table_head);
 	fprintf(out, "| `--config` | string |  | read flags from this YAML "
-	    "file (`name: value` lines); flags on the command line override it |\n");
+	    "file (`name: value` lines); flags on the command line override "
+	    "it |\n");
 	fprintf(out, "| `-h`, `--help` | bool |  | print the help and exit |\n"
 	    "| `--version` | bool |  | print version information and exit |\n");
 	free(groups);

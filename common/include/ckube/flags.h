@@ -72,7 +72,7 @@ int	flags_parse(const struct flags_prog *prog, const struct flag *const *tables,
 int	flags_usage_error(const struct flags_prog *prog, const char *fmt, ...)
 	    CK_PRINTF(2, 3);
 
-/* Free the strings kept from --config files; string flags set from one dangle. */
+/* Free the strings kept from --config files; string flags set by one dangle. */
 void	flags_free_config(void);
 
 /* Print --help text / a markdown table of the flags (for docs/daemons/). */

@@ -295,7 +295,8 @@ test_flags_config(void **state)
 	    "verbose: true\n"
 	    "debug: false\n");
 	/* the file over the defaults, flags over the file, either order */
-	assert_int_equal(RUN(err, 2, "prog", "--port=1", "--config", path), FLAGS_OK);
+	assert_int_equal(RUN(err, 2, "prog", "--port=1", "--config", path),
+	    FLAGS_OK);
 	assert_string_equal(err, "");
 	assert_int_equal(v.port, 1);
 	assert_string_equal(v.addr, "0.0.0.0");
@@ -305,7 +306,7 @@ test_flags_config(void **state)
 	assert_int_equal(v.verbose, 1);
 	assert_int_equal(v.debug, 0);
 	assert_int_equal(v.workers, 0);
-	assert_int_equal(RUN(err, 2, "prog", "--config=" /* joined */, path), CK_EINVALID);
+	assert_int_equal(RUN(err, 2, "prog", "--config="), CK_EINVALID);
 	assert_non_null(strstr(err, "--config needs a file name"));
 	unlink(path);
 
@@ -330,7 +331,8 @@ test_flags_config_errors(void **state)
 {
 	static const struct { const char *yaml, *msg; } bad[] = {
 		{ "bogus: 1\n", "unknown flag \"bogus\"" },
-		{ "port: abc\n", "invalid value \"abc\" for \"port\": must be an integer" },
+		{ "port: abc\n",
+		  "invalid value \"abc\" for \"port\": must be an integer" },
 		{ "port: 1.5\n", "invalid value \"1.5\" for \"port\"" },
 		{ "port:\n", "\"port\" needs a single value" },
 		{ "port: [1, 2]\n", "\"port\" needs a single value" },
@@ -350,24 +352,30 @@ test_flags_config_errors(void **state)
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		write_config(path, sizeof(path), bad[i].yaml);
 		v.port = 42;
-		assert_int_equal(RUN(err, 2, "prog", "--config", path), CK_EINVALID);
-		if (strstr(err, bad[i].msg) == NULL || strstr(err, path) == NULL)
-			fail_msg("config %zu: want \"%s\", got \"%s\"", i, bad[i].msg, err);
-		assert_non_null(strstr(err, "Run 'ckube-test --help' for usage.\n"));
+		assert_int_equal(RUN(err, 2, "prog", "--config", path),
+		    CK_EINVALID);
+		if (strstr(err, bad[i].msg) == NULL ||
+		    strstr(err, path) == NULL)
+			fail_msg("config %zu: want \"%s\", got \"%s\"", i,
+			    bad[i].msg, err);
+		assert_non_null(strstr(err,
+		    "Run 'ckube-test --help' for usage.\n"));
 		assert_int_equal(v.port, 42);	/* nothing written */
 		unlink(path);
 	}
-	assert_int_equal(RUN(err, 2, "prog", "--config", "/nonexistent/x.yaml"), CK_EINVALID);
-	assert_non_null(strstr(err, "--config /nonexistent/x.yaml: No such file"));
+	assert_int_equal(RUN(err, 2, "prog", "--config", "/nonexistent/x.yaml"),
+	    CK_EINVALID);
+	assert_non_null(strstr(err,
+	    "--config /nonexistent/x.yaml: No such file"));
 	assert_int_equal(RUN(err, 2, "prog", "--config"), CK_EINVALID);
 	assert_non_null(strstr(err, "flag needs an argument: --config"));
 	/* a bad flag is reported before the file is read */
-	assert_int_equal(RUN(err, 2, "prog", "--config", "/nonexistent", "--port=x"),
-	    CK_EINVALID);
+	assert_int_equal(RUN(err, 2, "prog", "--config", "/nonexistent",
+	    "--port=x"), CK_EINVALID);
 	assert_non_null(strstr(err, "invalid argument \"x\" for \"--port\""));
 	/* --help does not read the file */
-	assert_int_equal(RUN(err, 1, "prog", "--config", "/nonexistent", "--help"),
-	    FLAGS_EXIT_OK);
+	assert_int_equal(RUN(err, 1, "prog", "--config", "/nonexistent",
+	    "--help"), FLAGS_EXIT_OK);
 	assert_non_null(strstr(err, "--config string"));
 	flags_free_config();
 }
@@ -421,7 +429,8 @@ main(void)
 		cmocka_unit_test(test_flags_duration),
 		cmocka_unit_test_setup(test_flags_config, setup),
 		cmocka_unit_test_setup(test_flags_config_errors, setup),
-		cmocka_unit_test_setup(test_flags_usage_error_and_markdown_flag, setup),
+		cmocka_unit_test_setup(test_flags_usage_error_and_markdown_flag,
+		    setup),
 	};
 
 	return cmocka_run_group_tests_name("flags", tests, NULL, NULL);

@@ -147,12 +147,14 @@ main(int argc, char *argv[])
 	if (rc == FLAGS_EXIT_OK)
 		return 0;
 	if (rc != FLAGS_OK)
-		return 2;
-	log_init(argv[0], (int)opt_v);
+		return FLAGS_EXIT_USAGE;
 	if (opt_port < 0 || opt_port > 65535)
-		fatalx("--port %lld: out of range", (long long)opt_port);
+		return flags_usage_error(&prog,
+		    "--port %lld: out of range 0-65535", (long long)opt_port);
 	if (opt_max_body <= 0)
-		fatalx("--max-request-bytes must be positive");
+		return flags_usage_error(&prog,
+		    "--max-request-bytes must be positive");
+	log_init(argv[0], (int)opt_v);
 
 	mkdir_p(opt_data_dir);
 	if (realpath(opt_data_dir, dir) == NULL)

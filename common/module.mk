@@ -7,6 +7,7 @@ COMMON_SRCS += common/log.c
 COMMON_SRCS += common/ratelimit.c
 COMMON_SRCS += common/strbuf.c
 COMMON_SRCS += common/strmap.c
+COMMON_SRCS += common/workqueue.c
 
 COMMON_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRCS))
 ALL_OBJS += $(COMMON_OBJS)

@@ -4,6 +4,7 @@ $(eval $(call unit_test,tests/unit/common/test_cache.c))
 $(eval $(call unit_test,tests/unit/common/test_client.c))
 $(eval $(call unit_test,tests/unit/common/test_clock.c))
 $(eval $(call unit_test,tests/unit/common/test_codec.c))
+$(eval $(call unit_test,tests/unit/common/test_controller.c,$(BUILD)/tests/lib/fake_api.o $(BUILD)/tests/lib/toy_controller.o))
 $(eval $(call unit_test,tests/unit/common/test_daemon.c))
 $(eval $(call unit_test,tests/unit/common/test_err.c))
 $(eval $(call unit_test,tests/unit/common/test_events.c,$(BUILD)/tests/lib/testapi.o))
@@ -24,3 +25,4 @@ $(eval $(call unit_test,tests/unit/common/test_strmap.c))
 $(eval $(call unit_test,tests/unit/common/test_workqueue.c))
 $(eval $(call unit_test,tests/unit/common/test_yamljson.c))
 ALL_OBJS += $(BUILD)/tests/lib/testapi.o
+ALL_OBJS += $(BUILD)/tests/lib/fake_api.o

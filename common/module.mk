@@ -3,6 +3,7 @@ COMMON_SRCS :=
 COMMON_SRCS += common/alloc.c
 COMMON_SRCS += common/clock.c
 COMMON_SRCS += common/err.c
+COMMON_SRCS += common/expectations.c
 COMMON_SRCS += common/log.c
 COMMON_SRCS += common/ratelimit.c
 COMMON_SRCS += common/strbuf.c

@@ -1,5 +1,6 @@
 # ckube: one non-recursive Makefile. Each folder's module.mk lists its sources explicitly.
-# Modes: make [MODE=debug|release|asan|tsan]; `make sanitize` = the tests under ASan+UBSan.
+# Modes: make [MODE=debug|release|asan|tsan]; `make sanitize` = the tests under ASan+UBSan,
+# `make tsan` = the tests under ThreadSanitizer.
 .DEFAULT_GOAL := all
 include mk/flags.mk
 include mk/rules.mk
@@ -20,7 +21,7 @@ DEPS_STAMP := build/.deps-ok
 # Package set scripts/deps.sh installs: all (dev and CI), build (the Dockerfile), runtime.
 DEPS ?= all
 
-.PHONY: all deps test check sanitize valgrind run install clean check-headers fuzz bench
+.PHONY: all deps test check sanitize tsan valgrind run install clean check-headers fuzz bench
 all: $(DEPS_STAMP) $(ALL_BINS)
 
 # Install missing Debian packages (no-op when everything is present).
@@ -38,6 +39,10 @@ check: test
 
 sanitize:
 	$(Q)$(MAKE) --no-print-directory MODE=asan test
+
+# The tests under ThreadSanitizer (MODE=tsan, objects in build/tsan).
+tsan:
+	$(Q)$(MAKE) --no-print-directory MODE=tsan test
 
 valgrind: $(DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory MODE=$(MODE) $(UNIT_BINS)

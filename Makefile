@@ -12,6 +12,8 @@ FUZZ_BINS :=
 
 include common/module.mk
 include apiserver/module.mk
+include endpoints-controller/module.mk
+include replicaset-controller/module.mk
 include tests/module.mk
 
 $(BUILD)/tests/%.o: CPPFLAGS += $(CMOCKA_CFLAGS) -Itests/lib

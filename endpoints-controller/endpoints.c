@@ -1,0 +1,234 @@
+/*
+ * endpoints.c: endpoints_reconcile() (Kubernetes' EndpointController
+ * syncService): the Endpoints named as a Service with a selector list the
+ * matching pods' IPs, ready ones in addresses and the others in
+ * notReadyAddresses, grouped by their resolved ports. Written only when it
+ * changes; removed with its Service.
+ */
+#include "endpoints.h"
+
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "ckube/cache.h"
+#include "ckube/client.h"
+#include "ckube/controller.h"
+#include "ckube/err.h"
+#include "ckube/kobj.h"
+#include "ckube/log.h"
+#include "ckube/selector.h"
+
+static int
+service_selector(const struct kobj *svc, struct label_selector **out)
+{
+	const cJSON *sel = kobj_get(svc, "spec.selector");
+	struct ck_status st;
+
+	if (sel == NULL || !cJSON_IsObject(sel) ||
+	    cJSON_GetArraySize(sel) == 0)
+		return CK_ENOTFOUND;	/* no selector: not ours */
+	return selector_from_map(sel, "spec.selector", out, &st);
+}
+
+void
+endpoints_map_pod(struct controller *c, const struct kobj *pod)
+{
+	struct cache *svcs = controller_cache(c, "services");
+	struct label_selector *sel;
+	struct kobj **list;
+	size_t i, n;
+
+	if (svcs == NULL)
+		return;
+	list = cache_list_by_index(svcs, CACHE_INDEX_NAMESPACE,
+	    kobj_namespace(pod), &n);
+	for (i = 0; i < n; i++) {
+		if (service_selector(list[i], &sel) < 0)
+			continue;
+		if (selector_matches(sel, kobj_labels(pod)))
+			controller_enqueue(c, kobj_key(list[i]));
+		selector_free(sel);
+	}
+	cache_list_free(list, n);
+}
+
+static bool
+pod_ready(const struct kobj *pod)
+{
+	const char *s = kobj_condition_status(pod, "Ready");
+
+	return s != NULL && strcmp(s, "True") == 0;
+}
+
+static cJSON *
+address_of(const struct kobj *pod, const struct kobj *svc)
+{
+	cJSON *a = cJSON_CreateObject(), *ref;
+	const char *node = kobj_get_str(pod, "spec.nodeName");
+	const char *host = kobj_get_str(pod, "spec.hostname");
+	const char *sub = kobj_get_str(pod, "spec.subdomain");
+
+	cJSON_AddStringToObject(a, "ip", kobj_get_str(pod, "status.podIP"));
+	if (host != NULL && host[0] != '\0' && sub != NULL &&
+	    strcmp(sub, kobj_name(svc)) == 0)
+		cJSON_AddStringToObject(a, "hostname", host);
+	if (node != NULL && node[0] != '\0')
+		cJSON_AddStringToObject(a, "nodeName", node);
+	ref = cJSON_AddObjectToObject(a, "targetRef");
+	cJSON_AddStringToObject(ref, "kind", "Pod");
+	cJSON_AddStringToObject(ref, "namespace", kobj_namespace(pod));
+	cJSON_AddStringToObject(ref, "name", kobj_name(pod));
+	cJSON_AddStringToObject(ref, "uid", kobj_uid(pod));
+	return a;
+}
+
+/* The subset whose ports equal ports (consumed), made if missing. */
+static cJSON *
+subset_for(cJSON *subsets, cJSON *ports)
+{
+	cJSON *s;
+
+	cJSON_ArrayForEach(s, subsets) {
+		if (cJSON_Compare(cJSON_GetObjectItemCaseSensitive(s, "ports"),
+		    ports, 1)) {
+			cJSON_Delete(ports);
+			return s;
+		}
+	}
+	s = cJSON_CreateObject();
+	cJSON_AddItemToObject(s, "ports", ports);
+	cJSON_AddItemToArray(subsets, s);
+	return s;
+}
+
+static void
+add_pod(cJSON *subsets, const struct kobj *svc, const struct kobj *pod)
+{
+	const cJSON *sp;
+	cJSON *ports = cJSON_CreateArray(), *ep, *s, *arr;
+	const char *field = pod_ready(pod) ? "addresses" : "notReadyAddresses";
+
+	cJSON_ArrayForEach(sp, kobj_get(svc, "spec.ports")) {
+		ep = endpoints_port_for(sp, pod);
+		if (ep == NULL) {
+			log_v(2, "endpoints %s: pod %s has no port %s",
+			    kobj_key(svc), kobj_name(pod),
+			    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
+			    sp, "targetPort")) ? cJSON_GetObjectItemCaseSensitive(
+			    sp, "targetPort")->valuestring : "?");
+			cJSON_Delete(ports);
+			return;
+		}
+		cJSON_AddItemToArray(ports, ep);
+	}
+	s = subset_for(subsets, ports);
+	arr = cJSON_GetObjectItemCaseSensitive(s, field);
+	if (arr == NULL)
+		arr = cJSON_AddArrayToObject(s, field);
+	cJSON_AddItemToArray(arr, address_of(pod, svc));
+}
+
+static cJSON *
+build_subsets(struct controller *c, const struct kobj *svc,
+    const struct label_selector *sel)
+{
+	struct cache *pods = controller_cache(c, "pods");
+	cJSON *subsets = cJSON_CreateArray();
+	struct kobj **list;
+	const char *ip, *phase;
+	size_t i, n;
+
+	list = cache_list_by_index(pods, CACHE_INDEX_NAMESPACE,
+	    kobj_namespace(svc), &n);
+	for (i = 0; i < n; i++) {
+		ip = kobj_get_str(list[i], "status.podIP");
+		phase = kobj_get_str(list[i], "status.phase");
+		if (!selector_matches(sel, kobj_labels(list[i])) ||
+		    ip == NULL || ip[0] == '\0' ||
+		    kobj_get(list[i], "metadata.deletionTimestamp") != NULL ||
+		    (phase != NULL && (strcmp(phase, "Succeeded") == 0 ||
+		    strcmp(phase, "Failed") == 0)))
+			continue;
+		add_pod(subsets, svc, list[i]);
+	}
+	cache_list_free(list, n);
+	return subsets;
+}
+
+static int
+write_endpoints(struct controller *c, const struct kobj *svc,
+    const struct kobj *cur, cJSON *subsets)
+{
+	struct kobj *ep;
+	const cJSON *labels = kobj_labels(svc);
+	struct ck_status st;
+	int rc;
+
+	ep = cur != NULL ? kobj_copy(cur) : kobj_new("v1", "Endpoints");
+	rc = kobj_set_json(ep, "subsets", subsets);
+	if (rc == 0 && cur == NULL) {
+		rc = kobj_set_str(ep, "metadata.name", kobj_name(svc));
+		if (rc == 0)
+			rc = kobj_set_str(ep, "metadata.namespace",
+			    kobj_namespace(svc));
+		kobj_touch(ep);
+	}
+	if (rc == 0 && labels != NULL)
+		rc = kobj_set_json(ep, "metadata.labels",
+		    cJSON_Duplicate(labels, 1));
+	if (rc == 0)
+		rc = cur != NULL ? controller_update(c, ep, NULL, &st) :
+		    controller_create(c, ep, NULL, &st);
+	kobj_unref(ep);
+	if (rc == CK_EEXIST)
+		rc = CK_ECONFLICT;	/* cache behind: retry */
+	return rc;
+}
+
+int
+endpoints_reconcile(struct controller *c, const char *key)
+{
+	struct cache *svcs = controller_cache(c, "services");
+	struct cache *eps = controller_cache(c, "endpoints");
+	struct kobj *svc = NULL, *cur = NULL;
+	struct label_selector *sel = NULL;
+	struct ck_status st;
+	const cJSON *have;
+	cJSON *subsets;
+	const char *slash;
+	int rc = 0;
+
+	if (svcs == NULL || eps == NULL || controller_cache(c, "pods") == NULL)
+		return 0;
+	svc = cache_get(svcs, key);
+	cur = cache_get(eps, key);
+	if (svc == NULL) {
+		if (cur != NULL) {
+			slash = strchr(key, '/');
+			rc = controller_delete(c, &CLIENT_GVR_ENDPOINTS,
+			    kobj_namespace(cur), slash != NULL ? slash + 1 :
+			    key, NULL, &st);
+			if (rc == CK_ENOTFOUND)
+				rc = 0;
+		}
+		goto out;
+	}
+	if (service_selector(svc, &sel) < 0)
+		goto out;	/* no selector: someone else's Endpoints */
+	subsets = build_subsets(c, svc, sel);
+	have = cur != NULL ? kobj_get(cur, "subsets") : NULL;
+	if (cur != NULL && ((have == NULL && cJSON_GetArraySize(subsets) ==
+	    0) || (have != NULL && cJSON_Compare(have, subsets, 1))) &&
+	    (kobj_labels(svc) == NULL || cJSON_Compare(kobj_labels(svc),
+	    kobj_labels(cur), 1))) {
+		cJSON_Delete(subsets);
+		goto out;	/* in sync */
+	}
+	rc = write_endpoints(c, svc, cur, subsets);
+out:
+	selector_free(sel);
+	kobj_unref(cur);
+	kobj_unref(svc);
+	return rc;
+}

@@ -1,0 +1,27 @@
+/* main.c: wiring only. The algorithm is in rs.c. */
+#include "ckube/controller.h"
+
+#include "rs.h"
+
+static const struct watch_spec rs_watches[] = {
+	{ .resource = "replicasets.apps", .role = WATCH_MAPPED,
+	  .map = rs_map_rs },
+	{ .resource = "replicationcontrollers", .role = WATCH_MAPPED,
+	  .map = rs_map_rc },
+	{ .resource = "pods", .role = WATCH_MAPPED, .map = rs_map_pod },
+};
+
+static const struct controller_def rs_def = {
+	.name		= "replicaset-controller",
+	.watches	= rs_watches,
+	.nwatches	= ARRAY_SIZE(rs_watches),
+	.init		= rs_init,
+	.fini		= rs_fini,
+	.reconcile	= rs_reconcile,
+};
+
+int
+main(int argc, char *argv[])
+{
+	return controller_main(&rs_def, argc, argv);
+}

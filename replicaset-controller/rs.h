@@ -1,0 +1,66 @@
+/*
+ * rs.h: the map header of ckube-replicaset-controller (ReplicaSets of
+ * apps/v1 and ReplicationControllers of v1, one algorithm). Queue keys carry
+ * the kind: "rs:ns/name" or "rc:ns/name".
+ */
+#ifndef RS_H
+#define RS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct controller;
+struct kobj;
+struct cache;
+
+/* Most pods created or deleted by one reconcile (Kubernetes' burstReplicas). */
+#define RS_BURST	500
+
+/* rs.c: the algorithm. */
+int	rs_init(struct controller *c);
+void	rs_fini(struct controller *c);
+int	rs_reconcile(struct controller *c, const char *key);
+/* Watch handlers: enqueue the owner, or every matching owner of an orphan. */
+void	rs_map_rs(struct controller *c, const struct kobj *obj);
+void	rs_map_rc(struct controller *c, const struct kobj *obj);
+void	rs_map_pod(struct controller *c, const struct kobj *obj);
+
+/* rs_pods.c: pure pod predicates and the delete order. */
+/* Not being deleted, not Succeeded or Failed (controller.IsPodActive). */
+bool	rs_pod_active(const struct kobj *pod);
+/* The Ready condition is True. */
+bool	rs_pod_ready(const struct kobj *pod);
+/*
+ * Ready for min_ready_s seconds at now_s. *wait_s gets the seconds left
+ * when it is ready but not yet available (else 0).
+ */
+bool	rs_pod_available(const struct kobj *pod, int64_t min_ready_s,
+	    int64_t now_s, int64_t *wait_s);
+/*
+ * Sort pods so that the first ones are the best to delete: unscheduled,
+ * then Pending, Unknown, Running; not ready before ready; newest first.
+ */
+void	rs_sort_for_delete(struct kobj **pods, size_t n);
+
+/* rs_expect.c: expectations with the names they wait for (locked). */
+struct rs_track;
+struct rs_track *rs_track_new(void);
+void	rs_track_free(struct rs_track *t);
+/* Expect the creation (del false) or the deletion of pod name for key. */
+void	rs_track_expect(struct rs_track *t, const char *key, const char *name,
+	    bool del);
+/* Forget one expectation (the write failed); true if it was there. */
+bool	rs_track_forget(struct rs_track *t, const char *key, const char *name,
+	    bool del);
+/*
+ * Drop the expectations of key the pod cache now shows fulfilled (created
+ * pod present, deleted pod absent or terminating) or older than ttl_ms.
+ * Returns how many are still pending.
+ */
+size_t	rs_track_observe(struct rs_track *t, const char *key,
+	    struct cache *pods, uint64_t now_ms, uint64_t ttl_ms);
+/* Forget everything about key (its owner is gone). */
+void	rs_track_drop(struct rs_track *t, const char *key);
+
+#endif

@@ -1,0 +1,163 @@
+/*
+ * rs_expect.c: the replicaset-controller's expectations (Kubernetes'
+ * UIDTrackingControllerExpectations): the pods a reconcile created or
+ * deleted and is waiting to see in the cache. Until they show, reconcile
+ * does not create or delete again, so a stale cache makes no duplicates.
+ */
+#include "rs.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include "ckube/alloc.h"
+#include "ckube/cache.h"
+#include "ckube/clock.h"
+#include "ckube/kobj.h"
+
+struct rs_pending {
+	struct rs_pending	*next;
+	char			*key;
+	char			*name;
+	bool			 del;
+	uint64_t		 at_ms;
+};
+
+struct rs_track {
+	pthread_mutex_t		 mu;
+	struct rs_pending	*head;
+};
+
+struct rs_track *
+rs_track_new(void)
+{
+	struct rs_track *t = ck_calloc(1, sizeof(*t));
+
+	pthread_mutex_init(&t->mu, NULL);
+	return t;
+}
+
+static void
+pending_free(struct rs_pending *p)
+{
+	free(p->key);
+	free(p->name);
+	free(p);
+}
+
+void
+rs_track_free(struct rs_track *t)
+{
+	struct rs_pending *p, *next;
+
+	if (t == NULL)
+		return;
+	for (p = t->head; p != NULL; p = next) {
+		next = p->next;
+		pending_free(p);
+	}
+	pthread_mutex_destroy(&t->mu);
+	free(t);
+}
+
+void
+rs_track_expect(struct rs_track *t, const char *key, const char *name,
+    bool del)
+{
+	struct rs_pending *p = ck_calloc(1, sizeof(*p));
+
+	p->key = ck_strdup(key);
+	p->name = ck_strdup(name);
+	p->del = del;
+	p->at_ms = ck_now_ms();
+	pthread_mutex_lock(&t->mu);
+	p->next = t->head;
+	t->head = p;
+	pthread_mutex_unlock(&t->mu);
+}
+
+bool
+rs_track_forget(struct rs_track *t, const char *key, const char *name,
+    bool del)
+{
+	struct rs_pending **pp, *p;
+	bool found = false;
+
+	pthread_mutex_lock(&t->mu);
+	for (pp = &t->head; (p = *pp) != NULL; pp = &p->next) {
+		if (p->del == del && strcmp(p->key, key) == 0 &&
+		    strcmp(p->name, name) == 0) {
+			*pp = p->next;
+			pending_free(p);
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&t->mu);
+	return found;
+}
+
+static bool
+fulfilled(const struct rs_pending *p, struct cache *pods, const char *ns)
+{
+	struct kobj *pod = cache_get_by_name(pods, ns, p->name);
+	bool done;
+
+	if (p->del)
+		done = pod == NULL ||
+		    kobj_get(pod, "metadata.deletionTimestamp") != NULL;
+	else
+		done = pod != NULL;
+	kobj_unref(pod);
+	return done;
+}
+
+size_t
+rs_track_observe(struct rs_track *t, const char *key, struct cache *pods,
+    uint64_t now_ms, uint64_t ttl_ms)
+{
+	struct rs_pending **pp, *p;
+	const char *colon = strchr(key, ':');
+	const char *slash;
+	char ns[254];
+	size_t left = 0, len;
+
+	colon = colon != NULL ? colon + 1 : key;
+	slash = strchr(colon, '/');
+	len = slash != NULL ? (size_t)(slash - colon) : 0;
+	if (len >= sizeof(ns))
+		len = sizeof(ns) - 1;
+	memcpy(ns, colon, len);
+	ns[len] = '\0';
+	pthread_mutex_lock(&t->mu);
+	for (pp = &t->head; (p = *pp) != NULL;) {
+		if (strcmp(p->key, key) != 0) {
+			pp = &p->next;
+			continue;
+		}
+		if (now_ms - p->at_ms >= ttl_ms || fulfilled(p, pods, ns)) {
+			*pp = p->next;
+			pending_free(p);
+			continue;
+		}
+		left++;
+		pp = &p->next;
+	}
+	pthread_mutex_unlock(&t->mu);
+	return left;
+}
+
+void
+rs_track_drop(struct rs_track *t, const char *key)
+{
+	struct rs_pending **pp, *p;
+
+	pthread_mutex_lock(&t->mu);
+	for (pp = &t->head; (p = *pp) != NULL;) {
+		if (strcmp(p->key, key) == 0) {
+			*pp = p->next;
+			pending_free(p);
+		} else
+			pp = &p->next;
+	}
+	pthread_mutex_unlock(&t->mu);
+}

@@ -3,3 +3,6 @@ include tests/unit/common/module.mk
 include tests/unit/apiserver/module.mk
 include tests/fuzz/module.mk
 include tests/integration/module.mk
+
+# End-to-end suites: whole clusters through deploy/local-cluster.sh, driven by kubectl.
+SCRIPT_TESTS += tests/e2e/local_cluster.sh

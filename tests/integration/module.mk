@@ -6,6 +6,10 @@ SCRIPT_TESTS += tests/integration/apiserver/crud.sh
 SCRIPT_TESTS += tests/integration/apiserver/kubectl.sh
 SCRIPT_TESTS += tests/integration/apiserver/restart.sh
 SCRIPT_TESTS += tests/integration/apiserver/watch.sh
+SCRIPT_TESTS += tests/integration/deploy/files.sh
+SCRIPT_TESTS += tests/integration/deploy/flags.sh
+SCRIPT_TESTS += tests/integration/deploy/install.sh
+SCRIPT_TESTS += tests/integration/deploy/shellcheck.sh
 
 # Helper programs the scripts run (built by `make test`, never installed).
 TEST_HELPER_BINS :=

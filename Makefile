@@ -12,6 +12,7 @@ FUZZ_BINS :=
 
 include common/module.mk
 include apiserver/module.mk
+include deployment-controller/module.mk
 include tests/module.mk
 
 $(BUILD)/tests/%.o: CPPFLAGS += $(CMOCKA_CFLAGS) -Itests/lib

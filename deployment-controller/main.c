@@ -1,0 +1,24 @@
+/* deployment-controller/main.c: wiring only. The algorithm is in deployment.c. */
+#include "ckube/controller.h"
+
+#include "deployment.h"
+
+static const struct watch_spec deployment_watches[] = {
+	{ .resource = "deployments.apps", .role = WATCH_PRIMARY },
+	{ .resource = "replicasets.apps", .role = WATCH_OWNED,
+	  .owner_kind = "Deployment" },
+	{ .resource = "pods", .role = WATCH_CACHE_ONLY },
+};
+
+static const struct controller_def deployment_def = {
+	.name		= "deployment-controller",
+	.watches	= deployment_watches,
+	.nwatches	= ARRAY_SIZE(deployment_watches),
+	.reconcile	= deployment_reconcile,
+};
+
+int
+main(int argc, char *argv[])
+{
+	return controller_main(&deployment_def, argc, argv);
+}

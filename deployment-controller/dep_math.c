@@ -214,17 +214,46 @@ hash_json(uint32_t *h, const cJSON *v)
 	}
 }
 
+/* Whether v carries nothing: null, or an object or array of nothing. */
+static bool
+json_blank(cJSON *v)
+{
+	cJSON *it, *next;
+
+	if (cJSON_IsNull(v))
+		return true;
+	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+		return false;
+	for (it = v->child; it != NULL; it = next) {
+		next = it->next;
+		if (cJSON_IsObject(v) && json_blank(it))
+			cJSON_Delete(cJSON_DetachItemViaPointer(v, it));
+	}
+	if (cJSON_IsArray(v))
+		cJSON_ArrayForEach(it, v)
+			(void)json_blank(it);
+	return v->child == NULL;
+}
+
+void
+dep_template_normalize(cJSON *tmpl)
+{
+	cJSON *labels;
+
+	(void)json_blank(tmpl);
+	labels = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(tmpl, "metadata"), "labels");
+	cJSON_DeleteItemFromObjectCaseSensitive(labels, DEP_LABEL_HASH);
+}
+
 uint32_t
 dep_template_hash(const cJSON *tmpl, int64_t collisions)
 {
 	uint32_t h = 2166136261u;
 	cJSON *copy = cJSON_Duplicate(tmpl, 1);
-	cJSON *labels;
 
-	/* The hash label must not change the hash. */
-	labels = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(copy, "metadata"), "labels");
-	cJSON_DeleteItemFromObjectCaseSensitive(labels, DEP_LABEL_HASH);
+	/* Neither the hash label nor blank fields change the hash. */
+	dep_template_normalize(copy);
 	hash_json(&h, copy);
 	cJSON_Delete(copy);
 	if (collisions > 0)

@@ -124,15 +124,10 @@ bool
 dep_templates_equal(const cJSON *a, const cJSON *b)
 {
 	cJSON *ca = cJSON_Duplicate(a, 1), *cb = cJSON_Duplicate(b, 1);
-	cJSON *la, *lb;
 	bool eq;
 
-	la = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(ca, "metadata"), "labels");
-	lb = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(cb, "metadata"), "labels");
-	cJSON_DeleteItemFromObjectCaseSensitive(la, DEP_LABEL_HASH);
-	cJSON_DeleteItemFromObjectCaseSensitive(lb, DEP_LABEL_HASH);
+	dep_template_normalize(ca);
+	dep_template_normalize(cb);
 	eq = ca != NULL && cb != NULL && cJSON_Compare(ca, cb, 1);
 	cJSON_Delete(ca);
 	cJSON_Delete(cb);

@@ -94,6 +94,13 @@ void	dep_proportional(const int64_t *sizes, const int64_t *maxann,
 	    size_t n, int64_t desired, int64_t max_surge,
 	    int64_t status_replicas, int64_t *target);
 
+/*
+ * Drop what a typed round trip adds or loses (null, {} and [] members, as
+ * Kubernetes' semantic equality ignores them) and the pod-template-hash
+ * label, in place.
+ */
+void	dep_template_normalize(struct cJSON *tmpl);
+
 /* The pod-template-hash of a template: FNV-1a over canonical JSON. */
 uint32_t dep_template_hash(const struct cJSON *tmpl, int64_t collisions);
 
@@ -111,7 +118,10 @@ void	dep_state_add_rs(struct dep_state *st, const struct kobj *rs);
 /* Refresh rs[i] from obj (reference taken), e.g. a write's result. */
 void	dep_rs_set(struct dep_rs *r, const struct kobj *obj);
 
-/* Whether two pod templates are equal once pod-template-hash is ignored. */
+/*
+ * Whether two pod templates are equal once pod-template-hash and blank
+ * members are ignored (EqualIgnoreHash).
+ */
 bool	dep_templates_equal(const struct cJSON *a, const struct cJSON *b);
 
 /* The highest revision among the ReplicaSets but skip (-1: none). */

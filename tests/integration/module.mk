@@ -10,6 +10,7 @@ SCRIPT_TESTS += tests/integration/deploy/files.sh
 SCRIPT_TESTS += tests/integration/deploy/flags.sh
 SCRIPT_TESTS += tests/integration/deploy/install.sh
 SCRIPT_TESTS += tests/integration/deploy/shellcheck.sh
+SCRIPT_TESTS += tests/integration/deployment-controller/rollout.sh
 
 # Helper programs the scripts run (built by `make test`, never installed).
 TEST_HELPER_BINS :=

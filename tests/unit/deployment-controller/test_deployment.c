@@ -301,6 +301,10 @@ test_hash(void **state)
 	cJSON *b = cJSON_Parse("{\"spec\":{\"x\":1},\"metadata\":{\"labels\":"
 	    "{\"b\":\"2\",\"a\":\"1\",\"pod-template-hash\":\"zz\"}}}");
 	cJSON *c = cJSON_Parse("{\"spec\":{\"x\":2},\"metadata\":{}}");
+	/* a after kubectl's typed round trip: nulls and {} added. */
+	cJSON *rt = cJSON_Parse("{\"metadata\":{\"creationTimestamp\":null,"
+	    "\"labels\":{\"a\":\"1\",\"b\":\"2\"}},\"spec\":{\"x\":1,"
+	    "\"c\":[{\"resources\":{}}],\"v\":[]}}");
 	char s[16];
 
 	(void)state;
@@ -309,6 +313,12 @@ test_hash(void **state)
 	assert_int_not_equal(dep_template_hash(a, 0), dep_template_hash(a, 1));
 	assert_true(dep_templates_equal(a, b));
 	assert_false(dep_templates_equal(a, c));
+	assert_false(dep_templates_equal(a, rt));	/* c: [{}] is not [] */
+	cJSON_DeleteItemFromObjectCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(rt, "spec"), "c");
+	assert_true(dep_templates_equal(a, rt));
+	assert_int_equal(dep_template_hash(a, 0), dep_template_hash(rt, 0));
+	cJSON_Delete(rt);
 	dep_hash_string(dep_template_hash(a, 0), s, sizeof(s));
 	assert_true(strlen(s) > 0);
 	assert_int_equal(strspn(s, "bcdfghjklmnpqrstvwxz2456789"), strlen(s));

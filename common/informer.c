@@ -369,15 +369,38 @@ watch_event(enum client_event_type type, struct kobj *obj, void *arg)
 	return 0;
 }
 
+/*
+ * The store's current revision (a one-item LIST), or 0. A verifying watch
+ * that ran to its end has delivered every event up to it, so the informer
+ * may move its revision there: an idle resource then never falls behind
+ * the server's compaction (and never needs a relist for that).
+ */
+static int64_t
+current_revision(struct informer *inf)
+{
+	struct client_list_opts lo = { .limit = 1 };
+	struct client_list list = { 0 };
+	struct ck_status st;
+	int64_t rv = 0;
+
+	if (client_list(inf->g->cl, &inf->gvr, NULL, &lo, &list, &st) == 0)
+		rv = cache_rv_parse(list.resource_version);
+	client_list_fini(&list);
+	return rv;
+}
+
 static int
 watch(struct informer *inf, enum req req, int64_t target)
 {
 	struct watch_ctx w = { inf, req, target };
 	struct client_watch_opts wo = { .allow_bookmarks = 1 };
 	struct ck_status st;
+	int64_t now_rv = 0;
 	char rv[32];
 	int rc;
 
+	if (req == REQ_VERIFY)
+		now_rv = current_revision(inf);
 	for (;;) {
 		if (req == REQ_CATCHUP && inf->rv >= target)
 			return 0;
@@ -389,8 +412,10 @@ watch(struct informer *inf, enum req req, int64_t target)
 		    watch_event, &w, &st);
 		if (rc == WATCH_DONE)
 			return 0;
-		if (rc == 0 && req == REQ_VERIFY)
+		if (rc == 0 && req == REQ_VERIFY) {
+			set_rv(inf, now_rv);
 			return 0;
+		}
 		if (rc == 0 || (rc == CK_ETIMEDOUT && req == REQ_FOLLOW))
 			continue;	/* the server ended it: watch again */
 		if (rc != CK_ESHUTDOWN && rc != CK_EGONE)

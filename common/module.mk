@@ -9,6 +9,8 @@ COMMON_SRCS += common/client_status.c
 COMMON_SRCS += common/client_watch.c
 COMMON_SRCS += common/clock.c
 COMMON_SRCS += common/codec.c
+COMMON_SRCS += common/controller.c
+COMMON_SRCS += common/controller_main.c
 COMMON_SRCS += common/daemon.c
 COMMON_SRCS += common/err.c
 COMMON_SRCS += common/events.c
@@ -27,6 +29,7 @@ COMMON_SRCS += common/rfc3339.c
 COMMON_SRCS += common/selector.c
 COMMON_SRCS += common/strbuf.c
 COMMON_SRCS += common/strmap.c
+COMMON_SRCS += common/workqueue.c
 COMMON_SRCS += common/yamljson.c
 
 COMMON_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRCS))

@@ -7,8 +7,9 @@
  * def->reconcile(c, key) runs with no socket.
  *
  * Writes are recorded and answered with success (creates get a uid and a
- * resourceVersion); with fake_api_set_tracking(fa, 1) they also change the
- * caches, as a cluster would. fake_api_fail() makes chosen calls fail.
+ * resourceVersion); with fake_api_set_tracking(fa, 1) creates, updates,
+ * status updates and deletes also change the caches, as a cluster would
+ * (patches are only recorded). fake_api_fail() makes chosen calls fail.
  * Thread-safe (workers may call it).
  */
 #ifndef CKUBE_FAKE_API_H

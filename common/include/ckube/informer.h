@@ -9,7 +9,11 @@
  *     that message's revision;
  *   - a quiet period after bus traffic (the lost message may have been the
  *     last one) and a periodic timer run a short verifying HTTP watch from
- *     the last revision (it ends at the server's timeout or a bookmark);
+ *     the last revision (it ends at the server's 1 s timeout or a
+ *     bookmark; it then moves the revision to the store's, read before it
+ *     started, so an idle resource does not fall behind compaction). The
+ *     bus socket of that resource is not read meanwhile, so its events may
+ *     wait up to about a second;
  *   - a bus error, or no bus configured, switches the resource to a plain
  *     HTTP watch for good;
  *   - a 410 Gone (compacted revision) relists, and the relist's differences

@@ -75,4 +75,30 @@ cm c 1
 check "the new leader reconciles" eventually mirror_has c 1
 holder=$(api GET /apis/coordination.k8s.io/v1/namespaces/default/leases/toy-controller | json 'd["spec"]["holderIdentity"]')
 [ -n "$holder" ] && ok "the lease names its holder" || not_ok "the lease names its holder"
+
+# Losing the lease stops the work: an intruder takes it, the leader exits 1.
+if [ "$LEAD" = "$P1" ]; then NEWLEAD=$P2; else NEWLEAD=$P1; fi
+# take_lease: PUT holderIdentity=intruder over the current version (the
+# leader renews every 100 ms, so retry on conflict).
+take_lease() {
+	local i lease
+	for i in $(seq 50); do
+		lease=$(api GET /apis/coordination.k8s.io/v1/namespaces/default/leases/toy-controller |
+		    python3 -c 'import json,sys; d=json.load(sys.stdin); d["spec"]["holderIdentity"]="intruder"; print(json.dumps(d))')
+		api PUT /apis/coordination.k8s.io/v1/namespaces/default/leases/toy-controller \
+		    -H 'Content-Type: application/json' -d "$lease" >/dev/null
+		[ "$(code)" = 200 ] && return 0
+	done
+	return 1
+}
+check "an intruder takes the lease" take_lease
+# gone PID: exited (a zombie until waited for counts).
+gone() { [ ! -e "/proc/$1" ] || grep -q '^[0-9]* (.*) Z' "/proc/$1/stat"; }
+if eventually gone "$NEWLEAD"; then
+	ok "the leader that lost it stops"
+	wait "$NEWLEAD" 2>/dev/null
+	expect "and exits 1" 1 $?
+else
+	not_ok "the leader that lost it stops"
+fi
 finish

@@ -136,6 +136,16 @@ setup_compacting(void **state)
 }
 
 static int
+setup_verifying(void **state)
+{
+	struct informer_options opt = {
+		.verify_quiet_ms = 100, .verify_period_ms = 100,
+	};
+
+	return start(state, NULL, 1, &opt);
+}
+
+static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
@@ -323,6 +333,36 @@ test_informer_relists_after_gone(void **state)
 	assert_true(s.relists >= 2);
 }
 
+static void
+test_informer_verify_moves_an_idle_revision(void **state)
+{
+	struct fixture *f = *state;
+	struct kobj *secret, *out = NULL;
+	struct ck_status st;
+	long deadline;
+	int64_t want;
+
+	SKIP_WITHOUT_API(f);
+	assert_int_equal(informer_group_start(f->g), 0);
+	assert_int_equal(informer_group_wait_synced(f->g, UINT64_MAX), 0);
+	/* Another resource moves the store's revision; configmaps stay idle. */
+	secret = kobj_new("v1", "Secret");
+	assert_int_equal(kobj_set_str(secret, "metadata.name", "s"), 0);
+	assert_int_equal(kobj_set_str(secret, "metadata.namespace",
+	    "default"), 0);
+	kobj_touch(secret);
+	assert_int_equal(client_create_kobj(f->cl, secret, &out, &st), 0);
+	want = cache_rv_parse(kobj_resource_version(out));
+	deadline = now_ms() + 10000;
+	while (cache_resource_version(informer_cache(f->inf)) < want) {
+		if (now_ms() > deadline)
+			fail_msg("the informer's revision stayed behind");
+		pause_ms(20);
+	}
+	kobj_unref(out);
+	kobj_unref(secret);
+}
+
 int
 main(void)
 {
@@ -339,6 +379,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_informer_relists_after_gone, setup_compacting,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_informer_verify_moves_an_idle_revision,
+		    setup_verifying, teardown),
 	};
 	int rc;
 

@@ -1,7 +1,4 @@
 # Unit tests of ckube-deployment-controller (libdeployment-controller.a over
-# tests/lib/fake_api.c). Built along with the daemon.
-ifneq ($(filter common/controller.c,$(COMMON_SRCS)),)
+# tests/lib/fake_api.c).
 $(BUILD)/tests/unit/deployment-controller/%.o: CPPFLAGS += -Ideployment-controller
 $(eval $(call unit_test,tests/unit/deployment-controller/test_deployment.c,$(deployment-controller_LIB) $(BUILD)/tests/lib/fake_api.o))
-ALL_OBJS += $(BUILD)/tests/lib/fake_api.o
-endif

@@ -7,6 +7,7 @@
 #include "ckube/controller.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -259,13 +260,15 @@ controller_main(const struct controller_def *def, int argc, char *argv[])
 	struct flag lflags[LEADER_NFLAGS];
 	const struct flag *tables[3];
 	size_t counts[3], n = 0;
+	char prog[128];
 	struct daemon_def dd = {
-		.name = def->name,
+		.name = prog,	/* the binary's name: ckube-<def->name> */
 		.summary = "a ckube controller",
 		.run = controller_run,
 		.arg = &r,
 	};
 
+	snprintf(prog, sizeof(prog), "ckube-%s", def->name);
 	atomic_init(&r.lead, 0);
 	leader_flags_table(&r.lf, lflags);
 	tables[n] = own;

@@ -65,8 +65,8 @@ is() { [ "$("${@:2}")" = "$1" ]; }
 
 # roll_until CMD...: play the replicaset-controller until CMD holds.
 roll_until() {
-	local i
-	for i in $(seq 100); do
+
+	for _ in $(seq 100); do
 		rs_status_sync
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.1

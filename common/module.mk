@@ -14,6 +14,7 @@ COMMON_SRCS += common/controller_main.c
 COMMON_SRCS += common/daemon.c
 COMMON_SRCS += common/err.c
 COMMON_SRCS += common/events.c
+COMMON_SRCS += common/expectations.c
 COMMON_SRCS += common/fieldsel.c
 COMMON_SRCS += common/flags.c
 COMMON_SRCS += common/httpd.c

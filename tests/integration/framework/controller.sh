@@ -81,8 +81,8 @@ if [ "$LEAD" = "$P1" ]; then NEWLEAD=$P2; else NEWLEAD=$P1; fi
 # take_lease: PUT holderIdentity=intruder over the current version (the
 # leader renews every 100 ms, so retry on conflict).
 take_lease() {
-	local i lease
-	for i in $(seq 50); do
+	local lease
+	for _ in $(seq 50); do
 		lease=$(api GET /apis/coordination.k8s.io/v1/namespaces/default/leases/toy-controller |
 		    python3 -c 'import json,sys; d=json.load(sys.stdin); d["spec"]["holderIdentity"]="intruder"; print(json.dumps(d))')
 		api PUT /apis/coordination.k8s.io/v1/namespaces/default/leases/toy-controller \

@@ -8,6 +8,7 @@ $(eval $(call unit_test,tests/unit/common/test_controller.c,$(BUILD)/tests/lib/f
 $(eval $(call unit_test,tests/unit/common/test_daemon.c))
 $(eval $(call unit_test,tests/unit/common/test_err.c))
 $(eval $(call unit_test,tests/unit/common/test_events.c,$(BUILD)/tests/lib/testapi.o))
+$(eval $(call unit_test,tests/unit/common/test_expectations.c))
 $(eval $(call unit_test,tests/unit/common/test_fieldsel.c))
 $(eval $(call unit_test,tests/unit/common/test_flags.c))
 $(eval $(call unit_test,tests/unit/common/test_httpd.c))

@@ -18,6 +18,7 @@
 
 #include "ckube/cache.h"
 #include "ckube/client.h"
+#include "ckube/clock.h"
 #include "ckube/err.h"
 #include "ckube/informer.h"
 #include "ckube/kobj.h"
@@ -238,7 +239,7 @@ test_informer_lists_then_follows_the_bus(void **state)
 	assert_false(informer_has_synced(f->inf));
 	assert_int_equal(informer_group_start(f->g), 0);
 	assert_int_equal(informer_group_wait_synced(f->g,
-	    UINT64_MAX), 0);
+	    ck_now_ms() + 20000), 0);
 	assert_true(informer_has_synced(f->inf));
 	assert_int_equal(cache_len(informer_cache(f->inf)), 10);
 	assert_int_equal(f->adds, 10);
@@ -263,7 +264,7 @@ test_informer_recovers_dropped_bus_messages(void **state)
 	SKIP_WITHOUT_API(f);
 	informer_group_test_drop_every(f->g, 3);
 	assert_int_equal(informer_group_start(f->g), 0);
-	assert_int_equal(informer_group_wait_synced(f->g, UINT64_MAX), 0);
+	assert_int_equal(informer_group_wait_synced(f->g, ck_now_ms() + 20000), 0);
 	for (i = 0; i < 40; i++)
 		cm_write(f, "create", i, 0);
 	for (i = 0; i < 40; i += 2)
@@ -286,7 +287,7 @@ test_informer_follows_http_watch_without_bus(void **state)
 
 	SKIP_WITHOUT_API(f);
 	assert_int_equal(informer_group_start(f->g), 0);
-	assert_int_equal(informer_group_wait_synced(f->g, UINT64_MAX), 0);
+	assert_int_equal(informer_group_wait_synced(f->g, ck_now_ms() + 20000), 0);
 	for (i = 0; i < 5; i++)
 		cm_write(f, "create", i, 0);
 	cm_write(f, "update", 1, 1);
@@ -308,7 +309,7 @@ test_informer_relists_after_gone(void **state)
 	/* The informer sees none of the bus, so it falls behind... */
 	informer_group_test_drop_every(f->g, 1);
 	assert_int_equal(informer_group_start(f->g), 0);
-	assert_int_equal(informer_group_wait_synced(f->g, UINT64_MAX), 0);
+	assert_int_equal(informer_group_wait_synced(f->g, ck_now_ms() + 20000), 0);
 	for (i = 0; i < 5; i++)
 		cm_write(f, "create", i, 0);
 	/* ...until the server compacted its revision away. */
@@ -344,7 +345,7 @@ test_informer_verify_moves_an_idle_revision(void **state)
 
 	SKIP_WITHOUT_API(f);
 	assert_int_equal(informer_group_start(f->g), 0);
-	assert_int_equal(informer_group_wait_synced(f->g, UINT64_MAX), 0);
+	assert_int_equal(informer_group_wait_synced(f->g, ck_now_ms() + 20000), 0);
 	/* Another resource moves the store's revision; configmaps stay idle. */
 	secret = kobj_new("v1", "Secret");
 	assert_int_equal(kobj_set_str(secret, "metadata.name", "s"), 0);
@@ -361,6 +362,42 @@ test_informer_verify_moves_an_idle_revision(void **state)
 	}
 	kobj_unref(out);
 	kobj_unref(secret);
+}
+
+static void
+test_informer_group_resources(void **state)
+{
+	struct fixture *f = *state;
+	struct informer *leases, *rs;
+	struct kobj *lease;
+	struct ck_status st;
+	long deadline;
+
+	SKIP_WITHOUT_API(f);
+	leases = informer_group_add(f->g, "leases.coordination.k8s.io", NULL);
+	rs = informer_group_add(f->g, "pods", NULL);
+	assert_ptr_equal(informer_group_find(f->g, "pods"), rs);
+	assert_null(informer_group_find(f->g, "nosuch"));
+	assert_string_equal(informer_resource(rs), "pods");
+	assert_int_equal(informer_group_start(f->g), 0);
+	assert_int_equal(informer_group_wait_synced(f->g,
+	    ck_now_ms() + 20000), 0);
+	assert_true(informer_group_has_synced(f->g));
+	assert_true(informer_has_synced(rs));
+	lease = kobj_new("coordination.k8s.io/v1", "Lease");
+	assert_int_equal(kobj_set_str(lease, "metadata.name", "l1"), 0);
+	assert_int_equal(kobj_set_str(lease, "metadata.namespace",
+	    "default"), 0);
+	kobj_touch(lease);
+	assert_int_equal(client_create_kobj(f->cl, lease, NULL, &st), 0);
+	kobj_unref(lease);
+	deadline = now_ms() + 10000;
+	while ((lease = cache_get(informer_cache(leases), "default/l1")) ==
+	    NULL) {
+		assert_true(now_ms() < deadline);
+		pause_ms(10);
+	}
+	kobj_unref(lease);
 }
 
 int
@@ -382,6 +419,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_informer_verify_moves_an_idle_revision,
 		    setup_verifying, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_informer_group_resources, setup_bus, teardown),
 	};
 	int rc;
 

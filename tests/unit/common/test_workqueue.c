@@ -509,6 +509,106 @@ test_workqueue_stress_no_concurrent_key(void **state)
 	free(s);
 }
 
+/*
+ * Retries under load, on the fake clock: each key fails twice (rate-limited
+ * requeue) and then succeeds (forget). The test thread moves time until
+ * every key has succeeded; whatever the schedule, each key runs exactly
+ * three times and never on two workers at once.
+ */
+#define RKEYS		40
+#define RFAILS		2
+
+struct retry_run {
+	struct workqueue	*q;
+	pthread_mutex_t		 mu;
+	unsigned int		 runs[RKEYS];
+	bool			 active[RKEYS];
+	unsigned int		 overlaps;
+	unsigned int		 succeeded;
+};
+
+static void *
+retry_worker(void *arg)
+{
+	struct retry_run *r = arg;
+	const char *key;
+	unsigned int n;
+	int64_t idx;
+
+	while (workqueue_get(r->q, &key) == 0) {
+		if (ck_parse_int64(key + 1, &idx) < 0 || idx < 0 || idx >= RKEYS) {
+			workqueue_done(r->q, key);
+			continue;
+		}
+		pthread_mutex_lock(&r->mu);
+		if (r->active[idx])
+			r->overlaps++;
+		r->active[idx] = true;
+		n = ++r->runs[idx];
+		pthread_mutex_unlock(&r->mu);
+		if (n <= RFAILS) {
+			workqueue_add_rate_limited(r->q, key);
+		} else {
+			workqueue_forget(r->q, key);
+		}
+		pthread_mutex_lock(&r->mu);
+		r->active[idx] = false;
+		if (n == RFAILS + 1)
+			r->succeeded++;
+		pthread_mutex_unlock(&r->mu);
+		workqueue_done(r->q, key);
+	}
+	return NULL;
+}
+
+static void
+test_workqueue_stress_rate_limited_retries(void **state)
+{
+	struct retry_run *r;
+	struct workqueue_metrics m;
+	pthread_t w[NWORKERS];
+	char key[16];
+	unsigned int done;
+	int i;
+
+	(void)state;
+	r = calloc(1, sizeof(*r));
+	assert_non_null(r);
+	r->q = workqueue_new("retry", NULL);
+	pthread_mutex_init(&r->mu, NULL);
+	for (i = 0; i < NWORKERS; i++)
+		assert_int_equal(pthread_create(&w[i], NULL, retry_worker, r), 0);
+	for (i = 0; i < RKEYS; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		workqueue_add(r->q, key);
+	}
+	for (;;) {
+		pthread_mutex_lock(&r->mu);
+		done = r->succeeded;
+		pthread_mutex_unlock(&r->mu);
+		if (done == RKEYS)
+			break;
+		clock_advance_fake(5);
+		sched_yield();
+	}
+	workqueue_shutdown(r->q);
+	assert_int_equal(workqueue_drain(r->q, CLOCK_NEVER), 0);
+	for (i = 0; i < NWORKERS; i++)
+		pthread_join(w[i], NULL);
+	assert_int_equal(r->overlaps, 0);
+	for (i = 0; i < RKEYS; i++) {
+		assert_int_equal(r->runs[i], RFAILS + 1);
+		snprintf(key, sizeof(key), "k%d", i);
+		assert_int_equal(workqueue_retries(r->q, key), 0);
+	}
+	workqueue_read_metrics(r->q, &m);
+	assert_int_equal(m.retries, RKEYS * RFAILS);
+	assert_int_equal(m.gets, RKEYS * (RFAILS + 1));
+	workqueue_free(r->q);
+	pthread_mutex_destroy(&r->mu);
+	free(r);
+}
+
 int
 main(void)
 {
@@ -525,6 +625,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_workqueue_drain_waits_for_workers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_workqueue_metrics_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_workqueue_stress_no_concurrent_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_workqueue_stress_rate_limited_retries, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("workqueue", tests, NULL, NULL);

@@ -25,5 +25,5 @@ $(eval $(call unit_test,tests/unit/common/test_strbuf.c))
 $(eval $(call unit_test,tests/unit/common/test_strmap.c))
 $(eval $(call unit_test,tests/unit/common/test_workqueue.c))
 $(eval $(call unit_test,tests/unit/common/test_yamljson.c))
-ALL_OBJS += $(BUILD)/tests/lib/testapi.o
 ALL_OBJS += $(BUILD)/tests/lib/fake_api.o
+ALL_OBJS += $(BUILD)/tests/lib/testapi.o

@@ -28,6 +28,7 @@ enum api_sub {
 	API_SUB_STATUS = 1 << 0,
 	API_SUB_BINDING = 1 << 1,
 	API_SUB_FINALIZE = 1 << 2,
+	API_SUB_SCALE = 1 << 3,		/* autoscaling/v1 Scale of spec.replicas */
 };
 
 enum api_table {

@@ -137,9 +137,26 @@ expect "Progressing: NewReplicaSetAvailable" "True NewReplicaSetAvailable" \
 check "ScalingReplicaSet events" eventually sh -c \
     "curl -sf '$API_URL/api/v1/namespaces/default/events' | grep -q ScalingReplicaSet"
 
-# Scale with kubectl patch; the one active ReplicaSet follows.
-k patch deployment web -p '{"spec":{"replicas":5}}' >/dev/null 2>&1
+# kubectl scale goes through the scale subresource (autoscaling/v1 Scale).
+out=$(k scale deployment web --replicas=5 2>&1)
+expect "kubectl scale deployment" "deployment.apps/web scaled" "$out"
 check "a scaled deployment scales its ReplicaSet" roll_until is 5 rs_replicas nginx:1
+s=$(api GET /apis/apps/v1/namespaces/default/deployments/web/scale)
+expect "GET .../scale is a Scale" "Scale 5 app=web" \
+    "$(echo "$s" | json '" ".join(str(x) for x in (d["kind"], d["spec"]["replicas"], d["status"]["selector"]))')"
+SC=/apis/apps/v1/namespaces/default/deployments/web/scale
+api PUT "$SC" -H 'Content-Type: application/json' \
+    -d '{"apiVersion":"autoscaling/v1","kind":"Scale","metadata":{"name":"web"},"spec":{"replicas":-1}}' >/dev/null
+expect "PUT .../scale with replicas -1 is 422" 422 "$(code)"
+api PUT "$SC" -H 'Content-Type: application/json' \
+    -d '{"apiVersion":"autoscaling/v1","kind":"Scale","metadata":{"name":"web","resourceVersion":"1"},"spec":{"replicas":2}}' >/dev/null
+expect "PUT .../scale with a stale resourceVersion is 409" 409 "$(code)"
+out=$(api PUT "$SC" -H 'Content-Type: application/json' \
+    -d '{"apiVersion":"autoscaling/v1","kind":"Scale","metadata":{"name":"web"},"spec":{"replicas":4}}')
+expect "PUT .../scale sets spec.replicas" "200 4 4" "$(code) $(echo "$out" | json 'd["spec"]["replicas"]') \
+$(api GET /apis/apps/v1/namespaces/default/deployments/web | json 'd["spec"]["replicas"]')"
+api GET /apis/apps/v1/namespaces/default/deployments/nosuch/scale >/dev/null
+expect "GET .../scale of a missing deployment is 404" 404 "$(code)"
 
 stop_pid "$DC_PID"
 expect "SIGTERM: exits 0" 0 $?

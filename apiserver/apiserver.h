@@ -34,6 +34,8 @@ enum api_sub {
 enum api_table {
 	API_TABLE_GENERIC,	/* Name, Created At */
 	API_TABLE_NAMESPACES,	/* Name, Status, Age */
+	API_TABLE_DEPLOYMENTS,	/* Name, Ready, Up-to-date, Available, Age, ... */
+	API_TABLE_REPLICASETS,	/* Name, Desired, Current, Ready, Age, ... */
 };
 
 struct api_resource {

@@ -134,6 +134,11 @@ expect "status: replicas, updated, ready, available" "3 3 3 3" \
     "$(echo "$d" | json '" ".join(str(d["status"].get(k)) for k in ("replicas", "updatedReplicas", "readyReplicas", "availableReplicas"))')"
 expect "Progressing: NewReplicaSetAvailable" "True NewReplicaSetAvailable" \
     "$(echo "$d" | json '[c["status"] + " " + c["reason"] for c in d["status"]["conditions"] if c["type"] == "Progressing"][0]')"
+out=$(k get deploy web 2>&1)
+check "kubectl get deploy: READY UP-TO-DATE AVAILABLE" grep -Eq '^web +3/3 +3 +3 ' <<<"$out"
+out=$(k get rs -o wide 2>&1)
+check "kubectl get rs -o wide: DESIRED CURRENT READY ... IMAGES" \
+    grep -Eq "^$rs1 +3 +3 +3 +[^ ]+ +nginx +nginx:1 +app=web,pod-template-hash=$hash" <<<"$out"
 check "ScalingReplicaSet events" eventually sh -c \
     "curl -sf '$API_URL/api/v1/namespaces/default/events' | grep -q ScalingReplicaSet"
 

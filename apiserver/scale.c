@@ -49,7 +49,7 @@ scale_from_object(const cJSON *obj)
 	st = cJSON_AddObjectToObject(s, "status");
 	cJSON_AddNumberToObject(st, "replicas",
 	    (double)crud_json_int(status, "replicas", 0));
-	/* LabelSelector form (apps), or the map form (ReplicationController). */
+	/* A LabelSelector (apps), or the map form (ReplicationController). */
 	if (cJSON_GetObjectItemCaseSensitive(sel, "matchLabels") != NULL ||
 	    cJSON_GetObjectItemCaseSensitive(sel, "matchExpressions") != NULL)
 		rc = selector_from_json(sel, "spec.selector", &ls, &cs);
@@ -87,8 +87,8 @@ scale_to_object(struct crud *c, const cJSON *old, const cJSON *scale,
 		crud_fail(c, CK_EINVALID, "Scale \"%s\" is invalid: "
 		    "spec.replicas: Invalid value: must be greater than or "
 		    "equal to 0", c->rt->name);
-		ck_status_add_cause(&c->st, "spec.replicas", "FieldValueInvalid",
-		    "must be greater than or equal to 0");
+		ck_status_add_cause(&c->st, "spec.replicas",
+		    "FieldValueInvalid", "must be greater than or equal to 0");
 		return CK_EINVALID;
 	}
 	obj = cJSON_Duplicate(old, 1);

@@ -270,7 +270,8 @@ dep_hash_string(uint32_t h, char *buf, size_t size)
 
 	n = (size_t)snprintf(dec, sizeof(dec), "%u", h);
 	for (i = 0; i < n && i + 1 < size; i++)
-		buf[i] = alphabet[(unsigned char)dec[i] % (sizeof(alphabet) - 1)];
+		buf[i] = alphabet[(unsigned char)dec[i] %
+		    (sizeof(alphabet) - 1)];
 	if (size > 0)
 		buf[i < size ? i : size - 1] = '\0';
 }

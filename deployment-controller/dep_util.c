@@ -92,7 +92,7 @@ dep_state_fini(struct dep_state *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/* Older first: creationTimestamp, then name (ReplicaSetsByCreationTimestamp). */
+/* Older first: creationTimestamp, then name (ByCreationTimestamp). */
 static int
 rs_older(const struct kobj *a, const struct kobj *b)
 {

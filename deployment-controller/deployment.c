@@ -595,7 +595,7 @@ deployment_reconcile(struct controller *c, const char *key)
 
 	d = cache_get(deps, key);
 	if (d == NULL)
-		return 0;		/* deleted: the gc takes its ReplicaSets */
+		return 0;	/* deleted: the gc takes its ReplicaSets */
 	rc = dep_state_init(&st, c, d);
 	kobj_unref(d);
 	if (rc < 0) {

@@ -21,16 +21,16 @@ struct kobj;
 
 #define DEP_LABEL_HASH		"pod-template-hash"
 #define DEP_ANN_REVISION	"deployment.kubernetes.io/revision"
-#define DEP_ANN_DESIRED		"deployment.kubernetes.io/desired-replicas"
-#define DEP_ANN_MAX		"deployment.kubernetes.io/max-replicas"
-#define DEP_ANN_HISTORY		"deployment.kubernetes.io/revision-history"
+#define DEP_ANN_DESIRED	"deployment.kubernetes.io/desired-replicas"
+#define DEP_ANN_MAX	"deployment.kubernetes.io/max-replicas"
+#define DEP_ANN_HISTORY	"deployment.kubernetes.io/revision-history"
 
 #define DEP_DEFAULT_DEADLINE	600	/* progressDeadlineSeconds */
 #define DEP_DEFAULT_HISTORY	10	/* revisionHistoryLimit */
 
 /* One ReplicaSet the deployment owns, as this reconcile last saw it. */
 struct dep_rs {
-	struct kobj	*obj;		/* reference: the cache's or a write's result */
+	struct kobj	*obj;		/* the cache's or a write's result */
 	int64_t		 replicas;	/* spec.replicas */
 	int64_t		 status_replicas;
 	int64_t		 ready;
@@ -43,7 +43,7 @@ struct dep_state {
 	struct controller *c;
 	struct kobj	*d;		/* the deployment (reference) */
 	int64_t		 replicas;	/* spec.replicas (default 1) */
-	bool		 recreate;	/* strategy Recreate, else RollingUpdate */
+	bool		 recreate;	/* Recreate, else RollingUpdate */
 	int64_t		 max_surge;	/* resolved against replicas */
 	int64_t		 max_unavailable;
 	struct dep_rs	*rs;		/* owned ReplicaSets, oldest first */

@@ -1,4 +1,4 @@
-/* deployment-controller/main.c: wiring only. The algorithm is in deployment.c. */
+/* main.c: wiring only. The algorithm is in deployment.c. */
 #include "ckube/controller.h"
 
 #include "deployment.h"

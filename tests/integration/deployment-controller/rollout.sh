@@ -94,6 +94,19 @@ spec:
       - name: nginx
         image: nginx:1
 Y
+# rollout_status: kubectl rollout status (watching) while the stand-in
+# replicaset-controller keeps running beside it.
+rollout_status() {
+	local loop rc
+	(while :; do rs_status_sync; sleep 0.2; done) &
+	loop=$!
+	k rollout status deployment/web --timeout=20s 2>&1
+	rc=$?
+	kill "$loop" 2>/dev/null
+	wait "$loop" 2>/dev/null
+	return $rc
+}
+
 out=$(k create -f "$CK_TMP/web.yaml" 2>&1)
 expect "kubectl create -f a Deployment of 3" "deployment.apps/web created" "$out"
 check "a ReplicaSet of 3 appears" eventually is 3 rs_replicas nginx:1
@@ -105,7 +118,7 @@ expect "it is owned by the deployment" "Deployment web True" \
 expect "revision 1" "1" "$(rs_revision nginx:1)"
 check "the stand-in replicaset-controller makes it available" roll_until sh -c \
     "curl -sf '$API_URL/apis/apps/v1/namespaces/default/deployments/web' | grep -q '\"availableReplicas\": *3'"
-out=$(k rollout status deployment/web --timeout=20s 2>&1)
+out=$(rollout_status)
 check "kubectl rollout status: rolled out" grep -q 'successfully rolled out' <<<"$out"
 
 out=$(k set image deployment/web nginx=nginx:2 2>&1)
@@ -114,8 +127,7 @@ check "a second ReplicaSet appears" eventually is 2 rs_count
 check "the rollout shifts all replicas to it" roll_until sh -c \
     "[ \"\$(curl -sf '$API_URL$RS' | python3 -c 'import json,sys; print(sorted((r[\"spec\"][\"template\"][\"spec\"][\"containers\"][0][\"image\"], r[\"spec\"][\"replicas\"]) for r in json.load(sys.stdin)[\"items\"]))')\" = \"[('nginx:1', 0), ('nginx:2', 3)]\" ]"
 expect "the new one is revision 2" "2" "$(rs_revision nginx:2)"
-roll_until true
-out=$(k rollout status deployment/web --timeout=20s 2>&1)
+out=$(rollout_status)
 check "kubectl rollout status after set image" grep -q 'successfully rolled out' <<<"$out"
 
 out=$(k rollout undo deployment/web 2>&1)
@@ -124,8 +136,7 @@ check "undo scales the first ReplicaSet back up" roll_until is 3 rs_replicas ngi
 check "and the second down" roll_until is 0 rs_replicas nginx:2
 expect "no third ReplicaSet" "2" "$(rs_count)"
 expect "the first one gets revision 3" "3" "$(rs_revision nginx:1)"
-roll_until true
-out=$(k rollout status deployment/web --timeout=20s 2>&1)
+out=$(rollout_status)
 check "kubectl rollout status after undo" grep -q 'successfully rolled out' <<<"$out"
 d=$(api GET /apis/apps/v1/namespaces/default/deployments/web)
 expect "the deployment's revision is 3" "3" \
@@ -162,6 +173,22 @@ expect "PUT .../scale sets spec.replicas" "200 4 4" "$(code) $(echo "$out" | jso
 $(api GET /apis/apps/v1/namespaces/default/deployments/web | json 'd["spec"]["replicas"]')"
 api GET /apis/apps/v1/namespaces/default/deployments/nosuch/scale >/dev/null
 expect "GET .../scale of a missing deployment is 404" 404 "$(code)"
+
+# Pause, change, resume.
+out=$(k rollout pause deployment/web 2>&1)
+expect "kubectl rollout pause" "deployment.apps/web paused" "$out"
+k set image deployment/web nginx=nginx:3 >/dev/null 2>&1
+check "paused: Progressing says DeploymentPaused" eventually sh -c \
+    "curl -sf '$API_URL/apis/apps/v1/namespaces/default/deployments/web' | grep -q DeploymentPaused"
+expect "paused: no ReplicaSet for the new template" "2" "$(rs_count)"
+out=$(k rollout resume deployment/web 2>&1)
+expect "kubectl rollout resume" "deployment.apps/web resumed" "$out"
+check "resumed: the rollout to nginx:3 finishes" roll_until is 4 rs_replicas nginx:3
+out=$(rollout_status)
+check "kubectl rollout status after resume" grep -q 'successfully rolled out' <<<"$out"
+out=$(k rollout history deployment/web 2>&1)
+expect "kubectl rollout history lists revisions 2, 3 and 4" "2 3 4" \
+    "$(awk '/^[0-9]/ { printf "%s%s", sep, $1; sep = " " }' <<<"$out")"
 
 stop_pid "$DC_PID"
 expect "SIGTERM: exits 0" 0 $?

@@ -472,6 +472,45 @@ test_rolling_percent(void **state)
 	assert_int_equal(replicas_of(f, "nginx:1"), 8);
 }
 
+/* Scaled mid-rollout: both sets grow in proportion (isScalingEvent). */
+static void
+test_proportional_scale(void **state)
+{
+	struct fx *f = *state;
+	struct kobj *d;
+
+	put_deploy(f, 10, "nginx:1", "\"strategy\":{\"rollingUpdate\":"
+	    "{\"maxSurge\":3,\"maxUnavailable\":2}}");
+	sync(f);
+	settle(f, -1);
+	sync(f);
+	edit_deploy(f, "spec.template.spec.containers[0].image",
+	    "\"nginx:2\"");
+	sync(f);
+	settle(f, 0);
+	sync(f);
+	assert_int_equal(replicas_of(f, "nginx:1"), 8);
+	assert_int_equal(replicas_of(f, "nginx:2"), 5);
+	edit_deploy(f, "spec.replicas", "20");
+	sync(f);
+	/* 13 of 13 allowed become 23 of 23: 8 -> 14, 5 -> 9. */
+	assert_int_equal(replicas_of(f, "nginx:1"), 14);
+	assert_int_equal(replicas_of(f, "nginx:2"), 9);
+	assert_string_equal(ann_of(f, "nginx:1", DEP_ANN_DESIRED), "20");
+	assert_string_equal(ann_of(f, "nginx:2", DEP_ANN_MAX), "23");
+	/* Then the rollout goes on to the end. */
+	for (int i = 0; i < 20; i++) {
+		settle(f, -1);
+		sync(f);
+	}
+	assert_int_equal(replicas_of(f, "nginx:1"), 0);
+	assert_int_equal(replicas_of(f, "nginx:2"), 20);
+	d = get_deploy(f);
+	assert_int_equal(kobj_get_int_or(d, "status.availableReplicas", -1),
+	    20);
+	kobj_unref(d);
+}
+
 static void
 test_recreate(void **state)
 {
@@ -696,6 +735,7 @@ main(void)
 		T(test_new_deployment),
 		T(test_rolling_steps),
 		T(test_rolling_percent),
+		T(test_proportional_scale),
 		T(test_recreate),
 		T(test_rollback),
 		T(test_pause),

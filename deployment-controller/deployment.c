@@ -582,6 +582,57 @@ check_paused(struct dep_state *st)
 }
 
 /*
+ * A pod changed (or went): a Recreate Deployment waiting for its old pods
+ * to go looks again. Pod -> controlling ReplicaSet -> its Deployment.
+ */
+void
+deployment_map_pod(struct controller *c, const struct kobj *pod)
+{
+	const cJSON *ref = kobj_controller_ref(pod);
+	const char *kind = cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(ref, "kind"));
+	const char *name = cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(ref, "name"));
+	struct kobj *rs = NULL, *d = NULL;
+	const char *type;
+
+	if (kind == NULL || name == NULL || strcmp(kind, "ReplicaSet") != 0)
+		return;
+	rs = cache_get_by_name(controller_cache(c, "replicasets.apps"),
+	    kobj_namespace(pod), name);
+	ref = rs != NULL ? kobj_controller_ref(rs) : NULL;
+	kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ref,
+	    "kind"));
+	name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ref,
+	    "name"));
+	if (kind != NULL && name != NULL && strcmp(kind, "Deployment") == 0)
+		d = cache_get_by_name(controller_cache(c, "deployments.apps"),
+		    kobj_namespace(pod), name);
+	type = d != NULL ? kobj_get_str(d, "spec.strategy.type") : NULL;
+	if (type != NULL && strcmp(type, "Recreate") == 0)
+		controller_enqueue(c, kobj_key(d));
+	kobj_unref(d);
+	kobj_unref(rs);
+}
+
+/*
+ * Index the pods cache by controller uid, for
+ * Recreate's "old pods gone" check.
+ */
+int
+deployment_init(struct controller *c)
+{
+	struct cache *pods = controller_cache(c, "pods");
+	int rc;
+
+	if (pods == NULL)
+		return 0;
+	rc = cache_add_index(pods, CACHE_INDEX_CONTROLLER_UID,
+	    cache_index_controller_uid);
+	return rc == CK_EEXIST ? 0 : rc;
+}
+
+/*
  * Bring the ReplicaSets of the Deployment key to its spec, one sync as
  * Kubernetes does it; the watches on our writes bring us back for the next.
  */

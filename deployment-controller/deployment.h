@@ -213,6 +213,11 @@ int	dep_write_status(struct dep_state *st, struct cJSON *status);
 
 /* ---- deployment.c ---- */
 
+/* WATCH_MAPPED pods: enqueue the Recreate Deployment a pod belongs to. */
+void	deployment_map_pod(struct controller *c, const struct kobj *pod);
+/* controller_def.init: the pods cache gets the controller-uid index. */
+int	deployment_init(struct controller *c);
+/* controller_def.reconcile: one sync of the Deployment key ("ns/name"). */
 int	deployment_reconcile(struct controller *c, const char *key);
 
 #endif

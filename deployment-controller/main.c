@@ -7,13 +7,15 @@ static const struct watch_spec deployment_watches[] = {
 	{ .resource = "deployments.apps", .role = WATCH_PRIMARY },
 	{ .resource = "replicasets.apps", .role = WATCH_OWNED,
 	  .owner_kind = "Deployment" },
-	{ .resource = "pods", .role = WATCH_CACHE_ONLY },
+	{ .resource = "pods", .role = WATCH_MAPPED,
+	  .map = deployment_map_pod },
 };
 
 static const struct controller_def deployment_def = {
 	.name		= "deployment-controller",
 	.watches	= deployment_watches,
 	.nwatches	= ARRAY_SIZE(deployment_watches),
+	.init		= deployment_init,
 	.reconcile	= deployment_reconcile,
 };
 

@@ -29,13 +29,15 @@ static const struct watch_spec test_watches[] = {
 	{ .resource = "deployments.apps", .role = WATCH_PRIMARY },
 	{ .resource = "replicasets.apps", .role = WATCH_OWNED,
 	  .owner_kind = "Deployment" },
-	{ .resource = "pods", .role = WATCH_CACHE_ONLY },
+	{ .resource = "pods", .role = WATCH_MAPPED,
+	  .map = deployment_map_pod },
 };
 
 static const struct controller_def test_def = {
 	.name		= "deployment-controller",
 	.watches	= test_watches,
 	.nwatches	= ARRAY_SIZE(test_watches),
+	.init		= deployment_init,
 	.reconcile	= deployment_reconcile,
 };
 
@@ -511,6 +513,47 @@ test_proportional_scale(void **state)
 	kobj_unref(d);
 }
 
+/* A pod of a Recreate Deployment's ReplicaSet brings the Deployment back. */
+static void
+test_map_pod(void **state)
+{
+	struct fx *f = *state;
+	struct controller_stats before, after;
+	struct kobj *pod, *rs;
+	char buf[512];
+
+	put_deploy(f, 1, "nginx:1", "\"strategy\":{\"type\":\"Recreate\"}");
+	sync(f);
+	rs = rs_of(f, "nginx:1");
+	assert_non_null(rs);
+	snprintf(buf, sizeof(buf), "{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
+	    "\"metadata\":{\"name\":\"p\",\"namespace\":\"default\","
+	    "\"ownerReferences\":[{\"kind\":\"ReplicaSet\",\"name\":\"%s\","
+	    "\"uid\":\"%s\",\"controller\":true}]}}", kobj_name(rs),
+	    kobj_uid(rs));
+	kobj_unref(rs);
+	pod = kobj_parse(buf, strlen(buf));
+	assert_non_null(pod);
+	controller_get_stats(f->c, &before);
+	controller_notify(f->c, "pods", pod, NULL);
+	controller_get_stats(f->c, &after);
+	assert_int_equal(after.enqueues, before.enqueues + 1);
+	/* Not for a rolling update, nor for a pod of no ReplicaSet. */
+	edit_deploy(f, "spec.strategy", "{\"type\":\"RollingUpdate\"}");
+	controller_notify(f->c, "pods", pod, NULL);
+	controller_get_stats(f->c, &before);
+	assert_int_equal(before.enqueues, after.enqueues);
+	kobj_unref(pod);
+	snprintf(buf, sizeof(buf), "{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
+	    "\"metadata\":{\"name\":\"q\",\"namespace\":\"default\"}}");
+	pod = kobj_parse(buf, strlen(buf));
+	assert_non_null(pod);
+	controller_notify(f->c, "pods", NULL, pod);
+	controller_get_stats(f->c, &after);
+	assert_int_equal(before.enqueues, after.enqueues);
+	kobj_unref(pod);
+}
+
 static void
 test_recreate(void **state)
 {
@@ -736,6 +779,7 @@ main(void)
 		T(test_rolling_steps),
 		T(test_rolling_percent),
 		T(test_proportional_scale),
+		T(test_map_pod),
 		T(test_recreate),
 		T(test_rollback),
 		T(test_pause),

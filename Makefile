@@ -12,6 +12,7 @@ FUZZ_BINS :=
 
 include common/module.mk
 include apiserver/module.mk
+include deployment-controller/module.mk
 include endpoints-controller/module.mk
 include replicaset-controller/module.mk
 include tests/module.mk

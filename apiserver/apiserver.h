@@ -28,11 +28,14 @@ enum api_sub {
 	API_SUB_STATUS = 1 << 0,
 	API_SUB_BINDING = 1 << 1,
 	API_SUB_FINALIZE = 1 << 2,
+	API_SUB_SCALE = 1 << 3,		/* autoscaling/v1 Scale of spec.replicas */
 };
 
 enum api_table {
 	API_TABLE_GENERIC,	/* Name, Created At */
 	API_TABLE_NAMESPACES,	/* Name, Status, Age */
+	API_TABLE_DEPLOYMENTS,	/* Name, Ready, Up-to-date, Available, Age, ... */
+	API_TABLE_REPLICASETS,	/* Name, Desired, Current, Ready, Age, ... */
 };
 
 struct api_resource {

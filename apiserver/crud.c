@@ -32,6 +32,7 @@ enum update_mode {
 	UPDATE_MAIN,	 /* PUT/PATCH of the object: status is kept */
 	UPDATE_STATUS,	 /* .../status: only status changes */
 	UPDATE_FINALIZE, /* namespaces/x/finalize: only spec.finalizers */
+	UPDATE_SCALE,	 /* .../scale: spec.replicas, replying a Scale */
 };
 
 static bool
@@ -443,6 +444,21 @@ copy_member(cJSON *dst, const cJSON *src, const char *key)
 		cJSON_AddItemToObject(dst, key, cJSON_Duplicate(it, 1));
 }
 
+/* The stored object, or its Scale for .../scale. */
+static void
+reply_updated(struct crud *c, const cJSON *result, enum update_mode mode)
+{
+	cJSON *scale;
+
+	if (mode != UPDATE_SCALE) {
+		api_response_json(c->resp, 200, result);
+		return;
+	}
+	scale = scale_from_object(result);
+	api_response_json(c->resp, 200, scale);
+	cJSON_Delete(scale);
+}
+
 /*
  * Turn the client's newobj into the object to store, given old (both
  * parsed), and write it. Deletes the object instead when the update removed
@@ -531,7 +547,7 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	if (validate(c, result) < 0)
 		goto err;
 	if (crud_dry_run(c)) {
-		api_response_json(c->resp, 200, result);
+		reply_updated(c, result, mode);
 		goto out;
 	}
 	if (json_str(meta, "deletionTimestamp") != NULL &&
@@ -557,7 +573,7 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 		crud_fail_store(c, rc, name);
 		goto err;
 	}
-	api_response_json(c->resp, 200, result);
+	reply_updated(c, result, mode);
 	goto out;
 err:
 	crud_reply_st(c);
@@ -572,19 +588,32 @@ mode_of(const struct crud *c)
 		return UPDATE_STATUS;
 	if (strcmp(c->rt->sub, "finalize") == 0)
 		return UPDATE_FINALIZE;
+	if (strcmp(c->rt->sub, "scale") == 0)
+		return UPDATE_SCALE;
 	return UPDATE_MAIN;
 }
 
 static void
 do_update(struct crud *c)
 {
-	cJSON *obj = NULL, *old = NULL;
+	cJSON *obj = NULL, *old = NULL, *scale;
 	int64_t old_rv;
+	int rc;
 
 	if (crud_decode_body(c, 1, &obj) < 0 ||
 	    crud_load(c, c->rt->ns, c->rt->name, &old, &old_rv) < 0) {
 		crud_reply_st(c);
 		goto out;
+	}
+	if (mode_of(c) == UPDATE_SCALE) {
+		scale = obj;
+		obj = NULL;
+		rc = scale_to_object(c, old, scale, &obj);
+		cJSON_Delete(scale);
+		if (rc < 0) {
+			crud_reply_st(c);
+			goto out;
+		}
 	}
 	commit_update(c, old, obj, old_rv, mode_of(c));
 out:
@@ -647,7 +676,7 @@ do_apply_create(struct crud *c, cJSON *applied)
 static void
 do_patch(struct crud *c)
 {
-	cJSON *patch = NULL, *old = NULL, *target = NULL;
+	cJSON *patch = NULL, *old = NULL, *target = NULL, *scaled;
 	const char *ct = c->req->content_type ? c->req->content_type : "";
 	enum { P_MERGE, P_JSON, P_STRATEGIC, P_APPLY } kind;
 	int64_t old_rv;
@@ -674,7 +703,10 @@ do_patch(struct crud *c)
 	}
 	if (rc < 0)
 		goto err;
-	target = cJSON_Duplicate(old, 1);
+	if (mode_of(c) == UPDATE_SCALE)
+		target = scale_from_object(old);
+	else
+		target = cJSON_Duplicate(old, 1);
 	switch (kind) {
 	case P_MERGE:
 		rc = patch_merge_apply(&target, patch, &c->st);
@@ -701,6 +733,14 @@ do_patch(struct crud *c)
 		    "the patched object is not a JSON object");
 		goto err;
 	}
+	if (mode_of(c) == UPDATE_SCALE) {
+		scaled = target;
+		target = NULL;
+		rc = scale_to_object(c, old, scaled, &target);
+		cJSON_Delete(scaled);
+		if (rc < 0)
+			goto err;
+	}
 	commit_update(c, old, target, old_rv, mode_of(c));
 	goto out;
 err:
@@ -709,6 +749,22 @@ out:
 	cJSON_Delete(patch);
 	cJSON_Delete(old);
 	cJSON_Delete(target);
+}
+
+static void
+do_scale_get(struct crud *c)
+{
+	cJSON *obj = NULL, *scale;
+	int64_t rv;
+
+	if (crud_load(c, c->rt->ns, c->rt->name, &obj, &rv) < 0) {
+		crud_reply_st(c);
+		return;
+	}
+	scale = scale_from_object(obj);
+	api_response_json(c->resp, 200, scale);
+	cJSON_Delete(scale);
+	cJSON_Delete(obj);
 }
 
 static void
@@ -836,6 +892,16 @@ crud_handle(struct apiserver *srv, const struct api_request *req,
 		if (strcmp(sub, "status") == 0 && has_status_sub(c.res)) {
 			if (rt->verb == API_VERB_GET)
 				do_get(&c);
+			else if (rt->verb == API_VERB_UPDATE)
+				do_update(&c);
+			else if (rt->verb == API_VERB_PATCH)
+				do_patch(&c);
+			else
+				method_not_allowed(&c);
+		} else if (strcmp(sub, "scale") == 0 &&
+		    (c.res->subresources & API_SUB_SCALE)) {
+			if (rt->verb == API_VERB_GET)
+				do_scale_get(&c);
 			else if (rt->verb == API_VERB_UPDATE)
 				do_update(&c);
 			else if (rt->verb == API_VERB_PATCH)

@@ -67,4 +67,13 @@ void	crud_watch(struct crud *c);
 void	crud_delete(struct crud *c);
 void	crud_deletecollection(struct crud *c);
 
+/* scale.c: obj as an autoscaling/v1 Scale (a new object). */
+struct cJSON *scale_from_object(const struct cJSON *obj);
+/*
+ * old with spec.replicas (and the resourceVersion precondition) of scale,
+ * into *out (yours). CK_EBADREQ/CK_EINVALID with c->st set.
+ */
+int	scale_to_object(struct crud *c, const struct cJSON *old,
+	    const struct cJSON *scale, struct cJSON **out) CK_MUST_CHECK;
+
 #endif

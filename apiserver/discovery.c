@@ -189,6 +189,13 @@ reply_resource_list(struct api_response *resp, const char *g, const char *v)
 			cJSON_AddItemToArray(list,
 			    subresource(r, "finalize", r->kind,
 				(const char *[]){ "update", NULL }));
+		if (r->subresources & API_SUB_SCALE) {
+			/* The scale client finds the Scale's group here. */
+			it = subresource(r, "scale", "Scale", sub_verbs);
+			cJSON_AddStringToObject(it, "group", "autoscaling");
+			cJSON_AddStringToObject(it, "version", "v1");
+			cJSON_AddItemToArray(list, it);
+		}
 	}
 	api_response_json(resp, 200, o);
 	cJSON_Delete(o);

@@ -12,6 +12,7 @@ APISERVER_SRCS += apiserver/patch_strategic.c
 APISERVER_SRCS += apiserver/protobuf.c
 APISERVER_SRCS += apiserver/registry.c
 APISERVER_SRCS += apiserver/route.c
+APISERVER_SRCS += apiserver/scale.c
 APISERVER_SRCS += apiserver/status.c
 APISERVER_SRCS += apiserver/store_sqlite.c
 APISERVER_SRCS += apiserver/store_sqlite_sql.c

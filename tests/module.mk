@@ -1,6 +1,7 @@
 # Tests: cmocka unit binaries (one per module) and script suites (integration, e2e).
 include tests/unit/common/module.mk
 include tests/unit/apiserver/module.mk
+include tests/unit/deployment-controller/module.mk
 include tests/unit/endpoints-controller/module.mk
 include tests/unit/replicaset-controller/module.mk
 include tests/fuzz/module.mk

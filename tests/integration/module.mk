@@ -10,6 +10,8 @@ SCRIPT_TESTS += tests/integration/deploy/files.sh
 SCRIPT_TESTS += tests/integration/deploy/flags.sh
 SCRIPT_TESTS += tests/integration/deploy/install.sh
 SCRIPT_TESTS += tests/integration/deploy/shellcheck.sh
+SCRIPT_TESTS += tests/integration/deployment-controller/recreate.sh
+SCRIPT_TESTS += tests/integration/deployment-controller/rollout.sh
 SCRIPT_TESTS += tests/integration/framework/controller.sh
 
 # Helper programs the scripts run (built by `make test`, never installed).

@@ -163,7 +163,8 @@ test_registry_rows(void **state)
 	assert_string_equal(registry_api_version(r, buf, sizeof(buf)),
 	    "coordination.k8s.io/v1");
 	assert_true(registry_has_group_version("coordination.k8s.io", "v1"));
-	assert_false(registry_has_group_version("apps", NULL));
+	assert_true(registry_has_group_version("apps", "v1"));
+	assert_false(registry_has_group_version("batch", NULL));
 }
 
 int

@@ -1,0 +1,26 @@
+/* main.c: wiring only. The algorithm is in deployment.c. */
+#include "ckube/controller.h"
+
+#include "deployment.h"
+
+static const struct watch_spec deployment_watches[] = {
+	{ .resource = "deployments.apps", .role = WATCH_PRIMARY },
+	{ .resource = "replicasets.apps", .role = WATCH_OWNED,
+	  .owner_kind = "Deployment" },
+	{ .resource = "pods", .role = WATCH_MAPPED,
+	  .map = deployment_map_pod },
+};
+
+static const struct controller_def deployment_def = {
+	.name		= "deployment-controller",
+	.watches	= deployment_watches,
+	.nwatches	= ARRAY_SIZE(deployment_watches),
+	.init		= deployment_init,
+	.reconcile	= deployment_reconcile,
+};
+
+int
+main(int argc, char *argv[])
+{
+	return controller_main(&deployment_def, argc, argv);
+}

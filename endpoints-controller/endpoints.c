@@ -19,6 +19,8 @@
 #include "ckube/log.h"
 #include "ckube/selector.h"
 
+#define LEADER_ANNOTATION	"control-plane.alpha.kubernetes.io/leader"
+
 static int
 service_selector(const struct kobj *svc, struct label_selector **out)
 {
@@ -105,18 +107,18 @@ subset_for(cJSON *subsets, cJSON *ports)
 static void
 add_pod(cJSON *subsets, const struct kobj *svc, const struct kobj *pod)
 {
-	const cJSON *sp;
+	const cJSON *sp, *tp;
 	cJSON *ports = cJSON_CreateArray(), *ep, *s, *arr;
 	const char *field = pod_ready(pod) ? "addresses" : "notReadyAddresses";
 
 	cJSON_ArrayForEach(sp, kobj_get(svc, "spec.ports")) {
 		ep = endpoints_port_for(sp, pod);
 		if (ep == NULL) {
+			tp = cJSON_GetObjectItemCaseSensitive(sp,
+			    "targetPort");
 			log_v(2, "endpoints %s: pod %s has no port %s",
-			    kobj_key(svc), kobj_name(pod),
-			    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
-			    sp, "targetPort")) ? cJSON_GetObjectItemCaseSensitive(
-			    sp, "targetPort")->valuestring : "?");
+			    kobj_key(svc), kobj_name(pod), cJSON_IsString(tp) ?
+			    tp->valuestring : "?");
 			cJSON_Delete(ports);
 			return;
 		}
@@ -204,7 +206,9 @@ endpoints_reconcile(struct controller *c, const char *key)
 	svc = cache_get(svcs, key);
 	cur = cache_get(eps, key);
 	if (svc == NULL) {
-		if (cur != NULL) {
+		/* Leader-election records live in Endpoints too: keep them. */
+		if (cur != NULL && kobj_annotation(cur, LEADER_ANNOTATION) ==
+		    NULL) {
 			slash = strchr(key, '/');
 			rc = controller_delete(c, &CLIENT_GVR_ENDPOINTS,
 			    kobj_namespace(cur), slash != NULL ? slash + 1 :

@@ -298,7 +298,8 @@ create_pods(struct controller *c, const struct rs_owner *o, int64_t want)
 				rs_track_forget(t, o->key, strbuf_str(&name),
 				    false);
 				controller_event(c, o->obj, "Warning",
-				    "FailedCreate", "Error creating: %s", ck_strerror(rc));
+				    "FailedCreate", "Error creating: %s",
+				    ck_strerror(rc));
 				break;
 			}
 			controller_event(c, o->obj, "Normal",

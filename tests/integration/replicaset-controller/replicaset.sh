@@ -87,6 +87,22 @@ check "and converges to 4" eventually is 4 npods web
 eventually -t 1 false
 expect "with no duplicates" 4 "$(npods web)"
 
+# A scheduled orphan: the unscheduled pods of the ReplicaSet go first.
+api POST "$PODS" -H "$J" -d '{"metadata":{"name":"stray","labels":{"app":"web"}},
+  "spec":{"nodeName":"n1","containers":[{"name":"c","image":"nginx"}]}}' >/dev/null
+owner_of() {
+	api GET "$PODS/$1" | json "d['metadata']['ownerReferences'][0]['name']"
+}
+check "a matching orphan is adopted" eventually is web owner_of stray
+check "and the surplus deleted" eventually is 4 npods web
+api PATCH "$PODS/stray" -H "$M" -d '{"metadata":{"labels":{"app":"gone"}}}' \
+    >/dev/null
+no_owner() {
+	api GET "$PODS/$1" | json "'ownerReferences' in d['metadata']"
+}
+check "a pod that stops matching is released" eventually is false no_owner stray
+check "and replaced" eventually is 4 npods web
+
 api POST "$RC" -H "$J" -d '{"apiVersion":"v1","kind":"ReplicationController",
   "metadata":{"name":"old"},"spec":{"replicas":2,"selector":{"app":"old"},
   "template":{"metadata":{"labels":{"app":"old"}},

@@ -138,7 +138,8 @@ test_unnamed_port_and_delete(void **state)
 	add(fa, "services", parse("{\"apiVersion\":\"v1\",\"kind\":"
 	    "\"Service\",\"metadata\":{\"name\":\"s\",\"namespace\":"
 	    "\"default\"},\"spec\":{\"selector\":{\"app\":\"web\"},"
-	    "\"ports\":[{\"port\":80,\"targetPort\":\"nope\"},{\"port\":81}]}}"));
+	    "\"ports\":[{\"port\":80,\"targetPort\":\"nope\"},"
+	    "{\"port\":81}]}}"));
 	add(fa, "pods", make_pod("a", "10.0.0.1", 1, ""));
 	assert_int_equal(endpoints_reconcile(c, "default/s"), 0);
 	a = find(fa, "create");
@@ -153,6 +154,14 @@ test_unnamed_port_and_delete(void **state)
 	a = find(fa, "delete");
 	assert_non_null(a);
 	assert_string_equal(a->name, "gone");
+	/* A leader-election record without Service stays. */
+	fake_api_clear(fa);
+	add(fa, "endpoints", parse("{\"apiVersion\":\"v1\",\"kind\":"
+	    "\"Endpoints\",\"metadata\":{\"name\":\"lock\",\"namespace\":"
+	    "\"default\",\"annotations\":{\"control-plane.alpha.kubernetes.io"
+	    "/leader\":\"{}\"}}}"));
+	assert_int_equal(endpoints_reconcile(c, "default/lock"), 0);
+	assert_int_equal(fake_api_nactions(fa), 0);
 	controller_free(c);
 	fake_api_free(fa);
 }

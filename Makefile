@@ -11,6 +11,7 @@ FUZZ_BINS :=
 
 include common/module.mk
 include apiserver/module.mk
+include kubelet-sim/module.mk
 include tests/module.mk
 
 $(BUILD)/tests/%.o: CPPFLAGS += $(CMOCKA_CFLAGS) -Itests/lib

@@ -1,5 +1,6 @@
 # ckube: one non-recursive Makefile. Each folder's module.mk lists its sources explicitly.
-# Modes: make [MODE=debug|release|asan|tsan]; `make sanitize` = the tests under ASan+UBSan.
+# Modes: make [MODE=debug|release|asan|tsan]; `make sanitize` = the tests under ASan+UBSan,
+# `make tsan` = the tests under ThreadSanitizer.
 .DEFAULT_GOAL := all
 include mk/flags.mk
 include mk/rules.mk
@@ -18,16 +19,18 @@ $(BUILD)/tests/%.o: CPPFLAGS += $(CMOCKA_CFLAGS) -Itests/lib
 
 PREFIX ?= /usr/local
 DEPS_STAMP := build/.deps-ok
+# Package set scripts/deps.sh installs: all (dev and CI), build (the Dockerfile), runtime.
+DEPS ?= all
 
-.PHONY: all deps test check sanitize valgrind run install clean check-headers fuzz bench
+.PHONY: all deps test check sanitize tsan valgrind run install clean check-headers fuzz bench
 all: $(DEPS_STAMP) $(ALL_BINS)
 
 # Install missing Debian packages (no-op when everything is present).
 $(DEPS_STAMP): scripts/deps.sh
-	$(Q)bash scripts/deps.sh
+	$(Q)bash scripts/deps.sh $(DEPS)
 	@mkdir -p $(@D) && touch $@
 deps:
-	$(Q)bash scripts/deps.sh
+	$(Q)bash scripts/deps.sh $(DEPS)
 
 # The whole suite: unit binaries, then integration and e2e scripts; one summary line.
 test: $(DEPS_STAMP)
@@ -37,6 +40,10 @@ check: test
 
 sanitize:
 	$(Q)$(MAKE) --no-print-directory MODE=asan test
+
+# The tests under ThreadSanitizer (MODE=tsan, objects in build/tsan).
+tsan:
+	$(Q)$(MAKE) --no-print-directory MODE=tsan test
 
 valgrind: $(DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory MODE=$(MODE) $(UNIT_BINS)
@@ -57,9 +64,32 @@ fuzz-bins: $(FUZZ_BINS)
 run: $(DEPS_STAMP) all
 	$(Q)bash deploy/local-cluster.sh up --dir var/local --foreground
 
+# Binaries, systemd units (their /usr/local and /etc paths rewritten to PREFIX and
+# SYSCONFDIR), example env files (also copied to SYSCONFDIR/ckube unless one is there),
+# and the docs. See docs/deploy.md.
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+DOCDIR     ?= $(PREFIX)/share/doc/ckube
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) $(DESTDIR)$(PREFIX)/share/ckube/env \
+	    $(DESTDIR)$(DOCDIR)/daemons $(DESTDIR)$(SYSCONFDIR)/ckube
 	install -m 0755 $(ALL_BINS) $(DESTDIR)$(PREFIX)/bin/
+	for u in deploy/systemd/*.service deploy/systemd/*.target; do \
+	  sed -e 's|/usr/local/|$(PREFIX)/|g' -e 's|/etc/ckube/|$(SYSCONFDIR)/ckube/|g' "$$u" \
+	    >"$(DESTDIR)$(UNITDIR)/$${u##*/}" && chmod 0644 "$(DESTDIR)$(UNITDIR)/$${u##*/}" || exit 1; \
+	done
+	install -m 0644 deploy/systemd/env/*.env $(DESTDIR)$(PREFIX)/share/ckube/env/
+	for e in deploy/systemd/env/*.env; do \
+	  [ -e "$(DESTDIR)$(SYSCONFDIR)/ckube/$${e##*/}" ] || \
+	    install -m 0644 "$$e" "$(DESTDIR)$(SYSCONFDIR)/ckube/" || exit 1; \
+	done
+	install -m 0644 docs/deploy.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 docs/daemons/*.md $(DESTDIR)$(DOCDIR)/daemons/
+
+# Regenerate the deploy files and docs/daemons/ from deploy/daemons.tsv and the binaries.
+.PHONY: deploy-gen
+deploy-gen: all
+	$(Q)BIN=$(abspath $(BIN)) bash deploy/gen.sh
 
 check-headers:
 	$(Q)for h in common/include/ckube/*.h; do \

@@ -41,14 +41,16 @@ struct api_resource {
 	const char		*resource;	/* plural: "pods" */
 	const char		*singular;	/* "pod" */
 	const char		*kind;		/* "Pod" */
-	const char		*qualified;	/* "pods", "leases.coordination.k8s.io": store key, bus topic */
+	/* "pods", "leases.coordination.k8s.io": the store key and bus topic */
+	const char		*qualified;
 	bool			 namespaced;
 	const char *const	*short_names;	/* NULL-terminated, or NULL */
 	const char *const	*categories;	/* NULL-terminated, or NULL */
 	const char *const	*verbs;		/* NULL-terminated */
 	unsigned		 subresources;	/* enum api_sub bits */
 	enum validate_name_rule	 name_rule;
-	const char *const	*field_selectors; /* extra fields besides metadata.name/namespace */
+	/* field selectors allowed besides metadata.name and .namespace */
+	const char *const	*field_selectors;
 	/* Kind-specific defaulting on create (may be NULL). */
 	void			(*prepare_create)(struct cJSON *obj);
 	enum api_table		 table;
@@ -57,17 +59,17 @@ struct api_resource {
 /* The whole table, and its length. */
 const struct api_resource	*registry_all(size_t *n);
 /* Look up by group ("" core), version and plural; NULL if unknown. */
-const struct api_resource	*registry_find(const char *group, const char *version,
-				    const char *resource);
+const struct api_resource *registry_find(const char *group, const char *version,
+	    const char *resource);
 /* True if some row serves group (and version, when non-NULL). */
-bool				 registry_has_group_version(const char *group, const char *version);
+bool	registry_has_group_version(const char *group, const char *version);
 /* "v1" or "group/version" of a row, into buf. */
-const char			*registry_api_version(const struct api_resource *r, char *buf,
-				    size_t len);
-/* NULL-terminated allowed field-selector paths of r (static storage per row). */
-const char *const		*registry_field_selectors(const struct api_resource *r);
+const char *registry_api_version(const struct api_resource *r, char *buf,
+	    size_t len);
+/* NULL-terminated allowed field-selector paths of r (static storage). */
+const char *const *registry_field_selectors(const struct api_resource *r);
 
-/* ---- requests and responses (http.c builds them; handlers fill responses) ---- */
+/* ---- requests (http.c builds them) and responses (handlers fill them) ---- */
 
 #define API_MAX_PARAMS	32
 
@@ -92,21 +94,25 @@ struct api_response {
 	const char	*content_type;	/* static string */
 	char		*body;		/* malloc'd, owned by the response */
 	size_t		 body_len;
-	struct watch	*watch;		/* non-NULL: stream this watch instead of body */
+	struct watch	*watch;		/* non-NULL: stream this, not body */
 };
 
 /* The query parameter key, or NULL when absent. */
-const char	*api_request_param(const struct api_request *req, const char *key);
+const char	*api_request_param(const struct api_request *req,
+		    const char *key);
 /* True if param is "1" or "true". */
-bool		 api_request_flag(const struct api_request *req, const char *key);
+bool		 api_request_flag(const struct api_request *req,
+		    const char *key);
 /* The Accept header asks for a meta.k8s.io Table. */
 bool		 api_request_wants_table(const struct api_request *req);
 
 /* Take text (malloc'd) / print obj as the body. */
-void	api_response_take(struct api_response *resp, int code, const char *content_type,
-	    char *body, size_t len);
-void	api_response_json(struct api_response *resp, int code, const struct cJSON *obj);
-void	api_response_text(struct api_response *resp, int code, const char *text);
+void	api_response_take(struct api_response *resp, int code,
+	    const char *content_type, char *body, size_t len);
+void	api_response_json(struct api_response *resp, int code,
+	    const struct cJSON *obj);
+void	api_response_text(struct api_response *resp, int code,
+	    const char *text);
 void	api_response_fini(struct api_response *resp);
 
 /* ---- the server context ---- */
@@ -125,8 +131,9 @@ void	api_handle(struct apiserver *srv, const struct api_request *req,
 /* ---- route.c ---- */
 
 enum api_verb {
-	API_VERB_GET, API_VERB_LIST, API_VERB_WATCH, API_VERB_CREATE, API_VERB_UPDATE,
-	API_VERB_PATCH, API_VERB_DELETE, API_VERB_DELETECOLLECTION, API_VERB_OTHER,
+	API_VERB_GET, API_VERB_LIST, API_VERB_WATCH, API_VERB_CREATE,
+	API_VERB_UPDATE, API_VERB_PATCH, API_VERB_DELETE,
+	API_VERB_DELETECOLLECTION, API_VERB_OTHER,
 };
 
 struct api_route {
@@ -146,8 +153,8 @@ struct api_route {
  * Parse an API path (/api/v1/..., /apis/g/v/...) and method into rt.
  * Returns 0, CK_ENOTFOUND (not a resource path) or CK_EBADREQ.
  */
-int	route_parse(const char *method, const char *path, const struct api_request *req,
-	    struct api_route *rt) CK_MUST_CHECK;
+int	route_parse(const char *method, const char *path,
+	    const struct api_request *req, struct api_route *rt) CK_MUST_CHECK;
 const char *route_verb_name(enum api_verb v);
 
 /* ---- status.c ---- */
@@ -164,29 +171,39 @@ struct cJSON *status_to_json(const struct ck_status *st);
  * NotFound, AlreadyExists, Conflict; details {name, group, kind=plural}.
  * Returns err.
  */
-int	status_set_object(struct ck_status *st, int err, const struct api_resource *r,
+int	status_set_object(struct ck_status *st, int err,
+	    const struct api_resource *r, const char *name);
+/* Turn st's causes into `Kind "name" is invalid: ...` (422); CK_EINVALID. */
+int	status_set_invalid(struct ck_status *st, const struct api_resource *r,
 	    const char *name);
-/* Turn the causes in st into `Kind "name" is invalid: ...` (422). Returns CK_EINVALID. */
-int	status_set_invalid(struct ck_status *st, const struct api_resource *r, const char *name);
 
 /* ---- discovery.c ---- */
 
-/* Serve /version, /api, /apis, /api/v1, /apis/g[/v], /openapi/..., health. 1 if handled. */
+/*
+ * Serve /version, /api, /apis, /api/v1, /apis/g[/v], /openapi/..., health
+ * and metrics. Returns 1 if it handled the request.
+ */
 int	discovery_handle(struct apiserver *srv, const struct api_request *req,
 	    struct api_response *resp);
 
 /* ---- table.c ---- */
 
-/* A meta.k8s.io/v1 Table of objs (JSON objects, borrowed). with_columns: add definitions. */
-struct cJSON *table_build(const struct api_resource *r, struct cJSON *const *objs, size_t n,
-	    const char *list_rv, bool include_object, bool with_columns);
+/*
+ * A meta.k8s.io/v1 Table (yours) of objs (borrowed). include_object: full
+ * objects in rows, else PartialObjectMetadata; with_columns: add the
+ * column definitions (else null, as in watch events after the first).
+ */
+struct cJSON *table_build(const struct api_resource *r,
+	    struct cJSON *const *objs, size_t n, const char *list_rv,
+	    bool include_object, bool with_columns);
 
 /* ---- crud.c ---- */
 
 void	crud_handle(struct apiserver *srv, const struct api_request *req,
 	    const struct api_route *rt, struct api_response *resp);
 /* Create namespace name if missing (startup). */
-int	crud_ensure_namespace(struct apiserver *srv, const char *name) CK_MUST_CHECK;
+int	crud_ensure_namespace(struct apiserver *srv, const char *name)
+	    CK_MUST_CHECK;
 
 /* ---- protobuf.c ---- */
 
@@ -225,10 +242,10 @@ char	*json_print(const struct cJSON *obj, size_t *len);
 struct watch_params {
 	const struct api_resource *res;
 	char	ns[CK_NAME_MAX];	/* "" = all */
-	char	name[CK_NAME_MAX];	/* "" = all (else fieldSelector metadata.name pins it) */
+	char	name[CK_NAME_MAX];	/* "" = all, else one object */
 	struct label_selector *lsel;	/* taken */
 	struct field_selector *fsel;	/* taken */
-	int64_t	from_rv;		/* 0: synthetic ADDED for current objects first */
+	int64_t	from_rv;		/* 0: ADDED for current objects first */
 	bool	table;
 	bool	bookmarks;
 	int64_t	timeout_ms;		/* 0 = none */
@@ -236,9 +253,9 @@ struct watch_params {
 
 /*
  * Start a watch: 410 (CK_EGONE) when from_rv is compacted. On success *out is
- * ready for the HTTP layer (watch_stream_*). p's selectors are taken either way.
+ * ready for the HTTP layer (watch.h). p's selectors are taken either way.
  */
-int	watch_start(struct apiserver *srv, struct watch_params *p, struct watch **out,
-	    struct ck_status *st) CK_MUST_CHECK;
+int	watch_start(struct apiserver *srv, struct watch_params *p,
+	    struct watch **out, struct ck_status *st) CK_MUST_CHECK;
 
 #endif

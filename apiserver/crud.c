@@ -1,12 +1,12 @@
 /*
  * crud.c: the object semantics of the REST verbs on one registry row:
- * create (server-set metadata, generateName, validation), get, list
- * (selectors, limit/continue), update and patch (resourceVersion
- * preconditions, generation, the status subresource), delete (finalizers,
- * graceful pod deletion, namespaces), pods/binding, and the watch request.
- * Storage is store.h; streaming is watch.c.
+ * create (server-set metadata, generateName, validation), get, update and
+ * patch (resourceVersion preconditions, generation, the status
+ * subresource), pods/binding, and the dispatch by verb. Lists and watch
+ * requests are in crud_list.c, deletion in crud_delete.c; storage is
+ * store.h, streaming watch.c.
  */
-#include "apiserver.h"
+#include "crud.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,18 +29,9 @@
 #define GENERATE_TRIES	8
 
 enum update_mode {
-	UPDATE_MAIN,		/* PUT/PATCH of the object: status is kept */
-	UPDATE_STATUS,		/* .../status: only status changes */
-	UPDATE_FINALIZE,	/* namespaces/x/finalize: only spec.finalizers */
-};
-
-struct crud {
-	struct apiserver		*srv;
-	const struct api_request	*req;
-	const struct api_route		*rt;
-	const struct api_resource	*res;
-	struct api_response		*resp;
-	struct ck_status		 st;
+	UPDATE_MAIN,	 /* PUT/PATCH of the object: status is kept */
+	UPDATE_STATUS,	 /* .../status: only status changes */
+	UPDATE_FINALIZE, /* namespaces/x/finalize: only spec.finalizers */
 };
 
 static bool
@@ -49,17 +40,22 @@ has_status_sub(const struct api_resource *r)
 	return (r->subresources & API_SUB_STATUS) != 0;
 }
 
-static void
-reply_st(struct crud *c)
+bool
+crud_dry_run(const struct crud *c)
+{
+	const char *v = api_request_param(c->req, "dryRun");
+
+	return v != NULL && strcmp(v, "All") == 0;
+}
+
+void
+crud_reply_st(struct crud *c)
 {
 	status_reply(c->resp, &c->st);
 }
 
-static int
-fail(struct crud *c, int err, const char *fmt, ...) CK_PRINTF(3, 4);
-
-static int
-fail(struct crud *c, int err, const char *fmt, ...)
+int
+crud_fail(struct crud *c, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -70,31 +66,33 @@ fail(struct crud *c, int err, const char *fmt, ...)
 	return err;
 }
 
-static int
-fail_object(struct crud *c, int err, const char *name)
+int
+crud_fail_object(struct crud *c, int err, const char *name)
 {
 	return status_set_object(&c->st, err, c->res, name);
 }
 
 /* Store errors other than the expected ones become 500s. */
-static int
-fail_store(struct crud *c, int err, const char *name)
+int
+crud_fail_store(struct crud *c, int err, const char *name)
 {
 	if (err == CK_ENOTFOUND || err == CK_EEXIST || err == CK_ECONFLICT)
-		return fail_object(c, err, name);
+		return crud_fail_object(c, err, name);
 	log_error("store %s %s: %s", c->res->qualified, name, ck_strerror(err));
-	return fail(c, CK_EIO, "Internal error occurred: storage: %s", ck_strerror(err));
+	return crud_fail(c, CK_EIO, "Internal error occurred: storage: %s",
+	    ck_strerror(err));
 }
 
-static const char *
-obj_name(const cJSON *obj)
+const char *
+crud_obj_name(const cJSON *obj)
 {
 	return json_str(json_obj(obj, "metadata"), "name");
 }
 
 /* Load and parse one stored object. */
-static int
-load(struct crud *c, const char *ns, const char *name, cJSON **out, int64_t *rv)
+int
+crud_load(struct crud *c, const char *ns, const char *name, cJSON **out,
+    int64_t *rv)
 {
 	struct store_item it;
 	int rc;
@@ -102,44 +100,51 @@ load(struct crud *c, const char *ns, const char *name, cJSON **out, int64_t *rv)
 	*out = NULL;
 	rc = store_get(c->srv->store, c->res->qualified, ns, name, &it);
 	if (rc < 0)
-		return fail_store(c, rc, name);
+		return crud_fail_store(c, rc, name);
 	*out = cJSON_ParseWithLength(it.body, it.body_len);
 	*rv = it.rv;
 	store_item_fini(&it);
 	if (*out == NULL)
-		return fail(c, CK_EIO, "Internal error occurred: stored object %s is corrupt",
+		return crud_fail(c, CK_EIO,
+		    "Internal error occurred: stored object %s is corrupt",
 		    name);
 	return 0;
 }
 
-static int
-decode_body(struct crud *c, int want_object, cJSON **out)
+int
+crud_decode_body(struct crud *c, int want_object, cJSON **out)
 {
 	*out = NULL;
 	if (c->req->body_len == 0)
-		return fail(c, CK_EBADREQ, "the request body is empty");
+		return crud_fail(c, CK_EBADREQ, "the request body is empty");
 	if (codec_kind_of(c->req->content_type) == CODEC_PROTOBUF)
-		return protobuf_decode(c->req->body, c->req->body_len, out, &c->st);
-	return codec_decode(c->req->content_type, c->req->body, c->req->body_len,
-	    want_object, out, &c->st);
+		return protobuf_decode(c->req->body, c->req->body_len, out,
+		    &c->st);
+	return codec_decode(c->req->content_type, c->req->body,
+	    c->req->body_len, want_object, out, &c->st);
 }
 
 /* kind/apiVersion must match the URL's; a missing one is filled in. */
 static int
 check_type(struct crud *c, cJSON *obj, const char *kind)
 {
-	const char *k = json_str(obj, "kind"), *av = json_str(obj, "apiVersion");
+	const char *k = json_str(obj, "kind"),
+		   *av = json_str(obj, "apiVersion");
 	char want[192];
 
 	registry_api_version(c->res, want, sizeof(want));
 	if (cJSON_GetObjectItemCaseSensitive(obj, "kind") != NULL && k == NULL)
-		return fail(c, CK_EBADREQ, "kind must be a string");
+		return crud_fail(c, CK_EBADREQ, "kind must be a string");
 	if (k != NULL && k[0] != '\0' && strcmp(k, kind) != 0)
-		return fail(c, CK_EBADREQ, "the kind of the object (%s) does not match the "
-		    "kind of the request (%s)", k, kind);
+		return crud_fail(c, CK_EBADREQ,
+		    "the kind of the object (%s) does not match the "
+		    "kind of the request (%s)",
+		    k, kind);
 	if (av != NULL && av[0] != '\0' && strcmp(av, want) != 0)
-		return fail(c, CK_EBADREQ, "the API version in the data (%s) does not match "
-		    "the expected API version (%s)", av, want);
+		return crud_fail(c, CK_EBADREQ,
+		    "the API version in the data (%s) does not match "
+		    "the expected API version (%s)",
+		    av, want);
 	/* kind and apiVersion first, as Kubernetes prints them. */
 	json_del(obj, "kind");
 	json_del(obj, "apiVersion");
@@ -158,12 +163,13 @@ check_meta(struct crud *c, cJSON *obj, const char *ns)
 	const char *bns;
 
 	if (meta != NULL && !cJSON_IsObject(meta))
-		return fail(c, CK_EBADREQ, "metadata must be an object");
+		return crud_fail(c, CK_EBADREQ, "metadata must be an object");
 	meta = json_ensure_obj(obj, "metadata");
 	if (c->res->namespaced) {
 		bns = json_str(meta, "namespace");
 		if (bns != NULL && bns[0] != '\0' && strcmp(bns, ns) != 0)
-			return fail(c, CK_EBADREQ, "the namespace of the provided object does "
+			return crud_fail(c, CK_EBADREQ,
+			    "the namespace of the provided object does "
 			    "not match the namespace sent on the request");
 		json_set_str(meta, "namespace", ns);
 	} else
@@ -171,24 +177,24 @@ check_meta(struct crud *c, cJSON *obj, const char *ns)
 	return 0;
 }
 
-static int64_t
-json_int(const cJSON *obj, const char *key, int64_t def)
+int64_t
+crud_json_int(const cJSON *obj, const char *key, int64_t def)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
 
 	return cJSON_IsNumber(it) ? (int64_t)it->valuedouble : def;
 }
 
-static bool
-finalizers_empty(const cJSON *meta)
+bool
+crud_finalizers_empty(const cJSON *meta)
 {
 	const cJSON *f = cJSON_GetObjectItemCaseSensitive(meta, "finalizers");
 
 	return !cJSON_IsArray(f) || cJSON_GetArraySize(f) == 0;
 }
 
-static void
-now_ts(char *buf, time_t offset_s)
+void
+crud_now_ts(char *buf, time_t offset_s)
 {
 	if (rfc3339_format(time(NULL) + offset_s, buf, RFC3339_MAX) < 0)
 		buf[0] = '\0';
@@ -205,20 +211,23 @@ check_namespace(struct crud *c, const char *ns)
 
 	rc = store_get(c->srv->store, "namespaces", "", ns, &it);
 	if (rc == CK_ENOTFOUND) {
-		(void)ck_status_set(&c->st, CK_ENOTFOUND, "namespaces \"%s\" not found", ns);
+		(void)ck_status_set(&c->st, CK_ENOTFOUND,
+		    "namespaces \"%s\" not found", ns);
 		ck_status_set_details(&c->st, ns, "", "namespaces");
 		return CK_ENOTFOUND;
 	}
 	if (rc < 0)
-		return fail_store(c, rc, ns);
+		return crud_fail_store(c, rc, ns);
 	o = cJSON_ParseWithLength(it.body, it.body_len);
 	store_item_fini(&it);
 	phase = json_str(json_obj(o, "status"), "phase");
 	rc = 0;
 	if (phase != NULL && strcmp(phase, "Terminating") == 0) {
 		/* Kubernetes' NamespaceLifecycle admission answers 403 here. */
-		rc = ck_status_set(&c->st, CK_EPERM, "unable to create new content in "
-		    "namespace %s because it is being terminated", ns);
+		rc = ck_status_set(&c->st, CK_EPERM,
+		    "unable to create new content in "
+		    "namespace %s because it is being terminated",
+		    ns);
 	}
 	cJSON_Delete(o);
 	return rc;
@@ -231,10 +240,11 @@ validate(struct crud *c, const cJSON *obj)
 	int rc;
 
 	c->st.ncauses = 0;
-	rc = validate_object_meta(obj, c->res->namespaced, c->res->name_rule, &c->st);
+	rc = validate_object_meta(obj, c->res->namespaced, c->res->name_rule,
+	    &c->st);
 	if (rc == 0)
 		return 0;
-	name = obj_name(obj);
+	name = crud_obj_name(obj);
 	if (name == NULL)
 		name = json_str(json_obj(obj, "metadata"), "generateName");
 	return status_set_invalid(&c->st, c->res, name ? name : "");
@@ -245,7 +255,8 @@ validate(struct crud *c, const cJSON *obj)
  * stored object (yours). Used by POST and at startup.
  */
 static int
-create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run, cJSON **out)
+create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
+    cJSON **out)
 {
 	cJSON *meta;
 	const char *gen;
@@ -253,14 +264,15 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run, cJSON **
 	int rc, tries;
 
 	*out = NULL;
-	if ((rc = check_type(c, obj, c->res->kind)) < 0 || (rc = check_meta(c, obj, ns)) < 0)
+	if ((rc = check_type(c, obj, c->res->kind)) < 0 ||
+	    (rc = check_meta(c, obj, ns)) < 0)
 		goto out;
 	meta = json_obj(obj, "metadata");
 	if (c->res->namespaced && (rc = check_namespace(c, ns)) < 0)
 		goto out;
 	/* Server-owned fields: whatever the client sent is replaced. */
 	util_uuid4(uid);
-	now_ts(ts, 0);
+	crud_now_ts(ts, 0);
 	json_set_str(meta, "uid", uid);
 	json_set_str(meta, "creationTimestamp", ts);
 	json_set_num(meta, "generation", 1);
@@ -272,33 +284,37 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run, cJSON **
 		c->res->prepare_create(obj);
 
 	gen = json_str(meta, "generateName");
-	if (obj_name(obj) != NULL && obj_name(obj)[0] == '\0')
+	if (crud_obj_name(obj) != NULL && crud_obj_name(obj)[0] == '\0')
 		json_del(meta, "name");
 	for (tries = 0;; tries++) {
-		if (obj_name(obj) == NULL && gen != NULL && gen[0] != '\0') {
+		if (crud_obj_name(obj) == NULL && gen != NULL &&
+		    gen[0] != '\0') {
 			util_random_suffix(suffix, 5);
-			snprintf(name, sizeof(name), "%.*s%s", 253 - 5, gen, suffix);
+			snprintf(name, sizeof(name), "%.*s%s", 253 - 5, gen,
+			    suffix);
 			json_set_str(meta, "name", name);
 		}
 		if ((rc = validate(c, obj)) < 0)
 			goto out;
 		if (dry_run)
 			break;
-		rc = store_create(c->srv->store, c->res->qualified, c->res->namespaced ?
-		    ns : "", obj_name(obj), obj, NULL);
+		rc = store_create(c->srv->store, c->res->qualified,
+		    c->res->namespaced ? ns : "", crud_obj_name(obj), obj,
+		    NULL);
 		if (rc == CK_EEXIST && gen != NULL && gen[0] != '\0' &&
-		    tries + 1 < GENERATE_TRIES && json_str(meta, "name") != NULL &&
-		    ck_str_has_prefix(obj_name(obj), gen)) {
+		    tries + 1 < GENERATE_TRIES &&
+		    json_str(meta, "name") != NULL &&
+		    ck_str_has_prefix(crud_obj_name(obj), gen)) {
 			json_del(meta, "name");	/* another suffix */
 			continue;
 		}
 		if (rc < 0) {
-			rc = fail_store(c, rc, obj_name(obj));
+			rc = crud_fail_store(c, rc, crud_obj_name(obj));
 			goto out;
 		}
 		break;
 	}
-	log_v(4, "created %s %s/%s", c->res->qualified, ns, obj_name(obj));
+	log_v(4, "created %s %s/%s", c->res->qualified, ns, crud_obj_name(obj));
 	*out = obj;
 	obj = NULL;
 	rc = 0;
@@ -311,18 +327,16 @@ static void
 do_create(struct crud *c)
 {
 	cJSON *obj = NULL, *out = NULL;
-	const char *dry = api_request_param(c->req, "dryRun");
 
-	if (decode_body(c, 1, &obj) < 0)
+	if (crud_decode_body(c, 1, &obj) < 0)
 		goto err;
-	if (create_object(c, c->rt->ns, obj, dry != NULL && strcmp(dry, "All") == 0,
-	    &out) < 0)
+	if (create_object(c, c->rt->ns, obj, crud_dry_run(c), &out) < 0)
 		goto err;
 	api_response_json(c->resp, 201, out);
 	cJSON_Delete(out);
 	return;
 err:
-	reply_st(c);
+	crud_reply_st(c);
 }
 
 int
@@ -369,14 +383,16 @@ do_get(struct crud *c)
 	char rv[32];
 	int rc;
 
-	rc = store_get(c->srv->store, c->res->qualified, c->rt->ns, c->rt->name, &it);
+	rc = store_get(c->srv->store, c->res->qualified, c->rt->ns, c->rt->name,
+	    &it);
 	if (rc < 0) {
-		fail_store(c, rc, c->rt->name);
-		reply_st(c);
+		crud_fail_store(c, rc, c->rt->name);
+		crud_reply_st(c);
 		return;
 	}
 	if (!api_request_wants_table(c->req)) {
-		api_response_take(c->resp, 200, "application/json", it.body, it.body_len);
+		api_response_take(c->resp, 200, "application/json", it.body,
+		    it.body_len);
 		it.body = NULL;
 		store_item_fini(&it);
 		return;
@@ -385,265 +401,27 @@ do_get(struct crud *c)
 	snprintf(rv, sizeof(rv), "%lld", (long long)it.rv);
 	store_item_fini(&it);
 	if (obj == NULL) {
-		status_replyf(c->resp, CK_EIO, "Internal error occurred: corrupt object");
+		status_replyf(c->resp, CK_EIO,
+		    "Internal error occurred: corrupt object");
 		return;
 	}
-	t = table_build(c->res, &obj, 1, rv, api_request_param(c->req, "includeObject") &&
-	    strcmp(api_request_param(c->req, "includeObject"), "Object") == 0, true);
+	t = table_build(c->res, &obj, 1, rv,
+	    api_request_param(c->req, "includeObject") &&
+		strcmp(api_request_param(c->req, "includeObject"), "Object") ==
+		    0,
+	    true);
 	api_response_json(c->resp, 200, t);
 	cJSON_Delete(t);
 	cJSON_Delete(obj);
 }
 
 /* Selectors of a list or watch request. */
-static int
-parse_selectors(struct crud *c, struct label_selector **ls, struct field_selector **fs)
-{
-	const char *l = api_request_param(c->req, "labelSelector");
-	const char *f = api_request_param(c->req, "fieldSelector");
-	int rc;
-
-	*ls = NULL;
-	*fs = NULL;
-	rc = selector_parse(l ? l : "", ls, &c->st);
-	if (rc < 0)
-		return rc;
-	rc = fieldsel_parse(f ? f : "", registry_field_selectors(c->res), fs, &c->st);
-	if (rc < 0) {
-		selector_free(*ls);
-		*ls = NULL;
-	}
-	return rc;
-}
-
-static bool
-matches(const struct label_selector *ls, const struct field_selector *fs, const cJSON *obj)
-{
-	return selector_matches(ls, cJSON_GetObjectItemCaseSensitive(json_obj(obj,
-	    "metadata"), "labels")) && fieldsel_matches(fs, obj);
-}
-
-/* Continue token: base64 of {"rv":N,"ns":"..","name":".."}. */
-static char *
-continue_encode(int64_t rv, const char *ns, const char *name)
-{
-	cJSON *o = cJSON_CreateObject();
-	char *s, *b;
-
-	cJSON_AddNumberToObject(o, "rv", (double)rv);
-	cJSON_AddStringToObject(o, "ns", ns);
-	cJSON_AddStringToObject(o, "name", name);
-	s = json_print(o, NULL);
-	b = util_base64_encode(s, strlen(s));
-	cJSON_free(s);
-	cJSON_Delete(o);
-	return b;
-}
-
-static int
-continue_decode(struct crud *c, const char *tok, char *ns, char *name)
-{
-	char *s;
-	cJSON *o = NULL;
-	const char *n, *x;
-	int rc = CK_EBADREQ;
-
-	s = util_base64_decode(tok, NULL);
-	if (s != NULL)
-		o = cJSON_Parse(s);
-	n = json_str(o, "ns");
-	x = json_str(o, "name");
-	if (n != NULL && x != NULL && ck_strlcpy(ns, n, CK_NAME_MAX) < CK_NAME_MAX &&
-	    ck_strlcpy(name, x, CK_NAME_MAX) < CK_NAME_MAX)
-		rc = 0;
-	cJSON_Delete(o);
-	free(s);
-	if (rc < 0)
-		fail(c, CK_EBADREQ, "continue key is not valid");
-	return rc;
-}
-
-static void
-list_prefix(struct crud *c, struct strbuf *sb, int64_t rv, const char *cont)
-{
-	char av[192];
-
-	strbuf_addf(sb, "{\"kind\":\"%sList\",\"apiVersion\":\"%s\",\"metadata\":"
-	    "{\"resourceVersion\":\"%lld\"", c->res->kind,
-	    registry_api_version(c->res, av, sizeof(av)), (long long)rv);
-	if (cont != NULL)
-		strbuf_addf(sb, ",\"continue\":\"%s\"", cont);
-	strbuf_adds(sb, "},\"items\":[");
-}
-
-static void
-do_list(struct crud *c)
-{
-	struct label_selector *ls = NULL;
-	struct field_selector *fs = NULL;
-	struct store_list l = { 0 };
-	struct strbuf items = STRBUF_INIT, out = STRBUF_INIT;
-	cJSON **objs = NULL, *obj, *t;
-	size_t nobjs = 0, cap = 0, count = 0, i, len;
-	const char *p, *ns = c->rt->has_ns ? c->rt->ns : "";
-	char after_ns[CK_NAME_MAX], after_name[CK_NAME_MAX], rvs[32];
-	char *cont = NULL, *s;
-	bool have_after = false, more = false, filter, table;
-	int64_t limit = 0, list_rv = -1;
-	int rc;
-
-	table = api_request_wants_table(c->req);
-	if ((p = api_request_param(c->req, "limit")) != NULL && p[0] != '\0' &&
-	    (ck_parse_int64(p, &limit) < 0 || limit < 0)) {
-		fail(c, CK_EBADREQ, "invalid limit: %s", p);
-		goto err;
-	}
-	if ((p = api_request_param(c->req, "continue")) != NULL && p[0] != '\0') {
-		if (continue_decode(c, p, after_ns, after_name) < 0)
-			goto err;
-		have_after = true;
-	}
-	if (parse_selectors(c, &ls, &fs) < 0)
-		goto err;
-	filter = !selector_is_empty(ls) || !fieldsel_is_empty(fs);
-	for (;;) {
-		rc = store_list(c->srv->store, c->res->qualified, ns,
-		    have_after ? after_ns : NULL, have_after ? after_name : NULL,
-		    (size_t)limit, &l);
-		if (rc < 0) {
-			fail_store(c, rc, "");
-			goto err;
-		}
-		if (list_rv < 0)
-			list_rv = l.rv;
-		for (i = 0; i < l.n; i++) {
-			obj = NULL;
-			if (filter || table) {
-				obj = cJSON_ParseWithLength(l.items[i].body, l.items[i].body_len);
-				if (obj == NULL)
-					continue;
-				if (filter && !matches(ls, fs, obj)) {
-					cJSON_Delete(obj);
-					continue;
-				}
-			}
-			if (table) {
-				if (nobjs == cap) {
-					cap = cap ? cap * 2 : 64;
-					objs = ck_reallocarray(objs, cap, sizeof(*objs));
-				}
-				objs[nobjs++] = obj;
-			} else {
-				cJSON_Delete(obj);
-				if (count > 0)
-					strbuf_addc(&items, ',');
-				strbuf_add(&items, l.items[i].body, l.items[i].body_len);
-			}
-			count++;
-			if (limit > 0 && count == (size_t)limit) {
-				if (i + 1 < l.n || l.more) {
-					more = true;
-					ck_strlcpy(after_ns, l.items[i].ns, sizeof(after_ns));
-					ck_strlcpy(after_name, l.items[i].name, sizeof(after_name));
-				}
-				break;
-			}
-		}
-		if (limit > 0 && count == (size_t)limit)
-			break;
-		if (!l.more || l.n == 0)
-			break;
-		ck_strlcpy(after_ns, l.items[l.n - 1].ns, sizeof(after_ns));
-		ck_strlcpy(after_name, l.items[l.n - 1].name, sizeof(after_name));
-		have_after = true;
-		store_list_fini(&l);
-	}
-	if (more)
-		cont = continue_encode(list_rv, after_ns, after_name);
-	if (table) {
-		snprintf(rvs, sizeof(rvs), "%lld", (long long)list_rv);
-		p = api_request_param(c->req, "includeObject");
-		t = table_build(c->res, objs, nobjs, rvs, p && strcmp(p, "Object") == 0, true);
-		if (cont != NULL)
-			json_set_str(json_ensure_obj(t, "metadata"), "continue", cont);
-		api_response_json(c->resp, 200, t);
-		cJSON_Delete(t);
-	} else {
-		list_prefix(c, &out, list_rv, cont);
-		strbuf_add(&out, strbuf_str(&items), items.len);
-		strbuf_adds(&out, "]}");
-		s = strbuf_detach(&out, &len);
-		api_response_take(c->resp, 200, "application/json", s, len);
-	}
-	goto out;
-err:
-	reply_st(c);
-out:
-	for (i = 0; i < nobjs; i++)
-		cJSON_Delete(objs[i]);
-	free(objs);
-	free(cont);
-	store_list_fini(&l);
-	strbuf_fini(&items);
-	strbuf_fini(&out);
-	selector_free(ls);
-	fieldsel_free(fs);
-}
-
-static void
-do_watch(struct crud *c)
-{
-	struct watch_params p;
-	struct watch *w = NULL;
-	const char *v, *pinned;
-	int64_t n;
-
-	memset(&p, 0, sizeof(p));
-	p.res = c->res;
-	if (c->rt->has_ns)
-		ck_strlcpy(p.ns, c->rt->ns, sizeof(p.ns));
-	if (parse_selectors(c, &p.lsel, &p.fsel) < 0)
-		goto err;
-	pinned = fieldsel_exact_value(p.fsel, "metadata.name");
-	if (c->rt->name[0] != '\0')
-		ck_strlcpy(p.name, c->rt->name, sizeof(p.name));
-	else if (pinned != NULL)
-		ck_strlcpy(p.name, pinned, sizeof(p.name));
-	v = api_request_param(c->req, "resourceVersion");
-	if (v != NULL && v[0] != '\0' && (ck_parse_int64(v, &p.from_rv) < 0 ||
-	    p.from_rv < 0)) {
-		fail(c, CK_EBADREQ, "invalid resourceVersion: %s", v);
-		goto err_sel;
-	}
-	v = api_request_param(c->req, "timeoutSeconds");
-	if (v != NULL && v[0] != '\0') {
-		if (ck_parse_int64(v, &n) < 0 || n < 0) {
-			fail(c, CK_EBADREQ, "invalid timeoutSeconds: %s", v);
-			goto err_sel;
-		}
-		p.timeout_ms = n * 1000;
-	}
-	p.table = api_request_wants_table(c->req);
-	p.bookmarks = api_request_flag(c->req, "allowWatchBookmarks");
-	if (watch_start(c->srv, &p, &w, &c->st) < 0)
-		goto err;
-	c->resp->code = 200;
-	c->resp->content_type = "application/json";
-	c->resp->watch = w;
-	return;
-err_sel:
-	selector_free(p.lsel);
-	fieldsel_free(p.fsel);
-err:
-	reply_st(c);
-}
-
-/* rv of metadata.resourceVersion in obj: 0 if absent, -1 if malformed. */
 static int64_t
 body_rv(const cJSON *obj)
 {
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(json_obj(obj, "metadata"),
-	    "resourceVersion");
+	const cJSON *it =
+	    cJSON_GetObjectItemCaseSensitive(json_obj(obj, "metadata"),
+		"resourceVersion");
 	int64_t v;
 
 	if (it == NULL || cJSON_IsNull(it))
@@ -683,19 +461,23 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	if (check_type(c, newobj, c->res->kind) < 0 || check_meta(c, newobj,
 	    c->rt->ns) < 0)
 		goto err;
-	if (obj_name(newobj) != NULL && strcmp(obj_name(newobj), name) != 0) {
-		fail(c, CK_EBADREQ, "the name of the object (%s) does not match the name "
-		    "on the URL (%s)", obj_name(newobj), name);
+	if (crud_obj_name(newobj) != NULL &&
+	    strcmp(crud_obj_name(newobj), name) != 0) {
+		crud_fail(c, CK_EBADREQ,
+		    "the name of the object (%s) does not match the name "
+		    "on the URL (%s)",
+		    crud_obj_name(newobj), name);
 		goto err;
 	}
 	want_rv = body_rv(newobj);
 	if (want_rv < 0) {
-		fail(c, CK_EBADREQ, "metadata.resourceVersion: Invalid value: must be a "
+		crud_fail(c, CK_EBADREQ,
+		    "metadata.resourceVersion: Invalid value: must be a "
 		    "decimal string");
 		goto err;
 	}
 	if (want_rv > 0 && want_rv != old_rv) {
-		fail_object(c, CK_ECONFLICT, name);
+		crud_fail_object(c, CK_ECONFLICT, name);
 		goto err;
 	}
 	ometa = json_obj(old, "metadata");
@@ -703,9 +485,12 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	uid = json_str(json_obj(newobj, "metadata"), "uid");
 	if (uid != NULL && uid[0] != '\0' && json_str(ometa, "uid") != NULL &&
 	    strcmp(uid, json_str(ometa, "uid")) != 0) {
-		fail(c, CK_ECONFLICT, "Precondition failed: UID in precondition: %s, UID "
-		    "in object meta: %s", uid, json_str(ometa, "uid"));
-		ck_status_set_details(&c->st, name, c->res->group, c->res->resource);
+		crud_fail(c, CK_ECONFLICT,
+		    "Precondition failed: UID in precondition: %s, UID "
+		    "in object meta: %s",
+		    uid, json_str(ometa, "uid"));
+		ck_status_set_details(&c->st, name, c->res->group,
+		    c->res->resource);
 		goto err;
 	}
 	if (mode == UPDATE_STATUS || mode == UPDATE_FINALIZE) {
@@ -713,13 +498,14 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 		if (mode == UPDATE_STATUS)
 			copy_member(result, newobj, "status");
 		else
-			copy_member(json_ensure_obj(result, "spec"), json_obj(newobj, "spec"),
-			    "finalizers");
+			copy_member(json_ensure_obj(result, "spec"),
+			    json_obj(newobj, "spec"), "finalizers");
 	} else {
 		result = cJSON_Duplicate(newobj, 1);
 		meta = json_ensure_obj(result, "metadata");
 		json_set_str(meta, "name", name);
-		/* Immutable and server-owned metadata come from the stored object. */
+		/* Immutable and server-owned metadata come from the stored
+		 * object. */
 		copy_member(meta, ometa, "uid");
 		copy_member(meta, ometa, "creationTimestamp");
 		copy_member(meta, ometa, "deletionTimestamp");
@@ -728,14 +514,15 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 		if (has_status_sub(c->res))
 			copy_member(result, old, "status");
 		if (strcmp(c->res->resource, "namespaces") == 0)
-			copy_member(json_ensure_obj(result, "spec"), json_obj(old, "spec"),
-			    "finalizers");
+			copy_member(json_ensure_obj(result, "spec"),
+			    json_obj(old, "spec"), "finalizers");
 		/* generation counts spec changes only. */
 		nspec = cJSON_GetObjectItemCaseSensitive(result, "spec");
 		ospec = cJSON_GetObjectItemCaseSensitive(old, "spec");
-		gen = json_int(ometa, "generation", 1);
-		if (!((nspec == NULL && ospec == NULL) || (nspec != NULL && ospec != NULL &&
-		    cJSON_Compare(nspec, ospec, 1))))
+		gen = crud_json_int(ometa, "generation", 1);
+		if (!((nspec == NULL && ospec == NULL) ||
+			(nspec != NULL && ospec != NULL &&
+			    cJSON_Compare(nspec, ospec, 1))))
 			gen++;
 		json_set_num(meta, "generation", (double)gen);
 	}
@@ -743,31 +530,37 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	json_del(meta, "resourceVersion");
 	if (validate(c, result) < 0)
 		goto err;
-	if (json_str(meta, "deletionTimestamp") != NULL && finalizers_empty(meta) &&
-	    json_int(meta, "deletionGracePeriodSeconds", 0) == 0 &&
-	    (strcmp(c->res->resource, "namespaces") != 0 ||
-	    finalizers_empty(json_obj(result, "spec")))) {
-		rc = store_delete(c->srv->store, c->res->qualified, c->rt->ns, name, old_rv,
-		    &last, NULL);
-		if (rc < 0) {
-			fail_store(c, rc, name);
-			goto err;
-		}
-		log_v(4, "deleted %s %s/%s (last finalizer removed)", c->res->qualified,
-		    c->rt->ns, name);
-		api_response_take(c->resp, 200, "application/json", last, strlen(last));
+	if (crud_dry_run(c)) {
+		api_response_json(c->resp, 200, result);
 		goto out;
 	}
-	rc = store_update(c->srv->store, c->res->qualified, c->rt->ns, name, result,
-	    old_rv, NULL);
+	if (json_str(meta, "deletionTimestamp") != NULL &&
+	    crud_finalizers_empty(meta) &&
+	    crud_json_int(meta, "deletionGracePeriodSeconds", 0) == 0 &&
+	    (strcmp(c->res->resource, "namespaces") != 0 ||
+		crud_finalizers_empty(json_obj(result, "spec")))) {
+		rc = store_delete(c->srv->store, c->res->qualified, c->rt->ns,
+		    name, old_rv, &last, NULL);
+		if (rc < 0) {
+			crud_fail_store(c, rc, name);
+			goto err;
+		}
+		log_v(4, "deleted %s %s/%s (last finalizer removed)",
+		    c->res->qualified, c->rt->ns, name);
+		api_response_take(c->resp, 200, "application/json", last,
+		    strlen(last));
+		goto out;
+	}
+	rc = store_update(c->srv->store, c->res->qualified, c->rt->ns, name,
+	    result, old_rv, NULL);
 	if (rc < 0) {
-		fail_store(c, rc, name);
+		crud_fail_store(c, rc, name);
 		goto err;
 	}
 	api_response_json(c->resp, 200, result);
 	goto out;
 err:
-	reply_st(c);
+	crud_reply_st(c);
 out:
 	cJSON_Delete(result);
 }
@@ -788,9 +581,9 @@ do_update(struct crud *c)
 	cJSON *obj = NULL, *old = NULL;
 	int64_t old_rv;
 
-	if (decode_body(c, 1, &obj) < 0 ||
-	    load(c, c->rt->ns, c->rt->name, &old, &old_rv) < 0) {
-		reply_st(c);
+	if (crud_decode_body(c, 1, &obj) < 0 ||
+	    crud_load(c, c->rt->ns, c->rt->name, &old, &old_rv) < 0) {
+		crud_reply_st(c);
 		goto out;
 	}
 	commit_update(c, old, obj, old_rv, mode_of(c));
@@ -811,13 +604,15 @@ is_type(const char *ct, const char *want)
 static void
 reply_unsupported_patch(struct crud *c)
 {
-	fail(c, CK_ENOTSUP, "the body of the request was in an unknown format - "
+	crud_fail(c, CK_ENOTSUP,
+	    "the body of the request was in an unknown format - "
 	    "accepted media types include: application/json-patch+json, "
-	    "application/merge-patch+json, application/strategic-merge-patch+json, "
+	    "application/merge-patch+json, "
+	    "application/strategic-merge-patch+json, "
 	    "application/apply-patch+yaml");
 	c->st.code = 415;
 	ck_strlcpy(c->st.reason, "UnsupportedMediaType", sizeof(c->st.reason));
-	reply_st(c);
+	crud_reply_st(c);
 }
 
 /*
@@ -829,18 +624,20 @@ static void
 do_apply_create(struct crud *c, cJSON *applied)
 {
 	cJSON *obj, *out = NULL;
-	const char *name = obj_name(applied);
+	const char *name = crud_obj_name(applied);
 
 	if (name != NULL && strcmp(name, c->rt->name) != 0) {
-		fail(c, CK_EBADREQ, "the name of the object (%s) does not match the name "
-		    "on the URL (%s)", name, c->rt->name);
-		reply_st(c);
+		crud_fail(c, CK_EBADREQ,
+		    "the name of the object (%s) does not match the name "
+		    "on the URL (%s)",
+		    name, c->rt->name);
+		crud_reply_st(c);
 		return;
 	}
 	obj = cJSON_Duplicate(applied, 1);
 	json_set_str(json_ensure_obj(obj, "metadata"), "name", c->rt->name);
 	if (create_object(c, c->rt->ns, obj, false, &out) < 0) {
-		reply_st(c);
+		crud_reply_st(c);
 		return;
 	}
 	api_response_json(c->resp, 201, out);
@@ -868,9 +665,9 @@ do_patch(struct crud *c)
 		reply_unsupported_patch(c);
 		return;
 	}
-	if (decode_body(c, kind != P_JSON, &patch) < 0)
+	if (crud_decode_body(c, kind != P_JSON, &patch) < 0)
 		goto err;
-	rc = load(c, c->rt->ns, c->rt->name, &old, &old_rv);
+	rc = crud_load(c, c->rt->ns, c->rt->name, &old, &old_rv);
 	if (rc == CK_ENOTFOUND && kind == P_APPLY && c->rt->sub[0] == '\0') {
 		do_apply_create(c, patch);
 		goto out;
@@ -884,7 +681,8 @@ do_patch(struct crud *c)
 		break;
 	case P_JSON:
 		if (!cJSON_IsArray(patch)) {
-			fail(c, CK_EBADREQ, "a JSON patch must be an array of operations");
+			crud_fail(c, CK_EBADREQ,
+			    "a JSON patch must be an array of operations");
 			goto err;
 		}
 		rc = patch_json_apply(&target, patch, &c->st);
@@ -892,232 +690,27 @@ do_patch(struct crud *c)
 	default:
 		if (kind == P_APPLY && check_type(c, patch, c->res->kind) < 0)
 			goto err;
-		rc = patch_strategic_apply(&target, patch, c->res->kind, &c->st);
+		rc =
+		    patch_strategic_apply(&target, patch, c->res->kind, &c->st);
 		break;
 	}
 	if (rc < 0)
 		goto err;
 	if (!cJSON_IsObject(target)) {
-		fail(c, CK_EBADREQ, "the patched object is not a JSON object");
+		crud_fail(c, CK_EBADREQ,
+		    "the patched object is not a JSON object");
 		goto err;
 	}
 	commit_update(c, old, target, old_rv, mode_of(c));
 	goto out;
 err:
-	reply_st(c);
+	crud_reply_st(c);
 out:
 	cJSON_Delete(patch);
 	cJSON_Delete(old);
 	cJSON_Delete(target);
 }
 
-struct delete_opts {
-	int64_t	 grace;		/* -1: not given */
-	char	 uid[64];
-	int64_t	 rv;
-};
-
-static int
-parse_delete_opts(struct crud *c, struct delete_opts *o)
-{
-	const char *q = api_request_param(c->req, "gracePeriodSeconds");
-	const cJSON *pre, *g;
-	cJSON *body = NULL;
-	int rc = 0;
-
-	memset(o, 0, sizeof(*o));
-	o->grace = -1;
-	if (q != NULL && q[0] != '\0' && (ck_parse_int64(q, &o->grace) < 0 ||
-	    o->grace < 0))
-		return fail(c, CK_EBADREQ, "invalid gracePeriodSeconds: %s", q);
-	/* drain's fallback sends an empty protobuf DeleteOptions: ignore it. */
-	if (c->req->body_len == 0 || codec_kind_of(c->req->content_type) == CODEC_PROTOBUF)
-		return 0;
-	rc = codec_decode(c->req->content_type, c->req->body, c->req->body_len, 1, &body,
-	    &c->st);
-	if (rc < 0)
-		return rc;
-	g = cJSON_GetObjectItemCaseSensitive(body, "gracePeriodSeconds");
-	if (cJSON_IsNumber(g))
-		o->grace = g->valuedouble < 0 ? 0 : (int64_t)g->valuedouble;
-	pre = json_obj(body, "preconditions");
-	if (json_str(pre, "uid") != NULL)
-		ck_strlcpy(o->uid, json_str(pre, "uid"), sizeof(o->uid));
-	if (json_str(pre, "resourceVersion") != NULL &&
-	    ck_parse_int64(json_str(pre, "resourceVersion"), &o->rv) < 0)
-		rc = fail(c, CK_EBADREQ, "invalid preconditions.resourceVersion");
-	cJSON_Delete(body);
-	return rc;
-}
-
-/*
- * Delete (or mark) one object. *out is the object as returned to the client
- * (yours, JSON text). Kubernetes semantics:
- *  - namespaces: the first DELETE marks Terminating (the namespace controller
- *    empties it and removes the "kubernetes" finalizer); a DELETE of a
- *    terminating namespace whose finalizers are gone removes it;
- *  - a pod bound to a node gets deletionTimestamp = now + grace and stays
- *    until deleted with grace 0 (the kubelet does that);
- *  - an object with finalizers is only marked.
- */
-static int
-delete_one(struct crud *c, const char *ns, const char *name, const struct delete_opts *o,
-    char **out)
-{
-	cJSON *obj = NULL, *meta, *spec;
-	const char *uid, *node;
-	char ts[RFC3339_MAX];
-	int64_t rv, grace, cur_grace;
-	bool graceful = false, is_ns, mark;
-	int rc;
-
-	*out = NULL;
-	if ((rc = load(c, ns, name, &obj, &rv)) < 0)
-		goto out;
-	meta = json_ensure_obj(obj, "metadata");
-	uid = json_str(meta, "uid");
-	if (o->uid[0] != '\0' && (uid == NULL || strcmp(uid, o->uid) != 0)) {
-		rc = fail(c, CK_ECONFLICT, "Precondition failed: UID in precondition: %s, "
-		    "UID in object meta: %s", o->uid, uid ? uid : "");
-		ck_status_set_details(&c->st, name, c->res->group, c->res->resource);
-		goto out;
-	}
-	if (o->rv > 0 && o->rv != rv) {
-		rc = fail(c, CK_ECONFLICT, "Precondition failed: ResourceVersion in "
-		    "precondition: %lld, ResourceVersion in object meta: %lld",
-		    (long long)o->rv, (long long)rv);
-		ck_status_set_details(&c->st, name, c->res->group, c->res->resource);
-		goto out;
-	}
-	is_ns = strcmp(c->res->resource, "namespaces") == 0;
-	spec = json_obj(obj, "spec");
-	node = json_str(spec, "nodeName");
-	grace = o->grace;
-	if (strcmp(c->res->resource, "pods") == 0 && node != NULL && node[0] != '\0') {
-		if (grace < 0)
-			grace = json_int(spec, "terminationGracePeriodSeconds", 30);
-		graceful = grace > 0;
-	}
-	if (grace < 0)
-		grace = 0;
-	mark = graceful || !finalizers_empty(meta) ||
-	    (is_ns && !(json_str(meta, "deletionTimestamp") != NULL &&
-	    finalizers_empty(spec)));
-	if (!mark) {
-		rc = store_delete(c->srv->store, c->res->qualified, ns, name, rv, out, NULL);
-		if (rc < 0)
-			rc = fail_store(c, rc, name);
-		else
-			log_v(4, "deleted %s %s/%s", c->res->qualified, ns, name);
-		goto out;
-	}
-	if (json_str(meta, "deletionTimestamp") != NULL) {
-		/* Already terminating: only a shorter grace period changes it. */
-		cur_grace = json_int(meta, "deletionGracePeriodSeconds", 0);
-		if (!graceful && cur_grace > 0) {
-			json_set_num(meta, "deletionGracePeriodSeconds", 0);
-			now_ts(ts, 0);
-			json_set_str(meta, "deletionTimestamp", ts);
-		} else if (graceful && grace < cur_grace) {
-			json_set_num(meta, "deletionGracePeriodSeconds", (double)grace);
-			now_ts(ts, (time_t)grace);
-			json_set_str(meta, "deletionTimestamp", ts);
-		} else {
-			*out = json_print(obj, NULL);
-			goto out;
-		}
-	} else {
-		now_ts(ts, graceful ? (time_t)grace : 0);
-		json_set_str(meta, "deletionTimestamp", ts);
-		json_set_num(meta, "deletionGracePeriodSeconds", graceful ? (double)grace : 0);
-		if (is_ns)
-			json_set_str(json_ensure_obj(obj, "status"), "phase", "Terminating");
-	}
-	if (finalizers_empty(meta) && !graceful && !is_ns) {
-		rc = store_delete(c->srv->store, c->res->qualified, ns, name, rv, out, NULL);
-		if (rc < 0)
-			rc = fail_store(c, rc, name);
-		goto out;
-	}
-	rc = store_update(c->srv->store, c->res->qualified, ns, name, obj, rv, NULL);
-	if (rc < 0) {
-		rc = fail_store(c, rc, name);
-		goto out;
-	}
-	log_v(4, "marked %s %s/%s for deletion", c->res->qualified, ns, name);
-	*out = json_print(obj, NULL);
-out:
-	cJSON_Delete(obj);
-	return rc;
-}
-
-static void
-do_delete(struct crud *c)
-{
-	struct delete_opts o;
-	char *out = NULL;
-
-	if (parse_delete_opts(c, &o) < 0 ||
-	    delete_one(c, c->rt->ns, c->rt->name, &o, &out) < 0) {
-		reply_st(c);
-		return;
-	}
-	api_response_take(c->resp, 200, "application/json", out, strlen(out));
-}
-
-static void
-do_deletecollection(struct crud *c)
-{
-	struct label_selector *ls = NULL;
-	struct field_selector *fs = NULL;
-	struct store_list l = { 0 };
-	struct delete_opts o;
-	struct strbuf sb = STRBUF_INIT;
-	cJSON *obj;
-	char *out, *s;
-	size_t i, len, count = 0;
-	int rc;
-
-	if (parse_delete_opts(c, &o) < 0 || parse_selectors(c, &ls, &fs) < 0)
-		goto err;
-	rc = store_list(c->srv->store, c->res->qualified, c->rt->has_ns ? c->rt->ns : "",
-	    NULL, NULL, 0, &l);
-	if (rc < 0) {
-		fail_store(c, rc, "");
-		goto err;
-	}
-	list_prefix(c, &sb, l.rv, NULL);
-	for (i = 0; i < l.n; i++) {
-		obj = cJSON_ParseWithLength(l.items[i].body, l.items[i].body_len);
-		if (obj == NULL || !matches(ls, fs, obj)) {
-			cJSON_Delete(obj);
-			continue;
-		}
-		cJSON_Delete(obj);
-		rc = delete_one(c, l.items[i].ns, l.items[i].name, &o, &out);
-		if (rc == CK_ENOTFOUND)
-			continue;
-		if (rc < 0)
-			goto err;
-		if (count++ > 0)
-			strbuf_addc(&sb, ',');
-		strbuf_adds(&sb, out);
-		cJSON_free(out);
-	}
-	strbuf_adds(&sb, "]}");
-	s = strbuf_detach(&sb, &len);
-	api_response_take(c->resp, 200, "application/json", s, len);
-	goto out;
-err:
-	reply_st(c);
-out:
-	strbuf_fini(&sb);
-	store_list_fini(&l);
-	selector_free(ls);
-	fieldsel_free(fs);
-}
-
-/* POST pods/<name>/binding: set spec.nodeName once. */
 static void
 do_binding(struct crud *c)
 {
@@ -1126,36 +719,40 @@ do_binding(struct crud *c)
 	int64_t rv;
 	int rc;
 
-	if (decode_body(c, 1, &b) < 0)
+	if (crud_decode_body(c, 1, &b) < 0)
 		goto err;
 	target = json_str(json_obj(b, "target"), "name");
 	if (target == NULL || target[0] == '\0') {
-		fail(c, CK_EINVALID, "Binding \"%s\" is invalid: target.name: Required value",
+		crud_fail(c, CK_EINVALID,
+		    "Binding \"%s\" is invalid: target.name: Required value",
 		    c->rt->name);
 		ck_status_add_cause(&c->st, "target.name", "FieldValueRequired",
 		    "Required value");
 		goto err;
 	}
-	if (load(c, c->rt->ns, c->rt->name, &pod, &rv) < 0)
+	if (crud_load(c, c->rt->ns, c->rt->name, &pod, &rv) < 0)
 		goto err;
 	cur = json_str(json_obj(pod, "spec"), "nodeName");
 	if (cur != NULL && cur[0] != '\0') {
-		fail(c, CK_ECONFLICT, "Operation cannot be fulfilled on pods/binding \"%s\": "
-		    "pod %s is already assigned to node \"%s\"", c->rt->name, c->rt->name,
-		    cur);
+		crud_fail(c, CK_ECONFLICT,
+		    "Operation cannot be fulfilled on pods/binding \"%s\": "
+		    "pod %s is already assigned to node \"%s\"",
+		    c->rt->name, c->rt->name, cur);
 		ck_status_set_details(&c->st, c->rt->name, "", "pods/binding");
 		goto err;
 	}
 	if (json_str(json_obj(pod, "metadata"), "deletionTimestamp") != NULL) {
-		fail(c, CK_ECONFLICT, "Operation cannot be fulfilled on pods/binding \"%s\": "
-		    "pod %s is being deleted, cannot be assigned to a host", c->rt->name,
-		    c->rt->name);
+		crud_fail(c, CK_ECONFLICT,
+		    "Operation cannot be fulfilled on pods/binding \"%s\": "
+		    "pod %s is being deleted, cannot be assigned to a host",
+		    c->rt->name, c->rt->name);
 		goto err;
 	}
 	json_set_str(json_ensure_obj(pod, "spec"), "nodeName", target);
-	rc = store_update(c->srv->store, "pods", c->rt->ns, c->rt->name, pod, rv, NULL);
+	rc = store_update(c->srv->store, "pods", c->rt->ns, c->rt->name, pod,
+	    rv, NULL);
 	if (rc < 0) {
-		fail_store(c, rc, c->rt->name);
+		crud_fail_store(c, rc, c->rt->name);
 		goto err;
 	}
 	log_v(4, "pod %s/%s: bound to %s", c->rt->ns, c->rt->name, target);
@@ -1169,7 +766,7 @@ do_binding(struct crud *c)
 	cJSON_Delete(ok);
 	goto out;
 err:
-	reply_st(c);
+	crud_reply_st(c);
 out:
 	cJSON_Delete(b);
 	cJSON_Delete(pod);
@@ -1178,7 +775,8 @@ out:
 static void
 not_found(struct crud *c)
 {
-	status_replyf(c->resp, CK_ENOTFOUND, "the server could not find the requested "
+	status_replyf(c->resp, CK_ENOTFOUND,
+	    "the server could not find the requested "
 	    "resource");
 }
 
@@ -1188,26 +786,49 @@ method_not_allowed(struct crud *c)
 	struct ck_status st;
 
 	ck_status_clear(&st);
-	(void)ck_status_set(&st, CK_ENOTSUP, "the server does not allow this method on "
+	(void)ck_status_set(&st, CK_ENOTSUP,
+	    "the server does not allow this method on "
 	    "the requested resource");
 	status_reply(c->resp, &st);
+}
+
+/* The registry row lists the verb (discovery tells clients the same). */
+static bool
+verb_allowed(const struct api_resource *r, enum api_verb verb)
+{
+	const char *name = route_verb_name(verb);
+	const char *const *v;
+
+	for (v = r->verbs; *v != NULL; v++)
+		if (strcmp(*v, name) == 0)
+			return true;
+	return false;
 }
 
 void
 crud_handle(struct apiserver *srv, const struct api_request *req,
     const struct api_route *rt, struct api_response *resp)
 {
-	struct crud c = { .srv = srv, .req = req, .rt = rt, .res = rt->res, .resp = resp };
+	struct crud c = { .srv = srv,
+		.req = req,
+		.rt = rt,
+		.res = rt->res,
+		.resp = resp };
 	const char *sub = rt->sub;
 	bool named = rt->name[0] != '\0';
 
 	ck_status_clear(&c.st);
+	if (sub[0] == '\0' && !verb_allowed(c.res, rt->verb)) {
+		method_not_allowed(&c);
+		return;
+	}
 	if (rt->has_ns && !c.res->namespaced) {
 		not_found(&c);
 		return;
 	}
-	if (c.res->namespaced && !rt->has_ns && (named || rt->verb == API_VERB_CREATE ||
-	    rt->verb == API_VERB_DELETECOLLECTION)) {
+	if (c.res->namespaced && !rt->has_ns &&
+	    (named || rt->verb == API_VERB_CREATE ||
+		rt->verb == API_VERB_DELETECOLLECTION)) {
 		not_found(&c);
 		return;
 	}
@@ -1242,10 +863,10 @@ crud_handle(struct apiserver *srv, const struct api_request *req,
 		do_get(&c);
 		break;
 	case API_VERB_LIST:
-		do_list(&c);
+		crud_list(&c);
 		break;
 	case API_VERB_WATCH:
-		do_watch(&c);
+		crud_watch(&c);
 		break;
 	case API_VERB_CREATE:
 		if (named)
@@ -1266,13 +887,14 @@ crud_handle(struct apiserver *srv, const struct api_request *req,
 			method_not_allowed(&c);
 		break;
 	case API_VERB_DELETE:
-		do_delete(&c);
+		crud_delete(&c);
 		break;
 	case API_VERB_DELETECOLLECTION:
-		do_deletecollection(&c);
+		crud_deletecollection(&c);
 		break;
 	default:
 		method_not_allowed(&c);
 		break;
 	}
 }
+

@@ -55,7 +55,8 @@ reply_api_versions(struct api_response *resp)
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(o, "kind", "APIVersions");
-	cJSON_AddItemToObject(o, "versions", str_array((const char *[]){ "v1", NULL }));
+	cJSON_AddItemToObject(o, "versions",
+	    str_array((const char *[]){ "v1", NULL }));
 	api_response_json(resp, 200, o);
 	cJSON_Delete(o);
 }
@@ -143,7 +144,8 @@ subresource(const struct api_resource *r, const char *sub, const char *kind,
 static void
 reply_resource_list(struct api_response *resp, const char *g, const char *v)
 {
-	static const char *const sub_verbs[] = { "get", "patch", "update", NULL };
+	static const char *const sub_verbs[] = { "get", "patch", "update",
+		NULL };
 	const struct api_resource *rows, *r;
 	cJSON *o, *list, *it;
 	char gv[192];
@@ -170,18 +172,23 @@ reply_resource_list(struct api_response *resp, const char *g, const char *v)
 		cJSON_AddStringToObject(it, "kind", r->kind);
 		cJSON_AddItemToObject(it, "verbs", str_array(r->verbs));
 		if (r->short_names != NULL)
-			cJSON_AddItemToObject(it, "shortNames", str_array(r->short_names));
+			cJSON_AddItemToObject(it, "shortNames",
+			    str_array(r->short_names));
 		if (r->categories != NULL)
-			cJSON_AddItemToObject(it, "categories", str_array(r->categories));
+			cJSON_AddItemToObject(it, "categories",
+			    str_array(r->categories));
 		cJSON_AddItemToArray(list, it);
 		if (r->subresources & API_SUB_STATUS)
-			cJSON_AddItemToArray(list, subresource(r, "status", r->kind, sub_verbs));
+			cJSON_AddItemToArray(list,
+			    subresource(r, "status", r->kind, sub_verbs));
 		if (r->subresources & API_SUB_BINDING)
-			cJSON_AddItemToArray(list, subresource(r, "binding", "Binding",
-			    (const char *[]){ "create", NULL }));
+			cJSON_AddItemToArray(list,
+			    subresource(r, "binding", "Binding",
+				(const char *[]){ "create", NULL }));
 		if (r->subresources & API_SUB_FINALIZE)
-			cJSON_AddItemToArray(list, subresource(r, "finalize", r->kind,
-			    (const char *[]){ "update", NULL }));
+			cJSON_AddItemToArray(list,
+			    subresource(r, "finalize", r->kind,
+				(const char *[]){ "update", NULL }));
 	}
 	api_response_json(resp, 200, o);
 	cJSON_Delete(o);
@@ -202,10 +209,12 @@ reply_openapi_index(struct api_response *resp)
 		if (rows[i].group[0] == '\0')
 			snprintf(key, sizeof(key), "api/%s", rows[i].version);
 		else
-			snprintf(key, sizeof(key), "apis/%s/%s", rows[i].group, rows[i].version);
+			snprintf(key, sizeof(key), "apis/%s/%s", rows[i].group,
+			    rows[i].version);
 		if (cJSON_GetObjectItemCaseSensitive(paths, key) != NULL)
 			continue;
-		snprintf(url, sizeof(url), "/openapi/v3/%s?hash=%s", key, OPENAPI_HASH);
+		snprintf(url, sizeof(url), "/openapi/v3/%s?hash=%s", key,
+		    OPENAPI_HASH);
 		e = cJSON_AddObjectToObject(paths, key);
 		cJSON_AddStringToObject(e, "serverRelativeURL", url);
 	}
@@ -237,14 +246,18 @@ reply_openapi_gv(struct api_response *resp, const char *g, const char *v)
 		if (strcmp(r->group, g) != 0 || strcmp(r->version, v) != 0)
 			continue;
 		if (g[0] != '\0')
-			snprintf(path, sizeof(path), "/apis/%s/%s%s/%s/{name}", g, v,
-			    r->namespaced ? "/namespaces/{namespace}" : "", r->resource);
+			snprintf(path, sizeof(path), "/apis/%s/%s%s/%s/{name}",
+			    g, v,
+			    r->namespaced ? "/namespaces/{namespace}" : "",
+			    r->resource);
 		else
 			snprintf(path, sizeof(path), "/api/%s%s/%s/{name}", v,
-			    r->namespaced ? "/namespaces/{namespace}" : "", r->resource);
+			    r->namespaced ? "/namespaces/{namespace}" : "",
+			    r->resource);
 		p = cJSON_AddObjectToObject(paths, path);
 		op = cJSON_AddObjectToObject(p, "patch");
-		gvk = cJSON_AddObjectToObject(op, "x-kubernetes-group-version-kind");
+		gvk = cJSON_AddObjectToObject(op,
+		    "x-kubernetes-group-version-kind");
 		cJSON_AddStringToObject(gvk, "group", g);
 		cJSON_AddStringToObject(gvk, "version", v);
 		cJSON_AddStringToObject(gvk, "kind", r->kind);
@@ -266,7 +279,8 @@ reply_metrics(struct apiserver *srv, struct api_response *resp)
 	char *s;
 
 	if (srv->wl != NULL)
-		metrics_gauge_set(metrics_gauge("apiserver_watches", "Open watch streams."),
+		metrics_gauge_set(metrics_gauge("apiserver_watches",
+				      "Open watch streams."),
 		    (double)watchlog_count(srv->wl));
 	metrics_render(&sb);
 	s = strbuf_detach(&sb, &len);
@@ -323,19 +337,22 @@ discovery_handle(struct apiserver *srv, const struct api_request *req,
 		return 1;
 	}
 	if (strncmp(path, "/openapi/", 9) == 0) {
-		n = sscanf(path, "/openapi/v3/apis/%127[^/]/%63[^/]%7s", g, v, extra);
+		n = sscanf(path, "/openapi/v3/apis/%127[^/]/%63[^/]%7s", g, v,
+		    extra);
 		if (n == 2 && registry_has_group_version(g, v)) {
 			reply_openapi_gv(resp, g, v);
 			return 1;
 		}
-		status_replyf(resp, CK_ENOTFOUND, "the server could not find the requested "
+		status_replyf(resp, CK_ENOTFOUND,
+		    "the server could not find the requested "
 		    "resource");
 		return 1;
 	}
 	if (strncmp(path, "/api/", 5) == 0) {
 		n = sscanf(path, "/api/%63[^/]%7s", v, extra);
 		if (n == 1) {
-			status_replyf(resp, CK_ENOTFOUND, "the server could not find the "
+			status_replyf(resp, CK_ENOTFOUND,
+			    "the server could not find the "
 			    "requested resource");
 			return 1;
 		}
@@ -352,7 +369,8 @@ discovery_handle(struct apiserver *srv, const struct api_request *req,
 				api_response_json(resp, 200, o);
 				cJSON_Delete(o);
 			} else
-				status_replyf(resp, CK_ENOTFOUND, "the server could not find "
+				status_replyf(resp, CK_ENOTFOUND,
+				    "the server could not find "
 				    "the requested resource");
 			return 1;
 		}
@@ -360,14 +378,16 @@ discovery_handle(struct apiserver *srv, const struct api_request *req,
 			if (registry_has_group_version(g, v))
 				reply_resource_list(resp, g, v);
 			else
-				status_replyf(resp, CK_ENOTFOUND, "the server could not find "
+				status_replyf(resp, CK_ENOTFOUND,
+				    "the server could not find "
 				    "the requested resource");
 			return 1;
 		}
 		return 0;
 	}
 	if (strncmp(path, "/api/", 5) != 0 && strncmp(path, "/apis/", 6) != 0) {
-		status_replyf(resp, CK_ENOTFOUND, "the server could not find the requested "
+		status_replyf(resp, CK_ENOTFOUND,
+		    "the server could not find the requested "
 		    "resource");
 		return 1;
 	}

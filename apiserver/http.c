@@ -38,7 +38,8 @@ struct param_ctx {
 };
 
 static enum MHD_Result
-collect_param(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+collect_param(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
 {
 	struct api_request *req = cls;
 
@@ -65,7 +66,8 @@ queue(struct MHD_Connection *c, struct api_response *resp)
 	}
 	resp->body = NULL;
 	if (resp->content_type != NULL)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+		    resp->content_type);
 	ret = MHD_queue_response(c, (unsigned)resp->code, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -76,8 +78,10 @@ reply_too_big(struct MHD_Connection *c, struct apiserver *srv)
 {
 	struct api_response resp = { 0 };
 
-	status_replyf(&resp, CK_ETOOBIG, "the request body is too large (limit %lld "
-	    "bytes)", (long long)srv->max_body);
+	status_replyf(&resp, CK_ETOOBIG,
+	    "the request body is too large (limit %lld "
+	    "bytes)",
+	    (long long)srv->max_body);
 	return queue(c, &resp);
 }
 
@@ -132,22 +136,23 @@ queue_watch(struct MHD_Connection *c, struct api_response *resp)
 	s->c = c;
 	resp->watch = NULL;
 	watch_attach(s->w, c, conn_resume);
-	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, WATCH_BLOCK, stream_read, s,
-	    stream_free);
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, WATCH_BLOCK,
+	    stream_read, s, stream_free);
 	if (r == NULL) {
 		stream_free(s);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "application/json");
 	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;
 }
 
 static enum MHD_Result
-access_cb(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-    const char *version, const char *upload_data, size_t *upload_data_size,
-    void **con_cls)
+access_cb(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
 {
 	struct http_server *hs = cls;
 	struct conn_state *cs = *con_cls;
@@ -166,7 +171,8 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url, const char *meth
 		 */
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl != NULL && ck_parse_int64(cl, &len) == 0 && len > hs->srv->max_body)
+		if (cl != NULL && ck_parse_int64(cl, &len) == 0 &&
+		    len > hs->srv->max_body)
 			return reply_too_big(c, hs->srv);
 		cs = ck_calloc(1, sizeof(*cs));
 		strbuf_init(&cs->body);
@@ -175,11 +181,13 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url, const char *meth
 	}
 	if (*upload_data_size > 0) {
 		if (!cs->too_big) {
-			if (cs->body.len + *upload_data_size > (size_t)hs->srv->max_body) {
+			if (cs->body.len + *upload_data_size >
+			    (size_t)hs->srv->max_body) {
 				cs->too_big = true;
 				strbuf_fini(&cs->body);
 			} else
-				strbuf_add(&cs->body, upload_data, *upload_data_size);
+				strbuf_add(&cs->body, upload_data,
+				    *upload_data_size);
 		}
 		*upload_data_size = 0;
 		return MHD_YES;
@@ -190,8 +198,10 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url, const char *meth
 	memset(&req, 0, sizeof(req));
 	req.method = method;
 	req.path = url;
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_param, &req);
-	req.accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_param,
+	    &req);
+	req.accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_ACCEPT);
 	req.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_TYPE);
 	req.body = cs->body.buf ? cs->body.buf : "";
@@ -233,6 +243,45 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	log_v(4, "httpd: %s", buf);
 }
 
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decode in place, as MHD's default does, except that "%00" stays
+ * as it is: a decoded NUL would cut the path or value short (".../pods/%00x"
+ * would turn into a list request). Keeping the text makes it an invalid name.
+ */
+static size_t
+unescape_cb(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *r = s, *w = s;
+	int hi, lo;
+
+	(void)cls;
+	(void)c;
+	while (*r != '\0') {
+		if (r[0] == '%' && (hi = hexval(r[1])) >= 0 &&
+		    (lo = hexval(r[2])) >= 0 && (hi | lo) != 0) {
+			*w++ = (char)(hi * 16 + lo);
+			r += 3;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
 int
 http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
     struct http_server **out)
@@ -246,21 +295,22 @@ http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons(port);
 	if (inet_pton(AF_INET, bind_address, &sa.sin_addr) != 1) {
-		log_error("--bind-address %s: not an IPv4 address", bind_address);
+		log_error("--bind-address %s: not an IPv4 address",
+		    bind_address);
 		return CK_EINVALID;
 	}
 	hs = ck_calloc(1, sizeof(*hs));
 	hs->srv = srv;
-	hs->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, port, NULL, NULL, access_cb, hs,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, hs,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	hs->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+		MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+	    port, NULL, NULL, access_cb, hs, MHD_OPTION_EXTERNAL_LOGGER,
+	    mhd_log, hs, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)2,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4000,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)300,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, hs,
-	    MHD_OPTION_END);
+	    MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, hs, MHD_OPTION_END);
 	if (hs->d == NULL) {
 		log_error("cannot listen on %s:%u", bind_address, port);
 		free(hs);

@@ -13,8 +13,8 @@
 struct http_server;
 
 /* Listen on bind_address:port (0 = ephemeral). */
-int		 http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
-		    struct http_server **out) CK_MUST_CHECK;
+int		 http_start(struct apiserver *srv, const char *bind_address,
+		    uint16_t port, struct http_server **out) CK_MUST_CHECK;
 /* The port actually bound. */
 uint16_t	 http_port(const struct http_server *hs);
 /* Stop listening and close every connection (watches must be ended first). */

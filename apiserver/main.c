@@ -36,27 +36,32 @@ static int64_t opt_v;
 
 static const struct flag apiserver_flags[] = {
 	{ "bind-address", FLAG_STRING, &opt_bind, "127.0.0.1", "Serving",
-	  "IPv4 address to listen on" },
+	    "IPv4 address to listen on" },
 	{ "port", FLAG_INT, &opt_port, "8080", "Serving",
-	  "port to listen on (0 = an ephemeral port; see --port-file)" },
+	    "port to listen on (0 = an ephemeral port; see --port-file)" },
 	{ "port-file", FLAG_STRING, &opt_port_file, NULL, "Serving",
-	  "write the bound port to this file once listening" },
+	    "write the bound port to this file once listening" },
 	{ "max-request-bytes", FLAG_SIZE, &opt_max_body, "3Mi", "Serving",
-	  "largest accepted request body (413 above)" },
+	    "largest accepted request body (413 above)" },
 	{ "data-dir", FLAG_STRING, &opt_data_dir, "var/apiserver", "Storage",
-	  "directory of the SQLite database (ckube.db); created if missing" },
-	{ "compaction-interval", FLAG_DURATION, &opt_compact_ms, "5m", "Storage",
-	  "compact the change log every interval, keeping the last interval (0 = never)" },
+	    "directory of the SQLite database (ckube.db); created if missing" },
+	{ "compaction-interval", FLAG_DURATION, &opt_compact_ms, "5m",
+	    "Storage",
+	    "compact the change log every interval, keeping the last "
+	    "interval (0 = never)" },
 	{ "watch-bus", FLAG_STRING, &opt_watch_bus, NULL, "Watch",
-	  "nanomsg URL to publish changes on (default ipc://<data-dir>/bus; \"\" = off)" },
+	    "nanomsg URL to publish changes on "
+	    "(default ipc://<data-dir>/bus; \"\" = off)" },
 	{ "watch-heartbeat", FLAG_DURATION, &opt_heartbeat_ms, "30s", "Watch",
-	  "idle watch keepalive period (a BOOKMARK if asked for, else a newline)" },
+	    "idle watch keepalive period "
+	    "(a BOOKMARK if asked for, else a newline)" },
 	{ "v", FLAG_INT, &opt_v, "0", "Logging", "log verbosity" },
 };
 
 static const struct flags_prog prog = {
 	.name = "ckube-apiserver",
-	.summary = "the ckube API server: Kubernetes REST over SQLite, with watches",
+	.summary =
+	    "the ckube API server: Kubernetes REST over SQLite, with watches",
 	.version = "v1.3.0",
 };
 
@@ -112,8 +117,8 @@ write_port_file(const char *path, unsigned port)
 int
 main(int argc, char *argv[])
 {
-	static const char *const default_ns[] = { "default", "kube-system", "kube-public",
-		"kube-node-lease" };
+	static const char *const default_ns[] = { "default", "kube-system",
+		"kube-public", "kube-node-lease" };
 	const struct flag *const tables[] = { apiserver_flags };
 	const size_t ntables[] = { ARRAY_SIZE(apiserver_flags) };
 	struct apiserver srv;
@@ -142,12 +147,14 @@ main(int argc, char *argv[])
 	if (rc == FLAGS_EXIT_OK)
 		return 0;
 	if (rc != FLAGS_OK)
-		return 2;
-	log_init(argv[0], (int)opt_v);
+		return FLAGS_EXIT_USAGE;
 	if (opt_port < 0 || opt_port > 65535)
-		fatalx("--port %lld: out of range", (long long)opt_port);
+		return flags_usage_error(&prog,
+		    "--port %lld: out of range 0-65535", (long long)opt_port);
 	if (opt_max_body <= 0)
-		fatalx("--max-request-bytes must be positive");
+		return flags_usage_error(&prog,
+		    "--max-request-bytes must be positive");
+	log_init(argv[0], (int)opt_v);
 
 	mkdir_p(opt_data_dir);
 	if (realpath(opt_data_dir, dir) == NULL)
@@ -185,8 +192,8 @@ main(int argc, char *argv[])
 		fatalx("cannot start the HTTP server");
 	if (opt_port_file != NULL && opt_port_file[0] != '\0')
 		write_port_file(opt_port_file, http_port(hs));
-	log_info("ckube-apiserver: serving on http://%s:%u, data in %s, bus %s", opt_bind,
-	    http_port(hs), dir, url[0] ? url : "(off)");
+	log_info("ckube-apiserver: serving on http://%s:%u, data in %s, bus %s",
+	    opt_bind, http_port(hs), dir, url[0] ? url : "(off)");
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;

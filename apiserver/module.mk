@@ -2,6 +2,8 @@
 # Keep APISERVER_SRCS sorted, one file a line (other helpers add theirs).
 APISERVER_SRCS :=
 APISERVER_SRCS += apiserver/crud.c
+APISERVER_SRCS += apiserver/crud_delete.c
+APISERVER_SRCS += apiserver/crud_list.c
 APISERVER_SRCS += apiserver/discovery.c
 APISERVER_SRCS += apiserver/http.c
 APISERVER_SRCS += apiserver/patch_json.c

@@ -16,6 +16,7 @@
 
 #include <cJSON.h>
 
+#include "ckube/alloc.h"
 #include "ckube/err.h"
 #include "ckube/rfc3339.h"
 #include "ckube/strbuf.h"
@@ -221,10 +222,9 @@ str_item(const struct pb_buf *b, bool bytes)
 		free(e);
 		return it;
 	}
-	s = malloc(b->len + 1);
-	if (s == NULL)
-		return NULL;
-	memcpy(s, b->p, b->len);
+	s = ck_malloc(b->len + 1);
+	if (b->len > 0)
+		memcpy(s, b->p, b->len);
 	s[b->len] = '\0';
 	it = cJSON_CreateString(s);
 	free(s);
@@ -245,7 +245,8 @@ is_empty(const cJSON *it)
 	return false;
 }
 
-static int decode_msg(struct pb_buf b, const struct pb_msg *m, int depth, cJSON **out);
+static int
+decode_msg(struct pb_buf b, const struct pb_msg *m, int depth, cJSON **out);
 
 static int
 decode_map_entry(struct pb_buf b, bool bytes, cJSON *map)
@@ -288,7 +289,8 @@ decode_time(struct pb_buf b)
 		if (num == 1 && wt == 0)
 			secs = v;
 	}
-	if (secs == 0 || rfc3339_format((time_t)(int64_t)secs, ts, sizeof(ts)) < 0)
+	if (secs == 0 ||
+	    rfc3339_format((time_t)(int64_t)secs, ts, sizeof(ts)) < 0)
 		return cJSON_CreateNull();
 	return cJSON_CreateString(ts);
 }
@@ -316,8 +318,8 @@ decode_intstr(struct pb_buf b)
 }
 
 static int
-decode_field(const struct pb_field *f, int wt, uint64_t v, struct pb_buf sub, int depth,
-    cJSON *obj)
+decode_field(const struct pb_field *f, int wt, uint64_t v, struct pb_buf sub,
+    int depth, cJSON *obj)
 {
 	cJSON *it = NULL, *arr;
 	int rc;
@@ -407,7 +409,8 @@ decode_msg(struct pb_buf b, const struct pb_msg *m, int depth, cJSON **out)
 				break;
 		if (i == m->n)
 			continue;	/* a field we do not model */
-		if ((rc = decode_field(&m->fields[i], wt, v, sub, depth, obj)) < 0)
+		if ((rc = decode_field(&m->fields[i], wt, v, sub, depth, obj)) <
+		    0)
 			break;
 	}
 	if (rc < 0) {
@@ -421,8 +424,10 @@ decode_msg(struct pb_buf b, const struct pb_msg *m, int depth, cJSON **out)
 int
 protobuf_decode(const char *buf, size_t len, cJSON **out, struct ck_status *st)
 {
-	struct pb_buf b = { (const unsigned char *)buf, len }, sub = { NULL, 0 };
-	struct pb_buf tm = { NULL, 0 }, raw = { NULL, 0 }, av = { NULL, 0 }, kd = { NULL, 0 };
+	struct pb_buf b = { (const unsigned char *)buf, len },
+		      sub = { NULL, 0 };
+	struct pb_buf tm = { NULL, 0 }, raw = { NULL, 0 }, av = { NULL, 0 },
+		      kd = { NULL, 0 };
 	char apiv[64] = "", kind[64] = "";
 	cJSON *obj = NULL;
 	uint64_t v;
@@ -431,12 +436,14 @@ protobuf_decode(const char *buf, size_t len, cJSON **out, struct ck_status *st)
 
 	*out = NULL;
 	if (len < 4 || memcmp(buf, "k8s\0", 4) != 0)
-		return ck_status_set(st, CK_EBADREQ, "protobuf body without the k8s envelope");
+		return ck_status_set(st, CK_EBADREQ,
+		    "protobuf body without the k8s envelope");
 	b.p += 4;
 	b.len -= 4;
 	while (b.len > 0) {
 		if (next_field(&b, &num, &wt, &v, &sub) < 0)
-			return ck_status_set(st, CK_EBADREQ, "malformed protobuf envelope");
+			return ck_status_set(st, CK_EBADREQ,
+			    "malformed protobuf envelope");
 		if (num == 1 && wt == 2)
 			tm = sub;
 		else if (num == 2 && wt == 2)
@@ -444,34 +451,41 @@ protobuf_decode(const char *buf, size_t len, cJSON **out, struct ck_status *st)
 	}
 	while (tm.len > 0) {
 		if (next_field(&tm, &num, &wt, &v, &sub) < 0)
-			return ck_status_set(st, CK_EBADREQ, "malformed protobuf TypeMeta");
+			return ck_status_set(st, CK_EBADREQ,
+			    "malformed protobuf TypeMeta");
 		if (num == 1 && wt == 2)
 			av = sub;
 		else if (num == 2 && wt == 2)
 			kd = sub;
 	}
 	if (av.len >= sizeof(apiv) || kd.len >= sizeof(kind))
-		return ck_status_set(st, CK_EBADREQ, "malformed protobuf TypeMeta");
-	memcpy(apiv, av.p, av.len);
+		return ck_status_set(st, CK_EBADREQ,
+		    "malformed protobuf TypeMeta");
+	if (av.len > 0)
+		memcpy(apiv, av.p, av.len);
 	apiv[av.len] = '\0';
-	memcpy(kind, kd.p, kd.len);
+	if (kd.len > 0)
+		memcpy(kind, kd.p, kd.len);
 	kind[kd.len] = '\0';
 	for (i = 0; i < ARRAY_SIZE(pb_kinds); i++)
 		if (strcmp(pb_kinds[i].api_version, apiv) == 0 &&
 		    strcmp(pb_kinds[i].kind, kind) == 0)
 			break;
 	if (i == ARRAY_SIZE(pb_kinds)) {
-		ck_status_set(st, CK_ENOTSUP, "protobuf bodies of %s %s are not supported; "
-		    "send JSON (e.g. kubectl create ... --dry-run=client -o yaml | kubectl "
-		    "apply -f -)", apiv, kind);
+		ck_status_set(st, CK_ENOTSUP,
+		    "protobuf bodies of %s %s are not supported; "
+		    "send JSON (e.g. kubectl create ... --dry-run=client "
+		    "-o yaml | kubectl apply -f -)", apiv, kind);
 		if (st != NULL) {
 			st->code = 415;
-			ck_strlcpy(st->reason, "UnsupportedMediaType", sizeof(st->reason));
+			ck_strlcpy(st->reason, "UnsupportedMediaType",
+			    sizeof(st->reason));
 		}
 		return CK_ENOTSUP;
 	}
 	if (decode_msg(raw, &pb_kinds[i].msg, 0, &obj) < 0)
-		return ck_status_set(st, CK_EBADREQ, "malformed protobuf %s", kind);
+		return ck_status_set(st, CK_EBADREQ, "malformed protobuf %s",
+		    kind);
 	cJSON_AddStringToObject(obj, "kind", kind);
 	cJSON_AddStringToObject(obj, "apiVersion", apiv);
 	*out = obj;

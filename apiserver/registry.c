@@ -10,10 +10,10 @@
 
 #include <cJSON.h>
 
-static const char *const verbs_all[] = { "create", "delete", "deletecollection", "get",
-	"list", "patch", "update", "watch", NULL };
-static const char *const verbs_ns[] = { "create", "delete", "get", "list", "patch",
-	"update", "watch", NULL };
+static const char *const verbs_all[] = { "create", "delete", "deletecollection",
+	"get", "list", "patch", "update", "watch", NULL };
+static const char *const verbs_ns[] = { "create", "delete", "get", "list",
+	"patch", "update", "watch", NULL };
 
 static const char *const cat_all[] = { "all", NULL };
 
@@ -28,8 +28,8 @@ static const char *const fs_secrets[] = { "type", NULL };
 static const char *const fs_events[] = { "involvedObject.kind",
 	"involvedObject.namespace", "involvedObject.name", "involvedObject.uid",
 	"involvedObject.apiVersion", "involvedObject.resourceVersion",
-	"involvedObject.fieldPath", "reason", "reportingComponent", "source", "type",
-	NULL };
+	"involvedObject.fieldPath", "reason", "reportingComponent", "source",
+	"type", NULL };
 static const char *const fs_pvs[] = { "name", NULL };
 
 static void
@@ -62,7 +62,7 @@ prepare_service(cJSON *obj)
 {
 	cJSON *status;
 
-	/* As the service strategy does: the load balancer status is the server's. */
+	/* As the service strategy does: load-balancer status is ours. */
 	json_del(obj, "status");
 	status = json_ensure_obj(obj, "status");
 	json_ensure_obj(status, "loadBalancer");
@@ -90,41 +90,45 @@ prepare_pv(cJSON *obj)
 
 static const struct api_resource registry[] = {
 	{ CORE, "configmaps", "configmap", "ConfigMap", "configmaps", true,
-	  SHORT("cm"), NULL, verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, NULL, NULL,
-	  API_TABLE_GENERIC },
+	    SHORT("cm"), NULL, verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, NULL,
+	    NULL, API_TABLE_GENERIC },
 	{ CORE, "endpoints", "endpoints", "Endpoints", "endpoints", true,
-	  SHORT("ep"), NULL, verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, NULL, NULL,
-	  API_TABLE_GENERIC },
-	{ CORE, "events", "event", "Event", "events", true,
-	  SHORT("ev"), NULL, verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, fs_events, NULL,
-	  API_TABLE_GENERIC },
+	    SHORT("ep"), NULL, verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, NULL,
+	    NULL, API_TABLE_GENERIC },
+	{ CORE, "events", "event", "Event", "events", true, SHORT("ev"), NULL,
+	    verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, fs_events, NULL,
+	    API_TABLE_GENERIC },
 	{ CORE, "namespaces", "namespace", "Namespace", "namespaces", false,
-	  SHORT("ns"), NULL, verbs_ns, API_SUB_STATUS | API_SUB_FINALIZE,
-	  VALIDATE_NAME_LABEL, fs_namespaces, prepare_namespace, API_TABLE_NAMESPACES },
-	{ CORE, "nodes", "node", "Node", "nodes", false,
-	  SHORT("no"), NULL, verbs_all, API_SUB_STATUS, VALIDATE_NAME_SUBDOMAIN,
-	  fs_nodes, NULL, API_TABLE_GENERIC },
-	{ CORE, "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim",
-	  "persistentvolumeclaims", true, SHORT("pvc"), NULL, verbs_all, API_SUB_STATUS,
-	  VALIDATE_NAME_SUBDOMAIN, NULL, prepare_pvc, API_TABLE_GENERIC },
+	    SHORT("ns"), NULL, verbs_ns, API_SUB_STATUS | API_SUB_FINALIZE,
+	    VALIDATE_NAME_LABEL, fs_namespaces, prepare_namespace,
+	    API_TABLE_NAMESPACES },
+	{ CORE, "nodes", "node", "Node", "nodes", false, SHORT("no"), NULL,
+	    verbs_all, API_SUB_STATUS, VALIDATE_NAME_SUBDOMAIN, fs_nodes, NULL,
+	    API_TABLE_GENERIC },
+	{ CORE, "persistentvolumeclaims", "persistentvolumeclaim",
+	    "PersistentVolumeClaim", "persistentvolumeclaims", true,
+	    SHORT("pvc"), NULL, verbs_all, API_SUB_STATUS,
+	    VALIDATE_NAME_SUBDOMAIN, NULL, prepare_pvc, API_TABLE_GENERIC },
 	{ CORE, "persistentvolumes", "persistentvolume", "PersistentVolume",
-	  "persistentvolumes", false, SHORT("pv"), NULL, verbs_all, API_SUB_STATUS,
-	  VALIDATE_NAME_SUBDOMAIN, fs_pvs, prepare_pv, API_TABLE_GENERIC },
-	{ CORE, "pods", "pod", "Pod", "pods", true,
-	  SHORT("po"), cat_all, verbs_all, API_SUB_STATUS | API_SUB_BINDING,
-	  VALIDATE_NAME_SUBDOMAIN, fs_pods, prepare_pod, API_TABLE_GENERIC },
-	{ CORE, "secrets", "secret", "Secret", "secrets", true,
-	  NULL, NULL, verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, fs_secrets, NULL,
-	  API_TABLE_GENERIC },
-	{ CORE, "serviceaccounts", "serviceaccount", "ServiceAccount", "serviceaccounts",
-	  true, SHORT("sa"), NULL, verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, NULL, NULL,
-	  API_TABLE_GENERIC },
+	    "persistentvolumes", false, SHORT("pv"), NULL, verbs_all,
+	    API_SUB_STATUS, VALIDATE_NAME_SUBDOMAIN, fs_pvs, prepare_pv,
+	    API_TABLE_GENERIC },
+	{ CORE, "pods", "pod", "Pod", "pods", true, SHORT("po"), cat_all,
+	    verbs_all, API_SUB_STATUS | API_SUB_BINDING,
+	    VALIDATE_NAME_SUBDOMAIN, fs_pods, prepare_pod, API_TABLE_GENERIC },
+	{ CORE, "secrets", "secret", "Secret", "secrets", true, NULL, NULL,
+	    verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, fs_secrets, NULL,
+	    API_TABLE_GENERIC },
+	{ CORE, "serviceaccounts", "serviceaccount", "ServiceAccount",
+	    "serviceaccounts", true, SHORT("sa"), NULL, verbs_all, 0,
+	    VALIDATE_NAME_SUBDOMAIN, NULL, NULL, API_TABLE_GENERIC },
 	{ CORE, "services", "service", "Service", "services", true,
-	  SHORT("svc"), cat_all, verbs_all, API_SUB_STATUS, VALIDATE_NAME_1035_LABEL,
-	  NULL, prepare_service, API_TABLE_GENERIC },
+	    SHORT("svc"), cat_all, verbs_all, API_SUB_STATUS,
+	    VALIDATE_NAME_1035_LABEL, NULL, prepare_service,
+	    API_TABLE_GENERIC },
 	{ "coordination.k8s.io", "v1", "leases", "lease", "Lease",
-	  "leases.coordination.k8s.io", true, NULL, NULL, verbs_all, 0,
-	  VALIDATE_NAME_SUBDOMAIN, NULL, NULL, API_TABLE_GENERIC },
+	    "leases.coordination.k8s.io", true, NULL, NULL, verbs_all, 0,
+	    VALIDATE_NAME_SUBDOMAIN, NULL, NULL, API_TABLE_GENERIC },
 };
 
 const struct api_resource *
@@ -154,7 +158,8 @@ registry_has_group_version(const char *group, const char *version)
 
 	for (i = 0; i < ARRAY_SIZE(registry); i++)
 		if (strcmp(registry[i].group, group) == 0 &&
-		    (version == NULL || strcmp(registry[i].version, version) == 0))
+		    (version == NULL ||
+			strcmp(registry[i].version, version) == 0))
 			return true;
 	return false;
 }
@@ -187,7 +192,8 @@ fs_init(void)
 		fs_tables[i][n++] = "metadata.name";
 		fs_tables[i][n++] = "metadata.namespace";
 		for (k = 0; registry[i].field_selectors != NULL &&
-		    registry[i].field_selectors[k] != NULL && n + 1 < FS_MAX; k++)
+		     registry[i].field_selectors[k] != NULL && n + 1 < FS_MAX;
+		     k++)
 			fs_tables[i][n++] = registry[i].field_selectors[k];
 		fs_tables[i][n] = NULL;
 	}

@@ -66,8 +66,8 @@ api_response_json(struct api_response *resp, int code, const cJSON *obj)
 void
 api_response_text(struct api_response *resp, int code, const char *text)
 {
-	api_response_take(resp, code, "text/plain; charset=utf-8", ck_strdup(text),
-	    strlen(text));
+	api_response_take(resp, code, "text/plain; charset=utf-8",
+	    ck_strdup(text), strlen(text));
 }
 
 void
@@ -90,8 +90,8 @@ now_us(void)
 const char *
 route_verb_name(enum api_verb v)
 {
-	static const char *const names[] = { "get", "list", "watch", "create", "update",
-		"patch", "delete", "deletecollection", "other" };
+	static const char *const names[] = { "get", "list", "watch", "create",
+		"update", "patch", "delete", "deletecollection", "other" };
 
 	return (size_t)v < ARRAY_SIZE(names) ? names[v] : "other";
 }
@@ -158,14 +158,15 @@ route_parse(const char *method, const char *path, const struct api_request *req,
 		i++;
 	}
 	if (i >= n)
-		return CK_ENOTFOUND;		/* a group-version root: discovery */
+		return CK_ENOTFOUND; /* a group-version root: discovery */
 	/*
 	 * namespaces/<ns>/<resource>... is a namespaced path, except
 	 * namespaces/<name> and namespaces/<name>/{status,finalize}, which name
 	 * the namespace object itself.
 	 */
 	if (strcmp(segs[i], "namespaces") == 0 && n - i >= 3 &&
-	    strcmp(segs[i + 2], "status") != 0 && strcmp(segs[i + 2], "finalize") != 0) {
+	    strcmp(segs[i + 2], "status") != 0 &&
+	    strcmp(segs[i + 2], "finalize") != 0) {
 		if (copy_seg(rt->ns, sizeof(rt->ns), segs[i + 1]) < 0)
 			return CK_ENOTFOUND;
 		rt->has_ns = true;
@@ -195,7 +196,8 @@ route_parse(const char *method, const char *path, const struct api_request *req,
 	else if (strcmp(method, "PATCH") == 0)
 		rt->verb = API_VERB_PATCH;
 	else if (strcmp(method, "DELETE") == 0)
-		rt->verb = rt->name[0] ? API_VERB_DELETE : API_VERB_DELETECOLLECTION;
+		rt->verb =
+		    rt->name[0] ? API_VERB_DELETE : API_VERB_DELETECOLLECTION;
 	else
 		rt->verb = API_VERB_OTHER;
 	return rc;
@@ -206,16 +208,20 @@ count_request(enum api_verb verb, int code, int64_t start_us)
 {
 	char name[128];
 
-	snprintf(name, sizeof(name), "apiserver_request_total{verb=\"%s\",code=\"%d\"}",
+	snprintf(name, sizeof(name),
+	    "apiserver_request_total{verb=\"%s\",code=\"%d\"}",
 	    route_verb_name(verb), code);
-	metrics_counter_inc(metrics_counter(name, "Requests by verb and HTTP code."));
-	metrics_histogram_observe(metrics_histogram("apiserver_request_duration_seconds",
-	    "Time to handle a request (watches: until the stream starts).", NULL, 0),
-	    (double)(now_us() - start_us) / 1e6);
+	metrics_counter_inc(
+	    metrics_counter(name, "Requests by verb and HTTP code."));
+	metrics_histogram_observe(metrics_histogram(
+	    "apiserver_request_duration_seconds",
+	    "Time to handle a request (watches: until the stream starts).",
+	    NULL, 0), (double)(now_us() - start_us) / 1e6);
 }
 
 void
-api_handle(struct apiserver *srv, const struct api_request *req, struct api_response *resp)
+api_handle(struct apiserver *srv, const struct api_request *req,
+    struct api_response *resp)
 {
 	struct api_route rt;
 	int64_t start_us = now_us();
@@ -232,12 +238,14 @@ api_handle(struct apiserver *srv, const struct api_request *req, struct api_resp
 		goto out;
 	}
 	if (rc < 0) {
-		status_replyf(resp, CK_ENOTFOUND, "the server could not find the requested "
+		status_replyf(resp, CK_ENOTFOUND,
+		    "the server could not find the requested "
 		    "resource");
 		goto out;
 	}
 	if (rt.res == NULL) {
-		status_replyf(resp, CK_ENOTFOUND, "the server could not find the requested "
+		status_replyf(resp, CK_ENOTFOUND,
+		    "the server could not find the requested "
 		    "resource");
 		goto out;
 	}

@@ -24,7 +24,8 @@ status_to_json(const struct ck_status *st)
 	cJSON_AddStringToObject(o, "kind", "Status");
 	cJSON_AddStringToObject(o, "apiVersion", "v1");
 	cJSON_AddItemToObject(o, "metadata", cJSON_CreateObject());
-	cJSON_AddStringToObject(o, "status", st->code < 400 ? "Success" : "Failure");
+	cJSON_AddStringToObject(o, "status",
+	    st->code < 400 ? "Success" : "Failure");
 	if (st->message[0] != '\0')
 		cJSON_AddStringToObject(o, "message", st->message);
 	if (st->reason[0] != '\0')
@@ -39,12 +40,16 @@ status_to_json(const struct ck_status *st)
 			cJSON_AddStringToObject(details, "kind", st->kind);
 		if (st->ncauses > 0) {
 			causes = cJSON_AddArrayToObject(details, "causes");
-			n = st->ncauses < CK_STATUS_CAUSES ? st->ncauses : CK_STATUS_CAUSES;
+			n = st->ncauses < CK_STATUS_CAUSES ? st->ncauses
+							   : CK_STATUS_CAUSES;
 			for (i = 0; i < n; i++) {
 				c = cJSON_CreateObject();
-				cJSON_AddStringToObject(c, "reason", st->causes[i].reason);
-				cJSON_AddStringToObject(c, "message", st->causes[i].message);
-				cJSON_AddStringToObject(c, "field", st->causes[i].field);
+				cJSON_AddStringToObject(c, "reason",
+				    st->causes[i].reason);
+				cJSON_AddStringToObject(c, "message",
+				    st->causes[i].message);
+				cJSON_AddStringToObject(c, "field",
+				    st->causes[i].field);
 				cJSON_AddItemToArray(causes, c);
 			}
 		}
@@ -90,12 +95,14 @@ status_set_object(struct ck_status *st, int err, const struct api_resource *r,
 		ck_status_set(st, err, "%s \"%s\" already exists", q, name);
 		break;
 	case CK_ECONFLICT:
-		ck_status_set(st, err, "Operation cannot be fulfilled on %s \"%s\": the "
-		    "object has been modified; please apply your changes to the latest "
-		    "version and try again", q, name);
+		ck_status_set(st, err,
+		    "Operation cannot be fulfilled on %s \"%s\": the "
+		    "object has been modified; please apply your changes to "
+		    "the latest version and try again", q, name);
 		break;
 	default:
-		ck_status_set(st, err, "%s \"%s\": %s", q, name, ck_strerror(err));
+		ck_status_set(st, err, "%s \"%s\": %s", q, name,
+		    ck_strerror(err));
 		break;
 	}
 	ck_status_set_details(st, name, r->group, r->resource);
@@ -103,7 +110,8 @@ status_set_object(struct ck_status *st, int err, const struct api_resource *r,
 }
 
 int
-status_set_invalid(struct ck_status *st, const struct api_resource *r, const char *name)
+status_set_invalid(struct ck_status *st, const struct api_resource *r,
+    const char *name)
 {
 	struct strbuf sb = STRBUF_INIT;
 	int i, n;
@@ -115,7 +123,8 @@ status_set_invalid(struct ck_status *st, const struct api_resource *r, const cha
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			strbuf_adds(&sb, ", ");
-		strbuf_addf(&sb, "%s: %s", st->causes[i].field, st->causes[i].message);
+		strbuf_addf(&sb, "%s: %s", st->causes[i].field,
+		    st->causes[i].message);
 	}
 	if (n > 1)
 		strbuf_addc(&sb, ']');

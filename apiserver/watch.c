@@ -87,9 +87,11 @@ known_add(struct watch *w, const char *key)
 		return;
 	if (w->nknown == w->capknown) {
 		w->capknown = w->capknown ? w->capknown * 2 : 16;
-		w->known = ck_reallocarray(w->known, w->capknown, sizeof(*w->known));
+		w->known =
+		    ck_reallocarray(w->known, w->capknown, sizeof(*w->known));
 	}
-	memmove(&w->known[at + 1], &w->known[at], (w->nknown - at) * sizeof(*w->known));
+	memmove(&w->known[at + 1], &w->known[at],
+	    (w->nknown - at) * sizeof(*w->known));
 	w->known[at] = ck_strdup(key);
 	w->nknown++;
 }
@@ -103,7 +105,8 @@ known_del(struct watch *w, const char *key)
 	if (!f)
 		return;
 	free(w->known[at]);
-	memmove(&w->known[at], &w->known[at + 1], (w->nknown - at - 1) * sizeof(*w->known));
+	memmove(&w->known[at], &w->known[at + 1],
+	    (w->nknown - at - 1) * sizeof(*w->known));
 	w->nknown--;
 }
 
@@ -121,9 +124,17 @@ queue_event(struct watch *w, const char *type, const char *body, size_t len,
 	if (w->ended)
 		return;
 	if (w->buf.len - w->off > WATCH_MAX_QUEUE) {
-		/* Too far behind: end the stream rather than block the writer. */
+		/*
+		 * Too far behind: end the stream, never block the writer.
+		 * The ERROR event (410 Expired) tells clients to relist.
+		 */
 		log_warn("watch %s: client too slow, ending the stream",
 		    w->res->qualified);
+		strbuf_addf(&w->buf, "{\"type\":\"ERROR\",\"object\":{"
+		    "\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+		    "\"status\":\"Failure\",\"message\":\"the watch fell too "
+		    "far behind; relist\",\"reason\":\"Expired\","
+		    "\"code\":410}}\n");
 		w->ended = true;
 		return;
 	}
@@ -167,8 +178,10 @@ obj_matches(const struct watch *w, const cJSON *obj)
 		return true;
 	if (obj == NULL)
 		return false;
-	return selector_matches(w->lsel, cJSON_GetObjectItemCaseSensitive(json_obj(obj,
-	    "metadata"), "labels")) && fieldsel_matches(w->fsel, obj);
+	return selector_matches(w->lsel,
+		   cJSON_GetObjectItemCaseSensitive(json_obj(obj, "metadata"),
+		       "labels")) &&
+	    fieldsel_matches(w->fsel, obj);
 }
 
 void
@@ -216,13 +229,16 @@ watch_heartbeat(struct watch *w, int64_t rv)
 	if (w->ended)
 		return;
 	if (w->bookmarks && rv > 0) {
-		strbuf_addf(&w->buf, "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"%s\","
-		    "\"apiVersion\":\"%s\",\"metadata\":{\"resourceVersion\":\"%lld\"}}}\n",
+		strbuf_addf(&w->buf,
+		    "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"%s\","
+		    "\"apiVersion\":\"%s\","
+		    "\"metadata\":{\"resourceVersion\":\"%lld\"}}}\n",
 		    w->table ? "Table" : w->res->kind,
-		    w->table ? "meta.k8s.io/v1" : registry_api_version(w->res, av,
-		    sizeof(av)), (long long)rv);
+		    w->table ? "meta.k8s.io/v1"
+			     : registry_api_version(w->res, av, sizeof(av)),
+		    (long long)rv);
 	} else
-		strbuf_addc(&w->buf, '\n');	/* JSON decoders skip whitespace */
+		strbuf_addc(&w->buf, '\n'); /* JSON decoders skip whitespace */
 	w->last_write_ms = watch_now_ms();
 	watch_wake(w);
 }
@@ -239,8 +255,8 @@ send_initial(struct watch *w, struct store *s, struct ck_status *st)
 
 	rc = store_list(s, w->res->qualified, w->ns, NULL, NULL, 0, &l);
 	if (rc < 0) {
-		ck_status_set(st, CK_EIO, "Internal error occurred: storage: %s",
-		    ck_strerror(rc));
+		ck_status_set(st, CK_EIO,
+		    "Internal error occurred: storage: %s", ck_strerror(rc));
 		return CK_EIO;
 	}
 	for (i = 0; i < l.n; i++) {
@@ -248,15 +264,16 @@ send_initial(struct watch *w, struct store *s, struct ck_status *st)
 			continue;
 		obj = NULL;
 		if (w->filtered || w->table)
-			obj = cJSON_ParseWithLength(l.items[i].body, l.items[i].body_len);
+			obj = cJSON_ParseWithLength(l.items[i].body,
+			    l.items[i].body_len);
 		if (obj_matches(w, obj)) {
 			if (w->filtered) {
-				snprintf(key, sizeof(key), "%s/%s", l.items[i].ns,
-				    l.items[i].name);
+				snprintf(key, sizeof(key), "%s/%s",
+				    l.items[i].ns, l.items[i].name);
 				known_add(w, key);
 			}
-			queue_event(w, "ADDED", l.items[i].body, l.items[i].body_len, obj,
-			    l.items[i].rv);
+			queue_event(w, "ADDED", l.items[i].body,
+			    l.items[i].body_len, obj, l.items[i].rv);
 		}
 		cJSON_Delete(obj);
 	}
@@ -266,43 +283,56 @@ send_initial(struct watch *w, struct store *s, struct ck_status *st)
 	return 0;
 }
 
-/* Replay the log after from_rv. */
 static int
-send_since(struct watch *w, struct store *s, int64_t from_rv, struct ck_status *st)
+gone(struct ck_status *st, struct store *s, int64_t from_rv)
+{
+	return ck_status_set(st, CK_EGONE,
+	    "too old resource version: %lld (%lld)", (long long)from_rv,
+	    (long long)store_compacted_revision(s));
+}
+
+/* Feed w the store's log after w->last_rv; needs no lock. */
+static int
+send_from_store(struct watch *w, struct store *s, struct ck_status *st)
 {
 	struct store_event *evs = NULL;
 	cJSON *obj;
 	size_t n = 0, i;
 	int rc;
 
-	if (from_rv < store_compacted_revision(s))
-		rc = CK_EGONE;
-	else if (watchlog_replay(w->wl, w, from_rv)) {
-		log_v(4, "watch %s: resumed from %lld out of the ring", w->res->qualified,
-		    (long long)from_rv);
-		return 0;
-	} else
-		rc = store_events_since(s, w->res->qualified, from_rv, 0, &evs, &n);
-	if (rc == CK_EGONE) {
-		ck_status_set(st, CK_EGONE, "too old resource version: %lld (%lld)",
-		    (long long)from_rv, (long long)store_compacted_revision(s));
-		return rc;
-	}
+	if (w->last_rv < store_compacted_revision(s))
+		return gone(st, s, w->last_rv);
+	rc = store_events_since(s, w->res->qualified, w->last_rv, 0, &evs, &n);
+	if (rc == CK_EGONE)
+		return gone(st, s, w->last_rv);
 	if (rc < 0) {
-		ck_status_set(st, CK_EIO, "Internal error occurred: storage: %s",
-		    ck_strerror(rc));
+		ck_status_set(st, CK_EIO,
+		    "Internal error occurred: storage: %s", ck_strerror(rc));
 		return CK_EIO;
 	}
-	w->last_rv = from_rv;
 	for (i = 0; i < n; i++) {
 		obj = NULL;
 		if (w->filtered || w->table)
-			obj = cJSON_ParseWithLength(evs[i].body, evs[i].body_len);
+			obj =
+			    cJSON_ParseWithLength(evs[i].body, evs[i].body_len);
 		watch_feed(w, &evs[i], obj);
 		cJSON_Delete(obj);
 	}
 	store_events_free(evs, n);
 	return 0;
+}
+
+/*
+ * Under wl->mu: the events after w->last_rv that the unlocked phase could
+ * not see, from the ring (the usual case) or the store. Every later commit
+ * reaches w through the hook, which dedups by revision.
+ */
+static int
+catch_up_locked(struct watch *w, struct store *s, struct ck_status *st)
+{
+	if (watchlog_replay(w->wl, w, w->last_rv))
+		return 0;
+	return send_from_store(w, s, st);
 }
 
 static void
@@ -326,6 +356,7 @@ watch_start(struct apiserver *srv, struct watch_params *p, struct watch **out,
 {
 	struct watchlog *wl = srv->wl;
 	struct watch *w;
+	int64_t ring_floor;
 	int rc;
 
 	*out = NULL;
@@ -339,7 +370,8 @@ watch_start(struct apiserver *srv, struct watch_params *p, struct watch **out,
 	w->fsel = p->fsel;
 	p->lsel = NULL;
 	p->fsel = NULL;
-	w->filtered = !selector_is_empty(w->lsel) || !fieldsel_is_empty(w->fsel);
+	w->filtered =
+	    !selector_is_empty(w->lsel) || !fieldsel_is_empty(w->fsel);
 	w->table = p->table;
 	w->bookmarks = p->bookmarks;
 	w->last_write_ms = watch_now_ms();
@@ -347,12 +379,28 @@ watch_start(struct apiserver *srv, struct watch_params *p, struct watch **out,
 		w->deadline_ms = w->last_write_ms + p->timeout_ms;
 	w->wl = wl;
 
-	pthread_mutex_lock(&wl->mu);
-	pthread_mutex_lock(&w->mu);
+	/*
+	 * The bulk of the work (the initial list, or a long replay from the
+	 * store) runs before w is published, without the watchlog lock, so
+	 * commits are not held up; the short tail is caught up under it.
+	 */
+	rc = 0;
+	w->last_rv = p->from_rv;
 	if (p->from_rv == 0)
 		rc = send_initial(w, srv->store, st);
-	else
-		rc = send_since(w, srv->store, p->from_rv, st);
+	else if (p->from_rv < store_compacted_revision(srv->store))
+		rc = gone(st, srv->store, p->from_rv);
+	else {
+		pthread_mutex_lock(&wl->mu);
+		ring_floor = wl->ring_floor;
+		pthread_mutex_unlock(&wl->mu);
+		if (p->from_rv < ring_floor)
+			rc = send_from_store(w, srv->store, st);
+	}
+	pthread_mutex_lock(&wl->mu);
+	pthread_mutex_lock(&w->mu);
+	if (rc == 0)
+		rc = catch_up_locked(w, srv->store, st);
 	if (wl->stopping)
 		w->ended = true;
 	pthread_mutex_unlock(&w->mu);
@@ -363,8 +411,8 @@ watch_start(struct apiserver *srv, struct watch_params *p, struct watch **out,
 		watch_free(w);
 		return rc;
 	}
-	log_v(4, "watch %s ns=%s name=%s from %lld", w->res->qualified, w->ns, w->name,
-	    (long long)p->from_rv);
+	log_v(4, "watch %s ns=%s name=%s from %lld", w->res->qualified, w->ns,
+	    w->name, (long long)p->from_rv);
 	*out = w;
 	return 0;
 }

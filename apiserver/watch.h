@@ -29,8 +29,8 @@ struct watch {
 	pthread_mutex_t		 mu;
 	struct strbuf		 buf;		/* framed events not yet sent */
 	size_t			 off;		/* bytes of buf already sent */
-	bool			 suspended;	/* the HTTP connection is suspended */
-	bool			 ended;		/* no more events: end the stream */
+	bool			 suspended;	/* the connection sleeps */
+	bool			 ended;		/* no more events: end it */
 	void			*conn;		/* HTTP layer's connection */
 	void			(*resume)(void *conn);
 
@@ -40,8 +40,8 @@ struct watch {
 	struct label_selector	*lsel;
 	struct field_selector	*fsel;
 	bool			 filtered;	/* selectors are not empty */
-	bool			 complete;	/* the match set knows every object */
-	char			**known;	/* sorted "ns/name" now matching */
+	bool			 complete;	/* known[] has every match */
+	char			**known;	/* sorted matching "ns/name" */
 	size_t			 nknown, capknown;
 	bool			 table;
 	bool			 sent_columns;
@@ -51,7 +51,7 @@ struct watch {
 	int64_t			 last_write_ms;
 
 	struct watchlog		*wl;
-	struct watch		*prev, *next;	/* watchlog list, under wl->mu */
+	struct watch		*prev, *next;	/* under wl->mu */
 	bool			 listed;
 };
 
@@ -65,13 +65,13 @@ struct watchlog {
 	size_t			 ring_head;	/* index of the oldest */
 	size_t			 ring_n;
 	size_t			 ring_bytes;
-	int64_t			 ring_floor;	/* every event after it is in the ring */
+	int64_t			 ring_floor;	/* all events after it are in */
 	pthread_cond_t		 cond;
 	struct store		*store;
 	struct bus		*bus;		/* NULL: no bus */
 	struct watch		*head;
 	size_t			 nwatches;
-	int64_t			 rv;		/* newest revision the hook saw */
+	int64_t			 rv;		/* newest revision seen */
 	int64_t			 heartbeat_ms;
 	int64_t			 compact_ms;	/* 0 = never */
 	bool			 stopping;
@@ -81,8 +81,9 @@ struct watchlog {
 
 int64_t	watch_now_ms(void);
 
-/* Queue ev (obj = its parsed body, may be NULL if unparsable) for w; w->mu held. */
-void	watch_feed(struct watch *w, const struct store_event *ev, const struct cJSON *obj);
+/* Queue ev for w (obj: its parsed body, or NULL); w->mu held. */
+void	watch_feed(struct watch *w, const struct store_event *ev,
+	    const struct cJSON *obj);
 /* Queue a keepalive (BOOKMARK if asked, else a newline); w->mu held. */
 void	watch_heartbeat(struct watch *w, int64_t rv);
 /* Wake the HTTP layer if it sleeps; w->mu held. */
@@ -101,8 +102,8 @@ ssize_t	watch_read(struct watch *w, char *buf, size_t max,
 void	watch_release(struct watch *w);
 
 /* watchlog.c */
-struct watchlog *watchlog_new(struct store *s, struct bus *bus, int64_t heartbeat_ms,
-	    int64_t compact_ms);
+struct watchlog *watchlog_new(struct store *s, struct bus *bus,
+	    int64_t heartbeat_ms, int64_t compact_ms);
 /* The store commit hook (arg = the watchlog). */
 void	watchlog_commit(const struct store_event *ev, void *arg);
 /* Start the heartbeat/timeout/compaction thread. */

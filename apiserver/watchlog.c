@@ -25,7 +25,8 @@
 #define TICK_MS	200
 
 struct watchlog *
-watchlog_new(struct store *s, struct bus *bus, int64_t heartbeat_ms, int64_t compact_ms)
+watchlog_new(struct store *s, struct bus *bus, int64_t heartbeat_ms,
+    int64_t compact_ms)
 {
 	struct watchlog *wl = ck_calloc(1, sizeof(*wl));
 	pthread_condattr_t ca;
@@ -71,7 +72,9 @@ watchlog_count(struct watchlog *wl)
 static const char *
 type_name(enum store_event_type t)
 {
-	return t == STORE_ADDED ? "ADDED" : t == STORE_MODIFIED ? "MODIFIED" : "DELETED";
+	return t == STORE_ADDED	  ? "ADDED"
+	    : t == STORE_MODIFIED ? "MODIFIED"
+				  : "DELETED";
 }
 
 static void
@@ -89,7 +92,8 @@ ring_push(struct watchlog *wl, const struct store_event *ev)
 		wl->ring_n--;
 	}
 	if (ev->body_len > WATCHLOG_RING_BYTES) {
-		wl->ring_floor = ev->rv;	/* too big to keep: resumes read the store */
+		wl->ring_floor =
+		    ev->rv; /* too big to keep: resumes read the store */
 		return;
 	}
 	e = &wl->ring[(wl->ring_head + wl->ring_n) % WATCHLOG_RING_EVENTS];
@@ -118,7 +122,8 @@ watchlog_replay(struct watchlog *wl, struct watch *w, int64_t from_rv)
 	w->last_rv = from_rv;
 	for (i = 0; i < wl->ring_n; i++) {
 		e = &wl->ring[(wl->ring_head + i) % WATCHLOG_RING_EVENTS];
-		if (e->rv <= from_rv || strcmp(e->resource, w->res->qualified) != 0)
+		if (e->rv <= from_rv ||
+		    strcmp(e->resource, w->res->qualified) != 0)
 			continue;
 		obj = NULL;
 		if (w->filtered || w->table)
@@ -139,7 +144,8 @@ publish(struct watchlog *wl, const struct store_event *ev)
 	strbuf_addf(&sb, "{\"type\":\"%s\",\"object\":", type_name(ev->type));
 	strbuf_add(&sb, ev->body, ev->body_len);
 	strbuf_addc(&sb, '}');
-	rc = bus_publish(wl->bus, strbuf_str(&topic), ev->rv, strbuf_str(&sb), sb.len);
+	rc = bus_publish(wl->bus, strbuf_str(&topic), ev->rv, strbuf_str(&sb),
+	    sb.len);
 	if (rc < 0)
 		log_warn("bus: publish %s rv %lld: %s", strbuf_str(&topic),
 		    (long long)ev->rv, ck_strerror(rc));
@@ -187,7 +193,8 @@ tick(struct watchlog *wl, int64_t now)
 		if (w->deadline_ms > 0 && now >= w->deadline_ms && !w->ended) {
 			w->ended = true;
 			watch_wake(w);
-		} else if (wl->heartbeat_ms > 0 && now - w->last_write_ms >= wl->heartbeat_ms)
+		} else if (wl->heartbeat_ms > 0 &&
+		    now - w->last_write_ms >= wl->heartbeat_ms)
 			watch_heartbeat(w, wl->rv);
 		pthread_mutex_unlock(&w->mu);
 	}
@@ -217,7 +224,8 @@ ticker(void *arg)
 		now = watch_now_ms();
 		tick(wl, now);
 		if (next_compact > 0 && now >= next_compact) {
-			/* Keep the events of the last interval, as Kubernetes does. */
+			/* Keep the events of the last interval, as Kubernetes
+			 * does. */
 			upto = mark;
 			mark = wl->rv;
 			next_compact = now + wl->compact_ms;
@@ -225,11 +233,11 @@ ticker(void *arg)
 				pthread_mutex_unlock(&wl->mu);
 				rc = store_compact(wl->store, upto);
 				if (rc < 0)
-					log_warn("compaction up to %lld: %s", (long long)upto,
-					    ck_strerror(rc));
+					log_warn("compaction up to %lld: %s",
+					    (long long)upto, ck_strerror(rc));
 				else
-					log_v(2, "compacted the log up to revision %lld",
-					    (long long)upto);
+					log_v(2, "compacted the log up to "
+					    "revision %lld", (long long)upto);
 				pthread_mutex_lock(&wl->mu);
 			}
 		}
@@ -279,7 +287,8 @@ watchlog_free(struct watchlog *wl)
 	if (wl->thread_started)
 		watchlog_shutdown(wl);
 	if (wl->nwatches > 0)
-		log_warn("watchlog: %zu watches still open at exit", wl->nwatches);
+		log_warn("watchlog: %zu watches still open at exit",
+		    wl->nwatches);
 	while (wl->ring_n > 0) {
 		store_event_fini(&wl->ring[wl->ring_head]);
 		wl->ring_head = (wl->ring_head + 1) % WATCHLOG_RING_EVENTS;

@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -172,6 +173,49 @@ decode_json(const char *buf, size_t len, cJSON **out, struct ck_status *st)
 	return 0;
 }
 
+/*
+ * Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF).
+ * Objects are stored and re-emitted as text, so a body that is not UTF-8
+ * would turn into JSON or YAML that other readers refuse.
+ */
+static int
+utf8_is_valid(const unsigned char *p, size_t len)
+{
+	size_t i = 0, n, k;
+	uint32_t cp;
+
+	while (i < len) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (p[i] >= 0xc2 && p[i] <= 0xdf) {
+			n = 1;
+			cp = p[i] & 0x1f;
+		} else if (p[i] >= 0xe0 && p[i] <= 0xef) {
+			n = 2;
+			cp = p[i] & 0x0f;
+		} else if (p[i] >= 0xf0 && p[i] <= 0xf4) {
+			n = 3;
+			cp = p[i] & 0x07;
+		} else {
+			return 0;
+		}
+		if (len - i <= n)
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
 int
 codec_decode(const char *content_type, const char *buf, size_t len,
     int want_object, cJSON **out, struct ck_status *st)
@@ -200,6 +244,9 @@ codec_decode(const char *content_type, const char *buf, size_t len,
 	if (memchr(buf, '\0', len) != NULL)
 		return ck_status_set(st, CK_EBADREQ, "the request body contains "
 		    "a NUL byte");
+	if (!utf8_is_valid((const unsigned char *)buf, len))
+		return ck_status_set(st, CK_EBADREQ, "the request body is not "
+		    "valid UTF-8");
 	if (kind == CODEC_JSON)
 		rc = decode_json(buf, len, &doc, st);
 	else

@@ -2,21 +2,34 @@
  * flags.c: the declarative flag tables of every ckube binary. Parses argv the
  * way pflag does for Kubernetes daemons (--name=value, --name value, bare
  * booleans, '_' read as '-'), into a scratch copy that is written to the
- * program's variables only when every argument was good. Also renders --help
- * and the markdown flag reference in docs/daemons/.
+ * program's variables only when every argument was good; a --config YAML file
+ * fills the scratch copy first. Also renders --help and the markdown flag
+ * reference in docs/daemons/ (the hidden --help-markdown).
  */
 #include "ckube/flags.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "ckube/alloc.h"
 #include "ckube/err.h"
 #include "ckube/quantity.h"
 #include "ckube/strbuf.h"
+#include "ckube/yamljson.h"
+
+/* Largest config file read (a flag file, not a manifest). */
+#define CONFIG_MAX_BYTES (1024 * 1024)
+
+/* Strings taken from --config files: string flags point into them. */
+static char	**config_strs;
+static size_t	  config_nstrs;
 
 union flag_value {
 	int		 b;
@@ -222,20 +235,199 @@ static int usage_error(const struct flags_prog *prog, const char *fmt, ...)
     CK_PRINTF(2, 3);
 
 /* "<prog>: <problem>" and the hint, on stderr, in one write. */
+static void
+usage_vprint(const struct flags_prog *prog, const char *fmt, va_list ap)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%s: ", prog->name);
+	strbuf_vaddf(&sb, fmt, ap);
+	strbuf_addf(&sb, "\nRun '%s --help' for usage.\n", prog->name);
+	fputs(strbuf_str(&sb), stderr);
+	fflush(stderr);
+	strbuf_fini(&sb);
+}
+
 static int
 usage_error(const struct flags_prog *prog, const char *fmt, ...)
 {
-	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
 
-	strbuf_addf(&sb, "%s: ", prog->name);
 	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
+	usage_vprint(prog, fmt, ap);
 	va_end(ap);
-	strbuf_addf(&sb, "\nRun '%s --help' for usage.\n", prog->name);
-	fputs(strbuf_str(&sb), stderr);
-	strbuf_fini(&sb);
 	return CK_EINVALID;
+}
+
+int
+flags_usage_error(const struct flags_prog *prog, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	usage_vprint(prog, fmt, ap);
+	va_end(ap);
+	return FLAGS_EXIT_USAGE;
+}
+
+void
+flags_free_config(void)
+{
+	size_t i;
+
+	for (i = 0; i < config_nstrs; i++)
+		free(config_strs[i]);
+	free(config_strs);
+	config_strs = NULL;
+	config_nstrs = 0;
+}
+
+/* Keep a copy of s for as long as string flags may point at it. */
+static const char *
+config_keep(const char *s)
+{
+	config_strs = ck_reallocarray(config_strs, config_nstrs + 1,
+	    sizeof(*config_strs));
+	config_strs[config_nstrs] = ck_strdup(s);
+	return config_strs[config_nstrs++];
+}
+
+/* Read path whole into sb; a message in *why on failure. */
+static int
+read_file(const char *path, struct strbuf *sb, const char **why)
+{
+	char buf[4096];
+	FILE *f;
+	size_t n;
+	int rc = 0;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		*why = strerror(errno);
+		return CK_EINVALID;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		strbuf_add(sb, buf, n);
+		if (sb->len > CONFIG_MAX_BYTES) {
+			*why = "larger than 1 MiB";
+			rc = CK_EINVALID;
+			break;
+		}
+	}
+	if (rc == 0 && ferror(f)) {
+		*why = strerror(errno);
+		rc = CK_EINVALID;
+	}
+	fclose(f);
+	return rc;
+}
+
+static int
+config_doc(struct cJSON *doc, void *arg)
+{
+	struct cJSON **out = arg;
+
+	if (*out != NULL) {
+		cJSON_Delete(doc);
+		return CK_EINVALID;
+	}
+	*out = doc;
+	return 0;
+}
+
+/* The text of a YAML scalar as a flag value, or NULL if it is not one. */
+static const char *
+config_value_text(const struct cJSON *item, char *num, size_t numlen)
+{
+	double d;
+
+	if (cJSON_IsString(item))
+		return item->valuestring;
+	if (cJSON_IsBool(item))
+		return cJSON_IsTrue(item) ? "true" : "false";
+	if (!cJSON_IsNumber(item))
+		return NULL;
+	d = item->valuedouble;
+	if (d == floor(d) && fabs(d) < 9007199254740992.0)
+		snprintf(num, numlen, "%lld", (long long)d);
+	else
+		snprintf(num, numlen, "%.17g", d);
+	return num;
+}
+
+/* Set the scratch values from the YAML mapping in path. */
+static int
+load_config(const struct flags_prog *prog, const struct flag_set *fs,
+    const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct ck_status st;
+	struct cJSON *doc = NULL;
+	const struct cJSON *item;
+	const char *why = "", *text;
+	char num[64];
+	size_t idx;
+	int rc;
+
+	if (read_file(path, &sb, &why) < 0) {
+		rc = usage_error(prog, "--config %s: %s", path, why);
+		goto out;
+	}
+	ck_status_clear(&st);
+	rc = yamljson_parse(strbuf_str(&sb), sb.len, config_doc, &doc,
+	    &st);
+	if (rc == CK_EINVALID) {
+		rc = usage_error(prog,
+		    "--config %s: more than one YAML document", path);
+		goto out;
+	}
+	if (rc < 0) {
+		rc = usage_error(prog, "--config %s: %s", path, st.message);
+		goto out;
+	}
+	if (doc == NULL)
+		goto out;	/* empty file: nothing set */
+	if (!cJSON_IsObject(doc)) {
+		rc = usage_error(prog, "--config %s: want a mapping of flag "
+		    "names to values", path);
+		goto out;
+	}
+	cJSON_ArrayForEach(item, doc) {
+		const char *key = item->string;
+		const struct flag *f;
+
+		if (strcmp(key, "config") == 0 || strcmp(key, "help") == 0 ||
+		    strcmp(key, "version") == 0 ||
+		    strcmp(key, "help-markdown") == 0) {
+			rc = usage_error(prog, "--config %s: \"%s\" is not "
+			    "allowed in a config file", path, key);
+			goto out;
+		}
+		f = find_flag(fs, key, strlen(key), &idx);
+		if (f == NULL) {
+			rc = usage_error(prog,
+			    "--config %s: unknown flag \"%s\"", path, key);
+			goto out;
+		}
+		text = config_value_text(item, num, sizeof(num));
+		if (text == NULL) {
+			rc = usage_error(prog, "--config %s: \"%s\" needs a "
+			    "single value (write \"\" for an empty string)",
+			    path, key);
+			goto out;
+		}
+		if (f->type == FLAG_STRING)
+			text = config_keep(text);
+		if (parse_value(f, text, &fs->v[idx], &why) < 0) {
+			rc = usage_error(prog, "--config %s: invalid value "
+			    "\"%s\" for \"%s\": %s", path, text, key, why);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	cJSON_Delete(doc);
+	strbuf_fini(&sb);
+	return rc;
 }
 
 static void
@@ -264,9 +456,10 @@ commit(const struct flag_set *fs)
 	}
 }
 
+/* Parse argv into the scratch values; *config is the last --config value. */
 static int
 parse_args(const struct flags_prog *prog, const struct flag_set *fs, int argc,
-    char *argv[])
+    char *argv[], const char **config)
 {
 	const struct flag *f;
 	const char *why = "";
@@ -291,6 +484,22 @@ parse_args(const struct flags_prog *prog, const struct flag_set *fs, int argc,
 		eq = strchr(name, '=');
 		nlen = eq ? (size_t)(eq - name) : strlen(name);
 		val = eq ? eq + 1 : NULL;
+		if (nlen == 13 && memcmp(name, "help-markdown", 13) == 0) {
+			flags_print_markdown(stdout, prog, fs->tables,
+			    fs->ntables, fs->ntables_count);
+			fflush(stdout);
+			return FLAGS_EXIT_OK;
+		}
+		if (nlen == 6 && memcmp(name, "config", 6) == 0) {
+			if (val == NULL && i + 1 >= argc)
+				return usage_error(prog,
+				    "flag needs an argument: --config");
+			*config = val ? val : argv[++i];
+			if ((*config)[0] == '\0')
+				return usage_error(prog,
+				    "--config needs a file name");
+			continue;
+		}
 		if ((nlen == 4 && memcmp(name, "help", 4) == 0) ||
 		    (nlen == 1 && name[0] == 'h')) {
 			flags_print_help(stdout, prog, fs->tables, fs->ntables,
@@ -326,7 +535,7 @@ flags_parse(const struct flags_prog *prog, const struct flag *const *tables,
     const size_t *ntables, size_t ntables_count, int argc, char *argv[])
 {
 	struct flag_set fs;
-	const char *why = "";
+	const char *why = "", *config = NULL;
 	size_t i;
 	int rc = FLAGS_OK;
 
@@ -343,7 +552,13 @@ flags_parse(const struct flags_prog *prog, const struct flag *const *tables,
 			goto out;
 		}
 	}
-	rc = parse_args(prog, &fs, argc, argv);
+	rc = parse_args(prog, &fs, argc, argv, &config);
+	if (rc == FLAGS_OK && config != NULL) {
+		/* the file, then the flags again over it: flags win */
+		rc = load_config(prog, &fs, config);
+		if (rc == 0)
+			rc = parse_args(prog, &fs, argc, argv, &config);
+	}
 	if (rc == FLAGS_OK)
 		commit(&fs);
 out:
@@ -454,6 +669,9 @@ flags_print_help(FILE *out, const struct flags_prog *prog,
 				    fs.f[i]);
 	}
 	strbuf_adds(&sb, "\nOther flags:\n");
+	help_line(&sb, width, "      --config string",
+	    "read flags from this YAML file (name: value); flags given here "
+	    "override it", NULL);
 	help_line(&sb, width, "  -h, --help", "print this help and exit", NULL);
 	help_line(&sb, width, "      --version",
 	    "print version information and exit", NULL);
@@ -521,6 +739,9 @@ flags_print_markdown(FILE *out, const struct flags_prog *prog,
 		}
 	}
 	fprintf(out, "\n## Other flags\n\n%s", table_head);
+	fprintf(out, "| `--config` | string |  | read flags from this YAML "
+	    "file (`name: value` lines); flags on the command line override "
+	    "it |\n");
 	fprintf(out, "| `-h`, `--help` | bool |  | print the help and exit |\n"
 	    "| `--version` | bool |  | print version information and exit |\n");
 	free(groups);

@@ -1,9 +1,31 @@
 #!/usr/bin/env bash
 # Install the Debian packages ckube needs, only those missing. Non-interactive; root or sudo.
+#   deps.sh [all|build|runtime|--list SET]
+# build = compiler and -dev packages (the Dockerfile's build stage), runtime = the shared
+# libraries the binaries link and curl for health checks (its slim stage), all (default) =
+# build + runtime + the test and CI tools. --list SET prints the set, one package a line.
 set -euo pipefail
-pkgs=(build-essential pkg-config libmicrohttpd-dev libcjson-dev libyaml-dev libnanomsg-dev
-      libsqlite3-dev sqlite3 libcmocka-dev libcurl4-openssl-dev curl valgrind clang
-      libclang-rt-14-dev procps)
+build_pkgs=(build-essential pkg-config libmicrohttpd-dev libcjson-dev libyaml-dev libnanomsg-dev
+            libsqlite3-dev libcurl4-openssl-dev)
+runtime_pkgs=(libmicrohttpd12 libcjson1 libyaml-0-2 libnanomsg5 libsqlite3-0 libcurl4 curl
+              ca-certificates)
+tool_pkgs=(sqlite3 libcmocka-dev valgrind clang libclang-rt-14-dev procps
+           docker-compose shellcheck systemd python3)
+
+pkgs_of() {
+	case "$1" in
+	build) printf '%s\n' "${build_pkgs[@]}" ;;
+	runtime) printf '%s\n' "${runtime_pkgs[@]}" ;;
+	all) printf '%s\n' "${build_pkgs[@]}" "${runtime_pkgs[@]}" "${tool_pkgs[@]}" ;;
+	*) echo "deps.sh: unknown set '$1' (all, build, runtime)" >&2; return 2 ;;
+	esac
+}
+
+if [ "${1:-}" = --list ]; then
+	pkgs_of "${2:-all}"
+	exit
+fi
+mapfile -t pkgs < <(pkgs_of "${1:-all}")
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

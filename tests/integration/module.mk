@@ -6,6 +6,11 @@ SCRIPT_TESTS += tests/integration/apiserver/crud.sh
 SCRIPT_TESTS += tests/integration/apiserver/kubectl.sh
 SCRIPT_TESTS += tests/integration/apiserver/restart.sh
 SCRIPT_TESTS += tests/integration/apiserver/watch.sh
+SCRIPT_TESTS += tests/integration/deploy/files.sh
+SCRIPT_TESTS += tests/integration/deploy/flags.sh
+SCRIPT_TESTS += tests/integration/deploy/install.sh
+SCRIPT_TESTS += tests/integration/deploy/shellcheck.sh
+SCRIPT_TESTS += tests/integration/framework/controller.sh
 
 # Helper programs the scripts run (built by `make test`, never installed).
 TEST_HELPER_BINS :=
@@ -14,3 +19,8 @@ $(BUILD)/tests/integration/apiserver/bus_sub: $(BUILD)/tests/integration/apiserv
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 ALL_OBJS += $(BUILD)/tests/integration/apiserver/bus_sub.o
+TEST_HELPER_BINS += $(BUILD)/tests/integration/framework/toy_controller
+$(BUILD)/tests/integration/framework/toy_controller: $(BUILD)/tests/integration/framework/toy_main.o $(BUILD)/tests/lib/toy_controller.o $(LIBCKUBE)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+ALL_OBJS += $(BUILD)/tests/integration/framework/toy_main.o $(BUILD)/tests/lib/toy_controller.o

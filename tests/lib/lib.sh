@@ -76,9 +76,9 @@ start_apiserver() {
 
 # stop_pid PID: SIGTERM to its process group, SIGKILL after 5 s. Returns its status.
 stop_pid() {
-	local pid=$1 i rc=0
+	local pid=$1 _ rc=0
 	kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done

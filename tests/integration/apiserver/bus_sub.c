@@ -27,7 +27,8 @@ now_ms(void)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: bus_sub URL TOPIC [--until NAME] [--stall-ms N] "
+	fprintf(stderr,
+	    "usage: bus_sub URL TOPIC [--until NAME] [--stall-ms N] "
 	    "[--timeout-ms N]\n");
 	exit(2);
 }
@@ -53,7 +54,8 @@ main(int argc, char *argv[])
 		else if (strcmp(argv[i], "--stall-ms") == 0 && i + 1 < argc) {
 			if (ck_parse_int64(argv[++i], &stall_ms) < 0)
 				usage();
-		} else if (strcmp(argv[i], "--timeout-ms") == 0 && i + 1 < argc) {
+		} else if (strcmp(argv[i], "--timeout-ms") == 0 &&
+		    i + 1 < argc) {
 			if (ck_parse_int64(argv[++i], &timeout_ms) < 0)
 				usage();
 		} else
@@ -61,7 +63,8 @@ main(int argc, char *argv[])
 	}
 	if (until != NULL)
 		snprintf(needle, sizeof(needle), "\"name\":\"%s\"", until);
-	if ((rc = bus_open_sub(url, &b)) < 0 || (rc = bus_subscribe(b, topic)) < 0) {
+	if ((rc = bus_open_sub(url, &b)) < 0 ||
+	    (rc = bus_subscribe(b, topic)) < 0) {
 		fprintf(stderr, "bus_sub: %s: %s\n", url, ck_strerror(rc));
 		return 1;
 	}
@@ -94,7 +97,8 @@ main(int argc, char *argv[])
 			printf("first rv=%lld\n", (long long)m.rv);
 			fflush(stdout);
 			if (stall_ms > 0 && !stalled) {
-				/* Stop reading: the publisher must drop for us. */
+				/* Stop reading: the publisher must drop for us.
+				 */
 				struct timespec ts = { stall_ms / 1000,
 					(long)(stall_ms % 1000) * 1000000L };
 

@@ -27,6 +27,8 @@ expect "/api/v1 has pods/status and pods/binding" "True True" \
 expect "/api/v1 pods shortName po" '["po"]' "$(echo "$out" | json '[r for r in d["resources"] if r["name"]=="pods"][0]["shortNames"]')"
 out=$(api GET /apis/coordination.k8s.io/v1)
 expect "/apis/coordination.k8s.io/v1 lists leases" "Lease" "$(echo "$out" | json 'd["resources"][0]["kind"]')"
+api GET /api/v1/namespaces/default/configmaps/%00x >/dev/null
+expect "a %00 in a name is a 404, not a list" 404 "$(code)"
 api GET /apis/nosuch.io/v1 >/dev/null
 expect "unknown group is 404" 404 "$(code)"
 api GET /apis/coordination.k8s.io/v9 >/dev/null
@@ -187,6 +189,9 @@ api GET $NS/configmaps/fin >/dev/null
 expect "object with finalizers still there" 200 "$(code)"
 out=$(api PATCH $NS/configmaps/fin -H 'Content-Type: application/merge-patch+json' -d '{"metadata":{"finalizers":null}}')
 expect "removing the last finalizer deletes" "200 404" "$(code) $(api GET $NS/configmaps/fin >/dev/null; code)"
+api PATCH "$NS/configmaps/c1?dryRun=All" -H 'Content-Type: application/merge-patch+json' -d '{"data":{"dry":"1"}}' >/dev/null
+api DELETE "$NS/configmaps/c1?dryRun=All" >/dev/null
+expect "dryRun=All patch and delete change nothing" "200 None" "$(code) $(api GET $NS/configmaps/c1 | json 'str(d["data"].get("dry"))')"
 out=$(api DELETE $NS/configmaps/c1)
 expect "delete returns the object" "200 c1" "$(code) $(echo "$out" | json 'd["metadata"]["name"]')"
 out=$(api DELETE $NS/configmaps/c1)
@@ -207,6 +212,8 @@ out=$(api POST /api/v1/namespaces/tmp/configmaps -H "$J" -d '{"apiVersion":"v1",
 expect "create in terminating namespace refused" 403 "$(code)"
 out=$(api PUT /api/v1/namespaces/tmp/finalize -H "$J" -d '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"tmp"},"spec":{"finalizers":[]}}')
 expect "namespace finalize then gone" "200 404" "$(code) $(api GET /api/v1/namespaces/tmp >/dev/null; code)"
+api DELETE /api/v1/namespaces >/dev/null
+expect "deletecollection of namespaces is not allowed (405)" 405 "$(code)"
 out=$(api GET /api/v1/namespaces -H 'Accept: application/json;as=Table;v=v1;g=meta.k8s.io')
 expect "namespace Table columns" "Name Status Age" "$(echo "$out" | json '" ".join(c["name"] for c in d["columnDefinitions"])')"
 out=$(api GET $NS/configmaps -H 'Accept: application/json;as=Table;v=v1;g=meta.k8s.io')

@@ -101,5 +101,16 @@ expect "kubectl apply --server-side" "configmap/x serverside-applied" "$out"
 out=$(timeout 5 "$KUBECTL" --server="$API_URL" --cache-dir="$CK_TMP/kcache" get cm -w --request-timeout=3s 2>&1 & sleep 1; \
     k label cm x more=1 >/dev/null; wait)
 expect "kubectl get -w prints the row, then the change" "True" "$(python3 -c "import sys; print(sys.stdin.read().count('\nx ') >= 2)" <<<"$out")"
+out=$(k delete cm gen-cm --dry-run=server 2>&1)
+expect "kubectl delete --dry-run=server" 'configmap "gen-cm" deleted (server dry run)' "$out"
+expect "server dry run kept the object" "123" "$(k get cm gen-cm -o jsonpath='{.data.n}' 2>&1)"
+out=$(k run r1 --image=nginx 2>&1)
+expect "kubectl run" "pod/r1 created" "$out"
+out=$(k get all 2>&1)
+check "kubectl get all lists pods and services" eval 'grep -q "^pod/r1 " <<<"$out" && grep -q "^service/gen-svc " <<<"$out"'
+out=$(k get pods -A -o wide 2>&1)
+check "kubectl get pods -A shows the namespace column" grep -q '^default  *r1 ' <<<"$out"
+out=$(k delete pod r1 2>&1)
+expect "kubectl delete of an unbound pod" 'pod "r1" deleted' "$out"
 stop_apiserver
 finish

@@ -28,6 +28,45 @@ for l in open(sys.argv[1]):
     if o.get("kind")=="Table": n=o["rows"][0]["cells"][0] if o["rows"] else ""
     print(e["type"], n)' "$CK_TMP/$1" | tr '\n' ' ' | sed 's/ $//'
 }
+# every object exactly once, for watches started while writes go on
+race() {
+	python3 - "$API_PORT" <<'PY'
+import http.client, json, sys, threading, time
+port = int(sys.argv[1])
+N = 150
+def writer():
+    c = http.client.HTTPConnection("127.0.0.1", port)
+    for i in range(N):
+        c.request("POST", "/api/v1/namespaces/race/secrets",
+                  json.dumps({"metadata": {"name": "s%d" % i}}),
+                  {"Content-Type": "application/json"})
+        r = c.getresponse(); r.read()
+seen = {}
+def watcher(k):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    c.request("GET", "/api/v1/namespaces/race/secrets?watch=1&timeoutSeconds=4")
+    r = c.getresponse()
+    names = []
+    for line in r:
+        line = line.strip()
+        if line:
+            e = json.loads(line)
+            names.append((e["type"], e["object"]["metadata"]["name"]))
+    seen[k] = names
+t = threading.Thread(target=writer); t.start()
+ws = []
+for k in range(6):
+    time.sleep(0.05)
+    w = threading.Thread(target=watcher, args=(k,)); w.start(); ws.append(w)
+t.join()
+for w in ws: w.join()
+want = sorted("s%d" % i for i in range(N))
+bad = [k for k, v in seen.items()
+       if sorted(n for _, n in v) != want or any(t != "ADDED" for t, _ in v)]
+print("ok" if not bad and len(seen) == 6 else "bad %s" % bad)
+PY
+}
+
 nwatches() { api GET /metrics | sed -n 's/^apiserver_watches //p'; }
 watches_at_least() { [ "$(nwatches)" -ge "$1" ]; }
 watches_are() { [ "$(nwatches)" = "$1" ]; }
@@ -69,7 +108,10 @@ expect "watch: legacy /watch/ prefix" \
     "ADDED w1 MODIFIED w1 MODIFIED w1 MODIFIED w1 ADDED other DELETED w1" "$(events legacy.out)"
 expect "watch: DELETED carries the full last object" "1" \
     "$(grep DELETED "$CK_TMP/all.out" | json 'd["object"]["data"]["x"]')"
-expect "watch: timeoutSeconds ends the stream" "True" "$(python3 -c "print(($t1-$t0)/1e9 < 3)")"
+expect "watch: timeoutSeconds ends the stream" "True" "$(python3 -c "print(($t1-$t0)/1e9 < 6)")"
+
+api POST /api/v1/namespaces -H "$J" -d '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"race"}}' >/dev/null
+expect "watch: started during writes, every object exactly once" ok "$(race)"
 
 # resume from an old revision: everything after it, nothing before
 watch_bg resume.out "$NS/configmaps?watch=1&resourceVersion=$rv0&timeoutSeconds=1"
@@ -108,9 +150,45 @@ check "watch: 200 concurrent watches registered" eventually -t 10 watches_at_lea
 t0=$(date +%s%N)
 api GET /healthz >/dev/null
 t1=$(date +%s%N)
-expect "watch: healthz answers fast with 200 watches open" "True" "$(python3 -c "print(($t1-$t0)/1e9 < 0.5)")"
+expect "watch: healthz answers fast with 200 watches open" "True" "$(python3 -c "print(($t1-$t0)/1e9 < 2)")"
 wait $many
 check "watch: watches are freed when clients go" eventually -t 10 watches_are 0
+
+# a watcher that stops reading is ended with an ERROR event, writers go on
+python3 - "$API_PORT" "$CK_TMP/slow.go" >"$CK_TMP/slow.out" <<'PY' &
+import os, socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+s.sendall(b"GET /api/v1/namespaces/default/configmaps?watch=1 HTTP/1.1\r\n"
+          b"Host: x\r\n\r\n")
+print("open", flush=True)
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.1)
+data = b""
+s.settimeout(10)
+while True:
+    chunk = s.recv(1 << 20)
+    if not chunk:
+        break
+    data += chunk
+    if data.endswith(b"0\r\n\r\n"):
+        break
+print("error-event" if b'"type":"ERROR"' in data else "no-error-event", flush=True)
+PY
+slow=$!
+eventually grep -q open "$CK_TMP/slow.out"
+python3 -c 'import json; print(json.dumps({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"NAME"},"data":{"blob":"x"*1000000}}))' >"$CK_TMP/big.json"
+t0=$(date +%s%N)
+for i in $(seq 1 30); do
+	sed "s/NAME/big-$i/" "$CK_TMP/big.json" >"$CK_TMP/big-$i.json"
+	api POST $NS/configmaps -H "$J" --data-binary @"$CK_TMP/big-$i.json" >/dev/null
+done
+t1=$(date +%s%N)
+expect "watch: writers are not blocked by a watcher that stopped reading" "True" "$(python3 -c "print(($t1-$t0)/1e9 < 60)")"
+check "watch: the slow watcher is ended" grep -q "client too slow" "$API_LOG"
+touch "$CK_TMP/slow.go"
+wait $slow
+check "watch: the slow watcher got an ERROR event" grep -q '^error-event' "$CK_TMP/slow.out"
 
 stop_apiserver
 expect "stop with watches closed exits 0" 0 "$?"

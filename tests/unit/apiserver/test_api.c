@@ -121,8 +121,11 @@ test_api_create_sets_server_fields(void **state)
 	cJSON *o, *m;
 	int code;
 
-	o = call(f, "POST", "/api/v1/namespaces/default/configmaps", "application/json",
-	    "{\"metadata\":{\"name\":\"a\",\"uid\":\"u\",\"creationTimestamp\":null}}", &code);
+	o = call(f, "POST", "/api/v1/namespaces/default/configmaps",
+	    "application/json",
+	    "{\"metadata\":{\"name\":\"a\",\"uid\":\"u\","
+	    "\"creationTimestamp\":null}}",
+	    &code);
 	assert_int_equal(code, 201);
 	m = json_obj(o, "metadata");
 	assert_string_not_equal(json_str(m, "uid"), "u");
@@ -131,12 +134,12 @@ test_api_create_sets_server_fields(void **state)
 	assert_string_equal(json_str(o, "kind"), "ConfigMap");
 	assert_string_equal(json_str(m, "namespace"), "default");
 	cJSON_Delete(o);
-	o = call(f, "POST", "/api/v1/namespaces/default/configmaps", "application/json",
-	    "{\"metadata\":{\"name\":\"a\"}}", &code);
+	o = call(f, "POST", "/api/v1/namespaces/default/configmaps",
+	    "application/json", "{\"metadata\":{\"name\":\"a\"}}", &code);
 	assert_int_equal(code, 409);
 	cJSON_Delete(o);
-	o = call(f, "POST", "/api/v1/namespaces/default/configmaps", "application/json",
-	    "[1,2]", &code);
+	o = call(f, "POST", "/api/v1/namespaces/default/configmaps",
+	    "application/json", "[1,2]", &code);
 	assert_int_equal(code, 400);
 	cJSON_Delete(o);
 }
@@ -153,7 +156,8 @@ test_api_update_conflict(void **state)
 	assert_int_equal(code, 201);
 	cJSON_Delete(o);
 	o = call(f, "PUT", "/api/v1/nodes/n1", "application/json",
-	    "{\"metadata\":{\"name\":\"n1\",\"resourceVersion\":\"1\"}}", &code);
+	    "{\"metadata\":{\"name\":\"n1\",\"resourceVersion\":\"1\"}}",
+	    &code);
 	assert_int_equal(code, 409);
 	assert_string_equal(json_str(o, "reason"), "Conflict");
 	cJSON_Delete(o);
@@ -179,7 +183,9 @@ test_api_list_kind_and_rv(void **state)
 	assert_string_equal(json_str(o, "kind"), "NamespaceList");
 	meta = json_obj(o, "metadata");
 	assert_non_null(json_str(meta, "resourceVersion"));
-	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "items")), 1);
+	assert_int_equal(cJSON_GetArraySize(
+			     cJSON_GetObjectItemCaseSensitive(o, "items")),
+	    1);
 	cJSON_Delete(o);
 }
 
@@ -222,8 +228,9 @@ test_api_watch_queue(void **state)
 	n = watch_read(resp.watch, buf, sizeof(buf), fake_suspend);
 	assert_int_equal(n, 0);			/* nothing yet: suspended */
 	resumes = 0;
-	o = call(f, "POST", "/api/v1/namespaces/default/secrets", "application/json",
-	    "{\"metadata\":{\"name\":\"s\"},\"data\":{}}", &code);
+	o = call(f, "POST", "/api/v1/namespaces/default/secrets",
+	    "application/json", "{\"metadata\":{\"name\":\"s\"},\"data\":{}}",
+	    &code);
 	assert_int_equal(code, 201);
 	cJSON_Delete(o);
 	assert_int_equal(resumes, 1);		/* the commit woke the stream */
@@ -233,7 +240,8 @@ test_api_watch_queue(void **state)
 	assert_non_null(strstr(buf, "{\"type\":\"ADDED\",\"object\":{"));
 	assert_int_equal(buf[n - 1], '\n');
 	watchlog_shutdown(f->srv.wl);
-	assert_int_equal(watch_read(resp.watch, buf, sizeof(buf), fake_suspend), -1);
+	assert_int_equal(watch_read(resp.watch, buf, sizeof(buf), fake_suspend),
+	    -1);
 	watch_release(resp.watch);
 }
 
@@ -249,13 +257,15 @@ test_api_watch_resume_from_ring(void **state)
 	int code, i;
 
 	for (i = 1; i <= 3; i++) {
-		snprintf(buf, sizeof(buf), "{\"metadata\":{\"name\":\"s%d\"}}", i);
-		o = call(f, "POST", "/api/v1/namespaces/default/secrets", "application/json",
-		    buf, &code);
+		snprintf(buf, sizeof(buf), "{\"metadata\":{\"name\":\"s%d\"}}",
+		    i);
+		o = call(f, "POST", "/api/v1/namespaces/default/secrets",
+		    "application/json", buf, &code);
 		assert_int_equal(code, 201);
 		if (i == 1)
-			snprintf(rv, sizeof(rv), "%s", json_str(json_obj(o, "metadata"),
-			    "resourceVersion"));
+			snprintf(rv, sizeof(rv), "%s",
+			    json_str(json_obj(o, "metadata"),
+				"resourceVersion"));
 		cJSON_Delete(o);
 	}
 	memset(&req, 0, sizeof(req));
@@ -285,14 +295,19 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_api_version_and_discovery, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_api_create_sets_server_fields, setup,
+		cmocka_unit_test_setup_teardown(test_api_version_and_discovery,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_api_create_sets_server_fields,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_api_update_conflict, setup,
 		    teardown),
-		cmocka_unit_test_setup_teardown(test_api_update_conflict, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_api_list_kind_and_rv, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_api_watch_queue, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_api_watch_resume_from_ring, setup,
+		cmocka_unit_test_setup_teardown(test_api_list_kind_and_rv,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_api_watch_queue, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_api_watch_resume_from_ring,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("api", tests, NULL, NULL);

@@ -60,7 +60,8 @@ put_entry(struct strbuf *sb, int num, const char *k, const char *v)
 
 /* "k8s\0" + Unknown{TypeMeta{av, kind}, raw}. */
 static void
-envelope(struct strbuf *out, const char *av, const char *kind, struct strbuf *raw)
+envelope(struct strbuf *out, const char *av, const char *kind,
+    struct strbuf *raw)
 {
 	struct strbuf tm = STRBUF_INIT;
 
@@ -127,7 +128,8 @@ test_protobuf_secret_bytes_are_base64(void **state)
 	put_str(&raw, 3, "Opaque");
 	envelope(&body, "v1", "Secret", &raw);
 	assert_int_equal(protobuf_decode(body.buf, body.len, &o, &st), 0);
-	assert_string_equal(json_str(json_obj(o, "data"), "pw"), "aHVudGVyMg==");
+	assert_string_equal(json_str(json_obj(o, "data"), "pw"),
+	    "aHVudGVyMg==");
 	assert_string_equal(json_str(o, "type"), "Opaque");
 	cJSON_Delete(o);
 	strbuf_fini(&body);
@@ -157,10 +159,15 @@ test_protobuf_service_ports(void **state)
 	put_msg(&raw, 2, &spec);
 	envelope(&body, "v1", "Service", &raw);
 	assert_int_equal(protobuf_decode(body.buf, body.len, &o, &st), 0);
-	p = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(json_obj(o, "spec"),
-	    "ports"), 0);
-	assert_int_equal(cJSON_GetObjectItemCaseSensitive(p, "port")->valueint, 80);
-	assert_int_equal(cJSON_GetObjectItemCaseSensitive(p, "targetPort")->valueint, 8080);
+	p = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(json_obj(o,
+								    "spec"),
+				   "ports"),
+	    0);
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(p, "port")->valueint,
+	    80);
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(p, "targetPort")
+			     ->valueint,
+	    8080);
 	assert_string_equal(json_str(p, "protocol"), "TCP");
 	cJSON_Delete(o);
 	strbuf_fini(&body);
@@ -179,7 +186,8 @@ test_protobuf_rejects(void **state)
 	assert_null(o);
 	put_str(&raw, 1, "");
 	envelope(&body, "batch/v1", "CronJob", &raw);
-	assert_int_equal(protobuf_decode(body.buf, body.len, &o, &st), CK_ENOTSUP);
+	assert_int_equal(protobuf_decode(body.buf, body.len, &o, &st),
+	    CK_ENOTSUP);
 	assert_int_equal(st.code, 415);
 	strbuf_fini(&body);
 }
@@ -210,7 +218,8 @@ test_protobuf_truncations_and_flips(void **state)
 	for (i = 0; i < 2000; i++) {
 		copy = malloc(body.len);
 		memcpy(copy, body.buf, body.len);
-		copy[4 + (size_t)rand() % (body.len - 4)] ^= (char)(1 << (rand() % 8));
+		copy[4 + (size_t)rand() % (body.len - 4)] ^=
+		    (char)(1 << (rand() % 8));
 		rc = protobuf_decode(copy, body.len, &o, &st);
 		if (rc == 0)
 			cJSON_Delete(o);

@@ -31,8 +31,9 @@ test_route_namespaced_object(void **state)
 	struct api_route rt;
 
 	(void)state;
-	assert_int_equal(parse("GET", "/api/v1/namespaces/default/pods/web", NULL, NULL,
-	    &rt), 0);
+	assert_int_equal(parse("GET", "/api/v1/namespaces/default/pods/web",
+			     NULL, NULL, &rt),
+	    0);
 	assert_string_equal(rt.group, "");
 	assert_string_equal(rt.version, "v1");
 	assert_string_equal(rt.resource, "pods");
@@ -50,15 +51,21 @@ test_route_subresource_and_verbs(void **state)
 	struct api_route rt;
 
 	(void)state;
-	assert_int_equal(parse("PUT", "/api/v1/namespaces/d/pods/web/status", NULL, NULL,
-	    &rt), 0);
+	assert_int_equal(parse("PUT", "/api/v1/namespaces/d/pods/web/status",
+			     NULL, NULL, &rt),
+	    0);
 	assert_string_equal(rt.sub, "status");
 	assert_int_equal(rt.verb, API_VERB_UPDATE);
-	assert_int_equal(parse("POST", "/api/v1/namespaces/d/pods", NULL, NULL, &rt), 0);
+	assert_int_equal(parse("POST", "/api/v1/namespaces/d/pods", NULL, NULL,
+			     &rt),
+	    0);
 	assert_int_equal(rt.verb, API_VERB_CREATE);
-	assert_int_equal(parse("DELETE", "/api/v1/namespaces/d/pods", NULL, NULL, &rt), 0);
+	assert_int_equal(parse("DELETE", "/api/v1/namespaces/d/pods", NULL,
+			     NULL, &rt),
+	    0);
 	assert_int_equal(rt.verb, API_VERB_DELETECOLLECTION);
-	assert_int_equal(parse("PATCH", "/api/v1/nodes/n1", NULL, NULL, &rt), 0);
+	assert_int_equal(parse("PATCH", "/api/v1/nodes/n1", NULL, NULL, &rt),
+	    0);
 	assert_int_equal(rt.verb, API_VERB_PATCH);
 	assert_false(rt.has_ns);
 }
@@ -69,11 +76,15 @@ test_route_namespace_object_itself(void **state)
 	struct api_route rt;
 
 	(void)state;
-	assert_int_equal(parse("GET", "/api/v1/namespaces/kube-system", NULL, NULL, &rt), 0);
+	assert_int_equal(parse("GET", "/api/v1/namespaces/kube-system", NULL,
+			     NULL, &rt),
+	    0);
 	assert_string_equal(rt.resource, "namespaces");
 	assert_string_equal(rt.name, "kube-system");
 	assert_false(rt.has_ns);
-	assert_int_equal(parse("PUT", "/api/v1/namespaces/x/finalize", NULL, NULL, &rt), 0);
+	assert_int_equal(parse("PUT", "/api/v1/namespaces/x/finalize", NULL,
+			     NULL, &rt),
+	    0);
 	assert_string_equal(rt.resource, "namespaces");
 	assert_string_equal(rt.name, "x");
 	assert_string_equal(rt.sub, "finalize");
@@ -89,9 +100,12 @@ test_route_watch_forms(void **state)
 	assert_int_equal(rt.verb, API_VERB_WATCH);
 	assert_int_equal(parse("GET", "/api/v1/pods", "watch", "1", &rt), 0);
 	assert_int_equal(rt.verb, API_VERB_WATCH);
-	assert_int_equal(parse("GET", "/api/v1/pods", "watch", "false", &rt), 0);
+	assert_int_equal(parse("GET", "/api/v1/pods", "watch", "false", &rt),
+	    0);
 	assert_int_equal(rt.verb, API_VERB_LIST);
-	assert_int_equal(parse("GET", "/api/v1/watch/namespaces/d/pods", NULL, NULL, &rt), 0);
+	assert_int_equal(parse("GET", "/api/v1/watch/namespaces/d/pods", NULL,
+			     NULL, &rt),
+	    0);
 	assert_int_equal(rt.verb, API_VERB_WATCH);
 	assert_string_equal(rt.ns, "d");
 }
@@ -102,17 +116,26 @@ test_route_grouped_and_unknown(void **state)
 	struct api_route rt;
 
 	(void)state;
-	assert_int_equal(parse("GET", "/apis/coordination.k8s.io/v1/namespaces/x/leases/l",
-	    NULL, NULL, &rt), 0);
+	assert_int_equal(parse("GET",
+			     "/apis/coordination.k8s.io/v1/namespaces/x/"
+			     "leases/l",
+			     NULL, NULL, &rt),
+	    0);
 	assert_non_null(rt.res);
 	assert_string_equal(rt.res->qualified, "leases.coordination.k8s.io");
-	assert_int_equal(parse("GET", "/api/v1/namespaces/d/widgets", NULL, NULL, &rt), 0);
+	assert_int_equal(parse("GET", "/api/v1/namespaces/d/widgets", NULL,
+			     NULL, &rt),
+	    0);
 	assert_null(rt.res);
-	assert_int_equal(parse("GET", "/api/v1", NULL, NULL, &rt), CK_ENOTFOUND);
-	assert_int_equal(parse("GET", "/healthz", NULL, NULL, &rt), CK_ENOTFOUND);
-	assert_int_equal(parse("GET", "/api/v1/namespaces/d/pods/a/b/c", NULL, NULL, &rt),
+	assert_int_equal(parse("GET", "/api/v1", NULL, NULL, &rt),
 	    CK_ENOTFOUND);
-	assert_int_equal(parse("GET", "/api/v1//pods", NULL, NULL, &rt), CK_ENOTFOUND);
+	assert_int_equal(parse("GET", "/healthz", NULL, NULL, &rt),
+	    CK_ENOTFOUND);
+	assert_int_equal(parse("GET", "/api/v1/namespaces/d/pods/a/b/c", NULL,
+			     NULL, &rt),
+	    CK_ENOTFOUND);
+	assert_int_equal(parse("GET", "/api/v1//pods", NULL, NULL, &rt),
+	    CK_ENOTFOUND);
 }
 
 static void
@@ -130,7 +153,8 @@ test_registry_rows(void **state)
 	assert_true(r->subresources & API_SUB_BINDING);
 	fs = registry_field_selectors(r);
 	for (; *fs != NULL; fs++)
-		if (strcmp(*fs, "spec.nodeName") == 0 || strcmp(*fs, "metadata.name") == 0)
+		if (strcmp(*fs, "spec.nodeName") == 0 ||
+		    strcmp(*fs, "metadata.name") == 0)
 			found++;
 	assert_int_equal(found, 2);
 	r = registry_find("", "v1", "nodes");

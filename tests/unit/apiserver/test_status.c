@@ -15,20 +15,25 @@
 static void
 test_status_not_found_grouped(void **state)
 {
-	const struct api_resource *r = registry_find("coordination.k8s.io", "v1", "leases");
+	const struct api_resource *r =
+	    registry_find("coordination.k8s.io", "v1", "leases");
 	struct ck_status st;
 	cJSON *o;
 
 	(void)state;
 	ck_status_clear(&st);
-	assert_int_equal(status_set_object(&st, CK_ENOTFOUND, r, "x"), CK_ENOTFOUND);
-	assert_string_equal(st.message, "leases.coordination.k8s.io \"x\" not found");
+	assert_int_equal(status_set_object(&st, CK_ENOTFOUND, r, "x"),
+	    CK_ENOTFOUND);
+	assert_string_equal(st.message,
+	    "leases.coordination.k8s.io \"x\" not found");
 	o = status_to_json(&st);
 	assert_string_equal(json_str(o, "kind"), "Status");
 	assert_string_equal(json_str(o, "status"), "Failure");
 	assert_string_equal(json_str(o, "reason"), "NotFound");
-	assert_int_equal(cJSON_GetObjectItemCaseSensitive(o, "code")->valueint, 404);
-	assert_string_equal(json_str(json_obj(o, "details"), "group"), "coordination.k8s.io");
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(o, "code")->valueint,
+	    404);
+	assert_string_equal(json_str(json_obj(o, "details"), "group"),
+	    "coordination.k8s.io");
 	assert_string_equal(json_str(json_obj(o, "details"), "kind"), "leases");
 	cJSON_Delete(o);
 }
@@ -43,8 +48,10 @@ test_status_conflict_and_exists(void **state)
 	ck_status_clear(&st);
 	status_set_object(&st, CK_ECONFLICT, r, "web");
 	assert_int_equal(st.code, 409);
-	assert_string_equal(st.message, "Operation cannot be fulfilled on pods \"web\": the "
-	    "object has been modified; please apply your changes to the latest version "
+	assert_string_equal(st.message,
+	    "Operation cannot be fulfilled on pods \"web\": the "
+	    "object has been modified; please apply your changes to the latest "
+	    "version "
 	    "and try again");
 	status_set_object(&st, CK_EEXIST, r, "web");
 	assert_string_equal(st.reason, "AlreadyExists");
@@ -60,18 +67,23 @@ test_status_invalid_with_causes(void **state)
 
 	(void)state;
 	ck_status_clear(&st);
-	ck_status_add_cause(&st, "metadata.name", "FieldValueInvalid", "Invalid value: \"X\"");
+	ck_status_add_cause(&st, "metadata.name", "FieldValueInvalid",
+	    "Invalid value: \"X\"");
 	assert_int_equal(status_set_invalid(&st, r, "X"), CK_EINVALID);
-	assert_string_equal(st.message, "Pod \"X\" is invalid: metadata.name: Invalid value: "
+	assert_string_equal(st.message,
+	    "Pod \"X\" is invalid: metadata.name: Invalid value: "
 	    "\"X\"");
 	ck_status_add_cause(&st, "metadata.labels", "FieldValueInvalid", "bad");
 	status_set_invalid(&st, r, "X");
-	assert_string_equal(st.message, "Pod \"X\" is invalid: [metadata.name: Invalid "
+	assert_string_equal(st.message,
+	    "Pod \"X\" is invalid: [metadata.name: Invalid "
 	    "value: \"X\", metadata.labels: bad]");
 	o = status_to_json(&st);
-	causes = cJSON_GetObjectItemCaseSensitive(json_obj(o, "details"), "causes");
+	causes =
+	    cJSON_GetObjectItemCaseSensitive(json_obj(o, "details"), "causes");
 	assert_int_equal(cJSON_GetArraySize(causes), 2);
-	assert_string_equal(json_str(cJSON_GetArrayItem(causes, 0), "field"), "metadata.name");
+	assert_string_equal(json_str(cJSON_GetArrayItem(causes, 0), "field"),
+	    "metadata.name");
 	assert_string_equal(json_str(json_obj(o, "details"), "kind"), "Pod");
 	cJSON_Delete(o);
 }

@@ -97,6 +97,13 @@ test_codec_json_errors(void **state)
 	decode_err(NULL, "{\"a\":", 5, 1, CK_EBADREQ, 400, "json parse error");
 	decode_err(NULL, "", 0, 1, CK_EBADREQ, 400, "empty");
 	decode_err(NULL, nul, sizeof(nul) - 1, 1, CK_EBADREQ, 400, "NUL byte");
+	/* above U+10FFFF, overlong '/', a surrogate, a truncated sequence */
+	decode_err(NULL, "{\"a\":\"\xf5\x8f\x96\x8c\"}", 12, 1, CK_EBADREQ, 400,
+	    "not valid UTF-8");
+	decode_err(NULL, "{\"a\":\"\xc0\xaf\"}", 10, 1, CK_EBADREQ, 400, "UTF-8");
+	decode_err(NULL, "{\"a\":\"\xed\xa0\x80\"}", 11, 1, CK_EBADREQ, 400, "UTF-8");
+	decode_err(NULL, "{\"a\":\"\xe2\x82", 8, 1, CK_EBADREQ, 400, "UTF-8");
+	decode_err("application/yaml", "a: \xff", 4, 1, CK_EBADREQ, 400, "UTF-8");
 	decode_err(NULL, "[1]", 3, 1, CK_EBADREQ, 400, "must be a JSON object");
 	decode_err(NULL, "42", 2, 1, CK_EBADREQ, 400, "not a scalar");
 	decode_err(NULL, "\"s\"", 3, 0, CK_EBADREQ, 400, "not a scalar");

@@ -263,6 +263,159 @@ test_flags_duration(void **state)
 	assert_int_equal(flags_parse_duration_ms(NULL, &ms), CK_EINVALID);
 }
 
+/* Write text to a fresh temp file; its path into path (PATH_MAX-ish). */
+static void
+write_config(char *path, size_t len, const char *text)
+{
+	FILE *f;
+	int fd;
+
+	snprintf(path, len, "/tmp/ckube-test-flags.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void
+test_flags_config(void **state)
+{
+	char path[64], err[1024];
+
+	(void)state;
+	write_config(path, sizeof(path),
+	    "# ckube-test flags\n"
+	    "port: 9090\n"
+	    "bind-address: 0.0.0.0\n"
+	    "name: from-file\n"
+	    "request_timeout: 90s\n"
+	    "max-body: 1Ki\n"
+	    "verbose: true\n"
+	    "debug: false\n");
+	/* the file over the defaults, flags over the file, either order */
+	assert_int_equal(RUN(err, 2, "prog", "--port=1", "--config", path),
+	    FLAGS_OK);
+	assert_string_equal(err, "");
+	assert_int_equal(v.port, 1);
+	assert_string_equal(v.addr, "0.0.0.0");
+	assert_string_equal(v.name, "from-file");
+	assert_int_equal(v.timeout_ms, 90000);
+	assert_int_equal(v.max_body, 1024);
+	assert_int_equal(v.verbose, 1);
+	assert_int_equal(v.debug, 0);
+	assert_int_equal(v.workers, 0);
+	assert_int_equal(RUN(err, 2, "prog", "--config="), CK_EINVALID);
+	assert_non_null(strstr(err, "--config needs a file name"));
+	unlink(path);
+
+	/* an empty file (or only comments) sets nothing */
+	write_config(path, sizeof(path), "# nothing\n");
+	assert_int_equal(RUN(err, 2, "prog", "--config", path), FLAGS_OK);
+	assert_int_equal(v.port, 8080);
+	assert_string_equal(v.addr, "127.0.0.1");
+	unlink(path);
+
+	/* a quoted empty string is a value */
+	write_config(path, sizeof(path), "name: \"\"\nport: \"7\"\n");
+	assert_int_equal(RUN(err, 2, "prog", "--config", path), FLAGS_OK);
+	assert_string_equal(v.name, "");
+	assert_int_equal(v.port, 7);
+	unlink(path);
+	flags_free_config();
+}
+
+static void
+test_flags_config_errors(void **state)
+{
+	static const struct { const char *yaml, *msg; } bad[] = {
+		{ "bogus: 1\n", "unknown flag \"bogus\"" },
+		{ "port: abc\n",
+		  "invalid value \"abc\" for \"port\": must be an integer" },
+		{ "port: 1.5\n", "invalid value \"1.5\" for \"port\"" },
+		{ "port:\n", "\"port\" needs a single value" },
+		{ "port: [1, 2]\n", "\"port\" needs a single value" },
+		{ "name: {a: b}\n", "\"name\" needs a single value" },
+		{ "- port\n", "want a mapping" },
+		{ "just text\n", "want a mapping" },
+		{ "port: 1\nport: 2\n", "duplicate key" },
+		{ "port: 1\n---\nport: 2\n", "more than one YAML document" },
+		{ "port: [\n", "yaml: line" },
+		{ "config: other.yaml\n", "\"config\" is not allowed" },
+		{ "help: true\n", "\"help\" is not allowed" },
+	};
+	char path[64], err[1024];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		write_config(path, sizeof(path), bad[i].yaml);
+		v.port = 42;
+		assert_int_equal(RUN(err, 2, "prog", "--config", path),
+		    CK_EINVALID);
+		if (strstr(err, bad[i].msg) == NULL ||
+		    strstr(err, path) == NULL)
+			fail_msg("config %zu: want \"%s\", got \"%s\"", i,
+			    bad[i].msg, err);
+		assert_non_null(strstr(err,
+		    "Run 'ckube-test --help' for usage.\n"));
+		assert_int_equal(v.port, 42);	/* nothing written */
+		unlink(path);
+	}
+	assert_int_equal(RUN(err, 2, "prog", "--config", "/nonexistent/x.yaml"),
+	    CK_EINVALID);
+	assert_non_null(strstr(err,
+	    "--config /nonexistent/x.yaml: No such file"));
+	assert_int_equal(RUN(err, 2, "prog", "--config"), CK_EINVALID);
+	assert_non_null(strstr(err, "flag needs an argument: --config"));
+	/* a bad flag is reported before the file is read */
+	assert_int_equal(RUN(err, 2, "prog", "--config", "/nonexistent",
+	    "--port=x"), CK_EINVALID);
+	assert_non_null(strstr(err, "invalid argument \"x\" for \"--port\""));
+	/* --help does not read the file */
+	assert_int_equal(RUN(err, 1, "prog", "--config", "/nonexistent",
+	    "--help"), FLAGS_EXIT_OK);
+	assert_non_null(strstr(err, "--config string"));
+	flags_free_config();
+}
+
+static void
+test_flags_usage_error_and_markdown_flag(void **state)
+{
+	char out[4096];
+	int rc;
+
+	(void)state;
+	fflush(stderr);
+	{
+		FILE *tmp = tmpfile();
+		int saved = dup(2);
+		size_t n;
+
+		assert_non_null(tmp);
+		dup2(fileno(tmp), 2);
+		rc = flags_usage_error(&prog, "--port %d: out of range", 70000);
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+		rewind(tmp);
+		n = fread(out, 1, sizeof(out) - 1, tmp);
+		out[n] = '\0';
+		fclose(tmp);
+	}
+	assert_int_equal(rc, FLAGS_EXIT_USAGE);
+	assert_int_equal(FLAGS_EXIT_USAGE, 2);
+	assert_string_equal(out, "ckube-test: --port 70000: out of range\n"
+	    "Run 'ckube-test --help' for usage.\n");
+	assert_int_equal(RUN(out, 1, "prog", "--help-markdown"), FLAGS_EXIT_OK);
+	assert_non_null(strstr(out, "# ckube-test\n"));
+	assert_non_null(strstr(out, "| `--config` | string |"));
+	/* hidden: not in --help */
+	assert_int_equal(RUN(out, 1, "prog", "--help"), FLAGS_EXIT_OK);
+	assert_null(strstr(out, "markdown"));
+}
+
 int
 main(void)
 {
@@ -274,6 +427,10 @@ main(void)
 		cmocka_unit_test_setup(test_flags_markdown, setup),
 		cmocka_unit_test_setup(test_flags_bad_default, setup),
 		cmocka_unit_test(test_flags_duration),
+		cmocka_unit_test_setup(test_flags_config, setup),
+		cmocka_unit_test_setup(test_flags_config_errors, setup),
+		cmocka_unit_test_setup(test_flags_usage_error_and_markdown_flag,
+		    setup),
 	};
 
 	return cmocka_run_group_tests_name("flags", tests, NULL, NULL);

@@ -1,0 +1,70 @@
+/*
+ * crud.h: what crud.c, crud_list.c and crud_delete.c share: the per-request
+ * context and the helpers that fill its Status. Only those files include it.
+ */
+#ifndef CKUBE_APISERVER_CRUD_H
+#define CKUBE_APISERVER_CRUD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "ckube/err.h"
+#include "apiserver.h"
+
+struct cJSON;
+struct strbuf;
+struct label_selector;
+struct field_selector;
+
+/* One request on one registry row. st collects the error to reply with. */
+struct crud {
+	struct apiserver		*srv;
+	const struct api_request	*req;
+	const struct api_route		*rt;
+	const struct api_resource	*res;
+	struct api_response		*resp;
+	struct ck_status		 st;
+};
+
+/* dryRun=All: validate and answer, but store nothing. */
+bool	crud_dry_run(const struct crud *c);
+/* Reply with c->st. */
+void	crud_reply_st(struct crud *c);
+/* Set c->st from err and a message; returns err. */
+int	crud_fail(struct crud *c, int err, const char *fmt, ...)
+	    CK_PRINTF(3, 4);
+/* NotFound/AlreadyExists/Conflict about name, worded as Kubernetes does. */
+int	crud_fail_object(struct crud *c, int err, const char *name);
+/* A store error: the expected ones as crud_fail_object, others as 500. */
+int	crud_fail_store(struct crud *c, int err, const char *name);
+/* metadata.name of obj, or NULL. */
+const char *crud_obj_name(const struct cJSON *obj);
+/* Read and parse one object (*out yours) and its revision. */
+int	crud_load(struct crud *c, const char *ns, const char *name,
+	    struct cJSON **out, int64_t *rv) CK_MUST_CHECK;
+/* Decode the request body by its Content-Type (*out yours). */
+int	crud_decode_body(struct crud *c, int want_object, struct cJSON **out)
+	    CK_MUST_CHECK;
+/* Integer member key of obj, or def. */
+int64_t	crud_json_int(const struct cJSON *obj, const char *key, int64_t def);
+/* True if meta (or a spec) has no finalizers. */
+bool	crud_finalizers_empty(const struct cJSON *meta);
+/* now + offset_s as RFC 3339 into buf (RFC3339_MAX bytes). */
+void	crud_now_ts(char *buf, time_t offset_s);
+/* labelSelector and fieldSelector of the request (both yours). */
+int	crud_parse_selectors(struct crud *c, struct label_selector **ls,
+	    struct field_selector **fs) CK_MUST_CHECK;
+bool	crud_matches(const struct label_selector *ls,
+	    const struct field_selector *fs, const struct cJSON *obj);
+/* `{"kind":"<Kind>List","apiVersion":..,"metadata":{..},"items":[` */
+void	crud_list_prefix(struct crud *c, struct strbuf *sb, int64_t rv,
+	    const char *cont);
+
+/* The verbs (crud_list.c, crud_delete.c). Each replies. */
+void	crud_list(struct crud *c);
+void	crud_watch(struct crud *c);
+void	crud_delete(struct crud *c);
+void	crud_deletecollection(struct crud *c);
+
+#endif

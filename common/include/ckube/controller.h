@@ -1,0 +1,193 @@
+/*
+ * controller.h: the controller skeleton (STYLE §2.5, sample-controller).
+ * controller_main() owns flags, logging, signals, health and metrics, the
+ * client, leader election, informers and their caches, the work queue, the
+ * workers and shutdown; a controller supplies a watch table and one
+ * reconcile(key) function.
+ *
+ * Threads: the informer threads run the watch handlers, which only compute
+ * keys and enqueue them; --workers threads (default 1) take keys from the
+ * queue and call reconcile, never two at once for one key; the main thread
+ * handles signals, resync and shutdown; leader election has its own thread.
+ *
+ * Writes from reconcile go through controller_create/update/... so that a
+ * unit test can run reconcile against tests/lib/fake_api.h (no sockets):
+ * the controller's "backend" is then the fake instead of the client.
+ */
+#ifndef CKUBE_CONTROLLER_H
+#define CKUBE_CONTROLLER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ckube/ck.h"
+#include "ckube/client.h"
+
+struct cJSON;
+struct cache;
+struct ck_status;
+struct controller;
+struct flag;
+struct kobj;
+
+enum watch_role {
+	WATCH_PRIMARY,		/* enqueue the object's own key */
+	WATCH_OWNED,		/* enqueue the key of its controller owner (.owner_kind) */
+	WATCH_MAPPED,		/* enqueue the keys .map() yields */
+	WATCH_CACHE_ONLY,	/* keep a cache for reading; never enqueue */
+};
+
+struct watch_spec {
+	const char	*resource;	/* "pods", "statefulsets.apps" */
+	enum watch_role	 role;
+	const char	*owner_kind;	/* WATCH_OWNED only */
+	/* WATCH_MAPPED: call controller_enqueue() for each key obj maps to. */
+	void		(*map)(struct controller *c, const struct kobj *obj);
+};
+
+struct controller_def {
+	const char		*name;		/* logs, Lease name, metrics label */
+	const struct watch_spec	*watches;
+	size_t			 nwatches;
+	const struct flag	*flags;		/* extra flags, or NULL */
+	size_t			 nflags;
+	int			(*init)(struct controller *c);	/* optional */
+	void			(*fini)(struct controller *c);	/* optional */
+	/*
+	 * Make the world match the object named by key ("ns/name"). Never
+	 * called twice at once for one key. Read through the cache, write
+	 * through controller_create() & co, never modify a cached object.
+	 * Return 0 when done, or a negative CK_E* to be retried with per-key
+	 * backoff (CK_ECONFLICT is retried without being logged as an error).
+	 */
+	int			(*reconcile)(struct controller *c, const char *key);
+};
+
+/*
+ * The whole daemon: flags (the common ones of daemon.h, --workers,
+ * --resync-period, --leader-elect*, and def->flags), then informers and
+ * workers (only while leading with --leader-elect; losing the lease stops
+ * the process with status 1), until SIGTERM: stop the informers, drain the
+ * queue, exit 0. Returns the exit status for main().
+ */
+int		 controller_main(const struct controller_def *def, int argc,
+		    char *argv[]);
+
+/*
+ * The cache of a watched resource (lives as long as c), or NULL if def
+ * has no watch on it. Caches of WATCH_OWNED resources carry the
+ * CACHE_INDEX_CONTROLLER_UID index; init may add more (cache_add_index).
+ */
+struct cache	*controller_cache(struct controller *c, const char *resource);
+
+/* The synchronous client (NULL under a fake backend: use the calls below). */
+struct client	*controller_client(struct controller *c);
+
+/* The definition c runs. */
+const struct controller_def *controller_def(const struct controller *c);
+
+/* Private data of the controller (set in init, read in reconcile). */
+void		 controller_set_data(struct controller *c, void *data);
+void		*controller_data(const struct controller *c);
+
+/* Queue key for reconcile (de-duplicated). Thread-safe. */
+void		 controller_enqueue(struct controller *c, const char *key);
+
+/* Queue key after delay_ms (e.g. minReadySeconds). Thread-safe. */
+void		 controller_requeue_after(struct controller *c, const char *key,
+		    unsigned int delay_ms);
+
+/*
+ * Record an Event about obj (asynchronous, aggregated; events.h). type is
+ * "Normal" or "Warning".
+ */
+void		 controller_event(struct controller *c, const struct kobj *obj,
+		    const char *type, const char *reason, const char *fmt, ...)
+		    CK_PRINTF(5, 6);
+
+/*
+ * Writes, as the client_*_kobj calls (client.h) under the real backend.
+ * out may be NULL; st may not. Thread-safe.
+ */
+int		 controller_create(struct controller *c, const struct kobj *obj,
+		    struct kobj **out, struct ck_status *st) CK_MUST_CHECK;
+int		 controller_update(struct controller *c, const struct kobj *obj,
+		    struct kobj **out, struct ck_status *st) CK_MUST_CHECK;
+int		 controller_update_status(struct controller *c,
+		    const struct kobj *obj, struct kobj **out,
+		    struct ck_status *st) CK_MUST_CHECK;
+int		 controller_patch(struct controller *c,
+		    const struct client_gvr *gvr, const char *ns,
+		    const char *name, const char *subresource,
+		    enum client_patch_type type, const struct cJSON *patch,
+		    struct kobj **out, struct ck_status *st) CK_MUST_CHECK;
+int		 controller_delete(struct controller *c,
+		    const struct client_gvr *gvr, const char *ns,
+		    const char *name, const struct client_delete_opts *opts,
+		    struct ck_status *st) CK_MUST_CHECK;
+
+/*
+ * The test seam. A backend replaces the client, the informers' caches and
+ * the event recorder (tests/lib/fake_api.c provides one).
+ */
+struct controller_backend {
+	int	(*create)(void *arg, const struct kobj *obj, struct kobj **out,
+		    struct ck_status *st);
+	int	(*update)(void *arg, const struct kobj *obj, struct kobj **out,
+		    struct ck_status *st);
+	int	(*update_status)(void *arg, const struct kobj *obj,
+		    struct kobj **out, struct ck_status *st);
+	int	(*patch)(void *arg, const struct client_gvr *gvr,
+		    const char *ns, const char *name, const char *subresource,
+		    enum client_patch_type type, const struct cJSON *patch,
+		    struct kobj **out, struct ck_status *st);
+	int	(*del)(void *arg, const struct client_gvr *gvr, const char *ns,
+		    const char *name, const struct client_delete_opts *opts,
+		    struct ck_status *st);
+	struct cache *(*cache)(void *arg, const char *resource);
+	void	(*event)(void *arg, const struct kobj *obj, const char *type,
+		    const char *reason, const char *message);
+};
+
+/*
+ * A controller over a backend (be and arg borrowed), with its work queue
+ * but no informers, workers or daemon: a test calls def->reconcile(c, key)
+ * directly, or starts workers and feeds it through controller_notify().
+ * def->init runs here (its failure: NULL). Free with controller_free().
+ */
+struct controller *controller_new_test(const struct controller_def *def,
+		    const struct controller_backend *be, void *arg);
+
+/* Start n worker threads (tests; controller_main does it itself). */
+int		 controller_start_workers(struct controller *c, int n)
+		    CK_MUST_CHECK;
+
+/*
+ * Run the watch handlers of resource for one change, as an informer would
+ * (old_obj NULL: added; new_obj NULL: deleted). Thread-safe.
+ */
+void		 controller_notify(struct controller *c, const char *resource,
+		    const struct kobj *old_obj, const struct kobj *new_obj);
+
+/*
+ * Wait until no key is queued or being reconciled (delayed keys aside), or
+ * ck_now_ms() reaches deadline_ms. Returns 0 or CK_ETIMEDOUT.
+ */
+int		 controller_wait_idle(struct controller *c, uint64_t deadline_ms)
+		    CK_MUST_CHECK;
+
+/* Reconcile counters (also exported as metrics by controller_main). */
+struct controller_stats {
+	uint64_t	reconciles;	/* reconcile calls */
+	uint64_t	errors;		/* returned an error other than conflict */
+	uint64_t	conflicts;	/* returned CK_ECONFLICT */
+	uint64_t	requeues;	/* rate-limited requeues */
+	uint64_t	enqueues;	/* controller_enqueue and handler adds */
+};
+void		 controller_get_stats(struct controller *c,
+		    struct controller_stats *out);
+
+/* Shut the queue down, drain it, join the workers, run fini, free. */
+void		 controller_free(struct controller *c);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * informer.h: keep caches of API resources current (client-go's reflector
+ * and shared informer). Per resource: LIST (paged) into a cache.h cache,
+ * then follow changes from the nanomsg watch bus (topic "<resource>/").
+ * Nothing is silently missed:
+ *   - the first bus message of a topic, a gap in its sequence numbers (or a
+ *     new publisher epoch), and an unreadable message each make the informer
+ *     catch up with the HTTP watch from the last revision it applied up to
+ *     that message's revision;
+ *   - a quiet period after bus traffic (the lost message may have been the
+ *     last one) and a periodic timer run a short verifying HTTP watch from
+ *     the last revision (it ends at the server's 1 s timeout or a
+ *     bookmark; it then moves the revision to the store's, read before it
+ *     started, so an idle resource does not fall behind compaction). The
+ *     bus socket of that resource is not read meanwhile, so its events may
+ *     wait up to about a second;
+ *   - a bus error, or no bus configured, switches the resource to a plain
+ *     HTTP watch for good;
+ *   - a 410 Gone (compacted revision) relists, and the relist's differences
+ *     reach the handlers as adds, updates and deletes.
+ * Events whose revision is not newer than the last applied one, or than the
+ * cached object's, are ignored, so catching up never duplicates anything.
+ *
+ * Threads: one informer thread per group polls every bus socket and applies
+ * bus events; one helper thread per resource does that resource's LISTs and
+ * HTTP watches (catch-up, verify, follow). While the helper works on a
+ * resource the informer thread leaves its socket unread (messages wait in
+ * the socket buffer), so one resource's events are applied by one thread at
+ * a time, in revision order. Handlers run on those threads: they must be
+ * quick (compute keys, workqueue_add) and must not block.
+ */
+#ifndef CKUBE_INFORMER_H
+#define CKUBE_INFORMER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ckube/ck.h"
+
+struct cache;
+struct client;
+struct informer;
+struct informer_group;
+struct kobj;
+
+/*
+ * Callbacks for one informer (any may be NULL). Objects are frozen and lent
+ * for the call (kobj_ref to keep one). on_delete gets the last state known:
+ * the deleted object from the watch, or the cached one after a relist.
+ */
+struct informer_handlers {
+	void	(*on_add)(const struct kobj *obj, void *arg);
+	void	(*on_update)(const struct kobj *old_obj,
+		    const struct kobj *new_obj, void *arg);
+	void	(*on_delete)(const struct kobj *obj, void *arg);
+	void	*arg;
+};
+
+/* Tuning; a zero field takes the default shown. */
+struct informer_options {
+	const char	*bus_url;	/* NULL: HTTP watches only */
+	long		 page_size;	/* 500 objects per LIST page */
+	uint64_t	 verify_quiet_ms;	/* 1000: verify after this quiet */
+	uint64_t	 verify_period_ms;	/* 60000: verify at least this often */
+	uint64_t	 retry_ms;	/* 1000: wait after a failed LIST/watch */
+};
+
+/*
+ * A new group of informers that will use cl, which the group takes: it is
+ * shut down by informer_group_stop() and freed by informer_group_free(), so
+ * give the group a client of its own. opt may be NULL; bus_url is copied.
+ */
+struct informer_group *informer_group_new(struct client *cl,
+		    const struct informer_options *opt);
+
+/*
+ * The informer of resource ("pods", "replicasets.apps",
+ * "leases.coordination.k8s.io"; the version is v1 unless the group is a
+ * known older one), created on first use. Adds handlers (may be NULL; up to
+ * 8 sets per informer). Only before informer_group_start(). The informer
+ * lives as long as the group.
+ */
+struct informer	*informer_group_add(struct informer_group *g,
+		    const char *resource, const struct informer_handlers *h);
+
+/* The informer of resource, or NULL if none was added. */
+struct informer	*informer_group_find(struct informer_group *g,
+		    const char *resource);
+
+/*
+ * Start the threads: each informer lists, then follows. Returns 0, or
+ * CK_EIO if a thread could not start. Call once.
+ */
+int		 informer_group_start(struct informer_group *g) CK_MUST_CHECK;
+
+/* Whether every informer has completed its first LIST. Thread-safe. */
+bool		 informer_group_has_synced(struct informer_group *g);
+
+/*
+ * Wait until informer_group_has_synced() or ck_now_ms() reaches
+ * deadline_ms (clock.h; CLOCK_NEVER: no deadline). Returns 0,
+ * CK_ETIMEDOUT, or CK_ESHUTDOWN once stopping.
+ */
+int		 informer_group_wait_synced(struct informer_group *g,
+		    uint64_t deadline_ms) CK_MUST_CHECK;
+
+/*
+ * Stop every thread (the client is shut down, watches end within about a
+ * second) and wait for them. Handlers are not called afterwards. Safe to
+ * call twice, or without start.
+ */
+void		 informer_group_stop(struct informer_group *g);
+
+/* Stop (if needed) and free the group, its informers, caches and client. */
+void		 informer_group_free(struct informer_group *g);
+
+/* The informer's cache (lives as long as the group). */
+struct cache	*informer_cache(struct informer *inf);
+
+/* The resource name given to informer_group_add(). */
+const char	*informer_resource(const struct informer *inf);
+
+/* Whether the informer completed its first LIST. Thread-safe. */
+bool		 informer_has_synced(struct informer *inf);
+
+/*
+ * Counters for tests and metrics: bus events applied, catch-ups run (gaps
+ * and first messages), verifies run, relists done (the first LIST counts).
+ */
+struct informer_stats {
+	uint64_t	bus_events;
+	uint64_t	catchups;
+	uint64_t	verifies;
+	uint64_t	relists;
+};
+void		 informer_get_stats(struct informer *inf,
+		    struct informer_stats *out);
+
+/*
+ * Test hook: the informer thread discards every nth bus message it
+ * receives (0: none) before looking at it, as a slow subscriber's drops.
+ */
+void		 informer_group_test_drop_every(struct informer_group *g,
+		    unsigned int n);
+
+#endif

@@ -1,0 +1,804 @@
+/*
+ * informer.c: LIST + watch bus + HTTP catch-up into caches (informer.h has
+ * the recovery rules and the threads). The informer thread owns the bus
+ * sockets; each resource's helper thread owns its LISTs and HTTP watches.
+ * A resource is handed between the two under the group mutex (busy flag),
+ * so its cache and last revision have one writer at a time.
+ */
+#include "ckube/informer.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "ckube/alloc.h"
+#include "ckube/bus.h"
+#include "ckube/cache.h"
+#include "ckube/client.h"
+#include "ckube/clock.h"
+#include "ckube/err.h"
+#include "ckube/kobj.h"
+#include "ckube/log.h"
+#include "ckube/strbuf.h"
+
+#define INFORMER_HANDLERS_MAX	8
+#define INFORMER_MAX		64
+
+enum req {
+	REQ_NONE,
+	REQ_RELIST,
+	REQ_CATCHUP,	/* HTTP watch until revision target */
+	REQ_VERIFY,	/* short HTTP watch: anything missed? */
+	REQ_FOLLOW,	/* HTTP watch for good (no bus) */
+};
+
+struct informer {
+	struct informer_group	*g;
+	char			*resource;
+	char			 group[128];
+	char			 version[32];
+	char			 plural[128];
+	struct client_gvr	 gvr;
+	struct cache		*cache;
+	struct informer_handlers h[INFORMER_HANDLERS_MAX];
+	size_t			 nh;
+
+	/* Owned by the thread that has the resource (busy handoff). */
+	int64_t			 rv;
+	struct bus		*bus;	/* NULL: HTTP watch only */
+	int			 seen_msg;
+	uint64_t		 epoch;
+	uint64_t		 seq;
+	int			 dirty;	/* bus traffic since the last verify */
+	uint64_t		 last_msg_ms;
+	uint64_t		 next_verify_ms;
+
+	/* Under g->mu. */
+	int			 busy;
+	enum req		 req;
+	int64_t			 target;
+	int			 synced;
+	struct informer_stats	 stats;
+	pthread_cond_t		 cond;
+	pthread_t		 thread;
+	int			 thread_started;
+};
+
+struct informer_group {
+	struct client		*cl;
+	struct informer_options	 opt;
+	char			*bus_url;
+	struct informer		*infs[INFORMER_MAX];
+	size_t			 n;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cond;	/* synced changes */
+	int			 evfd;	/* wakes the informer thread */
+	pthread_t		 thread;
+	int			 started;
+	int			 stopping;	/* under mu */
+	unsigned int		 drop_every;	/* under mu */
+	unsigned int		 drop_count;
+};
+
+static const struct {
+	const char	*group;
+	const char	*version;
+} group_versions[] = {
+	{ "extensions", "v1beta1" },
+	{ "autoscaling", "v1" },
+};
+
+struct informer_group *
+informer_group_new(struct client *cl, const struct informer_options *opt)
+{
+	struct informer_group *g = ck_calloc(1, sizeof(*g));
+
+	g->cl = cl;
+	if (opt != NULL)
+		g->opt = *opt;
+	if (g->opt.bus_url != NULL && g->opt.bus_url[0] != '\0')
+		g->bus_url = ck_strdup(g->opt.bus_url);
+	g->opt.bus_url = g->bus_url;
+	if (g->opt.page_size <= 0)
+		g->opt.page_size = 500;
+	if (g->opt.verify_quiet_ms == 0)
+		g->opt.verify_quiet_ms = 1000;
+	if (g->opt.verify_period_ms == 0)
+		g->opt.verify_period_ms = 60000;
+	if (g->opt.retry_ms == 0)
+		g->opt.retry_ms = 1000;
+	pthread_mutex_init(&g->mu, NULL);
+	if (clock_cond_init(&g->cond) != 0)
+		fatalx("informer: cond init");
+	g->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (g->evfd < 0)
+		fatal("informer: eventfd");
+	return g;
+}
+
+struct informer *
+informer_group_find(struct informer_group *g, const char *resource)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (strcmp(g->infs[i]->resource, resource) == 0)
+			return g->infs[i];
+	return NULL;
+}
+
+static void
+split_resource(struct informer *inf)
+{
+	const char *dot = strchr(inf->resource, '.');
+	size_t i, len;
+
+	len = dot != NULL ? (size_t)(dot - inf->resource) :
+	    strlen(inf->resource);
+	if (len >= sizeof(inf->plural))
+		len = sizeof(inf->plural) - 1;
+	memcpy(inf->plural, inf->resource, len);
+	inf->plural[len] = '\0';
+	ck_strlcpy(inf->group, dot != NULL ? dot + 1 : "", sizeof(inf->group));
+	ck_strlcpy(inf->version, "v1", sizeof(inf->version));
+	for (i = 0; i < ARRAY_SIZE(group_versions); i++)
+		if (strcmp(inf->group, group_versions[i].group) == 0)
+			ck_strlcpy(inf->version, group_versions[i].version,
+			    sizeof(inf->version));
+	inf->gvr.group = inf->group;
+	inf->gvr.version = inf->version;
+	inf->gvr.resource = inf->plural;
+}
+
+struct informer *
+informer_group_add(struct informer_group *g, const char *resource,
+    const struct informer_handlers *h)
+{
+	struct informer *inf;
+
+	inf = informer_group_find(g, resource);
+	if (inf == NULL) {
+		if (g->n == INFORMER_MAX || g->started)
+			fatalx("informer: cannot add %s", resource);
+		inf = ck_calloc(1, sizeof(*inf));
+		inf->g = g;
+		inf->resource = ck_strdup(resource);
+		split_resource(inf);
+		inf->cache = cache_new(resource);
+		if (clock_cond_init(&inf->cond) != 0)
+			fatalx("informer: cond init");
+		g->infs[g->n++] = inf;
+	}
+	if (h != NULL) {
+		if (inf->nh == INFORMER_HANDLERS_MAX)
+			fatalx("informer %s: too many handlers", resource);
+		inf->h[inf->nh++] = *h;
+	}
+	return inf;
+}
+
+struct cache *
+informer_cache(struct informer *inf)
+{
+	return inf->cache;
+}
+
+const char *
+informer_resource(const struct informer *inf)
+{
+	return inf->resource;
+}
+
+bool
+informer_has_synced(struct informer *inf)
+{
+	bool synced;
+
+	pthread_mutex_lock(&inf->g->mu);
+	synced = inf->synced != 0;
+	pthread_mutex_unlock(&inf->g->mu);
+	return synced;
+}
+
+void
+informer_get_stats(struct informer *inf, struct informer_stats *out)
+{
+	pthread_mutex_lock(&inf->g->mu);
+	*out = inf->stats;
+	pthread_mutex_unlock(&inf->g->mu);
+}
+
+void
+informer_group_test_drop_every(struct informer_group *g, unsigned int n)
+{
+	pthread_mutex_lock(&g->mu);
+	g->drop_every = n;
+	g->drop_count = 0;
+	pthread_mutex_unlock(&g->mu);
+}
+
+static bool
+stopping(struct informer_group *g)
+{
+	bool s;
+
+	pthread_mutex_lock(&g->mu);
+	s = g->stopping != 0;
+	pthread_mutex_unlock(&g->mu);
+	return s;
+}
+
+static void
+wake(struct informer_group *g)
+{
+	uint64_t one = 1;
+
+	if (write(g->evfd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_warn("informer: eventfd write: %s", strerror(errno));
+}
+
+/* Calling handlers */
+
+static void
+notify(struct informer *inf, const struct kobj *old_obj,
+    const struct kobj *new_obj)
+{
+	size_t i;
+
+	for (i = 0; i < inf->nh; i++) {
+		if (old_obj == NULL && inf->h[i].on_add != NULL)
+			inf->h[i].on_add(new_obj, inf->h[i].arg);
+		else if (new_obj == NULL && inf->h[i].on_delete != NULL)
+			inf->h[i].on_delete(old_obj, inf->h[i].arg);
+		else if (old_obj != NULL && new_obj != NULL &&
+		    inf->h[i].on_update != NULL)
+			inf->h[i].on_update(old_obj, new_obj, inf->h[i].arg);
+	}
+}
+
+static void
+relist_delta(const struct kobj *old_obj, const struct kobj *new_obj,
+    void *arg)
+{
+	notify(arg, old_obj, new_obj);
+}
+
+static void
+set_rv(struct informer *inf, int64_t rv)
+{
+	if (rv > inf->rv) {
+		inf->rv = rv;
+		cache_set_resource_version(inf->cache, rv);
+	}
+}
+
+/*
+ * Apply one watch event (obj taken). Events not newer than the last
+ * revision applied, or than the cached object, are duplicates.
+ */
+static void
+apply(struct informer *inf, enum client_event_type type, struct kobj *obj)
+{
+	struct kobj *old = NULL;
+	int64_t rv;
+
+	rv = cache_rv_parse(kobj_resource_version(obj));
+	if (type == CLIENT_EVENT_BOOKMARK) {
+		set_rv(inf, rv);
+		goto out;
+	}
+	if (rv <= inf->rv || kobj_key(obj)[0] == '\0')
+		goto out;
+	old = cache_get(inf->cache, kobj_key(obj));
+	if (old != NULL &&
+	    cache_rv_parse(kobj_resource_version(old)) >= rv)
+		goto out;
+	kobj_unref(old);
+	kobj_freeze(obj);
+	if (type == CLIENT_EVENT_DELETED) {
+		old = cache_remove(inf->cache, kobj_key(obj));
+		if (old != NULL)
+			notify(inf, obj, NULL);
+	} else {
+		old = cache_put(inf->cache, obj);
+		notify(inf, old, obj);
+	}
+	set_rv(inf, rv);
+out:
+	kobj_unref(old);
+	kobj_unref(obj);
+}
+
+/* The helper thread: LIST and HTTP watches */
+
+static int
+relist(struct informer *inf)
+{
+	struct client_list_opts lo = { .limit = inf->g->opt.page_size };
+	struct client_kobjs list = { 0 };
+	struct ck_status st;
+	int rc;
+
+	rc = client_list_all_kobj(inf->g->cl, &inf->gvr, NULL, &lo, 1, &list,
+	    &st);
+	if (rc < 0) {
+		if (rc != CK_ESHUTDOWN)
+			log_warn("informer %s: list: %s", inf->resource,
+			    st.message);
+		return rc;
+	}
+	cache_replace(inf->cache, list.items, list.n,
+	    cache_rv_parse(list.resource_version), relist_delta, inf);
+	inf->rv = cache_rv_parse(list.resource_version);
+	log_v(2, "informer %s: listed %zu objects at revision %lld",
+	    inf->resource, list.n, (long long)inf->rv);
+	client_kobjs_fini(&list);
+	pthread_mutex_lock(&inf->g->mu);
+	inf->stats.relists++;
+	pthread_mutex_unlock(&inf->g->mu);
+	return 0;
+}
+
+struct watch_ctx {
+	struct informer	*inf;
+	enum req	 req;
+	int64_t		 target;
+};
+
+#define WATCH_DONE	1
+
+static int
+watch_event(enum client_event_type type, struct kobj *obj, void *arg)
+{
+	struct watch_ctx *w = arg;
+	struct informer *inf = w->inf;
+
+	apply(inf, type, obj);
+	if (stopping(inf->g))
+		return CK_ESHUTDOWN;
+	if (w->req == REQ_CATCHUP && inf->rv >= w->target)
+		return WATCH_DONE;
+	if (w->req == REQ_VERIFY && type == CLIENT_EVENT_BOOKMARK)
+		return WATCH_DONE;
+	return 0;
+}
+
+/*
+ * The store's current revision (a one-item LIST), or 0. A verifying watch
+ * that ran to its end has delivered every event up to it, so the informer
+ * may move its revision there: an idle resource then never falls behind
+ * the server's compaction (and never needs a relist for that).
+ */
+static int64_t
+current_revision(struct informer *inf)
+{
+	struct client_list_opts lo = { .limit = 1 };
+	struct client_list list = { 0 };
+	struct ck_status st;
+	int64_t rv = 0;
+
+	if (client_list(inf->g->cl, &inf->gvr, NULL, &lo, &list, &st) == 0)
+		rv = cache_rv_parse(list.resource_version);
+	client_list_fini(&list);
+	return rv;
+}
+
+static int
+watch(struct informer *inf, enum req req, int64_t target)
+{
+	struct watch_ctx w = { inf, req, target };
+	struct client_watch_opts wo = { .allow_bookmarks = 1 };
+	struct ck_status st;
+	int64_t now_rv = 0;
+	char rv[32];
+	int rc;
+
+	if (req == REQ_VERIFY)
+		now_rv = current_revision(inf);
+	for (;;) {
+		if (req == REQ_CATCHUP && inf->rv >= target)
+			return 0;
+		snprintf(rv, sizeof(rv), "%lld", (long long)inf->rv);
+		wo.resource_version = rv;
+		wo.timeout_seconds = req == REQ_VERIFY ? 1 :
+		    req == REQ_CATCHUP ? 30 : 0;
+		rc = client_watch_kobj(inf->g->cl, &inf->gvr, NULL, &wo,
+		    watch_event, &w, &st);
+		if (rc == WATCH_DONE)
+			return 0;
+		if (rc == 0 && req == REQ_VERIFY) {
+			set_rv(inf, now_rv);
+			return 0;
+		}
+		if (rc == 0 || (rc == CK_ETIMEDOUT && req == REQ_FOLLOW))
+			continue;	/* the server ended it: watch again */
+		if (rc != CK_ESHUTDOWN && rc != CK_EGONE)
+			log_warn("informer %s: watch from %s: %s",
+			    inf->resource, rv, st.message);
+		return rc;
+	}
+}
+
+static int
+run(struct informer *inf, enum req req, int64_t target)
+{
+	switch (req) {
+	case REQ_RELIST:
+		return relist(inf);
+	case REQ_CATCHUP:
+	case REQ_VERIFY:
+	case REQ_FOLLOW:
+		return watch(inf, req, target);
+	case REQ_NONE:
+		break;
+	}
+	return 0;
+}
+
+static void *
+helper_main(void *arg)
+{
+	struct informer *inf = arg;
+	struct informer_group *g = inf->g;
+	enum req req;
+	int64_t target;
+	int rc;
+
+	pthread_mutex_lock(&g->mu);
+	while (!g->stopping) {
+		if (inf->req == REQ_NONE) {
+			(void)clock_cond_timedwait(&inf->cond, &g->mu,
+			    CLOCK_NEVER);
+			continue;
+		}
+		req = inf->req;
+		target = inf->target;
+		if (req == REQ_CATCHUP)
+			inf->stats.catchups++;
+		else if (req == REQ_VERIFY)
+			inf->stats.verifies++;
+		pthread_mutex_unlock(&g->mu);
+		rc = run(inf, req, target);
+		pthread_mutex_lock(&g->mu);
+		if (g->stopping || rc == CK_ESHUTDOWN)
+			break;
+		if (rc == CK_EGONE) {
+			log_warn("informer %s: revision %lld is compacted; "
+			    "relisting", inf->resource, (long long)inf->rv);
+			inf->req = REQ_RELIST;
+			continue;
+		}
+		if (rc < 0) {
+			/* Retry the same request after a pause. */
+			(void)clock_cond_timedwait(&inf->cond, &g->mu,
+			    ck_now_ms() + g->opt.retry_ms);
+			continue;
+		}
+		if (req == REQ_RELIST && !inf->synced) {
+			inf->synced = 1;
+			pthread_cond_broadcast(&g->cond);
+		}
+		if (inf->bus == NULL) {
+			inf->req = REQ_FOLLOW;
+			continue;
+		}
+		inf->req = REQ_NONE;
+		inf->busy = 0;
+		wake(g);
+	}
+	pthread_mutex_unlock(&g->mu);
+	return NULL;
+}
+
+/* The informer thread: bus sockets */
+
+/* Hand inf to its helper (informer thread only). */
+static void
+request(struct informer *inf, enum req req, int64_t target)
+{
+	pthread_mutex_lock(&inf->g->mu);
+	inf->busy = 1;
+	inf->req = req;
+	inf->target = target;
+	pthread_cond_signal(&inf->cond);
+	pthread_mutex_unlock(&inf->g->mu);
+}
+
+static bool
+drop_this(struct informer_group *g)
+{
+	bool drop = false;
+
+	pthread_mutex_lock(&g->mu);
+	if (g->drop_every > 0 && ++g->drop_count % g->drop_every == 0)
+		drop = true;
+	pthread_mutex_unlock(&g->mu);
+	return drop;
+}
+
+/* Parse a bus payload {"type":..,"object":{..}}; NULL if malformed. */
+static struct kobj *
+parse_event(const struct bus_msg *msg, enum client_event_type *type)
+{
+	cJSON *root, *t, *obj;
+	struct kobj *k = NULL;
+
+	root = cJSON_ParseWithLength(msg->payload, msg->payload_len);
+	if (root == NULL)
+		return NULL;
+	t = cJSON_GetObjectItemCaseSensitive(root, "type");
+	if (!cJSON_IsString(t))
+		goto out;
+	if (strcmp(t->valuestring, "ADDED") == 0)
+		*type = CLIENT_EVENT_ADDED;
+	else if (strcmp(t->valuestring, "MODIFIED") == 0)
+		*type = CLIENT_EVENT_MODIFIED;
+	else if (strcmp(t->valuestring, "DELETED") == 0)
+		*type = CLIENT_EVENT_DELETED;
+	else
+		goto out;
+	obj = cJSON_DetachItemFromObjectCaseSensitive(root, "object");
+	k = kobj_new_take(obj);
+out:
+	cJSON_Delete(root);
+	return k;
+}
+
+/* Read what waits on inf's socket, until it is empty or handed over. */
+static void
+read_bus(struct informer *inf, uint64_t now)
+{
+	enum client_event_type type = CLIENT_EVENT_ADDED;
+	struct bus_msg msg;
+	struct kobj *obj;
+	bool gap;
+	int rc;
+
+	for (;;) {
+		rc = bus_recv(inf->bus, &msg, 0);
+		if (rc == CK_EAGAIN)
+			return;
+		if (rc < 0) {
+			log_warn("informer %s: bus lost (%s); following the "
+			    "HTTP watch instead", inf->resource,
+			    ck_strerror(rc));
+			bus_close(inf->bus);
+			inf->bus = NULL;
+			request(inf, REQ_FOLLOW, 0);
+			return;
+		}
+		if (drop_this(inf->g))
+			continue;
+		gap = msg.gap || !inf->seen_msg || msg.epoch != inf->epoch ||
+		    msg.seq != inf->seq + 1;
+		if (gap && inf->seen_msg)
+			log_v(1, "informer %s: bus gap before revision %lld",
+			    inf->resource, (long long)msg.rv);
+		inf->seen_msg = 1;
+		inf->epoch = msg.epoch;
+		inf->seq = msg.seq;
+		inf->dirty = 1;
+		inf->last_msg_ms = now;
+		if (msg.rv <= inf->rv)
+			continue;
+		obj = gap ? NULL : parse_event(&msg, &type);
+		if (obj == NULL) {
+			/* Fetch everything up to this message over HTTP. */
+			request(inf, REQ_CATCHUP, msg.rv);
+			return;
+		}
+		apply(inf, type, obj);
+		pthread_mutex_lock(&inf->g->mu);
+		inf->stats.bus_events++;
+		pthread_mutex_unlock(&inf->g->mu);
+	}
+}
+
+static bool
+is_busy(struct informer *inf)
+{
+	bool busy;
+
+	pthread_mutex_lock(&inf->g->mu);
+	busy = inf->busy != 0;
+	pthread_mutex_unlock(&inf->g->mu);
+	return busy;
+}
+
+static void *
+informer_main(void *arg)
+{
+	struct informer_group *g = arg;
+	struct pollfd pfd[INFORMER_MAX + 1];
+	struct informer *inf, *polled[INFORMER_MAX];
+	uint64_t now, due, junk;
+	size_t i, np;
+	int timeout;
+
+	while (!stopping(g)) {
+		now = ck_now_ms();
+		due = now + 1000;
+		pfd[0].fd = g->evfd;
+		pfd[0].events = POLLIN;
+		np = 0;
+		for (i = 0; i < g->n; i++) {
+			inf = g->infs[i];
+			if (inf->bus == NULL || is_busy(inf))
+				continue;
+			if (inf->next_verify_ms == 0)
+				inf->next_verify_ms = now +
+				    g->opt.verify_period_ms;
+			if ((inf->dirty && now >= inf->last_msg_ms +
+			    g->opt.verify_quiet_ms) ||
+			    now >= inf->next_verify_ms) {
+				inf->dirty = 0;
+				inf->next_verify_ms = now +
+				    g->opt.verify_period_ms;
+				request(inf, REQ_VERIFY, 0);
+				continue;
+			}
+			if (inf->dirty && inf->last_msg_ms +
+			    g->opt.verify_quiet_ms < due)
+				due = inf->last_msg_ms +
+				    g->opt.verify_quiet_ms;
+			if (inf->next_verify_ms < due)
+				due = inf->next_verify_ms;
+			polled[np] = inf;
+			pfd[np + 1].fd = bus_fd(inf->bus);
+			pfd[np + 1].events = POLLIN;
+			np++;
+		}
+		timeout = due > now ? (int)(due - now) : 0;
+		if (poll(pfd, np + 1, timeout) < 0) {
+			if (errno != EINTR)
+				log_warn("informer: poll: %s", strerror(errno));
+			continue;
+		}
+		if (pfd[0].revents & POLLIN)
+			(void)!read(g->evfd, &junk, sizeof(junk));
+		now = ck_now_ms();
+		for (i = 0; i < np; i++)
+			if (pfd[i + 1].revents & (POLLIN | POLLERR | POLLHUP))
+				read_bus(polled[i], now);
+	}
+	return NULL;
+}
+
+int
+informer_group_start(struct informer_group *g)
+{
+	struct informer *inf;
+	char topic[160];
+	size_t i;
+	int rc;
+
+	g->started = 1;
+	for (i = 0; i < g->n; i++) {
+		inf = g->infs[i];
+		if (g->bus_url != NULL) {
+			snprintf(topic, sizeof(topic), "%s/", inf->resource);
+			rc = bus_open_sub(g->bus_url, &inf->bus);
+			if (rc == 0 && (rc = bus_subscribe(inf->bus, topic)) < 0) {
+				bus_close(inf->bus);
+				inf->bus = NULL;
+			}
+			if (rc < 0)
+				log_warn("informer %s: bus %s: %s; using the "
+				    "HTTP watch", inf->resource, g->bus_url,
+				    ck_strerror(rc));
+		}
+		/* Subscribed before the LIST, so no event falls between. */
+		inf->busy = 1;
+		inf->req = REQ_RELIST;
+		if (pthread_create(&inf->thread, NULL, helper_main, inf) != 0) {
+			log_error("informer %s: cannot start a thread",
+			    inf->resource);
+			return CK_EIO;
+		}
+		inf->thread_started = 1;
+	}
+	if (pthread_create(&g->thread, NULL, informer_main, g) != 0) {
+		log_error("informer: cannot start the informer thread");
+		return CK_EIO;
+	}
+	g->started = 2;
+	return 0;
+}
+
+bool
+informer_group_has_synced(struct informer_group *g)
+{
+	bool synced = true;
+	size_t i;
+
+	pthread_mutex_lock(&g->mu);
+	for (i = 0; i < g->n; i++)
+		if (!g->infs[i]->synced)
+			synced = false;
+	pthread_mutex_unlock(&g->mu);
+	return synced;
+}
+
+int
+informer_group_wait_synced(struct informer_group *g, uint64_t deadline_ms)
+{
+	size_t i;
+	int rc = 0;
+
+	pthread_mutex_lock(&g->mu);
+	for (;;) {
+		if (g->stopping) {
+			rc = CK_ESHUTDOWN;
+			break;
+		}
+		for (i = 0; i < g->n; i++)
+			if (!g->infs[i]->synced)
+				break;
+		if (i == g->n)
+			break;
+		if (clock_cond_timedwait(&g->cond, &g->mu, deadline_ms) ==
+		    CK_ETIMEDOUT) {
+			rc = CK_ETIMEDOUT;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&g->mu);
+	return rc;
+}
+
+void
+informer_group_stop(struct informer_group *g)
+{
+	size_t i;
+
+	pthread_mutex_lock(&g->mu);
+	if (g->stopping) {
+		pthread_mutex_unlock(&g->mu);
+		return;
+	}
+	g->stopping = 1;
+	pthread_cond_broadcast(&g->cond);
+	for (i = 0; i < g->n; i++)
+		pthread_cond_broadcast(&g->infs[i]->cond);
+	pthread_mutex_unlock(&g->mu);
+	client_shutdown(g->cl);
+	wake(g);
+	if (g->started == 2)
+		pthread_join(g->thread, NULL);
+	for (i = 0; i < g->n; i++)
+		if (g->infs[i]->thread_started) {
+			pthread_join(g->infs[i]->thread, NULL);
+			g->infs[i]->thread_started = 0;
+		}
+}
+
+void
+informer_group_free(struct informer_group *g)
+{
+	struct informer *inf;
+	size_t i;
+
+	if (g == NULL)
+		return;
+	informer_group_stop(g);
+	for (i = 0; i < g->n; i++) {
+		inf = g->infs[i];
+		bus_close(inf->bus);
+		cache_free(inf->cache);
+		pthread_cond_destroy(&inf->cond);
+		free(inf->resource);
+		free(inf);
+	}
+	client_free(g->cl);
+	close(g->evfd);
+	pthread_cond_destroy(&g->cond);
+	pthread_mutex_destroy(&g->mu);
+	free(g->bus_url);
+	free(g);
+}

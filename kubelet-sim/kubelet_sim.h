@@ -12,6 +12,7 @@
 #include "timers.h"
 
 struct client;
+struct informer_handlers;
 
 struct ksim_flags {
 	int64_t		nodes;
@@ -56,5 +57,15 @@ struct ksim {
 int	node_setup(struct ksim *ks, int64_t now_ms) CK_MUST_CHECK;
 /* Free the node set. */
 void	node_teardown(struct ksim *ks);
+
+/*
+ * Pod informer handlers (any thread): events of pods bound to our nodes are
+ * queued for pod_drain().
+ */
+const struct informer_handlers *pod_handlers(struct ksim *ks);
+/* Main loop: apply the queued pod events at now_ms (start, delete...). */
+void	pod_drain(struct ksim *ks, int64_t now_ms);
+/* Drop every simulated pod. */
+void	pod_teardown(struct ksim *ks);
 
 #endif

@@ -10,6 +10,7 @@
 #include "ckube/daemon.h"
 #include "ckube/err.h"
 #include "ckube/flags.h"
+#include "ckube/informer.h"
 #include "ckube/log.h"
 #include "kubelet_sim.h"
 
@@ -55,7 +56,9 @@ static const size_t counts[] = { ARRAY_SIZE(ksim_flag_table) };
 static int
 ksim_run(struct daemon *d, void *arg)
 {
-	int64_t next;
+	struct informer_group *g;
+	struct client *icl;
+	int64_t next, now;
 	int rc;
 
 	(void)arg;
@@ -72,15 +75,36 @@ ksim_run(struct daemon *d, void *arg)
 		client_free(ks.cl);
 		return 2;
 	}
+	if (daemon_client_new(d, &icl) != 0) {
+		node_teardown(&ks);
+		client_free(ks.cl);
+		return 1;
+	}
+	g = informer_group_new(icl, &(struct informer_options){
+	    .bus_url = daemon_watch_bus(d) });
+	(void)informer_group_add(g, "pods", pod_handlers(&ks));
+	if (informer_group_start(g) != 0) {
+		informer_group_free(g);
+		node_teardown(&ks);
+		client_free(ks.cl);
+		return 1;
+	}
 	daemon_set_ready(d, 1);
 	for (;;) {
-		timers_run(&ks.timers, (int64_t)ck_now_ms());
+		now = (int64_t)ck_now_ms();
+		pod_drain(&ks, now);
+		timers_run(&ks.timers, now);
+		/* Pod events are polled: wake at least every 50 ms. */
 		next = timers_next(&ks.timers);
-		rc = daemon_wait_stop(d, next == INT64_MAX ? CLOCK_NEVER :
-		    (uint64_t)next);
+		if (next > now + 50)
+			next = now + 50;
+		rc = daemon_wait_stop(d, (uint64_t)next);
 		if (rc != CK_ETIMEDOUT)
 			break;
 	}
+	informer_group_stop(g);
+	pod_teardown(&ks);
+	informer_group_free(g);
 	timers_free(&ks.timers);
 	node_teardown(&ks);
 	client_free(ks.cl);

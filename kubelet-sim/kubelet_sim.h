@@ -1,0 +1,71 @@
+/*
+ * Map header of ckube-kubelet-sim: the simulated node set and its flags,
+ * shared by main.c and node.c.
+ */
+#ifndef KUBELET_SIM_KUBELET_SIM_H
+#define KUBELET_SIM_KUBELET_SIM_H
+
+#include <stdint.h>
+
+#include "ckube/ck.h"
+
+#include "timers.h"
+
+struct client;
+struct informer_handlers;
+
+struct ksim_flags {
+	int64_t		nodes;
+	const char	*node_prefix;
+	const char	*node_cpu;
+	const char	*node_memory;
+	const char	*node_pods;
+	const char	*node_ephemeral_storage;
+	const char	*node_labels;	/* k=v,k2=v2 */
+	const char	*node_taints;	/* k=v:Effect,... */
+	const char	*node_cidr;
+	const char	*zone;
+	const char	*region;
+	int64_t		lease_renew_ms;
+	int64_t		status_report_ms;
+	int64_t		crashloop_backoff_base_ms;
+};
+
+struct sim_node {
+	char		name[128];
+	char		pod_cidr[32];
+	char		ip[32];
+	struct timer	lease_timer;
+	struct timer	status_timer;
+	struct ksim *ks;
+	int		registered;
+};
+
+struct ksim {
+	struct ksim_flags	f;
+	struct client		*cl;
+	struct timer_heap	timers;
+	struct sim_node		*nodes;
+	size_t			nnodes;
+};
+
+/*
+ * Build the node names and CIDRs and arm their timers; registration and
+ * lease renewals happen as the timers fire. Returns 0 or CK_EINVALID (bad
+ * --node-cidr).
+ */
+int	node_setup(struct ksim *ks, int64_t now_ms) CK_MUST_CHECK;
+/* Free the node set. */
+void	node_teardown(struct ksim *ks);
+
+/*
+ * Pod informer handlers (any thread): events of pods bound to our nodes are
+ * queued for pod_drain().
+ */
+const struct informer_handlers *pod_handlers(struct ksim *ks);
+/* Main loop: apply the queued pod events at now_ms (start, delete...). */
+void	pod_drain(struct ksim *ks, int64_t now_ms);
+/* Drop every simulated pod. */
+void	pod_teardown(struct ksim *ks);
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * ckube-kubelet-sim: simulated nodes (registration, leases, status) driven
+ * by one timer heap on the main thread, inside the common daemon frame.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "ckube/client.h"
+#include "ckube/clock.h"
+#include "ckube/daemon.h"
+#include "ckube/err.h"
+#include "ckube/flags.h"
+#include "ckube/informer.h"
+#include "ckube/log.h"
+#include "kubelet_sim.h"
+
+static struct ksim ks;
+
+static const struct flag ksim_flag_table[] = {
+	{ "nodes", FLAG_INT, &ks.f.nodes, "1", "Simulation",
+	    "number of simulated nodes" },
+	{ "node-prefix", FLAG_STRING, &ks.f.node_prefix, "sim-", "Simulation",
+	    "node name prefix (names are PREFIX0..PREFIXN-1)" },
+	{ "node-cpu", FLAG_STRING, &ks.f.node_cpu, "4", "Simulation",
+	    "cpu capacity of each node" },
+	{ "node-memory", FLAG_STRING, &ks.f.node_memory, "8Gi", "Simulation",
+	    "memory capacity of each node" },
+	{ "node-pods", FLAG_STRING, &ks.f.node_pods, "110", "Simulation",
+	    "pod capacity of each node" },
+	{ "node-ephemeral-storage", FLAG_STRING,
+	    &ks.f.node_ephemeral_storage, "100Gi", "Simulation",
+	    "ephemeral-storage capacity of each node" },
+	{ "node-labels", FLAG_STRING, &ks.f.node_labels, "", "Simulation",
+	    "extra node labels k=v,k2=v2" },
+	{ "node-taints", FLAG_STRING, &ks.f.node_taints, "", "Simulation",
+	    "node taints key=value:Effect,..." },
+	{ "node-cidr", FLAG_STRING, &ks.f.node_cidr, "10.244.0.0/16",
+	    "Simulation", "each node gets a /24 podCIDR from this range" },
+	{ "node-zone", FLAG_STRING, &ks.f.zone, "", "Simulation",
+	    "zone label of the nodes" },
+	{ "node-region", FLAG_STRING, &ks.f.region, "", "Simulation",
+	    "region label of the nodes" },
+	{ "node-lease-renew-interval", FLAG_DURATION, &ks.f.lease_renew_ms,
+	    "10s", "Simulation", "how often each node renews its Lease" },
+	{ "node-status-report-frequency", FLAG_DURATION,
+	    &ks.f.status_report_ms, "1m", "Simulation",
+	    "how often node status is posted when unchanged" },
+	{ "crashloop-backoff-base", FLAG_DURATION,
+	    &ks.f.crashloop_backoff_base_ms, "10s", "Simulation",
+	    "first crash-loop restart delay (doubles to 5m)" },
+};
+
+static const struct flag *const tables[] = { ksim_flag_table };
+static const size_t counts[] = { ARRAY_SIZE(ksim_flag_table) };
+
+static int
+ksim_run(struct daemon *d, void *arg)
+{
+	struct informer_group *g;
+	struct client *icl;
+	int64_t next, now;
+	int rc;
+
+	(void)arg;
+	if (daemon_client_new(d, &ks.cl) != 0)
+		return 1;
+	if (ks.f.lease_renew_ms <= 0)
+		ks.f.lease_renew_ms = 10000;
+	if (ks.f.status_report_ms <= 0)
+		ks.f.status_report_ms = 60000;
+	timers_init(&ks.timers);
+	if (node_setup(&ks, (int64_t)ck_now_ms()) != 0) {
+		log_error("bad --node-cidr %s or --nodes %lld", ks.f.node_cidr,
+		    (long long)ks.f.nodes);
+		client_free(ks.cl);
+		return 2;
+	}
+	if (daemon_client_new(d, &icl) != 0) {
+		node_teardown(&ks);
+		client_free(ks.cl);
+		return 1;
+	}
+	g = informer_group_new(icl, &(struct informer_options){
+	    .bus_url = daemon_watch_bus(d) });
+	(void)informer_group_add(g, "pods", pod_handlers(&ks));
+	if (informer_group_start(g) != 0) {
+		informer_group_free(g);
+		node_teardown(&ks);
+		client_free(ks.cl);
+		return 1;
+	}
+	daemon_set_ready(d, 1);
+	for (;;) {
+		now = (int64_t)ck_now_ms();
+		pod_drain(&ks, now);
+		timers_run(&ks.timers, now);
+		/* Pod events are polled: wake at least every 50 ms. */
+		next = timers_next(&ks.timers);
+		if (next > now + 50)
+			next = now + 50;
+		rc = daemon_wait_stop(d, (uint64_t)next);
+		if (rc != CK_ETIMEDOUT)
+			break;
+	}
+	informer_group_stop(g);
+	pod_teardown(&ks);
+	informer_group_free(g);
+	timers_free(&ks.timers);
+	node_teardown(&ks);
+	client_free(ks.cl);
+	return daemon_exit_status(d);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct daemon_def def = {
+		.name = "ckube-kubelet-sim",
+		.summary = "simulated kubelets: nodes, leases and pods",
+		.flag_tables = tables,
+		.flag_counts = counts,
+		.nflag_tables = 1,
+		.run = ksim_run,
+	};
+
+	return daemon_main(&def, argc, argv);
+}

@@ -1,0 +1,9 @@
+# ckube-kubelet-sim: simulated nodes and pods. Keep KUBELET_SIM_SRCS sorted.
+KUBELET_SIM_SRCS :=
+KUBELET_SIM_SRCS += kubelet-sim/node.c
+KUBELET_SIM_SRCS += kubelet-sim/pod.c
+KUBELET_SIM_SRCS += kubelet-sim/podsim.c
+KUBELET_SIM_SRCS += kubelet-sim/sim_spec.c
+KUBELET_SIM_SRCS += kubelet-sim/timers.c
+
+$(eval $(call daemon,kubelet-sim,ckube-kubelet-sim,$(KUBELET_SIM_SRCS)))

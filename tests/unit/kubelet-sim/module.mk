@@ -1,0 +1,5 @@
+# Unit tests of the kubelet-sim pure pieces.
+$(BUILD)/tests/unit/kubelet-sim/%.o: CPPFLAGS += -Ikubelet-sim
+$(eval $(call unit_test,tests/unit/kubelet-sim/test_podsim.c,$(BUILD)/kubelet-sim/podsim.o $(BUILD)/kubelet-sim/sim_spec.o))
+$(eval $(call unit_test,tests/unit/kubelet-sim/test_sim_spec.c,$(BUILD)/kubelet-sim/sim_spec.o))
+$(eval $(call unit_test,tests/unit/kubelet-sim/test_timers.c,$(BUILD)/kubelet-sim/timers.o))

@@ -58,7 +58,7 @@ stop_pid "$TOY_PID"
 expect "SIGTERM: drained and exited 0" 0 $?
 
 # Two replicas with leader election: one acts, the other takes over.
-LE=(--leader-elect --leader-elect-lease-duration=2s --leader-elect-renew-deadline=1500ms
+LE=(--leader-elect --leader-elect-lease-duration=4s --leader-elect-renew-deadline=3s
     --leader-elect-retry-period=100ms --leader-elect-resource-namespace=default)
 start_toy r1 "${LE[@]}"
 P1=$TOY_PID

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# e2e: the ReplicaSet, Deployment and Endpoints controllers on a whole cluster (scheduler and
+# kubelet-sim make pods Running), driven by the real kubectl: a Deployment of 3 becomes
+# available, its Service's Endpoints list 3 pod IPs, scale, set image, rollout undo, a deleted
+# pod replaced, a restarted controller converging without duplicates, and two leader-elected
+# replicas never both acting.
+. "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
+
+need=(apiserver scheduler kubelet-sim replicaset-controller deployment-controller endpoints-controller)
+if ! has_bin "${need[@]}" || ! command -v "$KUBECTL" >/dev/null; then
+	skip "controllers e2e" "needs kubectl and bin/ckube-{scheduler,kubelet-sim,...-controller}"
+	exit 0
+fi
+check "a cluster of 3 nodes comes up" e2e_up --nodes 3
+
+is() { [ "$("${@:2}")" = "$1" ]; }
+web_pods() { kc get pods -l app=web --field-selector=status.phase=Running -o name | wc -l; }
+ep_ips() { kc get endpoints web -o jsonpath='{range .subsets[*].addresses[*]}{.ip}{"\n"}{end}' | sort -u | grep -c .; }
+rs_count() { kc get rs -l app=web -o name | wc -l; }
+image() { kc get deploy web -o jsonpath='{.spec.template.spec.containers[0].image}'; }
+
+kc apply -f - >/dev/null <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, labels: {app: web}}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: "nginx:1.10", ports: [{containerPort: 80}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 80}]
+YAML
+check "kubectl apply creates the Deployment and Service" test $? = 0
+check "the Deployment of 3 becomes available" kc rollout status deploy/web --timeout=60s
+check "3 pods Running" eventually -t 30 is 3 web_pods
+check "the Service's Endpoints list 3 IPs" eventually -t 30 is 3 ep_ips
+
+check "kubectl scale --replicas=5" kc scale deploy/web --replicas=5
+check "5 pods Running" eventually -t 30 is 5 web_pods
+check "the Endpoints follow: 5 IPs" eventually -t 30 is 5 ep_ips
+
+check "kubectl set image" kc set image deploy/web web=nginx:1.11
+check "rolls out through a second ReplicaSet" kc rollout status deploy/web --timeout=90s
+check "two ReplicaSets exist" eventually is 2 rs_count
+check "every Running pod has the new image" eventually -t 30 is "nginx:1.11 5" sh -c \
+    "kubectl --kubeconfig '$E2E_KUBECONFIG' get pods -l app=web --field-selector=status.phase=Running \
+     -o jsonpath='{range .items[*]}{.spec.containers[0].image}{\"\\n\"}{end}' | sort | uniq -c | awk '{print \$2, \$1}'"
+check "kubectl rollout undo" kc rollout undo deploy/web
+check "the undo rolls out" kc rollout status deploy/web --timeout=90s
+check "the template image is back" eventually is nginx:1.10 image
+
+victim=$(kc get pods -l app=web -o jsonpath='{.items[0].metadata.name}')
+kc delete pod "$victim" --wait=false >/dev/null
+replaced() { ! kc get pods -l app=web -o name | grep -qx "pod/$victim" && [ "$(web_pods)" = 5 ]; }
+check "a deleted pod is replaced" eventually -t 60 replaced
+
+# Kill the ReplicaSet controller, scale while it is down, restart it: it converges, no extras.
+kill -KILL "$(e2e_daemon_pid replicaset-controller)"
+kc scale deploy/web --replicas=6 >/dev/null
+check "the controller restarts" bash "$E2E_LC" up --dir "$E2E_DIR" --nodes 3
+check "and converges to 6 pods" eventually -t 60 is 6 web_pods
+all_pods() { kc get pods -l app=web -o name | wc -l; }
+check "no duplicate pods" eventually -t 30 is 6 all_pods
+
+# Two leader-elected replicas: stop the cluster's controller, start two; one acts.
+stop_pid "$(e2e_daemon_pid replicaset-controller)"
+LE=(--kubeconfig="$E2E_KUBECONFIG" --port=0 --leader-elect --leader-elect-lease-duration=4s
+    --leader-elect-renew-deadline=3s --leader-elect-retry-period=200ms)
+for r in r1 r2; do
+	setsid "$CK_BIN/ckube-replicaset-controller" "${LE[@]}" --port-file="$CK_TMP/$r.port" \
+	    >"$CK_TMP/rsc-$r.log" 2>&1 </dev/null &
+	CK_PIDS+=($!)
+done
+synced() { grep -q 'caches synced' "$CK_TMP/rsc-$1.log"; }
+one_leader() { synced r1 || synced r2; }
+check "one replica leads" eventually -t 30 one_leader
+kc scale deploy/web --replicas=8 >/dev/null
+check "the leader scales to 8" eventually -t 60 is 8 all_pods
+if synced r1 && synced r2; then not_ok "the standby never acts"; else ok "the standby never acts"; fi
+check "exactly 8 pods, none twice" eventually -t 10 is 8 all_pods
+finish

@@ -78,18 +78,16 @@ holder=$(api GET /apis/coordination.k8s.io/v1/namespaces/default/leases/toy-cont
 
 # Losing the lease stops the work: an intruder takes it, the leader exits 1.
 if [ "$LEAD" = "$P1" ]; then NEWLEAD=$P2; else NEWLEAD=$P1; fi
-# take_lease: PUT holderIdentity=intruder over the current version (the
-# leader renews every 100 ms, so retry on conflict).
+# take_lease: a merge patch carries no resourceVersion, so it wins over the
+# leader's 100 ms renewals however loaded the machine is; the leader's next
+# renewal then conflicts, it re-reads a lease held by someone else and stops.
 take_lease() {
-	local lease
-	for _ in $(seq 50); do
-		lease=$(api GET /apis/coordination.k8s.io/v1/namespaces/default/leases/toy-controller |
-		    python3 -c 'import json,sys; d=json.load(sys.stdin); d["spec"]["holderIdentity"]="intruder"; print(json.dumps(d))')
-		api PUT /apis/coordination.k8s.io/v1/namespaces/default/leases/toy-controller \
-		    -H 'Content-Type: application/json' -d "$lease" >/dev/null
-		[ "$(code)" = 200 ] && return 0
-	done
-	return 1
+	local now
+	now=$(date -u +%Y-%m-%dT%H:%M:%S.000000Z)
+	api PATCH /apis/coordination.k8s.io/v1/namespaces/default/leases/toy-controller \
+	    -H 'Content-Type: application/merge-patch+json' \
+	    -d "{\"spec\":{\"holderIdentity\":\"intruder\",\"renewTime\":\"$now\",\"leaseDurationSeconds\":3600}}" >/dev/null
+	[ "$(code)" = 200 ]
 }
 check "an intruder takes the lease" take_lease
 # gone PID: exited (a zombie until waited for counts).

@@ -14,6 +14,7 @@ include common/module.mk
 include apiserver/module.mk
 include deployment-controller/module.mk
 include endpoints-controller/module.mk
+include gc-controller/module.mk
 include kubelet-sim/module.mk
 include replicaset-controller/module.mk
 include tests/module.mk

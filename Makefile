@@ -16,6 +16,7 @@ include deployment-controller/module.mk
 include endpoints-controller/module.mk
 include gc-controller/module.mk
 include kubelet-sim/module.mk
+include namespace-controller/module.mk
 include replicaset-controller/module.mk
 include tests/module.mk
 

@@ -935,6 +935,13 @@ client_update_status(struct client *cl, const cJSON *obj, cJSON **out,
 }
 
 int
+client_update_subresource(struct client *cl, const char *subresource,
+    const cJSON *obj, cJSON **out, struct ck_status *st)
+{
+	return send_object(cl, "PUT", subresource, obj, out, st);
+}
+
+int
 client_patch(struct client *cl, const struct client_gvr *gvr, const char *ns,
     const char *name, const char *subresource, enum client_patch_type type,
     const cJSON *patch, cJSON **out, struct ck_status *st)

@@ -228,6 +228,14 @@ int	client_update(struct client *cl, const struct cJSON *obj,
 int	client_update_status(struct client *cl, const struct cJSON *obj,
 	    struct cJSON **out, struct ck_status *st) CK_MUST_CHECK;
 
+/*
+ * The same on another subresource ("finalize": namespaces/NAME/finalize,
+ * which changes only spec.finalizers).
+ */
+int	client_update_subresource(struct client *cl, const char *subresource,
+	    const struct cJSON *obj, struct cJSON **out, struct ck_status *st)
+	    CK_MUST_CHECK;
+
 enum client_patch_type {
 	CLIENT_PATCH_MERGE,		/* application/merge-patch+json */
 	CLIENT_PATCH_JSON,		/* application/json-patch+json */

@@ -563,6 +563,16 @@ helper_main(void *arg)
 			inf->req = REQ_FOLLOW;
 			continue;
 		}
+		if (req == REQ_RELIST) {
+			/*
+			 * The bus connection completes asynchronously: what
+			 * changed between the LIST and then never reaches the
+			 * socket, and if nothing follows, no gap reveals it.
+			 * A verify after the quiet period closes that window.
+			 */
+			inf->dirty = 1;
+			inf->last_msg_ms = ck_now_ms();
+		}
 		inf->req = REQ_NONE;
 		inf->busy = 0;
 		wake(g);

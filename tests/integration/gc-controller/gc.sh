@@ -20,7 +20,7 @@ start_daemon() { # NAME BINARY [FLAGS...]
 	rm -f "$CK_TMP/$name.port"
 	setsid "$bin" --master "$API_URL" --watch-bus "ipc://$API_DATA/data/bus" \
 	    --port 0 --port-file "$CK_TMP/$name.port" --v=4 "$@" >>"$CK_TMP/$name.log" 2>&1 &
-	eval "${name}_PID=$!"
+	echo $! >"$CK_TMP/$name.pid"
 	CK_PIDS+=("$!")
 	eventually test -s "$CK_TMP/$name.port" &&
 	    eventually curl -sf "http://127.0.0.1:$(cat "$CK_TMP/$name.port")/readyz"
@@ -116,8 +116,9 @@ for i in $(seq 1 60); do
 done
 count_kill() { api GET "$NS/configmaps?labelSelector=kill%3Dme" | json 'len(d["items"])'; }
 api DELETE $NS/configmaps/bigowner -H "$J" -d '{"propagationPolicy":"Foreground"}' >/dev/null
-kill -KILL -- "-$gc_PID" 2>/dev/null
-wait "$gc_PID" 2>/dev/null
+gc_pid=$(cat "$CK_TMP/gc.pid")
+kill -KILL -- "-$gc_pid" 2>/dev/null
+wait "$gc_pid" 2>/dev/null
 check "the restarted collector becomes ready" start_daemon gc "$GC" --workers 4
 check "it collects every dependent" eventually -t 30 is 0 count_kill
 check "and then the foreground owner" eventually -t 20 gone bigowner

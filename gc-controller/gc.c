@@ -55,7 +55,7 @@ classified_fini(struct classified *cl)
  */
 static int
 classify_owner(struct controller *c, const struct graph_identity *item,
-    const cJSON *ref, enum owner_state *state)
+    const struct kobj *latest, const cJSON *ref, enum owner_state *state)
 {
 	const char *av, *kind, *name, *uid;
 	struct graph_identity owner;
@@ -77,8 +77,13 @@ classify_owner(struct controller *c, const struct graph_identity *item,
 	if (gc_absent_owner_known(c, uid))
 		return 0;
 	rc = gc_resolve(c, av, kind, item->ns, name, &t);
-	if (rc == CK_EINVALID)
-		return 0;	/* namespaced owner of a cluster-scoped object */
+	if (rc == CK_EINVALID) {
+		/* A namespaced owner of a cluster-scoped object: absent. */
+		controller_event(c, latest, "Warning", "OwnerRefInvalidNamespace",
+		    "ownerRef [%s/%s, namespace: , name: %s, uid: %s] does not "
+		    "exist in namespace \"\"", av, kind, name, uid);
+		return 0;
+	}
 	if (rc < 0)
 		return rc;	/* kind not served: cannot tell; retry */
 	memset(&owner, 0, sizeof(owner));
@@ -105,7 +110,7 @@ classify_owner(struct controller *c, const struct graph_identity *item,
 
 static int
 classify_owners(struct controller *c, const struct graph_identity *item,
-    const cJSON *refs, struct classified *out)
+    const struct kobj *latest, const cJSON *refs, struct classified *out)
 {
 	const cJSON *ref;
 	enum owner_state st;
@@ -116,7 +121,7 @@ classify_owners(struct controller *c, const struct graph_identity *item,
 	out->dangling = ck_calloc(n + 1, sizeof(char *));
 	out->waiting = ck_calloc(n + 1, sizeof(char *));
 	cJSON_ArrayForEach(ref, refs) {
-		if ((rc = classify_owner(c, item, ref, &st)) < 0)
+		if ((rc = classify_owner(c, item, latest, ref, &st)) < 0)
 			return rc;
 		if (st == OWNER_SOLID)
 			out->nsolid++;
@@ -207,7 +212,7 @@ gc_attempt_to_delete(struct controller *c, const char *uid)
 	refs = kobj_get(latest, "metadata.ownerReferences");
 	if (!cJSON_IsArray(refs) || cJSON_GetArraySize(refs) == 0)
 		goto out;	/* no owners: never garbage */
-	if ((rc = classify_owners(c, &item.id, refs, &cl)) < 0)
+	if ((rc = classify_owners(c, &item.id, latest, refs, &cl)) < 0)
 		goto out;
 	if (cl.nsolid > 0) {
 		/* Lives on; forget the owners that are gone or going. */

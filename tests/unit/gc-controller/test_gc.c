@@ -42,8 +42,15 @@ setup(void **state)
 
 	f->fa = fake_api_new();
 	f->c = fake_api_controller(f->fa, &def);
-	d.items = ck_calloc(1, sizeof(*d.items));
-	d.n = 1;
+	d.items = ck_calloc(2, sizeof(*d.items));
+	d.n = 2;
+	r = &d.items[1];
+	ck_strlcpy(r->version, "v1", sizeof(r->version));
+	ck_strlcpy(r->resource, "persistentvolumes", sizeof(r->resource));
+	ck_strlcpy(r->kind, "PersistentVolume", sizeof(r->kind));
+	ck_strlcpy(r->qualified, "persistentvolumes", sizeof(r->qualified));
+	ck_strlcpy(r->api_version, "v1", sizeof(r->api_version));
+	r->verbs = ~0u;
 	r = &d.items[0];
 	ck_strlcpy(r->version, "v1", sizeof(r->version));
 	ck_strlcpy(r->resource, "configmaps", sizeof(r->resource));
@@ -283,6 +290,26 @@ test_gc_orphan_releases_dependents(void **state)
 	assert_int_equal(patches, 3);
 }
 
+static void
+test_gc_namespaced_owner_of_cluster_object_is_absent(void **state)
+{
+	struct fixture *f = *state;
+	const char *j = "{\"apiVersion\":\"v1\",\"kind\":\"PersistentVolume\","
+	    "\"metadata\":{\"name\":\"pv\",\"uid\":\"u-pv\","
+	    "\"resourceVersion\":\"3\",\"ownerReferences\":[{\"apiVersion\":"
+	    "\"v1\",\"kind\":\"ConfigMap\",\"name\":\"a\",\"uid\":\"u-a\"}]}}";
+	struct kobj *pv = kobj_freeze(kobj_parse(j, strlen(j)));
+
+	cm(f, "a", "u-a", NULL, NULL);
+	fake_api_add(f->fa, "persistentvolumes", pv);
+	gc_observe(f->c, GRAPH_ADD, NULL, pv);
+	kobj_unref(pv);
+	assert_int_equal(gc_attempt_to_delete(f->c, "u-pv"), 0);
+	assert_string_equal(only(f, "delete")->resource, "persistentvolumes");
+	assert_string_equal(only(f, "event")->reason,
+	    "OwnerRefInvalidNamespace");
+}
+
 int
 main(void)
 {
@@ -297,6 +324,7 @@ main(void)
 		T(test_gc_foreground_owner_released),
 		T(test_gc_unknown_owner_kind_is_retried),
 		T(test_gc_orphan_releases_dependents),
+		T(test_gc_namespaced_owner_of_cluster_object_is_absent),
 	};
 
 	return cmocka_run_group_tests_name("gc", tests, NULL, NULL);

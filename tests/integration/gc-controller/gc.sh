@@ -85,6 +85,14 @@ api PATCH $NS/configmaps/fdep -H "$M" -d '{"metadata":{"finalizers":null}}' >/de
 check "foreground: the dependent goes once released" eventually gone fdep
 check "foreground: then the owner goes" eventually gone fowner
 
+# --- a cycle under foreground deletion is broken
+CA=$(cm ca)
+CB=$(cm cb "[$(ref ca "$CA" block)]")
+api PATCH $NS/configmaps/ca -H "$M" -d "{\"metadata\":{\"ownerReferences\":[$(ref cb "$CB" block)]}}" >/dev/null
+api DELETE $NS/configmaps/ca -H "$J" -d '{"propagationPolicy":"Foreground"}' >/dev/null
+check "a cycle: the foreground owner goes" eventually -t 20 gone ca
+check "a cycle: and its dependent-owner too" eventually -t 20 gone cb
+
 # --- orphan
 O=$(cm oowner)
 cm odep1 "[$(ref oowner "$O")]" >/dev/null

@@ -20,12 +20,13 @@
 #include "ckube/log.h"
 #include "ckube/metrics.h"
 
-#define SYNC_WAIT_MS	1000	/* foreground and orphan steps wait for the graph */
+/* Foreground release and orphaning wait this long for the graph to fill. */
+#define SYNC_WAIT_MS	1000
 
 enum owner_state {
 	OWNER_SOLID,	/* exists, not waiting for its dependents */
 	OWNER_DANGLING,	/* 404, or another object under that name */
-	OWNER_WAITING,	/* exists, deleting its dependents in foreground */
+	OWNER_WAITING,	/* exists, deleting its dependents first */
 };
 
 struct classified {
@@ -79,7 +80,8 @@ classify_owner(struct controller *c, const struct graph_identity *item,
 	rc = gc_resolve(c, av, kind, item->ns, name, &t);
 	if (rc == CK_EINVALID) {
 		/* A namespaced owner of a cluster-scoped object: absent. */
-		controller_event(c, latest, "Warning", "OwnerRefInvalidNamespace",
+		controller_event(c, latest, "Warning",
+		    "OwnerRefInvalidNamespace",
 		    "ownerRef [%s/%s, namespace: , name: %s, uid: %s] does not "
 		    "exist in namespace \"\"", av, kind, name, uid);
 		return 0;
@@ -149,7 +151,7 @@ process_deleting_dependents(struct controller *c,
 	size_t i, blocking = 0;
 
 	if (!gc_synced(c))
-		return CK_EAGAIN;	/* a dependent not listed yet is missed */
+		return CK_EAGAIN;	/* an unlisted dependent is missed */
 	for (i = 0; i < item->ndeps; i++) {
 		if (!item->deps[i].blocks)
 			continue;
@@ -272,7 +274,7 @@ gc_attempt_to_orphan(struct controller *c, const char *uid)
 	int rc = 0;
 
 	if (!gc_synced(c))
-		return CK_EAGAIN;	/* a dependent not listed would keep the ref */
+		return CK_EAGAIN;	/* unlisted ones keep the ref */
 	if (!gc_snapshot(c, uid, &owner))
 		return 0;
 	for (i = 0; i < owner.ndeps && rc == 0; i++) {

@@ -40,8 +40,8 @@ struct gc {
 	struct apidiscovery	 disc;		/* last discovery */
 	bool			 discovered;	/* disc was read once */
 	size_t			 nmonitors;
-	struct strmap		*absent;	/* uids known absent (bounded) */
-	struct strmap		*queued_delete;	/* uids waiting in the queue */
+	struct strmap		*absent;	/* uids known absent */
+	struct strmap		*queued_delete;	/* uids queued */
 	struct strmap		*queued_orphan;
 	/* Set once (flags). */
 	int64_t			 discovery_period_ms;
@@ -69,7 +69,8 @@ void	gc_fini(struct controller *c);
  */
 int	gc_discover(struct controller *c);
 /* Queue uids of a graph_actions (and count them for the depth gauges). */
-void	gc_enqueue_actions(struct controller *c, const struct graph_actions *a);
+void	gc_enqueue_actions(struct controller *c,
+	    const struct graph_actions *a);
 /* Run one informer event through the graph (also used by unit tests). */
 void	gc_observe(struct controller *c, enum graph_event ev,
 	    const struct kobj *old_obj, const struct kobj *obj);
@@ -117,8 +118,9 @@ int	gc_resolve(struct controller *c, const char *api_version,
 int	gc_get_live(struct controller *c, const struct graph_identity *id,
 	    struct kobj **out) CK_MUST_CHECK;
 /* DELETE id with preconditions.uid and policy; 404/409 count as done. */
-int	gc_delete_object(struct controller *c, const struct graph_identity *id,
-	    const char *policy) CK_MUST_CHECK;
+int	gc_delete_object(struct controller *c,
+	    const struct graph_identity *id, const char *policy)
+	    CK_MUST_CHECK;
 /*
  * Drop from latest (id's live object) the owner references whose uid is in
  * uids[0..n) (a merge patch with resourceVersion and uid preconditions).

@@ -257,7 +257,8 @@ gc_remove_finalizer(struct controller *c, const struct graph_identity *id,
 	fields = cJSON_CreateObject();
 	keep = cJSON_AddArrayToObject(fields, "finalizers");
 	cJSON_ArrayForEach(f, kobj_get(latest, "metadata.finalizers"))
-		if (!cJSON_IsString(f) || strcmp(f->valuestring, finalizer) != 0)
+		if (!cJSON_IsString(f) ||
+		    strcmp(f->valuestring, finalizer) != 0)
 			cJSON_AddItemToArray(keep, cJSON_Duplicate(f, 1));
 	rc = patch_meta(c, id, latest, fields, "remove finalizer");
 	kobj_unref(latest);

@@ -178,7 +178,7 @@ refs_of(const struct kobj *obj, size_t *n)
 		name = cJSON_GetObjectItemCaseSensitive(r, "name");
 		uid = cJSON_GetObjectItemCaseSensitive(r, "uid");
 		if (!cJSON_IsString(uid) || uid->valuestring[0] == '\0')
-			continue;	/* the apiserver refuses these anyway */
+			continue;	/* the apiserver refuses these */
 		out[k].api_version = ck_strdup(cJSON_IsString(av) ?
 		    av->valuestring : "");
 		out[k].kind = ck_strdup(cJSON_IsString(kind) ?

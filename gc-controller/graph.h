@@ -58,7 +58,8 @@ void	graph_observe(struct graph *g, enum graph_event ev,
  * under that name): remove its node as a delete event would, queueing its
  * dependents (and owners waiting for it). Nothing if uid is unknown.
  */
-void	graph_absent(struct graph *g, const char *uid, struct graph_actions *a);
+void	graph_absent(struct graph *g, const char *uid,
+	    struct graph_actions *a);
 
 /* An owner as the graph knows it. */
 struct graph_identity {
@@ -73,7 +74,7 @@ struct graph_identity {
 struct graph_dependent {
 	char	uid[64];
 	bool	deleting_dependents;
-	bool	blocks;		/* its reference to the node has blockOwnerDeletion */
+	bool	blocks;	/* its ref has blockOwnerDeletion */
 };
 
 /* A copy of one node, safe to use after the caller's lock is released. */

@@ -19,7 +19,7 @@
 #include "ckube/kobj.h"
 #include "ckube/log.h"
 
-#define RECHECK_MS	1000	/* objects still terminating: look again */
+#define RECHECK_MS	1000	/* some objects remain: look again */
 
 static bool
 has_ns_finalizer(const struct kobj *ns)

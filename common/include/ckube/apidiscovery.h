@@ -32,7 +32,7 @@ struct apidiscovery_resource {
 	char		version[32];
 	char		resource[128];	/* plural: "replicasets" */
 	char		kind[128];
-	char		qualified[260];	/* "replicasets.apps", "pods": the bus topic */
+	char		qualified[260];	/* "replicasets.apps" */
 	char		api_version[164];	/* "apps/v1", "v1" */
 	bool		namespaced;
 	unsigned	verbs;		/* enum apidiscovery_verb bits */

@@ -75,7 +75,8 @@ test_graph_virtual_owner_then_observed(void **state)
 	(void)state;
 	snprintf(owners, sizeof(owners), "[%s]", ref("o", "uo", 0));
 	observe(g, GRAPH_ADD, NULL, obj("d", "ud", owners, NULL), &a);
-	assert_true(has(&a.attempt_to_delete, "uo"));	/* verify it exists */
+	/* Does it exist? */
+	assert_true(has(&a.attempt_to_delete, "uo"));
 	assert_int_equal(graph_len(g), 2);
 	assert_int_equal(graph_virtual_len(g), 1);
 	assert_true(graph_snapshot(g, "uo", &s));

@@ -71,6 +71,12 @@ wait $ORDER
 bad_order() { awk '($3==0 && $2>0) || ($2==0 && $1>0)' "$CK_TMP/order" | grep -q .; }
 check "observed order: pods, then the ReplicaSet, then the Deployment" eval '! bad_order'
 
+deploy fg2 2
+check "foreground 2: 2 pods" eventually -t 30 is 2 count pods -l app=fg2
+check "kubectl delete --cascade=foreground waits until the Deployment is gone" \
+    kc delete deploy fg2 --cascade=foreground --timeout=60s
+check "nothing of it is left" eval 'is 0 count rs -l app=fg2 && is 0 count pods -l app=fg2'
+
 # --- orphan, then adoption by a new Deployment
 deploy orph 2
 check "orphan: 2 pods" eventually -t 30 is 2 count pods -l app=orph

@@ -92,6 +92,11 @@ if [ -x "$BUILD_DIR/bench/sched_bench" ]; then
 	record sched "$("$BUILD_DIR/bench/sched_bench" --nodes 5000 --pods 5000 2>/dev/null | tail -n 1)" || true
 fi
 
+# --- garbage collection (bench/gc_collect.sh): 10,000 owned objects, their owners deleted -------
+if [ -x "$BIN/ckube-gc-controller" ]; then
+	BIN=$BIN bash "$here/gc_collect.sh" 10000 8 >&2 || say "gc_collect did not finish"
+fi
+
 # --- peers: etcd (JSON gateway, same payload and concurrency), raw SQLite ---------------------
 if command -v etcd >/dev/null; then
 	cp=$(free_port) pp=$(free_port)

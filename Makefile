@@ -16,6 +16,7 @@ include deployment-controller/module.mk
 include endpoints-controller/module.mk
 include kubelet-sim/module.mk
 include replicaset-controller/module.mk
+include scheduler/module.mk
 include tests/module.mk
 
 $(BUILD)/tests/%.o: CPPFLAGS += $(CMOCKA_CFLAGS) -Itests/lib

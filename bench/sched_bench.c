@@ -6,18 +6,20 @@
  * pods/s and µs per pod for each node count with the adaptive
  * --percentage-of-nodes-to-score and with 100 %.
  *
- * Usage: ckube-sched-bench [PODS [NODES...]]   (defaults: 5000 pods; 1000
- * and 5000 nodes). `make sched-bench` builds it in release mode and runs it.
+ * Usage: sched_bench [--pods N] [--nodes N]...   (defaults: 5000 pods; 1000
+ * and 5000 nodes); the last line is JSON for bench/run.sh. `make
+ * sched-bench` builds it in release mode and runs it; `make bench` too.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ckube/ck.h"
 #include "ckube/clock.h"
 #include "ckube/kobj.h"
 #include "ckube/strbuf.h"
 
-#include "sched.h"
+#include "sched_model.h"
 
 static struct kobj *
 make_node(int i)
@@ -101,33 +103,52 @@ run(int nnodes, int npods, int percentage, size_t *evaluated)
 	return (double)t / npods;
 }
 
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: sched_bench [--pods N] [--nodes N]...\n");
+	exit(2);
+}
+
 int
 main(int argc, char *argv[])
 {
-	int npods = argc > 1 ? (int)strtol(argv[1], NULL, 10) : 5000;
-	int defaults[] = { 1000, 5000 }, *nodes = defaults, nn = 2, i, k;
+	int npods = 5000, nodes[16], nn = 0, i, k;
 	int pcts[] = { 0, 100 };
+	double us[2] = { 0, 0 };
 	size_t evaluated;
-	double us;
 
+	for (i = 1; i < argc; i++) {
+		if (i + 1 >= argc)
+			usage();
+		if (strcmp(argv[i], "--pods") == 0)
+			npods = (int)strtol(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--nodes") == 0 &&
+		    nn < (int)ARRAY_SIZE(nodes))
+			nodes[nn++] = (int)strtol(argv[++i], NULL, 10);
+		else
+			usage();
+	}
 	if (npods <= 0)
-		npods = 5000;
-	if (argc > 2) {
-		nn = argc - 2;
-		nodes = calloc((size_t)nn, sizeof(int));
-		for (i = 0; i < nn; i++)
-			nodes[i] = (int)strtol(argv[i + 2], NULL, 10);
+		usage();
+	if (nn == 0) {
+		nodes[nn++] = 1000;
+		nodes[nn++] = 5000;
 	}
 	printf("%-7s %-12s %8s %10s %12s %10s\n", "nodes", "percentage",
 	    "pods", "us/pod", "pods/s", "nodes/pod");
 	for (i = 0; i < nn; i++)
 		for (k = 0; k < 2; k++) {
-			us = run(nodes[i], npods, pcts[k], &evaluated);
+			us[k] = run(nodes[i], npods, pcts[k], &evaluated);
 			printf("%-7d %-12s %8d %10.1f %12.0f %10zu\n", nodes[i],
-			    pcts[k] == 0 ? "adaptive" : "100", npods, us,
-			    us > 0 ? 1e6 / us : 0, evaluated / (size_t)npods);
+			    pcts[k] == 0 ? "adaptive" : "100", npods, us[k],
+			    us[k] > 0 ? 1e6 / us[k] : 0,
+			    evaluated / (size_t)npods);
 		}
-	if (nodes != defaults)
-		free(nodes);
+	/* The last line, for bench/run.sh: the last node count. */
+	printf("{\"nodes\":%d,\"pods\":%d,\"us_per_pod\":%.1f,"
+	    "\"per_s\":%.0f,\"us_per_pod_all_nodes\":%.1f,"
+	    "\"per_s_all_nodes\":%.0f}\n", nodes[nn - 1], npods, us[0],
+	    us[0] > 0 ? 1e6 / us[0] : 0, us[1], us[1] > 0 ? 1e6 / us[1] : 0);
 	return 0;
 }

@@ -14,8 +14,9 @@
 
 #include "ckube/alloc.h"
 #include "ckube/strbuf.h"
+#include "ckube/strmap.h"
 
-#include "sched.h"
+#include "sched_model.h"
 
 /* In the order Kubernetes runs them; the first failure decides. */
 const struct sched_filter sched_filters[] = {
@@ -150,11 +151,15 @@ sched_find(struct cluster *cl, const struct sched_pod *p, int percentage,
 		return;
 	}
 	pod_affinity_prepare(&cy);
+	cy.owner = p->owner_uid != NULL ?
+	    strmap_get(cl->owners, p->owner_uid) : NULL;
 	want = sched_nodes_to_find(cl->npresent, percentage);
 	feasible = ck_calloc(want, sizeof(*feasible));
 	start = cl->next_start % nslots;
-	for (i = 0; i < nslots && out->feasible < want; i++) {
-		idx = (int)((start + i) % nslots);
+	/* idx walks start, start+1, ... wrapping without a division. */
+	idx = (int)start;
+	for (i = 0; i < nslots && out->feasible < want; i++, idx =
+	    (size_t)idx + 1 == nslots ? 0 : idx + 1) {
 		if (!cl->nodes[idx]->present)
 			continue;
 		out->evaluated++;

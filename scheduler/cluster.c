@@ -20,7 +20,7 @@
 #include "ckube/log.h"
 #include "ckube/strmap.h"
 
-#include "sched.h"
+#include "sched_model.h"
 
 void
 cluster_init(struct cluster *cl, uint64_t seed)

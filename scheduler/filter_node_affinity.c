@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "sched.h"
+#include "sched_model.h"
 
 int
 filter_node_affinity(const struct sched_cycle *cy, const struct sched_node *n,

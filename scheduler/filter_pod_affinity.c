@@ -18,7 +18,7 @@
 #include "ckube/selector.h"
 #include "ckube/strmap.h"
 
-#include "sched.h"
+#include "sched_model.h"
 
 #define PRESENT	((void *)1)
 

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "sched.h"
+#include "sched_model.h"
 
 static bool
 wildcard(const char *ip)

@@ -5,7 +5,7 @@
  * (node.kubernetes.io/memory-pressure, .../disk-pressure) lifts the rule;
  * a node that carries the taint itself is handled by filter_taints.c.
  */
-#include "sched.h"
+#include "sched_model.h"
 
 int
 filter_pressure(const struct sched_cycle *cy, const struct sched_node *n,

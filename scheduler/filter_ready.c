@@ -7,7 +7,7 @@
  */
 #include <stdio.h>
 
-#include "sched.h"
+#include "sched_model.h"
 
 int
 filter_node_ready(const struct sched_cycle *cy, const struct sched_node *n,

@@ -4,7 +4,7 @@
  * assumed, already request: cpu, memory, ephemeral-storage and the pod
  * count. Every resource short is a reason of its own.
  */
-#include "sched.h"
+#include "sched_model.h"
 
 int
 filter_resources(const struct sched_cycle *cy, const struct sched_node *n,

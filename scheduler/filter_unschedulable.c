@@ -2,7 +2,7 @@
  * filter_unschedulable.c: a cordoned node (spec.unschedulable) takes no new
  * pod, unless the pod tolerates node.kubernetes.io/unschedulable.
  */
-#include "sched.h"
+#include "sched_model.h"
 
 int
 filter_unschedulable(const struct sched_cycle *cy, const struct sched_node *n,

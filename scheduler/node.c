@@ -16,7 +16,7 @@
 #include "ckube/quantity.h"
 #include "ckube/strbuf.h"
 
-#include "sched.h"
+#include "sched_model.h"
 
 static const char *
 jstr(const cJSON *o, const char *k)

@@ -19,7 +19,7 @@
 #include "ckube/selector.h"
 #include "ckube/strbuf.h"
 
-#include "sched.h"
+#include "sched_model.h"
 
 #define AFFINITY_ANNOTATION	"scheduler.alpha.kubernetes.io/affinity"
 #define TOLERATIONS_ANNOTATION	"scheduler.alpha.kubernetes.io/tolerations"

@@ -25,7 +25,7 @@
 #include "ckube/metrics.h"
 #include "ckube/strmap.h"
 
-#include "sched.h"
+#include "sched_model.h"
 #include "scheduler.h"
 
 #define BACKOFF_INITIAL_MS	1000

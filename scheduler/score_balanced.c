@@ -4,7 +4,7 @@
  * fractions) * 100, where the deviation of two values is half their
  * difference; a node that would be full on either scores 0 (1.3's rule).
  */
-#include "sched.h"
+#include "sched_model.h"
 
 int64_t
 score_balanced(const struct sched_cycle *cy, const struct sched_node *n)

@@ -4,7 +4,7 @@
  * 0..100. Requests here count containers without one as 100m cpu and
  * 200Mi memory (Kubernetes' non-zero defaults), so empty pods still spread.
  */
-#include "sched.h"
+#include "sched_model.h"
 
 static int64_t
 free_share(int64_t requested, int64_t alloc)

@@ -2,7 +2,7 @@
  * score_node_affinity.c: the preferred node affinity terms: the sum of the
  * weights of the terms a node matches, scaled so the best node scores 100.
  */
-#include "sched.h"
+#include "sched_model.h"
 
 int64_t
 score_node_affinity(const struct sched_cycle *cy, const struct sched_node *n)

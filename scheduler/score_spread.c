@@ -10,12 +10,17 @@
 
 #include "ckube/alloc.h"
 
-#include "sched.h"
+#include "sched_model.h"
 
 int64_t
 score_spread(const struct sched_cycle *cy, const struct sched_node *n)
 {
-	return cluster_owner_on_node(cy->cl, cy->pod->owner_uid, n->idx);
+	const struct sched_owner *o = cy->owner;
+
+	/* The owner was looked up once for the attempt (algo.c). */
+	if (o == NULL || (size_t)n->idx >= o->nodecap)
+		return 0;
+	return o->per_node[n->idx];
 }
 
 void

@@ -2,7 +2,7 @@
  * score_taints.c: PreferNoSchedule taints the pod does not tolerate push it
  * away: the node with the most of them scores 0, a node with none 100.
  */
-#include "sched.h"
+#include "sched_model.h"
 
 int64_t
 score_taints(const struct sched_cycle *cy, const struct sched_node *n)

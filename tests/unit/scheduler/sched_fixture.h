@@ -10,7 +10,7 @@
 
 #include "ckube/kobj.h"
 
-#include "sched.h"
+#include "sched_model.h"
 
 /*
  * A node: cpu and memory as quantities, pods count, extra labels (JSON

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "ckube/kobj.h"
+#include "ckube/strmap.h"
 #include "sched_fixture.h"
 
 static struct cluster cl;
@@ -68,6 +69,8 @@ scored(const struct sched_score *row, struct kobj *pod, const int *nodes,
 	struct sched_cycle cy = { .cl = &cl, .pod = p };
 	size_t i;
 
+	cy.owner = p->owner_uid != NULL ? strmap_get(cl.owners, p->owner_uid) :
+	    NULL;
 	for (i = 0; i < n; i++)
 		out[i] = row->fn(&cy, cl.nodes[nodes[i]]);
 	if (row->normalize != NULL)

@@ -1,5 +1,5 @@
 /*
- * sched.h: ckube-scheduler's model and algorithm, without the network.
+ * sched_model.h: ckube-scheduler's model and algorithm, without the network.
  *
  * A pod and a node are parsed once into plain structs (sched_pod,
  * sched_node: requests, labels, taints, tolerations, affinity terms,
@@ -13,8 +13,8 @@
  * Nothing here locks: the daemon (sched.c) holds one mutex around every
  * call into the cluster.
  */
-#ifndef CKUBE_SCHED_H
-#define CKUBE_SCHED_H
+#ifndef CKUBE_SCHED_MODEL_H
+#define CKUBE_SCHED_MODEL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -134,27 +134,28 @@ struct sched_pod {
 	size_t			 anti_slot;	/* in cluster.anti, if nanti */
 };
 
+/* Hot fields first: a scheduling attempt reads only the first two lines. */
 struct sched_node {
-	char			*name;
-	int			 idx;		/* in cluster.nodes */
-	struct kobj		*obj;		/* a reference: labels */
-	const struct cJSON	*labels;
 	bool			 present;	/* false: deleted, slot kept */
 	bool			 ready;
 	bool			 unreachable;	/* Ready Unknown */
 	bool			 unschedulable;
 	bool			 mem_pressure;
 	bool			 disk_pressure;
-	uint64_t		 sig;		/* of what scheduling reads */
+	int			 idx;		/* in cluster.nodes */
 	int			 zone;		/* index in cluster.zones, -1 */
-	struct sched_taint	*taints;
 	size_t			 ntaints;
+	size_t			 npods;
 	struct sched_res	 alloc;
 	struct sched_res	 req;		/* bound and assumed pods */
 	int64_t			 nz_cpu;
 	int64_t			 nz_mem;
+	struct sched_taint	*taints;
 	struct sched_pod	**pods;
-	size_t			 npods;
+	const struct cJSON	*labels;
+	char			*name;
+	struct kobj		*obj;		/* a reference: labels */
+	uint64_t		 sig;		/* of what scheduling reads */
 	size_t			 podcap;
 };
 
@@ -263,6 +264,7 @@ void			 sched_reason_add(struct sched_reasons *rs,
 struct sched_cycle {
 	struct cluster		*cl;
 	const struct sched_pod	*pod;
+	const struct sched_owner *owner;	/* the pod's, or NULL */
 	struct strmap		**aff_vals;	/* per aff term: topology values */
 	bool			 *aff_any;	/* a pod matches the term */
 	struct strmap		**anti_vals;	/* per anti term */

@@ -148,42 +148,43 @@ wants_us(const struct kobj *pod)
 	    strcmp(sched_pod_scheduler(pod), our_name()) == 0;
 }
 
+struct keys {
+	char	**v;
+	size_t	  n;
+};
+
 static void
 collect_key(const char *key, void *value, void *arg)
 {
 	struct pending *p = value;
-	struct strmap *out = arg;
+	struct keys *out = arg;
 
 	(void)key;
 	if (p->waiting) {
 		p->waiting = false;
-		strmap_put(out, p->key, p);
+		out->v = ck_reallocarray(out->v, out->n + 1, sizeof(char *));
+		out->v[out->n++] = ck_strdup(p->key);
 	}
-}
-
-static void
-enqueue_key(const char *key, void *value, void *arg)
-{
-	(void)value;
-	controller_enqueue(arg, key);
 }
 
 /* Something changed that may let unschedulable pods fit: retry them. */
 static void
 wake_unschedulable(struct sched *s)
 {
-	struct strmap *keys = strmap_new();
+	struct keys keys = { NULL, 0 };
+	size_t i;
 
 	pthread_mutex_lock(&s->mu);
-	strmap_foreach(s->pending, collect_key, keys);
-	/* Keys stay valid: entries are only freed under the mutex by
-	 * reconcile, which needs the queue we feed below to run. */
+	strmap_foreach(s->pending, collect_key, &keys);
 	pthread_mutex_unlock(&s->mu);
-	if (strmap_len(keys) > 0)
-		log_v(4, "scheduler: %zu unschedulable pods retried",
-		    strmap_len(keys));
-	strmap_foreach(keys, enqueue_key, s->c);
-	strmap_free(keys, NULL);
+	if (keys.n > 0)
+		log_v(4, "scheduler: %zu unschedulable pods retried", keys.n);
+	/* Copies: a worker may forget an entry once the mutex is free. */
+	for (i = 0; i < keys.n; i++) {
+		controller_enqueue(s->c, keys.v[i]);
+		free(keys.v[i]);
+	}
+	free(keys.v);
 }
 
 void
@@ -354,14 +355,14 @@ sched_reconcile(struct controller *c, const char *key)
 
 	if (s == NULL || cache == NULL)
 		return 0;
+	pthread_mutex_lock(&s->mu);
 	if (now >= s->next_expire_ms) {
-		pthread_mutex_lock(&s->mu);
 		expired = cluster_expire(&s->cl, now);
-		pthread_mutex_unlock(&s->mu);
 		s->next_expire_ms = now + EXPIRE_EVERY_MS;
-		if (expired > 0)
-			wake_unschedulable(s);
 	}
+	pthread_mutex_unlock(&s->mu);
+	if (expired > 0)
+		wake_unschedulable(s);
 	pod = cache_get(cache, key);
 	if (pod == NULL || !wants_us(pod)) {
 		pthread_mutex_lock(&s->mu);

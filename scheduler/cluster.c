@@ -270,11 +270,30 @@ node_add_pod(struct cluster *cl, struct sched_pod *p)
 	}
 }
 
+static bool
+expiring(const struct sched_pod *p)
+{
+	return p->assumed && p->expire_ms != 0;
+}
+
+void
+cluster_pod_expire_at(struct cluster *cl, struct sched_pod *p,
+    uint64_t expire_ms)
+{
+	if (!p->assumed || expire_ms == 0)
+		return;
+	if (!expiring(p))
+		cl->nexpiring++;
+	p->expire_ms = expire_ms;
+}
+
 static void
 node_remove_pod(struct cluster *cl, struct sched_pod *p)
 {
 	struct sched_node *n = cl->nodes[p->node];
 
+	if (expiring(p))
+		cl->nexpiring--;
 	owner_count(cl, p, -1);
 	n->pods[p->slot] = n->pods[--n->npods];
 	n->pods[p->slot]->slot = p->slot;
@@ -344,7 +363,10 @@ cluster_pod_sync(struct cluster *cl, const char *key, const struct kobj *obj)
 	idx = node_slot(cl, node);
 	if (p != NULL && p->node == idx && strcmp(p->uid, kobj_uid(obj)) == 0 &&
 	    strcmp(p->rv, kobj_resource_version(obj)) == 0) {
+		if (expiring(p))
+			cl->nexpiring--;
 		p->assumed = false;
+		p->expire_ms = 0;
 		return false;
 	}
 	/* Bound elsewhere than assumed (or moved): the old node is freed. */
@@ -361,7 +383,10 @@ cluster_expire(struct cluster *cl, uint64_t now_ms)
 	size_t n = 0, i, j, total = 0;
 	struct sched_node *node;
 
-	/* Assumed pods are few (in flight): walk the nodes' lists. */
+	/* Rare (a binding whose pod never showed up bound): walk the nodes
+	 * only when one is pending. */
+	if (cl->nexpiring == 0)
+		return 0;
 	for (i = 0; i < cl->nnodes && n < ARRAY_SIZE(victims); i++) {
 		node = cl->nodes[i];
 		for (j = 0; j < node->npods && n < ARRAY_SIZE(victims); j++)

@@ -329,8 +329,8 @@ place(struct sched *s, struct kobj *pod, const char *key)
 	}
 	pthread_mutex_lock(&s->mu);
 	ap = cluster_pod_get(&s->cl, key);
-	if (ap != NULL && ap->assumed)
-		ap->expire_ms = ck_now_ms() + ASSUME_TTL_MS;
+	if (ap != NULL)
+		cluster_pod_expire_at(&s->cl, ap, ck_now_ms() + ASSUME_TTL_MS);
 	forget_pending(s, key);
 	update_waiting_gauge(s);
 	pthread_mutex_unlock(&s->mu);

@@ -183,6 +183,7 @@ struct cluster {
 	size_t			  nanti;
 	size_t			  anticap;
 	size_t			  next_start;	/* round robin over nodes */
+	size_t			  nexpiring;	/* assumed pods with expire_ms */
 	uint64_t		  rng;
 };
 
@@ -239,6 +240,9 @@ struct sched_pod	*cluster_pod_get(struct cluster *cl, const char *key);
  */
 bool			 cluster_pod_sync(struct cluster *cl, const char *key,
 			    const struct kobj *obj);
+/* The assumed pod p was bound: forget it at expire_ms unless confirmed. */
+void			 cluster_pod_expire_at(struct cluster *cl,
+			    struct sched_pod *p, uint64_t expire_ms);
 /* Forget assumed pods whose expire_ms passed; returns how many. */
 size_t			 cluster_expire(struct cluster *cl, uint64_t now_ms);
 /* The zone index of a zone name (added when new). */

@@ -287,6 +287,7 @@ test_assume_confirm_expire(void **state)
 	b = fx_add_node(&cl, fx_simple_node("b", ""));
 	pod = cpu_pod("p", "1", NULL, "");
 	cluster_pod_add(&cl, sched_pod_new(pod), a, true);
+	cluster_pod_expire_at(&cl, cluster_pod_get(&cl, "default/p"), 5000);
 	assert_int_equal(cl.nodes[a]->req.cpu, 1000);
 	/* The informer still shows it unbound: the assumption stays. */
 	assert_false(cluster_pod_sync(&cl, "default/p", pod));
@@ -298,6 +299,7 @@ test_assume_confirm_expire(void **state)
 	p = cluster_pod_get(&cl, "default/p");
 	assert_non_null(p);
 	assert_false(p->assumed);
+	assert_int_equal(cl.nexpiring, 0);
 	kobj_unref(bound);
 	/* Bound elsewhere (another scheduler won): moved, a freed. */
 	bound = fx_pod("p", "", "\"nodeName\":\"b\",\"containers\":[{"
@@ -311,9 +313,12 @@ test_assume_confirm_expire(void **state)
 	assert_int_equal(cl.nodes[b]->req.cpu, 0);
 	/* An assumed, bound pod never confirmed expires. */
 	cluster_pod_add(&cl, sched_pod_new(pod), a, true);
-	cluster_pod_get(&cl, "default/p")->expire_ms = 1000;
+	assert_int_equal(cl.nexpiring, 0);
+	cluster_pod_expire_at(&cl, cluster_pod_get(&cl, "default/p"), 1000);
+	assert_int_equal(cl.nexpiring, 1);
 	assert_int_equal(cluster_expire(&cl, 999), 0);
 	assert_int_equal(cluster_expire(&cl, 1000), 1);
+	assert_int_equal(cl.nexpiring, 0);
 	assert_null(cluster_pod_get(&cl, "default/p"));
 	assert_int_equal(cl.nodes[a]->req.pods, 0);
 	kobj_unref(pod);

@@ -7,8 +7,9 @@
  * the mutex, "assume" the pod on the chosen node, then the binding outside
  * the mutex. A pod that fits nowhere gets its condition and event, waits
  * in the unschedulable set and is retried after a backoff (1 s doubling to
- * 10 s), or at once when a node changes in a way the filters read or a pod
- * frees a node.
+ * 10 s), or earlier when a node changes in a way the filters read or a pod
+ * frees a node and its backoff has already run out (so a storm of changes
+ * never retries a pod more often than its backoff allows).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -49,6 +50,7 @@ struct pending {
 	char		*key;
 	unsigned	 attempts;
 	bool		 waiting;	/* in the unschedulable set */
+	uint64_t	 retry_ms;	/* its backoff ends */
 };
 
 struct sched {
@@ -149,8 +151,9 @@ wants_us(const struct kobj *pod)
 }
 
 struct keys {
-	char	**v;
-	size_t	  n;
+	char		**v;
+	size_t		  n;
+	uint64_t	  now_ms;
 };
 
 static void
@@ -160,7 +163,8 @@ collect_key(const char *key, void *value, void *arg)
 	struct keys *out = arg;
 
 	(void)key;
-	if (p->waiting) {
+	/* Still backing off: its timer (set by place()) retries it. */
+	if (p->waiting && p->retry_ms <= out->now_ms) {
 		p->waiting = false;
 		out->v = ck_reallocarray(out->v, out->n + 1, sizeof(char *));
 		out->v[out->n++] = ck_strdup(p->key);
@@ -171,7 +175,7 @@ collect_key(const char *key, void *value, void *arg)
 static void
 wake_unschedulable(struct sched *s)
 {
-	struct keys keys = { NULL, 0 };
+	struct keys keys = { NULL, 0, ck_now_ms() };
 	size_t i;
 
 	pthread_mutex_lock(&s->mu);
@@ -312,11 +316,13 @@ place(struct sched *s, struct kobj *pod, const char *key)
 		pe->waiting = true;
 		delay = BACKOFF_INITIAL_MS << (pe->attempts < 4 ?
 		    pe->attempts : 4);
+		if (delay > BACKOFF_MAX_MS)
+			delay = BACKOFF_MAX_MS;
+		pe->retry_ms = ck_now_ms() + delay;
 		pe->attempts++;
 		update_waiting_gauge(s);
 		pthread_mutex_unlock(&s->mu);
-		controller_requeue_after(s->c, key, (unsigned int)(delay >
-		    BACKOFF_MAX_MS ? BACKOFF_MAX_MS : delay));
+		controller_requeue_after(s->c, key, (unsigned int)delay);
 		return 0;
 	}
 	rc = bind_pod(s->c, pod, node);

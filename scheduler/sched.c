@@ -6,10 +6,11 @@
  * pod of ours is queued. reconcile(key) places one pod: sched_find() under
  * the mutex, "assume" the pod on the chosen node, then the binding outside
  * the mutex. A pod that fits nowhere gets its condition and event, waits
- * in the unschedulable set and is retried after a backoff (1 s doubling to
- * 10 s), or earlier when a node changes in a way the filters read or a pod
- * frees a node and its backoff has already run out (so a storm of changes
- * never retries a pod more often than its backoff allows).
+ * in the unschedulable set until something changes that may let it fit
+ * (a node changes in a way the filters read, a pod leaves or joins a
+ * node); it is then retried once its backoff (1 s doubling to 10 s from
+ * the failed attempt) has run out, so a storm of changes never retries it
+ * more often than that. Without any change it is retried every 30 s.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@
 
 #define BACKOFF_INITIAL_MS	1000
 #define BACKOFF_MAX_MS		10000
+#define UNSCHEDULABLE_FLUSH_MS	30000	/* retried without a change */
 #define ASSUME_TTL_MS		30000	/* bound but never seen: forget */
 #define EXPIRE_EVERY_MS		1000
 
@@ -50,6 +52,8 @@ struct pending {
 	char		*key;
 	unsigned	 attempts;
 	bool		 waiting;	/* in the unschedulable set */
+	bool		 woken;		/* a retry is queued for it */
+	bool		 affinity;	/* has pod-affinity terms */
 	uint64_t	 retry_ms;	/* its backoff ends */
 };
 
@@ -65,6 +69,7 @@ struct sched {
 	struct metric		*m_unsched;
 	struct metric		*m_error;
 	struct metric		*m_waiting;
+	size_t			 naffinity;	/* pending with affinity */
 };
 
 static void
@@ -152,6 +157,7 @@ wants_us(const struct kobj *pod)
 
 struct keys {
 	char		**v;
+	unsigned int	 *delay;
 	size_t		  n;
 	uint64_t	  now_ms;
 };
@@ -163,10 +169,14 @@ collect_key(const char *key, void *value, void *arg)
 	struct keys *out = arg;
 
 	(void)key;
-	/* Still backing off: its timer (set by place()) retries it. */
-	if (p->waiting && p->retry_ms <= out->now_ms) {
-		p->waiting = false;
+	/* Once per failed attempt; no sooner than its backoff allows. */
+	if (p->waiting && !p->woken) {
+		p->woken = true;
 		out->v = ck_reallocarray(out->v, out->n + 1, sizeof(char *));
+		out->delay = ck_reallocarray(out->delay, out->n + 1,
+		    sizeof(*out->delay));
+		out->delay[out->n] = p->retry_ms > out->now_ms ?
+		    (unsigned int)(p->retry_ms - out->now_ms) : 0;
 		out->v[out->n++] = ck_strdup(p->key);
 	}
 }
@@ -175,7 +185,7 @@ collect_key(const char *key, void *value, void *arg)
 static void
 wake_unschedulable(struct sched *s)
 {
-	struct keys keys = { NULL, 0, ck_now_ms() };
+	struct keys keys = { NULL, NULL, 0, ck_now_ms() };
 	size_t i;
 
 	pthread_mutex_lock(&s->mu);
@@ -185,10 +195,15 @@ wake_unschedulable(struct sched *s)
 		log_v(4, "scheduler: %zu unschedulable pods retried", keys.n);
 	/* Copies: a worker may forget an entry once the mutex is free. */
 	for (i = 0; i < keys.n; i++) {
-		controller_enqueue(s->c, keys.v[i]);
+		if (keys.delay[i] == 0)
+			controller_enqueue(s->c, keys.v[i]);
+		else
+			controller_requeue_after(s->c, keys.v[i],
+			    keys.delay[i]);
 		free(keys.v[i]);
 	}
 	free(keys.v);
+	free(keys.delay);
 }
 
 void
@@ -246,8 +261,11 @@ forget_pending(struct sched *s, const char *key)
 {
 	struct pending *p = strmap_remove(s->pending, key);
 
-	if (p != NULL)
-		free_pending(p);
+	if (p == NULL)
+		return;
+	if (p->affinity)
+		s->naffinity--;
+	free_pending(p);
 }
 
 static void
@@ -281,6 +299,7 @@ place(struct sched *s, struct kobj *pod, const char *key)
 	struct pending *pe;
 	char node[CK_NAME_MAX + 1] = "";
 	uint64_t t0, delay;
+	bool has_affinity, wake;
 	int rc;
 
 	pthread_mutex_lock(&s->mu);
@@ -291,6 +310,7 @@ place(struct sched *s, struct kobj *pod, const char *key)
 		return 0;
 	}
 	sp = sched_pod_new(pod);
+	has_affinity = sp->naff > 0;
 	t0 = ck_now_us();
 	sched_find(&s->cl, sp, (int)flag_percentage, &res);
 	metrics_histogram_observe(s->m_latency,
@@ -311,9 +331,13 @@ place(struct sched *s, struct kobj *pod, const char *key)
 		if (pe == NULL) {
 			pe = ck_calloc(1, sizeof(*pe));
 			pe->key = ck_strdup(key);
+			pe->affinity = has_affinity;
+			if (has_affinity)
+				s->naffinity++;
 			strmap_put(s->pending, pe->key, pe);
 		}
 		pe->waiting = true;
+		pe->woken = false;
 		delay = BACKOFF_INITIAL_MS << (pe->attempts < 4 ?
 		    pe->attempts : 4);
 		if (delay > BACKOFF_MAX_MS)
@@ -322,7 +346,9 @@ place(struct sched *s, struct kobj *pod, const char *key)
 		pe->attempts++;
 		update_waiting_gauge(s);
 		pthread_mutex_unlock(&s->mu);
-		controller_requeue_after(s->c, key, (unsigned int)delay);
+		/* Retried on a change (wake_unschedulable), else after the
+		 * flush period, in case a change went unnoticed. */
+		controller_requeue_after(s->c, key, UNSCHEDULABLE_FLUSH_MS);
 		return 0;
 	}
 	rc = bind_pod(s->c, pod, node);
@@ -339,7 +365,11 @@ place(struct sched *s, struct kobj *pod, const char *key)
 		cluster_pod_expire_at(&s->cl, ap, ck_now_ms() + ASSUME_TTL_MS);
 	forget_pending(s, key);
 	update_waiting_gauge(s);
+	/* A pod waiting for a pod like this one (affinity) may fit now. */
+	wake = s->naffinity > 0;
 	pthread_mutex_unlock(&s->mu);
+	if (wake)
+		wake_unschedulable(s);
 	metrics_counter_inc(s->m_ok);
 	metrics_counter_inc(s->m_scheduled);
 	log_v(2, "scheduler: %s bound to %s (%zu/%zu nodes feasible)", key,

@@ -102,12 +102,32 @@ api POST "$NS/pods" -H 'Content-Type: application/json' -d '{"metadata":{"name":
 check "an init container larger than the node's free cpu keeps the pod Pending" \
     eventually -t 10 has_event init "1 Insufficient cpu"
 
+# Pod affinity: a pod that wants to run beside app=cache waits for one, then joins it;
+# anti-affinity keeps two app=db pods on different nodes.
+aff='"affinity":{"podAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":[{"labelSelector":{"matchLabels":{"app":"cache"}},"topologyKey":"kubernetes.io/hostname"}]}}'
+mkpod follower "$aff"
+check "a pod with pod affinity waits for its peer" eventually -t 10 has_event follower \
+    "didn't match pod affinity rules"
+api POST "$NS/pods" -H 'Content-Type: application/json' -d '{"metadata":{"name":"cache","labels":{"app":"cache"}},
+  "spec":{"nodeSelector":{"disk":"ssd"},"containers":[{"name":"c","image":"redis"}]}}' >/dev/null
+check "the peer lands" eventually -t 10 on cache ssd1
+check "and the waiting pod joins it on the same node" eventually -t 15 on follower ssd1
+anti='"affinity":{"podAntiAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":[{"labelSelector":{"matchLabels":{"app":"db"}},"topologyKey":"kubernetes.io/hostname"}]}}'
+for d in db1 db2; do
+	api POST "$NS/pods" -H 'Content-Type: application/json' -d "{\"metadata\":{\"name\":\"$d\",\"labels\":{\"app\":\"db\"}},
+	  \"spec\":{\"nodeSelector\":{\"disk\":\"ssd\"},$anti,\"containers\":[{\"name\":\"c\",\"image\":\"pg\"}]}}" >/dev/null
+done
+one_db_placed() { [ "$(node_of db1)$(node_of db2)" = ssd1 ]; }
+check "anti-affinity: only one db pod on the single ssd node" eventually -t 10 one_db_placed
+second=db2; bound db2 && second=db1
+check "and the other reports the anti-affinity" eventually -t 10 has_event "$second" "anti-affinity"
+
 # Kill -9 in the middle of a burst, restart: every pod bound once.
 for i in $(seq 31 60); do mkpod "p$i"; done
 kill -KILL "$SCHED_PID"
 wait "$SCHED_PID" 2>/dev/null
 check "the restarted scheduler syncs" start_sched
-check "every pod of the burst is bound" eventually -t 30 all_bound_but 3
+check "every pod of the burst is bound" eventually -t 30 all_bound_but 4
 if grep -q 'already assigned' "$CK_TMP/sched.log"; then
 	not_ok "no pod is bound twice" "$(grep 'already assigned' "$CK_TMP/sched.log" | head -3)"
 else

@@ -139,7 +139,8 @@ sched_find(struct cluster *cl, const struct sched_pod *p, int percentage,
 {
 	struct sched_cycle cy = { .cl = cl, .pod = p };
 	size_t want, i, k, start, nslots = cl->nnodes, ties = 0;
-	int *feasible = NULL, idx;
+	struct sched_node **feasible = NULL;
+	int idx;
 	int64_t *raw = NULL, *total = NULL, best = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -164,7 +165,7 @@ sched_find(struct cluster *cl, const struct sched_pod *p, int percentage,
 			continue;
 		out->evaluated++;
 		if (run_filters(&cy, cl->nodes[idx], NULL) == 0)
-			feasible[out->feasible++] = idx;
+			feasible[out->feasible++] = cl->nodes[idx];
 	}
 	cl->next_start = (start + i) % nslots;
 	if (out->feasible == 0) {
@@ -172,14 +173,14 @@ sched_find(struct cluster *cl, const struct sched_pod *p, int percentage,
 		goto out;
 	}
 	if (out->feasible == 1) {
-		out->node = feasible[0];
+		out->node = feasible[0]->idx;
 		goto out;
 	}
 	raw = ck_calloc(out->feasible, sizeof(*raw));
 	total = ck_calloc(out->feasible, sizeof(*total));
 	for (k = 0; k < sched_nscores; k++) {
 		for (i = 0; i < out->feasible; i++)
-			raw[i] = sched_scores[k].fn(&cy, cl->nodes[feasible[i]]);
+			raw[i] = sched_scores[k].fn(&cy, feasible[i]);
 		if (sched_scores[k].normalize != NULL)
 			sched_scores[k].normalize(&cy, feasible, raw,
 			    out->feasible);
@@ -190,10 +191,10 @@ sched_find(struct cluster *cl, const struct sched_pod *p, int percentage,
 		if (total[i] > best) {
 			best = total[i];
 			ties = 1;
-			out->node = feasible[i];
+			out->node = feasible[i]->idx;
 		} else if (total[i] == best &&
 		    rng_next(&cl->rng) % ++ties == 0)
-			out->node = feasible[i];
+			out->node = feasible[i]->idx;
 	}
 out:
 	pod_affinity_release(&cy);

@@ -299,7 +299,8 @@ struct sched_score {
 	int64_t		(*fn)(const struct sched_cycle *cy,
 			    const struct sched_node *n);
 	void		(*normalize)(const struct sched_cycle *cy,
-			    const int *nodes, int64_t *scores, size_t n);
+			    struct sched_node *const *nodes, int64_t *scores,
+			    size_t n);
 };
 
 extern const struct sched_filter sched_filters[];
@@ -352,14 +353,17 @@ int64_t	score_least_allocated(const struct sched_cycle *,
 	    const struct sched_node *);
 int64_t	score_balanced(const struct sched_cycle *, const struct sched_node *);
 int64_t	score_spread(const struct sched_cycle *, const struct sched_node *);
-void	score_spread_normalize(const struct sched_cycle *, const int *,
+void	score_spread_normalize(const struct sched_cycle *,
+	    struct sched_node *const *,
 	    int64_t *, size_t);
 int64_t	score_taints(const struct sched_cycle *, const struct sched_node *);
-void	score_taints_normalize(const struct sched_cycle *, const int *,
+void	score_taints_normalize(const struct sched_cycle *,
+	    struct sched_node *const *,
 	    int64_t *, size_t);
 int64_t	score_node_affinity(const struct sched_cycle *,
 	    const struct sched_node *);
-void	score_max_normalize(const struct sched_cycle *, const int *,
+void	score_max_normalize(const struct sched_cycle *,
+	    struct sched_node *const *,
 	    int64_t *, size_t);
 
 #endif

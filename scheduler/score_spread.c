@@ -24,7 +24,8 @@ score_spread(const struct sched_cycle *cy, const struct sched_node *n)
 }
 
 void
-score_spread_normalize(const struct sched_cycle *cy, const int *nodes,
+score_spread_normalize(const struct sched_cycle *cy,
+    struct sched_node *const *nodes,
     int64_t *scores, size_t n)
 {
 	struct cluster *cl = cy->cl;
@@ -43,7 +44,7 @@ score_spread_normalize(const struct sched_cycle *cy, const int *nodes,
 	for (i = 0; i < n; i++) {
 		if (scores[i] > max)
 			max = scores[i];
-		z = cl->nodes[nodes[i]]->zone;
+		z = nodes[i]->zone;
 		if (z >= 0) {
 			zones = true;
 			zone[z] += scores[i];
@@ -55,7 +56,7 @@ score_spread_normalize(const struct sched_cycle *cy, const int *nodes,
 	for (i = 0; i < n; i++) {
 		s = max > 0 ? SCHED_MAX_SCORE * (max - scores[i]) / max :
 		    SCHED_MAX_SCORE;
-		z = cl->nodes[nodes[i]]->zone;
+		z = nodes[i]->zone;
 		if (zones && z >= 0) {
 			zs = zmax > 0 ? SCHED_MAX_SCORE * (zmax - zone[z]) /
 			    zmax : SCHED_MAX_SCORE;

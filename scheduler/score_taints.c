@@ -19,7 +19,8 @@ score_taints(const struct sched_cycle *cy, const struct sched_node *n)
 }
 
 void
-score_taints_normalize(const struct sched_cycle *cy, const int *nodes,
+score_taints_normalize(const struct sched_cycle *cy,
+    struct sched_node *const *nodes,
     int64_t *scores, size_t n)
 {
 	int64_t max = 0;

@@ -62,17 +62,21 @@ raw(int64_t (*fn)(const struct sched_cycle *, const struct sched_node *),
 
 /* Scores of one row after normalization over nodes[0..n). */
 static void
-scored(const struct sched_score *row, struct kobj *pod, const int *nodes,
+scored(const struct sched_score *row, struct kobj *pod, const int *idx,
     int64_t *out, size_t n)
 {
 	struct sched_pod *p = sched_pod_new(pod);
 	struct sched_cycle cy = { .cl = &cl, .pod = p };
+	struct sched_node *nodes[8];
 	size_t i;
 
+	assert_true(n <= 8);
+	for (i = 0; i < n; i++)
+		nodes[i] = cl.nodes[idx[i]];
 	cy.owner = p->owner_uid != NULL ? strmap_get(cl.owners, p->owner_uid) :
 	    NULL;
 	for (i = 0; i < n; i++)
-		out[i] = row->fn(&cy, cl.nodes[nodes[i]]);
+		out[i] = row->fn(&cy, nodes[i]);
 	if (row->normalize != NULL)
 		row->normalize(&cy, nodes, out, n);
 	sched_pod_free(p);

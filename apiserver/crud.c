@@ -771,6 +771,43 @@ do_scale_get(struct crud *c)
 	cJSON_Delete(obj);
 }
 
+/*
+ * Binding makes the pod PodScheduled=True (Kubernetes' assignPod), over any
+ * PodScheduled=False the scheduler wrote while no node fit.
+ */
+static void
+set_scheduled(cJSON *pod)
+{
+	cJSON *conds, *cd, *item;
+	char now[RFC3339_MAX];
+
+	conds = cJSON_GetObjectItemCaseSensitive(json_ensure_obj(pod, "status"),
+	    "conditions");
+	if (!cJSON_IsArray(conds)) {
+		conds = cJSON_CreateArray();
+		cJSON_DeleteItemFromObjectCaseSensitive(json_ensure_obj(pod,
+		    "status"), "conditions");
+		cJSON_AddItemToObject(json_ensure_obj(pod, "status"),
+		    "conditions", conds);
+	}
+	cJSON_ArrayForEach(item, conds) {
+		const char *t = json_str(item, "type");
+
+		if (t != NULL && strcmp(t, "PodScheduled") == 0)
+			break;
+	}
+	rfc3339_now(now);
+	cd = cJSON_CreateObject();
+	cJSON_AddStringToObject(cd, "type", "PodScheduled");
+	cJSON_AddStringToObject(cd, "status", "True");
+	cJSON_AddNullToObject(cd, "lastProbeTime");
+	cJSON_AddStringToObject(cd, "lastTransitionTime", now);
+	if (item != NULL)
+		cJSON_ReplaceItemViaPointer(conds, item, cd);
+	else
+		cJSON_AddItemToArray(conds, cd);
+}
+
 static void
 do_binding(struct crud *c)
 {
@@ -809,6 +846,7 @@ do_binding(struct crud *c)
 		goto err;
 	}
 	json_set_str(json_ensure_obj(pod, "spec"), "nodeName", target);
+	set_scheduled(pod);
 	rc = store_update(c->srv->store, "pods", c->rt->ns, c->rt->name, pod,
 	    rv, NULL);
 	if (rc < 0) {

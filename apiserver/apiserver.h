@@ -29,6 +29,7 @@ enum api_sub {
 	API_SUB_BINDING = 1 << 1,
 	API_SUB_FINALIZE = 1 << 2,
 	API_SUB_SCALE = 1 << 3,		/* autoscaling/v1 Scale of spec.replicas */
+	API_SUB_EVICTION = 1 << 4,	/* pods/eviction (policy/v1 Eviction) */
 };
 
 enum api_table {

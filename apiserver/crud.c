@@ -25,6 +25,7 @@
 #include "ckube/strbuf.h"
 #include "patch.h"
 #include "store.h"
+#include "validation_kind.h"
 
 #define GENERATE_TRIES	8
 
@@ -234,16 +235,18 @@ check_namespace(struct crud *c, const char *ns)
 	return rc;
 }
 
+/* ObjectMeta, then the kind's own rules (old: NULL on create). */
 static int
-validate(struct crud *c, const cJSON *obj)
+validate(struct crud *c, const cJSON *obj, const cJSON *old)
 {
 	const char *name;
-	int rc;
+	int rc, rk;
 
 	c->st.ncauses = 0;
 	rc = validate_object_meta(obj, c->res->namespaced, c->res->name_rule,
 	    &c->st);
-	if (rc == 0)
+	rk = validation_kind(c->res, obj, old, &c->st);
+	if (rc == 0 && rk == 0)
 		return 0;
 	name = crud_obj_name(obj);
 	if (name == NULL)
@@ -295,7 +298,7 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 			    suffix);
 			json_set_str(meta, "name", name);
 		}
-		if ((rc = validate(c, obj)) < 0)
+		if ((rc = validate(c, obj, NULL)) < 0)
 			goto out;
 		if (dry_run)
 			break;
@@ -544,7 +547,9 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	}
 	meta = json_ensure_obj(result, "metadata");
 	json_del(meta, "resourceVersion");
-	if (validate(c, result) < 0)
+	if (mode == UPDATE_MAIN)
+		defaults_on_update(c->res, result, old);
+	if (validate(c, result, old) < 0)
 		goto err;
 	if (crud_dry_run(c)) {
 		reply_updated(c, result, mode);
@@ -914,6 +919,12 @@ crud_handle(struct apiserver *srv, const struct api_request *req,
 				do_binding(&c);
 			else
 				method_not_allowed(&c);
+		} else if (strcmp(sub, "eviction") == 0 &&
+		    (c.res->subresources & API_SUB_EVICTION)) {
+			if (rt->verb == API_VERB_CREATE)
+				eviction_create(&c);
+			else
+				method_not_allowed(&c);
 		} else if (strcmp(sub, "finalize") == 0 &&
 		    (c.res->subresources & API_SUB_FINALIZE)) {
 			if (rt->verb == API_VERB_UPDATE)
@@ -937,6 +948,8 @@ crud_handle(struct apiserver *srv, const struct api_request *req,
 	case API_VERB_CREATE:
 		if (named)
 			method_not_allowed(&c);
+		else if (strcmp(c.res->kind, "SelfSubjectAccessReview") == 0)
+			review_create(&c);	/* reviews are not stored */
 		else
 			do_create(&c);
 		break;

@@ -17,6 +17,7 @@ APISERVER_SRCS += apiserver/registry.c
 APISERVER_SRCS += apiserver/review.c
 APISERVER_SRCS += apiserver/route.c
 APISERVER_SRCS += apiserver/scale.c
+APISERVER_SRCS += apiserver/service_alloc.c
 APISERVER_SRCS += apiserver/status.c
 APISERVER_SRCS += apiserver/store_sqlite.c
 APISERVER_SRCS += apiserver/store_sqlite_sql.c

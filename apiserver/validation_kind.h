@@ -8,6 +8,7 @@
 #define CKUBE_APISERVER_VALIDATION_KIND_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "ckube/ck.h"
 
@@ -91,5 +92,25 @@ void	validation_rbac(const struct api_resource *r, const struct cJSON *obj,
 	    struct ck_status *st);
 void	validation_pvc(const struct cJSON *obj, const struct cJSON *old,
 	    struct ck_status *st);
+
+/* ---- service_alloc.c ---- */
+
+struct store;
+/* --service-cluster-ip-range ("10.96.0.0/12"); CK_EINVALID if malformed. */
+int	service_alloc_config(const char *cidr) CK_MUST_CHECK;
+/* The first address of the range (the `kubernetes` service's). */
+void	service_alloc_first_ip(char *buf, size_t len);
+/* The `kubernetes` service of `default` (yours). */
+struct cJSON *service_alloc_kubernetes_service(void);
+/* Held from service_alloc_assign until the store write is done. */
+void	service_alloc_lock(void);
+void	service_alloc_unlock(void);
+/*
+ * Give svc (about to be stored; old: the stored one on update, else NULL)
+ * its clusterIP(s) and node ports, honouring requested ones. CK_EINVALID
+ * with causes in st when a requested one is taken or out of range.
+ */
+int	service_alloc_assign(struct store *s, struct cJSON *svc,
+	    const struct cJSON *old, struct ck_status *st) CK_MUST_CHECK;
 
 #endif

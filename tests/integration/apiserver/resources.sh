@@ -156,5 +156,56 @@ expect "evicted pod is gone" 404 "$(code)"
 out=$(post $NS/pods/nosuch/eviction '{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"nosuch"}}')
 expect "eviction of a missing pod 404" '404 pods "nosuch" not found' "$(code) $(echo "$out" | json 'd["message"]')"
 
+# --- services: defaults, ClusterIPs and NodePorts
+out=$(api GET $NS/services/kubernetes)
+expect "the kubernetes service exists" "10.96.0.1 443 https" "$(echo "$out" | json 'd["spec"]["clusterIP"]+" "+str(d["spec"]["ports"][0]["port"])+" "+d["spec"]["ports"][0]["name"]')"
+out=$(post $NS/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"s1"},"spec":{"selector":{"app":"web"},"ports":[{"port":80}]}}')
+expect "create service 201" 201 "$(code)"
+expect "service defaults" "ClusterIP None TCP 80" \
+    "$(echo "$out" | json '" ".join(str(x) for x in [d["spec"]["type"],d["spec"]["sessionAffinity"],d["spec"]["ports"][0]["protocol"],d["spec"]["ports"][0]["targetPort"]])')"
+ip1=$(echo "$out" | json 'd["spec"]["clusterIP"]')
+expect "clusterIP from 10.96.0.0/12, clusterIPs too" "True True" \
+    "$(echo "$out" | python3 -c 'import json,sys,ipaddress
+d=json.load(sys.stdin); ip=d["spec"]["clusterIP"]
+print(ipaddress.ip_address(ip) in ipaddress.ip_network("10.96.0.0/12"), d["spec"]["clusterIPs"]==[ip])')"
+out=$(post $NS/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"hl"},"spec":{"clusterIP":"None","selector":{"app":"web"}}}')
+expect "headless service keeps None" "201 None" "$(code) $(echo "$out" | json 'd["spec"]["clusterIP"]')"
+out=$(post $NS/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"s2"},"spec":{"clusterIP":"10.96.7.7","ports":[{"port":80}]}}')
+expect "requested clusterIP honoured" "201 10.96.7.7" "$(code) $(echo "$out" | json 'd["spec"]["clusterIP"]')"
+out=$(post $NS/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"s3"},"spec":{"clusterIP":"10.96.7.7","ports":[{"port":80}]}}')
+expect "taken clusterIP 422" "422 Invalid spec.clusterIPs" "$(cause "$out")"
+out=$(post $NS/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"s3"},"spec":{"clusterIP":"192.168.0.1","ports":[{"port":80}]}}')
+expect "clusterIP out of range 422" "422 Invalid spec.clusterIPs" "$(cause "$out")"
+out=$(post $NS/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"np"},"spec":{"type":"NodePort","ports":[{"name":"a","port":80},{"name":"b","port":81,"nodePort":30080}]}}')
+expect "NodePort service: allocated and requested nodePorts" "201 True 30080" \
+    "$(code) $(echo "$out" | json 'str(30000<=d["spec"]["ports"][0]["nodePort"]<=32767)+" "+str(d["spec"]["ports"][1]["nodePort"])')"
+out=$(post $NS/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"np2"},"spec":{"type":"LoadBalancer","ports":[{"port":80,"nodePort":30080}]}}')
+expect "taken nodePort 422" "422 Invalid spec.ports[0].nodePort" "$(cause "$out")"
+out=$(post $NS/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"np2"},"spec":{"type":"NodePort","ports":[{"port":80,"nodePort":1}]}}')
+expect "nodePort out of range 422" "422 Invalid spec.ports[0].nodePort" "$(cause "$out")"
+post $NS/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"bad"},"spec":{"ports":[{"port":0}]}}' >/dev/null
+expect "service port 0 422" 422 "$(code)"
+out=$(api PATCH $NS/services/s1 -H 'Content-Type: application/merge-patch+json' -d '{"spec":{"clusterIP":"10.96.9.9"}}')
+expect "clusterIP immutable 422" "422 Invalid spec.clusterIPs[0]" "$(cause "$out")"
+out=$(api PUT $NS/services/s1 -H "$J" -d "$(api GET $NS/services/s1 | python3 -c 'import json,sys
+d=json.load(sys.stdin); del d["spec"]["clusterIP"]; del d["spec"]["clusterIPs"]; d["metadata"]["labels"]={"a":"b"}; print(json.dumps(d))')")
+expect "PUT without clusterIP keeps it" "200 $ip1" "$(code) $(echo "$out" | json 'd["spec"]["clusterIP"]')"
+out=$(api PATCH $NS/services/s1 -H 'Content-Type: application/merge-patch+json' -d '{"spec":{"type":"NodePort"}}')
+expect "ClusterIP -> NodePort gets a nodePort" "200 True" "$(code) $(echo "$out" | json 'str(d["spec"]["ports"][0]["nodePort"]>=30000)')"
+api DELETE $NS/services/s2 >/dev/null
+api DELETE $NS/services/np >/dev/null
+post $NS/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"s4"},"spec":{"clusterIP":"10.96.7.7","type":"NodePort","ports":[{"port":80,"nodePort":30080}]}}' >/dev/null
+expect "IP and nodePort released on delete" 201 "$(code)"
+# Allocations are the stored services: a restart hands out no duplicates.
+stop_apiserver
+start_apiserver api || not_ok "apiserver restarts"
+post $NS/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"s5"},"spec":{"clusterIP":"10.96.7.7","ports":[{"port":80}]}}' >/dev/null
+expect "after a restart, a taken IP is still taken" 422 "$(code)"
+for i in 1 2 3 4 5 6 7 8; do
+	post $NS/services "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"m$i\"},\"spec\":{\"type\":\"NodePort\",\"ports\":[{\"port\":80}]}}" >/dev/null
+done
+out=$(api GET $NS/services)
+expect "no clusterIP or nodePort handed out twice" "True True" "$(echo "$out" | json '(lambda ips, ports: str(len(ips)==len(set(ips)))+" "+str(len(ports)==len(set(ports))))([i["spec"]["clusterIP"] for i in d["items"] if i["spec"].get("clusterIP") not in (None,"None")], [p["nodePort"] for i in d["items"] for p in i["spec"].get("ports",[]) if p.get("nodePort")])')"
+
 stop_apiserver
 finish

@@ -29,6 +29,7 @@ enum api_sub {
 	API_SUB_BINDING = 1 << 1,
 	API_SUB_FINALIZE = 1 << 2,
 	API_SUB_SCALE = 1 << 3,		/* autoscaling/v1 Scale of spec.replicas */
+	API_SUB_EVICTION = 1 << 4,	/* pods/eviction (policy/v1 Eviction) */
 };
 
 enum api_table {
@@ -204,6 +205,13 @@ struct cJSON *table_build(const struct api_resource *r,
 
 void	crud_handle(struct apiserver *srv, const struct api_request *req,
 	    const struct api_route *rt, struct api_response *resp);
+/*
+ * Create obj (taken; a v1 object of resource in group) unless an object of
+ * its name exists (startup: namespaces, the `kubernetes` service).
+ */
+int	crud_ensure_object(struct apiserver *srv, const char *group,
+	    const char *resource, const char *ns, struct cJSON *obj)
+	    CK_MUST_CHECK;
 /* Create namespace name if missing (startup). */
 int	crud_ensure_namespace(struct apiserver *srv, const char *name)
 	    CK_MUST_CHECK;

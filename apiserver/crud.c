@@ -25,6 +25,7 @@
 #include "ckube/strbuf.h"
 #include "patch.h"
 #include "store.h"
+#include "validation_kind.h"
 
 #define GENERATE_TRIES	8
 
@@ -34,6 +35,13 @@ enum update_mode {
 	UPDATE_FINALIZE, /* namespaces/x/finalize: only spec.finalizers */
 	UPDATE_SCALE,	 /* .../scale: spec.replicas, replying a Scale */
 };
+
+/* Services get addresses under service_alloc's lock. */
+static bool
+is_service(const struct api_resource *r)
+{
+	return r->group[0] == '\0' && strcmp(r->resource, "services") == 0;
+}
 
 static bool
 has_status_sub(const struct api_resource *r)
@@ -234,16 +242,18 @@ check_namespace(struct crud *c, const char *ns)
 	return rc;
 }
 
+/* ObjectMeta, then the kind's own rules (old: NULL on create). */
 static int
-validate(struct crud *c, const cJSON *obj)
+validate(struct crud *c, const cJSON *obj, const cJSON *old)
 {
 	const char *name;
-	int rc;
+	int rc, rk;
 
 	c->st.ncauses = 0;
 	rc = validate_object_meta(obj, c->res->namespaced, c->res->name_rule,
 	    &c->st);
-	if (rc == 0)
+	rk = validation_kind(c->res, obj, old, &c->st);
+	if (rc == 0 && rk == 0)
 		return 0;
 	name = crud_obj_name(obj);
 	if (name == NULL)
@@ -263,6 +273,7 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	const char *gen;
 	char name[CK_NAME_MAX + 8], uid[37], ts[RFC3339_MAX], suffix[8];
 	int rc, tries;
+	bool locked = false;
 
 	*out = NULL;
 	if ((rc = check_type(c, obj, c->res->kind)) < 0 ||
@@ -283,6 +294,16 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	json_del(meta, "managedFields");
 	if (c->res->prepare_create != NULL)
 		c->res->prepare_create(obj);
+	if (is_service(c->res)) {
+		service_alloc_lock();
+		locked = true;
+		if ((rc = service_alloc_assign(c->srv->store, obj, NULL,
+		    &c->st)) < 0) {
+			rc = status_set_invalid(&c->st, c->res,
+			    crud_obj_name(obj) ? crud_obj_name(obj) : "");
+			goto out;
+		}
+	}
 
 	gen = json_str(meta, "generateName");
 	if (crud_obj_name(obj) != NULL && crud_obj_name(obj)[0] == '\0')
@@ -295,7 +316,7 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 			    suffix);
 			json_set_str(meta, "name", name);
 		}
-		if ((rc = validate(c, obj)) < 0)
+		if ((rc = validate(c, obj, NULL)) < 0)
 			goto out;
 		if (dry_run)
 			break;
@@ -320,6 +341,8 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	obj = NULL;
 	rc = 0;
 out:
+	if (locked)
+		service_alloc_unlock();
 	cJSON_Delete(obj);
 	return rc;
 }
@@ -341,13 +364,15 @@ err:
 }
 
 int
-crud_ensure_namespace(struct apiserver *srv, const char *name)
+crud_ensure_object(struct apiserver *srv, const char *group,
+    const char *resource, const char *ns, cJSON *obj)
 {
 	struct crud c;
 	struct api_request req;
 	struct api_route rt;
 	struct store_item it;
-	cJSON *obj, *out = NULL;
+	cJSON *out = NULL;
+	const char *name = crud_obj_name(obj);
 	int rc;
 
 	memset(&c, 0, sizeof(c));
@@ -356,24 +381,32 @@ crud_ensure_namespace(struct apiserver *srv, const char *name)
 	c.srv = srv;
 	c.req = &req;
 	c.rt = &rt;
-	c.res = registry_find("", "v1", "namespaces");
+	c.res = registry_find(group, "v1", resource);
 	ck_status_clear(&c.st);
-	rc = store_get(srv->store, "namespaces", "", name, &it);
+	rc = store_get(srv->store, c.res->qualified, ns, name, &it);
 	if (rc == 0) {
 		store_item_fini(&it);
+		cJSON_Delete(obj);
 		return 0;
 	}
-	obj = cJSON_CreateObject();
-	json_set_str(json_ensure_obj(obj, "metadata"), "name", name);
-	rc = create_object(&c, "", obj, false, &out);
+	rc = create_object(&c, ns, obj, false, &out);
 	cJSON_Delete(out);
 	if (rc == CK_EEXIST)
 		rc = 0;
 	if (rc < 0)
-		log_error("namespace %s: %s", name, c.st.message);
+		log_error("%s %s/%s: %s", resource, ns, name, c.st.message);
 	else
-		log_info("namespace %s: created", name);
+		log_info("%s %s/%s: created", resource, ns, name);
 	return rc;
+}
+
+int
+crud_ensure_namespace(struct apiserver *srv, const char *name)
+{
+	cJSON *obj = cJSON_CreateObject();
+
+	json_set_str(json_ensure_obj(obj, "metadata"), "name", name);
+	return crud_ensure_object(srv, "", "namespaces", "", obj);
 }
 
 static void
@@ -473,6 +506,7 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	char *last = NULL;
 	int64_t want_rv, gen;
 	int rc;
+	bool locked = false;
 
 	if (check_type(c, newobj, c->res->kind) < 0 || check_meta(c, newobj,
 	    c->rt->ns) < 0)
@@ -544,7 +578,19 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	}
 	meta = json_ensure_obj(result, "metadata");
 	json_del(meta, "resourceVersion");
-	if (validate(c, result) < 0)
+	if (mode == UPDATE_MAIN)
+		defaults_on_update(c->res, result, old);
+	if (mode == UPDATE_MAIN && is_service(c->res)) {
+		service_alloc_lock();
+		locked = true;
+		c->st.ncauses = 0;
+		if (service_alloc_assign(c->srv->store, result, old,
+		    &c->st) < 0) {
+			status_set_invalid(&c->st, c->res, name);
+			goto err;
+		}
+	}
+	if (validate(c, result, old) < 0)
 		goto err;
 	if (validate_object_meta_update(result, old, &c->st) < 0) {
 		status_set_invalid(&c->st, c->res, name);
@@ -582,6 +628,8 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 err:
 	crud_reply_st(c);
 out:
+	if (locked)
+		service_alloc_unlock();
 	cJSON_Delete(result);
 }
 
@@ -956,6 +1004,12 @@ crud_handle(struct apiserver *srv, const struct api_request *req,
 				do_binding(&c);
 			else
 				method_not_allowed(&c);
+		} else if (strcmp(sub, "eviction") == 0 &&
+		    (c.res->subresources & API_SUB_EVICTION)) {
+			if (rt->verb == API_VERB_CREATE)
+				eviction_create(&c);
+			else
+				method_not_allowed(&c);
 		} else if (strcmp(sub, "finalize") == 0 &&
 		    (c.res->subresources & API_SUB_FINALIZE)) {
 			if (rt->verb == API_VERB_UPDATE)
@@ -979,6 +1033,8 @@ crud_handle(struct apiserver *srv, const struct api_request *req,
 	case API_VERB_CREATE:
 		if (named)
 			method_not_allowed(&c);
+		else if (strcmp(c.res->kind, "SelfSubjectAccessReview") == 0)
+			review_create(&c);	/* reviews are not stored */
 		else
 			do_create(&c);
 		break;

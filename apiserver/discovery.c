@@ -185,6 +185,13 @@ reply_resource_list(struct api_response *resp, const char *g, const char *v)
 			cJSON_AddItemToArray(list,
 			    subresource(r, "binding", "Binding",
 				(const char *[]){ "create", NULL }));
+		if (r->subresources & API_SUB_EVICTION) {
+			it = subresource(r, "eviction", "Eviction",
+			    (const char *[]){ "create", NULL });
+			cJSON_AddStringToObject(it, "group", "policy");
+			cJSON_AddStringToObject(it, "version", "v1");
+			cJSON_AddItemToArray(list, it);
+		}
 		if (r->subresources & API_SUB_FINALIZE)
 			cJSON_AddItemToArray(list,
 			    subresource(r, "finalize", r->kind,

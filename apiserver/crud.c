@@ -329,7 +329,8 @@ do_create(struct crud *c)
 {
 	cJSON *obj = NULL, *out = NULL;
 
-	if (crud_decode_body(c, 1, &obj) < 0)
+	if (crud_decode_body(c, 1, &obj) < 0 ||
+	    openapi_check_fields(c->res, obj, c->req, c->resp, &c->st) < 0)
 		goto err;
 	if (create_object(c, c->rt->ns, obj, crud_dry_run(c), &out) < 0)
 		goto err;
@@ -605,6 +606,11 @@ do_update(struct crud *c)
 		crud_reply_st(c);
 		goto out;
 	}
+	if (mode_of(c) == UPDATE_MAIN && openapi_check_fields(c->res, obj,
+	    c->req, c->resp, &c->st) < 0) {
+		crud_reply_st(c);
+		goto out;
+	}
 	if (mode_of(c) == UPDATE_SCALE) {
 		scale = obj;
 		obj = NULL;
@@ -664,6 +670,11 @@ do_apply_create(struct crud *c, cJSON *applied)
 		return;
 	}
 	obj = cJSON_Duplicate(applied, 1);
+	if (openapi_check_fields(c->res, obj, c->req, c->resp, &c->st) < 0) {
+		cJSON_Delete(obj);
+		crud_reply_st(c);
+		return;
+	}
 	json_set_str(json_ensure_obj(obj, "metadata"), "name", c->rt->name);
 	if (create_object(c, c->rt->ns, obj, false, &out) < 0) {
 		crud_reply_st(c);
@@ -733,6 +744,9 @@ do_patch(struct crud *c)
 		    "the patched object is not a JSON object");
 		goto err;
 	}
+	if (mode_of(c) == UPDATE_MAIN && openapi_check_fields(c->res, target,
+	    c->req, c->resp, &c->st) < 0)
+		goto err;
 	if (mode_of(c) == UPDATE_SCALE) {
 		scaled = target;
 		target = NULL;

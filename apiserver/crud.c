@@ -259,7 +259,7 @@ static int
 create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
     cJSON **out)
 {
-	cJSON *meta;
+	cJSON *meta, *set;
 	const char *gen;
 	char name[CK_NAME_MAX + 8], uid[37], ts[RFC3339_MAX], suffix[8];
 	int rc, tries;
@@ -281,6 +281,9 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	json_del(meta, "deletionTimestamp");
 	json_del(meta, "deletionGracePeriodSeconds");
 	json_del(meta, "managedFields");
+	set = cJSON_Duplicate(obj, 1);
+	crud_record_manager(c, obj, set);
+	cJSON_Delete(set);
 	if (c->res->prepare_create != NULL)
 		c->res->prepare_create(obj);
 
@@ -735,6 +738,8 @@ do_patch(struct crud *c)
 			goto err;
 		rc =
 		    patch_strategic_apply(&target, patch, c->res->kind, &c->st);
+		if (rc == 0 && kind == P_APPLY)
+			crud_record_manager(c, target, patch);
 		break;
 	}
 	if (rc < 0)

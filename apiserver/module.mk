@@ -6,6 +6,7 @@ APISERVER_SRCS += apiserver/crud_delete.c
 APISERVER_SRCS += apiserver/crud_list.c
 APISERVER_SRCS += apiserver/discovery.c
 APISERVER_SRCS += apiserver/http.c
+APISERVER_SRCS += apiserver/managed_fields.c
 APISERVER_SRCS += apiserver/openapi.c
 APISERVER_SRCS += apiserver/openapi_fields.c
 APISERVER_SRCS += apiserver/patch_json.c

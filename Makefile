@@ -15,6 +15,7 @@ include apiserver/module.mk
 include deployment-controller/module.mk
 include endpoints-controller/module.mk
 include kubelet-sim/module.mk
+include node-controller/module.mk
 include replicaset-controller/module.mk
 include tests/module.mk
 

@@ -4,6 +4,7 @@ APISERVER_SRCS :=
 APISERVER_SRCS += apiserver/crud.c
 APISERVER_SRCS += apiserver/crud_delete.c
 APISERVER_SRCS += apiserver/crud_list.c
+APISERVER_SRCS += apiserver/delete_options.c
 APISERVER_SRCS += apiserver/discovery.c
 APISERVER_SRCS += apiserver/http.c
 APISERVER_SRCS += apiserver/managed_fields.c

@@ -269,7 +269,7 @@ static int
 create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
     cJSON **out)
 {
-	cJSON *meta;
+	cJSON *meta, *set;
 	const char *gen;
 	char name[CK_NAME_MAX + 8], uid[37], ts[RFC3339_MAX], suffix[8];
 	int rc, tries;
@@ -292,6 +292,9 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	json_del(meta, "deletionTimestamp");
 	json_del(meta, "deletionGracePeriodSeconds");
 	json_del(meta, "managedFields");
+	set = cJSON_Duplicate(obj, 1);
+	crud_record_manager(c, obj, set);
+	cJSON_Delete(set);
 	if (c->res->prepare_create != NULL)
 		c->res->prepare_create(obj);
 	if (is_service(c->res)) {
@@ -352,7 +355,8 @@ do_create(struct crud *c)
 {
 	cJSON *obj = NULL, *out = NULL;
 
-	if (crud_decode_body(c, 1, &obj) < 0)
+	if (crud_decode_body(c, 1, &obj) < 0 ||
+	    openapi_check_fields(c->res, obj, c->req, c->resp, &c->st) < 0)
 		goto err;
 	if (create_object(c, c->rt->ns, obj, crud_dry_run(c), &out) < 0)
 		goto err;
@@ -657,6 +661,11 @@ do_update(struct crud *c)
 		crud_reply_st(c);
 		goto out;
 	}
+	if (mode_of(c) == UPDATE_MAIN && openapi_check_fields(c->res, obj,
+	    c->req, c->resp, &c->st) < 0) {
+		crud_reply_st(c);
+		goto out;
+	}
 	if (mode_of(c) == UPDATE_SCALE) {
 		scale = obj;
 		obj = NULL;
@@ -716,6 +725,11 @@ do_apply_create(struct crud *c, cJSON *applied)
 		return;
 	}
 	obj = cJSON_Duplicate(applied, 1);
+	if (openapi_check_fields(c->res, obj, c->req, c->resp, &c->st) < 0) {
+		cJSON_Delete(obj);
+		crud_reply_st(c);
+		return;
+	}
 	json_set_str(json_ensure_obj(obj, "metadata"), "name", c->rt->name);
 	if (create_object(c, c->rt->ns, obj, false, &out) < 0) {
 		crud_reply_st(c);
@@ -776,6 +790,8 @@ do_patch(struct crud *c)
 			goto err;
 		rc =
 		    patch_strategic_apply(&target, patch, c->res->kind, &c->st);
+		if (rc == 0 && kind == P_APPLY)
+			crud_record_manager(c, target, patch);
 		break;
 	}
 	if (rc < 0)
@@ -785,6 +801,9 @@ do_patch(struct crud *c)
 		    "the patched object is not a JSON object");
 		goto err;
 	}
+	if (mode_of(c) == UPDATE_MAIN && openapi_check_fields(c->res, target,
+	    c->req, c->resp, &c->st) < 0)
+		goto err;
 	if (mode_of(c) == UPDATE_SCALE) {
 		scaled = target;
 		target = NULL;
@@ -1010,6 +1029,9 @@ crud_handle(struct apiserver *srv, const struct api_request *req,
 				eviction_create(&c);
 			else
 				method_not_allowed(&c);
+		} else if (strcmp(sub, "log") == 0 &&
+		    strcmp(c.res->qualified, "pods") == 0) {
+			crud_pod_log(&c);
 		} else if (strcmp(sub, "finalize") == 0 &&
 		    (c.res->subresources & API_SUB_FINALIZE)) {
 			if (rt->verb == API_VERB_UPDATE)

@@ -9,9 +9,11 @@
 
 #include "ckube/ck.h"
 
+#include "podspec.h"
 #include "timers.h"
 
 struct client;
+struct events;
 struct informer_handlers;
 
 struct ksim_flags {
@@ -39,11 +41,16 @@ struct sim_node {
 	struct timer	status_timer;
 	struct ksim *ks;
 	int		registered;
+	struct res_list	used;		/* requests of the admitted pods */
+	/* sim.ckube.io/ usage summed over the node's pods (node pressure). */
+	int64_t		mem_usage, disk_usage, inodes_usage;
 };
 
 struct ksim {
 	struct ksim_flags	f;
 	struct client		*cl;
+	struct events		*ev;		/* kubelet Events */
+	struct res_list		alloc;		/* allocatable of each node */
 	struct timer_heap	timers;
 	struct sim_node		*nodes;
 	size_t			nnodes;
@@ -55,6 +62,11 @@ struct ksim {
  * --node-cidr).
  */
 int	node_setup(struct ksim *ks, int64_t now_ms) CK_MUST_CHECK;
+/*
+ * The node's pods' usage changed (sim.ckube.io/memory-usage...): the hook
+ * where node pressure is evaluated; today it only logs at --v=4.
+ */
+void	node_usage_changed(struct ksim *ks, struct sim_node *n);
 /* Free the node set. */
 void	node_teardown(struct ksim *ks);
 

@@ -9,6 +9,7 @@
 #include "ckube/clock.h"
 #include "ckube/daemon.h"
 #include "ckube/err.h"
+#include "ckube/events.h"
 #include "ckube/flags.h"
 #include "ckube/informer.h"
 #include "ckube/log.h"
@@ -68,15 +69,23 @@ ksim_run(struct daemon *d, void *arg)
 		ks.f.lease_renew_ms = 10000;
 	if (ks.f.status_report_ms <= 0)
 		ks.f.status_report_ms = 60000;
+	ks.ev = events_new(ks.cl, "kubelet", 0);
+	if (events_start(ks.ev) != 0) {
+		events_free(ks.ev);
+		client_free(ks.cl);
+		return 1;
+	}
 	timers_init(&ks.timers);
 	if (node_setup(&ks, (int64_t)ck_now_ms()) != 0) {
 		log_error("bad --node-cidr %s or --nodes %lld", ks.f.node_cidr,
 		    (long long)ks.f.nodes);
+		events_free(ks.ev);
 		client_free(ks.cl);
 		return 2;
 	}
 	if (daemon_client_new(d, &icl) != 0) {
 		node_teardown(&ks);
+		events_free(ks.ev);
 		client_free(ks.cl);
 		return 1;
 	}
@@ -86,6 +95,7 @@ ksim_run(struct daemon *d, void *arg)
 	if (informer_group_start(g) != 0) {
 		informer_group_free(g);
 		node_teardown(&ks);
+		events_free(ks.ev);
 		client_free(ks.cl);
 		return 1;
 	}
@@ -107,6 +117,7 @@ ksim_run(struct daemon *d, void *arg)
 	informer_group_free(g);
 	timers_free(&ks.timers);
 	node_teardown(&ks);
+	events_free(ks.ev);
 	client_free(ks.cl);
 	return daemon_exit_status(d);
 }

@@ -2,7 +2,10 @@
 KUBELET_SIM_SRCS :=
 KUBELET_SIM_SRCS += kubelet-sim/node.c
 KUBELET_SIM_SRCS += kubelet-sim/pod.c
+KUBELET_SIM_SRCS += kubelet-sim/pod_status.c
 KUBELET_SIM_SRCS += kubelet-sim/podsim.c
+KUBELET_SIM_SRCS += kubelet-sim/podspec.c
+KUBELET_SIM_SRCS += kubelet-sim/probe.c
 KUBELET_SIM_SRCS += kubelet-sim/sim_spec.c
 KUBELET_SIM_SRCS += kubelet-sim/timers.c
 

@@ -16,6 +16,7 @@
 #include "ckube/clock.h"
 #include "ckube/err.h"
 #include "ckube/log.h"
+#include "ckube/quantity.h"
 #include "ckube/rfc3339.h"
 #include "ckube/strbuf.h"
 #include "kubelet_sim.h"
@@ -287,6 +288,36 @@ ensure_namespace(struct ksim *ks)
 	ck_status_clear(&st);
 }
 
+void
+node_usage_changed(struct ksim *ks, struct sim_node *n)
+{
+	(void)ks;
+	/*
+	 * Node pressure (MemoryPressure when memory-usage nears allocatable
+	 * minus the eviction threshold, DiskPressure...) is the eviction
+	 * issue's: it evaluates n's sums here and reports the conditions.
+	 */
+	log_v(4, "node %s usage: memory %lld disk %lld inodes %lld", n->name,
+	    (long long)n->mem_usage, (long long)n->disk_usage,
+	    (long long)n->inodes_usage);
+}
+
+/* Allocatable (= capacity: nothing is reserved) from the flags. */
+static int
+parse_alloc(struct ksim *ks)
+{
+	struct res_list *a = &ks->alloc;
+
+	if (quantity_parse_milli(ks->f.node_cpu, &a->cpu_milli, NULL) != 0 ||
+	    quantity_parse_value(ks->f.node_memory, &a->memory, NULL) != 0 ||
+	    quantity_parse_value(ks->f.node_pods, &a->pods, NULL) != 0) {
+		log_error("bad --node-cpu %s, --node-memory %s or --node-pods "
+		    "%s", ks->f.node_cpu, ks->f.node_memory, ks->f.node_pods);
+		return CK_EINVALID;
+	}
+	return 0;
+}
+
 int
 node_setup(struct ksim *ks, int64_t now_ms)
 {
@@ -297,6 +328,8 @@ node_setup(struct ksim *ks, int64_t now_ms)
 	size_t i;
 	struct sim_node *n;
 
+	if (parse_alloc(ks) != 0)
+		return CK_EINVALID;
 	ck_strlcpy(net, ks->f.node_cidr, sizeof(net));
 	slash = strchr(net, '/');
 	if (slash != NULL) {

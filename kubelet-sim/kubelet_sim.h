@@ -31,7 +31,15 @@ struct ksim_flags {
 	int64_t		lease_renew_ms;
 	int64_t		status_report_ms;
 	int64_t		crashloop_backoff_base_ms;
+	const char	*advertise_address;	/* host in the kubelet URL */
 };
+
+/*
+ * Node annotation telling the apiserver where this kubelet-sim serves
+ * /containerLogs ("http://127.0.0.1:PORT"): the nodes' InternalIPs are
+ * simulated, so the apiserver cannot dial them.
+ */
+#define ANN_KUBELET_URL	"sim.ckube.io/kubelet-url"
 
 struct sim_node {
 	char		name[128];
@@ -51,6 +59,8 @@ struct ksim {
 	struct client		*cl;
 	struct events		*ev;		/* kubelet Events */
 	struct res_list		alloc;		/* allocatable of each node */
+	int			port;		/* our HTTP port */
+	char			url[128];	/* ANN_KUBELET_URL value */
 	struct timer_heap	timers;
 	struct sim_node		*nodes;
 	size_t			nnodes;

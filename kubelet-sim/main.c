@@ -3,6 +3,7 @@
  * by one timer heap on the main thread, inside the common daemon frame.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "ckube/client.h"
@@ -11,9 +12,11 @@
 #include "ckube/err.h"
 #include "ckube/events.h"
 #include "ckube/flags.h"
+#include "ckube/httpd.h"
 #include "ckube/informer.h"
 #include "ckube/log.h"
 #include "kubelet_sim.h"
+#include "logs.h"
 
 static struct ksim ks;
 
@@ -49,6 +52,14 @@ static const struct flag ksim_flag_table[] = {
 	{ "crashloop-backoff-base", FLAG_DURATION,
 	    &ks.f.crashloop_backoff_base_ms, "10s", "Simulation",
 	    "first crash-loop restart delay (doubles to 5m)" },
+	{ "advertise-address", FLAG_STRING, &ks.f.advertise_address,
+	    "127.0.0.1", "Simulation",
+	    "address the apiserver dials for container logs (node annotation "
+	    ANN_KUBELET_URL ")" },
+};
+
+static const struct httpd_route ksim_routes[] = {
+	{ "GET", LOGS_PREFIX "*", logs_handle, &ks },
 };
 
 static const struct flag *const tables[] = { ksim_flag_table };
@@ -69,6 +80,9 @@ ksim_run(struct daemon *d, void *arg)
 		ks.f.lease_renew_ms = 10000;
 	if (ks.f.status_report_ms <= 0)
 		ks.f.status_report_ms = 60000;
+	ks.port = daemon_port(d);
+	snprintf(ks.url, sizeof(ks.url), "http://%s:%d",
+	    ks.f.advertise_address, ks.port);
 	ks.ev = events_new(ks.cl, "kubelet", 0);
 	if (events_start(ks.ev) != 0) {
 		events_free(ks.ev);
@@ -131,6 +145,8 @@ main(int argc, char *argv[])
 		.flag_tables = tables,
 		.flag_counts = counts,
 		.nflag_tables = 1,
+		.routes = ksim_routes,
+		.nroutes = ARRAY_SIZE(ksim_routes),
 		.run = ksim_run,
 	};
 

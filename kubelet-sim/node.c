@@ -86,6 +86,8 @@ node_object(const struct ksim *ks, const struct sim_node *n)
 	cJSON_AddStringToObject(o, "kind", "Node");
 	md = cJSON_AddObjectToObject(o, "metadata");
 	cJSON_AddStringToObject(md, "name", n->name);
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(md, "annotations"),
+	    ANN_KUBELET_URL, ks->url);
 	labels = cJSON_AddObjectToObject(md, "labels");
 	cJSON_AddStringToObject(labels, "kubernetes.io/hostname", n->name);
 	cJSON_AddStringToObject(labels, "kubernetes.io/os", "linux");
@@ -162,6 +164,9 @@ node_status_patch(const struct ksim *ks, const struct sim_node *n)
 	cJSON_AddStringToObject(a, "type", "Hostname");
 	cJSON_AddStringToObject(a, "address", n->name);
 	cJSON_AddItemToArray(addrs, a);
+	cJSON_AddNumberToObject(cJSON_AddObjectToObject(
+	    cJSON_AddObjectToObject(st, "daemonEndpoints"), "kubeletEndpoint"),
+	    "Port", ks->port);
 	info = cJSON_AddObjectToObject(st, "nodeInfo");
 	cJSON_AddStringToObject(info, "kubeletVersion", "v1.3.0");
 	cJSON_AddStringToObject(info, "kubeProxyVersion", "v1.3.0");
@@ -185,8 +190,17 @@ node_register(struct ksim *ks, struct sim_node *n)
 
 	rc = client_create(ks->cl, obj, NULL, &st);
 	cJSON_Delete(obj);
-	if (rc == CK_EEXIST)
-		rc = 0;		/* re-adopt a node of an earlier run */
+	if (rc == CK_EEXIST) {
+		/* re-adopt a node of an earlier run: our URL changed */
+		ck_status_clear(&st);
+		obj = cJSON_CreateObject();
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(
+		    cJSON_AddObjectToObject(obj, "metadata"), "annotations"),
+		    ANN_KUBELET_URL, ks->url);
+		rc = client_patch(ks->cl, &CLIENT_GVR_NODES, NULL, n->name,
+		    NULL, CLIENT_PATCH_MERGE, obj, NULL, &st);
+		cJSON_Delete(obj);
+	}
 	if (rc != 0)
 		log_warn("register node %s: %s", n->name, st.message);
 	ck_status_clear(&st);

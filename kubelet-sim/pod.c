@@ -37,7 +37,51 @@ struct pod_ev {
 
 static pthread_mutex_t ev_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct pod_ev *ev_head, **ev_tail = &ev_head;
-static struct strmap *pods;	/* "ns/name" -> sim_pod (main thread) */
+static pthread_mutex_t pod_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct strmap *pods;	/* "ns/name" -> sim_pod (under pod_mu) */
+
+void
+pod_lock(void)
+{
+	pthread_mutex_lock(&pod_mu);
+}
+
+void
+pod_unlock(void)
+{
+	pthread_mutex_unlock(&pod_mu);
+}
+
+struct sim_pod *
+pod_find(const char *ns, const char *name)
+{
+	char key[2 * CK_NAME_MAX + 2];
+
+	if (pods == NULL)
+		return NULL;
+	snprintf(key, sizeof(key), "%s/%s", ns, name);
+	return strmap_get(pods, key);
+}
+
+int
+pod_container_index(const struct sim_pod *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->ps.ninit; i++)
+		if (strcmp(p->init_names[i], name) == 0)
+			return (int)i;
+	for (i = 0; i < p->ps.napp; i++)
+		if (strcmp(p->app_names[i], name) == 0)
+			return (int)(p->ps.ninit + i);
+	return -1;
+}
+
+int64_t
+pod_wall_ms(int64_t mono_ms)
+{
+	return ck_wall_us() / 1000 - (int64_t)ck_now_ms() + mono_ms;
+}
 
 static struct sim_node *
 find_node(struct ksim *ks, const char *name)
@@ -98,12 +142,15 @@ pod_handlers(struct ksim *ks)
 	return &h;
 }
 
+/* What the container does, and what its echo commands print. */
 static void
-outcome_of(const cJSON *c, bool is_init, struct sim_outcome *out)
+outcome_of(const cJSON *c, bool is_init, struct sim_outcome *out,
+    char **echo)
 {
 	const char *argv[32];
 	size_t n = 0;
 	const cJSON *arr, *it;
+	struct strbuf sb;
 	int k;
 
 	for (k = 0; k < 2; k++) {
@@ -118,7 +165,13 @@ outcome_of(const cJSON *c, bool is_init, struct sim_outcome *out)
 		out->forever = false;	/* malformed: fails at once */
 		out->run_ms = 0;
 		out->exit_code = 127;
+		return;
 	}
+	strbuf_init(&sb);
+	if (sim_spec_output(argv, n, &sb) == 0 && sb.len > 0)
+		*echo = strbuf_detach(&sb, NULL);
+	else
+		strbuf_fini(&sb);
 }
 
 /* Add (sign 1) or remove (-1) p's requests and usage on its node. */
@@ -152,8 +205,13 @@ pod_free(void *v)
 	account(p, -1);
 	timers_cancel(&p->ks->timers, &p->timer);
 	n = p->ps.ninit + p->ps.napp;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		free(p->images[i]);
+		free(p->echo[i]);
+		ctr_log_free(&p->logs[i]);
+	}
+	free(p->echo);
+	free(p->logs);
 	for (i = 0; i < p->ps.ninit; i++)
 		free(p->init_names[i]);
 	for (i = 0; i < p->ps.napp; i++)
@@ -189,6 +247,69 @@ final_delete(struct sim_pod *p)
 	p->gone = true;
 }
 
+/* Queue the echo lines of a starting container at their times. */
+static void
+log_echo(struct log_inst *li, const char *echo, int64_t start_wall)
+{
+	const char *line = echo, *sp, *nl;
+	int64_t off;
+
+	while (line != NULL && *line != '\0') {
+		nl = strchr(line, '\n');
+		sp = strchr(line, ' ');
+		if (nl == NULL || sp == NULL || sp > nl)
+			break;
+		if (ck_parse_int64n(line, (size_t)(sp - line), &off) == 0)
+			ctr_log_add(li, start_wall + off, "%.*s",
+			    (int)(nl - sp - 1), sp + 1);
+		line = nl + 1;
+	}
+}
+
+/* The simulated log lines of what happened to a container. */
+static void
+note_log(struct sim_pod *p, const struct podsim_note_info *n,
+    const char *name, const char *image)
+{
+	size_t ci = n->init ? n->idx : p->ps.ninit + n->idx;
+	struct ctr_log *l = &p->logs[ci];
+	const struct ctr_sim *c = &p->ctrs[ci];
+	int64_t t = pod_wall_ms(n->t_ms);
+
+	switch (n->kind) {
+	case NOTE_STARTED:
+		if (l->cur.n > 0)
+			ctr_log_rotate(l);
+		ctr_log_add(&l->cur, t, "[ckube-sim] started container %s "
+		    "(image %s, hostname %s, restart %d)", name, image,
+		    p->hostname, c->restarts);
+		if (p->echo[ci] != NULL)
+			log_echo(&l->cur, p->echo[ci], t);
+		break;
+	case NOTE_EXITED:
+		ctr_log_cut(&l->cur, t);
+		ctr_log_add(&l->cur, t, "[ckube-sim] container %s exited with "
+		    "code %d", name, c->exit_code);
+		break;
+	case NOTE_PROBE_FAILED:
+		ctr_log_add(&l->cur, t, "[ckube-sim] %s probe failed: %s",
+		    probe_type_name(n->probe), n->why != NULL ? n->why : "");
+		break;
+	case NOTE_KILLING:
+		ctr_log_add(&l->cur, t, "[ckube-sim] killing container %s: "
+		    "failed %s probe, will be restarted", name,
+		    n->probe == PROBE_STARTUP ? "startup" : "liveness");
+		break;
+	case NOTE_BACKOFF:
+		ctr_log_add(&l->cur, t, "[ckube-sim] back-off %llds restarting "
+		    "failed container %s", (long long)((c->restart_at_ms -
+		    c->finished_ms) / 1000), name);
+		break;
+	case NOTE_PULL_FAILED:
+		break;
+	}
+}
+
 /* The kubelet's Events for what happened to a container. */
 static void
 on_note(const struct podsim_note_info *n, void *arg)
@@ -199,6 +320,7 @@ on_note(const struct podsim_note_info *n, void *arg)
 	const char *image = p->images[n->init ? n->idx : p->ps.ninit + n->idx];
 	struct events *ev = p->ks->ev;
 
+	note_log(p, n, name, image);
 	switch (n->kind) {
 	case NOTE_PULL_FAILED:
 		events_record(ev, p->obj, "Warning", "Failed",
@@ -238,7 +360,9 @@ on_pod_timer(struct timer *t, int64_t now)
 		pod_write_status(p);
 		return;
 	}
+	pod_lock();
 	next = podsim_step(&p->ps, now);
+	pod_unlock();
 	if (p->ps.phase == PH_SUCCEEDED || p->ps.phase == PH_FAILED)
 		account(p, -1);		/* a finished pod frees its room */
 	pod_write_status(p);
@@ -283,7 +407,7 @@ adopt_initialized(struct sim_pod *p, const struct kobj *obj, int64_t now)
 /* Container names, images and simulated outcomes of one list. */
 static void
 read_containers(struct sim_pod *p, const cJSON *list, size_t n, bool init,
-    char **names, char **images, struct ctr_sim *ctrs)
+    char **names, char **images, struct ctr_sim *ctrs, char **echo)
 {
 	const cJSON *c, *nm, *im;
 	size_t i = 0;
@@ -295,7 +419,7 @@ read_containers(struct sim_pod *p, const cJSON *list, size_t n, bool init,
 		im = cJSON_GetObjectItemCaseSensitive(c, "image");
 		names[i] = ck_strdup(cJSON_IsString(nm) ? nm->valuestring : "");
 		images[i] = ck_strdup(cJSON_IsString(im) ? im->valuestring : "");
-		outcome_of(c, init, &ctrs[i].out);
+		outcome_of(c, init, &ctrs[i].out, &echo[i]);
 		i++;
 	}
 	(void)p;
@@ -432,10 +556,12 @@ pod_new(struct ksim *ks, struct sim_node *node, const struct kobj *obj,
 	p->images = ck_calloc(ninit + napp + 1, sizeof(char *));
 	p->init_names = ck_calloc(ninit + 1, sizeof(char *));
 	p->app_names = ck_calloc(napp + 1, sizeof(char *));
+	p->echo = ck_calloc(ninit + napp + 1, sizeof(char *));
+	p->logs = ck_calloc(ninit + napp + 1, sizeof(*p->logs));
 	read_containers(p, init, ninit, true, p->init_names, p->images,
-	    p->ctrs);
+	    p->ctrs, p->echo);
 	read_containers(p, app, napp, false, p->app_names, p->images + ninit,
-	    p->ctrs + ninit);
+	    p->ctrs + ninit, p->echo + ninit);
 	podspec_requests(init, app, &p->req);
 	cJSON_Delete(parsed);
 	rp = kobj_get_str(obj, "spec.restartPolicy");
@@ -496,12 +622,25 @@ start_delete(struct ksim *ks, struct sim_pod *p, const struct kobj *obj,
 		final_delete(p);
 		return;
 	}
+	pod_lock();
 	next = podsim_stop(&p->ps, now, grace * 1000);
+	pod_unlock();
 	pod_write_status(p);
 	if (podsim_stopped(&p->ps))
 		final_delete(p);
 	else
 		timers_arm(&ks->timers, &p->timer, next);
+}
+
+static void
+pod_remove(const char *key)
+{
+	struct sim_pod *p;
+
+	pod_lock();
+	p = strmap_remove(pods, key);
+	pod_unlock();
+	pod_free(p);
 }
 
 static void
@@ -514,11 +653,11 @@ handle(struct ksim *ks, struct pod_ev *e, int64_t now)
 
 	if (e->deleted) {
 		if (p != NULL)
-			pod_free(strmap_remove(pods, key));
+			pod_remove(key);
 		return;
 	}
 	if (p != NULL && strcmp(p->uid, kobj_uid(obj) ? kobj_uid(obj) : "")) {
-		pod_free(strmap_remove(pods, key));
+		pod_remove(key);
 		p = NULL;
 	}
 	if (p == NULL) {
@@ -534,7 +673,9 @@ handle(struct ksim *ks, struct pod_ev *e, int64_t now)
 		node = find_node(ks, kobj_get_str(obj, "spec.nodeName"));
 		p = pod_new(ks, node, obj, now);
 		ck_strlcpy(p->key, key, sizeof(p->key));
+		pod_lock();
 		strmap_put(pods, p->key, p);
+		pod_unlock();
 		admit(p, obj);
 		timers_arm(&ks->timers, &p->timer, now);
 	} else {
@@ -553,8 +694,11 @@ pod_drain(struct ksim *ks, int64_t now)
 {
 	struct pod_ev *e, *next;
 
-	if (pods == NULL)
+	if (pods == NULL) {
+		pod_lock();
 		pods = strmap_new();
+		pod_unlock();
+	}
 	pthread_mutex_lock(&ev_mu);
 	e = ev_head;
 	ev_head = NULL;
@@ -584,6 +728,8 @@ pod_teardown(struct ksim *ks)
 		kobj_unref(e->obj);
 		free(e);
 	}
+	pod_lock();
 	strmap_free(pods, pod_free);
 	pods = NULL;
+	pod_unlock();
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "ckube/ck.h"
+#include "ctr_log.h"
 #include "kubelet_sim.h"
 #include "podsim.h"
 #include "podspec.h"
@@ -27,6 +28,8 @@ struct sim_pod {
 	char		start_time[40];	/* status.startTime (RFC 3339) */
 	char		ann_key[64];	/* mirror annotation, or "" */
 	char		**init_names, **app_names, **images;
+	char		**echo;		/* per container: sim_spec_output or NULL */
+	struct ctr_log	*logs;		/* per container: init then app */
 	struct ctr_sim	*ctrs;		/* init then app */
 	struct probe_spec *probes;	/* 3 per app container, or NULL */
 	struct pod_sim	ps;
@@ -38,6 +41,19 @@ struct sim_pod {
 	bool		counted;	/* req and usage added to the node */
 	bool		deleting, gone;
 };
+
+/*
+ * The pod lock guards the pod map, every pod's podsim state and logs
+ * between the main loop (writer) and the HTTP thread (the log reader).
+ */
+void	pod_lock(void);
+void	pod_unlock(void);
+/* The pod ns/name, or NULL (pod lock held). */
+struct sim_pod *pod_find(const char *ns, const char *name);
+/* Container name's index (init then app) in p, or -1. */
+int	pod_container_index(const struct sim_pod *p, const char *name);
+/* Wall-clock ms of a monotonic ms time. */
+int64_t	pod_wall_ms(int64_t mono_ms);
 
 /* Write p's status (and the 1.3 annotation mirror) if it changed. */
 void	pod_write_status(struct sim_pod *p);

@@ -9,6 +9,7 @@ SCRIPT_TESTS += tests/integration/apiserver/watch.sh
 SCRIPT_TESTS += tests/integration/deploy/files.sh
 SCRIPT_TESTS += tests/integration/deploy/flags.sh
 SCRIPT_TESTS += tests/integration/kubelet-sim/features.sh
+SCRIPT_TESTS += tests/integration/kubelet-sim/logs.sh
 SCRIPT_TESTS += tests/integration/kubelet-sim/pods.sh
 SCRIPT_TESTS += tests/integration/node-controller/nodes.sh
 SCRIPT_TESTS += tests/integration/deploy/install.sh

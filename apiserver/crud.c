@@ -918,6 +918,9 @@ crud_handle(struct apiserver *srv, const struct api_request *req,
 				do_binding(&c);
 			else
 				method_not_allowed(&c);
+		} else if (strcmp(sub, "log") == 0 &&
+		    strcmp(c.res->qualified, "pods") == 0) {
+			crud_pod_log(&c);
 		} else if (strcmp(sub, "finalize") == 0 &&
 		    (c.res->subresources & API_SUB_FINALIZE)) {
 			if (rt->verb == API_VERB_UPDATE)

@@ -66,6 +66,8 @@ void	crud_list(struct crud *c);
 void	crud_watch(struct crud *c);
 void	crud_delete(struct crud *c);
 void	crud_deletecollection(struct crud *c);
+/* pods/<name>/log (pod_log.c). */
+void	crud_pod_log(struct crud *c);
 
 /* scale.c: obj as an autoscaling/v1 Scale (a new object). */
 struct cJSON *scale_from_object(const struct cJSON *obj);

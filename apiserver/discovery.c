@@ -185,6 +185,9 @@ reply_resource_list(struct api_response *resp, const char *g, const char *v)
 			cJSON_AddItemToArray(list,
 			    subresource(r, "binding", "Binding",
 				(const char *[]){ "create", NULL }));
+		if (strcmp(r->qualified, "pods") == 0)
+			cJSON_AddItemToArray(list, subresource(r, "log", "Pod",
+			    (const char *[]){ "get", NULL }));
 		if (r->subresources & API_SUB_FINALIZE)
 			cJSON_AddItemToArray(list,
 			    subresource(r, "finalize", r->kind,

@@ -62,4 +62,28 @@ check "probe failures are logged" eventually -t 5 probe_line
 mkpod '{"metadata":{"name":"wait","annotations":{"sim.ckube.io/image-pull-fail":"true"}},"spec":{"nodeName":"sim-0","containers":[{"name":"c","image":"nginx"}]}}'
 waiting() { [ "$(klog wait/c)" = 400 ] && grep -q 'is waiting to start' "$CK_TMP/out"; }
 check "never started: 400 waiting to start" eventually -t 5 waiting
+
+# The apiserver's pods/log proxies to the kubelet-sim.
+P=/api/v1/namespaces/default/pods
+out=$(api GET "$P/echo/log?container=c")
+expect "pods/log: 200" 200 "$(code)"
+check "pods/log: the container's lines" grep -qx 'hello world' <<<"$out"
+out=$(api GET "$P/echo/log?container=c&tailLines=1")
+check "pods/log tailLines=1" grep -q 'exited with code 0' <<<"$out"
+api GET "$P/nosuch/log" >/dev/null
+expect "pods/log: unknown pod 404" 404 "$(code)"
+out=$(api GET "$P/echo/log?container=x")
+expect "pods/log: unknown container 400" "400 container x is not valid for pod echo" "$(code) $(json 'd["message"]' <<<"$out")"
+out=$(api GET "$P/crash/log?container=c&previous=true")
+check "pods/log previous=true" grep -q 'exited with code 3' <<<"$out"
+out=$(api GET "$P/wait/log")
+expect "pods/log: the kubelet's 400 as a Status" "400 BadRequest" "$(code) $(json 'd["reason"]' <<<"$out")"
+api POST "$P" -H 'Content-Type: application/json' -d '{"metadata":{"name":"unbound"},"spec":{"containers":[{"name":"c","image":"x"}]}}' >/dev/null
+out=$(api GET "$P/unbound/log")
+expect "pods/log of an unbound pod: empty 200" "200 " "$(code) $out"
+mkpod '{"metadata":{"name":"fol"},"spec":{"nodeName":"sim-0","restartPolicy":"Never","containers":[{"name":"c","image":"busybox","command":["sh","-c","sleep 1; echo one; sleep 1; echo two"]}]}}'
+check "follow pod runs" eventually -t 5 is_phase fol Running
+curl -s -m 15 "$API_URL$P/fol/log?follow=true" >"$CK_TMP/afollow"
+check "pods/log follow=true streams to the end" grep -qx two "$CK_TMP/afollow"
+check "pods/log follow=true: the exit line" grep -q 'exited with code 0' "$CK_TMP/afollow"
 finish

@@ -222,6 +222,7 @@ pod_free(void *v)
 	free(p->ctrs);
 	free(p->probes);
 	free(p->last_status);
+	free(p->last_mirror);
 	kobj_unref(p->obj);
 	free(p);
 }

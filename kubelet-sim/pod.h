@@ -36,6 +36,7 @@ struct sim_pod {
 	struct sim_annotations ann;
 	struct res_list	req;		/* effective requests */
 	char		*last_status;
+	char		*last_mirror;	/* init-container-statuses written */
 	const char	*reject_reason;	/* admission failure, static */
 	char		reject_msg[256];
 	bool		counted;	/* req and usage added to the node */

@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "ckube/alloc.h"
 #include "ckube/client.h"
 #include "ckube/clock.h"
 #include "ckube/err.h"
@@ -303,11 +304,50 @@ status_json(const struct sim_pod *p)
 	return st;
 }
 
+/*
+ * The 1.3 mirror annotation: the status subresource keeps only status, so
+ * it goes through the pod itself (metadata merge patch), when it changed.
+ */
+static void
+write_mirror(struct sim_pod *p, const cJSON *status)
+{
+	struct ck_status st = { 0 };
+	cJSON *patch, *ann;
+	char *v;
+	int rc;
+
+	v = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(status,
+	    "initContainerStatuses"));
+	if (v == NULL)
+		v = ck_strdup("[]");
+	if (p->last_mirror != NULL && strcmp(v, p->last_mirror) == 0) {
+		free(v);
+		return;
+	}
+	patch = cJSON_CreateObject();
+	ann = cJSON_AddObjectToObject(cJSON_AddObjectToObject(patch,
+	    "metadata"), "annotations");
+	cJSON_AddStringToObject(ann, p->ann_key, v);
+	rc = client_patch(p->ks->cl, &CLIENT_GVR_PODS, p->ns, p->name, NULL,
+	    CLIENT_PATCH_MERGE, patch, NULL, &st);
+	cJSON_Delete(patch);
+	if (rc == 0) {
+		free(p->last_mirror);
+		p->last_mirror = v;
+	} else {
+		if (rc != CK_ENOTFOUND)
+			log_warn("pod %s/%s %s: %s", p->ns, p->name, p->ann_key,
+			    st.message);
+		free(v);
+	}
+	ck_status_clear(&st);
+}
+
 void
 pod_write_status(struct sim_pod *p)
 {
 	struct ck_status st = { 0 };
-	cJSON *patch, *status, *md, *ann;
+	cJSON *patch, *status;
 	char *text;
 	int rc;
 
@@ -318,16 +358,9 @@ pod_write_status(struct sim_pod *p)
 		cJSON_Delete(status);
 		return;
 	}
+	if (p->ann_key[0] != '\0' && !p->deleting)
+		write_mirror(p, status);
 	patch = cJSON_CreateObject();
-	if (p->ann_key[0] != '\0') {
-		char *v = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(
-		    status, "initContainerStatuses"));
-
-		md = cJSON_AddObjectToObject(patch, "metadata");
-		ann = cJSON_AddObjectToObject(md, "annotations");
-		cJSON_AddStringToObject(ann, p->ann_key, v != NULL ? v : "[]");
-		free(v);
-	}
 	cJSON_AddItemToObject(patch, "status", status);
 	rc = client_patch(p->ks->cl, &CLIENT_GVR_PODS, p->ns, p->name,
 	    "status", CLIENT_PATCH_MERGE, patch, NULL, &st);

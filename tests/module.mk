@@ -11,4 +11,5 @@ include tests/integration/module.mk
 
 # End-to-end suites: whole clusters through deploy/local-cluster.sh, driven by kubectl.
 SCRIPT_TESTS += tests/e2e/controllers.sh
+SCRIPT_TESTS += tests/e2e/kubelet.sh
 SCRIPT_TESTS += tests/e2e/local_cluster.sh

@@ -93,6 +93,21 @@ struct api_request {
 	size_t		 body_len;
 };
 
+/*
+ * A streamed body that is not a watch (pods/log?follow=true), driven by the
+ * HTTP layer exactly as a watch: attach() gives the connection and its
+ * resume function before the response is queued; read() copies up to max
+ * bytes, or returns 0 after calling suspend(conn) (the source calls resume
+ * once it has more), or -1 at the end; release() when the response is gone.
+ */
+struct api_stream {
+	void	(*attach)(struct api_stream *s, void *conn,
+		    void (*resume)(void *conn));
+	long	(*read)(struct api_stream *s, char *buf, size_t max,
+		    void (*suspend)(void *conn));
+	void	(*release)(struct api_stream *s);
+};
+
 struct api_response {
 	int		 code;
 	const char	*content_type;	/* static string */
@@ -101,6 +116,7 @@ struct api_response {
 	struct watch	*watch;		/* non-NULL: stream this, not body */
 	/* `Warning: 299 - "..."` headers, one per line (openapi.c fills). */
 	char		 warnings[1024];
+	struct api_stream *stream;	/* non-NULL: stream this, not body */
 };
 
 /* Add one Warning header text (dropped when the buffer is full). */

@@ -40,7 +40,7 @@ record() { printf '%s\n' "$2" >"$res/$1.json"; say "$1: $2"; }
 say "scale $SCALE: $NODES nodes; starting the cluster from $BIN"
 t0=$(date +%s.%N)
 CKUBE_UP_TIMEOUT=900 BIN=$BIN bash "$root/deploy/local-cluster.sh" up --dir "$tmp/cluster" \
-    --nodes "$NODES" >"$tmp/up.log" 2>&1 || { cat "$tmp/up.log" >&2; exit 1; }
+    --nodes "$NODES" --kubelet-flags "--node-cidr=10.0.0.0/8" >"$tmp/up.log" 2>&1 || { cat "$tmp/up.log" >&2; exit 1; }
 t1=$(date +%s.%N)
 # shellcheck disable=SC1091 # written by local-cluster.sh
 . "$tmp/cluster/env"

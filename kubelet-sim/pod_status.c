@@ -137,6 +137,7 @@ static void
 image_id(const char *image, char *buf, size_t len)
 {
 	char name[256], h[65], *tag;
+	int n;
 	const char *slash = strchr(image, '/');
 
 	ck_strlcpy(name, image, sizeof(name));
@@ -146,13 +147,16 @@ image_id(const char *image, char *buf, size_t len)
 	if ((tag = strchr(name, '@')) != NULL)
 		*tag = '\0';
 	hash_hex(image, "image", 0, h);
+	/* An image name too long for buf gives a cut imageID: cosmetic. */
 	if (slash == NULL)
-		snprintf(buf, len, "docker.io/library/%s@sha256:%s", name, h);
+		n = snprintf(buf, len, "docker.io/library/%s@sha256:%s", name, h);
 	else if (strchr(name, '.') == NULL || strchr(name, '.') > strchr(name,
 	    '/'))
-		snprintf(buf, len, "docker.io/%s@sha256:%s", name, h);
+		n = snprintf(buf, len, "docker.io/%s@sha256:%s", name, h);
 	else
-		snprintf(buf, len, "%s@sha256:%s", name, h);
+		n = snprintf(buf, len, "%s@sha256:%s", name, h);
+	if (n < 0)
+		buf[0] = '\0';
 }
 
 static cJSON *

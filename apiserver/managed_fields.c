@@ -81,6 +81,10 @@ list_fields(const cJSON *arr, int depth)
 	cJSON_ArrayForEach(it, arr)
 		if (cJSON_IsObject(it) || cJSON_IsArray(it))
 			scalars = false;
+	/* Scalar lists are atomic (command, args, ...) but for sets. */
+	if (scalars && (arr->string == NULL ||
+	    strcmp(arr->string, "finalizers") != 0))
+		return out;
 	cJSON_ArrayForEach(it, arr) {
 		if (scalars) {
 			ks = cJSON_PrintUnformatted(it);

@@ -101,9 +101,34 @@ check "get -w prints its changes" eventually -t 30 grep -Eq '^MODIFIED +watched 
 kill "$wpid" 2>/dev/null
 wait "$wpid" 2>/dev/null
 
+# ---- get -w of one object ----
+"$KUBECTL" --kubeconfig "$E2E_KUBECONFIG" --cache-dir "$CK_TMP/kcache" get pod watched -w >"$wfile.1" 2>&1 &
+wpid=$!
+check "get pod NAME -w prints its row" eventually -t 15 grep -Eq '^watched +1/1 +Running' "$wfile.1"
+kc label pod watched seen=yes >/dev/null
+check "get pod NAME -w prints its change" eventually -t 15 is 2 grep -c '^watched ' "$wfile.1"
+kill "$wpid" 2>/dev/null
+wait "$wpid" 2>/dev/null
+
+# ---- events: Table and describe ----
+uid=$(kc get pod web -o jsonpath='{.metadata.uid}')
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+api POST /api/v1/namespaces/default/events -H 'Content-Type: application/json' -d "{\"apiVersion\":\"v1\",\"kind\":\"Event\",
+    \"metadata\":{\"name\":\"web.1\"},\"involvedObject\":{\"kind\":\"Pod\",\"namespace\":\"default\",\"name\":\"web\",\"uid\":\"$uid\"},
+    \"reason\":\"Scheduled\",\"message\":\"Successfully assigned default/web to $node0\",\"type\":\"Normal\",
+    \"source\":{\"component\":\"default-scheduler\"},\"count\":1,\"firstTimestamp\":\"$now\",\"lastTimestamp\":\"$now\"}" >/dev/null
+out=$(kc get events)
+expect "get events columns" "LAST SEEN TYPE REASON OBJECT MESSAGE" "$(first_line <<<"$out")"
+check "get events: Normal Scheduled pod/web" \
+    grep -Eq "^[0-9]+s +Normal +Scheduled +pod/web +Successfully assigned default/web to $node0$" <<<"$out"
+check "get events -o wide: SOURCE, COUNT, NAME" \
+    grep -Eq " default-scheduler .* 1 +web\.1$" <<<"$(kc get events -o wide)"
+
 # ---- describe ----
 out=$(kc describe pod web 2>&1)
 check "describe pod: name, node, status" bash -c 'grep -Eq "^Name: +web$" <<<"$1" && grep -Eq "^Node: +$2/" <<<"$1" && grep -Eq "^Status: +Running$" <<<"$1"' _ "$out" "$node0"
+check "describe pod shows its event" \
+    grep -Eq "^  Normal +Scheduled +[0-9]+s +default-scheduler +Successfully assigned default/web to $node0$" <<<"$out"
 out=$(kc describe node "$node0" 2>&1)
 check "describe node lists its pods" bash -c 'grep -Eq "^Name: +$2$" <<<"$1" && grep -q " web " <<<"$1"' _ "$out" "$node0"
 
@@ -261,6 +286,43 @@ expect "image set" "nginx:1.27 busybox:1.36" "$(kc get deploy app -o jsonpath='{
 expect "edit via EDITOR" "configmap/settings edited" "$(EDITOR="sed -i s/fast/slow/" kc edit cm settings 2>&1)"
 expect "edited value" "slow" "$(kc get cm settings -o jsonpath='{.data.mode}')"
 expect "edit with no change" "Edit cancelled, no changes made." "$(EDITOR=true kc edit cm settings 2>&1)"
+
+# ---- more Tables: volumes, claims, replication controllers ----
+kc apply -f - >/dev/null 2>&1 <<'Y'
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pv1}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce, ReadOnlyMany]
+  persistentVolumeReclaimPolicy: Retain
+  hostPath: {path: /tmp/pv1}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: claim1}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+---
+apiVersion: v1
+kind: ReplicationController
+metadata: {name: rc1}
+spec:
+  replicas: 0
+  selector: {app: rc1}
+  template:
+    metadata: {labels: {app: rc1}}
+    spec: {containers: [{name: c, image: busybox}]}
+Y
+expect "get pv columns" "NAME CAPACITY ACCESS MODES RECLAIM POLICY STATUS CLAIM STORAGECLASS VOLUMEATTRIBUTESCLASS REASON AGE" \
+    "$(kc get pv | first_line)"
+check "get pv: 1Gi RWO,ROX Retain Available" grep -Eq '^pv1 +1Gi +RWO,ROX +Retain +Available +<unset> ' <<<"$(kc get pv)"
+expect "get pvc columns" "NAME STATUS VOLUME CAPACITY ACCESS MODES STORAGECLASS VOLUMEATTRIBUTESCLASS AGE" \
+    "$(kc get pvc | first_line)"
+check "get pvc: Pending" grep -Eq '^claim1 +Pending +<unset> ' <<<"$(kc get pvc)"
+check "get rc -o wide: DESIRED CURRENT READY ... SELECTOR" \
+    grep -Eq '^rc1 +0 +0 +0 +[0-9a-z]+ +c +busybox +app=rc1$' <<<"$(kc get rc rc1 -o wide)"
 
 # ---- get all ----
 out=$(kc get all 2>&1)

@@ -474,7 +474,7 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 {
 	cJSON *result = NULL, *meta, *ometa, *nspec, *ospec;
 	const char *name = c->rt->name, *uid;
-	char *last = NULL;
+	char *last = NULL, rvbuf[32];
 	int64_t want_rv, gen;
 	int rc;
 
@@ -555,6 +555,9 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 		goto err;
 	}
 	if (crud_dry_run(c)) {
+		/* Nothing stored: the object keeps its revision (kubectl diff). */
+		snprintf(rvbuf, sizeof(rvbuf), "%lld", (long long)old_rv);
+		json_set_str(meta, "resourceVersion", rvbuf);
 		reply_updated(c, result, mode);
 		goto out;
 	}

@@ -746,7 +746,7 @@ do_patch(struct crud *c)
 		rc =
 		    patch_strategic_apply(&target, patch, c->res->kind, &c->st);
 		if (rc == 0 && kind == P_APPLY)
-			crud_record_manager(c, target, patch);
+			rc = crud_apply_fields(c, old, target, patch);
 		break;
 	}
 	if (rc < 0)

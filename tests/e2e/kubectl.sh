@@ -226,6 +226,16 @@ expect "apply --server-side updates" "configmap/ssa serverside-applied" "$(kc ap
 expect "server-side apply merged" "2 3" "$(kc get cm ssa -o jsonpath='{.data.a} {.data.b}')"
 expect "server-side apply records its field manager" "kubectl" \
     "$(kc get cm ssa -o jsonpath='{.metadata.managedFields[?(@.operation=="Apply")].manager}' --show-managed-fields)"
+sed -i 's/a: "2", b: "3"/a: "2"/' "$CK_TMP/ssa.yaml"
+kc apply --server-side -f "$CK_TMP/ssa.yaml" >/dev/null 2>&1
+expect "server-side apply removes a field it no longer applies" '{"a":"2"}' "$(kc get cm ssa -o jsonpath='{.data}')"
+kc create configmap owned --from-literal=k=v1 >/dev/null
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: owned}\ndata: {k: v2}\n' >"$CK_TMP/owned.yaml"
+out=$(kc apply --server-side -f "$CK_TMP/owned.yaml" 2>&1)
+check "server-side apply over another manager's field: conflict" \
+    grep -qx 'error: Apply failed with 1 conflict: conflict with "kubectl-create" using v1: .data.k' <<<"$out"
+expect "--force-conflicts takes the field" "configmap/owned serverside-applied v2" \
+    "$(kc apply --server-side --force-conflicts -f "$CK_TMP/owned.yaml" 2>&1) $(kc get cm owned -o jsonpath='{.data.k}')"
 
 # ---- create generators (protobuf request bodies) ----
 gen() { expect "create $1" "$2" "$(kc create "${@:3}" 2>&1)"; }

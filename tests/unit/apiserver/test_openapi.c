@@ -147,6 +147,91 @@ test_managed_fields(void **state)
 	cJSON_Delete(set);
 }
 
+static int
+apply(const char *live_json, const char *applied_json, bool force,
+    cJSON **target, struct ck_status *st)
+{
+	struct api_request req = { .method = "PATCH",
+		.content_type = "application/apply-patch+yaml" };
+	struct api_route rt = { .name = "c1" };
+	struct crud c = { .req = &req, .rt = &rt };
+	cJSON *live = cJSON_Parse(live_json), *applied = cJSON_Parse(
+	    applied_json);
+	int rc;
+
+	c.res = registry_find("", "v1", "configmaps");
+	req.params[0].key = "fieldManager";
+	req.params[0].val = "kubectl";
+	req.params[1].key = "force";
+	req.params[1].val = force ? "true" : "false";
+	req.nparams = 2;
+	ck_status_clear(&c.st);
+	*target = cJSON_Duplicate(live, 1);
+	/* The strategic merge of a map is a merge: data gets applied's. */
+	cJSON_ReplaceItemInObject(*target, "data", cJSON_Duplicate(
+	    cJSON_GetObjectItem(applied, "data"), 1));
+	cJSON_AddItemToObject(json_obj(*target, "data"), "keep",
+	    cJSON_CreateString("k"));
+	rc = crud_apply_fields(&c, live, *target, applied);
+	*st = c.st;
+	cJSON_Delete(live);
+	cJSON_Delete(applied);
+	return rc;
+}
+
+static void
+test_apply_conflicts_and_force(void **state)
+{
+	static const char live[] = "{\"metadata\":{\"name\":\"c1\","
+	    "\"managedFields\":[{\"manager\":\"kubectl-create\",\"operation\":"
+	    "\"Update\",\"apiVersion\":\"v1\",\"fieldsType\":\"FieldsV1\","
+	    "\"fieldsV1\":{\"f:data\":{\"f:a\":{}}}}]},\"data\":{\"a\":\"1\"}}";
+	static const char applied[] = "{\"apiVersion\":\"v1\",\"kind\":"
+	    "\"ConfigMap\",\"metadata\":{\"name\":\"c1\"},\"data\":{\"a\":\"2\"}}";
+	static const char same[] = "{\"apiVersion\":\"v1\",\"kind\":"
+	    "\"ConfigMap\",\"metadata\":{\"name\":\"c1\"},\"data\":{\"a\":\"1\"}}";
+	struct ck_status st;
+	cJSON *t, *mf;
+
+	(void)state;
+	assert_int_equal(apply(live, applied, false, &t, &st), CK_ECONFLICT);
+	assert_int_equal(st.code, 409);
+	assert_string_equal(st.message, "Apply failed with 1 conflict: "
+	    "conflict with \"kubectl-create\" using v1: .data.a");
+	cJSON_Delete(t);
+	/* The same value co-owns: no conflict. */
+	assert_int_equal(apply(live, same, false, &t, &st), 0);
+	cJSON_Delete(t);
+	assert_int_equal(apply(live, applied, true, &t, &st), 0);
+	mf = cJSON_GetObjectItem(json_obj(t, "metadata"), "managedFields");
+	assert_int_equal(cJSON_GetArraySize(mf), 1);
+	assert_string_equal(json_str(cJSON_GetArrayItem(mf, 0), "manager"),
+	    "kubectl");
+	cJSON_Delete(t);
+}
+
+static void
+test_apply_removes_dropped_fields(void **state)
+{
+	static const char live[] = "{\"metadata\":{\"name\":\"c1\","
+	    "\"managedFields\":[{\"manager\":\"kubectl\",\"operation\":"
+	    "\"Apply\",\"apiVersion\":\"v1\",\"fieldsType\":\"FieldsV1\","
+	    "\"fieldsV1\":{\"f:data\":{\"f:a\":{},\"f:b\":{}}}}]},"
+	    "\"data\":{\"a\":\"1\",\"b\":\"2\"}}";
+	static const char applied[] = "{\"apiVersion\":\"v1\",\"kind\":"
+	    "\"ConfigMap\",\"metadata\":{\"name\":\"c1\"},\"data\":{\"a\":\"1\"}}";
+	struct ck_status st;
+	cJSON *t;
+
+	(void)state;
+	assert_int_equal(apply(live, applied, false, &t, &st), 0);
+	assert_null(cJSON_GetObjectItem(json_obj(t, "data"), "b"));
+	assert_non_null(cJSON_GetObjectItem(json_obj(t, "data"), "a"));
+	/* Never applied by this manager: kept. */
+	assert_non_null(cJSON_GetObjectItem(json_obj(t, "data"), "keep"));
+	cJSON_Delete(t);
+}
+
 int
 main(void)
 {
@@ -155,6 +240,8 @@ main(void)
 		cmocka_unit_test(test_warn_prunes_and_warns),
 		cmocka_unit_test(test_ignore_and_absent),
 		cmocka_unit_test(test_managed_fields),
+		cmocka_unit_test(test_apply_conflicts_and_force),
+		cmocka_unit_test(test_apply_removes_dropped_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

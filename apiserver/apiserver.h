@@ -29,6 +29,7 @@ enum api_sub {
 	API_SUB_BINDING = 1 << 1,
 	API_SUB_FINALIZE = 1 << 2,
 	API_SUB_SCALE = 1 << 3,		/* autoscaling/v1 Scale of spec.replicas */
+	API_SUB_EVICTION = 1 << 4,	/* pods/eviction (policy/v1 Eviction) */
 };
 
 enum api_table {
@@ -92,6 +93,21 @@ struct api_request {
 	size_t		 body_len;
 };
 
+/*
+ * A streamed body that is not a watch (pods/log?follow=true), driven by the
+ * HTTP layer exactly as a watch: attach() gives the connection and its
+ * resume function before the response is queued; read() copies up to max
+ * bytes, or returns 0 after calling suspend(conn) (the source calls resume
+ * once it has more), or -1 at the end; release() when the response is gone.
+ */
+struct api_stream {
+	void	(*attach)(struct api_stream *s, void *conn,
+		    void (*resume)(void *conn));
+	long	(*read)(struct api_stream *s, char *buf, size_t max,
+		    void (*suspend)(void *conn));
+	void	(*release)(struct api_stream *s);
+};
+
 struct api_response {
 	int		 code;
 	const char	*content_type;	/* static string */
@@ -100,6 +116,7 @@ struct api_response {
 	struct watch	*watch;		/* non-NULL: stream this, not body */
 	/* `Warning: 299 - "..."` headers, one per line (openapi.c fills). */
 	char		 warnings[1024];
+	struct api_stream *stream;	/* non-NULL: stream this, not body */
 };
 
 /* Add one Warning header text (dropped when the buffer is full). */
@@ -223,6 +240,13 @@ struct cJSON *table_build(const struct api_resource *r,
 
 void	crud_handle(struct apiserver *srv, const struct api_request *req,
 	    const struct api_route *rt, struct api_response *resp);
+/*
+ * Create obj (taken; a v1 object of resource in group) unless an object of
+ * its name exists (startup: namespaces, the `kubernetes` service).
+ */
+int	crud_ensure_object(struct apiserver *srv, const char *group,
+	    const char *resource, const char *ns, struct cJSON *obj)
+	    CK_MUST_CHECK;
 /* Create namespace name if missing (startup). */
 int	crud_ensure_namespace(struct apiserver *srv, const char *name)
 	    CK_MUST_CHECK;

@@ -25,6 +25,7 @@
 #include "ckube/strbuf.h"
 #include "patch.h"
 #include "store.h"
+#include "validation_kind.h"
 
 #define GENERATE_TRIES	8
 
@@ -34,6 +35,13 @@ enum update_mode {
 	UPDATE_FINALIZE, /* namespaces/x/finalize: only spec.finalizers */
 	UPDATE_SCALE,	 /* .../scale: spec.replicas, replying a Scale */
 };
+
+/* Services get addresses under service_alloc's lock. */
+static bool
+is_service(const struct api_resource *r)
+{
+	return r->group[0] == '\0' && strcmp(r->resource, "services") == 0;
+}
 
 static bool
 has_status_sub(const struct api_resource *r)
@@ -234,16 +242,18 @@ check_namespace(struct crud *c, const char *ns)
 	return rc;
 }
 
+/* ObjectMeta, then the kind's own rules (old: NULL on create). */
 static int
-validate(struct crud *c, const cJSON *obj)
+validate(struct crud *c, const cJSON *obj, const cJSON *old)
 {
 	const char *name;
-	int rc;
+	int rc, rk;
 
 	c->st.ncauses = 0;
 	rc = validate_object_meta(obj, c->res->namespaced, c->res->name_rule,
 	    &c->st);
-	if (rc == 0)
+	rk = validation_kind(c->res, obj, old, &c->st);
+	if (rc == 0 && rk == 0)
 		return 0;
 	name = crud_obj_name(obj);
 	if (name == NULL)
@@ -263,6 +273,7 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	const char *gen;
 	char name[CK_NAME_MAX + 8], uid[37], ts[RFC3339_MAX], suffix[8];
 	int rc, tries;
+	bool locked = false;
 
 	*out = NULL;
 	if ((rc = check_type(c, obj, c->res->kind)) < 0 ||
@@ -286,6 +297,16 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	cJSON_Delete(set);
 	if (c->res->prepare_create != NULL)
 		c->res->prepare_create(obj);
+	if (is_service(c->res)) {
+		service_alloc_lock();
+		locked = true;
+		if ((rc = service_alloc_assign(c->srv->store, obj, NULL,
+		    &c->st)) < 0) {
+			rc = status_set_invalid(&c->st, c->res,
+			    crud_obj_name(obj) ? crud_obj_name(obj) : "");
+			goto out;
+		}
+	}
 
 	gen = json_str(meta, "generateName");
 	if (crud_obj_name(obj) != NULL && crud_obj_name(obj)[0] == '\0')
@@ -298,7 +319,7 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 			    suffix);
 			json_set_str(meta, "name", name);
 		}
-		if ((rc = validate(c, obj)) < 0)
+		if ((rc = validate(c, obj, NULL)) < 0)
 			goto out;
 		if (dry_run)
 			break;
@@ -323,6 +344,8 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	obj = NULL;
 	rc = 0;
 out:
+	if (locked)
+		service_alloc_unlock();
 	cJSON_Delete(obj);
 	return rc;
 }
@@ -345,13 +368,15 @@ err:
 }
 
 int
-crud_ensure_namespace(struct apiserver *srv, const char *name)
+crud_ensure_object(struct apiserver *srv, const char *group,
+    const char *resource, const char *ns, cJSON *obj)
 {
 	struct crud c;
 	struct api_request req;
 	struct api_route rt;
 	struct store_item it;
-	cJSON *obj, *out = NULL;
+	cJSON *out = NULL;
+	const char *name = crud_obj_name(obj);
 	int rc;
 
 	memset(&c, 0, sizeof(c));
@@ -360,24 +385,32 @@ crud_ensure_namespace(struct apiserver *srv, const char *name)
 	c.srv = srv;
 	c.req = &req;
 	c.rt = &rt;
-	c.res = registry_find("", "v1", "namespaces");
+	c.res = registry_find(group, "v1", resource);
 	ck_status_clear(&c.st);
-	rc = store_get(srv->store, "namespaces", "", name, &it);
+	rc = store_get(srv->store, c.res->qualified, ns, name, &it);
 	if (rc == 0) {
 		store_item_fini(&it);
+		cJSON_Delete(obj);
 		return 0;
 	}
-	obj = cJSON_CreateObject();
-	json_set_str(json_ensure_obj(obj, "metadata"), "name", name);
-	rc = create_object(&c, "", obj, false, &out);
+	rc = create_object(&c, ns, obj, false, &out);
 	cJSON_Delete(out);
 	if (rc == CK_EEXIST)
 		rc = 0;
 	if (rc < 0)
-		log_error("namespace %s: %s", name, c.st.message);
+		log_error("%s %s/%s: %s", resource, ns, name, c.st.message);
 	else
-		log_info("namespace %s: created", name);
+		log_info("%s %s/%s: created", resource, ns, name);
 	return rc;
+}
+
+int
+crud_ensure_namespace(struct apiserver *srv, const char *name)
+{
+	cJSON *obj = cJSON_CreateObject();
+
+	json_set_str(json_ensure_obj(obj, "metadata"), "name", name);
+	return crud_ensure_object(srv, "", "namespaces", "", obj);
 }
 
 static void
@@ -477,6 +510,7 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	char *last = NULL, rvbuf[32];
 	int64_t want_rv, gen;
 	int rc;
+	bool locked = false;
 
 	if (check_type(c, newobj, c->res->kind) < 0 || check_meta(c, newobj,
 	    c->rt->ns) < 0)
@@ -548,7 +582,19 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	}
 	meta = json_ensure_obj(result, "metadata");
 	json_del(meta, "resourceVersion");
-	if (validate(c, result) < 0)
+	if (mode == UPDATE_MAIN)
+		defaults_on_update(c->res, result, old);
+	if (mode == UPDATE_MAIN && is_service(c->res)) {
+		service_alloc_lock();
+		locked = true;
+		c->st.ncauses = 0;
+		if (service_alloc_assign(c->srv->store, result, old,
+		    &c->st) < 0) {
+			status_set_invalid(&c->st, c->res, name);
+			goto err;
+		}
+	}
+	if (validate(c, result, old) < 0)
 		goto err;
 	if (validate_object_meta_update(result, old, &c->st) < 0) {
 		status_set_invalid(&c->st, c->res, name);
@@ -589,6 +635,8 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 err:
 	crud_reply_st(c);
 out:
+	if (locked)
+		service_alloc_unlock();
 	cJSON_Delete(result);
 }
 
@@ -793,6 +841,43 @@ do_scale_get(struct crud *c)
 	cJSON_Delete(obj);
 }
 
+/*
+ * Binding makes the pod PodScheduled=True (Kubernetes' assignPod), over any
+ * PodScheduled=False the scheduler wrote while no node fit.
+ */
+static void
+set_scheduled(cJSON *pod)
+{
+	cJSON *conds, *cd, *item;
+	char now[RFC3339_MAX];
+
+	conds = cJSON_GetObjectItemCaseSensitive(json_ensure_obj(pod, "status"),
+	    "conditions");
+	if (!cJSON_IsArray(conds)) {
+		conds = cJSON_CreateArray();
+		cJSON_DeleteItemFromObjectCaseSensitive(json_ensure_obj(pod,
+		    "status"), "conditions");
+		cJSON_AddItemToObject(json_ensure_obj(pod, "status"),
+		    "conditions", conds);
+	}
+	cJSON_ArrayForEach(item, conds) {
+		const char *t = json_str(item, "type");
+
+		if (t != NULL && strcmp(t, "PodScheduled") == 0)
+			break;
+	}
+	rfc3339_now(now);
+	cd = cJSON_CreateObject();
+	cJSON_AddStringToObject(cd, "type", "PodScheduled");
+	cJSON_AddStringToObject(cd, "status", "True");
+	cJSON_AddNullToObject(cd, "lastProbeTime");
+	cJSON_AddStringToObject(cd, "lastTransitionTime", now);
+	if (item != NULL)
+		cJSON_ReplaceItemViaPointer(conds, item, cd);
+	else
+		cJSON_AddItemToArray(conds, cd);
+}
+
 static void
 do_binding(struct crud *c)
 {
@@ -831,6 +916,7 @@ do_binding(struct crud *c)
 		goto err;
 	}
 	json_set_str(json_ensure_obj(pod, "spec"), "nodeName", target);
+	set_scheduled(pod);
 	rc = store_update(c->srv->store, "pods", c->rt->ns, c->rt->name, pod,
 	    rv, NULL);
 	if (rc < 0) {
@@ -940,6 +1026,12 @@ crud_handle(struct apiserver *srv, const struct api_request *req,
 				do_binding(&c);
 			else
 				method_not_allowed(&c);
+		} else if (strcmp(sub, "eviction") == 0 &&
+		    (c.res->subresources & API_SUB_EVICTION)) {
+			if (rt->verb == API_VERB_CREATE)
+				eviction_create(&c);
+			else
+				method_not_allowed(&c);
 		} else if (strcmp(sub, "log") == 0 &&
 		    strcmp(c.res->qualified, "pods") == 0) {
 			crud_pod_log(&c);
@@ -966,6 +1058,8 @@ crud_handle(struct apiserver *srv, const struct api_request *req,
 	case API_VERB_CREATE:
 		if (named)
 			method_not_allowed(&c);
+		else if (strcmp(c.res->kind, "SelfSubjectAccessReview") == 0)
+			review_create(&c);	/* reviews are not stored */
 		else
 			do_create(&c);
 		break;

@@ -93,4 +93,9 @@ struct cJSON *scale_from_object(const struct cJSON *obj);
 int	scale_to_object(struct crud *c, const struct cJSON *old,
 	    const struct cJSON *scale, struct cJSON **out) CK_MUST_CHECK;
 
+/* eviction.c: pods/eviction (policy/v1 Eviction). Replies. */
+void	eviction_create(struct crud *c);
+/* review.c: a SelfSubjectAccessReview answered, not stored. Replies. */
+void	review_create(struct crud *c);
+
 #endif

@@ -182,6 +182,13 @@ reply_resource_list(struct api_response *resp, const char *g, const char *v)
 			cJSON_AddItemToArray(list,
 			    subresource(r, "binding", "Binding",
 				(const char *[]){ "create", NULL }));
+		if (r->subresources & API_SUB_EVICTION) {
+			it = subresource(r, "eviction", "Eviction",
+			    (const char *[]){ "create", NULL });
+			cJSON_AddStringToObject(it, "group", "policy");
+			cJSON_AddStringToObject(it, "version", "v1");
+			cJSON_AddItemToArray(list, it);
+		}
 		if (strcmp(r->qualified, "pods") == 0)
 			cJSON_AddItemToArray(list, subresource(r, "log", "Pod",
 			    (const char *[]){ "get", NULL }));

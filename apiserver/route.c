@@ -88,6 +88,9 @@ api_response_fini(struct api_response *resp)
 	free(resp->body);
 	resp->body = NULL;
 	resp->body_len = 0;
+	if (resp->stream != NULL)	/* never queued */
+		resp->stream->release(resp->stream);
+	resp->stream = NULL;
 }
 
 static int64_t

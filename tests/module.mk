@@ -7,6 +7,7 @@ include tests/unit/gc-controller/module.mk
 include tests/unit/kubelet-sim/module.mk
 include tests/unit/node-controller/module.mk
 include tests/unit/replicaset-controller/module.mk
+include tests/unit/scheduler/module.mk
 include tests/fuzz/module.mk
 include tests/integration/module.mk
 
@@ -14,4 +15,6 @@ include tests/integration/module.mk
 SCRIPT_TESTS += tests/e2e/controllers.sh
 SCRIPT_TESTS += tests/e2e/gc.sh
 SCRIPT_TESTS += tests/e2e/kubectl.sh
+SCRIPT_TESTS += tests/e2e/kubelet.sh
 SCRIPT_TESTS += tests/e2e/local_cluster.sh
+SCRIPT_TESTS += tests/e2e/scheduler.sh

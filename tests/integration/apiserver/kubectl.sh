@@ -74,28 +74,35 @@ out=$(k create service clusterip gen-svc --tcp=80:8080 2>&1)
 expect "kubectl create service (protobuf body)" "service/gen-svc created" "$out"
 expect "protobuf service ports" "80 8080 TCP" \
     "$(k get svc gen-svc -o json | json '" ".join(str(d["spec"]["ports"][0][k]) for k in ("port","targetPort","protocol"))')"
+# A Deployment: a pod's ports are immutable, a template's are not.
 cat >"$CK_TMP/pod.yaml" <<'Y'
-apiVersion: v1
-kind: Pod
+apiVersion: apps/v1
+kind: Deployment
 metadata:
   name: web
 spec:
-  containers:
-  - name: a
-    image: nginx:1.25
-    ports:
-    - containerPort: 80
-    - containerPort: 443
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: a
+        image: nginx:1.25
+        ports:
+        - containerPort: 80
+        - containerPort: 443
 Y
 out=$(k apply -f "$CK_TMP/pod.yaml" 2>&1)
-expect "kubectl apply creates a pod" "pod/web created" "$out"
+expect "kubectl apply creates a deployment" "deployment.apps/web created" "$out"
 sed -i 's/nginx:1.25/nginx:1.26/; /containerPort: 443/d' "$CK_TMP/pod.yaml"
 out=$(k apply -f "$CK_TMP/pod.yaml" 2>&1)
-expect "second kubectl apply (strategic merge patch)" "pod/web configured" "$out"
+expect "second kubectl apply (strategic merge patch)" "deployment.apps/web configured" "$out"
 expect "apply changed the image and removed a port" "nginx:1.26 [80]" \
-    "$(k get pod web -o json | json 'd["spec"]["containers"][0]["image"]+" "+str([p["containerPort"] for p in d["spec"]["containers"][0]["ports"]])')"
+    "$(k get deploy web -o json | json '(lambda c: c["image"]+" "+str([p["containerPort"] for p in c["ports"]]))(d["spec"]["template"]["spec"]["containers"][0])')"
 out=$(k apply -f "$CK_TMP/pod.yaml" 2>&1)
-expect "third kubectl apply is unchanged" "pod/web unchanged" "$out"
+expect "third kubectl apply is unchanged" "deployment.apps/web unchanged" "$out"
 out=$(k apply --server-side -f "$CK_TMP/cm.yaml" 2>&1)
 expect "kubectl apply --server-side" "configmap/x serverside-applied" "$out"
 out=$(timeout 5 "$KUBECTL" --server="$API_URL" --cache-dir="$CK_TMP/kcache" get cm -w --request-timeout=3s 2>&1 & sleep 1; \

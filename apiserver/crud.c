@@ -376,9 +376,12 @@ crud_ensure_object(struct apiserver *srv, const char *group,
 	struct api_route rt;
 	struct store_item it;
 	cJSON *out = NULL;
-	const char *name = crud_obj_name(obj);
+	char name[CK_NAME_MAX];
 	int rc;
 
+	/* A copy: obj goes to create_object, which frees it. */
+	ck_strlcpy(name, crud_obj_name(obj) ? crud_obj_name(obj) : "",
+	    sizeof(name));
 	memset(&c, 0, sizeof(c));
 	memset(&req, 0, sizeof(req));
 	memset(&rt, 0, sizeof(rt));

@@ -21,7 +21,7 @@ ok "a cluster of 2 nodes comes up"
 
 first_line() { head -n 1 | tr -s ' '; }
 has_resource() { kc api-resources --no-headers 2>/dev/null | awk '{print $1}' | grep -qx "$1"; }
-# bind POD NODE: what the scheduler would do.
+# bind POD NODE: what the scheduler does (a no-op when a scheduler bound it first).
 bind() {
 	api POST "/api/v1/namespaces/${3:-default}/pods/$1/binding" -H 'Content-Type: application/json' \
 	    -d "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"$1\"},\"target\":{\"kind\":\"Node\",\"name\":\"$2\"}}" >/dev/null
@@ -57,15 +57,15 @@ check "uncordoned node prints Ready" grep -Eq "^$node1 +Ready " <<<"$(kc get nod
 
 # ---- run, pods and their Tables ----
 expect "run" "pod/web created" "$(kc run web --image=nginx:1.25 --labels=app=web,tier=front 2>&1)"
-check "a pending pod prints 0/1 Pending" grep -Eq '^web +0/1 +Pending +0 ' <<<"$(kc get pods)"
 bind web "$node0"
 check "the bound pod becomes Running" eventually -t 30 is Running phase web
+webnode=$(kc get pod web -o jsonpath='{.spec.nodeName}')
 expect "get pods columns" "NAME READY STATUS RESTARTS AGE" "$(kc get pods | first_line)"
 check "get pods: web 1/1 Running 0" grep -Eq '^web +1/1 +Running +0 ' <<<"$(kc get pods)"
 out=$(kc get pods -o wide)
 expect "get pods -o wide columns" "NAME READY STATUS RESTARTS AGE IP NODE NOMINATED NODE READINESS GATES" \
     "$(first_line <<<"$out")"
-check "get pods -o wide: IP and NODE" grep -Eq "^web +1/1 +Running +0 +[^ ]+ +[0-9]+\.[0-9.]+ +$node0 +<none> +<none>$" <<<"$out"
+check "get pods -o wide: IP and NODE" grep -Eq "^web +1/1 +Running +0 +[^ ]+ +[0-9]+\.[0-9.]+ +$webnode +<none> +<none>$" <<<"$out"
 check "get pod -o yaml" grep -q '^kind: Pod$' <<<"$(kc get pod web -o yaml)"
 expect "get pods -o json" "web" "$(kc get pods -o json | json 'd["items"][0]["metadata"]["name"]')"
 expect "get pod -o jsonpath" "nginx:1.25" "$(kc get pod web -o jsonpath='{.spec.containers[0].image}')"
@@ -85,7 +85,11 @@ expect "get pods --sort-by=.metadata.creationTimestamp keeps order" "web" \
     "$(kc get pods --sort-by=.metadata.creationTimestamp --no-headers | head -n 1 | awk '{print $1}')"
 expect "get pods -l app=web" "web" "$(kc get pods -l app=web --no-headers | awk '{print $1}')"
 expect "get pods --field-selector spec.nodeName" "web" \
-    "$(kc get pods --field-selector "spec.nodeName=$node0" --no-headers | awk '{print $1}')"
+    "$(kc get pods -l app=web --field-selector "spec.nodeName=$webnode" --no-headers | awk '{print $1}')"
+kc run pend -n other --image=busybox --overrides='{"apiVersion":"v1","spec":{"nodeSelector":{"no-such":"node"}}}' >/dev/null 2>&1
+check "a pod no node fits prints 0/1 Pending" grep -Eq '^pend +0/1 +Pending +0 ' <<<"$(kc get pods -n other)"
+expect "get pods --field-selector status.phase=Pending" "pend" \
+    "$(kc get pods -n other --field-selector status.phase=Pending --no-headers | awk '{print $1}')"
 
 # ---- get -w: one-row Table events ----
 wfile=$CK_TMP/watch.out
@@ -115,22 +119,22 @@ uid=$(kc get pod web -o jsonpath='{.metadata.uid}')
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 api POST /api/v1/namespaces/default/events -H 'Content-Type: application/json' -d "{\"apiVersion\":\"v1\",\"kind\":\"Event\",
     \"metadata\":{\"name\":\"web.1\"},\"involvedObject\":{\"kind\":\"Pod\",\"namespace\":\"default\",\"name\":\"web\",\"uid\":\"$uid\"},
-    \"reason\":\"Scheduled\",\"message\":\"Successfully assigned default/web to $node0\",\"type\":\"Normal\",
+    \"reason\":\"Scheduled\",\"message\":\"Successfully assigned default/web to $webnode\",\"type\":\"Normal\",
     \"source\":{\"component\":\"default-scheduler\"},\"count\":1,\"firstTimestamp\":\"$now\",\"lastTimestamp\":\"$now\"}" >/dev/null
 out=$(kc get events)
 expect "get events columns" "LAST SEEN TYPE REASON OBJECT MESSAGE" "$(first_line <<<"$out")"
 check "get events: Normal Scheduled pod/web" \
-    grep -Eq "^[0-9]+s +Normal +Scheduled +pod/web +Successfully assigned default/web to $node0$" <<<"$out"
+    grep -Eq "^[0-9]+s +Normal +Scheduled +pod/web +Successfully assigned default/web to $webnode$" <<<"$out"
 check "get events -o wide: SOURCE, COUNT, NAME" \
     grep -Eq " default-scheduler .* 1 +web\.1$" <<<"$(kc get events -o wide)"
 
 # ---- describe ----
 out=$(kc describe pod web 2>&1)
-check "describe pod: name, node, status" bash -c 'grep -Eq "^Name: +web$" <<<"$1" && grep -Eq "^Node: +$2/" <<<"$1" && grep -Eq "^Status: +Running$" <<<"$1"' _ "$out" "$node0"
+check "describe pod: name, node, status" bash -c 'grep -Eq "^Name: +web$" <<<"$1" && grep -Eq "^Node: +$2/" <<<"$1" && grep -Eq "^Status: +Running$" <<<"$1"' _ "$out" "$webnode"
 check "describe pod shows its event" \
-    grep -Eq "^  Normal +Scheduled +[0-9]+s +default-scheduler +Successfully assigned default/web to $node0$" <<<"$out"
-out=$(kc describe node "$node0" 2>&1)
-check "describe node lists its pods" bash -c 'grep -Eq "^Name: +$2$" <<<"$1" && grep -q " web " <<<"$1"' _ "$out" "$node0"
+    grep -Eq "^  Normal +Scheduled +[0-9]+s +default-scheduler +Successfully assigned default/web to $webnode$" <<<"$out"
+out=$(kc describe node "$webnode" 2>&1)
+check "describe node lists its pods" bash -c 'grep -Eq "^Name: +$2$" <<<"$1" && grep -q " web " <<<"$1"' _ "$out" "$webnode"
 
 # ---- create -f and the errors kubectl prints ----
 cat >"$CK_TMP/cm.yaml" <<'Y'
@@ -359,7 +363,7 @@ fi
 expect "delete a pod (waits for the DELETED event)" 'pod "mmm" deleted' "$(kc delete pod mmm 2>&1)"
 
 # ---- the 1.3 names ----
-if has_resource petsets && has_resource statefulsets; then
+if kc get petsets >/dev/null 2>&1 && has_resource statefulsets; then
 	kc apply -f - >/dev/null 2>&1 <<'Y'
 apiVersion: apps/v1
 kind: StatefulSet
@@ -376,7 +380,7 @@ Y
 else
 	skip "get petsets lists a statefulset" "no petsets on this apiserver"
 fi
-if has_resource scheduledjobs && has_resource cronjobs; then
+if kc get scheduledjobs >/dev/null 2>&1 && has_resource cronjobs; then
 	check "get scheduledjobs lists a cronjob" grep -q '^gen-cj ' <<<"$(kc get scheduledjobs 2>&1)"
 else
 	skip "get scheduledjobs lists a cronjob" "no scheduledjobs on this apiserver"

@@ -419,7 +419,8 @@ read_containers(struct sim_pod *p, const cJSON *list, size_t n, bool init,
 		nm = cJSON_GetObjectItemCaseSensitive(c, "name");
 		im = cJSON_GetObjectItemCaseSensitive(c, "image");
 		names[i] = ck_strdup(cJSON_IsString(nm) ? nm->valuestring : "");
-		images[i] = ck_strdup(cJSON_IsString(im) ? im->valuestring : "");
+		images[i] = ck_strdup(cJSON_IsString(im) ? im->valuestring :
+		    "");
 		outcome_of(c, init, &ctrs[i].out, &echo[i]);
 		i++;
 	}

@@ -161,7 +161,7 @@ statuses_json(const struct sim_pod *p, const struct ctr_sim *cs,
     char **names, char **images, size_t n, bool init)
 {
 	cJSON *arr = cJSON_CreateArray(), *o;
-	char id[160];
+	char id[512];
 	size_t i;
 
 	for (i = 0; i < n; i++) {

@@ -49,6 +49,8 @@ struct sim_pod {
  */
 void	pod_lock(void);
 void	pod_unlock(void);
+/* Call fn on every pod (pod lock held). */
+void	pod_foreach(void (*fn)(const struct sim_pod *p, void *arg), void *arg);
 /* The pod ns/name, or NULL (pod lock held). */
 struct sim_pod *pod_find(const char *ns, const char *name);
 /* Container name's index (init then app) in p, or -1. */

@@ -14,7 +14,9 @@ include common/module.mk
 include apiserver/module.mk
 include deployment-controller/module.mk
 include endpoints-controller/module.mk
+include gc-controller/module.mk
 include kubelet-sim/module.mk
+include namespace-controller/module.mk
 include node-controller/module.mk
 include replicaset-controller/module.mk
 include bench/module.mk

@@ -206,8 +206,8 @@ delete_one(struct crud *c, const char *ns, const char *name,
 		goto out;
 	}
 	log_v(4, "marked %s %s/%s for deletion (%s)", c->res->qualified, ns,
-	    name, delete_policy_name(o->policy) ? delete_policy_name(o->policy) :
-	    "default policy");
+	    name, delete_policy_name(o->policy) != NULL ?
+	    delete_policy_name(o->policy) : "default policy");
 	*out = json_print(obj, NULL);
 out:
 	cJSON_Delete(obj);

@@ -27,12 +27,12 @@ enum delete_policy {
 };
 
 struct delete_opts {
-	int64_t			 grace;		/* -1: not given */
-	char			 uid[64];	/* preconditions.uid, "" none */
-	int64_t			 rv;		/* preconditions.resourceVersion */
+	int64_t			 grace;	/* -1: not given */
+	char			 uid[64]; /* preconditions.uid */
+	int64_t			 rv;	/* preconditions.rv */
 	bool			 dry;		/* dryRun=All */
 	enum delete_policy	 policy;	/* both options folded in */
-	bool			 orphan_false;	/* orphanDependents: false given */
+	bool			 orphan_false; /* orphanDependents: false */
 };
 
 /* Reset o: nothing given (grace -1, policy unset). */
@@ -44,16 +44,17 @@ void	delete_opts_init(struct delete_opts *o);
  * Both given, or an unknown policy: CK_EINVALID with st set to Kubernetes'
  * 422 about DeleteOptions. Other fields of o are left alone.
  */
-int	delete_opts_set_propagation(struct delete_opts *o, const char *policy,
-	    const struct cJSON *orphan, struct ck_status *st) CK_MUST_CHECK;
+int	delete_opts_set_propagation(struct delete_opts *o,
+	    const char *policy, const struct cJSON *orphan,
+	    struct ck_status *st) CK_MUST_CHECK;
 
 /*
  * Read a JSON DeleteOptions body (gracePeriodSeconds, preconditions,
  * dryRun, propagationPolicy, orphanDependents) into o. CK_EBADREQ (400) for
  * a malformed field, CK_EINVALID (422) as delete_opts_set_propagation.
  */
-int	delete_opts_from_json(const struct cJSON *body, struct delete_opts *o,
-	    struct ck_status *st) CK_MUST_CHECK;
+int	delete_opts_from_json(const struct cJSON *body,
+	    struct delete_opts *o, struct ck_status *st) CK_MUST_CHECK;
 
 /*
  * The policy a DELETE without options gets (Kubernetes'

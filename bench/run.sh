@@ -40,7 +40,7 @@ record() { printf '%s\n' "$2" >"$res/$1.json"; say "$1: $2"; }
 say "scale $SCALE: $NODES nodes; starting the cluster from $BIN"
 t0=$(date +%s.%N)
 CKUBE_UP_TIMEOUT=900 BIN=$BIN bash "$root/deploy/local-cluster.sh" up --dir "$tmp/cluster" \
-    --nodes "$NODES" >"$tmp/up.log" 2>&1 || { cat "$tmp/up.log" >&2; exit 1; }
+    --nodes "$NODES" --kubelet-flags "--node-cidr=10.0.0.0/8" >"$tmp/up.log" 2>&1 || { cat "$tmp/up.log" >&2; exit 1; }
 t1=$(date +%s.%N)
 # shellcheck disable=SC1091 # written by local-cluster.sh
 . "$tmp/cluster/env"
@@ -90,6 +90,11 @@ BIN=$BIN bash "$root/deploy/local-cluster.sh" down --dir "$tmp/cluster" >/dev/nu
 # --- scheduler in-process (bench/sched_bench of the scheduler issue) --------------------------
 if [ -x "$BUILD_DIR/bench/sched_bench" ]; then
 	record sched "$("$BUILD_DIR/bench/sched_bench" --nodes 5000 --pods 5000 2>/dev/null | tail -n 1)" || true
+fi
+
+# --- garbage collection (bench/gc_collect.sh): 10,000 owned objects, their owners deleted -------
+if [ -x "$BIN/ckube-gc-controller" ]; then
+	BIN=$BIN bash "$here/gc_collect.sh" 10000 8 >&2 || say "gc_collect did not finish"
 fi
 
 # --- peers: etcd (JSON gateway, same payload and concurrency), raw SQLite ---------------------

@@ -19,6 +19,7 @@ SCRIPT_TESTS += tests/integration/deployment-controller/rollout.sh
 SCRIPT_TESTS += tests/integration/endpoints-controller/endpoints.sh
 SCRIPT_TESTS += tests/integration/framework/controller.sh
 SCRIPT_TESTS += tests/integration/gc-controller/deletion.sh
+SCRIPT_TESTS += tests/integration/gc-controller/gc.sh
 SCRIPT_TESTS += tests/integration/replicaset-controller/replicaset.sh
 
 # Helper programs the scripts run (built by `make test`, never installed).

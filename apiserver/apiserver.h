@@ -29,6 +29,7 @@ enum api_sub {
 	API_SUB_BINDING = 1 << 1,
 	API_SUB_FINALIZE = 1 << 2,
 	API_SUB_SCALE = 1 << 3,		/* autoscaling/v1 Scale of spec.replicas */
+	API_SUB_EVICTION = 1 << 4,	/* pods/eviction (policy/v1 Eviction) */
 };
 
 enum api_table {
@@ -113,8 +114,13 @@ struct api_response {
 	char		*body;		/* malloc'd, owned by the response */
 	size_t		 body_len;
 	struct watch	*watch;		/* non-NULL: stream this, not body */
+	/* `Warning: 299 - "..."` headers, one per line (openapi.c fills). */
+	char		 warnings[1024];
 	struct api_stream *stream;	/* non-NULL: stream this, not body */
 };
+
+/* Add one Warning header text (dropped when the buffer is full). */
+void	api_response_warn(struct api_response *resp, const char *text);
 
 /* The query parameter key, or NULL when absent. */
 const char	*api_request_param(const struct api_request *req,
@@ -205,6 +211,20 @@ int	status_set_invalid(struct ck_status *st, const struct api_resource *r,
 int	discovery_handle(struct apiserver *srv, const struct api_request *req,
 	    struct api_response *resp);
 
+/* ---- openapi.c ---- */
+
+/* Serve /openapi/v3[/...] and /openapi/v2 (404) for path. */
+void	openapi_handle(const char *path, struct api_response *resp);
+/*
+ * fieldValidation of obj (a request body or a patch result) of r: with
+ * Strict, unknown fields are CK_EBADREQ (400) with st set; with Warn they
+ * are dropped with a Warning header each; with Ignore dropped silently;
+ * without the parameter nothing happens. Returns 0 or CK_EBADREQ.
+ */
+int	openapi_check_fields(const struct api_resource *r, struct cJSON *obj,
+	    const struct api_request *req, struct api_response *resp,
+	    struct ck_status *st) CK_MUST_CHECK;
+
 /* ---- table.c ---- */
 
 /*
@@ -220,6 +240,13 @@ struct cJSON *table_build(const struct api_resource *r,
 
 void	crud_handle(struct apiserver *srv, const struct api_request *req,
 	    const struct api_route *rt, struct api_response *resp);
+/*
+ * Create obj (taken; a v1 object of resource in group) unless an object of
+ * its name exists (startup: namespaces, the `kubernetes` service).
+ */
+int	crud_ensure_object(struct apiserver *srv, const char *group,
+	    const char *resource, const char *ns, struct cJSON *obj)
+	    CK_MUST_CHECK;
 /* Create namespace name if missing (startup). */
 int	crud_ensure_namespace(struct apiserver *srv, const char *name)
 	    CK_MUST_CHECK;

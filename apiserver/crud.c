@@ -25,6 +25,7 @@
 #include "ckube/strbuf.h"
 #include "patch.h"
 #include "store.h"
+#include "validation_kind.h"
 
 #define GENERATE_TRIES	8
 
@@ -34,6 +35,13 @@ enum update_mode {
 	UPDATE_FINALIZE, /* namespaces/x/finalize: only spec.finalizers */
 	UPDATE_SCALE,	 /* .../scale: spec.replicas, replying a Scale */
 };
+
+/* Services get addresses under service_alloc's lock. */
+static bool
+is_service(const struct api_resource *r)
+{
+	return r->group[0] == '\0' && strcmp(r->resource, "services") == 0;
+}
 
 static bool
 has_status_sub(const struct api_resource *r)
@@ -234,16 +242,18 @@ check_namespace(struct crud *c, const char *ns)
 	return rc;
 }
 
+/* ObjectMeta, then the kind's own rules (old: NULL on create). */
 static int
-validate(struct crud *c, const cJSON *obj)
+validate(struct crud *c, const cJSON *obj, const cJSON *old)
 {
 	const char *name;
-	int rc;
+	int rc, rk;
 
 	c->st.ncauses = 0;
 	rc = validate_object_meta(obj, c->res->namespaced, c->res->name_rule,
 	    &c->st);
-	if (rc == 0)
+	rk = validation_kind(c->res, obj, old, &c->st);
+	if (rc == 0 && rk == 0)
 		return 0;
 	name = crud_obj_name(obj);
 	if (name == NULL)
@@ -259,10 +269,11 @@ static int
 create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
     cJSON **out)
 {
-	cJSON *meta;
+	cJSON *meta, *set;
 	const char *gen;
 	char name[CK_NAME_MAX + 8], uid[37], ts[RFC3339_MAX], suffix[8];
 	int rc, tries;
+	bool locked = false;
 
 	*out = NULL;
 	if ((rc = check_type(c, obj, c->res->kind)) < 0 ||
@@ -281,8 +292,21 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	json_del(meta, "deletionTimestamp");
 	json_del(meta, "deletionGracePeriodSeconds");
 	json_del(meta, "managedFields");
+	set = cJSON_Duplicate(obj, 1);
+	crud_record_manager(c, obj, set);
+	cJSON_Delete(set);
 	if (c->res->prepare_create != NULL)
 		c->res->prepare_create(obj);
+	if (is_service(c->res)) {
+		service_alloc_lock();
+		locked = true;
+		if ((rc = service_alloc_assign(c->srv->store, obj, NULL,
+		    &c->st)) < 0) {
+			rc = status_set_invalid(&c->st, c->res,
+			    crud_obj_name(obj) ? crud_obj_name(obj) : "");
+			goto out;
+		}
+	}
 
 	gen = json_str(meta, "generateName");
 	if (crud_obj_name(obj) != NULL && crud_obj_name(obj)[0] == '\0')
@@ -295,7 +319,7 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 			    suffix);
 			json_set_str(meta, "name", name);
 		}
-		if ((rc = validate(c, obj)) < 0)
+		if ((rc = validate(c, obj, NULL)) < 0)
 			goto out;
 		if (dry_run)
 			break;
@@ -320,6 +344,8 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	obj = NULL;
 	rc = 0;
 out:
+	if (locked)
+		service_alloc_unlock();
 	cJSON_Delete(obj);
 	return rc;
 }
@@ -329,7 +355,8 @@ do_create(struct crud *c)
 {
 	cJSON *obj = NULL, *out = NULL;
 
-	if (crud_decode_body(c, 1, &obj) < 0)
+	if (crud_decode_body(c, 1, &obj) < 0 ||
+	    openapi_check_fields(c->res, obj, c->req, c->resp, &c->st) < 0)
 		goto err;
 	if (create_object(c, c->rt->ns, obj, crud_dry_run(c), &out) < 0)
 		goto err;
@@ -341,13 +368,15 @@ err:
 }
 
 int
-crud_ensure_namespace(struct apiserver *srv, const char *name)
+crud_ensure_object(struct apiserver *srv, const char *group,
+    const char *resource, const char *ns, cJSON *obj)
 {
 	struct crud c;
 	struct api_request req;
 	struct api_route rt;
 	struct store_item it;
-	cJSON *obj, *out = NULL;
+	cJSON *out = NULL;
+	const char *name = crud_obj_name(obj);
 	int rc;
 
 	memset(&c, 0, sizeof(c));
@@ -356,24 +385,32 @@ crud_ensure_namespace(struct apiserver *srv, const char *name)
 	c.srv = srv;
 	c.req = &req;
 	c.rt = &rt;
-	c.res = registry_find("", "v1", "namespaces");
+	c.res = registry_find(group, "v1", resource);
 	ck_status_clear(&c.st);
-	rc = store_get(srv->store, "namespaces", "", name, &it);
+	rc = store_get(srv->store, c.res->qualified, ns, name, &it);
 	if (rc == 0) {
 		store_item_fini(&it);
+		cJSON_Delete(obj);
 		return 0;
 	}
-	obj = cJSON_CreateObject();
-	json_set_str(json_ensure_obj(obj, "metadata"), "name", name);
-	rc = create_object(&c, "", obj, false, &out);
+	rc = create_object(&c, ns, obj, false, &out);
 	cJSON_Delete(out);
 	if (rc == CK_EEXIST)
 		rc = 0;
 	if (rc < 0)
-		log_error("namespace %s: %s", name, c.st.message);
+		log_error("%s %s/%s: %s", resource, ns, name, c.st.message);
 	else
-		log_info("namespace %s: created", name);
+		log_info("%s %s/%s: created", resource, ns, name);
 	return rc;
+}
+
+int
+crud_ensure_namespace(struct apiserver *srv, const char *name)
+{
+	cJSON *obj = cJSON_CreateObject();
+
+	json_set_str(json_ensure_obj(obj, "metadata"), "name", name);
+	return crud_ensure_object(srv, "", "namespaces", "", obj);
 }
 
 static void
@@ -473,6 +510,7 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	char *last = NULL;
 	int64_t want_rv, gen;
 	int rc;
+	bool locked = false;
 
 	if (check_type(c, newobj, c->res->kind) < 0 || check_meta(c, newobj,
 	    c->rt->ns) < 0)
@@ -544,7 +582,19 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	}
 	meta = json_ensure_obj(result, "metadata");
 	json_del(meta, "resourceVersion");
-	if (validate(c, result) < 0)
+	if (mode == UPDATE_MAIN)
+		defaults_on_update(c->res, result, old);
+	if (mode == UPDATE_MAIN && is_service(c->res)) {
+		service_alloc_lock();
+		locked = true;
+		c->st.ncauses = 0;
+		if (service_alloc_assign(c->srv->store, result, old,
+		    &c->st) < 0) {
+			status_set_invalid(&c->st, c->res, name);
+			goto err;
+		}
+	}
+	if (validate(c, result, old) < 0)
 		goto err;
 	if (validate_object_meta_update(result, old, &c->st) < 0) {
 		status_set_invalid(&c->st, c->res, name);
@@ -582,6 +632,8 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 err:
 	crud_reply_st(c);
 out:
+	if (locked)
+		service_alloc_unlock();
 	cJSON_Delete(result);
 }
 
@@ -606,6 +658,11 @@ do_update(struct crud *c)
 
 	if (crud_decode_body(c, 1, &obj) < 0 ||
 	    crud_load(c, c->rt->ns, c->rt->name, &old, &old_rv) < 0) {
+		crud_reply_st(c);
+		goto out;
+	}
+	if (mode_of(c) == UPDATE_MAIN && openapi_check_fields(c->res, obj,
+	    c->req, c->resp, &c->st) < 0) {
 		crud_reply_st(c);
 		goto out;
 	}
@@ -668,6 +725,11 @@ do_apply_create(struct crud *c, cJSON *applied)
 		return;
 	}
 	obj = cJSON_Duplicate(applied, 1);
+	if (openapi_check_fields(c->res, obj, c->req, c->resp, &c->st) < 0) {
+		cJSON_Delete(obj);
+		crud_reply_st(c);
+		return;
+	}
 	json_set_str(json_ensure_obj(obj, "metadata"), "name", c->rt->name);
 	if (create_object(c, c->rt->ns, obj, false, &out) < 0) {
 		crud_reply_st(c);
@@ -728,6 +790,8 @@ do_patch(struct crud *c)
 			goto err;
 		rc =
 		    patch_strategic_apply(&target, patch, c->res->kind, &c->st);
+		if (rc == 0 && kind == P_APPLY)
+			crud_record_manager(c, target, patch);
 		break;
 	}
 	if (rc < 0)
@@ -737,6 +801,9 @@ do_patch(struct crud *c)
 		    "the patched object is not a JSON object");
 		goto err;
 	}
+	if (mode_of(c) == UPDATE_MAIN && openapi_check_fields(c->res, target,
+	    c->req, c->resp, &c->st) < 0)
+		goto err;
 	if (mode_of(c) == UPDATE_SCALE) {
 		scaled = target;
 		target = NULL;
@@ -769,6 +836,43 @@ do_scale_get(struct crud *c)
 	api_response_json(c->resp, 200, scale);
 	cJSON_Delete(scale);
 	cJSON_Delete(obj);
+}
+
+/*
+ * Binding makes the pod PodScheduled=True (Kubernetes' assignPod), over any
+ * PodScheduled=False the scheduler wrote while no node fit.
+ */
+static void
+set_scheduled(cJSON *pod)
+{
+	cJSON *conds, *cd, *item;
+	char now[RFC3339_MAX];
+
+	conds = cJSON_GetObjectItemCaseSensitive(json_ensure_obj(pod, "status"),
+	    "conditions");
+	if (!cJSON_IsArray(conds)) {
+		conds = cJSON_CreateArray();
+		cJSON_DeleteItemFromObjectCaseSensitive(json_ensure_obj(pod,
+		    "status"), "conditions");
+		cJSON_AddItemToObject(json_ensure_obj(pod, "status"),
+		    "conditions", conds);
+	}
+	cJSON_ArrayForEach(item, conds) {
+		const char *t = json_str(item, "type");
+
+		if (t != NULL && strcmp(t, "PodScheduled") == 0)
+			break;
+	}
+	rfc3339_now(now);
+	cd = cJSON_CreateObject();
+	cJSON_AddStringToObject(cd, "type", "PodScheduled");
+	cJSON_AddStringToObject(cd, "status", "True");
+	cJSON_AddNullToObject(cd, "lastProbeTime");
+	cJSON_AddStringToObject(cd, "lastTransitionTime", now);
+	if (item != NULL)
+		cJSON_ReplaceItemViaPointer(conds, item, cd);
+	else
+		cJSON_AddItemToArray(conds, cd);
 }
 
 static void
@@ -809,6 +913,7 @@ do_binding(struct crud *c)
 		goto err;
 	}
 	json_set_str(json_ensure_obj(pod, "spec"), "nodeName", target);
+	set_scheduled(pod);
 	rc = store_update(c->srv->store, "pods", c->rt->ns, c->rt->name, pod,
 	    rv, NULL);
 	if (rc < 0) {
@@ -918,6 +1023,12 @@ crud_handle(struct apiserver *srv, const struct api_request *req,
 				do_binding(&c);
 			else
 				method_not_allowed(&c);
+		} else if (strcmp(sub, "eviction") == 0 &&
+		    (c.res->subresources & API_SUB_EVICTION)) {
+			if (rt->verb == API_VERB_CREATE)
+				eviction_create(&c);
+			else
+				method_not_allowed(&c);
 		} else if (strcmp(sub, "log") == 0 &&
 		    strcmp(c.res->qualified, "pods") == 0) {
 			crud_pod_log(&c);
@@ -944,6 +1055,8 @@ crud_handle(struct apiserver *srv, const struct api_request *req,
 	case API_VERB_CREATE:
 		if (named)
 			method_not_allowed(&c);
+		else if (strcmp(c.res->kind, "SelfSubjectAccessReview") == 0)
+			review_create(&c);	/* reviews are not stored */
 		else
 			do_create(&c);
 		break;

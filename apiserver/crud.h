@@ -66,6 +66,13 @@ void	crud_list(struct crud *c);
 void	crud_watch(struct crud *c);
 void	crud_delete(struct crud *c);
 void	crud_deletecollection(struct crud *c);
+/*
+ * managed_fields.c: record the request's fieldManager in obj's
+ * metadata.managedFields (Apply for apply-patch bodies, else Update), owning
+ * the fields of set (the applied configuration or the created object).
+ */
+void	crud_record_manager(const struct crud *c, struct cJSON *obj,
+	    const struct cJSON *set);
 /* pods/<name>/log (pod_log.c). */
 void	crud_pod_log(struct crud *c);
 
@@ -77,5 +84,10 @@ struct cJSON *scale_from_object(const struct cJSON *obj);
  */
 int	scale_to_object(struct crud *c, const struct cJSON *old,
 	    const struct cJSON *scale, struct cJSON **out) CK_MUST_CHECK;
+
+/* eviction.c: pods/eviction (policy/v1 Eviction). Replies. */
+void	eviction_create(struct crud *c);
+/* review.c: a SelfSubjectAccessReview answered, not stored. Replies. */
+void	review_create(struct crud *c);
 
 #endif

@@ -52,6 +52,31 @@ collect_param(void *cls, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
+/* One `Warning: 299 - "text"` header per line, text quoted (RFC 7234). */
+static void
+add_warnings(struct MHD_Response *r, const char *warnings)
+{
+	char line[2200];
+	size_t n;
+
+	while (warnings[0] != '\0') {
+		n = 0;
+		n += (size_t)snprintf(line, sizeof(line), "299 - \"");
+		for (; *warnings != '\0' && *warnings != '\n'; warnings++) {
+			if (n + 4 >= sizeof(line))
+				continue;
+			if (*warnings == '"' || *warnings == '\\')
+				line[n++] = '\\';
+			line[n++] = *warnings;
+		}
+		line[n++] = '"';
+		line[n] = '\0';
+		MHD_add_response_header(r, "Warning", line);
+		if (*warnings == '\n')
+			warnings++;
+	}
+}
+
 static enum MHD_Result
 queue(struct MHD_Connection *c, struct api_response *resp)
 {
@@ -68,6 +93,7 @@ queue(struct MHD_Connection *c, struct api_response *resp)
 	if (resp->content_type != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 		    resp->content_type);
+	add_warnings(r, resp->warnings);
 	ret = MHD_queue_response(c, (unsigned)resp->code, r);
 	MHD_destroy_response(r);
 	return ret;

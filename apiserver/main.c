@@ -20,6 +20,7 @@
 #include "ckube/log.h"
 #include "ckube/strbuf.h"
 #include "apiserver.h"
+#include "validation_kind.h"
 #include "http.h"
 #include "store.h"
 #include "watch.h"
@@ -33,6 +34,7 @@ static int64_t opt_max_body;
 static int64_t opt_compact_ms;
 static int64_t opt_heartbeat_ms;
 static int64_t opt_v;
+static const char *opt_service_range;
 
 static const struct flag apiserver_flags[] = {
 	{ "bind-address", FLAG_STRING, &opt_bind, "127.0.0.1", "Serving",
@@ -55,6 +57,9 @@ static const struct flag apiserver_flags[] = {
 	{ "watch-heartbeat", FLAG_DURATION, &opt_heartbeat_ms, "30s", "Watch",
 	    "idle watch keepalive period "
 	    "(a BOOKMARK if asked for, else a newline)" },
+	{ "service-cluster-ip-range", FLAG_STRING, &opt_service_range,
+	    "10.96.0.0/12", "Services",
+	    "IPv4 CIDR range Service ClusterIPs are allocated from" },
 	{ "v", FLAG_INT, &opt_v, "0", "Logging", "log verbosity" },
 };
 
@@ -154,6 +159,10 @@ main(int argc, char *argv[])
 	if (opt_max_body <= 0)
 		return flags_usage_error(&prog,
 		    "--max-request-bytes must be positive");
+	if (service_alloc_config(opt_service_range) < 0)
+		return flags_usage_error(&prog,
+		    "--service-cluster-ip-range %s: not an IPv4 CIDR "
+		    "from /8 to /29", opt_service_range);
 	log_init(argv[0], (int)opt_v);
 
 	mkdir_p(opt_data_dir);
@@ -185,6 +194,9 @@ main(int argc, char *argv[])
 	for (i = 0; i < ARRAY_SIZE(default_ns); i++)
 		if (crud_ensure_namespace(&srv, default_ns[i]) < 0)
 			fatalx("cannot create namespace %s", default_ns[i]);
+	if (crud_ensure_object(&srv, "", "services", "default",
+	    service_alloc_kubernetes_service()) < 0)
+		fatalx("cannot create the kubernetes service");
 
 	if (watchlog_start(srv.wl) < 0)
 		fatalx("cannot start the watch thread");

@@ -10,10 +10,14 @@
 
 #include <cJSON.h>
 
+#include "validation_kind.h"
+
 static const char *const verbs_all[] = { "create", "delete", "deletecollection",
 	"get", "list", "patch", "update", "watch", NULL };
 static const char *const verbs_ns[] = { "create", "delete", "get", "list",
 	"patch", "update", "watch", NULL };
+
+static const char *const verbs_create[] = { "create", NULL };
 
 static const char *const cat_all[] = { "all", NULL };
 
@@ -33,16 +37,6 @@ static const char *const fs_events[] = { "involvedObject.kind",
 static const char *const fs_pvs[] = { "name", NULL };
 
 static void
-prepare_pod(cJSON *obj)
-{
-	cJSON *status;
-
-	/* As the pod strategy does: clients do not set status on create. */
-	status = json_ensure_obj(obj, "status");
-	json_set_str(status, "phase", "Pending");
-}
-
-static void
 prepare_namespace(cJSON *obj)
 {
 	cJSON *spec, *status, *fin;
@@ -57,16 +51,6 @@ prepare_namespace(cJSON *obj)
 	json_set_str(status, "phase", "Active");
 }
 
-static void
-prepare_service(cJSON *obj)
-{
-	cJSON *status;
-
-	/* As the service strategy does: load-balancer status is ours. */
-	json_del(obj, "status");
-	status = json_ensure_obj(obj, "status");
-	json_ensure_obj(status, "loadBalancer");
-}
 
 static void
 prepare_pvc(cJSON *obj)
@@ -114,8 +98,8 @@ static const struct api_resource registry[] = {
 	    API_SUB_STATUS, VALIDATE_NAME_SUBDOMAIN, fs_pvs, prepare_pv,
 	    API_TABLE_GENERIC },
 	{ CORE, "pods", "pod", "Pod", "pods", true, SHORT("po"), cat_all,
-	    verbs_all, API_SUB_STATUS | API_SUB_BINDING,
-	    VALIDATE_NAME_SUBDOMAIN, fs_pods, prepare_pod, API_TABLE_GENERIC },
+	    verbs_all, API_SUB_STATUS | API_SUB_BINDING | API_SUB_EVICTION,
+	    VALIDATE_NAME_SUBDOMAIN, fs_pods, defaults_pod, API_TABLE_GENERIC },
 	{ CORE, "replicationcontrollers", "replicationcontroller",
 	    "ReplicationController", "replicationcontrollers", true,
 	    SHORT("rc"), cat_all, verbs_all, API_SUB_STATUS | API_SUB_SCALE,
@@ -128,7 +112,7 @@ static const struct api_resource registry[] = {
 	    VALIDATE_NAME_SUBDOMAIN, NULL, NULL, API_TABLE_GENERIC },
 	{ CORE, "services", "service", "Service", "services", true,
 	    SHORT("svc"), cat_all, verbs_all, API_SUB_STATUS,
-	    VALIDATE_NAME_1035_LABEL, NULL, prepare_service,
+	    VALIDATE_NAME_1035_LABEL, NULL, defaults_service,
 	    API_TABLE_GENERIC },
 	{ "apps", "v1", "deployments", "deployment", "Deployment",
 	    "deployments.apps", true, SHORT("deploy"), cat_all, verbs_all,
@@ -138,9 +122,52 @@ static const struct api_resource registry[] = {
 	    "replicasets.apps", true, SHORT("rs"), cat_all, verbs_all,
 	    API_SUB_STATUS | API_SUB_SCALE, VALIDATE_NAME_SUBDOMAIN, NULL, NULL,
 	    API_TABLE_REPLICASETS },
+	{ "apps", "v1", "statefulsets", "statefulset", "StatefulSet",
+	    "statefulsets.apps", true, SHORT("sts"), cat_all, verbs_all,
+	    API_SUB_STATUS | API_SUB_SCALE, VALIDATE_NAME_SUBDOMAIN, NULL,
+	    defaults_statefulset, API_TABLE_GENERIC },
+	{ "authorization.k8s.io", "v1", "selfsubjectaccessreviews",
+	    "selfsubjectaccessreview", "SelfSubjectAccessReview",
+	    "selfsubjectaccessreviews.authorization.k8s.io", false, NULL, NULL,
+	    verbs_create, 0, VALIDATE_NAME_SUBDOMAIN, NULL, NULL,
+	    API_TABLE_GENERIC },
+	{ "batch", "v1", "cronjobs", "cronjob", "CronJob", "cronjobs.batch",
+	    true, SHORT("cj"), cat_all, verbs_all, API_SUB_STATUS,
+	    VALIDATE_NAME_SUBDOMAIN, NULL, defaults_cronjob,
+	    API_TABLE_GENERIC },
+	{ "batch", "v1", "jobs", "job", "Job", "jobs.batch", true, NULL,
+	    cat_all, verbs_all, API_SUB_STATUS, VALIDATE_NAME_SUBDOMAIN, NULL,
+	    defaults_job, API_TABLE_GENERIC },
 	{ "coordination.k8s.io", "v1", "leases", "lease", "Lease",
 	    "leases.coordination.k8s.io", true, NULL, NULL, verbs_all, 0,
 	    VALIDATE_NAME_SUBDOMAIN, NULL, NULL, API_TABLE_GENERIC },
+	{ "events.k8s.io", "v1", "events", "event", "Event",
+	    "events.events.k8s.io", true, SHORT("ev"), NULL, verbs_all, 0,
+	    VALIDATE_NAME_SUBDOMAIN, NULL, NULL, API_TABLE_GENERIC },
+	{ "networking.k8s.io", "v1", "networkpolicies", "networkpolicy",
+	    "NetworkPolicy", "networkpolicies.networking.k8s.io", true,
+	    SHORT("netpol"), NULL, verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, NULL,
+	    defaults_networkpolicy, API_TABLE_GENERIC },
+	{ "policy", "v1", "poddisruptionbudgets", "poddisruptionbudget",
+	    "PodDisruptionBudget", "poddisruptionbudgets.policy", true,
+	    SHORT("pdb"), NULL, verbs_all, API_SUB_STATUS,
+	    VALIDATE_NAME_SUBDOMAIN, NULL, defaults_pdb, API_TABLE_GENERIC },
+	{ "rbac.authorization.k8s.io", "v1", "clusterrolebindings",
+	    "clusterrolebinding", "ClusterRoleBinding",
+	    "clusterrolebindings.rbac.authorization.k8s.io", false, NULL, NULL,
+	    verbs_all, 0, VALIDATE_NAME_PATH_SEGMENT, NULL, NULL,
+	    API_TABLE_GENERIC },
+	{ "rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole",
+	    "ClusterRole", "clusterroles.rbac.authorization.k8s.io", false,
+	    NULL, NULL, verbs_all, 0, VALIDATE_NAME_PATH_SEGMENT, NULL, NULL,
+	    API_TABLE_GENERIC },
+	{ "rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding",
+	    "RoleBinding", "rolebindings.rbac.authorization.k8s.io", true, NULL,
+	    NULL, verbs_all, 0, VALIDATE_NAME_PATH_SEGMENT, NULL, NULL,
+	    API_TABLE_GENERIC },
+	{ "rbac.authorization.k8s.io", "v1", "roles", "role", "Role",
+	    "roles.rbac.authorization.k8s.io", true, NULL, NULL, verbs_all, 0,
+	    VALIDATE_NAME_PATH_SEGMENT, NULL, NULL, API_TABLE_GENERIC },
 };
 
 const struct api_resource *

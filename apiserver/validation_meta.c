@@ -292,6 +292,18 @@ vm_check_name(struct vm_ctx *c, const char *field, const char *value,
 		if (!match_1035(checked, len))
 			vm_invalid_str(c, field, value, NULL, L1035_MSG L1035_EX);
 		break;
+	case VALIDATE_NAME_PATH_SEGMENT:
+		/* path.ValidatePathSegmentName (roles may be "system:x"). */
+		if (strcmp(checked, ".") == 0 || strcmp(checked, "..") == 0)
+			vm_invalid_str(c, field, value, NULL,
+			    "may not be '.' or '..'");
+		else if (strchr(checked, '/') != NULL)
+			vm_invalid_str(c, field, value, NULL,
+			    "may not contain '/'");
+		else if (strchr(checked, '%') != NULL)
+			vm_invalid_str(c, field, value, NULL,
+			    "may not contain '%'");
+		break;
 	}
 }
 

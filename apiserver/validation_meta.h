@@ -26,6 +26,7 @@ enum validate_name_rule {
 	VALIDATE_NAME_SUBDOMAIN,	/* most kinds */
 	VALIDATE_NAME_LABEL,		/* namespaces */
 	VALIDATE_NAME_1035_LABEL,	/* services */
+	VALIDATE_NAME_PATH_SEGMENT,	/* RBAC: anything but '.', '..', '/', '%' */
 };
 
 /*

@@ -4,6 +4,7 @@ SCRIPT_TESTS :=
 SCRIPT_TESTS += tests/integration/apiserver/bus.sh
 SCRIPT_TESTS += tests/integration/apiserver/crud.sh
 SCRIPT_TESTS += tests/integration/apiserver/kubectl.sh
+SCRIPT_TESTS += tests/integration/apiserver/resources.sh
 SCRIPT_TESTS += tests/integration/apiserver/restart.sh
 SCRIPT_TESTS += tests/integration/apiserver/watch.sh
 SCRIPT_TESTS += tests/integration/deploy/files.sh
@@ -21,6 +22,7 @@ SCRIPT_TESTS += tests/integration/framework/controller.sh
 SCRIPT_TESTS += tests/integration/gc-controller/deletion.sh
 SCRIPT_TESTS += tests/integration/gc-controller/gc.sh
 SCRIPT_TESTS += tests/integration/replicaset-controller/replicaset.sh
+SCRIPT_TESTS += tests/integration/scheduler/scheduler.sh
 
 # Helper programs the scripts run (built by `make test`, never installed).
 TEST_HELPER_BINS :=

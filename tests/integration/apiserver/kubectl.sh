@@ -74,28 +74,35 @@ out=$(k create service clusterip gen-svc --tcp=80:8080 2>&1)
 expect "kubectl create service (protobuf body)" "service/gen-svc created" "$out"
 expect "protobuf service ports" "80 8080 TCP" \
     "$(k get svc gen-svc -o json | json '" ".join(str(d["spec"]["ports"][0][k]) for k in ("port","targetPort","protocol"))')"
+# A Deployment: a pod's ports are immutable, a template's are not.
 cat >"$CK_TMP/pod.yaml" <<'Y'
-apiVersion: v1
-kind: Pod
+apiVersion: apps/v1
+kind: Deployment
 metadata:
   name: web
 spec:
-  containers:
-  - name: a
-    image: nginx:1.25
-    ports:
-    - containerPort: 80
-    - containerPort: 443
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: a
+        image: nginx:1.25
+        ports:
+        - containerPort: 80
+        - containerPort: 443
 Y
 out=$(k apply -f "$CK_TMP/pod.yaml" 2>&1)
-expect "kubectl apply creates a pod" "pod/web created" "$out"
+expect "kubectl apply creates a deployment" "deployment.apps/web created" "$out"
 sed -i 's/nginx:1.25/nginx:1.26/; /containerPort: 443/d' "$CK_TMP/pod.yaml"
 out=$(k apply -f "$CK_TMP/pod.yaml" 2>&1)
-expect "second kubectl apply (strategic merge patch)" "pod/web configured" "$out"
+expect "second kubectl apply (strategic merge patch)" "deployment.apps/web configured" "$out"
 expect "apply changed the image and removed a port" "nginx:1.26 [80]" \
-    "$(k get pod web -o json | json 'd["spec"]["containers"][0]["image"]+" "+str([p["containerPort"] for p in d["spec"]["containers"][0]["ports"]])')"
+    "$(k get deploy web -o json | json '(lambda c: c["image"]+" "+str([p["containerPort"] for p in c["ports"]]))(d["spec"]["template"]["spec"]["containers"][0])')"
 out=$(k apply -f "$CK_TMP/pod.yaml" 2>&1)
-expect "third kubectl apply is unchanged" "pod/web unchanged" "$out"
+expect "third kubectl apply is unchanged" "deployment.apps/web unchanged" "$out"
 out=$(k apply --server-side -f "$CK_TMP/cm.yaml" 2>&1)
 expect "kubectl apply --server-side" "configmap/x serverside-applied" "$out"
 out=$(timeout 5 "$KUBECTL" --server="$API_URL" --cache-dir="$CK_TMP/kcache" get cm -w --request-timeout=3s 2>&1 & sleep 1; \
@@ -112,5 +119,35 @@ out=$(k get pods -A -o wide 2>&1)
 check "kubectl get pods -A shows the namespace column" grep -q '^default  *r1 ' <<<"$out"
 out=$(k delete pod r1 2>&1)
 expect "kubectl delete of an unbound pod" 'pod "r1" deleted' "$out"
+# fieldValidation, Warning headers, OpenAPI, pods/log and managedFields over plain HTTP.
+P=/api/v1/namespaces/default/configmaps
+J='Content-Type: application/json'
+body='{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"fv","lables":{"a":"b"}},"data":{"k":"v"},"extra":1}'
+out=$(api POST "$P?fieldValidation=Strict" -H "$J" -d "$body")
+expect "fieldValidation=Strict: 400 with every unknown field" \
+    '400 ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "metadata.lables", unknown field "extra"' \
+    "$(code) $(json 'd["message"]' <<<"$out")"
+hdrs=$(curl -s -D - -o /dev/null -X POST -H "$J" -d "$body" "$API_URL$P?fieldValidation=Warn")
+check "fieldValidation=Warn: a quoted Warning header per unknown field" \
+    grep -q '^Warning: 299 - "unknown field \\"metadata.lables\\""' <<<"$hdrs"
+expect "fieldValidation=Warn dropped the unknown fields" "None v" \
+    "$(api GET $P/fv | json 'str(d["metadata"].get("lables"))+" "+d["data"]["k"]')"
+api POST "$P?fieldValidation=Bogus" -H "$J" -d "$body" >/dev/null
+expect "fieldValidation=Bogus is 400" 400 "$(code)"
+api GET /openapi/v2 >/dev/null
+expect "/openapi/v2 is 404 (kubectl falls back to built-in types)" 404 "$(code)"
+check "/openapi/v3 index URLs carry a registry hash" \
+    grep -Eq '"/openapi/v3/api/v1\?hash=[0-9A-F]{16}"' <<<"$(api GET /openapi/v3)"
+api POST /api/v1/namespaces/default/pods -H "$J" \
+    -d '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"lg"},"spec":{"containers":[{"name":"c","image":"x"}]}}' >/dev/null
+out=$(k logs lg 2>&1)
+expect "kubectl logs: a clear BadRequest until the kubelet-sim keeps logs" \
+    'Error from server (BadRequest): no logs for container "c" in pod "lg": ckube-kubelet-sim does not keep container output' "$out"
+expect "pods/log of a missing pod is 404" 404 "$(api GET /api/v1/namespaces/default/pods/nosuch/log >/dev/null; code)"
+expect "server-side apply records an Apply entry for its manager" "kubectl Apply FieldsV1 True" \
+    "$(k get cm x -o json --show-managed-fields | json '" ".join([[e["manager"],e["operation"],e["fieldsType"],str("f:data" in e["fieldsV1"])] for e in d["metadata"]["managedFields"] if e["operation"]=="Apply"][0])')"
+out=$(k get pods 2>&1)
+expect "pod Table columns" "NAME READY STATUS RESTARTS AGE" "$(head -n 1 <<<"$out" | tr -s ' ')"
+check "an unbound pod prints 0/1 Pending" grep -Eq '^lg +0/1 +Pending +0 ' <<<"$out"
 stop_apiserver
 finish

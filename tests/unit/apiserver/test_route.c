@@ -164,7 +164,8 @@ test_registry_rows(void **state)
 	    "coordination.k8s.io/v1");
 	assert_true(registry_has_group_version("coordination.k8s.io", "v1"));
 	assert_true(registry_has_group_version("apps", "v1"));
-	assert_false(registry_has_group_version("batch", NULL));
+	assert_true(registry_has_group_version("batch", NULL));
+	assert_false(registry_has_group_version("nosuch.io", NULL));
 }
 
 int

@@ -1,0 +1,164 @@
+/*
+ * defaults_pod.c: Pod and PodSpec defaulting as Kubernetes' SetDefaults_Pod
+ * and SetDefaults_PodSpec, and the QoS class the pod strategy stores in
+ * status.qosClass on create.
+ */
+#include "apiserver.h"
+#include "validation_kind.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "ckube/quantity.h"
+
+static void
+set_default_str(cJSON *obj, const char *key, const char *val)
+{
+	if (json_str(obj, key) == NULL || json_str(obj, key)[0] == '\0')
+		json_set_str(obj, key, val);
+}
+
+static void
+set_default_num(cJSON *obj, const char *key, double val)
+{
+	if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(obj, key)))
+		json_set_num(obj, key, val);
+}
+
+/* ":latest" or no tag (a digest counts as a tag) pulls Always. */
+static const char *
+pull_policy(const char *image)
+{
+	const char *slash, *colon;
+
+	if (image == NULL)
+		return "IfNotPresent";
+	if (strchr(image, '@') != NULL)
+		return "IfNotPresent";
+	slash = strrchr(image, '/');
+	colon = strrchr(slash != NULL ? slash : image, ':');
+	if (colon == NULL || strcmp(colon, ":latest") == 0)
+		return "Always";
+	return "IfNotPresent";
+}
+
+/* Requests default to limits where only the limit is given. */
+static void
+default_requests(cJSON *ctr)
+{
+	cJSON *res, *lim, *req, *it;
+
+	res = cJSON_GetObjectItemCaseSensitive(ctr, "resources");
+	if (!cJSON_IsObject(res)) {
+		json_ensure_obj(ctr, "resources");
+		return;
+	}
+	lim = cJSON_GetObjectItemCaseSensitive(res, "limits");
+	if (!cJSON_IsObject(lim) || cJSON_GetArraySize(lim) == 0)
+		return;
+	req = json_ensure_obj(res, "requests");
+	cJSON_ArrayForEach(it, lim)
+		if (cJSON_GetObjectItemCaseSensitive(req, it->string) == NULL)
+			cJSON_AddItemToObject(req, it->string,
+			    cJSON_Duplicate(it, 1));
+}
+
+static void
+default_containers(cJSON *spec, const char *key)
+{
+	cJSON *arr = cJSON_GetObjectItemCaseSensitive(spec, key), *c, *ports,
+	      *p;
+
+	cJSON_ArrayForEach(c, arr) {
+		if (!cJSON_IsObject(c))
+			continue;
+		set_default_str(c, "imagePullPolicy",
+		    pull_policy(json_str(c, "image")));
+		set_default_str(c, "terminationMessagePath",
+		    "/dev/termination-log");
+		set_default_str(c, "terminationMessagePolicy", "File");
+		default_requests(c);
+		ports = cJSON_GetObjectItemCaseSensitive(c, "ports");
+		cJSON_ArrayForEach(p, ports)
+			if (cJSON_IsObject(p))
+				set_default_str(p, "protocol", "TCP");
+	}
+}
+
+void
+defaults_pod_spec(cJSON *spec)
+{
+	if (!cJSON_IsObject(spec))
+		return;
+	set_default_str(spec, "restartPolicy", "Always");
+	set_default_str(spec, "dnsPolicy", "ClusterFirst");
+	set_default_str(spec, "schedulerName", "default-scheduler");
+	set_default_num(spec, "terminationGracePeriodSeconds", 30);
+	json_ensure_obj(spec, "securityContext");
+	default_containers(spec, "initContainers");
+	default_containers(spec, "containers");
+}
+
+/* Adds a container's view of resource name to the qos tally. */
+static void
+qos_container(const cJSON *c, bool *any, bool *guaranteed)
+{
+	static const char *const names[] = { "cpu", "memory" };
+	const cJSON *res = json_obj(c, "resources");
+	const cJSON *req = json_obj(res, "requests"), *lim = json_obj(res,
+	    "limits"), *it;
+	const char *r, *l;
+	size_t i;
+	int cmp;
+
+	cJSON_ArrayForEach(it, req)
+		if (strcmp(it->string, "cpu") == 0 ||
+		    strcmp(it->string, "memory") == 0)
+			*any = true;
+	cJSON_ArrayForEach(it, lim)
+		if (strcmp(it->string, "cpu") == 0 ||
+		    strcmp(it->string, "memory") == 0)
+			*any = true;
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		l = json_str(lim, names[i]);
+		r = json_str(req, names[i]);
+		if (l == NULL) {
+			*guaranteed = false;
+			continue;
+		}
+		if (r != NULL && (quantity_compare(r, l, &cmp) < 0 ||
+		    cmp != 0))
+			*guaranteed = false;
+	}
+}
+
+const char *
+defaults_pod_qos(const cJSON *spec)
+{
+	static const char *const keys[] = { "initContainers", "containers" };
+	const cJSON *c;
+	bool any = false, guaranteed = true;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(spec,
+		    keys[i]))
+			qos_container(c, &any, &guaranteed);
+	if (!any)
+		return "BestEffort";
+	return guaranteed ? "Guaranteed" : "Burstable";
+}
+
+void
+defaults_pod(cJSON *obj)
+{
+	cJSON *spec = json_ensure_obj(obj, "spec"), *status;
+
+	defaults_pod_spec(spec);
+	/* Status is the kubelet's; phase and QoS class are set here. */
+	status = json_ensure_obj(obj, "status");
+	json_set_str(status, "phase", "Pending");
+	json_set_str(status, "qosClass", defaults_pod_qos(spec));
+}

@@ -1,0 +1,210 @@
+/*
+ * defaults_workload.c: defaulting of the workload and policy kinds as
+ * Kubernetes' SetDefaults_* functions and create strategies do:
+ * StatefulSet, Job (with the generated controller-uid selector), CronJob,
+ * PodDisruptionBudget, NetworkPolicy, and the Service's spec defaults.
+ */
+#include "apiserver.h"
+#include "validation_kind.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+static void
+set_default_str(cJSON *obj, const char *key, const char *val)
+{
+	if (json_str(obj, key) == NULL || json_str(obj, key)[0] == '\0')
+		json_set_str(obj, key, val);
+}
+
+static void
+set_default_num(cJSON *obj, const char *key, double val)
+{
+	if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(obj, key)))
+		json_set_num(obj, key, val);
+}
+
+static void
+set_default_bool(cJSON *obj, const char *key, bool val)
+{
+	if (!cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(obj, key))) {
+		json_del(obj, key);
+		cJSON_AddBoolToObject(obj, key, val);
+	}
+}
+
+/* The pod template of spec (spec.template.spec) gets PodSpec defaults. */
+static void
+default_template(cJSON *spec)
+{
+	cJSON *tmpl = json_obj(spec, "template");
+
+	if (tmpl != NULL)
+		defaults_pod_spec(json_obj(tmpl, "spec"));
+}
+
+void
+defaults_template_of(cJSON *obj)
+{
+	default_template(json_obj(obj, "spec"));
+}
+
+void
+defaults_statefulset(cJSON *obj)
+{
+	cJSON *spec = json_ensure_obj(obj, "spec"), *us, *ru;
+
+	set_default_num(spec, "replicas", 1);
+	set_default_str(spec, "podManagementPolicy", "OrderedReady");
+	set_default_num(spec, "revisionHistoryLimit", 10);
+	us = json_ensure_obj(spec, "updateStrategy");
+	set_default_str(us, "type", "RollingUpdate");
+	if (strcmp(json_str(us, "type"), "RollingUpdate") == 0) {
+		ru = json_ensure_obj(us, "rollingUpdate");
+		set_default_num(ru, "partition", 0);
+	}
+	default_template(spec);
+	json_del(obj, "status");
+	json_set_num(json_ensure_obj(obj, "status"), "replicas", 0);
+}
+
+/*
+ * Job spec defaults and, unless manualSelector, the selector on the job's
+ * own uid with the matching template labels (the job strategy's
+ * generateSelector).
+ */
+static void
+default_job_spec(cJSON *spec, const char *uid, const char *name)
+{
+	const cJSON *ms = cJSON_GetObjectItemCaseSensitive(spec,
+	    "manualSelector");
+	cJSON *sel, *ml, *tmeta, *labels;
+
+	/* Both unset: one pod; parallelism alone: a work queue. */
+	if (cJSON_GetObjectItemCaseSensitive(spec, "completions") == NULL &&
+	    cJSON_GetObjectItemCaseSensitive(spec, "parallelism") == NULL)
+		set_default_num(spec, "completions", 1);
+	set_default_num(spec, "parallelism", 1);
+	set_default_num(spec, "backoffLimit", 6);
+	set_default_str(spec, "completionMode", "NonIndexed");
+	set_default_bool(spec, "suspend", false);
+	default_template(spec);
+	if (cJSON_IsTrue(ms) || uid == NULL)
+		return;
+	sel = json_ensure_obj(spec, "selector");
+	ml = json_ensure_obj(sel, "matchLabels");
+	set_default_str(ml, "batch.kubernetes.io/controller-uid", uid);
+	tmeta = json_ensure_obj(json_ensure_obj(spec, "template"), "metadata");
+	labels = json_ensure_obj(tmeta, "labels");
+	set_default_str(labels, "batch.kubernetes.io/controller-uid", uid);
+	set_default_str(labels, "controller-uid", uid);
+	if (name != NULL) {
+		set_default_str(labels, "batch.kubernetes.io/job-name", name);
+		set_default_str(labels, "job-name", name);
+	}
+}
+
+void
+defaults_job(cJSON *obj)
+{
+	cJSON *meta = json_obj(obj, "metadata");
+
+	default_job_spec(json_ensure_obj(obj, "spec"), json_str(meta, "uid"),
+	    json_str(meta, "name"));
+	json_del(obj, "status");
+	json_ensure_obj(obj, "status");
+}
+
+void
+defaults_cronjob(cJSON *obj)
+{
+	cJSON *spec = json_ensure_obj(obj, "spec"), *jt;
+
+	set_default_str(spec, "concurrencyPolicy", "Allow");
+	set_default_bool(spec, "suspend", false);
+	set_default_num(spec, "successfulJobsHistoryLimit", 3);
+	set_default_num(spec, "failedJobsHistoryLimit", 1);
+	/* The job template: spec defaults without a generated selector. */
+	jt = json_obj(spec, "jobTemplate");
+	if (jt != NULL) {
+		spec = json_ensure_obj(jt, "spec");
+		set_default_num(spec, "backoffLimit", 6);
+		set_default_str(spec, "completionMode", "NonIndexed");
+		set_default_bool(spec, "suspend", false);
+		default_template(spec);
+	}
+	json_del(obj, "status");
+	json_ensure_obj(obj, "status");
+}
+
+void
+defaults_pdb(cJSON *obj)
+{
+	cJSON *spec = json_ensure_obj(obj, "spec"), *status;
+
+	/* policy/v1: an absent selector selects nothing; keep what we got. */
+	(void)spec;
+	json_del(obj, "status");
+	status = json_ensure_obj(obj, "status");
+	json_set_num(status, "disruptionsAllowed", 0);
+	json_set_num(status, "currentHealthy", 0);
+	json_set_num(status, "desiredHealthy", 0);
+	json_set_num(status, "expectedPods", 0);
+}
+
+/* policyTypes: Ingress always, Egress when egress rules are given. */
+void
+defaults_networkpolicy(cJSON *obj)
+{
+	cJSON *spec = json_ensure_obj(obj, "spec"), *pt;
+
+	json_ensure_obj(spec, "podSelector");
+	pt = cJSON_GetObjectItemCaseSensitive(spec, "policyTypes");
+	if (cJSON_IsArray(pt) && cJSON_GetArraySize(pt) > 0)
+		return;
+	json_del(spec, "policyTypes");
+	pt = cJSON_AddArrayToObject(spec, "policyTypes");
+	cJSON_AddItemToArray(pt, cJSON_CreateString("Ingress"));
+	if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(spec, "egress")))
+		cJSON_AddItemToArray(pt, cJSON_CreateString("Egress"));
+}
+
+void
+defaults_service_spec(cJSON *spec)
+{
+	cJSON *p, *tp;
+
+	set_default_str(spec, "type", "ClusterIP");
+	set_default_str(spec, "sessionAffinity", "None");
+	if (strcmp(json_str(spec, "type"), "ExternalName") != 0)
+		set_default_str(spec, "internalTrafficPolicy", "Cluster");
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(spec, "ports")) {
+		if (!cJSON_IsObject(p))
+			continue;
+		set_default_str(p, "protocol", "TCP");
+		tp = cJSON_GetObjectItemCaseSensitive(p, "targetPort");
+		if ((tp == NULL || (cJSON_IsNumber(tp) && tp->valuedouble ==
+		    0) || (cJSON_IsString(tp) && tp->valuestring[0] == '\0')) &&
+		    cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(p,
+		    "port"))) {
+			json_del(p, "targetPort");
+			cJSON_AddNumberToObject(p, "targetPort",
+			    cJSON_GetObjectItemCaseSensitive(p,
+				"port")->valuedouble);
+		}
+	}
+}
+
+void
+defaults_service(cJSON *obj)
+{
+	cJSON *status;
+
+	defaults_service_spec(json_ensure_obj(obj, "spec"));
+	/* As the service strategy does: load-balancer status is ours. */
+	json_del(obj, "status");
+	status = json_ensure_obj(obj, "status");
+	json_ensure_obj(status, "loadBalancer");
+}

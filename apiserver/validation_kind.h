@@ -1,0 +1,116 @@
+/*
+ * validation_kind.h: the per-kind hooks of the apiserver: defaulting on
+ * create (defaults_*.c, referenced by registry rows as prepare_create) and
+ * validation on create and update (validation_*.c, one dispatch table in
+ * validation_kind.c keyed by kind), with the cause helpers they share.
+ */
+#ifndef CKUBE_APISERVER_VALIDATION_KIND_H
+#define CKUBE_APISERVER_VALIDATION_KIND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ckube/ck.h"
+
+struct cJSON;
+struct ck_status;
+struct api_resource;
+
+/* ---- defaults_pod.c ---- */
+
+/* Pod defaults plus status (phase Pending, qosClass). */
+void	defaults_pod(struct cJSON *obj);
+/* PodSpec defaults (also of templates): restartPolicy, dnsPolicy, ... */
+void	defaults_pod_spec(struct cJSON *spec);
+/* Guaranteed / Burstable / BestEffort of a PodSpec (static string). */
+const char *defaults_pod_qos(const struct cJSON *spec);
+
+/* ---- defaults_workload.c ---- */
+
+void	defaults_statefulset(struct cJSON *obj);
+void	defaults_job(struct cJSON *obj);
+void	defaults_cronjob(struct cJSON *obj);
+void	defaults_pdb(struct cJSON *obj);
+void	defaults_networkpolicy(struct cJSON *obj);
+void	defaults_service(struct cJSON *obj);
+void	defaults_service_spec(struct cJSON *spec);
+/*
+ * Defaults of an update (the stored object's defaults are not repeated by
+ * clients): PodSpec and Service spec defaults, and a Service keeps its
+ * allocated clusterIP and nodePorts when the update leaves them out.
+ */
+void	defaults_on_update(const struct api_resource *r, struct cJSON *obj,
+	    const struct cJSON *old);
+/* Template defaults of sets that have none of their own (deployments...). */
+void	defaults_template_of(struct cJSON *obj);
+
+/* ---- validation_kind.c ---- */
+
+/*
+ * Validate obj (the object about to be stored) of row r; old is the stored
+ * object on update, NULL on create. Adds causes to st; CK_EINVALID if any.
+ */
+int	validation_kind(const struct api_resource *r, const struct cJSON *obj,
+	    const struct cJSON *old, struct ck_status *st) CK_MUST_CHECK;
+
+/* Cause helpers: field.Invalid, Required, Forbidden, NotSupported. */
+void	vk_invalid(struct ck_status *st, const char *field,
+	    const struct cJSON *value, const char *detail);
+void	vk_invalid_str(struct ck_status *st, const char *field,
+	    const char *value, const char *detail);
+void	vk_required(struct ck_status *st, const char *field);
+void	vk_forbidden(struct ck_status *st, const char *field,
+	    const char *detail);
+void	vk_not_supported(struct ck_status *st, const char *field,
+	    const char *value, const char *const *allowed);
+/* field.Invalid(...,"field is immutable") when a and b differ. */
+void	vk_immutable(struct ck_status *st, const char *field,
+	    const struct cJSON *now, const struct cJSON *before);
+
+/* ---- validation_pod.c ---- */
+
+/* PodSpec at prefix ("spec", "spec.template.spec"). */
+void	validation_pod_spec(const struct cJSON *spec, const char *prefix,
+	    struct ck_status *st);
+void	validation_pod(const struct cJSON *obj, const struct cJSON *old,
+	    struct ck_status *st);
+/* A quantity map (requests/limits) at field. */
+void	validation_resource_list(const struct cJSON *list, const char *field,
+	    struct ck_status *st);
+
+/* ---- validation_workload.c ---- */
+
+void	validation_workload(const struct api_resource *r,
+	    const struct cJSON *obj, const struct cJSON *old,
+	    struct ck_status *st);
+
+/* ---- validation_service.c ---- */
+
+void	validation_service(const struct cJSON *obj, const struct cJSON *old,
+	    struct ck_status *st);
+void	validation_rbac(const struct api_resource *r, const struct cJSON *obj,
+	    struct ck_status *st);
+void	validation_pvc(const struct cJSON *obj, const struct cJSON *old,
+	    struct ck_status *st);
+
+/* ---- service_alloc.c ---- */
+
+struct store;
+/* --service-cluster-ip-range ("10.96.0.0/12"); CK_EINVALID if malformed. */
+int	service_alloc_config(const char *cidr) CK_MUST_CHECK;
+/* The first address of the range (the `kubernetes` service's). */
+void	service_alloc_first_ip(char *buf, size_t len);
+/* The `kubernetes` service of `default` (yours). */
+struct cJSON *service_alloc_kubernetes_service(void);
+/* Held from service_alloc_assign until the store write is done. */
+void	service_alloc_lock(void);
+void	service_alloc_unlock(void);
+/*
+ * Give svc (about to be stored; old: the stored one on update, else NULL)
+ * its clusterIP(s) and node ports, honouring requested ones. CK_EINVALID
+ * with causes in st when a requested one is taken or out of range.
+ */
+int	service_alloc_assign(struct store *s, struct cJSON *svc,
+	    const struct cJSON *old, struct ck_status *st) CK_MUST_CHECK;
+
+#endif

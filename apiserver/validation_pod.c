@@ -1,0 +1,250 @@
+/*
+ * validation_pod.c: Pod and PodSpec validation as Kubernetes'
+ * ValidatePodSpec (containers, names, images, ports, resources, policies)
+ * and ValidatePodUpdate (the spec is immutable but for images,
+ * activeDeadlineSeconds and added tolerations).
+ */
+#include "apiserver.h"
+#include "validation_kind.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "ckube/err.h"
+#include "ckube/quantity.h"
+
+#define QUANTITY_MSG "must match the regex " \
+	"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$"
+
+void
+validation_resource_list(const cJSON *list, const char *field,
+    struct ck_status *st)
+{
+	const cJSON *it;
+	char f[256];
+	int64_t milli;
+
+	cJSON_ArrayForEach(it, list) {
+		snprintf(f, sizeof(f), "%s[%s]", field, it->string);
+		if (cJSON_IsNumber(it)) {
+			if (it->valuedouble < 0)
+				vk_invalid(st, f, it,
+				    "must be greater than or equal to 0");
+			continue;
+		}
+		if (!cJSON_IsString(it) ||
+		    quantity_parse_milli(it->valuestring, &milli, NULL) < 0) {
+			vk_invalid(st, f, it, QUANTITY_MSG);
+			continue;
+		}
+		if (milli < 0)
+			vk_invalid(st, f, it,
+			    "must be greater than or equal to 0");
+	}
+}
+
+static bool
+port_in_range(const cJSON *p)
+{
+	return cJSON_IsNumber(p) && p->valuedouble >= 1 &&
+	    p->valuedouble <= 65535 &&
+	    p->valuedouble == (double)(int)p->valuedouble;
+}
+
+static void
+validate_container(const cJSON *c, const char *f, struct ck_status *st)
+{
+	const cJSON *ports, *p, *res, *lim, *req, *it;
+	const char *name = json_str(c, "name"), *image = json_str(c, "image");
+	char g[256], h[320];
+	int i = 0, cmp;
+
+	snprintf(g, sizeof(g), "%s.name", f);
+	if (name == NULL || name[0] == '\0')
+		vk_required(st, g);
+	else if (!validate_is_dns1123_label(name))
+		vk_invalid_str(st, g, name,
+		    "a lowercase RFC 1123 label must consist of lower case "
+		    "alphanumeric characters or '-', and must start and end "
+		    "with an alphanumeric character (e.g. 'my-name',  or "
+		    "'123-abc', regex used for validation is "
+		    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')");
+	snprintf(g, sizeof(g), "%s.image", f);
+	if (image == NULL || image[0] == '\0')
+		vk_required(st, g);
+	ports = cJSON_GetObjectItemCaseSensitive(c, "ports");
+	cJSON_ArrayForEach(p, ports) {
+		snprintf(g, sizeof(g), "%s.ports[%d].containerPort", f, i);
+		it = cJSON_GetObjectItemCaseSensitive(p, "containerPort");
+		if (it == NULL)
+			vk_required(st, g);
+		else if (!port_in_range(it))
+			vk_invalid(st, g, it,
+			    "must be between 1 and 65535, inclusive");
+		it = cJSON_GetObjectItemCaseSensitive(p, "hostPort");
+		snprintf(g, sizeof(g), "%s.ports[%d].hostPort", f, i);
+		if (it != NULL && !(cJSON_IsNumber(it) &&
+		    it->valuedouble == 0) && !port_in_range(it))
+			vk_invalid(st, g, it,
+			    "must be between 1 and 65535, inclusive");
+		snprintf(g, sizeof(g), "%s.ports[%d].protocol", f, i);
+		if (json_str(p, "protocol") != NULL &&
+		    strcmp(json_str(p, "protocol"), "TCP") != 0 &&
+		    strcmp(json_str(p, "protocol"), "UDP") != 0 &&
+		    strcmp(json_str(p, "protocol"), "SCTP") != 0)
+			vk_not_supported(st, g, json_str(p, "protocol"),
+			    (const char *const[]){ "SCTP", "TCP", "UDP",
+				NULL });
+		i++;
+	}
+	res = json_obj(c, "resources");
+	lim = json_obj(res, "limits");
+	req = json_obj(res, "requests");
+	snprintf(g, sizeof(g), "%s.resources.limits", f);
+	validation_resource_list(lim, g, st);
+	snprintf(g, sizeof(g), "%s.resources.requests", f);
+	validation_resource_list(req, g, st);
+	/* A request above its limit. */
+	cJSON_ArrayForEach(it, req) {
+		const char *l = json_str(lim, it->string);
+
+		if (l == NULL || !cJSON_IsString(it) ||
+		    quantity_compare(it->valuestring, l, &cmp) < 0 || cmp <= 0)
+			continue;
+		snprintf(h, sizeof(h), "%s.resources.requests[%.60s]", f,
+		    it->string);
+		vk_invalid(st, h, it, "must be less than or equal to "
+		    "the limit");
+	}
+}
+
+static void
+validate_containers(const cJSON *spec, const char *key, const char *prefix,
+    bool required, struct ck_status *st)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(spec, key), *c,
+		    *o;
+	char f[256];
+	int i = 0, k;
+
+	snprintf(f, sizeof(f), "%s.%s", prefix, key);
+	if (required && (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0)) {
+		vk_required(st, f);
+		return;
+	}
+	cJSON_ArrayForEach(c, arr) {
+		snprintf(f, sizeof(f), "%s.%s[%d]", prefix, key, i);
+		validate_container(c, f, st);
+		/* Names are unique within the list. */
+		for (k = 0, o = arr->child; o != c; o = o->next, k++)
+			if (json_str(o, "name") != NULL &&
+			    json_str(c, "name") != NULL &&
+			    strcmp(json_str(o, "name"),
+				json_str(c, "name")) == 0) {
+				snprintf(f, sizeof(f), "%s.%s[%d].name", prefix,
+				    key, i);
+				ck_status_add_cause(st, f, "FieldValueDuplicate",
+				    "Duplicate value: \"%s\"",
+				    json_str(c, "name"));
+				break;
+			}
+		i++;
+	}
+}
+
+void
+validation_pod_spec(const cJSON *spec, const char *prefix,
+    struct ck_status *st)
+{
+	static const char *const restart[] = { "Always", "OnFailure", "Never",
+		NULL };
+	static const char *const dns[] = { "ClusterFirstWithHostNet",
+		"ClusterFirst", "Default", "None", NULL };
+	const char *v;
+	const cJSON *ads;
+	char f[256];
+	size_t i;
+	bool found;
+
+	if (!cJSON_IsObject(spec)) {
+		snprintf(f, sizeof(f), "%s.containers", prefix);
+		vk_required(st, f);
+		return;
+	}
+	validate_containers(spec, "initContainers", prefix, false, st);
+	validate_containers(spec, "containers", prefix, true, st);
+	if ((v = json_str(spec, "restartPolicy")) != NULL) {
+		for (i = 0, found = false; restart[i] != NULL; i++)
+			found |= strcmp(restart[i], v) == 0;
+		snprintf(f, sizeof(f), "%s.restartPolicy", prefix);
+		if (!found)
+			vk_not_supported(st, f, v, restart);
+	}
+	if ((v = json_str(spec, "dnsPolicy")) != NULL) {
+		for (i = 0, found = false; dns[i] != NULL; i++)
+			found |= strcmp(dns[i], v) == 0;
+		snprintf(f, sizeof(f), "%s.dnsPolicy", prefix);
+		if (!found)
+			vk_not_supported(st, f, v, dns);
+	}
+	ads = cJSON_GetObjectItemCaseSensitive(spec, "activeDeadlineSeconds");
+	if (ads != NULL && (!cJSON_IsNumber(ads) || ads->valuedouble < 1)) {
+		snprintf(f, sizeof(f), "%s.activeDeadlineSeconds", prefix);
+		vk_invalid(st, f, ads, "must be between 1 and 2147483647, "
+		    "inclusive");
+	}
+}
+
+/* spec with the fields a pod update may change removed (a copy). */
+static cJSON *
+pod_spec_fixed(const cJSON *spec)
+{
+	static const char *const keys[] = { "containers", "initContainers" };
+	cJSON *s = cJSON_Duplicate(spec, 1), *c;
+	size_t i;
+
+	if (s == NULL)
+		return cJSON_CreateObject();
+	json_del(s, "activeDeadlineSeconds");
+	json_del(s, "tolerations");
+	/* The binding subresource sets nodeName; the update path keeps it. */
+	json_del(s, "nodeName");
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(s,
+		    keys[i]))
+			json_del(c, "image");
+	return s;
+}
+
+void
+validation_pod(const cJSON *obj, const cJSON *old, struct ck_status *st)
+{
+	const cJSON *spec = json_obj(obj, "spec");
+	const char *a, *b;
+	cJSON *x, *y;
+
+	validation_pod_spec(spec, "spec", st);
+	if (old == NULL)
+		return;
+	x = pod_spec_fixed(spec);
+	y = pod_spec_fixed(json_obj(old, "spec"));
+	if (!cJSON_Compare(x, y, 1))
+		vk_forbidden(st, "spec",
+		    "pod updates may not change fields other than "
+		    "`spec.containers[*].image`,"
+		    "`spec.initContainers[*].image`,"
+		    "`spec.activeDeadlineSeconds`,"
+		    "`spec.tolerations` (only additions to existing "
+		    "tolerations),"
+		    "`spec.terminationGracePeriodSeconds` (allow it to be set "
+		    "to 1 if it was previously negative)");
+	cJSON_Delete(x);
+	cJSON_Delete(y);
+	/* nodeName may be set once (binding), never changed. */
+	a = json_str(json_obj(obj, "spec"), "nodeName");
+	b = json_str(json_obj(old, "spec"), "nodeName");
+	if (b != NULL && b[0] != '\0' && (a == NULL || strcmp(a, b) != 0))
+		vk_forbidden(st, "spec.nodeName", "field is immutable");
+}

@@ -1,0 +1,315 @@
+/*
+ * validation_workload.c: validation of the kinds that own pods and of
+ * disruption budgets: replicas >= 0, selectors that match the template
+ * labels, immutable selectors (apps/v1 sets, jobs), the pod template,
+ * StatefulSet and Job specifics, CronJob schedules, PDB exclusivity.
+ */
+#include "apiserver.h"
+#include "validation_kind.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "ckube/err.h"
+#include "ckube/selector.h"
+
+static void
+non_negative(const cJSON *spec, const char *key, const char *prefix,
+    struct ck_status *st)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(spec, key);
+	char f[128];
+
+	if (v == NULL || cJSON_IsNull(v))
+		return;
+	snprintf(f, sizeof(f), "%s.%s", prefix, key);
+	if (!cJSON_IsNumber(v) || v->valuedouble < 0)
+		vk_invalid(st, f, v, "must be greater than or equal to 0");
+}
+
+/*
+ * spec.selector (a LabelSelector, or a map for ReplicationControllers) must
+ * be valid and match spec.template.metadata.labels.
+ */
+static void
+check_selector(const cJSON *spec, const char *prefix, bool map_form,
+    bool required, struct ck_status *st)
+{
+	const cJSON *sel = cJSON_GetObjectItemCaseSensitive(spec, "selector");
+	const cJSON *tmpl = json_obj(spec, "template");
+	const cJSON *labels = json_obj(json_obj(tmpl, "metadata"), "labels");
+	struct label_selector *ls = NULL;
+	struct ck_status tmp;
+	char f[128];
+	int rc;
+
+	snprintf(f, sizeof(f), "%s.selector", prefix);
+	if (sel == NULL || cJSON_IsNull(sel)) {
+		if (required)
+			vk_required(st, f);
+		return;
+	}
+	ck_status_clear(&tmp);
+	rc = map_form ? selector_from_map(sel, f, &ls, &tmp) :
+	    selector_from_json(sel, f, &ls, &tmp);
+	if (rc < 0) {
+		if (tmp.ncauses > 0)
+			ck_status_add_cause(st, tmp.causes[0].field,
+			    tmp.causes[0].reason, "%s", tmp.causes[0].message);
+		else
+			vk_invalid(st, f, sel, tmp.message);
+		return;
+	}
+	if (!map_form && selector_is_empty(ls))
+		vk_invalid(st, f, sel, "empty selector is invalid for "
+		    "deployment");
+	else if (tmpl != NULL && !selector_matches(ls, labels)) {
+		snprintf(f, sizeof(f), "%s.template.metadata.labels", prefix);
+		vk_invalid(st, f, labels, "`selector` does not match "
+		    "template `labels`");
+	}
+	selector_free(ls);
+}
+
+static bool
+in_list(const char *v, const char *const *allowed)
+{
+	for (; *allowed != NULL; allowed++)
+		if (strcmp(*allowed, v) == 0)
+			return true;
+	return false;
+}
+
+static void
+check_enum(const cJSON *obj, const char *key, const char *field,
+    const char *const *allowed, struct ck_status *st)
+{
+	const char *v = json_str(obj, key);
+
+	if (v != NULL && !in_list(v, allowed))
+		vk_not_supported(st, field, v, allowed);
+}
+
+/* A job's pod template may not restart Always. */
+static void
+check_job_template(const cJSON *spec, const char *prefix,
+    struct ck_status *st)
+{
+	const cJSON *pspec = json_obj(json_obj(spec, "template"), "spec");
+	const char *rp = json_str(pspec, "restartPolicy");
+	char f[128];
+
+	snprintf(f, sizeof(f), "%s.template.spec", prefix);
+	validation_pod_spec(pspec, f, st);
+	snprintf(f, sizeof(f), "%s.template.spec.restartPolicy", prefix);
+	if (rp == NULL || (strcmp(rp, "OnFailure") != 0 &&
+	    strcmp(rp, "Never") != 0))
+		ck_status_add_cause(st, f, "FieldValueRequired",
+		    "Required value: valid values: \"OnFailure\", \"Never\"");
+	non_negative(spec, "parallelism", prefix, st);
+	non_negative(spec, "completions", prefix, st);
+	non_negative(spec, "backoffLimit", prefix, st);
+	snprintf(f, sizeof(f), "%s.completionMode", prefix);
+	check_enum(spec, "completionMode", f,
+	    (const char *const[]){ "NonIndexed", "Indexed", NULL }, st);
+}
+
+/* One cron field: digits, names, '*', '?', ',', '-', '/'. */
+static bool
+cron_field_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("*?,-/",
+		    s[i]) == NULL)
+			return false;
+	return true;
+}
+
+static void
+check_schedule(const char *sched, struct ck_status *st)
+{
+	static const char *const macros[] = { "@yearly", "@annually",
+		"@monthly", "@weekly", "@daily", "@midnight", "@hourly", NULL };
+	const char *p = sched, *s;
+	char msg[512];
+	int n = 0;
+	bool bad = false;
+
+	if (sched == NULL || sched[0] == '\0') {
+		vk_required(st, "spec.schedule");
+		return;
+	}
+	if (sched[0] == '@') {
+		if (!in_list(sched, macros) && strncmp(sched, "@every ", 7) != 0)
+			vk_invalid_str(st, "spec.schedule", sched,
+			    "unrecognized descriptor");
+		return;
+	}
+	if (strncmp(sched, "TZ=", 3) == 0 || strncmp(sched, "CRON_TZ=", 8) == 0)
+		vk_invalid_str(st, "spec.schedule", sched,
+		    "cannot use TZ or CRON_TZ in schedule, use timeZone field "
+		    "instead");
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		s = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t')
+			p++;
+		if (!cron_field_ok(s, (size_t)(p - s)))
+			bad = true;
+		n++;
+	}
+	if (n != 5) {
+		snprintf(msg, sizeof(msg), "unparseable schedule: Expected "
+		    "exactly 5 fields, found %d: %s", n, sched);
+		vk_invalid_str(st, "spec.schedule", sched, msg);
+	} else if (bad)
+		vk_invalid_str(st, "spec.schedule", sched,
+		    "unparseable schedule");
+}
+
+/* The number before '%' (digits checked by the caller). */
+static long
+percent_of(const char *s)
+{
+	long v = 0;
+
+	for (; *s >= '0' && *s <= '9' && v <= 1000; s++)
+		v = v * 10 + (*s - '0');
+	return v;
+}
+
+static void
+check_pdb(const cJSON *spec, struct ck_status *st)
+{
+	static const char *const keys[] = { "minAvailable", "maxUnavailable" };
+	const cJSON *v;
+	char f[64];
+	size_t i, len;
+
+	if (cJSON_GetObjectItemCaseSensitive(spec, "minAvailable") != NULL &&
+	    cJSON_GetObjectItemCaseSensitive(spec, "maxUnavailable") != NULL)
+		vk_invalid(st, "spec", spec,
+		    "minAvailable and maxUnavailable cannot be both set");
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		v = cJSON_GetObjectItemCaseSensitive(spec, keys[i]);
+		snprintf(f, sizeof(f), "spec.%s", keys[i]);
+		if (v == NULL || cJSON_IsNull(v))
+			continue;
+		if (cJSON_IsNumber(v)) {
+			if (v->valuedouble < 0)
+				vk_invalid(st, f, v, "must be greater than "
+				    "or equal to 0");
+			continue;
+		}
+		len = cJSON_IsString(v) ? strlen(v->valuestring) : 0;
+		if (len < 2 || v->valuestring[len - 1] != '%' ||
+		    strspn(v->valuestring, "0123456789") != len - 1 ||
+		    percent_of(v->valuestring) > 100)
+			vk_invalid(st, f, v, "a valid percent string must be "
+			    "a numeric string followed by an ending '%' "
+			    "(e.g. '1%',  or '93%', regex used for validation "
+			    "is '[0-9]+%')");
+	}
+}
+
+/* StatefulSet updates may change these spec fields only. */
+static void
+check_sts_update(const cJSON *spec, const cJSON *ospec, struct ck_status *st)
+{
+	static const char *const mutable[] = { "replicas", "ordinals",
+		"template", "updateStrategy",
+		"persistentVolumeClaimRetentionPolicy", "minReadySeconds" };
+	cJSON *a = cJSON_Duplicate(spec, 1), *b = cJSON_Duplicate(ospec, 1);
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mutable); i++) {
+		json_del(a, mutable[i]);
+		json_del(b, mutable[i]);
+	}
+	if (!cJSON_Compare(a, b, 1))
+		vk_forbidden(st, "spec", "updates to statefulset spec for "
+		    "fields other than 'replicas', 'ordinals', 'template', "
+		    "'updateStrategy', 'persistentVolumeClaimRetentionPolicy' "
+		    "and 'minReadySeconds' are forbidden");
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+}
+
+void
+validation_workload(const struct api_resource *r, const cJSON *obj,
+    const cJSON *old, struct ck_status *st)
+{
+	const cJSON *spec = json_obj(obj, "spec"), *ospec = json_obj(old,
+	    "spec"), *jt;
+	const char *k = r->kind;
+	bool rc = strcmp(k, "ReplicationController") == 0;
+
+	if (strcmp(k, "PodDisruptionBudget") == 0) {
+		check_pdb(spec, st);
+		if (cJSON_GetObjectItemCaseSensitive(spec, "selector") != NULL)
+			check_selector(spec, "spec", false, false, st);
+		return;
+	}
+	if (strcmp(k, "CronJob") == 0) {
+		check_schedule(json_str(spec, "schedule"), st);
+		check_enum(spec, "concurrencyPolicy", "spec.concurrencyPolicy",
+		    (const char *const[]){ "Allow", "Forbid", "Replace",
+			NULL }, st);
+		non_negative(spec, "startingDeadlineSeconds", "spec", st);
+		non_negative(spec, "successfulJobsHistoryLimit", "spec", st);
+		non_negative(spec, "failedJobsHistoryLimit", "spec", st);
+		jt = json_obj(json_obj(spec, "jobTemplate"), "spec");
+		if (jt == NULL)
+			vk_required(st, "spec.jobTemplate");
+		else
+			check_job_template(jt, "spec.jobTemplate.spec", st);
+		return;
+	}
+	non_negative(spec, "replicas", "spec", st);
+	non_negative(spec, "minReadySeconds", "spec", st);
+	non_negative(spec, "revisionHistoryLimit", "spec", st);
+	if (strcmp(k, "Job") == 0) {
+		check_selector(spec, "spec", false, false, st);
+		check_job_template(spec, "spec", st);
+	} else {
+		check_selector(spec, "spec", rc, !rc, st);
+		if (!rc || json_obj(spec, "template") != NULL)
+			validation_pod_spec(json_obj(json_obj(spec,
+			    "template"), "spec"), "spec.template.spec", st);
+	}
+	if (strcmp(k, "StatefulSet") == 0) {
+		check_enum(spec, "podManagementPolicy",
+		    "spec.podManagementPolicy",
+		    (const char *const[]){ "OrderedReady", "Parallel", NULL },
+		    st);
+		check_enum(json_obj(spec, "updateStrategy"), "type",
+		    "spec.updateStrategy.type",
+		    (const char *const[]){ "RollingUpdate", "OnDelete", NULL },
+		    st);
+	}
+	if (old == NULL || rc)
+		return;
+	vk_immutable(st, "spec.selector",
+	    cJSON_GetObjectItemCaseSensitive(spec, "selector"),
+	    cJSON_GetObjectItemCaseSensitive(ospec, "selector"));
+	if (strcmp(k, "StatefulSet") == 0)
+		check_sts_update(spec, ospec, st);
+	if (strcmp(k, "Job") == 0) {
+		vk_immutable(st, "spec.completions",
+		    cJSON_GetObjectItemCaseSensitive(spec, "completions"),
+		    cJSON_GetObjectItemCaseSensitive(ospec, "completions"));
+		vk_immutable(st, "spec.template",
+		    cJSON_GetObjectItemCaseSensitive(spec, "template"),
+		    cJSON_GetObjectItemCaseSensitive(ospec, "template"));
+	}
+}

@@ -40,7 +40,8 @@ hash_hex(const char *a, const char *b, int n, char out[65])
 	int k, pass;
 
 	for (k = 0; k < 4; k++) {
-		h = 14695981039346656037ull ^ (uint64_t)(k * 0x9e3779b97f4a7c15ull);
+		h = 14695981039346656037ull ^
+		    (uint64_t)(k * 0x9e3779b97f4a7c15ull);
 		for (pass = 0; pass < 2; pass++)
 			for (s = pass == 0 ? a : b; *s != '\0'; s++) {
 				h ^= (unsigned char)*s;
@@ -164,7 +165,7 @@ statuses_json(const struct sim_pod *p, const struct ctr_sim *cs,
     char **names, char **images, size_t n, bool init)
 {
 	cJSON *arr = cJSON_CreateArray(), *o;
-	char id[160];
+	char id[512];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -276,8 +277,8 @@ status_json(const struct sim_pod *p)
 	cJSON_AddStringToObject(st, "phase", ph[ps->phase]);
 	if (ps->reason != NULL) {
 		cJSON_AddStringToObject(st, "reason", ps->reason);
-		cJSON_AddStringToObject(st, "message",
-		    "Pod was active on the node longer than the specified deadline");
+		cJSON_AddStringToObject(st, "message", "Pod was active on the "
+		    "node longer than the specified deadline");
 	}
 	for (i = 0; i < ps->napp; i++)
 		ready = ready && ps->app[i].ready;

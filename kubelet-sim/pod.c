@@ -6,6 +6,7 @@
  * deletion with a grace-0 delete once every container has stopped.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,7 +106,23 @@ pod_container_index(const struct sim_pod *p, const char *name)
 int64_t
 pod_wall_ms(int64_t mono_ms)
 {
-	return ck_wall_us() / 1000 - (int64_t)ck_now_ms() + mono_ms;
+	/*
+	 * One offset for the process: converting each time drifts by a
+	 * millisecond between calls, which could order a container's last
+	 * echo after its exit (and cut it from the log).
+	 */
+	static _Atomic int64_t offset;
+	static atomic_bool have;
+	int64_t off;
+
+	if (clock_is_fake())
+		return ck_wall_us() / 1000 - (int64_t)ck_now_ms() + mono_ms;
+	if (!atomic_load(&have)) {
+		atomic_store(&offset, ck_wall_us() / 1000 - (int64_t)ck_now_ms());
+		atomic_store(&have, true);
+	}
+	off = atomic_load(&offset);
+	return off + mono_ms;
 }
 
 static struct sim_node *

@@ -255,6 +255,11 @@ gen serviceaccount "serviceaccount/gen-sa created" serviceaccount gen-sa
 expect "generated secret data" "cQ==" "$(kc get secret gen-sec -o jsonpath='{.data.p}')"
 expect "generated deployment spec" "2 nginx 80 app=gen-dep" \
     "$(kc get deploy gen-dep -o jsonpath='{.spec.replicas} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort} {.spec.selector.matchLabels}' | sed 's/{"app":"gen-dep"}/app=gen-dep/')"
+if kc get svc kubernetes >/dev/null 2>&1; then
+	check "get svc kubernetes: ClusterIP 10.96.0.1 443/TCP" \
+	    grep -Eq '^kubernetes +ClusterIP +10\.96\.0\.1 +<none> +443/TCP ' <<<"$(kc get svc kubernetes)"
+fi
+expect "auth can-i (SelfSubjectAccessReview, protobuf body)" "yes" "$(kc auth can-i list pods 2>&1)"
 check "get services: TYPE, PORT(S)" grep -Eq '^gen-np +NodePort +[^ ]+ +<none> +81(:[0-9]+)?/TCP ' <<<"$(kc get svc gen-np)"
 check "get secrets: TYPE DATA" grep -Eq '^gen-sec +Opaque +1 ' <<<"$(kc get secret gen-sec)"
 check "get configmaps: DATA" grep -Eq '^gen-cm +1 ' <<<"$(kc get cm gen-cm)"

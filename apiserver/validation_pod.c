@@ -8,6 +8,7 @@
 #include "validation_kind.h"
 
 #include <stdio.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include <cJSON.h>
@@ -53,6 +54,18 @@ port_in_range(const cJSON *p)
 	    p->valuedouble == (double)(int)p->valuedouble;
 }
 
+/* A field path into buf; a path too long for it is cut (only shown in messages). */
+static void CK_PRINTF(3, 4)
+field_path(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vsnprintf(buf, len, fmt, ap) < 0)
+		buf[0] = '\0';
+	va_end(ap);
+}
+
 static void
 validate_container(const cJSON *c, const char *f, struct ck_status *st)
 {
@@ -61,7 +74,7 @@ validate_container(const cJSON *c, const char *f, struct ck_status *st)
 	char g[256], h[320];
 	int i = 0, cmp;
 
-	snprintf(g, sizeof(g), "%s.name", f);
+	field_path(g, sizeof(g), "%s.name", f);
 	if (name == NULL || name[0] == '\0')
 		vk_required(st, g);
 	else if (!validate_is_dns1123_label(name))
@@ -71,12 +84,12 @@ validate_container(const cJSON *c, const char *f, struct ck_status *st)
 		    "with an alphanumeric character (e.g. 'my-name',  or "
 		    "'123-abc', regex used for validation is "
 		    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')");
-	snprintf(g, sizeof(g), "%s.image", f);
+	field_path(g, sizeof(g), "%s.image", f);
 	if (image == NULL || image[0] == '\0')
 		vk_required(st, g);
 	ports = cJSON_GetObjectItemCaseSensitive(c, "ports");
 	cJSON_ArrayForEach(p, ports) {
-		snprintf(g, sizeof(g), "%s.ports[%d].containerPort", f, i);
+		field_path(g, sizeof(g), "%s.ports[%d].containerPort", f, i);
 		it = cJSON_GetObjectItemCaseSensitive(p, "containerPort");
 		if (it == NULL)
 			vk_required(st, g);
@@ -84,12 +97,12 @@ validate_container(const cJSON *c, const char *f, struct ck_status *st)
 			vk_invalid(st, g, it,
 			    "must be between 1 and 65535, inclusive");
 		it = cJSON_GetObjectItemCaseSensitive(p, "hostPort");
-		snprintf(g, sizeof(g), "%s.ports[%d].hostPort", f, i);
+		field_path(g, sizeof(g), "%s.ports[%d].hostPort", f, i);
 		if (it != NULL && !(cJSON_IsNumber(it) &&
 		    it->valuedouble == 0) && !port_in_range(it))
 			vk_invalid(st, g, it,
 			    "must be between 1 and 65535, inclusive");
-		snprintf(g, sizeof(g), "%s.ports[%d].protocol", f, i);
+		field_path(g, sizeof(g), "%s.ports[%d].protocol", f, i);
 		if (json_str(p, "protocol") != NULL &&
 		    strcmp(json_str(p, "protocol"), "TCP") != 0 &&
 		    strcmp(json_str(p, "protocol"), "UDP") != 0 &&
@@ -102,9 +115,9 @@ validate_container(const cJSON *c, const char *f, struct ck_status *st)
 	res = json_obj(c, "resources");
 	lim = json_obj(res, "limits");
 	req = json_obj(res, "requests");
-	snprintf(g, sizeof(g), "%s.resources.limits", f);
+	field_path(g, sizeof(g), "%s.resources.limits", f);
 	validation_resource_list(lim, g, st);
-	snprintf(g, sizeof(g), "%s.resources.requests", f);
+	field_path(g, sizeof(g), "%s.resources.requests", f);
 	validation_resource_list(req, g, st);
 	/* A request above its limit. */
 	cJSON_ArrayForEach(it, req) {
@@ -113,7 +126,7 @@ validate_container(const cJSON *c, const char *f, struct ck_status *st)
 		if (l == NULL || !cJSON_IsString(it) ||
 		    quantity_compare(it->valuestring, l, &cmp) < 0 || cmp <= 0)
 			continue;
-		snprintf(h, sizeof(h), "%s.resources.requests[%.60s]", f,
+		field_path(h, sizeof(h), "%s.resources.requests[%.60s]", f,
 		    it->string);
 		vk_invalid(st, h, it, "must be less than or equal to "
 		    "the limit");

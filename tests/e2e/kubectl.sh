@@ -86,6 +86,8 @@ expect "get pods --sort-by=.metadata.creationTimestamp keeps order" "web" \
 expect "get pods -l app=web" "web" "$(kc get pods -l app=web --no-headers | awk '{print $1}')"
 expect "get pods --field-selector spec.nodeName" "web" \
     "$(kc get pods -l app=web --field-selector "spec.nodeName=$webnode" --no-headers | awk '{print $1}')"
+check "get pods --field-selector spec.nodeName!=" bash -c '! grep -qx web <<<"$1"' _ \
+    "$(kc get pods --field-selector "spec.nodeName!=$webnode" --no-headers | awk '{print $1}')"
 kc run pend -n other --image=busybox --overrides='{"apiVersion":"v1","spec":{"nodeSelector":{"no-such":"node"}}}' >/dev/null 2>&1
 check "a pod no node fits prints 0/1 Pending" grep -Eq '^pend +0/1 +Pending +0 ' <<<"$(kc get pods -n other)"
 expect "get pods --field-selector status.phase=Pending" "pend" \

@@ -17,6 +17,7 @@
 #include <cJSON.h>
 
 #include "ckube/err.h"
+#include "ckube/strbuf.h"
 #include "store.h"
 
 #define NODEPORT_MIN	30000
@@ -156,10 +157,13 @@ load_used(struct store *s, const char *ns, const char *name, struct used *u)
 }
 
 static void
-set_cluster_ips(cJSON *spec, const char *ip)
+set_cluster_ips(cJSON *spec, const char *ip_in)
 {
+	char ip[64];
 	cJSON *a;
 
+	/* ip_in may be spec's own clusterIP string, freed by the set below. */
+	ck_strlcpy(ip, ip_in, sizeof(ip));
 	json_set_str(spec, "clusterIP", ip);
 	json_del(spec, "clusterIPs");
 	a = cJSON_AddArrayToObject(spec, "clusterIPs");

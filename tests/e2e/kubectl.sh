@@ -86,6 +86,8 @@ expect "get pods --sort-by=.metadata.creationTimestamp keeps order" "web" \
 expect "get pods -l app=web" "web" "$(kc get pods -l app=web --no-headers | awk '{print $1}')"
 expect "get pods --field-selector spec.nodeName" "web" \
     "$(kc get pods -l app=web --field-selector "spec.nodeName=$webnode" --no-headers | awk '{print $1}')"
+check "get pods --field-selector spec.nodeName!=" bash -c '! grep -qx web <<<"$1"' _ \
+    "$(kc get pods --field-selector "spec.nodeName!=$webnode" --no-headers | awk '{print $1}')"
 kc run pend -n other --image=busybox --overrides='{"apiVersion":"v1","spec":{"nodeSelector":{"no-such":"node"}}}' >/dev/null 2>&1
 check "a pod no node fits prints 0/1 Pending" grep -Eq '^pend +0/1 +Pending +0 ' <<<"$(kc get pods -n other)"
 expect "get pods --field-selector status.phase=Pending" "pend" \
@@ -255,6 +257,11 @@ gen serviceaccount "serviceaccount/gen-sa created" serviceaccount gen-sa
 expect "generated secret data" "cQ==" "$(kc get secret gen-sec -o jsonpath='{.data.p}')"
 expect "generated deployment spec" "2 nginx 80 app=gen-dep" \
     "$(kc get deploy gen-dep -o jsonpath='{.spec.replicas} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort} {.spec.selector.matchLabels}' | sed 's/{"app":"gen-dep"}/app=gen-dep/')"
+if kc get svc kubernetes >/dev/null 2>&1; then
+	check "get svc kubernetes: ClusterIP 10.96.0.1 443/TCP" \
+	    grep -Eq '^kubernetes +ClusterIP +10\.96\.0\.1 +<none> +443/TCP ' <<<"$(kc get svc kubernetes)"
+fi
+expect "auth can-i (SelfSubjectAccessReview, protobuf body)" "yes" "$(kc auth can-i list pods 2>&1)"
 check "get services: TYPE, PORT(S)" grep -Eq '^gen-np +NodePort +[^ ]+ +<none> +81(:[0-9]+)?/TCP ' <<<"$(kc get svc gen-np)"
 check "get secrets: TYPE DATA" grep -Eq '^gen-sec +Opaque +1 ' <<<"$(kc get secret gen-sec)"
 check "get configmaps: DATA" grep -Eq '^gen-cm +1 ' <<<"$(kc get cm gen-cm)"

@@ -151,11 +151,44 @@ defaults_pod_qos(const cJSON *spec)
 	return guaranteed ? "Guaranteed" : "Burstable";
 }
 
+/*
+ * The 1.3/1.4 annotations carrying init containers (JSON arrays of
+ * Containers) fill an absent spec.initContainers, the beta spelling first
+ * (validation_pod.c refuses annotations that disagree with the field).
+ */
+static void
+init_containers_from_annotations(cJSON *obj, cJSON *spec)
+{
+	static const char *const keys[] = { ANN_INIT_BETA, ANN_INIT_ALPHA };
+	const cJSON *ann = json_obj(json_obj(obj, "metadata"), "annotations");
+	const cJSON *ic = cJSON_GetObjectItemCaseSensitive(spec,
+	    "initContainers");
+	const char *v;
+	cJSON *arr;
+	size_t i;
+
+	if (cJSON_IsArray(ic) && cJSON_GetArraySize(ic) > 0)
+		return;
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		v = json_str(ann, keys[i]);
+		if (v == NULL || (arr = cJSON_Parse(v)) == NULL)
+			continue;
+		if (!cJSON_IsArray(arr)) {
+			cJSON_Delete(arr);
+			continue;
+		}
+		json_del(spec, "initContainers");
+		cJSON_AddItemToObject(spec, "initContainers", arr);
+		return;
+	}
+}
+
 void
 defaults_pod(cJSON *obj)
 {
 	cJSON *spec = json_ensure_obj(obj, "spec"), *status;
 
+	init_containers_from_annotations(obj, spec);
 	defaults_pod_spec(spec);
 	/* Status is the kubelet's; phase and QoS class are set here. */
 	status = json_ensure_obj(obj, "status");

@@ -5,6 +5,7 @@
  */
 #include "apiserver.h"
 #include "validation_kind.h"
+#include "convert.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,6 +195,8 @@ validation_kind(const struct api_resource *r, const cJSON *obj,
 	int before = st->ncauses;
 	size_t i;
 
+	if (convert_stored_row(r) != NULL)
+		r = convert_stored_row(r);	/* a 1.3 name */
 	for (i = 0; i < ARRAY_SIZE(kinds); i++)
 		if (strcmp(kinds[i].kind, r->kind) == 0 &&
 		    strcmp(kinds[i].group, r->group) == 0) {

@@ -18,6 +18,9 @@ struct api_resource;
 
 /* ---- defaults_pod.c ---- */
 
+#define ANN_INIT_ALPHA	"pod.alpha.kubernetes.io/init-containers"
+#define ANN_INIT_BETA	"pod.beta.kubernetes.io/init-containers"
+
 /* Pod defaults plus status (phase Pending, qosClass). */
 void	defaults_pod(struct cJSON *obj);
 /* PodSpec defaults (also of templates): restartPolicy, dnsPolicy, ... */
@@ -30,6 +33,7 @@ const char *defaults_pod_qos(const struct cJSON *spec);
 void	defaults_statefulset(struct cJSON *obj);
 void	defaults_job(struct cJSON *obj);
 void	defaults_cronjob(struct cJSON *obj);
+void	defaults_scheduledjob(struct cJSON *obj);
 void	defaults_pdb(struct cJSON *obj);
 void	defaults_networkpolicy(struct cJSON *obj);
 void	defaults_service(struct cJSON *obj);

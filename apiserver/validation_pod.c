@@ -218,6 +218,45 @@ pod_spec_fixed(const cJSON *spec)
 	return s;
 }
 
+/*
+ * An init-containers annotation must be a JSON array and, once defaulted,
+ * equal spec.initContainers (which it filled when the field was absent).
+ */
+static void
+check_init_annotations(const cJSON *obj, struct ck_status *st)
+{
+	static const char *const keys[] = { ANN_INIT_ALPHA, ANN_INIT_BETA };
+	const cJSON *ann = json_obj(json_obj(obj, "metadata"), "annotations");
+	const cJSON *ic = cJSON_GetObjectItemCaseSensitive(json_obj(obj,
+	    "spec"), "initContainers");
+	cJSON *tmp, *arr;
+	const char *v;
+	char f[160];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		v = json_str(ann, keys[i]);
+		if (v == NULL)
+			continue;
+		snprintf(f, sizeof(f), "metadata.annotations[%s]", keys[i]);
+		arr = cJSON_Parse(v);
+		if (!cJSON_IsArray(arr)) {
+			cJSON_Delete(arr);
+			vk_invalid_str(st, f, v, "must be a JSON array of "
+			    "containers");
+			continue;
+		}
+		tmp = cJSON_CreateObject();
+		cJSON_AddItemToObject(tmp, "initContainers", arr);
+		defaults_pod_spec(tmp);
+		if (!cJSON_Compare(cJSON_GetObjectItemCaseSensitive(tmp,
+		    "initContainers"), ic, 1))
+			vk_invalid_str(st, f, v, "must match "
+			    "spec.initContainers (set one or the other)");
+		cJSON_Delete(tmp);
+	}
+}
+
 void
 validation_pod(const cJSON *obj, const cJSON *old, struct ck_status *st)
 {
@@ -226,6 +265,7 @@ validation_pod(const cJSON *obj, const cJSON *old, struct ck_status *st)
 	cJSON *x, *y;
 
 	validation_pod_spec(spec, "spec", st);
+	check_init_annotations(obj, st);
 	if (old == NULL)
 		return;
 	x = pod_spec_fixed(spec);

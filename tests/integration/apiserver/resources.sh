@@ -156,6 +156,58 @@ expect "evicted pod is gone" 404 "$(code)"
 out=$(post $NS/pods/nosuch/eviction '{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"nosuch"}}')
 expect "eviction of a missing pod 404" '404 pods "nosuch" not found' "$(code) $(echo "$out" | json 'd["message"]')"
 
+# --- the 1.3 names over the stored versions
+out=$(api GET /apis/apps)
+expect "apps prefers v1, serves v1alpha1 too" "apps/v1 apps/v1,apps/v1alpha1" \
+    "$(echo "$out" | json 'd["preferredVersion"]["groupVersion"]+" "+",".join(v["groupVersion"] for v in d["versions"])')"
+api GET /apis/batch/v2alpha1 >"$CK_TMP/b.json"
+expect "batch/v2alpha1 lists scheduledjobs" True "$(json 'str("scheduledjobs" in [r["name"] for r in d["resources"]])' <"$CK_TMP/b.json")"
+PET='{"apiVersion":"apps/v1alpha1","kind":"PetSet","metadata":{"name":"pets"},"spec":{"serviceName":"pets","replicas":2,"template":{"metadata":{"labels":{"app":"pets"}},"spec":{"containers":[{"name":"c","image":"nginx:1"}]}}}}'
+out=$(post /apis/apps/v1alpha1/namespaces/default/petsets "$PET")
+expect "create a PetSet: answered as a PetSet" "201 PetSet apps/v1alpha1" "$(code) $(echo "$out" | json 'd["kind"]+" "+d["apiVersion"]')"
+expect "PetSet selector defaulted from the template labels" '{"app": "pets"}' "$(echo "$out" | json 'd["spec"]["selector"]["matchLabels"]')"
+out=$(api GET /apis/apps/v1/namespaces/default/statefulsets/pets)
+expect "the PetSet is a StatefulSet in apps/v1" "200 StatefulSet apps/v1 2" "$(code) $(echo "$out" | json 'd["kind"]+" "+d["apiVersion"]+" "+str(d["spec"]["replicas"])')"
+out=$(api GET /apis/apps/v1alpha1/namespaces/default/petsets)
+expect "petsets list holds sets created under either name" "PetSetList apps/v1alpha1 pets,web PetSet" \
+    "$(echo "$out" | json 'd["kind"]+" "+d["apiVersion"]+" "+",".join(sorted(i["metadata"]["name"] for i in d["items"]))+" "+d["items"][0].get("kind","PetSet")')"
+out=$(api PATCH /apis/apps/v1alpha1/namespaces/default/petsets/pets -H 'Content-Type: application/merge-patch+json' -d '{"spec":{"replicas":3}}')
+expect "patch through petsets" "200 PetSet 3" "$(code) $(echo "$out" | json 'd["kind"]+" "+str(d["spec"]["replicas"])')"
+out=$(post /apis/apps/v1alpha1/namespaces/default/petsets '{"apiVersion":"apps/v1alpha1","kind":"PetSet","metadata":{"name":"badpet"},"spec":{"replicas":-1,"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"x"}]}}}}')
+expect "invalid PetSet 422 worded as a PetSet" "422 True" "$(code) $(echo "$out" | json 'str(d["message"].startswith("PetSet \"badpet\" is invalid"))')"
+curl -sN "$API_URL/apis/apps/v1alpha1/namespaces/default/petsets?watch=1&timeoutSeconds=2" >"$CK_TMP/w.json" &
+wpid=$!
+eventually test -s "$CK_TMP/w.json"
+wait "$wpid"
+expect "watch of petsets carries PetSet events" "PetSet apps/v1alpha1" "$(head -1 "$CK_TMP/w.json" | json 'd["object"]["kind"]+" "+d["object"]["apiVersion"]')"
+SJ='{"apiVersion":"batch/v2alpha1","kind":"ScheduledJob","metadata":{"name":"sj"},"spec":{"schedule":"0 * * * *","jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"OnFailure","containers":[{"name":"c","image":"busybox"}]}}}}}}'
+out=$(post /apis/batch/v2alpha1/namespaces/default/scheduledjobs "$SJ")
+expect "create a ScheduledJob (no v1 history-limit defaults)" "201 ScheduledJob False" "$(code) $(echo "$out" | json 'd["kind"]+" "+str("successfulJobsHistoryLimit" in d["spec"])')"
+out=$(api GET /apis/batch/v2alpha1/namespaces/default/scheduledjobs)
+expect "scheduledjobs lists cronjobs too" "cj,sj" "$(echo "$out" | json '",".join(sorted(i["metadata"]["name"] for i in d["items"]))')"
+expect "the ScheduledJob is a batch/v1 CronJob" "CronJob batch/v1" "$(api GET /apis/batch/v1/namespaces/default/cronjobs/sj | json 'd["kind"]+" "+d["apiVersion"]')"
+out=$(post /apis/policy/v1alpha1/namespaces/default/poddisruptionbudgets '{"apiVersion":"policy/v1alpha1","kind":"PodDisruptionBudget","metadata":{"name":"old"},"spec":{"minAvailable":"50%","selector":{"matchLabels":{"app":"web"}}}}')
+expect "policy/v1alpha1 PDB: boolean disruptionAllowed" "201 policy/v1alpha1 False" "$(code) $(echo "$out" | json 'd["apiVersion"]+" "+str(d["status"]["disruptionAllowed"])')"
+expect "the same PDB in policy/v1" "0" "$(api GET /apis/policy/v1/namespaces/default/poddisruptionbudgets/old | json 'd["status"]["disruptionsAllowed"]')"
+out=$(post /apis/extensions/v1beta1/namespaces/default/deployments '{"apiVersion":"extensions/v1beta1","kind":"Deployment","metadata":{"name":"ext"},"spec":{"template":{"metadata":{"labels":{"app":"ext"}},"spec":{"containers":[{"name":"c","image":"x"}]}}}}')
+expect "extensions/v1beta1 deployment stored as apps/v1" "201 apps/v1" "$(code) $(api GET /apis/apps/v1/namespaces/default/deployments/ext | json 'd["apiVersion"]')"
+post /apis/extensions/v1beta1/namespaces/default/networkpolicies '{"apiVersion":"extensions/v1beta1","kind":"NetworkPolicy","metadata":{"name":"old"},"spec":{"podSelector":{}}}' >/dev/null
+expect "extensions/v1beta1 networkpolicy stored in the v1 shape" '201 ["Ingress"]' "$(code) $(api GET /apis/networking.k8s.io/v1/namespaces/default/networkpolicies/old | json 'd["spec"]["policyTypes"]')"
+ICS='[{"name":"init","image":"busybox"}]'
+out=$(post $NS/pods "$(python3 -c 'import json,sys; print(json.dumps({"apiVersion":"v1","kind":"Pod","metadata":{"name":"ann","annotations":{"pod.beta.kubernetes.io/init-containers":sys.argv[1]}},"spec":{"containers":[{"name":"c","image":"x"}]}}))' "$ICS")")
+expect "init-containers annotation fills spec.initContainers" "201 init" "$(code) $(echo "$out" | json 'd["spec"]["initContainers"][0]["name"]')"
+post $NS/pods "$(python3 -c 'import json,sys; print(json.dumps({"apiVersion":"v1","kind":"Pod","metadata":{"name":"ann2","annotations":{"pod.alpha.kubernetes.io/init-containers":sys.argv[1]}},"spec":{"initContainers":[{"name":"other","image":"y"}],"containers":[{"name":"c","image":"x"}]}}))' "$ICS")" >/dev/null
+expect "annotation and spec.initContainers disagreeing 422" 422 "$(code)"
+if command -v kubectl >/dev/null; then
+	printf 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "%s"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {}}]\ncurrent-context: c\n' "$API_URL" >"$CK_TMP/kubeconfig"
+	k() { kubectl --kubeconfig "$CK_TMP/kubeconfig" "$@"; }
+	expect "kubectl get petsets lists both names' objects" "pets web" "$(k get petsets -o name 2>&1 | sed 's|.*/||' | sort | tr '\n' ' ' | sed 's/ $//')"
+	expect "kubectl get scheduledjobs lists both names' objects" "cj sj" "$(k get scheduledjobs -o name 2>&1 | sed 's|.*/||' | sort | tr '\n' ' ' | sed 's/ $//')"
+	expect "kubectl get statefulsets sees the PetSet" "pets web" "$(k get statefulsets -o name 2>&1 | sed 's|.*/||' | sort | tr '\n' ' ' | sed 's/ $//')"
+else
+	skip "kubectl get petsets / scheduledjobs" "no kubectl"
+fi
+
 # --- services: defaults, ClusterIPs and NodePorts
 out=$(api GET $NS/services/kubernetes)
 expect "the kubernetes service exists" "10.96.0.1 443 https" "$(echo "$out" | json 'd["spec"]["clusterIP"]+" "+str(d["spec"]["ports"][0]["port"])+" "+d["spec"]["ports"][0]["name"]')"

@@ -14,8 +14,12 @@ include common/module.mk
 include apiserver/module.mk
 include deployment-controller/module.mk
 include endpoints-controller/module.mk
+include gc-controller/module.mk
 include kubelet-sim/module.mk
+include namespace-controller/module.mk
+include node-controller/module.mk
 include replicaset-controller/module.mk
+include bench/module.mk
 include tests/module.mk
 
 $(BUILD)/tests/%.o: CPPFLAGS += $(CMOCKA_CFLAGS) -Itests/lib
@@ -63,6 +67,13 @@ fuzz: $(DEPS_STAMP)
 	    -artifact_prefix=build/fuzz/artifacts/ \
 	    build/fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
 fuzz-bins: $(FUZZ_BINS)
+
+# The bench on a release build (bench/run.sh): BENCH_SCALE=small (CI-sized, the default) or
+# full; figures printed and written to bench/results/latest.json, never asserted.
+bench: $(DEPS_STAMP)
+	$(Q)bash scripts/deps.sh bench
+	$(Q)$(MAKE) --no-print-directory MODE=release all bench-bins
+	$(Q)BUILD_DIR=$(abspath build/release) bash bench/run.sh
 
 run: $(DEPS_STAMP) all
 	$(Q)bash deploy/local-cluster.sh up --dir var/local --foreground

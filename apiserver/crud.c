@@ -595,6 +595,10 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	}
 	if (validate(c, result, old) < 0)
 		goto err;
+	if (validate_object_meta_update(result, old, &c->st) < 0) {
+		status_set_invalid(&c->st, c->res, name);
+		goto err;
+	}
 	if (crud_dry_run(c)) {
 		reply_updated(c, result, mode);
 		goto out;

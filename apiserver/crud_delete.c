@@ -1,7 +1,8 @@
 /*
  * crud_delete.c: DELETE and deletecollection with Kubernetes semantics:
- * DeleteOptions (gracePeriodSeconds, preconditions), finalizers, graceful
- * deletion of bound pods, and namespaces that terminate before they go.
+ * DeleteOptions (gracePeriodSeconds, preconditions, propagation policy onto
+ * the garbage collector's finalizers: delete_options.c), finalizers,
+ * graceful deletion of bound pods, and namespaces that terminate first.
  */
 #include "crud.h"
 
@@ -19,30 +20,39 @@
 #include "ckube/rfc3339.h"
 #include "ckube/selector.h"
 #include "ckube/strbuf.h"
+#include "delete_options.h"
 #include "store.h"
 
-struct delete_opts {
-	int64_t	 grace;		/* -1: not given */
-	char	 uid[64];
-	int64_t	 rv;
-	bool	 dry;		/* dryRun=All in the query or the body */
-};
-
+/*
+ * DeleteOptions from the query (gracePeriodSeconds, propagationPolicy,
+ * orphanDependents, dryRun) and the JSON body; the body wins for grace.
+ */
 static int
 parse_delete_opts(struct crud *c, struct delete_opts *o)
 {
 	const char *q = api_request_param(c->req, "gracePeriodSeconds");
-	const cJSON *pre, *g, *dry;
-	cJSON *body = NULL;
+	const char *qpol = api_request_param(c->req, "propagationPolicy");
+	const char *qorph = api_request_param(c->req, "orphanDependents");
+	cJSON *body = NULL, *orph = NULL;
 	int rc = 0;
 
-	memset(o, 0, sizeof(*o));
-	o->grace = -1;
+	delete_opts_init(o);
 	o->dry = crud_dry_run(c);
 	if (q != NULL && q[0] != '\0' && (ck_parse_int64(q, &o->grace) < 0 ||
 	    o->grace < 0))
 		return crud_fail(c, CK_EBADREQ,
 		    "invalid gracePeriodSeconds: %s", q);
+	if (qorph != NULL && qorph[0] != '\0') {
+		if (strcmp(qorph, "true") != 0 && strcmp(qorph, "false") != 0)
+			return crud_fail(c, CK_EBADREQ,
+			    "invalid orphanDependents: %s", qorph);
+		orph = cJSON_CreateBool(strcmp(qorph, "true") == 0);
+	}
+	rc = delete_opts_set_propagation(o, qpol != NULL && qpol[0] != '\0' ?
+	    qpol : NULL, orph, &c->st);
+	cJSON_Delete(orph);
+	if (rc < 0)
+		return rc;
 	/* drain's fallback sends an empty protobuf DeleteOptions: ignore it. */
 	if (c->req->body_len == 0 ||
 	    codec_kind_of(c->req->content_type) == CODEC_PROTOBUF)
@@ -51,68 +61,73 @@ parse_delete_opts(struct crud *c, struct delete_opts *o)
 	    1, &body, &c->st);
 	if (rc < 0)
 		return rc;
-	g = cJSON_GetObjectItemCaseSensitive(body, "gracePeriodSeconds");
-	if (cJSON_IsNumber(g))
-		o->grace = g->valuedouble < 0 ? 0 : (int64_t)g->valuedouble;
-	dry = cJSON_GetObjectItemCaseSensitive(body, "dryRun");
-	cJSON_ArrayForEach(g, dry)
-		if (cJSON_IsString(g) && strcmp(g->valuestring, "All") == 0)
-			o->dry = true;
-	pre = json_obj(body, "preconditions");
-	if (json_str(pre, "uid") != NULL)
-		ck_strlcpy(o->uid, json_str(pre, "uid"), sizeof(o->uid));
-	if (json_str(pre, "resourceVersion") != NULL &&
-	    ck_parse_int64(json_str(pre, "resourceVersion"), &o->rv) < 0)
-		rc = crud_fail(c, CK_EBADREQ,
-		    "invalid preconditions.resourceVersion");
+	rc = delete_opts_from_json(body, o, &c->st);
 	cJSON_Delete(body);
 	return rc;
 }
 
-/*
- * Delete (or mark) one object. *out is the object as returned to the client
- * (yours, JSON text). Kubernetes semantics:
- *  - namespaces: the first DELETE marks Terminating (the namespace controller
- *    empties it and removes the "kubernetes" finalizer); a DELETE of a
- *    terminating namespace whose finalizers are gone removes it;
- *  - a pod bound to a node gets deletionTimestamp = now + grace and stays
- *    until deleted with grace 0 (the kubelet does that);
- *  - an object with finalizers is only marked.
- */
+/* preconditions.uid / resourceVersion: 409 Conflict when they differ. */
 static int
-delete_one(struct crud *c, const char *ns, const char *name,
-    const struct delete_opts *o, char **out)
+check_preconditions(struct crud *c, const char *name, const char *uid,
+    int64_t rv, const struct delete_opts *o)
 {
-	cJSON *obj = NULL, *meta, *spec;
-	const char *uid, *node;
-	char ts[RFC3339_MAX];
-	int64_t rv, grace, cur_grace;
-	bool graceful = false, is_ns, mark;
-	int rc;
-
-	*out = NULL;
-	if ((rc = crud_load(c, ns, name, &obj, &rv)) < 0)
-		goto out;
-	meta = json_ensure_obj(obj, "metadata");
-	uid = json_str(meta, "uid");
 	if (o->uid[0] != '\0' && (uid == NULL || strcmp(uid, o->uid) != 0)) {
-		rc = crud_fail(c, CK_ECONFLICT,
+		crud_fail(c, CK_ECONFLICT,
 		    "Precondition failed: UID in precondition: %s, "
 		    "UID in object meta: %s",
 		    o->uid, uid ? uid : "");
 		ck_status_set_details(&c->st, name, c->res->group,
 		    c->res->resource);
-		goto out;
+		return CK_ECONFLICT;
 	}
 	if (o->rv > 0 && o->rv != rv) {
-		rc = crud_fail(c, CK_ECONFLICT,
+		crud_fail(c, CK_ECONFLICT,
 		    "Precondition failed: ResourceVersion in "
 		    "precondition: %lld, ResourceVersion in object meta: %lld",
 		    (long long)o->rv, (long long)rv);
 		ck_status_set_details(&c->st, name, c->res->group,
 		    c->res->resource);
-		goto out;
+		return CK_ECONFLICT;
 	}
+	return 0;
+}
+
+/*
+ * Delete (or mark) one object. *out is the object as returned to the client
+ * (yours, JSON text); *deferred tells whether it is still there. Kubernetes
+ * semantics:
+ *  - the propagation policy (or the resource's default) first decides the
+ *    `orphan` / `foregroundDeletion` finalizers (delete_options.c);
+ *  - namespaces: the first DELETE marks Terminating (the namespace controller
+ *    empties it and removes the "kubernetes" finalizer); a DELETE of a
+ *    terminating namespace whose finalizers are gone removes it;
+ *  - a pod bound to a node gets deletionTimestamp = now + grace and stays
+ *    until deleted with grace 0 (the kubelet does that);
+ *  - an object with finalizers is only marked (deletionTimestamp, grace 0,
+ *    generation + 1) and goes when an update removes the last one.
+ */
+static int
+delete_one(struct crud *c, const char *ns, const char *name,
+    const struct delete_opts *o, char **out, bool *deferred)
+{
+	cJSON *obj = NULL, *meta, *spec;
+	const char *node;
+	char ts[RFC3339_MAX];
+	int64_t rv, grace, cur_grace;
+	bool graceful = false, is_ns, mark, changed;
+	int rc;
+
+	*out = NULL;
+	*deferred = false;
+	if ((rc = crud_load(c, ns, name, &obj, &rv)) < 0)
+		goto out;
+	meta = json_ensure_obj(obj, "metadata");
+	if ((rc = check_preconditions(c, name, json_str(meta, "uid"), rv,
+	    o)) < 0)
+		goto out;
+	changed = delete_apply_policy(meta, o->policy,
+	    delete_default_policy(c->res->group, c->res->version,
+	    c->res->resource));
 	is_ns = strcmp(c->res->resource, "namespaces") == 0;
 	spec = json_obj(obj, "spec");
 	node = json_str(spec, "nodeName");
@@ -129,22 +144,20 @@ delete_one(struct crud *c, const char *ns, const char *name,
 	mark = graceful || !crud_finalizers_empty(meta) ||
 	    (is_ns && !(json_str(meta, "deletionTimestamp") != NULL &&
 	    crud_finalizers_empty(spec)));
-	if (!mark && o->dry) {
-		*out = json_print(obj, NULL);
-		goto out;
-	}
 	if (!mark) {
-		rc = store_delete(c->srv->store, c->res->qualified, ns, name,
-		    rv, out, NULL);
-		if (rc < 0)
+		if (o->dry)
+			*out = json_print(obj, NULL);
+		else if ((rc = store_delete(c->srv->store, c->res->qualified,
+		    ns, name, rv, out, NULL)) < 0)
 			rc = crud_fail_store(c, rc, name);
 		else
 			log_v(4, "deleted %s %s/%s", c->res->qualified, ns,
 			    name);
 		goto out;
 	}
+	*deferred = true;
 	if (json_str(meta, "deletionTimestamp") != NULL) {
-		/* Terminating: only a shorter grace period changes it. */
+		/* Terminating: a shorter grace or new finalizers change it. */
 		cur_grace =
 		    crud_json_int(meta, "deletionGracePeriodSeconds", 0);
 		if (!graceful && cur_grace > 0) {
@@ -156,7 +169,7 @@ delete_one(struct crud *c, const char *ns, const char *name,
 			    (double)grace);
 			crud_now_ts(ts, (time_t)grace);
 			json_set_str(meta, "deletionTimestamp", ts);
-		} else {
+		} else if (!changed) {
 			*out = json_print(obj, NULL);
 			goto out;
 		}
@@ -165,6 +178,8 @@ delete_one(struct crud *c, const char *ns, const char *name,
 		json_set_str(meta, "deletionTimestamp", ts);
 		json_set_num(meta, "deletionGracePeriodSeconds",
 		    graceful ? (double)grace : 0);
+		json_set_num(meta, "generation",
+		    (double)(crud_json_int(meta, "generation", 0) + 1));
 		if (is_ns)
 			json_set_str(json_ensure_obj(obj, "status"), "phase",
 			    "Terminating");
@@ -173,7 +188,11 @@ delete_one(struct crud *c, const char *ns, const char *name,
 		*out = json_print(obj, NULL);
 		goto out;
 	}
-	if (crud_finalizers_empty(meta) && !graceful && !is_ns) {
+	if (crud_finalizers_empty(meta) && !graceful &&
+	    crud_json_int(meta, "deletionGracePeriodSeconds", 0) == 0 &&
+	    (!is_ns || crud_finalizers_empty(spec))) {
+		/* A later DELETE dropped the last (GC) finalizer. */
+		*deferred = false;
 		rc = store_delete(c->srv->store, c->res->qualified, ns, name,
 		    rv, out, NULL);
 		if (rc < 0)
@@ -186,7 +205,9 @@ delete_one(struct crud *c, const char *ns, const char *name,
 		rc = crud_fail_store(c, rc, name);
 		goto out;
 	}
-	log_v(4, "marked %s %s/%s for deletion", c->res->qualified, ns, name);
+	log_v(4, "marked %s %s/%s for deletion (%s)", c->res->qualified, ns,
+	    name, delete_policy_name(o->policy) != NULL ?
+	    delete_policy_name(o->policy) : "default policy");
 	*out = json_print(obj, NULL);
 out:
 	cJSON_Delete(obj);
@@ -198,13 +219,20 @@ crud_delete(struct crud *c)
 {
 	struct delete_opts o;
 	char *out = NULL;
+	bool deferred;
 
 	if (parse_delete_opts(c, &o) < 0 ||
-	    delete_one(c, c->rt->ns, c->rt->name, &o, &out) < 0) {
+	    delete_one(c, c->rt->ns, c->rt->name, &o, &out, &deferred) < 0) {
 		crud_reply_st(c);
 		return;
 	}
-	api_response_take(c->resp, 200, "application/json", out, strlen(out));
+	/*
+	 * 202 only when the client asked for cascading with the old
+	 * orphanDependents: false and the object stays for now (Kubernetes
+	 * keeps 200 for everything else, for old clients' sake).
+	 */
+	api_response_take(c->resp, deferred && o.orphan_false ? 202 : 200,
+	    "application/json", out, strlen(out));
 }
 
 void
@@ -218,6 +246,7 @@ crud_deletecollection(struct crud *c)
 	cJSON *obj;
 	char *out, *s;
 	size_t i, len, count = 0;
+	bool deferred;
 	int rc;
 
 	if (parse_delete_opts(c, &o) < 0 ||
@@ -238,7 +267,8 @@ crud_deletecollection(struct crud *c)
 			continue;
 		}
 		cJSON_Delete(obj);
-		rc = delete_one(c, l.items[i].ns, l.items[i].name, &o, &out);
+		rc = delete_one(c, l.items[i].ns, l.items[i].name, &o, &out,
+		    &deferred);
 		if (rc == CK_ENOTFOUND)
 			continue;
 		if (rc < 0)

@@ -20,135 +20,9 @@
 #include "ckube/err.h"
 #include "ckube/rfc3339.h"
 #include "ckube/strbuf.h"
+#include "protobuf.h"
 
 #define PB_MAX_DEPTH	32
-
-enum pb_type {
-	PB_STRING,
-	PB_BYTES,	/* base64 in JSON */
-	PB_INT,
-	PB_BOOL,
-	PB_MSG,
-	PB_MAP_STR,	/* map<string,string> */
-	PB_MAP_BYTES,	/* map<string,bytes> */
-	PB_TIME,	/* metav1.Time {seconds, nanos} */
-	PB_INTSTR,	/* intstr.IntOrString {type, intVal, strVal} */
-};
-
-struct pb_msg;
-
-struct pb_field {
-	int			 num;
-	const char		*json;
-	enum pb_type		 type;
-	bool			 repeated;
-	const struct pb_msg	*msg;
-};
-
-struct pb_msg {
-	const struct pb_field	*fields;
-	size_t			 n;
-};
-
-#define MSG(f) { f, ARRAY_SIZE(f) }
-
-static const struct pb_field f_owner_ref[] = {
-	{ 1, "kind", PB_STRING, false, NULL },
-	{ 3, "name", PB_STRING, false, NULL },
-	{ 4, "uid", PB_STRING, false, NULL },
-	{ 5, "apiVersion", PB_STRING, false, NULL },
-	{ 6, "controller", PB_BOOL, false, NULL },
-	{ 7, "blockOwnerDeletion", PB_BOOL, false, NULL },
-};
-static const struct pb_msg m_owner_ref = MSG(f_owner_ref);
-
-static const struct pb_field f_meta[] = {
-	{ 1, "name", PB_STRING, false, NULL },
-	{ 2, "generateName", PB_STRING, false, NULL },
-	{ 3, "namespace", PB_STRING, false, NULL },
-	{ 5, "uid", PB_STRING, false, NULL },
-	{ 6, "resourceVersion", PB_STRING, false, NULL },
-	{ 7, "generation", PB_INT, false, NULL },
-	{ 8, "creationTimestamp", PB_TIME, false, NULL },
-	{ 11, "labels", PB_MAP_STR, false, NULL },
-	{ 12, "annotations", PB_MAP_STR, false, NULL },
-	{ 13, "ownerReferences", PB_MSG, true, &m_owner_ref },
-	{ 14, "finalizers", PB_STRING, true, NULL },
-};
-static const struct pb_msg m_meta = MSG(f_meta);
-
-static const struct pb_field f_configmap[] = {
-	{ 1, "metadata", PB_MSG, false, &m_meta },
-	{ 2, "data", PB_MAP_STR, false, NULL },
-	{ 3, "binaryData", PB_MAP_BYTES, false, NULL },
-	{ 4, "immutable", PB_BOOL, false, NULL },
-};
-
-static const struct pb_field f_secret[] = {
-	{ 1, "metadata", PB_MSG, false, &m_meta },
-	{ 2, "data", PB_MAP_BYTES, false, NULL },
-	{ 3, "type", PB_STRING, false, NULL },
-	{ 4, "stringData", PB_MAP_STR, false, NULL },
-	{ 5, "immutable", PB_BOOL, false, NULL },
-};
-
-static const struct pb_field f_ns_spec[] = {
-	{ 1, "finalizers", PB_STRING, true, NULL },
-};
-static const struct pb_msg m_ns_spec = MSG(f_ns_spec);
-
-static const struct pb_field f_namespace[] = {
-	{ 1, "metadata", PB_MSG, false, &m_meta },
-	{ 2, "spec", PB_MSG, false, &m_ns_spec },
-};
-
-static const struct pb_field f_svc_port[] = {
-	{ 1, "name", PB_STRING, false, NULL },
-	{ 2, "protocol", PB_STRING, false, NULL },
-	{ 3, "port", PB_INT, false, NULL },
-	{ 4, "targetPort", PB_INTSTR, false, NULL },
-	{ 5, "nodePort", PB_INT, false, NULL },
-	{ 6, "appProtocol", PB_STRING, false, NULL },
-};
-static const struct pb_msg m_svc_port = MSG(f_svc_port);
-
-static const struct pb_field f_svc_spec[] = {
-	{ 1, "ports", PB_MSG, true, &m_svc_port },
-	{ 2, "selector", PB_MAP_STR, false, NULL },
-	{ 3, "clusterIP", PB_STRING, false, NULL },
-	{ 4, "type", PB_STRING, false, NULL },
-	{ 5, "externalIPs", PB_STRING, true, NULL },
-	{ 7, "sessionAffinity", PB_STRING, false, NULL },
-	{ 8, "loadBalancerIP", PB_STRING, false, NULL },
-	{ 9, "loadBalancerSourceRanges", PB_STRING, true, NULL },
-	{ 10, "externalName", PB_STRING, false, NULL },
-	{ 11, "externalTrafficPolicy", PB_STRING, false, NULL },
-	{ 12, "healthCheckNodePort", PB_INT, false, NULL },
-	{ 13, "publishNotReadyAddresses", PB_BOOL, false, NULL },
-	{ 18, "clusterIPs", PB_STRING, true, NULL },
-	{ 19, "ipFamilies", PB_STRING, true, NULL },
-	{ 20, "ipFamilyPolicy", PB_STRING, false, NULL },
-	{ 21, "allocateLoadBalancerNodePorts", PB_BOOL, false, NULL },
-	{ 22, "loadBalancerClass", PB_STRING, false, NULL },
-	{ 23, "internalTrafficPolicy", PB_STRING, false, NULL },
-};
-static const struct pb_msg m_svc_spec = MSG(f_svc_spec);
-
-static const struct pb_field f_service[] = {
-	{ 1, "metadata", PB_MSG, false, &m_meta },
-	{ 2, "spec", PB_MSG, false, &m_svc_spec },
-};
-
-static const struct {
-	const char	*api_version;
-	const char	*kind;
-	struct pb_msg	 msg;
-} pb_kinds[] = {
-	{ "v1", "ConfigMap", MSG(f_configmap) },
-	{ "v1", "Namespace", MSG(f_namespace) },
-	{ "v1", "Secret", MSG(f_secret) },
-	{ "v1", "Service", MSG(f_service) },
-};
 
 struct pb_buf {
 	const unsigned char	*p;
@@ -248,9 +122,27 @@ is_empty(const cJSON *it)
 static int
 decode_msg(struct pb_buf b, const struct pb_msg *m, int depth, cJSON **out);
 
-static int
-decode_map_entry(struct pb_buf b, bool bytes, cJSON *map)
+/* The string of a resource.Quantity message {1: string}. */
+static struct pb_buf
+quantity_string(struct pb_buf b)
 {
+	struct pb_buf sub = { NULL, 0 }, out = { NULL, 0 };
+	uint64_t v;
+	int num, wt;
+
+	while (b.len > 0) {
+		if (next_field(&b, &num, &wt, &v, &sub) < 0)
+			break;
+		if (num == 1 && wt == 2)
+			out = sub;
+	}
+	return out;
+}
+
+static int
+decode_map_entry(struct pb_buf b, enum pb_type type, cJSON *map)
+{
+	bool bytes = type == PB_MAP_BYTES;
 	struct pb_buf sub = { NULL, 0 }, key = { NULL, 0 }, val = { NULL, 0 };
 	char k[512];
 	uint64_t v;
@@ -270,6 +162,8 @@ decode_map_entry(struct pb_buf b, bool bytes, cJSON *map)
 	k[key.len] = '\0';
 	if (memchr(k, '\0', key.len) != NULL)
 		return CK_EBADREQ;
+	if (type == PB_MAP_QTY)
+		val = quantity_string(val);
 	cJSON_DeleteItemFromObjectCaseSensitive(map, k);
 	cJSON_AddItemToObject(map, k, str_item(&val, bytes));
 	return 0;
@@ -347,8 +241,28 @@ decode_field(const struct pb_field *f, int wt, uint64_t v, struct pb_buf sub,
 		if ((rc = decode_msg(sub, f->msg, depth + 1, &it)) < 0)
 			return rc;
 		break;
+	case PB_INLINE:
+		if (wt != 2)
+			return CK_EBADREQ;
+		if ((rc = decode_msg(sub, f->msg, depth + 1, &it)) < 0)
+			return rc;
+		while (it->child != NULL) {
+			arr = cJSON_DetachItemViaPointer(it, it->child);
+			cJSON_DeleteItemFromObjectCaseSensitive(obj,
+			    arr->string);
+			cJSON_AddItemToObject(obj, arr->string, arr);
+		}
+		cJSON_Delete(it);
+		return 0;
+	case PB_QTY:
+		if (wt != 2)
+			return CK_EBADREQ;
+		sub = quantity_string(sub);
+		it = str_item(&sub, false);
+		break;
 	case PB_MAP_STR:
 	case PB_MAP_BYTES:
+	case PB_MAP_QTY:
 		if (wt != 2)
 			return CK_EBADREQ;
 		it = cJSON_GetObjectItemCaseSensitive(obj, f->json);
@@ -356,7 +270,7 @@ decode_field(const struct pb_field *f, int wt, uint64_t v, struct pb_buf sub,
 			it = cJSON_CreateObject();
 			cJSON_AddItemToObject(obj, f->json, it);
 		}
-		return decode_map_entry(sub, f->type == PB_MAP_BYTES, it);
+		return decode_map_entry(sub, f->type, it);
 	case PB_TIME:
 		if (wt != 2)
 			return CK_EBADREQ;
@@ -379,7 +293,7 @@ decode_field(const struct pb_field *f, int wt, uint64_t v, struct pb_buf sub,
 		cJSON_AddItemToArray(arr, it);
 		return 0;
 	}
-	if (is_empty(it) && f->type != PB_TIME) {
+	if (is_empty(it) && f->type != PB_TIME && !f->ptr) {
 		cJSON_Delete(it);
 		return 0;
 	}
@@ -421,6 +335,22 @@ decode_msg(struct pb_buf b, const struct pb_msg *m, int depth, cJSON **out)
 	return 0;
 }
 
+static const struct pb_kind *
+find_kind(const char *apiv, const char *kind)
+{
+	static const struct pb_kind *const lists[] = { pb_core_kinds,
+		pb_group_kinds };
+	const struct pb_kind *k;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(lists); i++)
+		for (k = lists[i]; k->kind != NULL; k++)
+			if (strcmp(k->api_version, apiv) == 0 &&
+			    strcmp(k->kind, kind) == 0)
+				return k;
+	return NULL;
+}
+
 int
 protobuf_decode(const char *buf, size_t len, cJSON **out, struct ck_status *st)
 {
@@ -429,9 +359,9 @@ protobuf_decode(const char *buf, size_t len, cJSON **out, struct ck_status *st)
 	struct pb_buf tm = { NULL, 0 }, raw = { NULL, 0 }, av = { NULL, 0 },
 		      kd = { NULL, 0 };
 	char apiv[64] = "", kind[64] = "";
+	const struct pb_kind *pk;
 	cJSON *obj = NULL;
 	uint64_t v;
-	size_t i;
 	int num, wt;
 
 	*out = NULL;
@@ -467,11 +397,8 @@ protobuf_decode(const char *buf, size_t len, cJSON **out, struct ck_status *st)
 	if (kd.len > 0)
 		memcpy(kind, kd.p, kd.len);
 	kind[kd.len] = '\0';
-	for (i = 0; i < ARRAY_SIZE(pb_kinds); i++)
-		if (strcmp(pb_kinds[i].api_version, apiv) == 0 &&
-		    strcmp(pb_kinds[i].kind, kind) == 0)
-			break;
-	if (i == ARRAY_SIZE(pb_kinds)) {
+	pk = find_kind(apiv, kind);
+	if (pk == NULL) {
 		ck_status_set(st, CK_ENOTSUP,
 		    "protobuf bodies of %s %s are not supported; "
 		    "send JSON (e.g. kubectl create ... --dry-run=client "
@@ -483,7 +410,7 @@ protobuf_decode(const char *buf, size_t len, cJSON **out, struct ck_status *st)
 		}
 		return CK_ENOTSUP;
 	}
-	if (decode_msg(raw, &pb_kinds[i].msg, 0, &obj) < 0)
+	if (decode_msg(raw, pk->msg, 0, &obj) < 0)
 		return ck_status_set(st, CK_EBADREQ, "malformed protobuf %s",
 		    kind);
 	cJSON_AddStringToObject(obj, "kind", kind);

@@ -597,3 +597,48 @@ validate_object_meta(const struct cJSON *obj, bool namespaced,
 	vm_finalizers(&c, cJSON_GetObjectItemCaseSensitive(meta, "finalizers"));
 	return c.n > 0 ? CK_EINVALID : 0;
 }
+
+static bool
+has_string(const cJSON *arr, const char *s)
+{
+	const cJSON *f;
+
+	cJSON_ArrayForEach(f, arr)
+		if (cJSON_IsString(f) && strcmp(f->valuestring, s) == 0)
+			return true;
+	return false;
+}
+
+int
+validate_object_meta_update(const struct cJSON *newobj,
+    const struct cJSON *oldobj, struct ck_status *st)
+{
+	struct vm_ctx c = { st, 0 };
+	const cJSON *nmeta, *ometa, *nf, *of, *f;
+	struct strbuf sb = STRBUF_INIT;
+	int extra = 0;
+
+	nmeta = cJSON_GetObjectItemCaseSensitive(newobj, "metadata");
+	ometa = cJSON_GetObjectItemCaseSensitive(oldobj, "metadata");
+	if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(ometa,
+	    "deletionTimestamp")))
+		return 0;
+	nf = cJSON_GetObjectItemCaseSensitive(nmeta, "finalizers");
+	of = cJSON_GetObjectItemCaseSensitive(ometa, "finalizers");
+	/* Go's %#v of the sorted new ones: []string{"a", "b"}. */
+	strbuf_adds(&sb, "Forbidden: no new finalizers can be added if the "
+	    "object is "
+	    "being deleted, found new finalizers []string{");
+	cJSON_ArrayForEach(f, nf) {
+		if (!cJSON_IsString(f) || has_string(of, f->valuestring))
+			continue;
+		strbuf_addf(&sb, "%s\"%s\"", extra++ > 0 ? ", " : "",
+		    f->valuestring);
+	}
+	strbuf_addc(&sb, '}');
+	if (extra > 0)
+		vm_cause(&c, "metadata.finalizers", "FieldValueForbidden",
+		    strbuf_str(&sb));
+	strbuf_fini(&sb);
+	return c.n > 0 ? CK_EINVALID : 0;
+}

@@ -38,4 +38,13 @@ enum validate_name_rule {
 int	validate_object_meta(const struct cJSON *obj, bool namespaced,
 	    enum validate_name_rule rule, struct ck_status *st) CK_MUST_CHECK;
 
+/*
+ * Checks of an update of oldobj into newobj beyond validate_object_meta:
+ * once old has a deletionTimestamp, finalizers may only be removed (422
+ * "no new finalizers can be added if the object is being deleted").
+ * Adds causes to st; CK_EINVALID or 0.
+ */
+int	validate_object_meta_update(const struct cJSON *newobj,
+	    const struct cJSON *oldobj, struct ck_status *st) CK_MUST_CHECK;
+
 #endif

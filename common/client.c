@@ -656,6 +656,28 @@ client_get(struct client *cl, const struct client_gvr *gvr, const char *ns,
 	return rc;
 }
 
+int
+client_get_path(struct client *cl, const char *path, cJSON **out,
+    struct ck_status *st)
+{
+	struct request rq = { .method = "GET", .retry = RETRY_IDEMPOTENT };
+	char what[CLIENT_PATH_MAX + 8];
+	int rc;
+
+	*out = NULL;
+	if (path == NULL || path[0] != '/' ||
+	    strlen(path) >= CLIENT_PATH_MAX)
+		return ck_status_set(st, CK_EINVALID,
+		    "client: bad path for get");
+	snprintf(what, sizeof(what), "get %s", path);
+	rq.path = path;
+	rq.what = what;
+	rc = do_request(cl, &rq, out, st);
+	if (rc == 0 && *out == NULL)
+		rc = ck_status_set(st, CK_EIO, "client: %s: empty reply", what);
+	return rc;
+}
+
 static int
 list_query(char *path, size_t size, const struct client_list_opts *o,
     struct ck_status *st)
@@ -910,6 +932,13 @@ client_update_status(struct client *cl, const cJSON *obj, cJSON **out,
     struct ck_status *st)
 {
 	return send_object(cl, "PUT", "status", obj, out, st);
+}
+
+int
+client_update_subresource(struct client *cl, const char *subresource,
+    const cJSON *obj, cJSON **out, struct ck_status *st)
+{
+	return send_object(cl, "PUT", subresource, obj, out, st);
 }
 
 int

@@ -222,6 +222,35 @@ controller_delete(struct controller *c, const struct client_gvr *gvr,
 	return client_delete(c->cl, gvr, ns, name, opts, NULL, st);
 }
 
+int
+controller_get(struct controller *c, const struct client_gvr *gvr,
+    const char *ns, const char *name, struct kobj **out, struct ck_status *st)
+{
+	*out = NULL;
+	if (c->be != NULL)
+		return c->be->get != NULL ?
+		    c->be->get(c->be_arg, gvr, ns, name, out, st) :
+		    ck_status_set(st, CK_ENOTSUP, "no get in this backend");
+	return client_get_kobj(c->cl, gvr, ns, name, out, st);
+}
+
+int
+controller_watch_gvr(struct controller *c, const char *resource,
+    const struct client_gvr *gvr, const struct informer_handlers *h)
+{
+	if (c->be != NULL || c->informers == NULL)
+		return CK_ENOTSUP;
+	return informer_group_add_gvr(c->informers, resource, gvr, h, NULL);
+}
+
+bool
+controller_watches_synced(struct controller *c)
+{
+	if (c->be != NULL || c->informers == NULL)
+		return true;
+	return informer_group_has_synced(c->informers);
+}
+
 /* Watch handlers: they only compute keys. */
 
 static void

@@ -1,6 +1,7 @@
 # libckube: one module per file. Keep the list sorted; no wildcards.
 COMMON_SRCS :=
 COMMON_SRCS += common/alloc.c
+COMMON_SRCS += common/apidiscovery.c
 COMMON_SRCS += common/bus.c
 COMMON_SRCS += common/cache.c
 COMMON_SRCS += common/client.c

@@ -80,18 +80,30 @@ log_tail() {
 	tail -n 30 "$1" >&2 2>/dev/null || true
 }
 
-# wait_for DEADLINE_EPOCH CMD...: poll CMD until it succeeds or the deadline passes.
+# wait_for DEADLINE_EPOCH CMD...: poll CMD until it succeeds, returns 2 (it never will), or the
+# deadline passes.
 wait_for() {
-	local deadline=$1
+	local deadline=$1 rc
 	shift
-	until "$@"; do
+	while true; do
+		rc=0
+		"$@" || rc=$?
+		[ "$rc" = 0 ] && return 0
+		[ "$rc" = 2 ] && return 1
 		[ "$(date +%s)" -lt "$deadline" ] || return 1
 		sleep 0.1
 	done
 }
 
+# serving NAME: the daemon wrote its port file; 2 once it has exited.
+serving() {
+	pid_alive "$dir/run/$1.pid" || return 2
+	test -s "$dir/run/$1.port"
+}
+
 api_ready() {
 	local p
+	pid_alive "$dir/run/apiserver.pid" || return 2
 	[ -s "$dir/run/apiserver.port" ] || return 1
 	p=$(cat "$dir/run/apiserver.port")
 	curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$p/readyz" 2>/dev/null
@@ -99,6 +111,7 @@ api_ready() {
 
 nodes_ready() {
 	local n
+	pid_alive "$dir/run/kubelet-sim.pid" || return 2
 	n=$(curl -fsS --max-time 5 "$CKUBE_API_URL/api/v1/nodes" 2>/dev/null |
 	    grep -o '"type": *"Ready", *"status": *"True"' | wc -l) || return 1
 	[ "$n" -ge "$nodes" ]
@@ -186,8 +199,7 @@ do_up() {
 		esac
 	done
 	for name in $(daemons_in_bin); do
-		if ! wait_for "$deadline" pid_alive "$dir/run/$name.pid" ||
-		    ! wait_for "$deadline" test -s "$dir/run/$name.port"; then
+		if ! wait_for "$deadline" serving "$name"; then
 			log_tail "$dir/logs/$name.log"
 			die "ckube-$name did not start"
 		fi

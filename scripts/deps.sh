@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages ckube needs, only those missing. Non-interactive; root or sudo.
-#   deps.sh [all|build|runtime|--list SET]
+#   deps.sh [all|build|runtime|bench|--list SET]
 # build = compiler and -dev packages (the Dockerfile's build stage), runtime = the shared
 # libraries the binaries link and curl for health checks (its slim stage), all (default) =
 # build + runtime + the test and CI tools. --list SET prints the set, one package a line.
@@ -9,6 +9,7 @@ build_pkgs=(build-essential pkg-config libmicrohttpd-dev libcjson-dev libyaml-de
             libsqlite3-dev libcurl4-openssl-dev)
 runtime_pkgs=(libmicrohttpd12 libcjson1 libyaml-0-2 libnanomsg5 libsqlite3-0 libcurl4 curl
               ca-certificates)
+bench_pkgs=(etcd-server)	# the peer make bench measures beside ckube
 tool_pkgs=(sqlite3 libcmocka-dev valgrind clang libclang-rt-14-dev procps
            docker-compose shellcheck systemd python3)
 
@@ -16,8 +17,9 @@ pkgs_of() {
 	case "$1" in
 	build) printf '%s\n' "${build_pkgs[@]}" ;;
 	runtime) printf '%s\n' "${runtime_pkgs[@]}" ;;
+	bench) printf '%s\n' "${bench_pkgs[@]}" ;;
 	all) printf '%s\n' "${build_pkgs[@]}" "${runtime_pkgs[@]}" "${tool_pkgs[@]}" ;;
-	*) echo "deps.sh: unknown set '$1' (all, build, runtime)" >&2; return 2 ;;
+	*) echo "deps.sh: unknown set '$1' (all, build, runtime, bench)" >&2; return 2 ;;
 	esac
 }
 

@@ -10,12 +10,15 @@ SCRIPT_TESTS += tests/integration/apiserver/watch.sh
 SCRIPT_TESTS += tests/integration/deploy/files.sh
 SCRIPT_TESTS += tests/integration/deploy/flags.sh
 SCRIPT_TESTS += tests/integration/kubelet-sim/pods.sh
+SCRIPT_TESTS += tests/integration/node-controller/nodes.sh
 SCRIPT_TESTS += tests/integration/deploy/install.sh
 SCRIPT_TESTS += tests/integration/deploy/shellcheck.sh
 SCRIPT_TESTS += tests/integration/deployment-controller/recreate.sh
 SCRIPT_TESTS += tests/integration/deployment-controller/rollout.sh
 SCRIPT_TESTS += tests/integration/endpoints-controller/endpoints.sh
 SCRIPT_TESTS += tests/integration/framework/controller.sh
+SCRIPT_TESTS += tests/integration/gc-controller/deletion.sh
+SCRIPT_TESTS += tests/integration/gc-controller/gc.sh
 SCRIPT_TESTS += tests/integration/replicaset-controller/replicaset.sh
 
 # Helper programs the scripts run (built by `make test`, never installed).

@@ -358,10 +358,13 @@ fake_delete(void *arg, const struct client_gvr *gvr, const char *ns,
 	char resource[256];
 	int rc;
 
-	(void)opts;
 	gvr_name(gvr, resource, sizeof(resource));
 	pthread_mutex_lock(&fa->mu);
 	rc = record(fa, "delete", resource, ns, name, NULL, NULL, st);
+	if (opts != NULL && opts->propagation_policy != NULL)
+		ck_strlcpy(fa->actions[fa->nactions - 1].policy,
+		    opts->propagation_policy,
+		    sizeof(fa->actions[fa->nactions - 1].policy));
 	if (rc == 0 && fa->tracking) {
 		if (ns != NULL && ns[0] != '\0')
 			strbuf_addf(&key, "%s/%s", ns, name);
@@ -373,6 +376,34 @@ fake_delete(void *arg, const struct client_gvr *gvr, const char *ns,
 	pthread_mutex_unlock(&fa->mu);
 	strbuf_fini(&key);
 	return rc;
+}
+
+/* Reads are not recorded: a GET answers from the cache of its resource. */
+static int
+fake_get(void *arg, const struct client_gvr *gvr, const char *ns,
+    const char *name, struct kobj **out, struct ck_status *st)
+{
+	struct fake_api *fa = arg;
+	struct strbuf key = STRBUF_INIT;
+	char resource[256];
+	struct kobj *o;
+
+	gvr_name(gvr, resource, sizeof(resource));
+	if (ns != NULL && ns[0] != '\0')
+		strbuf_addf(&key, "%s/%s", ns, name);
+	else
+		strbuf_addf(&key, "%s", name);
+	pthread_mutex_lock(&fa->mu);
+	o = cache_get(cache_locked(fa, resource), strbuf_str(&key));
+	pthread_mutex_unlock(&fa->mu);
+	strbuf_fini(&key);
+	*out = o != NULL ? kobj_copy(o) : NULL;
+	kobj_unref(o);
+	if (*out == NULL)
+		return ck_status_set(st, CK_ENOTFOUND,
+		    "%s \"%s\" not found", resource, name);
+	ck_status_clear(st);
+	return 0;
 }
 
 static struct cache *
@@ -405,6 +436,7 @@ static const struct controller_backend fake_backend = {
 	.update_status = fake_update_status,
 	.patch = fake_patch,
 	.del = fake_delete,
+	.get = fake_get,
 	.cache = fake_cache,
 	.event = fake_event,
 };

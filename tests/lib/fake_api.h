@@ -10,6 +10,7 @@
  * resourceVersion); with fake_api_set_tracking(fa, 1) creates, updates,
  * status updates and deletes also change the caches, as a cluster would
  * (patches are only recorded). fake_api_fail() makes chosen calls fail.
+ * GETs (controller_get) answer from the caches and are not recorded.
  * Thread-safe (workers may call it).
  */
 #ifndef CKUBE_FAKE_API_H
@@ -34,6 +35,7 @@ struct fake_action {
 	char		 event_type[16];	/* event: Normal, Warning */
 	char		 reason[64];
 	char		 message[512];
+	char		 policy[16];	/* delete: propagationPolicy sent */
 };
 
 struct fake_api	*fake_api_new(void);

@@ -152,6 +152,13 @@ int	client_get(struct client *cl, const struct client_gvr *gvr,
 	    const char *ns, const char *name, struct cJSON **out,
 	    struct ck_status *st) CK_MUST_CHECK;
 
+/*
+ * GET an API path that is not an object ("/api", "/apis/apps/v1": the
+ * discovery documents) into *out (yours). Retried; errors as client_get.
+ */
+int	client_get_path(struct client *cl, const char *path,
+	    struct cJSON **out, struct ck_status *st) CK_MUST_CHECK;
+
 struct client_list_opts {
 	const char	*label_selector;	/* NULL: everything */
 	const char	*field_selector;
@@ -220,6 +227,14 @@ int	client_update(struct client *cl, const struct cJSON *obj,
 /* The same as client_update on the "status" subresource. */
 int	client_update_status(struct client *cl, const struct cJSON *obj,
 	    struct cJSON **out, struct ck_status *st) CK_MUST_CHECK;
+
+/*
+ * The same on another subresource ("finalize": namespaces/NAME/finalize,
+ * which changes only spec.finalizers).
+ */
+int	client_update_subresource(struct client *cl, const char *subresource,
+	    const struct cJSON *obj, struct cJSON **out, struct ck_status *st)
+	    CK_MUST_CHECK;
 
 enum client_patch_type {
 	CLIENT_PATCH_MERGE,		/* application/merge-patch+json */

@@ -17,6 +17,7 @@
 #ifndef CKUBE_CONTROLLER_H
 #define CKUBE_CONTROLLER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -127,6 +128,31 @@ int		 controller_delete(struct controller *c,
 		    struct ck_status *st) CK_MUST_CHECK;
 
 /*
+ * A live read, bypassing the caches (the garbage collector must see the
+ * server's state, not a cache's): GET the object into *out (new, unfrozen;
+ * kobj_unref it). Errors as client_get (CK_ENOTFOUND...). Thread-safe.
+ */
+int		 controller_get(struct controller *c,
+		    const struct client_gvr *gvr, const char *ns,
+		    const char *name, struct kobj **out, struct ck_status *st)
+		    CK_MUST_CHECK;
+
+/*
+ * Watch a resource found at run time (discovery), with handlers of the
+ * caller's own (they run on informer threads: be quick, only enqueue). The
+ * informer starts at once when the controller already runs, else with the
+ * others. resource is the cache name ("replicasets.apps"); CK_EEXIST if it
+ * is watched already, CK_ENOTSUP under a test backend. Thread-safe.
+ */
+struct informer_handlers;
+int		 controller_watch_gvr(struct controller *c, const char *resource,
+		    const struct client_gvr *gvr,
+		    const struct informer_handlers *h) CK_MUST_CHECK;
+
+/* Whether every watch, static or added, has completed its first LIST. */
+bool		 controller_watches_synced(struct controller *c);
+
+/*
  * The test seam. A backend replaces the client, the informers' caches and
  * the event recorder (tests/lib/fake_api.c provides one).
  */
@@ -144,6 +170,8 @@ struct controller_backend {
 	int	(*del)(void *arg, const struct client_gvr *gvr, const char *ns,
 		    const char *name, const struct client_delete_opts *opts,
 		    struct ck_status *st);
+	int	(*get)(void *arg, const struct client_gvr *gvr, const char *ns,
+		    const char *name, struct kobj **out, struct ck_status *st);
 	struct cache *(*cache)(void *arg, const char *resource);
 	void	(*event)(void *arg, const struct kobj *obj, const char *type,
 		    const char *reason, const char *message);

@@ -39,6 +39,7 @@
 
 struct cache;
 struct client;
+struct client_gvr;
 struct informer;
 struct informer_group;
 struct kobj;
@@ -82,6 +83,21 @@ struct informer_group *informer_group_new(struct client *cl,
  */
 struct informer	*informer_group_add(struct informer_group *g,
 		    const char *resource, const struct informer_handlers *h);
+
+/*
+ * An informer of resource (the cache name and bus topic: "pods",
+ * "replicasets.apps") over an explicit group/version/plural, for resources
+ * found by discovery; handlers h (may be NULL) are its only ones. Unlike
+ * informer_group_add it may be called while the group runs: the informer
+ * then starts at once (LIST, then follow). *out (may be NULL) gets it.
+ * CK_EEXIST if resource already has an informer (*out is that one),
+ * CK_ESHUTDOWN once stopping, CK_ENOMEM past the limit, CK_EIO.
+ * Thread-safe.
+ */
+int		 informer_group_add_gvr(struct informer_group *g,
+		    const char *resource, const struct client_gvr *gvr,
+		    const struct informer_handlers *h, struct informer **out)
+		    CK_MUST_CHECK;
 
 /* The informer of resource, or NULL if none was added. */
 struct informer	*informer_group_find(struct informer_group *g,

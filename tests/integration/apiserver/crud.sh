@@ -217,7 +217,7 @@ expect "deletecollection of namespaces is not allowed (405)" 405 "$(code)"
 out=$(api GET /api/v1/namespaces -H 'Accept: application/json;as=Table;v=v1;g=meta.k8s.io')
 expect "namespace Table columns" "Name Status Age" "$(echo "$out" | json '" ".join(c["name"] for c in d["columnDefinitions"])')"
 out=$(api GET $NS/configmaps -H 'Accept: application/json;as=Table;v=v1;g=meta.k8s.io')
-expect "generic Table with PartialObjectMetadata" "Name Created At PartialObjectMetadata" \
+expect "configmaps Table (Data column) with PartialObjectMetadata" "Name Data Age PartialObjectMetadata" \
     "$(echo "$out" | json '" ".join(c["name"] for c in d["columnDefinitions"])+" "+d["rows"][0]["object"]["kind"]')"
 
 stop_apiserver

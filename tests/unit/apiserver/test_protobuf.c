@@ -16,6 +16,7 @@
 #include "ckube/err.h"
 #include "ckube/strbuf.h"
 #include "apiserver.h"
+#include "pb_captured.h"
 
 static void
 put_varint(struct strbuf *sb, uint64_t v)
@@ -185,7 +186,7 @@ test_protobuf_rejects(void **state)
 	assert_int_equal(protobuf_decode("{}", 2, &o, &st), CK_EBADREQ);
 	assert_null(o);
 	put_str(&raw, 1, "");
-	envelope(&body, "batch/v1", "CronJob", &raw);
+	envelope(&body, "networking.k8s.io/v1", "Ingress", &raw);
 	assert_int_equal(protobuf_decode(body.buf, body.len, &o, &st),
 	    CK_ENOTSUP);
 	assert_int_equal(st.code, 415);
@@ -228,6 +229,88 @@ test_protobuf_truncations_and_flips(void **state)
 	strbuf_fini(&body);
 }
 
+/* Drop nulls, empty objects and arrays, and the top-level status. */
+static void
+normalize(cJSON *o)
+{
+	cJSON *it, *next;
+
+	for (it = o->child; it != NULL; it = next) {
+		next = it->next;
+		if (cJSON_IsObject(it) || cJSON_IsArray(it))
+			normalize(it);
+		if (cJSON_IsNull(it) || ((cJSON_IsObject(it) ||
+		    cJSON_IsArray(it)) && it->child == NULL))
+			cJSON_Delete(cJSON_DetachItemViaPointer(o, it));
+	}
+}
+
+static void
+check_captured(const char *name, const unsigned char *pb, size_t len,
+    const char *json)
+{
+	struct ck_status st;
+	cJSON *got = NULL, *want;
+	char *a, *b;
+
+	if (protobuf_decode((const char *)pb, len, &got, &st) != 0)
+		fail_msg("%s: %s", name, st.message);
+	if (json[0] == '\0') {
+		cJSON_Delete(got);
+		return;
+	}
+	want = cJSON_Parse(json);
+	assert_non_null(want);
+	cJSON_DeleteItemFromObject(want, "status");
+	normalize(want);
+	normalize(got);
+	if (!cJSON_Compare(got, want, 1)) {
+		a = cJSON_PrintUnformatted(got);
+		b = cJSON_PrintUnformatted(want);
+		print_error("%s:\n got  %s\n want %s\n", name, a, b);
+		free(a);
+		free(b);
+		fail_msg("%s decodes differently", name);
+	}
+	cJSON_Delete(got);
+	cJSON_Delete(want);
+}
+
+/* Every body kubectl 1.32's generators sent decodes to their JSON. */
+static void
+test_protobuf_captured_generators(void **state)
+{
+	(void)state;
+#define X(n) check_captured(#n, cap_##n##_pb, sizeof(cap_##n##_pb), \
+	    cap_##n##_json);
+	PB_CAPTURED(X)
+#undef X
+}
+
+static void
+test_protobuf_ssar_and_delete_options(void **state)
+{
+	static const unsigned char delopts[] = { 0x6b, 0x38, 0x73, 0x00, 0x0a,
+		0x13, 0x0a, 0x02, 'v', '1', 0x12, 0x0d, 'D', 'e', 'l', 'e',
+		't', 'e', 'O', 'p', 't', 'i', 'o', 'n', 's', 0x12, 0x00, 0x1a,
+		0x00, 0x22, 0x00 };
+	struct ck_status st;
+	cJSON *o, *ra;
+
+	(void)state;
+	assert_int_equal(protobuf_decode((const char *)cap_ssar_pb,
+	    sizeof(cap_ssar_pb), &o, &st), 0);
+	ra = json_obj(json_obj(o, "spec"), "resourceAttributes");
+	assert_string_equal(json_str(ra, "namespace"), "default");
+	assert_string_equal(json_str(ra, "verb"), "list");
+	assert_string_equal(json_str(ra, "resource"), "pods");
+	cJSON_Delete(o);
+	assert_int_equal(protobuf_decode((const char *)delopts,
+	    sizeof(delopts), &o, &st), 0);
+	assert_string_equal(json_str(o, "kind"), "DeleteOptions");
+	cJSON_Delete(o);
+}
+
 int
 main(void)
 {
@@ -236,6 +319,8 @@ main(void)
 		cmocka_unit_test(test_protobuf_secret_bytes_are_base64),
 		cmocka_unit_test(test_protobuf_service_ports),
 		cmocka_unit_test(test_protobuf_rejects),
+		cmocka_unit_test(test_protobuf_captured_generators),
+		cmocka_unit_test(test_protobuf_ssar_and_delete_options),
 		cmocka_unit_test(test_protobuf_truncations_and_flips),
 	};
 

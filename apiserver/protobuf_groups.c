@@ -1,0 +1,168 @@
+/*
+ * protobuf_groups.c: protobuf message tables of the grouped kinds kubectl's
+ * generators create: apps/v1 Deployment, batch/v1 Job and CronJob, policy/v1
+ * PodDisruptionBudget, rbac.authorization.k8s.io/v1 roles and bindings,
+ * authorization.k8s.io/v1 SelfSubjectAccessReview, scheduling.k8s.io/v1
+ * PriorityClass. Field numbers are those of each group's generated.proto.
+ */
+#include "apiserver.h"
+#include "protobuf.h"
+
+#define S(n, j)		{ n, j, PB_STRING, false, NULL, false }
+#define SR(n, j)	{ n, j, PB_STRING, true, NULL, false }
+#define I(n, j)		{ n, j, PB_INT, false, NULL, false }
+#define IP(n, j)	{ n, j, PB_INT, false, NULL, true }
+#define B(n, j)		{ n, j, PB_BOOL, false, NULL, false }
+#define BP(n, j)	{ n, j, PB_BOOL, false, NULL, true }
+#define M(n, j, m)	{ n, j, PB_MSG, false, &m, false }
+#define MR(n, j, m)	{ n, j, PB_MSG, true, &m, false }
+#define IS(n, j)	{ n, j, PB_INTSTR, false, NULL, false }
+#define META		M(1, "metadata", pb_m_object_meta)
+
+/* ---- apps/v1 ---- */
+
+static const struct pb_field f_rolling_update[] = {
+	IS(1, "maxUnavailable"), IS(2, "maxSurge"),
+};
+static const struct pb_msg m_rolling_update = PB_MSG_OF(f_rolling_update);
+
+static const struct pb_field f_strategy[] = {
+	S(1, "type"), M(2, "rollingUpdate", m_rolling_update),
+};
+static const struct pb_msg m_strategy = PB_MSG_OF(f_strategy);
+
+static const struct pb_field f_deployment_spec[] = {
+	IP(1, "replicas"), M(2, "selector", pb_m_label_selector),
+	M(3, "template", pb_m_pod_template_spec), M(4, "strategy", m_strategy),
+	I(5, "minReadySeconds"), IP(6, "revisionHistoryLimit"),
+	B(7, "paused"), IP(9, "progressDeadlineSeconds"),
+};
+static const struct pb_msg m_deployment_spec = PB_MSG_OF(f_deployment_spec);
+
+static const struct pb_field f_deployment[] = {
+	META, M(2, "spec", m_deployment_spec),
+};
+static const struct pb_msg m_deployment = PB_MSG_OF(f_deployment);
+
+/* ---- batch/v1 ---- */
+
+static const struct pb_field f_job_spec[] = {
+	IP(1, "parallelism"), IP(2, "completions"),
+	IP(3, "activeDeadlineSeconds"), M(4, "selector", pb_m_label_selector),
+	BP(5, "manualSelector"), M(6, "template", pb_m_pod_template_spec),
+	IP(7, "backoffLimit"), IP(8, "ttlSecondsAfterFinished"),
+	S(9, "completionMode"), BP(10, "suspend"),
+};
+static const struct pb_msg m_job_spec = PB_MSG_OF(f_job_spec);
+
+static const struct pb_field f_job[] = { META, M(2, "spec", m_job_spec) };
+static const struct pb_msg m_job = PB_MSG_OF(f_job);
+
+static const struct pb_field f_job_template[] = {
+	META, M(2, "spec", m_job_spec),
+};
+static const struct pb_msg m_job_template = PB_MSG_OF(f_job_template);
+
+static const struct pb_field f_cronjob_spec[] = {
+	S(1, "schedule"), IP(2, "startingDeadlineSeconds"),
+	S(3, "concurrencyPolicy"), BP(4, "suspend"),
+	M(5, "jobTemplate", m_job_template),
+	IP(6, "successfulJobsHistoryLimit"), IP(7, "failedJobsHistoryLimit"),
+	S(8, "timeZone"),
+};
+static const struct pb_msg m_cronjob_spec = PB_MSG_OF(f_cronjob_spec);
+
+static const struct pb_field f_cronjob[] = {
+	META, M(2, "spec", m_cronjob_spec),
+};
+static const struct pb_msg m_cronjob = PB_MSG_OF(f_cronjob);
+
+/* ---- policy/v1 ---- */
+
+static const struct pb_field f_pdb_spec[] = {
+	IS(1, "minAvailable"), M(2, "selector", pb_m_label_selector),
+	IS(3, "maxUnavailable"), S(4, "unhealthyPodEvictionPolicy"),
+};
+static const struct pb_msg m_pdb_spec = PB_MSG_OF(f_pdb_spec);
+
+static const struct pb_field f_pdb[] = { META, M(2, "spec", m_pdb_spec) };
+static const struct pb_msg m_pdb = PB_MSG_OF(f_pdb);
+
+/* ---- rbac.authorization.k8s.io/v1 ---- */
+
+static const struct pb_field f_policy_rule[] = {
+	SR(1, "verbs"), SR(2, "apiGroups"), SR(3, "resources"),
+	SR(4, "resourceNames"), SR(5, "nonResourceURLs"),
+};
+static const struct pb_msg m_policy_rule = PB_MSG_OF(f_policy_rule);
+
+static const struct pb_field f_aggregation[] = {
+	MR(1, "clusterRoleSelectors", pb_m_label_selector),
+};
+static const struct pb_msg m_aggregation = PB_MSG_OF(f_aggregation);
+
+static const struct pb_field f_role[] = {
+	META, MR(2, "rules", m_policy_rule),
+	M(3, "aggregationRule", m_aggregation),
+};
+static const struct pb_msg m_role = PB_MSG_OF(f_role);
+
+static const struct pb_field f_subject[] = {
+	S(1, "kind"), S(2, "apiGroup"), S(3, "name"), S(4, "namespace"),
+};
+static const struct pb_msg m_subject = PB_MSG_OF(f_subject);
+
+static const struct pb_field f_role_ref[] = {
+	S(1, "apiGroup"), S(2, "kind"), S(3, "name"),
+};
+static const struct pb_msg m_role_ref = PB_MSG_OF(f_role_ref);
+
+static const struct pb_field f_binding[] = {
+	META, MR(2, "subjects", m_subject), M(3, "roleRef", m_role_ref),
+};
+static const struct pb_msg m_binding = PB_MSG_OF(f_binding);
+
+/* ---- authorization.k8s.io/v1 ---- */
+
+static const struct pb_field f_resource_attrs[] = {
+	S(1, "namespace"), S(2, "verb"), S(3, "group"), S(4, "version"),
+	S(5, "resource"), S(6, "subresource"), S(7, "name"),
+};
+static const struct pb_msg m_resource_attrs = PB_MSG_OF(f_resource_attrs);
+
+static const struct pb_field f_nonresource_attrs[] = {
+	S(1, "path"), S(2, "verb"),
+};
+static const struct pb_msg m_nonresource_attrs =
+    PB_MSG_OF(f_nonresource_attrs);
+
+static const struct pb_field f_ssar_spec[] = {
+	M(1, "resourceAttributes", m_resource_attrs),
+	M(2, "nonResourceAttributes", m_nonresource_attrs),
+};
+static const struct pb_msg m_ssar_spec = PB_MSG_OF(f_ssar_spec);
+
+static const struct pb_field f_ssar[] = { META, M(2, "spec", m_ssar_spec) };
+static const struct pb_msg m_ssar = PB_MSG_OF(f_ssar);
+
+/* ---- scheduling.k8s.io/v1 ---- */
+
+static const struct pb_field f_priority_class[] = {
+	META, I(2, "value"), B(3, "globalDefault"), S(4, "description"),
+	S(5, "preemptionPolicy"),
+};
+static const struct pb_msg m_priority_class = PB_MSG_OF(f_priority_class);
+
+const struct pb_kind pb_group_kinds[] = {
+	{ "apps/v1", "Deployment", &m_deployment },
+	{ "authorization.k8s.io/v1", "SelfSubjectAccessReview", &m_ssar },
+	{ "batch/v1", "CronJob", &m_cronjob },
+	{ "batch/v1", "Job", &m_job },
+	{ "policy/v1", "PodDisruptionBudget", &m_pdb },
+	{ "rbac.authorization.k8s.io/v1", "ClusterRole", &m_role },
+	{ "rbac.authorization.k8s.io/v1", "ClusterRoleBinding", &m_binding },
+	{ "rbac.authorization.k8s.io/v1", "Role", &m_role },
+	{ "rbac.authorization.k8s.io/v1", "RoleBinding", &m_binding },
+	{ "scheduling.k8s.io/v1", "PriorityClass", &m_priority_class },
+	{ NULL, NULL, NULL },
+};

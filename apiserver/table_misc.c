@@ -1,0 +1,187 @@
+/*
+ * table_misc.c: Table printers of policy, networking, coordination, RBAC
+ * and scheduling kinds (poddisruptionbudgets, networkpolicies, leases,
+ * roles and bindings, priorityclasses), as Kubernetes' printers.go prints
+ * them.
+ */
+#include "apiserver.h"
+#include "table.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "ckube/strbuf.h"
+
+static void
+add_owned(cJSON *cells, char *s)
+{
+	table_add_str(cells, s);
+	free(s);
+}
+
+/* intstr.String(): "N/A" when unset. */
+static void
+add_intstr(cJSON *cells, const cJSON *v)
+{
+	char buf[32];
+
+	if (cJSON_IsString(v))
+		table_add_str(cells, v->valuestring);
+	else if (cJSON_IsNumber(v)) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)v->valuedouble);
+		table_add_str(cells, buf);
+	} else
+		table_add_str(cells, "N/A");
+}
+
+static const struct table_col cols_pdbs[] = {
+	{ "Name", "string", "name", 0 },
+	{ "Min Available", "string", "", 0 },
+	{ "Max Unavailable", "string", "", 0 },
+	{ "Allowed Disruptions", "integer", "", 0 },
+	{ "Age", "string", "", 0 },
+};
+
+static void
+cells_pdb(const cJSON *obj, cJSON *cells, time_t now)
+{
+	const cJSON *spec = json_obj(obj, "spec");
+
+	table_add_name(cells, obj);
+	add_intstr(cells, cJSON_GetObjectItemCaseSensitive(spec,
+	    "minAvailable"));
+	add_intstr(cells, cJSON_GetObjectItemCaseSensitive(spec,
+	    "maxUnavailable"));
+	table_add_int(cells, table_int(json_obj(obj, "status"),
+	    "disruptionsAllowed", 0));
+	table_add_obj_age(cells, obj, now);
+}
+
+static const struct table_col cols_netpols[] = {
+	{ "Name", "string", "name", 0 },
+	{ "Pod-Selector", "string", "", 0 },
+	{ "Age", "string", "", 0 },
+};
+
+static void
+cells_netpol(const cJSON *obj, cJSON *cells, time_t now)
+{
+	table_add_name(cells, obj);
+	add_owned(cells, table_format_selector(json_obj(json_obj(obj, "spec"),
+	    "podSelector")));
+	table_add_obj_age(cells, obj, now);
+}
+
+static const struct table_col cols_leases[] = {
+	{ "Name", "string", "name", 0 },
+	{ "Holder", "string", "", 0 },
+	{ "Age", "string", "", 0 },
+};
+
+static void
+cells_lease(const cJSON *obj, cJSON *cells, time_t now)
+{
+	table_add_name(cells, obj);
+	table_add_str(cells, json_str(json_obj(obj, "spec"), "holderIdentity"));
+	table_add_obj_age(cells, obj, now);
+}
+
+static const struct table_col cols_roles[] = {
+	{ "Name", "string", "name", 0 },
+	{ "Created At", "string", "", 0 },
+};
+
+static void
+cells_role(const cJSON *obj, cJSON *cells, time_t now)
+{
+	(void)now;
+	table_add_name(cells, obj);
+	table_add_str(cells, json_str(json_obj(obj, "metadata"),
+	    "creationTimestamp"));
+}
+
+static const struct table_col cols_bindings[] = {
+	{ "Name", "string", "name", 0 },
+	{ "Role", "string", "", 0 },
+	{ "Age", "string", "", 0 },
+	{ "Users", "string", "", 1 },
+	{ "Groups", "string", "", 1 },
+	{ "ServiceAccounts", "string", "", 1 },
+};
+
+static void
+cells_binding(const cJSON *obj, cJSON *cells, time_t now)
+{
+	const cJSON *ref = json_obj(obj, "roleRef"), *it;
+	struct strbuf users = STRBUF_INIT, groups = STRBUF_INIT,
+		      sas = STRBUF_INIT, role = STRBUF_INIT;
+	const char *kind, *name, *ns;
+
+	strbuf_addf(&role, "%s/%s", json_str(ref, "kind") ?
+	    json_str(ref, "kind") : "", json_str(ref, "name") ?
+	    json_str(ref, "name") : "");
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(obj,
+	    "subjects")) {
+		kind = json_str(it, "kind");
+		name = json_str(it, "name");
+		ns = json_str(it, "namespace");
+		if (kind == NULL || name == NULL)
+			continue;
+		if (strcmp(kind, "User") == 0)
+			strbuf_addf(&users, "%s%s", users.len ? ", " : "",
+			    name);
+		else if (strcmp(kind, "Group") == 0)
+			strbuf_addf(&groups, "%s%s", groups.len ? ", " : "",
+			    name);
+		else if (strcmp(kind, "ServiceAccount") == 0)
+			strbuf_addf(&sas, "%s%s:%s", sas.len ? ", " : "",
+			    ns ? ns : "", name);
+	}
+	table_add_name(cells, obj);
+	table_add_str(cells, strbuf_str(&role));
+	table_add_obj_age(cells, obj, now);
+	table_add_str(cells, strbuf_str(&users));
+	table_add_str(cells, strbuf_str(&groups));
+	table_add_str(cells, strbuf_str(&sas));
+	strbuf_fini(&users);
+	strbuf_fini(&groups);
+	strbuf_fini(&sas);
+	strbuf_fini(&role);
+}
+
+static const struct table_col cols_priorityclasses[] = {
+	{ "Name", "string", "name", 0 },
+	{ "Value", "integer", "", 0 },
+	{ "Global-Default", "boolean", "", 0 },
+	{ "Age", "string", "", 0 },
+	{ "Preemption-Policy", "string", "", 1 },
+};
+
+static void
+cells_priorityclass(const cJSON *obj, cJSON *cells, time_t now)
+{
+	const char *pp = json_str(obj, "preemptionPolicy");
+
+	table_add_name(cells, obj);
+	table_add_int(cells, table_int(obj, "value", 0));
+	cJSON_AddItemToArray(cells, cJSON_CreateBool(cJSON_IsTrue(
+	    cJSON_GetObjectItemCaseSensitive(obj, "globalDefault"))));
+	table_add_obj_age(cells, obj, now);
+	table_add_str(cells, pp != NULL ? pp : "PreemptLowerPriority");
+}
+
+const struct table_printer table_misc_printers[] = {
+	TABLE_PRINTER("clusterrolebindings", cols_bindings, cells_binding),
+	TABLE_PRINTER("clusterroles", cols_roles, cells_role),
+	TABLE_PRINTER("leases", cols_leases, cells_lease),
+	TABLE_PRINTER("networkpolicies", cols_netpols, cells_netpol),
+	TABLE_PRINTER("poddisruptionbudgets", cols_pdbs, cells_pdb),
+	TABLE_PRINTER("priorityclasses", cols_priorityclasses,
+	    cells_priorityclass),
+	TABLE_PRINTER("rolebindings", cols_bindings, cells_binding),
+	TABLE_PRINTER("roles", cols_roles, cells_role),
+	{ NULL, NULL, 0, NULL },
+};

@@ -1,0 +1,14 @@
+# make bench: the load generator and the raw-SQLite peer (bench/run.sh drives them).
+BENCH_BINS :=
+BENCH_BINS += $(BUILD)/bench/ckube-loadgen
+BENCH_BINS += $(BUILD)/bench/ckube-sqlite-raw
+
+$(BUILD)/bench/ckube-loadgen: $(BUILD)/bench/loadgen.o $(LIBCKUBE)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/bench/sqlite_raw.o: CPPFLAGS += -Iapiserver
+$(BUILD)/bench/ckube-sqlite-raw: $(BUILD)/bench/sqlite_raw.o $(BUILD)/apiserver/store_sqlite_sql.o $(LIBCKUBE)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+ALL_OBJS += $(BUILD)/bench/loadgen.o $(BUILD)/bench/sqlite_raw.o
+bench-bins: $(BENCH_BINS)

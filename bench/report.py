@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""report.py RESULTS_DIR SCALE NODES PODS: bench/run.sh's measurements -> the latest.json keys
+(on stdout) and a human table (on stderr) with each figure's target, anchor and ratio."""
+import json
+import os
+import sys
+
+res, scale, nodes, pods = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+
+
+def load(name):
+    try:
+        with open(os.path.join(res, name + ".json")) as f:
+            return json.loads(f.read().strip().splitlines()[-1])
+    except (OSError, ValueError, IndexError):
+        return {}
+
+
+def get(d, k):
+    v = d.get(k)
+    return v if isinstance(v, (int, float)) else None
+
+
+def ratio(a, b):
+    return round(a / b, 2) if a is not None and b else None
+
+
+seq, conc, watch, podsr = load("api_seq"), load("api_conc"), load("watch"), load("pods")
+mem, gc, sched = load("memory"), load("gc"), load("sched")
+etcd_seq, etcd_conc, raw = load("etcd_seq"), load("etcd_conc"), load("sqlite_raw")
+ks_kib = get(mem, "kubelet_sim_kib")
+cp_kib = get(mem, "control_plane_kib")
+out = {
+    "scale": scale,
+    "nodes": nodes,
+    "pods": podsr.get("received", 0) if podsr else 0,
+    "e2e_pods_per_s": get(podsr, "per_s"),
+    "api_creates_per_s": get(conc, "per_s"),
+    "api_create_p50_ms": get(seq, "p50_ms"),
+    "api_create_p99_ms": get(seq, "p99_ms"),
+    "api_create_p99_ms_under_load": get(conc, "p99_ms"),
+    "pod_startup_p50_ms": get(podsr, "p50_ms"),
+    "pod_startup_p99_ms": get(podsr, "p99_ms"),
+    "watch_p99_ms": get(watch, "p99_ms"),
+    "watch_events_lost_undetected": get(watch, "lost"),
+    "scheduler_decisions_per_s": get(sched, "per_s") or get(sched, "pods_per_s"),
+    "kubelet_sim_kib_per_node": round(ks_kib / nodes, 1) if ks_kib and nodes else None,
+    "control_plane_rss_mib": round(cp_kib / 1024, 1) if cp_kib else None,
+    "etcd_puts_per_s": get(etcd_conc, "per_s"),
+    "etcd_put_p50_ms": get(etcd_seq, "p50_ms"),
+    "sqlite_raw_inserts_per_s": get(raw, "per_s"),
+    "ratio_api_vs_etcd": ratio(get(conc, "per_s"), get(etcd_conc, "per_s")),
+    "ratio_api_vs_sqlite_raw": ratio(get(conc, "per_s"), get(raw, "per_s")),
+    "gc_collect_10k_s": get(gc, "seconds"),
+}
+json.dump(out, sys.stdout, indent=2)
+print()
+
+rows = [
+    ("API creates/s at 50 conns", out["api_creates_per_s"], ">= 10,000", "etcd here: %s/s" % out["etcd_puts_per_s"], out["ratio_api_vs_etcd"]),
+    ("API create p50 ms (1 conn)", out["api_create_p50_ms"], "<= 0.25", "etcd here: %s ms" % out["etcd_put_p50_ms"], ratio(out["etcd_put_p50_ms"], out["api_create_p50_ms"])),
+    ("API create p99 ms (1 conn)", out["api_create_p99_ms"], "<= 10", "SLO 1 s", ratio(1000, out["api_create_p99_ms"])),
+    ("raw SQLite inserts/s", out["sqlite_raw_inserts_per_s"], "-", "27,478/s measured", out["ratio_api_vs_sqlite_raw"]),
+    ("watch p99 ms (10 watchers)", out["watch_p99_ms"], "<= 1", "none published", None),
+    ("watch events lost undetected", out["watch_events_lost_undetected"], "0", "-", None),
+    ("e2e pods/s", out["e2e_pods_per_s"], ">= 1,000", "kube-scheduler 680-810/s", ratio(out["e2e_pods_per_s"], 810)),
+    ("pod startup p99 ms", out["pod_startup_p99_ms"], "<= 100", "SLO 5 s", ratio(5000, out["pod_startup_p99_ms"])),
+    ("scheduler decisions/s", out["scheduler_decisions_per_s"], ">= 5,000", "810/s", ratio(out["scheduler_decisions_per_s"], 810)),
+    ("kubelet-sim KiB/node", out["kubelet_sim_kib_per_node"], "<= 16", "kubemark ~220 MiB", ratio(220 * 1024, out["kubelet_sim_kib_per_node"])),
+    ("control plane RSS MiB", out["control_plane_rss_mib"], "<= 1024", "k3s 1,596 MB", ratio(1596, out["control_plane_rss_mib"])),
+    ("gc collect s", out["gc_collect_10k_s"], "-", "-", None),
+]
+w = sys.stderr.write
+w("\n%-32s %12s %12s %26s %8s\n" % ("figure (%s, %d nodes)" % (scale, nodes), "value", "target", "anchor", "ratio"))
+for name, val, target, anchor, r in rows:
+    w("%-32s %12s %12s %26s %8s\n" % (name, "-" if val is None else val, target, anchor, "-" if r is None else "%sx" % r))

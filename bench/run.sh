@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# run.sh: `make bench`. Starts a real cluster through deploy/local-cluster.sh from the release
+# build, drives it with bench/loadgen.c, measures the peers (Debian's etcd through its JSON
+# gateway, raw SQLite inserts into our schema) on the same machine, and prints every figure next
+# to its target, anchor and ratio. Results: bench/results/latest.json. Nothing is asserted.
+#
+#   BENCH_SCALE=small (default, CI-sized: a few minutes) | full (the scale envelope)
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$root/build/release}
+BIN=$BUILD_DIR/bin
+LOADGEN=$BUILD_DIR/bench/ckube-loadgen
+SCALE=${BENCH_SCALE:-small}
+case "$SCALE" in
+small) NODES=100 CREATES=5000 SEQ=2000 CONC=50 WATCH_N=2000 WATCH_RATE=2000 PODS=1000 RAW=20000 ;;
+full) NODES=5000 CREATES=50000 SEQ=10000 CONC=50 WATCH_N=25000 WATCH_RATE=5000 PODS=30000 RAW=100000 ;;
+*) echo "run.sh: BENCH_SCALE must be small or full" >&2; exit 2 ;;
+esac
+
+tmp=$(mktemp -d /tmp/ckube-bench.XXXXXX)
+res=$tmp/results
+mkdir -p "$res"
+ETCD_PID=""
+cleanup() {
+	[ -n "$ETCD_PID" ] && kill "$ETCD_PID" 2>/dev/null && wait "$ETCD_PID" 2>/dev/null
+	BIN=$BIN bash "$root/deploy/local-cluster.sh" down --dir "$tmp/cluster" >/dev/null 2>&1 || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+say() { echo "bench: $*" >&2; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# record NAME JSON: keep one measurement for the report.
+record() { printf '%s\n' "$2" >"$res/$1.json"; say "$1: $2"; }
+
+# --- the cluster -------------------------------------------------------------------------------
+say "scale $SCALE: $NODES nodes; starting the cluster from $BIN"
+t0=$(date +%s.%N)
+CKUBE_UP_TIMEOUT=900 BIN=$BIN bash "$root/deploy/local-cluster.sh" up --dir "$tmp/cluster" \
+    --nodes "$NODES" --kubelet-flags "--node-cidr=10.0.0.0/8" >"$tmp/up.log" 2>&1 || { cat "$tmp/up.log" >&2; exit 1; }
+t1=$(date +%s.%N)
+# shellcheck disable=SC1091 # written by local-cluster.sh
+. "$tmp/cluster/env"
+API=$CKUBE_API_URL
+record cluster_up "{\"nodes\":$NODES,\"seconds\":$(awk "BEGIN {printf \"%.2f\", $t1 - $t0}")}"
+ks_pid=$(cat "$tmp/cluster/run/kubelet-sim.pid" 2>/dev/null || echo "")
+mkns() { curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' \
+    -d "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"$1\"}}" "$API/api/v1/namespaces"; }
+for ns in bench-seq bench-conc bench-watch bench-pods; do mkns "$ns"; done
+
+# --- API creates: sequential latency, then throughput at $CONC connections --------------------
+record api_seq "$("$LOADGEN" create --url "$API/api/v1/namespaces/bench-seq/configmaps" \
+    --requests "$SEQ" --concurrency 1)"
+record api_conc "$("$LOADGEN" create --url "$API/api/v1/namespaces/bench-conc/configmaps" \
+    --requests "$CREATES" --concurrency "$CONC")"
+
+# --- watch delivery: 10 watchers, creates paced at $WATCH_RATE/s ------------------------------
+record watch "$("$LOADGEN" watch --url "$API/api/v1/namespaces/bench-watch/configmaps" \
+    --requests "$WATCH_N" --watchers 10 --rate "$WATCH_RATE" --concurrency 4)"
+
+# --- end to end: pods created -> Running (needs the scheduler and kubelet-sim) ----------------
+if [ -x "$BIN/ckube-scheduler" ] && [ -n "$ks_pid" ]; then
+	record pods "$("$LOADGEN" pods --url "$API/api/v1/namespaces/bench-pods/pods" \
+	    --requests "$PODS" --concurrency 8 --timeout 900)"
+else
+	say "no ckube-scheduler in $BIN: end-to-end pod figures skipped"
+fi
+
+# --- memory ------------------------------------------------------------------------------------
+cp_kib=0
+for f in "$tmp"/cluster/run/*.pid; do
+	name=$(basename "$f" .pid)
+	[ "$name" = kubelet-sim ] && continue
+	cp_kib=$((cp_kib + $(rss_kib "$(cat "$f")")))
+done
+ks_kib=0
+[ -n "$ks_pid" ] && ks_kib=$(rss_kib "$ks_pid")
+record memory "{\"control_plane_kib\":$cp_kib,\"kubelet_sim_kib\":$ks_kib}"
+
+BIN=$BIN bash "$root/deploy/local-cluster.sh" down --dir "$tmp/cluster" >/dev/null 2>&1 || true
+
+# --- gc: 10,000 owned ConfigMaps collected after their owners go (its own apiserver) --------
+if [ -x "$BIN/ckube-gc-controller" ] && [ -f "$here/gc_collect.sh" ]; then
+	out=$(BIN=$BIN bash "$here/gc_collect.sh" 10000 2>>"$tmp/gc.log" || true)
+	s=$(sed -n 's/^gc_collect: \([0-9]*\) owned objects collected \([0-9.]*\) s.*/\2/p' <<<"$out")
+	if [ -n "$s" ]; then
+		record gc "{\"objects\":10000,\"seconds\":$s}"
+	else
+		say "gc: $out"
+	fi
+fi
+
+# --- scheduler in-process (bench/sched_bench of the scheduler issue) --------------------------
+if [ -x "$BUILD_DIR/bench/sched_bench" ]; then
+	record sched "$("$BUILD_DIR/bench/sched_bench" --nodes 5000 --pods 5000 2>/dev/null | tail -n 1)" || true
+fi
+
+# --- garbage collection (bench/gc_collect.sh): 10,000 owned objects, their owners deleted -------
+if [ -x "$BIN/ckube-gc-controller" ]; then
+	BIN=$BIN bash "$here/gc_collect.sh" 10000 8 >&2 || say "gc_collect did not finish"
+fi
+
+# --- peers: etcd (JSON gateway, same payload and concurrency), raw SQLite ---------------------
+if command -v etcd >/dev/null; then
+	cp=$(free_port) pp=$(free_port)
+	etcd --name bench --data-dir "$tmp/etcd" --listen-client-urls "http://127.0.0.1:$cp" \
+	    --advertise-client-urls "http://127.0.0.1:$cp" --listen-peer-urls "http://127.0.0.1:$pp" \
+	    --initial-advertise-peer-urls "http://127.0.0.1:$pp" \
+	    --initial-cluster "bench=http://127.0.0.1:$pp" >"$tmp/etcd.log" 2>&1 &
+	ETCD_PID=$!
+	for _ in $(seq 100); do
+		curl -sf "http://127.0.0.1:$cp/health" >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	record etcd_seq "$("$LOADGEN" etcd --url "http://127.0.0.1:$cp/v3/kv/put" --requests "$SEQ" --concurrency 1)"
+	record etcd_conc "$("$LOADGEN" etcd --url "http://127.0.0.1:$cp/v3/kv/put" --requests "$CREATES" --concurrency "$CONC")"
+	kill "$ETCD_PID" 2>/dev/null; wait "$ETCD_PID" 2>/dev/null || true
+	ETCD_PID=""
+else
+	say "no etcd (scripts/deps.sh bench installs etcd-server): etcd figures skipped"
+fi
+record sqlite_raw "$("$BUILD_DIR/bench/ckube-sqlite-raw" "$tmp/raw.db" "$RAW")"
+
+mkdir -p "$here/results"
+python3 "$here/report.py" "$res" "$SCALE" "$NODES" "$PODS" >"$here/results/latest.json"

@@ -1,0 +1,32 @@
+/*
+ * main.c: ckube-gc-controller, the garbage collector (semantics.md 5(c)):
+ * wiring only. No static watches: discovery (monitors.c) adds one per
+ * deletable resource; the algorithm is gc.c.
+ */
+#include "ckube/controller.h"
+#include "ckube/flags.h"
+
+#include "gc.h"
+
+
+
+static const struct flag gc_flags[] = {
+	{ "discovery-period", FLAG_DURATION, &gc_flag_discovery_period_ms,
+	  "30s", "Garbage collector", "how often discovery is read again, so "
+	  "that kinds served later are watched too (0: once)" },
+};
+
+static const struct controller_def gc_def = {
+	.name		= "gc-controller",
+	.flags		= gc_flags,
+	.nflags		= ARRAY_SIZE(gc_flags),
+	.init		= gc_init,
+	.fini		= gc_fini,
+	.reconcile	= gc_reconcile,
+};
+
+int
+main(int argc, char *argv[])
+{
+	return controller_main(&gc_def, argc, argv);
+}

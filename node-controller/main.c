@@ -1,0 +1,40 @@
+/* main.c: wiring only. The algorithm is in nodelife.c and nodelife_evict.c. */
+#include "ckube/controller.h"
+#include "ckube/flags.h"
+
+#include "nodelife.h"
+
+static const struct flag nodelife_flags[] = {
+	{ "node-monitor-grace-period", FLAG_DURATION, &nodelife_cfg.grace_ms,
+	  "40s", "Node lifecycle",
+	  "how long a node's Lease and status may go unrenewed before it is Unknown" },
+	{ "node-monitor-period", FLAG_DURATION, &nodelife_cfg.monitor_period_ms,
+	  "5s", "Node lifecycle",
+	  "how often a healthy node is looked at again" },
+	{ "pod-eviction-timeout", FLAG_DURATION,
+	  &nodelife_cfg.eviction_timeout_ms, "5m", "Node lifecycle",
+	  "how long pods without a toleration stay on an unreachable or not-ready node" },
+};
+
+static const struct watch_spec nodelife_watches[] = {
+	{ .resource = "nodes", .role = WATCH_PRIMARY },
+	{ .resource = "leases.coordination.k8s.io", .role = WATCH_MAPPED,
+	  .map = nodelife_map_lease },
+	{ .resource = "pods", .role = WATCH_MAPPED, .map = nodelife_map_pod },
+};
+
+static const struct controller_def nodelife_def = {
+	.name		= "node-controller",
+	.watches	= nodelife_watches,
+	.nwatches	= ARRAY_SIZE(nodelife_watches),
+	.flags		= nodelife_flags,
+	.nflags		= ARRAY_SIZE(nodelife_flags),
+	.init		= nodelife_init,
+	.reconcile	= nodelife_reconcile,
+};
+
+int
+main(int argc, char *argv[])
+{
+	return controller_main(&nodelife_def, argc, argv);
+}

@@ -1,0 +1,45 @@
+/*
+ * nodelife.h: ckube-node-controller (Kubernetes' node lifecycle controller):
+ * a node whose kubelet stops renewing its Lease and posting status becomes
+ * Unknown and tainted unreachable; pods on a NoExecute-tainted node are
+ * deleted once they stop tolerating the taint.
+ */
+#ifndef NODELIFE_H
+#define NODELIFE_H
+
+#include <stdint.h>
+
+struct controller;
+struct kobj;
+
+/* Flags (milliseconds), set by the flag table or by a test. */
+struct nodelife_cfg {
+	int64_t	grace_ms;		/* --node-monitor-grace-period */
+	int64_t	monitor_period_ms;	/* --node-monitor-period */
+	int64_t	eviction_timeout_ms;	/* --pod-eviction-timeout */
+};
+extern struct nodelife_cfg nodelife_cfg;
+
+#define TAINT_UNREACHABLE	"node.kubernetes.io/unreachable"
+#define TAINT_NOT_READY		"node.kubernetes.io/not-ready"
+
+int	nodelife_init(struct controller *c);
+
+/* Lease of kube-node-lease/<node> changed: look at the node again. */
+void	nodelife_map_lease(struct controller *c, const struct kobj *lease);
+
+/* Pod bound to a node changed: look at its node again (evictions). */
+void	nodelife_map_pod(struct controller *c, const struct kobj *pod);
+
+/* Key = node name: conditions and taints from the heartbeat. */
+int	nodelife_reconcile(struct controller *c, const char *key);
+
+/*
+ * Pods on node whose NoExecute taints they no longer tolerate are deleted;
+ * returns the milliseconds until the next one is due (0: none), or a
+ * negative CK_E* on a failed delete. now_us is wall time.
+ */
+int64_t	nodelife_evict_pods(struct controller *c, const struct kobj *node,
+	    int64_t now_us);
+
+#endif

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# nodes.sh: ckube-node-controller against a real apiserver and kubelet-sim:
+# healthy nodes stay untainted; when the kubelet-sim stops, its nodes go
+# Ready=Unknown with the unreachable taints, a pod without a toleration is
+# marked for deletion after --pod-eviction-timeout while a pod tolerating
+# the taint stays; a restarted kubelet-sim takes its nodes back (Ready,
+# taints gone) and finishes the deletion.
+. "$(dirname "$0")/../../lib/lib.sh"
+
+NC=$CK_BIN/ckube-node-controller
+if [ ! -x "$NC" ] || [ ! -x "$CK_BIN/ckube-kubelet-sim" ]; then
+	skip "node-controller" "not built: $NC or ckube-kubelet-sim"
+	exit 0
+fi
+start_apiserver api || { not_ok "apiserver starts"; exit 1; }
+
+KS_PID=""
+start_ksim() {
+	rm -f "$CK_TMP/ksim.port"
+	setsid "$CK_BIN/ckube-kubelet-sim" --master "$API_URL" \
+	    --watch-bus "ipc://$API_DATA/data/bus" --port 0 \
+	    --port-file "$CK_TMP/ksim.port" --nodes 2 \
+	    --node-lease-renew-interval 500ms --node-status-report-frequency 1s \
+	    --v=2 >>"$CK_TMP/ksim.log" 2>&1 &
+	KS_PID=$!
+	CK_PIDS+=("$KS_PID")
+	eventually test -s "$CK_TMP/ksim.port"
+}
+start_nc() {
+	rm -f "$CK_TMP/nc.port"
+	setsid "$NC" --master "$API_URL" --watch-bus "ipc://$API_DATA/data/bus" \
+	    --port 0 --port-file "$CK_TMP/nc.port" \
+	    --node-monitor-grace-period 3s --node-monitor-period 500ms \
+	    --pod-eviction-timeout 2s --v=2 >>"$CK_TMP/nc.log" 2>&1 &
+	NC_PID=$!
+	CK_PIDS+=("$NC_PID")
+	eventually test -s "$CK_TMP/nc.port" &&
+	    eventually curl -sf "http://127.0.0.1:$(cat "$CK_TMP/nc.port")/readyz"
+}
+
+ready_is() {	# ready_is NODE STATUS
+	[ "$(api GET "/api/v1/nodes/$1" | json "[c['status'] for c in d['status']['conditions'] if c['type']=='Ready'][0]")" = "$2" ]
+}
+taints() { api GET "/api/v1/nodes/$1" | json "sorted(t['key']+':'+t['effect'] for t in d['spec'].get('taints') or [])"; }
+UNREACH='["node.kubernetes.io/unreachable:NoExecute", "node.kubernetes.io/unreachable:NoSchedule"]' 
+tainted() { [ "$(taints "$1")" = "$UNREACH" ]; }
+untainted() { [ "$(taints "$1")" = "[]" ]; }
+mkpod() {
+	api POST /api/v1/namespaces/default/pods -H 'Content-Type: application/json' -d "$1" >/dev/null &&
+	api POST "/api/v1/namespaces/default/pods/$2/binding" -H 'Content-Type: application/json' \
+	    -d "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"$2\"},\"target\":{\"kind\":\"Node\",\"name\":\"sim-0\"}}" >/dev/null
+}
+phase_is() { [ "$(api GET "/api/v1/namespaces/default/pods/$1" | json "d['status'].get('phase')")" = "$2" ]; }
+terminating() { [ "$(api GET "/api/v1/namespaces/default/pods/$1" | json "'deletionTimestamp' in d['metadata']")" = true ]; }
+staying() { ! terminating "$1" && [ "$(code)" = 200 ]; }
+gone() { api GET "/api/v1/namespaces/default/pods/$1" >/dev/null; [ "$(code)" = 404 ]; }
+
+check "kubelet-sim starts" start_ksim
+check "node-controller becomes ready" start_nc
+check "nodes register Ready" eventually -t 15 ready_is sim-1 True
+check "a healthy node has no taints" untainted sim-0
+mkpod '{"metadata":{"name":"plain"},"spec":{"containers":[{"name":"c","image":"nginx"}]}}' plain
+mkpod '{"metadata":{"name":"tolerant"},"spec":{"tolerations":[{"key":"node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute"}],"containers":[{"name":"c","image":"nginx"}]}}' tolerant
+check "pods run on sim-0" eventually -t 10 phase_is tolerant Running
+
+check "kubelet-sim stops" stop_pid "$KS_PID"
+check "a silent node goes Ready=Unknown" eventually -t 15 ready_is sim-0 Unknown
+reason=$(api GET /api/v1/nodes/sim-0 | json "[c['reason'] for c in d['status']['conditions'] if c['type']=='Ready'][0]")
+expect "with reason NodeStatusUnknown" NodeStatusUnknown "$reason"
+check "and gets the unreachable taints" eventually -t 10 tainted sim-0
+check "the other node too" eventually -t 10 tainted sim-1
+check "a pod without toleration is marked for deletion" eventually -t 15 terminating plain
+check "a pod tolerating the taint stays" staying tolerant
+ev=$(api GET "/api/v1/namespaces/default/events?fieldSelector=reason%3DTaintManagerEviction" | json "len(d['items'])")
+expect "a TaintManagerEviction event" 1 "$ev"
+
+check "kubelet-sim restarts" start_ksim
+check "the node is Ready again" eventually -t 15 ready_is sim-0 True
+check "and loses the taints" eventually -t 10 untainted sim-0
+check "the evicted pod finishes terminating" eventually -t 15 gone plain
+check "the tolerant pod still runs" phase_is tolerant Running
+check "node-controller stops on SIGTERM" stop_pid "$NC_PID"
+finish

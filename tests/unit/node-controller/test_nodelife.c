@@ -1,0 +1,317 @@
+/*
+ * test_nodelife.c: nodelife_reconcile() against tests/lib/fake_api under
+ * the fake clock: a silent node goes Unknown, then gets the unreachable
+ * taints; a node that posts Ready again loses them; Ready=False gives the
+ * not-ready taints; pods on a NoExecute-tainted node go when their
+ * tolerations run out (none: --pod-eviction-timeout).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <cJSON.h>
+
+#include "ckube/ck.h"
+#include "ckube/clock.h"
+#include "ckube/controller.h"
+#include "ckube/kobj.h"
+#include "ckube/rfc3339.h"
+#include "fake_api.h"
+#include "nodelife.h"
+
+#define T0_MS	1700000000000ull	/* 2023-11-14T22:13:20Z */
+
+static const struct watch_spec watches[] = {
+	{ .resource = "nodes", .role = WATCH_PRIMARY },
+	{ .resource = "leases.coordination.k8s.io", .role = WATCH_MAPPED,
+	  .map = nodelife_map_lease },
+	{ .resource = "pods", .role = WATCH_MAPPED, .map = nodelife_map_pod },
+};
+
+static const struct controller_def def = {
+	.name = "node-controller", .watches = watches,
+	.nwatches = ARRAY_SIZE(watches), .init = nodelife_init,
+	.reconcile = nodelife_reconcile,
+};
+
+struct fx {
+	struct fake_api		*fa;
+	struct controller	*c;
+};
+
+static void
+at(uint64_t off_s, char *buf)
+{
+	assert_int_equal(rfc3339_format_micro((int64_t)(T0_MS + off_s * 1000) *
+	    1000, buf, RFC3339_MAX), 0);
+}
+
+static void
+add(struct fake_api *fa, const char *res, const char *json)
+{
+	struct kobj *o = kobj_parse(json, strlen(json));
+
+	assert_non_null(o);
+	fake_api_add(fa, res, o);
+	kobj_unref(o);
+}
+
+/* Node n1 created at T0 whose kubelet last posted Ready=ready at hb_s. */
+static void
+add_node(struct fx *f, const char *ready, uint64_t hb_s, const char *taints)
+{
+	char hb[RFC3339_MAX], t0[RFC3339_MAX], buf[2048];
+
+	at(0, t0);
+	at(hb_s, hb);
+	snprintf(buf, sizeof(buf), "{\"apiVersion\":\"v1\",\"kind\":\"Node\","
+	    "\"metadata\":{\"name\":\"n1\",\"uid\":\"u1\",\"resourceVersion\":\"5\","
+	    "\"creationTimestamp\":\"%s\"},\"spec\":{\"taints\":%s},"
+	    "\"status\":{\"conditions\":[{\"type\":\"MemoryPressure\","
+	    "\"status\":\"False\",\"lastHeartbeatTime\":\"%s\"},"
+	    "{\"type\":\"Ready\",\"status\":\"%s\",\"lastHeartbeatTime\":\"%s\"}]}}",
+	    t0, taints, hb, ready, hb);
+	add(f->fa, "nodes", buf);
+}
+
+static void
+add_lease(struct fx *f, uint64_t renew_s)
+{
+	char t[RFC3339_MAX], buf[512];
+
+	at(renew_s, t);
+	snprintf(buf, sizeof(buf), "{\"apiVersion\":\"coordination.k8s.io/v1\","
+	    "\"kind\":\"Lease\",\"metadata\":{\"name\":\"n1\","
+	    "\"namespace\":\"kube-node-lease\"},\"spec\":{\"holderIdentity\":"
+	    "\"n1\",\"renewTime\":\"%s\"}}", t);
+	add(f->fa, "leases.coordination.k8s.io", buf);
+}
+
+static void
+add_pod(struct fx *f, const char *name, const char *tolerations)
+{
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf), "{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
+	    "\"metadata\":{\"name\":\"%s\",\"namespace\":\"default\","
+	    "\"uid\":\"u-%s\"},\"spec\":{\"nodeName\":\"n1\",\"tolerations\":%s,"
+	    "\"containers\":[{\"name\":\"c\"}]}}", name, name, tolerations);
+	add(f->fa, "pods", buf);
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = test_calloc(1, sizeof(*f));
+
+	nodelife_cfg.grace_ms = 40000;
+	nodelife_cfg.monitor_period_ms = 5000;
+	nodelife_cfg.eviction_timeout_ms = 300000;
+	f->fa = fake_api_new();
+	f->c = fake_api_controller(f->fa, &def);
+	assert_non_null(f->c);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	controller_free(f->c);
+	fake_api_free(f->fa);
+	clock_use_real();
+	test_free(f);
+	return 0;
+}
+
+static const struct fake_action *
+only(struct fx *f, const char *verb)
+{
+	assert_int_equal(fake_api_nactions(f->fa) -
+	    fake_api_count(f->fa, "event", NULL), 1);
+	assert_int_equal(fake_api_count(f->fa, verb, NULL), 1);
+	for (size_t i = 0; i < fake_api_nactions(f->fa); i++)
+		if (strcmp(fake_api_action(f->fa, i)->verb, verb) == 0)
+			return fake_api_action(f->fa, i);
+	return NULL;
+}
+
+static char *
+taints_of(const struct fake_action *a)
+{
+	return cJSON_PrintUnformatted(kobj_get(a->obj, "spec.taints"));
+}
+
+static void
+test_healthy_node_untouched(void **state)
+{
+	struct fx *f = *state;
+
+	add_node(f, "True", 0, "[]");
+	add_lease(f, 30);
+	clock_set_fake(T0_MS + 60000);	/* status 60 s old, lease 30 s */
+	assert_int_equal(nodelife_reconcile(f->c, "n1"), 0);
+	assert_int_equal(fake_api_nactions(f->fa), 0);
+}
+
+static void
+test_silent_node_goes_unknown(void **state)
+{
+	struct fx *f = *state;
+	const struct fake_action *a;
+
+	add_node(f, "True", 0, "[]");
+	add_lease(f, 10);
+	clock_set_fake(T0_MS + 51000);	/* 41 s since the lease */
+	assert_int_equal(nodelife_reconcile(f->c, "n1"), 0);
+	a = only(f, "update_status");
+	assert_string_equal(kobj_condition_status(a->obj, "Ready"), "Unknown");
+	assert_string_equal(kobj_condition_status(a->obj, "MemoryPressure"),
+	    "Unknown");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(
+	    kobj_condition(a->obj, "Ready"), "reason")), "NodeStatusUnknown");
+	assert_int_equal(fake_api_count(f->fa, "event", NULL), 1);
+}
+
+static void
+test_unknown_node_gets_unreachable_taints(void **state)
+{
+	struct fx *f = *state;
+	char *t;
+
+	add_node(f, "Unknown", 0,
+	    "[{\"key\":\"dedicated\",\"value\":\"x\",\"effect\":\"NoSchedule\"}]");
+	clock_set_fake(T0_MS + 100000);
+	assert_int_equal(nodelife_reconcile(f->c, "n1"), 0);
+	t = taints_of(only(f, "update"));
+	assert_non_null(strstr(t, "\"key\":\"dedicated\""));
+	assert_non_null(strstr(t, "{\"key\":\"node.kubernetes.io/unreachable\","
+	    "\"effect\":\"NoSchedule\"}"));
+	assert_non_null(strstr(t, "{\"key\":\"node.kubernetes.io/unreachable\","
+	    "\"effect\":\"NoExecute\",\"timeAdded\":\"2023-11-14T22:15:00"));
+	cJSON_free(t);
+}
+
+static void
+test_back_to_ready_drops_taints(void **state)
+{
+	struct fx *f = *state;
+	char *t;
+
+	add_node(f, "True", 100, "[{\"key\":\"node.kubernetes.io/unreachable\","
+	    "\"effect\":\"NoSchedule\"},{\"key\":\"node.kubernetes.io/unreachable\","
+	    "\"effect\":\"NoExecute\",\"timeAdded\":\"2023-11-14T22:14:00Z\"},"
+	    "{\"key\":\"keep\",\"effect\":\"NoSchedule\"}]");
+	clock_set_fake(T0_MS + 101000);
+	assert_int_equal(nodelife_reconcile(f->c, "n1"), 0);
+	t = taints_of(only(f, "update"));
+	assert_string_equal(t, "[{\"key\":\"keep\",\"effect\":\"NoSchedule\"}]");
+	cJSON_free(t);
+}
+
+static void
+test_not_ready_taints(void **state)
+{
+	struct fx *f = *state;
+	char *t;
+
+	add_node(f, "False", 10, "[]");
+	clock_set_fake(T0_MS + 12000);
+	assert_int_equal(nodelife_reconcile(f->c, "n1"), 0);
+	t = taints_of(only(f, "update"));
+	assert_non_null(strstr(t, "node.kubernetes.io/not-ready"));
+	assert_null(strstr(t, "unreachable"));
+	cJSON_free(t);
+}
+
+static bool
+deleted(struct fx *f, const char *name)
+{
+	for (size_t i = 0; i < fake_api_nactions(f->fa); i++) {
+		const struct fake_action *a = fake_api_action(f->fa, i);
+
+		if (strcmp(a->verb, "delete") == 0 &&
+		    strcmp(a->name, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void
+test_eviction_follows_tolerations(void **state)
+{
+	struct fx *f = *state;
+
+	/* Unknown since T0+40 s, tainted at T0+50 s. */
+	add_node(f, "Unknown", 0, "[{\"key\":\"node.kubernetes.io/unreachable\","
+	    "\"effect\":\"NoSchedule\"},{\"key\":\"node.kubernetes.io/unreachable\","
+	    "\"effect\":\"NoExecute\",\"timeAdded\":\"2023-11-14T22:14:10Z\"}]");
+	add_pod(f, "plain", "[]");
+	add_pod(f, "t60", "[{\"key\":\"node.kubernetes.io/unreachable\","
+	    "\"operator\":\"Exists\",\"effect\":\"NoExecute\","
+	    "\"tolerationSeconds\":60}]");
+	add_pod(f, "forever", "[{\"operator\":\"Exists\"}]");
+	add_pod(f, "zero", "[{\"key\":\"node.kubernetes.io/unreachable\","
+	    "\"tolerationSeconds\":0}]");
+	add_pod(f, "other", "[{\"key\":\"node.kubernetes.io/not-ready\","
+	    "\"operator\":\"Exists\"}]");
+
+	clock_set_fake(T0_MS + 51000);		/* 1 s after the taint */
+	assert_int_equal(nodelife_reconcile(f->c, "n1"), 0);
+	assert_true(deleted(f, "zero"));
+	assert_false(deleted(f, "t60"));
+	assert_false(deleted(f, "plain"));
+
+	fake_api_clear(f->fa);
+	clock_set_fake(T0_MS + 111000);		/* 61 s */
+	assert_int_equal(nodelife_reconcile(f->c, "n1"), 0);
+	assert_true(deleted(f, "t60"));
+	assert_false(deleted(f, "plain"));
+	assert_false(deleted(f, "other"));
+
+	fake_api_clear(f->fa);
+	clock_set_fake(T0_MS + 351000);		/* 301 s: the eviction timeout */
+	assert_int_equal(nodelife_reconcile(f->c, "n1"), 0);
+	assert_true(deleted(f, "plain"));
+	assert_true(deleted(f, "other"));
+	assert_false(deleted(f, "forever"));
+	assert_int_equal(fake_api_count(f->fa, "event", NULL), 4);
+}
+
+static void
+test_missing_node_is_fine(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(nodelife_reconcile(f->c, "nosuch"), 0);
+	assert_int_equal(fake_api_nactions(f->fa), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_healthy_node_untouched,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_silent_node_goes_unknown,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_unknown_node_gets_unreachable_taints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_back_to_ready_drops_taints,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_ready_taints, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_eviction_follows_tolerations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_node_is_fine,
+		    setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

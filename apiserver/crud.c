@@ -548,8 +548,10 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	}
 	if (mode == UPDATE_STATUS || mode == UPDATE_FINALIZE) {
 		result = cJSON_Duplicate(old, 1);
-		if (mode == UPDATE_STATUS)
+		if (mode == UPDATE_STATUS) {
 			copy_member(result, newobj, "status");
+			defaults_on_status(c->res, result);
+		}
 		else
 			copy_member(json_ensure_obj(result, "spec"),
 			    json_obj(newobj, "spec"), "finalizers");

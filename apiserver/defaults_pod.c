@@ -7,6 +7,7 @@
 #include "validation_kind.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cJSON.h>
@@ -194,4 +195,35 @@ defaults_pod(cJSON *obj)
 	status = json_ensure_obj(obj, "status");
 	json_set_str(status, "phase", "Pending");
 	json_set_str(status, "qosClass", defaults_pod_qos(spec));
+}
+
+/*
+ * A pod created with the 1.3/1.4 init-containers annotation also gets its
+ * init container statuses mirrored into the matching statuses annotation
+ * whenever its status is written (semantics.md 1(a)).
+ */
+void
+defaults_on_status(const struct api_resource *r, cJSON *obj)
+{
+	cJSON *meta = json_obj(obj, "metadata"), *ann;
+	const cJSON *ics;
+	const char *key;
+	char *text;
+
+	if (r->group[0] != '\0' || strcmp(r->kind, "Pod") != 0)
+		return;
+	ann = json_obj(meta, "annotations");
+	if (json_str(ann, ANN_INIT_BETA) != NULL)
+		key = "pod.beta.kubernetes.io/init-container-statuses";
+	else if (json_str(ann, ANN_INIT_ALPHA) != NULL)
+		key = "pod.alpha.kubernetes.io/init-container-statuses";
+	else
+		return;
+	ics = cJSON_GetObjectItemCaseSensitive(json_obj(obj, "status"),
+	    "initContainerStatuses");
+	if (!cJSON_IsArray(ics))
+		return;
+	text = json_print(ics, NULL);
+	json_set_str(ann, key, text);
+	free(text);
 }

@@ -25,6 +25,8 @@ struct api_resource;
 void	defaults_pod(struct cJSON *obj);
 /* PodSpec defaults (also of templates): restartPolicy, dnsPolicy, ... */
 void	defaults_pod_spec(struct cJSON *spec);
+/* After a status write: the 1.3 init-container-statuses annotation. */
+void	defaults_on_status(const struct api_resource *r, struct cJSON *obj);
 /* Guaranteed / Burstable / BestEffort of a PodSpec (static string). */
 const char *defaults_pod_qos(const struct cJSON *spec);
 

@@ -154,6 +154,58 @@ validate_containers(const cJSON *spec, const char *key, const char *prefix,
 	}
 }
 
+/* Names are unique across init and app containers. */
+static void
+check_cross_names(const cJSON *spec, const char *prefix, struct ck_status *st)
+{
+	const cJSON *ic = cJSON_GetObjectItemCaseSensitive(spec,
+	    "initContainers"), *c, *i;
+	char f[256];
+	int k = 0;
+
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(spec,
+	    "containers")) {
+		cJSON_ArrayForEach(i, ic)
+			if (json_str(c, "name") != NULL &&
+			    json_str(i, "name") != NULL &&
+			    strcmp(json_str(c, "name"),
+				json_str(i, "name")) == 0) {
+				snprintf(f, sizeof(f), "%s.containers[%d].name",
+				    prefix, k);
+				ck_status_add_cause(st, f, "FieldValueDuplicate",
+				    "Duplicate value: \"%s\"",
+				    json_str(c, "name"));
+			}
+		k++;
+	}
+}
+
+/* Init containers run to completion: no probes, no lifecycle hooks. */
+static void
+check_init_fields(const cJSON *spec, const char *prefix, struct ck_status *st)
+{
+	static const char *const banned[] = { "lifecycle", "livenessProbe",
+		"readinessProbe", "startupProbe" };
+	const cJSON *c, *v;
+	char f[256];
+	size_t b;
+	int k = 0;
+
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(spec,
+	    "initContainers")) {
+		for (b = 0; b < ARRAY_SIZE(banned); b++) {
+			v = cJSON_GetObjectItemCaseSensitive(c, banned[b]);
+			if (v == NULL || cJSON_IsNull(v))
+				continue;
+			snprintf(f, sizeof(f), "%s.initContainers[%d].%s",
+			    prefix, k, banned[b]);
+			vk_invalid(st, f, v,
+			    "must not be set for init containers");
+		}
+		k++;
+	}
+}
+
 void
 validation_pod_spec(const cJSON *spec, const char *prefix,
     struct ck_status *st)
@@ -175,6 +227,8 @@ validation_pod_spec(const cJSON *spec, const char *prefix,
 	}
 	validate_containers(spec, "initContainers", prefix, false, st);
 	validate_containers(spec, "containers", prefix, true, st);
+	check_cross_names(spec, prefix, st);
+	check_init_fields(spec, prefix, st);
 	if ((v = json_str(spec, "restartPolicy")) != NULL) {
 		for (i = 0, found = false; restart[i] != NULL; i++)
 			found |= strcmp(restart[i], v) == 0;

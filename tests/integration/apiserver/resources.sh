@@ -198,6 +198,14 @@ out=$(post $NS/pods "$(python3 -c 'import json,sys; print(json.dumps({"apiVersio
 expect "init-containers annotation fills spec.initContainers" "201 init" "$(code) $(echo "$out" | json 'd["spec"]["initContainers"][0]["name"]')"
 post $NS/pods "$(python3 -c 'import json,sys; print(json.dumps({"apiVersion":"v1","kind":"Pod","metadata":{"name":"ann2","annotations":{"pod.alpha.kubernetes.io/init-containers":sys.argv[1]}},"spec":{"initContainers":[{"name":"other","image":"y"}],"containers":[{"name":"c","image":"x"}]}}))' "$ICS")" >/dev/null
 expect "annotation and spec.initContainers disagreeing 422" 422 "$(code)"
+out=$(api PUT $NS/pods/ann/status -H "$J" -d "$(api GET $NS/pods/ann | python3 -c 'import json,sys
+d=json.load(sys.stdin); d["status"]["initContainerStatuses"]=[{"name":"init","ready":False,"restartCount":0,"image":"busybox","imageID":"","state":{"running":{}}}]; print(json.dumps(d))')")
+expect "init container statuses mirrored into the beta annotation" "200 init" \
+    "$(code) $(echo "$out" | json 'json.loads(d["metadata"]["annotations"]["pod.beta.kubernetes.io/init-container-statuses"])[0]["name"]')"
+out=$(post $NS/pods '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"bad"},"spec":{"initContainers":[{"name":"i","image":"x","readinessProbe":{"exec":{"command":["true"]}}}],"containers":[{"name":"c","image":"x"}]}}')
+expect "init container with a readinessProbe 422" "422 Invalid spec.initContainers[0].readinessProbe" "$(cause "$out")"
+out=$(post $NS/pods '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"bad"},"spec":{"initContainers":[{"name":"c","image":"x"}],"containers":[{"name":"c","image":"x"}]}}')
+expect "init and app container with one name 422 Duplicate" "422 FieldValueDuplicate" "$(code) $(echo "$out" | json 'd["details"]["causes"][0]["reason"]')"
 if command -v kubectl >/dev/null; then
 	printf 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "%s"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {}}]\ncurrent-context: c\n' "$API_URL" >"$CK_TMP/kubeconfig"
 	k() { kubectl --kubeconfig "$CK_TMP/kubeconfig" "$@"; }

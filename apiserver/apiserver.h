@@ -93,13 +93,34 @@ struct api_request {
 	size_t		 body_len;
 };
 
+/*
+ * A streamed body that is not a watch (pods/log?follow=true), driven by the
+ * HTTP layer exactly as a watch: attach() gives the connection and its
+ * resume function before the response is queued; read() copies up to max
+ * bytes, or returns 0 after calling suspend(conn) (the source calls resume
+ * once it has more), or -1 at the end; release() when the response is gone.
+ */
+struct api_stream {
+	void	(*attach)(struct api_stream *s, void *conn,
+		    void (*resume)(void *conn));
+	long	(*read)(struct api_stream *s, char *buf, size_t max,
+		    void (*suspend)(void *conn));
+	void	(*release)(struct api_stream *s);
+};
+
 struct api_response {
 	int		 code;
 	const char	*content_type;	/* static string */
 	char		*body;		/* malloc'd, owned by the response */
 	size_t		 body_len;
 	struct watch	*watch;		/* non-NULL: stream this, not body */
+	/* `Warning: 299 - "..."` headers, one per line (openapi.c fills). */
+	char		 warnings[1024];
+	struct api_stream *stream;	/* non-NULL: stream this, not body */
 };
+
+/* Add one Warning header text (dropped when the buffer is full). */
+void	api_response_warn(struct api_response *resp, const char *text);
 
 /* The query parameter key, or NULL when absent. */
 const char	*api_request_param(const struct api_request *req,
@@ -189,6 +210,20 @@ int	status_set_invalid(struct ck_status *st, const struct api_resource *r,
  */
 int	discovery_handle(struct apiserver *srv, const struct api_request *req,
 	    struct api_response *resp);
+
+/* ---- openapi.c ---- */
+
+/* Serve /openapi/v3[/...] and /openapi/v2 (404) for path. */
+void	openapi_handle(const char *path, struct api_response *resp);
+/*
+ * fieldValidation of obj (a request body or a patch result) of r: with
+ * Strict, unknown fields are CK_EBADREQ (400) with st set; with Warn they
+ * are dropped with a Warning header each; with Ignore dropped silently;
+ * without the parameter nothing happens. Returns 0 or CK_EBADREQ.
+ */
+int	openapi_check_fields(const struct api_resource *r, struct cJSON *obj,
+	    const struct api_request *req, struct api_response *resp,
+	    struct ck_status *st) CK_MUST_CHECK;
 
 /* ---- table.c ---- */
 

@@ -270,7 +270,7 @@ static int
 create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
     cJSON **out)
 {
-	cJSON *meta;
+	cJSON *meta, *set;
 	const char *gen;
 	char name[CK_NAME_MAX + 8], uid[37], ts[RFC3339_MAX], suffix[8];
 	int rc, tries;
@@ -294,6 +294,9 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	json_del(meta, "deletionTimestamp");
 	json_del(meta, "deletionGracePeriodSeconds");
 	json_del(meta, "managedFields");
+	set = cJSON_Duplicate(obj, 1);
+	crud_record_manager(c, obj, set);
+	cJSON_Delete(set);
 	if (c->res->prepare_create != NULL)
 		c->res->prepare_create(obj);
 	if (is_service(c->res)) {
@@ -354,7 +357,8 @@ do_create(struct crud *c)
 {
 	cJSON *obj = NULL, *out = NULL;
 
-	if (crud_decode_body(c, 1, &obj) < 0)
+	if (crud_decode_body(c, 1, &obj) < 0 ||
+	    openapi_check_fields(c->res, obj, c->req, c->resp, &c->st) < 0)
 		goto err;
 	if (create_object(c, c->rt->ns, obj, crud_dry_run(c), &out) < 0)
 		goto err;
@@ -662,6 +666,11 @@ do_update(struct crud *c)
 		crud_reply_st(c);
 		goto out;
 	}
+	if (mode_of(c) == UPDATE_MAIN && openapi_check_fields(c->res, obj,
+	    c->req, c->resp, &c->st) < 0) {
+		crud_reply_st(c);
+		goto out;
+	}
 	if (mode_of(c) == UPDATE_SCALE) {
 		scale = obj;
 		obj = NULL;
@@ -721,6 +730,11 @@ do_apply_create(struct crud *c, cJSON *applied)
 		return;
 	}
 	obj = cJSON_Duplicate(applied, 1);
+	if (openapi_check_fields(c->res, obj, c->req, c->resp, &c->st) < 0) {
+		cJSON_Delete(obj);
+		crud_reply_st(c);
+		return;
+	}
 	json_set_str(json_ensure_obj(obj, "metadata"), "name", c->rt->name);
 	if (create_object(c, c->rt->ns, obj, false, &out) < 0) {
 		crud_reply_st(c);
@@ -783,6 +797,8 @@ do_patch(struct crud *c)
 			goto err;
 		rc =
 		    patch_strategic_apply(&target, patch, c->res->kind, &c->st);
+		if (rc == 0 && kind == P_APPLY)
+			crud_record_manager(c, target, patch);
 		break;
 	}
 	if (rc < 0)
@@ -792,6 +808,9 @@ do_patch(struct crud *c)
 		    "the patched object is not a JSON object");
 		goto err;
 	}
+	if (mode_of(c) == UPDATE_MAIN && openapi_check_fields(c->res, target,
+	    c->req, c->resp, &c->st) < 0)
+		goto err;
 	if (mode_of(c) == UPDATE_SCALE) {
 		scaled = target;
 		target = NULL;
@@ -824,6 +843,43 @@ do_scale_get(struct crud *c)
 	api_response_json(c->resp, 200, scale);
 	cJSON_Delete(scale);
 	cJSON_Delete(obj);
+}
+
+/*
+ * Binding makes the pod PodScheduled=True (Kubernetes' assignPod), over any
+ * PodScheduled=False the scheduler wrote while no node fit.
+ */
+static void
+set_scheduled(cJSON *pod)
+{
+	cJSON *conds, *cd, *item;
+	char now[RFC3339_MAX];
+
+	conds = cJSON_GetObjectItemCaseSensitive(json_ensure_obj(pod, "status"),
+	    "conditions");
+	if (!cJSON_IsArray(conds)) {
+		conds = cJSON_CreateArray();
+		cJSON_DeleteItemFromObjectCaseSensitive(json_ensure_obj(pod,
+		    "status"), "conditions");
+		cJSON_AddItemToObject(json_ensure_obj(pod, "status"),
+		    "conditions", conds);
+	}
+	cJSON_ArrayForEach(item, conds) {
+		const char *t = json_str(item, "type");
+
+		if (t != NULL && strcmp(t, "PodScheduled") == 0)
+			break;
+	}
+	rfc3339_now(now);
+	cd = cJSON_CreateObject();
+	cJSON_AddStringToObject(cd, "type", "PodScheduled");
+	cJSON_AddStringToObject(cd, "status", "True");
+	cJSON_AddNullToObject(cd, "lastProbeTime");
+	cJSON_AddStringToObject(cd, "lastTransitionTime", now);
+	if (item != NULL)
+		cJSON_ReplaceItemViaPointer(conds, item, cd);
+	else
+		cJSON_AddItemToArray(conds, cd);
 }
 
 static void
@@ -864,6 +920,7 @@ do_binding(struct crud *c)
 		goto err;
 	}
 	json_set_str(json_ensure_obj(pod, "spec"), "nodeName", target);
+	set_scheduled(pod);
 	rc = store_update(c->srv->store, "pods", c->rt->ns, c->rt->name, pod,
 	    rv, NULL);
 	if (rc < 0) {
@@ -979,6 +1036,9 @@ crud_dispatch(struct apiserver *srv, const struct api_request *req,
 				eviction_create(&c);
 			else
 				method_not_allowed(&c);
+		} else if (strcmp(sub, "log") == 0 &&
+		    strcmp(c.res->qualified, "pods") == 0) {
+			crud_pod_log(&c);
 		} else if (strcmp(sub, "finalize") == 0 &&
 		    (c.res->subresources & API_SUB_FINALIZE)) {
 			if (rt->verb == API_VERB_UPDATE)

@@ -66,6 +66,15 @@ void	crud_list(struct crud *c);
 void	crud_watch(struct crud *c);
 void	crud_delete(struct crud *c);
 void	crud_deletecollection(struct crud *c);
+/*
+ * managed_fields.c: record the request's fieldManager in obj's
+ * metadata.managedFields (Apply for apply-patch bodies, else Update), owning
+ * the fields of set (the applied configuration or the created object).
+ */
+void	crud_record_manager(const struct crud *c, struct cJSON *obj,
+	    const struct cJSON *set);
+/* pods/<name>/log (pod_log.c). */
+void	crud_pod_log(struct crud *c);
 
 /* scale.c: obj as an autoscaling/v1 Scale (a new object). */
 struct cJSON *scale_from_object(const struct cJSON *obj);

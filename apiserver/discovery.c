@@ -15,9 +15,6 @@
 #include "ckube/metrics.h"
 #include "ckube/strbuf.h"
 
-/* Bumped whenever the generated OpenAPI documents change shape. */
-#define OPENAPI_HASH	"CK0001"
-
 size_t	watchlog_count(struct watchlog *wl);
 
 static cJSON *
@@ -192,6 +189,9 @@ reply_resource_list(struct api_response *resp, const char *g, const char *v)
 			cJSON_AddStringToObject(it, "version", "v1");
 			cJSON_AddItemToArray(list, it);
 		}
+		if (strcmp(r->qualified, "pods") == 0)
+			cJSON_AddItemToArray(list, subresource(r, "log", "Pod",
+			    (const char *[]){ "get", NULL }));
 		if (r->subresources & API_SUB_FINALIZE)
 			cJSON_AddItemToArray(list,
 			    subresource(r, "finalize", r->kind,
@@ -203,83 +203,6 @@ reply_resource_list(struct api_response *resp, const char *g, const char *v)
 			cJSON_AddStringToObject(it, "version", "v1");
 			cJSON_AddItemToArray(list, it);
 		}
-	}
-	api_response_json(resp, 200, o);
-	cJSON_Delete(o);
-}
-
-static void
-reply_openapi_index(struct api_response *resp)
-{
-	const struct api_resource *rows;
-	cJSON *o, *paths, *e;
-	char key[192], url[256];
-	size_t n, i;
-
-	rows = registry_all(&n);
-	o = cJSON_CreateObject();
-	paths = cJSON_AddObjectToObject(o, "paths");
-	for (i = 0; i < n; i++) {
-		if (rows[i].group[0] == '\0')
-			snprintf(key, sizeof(key), "api/%s", rows[i].version);
-		else
-			snprintf(key, sizeof(key), "apis/%s/%s", rows[i].group,
-			    rows[i].version);
-		if (cJSON_GetObjectItemCaseSensitive(paths, key) != NULL)
-			continue;
-		snprintf(url, sizeof(url), "/openapi/v3/%s?hash=%s", key,
-		    OPENAPI_HASH);
-		e = cJSON_AddObjectToObject(paths, key);
-		cJSON_AddStringToObject(e, "serverRelativeURL", url);
-	}
-	api_response_json(resp, 200, o);
-	cJSON_Delete(o);
-}
-
-/*
- * One PATCH operation per kind declaring fieldValidation: kubectl then
- * validates on the server side (kubectl-protocol.md 4.5).
- */
-static void
-reply_openapi_gv(struct api_response *resp, const char *g, const char *v)
-{
-	const struct api_resource *rows, *r;
-	cJSON *o, *paths, *p, *op, *gvk, *params, *prm;
-	char path[512];
-	size_t n, i;
-
-	rows = registry_all(&n);
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "openapi", "3.0.0");
-	p = cJSON_AddObjectToObject(o, "info");
-	cJSON_AddStringToObject(p, "title", "Kubernetes");
-	cJSON_AddStringToObject(p, "version", "v1.3.0");
-	paths = cJSON_AddObjectToObject(o, "paths");
-	for (i = 0; i < n; i++) {
-		r = &rows[i];
-		if (strcmp(r->group, g) != 0 || strcmp(r->version, v) != 0)
-			continue;
-		if (g[0] != '\0')
-			snprintf(path, sizeof(path), "/apis/%s/%s%s/%s/{name}",
-			    g, v,
-			    r->namespaced ? "/namespaces/{namespace}" : "",
-			    r->resource);
-		else
-			snprintf(path, sizeof(path), "/api/%s%s/%s/{name}", v,
-			    r->namespaced ? "/namespaces/{namespace}" : "",
-			    r->resource);
-		p = cJSON_AddObjectToObject(paths, path);
-		op = cJSON_AddObjectToObject(p, "patch");
-		gvk = cJSON_AddObjectToObject(op,
-		    "x-kubernetes-group-version-kind");
-		cJSON_AddStringToObject(gvk, "group", g);
-		cJSON_AddStringToObject(gvk, "version", v);
-		cJSON_AddStringToObject(gvk, "kind", r->kind);
-		params = cJSON_AddArrayToObject(op, "parameters");
-		prm = cJSON_CreateObject();
-		cJSON_AddStringToObject(prm, "name", "fieldValidation");
-		cJSON_AddStringToObject(prm, "in", "query");
-		cJSON_AddItemToArray(params, prm);
 	}
 	api_response_json(resp, 200, o);
 	cJSON_Delete(o);
@@ -342,24 +265,8 @@ discovery_handle(struct apiserver *srv, const struct api_request *req,
 		reply_resource_list(resp, "", "v1");
 		return 1;
 	}
-	if (strcmp(path, "/openapi/v3") == 0) {
-		reply_openapi_index(resp);
-		return 1;
-	}
-	if (strcmp(path, "/openapi/v3/api/v1") == 0) {
-		reply_openapi_gv(resp, "", "v1");
-		return 1;
-	}
 	if (strncmp(path, "/openapi/", 9) == 0) {
-		n = sscanf(path, "/openapi/v3/apis/%127[^/]/%63[^/]%7s", g, v,
-		    extra);
-		if (n == 2 && registry_has_group_version(g, v)) {
-			reply_openapi_gv(resp, g, v);
-			return 1;
-		}
-		status_replyf(resp, CK_ENOTFOUND,
-		    "the server could not find the requested "
-		    "resource");
+		openapi_handle(path, resp);
 		return 1;
 	}
 	if (strncmp(path, "/api/", 5) == 0) {

@@ -52,6 +52,31 @@ collect_param(void *cls, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
+/* One `Warning: 299 - "text"` header per line, text quoted (RFC 7234). */
+static void
+add_warnings(struct MHD_Response *r, const char *warnings)
+{
+	char line[2200];
+	size_t n;
+
+	while (warnings[0] != '\0') {
+		n = 0;
+		n += (size_t)snprintf(line, sizeof(line), "299 - \"");
+		for (; *warnings != '\0' && *warnings != '\n'; warnings++) {
+			if (n + 4 >= sizeof(line))
+				continue;
+			if (*warnings == '"' || *warnings == '\\')
+				line[n++] = '\\';
+			line[n++] = *warnings;
+		}
+		line[n++] = '"';
+		line[n] = '\0';
+		MHD_add_response_header(r, "Warning", line);
+		if (*warnings == '\n')
+			warnings++;
+	}
+}
+
 static enum MHD_Result
 queue(struct MHD_Connection *c, struct api_response *resp)
 {
@@ -68,6 +93,7 @@ queue(struct MHD_Connection *c, struct api_response *resp)
 	if (resp->content_type != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 		    resp->content_type);
+	add_warnings(r, resp->warnings);
 	ret = MHD_queue_response(c, (unsigned)resp->code, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -149,6 +175,50 @@ queue_watch(struct MHD_Connection *c, struct api_response *resp)
 	return ret;
 }
 
+static ssize_t
+any_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct api_stream *s = cls;
+	long n;
+
+	(void)pos;
+	n = s->read(s, buf, max, conn_suspend);
+	if (n < 0)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	return (ssize_t)n;
+}
+
+static void
+any_stream_free(void *cls)
+{
+	struct api_stream *s = cls;
+
+	s->release(s);
+}
+
+/* A non-watch stream (pods/log?follow=true), chunked as watches are. */
+static enum MHD_Result
+queue_stream(struct MHD_Connection *c, struct api_response *resp)
+{
+	struct api_stream *s = resp->stream;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	resp->stream = NULL;
+	s->attach(s, c, conn_resume);
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, WATCH_BLOCK,
+	    any_stream_read, s, any_stream_free);
+	if (r == NULL) {
+		s->release(s);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    resp->content_type != NULL ? resp->content_type : "text/plain");
+	ret = MHD_queue_response(c, (unsigned)resp->code, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static enum MHD_Result
 access_cb(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -209,6 +279,8 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	api_handle(hs->srv, &req, &resp);
 	if (resp.watch != NULL)
 		ret = queue_watch(c, &resp);
+	else if (resp.stream != NULL)
+		ret = queue_stream(c, &resp);
 	else
 		ret = queue(c, &resp);
 	api_response_fini(&resp);

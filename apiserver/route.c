@@ -71,11 +71,26 @@ api_response_text(struct api_response *resp, int code, const char *text)
 }
 
 void
+api_response_warn(struct api_response *resp, const char *text)
+{
+	size_t used = strlen(resp->warnings), n = strlen(text);
+
+	if (used + n + 2 > sizeof(resp->warnings))
+		return;
+	if (used > 0)
+		resp->warnings[used++] = '\n';
+	memcpy(resp->warnings + used, text, n + 1);
+}
+
+void
 api_response_fini(struct api_response *resp)
 {
 	free(resp->body);
 	resp->body = NULL;
 	resp->body_len = 0;
+	if (resp->stream != NULL)	/* never queued */
+		resp->stream->release(resp->stream);
+	resp->stream = NULL;
 }
 
 static int64_t

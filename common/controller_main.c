@@ -119,7 +119,8 @@ static int
 setup(struct run *r)
 {
 	struct controller *c = r->c;
-	struct informer_options io = { .bus_url = daemon_watch_bus(r->d) };
+	struct informer_options io = { .bus_url = daemon_watch_bus(r->d),
+	    .metadata_only = r->def->metadata_only };
 	struct informer_handlers h;
 	struct informer *inf;
 	struct client *icl = NULL;

@@ -3,6 +3,9 @@
  * (httpd.h). Requests are answered on the second access-handler call, never
  * the first, or MHD 0.9.75 closes the connection after every response and
  * keep-alive is lost. Handlers get whole bodies, collected up to max_body.
+ * A streamed response (resp->stream) whose source has nothing to send
+ * suspends its connection; a small resumer thread wakes the suspended ones
+ * every 100 ms, so a slow stream never blocks the server thread.
  */
 #include "ckube/httpd.h"
 
@@ -11,12 +14,15 @@
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ckube/alloc.h"
@@ -26,6 +32,10 @@
 
 #define HTTPD_DEFAULT_MAX_BODY	(1024 * 1024)
 #define HTTPD_TEXT		"text/plain; charset=utf-8"
+#define HTTPD_STREAM_BLOCK	16384
+#define HTTPD_RESUME_MS		100
+
+struct stream;
 
 struct httpd {
 	struct MHD_Daemon	*mhd;
@@ -34,6 +44,26 @@ struct httpd {
 	size_t			 max_body;
 	int			 port;
 	atomic_int		 ready;
+	/* Streams whose connection sleeps, woken by the resumer thread. */
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cond;
+	struct stream		*sleeping;
+	bool			 stopping;
+	bool			 resumer_started;
+	pthread_t		 resumer;
+};
+
+/* A streamed response: the preset body first, then the source. */
+struct stream {
+	struct httpd		*h;
+	struct MHD_Connection	*c;
+	char			*head;
+	size_t			 head_len, head_off;
+	httpd_stream_fn		 fn;
+	void			*arg;
+	void			(*free_fn)(void *arg);
+	struct stream		*next;	/* in h->sleeping */
+	bool			 asleep;
 };
 
 /* Per-request state, from the first handler call to NOTIFY_COMPLETED. */
@@ -89,6 +119,17 @@ method_matches(const char *want, const char *method)
 	    (strcmp(want, "GET") == 0 && strcmp(method, "HEAD") == 0);
 }
 
+/* Exact, or a prefix when the route ends in a slash and a star. */
+static int
+path_matches(const char *route, const char *path)
+{
+	size_t n = strlen(route);
+
+	if (n >= 2 && route[n - 1] == '*' && route[n - 2] == '/')
+		return strncmp(route, path, n - 1) == 0;
+	return strcmp(route, path) == 0;
+}
+
 /*
  * Find the route for (method, path): *path_known tells a 405 from a 404.
  * *arg gets the route's arg (the server itself for built-ins).
@@ -101,7 +142,7 @@ find_route(struct httpd *h, const char *method, const char *path,
 
 	*path_known = 0;
 	for (i = 0; i < h->nroutes; i++) {
-		if (strcmp(h->routes[i].path, path) != 0)
+		if (!path_matches(h->routes[i].path, path))
 			continue;
 		*path_known = 1;
 		if (method_matches(h->routes[i].method, method)) {
@@ -133,6 +174,132 @@ send_response(struct MHD_Connection *c, struct httpd_response *resp)
 	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (r == NULL) {
 		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    resp->content_type ? resp->content_type : HTTPD_TEXT);
+	ret = MHD_queue_response(c, (unsigned int)resp->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static ssize_t
+stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream *s = cls;
+	struct httpd *h = s->h;
+	size_t n;
+	long got;
+
+	(void)pos;
+	if (s->head_off < s->head_len) {
+		n = s->head_len - s->head_off;
+		if (n > max)
+			n = max;
+		memcpy(buf, s->head + s->head_off, n);
+		s->head_off += n;
+		return (ssize_t)n;
+	}
+	pthread_mutex_lock(&h->mu);
+	if (h->stopping) {
+		pthread_mutex_unlock(&h->mu);
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	}
+	pthread_mutex_unlock(&h->mu);
+	got = s->fn(s->arg, buf, max);
+	if (got < 0)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if (got > 0)
+		return (ssize_t)got;
+	/* Nothing yet: sleep until the resumer's next round. */
+	pthread_mutex_lock(&h->mu);
+	if (h->stopping) {
+		pthread_mutex_unlock(&h->mu);
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	}
+	s->asleep = true;
+	s->next = h->sleeping;
+	if (h->sleeping == NULL)	/* the resumer waits for a first one */
+		pthread_cond_signal(&h->cond);
+	h->sleeping = s;
+	MHD_suspend_connection(s->c);
+	pthread_mutex_unlock(&h->mu);
+	return 0;
+}
+
+static void
+stream_free(void *cls)
+{
+	struct stream *s = cls;
+
+	if (s->free_fn != NULL)
+		s->free_fn(s->arg);
+	free(s->head);
+	free(s);
+}
+
+/* Wake every sleeping stream (all of them at once when stopping). */
+static void *
+resumer_main(void *arg)
+{
+	struct httpd *h = arg;
+	struct stream *s;
+	struct timespec ts;
+
+	pthread_mutex_lock(&h->mu);
+	while (!h->stopping) {
+		if (h->sleeping == NULL) {
+			pthread_cond_wait(&h->cond, &h->mu);
+			continue;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += HTTPD_RESUME_MS * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		(void)pthread_cond_timedwait(&h->cond, &h->mu, &ts);
+		if (h->stopping)
+			break;
+		while ((s = h->sleeping) != NULL) {
+			h->sleeping = s->next;
+			s->asleep = false;
+			MHD_resume_connection(s->c);
+		}
+	}
+	while ((s = h->sleeping) != NULL) {
+		h->sleeping = s->next;
+		s->asleep = false;
+		MHD_resume_connection(s->c);
+	}
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+static enum MHD_Result
+send_stream(struct httpd *h, struct MHD_Connection *c,
+    struct httpd_response *resp)
+{
+	struct MHD_Response *r;
+	struct stream *s;
+	enum MHD_Result ret;
+
+	s = ck_calloc(1, sizeof(*s));
+	s->h = h;
+	s->c = c;
+	s->head = strbuf_detach(&resp->body, &s->head_len);
+	s->fn = resp->stream;
+	s->arg = resp->stream_arg;
+	s->free_fn = resp->stream_free;
+	pthread_mutex_lock(&h->mu);
+	if (!h->resumer_started && !h->stopping &&
+	    pthread_create(&h->resumer, NULL, resumer_main, h) == 0)
+		h->resumer_started = true;
+	pthread_mutex_unlock(&h->mu);
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN,
+	    HTTPD_STREAM_BLOCK, stream_read, s, stream_free);
+	if (r == NULL) {
+		stream_free(s);
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
@@ -193,6 +360,8 @@ access_handler(void *cls, struct MHD_Connection *c, const char *url,
 	req.body_len = cs->body.len;
 	req.conn = c;
 	fn(&req, &resp, arg);
+	if (resp.stream != NULL)
+		return send_stream(h, c, &resp);
 	return send_response(c, &resp);
 }
 
@@ -266,7 +435,7 @@ httpd_start(const struct httpd_config *cfg, struct httpd **out)
 	const char *addr = cfg->bind_address ? cfg->bind_address : "0.0.0.0";
 	const union MHD_DaemonInfo *info;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ERROR_LOG;
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	struct httpd *h;
 	int rc;
 
@@ -293,6 +462,8 @@ httpd_start(const struct httpd_config *cfg, struct httpd **out)
 	h->nroutes = cfg->routes ? cfg->nroutes : 0;
 	h->max_body = cfg->max_body ? cfg->max_body : HTTPD_DEFAULT_MAX_BODY;
 	atomic_init(&h->ready, 0);
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cond, NULL);
 	h->mhd = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL,
 	    access_handler, h,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -302,6 +473,8 @@ httpd_start(const struct httpd_config *cfg, struct httpd **out)
 	    MHD_OPTION_END);
 	if (h->mhd == NULL) {
 		log_error("httpd: cannot listen on %s:%d", addr, cfg->port);
+		pthread_mutex_destroy(&h->mu);
+		pthread_cond_destroy(&h->cond);
 		free(h);
 		return CK_EIO;
 	}
@@ -342,6 +515,15 @@ httpd_stop(struct httpd *h)
 {
 	if (h == NULL)
 		return;
+	/* Sleeping streams are woken (and end) before MHD stops. */
+	pthread_mutex_lock(&h->mu);
+	h->stopping = true;
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->mu);
+	if (h->resumer_started)
+		pthread_join(h->resumer, NULL);
 	MHD_stop_daemon(h->mhd);
+	pthread_mutex_destroy(&h->mu);
+	pthread_cond_destroy(&h->cond);
 	free(h);
 }

@@ -353,6 +353,24 @@ set_rv(struct informer *inf, int64_t rv)
 	}
 }
 
+/* Keep apiVersion, kind and metadata of an unfrozen obj (metadata_only). */
+static void
+strip_to_metadata(struct kobj *obj)
+{
+	cJSON *root = kobj_json_mut(obj), *it, *next;
+
+	for (it = root != NULL ? root->child : NULL; it != NULL; it = next) {
+		next = it->next;
+		if (it->string != NULL && (strcmp(it->string, "apiVersion") == 0 ||
+		    strcmp(it->string, "kind") == 0 ||
+		    strcmp(it->string, "metadata") == 0))
+			continue;
+		cJSON_Delete(cJSON_DetachItemViaPointer(root, it));
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(root, "metadata"), "managedFields");
+}
+
 /*
  * Apply one watch event (obj taken). Events not newer than the last
  * revision applied, or than the cached object, are duplicates.
@@ -375,6 +393,8 @@ apply(struct informer *inf, enum client_event_type type, struct kobj *obj)
 	    cache_rv_parse(kobj_resource_version(old)) >= rv)
 		goto out;
 	kobj_unref(old);
+	if (inf->g->opt.metadata_only)
+		strip_to_metadata(obj);
 	kobj_freeze(obj);
 	if (type == CLIENT_EVENT_DELETED) {
 		old = cache_remove(inf->cache, kobj_key(obj));
@@ -398,15 +418,21 @@ relist(struct informer *inf)
 	struct client_list_opts lo = { .limit = inf->g->opt.page_size };
 	struct client_kobjs list = { 0 };
 	struct ck_status st;
+	int meta = inf->g->opt.metadata_only;
+	size_t i;
 	int rc;
 
-	rc = client_list_all_kobj(inf->g->cl, &inf->gvr, NULL, &lo, 1, &list,
-	    &st);
+	rc = client_list_all_kobj(inf->g->cl, &inf->gvr, NULL, &lo, !meta,
+	    &list, &st);
 	if (rc < 0) {
 		if (rc != CK_ESHUTDOWN)
 			log_warn("informer %s: list: %s", inf->resource,
 			    st.message);
 		return rc;
+	}
+	for (i = 0; meta && i < list.n; i++) {
+		strip_to_metadata(list.items[i]);
+		kobj_freeze(list.items[i]);
 	}
 	cache_replace(inf->cache, list.items, list.n,
 	    cache_rv_parse(list.resource_version), relist_delta, inf);

@@ -72,7 +72,9 @@ pid_alive() {
 	local f=$1 pid
 	[ -f "$f" ] || return 1
 	pid=$(cat "$f" 2>/dev/null) || return 1
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+	# A killed daemon whose reaper never waits stays a zombie: it is gone.
+	! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null
 }
 
 log_tail() {

@@ -20,6 +20,7 @@ static const struct controller_def gc_def = {
 	.name		= "gc-controller",
 	.flags		= gc_flags,
 	.nflags		= ARRAY_SIZE(gc_flags),
+	.metadata_only	= true,	/* the graph needs nothing else */
 	.init		= gc_init,
 	.fini		= gc_fini,
 	.reconcile	= gc_reconcile,

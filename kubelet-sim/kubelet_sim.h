@@ -9,9 +9,11 @@
 
 #include "ckube/ck.h"
 
+#include "podspec.h"
 #include "timers.h"
 
 struct client;
+struct events;
 struct informer_handlers;
 
 struct ksim_flags {
@@ -29,7 +31,15 @@ struct ksim_flags {
 	int64_t		lease_renew_ms;
 	int64_t		status_report_ms;
 	int64_t		crashloop_backoff_base_ms;
+	const char	*advertise_address;	/* host in the kubelet URL */
 };
+
+/*
+ * Node annotation telling the apiserver where this kubelet-sim serves
+ * /containerLogs ("http://127.0.0.1:PORT"): the nodes' InternalIPs are
+ * simulated, so the apiserver cannot dial them.
+ */
+#define ANN_KUBELET_URL	"sim.ckube.io/kubelet-url"
 
 struct sim_node {
 	char		name[128];
@@ -39,11 +49,18 @@ struct sim_node {
 	struct timer	status_timer;
 	struct ksim *ks;
 	int		registered;
+	struct res_list	used;		/* requests of the admitted pods */
+	/* sim.ckube.io/ usage summed over the node's pods (node pressure). */
+	int64_t		mem_usage, disk_usage, inodes_usage;
 };
 
 struct ksim {
 	struct ksim_flags	f;
 	struct client		*cl;
+	struct events		*ev;		/* kubelet Events */
+	struct res_list		alloc;		/* allocatable of each node */
+	int			port;		/* our HTTP port */
+	char			url[128];	/* ANN_KUBELET_URL value */
 	struct timer_heap	timers;
 	struct sim_node		*nodes;
 	size_t			nnodes;
@@ -55,6 +72,11 @@ struct ksim {
  * --node-cidr).
  */
 int	node_setup(struct ksim *ks, int64_t now_ms) CK_MUST_CHECK;
+/*
+ * The node's pods' usage changed (sim.ckube.io/memory-usage...): the hook
+ * where node pressure is evaluated; today it only logs at --v=4.
+ */
+void	node_usage_changed(struct ksim *ks, struct sim_node *n);
 /* Free the node set. */
 void	node_teardown(struct ksim *ks);
 

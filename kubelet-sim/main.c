@@ -3,16 +3,20 @@
  * by one timer heap on the main thread, inside the common daemon frame.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "ckube/client.h"
 #include "ckube/clock.h"
 #include "ckube/daemon.h"
 #include "ckube/err.h"
+#include "ckube/events.h"
 #include "ckube/flags.h"
+#include "ckube/httpd.h"
 #include "ckube/informer.h"
 #include "ckube/log.h"
 #include "kubelet_sim.h"
+#include "logs.h"
 
 static struct ksim ks;
 
@@ -48,6 +52,14 @@ static const struct flag ksim_flag_table[] = {
 	{ "crashloop-backoff-base", FLAG_DURATION,
 	    &ks.f.crashloop_backoff_base_ms, "10s", "Simulation",
 	    "first crash-loop restart delay (doubles to 5m)" },
+	{ "advertise-address", FLAG_STRING, &ks.f.advertise_address,
+	    "127.0.0.1", "Simulation",
+	    "address the apiserver dials for container logs (node annotation "
+	    ANN_KUBELET_URL ")" },
+};
+
+static const struct httpd_route ksim_routes[] = {
+	{ "GET", LOGS_PREFIX "*", logs_handle, &ks },
 };
 
 static const struct flag *const tables[] = { ksim_flag_table };
@@ -68,15 +80,26 @@ ksim_run(struct daemon *d, void *arg)
 		ks.f.lease_renew_ms = 10000;
 	if (ks.f.status_report_ms <= 0)
 		ks.f.status_report_ms = 60000;
+	ks.port = daemon_port(d);
+	snprintf(ks.url, sizeof(ks.url), "http://%s:%d",
+	    ks.f.advertise_address, ks.port);
+	ks.ev = events_new(ks.cl, "kubelet", 0);
+	if (events_start(ks.ev) != 0) {
+		events_free(ks.ev);
+		client_free(ks.cl);
+		return 1;
+	}
 	timers_init(&ks.timers);
 	if (node_setup(&ks, (int64_t)ck_now_ms()) != 0) {
 		log_error("bad --node-cidr %s or --nodes %lld", ks.f.node_cidr,
 		    (long long)ks.f.nodes);
+		events_free(ks.ev);
 		client_free(ks.cl);
 		return 2;
 	}
 	if (daemon_client_new(d, &icl) != 0) {
 		node_teardown(&ks);
+		events_free(ks.ev);
 		client_free(ks.cl);
 		return 1;
 	}
@@ -86,6 +109,7 @@ ksim_run(struct daemon *d, void *arg)
 	if (informer_group_start(g) != 0) {
 		informer_group_free(g);
 		node_teardown(&ks);
+		events_free(ks.ev);
 		client_free(ks.cl);
 		return 1;
 	}
@@ -107,6 +131,7 @@ ksim_run(struct daemon *d, void *arg)
 	informer_group_free(g);
 	timers_free(&ks.timers);
 	node_teardown(&ks);
+	events_free(ks.ev);
 	client_free(ks.cl);
 	return daemon_exit_status(d);
 }
@@ -120,6 +145,8 @@ main(int argc, char *argv[])
 		.flag_tables = tables,
 		.flag_counts = counts,
 		.nflag_tables = 1,
+		.routes = ksim_routes,
+		.nroutes = ARRAY_SIZE(ksim_routes),
 		.run = ksim_run,
 	};
 

@@ -1,8 +1,13 @@
 # ckube-kubelet-sim: simulated nodes and pods. Keep KUBELET_SIM_SRCS sorted.
 KUBELET_SIM_SRCS :=
+KUBELET_SIM_SRCS += kubelet-sim/ctr_log.c
+KUBELET_SIM_SRCS += kubelet-sim/logs.c
 KUBELET_SIM_SRCS += kubelet-sim/node.c
 KUBELET_SIM_SRCS += kubelet-sim/pod.c
+KUBELET_SIM_SRCS += kubelet-sim/pod_status.c
 KUBELET_SIM_SRCS += kubelet-sim/podsim.c
+KUBELET_SIM_SRCS += kubelet-sim/podspec.c
+KUBELET_SIM_SRCS += kubelet-sim/probe.c
 KUBELET_SIM_SRCS += kubelet-sim/sim_spec.c
 KUBELET_SIM_SRCS += kubelet-sim/timers.c
 

@@ -16,6 +16,7 @@
 #include "ckube/clock.h"
 #include "ckube/err.h"
 #include "ckube/log.h"
+#include "ckube/quantity.h"
 #include "ckube/rfc3339.h"
 #include "ckube/strbuf.h"
 #include "kubelet_sim.h"
@@ -85,6 +86,8 @@ node_object(const struct ksim *ks, const struct sim_node *n)
 	cJSON_AddStringToObject(o, "kind", "Node");
 	md = cJSON_AddObjectToObject(o, "metadata");
 	cJSON_AddStringToObject(md, "name", n->name);
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(md, "annotations"),
+	    ANN_KUBELET_URL, ks->url);
 	labels = cJSON_AddObjectToObject(md, "labels");
 	cJSON_AddStringToObject(labels, "kubernetes.io/hostname", n->name);
 	cJSON_AddStringToObject(labels, "kubernetes.io/os", "linux");
@@ -161,6 +164,9 @@ node_status_patch(const struct ksim *ks, const struct sim_node *n)
 	cJSON_AddStringToObject(a, "type", "Hostname");
 	cJSON_AddStringToObject(a, "address", n->name);
 	cJSON_AddItemToArray(addrs, a);
+	cJSON_AddNumberToObject(cJSON_AddObjectToObject(
+	    cJSON_AddObjectToObject(st, "daemonEndpoints"), "kubeletEndpoint"),
+	    "Port", ks->port);
 	info = cJSON_AddObjectToObject(st, "nodeInfo");
 	cJSON_AddStringToObject(info, "kubeletVersion", "v1.3.0");
 	cJSON_AddStringToObject(info, "kubeProxyVersion", "v1.3.0");
@@ -184,8 +190,17 @@ node_register(struct ksim *ks, struct sim_node *n)
 
 	rc = client_create(ks->cl, obj, NULL, &st);
 	cJSON_Delete(obj);
-	if (rc == CK_EEXIST)
-		rc = 0;		/* re-adopt a node of an earlier run */
+	if (rc == CK_EEXIST) {
+		/* re-adopt a node of an earlier run: our URL changed */
+		ck_status_clear(&st);
+		obj = cJSON_CreateObject();
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(
+		    cJSON_AddObjectToObject(obj, "metadata"), "annotations"),
+		    ANN_KUBELET_URL, ks->url);
+		rc = client_patch(ks->cl, &CLIENT_GVR_NODES, NULL, n->name,
+		    NULL, CLIENT_PATCH_MERGE, obj, NULL, &st);
+		cJSON_Delete(obj);
+	}
 	if (rc != 0)
 		log_warn("register node %s: %s", n->name, st.message);
 	ck_status_clear(&st);
@@ -287,6 +302,36 @@ ensure_namespace(struct ksim *ks)
 	ck_status_clear(&st);
 }
 
+void
+node_usage_changed(struct ksim *ks, struct sim_node *n)
+{
+	(void)ks;
+	/*
+	 * Node pressure (MemoryPressure when memory-usage nears allocatable
+	 * minus the eviction threshold, DiskPressure...) is the eviction
+	 * issue's: it evaluates n's sums here and reports the conditions.
+	 */
+	log_v(4, "node %s usage: memory %lld disk %lld inodes %lld", n->name,
+	    (long long)n->mem_usage, (long long)n->disk_usage,
+	    (long long)n->inodes_usage);
+}
+
+/* Allocatable (= capacity: nothing is reserved) from the flags. */
+static int
+parse_alloc(struct ksim *ks)
+{
+	struct res_list *a = &ks->alloc;
+
+	if (quantity_parse_milli(ks->f.node_cpu, &a->cpu_milli, NULL) != 0 ||
+	    quantity_parse_value(ks->f.node_memory, &a->memory, NULL) != 0 ||
+	    quantity_parse_value(ks->f.node_pods, &a->pods, NULL) != 0) {
+		log_error("bad --node-cpu %s, --node-memory %s or --node-pods "
+		    "%s", ks->f.node_cpu, ks->f.node_memory, ks->f.node_pods);
+		return CK_EINVALID;
+	}
+	return 0;
+}
+
 int
 node_setup(struct ksim *ks, int64_t now_ms)
 {
@@ -297,6 +342,8 @@ node_setup(struct ksim *ks, int64_t now_ms)
 	size_t i;
 	struct sim_node *n;
 
+	if (parse_alloc(ks) != 0)
+		return CK_EINVALID;
 	ck_strlcpy(net, ks->f.node_cidr, sizeof(net));
 	slash = strchr(net, '/');
 	if (slash != NULL) {

@@ -1,8 +1,9 @@
 /*
  * Pods of ckube-kubelet-sim: the pod informer's events for pods bound to our
- * nodes are queued to the main loop, which runs each pod's podsim state
- * machine on a timer, writes status (status subresource, only on change)
- * and finishes graceful deletion with a grace-0 delete.
+ * nodes are queued to the main loop, which admits each new pod against its
+ * node's allocatable, runs its podsim state machine on a timer, records the
+ * kubelet's Events, writes status (pod_status.c) and finishes graceful
+ * deletion with a grace-0 delete once every container has stopped.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -16,14 +17,14 @@
 #include "ckube/client.h"
 #include "ckube/clock.h"
 #include "ckube/err.h"
+#include "ckube/events.h"
 #include "ckube/informer.h"
 #include "ckube/kobj.h"
 #include "ckube/log.h"
 #include "ckube/rfc3339.h"
 #include "ckube/strbuf.h"
 #include "ckube/strmap.h"
-#include "kubelet_sim.h"
-#include "podsim.h"
+#include "pod.h"
 
 #define ANN_INIT_ALPHA	"pod.alpha.kubernetes.io/init-containers"
 #define ANN_INIT_BETA	"pod.beta.kubernetes.io/init-containers"
@@ -34,25 +35,53 @@ struct pod_ev {
 	bool		deleted;
 };
 
-struct sim_pod {
-	struct timer	timer;
-	struct ksim	*ks;
-	struct sim_node	*node;
-	char		ns[CK_NAME_MAX], name[CK_NAME_MAX], uid[64];
-	char		key[2 * CK_NAME_MAX];	/* strmap key (borrowed by it) */
-	char		ip[32];
-	char		ann_key[64];	/* mirror annotation, or "" */
-	char		**init_names, **app_names, **images;
-	struct ctr_sim	*ctrs;		/* init then app */
-	struct pod_sim	ps;
-	char		*last_status;
-	bool		deleting, gone;
-	int64_t		delete_at_ms;
-};
-
 static pthread_mutex_t ev_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct pod_ev *ev_head, **ev_tail = &ev_head;
-static struct strmap *pods;	/* "ns/name" -> sim_pod (main thread) */
+static pthread_mutex_t pod_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct strmap *pods;	/* "ns/name" -> sim_pod (under pod_mu) */
+
+void
+pod_lock(void)
+{
+	pthread_mutex_lock(&pod_mu);
+}
+
+void
+pod_unlock(void)
+{
+	pthread_mutex_unlock(&pod_mu);
+}
+
+struct sim_pod *
+pod_find(const char *ns, const char *name)
+{
+	char key[2 * CK_NAME_MAX + 2];
+
+	if (pods == NULL)
+		return NULL;
+	snprintf(key, sizeof(key), "%s/%s", ns, name);
+	return strmap_get(pods, key);
+}
+
+int
+pod_container_index(const struct sim_pod *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->ps.ninit; i++)
+		if (strcmp(p->init_names[i], name) == 0)
+			return (int)i;
+	for (i = 0; i < p->ps.napp; i++)
+		if (strcmp(p->app_names[i], name) == 0)
+			return (int)(p->ps.ninit + i);
+	return -1;
+}
+
+int64_t
+pod_wall_ms(int64_t mono_ms)
+{
+	return ck_wall_us() / 1000 - (int64_t)ck_now_ms() + mono_ms;
+}
 
 static struct sim_node *
 find_node(struct ksim *ks, const char *name)
@@ -113,22 +142,15 @@ pod_handlers(struct ksim *ks)
 	return &h;
 }
 
-/* Wall-clock RFC 3339 for a monotonic ms time. */
+/* What the container does, and what its echo commands print. */
 static void
-fmt_time(int64_t mono_ms, char *buf, size_t len)
-{
-	int64_t wall_ms = ck_wall_us() / 1000 - (int64_t)ck_now_ms() + mono_ms;
-
-	if (rfc3339_format((time_t)(wall_ms / 1000), buf, len) != 0)
-		ck_strlcpy(buf, "1970-01-01T00:00:00Z", len);
-}
-
-static void
-outcome_of(const cJSON *c, bool is_init, struct sim_outcome *out)
+outcome_of(const cJSON *c, bool is_init, struct sim_outcome *out,
+    char **echo)
 {
 	const char *argv[32];
 	size_t n = 0;
 	const cJSON *arr, *it;
+	struct strbuf sb;
 	int k;
 
 	for (k = 0; k < 2; k++) {
@@ -143,187 +165,33 @@ outcome_of(const cJSON *c, bool is_init, struct sim_outcome *out)
 		out->forever = false;	/* malformed: fails at once */
 		out->run_ms = 0;
 		out->exit_code = 127;
-	}
-}
-
-static cJSON *
-state_json(const struct ctr_sim *c, bool last)
-{
-	cJSON *s = cJSON_CreateObject(), *in;
-	char t[RFC3339_MAX];
-
-	if (last) {
-		in = cJSON_AddObjectToObject(s, "terminated");
-		cJSON_AddNumberToObject(in, "exitCode", c->last_exit);
-		cJSON_AddStringToObject(in, "reason",
-		    c->last_exit == 0 ? "Completed" : "Error");
-		fmt_time(c->last_started_ms, t, sizeof(t));
-		cJSON_AddStringToObject(in, "startedAt", t);
-		fmt_time(c->last_finished_ms, t, sizeof(t));
-		cJSON_AddStringToObject(in, "finishedAt", t);
-		return s;
-	}
-	switch (c->state) {
-	case CS_WAITING:
-		in = cJSON_AddObjectToObject(s, "waiting");
-		if (c->reason != NULL)
-			cJSON_AddStringToObject(in, "reason", c->reason);
-		break;
-	case CS_RUNNING:
-		in = cJSON_AddObjectToObject(s, "running");
-		fmt_time(c->started_ms, t, sizeof(t));
-		cJSON_AddStringToObject(in, "startedAt", t);
-		break;
-	case CS_TERMINATED:
-		in = cJSON_AddObjectToObject(s, "terminated");
-		cJSON_AddNumberToObject(in, "exitCode", c->exit_code);
-		cJSON_AddStringToObject(in, "reason", c->reason);
-		fmt_time(c->started_ms, t, sizeof(t));
-		cJSON_AddStringToObject(in, "startedAt", t);
-		fmt_time(c->finished_ms, t, sizeof(t));
-		cJSON_AddStringToObject(in, "finishedAt", t);
-		break;
-	}
-	return s;
-}
-
-static cJSON *
-statuses_json(const struct sim_pod *p, const struct ctr_sim *cs,
-    char **names, char **images, size_t n, bool init)
-{
-	cJSON *arr = cJSON_CreateArray(), *o;
-	char id[160];
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		const struct ctr_sim *c = &cs[i];
-
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "name", names[i]);
-		cJSON_AddItemToObject(o, "state", state_json(c, false));
-		cJSON_AddItemToObject(o, "lastState", c->has_last ?
-		    state_json(c, true) : cJSON_CreateObject());
-		cJSON_AddBoolToObject(o, "ready", init ?
-		    (c->state == CS_TERMINATED && c->exit_code == 0) :
-		    c->ready);
-		cJSON_AddNumberToObject(o, "restartCount", c->restarts);
-		cJSON_AddStringToObject(o, "image", images[i]);
-		cJSON_AddStringToObject(o, "imageID", images[i]);
-		if (c->state != CS_WAITING || c->has_last) {
-			snprintf(id, sizeof(id), "sim://%s-%s-%d", p->uid,
-			    names[i], c->restarts);
-			cJSON_AddStringToObject(o, "containerID", id);
-		}
-		cJSON_AddItemToArray(arr, o);
-	}
-	return arr;
-}
-
-static void
-add_cond(cJSON *arr, const char *type, bool ok, const char *reason,
-    const char *msg, const char *now)
-{
-	cJSON *c = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(c, "type", type);
-	cJSON_AddStringToObject(c, "status", ok ? "True" : "False");
-	cJSON_AddNullToObject(c, "lastProbeTime");
-	cJSON_AddStringToObject(c, "lastTransitionTime", now);
-	if (!ok && reason != NULL) {
-		cJSON_AddStringToObject(c, "reason", reason);
-		cJSON_AddStringToObject(c, "message", msg);
-	}
-	cJSON_AddItemToArray(arr, c);
-}
-
-static cJSON *
-status_json(const struct sim_pod *p)
-{
-	static const char *const ph[] = {
-		"Pending", "Running", "Succeeded", "Failed"
-	};
-	const struct pod_sim *ps = &p->ps;
-	cJSON *st = cJSON_CreateObject(), *conds;
-	char t[RFC3339_MAX], msg[512];
-	bool ready = ps->napp > 0;
-	size_t i, off;
-
-	cJSON_AddStringToObject(st, "phase", ph[ps->phase]);
-	if (ps->reason != NULL) {
-		cJSON_AddStringToObject(st, "reason", ps->reason);
-		cJSON_AddStringToObject(st, "message",
-		    "Pod was active on the node longer than the specified deadline");
-	}
-	for (i = 0; i < ps->napp; i++)
-		ready = ready && ps->app[i].ready;
-	off = (size_t)snprintf(msg, sizeof(msg),
-	    "containers with incomplete status: [");
-	for (i = 0; i < ps->ninit; i++)
-		if (!(ps->init[i].state == CS_TERMINATED &&
-		    ps->init[i].exit_code == 0) && off < sizeof(msg))
-			off += (size_t)snprintf(msg + off, sizeof(msg) - off,
-			    "%s%s", off > 37 ? " " : "", p->init_names[i]);
-	if (off < sizeof(msg))
-		snprintf(msg + off, sizeof(msg) - off, "]");
-	fmt_time(ps->start_ms, t, sizeof(t));
-	conds = cJSON_AddArrayToObject(st, "conditions");
-	add_cond(conds, "Initialized", ps->initialized,
-	    "ContainersNotInitialized", msg, t);
-	add_cond(conds, "Ready", ready, "ContainersNotReady",
-	    "containers with unready status", t);
-	add_cond(conds, "ContainersReady", ready, "ContainersNotReady",
-	    "containers with unready status", t);
-	add_cond(conds, "PodScheduled", true, NULL, NULL, t);
-	cJSON_AddStringToObject(st, "hostIP", p->node->ip);
-	cJSON_AddStringToObject(st, "podIP", p->ip);
-	cJSON_AddStringToObject(st, "startTime", t);
-	if (ps->ninit > 0)
-		cJSON_AddItemToObject(st, "initContainerStatuses",
-		    statuses_json(p, ps->init, p->init_names, p->images,
-		    ps->ninit, true));
-	cJSON_AddItemToObject(st, "containerStatuses", statuses_json(p,
-	    ps->app, p->app_names, p->images + ps->ninit, ps->napp, false));
-	return st;
-}
-
-static void
-write_status(struct sim_pod *p)
-{
-	struct ck_status st = { 0 };
-	cJSON *patch, *status, *md, *ann;
-	char *text;
-	int rc;
-
-	status = status_json(p);
-	text = cJSON_PrintUnformatted(status);
-	if (p->last_status != NULL && strcmp(text, p->last_status) == 0) {
-		free(text);
-		cJSON_Delete(status);
 		return;
 	}
-	patch = cJSON_CreateObject();
-	if (p->ann_key[0] != '\0') {
-		char *v = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(
-		    status, "initContainerStatuses"));
+	strbuf_init(&sb);
+	if (sim_spec_output(argv, n, &sb) == 0 && sb.len > 0)
+		*echo = strbuf_detach(&sb, NULL);
+	else
+		strbuf_fini(&sb);
+}
 
-		md = cJSON_AddObjectToObject(patch, "metadata");
-		ann = cJSON_AddObjectToObject(md, "annotations");
-		cJSON_AddStringToObject(ann, p->ann_key, v != NULL ? v : "[]");
-		free(v);
-	}
-	cJSON_AddItemToObject(patch, "status", status);
-	rc = client_patch(p->ks->cl, &CLIENT_GVR_PODS, p->ns, p->name,
-	    "status", CLIENT_PATCH_MERGE, patch, NULL, &st);
-	cJSON_Delete(patch);
-	if (rc != 0) {
-		log_warn("pod %s/%s status: %s", p->ns, p->name, st.message);
-		free(text);
-		ck_status_clear(&st);
+/* Add (sign 1) or remove (-1) p's requests and usage on its node. */
+static void
+account(struct sim_pod *p, int sign)
+{
+	struct sim_node *n = p->node;
+
+	if ((sign > 0) == p->counted)
 		return;
+	p->counted = sign > 0;
+	n->used.pods += sign * p->req.pods;
+	n->used.cpu_milli += sign * p->req.cpu_milli;
+	n->used.memory += sign * p->req.memory;
+	if (p->ann.memory_bytes || p->ann.disk_bytes || p->ann.inodes) {
+		n->mem_usage += sign * p->ann.memory_bytes;
+		n->disk_usage += sign * p->ann.disk_bytes;
+		n->inodes_usage += sign * p->ann.inodes;
+		node_usage_changed(p->ks, n);
 	}
-	free(p->last_status);
-	p->last_status = text;
-	ck_status_clear(&st);
 }
 
 static void
@@ -334,10 +202,16 @@ pod_free(void *v)
 
 	if (p == NULL)
 		return;
+	account(p, -1);
 	timers_cancel(&p->ks->timers, &p->timer);
 	n = p->ps.ninit + p->ps.napp;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		free(p->images[i]);
+		free(p->echo[i]);
+		ctr_log_free(&p->logs[i]);
+	}
+	free(p->echo);
+	free(p->logs);
 	for (i = 0; i < p->ps.ninit; i++)
 		free(p->init_names[i]);
 	for (i = 0; i < p->ps.napp; i++)
@@ -346,23 +220,133 @@ pod_free(void *v)
 	free(p->init_names);
 	free(p->app_names);
 	free(p->ctrs);
+	free(p->probes);
 	free(p->last_status);
+	free(p->last_mirror);
+	kobj_unref(p->obj);
 	free(p);
 }
 
+/* The kubelet's last word on a pod: delete with grace 0. */
 static void
-final_delete(struct sim_pod *p)
+delete_now(struct ksim *ks, const char *ns, const char *name)
 {
 	struct client_delete_opts o = { .grace_period_seconds = 0 };
 	struct ck_status st = { 0 };
 	int rc;
 
-	rc = client_delete(p->ks->cl, &CLIENT_GVR_PODS, p->ns, p->name, &o,
-	    NULL, &st);
+	rc = client_delete(ks->cl, &CLIENT_GVR_PODS, ns, name, &o, NULL, &st);
 	if (rc != 0 && rc != CK_ENOTFOUND)
-		log_warn("delete pod %s/%s: %s", p->ns, p->name, st.message);
+		log_warn("delete pod %s/%s: %s", ns, name, st.message);
 	ck_status_clear(&st);
+}
+
+static void
+final_delete(struct sim_pod *p)
+{
+	delete_now(p->ks, p->ns, p->name);
 	p->gone = true;
+}
+
+/* Queue the echo lines of a starting container at their times. */
+static void
+log_echo(struct log_inst *li, const char *echo, int64_t start_wall)
+{
+	const char *line = echo, *sp, *nl;
+	int64_t off;
+
+	while (line != NULL && *line != '\0') {
+		nl = strchr(line, '\n');
+		sp = strchr(line, ' ');
+		if (nl == NULL || sp == NULL || sp > nl)
+			break;
+		if (ck_parse_int64n(line, (size_t)(sp - line), &off) == 0)
+			ctr_log_add(li, start_wall + off, "%.*s",
+			    (int)(nl - sp - 1), sp + 1);
+		line = nl + 1;
+	}
+}
+
+/* The simulated log lines of what happened to a container. */
+static void
+note_log(struct sim_pod *p, const struct podsim_note_info *n,
+    const char *name, const char *image)
+{
+	size_t ci = n->init ? n->idx : p->ps.ninit + n->idx;
+	struct ctr_log *l = &p->logs[ci];
+	const struct ctr_sim *c = &p->ctrs[ci];
+	int64_t t = pod_wall_ms(n->t_ms);
+
+	switch (n->kind) {
+	case NOTE_STARTED:
+		if (l->cur.n > 0)
+			ctr_log_rotate(l);
+		ctr_log_add(&l->cur, t, "[ckube-sim] started container %s "
+		    "(image %s, hostname %s, restart %d)", name, image,
+		    p->hostname, c->restarts);
+		if (p->echo[ci] != NULL)
+			log_echo(&l->cur, p->echo[ci], t);
+		break;
+	case NOTE_EXITED:
+		ctr_log_cut(&l->cur, t);
+		ctr_log_add(&l->cur, t, "[ckube-sim] container %s exited with "
+		    "code %d", name, c->exit_code);
+		break;
+	case NOTE_PROBE_FAILED:
+		ctr_log_add(&l->cur, t, "[ckube-sim] %s probe failed: %s",
+		    probe_type_name(n->probe), n->why != NULL ? n->why : "");
+		break;
+	case NOTE_KILLING:
+		ctr_log_add(&l->cur, t, "[ckube-sim] killing container %s: "
+		    "failed %s probe, will be restarted", name,
+		    n->probe == PROBE_STARTUP ? "startup" : "liveness");
+		break;
+	case NOTE_BACKOFF:
+		ctr_log_add(&l->cur, t, "[ckube-sim] back-off %llds restarting "
+		    "failed container %s", (long long)((c->restart_at_ms -
+		    c->finished_ms) / 1000), name);
+		break;
+	case NOTE_PULL_FAILED:
+		break;
+	}
+}
+
+/* The kubelet's Events for what happened to a container. */
+static void
+on_note(const struct podsim_note_info *n, void *arg)
+{
+	struct sim_pod *p = arg;
+	const char *name = n->init ? p->init_names[n->idx] :
+	    p->app_names[n->idx];
+	const char *image = p->images[n->init ? n->idx : p->ps.ninit + n->idx];
+	struct events *ev = p->ks->ev;
+
+	note_log(p, n, name, image);
+	switch (n->kind) {
+	case NOTE_PULL_FAILED:
+		events_record(ev, p->obj, "Warning", "Failed",
+		    "Failed to pull image \"%s\": simulated pull failure "
+		    "(sim.ckube.io/image-pull-fail)", image);
+		break;
+	case NOTE_BACKOFF:
+		events_record(ev, p->obj, "Warning", "BackOff",
+		    "Back-off restarting failed container %s in pod %s_%s(%s)",
+		    name, p->name, p->ns, p->uid);
+		break;
+	case NOTE_PROBE_FAILED:
+		events_record(ev, p->obj, "Warning", "Unhealthy",
+		    "%s probe failed: %s", probe_type_name(n->probe),
+		    n->why != NULL ? n->why : "");
+		break;
+	case NOTE_KILLING:
+		events_record(ev, p->obj, "Normal", "Killing",
+		    "Container %s failed %s probe, will be restarted", name,
+		    n->probe == PROBE_STARTUP ? "startup" : "liveness");
+		break;
+	case NOTE_STARTED:
+	case NOTE_EXITED:
+		break;
+	}
 }
 
 static void
@@ -373,12 +357,20 @@ on_pod_timer(struct timer *t, int64_t now)
 
 	if (p->gone)
 		return;
-	if (p->deleting) {
+	if (p->reject_reason != NULL) {
+		pod_write_status(p);
+		return;
+	}
+	pod_lock();
+	next = podsim_step(&p->ps, now);
+	pod_unlock();
+	if (p->ps.phase == PH_SUCCEEDED || p->ps.phase == PH_FAILED)
+		account(p, -1);		/* a finished pod frees its room */
+	pod_write_status(p);
+	if (p->deleting && podsim_stopped(&p->ps)) {
 		final_delete(p);
 		return;
 	}
-	next = podsim_step(&p->ps, now);
-	write_status(p);
 	if (next != INT64_MAX)
 		timers_arm(&p->ks->timers, t, next);
 }
@@ -413,74 +405,165 @@ adopt_initialized(struct sim_pod *p, const struct kobj *obj, int64_t now)
 	p->ps.initialized = true;
 }
 
+/* Container names, images and simulated outcomes of one list. */
+static void
+read_containers(struct sim_pod *p, const cJSON *list, size_t n, bool init,
+    char **names, char **images, struct ctr_sim *ctrs, char **echo)
+{
+	const cJSON *c, *nm, *im;
+	size_t i = 0;
+
+	cJSON_ArrayForEach(c, list) {
+		if (i >= n)
+			break;
+		nm = cJSON_GetObjectItemCaseSensitive(c, "name");
+		im = cJSON_GetObjectItemCaseSensitive(c, "image");
+		names[i] = ck_strdup(cJSON_IsString(nm) ? nm->valuestring : "");
+		images[i] = ck_strdup(cJSON_IsString(im) ? im->valuestring : "");
+		outcome_of(c, init, &ctrs[i].out, &echo[i]);
+		i++;
+	}
+	(void)p;
+}
+
+/* Probes of the app containers (none of init containers: 1(d)). */
+static void
+read_probes(struct sim_pod *p, const cJSON *app)
+{
+	static const char *const keys[3] = {
+		"livenessProbe", "readinessProbe", "startupProbe"
+	};
+	struct ctr_sim *c;
+	const cJSON *it;
+	size_t i = 0;
+	int k;
+
+	cJSON_ArrayForEach(it, app) {
+		if (i >= p->ps.napp)
+			break;
+		c = &p->ps.app[i];
+		for (k = 0; k < 3; k++) {
+			const cJSON *pr = cJSON_GetObjectItemCaseSensitive(it,
+			    keys[k]);
+
+			if (pr == NULL)
+				continue;
+			if (p->probes == NULL)
+				p->probes = ck_calloc(3 * p->ps.napp,
+				    sizeof(*p->probes));
+			if (podspec_probe(pr, &p->probes[3 * i + k]))
+				c->probe[k] = &p->probes[3 * i + k];
+		}
+		i++;
+	}
+}
+
+/* Apply the sim.ckube.io/ annotations; a bad value is a Warning Event. */
+static void
+read_annotations(struct sim_pod *p, const struct kobj *obj)
+{
+	char err[512];
+	size_t i, n = p->ps.ninit + p->ps.napp;
+	const char *name;
+
+	if (podspec_annotations(kobj_get(obj, "metadata.annotations"),
+	    &p->ann, err, sizeof(err)) > 0) {
+		log_warn("pod %s/%s: %s", p->ns, p->name, err);
+		events_record(p->ks->ev, obj, "Warning", "InvalidAnnotation",
+		    "ignored: %s", err);
+	}
+	for (i = 0; i < n; i++) {
+		struct ctr_sim *c = &p->ctrs[i];
+
+		name = i < p->ps.ninit ? p->init_names[i] :
+		    p->app_names[i - p->ps.ninit];
+		c->startup_delay_ms = p->ann.startup_delay_ms;
+		c->ready_after_ms = p->ann.ready_after_ms;
+		c->pull_fail = podspec_pull_fails(&p->ann, name);
+	}
+}
+
+static const cJSON *
+init_list(struct sim_pod *p, const struct kobj *obj, cJSON **parsed)
+{
+	const cJSON *init = kobj_get(obj, "spec.initContainers");
+	const char *ann, *key = ANN_INIT_BETA;
+
+	*parsed = NULL;
+	if (count(init) > 0)
+		return init;
+	ann = kobj_annotation(obj, ANN_INIT_BETA);
+	if (ann == NULL) {
+		ann = kobj_annotation(obj, ANN_INIT_ALPHA);
+		key = ANN_INIT_ALPHA;
+	}
+	if (ann == NULL || (*parsed = cJSON_Parse(ann)) == NULL)
+		return init;
+	snprintf(p->ann_key, sizeof(p->ann_key), "%s",
+	    strcmp(key, ANN_INIT_BETA) == 0 ?
+	    "pod.beta.kubernetes.io/init-container-statuses" :
+	    "pod.alpha.kubernetes.io/init-container-statuses");
+	return *parsed;
+}
+
+static void
+assign_ip(struct sim_pod *p, const struct kobj *obj)
+{
+	static unsigned seq;
+	const char *ip = kobj_get_str(obj, "status.podIP");
+	char pre[20], *dot;
+
+	if (ip != NULL && *ip != '\0') {
+		ck_strlcpy(p->ip, ip, sizeof(p->ip));
+		return;
+	}
+	ck_strlcpy(pre, p->node->pod_cidr, sizeof(pre));
+	dot = strrchr(pre, '.');
+	if (dot != NULL)
+		*dot = '\0';
+	snprintf(p->ip, sizeof(p->ip), "%s.%u", pre, 2 + seq++ % 250);
+}
+
 static struct sim_pod *
 pod_new(struct ksim *ks, struct sim_node *node, const struct kobj *obj,
     int64_t now)
 {
 	struct sim_pod *p = ck_calloc(1, sizeof(*p));
-	const cJSON *init = kobj_get(obj, "spec.initContainers");
-	const cJSON *app = kobj_get(obj, "spec.containers"), *c;
-	cJSON *parsed = NULL;
-	const char *ann, *rp, *ip;
+	const cJSON *app = kobj_get(obj, "spec.containers"), *init;
+	cJSON *parsed;
+	const char *rp, *s;
 	enum restart_policy pol = RP_ALWAYS;
-	size_t ninit, napp, i = 0;
+	size_t ninit, napp;
 	int64_t dl;
-	static unsigned seq;
 
 	p->ks = ks;
 	p->node = node;
+	p->obj = kobj_ref(obj);
 	ck_strlcpy(p->ns, kobj_namespace(obj), sizeof(p->ns));
 	ck_strlcpy(p->name, kobj_name(obj), sizeof(p->name));
 	ck_strlcpy(p->uid, kobj_uid(obj) ? kobj_uid(obj) : "", sizeof(p->uid));
-	if (count(init) == 0) {
-		const char *key = ANN_INIT_BETA;
-
-		ann = kobj_annotation(obj, ANN_INIT_BETA);
-		if (ann == NULL) {
-			ann = kobj_annotation(obj, ANN_INIT_ALPHA);
-			key = ANN_INIT_ALPHA;
-		}
-		if (ann != NULL && (parsed = cJSON_Parse(ann)) != NULL) {
-			init = parsed;
-			snprintf(p->ann_key, sizeof(p->ann_key), "%s",
-			    strcmp(key, ANN_INIT_BETA) == 0 ?
-			    "pod.beta.kubernetes.io/init-container-statuses" :
-			    "pod.alpha.kubernetes.io/init-container-statuses");
-		}
-	}
+	s = kobj_get_str(obj, "spec.hostname");
+	ck_strlcpy(p->hostname, s != NULL && *s != '\0' ? s : p->name,
+	    sizeof(p->hostname));
+	s = kobj_get_str(obj, "status.startTime");
+	if (s != NULL && *s != '\0')
+		ck_strlcpy(p->start_time, s, sizeof(p->start_time));
+	else
+		rfc3339_now(p->start_time);
+	init = init_list(p, obj, &parsed);
 	ninit = count(init);
 	napp = count(app);
 	p->ctrs = ck_calloc(ninit + napp + 1, sizeof(*p->ctrs));
 	p->images = ck_calloc(ninit + napp + 1, sizeof(char *));
 	p->init_names = ck_calloc(ninit + 1, sizeof(char *));
 	p->app_names = ck_calloc(napp + 1, sizeof(char *));
-	cJSON_ArrayForEach(c, init) {
-		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(c, "name");
-		const cJSON *im = cJSON_GetObjectItemCaseSensitive(c, "image");
-
-		if (i >= ninit)
-			break;
-		p->init_names[i] = ck_strdup(cJSON_IsString(nm) ?
-		    nm->valuestring : "");
-		p->images[i] = ck_strdup(cJSON_IsString(im) ?
-		    im->valuestring : "");
-		outcome_of(c, true, &p->ctrs[i].out);
-		i++;
-	}
-	i = 0;
-	cJSON_ArrayForEach(c, app) {
-		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(c, "name");
-		const cJSON *im = cJSON_GetObjectItemCaseSensitive(c, "image");
-
-		if (i >= napp)
-			break;
-		p->app_names[i] = ck_strdup(cJSON_IsString(nm) ?
-		    nm->valuestring : "");
-		p->images[ninit + i] = ck_strdup(cJSON_IsString(im) ?
-		    im->valuestring : "");
-		outcome_of(c, false, &p->ctrs[ninit + i].out);
-		i++;
-	}
+	p->echo = ck_calloc(ninit + napp + 1, sizeof(char *));
+	p->logs = ck_calloc(ninit + napp + 1, sizeof(*p->logs));
+	read_containers(p, init, ninit, true, p->init_names, p->images,
+	    p->ctrs, p->echo);
+	read_containers(p, app, napp, false, p->app_names, p->images + ninit,
+	    p->ctrs + ninit, p->echo + ninit);
+	podspec_requests(init, app, &p->req);
 	cJSON_Delete(parsed);
 	rp = kobj_get_str(obj, "spec.restartPolicy");
 	if (rp != NULL && strcmp(rp, "Never") == 0)
@@ -490,24 +573,75 @@ pod_new(struct ksim *ks, struct sim_node *node, const struct kobj *obj,
 	podsim_init(&p->ps, p->ctrs, ninit, p->ctrs + ninit, napp, pol, now);
 	p->ps.backoff_base_ms = ks->f.crashloop_backoff_base_ms > 0 ?
 	    ks->f.crashloop_backoff_base_ms : 10000;
+	p->ps.note = on_note;
+	p->ps.note_arg = p;
 	if (kobj_get_int(obj, "spec.activeDeadlineSeconds", &dl) == 0 &&
 	    dl > 0)
 		p->ps.active_deadline_ms = dl * 1000;
-	ip = kobj_get_str(obj, "status.podIP");
-	if (ip != NULL && *ip != '\0') {
-		ck_strlcpy(p->ip, ip, sizeof(p->ip));
-	} else {
-		char pre[20], *dot;
-
-		ck_strlcpy(pre, node->pod_cidr, sizeof(pre));
-		dot = strrchr(pre, '.');
-		if (dot != NULL)
-			*dot = '\0';
-		snprintf(p->ip, sizeof(p->ip), "%s.%u", pre, 2 + seq++ % 250);
-	}
+	read_probes(p, app);
+	read_annotations(p, obj);
+	assign_ip(p, obj);
 	adopt_initialized(p, obj, now);
 	timer_init(&p->timer, on_pod_timer);
 	return p;
+}
+
+/*
+ * Admission of a new pod (a pod the kubelet already started in an earlier
+ * run, with a startTime, is counted without a check).
+ */
+static void
+admit(struct sim_pod *p, const struct kobj *obj)
+{
+	const char *reason;
+
+	if (kobj_get_str(obj, "status.startTime") == NULL) {
+		reason = podspec_admit(&p->ks->alloc, &p->node->used, &p->req,
+		    p->reject_msg, sizeof(p->reject_msg));
+		if (reason != NULL) {
+			p->reject_reason = reason;
+			events_record(p->ks->ev, obj, "Warning", reason, "%s",
+			    p->reject_msg);
+			return;
+		}
+	}
+	account(p, 1);
+}
+
+static void
+start_delete(struct ksim *ks, struct sim_pod *p, const struct kobj *obj,
+    int64_t now)
+{
+	int64_t grace = 30, next;
+
+	p->deleting = true;
+	if (kobj_get_int(obj, "metadata.deletionGracePeriodSeconds",
+	    &grace) != 0)
+		grace = kobj_get_int_or(obj,
+		    "spec.terminationGracePeriodSeconds", 30);
+	if (p->reject_reason != NULL) {
+		final_delete(p);
+		return;
+	}
+	pod_lock();
+	next = podsim_stop(&p->ps, now, grace * 1000);
+	pod_unlock();
+	pod_write_status(p);
+	if (podsim_stopped(&p->ps))
+		final_delete(p);
+	else
+		timers_arm(&ks->timers, &p->timer, next);
+}
+
+static void
+pod_remove(const char *key)
+{
+	struct sim_pod *p;
+
+	pod_lock();
+	p = strmap_remove(pods, key);
+	pod_unlock();
+	pod_free(p);
 }
 
 static void
@@ -517,43 +651,43 @@ handle(struct ksim *ks, struct pod_ev *e, int64_t now)
 	const char *key = kobj_key(obj), *phase;
 	struct sim_pod *p = strmap_get(pods, key);
 	struct sim_node *node;
-	int64_t grace = 30;
 
 	if (e->deleted) {
 		if (p != NULL)
-			pod_free(strmap_remove(pods, key));
+			pod_remove(key);
 		return;
 	}
 	if (p != NULL && strcmp(p->uid, kobj_uid(obj) ? kobj_uid(obj) : "")) {
-		pod_free(strmap_remove(pods, key));
+		pod_remove(key);
 		p = NULL;
 	}
 	if (p == NULL) {
 		phase = kobj_get_str(obj, "status.phase");
+		if (kobj_get(obj, "metadata.deletionTimestamp") != NULL) {
+			/* deleted while we were away: nothing runs */
+			delete_now(ks, kobj_namespace(obj), kobj_name(obj));
+			return;
+		}
 		if (phase != NULL && (strcmp(phase, "Succeeded") == 0 ||
-		    strcmp(phase, "Failed") == 0) &&
-		    kobj_get(obj, "metadata.deletionTimestamp") == NULL)
+		    strcmp(phase, "Failed") == 0))
 			return;		/* finished in an earlier run */
 		node = find_node(ks, kobj_get_str(obj, "spec.nodeName"));
 		p = pod_new(ks, node, obj, now);
 		ck_strlcpy(p->key, key, sizeof(p->key));
+		pod_lock();
 		strmap_put(pods, p->key, p);
+		pod_unlock();
+		admit(p, obj);
 		timers_arm(&ks->timers, &p->timer, now);
+	} else {
+		kobj_unref(p->obj);
+		p->obj = kobj_ref(obj);
 	}
 	if (p->gone)
 		return;
 	if (kobj_get(obj, "metadata.deletionTimestamp") != NULL &&
-	    !p->deleting) {
-		p->deleting = true;
-		if (kobj_get_int(obj, "metadata.deletionGracePeriodSeconds",
-		    &grace) != 0)
-			grace = 30;
-		podsim_stop(&p->ps, now);
-		write_status(p);
-		/* Every simulated container stops at once on SIGTERM. */
-		(void)grace;
-		timers_arm(&ks->timers, &p->timer, now);
-	}
+	    !p->deleting)
+		start_delete(ks, p, obj, now);
 }
 
 void
@@ -561,8 +695,11 @@ pod_drain(struct ksim *ks, int64_t now)
 {
 	struct pod_ev *e, *next;
 
-	if (pods == NULL)
+	if (pods == NULL) {
+		pod_lock();
 		pods = strmap_new();
+		pod_unlock();
+	}
 	pthread_mutex_lock(&ev_mu);
 	e = ev_head;
 	ev_head = NULL;
@@ -592,6 +729,8 @@ pod_teardown(struct ksim *ks)
 		kobj_unref(e->obj);
 		free(e);
 	}
+	pod_lock();
 	strmap_free(pods, pod_free);
 	pods = NULL;
+	pod_unlock();
 }

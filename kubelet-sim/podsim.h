@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "probe.h"
 #include "sim_spec.h"
 
 enum ctr_state { CS_WAITING, CS_RUNNING, CS_TERMINATED };
@@ -19,6 +20,18 @@ enum pod_phase { PH_PENDING, PH_RUNNING, PH_SUCCEEDED, PH_FAILED };
 
 struct ctr_sim {
 	struct sim_outcome out;		/* what the container does */
+	/* Probes (app containers only), NULL when absent; owned by caller. */
+	const struct probe_spec *probe[3];	/* by enum probe_type */
+	struct probe_state probe_st[3];
+	/* sim.ckube.io/ behaviour, set by the caller after podsim_init. */
+	int64_t		startup_delay_ms;	/* ContainerCreating at first */
+	int64_t		ready_after_ms;		/* without a readiness probe */
+	bool		pull_fail;		/* image pull never succeeds */
+	bool		created;	/* past ContainerCreating */
+	int64_t		create_until_ms;
+	bool		pulling;	/* a pull cycle is going on */
+	int		pull_attempts;
+	int64_t		pull_err_until_ms, pull_next_ms;
 	enum ctr_state	state;
 	const char	*reason;	/* static string: waiting/terminated reason */
 	int		exit_code;
@@ -28,8 +41,30 @@ struct ctr_sim {
 	bool		ready;
 	bool		has_last;	/* lastState.terminated */
 	int		last_exit;
+	const char	*last_reason;	/* static: lastState reason */
 	int64_t		last_started_ms, last_finished_ms;
 };
+
+/* What happened to a container, for events and its log. */
+enum podsim_note {
+	NOTE_STARTED,		/* the container runs */
+	NOTE_EXITED,		/* it terminated (exit_code) */
+	NOTE_PULL_FAILED,	/* its image pull failed (ErrImagePull) */
+	NOTE_BACKOFF,		/* restart delayed (CrashLoopBackOff) */
+	NOTE_PROBE_FAILED,	/* a probe run failed (Unhealthy) */
+	NOTE_KILLING,		/* killed by a failed liveness/startup probe */
+};
+
+struct podsim_note_info {
+	enum podsim_note kind;
+	bool		init;		/* index into init[] or app[] */
+	size_t		idx;
+	int64_t		t_ms;
+	enum probe_type	probe;		/* NOTE_PROBE_FAILED, NOTE_KILLING */
+	const char	*why;		/* NOTE_PROBE_FAILED: static reason */
+};
+
+typedef void (*podsim_note_fn)(const struct podsim_note_info *n, void *arg);
 
 struct pod_sim {
 	struct ctr_sim	*init;
@@ -44,6 +79,10 @@ struct pod_sim {
 	int64_t		backoff_base_ms, backoff_max_ms;
 	size_t		next_init;
 	bool		initialized;
+	bool		stopping;	/* graceful termination going on */
+	int64_t		kill_at_ms;	/* end of the grace period */
+	podsim_note_fn	note;		/* may be NULL */
+	void		*note_arg;
 };
 
 /*
@@ -59,8 +98,16 @@ void	podsim_init(struct pod_sim *p, struct ctr_sim *init, size_t ninit,
  * (INT64_MAX when nothing is scheduled).
  */
 int64_t	podsim_step(struct pod_sim *p, int64_t now_ms);
-/* Stop every running container at now_ms (graceful delete); returns true. */
-bool	podsim_stop(struct pod_sim *p, int64_t now_ms);
+/*
+ * Graceful termination from now_ms with grace_ms: containers that run
+ * until stopped (no simulated step) exit 0 on SIGTERM at once; a running
+ * script runs on until it ends or the grace period is over (then it is
+ * killed, 137). Nothing restarts or starts afterwards. Returns when to step
+ * again, or INT64_MAX when every container has stopped.
+ */
+int64_t	podsim_stop(struct pod_sim *p, int64_t now_ms, int64_t grace_ms);
+/* No container runs or will run (after podsim_stop or a final phase). */
+bool	podsim_stopped(const struct pod_sim *p);
 /*
  * The kubectl STATUS column (semantics 0.3) for p into buf; also sets
  * *ready (ready app containers) and *restarts.

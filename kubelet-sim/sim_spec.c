@@ -16,6 +16,7 @@
 #include "sim_spec.h"
 
 #define WORD_MAX	64
+#define WORDS_MAX	8
 
 enum sim_op { OP_SEQ, OP_AND, OP_OR };
 
@@ -25,6 +26,7 @@ struct sim_eval {
 	bool	simulated;
 	bool	forever;	/* sleep infinity */
 	bool	exited;		/* `exit` ran: the rest is skipped */
+	struct strbuf *echo;	/* NULL, or collects what echo prints */
 };
 
 static const char *
@@ -65,7 +67,22 @@ parse_sleep(const char *w, int64_t *ms, bool *forever)
 	return 0;
 }
 
-/* Run one simple command (its first two words) on the evaluation state. */
+/* `echo a b` prints "a b" at the current time, unless redirected. */
+static void
+echo_words(char w[][WORD_MAX], size_t from, size_t nw, struct sim_eval *ev)
+{
+	size_t i;
+
+	for (i = from; i < nw; i++)
+		if (w[i][0] == '>')
+			return;		/* echo x > /work/index.html */
+	strbuf_addf(ev->echo, "%lld ", (long long)ev->t_ms);
+	for (i = from; i < nw; i++)
+		strbuf_addf(ev->echo, "%s%s", w[i], i + 1 < nw ? " " : "");
+	strbuf_adds(ev->echo, "\n");
+}
+
+/* Run one simple command on the evaluation state. */
 static int
 exec_cmd(char w[][WORD_MAX], size_t nw, struct sim_eval *ev)
 {
@@ -103,6 +120,9 @@ exec_cmd(char w[][WORD_MAX], size_t nw, struct sim_eval *ev)
 	} else if (strcmp(cmd, "false") == 0) {
 		ev->simulated = true;
 		ev->status = 1;
+	} else if (strcmp(cmd, "echo") == 0 && ev->echo != NULL) {
+		echo_words(w, i + 1, nw, ev);
+		ev->status = 0;
 	} else {
 		ev->status = 0;
 	}
@@ -124,7 +144,7 @@ op_runs(enum sim_op op, int status)
 static int
 eval_script(const char *s, struct sim_eval *ev)
 {
-	char w[4][WORD_MAX];
+	char w[WORDS_MAX][WORD_MAX];
 	size_t nw = 0, len = 0;
 	bool inword = false;
 	enum sim_op op = OP_SEQ, next;
@@ -194,39 +214,52 @@ addc:
 	}
 }
 
+static int
+eval_argv(const char *const *argv, size_t n, struct sim_eval *ev)
+{
+	char w[WORDS_MAX][WORD_MAX];
+	size_t i, nw = 0;
+	const char *sh;
+
+	if (n == 0)
+		return 0;
+	sh = base_name(argv[0]);
+	if ((strcmp(sh, "sh") == 0 || strcmp(sh, "bash") == 0 ||
+	    strcmp(sh, "ash") == 0 || strcmp(sh, "dash") == 0) &&
+	    n >= 3 && strcmp(argv[1], "-c") == 0)
+		return eval_script(argv[2], ev);
+	for (i = 0; i < n && nw < ARRAY_SIZE(w); i++, nw++)
+		ck_strlcpy(w[nw], argv[i], WORD_MAX);
+	return exec_cmd(w, nw, ev);
+}
+
 int
 sim_spec_eval(const char *const *argv, size_t n, bool is_init,
     struct sim_outcome *out)
 {
 	struct sim_eval ev = { 0 };
-	char w[4][WORD_MAX];
-	size_t i, nw = 0;
-	const char *sh;
 	int rc;
 
 	out->forever = true;
 	out->run_ms = 0;
 	out->exit_code = 0;
-	if (n > 0) {
-		sh = base_name(argv[0]);
-		if ((strcmp(sh, "sh") == 0 || strcmp(sh, "bash") == 0 ||
-		    strcmp(sh, "ash") == 0 || strcmp(sh, "dash") == 0) &&
-		    n >= 3 && strcmp(argv[1], "-c") == 0) {
-			rc = eval_script(argv[2], &ev);
-		} else {
-			for (i = 0; i < n && nw < ARRAY_SIZE(w); i++, nw++)
-				ck_strlcpy(w[nw], argv[i], WORD_MAX);
-			rc = exec_cmd(w, nw, &ev);
-		}
-		if (rc != 0)
-			return rc;
-	}
+	if ((rc = eval_argv(argv, n, &ev)) != 0)
+		return rc;
 	if (ev.forever || (!ev.simulated && !is_init))
 		return 0;
 	out->forever = false;
 	out->run_ms = ev.t_ms;
 	out->exit_code = ev.simulated ? ev.status : 0;
 	return 0;
+}
+
+int
+sim_spec_output(const char *const *argv, size_t n, struct strbuf *out)
+{
+	struct sim_eval ev = { 0 };
+
+	ev.echo = out;
+	return eval_argv(argv, n, &ev);
 }
 
 int

@@ -29,6 +29,15 @@ struct sim_outcome {
 int	sim_spec_eval(const char *const *argv, size_t n, bool is_init,
 	    struct sim_outcome *out);
 
+struct strbuf;
+
+/*
+ * What the script's `echo` commands print, in order, as lines
+ * "<ms since start> <text>\n" appended to out (a sleep before an echo
+ * delays it). Returns 0 or CK_EINVALID as sim_spec_eval.
+ */
+int	sim_spec_output(const char *const *argv, size_t n, struct strbuf *out);
+
 /*
  * Parse a Go duration ("300ms", "1.5s", "2m", "1h30m", "0") into milliseconds.
  * Returns 0 or CK_EINVALID (empty, negative, unknown unit, overflow).

@@ -7,10 +7,14 @@ include tests/unit/gc-controller/module.mk
 include tests/unit/kubelet-sim/module.mk
 include tests/unit/node-controller/module.mk
 include tests/unit/replicaset-controller/module.mk
+include tests/unit/scheduler/module.mk
 include tests/fuzz/module.mk
 include tests/integration/module.mk
 
 # End-to-end suites: whole clusters through deploy/local-cluster.sh, driven by kubectl.
 SCRIPT_TESTS += tests/e2e/controllers.sh
 SCRIPT_TESTS += tests/e2e/gc.sh
+SCRIPT_TESTS += tests/e2e/kubectl.sh
+SCRIPT_TESTS += tests/e2e/kubelet.sh
 SCRIPT_TESTS += tests/e2e/local_cluster.sh
+SCRIPT_TESTS += tests/e2e/scheduler.sh

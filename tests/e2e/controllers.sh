@@ -64,7 +64,11 @@ replaced() { ! kc get pods -l app=web -o name | grep -qx "pod/$victim" && [ "$(w
 check "a deleted pod is replaced" eventually -t 60 replaced
 
 # Kill the ReplicaSet controller, scale while it is down, restart it: it converges, no extras.
-kill -KILL "$(e2e_daemon_pid replicaset-controller)"
+rsc=$(e2e_daemon_pid replicaset-controller)
+kill -KILL "$rsc"
+# `up` restarts only daemons whose pid is gone: wait for the killed one to exit first.
+gone() { ! kill -0 "$1" 2>/dev/null || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+check "the killed controller exits" eventually gone "$rsc"
 kc scale deploy/web --replicas=6 >/dev/null
 check "the controller restarts" bash "$E2E_LC" up --dir "$E2E_DIR" --nodes 3
 check "and converges to 6 pods" eventually -t 60 is 6 web_pods

@@ -9,6 +9,8 @@ SCRIPT_TESTS += tests/integration/apiserver/restart.sh
 SCRIPT_TESTS += tests/integration/apiserver/watch.sh
 SCRIPT_TESTS += tests/integration/deploy/files.sh
 SCRIPT_TESTS += tests/integration/deploy/flags.sh
+SCRIPT_TESTS += tests/integration/kubelet-sim/features.sh
+SCRIPT_TESTS += tests/integration/kubelet-sim/logs.sh
 SCRIPT_TESTS += tests/integration/kubelet-sim/pods.sh
 SCRIPT_TESTS += tests/integration/node-controller/nodes.sh
 SCRIPT_TESTS += tests/integration/deploy/install.sh
@@ -20,6 +22,7 @@ SCRIPT_TESTS += tests/integration/framework/controller.sh
 SCRIPT_TESTS += tests/integration/gc-controller/deletion.sh
 SCRIPT_TESTS += tests/integration/gc-controller/gc.sh
 SCRIPT_TESTS += tests/integration/replicaset-controller/replicaset.sh
+SCRIPT_TESTS += tests/integration/scheduler/scheduler.sh
 
 # Helper programs the scripts run (built by `make test`, never installed).
 TEST_HELPER_BINS :=

@@ -52,6 +52,8 @@ struct controller_def {
 	size_t			 nwatches;
 	const struct flag	*flags;		/* extra flags, or NULL */
 	size_t			 nflags;
+	/* Caches keep apiVersion, kind and metadata only (informer.h). */
+	bool			 metadata_only;
 	int			(*init)(struct controller *c);	/* optional */
 	void			(*fini)(struct controller *c);	/* optional */
 	/*

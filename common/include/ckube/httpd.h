@@ -22,10 +22,22 @@ struct httpd_request {
 	void		*conn;		/* internal: for httpd_query() */
 };
 
+/*
+ * A streamed response body (after body): called on the server thread with
+ * room for max bytes; returns how many it wrote, 0 when it has nothing yet
+ * (the connection then sleeps about 100 ms before the next call, so it must
+ * not block), or -1 at the end of the stream. free(arg) runs once the
+ * response is gone (also when the client went away or the server stops).
+ */
+typedef long (*httpd_stream_fn)(void *arg, char *buf, size_t max);
+
 struct httpd_response {
 	int		 status;	/* preset 200 */
 	const char	*content_type;	/* preset "text/plain; charset=utf-8"; must be static */
 	struct strbuf	 body;		/* preset empty; freed by httpd */
+	httpd_stream_fn	 stream;	/* preset NULL: body only */
+	void		*stream_arg;
+	void		(*stream_free)(void *arg);
 };
 
 /*
@@ -37,7 +49,7 @@ typedef void (*httpd_handler_fn)(const struct httpd_request *req,
 
 struct httpd_route {
 	const char	*method;	/* NULL: any method */
-	const char	*path;		/* exact match */
+	const char	*path;		/* exact; a trailing star: any path below */
 	httpd_handler_fn fn;
 	void		*arg;
 };

@@ -64,6 +64,12 @@ struct informer_options {
 	uint64_t	 verify_quiet_ms;	/* 1000: verify after this quiet */
 	uint64_t	 verify_period_ms;	/* 60000: verify at least this often */
 	uint64_t	 retry_ms;	/* 1000: wait after a failed LIST/watch */
+	/*
+	 * Non-zero: objects keep only apiVersion, kind and metadata (less
+	 * managedFields) in the caches and handlers, as client-go's metadata
+	 * informers (the garbage collector watches every kind).
+	 */
+	int		 metadata_only;
 };
 
 /*

@@ -119,5 +119,35 @@ out=$(k get pods -A -o wide 2>&1)
 check "kubectl get pods -A shows the namespace column" grep -q '^default  *r1 ' <<<"$out"
 out=$(k delete pod r1 2>&1)
 expect "kubectl delete of an unbound pod" 'pod "r1" deleted' "$out"
+# fieldValidation, Warning headers, OpenAPI, pods/log and managedFields over plain HTTP.
+P=/api/v1/namespaces/default/configmaps
+J='Content-Type: application/json'
+body='{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"fv","lables":{"a":"b"}},"data":{"k":"v"},"extra":1}'
+out=$(api POST "$P?fieldValidation=Strict" -H "$J" -d "$body")
+expect "fieldValidation=Strict: 400 with every unknown field" \
+    '400 ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "metadata.lables", unknown field "extra"' \
+    "$(code) $(json 'd["message"]' <<<"$out")"
+hdrs=$(curl -s -D - -o /dev/null -X POST -H "$J" -d "$body" "$API_URL$P?fieldValidation=Warn")
+check "fieldValidation=Warn: a quoted Warning header per unknown field" \
+    grep -q '^Warning: 299 - "unknown field \\"metadata.lables\\""' <<<"$hdrs"
+expect "fieldValidation=Warn dropped the unknown fields" "None v" \
+    "$(api GET $P/fv | json 'str(d["metadata"].get("lables"))+" "+d["data"]["k"]')"
+api POST "$P?fieldValidation=Bogus" -H "$J" -d "$body" >/dev/null
+expect "fieldValidation=Bogus is 400" 400 "$(code)"
+api GET /openapi/v2 >/dev/null
+expect "/openapi/v2 is 404 (kubectl falls back to built-in types)" 404 "$(code)"
+check "/openapi/v3 index URLs carry a registry hash" \
+    grep -Eq '"/openapi/v3/api/v1\?hash=[0-9A-F]{16}"' <<<"$(api GET /openapi/v3)"
+api POST /api/v1/namespaces/default/pods -H "$J" \
+    -d '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"lg"},"spec":{"containers":[{"name":"c","image":"x"}]}}' >/dev/null
+out=$(k logs lg 2>&1)
+expect "kubectl logs: a clear BadRequest until the kubelet-sim keeps logs" \
+    'Error from server (BadRequest): no logs for container "c" in pod "lg": ckube-kubelet-sim does not keep container output' "$out"
+expect "pods/log of a missing pod is 404" 404 "$(api GET /api/v1/namespaces/default/pods/nosuch/log >/dev/null; code)"
+expect "server-side apply records an Apply entry for its manager" "kubectl Apply FieldsV1 True" \
+    "$(k get cm x -o json --show-managed-fields | json '" ".join([[e["manager"],e["operation"],e["fieldsType"],str("f:data" in e["fieldsV1"])] for e in d["metadata"]["managedFields"] if e["operation"]=="Apply"][0])')"
+out=$(k get pods 2>&1)
+expect "pod Table columns" "NAME READY STATUS RESTARTS AGE" "$(head -n 1 <<<"$out" | tr -s ' ')"
+check "an unbound pod prints 0/1 Pending" grep -Eq '^lg +0/1 +Pending +0 ' <<<"$out"
 stop_apiserver
 finish

@@ -158,6 +158,88 @@ test_httpd_endpoints(void **state)
 	metrics_reset();
 }
 
+/* A stream that has nothing on its first calls, then "a", "b", the end. */
+struct slow {
+	int	calls;
+	int	*freed;
+};
+
+static long
+slow_read(void *arg, char *buf, size_t max)
+{
+	struct slow *s = arg;
+
+	(void)max;
+	s->calls++;
+	if (s->calls == 3 || s->calls == 5) {
+		buf[0] = s->calls == 3 ? 'a' : 'b';
+		return 1;
+	}
+	return s->calls > 5 ? -1 : 0;
+}
+
+static void
+slow_free(void *arg)
+{
+	struct slow *s = arg;
+
+	(*s->freed)++;
+	free(s);
+}
+
+static int freed;
+
+static void
+stream_handler(const struct httpd_request *req, struct httpd_response *resp,
+    void *arg)
+{
+	struct slow *s = calloc(1, sizeof(*s));
+
+	(void)arg;
+	s->freed = &freed;
+	strbuf_addf(&resp->body, "%s:", req->path);
+	resp->stream = slow_read;
+	resp->stream_arg = s;
+	resp->stream_free = slow_free;
+}
+
+static const struct httpd_route stream_routes[] = {
+	{ "GET", "/logs/*", stream_handler, NULL },
+};
+
+static void
+test_httpd_prefix_stream(void **state)
+{
+	struct httpd_config cfg;
+	struct httpd *h;
+	struct reply r;
+	CURL *curl;
+	int port;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&r, 0, sizeof(r));
+	cfg.bind_address = "127.0.0.1";
+	cfg.routes = stream_routes;
+	cfg.nroutes = 1;
+	assert_int_equal(httpd_start(&cfg, &h), 0);
+	port = httpd_port(h);
+	curl = curl_easy_init();
+	/* a prefix route; the body, then the stream's bytes as they come */
+	request(curl, port, "GET", "/logs/ns/pod/c", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(strbuf_str(&r.body), "/logs/ns/pod/c:ab");
+	assert_int_equal(freed, 1);
+	request(curl, port, "GET", "/logs", NULL, &r);
+	assert_int_equal(r.status, 404);
+	/* the server still answers while streams sleep */
+	request(curl, port, "GET", "/healthz", NULL, &r);
+	assert_int_equal(r.status, 200);
+	curl_easy_cleanup(curl);
+	httpd_stop(h);
+	strbuf_fini(&r.body);
+}
+
 static void
 test_httpd_port_file(void **state)
 {
@@ -226,6 +308,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_httpd_endpoints),
+		cmocka_unit_test(test_httpd_prefix_stream),
 		cmocka_unit_test(test_httpd_port_file),
 		cmocka_unit_test(test_httpd_bad_config),
 	};

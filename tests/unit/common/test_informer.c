@@ -147,6 +147,14 @@ setup_verifying(void **state)
 }
 
 static int
+setup_metadata(void **state)
+{
+	struct informer_options opt = { .metadata_only = 1 };
+
+	return start(state, NULL, 1, &opt);
+}
+
+static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
@@ -400,10 +408,65 @@ test_informer_group_resources(void **state)
 	kobj_unref(lease);
 }
 
+/* A cached object: wait for it (10 s), return it (unref it). */
+static struct kobj *
+wait_cached(struct informer *inf, const char *key)
+{
+	long deadline = now_ms() + 10000;
+	struct kobj *o;
+
+	while ((o = cache_get(informer_cache(inf), key)) == NULL) {
+		assert_true(now_ms() < deadline);
+		pause_ms(10);
+	}
+	return o;
+}
+
+/* metadata_only caches, and an informer added while the group runs. */
+static void
+test_informer_metadata_only_and_added_later(void **state)
+{
+	static const struct client_gvr secrets = { "", "v1", "secrets" };
+	struct fixture *f = *state;
+	struct informer *late = NULL;
+	struct kobj *o;
+	struct ck_status st;
+
+	SKIP_WITHOUT_API(f);
+	assert_int_equal(informer_group_start(f->g), 0);
+	assert_int_equal(informer_group_wait_synced(f->g,
+	    ck_now_ms() + 20000), 0);
+	cm_write(f, "create", 1, 42);
+	o = wait_cached(f->inf, "default/cm-001");
+	assert_null(kobj_get(o, "data"));
+	assert_string_equal(kobj_name(o), "cm-001");
+	assert_string_equal(kobj_kind(o), "ConfigMap");
+	kobj_unref(o);
+	assert_int_equal(informer_group_add_gvr(f->g, "secrets", &secrets,
+	    NULL, &late), 0);
+	assert_int_equal(informer_group_add_gvr(f->g, "secrets", &secrets,
+	    NULL, NULL), CK_EEXIST);
+	o = kobj_new("v1", "Secret");
+	assert_int_equal(kobj_set_str(o, "metadata.name", "s1"), 0);
+	assert_int_equal(kobj_set_str(o, "metadata.namespace", "default"), 0);
+	assert_int_equal(kobj_set_str(o, "data.k", "dg=="), 0);
+	kobj_touch(o);
+	assert_int_equal(client_create_kobj(f->cl, o, NULL, &st), 0);
+	kobj_unref(o);
+	o = wait_cached(late, "default/s1");
+	assert_null(kobj_get(o, "data"));
+	kobj_unref(o);
+	assert_int_equal(informer_group_wait_synced(f->g,
+	    ck_now_ms() + 20000), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_informer_metadata_only_and_added_later,
+		    setup_metadata, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_informer_lists_then_follows_the_bus, setup_bus,
 		    teardown),

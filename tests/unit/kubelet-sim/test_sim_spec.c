@@ -10,6 +10,7 @@
 
 #include "ckube/ck.h"
 #include "ckube/err.h"
+#include "ckube/strbuf.h"
 #include "sim_spec.h"
 
 static struct sim_outcome
@@ -142,6 +143,29 @@ test_duration(void **state)
 	assert_int_equal(sim_parse_duration(NULL, &ms), CK_EINVALID);
 }
 
+static void
+test_output(void **state)
+{
+	const char *a[] = { "sh", "-c",
+	    "echo hello world; sleep 2; echo 'bye now' && false || echo x" };
+	const char *b[] = { "sh", "-c", "echo hi > /work/index.html; exit 1; "
+	    "echo never" };
+	const char *c[] = { "echo", "plain" };
+	struct strbuf sb;
+
+	(void)state;
+	strbuf_init(&sb);
+	assert_int_equal(sim_spec_output(a, 3, &sb), 0);
+	assert_string_equal(strbuf_str(&sb),
+	    "0 hello world\n2000 bye now\n2000 x\n");
+	strbuf_reset(&sb);
+	assert_int_equal(sim_spec_output(b, 3, &sb), 0);
+	assert_int_equal(sb.len, 0);
+	assert_int_equal(sim_spec_output(c, 2, &sb), 0);
+	assert_string_equal(strbuf_str(&sb), "0 plain\n");
+	strbuf_fini(&sb);
+}
+
 int
 main(void)
 {
@@ -150,6 +174,7 @@ main(void)
 		cmocka_unit_test(test_scripts),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_output),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,62 @@
+/*
+ * Map header of the pod side of ckube-kubelet-sim (pod.c: lifecycle,
+ * pod_status.c: the status written to the apiserver).
+ */
+#ifndef KUBELET_SIM_POD_H
+#define KUBELET_SIM_POD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ckube/ck.h"
+#include "ctr_log.h"
+#include "kubelet_sim.h"
+#include "podsim.h"
+#include "podspec.h"
+
+struct kobj;
+
+struct sim_pod {
+	struct timer	timer;
+	struct ksim	*ks;
+	struct sim_node	*node;
+	struct kobj	*obj;		/* latest object seen (events) */
+	char		ns[CK_NAME_MAX], name[CK_NAME_MAX], uid[64];
+	char		key[2 * CK_NAME_MAX];	/* strmap key (borrowed by it) */
+	char		ip[32];
+	char		hostname[64];	/* spec.hostname or the pod name */
+	char		start_time[40];	/* status.startTime (RFC 3339) */
+	char		ann_key[64];	/* mirror annotation, or "" */
+	char		**init_names, **app_names, **images;
+	char		**echo;		/* per container: sim_spec_output or NULL */
+	struct ctr_log	*logs;		/* per container: init then app */
+	struct ctr_sim	*ctrs;		/* init then app */
+	struct probe_spec *probes;	/* 3 per app container, or NULL */
+	struct pod_sim	ps;
+	struct sim_annotations ann;
+	struct res_list	req;		/* effective requests */
+	char		*last_status;
+	char		*last_mirror;	/* init-container-statuses written */
+	const char	*reject_reason;	/* admission failure, static */
+	char		reject_msg[256];
+	bool		counted;	/* req and usage added to the node */
+	bool		deleting, gone;
+};
+
+/*
+ * The pod lock guards the pod map, every pod's podsim state and logs
+ * between the main loop (writer) and the HTTP thread (the log reader).
+ */
+void	pod_lock(void);
+void	pod_unlock(void);
+/* The pod ns/name, or NULL (pod lock held). */
+struct sim_pod *pod_find(const char *ns, const char *name);
+/* Container name's index (init then app) in p, or -1. */
+int	pod_container_index(const struct sim_pod *p, const char *name);
+/* Wall-clock ms of a monotonic ms time. */
+int64_t	pod_wall_ms(int64_t mono_ms);
+
+/* Write p's status (and the 1.3 annotation mirror) if it changed. */
+void	pod_write_status(struct sim_pod *p);
+
+#endif

@@ -1,0 +1,252 @@
+/*
+ * Pod spec reading of ckube-kubelet-sim: sim.ckube.io/ annotations (with
+ * every bad value described, never fatal), probes with their Kubernetes
+ * defaults, effective resource requests with the init-container rule, and
+ * the kubelet's resource admission.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "ckube/ck.h"
+#include "ckube/err.h"
+#include "ckube/quantity.h"
+#include "ckube/strbuf.h"
+#include "podspec.h"
+
+static void
+add_err(char *err, size_t len, const char *key, const char *what,
+    const char *val)
+{
+	size_t off = strlen(err);
+
+	if (off >= len)
+		return;
+	snprintf(err + off, len - off, "%s%s: %s \"%s\"", off > 0 ? "; " : "",
+	    key, what, val);
+}
+
+static bool
+parse_quantity(const char *v, int64_t *out)
+{
+	int64_t x;
+
+	if (quantity_parse_value(v, &x, NULL) != 0 || x < 0)
+		return false;
+	*out = x;
+	return true;
+}
+
+int
+podspec_annotations(const cJSON *annotations, struct sim_annotations *out,
+    char *err, size_t errlen)
+{
+	const size_t plen = strlen(SIM_ANN_PREFIX);
+	const cJSON *it;
+	const char *k, *v;
+	int bad = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (errlen > 0)
+		err[0] = '\0';
+	cJSON_ArrayForEach(it, annotations) {
+		k = it->string;
+		if (k == NULL || strncmp(k, SIM_ANN_PREFIX, plen) != 0)
+			continue;
+		v = cJSON_IsString(it) ? it->valuestring : "";
+		k += plen;
+		if (strcmp(k, "startup-delay") == 0) {
+			if (sim_parse_duration(v, &out->startup_delay_ms) != 0)
+				goto bad_duration;
+		} else if (strcmp(k, "ready-after") == 0) {
+			if (sim_parse_duration(v, &out->ready_after_ms) != 0)
+				goto bad_duration;
+		} else if (strcmp(k, "memory-usage") == 0) {
+			if (!parse_quantity(v, &out->memory_bytes))
+				goto bad_quantity;
+		} else if (strcmp(k, "disk-usage") == 0) {
+			if (!parse_quantity(v, &out->disk_bytes))
+				goto bad_quantity;
+		} else if (strcmp(k, "inodes-usage") == 0) {
+			if (!parse_quantity(v, &out->inodes))
+				goto bad_quantity;
+		} else if (strcmp(k, "image-pull-fail") == 0) {
+			if (*v == '\0' || strlen(v) >= sizeof(out->pull_fail)) {
+				add_err(err, errlen, it->string,
+				    "invalid container list", v);
+				bad++;
+			} else if (strcmp(v, "false") != 0) {
+				ck_strlcpy(out->pull_fail, v,
+				    sizeof(out->pull_fail));
+			}
+		} else if (strcmp(k, "kubelet-url") != 0) {
+			add_err(err, errlen, it->string, "unknown annotation",
+			    v);
+			bad++;
+		}
+		continue;
+bad_duration:
+		add_err(err, errlen, it->string,
+		    "invalid duration (want e.g. 500ms, 2s, 1m)", v);
+		bad++;
+		continue;
+bad_quantity:
+		add_err(err, errlen, it->string,
+		    "invalid quantity (want e.g. 100Mi, 2Gi, 1000)", v);
+		bad++;
+	}
+	return bad;
+}
+
+bool
+podspec_pull_fails(const struct sim_annotations *a, const char *name)
+{
+	const char *p = a->pull_fail, *e;
+	size_t n = strlen(name);
+
+	if (*p == '\0')
+		return false;
+	if (strcmp(p, "true") == 0 || strcmp(p, "*") == 0)
+		return true;
+	while (*p != '\0') {
+		while (*p == ' ' || *p == ',')
+			p++;
+		e = p;
+		while (*e != '\0' && *e != ',' && *e != ' ')
+			e++;
+		if ((size_t)(e - p) == n && n > 0 && strncmp(p, name, n) == 0)
+			return true;
+		p = e;
+	}
+	return false;
+}
+
+static int64_t
+num(const cJSON *o, const char *key, int64_t def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def;
+}
+
+bool
+podspec_probe(const cJSON *probe, struct probe_spec *s)
+{
+	const cJSON *exec, *cmd, *it;
+	const char *argv[32];
+	size_t n = 0;
+
+	probe_spec_defaults(s);
+	if (!cJSON_IsObject(probe))
+		return false;
+	exec = cJSON_GetObjectItemCaseSensitive(probe, "exec");
+	if (cJSON_IsObject(exec)) {
+		s->action = PROBE_EXEC;
+		cmd = cJSON_GetObjectItemCaseSensitive(exec, "command");
+		cJSON_ArrayForEach(it, cmd)
+			if (cJSON_IsString(it) && n < ARRAY_SIZE(argv))
+				argv[n++] = it->valuestring;
+		/* a probe command runs to its end, as an init container */
+		s->exec_bad = sim_spec_eval(argv, n, true, &s->exec) != 0;
+	} else if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(probe,
+	    "httpGet"))) {
+		s->action = PROBE_HTTP;
+	} else if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(probe,
+	    "tcpSocket"))) {
+		s->action = PROBE_TCP;
+	} else if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(probe,
+	    "grpc"))) {
+		s->action = PROBE_GRPC;
+	} else {
+		return false;
+	}
+	s->initial_delay_ms = num(probe, "initialDelaySeconds", 0) * 1000;
+	s->period_ms = num(probe, "periodSeconds", 10) * 1000;
+	s->timeout_ms = num(probe, "timeoutSeconds", 1) * 1000;
+	s->success_threshold = (int)num(probe, "successThreshold", 1);
+	s->failure_threshold = (int)num(probe, "failureThreshold", 3);
+	if (s->initial_delay_ms < 0)
+		s->initial_delay_ms = 0;
+	if (s->period_ms <= 0)
+		s->period_ms = 10000;
+	if (s->timeout_ms <= 0)
+		s->timeout_ms = 1000;
+	if (s->success_threshold <= 0)
+		s->success_threshold = 1;
+	if (s->failure_threshold <= 0)
+		s->failure_threshold = 3;
+	return true;
+}
+
+static void
+ctr_requests(const cJSON *c, struct res_list *r)
+{
+	const cJSON *res, *req, *v;
+	int64_t x;
+
+	r->cpu_milli = r->memory = 0;
+	res = cJSON_GetObjectItemCaseSensitive(c, "resources");
+	req = cJSON_GetObjectItemCaseSensitive(res, "requests");
+	if (req == NULL)	/* a limit alone defaults the request */
+		req = cJSON_GetObjectItemCaseSensitive(res, "limits");
+	v = cJSON_GetObjectItemCaseSensitive(req, "cpu");
+	if (cJSON_IsString(v) && quantity_parse_milli(v->valuestring, &x,
+	    NULL) == 0 && x > 0)
+		r->cpu_milli = x;
+	v = cJSON_GetObjectItemCaseSensitive(req, "memory");
+	if (cJSON_IsString(v) && quantity_parse_value(v->valuestring, &x,
+	    NULL) == 0 && x > 0)
+		r->memory = x;
+}
+
+void
+podspec_requests(const cJSON *init, const cJSON *app, struct res_list *out)
+{
+	struct res_list c, imax = { 0 }, sum = { 0 };
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, init) {
+		ctr_requests(it, &c);
+		if (c.cpu_milli > imax.cpu_milli)
+			imax.cpu_milli = c.cpu_milli;
+		if (c.memory > imax.memory)
+			imax.memory = c.memory;
+	}
+	cJSON_ArrayForEach(it, app) {
+		ctr_requests(it, &c);
+		sum.cpu_milli += c.cpu_milli;
+		sum.memory += c.memory;
+	}
+	out->cpu_milli = imax.cpu_milli > sum.cpu_milli ? imax.cpu_milli :
+	    sum.cpu_milli;
+	out->memory = imax.memory > sum.memory ? imax.memory : sum.memory;
+	out->pods = 1;
+}
+
+const char *
+podspec_admit(const struct res_list *alloc, const struct res_list *used,
+    const struct res_list *req, char *msg, size_t len)
+{
+	const char *res, *reason;
+	int64_t r, u, cap;
+
+	if (used->pods + req->pods > alloc->pods) {
+		res = "pods", reason = "OutOfpods";
+		r = req->pods, u = used->pods, cap = alloc->pods;
+	} else if (req->cpu_milli > 0 &&
+	    used->cpu_milli + req->cpu_milli > alloc->cpu_milli) {
+		res = "cpu", reason = "OutOfcpu";
+		r = req->cpu_milli, u = used->cpu_milli, cap = alloc->cpu_milli;
+	} else if (req->memory > 0 &&
+	    used->memory + req->memory > alloc->memory) {
+		res = "memory", reason = "OutOfmemory";
+		r = req->memory, u = used->memory, cap = alloc->memory;
+	} else {
+		return NULL;
+	}
+	snprintf(msg, len, "Node didn't have enough resource: %s, requested: "
+	    "%lld, used: %lld, capacity: %lld", res, (long long)r,
+	    (long long)u, (long long)cap);
+	return reason;
+}

@@ -1,0 +1,74 @@
+/*
+ * What ckube-kubelet-sim reads from a pod spec besides the commands: the
+ * sim.ckube.io/ annotations, container probes, resource requests and the
+ * kubelet's admission against the node's allocatable. Pure functions over
+ * cJSON, unit-tested without an apiserver.
+ */
+#ifndef KUBELET_SIM_PODSPEC_H
+#define KUBELET_SIM_PODSPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "probe.h"
+
+struct cJSON;
+
+#define SIM_ANN_PREFIX	"sim.ckube.io/"
+
+/* The sim.ckube.io/ annotations of a pod (0 / "" when absent). */
+struct sim_annotations {
+	int64_t	startup_delay_ms;	/* startup-delay */
+	int64_t	ready_after_ms;		/* ready-after */
+	int64_t	memory_bytes;		/* memory-usage */
+	int64_t	disk_bytes;		/* disk-usage */
+	int64_t	inodes;			/* inodes-usage */
+	char	pull_fail[256];		/* image-pull-fail: "true" or names */
+};
+
+/*
+ * Read the sim.ckube.io/ annotations of annotations (a JSON object or
+ * NULL). A bad value is ignored (the field stays 0) and described in err
+ * ("sim.ckube.io/startup-delay: invalid duration \"x\"; ..."); unknown
+ * sim.ckube.io/ keys are reported too. Returns how many were bad.
+ */
+int	podspec_annotations(const struct cJSON *annotations,
+	    struct sim_annotations *out, char *err, size_t errlen);
+
+/* Whether the image pull of container name fails per a->pull_fail. */
+bool	podspec_pull_fails(const struct sim_annotations *a, const char *name);
+
+/*
+ * A container's probe object (livenessProbe...) into s, with the Kubernetes
+ * defaults. Returns false when probe is absent or has no handler.
+ */
+bool	podspec_probe(const struct cJSON *probe, struct probe_spec *s);
+
+/* cpu in milli-cores, memory in bytes, and pods. */
+struct res_list {
+	int64_t	cpu_milli;
+	int64_t	memory;
+	int64_t	pods;
+};
+
+/*
+ * The pod's effective requests (semantics 1(b)): per resource
+ * max(max over init containers, sum over app containers); pods = 1.
+ * Malformed quantities count as 0 (validation rejects them anyway).
+ */
+void	podspec_requests(const struct cJSON *init, const struct cJSON *app,
+	    struct res_list *out);
+
+/*
+ * The kubelet's admission: whether req fits next to used within alloc,
+ * checking pods, then cpu, then memory. On failure returns the reason
+ * ("OutOfpods", "OutOfcpu", "OutOfmemory", static) and writes the
+ * kubelet's message ("Node didn't have enough resource: cpu, requested:
+ * 2000, used: 3500, capacity: 4000") into msg; NULL when it fits.
+ */
+const char *podspec_admit(const struct res_list *alloc,
+	    const struct res_list *used, const struct res_list *req,
+	    char *msg, size_t len);
+
+#endif

@@ -1,0 +1,26 @@
+/* main.c: wiring only. The controller is sched.c, the algorithm algo.c. */
+#include "ckube/controller.h"
+
+#include "scheduler.h"
+
+static const struct watch_spec sched_watches[] = {
+	{ .resource = "nodes", .role = WATCH_MAPPED, .map = sched_map_node },
+	{ .resource = "pods", .role = WATCH_MAPPED, .map = sched_map_pod },
+};
+
+static const struct controller_def sched_def = {
+	.name		= "scheduler",
+	.watches	= sched_watches,
+	.nwatches	= ARRAY_SIZE(sched_watches),
+	.flags		= sched_flags,
+	.nflags		= SCHED_NFLAGS,
+	.init		= sched_init,
+	.fini		= sched_fini,
+	.reconcile	= sched_reconcile,
+};
+
+int
+main(int argc, char *argv[])
+{
+	return controller_main(&sched_def, argc, argv);
+}

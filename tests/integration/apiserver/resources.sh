@@ -87,6 +87,8 @@ out=$(post /apis/apps/v1/namespaces/default/statefulsets "$(echo "$STS" | sed 's
 expect "selector not matching template labels 422" "422 Invalid spec.template.metadata.labels" "$(cause "$out")"
 out=$(post /apis/apps/v1/namespaces/default/statefulsets "$(echo "$STS" | sed 's/"name":"web"}/"name":"bad"}/; s/"serviceName"/"replicas":-1,"serviceName"/')")
 expect "replicas < 0 422" "422 Invalid spec.replicas" "$(cause "$out")"
+out=$(post /apis/apps/v1/namespaces/default/statefulsets "$(echo "$STS" | sed 's/"name":"web"}/"name":"bad"}/; s/"spec":{"containers"/"spec":{"restartPolicy":"Never","containers"/')")
+expect "statefulset pods must restart Always 422" "422 Invalid spec.template.spec.restartPolicy" "$(cause "$out")"
 out=$(post /apis/apps/v1/namespaces/default/deployments '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"bad"},"spec":{"selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"c"}},"spec":{"containers":[{"name":"c","image":"x"}]}}}}')
 expect "deployment selector mismatch 422" "422 Invalid spec.template.metadata.labels" "$(cause "$out")"
 
@@ -108,6 +110,9 @@ expect "cronjob defaults" "Allow False 3 1" \
     "$(echo "$out" | json '" ".join(str(x) for x in [d["spec"]["concurrencyPolicy"],d["spec"]["suspend"],d["spec"]["successfulJobsHistoryLimit"],d["spec"]["failedJobsHistoryLimit"]])')"
 out=$(post /apis/batch/v1/namespaces/default/cronjobs '{"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":"bad"},"spec":{"schedule":"* * *","jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"OnFailure","containers":[{"name":"c","image":"busybox"}]}}}}}}')
 expect "cronjob schedule with 3 fields 422" "422 Invalid spec.schedule" "$(cause "$out")"
+long=$(printf 'c%.0s' $(seq 53))
+out=$(post /apis/batch/v1/namespaces/default/cronjobs "{\"apiVersion\":\"batch/v1\",\"kind\":\"CronJob\",\"metadata\":{\"name\":\"$long\"},\"spec\":{\"schedule\":\"@daily\",\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":{\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"c\",\"image\":\"x\"}]}}}}}}")
+expect "cronjob name over 52 characters 422" "422 Invalid metadata.name" "$(cause "$out")"
 
 # --- policy, networking, events
 out=$(post /apis/policy/v1/namespaces/default/poddisruptionbudgets '{"apiVersion":"policy/v1","kind":"PodDisruptionBudget","metadata":{"name":"pdb"},"spec":{"minAvailable":1,"selector":{"matchLabels":{"app":"web"}}}}')

@@ -56,7 +56,9 @@ expect "uncordon" "node/$node1 uncordoned" "$(kc uncordon "$node1" 2>&1)"
 check "uncordoned node prints Ready" grep -Eq "^$node1 +Ready " <<<"$(kc get nodes)"
 
 # ---- run, pods and their Tables ----
-expect "run" "pod/web created" "$(kc run web --image=nginx:1.25 --labels=app=web,tier=front 2>&1)"
+# schedulerName "manual": the scheduler leaves it alone, so it stays Pending until bound below.
+expect "run" "pod/web created" "$(kc run web --image=nginx:1.25 --labels=app=web,tier=front \
+    --overrides='{"spec":{"schedulerName":"manual"}}' 2>&1)"
 check "a pending pod prints 0/1 Pending" grep -Eq '^web +0/1 +Pending +0 ' <<<"$(kc get pods)"
 bind web "$node0"
 check "the bound pod becomes Running" eventually -t 30 is Running phase web
@@ -84,8 +86,10 @@ expect "get pods --sort-by=.metadata.name" "mmm web zzz" \
 expect "get pods --sort-by=.metadata.creationTimestamp keeps order" "web" \
     "$(kc get pods --sort-by=.metadata.creationTimestamp --no-headers | head -n 1 | awk '{print $1}')"
 expect "get pods -l app=web" "web" "$(kc get pods -l app=web --no-headers | awk '{print $1}')"
-expect "get pods --field-selector spec.nodeName" "web" \
-    "$(kc get pods --field-selector "spec.nodeName=$node0" --no-headers | awk '{print $1}')"
+check "get pods --field-selector spec.nodeName=" grep -qx web \
+    <<<"$(kc get pods --field-selector "spec.nodeName=$node0" --no-headers | awk '{print $1}')"
+check "get pods --field-selector spec.nodeName!=" bash -c '! grep -qx web <<<"$1"' _ \
+    "$(kc get pods --field-selector "spec.nodeName!=$node0" --no-headers | awk '{print $1}')"
 
 # ---- get -w: one-row Table events ----
 wfile=$CK_TMP/watch.out

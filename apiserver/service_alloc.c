@@ -156,9 +156,13 @@ load_used(struct store *s, const char *ns, const char *name, struct used *u)
 }
 
 static void
-set_cluster_ips(cJSON *spec, const char *ip)
+set_cluster_ips(cJSON *spec, const char *ip_in)
 {
+	char ip[INET6_ADDRSTRLEN + 8];
 	cJSON *a;
+
+	/* ip_in may be spec's own clusterIP string, replaced below. */
+	snprintf(ip, sizeof(ip), "%s", ip_in);
 
 	json_set_str(spec, "clusterIP", ip);
 	json_del(spec, "clusterIPs");

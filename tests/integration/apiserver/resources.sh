@@ -223,7 +223,7 @@ fi
 
 # --- services: defaults, ClusterIPs and NodePorts
 out=$(api GET $NS/services/kubernetes)
-expect "the kubernetes service exists" "10.96.0.1 443 https" "$(echo "$out" | json 'd["spec"]["clusterIP"]+" "+str(d["spec"]["ports"][0]["port"])+" "+d["spec"]["ports"][0]["name"]')"
+expect "the kubernetes service exists" '10.96.0.1 ["10.96.0.1"] 443 https' "$(echo "$out" | json 'd["spec"]["clusterIP"]+" "+json.dumps(d["spec"]["clusterIPs"])+" "+str(d["spec"]["ports"][0]["port"])+" "+d["spec"]["ports"][0]["name"]')"
 out=$(post $NS/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"s1"},"spec":{"selector":{"app":"web"},"ports":[{"port":80}]}}')
 expect "create service 201" 201 "$(code)"
 expect "service defaults" "ClusterIP None TCP 80" \
@@ -236,7 +236,7 @@ print(ipaddress.ip_address(ip) in ipaddress.ip_network("10.96.0.0/12"), d["spec"
 out=$(post $NS/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"hl"},"spec":{"clusterIP":"None","selector":{"app":"web"}}}')
 expect "headless service keeps None" "201 None" "$(code) $(echo "$out" | json 'd["spec"]["clusterIP"]')"
 out=$(post $NS/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"s2"},"spec":{"clusterIP":"10.96.7.7","ports":[{"port":80}]}}')
-expect "requested clusterIP honoured" "201 10.96.7.7" "$(code) $(echo "$out" | json 'd["spec"]["clusterIP"]')"
+expect "requested clusterIP honoured" '201 10.96.7.7 ["10.96.7.7"]' "$(code) $(echo "$out" | json 'd["spec"]["clusterIP"]+" "+json.dumps(d["spec"]["clusterIPs"])')"
 out=$(post $NS/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"s3"},"spec":{"clusterIP":"10.96.7.7","ports":[{"port":80}]}}')
 expect "taken clusterIP 422" "422 Invalid spec.clusterIPs" "$(cause "$out")"
 out=$(post $NS/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"s3"},"spec":{"clusterIP":"192.168.0.1","ports":[{"port":80}]}}')

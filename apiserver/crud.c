@@ -378,7 +378,7 @@ crud_ensure_object(struct apiserver *srv, const char *group,
 	struct api_route rt;
 	struct store_item it;
 	cJSON *out = NULL;
-	const char *name = crud_obj_name(obj);
+	char name[CK_NAME_MAX];
 	int rc;
 
 	memset(&c, 0, sizeof(c));
@@ -389,6 +389,9 @@ crud_ensure_object(struct apiserver *srv, const char *group,
 	c.rt = &rt;
 	c.res = registry_find(group, "v1", resource);
 	ck_status_clear(&c.st);
+	/* obj is taken by create_object: keep its name for the log. */
+	ck_strlcpy(name, crud_obj_name(obj) ? crud_obj_name(obj) : "",
+	    sizeof(name));
 	rc = store_get(srv->store, c.res->qualified, ns, name, &it);
 	if (rc == 0) {
 		store_item_fini(&it);

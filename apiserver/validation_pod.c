@@ -61,7 +61,7 @@ validate_container(const cJSON *c, const char *f, struct ck_status *st)
 	char g[256], h[320];
 	int i = 0, cmp;
 
-	snprintf(g, sizeof(g), "%s.name", f);
+	snprintf(g, sizeof(g), "%.200s.name", f);
 	if (name == NULL || name[0] == '\0')
 		vk_required(st, g);
 	else if (!validate_is_dns1123_label(name))
@@ -71,12 +71,12 @@ validate_container(const cJSON *c, const char *f, struct ck_status *st)
 		    "with an alphanumeric character (e.g. 'my-name',  or "
 		    "'123-abc', regex used for validation is "
 		    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')");
-	snprintf(g, sizeof(g), "%s.image", f);
+	snprintf(g, sizeof(g), "%.200s.image", f);
 	if (image == NULL || image[0] == '\0')
 		vk_required(st, g);
 	ports = cJSON_GetObjectItemCaseSensitive(c, "ports");
 	cJSON_ArrayForEach(p, ports) {
-		snprintf(g, sizeof(g), "%s.ports[%d].containerPort", f, i);
+		snprintf(g, sizeof(g), "%.200s.ports[%d].containerPort", f, i);
 		it = cJSON_GetObjectItemCaseSensitive(p, "containerPort");
 		if (it == NULL)
 			vk_required(st, g);
@@ -84,12 +84,12 @@ validate_container(const cJSON *c, const char *f, struct ck_status *st)
 			vk_invalid(st, g, it,
 			    "must be between 1 and 65535, inclusive");
 		it = cJSON_GetObjectItemCaseSensitive(p, "hostPort");
-		snprintf(g, sizeof(g), "%s.ports[%d].hostPort", f, i);
+		snprintf(g, sizeof(g), "%.200s.ports[%d].hostPort", f, i);
 		if (it != NULL && !(cJSON_IsNumber(it) &&
 		    it->valuedouble == 0) && !port_in_range(it))
 			vk_invalid(st, g, it,
 			    "must be between 1 and 65535, inclusive");
-		snprintf(g, sizeof(g), "%s.ports[%d].protocol", f, i);
+		snprintf(g, sizeof(g), "%.200s.ports[%d].protocol", f, i);
 		if (json_str(p, "protocol") != NULL &&
 		    strcmp(json_str(p, "protocol"), "TCP") != 0 &&
 		    strcmp(json_str(p, "protocol"), "UDP") != 0 &&
@@ -102,9 +102,9 @@ validate_container(const cJSON *c, const char *f, struct ck_status *st)
 	res = json_obj(c, "resources");
 	lim = json_obj(res, "limits");
 	req = json_obj(res, "requests");
-	snprintf(g, sizeof(g), "%s.resources.limits", f);
+	snprintf(g, sizeof(g), "%.200s.resources.limits", f);
 	validation_resource_list(lim, g, st);
-	snprintf(g, sizeof(g), "%s.resources.requests", f);
+	snprintf(g, sizeof(g), "%.200s.resources.requests", f);
 	validation_resource_list(req, g, st);
 	/* A request above its limit. */
 	cJSON_ArrayForEach(it, req) {
@@ -113,7 +113,7 @@ validate_container(const cJSON *c, const char *f, struct ck_status *st)
 		if (l == NULL || !cJSON_IsString(it) ||
 		    quantity_compare(it->valuestring, l, &cmp) < 0 || cmp <= 0)
 			continue;
-		snprintf(h, sizeof(h), "%s.resources.requests[%.60s]", f,
+		snprintf(h, sizeof(h), "%.200s.resources.requests[%.60s]", f,
 		    it->string);
 		vk_invalid(st, h, it, "must be less than or equal to "
 		    "the limit");

@@ -138,8 +138,8 @@ sched_find(struct cluster *cl, const struct sched_pod *p, int percentage,
     struct sched_result *out)
 {
 	struct sched_cycle cy = { .cl = cl, .pod = p };
-	size_t want, i, k, start, nslots = cl->nnodes, ties = 0;
-	struct sched_node **feasible = NULL;
+	size_t want, i, k, n, start, nslots = cl->nnodes, ties = 0;
+	struct sched_node **feasible = NULL, *node;
 	int idx;
 	int64_t *raw = NULL, *total = NULL, best = -1;
 
@@ -156,16 +156,24 @@ sched_find(struct cluster *cl, const struct sched_pod *p, int percentage,
 	    strmap_get(cl->owners, p->owner_uid) : NULL;
 	want = sched_nodes_to_find(cl->npresent, percentage);
 	feasible = ck_calloc(want, sizeof(*feasible));
+	/* raw[k * want + j]: a feasible node's scores are computed while
+	 * the filters have just brought it into the cache. */
+	raw = ck_calloc(sched_nscores * want, sizeof(*raw));
 	start = cl->next_start % nslots;
 	/* idx walks start, start+1, ... wrapping without a division. */
 	idx = (int)start;
 	for (i = 0; i < nslots && out->feasible < want; i++, idx =
 	    (size_t)idx + 1 == nslots ? 0 : idx + 1) {
-		if (!cl->nodes[idx]->present)
+		node = cl->nodes[idx];
+		if (!node->present)
 			continue;
 		out->evaluated++;
-		if (run_filters(&cy, cl->nodes[idx], NULL) == 0)
-			feasible[out->feasible++] = cl->nodes[idx];
+		if (run_filters(&cy, node, NULL) != 0)
+			continue;
+		for (k = 0; k < sched_nscores; k++)
+			raw[k * want + out->feasible] =
+			    sched_scores[k].fn(&cy, node);
+		feasible[out->feasible++] = node;
 	}
 	cl->next_start = (start + i) % nslots;
 	if (out->feasible == 0) {
@@ -176,16 +184,14 @@ sched_find(struct cluster *cl, const struct sched_pod *p, int percentage,
 		out->node = feasible[0]->idx;
 		goto out;
 	}
-	raw = ck_calloc(out->feasible, sizeof(*raw));
-	total = ck_calloc(out->feasible, sizeof(*total));
+	n = out->feasible;
+	total = ck_calloc(n, sizeof(*total));
 	for (k = 0; k < sched_nscores; k++) {
-		for (i = 0; i < out->feasible; i++)
-			raw[i] = sched_scores[k].fn(&cy, feasible[i]);
 		if (sched_scores[k].normalize != NULL)
-			sched_scores[k].normalize(&cy, feasible, raw,
-			    out->feasible);
-		for (i = 0; i < out->feasible; i++)
-			total[i] += raw[i] * sched_scores[k].weight;
+			sched_scores[k].normalize(&cy, feasible,
+			    raw + k * want, n);
+		for (i = 0; i < n; i++)
+			total[i] += raw[k * want + i] * sched_scores[k].weight;
 	}
 	for (i = 0; i < out->feasible; i++) {
 		if (total[i] > best) {

@@ -65,7 +65,7 @@ static inline const char *
 fx_container(char *buf, size_t len, const char *name, const char *cpu,
     const char *mem)
 {
-	char req[256] = "";
+	char req[128] = "";
 
 	if (cpu != NULL || mem != NULL)
 		snprintf(req, sizeof(req), ",\"resources\":{\"requests\":{"

@@ -154,6 +154,15 @@ kind_pvc(const struct api_resource *r, const cJSON *obj, const cJSON *old,
 }
 
 static void
+kind_netpol(const struct api_resource *r, const cJSON *obj,
+    const cJSON *old, struct ck_status *st)
+{
+	(void)r;
+	(void)old;
+	validation_networkpolicy(obj, st);
+}
+
+static void
 kind_rbac(const struct api_resource *r, const cJSON *obj, const cJSON *old,
     struct ck_status *st)
 {
@@ -181,6 +190,7 @@ static const struct {
 	{ "apps", "StatefulSet", validation_workload },
 	{ "batch", "Job", validation_workload },
 	{ "batch", "CronJob", validation_workload },
+	{ "networking.k8s.io", "NetworkPolicy", kind_netpol },
 	{ "policy", "PodDisruptionBudget", validation_workload },
 	{ "rbac.authorization.k8s.io", "Role", kind_rbac },
 	{ "rbac.authorization.k8s.io", "ClusterRole", kind_rbac },

@@ -96,6 +96,8 @@ void	validation_service(const struct cJSON *obj, const struct cJSON *old,
 	    struct ck_status *st);
 void	validation_rbac(const struct api_resource *r, const struct cJSON *obj,
 	    struct ck_status *st);
+void	validation_networkpolicy(const struct cJSON *obj,
+	    struct ck_status *st);
 void	validation_pvc(const struct cJSON *obj, const struct cJSON *old,
 	    struct ck_status *st);
 

@@ -121,6 +121,8 @@ out=$(post /apis/policy/v1/namespaces/default/poddisruptionbudgets '{"apiVersion
 expect "pdb with both minAvailable and maxUnavailable 422" "422 Invalid spec" "$(cause "$out")"
 out=$(post /apis/networking.k8s.io/v1/namespaces/default/networkpolicies '{"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"np"},"spec":{"podSelector":{},"egress":[{}]}}')
 expect "networkpolicy policyTypes defaulted" '201 ["Ingress", "Egress"]' "$(code) $(echo "$out" | json 'd["spec"]["policyTypes"]')"
+out=$(post /apis/networking.k8s.io/v1/namespaces/default/networkpolicies '{"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"bad"},"spec":{"podSelector":{},"ingress":[{"from":[{"ipBlock":{"cidr":"10.0.0.0/8","except":["192.168.0.0/16"]}},{}],"ports":[{"port":80,"endPort":70}]}]}}')
+expect "networkpolicy peers and ports 422" "422 Invalid spec.ingress[0].ports[0].endPort,spec.ingress[0].from[0].ipBlock.except[0],spec.ingress[0].from[1]" "$(cause "$out")"
 post /apis/events.k8s.io/v1/namespaces/default/events '{"apiVersion":"events.k8s.io/v1","kind":"Event","metadata":{"name":"e1"},"eventTime":"2024-01-01T00:00:00.000000Z","reportingController":"x","reportingInstance":"y","action":"A","reason":"R","regarding":{"kind":"Pod","name":"p1"}}' >/dev/null
 expect "create events.k8s.io event 201" 201 "$(code)"
 

@@ -381,6 +381,9 @@ crud_ensure_object(struct apiserver *srv, const char *group,
 	char name[CK_NAME_MAX];
 	int rc;
 
+	/* A copy: obj goes to create_object, which frees it. */
+	ck_strlcpy(name, crud_obj_name(obj) ? crud_obj_name(obj) : "",
+	    sizeof(name));
 	memset(&c, 0, sizeof(c));
 	memset(&req, 0, sizeof(req));
 	memset(&rt, 0, sizeof(rt));
@@ -512,7 +515,7 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 {
 	cJSON *result = NULL, *meta, *ometa, *nspec, *ospec;
 	const char *name = c->rt->name, *uid;
-	char *last = NULL;
+	char *last = NULL, rvbuf[32];
 	int64_t want_rv, gen;
 	int rc;
 	bool locked = false;
@@ -609,6 +612,9 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 		goto err;
 	}
 	if (crud_dry_run(c)) {
+		/* Nothing stored: the object keeps its revision (kubectl diff). */
+		snprintf(rvbuf, sizeof(rvbuf), "%lld", (long long)old_rv);
+		json_set_str(meta, "resourceVersion", rvbuf);
 		reply_updated(c, result, mode);
 		goto out;
 	}
@@ -801,7 +807,7 @@ do_patch(struct crud *c)
 		rc =
 		    patch_strategic_apply(&target, patch, c->res->kind, &c->st);
 		if (rc == 0 && kind == P_APPLY)
-			crud_record_manager(c, target, patch);
+			rc = crud_apply_fields(c, old, target, patch);
 		break;
 	}
 	if (rc < 0)

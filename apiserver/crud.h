@@ -73,6 +73,14 @@ void	crud_deletecollection(struct crud *c);
  */
 void	crud_record_manager(const struct crud *c, struct cJSON *obj,
 	    const struct cJSON *set);
+/*
+ * Server-side apply on an existing object: target is live with applied
+ * merged in. Conflicts with other managers' fields (409 unless force=true),
+ * removal of the fields this manager no longer applies, then its Apply
+ * entry. Returns 0 or the error with c->st set.
+ */
+int	crud_apply_fields(struct crud *c, struct cJSON *live,
+	    struct cJSON *target, struct cJSON *applied) CK_MUST_CHECK;
 /* pods/<name>/log (pod_log.c). */
 void	crud_pod_log(struct crud *c);
 

@@ -6,7 +6,10 @@
  * manager's earlier entry of the same operation. FieldsV1 follows the
  * structured-merge-diff encoding: "f:<field>" for members, "k:{key}" for
  * items of keyed lists, "v:<value>" for sets of scalars, "." for the item
- * itself. Ownership is recorded, not enforced (no apply conflicts).
+ * itself. An apply whose value differs on a field another manager owns is
+ * a 409 conflict (unless force=true, which moves the ownership), and fields
+ * a manager applied before but no longer applies are removed unless
+ * another manager owns them.
  */
 #include "crud.h"
 
@@ -18,6 +21,7 @@
 
 #include "ckube/alloc.h"
 #include "ckube/rfc3339.h"
+#include "ckube/strbuf.h"
 
 /* Members the server owns: never part of a manager's fields. */
 static const char *const server_meta[] = { "uid", "resourceVersion",
@@ -81,6 +85,10 @@ list_fields(const cJSON *arr, int depth)
 	cJSON_ArrayForEach(it, arr)
 		if (cJSON_IsObject(it) || cJSON_IsArray(it))
 			scalars = false;
+	/* Scalar lists are atomic (command, args, ...) but for sets. */
+	if (scalars && (arr->string == NULL ||
+	    strcmp(arr->string, "finalizers") != 0))
+		return out;
 	cJSON_ArrayForEach(it, arr) {
 		if (scalars) {
 			ks = cJSON_PrintUnformatted(it);
@@ -187,4 +195,318 @@ crud_record_manager(const struct crud *c, cJSON *obj, const cJSON *set)
 	cJSON_AddStringToObject(e, "fieldsType", "FieldsV1");
 	cJSON_AddItemToObject(e, "fieldsV1", fields);
 	cJSON_AddItemToArray(mf, e);
+}
+
+/* ---- server-side apply: conflicts and fields no longer applied ---- */
+
+#define FPATH_MAX	32
+
+/* A leaf of a FieldsV1 set: its path elements ("f:spec", "k:{...}"). */
+struct fpath {
+	const char	*pe[FPATH_MAX];
+	int		 n;
+};
+
+typedef void (*leaf_fn)(const struct fpath *p, void *arg);
+
+static void
+each_leaf(const cJSON *f, struct fpath *p, leaf_fn fn, void *arg)
+{
+	const cJSON *it;
+	bool leaf = true;
+
+	cJSON_ArrayForEach(it, f) {
+		if (strcmp(it->string, ".") == 0)
+			continue;
+		leaf = false;
+		if (p->n == FPATH_MAX)
+			continue;
+		p->pe[p->n++] = it->string;
+		each_leaf(it, p, fn, arg);
+		p->n--;
+	}
+	if (leaf && p->n > 0)
+		fn(p, arg);
+}
+
+static bool
+fields_have(const cJSON *f, const struct fpath *p, int n)
+{
+	int i;
+
+	for (i = 0; i < n && f != NULL; i++)
+		f = cJSON_GetObjectItemCaseSensitive(f, p->pe[i]);
+	return f != NULL;
+}
+
+/* The item of list arr a "k:{...}" or "v:..." element names, or NULL. */
+static cJSON *
+list_item(cJSON *arr, const char *pe)
+{
+	cJSON *key, *it, *kv, *v;
+	bool match;
+
+	if (!cJSON_IsArray(arr))
+		return NULL;
+	key = cJSON_Parse(pe + 2);
+	if (key == NULL)
+		return NULL;
+	cJSON_ArrayForEach(it, arr) {
+		if (pe[0] == 'v') {
+			if (cJSON_Compare(it, key, 1))
+				break;
+			continue;
+		}
+		match = cJSON_IsObject(it);
+		cJSON_ArrayForEach(kv, key) {
+			v = cJSON_GetObjectItemCaseSensitive(it, kv->string);
+			if (v == NULL || !cJSON_Compare(v, kv, 1))
+				match = false;
+		}
+		if (match)
+			break;
+	}
+	cJSON_Delete(key);
+	return it;
+}
+
+/* The value at p in obj (and its parent), or NULL. */
+static cJSON *
+value_at(cJSON *obj, const struct fpath *p, int n, cJSON **parent)
+{
+	cJSON *v = obj;
+	int i;
+
+	*parent = NULL;
+	for (i = 0; i < n && v != NULL; i++) {
+		*parent = v;
+		if (strncmp(p->pe[i], "f:", 2) == 0)
+			v = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v,
+			    p->pe[i] + 2) : NULL;
+		else
+			v = list_item(v, p->pe[i]);
+	}
+	return v;
+}
+
+/* `.spec.containers[name="c"].image`, as the apiserver words paths. */
+static void
+path_text(const struct fpath *p, struct strbuf *sb)
+{
+	cJSON *key, *kv;
+	char *s;
+	int i;
+
+	for (i = 0; i < p->n; i++) {
+		if (strncmp(p->pe[i], "f:", 2) == 0) {
+			strbuf_addf(sb, ".%s", p->pe[i] + 2);
+			continue;
+		}
+		key = cJSON_Parse(p->pe[i] + 2);
+		strbuf_addc(sb, '[');
+		if (cJSON_IsObject(key))
+			cJSON_ArrayForEach(kv, key) {
+				s = cJSON_PrintUnformatted(kv);
+				strbuf_addf(sb, "%s%s=%s", kv != key->child ?
+				    "," : "", kv->string, s);
+				free(s);
+			}
+		else
+			strbuf_addf(sb, "=%s", p->pe[i] + 2);
+		strbuf_addc(sb, ']');
+		cJSON_Delete(key);
+	}
+}
+
+struct conflict_walk {
+	cJSON		*live;
+	cJSON		*applied;
+	cJSON		*other;		/* the other manager's fieldsV1 */
+	const char	*manager;
+	const char	*api_version;
+	bool		 force;
+	struct ck_status *st;
+	struct strbuf	*msg;
+	int		 count;
+};
+
+static void
+conflict_leaf(const struct fpath *p, void *arg)
+{
+	struct conflict_walk *w = arg;
+	struct strbuf path = STRBUF_INIT;
+	cJSON *a, *l, *parent;
+
+	if (!fields_have(w->other, p, p->n))
+		return;
+	a = value_at(w->applied, p, p->n, &parent);
+	l = value_at(w->live, p, p->n, &parent);
+	if (a == NULL || l == NULL || cJSON_Compare(a, l, 1))
+		return;
+	w->count++;
+	path_text(p, &path);
+	strbuf_addf(w->msg, "%sconflict with \"%s\" using %s: %s",
+	    w->msg->len ? "\n" : "", w->manager, w->api_version,
+	    strbuf_str(&path));
+	ck_status_add_cause(w->st, strbuf_str(&path), "FieldManagerConflict",
+	    "conflict with another manager");
+	strbuf_fini(&path);
+}
+
+/*
+ * Drop p from the FieldsV1 tree f, and the members left empty on the way
+ * (ownership moves on --force-conflicts).
+ */
+static void
+fields_drop_at(cJSON *f, const struct fpath *p, int i)
+{
+	cJSON *child = cJSON_GetObjectItemCaseSensitive(f, p->pe[i]);
+
+	if (child == NULL)
+		return;
+	if (i + 1 < p->n) {
+		fields_drop_at(child, p, i + 1);
+		if (child->child != NULL && !(child->child->next == NULL &&
+		    strcmp(child->child->string, ".") == 0))
+			return;
+	}
+	cJSON_Delete(cJSON_DetachItemViaPointer(f, child));
+}
+
+static void
+fields_drop(cJSON *f, const struct fpath *p)
+{
+	if (p->n > 0)
+		fields_drop_at(f, p, 0);
+}
+
+struct force_walk {
+	cJSON	*other;
+};
+
+static void
+force_leaf(const struct fpath *p, void *arg)
+{
+	fields_drop(((struct force_walk *)arg)->other, p);
+}
+
+struct removal_walk {
+	const cJSON	*now;		/* the manager's new fieldsV1 */
+	cJSON		*mf;		/* every entry */
+	const cJSON	*self;		/* the manager's previous entry */
+	cJSON		*target;
+};
+
+/* A field the manager applied before and not now, owned by no other. */
+static void
+removal_leaf(const struct fpath *p, void *arg)
+{
+	struct removal_walk *w = arg;
+	cJSON *e, *v, *parent;
+	int n;
+
+	/* The shortest prefix no longer applied: a list item goes whole. */
+	for (n = 1; n <= p->n && fields_have(w->now, p, n); n++)
+		;
+	if (n > p->n)
+		return;
+	cJSON_ArrayForEach(e, w->mf)
+		if (e != w->self && fields_have(json_obj(e, "fieldsV1"), p, n))
+			return;
+	v = value_at(w->target, p, n, &parent);
+	if (v != NULL && parent != NULL)
+		cJSON_Delete(cJSON_DetachItemViaPointer(parent, v));
+}
+
+static cJSON *
+apply_entry(cJSON *mf, const char *manager)
+{
+	cJSON *e;
+
+	cJSON_ArrayForEach(e, mf)
+		if (json_str(e, "manager") != NULL && json_str(e, "operation") &&
+		    strcmp(json_str(e, "manager"), manager) == 0 &&
+		    strcmp(json_str(e, "operation"), "Apply") == 0)
+			return e;
+	return NULL;
+}
+
+int
+crud_apply_fields(struct crud *c, cJSON *live, cJSON *target,
+    cJSON *applied)
+{
+	const char *manager = api_request_param(c->req, "fieldManager");
+	cJSON *mf, *e, *next, *fv, *now, *self;
+	struct conflict_walk cw;
+	struct force_walk fw;
+	struct removal_walk rw;
+	struct strbuf msg = STRBUF_INIT;
+	struct fpath p = { .n = 0 };
+	char av[192];
+	int rc = 0;
+
+	if (manager == NULL || manager[0] == '\0')
+		return crud_fail(c, CK_EBADREQ, "PatchOptions.meta.k8s.io "
+		    "\"\" is invalid: fieldManager: Required value: is "
+		    "required for apply patch");
+	now = fields_of(applied, 0);
+	prune_empty_meta(now);
+	mf = cJSON_GetObjectItemCaseSensitive(json_obj(target, "metadata"),
+	    "managedFields");
+	memset(&cw, 0, sizeof(cw));
+	cw.live = live;
+	cw.applied = applied;
+	cw.force = api_request_flag(c->req, "force");
+	cw.st = &c->st;
+	cw.msg = &msg;
+	c->st.ncauses = 0;
+	cJSON_ArrayForEach(e, mf) {
+		if (json_str(e, "manager") != NULL &&
+		    strcmp(json_str(e, "manager"), manager) == 0)
+			continue;
+		cw.other = json_obj(e, "fieldsV1");
+		cw.manager = json_str(e, "manager") ? json_str(e, "manager") :
+		    "";
+		cw.api_version = json_str(e, "apiVersion") ?
+		    json_str(e, "apiVersion") : "v1";
+		if (cw.other == NULL)
+			continue;
+		if (cw.force) {
+			fw.other = cw.other;
+			each_leaf(now, &p, force_leaf, &fw);
+			continue;
+		}
+		each_leaf(now, &p, conflict_leaf, &cw);
+	}
+	if (cw.count > 0) {
+		registry_api_version(c->res, av, sizeof(av));
+		crud_fail(c, CK_ECONFLICT, "Apply failed with %d conflict%s: "
+		    "%s", cw.count, cw.count == 1 ? "" : "s",
+		    strbuf_str(&msg));
+		ck_status_set_details(&c->st, c->rt->name, c->res->group,
+		    c->res->resource);
+		rc = CK_ECONFLICT;
+		goto out;
+	}
+	/* An entry that lost every field to a forced apply goes. */
+	for (e = mf != NULL ? mf->child : NULL; e != NULL; e = next) {
+		next = e->next;
+		fv = json_obj(e, "fieldsV1");
+		if (fv != NULL && fv->child == NULL)
+			cJSON_Delete(cJSON_DetachItemViaPointer(mf, e));
+	}
+	/* What this manager applied before and dropped now is removed. */
+	self = apply_entry(mf, manager);
+	if (self != NULL && json_obj(self, "fieldsV1") != NULL) {
+		rw.now = now;
+		rw.mf = mf;
+		rw.self = self;
+		rw.target = target;
+		each_leaf(json_obj(self, "fieldsV1"), &p, removal_leaf, &rw);
+	}
+	crud_record_manager(c, target, applied);
+out:
+	strbuf_fini(&msg);
+	cJSON_Delete(now);
+	return rc;
 }

@@ -1,7 +1,9 @@
 /*
  * openapi.c: the minimal /openapi/v3 kubectl validates against (an index,
  * and per group/version one PATCH operation per kind declaring the
- * fieldValidation parameter, kubectl-protocol.md 4.5), /openapi/v2 as 404,
+ * fieldValidation parameter, kubectl-protocol.md 4.5), /openapi/v2 as 404
+ * (so `kind: List` files, which kubectl validates with v2 only, need
+ * --validate=false),
  * and the server side of fieldValidation=Strict|Warn|Ignore over the known
  * fields of openapi_fields.c. The hash in the index URLs is derived from
  * the registry, so kubectl's URL-keyed cache refetches when kinds change.
@@ -20,6 +22,9 @@
 #include "ckube/err.h"
 #include "ckube/strbuf.h"
 
+/* Bumped when the shape of the generated documents changes. */
+#define OPENAPI_DOC_VERSION	"ckube-openapi-2"
+
 /* FNV-1a over every row's identity: changes whenever the documents do. */
 static void
 openapi_hash(char *buf, size_t len)
@@ -30,6 +35,10 @@ openapi_hash(char *buf, size_t len)
 	const char *parts[5], *p;
 	size_t k;
 
+	for (p = OPENAPI_DOC_VERSION; *p != '\0'; p++) {
+		h ^= (unsigned char)*p;
+		h *= 0x100000001b3ULL;
+	}
 	rows = registry_all(&n);
 	for (i = 0; i < n; i++) {
 		parts[0] = rows[i].group;
@@ -77,6 +86,28 @@ reply_index(struct api_response *resp)
 	cJSON_Delete(o);
 }
 
+/* A PATCH operation of kind g/v/kind at path declaring fieldValidation. */
+static void
+add_patch_op(cJSON *paths, const char *path, const char *g, const char *v,
+    const char *kind)
+{
+	cJSON *p, *op, *gvk, *params, *prm;
+
+	if (cJSON_GetObjectItemCaseSensitive(paths, path) != NULL)
+		return;
+	p = cJSON_AddObjectToObject(paths, path);
+	op = cJSON_AddObjectToObject(p, "patch");
+	gvk = cJSON_AddObjectToObject(op, "x-kubernetes-group-version-kind");
+	cJSON_AddStringToObject(gvk, "group", g);
+	cJSON_AddStringToObject(gvk, "version", v);
+	cJSON_AddStringToObject(gvk, "kind", kind);
+	params = cJSON_AddArrayToObject(op, "parameters");
+	prm = cJSON_CreateObject();
+	cJSON_AddStringToObject(prm, "name", "fieldValidation");
+	cJSON_AddStringToObject(prm, "in", "query");
+	cJSON_AddItemToArray(params, prm);
+}
+
 /*
  * One PATCH operation per kind declaring fieldValidation: kubectl then
  * validates on the server side (kubectl-protocol.md 4.5).
@@ -85,7 +116,7 @@ static void
 reply_gv(struct api_response *resp, const char *g, const char *v)
 {
 	const struct api_resource *rows, *r;
-	cJSON *o, *paths, *p, *op, *gvk, *params, *prm;
+	cJSON *o, *paths, *p;
 	char path[512];
 	size_t n, i;
 
@@ -109,20 +140,7 @@ reply_gv(struct api_response *resp, const char *g, const char *v)
 			snprintf(path, sizeof(path), "/api/%s%s/%s/{name}", v,
 			    r->namespaced ? "/namespaces/{namespace}" : "",
 			    r->resource);
-		if (cJSON_GetObjectItemCaseSensitive(paths, path) != NULL)
-			continue;
-		p = cJSON_AddObjectToObject(paths, path);
-		op = cJSON_AddObjectToObject(p, "patch");
-		gvk = cJSON_AddObjectToObject(op,
-		    "x-kubernetes-group-version-kind");
-		cJSON_AddStringToObject(gvk, "group", g);
-		cJSON_AddStringToObject(gvk, "version", v);
-		cJSON_AddStringToObject(gvk, "kind", r->kind);
-		params = cJSON_AddArrayToObject(op, "parameters");
-		prm = cJSON_CreateObject();
-		cJSON_AddStringToObject(prm, "name", "fieldValidation");
-		cJSON_AddStringToObject(prm, "in", "query");
-		cJSON_AddItemToArray(params, prm);
+		add_patch_op(paths, path, g, v, r->kind);
 	}
 	api_response_json(resp, 200, o);
 	cJSON_Delete(o);

@@ -2,7 +2,8 @@
  * openapi_fields.c: the known JSON fields of the v1 kinds, for
  * fieldValidation (openapi.c). Lists are complete for Kubernetes 1.32 where
  * a message is modelled (ObjectMeta, PodTemplateSpec, PodSpec, Container,
- * the workload and Service specs); deeper or rarer messages are left open.
+ * the workload, job and Service specs); deeper or rarer messages, and kinds
+ * not listed, are left open.
  */
 #include "apiserver.h"
 #include "openapi.h"
@@ -100,6 +101,45 @@ static const struct openapi_field f_replicaset_spec[] = {
 };
 static const struct openapi_msg m_replicaset_spec = MSG(f_replicaset_spec);
 
+static const struct openapi_field f_statefulset_spec[] = {
+	LEAF("replicas"), LEAF("selector"), SUB("template", m_template),
+	LEAF("volumeClaimTemplates"), LEAF("serviceName"),
+	LEAF("podManagementPolicy"), LEAF("updateStrategy"),
+	LEAF("revisionHistoryLimit"), LEAF("minReadySeconds"),
+	LEAF("persistentVolumeClaimRetentionPolicy"), LEAF("ordinals"),
+};
+static const struct openapi_msg m_statefulset_spec = MSG(f_statefulset_spec);
+
+static const struct openapi_field f_daemonset_spec[] = {
+	LEAF("selector"), SUB("template", m_template), LEAF("updateStrategy"),
+	LEAF("minReadySeconds"), LEAF("revisionHistoryLimit"),
+};
+static const struct openapi_msg m_daemonset_spec = MSG(f_daemonset_spec);
+
+static const struct openapi_field f_job_spec[] = {
+	LEAF("parallelism"), LEAF("completions"),
+	LEAF("activeDeadlineSeconds"), LEAF("podFailurePolicy"),
+	LEAF("successPolicy"), LEAF("backoffLimit"),
+	LEAF("backoffLimitPerIndex"), LEAF("maxFailedIndexes"),
+	LEAF("selector"), LEAF("manualSelector"), SUB("template", m_template),
+	LEAF("ttlSecondsAfterFinished"), LEAF("completionMode"),
+	LEAF("suspend"), LEAF("podReplacementPolicy"), LEAF("managedBy"),
+};
+static const struct openapi_msg m_job_spec = MSG(f_job_spec);
+
+static const struct openapi_field f_job_template[] = {
+	SUB("metadata", m_meta), SUB("spec", m_job_spec),
+};
+static const struct openapi_msg m_job_template = MSG(f_job_template);
+
+static const struct openapi_field f_cronjob_spec[] = {
+	LEAF("schedule"), LEAF("timeZone"), LEAF("startingDeadlineSeconds"),
+	LEAF("concurrencyPolicy"), LEAF("suspend"),
+	SUB("jobTemplate", m_job_template),
+	LEAF("successfulJobsHistoryLimit"), LEAF("failedJobsHistoryLimit"),
+};
+static const struct openapi_msg m_cronjob_spec = MSG(f_cronjob_spec);
+
 static const struct openapi_field f_service_port[] = {
 	LEAF("name"), LEAF("protocol"), LEAF("appProtocol"), LEAF("port"),
 	LEAF("targetPort"), LEAF("nodePort"),
@@ -137,6 +177,18 @@ static const struct openapi_field f_deployment[] = {
 static const struct openapi_field f_replicaset[] = {
 	TOP_COMMON, SUB("spec", m_replicaset_spec), LEAF("status"),
 };
+static const struct openapi_field f_statefulset[] = {
+	TOP_COMMON, SUB("spec", m_statefulset_spec), LEAF("status"),
+};
+static const struct openapi_field f_daemonset[] = {
+	TOP_COMMON, SUB("spec", m_daemonset_spec), LEAF("status"),
+};
+static const struct openapi_field f_job[] = {
+	TOP_COMMON, SUB("spec", m_job_spec), LEAF("status"),
+};
+static const struct openapi_field f_cronjob[] = {
+	TOP_COMMON, SUB("spec", m_cronjob_spec), LEAF("status"),
+};
 static const struct openapi_field f_service[] = {
 	TOP_COMMON, SUB("spec", m_service_spec), LEAF("status"),
 };
@@ -165,8 +217,6 @@ static const struct openapi_field f_priority_class[] = {
 	LEAF("preemptionPolicy"),
 };
 
-static const struct openapi_msg m_generic = MSG(f_generic);
-
 static const struct {
 	const char		*kind;
 	struct openapi_msg	 msg;
@@ -174,42 +224,47 @@ static const struct {
 	{ "ClusterRole", MSG(f_role) },
 	{ "ClusterRoleBinding", MSG(f_binding) },
 	{ "ConfigMap", MSG(f_configmap) },
+	{ "CronJob", MSG(f_cronjob) },
+	{ "DaemonSet", MSG(f_daemonset) },
 	{ "Deployment", MSG(f_deployment) },
 	{ "Endpoints", MSG(f_endpoints) },
+	{ "Job", MSG(f_job) },
 	{ "Pod", MSG(f_pod) },
 	{ "PodTemplate", MSG(f_pod_template) },
 	{ "PriorityClass", MSG(f_priority_class) },
 	{ "ReplicaSet", MSG(f_replicaset) },
+	/* Its selector is a map, its field names a ReplicaSet's. */
 	{ "ReplicationController", MSG(f_replicaset) },
 	{ "Role", MSG(f_role) },
 	{ "RoleBinding", MSG(f_binding) },
 	{ "Secret", MSG(f_secret) },
 	{ "Service", MSG(f_service) },
 	{ "ServiceAccount", MSG(f_service_account) },
+	{ "StatefulSet", MSG(f_statefulset) },
+	/* Kinds of apiVersion, kind, metadata, spec and status only. */
+	{ "HorizontalPodAutoscaler", MSG(f_generic) },
+	{ "Ingress", MSG(f_generic) },
+	{ "Lease", MSG(f_generic) },
+	{ "Namespace", MSG(f_generic) },
+	{ "NetworkPolicy", MSG(f_generic) },
+	{ "Node", MSG(f_generic) },
+	{ "PersistentVolume", MSG(f_generic) },
+	{ "PersistentVolumeClaim", MSG(f_generic) },
+	{ "PodDisruptionBudget", MSG(f_generic) },
+	{ "ResourceQuota", MSG(f_generic) },
 };
-
-/* Kinds whose top level is not apiVersion/kind/metadata/spec/status. */
-static const char *const open_kinds[] = { "Event", "Binding", "Scale",
-	"Eviction", "SelfSubjectAccessReview", "ControllerRevision",
-	"TokenReview", "SubjectAccessReview", "LocalSubjectAccessReview",
-	"SelfSubjectRulesReview", "LimitRange", "ComponentStatus",
-	"CustomResourceDefinition", NULL };
 
 const struct openapi_msg *
 openapi_kind_schema(const struct api_resource *r)
 {
-	const char *const *k;
 	size_t i;
 
 	/* Older versions (extensions/v1beta1, ...) have other fields. */
 	if (strcmp(r->version, "v1") != 0)
 		return NULL;
-	/* ReplicationController specs have a map selector: same names. */
 	for (i = 0; i < ARRAY_SIZE(kinds); i++)
 		if (strcmp(kinds[i].kind, r->kind) == 0)
 			return &kinds[i].msg;
-	for (k = open_kinds; *k != NULL; k++)
-		if (strcmp(*k, r->kind) == 0)
-			return NULL;
-	return &m_generic;
+	/* Any other kind (Event, Binding, Eviction, reviews, ...) is open. */
+	return NULL;
 }

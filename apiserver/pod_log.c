@@ -147,7 +147,8 @@ fetch(const char *url, struct strbuf *body)
 	if (cc == CURLE_OK)
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 	else
-		strbuf_addf(body, "Get \"%s\": %s", url, curl_easy_strerror(cc));
+		strbuf_addf(body, "Get \"%s\": %s", url,
+		    curl_easy_strerror(cc));
 	curl_easy_cleanup(h);
 	return code;
 }
@@ -344,8 +345,8 @@ fail_from_kubelet(struct crud *c, long code, const struct strbuf *body)
 void
 crud_pod_log(struct crud *c)
 {
-	const char *want = api_request_param(c->req, "container"), *first = NULL;
-	const char *node;
+	const char *want = api_request_param(c->req, "container");
+	const char *first = NULL, *node;
 	const cJSON *spec;
 	cJSON *pod = NULL;
 	struct strbuf names, inames, url, body;

@@ -123,15 +123,98 @@ static const struct pb_field f_volume_mount[] = {
 };
 static const struct pb_msg m_volume_mount = PB_MSG_OF(f_volume_mount);
 
+/* Probes and lifecycle hooks: the handler message is inlined in JSON. */
+static const struct pb_field f_exec[] = { SR(1, "command") };
+static const struct pb_msg m_exec = PB_MSG_OF(f_exec);
+
+static const struct pb_field f_http_header[] = {
+	S(1, "name"), S(2, "value"),
+};
+static const struct pb_msg m_http_header = PB_MSG_OF(f_http_header);
+
+static const struct pb_field f_http_get[] = {
+	S(1, "path"), { 2, "port", PB_INTSTR, false, NULL, true },
+	S(3, "host"), S(4, "scheme"), MR(5, "httpHeaders", m_http_header),
+};
+static const struct pb_msg m_http_get = PB_MSG_OF(f_http_get);
+
+static const struct pb_field f_tcp_socket[] = {
+	{ 1, "port", PB_INTSTR, false, NULL, true }, S(2, "host"),
+};
+static const struct pb_msg m_tcp_socket = PB_MSG_OF(f_tcp_socket);
+
+static const struct pb_field f_grpc[] = {
+	IP(1, "port"), { 2, "service", PB_STRING, false, NULL, true },
+};
+static const struct pb_msg m_grpc = PB_MSG_OF(f_grpc);
+
+static const struct pb_field f_sleep[] = { IP(1, "seconds") };
+static const struct pb_msg m_sleep = PB_MSG_OF(f_sleep);
+
+static const struct pb_field f_handler[] = {
+	MP(1, "exec", m_exec), MP(2, "httpGet", m_http_get),
+	MP(3, "tcpSocket", m_tcp_socket), MP(4, "grpc", m_grpc),
+};
+static const struct pb_msg m_handler = PB_MSG_OF(f_handler);
+
+static const struct pb_field f_probe[] = {
+	INL(1, m_handler), I(2, "initialDelaySeconds"), I(3, "timeoutSeconds"),
+	I(4, "periodSeconds"), I(5, "successThreshold"),
+	I(6, "failureThreshold"), IP(7, "terminationGracePeriodSeconds"),
+};
+static const struct pb_msg m_probe = PB_MSG_OF(f_probe);
+
+static const struct pb_field f_lifecycle_handler[] = {
+	MP(1, "exec", m_exec), MP(2, "httpGet", m_http_get),
+	MP(3, "tcpSocket", m_tcp_socket), MP(4, "sleep", m_sleep),
+};
+static const struct pb_msg m_lifecycle_handler = PB_MSG_OF(f_lifecycle_handler);
+
+static const struct pb_field f_lifecycle[] = {
+	MP(1, "postStart", m_lifecycle_handler),
+	MP(2, "preStop", m_lifecycle_handler),
+};
+static const struct pb_msg m_lifecycle = PB_MSG_OF(f_lifecycle);
+
+static const struct pb_field f_capabilities[] = {
+	SR(1, "add"), SR(2, "drop"),
+};
+static const struct pb_msg m_capabilities = PB_MSG_OF(f_capabilities);
+
+static const struct pb_field f_seccomp[] = {
+	S(1, "type"), { 2, "localhostProfile", PB_STRING, false, NULL, true },
+};
+static const struct pb_msg m_seccomp = PB_MSG_OF(f_seccomp);
+
+static const struct pb_field f_security_context[] = {
+	MP(1, "capabilities", m_capabilities), BP(2, "privileged"),
+	IP(4, "runAsUser"), BP(5, "runAsNonRoot"),
+	BP(6, "readOnlyRootFilesystem"), BP(7, "allowPrivilegeEscalation"),
+	IP(8, "runAsGroup"), { 9, "procMount", PB_STRING, false, NULL, true },
+	MP(11, "seccompProfile", m_seccomp),
+};
+static const struct pb_msg m_security_context = PB_MSG_OF(f_security_context);
+
+static const struct pb_field f_pod_security_context[] = {
+	IP(2, "runAsUser"), BP(3, "runAsNonRoot"),
+	{ 4, "supplementalGroups", PB_INT, true, NULL, false },
+	IP(5, "fsGroup"), IP(6, "runAsGroup"),
+	MP(10, "seccompProfile", m_seccomp),
+};
+static const struct pb_msg m_pod_security_context =
+    PB_MSG_OF(f_pod_security_context);
+
 static const struct pb_field f_container[] = {
 	S(1, "name"), S(2, "image"), SR(3, "command"), SR(4, "args"),
 	S(5, "workingDir"), MR(6, "ports", m_container_port),
 	MR(7, "env", m_env), M(8, "resources", m_resources),
-	MR(9, "volumeMounts", m_volume_mount),
+	MR(9, "volumeMounts", m_volume_mount), MP(10, "livenessProbe", m_probe),
+	MP(11, "readinessProbe", m_probe), MP(12, "lifecycle", m_lifecycle),
 	S(13, "terminationMessagePath"), S(14, "imagePullPolicy"),
+	MP(15, "securityContext", m_security_context),
 	B(16, "stdin"), B(17, "stdinOnce"), B(18, "tty"),
 	MR(19, "envFrom", m_env_from), S(20, "terminationMessagePolicy"),
-	S(24, "restartPolicy"),
+	MP(22, "startupProbe", m_probe), S(24, "restartPolicy"),
 };
 static const struct pb_msg m_container = PB_MSG_OF(f_container);
 
@@ -194,6 +277,7 @@ static const struct pb_field f_pod_spec[] = {
 	MAP(7, "nodeSelector"), S(8, "serviceAccountName"),
 	S(9, "serviceAccount"), S(10, "nodeName"), B(11, "hostNetwork"),
 	B(12, "hostPID"), B(13, "hostIPC"),
+	MP(14, "securityContext", m_pod_security_context),
 	MR(15, "imagePullSecrets", pb_m_local_object_ref),
 	S(16, "hostname"), S(17, "subdomain"), S(19, "schedulerName"),
 	MR(20, "initContainers", m_container),

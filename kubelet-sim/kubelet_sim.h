@@ -59,6 +59,7 @@ struct ksim {
 	struct client		*cl;
 	struct events		*ev;		/* kubelet Events */
 	struct res_list		alloc;		/* allocatable of each node */
+	int64_t			ephemeral;	/* ephemeral-storage bytes */
 	int			port;		/* our HTTP port */
 	char			url[128];	/* ANN_KUBELET_URL value */
 	struct timer_heap	timers;

@@ -17,6 +17,7 @@
 #include "ckube/log.h"
 #include "kubelet_sim.h"
 #include "logs.h"
+#include "stats.h"
 
 static struct ksim ks;
 
@@ -60,6 +61,7 @@ static const struct flag ksim_flag_table[] = {
 
 static const struct httpd_route ksim_routes[] = {
 	{ "GET", LOGS_PREFIX "*", logs_handle, &ks },
+	{ "GET", "/stats/summary", stats_handle, &ks },
 };
 
 static const struct flag *const tables[] = { ksim_flag_table };

@@ -324,9 +324,13 @@ parse_alloc(struct ksim *ks)
 
 	if (quantity_parse_milli(ks->f.node_cpu, &a->cpu_milli, NULL) != 0 ||
 	    quantity_parse_value(ks->f.node_memory, &a->memory, NULL) != 0 ||
-	    quantity_parse_value(ks->f.node_pods, &a->pods, NULL) != 0) {
-		log_error("bad --node-cpu %s, --node-memory %s or --node-pods "
-		    "%s", ks->f.node_cpu, ks->f.node_memory, ks->f.node_pods);
+	    quantity_parse_value(ks->f.node_pods, &a->pods, NULL) != 0 ||
+	    quantity_parse_value(ks->f.node_ephemeral_storage, &ks->ephemeral,
+	    NULL) != 0) {
+		log_error("bad --node-cpu %s, --node-memory %s, --node-pods "
+		    "%s or --node-ephemeral-storage %s", ks->f.node_cpu,
+		    ks->f.node_memory, ks->f.node_pods,
+		    ks->f.node_ephemeral_storage);
 		return CK_EINVALID;
 	}
 	return 0;

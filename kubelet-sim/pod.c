@@ -40,6 +40,19 @@ static struct pod_ev *ev_head, **ev_tail = &ev_head;
 static pthread_mutex_t pod_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct strmap *pods;	/* "ns/name" -> sim_pod (under pod_mu) */
 
+/* strmap_foreach adapter of pod_foreach. */
+static void
+each_pod(const char *key, void *value, void *arg)
+{
+	struct {
+		void	(*fn)(const struct sim_pod *p, void *arg);
+		void	*arg;
+	} *c = arg;
+
+	(void)key;
+	c->fn(value, c->arg);
+}
+
 void
 pod_lock(void)
 {
@@ -50,6 +63,18 @@ void
 pod_unlock(void)
 {
 	pthread_mutex_unlock(&pod_mu);
+}
+
+void
+pod_foreach(void (*fn)(const struct sim_pod *p, void *arg), void *arg)
+{
+	struct {
+		void	(*fn)(const struct sim_pod *p, void *arg);
+		void	*arg;
+	} c = { fn, arg };
+
+	if (pods != NULL)
+		strmap_foreach(pods, each_pod, &c);
 }
 
 struct sim_pod *
@@ -182,6 +207,7 @@ account(struct sim_pod *p, int sign)
 
 	if ((sign > 0) == p->counted)
 		return;
+	pod_lock();	/* /stats/summary reads the sums */
 	p->counted = sign > 0;
 	n->used.pods += sign * p->req.pods;
 	n->used.cpu_milli += sign * p->req.cpu_milli;
@@ -190,8 +216,10 @@ account(struct sim_pod *p, int sign)
 		n->mem_usage += sign * p->ann.memory_bytes;
 		n->disk_usage += sign * p->ann.disk_bytes;
 		n->inodes_usage += sign * p->ann.inodes;
-		node_usage_changed(p->ks, n);
 	}
+	pod_unlock();
+	if (p->ann.memory_bytes || p->ann.disk_bytes || p->ann.inodes)
+		node_usage_changed(p->ks, n);
 }
 
 static void
@@ -419,7 +447,8 @@ read_containers(struct sim_pod *p, const cJSON *list, size_t n, bool init,
 		nm = cJSON_GetObjectItemCaseSensitive(c, "name");
 		im = cJSON_GetObjectItemCaseSensitive(c, "image");
 		names[i] = ck_strdup(cJSON_IsString(nm) ? nm->valuestring : "");
-		images[i] = ck_strdup(cJSON_IsString(im) ? im->valuestring : "");
+		images[i] = ck_strdup(cJSON_IsString(im) ? im->valuestring :
+		    "");
 		outcome_of(c, init, &ctrs[i].out, &echo[i]);
 		i++;
 	}
@@ -717,6 +746,7 @@ void
 pod_teardown(struct ksim *ks)
 {
 	struct pod_ev *e, *next;
+	struct strmap *all;
 
 	(void)ks;
 	pthread_mutex_lock(&ev_mu);
@@ -730,7 +760,8 @@ pod_teardown(struct ksim *ks)
 		free(e);
 	}
 	pod_lock();
-	strmap_free(pods, pod_free);
+	all = pods;
 	pods = NULL;
 	pod_unlock();
+	strmap_free(all, pod_free);
 }

@@ -22,13 +22,13 @@ struct sim_pod {
 	struct sim_node	*node;
 	struct kobj	*obj;		/* latest object seen (events) */
 	char		ns[CK_NAME_MAX], name[CK_NAME_MAX], uid[64];
-	char		key[2 * CK_NAME_MAX];	/* strmap key (borrowed by it) */
+	char		key[2 * CK_NAME_MAX];	/* strmap key (borrowed) */
 	char		ip[32];
 	char		hostname[64];	/* spec.hostname or the pod name */
 	char		start_time[40];	/* status.startTime (RFC 3339) */
 	char		ann_key[64];	/* mirror annotation, or "" */
 	char		**init_names, **app_names, **images;
-	char		**echo;		/* per container: sim_spec_output or NULL */
+	char		**echo;		/* per container: echo lines or NULL */
 	struct ctr_log	*logs;		/* per container: init then app */
 	struct ctr_sim	*ctrs;		/* init then app */
 	struct probe_spec *probes;	/* 3 per app container, or NULL */
@@ -49,6 +49,8 @@ struct sim_pod {
  */
 void	pod_lock(void);
 void	pod_unlock(void);
+/* Call fn on every pod (pod lock held). */
+void	pod_foreach(void (*fn)(const struct sim_pod *p, void *arg), void *arg);
 /* The pod ns/name, or NULL (pod lock held). */
 struct sim_pod *pod_find(const char *ns, const char *name);
 /* Container name's index (init then app) in p, or -1. */

@@ -40,7 +40,8 @@ hash_hex(const char *a, const char *b, int n, char out[65])
 	int k, pass;
 
 	for (k = 0; k < 4; k++) {
-		h = 14695981039346656037ull ^ (uint64_t)(k * 0x9e3779b97f4a7c15ull);
+		h = 14695981039346656037ull ^
+		    (uint64_t)(k * 0x9e3779b97f4a7c15ull);
 		for (pass = 0; pass < 2; pass++)
 			for (s = pass == 0 ? a : b; *s != '\0'; s++) {
 				h ^= (unsigned char)*s;
@@ -137,6 +138,7 @@ static void
 image_id(const char *image, char *buf, size_t len)
 {
 	char name[256], h[65], *tag;
+	int n;
 	const char *slash = strchr(image, '/');
 
 	ck_strlcpy(name, image, sizeof(name));
@@ -146,13 +148,16 @@ image_id(const char *image, char *buf, size_t len)
 	if ((tag = strchr(name, '@')) != NULL)
 		*tag = '\0';
 	hash_hex(image, "image", 0, h);
+	/* An image name too long for buf gives a cut imageID: cosmetic. */
 	if (slash == NULL)
-		snprintf(buf, len, "docker.io/library/%s@sha256:%s", name, h);
+		n = snprintf(buf, len, "docker.io/library/%s@sha256:%s", name, h);
 	else if (strchr(name, '.') == NULL || strchr(name, '.') > strchr(name,
 	    '/'))
-		snprintf(buf, len, "docker.io/%s@sha256:%s", name, h);
+		n = snprintf(buf, len, "docker.io/%s@sha256:%s", name, h);
 	else
-		snprintf(buf, len, "%s@sha256:%s", name, h);
+		n = snprintf(buf, len, "%s@sha256:%s", name, h);
+	if (n < 0)
+		buf[0] = '\0';
 }
 
 static cJSON *
@@ -160,7 +165,7 @@ statuses_json(const struct sim_pod *p, const struct ctr_sim *cs,
     char **names, char **images, size_t n, bool init)
 {
 	cJSON *arr = cJSON_CreateArray(), *o;
-	char id[160];
+	char id[512];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -272,8 +277,8 @@ status_json(const struct sim_pod *p)
 	cJSON_AddStringToObject(st, "phase", ph[ps->phase]);
 	if (ps->reason != NULL) {
 		cJSON_AddStringToObject(st, "reason", ps->reason);
-		cJSON_AddStringToObject(st, "message",
-		    "Pod was active on the node longer than the specified deadline");
+		cJSON_AddStringToObject(st, "message", "Pod was active on the "
+		    "node longer than the specified deadline");
 	}
 	for (i = 0; i < ps->napp; i++)
 		ready = ready && ps->app[i].ready;

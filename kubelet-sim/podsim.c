@@ -232,11 +232,12 @@ ctr_probes(struct pod_sim *p, struct ctr_sim *c, int64_t now)
 	for (;;) {
 		best = -1;
 		bt = INT64_MAX;
-		for (k = 0; k < 3; k++)
-			if (c->probe[k] != NULL && c->probe_st[k].next_ms < bt) {
-				best = k;
-				bt = c->probe_st[k].next_ms;
-			}
+		for (k = 0; k < 3; k++) {
+			if (c->probe[k] == NULL || c->probe_st[k].next_ms >= bt)
+				continue;
+			best = k;
+			bt = c->probe_st[k].next_ms;
+		}
 		if (best < 0 || bt > now || bt >= end)
 			return bt;
 		st = &c->probe_st[best];

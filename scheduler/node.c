@@ -18,18 +18,18 @@
 
 #include "sched_model.h"
 
-static const char *
-jstr(const cJSON *o, const char *k)
+const char *
+sched_jstr(const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
 
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static int64_t
-qty(const cJSON *o, const char *k, bool milli)
+int64_t
+sched_qty(const cJSON *o, const char *k, bool milli)
 {
-	const char *s = jstr(o, k);
+	const char *s = sched_jstr(o, k);
 	int64_t v = 0;
 
 	if (s == NULL)
@@ -97,10 +97,10 @@ sched_node_parse(struct sched_node *n, const struct kobj *obj)
 	alloc = kobj_get(obj, "status.allocatable");
 	if (alloc == NULL)
 		alloc = kobj_get(obj, "status.capacity");
-	n->alloc.cpu = qty(alloc, "cpu", true);
-	n->alloc.mem = qty(alloc, "memory", false);
-	n->alloc.eph = qty(alloc, "ephemeral-storage", false);
-	n->alloc.pods = qty(alloc, "pods", false);
+	n->alloc.cpu = sched_qty(alloc, "cpu", true);
+	n->alloc.mem = sched_qty(alloc, "memory", false);
+	n->alloc.eph = sched_qty(alloc, "ephemeral-storage", false);
+	n->alloc.pods = sched_qty(alloc, "pods", false);
 	n->unschedulable = kobj_get_bool(obj, "spec.unschedulable", false);
 	ready = kobj_condition_status(obj, "Ready");
 	n->ready = ready != NULL && strcmp(ready, "True") == 0;
@@ -113,11 +113,11 @@ sched_node_parse(struct sched_node *n, const struct kobj *obj)
 	    "taints")) {
 		n->taints = ck_reallocarray(n->taints, n->ntaints + 1,
 		    sizeof(*n->taints));
-		n->taints[n->ntaints].key = ck_strdup(jstr(t, "key") ?
-		    jstr(t, "key") : "");
-		n->taints[n->ntaints].value = ck_strdup(jstr(t, "value") ?
-		    jstr(t, "value") : "");
-		n->taints[n->ntaints].effect = effect_of(jstr(t, "effect"));
+		n->taints[n->ntaints].key = ck_strdup(sched_jstr(t, "key") ?
+		    sched_jstr(t, "key") : "");
+		n->taints[n->ntaints].value = ck_strdup(sched_jstr(t, "value") ?
+		    sched_jstr(t, "value") : "");
+		n->taints[n->ntaints].effect = effect_of(sched_jstr(t, "effect"));
 		n->ntaints++;
 	}
 	h = hash_json(h, n->labels);

@@ -24,28 +24,6 @@
 #define AFFINITY_ANNOTATION	"scheduler.alpha.kubernetes.io/affinity"
 #define TOLERATIONS_ANNOTATION	"scheduler.alpha.kubernetes.io/tolerations"
 
-static const char *
-jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static int64_t
-qty(const cJSON *o, const char *k, bool milli)
-{
-	const char *s = jstr(o, k);
-	int64_t v = 0;
-
-	if (s == NULL)
-		return 0;
-	if ((milli ? quantity_parse_milli(s, &v, NULL) :
-	    quantity_parse_value(s, &v, NULL)) < 0 || v < 0)
-		return 0;
-	return v;
-}
-
 static int64_t
 max64(int64_t a, int64_t b)
 {
@@ -62,19 +40,19 @@ container_res(const cJSON *c, struct sched_res *r, int64_t *nzc, int64_t *nzm,
 	const cJSON *lim = cJSON_GetObjectItemCaseSensitive(res, "limits");
 
 	/* A limit without a request defaults the request (API defaulting). */
-	r->cpu = jstr(req, "cpu") != NULL ? qty(req, "cpu", true) :
-	    qty(lim, "cpu", true);
-	r->mem = jstr(req, "memory") != NULL ? qty(req, "memory", false) :
-	    qty(lim, "memory", false);
-	r->eph = jstr(req, "ephemeral-storage") != NULL ?
-	    qty(req, "ephemeral-storage", false) :
-	    qty(lim, "ephemeral-storage", false);
-	*nzc = r->cpu > 0 || jstr(req, "cpu") != NULL || jstr(lim, "cpu") ?
+	r->cpu = sched_jstr(req, "cpu") != NULL ? sched_qty(req, "cpu", true) :
+	    sched_qty(lim, "cpu", true);
+	r->mem = sched_jstr(req, "memory") != NULL ? sched_qty(req, "memory", false) :
+	    sched_qty(lim, "memory", false);
+	r->eph = sched_jstr(req, "ephemeral-storage") != NULL ?
+	    sched_qty(req, "ephemeral-storage", false) :
+	    sched_qty(lim, "ephemeral-storage", false);
+	*nzc = r->cpu > 0 || sched_jstr(req, "cpu") != NULL || sched_jstr(lim, "cpu") ?
 	    r->cpu : SCHED_DEFAULT_CPU_MILLI;
-	*nzm = r->mem > 0 || jstr(req, "memory") != NULL ||
-	    jstr(lim, "memory") ? r->mem : SCHED_DEFAULT_MEM;
-	if (jstr(req, "cpu") || jstr(req, "memory") || jstr(lim, "cpu") ||
-	    jstr(lim, "memory"))
+	*nzm = r->mem > 0 || sched_jstr(req, "memory") != NULL ||
+	    sched_jstr(lim, "memory") ? r->mem : SCHED_DEFAULT_MEM;
+	if (sched_jstr(req, "cpu") || sched_jstr(req, "memory") || sched_jstr(lim, "cpu") ||
+	    sched_jstr(lim, "memory"))
 		*any = true;
 }
 
@@ -139,8 +117,8 @@ add_reqs(struct sched_term *t, const cJSON *list, bool field)
 		    sizeof(*t->reqs));
 		r = &t->reqs[t->nreqs++];
 		memset(r, 0, sizeof(*r));
-		r->key = ck_strdup(jstr(e, "key") ? jstr(e, "key") : "");
-		r->op = parse_op(jstr(e, "operator"));
+		r->key = ck_strdup(sched_jstr(e, "key") ? sched_jstr(e, "key") : "");
+		r->op = parse_op(sched_jstr(e, "operator"));
 		r->field = field;
 		if (field && strcmp(r->key, "metadata.name") != 0)
 			r->op = OP_BAD;
@@ -225,8 +203,8 @@ pod_terms(struct sched_podterm **out, size_t *nout, const cJSON *list)
 		if (selector_from_json(cJSON_GetObjectItemCaseSensitive(e,
 		    "labelSelector"), "labelSelector", &t->sel, &st) < 0)
 			t->sel = NULL;
-		t->topology_key = ck_strdup(jstr(e, "topologyKey") ?
-		    jstr(e, "topologyKey") : "");
+		t->topology_key = ck_strdup(sched_jstr(e, "topologyKey") ?
+		    sched_jstr(e, "topologyKey") : "");
 		cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(e,
 		    "namespaces")) {
 			if (!cJSON_IsString(v))
@@ -278,11 +256,11 @@ tolerations(struct sched_pod *p, const cJSON *list)
 		p->tols = ck_reallocarray(p->tols, p->ntols + 1,
 		    sizeof(*p->tols));
 		t = &p->tols[p->ntols++];
-		op = jstr(e, "operator");
+		op = sched_jstr(e, "operator");
 		t->exists = op != NULL && strcmp(op, "Exists") == 0;
-		t->key = ck_strdup(jstr(e, "key") ? jstr(e, "key") : "");
-		t->value = ck_strdup(jstr(e, "value") ? jstr(e, "value") : "");
-		t->effect = parse_effect(jstr(e, "effect"));
+		t->key = ck_strdup(sched_jstr(e, "key") ? sched_jstr(e, "key") : "");
+		t->value = ck_strdup(sched_jstr(e, "value") ? sched_jstr(e, "value") : "");
+		t->effect = parse_effect(sched_jstr(e, "effect"));
 	}
 }
 
@@ -303,9 +281,9 @@ host_ports(struct sched_pod *p, const cJSON *containers)
 			    sizeof(*p->ports));
 			sp = &p->ports[p->nports++];
 			sp->port = (int)hp->valuedouble;
-			s = jstr(port, "protocol");
+			s = sched_jstr(port, "protocol");
 			ck_strlcpy(sp->proto, s ? s : "TCP", sizeof(sp->proto));
-			s = jstr(port, "hostIP");
+			s = sched_jstr(port, "hostIP");
 			ck_strlcpy(sp->ip, s ? s : "", sizeof(sp->ip));
 		}
 }
@@ -354,8 +332,8 @@ sched_pod_new(const struct kobj *obj)
 	pod_resources(p, spec, inits);
 	cJSON_Delete(owned);
 	ref = kobj_controller_ref(obj);
-	if (jstr(ref, "uid") != NULL)
-		p->owner_uid = ck_strdup(jstr(ref, "uid"));
+	if (sched_jstr(ref, "uid") != NULL)
+		p->owner_uid = ck_strdup(sched_jstr(ref, "uid"));
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(spec,
 	    "nodeSelector")) {
 		p->sel_keys = ck_reallocarray(p->sel_keys, p->nsel + 1,

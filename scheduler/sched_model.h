@@ -188,6 +188,9 @@ struct cluster {
 };
 
 /* pod.c, node.c: parse objects (never fail: a bad part matches nothing). */
+/* A string member of o, or NULL; a quantity member (milli units or whole), 0 if absent or bad. */
+const char		*sched_jstr(const struct cJSON *o, const char *k);
+int64_t			 sched_qty(const struct cJSON *o, const char *k, bool milli);
 struct sched_pod	*sched_pod_new(const struct kobj *obj);
 void			 sched_pod_free(struct sched_pod *p);
 /* The scheduler name a pending pod asks for ("default-scheduler"). */

@@ -21,7 +21,7 @@ ok "a cluster of 2 nodes comes up"
 
 first_line() { head -n 1 | tr -s ' '; }
 has_resource() { kc api-resources --no-headers 2>/dev/null | awk '{print $1}' | grep -qx "$1"; }
-# bind POD NODE: what the scheduler would do.
+# bind POD NODE: what the scheduler does (a no-op when a scheduler bound it first).
 bind() {
 	api POST "/api/v1/namespaces/${3:-default}/pods/$1/binding" -H 'Content-Type: application/json' \
 	    -d "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"$1\"},\"target\":{\"kind\":\"Node\",\"name\":\"$2\"}}" >/dev/null
@@ -56,18 +56,16 @@ expect "uncordon" "node/$node1 uncordoned" "$(kc uncordon "$node1" 2>&1)"
 check "uncordoned node prints Ready" grep -Eq "^$node1 +Ready " <<<"$(kc get nodes)"
 
 # ---- run, pods and their Tables ----
-# schedulerName "manual": the scheduler leaves it alone, so it stays Pending until bound below.
-expect "run" "pod/web created" "$(kc run web --image=nginx:1.25 --labels=app=web,tier=front \
-    --overrides='{"spec":{"schedulerName":"manual"}}' 2>&1)"
-check "a pending pod prints 0/1 Pending" grep -Eq '^web +0/1 +Pending +0 ' <<<"$(kc get pods)"
+expect "run" "pod/web created" "$(kc run web --image=nginx:1.25 --labels=app=web,tier=front 2>&1)"
 bind web "$node0"
 check "the bound pod becomes Running" eventually -t 30 is Running phase web
+webnode=$(kc get pod web -o jsonpath='{.spec.nodeName}')
 expect "get pods columns" "NAME READY STATUS RESTARTS AGE" "$(kc get pods | first_line)"
 check "get pods: web 1/1 Running 0" grep -Eq '^web +1/1 +Running +0 ' <<<"$(kc get pods)"
 out=$(kc get pods -o wide)
 expect "get pods -o wide columns" "NAME READY STATUS RESTARTS AGE IP NODE NOMINATED NODE READINESS GATES" \
     "$(first_line <<<"$out")"
-check "get pods -o wide: IP and NODE" grep -Eq "^web +1/1 +Running +0 +[^ ]+ +[0-9]+\.[0-9.]+ +$node0 +<none> +<none>$" <<<"$out"
+check "get pods -o wide: IP and NODE" grep -Eq "^web +1/1 +Running +0 +[^ ]+ +[0-9]+\.[0-9.]+ +$webnode +<none> +<none>$" <<<"$out"
 check "get pod -o yaml" grep -q '^kind: Pod$' <<<"$(kc get pod web -o yaml)"
 expect "get pods -o json" "web" "$(kc get pods -o json | json 'd["items"][0]["metadata"]["name"]')"
 expect "get pod -o jsonpath" "nginx:1.25" "$(kc get pod web -o jsonpath='{.spec.containers[0].image}')"
@@ -86,10 +84,12 @@ expect "get pods --sort-by=.metadata.name" "mmm web zzz" \
 expect "get pods --sort-by=.metadata.creationTimestamp keeps order" "web" \
     "$(kc get pods --sort-by=.metadata.creationTimestamp --no-headers | head -n 1 | awk '{print $1}')"
 expect "get pods -l app=web" "web" "$(kc get pods -l app=web --no-headers | awk '{print $1}')"
-check "get pods --field-selector spec.nodeName=" grep -qx web \
-    <<<"$(kc get pods --field-selector "spec.nodeName=$node0" --no-headers | awk '{print $1}')"
-check "get pods --field-selector spec.nodeName!=" bash -c '! grep -qx web <<<"$1"' _ \
-    "$(kc get pods --field-selector "spec.nodeName!=$node0" --no-headers | awk '{print $1}')"
+expect "get pods --field-selector spec.nodeName" "web" \
+    "$(kc get pods -l app=web --field-selector "spec.nodeName=$webnode" --no-headers | awk '{print $1}')"
+kc run pend -n other --image=busybox --overrides='{"apiVersion":"v1","spec":{"nodeSelector":{"no-such":"node"}}}' >/dev/null 2>&1
+check "a pod no node fits prints 0/1 Pending" grep -Eq '^pend +0/1 +Pending +0 ' <<<"$(kc get pods -n other)"
+expect "get pods --field-selector status.phase=Pending" "pend" \
+    "$(kc get pods -n other --field-selector status.phase=Pending --no-headers | awk '{print $1}')"
 
 # ---- get -w: one-row Table events ----
 wfile=$CK_TMP/watch.out
@@ -105,11 +105,36 @@ check "get -w prints its changes" eventually -t 30 grep -Eq '^MODIFIED +watched 
 kill "$wpid" 2>/dev/null
 wait "$wpid" 2>/dev/null
 
+# ---- get -w of one object ----
+"$KUBECTL" --kubeconfig "$E2E_KUBECONFIG" --cache-dir "$CK_TMP/kcache" get pod watched -w >"$wfile.1" 2>&1 &
+wpid=$!
+check "get pod NAME -w prints its row" eventually -t 15 grep -Eq '^watched +1/1 +Running' "$wfile.1"
+kc label pod watched seen=yes >/dev/null
+check "get pod NAME -w prints its change" eventually -t 15 is 2 grep -c '^watched ' "$wfile.1"
+kill "$wpid" 2>/dev/null
+wait "$wpid" 2>/dev/null
+
+# ---- events: Table and describe ----
+uid=$(kc get pod web -o jsonpath='{.metadata.uid}')
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+api POST /api/v1/namespaces/default/events -H 'Content-Type: application/json' -d "{\"apiVersion\":\"v1\",\"kind\":\"Event\",
+    \"metadata\":{\"name\":\"web.1\"},\"involvedObject\":{\"kind\":\"Pod\",\"namespace\":\"default\",\"name\":\"web\",\"uid\":\"$uid\"},
+    \"reason\":\"Scheduled\",\"message\":\"Successfully assigned default/web to $webnode\",\"type\":\"Normal\",
+    \"source\":{\"component\":\"default-scheduler\"},\"count\":1,\"firstTimestamp\":\"$now\",\"lastTimestamp\":\"$now\"}" >/dev/null
+out=$(kc get events)
+expect "get events columns" "LAST SEEN TYPE REASON OBJECT MESSAGE" "$(first_line <<<"$out")"
+check "get events: Normal Scheduled pod/web" \
+    grep -Eq "^[0-9]+s +Normal +Scheduled +pod/web +Successfully assigned default/web to $webnode$" <<<"$out"
+check "get events -o wide: SOURCE, COUNT, NAME" \
+    grep -Eq " default-scheduler .* 1 +web\.1$" <<<"$(kc get events -o wide)"
+
 # ---- describe ----
 out=$(kc describe pod web 2>&1)
-check "describe pod: name, node, status" bash -c 'grep -Eq "^Name: +web$" <<<"$1" && grep -Eq "^Node: +$2/" <<<"$1" && grep -Eq "^Status: +Running$" <<<"$1"' _ "$out" "$node0"
-out=$(kc describe node "$node0" 2>&1)
-check "describe node lists its pods" bash -c 'grep -Eq "^Name: +$2$" <<<"$1" && grep -q " web " <<<"$1"' _ "$out" "$node0"
+check "describe pod: name, node, status" bash -c 'grep -Eq "^Name: +web$" <<<"$1" && grep -Eq "^Node: +$2/" <<<"$1" && grep -Eq "^Status: +Running$" <<<"$1"' _ "$out" "$webnode"
+check "describe pod shows its event" \
+    grep -Eq "^  Normal +Scheduled +[0-9]+s +default-scheduler +Successfully assigned default/web to $webnode$" <<<"$out"
+out=$(kc describe node "$webnode" 2>&1)
+check "describe node lists its pods" bash -c 'grep -Eq "^Name: +$2$" <<<"$1" && grep -q " web " <<<"$1"' _ "$out" "$webnode"
 
 # ---- create -f and the errors kubectl prints ----
 cat >"$CK_TMP/cm.yaml" <<'Y'
@@ -205,6 +230,16 @@ expect "apply --server-side updates" "configmap/ssa serverside-applied" "$(kc ap
 expect "server-side apply merged" "2 3" "$(kc get cm ssa -o jsonpath='{.data.a} {.data.b}')"
 expect "server-side apply records its field manager" "kubectl" \
     "$(kc get cm ssa -o jsonpath='{.metadata.managedFields[?(@.operation=="Apply")].manager}' --show-managed-fields)"
+sed -i 's/a: "2", b: "3"/a: "2"/' "$CK_TMP/ssa.yaml"
+kc apply --server-side -f "$CK_TMP/ssa.yaml" >/dev/null 2>&1
+expect "server-side apply removes a field it no longer applies" '{"a":"2"}' "$(kc get cm ssa -o jsonpath='{.data}')"
+kc create configmap owned --from-literal=k=v1 >/dev/null
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: owned}\ndata: {k: v2}\n' >"$CK_TMP/owned.yaml"
+out=$(kc apply --server-side -f "$CK_TMP/owned.yaml" 2>&1)
+check "server-side apply over another manager's field: conflict" \
+    grep -qx 'error: Apply failed with 1 conflict: conflict with "kubectl-create" using v1: .data.k' <<<"$out"
+expect "--force-conflicts takes the field" "configmap/owned serverside-applied v2" \
+    "$(kc apply --server-side --force-conflicts -f "$CK_TMP/owned.yaml" 2>&1) $(kc get cm owned -o jsonpath='{.data.k}')"
 
 # ---- create generators (protobuf request bodies) ----
 gen() { expect "create $1" "$2" "$(kc create "${@:3}" 2>&1)"; }
@@ -266,6 +301,43 @@ expect "edit via EDITOR" "configmap/settings edited" "$(EDITOR="sed -i s/fast/sl
 expect "edited value" "slow" "$(kc get cm settings -o jsonpath='{.data.mode}')"
 expect "edit with no change" "Edit cancelled, no changes made." "$(EDITOR=true kc edit cm settings 2>&1)"
 
+# ---- more Tables: volumes, claims, replication controllers ----
+kc apply -f - >/dev/null 2>&1 <<'Y'
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pv1}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce, ReadOnlyMany]
+  persistentVolumeReclaimPolicy: Retain
+  hostPath: {path: /tmp/pv1}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: claim1}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+---
+apiVersion: v1
+kind: ReplicationController
+metadata: {name: rc1}
+spec:
+  replicas: 0
+  selector: {app: rc1}
+  template:
+    metadata: {labels: {app: rc1}}
+    spec: {containers: [{name: c, image: busybox}]}
+Y
+expect "get pv columns" "NAME CAPACITY ACCESS MODES RECLAIM POLICY STATUS CLAIM STORAGECLASS VOLUMEATTRIBUTESCLASS REASON AGE" \
+    "$(kc get pv | first_line)"
+check "get pv: 1Gi RWO,ROX Retain Available" grep -Eq '^pv1 +1Gi +RWO,ROX +Retain +Available +<unset> ' <<<"$(kc get pv)"
+expect "get pvc columns" "NAME STATUS VOLUME CAPACITY ACCESS MODES STORAGECLASS VOLUMEATTRIBUTESCLASS AGE" \
+    "$(kc get pvc | first_line)"
+check "get pvc: Pending" grep -Eq '^claim1 +Pending +<unset> ' <<<"$(kc get pvc)"
+check "get rc -o wide: DESIRED CURRENT READY ... SELECTOR" \
+    grep -Eq '^rc1 +0 +0 +0 +[0-9a-z]+ +c +busybox +app=rc1$' <<<"$(kc get rc rc1 -o wide)"
+
 # ---- get all ----
 out=$(kc get all 2>&1)
 check "get all: pod/web, deployment.apps/app, service/app" \
@@ -291,7 +363,7 @@ fi
 expect "delete a pod (waits for the DELETED event)" 'pod "mmm" deleted' "$(kc delete pod mmm 2>&1)"
 
 # ---- the 1.3 names ----
-if has_resource petsets && has_resource statefulsets; then
+if kc get petsets >/dev/null 2>&1 && has_resource statefulsets; then
 	kc apply -f - >/dev/null 2>&1 <<'Y'
 apiVersion: apps/v1
 kind: StatefulSet
@@ -308,7 +380,7 @@ Y
 else
 	skip "get petsets lists a statefulset" "no petsets on this apiserver"
 fi
-if has_resource scheduledjobs && has_resource cronjobs; then
+if kc get scheduledjobs >/dev/null 2>&1 && has_resource cronjobs; then
 	check "get scheduledjobs lists a cronjob" grep -q '^gen-cj ' <<<"$(kc get scheduledjobs 2>&1)"
 else
 	skip "get scheduledjobs lists a cronjob" "no scheduledjobs on this apiserver"

@@ -9,3 +9,11 @@ ALL_OBJS += $(if $(filter fuzz,$(MODE)),$(patsubst %.c,$(BUILD)/%.o,$(1)))
 endef
 
 $(eval $(call fuzz_target,tests/fuzz/fuzz_codec.c))
+
+# The protobuf decoder lives in the apiserver library.
+$(BUILD)/tests/fuzz/fuzz_protobuf.o: CPPFLAGS += -Iapiserver
+$(BUILD)/tests/fuzz/fuzz_protobuf: $(BUILD)/tests/fuzz/fuzz_protobuf.o $(apiserver_LIB) $(LIBCKUBE)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+FUZZ_BINS += $(BUILD)/tests/fuzz/fuzz_protobuf
+ALL_OBJS += $(if $(filter fuzz,$(MODE)),$(BUILD)/tests/fuzz/fuzz_protobuf.o)

@@ -49,7 +49,7 @@ typedef void (*httpd_handler_fn)(const struct httpd_request *req,
 
 struct httpd_route {
 	const char	*method;	/* NULL: any method */
-	const char	*path;		/* exact; a trailing star: any path below */
+	const char	*path;		/* exact; a final star: any path below */
 	httpd_handler_fn fn;
 	void		*arg;
 };

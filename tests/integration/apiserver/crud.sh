@@ -120,8 +120,8 @@ out=$(api PATCH $NS/configmaps/c1 -H 'Content-Type: application/xml' -d '<x/>')
 expect "unknown patch type 415" "415 UnsupportedMediaType" "$(code) $(echo "$out" | json 'd["reason"]')"
 out=$(api PATCH "$NS/configmaps/applied?fieldManager=t" -H 'Content-Type: application/apply-patch+yaml' --data-binary $'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  a: "1"\n')
 expect "server-side apply creates" "201 1" "$(code) $(echo "$out" | json 'd["data"]["a"]')"
-out=$(api PATCH "$NS/configmaps/applied?fieldManager=t" -H 'Content-Type: application/apply-patch+yaml' -d '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"applied"},"data":{"b":"2"}}')
-expect "server-side apply merges" "200 1 2" "$(code) $(echo "$out" | json 'd["data"]["a"]+" "+d["data"]["b"]')"
+out=$(api PATCH "$NS/configmaps/applied?fieldManager=u" -H 'Content-Type: application/apply-patch+yaml' -d '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"applied"},"data":{"b":"2"}}')
+expect "server-side apply of another manager merges" "200 1 2" "$(code) $(echo "$out" | json 'd["data"]["a"]+" "+d["data"]["b"]')"
 
 # --- selectors and paging
 for i in 1 2 3 4 5; do

@@ -60,6 +60,19 @@ mkpod badann '{"containers":[{"name":"c","image":"nginx"}]}' '{"sim.ckube.io/sta
 check "bad annotation: pod still runs" eventually -t 5 is badann "d['status']['phase']" Running
 check "bad annotation: InvalidAnnotation event" eventually -t 5 has_event badann InvalidAnnotation
 
+# Usage annotations: summed per node in the kubelet's Summary API.
+mkpod use1 '{"containers":[{"name":"c","image":"nginx"}]}' '{"sim.ckube.io/memory-usage":"100Mi","sim.ckube.io/disk-usage":"1Gi","sim.ckube.io/inodes-usage":"1000"}'
+mkpod use2 '{"containers":[{"name":"c","image":"nginx"}]}' '{"sim.ckube.io/memory-usage":"200Mi"}'
+summary() { curl -s "http://127.0.0.1:$(cat "$CK_TMP/ksim.port")/stats/summary?node=sim-0" | json "$1"; }
+node_mem() { [ "$(summary "d['node']['memory']['workingSetBytes']")" = "$1" ]; }
+check "stats/summary: node memory is the pods' sum" eventually -t 5 node_mem $((300 << 20))
+expect "stats/summary: node fs usedBytes" $((1 << 30)) "$(summary "d['node']['fs']['usedBytes']")"
+expect "stats/summary: node inodesUsed" 1000 "$(summary "d['node']['fs']['inodesUsed']")"
+expect "stats/summary: available memory" $(((4 << 30) - (300 << 20))) "$(summary "d['node']['memory']['availableBytes']")"
+expect "stats/summary: per pod" $((200 << 20)) "$(summary "[p['memory']['workingSetBytes'] for p in d['pods'] if p['podRef']['name']=='use2'][0]")"
+api DELETE /api/v1/namespaces/default/pods/use2 >/dev/null
+check "stats/summary: a deleted pod's usage goes" eventually -t 5 node_mem $((100 << 20))
+
 # Readiness gates Ready; liveness failure restarts.
 mkpod unready '{"containers":[{"name":"c","image":"nginx","readinessProbe":{"exec":{"command":["false"]},"periodSeconds":1}}]}'
 check "readiness: running" eventually -t 5 is unready "d['status']['phase']" Running

@@ -1,0 +1,102 @@
+/*
+ * /stats/summary of ckube-kubelet-sim, in the kubelet's Summary API shape
+ * (stats/v1alpha1): the node's memory and fs usage are the sums of its
+ * pods' sim.ckube.io/memory-usage, disk-usage and inodes-usage, against
+ * the node's memory and ephemeral-storage capacity; each pod reports its
+ * own. A kubelet serves one node; this one serves all of its nodes, picked
+ * with ?node= (the eviction issue's data source).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "ckube/httpd.h"
+#include "ckube/rfc3339.h"
+#include "ckube/strbuf.h"
+#include "pod.h"
+#include "stats.h"
+
+struct pods_ctx {
+	const struct sim_node	*node;
+	cJSON			*arr;
+	const char		*now;
+};
+
+static void
+add_pod(const struct sim_pod *p, void *arg)
+{
+	struct pods_ctx *c = arg;
+	cJSON *o, *ref, *m, *fs;
+
+	if (p->node != c->node || !p->counted)
+		return;
+	o = cJSON_CreateObject();
+	ref = cJSON_AddObjectToObject(o, "podRef");
+	cJSON_AddStringToObject(ref, "name", p->name);
+	cJSON_AddStringToObject(ref, "namespace", p->ns);
+	cJSON_AddStringToObject(ref, "uid", p->uid);
+	cJSON_AddStringToObject(o, "startTime", p->start_time);
+	m = cJSON_AddObjectToObject(o, "memory");
+	cJSON_AddStringToObject(m, "time", c->now);
+	cJSON_AddNumberToObject(m, "usageBytes", (double)p->ann.memory_bytes);
+	cJSON_AddNumberToObject(m, "workingSetBytes",
+	    (double)p->ann.memory_bytes);
+	fs = cJSON_AddObjectToObject(o, "ephemeral-storage");
+	cJSON_AddStringToObject(fs, "time", c->now);
+	cJSON_AddNumberToObject(fs, "usedBytes", (double)p->ann.disk_bytes);
+	cJSON_AddNumberToObject(fs, "inodesUsed", (double)p->ann.inodes);
+	cJSON_AddItemToArray(c->arr, o);
+}
+
+void
+stats_handle(const struct httpd_request *req, struct httpd_response *resp,
+    void *arg)
+{
+	struct ksim *ks = arg;
+	const char *want = httpd_query(req, "node");
+	const struct sim_node *n = NULL;
+	struct pods_ctx ctx;
+	char now[RFC3339_MAX];
+	cJSON *o, *node, *m, *fs;
+	char *text;
+	size_t i;
+
+	for (i = 0; i < ks->nnodes && n == NULL; i++)
+		if (want == NULL || strcmp(ks->nodes[i].name, want) == 0)
+			n = &ks->nodes[i];
+	if (n == NULL) {
+		resp->status = 404;
+		strbuf_addf(&resp->body, "node \"%s\" not found",
+		    want != NULL ? want : "");
+		return;
+	}
+	rfc3339_now(now);
+	o = cJSON_CreateObject();
+	node = cJSON_AddObjectToObject(o, "node");
+	cJSON_AddStringToObject(node, "nodeName", n->name);
+	pod_lock();
+	m = cJSON_AddObjectToObject(node, "memory");
+	cJSON_AddStringToObject(m, "time", now);
+	cJSON_AddNumberToObject(m, "availableBytes",
+	    (double)(ks->alloc.memory - n->mem_usage));
+	cJSON_AddNumberToObject(m, "usageBytes", (double)n->mem_usage);
+	cJSON_AddNumberToObject(m, "workingSetBytes", (double)n->mem_usage);
+	fs = cJSON_AddObjectToObject(node, "fs");
+	cJSON_AddStringToObject(fs, "time", now);
+	cJSON_AddNumberToObject(fs, "availableBytes",
+	    (double)(ks->ephemeral - n->disk_usage));
+	cJSON_AddNumberToObject(fs, "capacityBytes", (double)ks->ephemeral);
+	cJSON_AddNumberToObject(fs, "usedBytes", (double)n->disk_usage);
+	cJSON_AddNumberToObject(fs, "inodesUsed", (double)n->inodes_usage);
+	ctx.node = n;
+	ctx.arr = cJSON_AddArrayToObject(o, "pods");
+	ctx.now = now;
+	pod_foreach(add_pod, &ctx);
+	pod_unlock();
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	resp->content_type = "application/json";
+	strbuf_adds(&resp->body, text);
+	cJSON_free(text);
+}

@@ -24,6 +24,7 @@
 #include "ckube/selector.h"
 #include "ckube/strbuf.h"
 #include "patch.h"
+#include "convert.h"
 #include "store.h"
 #include "validation_kind.h"
 
@@ -279,6 +280,7 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	if ((rc = check_type(c, obj, c->res->kind)) < 0 ||
 	    (rc = check_meta(c, obj, ns)) < 0)
 		goto out;
+	convert_in(c->res, obj);	/* a 1.3 name: to the stored kind */
 	meta = json_obj(obj, "metadata");
 	if (c->res->namespaced && (rc = check_namespace(c, ns)) < 0)
 		goto out;
@@ -390,6 +392,9 @@ crud_ensure_object(struct apiserver *srv, const char *group,
 	c.rt = &rt;
 	c.res = registry_find(group, "v1", resource);
 	ck_status_clear(&c.st);
+	/* obj is taken by create_object: keep its name for the log. */
+	ck_strlcpy(name, crud_obj_name(obj) ? crud_obj_name(obj) : "",
+	    sizeof(name));
 	rc = store_get(srv->store, c.res->qualified, ns, name, &it);
 	if (rc == 0) {
 		store_item_fini(&it);
@@ -518,6 +523,7 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	if (check_type(c, newobj, c->res->kind) < 0 || check_meta(c, newobj,
 	    c->rt->ns) < 0)
 		goto err;
+	convert_in(c->res, newobj);
 	if (crud_obj_name(newobj) != NULL &&
 	    strcmp(crud_obj_name(newobj), name) != 0) {
 		crud_fail(c, CK_EBADREQ,
@@ -552,8 +558,10 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	}
 	if (mode == UPDATE_STATUS || mode == UPDATE_FINALIZE) {
 		result = cJSON_Duplicate(old, 1);
-		if (mode == UPDATE_STATUS)
+		if (mode == UPDATE_STATUS) {
 			copy_member(result, newobj, "status");
+			defaults_on_status(c->res, result);
+		}
 		else
 			copy_member(json_ensure_obj(result, "spec"),
 			    json_obj(newobj, "spec"), "finalizers");
@@ -777,8 +785,10 @@ do_patch(struct crud *c)
 		goto err;
 	if (mode_of(c) == UPDATE_SCALE)
 		target = scale_from_object(old);
-	else
+	else {
 		target = cJSON_Duplicate(old, 1);
+		convert_out(c->res, target);	/* patched as the client sees it */
+	}
 	switch (kind) {
 	case P_MERGE:
 		rc = patch_merge_apply(&target, patch, &c->st);
@@ -976,8 +986,8 @@ verb_allowed(const struct api_resource *r, enum api_verb verb)
 	return false;
 }
 
-void
-crud_handle(struct apiserver *srv, const struct api_request *req,
+static void
+crud_dispatch(struct apiserver *srv, const struct api_request *req,
     const struct api_route *rt, struct api_response *resp)
 {
 	struct crud c = { .srv = srv,
@@ -1090,3 +1100,12 @@ crud_handle(struct apiserver *srv, const struct api_request *req,
 	}
 }
 
+
+void
+crud_handle(struct apiserver *srv, const struct api_request *req,
+    const struct api_route *rt, struct api_response *resp)
+{
+	crud_dispatch(srv, req, rt, resp);
+	/* A 1.3 name replies in its own kind and version. */
+	convert_response(rt->res, resp);
+}

@@ -7,6 +7,7 @@
 #include "validation_kind.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cJSON.h>
@@ -151,14 +152,78 @@ defaults_pod_qos(const cJSON *spec)
 	return guaranteed ? "Guaranteed" : "Burstable";
 }
 
+/*
+ * The 1.3/1.4 annotations carrying init containers (JSON arrays of
+ * Containers) fill an absent spec.initContainers, the beta spelling first
+ * (validation_pod.c refuses annotations that disagree with the field).
+ */
+static void
+init_containers_from_annotations(cJSON *obj, cJSON *spec)
+{
+	static const char *const keys[] = { ANN_INIT_BETA, ANN_INIT_ALPHA };
+	const cJSON *ann = json_obj(json_obj(obj, "metadata"), "annotations");
+	const cJSON *ic = cJSON_GetObjectItemCaseSensitive(spec,
+	    "initContainers");
+	const char *v;
+	cJSON *arr;
+	size_t i;
+
+	if (cJSON_IsArray(ic) && cJSON_GetArraySize(ic) > 0)
+		return;
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		v = json_str(ann, keys[i]);
+		if (v == NULL || (arr = cJSON_Parse(v)) == NULL)
+			continue;
+		if (!cJSON_IsArray(arr)) {
+			cJSON_Delete(arr);
+			continue;
+		}
+		json_del(spec, "initContainers");
+		cJSON_AddItemToObject(spec, "initContainers", arr);
+		return;
+	}
+}
+
 void
 defaults_pod(cJSON *obj)
 {
 	cJSON *spec = json_ensure_obj(obj, "spec"), *status;
 
+	init_containers_from_annotations(obj, spec);
 	defaults_pod_spec(spec);
 	/* Status is the kubelet's; phase and QoS class are set here. */
 	status = json_ensure_obj(obj, "status");
 	json_set_str(status, "phase", "Pending");
 	json_set_str(status, "qosClass", defaults_pod_qos(spec));
+}
+
+/*
+ * A pod created with the 1.3/1.4 init-containers annotation also gets its
+ * init container statuses mirrored into the matching statuses annotation
+ * whenever its status is written (semantics.md 1(a)).
+ */
+void
+defaults_on_status(const struct api_resource *r, cJSON *obj)
+{
+	cJSON *meta = json_obj(obj, "metadata"), *ann;
+	const cJSON *ics;
+	const char *key;
+	char *text;
+
+	if (r->group[0] != '\0' || strcmp(r->kind, "Pod") != 0)
+		return;
+	ann = json_obj(meta, "annotations");
+	if (json_str(ann, ANN_INIT_BETA) != NULL)
+		key = "pod.beta.kubernetes.io/init-container-statuses";
+	else if (json_str(ann, ANN_INIT_ALPHA) != NULL)
+		key = "pod.alpha.kubernetes.io/init-container-statuses";
+	else
+		return;
+	ics = cJSON_GetObjectItemCaseSensitive(json_obj(obj, "status"),
+	    "initContainerStatuses");
+	if (!cJSON_IsArray(ics))
+		return;
+	text = json_print(ics, NULL);
+	json_set_str(ann, key, text);
+	free(text);
 }

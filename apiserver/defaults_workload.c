@@ -139,6 +139,23 @@ defaults_cronjob(cJSON *obj)
 	json_ensure_obj(obj, "status");
 }
 
+/* batch/v2alpha1: no history limits by default (unset = keep all). */
+void
+defaults_scheduledjob(cJSON *obj)
+{
+	cJSON *spec = json_ensure_obj(obj, "spec");
+	bool s = cJSON_GetObjectItemCaseSensitive(spec,
+	    "successfulJobsHistoryLimit") != NULL, f =
+	    cJSON_GetObjectItemCaseSensitive(spec,
+	    "failedJobsHistoryLimit") != NULL;
+
+	defaults_cronjob(obj);
+	if (!s)
+		json_del(spec, "successfulJobsHistoryLimit");
+	if (!f)
+		json_del(spec, "failedJobsHistoryLimit");
+}
+
 void
 defaults_pdb(cJSON *obj)
 {

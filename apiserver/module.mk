@@ -1,6 +1,8 @@
 # ckube-apiserver: libapiserver.a (everything but main.c) + main.c.
 # Keep APISERVER_SRCS sorted, one file a line (other helpers add theirs).
 APISERVER_SRCS :=
+APISERVER_SRCS += apiserver/convert_13.c
+APISERVER_SRCS += apiserver/convert_edge.c
 APISERVER_SRCS += apiserver/crud.c
 APISERVER_SRCS += apiserver/crud_delete.c
 APISERVER_SRCS += apiserver/crud_list.c

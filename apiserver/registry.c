@@ -168,6 +168,37 @@ static const struct api_resource registry[] = {
 	{ "rbac.authorization.k8s.io", "v1", "roles", "role", "Role",
 	    "roles.rbac.authorization.k8s.io", true, NULL, NULL, verbs_all, 0,
 	    VALIDATE_NAME_PATH_SEGMENT, NULL, NULL, API_TABLE_GENERIC },
+	/*
+	 * The 1.3 names, over the stored rows above (same qualified key;
+	 * convert.h converts at the edge). After the stored rows, so each
+	 * group prefers its current version.
+	 */
+	{ "apps", "v1alpha1", "petsets", "petset", "PetSet",
+	    "statefulsets.apps", true, NULL, NULL, verbs_all, API_SUB_STATUS,
+	    VALIDATE_NAME_SUBDOMAIN, NULL, defaults_statefulset,
+	    API_TABLE_GENERIC },
+	{ "batch", "v2alpha1", "cronjobs", "cronjob", "CronJob",
+	    "cronjobs.batch", true, NULL, NULL, verbs_all, API_SUB_STATUS,
+	    VALIDATE_NAME_SUBDOMAIN, NULL, defaults_scheduledjob,
+	    API_TABLE_GENERIC },
+	{ "batch", "v2alpha1", "scheduledjobs", "scheduledjob", "ScheduledJob",
+	    "cronjobs.batch", true, NULL, NULL, verbs_all, API_SUB_STATUS,
+	    VALIDATE_NAME_SUBDOMAIN, NULL, defaults_scheduledjob,
+	    API_TABLE_GENERIC },
+	{ "extensions", "v1beta1", "deployments", "deployment", "Deployment",
+	    "deployments.apps", true, NULL, NULL, verbs_all, API_SUB_STATUS,
+	    VALIDATE_NAME_SUBDOMAIN, NULL, NULL, API_TABLE_DEPLOYMENTS },
+	{ "extensions", "v1beta1", "networkpolicies", "networkpolicy",
+	    "NetworkPolicy", "networkpolicies.networking.k8s.io", true, NULL,
+	    NULL, verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, NULL,
+	    defaults_networkpolicy, API_TABLE_GENERIC },
+	{ "extensions", "v1beta1", "replicasets", "replicaset", "ReplicaSet",
+	    "replicasets.apps", true, NULL, NULL, verbs_all, API_SUB_STATUS,
+	    VALIDATE_NAME_SUBDOMAIN, NULL, NULL, API_TABLE_REPLICASETS },
+	{ "policy", "v1alpha1", "poddisruptionbudgets", "poddisruptionbudget",
+	    "PodDisruptionBudget", "poddisruptionbudgets.policy", true, NULL,
+	    NULL, verbs_all, API_SUB_STATUS, VALIDATE_NAME_SUBDOMAIN, NULL,
+	    defaults_pdb, API_TABLE_GENERIC },
 };
 
 const struct api_resource *

@@ -5,6 +5,7 @@
  */
 #include "apiserver.h"
 #include "validation_kind.h"
+#include "convert.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +154,15 @@ kind_pvc(const struct api_resource *r, const cJSON *obj, const cJSON *old,
 }
 
 static void
+kind_netpol(const struct api_resource *r, const cJSON *obj,
+    const cJSON *old, struct ck_status *st)
+{
+	(void)r;
+	(void)old;
+	validation_networkpolicy(obj, st);
+}
+
+static void
 kind_rbac(const struct api_resource *r, const cJSON *obj, const cJSON *old,
     struct ck_status *st)
 {
@@ -180,6 +190,7 @@ static const struct {
 	{ "apps", "StatefulSet", validation_workload },
 	{ "batch", "Job", validation_workload },
 	{ "batch", "CronJob", validation_workload },
+	{ "networking.k8s.io", "NetworkPolicy", kind_netpol },
 	{ "policy", "PodDisruptionBudget", validation_workload },
 	{ "rbac.authorization.k8s.io", "Role", kind_rbac },
 	{ "rbac.authorization.k8s.io", "ClusterRole", kind_rbac },
@@ -194,6 +205,8 @@ validation_kind(const struct api_resource *r, const cJSON *obj,
 	int before = st->ncauses;
 	size_t i;
 
+	if (convert_stored_row(r) != NULL)
+		r = convert_stored_row(r);	/* a 1.3 name */
 	for (i = 0; i < ARRAY_SIZE(kinds); i++)
 		if (strcmp(kinds[i].kind, r->kind) == 0 &&
 		    strcmp(kinds[i].group, r->group) == 0) {

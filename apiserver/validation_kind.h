@@ -18,10 +18,15 @@ struct api_resource;
 
 /* ---- defaults_pod.c ---- */
 
+#define ANN_INIT_ALPHA	"pod.alpha.kubernetes.io/init-containers"
+#define ANN_INIT_BETA	"pod.beta.kubernetes.io/init-containers"
+
 /* Pod defaults plus status (phase Pending, qosClass). */
 void	defaults_pod(struct cJSON *obj);
 /* PodSpec defaults (also of templates): restartPolicy, dnsPolicy, ... */
 void	defaults_pod_spec(struct cJSON *spec);
+/* After a status write: the 1.3 init-container-statuses annotation. */
+void	defaults_on_status(const struct api_resource *r, struct cJSON *obj);
 /* Guaranteed / Burstable / BestEffort of a PodSpec (static string). */
 const char *defaults_pod_qos(const struct cJSON *spec);
 
@@ -30,6 +35,7 @@ const char *defaults_pod_qos(const struct cJSON *spec);
 void	defaults_statefulset(struct cJSON *obj);
 void	defaults_job(struct cJSON *obj);
 void	defaults_cronjob(struct cJSON *obj);
+void	defaults_scheduledjob(struct cJSON *obj);
 void	defaults_pdb(struct cJSON *obj);
 void	defaults_networkpolicy(struct cJSON *obj);
 void	defaults_service(struct cJSON *obj);
@@ -89,6 +95,8 @@ void	validation_workload(const struct api_resource *r,
 void	validation_service(const struct cJSON *obj, const struct cJSON *old,
 	    struct ck_status *st);
 void	validation_rbac(const struct api_resource *r, const struct cJSON *obj,
+	    struct ck_status *st);
+void	validation_networkpolicy(const struct cJSON *obj,
 	    struct ck_status *st);
 void	validation_pvc(const struct cJSON *obj, const struct cJSON *old,
 	    struct ck_status *st);

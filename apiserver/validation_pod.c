@@ -8,7 +8,6 @@
 #include "validation_kind.h"
 
 #include <stdio.h>
-#include <stdarg.h>
 #include <string.h>
 
 #include <cJSON.h>
@@ -54,18 +53,6 @@ port_in_range(const cJSON *p)
 	    p->valuedouble == (double)(int)p->valuedouble;
 }
 
-/* A field path into buf; a path too long for it is cut (only shown in messages). */
-static void CK_PRINTF(3, 4)
-field_path(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vsnprintf(buf, len, fmt, ap) < 0)
-		buf[0] = '\0';
-	va_end(ap);
-}
-
 static void
 validate_container(const cJSON *c, const char *f, struct ck_status *st)
 {
@@ -74,7 +61,7 @@ validate_container(const cJSON *c, const char *f, struct ck_status *st)
 	char g[256], h[320];
 	int i = 0, cmp;
 
-	field_path(g, sizeof(g), "%s.name", f);
+	snprintf(g, sizeof(g), "%.200s.name", f);
 	if (name == NULL || name[0] == '\0')
 		vk_required(st, g);
 	else if (!validate_is_dns1123_label(name))
@@ -84,12 +71,12 @@ validate_container(const cJSON *c, const char *f, struct ck_status *st)
 		    "with an alphanumeric character (e.g. 'my-name',  or "
 		    "'123-abc', regex used for validation is "
 		    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')");
-	field_path(g, sizeof(g), "%s.image", f);
+	snprintf(g, sizeof(g), "%.200s.image", f);
 	if (image == NULL || image[0] == '\0')
 		vk_required(st, g);
 	ports = cJSON_GetObjectItemCaseSensitive(c, "ports");
 	cJSON_ArrayForEach(p, ports) {
-		field_path(g, sizeof(g), "%s.ports[%d].containerPort", f, i);
+		snprintf(g, sizeof(g), "%.200s.ports[%d].containerPort", f, i);
 		it = cJSON_GetObjectItemCaseSensitive(p, "containerPort");
 		if (it == NULL)
 			vk_required(st, g);
@@ -97,12 +84,12 @@ validate_container(const cJSON *c, const char *f, struct ck_status *st)
 			vk_invalid(st, g, it,
 			    "must be between 1 and 65535, inclusive");
 		it = cJSON_GetObjectItemCaseSensitive(p, "hostPort");
-		field_path(g, sizeof(g), "%s.ports[%d].hostPort", f, i);
+		snprintf(g, sizeof(g), "%.200s.ports[%d].hostPort", f, i);
 		if (it != NULL && !(cJSON_IsNumber(it) &&
 		    it->valuedouble == 0) && !port_in_range(it))
 			vk_invalid(st, g, it,
 			    "must be between 1 and 65535, inclusive");
-		field_path(g, sizeof(g), "%s.ports[%d].protocol", f, i);
+		snprintf(g, sizeof(g), "%.200s.ports[%d].protocol", f, i);
 		if (json_str(p, "protocol") != NULL &&
 		    strcmp(json_str(p, "protocol"), "TCP") != 0 &&
 		    strcmp(json_str(p, "protocol"), "UDP") != 0 &&
@@ -115,9 +102,9 @@ validate_container(const cJSON *c, const char *f, struct ck_status *st)
 	res = json_obj(c, "resources");
 	lim = json_obj(res, "limits");
 	req = json_obj(res, "requests");
-	field_path(g, sizeof(g), "%s.resources.limits", f);
+	snprintf(g, sizeof(g), "%.200s.resources.limits", f);
 	validation_resource_list(lim, g, st);
-	field_path(g, sizeof(g), "%s.resources.requests", f);
+	snprintf(g, sizeof(g), "%.200s.resources.requests", f);
 	validation_resource_list(req, g, st);
 	/* A request above its limit. */
 	cJSON_ArrayForEach(it, req) {
@@ -126,7 +113,7 @@ validate_container(const cJSON *c, const char *f, struct ck_status *st)
 		if (l == NULL || !cJSON_IsString(it) ||
 		    quantity_compare(it->valuestring, l, &cmp) < 0 || cmp <= 0)
 			continue;
-		field_path(h, sizeof(h), "%s.resources.requests[%.60s]", f,
+		snprintf(h, sizeof(h), "%.200s.resources.requests[%.60s]", f,
 		    it->string);
 		vk_invalid(st, h, it, "must be less than or equal to "
 		    "the limit");
@@ -167,6 +154,58 @@ validate_containers(const cJSON *spec, const char *key, const char *prefix,
 	}
 }
 
+/* Names are unique across init and app containers. */
+static void
+check_cross_names(const cJSON *spec, const char *prefix, struct ck_status *st)
+{
+	const cJSON *ic = cJSON_GetObjectItemCaseSensitive(spec,
+	    "initContainers"), *c, *i;
+	char f[256];
+	int k = 0;
+
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(spec,
+	    "containers")) {
+		cJSON_ArrayForEach(i, ic)
+			if (json_str(c, "name") != NULL &&
+			    json_str(i, "name") != NULL &&
+			    strcmp(json_str(c, "name"),
+				json_str(i, "name")) == 0) {
+				snprintf(f, sizeof(f), "%s.containers[%d].name",
+				    prefix, k);
+				ck_status_add_cause(st, f, "FieldValueDuplicate",
+				    "Duplicate value: \"%s\"",
+				    json_str(c, "name"));
+			}
+		k++;
+	}
+}
+
+/* Init containers run to completion: no probes, no lifecycle hooks. */
+static void
+check_init_fields(const cJSON *spec, const char *prefix, struct ck_status *st)
+{
+	static const char *const banned[] = { "lifecycle", "livenessProbe",
+		"readinessProbe", "startupProbe" };
+	const cJSON *c, *v;
+	char f[256];
+	size_t b;
+	int k = 0;
+
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(spec,
+	    "initContainers")) {
+		for (b = 0; b < ARRAY_SIZE(banned); b++) {
+			v = cJSON_GetObjectItemCaseSensitive(c, banned[b]);
+			if (v == NULL || cJSON_IsNull(v))
+				continue;
+			snprintf(f, sizeof(f), "%s.initContainers[%d].%s",
+			    prefix, k, banned[b]);
+			vk_invalid(st, f, v,
+			    "must not be set for init containers");
+		}
+		k++;
+	}
+}
+
 void
 validation_pod_spec(const cJSON *spec, const char *prefix,
     struct ck_status *st)
@@ -188,6 +227,8 @@ validation_pod_spec(const cJSON *spec, const char *prefix,
 	}
 	validate_containers(spec, "initContainers", prefix, false, st);
 	validate_containers(spec, "containers", prefix, true, st);
+	check_cross_names(spec, prefix, st);
+	check_init_fields(spec, prefix, st);
 	if ((v = json_str(spec, "restartPolicy")) != NULL) {
 		for (i = 0, found = false; restart[i] != NULL; i++)
 			found |= strcmp(restart[i], v) == 0;
@@ -231,6 +272,45 @@ pod_spec_fixed(const cJSON *spec)
 	return s;
 }
 
+/*
+ * An init-containers annotation must be a JSON array and, once defaulted,
+ * equal spec.initContainers (which it filled when the field was absent).
+ */
+static void
+check_init_annotations(const cJSON *obj, struct ck_status *st)
+{
+	static const char *const keys[] = { ANN_INIT_ALPHA, ANN_INIT_BETA };
+	const cJSON *ann = json_obj(json_obj(obj, "metadata"), "annotations");
+	const cJSON *ic = cJSON_GetObjectItemCaseSensitive(json_obj(obj,
+	    "spec"), "initContainers");
+	cJSON *tmp, *arr;
+	const char *v;
+	char f[160];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		v = json_str(ann, keys[i]);
+		if (v == NULL)
+			continue;
+		snprintf(f, sizeof(f), "metadata.annotations[%s]", keys[i]);
+		arr = cJSON_Parse(v);
+		if (!cJSON_IsArray(arr)) {
+			cJSON_Delete(arr);
+			vk_invalid_str(st, f, v, "must be a JSON array of "
+			    "containers");
+			continue;
+		}
+		tmp = cJSON_CreateObject();
+		cJSON_AddItemToObject(tmp, "initContainers", arr);
+		defaults_pod_spec(tmp);
+		if (!cJSON_Compare(cJSON_GetObjectItemCaseSensitive(tmp,
+		    "initContainers"), ic, 1))
+			vk_invalid_str(st, f, v, "must match "
+			    "spec.initContainers (set one or the other)");
+		cJSON_Delete(tmp);
+	}
+}
+
 void
 validation_pod(const cJSON *obj, const cJSON *old, struct ck_status *st)
 {
@@ -239,6 +319,7 @@ validation_pod(const cJSON *obj, const cJSON *old, struct ck_status *st)
 	cJSON *x, *y;
 
 	validation_pod_spec(spec, "spec", st);
+	check_init_annotations(obj, st);
 	if (old == NULL)
 		return;
 	x = pod_spec_fixed(spec);

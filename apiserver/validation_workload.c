@@ -16,6 +16,14 @@
 #include "ckube/err.h"
 #include "ckube/selector.h"
 
+static size_t
+name_len(const cJSON *obj)
+{
+	const char *n = json_str(json_obj(obj, "metadata"), "name");
+
+	return n != NULL ? strlen(n) : 0;
+}
+
 static void
 non_negative(const cJSON *spec, const char *key, const char *prefix,
     struct ck_status *st)
@@ -261,6 +269,11 @@ validation_workload(const struct api_resource *r, const cJSON *obj,
 		return;
 	}
 	if (strcmp(k, "CronJob") == 0) {
+		/* Room for the 11-character suffix of its jobs' names. */
+		if (name_len(obj) > 52)
+			vk_invalid_str(st, "metadata.name",
+			    json_str(json_obj(obj, "metadata"), "name"),
+			    "must be no more than 52 characters");
 		check_schedule(json_str(spec, "schedule"), st);
 		check_enum(spec, "concurrencyPolicy", "spec.concurrencyPolicy",
 		    (const char *const[]){ "Allow", "Forbid", "Replace",
@@ -286,6 +299,10 @@ validation_workload(const struct api_resource *r, const cJSON *obj,
 		if (!rc || json_obj(spec, "template") != NULL)
 			validation_pod_spec(json_obj(json_obj(spec,
 			    "template"), "spec"), "spec.template.spec", st);
+		/* Pods of sets run forever. */
+		check_enum(json_obj(json_obj(spec, "template"), "spec"),
+		    "restartPolicy", "spec.template.spec.restartPolicy",
+		    (const char *const[]){ "Always", NULL }, st);
 	}
 	if (strcmp(k, "StatefulSet") == 0) {
 		check_enum(spec, "podManagementPolicy",

@@ -20,6 +20,7 @@
 #include "ckube/fieldsel.h"
 #include "ckube/log.h"
 #include "ckube/selector.h"
+#include "convert.h"
 #include "store.h"
 
 int64_t
@@ -154,9 +155,13 @@ queue_event(struct watch *w, const char *type, const char *body, size_t len,
 		cJSON_free(s);
 		cJSON_Delete(ev);
 	} else {
+		/* A 1.3 name (convert.h) sees its own kind and version. */
+		s = convert_out_text(w->res, body, len, &slen);
 		strbuf_addf(&w->buf, "{\"type\":\"%s\",\"object\":", type);
-		strbuf_add(&w->buf, body, len);
+		strbuf_add(&w->buf, s != NULL ? s : body, s != NULL ? slen :
+		    len);
 		strbuf_adds(&w->buf, "}\n");
+		free(s);
 	}
 	w->last_write_ms = watch_now_ms();
 }

@@ -87,6 +87,8 @@ out=$(post /apis/apps/v1/namespaces/default/statefulsets "$(echo "$STS" | sed 's
 expect "selector not matching template labels 422" "422 Invalid spec.template.metadata.labels" "$(cause "$out")"
 out=$(post /apis/apps/v1/namespaces/default/statefulsets "$(echo "$STS" | sed 's/"name":"web"}/"name":"bad"}/; s/"serviceName"/"replicas":-1,"serviceName"/')")
 expect "replicas < 0 422" "422 Invalid spec.replicas" "$(cause "$out")"
+out=$(post /apis/apps/v1/namespaces/default/statefulsets "$(echo "$STS" | sed 's/"name":"web"}/"name":"bad"}/; s/"spec":{"containers"/"spec":{"restartPolicy":"Never","containers"/')")
+expect "statefulset pods must restart Always 422" "422 Invalid spec.template.spec.restartPolicy" "$(cause "$out")"
 out=$(post /apis/apps/v1/namespaces/default/deployments '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"bad"},"spec":{"selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"c"}},"spec":{"containers":[{"name":"c","image":"x"}]}}}}')
 expect "deployment selector mismatch 422" "422 Invalid spec.template.metadata.labels" "$(cause "$out")"
 
@@ -108,6 +110,9 @@ expect "cronjob defaults" "Allow False 3 1" \
     "$(echo "$out" | json '" ".join(str(x) for x in [d["spec"]["concurrencyPolicy"],d["spec"]["suspend"],d["spec"]["successfulJobsHistoryLimit"],d["spec"]["failedJobsHistoryLimit"]])')"
 out=$(post /apis/batch/v1/namespaces/default/cronjobs '{"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":"bad"},"spec":{"schedule":"* * *","jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"OnFailure","containers":[{"name":"c","image":"busybox"}]}}}}}}')
 expect "cronjob schedule with 3 fields 422" "422 Invalid spec.schedule" "$(cause "$out")"
+long=$(printf 'c%.0s' $(seq 53))
+out=$(post /apis/batch/v1/namespaces/default/cronjobs "{\"apiVersion\":\"batch/v1\",\"kind\":\"CronJob\",\"metadata\":{\"name\":\"$long\"},\"spec\":{\"schedule\":\"@daily\",\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":{\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"c\",\"image\":\"x\"}]}}}}}}")
+expect "cronjob name over 52 characters 422" "422 Invalid metadata.name" "$(cause "$out")"
 
 # --- policy, networking, events
 out=$(post /apis/policy/v1/namespaces/default/poddisruptionbudgets '{"apiVersion":"policy/v1","kind":"PodDisruptionBudget","metadata":{"name":"pdb"},"spec":{"minAvailable":1,"selector":{"matchLabels":{"app":"web"}}}}')
@@ -116,6 +121,8 @@ out=$(post /apis/policy/v1/namespaces/default/poddisruptionbudgets '{"apiVersion
 expect "pdb with both minAvailable and maxUnavailable 422" "422 Invalid spec" "$(cause "$out")"
 out=$(post /apis/networking.k8s.io/v1/namespaces/default/networkpolicies '{"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"np"},"spec":{"podSelector":{},"egress":[{}]}}')
 expect "networkpolicy policyTypes defaulted" '201 ["Ingress", "Egress"]' "$(code) $(echo "$out" | json 'd["spec"]["policyTypes"]')"
+out=$(post /apis/networking.k8s.io/v1/namespaces/default/networkpolicies '{"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"bad"},"spec":{"podSelector":{},"ingress":[{"from":[{"ipBlock":{"cidr":"10.0.0.0/8","except":["192.168.0.0/16"]}},{}],"ports":[{"port":80,"endPort":70}]}]}}')
+expect "networkpolicy peers and ports 422" "422 Invalid spec.ingress[0].ports[0].endPort,spec.ingress[0].from[0].ipBlock.except[0],spec.ingress[0].from[1]" "$(cause "$out")"
 post /apis/events.k8s.io/v1/namespaces/default/events '{"apiVersion":"events.k8s.io/v1","kind":"Event","metadata":{"name":"e1"},"eventTime":"2024-01-01T00:00:00.000000Z","reportingController":"x","reportingInstance":"y","action":"A","reason":"R","regarding":{"kind":"Pod","name":"p1"}}' >/dev/null
 expect "create events.k8s.io event 201" 201 "$(code)"
 
@@ -156,9 +163,69 @@ expect "evicted pod is gone" 404 "$(code)"
 out=$(post $NS/pods/nosuch/eviction '{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"nosuch"}}')
 expect "eviction of a missing pod 404" '404 pods "nosuch" not found' "$(code) $(echo "$out" | json 'd["message"]')"
 
+# --- the 1.3 names over the stored versions
+out=$(api GET /apis/apps)
+expect "apps prefers v1, serves v1alpha1 too" "apps/v1 apps/v1,apps/v1alpha1" \
+    "$(echo "$out" | json 'd["preferredVersion"]["groupVersion"]+" "+",".join(v["groupVersion"] for v in d["versions"])')"
+api GET /apis/batch/v2alpha1 >"$CK_TMP/b.json"
+expect "batch/v2alpha1 lists scheduledjobs" True "$(json 'str("scheduledjobs" in [r["name"] for r in d["resources"]])' <"$CK_TMP/b.json")"
+PET='{"apiVersion":"apps/v1alpha1","kind":"PetSet","metadata":{"name":"pets"},"spec":{"serviceName":"pets","replicas":2,"template":{"metadata":{"labels":{"app":"pets"}},"spec":{"containers":[{"name":"c","image":"nginx:1"}]}}}}'
+out=$(post /apis/apps/v1alpha1/namespaces/default/petsets "$PET")
+expect "create a PetSet: answered as a PetSet" "201 PetSet apps/v1alpha1" "$(code) $(echo "$out" | json 'd["kind"]+" "+d["apiVersion"]')"
+expect "PetSet selector defaulted from the template labels" '{"app": "pets"}' "$(echo "$out" | json 'd["spec"]["selector"]["matchLabels"]')"
+out=$(api GET /apis/apps/v1/namespaces/default/statefulsets/pets)
+expect "the PetSet is a StatefulSet in apps/v1" "200 StatefulSet apps/v1 2" "$(code) $(echo "$out" | json 'd["kind"]+" "+d["apiVersion"]+" "+str(d["spec"]["replicas"])')"
+out=$(api GET /apis/apps/v1alpha1/namespaces/default/petsets)
+expect "petsets list holds sets created under either name" "PetSetList apps/v1alpha1 pets,web PetSet" \
+    "$(echo "$out" | json 'd["kind"]+" "+d["apiVersion"]+" "+",".join(sorted(i["metadata"]["name"] for i in d["items"]))+" "+d["items"][0].get("kind","PetSet")')"
+out=$(api PATCH /apis/apps/v1alpha1/namespaces/default/petsets/pets -H 'Content-Type: application/merge-patch+json' -d '{"spec":{"replicas":3}}')
+expect "patch through petsets" "200 PetSet 3" "$(code) $(echo "$out" | json 'd["kind"]+" "+str(d["spec"]["replicas"])')"
+out=$(post /apis/apps/v1alpha1/namespaces/default/petsets '{"apiVersion":"apps/v1alpha1","kind":"PetSet","metadata":{"name":"badpet"},"spec":{"replicas":-1,"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"x"}]}}}}')
+expect "invalid PetSet 422 worded as a PetSet" "422 True" "$(code) $(echo "$out" | json 'str(d["message"].startswith("PetSet \"badpet\" is invalid"))')"
+curl -sN "$API_URL/apis/apps/v1alpha1/namespaces/default/petsets?watch=1&timeoutSeconds=2" >"$CK_TMP/w.json" &
+wpid=$!
+eventually test -s "$CK_TMP/w.json"
+wait "$wpid"
+expect "watch of petsets carries PetSet events" "PetSet apps/v1alpha1" "$(head -1 "$CK_TMP/w.json" | json 'd["object"]["kind"]+" "+d["object"]["apiVersion"]')"
+SJ='{"apiVersion":"batch/v2alpha1","kind":"ScheduledJob","metadata":{"name":"sj"},"spec":{"schedule":"0 * * * *","jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"OnFailure","containers":[{"name":"c","image":"busybox"}]}}}}}}'
+out=$(post /apis/batch/v2alpha1/namespaces/default/scheduledjobs "$SJ")
+expect "create a ScheduledJob (no v1 history-limit defaults)" "201 ScheduledJob False" "$(code) $(echo "$out" | json 'd["kind"]+" "+str("successfulJobsHistoryLimit" in d["spec"])')"
+out=$(api GET /apis/batch/v2alpha1/namespaces/default/scheduledjobs)
+expect "scheduledjobs lists cronjobs too" "cj,sj" "$(echo "$out" | json '",".join(sorted(i["metadata"]["name"] for i in d["items"]))')"
+expect "the ScheduledJob is a batch/v1 CronJob" "CronJob batch/v1" "$(api GET /apis/batch/v1/namespaces/default/cronjobs/sj | json 'd["kind"]+" "+d["apiVersion"]')"
+out=$(post /apis/policy/v1alpha1/namespaces/default/poddisruptionbudgets '{"apiVersion":"policy/v1alpha1","kind":"PodDisruptionBudget","metadata":{"name":"old"},"spec":{"minAvailable":"50%","selector":{"matchLabels":{"app":"web"}}}}')
+expect "policy/v1alpha1 PDB: boolean disruptionAllowed" "201 policy/v1alpha1 False" "$(code) $(echo "$out" | json 'd["apiVersion"]+" "+str(d["status"]["disruptionAllowed"])')"
+expect "the same PDB in policy/v1" "0" "$(api GET /apis/policy/v1/namespaces/default/poddisruptionbudgets/old | json 'd["status"]["disruptionsAllowed"]')"
+out=$(post /apis/extensions/v1beta1/namespaces/default/deployments '{"apiVersion":"extensions/v1beta1","kind":"Deployment","metadata":{"name":"ext"},"spec":{"template":{"metadata":{"labels":{"app":"ext"}},"spec":{"containers":[{"name":"c","image":"x"}]}}}}')
+expect "extensions/v1beta1 deployment stored as apps/v1" "201 apps/v1" "$(code) $(api GET /apis/apps/v1/namespaces/default/deployments/ext | json 'd["apiVersion"]')"
+post /apis/extensions/v1beta1/namespaces/default/networkpolicies '{"apiVersion":"extensions/v1beta1","kind":"NetworkPolicy","metadata":{"name":"old"},"spec":{"podSelector":{}}}' >/dev/null
+expect "extensions/v1beta1 networkpolicy stored in the v1 shape" '201 ["Ingress"]' "$(code) $(api GET /apis/networking.k8s.io/v1/namespaces/default/networkpolicies/old | json 'd["spec"]["policyTypes"]')"
+ICS='[{"name":"init","image":"busybox"}]'
+out=$(post $NS/pods "$(python3 -c 'import json,sys; print(json.dumps({"apiVersion":"v1","kind":"Pod","metadata":{"name":"ann","annotations":{"pod.beta.kubernetes.io/init-containers":sys.argv[1]}},"spec":{"containers":[{"name":"c","image":"x"}]}}))' "$ICS")")
+expect "init-containers annotation fills spec.initContainers" "201 init" "$(code) $(echo "$out" | json 'd["spec"]["initContainers"][0]["name"]')"
+post $NS/pods "$(python3 -c 'import json,sys; print(json.dumps({"apiVersion":"v1","kind":"Pod","metadata":{"name":"ann2","annotations":{"pod.alpha.kubernetes.io/init-containers":sys.argv[1]}},"spec":{"initContainers":[{"name":"other","image":"y"}],"containers":[{"name":"c","image":"x"}]}}))' "$ICS")" >/dev/null
+expect "annotation and spec.initContainers disagreeing 422" 422 "$(code)"
+out=$(api PUT $NS/pods/ann/status -H "$J" -d "$(api GET $NS/pods/ann | python3 -c 'import json,sys
+d=json.load(sys.stdin); d["status"]["initContainerStatuses"]=[{"name":"init","ready":False,"restartCount":0,"image":"busybox","imageID":"","state":{"running":{}}}]; print(json.dumps(d))')")
+expect "init container statuses mirrored into the beta annotation" "200 init" \
+    "$(code) $(echo "$out" | json 'json.loads(d["metadata"]["annotations"]["pod.beta.kubernetes.io/init-container-statuses"])[0]["name"]')"
+out=$(post $NS/pods '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"bad"},"spec":{"initContainers":[{"name":"i","image":"x","readinessProbe":{"exec":{"command":["true"]}}}],"containers":[{"name":"c","image":"x"}]}}')
+expect "init container with a readinessProbe 422" "422 Invalid spec.initContainers[0].readinessProbe" "$(cause "$out")"
+out=$(post $NS/pods '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"bad"},"spec":{"initContainers":[{"name":"c","image":"x"}],"containers":[{"name":"c","image":"x"}]}}')
+expect "init and app container with one name 422 Duplicate" "422 FieldValueDuplicate" "$(code) $(echo "$out" | json 'd["details"]["causes"][0]["reason"]')"
+if command -v kubectl >/dev/null; then
+	printf 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "%s"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {}}]\ncurrent-context: c\n' "$API_URL" >"$CK_TMP/kubeconfig"
+	k() { kubectl --kubeconfig "$CK_TMP/kubeconfig" "$@"; }
+	expect "kubectl get petsets lists both names' objects" "pets web" "$(k get petsets -o name 2>&1 | sed 's|.*/||' | sort | tr '\n' ' ' | sed 's/ $//')"
+	expect "kubectl get scheduledjobs lists both names' objects" "cj sj" "$(k get scheduledjobs -o name 2>&1 | sed 's|.*/||' | sort | tr '\n' ' ' | sed 's/ $//')"
+	expect "kubectl get statefulsets sees the PetSet" "pets web" "$(k get statefulsets -o name 2>&1 | sed 's|.*/||' | sort | tr '\n' ' ' | sed 's/ $//')"
+else
+	skip "kubectl get petsets / scheduledjobs" "no kubectl"
+fi
+
 # --- services: defaults, ClusterIPs and NodePorts
 out=$(api GET $NS/services/kubernetes)
-expect "the kubernetes service exists" "10.96.0.1 443 https" "$(echo "$out" | json 'd["spec"]["clusterIP"]+" "+str(d["spec"]["ports"][0]["port"])+" "+d["spec"]["ports"][0]["name"]')"
+expect "the kubernetes service exists" '10.96.0.1 ["10.96.0.1"] 443 https' "$(echo "$out" | json 'd["spec"]["clusterIP"]+" "+json.dumps(d["spec"]["clusterIPs"])+" "+str(d["spec"]["ports"][0]["port"])+" "+d["spec"]["ports"][0]["name"]')"
 out=$(post $NS/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"s1"},"spec":{"selector":{"app":"web"},"ports":[{"port":80}]}}')
 expect "create service 201" 201 "$(code)"
 expect "service defaults" "ClusterIP None TCP 80" \
@@ -171,7 +238,7 @@ print(ipaddress.ip_address(ip) in ipaddress.ip_network("10.96.0.0/12"), d["spec"
 out=$(post $NS/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"hl"},"spec":{"clusterIP":"None","selector":{"app":"web"}}}')
 expect "headless service keeps None" "201 None" "$(code) $(echo "$out" | json 'd["spec"]["clusterIP"]')"
 out=$(post $NS/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"s2"},"spec":{"clusterIP":"10.96.7.7","ports":[{"port":80}]}}')
-expect "requested clusterIP honoured" "201 10.96.7.7" "$(code) $(echo "$out" | json 'd["spec"]["clusterIP"]')"
+expect "requested clusterIP honoured" '201 10.96.7.7 ["10.96.7.7"]' "$(code) $(echo "$out" | json 'd["spec"]["clusterIP"]+" "+json.dumps(d["spec"]["clusterIPs"])')"
 out=$(post $NS/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"s3"},"spec":{"clusterIP":"10.96.7.7","ports":[{"port":80}]}}')
 expect "taken clusterIP 422" "422 Invalid spec.clusterIPs" "$(cause "$out")"
 out=$(post $NS/services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"s3"},"spec":{"clusterIP":"192.168.0.1","ports":[{"port":80}]}}')

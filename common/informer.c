@@ -38,6 +38,15 @@ enum req {
 	REQ_FOLLOW,	/* HTTP watch for good (no bus) */
 };
 
+/* A copy of a bus message kept for a busy resource, in arrival order. */
+struct backlog_msg {
+	struct backlog_msg	*next;
+	struct bus_msg		 msg;	/* payload points at data */
+	char			 data[];
+};
+
+#define BACKLOG_BYTES_MAX	(256u << 20)	/* beyond: drop, the seq gap recovers */
+
 struct informer {
 	struct informer_group	*g;
 	char			*resource;
@@ -49,9 +58,14 @@ struct informer {
 	struct informer_handlers h[INFORMER_HANDLERS_MAX];
 	size_t			 nh;
 
+	/* Bus messages that arrived while the helper had the resource. */
+	struct backlog_msg	*bl_head;
+	struct backlog_msg	**bl_tail;
+	size_t			 bl_bytes;
+
 	/* Owned by the thread that has the resource (busy handoff). */
 	int64_t			 rv;
-	struct bus		*bus;	/* NULL: HTTP watch only */
+	int			 on_bus;	/* 0: HTTP watch only (under g->mu) */
 	int			 seen_msg;
 	uint64_t		 epoch;
 	uint64_t		 seq;
@@ -74,6 +88,7 @@ struct informer_group {
 	struct client		*cl;
 	struct informer_options	 opt;
 	char			*bus_url;
+	struct bus		*bus;	/* one SUB socket for every resource */
 	struct informer		*infs[INFORMER_MAX];
 	size_t			 n;
 	pthread_mutex_t		 mu;
@@ -176,6 +191,7 @@ informer_alloc(struct informer_group *g, const char *resource)
 	inf->g = g;
 	inf->resource = ck_strdup(resource);
 	inf->cache = cache_new(resource);
+	inf->bl_tail = &inf->bl_head;
 	if (clock_cond_init(&inf->cond) != 0)
 		fatalx("informer: cond init");
 	return inf;
@@ -240,7 +256,6 @@ informer_group_add_gvr(struct informer_group *g, const char *resource,
 	if (h != NULL)
 		inf->h[inf->nh++] = *h;
 	if (started && (rc = start_one(g, inf)) < 0) {
-		bus_close(inf->bus);
 		cache_free(inf->cache);
 		pthread_cond_destroy(&inf->cond);
 		free(inf->resource);
@@ -585,7 +600,7 @@ helper_main(void *arg)
 			inf->synced = 1;
 			pthread_cond_broadcast(&g->cond);
 		}
-		if (inf->bus == NULL) {
+		if (!inf->on_bus) {
 			inf->req = REQ_FOLLOW;
 			continue;
 		}
@@ -661,53 +676,180 @@ out:
 	return k;
 }
 
-/* Read what waits on inf's socket, until it is empty or handed over. */
-static void
-read_bus(struct informer *inf, uint64_t now)
+static bool is_busy(struct informer *inf);
+
+/*
+ * Apply one bus message to inf (not busy). Returns false when inf was handed
+ * to its helper (a gap or an unreadable message: catch up over HTTP first).
+ */
+static bool
+handle_msg(struct informer *inf, const struct bus_msg *msg, uint64_t now)
 {
 	enum client_event_type type = CLIENT_EVENT_ADDED;
-	struct bus_msg msg;
 	struct kobj *obj;
 	bool gap;
-	int rc;
 
+	gap = msg->gap || !inf->seen_msg || msg->epoch != inf->epoch ||
+	    msg->seq != inf->seq + 1;
+	if (gap && inf->seen_msg)
+		log_v(1, "informer %s: bus gap before revision %lld",
+		    inf->resource, (long long)msg->rv);
+	inf->seen_msg = 1;
+	inf->epoch = msg->epoch;
+	inf->seq = msg->seq;
+	inf->dirty = 1;
+	inf->last_msg_ms = now;
+	if (msg->rv <= inf->rv)
+		return true;
+	obj = gap ? NULL : parse_event(msg, &type);
+	if (obj == NULL) {
+		/* Fetch everything up to this message over HTTP. */
+		request(inf, REQ_CATCHUP, msg->rv);
+		return false;
+	}
+	apply(inf, type, obj);
+	pthread_mutex_lock(&inf->g->mu);
+	inf->stats.bus_events++;
+	pthread_mutex_unlock(&inf->g->mu);
+	return true;
+}
+
+/* Keep a copy of msg until the helper hands inf back. */
+static void
+backlog_push(struct informer *inf, const struct bus_msg *msg)
+{
+	struct backlog_msg *m;
+
+	if (inf->bl_bytes + msg->payload_len > BACKLOG_BYTES_MAX)
+		return;		/* the next message's seq shows the gap */
+	m = ck_malloc(sizeof(*m) + msg->payload_len + 1);
+	m->next = NULL;
+	m->msg = *msg;
+	memcpy(m->data, msg->payload, msg->payload_len);
+	m->data[msg->payload_len] = '\0';
+	m->msg.payload = m->data;
+	*inf->bl_tail = m;
+	inf->bl_tail = &m->next;
+	inf->bl_bytes += msg->payload_len;
+}
+
+static void
+backlog_free(struct informer *inf)
+{
+	struct backlog_msg *m;
+
+	while ((m = inf->bl_head) != NULL) {
+		inf->bl_head = m->next;
+		free(m);
+	}
+	inf->bl_tail = &inf->bl_head;
+	inf->bl_bytes = 0;
+}
+
+/* Apply what waited for inf (not busy), until it is empty or handed over. */
+static void
+backlog_drain(struct informer *inf, uint64_t now)
+{
+	struct backlog_msg *m;
+	bool more = true;
+
+	while (more && (m = inf->bl_head) != NULL) {
+		inf->bl_head = m->next;
+		if (inf->bl_head == NULL)
+			inf->bl_tail = &inf->bl_head;
+		inf->bl_bytes -= m->msg.payload_len;
+		more = handle_msg(inf, &m->msg, now);
+		free(m);
+	}
+}
+
+/* The bus failed: every resource follows its HTTP watch from now on. */
+static void
+bus_lost(struct informer_group *g, int rc)
+{
+	struct informer *inf;
+	struct bus *b;
+	size_t i, n;
+
+	log_warn("informer: bus lost (%s); following the HTTP watches instead",
+	    ck_strerror(rc));
+	pthread_mutex_lock(&g->mu);	/* start_one subscribes under it */
+	b = g->bus;
+	g->bus = NULL;
+	n = g->n;
+	pthread_mutex_unlock(&g->mu);
+	bus_close(b);
+	for (i = 0; i < n; i++) {
+		inf = g->infs[i];
+		pthread_mutex_lock(&g->mu);
+		inf->on_bus = 0;
+		pthread_mutex_unlock(&g->mu);
+		if (!is_busy(inf)) {
+			backlog_free(inf);
+			request(inf, REQ_FOLLOW, 0);
+		}
+	}
+}
+
+/* The informer of a bus topic ("pods/"), or NULL. */
+static struct informer *
+topic_informer(struct informer_group *g, const char *topic, size_t n)
+{
+	struct informer *inf;
+	size_t i, len = strlen(topic);
+
+	if (len < 2 || topic[len - 1] != '/')
+		return NULL;
+	for (i = 0; i < n; i++) {
+		inf = g->infs[i];
+		if (strncmp(inf->resource, topic, len - 1) == 0 &&
+		    inf->resource[len - 1] == '\0')
+			return inf;
+	}
+	return NULL;
+}
+
+/*
+ * Read what waits on the group's socket until it is empty. A busy
+ * resource's messages wait in its backlog, so each resource's events are
+ * still applied by one thread at a time, in order.
+ */
+static void
+read_bus(struct informer_group *g, uint64_t now)
+{
+	struct informer *inf;
+	struct bus_msg msg;
+	bool busy;
+	size_t n;
+	int rc, on_bus;
+
+	pthread_mutex_lock(&g->mu);
+	n = g->n;
+	pthread_mutex_unlock(&g->mu);
 	for (;;) {
-		rc = bus_recv(inf->bus, &msg, 0);
+		rc = bus_recv(g->bus, &msg, 0);
 		if (rc == CK_EAGAIN)
 			return;
 		if (rc < 0) {
-			log_warn("informer %s: bus lost (%s); following the "
-			    "HTTP watch instead", inf->resource,
-			    ck_strerror(rc));
-			bus_close(inf->bus);
-			inf->bus = NULL;
-			request(inf, REQ_FOLLOW, 0);
+			bus_lost(g, rc);
 			return;
 		}
-		if (drop_this(inf->g))
+		if (drop_this(g))
 			continue;
-		gap = msg.gap || !inf->seen_msg || msg.epoch != inf->epoch ||
-		    msg.seq != inf->seq + 1;
-		if (gap && inf->seen_msg)
-			log_v(1, "informer %s: bus gap before revision %lld",
-			    inf->resource, (long long)msg.rv);
-		inf->seen_msg = 1;
-		inf->epoch = msg.epoch;
-		inf->seq = msg.seq;
-		inf->dirty = 1;
-		inf->last_msg_ms = now;
-		if (msg.rv <= inf->rv)
+		inf = topic_informer(g, msg.topic, n);
+		if (inf == NULL)
 			continue;
-		obj = gap ? NULL : parse_event(&msg, &type);
-		if (obj == NULL) {
-			/* Fetch everything up to this message over HTTP. */
-			request(inf, REQ_CATCHUP, msg.rv);
-			return;
+		pthread_mutex_lock(&g->mu);
+		on_bus = inf->on_bus;
+		busy = inf->busy != 0;
+		pthread_mutex_unlock(&g->mu);
+		if (!on_bus)
+			continue;
+		if (busy || inf->bl_head != NULL) {
+			backlog_push(inf, &msg);
+			continue;
 		}
-		apply(inf, type, obj);
-		pthread_mutex_lock(&inf->g->mu);
-		inf->stats.bus_events++;
-		pthread_mutex_unlock(&inf->g->mu);
+		(void)handle_msg(inf, &msg, now);
 	}
 }
 
@@ -726,24 +868,27 @@ static void *
 informer_main(void *arg)
 {
 	struct informer_group *g = arg;
-	struct pollfd pfd[INFORMER_MAX + 1];
-	struct informer *inf, *polled[INFORMER_MAX];
+	struct pollfd pfd[2];
+	struct informer *inf;
 	uint64_t now, due, junk;
-	size_t i, n, np;
-	int timeout;
+	size_t i, n;
+	int timeout, on_bus;
 
 	while (!stopping(g)) {
 		now = ck_now_ms();
 		due = now + 1000;
-		pfd[0].fd = g->evfd;
-		pfd[0].events = POLLIN;
-		np = 0;
 		pthread_mutex_lock(&g->mu);
 		n = g->n;	/* informers may be added while running */
 		pthread_mutex_unlock(&g->mu);
 		for (i = 0; i < n; i++) {
 			inf = g->infs[i];
-			if (inf->bus == NULL || is_busy(inf))
+			pthread_mutex_lock(&g->mu);
+			on_bus = inf->on_bus;
+			pthread_mutex_unlock(&g->mu);
+			if (!on_bus || is_busy(inf))
+				continue;
+			backlog_drain(inf, now);
+			if (is_busy(inf))
 				continue;
 			if (inf->next_verify_ms == 0)
 				inf->next_verify_ms = now +
@@ -763,23 +908,24 @@ informer_main(void *arg)
 				    g->opt.verify_quiet_ms;
 			if (inf->next_verify_ms < due)
 				due = inf->next_verify_ms;
-			polled[np] = inf;
-			pfd[np + 1].fd = bus_fd(inf->bus);
-			pfd[np + 1].events = POLLIN;
-			np++;
 		}
+		pfd[0].fd = g->evfd;
+		pfd[0].events = POLLIN;
+		pfd[0].revents = 0;
+		pfd[1].fd = g->bus != NULL ? bus_fd(g->bus) : -1;
+		pfd[1].events = POLLIN;
+		pfd[1].revents = 0;
 		timeout = due > now ? (int)(due - now) : 0;
-		if (poll(pfd, np + 1, timeout) < 0) {
+		if (poll(pfd, pfd[1].fd >= 0 ? 2 : 1, timeout) < 0) {
 			if (errno != EINTR)
 				log_warn("informer: poll: %s", strerror(errno));
 			continue;
 		}
 		if (pfd[0].revents & POLLIN)
 			(void)!read(g->evfd, &junk, sizeof(junk));
-		now = ck_now_ms();
-		for (i = 0; i < np; i++)
-			if (pfd[i + 1].revents & (POLLIN | POLLERR | POLLHUP))
-				read_bus(polled[i], now);
+		if (g->bus != NULL &&
+		    (pfd[1].revents & (POLLIN | POLLERR | POLLHUP)))
+			read_bus(g, ck_now_ms());
 	}
 	return NULL;
 }
@@ -791,17 +937,15 @@ start_one(struct informer_group *g, struct informer *inf)
 	char topic[300];
 	int rc;
 
-	if (g->bus_url != NULL) {
+	if (g->bus != NULL) {
 		snprintf(topic, sizeof(topic), "%s/", inf->resource);
-		rc = bus_open_sub(g->bus_url, &inf->bus);
-		if (rc == 0 && (rc = bus_subscribe(inf->bus, topic)) < 0) {
-			bus_close(inf->bus);
-			inf->bus = NULL;
-		}
+		rc = bus_subscribe(g->bus, topic);
 		if (rc < 0)
 			log_warn("informer %s: bus %s: %s; using the "
 			    "HTTP watch", inf->resource, g->bus_url,
 			    ck_strerror(rc));
+		else
+			inf->on_bus = 1;
 	}
 	/* Subscribed before the LIST, so no event falls between. */
 	inf->busy = 1;
@@ -821,6 +965,9 @@ informer_group_start(struct informer_group *g)
 	size_t i;
 	int rc;
 
+	if (g->bus_url != NULL && (rc = bus_open_sub(g->bus_url, &g->bus)) < 0)
+		log_warn("informer: bus %s: %s; using HTTP watches",
+		    g->bus_url, ck_strerror(rc));
 	pthread_mutex_lock(&g->mu);
 	g->started = 1;
 	pthread_mutex_unlock(&g->mu);
@@ -915,12 +1062,13 @@ informer_group_free(struct informer_group *g)
 	informer_group_stop(g);
 	for (i = 0; i < g->n; i++) {
 		inf = g->infs[i];
-		bus_close(inf->bus);
+		backlog_free(inf);
 		cache_free(inf->cache);
 		pthread_cond_destroy(&inf->cond);
 		free(inf->resource);
 		free(inf);
 	}
+	bus_close(g->bus);
 	client_free(g->cl);
 	close(g->evfd);
 	pthread_cond_destroy(&g->cond);

@@ -27,6 +27,7 @@
  */
 struct item {
 	TAILQ_ENTRY(item) link;		/* in q->fifo while queued */
+	TAILQ_ENTRY(item) plink;	/* in q->running while processing */
 	uint64_t	 add_us;	/* when it became dirty */
 	uint64_t	 start_us;	/* when its processing began */
 	uint64_t	 ready_ms;	/* delayed: when to add it */
@@ -48,6 +49,7 @@ struct workqueue {
 	struct ratelimit	*rl;
 	struct strmap		*items;		/* key -> struct item */
 	struct item_fifo	 fifo;
+	struct item_fifo	 running;	/* processing: metrics walk only these */
 	unsigned int		 nqueued;
 	unsigned int		 nprocessing;
 	struct item		**heap;		/* min-heap on (ready_ms, seq) */
@@ -71,6 +73,7 @@ workqueue_new(const char *name, struct ratelimit *rl)
 	q->rl = rl != NULL ? rl : ratelimit_new(NULL);
 	q->items = strmap_new();
 	TAILQ_INIT(&q->fifo);
+	TAILQ_INIT(&q->running);
 	return q;
 }
 
@@ -339,6 +342,7 @@ workqueue_get(struct workqueue *q, const char **key)
 	q->nqueued--;
 	it->dirty = false;
 	it->processing = true;
+	TAILQ_INSERT_TAIL(&q->running, it, plink);
 	q->nprocessing++;
 	now_us = ck_now_us();
 	it->start_us = now_us;
@@ -370,6 +374,7 @@ workqueue_done(struct workqueue *q, const char *key)
 		goto out;
 	}
 	it->processing = false;
+	TAILQ_REMOVE(&q->running, it, plink);
 	q->nprocessing--;
 	now_us = ck_now_us();
 	took_us = now_us > it->start_us ? now_us - it->start_us : 0;
@@ -460,26 +465,12 @@ workqueue_drain(struct workqueue *q, uint64_t deadline_ms)
 	return rc;
 }
 
-/* strmap_foreach callback: age of the keys still processing. */
-static void
-add_running(const char *key, void *value, void *arg)
-{
-	struct workqueue *q = arg;
-	struct item *it = value;
-	uint64_t now_us = ck_now_us(), age;
-
-	(void)key;
-	if (!it->processing)
-		return;
-	age = now_us > it->start_us ? now_us - it->start_us : 0;
-	q->m.unfinished_work_us += age;
-	if (age > q->m.longest_running_us)
-		q->m.longest_running_us = age;
-}
-
 void
 workqueue_read_metrics(struct workqueue *q, struct workqueue_metrics *m)
 {
+	struct item *it;
+	uint64_t now_us, age;
+
 	pthread_mutex_lock(&q->mu);
 	promote_ready(q);
 	q->m.depth = q->nqueued;
@@ -487,7 +478,15 @@ workqueue_read_metrics(struct workqueue *q, struct workqueue_metrics *m)
 	q->m.processing = q->nprocessing;
 	q->m.unfinished_work_us = 0;
 	q->m.longest_running_us = 0;
-	strmap_foreach(q->items, add_running, q);
+	/* Only the keys being processed (a few, one per worker): this runs on
+	 * every enqueue, so it must not walk the whole queue. */
+	now_us = ck_now_us();
+	TAILQ_FOREACH(it, &q->running, plink) {
+		age = now_us > it->start_us ? now_us - it->start_us : 0;
+		q->m.unfinished_work_us += age;
+		if (age > q->m.longest_running_us)
+			q->m.longest_running_us = age;
+	}
 	*m = q->m;
 	pthread_mutex_unlock(&q->mu);
 }

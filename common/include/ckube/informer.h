@@ -12,7 +12,7 @@
  *     the last revision (it ends at the server's 1 s timeout or a
  *     bookmark; it then moves the revision to the store's, read before it
  *     started, so an idle resource does not fall behind compaction). The
- *     bus socket of that resource is not read meanwhile, so its events may
+ *     bus messages of that resource wait meanwhile, so its events may
  *     wait up to about a second;
  *   - a bus error, or no bus configured, switches the resource to a plain
  *     HTTP watch for good;
@@ -21,13 +21,15 @@
  * Events whose revision is not newer than the last applied one, or than the
  * cached object's, are ignored, so catching up never duplicates anything.
  *
- * Threads: one informer thread per group polls every bus socket and applies
- * bus events; one helper thread per resource does that resource's LISTs and
- * HTTP watches (catch-up, verify, follow). While the helper works on a
- * resource the informer thread leaves its socket unread (messages wait in
- * the socket buffer), so one resource's events are applied by one thread at
- * a time, in revision order. Handlers run on those threads: they must be
- * quick (compute keys, workqueue_add) and must not block.
+ * Threads: one informer thread per group reads the group's one bus socket
+ * (subscribed to every resource's topic: nanomsg filters at the subscriber,
+ * so a socket per resource would receive every message once per resource)
+ * and applies bus events; one helper thread per resource does that
+ * resource's LISTs and HTTP watches (catch-up, verify, follow). While the
+ * helper works on a resource its bus messages wait in a backlog in memory,
+ * so one resource's events are applied by one thread at a time, in
+ * revision order. Handlers run on those threads: they must be quick
+ * (compute keys, workqueue_add) and must not block.
  */
 #ifndef CKUBE_INFORMER_H
 #define CKUBE_INFORMER_H

@@ -460,6 +460,36 @@ test_informer_metadata_only_and_added_later(void **state)
 	    ck_now_ms() + 20000), 0);
 }
 
+/*
+ * Writes while the helper keeps taking the resource for verifies: the bus
+ * messages that arrive meanwhile wait in the backlog and are applied in
+ * order afterwards, without gaps (so no catch-up beyond the first message).
+ */
+static void
+test_informer_backlog_while_busy(void **state)
+{
+	struct fixture *f = *state;
+	struct informer_stats s;
+	int i;
+
+	SKIP_WITHOUT_API(f);
+	assert_int_equal(informer_group_start(f->g), 0);
+	assert_int_equal(informer_group_wait_synced(f->g,
+	    ck_now_ms() + 20000), 0);
+	for (i = 0; i < 60; i++) {
+		cm_write(f, "create", i, 0);
+		if (i % 10 == 9)
+			pause_ms(150);	/* let a verify start */
+	}
+	for (i = 0; i < 60; i += 3)
+		cm_write(f, "update", i, 2);
+	assert_converges(f, 30000);
+	informer_get_stats(f->inf, &s);
+	assert_true(s.verifies > 0);
+	assert_true(s.bus_events > 0);
+	assert_true(s.catchups <= 1);
+}
+
 int
 main(void)
 {
@@ -484,6 +514,9 @@ main(void)
 		    setup_verifying, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_informer_group_resources, setup_bus, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_informer_backlog_while_busy, setup_verifying,
+		    teardown),
 	};
 	int rc;
 

@@ -274,6 +274,93 @@ test_bus_bad_url(void **state)
 	bus_close(NULL);
 }
 
+/*
+ * A burst is sent in batches (several records per nanomsg message): every
+ * record still arrives, in order per topic, without a gap.
+ */
+static void
+test_bus_batches_a_burst(void **state)
+{
+	struct fixture *f = *state;
+	struct bus *pub, *sub;
+	struct bus_msg m;
+	uint64_t last[2] = { 0, 0 };
+	char payload[32];
+	int i, got = 0, t;
+
+	assert_int_equal(bus_open_pub(f->url, &pub), 0);
+	assert_int_equal(bus_open_sub(f->url, &sub), 0);
+	assert_int_equal(bus_subscribe(sub, "probe/"), 0);
+	assert_int_equal(bus_subscribe(sub, "pods/"), 0);
+	assert_int_equal(bus_subscribe(sub, "nodes/"), 0);
+	wait_connected(pub, sub);
+	for (i = 0; i < 2000; i++) {
+		snprintf(payload, sizeof(payload), "p%d", i);
+		assert_int_equal(bus_publish(pub, i % 3 ? "pods/" : "nodes/",
+		    i + 1, payload, strlen(payload)), 0);
+	}
+	while (got < 2000) {
+		assert_int_equal(bus_recv(sub, &m, 5000), 0);
+		t = strcmp(m.topic, "pods/") == 0;
+		assert_int_equal(m.gap, 0);
+		assert_int_equal(m.seq, last[t] + 1);
+		last[t] = m.seq;
+		snprintf(payload, sizeof(payload), "p%lld", (long long)m.rv - 1);
+		assert_int_equal(m.payload_len, strlen(payload));
+		assert_memory_equal(m.payload, payload, m.payload_len);
+		got++;
+	}
+	assert_int_equal(last[0] + last[1], 2000);
+	bus_close(sub);
+	bus_close(pub);
+}
+
+/* Records framed with a length, several per message, from a raw sender. */
+static void
+test_bus_multi_record_message(void **state)
+{
+	struct fixture *f = *state;
+	struct bus *sub;
+	struct bus_msg m;
+	int raw, i;
+	int64_t deadline = ms_now() + 5000;
+	char text[64];
+
+	raw = nn_socket(AF_SP, NN_PUB);
+	assert_true(raw >= 0);
+	assert_true(nn_bind(raw, f->url) >= 0);
+	assert_int_equal(bus_open_sub(f->url, &sub), 0);
+	assert_int_equal(bus_subscribe(sub, ""), 0);
+	for (i = 1;; i++) {
+		snprintf(text, sizeof(text), "probe/\n9 %d 0\n", i);
+		raw_send(raw, text);
+		if (bus_recv(sub, &m, 20) == 0)
+			break;
+		assert_true(ms_now() < deadline);
+	}
+	while (bus_recv(sub, &m, 50) == 0)
+		;
+	raw_send(raw, "pods/\n7 1 10 2\nAB7 2 11 0\n7 3 12 1\nC");
+	raw_send(raw, "pods/\n7 4 13 9\nshort");	/* length past the end */
+	raw_send(raw, "pods/\n7 5 14 1\nD");
+	assert_int_equal(bus_recv(sub, &m, 2000), 0);
+	assert_int_equal(m.seq, 1);
+	assert_int_equal(m.payload_len, 2);
+	assert_memory_equal(m.payload, "AB", 2);
+	assert_int_equal(bus_recv(sub, &m, 2000), 0);
+	assert_int_equal(m.seq, 2);
+	assert_int_equal(m.payload_len, 0);
+	assert_int_equal(bus_recv(sub, &m, 2000), 0);
+	assert_int_equal(m.seq, 3);
+	assert_int_equal(m.rv, 12);
+	assert_memory_equal(m.payload, "C", 1);
+	assert_int_equal(bus_recv(sub, &m, 2000), 0);	/* seq 4 dropped */
+	assert_int_equal(m.seq, 5);
+	assert_int_equal(m.gap, 1);
+	bus_close(sub);
+	nn_close(raw);
+}
+
 int
 main(void)
 {
@@ -285,6 +372,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bus_gap_detection, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bus_new_epoch_after_restart,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bus_batches_a_burst, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_bus_multi_record_message,
 		    setup, teardown),
 		cmocka_unit_test(test_bus_bad_url),
 	};

@@ -66,6 +66,7 @@ struct bus {
 	pthread_t	 sender;
 	int		 sender_started;
 	int		 closing;
+	int		 idle;		/* the sender waits for work: signal it */
 	struct pend	*pend;
 	size_t		 npend, pend_cap, pend_bytes;
 	struct timespec	 last_send;
@@ -197,8 +198,11 @@ sender_main(void *arg)
 
 	pthread_mutex_lock(&b->lock);
 	for (;;) {
-		while (b->npend == 0 && !b->closing)
+		while (b->npend == 0 && !b->closing) {
+			b->idle = 1;
 			pthread_cond_wait(&b->cv, &b->lock);
+		}
+		b->idle = 0;
 		if (b->npend == 0)
 			break;		/* closing, and everything is sent */
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -367,7 +371,9 @@ bus_publish(struct bus *b, const char *topic, int64_t rv, const char *payload,
 	if (len > 0)
 		strbuf_add(&p->buf, payload, len);
 	b->pend_bytes += len;
-	pthread_cond_signal(&b->cv);
+	/* A lingering sender wakes by itself: one signal per batch at most. */
+	if (b->idle || b->pend_bytes >= BUS_BATCH_BYTES)
+		pthread_cond_signal(&b->cv);
 	pthread_mutex_unlock(&b->lock);
 	return 0;
 }

@@ -37,6 +37,7 @@ struct daemon {
 	struct httpd		*httpd;
 	int			 sigfd;
 	int			 evfd;
+	int			 wakefd;	/* daemon_wake() */
 	pthread_mutex_t		 mu;
 	int			 stopping;	/* under mu */
 	int			 status;	/* under mu */
@@ -131,11 +132,21 @@ daemon_exit_status(struct daemon *d)
 	return s;
 }
 
+void
+daemon_wake(struct daemon *d)
+{
+	uint64_t one = 1;
+
+	if (write(d->wakefd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_warn("daemon: eventfd: %s", strerror(errno));
+}
+
 int
 daemon_wait_stop(struct daemon *d, uint64_t deadline_ms)
 {
 	struct signalfd_siginfo si;
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
+	uint64_t junk;
 	uint64_t now;
 	int timeout;
 
@@ -148,7 +159,8 @@ daemon_wait_stop(struct daemon *d, uint64_t deadline_ms)
 		    (int)(deadline_ms - now);
 		pfd[0] = (struct pollfd){ .fd = d->sigfd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = d->evfd, .events = POLLIN };
-		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
+		pfd[2] = (struct pollfd){ .fd = d->wakefd, .events = POLLIN };
+		if (poll(pfd, 3, timeout) < 0 && errno != EINTR)
 			fatal("%s: poll", d->def->name);
 		if (pfd[0].revents & POLLIN &&
 		    read(d->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
@@ -156,6 +168,10 @@ daemon_wait_stop(struct daemon *d, uint64_t deadline_ms)
 			    d->def->name, strsignal((int)si.ssi_signo));
 			daemon_request_stop(d, 0);
 		}
+		if (pfd[2].revents & POLLIN &&
+		    read(d->wakefd, &junk, sizeof(junk)) == (ssize_t)sizeof(junk) &&
+		    !daemon_stopping(d))
+			return CK_EAGAIN;
 	}
 	return 0;
 }
@@ -175,13 +191,14 @@ setup_signals(struct daemon *d)
 		return CK_EIO;
 	d->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	d->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	return d->sigfd < 0 || d->evfd < 0 ? CK_EIO : 0;
+	d->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	return d->sigfd < 0 || d->evfd < 0 || d->wakefd < 0 ? CK_EIO : 0;
 }
 
 int
 daemon_main(const struct daemon_def *def, int argc, char *argv[])
 {
-	struct daemon d = { .def = def, .sigfd = -1, .evfd = -1 };
+	struct daemon d = { .def = def, .sigfd = -1, .evfd = -1, .wakefd = -1 };
 	const struct flag common[] = {
 		{ "kubeconfig", FLAG_STRING, &d.kubeconfig, NULL, "Generic",
 		  "path to a kubeconfig file (server, token, TLS)" },
@@ -250,6 +267,8 @@ out:
 		close(d.sigfd);
 	if (d.evfd >= 0)
 		close(d.evfd);
+	if (d.wakefd >= 0)
+		close(d.wakefd);
 	pthread_mutex_destroy(&d.mu);
 	return rc;
 }

@@ -56,6 +56,7 @@ struct sim_node {
 
 struct ksim {
 	struct ksim_flags	f;
+	struct daemon		*d;		/* woken when pod events arrive */
 	struct client		*cl;
 	struct events		*ev;		/* kubelet Events */
 	struct res_list		alloc;		/* allocatable of each node */

@@ -85,6 +85,7 @@ ksim_run(struct daemon *d, void *arg)
 	ks.port = daemon_port(d);
 	snprintf(ks.url, sizeof(ks.url), "http://%s:%d",
 	    ks.f.advertise_address, ks.port);
+	ks.d = d;
 	ks.ev = events_new(ks.cl, "kubelet", 0);
 	if (events_start(ks.ev) != 0) {
 		events_free(ks.ev);
@@ -120,12 +121,10 @@ ksim_run(struct daemon *d, void *arg)
 		now = (int64_t)ck_now_ms();
 		pod_drain(&ks, now);
 		timers_run(&ks.timers, now);
-		/* Pod events are polled: wake at least every 50 ms. */
+		/* Pod events wake us (daemon_wake); timers by their deadline. */
 		next = timers_next(&ks.timers);
-		if (next > now + 50)
-			next = now + 50;
 		rc = daemon_wait_stop(d, (uint64_t)next);
-		if (rc != CK_ETIMEDOUT)
+		if (rc != CK_ETIMEDOUT && rc != CK_EAGAIN)
 			break;
 	}
 	informer_group_stop(g);

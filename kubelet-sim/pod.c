@@ -17,6 +17,7 @@
 #include "ckube/alloc.h"
 #include "ckube/client.h"
 #include "ckube/clock.h"
+#include "ckube/daemon.h"
 #include "ckube/err.h"
 #include "ckube/events.h"
 #include "ckube/informer.h"
@@ -153,6 +154,7 @@ push(const struct kobj *obj, bool deleted, void *arg)
 	*ev_tail = e;
 	ev_tail = &e->next;
 	pthread_mutex_unlock(&ev_mu);
+	daemon_wake(ks->d);	/* the main loop applies it now */
 }
 
 static void

@@ -77,11 +77,14 @@ void		 daemon_set_ready(struct daemon *d, int ready);
 
 /*
  * Block until SIGTERM/SIGINT arrives or daemon_request_stop() is called
- * (returns 0, at once on later calls too), or until ck_now_ms() reaches
- * deadline_ms (CK_ETIMEDOUT; CLOCK_NEVER waits forever). Main thread only.
+ * (returns 0, at once on later calls too), until ck_now_ms() reaches
+ * deadline_ms (CK_ETIMEDOUT; CLOCK_NEVER waits forever), or until
+ * daemon_wake() is called (CK_EAGAIN). Main thread only.
  */
 int		 daemon_wait_stop(struct daemon *d, uint64_t deadline_ms)
 		    CK_MUST_CHECK;
+/* Make the main thread's daemon_wait_stop() return CK_EAGAIN. Thread-safe. */
+void		 daemon_wake(struct daemon *d);
 
 /*
  * Ask for an orderly stop from any thread (e.g. the lease was lost). The

@@ -145,6 +145,7 @@ void	api_response_fini(struct api_response *resp);
 struct apiserver {
 	struct store		*store;
 	struct watchlog		*wl;
+	struct ns_cache		*nsc;		/* may be NULL: ask the store */
 	int64_t			 max_body;	/* --max-request-bytes */
 	int64_t			 heartbeat_ms;	/* --watch-heartbeat */
 };

@@ -23,6 +23,7 @@
 #include "ckube/rfc3339.h"
 #include "ckube/selector.h"
 #include "ckube/strbuf.h"
+#include "ns_cache.h"
 #include "patch.h"
 #include "convert.h"
 #include "store.h"
@@ -215,31 +216,42 @@ static int
 check_namespace(struct crud *c, const char *ns)
 {
 	struct store_item it;
+	enum ns_state state;
 	cJSON *o;
 	const char *phase;
 	int rc;
 
-	rc = store_get(c->srv->store, "namespaces", "", ns, &it);
-	if (rc == CK_ENOTFOUND) {
+	state = ns_cache_lookup(c->srv->nsc, ns);
+	if (state == NS_UNKNOWN) {
+		rc = store_get(c->srv->store, "namespaces", "", ns, &it);
+		if (rc < 0 && rc != CK_ENOTFOUND)
+			return crud_fail_store(c, rc, ns);
+		state = NS_ABSENT;
+		if (rc == 0) {
+			o = cJSON_ParseWithLength(it.body, it.body_len);
+			store_item_fini(&it);
+			phase = json_str(json_obj(o, "status"), "phase");
+			state = phase != NULL &&
+			    strcmp(phase, "Terminating") == 0 ?
+			    NS_TERMINATING : NS_ACTIVE;
+			cJSON_Delete(o);
+			ns_cache_fill(c->srv->nsc, ns, state);
+		}
+	}
+	if (state == NS_ABSENT) {
 		(void)ck_status_set(&c->st, CK_ENOTFOUND,
 		    "namespaces \"%s\" not found", ns);
 		ck_status_set_details(&c->st, ns, "", "namespaces");
 		return CK_ENOTFOUND;
 	}
-	if (rc < 0)
-		return crud_fail_store(c, rc, ns);
-	o = cJSON_ParseWithLength(it.body, it.body_len);
-	store_item_fini(&it);
-	phase = json_str(json_obj(o, "status"), "phase");
 	rc = 0;
-	if (phase != NULL && strcmp(phase, "Terminating") == 0) {
+	if (state == NS_TERMINATING) {
 		/* Kubernetes' NamespaceLifecycle admission answers 403 here. */
 		rc = ck_status_set(&c->st, CK_EPERM,
 		    "unable to create new content in "
 		    "namespace %s because it is being terminated",
 		    ns);
 	}
-	cJSON_Delete(o);
 	return rc;
 }
 

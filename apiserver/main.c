@@ -20,6 +20,7 @@
 #include "ckube/log.h"
 #include "ckube/strbuf.h"
 #include "apiserver.h"
+#include "ns_cache.h"
 #include "validation_kind.h"
 #include "http.h"
 #include "store.h"
@@ -71,6 +72,16 @@ static const struct flags_prog prog = {
 };
 
 static volatile sig_atomic_t got_signal;
+
+/* The store's commit hook: namespace states, then watches and the bus. */
+static void
+on_commit(const struct store_event *ev, void *arg)
+{
+	struct apiserver *srv = arg;
+
+	ns_cache_observe(srv->nsc, ev);
+	watchlog_commit(ev, srv->wl);
+}
 
 static void
 on_signal(int sig)
@@ -189,7 +200,8 @@ main(int argc, char *argv[])
 	srv.max_body = opt_max_body;
 	srv.heartbeat_ms = opt_heartbeat_ms;
 	srv.wl = watchlog_new(store, bus, opt_heartbeat_ms, opt_compact_ms);
-	store_set_commit_hook(store, watchlog_commit, srv.wl);
+	srv.nsc = ns_cache_new();
+	store_set_commit_hook(store, on_commit, &srv);
 
 	for (i = 0; i < ARRAY_SIZE(default_ns); i++)
 		if (crud_ensure_namespace(&srv, default_ns[i]) < 0)
@@ -220,6 +232,7 @@ main(int argc, char *argv[])
 	watchlog_free(srv.wl);
 	bus_close(bus);
 	store_close(store);
+	ns_cache_free(srv.nsc);
 	log_info("ckube-apiserver: stopped");
 	return 0;
 }

@@ -13,6 +13,7 @@ APISERVER_SRCS += apiserver/discovery.c
 APISERVER_SRCS += apiserver/eviction.c
 APISERVER_SRCS += apiserver/http.c
 APISERVER_SRCS += apiserver/managed_fields.c
+APISERVER_SRCS += apiserver/ns_cache.c
 APISERVER_SRCS += apiserver/openapi.c
 APISERVER_SRCS += apiserver/openapi_fields.c
 APISERVER_SRCS += apiserver/patch_json.c

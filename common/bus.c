@@ -4,13 +4,15 @@
  * order; the subscriber keeps (epoch, last seq) per topic in a small hash
  * table and flags gaps. Recovering from a gap is the caller's business.
  *
- * Publishing only queues: a sender thread sends what is queued, one
- * nanomsg message per topic holding every record queued for it. It sends
- * at once when the previous send is older than BUS_LINGER_MS, else waits
- * for that much to pass first, so an idle bus adds one thread hand-off of
- * latency and a busy one sends batches. nanomsg filters at the subscriber
- * and each message costs every subscriber a few thread wake-ups, so under
- * load this divides the whole cluster's bus cost by the batch size.
+ * Publishing only queues: a sender thread sends what is queued as one
+ * nanomsg message (topic "*", records in publish order, each naming its
+ * topic). It sends at once when the previous send is older than
+ * BUS_LINGER_MS, else waits for that much to pass first, so an idle bus
+ * adds one thread hand-off of latency and a busy one sends batches.
+ * nanomsg filters at the subscriber anyway (every subscriber receives every
+ * message) and each message costs every subscriber a few thread wake-ups,
+ * so under load this divides the whole cluster's bus cost by the batch
+ * size. Subscribers filter the records of a batch by their own topics.
  */
 #include "ckube/bus.h"
 
@@ -37,11 +39,7 @@
 #define BUS_LINGER_MS	1	/* a busy bus batches this much time */
 #define BUS_BATCH_BYTES	(1024 * 1024)	/* ... or this much data */
 
-/* Records queued for one topic, in publish order. */
-struct pend {
-	char		*topic;
-	struct strbuf	 buf;		/* "<topic>\n" then records */
-};
+#define BUS_BATCH_TOPIC	"*\n"	/* a batch: records carry their topics */
 
 struct topic_ent {
 	char		*topic;		/* NULL: free slot */
@@ -67,13 +65,15 @@ struct bus {
 	int		 sender_started;
 	int		 closing;
 	int		 idle;		/* the sender waits for work: signal it */
-	struct pend	*pend;
-	size_t		 npend, pend_cap, pend_bytes;
+	struct strbuf	 pend;		/* "*\n" then records, or empty */
 	struct timespec	 last_send;
 	/* sub: the message being read and where its next record starts */
 	void		*msg;
 	const char	*cur, *end;
+	int		 batch;		/* records carry their topics */
 	char		 topic[sizeof(((struct bus_msg *)0)->topic)];
+	char		**subs;		/* subscribed prefixes, under lock */
+	size_t		 nsubs;
 };
 
 static uint64_t
@@ -168,22 +168,20 @@ ts_before(const struct timespec *a, const struct timespec *b)
 	    (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
-/* Send one topic's batch (sender thread, unlocked). */
+/* Send one batch (sender thread, unlocked). */
 static void
-send_pend(struct bus *b, struct pend *p)
+send_batch(struct bus *b, struct strbuf *sb)
 {
-	void *msg = nn_allocmsg(p->buf.len, 0);
+	void *msg = nn_allocmsg(sb->len, 0);
 
 	if (msg == NULL) {
-		log_warn("bus: no memory for %zu bytes on %s", p->buf.len,
-		    p->topic);
+		log_warn("bus: no memory for a batch of %zu bytes", sb->len);
 		return;
 	}
-	memcpy(msg, p->buf.buf, p->buf.len);
+	memcpy(msg, sb->buf, sb->len);
 	/* PUB never blocks: a slow subscriber loses messages instead */
 	if (nn_send(b->sock, &msg, NN_MSG, 0) < 0) {
-		log_warn("bus: send on %s: %s", p->topic,
-		    nn_strerror(nn_errno()));
+		log_warn("bus: send: %s", nn_strerror(nn_errno()));
 		nn_freemsg(msg);
 	}
 }
@@ -193,37 +191,30 @@ sender_main(void *arg)
 {
 	struct bus *b = arg;
 	struct timespec now, due;
-	struct pend *batch;
-	size_t i, n;
+	struct strbuf batch;
 
 	pthread_mutex_lock(&b->lock);
 	for (;;) {
-		while (b->npend == 0 && !b->closing) {
+		while (b->pend.len == 0 && !b->closing) {
 			b->idle = 1;
 			pthread_cond_wait(&b->cv, &b->lock);
 		}
 		b->idle = 0;
-		if (b->npend == 0)
+		if (b->pend.len == 0)
 			break;		/* closing, and everything is sent */
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		due = b->last_send;
 		ts_add_ms(&due, BUS_LINGER_MS);
-		if (!b->closing && b->pend_bytes < BUS_BATCH_BYTES &&
+		if (!b->closing && b->pend.len < BUS_BATCH_BYTES &&
 		    ts_before(&now, &due)) {
 			(void)pthread_cond_timedwait(&b->cv, &b->lock, &due);
 			continue;
 		}
 		batch = b->pend;
-		n = b->npend;
-		b->pend = NULL;
-		b->npend = b->pend_cap = b->pend_bytes = 0;
+		strbuf_init(&b->pend);
 		pthread_mutex_unlock(&b->lock);
-		for (i = 0; i < n; i++) {
-			send_pend(b, &batch[i]);
-			free(batch[i].topic);
-			strbuf_fini(&batch[i].buf);
-		}
-		free(batch);
+		send_batch(b, &batch);
+		strbuf_fini(&batch);
 		pthread_mutex_lock(&b->lock);
 		clock_gettime(CLOCK_MONOTONIC, &b->last_send);
 	}
@@ -284,6 +275,16 @@ bus_open(const char *url, int is_pub, struct bus **out)
 	b->sock = sock;
 	b->is_pub = is_pub;
 	pthread_mutex_init(&b->lock, NULL);
+	strbuf_init(&b->pend);
+	if (!is_pub && nn_setsockopt(sock, NN_SUB, NN_SUB_SUBSCRIBE,
+	    BUS_BATCH_TOPIC, strlen(BUS_BATCH_TOPIC)) < 0) {
+		log_error("bus: subscribe to batches: %s",
+		    nn_strerror(nn_errno()));
+		pthread_mutex_destroy(&b->lock);
+		nn_close(sock);
+		free(b);
+		return CK_EIO;
+	}
 	if (is_pub && sender_start(b) != 0) {
 		pthread_mutex_destroy(&b->lock);
 		nn_close(sock);
@@ -325,29 +326,25 @@ bus_subscribe(struct bus *b, const char *topic)
 		    nn_strerror(nn_errno()));
 		return CK_EIO;
 	}
+	pthread_mutex_lock(&b->lock);
+	b->subs = ck_reallocarray(b->subs, b->nsubs + 1, sizeof(*b->subs));
+	b->subs[b->nsubs++] = ck_strdup(topic);
+	pthread_mutex_unlock(&b->lock);
 	return 0;
 }
 
-/* The queue entry of topic, added at the end when missing. Locked. */
-static struct pend *
-pend_get(struct bus *b, const char *topic, size_t tlen)
+/* Whether a batch record of topic is for us. */
+static int
+subscribed(struct bus *b, const char *topic)
 {
-	struct pend *p;
 	size_t i;
+	int yes = 0;
 
-	for (i = 0; i < b->npend; i++)
-		if (strcmp(b->pend[i].topic, topic) == 0)
-			return &b->pend[i];
-	if (b->npend == b->pend_cap) {
-		b->pend_cap = b->pend_cap ? b->pend_cap * 2 : 8;
-		b->pend = ck_reallocarray(b->pend, b->pend_cap, sizeof(*p));
-	}
-	p = &b->pend[b->npend++];
-	p->topic = ck_strdup(topic);
-	strbuf_init(&p->buf);
-	strbuf_add(&p->buf, topic, tlen);
-	strbuf_addc(&p->buf, '\n');
-	return p;
+	pthread_mutex_lock(&b->lock);
+	for (i = 0; i < b->nsubs && !yes; i++)
+		yes = strncmp(topic, b->subs[i], strlen(b->subs[i])) == 0;
+	pthread_mutex_unlock(&b->lock);
+	return yes;
 }
 
 int
@@ -355,24 +352,23 @@ bus_publish(struct bus *b, const char *topic, int64_t rv, const char *payload,
     size_t len)
 {
 	struct topic_ent *e;
-	struct pend *p;
 	size_t tlen = strlen(topic);
 	int created;
 
 	if (!b->is_pub || tlen == 0 || tlen >= sizeof(((struct bus_msg *)0)->topic) ||
-	    memchr(topic, '\n', tlen) != NULL)
+	    strpbrk(topic, " \n") != NULL || strcmp(topic, "*") == 0)
 		return CK_EINVALID;
 	pthread_mutex_lock(&b->lock);
 	e = tab_get(&b->tab, topic, 1, &created);
 	e->seq++;
-	p = pend_get(b, topic, tlen);
-	strbuf_addf(&p->buf, "%" PRIu64 " %" PRIu64 " %" PRId64 " %zu\n",
-	    b->epoch, e->seq, rv, len);
+	if (b->pend.len == 0)
+		strbuf_adds(&b->pend, BUS_BATCH_TOPIC);
+	strbuf_addf(&b->pend, "%s %" PRIu64 " %" PRIu64 " %" PRId64 " %zu\n",
+	    topic, b->epoch, e->seq, rv, len);
 	if (len > 0)
-		strbuf_add(&p->buf, payload, len);
-	b->pend_bytes += len;
+		strbuf_add(&b->pend, payload, len);
 	/* A lingering sender wakes by itself: one signal per batch at most. */
-	if (b->idle || b->pend_bytes >= BUS_BATCH_BYTES)
+	if (b->idle || b->pend.len >= BUS_BATCH_BYTES)
 		pthread_cond_signal(&b->cv);
 	pthread_mutex_unlock(&b->lock);
 	return 0;
@@ -380,16 +376,18 @@ bus_publish(struct bus *b, const char *topic, int64_t rv, const char *payload,
 
 /*
  * The next record of the current message (b->cur .. b->end) into msg; -1
- * when it is malformed. A header of three numbers ("<epoch> <seq> <rv>")
- * takes the rest of the message as its payload; one of four ("... <len>")
- * takes len bytes, and another record may follow.
+ * when it is malformed. In a batch a header is "<topic> <epoch> <seq> <rv>
+ * <len>". Otherwise the message's topic line names the topic and a header
+ * of three numbers ("<epoch> <seq> <rv>") takes the rest of the message as
+ * its payload; one of four ("... <len>") takes len bytes, and another
+ * record may follow.
  */
 static int
 parse_record(struct bus *b, struct bus_msg *msg)
 {
-	const char *hdr = b->cur, *end;
-	char line[BUS_HDR_MAX];
-	size_t hlen, avail = (size_t)(b->end - hdr), len = 0;
+	const char *hdr = b->cur, *end, *nums;
+	char line[BUS_HDR_MAX + sizeof(msg->topic)];
+	size_t hlen, tlen = 0, avail = (size_t)(b->end - hdr), len = 0;
 	int used = 0, nf;
 
 	end = memchr(hdr, '\n', avail < sizeof(line) ? avail : sizeof(line));
@@ -399,19 +397,35 @@ parse_record(struct bus *b, struct bus_msg *msg)
 	memcpy(line, hdr, hlen);
 	line[hlen] = '\0';
 	memset(msg, 0, sizeof(*msg));
-	nf = sscanf(line, "%" SCNu64 " %" SCNu64 " %" SCNd64 " %zu%n",
+	nums = line;
+	if (b->batch) {
+		nums = strchr(line, ' ');
+		if (nums == NULL || nums == line ||
+		    (tlen = (size_t)(nums - line)) >= sizeof(msg->topic))
+			return -1;
+		nums++;
+	}
+	nf = sscanf(nums, "%" SCNu64 " %" SCNu64 " %" SCNd64 " %zu%n",
 	    &msg->epoch, &msg->seq, &msg->rv, &len, &used);
-	if (nf != 4) {
+	if (nf != 4 && !b->batch) {
 		used = 0;
-		nf = sscanf(line, "%" SCNu64 " %" SCNu64 " %" SCNd64 "%n",
+		nf = sscanf(nums, "%" SCNu64 " %" SCNu64 " %" SCNd64 "%n",
 		    &msg->epoch, &msg->seq, &msg->rv, &used);
 		if (nf != 3)
 			return -1;
 		len = (size_t)(b->end - (end + 1));
-	}
-	if ((size_t)used != hlen || len > (size_t)(b->end - (end + 1)))
+	} else if (nf != 4) {
 		return -1;
-	memcpy(msg->topic, b->topic, sizeof(msg->topic));
+	}
+	if ((size_t)used != hlen - (size_t)(nums - line) ||
+	    len > (size_t)(b->end - (end + 1)))
+		return -1;
+	if (b->batch) {
+		memcpy(msg->topic, line, tlen);
+		msg->topic[tlen] = '\0';
+	} else {
+		memcpy(msg->topic, b->topic, sizeof(msg->topic));
+	}
 	msg->payload = end + 1;
 	msg->payload_len = len;
 	b->cur = end + 1 + len;
@@ -431,6 +445,7 @@ start_msg(struct bus *b, const char *buf, size_t n)
 	tlen = (size_t)(nl - buf);
 	memcpy(b->topic, buf, tlen);
 	b->topic[tlen] = '\0';
+	b->batch = strcmp(b->topic, "*") == 0;
 	b->cur = nl + 1;
 	b->end = buf + n;
 	return 0;
@@ -481,6 +496,8 @@ bus_recv(struct bus *b, struct bus_msg *msg, int timeout_ms)
 	for (;;) {
 		if (b->msg != NULL && b->cur < b->end) {
 			if (parse_record(b, msg) == 0) {
+				if (b->batch && !subscribed(b, msg->topic))
+					continue;
 				track_gap(b, msg);
 				return 0;
 			}
@@ -547,6 +564,10 @@ bus_close(struct bus *b)
 	}
 	drop_msg(b);
 	nn_close(b->sock);
+	strbuf_fini(&b->pend);
+	while (b->nsubs > 0)
+		free(b->subs[--b->nsubs]);
+	free(b->subs);
 	pthread_mutex_destroy(&b->lock);
 	tab_free(&b->tab);
 	free(b);

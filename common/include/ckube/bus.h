@@ -1,12 +1,15 @@
 /*
- * bus.h: the watch bus over nanomsg PUB/SUB. A message is
- *   "<topic>\n<epoch> <seq> <rv>\n<payload>"
- * where topic is a resource ("pods/", "deployments.apps/"), epoch identifies
- * the publisher's run (changes when the apiserver restarts), seq counts the
- * messages of that topic (1, 2, 3, ... per epoch) and rv is the store
- * revision. PUB/SUB drops messages for slow readers: subscribers detect a gap
- * per topic (seq != last + 1, or a new epoch) and recover from the apiserver.
- * Sockets get 4 MiB buffers and no receive size limit.
+ * bus.h: the watch bus over nanomsg PUB/SUB. The publisher sends batches:
+ *   "*\n" then records "<topic> <epoch> <seq> <rv> <len>\n<payload>"
+ * in publish order, where topic is a resource ("pods/", "deployments.apps/"),
+ * epoch identifies the publisher's run (changes when the apiserver
+ * restarts), seq counts the messages of that topic (1, 2, 3, ... per epoch),
+ * rv is the store revision and len the payload's bytes. Subscribers also
+ * read single-topic messages "<topic>\n<epoch> <seq> <rv>\n<payload>" (any
+ * other nanomsg publisher can speak it). PUB/SUB drops messages for slow
+ * readers: subscribers detect a gap per topic (seq != last + 1, or a new
+ * epoch) and recover from the apiserver. Sockets get 4 MiB buffers and no
+ * receive size limit.
  */
 #ifndef CKUBE_BUS_H
 #define CKUBE_BUS_H

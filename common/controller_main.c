@@ -251,8 +251,9 @@ int
 controller_main(const struct controller_def *def, int argc, char *argv[])
 {
 	struct run r = { .def = def };
+	char workers_def[16];
 	struct flag own[] = {
-		{ "workers", FLAG_INT, &r.workers, "1", "Controller",
+		{ "workers", FLAG_INT, &r.workers, workers_def, "Controller",
 		  "how many keys are reconciled at once" },
 		{ "resync-period", FLAG_DURATION, &r.resync_ms, "10m",
 		  "Controller", "how often every object is queued again "
@@ -270,6 +271,8 @@ controller_main(const struct controller_def *def, int argc, char *argv[])
 	};
 
 	snprintf(prog, sizeof(prog), "ckube-%s", def->name);
+	snprintf(workers_def, sizeof(workers_def), "%d",
+	    def->default_workers > 0 ? def->default_workers : 1);
 	atomic_init(&r.lead, 0);
 	leader_flags_table(&r.lf, lflags);
 	tables[n] = own;

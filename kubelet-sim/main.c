@@ -16,6 +16,7 @@
 #include "ckube/informer.h"
 #include "ckube/log.h"
 #include "kubelet_sim.h"
+#include "status_writer.h"
 #include "logs.h"
 #include "stats.h"
 
@@ -116,6 +117,7 @@ ksim_run(struct daemon *d, void *arg)
 		client_free(ks.cl);
 		return 1;
 	}
+	status_writer_start(ks.cl, 2);
 	daemon_set_ready(d, 1);
 	for (;;) {
 		now = (int64_t)ck_now_ms();
@@ -128,6 +130,7 @@ ksim_run(struct daemon *d, void *arg)
 			break;
 	}
 	informer_group_stop(g);
+	status_writer_stop();
 	pod_teardown(&ks);
 	informer_group_free(g);
 	timers_free(&ks.timers);

@@ -10,6 +10,7 @@ KUBELET_SIM_SRCS += kubelet-sim/podspec.c
 KUBELET_SIM_SRCS += kubelet-sim/probe.c
 KUBELET_SIM_SRCS += kubelet-sim/sim_spec.c
 KUBELET_SIM_SRCS += kubelet-sim/stats.c
+KUBELET_SIM_SRCS += kubelet-sim/status_writer.c
 KUBELET_SIM_SRCS += kubelet-sim/timers.c
 
 $(eval $(call daemon,kubelet-sim,ckube-kubelet-sim,$(KUBELET_SIM_SRCS)))

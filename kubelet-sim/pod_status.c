@@ -20,6 +20,7 @@
 #include "ckube/rfc3339.h"
 #include "ckube/strbuf.h"
 #include "pod.h"
+#include "status_writer.h"
 
 /* Wall-clock RFC 3339 for a monotonic ms time. */
 static void
@@ -312,14 +313,13 @@ status_json(const struct sim_pod *p)
 /*
  * The 1.3 mirror annotation: the status subresource keeps only status, so
  * it goes through the pod itself (metadata merge patch), when it changed.
+ * Returns that patch, or NULL when the annotation is current.
  */
-static void
-write_mirror(struct sim_pod *p, const cJSON *status)
+static cJSON *
+mirror_patch(struct sim_pod *p, const cJSON *status)
 {
-	struct ck_status st = { 0 };
 	cJSON *patch, *ann;
 	char *v;
-	int rc;
 
 	v = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(status,
 	    "initContainerStatuses"));
@@ -327,34 +327,23 @@ write_mirror(struct sim_pod *p, const cJSON *status)
 		v = ck_strdup("[]");
 	if (p->last_mirror != NULL && strcmp(v, p->last_mirror) == 0) {
 		free(v);
-		return;
+		return NULL;
 	}
 	patch = cJSON_CreateObject();
 	ann = cJSON_AddObjectToObject(cJSON_AddObjectToObject(patch,
 	    "metadata"), "annotations");
 	cJSON_AddStringToObject(ann, p->ann_key, v);
-	rc = client_patch(p->ks->cl, &CLIENT_GVR_PODS, p->ns, p->name, NULL,
-	    CLIENT_PATCH_MERGE, patch, NULL, &st);
-	cJSON_Delete(patch);
-	if (rc == 0) {
-		free(p->last_mirror);
-		p->last_mirror = v;
-	} else {
-		if (rc != CK_ENOTFOUND)
-			log_warn("pod %s/%s %s: %s", p->ns, p->name, p->ann_key,
-			    st.message);
-		free(v);
-	}
-	ck_status_clear(&st);
+	free(p->last_mirror);
+	p->last_mirror = v;
+	return patch;
 }
 
+/* Sent by the status writer's threads, newest state only, in order. */
 void
 pod_write_status(struct sim_pod *p)
 {
-	struct ck_status st = { 0 };
-	cJSON *patch, *status;
+	cJSON *patch, *status, *mirror = NULL;
 	char *text;
-	int rc;
 
 	status = status_json(p);
 	text = cJSON_PrintUnformatted(status);
@@ -364,21 +353,10 @@ pod_write_status(struct sim_pod *p)
 		return;
 	}
 	if (p->ann_key[0] != '\0' && !p->deleting)
-		write_mirror(p, status);
+		mirror = mirror_patch(p, status);
 	patch = cJSON_CreateObject();
 	cJSON_AddItemToObject(patch, "status", status);
-	rc = client_patch(p->ks->cl, &CLIENT_GVR_PODS, p->ns, p->name,
-	    "status", CLIENT_PATCH_MERGE, patch, NULL, &st);
-	cJSON_Delete(patch);
-	if (rc != 0) {
-		if (rc != CK_ENOTFOUND)
-			log_warn("pod %s/%s status: %s", p->ns, p->name,
-			    st.message);
-		free(text);
-		ck_status_clear(&st);
-		return;
-	}
+	status_writer_put(p->ns, p->name, mirror, patch);
 	free(p->last_status);
 	p->last_status = text;
-	ck_status_clear(&st);
 }

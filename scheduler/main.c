@@ -17,6 +17,8 @@ static const struct controller_def sched_def = {
 	.init		= sched_init,
 	.fini		= sched_fini,
 	.reconcile	= sched_reconcile,
+	/* A binding is a round trip: four in flight keep the pipeline full. */
+	.default_workers = 4,
 };
 
 int

@@ -54,6 +54,8 @@ struct controller_def {
 	size_t			 nflags;
 	/* Caches keep apiVersion, kind and metadata only (informer.h). */
 	bool			 metadata_only;
+	/* --workers default (0: 1); more when reconcile waits on the network. */
+	int			 default_workers;
 	int			(*init)(struct controller *c);	/* optional */
 	void			(*fini)(struct controller *c);	/* optional */
 	/*

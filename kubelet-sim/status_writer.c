@@ -1,0 +1,151 @@
+/*
+ * status_writer.c: pod status PATCHes from sender threads (status_writer.h).
+ * A workqueue of pod keys gives the ordering (one sender per key at a time,
+ * a key added while processing comes back after); the newest patches of
+ * each key wait in a map beside it.
+ */
+#include "status_writer.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ckube/alloc.h"
+#include "ckube/client.h"
+#include "ckube/err.h"
+#include "ckube/log.h"
+#include "ckube/strmap.h"
+#include "ckube/workqueue.h"
+
+#define SENDERS_MAX	16
+
+struct pending {
+	cJSON	*mirror;	/* or NULL */
+	cJSON	*status;
+	char	 key[];		/* "ns/name" */
+};
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static struct strmap *pend;		/* key -> struct pending, under mu */
+static struct workqueue *q;
+static struct client *wcl;
+static pthread_t senders[SENDERS_MAX];
+static int nsenders;
+
+static void
+pending_free(void *v)
+{
+	struct pending *p = v;
+
+	if (p == NULL)
+		return;
+	cJSON_Delete(p->mirror);
+	cJSON_Delete(p->status);
+	free(p);
+}
+
+static void
+send_one(struct pending *p)
+{
+	struct ck_status st = { 0 };
+	char ns[256];
+	const char *slash = strchr(p->key, '/'), *name;
+	int rc;
+
+	if (slash == NULL || (size_t)(slash - p->key) >= sizeof(ns))
+		return;
+	memcpy(ns, p->key, (size_t)(slash - p->key));
+	ns[slash - p->key] = '\0';
+	name = slash + 1;
+	if (p->mirror != NULL) {
+		rc = client_patch(wcl, &CLIENT_GVR_PODS, ns, name, NULL,
+		    CLIENT_PATCH_MERGE, p->mirror, NULL, &st);
+		if (rc < 0 && rc != CK_ENOTFOUND)
+			log_warn("pod %s init-container annotation: %s",
+			    p->key, st.message);
+		ck_status_clear(&st);
+	}
+	rc = client_patch(wcl, &CLIENT_GVR_PODS, ns, name, "status",
+	    CLIENT_PATCH_MERGE, p->status, NULL, &st);
+	if (rc < 0 && rc != CK_ENOTFOUND)
+		log_warn("pod %s status: %s", p->key, st.message);
+	ck_status_clear(&st);
+}
+
+static void *
+sender_main(void *arg)
+{
+	struct pending *p;
+	const char *key;
+
+	(void)arg;
+	while (workqueue_get(q, &key) == 0) {
+		pthread_mutex_lock(&mu);
+		p = strmap_remove(pend, key);
+		pthread_mutex_unlock(&mu);
+		if (p != NULL) {
+			send_one(p);
+			pending_free(p);
+		}
+		workqueue_done(q, key);
+	}
+	return NULL;
+}
+
+void
+status_writer_start(struct client *cl, int nthreads)
+{
+	wcl = cl;
+	pend = strmap_new();
+	q = workqueue_new("pod-status", NULL);
+	for (nsenders = 0; nsenders < nthreads && nsenders < SENDERS_MAX;
+	    nsenders++)
+		if (pthread_create(&senders[nsenders], NULL, sender_main,
+		    NULL) != 0)
+			fatalx("kubelet-sim: cannot start a status sender");
+}
+
+void
+status_writer_put(const char *ns, const char *name, cJSON *mirror,
+    cJSON *status)
+{
+	struct pending *p, *old;
+	char key[512];
+	size_t len;
+
+	snprintf(key, sizeof(key), "%s/%s", ns, name);
+	len = strlen(key);
+	p = ck_malloc(sizeof(*p) + len + 1);
+	memcpy(p->key, key, len + 1);
+	p->mirror = mirror;
+	p->status = status;
+	pthread_mutex_lock(&mu);
+	old = strmap_remove(pend, key);
+	if (old != NULL && p->mirror == NULL) {
+		/* The annotation an older state wanted still has to go. */
+		p->mirror = old->mirror;
+		old->mirror = NULL;
+	}
+	pending_free(old);
+	(void)strmap_put(pend, p->key, p);
+	pthread_mutex_unlock(&mu);
+	workqueue_add(q, key);	/* p may be sent and gone already */
+}
+
+void
+status_writer_stop(void)
+{
+	int i;
+
+	if (q == NULL)
+		return;
+	workqueue_shutdown(q);		/* drains what is queued */
+	for (i = 0; i < nsenders; i++)
+		pthread_join(senders[i], NULL);
+	nsenders = 0;
+	workqueue_free(q);
+	q = NULL;
+	strmap_free(pend, pending_free);
+	pend = NULL;
+}

@@ -406,6 +406,14 @@ watch_start(struct apiserver *srv, struct watch_params *p, struct watch **out,
 	pthread_mutex_lock(&w->mu);
 	if (rc == 0)
 		rc = catch_up_locked(w, srv->store, st);
+	/*
+	 * A resumed watch that allows bookmarks gets one as soon as it has
+	 * caught up (no commit can slip in: we hold the watchlog lock), so a
+	 * client checking what it missed (the informers' verify) is done at
+	 * once instead of at its timeout.
+	 */
+	if (rc == 0 && w->bookmarks && p->from_rv > 0 && !wl->stopping)
+		watch_heartbeat(w, wl->rv > w->last_rv ? wl->rv : w->last_rv);
 	if (wl->stopping)
 		w->ended = true;
 	pthread_mutex_unlock(&w->mu);

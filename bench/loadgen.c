@@ -15,6 +15,8 @@
  *   ckube-loadgen pods --url URL --requests N --concurrency C
  *	N pods created through URL (namespace pods path), a watch measuring
  *	create-sent to phase Running: startup p50/p99 and end-to-end pods/s.
+ *   ckube-loadgen get --url URL --requests N --concurrency C
+ *	N GETs of URL (an object or a LIST); "bytes" is one reply's size.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -49,9 +51,11 @@ struct run {
 	char		 tag[32];	/* distinguishes names across runs */
 	atomic_long	 next;
 	atomic_long	 errors;
+	atomic_long	 bytes;		/* get: the last reply's size */
 	int64_t		*lat_us;	/* per request */
 	char		*pad;		/* --size bytes of payload */
 	int64_t		*sent_us;	/* watch/pods: when request i was sent */
+	int64_t		*done_us;	/* watch/pods: when its reply came */
 	uint64_t	 start_us;
 };
 
@@ -65,8 +69,11 @@ die(const char *why)
 static size_t
 sink(char *p, size_t sz, size_t n, void *arg)
 {
+	long *got = arg;
+
 	(void)p;
-	(void)arg;
+	if (got != NULL)
+		*got += (long)(sz * n);
 	return sz * n;
 }
 
@@ -152,10 +159,14 @@ writer(void *arg)
 	struct curl_slist *hdrs;
 	CURL *h = handle_new(&hdrs);
 	struct strbuf sb = STRBUF_INIT;
-	long i, code;
+	long i, code, got = 0;
+	bool get = strcmp(r->o.mode, "get") == 0;
 	uint64_t t0;
 
 	curl_easy_setopt(h, CURLOPT_URL, r->o.url);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &got);
+	if (get)
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
 	while ((i = atomic_fetch_add(&r->next, 1)) < r->o.requests) {
 		if (r->o.rate > 0) {	/* pace: request i not before i/rate s */
 			uint64_t due = r->start_us +
@@ -165,9 +176,12 @@ writer(void *arg)
 			if (due > now)
 				usleep((useconds_t)(due - now));
 		}
-		body_for(r, i, &sb);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, strbuf_str(&sb));
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)sb.len);
+		if (!get) {
+			body_for(r, i, &sb);
+			curl_easy_setopt(h, CURLOPT_POSTFIELDS, strbuf_str(&sb));
+			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)sb.len);
+		}
+		got = 0;
 		t0 = ck_now_us();
 		if (r->sent_us != NULL)
 			r->sent_us[i] = (int64_t)t0;
@@ -176,6 +190,9 @@ writer(void *arg)
 		    CURLE_OK || code < 200 || code > 299)
 			atomic_fetch_add(&r->errors, 1);
 		r->lat_us[i] = (int64_t)(ck_now_us() - t0);
+		if (r->done_us != NULL)
+			r->done_us[i] = (int64_t)t0 + r->lat_us[i];
+		atomic_store(&r->bytes, got);
 	}
 	strbuf_fini(&sb);
 	curl_slist_free_all(hdrs);
@@ -283,7 +300,7 @@ pct_ms(int64_t *v, size_t n, double p)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: ckube-loadgen create|etcd|watch|pods --url URL "
+	fprintf(stderr, "usage: ckube-loadgen create|etcd|watch|pods|get --url URL "
 	    "[--requests N] [--concurrency C] [--size BYTES] [--watchers W] "
 	    "[--rate PER_S] [--timeout S]\n");
 	return 2;
@@ -329,7 +346,8 @@ parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (i != argc || o->url == NULL || o->requests == 0 ||
 	    (strcmp(o->mode, "create") != 0 && strcmp(o->mode, "etcd") != 0 &&
-	    strcmp(o->mode, "watch") != 0 && strcmp(o->mode, "pods") != 0))
+	    strcmp(o->mode, "watch") != 0 && strcmp(o->mode, "pods") != 0 &&
+	    strcmp(o->mode, "get") != 0))
 		return -1;
 	return 0;
 }
@@ -376,7 +394,7 @@ main(int argc, char **argv)
 	long k, nw = 0, seen = 0;
 	uint64_t t_end;
 	double secs;
-	int64_t *lat, last = 0;
+	int64_t *lat, *after, last = 0;
 	size_t nlat = 0;
 
 	if (parse_args(argc, argv, &r.o) != 0)
@@ -390,6 +408,7 @@ main(int argc, char **argv)
 	r.lat_us = ck_calloc((size_t)r.o.requests, sizeof(int64_t));
 	if (strcmp(r.o.mode, "watch") == 0 || strcmp(r.o.mode, "pods") == 0) {
 		r.sent_us = ck_calloc((size_t)r.o.requests, sizeof(int64_t));
+		r.done_us = ck_calloc((size_t)r.o.requests, sizeof(int64_t));
 		nw = strcmp(r.o.mode, "pods") == 0 ? 1 : r.o.watchers;
 		ws = watchers_start(&r, nw, strcmp(r.o.mode, "pods") == 0);
 	}
@@ -404,21 +423,26 @@ main(int argc, char **argv)
 	secs = (double)(t_end - r.start_us) / 1e6;
 	if (ws == NULL) {
 		printf("{\"mode\":\"%s\",\"requests\":%ld,\"concurrency\":%ld,"
-		    "\"errors\":%ld,\"seconds\":%.3f,\"per_s\":%.0f,"
+		    "\"errors\":%ld,\"bytes\":%ld,\"seconds\":%.3f,\"per_s\":%.0f,"
 		    "\"p50_ms\":%.3f,\"p99_ms\":%.3f}\n", r.o.mode, r.o.requests,
-		    r.o.concurrency, atomic_load(&r.errors), secs,
+		    r.o.concurrency, atomic_load(&r.errors), atomic_load(&r.bytes), secs,
 		    (double)r.o.requests / secs,
 		    pct_ms(r.lat_us, (size_t)r.o.requests, 0.50),
 		    pct_ms(r.lat_us, (size_t)r.o.requests, 0.99));
 		goto out;
 	}
 	lat = ck_calloc((size_t)(r.o.requests * nw), sizeof(int64_t));
+	/* Arrival after the create's reply (0 if before): delivery latency
+	 * without the write's own time. */
+	after = ck_calloc((size_t)(r.o.requests * nw), sizeof(int64_t));
 	for (k = 0; k < nw; k++) {
 		pthread_join(ws[k].th, NULL);
 		seen += ws[k].seen;
 		for (long i = 0; i < r.o.requests; i++) {
 			if (ws[k].recv_us[i] == 0)
 				continue;
+			after[nlat] = ws[k].recv_us[i] > r.done_us[i] ?
+			    ws[k].recv_us[i] - r.done_us[i] : 0;
 			lat[nlat++] = ws[k].recv_us[i] - r.sent_us[i];
 			if (ws[k].recv_us[i] > last)
 				last = ws[k].recv_us[i];
@@ -428,13 +452,16 @@ main(int argc, char **argv)
 	printf("{\"mode\":\"%s\",\"requests\":%ld,\"watchers\":%ld,"
 	    "\"errors\":%ld,\"received\":%ld,\"lost\":%ld,\"seconds\":%.3f,"
 	    "\"per_s\":%.0f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
-	    "\"create_p99_ms\":%.3f}\n", r.o.mode, r.o.requests, nw,
+	    "\"create_p99_ms\":%.3f,\"after_reply_p99_ms\":%.3f}\n", r.o.mode,
+	    r.o.requests, nw,
 	    atomic_load(&r.errors), seen,
 	    r.o.requests * nw - atomic_load(&r.errors) * nw - seen, secs,
 	    (double)seen / (double)nw / secs, pct_ms(lat, nlat, 0.50),
 	    pct_ms(lat, nlat, 0.99),
-	    pct_ms(r.lat_us, (size_t)r.o.requests, 0.99));
+	    pct_ms(r.lat_us, (size_t)r.o.requests, 0.99),
+	    pct_ms(after, nlat, 0.99));
 	free(lat);
+	free(after);
 	for (k = 0; k < nw; k++) {
 		curl_easy_cleanup(ws[k].h);
 		strbuf_fini(&ws[k].line);
@@ -445,6 +472,7 @@ out:
 	free(th);
 	free(r.lat_us);
 	free(r.sent_us);
+	free(r.done_us);
 	free(r.pad);
 	curl_global_cleanup();
 	return 0;

@@ -14,7 +14,7 @@ BIN=$BUILD_DIR/bin
 LOADGEN=$BUILD_DIR/bench/ckube-loadgen
 SCALE=${BENCH_SCALE:-small}
 case "$SCALE" in
-small) NODES=100 CREATES=5000 SEQ=2000 CONC=50 WATCH_N=2000 WATCH_RATE=2000 PODS=1000 RAW=20000 ;;
+small) NODES=100 CREATES=5000 SEQ=2000 CONC=50 WATCH_N=2000 WATCH_RATE=2000 PODS=3000 RAW=20000 ;;
 full) NODES=5000 CREATES=50000 SEQ=10000 CONC=50 WATCH_N=25000 WATCH_RATE=5000 PODS=30000 RAW=100000 ;;
 *) echo "run.sh: BENCH_SCALE must be small or full" >&2; exit 2 ;;
 esac
@@ -71,6 +71,15 @@ if [ -x "$BIN/ckube-scheduler" ] && [ -n "$ks_pid" ]; then
 	mkns bench-pods2
 	record pods_paced "$("$LOADGEN" pods --url "$API/api/v1/namespaces/bench-pods2/pods" \
 	    --requests "$PODS" --concurrency 8 --rate "$rate" --timeout 900 | sed "s/^{/{\"rate\":$rate,/")"
+	# Reads: one pod, the namespace LIST ($PODS pods), the cluster-wide pod LIST.
+	pod=$(curl -sf "$API/api/v1/namespaces/bench-pods/pods?limit=1" |
+	    python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["metadata"]["name"])')
+	record get "$("$LOADGEN" get --url "$API/api/v1/namespaces/bench-pods/pods/$pod" \
+	    --requests 2000 --concurrency 1)"
+	record list_ns "$("$LOADGEN" get --url "$API/api/v1/namespaces/bench-pods/pods" \
+	    --requests 20 --concurrency 1 | sed "s/^{/{\"objects\":$PODS,/")"
+	record list_all "$("$LOADGEN" get --url "$API/api/v1/pods" --requests 5 --concurrency 1 |
+	    sed "s/^{/{\"objects\":$((2 * PODS)),/")"
 else
 	say "no ckube-scheduler in $BIN: end-to-end pod figures skipped"
 fi

@@ -135,6 +135,8 @@ setup(struct run *r)
 		controller_handlers(c, i, &h);
 		inf = informer_group_add(c->informers,
 		    r->def->watches[i].resource, &h);
+		if (r->def->watches[i].keep != NULL)
+			informer_set_keep(inf, r->def->watches[i].keep);
 		/* CK_EEXIST: two watches on one resource share the cache. */
 		if (r->def->watches[i].role == WATCH_OWNED &&
 		    cache_add_index(informer_cache(inf),

@@ -57,6 +57,7 @@ struct informer {
 	struct cache		*cache;
 	struct informer_handlers h[INFORMER_HANDLERS_MAX];
 	size_t			 nh;
+	const char *const	*keep;	/* NULL, or the paths its cache keeps */
 
 	/* Bus messages that arrived while the helper had the resource. */
 	struct backlog_msg	*bl_head;
@@ -386,6 +387,74 @@ strip_to_metadata(struct kobj *obj)
 	    cJSON_GetObjectItemCaseSensitive(root, "metadata"), "managedFields");
 }
 
+/* Move the member at dotted path from src into dst (objects made on the way). */
+static void
+move_path(cJSON *src, cJSON *dst, const char *path)
+{
+	char step[128];
+	const char *dot;
+	cJSON *sub, *d;
+	size_t len;
+
+	while ((dot = strchr(path, '.')) != NULL) {
+		len = (size_t)(dot - path);
+		if (len >= sizeof(step))
+			return;
+		memcpy(step, path, len);
+		step[len] = '\0';
+		src = cJSON_GetObjectItemCaseSensitive(src, step);
+		if (!cJSON_IsObject(src))
+			return;
+		d = cJSON_GetObjectItemCaseSensitive(dst, step);
+		if (d == NULL)
+			d = cJSON_AddObjectToObject(dst, step);
+		dst = d;
+		path = dot + 1;
+	}
+	sub = cJSON_DetachItemFromObjectCaseSensitive(src, path);
+	if (sub != NULL)
+		cJSON_AddItemToObject(dst, path, sub);
+}
+
+/*
+ * Keep apiVersion, kind, metadata (without managedFields) and the paths of
+ * inf->keep of an unfrozen obj: a controller caching every pod needs a few
+ * of its fields, and caches are most of a controller's memory.
+ */
+static void
+prune(struct informer *inf, struct kobj *obj)
+{
+	cJSON *root = kobj_json_mut(obj), *kept, *it;
+	size_t i;
+
+	if (inf->g->opt.metadata_only) {
+		strip_to_metadata(obj);
+		return;
+	}
+	if (inf->keep == NULL || root == NULL)
+		return;
+	kept = cJSON_CreateObject();
+	move_path(root, kept, "apiVersion");
+	move_path(root, kept, "kind");
+	move_path(root, kept, "metadata");
+	for (i = 0; inf->keep[i] != NULL; i++)
+		move_path(root, kept, inf->keep[i]);
+	while ((it = root->child) != NULL)
+		cJSON_Delete(cJSON_DetachItemViaPointer(root, it));
+	while ((it = kept->child) != NULL)
+		cJSON_AddItemToObject(root, it->string,
+		    cJSON_DetachItemViaPointer(kept, it));
+	cJSON_Delete(kept);
+	cJSON_DeleteItemFromObjectCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(root, "metadata"), "managedFields");
+}
+
+void
+informer_set_keep(struct informer *inf, const char *const *paths)
+{
+	inf->keep = paths;
+}
+
 /*
  * Apply one watch event (obj taken). Events not newer than the last
  * revision applied, or than the cached object, are duplicates.
@@ -408,8 +477,7 @@ apply(struct informer *inf, enum client_event_type type, struct kobj *obj)
 	    cache_rv_parse(kobj_resource_version(old)) >= rv)
 		goto out;
 	kobj_unref(old);
-	if (inf->g->opt.metadata_only)
-		strip_to_metadata(obj);
+	prune(inf, obj);
 	kobj_freeze(obj);
 	if (type == CLIENT_EVENT_DELETED) {
 		old = cache_remove(inf->cache, kobj_key(obj));
@@ -433,7 +501,7 @@ relist(struct informer *inf)
 	struct client_list_opts lo = { .limit = inf->g->opt.page_size };
 	struct client_kobjs list = { 0 };
 	struct ck_status st;
-	int meta = inf->g->opt.metadata_only;
+	int meta = inf->g->opt.metadata_only || inf->keep != NULL;
 	size_t i;
 	int rc;
 
@@ -446,7 +514,7 @@ relist(struct informer *inf)
 		return rc;
 	}
 	for (i = 0; meta && i < list.n; i++) {
-		strip_to_metadata(list.items[i]);
+		prune(inf, list.items[i]);
 		kobj_freeze(list.items[i]);
 	}
 	cache_replace(inf->cache, list.items, list.n,

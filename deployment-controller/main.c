@@ -3,12 +3,16 @@
 
 #include "deployment.h"
 
+/* Recreate waits for old pods to finish: only their phase is read. */
+static const char *const pod_fields[] = { "status.phase", NULL };
+
 static const struct watch_spec deployment_watches[] = {
 	{ .resource = "deployments.apps", .role = WATCH_PRIMARY },
 	{ .resource = "replicasets.apps", .role = WATCH_OWNED,
 	  .owner_kind = "Deployment" },
 	{ .resource = "pods", .role = WATCH_MAPPED,
-	  .map = deployment_map_pod },
+	  .map = deployment_map_pod,
+	  .keep = pod_fields },
 };
 
 static const struct controller_def deployment_def = {

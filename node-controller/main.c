@@ -16,11 +16,17 @@ static const struct flag nodelife_flags[] = {
 	  "how long pods without a toleration stay on an unreachable or not-ready node" },
 };
 
+/* What eviction reads of a pod; the cache keeps only that. */
+static const char *const pod_fields[] = {
+	"spec.nodeName", "spec.tolerations", NULL
+};
+
 static const struct watch_spec nodelife_watches[] = {
 	{ .resource = "nodes", .role = WATCH_PRIMARY },
 	{ .resource = "leases.coordination.k8s.io", .role = WATCH_MAPPED,
 	  .map = nodelife_map_lease },
-	{ .resource = "pods", .role = WATCH_MAPPED, .map = nodelife_map_pod },
+	{ .resource = "pods", .role = WATCH_MAPPED, .map = nodelife_map_pod,
+	  .keep = pod_fields },
 };
 
 static const struct controller_def nodelife_def = {

@@ -3,12 +3,18 @@
 
 #include "rs.h"
 
+/* What counting and ranking pods read; the cache keeps only that. */
+static const char *const pod_fields[] = {
+	"spec.nodeName", "status.phase", "status.conditions", NULL
+};
+
 static const struct watch_spec rs_watches[] = {
 	{ .resource = "replicasets.apps", .role = WATCH_MAPPED,
 	  .map = rs_map_rs },
 	{ .resource = "replicationcontrollers", .role = WATCH_MAPPED,
 	  .map = rs_map_rc },
-	{ .resource = "pods", .role = WATCH_MAPPED, .map = rs_map_pod },
+	{ .resource = "pods", .role = WATCH_MAPPED, .map = rs_map_pod,
+	  .keep = pod_fields },
 };
 
 static const struct controller_def rs_def = {

@@ -3,9 +3,13 @@
 
 #include "scheduler.h"
 
+/* Placement reads the spec; container statuses are never read. */
+static const char *const pod_fields[] = { "spec", "status.phase", "status.conditions", NULL };
+
 static const struct watch_spec sched_watches[] = {
 	{ .resource = "nodes", .role = WATCH_MAPPED, .map = sched_map_node },
-	{ .resource = "pods", .role = WATCH_MAPPED, .map = sched_map_pod },
+	{ .resource = "pods", .role = WATCH_MAPPED, .map = sched_map_pod,
+	  .keep = pod_fields },
 };
 
 static const struct controller_def sched_def = {

@@ -44,6 +44,11 @@ struct watch_spec {
 	const char	*owner_kind;	/* WATCH_OWNED only */
 	/* WATCH_MAPPED: call controller_enqueue() for each key obj maps to. */
 	void		(*map)(struct controller *c, const struct kobj *obj);
+	/*
+	 * NULL, or the only paths (besides apiVersion, kind and metadata) the
+	 * cache keeps of each object: informer_set_keep().
+	 */
+	const char *const *keep;
 };
 
 struct controller_def {

@@ -83,6 +83,15 @@ struct informer_group *informer_group_new(struct client *cl,
 		    const struct informer_options *opt);
 
 /*
+ * Cache only apiVersion, kind, metadata (without managedFields) and these
+ * dotted paths ("spec.nodeName", "status"; NULL-terminated, kept by
+ * pointer) of inf's objects. Handlers see the pruned objects too. Call
+ * before the group starts.
+ */
+void		 informer_set_keep(struct informer *inf,
+		    const char *const *paths);
+
+/*
  * The informer of resource ("pods", "replicasets.apps",
  * "leases.coordination.k8s.io"; the version is v1 unless the group is a
  * known older one), created on first use. Adds handlers (may be NULL; up to

@@ -20,6 +20,15 @@
 #include "logs.h"
 #include "stats.h"
 
+/*
+ * What the simulation reads of a pod: its spec, and the status of a pod it
+ * takes over after a restart. Container statuses it writes, never reads.
+ */
+static const char *const pod_fields[] = {
+	"spec", "status.phase", "status.podIP", "status.startTime",
+	"status.conditions", NULL
+};
+
 static struct ksim ks;
 
 static const struct flag ksim_flag_table[] = {
@@ -109,7 +118,8 @@ ksim_run(struct daemon *d, void *arg)
 	}
 	g = informer_group_new(icl, &(struct informer_options){
 	    .bus_url = daemon_watch_bus(d) });
-	(void)informer_group_add(g, "pods", pod_handlers(&ks));
+	informer_set_keep(informer_group_add(g, "pods", pod_handlers(&ks)),
+	    pod_fields);
 	if (informer_group_start(g) != 0) {
 		informer_group_free(g);
 		node_teardown(&ks);

@@ -268,8 +268,6 @@ pod_free(void *v)
 	free(p->app_names);
 	free(p->ctrs);
 	free(p->probes);
-	free(p->last_status);
-	free(p->last_mirror);
 	kobj_unref(p->obj);
 	free(p);
 }

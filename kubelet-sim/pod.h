@@ -35,8 +35,8 @@ struct sim_pod {
 	struct pod_sim	ps;
 	struct sim_annotations ann;
 	struct res_list	req;		/* effective requests */
-	char		*last_status;
-	char		*last_mirror;	/* init-container-statuses written */
+	uint64_t	 last_status;	/* hash of the status last written, 0: none */
+	uint64_t	 last_mirror;	/* ... of init-container-statuses */
 	const char	*reject_reason;	/* admission failure, static */
 	char		reject_msg[256];
 	bool		counted;	/* req and usage added to the node */

@@ -5,6 +5,7 @@
  * status subresource only when it changed, mirrored into the 1.3
  * init-container-statuses annotation for pods created in that form.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,6 +316,22 @@ status_json(const struct sim_pod *p)
  * it goes through the pod itself (metadata merge patch), when it changed.
  * Returns that patch, or NULL when the annotation is current.
  */
+/*
+ * What was last written is remembered as a 64-bit FNV-1a hash of its text
+ * (0: nothing yet), not the text: thousands of pods per process.
+ */
+static uint64_t
+text_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h != 0 ? h : 1;
+}
+
 static cJSON *
 mirror_patch(struct sim_pod *p, const cJSON *status)
 {
@@ -325,7 +342,7 @@ mirror_patch(struct sim_pod *p, const cJSON *status)
 	    "initContainerStatuses"));
 	if (v == NULL)
 		v = ck_strdup("[]");
-	if (p->last_mirror != NULL && strcmp(v, p->last_mirror) == 0) {
+	if (p->last_mirror != 0 && text_hash(v) == p->last_mirror) {
 		free(v);
 		return NULL;
 	}
@@ -333,8 +350,8 @@ mirror_patch(struct sim_pod *p, const cJSON *status)
 	ann = cJSON_AddObjectToObject(cJSON_AddObjectToObject(patch,
 	    "metadata"), "annotations");
 	cJSON_AddStringToObject(ann, p->ann_key, v);
-	free(p->last_mirror);
-	p->last_mirror = v;
+	p->last_mirror = text_hash(v);
+	free(v);
 	return patch;
 }
 
@@ -347,7 +364,7 @@ pod_write_status(struct sim_pod *p)
 
 	status = status_json(p);
 	text = cJSON_PrintUnformatted(status);
-	if (p->last_status != NULL && strcmp(text, p->last_status) == 0) {
+	if (p->last_status != 0 && text_hash(text) == p->last_status) {
 		free(text);
 		cJSON_Delete(status);
 		return;
@@ -357,6 +374,6 @@ pod_write_status(struct sim_pod *p)
 	patch = cJSON_CreateObject();
 	cJSON_AddItemToObject(patch, "status", status);
 	status_writer_put(p->ns, p->name, mirror, patch);
-	free(p->last_status);
-	p->last_status = text;
+	p->last_status = text_hash(text);
+	free(text);
 }

@@ -269,6 +269,8 @@ pod_free(void *v)
 	free(p->ctrs);
 	free(p->probes);
 	kobj_unref(p->obj);
+	free(p->ns);		/* with name and key */
+	free(p->reject_msg);
 	free(p);
 }
 
@@ -504,6 +506,21 @@ read_probes(struct sim_pod *p, const cJSON *app)
 	}
 }
 
+/* p's ns, name and "ns/name" key, in one allocation. */
+static void
+set_names(struct sim_pod *p, const char *ns, const char *name)
+{
+	size_t a = strlen(ns), b = strlen(name);
+	char *buf = ck_malloc(2 * (a + b + 2));
+
+	memcpy(buf, ns, a + 1);
+	memcpy(buf + a + 1, name, b + 1);
+	snprintf(buf + a + b + 2, a + b + 2, "%s/%s", ns, name);
+	p->ns = buf;
+	p->name = buf + a + 1;
+	p->key = buf + a + b + 2;
+}
+
 /* Apply the sim.ckube.io/ annotations; a bad value is a Warning Event. */
 static void
 read_annotations(struct sim_pod *p, const struct kobj *obj)
@@ -585,8 +602,7 @@ pod_new(struct ksim *ks, struct sim_node *node, const struct kobj *obj,
 	p->ks = ks;
 	p->node = node;
 	p->obj = kobj_ref(obj);
-	ck_strlcpy(p->ns, kobj_namespace(obj), sizeof(p->ns));
-	ck_strlcpy(p->name, kobj_name(obj), sizeof(p->name));
+	set_names(p, kobj_namespace(obj), kobj_name(obj));
 	ck_strlcpy(p->uid, kobj_uid(obj) ? kobj_uid(obj) : "", sizeof(p->uid));
 	s = kobj_get_str(obj, "spec.hostname");
 	ck_strlcpy(p->hostname, s != NULL && *s != '\0' ? s : p->name,
@@ -640,12 +656,15 @@ static void
 admit(struct sim_pod *p, const struct kobj *obj)
 {
 	const char *reason;
+	char msg[256];
 
 	if (kobj_get_str(obj, "status.startTime") == NULL) {
 		reason = podspec_admit(&p->ks->alloc, &p->node->used, &p->req,
-		    p->reject_msg, sizeof(p->reject_msg));
+		    msg, sizeof(msg));
 		if (reason != NULL) {
 			p->reject_reason = reason;
+			free(p->reject_msg);
+			p->reject_msg = ck_strdup(msg);
 			events_record(p->ks->ev, obj, "Warning", reason, "%s",
 			    p->reject_msg);
 			return;
@@ -719,7 +738,6 @@ handle(struct ksim *ks, struct pod_ev *e, int64_t now)
 			return;		/* finished in an earlier run */
 		node = find_node(ks, kobj_get_str(obj, "spec.nodeName"));
 		p = pod_new(ks, node, obj, now);
-		ck_strlcpy(p->key, key, sizeof(p->key));
 		pod_lock();
 		strmap_put(pods, p->key, p);
 		pod_unlock();

@@ -21,8 +21,10 @@ struct sim_pod {
 	struct ksim	*ks;
 	struct sim_node	*node;
 	struct kobj	*obj;		/* latest object seen (events) */
-	char		ns[CK_NAME_MAX], name[CK_NAME_MAX], uid[64];
-	char		key[2 * CK_NAME_MAX];	/* strmap key (borrowed) */
+	/* One allocation "ns\0name\0ns/name": thousands of pods per process. */
+	char		*ns, *name;
+	char		*key;		/* "ns/name", the strmap key (borrowed) */
+	char		uid[64];
 	char		ip[32];
 	char		hostname[64];	/* spec.hostname or the pod name */
 	char		start_time[40];	/* status.startTime (RFC 3339) */
@@ -38,7 +40,7 @@ struct sim_pod {
 	uint64_t	 last_status;	/* hash of the status last written, 0: none */
 	uint64_t	 last_mirror;	/* ... of init-container-statuses */
 	const char	*reject_reason;	/* admission failure, static */
-	char		reject_msg[256];
+	char		*reject_msg;	/* with reject_reason */
 	bool		counted;	/* req and usage added to the node */
 	bool		deleting, gone;
 };

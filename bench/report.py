@@ -62,6 +62,7 @@ out = {
     "ratio_api_vs_etcd": ratio(get(conc, "per_s"), get(etcd_conc, "per_s")),
     "ratio_api_vs_sqlite_raw": ratio(get(conc, "per_s"), get(raw, "per_s")),
     "gc_collect_10k_s": get(gc, "seconds"),
+    "per_daemon_rss_kib": mem.get("per_daemon_kib"),
 }
 json.dump(out, sys.stdout, indent=2)
 print()

@@ -86,14 +86,17 @@ fi
 
 # --- memory ------------------------------------------------------------------------------------
 cp_kib=0
+per=""
 for f in "$tmp"/cluster/run/*.pid; do
 	name=$(basename "$f" .pid)
+	kib=$(rss_kib "$(cat "$f")")
+	per="$per,\"$name\":$kib"
 	[ "$name" = kubelet-sim ] && continue
-	cp_kib=$((cp_kib + $(rss_kib "$(cat "$f")")))
+	cp_kib=$((cp_kib + kib))
 done
 ks_kib=0
 [ -n "$ks_pid" ] && ks_kib=$(rss_kib "$ks_pid")
-record memory "{\"control_plane_kib\":$cp_kib,\"kubelet_sim_kib\":$ks_kib}"
+record memory "{\"control_plane_kib\":$cp_kib,\"kubelet_sim_kib\":$ks_kib,\"per_daemon_kib\":{${per#,}}}"
 
 BIN=$BIN bash "$root/deploy/local-cluster.sh" down --dir "$tmp/cluster" >/dev/null 2>&1 || true
 

@@ -49,6 +49,7 @@ struct sim_node {
 	struct timer	status_timer;
 	struct ksim *ks;
 	int		registered;
+	int		phased;		/* NODE_PHASED_*: timers spread out */
 	struct res_list	used;		/* requests of the admitted pods */
 	/* sim.ckube.io/ usage summed over the node's pods (node pressure). */
 	int64_t		mem_usage, disk_usage, inodes_usage;

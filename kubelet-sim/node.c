@@ -257,6 +257,27 @@ node_renew_lease(struct ksim *ks, struct sim_node *n)
 	return rc;
 }
 
+#define NODE_PHASED_STATUS	1
+#define NODE_PHASED_LEASE	2
+
+/*
+ * The delay to a node's next periodic write. The first one after
+ * registration also moves the node to its own slot of the period: nodes
+ * registered together would otherwise renew together forever, and 5,000
+ * synchronous writes in one burst stall the pods' events for seconds.
+ */
+static int64_t
+next_delay(struct ksim *ks, struct sim_node *n, int64_t period, int bit)
+{
+	int64_t slot;
+
+	if (n->phased & bit || ks->nnodes < 2)
+		return period;
+	n->phased |= bit;
+	slot = (int64_t)(n - ks->nodes) * period / (int64_t)ks->nnodes;
+	return period + slot;
+}
+
 static void
 on_status(struct timer *t, int64_t now)
 {
@@ -266,7 +287,8 @@ on_status(struct timer *t, int64_t now)
 	if (!n->registered && node_register(ks, n) == 0)
 		n->registered = 1;
 	if (n->registered && node_report_status(ks, n) == 0) {
-		timers_arm(&ks->timers, t, now + ks->f.status_report_ms);
+		timers_arm(&ks->timers, t, now + next_delay(ks, n,
+		    ks->f.status_report_ms, NODE_PHASED_STATUS));
 		return;
 	}
 	timers_arm(&ks->timers, t, now + 1000);	/* retry */
@@ -280,8 +302,8 @@ on_lease(struct timer *t, int64_t now)
 
 	if (n->registered)
 		(void)node_renew_lease(ks, n);
-	timers_arm(&ks->timers, t, now + (n->registered ?
-	    ks->f.lease_renew_ms : 200));
+	timers_arm(&ks->timers, t, now + (n->registered ? next_delay(ks, n,
+	    ks->f.lease_renew_ms, NODE_PHASED_LEASE) : 200));
 }
 
 static void

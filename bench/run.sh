@@ -33,6 +33,19 @@ trap cleanup EXIT
 say() { echo "bench: $*" >&2; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# settle: wait (at most 60 s) until the machine is 80% idle over a second, so each measurement
+# starts from a quiet cluster rather than the previous one's backlog (controllers catching up).
+settle() {
+	local i a b
+	for i in $(seq 60); do
+		a=$(awk '/^cpu / {print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8}' /proc/stat)
+		sleep 1
+		b=$(awk '/^cpu / {print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8}' /proc/stat)
+		awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ");
+		    exit !((y[1] - x[1]) >= 0.8 * (y[2] - x[2])) }' && return 0
+	done
+	say "settle: still busy after 60 s"
+}
 # record NAME JSON: keep one measurement for the report.
 record() { printf '%s\n' "$2" >"$res/$1.json"; say "$1: $2"; }
 
@@ -63,12 +76,14 @@ record watch "$("$LOADGEN" watch --url "$API/api/v1/namespaces/bench-watch/confi
 
 # --- end to end: pods created -> Running (needs the scheduler and kubelet-sim) ----------------
 if [ -x "$BIN/ckube-scheduler" ] && [ -n "$ks_pid" ]; then
+	settle
 	record pods "$("$LOADGEN" pods --url "$API/api/v1/namespaces/bench-pods/pods" \
 	    --requests "$PODS" --concurrency 8 --timeout 900)"
 	# Startup latency at a sustainable rate (the target's 1,000/s, or 60% of the
 	# throughput just measured when that is lower): unpaced, it measures the backlog.
 	rate=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])).get("per_s",0); print(max(10,min(1000,int(r*0.6))))' "$res/pods.json")
 	mkns bench-pods2
+	settle
 	record pods_paced "$("$LOADGEN" pods --url "$API/api/v1/namespaces/bench-pods2/pods" \
 	    --requests "$PODS" --concurrency 8 --rate "$rate" --timeout 900 | sed "s/^{/{\"rate\":$rate,/")"
 	# Reads: one pod, the namespace LIST ($PODS pods), the cluster-wide pod LIST.

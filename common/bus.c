@@ -33,6 +33,7 @@
 #include "ckube/err.h"
 #include "ckube/log.h"
 #include "ckube/strbuf.h"
+#include "ckube/strmap.h"
 
 #define BUS_BUF_BYTES	(4 * 1024 * 1024)
 #define BUS_HDR_MAX	100	/* "<epoch> <seq> <rv> <len>\n": four 20-digit numbers */
@@ -76,18 +77,6 @@ struct bus {
 	size_t		 nsubs;
 };
 
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /* Find topic's entry; with create, add it (seq 0, epoch 0) when missing. */
 static struct topic_ent *
 tab_get(struct topic_tab *t, const char *topic, int create, int *created)
@@ -106,7 +95,7 @@ tab_get(struct topic_tab *t, const char *topic, int create, int *created)
 
 			if (old[i].topic == NULL)
 				continue;
-			j = hash_str(old[i].topic) & (t->cap - 1);
+			j = strmap_hash(old[i].topic) & (t->cap - 1);
 			while (t->ents[j].topic != NULL)
 				j = (j + 1) & (t->cap - 1);
 			t->ents[j] = old[i];
@@ -115,7 +104,7 @@ tab_get(struct topic_tab *t, const char *topic, int create, int *created)
 	}
 	if (t->cap == 0)
 		return NULL;
-	for (i = hash_str(topic) & (t->cap - 1); t->ents[i].topic != NULL;
+	for (i = strmap_hash(topic) & (t->cap - 1); t->ents[i].topic != NULL;
 	    i = (i + 1) & (t->cap - 1))
 		if (strcmp(t->ents[i].topic, topic) == 0)
 			return &t->ents[i];

@@ -25,8 +25,8 @@ struct strmap {
 	size_t		 len;
 };
 
-static uint64_t
-hash_str(const char *s)
+uint64_t
+strmap_hash(const char *s)
 {
 	uint64_t h = 14695981039346656037ull;
 
@@ -99,7 +99,7 @@ grow(struct strmap *map)
 void *
 strmap_get(const struct strmap *map, const char *key)
 {
-	struct slot *s = find(map, key, hash_str(key));
+	struct slot *s = find(map, key, strmap_hash(key));
 
 	return s->key != NULL ? s->value : NULL;
 }
@@ -107,7 +107,7 @@ strmap_get(const struct strmap *map, const char *key)
 void *
 strmap_put(struct strmap *map, const char *key, void *value)
 {
-	uint64_t h = hash_str(key);
+	uint64_t h = strmap_hash(key);
 	struct slot *s;
 	void *prev;
 
@@ -137,7 +137,7 @@ strmap_remove(struct strmap *map, const char *key)
 	struct slot *s;
 	void *value;
 
-	s = find(map, key, hash_str(key));
+	s = find(map, key, strmap_hash(key));
 	if (s->key == NULL)
 		return NULL;
 	value = s->value;

@@ -20,6 +20,7 @@
 #include "ckube/log.h"
 #include "ckube/rfc3339.h"
 #include "ckube/strbuf.h"
+#include "ckube/strmap.h"
 #include "pod.h"
 #include "status_writer.h"
 
@@ -312,26 +313,22 @@ status_json(const struct sim_pod *p)
 }
 
 /*
- * The 1.3 mirror annotation: the status subresource keeps only status, so
- * it goes through the pod itself (metadata merge patch), when it changed.
- * Returns that patch, or NULL when the annotation is current.
- */
-/*
- * What was last written is remembered as a 64-bit FNV-1a hash of its text
+ * What was last written is remembered as a 64-bit hash of its text
  * (0: nothing yet), not the text: thousands of pods per process.
  */
 static uint64_t
 text_hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = strmap_hash(s);
 
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
 	return h != 0 ? h : 1;
 }
 
+/*
+ * The 1.3 mirror annotation: the status subresource keeps only status, so
+ * it goes through the pod itself (metadata merge patch), when it changed.
+ * Returns that patch, or NULL when the annotation is current.
+ */
 static cJSON *
 mirror_patch(struct sim_pod *p, const cJSON *status)
 {

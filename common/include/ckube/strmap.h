@@ -8,10 +8,14 @@
 #define CKUBE_STRMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ckube/ck.h"
 
 struct strmap;
+
+/* The 64-bit FNV-1a hash of s, the one the map uses (for other tables too). */
+uint64_t	 strmap_hash(const char *s);
 
 /* A new empty map; free with strmap_free(). Never NULL (aborts on OOM). */
 struct strmap	*strmap_new(void);

@@ -165,30 +165,41 @@ raw_send(int sock, const char *text)
 	assert_int_equal(nn_send(sock, text, strlen(text), 0), (int)strlen(text));
 }
 
+/* A raw publisher bound at f->url and a subscriber to everything that hears it. */
+static int
+raw_pub_connected(struct fixture *f, struct bus **sub)
+{
+	int64_t deadline = ms_now() + 5000;
+	struct bus_msg m;
+	char text[64];
+	int raw, i;
+
+	raw = nn_socket(AF_SP, NN_PUB);
+	assert_true(raw >= 0);
+	assert_true(nn_bind(raw, f->url) >= 0);
+	assert_int_equal(bus_open_sub(f->url, sub), 0);
+	assert_int_equal(bus_subscribe(*sub, ""), 0);
+	for (i = 1;; i++) {
+		snprintf(text, sizeof(text), "probe/\n9 %d 0\n", i);
+		raw_send(raw, text);
+		if (bus_recv(*sub, &m, 20) == 0)
+			break;
+		assert_true(ms_now() < deadline);
+	}
+	while (bus_recv(*sub, &m, 50) == 0)
+		;
+	return raw;
+}
+
 static void
 test_bus_gap_detection(void **state)
 {
 	struct fixture *f = *state;
 	struct bus *sub;
 	struct bus_msg m;
-	int raw, i;
-	int64_t deadline = ms_now() + 5000;
-	char text[64];
+	int raw;
 
-	raw = nn_socket(AF_SP, NN_PUB);
-	assert_true(raw >= 0);
-	assert_true(nn_bind(raw, f->url) >= 0);
-	assert_int_equal(bus_open_sub(f->url, &sub), 0);
-	assert_int_equal(bus_subscribe(sub, ""), 0);
-	for (i = 1;; i++) {
-		snprintf(text, sizeof(text), "probe/\n9 %d 0\n", i);
-		raw_send(raw, text);
-		if (bus_recv(sub, &m, 20) == 0)
-			break;
-		assert_true(ms_now() < deadline);
-	}
-	while (bus_recv(sub, &m, 50) == 0)
-		;
+	raw = raw_pub_connected(f, &sub);
 
 	raw_send(raw, "pods/\n7 1 10\nA");
 	raw_send(raw, "pods/\n7 2 11\nB");
@@ -322,24 +333,9 @@ test_bus_multi_record_message(void **state)
 	struct fixture *f = *state;
 	struct bus *sub;
 	struct bus_msg m;
-	int raw, i;
-	int64_t deadline = ms_now() + 5000;
-	char text[64];
+	int raw;
 
-	raw = nn_socket(AF_SP, NN_PUB);
-	assert_true(raw >= 0);
-	assert_true(nn_bind(raw, f->url) >= 0);
-	assert_int_equal(bus_open_sub(f->url, &sub), 0);
-	assert_int_equal(bus_subscribe(sub, ""), 0);
-	for (i = 1;; i++) {
-		snprintf(text, sizeof(text), "probe/\n9 %d 0\n", i);
-		raw_send(raw, text);
-		if (bus_recv(sub, &m, 20) == 0)
-			break;
-		assert_true(ms_now() < deadline);
-	}
-	while (bus_recv(sub, &m, 50) == 0)
-		;
+	raw = raw_pub_connected(f, &sub);
 	raw_send(raw, "pods/\n7 1 10 2\nAB7 2 11 0\n7 3 12 1\nC");
 	raw_send(raw, "pods/\n7 4 13 9\nshort");	/* length past the end */
 	raw_send(raw, "pods/\n7 5 14 1\nD");

@@ -214,6 +214,28 @@ out:
 	return rc;
 }
 
+#define DELETE_TRIES	8
+
+/*
+ * delete_one, read again when a concurrent write moved the object between
+ * its read and its write (a kubelet's status update racing its own final
+ * delete), as Kubernetes' GuaranteedUpdate does; only a resourceVersion
+ * precondition makes any change final.
+ */
+static int
+delete_retrying(struct crud *c, const char *ns, const char *name,
+    const struct delete_opts *o, char **out, bool *deferred)
+{
+	int rc, tries;
+
+	for (tries = 1;; tries++) {
+		rc = delete_one(c, ns, name, o, out, deferred);
+		if (rc != CK_ECONFLICT || o->rv > 0 || tries == DELETE_TRIES)
+			return rc;
+		ck_status_clear(&c->st);
+	}
+}
+
 void
 crud_delete(struct crud *c)
 {
@@ -222,7 +244,8 @@ crud_delete(struct crud *c)
 	bool deferred;
 
 	if (parse_delete_opts(c, &o) < 0 ||
-	    delete_one(c, c->rt->ns, c->rt->name, &o, &out, &deferred) < 0) {
+	    delete_retrying(c, c->rt->ns, c->rt->name, &o, &out,
+	    &deferred) < 0) {
 		crud_reply_st(c);
 		return;
 	}
@@ -267,8 +290,8 @@ crud_deletecollection(struct crud *c)
 			continue;
 		}
 		cJSON_Delete(obj);
-		rc = delete_one(c, l.items[i].ns, l.items[i].name, &o, &out,
-		    &deferred);
+		rc = delete_retrying(c, l.items[i].ns, l.items[i].name, &o,
+		    &out, &deferred);
 		if (rc == CK_ENOTFOUND)
 			continue;
 		if (rc < 0)

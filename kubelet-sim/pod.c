@@ -275,7 +275,7 @@ pod_free(void *v)
 }
 
 /* The kubelet's last word on a pod: delete with grace 0. */
-static void
+static int
 delete_now(struct ksim *ks, const char *ns, const char *name)
 {
 	struct client_delete_opts o = { .grace_period_seconds = 0 };
@@ -286,13 +286,17 @@ delete_now(struct ksim *ks, const char *ns, const char *name)
 	if (rc != 0 && rc != CK_ENOTFOUND)
 		log_warn("delete pod %s/%s: %s", ns, name, st.message);
 	ck_status_clear(&st);
+	return rc == CK_ENOTFOUND ? 0 : rc;
 }
 
-static void
+/* false: the delete failed, try again later (the pod stays Terminating). */
+static bool
 final_delete(struct sim_pod *p)
 {
-	delete_now(p->ks, p->ns, p->name);
+	if (delete_now(p->ks, p->ns, p->name) != 0)
+		return false;
 	p->gone = true;
+	return true;
 }
 
 /* Queue the echo lines of a starting container at their times. */
@@ -404,6 +408,13 @@ on_pod_timer(struct timer *t, int64_t now)
 
 	if (p->gone)
 		return;
+	if (p->deleting && (p->reject_reason != NULL ||
+	    podsim_stopped(&p->ps))) {
+		/* A final delete that failed, again. */
+		if (!final_delete(p))
+			timers_arm(&p->ks->timers, t, now + 1000);
+		return;
+	}
 	if (p->reject_reason != NULL) {
 		pod_write_status(p);
 		return;
@@ -415,7 +426,8 @@ on_pod_timer(struct timer *t, int64_t now)
 		account(p, -1);		/* a finished pod frees its room */
 	pod_write_status(p);
 	if (p->deleting && podsim_stopped(&p->ps)) {
-		final_delete(p);
+		if (!final_delete(p))
+			timers_arm(&p->ks->timers, t, now + 1000);
 		return;
 	}
 	if (next != INT64_MAX)
@@ -685,17 +697,18 @@ start_delete(struct ksim *ks, struct sim_pod *p, const struct kobj *obj,
 		grace = kobj_get_int_or(obj,
 		    "spec.terminationGracePeriodSeconds", 30);
 	if (p->reject_reason != NULL) {
-		final_delete(p);
+		if (!final_delete(p))
+			timers_arm(&ks->timers, &p->timer, now + 1000);
 		return;
 	}
 	pod_lock();
 	next = podsim_stop(&p->ps, now, grace * 1000);
 	pod_unlock();
 	pod_write_status(p);
-	if (podsim_stopped(&p->ps))
-		final_delete(p);
-	else
-		timers_arm(&ks->timers, &p->timer, next);
+	if (podsim_stopped(&p->ps) && final_delete(p))
+		return;
+	timers_arm(&ks->timers, &p->timer, podsim_stopped(&p->ps) ?
+	    now + 1000 : next);
 }
 
 static void
@@ -730,7 +743,8 @@ handle(struct ksim *ks, struct pod_ev *e, int64_t now)
 		phase = kobj_get_str(obj, "status.phase");
 		if (kobj_get(obj, "metadata.deletionTimestamp") != NULL) {
 			/* deleted while we were away: nothing runs */
-			delete_now(ks, kobj_namespace(obj), kobj_name(obj));
+			(void)delete_now(ks, kobj_namespace(obj),
+			    kobj_name(obj));
 			return;
 		}
 		if (phase != NULL && (strcmp(phase, "Succeeded") == 0 ||

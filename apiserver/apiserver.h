@@ -280,6 +280,9 @@ struct cJSON *json_obj(const struct cJSON *obj, const char *key);
 struct cJSON *json_ensure_obj(struct cJSON *obj, const char *key);
 void	json_set_str(struct cJSON *obj, const char *key, const char *val);
 void	json_set_num(struct cJSON *obj, const char *key, double val);
+/* Defaulting: set key unless it holds a non-empty string / a number. */
+void	json_default_str(struct cJSON *obj, const char *key, const char *val);
+void	json_default_num(struct cJSON *obj, const char *key, double val);
 void	json_del(struct cJSON *obj, const char *key);
 /* Print obj (unformatted) into a malloc'd string; *len may be NULL. */
 char	*json_print(const struct cJSON *obj, size_t *len);

@@ -14,20 +14,6 @@
 
 #include "ckube/quantity.h"
 
-static void
-set_default_str(cJSON *obj, const char *key, const char *val)
-{
-	if (json_str(obj, key) == NULL || json_str(obj, key)[0] == '\0')
-		json_set_str(obj, key, val);
-}
-
-static void
-set_default_num(cJSON *obj, const char *key, double val)
-{
-	if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(obj, key)))
-		json_set_num(obj, key, val);
-}
-
 /* ":latest" or no tag (a digest counts as a tag) pulls Always. */
 static const char *
 pull_policy(const char *image)
@@ -75,16 +61,16 @@ default_containers(cJSON *spec, const char *key)
 	cJSON_ArrayForEach(c, arr) {
 		if (!cJSON_IsObject(c))
 			continue;
-		set_default_str(c, "imagePullPolicy",
+		json_default_str(c, "imagePullPolicy",
 		    pull_policy(json_str(c, "image")));
-		set_default_str(c, "terminationMessagePath",
+		json_default_str(c, "terminationMessagePath",
 		    "/dev/termination-log");
-		set_default_str(c, "terminationMessagePolicy", "File");
+		json_default_str(c, "terminationMessagePolicy", "File");
 		default_requests(c);
 		ports = cJSON_GetObjectItemCaseSensitive(c, "ports");
 		cJSON_ArrayForEach(p, ports)
 			if (cJSON_IsObject(p))
-				set_default_str(p, "protocol", "TCP");
+				json_default_str(p, "protocol", "TCP");
 	}
 }
 
@@ -93,10 +79,10 @@ defaults_pod_spec(cJSON *spec)
 {
 	if (!cJSON_IsObject(spec))
 		return;
-	set_default_str(spec, "restartPolicy", "Always");
-	set_default_str(spec, "dnsPolicy", "ClusterFirst");
-	set_default_str(spec, "schedulerName", "default-scheduler");
-	set_default_num(spec, "terminationGracePeriodSeconds", 30);
+	json_default_str(spec, "restartPolicy", "Always");
+	json_default_str(spec, "dnsPolicy", "ClusterFirst");
+	json_default_str(spec, "schedulerName", "default-scheduler");
+	json_default_num(spec, "terminationGracePeriodSeconds", 30);
 	json_ensure_obj(spec, "securityContext");
 	default_containers(spec, "initContainers");
 	default_containers(spec, "containers");

@@ -13,20 +13,6 @@
 #include <cJSON.h>
 
 static void
-set_default_str(cJSON *obj, const char *key, const char *val)
-{
-	if (json_str(obj, key) == NULL || json_str(obj, key)[0] == '\0')
-		json_set_str(obj, key, val);
-}
-
-static void
-set_default_num(cJSON *obj, const char *key, double val)
-{
-	if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(obj, key)))
-		json_set_num(obj, key, val);
-}
-
-static void
 set_default_bool(cJSON *obj, const char *key, bool val)
 {
 	if (!cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(obj, key))) {
@@ -56,14 +42,14 @@ defaults_statefulset(cJSON *obj)
 {
 	cJSON *spec = json_ensure_obj(obj, "spec"), *us, *ru;
 
-	set_default_num(spec, "replicas", 1);
-	set_default_str(spec, "podManagementPolicy", "OrderedReady");
-	set_default_num(spec, "revisionHistoryLimit", 10);
+	json_default_num(spec, "replicas", 1);
+	json_default_str(spec, "podManagementPolicy", "OrderedReady");
+	json_default_num(spec, "revisionHistoryLimit", 10);
 	us = json_ensure_obj(spec, "updateStrategy");
-	set_default_str(us, "type", "RollingUpdate");
+	json_default_str(us, "type", "RollingUpdate");
 	if (strcmp(json_str(us, "type"), "RollingUpdate") == 0) {
 		ru = json_ensure_obj(us, "rollingUpdate");
-		set_default_num(ru, "partition", 0);
+		json_default_num(ru, "partition", 0);
 	}
 	default_template(spec);
 	json_del(obj, "status");
@@ -85,24 +71,24 @@ default_job_spec(cJSON *spec, const char *uid, const char *name)
 	/* Both unset: one pod; parallelism alone: a work queue. */
 	if (cJSON_GetObjectItemCaseSensitive(spec, "completions") == NULL &&
 	    cJSON_GetObjectItemCaseSensitive(spec, "parallelism") == NULL)
-		set_default_num(spec, "completions", 1);
-	set_default_num(spec, "parallelism", 1);
-	set_default_num(spec, "backoffLimit", 6);
-	set_default_str(spec, "completionMode", "NonIndexed");
+		json_default_num(spec, "completions", 1);
+	json_default_num(spec, "parallelism", 1);
+	json_default_num(spec, "backoffLimit", 6);
+	json_default_str(spec, "completionMode", "NonIndexed");
 	set_default_bool(spec, "suspend", false);
 	default_template(spec);
 	if (cJSON_IsTrue(ms) || uid == NULL)
 		return;
 	sel = json_ensure_obj(spec, "selector");
 	ml = json_ensure_obj(sel, "matchLabels");
-	set_default_str(ml, "batch.kubernetes.io/controller-uid", uid);
+	json_default_str(ml, "batch.kubernetes.io/controller-uid", uid);
 	tmeta = json_ensure_obj(json_ensure_obj(spec, "template"), "metadata");
 	labels = json_ensure_obj(tmeta, "labels");
-	set_default_str(labels, "batch.kubernetes.io/controller-uid", uid);
-	set_default_str(labels, "controller-uid", uid);
+	json_default_str(labels, "batch.kubernetes.io/controller-uid", uid);
+	json_default_str(labels, "controller-uid", uid);
 	if (name != NULL) {
-		set_default_str(labels, "batch.kubernetes.io/job-name", name);
-		set_default_str(labels, "job-name", name);
+		json_default_str(labels, "batch.kubernetes.io/job-name", name);
+		json_default_str(labels, "job-name", name);
 	}
 }
 
@@ -122,16 +108,16 @@ defaults_cronjob(cJSON *obj)
 {
 	cJSON *spec = json_ensure_obj(obj, "spec"), *jt;
 
-	set_default_str(spec, "concurrencyPolicy", "Allow");
+	json_default_str(spec, "concurrencyPolicy", "Allow");
 	set_default_bool(spec, "suspend", false);
-	set_default_num(spec, "successfulJobsHistoryLimit", 3);
-	set_default_num(spec, "failedJobsHistoryLimit", 1);
+	json_default_num(spec, "successfulJobsHistoryLimit", 3);
+	json_default_num(spec, "failedJobsHistoryLimit", 1);
 	/* The job template: spec defaults without a generated selector. */
 	jt = json_obj(spec, "jobTemplate");
 	if (jt != NULL) {
 		spec = json_ensure_obj(jt, "spec");
-		set_default_num(spec, "backoffLimit", 6);
-		set_default_str(spec, "completionMode", "NonIndexed");
+		json_default_num(spec, "backoffLimit", 6);
+		json_default_str(spec, "completionMode", "NonIndexed");
 		set_default_bool(spec, "suspend", false);
 		default_template(spec);
 	}
@@ -193,14 +179,14 @@ defaults_service_spec(cJSON *spec)
 {
 	cJSON *p, *tp;
 
-	set_default_str(spec, "type", "ClusterIP");
-	set_default_str(spec, "sessionAffinity", "None");
+	json_default_str(spec, "type", "ClusterIP");
+	json_default_str(spec, "sessionAffinity", "None");
 	if (strcmp(json_str(spec, "type"), "ExternalName") != 0)
-		set_default_str(spec, "internalTrafficPolicy", "Cluster");
+		json_default_str(spec, "internalTrafficPolicy", "Cluster");
 	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(spec, "ports")) {
 		if (!cJSON_IsObject(p))
 			continue;
-		set_default_str(p, "protocol", "TCP");
+		json_default_str(p, "protocol", "TCP");
 		tp = cJSON_GetObjectItemCaseSensitive(p, "targetPort");
 		if ((tp == NULL || (cJSON_IsNumber(tp) && tp->valuedouble ==
 		    0) || (cJSON_IsString(tp) && tp->valuestring[0] == '\0')) &&

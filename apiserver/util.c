@@ -201,6 +201,20 @@ json_set_num(cJSON *obj, const char *key, double val)
 }
 
 void
+json_default_str(cJSON *obj, const char *key, const char *val)
+{
+	if (json_str(obj, key) == NULL || json_str(obj, key)[0] == '\0')
+		json_set_str(obj, key, val);
+}
+
+void
+json_default_num(cJSON *obj, const char *key, double val)
+{
+	if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(obj, key)))
+		json_set_num(obj, key, val);
+}
+
+void
 json_del(cJSON *obj, const char *key)
 {
 	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);

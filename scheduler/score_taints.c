@@ -23,15 +23,10 @@ score_taints_normalize(const struct sched_cycle *cy,
     struct sched_node *const *nodes,
     int64_t *scores, size_t n)
 {
-	int64_t max = 0;
 	size_t i;
 
-	(void)cy;
-	(void)nodes;
+	/* Fewest untolerated taints best: the max-normalized count, inverted. */
+	score_max_normalize(cy, nodes, scores, n);
 	for (i = 0; i < n; i++)
-		if (scores[i] > max)
-			max = scores[i];
-	for (i = 0; i < n; i++)
-		scores[i] = max > 0 ? SCHED_MAX_SCORE -
-		    scores[i] * SCHED_MAX_SCORE / max : SCHED_MAX_SCORE;
+		scores[i] = SCHED_MAX_SCORE - scores[i];
 }

@@ -13,6 +13,7 @@
 
 #include <cJSON.h>
 
+#include "ckube/cron.h"
 #include "ckube/err.h"
 #include "ckube/selector.h"
 
@@ -125,64 +126,31 @@ check_job_template(const cJSON *spec, const char *prefix,
 	    (const char *const[]){ "NonIndexed", "Indexed", NULL }, st);
 }
 
-/* One cron field: digits, names, '*', '?', ',', '-', '/'. */
-static bool
-cron_field_ok(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && strchr("*?,-/",
-		    s[i]) == NULL)
-			return false;
-	return true;
-}
-
+/* The schedule must parse with the controller's own parser (cron.h). */
 static void
 check_schedule(const char *sched, struct ck_status *st)
 {
-	static const char *const macros[] = { "@yearly", "@annually",
-		"@monthly", "@weekly", "@daily", "@midnight", "@hourly", NULL };
-	const char *p = sched, *s;
-	char msg[512];
-	int n = 0;
-	bool bad = false;
+	struct cron_schedule cs;
+	char err[CRON_ERR_MAX];
 
 	if (sched == NULL || sched[0] == '\0') {
 		vk_required(st, "spec.schedule");
 		return;
 	}
-	if (sched[0] == '@') {
-		if (!in_list(sched, macros) && strncmp(sched, "@every ", 7) != 0)
-			vk_invalid_str(st, "spec.schedule", sched,
-			    "unrecognized descriptor");
+	if (cron_parse(sched, &cs, err, sizeof(err)) < 0)
+		vk_invalid_str(st, "spec.schedule", sched, err);
+}
+
+static void
+check_time_zone(const cJSON *spec, struct ck_status *st)
+{
+	const cJSON *tz = cJSON_GetObjectItemCaseSensitive(spec, "timeZone");
+
+	if (tz == NULL || cJSON_IsNull(tz))
 		return;
-	}
-	if (strncmp(sched, "TZ=", 3) == 0 || strncmp(sched, "CRON_TZ=", 8) == 0)
-		vk_invalid_str(st, "spec.schedule", sched,
-		    "cannot use TZ or CRON_TZ in schedule, use timeZone field "
-		    "instead");
-	while (*p != '\0') {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\0')
-			break;
-		s = p;
-		while (*p != '\0' && *p != ' ' && *p != '\t')
-			p++;
-		if (!cron_field_ok(s, (size_t)(p - s)))
-			bad = true;
-		n++;
-	}
-	if (n != 5) {
-		snprintf(msg, sizeof(msg), "unparseable schedule: Expected "
-		    "exactly 5 fields, found %d: %s", n, sched);
-		vk_invalid_str(st, "spec.schedule", sched, msg);
-	} else if (bad)
-		vk_invalid_str(st, "spec.schedule", sched,
-		    "unparseable schedule");
+	if (!cJSON_IsString(tz) || tz->valuestring[0] == '\0' ||
+	    !cron_tz_valid(tz->valuestring))
+		vk_invalid(st, "spec.timeZone", tz, "unknown time zone");
 }
 
 /* The number before '%' (digits checked by the caller). */
@@ -275,6 +243,7 @@ validation_workload(const struct api_resource *r, const cJSON *obj,
 			    json_str(json_obj(obj, "metadata"), "name"),
 			    "must be no more than 52 characters");
 		check_schedule(json_str(spec, "schedule"), st);
+		check_time_zone(spec, st);
 		check_enum(spec, "concurrencyPolicy", "spec.concurrencyPolicy",
 		    (const char *const[]){ "Allow", "Forbid", "Replace",
 			NULL }, st);

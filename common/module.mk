@@ -12,6 +12,7 @@ COMMON_SRCS += common/clock.c
 COMMON_SRCS += common/codec.c
 COMMON_SRCS += common/controller.c
 COMMON_SRCS += common/controller_main.c
+COMMON_SRCS += common/cron.c
 COMMON_SRCS += common/daemon.c
 COMMON_SRCS += common/err.c
 COMMON_SRCS += common/events.c
@@ -33,7 +34,6 @@ COMMON_SRCS += common/strbuf.c
 COMMON_SRCS += common/strmap.c
 COMMON_SRCS += common/workqueue.c
 COMMON_SRCS += common/yamljson.c
-
 COMMON_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRCS))
 ALL_OBJS += $(COMMON_OBJS)
 $(LIBCKUBE): $(COMMON_OBJS)

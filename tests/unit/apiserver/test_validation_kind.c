@@ -121,7 +121,8 @@ test_cron_schedule(void **state)
 	const char *good[] = { "*/5 * * * *", "0 0 1 jan mon", "@hourly",
 		"1-5,7 * ? * *" };
 	const char *bad[] = { "* * * *", "* * * * * *", "@often", "* * * * $",
-		"" };
+		"", "61 * * * *", "* * * FOO *", "TZ=UTC * * * * *",
+		"CRON_TZ=Europe/Paris 0 * * * *", "0 0 1 1 8" };
 	char buf[512];
 	size_t i;
 

@@ -26,6 +26,7 @@ COMMON_SRCS += common/kubeconfig.c
 COMMON_SRCS += common/leader.c
 COMMON_SRCS += common/log.c
 COMMON_SRCS += common/metrics.c
+COMMON_SRCS += common/nametrack.c
 COMMON_SRCS += common/quantity.c
 COMMON_SRCS += common/ratelimit.c
 COMMON_SRCS += common/rfc3339.c

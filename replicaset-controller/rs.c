@@ -21,6 +21,7 @@
 #include "ckube/expectations.h"
 #include "ckube/kobj.h"
 #include "ckube/log.h"
+#include "ckube/nametrack.h"
 #include "ckube/selector.h"
 #include "ckube/strbuf.h"
 
@@ -46,14 +47,14 @@ rs_init(struct controller *c)
 		    cache_index_controller_uid);
 	if (rc < 0 && rc != CK_EEXIST)
 		return rc;
-	controller_set_data(c, rs_track_new());
+	controller_set_data(c, nametrack_new());
 	return 0;
 }
 
 void
 rs_fini(struct controller *c)
 {
-	rs_track_free(controller_data(c));
+	nametrack_free(controller_data(c));
 	controller_set_data(c, NULL);
 }
 
@@ -271,7 +272,7 @@ pod_from_template(const struct rs_owner *o, const char *name)
 static int
 create_pods(struct controller *c, const struct rs_owner *o, int64_t want)
 {
-	struct rs_track *t = controller_data(c);
+	struct nametrack *t = controller_data(c);
 	struct strbuf name = STRBUF_INIT;
 	struct ck_status st;
 	struct kobj *pod;
@@ -291,11 +292,11 @@ create_pods(struct controller *c, const struct rs_owner *o, int64_t want)
 				rc = CK_EINVALID;
 				break;
 			}
-			rs_track_expect(t, o->key, strbuf_str(&name), false);
+			nametrack_expect(t, o->key, strbuf_str(&name), false);
 			rc = controller_create(c, pod, NULL, &st);
 			kobj_unref(pod);
 			if (rc < 0) {
-				rs_track_forget(t, o->key, strbuf_str(&name),
+				nametrack_forget(t, o->key, strbuf_str(&name),
 				    false);
 				controller_event(c, o->obj, "Warning",
 				    "FailedCreate", "Error creating: %s",
@@ -317,7 +318,7 @@ static int
 delete_pods(struct controller *c, const struct rs_owner *o,
     struct kobj **owned, size_t nowned, int64_t n)
 {
-	struct rs_track *t = controller_data(c);
+	struct nametrack *t = controller_data(c);
 	struct ck_status st;
 	size_t i;
 	int rc = 0, r;
@@ -326,13 +327,13 @@ delete_pods(struct controller *c, const struct rs_owner *o,
 		n = RS_BURST;
 	rs_sort_for_delete(owned, nowned);
 	for (i = 0; i < (size_t)n && i < nowned; i++) {
-		rs_track_expect(t, o->key, kobj_name(owned[i]), true);
+		nametrack_expect(t, o->key, kobj_name(owned[i]), true);
 		r = controller_delete(c, &CLIENT_GVR_PODS,
 		    kobj_namespace(owned[i]), kobj_name(owned[i]), NULL, &st);
 		if (r == CK_ENOTFOUND)
 			r = 0;
 		if (r < 0) {
-			rs_track_forget(t, o->key, kobj_name(owned[i]), true);
+			nametrack_forget(t, o->key, kobj_name(owned[i]), true);
 			controller_event(c, o->obj, "Warning", "FailedDelete",
 			    "Error deleting: %s", ck_strerror(r));
 			rc = r;
@@ -459,7 +460,7 @@ claim_pods(struct controller *c, const struct rs_owner *o,
 int
 rs_reconcile(struct controller *c, const char *key)
 {
-	struct rs_track *t = controller_data(c);
+	struct nametrack *t = controller_data(c);
 	struct cache *owners, *pods = controller_cache(c, "pods");
 	struct rs_owner o = { .key = key };
 	struct kobj *obj = NULL, **owned = NULL;
@@ -476,7 +477,7 @@ rs_reconcile(struct controller *c, const char *key)
 	if (owners != NULL)
 		obj = cache_get(owners, key + 3);
 	if (obj == NULL || pods == NULL) {
-		rs_track_drop(t, key);
+		nametrack_drop(t, key);
 		goto out;
 	}
 	o.obj = obj;
@@ -486,7 +487,7 @@ rs_reconcile(struct controller *c, const char *key)
 	}
 	rc = claim_pods(c, &o, &owned, &nowned);
 	replicas = kobj_get_int_or(obj, "spec.replicas", 1);
-	if (rs_track_observe(t, key, pods, ck_now_ms(),
+	if (nametrack_observe(t, key, pods, ck_now_ms(),
 	    EXPECTATIONS_TTL_MS) == 0 &&
 	    kobj_get(obj, "metadata.deletionTimestamp") == NULL) {
 		diff = (int64_t)nowned - replicas;

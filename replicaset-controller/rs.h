@@ -43,24 +43,4 @@ bool	rs_pod_available(const struct kobj *pod, int64_t min_ready_s,
  */
 void	rs_sort_for_delete(struct kobj **pods, size_t n);
 
-/* rs_expect.c: expectations with the names they wait for (locked). */
-struct rs_track;
-struct rs_track *rs_track_new(void);
-void	rs_track_free(struct rs_track *t);
-/* Expect the creation (del false) or the deletion of pod name for key. */
-void	rs_track_expect(struct rs_track *t, const char *key, const char *name,
-	    bool del);
-/* Forget one expectation (the write failed); true if it was there. */
-bool	rs_track_forget(struct rs_track *t, const char *key, const char *name,
-	    bool del);
-/*
- * Drop the expectations of key the pod cache now shows fulfilled (created
- * pod present, deleted pod absent or terminating) or older than ttl_ms.
- * Returns how many are still pending.
- */
-size_t	rs_track_observe(struct rs_track *t, const char *key,
-	    struct cache *pods, uint64_t now_ms, uint64_t ttl_ms);
-/* Forget everything about key (its owner is gone). */
-void	rs_track_drop(struct rs_track *t, const char *key);
-
 #endif

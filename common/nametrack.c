@@ -1,12 +1,14 @@
 /*
- * rs_expect.c: the replicaset-controller's expectations (Kubernetes'
- * UIDTrackingControllerExpectations): the pods a reconcile created or
- * deleted and is waiting to see in the cache. Until they show, reconcile
- * does not create or delete again, so a stale cache makes no duplicates.
+ * nametrack.c: expectations by object name (Kubernetes'
+ * UIDTrackingControllerExpectations), as the replicaset- and
+ * job-controllers use them: the pods a reconcile created or deleted and is
+ * waiting to see in the cache. Until they show, reconcile does not create
+ * or delete again, so a stale cache makes no duplicates.
  */
-#include "rs.h"
+#include "ckube/nametrack.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ckube/alloc.h"
@@ -14,30 +16,30 @@
 #include "ckube/clock.h"
 #include "ckube/kobj.h"
 
-struct rs_pending {
-	struct rs_pending	*next;
+struct nametrack_pending {
+	struct nametrack_pending	*next;
 	char			*key;
 	char			*name;
 	bool			 del;
 	uint64_t		 at_ms;
 };
 
-struct rs_track {
+struct nametrack {
 	pthread_mutex_t		 mu;
-	struct rs_pending	*head;
+	struct nametrack_pending	*head;
 };
 
-struct rs_track *
-rs_track_new(void)
+struct nametrack *
+nametrack_new(void)
 {
-	struct rs_track *t = ck_calloc(1, sizeof(*t));
+	struct nametrack *t = ck_calloc(1, sizeof(*t));
 
 	pthread_mutex_init(&t->mu, NULL);
 	return t;
 }
 
 static void
-pending_free(struct rs_pending *p)
+pending_free(struct nametrack_pending *p)
 {
 	free(p->key);
 	free(p->name);
@@ -45,9 +47,9 @@ pending_free(struct rs_pending *p)
 }
 
 void
-rs_track_free(struct rs_track *t)
+nametrack_free(struct nametrack *t)
 {
-	struct rs_pending *p, *next;
+	struct nametrack_pending *p, *next;
 
 	if (t == NULL)
 		return;
@@ -60,10 +62,10 @@ rs_track_free(struct rs_track *t)
 }
 
 void
-rs_track_expect(struct rs_track *t, const char *key, const char *name,
+nametrack_expect(struct nametrack *t, const char *key, const char *name,
     bool del)
 {
-	struct rs_pending *p = ck_calloc(1, sizeof(*p));
+	struct nametrack_pending *p = ck_calloc(1, sizeof(*p));
 
 	p->key = ck_strdup(key);
 	p->name = ck_strdup(name);
@@ -76,10 +78,10 @@ rs_track_expect(struct rs_track *t, const char *key, const char *name,
 }
 
 bool
-rs_track_forget(struct rs_track *t, const char *key, const char *name,
+nametrack_forget(struct nametrack *t, const char *key, const char *name,
     bool del)
 {
-	struct rs_pending **pp, *p;
+	struct nametrack_pending **pp, *p;
 	bool found = false;
 
 	pthread_mutex_lock(&t->mu);
@@ -97,7 +99,7 @@ rs_track_forget(struct rs_track *t, const char *key, const char *name,
 }
 
 static bool
-fulfilled(const struct rs_pending *p, struct cache *pods, const char *ns)
+fulfilled(const struct nametrack_pending *p, struct cache *pods, const char *ns)
 {
 	struct kobj *pod = cache_get_by_name(pods, ns, p->name);
 	bool done;
@@ -112,10 +114,10 @@ fulfilled(const struct rs_pending *p, struct cache *pods, const char *ns)
 }
 
 size_t
-rs_track_observe(struct rs_track *t, const char *key, struct cache *pods,
+nametrack_observe(struct nametrack *t, const char *key, struct cache *pods,
     uint64_t now_ms, uint64_t ttl_ms)
 {
-	struct rs_pending **pp, *p;
+	struct nametrack_pending **pp, *p;
 	const char *colon = strchr(key, ':');
 	const char *slash;
 	char ns[254];
@@ -147,9 +149,9 @@ rs_track_observe(struct rs_track *t, const char *key, struct cache *pods,
 }
 
 void
-rs_track_drop(struct rs_track *t, const char *key)
+nametrack_drop(struct nametrack *t, const char *key)
 {
-	struct rs_pending **pp, *p;
+	struct nametrack_pending **pp, *p;
 
 	pthread_mutex_lock(&t->mu);
 	for (pp = &t->head; (p = *pp) != NULL;) {

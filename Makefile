@@ -15,6 +15,7 @@ include apiserver/module.mk
 include deployment-controller/module.mk
 include endpoints-controller/module.mk
 include gc-controller/module.mk
+include job-controller/module.mk
 include kubelet-sim/module.mk
 include namespace-controller/module.mk
 include node-controller/module.mk

@@ -368,6 +368,28 @@ out:
 	return rc;
 }
 
+/*
+ * The deadline window starts the search at now - startingDeadlineSeconds,
+ * so a tick the controller missed (it was down, or Forbid held it back)
+ * falls out of it silently; report the most recent such tick as Kubernetes
+ * describes it: MissSchedule.
+ */
+static void
+report_missed(struct controller *c, struct sj_sync *s,
+    const struct cron_schedule *cs, const char *tz, int64_t base,
+    int64_t now, int64_t sds)
+{
+	int64_t sched, missed, next;
+	char when[64];
+
+	if (sj_most_recent(cs, tz, base, now, &sched, &missed, &next) < 0 ||
+	    sched == 0 || sched + sds >= now)
+		return;
+	sj_rfc1123z(sched, when, sizeof(when));
+	controller_event(c, s->cj, "Warning", "MissSchedule",
+	    "Missed scheduled time to start a job: %s", when);
+}
+
 /* Steps 4-11: decide whether a job is due and start it. */
 static int
 schedule(struct controller *c, struct sj_sync *s)
@@ -378,7 +400,7 @@ schedule(struct controller *c, struct sj_sync *s)
 	const cJSON *sds = kobj_get(s->cj, "spec.startingDeadlineSeconds");
 	struct cron_schedule cs;
 	char err[CRON_ERR_MAX], name[CK_NAME_MAX], when[64];
-	int64_t now = s->now_ms / 1000, earliest, sched, missed, next;
+	int64_t now = s->now_ms / 1000, base, earliest, sched, missed, next;
 	int rc;
 
 	if (kobj_get(s->cj, "metadata.deletionTimestamp") != NULL)
@@ -396,12 +418,16 @@ schedule(struct controller *c, struct sj_sync *s)
 		    sched_str != NULL ? sched_str : "", err);
 		return 0;
 	}
-	earliest = time_of(str_of(s->status, "lastScheduleTime"));
-	if (earliest == 0)
-		earliest = time_of(kobj_get_str(s->cj,
+	base = time_of(str_of(s->status, "lastScheduleTime"));
+	if (base == 0)
+		base = time_of(kobj_get_str(s->cj,
 		    "metadata.creationTimestamp"));
+	earliest = base;
 	if (cJSON_IsNumber(sds) && now - (int64_t)sds->valuedouble > earliest)
 		earliest = now - (int64_t)sds->valuedouble;
+	if (earliest > base)
+		report_missed(c, s, &cs, tz, base, now,
+		    (int64_t)sds->valuedouble);
 	rc = sj_most_recent(&cs, tz, earliest, now, &sched, &missed, &next);
 	if (rc < 0) {
 		controller_event(c, s->cj, "Warning", "InvalidSchedule",

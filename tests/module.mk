@@ -7,6 +7,7 @@ include tests/unit/gc-controller/module.mk
 include tests/unit/kubelet-sim/module.mk
 include tests/unit/node-controller/module.mk
 include tests/unit/replicaset-controller/module.mk
+include tests/unit/scheduledjob-controller/module.mk
 include tests/unit/scheduler/module.mk
 include tests/fuzz/module.mk
 include tests/integration/module.mk

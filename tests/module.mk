@@ -4,6 +4,7 @@ include tests/unit/apiserver/module.mk
 include tests/unit/deployment-controller/module.mk
 include tests/unit/endpoints-controller/module.mk
 include tests/unit/gc-controller/module.mk
+include tests/unit/job-controller/module.mk
 include tests/unit/kubelet-sim/module.mk
 include tests/unit/node-controller/module.mk
 include tests/unit/replicaset-controller/module.mk

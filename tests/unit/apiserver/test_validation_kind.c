@@ -136,6 +136,23 @@ test_cron_schedule(void **state)
 		assert_int_equal(check("batch", "cronjobs", buf), CK_EINVALID);
 		assert_string_equal(st.causes[0].field, "spec.schedule");
 	}
+	/* The parser's own words reach the user. */
+	snprintf(buf, sizeof(buf), CRON_JOB, "61 * * * *");
+	assert_int_equal(check("batch", "cronjobs", buf), CK_EINVALID);
+	assert_non_null(strstr(st.causes[0].message,
+	    "end of range (61) above maximum (59)"));
+	/* timeZone must name a zone of the tz database. */
+	assert_int_equal(check("batch", "cronjobs", "{\"spec\":{\"schedule\":"
+	    "\"@daily\",\"timeZone\":\"Europe/Paris\",\"jobTemplate\":"
+	    "{\"spec\":{\"template\":{\"spec\":{\"restartPolicy\":"
+	    "\"Never\",\"containers\":[{\"name\":\"a\",\"image\":"
+	    "\"x\"}]}}}}}}"), 0);
+	assert_int_equal(check("batch", "cronjobs", "{\"spec\":{\"schedule\":"
+	    "\"@daily\",\"timeZone\":\"Mars/Base\",\"jobTemplate\":"
+	    "{\"spec\":{\"template\":{\"spec\":{\"restartPolicy\":"
+	    "\"Never\",\"containers\":[{\"name\":\"a\",\"image\":"
+	    "\"x\"}]}}}}}}"), CK_EINVALID);
+	assert_string_equal(st.causes[0].field, "spec.timeZone");
 }
 
 static void

@@ -16,6 +16,7 @@
 
 #include <cJSON.h>
 
+#include "ckube/alloc.h"
 #include "ckube/cache.h"
 #include "ckube/clock.h"
 #include "ckube/controller.h"
@@ -25,6 +26,7 @@
 #include "ckube/log.h"
 #include "ckube/nametrack.h"
 #include "ckube/rfc3339.h"
+#include "ckube/selector.h"
 #include "ckube/strbuf.h"
 
 #define JOBS_RES	"jobs.batch"
@@ -286,9 +288,7 @@ delete_active(struct controller *c, struct job_sync *s, int64_t n, int *rcp)
 	int r;
 
 	*rcp = 0;
-	act = calloc(s->npods + 1, sizeof(*act));
-	if (act == NULL)
-		abort();
+	act = ck_calloc(s->npods + 1, sizeof(*act));
 	for (i = 0; i < s->npods; i++)
 		if (job_pod_active(s->pods[i]))
 			act[na++] = s->pods[i];
@@ -312,6 +312,62 @@ delete_active(struct controller *c, struct job_sync *s, int64_t n, int *rcp)
 	}
 	free(act);
 	return done;
+}
+
+/*
+ * Adopt the namespace's orphan pods that match the Job's selector
+ * (ClaimPods): a merge patch adds our controller ownerReference, with the
+ * pod's uid as a precondition. Adopted pods join s->pods.
+ */
+static int
+adopt_orphans(struct controller *c, struct job_sync *s)
+{
+	struct cache *pods = controller_cache(c, "pods");
+	struct label_selector *sel = NULL;
+	struct kobj **list;
+	struct ck_status st;
+	cJSON *patch, *meta, *refs;
+	size_t i, n;
+	int rc = 0, r;
+
+	if (selector_from_json(kobj_get(s->job, "spec.selector"),
+	    "spec.selector", &sel, &st) < 0)
+		return 0;	/* the apiserver validated it; nothing to do */
+	list = cache_list_by_index(pods, CACHE_INDEX_NAMESPACE,
+	    kobj_namespace(s->job), &n);
+	for (i = 0; i < n; i++) {
+		if (kobj_controller_ref(list[i]) != NULL ||
+		    kobj_get(list[i], "metadata.deletionTimestamp") != NULL ||
+		    !selector_matches(sel, kobj_labels(list[i])))
+			continue;
+		patch = cJSON_CreateObject();
+		meta = cJSON_AddObjectToObject(patch, "metadata");
+		cJSON_AddStringToObject(meta, "uid", kobj_uid(list[i]));
+		refs = kobj_get(list[i], "metadata.ownerReferences") != NULL ?
+		    cJSON_Duplicate(kobj_get(list[i],
+		    "metadata.ownerReferences"), 1) : cJSON_CreateArray();
+		cJSON_AddItemToArray(refs, owner_ref(s->job));
+		cJSON_AddItemToObject(meta, "ownerReferences", refs);
+		r = controller_patch(c, &CLIENT_GVR_PODS, kobj_namespace(list[i]),
+		    kobj_name(list[i]), NULL, CLIENT_PATCH_MERGE, patch, NULL,
+		    &st);
+		cJSON_Delete(patch);
+		if (r == CK_ENOTFOUND)
+			continue;
+		if (r < 0) {
+			log_warn("job %s: adopting pod %s: %s", s->key,
+			    kobj_name(list[i]), ck_strerror(r));
+			rc = r;
+			continue;
+		}
+		log_info("job %s: adopted pod %s", s->key, kobj_name(list[i]));
+		s->pods = ck_reallocarray(s->pods, s->npods + 1,
+		    sizeof(*s->pods));
+		s->pods[s->npods++] = kobj_ref(list[i]);
+	}
+	cache_list_free(list, n);
+	selector_free(sel);
+	return rc;
 }
 
 /* A finished Job: delete it ttlSecondsAfterFinished after it finished. */
@@ -532,6 +588,9 @@ job_reconcile(struct controller *c, const char *key)
 	}
 	s.pods = cache_list_by_index(pods, CACHE_INDEX_CONTROLLER_UID,
 	    kobj_uid(job), &s.npods);
+	rc = adopt_orphans(c, &s);
+	if (rc < 0)
+		goto out;	/* retried: counting without them would overshoot */
 	job_count_pods(s.pods, s.npods, s.now_s, &s.k);
 	settled = nametrack_observe(t, key, pods, ck_now_ms(),
 	    EXPECTATIONS_TTL_MS) == 0;

@@ -15,6 +15,7 @@
 
 #include <cJSON.h>
 
+#include "ckube/alloc.h"
 #include "ckube/cache.h"
 #include "ckube/clock.h"
 #include "ckube/controller.h"
@@ -231,9 +232,7 @@ trim_history(struct controller *c, struct sj_sync *s, bool want_ok,
 	if (!cJSON_IsNumber(lim))
 		return;		/* v2alpha1 unset: keep all */
 	limit = lim->valuedouble > 0 ? (size_t)lim->valuedouble : 0;
-	fin = calloc(s->njobs + 1, sizeof(*fin));
-	if (fin == NULL)
-		abort();
+	fin = ck_calloc(s->njobs + 1, sizeof(*fin));
 	for (i = 0; i < s->njobs; i++)
 		if (sj_job_finished(s->jobs[i], &ok) && ok == want_ok &&
 		    kobj_get(s->jobs[i], "metadata.deletionTimestamp") == NULL)

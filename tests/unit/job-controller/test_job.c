@@ -356,6 +356,34 @@ test_job_indexed(void **state)
 	assert_int_equal(seen, 6);	/* indexes 1 and 2 */
 }
 
+/* An orphan pod matching the selector is adopted and counted. */
+static void
+test_job_adopts_orphans(void **state)
+{
+	struct fixture *f = *state;
+	const struct fake_action *a;
+	const char *orphan = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
+	    "\"metadata\":{\"name\":\"stray\",\"namespace\":\"default\","
+	    "\"uid\":\"u-stray\",\"labels\":{\"app\":\"x\"}},"
+	    "\"spec\":{},\"status\":{\"phase\":\"Running\"}}";
+	struct kobj *o = kobj_parse(orphan, strlen(orphan));
+
+	assert_non_null(o);
+	fake_api_add(f->fa, "pods", o);
+	kobj_unref(o);
+	add_job(f->fa, "\"completions\":2,\"parallelism\":2,"
+	    "\"manualSelector\":true,"
+	    "\"selector\":{\"matchLabels\":{\"app\":\"x\"}}",
+	    "{\"startTime\":\"2024-05-01T10:00:00Z\"}");
+	assert_int_equal(job_reconcile(f->c, KEY), 0);
+	a = last(f->fa, "patch");
+	assert_string_equal(a->name, "stray");
+	assert_string_equal(kobj_get_str(a->obj,
+	    "metadata.ownerReferences[0].uid"), "job-uid");
+	assert_string_equal(kobj_get_str(a->obj, "metadata.uid"), "u-stray");
+	assert_int_equal(fake_api_count(f->fa, "create", "pods"), 1);
+}
+
 /* ttlSecondsAfterFinished: requeued until due, then deleted. */
 static void
 test_job_ttl(void **state)
@@ -394,6 +422,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_job_work_queue, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_job_indexed, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_job_adopts_orphans, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_job_ttl, setup, teardown),
 	};

@@ -349,12 +349,41 @@ cron_tz_valid(const char *tz)
 }
 
 /*
- * The process's own TZ (unset: NULL), saved on first use: TZ then stays
- * at the zone last asked for, so glibc's tzset() re-reads nothing while
- * one zone is used, and goes back to this for the process zone.
+ * The process's own TZ, saved on first use. TZ then stays at the zone last
+ * asked for, so glibc's tzset() re-reads nothing while one zone is used.
+ * TZ is never unset: an unset TZ becomes ":/etc/localtime" (the same zone
+ * to glibc), so after the first setenv() the environment array never
+ * grows or shrinks again and a getenv() on another thread (libcurl reads
+ * proxy variables) never reads a freed array; later setenv() calls only
+ * swap the value pointer, and glibc keeps old values alive.
  */
 static bool tz_saved;
 static char *tz_orig;
+
+#define TZ_LOCAL	":/etc/localtime"
+
+/* Save TZ and make sure it is in the environment (tz_mu held). */
+static void
+tz_save_locked(void)
+{
+	const char *cur = getenv("TZ");
+
+	if (tz_saved)
+		return;
+	tz_orig = ck_strdup(cur != NULL ? cur : TZ_LOCAL);
+	tz_saved = true;
+	if (cur == NULL)
+		setenv("TZ", tz_orig, 1);
+	tzset();
+}
+
+void
+cron_tz_init(void)
+{
+	pthread_mutex_lock(&tz_mu);
+	tz_save_locked();
+	pthread_mutex_unlock(&tz_mu);
+}
 
 /* Lock and switch TZ to tz (NULL/"": the process zone); tz_leave() unlocks. */
 static int
@@ -365,18 +394,14 @@ tz_enter(const char *tz)
 	if (tz != NULL && tz[0] != '\0' && !cron_tz_valid(tz))
 		return CK_EINVALID;
 	pthread_mutex_lock(&tz_mu);
-	cur = getenv("TZ");
-	if (!tz_saved) {
-		tz_orig = cur != NULL ? ck_strdup(cur) : NULL;
-		tz_saved = true;
-	}
+	tz_save_locked();
 	if (tz == NULL || tz[0] == '\0')
 		tz = tz_orig;
-	if (tz == NULL)
-		unsetenv("TZ");
-	else if (cur == NULL || strcmp(cur, tz) != 0)
+	cur = getenv("TZ");
+	if (cur == NULL || strcmp(cur, tz) != 0) {
 		setenv("TZ", tz, 1);
-	tzset();
+		tzset();
+	}
 	return 0;
 }
 

@@ -48,6 +48,7 @@ sj_init(struct controller *c)
 	struct cache *jobs = controller_cache(c, JOBS_RES);
 	int rc = 0;
 
+	cron_tz_init();		/* before the informer and worker threads */
 	if (jobs != NULL)
 		rc = cache_add_index(jobs, CACHE_INDEX_CONTROLLER_UID,
 		    cache_index_controller_uid);

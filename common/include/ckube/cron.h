@@ -59,6 +59,14 @@ int		 cron_next(const struct cron_schedule *s, const char *tz,
 		    int64_t after_s, int64_t *out_s) CK_MUST_CHECK;
 
 /*
+ * Put TZ into the environment now (as ":/etc/localtime" when unset, the
+ * same zone), while the process has one thread: the zone switches of
+ * cron_next() then never resize the environment under a concurrent
+ * getenv(). Call it from a daemon's init; idempotent.
+ */
+void		 cron_tz_init(void);
+
+/*
  * Format t as RFC 3339 in zone tz ("2024-03-10T03:00:00-04:00"; "Z" for
  * UTC offsets of zero). Returns 0 or CK_EINVALID (unknown zone, small buf).
  */

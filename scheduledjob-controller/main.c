@@ -19,6 +19,7 @@ static const struct controller_def sj_def = {
 	.watches	= sj_watches,
 	.nwatches	= ARRAY_SIZE(sj_watches),
 	.init		= sj_init,
+	.fini		= sj_fini,
 	.reconcile	= sj_reconcile,
 };
 

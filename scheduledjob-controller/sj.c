@@ -8,6 +8,7 @@
  */
 #include "sj.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "ckube/kobj.h"
 #include "ckube/log.h"
 #include "ckube/rfc3339.h"
+#include "ckube/strmap.h"
 
 #define CRONJOBS_RES	"cronjobs.batch"
 #define JOBS_RES	"jobs.batch"
@@ -42,12 +44,91 @@ struct sj_sync {
 	int64_t			 requeue_ms;	/* 0: none */
 };
 
+/*
+ * The resourceVersion of each CronJob's last status write. A Job event can
+ * reach us before the CronJob's own update does; reconciling that stale
+ * copy would try the same Job again (AlreadyExists) and call it
+ * unexpected. Until the cache has caught up, the CronJob waits for its
+ * update event instead.
+ */
+struct sj_state {
+	pthread_mutex_t	 mu;
+	struct strmap	*written;	/* key -> int64_t * */
+};
+
+static int64_t
+rv_of(const struct kobj *o)
+{
+	const char *rv = kobj_resource_version(o);
+	char *end;
+	long long v;
+
+	if (rv == NULL || rv[0] == '\0')
+		return 0;
+	v = strtoll(rv, &end, 10);
+	return *end == '\0' && v > 0 ? (int64_t)v : 0;
+}
+
+static void
+written_set(struct controller *c, const char *key, int64_t rv)
+{
+	struct sj_state *st = controller_data(c);
+	int64_t *v = NULL;
+
+	if (st == NULL)
+		return;
+	if (rv > 0) {
+		v = ck_malloc(sizeof(*v));
+		*v = rv;
+	}
+	pthread_mutex_lock(&st->mu);
+	free(v != NULL ? strmap_put(st->written, key, v) :
+	    strmap_remove(st->written, key));
+	pthread_mutex_unlock(&st->mu);
+}
+
+/* The cached copy predates our last status write. */
+static bool
+cache_is_stale(struct controller *c, const char *key, const struct kobj *cj)
+{
+	struct sj_state *st = controller_data(c);
+	const int64_t *v;
+	int64_t have = rv_of(cj);
+	bool stale;
+
+	if (st == NULL || have == 0)
+		return false;
+	pthread_mutex_lock(&st->mu);
+	v = strmap_get(st->written, key);
+	stale = v != NULL && *v > have;
+	pthread_mutex_unlock(&st->mu);
+	return stale;
+}
+
+void
+sj_fini(struct controller *c)
+{
+	struct sj_state *st = controller_data(c);
+
+	if (st == NULL)
+		return;
+	strmap_free(st->written, free);
+	pthread_mutex_destroy(&st->mu);
+	free(st);
+	controller_set_data(c, NULL);
+}
+
 int
 sj_init(struct controller *c)
 {
+	struct sj_state *st = ck_calloc(1, sizeof(*st));
+
 	struct cache *jobs = controller_cache(c, JOBS_RES);
 	int rc = 0;
 
+	pthread_mutex_init(&st->mu, NULL);
+	st->written = strmap_new();
+	controller_set_data(c, st);
 	cron_tz_init();		/* before the informer and worker threads */
 	if (jobs != NULL)
 		rc = cache_add_index(jobs, CACHE_INDEX_CONTROLLER_UID,
@@ -476,15 +557,23 @@ sj_reconcile(struct controller *c, const char *key)
 	struct cache *cjs = controller_cache(c, CRONJOBS_RES);
 	struct cache *jobs = controller_cache(c, JOBS_RES);
 	struct sj_sync s = { .key = key };
-	struct kobj *cj = NULL, *cp = NULL;
+	struct kobj *cj = NULL, *cp = NULL, *written = NULL;
 	const cJSON *old;
 	struct ck_status st;
 	int rc = 0, r;
 
 	if (cjs != NULL)
 		cj = cache_get(cjs, key);
-	if (cj == NULL || jobs == NULL)
+	if (cj == NULL || jobs == NULL) {
+		written_set(c, key, 0);
 		goto out;
+	}
+	if (cache_is_stale(c, key, cj)) {
+		log_v(4, "cronjob %s: cache older than our last write; waiting "
+		    "for it", key);
+		controller_requeue_after(c, key, 1000);
+		goto out;
+	}
 	s.cj = cj;
 	s.now_ms = ck_wall_us() / 1000;
 	old = kobj_get(cj, "status");
@@ -503,7 +592,9 @@ sj_reconcile(struct controller *c, const char *key)
 		r = kobj_set_json(cp, "status", s.status);
 		s.status = NULL;
 		if (r == 0)
-			r = controller_update_status(c, cp, NULL, &st);
+			r = controller_update_status(c, cp, &written, &st);
+		if (r == 0)
+			written_set(c, key, rv_of(written));
 		if (r < 0 && rc == 0)
 			rc = r;
 	}
@@ -515,6 +606,7 @@ sj_reconcile(struct controller *c, const char *key)
 out:
 	cJSON_Delete(s.status);
 	cache_list_free(s.jobs, s.njobs);
+	kobj_unref(written);
 	kobj_unref(cp);
 	kobj_unref(cj);
 	return rc;

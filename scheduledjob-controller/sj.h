@@ -20,6 +20,7 @@ struct kobj;
 
 /* sj.c: the algorithm. */
 int	sj_init(struct controller *c);
+void	sj_fini(struct controller *c);
 int	sj_reconcile(struct controller *c, const char *key);
 
 /* sj_sched.c: pure schedule arithmetic. */

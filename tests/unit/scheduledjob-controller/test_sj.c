@@ -40,7 +40,7 @@ static const struct watch_spec watches[] = {
 
 static const struct controller_def def = {
 	.name = "scheduledjob-controller", .watches = watches,
-	.nwatches = ARRAY_SIZE(watches), .init = sj_init,
+	.nwatches = ARRAY_SIZE(watches), .init = sj_init, .fini = sj_fini,
 	.reconcile = sj_reconcile,
 };
 
@@ -69,17 +69,18 @@ static void
 add_cj(struct fake_api *fa, const char *created, const char *extra,
     const char *status)
 {
+	static int rv = 100000;		/* newer than the fake API's writes */
 	char buf[2048];
 	struct kobj *o;
 
 	snprintf(buf, sizeof(buf), "{\"apiVersion\":\"batch/v1\","
 	    "\"kind\":\"CronJob\",\"metadata\":{\"name\":\"hello\","
 	    "\"namespace\":\"default\",\"uid\":\"" CJ_UID "\","
-	    "\"resourceVersion\":\"1\",\"creationTimestamp\":\"%s\"},"
+	    "\"resourceVersion\":\"%d\",\"creationTimestamp\":\"%s\"},"
 	    "\"spec\":{%s%s\"jobTemplate\":{\"metadata\":{\"labels\":"
 	    "{\"app\":\"hello\"}},\"spec\":{\"template\":{\"spec\":"
 	    "{\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"c\","
-	    "\"image\":\"busybox\"}]}}}}},\"status\":%s}", created,
+	    "\"image\":\"busybox\"}]}}}}},\"status\":%s}", ++rv, created,
 	    extra, extra[0] != '\0' ? "," : "", status);
 	o = kobj_parse(buf, strlen(buf));
 	assert_non_null(o);
@@ -478,6 +479,39 @@ test_sj_already_exists(void **state)
 	assert_int_equal(events(f->fa, "FailedCreate"), 1);
 }
 
+/* A copy older than our last status write waits for the update. */
+static void
+test_sj_stale_cache(void **state)
+{
+	struct fixture *f = *state;
+	struct kobj *cj, *cp;
+
+	add_cj(f->fa, "2024-05-01T10:00:30Z", "\"schedule\":\"* * * * *\"",
+	    "{}");
+	cj = cache_get(fake_api_cache(f->fa, "cronjobs.batch"), CJ_KEY);
+	cp = kobj_copy(cj);
+	assert_int_equal(kobj_set_str(cp, "metadata.resourceVersion", "1"), 0);
+	fake_api_add(f->fa, "cronjobs.batch", cp);
+	now_is("2024-05-01T10:01:01Z");
+	assert_int_equal(sj_reconcile(f->c, CJ_KEY), 0);
+	assert_int_equal(fake_api_count(f->fa, "create", NULL), 1);
+	/* The job's event comes first: the cached CronJob is still rv 1. */
+	fake_api_clear(f->fa);
+	add_job(f->fa, "hello-28575961", "", "2024-05-01T10:01:01Z");
+	assert_int_equal(sj_reconcile(f->c, CJ_KEY), 0);
+	assert_int_equal(fake_api_nactions(f->fa), 0);
+	/* Its update arrives: reconciled as usual. */
+	kobj_unref(cp);
+	cp = kobj_copy(cj);
+	assert_int_equal(kobj_set_str(cp, "metadata.resourceVersion",
+	    "999999999"), 0);
+	fake_api_add(f->fa, "cronjobs.batch", cp);
+	assert_int_equal(sj_reconcile(f->c, CJ_KEY), 0);
+	assert_true(fake_api_nactions(f->fa) > 0);
+	kobj_unref(cp);
+	kobj_unref(cj);
+}
+
 /* An active entry whose job is gone (a direct GET says 404): MissingJob. */
 static void
 test_sj_missing_job(void **state)
@@ -591,6 +625,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_sj_suspend, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_sj_already_exists, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_sj_stale_cache, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_sj_missing_job, setup,
 		    teardown),

@@ -79,6 +79,20 @@ is_met(const struct evict_threshold *t, const struct evict_obs *o,
 	return o->available[t->sig] < q;
 }
 
+bool
+evict_any_met(const struct evict_config *cfg, const struct evict_state *st,
+    const struct evict_usage *u)
+{
+	struct evict_obs o;
+	size_t i;
+
+	evict_observe(u, &o);
+	for (i = 0; i < cfg->nth; i++)
+		if (is_met(&cfg->th[i], &o, st->met[i]))
+			return true;
+	return false;
+}
+
 /* --- ranking ------------------------------------------------------- */
 
 struct rank_ctx {

@@ -167,6 +167,13 @@ void	evict_pass(const struct evict_config *cfg, struct evict_state *st,
 	    size_t n, struct evict_result *out);
 
 /*
+ * Whether a pass over u would find a threshold met (so it may need the
+ * pods); without one, evict_pass with no pods does the same as with them.
+ */
+bool	evict_any_met(const struct evict_config *cfg,
+	    const struct evict_state *st, const struct evict_usage *u);
+
+/*
  * Sort pods (pointers) in eviction order for resource r: modern (usage
  * above request, lower priority, larger usage - request) or 1.3 (QoS class,
  * then usage - request; disk by usage). Stable: ties keep their order.

@@ -115,18 +115,26 @@ node_object(const struct ksim *ks, const struct sim_node *n)
 }
 
 static void
-add_condition(cJSON *arr, const char *type, const char *status,
-    const char *reason, const char *msg, const char *now)
+add_condition_since(cJSON *arr, const char *type, const char *status,
+    const char *reason, const char *msg, const char *now, const char *since)
 {
 	cJSON *c = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(c, "type", type);
 	cJSON_AddStringToObject(c, "status", status);
 	cJSON_AddStringToObject(c, "lastHeartbeatTime", now);
-	cJSON_AddStringToObject(c, "lastTransitionTime", now);
+	cJSON_AddStringToObject(c, "lastTransitionTime",
+	    since != NULL && *since != '\0' ? since : now);
 	cJSON_AddStringToObject(c, "reason", reason);
 	cJSON_AddStringToObject(c, "message", msg);
 	cJSON_AddItemToArray(arr, c);
+}
+
+static void
+add_condition(cJSON *arr, const char *type, const char *status,
+    const char *reason, const char *msg, const char *now)
+{
+	add_condition_since(arr, type, status, reason, msg, now, NULL);
 }
 
 static cJSON *
@@ -145,11 +153,25 @@ node_status_patch(const struct ksim *ks, const struct sim_node *n)
 	    ks->f.node_ephemeral_storage);
 	cJSON_AddItemToObject(st, "allocatable", cJSON_Duplicate(cap, 1));
 	conds = cJSON_AddArrayToObject(st, "conditions");
-	add_condition(conds, "MemoryPressure", "False",
-	    "KubeletHasSufficientMemory",
-	    "kubelet has sufficient memory available", now);
-	add_condition(conds, "DiskPressure", "False",
-	    "KubeletHasNoDiskPressure", "kubelet has no disk pressure", now);
+	/* The kubelet's reasons and messages (semantics.md 6(b)). */
+	if (n->ev.pressure[EV_COND_MEMORY])
+		add_condition_since(conds, "MemoryPressure", "True",
+		    "KubeletHasInsufficientMemory",
+		    "kubelet has insufficient memory available", now,
+		    n->pressure_since[EV_COND_MEMORY]);
+	else
+		add_condition_since(conds, "MemoryPressure", "False",
+		    "KubeletHasSufficientMemory",
+		    "kubelet has sufficient memory available", now,
+		    n->pressure_since[EV_COND_MEMORY]);
+	if (n->ev.pressure[EV_COND_DISK])
+		add_condition_since(conds, "DiskPressure", "True",
+		    "KubeletHasDiskPressure", "kubelet has disk pressure", now,
+		    n->pressure_since[EV_COND_DISK]);
+	else
+		add_condition_since(conds, "DiskPressure", "False",
+		    "KubeletHasNoDiskPressure", "kubelet has no disk pressure",
+		    now, n->pressure_since[EV_COND_DISK]);
 	add_condition(conds, "PIDPressure", "False",
 	    "KubeletHasSufficientPID", "kubelet has sufficient PID available",
 	    now);
@@ -325,14 +347,17 @@ ensure_namespace(struct ksim *ks)
 }
 
 void
+node_status_now(struct ksim *ks, struct sim_node *n, int64_t now)
+{
+	if (n->registered)
+		timers_arm(&ks->timers, &n->status_timer, now);
+}
+
+void
 node_usage_changed(struct ksim *ks, struct sim_node *n)
 {
 	(void)ks;
-	/*
-	 * Node pressure (MemoryPressure when memory-usage nears allocatable
-	 * minus the eviction threshold, DiskPressure...) is the eviction
-	 * issue's: it evaluates n's sums here and reports the conditions.
-	 */
+	/* The eviction pass reads the sums on its housekeeping timer. */
 	log_v(4, "node %s usage: memory %lld disk %lld inodes %lld", n->name,
 	    (long long)n->mem_usage, (long long)n->disk_usage,
 	    (long long)n->inodes_usage);

@@ -277,8 +277,15 @@ status_json(const struct sim_pod *p)
 		cJSON_AddStringToObject(st, "startTime", p->start_time);
 		return st;
 	}
-	cJSON_AddStringToObject(st, "phase", ph[ps->phase]);
-	if (ps->reason != NULL) {
+	if (p->evicted) {
+		/* The eviction manager's verdict: Failed, never restarted. */
+		cJSON_AddStringToObject(st, "phase", "Failed");
+		cJSON_AddStringToObject(st, "reason", "Evicted");
+		cJSON_AddStringToObject(st, "message", p->evict_msg);
+	} else {
+		cJSON_AddStringToObject(st, "phase", ph[ps->phase]);
+	}
+	if (ps->reason != NULL && !p->evicted) {
 		cJSON_AddStringToObject(st, "reason", ps->reason);
 		cJSON_AddStringToObject(st, "message", "Pod was active on the "
 		    "node longer than the specified deadline");
@@ -300,6 +307,17 @@ status_json(const struct sim_pod *p)
 	    ps->phase == PH_FAILED ? "PodCompleted" : "ContainersNotReady",
 	    rmsg, t);
 	add_cond(conds, "PodScheduled", true, NULL, NULL, t);
+	if (p->evicted) {
+		cJSON *c = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(c, "type", "DisruptionTarget");
+		cJSON_AddStringToObject(c, "status", "True");
+		cJSON_AddNullToObject(c, "lastProbeTime");
+		cJSON_AddStringToObject(c, "lastTransitionTime", t);
+		cJSON_AddStringToObject(c, "reason", "TerminationByKubelet");
+		cJSON_AddStringToObject(c, "message", p->evict_msg);
+		cJSON_AddItemToArray(conds, c);
+	}
 	add_ips(st, "hostIP", "hostIPs", p->node->ip);
 	add_ips(st, "podIP", "podIPs", p->ip);
 	cJSON_AddStringToObject(st, "startTime", p->start_time);

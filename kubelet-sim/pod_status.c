@@ -177,11 +177,22 @@ statuses_json(const struct sim_pod *p, const struct ctr_sim *cs,
 
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "name", names[i]);
-		cJSON_AddItemToObject(o, "state", state_json(p, c, names[i],
-		    images[i], false));
-		cJSON_AddItemToObject(o, "lastState", c->has_last ?
-		    state_json(p, c, names[i], images[i], true) :
-		    cJSON_CreateObject());
+		if (p->evicted && !init && c->state == CS_TERMINATED) {
+			/*
+			 * Killed by the eviction manager: the kill is the
+			 * last state, as the 1.3 kubelet left it, so the
+			 * STATUS column reads the pod's reason, Evicted.
+			 */
+			cJSON_AddItemToObject(o, "state", cJSON_CreateObject());
+			cJSON_AddItemToObject(o, "lastState", state_json(p, c,
+			    names[i], images[i], false));
+		} else {
+			cJSON_AddItemToObject(o, "state", state_json(p, c,
+			    names[i], images[i], false));
+			cJSON_AddItemToObject(o, "lastState", c->has_last ?
+			    state_json(p, c, names[i], images[i], true) :
+			    cJSON_CreateObject());
+		}
 		cJSON_AddBoolToObject(o, "ready", init ?
 		    (c->state == CS_TERMINATED && c->exit_code == 0) :
 		    c->ready);

@@ -204,6 +204,40 @@ static const char *const res_names[EV_RES_COUNT] = {
 	"memory", "ephemeral-storage", "inodes"
 };
 
+/* A Node object for events about n (kind, name: all an Event needs). */
+static struct kobj *
+node_ref(const struct sim_node *n)
+{
+	struct kobj *o = kobj_new("v1", "Node");
+
+	cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(
+	    kobj_json_mut(o), "metadata"), "name", n->name);
+	kobj_touch(o);
+	return o;
+}
+
+/* The kubelet's node status events when a pressure condition flips. */
+static void
+condition_events(struct ksim *ks, const struct sim_node *n, const bool *was)
+{
+	static const char *const reasons[EV_COND_COUNT][2] = {
+		{ "NodeHasSufficientMemory", "NodeHasInsufficientMemory" },
+		{ "NodeHasNoDiskPressure", "NodeHasDiskPressure" },
+	};
+	struct kobj *o = node_ref(n);
+	const char *r;
+	size_t i;
+
+	for (i = 0; i < EV_COND_COUNT; i++) {
+		if (was[i] == n->ev.pressure[i])
+			continue;
+		r = reasons[i][n->ev.pressure[i]];
+		events_record(ks->ev, o, "Normal", r, "Node %s status is now: %s",
+		    n->name, r);
+	}
+	kobj_unref(o);
+}
+
 static void
 node_pass(struct ksim *ks, struct sim_node *n, struct bucket *b,
     struct evict_usage *u, int64_t now)
@@ -230,12 +264,10 @@ node_pass(struct ksim *ks, struct sim_node *n, struct bucket *b,
 		    n->ev.pressure[EV_COND_MEMORY] ? "True" : "False",
 		    n->ev.pressure[EV_COND_DISK] ? "True" : "False");
 		node_status_now(ks, n, now);
+		condition_events(ks, n, was);
 	}
 	if (r.threshold >= 0) {
-		nobj = kobj_new("v1", "Node");
-		cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(
-		    kobj_json_mut(nobj), "metadata"), "name", n->name);
-		kobj_touch(nobj);
+		nobj = node_ref(n);
 		events_record(ks->ev, nobj, "Warning", "EvictionThresholdMet",
 		    "Attempting to reclaim %s", res_names[r.resource]);
 		kobj_unref(nobj);

@@ -88,6 +88,7 @@ check "soft threshold: MemoryPressure=True" eventually -t 20 is True cond sim-0 
 expect "... reason KubeletHasInsufficientMemory" KubeletHasInsufficientMemory "$(cond_reason sim-0 MemoryPressure)"
 check "... the node-controller taints the node" eventually -t 10 has_taint sim-0 node.kubernetes.io/memory-pressure:NoSchedule
 expect "sim-1 has no pressure" False "$(cond sim-1 MemoryPressure)"
+check "... and a NodeHasInsufficientMemory event" eventually -t 10 has_event sim-0 NodeHasInsufficientMemory
 pod be-sel "nodeSelector: {kubernetes.io/hostname: sim-0}" '' ''
 pod bu-sel "nodeSelector: {kubernetes.io/hostname: sim-0}" '' 'requests: {memory: 10Mi}'
 pod be-free "" '' ''

@@ -187,7 +187,7 @@ usage_of(const struct ksim *ks, const struct sim_node *n,
     struct evict_usage *u)
 {
 	*u = (struct evict_usage){
-		.mem_capacity = ks->alloc.memory, .mem_pods = n->mem_usage,
+		.mem_capacity = ks->cap.memory, .mem_pods = n->mem_usage,
 		.mem_system = ks->f.system_memory,
 		.fs_capacity = ks->ephemeral, .fs_pods = n->disk_usage,
 		.fs_system = ks->f.system_disk, .fs_dead = n->fs_dead,

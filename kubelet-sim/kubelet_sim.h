@@ -46,6 +46,7 @@ struct ksim_flags {
 	int64_t		system_memory, system_disk, system_inodes;
 	int64_t		node_inodes, imagefs_capacity;
 	int64_t		images_used, images_unused, dead_containers;
+	const char	*system_reserved, *kube_reserved;	/* cpu=,memory=... */
 };
 
 /*
@@ -78,8 +79,10 @@ struct ksim {
 	struct daemon		*d;		/* woken when pod events arrive */
 	struct client		*cl;
 	struct events		*ev;		/* kubelet Events */
+	struct res_list		cap;		/* capacity of each node */
 	struct res_list		alloc;		/* allocatable of each node */
-	int64_t			ephemeral;	/* ephemeral-storage bytes */
+	int64_t			ephemeral;	/* ephemeral-storage capacity */
+	int64_t			ephemeral_alloc;	/* ... allocatable */
 	int			port;		/* our HTTP port */
 	char			url[128];	/* ANN_KUBELET_URL value */
 	struct timer_heap	timers;

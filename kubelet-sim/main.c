@@ -87,6 +87,13 @@ static const struct flag ksim_flag_table[] = {
 	{ "node-dead-container-disk-usage", FLAG_SIZE, &ks.f.dead_containers,
 	    "0", "Simulation", "nodefs bytes of dead containers and logs on "
 	    "each node, deleted by container GC under nodefs pressure" },
+	{ "system-reserved", FLAG_STRING, &ks.f.system_reserved, "",
+	    "Simulation", "resources reserved for the OS, e.g. cpu=100m,"
+	    "memory=100Mi,ephemeral-storage=1Gi: allocatable = capacity - "
+	    "reserved - hard eviction thresholds" },
+	{ "kube-reserved", FLAG_STRING, &ks.f.kube_reserved, "",
+	    "Simulation", "resources reserved for Kubernetes daemons (as "
+	    "--system-reserved)" },
 	{ "eviction-hard", FLAG_STRING, &ks.f.eviction_hard, "", "Eviction",
 	    "hard thresholds, e.g. memory.available<500Mi,nodefs.available<10%"
 	    " (signals memory.available, nodefs.available, nodefs.inodesFree, "
@@ -154,8 +161,8 @@ ksim_run(struct daemon *d, void *arg)
 	}
 	timers_init(&ks.timers);
 	if (node_setup(&ks, (int64_t)ck_now_ms()) != 0) {
-		log_error("bad --node-cidr %s or --nodes %lld", ks.f.node_cidr,
-		    (long long)ks.f.nodes);
+		log_error("bad --node-cidr %s, --nodes %lld or node resources",
+		    ks.f.node_cidr, (long long)ks.f.nodes);
 		events_free(ks.ev);
 		client_free(ks.cl);
 		return 2;

@@ -66,6 +66,8 @@ web_running_on() {
 }
 gone() { ! kc get pod "$1" >/dev/null 2>&1; }
 
+expect "allocatable memory = 2Gi - the 500Mi hard threshold" 1548Mi "$(jp node sim-0 '{.status.allocatable.memory}')"
+
 # --- memory ---
 pod g "nodeName: sim-0" 'sim.ckube.io/memory-usage: 300Mi' \
     'requests: {cpu: 100m, memory: 300Mi}, limits: {cpu: 100m, memory: 300Mi}'

@@ -18,7 +18,7 @@ if ! has_bin "${need[@]}" || ! command -v "$KUBECTL" >/dev/null; then
 fi
 
 # A bad threshold refuses the start (exit 2) with the kubelet's message.
-"$CK_BIN/ckube-kubelet-sim" --master=http://127.0.0.1:1 --port=0 \
+timeout 20 "$CK_BIN/ckube-kubelet-sim" --master=http://127.0.0.1:1 --port=0 \
     --eviction-soft='memory.available<1Gi' >"$CK_TMP/bad.log" 2>&1
 expect "soft threshold without grace: exit 2" 2 "$?"
 check "... and says why" grep -q "grace period must be specified for the soft eviction threshold memory.available" "$CK_TMP/bad.log"

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ckube/alloc.h"
 #include "ckube/ck.h"
 #include "eviction.h"
 
@@ -332,9 +333,7 @@ evict_pass(const struct evict_config *cfg, struct evict_state *st,
 	}
 	if (n == 0)
 		return;
-	rank = calloc(n, sizeof(*rank));
-	if (rank == NULL)
-		return;
+	rank = ck_calloc(n, sizeof(*rank));
 	for (i = 0; i < n; i++)
 		rank[i] = &pods[i];
 	evict_rank(cfg->ranking, out->resource, rank, n);

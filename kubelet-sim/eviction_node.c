@@ -143,7 +143,7 @@ collect_pod(const struct sim_pod *p, void *arg)
 	b->pods[b->n++] = (struct evict_pod){ .arg = (void *)(uintptr_t)p };
 }
 
-/* Containers (app then init) with their usage and requests. */
+/* The pod's ranking inputs, and its app containers for the message. */
 static void
 fill_pod(struct evict_pod *e)
 {

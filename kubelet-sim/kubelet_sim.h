@@ -5,16 +5,20 @@
 #ifndef KUBELET_SIM_KUBELET_SIM_H
 #define KUBELET_SIM_KUBELET_SIM_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ckube/ck.h"
 
+#include "eviction.h"
 #include "podspec.h"
 #include "timers.h"
 
 struct client;
 struct events;
 struct informer_handlers;
+struct kobj;
 
 struct ksim_flags {
 	int64_t		nodes;
@@ -32,6 +36,17 @@ struct ksim_flags {
 	int64_t		status_report_ms;
 	int64_t		crashloop_backoff_base_ms;
 	const char	*advertise_address;	/* host in the kubelet URL */
+	/* The kubelet's eviction flags (semantics.md 6(b)). */
+	const char	*eviction_hard, *eviction_soft, *eviction_soft_grace;
+	const char	*eviction_min_reclaim, *eviction_ranking;
+	int64_t		eviction_max_pod_grace_s;
+	int64_t		eviction_transition_ms;
+	int64_t		housekeeping_ms;
+	/* Simulated node-level usage outside the pods. */
+	int64_t		system_memory, system_disk, system_inodes;
+	int64_t		node_inodes, imagefs_capacity;
+	int64_t		images_used, images_unused, dead_containers;
+	const char	*system_reserved, *kube_reserved;	/* cpu=,memory=... */
 };
 
 /*
@@ -53,6 +68,10 @@ struct sim_node {
 	struct res_list	used;		/* requests of the admitted pods */
 	/* sim.ckube.io/ usage summed over the node's pods (node pressure). */
 	int64_t		mem_usage, disk_usage, inodes_usage;
+	/* Eviction manager: its memory, what node-level GC can still free. */
+	struct evict_state ev;
+	int64_t		fs_dead, images_unused;
+	char		pressure_since[EV_COND_COUNT][40];	/* RFC 3339 */
 };
 
 struct ksim {
@@ -60,13 +79,17 @@ struct ksim {
 	struct daemon		*d;		/* woken when pod events arrive */
 	struct client		*cl;
 	struct events		*ev;		/* kubelet Events */
+	struct res_list		cap;		/* capacity of each node */
 	struct res_list		alloc;		/* allocatable of each node */
-	int64_t			ephemeral;	/* ephemeral-storage bytes */
+	int64_t			ephemeral;	/* ephemeral-storage capacity */
+	int64_t			ephemeral_alloc;	/* ... allocatable */
 	int			port;		/* our HTTP port */
 	char			url[128];	/* ANN_KUBELET_URL value */
 	struct timer_heap	timers;
 	struct sim_node		*nodes;
 	size_t			nnodes;
+	struct evict_config	evc;		/* from the eviction flags */
+	struct timer		housekeeping;	/* the eviction pass */
 };
 
 /*
@@ -80,6 +103,8 @@ int	node_setup(struct ksim *ks, int64_t now_ms) CK_MUST_CHECK;
  * where node pressure is evaluated; today it only logs at --v=4.
  */
 void	node_usage_changed(struct ksim *ks, struct sim_node *n);
+/* Post n's status now (a pressure condition changed). */
+void	node_status_now(struct ksim *ks, struct sim_node *n, int64_t now_ms);
 /* Free the node set. */
 void	node_teardown(struct ksim *ks);
 
@@ -90,6 +115,20 @@ void	node_teardown(struct ksim *ks);
 const struct informer_handlers *pod_handlers(struct ksim *ks);
 /* Main loop: apply the queued pod events at now_ms (start, delete...). */
 void	pod_drain(struct ksim *ks, int64_t now_ms);
+/*
+ * Eviction flags into ks->evc; false (err set, the kubelet's message) on a
+ * bad one: the daemon refuses to start.
+ */
+bool	eviction_setup(struct ksim *ks, char *err, size_t len);
+/* Arm the housekeeping timer (the eviction pass) when thresholds exist. */
+void	eviction_start(struct ksim *ks, int64_t now_ms);
+/*
+ * The kubelet's admission under node pressure for a new pod object on n:
+ * NULL to admit, else the message ("The node had condition: [...]. ").
+ */
+const char *eviction_admit(struct sim_node *n, const struct kobj *pod,
+	    char *msg, size_t len);
+
 /* Drop every simulated pod. */
 void	pod_teardown(struct ksim *ks);
 

@@ -26,7 +26,7 @@
  */
 static const char *const pod_fields[] = {
 	"spec", "status.phase", "status.podIP", "status.startTime",
-	"status.conditions", NULL
+	"status.conditions", "status.qosClass", NULL
 };
 
 static struct ksim ks;
@@ -67,6 +67,58 @@ static const struct flag ksim_flag_table[] = {
 	    "127.0.0.1", "Simulation",
 	    "address the apiserver dials for container logs (node annotation "
 	    ANN_KUBELET_URL ")" },
+	{ "node-system-memory-usage", FLAG_SIZE, &ks.f.system_memory, "0",
+	    "Simulation", "memory each node's system daemons use outside "
+	    "the pods (lowers memory.available)" },
+	{ "node-system-disk-usage", FLAG_SIZE, &ks.f.system_disk, "0",
+	    "Simulation", "nodefs bytes used outside the pods" },
+	{ "node-system-inodes-usage", FLAG_SIZE, &ks.f.system_inodes, "0",
+	    "Simulation", "nodefs inodes used outside the pods" },
+	{ "node-inodes", FLAG_SIZE, &ks.f.node_inodes, "1M", "Simulation",
+	    "inode capacity of each node's filesystems" },
+	{ "node-imagefs-capacity", FLAG_SIZE, &ks.f.imagefs_capacity, "0",
+	    "Simulation", "size of a dedicated image filesystem (0: images "
+	    "live on the nodefs and imagefs signals observe it)" },
+	{ "node-image-disk-usage", FLAG_SIZE, &ks.f.images_used, "0",
+	    "Simulation", "bytes of images in use on each node" },
+	{ "node-unused-image-disk-usage", FLAG_SIZE, &ks.f.images_unused, "0",
+	    "Simulation", "bytes of unused images on each node, deleted by "
+	    "image GC under disk pressure" },
+	{ "node-dead-container-disk-usage", FLAG_SIZE, &ks.f.dead_containers,
+	    "0", "Simulation", "nodefs bytes of dead containers and logs on "
+	    "each node, deleted by container GC under nodefs pressure" },
+	{ "system-reserved", FLAG_STRING, &ks.f.system_reserved, "",
+	    "Simulation", "resources reserved for the OS, e.g. cpu=100m,"
+	    "memory=100Mi,ephemeral-storage=1Gi: allocatable = capacity - "
+	    "reserved - hard eviction thresholds" },
+	{ "kube-reserved", FLAG_STRING, &ks.f.kube_reserved, "",
+	    "Simulation", "resources reserved for Kubernetes daemons (as "
+	    "--system-reserved)" },
+	{ "eviction-hard", FLAG_STRING, &ks.f.eviction_hard, "", "Eviction",
+	    "hard thresholds, e.g. memory.available<500Mi,nodefs.available<10%"
+	    " (signals memory.available, nodefs.available, nodefs.inodesFree, "
+	    "imagefs.available, imagefs.inodesFree)" },
+	{ "eviction-soft", FLAG_STRING, &ks.f.eviction_soft, "", "Eviction",
+	    "soft thresholds, acted on after their grace period" },
+	{ "eviction-soft-grace-period", FLAG_STRING, &ks.f.eviction_soft_grace,
+	    "", "Eviction", "grace period of each soft threshold, e.g. "
+	    "memory.available=1m30s" },
+	{ "eviction-max-pod-grace-period", FLAG_INT,
+	    &ks.f.eviction_max_pod_grace_s, "0", "Eviction",
+	    "maximum termination grace (seconds) of a pod evicted by a soft "
+	    "threshold" },
+	{ "eviction-pressure-transition-period", FLAG_DURATION,
+	    &ks.f.eviction_transition_ms, "5m", "Eviction",
+	    "how long no threshold may be observed before a pressure "
+	    "condition turns False" },
+	{ "eviction-minimum-reclaim", FLAG_STRING, &ks.f.eviction_min_reclaim,
+	    "", "Eviction", "what to reclaim beyond a threshold, e.g. "
+	    "memory.available=0Mi,nodefs.available=500Mi" },
+	{ "housekeeping-interval", FLAG_DURATION, &ks.f.housekeeping_ms, "10s",
+	    "Eviction", "how often the eviction manager looks at the nodes" },
+	{ "eviction-ranking", FLAG_STRING, &ks.f.eviction_ranking, "priority",
+	    "Eviction", "pod ranking: priority (modern: over request, "
+	    "priority, usage) or qos (1.3: BestEffort, Burstable, Guaranteed)" },
 };
 
 static const struct httpd_route ksim_routes[] = {
@@ -83,9 +135,14 @@ ksim_run(struct daemon *d, void *arg)
 	struct informer_group *g;
 	struct client *icl;
 	int64_t next, now;
+	char err[256];
 	int rc;
 
 	(void)arg;
+	if (!eviction_setup(&ks, err, sizeof(err))) {
+		log_error("invalid eviction configuration: %s", err);
+		return 2;
+	}
 	if (daemon_client_new(d, &ks.cl) != 0)
 		return 1;
 	if (ks.f.lease_renew_ms <= 0)
@@ -104,12 +161,13 @@ ksim_run(struct daemon *d, void *arg)
 	}
 	timers_init(&ks.timers);
 	if (node_setup(&ks, (int64_t)ck_now_ms()) != 0) {
-		log_error("bad --node-cidr %s or --nodes %lld", ks.f.node_cidr,
-		    (long long)ks.f.nodes);
+		log_error("bad --node-cidr %s, --nodes %lld or node resources",
+		    ks.f.node_cidr, (long long)ks.f.nodes);
 		events_free(ks.ev);
 		client_free(ks.cl);
 		return 2;
 	}
+	eviction_start(&ks, (int64_t)ck_now_ms());
 	if (daemon_client_new(d, &icl) != 0) {
 		node_teardown(&ks);
 		events_free(ks.ev);

@@ -1,6 +1,9 @@
 # ckube-kubelet-sim: simulated nodes and pods. Keep KUBELET_SIM_SRCS sorted.
 KUBELET_SIM_SRCS :=
 KUBELET_SIM_SRCS += kubelet-sim/ctr_log.c
+KUBELET_SIM_SRCS += kubelet-sim/eviction.c
+KUBELET_SIM_SRCS += kubelet-sim/eviction_config.c
+KUBELET_SIM_SRCS += kubelet-sim/eviction_node.c
 KUBELET_SIM_SRCS += kubelet-sim/logs.c
 KUBELET_SIM_SRCS += kubelet-sim/node.c
 KUBELET_SIM_SRCS += kubelet-sim/pod.c

@@ -115,18 +115,51 @@ node_object(const struct ksim *ks, const struct sim_node *n)
 }
 
 static void
-add_condition(cJSON *arr, const char *type, const char *status,
-    const char *reason, const char *msg, const char *now)
+add_condition_since(cJSON *arr, const char *type, const char *status,
+    const char *reason, const char *msg, const char *now, const char *since)
 {
 	cJSON *c = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(c, "type", type);
 	cJSON_AddStringToObject(c, "status", status);
 	cJSON_AddStringToObject(c, "lastHeartbeatTime", now);
-	cJSON_AddStringToObject(c, "lastTransitionTime", now);
+	cJSON_AddStringToObject(c, "lastTransitionTime",
+	    since != NULL && *since != '\0' ? since : now);
 	cJSON_AddStringToObject(c, "reason", reason);
 	cJSON_AddStringToObject(c, "message", msg);
 	cJSON_AddItemToArray(arr, c);
+}
+
+static void
+add_condition(cJSON *arr, const char *type, const char *status,
+    const char *reason, const char *msg, const char *now)
+{
+	add_condition_since(arr, type, status, reason, msg, now, NULL);
+}
+
+/* status.allocatable: capacity's strings unless something is reserved. */
+static cJSON *
+allocatable_json(const struct ksim *ks, const cJSON *cap)
+{
+	char buf[QUANTITY_STR_MAX + 1];
+	cJSON *a = cJSON_Duplicate(cap, 1);
+
+	if (ks->alloc.cpu_milli != ks->cap.cpu_milli &&
+	    quantity_format_milli(ks->alloc.cpu_milli, QUANTITY_DECIMAL_SI, buf,
+	    sizeof(buf)) == 0)
+		cJSON_ReplaceItemInObjectCaseSensitive(a, "cpu",
+		    cJSON_CreateString(buf));
+	if (ks->alloc.memory != ks->cap.memory &&
+	    quantity_format_value(ks->alloc.memory, QUANTITY_BINARY_SI, buf,
+	    sizeof(buf)) == 0)
+		cJSON_ReplaceItemInObjectCaseSensitive(a, "memory",
+		    cJSON_CreateString(buf));
+	if (ks->ephemeral_alloc != ks->ephemeral &&
+	    quantity_format_value(ks->ephemeral_alloc, QUANTITY_BINARY_SI, buf,
+	    sizeof(buf)) == 0)
+		cJSON_ReplaceItemInObjectCaseSensitive(a, "ephemeral-storage",
+		    cJSON_CreateString(buf));
+	return a;
 }
 
 static cJSON *
@@ -143,13 +176,27 @@ node_status_patch(const struct ksim *ks, const struct sim_node *n)
 	cJSON_AddStringToObject(cap, "pods", ks->f.node_pods);
 	cJSON_AddStringToObject(cap, "ephemeral-storage",
 	    ks->f.node_ephemeral_storage);
-	cJSON_AddItemToObject(st, "allocatable", cJSON_Duplicate(cap, 1));
+	cJSON_AddItemToObject(st, "allocatable", allocatable_json(ks, cap));
 	conds = cJSON_AddArrayToObject(st, "conditions");
-	add_condition(conds, "MemoryPressure", "False",
-	    "KubeletHasSufficientMemory",
-	    "kubelet has sufficient memory available", now);
-	add_condition(conds, "DiskPressure", "False",
-	    "KubeletHasNoDiskPressure", "kubelet has no disk pressure", now);
+	/* The kubelet's reasons and messages (semantics.md 6(b)). */
+	if (n->ev.pressure[EV_COND_MEMORY])
+		add_condition_since(conds, "MemoryPressure", "True",
+		    "KubeletHasInsufficientMemory",
+		    "kubelet has insufficient memory available", now,
+		    n->pressure_since[EV_COND_MEMORY]);
+	else
+		add_condition_since(conds, "MemoryPressure", "False",
+		    "KubeletHasSufficientMemory",
+		    "kubelet has sufficient memory available", now,
+		    n->pressure_since[EV_COND_MEMORY]);
+	if (n->ev.pressure[EV_COND_DISK])
+		add_condition_since(conds, "DiskPressure", "True",
+		    "KubeletHasDiskPressure", "kubelet has disk pressure", now,
+		    n->pressure_since[EV_COND_DISK]);
+	else
+		add_condition_since(conds, "DiskPressure", "False",
+		    "KubeletHasNoDiskPressure", "kubelet has no disk pressure",
+		    now, n->pressure_since[EV_COND_DISK]);
 	add_condition(conds, "PIDPressure", "False",
 	    "KubeletHasSufficientPID", "kubelet has sufficient PID available",
 	    now);
@@ -325,28 +372,82 @@ ensure_namespace(struct ksim *ks)
 }
 
 void
+node_status_now(struct ksim *ks, struct sim_node *n, int64_t now)
+{
+	if (n->registered)
+		timers_arm(&ks->timers, &n->status_timer, now);
+}
+
+void
 node_usage_changed(struct ksim *ks, struct sim_node *n)
 {
 	(void)ks;
-	/*
-	 * Node pressure (MemoryPressure when memory-usage nears allocatable
-	 * minus the eviction threshold, DiskPressure...) is the eviction
-	 * issue's: it evaluates n's sums here and reports the conditions.
-	 */
+	/* The eviction pass reads the sums on its housekeeping timer. */
 	log_v(4, "node %s usage: memory %lld disk %lld inodes %lld", n->name,
 	    (long long)n->mem_usage, (long long)n->disk_usage,
 	    (long long)n->inodes_usage);
 }
 
-/* Allocatable (= capacity: nothing is reserved) from the flags. */
+/*
+ * --system-reserved / --kube-reserved ("cpu=100m,memory=100Mi,
+ * ephemeral-storage=1Gi") subtracted from r (cpu, memory) and *eph.
+ */
+static int
+subtract_reserved(const char *flag, const char *list, struct res_list *r,
+    int64_t *eph)
+{
+	char buf[256], *p, *next, *eq;
+	int64_t v;
+	int rc = 0;
+
+	if (list == NULL || *list == '\0')
+		return 0;
+	if (ck_strlcpy(buf, list, sizeof(buf)) >= sizeof(buf))
+		goto bad;
+	for (p = buf; p != NULL && rc == 0; p = next) {
+		next = strchr(p, ',');
+		if (next != NULL)
+			*next++ = '\0';
+		if (*p == '\0')
+			continue;
+		eq = strchr(p, '=');
+		if (eq == NULL)
+			goto bad;
+		*eq++ = '\0';
+		if (strcmp(p, "cpu") == 0 &&
+		    quantity_parse_milli(eq, &v, NULL) == 0 && v >= 0)
+			r->cpu_milli -= v;
+		else if (strcmp(p, "memory") == 0 &&
+		    quantity_parse_value(eq, &v, NULL) == 0 && v >= 0)
+			r->memory -= v;
+		else if (strcmp(p, "ephemeral-storage") == 0 &&
+		    quantity_parse_value(eq, &v, NULL) == 0 && v >= 0)
+			*eph -= v;
+		else if (strcmp(p, "pid") != 0)	/* pids are not simulated */
+			goto bad;
+	}
+	return 0;
+bad:
+	log_error("invalid %s \"%s\": want cpu=100m,memory=100Mi,"
+	    "ephemeral-storage=1Gi", flag, list);
+	return CK_EINVALID;
+}
+
+/*
+ * Capacity from the flags; allocatable = capacity - --system-reserved -
+ * --kube-reserved - the hard eviction thresholds of memory.available and
+ * nodefs.available (the kubelet's node allocatable).
+ */
 static int
 parse_alloc(struct ksim *ks)
 {
-	struct res_list *a = &ks->alloc;
+	struct res_list *c = &ks->cap, *a = &ks->alloc;
+	const struct evict_threshold *t;
+	size_t i;
 
-	if (quantity_parse_milli(ks->f.node_cpu, &a->cpu_milli, NULL) != 0 ||
-	    quantity_parse_value(ks->f.node_memory, &a->memory, NULL) != 0 ||
-	    quantity_parse_value(ks->f.node_pods, &a->pods, NULL) != 0 ||
+	if (quantity_parse_milli(ks->f.node_cpu, &c->cpu_milli, NULL) != 0 ||
+	    quantity_parse_value(ks->f.node_memory, &c->memory, NULL) != 0 ||
+	    quantity_parse_value(ks->f.node_pods, &c->pods, NULL) != 0 ||
 	    quantity_parse_value(ks->f.node_ephemeral_storage, &ks->ephemeral,
 	    NULL) != 0) {
 		log_error("bad --node-cpu %s, --node-memory %s, --node-pods "
@@ -355,6 +456,28 @@ parse_alloc(struct ksim *ks)
 		    ks->f.node_ephemeral_storage);
 		return CK_EINVALID;
 	}
+	*a = *c;
+	ks->ephemeral_alloc = ks->ephemeral;
+	if (subtract_reserved("--system-reserved", ks->f.system_reserved, a,
+	    &ks->ephemeral_alloc) != 0 || subtract_reserved("--kube-reserved",
+	    ks->f.kube_reserved, a, &ks->ephemeral_alloc) != 0)
+		return CK_EINVALID;
+	for (i = 0; i < ks->evc.nth; i++) {
+		t = &ks->evc.th[i];
+		if (t->soft)
+			continue;
+		if (t->sig == EV_SIG_MEMORY)
+			a->memory -= evict_quantity_value(&t->q, c->memory);
+		else if (t->sig == EV_SIG_NODEFS)
+			ks->ephemeral_alloc -= evict_quantity_value(&t->q,
+			    ks->ephemeral);
+	}
+	if (a->cpu_milli < 0)
+		a->cpu_milli = 0;
+	if (a->memory < 0)
+		a->memory = 0;
+	if (ks->ephemeral_alloc < 0)
+		ks->ephemeral_alloc = 0;
 	return 0;
 }
 

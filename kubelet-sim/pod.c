@@ -271,6 +271,7 @@ pod_free(void *v)
 	kobj_unref(p->obj);
 	free(p->ns);		/* with name and key */
 	free(p->reject_msg);
+	free(p->evict_msg);
 	free(p);
 }
 
@@ -422,7 +423,8 @@ on_pod_timer(struct timer *t, int64_t now)
 	pod_lock();
 	next = podsim_step(&p->ps, now);
 	pod_unlock();
-	if (p->ps.phase == PH_SUCCEEDED || p->ps.phase == PH_FAILED)
+	if (p->ps.phase == PH_SUCCEEDED || p->ps.phase == PH_FAILED ||
+	    (p->evicted && podsim_stopped(&p->ps)))
 		account(p, -1);		/* a finished pod frees its room */
 	pod_write_status(p);
 	if (p->deleting && podsim_stopped(&p->ps)) {
@@ -670,6 +672,15 @@ admit(struct sim_pod *p, const struct kobj *obj)
 	const char *reason;
 	char msg[256];
 
+	if (kobj_get_str(obj, "status.startTime") == NULL &&
+	    eviction_admit(p->node, obj, msg, sizeof(msg)) != NULL) {
+		p->reject_reason = "Evicted";
+		free(p->reject_msg);
+		p->reject_msg = ck_strdup(msg);
+		events_record(p->ks->ev, obj, "Warning", "Evicted", "%s",
+		    p->reject_msg);
+		return;
+	}
 	if (kobj_get_str(obj, "status.startTime") == NULL) {
 		reason = podspec_admit(&p->ks->alloc, &p->node->used, &p->req,
 		    msg, sizeof(msg));
@@ -683,6 +694,56 @@ admit(struct sim_pod *p, const struct kobj *obj)
 		}
 	}
 	account(p, 1);
+}
+
+/*
+ * The usage annotations may change at run time (kubectl annotate
+ * --overwrite): the node's sums follow, so the next eviction pass sees them.
+ */
+static void
+refresh_usage(struct sim_pod *p, const struct kobj *obj)
+{
+	struct sim_annotations a;
+	char err[512];
+	bool counted = p->counted;
+
+	(void)podspec_annotations(kobj_get(obj, "metadata.annotations"), &a,
+	    err, sizeof(err));
+	if (a.memory_bytes == p->ann.memory_bytes &&
+	    a.disk_bytes == p->ann.disk_bytes && a.inodes == p->ann.inodes)
+		return;
+	if (counted)
+		account(p, -1);
+	p->ann.memory_bytes = a.memory_bytes;
+	p->ann.disk_bytes = a.disk_bytes;
+	p->ann.inodes = a.inodes;
+	if (counted)
+		account(p, 1);
+}
+
+bool
+pod_evicting(const struct sim_pod *p)
+{
+	return p->evicted && !podsim_stopped(&p->ps);
+}
+
+void
+pod_evict(struct sim_pod *p, int64_t grace_s, const char *msg, int64_t now)
+{
+	int64_t next;
+
+	p->evicted = true;
+	free(p->evict_msg);
+	p->evict_msg = ck_strdup(msg);
+	events_record(p->ks->ev, p->obj, "Warning", "Evicted", "%s", msg);
+	pod_lock();
+	next = podsim_stop(&p->ps, now, grace_s * 1000);
+	pod_unlock();
+	if (podsim_stopped(&p->ps))
+		account(p, -1);
+	pod_write_status(p);
+	if (next != INT64_MAX)
+		timers_arm(&p->ks->timers, &p->timer, next);
 }
 
 static void
@@ -760,6 +821,7 @@ handle(struct ksim *ks, struct pod_ev *e, int64_t now)
 	} else {
 		kobj_unref(p->obj);
 		p->obj = kobj_ref(obj);
+		refresh_usage(p, obj);
 	}
 	if (p->gone)
 		return;

@@ -41,7 +41,9 @@ struct sim_pod {
 	uint64_t	 last_mirror;	/* ... of init-container-statuses */
 	const char	*reject_reason;	/* admission failure, static */
 	char		*reject_msg;	/* with reject_reason */
+	char		*evict_msg;	/* evicted: the status message */
 	bool		counted;	/* req and usage added to the node */
+	bool		evicted;	/* by the eviction manager: Failed */
 	bool		deleting, gone;
 };
 
@@ -59,6 +61,16 @@ struct sim_pod *pod_find(const char *ns, const char *name);
 int	pod_container_index(const struct sim_pod *p, const char *name);
 /* Wall-clock ms of a monotonic ms time. */
 int64_t	pod_wall_ms(int64_t mono_ms);
+
+/*
+ * The eviction manager's kill: stop p's containers with grace_s, then p
+ * stays Failed / Evicted with msg (copied), never restarted; a Warning
+ * Evicted event. Main loop only.
+ */
+void	pod_evict(struct sim_pod *p, int64_t grace_s, const char *msg,
+	    int64_t now_ms);
+/* p still runs containers after pod_evict (the next pass waits). */
+bool	pod_evicting(const struct sim_pod *p);
 
 /* Write p's status (and the 1.3 annotation mirror) if it changed. */
 void	pod_write_status(struct sim_pod *p);

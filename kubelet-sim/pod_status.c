@@ -177,11 +177,22 @@ statuses_json(const struct sim_pod *p, const struct ctr_sim *cs,
 
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "name", names[i]);
-		cJSON_AddItemToObject(o, "state", state_json(p, c, names[i],
-		    images[i], false));
-		cJSON_AddItemToObject(o, "lastState", c->has_last ?
-		    state_json(p, c, names[i], images[i], true) :
-		    cJSON_CreateObject());
+		if (p->evicted && !init && c->state == CS_TERMINATED) {
+			/*
+			 * Killed by the eviction manager: the kill is the
+			 * last state, as the 1.3 kubelet left it, so the
+			 * STATUS column reads the pod's reason, Evicted.
+			 */
+			cJSON_AddItemToObject(o, "state", cJSON_CreateObject());
+			cJSON_AddItemToObject(o, "lastState", state_json(p, c,
+			    names[i], images[i], false));
+		} else {
+			cJSON_AddItemToObject(o, "state", state_json(p, c,
+			    names[i], images[i], false));
+			cJSON_AddItemToObject(o, "lastState", c->has_last ?
+			    state_json(p, c, names[i], images[i], true) :
+			    cJSON_CreateObject());
+		}
 		cJSON_AddBoolToObject(o, "ready", init ?
 		    (c->state == CS_TERMINATED && c->exit_code == 0) :
 		    c->ready);
@@ -277,8 +288,15 @@ status_json(const struct sim_pod *p)
 		cJSON_AddStringToObject(st, "startTime", p->start_time);
 		return st;
 	}
-	cJSON_AddStringToObject(st, "phase", ph[ps->phase]);
-	if (ps->reason != NULL) {
+	if (p->evicted) {
+		/* The eviction manager's verdict: Failed, never restarted. */
+		cJSON_AddStringToObject(st, "phase", "Failed");
+		cJSON_AddStringToObject(st, "reason", "Evicted");
+		cJSON_AddStringToObject(st, "message", p->evict_msg);
+	} else {
+		cJSON_AddStringToObject(st, "phase", ph[ps->phase]);
+	}
+	if (ps->reason != NULL && !p->evicted) {
 		cJSON_AddStringToObject(st, "reason", ps->reason);
 		cJSON_AddStringToObject(st, "message", "Pod was active on the "
 		    "node longer than the specified deadline");
@@ -300,6 +318,17 @@ status_json(const struct sim_pod *p)
 	    ps->phase == PH_FAILED ? "PodCompleted" : "ContainersNotReady",
 	    rmsg, t);
 	add_cond(conds, "PodScheduled", true, NULL, NULL, t);
+	if (p->evicted) {
+		cJSON *c = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(c, "type", "DisruptionTarget");
+		cJSON_AddStringToObject(c, "status", "True");
+		cJSON_AddNullToObject(c, "lastProbeTime");
+		cJSON_AddStringToObject(c, "lastTransitionTime", t);
+		cJSON_AddStringToObject(c, "reason", "TerminationByKubelet");
+		cJSON_AddStringToObject(c, "message", p->evict_msg);
+		cJSON_AddItemToArray(conds, c);
+	}
 	add_ips(st, "hostIP", "hostIPs", p->node->ip);
 	add_ips(st, "podIP", "podIPs", p->ip);
 	cJSON_AddStringToObject(st, "startTime", p->start_time);

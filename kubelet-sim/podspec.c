@@ -38,6 +38,96 @@ parse_quantity(const char *v, int64_t *out)
 	return true;
 }
 
+static const char *const usage_keys[] = {
+	"memory-usage", "disk-usage", "inodes-usage"
+};
+
+/* k is "<usage key>" or "<usage key>.<container>": its kind, or -1. */
+static int
+usage_kind(const char *k, const char **ctr)
+{
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(usage_keys); i++) {
+		n = strlen(usage_keys[i]);
+		if (strncmp(k, usage_keys[i], n) != 0)
+			continue;
+		if (k[n] == '\0') {
+			*ctr = NULL;
+			return (int)i;
+		}
+		if (k[n] == '.' && k[n + 1] != '\0') {
+			*ctr = k + n + 1;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+static int64_t *
+usage_slot(const char *k, struct sim_annotations *a)
+{
+	const char *ctr;
+
+	switch (usage_kind(k, &ctr)) {
+	case 0:
+		return &a->memory_bytes;
+	case 1:
+		return &a->disk_bytes;
+	case 2:
+		return &a->inodes;
+	default:
+		return NULL;
+	}
+}
+
+void
+podspec_container_usage(const cJSON *annotations, const char *name,
+    bool first, int64_t usage[3])
+{
+	const size_t plen = strlen(SIM_ANN_PREFIX);
+	const cJSON *it;
+	const char *ctr;
+	int64_t x;
+	int kind;
+
+	usage[0] = usage[1] = usage[2] = 0;
+	cJSON_ArrayForEach(it, annotations) {
+		if (it->string == NULL || !cJSON_IsString(it) ||
+		    strncmp(it->string, SIM_ANN_PREFIX, plen) != 0)
+			continue;
+		kind = usage_kind(it->string + plen, &ctr);
+		if (kind < 0 || (ctr == NULL && !first) ||
+		    (ctr != NULL && strcmp(ctr, name) != 0))
+			continue;
+		if (parse_quantity(it->valuestring, &x))
+			usage[kind] += x;
+	}
+}
+
+void
+podspec_container_requests(const cJSON *c, int64_t *memory, int64_t *disk)
+{
+	const cJSON *res = cJSON_GetObjectItemCaseSensitive(c, "resources");
+	const char *names[2] = { "memory", "ephemeral-storage" };
+	int64_t *out[2] = { memory, disk }, x;
+	const cJSON *v;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		*out[i] = 0;
+		v = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(res, "requests"), names[i]);
+		if (!cJSON_IsString(v))	/* a limit alone defaults it */
+			v = cJSON_GetObjectItemCaseSensitive(
+			    cJSON_GetObjectItemCaseSensitive(res, "limits"),
+			    names[i]);
+		if (cJSON_IsString(v) && quantity_parse_value(v->valuestring,
+		    &x, NULL) == 0 && x > 0)
+			*out[i] = x;
+	}
+}
+
 int
 podspec_annotations(const cJSON *annotations, struct sim_annotations *out,
     char *err, size_t errlen)
@@ -45,6 +135,7 @@ podspec_annotations(const cJSON *annotations, struct sim_annotations *out,
 	const size_t plen = strlen(SIM_ANN_PREFIX);
 	const cJSON *it;
 	const char *k, *v;
+	int64_t *u, x;
 	int bad = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -62,15 +153,11 @@ podspec_annotations(const cJSON *annotations, struct sim_annotations *out,
 		} else if (strcmp(k, "ready-after") == 0) {
 			if (sim_parse_duration(v, &out->ready_after_ms) != 0)
 				goto bad_duration;
-		} else if (strcmp(k, "memory-usage") == 0) {
-			if (!parse_quantity(v, &out->memory_bytes))
+		} else if ((u = usage_slot(k, out)) != NULL) {
+			/* pod-level and per-container values add up */
+			if (!parse_quantity(v, &x))
 				goto bad_quantity;
-		} else if (strcmp(k, "disk-usage") == 0) {
-			if (!parse_quantity(v, &out->disk_bytes))
-				goto bad_quantity;
-		} else if (strcmp(k, "inodes-usage") == 0) {
-			if (!parse_quantity(v, &out->inodes))
-				goto bad_quantity;
+			*u += x;
 		} else if (strcmp(k, "image-pull-fail") == 0) {
 			if (*v == '\0' || strlen(v) >= sizeof(out->pull_fail)) {
 				add_err(err, errlen, it->string,

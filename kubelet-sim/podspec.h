@@ -21,9 +21,11 @@ struct cJSON;
 struct sim_annotations {
 	int64_t	startup_delay_ms;	/* startup-delay */
 	int64_t	ready_after_ms;		/* ready-after */
-	int64_t	memory_bytes;		/* memory-usage */
-	int64_t	disk_bytes;		/* disk-usage */
-	int64_t	inodes;			/* inodes-usage */
+	/* memory-usage, disk-usage, inodes-usage: the pod-level value plus
+	 * the per-container ones (memory-usage.<container>...) */
+	int64_t	memory_bytes;
+	int64_t	disk_bytes;
+	int64_t	inodes;
 	char	pull_fail[256];		/* image-pull-fail: "true" or names */
 };
 
@@ -35,6 +37,19 @@ struct sim_annotations {
  */
 int	podspec_annotations(const struct cJSON *annotations,
 	    struct sim_annotations *out, char *err, size_t errlen);
+
+/*
+ * The usage annotations of container name: memory-usage.<name>,
+ * disk-usage.<name>, inodes-usage.<name> into usage[0..2], plus the
+ * pod-level values when first (they are counted on the first container).
+ * Bad values count as 0 (podspec_annotations reports them).
+ */
+void	podspec_container_usage(const struct cJSON *annotations,
+	    const char *name, bool first, int64_t usage[3]);
+
+/* A container's memory and ephemeral-storage requests (limits if unset). */
+void	podspec_container_requests(const struct cJSON *c, int64_t *memory,
+	    int64_t *disk);
 
 /* Whether the image pull of container name fails per a->pull_fail. */
 bool	podspec_pull_fails(const struct sim_annotations *a, const char *name);

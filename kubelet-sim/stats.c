@@ -79,7 +79,7 @@ stats_handle(const struct httpd_request *req, struct httpd_response *resp,
 	m = cJSON_AddObjectToObject(node, "memory");
 	cJSON_AddStringToObject(m, "time", now);
 	cJSON_AddNumberToObject(m, "availableBytes",
-	    (double)(ks->alloc.memory - n->mem_usage));
+	    (double)(ks->cap.memory - n->mem_usage));
 	cJSON_AddNumberToObject(m, "usageBytes", (double)n->mem_usage);
 	cJSON_AddNumberToObject(m, "workingSetBytes", (double)n->mem_usage);
 	fs = cJSON_AddObjectToObject(node, "fs");

@@ -245,6 +245,57 @@ taints_wanted(const struct kobj *node, const char *want, const char *now)
 	return out;
 }
 
+/*
+ * TaintNodesByCondition: a NoSchedule taint for each pressure condition
+ * that is True, none otherwise; edits arr (the node's taints). Returns
+ * whether it changed.
+ */
+static bool
+pressure_taints(const struct kobj *node, cJSON *arr)
+{
+	static const struct {
+		const char *cond, *key;
+	} map[] = {
+		{ "MemoryPressure", TAINT_MEMORY_PRESSURE },
+		{ "DiskPressure", TAINT_DISK_PRESSURE },
+		{ "PIDPressure", TAINT_PID_PRESSURE },
+	};
+	bool changed = false, want, have;
+	const char *st;
+	cJSON *t, *nt;
+	size_t i;
+	int k;
+
+	for (i = 0; i < ARRAY_SIZE(map); i++) {
+		st = kobj_condition_status(node, map[i].cond);
+		want = st != NULL && strcmp(st, "True") == 0;
+		have = false;
+		for (k = cJSON_GetArraySize(arr) - 1; k >= 0; k--) {
+			const char *key;
+
+			t = cJSON_GetArrayItem(arr, k);
+			key = cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(t, "key"));
+			if (key == NULL || strcmp(key, map[i].key) != 0)
+				continue;
+			if (want && !have) {
+				have = true;
+				continue;
+			}
+			cJSON_DeleteItemFromArray(arr, k);
+			changed = true;
+		}
+		if (want && !have) {
+			nt = cJSON_CreateObject();
+			cJSON_AddStringToObject(nt, "key", map[i].key);
+			cJSON_AddStringToObject(nt, "effect", "NoSchedule");
+			cJSON_AddItemToArray(arr, nt);
+			changed = true;
+		}
+	}
+	return changed;
+}
+
 static int
 set_taints(struct controller *c, const struct kobj *node, cJSON *taints)
 {
@@ -286,6 +337,7 @@ nodelife_reconcile(struct controller *c, const char *key)
 	const char *ready, *want;
 	int64_t now_us, age_ms, next_ms = 0, due;
 	cJSON *taints;
+	bool changed;
 	int rc = 0;
 
 	if (node == NULL)
@@ -315,10 +367,19 @@ nodelife_reconcile(struct controller *c, const char *key)
 			    has_noexecute(node) ? TAINT_UNREACHABLE : NULL;
 	}
 	taints = taints_wanted(node, want, now);
-	if (taints != NULL) {
+	changed = taints != NULL;
+	if (taints == NULL) {
+		taints = cJSON_IsArray(kobj_get(node, "spec.taints")) ?
+		    cJSON_Duplicate(kobj_get(node, "spec.taints"), 1) :
+		    cJSON_CreateArray();
+	}
+	if (pressure_taints(node, taints))
+		changed = true;
+	if (changed) {
 		rc = set_taints(c, node, taints);
 		goto out;
 	}
+	cJSON_Delete(taints);
 	due = nodelife_evict_pods(c, node, now_us);
 	if (due < 0)
 		rc = (int)due;

@@ -2,7 +2,8 @@
  * nodelife.h: ckube-node-controller (Kubernetes' node lifecycle controller):
  * a node whose kubelet stops renewing its Lease and posting status becomes
  * Unknown and tainted unreachable; pods on a NoExecute-tainted node are
- * deleted once they stop tolerating the taint.
+ * deleted once they stop tolerating the taint; a node under memory, disk
+ * or PID pressure is tainted NoSchedule while the condition is True.
  */
 #ifndef NODELIFE_H
 #define NODELIFE_H
@@ -22,6 +23,10 @@ extern struct nodelife_cfg nodelife_cfg;
 
 #define TAINT_UNREACHABLE	"node.kubernetes.io/unreachable"
 #define TAINT_NOT_READY		"node.kubernetes.io/not-ready"
+/* NoSchedule while the matching condition is True (TaintNodesByCondition). */
+#define TAINT_MEMORY_PRESSURE	"node.kubernetes.io/memory-pressure"
+#define TAINT_DISK_PRESSURE	"node.kubernetes.io/disk-pressure"
+#define TAINT_PID_PRESSURE	"node.kubernetes.io/pid-pressure"
 
 int	nodelife_init(struct controller *c);
 

@@ -58,6 +58,43 @@ test_annotations(void **state)
 	assert_int_equal(podspec_annotations(NULL, &s, err, sizeof(err)), 0);
 }
 
+/* Per-container usage: memory-usage.<container> adds to the pod's sum. */
+static void
+test_container_usage(void **state)
+{
+	cJSON *a = cJSON_Parse("{\"sim.ckube.io/memory-usage\":\"100Mi\","
+	    "\"sim.ckube.io/memory-usage.app\":\"200Mi\","
+	    "\"sim.ckube.io/disk-usage.side\":\"1Gi\","
+	    "\"sim.ckube.io/inodes-usage.app\":\"5\","
+	    "\"sim.ckube.io/memory-usage.\":\"1\"}");
+	cJSON *c = cJSON_Parse("{\"resources\":{\"limits\":{\"memory\":"
+	    "\"300Mi\",\"ephemeral-storage\":\"2Gi\"},\"requests\":{"
+	    "\"memory\":\"100Mi\"}}}");
+	struct sim_annotations s;
+	int64_t u[3], mem, disk;
+	char err[256];
+
+	(void)state;
+	/* "memory-usage." without a container is not a usage key. */
+	assert_int_equal(podspec_annotations(a, &s, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "unknown annotation"));
+	assert_int_equal(s.memory_bytes, 300 << 20);
+	assert_int_equal(s.disk_bytes, 1 << 30);
+	assert_int_equal(s.inodes, 5);
+	podspec_container_usage(a, "app", true, u);
+	assert_int_equal(u[0], 300 << 20);	/* the pod-level part too */
+	assert_int_equal(u[1], 0);
+	assert_int_equal(u[2], 5);
+	podspec_container_usage(a, "side", false, u);
+	assert_int_equal(u[0], 0);
+	assert_int_equal(u[1], 1 << 30);
+	podspec_container_requests(c, &mem, &disk);
+	assert_int_equal(mem, 100 << 20);
+	assert_int_equal(disk, 2LL << 30);	/* the limit defaults it */
+	cJSON_Delete(a);
+	cJSON_Delete(c);
+}
+
 static void
 test_probe(void **state)
 {
@@ -129,6 +166,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_annotations),
+		cmocka_unit_test(test_container_usage),
 		cmocka_unit_test(test_probe),
 		cmocka_unit_test(test_requests_admit),
 	};

@@ -62,7 +62,8 @@ add(struct fake_api *fa, const char *res, const char *json)
 
 /* Node n1 created at T0 whose kubelet last posted Ready=ready at hb_s. */
 static void
-add_node(struct fx *f, const char *ready, uint64_t hb_s, const char *taints)
+add_node_mp(struct fx *f, const char *ready, uint64_t hb_s, const char *taints,
+    const char *mem_pressure)
 {
 	char hb[RFC3339_MAX], t0[RFC3339_MAX], buf[2048];
 
@@ -72,10 +73,16 @@ add_node(struct fx *f, const char *ready, uint64_t hb_s, const char *taints)
 	    "\"metadata\":{\"name\":\"n1\",\"uid\":\"u1\",\"resourceVersion\":\"5\","
 	    "\"creationTimestamp\":\"%s\"},\"spec\":{\"taints\":%s},"
 	    "\"status\":{\"conditions\":[{\"type\":\"MemoryPressure\","
-	    "\"status\":\"False\",\"lastHeartbeatTime\":\"%s\"},"
+	    "\"status\":\"%s\",\"lastHeartbeatTime\":\"%s\"},"
 	    "{\"type\":\"Ready\",\"status\":\"%s\",\"lastHeartbeatTime\":\"%s\"}]}}",
-	    t0, taints, hb, ready, hb);
+	    t0, taints, mem_pressure, hb, ready, hb);
 	add(f->fa, "nodes", buf);
+}
+
+static void
+add_node(struct fx *f, const char *ready, uint64_t hb_s, const char *taints)
+{
+	add_node_mp(f, ready, hb_s, taints, "False");
 }
 
 static void
@@ -230,6 +237,38 @@ test_not_ready_taints(void **state)
 	cJSON_free(t);
 }
 
+/* TaintNodesByCondition: MemoryPressure=True taints, False untaints. */
+static void
+test_pressure_taints(void **state)
+{
+	struct fx *f = *state;
+	char *t;
+
+	add_node_mp(f, "True", 10, "[{\"key\":\"keep\",\"effect\":\"NoSchedule\"}]",
+	    "True");
+	clock_set_fake(T0_MS + 12000);
+	assert_int_equal(nodelife_reconcile(f->c, "n1"), 0);
+	t = taints_of(only(f, "update"));
+	assert_string_equal(t, "[{\"key\":\"keep\",\"effect\":\"NoSchedule\"},"
+	    "{\"key\":\"node.kubernetes.io/memory-pressure\","
+	    "\"effect\":\"NoSchedule\"}]");
+	cJSON_free(t);
+	/* Already tainted: nothing to write. */
+	fake_api_clear(f->fa);
+	add_node_mp(f, "True", 10, "[{\"key\":\"node.kubernetes.io/memory-pressure\","
+	    "\"effect\":\"NoSchedule\"}]", "True");
+	assert_int_equal(nodelife_reconcile(f->c, "n1"), 0);
+	assert_int_equal(fake_api_count(f->fa, "update", NULL), 0);
+	/* The condition is gone: so is the taint. */
+	fake_api_clear(f->fa);
+	add_node_mp(f, "True", 10, "[{\"key\":\"node.kubernetes.io/memory-pressure\","
+	    "\"effect\":\"NoSchedule\"}]", "False");
+	assert_int_equal(nodelife_reconcile(f->c, "n1"), 0);
+	t = taints_of(only(f, "update"));
+	assert_string_equal(t, "[]");
+	cJSON_free(t);
+}
+
 static bool
 deleted(struct fx *f, const char *name)
 {
@@ -305,6 +344,8 @@ main(void)
 		    test_unknown_node_gets_unreachable_taints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_back_to_ready_drops_taints,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pressure_taints, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_not_ready_taints, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(

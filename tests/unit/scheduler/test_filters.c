@@ -358,11 +358,22 @@ test_pressure(void **state)
 	assert_int_not_equal(run(filter_pressure, cpu_pod("burst2", "100m"),
 	    disk, why, sizeof(why)), 0);
 	assert_string_equal(why, "node(s) had disk pressure");
-	/* The modern taint on the node is an ordinary taint. */
+	/*
+	 * The node-controller's memory-pressure taint follows the 1.3 rule:
+	 * it binds BestEffort pods only (PodTolerationRestriction tolerates
+	 * it for the others); the disk-pressure taint binds every pod.
+	 */
 	mem = fx_add_node(&cl, fx_node("tainted", "2", "1Gi", 10, "",
 	    "[{\"key\":\"node.kubernetes.io/memory-pressure\",\"effect\":"
 	    "\"NoSchedule\"}]", "True", "", 0));
-	assert_int_not_equal(run(filter_taints, cpu_pod("x", "1"), mem, NULL,
+	assert_int_equal(run(filter_taints, cpu_pod("x", "1"), mem, NULL, 0),
+	    0);
+	assert_int_not_equal(run(filter_taints, cpu_pod("y", NULL), mem, NULL,
+	    0), 0);
+	disk = fx_add_node(&cl, fx_node("dtainted", "2", "1Gi", 10, "",
+	    "[{\"key\":\"node.kubernetes.io/disk-pressure\",\"effect\":"
+	    "\"NoSchedule\"}]", "True", "", 0));
+	assert_int_not_equal(run(filter_taints, cpu_pod("z", "1"), disk, NULL,
 	    0), 0);
 }
 

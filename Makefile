@@ -17,6 +17,7 @@ include endpoints-controller/module.mk
 include gc-controller/module.mk
 include kubelet-sim/module.mk
 include namespace-controller/module.mk
+include netpol/module.mk
 include node-controller/module.mk
 include replicaset-controller/module.mk
 include scheduler/module.mk

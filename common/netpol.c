@@ -243,11 +243,11 @@ compile_peer(const cJSON *json, const char *field, struct np_peer *peer,
 	char f[192];
 	int rc;
 
-	snprintf(f, sizeof(f), "%s.podSelector", field);
+	snprintf(f, sizeof(f), "%.150s.podSelector", field);
 	rc = compile_selector(ps, f, &peer->pods, st);
 	if (rc < 0)
 		return rc;
-	snprintf(f, sizeof(f), "%s.namespaceSelector", field);
+	snprintf(f, sizeof(f), "%.150s.namespaceSelector", field);
 	rc = compile_selector(ns, f, &peer->nss, st);
 	if (rc < 0)
 		return rc;

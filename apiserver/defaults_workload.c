@@ -157,20 +157,34 @@ defaults_pdb(cJSON *obj)
 	json_set_num(status, "expectedPods", 0);
 }
 
-/* policyTypes: Ingress always, Egress when egress rules are given. */
+/*
+ * policyTypes: Ingress, plus Egress when there are egress rules; every
+ * port's protocol TCP (SetDefaults_NetworkPolicySpec / _Port). A missing
+ * podSelector is left for validation to refuse (spec 7(a)).
+ */
 void
 defaults_networkpolicy(cJSON *obj)
 {
-	cJSON *spec = json_ensure_obj(obj, "spec"), *pt;
+	static const char *const dirs[] = { "ingress", "egress" };
+	cJSON *spec = json_ensure_obj(obj, "spec"), *pt, *rule, *port;
+	size_t d;
 
-	json_ensure_obj(spec, "podSelector");
+	for (d = 0; d < ARRAY_SIZE(dirs); d++)
+		cJSON_ArrayForEach(rule, cJSON_GetObjectItemCaseSensitive(spec,
+		    dirs[d]))
+			cJSON_ArrayForEach(port,
+			    cJSON_GetObjectItemCaseSensitive(rule, "ports"))
+				if (cJSON_IsObject(port))
+					json_default_str(port, "protocol",
+					    "TCP");
 	pt = cJSON_GetObjectItemCaseSensitive(spec, "policyTypes");
 	if (cJSON_IsArray(pt) && cJSON_GetArraySize(pt) > 0)
 		return;
 	json_del(spec, "policyTypes");
 	pt = cJSON_AddArrayToObject(spec, "policyTypes");
 	cJSON_AddItemToArray(pt, cJSON_CreateString("Ingress"));
-	if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(spec, "egress")))
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(spec,
+	    "egress")) > 0)
 		cJSON_AddItemToArray(pt, cJSON_CreateString("Egress"));
 }
 

@@ -40,6 +40,7 @@ APISERVER_SRCS += apiserver/table_pod.c
 APISERVER_SRCS += apiserver/util.c
 APISERVER_SRCS += apiserver/validation_kind.c
 APISERVER_SRCS += apiserver/validation_meta.c
+APISERVER_SRCS += apiserver/validation_netpol.c
 APISERVER_SRCS += apiserver/validation_pod.c
 APISERVER_SRCS += apiserver/validation_service.c
 APISERVER_SRCS += apiserver/validation_workload.c

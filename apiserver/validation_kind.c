@@ -163,6 +163,15 @@ kind_netpol(const struct api_resource *r, const cJSON *obj,
 }
 
 static void
+kind_namespace(const struct api_resource *r, const cJSON *obj,
+    const cJSON *old, struct ck_status *st)
+{
+	(void)r;
+	(void)old;
+	validation_namespace(obj, st);
+}
+
+static void
 kind_rbac(const struct api_resource *r, const cJSON *obj, const cJSON *old,
     struct ck_status *st)
 {
@@ -182,6 +191,7 @@ static const struct {
 	kind_fn		 fn;
 } kinds[] = {
 	{ "", "Pod", kind_pod },
+	{ "", "Namespace", kind_namespace },
 	{ "", "Service", kind_service },
 	{ "", "PersistentVolumeClaim", kind_pvc },
 	{ "", "ReplicationController", validation_workload },

@@ -96,8 +96,13 @@ void	validation_service(const struct cJSON *obj, const struct cJSON *old,
 	    struct ck_status *st);
 void	validation_rbac(const struct api_resource *r, const struct cJSON *obj,
 	    struct ck_status *st);
+
+/* ---- validation_netpol.c ---- */
+
 void	validation_networkpolicy(const struct cJSON *obj,
 	    struct ck_status *st);
+/* The 1.3 isolation annotation net.beta.kubernetes.io/network-policy. */
+void	validation_namespace(const struct cJSON *obj, struct ck_status *st);
 void	validation_pvc(const struct cJSON *obj, const struct cJSON *old,
 	    struct ck_status *st);
 

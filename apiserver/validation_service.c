@@ -1,14 +1,12 @@
 /*
  * validation_service.c: Service validation (type, ports, node ports,
  * clusterIP immutability), the shape of RBAC rules and bindings, and the
- * PersistentVolumeClaim spec (required fields, immutable after creation),
- * NetworkPolicy peers, ports and policy types.
+ * PersistentVolumeClaim spec (required fields, immutable after creation).
+ * NetworkPolicy is validation_netpol.c.
  */
 #include "apiserver.h"
 #include "validation_kind.h"
 
-#include <arpa/inet.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,138 +246,3 @@ validation_pvc(const cJSON *obj, const cJSON *old, struct ck_status *st)
 	cJSON_Delete(b);
 }
 
-/* "a.b.c.d/n" with host bits allowed (Kubernetes accepts them). */
-static bool
-parse_cidr(const char *s, uint32_t *net, int *bits)
-{
-	char addr[32];
-	const char *slash = s != NULL ? strchr(s, '/') : NULL;
-	struct in_addr in;
-	char *end;
-	long b;
-
-	if (slash == NULL || (size_t)(slash - s) >= sizeof(addr))
-		return false;
-	memcpy(addr, s, (size_t)(slash - s));
-	addr[slash - s] = '\0';
-	b = strtol(slash + 1, &end, 10);
-	if (*end != '\0' || slash[1] == '\0' || b < 0 || b > 32 ||
-	    inet_pton(AF_INET, addr, &in) != 1)
-		return false;
-	*bits = (int)b;
-	*net = ntohl(in.s_addr) & (b == 0 ? 0 : ~0u << (32 - b));
-	return true;
-}
-
-static void
-check_peer(const cJSON *peer, const char *f, struct ck_status *st)
-{
-	const cJSON *ip = json_obj(peer, "ipBlock"), *ex;
-	char g[160];
-	uint32_t net, enet;
-	int bits, ebits, k = 0;
-
-	if (ip == NULL && json_obj(peer, "podSelector") == NULL &&
-	    json_obj(peer, "namespaceSelector") == NULL) {
-		ck_status_add_cause(st, f, "FieldValueRequired",
-		    "Required value: must specify a peer");
-		return;
-	}
-	if (ip == NULL)
-		return;
-	if (json_obj(peer, "podSelector") != NULL ||
-	    json_obj(peer, "namespaceSelector") != NULL)
-		vk_forbidden(st, f, "may not specify more than 1 peer type");
-	snprintf(g, sizeof(g), "%.100s.ipBlock.cidr", f);
-	if (!parse_cidr(json_str(ip, "cidr"), &net, &bits)) {
-		vk_invalid_str(st, g, json_str(ip, "cidr"),
-		    "must be a valid CIDR value, (e.g. 10.9.8.0/24 or "
-		    "2001:db8::/64)");
-		return;
-	}
-	cJSON_ArrayForEach(ex, cJSON_GetObjectItemCaseSensitive(ip,
-	    "except")) {
-		snprintf(g, sizeof(g), "%.100s.ipBlock.except[%d]", f, k++);
-		if (!cJSON_IsString(ex) || !parse_cidr(ex->valuestring, &enet,
-		    &ebits))
-			vk_invalid(st, g, ex, "must be a valid CIDR value");
-		else if (ebits <= bits || (bits > 0 &&
-		    (enet & (~0u << (32 - bits))) != net))
-			vk_invalid(st, g, ex,
-			    "must be a strict subset of `cidr`");
-	}
-}
-
-static void
-check_np_ports(const cJSON *rule, const char *f, struct ck_status *st)
-{
-	const cJSON *p, *port, *end;
-	const char *proto;
-	char g[160];
-	int k = 0;
-
-	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(rule,
-	    "ports")) {
-		proto = json_str(p, "protocol");
-		snprintf(g, sizeof(g), "%.100s.ports[%d].protocol", f, k);
-		if (proto != NULL && strcmp(proto, "TCP") != 0 &&
-		    strcmp(proto, "UDP") != 0 && strcmp(proto, "SCTP") != 0)
-			vk_not_supported(st, g, proto, (const char *const[]){
-			    "SCTP", "TCP", "UDP", NULL });
-		port = cJSON_GetObjectItemCaseSensitive(p, "port");
-		end = cJSON_GetObjectItemCaseSensitive(p, "endPort");
-		snprintf(g, sizeof(g), "%.100s.ports[%d].port", f, k);
-		if (cJSON_IsNumber(port) && !port_ok(port))
-			vk_invalid(st, g, port,
-			    "must be between 1 and 65535, inclusive");
-		snprintf(g, sizeof(g), "%.100s.ports[%d].endPort", f, k);
-		if (end != NULL && !cJSON_IsNull(end)) {
-			if (!cJSON_IsNumber(port))
-				vk_invalid(st, g, end, "may not be specified "
-				    "when `port` is non-numeric");
-			else if (!cJSON_IsNumber(end) ||
-			    end->valuedouble < port->valuedouble)
-				vk_invalid(st, g, end, "must be greater than "
-				    "or equal to `port`");
-		}
-		k++;
-	}
-}
-
-void
-validation_networkpolicy(const cJSON *obj, struct ck_status *st)
-{
-	static const char *const dirs[][2] = { { "ingress", "from" },
-		{ "egress", "to" } };
-	static const char *const types[] = { "Ingress", "Egress", NULL };
-	const cJSON *spec = json_obj(obj, "spec"), *rule, *peer, *t;
-	char f[128], g[160];
-	size_t d;
-	int i, k;
-
-	for (d = 0; d < ARRAY_SIZE(dirs); d++) {
-		i = 0;
-		cJSON_ArrayForEach(rule, cJSON_GetObjectItemCaseSensitive(spec,
-		    dirs[d][0])) {
-			snprintf(f, sizeof(f), "spec.%s[%d]", dirs[d][0], i++);
-			check_np_ports(rule, f, st);
-			k = 0;
-			cJSON_ArrayForEach(peer,
-			    cJSON_GetObjectItemCaseSensitive(rule,
-			    dirs[d][1])) {
-				snprintf(g, sizeof(g), "%.100s.%s[%d]", f,
-				    dirs[d][1], k++);
-				check_peer(peer, g, st);
-			}
-		}
-	}
-	k = 0;
-	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(spec,
-	    "policyTypes")) {
-		snprintf(f, sizeof(f), "spec.policyTypes[%d]", k++);
-		if (!cJSON_IsString(t) || (strcmp(t->valuestring, "Ingress") &&
-		    strcmp(t->valuestring, "Egress")))
-			vk_not_supported(st, f, cJSON_IsString(t) ?
-			    t->valuestring : "", types);
-	}
-}

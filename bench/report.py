@@ -28,6 +28,7 @@ def ratio(a, b):
 seq, conc, watch, podsr = load("api_seq"), load("api_conc"), load("watch"), load("pods")
 paced = load("pods_paced") or podsr
 mem, gc, sched = load("memory"), load("gc"), load("sched")
+npm = load("netpol_matrix")
 getr, list_ns, list_all = load("get"), load("list_ns"), load("list_all")
 etcd_seq, etcd_conc, raw = load("etcd_seq"), load("etcd_conc"), load("sqlite_raw")
 ks_kib = get(mem, "kubelet_sim_kib")
@@ -62,6 +63,8 @@ out = {
     "ratio_api_vs_etcd": ratio(get(conc, "per_s"), get(etcd_conc, "per_s")),
     "ratio_api_vs_sqlite_raw": ratio(get(conc, "per_s"), get(raw, "per_s")),
     "gc_collect_10k_s": get(gc, "seconds"),
+    "netpol_matrix_100x50_ms": get(npm, "ms"),
+    "netpol_load_ms": get(npm, "load_ms"),
     "per_daemon_rss_kib": mem.get("per_daemon_kib"),
 }
 json.dump(out, sys.stdout, indent=2)
@@ -85,6 +88,7 @@ rows = [
     ("kubelet-sim KiB/node", out["kubelet_sim_kib_per_node"], "<= 16", "kubemark ~220 MiB", ratio(220 * 1024, out["kubelet_sim_kib_per_node"])),
     ("control plane RSS MiB", out["control_plane_rss_mib"], "<= 1024", "k3s 1,596 MB", ratio(1596, out["control_plane_rss_mib"])),
     ("gc collect s", out["gc_collect_10k_s"], "-", "-", None),
+    ("netpol matrix 100 pods/50 pol ms", out["netpol_matrix_100x50_ms"], "< 1000", "load alone: %s ms" % out["netpol_load_ms"], ratio(1000, out["netpol_matrix_100x50_ms"])),
 ]
 w = sys.stderr.write
 w("\n%-32s %12s %12s %26s %8s\n" % ("figure (%s, %d nodes)" % (scale, nodes), "value", "target", "anchor", "ratio"))

@@ -126,6 +126,17 @@ if [ -x "$BIN/ckube-gc-controller" ] && [ -f "$here/gc_collect.sh" ]; then
 	fi
 fi
 
+# --- ckube-netpol matrix: 100 pods x 50 policies, the whole command (its own apiserver) -----
+if [ -x "$BIN/ckube-netpol" ] && [ -f "$here/netpol_matrix.sh" ]; then
+	out=$(BIN=$BIN bash "$here/netpol_matrix.sh" 100 50 2>>"$tmp/netpol.log" || true)
+	ms=$(sed -n 's/^netpol_matrix: .* in \([0-9]*\) ms (best of 3; .*: \([0-9]*\) ms)$/\1 \2/p' <<<"$out")
+	if [ -n "$ms" ]; then
+		record netpol_matrix "{\"pods\":100,\"policies\":50,\"ms\":${ms% *},\"load_ms\":${ms#* }}"
+	else
+		say "netpol_matrix: $out"
+	fi
+fi
+
 # --- scheduler in-process (bench/sched_bench of the scheduler issue) --------------------------
 if [ -x "$BUILD_DIR/bench/sched_bench" ]; then
 	record sched "$("$BUILD_DIR/bench/sched_bench" --nodes 5000 --pods 5000 2>/dev/null | tail -n 1)" || true

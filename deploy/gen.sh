@@ -3,7 +3,7 @@
 # first, then by name), with the ports and extra flags of deploy/daemons.tsv:
 #   deploy/systemd/ckube-NAME.service, deploy/systemd/ckube.target,
 #   deploy/systemd/env/NAME.env, deploy/docker-compose.yml,
-#   docs/daemons/NAME.md (each binary's --help-markdown), and the exposure table of
+#   docs/daemons/NAME.md (each binary's --help-markdown, tools included), and the exposure table of
 #   `systemd-analyze security` between the markers in docs/deploy.md.
 #
 #   gen.sh [--out DIR]     (DIR defaults to the repository; BIN to DIR's ../bin)
@@ -252,12 +252,19 @@ volumes:
 EOF
 }
 
-# daemons: the ckube-* binaries in bin/, the apiserver first.
+# is_tool NAME: the table marks ckube-NAME as a command-line tool (port "tool").
+is_tool() {
+	table | awk -v n="$1" '$1 == n && $2 == "tool" { found = 1 } END { exit !found }'
+}
+
+# daemons: the ckube-* binaries in bin/ that are not tools, the apiserver first.
 daemons() {
 	local b
 	echo apiserver
 	for b in "$BIN"/ckube-*; do
-		[ -x "$b" ] && [ "$b" != "$BIN/ckube-apiserver" ] && echo "${b##*/ckube-}"
+		[ -x "$b" ] || continue
+		[ "$b" = "$BIN/ckube-apiserver" ] && continue
+		is_tool "${b##*/ckube-}" || echo "${b##*/ckube-}"
 	done
 	return 0
 }

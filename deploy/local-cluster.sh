@@ -56,6 +56,10 @@ mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 BIN=$(cd "$BIN" 2>/dev/null && pwd) || die "no bin folder at $BIN (run make first)"
 
+# Command-line tools (port "tool" in deploy/daemons.tsv, e.g. netpol) are no daemons.
+TABLE=${CKUBE_DEPLOY_TABLE:-$here/daemons.tsv}
+tools=$(sed -e 's/#.*//' "$TABLE" 2>/dev/null | awk '$2 == "tool" { print $1 }' || true)
+
 # The daemons, in start order; the apiserver must be first. A daemon missing from bin/ is skipped.
 daemons_in_bin() {
 	local d
@@ -63,7 +67,8 @@ daemons_in_bin() {
 	for d in "$BIN"/ckube-*; do
 		[ -x "$d" ] || continue
 		d=${d##*/ckube-}
-		case "$d" in apiserver|netpol|federation-*) continue ;; esac
+		case "$d" in apiserver|federation-*) continue ;; esac
+		grep -qxF -- "$d" <<<"$tools" && continue
 		echo "$d"
 	done
 }

@@ -21,4 +21,5 @@ SCRIPT_TESTS += tests/e2e/jobs.sh
 SCRIPT_TESTS += tests/e2e/kubectl.sh
 SCRIPT_TESTS += tests/e2e/kubelet.sh
 SCRIPT_TESTS += tests/e2e/local_cluster.sh
+SCRIPT_TESTS += tests/e2e/netpol.sh
 SCRIPT_TESTS += tests/e2e/scheduler.sh

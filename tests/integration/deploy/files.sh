@@ -7,7 +7,12 @@
 . "$(dirname "$0")/../../lib/lib.sh"
 
 top=$CK_ROOT
-mapfile -t bins < <(for b in "$CK_BIN"/ckube-*; do [ -x "$b" ] && echo "${b##*/ckube-}"; done | sort)
+# Command-line tools (port "tool" in deploy/daemons.tsv) get a docs page but no unit.
+tools=$(sed -e 's/#.*//' "$top/deploy/daemons.tsv" | awk '$2 == "tool" { print $1 }')
+mapfile -t bins < <(for b in "$CK_BIN"/ckube-*; do
+	[ -x "$b" ] || continue
+	grep -qxF -- "${b##*/ckube-}" <<<"$tools" || echo "${b##*/ckube-}"
+done | sort)
 if [ ${#bins[@]} -eq 0 ]; then
 	not_ok "bin/ has ckube daemons" "none in $CK_BIN (run make)"
 	exit 1
@@ -24,6 +29,16 @@ else
 	not_ok "every daemon in bin/ has a unit, an env file and a docs page" \
 	    "missing:$missing" "run make deploy-gen (ports and extra flags: deploy/daemons.tsv)"
 fi
+bad=""
+for t in $tools; do
+	[ -x "$CK_BIN/ckube-$t" ] || continue
+	[ -f "$top/docs/daemons/$t.md" ] || bad="$bad docs/daemons/$t.md"
+	for f in "deploy/systemd/ckube-$t.service" "deploy/systemd/env/$t.env"; do
+		[ ! -e "$top/$f" ] || bad="$bad unexpected:$f"
+	done
+	grep -q "^  $t:\$" "$top/deploy/docker-compose.yml" && bad="$bad unexpected:compose:$t"
+done
+expect "tools in bin/ (${tools//$'\n'/ }) have a docs page and no unit, env file or compose service" "" "${bad# }"
 
 # Generated files: regenerate into a temp tree and diff.
 gen=$CK_TMP/gen

@@ -86,15 +86,17 @@ mkdir -p "$fake/bin" "$fake/out/docs"
 cp "$CK_BIN/ckube-apiserver" "$fake/bin/ckube-apiserver"
 cp "$CK_BIN/ckube-apiserver" "$fake/bin/ckube-example"
 cp "$CK_BIN/ckube-apiserver" "$fake/bin/ckube-federation-example"
-# example has no line (its --port default is used); a line for an absent daemon is ignored.
-printf 'apiserver 8080\nfederation-example 8081 --v=2\nabsent 1234\n' >"$fake/daemons.tsv"
+cp "$CK_BIN/ckube-apiserver" "$fake/bin/ckube-exampletool"
+# example has no line (its --port default is used); a line for an absent daemon is ignored;
+# a tool gets no unit.
+printf 'apiserver 8080\nfederation-example 8081 --v=2\nabsent 1234\nexampletool tool\n' >"$fake/daemons.tsv"
 if out=$(BIN=$fake/bin CKUBE_DEPLOY_TABLE=$fake/daemons.tsv bash "$top/deploy/gen.sh" \
     --out "$fake/out" 2>&1); then
 	mkdir -p "$dest/usr/local/bin"
 	cp "$fake/bin/ckube-example" "$fake/bin/ckube-federation-example" "$dest/usr/local/bin/"
 	expect "a new daemon's generated units verify" "" "$(verify_units "$fake/out/deploy/systemd")"
 	u=$fake/out/deploy/systemd/ckube-example.service
-	expect "a daemon in bin/ without a table line is picked up; absent ones are not" \
+	expect "a daemon in bin/ without a table line is picked up; absent ones and tools are not" \
 	    "apiserver example federation-example" \
 	    "$(for f in "$fake"/out/deploy/systemd/env/*.env; do
 	    f=${f##*/}; printf '%s ' "${f%.env}"; done | sed 's/ $//')"

@@ -200,6 +200,104 @@ test_pdb_and_service(void **state)
 	assert_string_equal(st.causes[0].reason, "FieldValueNotSupported");
 }
 
+/* The causes of the last check as "field:reason field:reason". */
+static const char *
+causes(void)
+{
+	static char buf[2048];
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < st.ncauses && i < CK_STATUS_CAUSES; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s:%s",
+		    i ? " " : "", st.causes[i].field, st.causes[i].reason);
+	return buf;
+}
+
+#define NP(spec) "{\"metadata\":{\"name\":\"np\"},\"spec\":" spec "}"
+
+static void
+test_networkpolicy(void **state)
+{
+	const struct api_resource *r;
+	cJSON *obj;
+
+	(void)state;
+	assert_int_equal(check("networking.k8s.io", "networkpolicies",
+	    NP("{\"podSelector\":{},\"ingress\":[{\"from\":[{\"ipBlock\":"
+	    "{\"cidr\":\"2001:db8::/32\",\"except\":[\"2001:db8:1::/48\"]}},"
+	    "{\"namespaceSelector\":{},\"podSelector\":{}}],\"ports\":["
+	    "{\"port\":\"redis\"},{\"port\":80,\"endPort\":90},"
+	    "{\"protocol\":\"SCTP\"}]}]}")), 0);
+	/* spec 7(a): podSelector is required */
+	assert_int_equal(check("networking.k8s.io", "networkpolicies",
+	    NP("{}")), CK_EINVALID);
+	assert_string_equal(causes(), "spec.podSelector:FieldValueRequired");
+	assert_int_equal(check("networking.k8s.io", "networkpolicies",
+	    NP("{\"podSelector\":{\"matchExpressions\":[{\"key\":\"a\","
+	    "\"operator\":\"Near\"}]},\"ingress\":[{\"ports\":[{\"port\":"
+	    "70000},{\"port\":\"Bad_Name\"},{\"port\":\"p\",\"endPort\":3},"
+	    "{\"endPort\":3},{\"port\":5,\"endPort\":70000},{\"protocol\":"
+	    "\"ICMP\"}]}]}")), CK_EINVALID);
+	assert_string_equal(causes(), "spec.podSelector.matchExpressions[0]"
+	    ".operator:FieldValueInvalid "
+	    "spec.ingress[0].ports[0].port:FieldValueInvalid "
+	    "spec.ingress[0].ports[1].port:FieldValueInvalid "
+	    "spec.ingress[0].ports[2].endPort:FieldValueInvalid "
+	    "spec.ingress[0].ports[3].endPort:FieldValueInvalid "
+	    "spec.ingress[0].ports[4].endPort:FieldValueInvalid "
+	    "spec.ingress[0].ports[5].protocol:FieldValueNotSupported");
+	assert_non_null(strstr(st.causes[1].message,
+	    "must be between 1 and 65535, inclusive"));
+	assert_int_equal(check("networking.k8s.io", "networkpolicies",
+	    NP("{\"podSelector\":{},\"egress\":[{\"to\":[{},{\"ipBlock\":"
+	    "{\"cidr\":\"10.0.0.0/8\"},\"podSelector\":{}},{\"ipBlock\":"
+	    "{\"cidr\":\"10.0.0.0/33\"}},{\"ipBlock\":{\"cidr\":\"10.0.0.0/8\","
+	    "\"except\":[\"10.0.0.0/8\",\"11.0.0.0/16\",\"x\"]}},{\"ipBlock\":"
+	    "{}},{\"namespaceSelector\":{\"matchLabels\":{\"a\":\"b c\"}}}]}]"
+	    "}")), CK_EINVALID);
+	assert_string_equal(causes(), "spec.egress[0].to[0]:FieldValueRequired "
+	    "spec.egress[0].to[1]:FieldValueForbidden "
+	    "spec.egress[0].to[2].ipBlock.cidr:FieldValueInvalid "
+	    "spec.egress[0].to[3].ipBlock.except[0]:FieldValueInvalid "
+	    "spec.egress[0].to[3].ipBlock.except[1]:FieldValueInvalid "
+	    "spec.egress[0].to[3].ipBlock.except[2]:FieldValueInvalid "
+	    "spec.egress[0].to[4].ipBlock.cidr:FieldValueRequired "
+	    "spec.egress[0].to[5].namespaceSelector.matchLabels:"
+	    "FieldValueInvalid");
+	assert_int_equal(check("networking.k8s.io", "networkpolicies",
+	    NP("{\"podSelector\":{},\"policyTypes\":[\"Sideways\"]}")),
+	    CK_EINVALID);
+	assert_string_equal(causes(), "spec.policyTypes[0]:FieldValueNotSupported");
+	assert_int_equal(check("networking.k8s.io", "networkpolicies",
+	    NP("{\"podSelector\":{},\"policyTypes\":[\"Ingress\",\"Egress\","
+	    "\"Ingress\"]}")), CK_EINVALID);
+	assert_string_equal(causes(), "spec.policyTypes:FieldValueInvalid");
+
+	/* defaults: protocol TCP; Egress only when there are egress rules */
+	r = registry_find("networking.k8s.io", "v1", "networkpolicies");
+	obj = cJSON_Parse(NP("{\"podSelector\":{},\"egress\":[],"
+	    "\"ingress\":[{\"ports\":[{\"port\":1}]}]}"));
+	r->prepare_create(obj);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(json_obj(obj,
+	    "spec"), "policyTypes")), 1);
+	assert_string_equal(json_str(cJSON_GetArrayItem(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(json_obj(obj, "spec"),
+	    "ingress"), 0), "ports"), 0), "protocol"), "TCP");
+	cJSON_Delete(obj);
+
+	/* the 1.3 namespace annotation */
+	assert_int_equal(check("", "namespaces", "{\"metadata\":{\"name\":"
+	    "\"a\",\"annotations\":{\"net.beta.kubernetes.io/network-policy\":"
+	    "\"{\\\"ingress\\\":{\\\"isolation\\\":\\\"DefaultDeny\\\"}}\"}}}"), 0);
+	assert_int_equal(check("", "namespaces", "{\"metadata\":{\"name\":"
+	    "\"a\",\"annotations\":{\"net.beta.kubernetes.io/network-policy\":"
+	    "\"DefaultDeny\"}}}"), CK_EINVALID);
+	assert_string_equal(causes(), "metadata.annotations[net.beta.kubernetes"
+	    ".io/network-policy]:FieldValueInvalid");
+}
+
 static void
 test_rbac_names(void **state)
 {
@@ -227,6 +325,7 @@ main(void)
 		cmocka_unit_test(test_cron_schedule),
 		cmocka_unit_test(test_job_selector),
 		cmocka_unit_test(test_pdb_and_service),
+		cmocka_unit_test(test_networkpolicy),
 		cmocka_unit_test(test_rbac_names),
 	};
 

@@ -91,6 +91,8 @@ dns_fini(struct controller *c)
 
 static const struct controller_def dns_def = {
 	.name		= "dns",
+	.summary	= "cluster DNS: services, headless services, pets and SRV "
+			  "from the API (the kube-dns schema 1.0.0)",
 	.watches	= dns_watches,
 	.nwatches	= ARRAY_SIZE(dns_watches),
 	.flags		= dns_flags,

@@ -190,6 +190,8 @@ fail:
 	return CK_EIO;
 }
 
+static void	conn_process(struct dns_server *s, int i);
+
 static void
 conn_close(struct dns_server *s, int i)
 {
@@ -296,6 +298,7 @@ upstream_read(struct dns_server *s)
 		if (c != NULL && c->gen == f->conn_gen) {
 			c->waiting = false;
 			conn_reply(s, f->conn, s->buf, (size_t)n);
+			conn_process(s, f->conn);	/* what it pipelined */
 		}
 	}
 }
@@ -368,23 +371,13 @@ tcp_accept(struct dns_server *s)
 	}
 }
 
-/* Read what is there; answer each complete message, one at a time. */
+/* Answer the complete messages buffered on connection i, one at a time. */
 static void
-conn_read(struct dns_server *s, int i)
+conn_process(struct dns_server *s, int i)
 {
 	struct conn *c = s->conns[i];
 	size_t mlen;
-	ssize_t n;
 
-	n = read(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen);
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-		conn_close(s, i);
-		return;
-	}
-	if (n > 0) {
-		c->inlen += (size_t)n;
-		c->last_ms = ck_now_ms();
-	}
 	while (s->conns[i] == c && c->out == NULL && !c->waiting &&
 	    c->inlen >= 2) {
 		mlen = (size_t)c->in[0] << 8 | c->in[1];
@@ -395,6 +388,26 @@ conn_read(struct dns_server *s, int i)
 		memmove(c->in, c->in + 2 + mlen, c->inlen);
 		handle(s, s->buf, mlen, i, NULL, 0);
 	}
+}
+
+static void
+conn_read(struct dns_server *s, int i)
+{
+	struct conn *c = s->conns[i];
+	ssize_t n;
+
+	if (c->inlen == sizeof(c->in))
+		return;		/* a whole message waits for its turn */
+	n = read(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		conn_close(s, i);
+		return;
+	}
+	if (n > 0) {
+		c->inlen += (size_t)n;
+		c->last_ms = ck_now_ms();
+	}
+	conn_process(s, i);
 }
 
 static void
@@ -414,6 +427,7 @@ conn_write(struct dns_server *s, int i)
 	if (c->outoff == c->outlen) {
 		free(c->out);
 		c->out = NULL;
+		conn_process(s, i);	/* a reply sent: what it pipelined */
 	}
 }
 
@@ -456,8 +470,10 @@ server_thread(void *arg)
 			if (s->conns[i] == NULL)
 				continue;
 			map[n] = i;
+			/* A full buffer waits for its reply (or forward). */
 			pfd[n++] = (struct pollfd){ .fd = s->conns[i]->fd,
 			    .events = s->conns[i]->out != NULL ? POLLOUT :
+			    s->conns[i]->inlen == sizeof(s->conns[i]->in) ? 0 :
 			    POLLIN };
 		}
 		if (poll(pfd, n, 1000) < 0 && errno != EINTR)
@@ -477,10 +493,6 @@ server_thread(void *arg)
 			if (pfd[k].revents & POLLOUT)
 				conn_write(s, i);
 			else if (pfd[k].revents & (POLLIN | POLLHUP | POLLERR))
-				conn_read(s, i);
-			/* A reply sent: read what the client pipelined. */
-			if (s->conns[i] != NULL && s->conns[i]->out == NULL &&
-			    s->conns[i]->inlen > 0 && pfd[k].revents & POLLOUT)
 				conn_read(s, i);
 		}
 		expire(s, ck_now_ms());

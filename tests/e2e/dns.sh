@@ -96,6 +96,30 @@ check "over UDP without EDNS the answer is truncated (TC)" tc_udp
 count_fallback() { q +noedns +short "big.$Z" | grep -c .; }
 check "dig falls back to TCP and gets all 60" is 60 count_fallback
 
+# Two queries pipelined on one TCP connection, then a garbage one: two replies, then a close.
+pipelined() {
+	python3 - "$DNS_PORT" <<'PY'
+import socket, struct, sys
+def q(i, name):
+    body = struct.pack(">HHHHHH", i, 0x0100, 1, 0, 0, 0)
+    for l in name.split("."):
+        body += bytes([len(l)]) + l.encode()
+    return body + b"\0\0\1\0\1"
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+msgs = [q(7, "web-0.nginx.default.svc.cluster.local"), q(8, "nope.default.svc.cluster.local"), b"\0" * 3]
+s.sendall(b"".join(struct.pack(">H", len(m)) + m for m in msgs))
+f = s.makefile("rb")
+got = []
+for _ in range(2):
+    n = struct.unpack(">H", f.read(2))[0]
+    r = f.read(n)
+    got.append((struct.unpack(">H", r[:2])[0], r[3] & 0xf))
+assert got == [(7, 0), (8, 3)], got
+assert f.read(1) == b"", "the garbage message should close the connection"
+PY
+}
+check "pipelined TCP queries are answered in order; garbage closes" pipelined
+
 # --upstream: a second ckube-dns for another domain forwards cluster.local here.
 setsid "$CK_BIN/ckube-dns" --kubeconfig="$E2E_KUBECONFIG" --port=0 --port-file="$CK_TMP/dns2.port" \
     --dns-bind-address=127.0.0.1 --dns-port=0 --dns-port-file="$CK_TMP/dns2.dnsport" \

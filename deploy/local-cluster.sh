@@ -107,7 +107,7 @@ serving() {
 # dns_serving: ckube-dns wrote its DNS port file (its UDP and TCP sockets are bound).
 dns_serving() {
 	pid_alive "$dir/run/dns.pid" || return 2
-	test -s "$dir/run/dns.dnsport"
+	test -s "$dir/run/dns-server.port"
 }
 
 api_ready() {
@@ -203,11 +203,11 @@ do_up() {
 			    --port-file="$dir/run/$name.port" --nodes="$nodes" $kubelet_flags ;;
 		dns)
 			# Cluster DNS on a free loopback port (UDP and TCP), written to DIR/env below.
-			rm -f "$dir/run/dns.dnsport"
+			pid_alive "$dir/run/dns.pid" || rm -f "$dir/run/dns-server.port"
 			start_daemon "$name" --kubeconfig="$dir/kubeconfig" \
 			    --watch-bus="ipc://$dir/data/bus" --port=0 \
 			    --port-file="$dir/run/$name.port" --dns-bind-address=127.0.0.1 \
-			    --dns-port=0 --dns-port-file="$dir/run/dns.dnsport" ;;
+			    --dns-port=0 --dns-port-file="$dir/run/dns-server.port" ;;
 		*)
 			start_daemon "$name" --kubeconfig="$dir/kubeconfig" \
 			    --watch-bus="ipc://$dir/data/bus" --port=0 \
@@ -226,7 +226,7 @@ do_up() {
 			die "ckube-dns did not bind its DNS port"
 		fi
 		sed -i '/^CKUBE_DNS_ADDR=/d' "$dir/env"
-		echo "CKUBE_DNS_ADDR=127.0.0.1:$(cat "$dir/run/dns.dnsport")" >>"$dir/env"
+		echo "CKUBE_DNS_ADDR=127.0.0.1:$(cat "$dir/run/dns-server.port")" >>"$dir/env"
 	fi
 	if [ -x "$BIN/ckube-kubelet-sim" ] && [ "$nodes" -gt 0 ]; then
 		if ! wait_for "$deadline" nodes_ready; then

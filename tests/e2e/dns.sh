@@ -147,4 +147,10 @@ new_ip() { local ip; ip=$(pod_ip web-0); [ -n "$ip" ] && [ "$ip" != "$IP0" ]; }
 check "the recreated web-0 gets a new IP" eventually -t 30 new_ip
 NEW0=$(pod_ip web-0)
 check "web-0.nginx resolves to the new IP" eventually -t 20 is "$NEW0" short "web-0.nginx.$Z"
+
+# A second `up` on the running cluster keeps the DNS server and its address in DIR/env.
+check "a second up succeeds" bash -c "BIN='$CK_BIN' bash '$E2E_LC' up --dir '$E2E_DIR' --nodes 2 >'$CK_TMP/up2.log' 2>&1"
+same_addr() { grep -qx "CKUBE_DNS_ADDR=127.0.0.1:$DNS_PORT" "$E2E_DIR/env"; }
+check "DIR/env keeps the same CKUBE_DNS_ADDR" same_addr
+check "and it still answers" eventually -t 10 is "$NEW0" short "web-0.nginx.$Z"
 finish

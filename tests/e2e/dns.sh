@@ -120,6 +120,10 @@ PY
 }
 check "pipelined TCP queries are answered in order; garbage closes" pipelined
 
+dns_metrics() { curl -fsS "http://127.0.0.1:$(cat "$E2E_DIR/run/dns.port")/metrics"; }
+counted() { dns_metrics | grep -Eq '^ckube_dns_queries_total [1-9]' && dns_metrics | grep -Eq '^ckube_dns_dropped_total [1-9]'; }
+check "/metrics counts the queries and the dropped garbage" counted
+
 # --upstream: a second ckube-dns for another domain forwards cluster.local here.
 setsid "$CK_BIN/ckube-dns" --kubeconfig="$E2E_KUBECONFIG" --port=0 --port-file="$CK_TMP/dns2.port" \
     --dns-bind-address=127.0.0.1 --dns-port=0 --dns-port-file="$CK_TMP/dns2.dnsport" \

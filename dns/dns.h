@@ -97,7 +97,7 @@ void		 dnsrec_lower(char *s);
 
 struct dnstable;
 
-/* A new table for zone (copied, lowercased). Never NULL. */
+/* A new table for zone (copied, lowercased, a final dot dropped). Never NULL. */
 struct dnstable	*dnstable_new(const char *zone);
 void		 dnstable_free(struct dnstable *t);
 /* The zone (lowercase, no final dot). */

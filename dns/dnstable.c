@@ -135,12 +135,16 @@ dnstable_new(const char *zone)
 {
 	struct dnstable *t = ck_calloc(1, sizeof(*t));
 	struct dns_rrs rrs = { 0 };
+	size_t len;
 
 	pthread_rwlock_init(&t->lock, NULL);
 	t->names = strmap_new();
 	t->owners = strmap_new();
 	t->zone = ck_strdup(zone);
 	dnsrec_lower(t->zone);
+	len = strlen(t->zone);
+	if (len > 1 && t->zone[len - 1] == '.')
+		t->zone[len - 1] = '\0';	/* "cluster.local." is the same zone */
 	dnsrec_zone(t->zone, &rrs);
 	dnstable_replace(t, "zone", &rrs);
 	return t;

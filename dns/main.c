@@ -51,6 +51,16 @@ dns_ready(void *arg)
 	return controller_watches_synced(arg);
 }
 
+static void
+dns_fini(struct controller *c)
+{
+	(void)c;
+	dns_server_stop(state.server);
+	dnstable_free(state.table);
+	state.server = NULL;
+	state.table = NULL;
+}
+
 static int
 dns_init(struct controller *c)
 {
@@ -77,16 +87,12 @@ dns_init(struct controller *c)
 	if (rc == 0 && dns_port_file != NULL &&
 	    httpd_write_port_file(dns_port_file, dns_server_port(state.server)) < 0)
 		rc = CK_EIO;
+	if (rc < 0) {
+		dns_fini(c);		/* fini runs only after a good init */
+		return rc;
+	}
 	controller_set_data(c, &state);
-	return rc;
-}
-
-static void
-dns_fini(struct controller *c)
-{
-	(void)c;
-	dns_server_stop(state.server);
-	dnstable_free(state.table);
+	return 0;
 }
 
 static const struct controller_def dns_def = {

@@ -110,13 +110,14 @@ set_service(struct dnstable *t, const struct kobj *svc, const struct kobj *ep)
 static void
 test_cluster_ip(void **state)
 {
-	struct dnstable *t = dnstable_new("Cluster.Local");
+	struct dnstable *t = dnstable_new("Cluster.Local.");
 	struct kobj *svc = service("default", "Web", "10.96.0.10",
 	    "[{\"name\":\"http\",\"port\":80,\"protocol\":\"TCP\"},"
 	    "{\"name\":\"dns\",\"port\":53,\"protocol\":\"UDP\"},{\"port\":9}]");
 	char buf[512];
 
 	(void)state;
+	assert_string_equal(dnstable_zone(t), ZONE);
 	set_service(t, svc, NULL);
 	assert_int_equal(look(t, "web.default.svc.cluster.local", DNS_TYPE_A,
 	    buf, sizeof(buf)), 1);

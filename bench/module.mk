@@ -2,6 +2,7 @@
 BENCH_BINS :=
 BENCH_BINS += $(BUILD)/bench/ckube-loadgen
 BENCH_BINS += $(BUILD)/bench/ckube-sqlite-raw
+BENCH_BINS += $(BUILD)/bench/dns_bench
 
 $(BUILD)/bench/ckube-loadgen: $(BUILD)/bench/loadgen.o $(LIBCKUBE)
 	@mkdir -p $(@D)
@@ -10,5 +11,10 @@ $(BUILD)/bench/sqlite_raw.o: CPPFLAGS += -Iapiserver
 $(BUILD)/bench/ckube-sqlite-raw: $(BUILD)/bench/sqlite_raw.o $(BUILD)/apiserver/store_sqlite_sql.o $(LIBCKUBE)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-ALL_OBJS += $(BUILD)/bench/loadgen.o $(BUILD)/bench/sqlite_raw.o
+# ckube-dns's answer path in-process (its library and ldns).
+$(BUILD)/bench/dns_bench.o: CPPFLAGS += -Idns $(LDNS_CFLAGS)
+$(BUILD)/bench/dns_bench: $(BUILD)/bench/dns_bench.o $(dns_LIB) $(LIBCKUBE)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(LDNS_LIBS)
+ALL_OBJS += $(BUILD)/bench/loadgen.o $(BUILD)/bench/sqlite_raw.o $(BUILD)/bench/dns_bench.o
 bench-bins: $(BENCH_BINS)

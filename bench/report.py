@@ -29,6 +29,7 @@ seq, conc, watch, podsr = load("api_seq"), load("api_conc"), load("watch"), load
 paced = load("pods_paced") or podsr
 mem, gc, sched = load("memory"), load("gc"), load("sched")
 npm = load("netpol_matrix")
+dns, dns_answer = load("dns"), load("dns_answer")
 getr, list_ns, list_all = load("get"), load("list_ns"), load("list_all")
 etcd_seq, etcd_conc, raw = load("etcd_seq"), load("etcd_conc"), load("sqlite_raw")
 ks_kib = get(mem, "kubelet_sim_kib")
@@ -65,6 +66,9 @@ out = {
     "gc_collect_10k_s": get(gc, "seconds"),
     "netpol_matrix_100x50_ms": get(npm, "ms"),
     "netpol_load_ms": get(npm, "load_ms"),
+    "dns_services": get(dns, "services"),
+    "dns_queries_per_s": get(dns, "qps"),
+    "dns_answers_per_s_10k_inprocess": get(dns_answer, "answers_per_s"),
     "per_daemon_rss_kib": mem.get("per_daemon_kib"),
 }
 json.dump(out, sys.stdout, indent=2)
@@ -89,6 +93,8 @@ rows = [
     ("control plane RSS MiB", out["control_plane_rss_mib"], "<= 1024", "k3s 1,596 MB", ratio(1596, out["control_plane_rss_mib"])),
     ("gc collect s", out["gc_collect_10k_s"], "-", "-", None),
     ("netpol matrix 100 pods/50 pol ms", out["netpol_matrix_100x50_ms"], "< 1000", "load alone: %s ms" % out["netpol_load_ms"], ratio(1000, out["netpol_matrix_100x50_ms"])),
+    ("DNS queries/s (%s services)" % out["dns_services"], out["dns_queries_per_s"], "-", "-", None),
+    ("DNS answers/s in-process (10k)", out["dns_answers_per_s_10k_inprocess"], "-", "-", None),
 ]
 w = sys.stderr.write
 w("\n%-32s %12s %12s %26s %8s\n" % ("figure (%s, %d nodes)" % (scale, nodes), "value", "target", "anchor", "ratio"))

@@ -14,8 +14,8 @@ BIN=$BUILD_DIR/bin
 LOADGEN=$BUILD_DIR/bench/ckube-loadgen
 SCALE=${BENCH_SCALE:-small}
 case "$SCALE" in
-small) NODES=100 CREATES=5000 SEQ=2000 CONC=50 WATCH_N=2000 WATCH_RATE=2000 PODS=3000 RAW=20000 ;;
-full) NODES=5000 CREATES=50000 SEQ=10000 CONC=50 WATCH_N=25000 WATCH_RATE=5000 PODS=30000 RAW=100000 ;;
+small) NODES=100 CREATES=5000 SEQ=2000 CONC=50 WATCH_N=2000 WATCH_RATE=2000 PODS=3000 RAW=20000 DNS_SVCS=2000 ;;
+full) NODES=5000 CREATES=50000 SEQ=10000 CONC=50 WATCH_N=25000 WATCH_RATE=5000 PODS=30000 RAW=100000 DNS_SVCS=10000 ;;
 *) echo "run.sh: BENCH_SCALE must be small or full" >&2; exit 2 ;;
 esac
 
@@ -135,6 +135,20 @@ if [ -x "$BIN/ckube-netpol" ] && [ -f "$here/netpol_matrix.sh" ]; then
 	else
 		say "netpol_matrix: $out"
 	fi
+fi
+
+# --- dns: queries/s ckube-dns answers with DNS_SVCS Services (dnsperf; its own apiserver) ----
+if [ -x "$BIN/ckube-dns" ] && command -v dnsperf >/dev/null; then
+	out=$(BIN=$BIN bash "$here/dns_qps.sh" "$DNS_SVCS" 10 2>>"$tmp/dns.log" | tail -n 1 || true)
+	case "$out" in
+	"{"*) record dns "$out" ;;
+	*) say "dns: $out" ;;
+	esac
+fi
+# The answer path alone with 10,000 Services (no sockets; the apiserver's service creates
+# are what limit dns_qps.sh's table size).
+if [ -x "$BUILD_DIR/bench/dns_bench" ]; then
+	record dns_answer "$("$BUILD_DIR/bench/dns_bench" --services 10000 --seconds 3 | tail -n 1)" || true
 fi
 
 # --- scheduler in-process (bench/sched_bench of the scheduler issue) --------------------------

@@ -273,6 +273,8 @@ controller_main(const struct controller_def *def, int argc, char *argv[])
 	};
 
 	snprintf(prog, sizeof(prog), "ckube-%s", def->name);
+	if (def->summary != NULL)
+		dd.summary = def->summary;
 	snprintf(workers_def, sizeof(workers_def), "%d",
 	    def->default_workers > 0 ? def->default_workers : 1);
 	atomic_init(&r.lead, 0);

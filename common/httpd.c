@@ -397,9 +397,8 @@ mhd_logger(void *cls, const char *fmt, va_list ap)
 	log_v(2, "httpd: %s", buf);
 }
 
-/* Write "<port>\n" to path through a temp file and rename(2). */
-static int
-write_port_file(const char *path, int port)
+int
+httpd_write_port_file(const char *path, int port)
 {
 	char tmp[4096], text[16];
 	int fd, n, rc = 0;
@@ -410,7 +409,7 @@ write_port_file(const char *path, int port)
 	n = snprintf(text, sizeof(text), "%d\n", port);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		log_error("httpd: port file %s: %s", tmp, strerror(errno));
+		log_error("port file %s: %s", tmp, strerror(errno));
 		return CK_EIO;
 	}
 	if (write(fd, text, (size_t)n) != n || fsync(fd) < 0)
@@ -420,7 +419,7 @@ write_port_file(const char *path, int port)
 	if (rc == 0 && rename(tmp, path) < 0)
 		rc = CK_EIO;
 	if (rc < 0) {
-		log_error("httpd: writing port file %s: %s", path, strerror(errno));
+		log_error("writing port file %s: %s", path, strerror(errno));
 		unlink(tmp);
 	}
 	return rc;
@@ -481,7 +480,7 @@ httpd_start(const struct httpd_config *cfg, struct httpd **out)
 	info = MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_BIND_PORT);
 	h->port = info != NULL ? info->port : cfg->port;
 	if (cfg->port_file != NULL) {
-		rc = write_port_file(cfg->port_file, h->port);
+		rc = httpd_write_port_file(cfg->port_file, h->port);
 		if (rc < 0) {
 			httpd_stop(h);
 			return rc;

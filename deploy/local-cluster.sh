@@ -9,7 +9,8 @@
 # script): the apiserver first (waiting for /readyz), then the others. Data lives in DIR/data,
 # logs in DIR/logs/<daemon>.log, pid files in DIR/run/<daemon>.pid. It writes DIR/kubeconfig
 # (for the real kubectl) and DIR/env (shell assignments: CKUBE_API_URL, CKUBE_DIR,
-# CKUBE_KUBECONFIG, CKUBE_WATCH_BUS). It returns 0 once the cluster is ready (with kubelet-sim:
+# CKUBE_KUBECONFIG, CKUBE_WATCH_BUS; CKUBE_DNS_ADDR=127.0.0.1:PORT when bin has ckube-dns,
+# which serves cluster DNS on a free loopback port). It returns 0 once the cluster is ready (with kubelet-sim:
 # N nodes Ready) within CKUBE_UP_TIMEOUT seconds (60), else non-zero with the failing log's tail.
 # `up` on an existing DIR resumes its state. `down` stops every daemon (SIGTERM, then SIGKILL
 # after CKUBE_STOP_GRACE seconds, 5) and keeps the data.
@@ -108,6 +109,12 @@ serving() {
 	test -s "$dir/run/$1.port"
 }
 
+# dns_serving: ckube-dns wrote its DNS port file (its UDP and TCP sockets are bound).
+dns_serving() {
+	pid_alive "$dir/run/dns.pid" || return 2
+	test -s "$dir/run/dns-server.port"
+}
+
 api_ready() {
 	local p
 	pid_alive "$dir/run/apiserver.pid" || return 2
@@ -199,6 +206,13 @@ do_up() {
 			start_daemon "$name" --kubeconfig="$dir/kubeconfig" \
 			    --watch-bus="ipc://$dir/data/bus" --port=0 \
 			    --port-file="$dir/run/$name.port" --nodes="$nodes" $kubelet_flags ;;
+		dns)
+			# Cluster DNS on a free loopback port (UDP and TCP), written to DIR/env below.
+			pid_alive "$dir/run/dns.pid" || rm -f "$dir/run/dns-server.port"
+			start_daemon "$name" --kubeconfig="$dir/kubeconfig" \
+			    --watch-bus="ipc://$dir/data/bus" --port=0 \
+			    --port-file="$dir/run/$name.port" --dns-bind-address=127.0.0.1 \
+			    --dns-port=0 --dns-port-file="$dir/run/dns-server.port" ;;
 		*)
 			start_daemon "$name" --kubeconfig="$dir/kubeconfig" \
 			    --watch-bus="ipc://$dir/data/bus" --port=0 \
@@ -211,6 +225,14 @@ do_up() {
 			die "ckube-$name did not start"
 		fi
 	done
+	if [ -x "$BIN/ckube-dns" ]; then
+		if ! wait_for "$deadline" dns_serving; then
+			log_tail "$dir/logs/dns.log"
+			die "ckube-dns did not bind its DNS port"
+		fi
+		sed -i '/^CKUBE_DNS_ADDR=/d' "$dir/env"
+		echo "CKUBE_DNS_ADDR=127.0.0.1:$(cat "$dir/run/dns-server.port")" >>"$dir/env"
+	fi
 	if [ -x "$BIN/ckube-kubelet-sim" ] && [ "$nodes" -gt 0 ]; then
 		if ! wait_for "$deadline" nodes_ready; then
 			log_tail "$dir/logs/kubelet-sim.log"

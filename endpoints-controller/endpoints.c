@@ -63,13 +63,25 @@ pod_ready(const struct kobj *pod)
 	return s != NULL && strcmp(s, "True") == 0;
 }
 
+/* A 1.3 pod's identity: the field when set, else its beta annotation. */
+static const char *
+pod_field_or_annotation(const struct kobj *pod, const char *path,
+    const char *annotation)
+{
+	const char *v = kobj_get_str(pod, path);
+
+	return v != NULL && v[0] != '\0' ? v : kobj_annotation(pod, annotation);
+}
+
 static cJSON *
 address_of(const struct kobj *pod, const struct kobj *svc)
 {
 	cJSON *a = cJSON_CreateObject(), *ref;
 	const char *node = kobj_get_str(pod, "spec.nodeName");
-	const char *host = kobj_get_str(pod, "spec.hostname");
-	const char *sub = kobj_get_str(pod, "spec.subdomain");
+	const char *host = pod_field_or_annotation(pod, "spec.hostname",
+	    "pod.beta.kubernetes.io/hostname");
+	const char *sub = pod_field_or_annotation(pod, "spec.subdomain",
+	    "pod.beta.kubernetes.io/subdomain");
 
 	cJSON_AddStringToObject(a, "ip", kobj_get_str(pod, "status.podIP"));
 	if (host != NULL && host[0] != '\0' && sub != NULL &&

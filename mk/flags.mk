@@ -10,6 +10,9 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-qual -Wwrite-st
            -Wimplicit-fallthrough
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# ldns: only ckube-dns (and its tests) link it; Debian's libldns-dev may lack ldns.pc.
+LDNS_CFLAGS := $(shell pkg-config --cflags ldns 2>/dev/null)
+LDNS_LIBS   := $(shell pkg-config --libs ldns 2>/dev/null || echo -lldns)
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
 CPPFLAGS += -Icommon/include -D_GNU_SOURCE $(PKG_CFLAGS)

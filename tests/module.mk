@@ -2,6 +2,7 @@
 include tests/unit/common/module.mk
 include tests/unit/apiserver/module.mk
 include tests/unit/deployment-controller/module.mk
+include tests/unit/dns/module.mk
 include tests/unit/endpoints-controller/module.mk
 include tests/unit/gc-controller/module.mk
 include tests/unit/job-controller/module.mk
@@ -16,6 +17,7 @@ include tests/integration/module.mk
 # End-to-end suites: whole clusters through deploy/local-cluster.sh, driven by kubectl.
 SCRIPT_TESTS += tests/e2e/controllers.sh
 SCRIPT_TESTS += tests/e2e/eviction.sh
+SCRIPT_TESTS += tests/e2e/dns.sh
 SCRIPT_TESTS += tests/e2e/gc.sh
 SCRIPT_TESTS += tests/e2e/jobs.sh
 SCRIPT_TESTS += tests/e2e/kubectl.sh

@@ -17,3 +17,11 @@ $(BUILD)/tests/fuzz/fuzz_protobuf: $(BUILD)/tests/fuzz/fuzz_protobuf.o $(apiserv
 	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 FUZZ_BINS += $(BUILD)/tests/fuzz/fuzz_protobuf
 ALL_OBJS += $(if $(filter fuzz,$(MODE)),$(BUILD)/tests/fuzz/fuzz_protobuf.o)
+
+# The DNS packet path lives in ckube-dns's library and links ldns.
+$(BUILD)/tests/fuzz/fuzz_dns.o: CPPFLAGS += -Idns $(LDNS_CFLAGS)
+$(BUILD)/tests/fuzz/fuzz_dns: $(BUILD)/tests/fuzz/fuzz_dns.o $(dns_LIB) $(LIBCKUBE)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS) $(LDNS_LIBS)
+FUZZ_BINS += $(BUILD)/tests/fuzz/fuzz_dns
+ALL_OBJS += $(if $(filter fuzz,$(MODE)),$(BUILD)/tests/fuzz/fuzz_dns.o)

@@ -53,6 +53,7 @@ struct watch_spec {
 
 struct controller_def {
 	const char		*name;		/* logs, Lease name, metrics label */
+	const char		*summary;	/* --help line; NULL: "a ckube controller" */
 	const struct watch_spec	*watches;
 	size_t			 nwatches;
 	const struct flag	*flags;		/* extra flags, or NULL */

@@ -73,6 +73,13 @@ int	httpd_start(const struct httpd_config *cfg, struct httpd **out) CK_MUST_CHEC
 /* The port actually bound (useful with port 0). */
 int	httpd_port(const struct httpd *h);
 
+/*
+ * Write "<port>\n" to path atomically (a temp file, then rename(2)), for
+ * scripts waiting on a daemon's ephemeral port (--port-file and other
+ * servers' port files). 0, or CK_EINVALID / CK_EIO with a log line.
+ */
+int	httpd_write_port_file(const char *path, int port) CK_MUST_CHECK;
+
 /* Flip /readyz between 503 (0, the initial state) and 200 (1). Thread-safe. */
 void	httpd_set_ready(struct httpd *h, int ready);
 

@@ -79,6 +79,54 @@ find(struct fake_api *fa, const char *verb)
 	return NULL;
 }
 
+static struct kobj *
+annotated_pod(const char *name, const char *ip, const char *annotations,
+    const char *spec_extra)
+{
+	char buf[2048];
+
+	snprintf(buf, sizeof(buf), "{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
+	    "\"metadata\":{\"name\":\"%s\",\"namespace\":\"default\","
+	    "\"uid\":\"u-%s\",\"labels\":{\"app\":\"web\"},"
+	    "\"annotations\":{%s}},\"spec\":{\"nodeName\":\"n1\"%s,"
+	    "\"containers\":[{\"name\":\"c\",\"ports\":[{\"name\":\"http\","
+	    "\"containerPort\":8080}]}]},\"status\":{\"phase\":\"Running\","
+	    "\"podIP\":\"%s\",\"conditions\":[{\"type\":\"Ready\","
+	    "\"status\":\"True\"}]}}", name, name, annotations, spec_extra, ip);
+	return parse(buf);
+}
+
+/* 1.3 pets carry their identity in annotations; the fields win. */
+static void
+test_hostname_annotations(void **state)
+{
+	struct fake_api *fa = fake_api_new();
+	struct controller *c = fake_api_controller(fa, &def);
+	const struct fake_action *a;
+
+	(void)state;
+	add(fa, "services", parse(SVC));
+	add(fa, "pods", annotated_pod("e", "10.0.0.5",
+	    "\"pod.beta.kubernetes.io/hostname\":\"pet-e\","
+	    "\"pod.beta.kubernetes.io/subdomain\":\"web\"", ""));
+	add(fa, "pods", annotated_pod("f", "10.0.0.6",
+	    "\"pod.beta.kubernetes.io/hostname\":\"pet-f\","
+	    "\"pod.beta.kubernetes.io/subdomain\":\"other\"", ""));
+	add(fa, "pods", annotated_pod("g", "10.0.0.7",
+	    "\"pod.beta.kubernetes.io/hostname\":\"ann\"",
+	    ",\"hostname\":\"field\",\"subdomain\":\"web\""));
+	assert_int_equal(endpoints_reconcile(c, "default/web"), 0);
+	a = find(fa, "create");
+	assert_non_null(a);
+	assert_string_equal(kobj_get_str(a->obj,
+	    "subsets[0].addresses[0].hostname"), "pet-e");
+	assert_null(kobj_get(a->obj, "subsets[0].addresses[1].hostname"));
+	assert_string_equal(kobj_get_str(a->obj,
+	    "subsets[0].addresses[2].hostname"), "field");
+	controller_free(c);
+	fake_api_free(fa);
+}
+
 static void
 test_ready_split(void **state)
 {
@@ -188,6 +236,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ready_split),
+		cmocka_unit_test(test_hostname_annotations),
 		cmocka_unit_test(test_unnamed_port_and_delete),
 		cmocka_unit_test(test_no_selector),
 	};

@@ -1,0 +1,115 @@
+/*
+ * main.c: wiring only. ckube-dns is a controller whose reconcile keeps the
+ * record table (dnssync.c); init starts the DNS server thread beside it.
+ * The server port flags are --dns-*: --port and --bind-address are the
+ * health and metrics server's, as in every ckube daemon.
+ */
+#include <stdint.h>
+
+#include "ckube/controller.h"
+#include "ckube/err.h"
+#include "ckube/flags.h"
+#include "ckube/httpd.h"
+#include "ckube/log.h"
+
+#include "dns.h"
+
+static const char *dns_bind = "0.0.0.0";
+static int64_t dns_port = 53;
+static const char *dns_port_file;
+static const char *dns_domain = "cluster.local";
+static int64_t dns_ttl = 30;
+static const char *dns_upstream;
+
+static const struct flag dns_flags[] = {
+	{ "dns-bind-address", FLAG_STRING, &dns_bind, "0.0.0.0", "DNS",
+	  "the IP address the DNS server listens on (UDP and TCP)" },
+	{ "dns-port", FLAG_INT, &dns_port, "53", "DNS",
+	  "the DNS port, UDP and TCP (0: a free one)" },
+	{ "dns-port-file", FLAG_STRING, &dns_port_file, NULL, "DNS",
+	  "write the bound DNS port to this file" },
+	{ "domain", FLAG_STRING, &dns_domain, "cluster.local", "DNS",
+	  "the cluster domain served (names outside it are refused or "
+	  "forwarded)" },
+	{ "ttl", FLAG_INT, &dns_ttl, "30", "DNS",
+	  "the TTL of every record, in seconds" },
+	{ "upstream", FLAG_STRING, &dns_upstream, NULL, "DNS",
+	  "forward names outside the domain to this resolver (IP[:port]); "
+	  "unset: REFUSED" },
+};
+
+static const struct watch_spec dns_watches[] = {
+	{ .resource = "services", .role = WATCH_PRIMARY },
+	{ .resource = "endpoints", .role = WATCH_PRIMARY },
+};
+
+static struct dns_state state;
+
+static bool
+dns_ready(void *arg)
+{
+	return controller_watches_synced(arg);
+}
+
+static void
+dns_fini(struct controller *c)
+{
+	(void)c;
+	dns_server_stop(state.server);
+	dnstable_free(state.table);
+	state.server = NULL;
+	state.table = NULL;
+}
+
+static int
+dns_init(struct controller *c)
+{
+	struct dns_server_cfg cfg = {
+		.bind_address = dns_bind,
+		.port = (int)dns_port,
+		.upstream = dns_upstream,
+	};
+	int rc;
+
+	if (dns_port < 0 || dns_port > 65535 || dns_ttl < 0 ||
+	    dns_ttl > INT32_MAX || dns_domain[0] == '\0' ||
+	    dns_domain[0] == '.') {
+		log_error("dns: --dns-port must be 0..65535, --ttl 0..%d "
+		    "and --domain a name", INT32_MAX);
+		return CK_EINVALID;
+	}
+	state.table = dnstable_new(dns_domain);
+	cfg.answer.table = state.table;
+	cfg.answer.ttl_s = (uint32_t)dns_ttl;
+	cfg.answer.ready = dns_ready;
+	cfg.answer.ready_arg = c;
+	rc = dns_server_start(&cfg, &state.server);
+	if (rc == 0 && dns_port_file != NULL &&
+	    httpd_write_port_file(dns_port_file, dns_server_port(state.server)) < 0)
+		rc = CK_EIO;
+	if (rc < 0) {
+		dns_fini(c);		/* fini runs only after a good init */
+		return rc;
+	}
+	controller_set_data(c, &state);
+	return 0;
+}
+
+static const struct controller_def dns_def = {
+	.name		= "dns",
+	.summary	= "cluster DNS: services, headless services, pets and SRV "
+			  "from the API (the kube-dns schema 1.0.0)",
+	.watches	= dns_watches,
+	.nwatches	= ARRAY_SIZE(dns_watches),
+	.flags		= dns_flags,
+	.nflags		= ARRAY_SIZE(dns_flags),
+	.init		= dns_init,
+	.fini		= dns_fini,
+	.reconcile	= dns_reconcile,
+};
+
+int
+main(int argc, char *argv[])
+{
+	return controller_main(&dns_def, argc, argv);
+}

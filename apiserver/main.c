@@ -20,6 +20,7 @@
 #include "ckube/log.h"
 #include "ckube/strbuf.h"
 #include "apiserver.h"
+#include "crud.h"
 #include "ns_cache.h"
 #include "validation_kind.h"
 #include "http.h"
@@ -36,6 +37,7 @@ static int64_t opt_compact_ms;
 static int64_t opt_heartbeat_ms;
 static int64_t opt_v;
 static const char *opt_service_range;
+static const char *opt_kubelet_allow;
 
 static const struct flag apiserver_flags[] = {
 	{ "bind-address", FLAG_STRING, &opt_bind, "127.0.0.1", "Serving",
@@ -61,6 +63,10 @@ static const struct flag apiserver_flags[] = {
 	{ "service-cluster-ip-range", FLAG_STRING, &opt_service_range,
 	    "10.96.0.0/12", "Services",
 	    "IPv4 CIDR range Service ClusterIPs are allocated from" },
+	{ "kubelet-address-allow", FLAG_STRING, &opt_kubelet_allow,
+	    "127.0.0.0/8,::1", "Services",
+	    "comma-separated IPs or CIDRs pods/log may reach: a node's "
+	    "kubelet URL must be http(s) to an IP literal in this list" },
 	{ "v", FLAG_INT, &opt_v, "0", "Logging", "log verbosity" },
 };
 
@@ -174,6 +180,10 @@ main(int argc, char *argv[])
 		return flags_usage_error(&prog,
 		    "--service-cluster-ip-range %s: not an IPv4 CIDR "
 		    "from /8 to /29", opt_service_range);
+	if (pod_log_config(opt_kubelet_allow) < 0)
+		return flags_usage_error(&prog,
+		    "--kubelet-address-allow %s: not a list of IPs or CIDRs "
+		    "(at most 16)", opt_kubelet_allow);
 	log_init(argv[0], (int)opt_v);
 
 	mkdir_p(opt_data_dir);

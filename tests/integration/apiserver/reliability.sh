@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# reliability.sh: the apiserver under hostile or careless clients (issue 16):
+# pods/log refuses node kubelet URLs outside --kubelet-address-allow and
+# never echoes what it could read there.
+. "$(dirname "$0")/../../lib/lib.sh"
+
+# 127.0.0.2 is the only allowed kubelet address; a "secret" service listens
+# on 127.0.0.1, which must stay unreachable through pods/log.
+start_apiserver api --kubelet-address-allow 127.0.0.2/32 || { not_ok "apiserver starts"; exit 1; }
+ok "apiserver starts"
+J='Content-Type: application/json'
+NS=/api/v1/namespaces/default
+
+# --- 1. pods/log: the node's kubelet URL is untrusted
+printf 'SECRET-%s\n' "$$" >"$CK_TMP/secret.txt"
+(cd "$CK_TMP" && exec python3 -u -m http.server 0 --bind 127.0.0.1 >"$CK_TMP/secret.log" 2>&1) &
+CK_PIDS+=("$!")
+secret_port() { sed -n 's/.*port \([0-9]*\).*/\1/p' "$CK_TMP/secret.log" | head -1; }
+has_port() { test -n "$(secret_port)"; }
+check "pods/log: a local secret service starts" eventually has_port
+SPORT=$(secret_port)
+check "pods/log: the secret service answers directly" \
+    eventually curl -sf "http://127.0.0.1:$SPORT/secret.txt"
+secret=$(cat "$CK_TMP/secret.txt")
+mknode() {
+	api POST /api/v1/nodes -H "$J" -d "{\"metadata\":{\"name\":\"$1\",\"annotations\":{\"sim.ckube.io/kubelet-url\":\"$2\"}}}" >/dev/null
+	api POST $NS/pods -H "$J" -d "{\"metadata\":{\"name\":\"log-$1\"},\"spec\":{\"nodeName\":\"$1\",\"containers\":[{\"name\":\"c\",\"image\":\"x\"}]}}" >/dev/null
+}
+# name, annotation: the log request is a clean 500 Status naming the policy
+# and carrying nothing of the target.
+refused() {
+	local out
+	mknode "$1" "$2"
+	out=$(api GET "$NS/pods/log-$1/log")
+	expect "pods/log refuses $3: 500 Status" "500 Status" \
+	    "$(code) $(json 'd["kind"]' <<<"$out")"
+	check "pods/log refuses $3: names the policy" grep -q 'kubelet-address-allow' <<<"$out"
+	check "pods/log refuses $3: no content of the target" \
+	    test -z "$(grep -e "$secret" -e "$(cat /etc/hostname)" <<<"$out")"
+}
+cp /etc/hostname "$CK_TMP/hn"
+refused file "file:///etc/hostname#" "file:// URLs"
+refused file2 "file://$CK_TMP/secret.txt" "file:// URLs to a secret"
+refused other "http://127.0.0.1:$SPORT/secret.txt?" "a host outside the allow-list"
+refused other2 "http://127.0.0.1:$SPORT" "a host outside the allow-list (base URL)"
+refused dns "http://localhost:$SPORT" "host names"
+refused user "http://x@127.0.0.2:$SPORT" "user info"
+refused path "http://127.0.0.2:$SPORT/a/b" "a path"
+refused gopher "gopher://127.0.0.2:$SPORT" "other schemes"
+refused long "http://127.0.0.2:1/$(printf 'a%.0s' $(seq 300))" "an overlong annotation"
+mknode closed "http://127.0.0.2:1"
+out=$(api GET "$NS/pods/log-closed/log")
+expect "pods/log: an allowed but closed kubelet: 500 fixed text" "500 error fetching logs from the kubelet: Couldn't connect to server" \
+    "$(code) $(json 'd["message"]' <<<"$out")"
+
+finish

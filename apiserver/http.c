@@ -4,6 +4,12 @@
  * and turns the struct api_response back into an MHD response: a buffer, or
  * a chunked watch stream whose connection is suspended while it has nothing
  * to send. Enforces --max-request-bytes (early 413 on Content-Length).
+ *
+ * A request line with more than HTTP_MAX_QUERY_PARAMS parameters or longer
+ * than HTTP_MAX_URI is answered 414 by us: MHD 0.9.75 stores each query
+ * parameter in the connection's memory pool and, when that runs out, queues
+ * its 431 and then overwrites the connection's state, so the client waited
+ * for the 300 s timeout with no answer (about 1,000 parameters in 7 KB).
  */
 #include "http.h"
 
@@ -20,6 +26,10 @@
 #include "watch.h"
 
 #define WATCH_BLOCK	16384
+#define HTTP_MEMORY_LIMIT	(64 * 1024)
+/* Both far below what fills HTTP_MEMORY_LIMIT (about 56 B a parameter). */
+#define HTTP_MAX_QUERY_PARAMS	256
+#define HTTP_MAX_URI		(16 * 1024)
 
 struct http_server {
 	struct MHD_Daemon	*d;
@@ -30,7 +40,8 @@ struct http_server {
 struct conn_state {
 	struct strbuf	 body;
 	bool		 too_big;
-	bool		 started;
+	bool		 started;	/* the first access call was seen */
+	bool		 uri_too_long;	/* see uri_cb */
 };
 
 struct param_ctx {
@@ -109,6 +120,53 @@ reply_too_big(struct MHD_Connection *c, struct apiserver *srv)
 	    "bytes)",
 	    (long long)srv->max_body);
 	return queue(c, &resp);
+}
+
+static enum MHD_Result
+reply_uri_too_long(struct MHD_Connection *c)
+{
+	struct api_response resp = { 0 };
+	struct ck_status st;
+
+	ck_status_clear(&st);
+	st.code = 414;
+	snprintf(st.reason, sizeof(st.reason), "RequestURITooLong");
+	snprintf(st.message, sizeof(st.message), "the request URI is too "
+	    "long (at most %d bytes and %d query parameters)", HTTP_MAX_URI,
+	    HTTP_MAX_QUERY_PARAMS);
+	status_reply(&resp, &st);
+	return queue(c, &resp);
+}
+
+/*
+ * MHD's URI log callback: runs on the raw request line before MHD splits
+ * the query. A query over the limits is emptied in place (MHD then parses
+ * nothing) and the request marked for a 414. Its return value becomes the
+ * connection's con_cls.
+ */
+static void *
+uri_cb(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct conn_state *cs;
+	char *q;
+	size_t n = 1;
+
+	(void)cls;
+	(void)c;
+	cs = ck_calloc(1, sizeof(*cs));
+	strbuf_init(&cs->body);
+	if (uri == NULL)
+		return cs;
+	q = strchr(uri, '?');
+	if (q != NULL)
+		for (const char *p = q; *p != '\0'; p++)
+			n += *p == '&';
+	if (strlen(uri) > HTTP_MAX_URI || n > HTTP_MAX_QUERY_PARAMS) {
+		cs->uri_too_long = true;
+		if (q != NULL)
+			q[1] = '\0';	/* the line's own buffer */
+	}
+	return cs;
 }
 
 static void
@@ -233,20 +291,25 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	enum MHD_Result ret;
 
 	(void)version;
-	if (cs == NULL) {
+	if (cs == NULL) {	/* uri_cb always sets one; be safe */
+		cs = ck_calloc(1, sizeof(*cs));
+		strbuf_init(&cs->body);
+		*con_cls = cs;
+	}
+	if (!cs->started) {
 		/*
-		 * First call: headers only. Reject an announced oversized body
-		 * now (no upload); otherwise answer on a later call, or MHD
-		 * 0.9.75 drops keep-alive.
+		 * First call: headers only. Reject an oversized URI or an
+		 * announced oversized body now (no upload); otherwise answer
+		 * on a later call, or MHD 0.9.75 drops keep-alive.
 		 */
+		cs->started = true;
+		if (cs->uri_too_long)
+			return reply_uri_too_long(c);
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl != NULL && ck_parse_int64(cl, &len) == 0 &&
 		    len > hs->srv->max_body)
 			return reply_too_big(c, hs->srv);
-		cs = ck_calloc(1, sizeof(*cs));
-		strbuf_init(&cs->body);
-		*con_cls = cs;
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
@@ -380,7 +443,8 @@ http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)2,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4000,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)300,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT,
+	    MHD_OPTION_URI_LOG_CALLBACK, uri_cb, hs,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, hs,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, hs, MHD_OPTION_END);
 	if (hs->d == NULL) {

@@ -92,4 +92,30 @@ api PATCH $NS/configmaps/race -H 'Content-Type: application/merge-patch+json' \
     -d '{"metadata":{"resourceVersion":"2"},"data":{"x":"y"}}' >/dev/null
 expect "a PATCH naming a stale resourceVersion: 409" 409 "$(code)"
 
+# --- 6. \u0000 in JSON strings: cJSON keeps C strings, so a NUL would be
+# stored cut short ("a\u0000b" as "a"); refused with 422, nothing stored
+nul_refused() {
+	local out
+	out=$(api "$2" "$3" -H "${5:-$J}" -d "$4")
+	expect "NUL in $1: 422 Invalid" "422 Invalid" "$(code) $(json 'd["reason"]' <<<"$out")"
+	check "NUL in $1: the message says why" grep -q 'NUL is not supported' <<<"$out"
+}
+nul_refused "a data value" POST $NS/configmaps '{"metadata":{"name":"nulv"},"data":{"k":"a\u0000b"}}'
+api GET $NS/configmaps/nulv >/dev/null
+expect "NUL in a data value: nothing stored" 404 "$(code)"
+nul_refused "a name" POST $NS/configmaps '{"metadata":{"name":"x\u0000../y"}}'
+api GET $NS/configmaps/x >/dev/null
+expect "NUL in a name: no object x stored" 404 "$(code)"
+nul_refused "a data key" POST $NS/configmaps '{"metadata":{"name":"nulk"},"data":{"k\u0000x":"v"}}'
+nul_refused "a label key" POST $NS/configmaps '{"metadata":{"name":"null","labels":{"a\u0000":"v"}}}'
+nul_refused "an annotation value" POST $NS/configmaps '{"metadata":{"name":"nula","annotations":{"a":"\u0000"}}}'
+api POST $NS/configmaps -H "$J" -d '{"metadata":{"name":"nulp"},"data":{"k":"v"}}' >/dev/null
+nul_refused "a merge patch" PATCH $NS/configmaps/nulp '{"data":{"k":"a\u0000b"}}' 'Content-Type: application/merge-patch+json'
+nul_refused "a JSON patch" PATCH $NS/configmaps/nulp '[{"op":"add","path":"/data/k","value":"\u0000"}]' 'Content-Type: application/json-patch+json'
+nul_refused "a PUT" PUT $NS/configmaps/nulp '{"metadata":{"name":"nulp"},"data":{"k":"a\u0000"}}'
+expect "NUL refused: the object is unchanged" v "$(api GET $NS/configmaps/nulp | json 'd["data"]["k"]')"
+api POST $NS/configmaps -H "$J" -d '{"metadata":{"name":"nulesc"},"data":{"k":"a\\u0000b"}}' >/dev/null
+expect "an escaped backslash before u0000 is text: stored as sent" '201 a\u0000b' \
+    "$(code) $(api GET $NS/configmaps/nulesc | json 'd["data"]["k"]')"
+
 finish

@@ -13,9 +13,11 @@
  */
 #include "http.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <microhttpd.h>
 
@@ -181,6 +183,26 @@ conn_suspend(void *conn)
 	MHD_suspend_connection(conn);
 }
 
+/*
+ * A suspended connection whose client closed it (EOF or an error on a
+ * non-blocking peek). Only called while conn is suspended, so MHD neither
+ * reads nor closes the socket meanwhile.
+ */
+static bool
+conn_peer_gone(void *conn)
+{
+	const union MHD_ConnectionInfo *ci;
+	char c;
+	ssize_t n;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci == NULL)
+		return false;
+	n = recv(ci->connect_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != EINTR);
+}
+
 struct stream {
 	struct watch		*w;
 	struct MHD_Connection	*c;
@@ -220,6 +242,7 @@ queue_watch(struct MHD_Connection *c, struct api_response *resp)
 	s->c = c;
 	resp->watch = NULL;
 	watch_attach(s->w, c, conn_resume);
+	watch_set_probe(s->w, conn_peer_gone);
 	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, WATCH_BLOCK,
 	    stream_read, s, stream_free);
 	if (r == NULL) {

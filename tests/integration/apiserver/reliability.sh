@@ -118,4 +118,16 @@ api POST $NS/configmaps -H "$J" -d '{"metadata":{"name":"nulesc"},"data":{"k":"a
 expect "an escaped backslash before u0000 is text: stored as sent" '201 a\u0000b' \
     "$(code) $(api GET $NS/configmaps/nulesc | json 'd["data"]["k"]')"
 
+# --- 9. a watch whose client goes away is ended within about a second
+# (MHD does not see a suspended connection close: it waited for the 30 s
+# heartbeat, holding the watch's buffers)
+watches() { curl -s "$API_URL/metrics" | sed -n 's/^apiserver_watches \([0-9]*\).*/\1/p'; }
+base=$(watches)
+curl -s -N "$API_URL$NS/configmaps?watch=1" >/dev/null &
+wpid=$!
+has_watches() { [ "$(watches)" = "$1" ]; }
+check "a watch is counted" eventually -t 10 has_watches $((base + 1))
+kill "$wpid"; wait "$wpid" 2>/dev/null
+check "a closed watch is freed within 5 s (heartbeat 30 s)" eventually -t 5 has_watches "$base"
+
 finish

@@ -90,6 +90,9 @@ crud_fail_store(struct crud *c, int err, const char *name)
 	if (err == CK_ENOTFOUND || err == CK_EEXIST || err == CK_ECONFLICT)
 		return crud_fail_object(c, err, name);
 	log_error("store %s %s: %s", c->res->qualified, name, ck_strerror(err));
+	if (err == CK_ENOSPC)	/* SQLITE_FULL: 507, SQLite's words */
+		return crud_fail(c, err, "Internal error occurred: storage: "
+		    "database or disk is full");
 	return crud_fail(c, CK_EIO, "Internal error occurred: storage: %s",
 	    ck_strerror(err));
 }

@@ -67,6 +67,16 @@ int	store_open(const char *path, struct store **out, struct ck_status *st) CK_MU
 void	store_close(struct store *s);
 void	store_set_commit_hook(struct store *s, store_commit_fn fn, void *arg);
 
+/*
+ * 0 while writes commit; CK_ENOSPC (SQLITE_FULL) or CK_EIO (an I/O error)
+ * since a write failed so, with msg set. While failing, a probe transaction
+ * (a 64 KiB row, written then deleted) runs at most once a second, so the
+ * store reports writable again once space returns, with no write needed.
+ * Test hook: CKUBE_TEST_STORE_FULL_FILE names a file; while it holds "full",
+ * the writer's PRAGMA max_page_count is the current size (the disk is full).
+ */
+int	store_write_health(struct store *s, char *msg, size_t len);
+
 /* The revision of the newest committed change (0 for an empty store). */
 int64_t	store_revision(struct store *s);
 /* The highest revision removed by compaction (watches from below it get CK_EGONE). */

@@ -6,6 +6,8 @@
 
 # 127.0.0.2 is the only allowed kubelet address; a "secret" service listens
 # on 127.0.0.1, which must stay unreachable through pods/log.
+# The disk-full test hook (store.h): "full" in this file caps the database.
+export CKUBE_TEST_STORE_FULL_FILE=$CK_TMP/disk-full
 start_apiserver api --kubelet-address-allow 127.0.0.2/32 || { not_ok "apiserver starts"; exit 1; }
 ok "apiserver starts"
 J='Content-Type: application/json'
@@ -129,5 +131,29 @@ has_watches() { [ "$(watches)" = "$1" ]; }
 check "a watch is counted" eventually -t 10 has_watches $((base + 1))
 kill "$wpid"; wait "$wpid" 2>/dev/null
 check "a closed watch is freed within 5 s (heartbeat 30 s)" eventually -t 5 has_watches "$base"
+
+# --- 7. a full disk: 507 "database or disk is full", /readyz not ready
+# while writes cannot commit, and back without a restart
+big() { python3 -c 'import json,sys; print(json.dumps({"metadata":{"name":sys.argv[1]},"data":{"k":"x"*(1<<20)}}))' "$1" >"$CK_TMP/big.json"; }
+big big1
+echo full >"$CK_TMP/disk-full"
+out=$(api POST $NS/configmaps -H "$J" -d @"$CK_TMP/big.json")
+expect "disk full: a create answers 507 InsufficientStorage" "507 InsufficientStorage" \
+    "$(code) $(json 'd["reason"]' <<<"$out")"
+check "disk full: the message says so" grep -q 'database or disk is full' <<<"$out"
+api GET $NS/configmaps/big1 >/dev/null
+expect "disk full: nothing half-stored" 404 "$(code)"
+out=$(api GET /readyz)
+expect "disk full: /readyz not ready" 500 "$(code)"
+check "disk full: /readyz names storage" grep -q 'storage failed: database or disk is full' <<<"$out"
+expect "disk full: /healthz still answers" "ok 200" "$(api GET /healthz) $(code)"
+api GET $NS/configmaps/race >/dev/null
+expect "disk full: reads still work" 200 "$(code)"
+readyz_code() { curl -s -o /dev/null -w '%{http_code}' "$API_URL/readyz"; }
+: >"$CK_TMP/disk-full"
+ready() { [ "$(readyz_code)" = 200 ]; }
+check "space back: /readyz ready again without a restart or a write" eventually -t 10 ready
+api POST $NS/configmaps -H "$J" -d @"$CK_TMP/big.json" >/dev/null
+expect "space back: the create succeeds" 201 "$(code)"
 
 finish

@@ -38,6 +38,7 @@ static int64_t opt_heartbeat_ms;
 static int64_t opt_v;
 static const char *opt_service_range;
 static const char *opt_kubelet_allow;
+static const char *opt_storage_sync;
 
 static const struct flag apiserver_flags[] = {
 	{ "bind-address", FLAG_STRING, &opt_bind, "127.0.0.1", "Serving",
@@ -50,6 +51,12 @@ static const struct flag apiserver_flags[] = {
 	    "largest accepted request body (413 above)" },
 	{ "data-dir", FLAG_STRING, &opt_data_dir, "var/apiserver", "Storage",
 	    "directory of the SQLite database (ckube.db); created if missing" },
+	{ "storage-sync", FLAG_STRING, &opt_storage_sync, "normal", "Storage",
+	    "durability of acknowledged writes: normal (SQLite synchronous="
+	    "NORMAL in WAL mode: a killed apiserver loses nothing, an OS "
+	    "crash or power loss can lose the last acknowledged writes, "
+	    "never corrupting the database) or full (an fsync per commit: "
+	    "nothing acknowledged is lost, slower writes)" },
 	{ "compaction-interval", FLAG_DURATION, &opt_compact_ms, "5m",
 	    "Storage",
 	    "compact the change log every interval, keeping the last "
@@ -180,6 +187,10 @@ main(int argc, char *argv[])
 		return flags_usage_error(&prog,
 		    "--service-cluster-ip-range %s: not an IPv4 CIDR "
 		    "from /8 to /29", opt_service_range);
+	if (strcmp(opt_storage_sync, "normal") != 0 &&
+	    strcmp(opt_storage_sync, "full") != 0)
+		return flags_usage_error(&prog,
+		    "--storage-sync %s: want normal or full", opt_storage_sync);
 	if (pod_log_config(opt_kubelet_allow) < 0)
 		return flags_usage_error(&prog,
 		    "--kubelet-address-allow %s: not a list of IPs or CIDRs "
@@ -193,6 +204,9 @@ main(int argc, char *argv[])
 	ck_status_clear(&st);
 	if (store_open(dbpath, &store, &st) < 0)
 		fatalx("store %s: %s", dbpath, st.message);
+	if (store_set_sync(store, opt_storage_sync) < 0)
+		fatalx("store %s: cannot set synchronous=%s", dbpath,
+		    opt_storage_sync);
 
 	if (opt_watch_bus == NULL) {
 		snprintf(busurl, sizeof(busurl), "ipc://%s/bus", dir);

@@ -65,6 +65,13 @@ typedef void (*store_commit_fn)(const struct store_event *ev, void *arg);
 /* Open (creating if needed) the store in file path. */
 int	store_open(const char *path, struct store **out, struct ck_status *st) CK_MUST_CHECK;
 void	store_close(struct store *s);
+/*
+ * The writer's SQLite synchronous level: "normal" (the default: a process
+ * kill loses no commit, an OS crash or power loss can lose the last ones,
+ * never corrupting the file) or "full" (an fsync per commit: acknowledged
+ * writes survive power loss too). CK_EINVALID for anything else.
+ */
+int	store_set_sync(struct store *s, const char *mode) CK_MUST_CHECK;
 void	store_set_commit_hook(struct store *s, store_commit_fn fn, void *arg);
 
 /*

@@ -1024,6 +1024,24 @@ probe_write(struct store *s)
 }
 
 int
+store_set_sync(struct store *s, const char *mode)
+{
+	const char *sql;
+	int rc;
+
+	if (strcmp(mode, "normal") == 0)
+		sql = "PRAGMA synchronous=NORMAL";
+	else if (strcmp(mode, "full") == 0)
+		sql = "PRAGMA synchronous=FULL";
+	else
+		return CK_EINVALID;
+	pthread_mutex_lock(&s->wmu);
+	rc = sqlite3_exec(s->writer->db, sql, NULL, NULL, NULL);
+	pthread_mutex_unlock(&s->wmu);
+	return rc == SQLITE_OK ? 0 : CK_EIO;
+}
+
+int
 store_write_health(struct store *s, char *msg, size_t len)
 {
 	struct timespec ts;

@@ -14,10 +14,12 @@
 #include "http.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -37,7 +39,12 @@ struct http_server {
 	struct MHD_Daemon	*d;
 	struct apiserver	*srv;
 	uint16_t		 port;
+	_Atomic int64_t		 max_inflight[2];	/* enum flight */
+	_Atomic int64_t		 inflight[2];
+	int64_t			 test_delay_ms;	/* CKUBE_TEST_HANDLER_DELAY_MS */
 };
+
+enum flight { FLIGHT_READONLY, FLIGHT_MUTATING, FLIGHT_EXEMPT };
 
 struct conn_state {
 	struct strbuf	 body;
@@ -169,6 +176,75 @@ uri_cb(void *cls, const char *uri, struct MHD_Connection *c)
 			q[1] = '\0';	/* the line's own buffer */
 	}
 	return cs;
+}
+
+/* Which in-flight limit req counts against. */
+static enum flight
+flight_of(const struct api_request *req)
+{
+	static const char *const exempt[] = { "/healthz", "/readyz",
+		"/livez", "/metrics" };
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(exempt); i++) {
+		n = strlen(exempt[i]);
+		if (strncmp(req->path, exempt[i], n) == 0 &&
+		    (req->path[n] == '\0' || req->path[n] == '/'))
+			return FLIGHT_EXEMPT;
+	}
+	if (api_request_flag(req, "watch") || api_request_flag(req, "follow")
+	    || strstr(req->path, "/watch/") != NULL)
+		return FLIGHT_EXEMPT;	/* long-running, as in Kubernetes */
+	if (strcmp(req->method, "GET") == 0 ||
+	    strcmp(req->method, "HEAD") == 0 ||
+	    strcmp(req->method, "OPTIONS") == 0)
+		return FLIGHT_READONLY;
+	return FLIGHT_MUTATING;
+}
+
+/* Take an in-flight slot of f; false (nothing taken) when all are busy. */
+static bool
+flight_enter(struct http_server *hs, enum flight f)
+{
+	int64_t max;
+
+	if (f == FLIGHT_EXEMPT || (max = atomic_load(&hs->max_inflight[f])) <= 0)
+		return true;
+	if (atomic_fetch_add(&hs->inflight[f], 1) < max)
+		return true;
+	atomic_fetch_sub(&hs->inflight[f], 1);
+	return false;
+}
+
+static void
+flight_leave(struct http_server *hs, enum flight f)
+{
+	if (f != FLIGHT_EXEMPT && atomic_load(&hs->max_inflight[f]) > 0)
+		atomic_fetch_sub(&hs->inflight[f], 1);
+}
+
+static enum MHD_Result
+reply_too_many(struct MHD_Connection *c)
+{
+	struct api_response resp = { 0 };
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	status_replyf(&resp, CK_EAGAIN,
+	    "Too many requests, please try again later.");
+	r = MHD_create_response_from_buffer(resp.body_len, resp.body,
+	    MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		api_response_fini(&resp);
+		return MHD_NO;
+	}
+	resp.body = NULL;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "application/json");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+	ret = MHD_queue_response(c, 429, r);
+	MHD_destroy_response(r);
+	return ret;
 }
 
 static void
@@ -311,6 +387,7 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	struct api_response resp;
 	const char *cl;
 	int64_t len;
+	enum flight flight;
 	enum MHD_Result ret;
 
 	(void)version;
@@ -362,7 +439,13 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	    MHD_HTTP_HEADER_CONTENT_TYPE);
 	req.body = cs->body.buf ? cs->body.buf : "";
 	req.body_len = cs->body.len;
+	flight = flight_of(&req);
+	if (!flight_enter(hs, flight))
+		return reply_too_many(c);
+	if (hs->test_delay_ms > 0 && flight != FLIGHT_EXEMPT)
+		usleep((useconds_t)(hs->test_delay_ms * 1000));
 	api_handle(hs->srv, &req, &resp);
+	flight_leave(hs, flight);
 	if (resp.watch != NULL)
 		ret = queue_watch(c, &resp);
 	else if (resp.stream != NULL)
@@ -459,6 +542,11 @@ http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
 	}
 	hs = ck_calloc(1, sizeof(*hs));
 	hs->srv = srv;
+	/* Test hook: hold every limited request this long (in-flight tests). */
+	if (getenv("CKUBE_TEST_HANDLER_DELAY_MS") != NULL &&
+	    ck_parse_int64(getenv("CKUBE_TEST_HANDLER_DELAY_MS"),
+	    &hs->test_delay_ms) < 0)
+		hs->test_delay_ms = 0;
 	hs->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 		MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 	    port, NULL, NULL, access_cb, hs, MHD_OPTION_EXTERNAL_LOGGER,
@@ -479,6 +567,14 @@ http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
 	hs->port = info != NULL ? info->port : port;
 	*out = hs;
 	return 0;
+}
+
+void
+http_set_inflight(struct http_server *hs, int64_t readonly,
+    int64_t mutating)
+{
+	atomic_store(&hs->max_inflight[FLIGHT_READONLY], readonly);
+	atomic_store(&hs->max_inflight[FLIGHT_MUTATING], mutating);
 }
 
 uint16_t

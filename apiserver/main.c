@@ -39,6 +39,8 @@ static int64_t opt_v;
 static const char *opt_service_range;
 static const char *opt_kubelet_allow;
 static const char *opt_storage_sync;
+static int64_t opt_max_inflight;
+static int64_t opt_max_mutating;
 
 static const struct flag apiserver_flags[] = {
 	{ "bind-address", FLAG_STRING, &opt_bind, "127.0.0.1", "Serving",
@@ -49,6 +51,14 @@ static const struct flag apiserver_flags[] = {
 	    "write the bound port to this file once listening" },
 	{ "max-request-bytes", FLAG_SIZE, &opt_max_body, "3Mi", "Serving",
 	    "largest accepted request body (413 above)" },
+	{ "max-requests-inflight", FLAG_INT, &opt_max_inflight, "400",
+	    "Serving",
+	    "most non-mutating requests served at once; more get 429 with "
+	    "Retry-After (0 = no limit; watches and health/metrics exempt)" },
+	{ "max-mutating-requests-inflight", FLAG_INT, &opt_max_mutating,
+	    "200", "Serving",
+	    "most mutating requests served at once; more get 429 with "
+	    "Retry-After (0 = no limit)" },
 	{ "data-dir", FLAG_STRING, &opt_data_dir, "var/apiserver", "Storage",
 	    "directory of the SQLite database (ckube.db); created if missing" },
 	{ "storage-sync", FLAG_STRING, &opt_storage_sync, "normal", "Storage",
@@ -180,6 +190,10 @@ main(int argc, char *argv[])
 	if (opt_port < 0 || opt_port > 65535)
 		return flags_usage_error(&prog,
 		    "--port %lld: out of range 0-65535", (long long)opt_port);
+	if (opt_max_inflight < 0 || opt_max_mutating < 0)
+		return flags_usage_error(&prog,
+		    "--max-requests-inflight and "
+		    "--max-mutating-requests-inflight must not be negative");
 	if (opt_max_body <= 0)
 		return flags_usage_error(&prog,
 		    "--max-request-bytes must be positive");
@@ -238,6 +252,7 @@ main(int argc, char *argv[])
 		fatalx("cannot start the watch thread");
 	if (http_start(&srv, opt_bind, (uint16_t)opt_port, &hs) < 0)
 		fatalx("cannot start the HTTP server");
+	http_set_inflight(hs, opt_max_inflight, opt_max_mutating);
 	if (opt_port_file != NULL && opt_port_file[0] != '\0')
 		write_port_file(opt_port_file, http_port(hs));
 	log_info("ckube-apiserver: serving on http://%s:%u, data in %s, bus %s",

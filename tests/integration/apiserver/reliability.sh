@@ -72,22 +72,22 @@ out=$(curl -s -m 20 -o /dev/null -w '%{http_code}' "$API_URL/healthz?$(query 100
 expect "a query of 10,000 parameters: MHD's own 414" 414 "$out"
 expect "healthz after the long queries" ok "$(curl -s -m 5 "$API_URL/healthz")"
 
-# --- 5. GuaranteedUpdate: 5 clients x 200 unconditional PUTs and 200 merge
+# --- 5. GuaranteedUpdate: 5 clients x 100 unconditional PUTs and 200 merge
 # PATCHes of one object; none may answer 409 (was ~2% before the retry)
 api POST $NS/configmaps -H "$J" -d '{"metadata":{"name":"race"},"data":{"k":"0"}}' >/dev/null
 racers=()
 for i in 1 2 3 4 5; do
 	curl -s -o /dev/null -w '%{http_code}\n' -X PUT -H "$J" \
 	    -d "{\"metadata\":{\"name\":\"race\"},\"data\":{\"k\":\"$i\"}}" \
-	    "$API_URL$NS/configmaps/race?x=[1-200]" >"$CK_TMP/race.put.$i" &
+	    "$API_URL$NS/configmaps/race?x=[1-100]" >"$CK_TMP/race.put.$i" &
 	racers+=("$!")
 	curl -s -o /dev/null -w '%{http_code}\n' -X PATCH -H 'Content-Type: application/merge-patch+json' \
-	    -d "{\"data\":{\"p$i\":\"v\"}}" "$API_URL$NS/configmaps/race?x=[1-200]" >"$CK_TMP/race.patch.$i" &
+	    -d "{\"data\":{\"p$i\":\"v\"}}" "$API_URL$NS/configmaps/race?x=[1-100]" >"$CK_TMP/race.patch.$i" &
 	racers+=("$!")
 done
 wait "${racers[@]}"
-expect "concurrent unconditional PUTs: 1000 x 200, no 409" "1000 200" "$(cat "$CK_TMP"/race.put.* | sort | uniq -c | xargs)"
-expect "concurrent merge PATCHes: 1000 x 200, no 409" "1000 200" "$(cat "$CK_TMP"/race.patch.* | sort | uniq -c | xargs)"
+expect "concurrent unconditional PUTs: 500 x 200, no 409" "500 200" "$(cat "$CK_TMP"/race.put.* | sort | uniq -c | xargs)"
+expect "concurrent merge PATCHes: 500 x 200, no 409" "500 200" "$(cat "$CK_TMP"/race.patch.* | sort | uniq -c | xargs)"
 api PUT $NS/configmaps/race -H "$J" -d '{"metadata":{"name":"race","resourceVersion":"2"},"data":{}}' >/dev/null
 expect "a PUT naming a stale resourceVersion: 409" 409 "$(code)"
 api PATCH $NS/configmaps/race -H 'Content-Type: application/merge-patch+json' \
@@ -155,5 +155,34 @@ ready() { [ "$(readyz_code)" = 200 ]; }
 check "space back: /readyz ready again without a restart or a write" eventually -t 10 ready
 api POST $NS/configmaps -H "$J" -d @"$CK_TMP/big.json" >/dev/null
 expect "space back: the create succeeds" 201 "$(code)"
+
+# --- 8. in-flight limits: over --max-requests-inflight or
+# --max-mutating-requests-inflight a request gets 429 with Retry-After;
+# health and metrics are exempt. A second apiserver holds every limited
+# request 2 s (test hook), with limits of 1.
+MAIN_URL=$API_URL
+CKUBE_TEST_HANDLER_DELAY_MS=2000 start_apiserver flight \
+    --max-requests-inflight 1 --max-mutating-requests-inflight 1 ||
+    { not_ok "in-flight apiserver starts"; exit 1; }
+hold() { for _ in 1 2 3 4; do curl -s -o /dev/null -X "$1" -H "$J" ${2:+-d "$2"} "$API_URL$3"; done; }
+got_429() {
+	curl -s -m 1 -D "$CK_TMP/h429" -o "$CK_TMP/b429" -X "$1" -H "$J" ${2:+-d "$2"} "$API_URL$3"
+	grep -q '^HTTP/1.1 429' "$CK_TMP/h429"
+}
+hold GET "" $NS/configmaps &
+holder=$!
+check "a GET over --max-requests-inflight: 429" eventually -t 15 got_429 GET "" $NS/configmaps
+check "429: Retry-After: 1" grep -qi '^Retry-After: 1' "$CK_TMP/h429"
+expect "429: a TooManyRequests Status" "TooManyRequests 429" "$(json 'd["reason"]+" "+str(d["code"])' <"$CK_TMP/b429")"
+expect "healthz is exempt" "200" "$(curl -s -m 10 -o /dev/null -w '%{http_code}' "$API_URL/healthz")"
+expect "metrics is exempt" "200" "$(curl -s -m 10 -o /dev/null -w '%{http_code}' "$API_URL/metrics")"
+wait "$holder"
+hold POST '{"metadata":{"generateName":"f-"}}' $NS/configmaps &
+holder=$!
+check "a POST over --max-mutating-requests-inflight: 429" \
+    eventually -t 15 got_429 POST '{"metadata":{"generateName":"g-"}}' $NS/configmaps
+wait "$holder"
+stop_apiserver
+API_URL=$MAIN_URL
 
 finish

@@ -90,6 +90,9 @@ crud_fail_store(struct crud *c, int err, const char *name)
 	if (err == CK_ENOTFOUND || err == CK_EEXIST || err == CK_ECONFLICT)
 		return crud_fail_object(c, err, name);
 	log_error("store %s %s: %s", c->res->qualified, name, ck_strerror(err));
+	if (err == CK_ENOSPC)	/* SQLITE_FULL: 507, SQLite's words */
+		return crud_fail(c, err, "Internal error occurred: storage: "
+		    "database or disk is full");
 	return crud_fail(c, CK_EIO, "Internal error occurred: storage: %s",
 	    ck_strerror(err));
 }
@@ -519,17 +522,19 @@ reply_updated(struct crud *c, const cJSON *result, enum update_mode mode)
 /*
  * Turn the client's newobj into the object to store, given old (both
  * parsed), and write it. Deletes the object instead when the update removed
- * the last finalizer of an object being deleted. Replies.
+ * the last finalizer of an object being deleted. Replies, except when
+ * may_retry and a concurrent write moved the object after old was read:
+ * then CK_EAGAIN, nothing replied (see UPDATE_TRIES).
  */
-static void
+static int
 commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
-    enum update_mode mode)
+    enum update_mode mode, bool may_retry)
 {
 	cJSON *result = NULL, *meta, *ometa, *nspec, *ospec;
 	const char *name = c->rt->name, *uid;
 	char *last = NULL, rvbuf[32];
 	int64_t want_rv, gen;
-	int rc;
+	int rc, ret = 0;
 	bool locked = false;
 
 	if (check_type(c, newobj, c->res->kind) < 0 || check_meta(c, newobj,
@@ -637,6 +642,10 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 		crud_finalizers_empty(json_obj(result, "spec")))) {
 		rc = store_delete(c->srv->store, c->res->qualified, c->rt->ns,
 		    name, old_rv, &last, NULL);
+		if (rc == CK_ECONFLICT && may_retry) {
+			ret = CK_EAGAIN;
+			goto out;
+		}
 		if (rc < 0) {
 			crud_fail_store(c, rc, name);
 			goto err;
@@ -649,6 +658,10 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	}
 	rc = store_update(c->srv->store, c->res->qualified, c->rt->ns, name,
 	    result, old_rv, NULL);
+	if (rc == CK_ECONFLICT && may_retry) {
+		ret = CK_EAGAIN;
+		goto out;
+	}
 	if (rc < 0) {
 		crud_fail_store(c, rc, name);
 		goto err;
@@ -661,6 +674,26 @@ out:
 	if (locked)
 		service_alloc_unlock();
 	cJSON_Delete(result);
+	return ret;
+}
+
+/*
+ * GuaranteedUpdate: an update or patch whose write lost the race with
+ * another writer (the stored revision moved after the read) reads the
+ * object again and reapplies the request, as Kubernetes does; only a
+ * request naming a resourceVersion then fails its precondition with 409.
+ */
+#define UPDATE_TRIES	32
+
+static void
+update_retrying(struct crud *c, int (*once)(struct crud *, bool))
+{
+	int tries;
+
+	for (tries = 1; once(c, tries < UPDATE_TRIES) == CK_EAGAIN; tries++) {
+		ck_status_clear(&c->st);
+		c->resp->warnings[0] = '\0';
+	}
 }
 
 static enum update_mode
@@ -675,12 +708,12 @@ mode_of(const struct crud *c)
 	return UPDATE_MAIN;
 }
 
-static void
-do_update(struct crud *c)
+static int
+do_update_once(struct crud *c, bool may_retry)
 {
 	cJSON *obj = NULL, *old = NULL, *scale;
 	int64_t old_rv;
-	int rc;
+	int rc = 0;
 
 	if (crud_decode_body(c, 1, &obj) < 0 ||
 	    crud_load(c, c->rt->ns, c->rt->name, &old, &old_rv) < 0) {
@@ -702,10 +735,17 @@ do_update(struct crud *c)
 			goto out;
 		}
 	}
-	commit_update(c, old, obj, old_rv, mode_of(c));
+	rc = commit_update(c, old, obj, old_rv, mode_of(c), may_retry);
 out:
 	cJSON_Delete(obj);
 	cJSON_Delete(old);
+	return rc == CK_EAGAIN ? rc : 0;
+}
+
+static void
+do_update(struct crud *c)
+{
+	update_retrying(c, do_update_once);
 }
 
 static bool
@@ -765,14 +805,14 @@ do_apply_create(struct crud *c, cJSON *applied)
 	cJSON_Delete(out);
 }
 
-static void
-do_patch(struct crud *c)
+static int
+do_patch_once(struct crud *c, bool may_retry)
 {
 	cJSON *patch = NULL, *old = NULL, *target = NULL, *scaled;
 	const char *ct = c->req->content_type ? c->req->content_type : "";
 	enum { P_MERGE, P_JSON, P_STRATEGIC, P_APPLY } kind;
 	int64_t old_rv;
-	int rc;
+	int rc, ret = 0;
 
 	if (is_type(ct, "application/merge-patch+json"))
 		kind = P_MERGE;
@@ -784,7 +824,7 @@ do_patch(struct crud *c)
 		kind = P_APPLY;
 	else {
 		reply_unsupported_patch(c);
-		return;
+		return 0;
 	}
 	if (crud_decode_body(c, kind != P_JSON, &patch) < 0)
 		goto err;
@@ -840,7 +880,7 @@ do_patch(struct crud *c)
 		if (rc < 0)
 			goto err;
 	}
-	commit_update(c, old, target, old_rv, mode_of(c));
+	ret = commit_update(c, old, target, old_rv, mode_of(c), may_retry);
 	goto out;
 err:
 	crud_reply_st(c);
@@ -848,6 +888,13 @@ out:
 	cJSON_Delete(patch);
 	cJSON_Delete(old);
 	cJSON_Delete(target);
+	return ret;
+}
+
+static void
+do_patch(struct crud *c)
+{
+	update_retrying(c, do_patch_once);
 }
 
 static void

@@ -83,6 +83,15 @@ int	crud_apply_fields(struct crud *c, struct cJSON *live,
 	    struct cJSON *target, struct cJSON *applied) CK_MUST_CHECK;
 /* pods/<name>/log (pod_log.c). */
 void	crud_pod_log(struct crud *c);
+/* pod_log_addr.c: --kubelet-address-allow (comma-separated IPs/CIDRs). */
+#define POD_LOG_URL_MAX	200
+int	pod_log_config(const char *list) CK_MUST_CHECK;
+/*
+ * An allowed kubelet base URL ("scheme://ip[:port]") rebuilt from url into
+ * out, or CK_EPERM (scheme, host, shape or length refused).
+ */
+int	pod_log_check_url(const char *url, char *out, size_t len)
+	    CK_MUST_CHECK;
 
 /* scale.c: obj as an autoscaling/v1 Scale (a new object). */
 struct cJSON *scale_from_object(const struct cJSON *obj);

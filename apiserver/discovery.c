@@ -14,6 +14,7 @@
 #include "ckube/err.h"
 #include "ckube/metrics.h"
 #include "ckube/strbuf.h"
+#include "store.h"
 
 size_t	watchlog_count(struct watchlog *wl);
 
@@ -228,7 +229,7 @@ int
 discovery_handle(struct apiserver *srv, const struct api_request *req,
     struct api_response *resp)
 {
-	char path[1024], g[128], v[64], extra[8];
+	char path[1024], g[128], v[64], extra[8], msg[64], text[128];
 	size_t len;
 	int n;
 
@@ -240,6 +241,14 @@ discovery_handle(struct apiserver *srv, const struct api_request *req,
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
 		return 0;
 
+	/* Not ready while writes cannot commit (disk full): no restart. */
+	if (strcmp(path, "/readyz") == 0 &&
+	    store_write_health(srv->store, msg, sizeof(msg)) < 0) {
+		snprintf(text, sizeof(text), "[-]storage failed: %s\n"
+		    "readyz check failed\n", msg);
+		api_response_text(resp, 500, text);
+		return 1;
+	}
 	if (strcmp(path, "/healthz") == 0 || strcmp(path, "/readyz") == 0 ||
 	    strcmp(path, "/livez") == 0) {
 		api_response_text(resp, 200, "ok");

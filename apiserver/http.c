@@ -4,12 +4,22 @@
  * and turns the struct api_response back into an MHD response: a buffer, or
  * a chunked watch stream whose connection is suspended while it has nothing
  * to send. Enforces --max-request-bytes (early 413 on Content-Length).
+ *
+ * A request line with more than HTTP_MAX_QUERY_PARAMS parameters or longer
+ * than HTTP_MAX_URI is answered 414 by us: MHD 0.9.75 stores each query
+ * parameter in the connection's memory pool and, when that runs out, queues
+ * its 431 and then overwrites the connection's state, so the client waited
+ * for the 300 s timeout with no answer (about 1,000 parameters in 7 KB).
  */
 #include "http.h"
 
+#include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -20,17 +30,27 @@
 #include "watch.h"
 
 #define WATCH_BLOCK	16384
+#define HTTP_MEMORY_LIMIT	(64 * 1024)
+/* Both far below what fills HTTP_MEMORY_LIMIT (about 56 B a parameter). */
+#define HTTP_MAX_QUERY_PARAMS	256
+#define HTTP_MAX_URI		(16 * 1024)
 
 struct http_server {
 	struct MHD_Daemon	*d;
 	struct apiserver	*srv;
 	uint16_t		 port;
+	_Atomic int64_t		 max_inflight[2];	/* enum flight */
+	_Atomic int64_t		 inflight[2];
+	int64_t			 test_delay_ms;	/* CKUBE_TEST_HANDLER_DELAY_MS */
 };
+
+enum flight { FLIGHT_READONLY, FLIGHT_MUTATING, FLIGHT_EXEMPT };
 
 struct conn_state {
 	struct strbuf	 body;
 	bool		 too_big;
-	bool		 started;
+	bool		 started;	/* the first access call was seen */
+	bool		 uri_too_long;	/* see uri_cb */
 };
 
 struct param_ctx {
@@ -111,6 +131,122 @@ reply_too_big(struct MHD_Connection *c, struct apiserver *srv)
 	return queue(c, &resp);
 }
 
+static enum MHD_Result
+reply_uri_too_long(struct MHD_Connection *c)
+{
+	struct api_response resp = { 0 };
+	struct ck_status st;
+
+	ck_status_clear(&st);
+	st.code = 414;
+	snprintf(st.reason, sizeof(st.reason), "RequestURITooLong");
+	snprintf(st.message, sizeof(st.message), "the request URI is too "
+	    "long (at most %d bytes and %d query parameters)", HTTP_MAX_URI,
+	    HTTP_MAX_QUERY_PARAMS);
+	status_reply(&resp, &st);
+	return queue(c, &resp);
+}
+
+/*
+ * MHD's URI log callback: runs on the raw request line before MHD splits
+ * the query. A query over the limits is emptied in place (MHD then parses
+ * nothing) and the request marked for a 414. Its return value becomes the
+ * connection's con_cls.
+ */
+static void *
+uri_cb(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct conn_state *cs;
+	char *q;
+	size_t n = 1;
+
+	(void)cls;
+	(void)c;
+	cs = ck_calloc(1, sizeof(*cs));
+	strbuf_init(&cs->body);
+	if (uri == NULL)
+		return cs;
+	q = strchr(uri, '?');
+	if (q != NULL)
+		for (const char *p = q; *p != '\0'; p++)
+			n += *p == '&';
+	if (strlen(uri) > HTTP_MAX_URI || n > HTTP_MAX_QUERY_PARAMS) {
+		cs->uri_too_long = true;
+		if (q != NULL)
+			q[1] = '\0';	/* the line's own buffer */
+	}
+	return cs;
+}
+
+/* Which in-flight limit req counts against. */
+static enum flight
+flight_of(const struct api_request *req)
+{
+	static const char *const exempt[] = { "/healthz", "/readyz",
+		"/livez", "/metrics" };
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(exempt); i++) {
+		n = strlen(exempt[i]);
+		if (strncmp(req->path, exempt[i], n) == 0 &&
+		    (req->path[n] == '\0' || req->path[n] == '/'))
+			return FLIGHT_EXEMPT;
+	}
+	if (api_request_flag(req, "watch") || api_request_flag(req, "follow")
+	    || strstr(req->path, "/watch/") != NULL)
+		return FLIGHT_EXEMPT;	/* long-running, as in Kubernetes */
+	if (strcmp(req->method, "GET") == 0 ||
+	    strcmp(req->method, "HEAD") == 0 ||
+	    strcmp(req->method, "OPTIONS") == 0)
+		return FLIGHT_READONLY;
+	return FLIGHT_MUTATING;
+}
+
+/* Take an in-flight slot of f; false (nothing taken) when all are busy. */
+static bool
+flight_enter(struct http_server *hs, enum flight f)
+{
+	int64_t max;
+
+	if (f == FLIGHT_EXEMPT || (max = atomic_load(&hs->max_inflight[f])) <= 0)
+		return true;
+	if (atomic_fetch_add(&hs->inflight[f], 1) < max)
+		return true;
+	atomic_fetch_sub(&hs->inflight[f], 1);
+	return false;
+}
+
+static void
+flight_leave(struct http_server *hs, enum flight f)
+{
+	if (f != FLIGHT_EXEMPT && atomic_load(&hs->max_inflight[f]) > 0)
+		atomic_fetch_sub(&hs->inflight[f], 1);
+}
+
+static enum MHD_Result
+reply_too_many(struct MHD_Connection *c)
+{
+	struct api_response resp = { 0 };
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	status_replyf(&resp, CK_EAGAIN,
+	    "Too many requests, please try again later.");
+	r = MHD_create_response_from_buffer(resp.body_len, resp.body,
+	    MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		api_response_fini(&resp);
+		return MHD_NO;
+	}
+	resp.body = NULL;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "application/json");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+	ret = MHD_queue_response(c, 429, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static void
 conn_resume(void *conn)
 {
@@ -121,6 +257,26 @@ static void
 conn_suspend(void *conn)
 {
 	MHD_suspend_connection(conn);
+}
+
+/*
+ * A suspended connection whose client closed it (EOF or an error on a
+ * non-blocking peek). Only called while conn is suspended, so MHD neither
+ * reads nor closes the socket meanwhile.
+ */
+static bool
+conn_peer_gone(void *conn)
+{
+	const union MHD_ConnectionInfo *ci;
+	char c;
+	ssize_t n;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci == NULL)
+		return false;
+	n = recv(ci->connect_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != EINTR);
 }
 
 struct stream {
@@ -162,6 +318,7 @@ queue_watch(struct MHD_Connection *c, struct api_response *resp)
 	s->c = c;
 	resp->watch = NULL;
 	watch_attach(s->w, c, conn_resume);
+	watch_set_probe(s->w, conn_peer_gone);
 	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, WATCH_BLOCK,
 	    stream_read, s, stream_free);
 	if (r == NULL) {
@@ -230,23 +387,29 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	struct api_response resp;
 	const char *cl;
 	int64_t len;
+	enum flight flight;
 	enum MHD_Result ret;
 
 	(void)version;
-	if (cs == NULL) {
+	if (cs == NULL) {	/* uri_cb always sets one; be safe */
+		cs = ck_calloc(1, sizeof(*cs));
+		strbuf_init(&cs->body);
+		*con_cls = cs;
+	}
+	if (!cs->started) {
 		/*
-		 * First call: headers only. Reject an announced oversized body
-		 * now (no upload); otherwise answer on a later call, or MHD
-		 * 0.9.75 drops keep-alive.
+		 * First call: headers only. Reject an oversized URI or an
+		 * announced oversized body now (no upload); otherwise answer
+		 * on a later call, or MHD 0.9.75 drops keep-alive.
 		 */
+		cs->started = true;
+		if (cs->uri_too_long)
+			return reply_uri_too_long(c);
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl != NULL && ck_parse_int64(cl, &len) == 0 &&
 		    len > hs->srv->max_body)
 			return reply_too_big(c, hs->srv);
-		cs = ck_calloc(1, sizeof(*cs));
-		strbuf_init(&cs->body);
-		*con_cls = cs;
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
@@ -276,7 +439,13 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	    MHD_HTTP_HEADER_CONTENT_TYPE);
 	req.body = cs->body.buf ? cs->body.buf : "";
 	req.body_len = cs->body.len;
+	flight = flight_of(&req);
+	if (!flight_enter(hs, flight))
+		return reply_too_many(c);
+	if (hs->test_delay_ms > 0 && flight != FLIGHT_EXEMPT)
+		usleep((useconds_t)(hs->test_delay_ms * 1000));
 	api_handle(hs->srv, &req, &resp);
+	flight_leave(hs, flight);
 	if (resp.watch != NULL)
 		ret = queue_watch(c, &resp);
 	else if (resp.stream != NULL)
@@ -373,6 +542,11 @@ http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
 	}
 	hs = ck_calloc(1, sizeof(*hs));
 	hs->srv = srv;
+	/* Test hook: hold every limited request this long (in-flight tests). */
+	if (getenv("CKUBE_TEST_HANDLER_DELAY_MS") != NULL &&
+	    ck_parse_int64(getenv("CKUBE_TEST_HANDLER_DELAY_MS"),
+	    &hs->test_delay_ms) < 0)
+		hs->test_delay_ms = 0;
 	hs->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 		MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 	    port, NULL, NULL, access_cb, hs, MHD_OPTION_EXTERNAL_LOGGER,
@@ -380,7 +554,8 @@ http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)2,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4000,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)300,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT,
+	    MHD_OPTION_URI_LOG_CALLBACK, uri_cb, hs,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, hs,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, hs, MHD_OPTION_END);
 	if (hs->d == NULL) {
@@ -392,6 +567,14 @@ http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
 	hs->port = info != NULL ? info->port : port;
 	*out = hs;
 	return 0;
+}
+
+void
+http_set_inflight(struct http_server *hs, int64_t readonly,
+    int64_t mutating)
+{
+	atomic_store(&hs->max_inflight[FLIGHT_READONLY], readonly);
+	atomic_store(&hs->max_inflight[FLIGHT_MUTATING], mutating);
 }
 
 uint16_t

@@ -20,6 +20,7 @@
 #include "ckube/log.h"
 #include "ckube/strbuf.h"
 #include "apiserver.h"
+#include "crud.h"
 #include "ns_cache.h"
 #include "validation_kind.h"
 #include "http.h"
@@ -36,6 +37,10 @@ static int64_t opt_compact_ms;
 static int64_t opt_heartbeat_ms;
 static int64_t opt_v;
 static const char *opt_service_range;
+static const char *opt_kubelet_allow;
+static const char *opt_storage_sync;
+static int64_t opt_max_inflight;
+static int64_t opt_max_mutating;
 
 static const struct flag apiserver_flags[] = {
 	{ "bind-address", FLAG_STRING, &opt_bind, "127.0.0.1", "Serving",
@@ -46,8 +51,22 @@ static const struct flag apiserver_flags[] = {
 	    "write the bound port to this file once listening" },
 	{ "max-request-bytes", FLAG_SIZE, &opt_max_body, "3Mi", "Serving",
 	    "largest accepted request body (413 above)" },
+	{ "max-requests-inflight", FLAG_INT, &opt_max_inflight, "400",
+	    "Serving",
+	    "most non-mutating requests served at once; more get 429 with "
+	    "Retry-After (0 = no limit; watches and health/metrics exempt)" },
+	{ "max-mutating-requests-inflight", FLAG_INT, &opt_max_mutating,
+	    "200", "Serving",
+	    "most mutating requests served at once; more get 429 with "
+	    "Retry-After (0 = no limit)" },
 	{ "data-dir", FLAG_STRING, &opt_data_dir, "var/apiserver", "Storage",
 	    "directory of the SQLite database (ckube.db); created if missing" },
+	{ "storage-sync", FLAG_STRING, &opt_storage_sync, "normal", "Storage",
+	    "durability of acknowledged writes: normal (SQLite synchronous="
+	    "NORMAL in WAL mode: a killed apiserver loses nothing, an OS "
+	    "crash or power loss can lose the last acknowledged writes, "
+	    "never corrupting the database) or full (an fsync per commit: "
+	    "nothing acknowledged is lost, slower writes)" },
 	{ "compaction-interval", FLAG_DURATION, &opt_compact_ms, "5m",
 	    "Storage",
 	    "compact the change log every interval, keeping the last "
@@ -61,6 +80,10 @@ static const struct flag apiserver_flags[] = {
 	{ "service-cluster-ip-range", FLAG_STRING, &opt_service_range,
 	    "10.96.0.0/12", "Services",
 	    "IPv4 CIDR range Service ClusterIPs are allocated from" },
+	{ "kubelet-address-allow", FLAG_STRING, &opt_kubelet_allow,
+	    "127.0.0.0/8,::1", "Services",
+	    "comma-separated IPs or CIDRs pods/log may reach: a node's "
+	    "kubelet URL must be http(s) to an IP literal in this list" },
 	{ "v", FLAG_INT, &opt_v, "0", "Logging", "log verbosity" },
 };
 
@@ -167,6 +190,10 @@ main(int argc, char *argv[])
 	if (opt_port < 0 || opt_port > 65535)
 		return flags_usage_error(&prog,
 		    "--port %lld: out of range 0-65535", (long long)opt_port);
+	if (opt_max_inflight < 0 || opt_max_mutating < 0)
+		return flags_usage_error(&prog,
+		    "--max-requests-inflight and "
+		    "--max-mutating-requests-inflight must not be negative");
 	if (opt_max_body <= 0)
 		return flags_usage_error(&prog,
 		    "--max-request-bytes must be positive");
@@ -174,6 +201,14 @@ main(int argc, char *argv[])
 		return flags_usage_error(&prog,
 		    "--service-cluster-ip-range %s: not an IPv4 CIDR "
 		    "from /8 to /29", opt_service_range);
+	if (strcmp(opt_storage_sync, "normal") != 0 &&
+	    strcmp(opt_storage_sync, "full") != 0)
+		return flags_usage_error(&prog,
+		    "--storage-sync %s: want normal or full", opt_storage_sync);
+	if (pod_log_config(opt_kubelet_allow) < 0)
+		return flags_usage_error(&prog,
+		    "--kubelet-address-allow %s: not a list of IPs or CIDRs "
+		    "(at most 16)", opt_kubelet_allow);
 	log_init(argv[0], (int)opt_v);
 
 	mkdir_p(opt_data_dir);
@@ -183,6 +218,9 @@ main(int argc, char *argv[])
 	ck_status_clear(&st);
 	if (store_open(dbpath, &store, &st) < 0)
 		fatalx("store %s: %s", dbpath, st.message);
+	if (store_set_sync(store, opt_storage_sync) < 0)
+		fatalx("store %s: cannot set synchronous=%s", dbpath,
+		    opt_storage_sync);
 
 	if (opt_watch_bus == NULL) {
 		snprintf(busurl, sizeof(busurl), "ipc://%s/bus", dir);
@@ -214,6 +252,7 @@ main(int argc, char *argv[])
 		fatalx("cannot start the watch thread");
 	if (http_start(&srv, opt_bind, (uint16_t)opt_port, &hs) < 0)
 		fatalx("cannot start the HTTP server");
+	http_set_inflight(hs, opt_max_inflight, opt_max_mutating);
 	if (opt_port_file != NULL && opt_port_file[0] != '\0')
 		write_port_file(opt_port_file, http_port(hs));
 	log_info("ckube-apiserver: serving on http://%s:%u, data in %s, bus %s",

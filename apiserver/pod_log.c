@@ -13,6 +13,12 @@
  * Without follow the answer is fetched at once (short timeout, loopback);
  * with follow a thread streams the kubelet's body through an api_stream,
  * after a first request without follow has shown the logs can be read.
+ *
+ * The node's address is untrusted: pod_log_check_url() (pod_log_addr.c)
+ * admits only http(s) to an IP in --kubelet-address-allow; curl is held to
+ * http/https without redirects. A transport failure answers a fixed text
+ * (never the URL's content); a kubelet HTTP error keeps only its first line,
+ * bounded and printable.
  */
 #include "crud.h"
 
@@ -32,6 +38,8 @@
 
 #define ANN_KUBELET_URL		"sim.ckube.io/kubelet-url"
 #define LOG_FETCH_TIMEOUT_S	10L
+#define LOG_FETCH_MAX		(64L << 20)	/* a non-follow answer */
+#define KUBELET_MSG_MAX		256
 
 /* container names of list into found (any match), first into *first. */
 static bool
@@ -62,6 +70,7 @@ kubelet_url(struct crud *c, const char *node, char *buf, size_t len)
 	struct store_item it;
 	cJSON *obj, *addrs, *a;
 	const char *url, *ip = NULL;
+	char base[POD_LOG_URL_MAX + 8];
 	double port = 0;
 	int rc;
 
@@ -73,8 +82,13 @@ kubelet_url(struct crud *c, const char *node, char *buf, size_t len)
 	url = json_str(json_obj(json_obj(obj, "metadata"), "annotations"),
 	    ANN_KUBELET_URL);
 	if (url != NULL) {
-		snprintf(buf, len, "%s", url);
+		rc = pod_log_check_url(url, buf, len);
 		cJSON_Delete(obj);
+		if (rc < 0)
+			return crud_fail(c, CK_EIO, "the kubelet address of node "
+			    "\"%s\" is not allowed (annotation %s: http or "
+			    "https to an IP in --kubelet-address-allow)", node,
+			    ANN_KUBELET_URL);
 		return 0;
 	}
 	addrs = cJSON_GetObjectItemCaseSensitive(json_obj(obj, "status"),
@@ -91,8 +105,16 @@ kubelet_url(struct crud *c, const char *node, char *buf, size_t len)
 	if (ip == NULL || port <= 0)
 		rc = crud_fail(c, CK_EIO, "no kubelet address for node \"%s\"",
 		    node);
-	else
-		snprintf(buf, len, "http://%s:%d", ip, (int)port);
+	else {
+		snprintf(base, sizeof(base), "http://%.64s:%d", ip, (int)port);
+		if (strchr(ip, ':') != NULL)
+			snprintf(base, sizeof(base), "http://[%.64s]:%d", ip,
+			    (int)port);
+		if (pod_log_check_url(base, buf, len) < 0)
+			rc = crud_fail(c, CK_EIO, "the kubelet address of "
+			    "node \"%s\" is not allowed (InternalIP outside "
+			    "--kubelet-address-allow)", node);
+	}
 	cJSON_Delete(obj);
 	return rc;
 }
@@ -122,11 +144,29 @@ curl_init_once(void)
 static size_t
 collect(char *ptr, size_t size, size_t n, void *arg)
 {
-	strbuf_add(arg, ptr, size * n);
+	struct strbuf *b = arg;
+
+	if (b->len + size * n > (size_t)LOG_FETCH_MAX)
+		return 0;	/* abort: CURLE_WRITE_ERROR */
+	strbuf_add(b, ptr, size * n);
 	return size * n;
 }
 
-/* GET url into body; returns the HTTP code or -1 (curl error in body). */
+/* The options every kubelet request has: http(s) only, no redirects. */
+static void
+fetch_setopt(CURL *h, const char *url)
+{
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+}
+
+/*
+ * GET url into body; returns the HTTP code, or -1 with body replaced by a
+ * fixed text (nothing the remote end sent).
+ */
 static long
 fetch(const char *url, struct strbuf *body)
 {
@@ -138,17 +178,20 @@ fetch(const char *url, struct strbuf *body)
 	h = curl_easy_init();
 	if (h == NULL)
 		return -1;
-	curl_easy_setopt(h, CURLOPT_URL, url);
+	fetch_setopt(h, url);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, body);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, LOG_FETCH_TIMEOUT_S);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	cc = curl_easy_perform(h);
 	if (cc == CURLE_OK)
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-	else
-		strbuf_addf(body, "Get \"%s\": %s", url,
+	if (code < 100) {
+		strbuf_reset(body);
+		strbuf_addf(body, "error fetching logs from the kubelet: %s",
+		    cc == CURLE_OK ? "no HTTP answer" :
 		    curl_easy_strerror(cc));
+		code = -1;
+	}
 	curl_easy_cleanup(h);
 	return code;
 }
@@ -230,13 +273,12 @@ ls_thread(void *arg)
 	CURL *h = curl_easy_init();
 
 	if (h != NULL) {
-		curl_easy_setopt(h, CURLOPT_URL, s->url);
+		fetch_setopt(h, s->url);
 		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, ls_write);
 		curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
 		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, ls_progress);
 		curl_easy_setopt(h, CURLOPT_XFERINFODATA, s);
-		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 		(void)curl_easy_perform(h);
 		curl_easy_cleanup(h);
 	}
@@ -331,15 +373,26 @@ start_follow(struct crud *c, const char *url)
 	return 0;
 }
 
-/* The kubelet's error as a Status with its code. */
+/*
+ * The kubelet's error as a Status with its code: the first line of its
+ * body, at most KUBELET_MSG_MAX bytes, anything not printable ASCII as '?'.
+ */
 static void
 fail_from_kubelet(struct crud *c, long code, const struct strbuf *body)
 {
-	const char *msg = body->len > 0 ? body->buf : "kubelet error";
+	char msg[KUBELET_MSG_MAX + 1];
+	size_t i, n = 0;
 	int err = code == 404 ? CK_ENOTFOUND : code == 400 ? CK_EBADREQ :
 	    CK_EIO;
 
-	crud_fail(c, err, "%.*s", (int)strcspn(msg, "\n"), msg);
+	for (i = 0; i < body->len && n < KUBELET_MSG_MAX; i++) {
+		if (body->buf[i] == '\n')
+			break;
+		msg[n++] = body->buf[i] >= ' ' && body->buf[i] <= '~' ?
+		    body->buf[i] : '?';
+	}
+	msg[n] = '\0';
+	crud_fail(c, err, "%s", n > 0 ? msg : "kubelet error");
 }
 
 void
@@ -350,7 +403,7 @@ crud_pod_log(struct crud *c)
 	const cJSON *spec;
 	cJSON *pod = NULL;
 	struct strbuf names, inames, url, body;
-	char base[256], *esc[3], *text;
+	char base[POD_LOG_URL_MAX + 8], *esc[3], *text;
 	size_t len;
 	int64_t rv;
 	long code;

@@ -96,6 +96,8 @@ str_item(const struct pb_buf *b, bool bytes)
 		free(e);
 		return it;
 	}
+	if (b->len > 0 && memchr(b->p, '\0', b->len) != NULL)
+		return NULL;	/* cJSON would cut it: refuse, never truncate */
 	s = ck_malloc(b->len + 1);
 	if (b->len > 0)
 		memcpy(s, b->p, b->len);
@@ -144,6 +146,7 @@ decode_map_entry(struct pb_buf b, enum pb_type type, cJSON *map)
 {
 	bool bytes = type == PB_MAP_BYTES;
 	struct pb_buf sub = { NULL, 0 }, key = { NULL, 0 }, val = { NULL, 0 };
+	cJSON *it;
 	char k[512];
 	uint64_t v;
 	int num, wt;
@@ -164,8 +167,10 @@ decode_map_entry(struct pb_buf b, enum pb_type type, cJSON *map)
 		return CK_EBADREQ;
 	if (type == PB_MAP_QTY)
 		val = quantity_string(val);
+	if ((it = str_item(&val, bytes)) == NULL)
+		return CK_EBADREQ;
 	cJSON_DeleteItemFromObjectCaseSensitive(map, k);
-	cJSON_AddItemToObject(map, k, str_item(&val, bytes));
+	cJSON_AddItemToObject(map, k, it);
 	return 0;
 }
 

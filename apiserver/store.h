@@ -65,7 +65,24 @@ typedef void (*store_commit_fn)(const struct store_event *ev, void *arg);
 /* Open (creating if needed) the store in file path. */
 int	store_open(const char *path, struct store **out, struct ck_status *st) CK_MUST_CHECK;
 void	store_close(struct store *s);
+/*
+ * The writer's SQLite synchronous level: "normal" (the default: a process
+ * kill loses no commit, an OS crash or power loss can lose the last ones,
+ * never corrupting the file) or "full" (an fsync per commit: acknowledged
+ * writes survive power loss too). CK_EINVALID for anything else.
+ */
+int	store_set_sync(struct store *s, const char *mode) CK_MUST_CHECK;
 void	store_set_commit_hook(struct store *s, store_commit_fn fn, void *arg);
+
+/*
+ * 0 while writes commit; CK_ENOSPC (SQLITE_FULL) or CK_EIO (an I/O error)
+ * since a write failed so, with msg set. While failing, a probe transaction
+ * (a 64 KiB row, written then deleted) runs at most once a second, so the
+ * store reports writable again once space returns, with no write needed.
+ * Test hook: CKUBE_TEST_STORE_FULL_FILE names a file; while it holds "full",
+ * the writer's PRAGMA max_page_count is the current size (the disk is full).
+ */
+int	store_write_health(struct store *s, char *msg, size_t len);
 
 /* The revision of the newest committed change (0 for an empty store). */
 int64_t	store_revision(struct store *s);

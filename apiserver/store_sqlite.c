@@ -9,9 +9,11 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cJSON.h>
 #include <sqlite3.h>
@@ -36,6 +38,7 @@ static const char *const event_type_names[] = {
 
 struct conn {
 	sqlite3		*db;
+	int		 last_err;	/* the last failed SQLite result */
 	sqlite3_stmt	*stmt[ST_MAX];
 	struct conn	*next;		/* in the idle reader list */
 };
@@ -58,6 +61,11 @@ struct store {
 	void		*hook_arg;
 	uint64_t	 hook_turn;	/* the ticket whose hook runs next */
 
+	_Atomic int	 write_err;	/* store_write_health */
+	int64_t		 probe_ms;	/* last probe, under wmu */
+	char		*full_file;	/* the test hook, or NULL */
+	bool		 full;		/* the hook's state, under wmu */
+
 	_Atomic int64_t	 rev;		/* cached; the database is the truth */
 	_Atomic int64_t	 compacted;
 };
@@ -72,6 +80,8 @@ sql_err(int rc)
 		return CK_EAGAIN;
 	case SQLITE_NOMEM:
 		return CK_ENOMEM;
+	case SQLITE_FULL:
+		return CK_ENOSPC;
 	default:
 		return CK_EIO;
 	}
@@ -81,6 +91,7 @@ static int
 sql_fail(struct conn *c, const char *what, int rc)
 {
 	log_error("store: %s: %s (%d)", what, sqlite3_errmsg(c->db), rc);
+	c->last_err = rc;
 	return sql_err(rc);
 }
 
@@ -325,6 +336,8 @@ store_open(const char *path, struct store **out, struct ck_status *st)
 		goto fail;
 	if ((rc = store_init_schema(s, st)) < 0)
 		goto fail;
+	if (getenv("CKUBE_TEST_STORE_FULL_FILE") != NULL)
+		s->full_file = ck_strdup(getenv("CKUBE_TEST_STORE_FULL_FILE"));
 	log_v(2, "store %s: opened at revision %lld (compacted %lld)", path,
 	    (long long)atomic_load(&s->rev),
 	    (long long)atomic_load(&s->compacted));
@@ -357,6 +370,7 @@ store_close(struct store *s)
 	pthread_mutex_destroy(&s->hook_mu);
 	pthread_cond_destroy(&s->hook_cv);
 	free(s->path);
+	free(s->full_file);
 	free(s);
 }
 
@@ -950,6 +964,108 @@ run_hook(struct store *s, uint64_t ticket, const struct store_event *ev)
 	pthread_mutex_unlock(&s->hook_mu);
 }
 
+/* The test hook: follow the file's "full" (wmu held). */
+static void
+test_full_hook(struct store *s)
+{
+	char buf[16] = "";
+	FILE *f;
+	bool full;
+
+	if (s->full_file == NULL)
+		return;
+	f = fopen(s->full_file, "r");
+	if (f != NULL) {
+		if (fgets(buf, sizeof(buf), f) == NULL)
+			buf[0] = '\0';
+		fclose(f);
+	}
+	full = strncmp(buf, "full", 4) == 0;
+	if (full == s->full)
+		return;
+	s->full = full;
+	/* max_page_count never goes below the current size: 1 = "no more". */
+	(void)sqlite3_exec(s->writer->db, full ? "PRAGMA max_page_count=1" :
+	    "PRAGMA max_page_count=1073741823", NULL, NULL, NULL);
+}
+
+/* Remember whether the writer's last transaction failed for space or I/O. */
+static void
+note_write(struct store *s, int rc)
+{
+	int e = s->writer->last_err & 0xff;
+
+	if (rc == 0)
+		atomic_store(&s->write_err, 0);
+	else if (e == SQLITE_FULL || e == SQLITE_IOERR)
+		atomic_store(&s->write_err, sql_err(e));
+}
+
+/* Write and delete a 64 KiB row: can a transaction grow the file? */
+static void
+probe_write(struct store *s)
+{
+	struct conn *w = s->writer;
+	int rc;
+
+	rc = sqlite3_exec(w->db, "BEGIN IMMEDIATE;"
+	    "INSERT OR REPLACE INTO meta(key, value) "
+	    "VALUES ('write_probe', zeroblob(65536));"
+	    "COMMIT", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(w->db,
+		    "DELETE FROM meta WHERE key = 'write_probe'", NULL, NULL,
+		    NULL);
+	if (rc != SQLITE_OK) {
+		w->last_err = sqlite3_extended_errcode(w->db);
+		conn_rollback(w);
+	}
+	note_write(s, rc == SQLITE_OK ? 0 : CK_EIO);
+}
+
+int
+store_set_sync(struct store *s, const char *mode)
+{
+	const char *sql;
+	int rc;
+
+	if (strcmp(mode, "normal") == 0)
+		sql = "PRAGMA synchronous=NORMAL";
+	else if (strcmp(mode, "full") == 0)
+		sql = "PRAGMA synchronous=FULL";
+	else
+		return CK_EINVALID;
+	pthread_mutex_lock(&s->wmu);
+	rc = sqlite3_exec(s->writer->db, sql, NULL, NULL, NULL);
+	pthread_mutex_unlock(&s->wmu);
+	return rc == SQLITE_OK ? 0 : CK_EIO;
+}
+
+int
+store_write_health(struct store *s, char *msg, size_t len)
+{
+	struct timespec ts;
+	int64_t now;
+	int rc;
+
+	if (atomic_load(&s->write_err) == 0)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	pthread_mutex_lock(&s->wmu);
+	if (atomic_load(&s->write_err) != 0 && now - s->probe_ms >= 1000) {
+		s->probe_ms = now;
+		test_full_hook(s);
+		probe_write(s);
+	}
+	pthread_mutex_unlock(&s->wmu);
+	rc = atomic_load(&s->write_err);
+	if (rc < 0)
+		snprintf(msg, len, "%s", rc == CK_ENOSPC ?
+		    "database or disk is full" : "disk I/O error");
+	return rc;
+}
+
 static int
 store_write(struct store *s, struct write_req *r, int64_t *rv_out)
 {
@@ -969,7 +1085,10 @@ store_write(struct store *s, struct write_req *r, int64_t *rv_out)
 		return CK_EINVALID;
 	}
 	pthread_mutex_lock(&s->wmu);
+	test_full_hook(s);
+	s->writer->last_err = 0;
 	rc = writer_txn(s, r);
+	note_write(s, rc);
 	if (rc == 0) {
 		atomic_store(&s->rev, r->rv);
 		ticket = s->next_ticket++;

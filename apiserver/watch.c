@@ -439,6 +439,14 @@ watch_attach(struct watch *w, void *conn, void (*resume)(void *conn))
 	pthread_mutex_unlock(&w->mu);
 }
 
+void
+watch_set_probe(struct watch *w, bool (*peer_gone)(void *conn))
+{
+	pthread_mutex_lock(&w->mu);
+	w->peer_gone = peer_gone;
+	pthread_mutex_unlock(&w->mu);
+}
+
 ssize_t
 watch_read(struct watch *w, char *buf, size_t max, void (*suspend)(void *conn))
 {

@@ -33,6 +33,9 @@ struct watch {
 	bool			 ended;		/* no more events: end it */
 	void			*conn;		/* HTTP layer's connection */
 	void			(*resume)(void *conn);
+	/* True if the client of the suspended conn went away (may be NULL). */
+	bool			(*peer_gone)(void *conn);
+	int64_t			 last_probe_ms;
 
 	const struct api_resource *res;
 	char			 ns[CK_NAME_MAX];
@@ -97,6 +100,13 @@ void	watch_wake(struct watch *w);
  * watch_release unlinks and frees w (the response is gone).
  */
 void	watch_attach(struct watch *w, void *conn, void (*resume)(void *conn));
+/*
+ * How the ticker asks, about once a WATCH_PROBE_MS, whether the client of a
+ * sleeping connection closed it: MHD notices nothing while a connection is
+ * suspended, so a closed watch held its buffers until the next heartbeat.
+ */
+#define WATCH_PROBE_MS	1000
+void	watch_set_probe(struct watch *w, bool (*peer_gone)(void *conn));
 ssize_t	watch_read(struct watch *w, char *buf, size_t max,
 	    void (*suspend)(void *conn));
 void	watch_release(struct watch *w);

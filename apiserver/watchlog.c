@@ -183,6 +183,17 @@ watchlog_commit(const struct store_event *ev, void *arg)
 	cJSON_Delete(obj);
 }
 
+/* A sleeping watch whose client closed it (asked once a WATCH_PROBE_MS). */
+static bool
+client_gone(struct watch *w, int64_t now)
+{
+	if (!w->suspended || w->peer_gone == NULL ||
+	    now - w->last_probe_ms < WATCH_PROBE_MS)
+		return false;
+	w->last_probe_ms = now;
+	return w->peer_gone(w->conn);
+}
+
 static void
 tick(struct watchlog *wl, int64_t now)
 {
@@ -191,6 +202,13 @@ tick(struct watchlog *wl, int64_t now)
 	for (w = wl->head; w != NULL; w = w->next) {
 		pthread_mutex_lock(&w->mu);
 		if (w->deadline_ms > 0 && now >= w->deadline_ms && !w->ended) {
+			w->ended = true;
+			watch_wake(w);
+		} else if (client_gone(w, now)) {
+			/* The client closed it: drop what it will never read. */
+			strbuf_fini(&w->buf);
+			strbuf_init(&w->buf);
+			w->off = 0;
 			w->ended = true;
 			watch_wake(w);
 		} else if (wl->heartbeat_ms > 0 &&

@@ -2,13 +2,15 @@
  * codec.c: request bodies -> cJSON by Content-Type. JSON goes through cJSON
  * with the whole body required to parse; YAML (a superset of JSON) through
  * yamljson. Both paths refuse NUL bytes, empty bodies, deep nesting and the
- * wrong top-level type. Protobuf is recognised here and decoded elsewhere.
+ * wrong top-level type, and NUL inside strings (422: cJSON keeps C strings,
+ * so "a\u0000b" would be stored as "a"). Protobuf is recognised here and decoded elsewhere.
  */
 #include "ckube/codec.h"
 
 #include <cJSON.h>
 #include <ctype.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -153,6 +155,49 @@ json_error(const char *buf, size_t len, const char *at, struct ck_status *st)
 	    (unsigned char)buf[off], line, col);
 }
 
+/*
+ * The first \u0000 escape inside a string of JSON text (already known to
+ * parse), or NULL. A backslash escapes the next character, so "\\u0000"
+ * is a backslash and the text u0000.
+ */
+static const char *
+find_nul_escape(const char *buf, size_t len)
+{
+	size_t i;
+	bool in = false;
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] == '"') {
+			in = !in;
+			continue;
+		}
+		if (!in || buf[i] != '\\')
+			continue;
+		if (len - i >= 6 && memcmp(buf + i + 1, "u0000", 5) == 0)
+			return buf + i;
+		i++;
+	}
+	return NULL;
+}
+
+static int
+nul_error(const char *buf, const char *at, struct ck_status *st)
+{
+	size_t line = 1, col = 1;
+	const char *p;
+
+	for (p = buf; p < at; p++) {
+		if (*p == '\n') {
+			line++;
+			col = 1;
+		} else
+			col++;
+	}
+	return ck_status_set(st, CK_EINVALID, "json: \\u0000 (NUL) in a "
+	    "string at line %zu, column %zu: NUL is not supported in names, "
+	    "keys or values (it would be stored cut short)", line, col);
+}
+
 static int
 decode_json(const char *buf, size_t len, cJSON **out, struct ck_status *st)
 {
@@ -168,6 +213,10 @@ decode_json(const char *buf, size_t len, cJSON **out, struct ck_status *st)
 	if (end != buf + len) {
 		cJSON_Delete(doc);
 		return json_error(buf, len, end, st);
+	}
+	if ((end = find_nul_escape(buf, len)) != NULL) {
+		cJSON_Delete(doc);
+		return nul_error(buf, end, st);
 	}
 	*out = doc;
 	return 0;

@@ -31,6 +31,7 @@ static const struct {
 	{ CK_EUNAUTH,	"EUNAUTH",	401, "Unauthorized" },
 	{ CK_ENOTSUP,	"ENOTSUP",	405, "MethodNotAllowed" },
 	{ CK_ESHUTDOWN,	"ESHUTDOWN",	503, "ServiceUnavailable" },
+	{ CK_ENOSPC,	"ENOSPC",	507, "InsufficientStorage" },
 };
 
 const char *

@@ -933,6 +933,79 @@ test_store_sqlite_bench_creates(void **state)
 	assert_int_equal(store_revision(f->s), n);
 }
 
+static void
+test_store_sqlite_sync(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(store_set_sync(f->s, "full"), 0);
+	create(f->s, "pods", "default", "a");
+	assert_int_equal(store_set_sync(f->s, "normal"), 0);
+	create(f->s, "pods", "default", "b");
+	assert_int_equal(store_set_sync(f->s, "off"), CK_EINVALID);
+	assert_int_equal(store_revision(f->s), 2);
+}
+
+/* A 1 MiB object: needs new pages whatever the free list holds. */
+static cJSON *
+big_obj(const char *name)
+{
+	cJSON *o = new_obj("default", name);
+	char *v = ck_malloc(1 << 20);
+
+	memset(v, 'x', (1 << 20) - 1);
+	v[(1 << 20) - 1] = '\0';
+	cJSON_AddStringToObject(cJSON_GetObjectItem(o, "spec"), "v", v);
+	free(v);
+	return o;
+}
+
+/* The disk fills (max_page_count), then space returns: no reopen. */
+static void
+test_store_sqlite_disk_full(void **state)
+{
+	struct fx *f = *state;
+	struct ck_status st;
+	struct store_item it;
+	struct timespec ts = { 0, 50 * 1000000L };
+	char full[160], msg[64] = "";
+	cJSON *o;
+	int i, rc;
+
+	fx_path(f, ".full", full, sizeof(full));
+	store_close(f->s);
+	assert_int_equal(setenv("CKUBE_TEST_STORE_FULL_FILE", full, 1), 0);
+	rc = store_open(f->path, &f->s, &st);
+	unsetenv("CKUBE_TEST_STORE_FULL_FILE");
+	assert_int_equal(rc, 0);
+	create(f->s, "pods", "default", "a");
+	assert_int_equal(store_write_health(f->s, msg, sizeof(msg)), 0);
+
+	write_file(full, "full\n", 5);
+	o = big_obj("big");
+	assert_int_equal(store_create(f->s, "pods", "default", "big", o, NULL),
+	    CK_ENOSPC);
+	cJSON_Delete(o);
+	assert_int_equal(store_get(f->s, "pods", "default", "big", &it),
+	    CK_ENOTFOUND);
+	assert_int_equal(store_write_health(f->s, msg, sizeof(msg)),
+	    CK_ENOSPC);
+	assert_string_equal(msg, "database or disk is full");
+	assert_int_equal(store_revision(f->s), 1);
+
+	write_file(full, "", 0);
+	for (i = 0; i < 100 && store_write_health(f->s, msg,
+	    sizeof(msg)) != 0; i++)
+		nanosleep(&ts, NULL);
+	assert_int_equal(store_write_health(f->s, msg, sizeof(msg)), 0);
+	o = big_obj("big");
+	assert_int_equal(store_create(f->s, "pods", "default", "big", o, NULL),
+	    0);
+	cJSON_Delete(o);
+	assert_int_equal(store_revision(f->s), 2);
+	(void)unlink(full);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -956,6 +1029,8 @@ main(void)
 		T(test_store_sqlite_hook_reads_not_writes),
 		T(test_store_sqlite_bad_contents),
 		T(test_store_sqlite_bench_creates),
+		T(test_store_sqlite_sync),
+		T(test_store_sqlite_disk_full),
 	};
 
 	return cmocka_run_group_tests_name("store_sqlite", tests, NULL, NULL);

@@ -81,6 +81,8 @@ test_codec_json(void **state)
 	decode_ok("application/json-patch+json", "[{\"op\":\"remove\",\"path\":\"/a\"}]",
 	    0, "[{\"op\":\"remove\",\"path\":\"/a\"}]");
 	decode_ok("application/merge-patch+json", "{\"a\":null}", 0, "{\"a\":null}");
+	/* an escaped backslash before u0000 is text, not NUL */
+	decode_ok(NULL, "{\"a\":\"\\\\u0000\"}", 1, "{\"a\":\"\\\\u0000\"}");
 }
 
 static void
@@ -97,12 +99,27 @@ test_codec_json_errors(void **state)
 	decode_err(NULL, "{\"a\":", 5, 1, CK_EBADREQ, 400, "json parse error");
 	decode_err(NULL, "", 0, 1, CK_EBADREQ, 400, "empty");
 	decode_err(NULL, nul, sizeof(nul) - 1, 1, CK_EBADREQ, 400, "NUL byte");
+	/* \u0000 would be cut short by cJSON: refused (value, key, name) */
+	decode_err(NULL, "{\"a\":\"a\\u0000b\"}", 16, 1, CK_EINVALID, 422,
+	    "\\u0000 (NUL) in a string at line 1, column 8");
+	decode_err(NULL, "{\"k\\u0000\":1}", 13, 1, CK_EINVALID, 422,
+	    "NUL is not supported");
+	decode_err(NULL, "{\"a\":[\"\\\\\",\n\"x\\u0000../y\"]}", 27, 1,
+	    CK_EINVALID, 422, "line 2, column 3");
+	/* an escaped quote does not end the string */
+	decode_err(NULL, "{\"a\":\"\\\"\\u0000\"}", 16, 1, CK_EINVALID, 422,
+	    "column 9");
+	decode_err("application/yaml", "a: \"x\\0y\"\n", 10, 1, CK_EBADREQ,
+	    400, "NUL character");
 	/* above U+10FFFF, overlong '/', a surrogate, a truncated sequence */
 	decode_err(NULL, "{\"a\":\"\xf5\x8f\x96\x8c\"}", 12, 1, CK_EBADREQ, 400,
 	    "not valid UTF-8");
 	decode_err(NULL, "{\"a\":\"\xc0\xaf\"}", 10, 1, CK_EBADREQ, 400, "UTF-8");
 	decode_err(NULL, "{\"a\":\"\xed\xa0\x80\"}", 11, 1, CK_EBADREQ, 400, "UTF-8");
 	decode_err(NULL, "{\"a\":\"\xe2\x82", 8, 1, CK_EBADREQ, 400, "UTF-8");
+	/* an escaped quote does not end the string */
+	decode_err(NULL, "{\"a\":\"\\\"\\u0000\"}", 16, 1, CK_EINVALID, 422,
+	    "column 9");
 	decode_err("application/yaml", "a: \xff", 4, 1, CK_EBADREQ, 400, "UTF-8");
 	decode_err(NULL, "[1]", 3, 1, CK_EBADREQ, 400, "must be a JSON object");
 	decode_err(NULL, "42", 2, 1, CK_EBADREQ, 400, "not a scalar");
@@ -153,6 +170,9 @@ test_codec_depth(void **state)
 	for (i = 0; i < 100000; i++)
 		strbuf_addc(&sb, '[');
 	decode_err(NULL, sb.buf, sb.len, 0, CK_EBADREQ, 400, "json parse error");
+	/* an escaped quote does not end the string */
+	decode_err(NULL, "{\"a\":\"\\\"\\u0000\"}", 16, 1, CK_EINVALID, 422,
+	    "column 9");
 	decode_err("application/yaml", sb.buf, sb.len, 0, CK_EBADREQ, 400,
 	    "deeper than 100");
 	strbuf_fini(&sb);
@@ -169,12 +189,24 @@ test_codec_yaml(void **state)
 	    "{\"kind\":\"Pod\",\"n\":3}");
 	decode_ok("text/yaml", "- op: add\n  path: /a\n  value: 'x'\n", 0,
 	    "[{\"op\":\"add\",\"path\":\"/a\",\"value\":\"x\"}]");
+	/* an escaped quote does not end the string */
+	decode_err(NULL, "{\"a\":\"\\\"\\u0000\"}", 16, 1, CK_EINVALID, 422,
+	    "column 9");
 	decode_err("application/yaml", "a: 1\na: 2\n", 10, 1, CK_EBADREQ, 400,
 	    "yaml: line 2: duplicate key");
+	/* an escaped quote does not end the string */
+	decode_err(NULL, "{\"a\":\"\\\"\\u0000\"}", 16, 1, CK_EINVALID, 422,
+	    "column 9");
 	decode_err("application/yaml", "a: 1\n---\nb: 2\n", 14, 1, CK_EBADREQ, 400,
 	    "several");
+	/* an escaped quote does not end the string */
+	decode_err(NULL, "{\"a\":\"\\\"\\u0000\"}", 16, 1, CK_EINVALID, 422,
+	    "column 9");
 	decode_err("application/yaml", "# nothing\n", 10, 1, CK_EBADREQ, 400,
 	    "none");
+	/* an escaped quote does not end the string */
+	decode_err(NULL, "{\"a\":\"\\\"\\u0000\"}", 16, 1, CK_EINVALID, 422,
+	    "column 9");
 	decode_err("application/yaml", "- 1\n", 4, 1, CK_EBADREQ, 400,
 	    "must be a JSON object");
 }

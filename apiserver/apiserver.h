@@ -117,6 +117,7 @@ struct api_response {
 	/* `Warning: 299 - "..."` headers, one per line (openapi.c fills). */
 	char		 warnings[1024];
 	struct api_stream *stream;	/* non-NULL: stream this, not body */
+	int		 retry_after;	/* > 0: a Retry-After header, seconds */
 };
 
 /* Add one Warning header text (dropped when the buffer is full). */

@@ -94,6 +94,12 @@ queue(struct MHD_Connection *c, struct api_response *resp)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 		    resp->content_type);
 	add_warnings(r, resp->warnings);
+	if (resp->retry_after > 0) {
+		char ra[16];
+
+		(void)snprintf(ra, sizeof(ra), "%d", resp->retry_after);
+		MHD_add_response_header(r, "Retry-After", ra);
+	}
 	ret = MHD_queue_response(c, (unsigned)resp->code, r);
 	MHD_destroy_response(r);
 	return ret;

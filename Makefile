@@ -13,6 +13,7 @@ FUZZ_BINS :=
 include common/module.mk
 include apiserver/module.mk
 include deployment-controller/module.mk
+include disruption-controller/module.mk
 include endpoints-controller/module.mk
 include gc-controller/module.mk
 include kubelet-sim/module.mk

@@ -2,6 +2,7 @@
 include tests/unit/common/module.mk
 include tests/unit/apiserver/module.mk
 include tests/unit/deployment-controller/module.mk
+include tests/unit/disruption-controller/module.mk
 include tests/unit/endpoints-controller/module.mk
 include tests/unit/gc-controller/module.mk
 include tests/unit/kubelet-sim/module.mk

@@ -56,9 +56,15 @@ reply_success(struct crud *c)
 	cJSON_Delete(ok);
 }
 
-/* 429 TooManyRequests with a DisruptionBudget cause and a Retry-After. */
+/*
+ * 429 TooManyRequests with a DisruptionBudget cause and a Retry-After. A
+ * budget's refusal writes it as a date: client-go would otherwise retry
+ * by itself and `kubectl drain` never report the budget blocking (which
+ * is why Kubernetes sends none there); a stale budget's uses seconds, as
+ * Kubernetes does.
+ */
 static void
-reply_too_many(struct crud *c, const char *cause)
+reply_too_many(struct crud *c, const char *cause, bool as_date)
 {
 	cJSON *o, *details;
 
@@ -72,6 +78,7 @@ reply_too_many(struct crud *c, const char *cause)
 	    EVICT_RETRY_AFTER_S);
 	api_response_json(c->resp, 429, o);
 	c->resp->retry_after = EVICT_RETRY_AFTER_S;
+	c->resp->retry_after_date = as_date;
 	cJSON_Delete(o);
 }
 
@@ -186,11 +193,11 @@ reply_denied(struct crud *c, enum evict_verdict v, const cJSON *b)
 	case EVICT_DENY_STALE:
 		(void)snprintf(msg, sizeof(msg), "The disruption budget %s is "
 		    "still being processed by the server.", name);
-		reply_too_many(c, msg);
+		reply_too_many(c, msg, false);
 		return;
 	case EVICT_DENY_BUDGET:
 		evict_denied_message(b, msg, sizeof(msg));
-		reply_too_many(c, msg);
+		reply_too_many(c, msg, true);
 		return;
 	case EVICT_DENY_NEGATIVE:
 	case EVICT_DENY_TOOMANY:
@@ -272,7 +279,7 @@ evict_once(struct crud *c, const cJSON *ev)
 		api_response_fini(&dresp);
 		count_eviction("blocked");
 		reply_too_many(c, "The pod changed while it was being evicted; "
-		    "retry.");
+		    "retry.", true);
 	} else {
 		count_eviction("failed");
 		*c->resp = dresp;	/* the delete's Status, as it is */

@@ -17,6 +17,6 @@ SCRIPT_TESTS += tests/e2e/controllers.sh
 SCRIPT_TESTS += tests/e2e/gc.sh
 SCRIPT_TESTS += tests/e2e/kubectl.sh
 SCRIPT_TESTS += tests/e2e/kubelet.sh
-SCRIPT_TESTS += tests/e2e/pdb.sh
 SCRIPT_TESTS += tests/e2e/local_cluster.sh
+SCRIPT_TESTS += tests/e2e/pdb.sh
 SCRIPT_TESTS += tests/e2e/scheduler.sh

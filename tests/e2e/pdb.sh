@@ -110,8 +110,8 @@ kc uncordon "$busy" >/dev/null
 a1=$(kc get --raw /apis/policy/v1alpha1/namespaces/default/poddisruptionbudgets/nginx)
 expect "policy/v1alpha1 read: apiVersion and boolean disruptionAllowed" "policy/v1alpha1 bool" \
     "$(echo "$a1" | json 'd["apiVersion"]+" "+type(d["status"]["disruptionAllowed"]).__name__')"
-expect "policy/v1alpha1 read: no disruptionsAllowed/disruptedPods" "False False" \
-    "$(echo "$a1" | json 'str("disruptionsAllowed" in d["status"])+" "+str("disruptedPods" in d["status"])')"
+expect "policy/v1alpha1 read: no disruptionsAllowed/disruptedPods/conditions" "False False False" \
+    "$(echo "$a1" | json '" ".join(str(k in d["status"]) for k in ("disruptionsAllowed","disruptedPods","conditions"))')"
 expect "policy/v1alpha1 read: minAvailable and the counts" "3 3" \
     "$(echo "$a1" | json 'str(d["spec"]["minAvailable"])+" "+str(d["status"]["desiredHealthy"])')"
 

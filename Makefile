@@ -14,6 +14,7 @@ include common/module.mk
 include apiserver/module.mk
 include deployment-controller/module.mk
 include dns/module.mk
+include disruption-controller/module.mk
 include endpoints-controller/module.mk
 include gc-controller/module.mk
 include job-controller/module.mk

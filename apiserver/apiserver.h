@@ -117,6 +117,12 @@ struct api_response {
 	/* `Warning: 299 - "..."` headers, one per line (openapi.c fills). */
 	char		 warnings[1024];
 	struct api_stream *stream;	/* non-NULL: stream this, not body */
+	int		 retry_after;	/* > 0: a Retry-After header, seconds */
+	/*
+	 * Write it as an HTTP-date instead: client-go retries a 429 itself
+	 * only on delta-seconds, so the caller (kubectl drain) sees this one.
+	 */
+	bool		 retry_after_date;
 };
 
 /* Add one Warning header text (dropped when the buffer is full). */

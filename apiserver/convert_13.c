@@ -55,7 +55,10 @@ convert_13_pdb_out(cJSON *obj)
 
 	if (st == NULL)
 		return;
+	/* 1.3's status had the boolean and the three counts only. */
 	json_del(st, "disruptionsAllowed");
 	json_del(st, "disruptedPods");
+	json_del(st, "observedGeneration");
+	json_del(st, "conditions");
 	cJSON_AddBoolToObject(st, "disruptionAllowed", allowed);
 }

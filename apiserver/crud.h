@@ -16,6 +16,7 @@ struct cJSON;
 struct strbuf;
 struct label_selector;
 struct field_selector;
+struct store_op;
 
 /* One request on one registry row. st collects the error to reply with. */
 struct crud {
@@ -25,6 +26,13 @@ struct crud {
 	const struct api_resource	*res;
 	struct api_response		*resp;
 	struct ck_status		 st;
+	/*
+	 * NULL, or a write that must commit in the same transaction as the
+	 * request's own (an eviction's budget update, with its delete);
+	 * with_failed tells that it was the one refused.
+	 */
+	struct store_op			*with;
+	bool				 with_failed;
 };
 
 /* dryRun=All: validate and answer, but store nothing. */

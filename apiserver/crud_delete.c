@@ -93,6 +93,41 @@ check_preconditions(struct crud *c, const char *name, const char *uid,
 }
 
 /*
+ * The object's write (delete, or update when obj is non-NULL), with c->with
+ * in the same transaction when set. Returns the store's error, c->st unset.
+ */
+static int
+delete_write(struct crud *c, const char *ns, const char *name, cJSON *obj,
+    int64_t rv, char **last)
+{
+	struct store_op ops[2];
+	size_t n = 1, failed = 0;
+	int rc;
+
+	memset(ops, 0, sizeof(ops));
+	ops[0].type = obj != NULL ? STORE_OP_UPDATE : STORE_OP_DELETE;
+	ops[0].resource = c->res->qualified;
+	ops[0].ns = ns;
+	ops[0].name = name;
+	ops[0].obj = obj;
+	ops[0].expect_rv = rv;
+	if (c->with != NULL)
+		ops[n++] = *c->with;
+	rc = store_txn(c->srv->store, ops, n, &failed);
+	if (rc < 0) {
+		c->with_failed = c->with != NULL && failed == 1;
+		return rc;
+	}
+	if (c->with != NULL)
+		c->with->rv = ops[1].rv;
+	if (last != NULL)
+		*last = ops[0].last;
+	else
+		free(ops[0].last);
+	return 0;
+}
+
+/*
  * Delete (or mark) one object. *out is the object as returned to the client
  * (yours, JSON text); *deferred tells whether it is still there. Kubernetes
  * semantics:
@@ -147,8 +182,7 @@ delete_one(struct crud *c, const char *ns, const char *name,
 	if (!mark) {
 		if (o->dry)
 			*out = json_print(obj, NULL);
-		else if ((rc = store_delete(c->srv->store, c->res->qualified,
-		    ns, name, rv, out, NULL)) < 0)
+		else if ((rc = delete_write(c, ns, name, NULL, rv, out)) < 0)
 			rc = crud_fail_store(c, rc, name);
 		else
 			log_v(4, "deleted %s %s/%s", c->res->qualified, ns,
@@ -193,14 +227,12 @@ delete_one(struct crud *c, const char *ns, const char *name,
 	    (!is_ns || crud_finalizers_empty(spec))) {
 		/* A later DELETE dropped the last (GC) finalizer. */
 		*deferred = false;
-		rc = store_delete(c->srv->store, c->res->qualified, ns, name,
-		    rv, out, NULL);
+		rc = delete_write(c, ns, name, NULL, rv, out);
 		if (rc < 0)
 			rc = crud_fail_store(c, rc, name);
 		goto out;
 	}
-	rc = store_update(c->srv->store, c->res->qualified, ns, name, obj, rv,
-	    NULL);
+	rc = delete_write(c, ns, name, obj, rv, NULL);
 	if (rc < 0) {
 		rc = crud_fail_store(c, rc, name);
 		goto out;
@@ -230,7 +262,8 @@ delete_retrying(struct crud *c, const char *ns, const char *name,
 
 	for (tries = 1;; tries++) {
 		rc = delete_one(c, ns, name, o, out, deferred);
-		if (rc != CK_ECONFLICT || o->rv > 0 || tries == DELETE_TRIES)
+		if (rc != CK_ECONFLICT || o->rv > 0 || c->with_failed ||
+		    tries == DELETE_TRIES)
 			return rc;
 		ck_status_clear(&c->st);
 	}

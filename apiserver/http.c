@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <time.h>
 
 #include <microhttpd.h>
 
@@ -97,6 +98,25 @@ add_warnings(struct MHD_Response *r, const char *warnings)
 	}
 }
 
+/* Retry-After: delta-seconds, or the HTTP-date that far ahead. */
+static void
+add_retry_after(struct MHD_Response *r, const struct api_response *resp)
+{
+	char ra[64];
+	time_t t;
+	struct tm tm;
+
+	if (resp->retry_after_date) {
+		t = time(NULL) + resp->retry_after;
+		if (gmtime_r(&t, &tm) == NULL ||
+		    strftime(ra, sizeof(ra), "%a, %d %b %Y %H:%M:%S GMT",
+		    &tm) == 0)
+			return;
+	} else
+		(void)snprintf(ra, sizeof(ra), "%d", resp->retry_after);
+	MHD_add_response_header(r, "Retry-After", ra);
+}
+
 static enum MHD_Result
 queue(struct MHD_Connection *c, struct api_response *resp)
 {
@@ -114,6 +134,8 @@ queue(struct MHD_Connection *c, struct api_response *resp)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 		    resp->content_type);
 	add_warnings(r, resp->warnings);
+	if (resp->retry_after > 0)
+		add_retry_after(r, resp);
 	ret = MHD_queue_response(c, (unsigned)resp->code, r);
 	MHD_destroy_response(r);
 	return ret;

@@ -55,6 +55,7 @@ struct pb_kind {
 /* Shared messages (protobuf_core.c). */
 extern const struct pb_msg pb_m_object_meta;
 extern const struct pb_msg pb_m_label_selector;
+extern const struct pb_msg pb_m_delete_options;
 extern const struct pb_msg pb_m_pod_template_spec;
 extern const struct pb_msg pb_m_local_object_ref;
 

@@ -58,7 +58,7 @@ static const struct pb_field f_delete_options[] = {
 	BP(3, "orphanDependents"), S(4, "propagationPolicy"),
 	SR(5, "dryRun"),
 };
-static const struct pb_msg m_delete_options = PB_MSG_OF(f_delete_options);
+const struct pb_msg pb_m_delete_options = PB_MSG_OF(f_delete_options);
 
 /* ---- core/v1: containers ---- */
 
@@ -381,8 +381,8 @@ static const struct pb_msg m_quota = PB_MSG_OF(f_quota);
 
 const struct pb_kind pb_core_kinds[] = {
 	{ "v1", "ConfigMap", &m_configmap },
-	{ "v1", "DeleteOptions", &m_delete_options },
-	{ "meta.k8s.io/v1", "DeleteOptions", &m_delete_options },
+	{ "v1", "DeleteOptions", &pb_m_delete_options },
+	{ "meta.k8s.io/v1", "DeleteOptions", &pb_m_delete_options },
 	{ "v1", "Namespace", &m_namespace },
 	{ "v1", "Pod", &m_pod },
 	{ "v1", "ResourceQuota", &m_quota },

@@ -88,6 +88,12 @@ static const struct pb_msg m_pdb_spec = PB_MSG_OF(f_pdb_spec);
 static const struct pb_field f_pdb[] = { META, M(2, "spec", m_pdb_spec) };
 static const struct pb_msg m_pdb = PB_MSG_OF(f_pdb);
 
+/* pods/eviction's body (policy/v1 and v1beta1 alike). */
+static const struct pb_field f_eviction[] = {
+	META, M(2, "deleteOptions", pb_m_delete_options),
+};
+static const struct pb_msg m_eviction = PB_MSG_OF(f_eviction);
+
 /* ---- rbac.authorization.k8s.io/v1 ---- */
 
 static const struct pb_field f_policy_rule[] = {
@@ -158,7 +164,9 @@ const struct pb_kind pb_group_kinds[] = {
 	{ "authorization.k8s.io/v1", "SelfSubjectAccessReview", &m_ssar },
 	{ "batch/v1", "CronJob", &m_cronjob },
 	{ "batch/v1", "Job", &m_job },
+	{ "policy/v1", "Eviction", &m_eviction },
 	{ "policy/v1", "PodDisruptionBudget", &m_pdb },
+	{ "policy/v1beta1", "Eviction", &m_eviction },
 	{ "rbac.authorization.k8s.io/v1", "ClusterRole", &m_role },
 	{ "rbac.authorization.k8s.io/v1", "ClusterRoleBinding", &m_binding },
 	{ "rbac.authorization.k8s.io/v1", "Role", &m_role },

@@ -135,6 +135,34 @@ int	store_delete(struct store *s, const char *resource, const char *ns,
 	    const char *name, int64_t expect_rv, char **last_out,
 	    int64_t *rv_out) CK_MUST_CHECK;
 
+/* One write of store_txn(). */
+enum store_op_type { STORE_OP_CREATE, STORE_OP_UPDATE, STORE_OP_DELETE };
+
+struct store_op {
+	enum store_op_type	 type;
+	const char		*resource;
+	const char		*ns;
+	const char		*name;
+	struct cJSON		*obj;		/* create/update: as store_create/update */
+	int64_t			 expect_rv;	/* update/delete: 0 = any */
+	int64_t			 rv;		/* out: the revision it got */
+	char			*last;		/* out, delete: the last state (yours, free()) */
+};
+
+#define STORE_TXN_MAX	16
+
+/*
+ * Several writes (1..STORE_TXN_MAX, distinct objects) in one transaction:
+ * all commit or none does. Each has store_create/update/delete's
+ * precondition; the first refused one is *failed (may be NULL) and its
+ * error is returned (CK_EEXIST, CK_ECONFLICT, CK_ENOTFOUND, CK_EINVALID),
+ * leaving every obj untouched. They get consecutive revisions in order, and
+ * their commit-hook events follow in that order. Used where one decision
+ * spans two objects (an eviction: the pod's deletion and its budget).
+ */
+int	store_txn(struct store *s, struct store_op *ops, size_t n,
+	    size_t *failed) CK_MUST_CHECK;
+
 /*
  * Events with revision > from_rv for resource (NULL = every resource), in
  * order, at most limit (0 = all). CK_EGONE if from_rv < the compacted revision

@@ -882,36 +882,32 @@ delete_body(const struct write_req *r, const char *stored, char **out)
 	return rc < 0 ? CK_EIO : 0;
 }
 
-/*
- * One write transaction, under wmu. The precondition is checked before obj
- * is touched, so a refused write leaves obj as it was; a later failure
- * (I/O) may leave obj with the attempted revision.
- */
+/* The precondition of one write, against the row as the transaction sees it. */
 static int
-writer_txn(struct store *s, struct write_req *r)
+writer_check(struct conn *w, struct write_req *r, int64_t *cur_rv,
+    char **stored)
 {
-	struct conn *w = s->writer;
-	char *stored = NULL;
-	int64_t cur_rv = 0, seq;
 	int rc;
 
-	if ((rc = conn_exec(w, ST_BEGIN_IMMEDIATE)) < 0)
-		return rc;
-	rc = writer_lookup(w, r, &cur_rv, r->op == OP_DELETE ? &stored : NULL);
+	rc = writer_lookup(w, r, cur_rv, r->op == OP_DELETE ? stored : NULL);
 	if (r->op == OP_CREATE) {
 		if (rc == 0)
 			rc = CK_EEXIST;
 		else if (rc == CK_ENOTFOUND)
 			rc = 0;
-	} else if (rc == 0 && r->expect_rv != 0 && r->expect_rv != cur_rv) {
+	} else if (rc == 0 && r->expect_rv != 0 && r->expect_rv != *cur_rv) {
 		rc = CK_ECONFLICT;
 	}
-	if (rc < 0)
-		goto out;
-	/* Read inside the transaction: right even if another process wrote. */
-	if ((rc = conn_revision(w, &seq)) < 0)
-		goto out;
-	r->rv = seq + 1;
+	return rc;
+}
+
+/* Apply one checked write as revision r->rv. */
+static int
+writer_apply(struct conn *w, struct write_req *r, int64_t cur_rv,
+    const char *stored)
+{
+	int rc;
+
 	if (r->op == OP_DELETE) {
 		rc = delete_body(r, stored, &r->body);
 	} else {
@@ -920,16 +916,55 @@ writer_txn(struct store *s, struct write_req *r)
 			r->body = json_check(cJSON_PrintUnformatted(r->obj));
 	}
 	if (rc < 0)
-		goto out;
+		return rc;
 	if ((rc = writer_put_object(w, r, cur_rv)) < 0)
+		return rc;
+	return writer_add_event(w, r);
+}
+
+/*
+ * One write transaction of n writes, under wmu: every precondition is
+ * checked before any obj is touched, so a refused transaction (*failed: the
+ * first refused write) leaves every obj as it was; a later failure (I/O)
+ * may leave objs with attempted revisions. The writes get consecutive
+ * revisions, in order.
+ */
+static int
+writer_txn(struct store *s, struct write_req *rs, size_t n, size_t *failed)
+{
+	struct conn *w = s->writer;
+	char **stored;
+	int64_t *cur_rv, seq;
+	size_t i;
+	int rc;
+
+	stored = ck_calloc(n, sizeof(*stored));
+	cur_rv = ck_calloc(n, sizeof(*cur_rv));
+	*failed = 0;
+	if ((rc = conn_exec(w, ST_BEGIN_IMMEDIATE)) < 0)
 		goto out;
-	if ((rc = writer_add_event(w, r)) < 0)
+	for (i = 0; i < n; i++) {
+		*failed = i;
+		if ((rc = writer_check(w, &rs[i], &cur_rv[i], &stored[i])) < 0)
+			goto out;
+	}
+	/* Read inside the transaction: right even if another process wrote. */
+	if ((rc = conn_revision(w, &seq)) < 0)
 		goto out;
+	for (i = 0; i < n; i++) {
+		*failed = i;
+		rs[i].rv = seq + 1 + (int64_t)i;
+		if ((rc = writer_apply(w, &rs[i], cur_rv[i], stored[i])) < 0)
+			goto out;
+	}
 	rc = conn_exec(w, ST_COMMIT);
 out:
 	if (rc < 0)
 		conn_rollback(w);
+	for (i = 0; i < n; i++)
+		free(stored[i]);
 	free(stored);
+	free(cur_rv);
 	return rc;
 }
 
@@ -1066,41 +1101,36 @@ store_write_health(struct store *s, char *msg, size_t len)
 	return rc;
 }
 
+/* Two writes of one transaction may not name the same object. */
 static int
-store_write(struct store *s, struct write_req *r, int64_t *rv_out)
+check_reqs(struct write_req *rs, size_t n, size_t *failed)
 {
-	struct store_event ev;
-	uint64_t ticket = 0;
+	size_t i, j;
 	int rc;
 
-	if ((rc = check_key(r->resource, r->name)) < 0)
-		return rc;
-	if (r->op != OP_DELETE && !cJSON_IsObject(r->obj))
-		return CK_EINVALID;
-	if (r->ns == NULL)
-		r->ns = "";
-	if (hook_running == s) {
-		log_error("store: %s %s/%s: write from inside a commit hook "
-		    "refused", r->resource, r->ns, r->name);
-		return CK_EINVALID;
+	for (i = 0; i < n; i++) {
+		*failed = i;
+		if ((rc = check_key(rs[i].resource, rs[i].name)) < 0)
+			return rc;
+		if (rs[i].op != OP_DELETE && !cJSON_IsObject(rs[i].obj))
+			return CK_EINVALID;
+		if (rs[i].ns == NULL)
+			rs[i].ns = "";
+		for (j = 0; j < i; j++)
+			if (strcmp(rs[i].resource, rs[j].resource) == 0 &&
+			    strcmp(rs[i].ns, rs[j].ns) == 0 &&
+			    strcmp(rs[i].name, rs[j].name) == 0)
+				return CK_EINVALID;
 	}
-	pthread_mutex_lock(&s->wmu);
-	test_full_hook(s);
-	s->writer->last_err = 0;
-	rc = writer_txn(s, r);
-	note_write(s, rc);
-	if (rc == 0) {
-		atomic_store(&s->rev, r->rv);
-		ticket = s->next_ticket++;
-	}
-	pthread_mutex_unlock(&s->wmu);
-	if (rc < 0) {
-		free(r->body);
-		r->body = NULL;
-		return rc;
-	}
-	if (rv_out != NULL)
-		*rv_out = r->rv;
+	return 0;
+}
+
+/* Run the hook of one committed write; a DELETE keeps its body in r. */
+static void
+write_notify(struct store *s, uint64_t ticket, struct write_req *r)
+{
+	struct store_event ev;
+
 	/* The event's strings are the hook's to read, never to free. */
 	memset(&ev, 0, sizeof(ev));
 	ev.rv = r->rv;
@@ -1117,7 +1147,57 @@ store_write(struct store *s, struct write_req *r, int64_t *rv_out)
 		ev.body = NULL;
 	}
 	store_event_fini(&ev);
+}
+
+/* n writes in one transaction; *failed: the index of a refused one. */
+static int
+store_write_many(struct store *s, struct write_req *rs, size_t n,
+    size_t *failed)
+{
+	uint64_t ticket = 0;
+	size_t i;
+	int rc;
+
+	if ((rc = check_reqs(rs, n, failed)) < 0)
+		return rc;
+	if (hook_running == s) {
+		log_error("store: %s %s/%s: write from inside a commit hook "
+		    "refused", rs[0].resource, rs[0].ns, rs[0].name);
+		return CK_EINVALID;
+	}
+	pthread_mutex_lock(&s->wmu);
+	test_full_hook(s);
+	s->writer->last_err = 0;
+	rc = writer_txn(s, rs, n, failed);
+	note_write(s, rc);
+	if (rc == 0) {
+		atomic_store(&s->rev, rs[n - 1].rv);
+		ticket = s->next_ticket;
+		s->next_ticket += n;
+	}
+	pthread_mutex_unlock(&s->wmu);
+	if (rc < 0) {
+		for (i = 0; i < n; i++) {
+			free(rs[i].body);
+			rs[i].body = NULL;
+		}
+		return rc;
+	}
+	for (i = 0; i < n; i++)
+		write_notify(s, ticket + i, &rs[i]);
 	return 0;
+}
+
+static int
+store_write(struct store *s, struct write_req *r, int64_t *rv_out)
+{
+	size_t failed;
+	int rc;
+
+	rc = store_write_many(s, r, 1, &failed);
+	if (rc == 0 && rv_out != NULL)
+		*rv_out = r->rv;
+	return rc;
 }
 
 int
@@ -1161,6 +1241,48 @@ store_delete(struct store *s, const char *resource, const char *ns,
 		*last_out = r.body;
 	else
 		free(r.body);
+	return rc;
+}
+
+int
+store_txn(struct store *s, struct store_op *ops, size_t n, size_t *failed)
+{
+	static const enum write_op op_of[] = {
+		[STORE_OP_CREATE] = OP_CREATE,
+		[STORE_OP_UPDATE] = OP_UPDATE,
+		[STORE_OP_DELETE] = OP_DELETE,
+	};
+	struct write_req *rs;
+	size_t i, dummy;
+	int rc;
+
+	if (failed == NULL)
+		failed = &dummy;
+	*failed = 0;
+	if (n == 0 || n > STORE_TXN_MAX)
+		return CK_EINVALID;
+	rs = ck_calloc(n, sizeof(*rs));
+	for (i = 0; i < n; i++) {
+		ops[i].last = NULL;
+		rs[i].op = op_of[ops[i].type];
+		rs[i].resource = ops[i].resource;
+		rs[i].ns = ops[i].ns;
+		rs[i].name = ops[i].name;
+		rs[i].obj = ops[i].obj;
+		rs[i].expect_rv = ops[i].expect_rv;
+	}
+	rc = store_write_many(s, rs, n, failed);
+	for (i = 0; i < n; i++) {
+		if (rc == 0) {
+			ops[i].rv = rs[i].rv;
+			if (rs[i].op == OP_DELETE)
+				ops[i].last = rs[i].body;
+			else
+				free(rs[i].body);
+		} else
+			free(rs[i].body);
+	}
+	free(rs);
 	return rc;
 }
 

@@ -3,6 +3,7 @@ include tests/unit/common/module.mk
 include tests/unit/apiserver/module.mk
 include tests/unit/deployment-controller/module.mk
 include tests/unit/dns/module.mk
+include tests/unit/disruption-controller/module.mk
 include tests/unit/endpoints-controller/module.mk
 include tests/unit/gc-controller/module.mk
 include tests/unit/job-controller/module.mk
@@ -24,4 +25,5 @@ SCRIPT_TESTS += tests/e2e/kubectl.sh
 SCRIPT_TESTS += tests/e2e/kubelet.sh
 SCRIPT_TESTS += tests/e2e/local_cluster.sh
 SCRIPT_TESTS += tests/e2e/netpol.sh
+SCRIPT_TESTS += tests/e2e/pdb.sh
 SCRIPT_TESTS += tests/e2e/scheduler.sh

@@ -65,10 +65,20 @@ test_pdb_status(void **state)
 	const struct api_resource *r = row("policy", "v1alpha1",
 	    "poddisruptionbudgets");
 	cJSON *o = cJSON_Parse("{\"kind\":\"PodDisruptionBudget\",\"apiVersion\":"
-	    "\"policy/v1\",\"status\":{\"disruptionsAllowed\":2}}");
+	    "\"policy/v1\",\"status\":{\"disruptionsAllowed\":2,"
+	    "\"currentHealthy\":5,\"observedGeneration\":1,\"conditions\":[],"
+	    "\"disruptedPods\":{\"p\":\"2026-01-01T00:00:00Z\"}}}");
 
 	(void)state;
 	convert_out(r, o);
+	/* Only the 1.3 fields: the boolean and the counts. */
+	assert_int_equal(cJSON_GetObjectItem(json_obj(o, "status"),
+	    "currentHealthy")->valueint, 5);
+	assert_null(cJSON_GetObjectItem(json_obj(o, "status"),
+	    "observedGeneration"));
+	assert_null(cJSON_GetObjectItem(json_obj(o, "status"), "conditions"));
+	assert_null(cJSON_GetObjectItem(json_obj(o, "status"),
+	    "disruptedPods"));
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(json_obj(o, "status"),
 	    "disruptionAllowed")));
 	assert_null(cJSON_GetObjectItem(json_obj(o, "status"),

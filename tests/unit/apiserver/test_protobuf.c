@@ -311,6 +311,38 @@ test_protobuf_ssar_and_delete_options(void **state)
 	cJSON_Delete(o);
 }
 
+/* A policy/v1 Eviction (kubectl's protobuf form): name and deleteOptions. */
+static void
+test_protobuf_eviction(void **state)
+{
+	struct strbuf meta = STRBUF_INIT, raw = STRBUF_INIT, opts = STRBUF_INIT,
+		      pre = STRBUF_INIT, body = STRBUF_INIT;
+	struct ck_status st;
+	cJSON *o, *d;
+
+	(void)state;
+	put_str(&meta, 1, "web-1");
+	put_str(&meta, 3, "default");
+	put_msg(&raw, 1, &meta);
+	put_varint(&opts, 1 << 3 | 0);		/* gracePeriodSeconds */
+	put_varint(&opts, 5);
+	put_str(&pre, 1, "u-1");
+	put_msg(&opts, 2, &pre);		/* preconditions.uid */
+	put_msg(&raw, 2, &opts);
+	envelope(&body, "policy/v1", "Eviction", &raw);
+	assert_int_equal(protobuf_decode(body.buf, body.len, &o, &st), 0);
+	assert_string_equal(json_str(o, "kind"), "Eviction");
+	assert_string_equal(json_str(json_obj(o, "metadata"), "name"), "web-1");
+	d = json_obj(o, "deleteOptions");
+	assert_non_null(d);
+	assert_int_equal(cJSON_GetObjectItem(d, "gracePeriodSeconds")->valueint,
+	    5);
+	assert_string_equal(json_str(json_obj(d, "preconditions"), "uid"),
+	    "u-1");
+	cJSON_Delete(o);
+	strbuf_fini(&body);
+}
+
 int
 main(void)
 {
@@ -321,6 +353,7 @@ main(void)
 		cmocka_unit_test(test_protobuf_rejects),
 		cmocka_unit_test(test_protobuf_captured_generators),
 		cmocka_unit_test(test_protobuf_ssar_and_delete_options),
+		cmocka_unit_test(test_protobuf_eviction),
 		cmocka_unit_test(test_protobuf_truncations_and_flips),
 	};
 

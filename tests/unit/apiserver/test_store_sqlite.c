@@ -1006,6 +1006,72 @@ test_store_sqlite_disk_full(void **state)
 	(void)unlink(full);
 }
 
+/* store_txn: all or nothing, consecutive revisions, hooks in order. */
+static void
+test_store_sqlite_txn(void **state)
+{
+	struct fx *f = *state;
+	struct store_op ops[2];
+	struct store_item it;
+	cJSON *pdb;
+	size_t failed = 9;
+
+	create(f->s, "pods", "default", "a");			/* rv 1 */
+	create(f->s, "poddisruptionbudgets.policy", "default", "b"); /* rv 2 */
+	store_set_commit_hook(f->s, record_hook, f);
+
+	/* A stale budget refuses the pair: the pod stays, nothing written. */
+	pdb = new_obj("default", "b");
+	memset(ops, 0, sizeof(ops));
+	ops[0] = (struct store_op){ .type = STORE_OP_UPDATE,
+	    .resource = "poddisruptionbudgets.policy", .ns = "default",
+	    .name = "b", .obj = pdb, .expect_rv = 1 };
+	ops[1] = (struct store_op){ .type = STORE_OP_DELETE,
+	    .resource = "pods", .ns = "default", .name = "a",
+	    .expect_rv = 1 };
+	assert_int_equal(store_txn(f->s, ops, 2, &failed), CK_ECONFLICT);
+	assert_int_equal(failed, 0);
+	assert_int_equal(obj_rv(pdb), -1);	/* untouched */
+	assert_null(ops[1].last);
+	assert_int_equal(store_revision(f->s), 2);
+	assert_int_equal(store_get(f->s, "pods", "default", "a", &it), 0);
+	store_item_fini(&it);
+
+	/* A refusal on the second write also undoes nothing done. */
+	ops[0].expect_rv = 2;
+	ops[1].expect_rv = 7;
+	assert_int_equal(store_txn(f->s, ops, 2, &failed), CK_ECONFLICT);
+	assert_int_equal(failed, 1);
+	assert_int_equal(store_revision(f->s), 2);
+
+	/* Both: revisions 3 and 4, two events, the hook twice in order. */
+	ops[1].expect_rv = 1;
+	assert_int_equal(store_txn(f->s, ops, 2, &failed), 0);
+	assert_int_equal(ops[0].rv, 3);
+	assert_int_equal(ops[1].rv, 4);
+	assert_int_equal(obj_rv(pdb), 3);
+	assert_non_null(ops[1].last);
+	assert_int_equal(body_rv(ops[1].last), 4);
+	free(ops[1].last);
+	assert_int_equal(store_get(f->s, "pods", "default", "a", &it),
+	    CK_ENOTFOUND);
+	assert_int_equal(f->nhooks, 2);
+	assert_int_equal(f->hooks[0].rv, 3);
+	assert_int_equal(f->hooks[0].type, STORE_MODIFIED);
+	assert_int_equal(f->hooks[1].rv, 4);
+	assert_int_equal(f->hooks[1].type, STORE_DELETED);
+	assert_true(f->hook_order_ok);
+	assert_int_equal(count_events(f->s, NULL, 2), 2);
+
+	/* The same object twice, or nothing at all, is refused. */
+	ops[1] = ops[0];
+	assert_int_equal(store_txn(f->s, ops, 2, &failed), CK_EINVALID);
+	assert_int_equal(failed, 1);
+	assert_int_equal(store_txn(f->s, ops, 0, NULL), CK_EINVALID);
+	assert_int_equal(store_revision(f->s), 4);
+	cJSON_Delete(pdb);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -1028,6 +1094,7 @@ main(void)
 		T(test_store_sqlite_failure_rolls_back),
 		T(test_store_sqlite_hook_reads_not_writes),
 		T(test_store_sqlite_bad_contents),
+		T(test_store_sqlite_txn),
 		T(test_store_sqlite_bench_creates),
 		T(test_store_sqlite_sync),
 		T(test_store_sqlite_disk_full),

@@ -38,12 +38,13 @@ res=$(grep '^done' "$CK_TMP/all.out")
 expect "bus: every create seen, in order, no gap" "received=52 gaps=0 missed=0 order=ok" "${res#done }"
 
 # A stalled subscriber: 24 objects of ~1 MiB overrun its buffers.
-sub_start stall.out --stall-ms 4000 --until last-1 --timeout-ms 30000 || not_ok "stalled subscriber connects"
+sub_start stall.out --stall-ms 100 --stall-until "$CK_TMP/stall.go" --until last-1 --timeout-ms 30000 || not_ok "stalled subscriber connects"
 python3 -c 'import json; print(json.dumps({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"NAME"},"data":{"blob":"x"*1000000}}))' >"$CK_TMP/big.json"
 for i in $(seq 1 24); do
 	sed "s/NAME/big-$i/" "$CK_TMP/big.json" >"$CK_TMP/big-$i.json"
 	api POST $NS/configmaps -H "$J" --data-binary @"$CK_TMP/big-$i.json" >/dev/null
 done
+: >"$CK_TMP/stall.go"
 eventually -t 15 grep -q resumed "$CK_TMP/stall.out"
 api POST $NS/configmaps -H "$J" -d "$(cm last-1)" >/dev/null
 wait $SUB_PID

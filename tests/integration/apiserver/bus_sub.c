@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "ckube/bus.h"
@@ -29,7 +30,7 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: bus_sub URL TOPIC [--until NAME] [--stall-ms N] "
-	    "[--timeout-ms N]\n");
+	    "[--stall-until FILE] [--timeout-ms N]\n");
 	exit(2);
 }
 
@@ -38,7 +39,7 @@ main(int argc, char *argv[])
 {
 	struct bus *b = NULL;
 	struct bus_msg m;
-	const char *url, *topic, *until = NULL;
+	const char *url, *topic, *until = NULL, *stall_file = NULL;
 	char needle[300];
 	int64_t stall_ms = 0, timeout_ms = 20000, deadline, last_rv = 0;
 	uint64_t last_seq = 0, received = 0, gaps = 0, missed = 0;
@@ -51,6 +52,9 @@ main(int argc, char *argv[])
 	for (i = 3; i < argc; i++) {
 		if (strcmp(argv[i], "--until") == 0 && i + 1 < argc)
 			until = argv[++i];
+		else if (strcmp(argv[i], "--stall-until") == 0 &&
+		    i + 1 < argc)
+			stall_file = argv[++i];
 		else if (strcmp(argv[i], "--stall-ms") == 0 && i + 1 < argc) {
 			if (ck_parse_int64(argv[++i], &stall_ms) < 0)
 				usage();
@@ -102,8 +106,16 @@ main(int argc, char *argv[])
 				struct timespec ts = { stall_ms / 1000,
 					(long)(stall_ms % 1000) * 1000000L };
 
+				int64_t cap = now_ms() + timeout_ms;
+
 				stalled = 1;
-				nanosleep(&ts, NULL);
+				/* With a file: stall until the test has published
+				 * all it wants us to miss (load-independent). */
+				do
+					nanosleep(&ts, NULL);
+				while (stall_file != NULL &&
+				    access(stall_file, F_OK) != 0 &&
+				    now_ms() < cap);
 				printf("resumed\n");
 				fflush(stdout);
 				deadline = now_ms() + timeout_ms;

@@ -37,20 +37,22 @@ start_apiserver || exit 1
 check "kubelet-sim starts" start_ksim
 
 # startup-delay: ContainerCreating first, then Running.
-mkpod slow '{"containers":[{"name":"c","image":"nginx"}]}' '{"sim.ckube.io/startup-delay":"2s"}'
+mkpod slow '{"containers":[{"name":"c","image":"nginx"}]}' '{"sim.ckube.io/startup-delay":"6s"}'
 check "startup-delay: waiting ContainerCreating" eventually -t 5 is slow "$(cs0 "['state']['waiting']['reason']")" ContainerCreating
 expect "startup-delay: phase Pending" Pending "$(pod slow "d['status']['phase']")"
-check "startup-delay: then Running" eventually -t 8 is slow "d['status']['phase']" Running
+check "startup-delay: then Running" eventually -t 15 is slow "d['status']['phase']" Running
 
 # ready-after: running but not ready, then ready.
-mkpod late '{"containers":[{"name":"c","image":"nginx"}]}' '{"sim.ckube.io/ready-after":"2s"}'
+mkpod late '{"containers":[{"name":"c","image":"nginx"}]}' '{"sim.ckube.io/ready-after":"6s"}'
 check "ready-after: running" eventually -t 5 is late "d['status']['phase']" Running
 expect "ready-after: not ready at first" false "$(pod late "$(cs0 "['ready']")")"
-check "ready-after: ready later" eventually -t 8 is late "$(cs0 "['ready']")" true
+check "ready-after: ready later" eventually -t 15 is late "$(cs0 "['ready']")" true
 
 # image-pull-fail: ErrImagePull, ImagePullBackOff, an Event; no restarts.
 mkpod nopull '{"containers":[{"name":"c","image":"nginx:nope"}]}' '{"sim.ckube.io/image-pull-fail":"c"}'
-check "image-pull-fail: ErrImagePull" eventually -t 5 is nopull "$(cs0 "['state']['waiting']['reason']")" ErrImagePull
+# ErrImagePull shows for at most 1 s of each backoff cycle: poll long enough
+# to meet one even on a loaded machine.
+check "image-pull-fail: ErrImagePull" eventually -t 30 is nopull "$(cs0 "['state']['waiting']['reason']")" ErrImagePull
 check "image-pull-fail: ImagePullBackOff" eventually -t 5 is nopull "$(cs0 "['state']['waiting']['reason']")" ImagePullBackOff
 check "image-pull-fail: Failed event" eventually -t 5 has_event nopull Failed
 expect "image-pull-fail: Pending" Pending "$(pod nopull "d['status']['phase']")"

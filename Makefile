@@ -18,6 +18,7 @@ include gc-controller/module.mk
 include kubelet-sim/module.mk
 include namespace-controller/module.mk
 include node-controller/module.mk
+include petset-controller/module.mk
 include replicaset-controller/module.mk
 include scheduler/module.mk
 include bench/module.mk

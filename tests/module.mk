@@ -6,6 +6,7 @@ include tests/unit/endpoints-controller/module.mk
 include tests/unit/gc-controller/module.mk
 include tests/unit/kubelet-sim/module.mk
 include tests/unit/node-controller/module.mk
+include tests/unit/petset-controller/module.mk
 include tests/unit/replicaset-controller/module.mk
 include tests/unit/scheduler/module.mk
 include tests/fuzz/module.mk

@@ -21,6 +21,7 @@ include node-controller/module.mk
 include petset-controller/module.mk
 include replicaset-controller/module.mk
 include scheduler/module.mk
+include volume-controller/module.mk
 include bench/module.mk
 include tests/module.mk
 

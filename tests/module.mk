@@ -9,6 +9,7 @@ include tests/unit/node-controller/module.mk
 include tests/unit/petset-controller/module.mk
 include tests/unit/replicaset-controller/module.mk
 include tests/unit/scheduler/module.mk
+include tests/unit/volume-controller/module.mk
 include tests/fuzz/module.mk
 include tests/integration/module.mk
 

@@ -60,6 +60,7 @@ struct ksim {
 	struct daemon		*d;		/* woken when pod events arrive */
 	struct client		*cl;
 	struct events		*ev;		/* kubelet Events */
+	struct cache		*claims;	/* PVCs (status.phase): mounts wait */
 	struct res_list		alloc;		/* allocatable of each node */
 	int64_t			ephemeral;	/* ephemeral-storage bytes */
 	int			port;		/* our HTTP port */

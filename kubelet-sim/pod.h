@@ -43,6 +43,8 @@ struct sim_pod {
 	char		*reject_msg;	/* with reject_reason */
 	bool		counted;	/* req and usage added to the node */
 	bool		deleting, gone;
+	bool		mounted;	/* every claim was Bound: containers may start */
+	int64_t		mount_warned_ms;	/* last FailedMount event */
 };
 
 /*

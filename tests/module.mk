@@ -19,4 +19,5 @@ SCRIPT_TESTS += tests/e2e/gc.sh
 SCRIPT_TESTS += tests/e2e/kubectl.sh
 SCRIPT_TESTS += tests/e2e/kubelet.sh
 SCRIPT_TESTS += tests/e2e/local_cluster.sh
+SCRIPT_TESTS += tests/e2e/petset.sh
 SCRIPT_TESTS += tests/e2e/scheduler.sh

@@ -4,7 +4,8 @@
 # nginx, 2 replicas, claim template www) starts web-0 before web-1 and web-1 only once web-0
 # is Ready, its claims are Bound, a deleted pet comes back with its claim, scaling 3 -> 1
 # deletes web-2 then web-1 and scaling back reattaches their claims, a rolling update with a
-# partition only touches the ordinals at or above it, and an apps/v1alpha1 PetSet runs.
+# partition only touches the ordinals at or above it, an apps/v1alpha1 PetSet runs, and a pod
+# on an unbound claim waits in ContainerCreating with FailedMount events.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 
@@ -137,5 +138,28 @@ petsets() { kc get petsets --no-headers | awk '{print $1}' | sort | tr '\n' ' ';
 check "kubectl get petsets lists it (and web)" is "pet web " petsets
 check "pet-1 carries the 1.3 hostname annotation" is pet-1 field pod pet-1 '.metadata.annotations.pod\.beta\.kubernetes\.io/hostname'
 check "pet-1 carries the 1.3 subdomain annotation" is pets field pod pet-1 '.metadata.annotations.pod\.beta\.kubernetes\.io/subdomain'
+
+# A claim nobody can bind keeps its pod in ContainerCreating, with FailedMount events.
+kc apply -f - >/dev/null <<'YAML'
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: stuck}
+spec:
+  storageClassName: nosuchclass
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: mounter}
+spec:
+  containers: [{name: c, image: busybox, volumeMounts: [{name: d, mountPath: /d}]}]
+  volumes: [{name: d, persistentVolumeClaim: {claimName: stuck}}]
+YAML
+waiting() { field pod mounter '.status.containerStatuses[0].state.waiting.reason'; }
+check "a pod on an unbound claim waits in ContainerCreating" eventually -t 30 is ContainerCreating waiting
+failed_mount() { kc get events --field-selector involvedObject.name=mounter,reason=FailedMount -o name | grep -q .; }
+check "with a FailedMount event" eventually -t 30 failed_mount
+check "the claim stays Pending" is Pending field pvc stuck .status.phase
 
 finish

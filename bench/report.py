@@ -28,6 +28,7 @@ def ratio(a, b):
 seq, conc, watch, podsr = load("api_seq"), load("api_conc"), load("watch"), load("pods")
 paced = load("pods_paced") or podsr
 mem, gc, sched = load("memory"), load("gc"), load("sched")
+petset = load("petset")
 getr, list_ns, list_all = load("get"), load("list_ns"), load("list_all")
 etcd_seq, etcd_conc, raw = load("etcd_seq"), load("etcd_conc"), load("sqlite_raw")
 ks_kib = get(mem, "kubelet_sim_kib")
@@ -62,6 +63,8 @@ out = {
     "ratio_api_vs_etcd": ratio(get(conc, "per_s"), get(etcd_conc, "per_s")),
     "ratio_api_vs_sqlite_raw": ratio(get(conc, "per_s"), get(raw, "per_s")),
     "gc_collect_10k_s": get(gc, "seconds"),
+    "statefulset_parallel_100_s": get(petset, "parallel_s"),
+    "statefulset_ordered_20_s": get(petset, "ordered_s"),
     "per_daemon_rss_kib": mem.get("per_daemon_kib"),
 }
 json.dump(out, sys.stdout, indent=2)
@@ -85,6 +88,8 @@ rows = [
     ("kubelet-sim KiB/node", out["kubelet_sim_kib_per_node"], "<= 16", "kubemark ~220 MiB", ratio(220 * 1024, out["kubelet_sim_kib_per_node"])),
     ("control plane RSS MiB", out["control_plane_rss_mib"], "<= 1024", "k3s 1,596 MB", ratio(1596, out["control_plane_rss_mib"])),
     ("gc collect s", out["gc_collect_10k_s"], "-", "-", None),
+    ("StatefulSet 100 Parallel s", out["statefulset_parallel_100_s"], "-", "-", None),
+    ("StatefulSet 20 OrderedReady s", out["statefulset_ordered_20_s"], "-", "-", None),
 ]
 w = sys.stderr.write
 w("\n%-32s %12s %12s %26s %8s\n" % ("figure (%s, %d nodes)" % (scale, nodes), "value", "target", "anchor", "ratio"))

@@ -407,8 +407,7 @@ update_status(struct pet_state *s)
 		replicas++;
 		if (pet_running_ready(&s->ps, s->all[i])) {
 			ready++;
-			if (healthy(s, s->all[i]) ||
-			    pet_available(&s->ps, s->all[i], s->now_s, NULL))
+			if (healthy(s, s->all[i]))	/* notes the wait */
 				avail++;
 		}
 		if (pet_terminating(s->all[i]))

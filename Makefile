@@ -22,9 +22,11 @@ include kubelet-sim/module.mk
 include namespace-controller/module.mk
 include netpol/module.mk
 include node-controller/module.mk
+include petset-controller/module.mk
 include replicaset-controller/module.mk
 include scheduledjob-controller/module.mk
 include scheduler/module.mk
+include volume-controller/module.mk
 include bench/module.mk
 include tests/module.mk
 

@@ -293,6 +293,11 @@ void	json_del(struct cJSON *obj, const char *key);
 /* Print obj (unformatted) into a malloc'd string; *len may be NULL. */
 char	*json_print(const struct cJSON *obj, size_t *len);
 
+/* ---- admission_storage.c ---- */
+struct store;
+/* DefaultStorageClass: a claim without storageClassName gets the default. */
+void	admission_default_storage_class(struct store *s, struct cJSON *pvc);
+
 /* ---- watch.c ---- */
 
 struct watch_params {

@@ -13,6 +13,7 @@
 
 /* convert_edge.c's hooks */
 void	convert_13_selector_in(cJSON *obj);
+void	convert_13_petset_in(cJSON *obj);
 void	convert_13_pdb_in(cJSON *obj);
 void	convert_13_pdb_out(cJSON *obj);
 
@@ -30,6 +31,20 @@ convert_13_selector_in(cJSON *obj)
 		return;
 	sel = json_ensure_obj(spec, "selector");
 	cJSON_AddItemToObject(sel, "matchLabels", cJSON_Duplicate(labels, 1));
+}
+
+/*
+ * A PetSet also marks the stored object, so that the petset-controller
+ * stamps the 1.3 hostname/subdomain annotations on its pets.
+ */
+void
+convert_13_petset_in(cJSON *obj)
+{
+	cJSON *ann = json_ensure_obj(json_ensure_obj(obj, "metadata"),
+	    "annotations");
+
+	convert_13_selector_in(obj);
+	json_set_str(ann, "apps.ckube.io/created-as", "PetSet");
 }
 
 void

@@ -16,6 +16,7 @@
 
 /* convert_13.c */
 void	convert_13_selector_in(cJSON *obj);
+void	convert_13_petset_in(cJSON *obj);
 void	convert_13_pdb_in(cJSON *obj);
 void	convert_13_pdb_out(cJSON *obj);
 
@@ -29,7 +30,7 @@ static const struct {
 	void		(*out)(cJSON *obj);
 } conversions[] = {
 	{ "apps", "v1alpha1", "petsets", "apps", "statefulsets",
-	    convert_13_selector_in, NULL },
+	    convert_13_petset_in, NULL },
 	{ "batch", "v2alpha1", "scheduledjobs", "batch", "cronjobs", NULL,
 	    NULL },
 	{ "batch", "v2alpha1", "cronjobs", "batch", "cronjobs", NULL, NULL },

@@ -314,6 +314,8 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	cJSON_Delete(set);
 	if (c->res->prepare_create != NULL)
 		c->res->prepare_create(obj);
+	if (strcmp(c->res->resource, "persistentvolumeclaims") == 0)
+		admission_default_storage_class(c->srv->store, obj);
 	if (is_service(c->res)) {
 		service_alloc_lock();
 		locked = true;

@@ -70,6 +70,14 @@ prepare_pv(cJSON *obj)
 		json_set_str(status, "phase", "Available");
 }
 
+/* The storage.k8s.io/v1 defaults of a StorageClass. */
+static void
+prepare_storageclass(cJSON *obj)
+{
+	json_default_str(obj, "reclaimPolicy", "Delete");
+	json_default_str(obj, "volumeBindingMode", "Immediate");
+}
+
 #define CORE "", "v1"
 
 static const struct api_resource registry[] = {
@@ -113,6 +121,10 @@ static const struct api_resource registry[] = {
 	{ CORE, "services", "service", "Service", "services", true,
 	    SHORT("svc"), cat_all, verbs_all, API_SUB_STATUS,
 	    VALIDATE_NAME_1035_LABEL, NULL, defaults_service,
+	    API_TABLE_GENERIC },
+	{ "apps", "v1", "controllerrevisions", "controllerrevision",
+	    "ControllerRevision", "controllerrevisions.apps", true, NULL, NULL,
+	    verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, NULL, NULL,
 	    API_TABLE_GENERIC },
 	{ "apps", "v1", "deployments", "deployment", "Deployment",
 	    "deployments.apps", true, SHORT("deploy"), cat_all, verbs_all,
@@ -168,6 +180,10 @@ static const struct api_resource registry[] = {
 	{ "rbac.authorization.k8s.io", "v1", "roles", "role", "Role",
 	    "roles.rbac.authorization.k8s.io", true, NULL, NULL, verbs_all, 0,
 	    VALIDATE_NAME_PATH_SEGMENT, NULL, NULL, API_TABLE_GENERIC },
+	{ "storage.k8s.io", "v1", "storageclasses", "storageclass",
+	    "StorageClass", "storageclasses.storage.k8s.io", false, SHORT("sc"),
+	    NULL, verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, NULL,
+	    prepare_storageclass, API_TABLE_GENERIC },
 	/*
 	 * The 1.3 names, over the stored rows above (same qualified key;
 	 * convert.h converts at the edge). After the stored rows, so each

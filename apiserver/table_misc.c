@@ -173,6 +173,39 @@ cells_priorityclass(const cJSON *obj, cJSON *cells, time_t now)
 	table_add_str(cells, pp != NULL ? pp : "PreemptLowerPriority");
 }
 
+static const struct table_col cols_storageclasses[] = {
+	{ "Name", "string", "name", 0 },
+	{ "Provisioner", "string", "", 0 },
+	{ "ReclaimPolicy", "string", "", 0 },
+	{ "VolumeBindingMode", "string", "", 0 },
+	{ "AllowVolumeExpansion", "string", "", 0 },
+	{ "Age", "string", "", 0 },
+};
+
+/* kubectl's storage printer: "standard (default)" for the default class. */
+static void
+cells_storageclass(const cJSON *obj, cJSON *cells, time_t now)
+{
+	const cJSON *ann = json_obj(json_obj(obj, "metadata"), "annotations");
+	const char *d = json_str(ann, "storageclass.kubernetes.io/is-default-class");
+	const char *rp = json_str(obj, "reclaimPolicy");
+	const char *bm = json_str(obj, "volumeBindingMode");
+	const char *name = json_str(json_obj(obj, "metadata"), "name");
+	char buf[CK_NAME_MAX + 16];
+
+	if (d != NULL && strcmp(d, "true") == 0) {
+		snprintf(buf, sizeof(buf), "%s (default)", name ? name : "");
+		table_add_str(cells, buf);
+	} else
+		table_add_name(cells, obj);
+	table_add_str(cells, json_str(obj, "provisioner"));
+	table_add_str(cells, rp != NULL ? rp : "Delete");
+	table_add_str(cells, bm != NULL ? bm : "Immediate");
+	table_add_str(cells, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj,
+	    "allowVolumeExpansion")) ? "true" : "false");
+	table_add_obj_age(cells, obj, now);
+}
+
 const struct table_printer table_misc_printers[] = {
 	TABLE_PRINTER("clusterrolebindings", cols_bindings, cells_binding),
 	TABLE_PRINTER("clusterroles", cols_roles, cells_role),
@@ -183,5 +216,7 @@ const struct table_printer table_misc_printers[] = {
 	    cells_priorityclass),
 	TABLE_PRINTER("rolebindings", cols_bindings, cells_binding),
 	TABLE_PRINTER("roles", cols_roles, cells_role),
+	TABLE_PRINTER("storageclasses", cols_storageclasses,
+	    cells_storageclass),
 	{ NULL, NULL, 0, NULL },
 };

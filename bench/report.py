@@ -30,6 +30,7 @@ paced = load("pods_paced") or podsr
 mem, gc, sched = load("memory"), load("gc"), load("sched")
 npm = load("netpol_matrix")
 dns, dns_answer = load("dns"), load("dns_answer")
+petset = load("petset")
 getr, list_ns, list_all = load("get"), load("list_ns"), load("list_all")
 etcd_seq, etcd_conc, raw = load("etcd_seq"), load("etcd_conc"), load("sqlite_raw")
 ks_kib = get(mem, "kubelet_sim_kib")
@@ -69,6 +70,8 @@ out = {
     "dns_services": get(dns, "services"),
     "dns_queries_per_s": get(dns, "qps"),
     "dns_answers_per_s_10k_inprocess": get(dns_answer, "answers_per_s"),
+    "statefulset_parallel_100_s": get(petset, "parallel_s"),
+    "statefulset_ordered_20_s": get(petset, "ordered_s"),
     "per_daemon_rss_kib": mem.get("per_daemon_kib"),
 }
 json.dump(out, sys.stdout, indent=2)
@@ -95,6 +98,8 @@ rows = [
     ("netpol matrix 100 pods/50 pol ms", out["netpol_matrix_100x50_ms"], "< 1000", "load alone: %s ms" % out["netpol_load_ms"], ratio(1000, out["netpol_matrix_100x50_ms"])),
     ("DNS queries/s (%s services)" % out["dns_services"], out["dns_queries_per_s"], "-", "-", None),
     ("DNS answers/s in-process (10k)", out["dns_answers_per_s_10k_inprocess"], "-", "-", None),
+    ("StatefulSet 100 Parallel s", out["statefulset_parallel_100_s"], "-", "-", None),
+    ("StatefulSet 20 OrderedReady s", out["statefulset_ordered_20_s"], "-", "-", None),
 ]
 w = sys.stderr.write
 w("\n%-32s %12s %12s %26s %8s\n" % ("figure (%s, %d nodes)" % (scale, nodes), "value", "target", "anchor", "ratio"))

@@ -151,6 +151,12 @@ if [ -x "$BUILD_DIR/bench/dns_bench" ]; then
 	record dns_answer "$("$BUILD_DIR/bench/dns_bench" --services 10000 --seconds 3 | tail -n 1)" || true
 fi
 
+# --- StatefulSets: 100 Parallel pets with Bound claims, 20 OrderedReady (own cluster) ---------
+if [ -x "$BIN/ckube-petset-controller" ] && [ -x "$BIN/ckube-volume-controller" ]; then
+	out=$(BIN=$BIN bash "$here/petset_bench.sh" 100 20 2>>"$tmp/petset.log" | tail -n 1 || true)
+	case "$out" in "{"*) record petset "$out" ;; *) say "petset: $out" ;; esac
+fi
+
 # --- scheduler in-process (bench/sched_bench of the scheduler issue) --------------------------
 if [ -x "$BUILD_DIR/bench/sched_bench" ]; then
 	record sched "$("$BUILD_DIR/bench/sched_bench" --nodes 5000 --pods 5000 2>/dev/null | tail -n 1)" || true

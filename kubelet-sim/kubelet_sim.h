@@ -80,6 +80,7 @@ struct ksim {
 	struct client		*cl;
 	struct events		*ev;		/* kubelet Events */
 	struct res_list		cap;		/* capacity of each node */
+	struct cache		*claims;	/* PVCs (status.phase): mounts wait */
 	struct res_list		alloc;		/* allocatable of each node */
 	int64_t			ephemeral;	/* ephemeral-storage capacity */
 	int64_t			ephemeral_alloc;	/* ... allocatable */

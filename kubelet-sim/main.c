@@ -29,6 +29,9 @@ static const char *const pod_fields[] = {
 	"status.conditions", "status.qosClass", NULL
 };
 
+/* Of a claim only whether it is Bound: a pod's mounts wait for that. */
+static const char *const pvc_fields[] = { "status.phase", NULL };
+
 static struct ksim ks;
 
 static const struct flag ksim_flag_table[] = {
@@ -133,6 +136,7 @@ static int
 ksim_run(struct daemon *d, void *arg)
 {
 	struct informer_group *g;
+	struct informer *pvcs;
 	struct client *icl;
 	int64_t next, now;
 	char err[256];
@@ -178,6 +182,9 @@ ksim_run(struct daemon *d, void *arg)
 	    .bus_url = daemon_watch_bus(d) });
 	informer_set_keep(informer_group_add(g, "pods", pod_handlers(&ks)),
 	    pod_fields);
+	pvcs = informer_group_add(g, "persistentvolumeclaims", NULL);
+	informer_set_keep(pvcs, pvc_fields);
+	ks.claims = informer_cache(pvcs);
 	if (informer_group_start(g) != 0) {
 		informer_group_free(g);
 		node_teardown(&ks);

@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "ckube/alloc.h"
+#include "ckube/cache.h"
 #include "ckube/client.h"
 #include "ckube/clock.h"
 #include "ckube/daemon.h"
@@ -401,6 +402,62 @@ on_note(const struct podsim_note_info *n, void *arg)
 	}
 }
 
+/*
+ * Whether every persistentVolumeClaim volume of p is Bound. A kubelet
+ * cannot mount an unbound claim: the containers stay in ContainerCreating
+ * and a FailedMount event says why (every 30 s, as the kubelet's retries).
+ */
+static bool
+claims_mounted(struct sim_pod *p, int64_t now)
+{
+	const cJSON *v, *claim;
+	struct strbuf vols = STRBUF_INIT, bad = STRBUF_INIT;
+	struct kobj *pvc;
+	const char *phase, *vn;
+	size_t i;
+	bool ok = true;
+
+	cJSON_ArrayForEach(v, kobj_get(p->obj, "spec.volumes")) {
+		claim = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(v,
+		    "persistentVolumeClaim"), "claimName");
+		if (!cJSON_IsString(claim) || p->ks->claims == NULL)
+			continue;
+		pvc = cache_get_by_name(p->ks->claims, p->ns,
+		    claim->valuestring);
+		phase = pvc != NULL ? kobj_get_str(pvc, "status.phase") : NULL;
+		if (phase == NULL || strcmp(phase, "Bound") != 0) {
+			ok = false;
+			vn = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(v,
+			    "name")) ? cJSON_GetObjectItemCaseSensitive(v,
+			    "name")->valuestring : "";
+			strbuf_addf(&vols, "%s%s", strbuf_str(&vols)[0] ?
+			    " " : "", vn);
+			strbuf_addf(&bad, "%spersistentvolumeclaim \"%s\" %s",
+			    strbuf_str(&bad)[0] ? ", " : "",
+			    claim->valuestring, pvc == NULL ? "not found" :
+			    "is not bound");
+		}
+		kobj_unref(pvc);
+	}
+	if (!ok) {
+		for (i = p->ps.ninit; i < p->ps.ninit + p->ps.napp; i++)
+			if (p->ps.ninit == 0)
+				p->ctrs[i].reason = "ContainerCreating";
+		if (p->mount_warned_ms == 0 ||
+		    now - p->mount_warned_ms >= 30000) {
+			p->mount_warned_ms = now;
+			events_record(p->ks->ev, p->obj, "Warning",
+			    "FailedMount", "Unable to attach or mount volumes: "
+			    "unmounted volumes=[%s]: %s", strbuf_str(&vols),
+			    strbuf_str(&bad));
+		}
+	}
+	strbuf_fini(&vols);
+	strbuf_fini(&bad);
+	return ok;
+}
+
 static void
 on_pod_timer(struct timer *t, int64_t now)
 {
@@ -419,6 +476,17 @@ on_pod_timer(struct timer *t, int64_t now)
 	if (p->reject_reason != NULL) {
 		pod_write_status(p);
 		return;
+	}
+	if (!p->mounted) {
+		pod_lock();
+		p->mounted = claims_mounted(p, now);
+		pod_unlock();
+		if (!p->mounted) {
+			pod_write_status(p);
+			timers_arm(&p->ks->timers, t, now + 1000);
+			return;
+		}
+		p->ps.start_ms = now;	/* containers start from here */
 	}
 	pod_lock();
 	next = podsim_step(&p->ps, now);
@@ -658,6 +726,9 @@ pod_new(struct ksim *ks, struct sim_node *node, const struct kobj *obj,
 	read_annotations(p, obj);
 	assign_ip(p, obj);
 	adopt_initialized(p, obj, now);
+	/* A pod running before a restart of ours has its volumes. */
+	s = kobj_get_str(obj, "status.phase");
+	p->mounted = s != NULL && strcmp(s, "Pending") != 0;
 	timer_init(&p->timer, on_pod_timer);
 	return p;
 }

@@ -45,6 +45,8 @@ struct sim_pod {
 	bool		counted;	/* req and usage added to the node */
 	bool		evicted;	/* by the eviction manager: Failed */
 	bool		deleting, gone;
+	bool		mounted;	/* every claim was Bound: containers may start */
+	int64_t		mount_warned_ms;	/* last FailedMount event */
 };
 
 /*

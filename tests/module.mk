@@ -9,9 +9,11 @@ include tests/unit/gc-controller/module.mk
 include tests/unit/job-controller/module.mk
 include tests/unit/kubelet-sim/module.mk
 include tests/unit/node-controller/module.mk
+include tests/unit/petset-controller/module.mk
 include tests/unit/replicaset-controller/module.mk
 include tests/unit/scheduledjob-controller/module.mk
 include tests/unit/scheduler/module.mk
+include tests/unit/volume-controller/module.mk
 include tests/fuzz/module.mk
 include tests/integration/module.mk
 
@@ -26,4 +28,5 @@ SCRIPT_TESTS += tests/e2e/kubelet.sh
 SCRIPT_TESTS += tests/e2e/local_cluster.sh
 SCRIPT_TESTS += tests/e2e/netpol.sh
 SCRIPT_TESTS += tests/e2e/pdb.sh
+SCRIPT_TESTS += tests/e2e/petset.sh
 SCRIPT_TESTS += tests/e2e/scheduler.sh

@@ -323,6 +323,7 @@ apiVersion: v1
 kind: PersistentVolumeClaim
 metadata: {name: claim1}
 spec:
+  storageClassName: manual  # no such class: the volume-controller leaves it Pending
   accessModes: [ReadWriteOnce]
   resources: {requests: {storage: 1Gi}}
 ---
@@ -341,7 +342,7 @@ expect "get pv columns" "NAME CAPACITY ACCESS MODES RECLAIM POLICY STATUS CLAIM 
 check "get pv: 1Gi RWO,ROX Retain Available" grep -Eq '^pv1 +1Gi +RWO,ROX +Retain +Available +<unset> ' <<<"$(kc get pv)"
 expect "get pvc columns" "NAME STATUS VOLUME CAPACITY ACCESS MODES STORAGECLASS VOLUMEATTRIBUTESCLASS AGE" \
     "$(kc get pvc | first_line)"
-check "get pvc: Pending" grep -Eq '^claim1 +Pending +<unset> ' <<<"$(kc get pvc)"
+check "get pvc: Pending" grep -Eq '^claim1 +Pending +manual +<unset> ' <<<"$(kc get pvc)"
 check "get rc -o wide: DESIRED CURRENT READY ... SELECTOR" \
     grep -Eq '^rc1 +0 +0 +0 +[0-9a-z]+ +c +busybox +app=rc1$' <<<"$(kc get rc rc1 -o wide)"
 

@@ -144,6 +144,68 @@ test_api_create_sets_server_fields(void **state)
 	cJSON_Delete(o);
 }
 
+/* DefaultStorageClass admission; a PetSet is marked for its pets' 1.3 names. */
+static void
+test_api_storage_and_petset(void **state)
+{
+	struct fixture *f = *state;
+	cJSON *o;
+	int code;
+
+	o = call(f, "POST", "/api/v1/namespaces/default/persistentvolumeclaims",
+	    "application/json", "{\"metadata\":{\"name\":\"early\"},"
+	    "\"spec\":{\"accessModes\":[\"ReadWriteOnce\"],\"resources\":"
+	    "{\"requests\":{\"storage\":\"1Gi\"}}}}", &code);
+	assert_int_equal(code, 201);
+	assert_null(json_str(json_obj(o, "spec"), "storageClassName"));
+	assert_string_equal(json_str(json_obj(o, "status"), "phase"),
+	    "Pending");
+	cJSON_Delete(o);
+	o = call(f, "POST", "/apis/storage.k8s.io/v1/storageclasses",
+	    "application/json", "{\"metadata\":{\"name\":\"standard\","
+	    "\"annotations\":{\"storageclass.kubernetes.io/is-default-class\":"
+	    "\"true\"}},\"provisioner\":\"p\"}", &code);
+	assert_int_equal(code, 201);
+	assert_string_equal(json_str(o, "reclaimPolicy"), "Delete");
+	assert_string_equal(json_str(o, "volumeBindingMode"), "Immediate");
+	cJSON_Delete(o);
+	o = call(f, "POST", "/api/v1/namespaces/default/persistentvolumeclaims",
+	    "application/json", "{\"metadata\":{\"name\":\"late\"},"
+	    "\"spec\":{\"accessModes\":[\"ReadWriteOnce\"],\"resources\":"
+	    "{\"requests\":{\"storage\":\"1Gi\"}}}}", &code);
+	assert_int_equal(code, 201);
+	assert_string_equal(json_str(json_obj(o, "spec"), "storageClassName"),
+	    "standard");
+	cJSON_Delete(o);
+	/* An explicit "" asks for no class. */
+	o = call(f, "POST", "/api/v1/namespaces/default/persistentvolumeclaims",
+	    "application/json", "{\"metadata\":{\"name\":\"none\"},"
+	    "\"spec\":{\"storageClassName\":\"\",\"accessModes\":"
+	    "[\"ReadWriteOnce\"],\"resources\":{\"requests\":{\"storage\":"
+	    "\"1Gi\"}}}}", &code);
+	assert_int_equal(code, 201);
+	assert_string_equal(json_str(json_obj(o, "spec"), "storageClassName"),
+	    "");
+	cJSON_Delete(o);
+	o = call(f, "POST", "/apis/apps/v1alpha1/namespaces/default/petsets",
+	    "application/json", "{\"metadata\":{\"name\":\"pet\"},"
+	    "\"spec\":{\"serviceName\":\"s\",\"template\":{\"metadata\":"
+	    "{\"labels\":{\"a\":\"b\"}},\"spec\":{\"containers\":[{"
+	    "\"name\":\"c\",\"image\":\"i\"}]}}}}", &code);
+	assert_int_equal(code, 201);
+	cJSON_Delete(o);
+	o = call(f, "GET", "/apis/apps/v1/namespaces/default/statefulsets/pet",
+	    NULL, NULL, &code);
+	assert_int_equal(code, 200);
+	assert_string_equal(json_str(json_obj(json_obj(o, "metadata"),
+	    "annotations"), "apps.ckube.io/created-as"), "PetSet");
+	cJSON_Delete(o);
+	o = call(f, "GET", "/apis/apps/v1/namespaces/default/controllerrevisions",
+	    NULL, NULL, &code);
+	assert_int_equal(code, 200);
+	cJSON_Delete(o);
+}
+
 static void
 test_api_update_conflict(void **state)
 {
@@ -303,6 +365,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_api_update_conflict, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_api_list_kind_and_rv,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_api_storage_and_petset,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api_watch_queue, setup,
 		    teardown),

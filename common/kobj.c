@@ -680,3 +680,18 @@ kobj_print(const struct kobj *obj)
 	cJSON_free(js);
 	return s;
 }
+
+cJSON *
+kobj_new_owner_ref(const struct kobj *owner, const char *api_version,
+    const char *kind, bool controller)
+{
+	cJSON *ref = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(ref, "apiVersion", api_version);
+	cJSON_AddStringToObject(ref, "kind", kind);
+	cJSON_AddStringToObject(ref, "name", kobj_name(owner));
+	cJSON_AddStringToObject(ref, "uid", kobj_uid(owner));
+	cJSON_AddBoolToObject(ref, "controller", controller);
+	cJSON_AddBoolToObject(ref, "blockOwnerDeletion", 1);
+	return ref;
+}

@@ -171,15 +171,7 @@ dep_sum_available(const struct dep_state *st)
 cJSON *
 dep_owner_ref(const struct kobj *d)
 {
-	cJSON *ref = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(ref, "apiVersion", "apps/v1");
-	cJSON_AddStringToObject(ref, "kind", "Deployment");
-	cJSON_AddStringToObject(ref, "name", kobj_name(d));
-	cJSON_AddStringToObject(ref, "uid", kobj_uid(d));
-	cJSON_AddBoolToObject(ref, "controller", 1);
-	cJSON_AddBoolToObject(ref, "blockOwnerDeletion", 1);
-	return ref;
+	return kobj_new_owner_ref(d, "apps/v1", "Deployment", true);
 }
 
 /* Annotations a Deployment never passes on to its ReplicaSets. */

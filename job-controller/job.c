@@ -75,15 +75,7 @@ job_fini(struct controller *c)
 static cJSON *
 owner_ref(const struct kobj *job)
 {
-	cJSON *ref = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(ref, "apiVersion", "batch/v1");
-	cJSON_AddStringToObject(ref, "kind", "Job");
-	cJSON_AddStringToObject(ref, "name", kobj_name(job));
-	cJSON_AddStringToObject(ref, "uid", kobj_uid(job));
-	cJSON_AddBoolToObject(ref, "controller", 1);
-	cJSON_AddBoolToObject(ref, "blockOwnerDeletion", 1);
-	return ref;
+	return kobj_new_owner_ref(job, "batch/v1", "Job", true);
 }
 
 /* "<prefix>" plus 5 characters of Kubernetes' generateName alphabet. */

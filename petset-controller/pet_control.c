@@ -204,13 +204,7 @@ pet_control_adopt(struct controller *c, const struct pet_set *ps,
 	int rc;
 
 	list = refs != NULL ? cJSON_Duplicate(refs, 1) : cJSON_CreateArray();
-	ref = cJSON_CreateObject();
-	cJSON_AddStringToObject(ref, "apiVersion", "apps/v1");
-	cJSON_AddStringToObject(ref, "kind", "StatefulSet");
-	cJSON_AddStringToObject(ref, "name", kobj_name(ps->obj));
-	cJSON_AddStringToObject(ref, "uid", kobj_uid(ps->obj));
-	cJSON_AddBoolToObject(ref, "controller", 1);
-	cJSON_AddBoolToObject(ref, "blockOwnerDeletion", 1);
+	ref = kobj_new_owner_ref(ps->obj, "apps/v1", "StatefulSet", true);
 	cJSON_AddItemToArray(list, ref);
 	patch = cJSON_CreateObject();
 	meta = cJSON_AddObjectToObject(patch, "metadata");

@@ -100,15 +100,7 @@ pet_set_read(const struct kobj *set, const char *key, struct pet_set *ps)
 static cJSON *
 owner_ref(const struct kobj *set, bool controller)
 {
-	cJSON *ref = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(ref, "apiVersion", "apps/v1");
-	cJSON_AddStringToObject(ref, "kind", "StatefulSet");
-	cJSON_AddStringToObject(ref, "name", kobj_name(set));
-	cJSON_AddStringToObject(ref, "uid", kobj_uid(set));
-	cJSON_AddBoolToObject(ref, "controller", controller);
-	cJSON_AddBoolToObject(ref, "blockOwnerDeletion", 1);
-	return ref;
+	return kobj_new_owner_ref(set, "apps/v1", "StatefulSet", controller);
 }
 
 static void

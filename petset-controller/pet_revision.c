@@ -74,13 +74,7 @@ revision_new(const struct pet_set *ps, const char *name,
 	cJSON_AddItemToObject(meta, "labels", cJSON_IsObject(labels) ?
 	    cJSON_Duplicate(labels, 1) : cJSON_CreateObject());
 	refs = cJSON_AddArrayToObject(meta, "ownerReferences");
-	ref = cJSON_CreateObject();
-	cJSON_AddStringToObject(ref, "apiVersion", "apps/v1");
-	cJSON_AddStringToObject(ref, "kind", "StatefulSet");
-	cJSON_AddStringToObject(ref, "name", kobj_name(ps->obj));
-	cJSON_AddStringToObject(ref, "uid", kobj_uid(ps->obj));
-	cJSON_AddBoolToObject(ref, "controller", 1);
-	cJSON_AddBoolToObject(ref, "blockOwnerDeletion", 1);
+	ref = kobj_new_owner_ref(ps->obj, "apps/v1", "StatefulSet", true);
 	cJSON_AddItemToArray(refs, ref);
 	data = cJSON_AddObjectToObject(root, "data");
 	cJSON_AddItemToObject(cJSON_AddObjectToObject(data, "spec"),

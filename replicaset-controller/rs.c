@@ -152,17 +152,8 @@ rs_map_pod(struct controller *c, const struct kobj *pod)
 static cJSON *
 owner_ref(const struct rs_owner *o)
 {
-	cJSON *ref = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(ref, "apiVersion", o->is_rc ? "v1" :
-	    "apps/v1");
-	cJSON_AddStringToObject(ref, "kind", o->is_rc ?
-	    "ReplicationController" : "ReplicaSet");
-	cJSON_AddStringToObject(ref, "name", kobj_name(o->obj));
-	cJSON_AddStringToObject(ref, "uid", kobj_uid(o->obj));
-	cJSON_AddBoolToObject(ref, "controller", 1);
-	cJSON_AddBoolToObject(ref, "blockOwnerDeletion", 1);
-	return ref;
+	return kobj_new_owner_ref(o->obj, o->is_rc ? "v1" : "apps/v1",
+	    o->is_rc ? "ReplicationController" : "ReplicaSet", true);
 }
 
 /*

@@ -363,13 +363,7 @@ job_from_template(const struct sj_sync *s, const char *name, int64_t sched,
 	cJSON_DeleteItemFromObjectCaseSensitive(ann, SCHEDULED_ANN);
 	cJSON_AddStringToObject(ann, SCHEDULED_ANN, ts);
 	refs = cJSON_AddArrayToObject(meta, "ownerReferences");
-	ref = cJSON_CreateObject();
-	cJSON_AddStringToObject(ref, "apiVersion", "batch/v1");
-	cJSON_AddStringToObject(ref, "kind", "CronJob");
-	cJSON_AddStringToObject(ref, "name", kobj_name(s->cj));
-	cJSON_AddStringToObject(ref, "uid", kobj_uid(s->cj));
-	cJSON_AddBoolToObject(ref, "controller", 1);
-	cJSON_AddBoolToObject(ref, "blockOwnerDeletion", 1);
+	ref = kobj_new_owner_ref(s->cj, "batch/v1", "CronJob", true);
 	cJSON_AddItemToArray(refs, ref);
 	cJSON_AddItemToObject(root, "spec", tspec != NULL ?
 	    cJSON_Duplicate(tspec, 1) : cJSON_CreateObject());

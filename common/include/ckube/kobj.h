@@ -96,6 +96,12 @@ const char	*kobj_annotation(const struct kobj *obj, const char *key);
 
 /* The metadata.ownerReferences entry with "controller": true, or NULL. */
 const struct cJSON *kobj_controller_ref(const struct kobj *obj);
+/*
+ * A new ownerReference naming owner (apiVersion, kind, name, uid) with
+ * blockOwnerDeletion, "controller" as given: the caller owns it.
+ */
+struct cJSON	*kobj_new_owner_ref(const struct kobj *owner,
+		    const char *api_version, const char *kind, bool controller);
 /* The status.conditions entry whose "type" is type, or NULL. */
 const struct cJSON *kobj_condition(const struct kobj *obj, const char *type);
 /* That condition's "status" ("True", "False", "Unknown"), or NULL. */

@@ -202,6 +202,9 @@ int	status_set_object(struct ck_status *st, int err,
 /* Turn st's causes into `Kind "name" is invalid: ...` (422); CK_EINVALID. */
 int	status_set_invalid(struct ck_status *st, const struct api_resource *r,
 	    const char *name);
+/* The same for a kind outside the registry: `label "name" is invalid: ...`. */
+int	status_set_invalid_kind(struct ck_status *st, const char *label,
+	    const char *group, const char *kind, const char *name);
 
 /* ---- discovery.c ---- */
 

@@ -113,11 +113,18 @@ int
 status_set_invalid(struct ck_status *st, const struct api_resource *r,
     const char *name)
 {
+	return status_set_invalid_kind(st, r->kind, r->group, r->kind, name);
+}
+
+int
+status_set_invalid_kind(struct ck_status *st, const char *label,
+    const char *group, const char *kind, const char *name)
+{
 	struct strbuf sb = STRBUF_INIT;
 	int i, n;
 
 	n = st->ncauses < CK_STATUS_CAUSES ? st->ncauses : CK_STATUS_CAUSES;
-	strbuf_addf(&sb, "%s \"%s\" is invalid: ", r->kind, name);
+	strbuf_addf(&sb, "%s \"%s\" is invalid: ", label, name);
 	if (n > 1)
 		strbuf_addc(&sb, '[');
 	for (i = 0; i < n; i++) {
@@ -131,7 +138,7 @@ status_set_invalid(struct ck_status *st, const struct api_resource *r,
 	if (n == 0)
 		strbuf_adds(&sb, "invalid object");
 	ck_status_set(st, CK_EINVALID, "%s", strbuf_str(&sb));
-	ck_status_set_details(st, name, r->group, r->kind);
+	ck_status_set_details(st, name, group, kind);
 	strbuf_fini(&sb);
 	return CK_EINVALID;
 }

@@ -11,7 +11,7 @@ runtime_pkgs=(libmicrohttpd12 libcjson1 libyaml-0-2 libnanomsg5 libsqlite3-0 lib
               ca-certificates)
 bench_pkgs=(etcd-server)	# the peer make bench measures beside ckube
 tool_pkgs=(sqlite3 libcmocka-dev valgrind clang libclang-rt-14-dev procps
-           docker-compose shellcheck systemd python3)
+           docker-compose shellcheck systemd python3 python3-kubernetes)
 
 pkgs_of() {
 	case "$1" in

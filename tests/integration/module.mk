@@ -3,6 +3,7 @@
 SCRIPT_TESTS :=
 SCRIPT_TESTS += tests/integration/apiserver/bus.sh
 SCRIPT_TESTS += tests/integration/apiserver/crud.sh
+SCRIPT_TESTS += tests/integration/apiserver/fidelity.sh
 SCRIPT_TESTS += tests/integration/apiserver/kubectl.sh
 SCRIPT_TESTS += tests/integration/apiserver/resources.sh
 SCRIPT_TESTS += tests/integration/apiserver/restart.sh

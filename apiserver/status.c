@@ -30,7 +30,13 @@ status_to_json(const struct ck_status *st)
 		cJSON_AddStringToObject(o, "message", st->message);
 	if (st->reason[0] != '\0')
 		cJSON_AddStringToObject(o, "reason", st->reason);
-	if (st->name[0] != '\0' || st->kind[0] != '\0' || st->ncauses > 0) {
+	/*
+	 * A 404 or 405 always has details, empty for an unknown path as
+	 * kube-apiserver's NewGenericServerResponse: kubectl debug reads
+	 * details.name of a 404 without checking it is there.
+	 */
+	if (st->name[0] != '\0' || st->kind[0] != '\0' || st->ncauses > 0 ||
+	    st->code == 404 || st->code == 405) {
 		details = cJSON_AddObjectToObject(o, "details");
 		if (st->name[0] != '\0')
 			cJSON_AddStringToObject(details, "name", st->name);

@@ -39,4 +39,26 @@ expect "resourceVersionMatch without resourceVersion: 422" \
     "$(code) $(msg <<<"$out")"
 out=$(api GET "$CM?resourceVersionMatch=Bogus&resourceVersion=1")
 check "resourceVersionMatch=Bogus: Unsupported value" grep -q 'Unsupported value: \\"Bogus\\"' <<<"$out"
+# --- protected namespaces; Status details
+if has_kubectl; then
+	out=$(k delete ns default 2>&1)
+	expect "kubectl delete ns default: Forbidden" \
+	    'Error from server (Forbidden): namespaces "default" is forbidden: this namespace may not be deleted' "$out"
+	for n in kube-system kube-public kube-node-lease; do
+		api DELETE "/api/v1/namespaces/$n" >/dev/null
+		expect "delete ns $n: 403" 403 "$(code)"
+	done
+	expect "default is still Active" Active "$(k get ns default -o jsonpath='{.status.phase}' 2>&1)"
+	k run dbg --image=nginx >/dev/null 2>&1
+	out=$(k debug dbg --image=busybox 2>&1)
+	check "kubectl debug POD does not panic on our 404" \
+	    grep -q 'ephemeral containers are disabled for this cluster' <<<"$out"
+else
+	skip "protected namespaces, kubectl debug" "no $KUBECTL"
+fi
+out=$(api GET /api/v1/namespaces/default/pods/nosuch)
+expect "404 of an object: details" '{"name": "nosuch", "kind": "pods"}' "$(json 'd.get("details")' <<<"$out")"
+out=$(api GET /api/v1/nosuchresource)
+expect "404 of an unknown path: empty details" '{}' "$(json 'd.get("details")' <<<"$out")"
+
 finish

@@ -38,6 +38,28 @@ test_status_not_found_grouped(void **state)
 	cJSON_Delete(o);
 }
 
+/* kubectl debug reads details.name of any 404: it must be there, empty. */
+static void
+test_status_generic_404_has_details(void **state)
+{
+	struct ck_status st;
+	cJSON *o, *d;
+
+	(void)state;
+	ck_status_clear(&st);
+	ck_status_set(&st, CK_ENOTFOUND, "the server could not find the "
+	    "requested resource");
+	o = status_to_json(&st);
+	d = cJSON_GetObjectItemCaseSensitive(o, "details");
+	assert_true(cJSON_IsObject(d));
+	assert_null(d->child);
+	cJSON_Delete(o);
+	ck_status_set(&st, CK_EBADREQ, "bad");
+	o = status_to_json(&st);
+	assert_null(cJSON_GetObjectItemCaseSensitive(o, "details"));
+	cJSON_Delete(o);
+}
+
 static void
 test_status_conflict_and_exists(void **state)
 {
@@ -144,6 +166,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_status_not_found_grouped),
+		cmocka_unit_test(test_status_generic_404_has_details),
 		cmocka_unit_test(test_status_conflict_and_exists),
 		cmocka_unit_test(test_status_invalid_with_causes),
 		cmocka_unit_test(test_status_reply_sets_code),

@@ -290,6 +290,7 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 
 	*out = NULL;
 	if ((rc = check_type(c, obj, c->res->kind)) < 0 ||
+	    (rc = data_check_types(c->res, obj, &c->st)) < 0 ||
 	    (rc = check_meta(c, obj, ns)) < 0)
 		goto out;
 	convert_in(c->res, obj);	/* a 1.3 name: to the stored kind */
@@ -301,7 +302,10 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	crud_now_ts(ts, 0);
 	json_set_str(meta, "uid", uid);
 	json_set_str(meta, "creationTimestamp", ts);
-	json_set_num(meta, "generation", 1);
+	if (registry_has_generation(c->res))
+		json_set_num(meta, "generation", 1);
+	else
+		json_del(meta, "generation");
 	json_del(meta, "resourceVersion");
 	json_del(meta, "deletionTimestamp");
 	json_del(meta, "deletionGracePeriodSeconds");
@@ -532,8 +536,9 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	int rc;
 	bool locked = false;
 
-	if (check_type(c, newobj, c->res->kind) < 0 || check_meta(c, newobj,
-	    c->rt->ns) < 0)
+	if (check_type(c, newobj, c->res->kind) < 0 ||
+	    data_check_types(c->res, newobj, &c->st) < 0 ||
+	    check_meta(c, newobj, c->rt->ns) < 0)
 		goto err;
 	convert_in(c->res, newobj);
 	if (crud_obj_name(newobj) != NULL &&
@@ -601,7 +606,10 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 			(nspec != NULL && ospec != NULL &&
 			    cJSON_Compare(nspec, ospec, 1))))
 			gen++;
-		json_set_num(meta, "generation", (double)gen);
+		if (registry_has_generation(c->res))
+			json_set_num(meta, "generation", (double)gen);
+		else
+			json_del(meta, "generation");
 	}
 	meta = json_ensure_obj(result, "metadata");
 	json_del(meta, "resourceVersion");

@@ -199,8 +199,9 @@ delete_one(struct crud *c, const char *ns, const char *name,
 		json_set_str(meta, "deletionTimestamp", ts);
 		json_set_num(meta, "deletionGracePeriodSeconds",
 		    graceful ? (double)grace : 0);
-		json_set_num(meta, "generation",
-		    (double)(crud_json_int(meta, "generation", 0) + 1));
+		if (crud_json_int(meta, "generation", 0) > 0)
+			json_set_num(meta, "generation", (double)(
+			    crud_json_int(meta, "generation", 0) + 1));
 		if (is_ns)
 			json_set_str(json_ensure_obj(obj, "status"), "phase",
 			    "Terminating");

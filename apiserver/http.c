@@ -105,8 +105,7 @@ reply_too_big(struct MHD_Connection *c, struct apiserver *srv)
 	struct api_response resp = { 0 };
 
 	status_replyf(&resp, CK_ETOOBIG,
-	    "the request body is too large (limit %lld "
-	    "bytes)",
+	    "Request entity too large: limit is %lld",
 	    (long long)srv->max_body);
 	return queue(c, &resp);
 }
@@ -239,14 +238,19 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 		 * now (no upload); otherwise answer on a later call, or MHD
 		 * 0.9.75 drops keep-alive.
 		 */
+		cs = ck_calloc(1, sizeof(*cs));
+		strbuf_init(&cs->body);
+		*con_cls = cs;
+		/*
+		 * An announced oversized body is drained, not stored, and
+		 * answered once read: a client still writing would see a
+		 * broken pipe instead of the 413.
+		 */
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl != NULL && ck_parse_int64(cl, &len) == 0 &&
 		    len > hs->srv->max_body)
-			return reply_too_big(c, hs->srv);
-		cs = ck_calloc(1, sizeof(*cs));
-		strbuf_init(&cs->body);
-		*con_cls = cs;
+			cs->too_big = true;
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {

@@ -105,7 +105,7 @@ static const struct api_resource registry[] = {
 	    SHORT("rc"), cat_all, verbs_all, API_SUB_STATUS | API_SUB_SCALE,
 	    VALIDATE_NAME_SUBDOMAIN, NULL, NULL, API_TABLE_REPLICASETS },
 	{ CORE, "secrets", "secret", "Secret", "secrets", true, NULL, NULL,
-	    verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, fs_secrets, NULL,
+	    verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, fs_secrets, defaults_secret,
 	    API_TABLE_GENERIC },
 	{ CORE, "serviceaccounts", "serviceaccount", "ServiceAccount",
 	    "serviceaccounts", true, SHORT("sa"), NULL, verbs_all, 0,

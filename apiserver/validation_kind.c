@@ -99,6 +99,8 @@ defaults_on_update(const struct api_resource *r, cJSON *obj, const cJSON *old)
 	const cJSON *ospec = json_obj(old, "spec"), *op;
 	const char *type;
 
+	if (r->group[0] == '\0' && strcmp(r->kind, "Secret") == 0)
+		defaults_secret(obj);
 	if (r->group[0] != '\0' || spec == NULL)
 		return;
 	if (strcmp(r->kind, "Pod") == 0) {
@@ -181,6 +183,8 @@ static const struct {
 	const char	*kind;
 	kind_fn		 fn;
 } kinds[] = {
+	{ "", "ConfigMap", validation_data },
+	{ "", "Secret", validation_data },
 	{ "", "Pod", kind_pod },
 	{ "", "Service", kind_service },
 	{ "", "PersistentVolumeClaim", kind_pvc },

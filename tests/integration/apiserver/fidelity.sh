@@ -61,4 +61,38 @@ expect "404 of an object: details" '{"name": "nosuch", "kind": "pods"}' "$(json 
 out=$(api GET /api/v1/nosuchresource)
 expect "404 of an unknown path: empty details" '{}' "$(json 'd.get("details")' <<<"$out")"
 
+# --- Secret and ConfigMap: typed data, stringData, size, generation
+J='Content-Type: application/json'
+SEC=/api/v1/namespaces/default/secrets
+out=$(api POST $SEC -H "$J" -d '{"metadata":{"name":"s1"},"data":{"x":"eA=="},"stringData":{"a":"b"}}')
+expect "stringData merged into data, type Opaque, no generation" \
+    '{"x": "eA==", "a": "Yg=="} Opaque None None' \
+    "$(json 'json.dumps(d.get("data"))+" "+str(d.get("type"))+" "+str(d.get("stringData"))+" "+str(d["metadata"].get("generation"))' <<<"$out")"
+out=$(api PUT $SEC/s1 -H "$J" -d '{"metadata":{"name":"s1"},"stringData":{"q":"r"}}')
+expect "stringData on update" '{"q": "cg=="}' "$(json 'json.dumps(d.get("data"))' <<<"$out")"
+expect "stringData is never stored" null "$(api GET $SEC/s1 | json 'd.get("stringData")')"
+out=$(api POST $SEC -H "$J" -d '{"metadata":{"name":"s2"},"data":{"x":"not base64!"}}')
+expect "Secret data must be base64: 400" \
+    '400 Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 3' "$(code) $(msg <<<"$out")"
+out=$(api POST $CM -H "$J" -d '{"metadata":{"name":"typed"},"data":{"a":5}}')
+expect "ConfigMap data {a: 5}: 400" \
+    '400 ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ConfigMap.data of type string' \
+    "$(code) $(msg <<<"$out")"
+out=$(api POST $CM -H "$J" -d '{"metadata":{"name":"plain"},"data":{"a":"5"}}')
+expect "ConfigMap: no generation" "201 null" "$(code) $(json 'd["metadata"].get("generation")' <<<"$out")"
+python3 -c 'import json; print(json.dumps({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"big"},"data":{"a":"x"*(1024*1024+1)}}))' >"$CK_TMP/big.json"
+python3 -c 'import json; print(json.dumps({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"huge"},"data":{"a":"x"*(4*1024*1024)}}))' >"$CK_TMP/huge.json"
+out=$(api POST $CM -H "$J" --data-binary @"$CK_TMP/big.json")
+expect "ConfigMap data over 1 MiB: 422 Too long" \
+    '422 ConfigMap "big" is invalid: []: Too long: may not be more than 1048576 bytes' "$(code) $(msg <<<"$out")"
+if has_kubectl; then
+	out=$(k create -f "$CK_TMP/huge.json" 2>&1)
+	check "kubectl: a body over --max-request-bytes is 413 (not a broken pipe)" \
+	    grep -q 'Request entity too large: limit is 3145728' <<<"$out"
+	out=$(k create secret generic gen --from-literal=a=b -o jsonpath='{.type} {.data.a}' 2>&1)
+	expect "kubectl create secret generic" "Opaque Yg==" "$out"
+else
+	skip "kubectl 413, secrets" "no $KUBECTL"
+fi
+
 finish

@@ -24,4 +24,5 @@ for ev in w.stream(api.list_namespaced_config_map, ns, resource_version=rv,
     seen.append("%s %s" % (ev["type"], ev["object"].metadata.name))
     if len(seen) == 2:
         w.stop()
+        break
 print("\n".join(seen))

@@ -765,7 +765,7 @@ do_apply_create(struct crud *c, cJSON *applied)
 		return;
 	}
 	json_set_str(json_ensure_obj(obj, "metadata"), "name", c->rt->name);
-	if (create_object(c, c->rt->ns, obj, false, &out) < 0) {
+	if (create_object(c, c->rt->ns, obj, crud_dry_run(c), &out) < 0) {
 		crud_reply_st(c);
 		return;
 	}
@@ -950,7 +950,7 @@ do_binding(struct crud *c)
 	}
 	json_set_str(json_ensure_obj(pod, "spec"), "nodeName", target);
 	set_scheduled(pod);
-	rc = store_update(c->srv->store, "pods", c->rt->ns, c->rt->name, pod,
+	rc = crud_dry_run(c) ? 0 : store_update(c->srv->store, "pods", c->rt->ns, c->rt->name, pod,
 	    rv, NULL);
 	if (rc < 0) {
 		crud_fail_store(c, rc, c->rt->name);
@@ -1006,6 +1006,30 @@ verb_allowed(const struct api_resource *r, enum api_verb verb)
 	return false;
 }
 
+/* dryRun is All or absent (ValidateDryRun): 422 on a write otherwise. */
+static int
+check_dry_run(struct crud *c)
+{
+	static const char *const opts[] = { [API_VERB_CREATE] = "Create",
+		[API_VERB_UPDATE] = "Update", [API_VERB_PATCH] = "Patch",
+		[API_VERB_DELETE] = "Delete",
+		[API_VERB_DELETECOLLECTION] = "Delete" };
+	const char *v = api_request_param(c->req, "dryRun");
+	char label[64], kind[32];
+
+	if (v == NULL || strcmp(v, "All") == 0 ||
+	    (size_t)c->rt->verb >= ARRAY_SIZE(opts) ||
+	    opts[c->rt->verb] == NULL)
+		return 0;
+	ck_status_add_cause(&c->st, "dryRun", "FieldValueNotSupported",
+	    "Unsupported value: []string{\"%.64s\"}: supported values: "
+	    "\"All\"", v);
+	snprintf(kind, sizeof(kind), "%sOptions", opts[c->rt->verb]);
+	snprintf(label, sizeof(label), "%s.meta.k8s.io", kind);
+	return status_set_invalid_kind(&c->st, label, "meta.k8s.io", kind,
+	    "");
+}
+
 static void
 crud_dispatch(struct apiserver *srv, const struct api_request *req,
     const struct api_route *rt, struct api_response *resp)
@@ -1019,6 +1043,10 @@ crud_dispatch(struct apiserver *srv, const struct api_request *req,
 	bool named = rt->name[0] != '\0';
 
 	ck_status_clear(&c.st);
+	if (check_dry_run(&c) < 0) {
+		crud_reply_st(&c);
+		return;
+	}
 	if (sub[0] == '\0' && !verb_allowed(c.res, rt->verb)) {
 		method_not_allowed(&c);
 		return;

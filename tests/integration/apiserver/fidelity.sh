@@ -95,4 +95,39 @@ else
 	skip "kubectl 413, secrets" "no $KUBECTL"
 fi
 
+# --- dry run never writes
+cat >"$CK_TMP/dr.yaml" <<'Y'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: dr
+data:
+  a: b
+Y
+if has_kubectl; then
+	out=$(k apply --server-side --dry-run=server -f "$CK_TMP/dr.yaml" 2>&1)
+	expect "kubectl apply --server-side --dry-run=server" "configmap/dr serverside-applied (server dry run)" "$out"
+	k diff --server-side -f "$CK_TMP/dr.yaml" >/dev/null 2>&1
+	k create --dry-run=server -f "$CK_TMP/dr.yaml" >/dev/null 2>&1
+	api GET $CM/dr >/dev/null
+	expect "dry-run apply, diff --server-side and create store nothing" 404 "$(code)"
+fi
+api POST "$CM?dryRun=All" -H "$J" -d '{"metadata":{"name":"dr2"}}' >/dev/null
+expect "POST dryRun=All answers 201" 201 "$(code)"
+api POST $CM -H "$J" -d '{"metadata":{"name":"live"},"data":{"a":"1"}}' >/dev/null
+rv1=$(api GET $CM/live | json 'd["metadata"]["resourceVersion"]')
+api PUT "$CM/live?dryRun=All" -H "$J" -d '{"metadata":{"name":"live"},"data":{"a":"2"}}' >/dev/null
+api PATCH "$CM/live?dryRun=All" -H 'Content-Type: application/merge-patch+json' -d '{"data":{"a":"3"}}' >/dev/null
+api PATCH "$CM/live?dryRun=All&fieldManager=t" -H 'Content-Type: application/apply-patch+yaml' \
+    -d '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"live"},"data":{"a":"4"}}' >/dev/null
+api DELETE "$CM/live?dryRun=All" >/dev/null
+api DELETE "$CM?dryRun=All" >/dev/null
+expect "PUT/PATCH/apply/DELETE/deletecollection dryRun=All write nothing" "$rv1 1" \
+    "$(api GET $CM/live | json 'd["metadata"]["resourceVersion"]+" "+d["data"]["a"]')"
+api GET $CM/dr2 >/dev/null
+expect "dry-run create stored nothing" 404 "$(code)"
+out=$(api POST "$CM?dryRun=all" -H "$J" -d '{"metadata":{"name":"dr3"}}')
+expect "dryRun=all: 422 Unsupported value" \
+    '422 CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"all"}: supported values: "All"' "$(code) $(msg <<<"$out")"
+
 finish

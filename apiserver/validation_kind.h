@@ -33,6 +33,13 @@ const char *defaults_pod_qos(const struct cJSON *spec);
 /* ---- defaults_workload.c ---- */
 
 void	defaults_statefulset(struct cJSON *obj);
+/* Deployment: strategy RollingUpdate 25%/25%, history 10, deadline 600. */
+void	defaults_deployment(struct cJSON *obj);
+void	defaults_deployment_spec(struct cJSON *spec);
+void	defaults_replicaset(struct cJSON *obj);
+void	defaults_replicaset_spec(struct cJSON *spec);
+/* RC: replicas, and selector/labels from the template's labels. */
+void	defaults_rc(struct cJSON *obj);
 void	defaults_job(struct cJSON *obj);
 void	defaults_cronjob(struct cJSON *obj);
 void	defaults_scheduledjob(struct cJSON *obj);

@@ -11,6 +11,10 @@ start_apiserver api || { not_ok "apiserver starts"; exit 1; }
 k() { "$KUBECTL" --server="$API_URL" --cache-dir="$CK_TMP/kcache" "$@"; }
 has_kubectl() { [ -x "$KUBECTL" ]; }
 msg() { json 'd.get("message")'; }
+# pyj CODE: run python CODE with d = the JSON document on stdin.
+pyj() { python3 -c 'import json,sys
+d=json.load(sys.stdin)
+exec(sys.argv[1])' "$1"; }
 CM=/api/v1/namespaces/default/configmaps
 
 # --- query parameters
@@ -129,5 +133,41 @@ expect "dry-run create stored nothing" 404 "$(code)"
 out=$(api POST "$CM?dryRun=all" -H "$J" -d '{"metadata":{"name":"dr3"}}')
 expect "dryRun=all: 422 Unsupported value" \
     '422 CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"all"}: supported values: "All"' "$(code) $(msg <<<"$out")"
+
+# --- defaults: Deployment, ReplicationController, volumes, fieldRef
+out=$(api POST /apis/apps/v1/namespaces/default/deployments -H "$J" -d '{"metadata":{"name":"web"},"spec":{"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"c","image":"nginx"}]}}}}')
+expect "apps/v1 Deployment defaults" \
+    'RollingUpdate 25% 25% 10 600 1 Always' \
+    "$(pyj 's=d["spec"]; r=s["strategy"]; print(r["type"], r["rollingUpdate"]["maxUnavailable"], r["rollingUpdate"]["maxSurge"], s["revisionHistoryLimit"], s["progressDeadlineSeconds"], s["replicas"], s["template"]["spec"]["restartPolicy"])' <<<"$out")"
+out=$(api POST /apis/extensions/v1beta1/namespaces/default/deployments -H "$J" -d '{"metadata":{"name":"old"},"spec":{"template":{"metadata":{"labels":{"app":"old"}},"spec":{"containers":[{"name":"c","image":"nginx"}]}}}}')
+expect "extensions/v1beta1 Deployment defaults" "RollingUpdate 10 600" \
+    "$(json 'd["spec"]["strategy"]["type"]+" "+str(d["spec"]["revisionHistoryLimit"])+" "+str(d["spec"]["progressDeadlineSeconds"])' <<<"$out")"
+cat >"$CK_TMP/rc.yaml" <<'Y'
+apiVersion: v1
+kind: ReplicationController
+metadata:
+  name: rc1
+spec:
+  replicas: 1
+  template:
+    metadata:
+      labels: {app: rc1}
+    spec:
+      volumes: [{name: scratch}]
+      containers:
+      - name: c
+        image: nginx
+        ports: [{containerPort: 80}]
+        env: [{name: MY_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]
+Y
+if has_kubectl; then
+	k create -f "$CK_TMP/rc.yaml" >/dev/null 2>&1
+	out=$(k get rc rc1 -o json 2>&1)
+	expect "RC selector and labels from its template; emptyDir; fieldRef v1" \
+	    '{"app": "rc1"} {"app": "rc1"} {} v1' \
+	    "$(pyj 's=d["spec"]; t=s["template"]["spec"]; print(json.dumps(s["selector"]), json.dumps(d["metadata"]["labels"]), json.dumps(t["volumes"][0].get("emptyDir")), t["containers"][0]["env"][0]["valueFrom"]["fieldRef"]["apiVersion"])' <<<"$out")"
+	out=$(k expose rc rc1 --port=80 2>&1)
+	expect "kubectl expose rc" "service/rc1 exposed" "$out"
+fi
 
 finish

@@ -89,6 +89,7 @@ struct api_request {
 	size_t		 nparams;
 	const char	*accept;	/* NULL if absent */
 	const char	*content_type;	/* NULL if absent */
+	const char	*user_agent;	/* NULL if absent */
 	const char	*body;		/* not NUL-terminated */
 	size_t		 body_len;
 };

@@ -615,6 +615,10 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	json_del(meta, "resourceVersion");
 	if (mode == UPDATE_MAIN)
 		defaults_on_update(c->res, result, old);
+	/* A PUT without managedFields keeps them (as Kubernetes does). */
+	if (cJSON_GetObjectItemCaseSensitive(meta, "managedFields") == NULL)
+		copy_member(meta, ometa, "managedFields");
+	crud_record_update(c, old, result);
 	if (mode == UPDATE_MAIN && is_service(c->res)) {
 		service_alloc_lock();
 		locked = true;

@@ -278,6 +278,8 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	    MHD_HTTP_HEADER_ACCEPT);
 	req.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_TYPE);
+	req.user_agent = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_USER_AGENT);
 	req.body = cs->body.buf ? cs->body.buf : "";
 	req.body_len = cs->body.len;
 	api_handle(hs->srv, &req, &resp);

@@ -170,4 +170,34 @@ if has_kubectl; then
 	expect "kubectl expose rc" "service/rc1 exposed" "$out"
 fi
 
+# --- managedFields: an Update entry per manager; CSA -> SSA
+cat >"$CK_TMP/mf.yaml" <<'Y'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: mf
+data:
+  a: b
+Y
+managers() { k get cm mf -o json --show-managed-fields | pyj 'print(" ".join(e["manager"]+":"+e["operation"] for e in d["metadata"]["managedFields"]))'; }
+if has_kubectl; then
+	k apply -f "$CK_TMP/mf.yaml" >/dev/null 2>&1
+	k label cm mf x=y >/dev/null 2>&1
+	k annotate cm mf note=hi >/dev/null 2>&1
+	k patch cm mf -p '{"data":{"p":"q"}}' >/dev/null 2>&1
+	expect "kubectl apply/label/annotate/patch each appear as a manager" \
+	    "kubectl-client-side-apply:Update kubectl-label:Update kubectl-annotate:Update kubectl-patch:Update" "$(managers)"
+	k get cm mf -o json | pyj 'd["data"]["p"]="r"; print(json.dumps(d))' >"$CK_TMP/mf-put.json"
+	k replace -f "$CK_TMP/mf-put.json" >/dev/null 2>&1
+	check "PUT keeps the list and adds kubectl-replace" grep -q "kubectl-label:Update.*kubectl-replace:Update" <<<"$(managers)"
+	expect "data.p moved from kubectl-patch to kubectl-replace" "True False" \
+	    "$(k get cm mf -o json --show-managed-fields | pyj 'm={e["manager"]:e["fieldsV1"] for e in d["metadata"]["managedFields"]}; print("f:p" in m["kubectl-replace"]["f:data"], "kubectl-patch" in m)')"
+	out=$(k diff --server-side -f "$CK_TMP/mf.yaml" 2>&1)
+	expect "kubectl diff --server-side after kubectl apply is clean" "" "$out"
+	sed -i 's/a: b/a: c/' "$CK_TMP/mf.yaml"
+	out=$(k apply --server-side -f "$CK_TMP/mf.yaml" 2>&1)
+	expect "client-side apply upgrades to server-side apply without conflict" "configmap/mf serverside-applied" "$out"
+	expect "the server-side apply took the value" c "$(k get cm mf -o jsonpath='{.data.a}')"
+fi
+
 finish

@@ -20,6 +20,7 @@ include namespace-controller/module.mk
 include node-controller/module.mk
 include replicaset-controller/module.mk
 include scheduler/module.mk
+include serviceaccount-controller/module.mk
 include bench/module.mk
 include tests/module.mk
 

@@ -24,6 +24,7 @@ SCRIPT_TESTS += tests/integration/gc-controller/deletion.sh
 SCRIPT_TESTS += tests/integration/gc-controller/gc.sh
 SCRIPT_TESTS += tests/integration/replicaset-controller/replicaset.sh
 SCRIPT_TESTS += tests/integration/scheduler/scheduler.sh
+SCRIPT_TESTS += tests/integration/serviceaccount-controller/serviceaccount.sh
 
 # Helper programs the scripts run (built by `make test`, never installed).
 TEST_HELPER_BINS :=

@@ -15,6 +15,7 @@
 
 #include "ckube/alloc.h"
 #include "ckube/err.h"
+#include "ckube/httpd.h"
 #include "ckube/log.h"
 #include "ckube/strbuf.h"
 #include "watch.h"
@@ -390,7 +391,8 @@ http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, hs,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, hs, MHD_OPTION_END);
 	if (hs->d == NULL) {
-		log_error("cannot listen on %s:%u", bind_address, port);
+		log_error("cannot listen on %s:%u: %s", bind_address, port,
+		    httpd_listen_error(bind_address, port));
 		free(hs);
 		return CK_EIO;
 	}

@@ -1010,6 +1010,21 @@ verb_allowed(const struct api_resource *r, enum api_verb verb)
 	return false;
 }
 
+/*
+ * pods/exec, attach and portforward (kubectl exec, attach, cp and
+ * port-forward): simulated pods run no processes, so this is said plainly
+ * instead of a 404 for an unknown path. 400 so kubectl prints the message.
+ */
+static void
+not_simulated(struct crud *c, const char *sub)
+{
+	crud_fail(c, CK_EBADREQ, "ckube does not simulate pods/%s: simulated "
+	    "containers run no processes, so exec, attach, cp and "
+	    "port-forward are not available (docs/simulation.md)", sub);
+	ck_status_set_details(&c->st, c->rt->name, "", "pods");
+	crud_reply_st(c);
+}
+
 /* dryRun is All or absent (ValidateDryRun): 422 on a write otherwise. */
 static int
 check_dry_run(struct crud *c)
@@ -1100,6 +1115,10 @@ crud_dispatch(struct apiserver *srv, const struct api_request *req,
 		} else if (strcmp(sub, "log") == 0 &&
 		    strcmp(c.res->qualified, "pods") == 0) {
 			crud_pod_log(&c);
+		} else if (strcmp(c.res->qualified, "pods") == 0 &&
+		    (strcmp(sub, "exec") == 0 || strcmp(sub, "attach") == 0 ||
+		    strcmp(sub, "portforward") == 0)) {
+			not_simulated(&c, sub);
 		} else if (strcmp(sub, "finalize") == 0 &&
 		    (c.res->subresources & API_SUB_FINALIZE)) {
 			if (rt->verb == API_VERB_UPDATE)

@@ -200,4 +200,13 @@ if has_kubectl; then
 	expect "the server-side apply took the value" c "$(k get cm mf -o jsonpath='{.data.a}')"
 fi
 
+# --- what is not simulated says so
+if has_kubectl; then
+	out=$(k exec dbg -- ls 2>&1)
+	check "kubectl exec: ckube does not simulate it (not a 404)" \
+	    grep -q 'Error from server (BadRequest): ckube does not simulate pods/exec' <<<"$out"
+	out=$(k cp dbg:/etc/hosts "$CK_TMP/hosts" 2>&1)
+	check "kubectl cp: the same message" grep -q 'ckube does not simulate pods/exec' <<<"$out"
+fi
+
 finish

@@ -117,6 +117,13 @@ defaults_rc(cJSON *obj)
 	}
 }
 
+/* PodTemplate: .template is a PodTemplateSpec. */
+void
+defaults_podtemplate(cJSON *obj)
+{
+	defaults_pod_spec(json_obj(json_obj(obj, "template"), "spec"));
+}
+
 void
 defaults_statefulset(cJSON *obj)
 {

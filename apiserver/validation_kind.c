@@ -116,6 +116,10 @@ defaults_on_update(const struct api_resource *r, cJSON *obj, const cJSON *old)
 		defaults_rc(obj);
 		return;
 	}
+	if (r->group[0] == '\0' && strcmp(r->kind, "PodTemplate") == 0) {
+		defaults_podtemplate(obj);
+		return;
+	}
 	if (r->group[0] != '\0' || spec == NULL)
 		return;
 	if (strcmp(r->kind, "Pod") == 0) {

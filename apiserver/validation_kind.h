@@ -40,6 +40,7 @@ void	defaults_replicaset(struct cJSON *obj);
 void	defaults_replicaset_spec(struct cJSON *spec);
 /* RC: replicas, and selector/labels from the template's labels. */
 void	defaults_rc(struct cJSON *obj);
+void	defaults_podtemplate(struct cJSON *obj);
 void	defaults_job(struct cJSON *obj);
 void	defaults_cronjob(struct cJSON *obj);
 void	defaults_scheduledjob(struct cJSON *obj);

@@ -209,4 +209,8 @@ if has_kubectl; then
 	check "kubectl cp: the same message" grep -q 'ckube does not simulate pods/exec' <<<"$out"
 fi
 
+# --- podtemplates are served
+out=$(api POST /api/v1/namespaces/default/podtemplates -H "$J" -d '{"metadata":{"name":"pt1"},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"nginx"}]}}}')
+expect "podtemplates: create with template defaults" "201 Always" "$(code) $(json 'd["template"]["spec"]["restartPolicy"]' <<<"$out")"
+
 finish

@@ -276,6 +276,12 @@ void	util_random_suffix(char *out, size_t n);
 /* Base64 (standard, padded). Decode returns malloc'd NUL-terminated or NULL. */
 char	*util_base64_encode(const char *in, size_t len);
 char	*util_base64_decode(const char *in, size_t *len_out);
+
+/* ---- sha256.c ---- */
+void	util_sha256(const void *data, size_t len, unsigned char out[32]);
+/* base64 of sha256("group/version/kind")[:8], discovery's storageVersionHash. */
+void	util_storage_version_hash(const char *group, const char *version,
+	    const char *kind, char out[16]);
 /* String member or NULL. */
 const char *json_str(const struct cJSON *obj, const char *key);
 /* Object member or NULL. */

@@ -29,6 +29,7 @@ APISERVER_SRCS += apiserver/review.c
 APISERVER_SRCS += apiserver/route.c
 APISERVER_SRCS += apiserver/scale.c
 APISERVER_SRCS += apiserver/service_alloc.c
+APISERVER_SRCS += apiserver/sha256.c
 APISERVER_SRCS += apiserver/status.c
 APISERVER_SRCS += apiserver/store_sqlite.c
 APISERVER_SRCS += apiserver/store_sqlite_sql.c

@@ -213,4 +213,8 @@ fi
 out=$(api POST /api/v1/namespaces/default/podtemplates -H "$J" -d '{"metadata":{"name":"pt1"},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"nginx"}]}}}')
 expect "podtemplates: create with template defaults" "201 Always" "$(code) $(json 'd["template"]["spec"]["restartPolicy"]' <<<"$out")"
 
+# --- discovery carries storageVersionHash (kube-apiserver's values)
+expect "storageVersionHash of pods and deployments" "xPOwRZ+Yhw8= 8aSe+NMegvE=" \
+    "$(api GET /api/v1 | json '[r["storageVersionHash"] for r in d["resources"] if r["name"]=="pods"][0]') $(api GET /apis/apps/v1 | json '[r["storageVersionHash"] for r in d["resources"] if r["name"]=="deployments"][0]')"
+
 finish

@@ -161,6 +161,24 @@ test_util_uuid_and_suffix(void **state)
 		assert_non_null(strchr("bcdfghjklmnpqrstvwxz2456789", s[i]));
 }
 
+static void
+test_util_sha256_and_storage_hash(void **state)
+{
+	unsigned char d[32];
+	char h[16];
+
+	(void)state;
+	util_sha256("abc", 3, d);
+	assert_int_equal(d[0], 0xba);
+	assert_int_equal(d[1], 0x78);
+	assert_int_equal(d[31], 0xad);
+	/* kube-apiserver's values for pods and apps/v1 deployments */
+	util_storage_version_hash("", "v1", "Pod", h);
+	assert_string_equal(h, "xPOwRZ+Yhw8=");
+	util_storage_version_hash("apps", "v1", "Deployment", h);
+	assert_string_equal(h, "8aSe+NMegvE=");
+}
+
 int
 main(void)
 {
@@ -172,6 +190,7 @@ main(void)
 		cmocka_unit_test(test_status_reply_sets_code),
 		cmocka_unit_test(test_util_base64_roundtrip),
 		cmocka_unit_test(test_util_uuid_and_suffix),
+		cmocka_unit_test(test_util_sha256_and_storage_hash),
 	};
 
 	return cmocka_run_group_tests_name("status", tests, NULL, NULL);

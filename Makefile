@@ -27,6 +27,7 @@ include replicaset-controller/module.mk
 include scheduledjob-controller/module.mk
 include scheduler/module.mk
 include volume-controller/module.mk
+include serviceaccount-controller/module.mk
 include bench/module.mk
 include tests/module.mk
 

@@ -89,6 +89,7 @@ struct api_request {
 	size_t		 nparams;
 	const char	*accept;	/* NULL if absent */
 	const char	*content_type;	/* NULL if absent */
+	const char	*user_agent;	/* NULL if absent */
 	const char	*body;		/* not NUL-terminated */
 	size_t		 body_len;
 };
@@ -208,6 +209,9 @@ int	status_set_object(struct ck_status *st, int err,
 /* Turn st's causes into `Kind "name" is invalid: ...` (422); CK_EINVALID. */
 int	status_set_invalid(struct ck_status *st, const struct api_resource *r,
 	    const char *name);
+/* The same for a kind outside the registry: `label "name" is invalid: ...`. */
+int	status_set_invalid_kind(struct ck_status *st, const char *label,
+	    const char *group, const char *kind, const char *name);
 
 /* ---- discovery.c ---- */
 
@@ -278,6 +282,12 @@ void	util_random_suffix(char *out, size_t n);
 /* Base64 (standard, padded). Decode returns malloc'd NUL-terminated or NULL. */
 char	*util_base64_encode(const char *in, size_t len);
 char	*util_base64_decode(const char *in, size_t *len_out);
+
+/* ---- sha256.c ---- */
+void	util_sha256(const void *data, size_t len, unsigned char out[32]);
+/* base64 of sha256("group/version/kind")[:8], discovery's storageVersionHash. */
+void	util_storage_version_hash(const char *group, const char *version,
+	    const char *kind, char out[16]);
 /* String member or NULL. */
 const char *json_str(const struct cJSON *obj, const char *key);
 /* Object member or NULL. */

@@ -293,6 +293,7 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 
 	*out = NULL;
 	if ((rc = check_type(c, obj, c->res->kind)) < 0 ||
+	    (rc = data_check_types(c->res, obj, &c->st)) < 0 ||
 	    (rc = check_meta(c, obj, ns)) < 0)
 		goto out;
 	convert_in(c->res, obj);	/* a 1.3 name: to the stored kind */
@@ -304,7 +305,10 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	crud_now_ts(ts, 0);
 	json_set_str(meta, "uid", uid);
 	json_set_str(meta, "creationTimestamp", ts);
-	json_set_num(meta, "generation", 1);
+	if (registry_has_generation(c->res))
+		json_set_num(meta, "generation", 1);
+	else
+		json_del(meta, "generation");
 	json_del(meta, "resourceVersion");
 	json_del(meta, "deletionTimestamp");
 	json_del(meta, "deletionGracePeriodSeconds");
@@ -539,8 +543,9 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	int rc, ret = 0;
 	bool locked = false;
 
-	if (check_type(c, newobj, c->res->kind) < 0 || check_meta(c, newobj,
-	    c->rt->ns) < 0)
+	if (check_type(c, newobj, c->res->kind) < 0 ||
+	    data_check_types(c->res, newobj, &c->st) < 0 ||
+	    check_meta(c, newobj, c->rt->ns) < 0)
 		goto err;
 	convert_in(c->res, newobj);
 	if (crud_obj_name(newobj) != NULL &&
@@ -608,12 +613,19 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 			(nspec != NULL && ospec != NULL &&
 			    cJSON_Compare(nspec, ospec, 1))))
 			gen++;
-		json_set_num(meta, "generation", (double)gen);
+		if (registry_has_generation(c->res))
+			json_set_num(meta, "generation", (double)gen);
+		else
+			json_del(meta, "generation");
 	}
 	meta = json_ensure_obj(result, "metadata");
 	json_del(meta, "resourceVersion");
 	if (mode == UPDATE_MAIN)
 		defaults_on_update(c->res, result, old);
+	/* A PUT without managedFields keeps them (as Kubernetes does). */
+	if (cJSON_GetObjectItemCaseSensitive(meta, "managedFields") == NULL)
+		copy_member(meta, ometa, "managedFields");
+	crud_record_update(c, old, result);
 	if (mode == UPDATE_MAIN && is_service(c->res)) {
 		service_alloc_lock();
 		locked = true;
@@ -799,7 +811,7 @@ do_apply_create(struct crud *c, cJSON *applied)
 		return;
 	}
 	json_set_str(json_ensure_obj(obj, "metadata"), "name", c->rt->name);
-	if (create_object(c, c->rt->ns, obj, false, &out) < 0) {
+	if (create_object(c, c->rt->ns, obj, crud_dry_run(c), &out) < 0) {
 		crud_reply_st(c);
 		return;
 	}
@@ -991,7 +1003,7 @@ do_binding(struct crud *c)
 	}
 	json_set_str(json_ensure_obj(pod, "spec"), "nodeName", target);
 	set_scheduled(pod);
-	rc = store_update(c->srv->store, "pods", c->rt->ns, c->rt->name, pod,
+	rc = crud_dry_run(c) ? 0 : store_update(c->srv->store, "pods", c->rt->ns, c->rt->name, pod,
 	    rv, NULL);
 	if (rc < 0) {
 		crud_fail_store(c, rc, c->rt->name);
@@ -1047,6 +1059,45 @@ verb_allowed(const struct api_resource *r, enum api_verb verb)
 	return false;
 }
 
+/*
+ * pods/exec, attach and portforward (kubectl exec, attach, cp and
+ * port-forward): simulated pods run no processes, so this is said plainly
+ * instead of a 404 for an unknown path. 400 so kubectl prints the message.
+ */
+static void
+not_simulated(struct crud *c, const char *sub)
+{
+	crud_fail(c, CK_EBADREQ, "ckube does not simulate pods/%s: simulated "
+	    "containers run no processes, so exec, attach, cp and "
+	    "port-forward are not available (docs/simulation.md)", sub);
+	ck_status_set_details(&c->st, c->rt->name, "", "pods");
+	crud_reply_st(c);
+}
+
+/* dryRun is All or absent (ValidateDryRun): 422 on a write otherwise. */
+static int
+check_dry_run(struct crud *c)
+{
+	static const char *const opts[] = { [API_VERB_CREATE] = "Create",
+		[API_VERB_UPDATE] = "Update", [API_VERB_PATCH] = "Patch",
+		[API_VERB_DELETE] = "Delete",
+		[API_VERB_DELETECOLLECTION] = "Delete" };
+	const char *v = api_request_param(c->req, "dryRun");
+	char label[64], kind[32];
+
+	if (v == NULL || strcmp(v, "All") == 0 ||
+	    (size_t)c->rt->verb >= ARRAY_SIZE(opts) ||
+	    opts[c->rt->verb] == NULL)
+		return 0;
+	ck_status_add_cause(&c->st, "dryRun", "FieldValueNotSupported",
+	    "Unsupported value: []string{\"%.64s\"}: supported values: "
+	    "\"All\"", v);
+	snprintf(kind, sizeof(kind), "%sOptions", opts[c->rt->verb]);
+	snprintf(label, sizeof(label), "%s.meta.k8s.io", kind);
+	return status_set_invalid_kind(&c->st, label, "meta.k8s.io", kind,
+	    "");
+}
+
 static void
 crud_dispatch(struct apiserver *srv, const struct api_request *req,
     const struct api_route *rt, struct api_response *resp)
@@ -1060,6 +1111,10 @@ crud_dispatch(struct apiserver *srv, const struct api_request *req,
 	bool named = rt->name[0] != '\0';
 
 	ck_status_clear(&c.st);
+	if (check_dry_run(&c) < 0) {
+		crud_reply_st(&c);
+		return;
+	}
 	if (sub[0] == '\0' && !verb_allowed(c.res, rt->verb)) {
 		method_not_allowed(&c);
 		return;
@@ -1109,6 +1164,10 @@ crud_dispatch(struct apiserver *srv, const struct api_request *req,
 		} else if (strcmp(sub, "log") == 0 &&
 		    strcmp(c.res->qualified, "pods") == 0) {
 			crud_pod_log(&c);
+		} else if (strcmp(c.res->qualified, "pods") == 0 &&
+		    (strcmp(sub, "exec") == 0 || strcmp(sub, "attach") == 0 ||
+		    strcmp(sub, "portforward") == 0)) {
+			not_simulated(&c, sub);
 		} else if (strcmp(sub, "finalize") == 0 &&
 		    (c.res->subresources & API_SUB_FINALIZE)) {
 			if (rt->verb == API_VERB_UPDATE)

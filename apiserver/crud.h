@@ -82,6 +82,15 @@ void	crud_deletecollection(struct crud *c);
 void	crud_record_manager(const struct crud *c, struct cJSON *obj,
 	    const struct cJSON *set);
 /*
+ * A PUT or PATCH (not apply): the fields it changed join its manager's
+ * Update entry and leave every other entry (ownership moves, as in
+ * Kubernetes). The manager is fieldManager, else the User-Agent's prefix.
+ */
+void	crud_record_update(const struct crud *c, const struct cJSON *old,
+	    struct cJSON *result);
+/* fieldManager, or the User-Agent up to '/' (in buf); NULL if neither. */
+const char *crud_field_manager(const struct crud *c, char *buf, size_t len);
+/*
  * Server-side apply on an existing object: target is live with applied
  * merged in. Conflicts with other managers' fields (409 unless force=true),
  * removal of the fields this manager no longer applies, then its Apply

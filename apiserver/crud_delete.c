@@ -66,6 +66,20 @@ parse_delete_opts(struct crud *c, struct delete_opts *o)
 	return rc;
 }
 
+/* The lifecycle admission plugin's immortal namespaces. */
+static bool
+ns_is_immortal(const char *name)
+{
+	static const char *const immortal[] = { "default", "kube-system",
+		"kube-public", "kube-node-lease" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(immortal); i++)
+		if (strcmp(name, immortal[i]) == 0)
+			return true;
+	return false;
+}
+
 /* preconditions.uid / resourceVersion: 409 Conflict when they differ. */
 static int
 check_preconditions(struct crud *c, const char *name, const char *uid,
@@ -156,6 +170,14 @@ delete_one(struct crud *c, const char *ns, const char *name,
 	*deferred = false;
 	if ((rc = crud_load(c, ns, name, &obj, &rv)) < 0)
 		goto out;
+	is_ns = strcmp(c->res->resource, "namespaces") == 0 &&
+	    c->res->group[0] == '\0';
+	if (is_ns && ns_is_immortal(name)) {
+		rc = ck_status_set(&c->st, CK_EPERM, "namespaces \"%s\" is "
+		    "forbidden: this namespace may not be deleted", name);
+		ck_status_set_details(&c->st, name, "", "namespaces");
+		goto out;
+	}
 	meta = json_ensure_obj(obj, "metadata");
 	if ((rc = check_preconditions(c, name, json_str(meta, "uid"), rv,
 	    o)) < 0)
@@ -163,7 +185,6 @@ delete_one(struct crud *c, const char *ns, const char *name,
 	changed = delete_apply_policy(meta, o->policy,
 	    delete_default_policy(c->res->group, c->res->version,
 	    c->res->resource));
-	is_ns = strcmp(c->res->resource, "namespaces") == 0;
 	spec = json_obj(obj, "spec");
 	node = json_str(spec, "nodeName");
 	grace = o->grace;
@@ -212,8 +233,9 @@ delete_one(struct crud *c, const char *ns, const char *name,
 		json_set_str(meta, "deletionTimestamp", ts);
 		json_set_num(meta, "deletionGracePeriodSeconds",
 		    graceful ? (double)grace : 0);
-		json_set_num(meta, "generation",
-		    (double)(crud_json_int(meta, "generation", 0) + 1));
+		if (crud_json_int(meta, "generation", 0) > 0)
+			json_set_num(meta, "generation", (double)(
+			    crud_json_int(meta, "generation", 0) + 1));
 		if (is_ns)
 			json_set_str(json_ensure_obj(obj, "status"), "phase",
 			    "Terminating");

@@ -91,6 +91,108 @@ continue_decode(struct crud *c, const char *tok, char *ns, char *name)
 	return rc;
 }
 
+/*
+ * Go's strconv.ParseInt/ParseUint error text for a query parameter that is
+ * not a number: kube-apiserver answers 400 with it verbatim.
+ */
+static int
+parse_num_param(struct crud *c, const char *v, bool is_unsigned,
+    const char *prefix, int64_t *out)
+{
+	const char *p = v;
+	bool digits = *p != '\0';
+
+	if (!is_unsigned && (*p == '+' || *p == '-'))
+		p++;
+	if (*p == '\0')
+		digits = false;
+	for (; *p != '\0'; p++)
+		if (*p < '0' || *p > '9')
+			digits = false;
+	if (digits && ck_parse_int64(v, out) == 0)
+		return 0;
+	return crud_fail(c, CK_EBADREQ, "%sstrconv.Parse%s: parsing \"%s\": %s",
+	    prefix, is_unsigned ? "Uint" : "Int", v,
+	    digits ? "value out of range" : "invalid syntax");
+}
+
+/*
+ * limit, resourceVersion, resourceVersionMatch and timeoutSeconds of a list
+ * or watch, checked as kube-apiserver checks them (ValidateListOptions,
+ * ParseResourceVersion). Absent numbers are left as they are.
+ */
+static int
+list_options(struct crud *c, bool watch, int64_t *limit, int64_t *rv,
+    int64_t *timeout)
+{
+	const char *v, *m, *cont;
+	char inv[256];
+	int64_t n;
+
+	v = api_request_param(c->req, "limit");
+	if (v != NULL && v[0] != '\0') {
+		if (parse_num_param(c, v, false, "", &n) < 0)
+			return CK_EBADREQ;
+		*limit = n > 0 ? n : 0;
+	}
+	v = api_request_param(c->req, "timeoutSeconds");
+	if (v != NULL && v[0] != '\0') {
+		if (parse_num_param(c, v, false, "", &n) < 0)
+			return CK_EBADREQ;
+		*timeout = n;
+	}
+	m = api_request_param(c->req, "resourceVersionMatch");
+	cont = api_request_param(c->req, "continue");
+	v = api_request_param(c->req, "resourceVersion");
+	if (m != NULL && m[0] != '\0') {
+		ck_status_clear(&c->st);
+		if (watch)
+			ck_status_add_cause(&c->st, "resourceVersionMatch", "FieldValueForbidden",
+			    "Forbidden: resourceVersionMatch is forbidden for "
+			    "watch unless sendInitialEvents is provided");
+		else {
+			if (v == NULL || v[0] == '\0')
+				ck_status_add_cause(&c->st, "resourceVersionMatch",
+				    "FieldValueForbidden",
+				    "Forbidden: resourceVersionMatch is "
+				    "forbidden unless resourceVersion is "
+				    "provided");
+			if (cont != NULL && cont[0] != '\0')
+				ck_status_add_cause(&c->st, "resourceVersionMatch",
+				    "FieldValueForbidden",
+				    "Forbidden: resourceVersionMatch is "
+				    "forbidden when continue is provided");
+			if (strcmp(m, "Exact") != 0 &&
+			    strcmp(m, "NotOlderThan") != 0) {
+				ck_status_add_cause(&c->st,
+				    "resourceVersionMatch",
+				    "FieldValueNotSupported",
+				    "Unsupported value: \"%.64s\": supported "
+				    "values: \"Exact\", \"NotOlderThan\", \"\"",
+				    m);
+			}
+			if (strcmp(m, "Exact") == 0 && v != NULL &&
+			    strcmp(v, "0") == 0)
+				ck_status_add_cause(&c->st, "resourceVersionMatch",
+				    "FieldValueForbidden",
+				    "Forbidden: resourceVersionMatch \"exact\" "
+				    "is forbidden for resourceVersion \"0\"");
+		}
+		if (c->st.ncauses > 0)
+			return status_set_invalid_kind(&c->st,
+			    "ListOptions.meta.k8s.io", "meta.k8s.io",
+			    "ListOptions", "");
+	}
+	if (v != NULL && v[0] != '\0') {
+		snprintf(inv, sizeof(inv), "invalid resource version: "
+		    "resourceVersion: Invalid value: \"%.64s\": ", v);
+		if (parse_num_param(c, v, true, inv, &n) < 0)
+			return CK_EBADREQ;
+		*rv = n;
+	}
+	return 0;
+}
+
 void
 crud_list_prefix(struct crud *c, struct strbuf *sb, int64_t rv,
     const char *cont)
@@ -120,15 +222,12 @@ crud_list(struct crud *c)
 	char after_ns[CK_NAME_MAX], after_name[CK_NAME_MAX], rvs[32];
 	char *cont = NULL, *s;
 	bool have_after = false, more = false, filter, table;
-	int64_t limit = 0, list_rv = -1;
+	int64_t limit = 0, list_rv = -1, want_rv = 0, timeout = 0;
 	int rc;
 
 	table = api_request_wants_table(c->req);
-	if ((p = api_request_param(c->req, "limit")) != NULL && p[0] != '\0' &&
-	    (ck_parse_int64(p, &limit) < 0 || limit < 0)) {
-		crud_fail(c, CK_EBADREQ, "invalid limit: %s", p);
+	if (list_options(c, false, &limit, &want_rv, &timeout) < 0)
 		goto err;
-	}
 	if ((p = api_request_param(c->req, "continue")) != NULL &&
 	    p[0] != '\0') {
 		if (continue_decode(c, p, after_ns, after_name) < 0)
@@ -235,8 +334,8 @@ crud_watch(struct crud *c)
 {
 	struct watch_params p;
 	struct watch *w = NULL;
-	const char *v, *pinned;
-	int64_t n;
+	const char *pinned;
+	int64_t limit = 0, timeout = -1;
 
 	memset(&p, 0, sizeof(p));
 	p.res = c->res;
@@ -249,21 +348,10 @@ crud_watch(struct crud *c)
 		ck_strlcpy(p.name, c->rt->name, sizeof(p.name));
 	else if (pinned != NULL)
 		ck_strlcpy(p.name, pinned, sizeof(p.name));
-	v = api_request_param(c->req, "resourceVersion");
-	if (v != NULL && v[0] != '\0' && (ck_parse_int64(v, &p.from_rv) < 0 ||
-	    p.from_rv < 0)) {
-		crud_fail(c, CK_EBADREQ, "invalid resourceVersion: %s", v);
+	if (list_options(c, true, &limit, &p.from_rv, &timeout) < 0)
 		goto err_sel;
-	}
-	v = api_request_param(c->req, "timeoutSeconds");
-	if (v != NULL && v[0] != '\0') {
-		if (ck_parse_int64(v, &n) < 0 || n < 0) {
-			crud_fail(c, CK_EBADREQ, "invalid timeoutSeconds: %s",
-			    v);
-			goto err_sel;
-		}
-		p.timeout_ms = n * 1000;
-	}
+	if (timeout >= 0)
+		p.timeout_ms = timeout * 1000;
 	p.table = api_request_wants_table(c->req);
 	p.bookmarks = api_request_flag(c->req, "allowWatchBookmarks");
 	if (watch_start(c->srv, &p, &w, &c->st) < 0)

@@ -74,11 +74,59 @@ default_containers(cJSON *spec, const char *key)
 	}
 }
 
+/* env[].valueFrom.fieldRef.apiVersion defaults to v1 (SetDefaults_ObjectFieldSelector). */
+static void
+default_field_refs(cJSON *spec, const char *key)
+{
+	cJSON *c, *e, *ref;
+
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(spec, key))
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(c,
+		    "env")) {
+			ref = json_obj(json_obj(e, "valueFrom"), "fieldRef");
+			if (cJSON_IsObject(ref))
+				json_default_str(ref, "apiVersion", "v1");
+		}
+}
+
+/*
+ * A volume with no source is an emptyDir (SetDefaults_Volume); downward API
+ * items' fieldRefs get apiVersion v1.
+ */
+static void
+default_volumes(cJSON *spec)
+{
+	cJSON *v, *it, *ref;
+	const cJSON *f;
+	bool has_source;
+
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(spec,
+	    "volumes")) {
+		if (!cJSON_IsObject(v))
+			continue;
+		has_source = false;
+		cJSON_ArrayForEach(f, v)
+			if (strcmp(f->string, "name") != 0)
+				has_source = true;
+		if (!has_source)
+			cJSON_AddObjectToObject(v, "emptyDir");
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(
+		    json_obj(v, "downwardAPI"), "items")) {
+			ref = json_obj(it, "fieldRef");
+			if (cJSON_IsObject(ref))
+				json_default_str(ref, "apiVersion", "v1");
+		}
+	}
+}
+
 void
 defaults_pod_spec(cJSON *spec)
 {
 	if (!cJSON_IsObject(spec))
 		return;
+	default_volumes(spec);
+	default_field_refs(spec, "initContainers");
+	default_field_refs(spec, "containers");
 	json_default_str(spec, "restartPolicy", "Always");
 	json_default_str(spec, "dnsPolicy", "ClusterFirst");
 	json_default_str(spec, "schedulerName", "default-scheduler");

@@ -37,6 +37,93 @@ defaults_template_of(cJSON *obj)
 	default_template(json_obj(obj, "spec"));
 }
 
+/* Labels of the pod template of spec, or NULL. */
+static const cJSON *
+template_labels(const cJSON *spec)
+{
+	const cJSON *l = cJSON_GetObjectItemCaseSensitive(
+	    json_obj(json_obj(spec, "template"), "metadata"), "labels");
+
+	return cJSON_IsObject(l) && l->child != NULL ? l : NULL;
+}
+
+void
+defaults_deployment_spec(cJSON *spec)
+{
+	cJSON *st, *ru;
+
+	if (!cJSON_IsObject(spec))
+		return;
+	json_default_num(spec, "replicas", 1);
+	st = json_ensure_obj(spec, "strategy");
+	json_default_str(st, "type", "RollingUpdate");
+	if (strcmp(json_str(st, "type"), "RollingUpdate") == 0) {
+		ru = json_ensure_obj(st, "rollingUpdate");
+		if (cJSON_GetObjectItemCaseSensitive(ru, "maxUnavailable") ==
+		    NULL)
+			json_set_str(ru, "maxUnavailable", "25%");
+		if (cJSON_GetObjectItemCaseSensitive(ru, "maxSurge") == NULL)
+			json_set_str(ru, "maxSurge", "25%");
+	}
+	json_default_num(spec, "revisionHistoryLimit", 10);
+	json_default_num(spec, "progressDeadlineSeconds", 600);
+	default_template(spec);
+}
+
+void
+defaults_deployment(cJSON *obj)
+{
+	defaults_deployment_spec(json_ensure_obj(obj, "spec"));
+}
+
+void
+defaults_replicaset_spec(cJSON *spec)
+{
+	if (!cJSON_IsObject(spec))
+		return;
+	json_default_num(spec, "replicas", 1);
+	default_template(spec);
+}
+
+void
+defaults_replicaset(cJSON *obj)
+{
+	defaults_replicaset_spec(json_ensure_obj(obj, "spec"));
+}
+
+/*
+ * ReplicationController (SetDefaults_ReplicationController): the selector
+ * and the object's labels come from the template's labels when unset.
+ */
+void
+defaults_rc(cJSON *obj)
+{
+	cJSON *spec = json_ensure_obj(obj, "spec"), *meta, *sel;
+	const cJSON *tl = template_labels(spec);
+
+	defaults_replicaset_spec(spec);
+	if (tl == NULL)
+		return;
+	sel = cJSON_GetObjectItemCaseSensitive(spec, "selector");
+	if (!cJSON_IsObject(sel) || sel->child == NULL) {
+		json_del(spec, "selector");
+		cJSON_AddItemToObject(spec, "selector", cJSON_Duplicate(tl, 1));
+	}
+	meta = json_ensure_obj(obj, "metadata");
+	sel = cJSON_GetObjectItemCaseSensitive(meta, "labels");
+	if (!cJSON_IsObject(sel) || sel->child == NULL) {
+		json_del(meta, "labels");
+		cJSON_AddItemToObject(meta, "labels", cJSON_Duplicate(tl, 1));
+	}
+}
+
+/* PodTemplate: .template is a PodTemplateSpec. */
+void
+defaults_podtemplate(cJSON *obj)
+{
+	defaults_pod_spec(json_obj(json_obj(obj, "template"), "spec"));
+}
+
 void
 defaults_statefulset(cJSON *obj)
 {

@@ -5,6 +5,7 @@
  * registry; plus /healthz, /readyz, /livez and /metrics.
  */
 #include "apiserver.h"
+#include "convert.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -144,9 +145,9 @@ reply_resource_list(struct api_response *resp, const char *g, const char *v)
 {
 	static const char *const sub_verbs[] = { "get", "patch", "update",
 		NULL };
-	const struct api_resource *rows, *r;
+	const struct api_resource *rows, *r, *sr;
 	cJSON *o, *list, *it;
-	char gv[192];
+	char gv[192], hash[16];
 	size_t n, i;
 
 	rows = registry_all(&n);
@@ -169,6 +170,10 @@ reply_resource_list(struct api_response *resp, const char *g, const char *v)
 		cJSON_AddBoolToObject(it, "namespaced", r->namespaced);
 		cJSON_AddStringToObject(it, "kind", r->kind);
 		cJSON_AddItemToObject(it, "verbs", str_array(r->verbs));
+		sr = convert_stored_row(r) != NULL ? convert_stored_row(r) : r;
+		util_storage_version_hash(sr->group, sr->version, sr->kind,
+		    hash);
+		cJSON_AddStringToObject(it, "storageVersionHash", hash);
 		if (r->short_names != NULL)
 			cJSON_AddItemToObject(it, "shortNames",
 			    str_array(r->short_names));

@@ -26,6 +26,7 @@
 
 #include "ckube/alloc.h"
 #include "ckube/err.h"
+#include "ckube/httpd.h"
 #include "ckube/log.h"
 #include "ckube/strbuf.h"
 #include "watch.h"
@@ -147,8 +148,7 @@ reply_too_big(struct MHD_Connection *c, struct apiserver *srv)
 	struct api_response resp = { 0 };
 
 	status_replyf(&resp, CK_ETOOBIG,
-	    "the request body is too large (limit %lld "
-	    "bytes)",
+	    "Request entity too large: limit is %lld",
 	    (long long)srv->max_body);
 	return queue(c, &resp);
 }
@@ -427,11 +427,16 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 		cs->started = true;
 		if (cs->uri_too_long)
 			return reply_uri_too_long(c);
+		/*
+		 * An announced oversized body is drained, not stored, and
+		 * answered once read: a client still writing would see a
+		 * broken pipe instead of the 413.
+		 */
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl != NULL && ck_parse_int64(cl, &len) == 0 &&
 		    len > hs->srv->max_body)
-			return reply_too_big(c, hs->srv);
+			cs->too_big = true;
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
@@ -459,6 +464,8 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	    MHD_HTTP_HEADER_ACCEPT);
 	req.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_TYPE);
+	req.user_agent = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_USER_AGENT);
 	req.body = cs->body.buf ? cs->body.buf : "";
 	req.body_len = cs->body.len;
 	flight = flight_of(&req);
@@ -581,7 +588,8 @@ http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, hs,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, hs, MHD_OPTION_END);
 	if (hs->d == NULL) {
-		log_error("cannot listen on %s:%u", bind_address, port);
+		log_error("cannot listen on %s:%u: %s", bind_address, port,
+		    httpd_listen_error(bind_address, port));
 		free(hs);
 		return CK_EIO;
 	}

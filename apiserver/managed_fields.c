@@ -161,12 +161,12 @@ prune_empty_meta(cJSON *fields)
 void
 crud_record_manager(const struct crud *c, cJSON *obj, const cJSON *set)
 {
-	const char *manager = api_request_param(c->req, "fieldManager");
 	const char *ct = c->req->content_type;
 	const char *op = ct != NULL && strncmp(ct,
 	    "application/apply-patch", 23) == 0 ? "Apply" : "Update";
 	cJSON *meta, *mf, *e, *it, *next, *fields;
-	char ts[RFC3339_MAX], av[192];
+	char ts[RFC3339_MAX], av[192], mbuf[128];
+	const char *manager = crud_field_manager(c, mbuf, sizeof(mbuf));
 
 	if (manager == NULL || manager[0] == '\0' || !cJSON_IsObject(obj))
 		return;
@@ -418,6 +418,75 @@ removal_leaf(const struct fpath *p, void *arg)
 		cJSON_Delete(cJSON_DetachItemViaPointer(parent, v));
 }
 
+/*
+ * Kubernetes' lastAppliedManager: an apply by "kubectl" whose conflicts are
+ * all on fields the last-applied annotation holds with the live value (a
+ * client-side-applied object moving to server-side apply) is forced.
+ */
+struct csa_walk {
+	cJSON		*mf;
+	const char	*manager;
+	cJSON		*live;
+	cJSON		*applied;
+	cJSON		*la;		/* the last-applied object */
+	cJSON		*la_fields;
+	int		 conflicts;
+	bool		 blocked;
+};
+
+static void
+csa_leaf(const struct fpath *p, void *arg)
+{
+	struct csa_walk *w = arg;
+	cJSON *e, *a, *l, *x, *parent;
+	bool conflict = false;
+
+	a = value_at(w->applied, p, p->n, &parent);
+	l = value_at(w->live, p, p->n, &parent);
+	if (a == NULL || l == NULL || cJSON_Compare(a, l, 1))
+		return;
+	cJSON_ArrayForEach(e, w->mf)
+		if (json_str(e, "manager") != NULL &&
+		    strcmp(json_str(e, "manager"), w->manager) != 0 &&
+		    fields_have(json_obj(e, "fieldsV1"), p, p->n))
+			conflict = true;
+	if (!conflict)
+		return;
+	w->conflicts++;
+	x = value_at(w->la, p, p->n, &parent);
+	if (!fields_have(w->la_fields, p, p->n) || x == NULL ||
+	    !cJSON_Compare(x, l, 1))
+		w->blocked = true;
+}
+
+static bool
+csa_upgrade(cJSON *live, cJSON *applied, cJSON *mf, const char *manager,
+    const cJSON *now)
+{
+	const char *txt = json_str(json_obj(json_obj(live, "metadata"),
+	    "annotations"), "kubectl.kubernetes.io/last-applied-configuration");
+	struct csa_walk w;
+	struct fpath p = { .n = 0 };
+
+	if (strcmp(manager, "kubectl") != 0 || txt == NULL || mf == NULL)
+		return false;
+	memset(&w, 0, sizeof(w));
+	w.la = cJSON_Parse(txt);
+	if (!cJSON_IsObject(w.la)) {
+		cJSON_Delete(w.la);
+		return false;
+	}
+	w.la_fields = fields_of(w.la, 0);
+	w.mf = mf;
+	w.manager = manager;
+	w.live = live;
+	w.applied = applied;
+	each_leaf(now, &p, csa_leaf, &w);
+	cJSON_Delete(w.la);
+	cJSON_Delete(w.la_fields);
+	return w.conflicts > 0 && !w.blocked;
+}
+
 static cJSON *
 apply_entry(cJSON *mf, const char *manager)
 {
@@ -456,7 +525,8 @@ crud_apply_fields(struct crud *c, cJSON *live, cJSON *target,
 	memset(&cw, 0, sizeof(cw));
 	cw.live = live;
 	cw.applied = applied;
-	cw.force = api_request_flag(c->req, "force");
+	cw.force = api_request_flag(c->req, "force") ||
+	    csa_upgrade(live, applied, mf, manager, now);
 	cw.st = &c->st;
 	cw.msg = &msg;
 	c->st.ncauses = 0;
@@ -509,4 +579,146 @@ out:
 	strbuf_fini(&msg);
 	cJSON_Delete(now);
 	return rc;
+}
+
+/* ---- Update entries of PUT and PATCH ---- */
+
+/* The members of now that differ from before (objects recursed into). */
+static cJSON *
+changed_of(const cJSON *before, const cJSON *now, int depth)
+{
+	cJSON *out = cJSON_CreateObject(), *sub;
+	const cJSON *it, *o;
+
+	cJSON_ArrayForEach(it, now) {
+		o = cJSON_GetObjectItemCaseSensitive(before, it->string);
+		if (o != NULL && cJSON_Compare(o, it, 1))
+			continue;
+		if (o != NULL && cJSON_IsObject(o) && cJSON_IsObject(it) &&
+		    depth < 32) {
+			sub = changed_of(o, it, depth + 1);
+			if (sub->child != NULL)
+				cJSON_AddItemToObject(out, it->string, sub);
+			else
+				cJSON_Delete(sub);
+			continue;
+		}
+		cJSON_AddItemToObject(out, it->string, cJSON_Duplicate(it, 1));
+	}
+	return out;
+}
+
+/* Add every member of add into base (FieldsV1 union). */
+static void
+fields_union(cJSON *base, const cJSON *add)
+{
+	const cJSON *it;
+	cJSON *b;
+
+	cJSON_ArrayForEach(it, add) {
+		b = cJSON_GetObjectItemCaseSensitive(base, it->string);
+		if (b == NULL)
+			cJSON_AddItemToObject(base, it->string,
+			    cJSON_Duplicate(it, 1));
+		else
+			fields_union(b, it);
+	}
+}
+
+struct takeover_walk {
+	cJSON		*mf;
+	const cJSON	*self;
+};
+
+/* A field this update set now belongs to it alone. */
+static void
+takeover_leaf(const struct fpath *p, void *arg)
+{
+	struct takeover_walk *w = arg;
+	cJSON *e;
+
+	cJSON_ArrayForEach(e, w->mf)
+		if (e != w->self && json_obj(e, "fieldsV1") != NULL)
+			fields_drop(json_obj(e, "fieldsV1"), p);
+}
+
+const char *
+crud_field_manager(const struct crud *c, char *buf, size_t len)
+{
+	const char *m = api_request_param(c->req, "fieldManager");
+	const char *ua = c->req->user_agent;
+
+	if (m != NULL && m[0] != '\0')
+		return m;
+	/* Kubernetes' prefixFromUserAgent: the agent up to its first '/'. */
+	if (ua == NULL || ua[0] == '\0' || len == 0)
+		return NULL;
+	snprintf(buf, len, "%.*s", (int)strcspn(ua, "/"), ua);
+	return buf[0] != '\0' ? buf : NULL;
+}
+
+void
+crud_record_update(const struct crud *c, const cJSON *old, cJSON *result)
+{
+	const char *ct = c->req->content_type, *manager;
+	cJSON *meta, *mf, *changed, *fields, *e, *self = NULL, *next;
+	struct takeover_walk tw;
+	struct fpath p = { .n = 0 };
+	char ts[RFC3339_MAX], av[192], mbuf[128];
+
+	if (ct != NULL && strncmp(ct, "application/apply-patch", 23) == 0)
+		return;	/* crud_apply_fields recorded it */
+	manager = crud_field_manager(c, mbuf, sizeof(mbuf));
+	if (manager == NULL || !cJSON_IsObject(result))
+		return;
+	changed = changed_of(old, result, 0);
+	fields = fields_of(changed, 0);
+	cJSON_Delete(changed);
+	prune_empty_meta(fields);
+	if (fields->child == NULL) {
+		cJSON_Delete(fields);
+		return;
+	}
+	meta = json_ensure_obj(result, "metadata");
+	mf = cJSON_GetObjectItemCaseSensitive(meta, "managedFields");
+	if (!cJSON_IsArray(mf)) {
+		json_del(meta, "managedFields");
+		mf = cJSON_AddArrayToObject(meta, "managedFields");
+	}
+	cJSON_ArrayForEach(e, mf)
+		if (json_str(e, "manager") != NULL && json_str(e, "operation") &&
+		    strcmp(json_str(e, "manager"), manager) == 0 &&
+		    strcmp(json_str(e, "operation"), "Update") == 0 &&
+		    json_str(e, "subresource") == NULL)
+			self = e;
+	tw.mf = mf;
+	tw.self = self;
+	each_leaf(fields, &p, takeover_leaf, &tw);
+	for (e = mf->child; e != NULL; e = next) {
+		next = e->next;
+		if (e != self && cJSON_IsObject(json_obj(e, "fieldsV1")) &&
+		    json_obj(e, "fieldsV1")->child == NULL)
+			cJSON_Delete(cJSON_DetachItemViaPointer(mf, e));
+	}
+	crud_now_ts(ts, 0);
+	registry_api_version(c->res, av, sizeof(av));
+	if (self == NULL) {
+		self = cJSON_CreateObject();
+		cJSON_AddStringToObject(self, "manager", manager);
+		cJSON_AddStringToObject(self, "operation", "Update");
+		cJSON_AddStringToObject(self, "apiVersion", av);
+		cJSON_AddStringToObject(self, "time", ts);
+		cJSON_AddStringToObject(self, "fieldsType", "FieldsV1");
+		cJSON_AddItemToObject(self, "fieldsV1", fields);
+		cJSON_AddItemToArray(mf, self);
+		return;
+	}
+	json_set_str(self, "apiVersion", av);
+	json_set_str(self, "time", ts);
+	if (!cJSON_IsObject(json_obj(self, "fieldsV1"))) {
+		json_del(self, "fieldsV1");
+		cJSON_AddObjectToObject(self, "fieldsV1");
+	}
+	fields_union(json_obj(self, "fieldsV1"), fields);
+	cJSON_Delete(fields);
 }

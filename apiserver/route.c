@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <cJSON.h>
@@ -34,7 +35,7 @@ api_request_flag(const struct api_request *req, const char *key)
 {
 	const char *v = api_request_param(req, key);
 
-	return v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
+	return v != NULL && strcmp(v, "0") != 0 && strcasecmp(v, "false") != 0;
 }
 
 bool

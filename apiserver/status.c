@@ -30,7 +30,13 @@ status_to_json(const struct ck_status *st)
 		cJSON_AddStringToObject(o, "message", st->message);
 	if (st->reason[0] != '\0')
 		cJSON_AddStringToObject(o, "reason", st->reason);
-	if (st->name[0] != '\0' || st->kind[0] != '\0' || st->ncauses > 0) {
+	/*
+	 * A 404 or 405 always has details, empty for an unknown path as
+	 * kube-apiserver's NewGenericServerResponse: kubectl debug reads
+	 * details.name of a 404 without checking it is there.
+	 */
+	if (st->name[0] != '\0' || st->kind[0] != '\0' || st->ncauses > 0 ||
+	    st->code == 404 || st->code == 405) {
 		details = cJSON_AddObjectToObject(o, "details");
 		if (st->name[0] != '\0')
 			cJSON_AddStringToObject(details, "name", st->name);
@@ -113,11 +119,18 @@ int
 status_set_invalid(struct ck_status *st, const struct api_resource *r,
     const char *name)
 {
+	return status_set_invalid_kind(st, r->kind, r->group, r->kind, name);
+}
+
+int
+status_set_invalid_kind(struct ck_status *st, const char *label,
+    const char *group, const char *kind, const char *name)
+{
 	struct strbuf sb = STRBUF_INIT;
 	int i, n;
 
 	n = st->ncauses < CK_STATUS_CAUSES ? st->ncauses : CK_STATUS_CAUSES;
-	strbuf_addf(&sb, "%s \"%s\" is invalid: ", r->kind, name);
+	strbuf_addf(&sb, "%s \"%s\" is invalid: ", label, name);
 	if (n > 1)
 		strbuf_addc(&sb, '[');
 	for (i = 0; i < n; i++) {
@@ -131,7 +144,7 @@ status_set_invalid(struct ck_status *st, const struct api_resource *r,
 	if (n == 0)
 		strbuf_adds(&sb, "invalid object");
 	ck_status_set(st, CK_EINVALID, "%s", strbuf_str(&sb));
-	ck_status_set_details(st, name, r->group, r->kind);
+	ck_status_set_details(st, name, group, kind);
 	strbuf_fini(&sb);
 	return CK_EINVALID;
 }

@@ -99,6 +99,27 @@ defaults_on_update(const struct api_resource *r, cJSON *obj, const cJSON *old)
 	const cJSON *ospec = json_obj(old, "spec"), *op;
 	const char *type;
 
+	if (r->group[0] == '\0' && strcmp(r->kind, "Secret") == 0)
+		defaults_secret(obj);
+	if (convert_stored_row(r) != NULL)
+		r = convert_stored_row(r);	/* extensions: the apps row */
+	if (strcmp(r->kind, "Deployment") == 0) {
+		defaults_deployment_spec(spec);
+		return;
+	}
+	if (strcmp(r->kind, "ReplicaSet") == 0) {
+		defaults_replicaset_spec(spec);
+		return;
+	}
+	if (r->group[0] == '\0' && strcmp(r->kind, "ReplicationController") ==
+	    0) {
+		defaults_rc(obj);
+		return;
+	}
+	if (r->group[0] == '\0' && strcmp(r->kind, "PodTemplate") == 0) {
+		defaults_podtemplate(obj);
+		return;
+	}
 	if (r->group[0] != '\0' || spec == NULL)
 		return;
 	if (strcmp(r->kind, "Pod") == 0) {
@@ -190,6 +211,8 @@ static const struct {
 	const char	*kind;
 	kind_fn		 fn;
 } kinds[] = {
+	{ "", "ConfigMap", validation_data },
+	{ "", "Secret", validation_data },
 	{ "", "Pod", kind_pod },
 	{ "", "Namespace", kind_namespace },
 	{ "", "Service", kind_service },

@@ -33,6 +33,14 @@ const char *defaults_pod_qos(const struct cJSON *spec);
 /* ---- defaults_workload.c ---- */
 
 void	defaults_statefulset(struct cJSON *obj);
+/* Deployment: strategy RollingUpdate 25%/25%, history 10, deadline 600. */
+void	defaults_deployment(struct cJSON *obj);
+void	defaults_deployment_spec(struct cJSON *spec);
+void	defaults_replicaset(struct cJSON *obj);
+void	defaults_replicaset_spec(struct cJSON *spec);
+/* RC: replicas, and selector/labels from the template's labels. */
+void	defaults_rc(struct cJSON *obj);
+void	defaults_podtemplate(struct cJSON *obj);
 void	defaults_job(struct cJSON *obj);
 void	defaults_cronjob(struct cJSON *obj);
 void	defaults_scheduledjob(struct cJSON *obj);
@@ -49,6 +57,21 @@ void	defaults_on_update(const struct api_resource *r, struct cJSON *obj,
 	    const struct cJSON *old);
 /* Template defaults of sets that have none of their own (deployments...). */
 void	defaults_template_of(struct cJSON *obj);
+
+/* ---- defaults_data.c ---- */
+/*
+ * ConfigMap/Secret maps typed as kube-apiserver decodes them: 400 with Go's
+ * json message for a non-string value or bad base64. Nulls become "".
+ */
+int	data_check_types(const struct api_resource *r, struct cJSON *obj,
+	    struct ck_status *st);
+/* Secret: stringData merged into data (base64) and dropped; type Opaque. */
+void	defaults_secret(struct cJSON *obj);
+/* ConfigMap/Secret payload over 1 MiB: a TooLong cause. */
+void	validation_data(const struct api_resource *r, const struct cJSON *obj,
+	    const struct cJSON *old, struct ck_status *st);
+/* Whether objects of r carry metadata.generation (kinds with a spec). */
+bool	registry_has_generation(const struct api_resource *r);
 
 /* ---- validation_kind.c ---- */
 

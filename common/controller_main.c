@@ -100,7 +100,8 @@ start_work(struct run *r)
 	    r->def->nwatches);
 	while ((rc = informer_group_wait_synced(c->informers,
 	    ck_now_ms() + SYNC_WAIT_MS)) == CK_ETIMEDOUT)
-		if (daemon_stopping(r->d))
+		/* Signals are read here too: the apiserver may never come. */
+		if (daemon_wait_stop(r->d, ck_now_ms()) == 0)
 			return CK_ESHUTDOWN;
 	if (rc < 0)
 		return rc;

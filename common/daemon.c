@@ -149,12 +149,13 @@ daemon_wait_stop(struct daemon *d, uint64_t deadline_ms)
 	uint64_t junk;
 	uint64_t now;
 	int timeout;
+	bool expired;
 
 	while (!daemon_stopping(d)) {
+		/* A passed deadline still reads a pending signal (timeout 0). */
 		now = ck_now_ms();
-		if (deadline_ms != CLOCK_NEVER && now >= deadline_ms)
-			return CK_ETIMEDOUT;
-		timeout = deadline_ms == CLOCK_NEVER ? -1 :
+		expired = deadline_ms != CLOCK_NEVER && now >= deadline_ms;
+		timeout = expired ? 0 : deadline_ms == CLOCK_NEVER ? -1 :
 		    deadline_ms - now > 60000 ? 60000 :
 		    (int)(deadline_ms - now);
 		pfd[0] = (struct pollfd){ .fd = d->sigfd, .events = POLLIN };
@@ -172,6 +173,8 @@ daemon_wait_stop(struct daemon *d, uint64_t deadline_ms)
 		    read(d->wakefd, &junk, sizeof(junk)) == (ssize_t)sizeof(junk) &&
 		    !daemon_stopping(d))
 			return CK_EAGAIN;
+		if (expired && !daemon_stopping(d))
+			return CK_ETIMEDOUT;
 	}
 	return 0;
 }

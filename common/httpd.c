@@ -471,7 +471,8 @@ httpd_start(const struct httpd_config *cfg, struct httpd **out)
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
 	    MHD_OPTION_END);
 	if (h->mhd == NULL) {
-		log_error("httpd: cannot listen on %s:%d", addr, cfg->port);
+		log_error("httpd: cannot listen on %s:%d: %s", addr, cfg->port,
+		    httpd_listen_error(addr, cfg->port));
 		pthread_mutex_destroy(&h->mu);
 		pthread_cond_destroy(&h->cond);
 		free(h);
@@ -525,4 +526,33 @@ httpd_stop(struct httpd *h)
 	pthread_mutex_destroy(&h->mu);
 	pthread_cond_destroy(&h->cond);
 	free(h);
+}
+
+const char *
+httpd_listen_error(const char *addr, int port)
+{
+	static _Thread_local char buf[128];
+	struct sockaddr_in sa;
+	int fd, one = 1, err = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
+		return "not an IPv4 address";
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		err = errno;
+	else {
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		    sizeof(one));
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			err = errno;
+		close(fd);
+	}
+	if (err == EADDRINUSE)
+		return "bind: address already in use";
+	snprintf(buf, sizeof(buf), "%s", err != 0 ? strerror(err) :
+	    "the HTTP server did not start");
+	return buf;
 }

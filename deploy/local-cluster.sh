@@ -33,6 +33,11 @@ die() {
 
 cmd=${1:-}
 [ -n "$cmd" ] || usage
+case "$cmd" in
+up|down|status) ;;
+-h|--help) usage ;;
+*) echo "local-cluster: unknown command: $cmd" >&2; usage ;;
+esac
 shift
 dir="" port=0 nodes=3 kubelet_flags="" foreground=0
 while [ $# -gt 0 ]; do
@@ -262,12 +267,14 @@ stop_pidfile() {
 do_down() {
 	local f
 	[ -d "$dir/run" ] || return 0
-	# Everything but the apiserver first, so controllers never see it vanish mid-write.
+	# Everything but the apiserver first (all at once), so controllers
+	# never see it vanish mid-write.
 	for f in "$dir"/run/*.pid; do
 		[ -e "$f" ] || continue
 		[ "$(basename "$f")" = apiserver.pid ] && continue
-		stop_pidfile "$f"
+		stop_pidfile "$f" &
 	done
+	wait
 	stop_pidfile "$dir/run/apiserver.pid"
 	rm -f "$dir"/run/*.port
 	echo "local-cluster: stopped (data kept in $dir/data)"

@@ -6,6 +6,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 export BIN=${BIN:-$top/bin}
 lc="$top/deploy/local-cluster.sh"
 dir=$(mktemp -d /tmp/ckube-e2e-lc.XXXXXX)
+dir2=$(mktemp -d /tmp/ckube-e2e-lc2.XXXXXX)
 cache=$(mktemp -d /tmp/ckube-kcache.XXXXXX)
 fails=0
 ok() { echo "ok - $1"; }
@@ -13,8 +14,9 @@ notok() { echo "not ok - $1"; fails=$((fails + 1)); }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else notok "$name"; fi; }
 cleanup() {
 	bash "$lc" down --dir "$dir" >/dev/null 2>&1
+	bash "$lc" down --dir "$dir2" >/dev/null 2>&1
 	if [ "$fails" -gt 0 ]; then tail -n 20 "$dir"/logs/*.log 2>/dev/null; fi
-	rm -rf "$dir" "$cache"
+	rm -rf "$dir" "$dir2" "$cache"
 }
 trap cleanup EXIT
 kc() { kubectl --kubeconfig "$dir/kubeconfig" --cache-dir "$cache" "$@"; }
@@ -41,4 +43,14 @@ check "up resumes the same folder" bash "$lc" up --dir "$dir" --nodes 0
 check "data survives down/up" bash -c "curl -fsS '$CKUBE_API_URL/api/v1/namespaces/default/configmaps/e2e-curl' | grep -q '\"k\": *\"v\"'"
 check "a second up on a running cluster is harmless" bash "$lc" up --dir "$dir" --nodes 0
 check "unknown argument is an error" bash -c "! bash '$lc' up --dir '$dir' --bogus 2>/dev/null"
+out=$(bash "$lc" frobnicate --dir "$dir" 2>&1)
+check "an unknown command says so" grep -q 'unknown command: frobnicate' <<<"$out"
+out=$(CKUBE_UP_TIMEOUT=20 bash "$lc" up --dir "$dir2" --port "$(cat "$dir/run/apiserver.port")" --nodes 0 2>&1)
+check "a port in use says address already in use" grep -q 'address already in use' <<<"$out"
+if [ -x "$BIN/ckube-serviceaccount-controller" ]; then
+	has_sa() { curl -fsS "$CKUBE_API_URL/api/v1/namespaces/kube-public/serviceaccounts/default" >/dev/null 2>&1; }
+	sa_ok=1
+	for _ in $(seq 100); do has_sa && { sa_ok=0; break; }; sleep 0.1; done
+	check "every namespace gets a default ServiceAccount" test "$sa_ok" = 0
+fi
 exit $((fails > 0))

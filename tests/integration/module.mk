@@ -4,6 +4,7 @@ SCRIPT_TESTS :=
 SCRIPT_TESTS += tests/integration/apiserver/bus.sh
 SCRIPT_TESTS += tests/integration/apiserver/crud.sh
 SCRIPT_TESTS += tests/integration/apiserver/eviction.sh
+SCRIPT_TESTS += tests/integration/apiserver/fidelity.sh
 SCRIPT_TESTS += tests/integration/apiserver/kubectl.sh
 SCRIPT_TESTS += tests/integration/apiserver/reliability.sh
 SCRIPT_TESTS += tests/integration/apiserver/resources.sh
@@ -25,6 +26,7 @@ SCRIPT_TESTS += tests/integration/gc-controller/deletion.sh
 SCRIPT_TESTS += tests/integration/gc-controller/gc.sh
 SCRIPT_TESTS += tests/integration/replicaset-controller/replicaset.sh
 SCRIPT_TESTS += tests/integration/scheduler/scheduler.sh
+SCRIPT_TESTS += tests/integration/serviceaccount-controller/serviceaccount.sh
 
 # Helper programs the scripts run (built by `make test`, never installed).
 TEST_HELPER_BINS :=

@@ -80,6 +80,13 @@ int	httpd_port(const struct httpd *h);
  */
 int	httpd_write_port_file(const char *path, int port) CK_MUST_CHECK;
 
+/*
+ * Why listening on IPv4 addr:port failed, found by binding a probe socket
+ * (libmicrohttpd does not say): "bind: address already in use", or a
+ * strerror text. Static storage; for the error message only.
+ */
+const char *httpd_listen_error(const char *addr, int port);
+
 /* Flip /readyz between 503 (0, the initial state) and 200 (1). Thread-safe. */
 void	httpd_set_ready(struct httpd *h, int ready);
 

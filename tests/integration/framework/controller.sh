@@ -99,4 +99,18 @@ if eventually gone "$NEWLEAD"; then
 else
 	not_ok "the leader that lost it stops"
 fi
+# Every controller daemon stops on SIGTERM even before it has reached the
+# apiserver (it used to wait for its caches to sync, forever).
+dead=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+for bin in "$CK_BIN"/ckube-scheduler "$CK_BIN"/ckube-replicaset-controller "$CK_BIN"/ckube-serviceaccount-controller; do
+	[ -x "$bin" ] || continue
+	name=$(basename "$bin")
+	setsid "$bin" --master "http://127.0.0.1:$dead" --port 0 --port-file "$CK_TMP/$name.port" \
+	    >>"$CK_TMP/$name.log" 2>&1 &
+	pid=$!
+	CK_PIDS+=("$pid")
+	eventually grep -q 'waiting for' "$CK_TMP/$name.log"
+	stop_pid "$pid"
+	expect "$name: SIGTERM before reaching the apiserver exits 0" 0 "$?"
+done
 finish

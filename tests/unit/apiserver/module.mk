@@ -2,6 +2,7 @@
 $(BUILD)/tests/unit/apiserver/%.o: CPPFLAGS += -Iapiserver
 $(eval $(call unit_test,tests/unit/apiserver/test_api.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_convert.c,$(apiserver_LIB)))
+$(eval $(call unit_test,tests/unit/apiserver/test_defaults_data.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_delete_options.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_eviction.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_openapi.c,$(apiserver_LIB)))

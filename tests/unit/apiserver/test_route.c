@@ -103,6 +103,14 @@ test_route_watch_forms(void **state)
 	assert_int_equal(parse("GET", "/api/v1/pods", "watch", "false", &rt),
 	    0);
 	assert_int_equal(rt.verb, API_VERB_LIST);
+	/* Convert_Slice_string_To_bool: only 0 and false (any case) are false. */
+	assert_int_equal(parse("GET", "/api/v1/pods", "watch", "True", &rt), 0);
+	assert_int_equal(rt.verb, API_VERB_WATCH);
+	assert_int_equal(parse("GET", "/api/v1/pods", "watch", "FALSE", &rt),
+	    0);
+	assert_int_equal(rt.verb, API_VERB_LIST);
+	assert_int_equal(parse("GET", "/api/v1/pods", "watch", "0", &rt), 0);
+	assert_int_equal(rt.verb, API_VERB_LIST);
 	assert_int_equal(parse("GET", "/api/v1/watch/namespaces/d/pods", NULL,
 			     NULL, &rt),
 	    0);

@@ -38,6 +38,28 @@ test_status_not_found_grouped(void **state)
 	cJSON_Delete(o);
 }
 
+/* kubectl debug reads details.name of any 404: it must be there, empty. */
+static void
+test_status_generic_404_has_details(void **state)
+{
+	struct ck_status st;
+	cJSON *o, *d;
+
+	(void)state;
+	ck_status_clear(&st);
+	ck_status_set(&st, CK_ENOTFOUND, "the server could not find the "
+	    "requested resource");
+	o = status_to_json(&st);
+	d = cJSON_GetObjectItemCaseSensitive(o, "details");
+	assert_true(cJSON_IsObject(d));
+	assert_null(d->child);
+	cJSON_Delete(o);
+	ck_status_set(&st, CK_EBADREQ, "bad");
+	o = status_to_json(&st);
+	assert_null(cJSON_GetObjectItemCaseSensitive(o, "details"));
+	cJSON_Delete(o);
+}
+
 static void
 test_status_conflict_and_exists(void **state)
 {
@@ -139,16 +161,36 @@ test_util_uuid_and_suffix(void **state)
 		assert_non_null(strchr("bcdfghjklmnpqrstvwxz2456789", s[i]));
 }
 
+static void
+test_util_sha256_and_storage_hash(void **state)
+{
+	unsigned char d[32];
+	char h[16];
+
+	(void)state;
+	util_sha256("abc", 3, d);
+	assert_int_equal(d[0], 0xba);
+	assert_int_equal(d[1], 0x78);
+	assert_int_equal(d[31], 0xad);
+	/* kube-apiserver's values for pods and apps/v1 deployments */
+	util_storage_version_hash("", "v1", "Pod", h);
+	assert_string_equal(h, "xPOwRZ+Yhw8=");
+	util_storage_version_hash("apps", "v1", "Deployment", h);
+	assert_string_equal(h, "8aSe+NMegvE=");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_status_not_found_grouped),
+		cmocka_unit_test(test_status_generic_404_has_details),
 		cmocka_unit_test(test_status_conflict_and_exists),
 		cmocka_unit_test(test_status_invalid_with_causes),
 		cmocka_unit_test(test_status_reply_sets_code),
 		cmocka_unit_test(test_util_base64_roundtrip),
 		cmocka_unit_test(test_util_uuid_and_suffix),
+		cmocka_unit_test(test_util_sha256_and_storage_hash),
 	};
 
 	return cmocka_run_group_tests_name("status", tests, NULL, NULL);

@@ -30,12 +30,62 @@ api_request_param(const struct api_request *req, const char *key)
 	return NULL;
 }
 
+/*
+ * Go's strconv.ParseBool spellings; a bare "?watch" (empty value) counts as
+ * true, as curl users write it. 0, or CK_EBADREQ for anything else.
+ */
+static int
+parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = { "", "1", "t", "T", "TRUE", "true",
+		"True" };
+	static const char *const no[] = { "0", "f", "F", "FALSE", "false",
+		"False" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(yes); i++)
+		if (strcmp(v, yes[i]) == 0)
+			return *out = true, 0;
+	for (i = 0; i < ARRAY_SIZE(no); i++)
+		if (strcmp(v, no[i]) == 0)
+			return *out = false, 0;
+	return CK_EBADREQ;
+}
+
 bool
 api_request_flag(const struct api_request *req, const char *key)
 {
 	const char *v = api_request_param(req, key);
+	bool b = false;
 
-	return v != NULL && strcmp(v, "0") != 0 && strcasecmp(v, "false") != 0;
+	return v != NULL && parse_bool(v, &b) == 0 && b;
+}
+
+/* The boolean query parameters of every verb kube-apiserver serves. */
+static const char *const bool_params[] = {
+	"watch", "allowWatchBookmarks", "sendInitialEvents", "follow",
+	"previous", "timestamps", "force", "insecureSkipTLSVerifyBackend",
+};
+
+/* A boolean parameter that is not a ParseBool spelling: 400 (not ignored). */
+static bool
+bad_bool_param(const struct api_request *req, struct api_response *resp)
+{
+	const char *v;
+	bool b;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bool_params); i++) {
+		v = api_request_param(req, bool_params[i]);
+		if (v != NULL && parse_bool(v, &b) < 0) {
+			status_replyf(resp, CK_EBADREQ,
+			    "invalid value for query parameter %s: "
+			    "strconv.ParseBool: parsing \"%.64s\": invalid "
+			    "syntax", bool_params[i], v);
+			return true;
+		}
+	}
+	return false;
 }
 
 bool
@@ -265,6 +315,8 @@ api_handle(struct apiserver *srv, const struct api_request *req,
 		    "resource");
 		goto out;
 	}
+	if (bad_bool_param(req, resp))
+		goto out;
 	crud_handle(srv, req, &rt, resp);
 out:
 	log_v(6, "%s %s: %d", req->method, req->path, resp->code);

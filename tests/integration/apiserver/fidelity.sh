@@ -28,6 +28,18 @@ api GET "$CM?watch=1&timeoutSeconds=1" >/dev/null
 expect "watch=1 streams" 200 "$(code)"
 out=$(api GET "$CM?watch=False")
 expect "watch=False is a list" ConfigMapList "$(json 'd["kind"]' <<<"$out")"
+for b in t T TRUE True; do
+	api GET "$CM?watch=$b&timeoutSeconds=1" >/dev/null
+	expect "watch=$b streams" 200 "$(code)"
+done
+for b in 0 f F FALSE false; do
+	out=$(api GET "$CM?watch=$b")
+	expect "watch=$b is a list" ConfigMapList "$(json 'd["kind"]' <<<"$out")"
+done
+out=$(api GET "$CM?watch=yes")
+expect "watch=yes: 400 ParseBool" "400 invalid value for query parameter watch: strconv.ParseBool: parsing \"yes\": invalid syntax" "$(code) $(msg <<<"$out")"
+out=$(api GET "$CM?allowWatchBookmarks=maybe&watch=1")
+expect "allowWatchBookmarks=maybe: 400" 400 "$(code)"
 out=$(api GET "$CM?limit=abc")
 expect "limit=abc: 400" 400 "$(code)"
 expect "limit=abc: ParseInt message" 'strconv.ParseInt: parsing "abc": invalid syntax' "$(msg <<<"$out")"

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ckube/bus.h"
+#include "ckube/daemon.h"
 #include "ckube/err.h"
 #include "ckube/flags.h"
 #include "ckube/log.h"
@@ -91,7 +92,7 @@ static const struct flags_prog prog = {
 	.name = "ckube-apiserver",
 	.summary =
 	    "the ckube API server: Kubernetes REST over SQLite, with watches",
-	.version = "v1.3.0",
+	.version = CKUBE_VERSION,
 };
 
 static volatile sig_atomic_t got_signal;

@@ -13,7 +13,7 @@ run() {
 printf 'no-such-flag: 1\n' >"$CK_TMP/unknown.yaml"
 printf 'port: 1\n---\nport: 2\n' >"$CK_TMP/two-docs.yaml"
 printf 'v: loud\n' >"$CK_TMP/bad-value.yaml"
-n=0
+n=0 versions=""
 for b in "$CK_BIN"/ckube-*; do
 	[ -x "$b" ] || continue
 	name=${b##*/}
@@ -23,6 +23,7 @@ for b in "$CK_BIN"/ckube-*; do
 	    "$rc $(grep -q "^Usage:" <<<"$out" && echo yes) $(grep -q -- '--config string' <<<"$out" && echo yes)"
 	run "$b" --version
 	expect "$name --version" "0 yes" "$rc $(grep -q "^$name v" <<<"$out" && echo yes)"
+	versions="$versions ${out#"$name "}"
 	run "$b" --help-markdown
 	expect "$name --help-markdown" "0 yes" "$rc $(grep -q "^# $name\$" <<<"$out" && echo yes)"
 	run "$b" --no-such-flag
@@ -44,6 +45,8 @@ for b in "$CK_BIN"/ckube-*; do
 	run "$b" --config "$CK_TMP/bad-value.yaml" --help
 	expect "$name --config FILE --help prints help (the file is not read)" 0 "$rc"
 done
+expect "every binary reports the same version" 1 \
+    "$(tr ' ' '\n' <<<"$versions" | sed '/^$/d' | sort -u | wc -l)"
 
 # The apiserver from a config file, one key overridden on the command line.
 if [ -x "$CK_BIN/ckube-apiserver" ]; then

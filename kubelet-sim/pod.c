@@ -893,6 +893,10 @@ handle(struct ksim *ks, struct pod_ev *e, int64_t now)
 		kobj_unref(p->obj);
 		p->obj = kobj_ref(obj);
 		refresh_usage(p, obj);
+		if (!p->gone && !p->deleting && pod_ready_differs(p, obj)) {
+			p->last_status = 0;
+			pod_write_status(p);
+		}
 	}
 	if (p->gone)
 		return;

@@ -76,5 +76,7 @@ bool	pod_evicting(const struct sim_pod *p);
 
 /* Write p's status (and the 1.3 annotation mirror) if it changed. */
 void	pod_write_status(struct sim_pod *p);
+/* The server's Ready condition is False where ours is not (see pod_status.c). */
+bool	pod_ready_differs(const struct sim_pod *p, const struct kobj *obj);
 
 #endif

@@ -17,6 +17,7 @@
 #include "ckube/client.h"
 #include "ckube/clock.h"
 #include "ckube/err.h"
+#include "ckube/kobj.h"
 #include "ckube/log.h"
 #include "ckube/rfc3339.h"
 #include "ckube/strbuf.h"
@@ -379,6 +380,38 @@ mirror_patch(struct sim_pod *p, const cJSON *status)
 	p->last_mirror = text_hash(v);
 	free(v);
 	return patch;
+}
+
+/*
+ * Another writer (the node controller's MarkPodsNotReady while this node
+ * was unreachable) set the pod's Ready condition False: when ours says
+ * otherwise, forget what was written so the next write sends it again, as
+ * the kubelet's status manager corrects the server. True if it must.
+ */
+bool
+pod_ready_differs(const struct sim_pod *p, const struct kobj *obj)
+{
+	const char *seen = kobj_condition_status(obj, "Ready");
+	const cJSON *c, *conds;
+	const char *mine = NULL;
+	cJSON *status;
+	bool differs;
+
+	if (seen == NULL || strcmp(seen, "False") != 0 || p->last_status == 0)
+		return false;
+	status = status_json(p);
+	conds = cJSON_GetObjectItemCaseSensitive(status, "conditions");
+	cJSON_ArrayForEach(c, conds) {
+		const char *t = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(c, "type"));
+
+		if (t != NULL && strcmp(t, "Ready") == 0)
+			mine = cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(c, "status"));
+	}
+	differs = mine != NULL && strcmp(mine, seen) != 0;
+	cJSON_Delete(status);
+	return differs;
 }
 
 /* Sent by the status writer's threads, newest state only, in order. */

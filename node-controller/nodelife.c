@@ -380,6 +380,10 @@ nodelife_reconcile(struct controller *c, const char *key)
 		goto out;
 	}
 	cJSON_Delete(taints);
+	ready = kobj_condition_status(node, "Ready");
+	if (ready != NULL && strcmp(ready, "True") != 0 &&
+	    (rc = nodelife_mark_pods_not_ready(c, node, now)) < 0)
+		goto out;
 	due = nodelife_evict_pods(c, node, now_us);
 	if (due < 0)
 		rc = (int)due;

@@ -44,6 +44,15 @@ int	nodelife_reconcile(struct controller *c, const char *key);
  * returns the milliseconds until the next one is due (0: none), or a
  * negative CK_E* on a failed delete. now_us is wall time.
  */
+/*
+ * Kubernetes' MarkPodsNotReady: every pod on a node whose Ready is no longer
+ * True gets Ready=False (a status merge patch) and a NodeNotReady event, so
+ * Services stop sending it traffic long before any eviction. 0, or a
+ * negative CK_E* when a write failed (the node is looked at again).
+ */
+int	nodelife_mark_pods_not_ready(struct controller *c,
+	    const struct kobj *node, const char *now);
+
 int64_t	nodelife_evict_pods(struct controller *c, const struct kobj *node,
 	    int64_t now_us);
 

@@ -121,6 +121,70 @@ evict(struct controller *c, const struct kobj *pod, const char *taint)
 	return rc;
 }
 
+/* Ready=False in pod's conditions, the others kept: a merge patch of status. */
+static int
+mark_not_ready(struct controller *c, const struct kobj *pod, const char *now)
+{
+	struct ck_status st = { 0 };
+	cJSON *patch, *conds, *cond;
+	const cJSON *old;
+	int rc;
+
+	patch = cJSON_CreateObject();
+	conds = cJSON_AddArrayToObject(cJSON_AddObjectToObject(patch,
+	    "status"), "conditions");
+	cJSON_ArrayForEach(old, kobj_get(pod, "status.conditions")) {
+		cond = cJSON_Duplicate(old, 1);
+		if (strcmp(str_of(cond, "type"), "Ready") == 0) {
+			cJSON_ReplaceItemInObjectCaseSensitive(cond, "status",
+			    cJSON_CreateString("False"));
+			cJSON_DeleteItemFromObjectCaseSensitive(cond,
+			    "lastTransitionTime");
+			cJSON_AddStringToObject(cond, "lastTransitionTime", now);
+		}
+		cJSON_AddItemToArray(conds, cond);
+	}
+	rc = controller_patch(c, &CLIENT_GVR_PODS, kobj_namespace(pod),
+	    kobj_name(pod), "status", CLIENT_PATCH_MERGE, patch, NULL, &st);
+	cJSON_Delete(patch);
+	if (rc == CK_ENOTFOUND)
+		rc = 0;
+	if (rc == 0)
+		controller_event(c, pod, "Warning", "NodeNotReady",
+		    "Node is not ready");
+	else
+		log_warn("mark pod %s/%s not ready: %s", kobj_namespace(pod),
+		    kobj_name(pod), st.message);
+	ck_status_clear(&st);
+	return rc;
+}
+
+int
+nodelife_mark_pods_not_ready(struct controller *c, const struct kobj *node,
+    const char *now)
+{
+	struct cache *pods = controller_cache(c, "pods");
+	struct kobj **list;
+	const char *ready;
+	size_t i, n;
+	int rc = 0;
+
+	if (pods == NULL)
+		return 0;
+	list = cache_list_by_index(pods, CACHE_INDEX_NODE_NAME, kobj_name(node),
+	    &n);
+	for (i = 0; i < n; i++) {
+		ready = kobj_condition_status(list[i], "Ready");
+		if (ready == NULL || strcmp(ready, "True") != 0 ||
+		    kobj_get(list[i], "metadata.deletionTimestamp") != NULL)
+			continue;
+		if (mark_not_ready(c, list[i], now) < 0)
+			rc = CK_EAGAIN;
+	}
+	cache_list_free(list, n);
+	return rc;
+}
+
 int64_t
 nodelife_evict_pods(struct controller *c, const struct kobj *node,
     int64_t now_us)

@@ -3,7 +3,8 @@
 # healthy nodes stay untainted; when the kubelet-sim stops, its nodes go
 # Ready=Unknown with the unreachable taints, a pod without a toleration is
 # marked for deletion after --pod-eviction-timeout while a pod tolerating
-# the taint stays; a restarted kubelet-sim takes its nodes back (Ready,
+# the taint stays and every pod of the node gets Ready=False at once
+# (MarkPodsNotReady); a restarted kubelet-sim takes its nodes back (Ready,
 # taints gone) and finishes the deletion.
 . "$(dirname "$0")/../../lib/lib.sh"
 
@@ -53,6 +54,7 @@ mkpod() {
 phase_is() { [ "$(api GET "/api/v1/namespaces/default/pods/$1" | json "d['status'].get('phase')")" = "$2" ]; }
 terminating() { [ "$(api GET "/api/v1/namespaces/default/pods/$1" | json "'deletionTimestamp' in d['metadata']")" = true ]; }
 staying() { ! terminating "$1" && [ "$(code)" = 200 ]; }
+pod_ready() { [ "$(api GET "/api/v1/namespaces/default/pods/$1" | json "[c['status'] for c in d['status'].get('conditions') or [] if c['type']=='Ready'][0]")" = "$2" ]; }
 gone() { api GET "/api/v1/namespaces/default/pods/$1" >/dev/null; [ "$(code)" = 404 ]; }
 
 check "kubelet-sim starts" start_ksim
@@ -62,11 +64,15 @@ check "a healthy node has no taints" untainted sim-0
 mkpod '{"metadata":{"name":"plain"},"spec":{"containers":[{"name":"c","image":"nginx"}]}}' plain
 mkpod '{"metadata":{"name":"tolerant"},"spec":{"tolerations":[{"key":"node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute"}],"containers":[{"name":"c","image":"nginx"}]}}' tolerant
 check "pods run on sim-0" eventually -t 10 phase_is tolerant Running
+check "the tolerant pod is Ready" eventually -t 10 pod_ready tolerant True
 
 check "kubelet-sim stops" stop_pid "$KS_PID"
 check "a silent node goes Ready=Unknown" eventually -t 15 ready_is sim-0 Unknown
 reason=$(api GET /api/v1/nodes/sim-0 | json "[c['reason'] for c in d['status']['conditions'] if c['type']=='Ready'][0]")
 expect "with reason NodeStatusUnknown" NodeStatusUnknown "$reason"
+check "its pods get Ready=False (MarkPodsNotReady)" eventually -t 10 pod_ready tolerant False
+ev=$(api GET "/api/v1/namespaces/default/events?fieldSelector=involvedObject.name=tolerant" | json "sum(1 for e in d['items'] if e['reason']=='NodeNotReady')")
+expect "a NodeNotReady event on the pod" 1 "$ev"
 check "and gets the unreachable taints" eventually -t 10 tainted sim-0
 check "the other node too" eventually -t 10 tainted sim-1
 check "a pod without toleration is marked for deletion" eventually -t 15 terminating plain
@@ -79,5 +85,12 @@ check "the node is Ready again" eventually -t 15 ready_is sim-0 True
 check "and loses the taints" eventually -t 10 untainted sim-0
 check "the evicted pod finishes terminating" eventually -t 15 gone plain
 check "the tolerant pod still runs" phase_is tolerant Running
+check "and the kubelet-sim makes it Ready again" eventually -t 10 pod_ready tolerant True
+# A paused (not restarted) kubelet-sim: it must correct the server's Ready=False
+# itself when it wakes, as the kubelet's status manager does.
+kill -STOP "$KS_PID"
+check "a paused node's pods get Ready=False" eventually -t 15 pod_ready tolerant False
+kill -CONT "$KS_PID"
+check "the resumed kubelet-sim writes Ready=True again" eventually -t 15 pod_ready tolerant True
 check "node-controller stops on SIGTERM" stop_pid "$NC_PID"
 finish

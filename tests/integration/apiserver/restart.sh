@@ -9,6 +9,7 @@ start_apiserver api || { not_ok "apiserver starts"; exit 1; }
 api POST $NS/configmaps -H "$J" -d '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"keep"},"data":{"a":"b"}}' >/dev/null
 expect "created before restart" 201 "$(code)"
 api DELETE /api/v1/namespaces/kube-public >/dev/null
+expect "a default namespace may not be deleted" 403 "$(code)"
 uid=$(api GET $NS/configmaps/keep | json 'd["metadata"]["uid"]')
 rv=$(api GET $NS/configmaps | json 'd["metadata"]["resourceVersion"]')
 stop_apiserver
@@ -20,7 +21,7 @@ expect "object survives restart" "200 $uid b" "$(code) $(echo "$out" | json 'd["
 rv2=$(api GET $NS/configmaps | json 'd["metadata"]["resourceVersion"]')
 expect "revision survives restart" "$rv" "$rv2"
 expect "default namespaces not duplicated" "4" "$(api GET /api/v1/namespaces | json 'len(d["items"])')"
-expect "a terminating default namespace stays terminating" "Terminating" \
+expect "the protected namespace is still Active after the restart" "Active" \
     "$(api GET /api/v1/namespaces/kube-public | json 'd["status"]["phase"]')"
 api PATCH $NS/configmaps/keep -H 'Content-Type: application/merge-patch+json' -d '{"data":{"a":"c"}}' >/dev/null
 rv3=$(api GET $NS/configmaps/keep | json 'd["metadata"]["resourceVersion"]')

@@ -17,6 +17,7 @@
 #include "ckube/client.h"
 #include "ckube/clock.h"
 #include "ckube/err.h"
+#include "ckube/kobj.h"
 #include "ckube/log.h"
 #include "ckube/rfc3339.h"
 #include "ckube/strbuf.h"
@@ -381,6 +382,37 @@ mirror_patch(struct sim_pod *p, const cJSON *status)
 	return patch;
 }
 
+/*
+ * The pod's resolv.conf as an annotation, once, in the metadata patch that
+ * goes before its first status past Pending (a new patch if there is none).
+ */
+static cJSON *
+resolv_patch(struct sim_pod *p, cJSON *mirror)
+{
+	struct strbuf sb;
+	struct resolv r;
+	cJSON *meta, *ann;
+
+	if (p->resolv_done || p->deleting || p->reject_reason != NULL ||
+	    p->ps.phase == PH_PENDING)
+		return mirror;
+	p->resolv_done = true;
+	resolv_for_pod(&p->ks->dns, kobj_get(p->obj, "spec"), p->ns, &r);
+	strbuf_init(&sb);
+	resolv_format(&r, &sb);
+	if (mirror == NULL)
+		mirror = cJSON_CreateObject();
+	if ((meta = cJSON_GetObjectItemCaseSensitive(mirror, "metadata")) ==
+	    NULL)
+		meta = cJSON_AddObjectToObject(mirror, "metadata");
+	if ((ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations")) ==
+	    NULL)
+		ann = cJSON_AddObjectToObject(meta, "annotations");
+	cJSON_AddStringToObject(ann, ANN_RESOLV_CONF, strbuf_str(&sb));
+	strbuf_fini(&sb);
+	return mirror;
+}
+
 /* Sent by the status writer's threads, newest state only, in order. */
 void
 pod_write_status(struct sim_pod *p)
@@ -397,6 +429,7 @@ pod_write_status(struct sim_pod *p)
 	}
 	if (p->ann_key[0] != '\0' && !p->deleting)
 		mirror = mirror_patch(p, status);
+	mirror = resolv_patch(p, mirror);
 	patch = cJSON_CreateObject();
 	cJSON_AddItemToObject(patch, "status", status);
 	status_writer_put(p->ns, p->name, mirror, patch);

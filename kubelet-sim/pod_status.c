@@ -389,17 +389,14 @@ mirror_patch(struct sim_pod *p, const cJSON *status)
 static cJSON *
 resolv_patch(struct sim_pod *p, cJSON *mirror)
 {
-	struct strbuf sb;
-	struct resolv r;
 	cJSON *meta, *ann;
+	char *text;
 
 	if (p->resolv_done || p->deleting || p->reject_reason != NULL ||
 	    p->ps.phase == PH_PENDING)
 		return mirror;
 	p->resolv_done = true;
-	resolv_for_pod(&p->ks->dns, kobj_get(p->obj, "spec"), p->ns, &r);
-	strbuf_init(&sb);
-	resolv_format(&r, &sb);
+	text = resolv_pod_text(&p->ks->dns, kobj_get(p->obj, "spec"), p->ns);
 	if (mirror == NULL)
 		mirror = cJSON_CreateObject();
 	if ((meta = cJSON_GetObjectItemCaseSensitive(mirror, "metadata")) ==
@@ -408,8 +405,8 @@ resolv_patch(struct sim_pod *p, cJSON *mirror)
 	if ((ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations")) ==
 	    NULL)
 		ann = cJSON_AddObjectToObject(meta, "annotations");
-	cJSON_AddStringToObject(ann, ANN_RESOLV_CONF, strbuf_str(&sb));
-	strbuf_fini(&sb);
+	cJSON_AddStringToObject(ann, ANN_RESOLV_CONF, text);
+	free(text);
 	return mirror;
 }
 

@@ -287,3 +287,16 @@ resolv_format(const struct resolv *r, struct strbuf *out)
 		strbuf_adds(out, "\n");
 	}
 }
+
+char *
+resolv_pod_text(const struct resolv_cfg *cfg, const cJSON *spec,
+    const char *ns)
+{
+	struct strbuf sb;
+	struct resolv r;
+
+	resolv_for_pod(cfg, spec, ns, &r);
+	strbuf_init(&sb);
+	resolv_format(&r, &sb);
+	return strbuf_detach(&sb, NULL);
+}

@@ -58,4 +58,8 @@ void	resolv_for_pod(const struct resolv_cfg *cfg, const cJSON *spec,
  */
 void	resolv_format(const struct resolv *r, struct strbuf *out);
 
+/* resolv_for_pod then resolv_format: the text, malloc'd. */
+char	*resolv_pod_text(const struct resolv_cfg *cfg, const cJSON *spec,
+	    const char *ns);
+
 #endif

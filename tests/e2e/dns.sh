@@ -95,13 +95,15 @@ metadata: {name: dns-none}
 spec:
   dnsPolicy: None
   dnsConfig: {nameservers: [192.0.2.1], searches: [a.example], options: [{name: ndots, value: "2"}]}
-  containers: [{name: c, image: busybox}]
+  containers: [{name: c, image: busybox, command: [sh, -c, "cat /etc/resolv.conf; sleep 3600"]}]
 YAML
 }
 check "a dnsPolicy None pod is created" none_pod
 none_rc() { kc get pod dns-none -o jsonpath='{.metadata.annotations.sim\.ckube\.io/resolv-conf}'; }
 want_none=$'nameserver 192.0.2.1\nsearch a.example\noptions ndots:2'
 check "its resolv.conf is its dnsConfig alone" eventually -t 20 is "$want_none" none_rc
+none_log() { kc logs dns-none | grep -v '^\[ckube-sim\]'; }
+check "its log (cat /etc/resolv.conf) prints the same" eventually -t 10 is "$want_none" none_log
 too_many() {
 	kc run dns-bad --image=busybox --overrides='{"spec":{"dnsConfig":{"nameservers":
 	    ["1.1.1.1","1.1.1.2","1.1.1.3","1.1.1.4"]}}}' 2>&1 | grep -q 'must not have more than 3 nameservers'

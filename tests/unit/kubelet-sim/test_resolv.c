@@ -132,6 +132,7 @@ static void
 test_default_none(void **state)
 {
 	struct resolv_cfg cfg;
+	char *spec_text;
 
 	(void)state;
 	cfg_init(&cfg, "10.0.0.10");
@@ -145,6 +146,11 @@ test_default_none(void **state)
 	    "nameserver 1.1.1.1\nsearch x.example\noptions ndots:2 edns0\n");
 	/* None without dnsConfig (the apiserver refuses it): empty. */
 	expect(&cfg, "{\"dnsPolicy\":\"None\"}", "a", "");
+	spec_text = resolv_pod_text(&cfg, NULL, "a");
+	assert_string_equal(spec_text, "nameserver 10.0.0.10\n"
+	    "search a.svc.cluster.local svc.cluster.local cluster.local "
+	    "corp.example lab.example\noptions ndots:5\n");
+	free(spec_text);
 }
 
 static void

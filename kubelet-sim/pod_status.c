@@ -390,6 +390,7 @@ static cJSON *
 resolv_patch(struct sim_pod *p, cJSON *mirror)
 {
 	cJSON *meta, *ann;
+	const char *cur;
 	char *text;
 
 	if (p->resolv_done || p->deleting || p->reject_reason != NULL ||
@@ -397,6 +398,11 @@ resolv_patch(struct sim_pod *p, cJSON *mirror)
 		return mirror;
 	p->resolv_done = true;
 	text = resolv_pod_text(&p->ks->dns, kobj_get(p->obj, "spec"), p->ns);
+	cur = kobj_annotation(p->obj, ANN_RESOLV_CONF);
+	if (cur != NULL && strcmp(cur, text) == 0) {
+		free(text);	/* written before a restart of ours */
+		return mirror;
+	}
 	if (mirror == NULL)
 		mirror = cJSON_CreateObject();
 	if ((meta = cJSON_GetObjectItemCaseSensitive(mirror, "metadata")) ==

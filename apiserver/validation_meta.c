@@ -121,6 +121,12 @@ match_qname(const char *s, size_t len)
 	return true;
 }
 
+const char *
+validate_subdomain_msg(void)
+{
+	return SUBDOMAIN_MSG SUBDOMAIN_EX;
+}
+
 bool
 validate_is_dns1123_subdomain(const char *s)
 {

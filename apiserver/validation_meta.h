@@ -17,6 +17,8 @@ struct ck_status;
 
 /* lowercase RFC 1123 subdomain: [a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*, <= 253 */
 bool	validate_is_dns1123_subdomain(const char *s);
+/* Kubernetes' message for a value that is no RFC 1123 subdomain. */
+const char *validate_subdomain_msg(void);
 /* lowercase RFC 1123 label: [a-z0-9]([-a-z0-9]*[a-z0-9])?, <= 63 */
 bool	validate_is_dns1123_label(const char *s);
 /* RFC 1035 label (starts with a letter), <= 63: Service names. */

@@ -6,7 +6,9 @@
  */
 #include "apiserver.h"
 #include "validation_kind.h"
+#include "validation_meta.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -206,6 +208,110 @@ check_init_fields(const cJSON *spec, const char *prefix, struct ck_status *st)
 	}
 }
 
+/*
+ * A long list as the Invalid value would push the detail past the cause's
+ * bounded message: it is summarized instead.
+ */
+static void
+invalid_list(struct ck_status *st, const char *f, const cJSON *list,
+    size_t chars, const char *detail)
+{
+	if (chars < 256) {
+		vk_invalid(st, f, list, detail);
+		return;
+	}
+	ck_status_add_cause(st, f, "FieldValueInvalid", "Invalid value: "
+	    "[%d entries, %zu characters]: %s", cJSON_GetArraySize(list),
+	    chars, detail);
+}
+
+/*
+ * spec.dnsConfig as validatePodDNSConfig: policy None needs it with a
+ * nameserver; at most 3 IP nameservers, 32 subdomain searches within 2048
+ * characters, named options.
+ */
+static void
+validate_dns_config(const cJSON *spec, const char *prefix,
+    struct ck_status *st)
+{
+	const cJSON *dc = cJSON_GetObjectItemCaseSensitive(spec, "dnsConfig");
+	const cJSON *nss, *srch, *it;
+	const char *pol = json_str(spec, "dnsPolicy");
+	unsigned char ip[16];
+	char f[256], s[256];
+	size_t chars = 0, n;
+	int i;
+
+	nss = cJSON_GetObjectItemCaseSensitive(dc, "nameservers");
+	srch = cJSON_GetObjectItemCaseSensitive(dc, "searches");
+	if (pol != NULL && strcmp(pol, "None") == 0) {
+		if (!cJSON_IsObject(dc)) {
+			snprintf(f, sizeof(f), "%s.dnsConfig", prefix);
+			ck_status_add_cause(st, f, "FieldValueRequired",
+			    "Required value: must provide `dnsConfig` when "
+			    "`dnsPolicy` is None");
+			return;
+		}
+		if (cJSON_GetArraySize(nss) == 0) {
+			snprintf(f, sizeof(f), "%s.dnsConfig.nameservers",
+			    prefix);
+			ck_status_add_cause(st, f, "FieldValueRequired",
+			    "Required value: must provide at least one DNS "
+			    "nameserver when `dnsPolicy` is None");
+			return;
+		}
+	}
+	if (dc == NULL)
+		return;
+	snprintf(f, sizeof(f), "%s.dnsConfig.nameservers", prefix);
+	if (cJSON_GetArraySize(nss) > 3)
+		vk_invalid(st, f, nss, "must not have more than 3 nameservers");
+	i = 0;
+	cJSON_ArrayForEach(it, nss) {
+		snprintf(f, sizeof(f), "%s.dnsConfig.nameservers[%d]", prefix,
+		    i++);
+		if (!cJSON_IsString(it) || (inet_pton(AF_INET, it->valuestring,
+		    ip) != 1 && inet_pton(AF_INET6, it->valuestring, ip) != 1))
+			vk_invalid(st, f, it, "must be a valid IP address, (e.g. "
+			    "10.9.8.7 or 2001:db8::ffff)");
+	}
+	snprintf(f, sizeof(f), "%s.dnsConfig.searches", prefix);
+	cJSON_ArrayForEach(it, srch)
+		if (cJSON_IsString(it))
+			chars += strlen(it->valuestring) + (chars > 0);
+	if (cJSON_GetArraySize(srch) > 32)
+		invalid_list(st, f, srch, chars, "must not have more than 32 "
+		    "search paths");
+	if (chars > 2048)
+		invalid_list(st, f, srch, chars, "must not have more than 2048 "
+		    "characters (including spaces) in the search list");
+	i = 0;
+	cJSON_ArrayForEach(it, srch) {
+		snprintf(f, sizeof(f), "%s.dnsConfig.searches[%d]", prefix,
+		    i++);
+		/* A trailing dot is fine. */
+		n = cJSON_IsString(it) ? strlen(it->valuestring) : 0;
+		if (n > 0 && n < sizeof(s)) {
+			memcpy(s, it->valuestring, n + 1);
+			if (s[n - 1] == '.')
+				s[n - 1] = '\0';
+		}
+		if (n == 0 || n >= sizeof(s) ||
+		    !validate_is_dns1123_subdomain(s))
+			vk_invalid(st, f, it, validate_subdomain_msg());
+	}
+	i = 0;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(dc,
+	    "options")) {
+		snprintf(f, sizeof(f), "%s.dnsConfig.options[%d]", prefix,
+		    i++);
+		pol = json_str(it, "name");
+		if (pol == NULL || pol[0] == '\0')
+			ck_status_add_cause(st, f, "FieldValueRequired",
+			    "Required value: must not be empty");
+	}
+}
+
 void
 validation_pod_spec(const cJSON *spec, const char *prefix,
     struct ck_status *st)
@@ -243,6 +349,7 @@ validation_pod_spec(const cJSON *spec, const char *prefix,
 		if (!found)
 			vk_not_supported(st, f, v, dns);
 	}
+	validate_dns_config(spec, prefix, st);
 	ads = cJSON_GetObjectItemCaseSensitive(spec, "activeDeadlineSeconds");
 	if (ads != NULL && (!cJSON_IsNumber(ads) || ads->valuedouble < 1)) {
 		snprintf(f, sizeof(f), "%s.activeDeadlineSeconds", prefix);

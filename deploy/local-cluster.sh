@@ -179,7 +179,7 @@ start_daemon() {
 }
 
 do_up() {
-	local deadline name p url
+	local deadline name p url dns_flag
 	mkdir -p "$dir/data" "$dir/logs" "$dir/run"
 	deadline=$(($(date +%s) + UP_TIMEOUT))
 	[ -x "$BIN/ckube-apiserver" ] || die "no $BIN/ckube-apiserver (run make first)"
@@ -207,10 +207,15 @@ do_up() {
 		[ "$name" = apiserver ] && continue
 		case "$name" in
 		kubelet-sim)
+			# Pods' resolv settings name ckube-dns (started before, in name order).
+			dns_flag=
+			if [ -x "$BIN/ckube-dns" ] && wait_for "$deadline" dns_serving; then
+				dns_flag=--cluster-dns=127.0.0.1:$(cat "$dir/run/dns-server.port")
+			fi
 			# shellcheck disable=SC2086 # kubelet_flags is a list of flags
 			start_daemon "$name" --kubeconfig="$dir/kubeconfig" \
 			    --watch-bus="ipc://$dir/data/bus" --port=0 \
-			    --port-file="$dir/run/$name.port" --nodes="$nodes" $kubelet_flags ;;
+			    --port-file="$dir/run/$name.port" --nodes="$nodes" $dns_flag $kubelet_flags ;;
 		dns)
 			# Cluster DNS on a free loopback port (UDP and TCP), written to DIR/env below.
 			pid_alive "$dir/run/dns.pid" || rm -f "$dir/run/dns-server.port"

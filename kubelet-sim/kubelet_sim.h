@@ -13,6 +13,7 @@
 
 #include "eviction.h"
 #include "podspec.h"
+#include "resolv.h"
 #include "timers.h"
 
 struct client;
@@ -47,6 +48,8 @@ struct ksim_flags {
 	int64_t		node_inodes, imagefs_capacity;
 	int64_t		images_used, images_unused, dead_containers;
 	const char	*system_reserved, *kube_reserved;	/* cpu=,memory=... */
+	/* The kubelet's DNS flags: pods' resolv settings (resolv.h). */
+	const char	*cluster_dns, *cluster_domain, *resolv_conf;
 };
 
 /*
@@ -91,6 +94,7 @@ struct ksim {
 	size_t			nnodes;
 	struct evict_config	evc;		/* from the eviction flags */
 	struct timer		housekeeping;	/* the eviction pass */
+	struct resolv_cfg	dns;		/* from the DNS flags */
 };
 
 /*

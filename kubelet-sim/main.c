@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "ckube/alloc.h"
 #include "ckube/client.h"
 #include "ckube/clock.h"
 #include "ckube/daemon.h"
@@ -119,6 +120,14 @@ static const struct flag ksim_flag_table[] = {
 	    "memory.available=0Mi,nodefs.available=500Mi" },
 	{ "housekeeping-interval", FLAG_DURATION, &ks.f.housekeeping_ms, "10s",
 	    "Eviction", "how often the eviction manager looks at the nodes" },
+	{ "cluster-dns", FLAG_STRING, &ks.f.cluster_dns, "", "DNS",
+	    "comma-separated cluster DNS server IPs, each IP or IP:PORT (a "
+	    "loopback ckube-dns); pods with dnsPolicy ClusterFirst use them" },
+	{ "cluster-domain", FLAG_STRING, &ks.f.cluster_domain, "cluster.local",
+	    "DNS", "the cluster's DNS domain: pods' search path" },
+	{ "resolv-conf", FLAG_STRING, &ks.f.resolv_conf, "/etc/resolv.conf",
+	    "DNS", "the simulated node's resolv.conf: dnsPolicy Default, and "
+	    "the search domains appended for ClusterFirst (\"\": none)" },
 	{ "eviction-ranking", FLAG_STRING, &ks.f.eviction_ranking, "priority",
 	    "Eviction", "pod ranking: priority (modern: over request, "
 	    "priority, usage) or qos (1.3: BestEffort, Burstable, Guaranteed)" },
@@ -131,6 +140,32 @@ static const struct httpd_route ksim_routes[] = {
 
 static const struct flag *const tables[] = { ksim_flag_table };
 static const size_t counts[] = { ARRAY_SIZE(ksim_flag_table) };
+
+/* The DNS flags into ks->dns; false (err set) on a bad --cluster-dns. */
+static bool
+dns_setup(struct ksim *k, char *err, size_t len)
+{
+	char *text = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	if (!resolv_parse_cluster_dns(k->f.cluster_dns, &k->dns.cluster, err,
+	    len))
+		return false;
+	ck_strlcpy(k->dns.domain, k->f.cluster_domain, sizeof(k->dns.domain));
+	if (k->f.resolv_conf[0] != '\0' &&
+	    (f = fopen(k->f.resolv_conf, "r")) != NULL) {
+		text = ck_malloc(65536);
+		n = fread(text, 1, 65535, f);
+		text[n] = '\0';
+		fclose(f);
+	} else if (k->f.resolv_conf[0] != '\0')
+		log_warn("cannot read --resolv-conf %s: pods with dnsPolicy "
+		    "Default get no nameserver", k->f.resolv_conf);
+	resolv_parse_conf(text, &k->dns.host);
+	free(text);
+	return true;
+}
 
 static int
 ksim_run(struct daemon *d, void *arg)
@@ -145,6 +180,10 @@ ksim_run(struct daemon *d, void *arg)
 	(void)arg;
 	if (!eviction_setup(&ks, err, sizeof(err))) {
 		log_error("invalid eviction configuration: %s", err);
+		return 2;
+	}
+	if (!dns_setup(&ks, err, sizeof(err))) {
+		log_error("invalid DNS configuration: %s", err);
 		return 2;
 	}
 	if (daemon_client_new(d, &ks.cl) != 0)

@@ -11,6 +11,7 @@ KUBELET_SIM_SRCS += kubelet-sim/pod_status.c
 KUBELET_SIM_SRCS += kubelet-sim/podsim.c
 KUBELET_SIM_SRCS += kubelet-sim/podspec.c
 KUBELET_SIM_SRCS += kubelet-sim/probe.c
+KUBELET_SIM_SRCS += kubelet-sim/resolv.c
 KUBELET_SIM_SRCS += kubelet-sim/sim_spec.c
 KUBELET_SIM_SRCS += kubelet-sim/stats.c
 KUBELET_SIM_SRCS += kubelet-sim/status_writer.c

@@ -189,9 +189,10 @@ pod_handlers(struct ksim *ks)
 
 /* What the container does, and what its echo commands print. */
 static void
-outcome_of(const cJSON *c, bool is_init, struct sim_outcome *out,
-    char **echo)
+outcome_of(struct sim_pod *p, const cJSON *c, bool is_init,
+    struct sim_outcome *out, char **echo)
 {
+	char *resolv = NULL;
 	const char *argv[32];
 	size_t n = 0;
 	const cJSON *arr, *it;
@@ -212,11 +213,17 @@ outcome_of(const cJSON *c, bool is_init, struct sim_outcome *out,
 		out->exit_code = 127;
 		return;
 	}
+	/* Only a script that names the file pays for its text. */
+	for (k = 0; k < (int)n && resolv == NULL; k++)
+		if (strstr(argv[k], "/etc/resolv.conf") != NULL)
+			resolv = resolv_pod_text(&p->ks->dns,
+			    kobj_get(p->obj, "spec"), p->ns);
 	strbuf_init(&sb);
-	if (sim_spec_output(argv, n, &sb) == 0 && sb.len > 0)
+	if (sim_spec_output(argv, n, resolv, &sb) == 0 && sb.len > 0)
 		*echo = strbuf_detach(&sb, NULL);
 	else
 		strbuf_fini(&sb);
+	free(resolv);
 }
 
 /* Add (sign 1) or remove (-1) p's requests and usage on its node. */
@@ -550,7 +557,7 @@ read_containers(struct sim_pod *p, const cJSON *list, size_t n, bool init,
 		names[i] = ck_strdup(cJSON_IsString(nm) ? nm->valuestring : "");
 		images[i] = ck_strdup(cJSON_IsString(im) ? im->valuestring :
 		    "");
-		outcome_of(c, init, &ctrs[i].out, &echo[i]);
+		outcome_of(p, c, init, &ctrs[i].out, &echo[i]);
 		i++;
 	}
 	(void)p;

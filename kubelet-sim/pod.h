@@ -16,6 +16,9 @@
 
 struct kobj;
 
+/* The pod's resolv.conf, written once when it starts (resolv.h). */
+#define ANN_RESOLV_CONF	"sim.ckube.io/resolv-conf"
+
 struct sim_pod {
 	struct timer	timer;
 	struct ksim	*ks;
@@ -45,6 +48,7 @@ struct sim_pod {
 	bool		counted;	/* req and usage added to the node */
 	bool		evicted;	/* by the eviction manager: Failed */
 	bool		deleting, gone;
+	bool		resolv_done;	/* ANN_RESOLV_CONF was queued */
 	bool		mounted;	/* every claim was Bound: containers may start */
 	int64_t		mount_warned_ms;	/* last FailedMount event */
 };

@@ -414,6 +414,40 @@ pod_ready_differs(const struct sim_pod *p, const struct kobj *obj)
 	return differs;
 }
 
+/*
+ * The pod's resolv.conf as an annotation, once, in the metadata patch that
+ * goes before its first status past Pending (a new patch if there is none).
+ */
+static cJSON *
+resolv_patch(struct sim_pod *p, cJSON *mirror)
+{
+	cJSON *meta, *ann;
+	const char *cur;
+	char *text;
+
+	if (p->resolv_done || p->deleting || p->reject_reason != NULL ||
+	    p->ps.phase == PH_PENDING)
+		return mirror;
+	p->resolv_done = true;
+	text = resolv_pod_text(&p->ks->dns, kobj_get(p->obj, "spec"), p->ns);
+	cur = kobj_annotation(p->obj, ANN_RESOLV_CONF);
+	if (cur != NULL && strcmp(cur, text) == 0) {
+		free(text);	/* written before a restart of ours */
+		return mirror;
+	}
+	if (mirror == NULL)
+		mirror = cJSON_CreateObject();
+	if ((meta = cJSON_GetObjectItemCaseSensitive(mirror, "metadata")) ==
+	    NULL)
+		meta = cJSON_AddObjectToObject(mirror, "metadata");
+	if ((ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations")) ==
+	    NULL)
+		ann = cJSON_AddObjectToObject(meta, "annotations");
+	cJSON_AddStringToObject(ann, ANN_RESOLV_CONF, text);
+	free(text);
+	return mirror;
+}
+
 /* Sent by the status writer's threads, newest state only, in order. */
 void
 pod_write_status(struct sim_pod *p)
@@ -430,6 +464,7 @@ pod_write_status(struct sim_pod *p)
 	}
 	if (p->ann_key[0] != '\0' && !p->deleting)
 		mirror = mirror_patch(p, status);
+	mirror = resolv_patch(p, mirror);
 	patch = cJSON_CreateObject();
 	cJSON_AddItemToObject(patch, "status", status);
 	status_writer_put(p->ns, p->name, mirror, patch);

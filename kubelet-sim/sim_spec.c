@@ -27,6 +27,7 @@ struct sim_eval {
 	bool	forever;	/* sleep infinity */
 	bool	exited;		/* `exit` ran: the rest is skipped */
 	struct strbuf *echo;	/* NULL, or collects what echo prints */
+	const char *resolv;	/* /etc/resolv.conf for cat, or NULL */
 };
 
 static const char *
@@ -82,6 +83,24 @@ echo_words(char w[][WORD_MAX], size_t from, size_t nw, struct sim_eval *ev)
 	strbuf_adds(ev->echo, "\n");
 }
 
+/* `cat /etc/resolv.conf` prints the pod's resolv settings, line by line. */
+static void
+cat_file(char w[][WORD_MAX], size_t from, size_t nw, struct sim_eval *ev)
+{
+	const char *t;
+	size_t i, n;
+
+	for (i = from; i < nw; i++) {
+		if (strcmp(w[i], "/etc/resolv.conf") != 0)
+			continue;
+		for (t = ev->resolv; *t != '\0'; t += n + (t[n] == '\n')) {
+			n = strcspn(t, "\n");
+			strbuf_addf(ev->echo, "%lld %.*s\n", (long long)ev->t_ms,
+			    (int)n, t);
+		}
+	}
+}
+
 /* Run one simple command on the evaluation state. */
 static int
 exec_cmd(char w[][WORD_MAX], size_t nw, struct sim_eval *ev)
@@ -122,6 +141,10 @@ exec_cmd(char w[][WORD_MAX], size_t nw, struct sim_eval *ev)
 		ev->status = 1;
 	} else if (strcmp(cmd, "echo") == 0 && ev->echo != NULL) {
 		echo_words(w, i + 1, nw, ev);
+		ev->status = 0;
+	} else if (strcmp(cmd, "cat") == 0 && ev->echo != NULL &&
+	    ev->resolv != NULL) {
+		cat_file(w, i + 1, nw, ev);
 		ev->status = 0;
 	} else {
 		ev->status = 0;
@@ -254,11 +277,13 @@ sim_spec_eval(const char *const *argv, size_t n, bool is_init,
 }
 
 int
-sim_spec_output(const char *const *argv, size_t n, struct strbuf *out)
+sim_spec_output(const char *const *argv, size_t n, const char *resolv,
+    struct strbuf *out)
 {
 	struct sim_eval ev = { 0 };
 
 	ev.echo = out;
+	ev.resolv = resolv;
 	return eval_argv(argv, n, &ev);
 }
 

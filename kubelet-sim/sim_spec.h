@@ -34,9 +34,11 @@ struct strbuf;
 /*
  * What the script's `echo` commands print, in order, as lines
  * "<ms since start> <text>\n" appended to out (a sleep before an echo
- * delays it). Returns 0 or CK_EINVALID as sim_spec_eval.
+ * delays it); `cat /etc/resolv.conf` prints resolv line by line when it is
+ * not NULL. Returns 0 or CK_EINVALID as sim_spec_eval.
  */
-int	sim_spec_output(const char *const *argv, size_t n, struct strbuf *out);
+int	sim_spec_output(const char *const *argv, size_t n, const char *resolv,
+	    struct strbuf *out);
 
 /*
  * Parse a Go duration ("300ms", "1.5s", "2m", "1h30m", "0") into milliseconds.

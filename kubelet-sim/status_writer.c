@@ -106,6 +106,34 @@ status_writer_start(struct client *cl, int nthreads)
 			fatalx("kubelet-sim: cannot start a status sender");
 }
 
+/*
+ * Annotations of an older metadata patch that the newer one lacks (the
+ * once-only resolv-conf beside a newer init-container mirror) still go.
+ */
+static void
+merge_older(cJSON *newer, cJSON *older)
+{
+	cJSON *nann, *oann, *it, *next;
+	char *key;
+
+	oann = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(older, "metadata"), "annotations");
+	nann = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(newer, "metadata"), "annotations");
+	if (oann == NULL || nann == NULL)
+		return;
+	for (it = oann->child; it != NULL; it = next) {
+		next = it->next;
+		if (cJSON_GetObjectItemCaseSensitive(nann, it->string) !=
+		    NULL)
+			continue;
+		key = ck_strdup(it->string);
+		cJSON_AddItemToObject(nann, key,
+		    cJSON_DetachItemViaPointer(oann, it));
+		free(key);
+	}
+}
+
 void
 status_writer_put(const char *ns, const char *name, cJSON *mirror,
     cJSON *status)
@@ -126,7 +154,8 @@ status_writer_put(const char *ns, const char *name, cJSON *mirror,
 		/* The annotation an older state wanted still has to go. */
 		p->mirror = old->mirror;
 		old->mirror = NULL;
-	}
+	} else if (old != NULL && old->mirror != NULL)
+		merge_older(p->mirror, old->mirror);
 	pending_free(old);
 	(void)strmap_put(pend, p->key, p);
 	pthread_mutex_unlock(&mu);

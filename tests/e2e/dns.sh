@@ -3,7 +3,8 @@
 # (pods with hostname/subdomain set by hand), the headless name returning every pet, the
 # ClusterIP A record, SRV for a named port, PTR, NXDOMAIN, REFUSED outside the zone, a large
 # answer truncated over UDP and whole over TCP, --upstream forwarding, a deleted Service
-# disappearing and a recreated pet resolving to its new IP.
+# disappearing and a recreated pet resolving to its new IP; kubelet-sim's per-pod resolv.conf
+# (ClusterFirst naming ckube-dns, None from dnsConfig alone) and the dnsConfig limit's 422.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 
@@ -68,6 +69,46 @@ both=$(printf '%s\n' "$IP0" "$IP1" | sort | paste -sd' ')
 check "the headless name returns both pet IPs" eventually -t 20 is "$both" short "nginx.$Z" A
 CIP=$(kc get svc front -o jsonpath='{.spec.clusterIP}')
 check "the ClusterIP service A is its cluster IP" eventually -t 20 is "$CIP" short "front.$Z"
+
+# kubelet-sim's resolv settings (--cluster-dns from local-cluster.sh) on the pod, and dig at
+# the nameserver they name resolves the service through the first search domain.
+resolv() { kc get pod web-1 -o jsonpath='{.metadata.annotations.sim\.ckube\.io/resolv-conf}'; }
+has_resolv() { [ -n "$(resolv)" ]; }
+check "web-1 shows its resolv.conf (sim.ckube.io/resolv-conf)" eventually -t 20 has_resolv
+RC=$(resolv)
+rc_has() { grep -Eq "$1" <<<"$RC"; }
+check "its nameserver is ckube-dns" rc_has "^# nameserver 127\.0\.0\.1 port $DNS_PORT\$"
+check "its search path is the namespace's" rc_has "^search $Z svc\.cluster\.local cluster\.local( |\$)"
+check "its options are ndots:5" rc_has "^options ndots:5\$"
+via_resolv() {
+	local ip port dom
+	read -r _ _ ip _ port < <(grep '^# nameserver' <<<"$RC")
+	dom=$(awk '/^search/ {print $2}' <<<"$RC")
+	dig -p "$port" @"$ip" +tries=1 +time=2 +short "front.$dom"
+}
+check "dig at that nameserver resolves front.<first search domain>" is "$CIP" via_resolv
+none_pod() {
+	kc apply -f - >/dev/null <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: dns-none}
+spec:
+  dnsPolicy: None
+  dnsConfig: {nameservers: [192.0.2.1], searches: [a.example], options: [{name: ndots, value: "2"}]}
+  containers: [{name: c, image: busybox, command: [sh, -c, "cat /etc/resolv.conf; sleep 3600"]}]
+YAML
+}
+check "a dnsPolicy None pod is created" none_pod
+none_rc() { kc get pod dns-none -o jsonpath='{.metadata.annotations.sim\.ckube\.io/resolv-conf}'; }
+want_none=$'nameserver 192.0.2.1\nsearch a.example\noptions ndots:2'
+check "its resolv.conf is its dnsConfig alone" eventually -t 20 is "$want_none" none_rc
+none_log() { kc logs dns-none | grep -v '^\[ckube-sim\]'; }
+check "its log (cat /etc/resolv.conf) prints the same" eventually -t 10 is "$want_none" none_log
+too_many() {
+	kc run dns-bad --image=busybox --overrides='{"spec":{"dnsConfig":{"nameservers":
+	    ["1.1.1.1","1.1.1.2","1.1.1.3","1.1.1.4"]}}}' 2>&1 | grep -q 'must not have more than 3 nameservers'
+}
+check "4 dnsConfig nameservers are refused (422)" too_many
 srv_targets() { q +short SRV "_web._tcp.nginx.$Z" | awk '{print $3 ":" $4}' | sort | paste -sd' '; }
 check "SRV _web._tcp lists web-0 and web-1 on port 80" \
     is "80:web-0.nginx.$Z. 80:web-1.nginx.$Z." srv_targets

@@ -115,6 +115,68 @@ test_pod_validation(void **state)
 	assert_string_equal(st.causes[0].reason, "FieldValueDuplicate");
 }
 
+/* A pod with spec members extra (JSON text without braces). */
+static int
+check_pod(const char *extra)
+{
+	char text[8192];
+
+	snprintf(text, sizeof(text), "{\"spec\":{\"containers\":[{"
+	    "\"name\":\"a\",\"image\":\"x\"}],%s}}", extra);
+	return check("", "pods", text);
+}
+
+static void
+test_pod_dns_config(void **state)
+{
+	char extra[6000];
+	size_t n;
+	int i;
+
+	(void)state;
+	assert_int_equal(check_pod("\"dnsPolicy\":\"None\",\"dnsConfig\":{"
+	    "\"nameservers\":[\"1.1.1.1\",\"::1\"],\"searches\":["
+	    "\"a.example.\"],\"options\":[{\"name\":\"ndots\",\"value\":"
+	    "\"2\"}]}"), 0);
+	assert_int_equal(check_pod("\"dnsPolicy\":\"None\""), CK_EINVALID);
+	assert_string_equal(st.causes[0].field, "spec.dnsConfig");
+	assert_non_null(strstr(st.causes[0].message, "when `dnsPolicy` is "
+	    "None"));
+	assert_int_equal(check_pod("\"dnsPolicy\":\"None\",\"dnsConfig\":"
+	    "{}"), CK_EINVALID);
+	assert_string_equal(st.causes[0].field, "spec.dnsConfig.nameservers");
+	assert_int_equal(check_pod("\"dnsConfig\":{\"nameservers\":["
+	    "\"1.1.1.1\",\"1.1.1.2\",\"1.1.1.3\",\"1.1.1.4\"]}"),
+	    CK_EINVALID);
+	assert_string_equal(st.causes[0].field, "spec.dnsConfig.nameservers");
+	assert_non_null(strstr(st.causes[0].message, "more than 3"));
+	assert_int_equal(check_pod("\"dnsConfig\":{\"nameservers\":["
+	    "\"dns.example\"],\"searches\":[\"Bad_Name\"],\"options\":"
+	    "[{\"value\":\"1\"}]}"), CK_EINVALID);
+	assert_int_equal(st.ncauses, 3);
+	assert_string_equal(st.causes[0].field,
+	    "spec.dnsConfig.nameservers[0]");
+	assert_string_equal(st.causes[1].field, "spec.dnsConfig.searches[0]");
+	assert_string_equal(st.causes[2].field, "spec.dnsConfig.options[0]");
+	/* 33 searches; then 20 long ones (over 2048 characters). */
+	n = (size_t)snprintf(extra, sizeof(extra), "\"dnsConfig\":{"
+	    "\"searches\":[");
+	for (i = 0; i < 33; i++)
+		n += (size_t)snprintf(extra + n, sizeof(extra) - n,
+		    "%s\"s%d.example\"", i ? "," : "", i);
+	snprintf(extra + n, sizeof(extra) - n, "]}");
+	assert_int_equal(check_pod(extra), CK_EINVALID);
+	assert_non_null(strstr(st.causes[0].message, "32 search paths"));
+	n = (size_t)snprintf(extra, sizeof(extra), "\"dnsConfig\":{"
+	    "\"searches\":[");
+	for (i = 0; i < 20; i++)
+		n += (size_t)snprintf(extra + n, sizeof(extra) - n,
+		    "%s\"%0120d.x\"", i ? "," : "", i);
+	snprintf(extra + n, sizeof(extra) - n, "]}");
+	assert_int_equal(check_pod(extra), CK_EINVALID);
+	assert_non_null(strstr(st.causes[0].message, "2048 characters"));
+}
+
 static void
 test_cron_schedule(void **state)
 {
@@ -322,6 +384,7 @@ main(void)
 		cmocka_unit_test(test_pod_qos),
 		cmocka_unit_test(test_pod_pull_policy),
 		cmocka_unit_test(test_pod_validation),
+		cmocka_unit_test(test_pod_dns_config),
 		cmocka_unit_test(test_cron_schedule),
 		cmocka_unit_test(test_job_selector),
 		cmocka_unit_test(test_pdb_and_service),

@@ -155,14 +155,37 @@ test_output(void **state)
 
 	(void)state;
 	strbuf_init(&sb);
-	assert_int_equal(sim_spec_output(a, 3, &sb), 0);
+	assert_int_equal(sim_spec_output(a, 3, NULL, &sb), 0);
 	assert_string_equal(strbuf_str(&sb),
 	    "0 hello world\n2000 bye now\n2000 x\n");
 	strbuf_reset(&sb);
-	assert_int_equal(sim_spec_output(b, 3, &sb), 0);
+	assert_int_equal(sim_spec_output(b, 3, NULL, &sb), 0);
 	assert_int_equal(sb.len, 0);
-	assert_int_equal(sim_spec_output(c, 2, &sb), 0);
+	assert_int_equal(sim_spec_output(c, 2, NULL, &sb), 0);
 	assert_string_equal(strbuf_str(&sb), "0 plain\n");
+	strbuf_fini(&sb);
+}
+
+static void
+test_cat_resolv(void **state)
+{
+	const char *a[] = { "sh", "-c", "sleep 1; cat /etc/hosts "
+	    "/etc/resolv.conf && sleep 3600" };
+	const char *b[] = { "cat", "/etc/resolv.conf" };
+	const char *text = "nameserver 10.0.0.10\nsearch a.svc.cluster.local\n";
+	struct strbuf sb;
+
+	(void)state;
+	strbuf_init(&sb);
+	assert_int_equal(sim_spec_output(a, 3, text, &sb), 0);
+	assert_string_equal(strbuf_str(&sb), "1000 nameserver 10.0.0.10\n"
+	    "1000 search a.svc.cluster.local\n");
+	strbuf_reset(&sb);
+	/* Without the text (none computed) cat prints nothing. */
+	assert_int_equal(sim_spec_output(b, 2, NULL, &sb), 0);
+	assert_int_equal(sb.len, 0);
+	assert_int_equal(sim_spec_output(b, 2, "", &sb), 0);
+	assert_int_equal(sb.len, 0);
 	strbuf_fini(&sb);
 }
 
@@ -171,6 +194,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_simple),
+		cmocka_unit_test(test_cat_resolv),
 		cmocka_unit_test(test_scripts),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_duration),

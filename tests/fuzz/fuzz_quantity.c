@@ -1,7 +1,7 @@
 /*
  * fuzz_quantity.c: resource quantities from untrusted input. A value that
  * parses must format, its formatted and canonical forms must read back to
- * the same value, and canonicalising is idempotent.
+ * the same value, and so must its canonical form.
  */
 #include "ckube/quantity.h"
 #include "fuzz_util.h"
@@ -29,14 +29,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (quantity_parse_value(buf, &back, NULL) != 0 || back != v)
 			FUZZ_FAIL("%s -> %lld -> %s", s, (long long)v, buf);
 	}
-	if (quantity_canonical(s, canon, sizeof(canon)) == 0) {
-		if (quantity_canonical(canon, buf, sizeof(buf)) != 0 ||
-		    strcmp(canon, buf) != 0)
-			FUZZ_FAIL("canonical %s of %s is not stable", canon, s);
-		if (quantity_compare(s, canon, &cmp) != 0)
-			FUZZ_FAIL("%s and its canonical %s do not compare",
-			    s, canon);
-	}
+	/*
+	 * The canonical form keeps the value, not always its family: a
+	 * BinarySI value no power of 1024 divides prints bare ("2000"), and
+	 * reads back as DecimalSI ("2k"), as upstream's does.
+	 */
+	if (quantity_canonical(s, canon, sizeof(canon)) == 0 &&
+	    (quantity_compare(s, canon, &cmp) != 0 || cmp != 0 ||
+	    quantity_canonical(canon, buf, sizeof(buf)) != 0 ||
+	    quantity_compare(canon, buf, &cmp) != 0 || cmp != 0))
+		FUZZ_FAIL("%s -> canonical %s -> %s", s, canon, buf);
 	(void)quantity_is_valid(s);
 	free(s);
 	return 0;

@@ -10,7 +10,8 @@
 #include "ckube/kubeconfig.h"
 #include "fuzz_util.h"
 
-static char fuzz_dir[] = "/tmp/ckube-fuzz-kubeconfig-XXXXXX";
+/* in memory when it can: /tmp on disk made this target 5 times slower */
+static char fuzz_dir[] = "/dev/shm/ckube-fuzz-kubeconfig-XXXXXX";
 static char fuzz_path[sizeof(fuzz_dir) + 16];
 
 static void
@@ -48,8 +49,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ck_status st;
 
 	if (fuzz_path[0] == '\0') {
-		if (mkdtemp(fuzz_dir) == NULL)
-			FUZZ_FAIL("mkdtemp failed");
+		if (mkdtemp(fuzz_dir) == NULL) {
+			snprintf(fuzz_dir, sizeof(fuzz_dir), "%s",
+			    "/tmp/ckube-fuzz-kubeconfig-XXXXXX");
+			if (mkdtemp(fuzz_dir) == NULL)
+				FUZZ_FAIL("mkdtemp failed");
+		}
 		fuzz_put("token", "abc123\n", 7);
 		fuzz_put("ca.crt", "-----BEGIN CERTIFICATE-----\n", 28);
 		snprintf(fuzz_path, sizeof(fuzz_path), "%s/config", fuzz_dir);

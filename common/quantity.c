@@ -21,6 +21,12 @@ struct qval {
 
 /* Past this a value is no quantity; it keeps the arithmetic in range. */
 #define QMAX_MILLI	((u128)1 << 120)
+/*
+ * Significant digits read exactly: 10^38 still fits a u128 and 10^37 is
+ * past QMAX_MILLI, so a value with digits beyond these is either out of
+ * range or fractional in milli-units (where they only round up).
+ */
+#define QMAX_DIGITS	38
 
 static bool
 mul_ok(u128 *v, u128 m)
@@ -85,8 +91,8 @@ parse_suffix(const char *p, int *dexp, int *bexp, enum quantity_format *fmt)
 
 /*
  * <sign>?<digits>(.<digits>)?<suffix>; at least one digit. The significant
- * digits go into mant (at most 36 of them; a nonzero remainder past that
- * only rounds up), the rest is exponents: value = mant * 10^dexp * 2^bexp.
+ * digits go into mant (at most QMAX_DIGITS of them; a nonzero remainder
+ * past that only rounds up), the rest is exponents: value = mant * 10^dexp * 2^bexp.
  */
 static int
 qval_parse(const char *s, struct qval *q)
@@ -114,7 +120,7 @@ qval_parse(const char *s, struct qval *q)
 				dexp--;
 			continue;
 		}
-		if (ndig < 36) {
+		if (ndig < QMAX_DIGITS) {
 			mant = mant * 10 + (u128)(*p - '0');
 			ndig++;
 			if (dot)
@@ -139,6 +145,8 @@ qval_parse(const char *s, struct qval *q)
 		if (!mul_ok(&mant, 2))
 			return CK_EINVALID;
 	if (dexp >= 0) {
+		if (mant > QMAX_MILLI)
+			return CK_EINVALID;
 		for (i = 0; i < dexp; i++)
 			if (!mul_ok(&mant, 10))
 				return CK_EINVALID;
@@ -146,7 +154,7 @@ qval_parse(const char *s, struct qval *q)
 		return 0;
 	}
 	/* Divide by 10^-dexp, rounding up. */
-	if (-dexp > 38) {
+	if (-dexp > QMAX_DIGITS) {
 		q->milli = 1;
 		return 0;
 	}
@@ -154,7 +162,8 @@ qval_parse(const char *s, struct qval *q)
 	for (i = 0; i < -dexp; i++)
 		pow *= 10;
 	q->milli = mant / pow + ((mant % pow != 0 || sticky) ? 1 : 0);
-	return 0;
+	/* many digits with a small suffix ("2...0n") can still be too big */
+	return q->milli > QMAX_MILLI ? CK_EINVALID : 0;
 }
 
 static int

@@ -9,6 +9,19 @@ ALL_OBJS += $(if $(filter fuzz,$(MODE)),$(patsubst %.c,$(BUILD)/%.o,$(1)))
 endef
 
 $(eval $(call fuzz_target,tests/fuzz/fuzz_codec.c))
+$(eval $(call fuzz_target,tests/fuzz/fuzz_selector.c))
+$(eval $(call fuzz_target,tests/fuzz/fuzz_quantity.c))
+$(eval $(call fuzz_target,tests/fuzz/fuzz_cron.c))
+$(eval $(call fuzz_target,tests/fuzz/fuzz_rfc3339.c))
+$(eval $(call fuzz_target,tests/fuzz/fuzz_kubeconfig.c))
+
+# The patch appliers live in the apiserver library.
+$(BUILD)/tests/fuzz/fuzz_patch.o: CPPFLAGS += -Iapiserver
+$(BUILD)/tests/fuzz/fuzz_patch: $(BUILD)/tests/fuzz/fuzz_patch.o $(apiserver_LIB) $(LIBCKUBE)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+FUZZ_BINS += $(BUILD)/tests/fuzz/fuzz_patch
+ALL_OBJS += $(if $(filter fuzz,$(MODE)),$(BUILD)/tests/fuzz/fuzz_patch.o)
 
 # The protobuf decoder lives in the apiserver library.
 $(BUILD)/tests/fuzz/fuzz_protobuf.o: CPPFLAGS += -Iapiserver

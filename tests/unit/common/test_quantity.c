@@ -241,6 +241,43 @@ test_quantity_format(void **state)
 	assert_int_equal(quantity_format_value(3, QUANTITY_DECIMAL_SI, buf, 1), CK_EINVALID);
 }
 
+/*
+ * Found by fuzz_quantity: a 37-digit value lost its last digit (read as
+ * ...030 + 1 instead of ...032), so the stored canonical form read back
+ * as another quantity.
+ */
+static void
+test_quantity_long_mantissa(void **state)
+{
+	int c = 2;
+
+	(void)state;
+	assert_string_equal(canon("1230001339818053092953818.818Gi"),
+	    "1320703882138680156157074965404844032m");
+	assert_string_equal(canon("1320703882138680156157074965404844032m"),
+	    "1320703882138680156157074965404844032m");
+	assert_int_equal(quantity_compare("1230001339818053092953818.818Gi",
+	    "1320703882138680156157074965404844032m", &c), 0);
+	assert_int_equal(c, 0);
+	assert_int_equal(quantity_compare("1320703882138680156157074965404844032m",
+	    "1320703882138680156157074965404844031m", &c), 0);
+	assert_int_equal(c, 1);
+	/* digits past what a u128 holds round up, and stay out of range */
+	assert_string_equal(canon("0.12345678901234567890123456789012345678901"),
+	    "124m");
+	assert_int_equal(quantity_canonical("12345678901234567890123456789012345678901m",
+	    (char[QUANTITY_STR_MAX]){ 0 }, QUANTITY_STR_MAX), CK_EINVALID);
+	assert_int_equal(quantity_canonical("1329227995784915872903807060280344577m",
+	    (char[QUANTITY_STR_MAX]){ 0 }, QUANTITY_STR_MAX), CK_EINVALID);
+	assert_string_equal(canon("1329227995784915872903807060280344576m"),
+	    "1329227995784915872903807060280344576m");
+	/* also found: a fraction of a huge value gave a canonical form past the range */
+	assert_int_equal(quantity_canonical("2233720123438889092235372030820001234048885n",
+	    (char[QUANTITY_STR_MAX]){ 0 }, QUANTITY_STR_MAX), CK_EINVALID);
+	assert_int_equal(quantity_canonical("2233720123438889092235372030820001234000000n",
+	    (char[QUANTITY_STR_MAX]){ 0 }, QUANTITY_STR_MAX), CK_EINVALID);
+}
+
 int
 main(void)
 {
@@ -251,6 +288,7 @@ main(void)
 		cmocka_unit_test(test_quantity_compare),
 		cmocka_unit_test(test_quantity_canonical),
 		cmocka_unit_test(test_quantity_format),
+		cmocka_unit_test(test_quantity_long_mantissa),
 	};
 
 	return cmocka_run_group_tests_name("quantity", tests, NULL, NULL);

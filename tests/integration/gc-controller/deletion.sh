@@ -20,7 +20,10 @@ out=$(api DELETE $NS/configmaps/fg -H "$J" -d '{"propagationPolicy":"Foreground"
 expect "Foreground: 200, kept with foregroundDeletion and deletionTimestamp" \
     '200 ["foregroundDeletion"] True 0' \
     "$(code) $(echo "$out" | json 'd["metadata"]["finalizers"]') $(echo "$out" | json 'str("deletionTimestamp" in d["metadata"])') $(echo "$out" | json 'd["metadata"]["deletionGracePeriodSeconds"]')"
-expect "marking bumps generation" 2 "$(api GET $NS/configmaps/fg | json 'd["metadata"]["generation"]')"
+expect "a kind without a spec has no generation to bump" null "$(api GET $NS/configmaps/fg | json 'd["metadata"].get("generation")')"
+api POST /apis/apps/v1/namespaces/default/replicasets -H "$J" -d '{"metadata":{"name":"fgrs"},"spec":{"replicas":0,"selector":{"matchLabels":{"a":"fgrs"}},"template":{"metadata":{"labels":{"a":"fgrs"}},"spec":{"containers":[{"name":"c","image":"nginx"}]}}}}' >/dev/null
+api DELETE /apis/apps/v1/namespaces/default/replicasets/fgrs -H "$J" -d '{"propagationPolicy":"Foreground"}' >/dev/null
+expect "marking bumps generation" 2 "$(api GET /apis/apps/v1/namespaces/default/replicasets/fgrs | json 'd["metadata"]["generation"]')"
 api DELETE $NS/configmaps/fg -H "$J" -d '{"propagationPolicy":"Orphan"}' >/dev/null
 expect "a repeated DELETE switches Foreground to Orphan" '["orphan"]' "$(fins configmaps/fg)"
 api PATCH $NS/configmaps/fg -H "$M" -d '{"metadata":{"finalizers":["orphan","example.com/x"]}}' >/dev/null

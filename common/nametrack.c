@@ -14,6 +14,8 @@
 #include "ckube/alloc.h"
 #include "ckube/cache.h"
 #include "ckube/clock.h"
+#include "ckube/controller.h"
+#include "ckube/err.h"
 #include "ckube/kobj.h"
 
 struct nametrack_pending {
@@ -162,4 +164,26 @@ nametrack_drop(struct nametrack *t, const char *key)
 			pp = &p->next;
 	}
 	pthread_mutex_unlock(&t->mu);
+}
+
+int
+nametrack_controller_init(struct controller *c)
+{
+	struct cache *pods = controller_cache(c, "pods");
+	int rc = 0;
+
+	if (pods != NULL)
+		rc = cache_add_index(pods, CACHE_INDEX_CONTROLLER_UID,
+		    cache_index_controller_uid);
+	if (rc < 0 && rc != CK_EEXIST)
+		return rc;
+	controller_set_data(c, nametrack_new());
+	return 0;
+}
+
+void
+nametrack_controller_fini(struct controller *c)
+{
+	nametrack_free(controller_data(c));
+	controller_set_data(c, NULL);
 }

@@ -50,28 +50,6 @@ struct job_sync {
 	int64_t			 now_s;
 };
 
-int
-job_init(struct controller *c)
-{
-	struct cache *pods = controller_cache(c, "pods");
-	int rc = 0;
-
-	if (pods != NULL)
-		rc = cache_add_index(pods, CACHE_INDEX_CONTROLLER_UID,
-		    cache_index_controller_uid);
-	if (rc < 0 && rc != CK_EEXIST)
-		return rc;
-	controller_set_data(c, nametrack_new());
-	return 0;
-}
-
-void
-job_fini(struct controller *c)
-{
-	nametrack_free(controller_data(c));
-	controller_set_data(c, NULL);
-}
-
 static cJSON *
 owner_ref(const struct kobj *job)
 {

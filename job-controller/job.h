@@ -24,8 +24,6 @@ struct job_config {
 extern struct job_config job_cfg;
 
 /* job.c: the algorithm. */
-int	job_init(struct controller *c);
-void	job_fini(struct controller *c);
 int	job_reconcile(struct controller *c, const char *key);
 
 /* job_status.c: pure helpers over a Job's pods and its status. */

@@ -1,5 +1,6 @@
 /* main.c: wiring only. The algorithm is in job.c and job_status.c. */
 #include "ckube/controller.h"
+#include "ckube/nametrack.h"
 #include "ckube/flags.h"
 
 #include "job.h"
@@ -28,8 +29,8 @@ static const struct controller_def job_def = {
 	.nwatches	= ARRAY_SIZE(job_watches),
 	.flags		= job_flags,
 	.nflags		= ARRAY_SIZE(job_flags),
-	.init		= job_init,
-	.fini		= job_fini,
+	.init		= nametrack_controller_init,
+	.fini		= nametrack_controller_fini,
 	.reconcile	= job_reconcile,
 };
 

@@ -1,5 +1,6 @@
 /* main.c: wiring only. The algorithm is in rs.c. */
 #include "ckube/controller.h"
+#include "ckube/nametrack.h"
 
 #include "rs.h"
 
@@ -21,8 +22,8 @@ static const struct controller_def rs_def = {
 	.name		= "replicaset-controller",
 	.watches	= rs_watches,
 	.nwatches	= ARRAY_SIZE(rs_watches),
-	.init		= rs_init,
-	.fini		= rs_fini,
+	.init		= nametrack_controller_init,
+	.fini		= nametrack_controller_fini,
 	.reconcile	= rs_reconcile,
 };
 

@@ -36,28 +36,6 @@ struct rs_owner {
 	struct label_selector	*sel;
 };
 
-int
-rs_init(struct controller *c)
-{
-	struct cache *pods = controller_cache(c, "pods");
-	int rc = 0;
-
-	if (pods != NULL)
-		rc = cache_add_index(pods, CACHE_INDEX_CONTROLLER_UID,
-		    cache_index_controller_uid);
-	if (rc < 0 && rc != CK_EEXIST)
-		return rc;
-	controller_set_data(c, nametrack_new());
-	return 0;
-}
-
-void
-rs_fini(struct controller *c)
-{
-	nametrack_free(controller_data(c));
-	controller_set_data(c, NULL);
-}
-
 static void
 enqueue_kind(struct controller *c, const char *prefix, const struct kobj *o)
 {

@@ -18,8 +18,6 @@ struct cache;
 #define RS_BURST	500
 
 /* rs.c: the algorithm. */
-int	rs_init(struct controller *c);
-void	rs_fini(struct controller *c);
 int	rs_reconcile(struct controller *c, const char *key);
 /* Watch handlers: enqueue the owner, or every matching owner of an orphan. */
 void	rs_map_rs(struct controller *c, const struct kobj *obj);

@@ -37,4 +37,13 @@ size_t	nametrack_observe(struct nametrack *t, const char *key,
 /* Forget everything about key (its owner is gone). */
 void	nametrack_drop(struct nametrack *t, const char *key);
 
+struct controller;
+/*
+ * The init and fini of a controller that owns pods (controller_def.init and
+ * .fini): its pods cache indexed by controller uid, a tracker as the
+ * controller's data (controller_data()).
+ */
+int	nametrack_controller_init(struct controller *c);
+void	nametrack_controller_fini(struct controller *c);
+
 #endif

@@ -23,6 +23,7 @@
 #include "ckube/controller.h"
 #include "ckube/err.h"
 #include "ckube/kobj.h"
+#include "ckube/nametrack.h"
 #include "ckube/rfc3339.h"
 #include "fake_api.h"
 #include "job.h"
@@ -36,7 +37,8 @@ static const struct watch_spec watches[] = {
 
 static const struct controller_def def = {
 	.name = "job-controller", .watches = watches,
-	.nwatches = ARRAY_SIZE(watches), .init = job_init, .fini = job_fini,
+	.nwatches = ARRAY_SIZE(watches), .init = nametrack_controller_init,
+	.fini = nametrack_controller_fini,
 	.reconcile = job_reconcile,
 };
 

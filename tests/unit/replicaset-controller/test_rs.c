@@ -17,6 +17,7 @@
 #include "ckube/ck.h"
 #include "ckube/controller.h"
 #include "ckube/err.h"
+#include "ckube/nametrack.h"
 #include "ckube/kobj.h"
 #include "ckube/rfc3339.h"
 #include "fake_api.h"
@@ -30,7 +31,8 @@ static const struct watch_spec watches[] = {
 
 static const struct controller_def def = {
 	.name = "replicaset-controller", .watches = watches,
-	.nwatches = ARRAY_SIZE(watches), .init = rs_init, .fini = rs_fini,
+	.nwatches = ARRAY_SIZE(watches), .init = nametrack_controller_init,
+	.fini = nametrack_controller_fini,
 	.reconcile = rs_reconcile,
 };
 

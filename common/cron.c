@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "ckube/rfc3339.h"
+
 #include "ckube/alloc.h"
 #include "ckube/err.h"
 
@@ -413,22 +415,6 @@ tz_leave(void)
 
 /* --- Calendar arithmetic on wall times (Howard Hinnant's algorithms). --- */
 
-static void
-civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
 static bool
 day_matches(const struct cron_schedule *s, int64_t days, int mday)
 {
@@ -463,7 +449,7 @@ wall_instants(int64_t wall, int64_t t[2])
 	struct tm tm, back;
 	time_t r;
 
-	civil_from_days(days, &y, &m, &d);
+	rfc3339_civil_from_days(days, &y, &m, &d);
 	for (i = 0; i < 2; i++) {
 		memset(&tm, 0, sizeof(tm));
 		tm.tm_year = (int)(y - 1900);
@@ -511,7 +497,7 @@ search(const struct cron_schedule *s, int64_t start, int64_t wall_from,
 		if (best != INT64_MAX && (!near ||
 		    days * 86400 > best_wall + CRON_DST_SLACK_S))
 			break;
-		civil_from_days(days, &y, &m, &d);
+		rfc3339_civil_from_days(days, &y, &m, &d);
 		if (!(s->month & (1u << m)) || !day_matches(s, days, d))
 			continue;
 		h0 = first ? (int)(wall_from - days * 86400) / 3600 : 0;

@@ -29,8 +29,8 @@ days_from_civil(int64_t y, int64_t m, int64_t d)
 	return era * 146097 + doe - 719468;
 }
 
-static void
-civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+void
+rfc3339_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
 	int64_t era, doe, yoe, doy, mp;
 
@@ -58,7 +58,7 @@ format_parts(int64_t t, int64_t frac_us, char *buf, size_t len)
 	int64_t days = floordiv(t, S_PER_DAY), secs = t - days * S_PER_DAY, y;
 	int m, d, n, hh, mm, ss;
 
-	civil_from_days(days, &y, &m, &d);
+	rfc3339_civil_from_days(days, &y, &m, &d);
 	if (y < 0 || y > 9999)
 		return CK_EINVALID;	/* RFC 3339 has four-digit years only */
 	hh = (int)(secs / 3600);

@@ -23,6 +23,8 @@ int	rfc3339_format_micro(int64_t us, char *buf, size_t len) CK_MUST_CHECK;
  */
 int	rfc3339_parse_micro(const char *s, int64_t *out_us) CK_MUST_CHECK;
 int	rfc3339_parse(const char *s, time_t *out) CK_MUST_CHECK;
+/* Days since 1970-01-01 to a proleptic Gregorian year, month 1-12, day 1-31. */
+void	rfc3339_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 /* The current time, formatted. */
 void	rfc3339_now(char buf[RFC3339_MAX]);
 /* Kubernetes HumanDuration ("5s", "3m2s", "4h", "2d3h", "400d", "3y") of d seconds. */

@@ -59,10 +59,16 @@ YAML
 check "kubectl apply creates the headless service and the StatefulSet" test $? = 0
 
 # While web-0 is not Ready, web-1 must not exist; poll until web-0 is Ready.
+# One LIST per poll: separate GETs could see web-0 still unready and then a
+# web-1 created after web-0 turned Ready in between.
 early=0
 order() {
-	if exists web-0 && ! ready web-0 && exists web-1; then early=1; fi
-	ready web-0
+	local snap
+	snap=" $(kc get pods -o jsonpath='{range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status} {end}' 2>/dev/null)"
+	if [[ $snap == *" web-0="* && $snap != *" web-0=True "* && $snap == *" web-1="* ]]; then
+		early=1
+	fi
+	[[ $snap == *" web-0=True "* ]]
 }
 check "web-0 becomes Ready" eventually -t 40 order
 check "web-1 did not exist before web-0 was Ready" test "$early" = 0
@@ -91,9 +97,14 @@ pvc1=$(field pvc www-web-1 .metadata.uid)
 pvc2=$(field pvc www-web-2 .metadata.uid)
 kc scale sts web --replicas=1 >/dev/null
 bad_order=0
-down() {
-	if exists web-2 && [ -n "$(field pod web-1 .metadata.deletionTimestamp)" ]; then bad_order=1; fi
-	! exists web-1 && ! exists web-2
+down() {	# one LIST per poll, as order() above
+	local snap
+	snap=" $(kc get pods -o jsonpath='{range .items[*]}{.metadata.name}={.metadata.deletionTimestamp} {end}' 2>/dev/null)"
+	if [[ $snap == *" web-2="* && $snap == *" web-1="?* && $snap != *" web-1= "* ]]; then
+		bad_order=1
+	fi
+	# web-0 stays: a failed LIST (no web-0) is not "deleted"
+	[[ $snap == *" web-0="* && $snap != *" web-1="* && $snap != *" web-2="* ]]
 }
 check "scaled to 1: web-2 and web-1 are deleted" eventually -t 60 down
 check "web-1 was not deleted while web-2 existed" test "$bad_order" = 0

@@ -15,10 +15,10 @@
 
 #include "ckube/err.h"
 #include "ckube/kobj.h"
+#include "ckube/revision.h"
 #include "ckube/rfc3339.h"
 #include "ckube/selector.h"
 #include "ckube/strbuf.h"
-#include "ckube/strmap.h"
 
 int64_t
 pet_ordinal(const char *set, const char *name)
@@ -327,22 +327,7 @@ void
 pet_revision_name(const char *set, const cJSON *template, int64_t collisions,
     struct strbuf *out)
 {
-	/* Kubernetes' SafeEncodeString alphabet: no vowels, no look-alikes. */
-	static const char alpha[] = "bcdfghjklmnpqrstvwxz2456789";
-	char *text = cJSON_PrintUnformatted(template);
-	struct strbuf in = STRBUF_INIT;
-	uint64_t h;
-	int i;
-
-	strbuf_addf(&in, "%s#%lld", text != NULL ? text : "",
-	    (long long)collisions);
-	cJSON_free(text);
-	h = strmap_hash(strbuf_str(&in));
-	strbuf_fini(&in);
 	strbuf_reset(out);
 	strbuf_addf(out, "%s-", set);
-	for (i = 0; i < 10; i++) {
-		strbuf_addc(out, alpha[h % (sizeof(alpha) - 1)]);
-		h /= sizeof(alpha) - 1;
-	}
+	revision_hash(template, collisions, out);
 }

@@ -19,6 +19,7 @@
 #include "ckube/err.h"
 #include "ckube/kobj.h"
 #include "ckube/log.h"
+#include "ckube/revision.h"
 #include "ckube/strbuf.h"
 
 static const struct client_gvr gvr_revisions = { "apps", "v1",
@@ -38,24 +39,8 @@ pet_revisions_fini(struct pet_revisions *rv)
 static struct kobj **
 list_revisions(struct controller *c, const struct pet_set *ps, size_t *n)
 {
-	struct cache *revs = controller_cache(c, PETSET_REV_RES);
-	struct kobj **list;
-	size_t i, j;
-
-	*n = 0;
-	if (revs == NULL)
-		return NULL;
-	list = cache_list_by_index(revs, CACHE_INDEX_CONTROLLER_UID,
+	return revision_list(controller_cache(c, PETSET_REV_RES),
 	    kobj_uid(ps->obj), n);
-	for (i = 1; i < *n; i++)	/* few: insertion sort */
-		for (j = i; j > 0 && kobj_get_int_or(list[j - 1], "revision",
-		    0) > kobj_get_int_or(list[j], "revision", 0); j--) {
-			struct kobj *t = list[j];
-
-			list[j] = list[j - 1];
-			list[j - 1] = t;
-		}
-	return list;
 }
 
 static struct kobj *

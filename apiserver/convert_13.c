@@ -13,6 +13,7 @@
 
 /* convert_edge.c's hooks */
 void	convert_13_selector_in(cJSON *obj);
+void	convert_13_daemonset_in(cJSON *obj);
 void	convert_13_petset_in(cJSON *obj);
 void	convert_13_pdb_in(cJSON *obj);
 void	convert_13_pdb_out(cJSON *obj);
@@ -31,6 +32,21 @@ convert_13_selector_in(cJSON *obj)
 		return;
 	sel = json_ensure_obj(spec, "selector");
 	cJSON_AddItemToObject(sel, "matchLabels", cJSON_Duplicate(labels, 1));
+}
+
+/*
+ * extensions/v1beta1 DaemonSets default to OnDelete (1.3 never replaced a
+ * daemon pod when the template changed; the 1.6 version made it explicit).
+ */
+void
+convert_13_daemonset_in(cJSON *obj)
+{
+	cJSON *spec = json_obj(obj, "spec");
+
+	convert_13_selector_in(obj);
+	if (spec != NULL && json_obj(spec, "updateStrategy") == NULL)
+		json_set_str(json_ensure_obj(spec, "updateStrategy"), "type",
+		    "OnDelete");
 }
 
 /*

@@ -16,6 +16,7 @@
 
 /* convert_13.c */
 void	convert_13_selector_in(cJSON *obj);
+void	convert_13_daemonset_in(cJSON *obj);
 void	convert_13_petset_in(cJSON *obj);
 void	convert_13_pdb_in(cJSON *obj);
 void	convert_13_pdb_out(cJSON *obj);
@@ -36,6 +37,8 @@ static const struct {
 	{ "batch", "v2alpha1", "cronjobs", "batch", "cronjobs", NULL, NULL },
 	{ "policy", "v1alpha1", "poddisruptionbudgets", "policy",
 	    "poddisruptionbudgets", convert_13_pdb_in, convert_13_pdb_out },
+	{ "extensions", "v1beta1", "daemonsets", "apps", "daemonsets",
+	    convert_13_daemonset_in, NULL },
 	{ "extensions", "v1beta1", "deployments", "apps", "deployments",
 	    convert_13_selector_in, NULL },
 	{ "extensions", "v1beta1", "replicasets", "apps", "replicasets",

@@ -1,7 +1,7 @@
 /*
  * defaults_workload.c: defaulting of the workload and policy kinds as
  * Kubernetes' SetDefaults_* functions and create strategies do:
- * StatefulSet, Job (with the generated controller-uid selector), CronJob,
+ * StatefulSet, DaemonSet, Job (with the generated controller-uid selector), CronJob,
  * PodDisruptionBudget, NetworkPolicy, and the Service's spec defaults.
  */
 #include "apiserver.h"
@@ -141,6 +141,48 @@ defaults_statefulset(cJSON *obj)
 	default_template(spec);
 	json_del(obj, "status");
 	json_set_num(json_ensure_obj(obj, "status"), "replicas", 0);
+}
+
+/*
+ * DaemonSet (apps/v1 SetDefaults_DaemonSet): RollingUpdate with
+ * maxUnavailable 1 and maxSurge 0, a history of 10, the template's PodSpec
+ * defaults. Also on updates, so that the template (and its hash) does not
+ * change when a client sends it undefaulted.
+ */
+void
+defaults_daemonset_spec(cJSON *spec)
+{
+	cJSON *us, *ru;
+
+	if (!cJSON_IsObject(spec))
+		return;
+	us = json_ensure_obj(spec, "updateStrategy");
+	json_default_str(us, "type", "RollingUpdate");
+	if (strcmp(json_str(us, "type"), "RollingUpdate") == 0) {
+		ru = json_ensure_obj(us, "rollingUpdate");
+		if (cJSON_GetObjectItemCaseSensitive(ru, "maxUnavailable") ==
+		    NULL)
+			json_set_num(ru, "maxUnavailable", 1);
+		if (cJSON_GetObjectItemCaseSensitive(ru, "maxSurge") == NULL)
+			json_set_num(ru, "maxSurge", 0);
+	}
+	json_default_num(spec, "revisionHistoryLimit", 10);
+	default_template(spec);
+}
+
+void
+defaults_daemonset(cJSON *obj)
+{
+	cJSON *st;
+
+	defaults_daemonset_spec(json_ensure_obj(obj, "spec"));
+	/* A new set starts with the zero status (these four are not omitempty). */
+	json_del(obj, "status");
+	st = json_ensure_obj(obj, "status");
+	json_set_num(st, "currentNumberScheduled", 0);
+	json_set_num(st, "numberMisscheduled", 0);
+	json_set_num(st, "desiredNumberScheduled", 0);
+	json_set_num(st, "numberReady", 0);
 }
 
 /*

@@ -111,6 +111,10 @@ defaults_on_update(const struct api_resource *r, cJSON *obj, const cJSON *old)
 		defaults_replicaset_spec(spec);
 		return;
 	}
+	if (strcmp(r->kind, "DaemonSet") == 0) {
+		defaults_daemonset_spec(spec);
+		return;
+	}
 	if (r->group[0] == '\0' && strcmp(r->kind, "ReplicationController") ==
 	    0) {
 		defaults_rc(obj);
@@ -218,6 +222,7 @@ static const struct {
 	{ "", "Service", kind_service },
 	{ "", "PersistentVolumeClaim", kind_pvc },
 	{ "", "ReplicationController", validation_workload },
+	{ "apps", "DaemonSet", validation_workload },
 	{ "apps", "Deployment", validation_workload },
 	{ "apps", "ReplicaSet", validation_workload },
 	{ "apps", "StatefulSet", validation_workload },

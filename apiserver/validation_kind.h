@@ -33,6 +33,9 @@ const char *defaults_pod_qos(const struct cJSON *spec);
 /* ---- defaults_workload.c ---- */
 
 void	defaults_statefulset(struct cJSON *obj);
+/* DaemonSet: RollingUpdate 1/0, history 10, template defaults. */
+void	defaults_daemonset(struct cJSON *obj);
+void	defaults_daemonset_spec(struct cJSON *spec);
 /* Deployment: strategy RollingUpdate 25%/25%, history 10, deadline 600. */
 void	defaults_deployment(struct cJSON *obj);
 void	defaults_deployment_spec(struct cJSON *spec);

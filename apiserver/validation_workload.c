@@ -45,7 +45,7 @@ non_negative(const cJSON *spec, const char *key, const char *prefix,
  */
 static void
 check_selector(const cJSON *spec, const char *prefix, bool map_form,
-    bool required, struct ck_status *st)
+    bool required, const char *what, struct ck_status *st)
 {
 	const cJSON *sel = cJSON_GetObjectItemCaseSensitive(spec, "selector");
 	const cJSON *tmpl = json_obj(spec, "template");
@@ -73,8 +73,9 @@ check_selector(const cJSON *spec, const char *prefix, bool map_form,
 		return;
 	}
 	if (!map_form && selector_is_empty(ls))
-		vk_invalid(st, f, sel, "empty selector is invalid for "
-		    "deployment");
+		vk_invalid(st, f, sel, strcmp(what, "daemonset") == 0 ?
+		    "empty selector is invalid for daemonset" :
+		    "empty selector is invalid for deployment");
 	else if (tmpl != NULL && !selector_matches(ls, labels)) {
 		snprintf(f, sizeof(f), "%s.template.metadata.labels", prefix);
 		vk_invalid(st, f, labels, "`selector` does not match "
@@ -198,6 +199,81 @@ check_pdb(const cJSON *spec, struct ck_status *st)
 	}
 }
 
+/*
+ * An IntOrString of a rolling update (ValidatePositiveIntOrPercent and
+ * IsNotMoreThan100Percent); its value, or -1 when invalid.
+ */
+static long
+check_int_or_percent(const cJSON *v, const char *f, struct ck_status *st)
+{
+	size_t len;
+
+	if (v == NULL || cJSON_IsNull(v))
+		return 0;
+	if (cJSON_IsNumber(v)) {
+		if (v->valuedouble < 0) {
+			vk_invalid(st, f, v, "must be greater than or equal "
+			    "to 0");
+			return -1;
+		}
+		return (long)v->valuedouble;
+	}
+	len = cJSON_IsString(v) ? strlen(v->valuestring) : 0;
+	if (len < 2 || v->valuestring[len - 1] != '%' ||
+	    strspn(v->valuestring, "0123456789") != len - 1) {
+		vk_invalid(st, f, v, "a valid percent string must be a numeric "
+		    "string followed by an ending '%' (e.g. '1%',  or '93%', "
+		    "regex used for validation is '[0-9]+%')");
+		return -1;
+	}
+	if (percent_of(v->valuestring) > 100) {
+		vk_invalid(st, f, v, "must not be greater than 100%");
+		return -1;
+	}
+	return percent_of(v->valuestring);
+}
+
+/* ValidateDaemonSetSpec's own checks (the common ones run before). */
+static void
+check_daemonset(const cJSON *spec, struct ck_status *st)
+{
+	const cJSON *us = json_obj(spec, "updateStrategy");
+	const cJSON *ru = json_obj(us, "rollingUpdate");
+	const cJSON *pspec = json_obj(json_obj(spec, "template"), "spec");
+	const char *type = json_str(us, "type");
+	long unavail, surge;
+
+	if (cJSON_GetObjectItemCaseSensitive(pspec, "activeDeadlineSeconds") !=
+	    NULL)
+		vk_forbidden(st, "spec.template.spec.activeDeadlineSeconds",
+		    "activeDeadlineSeconds in DaemonSet is not Supported");
+	check_enum(us, "type", "spec.updateStrategy.type",
+	    (const char *const[]){ "RollingUpdate", "OnDelete", NULL }, st);
+	if (type == NULL || strcmp(type, "RollingUpdate") != 0)
+		return;
+	if (ru == NULL) {
+		vk_required(st, "spec.updateStrategy.rollingUpdate");
+		return;
+	}
+	unavail = check_int_or_percent(cJSON_GetObjectItemCaseSensitive(ru,
+	    "maxUnavailable"), "spec.updateStrategy.rollingUpdate."
+	    "maxUnavailable", st);
+	surge = check_int_or_percent(cJSON_GetObjectItemCaseSensitive(ru,
+	    "maxSurge"), "spec.updateStrategy.rollingUpdate.maxSurge", st);
+	if (unavail < 0 || surge < 0)
+		return;
+	/* Exactly one of the two is non-zero. */
+	if (unavail != 0 && surge != 0)
+		vk_invalid(st, "spec.updateStrategy.rollingUpdate.maxSurge",
+		    cJSON_GetObjectItemCaseSensitive(ru, "maxSurge"),
+		    "may not be set when maxUnavailable is non-zero");
+	else if (unavail == 0 && surge == 0)
+		ck_status_add_cause(st,
+		    "spec.updateStrategy.rollingUpdate.maxUnavailable",
+		    "FieldValueRequired",
+		    "Required value: cannot be 0 when maxSurge is 0");
+}
+
 /* StatefulSet updates may change these spec fields only. */
 static void
 check_sts_update(const cJSON *spec, const cJSON *ospec, struct ck_status *st)
@@ -233,7 +309,7 @@ validation_workload(const struct api_resource *r, const cJSON *obj,
 	if (strcmp(k, "PodDisruptionBudget") == 0) {
 		check_pdb(spec, st);
 		if (cJSON_GetObjectItemCaseSensitive(spec, "selector") != NULL)
-			check_selector(spec, "spec", false, false, st);
+			check_selector(spec, "spec", false, false, "deployment", st);
 		return;
 	}
 	if (strcmp(k, "CronJob") == 0) {
@@ -261,10 +337,12 @@ validation_workload(const struct api_resource *r, const cJSON *obj,
 	non_negative(spec, "minReadySeconds", "spec", st);
 	non_negative(spec, "revisionHistoryLimit", "spec", st);
 	if (strcmp(k, "Job") == 0) {
-		check_selector(spec, "spec", false, false, st);
+		check_selector(spec, "spec", false, false, "deployment", st);
 		check_job_template(spec, "spec", st);
 	} else {
-		check_selector(spec, "spec", rc, !rc, st);
+		check_selector(spec, "spec", rc, !rc,
+		    strcmp(k, "DaemonSet") == 0 ? "daemonset" : "deployment",
+		    st);
 		if (!rc || json_obj(spec, "template") != NULL)
 			validation_pod_spec(json_obj(json_obj(spec,
 			    "template"), "spec"), "spec.template.spec", st);
@@ -283,6 +361,8 @@ validation_workload(const struct api_resource *r, const cJSON *obj,
 		    (const char *const[]){ "RollingUpdate", "OnDelete", NULL },
 		    st);
 	}
+	if (strcmp(k, "DaemonSet") == 0)
+		check_daemonset(spec, st);
 	if (old == NULL || rc)
 		return;
 	vk_immutable(st, "spec.selector",

@@ -30,6 +30,7 @@ COMMON_SRCS += common/nametrack.c
 COMMON_SRCS += common/nodematch.c
 COMMON_SRCS += common/netpol.c
 COMMON_SRCS += common/netpol_addr.c
+COMMON_SRCS += common/podutil.c
 COMMON_SRCS += common/quantity.c
 COMMON_SRCS += common/ratelimit.c
 COMMON_SRCS += common/revision.c

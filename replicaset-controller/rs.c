@@ -22,6 +22,7 @@
 #include "ckube/kobj.h"
 #include "ckube/log.h"
 #include "ckube/nametrack.h"
+#include "ckube/podutil.h"
 #include "ckube/selector.h"
 #include "ckube/strbuf.h"
 
@@ -346,9 +347,9 @@ update_status(struct controller *c, const struct rs_owner *o,
 	for (i = 0; i < nowned; i++) {
 		if (labels_superset(kobj_labels(owned[i]), tlabels))
 			full++;
-		if (rs_pod_ready(owned[i]))
+		if (pod_ready(owned[i]))
 			ready++;
-		if (rs_pod_available(owned[i], min_ready, now, &wait))
+		if (pod_available(owned[i], min_ready, now, &wait))
 			avail++;
 		else if (wait > 0 && (minwait == 0 || wait < minwait))
 			minwait = wait;
@@ -398,7 +399,7 @@ claim_pods(struct controller *c, const struct rs_owner *o,
 	    kobj_namespace(o->obj), &n);
 	*owned = ck_reallocarray(*owned, n + 1, sizeof(**owned));
 	for (i = 0; i < n; i++) {
-		if (!rs_pod_active(list[i]))
+		if (!pod_active(list[i]))
 			continue;
 		ref = kobj_controller_ref(list[i]);
 		uid = cJSON_GetObjectItemCaseSensitive(ref, "uid");

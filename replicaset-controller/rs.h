@@ -24,17 +24,7 @@ void	rs_map_rs(struct controller *c, const struct kobj *obj);
 void	rs_map_rc(struct controller *c, const struct kobj *obj);
 void	rs_map_pod(struct controller *c, const struct kobj *obj);
 
-/* rs_pods.c: pure pod predicates and the delete order. */
-/* Not being deleted, not Succeeded or Failed (controller.IsPodActive). */
-bool	rs_pod_active(const struct kobj *pod);
-/* The Ready condition is True. */
-bool	rs_pod_ready(const struct kobj *pod);
-/*
- * Ready for min_ready_s seconds at now_s. *wait_s gets the seconds left
- * when it is ready but not yet available (else 0).
- */
-bool	rs_pod_available(const struct kobj *pod, int64_t min_ready_s,
-	    int64_t now_s, int64_t *wait_s);
+/* rs_pods.c: the delete order. */
 /*
  * Sort pods so that the first ones are the best to delete: unscheduled,
  * then Pending, Unknown, Running; not ready before ready; newest first.

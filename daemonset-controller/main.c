@@ -1,0 +1,29 @@
+/* main.c: wiring only. The algorithm is in ds.c. */
+#include "ckube/controller.h"
+#include "ckube/nametrack.h"
+
+#include "ds.h"
+
+static const struct watch_spec ds_watches[] = {
+	{ .resource = DS_RES, .role = WATCH_PRIMARY },
+	{ .resource = "pods", .role = WATCH_OWNED, .owner_kind = "DaemonSet" },
+	{ .resource = DS_REV_RES, .role = WATCH_OWNED,
+	  .owner_kind = "DaemonSet" },
+	{ .resource = "nodes", .role = WATCH_MAPPED, .map = ds_map_node },
+};
+
+static const struct controller_def ds_def = {
+	.name		= "daemonset-controller",
+	.summary	= "runs a copy of a pod on every eligible node (DaemonSets)",
+	.watches	= ds_watches,
+	.nwatches	= ARRAY_SIZE(ds_watches),
+	.init		= nametrack_controller_init,
+	.fini		= nametrack_controller_fini,
+	.reconcile	= ds_reconcile,
+};
+
+int
+main(int argc, char *argv[])
+{
+	return controller_main(&ds_def, argc, argv);
+}

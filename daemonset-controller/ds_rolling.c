@@ -49,8 +49,9 @@ plan_unavailable(const struct ds_node_state *nodes, size_t n,
 			if (!s->new_available)
 				unavailable++;
 		} else if (!s->old_available) {
-			actions[i] = DS_DELETE_OLD;
+			actions[i] = DS_DELETE_OLD;	/* down already */
 			picked++;
+			unavailable++;
 		}
 	}
 	/* Then available old pods, while the budget allows. */

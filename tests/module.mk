@@ -1,6 +1,7 @@
 # Tests: cmocka unit binaries (one per module) and script suites (integration, e2e).
 include tests/unit/common/module.mk
 include tests/unit/apiserver/module.mk
+include tests/unit/daemonset-controller/module.mk
 include tests/unit/deployment-controller/module.mk
 include tests/unit/dns/module.mk
 include tests/unit/disruption-controller/module.mk
@@ -19,6 +20,7 @@ include tests/integration/module.mk
 
 # End-to-end suites: whole clusters through deploy/local-cluster.sh, driven by kubectl.
 SCRIPT_TESTS += tests/e2e/controllers.sh
+SCRIPT_TESTS += tests/e2e/daemonset.sh
 SCRIPT_TESTS += tests/e2e/eviction.sh
 SCRIPT_TESTS += tests/e2e/dns.sh
 SCRIPT_TESTS += tests/e2e/gc.sh

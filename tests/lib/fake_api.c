@@ -265,6 +265,16 @@ stored(struct fake_api *fa, const struct kobj *obj, int create)
 		if (kobj_set_str(o, "metadata.uid", buf) < 0)
 			abort();
 	}
+	/* generateName: the server's random suffix, here a counter. */
+	if (create && kobj_name(o)[0] == '\0' &&
+	    kobj_get_str(o, "metadata.generateName") != NULL) {
+		char name[300];
+
+		snprintf(name, sizeof(name), "%sg%" PRIu64,
+		    kobj_get_str(o, "metadata.generateName"), fa->rv);
+		if (kobj_set_str(o, "metadata.name", name) < 0)
+			abort();
+	}
 	return o;
 }
 

@@ -78,12 +78,14 @@ check "SuccessfulCreate events name the pods" eventually sh -c \
 
 # NoSchedule does not evict a running daemon pod; NoExecute does.
 kc taint node "$n3" k=v:NoSchedule >/dev/null
-check "a NoSchedule taint leaves the daemon pod running" sh -c "sleep 1; [ \"\$(kubectl --kubeconfig '$E2E_KUBECONFIG' get pods -l app=agent --field-selector spec.nodeName=$n3 -o name | wc -l)\" = 1 ]"
+desired() { kc get ds agent -o jsonpath='{.status.desiredNumberScheduled}/{.status.currentNumberScheduled}/{.status.numberMisscheduled}'; }
+check "a NoSchedule taint: desired 4, current 4, misscheduled 1" eventually -t 20 is 4/4/1 desired
+on_n3() { kc get pods -l app=agent --field-selector "spec.nodeName=$n3" -o name | wc -l; }
+check "  ... and the daemon pod on $n3 keeps running" is 1 on_n3
 kc taint node "$n3" k=v:NoSchedule- >/dev/null
 kc taint node "$n3" k=v:NoExecute >/dev/null
 want4=$(all_nodes "${nodes[0]}" "${nodes[1]}" "${nodes[2]}" "${nodes[4]}")
 check "a NoExecute taint moves the pod off $n3" eventually -t 20 is "$want4" agent_nodes
-desired() { kc get ds agent -o jsonpath='{.status.desiredNumberScheduled}/{.status.currentNumberScheduled}/{.status.numberMisscheduled}'; }
 check "status: desired 4, current 4, misscheduled 0" eventually -t 20 is 4/4/0 desired
 kc taint node "$n3" k=v:NoExecute- >/dev/null
 check "untainted: the pod is back on $n3" eventually -t 20 is "$want5" agent_nodes

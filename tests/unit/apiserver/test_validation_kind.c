@@ -277,6 +277,75 @@ causes(void)
 	return buf;
 }
 
+#define DS(extra, labels, rp) "{\"metadata\":{\"name\":\"ds\"}," \
+	"\"spec\":{\"selector\":{\"matchLabels\":{\"app\":\"a\"}}" extra \
+	",\"template\":{\"metadata\":{\"labels\":" labels "},\"spec\":" \
+	"{\"restartPolicy\":\"" rp "\",\"containers\":[{\"name\":\"c\"," \
+	"\"image\":\"i\"}]}}}}"
+
+/* DaemonSet defaults (RollingUpdate 1/0, history 10) and validation. */
+static void
+test_daemonset(void **state)
+{
+	cJSON *ds = cJSON_Parse("{\"spec\":{\"template\":{\"spec\":{}}}}");
+	cJSON *ru, *status;
+
+	(void)state;
+	defaults_daemonset(ds);
+	ru = json_obj(json_obj(json_obj(ds, "spec"), "updateStrategy"),
+	    "rollingUpdate");
+	assert_string_equal(json_str(json_obj(json_obj(ds, "spec"),
+	    "updateStrategy"), "type"), "RollingUpdate");
+	assert_int_equal(cJSON_GetObjectItem(ru, "maxUnavailable")->valueint, 1);
+	assert_int_equal(cJSON_GetObjectItem(ru, "maxSurge")->valueint, 0);
+	assert_int_equal(cJSON_GetObjectItem(json_obj(ds, "spec"),
+	    "revisionHistoryLimit")->valueint, 10);
+	assert_string_equal(json_str(json_obj(json_obj(json_obj(ds, "spec"),
+	    "template"), "spec"), "dnsPolicy"), "ClusterFirst");
+	status = json_obj(ds, "status");
+	assert_int_equal(cJSON_GetObjectItem(status,
+	    "desiredNumberScheduled")->valueint, 0);
+	cJSON_Delete(ds);
+
+	assert_int_equal(check("apps", "daemonsets", DS("", "{\"app\":\"a\"}",
+	    "Always")), 0);
+	assert_int_equal(check("apps", "daemonsets", DS("", "{\"app\":\"b\"}",
+	    "Never")), CK_EINVALID);
+	assert_string_equal(causes(), "spec.template.metadata.labels:"
+	    "FieldValueInvalid spec.template.spec.restartPolicy:"
+	    "FieldValueNotSupported");
+	assert_non_null(strstr(st.causes[0].message,
+	    "`selector` does not match template `labels`"));
+	assert_int_equal(check("apps", "daemonsets", DS(",\"updateStrategy\":"
+	    "{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"maxSurge\":1}}",
+	    "{\"app\":\"a\"}", "Always")), CK_EINVALID);
+	assert_string_equal(causes(),
+	    "spec.updateStrategy.rollingUpdate.maxSurge:FieldValueInvalid");
+	assert_non_null(strstr(st.causes[0].message,
+	    "may not be set when maxUnavailable is non-zero"));
+	assert_int_equal(check("apps", "daemonsets", DS(",\"updateStrategy\":"
+	    "{\"type\":\"RollingUpdate\",\"rollingUpdate\":{"
+	    "\"maxUnavailable\":0}}", "{\"app\":\"a\"}", "Always")),
+	    CK_EINVALID);
+	assert_string_equal(causes(), "spec.updateStrategy.rollingUpdate."
+	    "maxUnavailable:FieldValueRequired");
+	assert_int_equal(check("apps", "daemonsets", DS(",\"updateStrategy\":"
+	    "{\"type\":\"RollingUpdate\",\"rollingUpdate\":{"
+	    "\"maxUnavailable\":\"120%\"}}", "{\"app\":\"a\"}", "Always")),
+	    CK_EINVALID);
+	assert_int_equal(check("apps", "daemonsets", DS(",\"updateStrategy\":"
+	    "{\"type\":\"Sometimes\"}", "{\"app\":\"a\"}", "Always")),
+	    CK_EINVALID);
+	assert_string_equal(causes(),
+	    "spec.updateStrategy.type:FieldValueNotSupported");
+	assert_int_equal(check("apps", "daemonsets", "{\"metadata\":{\"name\":"
+	    "\"ds\"},\"spec\":{\"selector\":{},\"template\":{\"spec\":"
+	    "{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}}}"),
+	    CK_EINVALID);
+	assert_non_null(strstr(st.causes[0].message,
+	    "empty selector is invalid for daemonset"));
+}
+
 #define NP(spec) "{\"metadata\":{\"name\":\"np\"},\"spec\":" spec "}"
 
 static void
@@ -388,6 +457,7 @@ main(void)
 		cmocka_unit_test(test_cron_schedule),
 		cmocka_unit_test(test_job_selector),
 		cmocka_unit_test(test_pdb_and_service),
+		cmocka_unit_test(test_daemonset),
 		cmocka_unit_test(test_networkpolicy),
 		cmocka_unit_test(test_rbac_names),
 	};

@@ -5,7 +5,7 @@
 # NoSchedule taint leaves it running); a node that joins (a second kubelet-sim) gets one; a
 # new image rolls out node by node and `kubectl rollout status` returns 0; `kubectl rollout
 # history` lists the revisions; `kubectl drain --ignore-daemonsets` evicts the other pods and
-# leaves the daemon pod; validation messages; the extensions/v1beta1 view.
+# leaves the daemon pod; a maxSurge update; validation messages; the extensions/v1beta1 view.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 
@@ -117,6 +117,14 @@ check "kubectl rollout undo ds/agent" test $? = 0
 check "the undo rolls back to agent:1" eventually -t 60 is "6 agent:1" images
 check "kubectl rollout status after the undo" kc rollout status ds/agent --timeout=60s
 
+# maxSurge: the new pod starts beside the old one, which goes when the new one is available.
+kc patch ds agent --type=merge -p '{"spec":{"updateStrategy":{"rollingUpdate":{"maxUnavailable":0,"maxSurge":1}},"template":{"spec":{"containers":[{"name":"agent","image":"agent:3"}]}}}}' >/dev/null
+check "a maxSurge 1 update is accepted" test $? = 0
+check "kubectl rollout status after the surge update" kc rollout status ds/agent --timeout=60s
+check "all 6 pods run agent:3" eventually -t 20 is "6 agent:3" images
+check "the SuccessfulDelete events name old pods" eventually sh -c \
+    "kubectl --kubeconfig '$E2E_KUBECONFIG' get events --field-selector involvedObject.kind=DaemonSet,reason=SuccessfulDelete -o jsonpath='{.items[*].message}' | grep -q 'Deleted pod: agent-'"
+
 # drain --ignore-daemonsets: the other pods go, the daemon pod stays.
 kc create deployment web --image=nginx:1.10 --replicas=2 >/dev/null
 check "a Deployment of 2 becomes available" kc rollout status deploy/web --timeout=30s
@@ -149,8 +157,8 @@ YAML
 check "an invalid DaemonSet is refused with the upstream messages" sh -c "
 echo \"\$1\" | grep -q 'spec.template.metadata.labels: Invalid value: .*selector. does not match template .labels.' &&
 echo \"\$1\" | grep -q 'spec.template.spec.restartPolicy: Unsupported value: \"Never\": supported values: \"Always\"'" _ "$out"
-out=$(kc patch ds agent --type=merge -p '{"spec":{"updateStrategy":{"rollingUpdate":{"maxSurge":1}}}}' 2>&1)
-check "maxSurge with maxUnavailable 1 is refused" sh -c "echo \"\$1\" | grep -q 'may not be set when maxUnavailable is non-zero'" _ "$out"
+out=$(kc patch ds agent --type=merge -p '{"spec":{"updateStrategy":{"rollingUpdate":{"maxUnavailable":1}}}}' 2>&1)
+check "maxUnavailable 1 with maxSurge 1 is refused" sh -c "echo \"\$1\" | grep -q 'may not be set when maxUnavailable is non-zero'" _ "$out"
 curl -s "$API_URL/apis/extensions/v1beta1/namespaces/default/daemonsets/agent" >"$CK_TMP/ext.json"
 check "extensions/v1beta1 serves the same DaemonSet" python3 -c '
 import json,sys; d=json.load(open(sys.argv[1]))

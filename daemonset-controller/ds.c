@@ -592,7 +592,9 @@ status_update(struct controller *c, const struct ds_set *ds,
 			    (pod_phase_is(dn->pods[j], "Failed") ||
 			    pod_phase_is(dn->pods[j], "Succeeded"))))
 				pod = dn->pods[j];
-		if (!dn->exists || !dn->should_run) {
+		if (!dn->exists)
+			continue;	/* not a node of the list */
+		if (!dn->should_run) {
 			if (pod != NULL)
 				v[2]++;
 			continue;

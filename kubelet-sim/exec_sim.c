@@ -28,6 +28,7 @@ struct run {
 	bool			 exited;	/* `exit` ran */
 	bool			 gone;		/* the client went away */
 	bool			 in_sh;		/* messages as sh prints them */
+	int			 to[3];		/* redirections: 1, 2 or 0 (none) */
 };
 
 static const char *const root_dirs[] = { "bin", "dev", "etc", "home",
@@ -46,7 +47,8 @@ base_name(const char *w)
 static void
 put(struct run *r, int stream, const char *p, size_t n)
 {
-	if (r->gone || n == 0)
+	stream = r->to[stream];
+	if (r->gone || n == 0 || stream == 0)
 		return;
 	if (r->io->write(r->io->arg, stream, p, n) < 0)
 		r->gone = true;
@@ -305,6 +307,27 @@ cmd_sh(struct run *r, const char *const *w, size_t nw)
 	return rc;
 }
 
+/*
+ * What kubectl cp runs. Copying into the pod streams an archive on stdin:
+ * it is read to its end first, so the client is not cut off mid-write.
+ */
+static int
+cmd_tar(struct run *r)
+{
+	char buf[EXEC_IO_BLOCK];
+	long n;
+
+	while ((n = r->io->read(r->io->arg, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0) {
+		r->gone = true;
+		return 2;
+	}
+	putf(r, 2, "ckube does not simulate kubectl cp: simulated containers "
+	    "have no file system to copy (tar)\n");
+	return 2;
+}
+
 static bool
 is_shell(const char *cmd)
 {
@@ -312,9 +335,71 @@ is_shell(const char *cmd)
 	    strcmp(cmd, "ash") == 0 || strcmp(cmd, "dash") == 0;
 }
 
-/* One simple command: its status. */
+static int run_cmd(struct run *r, const char *const *w, size_t nw);
+
+/*
+ * A redirection word of sh (">&2", "2>&1", "> /dev/null", "2>file"): applied
+ * to r->to, *used set to the words it took; false when w[0] is none. A file
+ * other than /dev/null cannot be created (the simulated disk is read-only).
+ */
+static bool
+redirect(struct run *r, const char *const *w, size_t nw, size_t *used,
+    bool *bad)
+{
+	const char *s = w[0], *target;
+	int fd = 1;
+
+	if (s[0] == '1' || s[0] == '2')
+		fd = *s++ - '0';
+	if (s[0] != '>')
+		return false;
+	s += s[1] == '>' ? 2 : 1;
+	*used = 1;
+	target = s;
+	if (*target == '\0') {
+		if (nw < 2)
+			return false;
+		target = w[1];
+		*used = 2;
+	}
+	if (strcmp(target, "&1") == 0 || strcmp(target, "&2") == 0)
+		r->to[fd] = r->to[target[1] - '0'];
+	else if (strcmp(target, "/dev/null") == 0)
+		r->to[fd] = 0;
+	else {
+		putf(r, 2, "sh: 1: cannot create %s: Read-only file system\n",
+		    target);
+		*bad = true;
+	}
+	return true;
+}
+
+/* One simple command with its redirections: its status. */
 static int
 run_words(struct run *r, const char *const *w, size_t nw)
+{
+	const char *v[EXEC_WORDS_MAX];
+	int saved[3];
+	size_t i, n = 0, used;
+	bool bad = false;
+	int rc;
+
+	if (!r->in_sh)
+		return run_cmd(r, w, nw);
+	memcpy(saved, r->to, sizeof(saved));
+	for (i = 0; i < nw && n < EXEC_WORDS_MAX; i += used) {
+		used = 1;
+		if (!redirect(r, w + i, nw - i, &used, &bad))
+			v[n++] = w[i];
+	}
+	rc = bad ? 2 : run_cmd(r, v, n);
+	memcpy(r->to, saved, sizeof(saved));
+	return rc;
+}
+
+/* One simple command: its status. */
+static int
+run_cmd(struct run *r, const char *const *w, size_t nw)
 {
 	const char *cmd;
 
@@ -355,6 +440,8 @@ run_words(struct run *r, const char *const *w, size_t nw)
 		return cmd_sleep(r, w, nw);
 	if (is_shell(cmd))
 		return cmd_sh(r, w, nw);
+	if (strcmp(cmd, "tar") == 0)
+		return cmd_tar(r);
 	if (r->in_sh)
 		putf(r, 2, "sh: 1: %s: not found\n", w[0]);
 	else
@@ -394,6 +481,16 @@ word_end(struct words *ws)
 	if (ws->inword && ws->n < EXEC_WORDS_MAX)
 		ws->n++;
 	ws->inword = false;
+}
+
+/* The word being read ends with '>' (a redirection to an fd follows). */
+static bool
+after_gt(const struct words *ws)
+{
+	const struct strbuf *b = &ws->w[ws->n];
+
+	return ws->inword && ws->n < EXEC_WORDS_MAX && b->len > 0 &&
+	    b->buf[b->len - 1] == '>';
 }
 
 /* $NAME, ${NAME}, $? or $$ at s (s[0] == '$'); returns the bytes used. */
@@ -497,6 +594,8 @@ run_script(struct run *r, const char *s)
 			word_end(ws);
 		} else if (c == '#' && !ws->inword) {
 			s += strcspn(s, "\n") - 1;
+		} else if (c == '&' && after_gt(ws)) {
+			word_addc(ws, c);	/* >&2, 2>&1 */
 		} else if (c == '|' && s[1] != '|') {
 			putf(r, 2, "sh: 1: pipelines are not simulated\n");
 			r->status = 2;
@@ -527,7 +626,7 @@ int
 exec_sim_run(const struct exec_env *env, const char *const *argv, size_t n,
     const struct exec_io *io)
 {
-	struct run r = { .env = env, .io = io };
+	struct run r = { .env = env, .io = io, .to = { 0, 1, 2 } };
 
 	r.status = run_words(&r, argv, n);
 	return r.gone ? EXEC_GONE : r.status;

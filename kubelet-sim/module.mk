@@ -4,6 +4,7 @@ KUBELET_SIM_SRCS += kubelet-sim/ctr_log.c
 KUBELET_SIM_SRCS += kubelet-sim/eviction.c
 KUBELET_SIM_SRCS += kubelet-sim/eviction_config.c
 KUBELET_SIM_SRCS += kubelet-sim/eviction_node.c
+KUBELET_SIM_SRCS += kubelet-sim/exec.c
 KUBELET_SIM_SRCS += kubelet-sim/exec_sim.c
 KUBELET_SIM_SRCS += kubelet-sim/logs.c
 KUBELET_SIM_SRCS += kubelet-sim/node.c

@@ -206,6 +206,23 @@ test_exec_script_ops(void **state)
 }
 
 static void
+test_exec_redirect(void **state)
+{
+	(void)state;
+	assert_int_equal(run("sh", "-c", "echo out; echo err >&2; echo x "
+	    "1>&2 2>&1; echo gone > /dev/null; ls /nope 2>/dev/null", NULL), 1);
+	assert_string_equal(strbuf_str(&F.out), "out\n");
+	assert_string_equal(strbuf_str(&F.err), "err\nx\n");
+	strbuf_reset(&F.err);
+	assert_int_equal(run("sh", "-c", "echo a > /tmp/f", NULL), 2);
+	assert_string_equal(strbuf_str(&F.err),
+	    "sh: 1: cannot create /tmp/f: Read-only file system\n");
+	strbuf_reset(&F.out);
+	assert_int_equal(run("echo", ">&2", NULL), 0);
+	assert_string_equal(strbuf_str(&F.out), ">&2\n");
+}
+
+static void
 test_exec_stdin(void **state)
 {
 	(void)state;
@@ -272,6 +289,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_exec_env, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_script_ops, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_exec_redirect, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_exec_stdin, setup,
 		    teardown),

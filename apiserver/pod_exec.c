@@ -164,12 +164,15 @@ out:
 }
 
 /*
- * Read the kubelet's answer head (and, for an error, its body) into b
- * within EXEC_HEAD_MS; the offset past the head, or 0 on failure.
+ * Read the kubelet's answer head into b within EXEC_HEAD_MS: the offset
+ * past the head, or 0 on failure. With want > 0: read until b holds want
+ * bytes (a body after the head), the end, or the deadline; b->len then.
  */
 static size_t
-read_head(int fd, struct strbuf *b, bool whole)
+read_head(int fd, struct strbuf *b, size_t want)
 {
+	bool whole = want > 0;
+
 	int64_t end = (int64_t)ck_now_ms() + EXEC_HEAD_MS, left;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	char buf[4096];
@@ -180,6 +183,8 @@ read_head(int fd, struct strbuf *b, bool whole)
 		if (!whole && b->len > 0 &&
 		    (e = strstr(b->buf, "\r\n\r\n")) != NULL)
 			return (size_t)(e + 4 - b->buf);
+		if (whole && b->len >= want)
+			return b->len;
 		if (b->len > EXEC_HEAD_MAX)
 			return whole ? b->len : 0;
 		left = end - (int64_t)ck_now_ms();
@@ -258,7 +263,7 @@ proxy_to_kubelet(struct crud *c, const char *base, const char *ctr)
 {
 	struct strbuf req, head;
 	struct exec_proxy *x;
-	char *esc[3], accept[64], proto[128], upgrade[64];
+	char *esc[3], accept[64], proto[128], upgrade[64], clen[24];
 	const struct api_request *r = c->req;
 	size_t i, off;
 	int fd, code = 0;
@@ -294,7 +299,7 @@ proxy_to_kubelet(struct crud *c, const char *base, const char *ctr)
 	strbuf_adds(&req, "\r\n");
 	fd = kubelet_connect(base);
 	if (fd < 0 || !write_all(fd, req.buf, req.len) ||
-	    (off = read_head(fd, &head, false)) == 0) {
+	    (off = read_head(fd, &head, 0)) == 0) {
 		crud_fail(c, CK_EIO, "error dialing the kubelet of the pod's "
 		    "node: no answer from %s", base);
 		crud_reply_st(c);
@@ -302,7 +307,9 @@ proxy_to_kubelet(struct crud *c, const char *base, const char *ctr)
 	}
 	(void)sscanf(head.buf, "HTTP/1.%*d %d", &code);
 	if (code != 101) {
-		(void)read_head(fd, &head, true);
+		head_value(head.buf, off, "Content-Length", clen, sizeof(clen));
+		(void)read_head(fd, &head, off + (clen[0] != '\0' ?
+		    strtoul(clen, NULL, 10) : EXEC_HEAD_MAX + 1));
 		pass_error(c, &head, off);
 		goto out;
 	}

@@ -233,7 +233,12 @@ send_status(struct session *s, int code)
 	size_t i;
 
 	strbuf_init(&b);
-	if (code == 0) {
+	if (code == EXEC_NOT_SIMULATED) {
+		/* a plain Failure: kubectl prints its message */
+		strbuf_adds(&b, "{\"metadata\":{},\"status\":\"Failure\","
+		    "\"message\":\"" EXEC_CP_MSG "\",\"reason\":"
+		    "\"BadRequest\",\"code\":400}");
+	} else if (code == 0) {
 		strbuf_adds(&b, "{\"metadata\":{},\"status\":\"Success\"}");
 	} else {
 		strbuf_adds(&b, "{\"metadata\":{},\"status\":\"Failure\","
@@ -482,15 +487,6 @@ exec_handle(const struct httpd_request *req, struct httpd_response *resp,
 		fail(resp, 400, "you must specify at least 1 command");
 		return;
 	}
-	up = httpd_header(req, "Upgrade");
-	proto = pick_protocol(httpd_header(req, "Sec-WebSocket-Protocol"));
-	if (up == NULL || strcasecmp(up, "websocket") != 0 || proto == NULL ||
-	    ws_accept_key(httpd_header(req, "Sec-WebSocket-Key"), accept) !=
-	    0) {
-		fail(resp, 400, "ckube-kubelet-sim serves exec over WebSocket "
-		    "only (v5.channel.k8s.io or v4.channel.k8s.io), not SPDY");
-		return;
-	}
 	pod_lock();
 	p = pod_find(ns, name);
 	if (p == NULL || p->gone) {
@@ -502,6 +498,16 @@ exec_handle(const struct httpd_request *req, struct httpd_response *resp,
 	if (ci < 0 || c == NULL || p->ctrs[ci].state != CS_RUNNING) {
 		snprintf(msg, sizeof(msg), "container not found (\"%s\")", ctr);
 		fail(resp, 404, msg);
+		goto out;
+	}
+	/* after the pod checks: kubectl's SPDY retry shows their errors */
+	up = httpd_header(req, "Upgrade");
+	proto = pick_protocol(httpd_header(req, "Sec-WebSocket-Protocol"));
+	if (up == NULL || strcasecmp(up, "websocket") != 0 || proto == NULL ||
+	    ws_accept_key(httpd_header(req, "Sec-WebSocket-Key"), accept) !=
+	    0) {
+		fail(resp, 400, "ckube-kubelet-sim serves exec over WebSocket "
+		    "only (v5.channel.k8s.io or v4.channel.k8s.io), not SPDY");
 		goto out;
 	}
 	s = ck_calloc(1, sizeof(*s));

@@ -28,6 +28,7 @@ struct run {
 	bool			 exited;	/* `exit` ran */
 	bool			 gone;		/* the client went away */
 	bool			 in_sh;		/* messages as sh prints them */
+	bool			 unsupported;	/* tar ran */
 	int			 to[3];		/* redirections: 1, 2 or 0 (none) */
 };
 
@@ -323,8 +324,8 @@ cmd_tar(struct run *r)
 		r->gone = true;
 		return 2;
 	}
-	putf(r, 2, "ckube does not simulate kubectl cp: simulated containers "
-	    "have no file system to copy (tar)\n");
+	putf(r, 2, "%s\n", EXEC_CP_MSG);
+	r->unsupported = true;
 	return 2;
 }
 
@@ -629,5 +630,7 @@ exec_sim_run(const struct exec_env *env, const char *const *argv, size_t n,
 	struct run r = { .env = env, .io = io, .to = { 0, 1, 2 } };
 
 	r.status = run_words(&r, argv, n);
-	return r.gone ? EXEC_GONE : r.status;
+	if (r.gone)
+		return EXEC_GONE;
+	return r.unsupported ? EXEC_NOT_SIMULATED : r.status;
 }

@@ -14,6 +14,11 @@
 #include <stdint.h>
 
 #define EXEC_GONE		(-1)	/* the client went away */
+/* tar (kubectl cp): not simulated; EXEC_CP_MSG says so in the Status too */
+#define EXEC_NOT_SIMULATED	(-2)
+#define EXEC_CP_MSG		"ckube does not simulate kubectl cp: " \
+	"simulated containers have no file system to copy (tar)"
+
 #define EXEC_SLEEP_MAX_MS	(3600LL * 1000)	/* a longer sleep is cut */
 #define EXEC_SCRIPT_MAX		65536	/* sh reading its script from stdin */
 
@@ -36,8 +41,8 @@ struct exec_env {
 };
 
 /*
- * Run argv (n words) in env over io. Returns the exit status (0..255), or
- * EXEC_GONE once the client is gone.
+ * Run argv (n words) in env over io. Returns the exit status (0..255),
+ * EXEC_GONE once the client is gone, or EXEC_NOT_SIMULATED (tar).
  */
 int	exec_sim_run(const struct exec_env *env, const char *const *argv,
 	    size_t n, const struct exec_io *io);

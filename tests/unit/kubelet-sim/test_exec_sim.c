@@ -253,6 +253,11 @@ test_exec_sleep(void **state)
 	assert_int_equal(F.out.len, 0);
 	F.writes_left = 0;
 	assert_int_equal(run("echo", "x", NULL), EXEC_GONE);
+	F.writes_left = -1;
+	strbuf_reset(&F.err);
+	F.in = "archive";
+	assert_int_equal(run("tar", "xmf", "-", NULL), EXEC_NOT_SIMULATED);
+	assert_string_equal(strbuf_str(&F.err), EXEC_CP_MSG "\n");
 }
 
 /* Many and long words are cut, never overflow. */

@@ -23,7 +23,9 @@
 #include <unistd.h>
 
 #include "ckube/alloc.h"
+#include "ckube/client.h"
 #include "ckube/clock.h"
+#include "ckube/err.h"
 #include "ckube/httpd.h"
 #include "ckube/kobj.h"
 #include "ckube/log.h"
@@ -57,7 +59,24 @@ struct session {
 	struct exec_env	 env;
 	char		 hostname[64];
 	char		*resolv, *hosts;
+	struct client	*cl;		/* for the kubernetes Service */
 };
+
+static const char *
+jstr(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static const cJSON *
+jobj(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsObject(v) ? v : NULL;
+}
 
 static void
 session_free(void *arg)
@@ -264,6 +283,56 @@ send_status(struct session *s, int code)
 	strbuf_fini(&b);
 }
 
+static void add_var(struct session *s, const char *name,
+    const char *value);
+
+/*
+ * The kubelet's variables of the default/kubernetes Service
+ * (KUBERNETES_SERVICE_HOST, _PORT...), read on the session's thread: the
+ * kubelet-sim keeps no Service informer for this one object.
+ */
+static void
+kubernetes_vars(struct session *s)
+{
+	struct ck_status st;
+	cJSON *svc = NULL;
+	const cJSON *spec, *port;
+	const char *ip;
+	char v[96], k[64];
+	int n;
+
+	if (s->cl == NULL || client_get(s->cl, &CLIENT_GVR_SERVICES, "default",
+	    "kubernetes", &svc, &st) != 0)
+		return;
+	spec = cJSON_GetObjectItemCaseSensitive(svc, "spec");
+	ip = jstr(spec, "clusterIP");
+	port = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(spec,
+	    "ports"), 0);
+	n = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(port,
+	    "port"));
+	if (ip != NULL && ip[0] != '\0' && strcmp(ip, "None") != 0 &&
+	    n > 0 && n < 65536) {
+		add_var(s, "KUBERNETES_SERVICE_HOST", ip);
+		snprintf(v, sizeof(v), "%d", n);
+		add_var(s, "KUBERNETES_SERVICE_PORT", v);
+		if (jstr(port, "name") != NULL && strcmp(jstr(port, "name"),
+		    "https") == 0)
+			add_var(s, "KUBERNETES_SERVICE_PORT_HTTPS", v);
+		snprintf(v, sizeof(v), "tcp://%s:%d", ip, n);
+		add_var(s, "KUBERNETES_PORT", v);
+		snprintf(k, sizeof(k), "KUBERNETES_PORT_%d_TCP", n);
+		add_var(s, k, v);
+		snprintf(k, sizeof(k), "KUBERNETES_PORT_%d_TCP_PROTO", n);
+		add_var(s, k, "tcp");
+		snprintf(k, sizeof(k), "KUBERNETES_PORT_%d_TCP_PORT", n);
+		snprintf(v, sizeof(v), "%d", n);
+		add_var(s, k, v);
+		snprintf(k, sizeof(k), "KUBERNETES_PORT_%d_TCP_ADDR", n);
+		add_var(s, k, ip);
+	}
+	cJSON_Delete(svc);
+}
+
 static void
 session_run(void *arg, int fd, const char *extra, size_t extra_len)
 {
@@ -273,6 +342,10 @@ session_run(void *arg, int fd, const char *extra, size_t extra_len)
 	int code;
 
 	s->fd = fd;
+	kubernetes_vars(s);
+	add_var(s, "HOME", "/root");
+	s->env.vars = (const char *const *)s->vars;
+	s->env.nvars = s->nvars;
 	s->in = ck_malloc(EXEC_FRAME_MAX + WS_HEADER_MAX);
 	if (extra_len > 0 && extra_len <= EXEC_FRAME_MAX) {
 		memcpy(s->in, extra, extra_len);
@@ -293,22 +366,6 @@ session_run(void *arg, int fd, const char *extra, size_t extra_len)
 }
 
 /* ---- the container snapshot ---- */
-
-static const char *
-jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static const cJSON *
-jobj(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsObject(v) ? v : NULL;
-}
 
 static const cJSON *
 find_container(const cJSON *spec, const char *name)
@@ -426,7 +483,6 @@ snapshot_env(struct session *s, const struct sim_pod *p, const cJSON *ctr)
 		add_var(s, name, strbuf_str(&b));
 	}
 	strbuf_fini(&b);
-	add_var(s, "HOME", "/root");
 }
 
 static void
@@ -528,8 +584,7 @@ exec_handle(const struct httpd_request *req, struct httpd_response *resp,
 	s->env.hostname = s->hostname;
 	s->env.resolv = s->resolv;
 	s->env.hosts = s->hosts;
-	s->env.vars = (const char *const *)s->vars;
-	s->env.nvars = s->nvars;
+	s->cl = ks->cl;
 	strbuf_addf(&resp->body, "Upgrade: websocket\nConnection: Upgrade\n"
 	    "Sec-WebSocket-Accept: %s\nSec-WebSocket-Protocol: %s\n", accept,
 	    proto);

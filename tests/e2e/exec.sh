@@ -79,6 +79,9 @@ ex p -- printenv GREETING
 check "env values are resolved (\$(POD_NAME), fieldRef)" out_is "hello p"
 ex p -- env
 check "env has HOSTNAME" grep -qx HOSTNAME=p "$OUT"
+KIP=$(kc get svc kubernetes -o jsonpath='{.spec.clusterIP}')
+check "env has KUBERNETES_SERVICE_HOST (the kubernetes Service)" grep -qx "KUBERNETES_SERVICE_HOST=$KIP" "$OUT"
+check "... and KUBERNETES_SERVICE_PORT" grep -qx "KUBERNETES_SERVICE_PORT=443" "$OUT"
 ex p -- sh -c 'echo to-out; echo to-err >&2; exit 4'
 check "stdout carries only stdout" out_is to-out
 check "stderr carries stderr" err_has to-err

@@ -15,6 +15,7 @@
 #include <cJSON.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -41,6 +42,9 @@
 #define EXEC_CHUNK	32768
 #define EXEC_ARGS_MAX	64
 #define EXEC_VARS_MAX	256
+#define EXEC_SESSIONS_MAX	128	/* each holds a thread and a 1 MiB buffer */
+
+static atomic_int sessions;
 
 struct session {
 	int		 fd;
@@ -93,6 +97,7 @@ session_free(void *arg)
 	free(s->in);
 	strbuf_fini(&s->stdin_buf);
 	free(s);
+	atomic_fetch_sub(&sessions, 1);
 }
 
 static void
@@ -564,6 +569,12 @@ exec_handle(const struct httpd_request *req, struct httpd_response *resp,
 	    0) {
 		fail(resp, 400, "ckube-kubelet-sim serves exec over WebSocket "
 		    "only (v5.channel.k8s.io or v4.channel.k8s.io), not SPDY");
+		goto out;
+	}
+	if (atomic_fetch_add(&sessions, 1) >= EXEC_SESSIONS_MAX) {
+		atomic_fetch_sub(&sessions, 1);
+		fail(resp, 503, "too many exec sessions on this kubelet-sim "
+		    "(at most 128 at once)");
 		goto out;
 	}
 	s = ck_calloc(1, sizeof(*s));

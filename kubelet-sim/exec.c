@@ -176,7 +176,7 @@ pump(struct session *s, int timeout_ms)
 	struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
 	struct ws_frame f;
 	ssize_t r;
-	long n;
+	long n = 0;
 
 	if (s->gone)
 		return false;

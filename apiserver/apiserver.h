@@ -90,6 +90,10 @@ struct api_request {
 	const char	*accept;	/* NULL if absent */
 	const char	*content_type;	/* NULL if absent */
 	const char	*user_agent;	/* NULL if absent */
+	/* Upgrade and the WebSocket handshake headers (pods/exec), or NULL */
+	const char	*upgrade;
+	const char	*ws_key;
+	const char	*ws_protocol;
 	const char	*body;		/* not NUL-terminated */
 	size_t		 body_len;
 };
@@ -124,6 +128,17 @@ struct api_response {
 	 * only on delta-seconds, so the caller (kubectl drain) sees this one.
 	 */
 	bool		 retry_after_date;
+	/*
+	 * Non-NULL: answer 101 with upgrade_headers ("Name: value" lines,
+	 * malloc'd) and hand the socket to upgrade(upgrade_arg, ...) on a
+	 * thread (httpd_queue_upgrade); upgrade_free(upgrade_arg) after, or
+	 * from api_response_fini when never queued. pods/exec.
+	 */
+	void		(*upgrade)(void *arg, int fd, const char *extra,
+			    size_t extra_len);
+	void		*upgrade_arg;
+	void		(*upgrade_free)(void *arg);
+	char		*upgrade_headers;
 };
 
 /* Add one Warning header text (dropped when the buffer is full). */

@@ -1060,16 +1060,23 @@ verb_allowed(const struct api_resource *r, enum api_verb verb)
 }
 
 /*
- * pods/exec, attach and portforward (kubectl exec, attach, cp and
- * port-forward): simulated pods run no processes, so this is said plainly
+ * pods/attach and portforward (kubectl attach, port-forward): simulated
+ * pods run no processes and serve no ports, so this is said plainly
  * instead of a 404 for an unknown path. 400 so kubectl prints the message.
+ * (pods/exec is simulated: pod_exec.c.)
  */
 static void
 not_simulated(struct crud *c, const char *sub)
 {
-	crud_fail(c, CK_EBADREQ, "ckube does not simulate pods/%s: simulated "
-	    "containers run no processes, so exec, attach, cp and "
-	    "port-forward are not available (docs/simulation.md)", sub);
+	if (strcmp(sub, "portforward") == 0)
+		crud_fail(c, CK_EBADREQ, "ckube does not simulate port-forward: "
+		    "simulated pods serve no ports (pods/portforward, "
+		    "docs/simulation.md)");
+	else
+		crud_fail(c, CK_EBADREQ, "ckube does not simulate attach: "
+		    "simulated containers have no process to attach to; "
+		    "kubectl exec runs simulated commands (pods/%s, "
+		    "docs/simulation.md)", sub);
 	ck_status_set_details(&c->st, c->rt->name, "", "pods");
 	crud_reply_st(c);
 }
@@ -1164,8 +1171,11 @@ crud_dispatch(struct apiserver *srv, const struct api_request *req,
 		} else if (strcmp(sub, "log") == 0 &&
 		    strcmp(c.res->qualified, "pods") == 0) {
 			crud_pod_log(&c);
+		} else if (strcmp(sub, "exec") == 0 &&
+		    strcmp(c.res->qualified, "pods") == 0) {
+			crud_pod_exec(&c);
 		} else if (strcmp(c.res->qualified, "pods") == 0 &&
-		    (strcmp(sub, "exec") == 0 || strcmp(sub, "attach") == 0 ||
+		    (strcmp(sub, "attach") == 0 ||
 		    strcmp(sub, "portforward") == 0)) {
 			not_simulated(&c, sub);
 		} else if (strcmp(sub, "finalize") == 0 &&

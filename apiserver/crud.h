@@ -100,6 +100,14 @@ int	crud_apply_fields(struct crud *c, struct cJSON *live,
 	    struct cJSON *target, struct cJSON *applied) CK_MUST_CHECK;
 /* pods/<name>/log (pod_log.c). */
 void	crud_pod_log(struct crud *c);
+/*
+ * The allowed kubelet base URL ("http://ip:port") of node into buf, or -1
+ * with c->st set (pod_log.c; pods/exec uses it too).
+ */
+int	crud_kubelet_url(struct crud *c, const char *node, char *buf,
+	    size_t len) CK_MUST_CHECK;
+/* pods/<name>/exec (pod_exec.c): proxied to the kubelet's /exec. */
+void	crud_pod_exec(struct crud *c);
 /* pod_log_addr.c: --kubelet-address-allow (comma-separated IPs/CIDRs). */
 #define POD_LOG_URL_MAX	200
 int	pod_log_config(const char *list) CK_MUST_CHECK;

@@ -466,6 +466,12 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	    MHD_HTTP_HEADER_CONTENT_TYPE);
 	req.user_agent = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_USER_AGENT);
+	req.upgrade = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_UPGRADE);
+	req.ws_key = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "Sec-WebSocket-Key");
+	req.ws_protocol = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "Sec-WebSocket-Protocol");
 	req.body = cs->body.buf ? cs->body.buf : "";
 	req.body_len = cs->body.len;
 	flight = flight_of(&req);
@@ -475,7 +481,12 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 		usleep((useconds_t)(hs->test_delay_ms * 1000));
 	api_handle(hs->srv, &req, &resp);
 	flight_leave(hs, flight);
-	if (resp.watch != NULL)
+	if (resp.upgrade != NULL) {
+		ret = (enum MHD_Result)httpd_queue_upgrade(c,
+		    resp.upgrade_headers, resp.upgrade, resp.upgrade_arg,
+		    resp.upgrade_free);
+		resp.upgrade_arg = NULL;	/* httpd_queue_upgrade owns it */
+	} else if (resp.watch != NULL)
 		ret = queue_watch(c, &resp);
 	else if (resp.stream != NULL)
 		ret = queue_stream(c, &resp);
@@ -577,7 +588,8 @@ http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
 	    &hs->test_delay_ms) < 0)
 		hs->test_delay_ms = 0;
 	hs->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-		MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+		MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+		MHD_ALLOW_UPGRADE,
 	    port, NULL, NULL, access_cb, hs, MHD_OPTION_EXTERNAL_LOGGER,
 	    mhd_log, hs, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)2,

@@ -83,8 +83,9 @@ static const struct flag apiserver_flags[] = {
 	    "IPv4 CIDR range Service ClusterIPs are allocated from" },
 	{ "kubelet-address-allow", FLAG_STRING, &opt_kubelet_allow,
 	    "127.0.0.0/8,::1", "Services",
-	    "comma-separated IPs or CIDRs pods/log may reach: a node's "
-	    "kubelet URL must be http(s) to an IP literal in this list" },
+	    "comma-separated IPs or CIDRs pods/log and pods/exec may reach: "
+	    "a node's kubelet URL must be http(s) to an IP literal in this "
+	    "list" },
 	{ "v", FLAG_INT, &opt_v, "0", "Logging", "log verbosity" },
 };
 

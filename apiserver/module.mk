@@ -22,6 +22,7 @@ APISERVER_SRCS += apiserver/openapi_fields.c
 APISERVER_SRCS += apiserver/patch_json.c
 APISERVER_SRCS += apiserver/patch_merge.c
 APISERVER_SRCS += apiserver/patch_strategic.c
+APISERVER_SRCS += apiserver/pod_exec.c
 APISERVER_SRCS += apiserver/pod_log.c
 APISERVER_SRCS += apiserver/pod_log_addr.c
 APISERVER_SRCS += apiserver/protobuf.c

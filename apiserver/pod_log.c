@@ -63,9 +63,8 @@ has_container(const cJSON *list, const char *name, const char **first,
 	return found;
 }
 
-/* The kubelet base URL of node, or -1 with c->st set. */
-static int
-kubelet_url(struct crud *c, const char *node, char *buf, size_t len)
+int
+crud_kubelet_url(struct crud *c, const char *node, char *buf, size_t len)
 {
 	struct store_item it;
 	cJSON *obj, *addrs, *a;
@@ -448,7 +447,7 @@ crud_pod_log(struct crud *c)
 		api_response_take(c->resp, 200, "text/plain", ck_strdup(""), 0);
 		goto out;
 	}
-	if (kubelet_url(c, node, base, sizeof(base)) < 0)
+	if (crud_kubelet_url(c, node, base, sizeof(base)) < 0)
 		goto err;
 	esc[0] = curl_easy_escape(NULL, c->rt->ns, 0);
 	esc[1] = curl_easy_escape(NULL, c->rt->name, 0);

@@ -142,6 +142,12 @@ api_response_fini(struct api_response *resp)
 	if (resp->stream != NULL)	/* never queued */
 		resp->stream->release(resp->stream);
 	resp->stream = NULL;
+	if (resp->upgrade_arg != NULL && resp->upgrade_free != NULL)
+		resp->upgrade_free(resp->upgrade_arg);	/* never queued */
+	resp->upgrade = NULL;
+	resp->upgrade_arg = NULL;
+	free(resp->upgrade_headers);
+	resp->upgrade_headers = NULL;
 }
 
 static int64_t

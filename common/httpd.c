@@ -320,6 +320,7 @@ access_handler(void *cls, struct MHD_Connection *c, const char *url,
 	struct httpd_response resp;
 	httpd_handler_fn fn;
 	int known;
+	enum MHD_Result ret;
 	void *arg = NULL;
 
 	(void)version;
@@ -360,6 +361,12 @@ access_handler(void *cls, struct MHD_Connection *c, const char *url,
 	req.body_len = cs->body.len;
 	req.conn = c;
 	fn(&req, &resp, arg);
+	if (resp.upgrade != NULL) {
+		ret = httpd_queue_upgrade(c, strbuf_str(&resp.body),
+		    resp.upgrade, resp.upgrade_arg, resp.upgrade_free);
+		strbuf_fini(&resp.body);
+		return ret;
+	}
 	if (resp.stream != NULL)
 		return send_stream(h, c, &resp);
 	return send_response(c, &resp);
@@ -434,7 +441,7 @@ httpd_start(const struct httpd_config *cfg, struct httpd **out)
 	const char *addr = cfg->bind_address ? cfg->bind_address : "0.0.0.0";
 	const union MHD_DaemonInfo *info;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | MHD_ALLOW_UPGRADE;
 	struct httpd *h;
 	int rc;
 
@@ -502,6 +509,158 @@ void
 httpd_set_ready(struct httpd *h, int ready)
 {
 	atomic_store(&h->ready, ready ? 1 : 0);
+}
+
+const char *
+httpd_header(const struct httpd_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+struct query_all {
+	const char	*key;
+	const char	**out;
+	size_t		 max, n;
+};
+
+static enum MHD_Result
+query_one(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct query_all *q = cls;
+
+	(void)kind;
+	if (strcmp(key, q->key) == 0 && q->n < q->max)
+		q->out[q->n++] = value != NULL ? value : "";
+	return MHD_YES;
+}
+
+size_t
+httpd_query_all(const struct httpd_request *req, const char *key,
+    const char **out, size_t max)
+{
+	struct query_all q = { key, out, max, 0 };
+
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, query_one,
+	    &q);
+	return q.n;
+}
+
+/* ---- 101 Switching Protocols: the socket goes to a thread ---- */
+
+struct upgrade {
+	httpd_upgrade_fn fn;
+	void		*arg;
+	void		(*free_fn)(void *arg);
+	int		 fd;
+	char		*extra;
+	size_t		 extra_len;
+	struct MHD_UpgradeResponseHandle *urh;
+};
+
+static void *
+upgrade_main(void *p)
+{
+	struct upgrade *u = p;
+	int fl = fcntl(u->fd, F_GETFL);
+
+	if (fl >= 0)
+		(void)fcntl(u->fd, F_SETFL, fl & ~O_NONBLOCK);
+	u->fn(u->arg, u->fd, u->extra, u->extra_len);
+	if (u->free_fn != NULL)
+		u->free_fn(u->arg);
+	(void)MHD_upgrade_action(u->urh, MHD_UPGRADE_ACTION_CLOSE);
+	free(u->extra);
+	free(u);
+	return NULL;
+}
+
+static void
+upgrade_cb(void *cls, struct MHD_Connection *c, void *req_cls,
+    const char *extra_in, size_t extra_in_size, MHD_socket sock,
+    struct MHD_UpgradeResponseHandle *urh)
+{
+	struct upgrade *tmpl = cls, *u = ck_calloc(1, sizeof(*u));
+	pthread_attr_t attr;
+	pthread_t t;
+
+	(void)c;
+	(void)req_cls;
+	*u = *tmpl;
+	free(tmpl);
+	u->fd = sock;
+	u->urh = urh;
+	u->extra = ck_malloc(extra_in_size + 1);
+	memcpy(u->extra, extra_in, extra_in_size);
+	u->extra_len = extra_in_size;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, upgrade_main, u) != 0) {
+		log_warn("httpd: no thread for an upgraded connection");
+		if (u->free_fn != NULL)
+			u->free_fn(u->arg);
+		(void)MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
+		free(u->extra);
+		free(u);
+	}
+	pthread_attr_destroy(&attr);
+}
+
+int
+httpd_queue_upgrade(void *conn, const char *headers, httpd_upgrade_fn fn,
+    void *arg, void (*free_fn)(void *arg))
+{
+	struct upgrade *u = ck_calloc(1, sizeof(*u));
+	struct MHD_Response *r;
+	char name[128], value[512];
+	const char *e, *colon;
+	enum MHD_Result ret;
+	size_t n;
+
+	u->fn = fn;
+	u->arg = arg;
+	u->free_fn = free_fn;
+	r = MHD_create_response_for_upgrade(upgrade_cb, u);
+	if (r == NULL) {
+		if (free_fn != NULL)
+			free_fn(arg);
+		free(u);
+		return MHD_NO;
+	}
+	for (; headers != NULL && *headers != '\0'; headers = e +
+	    (*e == '\n')) {
+		e = headers + strcspn(headers, "\n");
+		colon = memchr(headers, ':', (size_t)(e - headers));
+		if (colon == NULL)
+			continue;
+		n = (size_t)(colon - headers);
+		if (n >= sizeof(name))
+			continue;
+		memcpy(name, headers, n);
+		name[n] = '\0';
+		for (colon++; *colon == ' '; colon++)
+			;
+		n = (size_t)(e - colon);
+		if (n > 0 && colon[n - 1] == '\r')
+			n--;
+		if (n >= sizeof(value))
+			continue;
+		memcpy(value, colon, n);
+		value[n] = '\0';
+		MHD_add_response_header(r, name, value);
+	}
+	/*
+	 * Once queued, MHD calls upgrade_cb after sending the head, or never
+	 * if the client goes away first: then u and arg are lost (rare).
+	 */
+	ret = MHD_queue_response(conn, MHD_HTTP_SWITCHING_PROTOCOLS, r);
+	MHD_destroy_response(r);
+	if (ret != MHD_YES) {
+		if (free_fn != NULL)
+			free_fn(arg);
+		free(u);
+	}
+	return ret;
 }
 
 const char *

@@ -39,6 +39,7 @@ COMMON_SRCS += common/selector.c
 COMMON_SRCS += common/strbuf.c
 COMMON_SRCS += common/strmap.c
 COMMON_SRCS += common/workqueue.c
+COMMON_SRCS += common/ws.c
 COMMON_SRCS += common/yamljson.c
 COMMON_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRCS))
 ALL_OBJS += $(COMMON_OBJS)

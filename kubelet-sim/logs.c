@@ -101,11 +101,11 @@ follow_free(void *arg)
 	free(f);
 }
 
-/* Split "/containerLogs/ns/pod/ctr" into its three names. */
-static bool
-split_path(const char *path, char *ns, char *pod, char *ctr)
+bool
+logs_split_path(const char *path, const char *prefix, char *ns, char *pod,
+    char *ctr)
 {
-	const char *s = path + strlen(LOGS_PREFIX);
+	const char *s = path + strlen(prefix);
 	char *parts[3] = { ns, pod, ctr };
 	const char *e;
 	size_t n;
@@ -142,7 +142,7 @@ logs_handle(const struct httpd_request *req, struct httpd_response *resp,
 	int ci;
 
 	(void)arg;
-	if (!split_path(req->path, ns, name, ctr)) {
+	if (!logs_split_path(req->path, LOGS_PREFIX, ns, name, ctr)) {
 		resp->status = 404;
 		strbuf_adds(&resp->body, "404 page not found");
 		return;

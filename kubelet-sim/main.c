@@ -18,6 +18,7 @@
 #include "ckube/log.h"
 #include "kubelet_sim.h"
 #include "status_writer.h"
+#include "exec.h"
 #include "logs.h"
 #include "stats.h"
 
@@ -135,6 +136,7 @@ static const struct flag ksim_flag_table[] = {
 
 static const struct httpd_route ksim_routes[] = {
 	{ "GET", LOGS_PREFIX "*", logs_handle, &ks },
+	{ NULL, EXEC_PREFIX "*", exec_handle, &ks },
 	{ "GET", "/stats/summary", stats_handle, &ks },
 };
 

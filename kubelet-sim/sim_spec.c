@@ -39,8 +39,8 @@ base_name(const char *w)
 }
 
 /* `sleep` operand: seconds with optional s/m/h/d suffix, or infinity. */
-static int
-parse_sleep(const char *w, int64_t *ms, bool *forever)
+int
+sim_parse_sleep(const char *w, int64_t *ms, bool *forever)
 {
 	char *end;
 	double v, mult = 1000.0;
@@ -117,7 +117,8 @@ exec_cmd(char w[][WORD_MAX], size_t nw, struct sim_eval *ev)
 		return 0;
 	cmd = base_name(w[i]);
 	if (strcmp(cmd, "sleep") == 0) {
-		if (i + 1 >= nw || parse_sleep(w[i + 1], &ms, &forever) != 0)
+		if (i + 1 >= nw ||
+		    sim_parse_sleep(w[i + 1], &ms, &forever) != 0)
 			return CK_EINVALID;
 		ev->simulated = true;
 		ev->status = 0;

@@ -41,6 +41,12 @@ int	sim_spec_output(const char *const *argv, size_t n, const char *resolv,
 	    struct strbuf *out);
 
 /*
+ * A `sleep` operand: seconds with an optional s/m/h/d suffix into *ms, or
+ * "infinity" (*forever). Returns 0 or CK_EINVALID.
+ */
+int	sim_parse_sleep(const char *w, int64_t *ms, bool *forever);
+
+/*
  * Parse a Go duration ("300ms", "1.5s", "2m", "1h30m", "0") into milliseconds.
  * Returns 0 or CK_EINVALID (empty, negative, unknown unit, overflow).
  */

@@ -21,6 +21,7 @@ include tests/integration/module.mk
 # End-to-end suites: whole clusters through deploy/local-cluster.sh, driven by kubectl.
 SCRIPT_TESTS += tests/e2e/controllers.sh
 SCRIPT_TESTS += tests/e2e/daemonset.sh
+SCRIPT_TESTS += tests/e2e/exec.sh
 SCRIPT_TESTS += tests/e2e/eviction.sh
 SCRIPT_TESTS += tests/e2e/dns.sh
 SCRIPT_TESTS += tests/e2e/gc.sh

@@ -14,6 +14,7 @@ $(eval $(call fuzz_target,tests/fuzz/fuzz_quantity.c))
 $(eval $(call fuzz_target,tests/fuzz/fuzz_cron.c))
 $(eval $(call fuzz_target,tests/fuzz/fuzz_rfc3339.c))
 $(eval $(call fuzz_target,tests/fuzz/fuzz_kubeconfig.c))
+$(eval $(call fuzz_target,tests/fuzz/fuzz_ws.c))
 
 # The patch appliers live in the apiserver library.
 $(BUILD)/tests/fuzz/fuzz_patch.o: CPPFLAGS += -Iapiserver

@@ -31,6 +31,15 @@ struct httpd_request {
  */
 typedef long (*httpd_stream_fn)(void *arg, char *buf, size_t max);
 
+/*
+ * After a 101 Switching Protocols: runs on a thread of its own with the
+ * connection's socket (blocking) and the bytes the client sent past the
+ * request head; the connection is closed when it returns. fd is MHD's:
+ * never close(2) it.
+ */
+typedef void (*httpd_upgrade_fn)(void *arg, int fd, const char *extra,
+    size_t extra_len);
+
 struct httpd_response {
 	int		 status;	/* preset 200 */
 	const char	*content_type;	/* preset "text/plain; charset=utf-8"; must be static */
@@ -38,6 +47,15 @@ struct httpd_response {
 	httpd_stream_fn	 stream;	/* preset NULL: body only */
 	void		*stream_arg;
 	void		(*stream_free)(void *arg);
+	/*
+	 * Set: answer 101 with the headers in body ("Name: value" lines,
+	 * Upgrade among them), then upgrade(upgrade_arg, fd, ...) on a
+	 * thread; upgrade_free(upgrade_arg) afterwards, or when the
+	 * switch does not happen.
+	 */
+	httpd_upgrade_fn upgrade;
+	void		*upgrade_arg;
+	void		(*upgrade_free)(void *arg);
 };
 
 /*
@@ -90,6 +108,19 @@ const char *httpd_listen_error(const char *addr, int port);
 /* Flip /readyz between 503 (0, the initial state) and 200 (1). Thread-safe. */
 void	httpd_set_ready(struct httpd *h, int ready);
 
+/* A request header, or NULL. */
+const char *httpd_header(const struct httpd_request *req, const char *name);
+/* Up to max values of a repeated query argument, in order; the count. */
+size_t	httpd_query_all(const struct httpd_request *req, const char *key,
+	    const char **out, size_t max);
+/*
+ * Queue a 101 on the libmicrohttpd connection conn (any daemon started
+ * with MHD_ALLOW_UPGRADE) with headers ("Name: value" lines), then fn as
+ * httpd_upgrade_fn says. free_fn(arg) runs once fn returned, or at once
+ * when nothing could be queued. Returns the MHD_Result of the queueing.
+ */
+int	httpd_queue_upgrade(void *conn, const char *headers,
+	    httpd_upgrade_fn fn, void *arg, void (*free_fn)(void *arg));
 /* A query-string argument of the request, or NULL. */
 const char *httpd_query(const struct httpd_request *req, const char *key);
 

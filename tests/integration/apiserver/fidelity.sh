@@ -212,13 +212,23 @@ if has_kubectl; then
 	expect "the server-side apply took the value" c "$(k get cm mf -o jsonpath='{.data.a}')"
 fi
 
-# --- what is not simulated says so
+# --- exec needs a bound pod (tests/e2e/exec.sh runs it on a cluster); attach and
+# port-forward are not simulated and say so
 if has_kubectl; then
 	out=$(k exec dbg -- ls 2>&1)
-	check "kubectl exec: ckube does not simulate it (not a 404)" \
-	    grep -q 'Error from server (BadRequest): ckube does not simulate pods/exec' <<<"$out"
+	check "kubectl exec on an unbound pod: ExecLocation's message (not a 404)" \
+	    grep -q 'Error from server (BadRequest): pod dbg does not have a host assigned' <<<"$out"
+	out=$(k exec dbg -c nope -- ls 2>&1)
+	check "kubectl exec -c nope: container nope is not valid for pod dbg" \
+	    grep -q 'container nope is not valid for pod dbg' <<<"$out"
 	out=$(k cp dbg:/etc/hosts "$CK_TMP/hosts" 2>&1)
-	check "kubectl cp: the same message" grep -q 'ckube does not simulate pods/exec' <<<"$out"
+	check "kubectl cp: the same message" grep -q 'pod dbg does not have a host assigned' <<<"$out"
+	out=$(api POST /api/v1/namespaces/default/pods/dbg/portforward)
+	expect "pods/portforward: 400 ckube does not simulate port-forward" "400 true" \
+	    "$(code) $(json '"ckube does not simulate port-forward" in d["message"]' <<<"$out")"
+	out=$(api POST /api/v1/namespaces/default/pods/dbg/attach)
+	expect "pods/attach: 400 ckube does not simulate attach" "400 true" \
+	    "$(code) $(json '"ckube does not simulate attach" in d["message"]' <<<"$out")"
 fi
 
 # --- podtemplates are served

@@ -55,6 +55,33 @@ out=$(api GET "$NS/pods/log-closed/log")
 expect "pods/log: an allowed but closed kubelet: 500 fixed text" "500 error fetching logs from the kubelet: Couldn't connect to server" \
     "$(code) $(json 'd["message"]' <<<"$out")"
 
+# pods/exec goes through the same allow-list, and relays a non-kubelet's
+# answer as bounded text (never a 101 it did not get)
+WS=(-H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13'
+    -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' -H 'Sec-WebSocket-Protocol: v5.channel.k8s.io')
+out=$(api GET "$NS/pods/log-other/exec?command=true" "${WS[@]}")
+expect "pods/exec refuses a host outside the allow-list: 500 Status" "500 Status" \
+    "$(code) $(json 'd["kind"]' <<<"$out")"
+check "pods/exec: names the policy" grep -q 'kubelet-address-allow' <<<"$out"
+out=$(api GET "$NS/pods/log-closed/exec?command=true" "${WS[@]}")
+expect "pods/exec: an allowed but closed kubelet: 500 fixed text" \
+    "500 error dialing the kubelet of the pod's node: no answer from http://127.0.0.2:1" \
+    "$(code) $(json 'd["message"]' <<<"$out")"
+(cd "$CK_TMP" && exec python3 -u -m http.server 0 --bind 127.0.0.2 >"$CK_TMP/fake.log" 2>&1) &
+CK_PIDS+=("$!")
+fake_port() { sed -n 's/.*port \([0-9]*\).*/\1/p' "$CK_TMP/fake.log" | head -1; }
+has_fake() { test -n "$(fake_port)"; }
+check "pods/exec: a fake kubelet on 127.0.0.2 starts" eventually has_fake
+mknode fake "http://127.0.0.2:$(fake_port)"
+out=$(api GET "$NS/pods/log-fake/exec?command=true&command=x%20y" "${WS[@]}")
+expect "pods/exec: a non-101 kubelet answer keeps its code" 404 "$(code)"
+check "... its text is passed on, printable" grep -q 'File not found' <<<"$out"
+check "... the request reached /exec/NS/POD/CONTAINER with the command" \
+    grep -q 'GET /exec/default/log-fake/c?command=true&command=x%20y ' "$CK_TMP/fake.log"
+out=$(api GET "$NS/pods/log-fake/exec?command=true&container=nope" "${WS[@]}")
+expect "pods/exec: a container not in the pod: 400" \
+    "400 container nope is not valid for pod log-fake" "$(code) $(json 'd["message"]' <<<"$out")"
+
 # --- 4. a long query: every request gets an answer (MHD ran out of pool
 # memory at ~1,000 parameters and never answered)
 query() { python3 -c 'import sys; print("&".join("p%d=%s" % (i, "v" * int(sys.argv[2])) for i in range(int(sys.argv[1]))))' "$1" "$2"; }

@@ -26,6 +26,7 @@ $(eval $(call unit_test,tests/unit/common/test_selector.c))
 $(eval $(call unit_test,tests/unit/common/test_strbuf.c))
 $(eval $(call unit_test,tests/unit/common/test_strmap.c))
 $(eval $(call unit_test,tests/unit/common/test_workqueue.c))
+$(eval $(call unit_test,tests/unit/common/test_ws.c))
 $(eval $(call unit_test,tests/unit/common/test_yamljson.c))
 ALL_OBJS += $(BUILD)/tests/lib/fake_api.o
 ALL_OBJS += $(BUILD)/tests/lib/testapi.o

@@ -5,12 +5,16 @@
 #include <curl/curl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 
@@ -307,6 +311,139 @@ test_httpd_bad_config(void **state)
 	}
 }
 
+/* ---- 101 Switching Protocols: the socket goes to a thread ---- */
+
+static int upg_freed;
+
+static void
+upper_echo(int fd, char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (buf[i] >= 'a' && buf[i] <= 'z')
+			buf[i] = (char)(buf[i] - 32);
+	(void)!write(fd, buf, n);
+}
+
+/* Echo what the client sends, upper-cased, until it closes. */
+static void
+upg_run(void *arg, int fd, const char *extra, size_t extra_len)
+{
+	char buf[256];
+	ssize_t n;
+
+	(void)arg;
+	if (extra_len > 0 && extra_len <= sizeof(buf)) {
+		memcpy(buf, extra, extra_len);
+		upper_echo(fd, buf, extra_len);
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		upper_echo(fd, buf, (size_t)n);
+}
+
+static void
+upg_free(void *arg)
+{
+	(void)arg;
+	__atomic_add_fetch(&upg_freed, 1, __ATOMIC_SEQ_CST);
+}
+
+static void
+upg_handler(const struct httpd_request *req, struct httpd_response *resp,
+    void *arg)
+{
+	const char *w[4];
+
+	(void)arg;
+	if (httpd_header(req, "Upgrade") == NULL) {
+		resp->status = 400;
+		strbuf_adds(&resp->body, "upgrade required");
+		return;
+	}
+	assert_int_equal(httpd_query_all(req, "c", w, 4), 3);
+	assert_string_equal(w[0], "a");
+	assert_string_equal(w[2], "c c");
+	strbuf_adds(&resp->body, "Upgrade: test\nX-Extra: yes\n");
+	resp->upgrade = upg_run;
+	resp->upgrade_free = upg_free;
+	resp->upgrade_arg = &upg_freed;
+}
+
+static const struct httpd_route upg_routes[] = {
+	{ NULL, "/up", upg_handler, NULL },
+};
+
+/* Read from fd until want appears in got (bounded); true if it did. */
+static bool
+read_until(int fd, struct strbuf *got, const char *want)
+{
+	char buf[512];
+	ssize_t n;
+
+	while (strstr(strbuf_str(got), want) == NULL) {
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			return false;
+		strbuf_add(got, buf, (size_t)n);
+	}
+	return true;
+}
+
+static void
+test_httpd_upgrade(void **state)
+{
+	static const char req[] = "GET /up?c=a&c=b&c=c%20c HTTP/1.1\r\n"
+	    "Host: x\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\nhello ";
+	struct httpd_config cfg;
+	struct sockaddr_in sa;
+	struct timeval tv = { 10, 0 };
+	struct strbuf got;
+	struct httpd *h;
+	struct reply r;
+	CURL *curl;
+	int fd, tries;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&r, 0, sizeof(r));
+	cfg.bind_address = "127.0.0.1";
+	cfg.routes = upg_routes;
+	cfg.nroutes = 1;
+	assert_int_equal(httpd_start(&cfg, &h), 0);
+	/* without Upgrade the route answers as any other */
+	curl = curl_easy_init();
+	request(curl, httpd_port(h), "GET", "/up", NULL, &r);
+	assert_int_equal(r.status, 400);
+	curl_easy_cleanup(curl);
+	strbuf_fini(&r.body);
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)httpd_port(h));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	/* bytes past the head ("hello ") reach the handler as extra */
+	assert_int_equal(write(fd, req, sizeof(req) - 1), sizeof(req) - 1);
+	strbuf_init(&got);
+	assert_true(read_until(fd, &got, "\r\n\r\n"));
+	assert_non_null(strstr(got.buf, "HTTP/1.1 101"));
+	assert_non_null(strstr(got.buf, "X-Extra: yes\r\n"));
+	assert_non_null(strstr(got.buf, "Upgrade: test\r\n"));
+	assert_int_equal(write(fd, "world", 5), 5);
+	assert_true(read_until(fd, &got, "HELLO WORLD"));
+	close(fd);
+	for (tries = 0; __atomic_load_n(&upg_freed, __ATOMIC_SEQ_CST) == 0 &&
+	    tries < 500; tries++)
+		usleep(10000);
+	assert_int_equal(__atomic_load_n(&upg_freed, __ATOMIC_SEQ_CST), 1);
+	strbuf_fini(&got);
+	httpd_stop(h);
+}
+
 int
 main(void)
 {
@@ -315,6 +452,7 @@ main(void)
 		cmocka_unit_test(test_httpd_prefix_stream),
 		cmocka_unit_test(test_httpd_port_file),
 		cmocka_unit_test(test_httpd_bad_config),
+		cmocka_unit_test(test_httpd_upgrade),
 	};
 	int rc;
 

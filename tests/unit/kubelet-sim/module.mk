@@ -7,3 +7,4 @@ $(eval $(call unit_test,tests/unit/kubelet-sim/test_podspec.c,$(BUILD)/kubelet-s
 $(eval $(call unit_test,tests/unit/kubelet-sim/test_ctr_log.c,$(BUILD)/kubelet-sim/ctr_log.o))
 $(eval $(call unit_test,tests/unit/kubelet-sim/test_eviction.c,$(BUILD)/kubelet-sim/eviction.o $(BUILD)/kubelet-sim/eviction_config.o))
 $(eval $(call unit_test,tests/unit/kubelet-sim/test_resolv.c,$(BUILD)/kubelet-sim/resolv.o))
+$(eval $(call unit_test,tests/unit/kubelet-sim/test_exec_sim.c,$(BUILD)/kubelet-sim/exec_sim.o $(BUILD)/kubelet-sim/sim_spec.o))

@@ -19,6 +19,7 @@ include endpoints-controller/module.mk
 include gc-controller/module.mk
 include job-controller/module.mk
 include kubelet-sim/module.mk
+include metrics-server/module.mk
 include namespace-controller/module.mk
 include netpol/module.mk
 include node-controller/module.mk

@@ -56,7 +56,8 @@ static const struct flag *const tables[] = { ms_flags };
 static const size_t counts[] = { ARRAY_SIZE(ms_flags) };
 
 static const struct httpd_route ms_routes[] = {
-	{ NULL, "/apis/metrics.k8s.io*", ms_api_handle, &api },
+	{ NULL, "/apis/metrics.k8s.io", ms_api_handle, &api },
+	{ NULL, "/apis/metrics.k8s.io/*", ms_api_handle, &api },
 };
 
 /* One pass over every node into a new snapshot. */

@@ -9,6 +9,7 @@ include tests/unit/gc-controller/module.mk
 include tests/unit/hpa-controller/module.mk
 include tests/unit/job-controller/module.mk
 include tests/unit/kubelet-sim/module.mk
+include tests/unit/metrics-server/module.mk
 include tests/unit/node-controller/module.mk
 include tests/unit/petset-controller/module.mk
 include tests/unit/replicaset-controller/module.mk

@@ -1,4 +1,4 @@
-/* main.c: wiring only. The algorithm is in hpa.c, replica_calc.c, behavior.c. */
+/* main.c: wiring only. The algorithm: hpa.c, replica_calc.c, behavior.c. */
 #include "ckube/controller.h"
 #include "ckube/flags.h"
 

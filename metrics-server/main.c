@@ -132,9 +132,8 @@ ms_run(struct daemon *d, void *arg)
 	informer_group_stop(g);
 	rc = daemon_exit_status(d);
 out:
-	informer_group_free(g);
+	informer_group_free(g);	/* and icl, which the group owns */
 	ms_store_free(api.store);
-	client_free(icl);
 	client_free(cl);
 	return rc;
 }

@@ -18,8 +18,10 @@ include dns/module.mk
 include disruption-controller/module.mk
 include endpoints-controller/module.mk
 include gc-controller/module.mk
+include hpa-controller/module.mk
 include job-controller/module.mk
 include kubelet-sim/module.mk
+include metrics-server/module.mk
 include namespace-controller/module.mk
 include netpol/module.mk
 include node-controller/module.mk

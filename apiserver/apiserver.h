@@ -234,6 +234,21 @@ int	status_set_invalid_kind(struct ck_status *st, const char *label,
  * Serve /version, /api, /apis, /api/v1, /apis/g[/v], /openapi/..., health
  * and metrics. Returns 1 if it handled the request.
  */
+/*
+ * aggregator.c: requests under /apis/<group> of a group served by an
+ * APIService (not the registry) are proxied to its backend: 1 when handled
+ * (resp filled), 0 when the request is not aggregated.
+ */
+int	aggregator_handle(struct apiserver *srv, const struct api_request *req,
+	    struct api_response *resp);
+/* The APIServices' groups, appended to an APIGroupList's "groups". */
+void	aggregator_add_groups(struct apiserver *srv, struct cJSON *groups);
+/* Check every APIService once and update its Available condition. */
+void	aggregator_check_all(struct apiserver *srv);
+/* Start (period_ms > 0) and stop the availability thread. */
+int	aggregator_start(struct apiserver *srv, int64_t period_ms)
+	    CK_MUST_CHECK;
+void	aggregator_stop(void);
 int	discovery_handle(struct apiserver *srv, const struct api_request *req,
 	    struct api_response *resp);
 

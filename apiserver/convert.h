@@ -31,4 +31,11 @@ void	convert_response(const struct api_resource *r,
 char	*convert_out_text(const struct api_resource *r, const char *body,
 	    size_t blen, size_t *len);
 
+/*
+ * autoscaling.c: autoscaling/v1 HorizontalPodAutoscaler fields to the
+ * stored v2 (in) and back (out).
+ */
+void	convert_hpa_in(struct cJSON *obj);
+void	convert_hpa_out(struct cJSON *obj);
+
 #endif

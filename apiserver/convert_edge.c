@@ -27,24 +27,29 @@ static const struct {
 	const char	*resource;
 	const char	*stored_group;	/* the stored row */
 	const char	*stored_resource;
+	const char	*stored_version;	/* NULL: "v1" */
 	void		(*in)(cJSON *obj);
 	void		(*out)(cJSON *obj);
 } conversions[] = {
-	{ "apps", "v1alpha1", "petsets", "apps", "statefulsets",
+	{ "apps", "v1alpha1", "petsets", "apps", "statefulsets", NULL,
 	    convert_13_petset_in, NULL },
 	{ "batch", "v2alpha1", "scheduledjobs", "batch", "cronjobs", NULL,
+	    NULL, NULL },
+	{ "batch", "v2alpha1", "cronjobs", "batch", "cronjobs", NULL, NULL,
 	    NULL },
-	{ "batch", "v2alpha1", "cronjobs", "batch", "cronjobs", NULL, NULL },
 	{ "policy", "v1alpha1", "poddisruptionbudgets", "policy",
-	    "poddisruptionbudgets", convert_13_pdb_in, convert_13_pdb_out },
-	{ "extensions", "v1beta1", "daemonsets", "apps", "daemonsets",
+	    "poddisruptionbudgets", NULL, convert_13_pdb_in, convert_13_pdb_out },
+	{ "extensions", "v1beta1", "daemonsets", "apps", "daemonsets", NULL,
 	    convert_13_daemonset_in, NULL },
-	{ "extensions", "v1beta1", "deployments", "apps", "deployments",
+	{ "extensions", "v1beta1", "deployments", "apps", "deployments", NULL,
 	    convert_13_selector_in, NULL },
-	{ "extensions", "v1beta1", "replicasets", "apps", "replicasets",
+	{ "extensions", "v1beta1", "replicasets", "apps", "replicasets", NULL,
 	    convert_13_selector_in, NULL },
 	{ "extensions", "v1beta1", "networkpolicies", "networking.k8s.io",
-	    "networkpolicies", NULL, NULL },
+	    "networkpolicies", NULL, NULL, NULL },
+	{ "autoscaling", "v1", "horizontalpodautoscalers", "autoscaling",
+	    "horizontalpodautoscalers", "v2", convert_hpa_in,
+	    convert_hpa_out },
 };
 
 static int
@@ -69,7 +74,9 @@ convert_stored_row(const struct api_resource *r)
 
 	if (i < 0)
 		return NULL;
-	return registry_find(conversions[i].stored_group, "v1",
+	return registry_find(conversions[i].stored_group,
+	    conversions[i].stored_version != NULL ?
+	    conversions[i].stored_version : "v1",
 	    conversions[i].stored_resource);
 }
 

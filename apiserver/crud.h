@@ -117,6 +117,15 @@ int	pod_log_config(const char *list) CK_MUST_CHECK;
  */
 int	pod_log_check_url(const char *url, char *out, size_t len)
 	    CK_MUST_CHECK;
+/*
+ * The libcurl helpers of pods/log, shared with the aggregator's proxy:
+ * curl_global_init once; a CURL handle (void *) held to http(s) without
+ * redirects or signals; a write callback appending to a struct strbuf
+ * (aborting past 64 MiB).
+ */
+void	pod_log_curl_init(void);
+void	pod_log_setopt(void *curl, const char *url);
+size_t	pod_log_collect(char *ptr, size_t size, size_t n, void *arg);
 
 /* scale.c: obj as an autoscaling/v1 Scale (a new object). */
 struct cJSON *scale_from_object(const struct cJSON *obj);

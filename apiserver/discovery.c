@@ -98,7 +98,7 @@ api_group(const char *g)
 }
 
 static void
-reply_api_groups(struct api_response *resp)
+reply_api_groups(struct apiserver *srv, struct api_response *resp)
 {
 	const struct api_resource *rows;
 	cJSON *o, *groups;
@@ -120,6 +120,7 @@ reply_api_groups(struct api_response *resp)
 		if (!seen)
 			cJSON_AddItemToArray(groups, api_group(rows[i].group));
 	}
+	aggregator_add_groups(srv, groups);
 	api_response_json(resp, 200, o);
 	cJSON_Delete(o);
 }
@@ -272,7 +273,7 @@ discovery_handle(struct apiserver *srv, const struct api_request *req,
 		return 1;
 	}
 	if (strcmp(path, "/apis") == 0) {
-		reply_api_groups(resp);
+		reply_api_groups(srv, resp);
 		return 1;
 	}
 	if (strcmp(path, "/api/v1") == 0) {

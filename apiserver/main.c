@@ -39,6 +39,7 @@ static int64_t opt_heartbeat_ms;
 static int64_t opt_v;
 static const char *opt_service_range;
 static const char *opt_kubelet_allow;
+static int64_t opt_apiservice_check_ms;
 static const char *opt_storage_sync;
 static int64_t opt_max_inflight;
 static int64_t opt_max_mutating;
@@ -83,9 +84,12 @@ static const struct flag apiserver_flags[] = {
 	    "IPv4 CIDR range Service ClusterIPs are allocated from" },
 	{ "kubelet-address-allow", FLAG_STRING, &opt_kubelet_allow,
 	    "127.0.0.0/8,::1", "Services",
-	    "comma-separated IPs or CIDRs pods/log and pods/exec may reach: "
-	    "a node's kubelet URL must be http(s) to an IP literal in this "
-	    "list" },
+	    "comma-separated IPs or CIDRs pods/log and pods/exec may reach: a "
+	    "node's kubelet URL must be http(s) to an IP literal in this list "
+	    "(and the Endpoints of an APIService's backend)" },
+	{ "apiservice-check-period", FLAG_DURATION, &opt_apiservice_check_ms,
+	    "5s", "Services", "how often each APIService's backend is "
+	    "probed for its Available condition (0: never)" },
 	{ "v", FLAG_INT, &opt_v, "0", "Logging", "log verbosity" },
 };
 
@@ -254,6 +258,8 @@ main(int argc, char *argv[])
 		fatalx("cannot start the watch thread");
 	if (http_start(&srv, opt_bind, (uint16_t)opt_port, &hs) < 0)
 		fatalx("cannot start the HTTP server");
+	if (aggregator_start(&srv, opt_apiservice_check_ms) < 0)
+		fatalx("cannot start the APIService availability thread");
 	http_set_inflight(hs, opt_max_inflight, opt_max_mutating);
 	if (opt_port_file != NULL && opt_port_file[0] != '\0')
 		write_port_file(opt_port_file, http_port(hs));
@@ -268,6 +274,7 @@ main(int argc, char *argv[])
 		sigsuspend(&old);
 	log_info("ckube-apiserver: signal %d, stopping", (int)got_signal);
 
+	aggregator_stop();
 	watchlog_shutdown(srv.wl);
 	http_stop(hs);
 	watchlog_free(srv.wl);

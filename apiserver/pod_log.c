@@ -140,8 +140,14 @@ curl_init_once(void)
 	(void)curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-static size_t
-collect(char *ptr, size_t size, size_t n, void *arg)
+void
+pod_log_curl_init(void)
+{
+	pthread_once(&curl_once, curl_init_once);
+}
+
+size_t
+pod_log_collect(char *ptr, size_t size, size_t n, void *arg)
 {
 	struct strbuf *b = arg;
 
@@ -152,9 +158,11 @@ collect(char *ptr, size_t size, size_t n, void *arg)
 }
 
 /* The options every kubelet request has: http(s) only, no redirects. */
-static void
-fetch_setopt(CURL *h, const char *url)
+void
+pod_log_setopt(void *curl, const char *url)
 {
+	CURL *h = curl;
+
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -173,12 +181,12 @@ fetch(const char *url, struct strbuf *body)
 	CURLcode cc;
 	long code = -1;
 
-	pthread_once(&curl_once, curl_init_once);
+	pod_log_curl_init();
 	h = curl_easy_init();
 	if (h == NULL)
 		return -1;
-	fetch_setopt(h, url);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+	pod_log_setopt(h, url);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, pod_log_collect);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, body);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, LOG_FETCH_TIMEOUT_S);
 	cc = curl_easy_perform(h);
@@ -272,7 +280,7 @@ ls_thread(void *arg)
 	CURL *h = curl_easy_init();
 
 	if (h != NULL) {
-		fetch_setopt(h, s->url);
+		pod_log_setopt(h, s->url);
 		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, ls_write);
 		curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
 		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);

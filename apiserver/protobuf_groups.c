@@ -1,7 +1,8 @@
 /*
  * protobuf_groups.c: protobuf message tables of the grouped kinds kubectl's
  * generators create: apps/v1 Deployment, batch/v1 Job and CronJob, policy/v1
- * PodDisruptionBudget, rbac.authorization.k8s.io/v1 roles and bindings,
+ * PodDisruptionBudget, autoscaling/v1 and v2 HorizontalPodAutoscaler,
+ * rbac.authorization.k8s.io/v1 roles and bindings,
  * authorization.k8s.io/v1 SelfSubjectAccessReview, scheduling.k8s.io/v1
  * PriorityClass. Field numbers are those of each group's generated.proto.
  */
@@ -151,6 +152,47 @@ static const struct pb_msg m_ssar_spec = PB_MSG_OF(f_ssar_spec);
 static const struct pb_field f_ssar[] = { META, M(2, "spec", m_ssar_spec) };
 static const struct pb_msg m_ssar = PB_MSG_OF(f_ssar);
 
+/* ---- autoscaling/v1 and v2 (kubectl autoscale) ---- */
+
+static const struct pb_field f_xref[] = {
+	S(1, "kind"), S(2, "name"), S(3, "apiVersion"),
+};
+static const struct pb_msg m_xref = PB_MSG_OF(f_xref);
+
+static const struct pb_field f_hpa1_spec[] = {
+	M(1, "scaleTargetRef", m_xref), IP(2, "minReplicas"),
+	I(3, "maxReplicas"), IP(4, "targetCPUUtilizationPercentage"),
+};
+static const struct pb_msg m_hpa1_spec = PB_MSG_OF(f_hpa1_spec);
+
+static const struct pb_field f_hpa1[] = { META, M(2, "spec", m_hpa1_spec) };
+static const struct pb_msg m_hpa1 = PB_MSG_OF(f_hpa1);
+
+/* v2: resource metrics only (quantity targets are not decoded). */
+static const struct pb_field f_metric_target[] = {
+	S(1, "type"), IP(4, "averageUtilization"),
+};
+static const struct pb_msg m_metric_target = PB_MSG_OF(f_metric_target);
+
+static const struct pb_field f_resource_metric[] = {
+	S(1, "name"), M(2, "target", m_metric_target),
+};
+static const struct pb_msg m_resource_metric = PB_MSG_OF(f_resource_metric);
+
+static const struct pb_field f_metric_spec[] = {
+	S(1, "type"), M(4, "resource", m_resource_metric),
+};
+static const struct pb_msg m_metric_spec = PB_MSG_OF(f_metric_spec);
+
+static const struct pb_field f_hpa2_spec[] = {
+	M(1, "scaleTargetRef", m_xref), IP(2, "minReplicas"),
+	I(3, "maxReplicas"), MR(4, "metrics", m_metric_spec),
+};
+static const struct pb_msg m_hpa2_spec = PB_MSG_OF(f_hpa2_spec);
+
+static const struct pb_field f_hpa2[] = { META, M(2, "spec", m_hpa2_spec) };
+static const struct pb_msg m_hpa2 = PB_MSG_OF(f_hpa2);
+
 /* ---- scheduling.k8s.io/v1 ---- */
 
 static const struct pb_field f_priority_class[] = {
@@ -162,6 +204,8 @@ static const struct pb_msg m_priority_class = PB_MSG_OF(f_priority_class);
 const struct pb_kind pb_group_kinds[] = {
 	{ "apps/v1", "Deployment", &m_deployment },
 	{ "authorization.k8s.io/v1", "SelfSubjectAccessReview", &m_ssar },
+	{ "autoscaling/v1", "HorizontalPodAutoscaler", &m_hpa1 },
+	{ "autoscaling/v2", "HorizontalPodAutoscaler", &m_hpa2 },
 	{ "batch/v1", "CronJob", &m_cronjob },
 	{ "batch/v1", "Job", &m_job },
 	{ "policy/v1", "Eviction", &m_eviction },

@@ -302,6 +302,8 @@ api_handle(struct apiserver *srv, const struct api_request *req,
 	(void)srv;
 	memset(resp, 0, sizeof(*resp));
 	rt.verb = API_VERB_OTHER;
+	if (aggregator_handle(srv, req, resp))
+		goto out;
 	if (discovery_handle(srv, req, resp))
 		goto out;
 	rc = route_parse(req->method, req->path, req, &rt);

@@ -241,6 +241,8 @@ table_printer_find(const char *resource)
 			resource = table_aliases[i].resource;
 	if (strcmp(resource, table_pod_printer.resource) == 0)
 		return &table_pod_printer;
+	if (strcmp(resource, table_hpa_printer.resource) == 0)
+		return &table_hpa_printer;
 	for (i = 0; i < ARRAY_SIZE(lists); i++)
 		for (p = lists[i]; p->resource != NULL; p++)
 			if (strcmp(p->resource, resource) == 0)

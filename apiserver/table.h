@@ -39,6 +39,7 @@ extern const struct table_printer table_apps_printers[];
 extern const struct table_printer table_batch_printers[];
 extern const struct table_printer table_misc_printers[];
 extern const struct table_printer table_pod_printer;
+extern const struct table_printer table_hpa_printer;	/* autoscaling.c */
 
 /* The printer for resource (aliases such as petsets included), or NULL. */
 const struct table_printer *table_printer_find(const char *resource);

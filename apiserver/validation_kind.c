@@ -226,6 +226,7 @@ static const struct {
 	{ "apps", "Deployment", validation_workload },
 	{ "apps", "ReplicaSet", validation_workload },
 	{ "apps", "StatefulSet", validation_workload },
+	{ "autoscaling", "HorizontalPodAutoscaler", validation_hpa },
 	{ "batch", "Job", validation_workload },
 	{ "batch", "CronJob", validation_workload },
 	{ "networking.k8s.io", "NetworkPolicy", kind_netpol },

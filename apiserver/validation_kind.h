@@ -48,6 +48,10 @@ void	defaults_job(struct cJSON *obj);
 void	defaults_cronjob(struct cJSON *obj);
 void	defaults_scheduledjob(struct cJSON *obj);
 void	defaults_pdb(struct cJSON *obj);
+/* ---- autoscaling.c: HorizontalPodAutoscaler (stored as v2) ---- */
+void	defaults_hpa(struct cJSON *obj);
+void	validation_hpa(const struct api_resource *r, const struct cJSON *obj,
+	    const struct cJSON *old, struct ck_status *st);
 void	defaults_networkpolicy(struct cJSON *obj);
 void	defaults_service(struct cJSON *obj);
 void	defaults_service_spec(struct cJSON *spec);

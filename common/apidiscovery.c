@@ -4,6 +4,7 @@
  * top-level resources with their verbs and scope.
  */
 #include "ckube/apidiscovery.h"
+#include "ckube/log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,7 @@ apidiscovery_fetch(struct client *cl, struct apidiscovery *out,
     struct ck_status *st)
 {
 	cJSON *api = NULL, *apis = NULL;
+	struct ck_status lst, *gst = st != NULL ? st : &lst;
 	const cJSON *g, *v, *pref;
 	const char *group, *version;
 	size_t cap = 0;
@@ -152,8 +154,15 @@ apidiscovery_fetch(struct client *cl, struct apidiscovery *out,
 		}
 		if (group == NULL || version == NULL)
 			continue;
-		if ((rc = fetch_group_version(cl, out, &cap, group, version,
-		    st)) < 0)
+		rc = fetch_group_version(cl, out, &cap, group, version, gst);
+		if (rc < 0 && gst->code == 503) {
+			log_v(2, "discovery: %s/%s unavailable: %s", group,
+			    version, gst->message);
+			out->unavailable++;
+			rc = 0;
+			continue;
+		}
+		if (rc < 0)
 			goto out;
 	}
 out:

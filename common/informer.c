@@ -107,7 +107,7 @@ static const struct {
 	const char	*version;
 } group_versions[] = {
 	{ "extensions", "v1beta1" },
-	{ "autoscaling", "v1" },
+	{ "autoscaling", "v2" },	/* the stored HorizontalPodAutoscaler */
 };
 
 struct informer_group *

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # local-cluster.sh: start, stop and inspect a whole ckube cluster on loopback, in one folder.
 #
-#   local-cluster.sh up --dir DIR [--port P] [--nodes N] [--kubelet-flags "..."] [--foreground]
+#   local-cluster.sh up --dir DIR [--port P] [--nodes N] [--kubelet-flags "..."]
+#       [--daemon-flags NAME="..."]... [--foreground]
 #   local-cluster.sh down --dir DIR
 #   local-cluster.sh status --dir DIR
 #
@@ -13,7 +14,8 @@
 # which serves cluster DNS on a free loopback port). It returns 0 once the cluster is ready (with kubelet-sim:
 # N nodes Ready) within CKUBE_UP_TIMEOUT seconds (60), else non-zero with the failing log's tail.
 # `up` on an existing DIR resumes its state. `down` stops every daemon (SIGTERM, then SIGKILL
-# after CKUBE_STOP_GRACE seconds, 5) and keeps the data.
+# after CKUBE_STOP_GRACE seconds, 5) and keeps the data. `--daemon-flags NAME="..."` adds
+# flags to ckube-NAME (e.g. metrics-server="--metric-resolution=2s"); repeatable.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -22,7 +24,7 @@ UP_TIMEOUT=${CKUBE_UP_TIMEOUT:-60}
 STOP_GRACE=${CKUBE_STOP_GRACE:-5}
 
 usage() {
-	sed -n '4,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,3\}//' >&2
+	sed -n '4,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,3\}//' >&2
 	exit 2
 }
 
@@ -40,6 +42,7 @@ up|down|status) ;;
 esac
 shift
 dir="" port=0 nodes=3 kubelet_flags="" foreground=0
+declare -A daemon_flags=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--dir) dir=${2:?--dir needs a value}; shift 2 ;;
@@ -50,6 +53,8 @@ while [ $# -gt 0 ]; do
 	--nodes=*) nodes=${1#*=}; shift ;;
 	--kubelet-flags) kubelet_flags=${2?--kubelet-flags needs a value}; shift 2 ;;
 	--kubelet-flags=*) kubelet_flags=${1#*=}; shift ;;
+	--daemon-flags) v=${2:?--daemon-flags needs NAME=FLAGS}; daemon_flags[${v%%=*}]=${v#*=}; shift 2 ;;
+	--daemon-flags=*) v=${1#*=}; daemon_flags[${v%%=*}]=${v#*=}; shift ;;
 	--foreground) foreground=1; shift ;;
 	-h|--help) usage ;;
 	*) die "unknown argument: $1" ;;
@@ -189,9 +194,10 @@ do_up() {
 		p=$(cat "$dir/run/apiserver.lastport")
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; fi
 	fi
+	# shellcheck disable=SC2086 # a list of flags
 	start_daemon apiserver --bind-address=127.0.0.1 --port="$port" \
 	    --port-file="$dir/run/apiserver.port" --data-dir="$dir/data" \
-	    --watch-bus="ipc://$dir/data/bus" --v="${CKUBE_V:-1}"
+	    --watch-bus="ipc://$dir/data/bus" --v="${CKUBE_V:-1}" ${daemon_flags[apiserver]:-}
 	if ! wait_for "$deadline" api_ready; then
 		pid_alive "$dir/run/apiserver.pid" || echo "local-cluster: ckube-apiserver exited" >&2
 		log_tail "$dir/logs/apiserver.log"
@@ -224,9 +230,10 @@ do_up() {
 			    --port-file="$dir/run/$name.port" --dns-bind-address=127.0.0.1 \
 			    --dns-port=0 --dns-port-file="$dir/run/dns-server.port" ;;
 		*)
+			# shellcheck disable=SC2086 # a list of flags
 			start_daemon "$name" --kubeconfig="$dir/kubeconfig" \
 			    --watch-bus="ipc://$dir/data/bus" --port=0 \
-			    --port-file="$dir/run/$name.port" ;;
+			    --port-file="$dir/run/$name.port" ${daemon_flags[$name]:-} ;;
 		esac
 	done
 	for name in $(daemons_in_bin); do

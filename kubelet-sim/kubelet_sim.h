@@ -45,6 +45,8 @@ struct ksim_flags {
 	int64_t		housekeeping_ms;
 	/* Simulated node-level usage outside the pods. */
 	int64_t		system_memory, system_disk, system_inodes;
+	int64_t		system_cpu_milli;	/* set from system_cpu */
+	const char	*system_cpu;
 	int64_t		node_inodes, imagefs_capacity;
 	int64_t		images_used, images_unused, dead_containers;
 	const char	*system_reserved, *kube_reserved;	/* cpu=,memory=... */

@@ -16,6 +16,7 @@
 #include "ckube/httpd.h"
 #include "ckube/informer.h"
 #include "ckube/log.h"
+#include "ckube/quantity.h"
 #include "kubelet_sim.h"
 #include "status_writer.h"
 #include "exec.h"
@@ -75,6 +76,9 @@ static const struct flag ksim_flag_table[] = {
 	{ "node-system-memory-usage", FLAG_SIZE, &ks.f.system_memory, "0",
 	    "Simulation", "memory each node's system daemons use outside "
 	    "the pods (lowers memory.available)" },
+	{ "node-system-cpu-usage", FLAG_STRING, &ks.f.system_cpu, "50m",
+	    "Simulation", "cpu each node's system daemons use outside the "
+	    "pods (the node's usage in metrics.k8s.io adds its pods')" },
 	{ "node-system-disk-usage", FLAG_SIZE, &ks.f.system_disk, "0",
 	    "Simulation", "nodefs bytes used outside the pods" },
 	{ "node-system-inodes-usage", FLAG_SIZE, &ks.f.system_inodes, "0",
@@ -186,6 +190,12 @@ ksim_run(struct daemon *d, void *arg)
 	}
 	if (!dns_setup(&ks, err, sizeof(err))) {
 		log_error("invalid DNS configuration: %s", err);
+		return 2;
+	}
+	if (quantity_parse_milli(ks.f.system_cpu, &ks.f.system_cpu_milli,
+	    NULL) != 0 || ks.f.system_cpu_milli < 0) {
+		log_error("invalid --node-system-cpu-usage \"%s\" (want e.g. "
+		    "50m, 0.1)", ks.f.system_cpu);
 		return 2;
 	}
 	if (daemon_client_new(d, &ks.cl) != 0)

@@ -5,6 +5,7 @@
  * the kubelet's resource admission.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -158,6 +159,10 @@ podspec_annotations(const cJSON *annotations, struct sim_annotations *out,
 			if (!parse_quantity(v, &x))
 				goto bad_quantity;
 			*u += x;
+		} else if (strcmp(k, "cpu-usage") == 0 ||
+		    strncmp(k, "cpu-usage.", 10) == 0) {
+			if (podspec_cpu_value(v, 1000, &x) != 0)
+				goto bad_cpu;
 		} else if (strcmp(k, "image-pull-fail") == 0) {
 			if (*v == '\0' || strlen(v) >= sizeof(out->pull_fail)) {
 				add_err(err, errlen, it->string,
@@ -182,8 +187,80 @@ bad_quantity:
 		add_err(err, errlen, it->string,
 		    "invalid quantity (want e.g. 100Mi, 2Gi, 1000)", v);
 		bad++;
+		continue;
+bad_cpu:
+		add_err(err, errlen, it->string,
+		    "invalid cpu usage (want e.g. 200m, 1.5 or 80%)", v);
+		bad++;
 	}
 	return bad;
+}
+
+int
+podspec_cpu_value(const char *v, int64_t request_milli, int64_t *out)
+{
+	char *end;
+	long pct;
+	size_t n = strlen(v);
+
+	if (n > 1 && v[n - 1] == '%') {
+		pct = strtol(v, &end, 10);
+		if (end != v + n - 1 || pct < 0 || pct > 100000)
+			return CK_EINVALID;
+		*out = request_milli * pct / 100;
+		return 0;
+	}
+	if (quantity_parse_milli(v, out, NULL) != 0 || *out < 0)
+		return CK_EINVALID;
+	return 0;
+}
+
+/* A container's cpu request in milli-cores (its limit when unset). */
+static int64_t
+container_cpu_request(const cJSON *c)
+{
+	const cJSON *res = cJSON_GetObjectItemCaseSensitive(c, "resources");
+	const cJSON *v;
+	int64_t x;
+
+	v = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(res, "requests"), "cpu");
+	if (!cJSON_IsString(v))
+		v = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(res, "limits"), "cpu");
+	if (cJSON_IsString(v) && quantity_parse_milli(v->valuestring, &x,
+	    NULL) == 0 && x > 0)
+		return x;
+	return 0;
+}
+
+int64_t
+podspec_container_cpu(const cJSON *annotations, const cJSON *c, bool first)
+{
+	const cJSON *own = NULL, *pod;
+	const cJSON *nm = cJSON_GetObjectItemCaseSensitive(c, "name");
+	const char *name = cJSON_IsString(nm) ? nm->valuestring : NULL;
+	char key[320];
+	int64_t x;
+	size_t n;
+
+	if (name != NULL) {
+		snprintf(key, sizeof(key), SIM_ANN_PREFIX "cpu-usage.%s", name);
+		own = cJSON_GetObjectItemCaseSensitive(annotations, key);
+	}
+	if (cJSON_IsString(own))
+		return podspec_cpu_value(own->valuestring,
+		    container_cpu_request(c), &x) == 0 ? x : 0;
+	pod = cJSON_GetObjectItemCaseSensitive(annotations,
+	    SIM_ANN_PREFIX "cpu-usage");
+	if (!cJSON_IsString(pod))
+		return 0;
+	/* A percentage holds for every container, a quantity for the first. */
+	n = strlen(pod->valuestring);
+	if (!first && (n == 0 || pod->valuestring[n - 1] != '%'))
+		return 0;
+	return podspec_cpu_value(pod->valuestring, container_cpu_request(c),
+	    &x) == 0 ? x : 0;
 }
 
 bool

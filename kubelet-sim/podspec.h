@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ckube/ck.h"
 #include "probe.h"
 
 struct cJSON;
@@ -46,6 +47,23 @@ int	podspec_annotations(const struct cJSON *annotations,
  */
 void	podspec_container_usage(const struct cJSON *annotations,
 	    const char *name, bool first, int64_t usage[3]);
+
+/*
+ * A sim.ckube.io/cpu-usage value in milli-cores: a quantity ("200m",
+ * "1.5") or a percentage of request_milli ("200%"). 0 or CK_EINVALID.
+ */
+int	podspec_cpu_value(const char *v, int64_t request_milli, int64_t *out)
+	    CK_MUST_CHECK;
+
+/*
+ * The simulated cpu usage (milli-cores) of container c (its spec object):
+ * sim.ckube.io/cpu-usage.<name> when set, else the pod-level
+ * sim.ckube.io/cpu-usage: a percentage (of each container's cpu request,
+ * or limit) holds for every container, a quantity for the first only
+ * (first: c is the first app container). Bad values count as 0.
+ */
+int64_t	podspec_container_cpu(const struct cJSON *annotations,
+	    const struct cJSON *c, bool first);
 
 /* A container's memory and ephemeral-storage requests (limits if unset). */
 void	podspec_container_requests(const struct cJSON *c, int64_t *memory,

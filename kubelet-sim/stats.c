@@ -3,7 +3,9 @@
  * (stats/v1alpha1): the node's memory and fs usage are the sums of its
  * pods' sim.ckube.io/memory-usage, disk-usage and inodes-usage, against
  * the node's memory and ephemeral-storage capacity; each pod reports its
- * own. A kubelet serves one node; this one serves all of its nodes, picked
+ * own. CPU: each container's sim.ckube.io/cpu-usage (podspec.h), summed
+ * per pod, and per node over its pods plus --node-system-cpu-usage; the
+ * metrics-server scrapes it (usageNanoCores). A kubelet serves one node; this one serves all of its nodes, picked
  * with ?node= (the eviction issue's data source).
  */
 #include <stdio.h>
@@ -14,20 +16,71 @@
 #include "ckube/httpd.h"
 #include "ckube/rfc3339.h"
 #include "ckube/strbuf.h"
+#include "ckube/kobj.h"
 #include "pod.h"
+#include "podspec.h"
 #include "stats.h"
 
 struct pods_ctx {
 	const struct sim_node	*node;
 	cJSON			*arr;
 	const char		*now;
+	int64_t			cpu_milli;	/* summed over the pods */
 };
+
+/* {"time":..,"usageNanoCores":..,"usageCoreNanoSeconds":0} */
+static void
+add_cpu(cJSON *o, const char *now, int64_t milli)
+{
+	cJSON *cpu = cJSON_AddObjectToObject(o, "cpu");
+
+	cJSON_AddStringToObject(cpu, "time", now);
+	cJSON_AddNumberToObject(cpu, "usageNanoCores", (double)milli * 1e6);
+}
+
+/*
+ * The pod's containers with their sim.ckube.io/cpu-usage (and memory
+ * usage) into o's "containers"; returns the pod's cpu in milli-cores.
+ */
+static int64_t
+add_containers(cJSON *o, const struct sim_pod *p, const char *now)
+{
+	const cJSON *pod = kobj_json(p->obj), *ann, *ctrs, *c, *nm;
+	cJSON *arr, *co, *m;
+	int64_t sum = 0, cpu, u[3];
+	bool first = true;
+
+	ann = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(pod, "metadata"), "annotations");
+	ctrs = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(pod, "spec"), "containers");
+	arr = cJSON_AddArrayToObject(o, "containers");
+	cJSON_ArrayForEach(c, ctrs) {
+		nm = cJSON_GetObjectItemCaseSensitive(c, "name");
+		if (!cJSON_IsString(nm))
+			continue;
+		cpu = podspec_container_cpu(ann, c, first);
+		podspec_container_usage(ann, nm->valuestring, first, u);
+		first = false;
+		sum += cpu;
+		co = cJSON_CreateObject();
+		cJSON_AddStringToObject(co, "name", nm->valuestring);
+		cJSON_AddStringToObject(co, "startTime", p->start_time);
+		add_cpu(co, now, cpu);
+		m = cJSON_AddObjectToObject(co, "memory");
+		cJSON_AddStringToObject(m, "time", now);
+		cJSON_AddNumberToObject(m, "workingSetBytes", (double)u[0]);
+		cJSON_AddItemToArray(arr, co);
+	}
+	return sum;
+}
 
 static void
 add_pod(const struct sim_pod *p, void *arg)
 {
 	struct pods_ctx *c = arg;
 	cJSON *o, *ref, *m, *fs;
+	int64_t cpu;
 
 	if (p->node != c->node || !p->counted)
 		return;
@@ -37,6 +90,9 @@ add_pod(const struct sim_pod *p, void *arg)
 	cJSON_AddStringToObject(ref, "namespace", p->ns);
 	cJSON_AddStringToObject(ref, "uid", p->uid);
 	cJSON_AddStringToObject(o, "startTime", p->start_time);
+	cpu = p->obj != NULL ? add_containers(o, p, c->now) : 0;
+	add_cpu(o, c->now, cpu);
+	c->cpu_milli += cpu;
 	m = cJSON_AddObjectToObject(o, "memory");
 	cJSON_AddStringToObject(m, "time", c->now);
 	cJSON_AddNumberToObject(m, "usageBytes", (double)p->ann.memory_bytes);
@@ -92,8 +148,10 @@ stats_handle(const struct httpd_request *req, struct httpd_response *resp,
 	ctx.node = n;
 	ctx.arr = cJSON_AddArrayToObject(o, "pods");
 	ctx.now = now;
+	ctx.cpu_milli = 0;
 	pod_foreach(add_pod, &ctx);
 	pod_unlock();
+	add_cpu(node, now, ks->f.system_cpu_milli + ctx.cpu_milli);
 	text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	resp->content_type = "application/json";

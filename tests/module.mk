@@ -7,8 +7,10 @@ include tests/unit/dns/module.mk
 include tests/unit/disruption-controller/module.mk
 include tests/unit/endpoints-controller/module.mk
 include tests/unit/gc-controller/module.mk
+include tests/unit/hpa-controller/module.mk
 include tests/unit/job-controller/module.mk
 include tests/unit/kubelet-sim/module.mk
+include tests/unit/metrics-server/module.mk
 include tests/unit/node-controller/module.mk
 include tests/unit/petset-controller/module.mk
 include tests/unit/replicaset-controller/module.mk
@@ -25,6 +27,7 @@ SCRIPT_TESTS += tests/e2e/exec.sh
 SCRIPT_TESTS += tests/e2e/eviction.sh
 SCRIPT_TESTS += tests/e2e/dns.sh
 SCRIPT_TESTS += tests/e2e/gc.sh
+SCRIPT_TESTS += tests/e2e/hpa.sh
 SCRIPT_TESTS += tests/e2e/jobs.sh
 SCRIPT_TESTS += tests/e2e/kubectl.sh
 SCRIPT_TESTS += tests/e2e/kubelet.sh

@@ -41,12 +41,16 @@ struct apidiscovery_resource {
 struct apidiscovery {
 	struct apidiscovery_resource	*items;
 	size_t				 n;
+	size_t				 unavailable;	/* group versions skipped */
 };
 
 /*
  * Read every group's preferred version from the server into *out (freed by
  * apidiscovery_fini; empty on failure). A group version whose document
- * cannot be read fails the whole call (the caller retries later).
+ * cannot be read fails the whole call (the caller retries later), except
+ * a 503 (an aggregated API whose backend is down, e.g. metrics.k8s.io):
+ * it is skipped and counted in out->unavailable, as client-go's partial
+ * discovery results are.
  */
 int	apidiscovery_fetch(struct client *cl, struct apidiscovery *out,
 	    struct ck_status *st) CK_MUST_CHECK;

@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "ckube/ck.h"
+#include "ckube/err.h"
 #include "podspec.h"
 
 static void
@@ -95,6 +96,45 @@ test_container_usage(void **state)
 	cJSON_Delete(c);
 }
 
+/* sim.ckube.io/cpu-usage: quantities, percentages of requests, overrides. */
+static void
+test_cpu_usage(void **state)
+{
+	cJSON *a = cJSON_Parse("{\"sim.ckube.io/cpu-usage\":\"200%\","
+	    "\"sim.ckube.io/cpu-usage.side\":\"50m\"}");
+	cJSON *q = cJSON_Parse("{\"sim.ckube.io/cpu-usage\":\"1.5\"}");
+	cJSON *bad = cJSON_Parse("{\"sim.ckube.io/cpu-usage\":\"x%\"}");
+	cJSON *app = cJSON_Parse("{\"name\":\"app\",\"resources\":"
+	    "{\"requests\":{\"cpu\":\"100m\"}}}");
+	cJSON *lim = cJSON_Parse("{\"name\":\"lim\",\"resources\":"
+	    "{\"limits\":{\"cpu\":\"1\"}}}");
+	cJSON *side = cJSON_Parse("{\"name\":\"side\"}");
+	struct sim_annotations s;
+	char err[256];
+	int64_t x;
+
+	(void)state;
+	assert_int_equal(podspec_container_cpu(a, app, true), 200);
+	assert_int_equal(podspec_container_cpu(a, lim, false), 2000);
+	assert_int_equal(podspec_container_cpu(a, side, false), 50);
+	/* a quantity is the first container's only */
+	assert_int_equal(podspec_container_cpu(q, app, true), 1500);
+	assert_int_equal(podspec_container_cpu(q, lim, false), 0);
+	assert_int_equal(podspec_cpu_value("80%", 500, &x), 0);
+	assert_int_equal(x, 400);
+	assert_int_equal(podspec_cpu_value("-1", 500, &x), CK_EINVALID);
+	assert_int_equal(podspec_annotations(a, &s, err, sizeof(err)), 0);
+	assert_int_equal(podspec_annotations(bad, &s, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "invalid cpu usage"));
+	assert_int_equal(podspec_container_cpu(bad, app, true), 0);
+	cJSON_Delete(a);
+	cJSON_Delete(q);
+	cJSON_Delete(bad);
+	cJSON_Delete(app);
+	cJSON_Delete(lim);
+	cJSON_Delete(side);
+}
+
 static void
 test_probe(void **state)
 {
@@ -167,6 +207,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_annotations),
 		cmocka_unit_test(test_container_usage),
+		cmocka_unit_test(test_cpu_usage),
 		cmocka_unit_test(test_probe),
 		cmocka_unit_test(test_requests_admit),
 	};

@@ -1,0 +1,177 @@
+/*
+ * test_ms_api.c: a kubelet Summary into the snapshot (NodeMetrics, one
+ * PodMetrics per pod with its containers, nano-cores and bytes), and the
+ * metrics.k8s.io answers: discovery, list and get of nodes and pods,
+ * namespaces, 404 Status, 405, bad label selectors.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+
+#include "metrics_server.h"
+
+static const char summary[] =
+    "{\"node\":{\"nodeName\":\"sim-0\",\"cpu\":{\"usageNanoCores\":"
+    "350000000},\"memory\":{\"workingSetBytes\":67108864}},\"pods\":["
+    "{\"podRef\":{\"name\":\"web\",\"namespace\":\"default\"},"
+    "\"containers\":[{\"name\":\"a\",\"cpu\":{\"usageNanoCores\":200000000},"
+    "\"memory\":{\"workingSetBytes\":67108864}},{\"name\":\"b\",\"cpu\":"
+    "{\"usageNanoCores\":100000000}}]},"
+    "{\"podRef\":{\"name\":\"db\",\"namespace\":\"prod\"},\"containers\":"
+    "[{\"name\":\"pg\",\"cpu\":{\"usageNanoCores\":0}}]}]}";
+
+static struct ms_api api;
+
+static int
+setup(void **state)
+{
+	cJSON *next = ms_snapshot_new(), *doc = cJSON_Parse(summary);
+
+	(void)state;
+	api.store = ms_store_new();
+	assert_int_equal(ms_snapshot_add_summary(next, doc, "2026-01-01T00:00:00Z",
+	    "15s"), 0);
+	cJSON_Delete(doc);
+	ms_store_swap(api.store, next);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	ms_store_free(api.store);
+	return 0;
+}
+
+/* GET path: the code, and the body parsed into *out. */
+static int
+get(const char *path, const char *sel, cJSON **out)
+{
+	char *body = NULL;
+	int code = ms_api_answer(&api, "GET", path, sel, &body);
+
+	*out = cJSON_Parse(body);
+	free(body);
+	return code;
+}
+
+static const char *
+s(const cJSON *o, const char *path)
+{
+	char buf[256], *tok, *save = NULL;
+	const cJSON *v = o;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, ".", &save); tok != NULL && v != NULL;
+	    tok = strtok_r(NULL, ".", &save))
+		v = (*tok >= '0' && *tok <= '9') ? cJSON_GetArrayItem(v,
+		    (int)strtol(tok, NULL, 10)) :
+		    cJSON_GetObjectItemCaseSensitive(v, tok);
+	return cJSON_GetStringValue(v);
+}
+
+static void
+test_discovery(void **state)
+{
+	cJSON *o;
+
+	(void)state;
+	assert_int_equal(get("/apis/metrics.k8s.io", NULL, &o), 200);
+	assert_string_equal(s(o, "kind"), "APIGroup");
+	assert_string_equal(s(o, "preferredVersion.groupVersion"),
+	    "metrics.k8s.io/v1beta1");
+	cJSON_Delete(o);
+	assert_int_equal(get("/apis/metrics.k8s.io/v1beta1/", NULL, &o), 200);
+	assert_string_equal(s(o, "resources.0.name"), "nodes");
+	assert_string_equal(s(o, "resources.1.kind"), "PodMetrics");
+	cJSON_Delete(o);
+}
+
+static void
+test_nodes(void **state)
+{
+	cJSON *o;
+
+	(void)state;
+	assert_int_equal(get("/apis/metrics.k8s.io/v1beta1/nodes", NULL, &o),
+	    200);
+	assert_string_equal(s(o, "kind"), "NodeMetricsList");
+	assert_string_equal(s(o, "items.0.metadata.name"), "sim-0");
+	assert_string_equal(s(o, "items.0.usage.cpu"), "350000000n");
+	assert_string_equal(s(o, "items.0.usage.memory"), "64Mi");
+	assert_string_equal(s(o, "items.0.window"), "15s");
+	cJSON_Delete(o);
+	assert_int_equal(get("/apis/metrics.k8s.io/v1beta1/nodes/sim-0", NULL,
+	    &o), 200);
+	assert_string_equal(s(o, "kind"), "NodeMetrics");
+	cJSON_Delete(o);
+	assert_int_equal(get("/apis/metrics.k8s.io/v1beta1/nodes/x", NULL, &o),
+	    404);
+	assert_string_equal(s(o, "message"),
+	    "nodes.metrics.k8s.io \"x\" not found");
+	assert_string_equal(s(o, "reason"), "NotFound");
+	cJSON_Delete(o);
+}
+
+static void
+test_pods(void **state)
+{
+	char *body = NULL;
+	cJSON *o;
+
+	(void)state;
+	assert_int_equal(get("/apis/metrics.k8s.io/v1beta1/pods", NULL, &o),
+	    200);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o,
+	    "items")), 2);
+	cJSON_Delete(o);
+	assert_int_equal(get("/apis/metrics.k8s.io/v1beta1/namespaces/default/"
+	    "pods", NULL, &o), 200);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o,
+	    "items")), 1);
+	assert_string_equal(s(o, "items.0.containers.1.name"), "b");
+	assert_string_equal(s(o, "items.0.containers.1.usage.cpu"),
+	    "100000000n");
+	cJSON_Delete(o);
+	assert_int_equal(get("/apis/metrics.k8s.io/v1beta1/namespaces/prod/pods/"
+	    "db", NULL, &o), 200);
+	assert_string_equal(s(o, "metadata.namespace"), "prod");
+	cJSON_Delete(o);
+	assert_int_equal(get("/apis/metrics.k8s.io/v1beta1/namespaces/prod/pods/"
+	    "web", NULL, &o), 404);
+	cJSON_Delete(o);
+	/* no label cache: a selector matches pods without labels only */
+	assert_int_equal(get("/apis/metrics.k8s.io/v1beta1/pods", "app=web", &o),
+	    200);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o,
+	    "items")), 0);
+	cJSON_Delete(o);
+	assert_int_equal(get("/apis/metrics.k8s.io/v1beta1/pods", "a in (", &o),
+	    400);
+	cJSON_Delete(o);
+	assert_int_equal(get("/apis/metrics.k8s.io/v1beta1/other", NULL, &o),
+	    404);
+	cJSON_Delete(o);
+	assert_int_equal(ms_api_answer(&api, "POST",
+	    "/apis/metrics.k8s.io/v1beta1/pods", NULL, &body), 405);
+	free(body);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_discovery),
+		cmocka_unit_test(test_nodes),
+		cmocka_unit_test(test_pods),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -215,8 +215,8 @@ container_sum(const cJSON *spec, const char *key, const char *kind,
 }
 
 /* The sum over app containers, then the max with each init container. */
-static void
-pod_effective(const cJSON *spec, const char *kind, struct quota_list *out)
+void
+quota_pod_effective(const cJSON *spec, const char *kind, struct quota_list *out)
 {
 	const cJSON *ov;
 	char bad[8];
@@ -270,8 +270,8 @@ quota_pod_compute(const cJSON *spec, struct quota_list *out)
 {
 	struct quota_list req = { 0 }, lim = { 0 };
 
-	pod_effective(spec, "requests", &req);
-	pod_effective(spec, "limits", &lim);
+	quota_pod_effective(spec, "requests", &req);
+	quota_pod_effective(spec, "limits", &lim);
 	compute_names(&req, &lim, out);
 	quota_list_fini(&req);
 	quota_list_fini(&lim);

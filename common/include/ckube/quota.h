@@ -77,6 +77,12 @@ void	quota_item_format(const struct quota_item *it, char *buf, size_t len);
 void	quota_usage(const char *resource, const struct cJSON *obj,
 	    int64_t now, struct quota_list *out);
 
+/*
+ * A PodSpec's effective kind ("requests" or "limits") per resource:
+ * max(sum over app containers, each init container) plus overhead.
+ */
+void	quota_pod_effective(const struct cJSON *pod_spec, const char *kind,
+	    struct quota_list *out);
 /* A pod's compute usage of its containers: the requests and limits sums. */
 void	quota_pod_compute(const struct cJSON *pod_spec, struct quota_list *out);
 

@@ -13,6 +13,7 @@
 
 #include <cJSON.h>
 
+#include "ckube/alloc.h"
 #include "ckube/quantity.h"
 #include "ckube/strbuf.h"
 #include "validation_kind.h"
@@ -21,15 +22,19 @@ void
 defaults_quantity_map(cJSON *map)
 {
 	char num[64], canon[QUANTITY_STR_MAX];
-	cJSON *it;
+	cJSON *it, *next, *str;
 
-	cJSON_ArrayForEach(it, map) {
+	/* Replacing frees the item: walk with its successor saved. */
+	for (it = map != NULL ? map->child : NULL; it != NULL; it = next) {
+		next = it->next;
 		if (!cJSON_IsNumber(it))
 			continue;
 		snprintf(num, sizeof(num), "%.17g", it->valuedouble);
 		if (quantity_canonical(num, canon, sizeof(canon)) < 0)
 			continue;	/* validation reports it */
-		cJSON_ReplaceItemViaPointer(map, it, cJSON_CreateString(canon));
+		str = cJSON_CreateString(canon);
+		str->string = ck_strdup(it->string);
+		cJSON_ReplaceItemViaPointer(map, it, str);
 	}
 }
 

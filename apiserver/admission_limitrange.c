@@ -322,6 +322,9 @@ limitrange_check(const cJSON *lr, const char *resource, const cJSON *obj,
 	const char *type;
 	bool pod = strcmp(resource, "pods") == 0;
 
+	if (!pod && strcmp(resource, "persistentvolumeclaims") != 0)
+		return;
+
 	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(
 	    json_obj(lr, "spec"), "limits")) {
 		type = json_str(item, "type");

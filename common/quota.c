@@ -547,6 +547,43 @@ container_names(const cJSON *c, struct quota_list *out)
 	quota_list_fini(&lim);
 }
 
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The containers (app and init) lacking name, sorted and distinct. */
+static void
+missing_names(const cJSON *spec, const char *name, struct strbuf *out)
+{
+	static const char *const keys[] = { "containers", "initContainers" };
+	struct quota_list have;
+	const char **v = NULL, *cn;
+	const cJSON *c;
+	size_t n = 0, i, k;
+
+	for (k = 0; k < ARRAY_SIZE(keys); k++)
+		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(spec,
+		    keys[k])) {
+			memset(&have, 0, sizeof(have));
+			container_names(c, &have);
+			cn = jstr(c, "name");
+			if (quota_list_find(&have, name) == NULL) {
+				v = ck_reallocarray(v, n + 1, sizeof(*v));
+				v[n++] = cn != NULL ? cn : "";
+			}
+			quota_list_fini(&have);
+		}
+	if (n > 0)
+		qsort(v, n, sizeof(*v), str_cmp);
+	for (i = 0; i < n; i++)
+		if (i == 0 || strcmp(v[i], v[i - 1]) != 0)
+			strbuf_addf(out, "%s%s", strbuf_str(out)[0] ? "," : "",
+			    v[i]);
+	free(v);
+}
+
 int
 quota_pod_constraints(const cJSON *pod, const struct quota_list *hard,
     char *msg, size_t len)
@@ -554,12 +591,8 @@ quota_pod_constraints(const cJSON *pod, const struct quota_list *hard,
 	/* validationSet, sorted: the message lists resources in order. */
 	static const char *const checked[] = { "cpu", "limits.cpu",
 		"limits.memory", "memory", "requests.cpu", "requests.memory" };
-	static const char *const keys[] = { "containers", "initContainers" };
 	struct strbuf sb, names;
-	struct quota_list have;
-	const cJSON *c, *spec = jobj(pod, "spec");
-	const char *cn;
-	size_t i, k;
+	size_t i;
 	bool any = false;
 
 	strbuf_init(&sb);
@@ -567,18 +600,7 @@ quota_pod_constraints(const cJSON *pod, const struct quota_list *hard,
 		if (quota_list_find(hard, checked[i]) == NULL)
 			continue;
 		strbuf_init(&names);
-		for (k = 0; k < ARRAY_SIZE(keys); k++)
-			cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(
-			    spec, keys[k])) {
-				memset(&have, 0, sizeof(have));
-				container_names(c, &have);
-				cn = jstr(c, "name");
-				if (quota_list_find(&have, checked[i]) == NULL)
-					strbuf_addf(&names, "%s%s",
-					    strbuf_str(&names)[0] ? "," : "",
-					    cn ? cn : "");
-				quota_list_fini(&have);
-			}
+		missing_names(jobj(pod, "spec"), checked[i], &names);
 		if (strbuf_str(&names)[0] != '\0') {
 			strbuf_addf(&sb, "%s%s for: %s", any ? "; " : "",
 			    checked[i], strbuf_str(&names));

@@ -208,8 +208,8 @@ static void
 test_quota_constraints(void **state)
 {
 	struct quota_list hard = { 0 };
-	cJSON *pod = parse("{\"spec\":{\"containers\":[{\"name\":\"a\","
-	    "\"resources\":{\"requests\":{\"cpu\":\"1\"}}},{\"name\":\"b\"}],"
+	cJSON *pod = parse("{\"spec\":{\"containers\":[{\"name\":\"b\"},"
+	    "{\"name\":\"a\",\"resources\":{\"requests\":{\"cpu\":\"1\"}}}],"
 	    "\"initContainers\":[{\"name\":\"i\",\"resources\":{\"limits\":"
 	    "{\"cpu\":\"1\"},\"requests\":{\"cpu\":\"1\"}}}]}}");
 	char msg[512];

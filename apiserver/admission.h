@@ -72,6 +72,11 @@ int	admission_quota_create(struct store *s, const struct api_resource *r,
 	    const char *ns, struct cJSON *obj, struct ck_status *st)
 	    CK_MUST_CHECK;
 
+/* The same decision without writing (dry-run): 0 or CK_EPERM (st set). */
+int	admission_quota_check(struct store *s, const struct api_resource *r,
+	    const char *ns, const struct cJSON *obj, struct ck_status *st)
+	    CK_MUST_CHECK;
+
 /* st = `<resource> "name" is forbidden: msg` (403). Returns CK_EPERM. */
 int	admission_forbid(struct ck_status *st, const struct api_resource *r,
 	    const char *name, const char *msg);

@@ -246,6 +246,42 @@ out:
 }
 
 int
+admission_quota_check(struct store *s, const struct api_resource *r,
+    const char *ns, const cJSON *obj, struct ck_status *st)
+{
+	struct store_list l = { 0 };
+	cJSON **qs, **charged;
+	const char *name = json_str(json_obj(obj, "metadata"), "name");
+	char msg[CK_STATUS_MSG_MAX - 256];
+	size_t i;
+	int rc;
+
+	if (!counted(r))
+		return 0;
+	if (store_list(s, "resourcequotas", ns, NULL, NULL, 0, &l) < 0 ||
+	    l.n == 0) {
+		store_list_fini(&l);
+		return 0;
+	}
+	qs = ck_calloc(l.n, sizeof(*qs));
+	charged = ck_calloc(l.n, sizeof(*charged));
+	for (i = 0; i < l.n; i++)
+		qs[i] = cJSON_ParseWithLength(l.items[i].body,
+		    l.items[i].body_len);
+	rc = quota_admit(r, obj, qs, l.n, charged, msg, sizeof(msg));
+	if (rc < 0)
+		rc = admission_forbid(st, r, name ? name : "", msg);
+	for (i = 0; i < l.n; i++) {
+		cJSON_Delete(qs[i]);
+		cJSON_Delete(charged[i]);
+	}
+	free(qs);
+	free(charged);
+	store_list_fini(&l);
+	return rc;
+}
+
+int
 admission_quota_create(struct store *s, const struct api_resource *r,
     const char *ns, cJSON *obj, struct ck_status *st)
 {

@@ -355,8 +355,12 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 		if (c->res->namespaced && (rc = admission_limitrange_check(
 		    c->srv->store, c->res, ns, obj, &c->st)) < 0)
 			goto out;
-		if (dry_run)
+		if (dry_run) {
+			if (c->res->namespaced && (rc = admission_quota_check(
+			    c->srv->store, c->res, ns, obj, &c->st)) < 0)
+				goto out;
 			break;
+		}
 		if (c->res->namespaced)
 			rc = admission_quota_create(c->srv->store, c->res, ns,
 			    obj, &c->st);

@@ -32,6 +32,9 @@ check "two pods admitted" is 2 sh -c "kubectl --kubeconfig '$E2E_KUBECONFIG' -n 
 out=$(kc -n q1 run p3 --image=nginx 2>&1)
 expect "the third pod is refused with the upstream message" \
     'Error from server (Forbidden): pods "p3" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2' "$out"
+out=$(kc -n q1 run p3 --image=nginx --dry-run=server 2>&1)
+expect "a server dry-run gets the same 403" \
+    'Error from server (Forbidden): pods "p3" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2' "$out"
 check "status.used.pods is 2" eventually is 2 used q1 q pods
 desc=$(kc -n q1 describe quota q)
 check "kubectl describe quota: Resource/Used/Hard header" grep -Eq '^Resource +Used +Hard' <<<"$desc"

@@ -11,6 +11,7 @@ include tests/unit/kubelet-sim/module.mk
 include tests/unit/node-controller/module.mk
 include tests/unit/petset-controller/module.mk
 include tests/unit/replicaset-controller/module.mk
+include tests/unit/resourcequota-controller/module.mk
 include tests/unit/scheduledjob-controller/module.mk
 include tests/unit/scheduler/module.mk
 include tests/unit/volume-controller/module.mk

@@ -73,6 +73,7 @@ admit_one(const struct api_resource *r, const cJSON *obj,
 			  req = { 0 }, exceeded = { 0 }, fu = { 0 }, fh = { 0 };
 	const struct quota_item *u, *h;
 	char bad[QUOTA_NAME_MAX], names[1024], p1[512], p2[512], p3[512];
+	int64_t sum;
 	size_t i;
 	int rc = 0;
 	cJSON *out;
@@ -114,7 +115,11 @@ admit_one(const struct api_resource *r, const cJSON *obj,
 	for (i = 0; i < req.n; i++) {
 		u = quota_list_find(&used, req.v[i].name);
 		h = quota_list_find(&hard, req.v[i].name);
-		if (u->milli + req.v[i].milli > h->milli) {
+		sum = 0;
+		if (u == NULL || h == NULL)	/* cannot be: req is in both */
+			continue;
+		if (__builtin_add_overflow(u->milli, req.v[i].milli, &sum) ||
+		    sum > h->milli) {
 			quota_list_add(&exceeded, req.v[i].name, 0, h->fmt);
 			quota_list_add(&fu, u->name, u->milli, u->fmt);
 			quota_list_add(&fh, h->name, h->milli, h->fmt);

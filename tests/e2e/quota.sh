@@ -39,6 +39,7 @@ check "status.used.pods is 2" eventually is 2 used q1 q pods
 desc=$(kc -n q1 describe quota q)
 check "kubectl describe quota: Resource/Used/Hard header" grep -Eq '^Resource +Used +Hard' <<<"$desc"
 check "kubectl describe quota: pods 2 2" grep -Eq '^pods +2 +2' <<<"$desc"
+check "kubectl describe namespace lists the quota" grep -Eq '^ +Name: +q$' <<<"$(kc describe namespace q1)"
 row=$(kc -n q1 get quota q --no-headers)
 check "kubectl get quota: REQUEST pods: 2/2" grep -q 'pods: 2/2' <<<"$row"
 kc -n q1 delete pod p1 --grace-period=0 --force >/dev/null 2>&1

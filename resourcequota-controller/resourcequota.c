@@ -25,6 +25,7 @@
 #include "ckube/kobj.h"
 #include "ckube/log.h"
 #include "ckube/quota.h"
+#include "ckube/rfc3339.h"
 
 #define RQ_RES	"resourcequotas"
 
@@ -241,6 +242,41 @@ write_status(struct controller *c, const struct kobj *q, cJSON *st)
 	return rc;
 }
 
+/*
+ * A pod being deleted stops counting when its grace period ends, with no
+ * event then: come back at the earliest such end in the namespace.
+ */
+static void
+requeue_at_grace_end(struct controller *c, const struct kobj *q,
+    const char *key)
+{
+	struct cache *pc = controller_cache(c, "pods");
+	struct kobj **list;
+	const char *dt;
+	time_t now = time(NULL), t, first = 0;
+	int64_t g;
+	size_t i, n;
+
+	if (pc == NULL)
+		return;
+	list = cache_list_by_index(pc, CACHE_INDEX_NAMESPACE,
+	    kobj_namespace(q), &n);
+	for (i = 0; i < n; i++) {
+		dt = kobj_get_str(list[i], "metadata.deletionTimestamp");
+		g = kobj_get_int_or(list[i],
+		    "metadata.deletionGracePeriodSeconds", -1);
+		if (dt == NULL || g < 0 || rfc3339_parse(dt, &t) < 0)
+			continue;
+		t += (time_t)g;
+		if (t >= now && (first == 0 || t < first))
+			first = t;
+	}
+	cache_list_free(list, n);
+	if (first != 0)
+		controller_requeue_after(c, key,
+		    (unsigned int)(first - now + 1) * 1000u);
+}
+
 int
 rq_reconcile(struct controller *c, const char *key)
 {
@@ -272,6 +308,8 @@ rq_reconcile(struct controller *c, const char *key)
 	} else
 		rc = write_status(c, q, st);
 	st = NULL;
+	if (rc == 0)
+		requeue_at_grace_end(c, q, key);
 out:
 	cJSON_Delete(st);
 	kobj_unref(fresh);

@@ -31,6 +31,7 @@ include scheduledjob-controller/module.mk
 include scheduler/module.mk
 include volume-controller/module.mk
 include serviceaccount-controller/module.mk
+include resourcequota-controller/module.mk
 include bench/module.mk
 include tests/module.mk
 

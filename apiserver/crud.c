@@ -26,6 +26,7 @@
 #include "ns_cache.h"
 #include "patch.h"
 #include "convert.h"
+#include "admission.h"
 #include "store.h"
 #include "validation_kind.h"
 
@@ -318,6 +319,13 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	cJSON_Delete(set);
 	if (c->res->prepare_create != NULL)
 		c->res->prepare_create(obj);
+	if (strcmp(c->res->qualified, "pods") == 0) {
+		/* LimitRanger's defaults, then the QoS class they make. */
+		defaults_pod_quantities(json_obj(obj, "spec"));
+		admission_limitrange_default(c->srv->store, ns, obj);
+		json_set_str(json_ensure_obj(obj, "status"), "qosClass",
+		    defaults_pod_qos(json_obj(obj, "spec")));
+	}
 	if (strcmp(c->res->resource, "persistentvolumeclaims") == 0)
 		admission_default_storage_class(c->srv->store, obj);
 	if (is_service(c->res)) {
@@ -344,11 +352,23 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 		}
 		if ((rc = validate(c, obj, NULL)) < 0)
 			goto out;
-		if (dry_run)
+		if (c->res->namespaced && (rc = admission_limitrange_check(
+		    c->srv->store, c->res, ns, obj, &c->st)) < 0)
+			goto out;
+		if (dry_run) {
+			if (c->res->namespaced && (rc = admission_quota_check(
+			    c->srv->store, c->res, ns, obj, &c->st)) < 0)
+				goto out;
 			break;
-		rc = store_create(c->srv->store, c->res->qualified,
-		    c->res->namespaced ? ns : "", crud_obj_name(obj), obj,
-		    NULL);
+		}
+		if (c->res->namespaced)
+			rc = admission_quota_create(c->srv->store, c->res, ns,
+			    obj, &c->st);
+		else
+			rc = store_create(c->srv->store, c->res->qualified, "",
+			    crud_obj_name(obj), obj, NULL);
+		if (rc == CK_EPERM)
+			goto out;	/* forbidden by a quota: st is set */
 		if (rc == CK_EEXIST && gen != NULL && gen[0] != '\0' &&
 		    tries + 1 < GENERATE_TRIES &&
 		    json_str(meta, "name") != NULL &&

@@ -1,6 +1,8 @@
 # ckube-apiserver: libapiserver.a (everything but main.c) + main.c.
 # Keep APISERVER_SRCS sorted, one file a line (other helpers add theirs).
 APISERVER_SRCS :=
+APISERVER_SRCS += apiserver/admission_limitrange.c
+APISERVER_SRCS += apiserver/admission_quota.c
 APISERVER_SRCS += apiserver/admission_storage.c
 APISERVER_SRCS += apiserver/aggregator.c
 APISERVER_SRCS += apiserver/autoscaling.c
@@ -50,6 +52,7 @@ APISERVER_SRCS += apiserver/validation_kind.c
 APISERVER_SRCS += apiserver/validation_meta.c
 APISERVER_SRCS += apiserver/validation_netpol.c
 APISERVER_SRCS += apiserver/validation_pod.c
+APISERVER_SRCS += apiserver/validation_quota.c
 APISERVER_SRCS += apiserver/validation_service.c
 APISERVER_SRCS += apiserver/validation_workload.c
 APISERVER_SRCS += apiserver/watch.c

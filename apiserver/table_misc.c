@@ -13,6 +13,7 @@
 
 #include <cJSON.h>
 
+#include "ckube/alloc.h"
 #include "ckube/strbuf.h"
 
 static void
@@ -206,6 +207,51 @@ cells_storageclass(const cJSON *obj, cJSON *cells, time_t now)
 	table_add_obj_age(cells, obj, now);
 }
 
+/* ---- resourcequotas: Request and Limit as "name: used/hard, ..." ---- */
+
+static const struct table_col cols_quotas[] = {
+	{ "Name", "string", "name", 0 },
+	{ "Age", "string", "", 0 },
+	{ "Request", "string", "", 0 },
+	{ "Limit", "string", "", 0 },
+};
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void
+cells_quota(const cJSON *obj, cJSON *cells, time_t now)
+{
+	const cJSON *st = json_obj(obj, "status"), *hard = json_obj(st, "hard"),
+		    *used = json_obj(st, "used"), *it;
+	struct strbuf req = STRBUF_INIT, lim = STRBUF_INIT, *w;
+	const char **names, *u;
+	size_t i, n = 0;
+
+	names = ck_calloc((size_t)cJSON_GetArraySize(hard) + 1,
+	    sizeof(*names));
+	cJSON_ArrayForEach(it, hard)
+		names[n++] = it->string;
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (i = 0; i < n; i++) {
+		w = strncmp(names[i], "limits.", 7) == 0 ? &lim : &req;
+		u = json_str(used, names[i]);
+		strbuf_addf(w, "%s%s: %s/%s", strbuf_str(w)[0] ? ", " : "",
+		    names[i], u ? u : "0", json_str(hard, names[i]) ?
+		    json_str(hard, names[i]) : "0");
+	}
+	table_add_name(cells, obj);
+	table_add_obj_age(cells, obj, now);
+	table_add_str(cells, strbuf_str(&req));
+	table_add_str(cells, strbuf_str(&lim));
+	strbuf_fini(&req);
+	strbuf_fini(&lim);
+	free(names);
+}
+
 const struct table_printer table_misc_printers[] = {
 	TABLE_PRINTER("clusterrolebindings", cols_bindings, cells_binding),
 	TABLE_PRINTER("clusterroles", cols_roles, cells_role),
@@ -214,6 +260,7 @@ const struct table_printer table_misc_printers[] = {
 	TABLE_PRINTER("poddisruptionbudgets", cols_pdbs, cells_pdb),
 	TABLE_PRINTER("priorityclasses", cols_priorityclasses,
 	    cells_priorityclass),
+	TABLE_PRINTER("resourcequotas", cols_quotas, cells_quota),
 	TABLE_PRINTER("rolebindings", cols_bindings, cells_binding),
 	TABLE_PRINTER("roles", cols_roles, cells_role),
 	TABLE_PRINTER("storageclasses", cols_storageclasses,

@@ -210,6 +210,24 @@ kind_rbac(const struct api_resource *r, const cJSON *obj, const cJSON *old,
 		    "cannot change roleRef");
 }
 
+static void
+kind_quota(const struct api_resource *r, const cJSON *obj, const cJSON *old,
+    struct ck_status *st)
+{
+	(void)r;
+	(void)old;
+	validation_resourcequota(obj, st);
+}
+
+static void
+kind_limitrange(const struct api_resource *r, const cJSON *obj,
+    const cJSON *old, struct ck_status *st)
+{
+	(void)r;
+	(void)old;
+	validation_limitrange(obj, st);
+}
+
 static const struct {
 	const char	*group;
 	const char	*kind;
@@ -219,6 +237,8 @@ static const struct {
 	{ "", "Secret", validation_data },
 	{ "", "Pod", kind_pod },
 	{ "", "Namespace", kind_namespace },
+	{ "", "ResourceQuota", kind_quota },
+	{ "", "LimitRange", kind_limitrange },
 	{ "", "Service", kind_service },
 	{ "", "PersistentVolumeClaim", kind_pvc },
 	{ "", "ReplicationController", validation_workload },

@@ -136,6 +136,21 @@ void	validation_namespace(const struct cJSON *obj, struct ck_status *st);
 void	validation_pvc(const struct cJSON *obj, const struct cJSON *old,
 	    struct ck_status *st);
 
+/* ---- validation_quota.c ---- */
+
+/* Quantities written as JSON numbers become canonical strings. */
+void	defaults_quantity_map(struct cJSON *map);
+/* The same over every container's requests and limits of a PodSpec. */
+void	defaults_pod_quantities(struct cJSON *spec);
+/* ResourceQuota on create: no status (the controller sets it). */
+void	defaults_resourcequota(struct cJSON *obj);
+/* LimitRange: Container items' default from max, defaultRequest from
+ * default then min (SetDefaults_LimitRangeItem). */
+void	defaults_limitrange(struct cJSON *obj);
+void	validation_resourcequota(const struct cJSON *obj,
+	    struct ck_status *st);
+void	validation_limitrange(const struct cJSON *obj, struct ck_status *st);
+
 /* ---- service_alloc.c ---- */
 
 struct store;

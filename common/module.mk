@@ -32,6 +32,7 @@ COMMON_SRCS += common/netpol.c
 COMMON_SRCS += common/netpol_addr.c
 COMMON_SRCS += common/podutil.c
 COMMON_SRCS += common/quantity.c
+COMMON_SRCS += common/quota.c
 COMMON_SRCS += common/ratelimit.c
 COMMON_SRCS += common/revision.c
 COMMON_SRCS += common/rfc3339.c

@@ -14,6 +14,7 @@ include tests/unit/metrics-server/module.mk
 include tests/unit/node-controller/module.mk
 include tests/unit/petset-controller/module.mk
 include tests/unit/replicaset-controller/module.mk
+include tests/unit/resourcequota-controller/module.mk
 include tests/unit/scheduledjob-controller/module.mk
 include tests/unit/scheduler/module.mk
 include tests/unit/volume-controller/module.mk
@@ -34,5 +35,6 @@ SCRIPT_TESTS += tests/e2e/kubelet.sh
 SCRIPT_TESTS += tests/e2e/local_cluster.sh
 SCRIPT_TESTS += tests/e2e/netpol.sh
 SCRIPT_TESTS += tests/e2e/pdb.sh
+SCRIPT_TESTS += tests/e2e/quota.sh
 SCRIPT_TESTS += tests/e2e/petset.sh
 SCRIPT_TESTS += tests/e2e/scheduler.sh

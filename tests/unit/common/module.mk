@@ -20,6 +20,7 @@ $(eval $(call unit_test,tests/unit/common/test_leader.c,$(BUILD)/tests/lib/testa
 $(eval $(call unit_test,tests/unit/common/test_metrics.c))
 $(eval $(call unit_test,tests/unit/common/test_netpol.c))
 $(eval $(call unit_test,tests/unit/common/test_quantity.c))
+$(eval $(call unit_test,tests/unit/common/test_quota.c))
 $(eval $(call unit_test,tests/unit/common/test_ratelimit.c))
 $(eval $(call unit_test,tests/unit/common/test_rfc3339.c))
 $(eval $(call unit_test,tests/unit/common/test_selector.c))

@@ -93,7 +93,9 @@ state_json(const struct sim_pod *p, const struct ctr_sim *c,
 	char t[RFC3339_MAX], cid[80], msg[1024];
 
 	if (last) {
-		container_id(p, name, c->restarts - 1, cid, sizeof(cid));
+		/* Instance n has id n; a waiting one's last is the current. */
+		container_id(p, name, c->state == CS_WAITING ? c->restarts :
+		    c->restarts - 1, cid, sizeof(cid));
 		cJSON_AddItemToObject(s, "terminated", terminated_json(
 		    c->last_exit, c->last_reason != NULL ? c->last_reason :
 		    (c->last_exit == 0 ? "Completed" : "Error"),

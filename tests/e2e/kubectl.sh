@@ -151,6 +151,19 @@ expect "create -f" "configmap/settings created" "$(kc create -f "$CK_TMP/cm.yaml
 expect "create -f again: AlreadyExists" \
     "Error from server (AlreadyExists): error when creating \"$CK_TMP/cm.yaml\": configmaps \"settings\" already exists" \
     "$(kc create -f "$CK_TMP/cm.yaml" 2>&1)"
+cat >"$CK_TMP/pt.yaml" <<'Y'
+apiVersion: v1
+kind: PodTemplate
+metadata: {name: pt}
+template:
+  metadata: {labels: {tier: back, app: pt}}
+  spec: {containers: [{name: web, image: nginx:1.25}, {name: log, image: busybox}]}
+Y
+expect "create -f podtemplate" "podtemplate/pt created" "$(kc create -f "$CK_TMP/pt.yaml" 2>&1)"
+expect "get podtemplates columns (printPodTemplate)" "NAME CONTAINERS IMAGES POD LABELS" \
+    "$(kc get podtemplates | first_line)"
+expect "get podtemplates row" "pt web,log nginx:1.25,busybox app=pt,tier=back" \
+    "$(kc get podtemplates pt --no-headers | tr -s ' ')"
 expect "get missing: NotFound" 'Error from server (NotFound): pods "nosuch" not found' "$(kc get pod nosuch 2>&1)"
 expect "get missing grouped: NotFound" 'Error from server (NotFound): deployments.apps "nosuch" not found' \
     "$(kc get deploy nosuch 2>&1)"

@@ -320,6 +320,8 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 		c->res->prepare_create(obj);
 	if (strcmp(c->res->resource, "persistentvolumeclaims") == 0)
 		admission_default_storage_class(c->srv->store, obj);
+	if (c->res->group[0] == '\0' && strcmp(c->res->resource, "pods") == 0)
+		admission_default_tolerations(obj);
 	if (is_service(c->res)) {
 		service_alloc_lock();
 		locked = true;
@@ -622,6 +624,10 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	json_del(meta, "resourceVersion");
 	if (mode == UPDATE_MAIN)
 		defaults_on_update(c->res, result, old);
+	/* Admission runs on updates of the pod itself too (upstream). */
+	if (mode == UPDATE_MAIN && c->res->group[0] == '\0' &&
+	    strcmp(c->res->resource, "pods") == 0)
+		admission_default_tolerations(result);
 	/* A PUT without managedFields keeps them (as Kubernetes does). */
 	if (cJSON_GetObjectItemCaseSensitive(meta, "managedFields") == NULL)
 		copy_member(meta, ometa, "managedFields");

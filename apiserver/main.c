@@ -85,6 +85,16 @@ static const struct flag apiserver_flags[] = {
 	    "127.0.0.0/8,::1", "Services",
 	    "comma-separated IPs or CIDRs pods/log may reach: a node's "
 	    "kubelet URL must be http(s) to an IP literal in this list" },
+	{ "default-not-ready-toleration-seconds", FLAG_INT,
+	    &admission_not_ready_seconds, "300", "Admission",
+	    "the tolerationSeconds of the toleration for notReady:NoExecute "
+	    "that is added by default to every pod that does not already "
+	    "have such a toleration" },
+	{ "default-unreachable-toleration-seconds", FLAG_INT,
+	    &admission_unreachable_seconds, "300", "Admission",
+	    "the tolerationSeconds of the toleration for unreachable:NoExecute "
+	    "that is added by default to every pod that does not already "
+	    "have such a toleration" },
 	{ "v", FLAG_INT, &opt_v, "0", "Logging", "log verbosity" },
 };
 

@@ -2,6 +2,7 @@
 # Keep APISERVER_SRCS sorted, one file a line (other helpers add theirs).
 APISERVER_SRCS :=
 APISERVER_SRCS += apiserver/admission_storage.c
+APISERVER_SRCS += apiserver/admission_tolerations.c
 APISERVER_SRCS += apiserver/convert_13.c
 APISERVER_SRCS += apiserver/convert_edge.c
 APISERVER_SRCS += apiserver/crud.c

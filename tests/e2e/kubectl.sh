@@ -67,6 +67,16 @@ expect "get pods -o wide columns" "NAME READY STATUS RESTARTS AGE IP NODE NOMINA
     "$(first_line <<<"$out")"
 check "get pods -o wide: IP and NODE" grep -Eq "^web +1/1 +Running +0 +[^ ]+ +[0-9]+\.[0-9.]+ +$webnode +<none> +<none>$" <<<"$out"
 check "get pod -o yaml" grep -q '^kind: Pod$' <<<"$(kc get pod web -o yaml)"
+# DefaultTolerationSeconds: the block a real cluster shows for a pod without tolerations.
+expect "get pod -o yaml: the default tolerations" "  tolerations:
+  - effect: NoExecute
+    key: node.kubernetes.io/not-ready
+    operator: Exists
+    tolerationSeconds: 300
+  - effect: NoExecute
+    key: node.kubernetes.io/unreachable
+    operator: Exists
+    tolerationSeconds: 300" "$(kc get pod web -o yaml | sed -n '/^  tolerations:$/,/^  [a-z]/p' | sed '$d')"
 expect "get pods -o json" "web" "$(kc get pods -o json | json 'd["items"][0]["metadata"]["name"]')"
 expect "get pod -o jsonpath" "nginx:1.25" "$(kc get pod web -o jsonpath='{.spec.containers[0].image}')"
 expect "get pods -o name" "pod/web" "$(kc get pods -o name)"

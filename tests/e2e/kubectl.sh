@@ -76,7 +76,8 @@ expect "get pod -o yaml: the default tolerations" "  tolerations:
   - effect: NoExecute
     key: node.kubernetes.io/unreachable
     operator: Exists
-    tolerationSeconds: 300" "$(kc get pod web -o yaml | sed -n '/^  tolerations:$/,/^  [a-z]/p' | sed '$d')"
+    tolerationSeconds: 300" "$(kc get pod web -o yaml |
+    awk '/^  tolerations:$/ { f = 1; print; next } f && /^ ?[^ ]|^  [^ -]/ { f = 0 } f')"
 expect "get pods -o json" "web" "$(kc get pods -o json | json 'd["items"][0]["metadata"]["name"]')"
 expect "get pod -o jsonpath" "nginx:1.25" "$(kc get pod web -o jsonpath='{.spec.containers[0].image}')"
 expect "get pods -o name" "pod/web" "$(kc get pods -o name)"

@@ -69,9 +69,9 @@ mkpod '{"metadata":{"name":"tolerant"},"spec":{"tolerations":[{"key":"node.kuber
 mkpod '{"metadata":{"name":"patient"},"spec":{"tolerations":[{"key":"node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute","tolerationSeconds":3600}],"containers":[{"name":"c","image":"nginx"}]}}' patient
 tols() { api GET "/api/v1/namespaces/default/pods/$1" | json "sorted('%s:%s:%s' % (t['key'], t['effect'], t.get('tolerationSeconds', '-')) for t in d['spec']['tolerations'])"; }
 expect "admission gives a plain pod both default tolerations" \
-    "['node.kubernetes.io/not-ready:NoExecute:300', 'node.kubernetes.io/unreachable:NoExecute:2']" "$(tols plain)"
+    '["node.kubernetes.io/not-ready:NoExecute:300", "node.kubernetes.io/unreachable:NoExecute:2"]' "$(tols plain)"
 expect "a pod's own unreachable toleration is kept (forever)" \
-    "['node.kubernetes.io/not-ready:NoExecute:300', 'node.kubernetes.io/unreachable:NoExecute:-']" "$(tols tolerant)"
+    '["node.kubernetes.io/not-ready:NoExecute:300", "node.kubernetes.io/unreachable:NoExecute:-"]' "$(tols tolerant)"
 check "pods run on sim-0" eventually -t 10 phase_is tolerant Running
 check "the tolerant pod is Ready" eventually -t 10 pod_ready tolerant True
 

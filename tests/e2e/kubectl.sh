@@ -104,6 +104,18 @@ check "a pod no node fits prints 0/1 Pending" grep -Eq '^pend +0/1 +Pending +0 '
 expect "get pods --field-selector status.phase=Pending" "pend" \
     "$(kc get pods -n other --field-selector status.phase=Pending --no-headers | awk '{print $1}')"
 
+# ---- managedFields of status writes (1.32: subresource status) ----
+mf() { kc get pod "$1" -n "${2:-default}" -o json --show-managed-fields |
+    json '" ".join("%s:%s:%s" % (e["manager"], e["operation"], e.get("subresource", "-")) for e in d["metadata"]["managedFields"])'; }
+check "the kubelet-sim's status writes: ckube-kubelet-sim Update subresource status" \
+    grep -q 'ckube-kubelet-sim:Update:status' <<<"$(mf web)"
+expect "status fields are the kubelet-sim's" true \
+    "$(kc get pod web -o json --show-managed-fields | json '[("f:phase" in e["fieldsV1"]["f:status"]) for e in d["metadata"]["managedFields"] if e.get("subresource") == "status"][0]')"
+kc patch pod pend -n other --subresource=status --type=merge -p '{"status":{"message":"held"}}' >/dev/null 2>&1
+out=$(mf pend other)
+check "kubectl patch --subresource=status: its own entry beside the create" \
+    bash -c 'grep -q "^kubectl-run:Update:- .*kubectl-patch:Update:status" <<<"$1"' _ "$out"
+
 # ---- get -w: one-row Table events ----
 wfile=$CK_TMP/watch.out
 # kubectl itself in the background (not the kc function's subshell), so kill reaches it.

@@ -338,6 +338,16 @@ struct store;
 /* DefaultStorageClass: a claim without storageClassName gets the default. */
 void	admission_default_storage_class(struct store *s, struct cJSON *pvc);
 
+/* ---- admission_tolerations.c ---- */
+/* --default-not-ready-toleration-seconds, --default-unreachable-... */
+extern int64_t admission_not_ready_seconds;
+extern int64_t admission_unreachable_seconds;
+/*
+ * DefaultTolerationSeconds: a pod that does not tolerate the not-ready /
+ * unreachable NoExecute taints gets Exists tolerations with those seconds.
+ */
+void	admission_default_tolerations(struct cJSON *pod);
+
 /* ---- watch.c ---- */
 
 struct watch_params {

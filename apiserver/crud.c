@@ -39,6 +39,12 @@ enum update_mode {
 	UPDATE_SCALE,	 /* .../scale: spec.replicas, replying a Scale */
 };
 
+static bool
+is_pod(const struct api_resource *r)
+{
+	return r->group[0] == '\0' && strcmp(r->resource, "pods") == 0;
+}
+
 /* Services get addresses under service_alloc's lock. */
 static bool
 is_service(const struct api_resource *r)
@@ -328,6 +334,8 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	}
 	if (strcmp(c->res->resource, "persistentvolumeclaims") == 0)
 		admission_default_storage_class(c->srv->store, obj);
+	if (is_pod(c->res))
+		admission_default_tolerations(obj);
 	if (is_service(c->res)) {
 		service_alloc_lock();
 		locked = true;
@@ -604,6 +612,18 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 		result = cJSON_Duplicate(old, 1);
 		if (mode == UPDATE_STATUS) {
 			copy_member(result, newobj, "status");
+			/*
+			 * Kubernetes' podStatusStrategy resets only spec,
+			 * deletionTimestamp and ownerReferences: labels and
+			 * annotations written with a pod's status are kept.
+			 */
+			if (is_pod(c->res)) {
+				copy_member(json_ensure_obj(result, "metadata"),
+				    json_obj(newobj, "metadata"), "labels");
+				copy_member(json_ensure_obj(result, "metadata"),
+				    json_obj(newobj, "metadata"),
+				    "annotations");
+			}
 			defaults_on_status(c->res, result);
 		}
 		else
@@ -642,6 +662,9 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	json_del(meta, "resourceVersion");
 	if (mode == UPDATE_MAIN)
 		defaults_on_update(c->res, result, old);
+	/* Admission runs on updates of the pod itself too (upstream). */
+	if (mode == UPDATE_MAIN && is_pod(c->res))
+		admission_default_tolerations(result);
 	/* A PUT without managedFields keeps them (as Kubernetes does). */
 	if (cJSON_GetObjectItemCaseSensitive(meta, "managedFields") == NULL)
 		copy_member(meta, ometa, "managedFields");

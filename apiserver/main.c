@@ -90,6 +90,16 @@ static const struct flag apiserver_flags[] = {
 	{ "apiservice-check-period", FLAG_DURATION, &opt_apiservice_check_ms,
 	    "5s", "Services", "how often each APIService's backend is "
 	    "probed for its Available condition (0: never)" },
+	{ "default-not-ready-toleration-seconds", FLAG_INT,
+	    &admission_not_ready_seconds, "300", "Admission",
+	    "the tolerationSeconds of the toleration for notReady:NoExecute "
+	    "that is added by default to every pod that does not already "
+	    "have such a toleration" },
+	{ "default-unreachable-toleration-seconds", FLAG_INT,
+	    &admission_unreachable_seconds, "300", "Admission",
+	    "the tolerationSeconds of the toleration for unreachable:NoExecute "
+	    "that is added by default to every pod that does not already "
+	    "have such a toleration" },
 	{ "v", FLAG_INT, &opt_v, "0", "Logging", "log verbosity" },
 };
 

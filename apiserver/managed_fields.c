@@ -657,14 +657,28 @@ crud_field_manager(const struct crud *c, char *buf, size_t len)
 	return buf[0] != '\0' ? buf : NULL;
 }
 
+/*
+ * The subresource of e ("" for the object itself): entries of the same
+ * manager and operation are kept apart per subresource, as upstream.
+ */
+static bool
+same_sub(const cJSON *e, const char *sub)
+{
+	const char *s = json_str(e, "subresource");
+
+	return strcmp(s != NULL ? s : "", sub) == 0;
+}
+
 void
 crud_record_update(const struct crud *c, const cJSON *old, cJSON *result)
 {
 	const char *ct = c->req->content_type, *manager;
-	cJSON *meta, *mf, *changed, *fields, *e, *self = NULL, *next;
+	cJSON *meta, *mf, *changed, *fields, *e, *self = NULL, *next, *st;
 	struct takeover_walk tw;
 	struct fpath p = { .n = 0 };
 	char ts[RFC3339_MAX], av[192], mbuf[128];
+	/* Only .../status writes own status fields (1.32: subresource). */
+	const char *sub = strcmp(c->rt->sub, "status") == 0 ? "status" : "";
 
 	if (ct != NULL && strncmp(ct, "application/apply-patch", 23) == 0)
 		return;	/* crud_apply_fields recorded it */
@@ -673,6 +687,9 @@ crud_record_update(const struct crud *c, const cJSON *old, cJSON *result)
 		return;
 	changed = changed_of(old, result, 0);
 	fields = fields_of(changed, 0);
+	st = cJSON_GetObjectItemCaseSensitive(changed, "status");
+	if (sub[0] != '\0' && cJSON_IsObject(st))
+		cJSON_AddItemToObject(fields, "f:status", fields_of(st, 1));
 	cJSON_Delete(changed);
 	prune_empty_meta(fields);
 	if (fields->child == NULL) {
@@ -689,7 +706,7 @@ crud_record_update(const struct crud *c, const cJSON *old, cJSON *result)
 		if (json_str(e, "manager") != NULL && json_str(e, "operation") &&
 		    strcmp(json_str(e, "manager"), manager) == 0 &&
 		    strcmp(json_str(e, "operation"), "Update") == 0 &&
-		    json_str(e, "subresource") == NULL)
+		    same_sub(e, sub))
 			self = e;
 	tw.mf = mf;
 	tw.self = self;
@@ -710,6 +727,8 @@ crud_record_update(const struct crud *c, const cJSON *old, cJSON *result)
 		cJSON_AddStringToObject(self, "time", ts);
 		cJSON_AddStringToObject(self, "fieldsType", "FieldsV1");
 		cJSON_AddItemToObject(self, "fieldsV1", fields);
+		if (sub[0] != '\0')
+			cJSON_AddStringToObject(self, "subresource", sub);
 		cJSON_AddItemToArray(mf, self);
 		return;
 	}

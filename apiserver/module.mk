@@ -4,6 +4,7 @@ APISERVER_SRCS :=
 APISERVER_SRCS += apiserver/admission_limitrange.c
 APISERVER_SRCS += apiserver/admission_quota.c
 APISERVER_SRCS += apiserver/admission_storage.c
+APISERVER_SRCS += apiserver/admission_tolerations.c
 APISERVER_SRCS += apiserver/aggregator.c
 APISERVER_SRCS += apiserver/autoscaling.c
 APISERVER_SRCS += apiserver/convert_13.c

@@ -355,6 +355,27 @@ cells_serviceaccount(const cJSON *obj, cJSON *cells, time_t now)
 	table_add_obj_age(cells, obj, now);
 }
 
+/* printPodTemplate: no Age column upstream. */
+static const struct table_col cols_podtemplates[] = {
+	{ "Name", "string", "name", 0 },
+	{ "Containers", "string", "", 0 },
+	{ "Images", "string", "", 0 },
+	{ "Pod Labels", "string", "", 0 },
+};
+
+static void
+cells_podtemplate(const cJSON *obj, cJSON *cells, time_t now)
+{
+	const cJSON *tmpl = json_obj(obj, "template");
+
+	(void)now;
+	table_add_name(cells, obj);
+	table_add_containers(cells, cJSON_GetObjectItemCaseSensitive(
+	    json_obj(tmpl, "spec"), "containers"));
+	add_owned(cells, table_format_labels(json_obj(json_obj(tmpl,
+	    "metadata"), "labels")));
+}
+
 /* ---- events (core v1 and events.k8s.io/v1 field names) ---- */
 
 static const struct table_col cols_events[] = {
@@ -595,6 +616,7 @@ const struct table_printer table_core_printers[] = {
 	TABLE_PRINTER("nodes", cols_nodes, cells_node),
 	TABLE_PRINTER("persistentvolumeclaims", cols_pvcs, cells_pvc),
 	TABLE_PRINTER("persistentvolumes", cols_pvs, cells_pv),
+	TABLE_PRINTER("podtemplates", cols_podtemplates, cells_podtemplate),
 	TABLE_PRINTER("secrets", cols_secrets, cells_secret),
 	TABLE_PRINTER("serviceaccounts", cols_serviceaccounts,
 	    cells_serviceaccount),

@@ -93,7 +93,9 @@ state_json(const struct sim_pod *p, const struct ctr_sim *c,
 	char t[RFC3339_MAX], cid[80], msg[1024];
 
 	if (last) {
-		container_id(p, name, c->restarts - 1, cid, sizeof(cid));
+		/* Instance n has id n; a waiting one's last is the current. */
+		container_id(p, name, c->state == CS_WAITING ? c->restarts :
+		    c->restarts - 1, cid, sizeof(cid));
 		cJSON_AddItemToObject(s, "terminated", terminated_json(
 		    c->last_exit, c->last_reason != NULL ? c->last_reason :
 		    (c->last_exit == 0 ? "Completed" : "Error"),
@@ -355,9 +357,9 @@ text_hash(const char *s)
 }
 
 /*
- * The 1.3 mirror annotation: the status subresource keeps only status, so
- * it goes through the pod itself (metadata merge patch), when it changed.
- * Returns that patch, or NULL when the annotation is current.
+ * The 1.3 mirror annotation, when it changed: a metadata patch the status
+ * writer sends in the same pods/status write (status_writer.c). Returns
+ * that patch, or NULL when the annotation is current.
  */
 static cJSON *
 mirror_patch(struct sim_pod *p, const cJSON *status)
@@ -415,8 +417,9 @@ pod_ready_differs(const struct sim_pod *p, const struct kobj *obj)
 }
 
 /*
- * The pod's resolv.conf as an annotation, once, in the metadata patch that
- * goes before its first status past Pending (a new patch if there is none).
+ * The pod's resolv.conf as an annotation, once and only when the pod does
+ * not carry it already, in the metadata of its first status write past
+ * Pending (one write: pods/status keeps annotations).
  */
 static cJSON *
 resolv_patch(struct sim_pod *p, cJSON *mirror)

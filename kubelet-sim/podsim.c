@@ -97,6 +97,9 @@ ctr_start(struct pod_sim *p, struct ctr_sim *c, int64_t t)
 {
 	int k;
 
+	/* The count goes up when the new instance starts (the kubelet). */
+	if (c->has_last)
+		c->restarts++;
 	c->state = CS_RUNNING;
 	c->reason = NULL;
 	c->started_ms = t;
@@ -119,7 +122,10 @@ ctr_finish(struct pod_sim *p, struct ctr_sim *c, int64_t t, int code)
 	note(p, NOTE_EXITED, c, t, PROBE_LIVENESS, NULL);
 }
 
-/* Schedule a restart with backoff: base * 2^restarts, capped. */
+/*
+ * Schedule a restart with backoff: base * 2^restarts, capped. restartCount
+ * stays until the new instance starts (ctr_start), as the kubelet's does.
+ */
 static void
 ctr_backoff(struct pod_sim *p, struct ctr_sim *c)
 {
@@ -129,7 +135,6 @@ ctr_backoff(struct pod_sim *p, struct ctr_sim *c)
 	c->last_started_ms = c->started_ms;
 	c->last_finished_ms = c->finished_ms;
 	c->restart_at_ms = c->finished_ms + backoff_delay(p, c->restarts);
-	c->restarts++;
 	c->state = CS_WAITING;
 	c->reason = "CrashLoopBackOff";
 	note(p, NOTE_BACKOFF, c, c->finished_ms, PROBE_LIVENESS, NULL);

@@ -49,6 +49,7 @@ static void
 send_one(struct pending *p)
 {
 	struct ck_status st = { 0 };
+	cJSON *meta;
 	char ns[256];
 	const char *slash = strchr(p->key, '/'), *name;
 	int rc;
@@ -58,13 +59,15 @@ send_one(struct pending *p)
 	memcpy(ns, p->key, (size_t)(slash - p->key));
 	ns[slash - p->key] = '\0';
 	name = slash + 1;
-	if (p->mirror != NULL) {
-		rc = client_patch(wcl, &CLIENT_GVR_PODS, ns, name, NULL,
-		    CLIENT_PATCH_MERGE, p->mirror, NULL, &st);
-		if (rc < 0 && rc != CK_ENOTFOUND)
-			log_warn("pod %s init-container annotation: %s",
-			    p->key, st.message);
-		ck_status_clear(&st);
+	/*
+	 * pods/status keeps the pod's annotations too (Kubernetes'
+	 * podStatusStrategy resets only spec, deletionTimestamp and
+	 * ownerReferences): the annotations ride in the one status write.
+	 */
+	if (p->mirror != NULL && (meta = cJSON_DetachItemFromObjectCaseSensitive(
+	    p->mirror, "metadata")) != NULL) {
+		cJSON_DeleteItemFromObjectCaseSensitive(p->status, "metadata");
+		cJSON_AddItemToObject(p->status, "metadata", meta);
 	}
 	rc = client_patch(wcl, &CLIENT_GVR_PODS, ns, name, "status",
 	    CLIENT_PATCH_MERGE, p->status, NULL, &st);

@@ -13,7 +13,8 @@ static const struct flag nodelife_flags[] = {
 	  "how often a healthy node is looked at again" },
 	{ "pod-eviction-timeout", FLAG_DURATION,
 	  &nodelife_cfg.eviction_timeout_ms, "5m", "Node lifecycle",
-	  "how long pods without a toleration stay on an unreachable or not-ready node" },
+	  "how long a pod with no matching toleration (stored before the apiserver's "
+	  "DefaultTolerationSeconds admission) stays on an unreachable or not-ready node" },
 };
 
 /* What eviction reads of a pod; the cache keeps only that. */

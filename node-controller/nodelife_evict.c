@@ -3,9 +3,12 @@
  * A pod on a node tainted unreachable/not-ready NoExecute is deleted when
  * it stops tolerating the taint: at once if a matching toleration says
  * tolerationSeconds <= 0, after the smallest matching tolerationSeconds,
- * never if it tolerates without a limit. A pod with no matching toleration
- * gets --pod-eviction-timeout, which is what the 1.3 controller gave every
- * pod and what DefaultTolerationSeconds gives pods today (300 s).
+ * never if it tolerates without a limit. The apiserver's
+ * DefaultTolerationSeconds admission gives every pod both tolerations (300 s
+ * unless the pod has its own), so tolerationSeconds decides; only a pod
+ * stored before that admission existed has no matching toleration and gets
+ * --pod-eviction-timeout (the 1.3 rule) instead of upstream's eviction at
+ * once.
  */
 #include "nodelife.h"
 

@@ -76,6 +76,9 @@ resolv() { kc get pod web-1 -o jsonpath='{.metadata.annotations.sim\.ckube\.io/r
 has_resolv() { [ -n "$(resolv)" ]; }
 check "web-1 shows its resolv.conf (sim.ckube.io/resolv-conf)" eventually -t 20 has_resolv
 RC=$(resolv)
+# Written in the pod's status write (pods/status keeps annotations), not a metadata PATCH of its own.
+expect "the annotation came with a pods/status write" "ckube-kubelet-sim:status" \
+    "$(kc get pod web-1 -o json --show-managed-fields | json '" ".join("%s:%s" % (e["manager"], e.get("subresource", "-")) for e in d["metadata"]["managedFields"] if "f:sim.ckube.io/resolv-conf" in e["fieldsV1"].get("f:metadata", {}).get("f:annotations", {}))')"
 rc_has() { grep -Eq "$1" <<<"$RC"; }
 check "its nameserver is ckube-dns" rc_has "^# nameserver 127\.0\.0\.1 port $DNS_PORT\$"
 check "its search path is the namespace's" rc_has "^search $Z svc\.cluster\.local cluster\.local( |\$)"

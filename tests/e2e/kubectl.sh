@@ -67,6 +67,17 @@ expect "get pods -o wide columns" "NAME READY STATUS RESTARTS AGE IP NODE NOMINA
     "$(first_line <<<"$out")"
 check "get pods -o wide: IP and NODE" grep -Eq "^web +1/1 +Running +0 +[^ ]+ +[0-9]+\.[0-9.]+ +$webnode +<none> +<none>$" <<<"$out"
 check "get pod -o yaml" grep -q '^kind: Pod$' <<<"$(kc get pod web -o yaml)"
+# DefaultTolerationSeconds: the block a real cluster shows for a pod without tolerations.
+expect "get pod -o yaml: the default tolerations" "  tolerations:
+  - effect: NoExecute
+    key: node.kubernetes.io/not-ready
+    operator: Exists
+    tolerationSeconds: 300
+  - effect: NoExecute
+    key: node.kubernetes.io/unreachable
+    operator: Exists
+    tolerationSeconds: 300" "$(kc get pod web -o yaml |
+    awk '/^  tolerations:$/ { f = 1; print; next } f && /^ ?[^ ]|^  [^ -]/ { f = 0 } f')"
 expect "get pods -o json" "web" "$(kc get pods -o json | json 'd["items"][0]["metadata"]["name"]')"
 expect "get pod -o jsonpath" "nginx:1.25" "$(kc get pod web -o jsonpath='{.spec.containers[0].image}')"
 expect "get pods -o name" "pod/web" "$(kc get pods -o name)"
@@ -92,6 +103,18 @@ kc run pend -n other --image=busybox --overrides='{"apiVersion":"v1","spec":{"no
 check "a pod no node fits prints 0/1 Pending" grep -Eq '^pend +0/1 +Pending +0 ' <<<"$(kc get pods -n other)"
 expect "get pods --field-selector status.phase=Pending" "pend" \
     "$(kc get pods -n other --field-selector status.phase=Pending --no-headers | awk '{print $1}')"
+
+# ---- managedFields of status writes (1.32: subresource status) ----
+mf() { kc get pod "$1" -n "${2:-default}" -o json --show-managed-fields |
+    json '" ".join("%s:%s:%s" % (e["manager"], e["operation"], e.get("subresource", "-")) for e in d["metadata"]["managedFields"])'; }
+check "the kubelet-sim's status writes: ckube-kubelet-sim Update subresource status" \
+    grep -q 'ckube-kubelet-sim:Update:status' <<<"$(mf web)"
+expect "status fields are the kubelet-sim's" true \
+    "$(kc get pod web -o json --show-managed-fields | json '[("f:phase" in e["fieldsV1"]["f:status"]) for e in d["metadata"]["managedFields"] if e.get("subresource") == "status"][0]')"
+kc patch pod pend -n other --subresource=status --type=merge -p '{"status":{"message":"held"}}' >/dev/null 2>&1
+out=$(mf pend other)
+check "kubectl patch --subresource=status: its own entry beside the create" \
+    bash -c 'grep -q "^kubectl-run:Update:- .*kubectl-patch:Update:status" <<<"$1"' _ "$out"
 
 # ---- get -w: one-row Table events ----
 wfile=$CK_TMP/watch.out
@@ -151,6 +174,19 @@ expect "create -f" "configmap/settings created" "$(kc create -f "$CK_TMP/cm.yaml
 expect "create -f again: AlreadyExists" \
     "Error from server (AlreadyExists): error when creating \"$CK_TMP/cm.yaml\": configmaps \"settings\" already exists" \
     "$(kc create -f "$CK_TMP/cm.yaml" 2>&1)"
+cat >"$CK_TMP/pt.yaml" <<'Y'
+apiVersion: v1
+kind: PodTemplate
+metadata: {name: pt}
+template:
+  metadata: {labels: {tier: back, app: pt}}
+  spec: {containers: [{name: web, image: nginx:1.25}, {name: log, image: busybox}]}
+Y
+expect "create -f podtemplate" "podtemplate/pt created" "$(kc create -f "$CK_TMP/pt.yaml" 2>&1)"
+expect "get podtemplates columns (printPodTemplate)" "NAME CONTAINERS IMAGES POD LABELS" \
+    "$(kc get podtemplates | first_line)"
+expect "get podtemplates row" "pt web,log nginx:1.25,busybox app=pt,tier=back" \
+    "$(kc get podtemplates pt --no-headers | tr -s ' ')"
 expect "get missing: NotFound" 'Error from server (NotFound): pods "nosuch" not found' "$(kc get pod nosuch 2>&1)"
 expect "get missing grouped: NotFound" 'Error from server (NotFound): deployments.apps "nosuch" not found' \
     "$(kc get deploy nosuch 2>&1)"

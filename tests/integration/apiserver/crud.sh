@@ -160,6 +160,10 @@ out=$(api PATCH $NS/pods/web -H 'Content-Type: application/merge-patch+json' -d 
 expect "main resource patch ignores status" "Pending y 1" "$(echo "$out" | json 'd["status"]["phase"]+" "+d["metadata"]["labels"]["x"]+" "+str(d["metadata"]["generation"])')"
 out=$(api PATCH $NS/pods/web/status -H 'Content-Type: application/merge-patch+json' -d '{"status":{"phase":"Running"},"spec":{"nodeName":"sneaky"}}')
 expect "status patch changes only status" "Running None" "$(echo "$out" | json 'd["status"]["phase"]+" "+str(d["spec"].get("nodeName"))')"
+# podStatusStrategy: a pod's labels and annotations go with its status; ownerReferences do not.
+out=$(api PATCH $NS/pods/web/status -H 'Content-Type: application/merge-patch+json' -d '{"status":{"message":"m"},"metadata":{"annotations":{"a":"b"},"labels":{"x":"z"},"ownerReferences":[{"apiVersion":"v1","kind":"Pod","name":"o","uid":"u"}]}}')
+expect "pods/status keeps annotations and labels, not ownerReferences" "m b z None" \
+    "$(echo "$out" | json 'd["status"]["message"]+" "+d["metadata"]["annotations"]["a"]+" "+d["metadata"]["labels"]["x"]+" "+str(d["metadata"].get("ownerReferences"))')"
 out=$(api PATCH $NS/pods/web -H 'Content-Type: application/json-patch+json' -d '[{"op":"add","path":"/spec/activeDeadlineSeconds","value":5}]')
 expect "spec change bumps generation" 2 "$(echo "$out" | json 'd["metadata"]["generation"]')"
 out=$(api GET "$NS/pods?fieldSelector=status.phase%3DRunning")

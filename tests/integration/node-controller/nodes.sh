@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # nodes.sh: ckube-node-controller against a real apiserver and kubelet-sim:
 # healthy nodes stay untainted; when the kubelet-sim stops, its nodes go
-# Ready=Unknown with the unreachable taints, a pod without a toleration is
-# marked for deletion after --pod-eviction-timeout while a pod tolerating
-# the taint stays and every pod of the node gets Ready=False at once
+# Ready=Unknown with the unreachable taints, a pod is marked for deletion
+# when the tolerationSeconds the apiserver's DefaultTolerationSeconds gave
+# it (--default-unreachable-toleration-seconds) run out, a pod with a longer
+# tolerationSeconds of its own is not (yet), while a pod tolerating the taint
+# forever stays and every pod of the node gets Ready=False at once
 # (MarkPodsNotReady); a restarted kubelet-sim takes its nodes back (Ready,
 # taints gone) and finishes the deletion.
 . "$(dirname "$0")/../../lib/lib.sh"
@@ -13,7 +15,8 @@ if [ ! -x "$NC" ] || [ ! -x "$CK_BIN/ckube-kubelet-sim" ]; then
 	skip "node-controller" "not built: $NC or ckube-kubelet-sim"
 	exit 0
 fi
-start_apiserver api || { not_ok "apiserver starts"; exit 1; }
+start_apiserver api --default-unreachable-toleration-seconds 2 ||
+    { not_ok "apiserver starts"; exit 1; }
 
 KS_PID=""
 start_ksim() {
@@ -63,6 +66,12 @@ check "nodes register Ready" eventually -t 15 ready_is sim-1 True
 check "a healthy node has no taints" untainted sim-0
 mkpod '{"metadata":{"name":"plain"},"spec":{"containers":[{"name":"c","image":"nginx"}]}}' plain
 mkpod '{"metadata":{"name":"tolerant"},"spec":{"tolerations":[{"key":"node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute"}],"containers":[{"name":"c","image":"nginx"}]}}' tolerant
+mkpod '{"metadata":{"name":"patient"},"spec":{"tolerations":[{"key":"node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute","tolerationSeconds":3600}],"containers":[{"name":"c","image":"nginx"}]}}' patient
+tols() { api GET "/api/v1/namespaces/default/pods/$1" | json "sorted('%s:%s:%s' % (t['key'], t['effect'], t.get('tolerationSeconds', '-')) for t in d['spec']['tolerations'])"; }
+expect "admission gives a plain pod both default tolerations" \
+    '["node.kubernetes.io/not-ready:NoExecute:300", "node.kubernetes.io/unreachable:NoExecute:2"]' "$(tols plain)"
+expect "a pod's own unreachable toleration is kept (forever)" \
+    '["node.kubernetes.io/not-ready:NoExecute:300", "node.kubernetes.io/unreachable:NoExecute:-"]' "$(tols tolerant)"
 check "pods run on sim-0" eventually -t 10 phase_is tolerant Running
 check "the tolerant pod is Ready" eventually -t 10 pod_ready tolerant True
 
@@ -75,8 +84,9 @@ ev=$(api GET "/api/v1/namespaces/default/events?fieldSelector=involvedObject.nam
 expect "a NodeNotReady event on the pod" 1 "$ev"
 check "and gets the unreachable taints" eventually -t 10 tainted sim-0
 check "the other node too" eventually -t 10 tainted sim-1
-check "a pod without toleration is marked for deletion" eventually -t 15 terminating plain
-check "a pod tolerating the taint stays" staying tolerant
+check "a pod is marked for deletion when its tolerationSeconds (2) run out" eventually -t 15 terminating plain
+check "a pod tolerating the taint forever stays" staying tolerant
+check "a pod with tolerationSeconds 3600 stays meanwhile" staying patient
 ev=$(api GET "/api/v1/namespaces/default/events?fieldSelector=reason%3DTaintManagerEviction" | json "len(d['items'])")
 expect "a TaintManagerEviction event" 1 "$ev"
 

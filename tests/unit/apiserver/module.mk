@@ -1,6 +1,7 @@
 # Unit tests of the apiserver library (linked with libapiserver.a).
 $(BUILD)/tests/unit/apiserver/%.o: CPPFLAGS += -Iapiserver
 $(eval $(call unit_test,tests/unit/apiserver/test_admission.c,$(apiserver_LIB)))
+$(eval $(call unit_test,tests/unit/apiserver/test_admission_tolerations.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_api.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_convert.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_defaults_data.c,$(apiserver_LIB)))

@@ -295,12 +295,39 @@ test_batch_cells(void **state)
 	cJSON_Delete(t);
 }
 
+/* printPodTemplate: NAME CONTAINERS IMAGES POD LABELS, no AGE. */
+static void
+test_podtemplate_cells(void **state)
+{
+	cJSON *t, *cells, *cols;
+
+	(void)state;
+	cells = row_of("podtemplates", "{\"metadata\":{\"name\":\"pt\"},"
+	    "\"template\":{\"metadata\":{\"labels\":{\"b\":\"2\","
+	    "\"a\":\"1\"}},\"spec\":{\"containers\":[{\"name\":\"web\","
+	    "\"image\":\"nginx\"},{\"name\":\"log\",\"image\":"
+	    "\"busybox\"}]}}}", &t);
+	cols = cJSON_GetObjectItem(t, "columnDefinitions");
+	assert_int_equal(cJSON_GetArraySize(cols), 4);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(cols, 3),
+	    "name")->valuestring, "Pod Labels");
+	assert_string_equal(cell(cells, 0), "pt");
+	assert_string_equal(cell(cells, 1), "web,log");
+	assert_string_equal(cell(cells, 2), "nginx,busybox");
+	assert_string_equal(cell(cells, 3), "a=1,b=2");
+	cJSON_Delete(t);
+	cells = row_of("podtemplates", "{\"metadata\":{\"name\":\"e\"}}",
+	    &t);
+	assert_string_equal(cell(cells, 3), "<none>");
+	cJSON_Delete(t);
+}
+
 static void
 test_every_printer_matches_its_columns(void **state)
 {
 	static const char *const res[] = { "pods", "nodes", "services",
 		"endpoints", "namespaces", "configmaps", "secrets", "events",
-		"serviceaccounts", "persistentvolumes",
+		"serviceaccounts", "persistentvolumes", "podtemplates",
 		"persistentvolumeclaims", "deployments", "replicasets",
 		"replicationcontrollers", "statefulsets", "daemonsets",
 		"controllerrevisions", "jobs", "cronjobs",
@@ -333,6 +360,7 @@ main(void)
 		cmocka_unit_test(test_node_cells),
 		cmocka_unit_test(test_service_cells),
 		cmocka_unit_test(test_batch_cells),
+		cmocka_unit_test(test_podtemplate_cells),
 		cmocka_unit_test(test_every_printer_matches_its_columns),
 	};
 

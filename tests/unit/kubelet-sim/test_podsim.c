@@ -109,7 +109,8 @@ test_init_crashloop(void **state)
 	t = podsim_step(&p, 0);
 	for (i = 0; i < ARRAY_SIZE(want); i++) {
 		assert_int_equal(t - prev, want[i]);
-		assert_int_equal(init[0].restarts, (int)i + 1);
+		/* Counted when the next instance starts, not at exit. */
+		assert_int_equal(init[0].restarts, (int)i);
 		assert_string_equal(init[0].reason, "CrashLoopBackOff");
 		assert_true(init[0].has_last);
 		assert_int_equal(init[0].last_exit, 1);
@@ -119,7 +120,7 @@ test_init_crashloop(void **state)
 		t = podsim_step(&p, t);
 	}
 	podsim_status_str(&p, buf, sizeof(buf), &r, &rs);
-	assert_int_equal(rs, (int)ARRAY_SIZE(want) + 1);
+	assert_int_equal(rs, (int)ARRAY_SIZE(want));
 	assert_int_equal(app[0].state, CS_WAITING);
 }
 
@@ -144,9 +145,20 @@ test_job_like(void **state)
 	assert_int_equal(podsim_step(&p, 1000), 11000);
 	assert_int_equal(p.phase, PH_RUNNING);
 	check(&p, "CrashLoopBackOff", 0);
+	/* Waiting in back-off: the old count, the exit as lastState. */
+	assert_int_equal(app[0].restarts, 0);
+	assert_true(app[0].has_last);
+	assert_int_equal(app[0].last_exit, 2);
 	assert_int_equal(podsim_step(&p, 11000), 12000);
 	assert_int_equal(app[0].state, CS_RUNNING);
 	assert_int_equal(app[0].restarts, 1);
+	/* Second exit: still 1 while it backs off (20 s), 2 once it runs. */
+	assert_int_equal(podsim_step(&p, 12000), 32000);
+	assert_string_equal(app[0].reason, "CrashLoopBackOff");
+	assert_int_equal(app[0].restarts, 1);
+	(void)podsim_step(&p, 32000);
+	assert_int_equal(app[0].state, CS_RUNNING);
+	assert_int_equal(app[0].restarts, 2);
 }
 
 static void
@@ -324,12 +336,13 @@ test_liveness_restart(void **state)
 	assert_int_equal(podsim_step(&p, 2000), 12000);
 	assert_int_equal(r.n[NOTE_KILLING], 1);
 	assert_int_equal(r.probe, PROBE_LIVENESS);
-	assert_int_equal(app[0].restarts, 1);
+	assert_int_equal(app[0].restarts, 0);	/* until it starts again */
 	assert_int_equal(app[0].last_exit, 137);
 	assert_int_equal(app[0].last_finished_ms, 2000);
 	check(&p, "CrashLoopBackOff", 0);
 	assert_int_equal(podsim_step(&p, 12000), 13000);
 	assert_int_equal(app[0].state, CS_RUNNING);
+	assert_int_equal(app[0].restarts, 1);
 	assert_int_equal(r.n[NOTE_STARTED], 2);
 	/* an exec probe that sleeps past its timeout fails too */
 	set_exec_probe(&live, "sleep 5");

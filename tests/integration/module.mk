@@ -3,6 +3,7 @@
 SCRIPT_TESTS :=
 SCRIPT_TESTS += tests/integration/apiserver/bus.sh
 SCRIPT_TESTS += tests/integration/apiserver/crud.sh
+SCRIPT_TESTS += tests/integration/apiserver/durability.sh
 SCRIPT_TESTS += tests/integration/apiserver/eviction.sh
 SCRIPT_TESTS += tests/integration/apiserver/fidelity.sh
 SCRIPT_TESTS += tests/integration/apiserver/kubectl.sh
@@ -27,6 +28,10 @@ SCRIPT_TESTS += tests/integration/gc-controller/gc.sh
 SCRIPT_TESTS += tests/integration/replicaset-controller/replicaset.sh
 SCRIPT_TESTS += tests/integration/scheduler/scheduler.sh
 SCRIPT_TESTS += tests/integration/serviceaccount-controller/serviceaccount.sh
+
+# Suites with a long form under CK_SOAK=1 (`make soak`; docs/testing.md).
+SOAK_TESTS :=
+SOAK_TESTS += tests/integration/apiserver/durability.sh
 
 # Helper programs the scripts run (built by `make test`, never installed).
 TEST_HELPER_BINS :=

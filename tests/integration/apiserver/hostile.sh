@@ -23,7 +23,9 @@ bounded() {	# NAME RSS_BEFORE: the apiserver grew by less than 32 MiB
 # --- a 100 MiB body, announced and chunked
 for mode in length chunked; do
 	r0=$(rss)
-	out=$($H body "$API_PORT" 100 $([ $mode = chunked ] && echo chunked))
+	extra=()
+	[ $mode = chunked ] && extra=(chunked)
+	out=$($H body "$API_PORT" 100 "${extra[@]}")
 	expect "100 MiB body ($mode): 413, the whole body read" "413 sent=100 closed=0" "$out"
 	bounded "100 MiB body ($mode)" "$r0"
 	healthz "100 MiB body ($mode)"

@@ -67,8 +67,8 @@ decode_err(const char *type, const char *body, size_t len, int want_object,
 	assert_null(doc);
 	assert_int_equal(st.code, code);
 	if (strstr(st.message, want) == NULL)
-		fail_msg("error for <%.*s> is \"%s\", want \"%s\"", (int)(len > 200 ? 200 : len), body,
-		    st.message, want);
+		fail_msg("error for <%.*s> is \"%s\", want \"%s\"",
+		    (int)(len > 200 ? 200 : len), body, st.message, want);
 }
 
 static void

@@ -42,7 +42,7 @@ DEPS_STAMP := build/.deps-ok
 # Package set scripts/deps.sh installs: all (dev and CI), build (the Dockerfile), runtime.
 DEPS ?= all
 
-.PHONY: all deps test check sanitize tsan valgrind run install clean check-headers fuzz bench
+.PHONY: all deps test check soak sanitize tsan valgrind run install clean check-headers fuzz bench
 all: $(DEPS_STAMP) $(ALL_BINS)
 
 # Install missing Debian packages (no-op when everything is present).
@@ -57,6 +57,11 @@ test: $(DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory MODE=$(MODE) $(ALL_BINS) $(UNIT_BINS) $(TEST_HELPER_BINS)
 	$(Q)MODE=$(MODE) BIN=$(abspath $(BIN)) bash tests/run.sh $(UNIT_BINS) $(SCRIPT_TESTS)
 check: test
+
+# The fault-injection suites in their long form (CK_SOAK=1: many kills, bigger storms).
+soak: $(DEPS_STAMP)
+	$(Q)$(MAKE) --no-print-directory MODE=$(MODE) $(ALL_BINS) $(TEST_HELPER_BINS)
+	$(Q)CK_SOAK=1 MODE=$(MODE) BIN=$(abspath $(BIN)) bash tests/run.sh $(SOAK_TESTS)
 
 sanitize:
 	$(Q)$(MAKE) --no-print-directory MODE=asan test

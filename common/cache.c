@@ -358,6 +358,39 @@ cache_len(struct cache *c)
 	return n;
 }
 
+static uint64_t
+fnv1a(uint64_t h, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+uint64_t
+cache_digest(struct cache *c, size_t *n)
+{
+	struct kobj **list;
+	const char *ns, *rv;
+	uint64_t d = 0, h;
+	size_t i;
+
+	list = cache_list(c, n);
+	for (i = 0; i < *n; i++) {
+		ns = kobj_namespace(list[i]);
+		rv = kobj_resource_version(list[i]);
+		h = fnv1a(0xcbf29ce484222325ULL, ns != NULL ? ns : "");
+		h = fnv1a(h, "/");
+		h = fnv1a(h, kobj_name(list[i]) != NULL ? kobj_name(list[i]) : "");
+		h = fnv1a(h, "@");
+		h = fnv1a(h, rv != NULL ? rv : "");
+		d ^= h & 0xffffffffffffULL;
+	}
+	cache_list_free(list, *n);
+	return d;
+}
+
 /* Store obj (a reference the cache takes over); returns the old object. */
 static struct kobj *
 put_locked(struct cache *c, struct kobj *obj)

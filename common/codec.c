@@ -129,12 +129,40 @@ check_tree(const cJSON *n, int depth, struct ck_status *st)
 	return 0;
 }
 
+/* Brackets open (outside strings) before offset off of JSON text. */
+static size_t
+json_depth_at(const char *buf, size_t off)
+{
+	size_t i, depth = 0;
+	bool in = false;
+
+	for (i = 0; i < off; i++) {
+		if (in) {
+			if (buf[i] == '\\')
+				i++;
+			else if (buf[i] == '"')
+				in = false;
+		} else if (buf[i] == '"') {
+			in = true;
+		} else if (buf[i] == '[' || buf[i] == '{') {
+			depth++;
+		} else if ((buf[i] == ']' || buf[i] == '}') && depth > 0) {
+			depth--;
+		}
+	}
+	return depth;
+}
+
 static int
 json_error(const char *buf, size_t len, const char *at, struct ck_status *st)
 {
 	size_t off, i, line = 1, col = 1;
 
 	off = at != NULL && at >= buf && at <= buf + len ? (size_t)(at - buf) : 0;
+	/* cJSON stops at its own nesting limit (1000) with a bare syntax error */
+	if (json_depth_at(buf, off) >= CODEC_MAX_DEPTH)
+		return ck_status_set(st, CK_EBADREQ, "the body is nested deeper "
+		    "than %d levels", CODEC_MAX_DEPTH);
 	for (i = 0; i < off; i++) {
 		if (buf[i] == '\n') {
 			line++;

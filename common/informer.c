@@ -25,6 +25,7 @@
 #include "ckube/err.h"
 #include "ckube/kobj.h"
 #include "ckube/log.h"
+#include "ckube/metrics.h"
 #include "ckube/strbuf.h"
 
 #define INFORMER_HANDLERS_MAX	8
@@ -110,6 +111,27 @@ static const struct {
 	{ "autoscaling", "v2" },	/* the stored HorizontalPodAutoscaler */
 };
 
+/*
+ * Test hook CKUBE_TEST_BUS_DROP_EVERY=N: every daemon's informers drop
+ * every Nth bus message, as a slow subscriber would (inert when unset).
+ */
+static void
+test_drop_from_env(struct informer_group *g)
+{
+	const char *v = getenv("CKUBE_TEST_BUS_DROP_EVERY");
+	int64_t n;
+
+	if (v == NULL || v[0] == '\0')
+		return;
+	if (ck_parse_int64(v, &n) != 0 || n < 0 || n > 1000000) {
+		log_warn("informer: CKUBE_TEST_BUS_DROP_EVERY=%s ignored", v);
+		return;
+	}
+	log_warn("informer: test hook: dropping every %lld bus message(s)",
+	    (long long)n);
+	g->drop_every = (unsigned int)n;
+}
+
 struct informer_group *
 informer_group_new(struct client *cl, const struct informer_options *opt)
 {
@@ -135,6 +157,7 @@ informer_group_new(struct client *cl, const struct informer_options *opt)
 	g->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (g->evfd < 0)
 		fatal("informer: eventfd");
+	test_drop_from_env(g);
 	return g;
 }
 
@@ -625,6 +648,30 @@ run(struct informer *inf, enum req req, int64_t target)
 	return 0;
 }
 
+/*
+ * After a list or a verify the cache is the server's state at inf->rv:
+ * its object count and digest (cache_digest()) as gauges, which tests
+ * compare with a LIST's (the metric names carry the resource).
+ */
+static void
+publish_cache(struct informer *inf)
+{
+	char name[384];
+	uint64_t digest;
+	size_t n;
+
+	digest = cache_digest(inf->cache, &n);
+	snprintf(name, sizeof(name),
+	    "ckube_informer_cache_objects{resource=\"%s\"}", inf->resource);
+	metrics_gauge_set(metrics_gauge(name, "Objects in an informer's cache "
+	    "after its last list or verify."), (double)n);
+	snprintf(name, sizeof(name),
+	    "ckube_informer_cache_digest{resource=\"%s\"}", inf->resource);
+	metrics_gauge_set(metrics_gauge(name, "Digest of an informer's cache "
+	    "(namespace, name, resourceVersion) after its last list or "
+	    "verify."), (double)digest);
+}
+
 static void *
 helper_main(void *arg)
 {
@@ -649,6 +696,8 @@ helper_main(void *arg)
 			inf->stats.verifies++;
 		pthread_mutex_unlock(&g->mu);
 		rc = run(inf, req, target);
+		if (rc == 0 && (req == REQ_RELIST || req == REQ_VERIFY))
+			publish_cache(inf);
 		pthread_mutex_lock(&g->mu);
 		if (g->stopping || rc == CK_ESHUTDOWN)
 			break;

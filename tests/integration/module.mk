@@ -3,8 +3,10 @@
 SCRIPT_TESTS :=
 SCRIPT_TESTS += tests/integration/apiserver/bus.sh
 SCRIPT_TESTS += tests/integration/apiserver/crud.sh
+SCRIPT_TESTS += tests/integration/apiserver/durability.sh
 SCRIPT_TESTS += tests/integration/apiserver/eviction.sh
 SCRIPT_TESTS += tests/integration/apiserver/fidelity.sh
+SCRIPT_TESTS += tests/integration/apiserver/hostile.sh
 SCRIPT_TESTS += tests/integration/apiserver/kubectl.sh
 SCRIPT_TESTS += tests/integration/apiserver/reliability.sh
 SCRIPT_TESTS += tests/integration/apiserver/resources.sh
@@ -21,12 +23,18 @@ SCRIPT_TESTS += tests/integration/deploy/shellcheck.sh
 SCRIPT_TESTS += tests/integration/deployment-controller/recreate.sh
 SCRIPT_TESTS += tests/integration/deployment-controller/rollout.sh
 SCRIPT_TESTS += tests/integration/endpoints-controller/endpoints.sh
+SCRIPT_TESTS += tests/integration/faults/convergence.sh
 SCRIPT_TESTS += tests/integration/framework/controller.sh
 SCRIPT_TESTS += tests/integration/gc-controller/deletion.sh
 SCRIPT_TESTS += tests/integration/gc-controller/gc.sh
 SCRIPT_TESTS += tests/integration/replicaset-controller/replicaset.sh
 SCRIPT_TESTS += tests/integration/scheduler/scheduler.sh
 SCRIPT_TESTS += tests/integration/serviceaccount-controller/serviceaccount.sh
+
+# Suites with a long form under CK_SOAK=1 (`make soak`; docs/testing.md).
+SOAK_TESTS :=
+SOAK_TESTS += tests/integration/apiserver/durability.sh
+SOAK_TESTS += tests/integration/faults/convergence.sh
 
 # Helper programs the scripts run (built by `make test`, never installed).
 TEST_HELPER_BINS :=

@@ -86,6 +86,14 @@ void		 cache_list_free(struct kobj **list, size_t n);
 size_t		 cache_len(struct cache *c);
 
 /*
+ * An order-free digest of the content: the XOR over the objects of FNV-1a
+ * 64 of "namespace/name@resourceVersion" ("/name@rv" when cluster-scoped),
+ * cut to 48 bits so that a metric (a double) carries it exactly. Sets *n to
+ * the number of objects. Tests compare it with the same over a LIST.
+ */
+uint64_t	 cache_digest(struct cache *c, size_t *n);
+
+/*
  * Store obj (frozen by this call; the cache takes its own reference) under
  * kobj_key(obj), replacing any object there. Returns the replaced object
  * (a reference that is now the caller's) or NULL.

@@ -211,6 +211,48 @@ test_cache_rv_parse(void **state)
 	assert_int_equal(cache_rv_parse("12x"), 0);
 }
 
+/* FNV-1a 64 of s, as the test programs compute it from a LIST. */
+static uint64_t
+fnv(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h & 0xffffffffffffULL;
+}
+
+static void
+test_cache_digest(void **state)
+{
+	struct cache *c = *state, *c2 = cache_new("pods");
+	struct kobj *o;
+	uint64_t d1;
+	size_t n = 99;
+
+	assert_int_equal(cache_digest(c, &n), 0);
+	assert_int_equal(n, 0);
+	put(c, pod("default", "a", "1", NULL, NULL));
+	put(c, pod("kube-system", "b", "7", NULL, NULL));
+	d1 = cache_digest(c, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(d1, fnv("default/a@1") ^ fnv("kube-system/b@7"));
+	/* the order of arrival does not matter */
+	put(c2, pod("kube-system", "b", "7", NULL, NULL));
+	put(c2, pod("default", "a", "1", NULL, NULL));
+	assert_int_equal(cache_digest(c2, &n), d1);
+	/* a new revision changes it, a removal takes the object out */
+	put(c2, pod("default", "a", "8", NULL, NULL));
+	assert_int_not_equal(cache_digest(c2, &n), d1);
+	o = cache_remove(c2, "default/a");
+	kobj_unref(o);
+	assert_int_equal(cache_digest(c2, &n), fnv("kube-system/b@7"));
+	assert_int_equal(n, 1);
+	cache_free(c2);
+}
+
 int
 main(void)
 {
@@ -222,6 +264,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cache_replace_reports_deltas,
 		    setup, teardown),
 		cmocka_unit_test(test_cache_rv_parse),
+		cmocka_unit_test_setup_teardown(test_cache_digest, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests_name("cache", tests, NULL, NULL);

@@ -23,6 +23,8 @@
 #include "ckube/informer.h"
 #include "ckube/kobj.h"
 #include "ckube/log.h"
+#include "ckube/metrics.h"
+#include "ckube/strbuf.h"
 
 #include "testapi.h"
 
@@ -490,6 +492,72 @@ test_informer_backlog_while_busy(void **state)
 	assert_true(s.catchups <= 1);
 }
 
+/* CKUBE_TEST_BUS_DROP_EVERY reaches every informer group, as in a daemon. */
+static int
+setup_env_drop(void **state)
+{
+	struct informer_options opt = {
+		.verify_quiet_ms = 100, .verify_period_ms = 100,
+	};
+	int rc;
+
+	setenv("CKUBE_TEST_BUS_DROP_EVERY", "2", 1);
+	rc = start(state, NULL, 1, &opt);
+	unsetenv("CKUBE_TEST_BUS_DROP_EVERY");
+	return rc;
+}
+
+#define DIGEST_CM	"ckube_informer_cache_digest{resource=\"configmaps\"} "
+#define OBJECTS_CM	"ckube_informer_cache_objects{resource=\"configmaps\"} "
+
+/* The gauge of name in the rendered metrics, or -1. */
+static double
+metric_value(const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p;
+	double v = -1;
+
+	metrics_render(&sb);
+	p = strstr(strbuf_str(&sb), name);
+	if (p != NULL)
+		v = strtod(p + strlen(name), NULL);
+	strbuf_fini(&sb);
+	return v;
+}
+
+static void
+test_informer_env_drop_and_digest_gauges(void **state)
+{
+	struct fixture *f = *state;
+	struct informer_stats s;
+	long deadline;
+	size_t n;
+	double want;
+	int i;
+
+	SKIP_WITHOUT_API(f);
+	assert_int_equal(informer_group_start(f->g), 0);
+	assert_int_equal(informer_group_wait_synced(f->g, ck_now_ms() + 20000), 0);
+	for (i = 0; i < 30; i++)
+		cm_write(f, "create", i, 0);
+	for (i = 0; i < 30; i += 3)
+		cm_write(f, "delete", i, 0);
+	assert_converges(f, 30000);
+	informer_get_stats(f->inf, &s);
+	assert_true(s.catchups > 1);	/* half the messages were dropped */
+	/* after the quiet verify, the gauges describe the cache */
+	want = (double)cache_digest(informer_cache(f->inf), &n);
+	deadline = now_ms() + 10000;
+	while (metric_value(DIGEST_CM) != want ||
+	    metric_value(OBJECTS_CM) != (double)n) {
+		if (now_ms() > deadline)
+			fail_msg("the cache gauges never showed %zu objects, "
+			    "digest %.0f", n, want);
+		pause_ms(20);
+	}
+}
+
 int
 main(void)
 {
@@ -516,6 +584,9 @@ main(void)
 		    test_informer_group_resources, setup_bus, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_informer_backlog_while_busy, setup_verifying,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_informer_env_drop_and_digest_gauges, setup_env_drop,
 		    teardown),
 	};
 	int rc;

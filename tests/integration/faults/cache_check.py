@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""cache_check.py URL RUN_DIR STATE REQUIRED: compare each daemon's informer
+caches with the apiserver.
+
+Every daemon of a local cluster (RUN_DIR/<name>.port, the apiserver aside)
+publishes, after each list or verify of its informers,
+ckube_informer_cache_objects{resource="R"} and
+ckube_informer_cache_digest{resource="R"} (common/cache.c: XOR of FNV-1a 64
+of "namespace/name@resourceVersion", 48 bits). This LISTs R and computes the
+same. A (daemon, resource) pair that matched once is recorded in STATE (a
+resource that keeps changing may match only between two changes). Exits 0
+once every pair whose resource is in REQUIRED (comma-separated) matched;
+prints the pairs still apart and the number of pairs seen.
+"""
+import glob
+import http.client
+import json
+import os
+import re
+import sys
+import urllib.parse
+
+GAUGE = re.compile(r'^ckube_informer_cache_(objects|digest)\{resource="([^"]+)"\} (\S+)$')
+
+
+def get(url, path):
+    u = urllib.parse.urlsplit(url)
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    c.request("GET", path)
+    r = c.getresponse()
+    body = r.read()
+    if r.status != 200:
+        raise OSError("GET %s: %d" % (path, r.status))
+    return body
+
+
+def fnv(s):
+    h = 0xcbf29ce484222325
+    for b in s.encode():
+        h ^= b
+        h = (h * 0x100000001b3) & 0xffffffffffffffff
+    return h & 0xffffffffffff
+
+
+class Lister:
+    def __init__(self, url):
+        self.url = url
+        self.groups = {}
+        for g in json.loads(get(url, "/apis")).get("groups", []):
+            self.groups[g["name"]] = g["preferredVersion"]["version"]
+        self.cache = {}
+
+    def digest(self, resource):
+        if resource not in self.cache:
+            plural, _, group = resource.partition(".")
+            path = ("/api/v1/%s" % plural if not group else
+                    "/apis/%s/%s/%s" % (group, self.groups.get(group, "v1"), plural))
+            items = json.loads(get(self.url, path))["items"]
+            d = 0
+            for o in items:
+                m = o["metadata"]
+                d ^= fnv("%s/%s@%s" % (m.get("namespace", ""), m["name"], m["resourceVersion"]))
+            self.cache[resource] = (len(items), d)
+        return self.cache[resource]
+
+
+def main(url, run_dir, state_path, required):
+    required = set(r for r in required.split(",") if r)
+    matched = set()
+    if os.path.exists(state_path):
+        matched = set(json.load(open(state_path)))
+    lister = Lister(url)
+    pairs, apart = [], []
+    for pf in sorted(glob.glob(os.path.join(run_dir, "*.port"))):
+        name = os.path.basename(pf)[:-5]
+        if name in ("apiserver", "dns-server"):
+            continue
+        try:
+            text = get("http://127.0.0.1:%s" % open(pf).read().strip(), "/metrics").decode()
+        except (OSError, ValueError):
+            continue
+        g = {}
+        for line in text.splitlines():
+            m = GAUGE.match(line)
+            if m:
+                g.setdefault(m.group(2), {})[m.group(1)] = int(float(m.group(3)))
+        for res, v in sorted(g.items()):
+            key = "%s %s" % (name, res)
+            pairs.append(key)
+            if key in matched:
+                continue
+            try:
+                n, d = lister.digest(res)
+            except (OSError, ValueError):
+                apart.append("%s (cannot list)" % key)
+                continue
+            if v.get("objects") == n and v.get("digest") == d:
+                matched.add(key)
+            else:
+                apart.append("%s: cache %s objects, list %d" % (key, v.get("objects"), n))
+    json.dump(sorted(matched), open(state_path, "w"))
+    missing = [p for p in apart if p.split(" ")[1].rstrip(":") in required]
+    print("pairs=%d matched=%d apart: %s" % (len(pairs), len(matched), "; ".join(apart) or "none"))
+    needed = [p for p in pairs if p.split(" ")[1] in required]
+    return 0 if needed and not missing else 1
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 5:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    sys.exit(main(*sys.argv[1:]))

@@ -124,6 +124,7 @@ struct api_response {
 	 * only on delta-seconds, so the caller (kubectl drain) sees this one.
 	 */
 	bool		 retry_after_date;
+	char		 etag[40];	/* non-empty: an ETag header */
 };
 
 /* Add one Warning header text (dropped when the buffer is full). */
@@ -224,8 +225,9 @@ int	discovery_handle(struct apiserver *srv, const struct api_request *req,
 
 /* ---- openapi.c ---- */
 
-/* Serve /openapi/v3[/...] and /openapi/v2 (404) for path. */
-void	openapi_handle(const char *path, struct api_response *resp);
+/* Serve /openapi/v3, /openapi/v3/<group-version> and /openapi/v2. */
+void	openapi_handle(const struct api_request *req, const char *path,
+	    struct api_response *resp);
 /*
  * fieldValidation of obj (a request body or a patch result) of r: with
  * Strict, unknown fields are CK_EBADREQ (400) with st set; with Warn they

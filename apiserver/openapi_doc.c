@@ -157,6 +157,33 @@ prop_schema(const struct flavour *fl, const struct openapi_prop *p)
 	return o;
 }
 
+/*
+ * v3 as kube-apiserver: IntOrString and Quantity have no single type (so
+ * kubectl explain names them, <IntOrString>, <map[string]Quantity>).
+ */
+static bool
+string_like(const struct openapi_def *d, cJSON *o)
+{
+	cJSON *one, *t;
+
+	if (d->format != NULL && strcmp(d->format, "int-or-string") == 0) {
+		cJSON_AddStringToObject(o, "format", d->format);
+		cJSON_AddBoolToObject(o, "x-kubernetes-int-or-string", true);
+		return true;
+	}
+	if (ck_str_has_suffix(d->name, ".Quantity")) {
+		one = cJSON_AddArrayToObject(o, "oneOf");
+		t = cJSON_CreateObject();
+		cJSON_AddStringToObject(t, "type", "string");
+		cJSON_AddItemToArray(one, t);
+		t = cJSON_CreateObject();
+		cJSON_AddStringToObject(t, "type", "number");
+		cJSON_AddItemToArray(one, t);
+		return true;
+	}
+	return false;
+}
+
 static cJSON *
 def_schema(const struct flavour *fl, const struct openapi_def *d)
 {
@@ -164,6 +191,8 @@ def_schema(const struct flavour *fl, const struct openapi_def *d)
 	size_t i;
 
 	cJSON_AddStringToObject(o, "description", d->desc);
+	if (fl->all_of && d->type != OA_OBJECT && string_like(d, o))
+		return o;
 	cJSON_AddStringToObject(o, "type", type_name(d->type));
 	if (d->format != NULL)
 		cJSON_AddStringToObject(o, "format", d->format);

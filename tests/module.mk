@@ -20,6 +20,7 @@ include tests/integration/module.mk
 # End-to-end suites: whole clusters through deploy/local-cluster.sh, driven by kubectl.
 SCRIPT_TESTS += tests/e2e/controllers.sh
 SCRIPT_TESTS += tests/e2e/eviction.sh
+SCRIPT_TESTS += tests/e2e/explain.sh
 SCRIPT_TESTS += tests/e2e/dns.sh
 SCRIPT_TESTS += tests/e2e/gc.sh
 SCRIPT_TESTS += tests/e2e/jobs.sh

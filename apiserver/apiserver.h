@@ -237,6 +237,16 @@ void	openapi_handle(const struct api_request *req, const char *path,
 int	openapi_check_fields(const struct api_resource *r, struct cJSON *obj,
 	    const struct api_request *req, struct api_response *resp,
 	    struct ck_status *st) CK_MUST_CHECK;
+/*
+ * Typed decoding of obj of r over the same schema table: a JSON value Go
+ * could not decode into its field (a string where an int32 goes, an object
+ * for a list...) is CK_EBADREQ with kube-apiserver's message, `<Kind> in
+ * version "v1" cannot be handled as a <Kind>: json: cannot unmarshal
+ * string into Go struct field Container.spec.containers.ports of type
+ * []v1.ContainerPort`. Returns 0 or CK_EBADREQ.
+ */
+int	openapi_check_types(const struct api_resource *r,
+	    const struct cJSON *obj, struct ck_status *st) CK_MUST_CHECK;
 
 /* ---- table.c ---- */
 

@@ -224,3 +224,218 @@ openapi_check_fields(const struct api_resource *r, cJSON *obj,
 	strbuf_fini(&path);
 	return rc;
 }
+
+/* ---- typed decoding ---- */
+
+struct tcheck {
+	const struct api_resource *r;
+	struct ck_status	*st;
+	struct strbuf		 path;	/* JSON names, no indices (Go's) */
+	int			 rc;
+};
+
+/* Go's name for the JSON type of v, as encoding/json reports it. */
+static const char *
+json_kind(const cJSON *v)
+{
+	if (cJSON_IsString(v))
+		return "string";
+	if (cJSON_IsNumber(v))
+		return "number";
+	if (cJSON_IsBool(v))
+		return "bool";
+	if (cJSON_IsArray(v))
+		return "array";
+	return "object";
+}
+
+/* Go's name of the type a value of type t decodes into, into sb. */
+static void
+go_type(struct strbuf *sb, uint8_t t, int ref, const char *fmt)
+{
+	const char *dot;
+
+	switch (t) {
+	case OA_STRING:
+		strbuf_adds(sb, "string");
+		return;
+	case OA_INTEGER:
+		strbuf_adds(sb, fmt != NULL && strcmp(fmt, "int64") == 0 ?
+		    "int64" : "int32");
+		return;
+	case OA_NUMBER:
+		strbuf_adds(sb, "float64");
+		return;
+	case OA_BOOLEAN:
+		strbuf_adds(sb, "bool");
+		return;
+	case OA_ARRAY:		/* an item that is itself a list */
+		strbuf_adds(sb, "[]string");
+		return;
+	case OA_REF:
+		/* every package served is a v1: io.k8s.api.apps.v1.X */
+		dot = strrchr(openapi_defs[ref].name, '.');
+		strbuf_addf(sb, "v1.%s", dot + 1);
+		return;
+	default:
+		strbuf_adds(sb, "interface {}");
+	}
+}
+
+static void
+type_error(struct tcheck *tc, const cJSON *v, const char *value_override,
+    const char *owner, uint8_t kind, uint8_t t, int ref, const char *fmt)
+{
+	struct strbuf ty = STRBUF_INIT;
+	const char *dot = strrchr(owner, '.');
+
+	if (kind == OA_ARRAY)
+		strbuf_adds(&ty, "[]");
+	else if (kind == OA_MAP)
+		strbuf_adds(&ty, "map[string]");
+	go_type(&ty, t, ref, fmt);
+	tc->rc = ck_status_set(tc->st, CK_EBADREQ,
+	    "%s in version \"%s\" cannot be handled as a %s: json: cannot "
+	    "unmarshal %s into Go struct field %s.%s of type %s", tc->r->kind,
+	    tc->r->version, tc->r->kind,
+	    value_override != NULL ? value_override : json_kind(v),
+	    dot != NULL ? dot + 1 : owner, strbuf_str(&tc->path),
+	    strbuf_str(&ty));
+	strbuf_fini(&ty);
+}
+
+static void
+tcheck_def(struct tcheck *tc, const cJSON *obj, const struct openapi_def *d);
+
+/* "number 1.5": Go quotes the literal; the shortest text reading back. */
+static void
+number_text(char *buf, size_t len, double d)
+{
+	int prec;
+
+	for (prec = 1; prec < 17; prec++) {
+		snprintf(buf, len, "number %.*g", prec, d);
+		if (strtod(buf + 7, NULL) == d)
+			return;
+	}
+	snprintf(buf, len, "number %.17g", d);
+}
+
+/*
+ * One value of type t (ref, fmt) of a field of owner: the field itself, or
+ * an item of its list or map (Go names the item's type then). Only what Go could never decode is refused: null is always fine, and
+ * Time, Quantity, IntOrString and free-form objects are left alone.
+ */
+static void
+tcheck_value(struct tcheck *tc, const cJSON *v, const char *owner,
+    uint8_t t, int ref, const char *fmt)
+{
+	char num[64];
+	double lim;
+
+	if (tc->rc != 0 || cJSON_IsNull(v))
+		return;
+	switch (t) {
+	case OA_STRING:
+		if (!cJSON_IsString(v))
+			type_error(tc, v, NULL, owner, OA_NONE, t, ref, fmt);
+		return;
+	case OA_BOOLEAN:
+		if (!cJSON_IsBool(v))
+			type_error(tc, v, NULL, owner, OA_NONE, t, ref, fmt);
+		return;
+	case OA_NUMBER:
+		if (!cJSON_IsNumber(v))
+			type_error(tc, v, NULL, owner, OA_NONE, t, ref, fmt);
+		return;
+	case OA_INTEGER:
+		if (!cJSON_IsNumber(v)) {
+			type_error(tc, v, NULL, owner, OA_NONE, t, ref, fmt);
+			return;
+		}
+		lim = fmt != NULL && strcmp(fmt, "int64") == 0 ?
+		    9223372036854775807.0 : 2147483647.0;
+		/* range first: the cast of a larger double is undefined */
+		if (!(v->valuedouble < lim && v->valuedouble >= -lim - 1) ||
+		    v->valuedouble != (double)(long long)v->valuedouble) {
+			number_text(num, sizeof(num), v->valuedouble);
+			type_error(tc, v, num, owner, OA_NONE, t, ref, fmt);
+		}
+		return;
+	case OA_ARRAY:		/* an item that is a list of strings */
+		if (!cJSON_IsArray(v))
+			type_error(tc, v, NULL, owner, OA_NONE, t, ref, fmt);
+		return;
+	case OA_REF:
+		if (openapi_defs[ref].type != OA_OBJECT)
+			return;
+		if (!cJSON_IsObject(v)) {
+			type_error(tc, v, NULL, owner, OA_NONE, t, ref, fmt);
+			return;
+		}
+		tcheck_def(tc, v, &openapi_defs[ref]);
+		return;
+	default:
+		return;
+	}
+}
+
+static void
+tcheck_def(struct tcheck *tc, const cJSON *obj, const struct openapi_def *d)
+{
+	const struct openapi_prop *p;
+	size_t base = tc->path.len;
+	const cJSON *it, *e;
+
+	cJSON_ArrayForEach(it, obj) {
+		if (tc->rc != 0)
+			return;
+		p = openapi_def_prop(d, it->string);
+		/* Unknown fields are fieldValidation's; status, see check_def. */
+		if (p == NULL || (base == 0 && strcmp(p->name, "status") == 0))
+			continue;
+		if (base > 0)
+			strbuf_addc(&tc->path, '.');
+		strbuf_adds(&tc->path, it->string);
+		if (cJSON_IsNull(it)) {
+			/* Go leaves the zero value */
+		} else if (p->type == OA_ARRAY) {
+			if (!cJSON_IsArray(it))
+				type_error(tc, it, NULL, d->name, OA_ARRAY,
+				    p->item, p->ref, p->format);
+			else
+				cJSON_ArrayForEach(e, it)
+					tcheck_value(tc, e, d->name, p->item,
+					    p->ref, p->format);
+		} else if (p->type == OA_MAP) {
+			if (!cJSON_IsObject(it))
+				type_error(tc, it, NULL, d->name, OA_MAP,
+				    p->item, p->ref, p->format);
+			else
+				cJSON_ArrayForEach(e, it)
+					tcheck_value(tc, e, d->name, p->item,
+					    p->ref, p->format);
+		} else {
+			tcheck_value(tc, it, d->name, p->type, p->ref,
+			    p->format);
+		}
+		strbuf_setlen(&tc->path, base);
+	}
+}
+
+int
+openapi_check_types(const struct api_resource *r, const cJSON *obj,
+    struct ck_status *st)
+{
+	const struct openapi_def *d;
+	struct tcheck tc = { .r = r, .st = st, .path = STRBUF_INIT };
+
+	if (!cJSON_IsObject(obj))
+		return 0;
+	d = openapi_def_of_kind(r->group, r->version, r->kind);
+	if (d == NULL)
+		return 0;
+	tcheck_def(&tc, obj, d);
+	strbuf_fini(&tc.path);
+	return tc.rc;
+}

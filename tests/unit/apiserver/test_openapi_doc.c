@@ -2,7 +2,8 @@
  * Unit tests for the schema table (openapi_schema.c) and the documents
  * built from it (openapi_doc.c, openapi_pb.c): every served kind has a
  * schema, every reference resolves in each document, the protobuf is a
- * well-formed gnostic Document, and valid 1.32 manifests pass Strict.
+ * well-formed gnostic Document, valid 1.32 manifests pass Strict, and
+ * typed decoding refuses what Go's encoding/json would.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -346,6 +347,64 @@ test_strict_knows_recent_fields(void **state)
 	cJSON_Delete(obj);
 }
 
+static const char *
+typed(const char *group, const char *resource, const char *json)
+{
+	static struct ck_status st;
+	const struct api_resource *r = registry_find(group, "v1", resource);
+	cJSON *obj = cJSON_Parse(json);
+	int rc;
+
+	assert_non_null(obj);
+	ck_status_clear(&st);
+	rc = openapi_check_types(r, obj, &st);
+	cJSON_Delete(obj);
+	if (rc == 0)
+		return "ok";
+	assert_int_equal(rc, CK_EBADREQ);
+	return st.message;
+}
+
+/* kube-apiserver's typed decoding errors, worded as Go's encoding/json. */
+static void
+test_typed_decoding(void **state)
+{
+	(void)state;
+	assert_string_equal(typed("apps", "deployments", "{\"spec\":{"
+	    "\"replicas\":\"3\"}}"), "Deployment in version \"v1\" cannot "
+	    "be handled as a Deployment: json: cannot unmarshal string into "
+	    "Go struct field DeploymentSpec.spec.replicas of type int32");
+	assert_string_equal(typed("apps", "deployments", "{\"spec\":{"
+	    "\"replicas\":1.5}}"), "Deployment in version \"v1\" cannot be "
+	    "handled as a Deployment: json: cannot unmarshal number 1.5 into "
+	    "Go struct field DeploymentSpec.spec.replicas of type int32");
+	assert_string_equal(typed("", "pods", "{\"spec\":{\"containers\":"
+	    "[{\"name\":\"c\",\"ports\":{}}]}}"), "Pod in version \"v1\" "
+	    "cannot be handled as a Pod: json: cannot unmarshal object into "
+	    "Go struct field Container.spec.containers.ports of type "
+	    "[]v1.ContainerPort");
+	assert_string_equal(typed("", "pods", "{\"spec\":{\"containers\":"
+	    "[\"c\"]}}"), "Pod in version \"v1\" cannot be handled as a "
+	    "Pod: json: cannot unmarshal string into Go struct field "
+	    "PodSpec.spec.containers of type v1.Container");
+	assert_string_equal(typed("", "pods", "{\"metadata\":{\"labels\":"
+	    "{\"a\":true}}}"), "Pod in version \"v1\" cannot be handled as "
+	    "a Pod: json: cannot unmarshal bool into Go struct field "
+	    "ObjectMeta.metadata.labels of type string");
+	assert_string_equal(typed("batch", "jobs", "{\"spec\":{"
+	    "\"activeDeadlineSeconds\":1e300}}"), "Job in version \"v1\" "
+	    "cannot be handled as a Job: json: cannot unmarshal number 1e+300 "
+	    "into Go struct field JobSpec.spec."
+	    "activeDeadlineSeconds of type int64");
+	/* What Go decodes: null, IntOrString, Quantity, unknown, status. */
+	assert_string_equal(typed("apps", "deployments", "{\"spec\":{"
+	    "\"replicas\":null,\"strategy\":{\"rollingUpdate\":{"
+	    "\"maxSurge\":1,\"maxUnavailable\":\"25%\"}},\"template\":{"
+	    "\"spec\":{\"containers\":[{\"resources\":{\"limits\":{"
+	    "\"cpu\":1,\"memory\":\"1Gi\"}}}]}},\"nosuch\":1},"
+	    "\"status\":{\"replicas\":\"x\"}}"), "ok");
+}
+
 int
 main(void)
 {
@@ -357,6 +416,7 @@ main(void)
 		cmocka_unit_test(test_v2_json_resolves),
 		cmocka_unit_test(test_v2_protobuf_frame),
 		cmocka_unit_test(test_strict_knows_recent_fields),
+		cmocka_unit_test(test_typed_decoding),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

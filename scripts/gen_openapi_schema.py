@@ -325,7 +325,7 @@ DESC_FIELD = {
     'selector': 'The label query the pods must match.',
     'template': 'The template of the pods created.',
     'strategy': 'How existing pods are replaced by new ones.',
-    'type': 'The kind of value this object takes among its known choices.',
+    'type': 'Which of the known variants this is.',
     'rollingUpdate': 'Parameters of a rolling update; only with type '
                      'RollingUpdate.',
     'maxSurge': 'How many pods may exist above the desired count during an '
@@ -362,6 +362,121 @@ DESC_FIELD = {
 }
 
 
+# Our short descriptions of fields of one definition ("Def.field").
+DESC_OWN = {
+    'PodSpec.activeDeadlineSeconds': 'Seconds the pod may run, counted '
+    'from its start, before the system fails it.',
+    'PodSpec.affinity': 'Rules that attract the pod to, or keep it away '
+    'from, nodes and other pods.',
+    'PodSpec.dnsPolicy': 'How the pod resolves names: ClusterFirst, '
+    'ClusterFirstWithHostNet, Default or None.',
+    'PodSpec.hostNetwork': 'Run the pod in the node\'s network namespace.',
+    'PodSpec.hostname': 'The host name the pod sees; its name when unset.',
+    'PodSpec.imagePullSecrets': 'Secrets holding credentials to pull the '
+    'images.',
+    'PodSpec.priorityClassName': 'The PriorityClass the pod\'s priority '
+    'comes from.',
+    'PodSpec.schedulerName': 'The scheduler that places the pod.',
+    'PodSpec.securityContext': 'Security settings of every container of '
+    'the pod.',
+    'PodSpec.serviceAccountName': 'The ServiceAccount the pod runs as.',
+    'PodSpec.subdomain': 'With hostname, gives the pod the DNS name '
+    '<hostname>.<subdomain>.<namespace>.svc.',
+    'PodSpec.terminationGracePeriodSeconds': 'Seconds the containers get '
+    'to stop after the TERM signal before they are killed.',
+    'PodSpec.tolerations': 'The node taints the pod tolerates.',
+    'PodSpec.topologySpreadConstraints': 'How the pod and its peers are '
+    'spread across zones, nodes or other domains.',
+    'Container.image': 'The image to run, such as nginx:1.25.',
+    'Container.imagePullPolicy': 'When the image is pulled: Always, Never '
+    'or IfNotPresent.',
+    'Container.livenessProbe': 'Restarts the container when it fails.',
+    'Container.readinessProbe': 'Takes the pod out of service endpoints '
+    'while it fails.',
+    'Container.startupProbe': 'Holds the other probes back until the '
+    'container has started.',
+    'Container.lifecycle': 'Actions run right after start and before '
+    'stop.',
+    'Container.securityContext': 'Security settings of this container, '
+    'over the pod\'s.',
+    'Container.workingDir': 'The working directory; the image\'s when '
+    'unset.',
+    'Container.envFrom': 'Sources (ConfigMaps, Secrets) whose keys all '
+    'become environment variables.',
+    'Container.stdin': 'Keep a stdin buffer open for the container.',
+    'Container.tty': 'Give the container a terminal.',
+    'Container.terminationMessagePath': 'The file whose content becomes '
+    'the termination message.',
+    'ContainerPort.containerPort': 'The port number on the pod\'s IP.',
+    'ContainerPort.hostPort': 'The port number on the node, if any.',
+    'ContainerPort.protocol': 'TCP (the default), UDP or SCTP.',
+    'ContainerPort.name': 'A name services can refer to the port by.',
+    'EnvVar.value': 'The value; $(VAR) references are expanded.',
+    'EnvVar.valueFrom': 'Takes the value from a field, resource, '
+    'ConfigMap or Secret instead.',
+    'VolumeMount.mountPath': 'The path inside the container.',
+    'VolumeMount.readOnly': 'Mount the volume read-only.',
+    'VolumeMount.subPath': 'A path inside the volume to mount instead of '
+    'its root.',
+    'ResourceRequirements.limits': 'The most of each resource the '
+    'container may use.',
+    'ResourceRequirements.requests': 'The amount of each resource the '
+    'container is guaranteed; what scheduling counts.',
+    'DeploymentSpec.paused': 'While true, template changes are not rolled '
+    'out.',
+    'DeploymentSpec.progressDeadlineSeconds': 'Seconds a rollout may go '
+    'without progress before it is reported as failed.',
+    'DeploymentSpec.replicas': 'The number of desired pods (1 when '
+    'unset).',
+    'DeploymentStrategy.type': 'Recreate (remove every old pod first) or '
+    'RollingUpdate (the default).',
+    'JobSpec.backoffLimit': 'How many retries before the Job is failed.',
+    'JobSpec.completions': 'How many pods must succeed.',
+    'JobSpec.parallelism': 'How many pods may run at once.',
+    'JobSpec.activeDeadlineSeconds': 'Seconds the Job may be active '
+    'before it is failed.',
+    'JobSpec.ttlSecondsAfterFinished': 'Seconds after it finishes before '
+    'the Job is deleted.',
+    'JobSpec.completionMode': 'NonIndexed (the default) or Indexed, where '
+    'each pod gets a completion index.',
+    'JobSpec.manualSelector': 'Let the user set the selector instead of '
+    'the generated one.',
+    'CronJobSpec.failedJobsHistoryLimit': 'How many failed Jobs to keep.',
+    'CronJobSpec.successfulJobsHistoryLimit': 'How many successful Jobs '
+    'to keep.',
+    'CronJobSpec.startingDeadlineSeconds': 'Seconds after its time a '
+    'missed run may still start.',
+    'CronJobSpec.timeZone': 'The time zone of the schedule, such as '
+    'Europe/Paris; the controller\'s when unset.',
+    'ServiceSpec.clusterIP': 'The virtual IP of the service; None makes '
+    'it headless.',
+    'ServiceSpec.type': 'ClusterIP (the default), NodePort, LoadBalancer '
+    'or ExternalName.',
+    'ServiceSpec.selector': 'The labels of the pods traffic is sent to.',
+    'ServiceSpec.sessionAffinity': 'ClientIP sends a client to the same '
+    'pod; None (the default) does not.',
+    'ServicePort.port': 'The port the service listens on.',
+    'ServicePort.targetPort': 'The port (number or name) on the pods.',
+    'ServicePort.nodePort': 'The port on every node, for NodePort and '
+    'LoadBalancer services.',
+    'ObjectMeta.generateName': 'A prefix the server completes into a '
+    'unique name when name is empty.',
+    'ObjectMeta.generation': 'A number the server increments on each '
+    'change of the desired state.',
+    'ObjectMeta.deletionTimestamp': 'When the object was asked to be '
+    'deleted; set by the server.',
+    'ObjectMeta.managedFields': 'Which manager set which fields.',
+    'StatefulSetSpec.serviceName': 'The headless service giving the pods '
+    'their DNS names.',
+    'StatefulSetSpec.podManagementPolicy': 'OrderedReady (one at a time, '
+    'the default) or Parallel.',
+    'StatefulSetSpec.volumeClaimTemplates': 'Claims each pod gets its own '
+    'copy of.',
+    'PodDisruptionBudgetSpec.minAvailable': 'Pods that must stay '
+    'available (a number or a percentage).',
+}
+
+
 def camel_words(s):
     w = re.sub(r'([a-z0-9])([A-Z])', r'\1 \2', s)
     w = re.sub(r'([A-Z]+)([A-Z][a-z])', r'\1 \2', w)
@@ -369,6 +484,8 @@ def camel_words(s):
 
 
 def field_desc(name, owner):
+    if owner + '.' + name in DESC_OWN:
+        return DESC_OWN[owner + '.' + name]
     if name in DESC_FIELD:
         return DESC_FIELD[name]
     words = camel_words(name).lower()

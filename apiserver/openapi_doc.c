@@ -8,6 +8,7 @@
  * once, on first use, and served from memory.
  */
 #include "apiserver.h"
+#include "convert.h"
 #include "openapi.h"
 
 #include <pthread.h>
@@ -277,6 +278,42 @@ add_patch_op(cJSON *paths, const char *path, const char *g, const char *v,
 	cJSON_AddItemToArray(params, prm);
 }
 
+/*
+ * A 1.3 kind served over a stored v1 one (PetSet over StatefulSet...): for
+ * kubectl explain only, the v1 kind's schema under the old name and
+ * group-version-kind. Its fields are not checked (no table entry), and
+ * /openapi/v2 leaves it out, so kubectl does not validate it either.
+ */
+static void
+add_old_kind(cJSON *schemas, const struct flavour *fl,
+    const struct api_resource *r, unsigned char *keep)
+{
+	const struct api_resource *st = convert_stored_row(r);
+	const struct openapi_def *d;
+	cJSON *s, *gvk;
+	char name[256];
+
+	if (openapi_def_of_kind(r->group, r->version, r->kind) != NULL ||
+	    st == NULL || (d = openapi_def_of_kind(st->group, st->version,
+	    st->kind)) == NULL)
+		return;
+	mark((size_t)(d - openapi_defs), keep);
+	snprintf(name, sizeof(name), "io.k8s.api.%.*s.%s.%s",
+	    (int)strcspn(r->group, "."), r->group, r->version, r->kind);
+	if (cJSON_GetObjectItemCaseSensitive(schemas, name) != NULL)
+		return;
+	s = def_schema(fl, d);
+	gvk = cJSON_GetArrayItem(cJSON_GetObjectItem(s,
+	    "x-kubernetes-group-version-kind"), 0);
+	cJSON_ReplaceItemInObjectCaseSensitive(gvk, "group",
+	    cJSON_CreateString(r->group));
+	cJSON_ReplaceItemInObjectCaseSensitive(gvk, "kind",
+	    cJSON_CreateString(r->kind));
+	cJSON_ReplaceItemInObjectCaseSensitive(gvk, "version",
+	    cJSON_CreateString(r->version));
+	cJSON_AddItemToObject(schemas, name, s);
+}
+
 static cJSON *
 build_v3(const char *g, const char *v)
 {
@@ -313,6 +350,10 @@ build_v3(const char *g, const char *v)
 	    "components"), "schemas");
 	keep = ck_malloc(openapi_ndefs);
 	openapi_doc_closure(g, v, keep);
+	for (i = 0; i < n; i++)
+		if (strcmp(rows[i].group, g) == 0 &&
+		    strcmp(rows[i].version, v) == 0)
+			add_old_kind(schemas, &fl, &rows[i], keep);
 	for (i = 0; i < openapi_ndefs; i++)
 		if (keep[i])
 			cJSON_AddItemToObject(schemas, openapi_defs[i].name,

@@ -495,6 +495,12 @@ def field_desc(name, owner):
 def def_desc(short):
     if short in DESC_DEF:
         return DESC_DEF[short]
+    for suffix, text in (('Spec', 'The desired state of a %s.'),
+                         ('Status', 'The observed state of a %s, written '
+                          'by the system.'),
+                         ('Condition', 'One observed condition of a %s.')):
+        if short.endswith(suffix) and short != suffix:
+            return text % camel_words(short[:-len(suffix)]).lower()
     return 'The %s part of an object.' % camel_words(short).lower()
 
 

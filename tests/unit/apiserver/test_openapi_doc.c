@@ -18,6 +18,7 @@
 
 #include "ckube/err.h"
 #include "apiserver.h"
+#include "convert.h"
 #include "openapi.h"
 
 static void
@@ -149,6 +150,9 @@ test_v3_documents_resolve(void **state)
 			assert_string_equal(json_str(gvk, "kind"),
 			    rows[i].kind);
 		}
+		if (strcmp(rows[i].version, "v1") != 0 &&
+		    convert_stored_row(&rows[i]) != NULL)
+			assert_true(strstr(body, rows[i].kind) != NULL);
 		cJSON_Delete(o);
 		/* Cached: the same bytes again. */
 		assert_ptr_equal(openapi_doc_v3(key, &len, &etag2), body);

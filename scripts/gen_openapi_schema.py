@@ -9,6 +9,8 @@ phrase made from the field name. The output is committed: the build never
 runs this script.
 
     python3 scripts/gen_openapi_schema.py > apiserver/openapi_schema.c
+
+(tests/e2e/explain.sh checks the committed file is current.)
 """
 import re
 import sys

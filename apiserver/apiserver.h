@@ -139,6 +139,7 @@ struct api_response {
 	void		*upgrade_arg;
 	void		(*upgrade_free)(void *arg);
 	char		*upgrade_headers;
+	char		 etag[40];	/* non-empty: an ETag header */
 };
 
 /* Add one Warning header text (dropped when the buffer is full). */
@@ -254,8 +255,9 @@ int	discovery_handle(struct apiserver *srv, const struct api_request *req,
 
 /* ---- openapi.c ---- */
 
-/* Serve /openapi/v3[/...] and /openapi/v2 (404) for path. */
-void	openapi_handle(const char *path, struct api_response *resp);
+/* Serve /openapi/v3, /openapi/v3/<group-version> and /openapi/v2. */
+void	openapi_handle(const struct api_request *req, const char *path,
+	    struct api_response *resp);
 /*
  * fieldValidation of obj (a request body or a patch result) of r: with
  * Strict, unknown fields are CK_EBADREQ (400) with st set; with Warn they
@@ -265,6 +267,16 @@ void	openapi_handle(const char *path, struct api_response *resp);
 int	openapi_check_fields(const struct api_resource *r, struct cJSON *obj,
 	    const struct api_request *req, struct api_response *resp,
 	    struct ck_status *st) CK_MUST_CHECK;
+/*
+ * Typed decoding of obj of r over the same schema table: a JSON value Go
+ * could not decode into its field (a string where an int32 goes, an object
+ * for a list...) is CK_EBADREQ with kube-apiserver's message, `<Kind> in
+ * version "v1" cannot be handled as a <Kind>: json: cannot unmarshal
+ * string into Go struct field Container.spec.containers.ports of type
+ * []v1.ContainerPort`. Returns 0 or CK_EBADREQ.
+ */
+int	openapi_check_types(const struct api_resource *r,
+	    const struct cJSON *obj, struct ck_status *st) CK_MUST_CHECK;
 
 /* ---- table.c ---- */
 

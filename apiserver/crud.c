@@ -301,6 +301,7 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	*out = NULL;
 	if ((rc = check_type(c, obj, c->res->kind)) < 0 ||
 	    (rc = data_check_types(c->res, obj, &c->st)) < 0 ||
+	    (rc = openapi_check_types(c->res, obj, &c->st)) < 0 ||
 	    (rc = check_meta(c, obj, ns)) < 0)
 		goto out;
 	convert_in(c->res, obj);	/* a 1.3 name: to the stored kind */
@@ -573,6 +574,7 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 
 	if (check_type(c, newobj, c->res->kind) < 0 ||
 	    data_check_types(c->res, newobj, &c->st) < 0 ||
+	    openapi_check_types(c->res, newobj, &c->st) < 0 ||
 	    check_meta(c, newobj, c->rt->ns) < 0)
 		goto err;
 	convert_in(c->res, newobj);

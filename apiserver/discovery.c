@@ -281,7 +281,7 @@ discovery_handle(struct apiserver *srv, const struct api_request *req,
 		return 1;
 	}
 	if (strncmp(path, "/openapi/", 9) == 0) {
-		openapi_handle(path, resp);
+		openapi_handle(req, path, resp);
 		return 1;
 	}
 	if (strncmp(path, "/api/", 5) == 0) {

@@ -137,6 +137,8 @@ queue(struct MHD_Connection *c, struct api_response *resp)
 	add_warnings(r, resp->warnings);
 	if (resp->retry_after > 0)
 		add_retry_after(r, resp);
+	if (resp->etag[0] != '\0')
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, resp->etag);
 	ret = MHD_queue_response(c, (unsigned)resp->code, r);
 	MHD_destroy_response(r);
 	return ret;

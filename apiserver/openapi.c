@@ -1,12 +1,10 @@
 /*
- * openapi.c: the minimal /openapi/v3 kubectl validates against (an index,
- * and per group/version one PATCH operation per kind declaring the
- * fieldValidation parameter, kubectl-protocol.md 4.5), /openapi/v2 as 404
- * (so `kind: List` files, which kubectl validates with v2 only, need
- * --validate=false),
- * and the server side of fieldValidation=Strict|Warn|Ignore over the known
- * fields of openapi_fields.c. The hash in the index URLs is derived from
- * the registry, so kubectl's URL-keyed cache refetches when kinds change.
+ * openapi.c: the /openapi endpoints (the v3 index whose URLs carry a hash of
+ * every document, so kubectl's URL-keyed cache refetches when they change;
+ * /openapi/v3/<group-version>; /openapi/v2 as JSON, or as gnostic protobuf
+ * when asked, which is how kubectl asks), all served from the documents
+ * openapi_doc.c builds once from the schema table, and the server side of
+ * fieldValidation=Strict|Warn|Ignore over that same table.
  */
 #include "apiserver.h"
 #include "openapi.h"
@@ -22,50 +20,18 @@
 #include "ckube/err.h"
 #include "ckube/strbuf.h"
 
-/* Bumped when the shape of the generated documents changes. */
-#define OPENAPI_DOC_VERSION	"ckube-openapi-2"
-
-/* FNV-1a over every row's identity: changes whenever the documents do. */
-static void
-openapi_hash(char *buf, size_t len)
-{
-	const struct api_resource *rows;
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t n, i;
-	const char *parts[5], *p;
-	size_t k;
-
-	for (p = OPENAPI_DOC_VERSION; *p != '\0'; p++) {
-		h ^= (unsigned char)*p;
-		h *= 0x100000001b3ULL;
-	}
-	rows = registry_all(&n);
-	for (i = 0; i < n; i++) {
-		parts[0] = rows[i].group;
-		parts[1] = rows[i].version;
-		parts[2] = rows[i].resource;
-		parts[3] = rows[i].kind;
-		parts[4] = rows[i].namespaced ? "ns" : "cluster";
-		for (k = 0; k < ARRAY_SIZE(parts); k++)
-			for (p = parts[k]; ; p++) {
-				h ^= (unsigned char)*p;
-				h *= 0x100000001b3ULL;
-				if (*p == '\0')
-					break;
-			}
-	}
-	snprintf(buf, len, "%016llX", (unsigned long long)h);
-}
+#define PB_V2_TYPE \
+	"application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
 
 static void
 reply_index(struct api_response *resp)
 {
 	const struct api_resource *rows;
 	cJSON *o, *paths, *e;
-	char key[192], url[256], hash[24];
+	char key[192], url[256];
+	const char *hash = openapi_doc_hash();
 	size_t n, i;
 
-	openapi_hash(hash, sizeof(hash));
 	rows = registry_all(&n);
 	o = cJSON_CreateObject();
 	paths = cJSON_AddObjectToObject(o, "paths");
@@ -86,87 +52,48 @@ reply_index(struct api_response *resp)
 	cJSON_Delete(o);
 }
 
-/* A PATCH operation of kind g/v/kind at path declaring fieldValidation. */
+/* A copy of a cached document as the body. */
 static void
-add_patch_op(cJSON *paths, const char *path, const char *g, const char *v,
-    const char *kind)
+reply_doc(struct api_response *resp, const char *type, const char *body,
+    size_t len, const char *etag)
 {
-	cJSON *p, *op, *gvk, *params, *prm;
+	char *copy = ck_malloc(len + 1);
 
-	if (cJSON_GetObjectItemCaseSensitive(paths, path) != NULL)
-		return;
-	p = cJSON_AddObjectToObject(paths, path);
-	op = cJSON_AddObjectToObject(p, "patch");
-	gvk = cJSON_AddObjectToObject(op, "x-kubernetes-group-version-kind");
-	cJSON_AddStringToObject(gvk, "group", g);
-	cJSON_AddStringToObject(gvk, "version", v);
-	cJSON_AddStringToObject(gvk, "kind", kind);
-	params = cJSON_AddArrayToObject(op, "parameters");
-	prm = cJSON_CreateObject();
-	cJSON_AddStringToObject(prm, "name", "fieldValidation");
-	cJSON_AddStringToObject(prm, "in", "query");
-	cJSON_AddItemToArray(params, prm);
-}
-
-/*
- * One PATCH operation per kind declaring fieldValidation: kubectl then
- * validates on the server side (kubectl-protocol.md 4.5).
- */
-static void
-reply_gv(struct api_response *resp, const char *g, const char *v)
-{
-	const struct api_resource *rows, *r;
-	cJSON *o, *paths, *p;
-	char path[512];
-	size_t n, i;
-
-	rows = registry_all(&n);
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "openapi", "3.0.0");
-	p = cJSON_AddObjectToObject(o, "info");
-	cJSON_AddStringToObject(p, "title", "Kubernetes");
-	cJSON_AddStringToObject(p, "version", "v1.3.0");
-	paths = cJSON_AddObjectToObject(o, "paths");
-	for (i = 0; i < n; i++) {
-		r = &rows[i];
-		if (strcmp(r->group, g) != 0 || strcmp(r->version, v) != 0)
-			continue;
-		if (g[0] != '\0')
-			snprintf(path, sizeof(path), "/apis/%s/%s%s/%s/{name}",
-			    g, v,
-			    r->namespaced ? "/namespaces/{namespace}" : "",
-			    r->resource);
-		else
-			snprintf(path, sizeof(path), "/api/%s%s/%s/{name}", v,
-			    r->namespaced ? "/namespaces/{namespace}" : "",
-			    r->resource);
-		add_patch_op(paths, path, g, v, r->kind);
-	}
-	api_response_json(resp, 200, o);
-	cJSON_Delete(o);
+	memcpy(copy, body, len);
+	copy[len] = '\0';
+	api_response_take(resp, 200, type, copy, len);
+	snprintf(resp->etag, sizeof(resp->etag), "%s", etag);
 }
 
 void
-openapi_handle(const char *path, struct api_response *resp)
+openapi_handle(const struct api_request *req, const char *path,
+    struct api_response *resp)
 {
-	char g[128], v[64], extra[8];
-	int n;
+	const char *body, *etag;
+	size_t len;
+	int pb;
 
 	if (strcmp(path, "/openapi/v3") == 0 ||
 	    strcmp(path, "/openapi/v3/") == 0) {
 		reply_index(resp);
 		return;
 	}
-	if (strcmp(path, "/openapi/v3/api/v1") == 0) {
-		reply_gv(resp, "", "v1");
+	if (strncmp(path, "/openapi/v3/", 12) == 0 &&
+	    (body = openapi_doc_v3(path + 12, &len, &etag)) != NULL) {
+		reply_doc(resp, "application/json", body, len, etag);
 		return;
 	}
-	n = sscanf(path, "/openapi/v3/apis/%127[^/]/%63[^/]%7s", g, v, extra);
-	if (n == 2 && registry_has_group_version(g, v)) {
-		reply_gv(resp, g, v);
-		return;
+	if (strcmp(path, "/openapi/v2") == 0) {
+		/* client-go asks for protobuf only; JSON otherwise. */
+		pb = req != NULL && req->accept != NULL &&
+		    strstr(req->accept, "protobuf") != NULL;
+		body = openapi_doc_v2(pb, &len, &etag);
+		if (body != NULL) {
+			reply_doc(resp, pb ? PB_V2_TYPE : "application/json",
+			    body, len, etag);
+			return;
+		}
 	}
-	/* /openapi/v2 included: kubectl falls back to its built-in types. */
 	status_replyf(resp, CK_ENOTFOUND,
 	    "the server could not find the requested resource");
 }
@@ -182,60 +109,61 @@ struct check {
 };
 
 static void
-check_msg(struct check *ck, cJSON *obj, const struct openapi_msg *m,
+check_def(struct check *ck, cJSON *obj, const struct openapi_def *d,
     struct strbuf *path);
 
-static const struct openapi_field *
-find_field(const struct openapi_msg *m, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < m->n; i++)
-		if (strcmp(m->fields[i].name, name) == 0)
-			return &m->fields[i];
-	return NULL;
-}
-
+/* The objects under a property: the value, or each item of a list/map. */
 static void
-check_value(struct check *ck, cJSON *v, const struct openapi_msg *m,
+check_value(struct check *ck, cJSON *v, const struct openapi_prop *p,
     struct strbuf *path)
 {
+	const struct openapi_def *d = openapi_prop_def(p);
 	size_t base = path->len;
 	cJSON *it;
 	int i = 0;
 
-	if (cJSON_IsObject(v)) {
-		check_msg(ck, v, m, path);
+	if (d == NULL || d->type != OA_OBJECT)
+		return;
+	if (p->type == OA_REF) {
+		if (cJSON_IsObject(v))
+			check_def(ck, v, d, path);
 		return;
 	}
-	if (!cJSON_IsArray(v))
+	if (p->type == OA_ARRAY && p->item == OA_REF && cJSON_IsArray(v)) {
+		cJSON_ArrayForEach(it, v) {
+			strbuf_addf(path, "[%d]", i++);
+			if (cJSON_IsObject(it))
+				check_def(ck, it, d, path);
+			strbuf_setlen(path, base);
+		}
 		return;
-	cJSON_ArrayForEach(it, v) {
-		strbuf_addf(path, "[%d]", i++);
-		if (cJSON_IsObject(it))
-			check_msg(ck, it, m, path);
-		strbuf_setlen(path, base);
+	}
+	if (p->type == OA_MAP && p->item == OA_REF && cJSON_IsObject(v)) {
+		cJSON_ArrayForEach(it, v) {
+			strbuf_addf(path, "[%s]", it->string);
+			if (cJSON_IsObject(it))
+				check_def(ck, it, d, path);
+			strbuf_setlen(path, base);
+		}
 	}
 }
 
 static void
-check_msg(struct check *ck, cJSON *obj, const struct openapi_msg *m,
+check_def(struct check *ck, cJSON *obj, const struct openapi_def *d,
     struct strbuf *path)
 {
-	const struct openapi_field *f;
+	const struct openapi_prop *p;
 	size_t base = path->len;
 	cJSON *it, *next;
 	char *w;
 
-	if (m == NULL)
-		return;		/* not modelled: anything goes */
 	for (it = obj->child; it != NULL; it = next) {
 		next = it->next;
 		if (base > 0)
 			strbuf_addc(path, '.');
 		strbuf_adds(path, it->string);
-		f = find_field(m, it->string);
-		if (f == NULL) {
+		p = openapi_def_prop(d, it->string);
+		if (p == NULL) {
 			if (ck->count++ < 16)
 				strbuf_addf(&ck->unknown,
 				    "%sunknown field \"%s\"",
@@ -250,8 +178,13 @@ check_msg(struct check *ck, cJSON *obj, const struct openapi_msg *m,
 			if (ck->prune)
 				cJSON_Delete(cJSON_DetachItemViaPointer(obj,
 				    it));
-		} else if (f->msg != NULL)
-			check_value(ck, it, f->msg, path);
+		} else if (!(base == 0 && strcmp(p->name, "status") == 0)) {
+			/*
+			 * Not the top-level status: clients write it only
+			 * through /status, where it is the server's to check.
+			 */
+			check_value(ck, it, p, path);
+		}
 		strbuf_setlen(path, base);
 	}
 }
@@ -262,15 +195,16 @@ openapi_check_fields(const struct api_resource *r, cJSON *obj,
     struct ck_status *st)
 {
 	const char *mode = api_request_param(req, "fieldValidation");
-	const struct openapi_msg *m;
+	const struct openapi_def *d;
 	struct check ck = { .unknown = STRBUF_INIT, .resp = resp };
 	struct strbuf path = STRBUF_INIT;
 	int rc = 0;
 
 	if (mode == NULL || !cJSON_IsObject(obj))
 		return 0;
-	m = openapi_kind_schema(r);
-	if (m == NULL)
+	/* Older versions (extensions/v1beta1, ...) have other fields. */
+	d = openapi_def_of_kind(r->group, r->version, r->kind);
+	if (d == NULL)
 		return 0;
 	if (strcmp(mode, "Strict") != 0 && strcmp(mode, "Warn") != 0 &&
 	    strcmp(mode, "Ignore") != 0)
@@ -279,7 +213,7 @@ openapi_check_fields(const struct api_resource *r, cJSON *obj,
 		    "values: \"Ignore\", \"Strict\", \"Warn\"", mode);
 	ck.warn = strcmp(mode, "Warn") == 0;
 	ck.prune = strcmp(mode, "Strict") != 0;
-	check_msg(&ck, obj, m, &path);
+	check_def(&ck, obj, d, &path);
 	if (ck.count > 0 && !ck.prune) {
 		rc = ck_status_set(st, CK_EBADREQ,
 		    "%s in version \"%s\" cannot be handled as a %s: strict "
@@ -289,4 +223,219 @@ openapi_check_fields(const struct api_resource *r, cJSON *obj,
 	strbuf_fini(&ck.unknown);
 	strbuf_fini(&path);
 	return rc;
+}
+
+/* ---- typed decoding ---- */
+
+struct tcheck {
+	const struct api_resource *r;
+	struct ck_status	*st;
+	struct strbuf		 path;	/* JSON names, no indices (Go's) */
+	int			 rc;
+};
+
+/* Go's name for the JSON type of v, as encoding/json reports it. */
+static const char *
+json_kind(const cJSON *v)
+{
+	if (cJSON_IsString(v))
+		return "string";
+	if (cJSON_IsNumber(v))
+		return "number";
+	if (cJSON_IsBool(v))
+		return "bool";
+	if (cJSON_IsArray(v))
+		return "array";
+	return "object";
+}
+
+/* Go's name of the type a value of type t decodes into, into sb. */
+static void
+go_type(struct strbuf *sb, uint8_t t, int ref, const char *fmt)
+{
+	const char *dot;
+
+	switch (t) {
+	case OA_STRING:
+		strbuf_adds(sb, "string");
+		return;
+	case OA_INTEGER:
+		strbuf_adds(sb, fmt != NULL && strcmp(fmt, "int64") == 0 ?
+		    "int64" : "int32");
+		return;
+	case OA_NUMBER:
+		strbuf_adds(sb, "float64");
+		return;
+	case OA_BOOLEAN:
+		strbuf_adds(sb, "bool");
+		return;
+	case OA_ARRAY:		/* an item that is itself a list */
+		strbuf_adds(sb, "[]string");
+		return;
+	case OA_REF:
+		/* every package served is a v1: io.k8s.api.apps.v1.X */
+		dot = strrchr(openapi_defs[ref].name, '.');
+		strbuf_addf(sb, "v1.%s", dot + 1);
+		return;
+	default:
+		strbuf_adds(sb, "interface {}");
+	}
+}
+
+static void
+type_error(struct tcheck *tc, const cJSON *v, const char *value_override,
+    const char *owner, uint8_t kind, uint8_t t, int ref, const char *fmt)
+{
+	struct strbuf ty = STRBUF_INIT;
+	const char *dot = strrchr(owner, '.');
+
+	if (kind == OA_ARRAY)
+		strbuf_adds(&ty, "[]");
+	else if (kind == OA_MAP)
+		strbuf_adds(&ty, "map[string]");
+	go_type(&ty, t, ref, fmt);
+	tc->rc = ck_status_set(tc->st, CK_EBADREQ,
+	    "%s in version \"%s\" cannot be handled as a %s: json: cannot "
+	    "unmarshal %s into Go struct field %s.%s of type %s", tc->r->kind,
+	    tc->r->version, tc->r->kind,
+	    value_override != NULL ? value_override : json_kind(v),
+	    dot != NULL ? dot + 1 : owner, strbuf_str(&tc->path),
+	    strbuf_str(&ty));
+	strbuf_fini(&ty);
+}
+
+static void
+tcheck_def(struct tcheck *tc, const cJSON *obj, const struct openapi_def *d);
+
+/* "number 1.5": Go quotes the literal; the shortest text reading back. */
+static void
+number_text(char *buf, size_t len, double d)
+{
+	int prec;
+
+	for (prec = 1; prec < 17; prec++) {
+		snprintf(buf, len, "number %.*g", prec, d);
+		if (strtod(buf + 7, NULL) == d)
+			return;
+	}
+	snprintf(buf, len, "number %.17g", d);
+}
+
+/*
+ * One value of type t (ref, fmt) of a field of owner: the field itself, or
+ * an item of its list or map (Go names the item's type then). Only what Go could never decode is refused: null is always fine, and
+ * Time, Quantity, IntOrString and free-form objects are left alone.
+ */
+static void
+tcheck_value(struct tcheck *tc, const cJSON *v, const char *owner,
+    uint8_t t, int ref, const char *fmt)
+{
+	char num[64];
+	double lim;
+
+	if (tc->rc != 0 || cJSON_IsNull(v))
+		return;
+	switch (t) {
+	case OA_STRING:
+		if (!cJSON_IsString(v))
+			type_error(tc, v, NULL, owner, OA_NONE, t, ref, fmt);
+		return;
+	case OA_BOOLEAN:
+		if (!cJSON_IsBool(v))
+			type_error(tc, v, NULL, owner, OA_NONE, t, ref, fmt);
+		return;
+	case OA_NUMBER:
+		if (!cJSON_IsNumber(v))
+			type_error(tc, v, NULL, owner, OA_NONE, t, ref, fmt);
+		return;
+	case OA_INTEGER:
+		if (!cJSON_IsNumber(v)) {
+			type_error(tc, v, NULL, owner, OA_NONE, t, ref, fmt);
+			return;
+		}
+		lim = fmt != NULL && strcmp(fmt, "int64") == 0 ?
+		    9223372036854775807.0 : 2147483647.0;
+		/* range first: the cast of a larger double is undefined */
+		if (!(v->valuedouble < lim && v->valuedouble >= -lim - 1) ||
+		    v->valuedouble != (double)(long long)v->valuedouble) {
+			number_text(num, sizeof(num), v->valuedouble);
+			type_error(tc, v, num, owner, OA_NONE, t, ref, fmt);
+		}
+		return;
+	case OA_ARRAY:		/* an item that is a list of strings */
+		if (!cJSON_IsArray(v))
+			type_error(tc, v, NULL, owner, OA_NONE, t, ref, fmt);
+		return;
+	case OA_REF:
+		if (openapi_defs[ref].type != OA_OBJECT)
+			return;
+		if (!cJSON_IsObject(v)) {
+			type_error(tc, v, NULL, owner, OA_NONE, t, ref, fmt);
+			return;
+		}
+		tcheck_def(tc, v, &openapi_defs[ref]);
+		return;
+	default:
+		return;
+	}
+}
+
+static void
+tcheck_def(struct tcheck *tc, const cJSON *obj, const struct openapi_def *d)
+{
+	const struct openapi_prop *p;
+	size_t base = tc->path.len;
+	const cJSON *it, *e;
+
+	cJSON_ArrayForEach(it, obj) {
+		if (tc->rc != 0)
+			return;
+		p = openapi_def_prop(d, it->string);
+		/* Unknown fields are fieldValidation's; status, see check_def. */
+		if (p == NULL || (base == 0 && strcmp(p->name, "status") == 0))
+			continue;
+		if (base > 0)
+			strbuf_addc(&tc->path, '.');
+		strbuf_adds(&tc->path, it->string);
+		if (cJSON_IsNull(it)) {
+			/* Go leaves the zero value */
+		} else if (p->type == OA_ARRAY) {
+			if (!cJSON_IsArray(it))
+				type_error(tc, it, NULL, d->name, OA_ARRAY,
+				    p->item, p->ref, p->format);
+			else
+				cJSON_ArrayForEach(e, it)
+					tcheck_value(tc, e, d->name, p->item,
+					    p->ref, p->format);
+		} else if (p->type == OA_MAP) {
+			if (!cJSON_IsObject(it))
+				type_error(tc, it, NULL, d->name, OA_MAP,
+				    p->item, p->ref, p->format);
+			else
+				cJSON_ArrayForEach(e, it)
+					tcheck_value(tc, e, d->name, p->item,
+					    p->ref, p->format);
+		} else {
+			tcheck_value(tc, it, d->name, p->type, p->ref,
+			    p->format);
+		}
+		strbuf_setlen(&tc->path, base);
+	}
+}
+
+int
+openapi_check_types(const struct api_resource *r, const cJSON *obj,
+    struct ck_status *st)
+{
+	const struct openapi_def *d;
+	struct tcheck tc = { .r = r, .st = st, .path = STRBUF_INIT };
+
+	if (!cJSON_IsObject(obj))
+		return 0;
+	d = openapi_def_of_kind(r->group, r->version, r->kind);
+	if (d == NULL)
+		return 0;
+	tcheck_def(&tc, obj, d);
+	strbuf_fini(&tc.path);
+	return tc.rc;
 }

@@ -26,6 +26,7 @@ SCRIPT_TESTS += tests/e2e/controllers.sh
 SCRIPT_TESTS += tests/e2e/daemonset.sh
 SCRIPT_TESTS += tests/e2e/exec.sh
 SCRIPT_TESTS += tests/e2e/eviction.sh
+SCRIPT_TESTS += tests/e2e/explain.sh
 SCRIPT_TESTS += tests/e2e/dns.sh
 SCRIPT_TESTS += tests/e2e/gc.sh
 SCRIPT_TESTS += tests/e2e/hpa.sh

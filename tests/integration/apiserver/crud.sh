@@ -35,8 +35,9 @@ api GET /apis/coordination.k8s.io/v9 >/dev/null
 expect "unknown version is 404" 404 "$(code)"
 out=$(api GET /openapi/v3)
 expect "openapi v3 index has api/v1" "True" "$(echo "$out" | json 'str("api/v1" in d["paths"])')"
-api GET /openapi/v2 >/dev/null
-expect "openapi v2 is 404" 404 "$(code)"
+out=$(api GET /openapi/v2)
+expect "openapi v2 is swagger 2.0 JSON with definitions" "200 2.0 True" \
+    "$(code) $(echo "$out" | json 'd["swagger"]+" "+str("io.k8s.api.core.v1.Pod" in d["definitions"])')"
 expect "healthz" "ok" "$(api GET /healthz)"
 out=$(api GET /metrics)
 check "metrics has request counters" grep -q apiserver_request_total <<<"$out"

@@ -134,9 +134,11 @@ expect "fieldValidation=Warn dropped the unknown fields" "None v" \
     "$(api GET $P/fv | json 'str(d["metadata"].get("lables"))+" "+d["data"]["k"]')"
 api POST "$P?fieldValidation=Bogus" -H "$J" -d "$body" >/dev/null
 expect "fieldValidation=Bogus is 400" 400 "$(code)"
-api GET /openapi/v2 >/dev/null
-expect "/openapi/v2 is 404 (kubectl falls back to built-in types)" 404 "$(code)"
-check "/openapi/v3 index URLs carry a registry hash" \
+hdrs=$(curl -s -D - -o /dev/null -H 'Accept: application/com.github.proto-openapi.spec.v2@v1.0+protobuf' "$API_URL/openapi/v2")
+check "/openapi/v2 as kubectl asks: gnostic protobuf" \
+    grep -q "^Content-Type: application/com.github.proto-openapi.spec.v2.v1.0+protobuf" <<<"$hdrs"
+check "/openapi/v2 has an ETag" grep -q '^ETag: "[0-9A-F]\{16\}"' <<<"$hdrs"
+check "/openapi/v3 index URLs carry a hash of the documents" \
     grep -Eq '"/openapi/v3/api/v1\?hash=[0-9A-F]{16}"' <<<"$(api GET /openapi/v3)"
 api POST /api/v1/namespaces/default/pods -H "$J" \
     -d '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"lg"},"spec":{"containers":[{"name":"c","image":"x"}]}}' >/dev/null

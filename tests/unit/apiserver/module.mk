@@ -8,6 +8,7 @@ $(eval $(call unit_test,tests/unit/apiserver/test_defaults_data.c,$(apiserver_LI
 $(eval $(call unit_test,tests/unit/apiserver/test_delete_options.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_eviction.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_openapi.c,$(apiserver_LIB)))
+$(eval $(call unit_test,tests/unit/apiserver/test_openapi_doc.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_patch_json.c,$(BUILD)/apiserver/patch_json.o))
 $(eval $(call unit_test,tests/unit/apiserver/test_patch_merge.c,$(BUILD)/apiserver/patch_merge.o))
 $(eval $(call unit_test,tests/unit/apiserver/test_patch_random.c,$(BUILD)/apiserver/patch_json.o $(BUILD)/apiserver/patch_merge.o $(BUILD)/apiserver/patch_strategic.o))

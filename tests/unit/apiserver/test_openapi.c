@@ -1,6 +1,6 @@
 /*
- * Unit tests for apiserver/openapi.c and openapi_fields.c (fieldValidation
- * Strict, Warn, Ignore and absent over the known-field schema) and
+ * Unit tests for apiserver/openapi.c over the schema table of
+ * openapi_schema.c (fieldValidation Strict, Warn, Ignore and absent) and
  * managed_fields.c (FieldsV1 of an applied object, one entry per manager).
  */
 #include <setjmp.h>
@@ -54,7 +54,8 @@ test_strict_lists_every_unknown_field(void **state)
 	assert_string_equal(st.message, "Pod in version \"v1\" cannot be "
 	    "handled as a Pod: strict decoding error: unknown field "
 	    "\"metadata.lables\", unknown field \"spec.containers[0].imagee\", "
-	    "unknown field \"spec.containers[0].ports[0].hostport\"");
+	    "unknown field \"spec.containers[0].ports[0].hostport\", "
+	    "unknown field \"spec.containers[0].livenessProbe.anything\"");
 	cJSON_Delete(obj);
 }
 
@@ -69,11 +70,14 @@ test_warn_prunes_and_warns(void **state)
 	assert_int_equal(run("Warn", &obj, &resp, &st), 0);
 	assert_string_equal(resp.warnings, "unknown field \"metadata.lables\"\n"
 	    "unknown field \"spec.containers[0].imagee\"\n"
-	    "unknown field \"spec.containers[0].ports[0].hostport\"");
+	    "unknown field \"spec.containers[0].ports[0].hostport\"\n"
+	    "unknown field \"spec.containers[0].livenessProbe.anything\"");
 	c = cJSON_GetArrayItem(cJSON_GetObjectItem(json_obj(obj, "spec"),
 	    "containers"), 0);
 	assert_null(cJSON_GetObjectItem(c, "imagee"));
 	assert_non_null(cJSON_GetObjectItem(c, "livenessProbe"));
+	assert_null(cJSON_GetObjectItem(json_obj(c, "livenessProbe"),
+	    "anything"));
 	assert_non_null(cJSON_GetObjectItem(json_obj(obj, "status"),
 	    "whatever"));
 	cJSON_Delete(obj);

@@ -75,6 +75,65 @@ cells_netpol(const cJSON *obj, cJSON *cells, time_t now)
 	table_add_obj_age(cells, obj, now);
 }
 
+static const struct table_col cols_endpointslices[] = {
+	{ "Name", "string", "name", 0 },
+	{ "AddressType", "string", "", 0 },
+	{ "Ports", "string", "", 0 },
+	{ "Endpoints", "string", "", 0 },
+	{ "Age", "string", "", 0 },
+};
+
+/* printers.go listWithMoreString: 3 items, then " + N more...". */
+static void
+add_list_more(cJSON *cells, struct strbuf *sb, int count)
+{
+	if (count > 3)
+		strbuf_addf(sb, " + %d more...", count - 3);
+	else if (sb->len == 0)
+		strbuf_adds(sb, "<unset>");
+	table_add_str(cells, strbuf_str(sb));
+	strbuf_fini(sb);
+}
+
+/* formatDiscoveryPorts and formatDiscoveryEndpoints. */
+static void
+cells_endpointslice(const cJSON *obj, cJSON *cells, time_t now)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const cJSON *p, *ep, *a, *port;
+	const char *name;
+	int count = 0;
+
+	table_add_name(cells, obj);
+	table_add_str(cells, json_str(obj, "addressType"));
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(obj, "ports")) {
+		if (count++ >= 3)
+			continue;
+		port = cJSON_GetObjectItemCaseSensitive(p, "port");
+		name = json_str(p, "name");
+		if (sb.len > 0)
+			strbuf_adds(&sb, ",");
+		if (cJSON_IsNumber(port))
+			strbuf_addf(&sb, "%d", port->valueint);
+		else
+			strbuf_adds(&sb, name != NULL ? name : "*");
+	}
+	add_list_more(cells, &sb, count);
+	count = 0;
+	cJSON_ArrayForEach(ep, cJSON_GetObjectItemCaseSensitive(obj,
+	    "endpoints")) {
+		cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(ep,
+		    "addresses")) {
+			if (count++ >= 3 || !cJSON_IsString(a))
+				continue;
+			strbuf_addf(&sb, "%s%s", sb.len > 0 ? "," : "",
+			    a->valuestring);
+		}
+	}
+	add_list_more(cells, &sb, count);
+	table_add_obj_age(cells, obj, now);
+}
+
 static const struct table_col cols_leases[] = {
 	{ "Name", "string", "name", 0 },
 	{ "Holder", "string", "", 0 },
@@ -209,6 +268,8 @@ cells_storageclass(const cJSON *obj, cJSON *cells, time_t now)
 const struct table_printer table_misc_printers[] = {
 	TABLE_PRINTER("clusterrolebindings", cols_bindings, cells_binding),
 	TABLE_PRINTER("clusterroles", cols_roles, cells_role),
+	TABLE_PRINTER("endpointslices", cols_endpointslices,
+	    cells_endpointslice),
 	TABLE_PRINTER("leases", cols_leases, cells_lease),
 	TABLE_PRINTER("networkpolicies", cols_netpols, cells_netpol),
 	TABLE_PRINTER("poddisruptionbudgets", cols_pdbs, cells_pdb),

@@ -1,6 +1,7 @@
 # ckube-apiserver: libapiserver.a (everything but main.c) + main.c.
 # Keep APISERVER_SRCS sorted, one file a line (other helpers add theirs).
 APISERVER_SRCS :=
+APISERVER_SRCS += apiserver/admission_priority.c
 APISERVER_SRCS += apiserver/admission_storage.c
 APISERVER_SRCS += apiserver/convert_13.c
 APISERVER_SRCS += apiserver/convert_edge.c

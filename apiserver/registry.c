@@ -78,6 +78,13 @@ prepare_storageclass(cJSON *obj)
 	json_default_str(obj, "volumeBindingMode", "Immediate");
 }
 
+/* scheduling.k8s.io/v1 defaults: preemptionPolicy PreemptLowerPriority. */
+static void
+prepare_priorityclass(cJSON *obj)
+{
+	json_default_str(obj, "preemptionPolicy", "PreemptLowerPriority");
+}
+
 #define CORE "", "v1"
 
 static const struct api_resource registry[] = {
@@ -191,6 +198,10 @@ static const struct api_resource registry[] = {
 	{ "rbac.authorization.k8s.io", "v1", "roles", "role", "Role",
 	    "roles.rbac.authorization.k8s.io", true, NULL, NULL, verbs_all, 0,
 	    VALIDATE_NAME_PATH_SEGMENT, NULL, NULL, API_TABLE_GENERIC },
+	{ "scheduling.k8s.io", "v1", "priorityclasses", "priorityclass",
+	    "PriorityClass", "priorityclasses.scheduling.k8s.io", false,
+	    SHORT("pc"), NULL, verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, NULL,
+	    prepare_priorityclass, API_TABLE_GENERIC },
 	{ "storage.k8s.io", "v1", "storageclasses", "storageclass",
 	    "StorageClass", "storageclasses.storage.k8s.io", false, SHORT("sc"),
 	    NULL, verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, NULL,

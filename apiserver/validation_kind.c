@@ -210,6 +210,46 @@ kind_rbac(const struct api_resource *r, const cJSON *obj, const cJSON *old,
 		    "cannot change roleRef");
 }
 
+/* ValidatePriorityClass and ValidatePriorityClassUpdate. */
+static void
+kind_priorityclass(const struct api_resource *r, const cJSON *obj,
+    const cJSON *old, struct ck_status *st)
+{
+	static const char *const policies[] = { "Never",
+	    "PreemptLowerPriority", NULL };
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "value");
+	const char *name = json_str(json_obj(obj, "metadata"), "name");
+	const char *pp = json_str(obj, "preemptionPolicy"), *why;
+	char buf[256], msg[384];
+	double value = cJSON_IsNumber(v) ? v->valuedouble : 0;
+
+	(void)r;
+	if (name != NULL && strncmp(name, "system-", 7) == 0) {
+		why = admission_system_class_error(name, (int64_t)value,
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj,
+		    "globalDefault")), buf, sizeof(buf));
+		if (why != NULL) {
+			snprintf(msg, sizeof(msg), "priority class names with "
+			    "'system-' prefix are reserved for system use only."
+			    " error: %s", why);
+			vk_forbidden(st, "metadata.name", msg);
+		}
+	} else if (value > 1000000000.0)
+		vk_forbidden(st, "value", "maximum allowed value of a user "
+		    "defined priority is 1000000000");
+	if (pp != NULL && strcmp(pp, "Never") != 0 &&
+	    strcmp(pp, "PreemptLowerPriority") != 0)
+		vk_not_supported(st, "preemptionPolicy", pp, policies);
+	if (old == NULL)
+		return;
+	if (!cJSON_Compare(v, cJSON_GetObjectItemCaseSensitive(old, "value"),
+	    1))
+		vk_forbidden(st, "value", "may not be changed in an update.");
+	vk_immutable(st, "preemptionPolicy", cJSON_GetObjectItemCaseSensitive(
+	    obj, "preemptionPolicy"), cJSON_GetObjectItemCaseSensitive(old,
+	    "preemptionPolicy"));
+}
+
 static const struct {
 	const char	*group;
 	const char	*kind;
@@ -234,6 +274,7 @@ static const struct {
 	{ "rbac.authorization.k8s.io", "ClusterRole", kind_rbac },
 	{ "rbac.authorization.k8s.io", "RoleBinding", kind_rbac },
 	{ "rbac.authorization.k8s.io", "ClusterRoleBinding", kind_rbac },
+	{ "scheduling.k8s.io", "PriorityClass", kind_priorityclass },
 };
 
 int

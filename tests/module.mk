@@ -31,4 +31,5 @@ SCRIPT_TESTS += tests/e2e/local_cluster.sh
 SCRIPT_TESTS += tests/e2e/netpol.sh
 SCRIPT_TESTS += tests/e2e/pdb.sh
 SCRIPT_TESTS += tests/e2e/petset.sh
+SCRIPT_TESTS += tests/e2e/preemption.sh
 SCRIPT_TESTS += tests/e2e/scheduler.sh

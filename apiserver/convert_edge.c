@@ -5,6 +5,7 @@
  */
 #include "apiserver.h"
 #include "convert.h"
+#include "validation_kind.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,8 @@ static const struct {
 	    convert_13_selector_in, NULL },
 	{ "extensions", "v1beta1", "replicasets", "apps", "replicasets",
 	    convert_13_selector_in, NULL },
+	{ "extensions", "v1beta1", "ingresses", "networking.k8s.io",
+	    "ingresses", convert_ingress_in, convert_ingress_out },
 	{ "extensions", "v1beta1", "networkpolicies", "networking.k8s.io",
 	    "networkpolicies", NULL, NULL },
 };

@@ -16,6 +16,7 @@ APISERVER_SRCS += apiserver/discovery.c
 APISERVER_SRCS += apiserver/eviction.c
 APISERVER_SRCS += apiserver/eviction_policy.c
 APISERVER_SRCS += apiserver/http.c
+APISERVER_SRCS += apiserver/ingress.c
 APISERVER_SRCS += apiserver/managed_fields.c
 APISERVER_SRCS += apiserver/ns_cache.c
 APISERVER_SRCS += apiserver/openapi.c

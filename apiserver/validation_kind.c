@@ -250,6 +250,23 @@ kind_priorityclass(const struct api_resource *r, const cJSON *obj,
 	    "preemptionPolicy"));
 }
 
+static void
+kind_ingress(const struct api_resource *r, const cJSON *obj,
+    const cJSON *old, struct ck_status *st)
+{
+	(void)r;
+	(void)old;
+	validation_ingress(obj, st);
+}
+
+static void
+kind_ingressclass(const struct api_resource *r, const cJSON *obj,
+    const cJSON *old, struct ck_status *st)
+{
+	(void)r;
+	validation_ingressclass(obj, old, st);
+}
+
 static const struct {
 	const char	*group;
 	const char	*kind;
@@ -269,6 +286,8 @@ static const struct {
 	{ "batch", "Job", validation_workload },
 	{ "batch", "CronJob", validation_workload },
 	{ "networking.k8s.io", "NetworkPolicy", kind_netpol },
+	{ "networking.k8s.io", "Ingress", kind_ingress },
+	{ "networking.k8s.io", "IngressClass", kind_ingressclass },
 	{ "policy", "PodDisruptionBudget", validation_workload },
 	{ "rbac.authorization.k8s.io", "Role", kind_rbac },
 	{ "rbac.authorization.k8s.io", "ClusterRole", kind_rbac },

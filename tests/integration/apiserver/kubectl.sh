@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The real kubectl against ckube-apiserver: discovery, get (Tables), create -f,
 # get -o yaml, label, delete, and errors printed as Kubernetes prints them; PriorityClasses
-# (built-ins, validation, one global default) and pod priority admission.
+# (built-ins, validation, one global default) and pod priority admission; Ingresses.
 . "$(dirname "$0")/../../lib/lib.sh"
 
 KUBECTL=${KUBECTL:-/usr/bin/kubectl}
@@ -10,6 +10,10 @@ if [ ! -x "$KUBECTL" ]; then
 	exit 0
 fi
 start_apiserver api || { not_ok "apiserver starts"; exit 1; }
+J='Content-Type: application/json'
+NS=/api/v1/namespaces/default
+post() { api POST "$1" -H "$J" -d "$2"; }
+cause() { echo "$(code) $(echo "$1" | json 'd["reason"]+" "+",".join(c["field"] for c in d["details"]["causes"])')"; }
 k() { "$KUBECTL" --server="$API_URL" --cache-dir="$CK_TMP/kcache" "$@"; }
 
 out=$(k get namespaces -o name 2>&1)
@@ -177,5 +181,23 @@ out=$(k run pn --image=x --overrides='{"spec":{"priorityClassName":"nope"}}' 2>&
 check "an unknown class is 403" grep -q 'Error from server (Forbidden): pods "pn" is forbidden: no PriorityClass with name nope was found' <<<"$out"
 out=$(k run pp --image=x --overrides='{"spec":{"priorityClassName":"high","priority":3}}' 2>&1)
 check "a disagreeing client priority is 403" grep -q 'the integer value of priority (3) must not be provided in pod spec; priority admission controller computed 1000' <<<"$out"
+
+# --- networking.k8s.io/v1 Ingress (and the 1.3 extensions/v1beta1 form)
+expect "kubectl create ingress (protobuf body)" "ingress.networking.k8s.io/web created" \
+    "$(k create ingress web --class=ckube --rule='foo.com/bar=svc1:8080,tls=cert' --rule='*.b.com/*=s2:http' 2>&1)"
+out=$(k get ing 2>&1)
+expect "kubectl get ingress columns" "NAME CLASS HOSTS ADDRESS PORTS AGE" "$(head -n 1 <<<"$out" | tr -s ' ')"
+check "a row: class, hosts, TLS ports" grep -Eq '^web +ckube +foo.com,\*.b.com +80, 443 ' <<<"$out"
+expect "v1beta1 reads serviceName/servicePort" "svc1 8080 s2 http" \
+    "$(api GET /apis/extensions/v1beta1/namespaces/default/ingresses/web | json '" ".join(str(p["backend"][k]) for r in d["spec"]["rules"] for p in r["http"]["paths"] for k in ("serviceName","servicePort"))')"
+post /apis/extensions/v1beta1/namespaces/default/ingresses \
+    '{"apiVersion":"extensions/v1beta1","kind":"Ingress","metadata":{"name":"old"},"spec":{"backend":{"serviceName":"s","servicePort":80}}}' >/dev/null
+expect "a v1beta1 create is stored as v1 (defaultBackend.service)" "s 80" \
+    "$(k get ing old -o jsonpath='{.spec.defaultBackend.service.name} {.spec.defaultBackend.service.port.number}' 2>&1)"
+out=$(k create ingress bad --rule='1.2.3.4/x=svc:80' 2>&1)
+check "an IP host is refused" grep -q 'spec.rules\[0\].host: Invalid value: "1.2.3.4": must be a DNS name, not an IP address' <<<"$out"
+out=$(post /apis/networking.k8s.io/v1/namespaces/default/ingresses '{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"np"},"spec":{"rules":[{"http":{"paths":[{"path":"rel","backend":{"service":{"name":"s","port":{"number":80}}}},{"path":"rel","pathType":"Prefix","backend":{}}]}}]}}')
+expect "pathType required, absolute path, one backend" \
+    "422 Invalid spec.rules[0].http.paths[0].pathType,spec.rules[0].http.paths[1].path,spec.rules[0].http.paths[1].backend" "$(cause "$out")"
 stop_apiserver
 finish

@@ -18,6 +18,7 @@ include dns/module.mk
 include disruption-controller/module.mk
 include endpoints-controller/module.mk
 include gc-controller/module.mk
+include ingress-controller/module.mk
 include job-controller/module.mk
 include kubelet-sim/module.mk
 include namespace-controller/module.mk

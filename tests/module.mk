@@ -7,6 +7,7 @@ include tests/unit/dns/module.mk
 include tests/unit/disruption-controller/module.mk
 include tests/unit/endpoints-controller/module.mk
 include tests/unit/gc-controller/module.mk
+include tests/unit/ingress-controller/module.mk
 include tests/unit/job-controller/module.mk
 include tests/unit/kubelet-sim/module.mk
 include tests/unit/node-controller/module.mk

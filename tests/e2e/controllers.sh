@@ -3,8 +3,8 @@
 # kubelet-sim make pods Running), driven by the real kubectl: a Deployment of 3 becomes
 # available, its Service's Endpoints and EndpointSlice list 3 pod IPs (kubectl describe svc
 # shows them), scale, set image, rollout undo, a deleted
-# pod replaced, a restarted controller converging without duplicates, and two leader-elected
-# replicas never both acting.
+# pod replaced, a restarted controller converging without duplicates, two leader-elected
+# replicas never both acting, and an Ingress of class ckube given an address.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 
@@ -102,6 +102,16 @@ kc scale deploy/web --replicas=8 >/dev/null
 check "the leader scales to 8" eventually -t 60 is 8 all_pods
 if synced r1 && synced r2; then not_ok "the standby never acts"; else ok "the standby never acts"; fi
 check "exactly 8 pods, none twice" eventually -t 10 is 8 all_pods
+# The simulated ingress controller: an Ingress of class ckube gets an address.
+if has_bin ingress-controller; then
+	kc create ingress other --class=elsewhere --rule='o.example.com/*=web:80' >/dev/null
+	check "kubectl create ingress --class=ckube" kc create ingress web --class=ckube --rule='web.example.com/*=web:80'
+	ing_ip() { kc get ingress "$1" -o jsonpath='{.status.loadBalancer.ingress[0].ip}'; }
+	check "its status.loadBalancer.ingress[0].ip is set" eventually -t 30 is 127.0.0.1 ing_ip web
+	check "kubectl get ingress shows the ADDRESS" sh -c "kubectl --kubeconfig '$E2E_KUBECONFIG' get ingress web | grep -Eq '^web +ckube +web.example.com +127.0.0.1 +80 '"
+	# Created first, so already looked at: another class's Ingress is left alone.
+	check "an Ingress of another class gets no address" is "" ing_ip other
+fi
 kc delete svc web >/dev/null
 no_slices() { [ -z "$(kc get endpointslices -l kubernetes.io/service-name=web -o name)" ]; }
 check "the Service's EndpointSlices go with it" eventually -t 30 no_slices

@@ -297,7 +297,8 @@ list_owned(struct controller *c, const char *ns, const char *svc,
 		else
 			kobj_unref(list[i]);
 	}
-	qsort(list, k, sizeof(*list), cmp_name);
+	if (k > 1)
+		qsort(list, k, sizeof(*list), cmp_name);
 	if (t != NULL) {
 		uint64_t now[2] = { ck_now_ms(), 0 };
 

@@ -19,6 +19,7 @@ include disruption-controller/module.mk
 include endpoints-controller/module.mk
 include gc-controller/module.mk
 include hpa-controller/module.mk
+include ingress-controller/module.mk
 include job-controller/module.mk
 include kubelet-sim/module.mk
 include metrics-server/module.mk

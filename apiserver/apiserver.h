@@ -359,6 +359,19 @@ extern int64_t admission_unreachable_seconds;
  * unreachable NoExecute taints gets Exists tolerations with those seconds.
  */
 void	admission_default_tolerations(struct cJSON *pod);
+/* ---- admission_priority.c ---- */
+/* The built-in PriorityClasses, created at start: count and i-th (yours). */
+size_t	admission_system_priority_classes(void);
+struct cJSON *admission_system_priority_class(size_t i);
+/* IsKnownSystemPriorityClass: NULL if it is one, else why (in buf). */
+const char *admission_system_class_error(const char *name, int64_t value,
+	    bool global_default, char *buf, size_t len);
+/* Only one globalDefault class: CK_EPERM (403) otherwise. */
+int	admission_priority_class(struct store *s, const struct cJSON *pc,
+	    struct ck_status *st);
+/* Pod create: priorityClassName -> priority, preemptionPolicy (or 403). */
+int	admission_pod_priority(struct store *s, struct cJSON *pod,
+	    struct ck_status *st);
 
 /* ---- watch.c ---- */
 

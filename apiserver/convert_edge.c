@@ -5,6 +5,7 @@
  */
 #include "apiserver.h"
 #include "convert.h"
+#include "validation_kind.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,8 @@ static const struct {
 	    convert_13_selector_in, NULL },
 	{ "extensions", "v1beta1", "replicasets", "apps", "replicasets", NULL,
 	    convert_13_selector_in, NULL },
+	{ "extensions", "v1beta1", "ingresses", "networking.k8s.io",
+	    "ingresses", NULL, convert_ingress_in, convert_ingress_out },
 	{ "extensions", "v1beta1", "networkpolicies", "networking.k8s.io",
 	    "networkpolicies", NULL, NULL, NULL },
 	{ "autoscaling", "v1", "horizontalpodautoscalers", "autoscaling",

@@ -337,6 +337,13 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 		admission_default_storage_class(c->srv->store, obj);
 	if (is_pod(c->res))
 		admission_default_tolerations(obj);
+	if (strcmp(c->res->qualified, "priorityclasses.scheduling.k8s.io") ==
+	    0 && (rc = admission_priority_class(c->srv->store, obj,
+	    &c->st)) < 0)
+		goto out;
+	if (strcmp(c->res->qualified, "pods") == 0 &&
+	    (rc = admission_pod_priority(c->srv->store, obj, &c->st)) < 0)
+		goto out;
 	if (is_service(c->res)) {
 		service_alloc_lock();
 		locked = true;

@@ -263,6 +263,10 @@ main(int argc, char *argv[])
 	if (crud_ensure_object(&srv, "", "services", "default",
 	    service_alloc_kubernetes_service()) < 0)
 		fatalx("cannot create the kubernetes service");
+	for (i = 0; i < admission_system_priority_classes(); i++)
+		if (crud_ensure_object(&srv, "scheduling.k8s.io",
+		    "priorityclasses", "", admission_system_priority_class(i)) < 0)
+			fatalx("cannot create the system PriorityClasses");
 
 	if (watchlog_start(srv.wl) < 0)
 		fatalx("cannot start the watch thread");

@@ -2,6 +2,7 @@
 # Keep APISERVER_SRCS sorted, one file a line (other helpers add theirs).
 APISERVER_SRCS :=
 APISERVER_SRCS += apiserver/admission_limitrange.c
+APISERVER_SRCS += apiserver/admission_priority.c
 APISERVER_SRCS += apiserver/admission_quota.c
 APISERVER_SRCS += apiserver/admission_storage.c
 APISERVER_SRCS += apiserver/admission_tolerations.c
@@ -20,6 +21,7 @@ APISERVER_SRCS += apiserver/discovery.c
 APISERVER_SRCS += apiserver/eviction.c
 APISERVER_SRCS += apiserver/eviction_policy.c
 APISERVER_SRCS += apiserver/http.c
+APISERVER_SRCS += apiserver/ingress.c
 APISERVER_SRCS += apiserver/managed_fields.c
 APISERVER_SRCS += apiserver/ns_cache.c
 APISERVER_SRCS += apiserver/openapi.c

@@ -192,6 +192,45 @@ static const struct pb_msg m_hpa2_spec = PB_MSG_OF(f_hpa2_spec);
 
 static const struct pb_field f_hpa2[] = { META, M(2, "spec", m_hpa2_spec) };
 static const struct pb_msg m_hpa2 = PB_MSG_OF(f_hpa2);
+/* ---- networking.k8s.io/v1 ---- */
+
+static const struct pb_field f_svc_port[] = { S(1, "name"), I(2, "number") };
+static const struct pb_msg m_svc_port = PB_MSG_OF(f_svc_port);
+static const struct pb_field f_ing_svc[] = {
+	S(1, "name"), M(2, "port", m_svc_port),
+};
+static const struct pb_msg m_ing_svc = PB_MSG_OF(f_ing_svc);
+static const struct pb_field f_typed_ref[] = {
+	S(1, "apiGroup"), S(2, "kind"), S(3, "name"),
+};
+static const struct pb_msg m_typed_ref = PB_MSG_OF(f_typed_ref);
+static const struct pb_field f_ing_backend[] = {
+	M(3, "resource", m_typed_ref), M(4, "service", m_ing_svc),
+};
+static const struct pb_msg m_ing_backend = PB_MSG_OF(f_ing_backend);
+static const struct pb_field f_http_path[] = {
+	S(1, "path"), M(2, "backend", m_ing_backend), S(3, "pathType"),
+};
+static const struct pb_msg m_http_path = PB_MSG_OF(f_http_path);
+static const struct pb_field f_http_rule[] = { MR(1, "paths", m_http_path) };
+static const struct pb_msg m_http_rule = PB_MSG_OF(f_http_rule);
+/* IngressRuleValue is inlined in JSON: defaults_ingress() flattens it. */
+static const struct pb_field f_rule_value[] = { M(1, "http", m_http_rule) };
+static const struct pb_msg m_rule_value = PB_MSG_OF(f_rule_value);
+static const struct pb_field f_ing_rule[] = {
+	S(1, "host"), M(2, "ingressRuleValue", m_rule_value),
+};
+static const struct pb_msg m_ing_rule = PB_MSG_OF(f_ing_rule);
+static const struct pb_field f_ing_tls[] = { SR(1, "hosts"),
+	S(2, "secretName") };
+static const struct pb_msg m_ing_tls = PB_MSG_OF(f_ing_tls);
+static const struct pb_field f_ing_spec[] = {
+	M(1, "defaultBackend", m_ing_backend), MR(2, "tls", m_ing_tls),
+	MR(3, "rules", m_ing_rule), S(4, "ingressClassName"),
+};
+static const struct pb_msg m_ing_spec = PB_MSG_OF(f_ing_spec);
+static const struct pb_field f_ingress[] = { META, M(2, "spec", m_ing_spec) };
+static const struct pb_msg m_ingress = PB_MSG_OF(f_ingress);
 
 /* ---- scheduling.k8s.io/v1 ---- */
 
@@ -208,6 +247,7 @@ const struct pb_kind pb_group_kinds[] = {
 	{ "autoscaling/v2", "HorizontalPodAutoscaler", &m_hpa2 },
 	{ "batch/v1", "CronJob", &m_cronjob },
 	{ "batch/v1", "Job", &m_job },
+	{ "networking.k8s.io/v1", "Ingress", &m_ingress },
 	{ "policy/v1", "Eviction", &m_eviction },
 	{ "policy/v1", "PodDisruptionBudget", &m_pdb },
 	{ "policy/v1beta1", "Eviction", &m_eviction },

@@ -78,6 +78,13 @@ prepare_storageclass(cJSON *obj)
 	json_default_str(obj, "volumeBindingMode", "Immediate");
 }
 
+/* scheduling.k8s.io/v1 defaults: preemptionPolicy PreemptLowerPriority. */
+static void
+prepare_priorityclass(cJSON *obj)
+{
+	json_default_str(obj, "preemptionPolicy", "PreemptLowerPriority");
+}
+
 #define CORE "", "v1"
 
 static const struct api_resource registry[] = {
@@ -176,9 +183,21 @@ static const struct api_resource registry[] = {
 	{ "coordination.k8s.io", "v1", "leases", "lease", "Lease",
 	    "leases.coordination.k8s.io", true, NULL, NULL, verbs_all, 0,
 	    VALIDATE_NAME_SUBDOMAIN, NULL, NULL, API_TABLE_GENERIC },
+	{ "discovery.k8s.io", "v1", "endpointslices", "endpointslice",
+	    "EndpointSlice", "endpointslices.discovery.k8s.io", true, NULL,
+	    NULL, verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, NULL, NULL,
+	    API_TABLE_GENERIC },
 	{ "events.k8s.io", "v1", "events", "event", "Event",
 	    "events.events.k8s.io", true, SHORT("ev"), NULL, verbs_all, 0,
 	    VALIDATE_NAME_SUBDOMAIN, NULL, NULL, API_TABLE_GENERIC },
+	{ "networking.k8s.io", "v1", "ingressclasses", "ingressclass",
+	    "IngressClass", "ingressclasses.networking.k8s.io", false, NULL,
+	    NULL, verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, NULL, NULL,
+	    API_TABLE_GENERIC },
+	{ "networking.k8s.io", "v1", "ingresses", "ingress", "Ingress",
+	    "ingresses.networking.k8s.io", true, SHORT("ing"), NULL,
+	    verbs_all, API_SUB_STATUS, VALIDATE_NAME_SUBDOMAIN, NULL,
+	    defaults_ingress, API_TABLE_GENERIC },
 	{ "networking.k8s.io", "v1", "networkpolicies", "networkpolicy",
 	    "NetworkPolicy", "networkpolicies.networking.k8s.io", true,
 	    SHORT("netpol"), NULL, verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, NULL,
@@ -203,6 +222,10 @@ static const struct api_resource registry[] = {
 	{ "rbac.authorization.k8s.io", "v1", "roles", "role", "Role",
 	    "roles.rbac.authorization.k8s.io", true, NULL, NULL, verbs_all, 0,
 	    VALIDATE_NAME_PATH_SEGMENT, NULL, NULL, API_TABLE_GENERIC },
+	{ "scheduling.k8s.io", "v1", "priorityclasses", "priorityclass",
+	    "PriorityClass", "priorityclasses.scheduling.k8s.io", false,
+	    SHORT("pc"), NULL, verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, NULL,
+	    prepare_priorityclass, API_TABLE_GENERIC },
 	{ "storage.k8s.io", "v1", "storageclasses", "storageclass",
 	    "StorageClass", "storageclasses.storage.k8s.io", false, SHORT("sc"),
 	    NULL, verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, NULL,
@@ -237,6 +260,10 @@ static const struct api_resource registry[] = {
 	    "deployments.apps", true, NULL, NULL, verbs_all, API_SUB_STATUS,
 	    VALIDATE_NAME_SUBDOMAIN, NULL, defaults_deployment,
 	    API_TABLE_DEPLOYMENTS },
+	{ "extensions", "v1beta1", "ingresses", "ingress", "Ingress",
+	    "ingresses.networking.k8s.io", true, NULL, NULL, verbs_all,
+	    API_SUB_STATUS, VALIDATE_NAME_SUBDOMAIN, NULL, defaults_ingress,
+	    API_TABLE_GENERIC },
 	{ "extensions", "v1beta1", "networkpolicies", "networkpolicy",
 	    "NetworkPolicy", "networkpolicies.networking.k8s.io", true, NULL,
 	    NULL, verbs_all, 0, VALIDATE_NAME_SUBDOMAIN, NULL,

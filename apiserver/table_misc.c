@@ -76,6 +76,145 @@ cells_netpol(const cJSON *obj, cJSON *cells, time_t now)
 	table_add_obj_age(cells, obj, now);
 }
 
+static const struct table_col cols_endpointslices[] = {
+	{ "Name", "string", "name", 0 },
+	{ "AddressType", "string", "", 0 },
+	{ "Ports", "string", "", 0 },
+	{ "Endpoints", "string", "", 0 },
+	{ "Age", "string", "", 0 },
+};
+
+/* printers.go listWithMoreString: 3 items, then " + N more...". */
+static void
+add_list_more(cJSON *cells, struct strbuf *sb, int count)
+{
+	if (count > 3)
+		strbuf_addf(sb, " + %d more...", count - 3);
+	else if (sb->len == 0)
+		strbuf_adds(sb, "<unset>");
+	table_add_str(cells, strbuf_str(sb));
+	strbuf_fini(sb);
+}
+
+/* formatDiscoveryPorts and formatDiscoveryEndpoints. */
+static void
+cells_endpointslice(const cJSON *obj, cJSON *cells, time_t now)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const cJSON *p, *ep, *a, *port;
+	const char *name;
+	int count = 0;
+
+	table_add_name(cells, obj);
+	table_add_str(cells, json_str(obj, "addressType"));
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(obj, "ports")) {
+		if (count++ >= 3)
+			continue;
+		port = cJSON_GetObjectItemCaseSensitive(p, "port");
+		name = json_str(p, "name");
+		if (sb.len > 0)
+			strbuf_adds(&sb, ",");
+		if (cJSON_IsNumber(port))
+			strbuf_addf(&sb, "%d", port->valueint);
+		else
+			strbuf_adds(&sb, name != NULL ? name : "*");
+	}
+	add_list_more(cells, &sb, count);
+	count = 0;
+	cJSON_ArrayForEach(ep, cJSON_GetObjectItemCaseSensitive(obj,
+	    "endpoints")) {
+		cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(ep,
+		    "addresses")) {
+			if (count++ >= 3 || !cJSON_IsString(a))
+				continue;
+			strbuf_addf(&sb, "%s%s", sb.len > 0 ? "," : "",
+			    a->valuestring);
+		}
+	}
+	add_list_more(cells, &sb, count);
+	table_add_obj_age(cells, obj, now);
+}
+
+static const struct table_col cols_ingresses[] = {
+	{ "Name", "string", "name", 0 },
+	{ "Class", "string", "", 0 },
+	{ "Hosts", "string", "", 0 },
+	{ "Address", "string", "", 0 },
+	{ "Ports", "string", "", 0 },
+	{ "Age", "string", "", 0 },
+};
+
+/* printIngress: formatHosts, loadBalancerStatusStringer, 80 or "80, 443". */
+static void
+cells_ingress(const cJSON *obj, cJSON *cells, time_t now)
+{
+	const cJSON *spec = json_obj(obj, "spec"), *r, *lb;
+	const cJSON *rules = cJSON_GetObjectItemCaseSensitive(spec, "rules");
+	struct strbuf sb = STRBUF_INIT;
+	const char *cls = json_str(spec, "ingressClassName"), *h;
+	int n = 0;
+	bool more = false;
+
+	table_add_name(cells, obj);
+	table_add_str(cells, cls != NULL ? cls : "<none>");
+	cJSON_ArrayForEach(r, rules) {
+		if (n == 3)
+			more = true;
+		h = json_str(r, "host");
+		if (!more && h != NULL && h[0] != '\0') {
+			strbuf_addf(&sb, "%s%s", n > 0 ? "," : "", h);
+			n++;
+		}
+	}
+	if (n == 0)
+		strbuf_adds(&sb, "*");
+	else if (more)
+		strbuf_addf(&sb, " + %d more...",
+		    cJSON_GetArraySize(rules) - 3);
+	table_add_str(cells, strbuf_str(&sb));
+	strbuf_fini(&sb);
+	cJSON_ArrayForEach(lb, cJSON_GetObjectItemCaseSensitive(json_obj(
+	    json_obj(obj, "status"), "loadBalancer"), "ingress")) {
+		h = json_str(lb, "ip") != NULL ? json_str(lb, "ip") :
+		    json_str(lb, "hostname");
+		if (h != NULL && h[0] != '\0')
+			strbuf_addf(&sb, "%s%s", sb.len > 0 ? "," : "", h);
+	}
+	table_add_str(cells, strbuf_str(&sb));
+	strbuf_fini(&sb);
+	table_add_str(cells, cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+	    spec, "tls")) > 0 ? "80, 443" : "80");
+	table_add_obj_age(cells, obj, now);
+}
+
+static const struct table_col cols_ingressclasses[] = {
+	{ "Name", "string", "name", 0 },
+	{ "Controller", "string", "", 0 },
+	{ "Parameters", "string", "", 0 },
+	{ "Age", "string", "", 0 },
+};
+
+static void
+cells_ingressclass(const cJSON *obj, cJSON *cells, time_t now)
+{
+	const cJSON *spec = json_obj(obj, "spec");
+	const cJSON *p = json_obj(spec, "parameters");
+	char buf[512];
+
+	table_add_name(cells, obj);
+	table_add_str(cells, json_str(spec, "controller"));
+	if (p != NULL) {
+		snprintf(buf, sizeof(buf), "%s%s%s/%s",
+		    json_str(p, "kind") ? json_str(p, "kind") : "",
+		    json_str(p, "apiGroup") ? "." : "",
+		    json_str(p, "apiGroup") ? json_str(p, "apiGroup") : "",
+		    json_str(p, "name") ? json_str(p, "name") : "");
+		table_add_str(cells, buf);
+	} else
+		table_add_str(cells, "<none>");
+	table_add_obj_age(cells, obj, now);
+}
+
 static const struct table_col cols_leases[] = {
 	{ "Name", "string", "name", 0 },
 	{ "Holder", "string", "", 0 },
@@ -255,6 +394,11 @@ cells_quota(const cJSON *obj, cJSON *cells, time_t now)
 const struct table_printer table_misc_printers[] = {
 	TABLE_PRINTER("clusterrolebindings", cols_bindings, cells_binding),
 	TABLE_PRINTER("clusterroles", cols_roles, cells_role),
+	TABLE_PRINTER("endpointslices", cols_endpointslices,
+	    cells_endpointslice),
+	TABLE_PRINTER("ingressclasses", cols_ingressclasses,
+	    cells_ingressclass),
+	TABLE_PRINTER("ingresses", cols_ingresses, cells_ingress),
 	TABLE_PRINTER("leases", cols_leases, cells_lease),
 	TABLE_PRINTER("networkpolicies", cols_netpols, cells_netpol),
 	TABLE_PRINTER("poddisruptionbudgets", cols_pdbs, cells_pdb),

@@ -228,6 +228,63 @@ kind_limitrange(const struct api_resource *r, const cJSON *obj,
 	validation_limitrange(obj, st);
 }
 
+/* ValidatePriorityClass and ValidatePriorityClassUpdate. */
+static void
+kind_priorityclass(const struct api_resource *r, const cJSON *obj,
+    const cJSON *old, struct ck_status *st)
+{
+	static const char *const policies[] = { "Never",
+	    "PreemptLowerPriority", NULL };
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "value");
+	const char *name = json_str(json_obj(obj, "metadata"), "name");
+	const char *pp = json_str(obj, "preemptionPolicy"), *why;
+	char buf[256], msg[384];
+	double value = cJSON_IsNumber(v) ? v->valuedouble : 0;
+
+	(void)r;
+	if (name != NULL && strncmp(name, "system-", 7) == 0) {
+		why = admission_system_class_error(name, (int64_t)value,
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj,
+		    "globalDefault")), buf, sizeof(buf));
+		if (why != NULL) {
+			snprintf(msg, sizeof(msg), "priority class names with "
+			    "'system-' prefix are reserved for system use only."
+			    " error: %s", why);
+			vk_forbidden(st, "metadata.name", msg);
+		}
+	} else if (value > 1000000000.0)
+		vk_forbidden(st, "value", "maximum allowed value of a user "
+		    "defined priority is 1000000000");
+	if (pp != NULL && strcmp(pp, "Never") != 0 &&
+	    strcmp(pp, "PreemptLowerPriority") != 0)
+		vk_not_supported(st, "preemptionPolicy", pp, policies);
+	if (old == NULL)
+		return;
+	if (!cJSON_Compare(v, cJSON_GetObjectItemCaseSensitive(old, "value"),
+	    1))
+		vk_forbidden(st, "value", "may not be changed in an update.");
+	vk_immutable(st, "preemptionPolicy", cJSON_GetObjectItemCaseSensitive(
+	    obj, "preemptionPolicy"), cJSON_GetObjectItemCaseSensitive(old,
+	    "preemptionPolicy"));
+}
+
+static void
+kind_ingress(const struct api_resource *r, const cJSON *obj,
+    const cJSON *old, struct ck_status *st)
+{
+	(void)r;
+	(void)old;
+	validation_ingress(obj, st);
+}
+
+static void
+kind_ingressclass(const struct api_resource *r, const cJSON *obj,
+    const cJSON *old, struct ck_status *st)
+{
+	(void)r;
+	validation_ingressclass(obj, old, st);
+}
+
 static const struct {
 	const char	*group;
 	const char	*kind;
@@ -250,11 +307,14 @@ static const struct {
 	{ "batch", "Job", validation_workload },
 	{ "batch", "CronJob", validation_workload },
 	{ "networking.k8s.io", "NetworkPolicy", kind_netpol },
+	{ "networking.k8s.io", "Ingress", kind_ingress },
+	{ "networking.k8s.io", "IngressClass", kind_ingressclass },
 	{ "policy", "PodDisruptionBudget", validation_workload },
 	{ "rbac.authorization.k8s.io", "Role", kind_rbac },
 	{ "rbac.authorization.k8s.io", "ClusterRole", kind_rbac },
 	{ "rbac.authorization.k8s.io", "RoleBinding", kind_rbac },
 	{ "rbac.authorization.k8s.io", "ClusterRoleBinding", kind_rbac },
+	{ "scheduling.k8s.io", "PriorityClass", kind_priorityclass },
 };
 
 int

@@ -53,6 +53,13 @@ void	defaults_hpa(struct cJSON *obj);
 void	validation_hpa(const struct api_resource *r, const struct cJSON *obj,
 	    const struct cJSON *old, struct ck_status *st);
 void	defaults_networkpolicy(struct cJSON *obj);
+/* ingress.c: Ingress defaults, validation, v1beta1 conversion. */
+void	defaults_ingress(struct cJSON *obj);
+void	validation_ingress(const struct cJSON *obj, struct ck_status *st);
+void	validation_ingressclass(const struct cJSON *obj,
+	    const struct cJSON *old, struct ck_status *st);
+void	convert_ingress_in(struct cJSON *obj);
+void	convert_ingress_out(struct cJSON *obj);
 void	defaults_service(struct cJSON *obj);
 void	defaults_service_spec(struct cJSON *spec);
 /*

@@ -3,7 +3,8 @@
  * syncService): the Endpoints named as a Service with a selector list the
  * matching pods' IPs, ready ones in addresses and the others in
  * notReadyAddresses, grouped by their resolved ports. Written only when it
- * changes; removed with its Service.
+ * changes; removed with its Service. Its EndpointSlices follow
+ * (endpointslices.c).
  */
 #include "endpoints.h"
 
@@ -143,30 +144,44 @@ add_pod(cJSON *subsets, const struct kobj *svc, const struct kobj *pod)
 	cJSON_AddItemToArray(arr, address_of(pod, svc));
 }
 
-static cJSON *
-build_subsets(struct controller *c, const struct kobj *svc,
-    const struct label_selector *sel)
+/* The namespace's pods sel matches (a cache list: cache_list_free). */
+static struct kobj **
+selected_pods(struct controller *c, const struct kobj *svc,
+    const struct label_selector *sel, size_t *n)
 {
 	struct cache *pods = controller_cache(c, "pods");
-	cJSON *subsets = cJSON_CreateArray();
 	struct kobj **list;
-	const char *ip, *phase;
-	size_t i, n;
+	size_t i, k = 0, total;
 
 	list = cache_list_by_index(pods, CACHE_INDEX_NAMESPACE,
-	    kobj_namespace(svc), &n);
+	    kobj_namespace(svc), &total);
+	for (i = 0; i < total; i++) {
+		if (selector_matches(sel, kobj_labels(list[i])))
+			list[k++] = list[i];
+		else
+			kobj_unref(list[i]);
+	}
+	*n = k;
+	return list;
+}
+
+static cJSON *
+build_subsets(const struct kobj *svc, struct kobj *const *list, size_t n)
+{
+	cJSON *subsets = cJSON_CreateArray();
+	const char *ip, *phase;
+	size_t i;
+
 	for (i = 0; i < n; i++) {
 		ip = kobj_get_str(list[i], "status.podIP");
 		phase = kobj_get_str(list[i], "status.phase");
-		if (!selector_matches(sel, kobj_labels(list[i])) ||
-		    ip == NULL || ip[0] == '\0' ||
+		if (ip == NULL || ip[0] == '\0' ||
 		    kobj_get(list[i], "metadata.deletionTimestamp") != NULL ||
 		    (phase != NULL && (strcmp(phase, "Succeeded") == 0 ||
 		    strcmp(phase, "Failed") == 0)))
 			continue;
 		add_pod(subsets, svc, list[i]);
 	}
-	cache_list_free(list, n);
 	return subsets;
 }
 
@@ -205,44 +220,55 @@ endpoints_reconcile(struct controller *c, const char *key)
 {
 	struct cache *svcs = controller_cache(c, "services");
 	struct cache *eps = controller_cache(c, "endpoints");
-	struct kobj *svc = NULL, *cur = NULL;
+	struct kobj *svc = NULL, *cur = NULL, **pods = NULL;
 	struct label_selector *sel = NULL;
 	struct ck_status st;
 	const cJSON *have;
 	cJSON *subsets;
-	const char *slash;
-	int rc = 0;
+	const char *slash = strchr(key, '/');
+	char ns[CK_NAME_MAX + 1];
+	size_t npods = 0;
+	int rc = 0, r;
 
 	if (svcs == NULL || eps == NULL || controller_cache(c, "pods") == NULL)
 		return 0;
+	if (slash == NULL || (size_t)(slash - key) > CK_NAME_MAX)
+		return 0;	/* not a namespaced key */
+	memcpy(ns, key, (size_t)(slash - key));
+	ns[slash - key] = '\0';
 	svc = cache_get(svcs, key);
 	cur = cache_get(eps, key);
 	if (svc == NULL) {
 		/* Leader-election records live in Endpoints too: keep them. */
 		if (cur != NULL && kobj_annotation(cur, LEADER_ANNOTATION) ==
 		    NULL) {
-			slash = strchr(key, '/');
 			rc = controller_delete(c, &CLIENT_GVR_ENDPOINTS,
-			    kobj_namespace(cur), slash != NULL ? slash + 1 :
-			    key, NULL, &st);
+			    kobj_namespace(cur), slash + 1, NULL, &st);
 			if (rc == CK_ENOTFOUND)
 				rc = 0;
 		}
+		r = endpointslices_sync(c, ns, slash + 1, NULL, NULL, 0);
+		if (rc == 0)
+			rc = r;
 		goto out;
 	}
 	if (service_selector(svc, &sel) < 0)
 		goto out;	/* no selector: someone else's Endpoints */
-	subsets = build_subsets(c, svc, sel);
+	pods = selected_pods(c, svc, sel, &npods);
+	subsets = build_subsets(svc, pods, npods);
 	have = cur != NULL ? kobj_get(cur, "subsets") : NULL;
 	if (cur != NULL && ((have == NULL && cJSON_GetArraySize(subsets) ==
 	    0) || (have != NULL && cJSON_Compare(have, subsets, 1))) &&
 	    (kobj_labels(svc) == NULL || cJSON_Compare(kobj_labels(svc),
-	    kobj_labels(cur), 1))) {
-		cJSON_Delete(subsets);
-		goto out;	/* in sync */
-	}
-	rc = write_endpoints(c, svc, cur, subsets);
+	    kobj_labels(cur), 1)))
+		cJSON_Delete(subsets);	/* in sync */
+	else
+		rc = write_endpoints(c, svc, cur, subsets);
+	r = endpointslices_sync(c, ns, slash + 1, svc, pods, npods);
+	if (rc == 0)
+		rc = r;
 out:
+	cache_list_free(pods, npods);
 	selector_free(sel);
 	kobj_unref(cur);
 	kobj_unref(svc);

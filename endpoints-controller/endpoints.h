@@ -2,6 +2,8 @@
 #ifndef ENDPOINTS_H
 #define ENDPOINTS_H
 
+#include <stddef.h>
+
 struct controller;
 struct kobj;
 struct cJSON;
@@ -18,5 +20,28 @@ void	endpoints_map_pod(struct controller *c, const struct kobj *pod);
  */
 struct cJSON *endpoints_port_for(const struct cJSON *sp,
 	    const struct kobj *pod);
+
+/*
+ * endpointslices.c: the Service's discovery.k8s.io/v1 EndpointSlices.
+ * endpointslices_desired (pure) returns [{ports, endpoints}, ...] for the
+ * pods the Service selects; endpointslices_sync writes the slices of
+ * ns/name (svc NULL: it is gone, delete them) from pods.
+ */
+#define ENDPOINTSLICE_RESOURCE		"endpointslices.discovery.k8s.io"
+#define ENDPOINTSLICE_MAX_ENDPOINTS	100
+#define ENDPOINTSLICE_LABEL_SERVICE	"kubernetes.io/service-name"
+#define ENDPOINTSLICE_LABEL_MANAGED_BY	"endpointslice.kubernetes.io/managed-by"
+#define ENDPOINTSLICE_MANAGER		"endpointslice-controller.k8s.io"
+
+struct cJSON *endpointslices_desired(const struct kobj *svc,
+	    struct kobj *const *pods, size_t n);
+int	endpointslices_sync(struct controller *c, const char *ns,
+	    const char *name, const struct kobj *svc,
+	    struct kobj *const *pods, size_t npods);
+/* Slice handler: enqueue its Service; forget it as pending. */
+void	endpointslices_map(struct controller *c, const struct kobj *slice);
+/* Controller init/fini: the tracker of created, not yet seen slices. */
+int	endpointslices_init(struct controller *c);
+void	endpointslices_fini(struct controller *c);
 
 #endif

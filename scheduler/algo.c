@@ -101,6 +101,21 @@ run_filters(const struct sched_cycle *cy, const struct sched_node *n,
 	return 0;
 }
 
+bool
+sched_fits(struct cluster *cl, const struct sched_pod *p,
+    const struct sched_node *n)
+{
+	struct sched_cycle cy = { .cl = cl, .pod = p };
+	int rc;
+
+	pod_affinity_prepare(&cy);
+	cy.owner = p->owner_uid != NULL ?
+	    strmap_get(cl->owners, p->owner_uid) : NULL;
+	rc = run_filters(&cy, n, NULL);
+	pod_affinity_release(&cy);
+	return rc == 0;
+}
+
 static int
 cmp_reason(const void *a, const void *b)
 {

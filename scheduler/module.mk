@@ -13,6 +13,7 @@ SCHED_SRCS += scheduler/filter_taints.c
 SCHED_SRCS += scheduler/filter_unschedulable.c
 SCHED_SRCS += scheduler/node.c
 SCHED_SRCS += scheduler/pod.c
+SCHED_SRCS += scheduler/preempt.c
 SCHED_SRCS += scheduler/sched.c
 SCHED_SRCS += scheduler/score_balanced.c
 SCHED_SRCS += scheduler/score_least_allocated.c

@@ -328,6 +328,10 @@ sched_pod_new(const struct kobj *obj)
 	p->obj = kobj_ref(obj);
 	p->labels = kobj_labels(obj);
 	p->node = -1;
+	p->priority = kobj_get_int_or(obj, "spec.priority", 0);
+	a = kobj_get_str(obj, "spec.preemptionPolicy");
+	p->preempt_never = a != NULL && strcmp(a, "Never") == 0;
+	p->terminating = kobj_get(obj, "metadata.deletionTimestamp") != NULL;
 	inits = init_containers(obj, spec, &owned);
 	pod_resources(p, spec, inits);
 	cJSON_Delete(owned);

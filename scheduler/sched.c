@@ -13,8 +13,11 @@
  * more often than that. Without any change it is retried every 30 s.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cJSON.h>
 
 #include "ckube/alloc.h"
 #include "ckube/cache.h"
@@ -291,13 +294,59 @@ undo_assume(struct sched *s, const char *key)
 	kobj_unref(cur);
 }
 
+/*
+ * Carry out a preemption: the Preempted event on each victim and its
+ * graceful delete, then the preemptor's status.nominatedNodeName. It binds
+ * on a later attempt, once the victims are gone (their removal wakes it).
+ */
+static void
+preempt_victims(struct sched *s, const struct kobj *pod, const char *node,
+    const struct sched_victims *v)
+{
+	struct cache *pods = controller_cache(s->c, "pods");
+	struct kobj *victim;
+	struct ck_status st;
+	cJSON *patch;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < v->n; i++) {
+		victim = cache_get(pods, v->keys[i]);
+		if (victim == NULL)
+			continue;
+		controller_event(s->c, victim, "Normal", "Preempted",
+		    "Preempted by pod %s on node %s", kobj_uid(pod), node);
+		rc = controller_delete(s->c, &CLIENT_GVR_PODS,
+		    kobj_namespace(victim), kobj_name(victim), NULL, &st);
+		if (rc < 0 && rc != CK_ENOTFOUND)
+			log_error("scheduler: preempting %s: %s", v->keys[i],
+			    st.message);
+		kobj_unref(victim);
+	}
+	log_info("scheduler: %s preempts %zu pod(s) on %s", kobj_key(pod),
+	    v->n, node);
+	if (strcmp(kobj_get_str(pod, "status.nominatedNodeName") != NULL ?
+	    kobj_get_str(pod, "status.nominatedNodeName") : "", node) == 0)
+		return;
+	patch = cJSON_CreateObject();
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(patch, "status"),
+	    "nominatedNodeName", node);
+	rc = controller_patch(s->c, &CLIENT_GVR_PODS, kobj_namespace(pod),
+	    kobj_name(pod), "status", CLIENT_PATCH_MERGE, patch, NULL, &st);
+	if (rc < 0)
+		log_error("scheduler: nominate %s: %s", kobj_key(pod),
+		    st.message);
+	cJSON_Delete(patch);
+}
+
 static int
 place(struct sched *s, struct kobj *pod, const char *key)
 {
 	struct sched_result res;
 	struct sched_pod *sp, *ap;
+	struct sched_victims vic = { .node = -1 };
 	struct pending *pe;
-	char node[CK_NAME_MAX + 1] = "";
+	char node[CK_NAME_MAX + 1] = "", nominated[CK_NAME_MAX + 1] = "";
 	uint64_t t0, delay;
 	bool has_affinity, wake;
 	int rc;
@@ -319,13 +368,19 @@ place(struct sched *s, struct kobj *pod, const char *key)
 		snprintf(node, sizeof(node), "%s", s->cl.nodes[res.node]->name);
 		cluster_pod_add(&s->cl, sp, res.node, true);
 		sp = NULL;
-	}
+	} else if (sched_preempt(&s->cl, sp, kobj_get_str(pod,
+	    "status.nominatedNodeName"), &vic))
+		snprintf(nominated, sizeof(nominated), "%s",
+		    s->cl.nodes[vic.node]->name);
 	pthread_mutex_unlock(&s->mu);
 	sched_pod_free(sp);
 	if (node[0] == '\0') {
 		log_v(2, "scheduler: %s: %s", key, res.message);
 		metrics_counter_inc(s->m_unsched);
 		bind_record_failure(s->c, pod, res.message);
+		if (nominated[0] != '\0')
+			preempt_victims(s, pod, nominated, &vic);
+		sched_victims_fini(&vic);
 		pthread_mutex_lock(&s->mu);
 		pe = strmap_get(s->pending, key);
 		if (pe == NULL) {

@@ -126,6 +126,10 @@ struct sched_pod {
 	struct sched_podterm	*anti;		/* required pod anti-affinity */
 	size_t			 nanti;
 
+	int64_t			 priority;	/* spec.priority, 0 */
+	bool			 preempt_never;	/* preemptionPolicy Never */
+	bool			 terminating;	/* deletionTimestamp set */
+
 	/* cluster bookkeeping */
 	int			 node;		/* index, or -1 */
 	size_t			 slot;		/* in the node's pod list */
@@ -328,6 +332,32 @@ size_t			 sched_nodes_to_find(size_t n, int percentage);
 void			 sched_find(struct cluster *cl,
 			    const struct sched_pod *p, int percentage,
 			    struct sched_result *out);
+
+/* Whether every filter passes p on n (n may be a modified copy). */
+bool			 sched_fits(struct cluster *cl,
+			    const struct sched_pod *p,
+			    const struct sched_node *n);
+
+/*
+ * preempt.c (Kubernetes' DefaultPreemption, simplified): when p fits
+ * nowhere, the node where evicting pods of lower priority lets it fit,
+ * with the victims (keys, yours: sched_victims_fini). Per node every
+ * lower-priority pod is removed, then the highest ones are given back while
+ * p still fits (selectVictimsOnNode); among nodes the lowest highest
+ * victim priority wins, then the lowest sum, then the fewest victims
+ * (pickOneNodeForPreemption). false: none, or p must not preempt, or a
+ * preemption for it is already under way (lower pods terminating on its
+ * nominated node).
+ */
+struct sched_victims {
+	int	  node;
+	char	**keys;
+	size_t	  n;
+};
+bool			 sched_preempt(struct cluster *cl,
+			    const struct sched_pod *p, const char *nominated,
+			    struct sched_victims *out);
+void			 sched_victims_fini(struct sched_victims *v);
 
 /* The filters and scores (filter_*.c, score_*.c). */
 int	filter_node_ready(const struct sched_cycle *, const struct sched_node *,

@@ -8,6 +8,7 @@ include tests/unit/disruption-controller/module.mk
 include tests/unit/endpoints-controller/module.mk
 include tests/unit/gc-controller/module.mk
 include tests/unit/hpa-controller/module.mk
+include tests/unit/ingress-controller/module.mk
 include tests/unit/job-controller/module.mk
 include tests/unit/kubelet-sim/module.mk
 include tests/unit/metrics-server/module.mk
@@ -38,4 +39,5 @@ SCRIPT_TESTS += tests/e2e/netpol.sh
 SCRIPT_TESTS += tests/e2e/pdb.sh
 SCRIPT_TESTS += tests/e2e/quota.sh
 SCRIPT_TESTS += tests/e2e/petset.sh
+SCRIPT_TESTS += tests/e2e/preemption.sh
 SCRIPT_TESTS += tests/e2e/scheduler.sh

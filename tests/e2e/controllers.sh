@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # e2e: the ReplicaSet, Deployment and Endpoints controllers on a whole cluster (scheduler and
 # kubelet-sim make pods Running), driven by the real kubectl: a Deployment of 3 becomes
-# available, its Service's Endpoints list 3 pod IPs, scale, set image, rollout undo, a deleted
-# pod replaced, a restarted controller converging without duplicates, and two leader-elected
-# replicas never both acting.
+# available, its Service's Endpoints and EndpointSlice list 3 pod IPs (kubectl describe svc
+# shows them), scale, set image, rollout undo, a deleted
+# pod replaced, a restarted controller converging without duplicates, two leader-elected
+# replicas never both acting, and an Ingress of class ckube given an address.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 
@@ -43,10 +44,20 @@ check "kubectl apply creates the Deployment and Service" test $? = 0
 check "the Deployment of 3 becomes available" kc rollout status deploy/web --timeout=60s
 check "3 pods Running" eventually -t 30 is 3 web_pods
 check "the Service's Endpoints list 3 IPs" eventually -t 30 is 3 ep_ips
+slice_ips() { kc get endpointslices -l kubernetes.io/service-name=web \
+    -o jsonpath='{range .items[*].endpoints[*]}{.addresses[0]}{"\n"}{end}' | sort -u | grep -c .; }
+check "its EndpointSlice lists the same 3 IPs" eventually -t 30 is 3 slice_ips
+slice_row() { kc get endpointslices -l kubernetes.io/service-name=web | grep -E '^web-[a-z0-9]+ +IPv4 +80 +10\.'; }
+check "kubectl get endpointslices: NAME ADDRESSTYPE PORTS ENDPOINTS AGE" \
+    sh -c "kubectl --kubeconfig '$E2E_KUBECONFIG' get endpointslices | head -1 | grep -Eq '^NAME +ADDRESSTYPE +PORTS +ENDPOINTS +AGE\$'"
+check "and a row for web's slice" slice_row
+describe_eps() { kc describe svc web | grep -Eq '^Endpoints: +10\.[0-9.]+:80,'; }
+check "kubectl describe svc lists Endpoints ip:port" eventually -t 10 describe_eps
 
 check "kubectl scale --replicas=5" kc scale deploy/web --replicas=5
 check "5 pods Running" eventually -t 30 is 5 web_pods
 check "the Endpoints follow: 5 IPs" eventually -t 30 is 5 ep_ips
+check "the EndpointSlice follows: 5 IPs" eventually -t 30 is 5 slice_ips
 
 check "kubectl set image" kc set image deploy/web web=nginx:1.11
 check "rolls out through a second ReplicaSet" kc rollout status deploy/web --timeout=90s
@@ -91,4 +102,17 @@ kc scale deploy/web --replicas=8 >/dev/null
 check "the leader scales to 8" eventually -t 60 is 8 all_pods
 if synced r1 && synced r2; then not_ok "the standby never acts"; else ok "the standby never acts"; fi
 check "exactly 8 pods, none twice" eventually -t 10 is 8 all_pods
+# The simulated ingress controller: an Ingress of class ckube gets an address.
+if has_bin ingress-controller; then
+	kc create ingress other --class=elsewhere --rule='o.example.com/*=web:80' >/dev/null
+	check "kubectl create ingress --class=ckube" kc create ingress web --class=ckube --rule='web.example.com/*=web:80'
+	ing_ip() { kc get ingress "$1" -o jsonpath='{.status.loadBalancer.ingress[0].ip}'; }
+	check "its status.loadBalancer.ingress[0].ip is set" eventually -t 30 is 127.0.0.1 ing_ip web
+	check "kubectl get ingress shows the ADDRESS" sh -c "kubectl --kubeconfig '$E2E_KUBECONFIG' get ingress web | grep -Eq '^web +ckube +web.example.com +127.0.0.1 +80 '"
+	# Created first, so already looked at: another class's Ingress is left alone.
+	check "an Ingress of another class gets no address" is "" ing_ip other
+fi
+kc delete svc web >/dev/null
+no_slices() { [ -z "$(kc get endpointslices -l kubernetes.io/service-name=web -o name)" ]; }
+check "the Service's EndpointSlices go with it" eventually -t 30 no_slices
 finish

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The real kubectl against ckube-apiserver: discovery, get (Tables), create -f,
-# get -o yaml, label, delete, and errors printed as Kubernetes prints them.
+# get -o yaml, label, delete, and errors printed as Kubernetes prints them; PriorityClasses
+# (built-ins, validation, one global default) and pod priority admission; Ingresses.
 . "$(dirname "$0")/../../lib/lib.sh"
 
 KUBECTL=${KUBECTL:-/usr/bin/kubectl}
@@ -9,6 +10,10 @@ if [ ! -x "$KUBECTL" ]; then
 	exit 0
 fi
 start_apiserver api || { not_ok "apiserver starts"; exit 1; }
+J='Content-Type: application/json'
+NS=/api/v1/namespaces/default
+post() { api POST "$1" -H "$J" -d "$2"; }
+cause() { echo "$(code) $(echo "$1" | json 'd["reason"]+" "+",".join(c["field"] for c in d["details"]["causes"])')"; }
 k() { "$KUBECTL" --server="$API_URL" --cache-dir="$CK_TMP/kcache" "$@"; }
 
 out=$(k get namespaces -o name 2>&1)
@@ -150,5 +155,51 @@ expect "server-side apply records an Apply entry for its manager" "kubectl Apply
 out=$(k get pods 2>&1)
 expect "pod Table columns" "NAME READY STATUS RESTARTS AGE" "$(head -n 1 <<<"$out" | tr -s ' ')"
 check "an unbound pod prints 0/1 Pending" grep -Eq '^lg +0/1 +Pending +0 ' <<<"$out"
+
+# --- scheduling.k8s.io/v1 PriorityClass and pod priority admission
+out=$(k get pc 2>&1)
+expect "kubectl get pc columns" "NAME VALUE GLOBAL-DEFAULT AGE" "$(head -n 1 <<<"$out" | tr -s ' ')"
+check "built-in system-node-critical 2000001000" grep -Eq '^system-node-critical +2000001000 +false' <<<"$out"
+check "built-in system-cluster-critical 2000000000" grep -Eq '^system-cluster-critical +2000000000 +false' <<<"$out"
+expect "kubectl create priorityclass high --value=1000" "priorityclass.scheduling.k8s.io/high created" \
+    "$(k create priorityclass high --value=1000 2>&1)"
+check "-o wide: PREEMPTION-POLICY PreemptLowerPriority" grep -Eq '^high +1000 +false +[0-9a-z]+ +PreemptLowerPriority$' \
+    <<<"$(k get pc -o wide 2>&1)"
+out=$(k create priorityclass huge --value=1000000001 2>&1)
+check "a user value above 1e9 is refused" grep -q 'value: Forbidden: maximum allowed value of a user defined priority is 1000000000' <<<"$out"
+out=$(k create priorityclass system-mine --value=1 2>&1)
+check "the system- prefix is reserved" grep -q "metadata.name: Forbidden: priority class names with 'system-' prefix are reserved for system use only. error: system-mine is not a known system priority class" <<<"$out"
+expect "a globalDefault class" "priorityclass.scheduling.k8s.io/dflt created" \
+    "$(k create priorityclass dflt --value=7 --global-default 2>&1)"
+out=$(k create priorityclass dflt2 --value=8 --global-default 2>&1)
+check "a second globalDefault is 403" grep -q 'priorityclasses.scheduling.k8s.io "dflt2" is forbidden: PriorityClass dflt is already marked as default. Only one default can exist' <<<"$out"
+out=$(k run ph --image=x --overrides='{"spec":{"priorityClassName":"high"}}' 2>&1)
+expect "a pod of class high gets priority 1000" "1000 PreemptLowerPriority" \
+    "$(k get pod ph -o jsonpath='{.spec.priority} {.spec.preemptionPolicy}' 2>&1)"
+k run pd --image=x >/dev/null 2>&1
+expect "a pod without class gets the global default" "dflt 7" \
+    "$(k get pod pd -o jsonpath='{.spec.priorityClassName} {.spec.priority}' 2>&1)"
+out=$(k run pn --image=x --overrides='{"spec":{"priorityClassName":"nope"}}' 2>&1)
+check "an unknown class is 403" grep -q 'Error from server (Forbidden): pods "pn" is forbidden: no PriorityClass with name nope was found' <<<"$out"
+out=$(k run pp --image=x --overrides='{"spec":{"priorityClassName":"high","priority":3}}' 2>&1)
+check "a disagreeing client priority is 403" grep -q 'the integer value of priority (3) must not be provided in pod spec; priority admission controller computed 1000' <<<"$out"
+
+# --- networking.k8s.io/v1 Ingress (and the 1.3 extensions/v1beta1 form)
+expect "kubectl create ingress (protobuf body)" "ingress.networking.k8s.io/web created" \
+    "$(k create ingress web --class=ckube --rule='foo.com/bar=svc1:8080,tls=cert' --rule='*.b.com/*=s2:http' 2>&1)"
+out=$(k get ing 2>&1)
+expect "kubectl get ingress columns" "NAME CLASS HOSTS ADDRESS PORTS AGE" "$(head -n 1 <<<"$out" | tr -s ' ')"
+check "a row: class, hosts, TLS ports" grep -Eq '^web +ckube +foo.com,\*.b.com +80, 443 ' <<<"$out"
+expect "v1beta1 reads serviceName/servicePort" "svc1 8080 s2 http" \
+    "$(api GET /apis/extensions/v1beta1/namespaces/default/ingresses/web | json '" ".join(str(p["backend"][k]) for r in d["spec"]["rules"] for p in r["http"]["paths"] for k in ("serviceName","servicePort"))')"
+post /apis/extensions/v1beta1/namespaces/default/ingresses \
+    '{"apiVersion":"extensions/v1beta1","kind":"Ingress","metadata":{"name":"old"},"spec":{"backend":{"serviceName":"s","servicePort":80}}}' >/dev/null
+expect "a v1beta1 create is stored as v1 (defaultBackend.service)" "s 80" \
+    "$(k get ing old -o jsonpath='{.spec.defaultBackend.service.name} {.spec.defaultBackend.service.port.number}' 2>&1)"
+out=$(k create ingress bad --rule='1.2.3.4/x=svc:80' 2>&1)
+check "an IP host is refused" grep -q 'spec.rules\[0\].host: Invalid value: "1.2.3.4": must be a DNS name, not an IP address' <<<"$out"
+out=$(post /apis/networking.k8s.io/v1/namespaces/default/ingresses '{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"np"},"spec":{"rules":[{"http":{"paths":[{"path":"rel","backend":{"service":{"name":"s","port":{"number":80}}}},{"path":"rel","pathType":"Prefix","backend":{}}]}}]}}')
+expect "pathType required, absolute path, one backend" \
+    "422 Invalid spec.rules[0].http.paths[0].pathType,spec.rules[0].http.paths[1].path,spec.rules[0].http.paths[1].backend" "$(cause "$out")"
 stop_apiserver
 finish

@@ -186,7 +186,7 @@ test_protobuf_rejects(void **state)
 	assert_int_equal(protobuf_decode("{}", 2, &o, &st), CK_EBADREQ);
 	assert_null(o);
 	put_str(&raw, 1, "");
-	envelope(&body, "networking.k8s.io/v1", "Ingress", &raw);
+	envelope(&body, "example.com/v1", "Widget", &raw);
 	assert_int_equal(protobuf_decode(body.buf, body.len, &o, &st),
 	    CK_ENOTSUP);
 	assert_int_equal(st.code, 415);

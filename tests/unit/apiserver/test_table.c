@@ -267,6 +267,32 @@ test_service_cells(void **state)
 	cJSON_Delete(t);
 }
 
+/* formatDiscoveryPorts / formatDiscoveryEndpoints: 3, then "+ N more...". */
+static void
+test_endpointslice_cells(void **state)
+{
+	cJSON *t, *cells;
+
+	(void)state;
+	cells = row_of("endpointslices", "{\"metadata\":{\"name\":\"web-x\"},"
+	    "\"addressType\":\"IPv4\",\"ports\":[{\"name\":\"\",\"port\":80},"
+	    "{\"name\":\"b\"}],\"endpoints\":[{\"addresses\":[\"10.0.0.1\"]},"
+	    "{\"addresses\":[\"10.0.0.2\"]},{\"addresses\":[\"10.0.0.3\"]},"
+	    "{\"addresses\":[\"10.0.0.4\"]},{\"addresses\":[\"10.0.0.5\"]}]}",
+	    &t);
+	assert_string_equal(cell(cells, 0), "web-x");
+	assert_string_equal(cell(cells, 1), "IPv4");
+	assert_string_equal(cell(cells, 2), "80,b");
+	assert_string_equal(cell(cells, 3),
+	    "10.0.0.1,10.0.0.2,10.0.0.3 + 2 more...");
+	cJSON_Delete(t);
+	cells = row_of("endpointslices", "{\"metadata\":{\"name\":\"e\"},"
+	    "\"addressType\":\"IPv4\"}", &t);
+	assert_string_equal(cell(cells, 2), "<unset>");
+	assert_string_equal(cell(cells, 3), "<unset>");
+	cJSON_Delete(t);
+}
+
 static void
 test_batch_cells(void **state)
 {
@@ -359,6 +385,7 @@ main(void)
 		cmocka_unit_test(test_selector_format),
 		cmocka_unit_test(test_node_cells),
 		cmocka_unit_test(test_service_cells),
+		cmocka_unit_test(test_endpointslice_cells),
 		cmocka_unit_test(test_batch_cells),
 		cmocka_unit_test(test_podtemplate_cells),
 		cmocka_unit_test(test_every_printer_matches_its_columns),

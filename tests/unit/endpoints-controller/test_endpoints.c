@@ -1,7 +1,9 @@
 /*
  * test_endpoints.c: endpoints_reconcile() against tests/lib/fake_api:
  * ready and not-ready addresses, named target ports, hostname with a
- * matching subdomain, no write when in sync, deletion with the Service.
+ * matching subdomain, no write when in sync, deletion with the Service;
+ * the EndpointSlices beside them (labels, owner, conditions, ports, the
+ * 100-endpoint split, in sync, deleted with the Service).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 #include <cmocka.h>
 #include <cJSON.h>
 
+#include "ckube/cache.h"
 #include "ckube/ck.h"
 #include "ckube/controller.h"
 #include "ckube/kobj.h"
@@ -24,6 +27,8 @@ static const struct watch_spec watches[] = {
 	{ .resource = "endpoints", .role = WATCH_PRIMARY },
 	{ .resource = "pods", .role = WATCH_MAPPED,
 	  .map = endpoints_map_pod },
+	{ .resource = ENDPOINTSLICE_RESOURCE, .role = WATCH_MAPPED,
+	  .map = endpointslices_map },
 };
 
 static const struct controller_def def = {
@@ -76,6 +81,21 @@ find(struct fake_api *fa, const char *verb)
 	for (i = 0; i < fake_api_nactions(fa); i++)
 		if (strcmp(fake_api_action(fa, i)->verb, verb) == 0)
 			return fake_api_action(fa, i);
+	return NULL;
+}
+
+static const struct fake_action *
+find_res(struct fake_api *fa, const char *verb, const char *res)
+{
+	const struct fake_action *a;
+	size_t i;
+
+	for (i = 0; i < fake_api_nactions(fa); i++) {
+		a = fake_api_action(fa, i);
+		if (strcmp(a->verb, verb) == 0 && strstr(a->resource, res) ==
+		    a->resource)
+			return a;
+	}
 	return NULL;
 }
 
@@ -133,7 +153,7 @@ test_ready_split(void **state)
 	struct fake_api *fa = fake_api_new();
 	struct controller *c = fake_api_controller(fa, &def);
 	const struct fake_action *a;
-	struct kobj *ep;
+	struct kobj *ep, *slice;
 
 	(void)state;
 	add(fa, "services", parse(SVC));
@@ -167,8 +187,12 @@ test_ready_split(void **state)
 	    "subsets[0].notReadyAddresses[0].ip"), "10.0.0.2");
 	/* In sync: no second write. */
 	ep = kobj_copy(a->obj);
+	slice = kobj_copy(find_res(fa, "create", "endpointslices")->obj);
+	assert_int_equal(kobj_set_str(slice, "metadata.name", "web-x1"), 0);
+	kobj_touch(slice);
 	fake_api_clear(fa);
 	add(fa, "endpoints", ep);
+	add(fa, ENDPOINTSLICE_RESOURCE, slice);
 	assert_int_equal(endpoints_reconcile(c, "default/web"), 0);
 	assert_int_equal(fake_api_nactions(fa), 0);
 	controller_free(c);
@@ -231,6 +255,144 @@ test_no_selector(void **state)
 	fake_api_free(fa);
 }
 
+/* One slice: labels, owner, address type, conditions, ports; gone with the Service. */
+static void
+test_slice_built(void **state)
+{
+	struct fake_api *fa = fake_api_new();
+	struct controller *c = fake_api_controller(fa, &def);
+	const struct fake_action *a;
+	struct kobj *slice;
+
+	(void)state;
+	add(fa, "services", parse("{\"apiVersion\":\"v1\",\"kind\":"
+	    "\"Service\",\"metadata\":{\"name\":\"web\",\"namespace\":"
+	    "\"default\",\"uid\":\"svc-uid\",\"labels\":{\"tier\":"
+	    "\"fe\"}},\"spec\":{\"selector\":{\"app\":\"web\"},"
+	    "\"ports\":[{\"port\":80,\"targetPort\":\"http\"}]}}"));
+	add(fa, "pods", make_pod("a", "10.0.0.1", 1, ""));
+	add(fa, "pods", make_pod("b", "10.0.0.2", 0, ""));
+	add(fa, "pods", parse("{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
+	    "\"metadata\":{\"name\":\"t\",\"namespace\":\"default\","
+	    "\"uid\":\"u-t\",\"labels\":{\"app\":\"web\"},"
+	    "\"deletionTimestamp\":\"2026-01-01T00:00:00Z\"},\"spec\":"
+	    "{\"containers\":[{\"name\":\"c\",\"ports\":[{\"name\":"
+	    "\"http\",\"containerPort\":8080}]}]},\"status\":{\"phase\":"
+	    "\"Running\",\"podIP\":\"10.0.0.3\",\"conditions\":[{\"type\":"
+	    "\"Ready\",\"status\":\"True\"}]}}"));
+	add(fa, "pods", make_pod("done", "10.0.0.9", 0, ""));
+	assert_int_equal(endpoints_reconcile(c, "default/web"), 0);
+	assert_int_equal(fake_api_count(fa, "create", NULL), 2);
+	a = find_res(fa, "create", "endpointslices");
+	assert_non_null(a);
+	assert_string_equal(kobj_api_version(a->obj), "discovery.k8s.io/v1");
+	assert_string_equal(kobj_get_str(a->obj, "metadata.generateName"),
+	    "web-");
+	assert_string_equal(kobj_label(a->obj, "kubernetes.io/service-name"),
+	    "web");
+	assert_string_equal(kobj_label(a->obj,
+	    "endpointslice.kubernetes.io/managed-by"),
+	    "endpointslice-controller.k8s.io");
+	assert_string_equal(kobj_label(a->obj, "tier"), "fe");
+	assert_string_equal(kobj_get_str(a->obj,
+	    "metadata.ownerReferences[0].uid"), "svc-uid");
+	assert_string_equal(kobj_get_str(a->obj,
+	    "metadata.ownerReferences[0].kind"), "Service");
+	assert_string_equal(kobj_get_str(a->obj, "addressType"), "IPv4");
+	/* Unnamed Service port: name "" (kubectl describe reads it). */
+	assert_string_equal(kobj_get_str(a->obj, "ports[0].name"), "");
+	assert_int_equal(kobj_get_int_or(a->obj, "ports[0].port", 0), 8080);
+	assert_string_equal(kobj_get_str(a->obj, "ports[0].protocol"), "TCP");
+	/* a ready, b and done not ready, t terminating (kept, as upstream). */
+	assert_int_equal(cJSON_GetArraySize(kobj_get(a->obj, "endpoints")), 4);
+	assert_string_equal(kobj_get_str(a->obj, "endpoints[0].addresses[0]"),
+	    "10.0.0.1");
+	assert_true(kobj_get_bool(a->obj, "endpoints[0].conditions.ready",
+	    false));
+	assert_true(kobj_get_bool(a->obj, "endpoints[0].conditions.serving",
+	    false));
+	assert_string_equal(kobj_get_str(a->obj, "endpoints[0].nodeName"),
+	    "n1");
+	assert_string_equal(kobj_get_str(a->obj,
+	    "endpoints[0].targetRef.name"), "a");
+	assert_false(kobj_get_bool(a->obj, "endpoints[1].conditions.ready",
+	    true));
+	assert_false(kobj_get_bool(a->obj, "endpoints[1].conditions.serving",
+	    true));
+	assert_false(kobj_get_bool(a->obj, "endpoints[3].conditions.ready",
+	    true));
+	assert_true(kobj_get_bool(a->obj, "endpoints[3].conditions.serving",
+	    false));
+	assert_true(kobj_get_bool(a->obj,
+	    "endpoints[3].conditions.terminating", false));
+	/* In the cache: nothing to write. */
+	slice = kobj_copy(a->obj);
+	assert_int_equal(kobj_set_str(slice, "metadata.name", "web-x1"), 0);
+	kobj_touch(slice);
+	add(fa, ENDPOINTSLICE_RESOURCE, slice);
+	add(fa, "endpoints", kobj_copy(find_res(fa, "create",
+	    "endpoints")->obj));
+	fake_api_clear(fa);
+	assert_int_equal(endpoints_reconcile(c, "default/web"), 0);
+	assert_int_equal(fake_api_nactions(fa), 0);
+	/* A pod gone: the slice is updated in place. */
+	fake_api_clear(fa);
+	kobj_unref(cache_remove(fake_api_cache(fa, "pods"),
+	    "default/b"));
+	assert_int_equal(endpoints_reconcile(c, "default/web"), 0);
+	a = find_res(fa, "update", "endpointslices");
+	assert_non_null(a);
+	assert_string_equal(kobj_name(a->obj), "web-x1");
+	assert_int_equal(cJSON_GetArraySize(kobj_get(a->obj, "endpoints")), 3);
+	/* The Service gone: its slice too. */
+	fake_api_clear(fa);
+	kobj_unref(cache_remove(fake_api_cache(fa, "services"),
+	    "default/web"));
+	assert_int_equal(endpoints_reconcile(c, "default/web"), 0);
+	a = find_res(fa, "delete", "endpointslices");
+	assert_non_null(a);
+	assert_string_equal(a->name, "web-x1");
+	controller_free(c);
+	fake_api_free(fa);
+}
+
+/* 101 pods: a full slice of 100, then a second one; other ports apart. */
+static void
+test_slice_split(void **state)
+{
+	struct kobj *pods[102], *svc = parse(SVC);
+	char name[16], ip[32];
+	cJSON *d;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 101; i++) {
+		snprintf(name, sizeof(name), "p%zu", i);
+		snprintf(ip, sizeof(ip), "10.1.%zu.%zu", i / 200, i % 200);
+		pods[i] = make_pod(name, ip, 1, "");
+	}
+	pods[101] = parse("{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
+	    "\"metadata\":{\"name\":\"o\",\"namespace\":\"default\","
+	    "\"uid\":\"u-o\"},\"spec\":{\"containers\":[{\"name\":"
+	    "\"c\",\"ports\":[{\"name\":\"http\",\"containerPort\":9090}]}]},"
+	    "\"status\":{\"podIP\":\"10.2.0.1\"}}");
+	d = endpointslices_desired(svc, pods, 102);
+	assert_int_equal(cJSON_GetArraySize(d), 3);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(d, 0), "endpoints")), 100);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(d, 1), "endpoints")), 1);
+	assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(d, 2), "ports"), 0), "port")->valueint, 9090);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(d, 1), "endpoints"), 0),
+	    "addresses")->child->valuestring, "10.1.0.100");
+	cJSON_Delete(d);
+	for (i = 0; i < 102; i++)
+		kobj_unref(pods[i]);
+	kobj_unref(svc);
+}
+
 int
 main(void)
 {
@@ -239,6 +401,8 @@ main(void)
 		cmocka_unit_test(test_hostname_annotations),
 		cmocka_unit_test(test_unnamed_port_and_delete),
 		cmocka_unit_test(test_no_selector),
+		cmocka_unit_test(test_slice_built),
+		cmocka_unit_test(test_slice_split),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

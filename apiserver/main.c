@@ -42,6 +42,7 @@ static const char *opt_kubelet_allow;
 static const char *opt_storage_sync;
 static int64_t opt_max_inflight;
 static int64_t opt_max_mutating;
+static int64_t opt_watch_queue;
 
 static const struct flag apiserver_flags[] = {
 	{ "bind-address", FLAG_STRING, &opt_bind, "127.0.0.1", "Serving",
@@ -78,6 +79,12 @@ static const struct flag apiserver_flags[] = {
 	{ "watch-heartbeat", FLAG_DURATION, &opt_heartbeat_ms, "30s", "Watch",
 	    "idle watch keepalive period "
 	    "(a BOOKMARK if asked for, else a newline)" },
+	{ "watch-queue-bytes", FLAG_SIZE, &opt_watch_queue,
+	    WATCH_QUEUE_BUDGET_DEFAULT, "Watch",
+	    "budget of the events queued for every watcher together; past "
+	    "it a watcher holding more than its share (budget / watchers) is "
+	    "ended with 410 Expired and relists (0 = no budget; a watcher "
+	    "is also ended past 16 MiB)" },
 	{ "service-cluster-ip-range", FLAG_STRING, &opt_service_range,
 	    "10.96.0.0/12", "Services",
 	    "IPv4 CIDR range Service ClusterIPs are allocated from" },
@@ -195,6 +202,9 @@ main(int argc, char *argv[])
 		return flags_usage_error(&prog,
 		    "--max-requests-inflight and "
 		    "--max-mutating-requests-inflight must not be negative");
+	if (opt_watch_queue < 0)
+		return flags_usage_error(&prog,
+		    "--watch-queue-bytes must not be negative");
 	if (opt_max_body <= 0)
 		return flags_usage_error(&prog,
 		    "--max-request-bytes must be positive");
@@ -240,6 +250,7 @@ main(int argc, char *argv[])
 	srv.heartbeat_ms = opt_heartbeat_ms;
 	srv.wl = watchlog_new(store, bus, opt_heartbeat_ms, opt_compact_ms);
 	srv.nsc = ns_cache_new();
+	watchlog_set_budget(srv.wl, opt_watch_queue);
 	store_set_commit_hook(store, on_commit, &srv);
 
 	for (i = 0; i < ARRAY_SIZE(default_ns); i++)

@@ -28,6 +28,7 @@
 #include "ckube/err.h"
 #include "ckube/httpd.h"
 #include "ckube/log.h"
+#include "ckube/metrics.h"
 #include "ckube/strbuf.h"
 #include "watch.h"
 
@@ -40,12 +41,14 @@
 struct http_server {
 	struct MHD_Daemon	*d;
 	struct apiserver	*srv;
-	struct http_pool	*pool;
+	struct http_pool	*pool;		/* single objects, writes */
+	struct http_pool	*long_pool;	/* lists, watches, logs */
 	struct http_guard	*guard;
 	uint16_t		 port;
 	_Atomic int64_t		 max_inflight[2];	/* enum flight */
 	_Atomic int64_t		 inflight[2];
 	int64_t			 test_delay_ms;	/* CKUBE_TEST_HANDLER_DELAY_MS */
+	const char		*test_delay_ua;	/* ..._DELAY_UA: only these */
 };
 
 enum flight { FLIGHT_READONLY, FLIGHT_MUTATING, FLIGHT_EXEMPT };
@@ -226,6 +229,23 @@ is_health(const struct api_request *req)
 	return false;
 }
 
+/*
+ * Work that can take long (a whole collection, a watch's catch-up, a
+ * kubelet fetch): run on its own threads, so it never holds up reads of
+ * single objects and writes.
+ */
+static bool
+is_long(const struct api_request *req)
+{
+	struct api_route rt;
+
+	if (route_parse(req->method, req->path, req, &rt) < 0)
+		return false;	/* discovery, or an error answered at once */
+	return rt.verb == API_VERB_LIST || rt.verb == API_VERB_WATCH ||
+	    rt.verb == API_VERB_DELETECOLLECTION ||
+	    strcmp(rt.sub, "log") == 0;
+}
+
 /* Which in-flight limit req counts against. */
 static enum flight
 flight_of(const struct api_request *req)
@@ -242,6 +262,16 @@ flight_of(const struct api_request *req)
 	return FLIGHT_MUTATING;
 }
 
+/* Kubernetes' gauge of the requests being served, by limit. */
+static struct metric *
+flight_gauge(enum flight f)
+{
+	return metrics_gauge(f == FLIGHT_MUTATING ?
+	    "apiserver_current_inflight_requests{request_kind=\"mutating\"}" :
+	    "apiserver_current_inflight_requests{request_kind=\"readOnly\"}",
+	    "Requests being served, by in-flight limit.");
+}
+
 /* Take an in-flight slot of f; false (nothing taken) when all are busy. */
 static bool
 flight_enter(struct http_server *hs, enum flight f)
@@ -250,8 +280,10 @@ flight_enter(struct http_server *hs, enum flight f)
 
 	if (f == FLIGHT_EXEMPT || (max = atomic_load(&hs->max_inflight[f])) <= 0)
 		return true;
-	if (atomic_fetch_add(&hs->inflight[f], 1) < max)
+	if (atomic_fetch_add(&hs->inflight[f], 1) < max) {
+		metrics_gauge_add(flight_gauge(f), 1);
 		return true;
+	}
 	atomic_fetch_sub(&hs->inflight[f], 1);
 	return false;
 }
@@ -259,8 +291,10 @@ flight_enter(struct http_server *hs, enum flight f)
 static void
 flight_leave(struct http_server *hs, enum flight f)
 {
-	if (f != FLIGHT_EXEMPT && atomic_load(&hs->max_inflight[f]) > 0)
+	if (f != FLIGHT_EXEMPT && atomic_load(&hs->max_inflight[f]) > 0) {
 		atomic_fetch_sub(&hs->inflight[f], 1);
+		metrics_gauge_add(flight_gauge(f), -1);
+	}
 }
 
 static enum MHD_Result
@@ -439,7 +473,9 @@ handle_job(void *arg)
 	struct conn_state *cs = arg;
 	struct http_server *hs = cs->hs;
 
-	if (hs->test_delay_ms > 0 && cs->flight != FLIGHT_EXEMPT)
+	if (hs->test_delay_ms > 0 && cs->flight != FLIGHT_EXEMPT &&
+	    (hs->test_delay_ua == NULL || (cs->req.user_agent != NULL &&
+	    strstr(cs->req.user_agent, hs->test_delay_ua) != NULL)))
 		usleep((useconds_t)(hs->test_delay_ms * 1000));
 	api_handle(hs->srv, &cs->req, &cs->resp);
 	flight_leave(hs, cs->flight);
@@ -566,7 +602,8 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	cs->c = c;
 	memset(&cs->resp, 0, sizeof(cs->resp));
 	MHD_suspend_connection(c);
-	http_pool_submit(hs->pool, handle_job, cs);
+	http_pool_submit(is_long(req) ? hs->long_pool : hs->pool, handle_job,
+	    cs);
 	return MHD_YES;
 }
 
@@ -661,9 +698,12 @@ http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
 	    ck_parse_int64(getenv("CKUBE_TEST_HANDLER_DELAY_MS"),
 	    &hs->test_delay_ms) < 0)
 		hs->test_delay_ms = 0;
+	hs->test_delay_ua = getenv("CKUBE_TEST_HANDLER_DELAY_UA");
 	hs->pool = http_pool_new(cfg->threads);
-	if (hs->pool == NULL) {
+	hs->long_pool = hs->pool != NULL ? http_pool_new(cfg->threads) : NULL;
+	if (hs->long_pool == NULL) {
 		log_error("cannot start the HTTP handler threads");
+		http_pool_free(hs->pool);
 		free(hs);
 		return CK_EIO;
 	}
@@ -684,6 +724,7 @@ http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
 		log_error("cannot listen on %s:%u: %s", bind_address, port,
 		    httpd_listen_error(bind_address, port));
 		http_pool_free(hs->pool);
+		http_pool_free(hs->long_pool);
 		http_guard_free(hs->guard);
 		free(hs);
 		return CK_EIO;
@@ -721,8 +762,10 @@ http_stop(struct http_server *hs)
 		return;
 	/* Runs the queued handlers, which resume their connections. */
 	http_pool_stop(hs->pool);
+	http_pool_stop(hs->long_pool);
 	MHD_stop_daemon(hs->d);
 	http_pool_free(hs->pool);
+	http_pool_free(hs->long_pool);
 	http_guard_free(hs->guard);
 	free(hs);
 }

@@ -13,7 +13,11 @@
                                   prints "open N" once all are open, then a
                                   line per second "alive K" (connections
                                   not closed by the server).
-  slowread HOST PORT PATH MAX     read a watch slowly (4 KiB a 50 ms), check
+  seq HOST PORT NS NAME N SIZE    merge-PATCH configmap NAME N times: data.seq
+                                  1..N and data.v of SIZE bytes
+  slowread HOST PORT PATH MAX CHUNK MS
+                                  read a watch slowly (CHUNK bytes every MS
+                                  milliseconds), check
                                   that the configmap "seq" values go up by
                                   one with no gap; exits when MAX is seen
                                   ("complete") or the server ends the
@@ -127,7 +131,20 @@ def hold(host, port, kind, n, path):
         s.close()
 
 
-def slowread(host, port, path, maxseq):
+def seq(host, port, ns, name, n, size):
+    c = http.client.HTTPConnection(host, port, timeout=30)
+    for i in range(1, n + 1):
+        body = json.dumps({"data": {"seq": str(i), "v": "y" * size}})
+        c.request("PATCH", "/api/v1/namespaces/%s/configmaps/%s" % (ns, name),
+                  body, {"Content-Type": "application/merge-patch+json"})
+        r = c.getresponse()
+        r.read()
+        if r.status != 200:
+            sys.exit("patch %d: %d" % (i, r.status))
+    print("patched %d" % n, flush=True)
+
+
+def slowread(host, port, path, maxseq, chunk, ms):
     s = socket.create_connection((host, port), timeout=60)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.sendall(("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (path, host)).encode())
@@ -143,17 +160,18 @@ def slowread(host, port, path, maxseq):
     last = None
     raw = b""
     data = buf
+    eof = False
     end = time.time() + 300
     while time.time() < end:
         # De-chunk: size line, data, CRLF.
-        while True:
+        while not eof:
             if b"\r\n" not in data:
                 break
             size_s, rest = data.split(b"\r\n", 1)
             size = int(size_s, 16)
             if size == 0:
-                print("stream ended without ERROR at seq %s" % last)
-                sys.exit(1)
+                eof = True
+                break
             if len(rest) < size + 2:
                 break
             raw += rest[:size]
@@ -175,8 +193,11 @@ def slowread(host, port, path, maxseq):
             if seq >= maxseq:
                 print("complete: %d events in order" % seq)
                 return
-        time.sleep(0.05)
-        d = s.recv(4096)
+        if eof:
+            print("stream ended without ERROR at seq %s" % last)
+            sys.exit(1)
+        time.sleep(ms / 1000.0)
+        d = s.recv(chunk)
         if not d:
             print("connection closed without ERROR at seq %s" % last)
             sys.exit(1)
@@ -190,8 +211,10 @@ def main():
         create(a[1], int(a[2]), a[3], int(a[4]), int(a[5]))
     elif a[0] == "hold":
         hold(a[1], int(a[2]), a[3], int(a[4]), a[5] if len(a) > 5 else "/")
+    elif a[0] == "seq":
+        seq(a[1], int(a[2]), a[3], a[4], int(a[5]), int(a[6]))
     elif a[0] == "slowread":
-        slowread(a[1], int(a[2]), a[3], int(a[4]))
+        slowread(a[1], int(a[2]), a[3], int(a[4]), int(a[5]), int(a[6]))
     else:
         sys.exit(__doc__)
 

@@ -77,8 +77,9 @@ static const struct flag apiserver_flags[] = {
 	    "open-file limit, whose soft value is raised to the hard one)" },
 	{ "idle-connection-timeout", FLAG_DURATION, &opt_idle_ms, "90s",
 	    "Serving",
-	    "close a connection that sent and received nothing for this long "
-	    "(watches are kept alive by their heartbeat; 0 = never)" },
+	    "close a connection on which no byte moved for this long (a "
+	    "sleeping watch is exempt; a watch whose client takes nothing "
+	    "for this long is closed too; 0 = never)" },
 	{ "request-header-timeout", FLAG_DURATION, &opt_header_ms, "10s",
 	    "Serving",
 	    "close a connection that started a request and has not sent its "

@@ -138,7 +138,8 @@ too_slow(const struct watch *w)
 
 	if (q > WATCH_MAX_QUEUE)
 		return true;
-	if (wl == NULL || wl->budget <= 0 ||
+	/* A page is only read for a client that took the last one. */
+	if (w->paging || wl == NULL || wl->budget <= 0 ||
 	    atomic_load(&wl->queued) <= wl->budget)
 		return false;
 	n = atomic_load(&wl->nwatches);
@@ -306,7 +307,9 @@ watch_heartbeat(struct watch *w, int64_t rv)
 
 	if (w->ended)
 		return;
-	if (w->bookmarks && rv > 0) {
+	/* No BOOKMARK before the initial list is out: it would be resumed
+	 * from, skipping the objects not listed yet. */
+	if (w->bookmarks && rv > 0 && !w->listing) {
 		strbuf_addf(&w->buf,
 		    "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"%s\","
 		    "\"apiVersion\":\"%s\","
@@ -394,8 +397,10 @@ list_page(struct watch *w)
 	}
 	if (l.rv > w->last_rv)
 		w->last_rv = l.rv;
+	w->paging = true;
 	for (i = 0; i < l.n; i++)
 		list_item(w, &l.items[i]);
+	w->paging = false;
 	if (l.n > 0) {
 		last = &l.items[l.n - 1];
 		ck_strlcpy(w->cursor_ns, last->ns, sizeof(w->cursor_ns));

@@ -65,6 +65,7 @@ struct watch {
 	int64_t			 last_write_ms;
 	/* The initial list still streams: keys after the cursor are unsent. */
 	bool			 listing;
+	bool			 paging;	/* list_page is queueing a page */
 	bool			 cursor_set;
 	char			 cursor_ns[CK_NAME_MAX];
 	char			 cursor_name[CK_NAME_MAX];

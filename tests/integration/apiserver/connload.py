@@ -15,9 +15,10 @@
                                   not closed by the server).
   seq HOST PORT NS NAME N SIZE    merge-PATCH configmap NAME N times: data.seq
                                   1..N and data.v of SIZE bytes
-  slowread HOST PORT PATH MAX CHUNK MS
+  slowread HOST PORT PATH MAX CHUNK MS [WAITFILE]
                                   read a watch slowly (CHUNK bytes every MS
-                                  milliseconds), check
+                                  milliseconds; nothing at all until
+                                  WAITFILE exists, if given), check
                                   that the configmap "seq" values go up by
                                   one with no gap; exits when MAX is seen
                                   ("complete") or the server ends the
@@ -144,7 +145,7 @@ def seq(host, port, ns, name, n, size):
     print("patched %d" % n, flush=True)
 
 
-def slowread(host, port, path, maxseq, chunk, ms):
+def slowread(host, port, path, maxseq, chunk, ms, waitfile=None):
     s = socket.create_connection((host, port), timeout=60)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.sendall(("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (path, host)).encode())
@@ -157,6 +158,10 @@ def slowread(host, port, path, maxseq, chunk, ms):
     head, buf = buf.split(b"\r\n\r\n", 1)
     if not head.startswith(b"HTTP/1.1 200"):
         sys.exit("status: %r" % head[:40])
+    # A stalled client: read nothing until waitfile exists (bounded).
+    stall_end = time.time() + 120
+    while waitfile and not os.path.exists(waitfile) and time.time() < stall_end:
+        time.sleep(0.1)
     last = None
     raw = b""
     data = buf
@@ -214,7 +219,8 @@ def main():
     elif a[0] == "seq":
         seq(a[1], int(a[2]), a[3], a[4], int(a[5]), int(a[6]))
     elif a[0] == "slowread":
-        slowread(a[1], int(a[2]), a[3], int(a[4]), int(a[5]), int(a[6]))
+        slowread(a[1], int(a[2]), a[3], int(a[4]), int(a[5]), int(a[6]),
+                 a[7] if len(a) > 7 else None)
     else:
         sys.exit(__doc__)
 

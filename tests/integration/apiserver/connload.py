@@ -204,8 +204,9 @@ def slowread(host, port, path, maxseq, chunk, ms, waitfile=None):
         time.sleep(ms / 1000.0)
         d = s.recv(chunk)
         if not d:
+            # No gap before it: the client resumes from its last event.
             print("connection closed without ERROR at seq %s" % last)
-            sys.exit(1)
+            return
         data += d
     sys.exit("timeout at seq %s" % last)
 

@@ -41,8 +41,7 @@
 struct http_server {
 	struct MHD_Daemon	*d;
 	struct apiserver	*srv;
-	struct http_pool	*pool;		/* single objects, writes */
-	struct http_pool	*long_pool;	/* lists, watches, logs */
+	struct http_pool	*pool;		/* lists, watches, logs */
 	struct http_guard	*guard;
 	uint16_t		 port;
 	_Atomic int64_t		 max_inflight[2];	/* enum flight */
@@ -466,11 +465,9 @@ queue_response(struct MHD_Connection *c, struct api_response *resp)
 	return ret;
 }
 
-/* On a pool thread: run the handler, then wake the connection. */
 static void
-handle_job(void *arg)
+run_handler(struct conn_state *cs)
 {
-	struct conn_state *cs = arg;
 	struct http_server *hs = cs->hs;
 
 	if (hs->test_delay_ms > 0 && cs->flight != FLIGHT_EXEMPT &&
@@ -479,6 +476,15 @@ handle_job(void *arg)
 		usleep((useconds_t)(hs->test_delay_ms * 1000));
 	api_handle(hs->srv, &cs->req, &cs->resp);
 	flight_leave(hs, cs->flight);
+}
+
+/* On a pool thread: run the handler, then wake the connection. */
+static void
+handle_job(void *arg)
+{
+	struct conn_state *cs = arg;
+
+	run_handler(cs);
 	atomic_store(&cs->handled, true);
 	MHD_resume_connection(cs->c);
 }
@@ -593,17 +599,21 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	cs->flight = flight_of(req);
 	if (!flight_enter(hs, cs->flight))
 		return reply_too_many(c);
-	/*
-	 * Everything else runs on the pool, the connection asleep meanwhile
-	 * (its request strings stay in MHD's connection pool): one slow
-	 * request no longer stalls the connections sharing this thread.
-	 */
 	cs->hs = hs;
 	cs->c = c;
 	memset(&cs->resp, 0, sizeof(cs->resp));
+	if (!is_long(req)) {
+		/* One object or a write: here, a hand-off would cost more. */
+		run_handler(cs);
+		return queue_response(c, &cs->resp);
+	}
+	/*
+	 * Long work runs on the pool, the connection asleep meanwhile (its
+	 * request strings stay in MHD's connection pool): it no longer
+	 * stalls the connections sharing this thread.
+	 */
 	MHD_suspend_connection(c);
-	http_pool_submit(is_long(req) ? hs->long_pool : hs->pool, handle_job,
-	    cs);
+	http_pool_submit(hs->pool, handle_job, cs);
 	return MHD_YES;
 }
 
@@ -700,10 +710,8 @@ http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
 		hs->test_delay_ms = 0;
 	hs->test_delay_ua = getenv("CKUBE_TEST_HANDLER_DELAY_UA");
 	hs->pool = http_pool_new(cfg->threads);
-	hs->long_pool = hs->pool != NULL ? http_pool_new(cfg->threads) : NULL;
-	if (hs->long_pool == NULL) {
+	if (hs->pool == NULL) {
 		log_error("cannot start the HTTP handler threads");
-		http_pool_free(hs->pool);
 		free(hs);
 		return CK_EIO;
 	}
@@ -724,7 +732,6 @@ http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
 		log_error("cannot listen on %s:%u: %s", bind_address, port,
 		    httpd_listen_error(bind_address, port));
 		http_pool_free(hs->pool);
-		http_pool_free(hs->long_pool);
 		http_guard_free(hs->guard);
 		free(hs);
 		return CK_EIO;
@@ -762,10 +769,8 @@ http_stop(struct http_server *hs)
 		return;
 	/* Runs the queued handlers, which resume their connections. */
 	http_pool_stop(hs->pool);
-	http_pool_stop(hs->long_pool);
 	MHD_stop_daemon(hs->d);
 	http_pool_free(hs->pool);
-	http_pool_free(hs->long_pool);
 	http_guard_free(hs->guard);
 	free(hs);
 }

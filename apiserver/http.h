@@ -16,7 +16,7 @@ struct http_pool;
 
 /* How connections are served (main.c's flags). */
 struct http_config {
-	int		 threads;		/* --http-threads: handlers */
+	int		 threads;		/* --http-threads: long handlers */
 	unsigned	 max_connections;	/* --max-connections */
 	unsigned	 idle_timeout_s;	/* --idle-connection-timeout */
 	int64_t		 header_timeout_ms;	/* --request-header-timeout */

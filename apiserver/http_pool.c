@@ -1,8 +1,9 @@
 /*
- * http_pool.c: the threads that run request handlers, so libmicrohttpd's
- * own threads only move bytes and answer health checks: a slow LIST, a
- * watch catch-up from the store or a pods/log fetch no longer holds up
- * every connection that shares its MHD thread. The HTTP layer suspends the
+ * http_pool.c: the threads that run the long request handlers, so
+ * libmicrohttpd's own threads keep moving bytes and answering short
+ * requests and health checks: a slow LIST, a watch catch-up from the store
+ * or a pods/log fetch no longer holds up every connection that shares its
+ * MHD thread. The HTTP layer suspends the
  * connection, submits the job, and the job resumes it when done.
  */
 #include "http.h"

@@ -67,11 +67,10 @@ static const struct flag apiserver_flags[] = {
 	    "most mutating requests served at once; more get 429 with "
 	    "Retry-After (0 = no limit)" },
 	{ "http-threads", FLAG_INT, &opt_http_threads, "0", "Serving",
-	    "threads running request handlers for single objects and writes, "
-	    "and as many again for lists, watch starts and pods/log "
-	    "(0 = max(4, 2 x cores)); libmicrohttpd's two I/O threads only "
-	    "move bytes, stream watches and answer /healthz, /readyz, "
-	    "/livez, /metrics" },
+	    "threads running the handlers of lists, watch starts, "
+	    "deletecollection and pods/log (0 = max(4, 2 x cores)); "
+	    "libmicrohttpd's two I/O threads answer single-object reads, "
+	    "writes and health checks, and stream watches" },
 	{ "max-connections", FLAG_INT, &opt_max_conns, "16384", "Serving",
 	    "most open client connections, watches included (capped by the "
 	    "open-file limit, whose soft value is raised to the hard one)" },

@@ -5,8 +5,10 @@
  * second never looks idle to libmicrohttpd, whose timeout counts from the
  * last byte). Whether a connection between requests has sent anything is
  * read from the kernel (TCP_INFO's byte count), since MHD consumes the
- * bytes at once. A connection that sends nothing is MHD's idle timeout's
- * business. Requests being served and watches are never touched.
+ * bytes at once. A connection that sends nothing, or sent part of a
+ * request and then nothing, is MHD's idle timeout's business; so is a whole
+ * request waiting for a busy MHD thread (its byte count stopped moving).
+ * Requests being served and watches are never touched.
  *
  * The socket is shut down, never closed, here: MHD then sees the end of
  * the stream and closes it itself. Trackers are unlinked (under mu) in
@@ -35,6 +37,8 @@ struct guard_conn {
 	bool			 busy;		/* headers complete: serving */
 	uint64_t		 rx_mark;	/* bytes received at the mark */
 	int64_t			 partial_ms;	/* first seen sending, or 0 */
+	uint64_t		 rx_last;	/* bytes received at the last scan */
+	int64_t			 change_ms;	/* when rx_last last moved */
 	struct guard_conn	*prev, *next;
 };
 
@@ -82,11 +86,20 @@ guard_scan(struct http_guard *g, int64_t now)
 		rx = rx_bytes(c->fd);
 		if (rx == c->rx_mark)
 			continue;		/* idle: MHD's timeout */
+		if (rx != c->rx_last) {
+			c->rx_last = rx;
+			c->change_ms = now;
+		}
 		if (c->partial_ms == 0) {
 			c->partial_ms = now;
 			continue;
 		}
-		if (now - c->partial_ms < g->timeout_ms)
+		/*
+		 * Still trickling in after the timeout. A request that arrived
+		 * whole and waits for a busy MHD thread stopped moving: spared.
+		 */
+		if (now - c->partial_ms < g->timeout_ms ||
+		    now - c->change_ms >= g->timeout_ms)
 			continue;
 		log_v(2, "http: closing a connection that sent no complete "
 		    "request headers in %lld ms", (long long)g->timeout_ms);

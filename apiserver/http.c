@@ -628,6 +628,11 @@ completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 	http_guard_busy(hs->guard, conn_guard(c), false);
 	if (cs == NULL)
 		return;
+	if (atomic_load(&cs->handled)) {
+		/* Handled by the pool, never queued (the daemon is stopping). */
+		watch_release(cs->resp.watch);
+		api_response_fini(&cs->resp);
+	}
 	strbuf_fini(&cs->body);
 	free(cs);
 	*con_cls = NULL;

@@ -16,6 +16,7 @@
 #include "ckube/metrics.h"
 #include "ckube/strbuf.h"
 #include "store.h"
+#include "watch.h"
 
 size_t	watchlog_count(struct watchlog *wl);
 
@@ -226,6 +227,21 @@ reply_metrics(struct apiserver *srv, struct api_response *resp)
 		metrics_gauge_set(metrics_gauge("apiserver_watches",
 				      "Open watch streams."),
 		    (double)watchlog_count(srv->wl));
+	if (srv->wl != NULL) {
+		metrics_gauge_set(metrics_gauge("apiserver_watch_queued_bytes",
+				      "Bytes of watch events queued for "
+				      "every watcher together."),
+		    (double)watchlog_queued(srv->wl));
+		metrics_gauge_set(metrics_gauge(
+				      "apiserver_watch_queue_budget_bytes",
+				      "--watch-queue-bytes (0 = none)."),
+		    (double)srv->wl->budget);
+		metrics_gauge_set(metrics_gauge(
+				      "apiserver_watch_slow_closed_total",
+				      "Watches ended because their client "
+				      "did not keep up (410 Expired)."),
+		    (double)watchlog_slow_ended(srv->wl));
+	}
 	metrics_render(&sb);
 	s = strbuf_detach(&sb, &len);
 	api_response_take(resp, 200, METRICS_CONTENT_TYPE, s, len);

@@ -28,6 +28,7 @@
 #include "ckube/err.h"
 #include "ckube/httpd.h"
 #include "ckube/log.h"
+#include "ckube/metrics.h"
 #include "ckube/strbuf.h"
 #include "watch.h"
 
@@ -40,10 +41,13 @@
 struct http_server {
 	struct MHD_Daemon	*d;
 	struct apiserver	*srv;
+	struct http_pool	*pool;		/* lists, watches, logs */
+	struct http_guard	*guard;
 	uint16_t		 port;
 	_Atomic int64_t		 max_inflight[2];	/* enum flight */
 	_Atomic int64_t		 inflight[2];
 	int64_t			 test_delay_ms;	/* CKUBE_TEST_HANDLER_DELAY_MS */
+	const char		*test_delay_ua;	/* ..._DELAY_UA: only these */
 };
 
 enum flight { FLIGHT_READONLY, FLIGHT_MUTATING, FLIGHT_EXEMPT };
@@ -53,6 +57,13 @@ struct conn_state {
 	bool		 too_big;
 	bool		 started;	/* the first access call was seen */
 	bool		 uri_too_long;	/* see uri_cb */
+	/* A request handed to the pool: the connection sleeps meanwhile. */
+	struct http_server	*hs;
+	struct MHD_Connection	*c;
+	enum flight		 flight;
+	struct api_request	 req;
+	struct api_response	 resp;
+	_Atomic bool		 handled;	/* resp is ready to queue */
 };
 
 struct param_ctx {
@@ -202,20 +213,46 @@ uri_cb(void *cls, const char *uri, struct MHD_Connection *c)
 	return cs;
 }
 
+/* Health and metrics: answered at once on MHD's thread, never limited. */
+static bool
+is_health(const struct api_request *req)
+{
+	static const char *const paths[] = { "/healthz", "/readyz",
+		"/livez", "/metrics" };
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(paths); i++) {
+		n = strlen(paths[i]);
+		if (strncmp(req->path, paths[i], n) == 0 &&
+		    (req->path[n] == '\0' || req->path[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Work that can take long (a whole collection, a watch's catch-up, a
+ * kubelet fetch): run on its own threads, so it never holds up reads of
+ * single objects and writes.
+ */
+static bool
+is_long(const struct api_request *req)
+{
+	struct api_route rt;
+
+	if (route_parse(req->method, req->path, req, &rt) < 0)
+		return false;	/* discovery, or an error answered at once */
+	return rt.verb == API_VERB_LIST || rt.verb == API_VERB_WATCH ||
+	    rt.verb == API_VERB_DELETECOLLECTION ||
+	    strcmp(rt.sub, "log") == 0;
+}
+
 /* Which in-flight limit req counts against. */
 static enum flight
 flight_of(const struct api_request *req)
 {
-	static const char *const exempt[] = { "/healthz", "/readyz",
-		"/livez", "/metrics" };
-	size_t i, n;
-
-	for (i = 0; i < ARRAY_SIZE(exempt); i++) {
-		n = strlen(exempt[i]);
-		if (strncmp(req->path, exempt[i], n) == 0 &&
-		    (req->path[n] == '\0' || req->path[n] == '/'))
-			return FLIGHT_EXEMPT;
-	}
+	if (is_health(req))
+		return FLIGHT_EXEMPT;
 	if (api_request_flag(req, "watch") || api_request_flag(req, "follow")
 	    || strstr(req->path, "/watch/") != NULL)
 		return FLIGHT_EXEMPT;	/* long-running, as in Kubernetes */
@@ -226,6 +263,16 @@ flight_of(const struct api_request *req)
 	return FLIGHT_MUTATING;
 }
 
+/* Kubernetes' gauge of the requests being served, by limit. */
+static struct metric *
+flight_gauge(enum flight f)
+{
+	return metrics_gauge(f == FLIGHT_MUTATING ?
+	    "apiserver_current_inflight_requests{request_kind=\"mutating\"}" :
+	    "apiserver_current_inflight_requests{request_kind=\"readOnly\"}",
+	    "Requests being served, by in-flight limit.");
+}
+
 /* Take an in-flight slot of f; false (nothing taken) when all are busy. */
 static bool
 flight_enter(struct http_server *hs, enum flight f)
@@ -234,8 +281,10 @@ flight_enter(struct http_server *hs, enum flight f)
 
 	if (f == FLIGHT_EXEMPT || (max = atomic_load(&hs->max_inflight[f])) <= 0)
 		return true;
-	if (atomic_fetch_add(&hs->inflight[f], 1) < max)
+	if (atomic_fetch_add(&hs->inflight[f], 1) < max) {
+		metrics_gauge_add(flight_gauge(f), 1);
 		return true;
+	}
 	atomic_fetch_sub(&hs->inflight[f], 1);
 	return false;
 }
@@ -243,8 +292,10 @@ flight_enter(struct http_server *hs, enum flight f)
 static void
 flight_leave(struct http_server *hs, enum flight f)
 {
-	if (f != FLIGHT_EXEMPT && atomic_load(&hs->max_inflight[f]) > 0)
+	if (f != FLIGHT_EXEMPT && atomic_load(&hs->max_inflight[f]) > 0) {
 		atomic_fetch_sub(&hs->inflight[f], 1);
+		metrics_gauge_add(flight_gauge(f), -1);
+	}
 }
 
 static enum MHD_Result
@@ -400,6 +451,79 @@ queue_stream(struct MHD_Connection *c, struct api_response *resp)
 	return ret;
 }
 
+/* Queue resp (an upgrade, a buffer, a watch or a stream); free the rest. */
+static enum MHD_Result
+queue_response(struct MHD_Connection *c, struct api_response *resp)
+{
+	enum MHD_Result ret;
+
+	if (resp->upgrade != NULL) {
+		ret = (enum MHD_Result)httpd_queue_upgrade(c,
+		    resp->upgrade_headers, resp->upgrade, resp->upgrade_arg,
+		    resp->upgrade_free);
+		resp->upgrade_arg = NULL;	/* httpd_queue_upgrade owns it */
+	} else if (resp->watch != NULL)
+		ret = queue_watch(c, resp);
+	else if (resp->stream != NULL)
+		ret = queue_stream(c, resp);
+	else
+		ret = queue(c, resp);
+	api_response_fini(resp);
+	return ret;
+}
+
+static void
+run_handler(struct conn_state *cs)
+{
+	struct http_server *hs = cs->hs;
+
+	if (hs->test_delay_ms > 0 && cs->flight != FLIGHT_EXEMPT &&
+	    (hs->test_delay_ua == NULL || (cs->req.user_agent != NULL &&
+	    strstr(cs->req.user_agent, hs->test_delay_ua) != NULL)))
+		usleep((useconds_t)(hs->test_delay_ms * 1000));
+	api_handle(hs->srv, &cs->req, &cs->resp);
+	flight_leave(hs, cs->flight);
+}
+
+/* On a pool thread: run the handler, then wake the connection. */
+static void
+handle_job(void *arg)
+{
+	struct conn_state *cs = arg;
+
+	run_handler(cs);
+	atomic_store(&cs->handled, true);
+	MHD_resume_connection(cs->c);
+}
+
+/* The guard's tracker of c (http_guard.c), or NULL. */
+static struct guard_conn *
+conn_guard(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+static void
+notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_server *hs = cls;
+	const union MHD_ConnectionInfo *ci;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(c,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = ci != NULL ?
+		    http_guard_open(hs->guard, ci->connect_fd) : NULL;
+	} else {
+		http_guard_close(hs->guard, *socket_context);
+		*socket_context = NULL;
+	}
+}
+
 static enum MHD_Result
 access_cb(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -407,12 +531,9 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 {
 	struct http_server *hs = cls;
 	struct conn_state *cs = *con_cls;
-	struct api_request req;
-	struct api_response resp;
+	struct api_request *req;
 	const char *cl;
 	int64_t len;
-	enum flight flight;
-	enum MHD_Result ret;
 
 	(void)version;
 	if (cs == NULL) {	/* uri_cb always sets one; be safe */
@@ -427,6 +548,7 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 		 * on a later call, or MHD 0.9.75 drops keep-alive.
 		 */
 		cs->started = true;
+		http_guard_busy(hs->guard, conn_guard(c), true);
 		if (cs->uri_too_long)
 			return reply_uri_too_long(c);
 		/*
@@ -457,58 +579,73 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	if (cs->too_big)
 		return reply_too_big(c, hs->srv);
 
-	memset(&req, 0, sizeof(req));
-	req.method = method;
-	req.path = url;
+	if (atomic_load(&cs->handled)) {
+		/* Resumed: the pool ran the handler. */
+		atomic_store(&cs->handled, false);
+		return queue_response(c, &cs->resp);
+	}
+	req = &cs->req;
+	memset(req, 0, sizeof(*req));
+	req->method = method;
+	req->path = url;
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_param,
-	    &req);
-	req.accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    req);
+	req->accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_ACCEPT);
-	req.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	req->content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_TYPE);
-	req.user_agent = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	req->user_agent = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_USER_AGENT);
-	req.upgrade = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	req->upgrade = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_UPGRADE);
-	req.ws_key = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	req->ws_key = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    "Sec-WebSocket-Key");
-	req.ws_protocol = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	req->ws_protocol = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    "Sec-WebSocket-Protocol");
-	req.body = cs->body.buf ? cs->body.buf : "";
-	req.body_len = cs->body.len;
-	flight = flight_of(&req);
-	if (!flight_enter(hs, flight))
+	req->body = cs->body.buf ? cs->body.buf : "";
+	req->body_len = cs->body.len;
+	if (is_health(req)) {
+		memset(&cs->resp, 0, sizeof(cs->resp));
+		api_handle(hs->srv, req, &cs->resp);
+		return queue_response(c, &cs->resp);
+	}
+	cs->flight = flight_of(req);
+	if (!flight_enter(hs, cs->flight))
 		return reply_too_many(c);
-	if (hs->test_delay_ms > 0 && flight != FLIGHT_EXEMPT)
-		usleep((useconds_t)(hs->test_delay_ms * 1000));
-	api_handle(hs->srv, &req, &resp);
-	flight_leave(hs, flight);
-	if (resp.upgrade != NULL) {
-		ret = (enum MHD_Result)httpd_queue_upgrade(c,
-		    resp.upgrade_headers, resp.upgrade, resp.upgrade_arg,
-		    resp.upgrade_free);
-		resp.upgrade_arg = NULL;	/* httpd_queue_upgrade owns it */
-	} else if (resp.watch != NULL)
-		ret = queue_watch(c, &resp);
-	else if (resp.stream != NULL)
-		ret = queue_stream(c, &resp);
-	else
-		ret = queue(c, &resp);
-	api_response_fini(&resp);
-	return ret;
+	cs->hs = hs;
+	cs->c = c;
+	memset(&cs->resp, 0, sizeof(cs->resp));
+	if (!is_long(req)) {
+		/* One object or a write: here, a hand-off would cost more. */
+		run_handler(cs);
+		return queue_response(c, &cs->resp);
+	}
+	/*
+	 * Long work runs on the pool, the connection asleep meanwhile (its
+	 * request strings stay in MHD's connection pool): it no longer
+	 * stalls the connections sharing this thread.
+	 */
+	MHD_suspend_connection(c);
+	http_pool_submit(hs->pool, handle_job, cs);
+	return MHD_YES;
 }
 
 static void
 completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct http_server *hs = cls;
 	struct conn_state *cs = *con_cls;
 
-	(void)cls;
-	(void)c;
 	(void)toe;
+	http_guard_busy(hs->guard, conn_guard(c), false);
 	if (cs == NULL)
 		return;
+	if (atomic_load(&cs->handled)) {
+		/* Handled by the pool, never queued (the daemon is stopping). */
+		watch_release(cs->resp.watch);
+		api_response_fini(&cs->resp);
+	}
 	strbuf_fini(&cs->body);
 	free(cs);
 	*con_cls = NULL;
@@ -567,7 +704,7 @@ unescape_cb(void *cls, struct MHD_Connection *c, char *s)
 
 int
 http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
-    struct http_server **out)
+    const struct http_config *cfg, struct http_server **out)
 {
 	struct http_server *hs;
 	struct sockaddr_in sa;
@@ -589,14 +726,23 @@ http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
 	    ck_parse_int64(getenv("CKUBE_TEST_HANDLER_DELAY_MS"),
 	    &hs->test_delay_ms) < 0)
 		hs->test_delay_ms = 0;
+	hs->test_delay_ua = getenv("CKUBE_TEST_HANDLER_DELAY_UA");
+	hs->pool = http_pool_new(cfg->threads);
+	if (hs->pool == NULL) {
+		log_error("cannot start the HTTP handler threads");
+		free(hs);
+		return CK_EIO;
+	}
+	hs->guard = http_guard_new(cfg->header_timeout_ms);
 	hs->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 		MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
 		MHD_ALLOW_UPGRADE,
 	    port, NULL, NULL, access_cb, hs, MHD_OPTION_EXTERNAL_LOGGER,
 	    mhd_log, hs, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)2,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4000,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)300,
+	    MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
+	    MHD_OPTION_NOTIFY_CONNECTION, notify_conn, hs,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT,
 	    MHD_OPTION_URI_LOG_CALLBACK, uri_cb, hs,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, hs,
@@ -604,6 +750,8 @@ http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
 	if (hs->d == NULL) {
 		log_error("cannot listen on %s:%u: %s", bind_address, port,
 		    httpd_listen_error(bind_address, port));
+		http_pool_free(hs->pool);
+		http_guard_free(hs->guard);
 		free(hs);
 		return CK_EIO;
 	}
@@ -621,6 +769,12 @@ http_set_inflight(struct http_server *hs, int64_t readonly,
 	atomic_store(&hs->max_inflight[FLIGHT_MUTATING], mutating);
 }
 
+int64_t
+http_header_timeouts(struct http_server *hs)
+{
+	return http_guard_closed(hs->guard);
+}
+
 uint16_t
 http_port(const struct http_server *hs)
 {
@@ -632,6 +786,10 @@ http_stop(struct http_server *hs)
 {
 	if (hs == NULL)
 		return;
+	/* Runs the queued handlers, which resume their connections. */
+	http_pool_stop(hs->pool);
 	MHD_stop_daemon(hs->d);
+	http_pool_free(hs->pool);
+	http_guard_free(hs->guard);
 	free(hs);
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,6 +44,11 @@ static int64_t opt_apiservice_check_ms;
 static const char *opt_storage_sync;
 static int64_t opt_max_inflight;
 static int64_t opt_max_mutating;
+static int64_t opt_watch_queue;
+static int64_t opt_http_threads;
+static int64_t opt_max_conns;
+static int64_t opt_idle_ms;
+static int64_t opt_header_ms;
 
 static const struct flag apiserver_flags[] = {
 	{ "bind-address", FLAG_STRING, &opt_bind, "127.0.0.1", "Serving",
@@ -61,6 +67,24 @@ static const struct flag apiserver_flags[] = {
 	    "200", "Serving",
 	    "most mutating requests served at once; more get 429 with "
 	    "Retry-After (0 = no limit)" },
+	{ "http-threads", FLAG_INT, &opt_http_threads, "0", "Serving",
+	    "threads running the handlers of lists, watch starts, "
+	    "deletecollection and pods/log (0 = max(4, 2 x cores)); "
+	    "libmicrohttpd's two I/O threads answer single-object reads, "
+	    "writes and health checks, and stream watches" },
+	{ "max-connections", FLAG_INT, &opt_max_conns, "16384", "Serving",
+	    "most open client connections, watches included (capped by the "
+	    "open-file limit, whose soft value is raised to the hard one)" },
+	{ "idle-connection-timeout", FLAG_DURATION, &opt_idle_ms, "90s",
+	    "Serving",
+	    "close a connection on which no byte moved for this long (a "
+	    "sleeping watch is exempt; a watch whose client takes nothing "
+	    "for this long is closed too; 0 = never)" },
+	{ "request-header-timeout", FLAG_DURATION, &opt_header_ms, "10s",
+	    "Serving",
+	    "close a connection that started a request and has not sent its "
+	    "complete headers within this time (slow clients holding "
+	    "connections; 0 = never)" },
 	{ "data-dir", FLAG_STRING, &opt_data_dir, "var/apiserver", "Storage",
 	    "directory of the SQLite database (ckube.db); created if missing" },
 	{ "storage-sync", FLAG_STRING, &opt_storage_sync, "normal", "Storage",
@@ -79,6 +103,12 @@ static const struct flag apiserver_flags[] = {
 	{ "watch-heartbeat", FLAG_DURATION, &opt_heartbeat_ms, "30s", "Watch",
 	    "idle watch keepalive period "
 	    "(a BOOKMARK if asked for, else a newline)" },
+	{ "watch-queue-bytes", FLAG_SIZE, &opt_watch_queue,
+	    WATCH_QUEUE_BUDGET_DEFAULT, "Watch",
+	    "budget of the events queued for every watcher together; past "
+	    "it a watcher holding more than its share (budget / watchers) is "
+	    "ended with 410 Expired and relists (0 = no budget; a watcher "
+	    "is also ended past 16 MiB)" },
 	{ "service-cluster-ip-range", FLAG_STRING, &opt_service_range,
 	    "10.96.0.0/12", "Services",
 	    "IPv4 CIDR range Service ClusterIPs are allocated from" },
@@ -169,6 +199,39 @@ write_port_file(const char *path, unsigned port)
 		fatal("rename %s", path);
 }
 
+/*
+ * Raise the soft open-file limit to the hard one, and keep the connection
+ * limit under it with room for the store, the bus and the logs: MHD stops
+ * accepting at its limit (new clients wait in the backlog) instead of
+ * failing accept() for want of descriptors.
+ */
+static unsigned
+connection_limit(int64_t want)
+{
+	struct rlimit rl;
+	int64_t cap;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return (unsigned)want;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1u << 30))
+		return (unsigned)want;
+	cap = (int64_t)rl.rlim_cur - 256;
+	if (cap < 64)
+		cap = 64;
+	if (want > cap) {
+		log_warn("--max-connections %lld: the open-file limit is "
+		    "%lld; serving at most %lld", (long long)want,
+		    (long long)rl.rlim_cur, (long long)cap);
+		return (unsigned)cap;
+	}
+	return (unsigned)want;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -180,6 +243,8 @@ main(int argc, char *argv[])
 	struct store *store = NULL;
 	struct bus *bus = NULL;
 	struct http_server *hs = NULL;
+	struct http_config hc;
+	long ncpu;
 	struct ck_status st;
 	struct sigaction sa;
 	sigset_t mask, old;
@@ -210,6 +275,21 @@ main(int argc, char *argv[])
 		return flags_usage_error(&prog,
 		    "--max-requests-inflight and "
 		    "--max-mutating-requests-inflight must not be negative");
+	if (opt_http_threads < 0 || opt_http_threads > 256)
+		return flags_usage_error(&prog,
+		    "--http-threads %lld: out of range 0-256",
+		    (long long)opt_http_threads);
+	if (opt_max_conns < 1 || opt_max_conns > 1000000)
+		return flags_usage_error(&prog,
+		    "--max-connections %lld: out of range 1-1000000",
+		    (long long)opt_max_conns);
+	if (opt_idle_ms < 0 || opt_header_ms < 0)
+		return flags_usage_error(&prog,
+		    "--idle-connection-timeout and --request-header-timeout "
+		    "must not be negative");
+	if (opt_watch_queue < 0)
+		return flags_usage_error(&prog,
+		    "--watch-queue-bytes must not be negative");
 	if (opt_max_body <= 0)
 		return flags_usage_error(&prog,
 		    "--max-request-bytes must be positive");
@@ -255,6 +335,7 @@ main(int argc, char *argv[])
 	srv.heartbeat_ms = opt_heartbeat_ms;
 	srv.wl = watchlog_new(store, bus, opt_heartbeat_ms, opt_compact_ms);
 	srv.nsc = ns_cache_new();
+	watchlog_set_budget(srv.wl, opt_watch_queue);
 	store_set_commit_hook(store, on_commit, &srv);
 
 	for (i = 0; i < ARRAY_SIZE(default_ns); i++)
@@ -270,7 +351,14 @@ main(int argc, char *argv[])
 
 	if (watchlog_start(srv.wl) < 0)
 		fatalx("cannot start the watch thread");
-	if (http_start(&srv, opt_bind, (uint16_t)opt_port, &hs) < 0)
+	memset(&hc, 0, sizeof(hc));
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	hc.threads = opt_http_threads > 0 ? (int)opt_http_threads
+	    : ncpu > 2 ? (int)(2 * ncpu) : 4;
+	hc.max_connections = connection_limit(opt_max_conns);
+	hc.idle_timeout_s = (unsigned)((opt_idle_ms + 999) / 1000);
+	hc.header_timeout_ms = opt_header_ms;
+	if (http_start(&srv, opt_bind, (uint16_t)opt_port, &hc, &hs) < 0)
 		fatalx("cannot start the HTTP server");
 	if (aggregator_start(&srv, opt_apiservice_check_ms) < 0)
 		fatalx("cannot start the APIService availability thread");

@@ -8,6 +8,7 @@
  */
 #include "watch.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,7 +112,67 @@ known_del(struct watch *w, const char *key)
 	w->nknown--;
 }
 
-/* ---- framing ---- */
+/* ---- framing and the memory budget ---- */
+
+void
+watch_account(struct watch *w)
+{
+	size_t q = w->buf.len - w->off;
+
+	if (q != w->accounted && w->wl != NULL)
+		atomic_fetch_add(&w->wl->queued,
+		    (int64_t)q - (int64_t)w->accounted);
+	w->accounted = q;
+}
+
+/*
+ * Past the per-watch cap, or holding more than its share while every
+ * watcher together is over --watch-queue-bytes: such a client does not
+ * keep up, and its queue would only grow.
+ */
+static bool
+too_slow(const struct watch *w)
+{
+	const struct watchlog *wl = w->wl;
+	size_t q = w->buf.len - w->off, n;
+
+	if (q > WATCH_MAX_QUEUE)
+		return true;
+	/* A page is only read for a client that took the last one. */
+	if (w->paging || wl == NULL || wl->budget <= 0 ||
+	    atomic_load(&wl->queued) <= wl->budget)
+		return false;
+	n = atomic_load(&wl->nwatches);
+	return (int64_t)q > wl->budget / (int64_t)(n > 0 ? n : 1);
+}
+
+/*
+ * End the stream with an ERROR event after what the client already has:
+ * the rest of the event being sent is kept (never a cut line), the events
+ * after it are dropped, so the memory goes back at once.
+ */
+static void
+watch_fail(struct watch *w, int code, const char *reason, const char *msg)
+{
+	const char *nl;
+	size_t keep;
+
+	if (w->off > 0 && w->buf.buf[w->off - 1] != '\n') {
+		nl = memchr(w->buf.buf + w->off, '\n', w->buf.len - w->off);
+		keep = nl != NULL ? (size_t)(nl - w->buf.buf) + 1 : w->buf.len;
+	} else
+		keep = w->off;
+	w->buf.len = keep;
+	if (w->buf.buf != NULL)
+		w->buf.buf[keep] = '\0';
+	strbuf_addf(&w->buf, "{\"type\":\"ERROR\",\"object\":{"
+	    "\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+	    "\"status\":\"Failure\",\"message\":\"%s\",\"reason\":\"%s\","
+	    "\"code\":%d}}\n", msg, reason, code);
+	w->ended = true;
+	w->listing = false;
+	watch_account(w);
+}
 
 static void
 queue_event(struct watch *w, const char *type, const char *body, size_t len,
@@ -124,19 +185,15 @@ queue_event(struct watch *w, const char *type, const char *body, size_t len,
 
 	if (w->ended)
 		return;
-	if (w->buf.len - w->off > WATCH_MAX_QUEUE) {
-		/*
-		 * Too far behind: end the stream, never block the writer.
-		 * The ERROR event (410 Expired) tells clients to relist.
-		 */
-		log_warn("watch %s: client too slow, ending the stream",
-		    w->res->qualified);
-		strbuf_addf(&w->buf, "{\"type\":\"ERROR\",\"object\":{"
-		    "\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
-		    "\"status\":\"Failure\",\"message\":\"the watch fell too "
-		    "far behind; relist\",\"reason\":\"Expired\","
-		    "\"code\":410}}\n");
-		w->ended = true;
+	if (too_slow(w)) {
+		/* Never block the writer; 410 Expired tells clients to relist. */
+		log_warn("watch %s: client too slow (%zu bytes queued), "
+		    "ending the stream", w->res->qualified,
+		    w->buf.len - w->off);
+		if (w->wl != NULL)
+			atomic_fetch_add(&w->wl->slow_ended, 1);
+		watch_fail(w, 410, "Expired",
+		    "the watch fell too far behind; relist");
 		return;
 	}
 	if (w->table) {
@@ -164,6 +221,7 @@ queue_event(struct watch *w, const char *type, const char *body, size_t len,
 		free(s);
 	}
 	w->last_write_ms = watch_now_ms();
+	watch_account(w);
 }
 
 void
@@ -173,6 +231,20 @@ watch_wake(struct watch *w)
 		w->suspended = false;
 		w->resume(w->conn);
 	}
+}
+
+/* While the initial list streams: (ns, name) is not listed yet. */
+static bool
+after_cursor(const struct watch *w, const char *ns, const char *name)
+{
+	int c;
+
+	if (!w->listing)
+		return false;
+	if (!w->cursor_set)
+		return true;
+	c = strcmp(ns, w->cursor_ns);
+	return c > 0 || (c == 0 && strcmp(name, w->cursor_name) > 0);
 }
 
 /* Match against the selectors; obj NULL never matches a filtered watch. */
@@ -203,6 +275,8 @@ watch_feed(struct watch *w, const struct store_event *ev, const cJSON *obj)
 		return;
 	if (w->name[0] != '\0' && strcmp(w->name, ev->name) != 0)
 		return;
+	if (after_cursor(w, ev->ns, ev->name))
+		return;		/* its page, read later, shows this change */
 	if (w->filtered) {
 		snprintf(key, sizeof(key), "%s/%s", ev->ns, ev->name);
 		match = obj_matches(w, obj);
@@ -233,7 +307,9 @@ watch_heartbeat(struct watch *w, int64_t rv)
 
 	if (w->ended)
 		return;
-	if (w->bookmarks && rv > 0) {
+	/* No BOOKMARK before the initial list is out: it would be resumed
+	 * from, skipping the objects not listed yet. */
+	if (w->bookmarks && rv > 0 && !w->listing) {
 		strbuf_addf(&w->buf,
 		    "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"%s\","
 		    "\"apiVersion\":\"%s\","
@@ -245,47 +321,99 @@ watch_heartbeat(struct watch *w, int64_t rv)
 	} else
 		strbuf_addc(&w->buf, '\n'); /* JSON decoders skip whitespace */
 	w->last_write_ms = watch_now_ms();
+	watch_account(w);
 	watch_wake(w);
 }
 
-/* Synthetic ADDED events for the current objects; w->last_rv = list rv. */
-static int
-send_initial(struct watch *w, struct store *s, struct ck_status *st)
+/* Queue one listed object as ADDED if it matches w. */
+static void
+list_item(struct watch *w, const struct store_item *it)
 {
-	struct store_list l = { 0 };
-	cJSON *obj;
 	char key[2 * CK_NAME_MAX + 2];
-	size_t i;
+	cJSON *obj = NULL;
+
+	if (w->name[0] != '\0' && strcmp(w->name, it->name) != 0)
+		return;
+	if (w->filtered || w->table)
+		obj = cJSON_ParseWithLength(it->body, it->body_len);
+	if (obj_matches(w, obj)) {
+		if (w->filtered) {
+			snprintf(key, sizeof(key), "%s/%s", it->ns, it->name);
+			known_add(w, key);
+		}
+		queue_event(w, "ADDED", it->body, it->body_len, obj, it->rv);
+	}
+	cJSON_Delete(obj);
+}
+
+/*
+ * The next page of the initial list, once the client took the last one.
+ * Under both locks, so no commit hook runs meanwhile: every hooked change
+ * of a key after the cursor was skipped (the page shows it), every change
+ * of a listed key was queued. The page's snapshot may hold commits whose
+ * hook has not run yet: those of already listed keys are queued from the
+ * log now, the later hooks deduplicate by revision.
+ */
+static void
+list_page(struct watch *w)
+{
+	struct watchlog *wl = w->wl;
+	struct store_list l = { 0 };
+	struct store_event *evs = NULL;
+	size_t n = 0, i, limit = WATCH_PAGE_ITEMS;
+	const struct store_item *last;
+	cJSON *obj;
 	int rc;
 
-	rc = store_list(s, w->res->qualified, w->ns, NULL, NULL, 0, &l);
-	if (rc < 0) {
-		ck_status_set(st, CK_EIO,
-		    "Internal error occurred: storage: %s", ck_strerror(rc));
-		return CK_EIO;
+	if (wl->budget > 0 && atomic_load(&wl->queued) > wl->budget / 2)
+		limit = WATCH_PAGE_SMALL;
+	pthread_mutex_lock(&wl->mu);
+	pthread_mutex_lock(&w->mu);
+	if (!w->listing || w->ended)
+		goto out;
+	rc = store_list(wl->store, w->res->qualified, w->ns,
+	    w->cursor_set ? w->cursor_ns : NULL,
+	    w->cursor_set ? w->cursor_name : NULL, limit, &l);
+	if (rc >= 0 && l.rv > w->last_rv)
+		rc = store_events_since(wl->store, w->res->qualified,
+		    w->last_rv, 0, &evs, &n);
+	if (rc == CK_EGONE) {
+		watch_fail(w, 410, "Expired", "the initial list fell behind "
+		    "the compacted log; relist");
+		goto out;
 	}
-	for (i = 0; i < l.n; i++) {
-		if (w->name[0] != '\0' && strcmp(w->name, l.items[i].name) != 0)
-			continue;
+	if (rc < 0) {
+		watch_fail(w, 500, "InternalError",
+		    "Internal error occurred: storage read failed");
+		goto out;
+	}
+	for (i = 0; i < n && evs[i].rv <= l.rv; i++) {
 		obj = NULL;
 		if (w->filtered || w->table)
-			obj = cJSON_ParseWithLength(l.items[i].body,
-			    l.items[i].body_len);
-		if (obj_matches(w, obj)) {
-			if (w->filtered) {
-				snprintf(key, sizeof(key), "%s/%s",
-				    l.items[i].ns, l.items[i].name);
-				known_add(w, key);
-			}
-			queue_event(w, "ADDED", l.items[i].body,
-			    l.items[i].body_len, obj, l.items[i].rv);
-		}
+			obj = cJSON_ParseWithLength(evs[i].body,
+			    evs[i].body_len);
+		watch_feed(w, &evs[i], obj);	/* skips unlisted keys */
 		cJSON_Delete(obj);
 	}
-	w->last_rv = l.rv;
-	w->complete = true;
+	if (l.rv > w->last_rv)
+		w->last_rv = l.rv;
+	w->paging = true;
+	for (i = 0; i < l.n; i++)
+		list_item(w, &l.items[i]);
+	w->paging = false;
+	if (l.n > 0) {
+		last = &l.items[l.n - 1];
+		ck_strlcpy(w->cursor_ns, last->ns, sizeof(w->cursor_ns));
+		ck_strlcpy(w->cursor_name, last->name, sizeof(w->cursor_name));
+		w->cursor_set = true;
+	}
+	if (!l.more)
+		w->listing = false;
+out:
+	pthread_mutex_unlock(&w->mu);
+	pthread_mutex_unlock(&wl->mu);
+	store_events_free(evs, n);
 	store_list_fini(&l);
-	return 0;
 }
 
 static int
@@ -345,12 +473,14 @@ watch_free(struct watch *w)
 {
 	size_t i;
 
+	strbuf_fini(&w->buf);
+	w->off = 0;
+	watch_account(w);	/* give its bytes back to the budget */
 	for (i = 0; i < w->nknown; i++)
 		free(w->known[i]);
 	free(w->known);
 	selector_free(w->lsel);
 	fieldsel_free(w->fsel);
-	strbuf_fini(&w->buf);
 	pthread_mutex_destroy(&w->mu);
 	free(w);
 }
@@ -391,9 +521,11 @@ watch_start(struct apiserver *srv, struct watch_params *p, struct watch **out,
 	 */
 	rc = 0;
 	w->last_rv = p->from_rv;
-	if (p->from_rv == 0)
-		rc = send_initial(w, srv->store, st);
-	else if (p->from_rv < store_compacted_revision(srv->store))
+	if (p->from_rv == 0) {
+		/* Streamed page by page as the client reads (list_page). */
+		w->listing = true;
+		w->complete = true;
+	} else if (p->from_rv < store_compacted_revision(srv->store))
 		rc = gone(st, srv->store, p->from_rv);
 	else {
 		pthread_mutex_lock(&wl->mu);
@@ -404,7 +536,9 @@ watch_start(struct apiserver *srv, struct watch_params *p, struct watch **out,
 	}
 	pthread_mutex_lock(&wl->mu);
 	pthread_mutex_lock(&w->mu);
-	if (rc == 0)
+	if (w->listing)
+		w->last_rv = wl->rv;	/* every page shows these changes */
+	else if (rc == 0)
 		rc = catch_up_locked(w, srv->store, st);
 	/*
 	 * A resumed watch that allows bookmarks gets one as soon as it has
@@ -453,6 +587,11 @@ watch_read(struct watch *w, char *buf, size_t max, void (*suspend)(void *conn))
 	size_t n;
 
 	pthread_mutex_lock(&w->mu);
+	while (w->off == w->buf.len && w->listing && !w->ended) {
+		pthread_mutex_unlock(&w->mu);
+		list_page(w);
+		pthread_mutex_lock(&w->mu);
+	}
 	if (w->off < w->buf.len) {
 		n = w->buf.len - w->off;
 		if (n > max)
@@ -460,9 +599,14 @@ watch_read(struct watch *w, char *buf, size_t max, void (*suspend)(void *conn))
 		memcpy(buf, w->buf.buf + w->off, n);
 		w->off += n;
 		if (w->off == w->buf.len) {
-			strbuf_reset(&w->buf);
+			if (w->buf.cap > WATCH_BUF_KEEP) {
+				strbuf_fini(&w->buf);
+				strbuf_init(&w->buf);
+			} else
+				strbuf_reset(&w->buf);
 			w->off = 0;
 		}
+		watch_account(w);
 		pthread_mutex_unlock(&w->mu);
 		return (ssize_t)n;
 	}

@@ -24,6 +24,17 @@ struct field_selector;
 
 /* A watcher further behind than this is ended; the client relists. */
 #define WATCH_MAX_QUEUE		(16u << 20)
+/*
+ * The initial list of a watch from "" or 0 is streamed: the next page of
+ * at most this many objects is read from the store only once the client
+ * has taken the previous one (WATCH_PAGE_SMALL while the watchers together
+ * hold more than half of --watch-queue-bytes), so a watcher holds one page,
+ * not a copy of the whole list.
+ */
+#define WATCH_PAGE_ITEMS	64
+#define WATCH_PAGE_SMALL	4
+/* A drained queue whose buffer grew past this gives the memory back. */
+#define WATCH_BUF_KEEP		(64u << 10)
 
 struct watch {
 	pthread_mutex_t		 mu;
@@ -52,6 +63,13 @@ struct watch {
 	int64_t			 last_rv;	/* newest revision queued */
 	int64_t			 deadline_ms;	/* 0 = none */
 	int64_t			 last_write_ms;
+	/* The initial list still streams: keys after the cursor are unsent. */
+	bool			 listing;
+	bool			 paging;	/* list_page is queueing a page */
+	bool			 cursor_set;
+	char			 cursor_ns[CK_NAME_MAX];
+	char			 cursor_name[CK_NAME_MAX];
+	size_t			 accounted;	/* bytes counted in wl->queued */
 
 	struct watchlog		*wl;
 	struct watch		*prev, *next;	/* under wl->mu */
@@ -73,7 +91,17 @@ struct watchlog {
 	struct store		*store;
 	struct bus		*bus;		/* NULL: no bus */
 	struct watch		*head;
-	size_t			 nwatches;
+	_Atomic size_t		 nwatches;
+	/*
+	 * Bytes queued by every watcher together, and their budget
+	 * (--watch-queue-bytes): past it, a watcher holding more than its
+	 * share (budget / watchers) is ended as too slow (410, relist).
+	 */
+	_Atomic int64_t		 queued;
+	int64_t			 budget;
+	_Atomic int64_t		 slow_ended;	/* watchers ended as too slow */
+	int64_t			 trim_peak;	/* ticker: queued since trim */
+	size_t			 trim_peak_watches;
 	int64_t			 rv;		/* newest revision seen */
 	int64_t			 heartbeat_ms;
 	int64_t			 compact_ms;	/* 0 = never */
@@ -114,6 +142,14 @@ void	watch_release(struct watch *w);
 /* watchlog.c */
 struct watchlog *watchlog_new(struct store *s, struct bus *bus,
 	    int64_t heartbeat_ms, int64_t compact_ms);
+/* --watch-queue-bytes (0 = no global budget; the per-watch cap remains). */
+#define WATCH_QUEUE_BUDGET_DEFAULT	"256Mi"
+void	watchlog_set_budget(struct watchlog *wl, int64_t bytes);
+/* Queued bytes of every watcher, and watchers ended as too slow. */
+int64_t	watchlog_queued(struct watchlog *wl);
+int64_t	watchlog_slow_ended(struct watchlog *wl);
+/* Keep wl->queued in step with w's queue (w->mu held). */
+void	watch_account(struct watch *w);
 /* The store commit hook (arg = the watchlog). */
 void	watchlog_commit(const struct store_event *ev, void *arg);
 /* Start the heartbeat/timeout/compaction thread. */

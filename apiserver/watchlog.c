@@ -8,6 +8,8 @@
 #include "watch.h"
 
 #include <errno.h>
+#include <malloc.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,9 @@
 #include "store.h"
 
 #define TICK_MS	200
+/* Give freed memory back once the watchers' queues shrank by this much. */
+#define TRIM_BYTES	(8 << 20)
+#define TRIM_WATCHES	100	/* or this many watches closed */
 
 struct watchlog *
 watchlog_new(struct store *s, struct bus *bus, int64_t heartbeat_ms,
@@ -61,12 +66,50 @@ watchlog_link(struct watchlog *wl, struct watch *w)
 size_t
 watchlog_count(struct watchlog *wl)
 {
-	size_t n;
+	return atomic_load(&wl->nwatches);
+}
 
+void
+watchlog_set_budget(struct watchlog *wl, int64_t bytes)
+{
 	pthread_mutex_lock(&wl->mu);
-	n = wl->nwatches;
+	wl->budget = bytes;
 	pthread_mutex_unlock(&wl->mu);
-	return n;
+}
+
+int64_t
+watchlog_queued(struct watchlog *wl)
+{
+	return atomic_load(&wl->queued);
+}
+
+int64_t
+watchlog_slow_ended(struct watchlog *wl)
+{
+	return atomic_load(&wl->slow_ended);
+}
+
+/*
+ * glibc keeps freed memory in its arenas (one per thread that allocated):
+ * after the queues shrank a lot (slow watchers ended, a burst drained),
+ * hand it back, or the RSS stays at its peak.
+ */
+static void
+trim_if_shrunk(struct watchlog *wl)
+{
+	int64_t q = atomic_load(&wl->queued);
+	size_t n = atomic_load(&wl->nwatches);
+
+	if (q > wl->trim_peak)
+		wl->trim_peak = q;
+	if (n > wl->trim_peak_watches)
+		wl->trim_peak_watches = n;
+	if (wl->trim_peak - q >= TRIM_BYTES ||
+	    wl->trim_peak_watches - n >= TRIM_WATCHES) {
+		malloc_trim(0);
+		wl->trim_peak = q;
+		wl->trim_peak_watches = n;
+	}
 }
 
 static const char *
@@ -209,6 +252,7 @@ tick(struct watchlog *wl, int64_t now)
 			strbuf_fini(&w->buf);
 			strbuf_init(&w->buf);
 			w->off = 0;
+			watch_account(w);
 			w->ended = true;
 			watch_wake(w);
 		} else if (wl->heartbeat_ms > 0 &&
@@ -241,6 +285,7 @@ ticker(void *arg)
 			break;
 		now = watch_now_ms();
 		tick(wl, now);
+		trim_if_shrunk(wl);
 		if (next_compact > 0 && now >= next_compact) {
 			/* Keep the events of the last interval, as Kubernetes
 			 * does. */

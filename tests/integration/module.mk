@@ -12,6 +12,7 @@ SCRIPT_TESTS += tests/integration/apiserver/reliability.sh
 SCRIPT_TESTS += tests/integration/apiserver/resources.sh
 SCRIPT_TESTS += tests/integration/apiserver/restart.sh
 SCRIPT_TESTS += tests/integration/apiserver/watch.sh
+SCRIPT_TESTS += tests/integration/apiserver/watchload.sh
 SCRIPT_TESTS += tests/integration/deploy/files.sh
 SCRIPT_TESTS += tests/integration/deploy/flags.sh
 SCRIPT_TESTS += tests/integration/kubelet-sim/features.sh

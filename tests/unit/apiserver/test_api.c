@@ -17,6 +17,7 @@
 
 #include "ckube/err.h"
 #include "apiserver.h"
+#include "ckube/strbuf.h"
 #include "store.h"
 #include "watch.h"
 
@@ -353,6 +354,176 @@ test_api_watch_resume_from_ring(void **state)
 	watch_release(resp.watch);
 }
 
+/* Read w until it sleeps or ends; the text (yours). */
+static char *
+drain(struct watch *w)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = watch_read(w, buf, sizeof(buf), fake_suspend)) > 0)
+		strbuf_add(&sb, buf, (size_t)n);
+	return strbuf_detach(&sb, NULL);
+}
+
+static struct watch *
+start_watch(struct fixture *f, const char *path, const char *rv)
+{
+	struct api_request req;
+	struct api_response resp;
+
+	memset(&req, 0, sizeof(req));
+	req.method = "GET";
+	req.path = path;
+	req.params[0].key = "watch";
+	req.params[0].val = "1";
+	req.nparams = 1;
+	if (rv != NULL) {
+		req.params[1].key = "resourceVersion";
+		req.params[1].val = rv;
+		req.nparams = 2;
+	}
+	api_handle(&f->srv, &req, &resp);
+	assert_int_equal(resp.code, 200);
+	assert_non_null(resp.watch);
+	watch_attach(resp.watch, NULL, fake_resume);
+	return resp.watch;
+}
+
+static void
+patch_secret(struct fixture *f, const char *name, const char *v)
+{
+	char path[128], body[128];
+	cJSON *o;
+	int code;
+
+	snprintf(path, sizeof(path), "/api/v1/namespaces/default/secrets/%s",
+	    name);
+	snprintf(body, sizeof(body), "{\"metadata\":{\"labels\":"
+	    "{\"v\":\"%s\"}}}", v);
+	o = call(f, "PATCH", path, "application/merge-patch+json", body,
+	    &code);
+	assert_int_equal(code, 200);
+	cJSON_Delete(o);
+}
+
+/*
+ * A watch from resourceVersion 0 streams its initial list page by page:
+ * nothing is queued before the client reads, then one page at a time; a
+ * change of a listed object follows its ADDED, a change of an object not
+ * listed yet shows in its ADDED. Every object exactly once, in order.
+ */
+static void
+test_api_watch_initial_streamed(void **state)
+{
+	struct fixture *f = *state;
+	struct watch *w;
+	struct strbuf all = STRBUF_INIT;
+	char buf[4096], *text, *rest, *line, *save;
+	int seen[150], modified[150];
+	ssize_t n;
+	cJSON *o, *ev;
+	const char *type, *nm, *v;
+	int code, i, k;
+
+	for (i = 0; i < 150; i++) {
+		snprintf(buf, sizeof(buf),
+		    "{\"metadata\":{\"name\":\"s%03d\"}}", i);
+		o = call(f, "POST", "/api/v1/namespaces/default/secrets",
+		    "application/json", buf, &code);
+		assert_int_equal(code, 201);
+		cJSON_Delete(o);
+	}
+	w = start_watch(f, "/api/v1/namespaces/default/secrets", "0");
+	assert_int_equal(watchlog_queued(f->srv.wl), 0);
+	n = watch_read(w, buf, sizeof(buf), fake_suspend);
+	assert_int_equal(n, (ssize_t)sizeof(buf));
+	/* One page of WATCH_PAGE_ITEMS is queued, not the 150 objects. */
+	assert_true(watchlog_queued(f->srv.wl) > 0);
+	assert_true(watchlog_queued(f->srv.wl) < WATCH_PAGE_ITEMS * 400);
+	patch_secret(f, "s000", "a");	/* listed: MODIFIED after ADDED */
+	patch_secret(f, "s149", "b");	/* not yet: its ADDED shows it */
+	rest = drain(w);
+	strbuf_add(&all, buf, (size_t)n);
+	strbuf_adds(&all, rest);
+	free(rest);
+	text = strbuf_detach(&all, NULL);
+	memset(seen, 0, sizeof(seen));
+	memset(modified, 0, sizeof(modified));
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		ev = cJSON_Parse(line);
+		assert_non_null(ev);
+		type = json_str(ev, "type");
+		o = json_obj(ev, "object");
+		nm = json_str(json_obj(o, "metadata"), "name");
+		v = json_str(json_obj(json_obj(o, "metadata"), "labels"),
+		    "v");
+		assert_int_equal(sscanf(nm, "s%d", &k), 1);
+		if (strcmp(type, "ADDED") == 0) {
+			assert_int_equal(seen[k], 0);
+			seen[k] = 1;
+			if (k == 149)
+				assert_string_equal(v != NULL ? v : "", "b");
+		} else {
+			assert_string_equal(type, "MODIFIED");
+			assert_int_equal(k, 0);
+			assert_int_equal(seen[0], 1);
+			assert_string_equal(v != NULL ? v : "", "a");
+			modified[0]++;
+		}
+		cJSON_Delete(ev);
+	}
+	free(text);
+	for (i = 0; i < 150; i++)
+		assert_int_equal(seen[i], 1);
+	assert_int_equal(modified[0], 1);
+	assert_int_equal(watchlog_queued(f->srv.wl), 0);
+	watchlog_shutdown(f->srv.wl);
+	watch_release(w);
+}
+
+/*
+ * Past --watch-queue-bytes, a watcher over its share is ended with a
+ * 410 Expired ERROR event after what it had, and counted.
+ */
+static void
+test_api_watch_budget_ends_slow(void **state)
+{
+	struct fixture *f = *state;
+	struct watch *w;
+	char buf[256], *text;
+	cJSON *o;
+	int code, i;
+
+	o = call(f, "POST", "/api/v1/namespaces/default/secrets",
+	    "application/json", "{\"metadata\":{\"name\":\"s\"}}", &code);
+	assert_int_equal(code, 201);
+	cJSON_Delete(o);
+	watchlog_set_budget(f->srv.wl, 1000);
+	w = start_watch(f, "/api/v1/namespaces/default/secrets",
+	    json_str(json_obj(o = call(f, "GET",
+	    "/api/v1/namespaces/default/secrets/s", NULL, NULL, &code),
+	    "metadata"), "resourceVersion"));
+	cJSON_Delete(o);
+	for (i = 0; i < 10; i++) {
+		snprintf(buf, sizeof(buf), "%d", i);
+		patch_secret(f, "s", buf);
+	}
+	assert_int_equal(watchlog_slow_ended(f->srv.wl), 1);
+	text = drain(w);
+	/* Nothing was sent yet: the queue is dropped, the ERROR alone. */
+	assert_true(strncmp(text, "{\"type\":\"ERROR\"", 15) == 0);
+	assert_non_null(strstr(text, "\"reason\":\"Expired\""));
+	assert_non_null(strstr(text, "\"code\":410}}\n"));
+	free(text);
+	assert_int_equal(watch_read(w, buf, sizeof(buf), fake_suspend), -1);
+	assert_int_equal(watchlog_queued(f->srv.wl), 0);
+	watchlog_shutdown(f->srv.wl);
+	watch_release(w);
+}
+
 int
 main(void)
 {
@@ -370,6 +541,10 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api_watch_queue, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_api_watch_initial_streamed,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_api_watch_budget_ends_slow,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api_watch_resume_from_ring,
 		    setup, teardown),
 	};

@@ -11,6 +11,13 @@ runs this script.
     python3 scripts/gen_openapi_schema.py > apiserver/openapi_schema.c
 
 (tests/e2e/explain.sh checks the committed file is current.)
+
+The kinds are the rows of apiserver/registry.c (1.3 names in OLD_VERSIONS
+excepted), plus SUBRESOURCE_KINDS. To add a kind: add its registry row and
+rerun; if it is not models.V1<Kind>, add a CLASS_OF line, and for a new
+group a PKG line (discovery.k8s.io, scheduling.k8s.io and
+networking.k8s.io are there, so EndpointSlice, PriorityClass, Ingress and
+IngressClass need only their rows). Fields newer than 1.22 go in EXTRA.
 """
 import os
 import re

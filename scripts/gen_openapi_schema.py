@@ -11,7 +11,15 @@ runs this script.
     python3 scripts/gen_openapi_schema.py > apiserver/openapi_schema.c
 
 (tests/e2e/explain.sh checks the committed file is current.)
+
+The kinds are the rows of apiserver/registry.c (1.3 names in OLD_VERSIONS
+excepted), plus SUBRESOURCE_KINDS. To add a kind: add its registry row and
+rerun; if it is not models.V1<Kind>, add a CLASS_OF line, and for a new
+group a PKG line (discovery.k8s.io, scheduling.k8s.io and
+networking.k8s.io are there, so EndpointSlice, PriorityClass, Ingress and
+IngressClass need only their rows). Fields newer than 1.22 go in EXTRA.
 """
+import os
 import re
 import sys
 
@@ -20,41 +28,95 @@ from kubernetes.client import models  # noqa: E402
 
 PKG = {
     '': 'io.k8s.api.core.v1',
+    'apiregistration.k8s.io':
+    'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1',
     'apps': 'io.k8s.api.apps.v1',
     'authorization.k8s.io': 'io.k8s.api.authorization.v1',
     'autoscaling': 'io.k8s.api.autoscaling.v1',
+    'autoscaling/v2': 'io.k8s.api.autoscaling.v2',
     'batch': 'io.k8s.api.batch.v1',
     'coordination.k8s.io': 'io.k8s.api.coordination.v1',
+    'discovery.k8s.io': 'io.k8s.api.discovery.v1',
     'events.k8s.io': 'io.k8s.api.events.v1',
     'networking.k8s.io': 'io.k8s.api.networking.v1',
     'policy': 'io.k8s.api.policy.v1',
     'rbac.authorization.k8s.io': 'io.k8s.api.rbac.v1',
+    'scheduling.k8s.io': 'io.k8s.api.scheduling.v1',
     'storage.k8s.io': 'io.k8s.api.storage.v1',
     'meta': 'io.k8s.apimachinery.pkg.apis.meta.v1',
 }
 
-# Served kinds (apiserver/registry.c, v1 rows) and the subresource kinds,
-# group by group: a nested type belongs to the first group reaching it.
-ROOTS = [
-    ('meta', 'v1', ['V1Status', 'V1DeleteOptions']),
-    ('', 'v1', ['V1ConfigMap', 'V1Endpoints', 'CoreV1Event', 'V1Namespace',
-                'V1Node', 'V1PersistentVolumeClaim', 'V1PersistentVolume',
-                'V1Pod', 'V1PodTemplate', 'V1ReplicationController',
-                'V1Secret', 'V1ServiceAccount', 'V1Service', 'V1Binding']),
-    ('apps', 'v1', ['V1ControllerRevision', 'V1Deployment', 'V1ReplicaSet',
-                    'V1StatefulSet']),
-    ('authorization.k8s.io', 'v1', ['V1SelfSubjectAccessReview']),
-    ('autoscaling', 'v1', ['V1Scale']),
-    ('batch', 'v1', ['V1CronJob', 'V1Job']),
-    ('coordination.k8s.io', 'v1', ['V1Lease']),
-    ('events.k8s.io', 'v1', ['EventsV1Event']),
-    ('networking.k8s.io', 'v1', ['V1NetworkPolicy']),
-    ('policy', 'v1', ['V1PodDisruptionBudget', 'V1Eviction']),
-    ('rbac.authorization.k8s.io', 'v1', ['V1ClusterRoleBinding',
-                                         'V1ClusterRole', 'V1RoleBinding',
-                                         'V1Role']),
-    ('storage.k8s.io', 'v1', ['V1StorageClass']),
-]
+# The python class of a served group/version/kind when it is not
+# 'V1' + kind (the 1.22 models have autoscaling/v2 as v2beta2).
+CLASS_OF = {
+    ('', 'v1', 'Event'): 'CoreV1Event',
+    ('events.k8s.io', 'v1', 'Event'): 'EventsV1Event',
+    ('autoscaling', 'v2', 'HorizontalPodAutoscaler'):
+    'V2beta2HorizontalPodAutoscaler',
+}
+
+# Versions served only as 1.3 names over a stored kind (convert_edge.c):
+# no schema of their own (kubectl explain gets the stored one).
+OLD_VERSIONS = {'v1alpha1', 'v2alpha1', 'v1beta1'}
+
+# Kinds served as subresources or request bodies, not registry rows.
+SUBRESOURCE_KINDS = {
+    'meta': ['V1Status', 'V1DeleteOptions'],
+    '': ['V1Binding'],
+    'autoscaling': ['V1Scale'],
+    'policy': ['V1Eviction'],
+}
+
+REGISTRY_ROW = re.compile(r'\{\s*(?:(CORE)|"([^"]*)",\s*"([^"]*)")\s*,\s*'
+                          r'"[^"]*",\s*"[^"]*",\s*"([^"]*)"')
+
+
+def registry_kinds():
+    """(group, version, kind) of every row of apiserver/registry.c."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..',
+                        'apiserver', 'registry.c')
+    text = open(path).read()
+    text = text[text.index('registry[] = {'):]
+    rows = []
+    for m in REGISTRY_ROW.finditer(text):
+        if m.group(1):
+            rows.append(('', 'v1', m.group(4)))
+        else:
+            rows.append((m.group(2), m.group(3), m.group(4)))
+    if not rows:
+        raise SystemExit('no rows found in ' + path)
+    return rows
+
+
+def build_roots():
+    """ROOTS: (package key, version, classes), group by group in the order
+    of registry.c (meta first): a nested type belongs to the first group
+    reaching it. Fails listing every served kind without a model."""
+    roots, missing = {}, []
+    roots['meta'] = ('v1', list(SUBRESOURCE_KINDS['meta']))
+    for group, version, kind in registry_kinds():
+        if version in OLD_VERSIONS:
+            continue
+        cls = CLASS_OF.get((group, version, kind), 'V1' + kind)
+        key = group if version == 'v1' else group + '/' + version
+        if not hasattr(models, cls) or key not in PKG:
+            missing.append('%s/%s %s (class %s, package key %r)' % (
+                group, version, kind, cls, key))
+            continue
+        roots.setdefault(key, (version, []))
+        if cls not in roots[key][1]:
+            roots[key][1].append(cls)
+        for sub in SUBRESOURCE_KINDS.get(key, []):
+            if sub not in roots[key][1]:
+                roots[key][1].append(sub)
+    if missing:
+        raise SystemExit('gen_openapi_schema: served kinds without a model '
+                         '(add CLASS_OF / PKG entries):\n  ' +
+                         '\n  '.join(missing))
+    return [(k, v, c) for k, (v, c) in roots.items()]
+
+
+ROOTS = build_roots()
 
 META = {'V1ObjectMeta', 'V1ListMeta', 'V1LabelSelector',
         'V1LabelSelectorRequirement', 'V1OwnerReference',
@@ -169,7 +231,13 @@ INT_OR_STRING = {'port', 'targetPort', 'maxSurge', 'maxUnavailable',
                  'minAvailable'}
 QUANTITY = {'divisor', 'sizeLimit'}
 QUANTITY_MAPS = {'limits', 'requests', 'capacity', 'allocatable', 'hard',
-                 'used', 'overhead', 'allocatedResources'}
+                 'used', 'overhead', 'allocatedResources', 'default',
+                 'defaultRequest', 'max', 'min', 'maxLimitRequestRatio'}
+# Quantity strings whose names are plain strings elsewhere.
+QUANTITY_OWN = {('V2beta2MetricTarget', 'value'),
+                ('V2beta2MetricTarget', 'averageValue'),
+                ('V2beta2MetricValueStatus', 'value'),
+                ('V2beta2MetricValueStatus', 'averageValue')}
 MICRO_TIME = {'eventTime', 'acquireTime', 'renewTime'}
 INT64 = {'activeDeadlineSeconds', 'terminationGracePeriodSeconds',
          'generation', 'observedGeneration', 'deletionGracePeriodSeconds',
@@ -211,6 +279,8 @@ PATCH = {
     ('V1DeploymentStatus', 'conditions'): ('merge', 'type', ['type']),
     ('V1ReplicaSetStatus', 'conditions'): ('merge', 'type', ['type']),
     ('V1JobStatus', 'conditions'): ('merge', 'type', ['type']),
+    ('V1DaemonSetStatus', 'conditions'): ('merge', 'type', ['type']),
+    ('V1APIServiceStatus', 'conditions'): ('merge', 'type', ['type']),
     ('V1DeploymentSpec', 'strategy'): ('retainKeys', None, None),
     ('V1NodeSpec', 'podCIDRs'): ('merge', None, None),
     ('V1ServiceAccount', 'secrets'): ('merge', 'name', None),
@@ -297,6 +367,35 @@ DESC_DEF = {
                                'action.',
     'Scale': 'The scale subresource of a workload: desired and observed '
              'replicas.',
+    'DaemonSet': 'A DaemonSet runs one copy of a pod on every eligible '
+                 'node.',
+    'DaemonSetUpdateStrategy': 'How a DaemonSet replaces its pods when '
+                               'the template changes.',
+    'RollingUpdateDaemonSet': 'Bounds on the pods a DaemonSet rolling '
+                              'update may take down or add at a time.',
+    'HorizontalPodAutoscaler': 'Scales a workload\'s replicas between '
+                               'bounds to meet target metrics.',
+    'MetricSpec': 'One metric an autoscaler scales on; exactly one source '
+                  'matches type.',
+    'MetricTarget': 'The target value, average value or average '
+                    'utilization of a metric.',
+    'HorizontalPodAutoscalerBehavior': 'How fast an autoscaler scales up '
+                                       'and down.',
+    'HPAScalingRules': 'The policies and stabilization window of one '
+                       'scaling direction.',
+    'HPAScalingPolicy': 'A change of at most value pods or percent over '
+                        'periodSeconds.',
+    'CrossVersionObjectReference': 'The object a HorizontalPodAutoscaler '
+                                   'scales.',
+    'APIService': 'Declares a group version served by another server '
+                  '(or locally).',
+    'ResourceQuota': 'Caps the total resources and objects of a '
+                     'namespace.',
+    'ScopeSelector': 'Which objects a quota tracks, by scope.',
+    'LimitRange': 'Default, minimum and maximum resources of each pod, '
+                  'container or claim of a namespace.',
+    'LimitRangeItem': 'The limits of one kind of object (Pod, Container '
+                      'or PersistentVolumeClaim).',
     'Status': 'The outcome of an API call that returns no object.',
     'DeleteOptions': 'Options of a delete request.',
     'Time': 'A timestamp in RFC 3339 form, to the second.',
@@ -474,6 +573,28 @@ DESC_OWN = {
     'the default) or Parallel.',
     'StatefulSetSpec.volumeClaimTemplates': 'Claims each pod gets its own '
     'copy of.',
+    'DaemonSetSpec.updateStrategy': 'How pods are replaced when the '
+    'template changes: RollingUpdate (the default) or OnDelete.',
+    'DaemonSetUpdateStrategy.type': 'RollingUpdate (the default) or '
+    'OnDelete (a pod is replaced only once deleted).',
+    'HorizontalPodAutoscalerSpec.scaleTargetRef': 'The workload scaled.',
+    'HorizontalPodAutoscalerSpec.minReplicas': 'The fewest replicas (1 '
+    'when unset).',
+    'HorizontalPodAutoscalerSpec.maxReplicas': 'The most replicas; '
+    'required.',
+    'HorizontalPodAutoscalerSpec.metrics': 'The metrics scaled on; the '
+    'largest proposed count wins (80% CPU when unset).',
+    'HorizontalPodAutoscalerSpec.targetCPUUtilizationPercentage': 'The '
+    'average CPU utilization aimed for, in percent of the requests.',
+    'ResourceQuotaSpec.hard': 'The most of each named resource the '
+    'namespace may use.',
+    'ResourceQuotaSpec.scopes': 'Only objects in all these scopes count.',
+    'ResourceQuotaSpec.scopeSelector': 'Only objects matching these scope '
+    'terms count.',
+    'LimitRangeItem.default': 'Limits given to a container that sets '
+    'none.',
+    'LimitRangeItem.defaultRequest': 'Requests given to a container that '
+    'sets none.',
     'PodDisruptionBudgetSpec.minAvailable': 'Pods that must stay '
     'available (a number or a percentage).',
 }
@@ -586,7 +707,7 @@ for group, version, classes in ROOTS:
     for cls in classes:
         visit(cls, group)
         d = defs[cls]
-        d.gvk = ('' if group == 'meta' else group, version,
+        d.gvk = ('' if group == 'meta' else group.split('/')[0], version,
                  d.short)
 
 special('Time', PKG['meta'] + '.Time', 'OA_STRING', 'date-time')
@@ -611,7 +732,7 @@ def cstr(s):
 def scalar(cls, name, t):
     """(type, ref, format) of a scalar python type t of field name."""
     if t == 'str':
-        if name in QUANTITY:
+        if name in QUANTITY or (cls, name) in QUANTITY_OWN:
             return ('OA_REF', index['Quantity'], None)
         return ('OA_STRING', -1, None)
     if t == 'int':

@@ -140,7 +140,8 @@ agent_on() { kc get pods -l app=agent --field-selector "spec.nodeName=$busy,stat
 check "the daemon pod still runs on the cordoned $busy" is 1 agent_on
 kc uncordon "$busy" >/dev/null
 
-# Validation and the extensions/v1beta1 view of the same object.
+# Validation and the extensions/v1beta1 view of the same object. (Not `app: y`:
+# YAML 1.1 reads y as true, which typed decoding refuses as upstream does.)
 out=$(kc apply -f - 2>&1 <<'YAML'
 apiVersion: apps/v1
 kind: DaemonSet
@@ -148,7 +149,7 @@ metadata: {name: bad}
 spec:
   selector: {matchLabels: {app: x}}
   template:
-    metadata: {labels: {app: y}}
+    metadata: {labels: {app: other}}
     spec:
       restartPolicy: Never
       containers: [{name: c, image: i}]

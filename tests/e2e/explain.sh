@@ -69,6 +69,43 @@ lines "explain cronjobs.spec: schedule and jobTemplate required, 1.32 timeZone" 
 out=$(k explain pods.spec.containers.resources 2>&1)
 lines "explain: maps of Quantity" "$out" "^  limits	<map\[string\]Quantity>$"
 
+out=$(k explain ds.spec.updateStrategy 2>&1)
+lines "explain ds.spec.updateStrategy" "$out" \
+    "^GROUP: +apps$" \
+    "^FIELD: updateStrategy <DaemonSetUpdateStrategy>$" \
+    "^  rollingUpdate	<RollingUpdateDaemonSet>$" \
+    "^  type	<string>$"
+
+out=$(k explain hpa.spec 2>&1)
+lines "explain hpa.spec: autoscaling/v2 (from v2beta2 models)" "$out" \
+    "^GROUP: +autoscaling$" \
+    "^VERSION: +v2$" \
+    "^  maxReplicas	<integer> -required-$" \
+    "^  scaleTargetRef	<CrossVersionObjectReference> -required-$" \
+    "^  metrics	<\[\]MetricSpec>$" \
+    "^  behavior	<HorizontalPodAutoscalerBehavior>$"
+
+out=$(k explain hpa.spec --api-version=autoscaling/v1 2>&1)
+lines "explain hpa.spec --api-version=autoscaling/v1" "$out" \
+    "^VERSION: +v1$" \
+    "^  targetCPUUtilizationPercentage	<integer>$"
+
+out=$(k explain quota.spec 2>&1)
+lines "explain quota.spec" "$out" \
+    "^  hard	<map\[string\]Quantity>$" \
+    "^  scopeSelector	<ScopeSelector>$" \
+    "^  scopes	<\[\]string>$"
+
+out=$(k explain limits.spec.limits 2>&1)
+lines "explain limits.spec.limits" "$out" \
+    "^  default	<map\[string\]Quantity>$" \
+    "^  type	<string> -required-$"
+
+out=$(k explain apiservices.spec 2>&1)
+lines "explain apiservices.spec" "$out" \
+    "^  groupPriorityMinimum	<integer> -required-$" \
+    "^  service	<ServiceReference>$"
+
 out=$(k explain pods.spec.nosuch 2>&1) && rc=0 || rc=$?
 expect "explain of an unknown field fails as upstream" \
     '1 error: field "nosuch" does not exist' "$rc ${out##*$'\n'}"

@@ -14,7 +14,7 @@ static const struct openapi_prop p0[] = {
 	    "The data of this controller revision." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "revision", OA_INTEGER, OA_NONE, "int64", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The revision of this controller revision." },
@@ -24,7 +24,7 @@ static const struct openapi_prop p1[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 3, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -32,7 +32,7 @@ static const struct openapi_prop p1[] = {
 	    "The observed state, written by the system; read-only for users." },
 };
 static const struct openapi_prop p2[] = {
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last transition time of this daemon set condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this daemon set condition." },
@@ -48,7 +48,7 @@ static const struct openapi_prop p3[] = {
 	    "Seconds a new pod must be ready before it counts as available." },
 	{ "revisionHistoryLimit", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "How many old revisions to keep for rollback." },
-	{ "selector", OA_REF, OA_NONE, NULL, 282, OA_REQUIRED, NULL, NULL, NULL,
+	{ "selector", OA_REF, OA_NONE, NULL, 302, OA_REQUIRED, NULL, NULL, NULL,
 	    "The label query the pods must match." },
 	{ "template", OA_REF, OA_NONE, NULL, 199, OA_REQUIRED, NULL, NULL, NULL,
 	    "The template of the pods created." },
@@ -88,7 +88,7 @@ static const struct openapi_prop p6[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 8, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -96,9 +96,9 @@ static const struct openapi_prop p6[] = {
 	    "The observed state, written by the system; read-only for users." },
 };
 static const struct openapi_prop p7[] = {
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last transition time of this deployment condition." },
-	{ "lastUpdateTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastUpdateTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last update time of this deployment condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this deployment condition." },
@@ -120,7 +120,7 @@ static const struct openapi_prop p8[] = {
 	    "The number of desired pods (1 when unset)." },
 	{ "revisionHistoryLimit", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "How many old revisions to keep for rollback." },
-	{ "selector", OA_REF, OA_NONE, NULL, 282, OA_REQUIRED, NULL, NULL, NULL,
+	{ "selector", OA_REF, OA_NONE, NULL, 302, OA_REQUIRED, NULL, NULL, NULL,
 	    "The label query the pods must match." },
 	{ "strategy", OA_REF, OA_NONE, NULL, 10, 0, "retainKeys", NULL, NULL,
 	    "How existing pods are replaced by new ones." },
@@ -156,7 +156,7 @@ static const struct openapi_prop p11[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 13, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -164,7 +164,7 @@ static const struct openapi_prop p11[] = {
 	    "The observed state, written by the system; read-only for users." },
 };
 static const struct openapi_prop p12[] = {
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last transition time of this replica set condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this replica set condition." },
@@ -180,7 +180,7 @@ static const struct openapi_prop p13[] = {
 	    "Seconds a new pod must be ready before it counts as available." },
 	{ "replicas", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The number of desired pods." },
-	{ "selector", OA_REF, OA_NONE, NULL, 282, OA_REQUIRED, NULL, NULL, NULL,
+	{ "selector", OA_REF, OA_NONE, NULL, 302, OA_REQUIRED, NULL, NULL, NULL,
 	    "The label query the pods must match." },
 	{ "template", OA_REF, OA_NONE, NULL, 199, 0, NULL, NULL, NULL,
 	    "The template of the pods created." },
@@ -200,19 +200,19 @@ static const struct openapi_prop p14[] = {
 	    "The number of desired pods." },
 };
 static const struct openapi_prop p15[] = {
-	{ "maxSurge", OA_REF, OA_NONE, NULL, 294, 0, NULL, NULL, NULL,
+	{ "maxSurge", OA_REF, OA_NONE, NULL, 314, 0, NULL, NULL, NULL,
 	    "How many pods may exist above the desired count during an update (a number or a percentage)." },
-	{ "maxUnavailable", OA_REF, OA_NONE, NULL, 294, 0, NULL, NULL, NULL,
+	{ "maxUnavailable", OA_REF, OA_NONE, NULL, 314, 0, NULL, NULL, NULL,
 	    "How many pods may be unavailable during an update (a number or a percentage)." },
 };
 static const struct openapi_prop p16[] = {
-	{ "maxSurge", OA_REF, OA_NONE, NULL, 294, 0, NULL, NULL, NULL,
+	{ "maxSurge", OA_REF, OA_NONE, NULL, 314, 0, NULL, NULL, NULL,
 	    "How many pods may exist above the desired count during an update (a number or a percentage)." },
-	{ "maxUnavailable", OA_REF, OA_NONE, NULL, 294, 0, NULL, NULL, NULL,
+	{ "maxUnavailable", OA_REF, OA_NONE, NULL, 314, 0, NULL, NULL, NULL,
 	    "How many pods may be unavailable during an update (a number or a percentage)." },
 };
 static const struct openapi_prop p17[] = {
-	{ "maxUnavailable", OA_REF, OA_NONE, NULL, 294, 0, NULL, NULL, NULL,
+	{ "maxUnavailable", OA_REF, OA_NONE, NULL, 314, 0, NULL, NULL, NULL,
 	    "How many pods may be unavailable during an update (a number or a percentage)." },
 	{ "partition", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
 	    "The partition of this rolling update stateful set strategy." },
@@ -222,7 +222,7 @@ static const struct openapi_prop p18[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 22, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -230,7 +230,7 @@ static const struct openapi_prop p18[] = {
 	    "The observed state, written by the system; read-only for users." },
 };
 static const struct openapi_prop p19[] = {
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last transition time of this stateful set condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this stateful set condition." },
@@ -264,7 +264,7 @@ static const struct openapi_prop p22[] = {
 	    "The number of desired pods." },
 	{ "revisionHistoryLimit", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "How many old revisions to keep for rollback." },
-	{ "selector", OA_REF, OA_NONE, NULL, 282, OA_REQUIRED, NULL, NULL, NULL,
+	{ "selector", OA_REF, OA_NONE, NULL, 302, OA_REQUIRED, NULL, NULL, NULL,
 	    "The label query the pods must match." },
 	{ "serviceName", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The headless service giving the pods their DNS names." },
@@ -330,7 +330,7 @@ static const struct openapi_prop p27[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 28, OA_REQUIRED, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -366,7 +366,7 @@ static const struct openapi_prop p31[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 32, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -390,7 +390,7 @@ static const struct openapi_prop p33[] = {
 	    "The current replicas of this horizontal pod autoscaler status." },
 	{ "desiredReplicas", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The desired replicas of this horizontal pod autoscaler status." },
-	{ "lastScaleTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastScaleTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last scale time of this horizontal pod autoscaler status." },
 	{ "observedGeneration", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
 	    "The observed generation of this horizontal pod autoscaler status." },
@@ -400,7 +400,7 @@ static const struct openapi_prop p34[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 35, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -474,7 +474,7 @@ static const struct openapi_prop p44[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 47, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -488,7 +488,7 @@ static const struct openapi_prop p45[] = {
 	    "The scale up of this horizontal pod autoscaler behavior." },
 };
 static const struct openapi_prop p46[] = {
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last transition time of this horizontal pod autoscaler condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this horizontal pod autoscaler condition." },
@@ -520,7 +520,7 @@ static const struct openapi_prop p48[] = {
 	    "The current replicas of this horizontal pod autoscaler status." },
 	{ "desiredReplicas", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The desired replicas of this horizontal pod autoscaler status." },
-	{ "lastScaleTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastScaleTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last scale time of this horizontal pod autoscaler status." },
 	{ "observedGeneration", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
 	    "The observed generation of this horizontal pod autoscaler status." },
@@ -528,7 +528,7 @@ static const struct openapi_prop p48[] = {
 static const struct openapi_prop p49[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
-	{ "selector", OA_REF, OA_NONE, NULL, 282, 0, NULL, NULL, NULL,
+	{ "selector", OA_REF, OA_NONE, NULL, 302, 0, NULL, NULL, NULL,
 	    "The label query the pods must match." },
 };
 static const struct openapi_prop p50[] = {
@@ -562,19 +562,19 @@ static const struct openapi_prop p51[] = {
 static const struct openapi_prop p52[] = {
 	{ "averageUtilization", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The average utilization of this metric target." },
-	{ "averageValue", OA_REF, OA_NONE, NULL, 279, 0, NULL, NULL, NULL,
+	{ "averageValue", OA_REF, OA_NONE, NULL, 299, 0, NULL, NULL, NULL,
 	    "The average value of this metric target." },
 	{ "type", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
-	{ "value", OA_REF, OA_NONE, NULL, 279, 0, NULL, NULL, NULL,
+	{ "value", OA_REF, OA_NONE, NULL, 299, 0, NULL, NULL, NULL,
 	    "The value of this metric target." },
 };
 static const struct openapi_prop p53[] = {
 	{ "averageUtilization", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The average utilization of this metric value status." },
-	{ "averageValue", OA_REF, OA_NONE, NULL, 279, 0, NULL, NULL, NULL,
+	{ "averageValue", OA_REF, OA_NONE, NULL, 299, 0, NULL, NULL, NULL,
 	    "The average value of this metric value status." },
-	{ "value", OA_REF, OA_NONE, NULL, 279, 0, NULL, NULL, NULL,
+	{ "value", OA_REF, OA_NONE, NULL, 299, 0, NULL, NULL, NULL,
 	    "The value of this metric value status." },
 };
 static const struct openapi_prop p54[] = {
@@ -622,7 +622,7 @@ static const struct openapi_prop p60[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 61, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -650,9 +650,9 @@ static const struct openapi_prop p61[] = {
 static const struct openapi_prop p62[] = {
 	{ "active", OA_ARRAY, OA_REF, NULL, 172, 0, NULL, NULL, NULL,
 	    "The active of this cron job status." },
-	{ "lastScheduleTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastScheduleTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last schedule time of this cron job status." },
-	{ "lastSuccessfulTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastSuccessfulTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last successful time of this cron job status." },
 };
 static const struct openapi_prop p63[] = {
@@ -660,7 +660,7 @@ static const struct openapi_prop p63[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 65, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -668,9 +668,9 @@ static const struct openapi_prop p63[] = {
 	    "The observed state, written by the system; read-only for users." },
 };
 static const struct openapi_prop p64[] = {
-	{ "lastProbeTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastProbeTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last probe time of this job condition." },
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last transition time of this job condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this job condition." },
@@ -704,7 +704,7 @@ static const struct openapi_prop p65[] = {
 	    "The pod failure policy of this job spec." },
 	{ "podReplacementPolicy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The pod replacement policy of this job spec." },
-	{ "selector", OA_REF, OA_NONE, NULL, 282, 0, NULL, NULL, NULL,
+	{ "selector", OA_REF, OA_NONE, NULL, 302, 0, NULL, NULL, NULL,
 	    "The label query the pods must match." },
 	{ "successPolicy", OA_REF, OA_NONE, NULL, 72, 0, NULL, NULL, NULL,
 	    "The success policy of this job spec." },
@@ -720,7 +720,7 @@ static const struct openapi_prop p66[] = {
 	    "The active of this job status." },
 	{ "completedIndexes", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The completed indexes of this job status." },
-	{ "completionTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "completionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The completion time of this job status." },
 	{ "conditions", OA_ARRAY, OA_REF, NULL, 64, OA_LIST_MAP, "merge", "type", "type",
 	    "The latest observations of the object's state." },
@@ -730,7 +730,7 @@ static const struct openapi_prop p66[] = {
 	    "The failed indexes of this job status." },
 	{ "ready", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The ready of this job status." },
-	{ "startTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "startTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The start time of this job status." },
 	{ "succeeded", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The succeeded of this job status." },
@@ -740,7 +740,7 @@ static const struct openapi_prop p66[] = {
 	    "The uncounted terminated pods of this job status." },
 };
 static const struct openapi_prop p67[] = {
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 65, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -792,13 +792,13 @@ static const struct openapi_prop p75[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 76, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
 };
 static const struct openapi_prop p76[] = {
-	{ "acquireTime", OA_REF, OA_NONE, NULL, 286, 0, NULL, NULL, NULL,
+	{ "acquireTime", OA_REF, OA_NONE, NULL, 306, 0, NULL, NULL, NULL,
 	    "The acquire time of this lease spec." },
 	{ "holderIdentity", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The holder identity of this lease spec." },
@@ -808,7 +808,7 @@ static const struct openapi_prop p76[] = {
 	    "The lease transitions of this lease spec." },
 	{ "preferredHolder", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The preferred holder of this lease spec." },
-	{ "renewTime", OA_REF, OA_NONE, NULL, 286, 0, NULL, NULL, NULL,
+	{ "renewTime", OA_REF, OA_NONE, NULL, 306, 0, NULL, NULL, NULL,
 	    "The renew time of this lease spec." },
 	{ "strategy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "How existing pods are replaced by new ones." },
@@ -880,7 +880,7 @@ static const struct openapi_prop p84[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "target", OA_REF, OA_NONE, NULL, 172, OA_REQUIRED, NULL, NULL, NULL,
 	    "The target of this binding." },
@@ -986,7 +986,7 @@ static const struct openapi_prop p93[] = {
 	    "The immutable of this config map." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 };
 static const struct openapi_prop p94[] = {
@@ -1116,7 +1116,7 @@ static const struct openapi_prop p103[] = {
 	    "The waiting of this container state." },
 };
 static const struct openapi_prop p104[] = {
-	{ "startedAt", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "startedAt", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The started at of this container state running." },
 };
 static const struct openapi_prop p105[] = {
@@ -1124,7 +1124,7 @@ static const struct openapi_prop p105[] = {
 	    "The container id of this container state terminated." },
 	{ "exitCode", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The exit code of this container state terminated." },
-	{ "finishedAt", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "finishedAt", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The finished at of this container state terminated." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this container state terminated." },
@@ -1132,7 +1132,7 @@ static const struct openapi_prop p105[] = {
 	    "The reason of this container state terminated." },
 	{ "signal", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The signal of this container state terminated." },
-	{ "startedAt", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "startedAt", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The started at of this container state terminated." },
 };
 static const struct openapi_prop p106[] = {
@@ -1142,7 +1142,7 @@ static const struct openapi_prop p106[] = {
 	    "The reason of this container state waiting." },
 };
 static const struct openapi_prop p107[] = {
-	{ "allocatedResources", OA_MAP, OA_REF, NULL, 279, 0, NULL, NULL, NULL,
+	{ "allocatedResources", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
 	    "The allocated resources of this container status." },
 	{ "allocatedResourcesStatus", OA_ARRAY, OA_OBJECT, NULL, -1, 0, NULL, NULL, NULL,
 	    "The allocated resources status of this container status." },
@@ -1198,7 +1198,7 @@ static const struct openapi_prop p111[] = {
 static const struct openapi_prop p112[] = {
 	{ "medium", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The medium of this empty dir volume source." },
-	{ "sizeLimit", OA_REF, OA_NONE, NULL, 279, 0, NULL, NULL, NULL,
+	{ "sizeLimit", OA_REF, OA_NONE, NULL, 299, 0, NULL, NULL, NULL,
 	    "The size limit of this empty dir volume source." },
 };
 static const struct openapi_prop p113[] = {
@@ -1234,7 +1234,7 @@ static const struct openapi_prop p116[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "subsets", OA_ARRAY, OA_REF, NULL, 115, 0, NULL, NULL, NULL,
 	    "The subsets of this endpoints." },
@@ -1328,19 +1328,19 @@ static const struct openapi_prop p122[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "count", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The count of this event." },
-	{ "eventTime", OA_REF, OA_NONE, NULL, 286, 0, NULL, NULL, NULL,
+	{ "eventTime", OA_REF, OA_NONE, NULL, 306, 0, NULL, NULL, NULL,
 	    "The event time of this event." },
-	{ "firstTimestamp", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "firstTimestamp", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The first timestamp of this event." },
 	{ "involvedObject", OA_REF, OA_NONE, NULL, 172, OA_REQUIRED, NULL, NULL, NULL,
 	    "The involved object of this event." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "lastTimestamp", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastTimestamp", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last timestamp of this event." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this event." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, OA_REQUIRED, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, OA_REQUIRED, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "reason", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The reason of this event." },
@@ -1360,7 +1360,7 @@ static const struct openapi_prop p122[] = {
 static const struct openapi_prop p123[] = {
 	{ "count", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The count of this event series." },
-	{ "lastObservedTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastObservedTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last observed time of this event series." },
 };
 static const struct openapi_prop p124[] = {
@@ -1464,7 +1464,7 @@ static const struct openapi_prop p135[] = {
 	    "The http headers of this http get action." },
 	{ "path", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The path of this http get action." },
-	{ "port", OA_REF, OA_NONE, NULL, 294, OA_REQUIRED, NULL, NULL, NULL,
+	{ "port", OA_REF, OA_NONE, NULL, 314, OA_REQUIRED, NULL, NULL, NULL,
 	    "The port of this http get action." },
 	{ "scheme", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The scheme of this http get action." },
@@ -1574,21 +1574,21 @@ static const struct openapi_prop p146[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 148, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
 };
 static const struct openapi_prop p147[] = {
-	{ "default", OA_MAP, OA_REF, NULL, 279, 0, NULL, NULL, NULL,
+	{ "default", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
 	    "Limits given to a container that sets none." },
-	{ "defaultRequest", OA_MAP, OA_REF, NULL, 279, 0, NULL, NULL, NULL,
+	{ "defaultRequest", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
 	    "Requests given to a container that sets none." },
-	{ "max", OA_MAP, OA_REF, NULL, 279, 0, NULL, NULL, NULL,
+	{ "max", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
 	    "The max of this limit range item." },
-	{ "maxLimitRequestRatio", OA_MAP, OA_REF, NULL, 279, 0, NULL, NULL, NULL,
+	{ "maxLimitRequestRatio", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
 	    "The max limit request ratio of this limit range item." },
-	{ "min", OA_MAP, OA_REF, NULL, 279, 0, NULL, NULL, NULL,
+	{ "min", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
 	    "The min of this limit range item." },
 	{ "type", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
@@ -1634,7 +1634,7 @@ static const struct openapi_prop p154[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 156, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -1642,7 +1642,7 @@ static const struct openapi_prop p154[] = {
 	    "The observed state, written by the system; read-only for users." },
 };
 static const struct openapi_prop p155[] = {
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last transition time of this namespace condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this namespace condition." },
@@ -1668,7 +1668,7 @@ static const struct openapi_prop p158[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 168, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -1688,9 +1688,9 @@ static const struct openapi_prop p160[] = {
 	    "The required during scheduling ignored during execution of this node affinity." },
 };
 static const struct openapi_prop p161[] = {
-	{ "lastHeartbeatTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastHeartbeatTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last heartbeat time of this node condition." },
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last transition time of this node condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this node condition." },
@@ -1756,9 +1756,9 @@ static const struct openapi_prop p168[] = {
 static const struct openapi_prop p169[] = {
 	{ "addresses", OA_ARRAY, OA_REF, NULL, 159, OA_LIST_MAP, "merge", "type", "type",
 	    "The addresses of this node status." },
-	{ "allocatable", OA_MAP, OA_REF, NULL, 279, 0, NULL, NULL, NULL,
+	{ "allocatable", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
 	    "The allocatable of this node status." },
-	{ "capacity", OA_MAP, OA_REF, NULL, 279, 0, NULL, NULL, NULL,
+	{ "capacity", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
 	    "The capacity of this node status." },
 	{ "conditions", OA_ARRAY, OA_REF, NULL, 161, OA_LIST_MAP, "merge", "type", "type",
 	    "The latest observations of the object's state." },
@@ -1830,7 +1830,7 @@ static const struct openapi_prop p173[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 180, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -1842,7 +1842,7 @@ static const struct openapi_prop p174[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 176, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -1850,9 +1850,9 @@ static const struct openapi_prop p174[] = {
 	    "The observed state, written by the system; read-only for users." },
 };
 static const struct openapi_prop p175[] = {
-	{ "lastProbeTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastProbeTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last probe time of this persistent volume claim condition." },
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last transition time of this persistent volume claim condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this persistent volume claim condition." },
@@ -1872,7 +1872,7 @@ static const struct openapi_prop p176[] = {
 	    "The data source ref of this persistent volume claim spec." },
 	{ "resources", OA_REF, OA_NONE, NULL, 217, 0, NULL, NULL, NULL,
 	    "Compute resources required." },
-	{ "selector", OA_REF, OA_NONE, NULL, 282, 0, NULL, NULL, NULL,
+	{ "selector", OA_REF, OA_NONE, NULL, 302, 0, NULL, NULL, NULL,
 	    "The label query the pods must match." },
 	{ "storageClassName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The storage class name of this persistent volume claim spec." },
@@ -1888,9 +1888,9 @@ static const struct openapi_prop p177[] = {
 	    "The access modes of this persistent volume claim status." },
 	{ "allocatedResourceStatuses", OA_MAP, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The allocated resource statuses of this persistent volume claim status." },
-	{ "allocatedResources", OA_MAP, OA_REF, NULL, 279, 0, NULL, NULL, NULL,
+	{ "allocatedResources", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
 	    "The allocated resources of this persistent volume claim status." },
-	{ "capacity", OA_MAP, OA_REF, NULL, 279, 0, NULL, NULL, NULL,
+	{ "capacity", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
 	    "The capacity of this persistent volume claim status." },
 	{ "conditions", OA_ARRAY, OA_REF, NULL, 175, 0, NULL, NULL, NULL,
 	    "The latest observations of the object's state." },
@@ -1902,7 +1902,7 @@ static const struct openapi_prop p177[] = {
 	    "The phase of this persistent volume claim status." },
 };
 static const struct openapi_prop p178[] = {
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 176, OA_REQUIRED, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -1922,7 +1922,7 @@ static const struct openapi_prop p180[] = {
 	    "The azure disk of this persistent volume spec." },
 	{ "azureFile", OA_REF, OA_NONE, NULL, 82, 0, NULL, NULL, NULL,
 	    "The azure file of this persistent volume spec." },
-	{ "capacity", OA_MAP, OA_REF, NULL, 279, 0, NULL, NULL, NULL,
+	{ "capacity", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
 	    "The capacity of this persistent volume spec." },
 	{ "cephfs", OA_REF, OA_NONE, NULL, 88, 0, NULL, NULL, NULL,
 	    "The cephfs of this persistent volume spec." },
@@ -1978,7 +1978,7 @@ static const struct openapi_prop p180[] = {
 	    "The vsphere volume of this persistent volume spec." },
 };
 static const struct openapi_prop p181[] = {
-	{ "lastPhaseTransitionTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastPhaseTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last phase transition time of this persistent volume status." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this persistent volume status." },
@@ -1998,7 +1998,7 @@ static const struct openapi_prop p183[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 196, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -2012,13 +2012,13 @@ static const struct openapi_prop p184[] = {
 	    "The required during scheduling ignored during execution of this pod affinity." },
 };
 static const struct openapi_prop p185[] = {
-	{ "labelSelector", OA_REF, OA_NONE, NULL, 282, 0, NULL, NULL, NULL,
+	{ "labelSelector", OA_REF, OA_NONE, NULL, 302, 0, NULL, NULL, NULL,
 	    "The label selector of this pod affinity term." },
 	{ "matchLabelKeys", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The match label keys of this pod affinity term." },
 	{ "mismatchLabelKeys", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The mismatch label keys of this pod affinity term." },
-	{ "namespaceSelector", OA_REF, OA_NONE, NULL, 282, 0, NULL, NULL, NULL,
+	{ "namespaceSelector", OA_REF, OA_NONE, NULL, 302, 0, NULL, NULL, NULL,
 	    "The namespace selector of this pod affinity term." },
 	{ "namespaces", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The namespaces of this pod affinity term." },
@@ -2032,9 +2032,9 @@ static const struct openapi_prop p186[] = {
 	    "The required during scheduling ignored during execution of this pod anti affinity." },
 };
 static const struct openapi_prop p187[] = {
-	{ "lastProbeTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastProbeTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last probe time of this pod condition." },
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last transition time of this pod condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this pod condition." },
@@ -2150,7 +2150,7 @@ static const struct openapi_prop p196[] = {
 	    "Labels a node must have for the pod to go there." },
 	{ "os", OA_REF, OA_NONE, NULL, 191, 0, NULL, NULL, NULL,
 	    "The os of this pod spec." },
-	{ "overhead", OA_MAP, OA_REF, NULL, 279, 0, NULL, NULL, NULL,
+	{ "overhead", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
 	    "The overhead of this pod spec." },
 	{ "preemptionPolicy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The preemption policy of this pod spec." },
@@ -2224,7 +2224,7 @@ static const struct openapi_prop p197[] = {
 	    "The resize of this pod status." },
 	{ "resourceClaimStatuses", OA_ARRAY, OA_OBJECT, NULL, -1, 0, NULL, NULL, NULL,
 	    "The resource claim statuses of this pod status." },
-	{ "startTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "startTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The start time of this pod status." },
 };
 static const struct openapi_prop p198[] = {
@@ -2232,13 +2232,13 @@ static const struct openapi_prop p198[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "template", OA_REF, OA_NONE, NULL, 199, 0, NULL, NULL, NULL,
 	    "The template of the pods created." },
 };
 static const struct openapi_prop p199[] = {
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 196, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -2348,7 +2348,7 @@ static const struct openapi_prop p208[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 210, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -2356,7 +2356,7 @@ static const struct openapi_prop p208[] = {
 	    "The observed state, written by the system; read-only for users." },
 };
 static const struct openapi_prop p209[] = {
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last transition time of this replication controller condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this replication controller condition." },
@@ -2400,7 +2400,7 @@ static const struct openapi_prop p212[] = {
 static const struct openapi_prop p213[] = {
 	{ "containerName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The container name of this resource field selector." },
-	{ "divisor", OA_REF, OA_NONE, NULL, 279, 0, NULL, NULL, NULL,
+	{ "divisor", OA_REF, OA_NONE, NULL, 299, 0, NULL, NULL, NULL,
 	    "The divisor of this resource field selector." },
 	{ "resource", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The resource of this resource field selector." },
@@ -2410,7 +2410,7 @@ static const struct openapi_prop p214[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 215, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -2418,7 +2418,7 @@ static const struct openapi_prop p214[] = {
 	    "The observed state, written by the system; read-only for users." },
 };
 static const struct openapi_prop p215[] = {
-	{ "hard", OA_MAP, OA_REF, NULL, 279, 0, NULL, NULL, NULL,
+	{ "hard", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
 	    "The most of each named resource the namespace may use." },
 	{ "scopeSelector", OA_REF, OA_NONE, NULL, 221, 0, NULL, NULL, NULL,
 	    "Only objects matching these scope terms count." },
@@ -2426,17 +2426,17 @@ static const struct openapi_prop p215[] = {
 	    "Only objects in all these scopes count." },
 };
 static const struct openapi_prop p216[] = {
-	{ "hard", OA_MAP, OA_REF, NULL, 279, 0, NULL, NULL, NULL,
+	{ "hard", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
 	    "The hard of this resource quota status." },
-	{ "used", OA_MAP, OA_REF, NULL, 279, 0, NULL, NULL, NULL,
+	{ "used", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
 	    "The used of this resource quota status." },
 };
 static const struct openapi_prop p217[] = {
 	{ "claims", OA_ARRAY, OA_REF, NULL, 212, 0, NULL, NULL, NULL,
 	    "The claims of this resource requirements." },
-	{ "limits", OA_MAP, OA_REF, NULL, 279, 0, NULL, NULL, NULL,
+	{ "limits", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
 	    "The most of each resource the container may use." },
-	{ "requests", OA_MAP, OA_REF, NULL, 279, 0, NULL, NULL, NULL,
+	{ "requests", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
 	    "The amount of each resource the container is guaranteed; what scheduling counts." },
 };
 static const struct openapi_prop p218[] = {
@@ -2520,7 +2520,7 @@ static const struct openapi_prop p224[] = {
 	    "The immutable of this secret." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "stringData", OA_MAP, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The string data of this secret." },
@@ -2596,7 +2596,7 @@ static const struct openapi_prop p231[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 235, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -2612,7 +2612,7 @@ static const struct openapi_prop p232[] = {
 	    "The image pull secrets of this service account." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "secrets", OA_ARRAY, OA_REF, NULL, 172, 0, "merge", "name", NULL,
 	    "The secrets of this service account." },
@@ -2636,7 +2636,7 @@ static const struct openapi_prop p234[] = {
 	    "The port the service listens on." },
 	{ "protocol", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The protocol of this service port." },
-	{ "targetPort", OA_REF, OA_NONE, NULL, 294, 0, NULL, NULL, NULL,
+	{ "targetPort", OA_REF, OA_NONE, NULL, 314, 0, NULL, NULL, NULL,
 	    "The port (number or name) on the pods." },
 };
 static const struct openapi_prop p235[] = {
@@ -2682,7 +2682,7 @@ static const struct openapi_prop p235[] = {
 	    "ClusterIP (the default), NodePort, LoadBalancer or ExternalName." },
 };
 static const struct openapi_prop p236[] = {
-	{ "conditions", OA_ARRAY, OA_REF, NULL, 280, 0, NULL, NULL, NULL,
+	{ "conditions", OA_ARRAY, OA_REF, NULL, 300, 0, NULL, NULL, NULL,
 	    "The latest observations of the object's state." },
 	{ "loadBalancer", OA_REF, OA_NONE, NULL, 150, 0, NULL, NULL, NULL,
 	    "The load balancer of this service status." },
@@ -2728,7 +2728,7 @@ static const struct openapi_prop p241[] = {
 static const struct openapi_prop p242[] = {
 	{ "host", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The host of this tcp socket action." },
-	{ "port", OA_REF, OA_NONE, NULL, 294, OA_REQUIRED, NULL, NULL, NULL,
+	{ "port", OA_REF, OA_NONE, NULL, 314, OA_REQUIRED, NULL, NULL, NULL,
 	    "The port of this tcp socket action." },
 };
 static const struct openapi_prop p243[] = {
@@ -2736,7 +2736,7 @@ static const struct openapi_prop p243[] = {
 	    "The effect of this taint." },
 	{ "key", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The key of this taint." },
-	{ "timeAdded", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "timeAdded", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The time added of this taint." },
 	{ "value", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The value of this taint." },
@@ -2754,7 +2754,7 @@ static const struct openapi_prop p244[] = {
 	    "The value of this toleration." },
 };
 static const struct openapi_prop p245[] = {
-	{ "labelSelector", OA_REF, OA_NONE, NULL, 282, 0, NULL, NULL, NULL,
+	{ "labelSelector", OA_REF, OA_NONE, NULL, 302, 0, NULL, NULL, NULL,
 	    "The label selector of this topology spread constraint." },
 	{ "matchLabelKeys", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The match label keys of this topology spread constraint." },
@@ -2906,23 +2906,81 @@ static const struct openapi_prop p254[] = {
 	    "The run as user name of this windows security context options." },
 };
 static const struct openapi_prop p255[] = {
+	{ "addresses", OA_ARRAY, OA_STRING, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
+	    "The addresses of this endpoint." },
+	{ "conditions", OA_REF, OA_NONE, NULL, 256, 0, NULL, NULL, NULL,
+	    "The latest observations of the object's state." },
+	{ "deprecatedTopology", OA_MAP, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
+	    "The deprecated topology of this endpoint." },
+	{ "hints", OA_REF, OA_NONE, NULL, 257, 0, NULL, NULL, NULL,
+	    "The hints of this endpoint." },
+	{ "hostname", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The hostname of this endpoint." },
+	{ "nodeName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The node the pod is bound to." },
+	{ "targetRef", OA_REF, OA_NONE, NULL, 172, 0, NULL, NULL, NULL,
+	    "The target ref of this endpoint." },
+	{ "zone", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The zone of this endpoint." },
+};
+static const struct openapi_prop p256[] = {
+	{ "ready", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The ready of this endpoint conditions." },
+	{ "serving", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The serving of this endpoint conditions." },
+	{ "terminating", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The terminating of this endpoint conditions." },
+};
+static const struct openapi_prop p257[] = {
+	{ "forZones", OA_ARRAY, OA_REF, NULL, 260, 0, NULL, NULL, NULL,
+	    "The for zones of this endpoint hints." },
+};
+static const struct openapi_prop p258[] = {
+	{ "appProtocol", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The app protocol of this endpoint port." },
+	{ "name", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The name, unique within its scope." },
+	{ "port", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
+	    "The port of this endpoint port." },
+	{ "protocol", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The protocol of this endpoint port." },
+};
+static const struct openapi_prop p259[] = {
+	{ "addressType", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
+	    "The address type of this endpoint slice." },
+	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The versioned schema of this object, as group/version (v1 for the core group)." },
+	{ "endpoints", OA_ARRAY, OA_REF, NULL, 255, OA_REQUIRED, NULL, NULL, NULL,
+	    "The endpoints of this endpoint slice." },
+	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The type of this object, in CamelCase." },
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	    "Standard object metadata." },
+	{ "ports", OA_ARRAY, OA_REF, NULL, 258, 0, NULL, NULL, NULL,
+	    "The ports exposed." },
+};
+static const struct openapi_prop p260[] = {
+	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
+	    "The name, unique within its scope." },
+};
+static const struct openapi_prop p261[] = {
 	{ "action", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The action of this event." },
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "deprecatedCount", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The deprecated count of this event." },
-	{ "deprecatedFirstTimestamp", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "deprecatedFirstTimestamp", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The deprecated first timestamp of this event." },
-	{ "deprecatedLastTimestamp", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "deprecatedLastTimestamp", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The deprecated last timestamp of this event." },
 	{ "deprecatedSource", OA_REF, OA_NONE, NULL, 124, 0, NULL, NULL, NULL,
 	    "The deprecated source of this event." },
-	{ "eventTime", OA_REF, OA_NONE, NULL, 286, OA_REQUIRED, NULL, NULL, NULL,
+	{ "eventTime", OA_REF, OA_NONE, NULL, 306, OA_REQUIRED, NULL, NULL, NULL,
 	    "The event time of this event." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "note", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The note of this event." },
@@ -2936,111 +2994,207 @@ static const struct openapi_prop p255[] = {
 	    "The reporting controller of this event." },
 	{ "reportingInstance", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The reporting instance of this event." },
-	{ "series", OA_REF, OA_NONE, NULL, 256, 0, NULL, NULL, NULL,
+	{ "series", OA_REF, OA_NONE, NULL, 262, 0, NULL, NULL, NULL,
 	    "The series of this event." },
 	{ "type", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p256[] = {
+static const struct openapi_prop p262[] = {
 	{ "count", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The count of this event series." },
-	{ "lastObservedTime", OA_REF, OA_NONE, NULL, 293, OA_REQUIRED, NULL, NULL, NULL,
+	{ "lastObservedTime", OA_REF, OA_NONE, NULL, 313, OA_REQUIRED, NULL, NULL, NULL,
 	    "The last observed time of this event series." },
 };
-static const struct openapi_prop p257[] = {
+static const struct openapi_prop p263[] = {
+	{ "backend", OA_REF, OA_NONE, NULL, 267, OA_REQUIRED, NULL, NULL, NULL,
+	    "The backend of this http ingress path." },
+	{ "path", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The path of this http ingress path." },
+	{ "pathType", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
+	    "The path type of this http ingress path." },
+};
+static const struct openapi_prop p264[] = {
+	{ "paths", OA_ARRAY, OA_REF, NULL, 263, OA_REQUIRED, NULL, NULL, NULL,
+	    "The paths of this http ingress rule value." },
+};
+static const struct openapi_prop p265[] = {
 	{ "cidr", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The cidr of this ip block." },
 	{ "except", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The except of this ip block." },
 };
-static const struct openapi_prop p258[] = {
+static const struct openapi_prop p266[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 263, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 273, 0, NULL, NULL, NULL,
+	    "The desired state, as set by the user." },
+	{ "status", OA_REF, OA_NONE, NULL, 274, 0, NULL, NULL, NULL,
+	    "The observed state, written by the system; read-only for users." },
+};
+static const struct openapi_prop p267[] = {
+	{ "resource", OA_REF, OA_NONE, NULL, 246, 0, NULL, NULL, NULL,
+	    "The resource of this ingress backend." },
+	{ "service", OA_REF, OA_NONE, NULL, 272, 0, NULL, NULL, NULL,
+	    "The service of this ingress backend." },
+};
+static const struct openapi_prop p268[] = {
+	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The versioned schema of this object, as group/version (v1 for the core group)." },
+	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The type of this object, in CamelCase." },
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	    "Standard object metadata." },
+	{ "spec", OA_REF, OA_NONE, NULL, 270, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
 };
-static const struct openapi_prop p259[] = {
-	{ "ports", OA_ARRAY, OA_REF, NULL, 262, 0, NULL, NULL, NULL,
+static const struct openapi_prop p269[] = {
+	{ "apiGroup", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The api group of this ingress class parameters reference." },
+	{ "kind", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
+	    "The type of this object, in CamelCase." },
+	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
+	    "The name, unique within its scope." },
+	{ "namespace", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The namespace the object lives in." },
+	{ "scope", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The scope of this ingress class parameters reference." },
+};
+static const struct openapi_prop p270[] = {
+	{ "controller", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The controller of this ingress class spec." },
+	{ "parameters", OA_REF, OA_NONE, NULL, 269, 0, NULL, NULL, NULL,
+	    "The parameters of this ingress class spec." },
+};
+static const struct openapi_prop p271[] = {
+	{ "host", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The host of this ingress rule." },
+	{ "http", OA_REF, OA_NONE, NULL, 264, 0, NULL, NULL, NULL,
+	    "The http of this ingress rule." },
+};
+static const struct openapi_prop p272[] = {
+	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
+	    "The name, unique within its scope." },
+	{ "port", OA_REF, OA_NONE, NULL, 282, 0, NULL, NULL, NULL,
+	    "The port of this ingress service backend." },
+};
+static const struct openapi_prop p273[] = {
+	{ "defaultBackend", OA_REF, OA_NONE, NULL, 267, 0, NULL, NULL, NULL,
+	    "The default backend of this ingress spec." },
+	{ "ingressClassName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The ingress class name of this ingress spec." },
+	{ "rules", OA_ARRAY, OA_REF, NULL, 271, 0, NULL, NULL, NULL,
+	    "The rules of this ingress spec." },
+	{ "tls", OA_ARRAY, OA_REF, NULL, 275, 0, NULL, NULL, NULL,
+	    "The tls of this ingress spec." },
+};
+static const struct openapi_prop p274[] = {
+	{ "loadBalancer", OA_REF, OA_NONE, NULL, 150, 0, NULL, NULL, NULL,
+	    "The load balancer of this ingress status." },
+};
+static const struct openapi_prop p275[] = {
+	{ "hosts", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
+	    "The hosts of this ingress tls." },
+	{ "secretName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The secret name of this ingress tls." },
+};
+static const struct openapi_prop p276[] = {
+	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The versioned schema of this object, as group/version (v1 for the core group)." },
+	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The type of this object, in CamelCase." },
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	    "Standard object metadata." },
+	{ "spec", OA_REF, OA_NONE, NULL, 281, 0, NULL, NULL, NULL,
+	    "The desired state, as set by the user." },
+};
+static const struct openapi_prop p277[] = {
+	{ "ports", OA_ARRAY, OA_REF, NULL, 280, 0, NULL, NULL, NULL,
 	    "The ports exposed." },
-	{ "to", OA_ARRAY, OA_REF, NULL, 261, 0, NULL, NULL, NULL,
+	{ "to", OA_ARRAY, OA_REF, NULL, 279, 0, NULL, NULL, NULL,
 	    "The to of this network policy egress rule." },
 };
-static const struct openapi_prop p260[] = {
-	{ "from", OA_ARRAY, OA_REF, NULL, 261, 0, NULL, NULL, NULL,
+static const struct openapi_prop p278[] = {
+	{ "from", OA_ARRAY, OA_REF, NULL, 279, 0, NULL, NULL, NULL,
 	    "The from of this network policy ingress rule." },
-	{ "ports", OA_ARRAY, OA_REF, NULL, 262, 0, NULL, NULL, NULL,
+	{ "ports", OA_ARRAY, OA_REF, NULL, 280, 0, NULL, NULL, NULL,
 	    "The ports exposed." },
 };
-static const struct openapi_prop p261[] = {
-	{ "ipBlock", OA_REF, OA_NONE, NULL, 257, 0, NULL, NULL, NULL,
+static const struct openapi_prop p279[] = {
+	{ "ipBlock", OA_REF, OA_NONE, NULL, 265, 0, NULL, NULL, NULL,
 	    "The ip block of this network policy peer." },
-	{ "namespaceSelector", OA_REF, OA_NONE, NULL, 282, 0, NULL, NULL, NULL,
+	{ "namespaceSelector", OA_REF, OA_NONE, NULL, 302, 0, NULL, NULL, NULL,
 	    "The namespace selector of this network policy peer." },
-	{ "podSelector", OA_REF, OA_NONE, NULL, 282, 0, NULL, NULL, NULL,
+	{ "podSelector", OA_REF, OA_NONE, NULL, 302, 0, NULL, NULL, NULL,
 	    "The pod selector of this network policy peer." },
 };
-static const struct openapi_prop p262[] = {
+static const struct openapi_prop p280[] = {
 	{ "endPort", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The end port of this network policy port." },
-	{ "port", OA_REF, OA_NONE, NULL, 294, 0, NULL, NULL, NULL,
+	{ "port", OA_REF, OA_NONE, NULL, 314, 0, NULL, NULL, NULL,
 	    "The port of this network policy port." },
 	{ "protocol", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The protocol of this network policy port." },
 };
-static const struct openapi_prop p263[] = {
-	{ "egress", OA_ARRAY, OA_REF, NULL, 259, 0, NULL, NULL, NULL,
+static const struct openapi_prop p281[] = {
+	{ "egress", OA_ARRAY, OA_REF, NULL, 277, 0, NULL, NULL, NULL,
 	    "The egress of this network policy spec." },
-	{ "ingress", OA_ARRAY, OA_REF, NULL, 260, 0, NULL, NULL, NULL,
+	{ "ingress", OA_ARRAY, OA_REF, NULL, 278, 0, NULL, NULL, NULL,
 	    "The ingress of this network policy spec." },
-	{ "podSelector", OA_REF, OA_NONE, NULL, 282, OA_REQUIRED, NULL, NULL, NULL,
+	{ "podSelector", OA_REF, OA_NONE, NULL, 302, OA_REQUIRED, NULL, NULL, NULL,
 	    "The pod selector of this network policy spec." },
 	{ "policyTypes", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The policy types of this network policy spec." },
 };
-static const struct openapi_prop p264[] = {
+static const struct openapi_prop p282[] = {
+	{ "name", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The name, unique within its scope." },
+	{ "number", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
+	    "The number of this service backend port." },
+};
+static const struct openapi_prop p283[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
-	{ "deleteOptions", OA_REF, OA_NONE, NULL, 281, 0, NULL, NULL, NULL,
+	{ "deleteOptions", OA_REF, OA_NONE, NULL, 301, 0, NULL, NULL, NULL,
 	    "The delete options of this eviction." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 };
-static const struct openapi_prop p265[] = {
+static const struct openapi_prop p284[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 266, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 285, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
-	{ "status", OA_REF, OA_NONE, NULL, 267, 0, NULL, NULL, NULL,
+	{ "status", OA_REF, OA_NONE, NULL, 286, 0, NULL, NULL, NULL,
 	    "The observed state, written by the system; read-only for users." },
 };
-static const struct openapi_prop p266[] = {
-	{ "maxUnavailable", OA_REF, OA_NONE, NULL, 294, 0, NULL, NULL, NULL,
+static const struct openapi_prop p285[] = {
+	{ "maxUnavailable", OA_REF, OA_NONE, NULL, 314, 0, NULL, NULL, NULL,
 	    "How many pods may be unavailable during an update (a number or a percentage)." },
-	{ "minAvailable", OA_REF, OA_NONE, NULL, 294, 0, NULL, NULL, NULL,
+	{ "minAvailable", OA_REF, OA_NONE, NULL, 314, 0, NULL, NULL, NULL,
 	    "Pods that must stay available (a number or a percentage)." },
-	{ "selector", OA_REF, OA_NONE, NULL, 282, 0, NULL, NULL, NULL,
+	{ "selector", OA_REF, OA_NONE, NULL, 302, 0, NULL, NULL, NULL,
 	    "The label query the pods must match." },
 	{ "unhealthyPodEvictionPolicy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The unhealthy pod eviction policy of this pod disruption budget spec." },
 };
-static const struct openapi_prop p267[] = {
-	{ "conditions", OA_ARRAY, OA_REF, NULL, 280, 0, NULL, NULL, NULL,
+static const struct openapi_prop p286[] = {
+	{ "conditions", OA_ARRAY, OA_REF, NULL, 300, 0, NULL, NULL, NULL,
 	    "The latest observations of the object's state." },
 	{ "currentHealthy", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The current healthy of this pod disruption budget status." },
 	{ "desiredHealthy", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The desired healthy of this pod disruption budget status." },
-	{ "disruptedPods", OA_MAP, OA_REF, NULL, 293, 0, NULL, NULL, NULL,
+	{ "disruptedPods", OA_MAP, OA_REF, NULL, 313, 0, NULL, NULL, NULL,
 	    "The disrupted pods of this pod disruption budget status." },
 	{ "disruptionsAllowed", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The disruptions allowed of this pod disruption budget status." },
@@ -3049,35 +3203,35 @@ static const struct openapi_prop p267[] = {
 	{ "observedGeneration", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
 	    "The observed generation of this pod disruption budget status." },
 };
-static const struct openapi_prop p268[] = {
-	{ "clusterRoleSelectors", OA_ARRAY, OA_REF, NULL, 282, 0, NULL, NULL, NULL,
+static const struct openapi_prop p287[] = {
+	{ "clusterRoleSelectors", OA_ARRAY, OA_REF, NULL, 302, 0, NULL, NULL, NULL,
 	    "The cluster role selectors of this aggregation rule." },
 };
-static const struct openapi_prop p269[] = {
-	{ "aggregationRule", OA_REF, OA_NONE, NULL, 268, 0, NULL, NULL, NULL,
+static const struct openapi_prop p288[] = {
+	{ "aggregationRule", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
 	    "The aggregation rule of this cluster role." },
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "rules", OA_ARRAY, OA_REF, NULL, 271, 0, NULL, NULL, NULL,
+	{ "rules", OA_ARRAY, OA_REF, NULL, 290, 0, NULL, NULL, NULL,
 	    "The rules of this cluster role." },
 };
-static const struct openapi_prop p270[] = {
+static const struct openapi_prop p289[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "roleRef", OA_REF, OA_NONE, NULL, 274, OA_REQUIRED, NULL, NULL, NULL,
+	{ "roleRef", OA_REF, OA_NONE, NULL, 293, OA_REQUIRED, NULL, NULL, NULL,
 	    "The role ref of this cluster role binding." },
-	{ "subjects", OA_ARRAY, OA_REF, NULL, 275, 0, NULL, NULL, NULL,
+	{ "subjects", OA_ARRAY, OA_REF, NULL, 294, 0, NULL, NULL, NULL,
 	    "The subjects of this cluster role binding." },
 };
-static const struct openapi_prop p271[] = {
+static const struct openapi_prop p290[] = {
 	{ "apiGroups", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The api groups of this policy rule." },
 	{ "nonResourceURLs", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
@@ -3089,29 +3243,29 @@ static const struct openapi_prop p271[] = {
 	{ "verbs", OA_ARRAY, OA_STRING, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The verbs of this policy rule." },
 };
-static const struct openapi_prop p272[] = {
+static const struct openapi_prop p291[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "rules", OA_ARRAY, OA_REF, NULL, 271, 0, NULL, NULL, NULL,
+	{ "rules", OA_ARRAY, OA_REF, NULL, 290, 0, NULL, NULL, NULL,
 	    "The rules of this role." },
 };
-static const struct openapi_prop p273[] = {
+static const struct openapi_prop p292[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "roleRef", OA_REF, OA_NONE, NULL, 274, OA_REQUIRED, NULL, NULL, NULL,
+	{ "roleRef", OA_REF, OA_NONE, NULL, 293, OA_REQUIRED, NULL, NULL, NULL,
 	    "The role ref of this role binding." },
-	{ "subjects", OA_ARRAY, OA_REF, NULL, 275, 0, NULL, NULL, NULL,
+	{ "subjects", OA_ARRAY, OA_REF, NULL, 294, 0, NULL, NULL, NULL,
 	    "The subjects of this role binding." },
 };
-static const struct openapi_prop p274[] = {
+static const struct openapi_prop p293[] = {
 	{ "apiGroup", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The api group of this role ref." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -3119,7 +3273,7 @@ static const struct openapi_prop p274[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 };
-static const struct openapi_prop p275[] = {
+static const struct openapi_prop p294[] = {
 	{ "apiGroup", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The api group of this subject." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -3129,16 +3283,32 @@ static const struct openapi_prop p275[] = {
 	{ "namespace", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The namespace the object lives in." },
 };
-static const struct openapi_prop p276[] = {
+static const struct openapi_prop p295[] = {
+	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The versioned schema of this object, as group/version (v1 for the core group)." },
+	{ "description", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The description of this priority class." },
+	{ "globalDefault", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The global default of this priority class." },
+	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The type of this object, in CamelCase." },
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	    "Standard object metadata." },
+	{ "preemptionPolicy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The preemption policy of this priority class." },
+	{ "value", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
+	    "The value of this priority class." },
+};
+static const struct openapi_prop p296[] = {
 	{ "allowVolumeExpansion", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The allow volume expansion of this storage class." },
-	{ "allowedTopologies", OA_ARRAY, OA_REF, NULL, 278, 0, NULL, NULL, NULL,
+	{ "allowedTopologies", OA_ARRAY, OA_REF, NULL, 298, 0, NULL, NULL, NULL,
 	    "The allowed topologies of this storage class." },
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "mountOptions", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The mount options of this storage class." },
@@ -3151,18 +3321,18 @@ static const struct openapi_prop p276[] = {
 	{ "volumeBindingMode", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The volume binding mode of this storage class." },
 };
-static const struct openapi_prop p277[] = {
+static const struct openapi_prop p297[] = {
 	{ "key", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The key of this topology selector label requirement." },
 	{ "values", OA_ARRAY, OA_STRING, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The values of this topology selector label requirement." },
 };
-static const struct openapi_prop p278[] = {
-	{ "matchLabelExpressions", OA_ARRAY, OA_REF, NULL, 277, 0, NULL, NULL, NULL,
+static const struct openapi_prop p298[] = {
+	{ "matchLabelExpressions", OA_ARRAY, OA_REF, NULL, 297, 0, NULL, NULL, NULL,
 	    "The match label expressions of this topology selector term." },
 };
-static const struct openapi_prop p280[] = {
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 293, OA_REQUIRED, NULL, NULL, NULL,
+static const struct openapi_prop p300[] = {
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, OA_REQUIRED, NULL, NULL, NULL,
 	    "The last transition time of this condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The message of this condition." },
@@ -3175,7 +3345,7 @@ static const struct openapi_prop p280[] = {
 	{ "type", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p281[] = {
+static const struct openapi_prop p301[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "dryRun", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
@@ -3186,18 +3356,18 @@ static const struct openapi_prop p281[] = {
 	    "The type of this object, in CamelCase." },
 	{ "orphanDependents", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The orphan dependents of this delete options." },
-	{ "preconditions", OA_REF, OA_NONE, NULL, 289, 0, NULL, NULL, NULL,
+	{ "preconditions", OA_REF, OA_NONE, NULL, 309, 0, NULL, NULL, NULL,
 	    "The preconditions of this delete options." },
 	{ "propagationPolicy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The propagation policy of this delete options." },
 };
-static const struct openapi_prop p282[] = {
-	{ "matchExpressions", OA_ARRAY, OA_REF, NULL, 283, 0, NULL, NULL, NULL,
+static const struct openapi_prop p302[] = {
+	{ "matchExpressions", OA_ARRAY, OA_REF, NULL, 303, 0, NULL, NULL, NULL,
 	    "The match expressions of this label selector." },
 	{ "matchLabels", OA_MAP, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The match labels of this label selector." },
 };
-static const struct openapi_prop p283[] = {
+static const struct openapi_prop p303[] = {
 	{ "key", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The key of this label selector requirement." },
 	{ "operator", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -3205,7 +3375,7 @@ static const struct openapi_prop p283[] = {
 	{ "values", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The values of this label selector requirement." },
 };
-static const struct openapi_prop p284[] = {
+static const struct openapi_prop p304[] = {
 	{ "continue", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The continue of this list meta." },
 	{ "remainingItemCount", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
@@ -3215,7 +3385,7 @@ static const struct openapi_prop p284[] = {
 	{ "selfLink", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The self link of this list meta." },
 };
-static const struct openapi_prop p285[] = {
+static const struct openapi_prop p305[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "fieldsType", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -3228,17 +3398,17 @@ static const struct openapi_prop p285[] = {
 	    "The operation of this managed fields entry." },
 	{ "subresource", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The subresource of this managed fields entry." },
-	{ "time", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "time", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The time of this managed fields entry." },
 };
-static const struct openapi_prop p287[] = {
+static const struct openapi_prop p307[] = {
 	{ "annotations", OA_MAP, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "Key/value pairs of arbitrary non-identifying data." },
-	{ "creationTimestamp", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "creationTimestamp", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "When the object was created (set by the server)." },
 	{ "deletionGracePeriodSeconds", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
 	    "The deletion grace period seconds of this object meta." },
-	{ "deletionTimestamp", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+	{ "deletionTimestamp", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "When the object was asked to be deleted; set by the server." },
 	{ "finalizers", OA_ARRAY, OA_STRING, NULL, -1, 0, "merge", NULL, NULL,
 	    "Tasks that must finish before the object is deleted." },
@@ -3248,13 +3418,13 @@ static const struct openapi_prop p287[] = {
 	    "A number the server increments on each change of the desired state." },
 	{ "labels", OA_MAP, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "Key/value pairs used to organise and select objects." },
-	{ "managedFields", OA_ARRAY, OA_REF, NULL, 285, 0, NULL, NULL, NULL,
+	{ "managedFields", OA_ARRAY, OA_REF, NULL, 305, 0, NULL, NULL, NULL,
 	    "Which manager set which fields." },
 	{ "name", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 	{ "namespace", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The namespace the object lives in." },
-	{ "ownerReferences", OA_ARRAY, OA_REF, NULL, 288, OA_LIST_MAP, "merge", "uid", "uid",
+	{ "ownerReferences", OA_ARRAY, OA_REF, NULL, 308, OA_LIST_MAP, "merge", "uid", "uid",
 	    "The objects this one depends on; it is garbage collected when they are gone." },
 	{ "resourceVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "An opaque version of the object, for optimistic concurrency and watches." },
@@ -3263,7 +3433,7 @@ static const struct openapi_prop p287[] = {
 	{ "uid", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The unique id of the object, set by the server." },
 };
-static const struct openapi_prop p288[] = {
+static const struct openapi_prop p308[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "blockOwnerDeletion", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -3277,31 +3447,31 @@ static const struct openapi_prop p288[] = {
 	{ "uid", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The unique id of the object, set by the server." },
 };
-static const struct openapi_prop p289[] = {
+static const struct openapi_prop p309[] = {
 	{ "resourceVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "An opaque version of the object, for optimistic concurrency and watches." },
 	{ "uid", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The unique id of the object, set by the server." },
 };
-static const struct openapi_prop p290[] = {
+static const struct openapi_prop p310[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "code", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The code of this status." },
-	{ "details", OA_REF, OA_NONE, NULL, 292, 0, NULL, NULL, NULL,
+	{ "details", OA_REF, OA_NONE, NULL, 312, 0, NULL, NULL, NULL,
 	    "The details of this status." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this status." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 284, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 304, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "reason", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The reason of this status." },
 	{ "status", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The observed state, written by the system; read-only for users." },
 };
-static const struct openapi_prop p291[] = {
+static const struct openapi_prop p311[] = {
 	{ "field", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The field of this status cause." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -3309,8 +3479,8 @@ static const struct openapi_prop p291[] = {
 	{ "reason", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The reason of this status cause." },
 };
-static const struct openapi_prop p292[] = {
-	{ "causes", OA_ARRAY, OA_REF, NULL, 291, 0, NULL, NULL, NULL,
+static const struct openapi_prop p312[] = {
+	{ "causes", OA_ARRAY, OA_REF, NULL, 311, 0, NULL, NULL, NULL,
 	    "The causes of this status details." },
 	{ "group", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The group of this status details." },
@@ -3323,20 +3493,20 @@ static const struct openapi_prop p292[] = {
 	{ "uid", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The unique id of the object, set by the server." },
 };
-static const struct openapi_prop p295[] = {
+static const struct openapi_prop p315[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 297, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 317, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
-	{ "status", OA_REF, OA_NONE, NULL, 298, 0, NULL, NULL, NULL,
+	{ "status", OA_REF, OA_NONE, NULL, 318, 0, NULL, NULL, NULL,
 	    "The observed state, written by the system; read-only for users." },
 };
-static const struct openapi_prop p296[] = {
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
+static const struct openapi_prop p316[] = {
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "The last transition time of this api service condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this api service condition." },
@@ -3347,7 +3517,7 @@ static const struct openapi_prop p296[] = {
 	{ "type", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p297[] = {
+static const struct openapi_prop p317[] = {
 	{ "caBundle", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The ca bundle of this api service spec." },
 	{ "group", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -3356,18 +3526,18 @@ static const struct openapi_prop p297[] = {
 	    "The group priority minimum of this api service spec." },
 	{ "insecureSkipTLSVerify", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The insecure skip tls verify of this api service spec." },
-	{ "service", OA_REF, OA_NONE, NULL, 299, 0, NULL, NULL, NULL,
+	{ "service", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The service of this api service spec." },
 	{ "version", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The version of this api service spec." },
 	{ "versionPriority", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The version priority of this api service spec." },
 };
-static const struct openapi_prop p298[] = {
-	{ "conditions", OA_ARRAY, OA_REF, NULL, 296, OA_LIST_MAP, "merge", "type", "type",
+static const struct openapi_prop p318[] = {
+	{ "conditions", OA_ARRAY, OA_REF, NULL, 316, OA_LIST_MAP, "merge", "type", "type",
 	    "The latest observations of the object's state." },
 };
-static const struct openapi_prop p299[] = {
+static const struct openapi_prop p319[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 	{ "namespace", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -3632,51 +3802,71 @@ const struct openapi_def openapi_defs[] = {
 	{ "io.k8s.api.core.v1.VsphereVirtualDiskVolumeSource", "The vsphere virtual disk volume source part of an object.", OA_OBJECT, NULL, p252, 4, NULL, NULL, NULL },
 	{ "io.k8s.api.core.v1.WeightedPodAffinityTerm", "The weighted pod affinity term part of an object.", OA_OBJECT, NULL, p253, 2, NULL, NULL, NULL },
 	{ "io.k8s.api.core.v1.WindowsSecurityContextOptions", "The windows security context options part of an object.", OA_OBJECT, NULL, p254, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.events.v1.Event", "A report of something that happened to an object.", OA_OBJECT, NULL, p255, 17, "events.k8s.io", "v1", "Event" },
-	{ "io.k8s.api.events.v1.EventSeries", "The event series part of an object.", OA_OBJECT, NULL, p256, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.IPBlock", "The ip block part of an object.", OA_OBJECT, NULL, p257, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.NetworkPolicy", "Which traffic the selected pods accept and send.", OA_OBJECT, NULL, p258, 4, "networking.k8s.io", "v1", "NetworkPolicy" },
-	{ "io.k8s.api.networking.v1.NetworkPolicyEgressRule", "The network policy egress rule part of an object.", OA_OBJECT, NULL, p259, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.NetworkPolicyIngressRule", "The network policy ingress rule part of an object.", OA_OBJECT, NULL, p260, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.NetworkPolicyPeer", "The network policy peer part of an object.", OA_OBJECT, NULL, p261, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.NetworkPolicyPort", "The network policy port part of an object.", OA_OBJECT, NULL, p262, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.NetworkPolicySpec", "The desired state of a network policy.", OA_OBJECT, NULL, p263, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.policy.v1.Eviction", "Asks for a pod to be evicted, honouring disruption budgets.", OA_OBJECT, NULL, p264, 4, "policy", "v1", "Eviction" },
-	{ "io.k8s.api.policy.v1.PodDisruptionBudget", "Bounds how many pods of a set voluntary evictions may take down at once.", OA_OBJECT, NULL, p265, 5, "policy", "v1", "PodDisruptionBudget" },
-	{ "io.k8s.api.policy.v1.PodDisruptionBudgetSpec", "The desired state of a pod disruption budget.", OA_OBJECT, NULL, p266, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.policy.v1.PodDisruptionBudgetStatus", "The observed state of a pod disruption budget, written by the system.", OA_OBJECT, NULL, p267, 7, NULL, NULL, NULL },
-	{ "io.k8s.api.rbac.v1.AggregationRule", "The aggregation rule part of an object.", OA_OBJECT, NULL, p268, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.rbac.v1.ClusterRole", "A cluster-wide set of permissions.", OA_OBJECT, NULL, p269, 5, "rbac.authorization.k8s.io", "v1", "ClusterRole" },
-	{ "io.k8s.api.rbac.v1.ClusterRoleBinding", "Grants a ClusterRole to subjects cluster-wide.", OA_OBJECT, NULL, p270, 5, "rbac.authorization.k8s.io", "v1", "ClusterRoleBinding" },
-	{ "io.k8s.api.rbac.v1.PolicyRule", "The policy rule part of an object.", OA_OBJECT, NULL, p271, 5, NULL, NULL, NULL },
-	{ "io.k8s.api.rbac.v1.Role", "A namespaced set of permissions.", OA_OBJECT, NULL, p272, 4, "rbac.authorization.k8s.io", "v1", "Role" },
-	{ "io.k8s.api.rbac.v1.RoleBinding", "Grants a Role or ClusterRole to subjects in a namespace.", OA_OBJECT, NULL, p273, 5, "rbac.authorization.k8s.io", "v1", "RoleBinding" },
-	{ "io.k8s.api.rbac.v1.RoleRef", "The role ref part of an object.", OA_OBJECT, NULL, p274, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.rbac.v1.Subject", "The subject part of an object.", OA_OBJECT, NULL, p275, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.storage.v1.StorageClass", "A class of dynamically provisioned storage.", OA_OBJECT, NULL, p276, 10, "storage.k8s.io", "v1", "StorageClass" },
-	{ "io.k8s.api.storage.v1.TopologySelectorLabelRequirement", "The topology selector label requirement part of an object.", OA_OBJECT, NULL, p277, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.storage.v1.TopologySelectorTerm", "The topology selector term part of an object.", OA_OBJECT, NULL, p278, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.discovery.v1.Endpoint", "The endpoint part of an object.", OA_OBJECT, NULL, p255, 8, NULL, NULL, NULL },
+	{ "io.k8s.api.discovery.v1.EndpointConditions", "The endpoint conditions part of an object.", OA_OBJECT, NULL, p256, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.discovery.v1.EndpointHints", "The endpoint hints part of an object.", OA_OBJECT, NULL, p257, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.discovery.v1.EndpointPort", "The endpoint port part of an object.", OA_OBJECT, NULL, p258, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.discovery.v1.EndpointSlice", "The endpoint slice part of an object.", OA_OBJECT, NULL, p259, 6, "discovery.k8s.io", "v1", "EndpointSlice" },
+	{ "io.k8s.api.discovery.v1.ForZone", "The for zone part of an object.", OA_OBJECT, NULL, p260, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.events.v1.Event", "A report of something that happened to an object.", OA_OBJECT, NULL, p261, 17, "events.k8s.io", "v1", "Event" },
+	{ "io.k8s.api.events.v1.EventSeries", "The event series part of an object.", OA_OBJECT, NULL, p262, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.HTTPIngressPath", "The http ingress path part of an object.", OA_OBJECT, NULL, p263, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.HTTPIngressRuleValue", "The http ingress rule value part of an object.", OA_OBJECT, NULL, p264, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.IPBlock", "The ip block part of an object.", OA_OBJECT, NULL, p265, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.Ingress", "The ingress part of an object.", OA_OBJECT, NULL, p266, 5, "networking.k8s.io", "v1", "Ingress" },
+	{ "io.k8s.api.networking.v1.IngressBackend", "The ingress backend part of an object.", OA_OBJECT, NULL, p267, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.IngressClass", "The ingress class part of an object.", OA_OBJECT, NULL, p268, 4, "networking.k8s.io", "v1", "IngressClass" },
+	{ "io.k8s.api.networking.v1.IngressClassParametersReference", "The ingress class parameters reference part of an object.", OA_OBJECT, NULL, p269, 5, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.IngressClassSpec", "The desired state of a ingress class.", OA_OBJECT, NULL, p270, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.IngressRule", "The ingress rule part of an object.", OA_OBJECT, NULL, p271, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.IngressServiceBackend", "The ingress service backend part of an object.", OA_OBJECT, NULL, p272, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.IngressSpec", "The desired state of a ingress.", OA_OBJECT, NULL, p273, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.IngressStatus", "The observed state of a ingress, written by the system.", OA_OBJECT, NULL, p274, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.IngressTLS", "The ingress tls part of an object.", OA_OBJECT, NULL, p275, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.NetworkPolicy", "Which traffic the selected pods accept and send.", OA_OBJECT, NULL, p276, 4, "networking.k8s.io", "v1", "NetworkPolicy" },
+	{ "io.k8s.api.networking.v1.NetworkPolicyEgressRule", "The network policy egress rule part of an object.", OA_OBJECT, NULL, p277, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.NetworkPolicyIngressRule", "The network policy ingress rule part of an object.", OA_OBJECT, NULL, p278, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.NetworkPolicyPeer", "The network policy peer part of an object.", OA_OBJECT, NULL, p279, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.NetworkPolicyPort", "The network policy port part of an object.", OA_OBJECT, NULL, p280, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.NetworkPolicySpec", "The desired state of a network policy.", OA_OBJECT, NULL, p281, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.ServiceBackendPort", "The service backend port part of an object.", OA_OBJECT, NULL, p282, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.policy.v1.Eviction", "Asks for a pod to be evicted, honouring disruption budgets.", OA_OBJECT, NULL, p283, 4, "policy", "v1", "Eviction" },
+	{ "io.k8s.api.policy.v1.PodDisruptionBudget", "Bounds how many pods of a set voluntary evictions may take down at once.", OA_OBJECT, NULL, p284, 5, "policy", "v1", "PodDisruptionBudget" },
+	{ "io.k8s.api.policy.v1.PodDisruptionBudgetSpec", "The desired state of a pod disruption budget.", OA_OBJECT, NULL, p285, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.policy.v1.PodDisruptionBudgetStatus", "The observed state of a pod disruption budget, written by the system.", OA_OBJECT, NULL, p286, 7, NULL, NULL, NULL },
+	{ "io.k8s.api.rbac.v1.AggregationRule", "The aggregation rule part of an object.", OA_OBJECT, NULL, p287, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.rbac.v1.ClusterRole", "A cluster-wide set of permissions.", OA_OBJECT, NULL, p288, 5, "rbac.authorization.k8s.io", "v1", "ClusterRole" },
+	{ "io.k8s.api.rbac.v1.ClusterRoleBinding", "Grants a ClusterRole to subjects cluster-wide.", OA_OBJECT, NULL, p289, 5, "rbac.authorization.k8s.io", "v1", "ClusterRoleBinding" },
+	{ "io.k8s.api.rbac.v1.PolicyRule", "The policy rule part of an object.", OA_OBJECT, NULL, p290, 5, NULL, NULL, NULL },
+	{ "io.k8s.api.rbac.v1.Role", "A namespaced set of permissions.", OA_OBJECT, NULL, p291, 4, "rbac.authorization.k8s.io", "v1", "Role" },
+	{ "io.k8s.api.rbac.v1.RoleBinding", "Grants a Role or ClusterRole to subjects in a namespace.", OA_OBJECT, NULL, p292, 5, "rbac.authorization.k8s.io", "v1", "RoleBinding" },
+	{ "io.k8s.api.rbac.v1.RoleRef", "The role ref part of an object.", OA_OBJECT, NULL, p293, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.rbac.v1.Subject", "The subject part of an object.", OA_OBJECT, NULL, p294, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.scheduling.v1.PriorityClass", "The priority class part of an object.", OA_OBJECT, NULL, p295, 7, "scheduling.k8s.io", "v1", "PriorityClass" },
+	{ "io.k8s.api.storage.v1.StorageClass", "A class of dynamically provisioned storage.", OA_OBJECT, NULL, p296, 10, "storage.k8s.io", "v1", "StorageClass" },
+	{ "io.k8s.api.storage.v1.TopologySelectorLabelRequirement", "The topology selector label requirement part of an object.", OA_OBJECT, NULL, p297, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.storage.v1.TopologySelectorTerm", "The topology selector term part of an object.", OA_OBJECT, NULL, p298, 1, NULL, NULL, NULL },
 	{ "io.k8s.apimachinery.pkg.api.resource.Quantity", "A fixed-point number with an optional suffix, such as 100m, 1.5Gi or 2.", OA_STRING, NULL, NULL, 0, NULL, NULL, NULL },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.Condition", "The condition part of an object.", OA_OBJECT, NULL, p280, 6, NULL, NULL, NULL },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions", "Options of a delete request.", OA_OBJECT, NULL, p281, 7, "", "v1", "DeleteOptions" },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector", "Selects objects by their labels; the terms are ANDed, an empty selector matches everything.", OA_OBJECT, NULL, p282, 2, NULL, NULL, NULL },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement", "The label selector requirement part of an object.", OA_OBJECT, NULL, p283, 3, NULL, NULL, NULL },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta", "Metadata of a list: resource version and continue token.", OA_OBJECT, NULL, p284, 4, NULL, NULL, NULL },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry", "The managed fields entry part of an object.", OA_OBJECT, NULL, p285, 7, NULL, NULL, NULL },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.Condition", "The condition part of an object.", OA_OBJECT, NULL, p300, 6, NULL, NULL, NULL },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions", "Options of a delete request.", OA_OBJECT, NULL, p301, 7, "", "v1", "DeleteOptions" },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector", "Selects objects by their labels; the terms are ANDed, an empty selector matches everything.", OA_OBJECT, NULL, p302, 2, NULL, NULL, NULL },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement", "The label selector requirement part of an object.", OA_OBJECT, NULL, p303, 3, NULL, NULL, NULL },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta", "Metadata of a list: resource version and continue token.", OA_OBJECT, NULL, p304, 4, NULL, NULL, NULL },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry", "The managed fields entry part of an object.", OA_OBJECT, NULL, p305, 7, NULL, NULL, NULL },
 	{ "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime", "A timestamp in RFC 3339 form, to the microsecond.", OA_STRING, "date-time", NULL, 0, NULL, NULL, NULL },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "Metadata every persisted object has: name, namespace, labels, annotations, owners and bookkeeping set by the server.", OA_OBJECT, NULL, p287, 15, NULL, NULL, NULL },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference", "The owner reference part of an object.", OA_OBJECT, NULL, p288, 6, NULL, NULL, NULL },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions", "The preconditions part of an object.", OA_OBJECT, NULL, p289, 2, NULL, NULL, NULL },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.Status", "The outcome of an API call that returns no object.", OA_OBJECT, NULL, p290, 8, "", "v1", "Status" },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause", "The status cause part of an object.", OA_OBJECT, NULL, p291, 3, NULL, NULL, NULL },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.StatusDetails", "The status details part of an object.", OA_OBJECT, NULL, p292, 6, NULL, NULL, NULL },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "Metadata every persisted object has: name, namespace, labels, annotations, owners and bookkeeping set by the server.", OA_OBJECT, NULL, p307, 15, NULL, NULL, NULL },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference", "The owner reference part of an object.", OA_OBJECT, NULL, p308, 6, NULL, NULL, NULL },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions", "The preconditions part of an object.", OA_OBJECT, NULL, p309, 2, NULL, NULL, NULL },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.Status", "The outcome of an API call that returns no object.", OA_OBJECT, NULL, p310, 8, "", "v1", "Status" },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause", "The status cause part of an object.", OA_OBJECT, NULL, p311, 3, NULL, NULL, NULL },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.StatusDetails", "The status details part of an object.", OA_OBJECT, NULL, p312, 6, NULL, NULL, NULL },
 	{ "io.k8s.apimachinery.pkg.apis.meta.v1.Time", "A timestamp in RFC 3339 form, to the second.", OA_STRING, "date-time", NULL, 0, NULL, NULL, NULL },
 	{ "io.k8s.apimachinery.pkg.util.intstr.IntOrString", "A value that is either an integer or a string.", OA_STRING, "int-or-string", NULL, 0, NULL, NULL, NULL },
-	{ "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService", "Declares a group version served by another server (or locally).", OA_OBJECT, NULL, p295, 5, "apiregistration.k8s.io", "v1", "APIService" },
-	{ "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition", "One observed condition of a api service.", OA_OBJECT, NULL, p296, 5, NULL, NULL, NULL },
-	{ "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec", "The desired state of a api service.", OA_OBJECT, NULL, p297, 7, NULL, NULL, NULL },
-	{ "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus", "The observed state of a api service, written by the system.", OA_OBJECT, NULL, p298, 1, NULL, NULL, NULL },
-	{ "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.ServiceReference", "The service reference part of an object.", OA_OBJECT, NULL, p299, 3, NULL, NULL, NULL },
+	{ "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService", "Declares a group version served by another server (or locally).", OA_OBJECT, NULL, p315, 5, "apiregistration.k8s.io", "v1", "APIService" },
+	{ "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition", "One observed condition of a api service.", OA_OBJECT, NULL, p316, 5, NULL, NULL, NULL },
+	{ "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec", "The desired state of a api service.", OA_OBJECT, NULL, p317, 7, NULL, NULL, NULL },
+	{ "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus", "The observed state of a api service, written by the system.", OA_OBJECT, NULL, p318, 1, NULL, NULL, NULL },
+	{ "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.ServiceReference", "The service reference part of an object.", OA_OBJECT, NULL, p319, 3, NULL, NULL, NULL },
 };
 
-const size_t openapi_ndefs = 300;
+const size_t openapi_ndefs = 320;

@@ -16,6 +16,7 @@
 #define B(n, j)		{ n, j, PB_BOOL, false, NULL, false }
 #define BP(n, j)	{ n, j, PB_BOOL, false, NULL, true }
 #define M(n, j, m)	{ n, j, PB_MSG, false, &m, false }
+#define INL(n, m)	{ n, "", PB_INLINE, false, &m, false }
 #define MR(n, j, m)	{ n, j, PB_MSG, true, &m, false }
 #define IS(n, j)	{ n, j, PB_INTSTR, false, NULL, false }
 #define META		M(1, "metadata", pb_m_object_meta)
@@ -214,11 +215,11 @@ static const struct pb_field f_http_path[] = {
 static const struct pb_msg m_http_path = PB_MSG_OF(f_http_path);
 static const struct pb_field f_http_rule[] = { MR(1, "paths", m_http_path) };
 static const struct pb_msg m_http_rule = PB_MSG_OF(f_http_rule);
-/* IngressRuleValue is inlined in JSON: defaults_ingress() flattens it. */
+/* IngressRuleValue is inlined in JSON (strict validation sees "http"). */
 static const struct pb_field f_rule_value[] = { M(1, "http", m_http_rule) };
 static const struct pb_msg m_rule_value = PB_MSG_OF(f_rule_value);
 static const struct pb_field f_ing_rule[] = {
-	S(1, "host"), M(2, "ingressRuleValue", m_rule_value),
+	S(1, "host"), INL(2, m_rule_value),
 };
 static const struct pb_msg m_ing_rule = PB_MSG_OF(f_ing_rule);
 static const struct pb_field f_ing_tls[] = { SR(1, "hosts"),

@@ -11,7 +11,6 @@ if [ ! -x "$KUBECTL" ]; then
 fi
 start_apiserver api || { not_ok "apiserver starts"; exit 1; }
 J='Content-Type: application/json'
-NS=/api/v1/namespaces/default
 post() { api POST "$1" -H "$J" -d "$2"; }
 cause() { echo "$(code) $(echo "$1" | json 'd["reason"]+" "+",".join(c["field"] for c in d["details"]["causes"])')"; }
 k() { "$KUBECTL" --server="$API_URL" --cache-dir="$CK_TMP/kcache" "$@"; }

@@ -43,7 +43,6 @@ healthz_ok() {
 }
 # healthz_polls N: N polls 0.2 s apart, all answered.
 healthz_polls() {
-	local i
 	for _ in $(seq "$1"); do healthz_ok || return 1; sleep 0.2; done
 }
 # hold_start NAME FD KIND N [PATH]: connections held while FD stays open.

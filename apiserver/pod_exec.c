@@ -39,6 +39,7 @@
 #define EXEC_HEAD_MAX		8192
 #define EXEC_ERR_MAX		512
 #define EXEC_PUMP_BLOCK		65536
+#define EXEC_LINGER_MS		2000	/* per read while lingering */
 
 /* The proxied connection, from the 101 until either side closes. */
 struct exec_proxy {
@@ -75,6 +76,27 @@ write_all(int fd, const char *p, size_t n)
 	return true;
 }
 
+/*
+ * The kubelet ended: send kubectl our FIN and read what it still sends
+ * (its answer to the close frame) for a bounded time before the socket
+ * closes. Closing with unread input would send a reset, and a reset can
+ * make kubectl drop output it has not read yet (a lingering close).
+ */
+static void
+linger_close(int cfd, char *buf)
+{
+	struct pollfd pfd = { .fd = cfd, .events = POLLIN };
+	int n;
+
+	(void)shutdown(cfd, SHUT_WR);
+	for (n = 0; n < 64; n++) {
+		if (poll(&pfd, 1, EXEC_LINGER_MS) != 1)
+			return;
+		if (recv(cfd, buf, EXEC_PUMP_BLOCK, 0) <= 0)
+			return;
+	}
+}
+
 /* Copy both ways until one side ends (the connection then closes). */
 static void
 proxy_run(void *arg, int cfd, const char *extra, size_t extra_len)
@@ -84,7 +106,7 @@ proxy_run(void *arg, int cfd, const char *extra, size_t extra_len)
 		{ .fd = x->kfd, .events = POLLIN } };
 	char *buf;
 	ssize_t r;
-	int i;
+	int i = 0;
 
 	if (!write_all(cfd, x->pending, x->pending_len) ||
 	    !write_all(x->kfd, extra, extra_len))
@@ -107,6 +129,8 @@ proxy_run(void *arg, int cfd, const char *extra, size_t extra_len)
 		}
 	}
 out:
+	if (i == 1)
+		linger_close(cfd, buf);
 	free(buf);
 	(void)shutdown(x->kfd, SHUT_RDWR);
 }

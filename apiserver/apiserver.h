@@ -324,6 +324,8 @@ void	util_random_suffix(char *out, size_t n);
 /* Base64 (standard, padded). Decode returns malloc'd NUL-terminated or NULL. */
 char	*util_base64_encode(const char *in, size_t len);
 char	*util_base64_decode(const char *in, size_t *len_out);
+/* Go's name for the JSON type of v, as encoding/json reports it. */
+const char *util_go_json_type(const struct cJSON *v);
 
 /* ---- sha256.c ---- */
 void	util_sha256(const void *data, size_t len, unsigned char out[32]);

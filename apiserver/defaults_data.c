@@ -23,21 +23,6 @@ is_core(const struct api_resource *r, const char *kind)
 	return r->group[0] == '\0' && strcmp(r->kind, kind) == 0;
 }
 
-/* Go's name for the JSON type of v, as encoding/json reports it. */
-static const char *
-go_json_type(const cJSON *v)
-{
-	if (cJSON_IsString(v))
-		return "string";
-	if (cJSON_IsNumber(v))
-		return "number";
-	if (cJSON_IsBool(v))
-		return "bool";
-	if (cJSON_IsArray(v))
-		return "array";
-	return "object";
-}
-
 /*
  * Where base64.StdEncoding.Decode fails on s (-1: valid). CR and LF are
  * skipped as Go skips them; the offset is that of the bad quantum's start
@@ -95,7 +80,7 @@ check_map(const struct api_resource *r, cJSON *obj, const char *field,
 	if (!cJSON_IsObject(m))
 		return ck_status_set(st, CK_EBADREQ, "%sjson: cannot unmarshal "
 		    "%s into Go struct field %s.%s of type map[string]%s",
-		    head, go_json_type(m), r->kind, field,
+		    head, util_go_json_type(m), r->kind, field,
 		    bytes ? "[]uint8" : "string");
 	cJSON_ArrayForEach(v, m) {
 		if (cJSON_IsNull(v)) {	/* Go leaves the zero value */
@@ -106,7 +91,7 @@ check_map(const struct api_resource *r, cJSON *obj, const char *field,
 		if (!cJSON_IsString(v))
 			return ck_status_set(st, CK_EBADREQ, "%sjson: cannot "
 			    "unmarshal %s into Go struct field %s.%s of type "
-			    "%s", head, go_json_type(v), r->kind, field,
+			    "%s", head, util_go_json_type(v), r->kind, field,
 			    bytes ? "[]uint8" : "string");
 		if (bytes && (bad = base64_bad_offset(v->valuestring)) >= 0)
 			return ck_status_set(st, CK_EBADREQ,

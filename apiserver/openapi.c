@@ -234,21 +234,6 @@ struct tcheck {
 	int			 rc;
 };
 
-/* Go's name for the JSON type of v, as encoding/json reports it. */
-static const char *
-json_kind(const cJSON *v)
-{
-	if (cJSON_IsString(v))
-		return "string";
-	if (cJSON_IsNumber(v))
-		return "number";
-	if (cJSON_IsBool(v))
-		return "bool";
-	if (cJSON_IsArray(v))
-		return "array";
-	return "object";
-}
-
 /* Go's name of the type a value of type t decodes into, into sb. */
 static void
 go_type(struct strbuf *sb, uint8_t t, int ref, const char *fmt)
@@ -298,7 +283,7 @@ type_error(struct tcheck *tc, const cJSON *v, const char *value_override,
 	    "%s in version \"%s\" cannot be handled as a %s: json: cannot "
 	    "unmarshal %s into Go struct field %s.%s of type %s", tc->r->kind,
 	    tc->r->version, tc->r->kind,
-	    value_override != NULL ? value_override : json_kind(v),
+	    value_override != NULL ? value_override : util_go_json_type(v),
 	    dot != NULL ? dot + 1 : owner, strbuf_str(&tc->path),
 	    strbuf_str(&ty));
 	strbuf_fini(&ty);

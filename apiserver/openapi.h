@@ -79,6 +79,8 @@ const struct openapi_def *openapi_prop_def(const struct openapi_prop *p);
 const char	*openapi_doc_v3(const char *key, size_t *len,
 		    const char **etag);
 const char	*openapi_doc_v2(int protobuf, size_t *len, const char **etag);
+/* The OpenAPI "type" of an OA_* scalar type (objects: "object"). */
+const char	*openapi_type_name(uint8_t t);
 /* A hash of every document, for the index URLs (hex, static storage). */
 const char	*openapi_doc_hash(void);
 

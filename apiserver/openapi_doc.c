@@ -85,8 +85,8 @@ ref_schema(const struct flavour *fl, int ref, bool wrap)
 	return o;
 }
 
-static const char *
-type_name(uint8_t t)
+const char *
+openapi_type_name(uint8_t t)
 {
 	switch (t) {
 	case OA_STRING:
@@ -113,7 +113,7 @@ value_schema(const struct flavour *fl, uint8_t t, int ref, const char *fmt)
 	if (t == OA_REF)
 		return ref_schema(fl, ref, true);
 	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "type", type_name(t));
+	cJSON_AddStringToObject(o, "type", openapi_type_name(t));
 	if (fmt != NULL)
 		cJSON_AddStringToObject(o, "format", fmt);
 	if (t == OA_ARRAY) {	/* an item that is itself a list */
@@ -131,7 +131,7 @@ prop_schema(const struct flavour *fl, const struct openapi_prop *p)
 
 	if (p->type == OA_ARRAY || p->type == OA_MAP) {
 		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "type", type_name(p->type));
+		cJSON_AddStringToObject(o, "type", openapi_type_name(p->type));
 		cJSON_AddItemToObject(o, p->type == OA_ARRAY ? "items" :
 		    "additionalProperties", value_schema(fl, p->item, p->ref,
 		    p->format));
@@ -194,7 +194,7 @@ def_schema(const struct flavour *fl, const struct openapi_def *d)
 	cJSON_AddStringToObject(o, "description", d->desc);
 	if (fl->all_of && d->type != OA_OBJECT && string_like(d, o))
 		return o;
-	cJSON_AddStringToObject(o, "type", type_name(d->type));
+	cJSON_AddStringToObject(o, "type", openapi_type_name(d->type));
 	if (d->format != NULL)
 		cJSON_AddStringToObject(o, "format", d->format);
 	if (d->type != OA_OBJECT)

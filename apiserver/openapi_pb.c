@@ -84,25 +84,6 @@ put_ext(struct strbuf *sb, const char *name, const char *yaml)
 	strbuf_fini(&na);
 }
 
-static const char *
-type_name(uint8_t t)
-{
-	switch (t) {
-	case OA_STRING:
-		return "string";
-	case OA_INTEGER:
-		return "integer";
-	case OA_NUMBER:
-		return "number";
-	case OA_BOOLEAN:
-		return "boolean";
-	case OA_ARRAY:
-		return "array";
-	default:
-		return "object";
-	}
-}
-
 static void
 put_ref(struct strbuf *sb, int ref)
 {
@@ -124,7 +105,7 @@ put_value(struct strbuf *sb, uint8_t t, int ref, const char *fmt)
 	}
 	if (fmt != NULL)
 		put_str(sb, SCH_FORMAT, fmt);
-	put_type(sb, type_name(t));
+	put_type(sb, openapi_type_name(t));
 	if (t == OA_ARRAY) {	/* an item that is itself a list */
 		put_type(&it, "string");
 		put_msg(&items, LIST_ITEMS, &it);
@@ -149,7 +130,7 @@ put_prop(struct strbuf *sb, const struct openapi_prop *p)
 			put_msg(&wrap, ADDL_SCHEMA, &sub);
 			put_msg(sb, SCH_ADDL, &wrap);
 		}
-		put_type(sb, type_name(p->type));
+		put_type(sb, openapi_type_name(p->type));
 	} else {
 		put_value(sb, p->type, p->ref, p->format);
 	}
@@ -184,7 +165,7 @@ put_def(struct strbuf *sb, const struct openapi_def *d)
 	for (i = 0; i < d->nprops; i++)
 		if (d->props[i].flags & OA_REQUIRED)
 			put_str(sb, SCH_REQUIRED, d->props[i].name);
-	put_type(sb, type_name(d->type));
+	put_type(sb, openapi_type_name(d->type));
 	if (d->type == OA_OBJECT) {
 		for (i = 0; i < d->nprops; i++) {
 			put_prop(&s, &d->props[i]);

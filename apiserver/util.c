@@ -233,3 +233,18 @@ json_print(const cJSON *obj, size_t *len)
 		*len = strlen(s);
 	return s;
 }
+
+/* Go's name for the JSON type of v, as encoding/json reports it. */
+const char *
+util_go_json_type(const cJSON *v)
+{
+	if (cJSON_IsString(v))
+		return "string";
+	if (cJSON_IsNumber(v))
+		return "number";
+	if (cJSON_IsBool(v))
+		return "bool";
+	if (cJSON_IsArray(v))
+		return "array";
+	return "object";
+}

@@ -694,6 +694,11 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 		status_set_invalid(&c->st, c->res, name);
 		goto err;
 	}
+	/* Priority's validating admission: one global default, on update too. */
+	if (mode == UPDATE_MAIN && strcmp(c->res->qualified,
+	    "priorityclasses.scheduling.k8s.io") == 0 &&
+	    admission_priority_class(c->srv->store, result, &c->st) < 0)
+		goto err;
 	if (crud_dry_run(c)) {
 		/* Nothing stored: the object keeps its revision (kubectl diff). */
 		snprintf(rvbuf, sizeof(rvbuf), "%lld", (long long)old_rv);

@@ -172,6 +172,10 @@ expect "a globalDefault class" "priorityclass.scheduling.k8s.io/dflt created" \
     "$(k create priorityclass dflt --value=7 --global-default 2>&1)"
 out=$(k create priorityclass dflt2 --value=8 --global-default 2>&1)
 check "a second globalDefault is 403" grep -q 'priorityclasses.scheduling.k8s.io "dflt2" is forbidden: PriorityClass dflt is already marked as default. Only one default can exist' <<<"$out"
+out=$(k patch priorityclass high -p '{"globalDefault":true}' 2>&1)
+check "an update to a second globalDefault is 403" grep -q 'priorityclasses.scheduling.k8s.io "high" is forbidden: PriorityClass dflt is already marked as default. Only one default can exist' <<<"$out"
+expect "the default itself may be updated" "priorityclass.scheduling.k8s.io/dflt patched" \
+    "$(k patch priorityclass dflt -p '{"description":"d"}' 2>&1)"
 out=$(k run ph --image=x --overrides='{"spec":{"priorityClassName":"high"}}' 2>&1)
 expect "a pod of class high gets priority 1000" "1000 PreemptLowerPriority" \
     "$(k get pod ph -o jsonpath='{.spec.priority} {.spec.preemptionPolicy}' 2>&1)"
@@ -182,6 +186,10 @@ out=$(k run pn --image=x --overrides='{"spec":{"priorityClassName":"nope"}}' 2>&
 check "an unknown class is 403" grep -q 'Error from server (Forbidden): pods "pn" is forbidden: no PriorityClass with name nope was found' <<<"$out"
 out=$(k run pp --image=x --overrides='{"spec":{"priorityClassName":"high","priority":3}}' 2>&1)
 check "a disagreeing client priority is 403" grep -q 'the integer value of priority (3) must not be provided in pod spec; priority admission controller computed 1000' <<<"$out"
+out=$(k patch pod ph -p '{"spec":{"priority":5}}' 2>&1)
+check "a pod's priority cannot change" grep -q 'The Pod "ph" is invalid: spec: Forbidden: pod updates may not change fields' <<<"$out"
+out=$(k patch pod ph -p '{"spec":{"priorityClassName":"dflt"}}' 2>&1)
+check "a pod's priorityClassName cannot change" grep -q 'The Pod "ph" is invalid: spec: Forbidden: pod updates may not change fields' <<<"$out"
 
 # --- networking.k8s.io/v1 Ingress (and the 1.3 extensions/v1beta1 form)
 expect "kubectl create ingress (protobuf body)" "ingress.networking.k8s.io/web created" \

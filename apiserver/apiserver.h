@@ -347,10 +347,12 @@ void	json_del(struct cJSON *obj, const char *key);
 /* Print obj (unformatted) into a malloc'd string; *len may be NULL. */
 char	*json_print(const struct cJSON *obj, size_t *len);
 
-/* ---- admission_storage.c ---- */
+/* ---- admission_storage.c (StorageClass, IngressClass) ---- */
 struct store;
 /* DefaultStorageClass: a claim without storageClassName gets the default. */
 void	admission_default_storage_class(struct store *s, struct cJSON *pvc);
+/* DefaultIngressClass: an Ingress without a class gets the default. */
+void	admission_default_ingress_class(struct store *s, struct cJSON *ing);
 
 /* ---- admission_tolerations.c ---- */
 /* --default-not-ready-toleration-seconds, --default-unreachable-... */

@@ -335,6 +335,8 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	}
 	if (strcmp(c->res->resource, "persistentvolumeclaims") == 0)
 		admission_default_storage_class(c->srv->store, obj);
+	if (strcmp(c->res->resource, "ingresses") == 0)
+		admission_default_ingress_class(c->srv->store, obj);
 	if (is_pod(c->res))
 		admission_default_tolerations(obj);
 	if (strcmp(c->res->qualified, "priorityclasses.scheduling.k8s.io") ==

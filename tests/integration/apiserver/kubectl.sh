@@ -208,5 +208,18 @@ check "an IP host is refused" grep -q 'spec.rules\[0\].host: Invalid value: "1.2
 out=$(post /apis/networking.k8s.io/v1/namespaces/default/ingresses '{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"np"},"spec":{"rules":[{"http":{"paths":[{"path":"rel","backend":{"service":{"name":"s","port":{"number":80}}}},{"path":"rel","pathType":"Prefix","backend":{}}]}}]}}')
 expect "pathType required, absolute path, one backend" \
     "422 Invalid spec.rules[0].http.paths[0].pathType,spec.rules[0].http.paths[1].path,spec.rules[0].http.paths[1].backend" "$(cause "$out")"
+# DefaultIngressClass admission: the newest default class (same age: the first name).
+ic() { printf 'apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n  name: %s\n  annotations:\n    ingressclass.kubernetes.io/is-default-class: "%s"\nspec:\n  controller: x.io/c\n' "$1" "$2" | k create -f - >/dev/null 2>&1; }
+k create ingress nc0 --rule='a.com/=s:80' >/dev/null 2>&1
+expect "no default IngressClass: no class" "" "$(k get ing nc0 -o jsonpath='{.spec.ingressClassName}' 2>&1)"
+ic notdef false; ic zdef true
+k create ingress nc1 --rule='a.com/=s:80' >/dev/null 2>&1
+expect "an Ingress without a class gets the default IngressClass" "zdef" "$(k get ing nc1 -o jsonpath='{.spec.ingressClassName}' 2>&1)"
+ic adef true
+k create ingress nc2 --rule='a.com/=s:80' >/dev/null 2>&1
+expect "several defaults: the newest, then the first name" "adef" "$(k get ing nc2 -o jsonpath='{.spec.ingressClassName}' 2>&1)"
+k create ingress nc3 --rule='a.com/=s:80' --annotation=kubernetes.io/ingress.class=other >/dev/null 2>&1
+expect "the kubernetes.io/ingress.class annotation: left alone" "" "$(k get ing nc3 -o jsonpath='{.spec.ingressClassName}' 2>&1)"
+expect "an explicit class is kept" "ckube" "$(k get ing web -o jsonpath='{.spec.ingressClassName}' 2>&1)"
 stop_apiserver
 finish

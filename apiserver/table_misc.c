@@ -1,8 +1,8 @@
 /*
  * table_misc.c: Table printers of policy, networking, coordination, RBAC
  * and scheduling kinds (poddisruptionbudgets, networkpolicies, leases,
- * roles and bindings, priorityclasses), as Kubernetes' printers.go prints
- * them.
+ * roles and bindings, priorityclasses; apiservices as kube-aggregator), as
+ * Kubernetes' printers.go prints them.
  */
 #include "apiserver.h"
 #include "table.h"
@@ -215,6 +215,48 @@ cells_ingressclass(const cJSON *obj, cJSON *cells, time_t now)
 	table_add_obj_age(cells, obj, now);
 }
 
+/* kube-aggregator's apiservice REST ConvertToTable. */
+static const struct table_col cols_apiservices[] = {
+	{ "Name", "string", "name", 0 },
+	{ "Service", "string", "", 0 },
+	{ "Available", "string", "", 0 },
+	{ "Age", "string", "", 0 },
+};
+
+static void
+cells_apiservice(const cJSON *obj, cJSON *cells, time_t now)
+{
+	const cJSON *svc = json_obj(json_obj(obj, "spec"), "service");
+	const cJSON *c;
+	const char *st = "Unknown", *reason = NULL, *type;
+	char buf[512];
+
+	table_add_name(cells, obj);
+	if (svc != NULL) {
+		snprintf(buf, sizeof(buf), "%s/%s",
+		    json_str(svc, "namespace") ? json_str(svc, "namespace") :
+		    "", json_str(svc, "name") ? json_str(svc, "name") : "");
+		table_add_str(cells, buf);
+	} else
+		table_add_str(cells, "Local");
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(json_obj(obj,
+	    "status"), "conditions")) {
+		type = json_str(c, "type");
+		if (type == NULL || strcmp(type, "Available") != 0)
+			continue;
+		st = json_str(c, "status") ? json_str(c, "status") : "";
+		reason = json_str(c, "reason");
+		break;
+	}
+	/* Not True with a reason: "False (MissingEndpoints)". */
+	if (strcmp(st, "True") != 0 && reason != NULL && reason[0] != '\0') {
+		snprintf(buf, sizeof(buf), "%s (%s)", st, reason);
+		table_add_str(cells, buf);
+	} else
+		table_add_str(cells, st);
+	table_add_obj_age(cells, obj, now);
+}
+
 static const struct table_col cols_leases[] = {
 	{ "Name", "string", "name", 0 },
 	{ "Holder", "string", "", 0 },
@@ -392,6 +434,7 @@ cells_quota(const cJSON *obj, cJSON *cells, time_t now)
 }
 
 const struct table_printer table_misc_printers[] = {
+	TABLE_PRINTER("apiservices", cols_apiservices, cells_apiservice),
 	TABLE_PRINTER("clusterrolebindings", cols_bindings, cells_binding),
 	TABLE_PRINTER("clusterroles", cols_roles, cells_role),
 	TABLE_PRINTER("endpointslices", cols_endpointslices,

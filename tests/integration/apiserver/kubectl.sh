@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real kubectl against ckube-apiserver: discovery, get (Tables), create -f,
 # get -o yaml, label, delete, and errors printed as Kubernetes prints them; PriorityClasses
-# (built-ins, validation, one global default) and pod priority admission; Ingresses.
+# (built-ins, validation, one global default on create and update) and pod priority admission
+# and immutability; Ingresses and DefaultIngressClass admission; APIService columns.
 . "$(dirname "$0")/../../lib/lib.sh"
 
 KUBECTL=${KUBECTL:-/usr/bin/kubectl}
@@ -221,5 +222,12 @@ expect "several defaults: the newest, then the first name" "adef" "$(k get ing n
 k create ingress nc3 --rule='a.com/=s:80' --annotation=kubernetes.io/ingress.class=other >/dev/null 2>&1
 expect "the kubernetes.io/ingress.class annotation: left alone" "" "$(k get ing nc3 -o jsonpath='{.spec.ingressClassName}' 2>&1)"
 expect "an explicit class is kept" "ckube" "$(k get ing web -o jsonpath='{.spec.ingressClassName}' 2>&1)"
+# apiregistration.k8s.io APIServices: kube-aggregator's columns.
+asvc() { printf 'apiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmetadata:\n  name: v1.%s.example.com\nspec:\n  group: %s.example.com\n  version: v1\n  groupPriorityMinimum: 100\n  versionPriority: 10\n%b' "$1" "$1" "${2:-}" | k create -f - >/dev/null 2>&1; }
+asvc loc; asvc far '  service: {namespace: default, name: missing}\n'
+out=$(k get apiservices 2>&1)
+expect "kubectl get apiservices columns" "NAME SERVICE AVAILABLE AGE" "$(head -n 1 <<<"$out" | tr -s ' ')"
+check "a Local APIService is available" eventually -t 20 eval "k get apiservices v1.loc.example.com --no-headers 2>&1 | grep -Eq '^v1.loc.example.com +Local +True +[0-9]'"
+check "a missing Service: False (ServiceNotFound)" eventually -t 20 eval "k get apiservices v1.far.example.com --no-headers 2>&1 | grep -Eq '^v1.far.example.com +default/missing +False \(ServiceNotFound\) +[0-9]'"
 stop_apiserver
 finish

@@ -1,7 +1,7 @@
 /*
  * Unit tests for apiserver/table*.c: the pod STATUS algorithm of
  * semantics.md 0.3 (table_pod_status), label selector formatting, and the
- * column sets and cells of nodes, services, jobs and cronjobs.
+ * column sets and cells of nodes, services, jobs, cronjobs and apiservices.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -293,6 +293,32 @@ test_endpointslice_cells(void **state)
 	cJSON_Delete(t);
 }
 
+/* kube-aggregator: SERVICE ns/name or Local; AVAILABLE "False (Reason)". */
+static void
+test_apiservice_cells(void **state)
+{
+	cJSON *t, *cells;
+
+	(void)state;
+	cells = row_of("apiservices", "{\"metadata\":{\"name\":\"v1.m.io\"},"
+	    "\"spec\":{\"service\":{\"namespace\":\"kube-system\",\"name\":"
+	    "\"ms\"}},\"status\":{\"conditions\":[{\"type\":\"Available\","
+	    "\"status\":\"False\",\"reason\":\"MissingEndpoints\"}]}}", &t);
+	assert_string_equal(cell(cells, 1), "kube-system/ms");
+	assert_string_equal(cell(cells, 2), "False (MissingEndpoints)");
+	cJSON_Delete(t);
+	cells = row_of("apiservices", "{\"metadata\":{\"name\":\"v1.apps\"},"
+	    "\"status\":{\"conditions\":[{\"type\":\"Available\","
+	    "\"status\":\"True\",\"reason\":\"Local\"}]}}", &t);
+	assert_string_equal(cell(cells, 1), "Local");
+	assert_string_equal(cell(cells, 2), "True");
+	cJSON_Delete(t);
+	cells = row_of("apiservices", "{\"metadata\":{\"name\":\"v1.x\"}}",
+	    &t);
+	assert_string_equal(cell(cells, 2), "Unknown");
+	cJSON_Delete(t);
+}
+
 static void
 test_batch_cells(void **state)
 {
@@ -386,6 +412,7 @@ main(void)
 		cmocka_unit_test(test_node_cells),
 		cmocka_unit_test(test_service_cells),
 		cmocka_unit_test(test_endpointslice_cells),
+		cmocka_unit_test(test_apiservice_cells),
 		cmocka_unit_test(test_batch_cells),
 		cmocka_unit_test(test_podtemplate_cells),
 		cmocka_unit_test(test_every_printer_matches_its_columns),

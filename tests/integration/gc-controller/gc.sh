@@ -133,6 +133,13 @@ check "and then the foreground owner" eventually -t 20 gone bigowner
 
 # --- metrics
 m=$(curl -s "http://127.0.0.1:$(cat "$CK_TMP/gc.port")/metrics")
+# has_metrics TEXT NAME...: every NAME has a sample line in TEXT.
+has_metrics() {
+	local m=$1 k
+	shift
+	for k in "$@"; do grep -q "^$k " <<<"$m" || return 1; done
+}
 check "metrics: graph size, queue depths, deletions, orphanings" \
-    sh -c "echo '$m' | grep -q '^ckube_gc_graph_nodes ' && echo '$m' | grep -q '^ckube_gc_attempt_to_delete_depth ' && echo '$m' | grep -q '^ckube_gc_attempt_to_orphan_depth ' && echo '$m' | grep -q '^ckube_gc_deletions_total ' && echo '$m' | grep -q '^ckube_gc_orphanings_total '"
+    has_metrics "$m" ckube_gc_graph_nodes ckube_gc_attempt_to_delete_depth \
+    ckube_gc_attempt_to_orphan_depth ckube_gc_deletions_total ckube_gc_orphanings_total
 finish

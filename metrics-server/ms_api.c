@@ -54,8 +54,9 @@ not_found(const char *res, const char *name, char **body)
 {
 	char msg[512];
 
-	snprintf(msg, sizeof(msg), "%s.metrics.k8s.io \"%s\" not found", res,
-	    name);
+	/* Bounded: a name is at most 253 characters. */
+	snprintf(msg, sizeof(msg), "%.64s.metrics.k8s.io \"%.253s\" not found",
+	    res, name);
 	return status(404, "NotFound", msg, body);
 }
 

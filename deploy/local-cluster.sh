@@ -141,6 +141,13 @@ nodes_ready() {
 	[ "$n" -ge "$nodes" ]
 }
 
+# metrics_api: the aggregator reaches ckube-metrics-server (kubectl's discovery asks every
+# APIService's group and prints an error for each one it cannot reach).
+metrics_api() {
+	pid_alive "$dir/run/metrics-server.pid" || return 2
+	curl -fsS -o /dev/null --max-time 5 "$CKUBE_API_URL/apis/metrics.k8s.io/v1beta1" 2>/dev/null
+}
+
 write_client_files() {
 	local url=$1
 	cat >"$dir/kubeconfig" <<KCFG
@@ -255,6 +262,12 @@ do_up() {
 			log_tail "$dir/logs/kubelet-sim.log"
 			die "fewer than $nodes nodes Ready within ${UP_TIMEOUT}s"
 		fi
+	fi
+	if [ -x "$BIN/ckube-metrics-server" ] &&
+	    [[ "${daemon_flags[metrics-server]:-}" != *register-apiservice=false* ]] &&
+	    ! wait_for "$deadline" metrics_api; then
+		log_tail "$dir/logs/metrics-server.log"
+		die "the metrics API (APIService v1beta1.metrics.k8s.io) is not reachable"
 	fi
 	echo "local-cluster: ready at $url"
 	echo "  kubectl --kubeconfig $dir/kubeconfig get namespaces"

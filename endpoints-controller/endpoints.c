@@ -215,6 +215,23 @@ write_endpoints(struct controller *c, const struct kobj *svc,
 	return rc;
 }
 
+/* 1 when a live GET says Service ns/name does not exist; *rc on errors. */
+static int
+service_gone(struct controller *c, const char *ns, const char *name, int *rc)
+{
+	struct ck_status st;
+	struct kobj *o = NULL;
+	int r;
+
+	r = controller_get(c, &CLIENT_GVR_SERVICES, ns, name, &o, &st);
+	kobj_unref(o);
+	if (r == CK_ENOTFOUND)
+		return 1;
+	if (r < 0)
+		*rc = r;	/* retried: unknown is not gone */
+	return 0;
+}
+
 int
 endpoints_reconcile(struct controller *c, const char *key)
 {
@@ -239,7 +256,15 @@ endpoints_reconcile(struct controller *c, const char *key)
 	svc = cache_get(svcs, key);
 	cur = cache_get(eps, key);
 	if (svc == NULL) {
-		/* Leader-election records live in Endpoints too: keep them. */
+		/*
+		 * Leader-election records live in Endpoints too: keep them.
+		 * The services cache may lag the endpoints one (each informer
+		 * lists on its own): a live read confirms the Service is gone
+		 * before its Endpoints and slices are deleted (a selector-less
+		 * Service's Endpoints were lost to that race).
+		 */
+		if (!service_gone(c, ns, slash + 1, &rc))
+			goto out;	/* the cache lags: its event requeues */
 		if (cur != NULL && kobj_annotation(cur, LEADER_ANNOTATION) ==
 		    NULL) {
 			rc = controller_delete(c, &CLIENT_GVR_ENDPOINTS,

@@ -212,6 +212,28 @@ obj_resource(const struct kobj *obj, char *buf, size_t size,
 }
 
 /* Record a call; returns the injected failure or 0 (mu held). */
+/* An injected failure of verb on resource (fa->mu held), else 0. */
+static int
+take_fail(struct fake_api *fa, const char *verb, const char *resource,
+    struct ck_status *st)
+{
+	struct fake_fail *f;
+	size_t i;
+
+	ck_status_clear(st);
+	for (i = 0; i < fa->nfails; i++) {
+		f = &fa->fails[i];
+		if (f->count <= 0 || strcmp(f->verb, verb) != 0 ||
+		    (f->resource[0] != '\0' &&
+		    strcmp(f->resource, resource) != 0))
+			continue;
+		f->count--;
+		return ck_status_set(st, f->rc, "fake_api: injected %s",
+		    ck_strerror(f->rc));
+	}
+	return 0;
+}
+
 static int
 record(struct fake_api *fa, const char *verb, const char *resource,
     const char *ns, const char *name, const char *sub,
@@ -236,18 +258,7 @@ record(struct fake_api *fa, const char *verb, const char *resource,
 	    sizeof(a->subresource));
 	if (obj != NULL)
 		a->obj = kobj_freeze(kobj_copy(obj));
-	ck_status_clear(st);
-	for (i = 0; i < fa->nfails; i++) {
-		f = &fa->fails[i];
-		if (f->count <= 0 || strcmp(f->verb, verb) != 0 ||
-		    (f->resource[0] != '\0' &&
-		    strcmp(f->resource, resource) != 0))
-			continue;
-		f->count--;
-		return ck_status_set(st, f->rc, "fake_api: injected %s",
-		    ck_strerror(f->rc));
-	}
-	return 0;
+	return take_fail(fa, verb, resource, st);
 }
 
 /* The object as the server would return it: uid and a new revision. */
@@ -397,6 +408,7 @@ fake_get(void *arg, const struct client_gvr *gvr, const char *ns,
 	struct strbuf key = STRBUF_INIT;
 	char resource[256];
 	struct kobj *o;
+	int rc;
 
 	gvr_name(gvr, resource, sizeof(resource));
 	if (ns != NULL && ns[0] != '\0')
@@ -404,9 +416,13 @@ fake_get(void *arg, const struct client_gvr *gvr, const char *ns,
 	else
 		strbuf_addf(&key, "%s", name);
 	pthread_mutex_lock(&fa->mu);
-	o = cache_get(cache_locked(fa, resource), strbuf_str(&key));
+	rc = take_fail(fa, "get", resource, st);
+	o = rc == 0 ? cache_get(cache_locked(fa, resource),
+	    strbuf_str(&key)) : NULL;
 	pthread_mutex_unlock(&fa->mu);
 	strbuf_fini(&key);
+	if (rc < 0)
+		return rc;
 	*out = o != NULL ? kobj_copy(o) : NULL;
 	kobj_unref(o);
 	if (*out == NULL)

@@ -9,7 +9,8 @@
  * Writes are recorded and answered with success (creates get a uid and a
  * resourceVersion); with fake_api_set_tracking(fa, 1) creates, updates,
  * status updates and deletes also change the caches, as a cluster would
- * (patches are only recorded). fake_api_fail() makes chosen calls fail.
+ * (patches are only recorded). fake_api_fail() makes chosen calls fail
+ * (writes, and "get": controller_get).
  * GETs (controller_get) answer from the caches and are not recorded.
  * Thread-safe (workers may call it).
  */

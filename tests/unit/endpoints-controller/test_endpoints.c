@@ -222,6 +222,10 @@ test_unnamed_port_and_delete(void **state)
 	add(fa, "endpoints", parse("{\"apiVersion\":\"v1\",\"kind\":"
 	    "\"Endpoints\",\"metadata\":{\"name\":\"gone\",\"namespace\":"
 	    "\"default\"}}"));
+	/* Unknown is not gone: a failed live read deletes nothing. */
+	fake_api_fail(fa, "get", "services", CK_ETIMEDOUT, 1);
+	assert_int_not_equal(endpoints_reconcile(c, "default/gone"), 0);
+	assert_int_equal(fake_api_nactions(fa), 0);
 	assert_int_equal(endpoints_reconcile(c, "default/gone"), 0);
 	a = find(fa, "delete");
 	assert_non_null(a);

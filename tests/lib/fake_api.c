@@ -240,8 +240,6 @@ record(struct fake_api *fa, const char *verb, const char *resource,
     const struct kobj *obj, struct ck_status *st)
 {
 	struct fake_action *a;
-	struct fake_fail *f;
-	size_t i;
 
 	if (fa->nactions == fa->cap) {
 		fa->cap = fa->cap ? fa->cap * 2 : 16;

@@ -18,6 +18,7 @@
 #include "ckube/cache.h"
 #include "ckube/ck.h"
 #include "ckube/controller.h"
+#include "ckube/err.h"
 #include "ckube/kobj.h"
 #include "endpoints.h"
 #include "fake_api.h"

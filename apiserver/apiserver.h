@@ -82,6 +82,8 @@ struct api_kv {
 	const char	*val;	/* "" for a bare "?watch" */
 };
 
+struct auth_user;
+
 struct api_request {
 	const char	*method;	/* "GET", "POST", ... */
 	const char	*path;		/* decoded path, no query */
@@ -96,6 +98,8 @@ struct api_request {
 	const char	*ws_protocol;
 	const char	*body;		/* not NUL-terminated */
 	size_t		 body_len;
+	/* Who sent it (auth.h); NULL on the insecure port: all allowed. */
+	const struct auth_user *user;
 };
 
 /*

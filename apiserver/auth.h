@@ -1,0 +1,53 @@
+/*
+ * auth.h: who sent a request (authentication, authn*.c) and whether that
+ * user may do what it asks (authorization, authz.c), as Kubernetes'
+ * user.Info and authorizer.Attributes. A request without a user (NULL) came
+ * through the insecure loopback port, which allows everything, as the
+ * insecure port of Kubernetes 1.3 did.
+ */
+#ifndef CKUBE_APISERVER_AUTH_H
+#define CKUBE_APISERVER_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ckube/ck.h"
+
+struct apiserver;
+
+#define AUTH_NAME_MAX	256
+#define AUTH_GROUPS_MAX	32
+
+/* An authenticated (or anonymous) user: copied by value, no pointers. */
+struct auth_user {
+	char	name[AUTH_NAME_MAX];		/* "alice", "system:anonymous" */
+	char	uid[128];
+	char	groups[AUTH_GROUPS_MAX][AUTH_NAME_MAX];
+	size_t	ngroups;
+};
+
+/* What a request asks (authorizer.Attributes); NULL strings are "". */
+struct auth_attrs {
+	bool		 resource_request;	/* false: a non-resource URL */
+	const char	*verb;		/* get list watch create update patch
+					   delete deletecollection, or
+					   impersonate bind escalate use */
+	const char	*api_group;	/* "" for the core group */
+	const char	*api_version;
+	const char	*resource;	/* "pods" */
+	const char	*subresource;	/* "log", "" */
+	const char	*ns;		/* "" when cluster-scoped or all */
+	const char	*name;		/* "" for list/create/collections */
+	const char	*path;		/* non-resource: "/healthz" */
+};
+
+/*
+ * 1 if user may do attrs, 0 if not (why: the authorizer's reason, may be
+ * empty), negative CK_E* when it cannot tell (a store error). user NULL
+ * (the insecure port) is always allowed. authz.c: --authorization-mode.
+ */
+int	authz_check(struct apiserver *srv, const struct auth_user *user,
+	    const struct auth_attrs *attrs, char *why, size_t whylen)
+	    CK_MUST_CHECK;
+
+#endif

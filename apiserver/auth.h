@@ -42,6 +42,16 @@ struct auth_attrs {
 };
 
 /*
+ * ServiceAccount tokens (authn_sa.c): 1 and *out filled when token is a
+ * valid ServiceAccount token of this apiserver (system:serviceaccount:NS:SA,
+ * groups system:serviceaccounts and system:serviceaccounts:NS), 0 when it is
+ * not a ServiceAccount token at all (another authenticator may know it),
+ * CK_EUNAUTH when it is one but invalid (bad signature, expired, deleted).
+ */
+int	authn_sa_token(struct apiserver *srv, const char *token,
+	    struct auth_user *out) CK_MUST_CHECK;
+
+/*
  * 1 if user may do attrs, 0 if not (why: the authorizer's reason, may be
  * empty), negative CK_E* when it cannot tell (a store error). user NULL
  * (the insecure port) is always allowed. authz.c: --authorization-mode.

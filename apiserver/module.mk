@@ -40,6 +40,7 @@ APISERVER_SRCS += apiserver/protobuf.c
 APISERVER_SRCS += apiserver/protobuf_core.c
 APISERVER_SRCS += apiserver/protobuf_groups.c
 APISERVER_SRCS += apiserver/registry.c
+APISERVER_SRCS += apiserver/authn_sa.c
 APISERVER_SRCS += apiserver/authz.c
 APISERVER_SRCS += apiserver/review.c
 APISERVER_SRCS += apiserver/route.c

@@ -20,23 +20,38 @@ jp() { kc get pod "$1" -o jsonpath="$2"; }
 status() { kc get pod "$1" --no-headers | awk '{print $3}'; }
 ready_col() { kc get pod "$1" --no-headers | awk '{print $2}'; }
 cond() { jp "$1" "{.status.conditions[?(@.type==\"$2\")].status}"; }
-# seen POD STATUS...: poll the STATUS column until the last wanted one, recording all seen.
+# watch_pod POD [OUTPUT]: record every row (or kubectl -o OUTPUT) the pod shows, from before it
+# exists: a watch sees each status write, a poll misses a short Init:0/1 on a busy box.
+# kubectl itself runs in the background (not the kc function's subshell), so kill reaches it.
+watch_pod() {
+	local f=$CK_TMP/watch.$1${2:+.o}
+	"$KUBECTL" --kubeconfig "$E2E_KUBECONFIG" --cache-dir "$CK_TMP/kcache" get pods -w \
+	    --field-selector "metadata.name=$1" --no-headers ${2:+-o "$2"} >"$f" 2>&1 &
+	echo $! >"$f.pid"
+}
+unwatch_pod() {
+	local f=$CK_TMP/watch.$1${2:+.o} pid
+	pid=$(cat "$f.pid")
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+# seen POD STATUS...: the watch of watch_pod showed each STATUS in this order, the last
+# within 60 s; the watch is stopped.
 seen() {
-	local pod=$1 last=${!#} end s
-	: >"$CK_TMP/seen.$pod"
-	end=$(($(date +%s) + 30))
-	while [ "$(date +%s)" -lt "$end" ]; do
-		s=$(status "$pod" 2>/dev/null)
-		echo "$s" >>"$CK_TMP/seen.$pod"
-		[ "$s" = "$last" ] && break
-		sleep 0.2
-	done
-	for s in "${@:2}"; do
-		grep -qx "$s" "$CK_TMP/seen.$pod" || { echo "# $pod never showed $s: $(sort -u "$CK_TMP/seen.$pod" | tr '\n' ' ')"; return 1; }
+	local pod=$1 last=${!#} i=0 w got
+	eventually -t 60 grep -Eq "^$pod +[^ ]+ +$last " "$CK_TMP/watch.$pod"
+	unwatch_pod "$pod"
+	read -ra got <<<"$(awk '{print $3}' "$CK_TMP/watch.$pod" | uniq | tr '\n' ' ')"
+	for w in "${@:2}"; do
+		while [ "$i" -lt "${#got[@]}" ] && [ "${got[$i]}" != "$w" ]; do i=$((i + 1)); done
+		[ "$i" -lt "${#got[@]}" ] || { echo "# $pod showed ${got[*]} (wanted ${*:2} in order)"; return 1; }
+		i=$((i + 1))
 	done
 }
 
 # The article's example (field form): the init container fetches index.html, then nginx.
+watch_pod nginx
 kc apply -f - >/dev/null <<'YAML'
 apiVersion: v1
 kind: Pod
@@ -64,6 +79,8 @@ ip=$(jp nginx '{.status.podIP}')
 [[ $ip =~ ^10\.244\.0\.[0-9]+$ ]] && ok "field form: a pod IP from sim-0's podCIDR ($ip)" || not_ok "field form: pod IP" "$ip"
 
 # The same in the 1.3 annotation form.
+watch_pod nginx-ann
+watch_pod nginx-ann 'jsonpath={.status.initContainerStatuses[0].state}{"\n"}'
 kc apply -f - >/dev/null <<'YAML'
 apiVersion: v1
 kind: Pod
@@ -83,8 +100,9 @@ YAML
 # STATUS says Init:0/0 here: the apiserver keeps the annotation without decoding it into
 # spec.initContainers, which kubectl counts; the init container's own status is followed.
 ics() { jp nginx-ann '{.status.initContainerStatuses[0].state}' | grep -o '^{"[a-z]*"'; }
-check "annotation form: the init container is started first (Init:0/1)" eventually -t 10 is '{"waiting"' ics
 check "annotation form: then Running" seen nginx-ann Running
+unwatch_pod nginx-ann o
+check "annotation form: the init container waited first (Init:0/1)" grep -q '^{"waiting"' "$CK_TMP/watch.nginx-ann.o"
 expect "annotation form: the init container completed" '{"terminated"' "$(ics)"
 check "annotation form: READY 1/1" eventually -t 10 is 1/1 ready_col nginx-ann
 expect "annotation form: Initialized=True" True "$(cond nginx-ann Initialized)"
@@ -93,6 +111,7 @@ check "annotation form: init-container-statuses mirrored" \
     grep -q '"name":"install"' <<<"$(jp nginx-ann '{.metadata.annotations.pod\.beta\.kubernetes\.io/init-container-statuses}')"
 
 # Two init containers strictly in order.
+watch_pod myapp
 kc apply -f - >/dev/null <<'YAML'
 apiVersion: v1
 kind: Pod

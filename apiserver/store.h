@@ -92,12 +92,13 @@ void	store_set_commit_hook(struct store *s, store_commit_fn fn, void *arg);
  */
 int	store_write_health(struct store *s, char *msg, size_t len);
 
-/* Group commit counters (for tests and metrics). */
+/* Group commit counters (for tests and metrics); never waits for a commit. */
 struct store_write_stats {
 	uint64_t	batches;	/* transactions run by the writers */
 	uint64_t	writes;		/* units (writes, store_txn calls) in them */
 	size_t		max_batch;	/* the most units one transaction took */
-	size_t		queued;		/* units waiting now (a batch runs) */
+	size_t		queued;		/* units waiting now */
+	int		leading;	/* 1 while a batch runs (has taken its units) */
 };
 
 void	store_write_stats(struct store *s, struct store_write_stats *out);

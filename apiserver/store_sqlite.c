@@ -56,14 +56,14 @@ struct store {
 	pthread_mutex_t	 wmu;		/* the writer and the commit tickets */
 	struct conn	*writer;
 	uint64_t	 next_ticket;	/* handed to each commit, under wmu */
-	uint64_t	 batches;	/* store_write_stats, under wmu */
-	uint64_t	 writes;
-	size_t		 max_batch;
 
-	pthread_mutex_t	 qmu;		/* the group commit queue */
+	pthread_mutex_t	 qmu;		/* the group commit queue, its counters */
 	struct wunit	*qhead, *qtail;
 	size_t		 nqueued;
 	bool		 leading;	/* a writer is running a batch */
+	uint64_t	 batches;	/* store_write_stats */
+	uint64_t	 writes;
+	size_t		 max_batch;
 
 	pthread_mutex_t	 pool_mu;	/* the reader pool */
 	pthread_cond_t	 pool_cv;
@@ -1068,13 +1068,12 @@ void
 store_write_stats(struct store *s, struct store_write_stats *out)
 {
 	memset(out, 0, sizeof(*out));
-	pthread_mutex_lock(&s->wmu);
+	pthread_mutex_lock(&s->qmu);
 	out->batches = s->batches;
 	out->writes = s->writes;
 	out->max_batch = s->max_batch;
-	pthread_mutex_unlock(&s->wmu);
-	pthread_mutex_lock(&s->qmu);
 	out->queued = s->nqueued;
+	out->leading = s->leading;
 	pthread_mutex_unlock(&s->qmu);
 }
 
@@ -1404,10 +1403,6 @@ batch_lead(struct store *s, struct wunit **us, size_t n, uint64_t *ticket)
 			atomic_store(&s->rev, us[i]->rs[j].rv);
 		s->next_ticket += us[i]->n;
 	}
-	s->batches++;
-	s->writes += used;
-	if (used > s->max_batch)
-		s->max_batch = used;
 	pthread_mutex_unlock(&s->wmu);
 	return used;
 }
@@ -1447,6 +1442,10 @@ group_submit(struct store *s, struct wunit *u)
 		pthread_mutex_lock(&s->qmu);
 		/* Those past the byte bound go first next time; the lead passes on. */
 		queue_unget(s, us + used, taken - used);
+		s->batches++;
+		s->writes += used;
+		if (used > s->max_batch)
+			s->max_batch = used;
 		s->leading = false;
 		if (s->qhead != NULL)
 			pthread_cond_signal(&s->qhead->cv);

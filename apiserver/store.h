@@ -102,6 +102,11 @@ struct store_write_stats {
 };
 
 void	store_write_stats(struct store *s, struct store_write_stats *out);
+/*
+ * 1 while a group commit runs: a write now would queue for the next one
+ * (the HTTP layer hands such writes to threads that can wait).
+ */
+int	store_write_busy(struct store *s);
 
 /* The revision of the newest committed change (0 for an empty store). */
 int64_t	store_revision(struct store *s);

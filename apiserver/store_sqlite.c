@@ -61,6 +61,7 @@ struct store {
 	struct wunit	*qhead, *qtail;
 	size_t		 nqueued;
 	bool		 leading;	/* a writer is running a batch */
+	_Atomic int	 busy;		/* leading, read without qmu */
 	uint64_t	 batches;	/* store_write_stats */
 	uint64_t	 writes;
 	size_t		 max_batch;
@@ -1078,6 +1079,12 @@ store_write_stats(struct store *s, struct store_write_stats *out)
 }
 
 int
+store_write_busy(struct store *s)
+{
+	return atomic_load_explicit(&s->busy, memory_order_relaxed);
+}
+
+int
 store_write_health(struct store *s, char *msg, size_t len)
 {
 	struct timespec ts;
@@ -1436,6 +1443,7 @@ group_submit(struct store *s, struct wunit *u)
 		if (u->done)
 			break;
 		s->leading = true;
+		atomic_store_explicit(&s->busy, 1, memory_order_relaxed);
 		taken = queue_take(s, us);
 		pthread_mutex_unlock(&s->qmu);
 		used = batch_lead(s, us, taken, &ticket);
@@ -1447,6 +1455,7 @@ group_submit(struct store *s, struct wunit *u)
 		if (used > s->max_batch)
 			s->max_batch = used;
 		s->leading = false;
+		atomic_store_explicit(&s->busy, 0, memory_order_relaxed);
 		if (s->qhead != NULL)
 			pthread_cond_signal(&s->qhead->cv);
 		pthread_mutex_unlock(&s->qmu);

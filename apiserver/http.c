@@ -53,6 +53,7 @@ struct http_server {
 	uint16_t		 port;
 	_Atomic int64_t		 max_inflight[2];	/* enum flight */
 	_Atomic int64_t		 inflight[2];
+	_Atomic int64_t		 writes;	/* mutating handlers running */
 	int64_t			 test_delay_ms;	/* CKUBE_TEST_HANDLER_DELAY_MS */
 	const char		*test_delay_ua;	/* ..._DELAY_UA: only these */
 };
@@ -489,6 +490,8 @@ run_handler(struct conn_state *cs)
 	    strstr(cs->req.user_agent, hs->test_delay_ua) != NULL)))
 		usleep((useconds_t)(hs->test_delay_ms * 1000));
 	api_handle(hs->srv, &cs->req, &cs->resp);
+	if (cs->flight == FLIGHT_MUTATING)
+		atomic_fetch_sub(&hs->writes, 1);
 	flight_leave(hs, cs->flight);
 }
 
@@ -622,13 +625,15 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	cs->hs = hs;
 	cs->c = c;
 	memset(&cs->resp, 0, sizeof(cs->resp));
-	if (cs->flight == FLIGHT_MUTATING && store_write_busy(hs->srv->store)
-	    && !is_long(req)) {
+	if (cs->flight == FLIGHT_MUTATING &&
+	    (atomic_fetch_add(&hs->writes, 1) > 0 ||
+	    store_write_busy(hs->srv->store)) && !is_long(req)) {
 		/*
-		 * A commit is running: this write would wait for it here,
+		 * Another write runs: this one would wait for its commit here,
 		 * holding up every connection of this thread. On the write
 		 * pool it queues for the next group commit instead, and this
-		 * thread reads the next writes that will join it.
+		 * thread reads the next writes that will join it. A lone
+		 * write runs here at once.
 		 */
 		MHD_suspend_connection(c);
 		http_pool_submit(hs->wpool, handle_job, cs);

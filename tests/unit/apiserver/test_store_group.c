@@ -709,6 +709,65 @@ test_store_group_kill_loses_no_ack(void **state)
 	crash_run(f, "full");
 }
 
+/* ---- the byte bound: what is past 4 MiB waits for the next batch ---- */
+
+struct bigjob {
+	struct store	*s;
+	char		 name[16];
+	int		 rc;
+	int64_t		 rv;
+	pthread_t	 t;
+};
+
+static void *
+bigjob_main(void *p)
+{
+	struct bigjob *b = p;
+	cJSON *o = new_obj(b->name, NULL);
+	char *v = ck_malloc(3 << 20);
+
+	memset(v, 'x', (3 << 20) - 1);
+	v[(3 << 20) - 1] = '\0';
+	cJSON_AddStringToObject(cJSON_GetObjectItem(o, "spec"), "v", v);
+	free(v);
+	b->rc = store_create(b->s, "pods", "default", b->name, o, &b->rv);
+	cJSON_Delete(o);
+	return NULL;
+}
+
+static void
+test_store_group_byte_bound(void **state)
+{
+	struct fx *f = *state;
+	struct store_write_stats ws;
+	struct wjob lead = { .kind = W_CREATE, .name = "lead" };
+	struct bigjob b[3];
+	size_t i;
+
+	side_lock(f);
+	wjob_start(f, &lead, 0);
+	for (i = 0; i < ARRAY_SIZE(b); i++) {
+		b[i].s = f->s;
+		(void)snprintf(b[i].name, sizeof(b[i].name), "big-%zu", i);
+		assert_int_equal(pthread_create(&b[i].t, NULL, bigjob_main,
+		    &b[i]), 0);
+		wait_stats(f->s, i + 1, 1);
+	}
+	side_unlock(f);
+	assert_int_equal(pthread_join(lead.t, NULL), 0);
+	for (i = 0; i < ARRAY_SIZE(b); i++) {
+		assert_int_equal(pthread_join(b[i].t, NULL), 0);
+		assert_int_equal(b[i].rc, 0);
+		assert_int_equal(b[i].rv, (int64_t)i + 2);	/* in arrival order */
+	}
+	/* 3 MiB + 3 MiB reach the bound: the third waited for its own batch. */
+	store_write_stats(f->s, &ws);
+	assert_int_equal(ws.max_batch, 2);
+	assert_int_equal(ws.batches, 3);
+	assert_int_equal(ws.writes, 4);
+	assert_int_equal(store_revision(f->s), 4);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -719,6 +778,7 @@ main(void)
 		T(test_store_group_unique_creates),
 		T(test_store_group_batch_answers),
 		T(test_store_group_batch_fails),
+		T(test_store_group_byte_bound),
 		T(test_store_group_kill_loses_no_ack),
 	};
 

@@ -627,13 +627,14 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	memset(&cs->resp, 0, sizeof(cs->resp));
 	if (cs->flight == FLIGHT_MUTATING &&
 	    (atomic_fetch_add(&hs->writes, 1) > 0 ||
-	    store_write_busy(hs->srv->store)) && !is_long(req)) {
+	    store_write_busy(hs->srv->store)) && req->upgrade == NULL &&
+	    !is_long(req)) {
 		/*
 		 * Another write runs: this one would wait for its commit here,
 		 * holding up every connection of this thread. On the write
 		 * pool it queues for the next group commit instead, and this
 		 * thread reads the next writes that will join it. A lone
-		 * write runs here at once.
+		 * write runs here at once; upgrades (exec, attach) stay here.
 		 */
 		MHD_suspend_connection(c);
 		http_pool_submit(hs->wpool, handle_job, cs);

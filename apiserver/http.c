@@ -30,6 +30,7 @@
 #include "ckube/log.h"
 #include "ckube/metrics.h"
 #include "ckube/strbuf.h"
+#include "store.h"
 #include "watch.h"
 
 #define WATCH_BLOCK	16384
@@ -37,15 +38,22 @@
 /* Both far below what fills HTTP_MEMORY_LIMIT (about 56 B a parameter). */
 #define HTTP_MAX_QUERY_PARAMS	256
 #define HTTP_MAX_URI		(16 * 1024)
+/*
+ * Threads that wait in the store's group commit queue for writes handed
+ * off while a commit runs (mostly asleep: their work is the leader's).
+ */
+#define HTTP_WRITE_THREADS	32
 
 struct http_server {
 	struct MHD_Daemon	*d;
 	struct apiserver	*srv;
 	struct http_pool	*pool;		/* lists, watches, logs */
+	struct http_pool	*wpool;		/* writes queued behind a commit */
 	struct http_guard	*guard;
 	uint16_t		 port;
 	_Atomic int64_t		 max_inflight[2];	/* enum flight */
 	_Atomic int64_t		 inflight[2];
+	_Atomic int64_t		 writes;	/* mutating handlers running */
 	int64_t			 test_delay_ms;	/* CKUBE_TEST_HANDLER_DELAY_MS */
 	const char		*test_delay_ua;	/* ..._DELAY_UA: only these */
 };
@@ -482,6 +490,8 @@ run_handler(struct conn_state *cs)
 	    strstr(cs->req.user_agent, hs->test_delay_ua) != NULL)))
 		usleep((useconds_t)(hs->test_delay_ms * 1000));
 	api_handle(hs->srv, &cs->req, &cs->resp);
+	if (cs->flight == FLIGHT_MUTATING)
+		atomic_fetch_sub(&hs->writes, 1);
 	flight_leave(hs, cs->flight);
 }
 
@@ -615,8 +625,23 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	cs->hs = hs;
 	cs->c = c;
 	memset(&cs->resp, 0, sizeof(cs->resp));
+	if (cs->flight == FLIGHT_MUTATING &&
+	    (atomic_fetch_add(&hs->writes, 1) > 0 ||
+	    store_write_busy(hs->srv->store)) && req->upgrade == NULL &&
+	    !is_long(req)) {
+		/*
+		 * Another write runs: this one would wait for its commit here,
+		 * holding up every connection of this thread. On the write
+		 * pool it queues for the next group commit instead, and this
+		 * thread reads the next writes that will join it. A lone
+		 * write runs here at once; upgrades (exec, attach) stay here.
+		 */
+		MHD_suspend_connection(c);
+		http_pool_submit(hs->wpool, handle_job, cs);
+		return MHD_YES;
+	}
 	if (!is_long(req)) {
-		/* One object or a write: here, a hand-off would cost more. */
+		/* One object or a lone write: here, a hand-off costs more. */
 		run_handler(cs);
 		return queue_response(c, &cs->resp);
 	}
@@ -728,8 +753,10 @@ http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
 		hs->test_delay_ms = 0;
 	hs->test_delay_ua = getenv("CKUBE_TEST_HANDLER_DELAY_UA");
 	hs->pool = http_pool_new(cfg->threads);
-	if (hs->pool == NULL) {
+	hs->wpool = hs->pool != NULL ? http_pool_new(HTTP_WRITE_THREADS) : NULL;
+	if (hs->wpool == NULL) {
 		log_error("cannot start the HTTP handler threads");
+		http_pool_free(hs->pool);
 		free(hs);
 		return CK_EIO;
 	}
@@ -751,6 +778,7 @@ http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
 		log_error("cannot listen on %s:%u: %s", bind_address, port,
 		    httpd_listen_error(bind_address, port));
 		http_pool_free(hs->pool);
+		http_pool_free(hs->wpool);
 		http_guard_free(hs->guard);
 		free(hs);
 		return CK_EIO;
@@ -788,8 +816,10 @@ http_stop(struct http_server *hs)
 		return;
 	/* Runs the queued handlers, which resume their connections. */
 	http_pool_stop(hs->pool);
+	http_pool_stop(hs->wpool);
 	MHD_stop_daemon(hs->d);
 	http_pool_free(hs->pool);
+	http_pool_free(hs->wpool);
 	http_guard_free(hs->guard);
 	free(hs);
 }

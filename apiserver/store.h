@@ -6,7 +6,12 @@
  * is the embedded implementation; nothing above this header may assume SQLite.
  *
  * Thread-safety: every function may be called from any thread. Writes are
- * serialised; a write returns only after its transaction committed.
+ * serialised; a write returns only after its transaction committed. Writes
+ * that arrive while another commits are committed together (group commit):
+ * one transaction, each write checked against those before it in arrival
+ * order, each with its own revision and its own answer; a refused write
+ * fails alone, a failed transaction (a full disk, an I/O error at COMMIT)
+ * fails every write of it and none of them is visible.
  */
 #ifndef CKUBE_APISERVER_STORE_H
 #define CKUBE_APISERVER_STORE_H
@@ -54,7 +59,9 @@ struct store_list {
 };
 
 /*
- * Called after every commit, in commit order, on the writing thread, with no
+ * Called after every commit, once per committed write, in revision order,
+ * on a writing thread (the one that led the write's group commit, not
+ * necessarily the write's own), before the write returns, with no
  * store lock held. ev is valid only during the call. The hook may read the
  * store but not write to it (such a write fails with CK_EINVALID: its own hook
  * could only run after this one returns). A slow hook delays later writers'
@@ -80,9 +87,26 @@ void	store_set_commit_hook(struct store *s, store_commit_fn fn, void *arg);
  * (a 64 KiB row, written then deleted) runs at most once a second, so the
  * store reports writable again once space returns, with no write needed.
  * Test hook: CKUBE_TEST_STORE_FULL_FILE names a file; while it holds "full",
- * the writer's PRAGMA max_page_count is the current size (the disk is full).
+ * the writer's PRAGMA max_page_count is the current size (the disk is full);
+ * while it holds "eio", every transaction's COMMIT fails as an I/O error.
  */
 int	store_write_health(struct store *s, char *msg, size_t len);
+
+/* Group commit counters (for tests and metrics); never waits for a commit. */
+struct store_write_stats {
+	uint64_t	batches;	/* transactions run by the writers */
+	uint64_t	writes;		/* units (writes, store_txn calls) in them */
+	size_t		max_batch;	/* the most units one transaction took */
+	size_t		queued;		/* units waiting now */
+	int		leading;	/* 1 while a batch runs (has taken its units) */
+};
+
+void	store_write_stats(struct store *s, struct store_write_stats *out);
+/*
+ * 1 while a group commit runs: a write now would queue for the next one
+ * (the HTTP layer hands such writes to threads that can wait).
+ */
+int	store_write_busy(struct store *s);
 
 /* The revision of the newest committed change (0 for an empty store). */
 int64_t	store_revision(struct store *s);

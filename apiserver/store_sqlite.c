@@ -1,9 +1,12 @@
 /*
  * store_sqlite.c: the store.h interface over one SQLite file in WAL mode.
- * One writer connection (behind wmu) runs every write as a BEGIN IMMEDIATE
- * transaction that appends to the events log and updates the objects table;
- * reads use a small pool of read-only connections, each read in one snapshot.
- * Commit hooks run after the write lock is released, in commit order.
+ * One writer connection (behind wmu) runs the writes as BEGIN IMMEDIATE
+ * transactions that append to the events log and update the objects table;
+ * writers that arrive while one commits queue up and the next leader commits
+ * them together (group commit: one transaction, one WAL append, one fsync
+ * with --storage-sync=full). Reads use a small pool of read-only
+ * connections, each read in one snapshot. Commit hooks run after the write
+ * lock is released, in commit order.
  */
 #include "store.h"
 
@@ -29,6 +32,10 @@
 #define STORE_BUSY_TIMEOUT_MS	5000
 /* Compaction deletes at most this many events per transaction. */
 #define STORE_COMPACT_BATCH	5000
+/* A group commit takes at most this many queued units (writes or txns)... */
+#define STORE_BATCH_MAX		256
+/* ...and stops taking more once their bodies reach this many bytes. */
+#define STORE_BATCH_BYTES	(4u << 20)
 
 static const char *const event_type_names[] = {
 	[STORE_ADDED] = "ADDED",
@@ -50,6 +57,15 @@ struct store {
 	struct conn	*writer;
 	uint64_t	 next_ticket;	/* handed to each commit, under wmu */
 
+	pthread_mutex_t	 qmu;		/* the group commit queue, its counters */
+	struct wunit	*qhead, *qtail;
+	size_t		 nqueued;
+	bool		 leading;	/* a writer is running a batch */
+	_Atomic int	 busy;		/* leading, read without qmu */
+	uint64_t	 batches;	/* store_write_stats */
+	uint64_t	 writes;
+	size_t		 max_batch;
+
 	pthread_mutex_t	 pool_mu;	/* the reader pool */
 	pthread_cond_t	 pool_cv;
 	struct conn	*idle;
@@ -65,6 +81,7 @@ struct store {
 	int64_t		 probe_ms;	/* last probe, under wmu */
 	char		*full_file;	/* the test hook, or NULL */
 	bool		 full;		/* the hook's state, under wmu */
+	bool		 fail_commit;	/* the hook's "eio", under wmu */
 
 	_Atomic int64_t	 rev;		/* cached; the database is the truth */
 	_Atomic int64_t	 compacted;
@@ -328,6 +345,7 @@ store_open(const char *path, struct store **out, struct ck_status *st)
 	s = ck_calloc(1, sizeof(*s));
 	s->path = ck_strdup(path);
 	pthread_mutex_init(&s->wmu, NULL);
+	pthread_mutex_init(&s->qmu, NULL);
 	pthread_mutex_init(&s->pool_mu, NULL);
 	pthread_cond_init(&s->pool_cv, NULL);
 	pthread_mutex_init(&s->hook_mu, NULL);
@@ -365,6 +383,7 @@ store_close(struct store *s)
 		    s->nreaders);
 	conn_close(s->writer);
 	pthread_mutex_destroy(&s->wmu);
+	pthread_mutex_destroy(&s->qmu);
 	pthread_mutex_destroy(&s->pool_mu);
 	pthread_cond_destroy(&s->pool_cv);
 	pthread_mutex_destroy(&s->hook_mu);
@@ -747,6 +766,21 @@ struct write_req {
 	int64_t		 rv;		/* the revision this write gets */
 };
 
+/*
+ * A unit of group commit: one write, or a store_txn's writes (all or
+ * none). It lives on its writer's stack while the writer waits; the
+ * leader fills rc, failed and each rs[].rv, then sets done (under qmu).
+ */
+struct wunit {
+	struct write_req	*rs;
+	size_t			 n;
+	size_t			 failed;	/* the refused write, if rc < 0 */
+	int			 rc;
+	bool			 done;
+	pthread_cond_t		 cv;		/* done, or the lead is free */
+	struct wunit		*next;		/* in the queue */
+};
+
 static void *
 json_check(void *p)
 {
@@ -923,52 +957,6 @@ writer_apply(struct conn *w, struct write_req *r, int64_t cur_rv,
 }
 
 /*
- * One write transaction of n writes, under wmu: every precondition is
- * checked before any obj is touched, so a refused transaction (*failed: the
- * first refused write) leaves every obj as it was; a later failure (I/O)
- * may leave objs with attempted revisions. The writes get consecutive
- * revisions, in order.
- */
-static int
-writer_txn(struct store *s, struct write_req *rs, size_t n, size_t *failed)
-{
-	struct conn *w = s->writer;
-	char **stored;
-	int64_t *cur_rv, seq;
-	size_t i;
-	int rc;
-
-	stored = ck_calloc(n, sizeof(*stored));
-	cur_rv = ck_calloc(n, sizeof(*cur_rv));
-	*failed = 0;
-	if ((rc = conn_exec(w, ST_BEGIN_IMMEDIATE)) < 0)
-		goto out;
-	for (i = 0; i < n; i++) {
-		*failed = i;
-		if ((rc = writer_check(w, &rs[i], &cur_rv[i], &stored[i])) < 0)
-			goto out;
-	}
-	/* Read inside the transaction: right even if another process wrote. */
-	if ((rc = conn_revision(w, &seq)) < 0)
-		goto out;
-	for (i = 0; i < n; i++) {
-		*failed = i;
-		rs[i].rv = seq + 1 + (int64_t)i;
-		if ((rc = writer_apply(w, &rs[i], cur_rv[i], stored[i])) < 0)
-			goto out;
-	}
-	rc = conn_exec(w, ST_COMMIT);
-out:
-	if (rc < 0)
-		conn_rollback(w);
-	for (i = 0; i < n; i++)
-		free(stored[i]);
-	free(stored);
-	free(cur_rv);
-	return rc;
-}
-
-/*
  * The store whose commit hook this thread is running, if any. A write from
  * inside a hook would wait for its own hook's turn, which comes only after
  * the running hook returns: refused instead of deadlocking.
@@ -999,7 +987,7 @@ run_hook(struct store *s, uint64_t ticket, const struct store_event *ev)
 	pthread_mutex_unlock(&s->hook_mu);
 }
 
-/* The test hook: follow the file's "full" (wmu held). */
+/* The test hook: follow the file's "full" or "eio" (wmu held). */
 static void
 test_full_hook(struct store *s)
 {
@@ -1016,6 +1004,7 @@ test_full_hook(struct store *s)
 		fclose(f);
 	}
 	full = strncmp(buf, "full", 4) == 0;
+	s->fail_commit = strncmp(buf, "eio", 3) == 0;
 	if (full == s->full)
 		return;
 	s->full = full;
@@ -1076,6 +1065,25 @@ store_set_sync(struct store *s, const char *mode)
 	return rc == SQLITE_OK ? 0 : CK_EIO;
 }
 
+void
+store_write_stats(struct store *s, struct store_write_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&s->qmu);
+	out->batches = s->batches;
+	out->writes = s->writes;
+	out->max_batch = s->max_batch;
+	out->queued = s->nqueued;
+	out->leading = s->leading;
+	pthread_mutex_unlock(&s->qmu);
+}
+
+int
+store_write_busy(struct store *s)
+{
+	return atomic_load_explicit(&s->busy, memory_order_relaxed);
+}
+
 int
 store_write_health(struct store *s, char *msg, size_t len)
 {
@@ -1101,6 +1109,15 @@ store_write_health(struct store *s, char *msg, size_t len)
 	return rc;
 }
 
+/* metadata, if there, is an object (where resourceVersion goes). */
+static bool
+meta_ok(const cJSON *obj)
+{
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+
+	return meta == NULL || cJSON_IsObject(meta);
+}
+
 /* Two writes of one transaction may not name the same object. */
 static int
 check_reqs(struct write_req *rs, size_t n, size_t *failed)
@@ -1112,7 +1129,8 @@ check_reqs(struct write_req *rs, size_t n, size_t *failed)
 		*failed = i;
 		if ((rc = check_key(rs[i].resource, rs[i].name)) < 0)
 			return rc;
-		if (rs[i].op != OP_DELETE && !cJSON_IsObject(rs[i].obj))
+		if (rs[i].op != OP_DELETE && (!cJSON_IsObject(rs[i].obj) ||
+		    !meta_ok(rs[i].obj)))
 			return CK_EINVALID;
 		if (rs[i].ns == NULL)
 			rs[i].ns = "";
@@ -1149,43 +1167,336 @@ write_notify(struct store *s, uint64_t ticket, struct write_req *r)
 	store_event_fini(&ev);
 }
 
+/* ---- group commit ---- */
+
+/*
+ * The checks of one unit (a write, or a store_txn's writes) inside the
+ * batch's transaction, before anything of it is written: a refused unit
+ * leaves its objs untouched. cur_rv and stored get one slot per write.
+ */
+static int
+unit_check(struct conn *w, struct wunit *u, int64_t *cur_rv, char **stored)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < u->n; i++) {
+		if ((rc = writer_check(w, &u->rs[i], &cur_rv[i],
+		    &stored[i])) < 0) {
+			u->failed = i;
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Apply a checked unit as revisions from next on; *bytes grows by its bodies. */
+static int
+unit_apply(struct conn *w, struct wunit *u, int64_t next,
+    const int64_t *cur_rv, char *const *stored, size_t *bytes)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < u->n; i++) {
+		u->rs[i].rv = next + (int64_t)i;
+		if ((rc = writer_apply(w, &u->rs[i], cur_rv[i],
+		    stored[i])) < 0) {
+			u->failed = i;
+			return rc;
+		}
+		*bytes += strlen(u->rs[i].body);
+	}
+	return 0;
+}
+
+static void
+unit_free_bodies(struct wunit *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->n; i++) {
+		free(u->rs[i].body);
+		u->rs[i].body = NULL;
+	}
+}
+
+/*
+ * Can the batch go on after one unit failed with SQLite result e (0: not
+ * SQLite's)? A statement's failure (a constraint, a trigger) is undone by
+ * the unit's savepoint; space, I/O and memory failures, or SQLite having
+ * rolled the transaction back itself, end the batch.
+ */
+static bool
+batch_can_continue(struct conn *w, int e)
+{
+	if (sqlite3_get_autocommit(w->db))
+		return false;
+	switch (e & 0xff) {
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_NOMEM:
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* A refusal by a precondition, not a failure. */
+static bool
+is_refusal(int rc)
+{
+	return rc == CK_ENOTFOUND || rc == CK_EEXIST || rc == CK_ECONFLICT;
+}
+
+/*
+ * One unit of a batch: checked, then applied inside a savepoint when the
+ * batch has others (multi), so its failure undoes only itself. Returns
+ * the unit's own result in u->rc; < 0 only when the batch must fail.
+ */
+static int
+batch_unit(struct conn *w, struct wunit *u, bool multi, int64_t *next,
+    size_t *bytes)
+{
+	int64_t cur_rv[STORE_TXN_MAX];
+	char *stored[STORE_TXN_MAX];
+	size_t i;
+	int rc;
+
+	memset(stored, 0, sizeof(stored));
+	w->last_err = 0;
+	rc = unit_check(w, u, cur_rv, stored);
+	if (rc == 0 && multi && (rc = conn_exec(w, ST_SAVEPOINT)) < 0)
+		goto out;
+	if (rc == 0) {
+		rc = unit_apply(w, u, *next, cur_rv, stored, bytes);
+		if (rc < 0 && multi && batch_can_continue(w, w->last_err)) {
+			unit_free_bodies(u);
+			u->rc = rc;
+			if ((rc = conn_exec(w, ST_ROLLBACK_TO)) == 0)
+				rc = conn_exec(w, ST_RELEASE);
+			goto out;
+		}
+		if (rc == 0 && multi)
+			rc = conn_exec(w, ST_RELEASE);
+		if (rc == 0)
+			*next += (int64_t)u->n;
+		goto out;
+	}
+	/* Refused, or a failed read: nothing of the unit was written. */
+	u->rc = rc;
+	rc = is_refusal(rc) || (multi && batch_can_continue(w, w->last_err)) ?
+	    0 : rc;
+out:
+	for (i = 0; i < u->n; i++)
+		free(stored[i]);
+	return rc;
+}
+
+/* The test hook's injected COMMIT failure (wmu held). */
+static bool
+test_fail_commit(struct store *s)
+{
+	if (!s->fail_commit)
+		return false;
+	s->writer->last_err = SQLITE_IOERR_WRITE;
+	log_error("store: COMMIT: injected I/O error (test hook)");
+	return true;
+}
+
+/*
+ * One transaction for units us[0..n), under wmu, in their order: each
+ * unit's preconditions are checked against the writes before it, and a
+ * refused or failing unit fails alone. *used: the units the batch took
+ * (it stops at STORE_BATCH_BYTES; the rest wait for the next batch). If
+ * the transaction itself fails (BEGIN, COMMIT, a full disk) every taken
+ * unit fails with that error and nothing of them is visible: returned.
+ */
+static int
+batch_run(struct store *s, struct wunit **us, size_t n, size_t *used)
+{
+	struct conn *w = s->writer;
+	int64_t seq, next;
+	size_t i, bytes = 0;
+	int rc;
+
+	*used = n;
+	for (i = 0; i < n; i++)
+		us[i]->rc = 0;
+	if ((rc = conn_exec(w, ST_BEGIN_IMMEDIATE)) < 0)
+		goto fail;
+	/* Read inside the transaction: right even if another process wrote. */
+	if ((rc = conn_revision(w, &seq)) < 0)
+		goto fail;
+	next = seq + 1;
+	for (i = 0; i < n; i++) {
+		if (i > 0 && bytes >= STORE_BATCH_BYTES) {
+			*used = i;
+			break;
+		}
+		if ((rc = batch_unit(w, us[i], n > 1, &next, &bytes)) < 0)
+			goto fail;
+	}
+	if (next == seq + 1) {		/* every unit refused: nothing to commit */
+		conn_rollback(w);
+		return 0;
+	}
+	rc = test_fail_commit(s) ? CK_EIO : conn_exec(w, ST_COMMIT);
+	if (rc < 0)
+		goto fail;
+	return 0;
+fail:
+	conn_rollback(w);
+	for (i = 0; i < *used; i++) {
+		us[i]->rc = rc;
+		unit_free_bodies(us[i]);
+	}
+	return rc;
+}
+
+/* Take up to STORE_BATCH_MAX units from the queue's head (qmu held). */
+static size_t
+queue_take(struct store *s, struct wunit **us)
+{
+	size_t n = 0;
+
+	while (s->qhead != NULL && n < STORE_BATCH_MAX) {
+		us[n++] = s->qhead;
+		s->qhead = s->qhead->next;
+		s->nqueued--;
+	}
+	if (s->qhead == NULL)
+		s->qtail = NULL;
+	return n;
+}
+
+/* Put units back at the queue's head, in their order (qmu held). */
+static void
+queue_unget(struct store *s, struct wunit **us, size_t n)
+{
+	while (n > 0) {
+		us[--n]->next = s->qhead;
+		s->qhead = us[n];
+		if (s->qtail == NULL)
+			s->qtail = us[n];
+		s->nqueued++;
+	}
+}
+
+/*
+ * Run one batch as the leader: the transaction under wmu, tickets for the
+ * committed writes in revision order. Returns how many units it took.
+ */
+static size_t
+batch_lead(struct store *s, struct wunit **us, size_t n, uint64_t *ticket)
+{
+	size_t i, j, used;
+	int rc;
+
+	pthread_mutex_lock(&s->wmu);
+	test_full_hook(s);
+	s->writer->last_err = 0;
+	rc = batch_run(s, us, n, &used);
+	note_write(s, rc);
+	*ticket = s->next_ticket;
+	for (i = 0; rc == 0 && i < used; i++) {
+		if (us[i]->rc < 0)
+			continue;
+		for (j = 0; j < us[i]->n; j++)
+			atomic_store(&s->rev, us[i]->rs[j].rv);
+		s->next_ticket += us[i]->n;
+	}
+	pthread_mutex_unlock(&s->wmu);
+	return used;
+}
+
+/*
+ * Queue u and wait for its result. The first writer to find no leader
+ * leads: it takes every queued unit (up to STORE_BATCH_MAX) into one
+ * transaction, hands the lead on to the next queued writer as soon as it
+ * committed, then runs the batch's commit hooks in revision order and
+ * wakes each writer of the batch with its own result. A lone writer leads
+ * a batch of one at once: nothing waits for a batch to fill.
+ */
+static void
+group_submit(struct store *s, struct wunit *u)
+{
+	struct wunit *us[STORE_BATCH_MAX];
+	uint64_t ticket;
+	size_t i, j, taken, used;
+
+	pthread_mutex_lock(&s->qmu);
+	u->next = NULL;
+	if (s->qtail != NULL)
+		s->qtail->next = u;
+	else
+		s->qhead = u;
+	s->qtail = u;
+	s->nqueued++;
+	for (;;) {
+		while (!u->done && s->leading)
+			pthread_cond_wait(&u->cv, &s->qmu);
+		if (u->done)
+			break;
+		s->leading = true;
+		atomic_store_explicit(&s->busy, 1, memory_order_relaxed);
+		taken = queue_take(s, us);
+		pthread_mutex_unlock(&s->qmu);
+		used = batch_lead(s, us, taken, &ticket);
+		pthread_mutex_lock(&s->qmu);
+		/* Those past the byte bound go first next time; the lead passes on. */
+		queue_unget(s, us + used, taken - used);
+		s->batches++;
+		s->writes += used;
+		if (used > s->max_batch)
+			s->max_batch = used;
+		s->leading = false;
+		atomic_store_explicit(&s->busy, 0, memory_order_relaxed);
+		if (s->qhead != NULL)
+			pthread_cond_signal(&s->qhead->cv);
+		pthread_mutex_unlock(&s->qmu);
+		for (i = 0; i < used; i++) {
+			if (us[i]->rc < 0)
+				continue;
+			for (j = 0; j < us[i]->n; j++)
+				write_notify(s, ticket++, &us[i]->rs[j]);
+		}
+		pthread_mutex_lock(&s->qmu);
+		for (i = 0; i < used; i++) {
+			us[i]->done = true;
+			if (us[i] != u)
+				pthread_cond_signal(&us[i]->cv);
+		}
+	}
+	pthread_mutex_unlock(&s->qmu);
+}
+
 /* n writes in one transaction; *failed: the index of a refused one. */
 static int
 store_write_many(struct store *s, struct write_req *rs, size_t n,
     size_t *failed)
 {
-	uint64_t ticket = 0;
-	size_t i;
-	int rc;
+	struct wunit u;
 
-	if ((rc = check_reqs(rs, n, failed)) < 0)
-		return rc;
+	if ((u.rc = check_reqs(rs, n, failed)) < 0)
+		return u.rc;
 	if (hook_running == s) {
 		log_error("store: %s %s/%s: write from inside a commit hook "
 		    "refused", rs[0].resource, rs[0].ns, rs[0].name);
 		return CK_EINVALID;
 	}
-	pthread_mutex_lock(&s->wmu);
-	test_full_hook(s);
-	s->writer->last_err = 0;
-	rc = writer_txn(s, rs, n, failed);
-	note_write(s, rc);
-	if (rc == 0) {
-		atomic_store(&s->rev, rs[n - 1].rv);
-		ticket = s->next_ticket;
-		s->next_ticket += n;
-	}
-	pthread_mutex_unlock(&s->wmu);
-	if (rc < 0) {
-		for (i = 0; i < n; i++) {
-			free(rs[i].body);
-			rs[i].body = NULL;
-		}
-		return rc;
-	}
-	for (i = 0; i < n; i++)
-		write_notify(s, ticket + i, &rs[i]);
-	return 0;
+	memset(&u, 0, sizeof(u));
+	u.rs = rs;
+	u.n = n;
+	pthread_cond_init(&u.cv, NULL);
+	group_submit(s, &u);
+	pthread_cond_destroy(&u.cv);
+	*failed = u.failed;
+	return u.rc;
 }
 
 static int

@@ -33,6 +33,7 @@ dns, dns_answer = load("dns"), load("dns_answer")
 petset = load("petset")
 getr, list_ns, list_all = load("get"), load("list_ns"), load("list_all")
 etcd_seq, etcd_conc, raw = load("etcd_seq"), load("etcd_conc"), load("sqlite_raw")
+conc_full = load("api_conc_full")
 ks_kib = get(mem, "kubelet_sim_kib")
 cp_kib = get(mem, "control_plane_kib")
 out = {
@@ -64,6 +65,9 @@ out = {
     "sqlite_raw_inserts_per_s": get(raw, "per_s"),
     "ratio_api_vs_etcd": ratio(get(conc, "per_s"), get(etcd_conc, "per_s")),
     "ratio_api_vs_sqlite_raw": ratio(get(conc, "per_s"), get(raw, "per_s")),
+    "storage_sync": conc.get("storage_sync", "normal") if conc else None,
+    "api_creates_per_s_full_sync": get(conc_full, "per_s"),
+    "ratio_api_full_vs_etcd": ratio(get(conc_full, "per_s"), get(etcd_conc, "per_s")),
     "gc_collect_10k_s": get(gc, "seconds"),
     "netpol_matrix_100x50_ms": get(npm, "ms"),
     "netpol_load_ms": get(npm, "load_ms"),
@@ -79,6 +83,7 @@ print()
 
 rows = [
     ("API creates/s at 50 conns", out["api_creates_per_s"], ">= 10,000", "etcd here: %s/s" % out["etcd_puts_per_s"], out["ratio_api_vs_etcd"]),
+    ("  with --storage-sync=full", out["api_creates_per_s_full_sync"], ">= etcd", "etcd here: %s/s" % out["etcd_puts_per_s"], out["ratio_api_full_vs_etcd"]),
     ("API create p50 ms (1 conn)", out["api_create_p50_ms"], "<= 0.25", "etcd here: %s ms" % out["etcd_put_p50_ms"], ratio(out["etcd_put_p50_ms"], out["api_create_p50_ms"])),
     ("API create p99 ms (1 conn)", out["api_create_p99_ms"], "<= 10", "SLO 1 s", ratio(1000, out["api_create_p99_ms"])),
     ("raw SQLite inserts/s", out["sqlite_raw_inserts_per_s"], "-", "27,478/s measured", out["ratio_api_vs_sqlite_raw"]),

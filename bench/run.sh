@@ -68,7 +68,7 @@ for ns in bench-seq bench-conc bench-watch bench-pods; do mkns "$ns"; done
 record api_seq "$("$LOADGEN" create --url "$API/api/v1/namespaces/bench-seq/configmaps" \
     --requests "$SEQ" --concurrency 1)"
 record api_conc "$("$LOADGEN" create --url "$API/api/v1/namespaces/bench-conc/configmaps" \
-    --requests "$CREATES" --concurrency "$CONC")"
+    --requests "$CREATES" --concurrency "$CONC" | sed 's/^{/{"storage_sync":"normal",/')"
 
 # --- watch delivery: 10 watchers, creates paced at $WATCH_RATE/s ------------------------------
 record watch "$("$LOADGEN" watch --url "$API/api/v1/namespaces/bench-watch/configmaps" \
@@ -182,6 +182,8 @@ else
 	say "no etcd (scripts/deps.sh bench installs etcd-server): etcd figures skipped"
 fi
 record sqlite_raw "$("$BUILD_DIR/bench/ckube-sqlite-raw" "$tmp/raw.db" "$RAW")"
+# The same creates against a lone apiserver with --storage-sync=full (an fsync per group commit).
+record api_conc_full "$(BIN=$BIN LOADGEN=$LOADGEN bash "$here/api_creates.sh" full "$CREATES" "$CONC" | tail -n 1)"
 
 mkdir -p "$here/results"
 python3 "$here/report.py" "$res" "$SCALE" "$NODES" "$PODS" >"$here/results/latest.json"

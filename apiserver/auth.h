@@ -66,6 +66,8 @@ int	authz_check(struct apiserver *srv, const struct auth_user *user,
 #define AUTH_ANONYMOUS		"system:anonymous"
 #define AUTH_UNAUTHENTICATED	"system:unauthenticated"
 #define AUTH_AUTHENTICATED	"system:authenticated"
+/* Kubernetes' InsecureSuperuser: who the insecure port (user NULL) is. */
+#define AUTH_INSECURE_USER	"system:unsecured"
 
 /* --token-auth-file: token,user,uid[,"group1,group2"] lines (CSV). */
 struct authn_tokens;

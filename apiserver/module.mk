@@ -9,6 +9,7 @@ APISERVER_SRCS += apiserver/admission_tolerations.c
 APISERVER_SRCS += apiserver/aggregator.c
 APISERVER_SRCS += apiserver/authn.c
 APISERVER_SRCS += apiserver/authn_impersonate.c
+APISERVER_SRCS += apiserver/authn_review.c
 APISERVER_SRCS += apiserver/autoscaling.c
 APISERVER_SRCS += apiserver/convert_13.c
 APISERVER_SRCS += apiserver/convert_edge.c

@@ -16,23 +16,24 @@ mkdir -p "$P"
 
 # A CA, a server certificate for 127.0.0.1, a client certificate (CN jane, O devs and ops),
 # and one from another CA.
+EC=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
 gen() {
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$P/ca.key" -out "$P/ca.crt" -days 2 \
+	openssl req -x509 "${EC[@]}" -keyout "$P/ca.key" -out "$P/ca.crt" -days 2 \
 	    -subj /CN=ckube-test-ca &&
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$P/rogue.key" -out "$P/rogue.crt" \
+	openssl req -x509 "${EC[@]}" -keyout "$P/rogue.key" -out "$P/rogue.crt" \
 	    -days 2 -subj /CN=rogue-ca &&
-	openssl req -newkey rsa:2048 -nodes -keyout "$P/srv.key" -out "$P/srv.csr" \
+	openssl req "${EC[@]}" -keyout "$P/srv.key" -out "$P/srv.csr" \
 	    -subj /CN=ckube-apiserver &&
 	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' \
 	    >"$P/srv.ext" &&
 	openssl x509 -req -in "$P/srv.csr" -CA "$P/ca.crt" -CAkey "$P/ca.key" -CAcreateserial \
 	    -out "$P/srv.crt" -days 2 -extfile "$P/srv.ext" &&
 	printf 'extendedKeyUsage=clientAuth\n' >"$P/cli.ext" &&
-	openssl req -newkey rsa:2048 -nodes -keyout "$P/cli.key" -out "$P/cli.csr" \
+	openssl req "${EC[@]}" -keyout "$P/cli.key" -out "$P/cli.csr" \
 	    -subj "/O=devs/O=ops/CN=jane" &&
 	openssl x509 -req -in "$P/cli.csr" -CA "$P/ca.crt" -CAkey "$P/ca.key" -CAcreateserial \
 	    -out "$P/cli.crt" -days 2 -extfile "$P/cli.ext" &&
-	openssl req -newkey rsa:2048 -nodes -keyout "$P/evil.key" -out "$P/evil.csr" \
+	openssl req "${EC[@]}" -keyout "$P/evil.key" -out "$P/evil.csr" \
 	    -subj "/O=system:masters/CN=admin" &&
 	openssl x509 -req -in "$P/evil.csr" -CA "$P/rogue.crt" -CAkey "$P/rogue.key" \
 	    -CAcreateserial -out "$P/evil.crt" -days 2 -extfile "$P/cli.ext"
@@ -116,6 +117,9 @@ expect "a basic header is no credential: 401" 401 \
 expect "a client certificate: 200" 200 "$(last "$(s /api/v1/namespaces "${CERT[@]}")")"
 expect "a certificate of another CA: 401" 401 \
     "$(last "$(s /api/v1/namespaces --cert "$P/evil.crt" --key "$P/evil.key")")"
+out=$(s '/api/v1/namespaces?watch=1&timeoutSeconds=1' "${TOK[@]}")
+check "a watch streams over HTTPS" grep -q '"type":"ADDED"' <<<"$out"
+expect "an unauthenticated watch: 401" 401 "$(last "$(s '/api/v1/namespaces?watch=1')")"
 out=$(s /api/v1/namespaces -X POST -H 'Content-Type: application/json' \
     -d '{"metadata":{"name":"nope"}}')
 expect "an unauthenticated create: 401 and nothing made" "401 404" \

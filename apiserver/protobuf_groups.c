@@ -3,7 +3,8 @@
  * generators create: apps/v1 Deployment, batch/v1 Job and CronJob, policy/v1
  * PodDisruptionBudget, autoscaling/v1 and v2 HorizontalPodAutoscaler,
  * rbac.authorization.k8s.io/v1 roles and bindings,
- * authorization.k8s.io/v1 SelfSubjectAccessReview, scheduling.k8s.io/v1
+ * authorization.k8s.io/v1 SelfSubjectAccessReview, authentication.k8s.io/v1
+ * TokenReview and SelfSubjectReview, scheduling.k8s.io/v1
  * PriorityClass. Field numbers are those of each group's generated.proto.
  */
 #include "apiserver.h"
@@ -233,6 +234,21 @@ static const struct pb_msg m_ing_spec = PB_MSG_OF(f_ing_spec);
 static const struct pb_field f_ingress[] = { META, M(2, "spec", m_ing_spec) };
 static const struct pb_msg m_ingress = PB_MSG_OF(f_ingress);
 
+/* ---- authentication.k8s.io/v1 (status is the server's: not read) ---- */
+
+static const struct pb_field f_token_review_spec[] = {
+	S(1, "token"), SR(2, "audiences"),
+};
+static const struct pb_msg m_token_review_spec =
+    PB_MSG_OF(f_token_review_spec);
+static const struct pb_field f_token_review[] = {
+	META, M(2, "spec", m_token_review_spec),
+};
+static const struct pb_msg m_token_review = PB_MSG_OF(f_token_review);
+static const struct pb_field f_self_subject_review[] = { META };
+static const struct pb_msg m_self_subject_review =
+    PB_MSG_OF(f_self_subject_review);
+
 /* ---- scheduling.k8s.io/v1 ---- */
 
 static const struct pb_field f_priority_class[] = {
@@ -243,6 +259,9 @@ static const struct pb_msg m_priority_class = PB_MSG_OF(f_priority_class);
 
 const struct pb_kind pb_group_kinds[] = {
 	{ "apps/v1", "Deployment", &m_deployment },
+	{ "authentication.k8s.io/v1", "SelfSubjectReview",
+	    &m_self_subject_review },
+	{ "authentication.k8s.io/v1", "TokenReview", &m_token_review },
 	{ "authorization.k8s.io/v1", "SelfSubjectAccessReview", &m_ssar },
 	{ "autoscaling/v1", "HorizontalPodAutoscaler", &m_hpa1 },
 	{ "autoscaling/v2", "HorizontalPodAutoscaler", &m_hpa2 },

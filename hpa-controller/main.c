@@ -24,7 +24,8 @@ static const struct flag hpa_flags[] = {
 
 /* What measuring pods reads; the cache keeps only that. */
 static const char *const pod_fields[] = {
-	"spec.containers", "status.phase", "status.conditions",
+	"spec.containers[].name", "spec.containers[].resources",
+	"status.phase", "status.conditions",
 	"status.startTime", NULL
 };
 

@@ -6,7 +6,7 @@
 # until every pod is available, lets the cluster settle and reads VmRSS again. Prints
 # one line per daemon (KiB before, after, bytes per pod) and a JSON summary line.
 #
-#   BIN=build/release/bin bash bench/mem_pods.sh [PODS (10000)] [NODES (100)]
+#   BIN=build/release/bin [SAMPLE=pod.json] bash bench/mem_pods.sh [PODS (10000)] [NODES (100)]
 #
 # RSS includes allocator slack and the process's fixed cost; on a shared machine run it
 # twice and compare before/after builds in the same session. Nothing is asserted.
@@ -114,6 +114,11 @@ done
 say "$total pods available after $(($(date +%s) - t0)) s"
 settle
 snapshot >"$tmp/after"
+# SAMPLE=FILE keeps one pod as stored (bench/kobj_mem.c reads it).
+if [ -n "${SAMPLE:-}" ]; then
+	curl -sf "$CKUBE_API_URL/api/v1/namespaces/mem/pods?limit=1" |
+	    python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["items"][0]))' >"$SAMPLE"
+fi
 
 json=""
 cp_b=0 cp_a=0

@@ -6,8 +6,9 @@
 
 /* What ds.c and ds_place.c read of a pod (the hash is a label). */
 static const char *const pod_fields[] = {
-	"spec.nodeName", "spec.affinity", "status.phase", "status.conditions",
-	NULL
+	"spec.nodeName", "spec.affinity", "status.phase",
+	"status.conditions[].type", "status.conditions[].status",
+	"status.conditions[].lastTransitionTime", NULL
 };
 
 static const struct watch_spec ds_watches[] = {

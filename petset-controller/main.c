@@ -5,7 +5,8 @@
 
 /* Health is phase and Ready; identity and revision are metadata. */
 static const char *const pod_fields[] = {
-	"status.phase", "status.conditions", NULL
+	"status.phase", "status.conditions[].type", "status.conditions[].status",
+	"status.conditions[].lastTransitionTime", NULL
 };
 
 static const struct watch_spec petset_watches[] = {

@@ -3,6 +3,7 @@ BENCH_BINS :=
 BENCH_BINS += $(BUILD)/bench/ckube-loadgen
 BENCH_BINS += $(BUILD)/bench/ckube-sqlite-raw
 BENCH_BINS += $(BUILD)/bench/dns_bench
+BENCH_BINS += $(BUILD)/bench/ckube-kobj-mem
 
 $(BUILD)/bench/ckube-loadgen: $(BUILD)/bench/loadgen.o $(LIBCKUBE)
 	@mkdir -p $(@D)
@@ -16,5 +17,10 @@ $(BUILD)/bench/dns_bench.o: CPPFLAGS += -Idns $(LDNS_CFLAGS)
 $(BUILD)/bench/dns_bench: $(BUILD)/bench/dns_bench.o $(dns_LIB) $(LIBCKUBE)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(LDNS_LIBS)
+# What one cached object costs (bench/kobj_mem.c; glibc's counters: run the debug build's).
+$(BUILD)/bench/ckube-kobj-mem: $(BUILD)/bench/kobj_mem.o $(LIBCKUBE)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+ALL_OBJS += $(BUILD)/bench/kobj_mem.o
 ALL_OBJS += $(BUILD)/bench/loadgen.o $(BUILD)/bench/sqlite_raw.o $(BUILD)/bench/dns_bench.o
 bench-bins: $(BENCH_BINS)

@@ -138,6 +138,8 @@ setup(struct run *r)
 		    r->def->watches[i].resource, &h);
 		if (r->def->watches[i].keep != NULL)
 			informer_set_keep(inf, r->def->watches[i].keep);
+		if (r->def->watches[i].written_back)
+			informer_set_written_back(inf);
 		/* CK_EEXIST: two watches on one resource share the cache. */
 		if (r->def->watches[i].role == WATCH_OWNED &&
 		    cache_add_index(informer_cache(inf),

@@ -27,6 +27,7 @@
 #include "ckube/log.h"
 #include "ckube/metrics.h"
 #include "ckube/strbuf.h"
+#include "ckube/transform.h"
 
 #define INFORMER_HANDLERS_MAX	8
 #define INFORMER_MAX		256
@@ -59,6 +60,7 @@ struct informer {
 	struct informer_handlers h[INFORMER_HANDLERS_MAX];
 	size_t			 nh;
 	const char *const	*keep;	/* NULL, or the paths its cache keeps */
+	int			 written_back;	/* keep every annotation */
 
 	/* Bus messages that arrived while the helper had the resource. */
 	struct backlog_msg	*bl_head;
@@ -392,90 +394,33 @@ set_rv(struct informer *inf, int64_t rv)
 	}
 }
 
-/* Keep apiVersion, kind and metadata of an unfrozen obj (metadata_only). */
-static void
-strip_to_metadata(struct kobj *obj)
-{
-	cJSON *root = kobj_json_mut(obj), *it, *next;
-
-	for (it = root != NULL ? root->child : NULL; it != NULL; it = next) {
-		next = it->next;
-		if (it->string != NULL && (strcmp(it->string, "apiVersion") == 0 ||
-		    strcmp(it->string, "kind") == 0 ||
-		    strcmp(it->string, "metadata") == 0))
-			continue;
-		cJSON_Delete(cJSON_DetachItemViaPointer(root, it));
-	}
-	cJSON_DeleteItemFromObjectCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(root, "metadata"), "managedFields");
-}
-
-/* Move the member at dotted path from src into dst (objects made on the way). */
-static void
-move_path(cJSON *src, cJSON *dst, const char *path)
-{
-	char step[128];
-	const char *dot;
-	cJSON *sub, *d;
-	size_t len;
-
-	while ((dot = strchr(path, '.')) != NULL) {
-		len = (size_t)(dot - path);
-		if (len >= sizeof(step))
-			return;
-		memcpy(step, path, len);
-		step[len] = '\0';
-		src = cJSON_GetObjectItemCaseSensitive(src, step);
-		if (!cJSON_IsObject(src))
-			return;
-		d = cJSON_GetObjectItemCaseSensitive(dst, step);
-		if (d == NULL)
-			d = cJSON_AddObjectToObject(dst, step);
-		dst = d;
-		path = dot + 1;
-	}
-	sub = cJSON_DetachItemFromObjectCaseSensitive(src, path);
-	if (sub != NULL)
-		cJSON_AddItemToObject(dst, path, sub);
-}
-
 /*
- * Keep apiVersion, kind, metadata (without managedFields) and the paths of
- * inf->keep of an unfrozen obj: a controller caching every pod needs a few
- * of its fields, and caches are most of a controller's memory.
+ * Trim an unfrozen obj to what the daemon reads (transform.h): a controller
+ * caching every pod needs a few of its fields, and caches are most of a
+ * daemon's memory.
  */
 static void
 prune(struct informer *inf, struct kobj *obj)
 {
-	cJSON *root = kobj_json_mut(obj), *kept, *it;
-	size_t i;
+	unsigned int flags = 0;
 
-	if (inf->g->opt.metadata_only) {
-		strip_to_metadata(obj);
-		return;
-	}
-	if (inf->keep == NULL || root == NULL)
-		return;
-	kept = cJSON_CreateObject();
-	move_path(root, kept, "apiVersion");
-	move_path(root, kept, "kind");
-	move_path(root, kept, "metadata");
-	for (i = 0; inf->keep[i] != NULL; i++)
-		move_path(root, kept, inf->keep[i]);
-	while ((it = root->child) != NULL)
-		cJSON_Delete(cJSON_DetachItemViaPointer(root, it));
-	while ((it = kept->child) != NULL)
-		cJSON_AddItemToObject(root, it->string,
-		    cJSON_DetachItemViaPointer(kept, it));
-	cJSON_Delete(kept);
-	cJSON_DeleteItemFromObjectCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(root, "metadata"), "managedFields");
+	if (inf->g->opt.metadata_only)
+		flags |= TRANSFORM_METADATA_ONLY;
+	if (inf->written_back)
+		flags |= TRANSFORM_KEEP_ANNOTATIONS;
+	transform_object(kobj_json_mut(obj), inf->keep, flags);
 }
 
 void
 informer_set_keep(struct informer *inf, const char *const *paths)
 {
 	inf->keep = paths;
+}
+
+void
+informer_set_written_back(struct informer *inf)
+{
+	inf->written_back = 1;
 }
 
 /*
@@ -524,11 +469,10 @@ relist(struct informer *inf)
 	struct client_list_opts lo = { .limit = inf->g->opt.page_size };
 	struct client_kobjs list = { 0 };
 	struct ck_status st;
-	int meta = inf->g->opt.metadata_only || inf->keep != NULL;
 	size_t i;
 	int rc;
 
-	rc = client_list_all_kobj(inf->g->cl, &inf->gvr, NULL, &lo, !meta,
+	rc = client_list_all_kobj(inf->g->cl, &inf->gvr, NULL, &lo, 0,
 	    &list, &st);
 	if (rc < 0) {
 		if (rc != CK_ESHUTDOWN)
@@ -536,7 +480,7 @@ relist(struct informer *inf)
 			    st.message);
 		return rc;
 	}
-	for (i = 0; meta && i < list.n; i++) {
+	for (i = 0; i < list.n; i++) {
 		prune(inf, list.items[i]);
 		kobj_freeze(list.items[i]);
 	}

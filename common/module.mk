@@ -39,6 +39,7 @@ COMMON_SRCS += common/rfc3339.c
 COMMON_SRCS += common/selector.c
 COMMON_SRCS += common/strbuf.c
 COMMON_SRCS += common/strmap.c
+COMMON_SRCS += common/transform.c
 COMMON_SRCS += common/workqueue.c
 COMMON_SRCS += common/ws.c
 COMMON_SRCS += common/yamljson.c

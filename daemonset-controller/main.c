@@ -4,11 +4,19 @@
 
 #include "ds.h"
 
+/* What ds.c and ds_place.c read of a pod (the hash is a label). */
+static const char *const pod_fields[] = {
+	"spec.nodeName", "spec.affinity", "status.phase",
+	"status.conditions[].type", "status.conditions[].status",
+	"status.conditions[].lastTransitionTime", NULL
+};
+
 static const struct watch_spec ds_watches[] = {
 	{ .resource = DS_RES, .role = WATCH_PRIMARY },
-	{ .resource = "pods", .role = WATCH_OWNED, .owner_kind = "DaemonSet" },
+	{ .resource = "pods", .role = WATCH_OWNED, .owner_kind = "DaemonSet",
+	  .keep = pod_fields },
 	{ .resource = DS_REV_RES, .role = WATCH_OWNED,
-	  .owner_kind = "DaemonSet" },
+	  .owner_kind = "DaemonSet", .written_back = true },
 	{ .resource = "nodes", .role = WATCH_MAPPED, .map = ds_map_node },
 };
 

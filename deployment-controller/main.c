@@ -7,9 +7,10 @@
 static const char *const pod_fields[] = { "status.phase", NULL };
 
 static const struct watch_spec deployment_watches[] = {
-	{ .resource = "deployments.apps", .role = WATCH_PRIMARY },
+	{ .resource = "deployments.apps", .role = WATCH_PRIMARY,
+	  .written_back = true },
 	{ .resource = "replicasets.apps", .role = WATCH_OWNED,
-	  .owner_kind = "Deployment" },
+	  .owner_kind = "Deployment", .written_back = true },
 	{ .resource = "pods", .role = WATCH_MAPPED,
 	  .map = deployment_map_pod,
 	  .keep = pod_fields },

@@ -4,7 +4,9 @@
 #include "disruption.h"
 
 /* Readiness and deletion are all a budget reads of a pod. */
-static const char *const pod_fields[] = { "status.conditions", NULL };
+static const char *const pod_fields[] = {
+	"status.conditions[].type", "status.conditions[].status", NULL
+};
 /* A controller's scale. */
 static const char *const owner_fields[] = { "spec.replicas", NULL };
 

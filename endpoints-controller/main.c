@@ -3,13 +3,27 @@
 
 #include "endpoints.h"
 
+/*
+ * What an address is made of (endpoints.c, endpointslices.c,
+ * endpoints_ports.c); the metadata is kept whole (labels, uid, the
+ * hostname annotations, deletionTimestamp).
+ */
+static const char *const pod_fields[] = {
+	"spec.nodeName", "spec.hostname", "spec.subdomain",
+	"spec.containers[].ports", "status.phase", "status.podIP",
+	"status.podIPs", "status.conditions[].type",
+	"status.conditions[].status", NULL
+};
+
+/* Endpoints and slices are written back as updated copies of the cache's. */
 static const struct watch_spec endpoints_watches[] = {
 	{ .resource = "services", .role = WATCH_PRIMARY },
-	{ .resource = "endpoints", .role = WATCH_PRIMARY },
+	{ .resource = "endpoints", .role = WATCH_PRIMARY,
+	  .written_back = true },
 	{ .resource = "pods", .role = WATCH_MAPPED,
-	  .map = endpoints_map_pod },
+	  .map = endpoints_map_pod, .keep = pod_fields },
 	{ .resource = ENDPOINTSLICE_RESOURCE, .role = WATCH_MAPPED,
-	  .map = endpointslices_map },
+	  .map = endpointslices_map, .written_back = true },
 };
 
 static const struct controller_def endpoints_def = {

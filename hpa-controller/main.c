@@ -24,8 +24,9 @@ static const struct flag hpa_flags[] = {
 
 /* What measuring pods reads; the cache keeps only that. */
 static const char *const pod_fields[] = {
-	"spec.containers", "status.phase", "status.conditions",
-	"status.startTime", NULL
+	"spec.containers[].name", "spec.containers[].resources",
+	"status.phase", "status.conditions[].type", "status.conditions[].status",
+	"status.conditions[].lastTransitionTime", "status.startTime", NULL
 };
 
 static const struct watch_spec hpa_watches[] = {

@@ -14,7 +14,9 @@ static const struct flag job_flags[] = {
 
 /* What counting pods reads; the cache keeps only that. */
 static const char *const pod_fields[] = {
-	"status.phase", "status.conditions", "status.containerStatuses", NULL
+	"status.phase", "status.conditions[].type", "status.conditions[].status",
+	"status.containerStatuses[].state", "status.containerStatuses[].lastState",
+	"status.containerStatuses[].restartCount", NULL
 };
 
 static const struct watch_spec job_watches[] = {

@@ -23,7 +23,7 @@ static const char *const pod_fields[] = {
 };
 
 static const struct watch_spec nodelife_watches[] = {
-	{ .resource = "nodes", .role = WATCH_PRIMARY },
+	{ .resource = "nodes", .role = WATCH_PRIMARY, .written_back = true },
 	{ .resource = "leases.coordination.k8s.io", .role = WATCH_MAPPED,
 	  .map = nodelife_map_lease },
 	{ .resource = "pods", .role = WATCH_MAPPED, .map = nodelife_map_pod,

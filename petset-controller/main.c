@@ -3,12 +3,18 @@
 
 #include "petset.h"
 
+/* Health is phase and Ready; identity and revision are metadata. */
+static const char *const pod_fields[] = {
+	"status.phase", "status.conditions[].type", "status.conditions[].status",
+	"status.conditions[].lastTransitionTime", NULL
+};
+
 static const struct watch_spec petset_watches[] = {
 	{ .resource = PETSET_RES, .role = WATCH_PRIMARY },
 	{ .resource = "pods", .role = WATCH_OWNED,
-	  .owner_kind = "StatefulSet" },
+	  .owner_kind = "StatefulSet", .keep = pod_fields },
 	{ .resource = PETSET_REV_RES, .role = WATCH_OWNED,
-	  .owner_kind = "StatefulSet" },
+	  .owner_kind = "StatefulSet", .written_back = true },
 	{ .resource = PETSET_PVC_RES, .role = WATCH_CACHE_ONLY },
 };
 

@@ -6,7 +6,9 @@
 
 /* What counting and ranking pods read; the cache keeps only that. */
 static const char *const pod_fields[] = {
-	"spec.nodeName", "status.phase", "status.conditions", NULL
+	"spec.nodeName", "status.phase", "status.conditions[].type",
+	"status.conditions[].status", "status.conditions[].lastTransitionTime",
+	NULL
 };
 
 static const struct watch_spec rs_watches[] = {

@@ -8,9 +8,11 @@
 #include "resourcequota.h"
 
 /* What the pod accounting reads (quota.c). */
-static const char *const pod_fields[] = { "spec.containers",
-	"spec.initContainers", "spec.overhead", "spec.activeDeadlineSeconds",
-	"spec.priorityClassName", "status.phase", "status.qosClass", NULL };
+static const char *const pod_fields[] = { "spec.containers[].name",
+	"spec.containers[].resources", "spec.initContainers[].name",
+	"spec.initContainers[].resources", "spec.overhead",
+	"spec.activeDeadlineSeconds", "spec.priorityClassName", "status.phase",
+	"status.qosClass", NULL };
 static const char *const svc_fields[] = { "spec.type", "spec.ports",
 	"spec.allocateLoadBalancerNodePorts", NULL };
 static const char *const pvc_fields[] = { "spec.storageClassName",

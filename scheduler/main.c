@@ -4,7 +4,15 @@
 #include "scheduler.h"
 
 /* Placement reads the spec; container statuses are never read. */
-static const char *const pod_fields[] = { "spec", "status.phase", "status.conditions", NULL };
+/* What sched_pod_new() and the filters read of a pod (pod.c, sched.c). */
+static const char *const pod_fields[] = {
+	"spec.nodeName", "spec.schedulerName", "spec.priority",
+	"spec.preemptionPolicy", "spec.nodeSelector", "spec.affinity",
+	"spec.tolerations", "spec.containers[].name",
+	"spec.containers[].resources", "spec.containers[].ports",
+	"spec.initContainers[].name", "spec.initContainers[].resources",
+	"status.phase", "status.conditions", "status.nominatedNodeName", NULL
+};
 
 static const struct watch_spec sched_watches[] = {
 	{ .resource = "nodes", .role = WATCH_MAPPED, .map = sched_map_node },

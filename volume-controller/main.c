@@ -5,8 +5,9 @@
 
 static const struct watch_spec volume_watches[] = {
 	{ .resource = VOL_PVC_RES, .role = WATCH_MAPPED,
-	  .map = volume_map_pvc },
-	{ .resource = VOL_PV_RES, .role = WATCH_MAPPED, .map = volume_map_pv },
+	  .map = volume_map_pvc, .written_back = true },
+	{ .resource = VOL_PV_RES, .role = WATCH_MAPPED, .map = volume_map_pv,
+	  .written_back = true },
 	{ .resource = VOL_SC_RES, .role = WATCH_CACHE_ONLY },
 };
 

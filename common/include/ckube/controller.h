@@ -49,6 +49,11 @@ struct watch_spec {
 	 * cache keeps of each object: informer_set_keep().
 	 */
 	const char *const *keep;
+	/*
+	 * reconcile PUTs whole copies of these cached objects (not only
+	 * their status): keep every annotation. informer_set_written_back().
+	 */
+	bool		 written_back;
 };
 
 struct controller_def {

@@ -68,8 +68,8 @@ struct informer_options {
 	uint64_t	 retry_ms;	/* 1000: wait after a failed LIST/watch */
 	/*
 	 * Non-zero: objects keep only apiVersion, kind and metadata (less
-	 * managedFields) in the caches and handlers, as client-go's metadata
-	 * informers (the garbage collector watches every kind).
+	 * what transform.h drops) in the caches and handlers, as client-go's
+	 * metadata informers (the garbage collector watches every kind).
 	 */
 	int		 metadata_only;
 };
@@ -83,13 +83,24 @@ struct informer_group *informer_group_new(struct client *cl,
 		    const struct informer_options *opt);
 
 /*
- * Cache only apiVersion, kind, metadata (without managedFields) and these
- * dotted paths ("spec.nodeName", "status"; NULL-terminated, kept by
- * pointer) of inf's objects. Handlers see the pruned objects too. Call
- * before the group starts.
+ * Every informer's objects lose metadata.managedFields and kubectl's
+ * last-applied-configuration annotation before they are cached
+ * (transform.h); handlers see the trimmed objects too.
+ *
+ * Cache only apiVersion, kind, metadata and these paths (transform.h's
+ * syntax: "spec.nodeName", "status", "spec.containers[].ports";
+ * NULL-terminated, kept by pointer) of inf's objects. Call before the
+ * group starts.
  */
 void		 informer_set_keep(struct informer *inf,
 		    const char *const *paths);
+
+/*
+ * The daemon PUTs whole copies of inf's cached objects: keep every
+ * annotation (a PUT without last-applied-configuration would delete it).
+ * Do not combine with informer_set_keep(). Call before the group starts.
+ */
+void		 informer_set_written_back(struct informer *inf);
 
 /*
  * The informer of resource ("pods", "replicasets.apps",

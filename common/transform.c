@@ -1,0 +1,143 @@
+/*
+ * transform.c: trim objects before they are cached (transform.h). Kept
+ * members are moved, not copied, from the object into a new root, so a
+ * kept subtree costs no allocation.
+ */
+#include "ckube/transform.h"
+
+#include <string.h>
+
+#include <cJSON.h>
+
+#define SEG_MAX	128
+
+/*
+ * Move src's member name into dst; if dst already holds an object of that
+ * name (a deeper path kept part of it), the rest of src's object joins it.
+ */
+static void
+move_member(cJSON *src, cJSON *dst, const char *name)
+{
+	cJSON *s = cJSON_GetObjectItemCaseSensitive(src, name);
+	cJSON *d = cJSON_GetObjectItemCaseSensitive(dst, name);
+	cJSON *it;
+
+	if (s == NULL)
+		return;
+	if (d == NULL) {
+		cJSON_AddItemToObject(dst, name,
+		    cJSON_DetachItemViaPointer(src, s));
+		return;
+	}
+	if (!cJSON_IsObject(s) || !cJSON_IsObject(d))
+		return;
+	while ((it = s->child) != NULL) {
+		if (it->string != NULL &&
+		    cJSON_GetObjectItemCaseSensitive(d, it->string) == NULL)
+			cJSON_AddItemToObject(d, it->string,
+			    cJSON_DetachItemViaPointer(s, it));
+		else
+			cJSON_Delete(cJSON_DetachItemViaPointer(s, it));
+	}
+}
+
+/* dst's array name, made from src's: objects empty, other elements copied. */
+static cJSON *
+ensure_array(cJSON *src_arr, cJSON *dst, const char *name)
+{
+	cJSON *d = cJSON_GetObjectItemCaseSensitive(dst, name), *e;
+
+	if (d != NULL)
+		return cJSON_IsArray(d) ? d : NULL;
+	d = cJSON_AddArrayToObject(dst, name);
+	cJSON_ArrayForEach(e, src_arr)
+		cJSON_AddItemToArray(d, cJSON_IsObject(e) ?
+		    cJSON_CreateObject() : cJSON_Duplicate(e, 1));
+	return d;
+}
+
+/* Move what path names from src into dst (containers made on the way). */
+static void
+keep_path(cJSON *src, cJSON *dst, const char *path)
+{
+	char seg[SEG_MAX];
+	size_t len = strcspn(path, ".[");
+	const char *rest = path + len;
+	cJSON *s, *d, *se, *de;
+
+	if (len == 0 || len >= sizeof(seg) || !cJSON_IsObject(src))
+		return;
+	memcpy(seg, path, len);
+	seg[len] = '\0';
+	if (*rest == '\0' || strcmp(rest, "[]") == 0) {
+		move_member(src, dst, seg);
+		return;
+	}
+	s = cJSON_GetObjectItemCaseSensitive(src, seg);
+	if (*rest == '.') {
+		if (!cJSON_IsObject(s))
+			return;
+		d = cJSON_GetObjectItemCaseSensitive(dst, seg);
+		if (d == NULL)
+			d = cJSON_AddObjectToObject(dst, seg);
+		keep_path(s, d, rest + 1);
+		/* A path to nothing leaves no empty object behind. */
+		if (cJSON_IsObject(d) && d->child == NULL)
+			cJSON_DeleteItemFromObjectCaseSensitive(dst, seg);
+		return;
+	}
+	/* "seg[].rest": each element keeps rest. */
+	if (strncmp(rest, "[].", 3) != 0 || !cJSON_IsArray(s))
+		return;
+	d = ensure_array(s, dst, seg);
+	if (d == NULL)
+		return;
+	for (se = s->child, de = d->child; se != NULL && de != NULL;
+	    se = se->next, de = de->next)
+		if (cJSON_IsObject(se) && cJSON_IsObject(de))
+			keep_path(se, de, rest + 3);
+}
+
+static void
+drop_metadata(cJSON *root, unsigned int flags)
+{
+	cJSON *meta = cJSON_GetObjectItemCaseSensitive(root, "metadata");
+	cJSON *ann;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(meta, "managedFields");
+	if (flags & TRANSFORM_KEEP_ANNOTATIONS)
+		return;
+	ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations");
+	cJSON_DeleteItemFromObjectCaseSensitive(ann, TRANSFORM_LAST_APPLIED);
+	/* Kubernetes omits an empty map: so do we. */
+	if (cJSON_IsObject(ann) && ann->child == NULL)
+		cJSON_DeleteItemFromObjectCaseSensitive(meta, "annotations");
+}
+
+void
+transform_object(cJSON *root, const char *const *keep, unsigned int flags)
+{
+	cJSON *kept, *it;
+	size_t i;
+
+	if (!cJSON_IsObject(root))
+		return;
+	if (keep != NULL || (flags & TRANSFORM_METADATA_ONLY)) {
+		kept = cJSON_CreateObject();
+		if (kept == NULL)
+			return;
+		move_member(root, kept, "apiVersion");
+		move_member(root, kept, "kind");
+		move_member(root, kept, "metadata");
+		for (i = 0; !(flags & TRANSFORM_METADATA_ONLY) &&
+		    keep[i] != NULL; i++)
+			keep_path(root, kept, keep[i]);
+		while ((it = root->child) != NULL)
+			cJSON_Delete(cJSON_DetachItemViaPointer(root, it));
+		while ((it = kept->child) != NULL)
+			cJSON_AddItemToObject(root, it->string,
+			    cJSON_DetachItemViaPointer(kept, it));
+		cJSON_Delete(kept);
+	}
+	drop_metadata(root, flags);
+}

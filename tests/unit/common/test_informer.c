@@ -545,7 +545,9 @@ test_informer_env_drop_and_digest_gauges(void **state)
 		cm_write(f, "delete", i, 0);
 	assert_converges(f, 30000);
 	informer_get_stats(f->inf, &s);
-	assert_true(s.catchups > 1);	/* half the messages were dropped */
+	/* half the messages were dropped: at least one catch-up (a starved
+	 * informer may cover every gap with one) */
+	assert_true(s.catchups >= 1);
 	/* after the quiet verify, the gauges describe the cache */
 	want = (double)cache_digest(informer_cache(f->inf), &n);
 	deadline = now_ms() + 10000;

@@ -6,6 +6,7 @@ include tests/unit/deployment-controller/module.mk
 include tests/unit/dns/module.mk
 include tests/unit/disruption-controller/module.mk
 include tests/unit/endpoints-controller/module.mk
+include tests/unit/federation/module.mk
 include tests/unit/gc-controller/module.mk
 include tests/unit/hpa-controller/module.mk
 include tests/unit/ingress-controller/module.mk

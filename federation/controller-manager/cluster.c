@@ -142,9 +142,12 @@ cluster_reconcile(struct controller *c, const char *name)
 	int rc = 0;
 
 	obj = cache_get(controller_cache(c, FCM_CLUSTERS), name);
-	if (obj == NULL)
+	if (obj == NULL) {
+		log_v(2, "cluster %s: not in the cache", name);
 		return 0;	/* removed: no longer reconciled */
+	}
 	if (!members_probe_due(c, obj, ck_now_ms())) {
+		log_v(4, "cluster %s: probed less than a period ago", name);
 		kobj_unref(obj);
 		return 0;	/* a requeue of the last probe is pending */
 	}

@@ -121,6 +121,7 @@ members_client(struct controller *c, const struct kobj *cluster,
 	kubeconfig_free(kc);
 	if (rc == 0) {
 		ms->m = ck_reallocarray(ms->m, ms->n + 1, sizeof(*ms->m));
+		memset(&ms->m[ms->n], 0, sizeof(ms->m[ms->n]));
 		ms->m[ms->n].name = ck_strdup(kobj_name(cluster));
 		ms->m[ms->n].url = ck_strdup(url);
 		ms->m[ms->n].cl = cl;

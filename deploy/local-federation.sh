@@ -235,14 +235,15 @@ stop_pidfile() {
 
 do_down() {
 	local c
+	# The controller manager first (it writes to both sides), then the rest at once.
 	stop_pidfile "$dir/run/federation-controller-manager.pid"
-	stop_pidfile "$dir/run/federation-apiserver.pid"
-	rm -f "$dir"/run/*.port
+	stop_pidfile "$dir/run/federation-apiserver.pid" &
 	for c in "$dir"/cluster-*/; do
 		[ -d "$c" ] || continue
 		bash "$here/local-cluster.sh" down --dir "$c" >/dev/null &
 	done
 	wait
+	rm -f "$dir"/run/*.port
 	echo "local-federation: stopped (data kept in $dir)"
 }
 

@@ -27,6 +27,7 @@ include tests/integration/module.mk
 SCRIPT_TESTS += tests/e2e/controllers.sh
 SCRIPT_TESTS += tests/e2e/daemonset.sh
 SCRIPT_TESTS += tests/e2e/exec.sh
+SCRIPT_TESTS += tests/e2e/federation.sh
 SCRIPT_TESTS += tests/e2e/eviction.sh
 SCRIPT_TESTS += tests/e2e/explain.sh
 SCRIPT_TESTS += tests/e2e/dns.sh

@@ -2,6 +2,7 @@
 # Keep FCM_SRCS sorted, one file a line.
 FCM_SRCS :=
 FCM_SRCS += federation/controller-manager/cluster.c
+FCM_SRCS += federation/controller-manager/dnsrec.c
 FCM_SRCS += federation/controller-manager/health.c
 FCM_SRCS += federation/controller-manager/members.c
 FCM_SRCS += federation/controller-manager/plan.c

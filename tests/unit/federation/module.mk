@@ -2,3 +2,4 @@
 $(BUILD)/tests/unit/federation/%.o: CPPFLAGS += -Ifederation/controller-manager
 $(eval $(call unit_test,tests/unit/federation/test_health.c,$(federation/controller-manager_LIB)))
 $(eval $(call unit_test,tests/unit/federation/test_plan.c,$(federation/controller-manager_LIB)))
+$(eval $(call unit_test,tests/unit/federation/test_dnsrec.c,$(federation/controller-manager_LIB)))

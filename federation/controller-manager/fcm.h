@@ -2,7 +2,7 @@
  * fcm.h: ckube-federation-controller-manager's shared header. One
  * controller_main() over the federation apiserver; queue keys carry the
  * kind: "cluster/name", "ns/name", "secret/ns/name", "configmap/ns/name",
- * "rs/ns/name", "deploy/ns/name". Members are reached through clients made
+ * "rs/ns/name", "deploy/ns/name", "svc/ns/name". Members are reached through clients made
  * per Cluster (members.c).
  */
 #ifndef FCM_H
@@ -25,9 +25,12 @@ struct kobj;
 #define FCM_CONFIGMAPS	"configmaps"
 #define FCM_RS		"replicasets.apps"
 #define FCM_DEPLOY	"deployments.apps"
+#define FCM_SERVICES	"services"
 
-/* --cluster-monitor-period, in ms (main.c). */
+/* --cluster-monitor-period in ms, --federation-name, --zone-name (main.c). */
 extern int64_t fcm_monitor_ms;
+extern const char *fcm_federation_name;
+extern const char *fcm_zone_name;
 
 /* main.c's init/fini: the member client table. */
 int	fcm_init(struct controller *c);
@@ -70,6 +73,9 @@ int	propagate_reconcile(struct controller *c, const char *kind,
 int	rs_reconcile_kind(struct controller *c, const char *kind,
 	    const char *key);
 
+/* service.c: services in every Ready member, status, DNS records. */
+int	service_reconcile(struct controller *c, const char *key);
+
 /* Watch handlers (main.c's table). */
 void	fcm_map_cluster(struct controller *c, const struct kobj *obj);
 void	fcm_map_namespace(struct controller *c, const struct kobj *obj);
@@ -77,5 +83,6 @@ void	fcm_map_secret(struct controller *c, const struct kobj *obj);
 void	fcm_map_configmap(struct controller *c, const struct kobj *obj);
 void	fcm_map_rs(struct controller *c, const struct kobj *obj);
 void	fcm_map_deploy(struct controller *c, const struct kobj *obj);
+void	fcm_map_service(struct controller *c, const struct kobj *obj);
 
 #endif

@@ -1,8 +1,8 @@
 /*
  * main.c: ckube-federation-controller-manager's wiring: the watches on the
  * federation apiserver, the flags, and the dispatch of queue keys to the
- * cluster (cluster.c), propagation (propagate.c) and replica-spreading
- * (rs.c) controllers.
+ * cluster (cluster.c), propagation (propagate.c), replica-spreading
+ * (rs.c) and service (service.c) controllers.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,17 +14,18 @@
 #include "fcm.h"
 
 int64_t fcm_monitor_ms;
-static const char *opt_federation_name;
-static const char *opt_zone_name;
+const char *fcm_federation_name;
+const char *fcm_zone_name;
 
 static const struct flag fcm_flags[] = {
 	{ "cluster-monitor-period", FLAG_DURATION, &fcm_monitor_ms, "40s",
 	    "Federation", "how often each member's /healthz is probed (and "
 	    "every federated object checked in the Ready members)" },
-	{ "federation-name", FLAG_STRING, &opt_federation_name, "federation",
+	{ "federation-name", FLAG_STRING, &fcm_federation_name, "federation",
 	    "Federation", "the federation's name (in DNS names)" },
-	{ "zone-name", FLAG_STRING, &opt_zone_name, "", "Federation",
-	    "the managed DNS zone of federated services (e.g. example.com.)" },
+	{ "zone-name", FLAG_STRING, &fcm_zone_name, "", "Federation",
+	    "the managed DNS zone of federated services (e.g. example.com.): "
+	    "their records are DNSRecord objects (\"\": none written)" },
 };
 
 static void
@@ -72,6 +73,12 @@ fcm_map_deploy(struct controller *c, const struct kobj *obj)
 	enqueue(c, "deploy", obj);
 }
 
+void
+fcm_map_service(struct controller *c, const struct kobj *obj)
+{
+	enqueue(c, "svc", obj);
+}
+
 int
 fcm_reconcile(struct controller *c, const char *key)
 {
@@ -83,6 +90,8 @@ fcm_reconcile(struct controller *c, const char *key)
 	snprintf(kind, sizeof(kind), "%.*s", (int)(slash - key), key);
 	if (strcmp(kind, "cluster") == 0)
 		return cluster_reconcile(c, slash + 1);
+	if (strcmp(kind, "svc") == 0)
+		return service_reconcile(c, slash + 1);
 	if (strcmp(kind, "rs") == 0 || strcmp(kind, "deploy") == 0)
 		return rs_reconcile_kind(c, kind, slash + 1);
 	return propagate_reconcile(c, kind, slash + 1);
@@ -99,13 +108,15 @@ static const struct watch_spec fcm_watches[] = {
 	  .map = fcm_map_configmap },
 	{ .resource = FCM_RS, .role = WATCH_MAPPED, .map = fcm_map_rs },
 	{ .resource = FCM_DEPLOY, .role = WATCH_MAPPED, .map = fcm_map_deploy },
+	{ .resource = FCM_SERVICES, .role = WATCH_MAPPED,
+	  .map = fcm_map_service },
 };
 
 static const struct controller_def fcm_def = {
 	.name		= "federation-controller-manager",
 	.summary	= "the ckube federation controller manager: member "
-	    "cluster health, and namespaces, secrets, configmaps, replica "
-	    "sets and deployments spread over the Ready members",
+	    "cluster health; services (with DNS records), namespaces, secrets, "
+	    "configmaps, replica sets and deployments over the Ready members",
 	.watches	= fcm_watches,
 	.nwatches	= ARRAY_SIZE(fcm_watches),
 	.flags		= fcm_flags,

@@ -211,6 +211,7 @@ members_enqueue_all(struct controller *c)
 	enqueue_cache(c, FCM_CONFIGMAPS, "configmap");
 	enqueue_cache(c, FCM_RS, "rs");
 	enqueue_cache(c, FCM_DEPLOY, "deploy");
+	enqueue_cache(c, FCM_SERVICES, "svc");
 }
 
 int

@@ -8,5 +8,6 @@ FCM_SRCS += federation/controller-manager/members.c
 FCM_SRCS += federation/controller-manager/plan.c
 FCM_SRCS += federation/controller-manager/propagate.c
 FCM_SRCS += federation/controller-manager/rs.c
+FCM_SRCS += federation/controller-manager/service.c
 
 $(eval $(call daemon,federation/controller-manager,ckube-federation-controller-manager,$(FCM_SRCS)))

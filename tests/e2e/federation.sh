@@ -2,9 +2,11 @@
 # e2e: a federation of two one-node clusters through deploy/local-federation.sh, driven by
 # the real kubectl (semantics.md 8): both Clusters Ready with their zone and region; pods
 # and other kinds are not served (404); a federated ReplicaSet of 4 runs 2+2 and its status
-# sums 4 ready; a federated namespace and secret appear in both members and come back when
-# removed from one; stopping cluster-1's apiserver turns it Offline (ClusterNotReachable)
-# and moves its replicas (4/0); restarting it brings it back Ready.
+# sums 4 ready; a federated LoadBalancer service is in both members, and its status and the
+# global DNS record list both members' addresses; a federated namespace and secret appear
+# in both members and come back when removed from one; stopping cluster-1's apiserver turns
+# it Offline (ClusterNotReachable), moves its replicas (4/0) and drops its address from
+# DNS; restarting it brings it back Ready.
 . "$(dirname "$0")/../lib/lib.sh"
 
 FED=$CK_TMP/fed
@@ -66,6 +68,41 @@ eventually -t 30 fed_ready 4
 expect "the federated status sums 4 ready replicas" "4" \
     "$(fk get rs web -o jsonpath='{.status.readyReplicas}' 2>&1)"
 
+# A federated LoadBalancer service over the web pods: in both members, the members'
+# load-balancer addresses in its status and in the global DNS record (without
+# ckube-service-lb-controller the test gives each member service its address).
+fk create service loadbalancer web --tcp=80 >/dev/null
+svc_in_both() { fk --context cluster-0 get svc web >/dev/null 2>&1 && fk --context cluster-1 get svc web >/dev/null 2>&1; }
+eventually -t 30 svc_in_both
+check "a federated service is created in both members" svc_in_both
+if [ ! -x "$CK_BIN/ckube-service-lb-controller" ]; then
+	for i in 0 1; do
+		fk --context cluster-$i patch svc web --subresource=status --type=merge \
+		    -p "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"10.250.$i.10\"}]}}}" >/dev/null
+	done
+fi
+member_ip() { fk --context "$1" get svc web -o jsonpath='{.status.loadBalancer.ingress[0].ip}' 2>/dev/null; }
+both_ips() { [ -n "$(member_ip cluster-0)" ] && [ -n "$(member_ip cluster-1)" ]; }
+eventually -t 30 both_ips
+ips=$(printf '%s\n' "$(member_ip cluster-0)" "$(member_ip cluster-1)" | sort | paste -sd,)
+fed_ips() { fk get svc web -o jsonpath='{.status.loadBalancer.ingress[*].ip}' 2>/dev/null | tr ' ' '\n' | sort | paste -sd,; }
+has_fed_ips() { [ "$(fed_ips)" = "$1" ]; }
+eventually -t 30 has_fed_ips "$ips"
+expect "the federated service's status lists both members' addresses" "$ips" "$(fed_ips)"
+record() {
+	fk get dnsrecord web -o json 2>/dev/null | python3 -c 'import json,sys
+n=sys.argv[1]
+for e in json.load(sys.stdin)["spec"]["endpoints"]:
+    if e["dnsName"]==n: print(e["recordType"], ",".join(sorted(e["targets"])), e["recordTTL"])' "$1"
+}
+GLOBAL=web.default.federation.svc.example.com
+has_record() { [ "$(record "$1")" = "$2" ]; }
+eventually -t 30 has_record "$GLOBAL" "A $ips 180"
+expect "the global DNS record lists both addresses (TTL 180)" "A $ips 180" "$(record "$GLOBAL")"
+expect "the zone record of cluster-1 is an A record" "A $(member_ip cluster-1) 180" \
+    "$(record web.default.federation.svc.cluster-1-a.cluster-1.example.com)"
+ip0=$(member_ip cluster-0)
+
 fk create namespace team-a >/dev/null
 fk -n team-a create secret generic db-pass --from-literal=password=s3cret >/dev/null
 in_both() {
@@ -86,6 +123,11 @@ offline() { [ "$(fk get cluster cluster-1 -o jsonpath='{.status.conditions[?(@.t
 eventually -t 30 offline
 expect "a stopped member turns Offline (ClusterNotReachable)" "Offline ClusterNotReachable" \
     "$(fk get cluster cluster-1 --no-headers 2>/dev/null | awk '{ print $2 }') $(fk get cluster cluster-1 -o jsonpath='{.status.conditions[0].reason}' 2>&1)"
+eventually -t 30 has_record "$GLOBAL" "A $ip0 180"
+expect "its address leaves the global DNS record" "A $ip0 180" "$(record "$GLOBAL")"
+expect "its zone record turns into a CNAME to its region" \
+    "CNAME web.default.federation.svc.cluster-1.example.com 180" \
+    "$(record web.default.federation.svc.cluster-1-a.cluster-1.example.com)"
 on_c0() { [ "$(member_replicas cluster-0)" = 4 ]; }
 eventually -t 30 on_c0
 expect "its replicas move to cluster-0 (4/0 of the Ready members)" "4" "$(member_replicas cluster-0)"

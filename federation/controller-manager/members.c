@@ -183,7 +183,8 @@ members_ready(struct controller *c, size_t *n)
 		else
 			kobj_unref(all[i]);
 	}
-	qsort(all, k, sizeof(*all), by_name);
+	if (k > 1)
+		qsort(all, k, sizeof(*all), by_name);
 	*n = k;
 	return all;
 }

@@ -12,6 +12,8 @@ FUZZ_BINS :=
 
 include common/module.mk
 include apiserver/module.mk
+include federation/apiserver/module.mk
+include federation/controller-manager/module.mk
 include daemonset-controller/module.mk
 include deployment-controller/module.mk
 include dns/module.mk

@@ -62,6 +62,11 @@ struct api_resource {
 
 /* The whole table, and its length. */
 const struct api_resource	*registry_all(size_t *n);
+/*
+ * Serve the federation's resources (section 8(a)) instead of a cluster's:
+ * call once at startup, before any other registry_* call.
+ */
+void	registry_use_federation(void);
 /* Look up by group ("" core), version and plural; NULL if unknown. */
 const struct api_resource *registry_find(const char *group, const char *version,
 	    const char *resource);
@@ -175,7 +180,21 @@ struct apiserver {
 	struct ns_cache		*nsc;		/* may be NULL: ask the store */
 	int64_t			 max_body;	/* --max-request-bytes */
 	int64_t			 heartbeat_ms;	/* --watch-heartbeat */
+	bool			 federation;	/* no Service addresses */
 };
+
+/* What a binary built on the apiserver library serves (serve.c). */
+struct apiserver_profile {
+	const char	*name;		/* "ckube-apiserver" */
+	const char	*summary;	/* --help's first line */
+	bool		 federation;	/* registry_use_federation() */
+};
+
+extern const struct apiserver_profile apiserver_profile_cluster;
+
+/* Parse flags, open the store, serve until SIGTERM/SIGINT; exit status. */
+int	apiserver_main(const struct apiserver_profile *profile, int argc,
+	    char *argv[]);
 
 /* Handle one request (never blocks on the network). Fills resp. */
 void	api_handle(struct apiserver *srv, const struct api_request *req,

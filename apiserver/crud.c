@@ -346,7 +346,7 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	if (strcmp(c->res->qualified, "pods") == 0 &&
 	    (rc = admission_pod_priority(c->srv->store, obj, &c->st)) < 0)
 		goto out;
-	if (is_service(c->res)) {
+	if (is_service(c->res) && !c->srv->federation) {
 		service_alloc_lock();
 		locked = true;
 		if ((rc = service_alloc_assign(c->srv->store, obj, NULL,
@@ -680,7 +680,8 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	if (cJSON_GetObjectItemCaseSensitive(meta, "managedFields") == NULL)
 		copy_member(meta, ometa, "managedFields");
 	crud_record_update(c, old, result);
-	if (mode == UPDATE_MAIN && is_service(c->res)) {
+	if (mode == UPDATE_MAIN && is_service(c->res) &&
+	    !c->srv->federation) {
 		service_alloc_lock();
 		locked = true;
 		c->st.ncauses = 0;

@@ -49,6 +49,7 @@ APISERVER_SRCS += apiserver/authz.c
 APISERVER_SRCS += apiserver/review.c
 APISERVER_SRCS += apiserver/route.c
 APISERVER_SRCS += apiserver/scale.c
+APISERVER_SRCS += apiserver/serve.c
 APISERVER_SRCS += apiserver/service_alloc.c
 APISERVER_SRCS += apiserver/sha256.c
 APISERVER_SRCS += apiserver/status.c

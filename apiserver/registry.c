@@ -287,11 +287,66 @@ static const struct api_resource registry[] = {
 	    defaults_pdb, API_TABLE_GENERIC },
 };
 
+/*
+ * The federation apiserver's own kinds (section 8(a)): Clusters, and the DNS
+ * records the federated service controller writes (like external-dns's
+ * DNSEndpoint). Only served once registry_use_federation() chose them.
+ */
+static const struct api_resource federation_rows[] = {
+	{ "federation", "v1beta1", "clusters", "cluster", "Cluster",
+	    "clusters.federation", false, NULL, NULL, verbs_all,
+	    API_SUB_STATUS, VALIDATE_NAME_SUBDOMAIN, NULL, NULL,
+	    API_TABLE_GENERIC },
+	{ "federation.ckube.io", "v1", "dnsrecords", "dnsrecord", "DNSRecord",
+	    "dnsrecords.federation.ckube.io", true, NULL, NULL, verbs_all, 0,
+	    VALIDATE_NAME_SUBDOMAIN, NULL, NULL, API_TABLE_GENERIC },
+};
+
+/* The rows of the cluster table a federation serves (qualified keys). */
+static const char *const federation_kept[] = { "configmaps", "events",
+	"namespaces", "secrets", "services", "deployments.apps",
+	"replicasets.apps", NULL };
+
+/* The served rows: the cluster table, or the federation's selection. */
+static struct api_resource fed_table[ARRAY_SIZE(registry) +
+    ARRAY_SIZE(federation_rows)];
+static const struct api_resource *active = registry;
+static size_t nactive = ARRAY_SIZE(registry);
+
+static bool
+federation_keeps(const struct api_resource *r)
+{
+	size_t i;
+
+	/* apps/v1 and extensions/v1beta1 share the apps keys. */
+	if (strcmp(r->group, "") != 0 && strcmp(r->group, "apps") != 0 &&
+	    strcmp(r->group, "extensions") != 0)
+		return false;
+	for (i = 0; federation_kept[i] != NULL; i++)
+		if (strcmp(federation_kept[i], r->qualified) == 0)
+			return true;
+	return false;
+}
+
+void
+registry_use_federation(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(registry); i++)
+		if (federation_keeps(&registry[i]))
+			fed_table[n++] = registry[i];
+	for (i = 0; i < ARRAY_SIZE(federation_rows); i++)
+		fed_table[n++] = federation_rows[i];
+	active = fed_table;
+	nactive = n;
+}
+
 const struct api_resource *
 registry_all(size_t *n)
 {
-	*n = ARRAY_SIZE(registry);
-	return registry;
+	*n = nactive;
+	return active;
 }
 
 const struct api_resource *
@@ -299,11 +354,11 @@ registry_find(const char *group, const char *version, const char *resource)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(registry); i++)
-		if (strcmp(registry[i].group, group) == 0 &&
-		    strcmp(registry[i].version, version) == 0 &&
-		    strcmp(registry[i].resource, resource) == 0)
-			return &registry[i];
+	for (i = 0; i < nactive; i++)
+		if (strcmp(active[i].group, group) == 0 &&
+		    strcmp(active[i].version, version) == 0 &&
+		    strcmp(active[i].resource, resource) == 0)
+			return &active[i];
 	return NULL;
 }
 
@@ -312,10 +367,10 @@ registry_has_group_version(const char *group, const char *version)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(registry); i++)
-		if (strcmp(registry[i].group, group) == 0 &&
+	for (i = 0; i < nactive; i++)
+		if (strcmp(active[i].group, group) == 0 &&
 		    (version == NULL ||
-			strcmp(registry[i].version, version) == 0))
+			strcmp(active[i].version, version) == 0))
 			return true;
 	return false;
 }
@@ -335,7 +390,7 @@ registry_api_version(const struct api_resource *r, char *buf, size_t len)
  * DefaultClusterScopedAttr / DefaultNamespaceScopedAttr); rows add theirs.
  */
 #define FS_MAX 24
-static const char *fs_tables[ARRAY_SIZE(registry)][FS_MAX];
+static const char *fs_tables[ARRAY_SIZE(fed_table)][FS_MAX];
 static pthread_once_t fs_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -343,14 +398,14 @@ fs_init(void)
 {
 	size_t i, k, n;
 
-	for (i = 0; i < ARRAY_SIZE(registry); i++) {
+	for (i = 0; i < nactive; i++) {
 		n = 0;
 		fs_tables[i][n++] = "metadata.name";
 		fs_tables[i][n++] = "metadata.namespace";
-		for (k = 0; registry[i].field_selectors != NULL &&
-		     registry[i].field_selectors[k] != NULL && n + 1 < FS_MAX;
+		for (k = 0; active[i].field_selectors != NULL &&
+		     active[i].field_selectors[k] != NULL && n + 1 < FS_MAX;
 		     k++)
-			fs_tables[i][n++] = registry[i].field_selectors[k];
+			fs_tables[i][n++] = active[i].field_selectors[k];
 		fs_tables[i][n] = NULL;
 	}
 }
@@ -359,5 +414,5 @@ const char *const *
 registry_field_selectors(const struct api_resource *r)
 {
 	pthread_once(&fs_once, fs_init);
-	return fs_tables[r - registry];
+	return fs_tables[r - active];
 }

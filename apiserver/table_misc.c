@@ -433,7 +433,44 @@ cells_quota(const cJSON *obj, cJSON *cells, time_t now)
 	free(names);
 }
 
+/* ---- federation clusters: Name, Status, Age (section 8(b)) ---- */
+
+static const struct table_col cols_clusters[] = {
+	{ "Name", "string", "name", 0 },
+	{ "Status", "string", "", 0 },
+	{ "Age", "string", "", 0 },
+};
+
+/* The condition types joined: <Type> when True, Not<Type> otherwise. */
+static void
+cells_cluster(const cJSON *obj, cJSON *cells, time_t now)
+{
+	const cJSON *c, *conds = cJSON_GetObjectItemCaseSensitive(
+	    json_obj(obj, "status"), "conditions");
+	struct strbuf sb;
+	const char *type;
+
+	table_add_name(cells, obj);
+	strbuf_init(&sb);
+	cJSON_ArrayForEach(c, conds) {
+		type = json_str(c, "type");
+		if (type == NULL)
+			continue;
+		if (sb.len > 0)
+			strbuf_addc(&sb, ',');
+		if (json_str(c, "status") == NULL ||
+		    strcmp(json_str(c, "status"), "True") != 0)
+			strbuf_adds(&sb, "Not");
+		strbuf_adds(&sb, type);
+	}
+	table_add_str(cells, sb.len > 0 ? strbuf_str(&sb) :
+	    "Unknown");
+	strbuf_fini(&sb);
+	table_add_obj_age(cells, obj, now);
+}
+
 const struct table_printer table_misc_printers[] = {
+	TABLE_PRINTER("clusters", cols_clusters, cells_cluster),
 	TABLE_PRINTER("apiservices", cols_apiservices, cells_apiservice),
 	TABLE_PRINTER("clusterrolebindings", cols_bindings, cells_binding),
 	TABLE_PRINTER("clusterroles", cols_roles, cells_role),

@@ -111,6 +111,7 @@ static const struct {
 } group_versions[] = {
 	{ "extensions", "v1beta1" },
 	{ "autoscaling", "v2" },	/* the stored HorizontalPodAutoscaler */
+	{ "federation", "v1beta1" },	/* ckube-federation-apiserver Clusters */
 };
 
 /*

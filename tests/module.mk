@@ -6,6 +6,7 @@ include tests/unit/deployment-controller/module.mk
 include tests/unit/dns/module.mk
 include tests/unit/disruption-controller/module.mk
 include tests/unit/endpoints-controller/module.mk
+include tests/unit/federation/module.mk
 include tests/unit/gc-controller/module.mk
 include tests/unit/hpa-controller/module.mk
 include tests/unit/ingress-controller/module.mk
@@ -26,6 +27,7 @@ include tests/integration/module.mk
 SCRIPT_TESTS += tests/e2e/controllers.sh
 SCRIPT_TESTS += tests/e2e/daemonset.sh
 SCRIPT_TESTS += tests/e2e/exec.sh
+SCRIPT_TESTS += tests/e2e/federation.sh
 SCRIPT_TESTS += tests/e2e/eviction.sh
 SCRIPT_TESTS += tests/e2e/explain.sh
 SCRIPT_TESTS += tests/e2e/dns.sh

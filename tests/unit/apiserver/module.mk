@@ -22,3 +22,4 @@ $(eval $(call unit_test,tests/unit/apiserver/test_store_sqlite.c,$(BUILD)/apiser
 $(eval $(call unit_test,tests/unit/apiserver/test_table.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_validation_kind.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_validation_meta.c,$(BUILD)/apiserver/validation_meta.o))
+$(eval $(call unit_test,tests/unit/apiserver/test_registry_federation.c,$(apiserver_LIB)))

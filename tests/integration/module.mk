@@ -30,6 +30,7 @@ SCRIPT_TESTS += tests/integration/gc-controller/deletion.sh
 SCRIPT_TESTS += tests/integration/gc-controller/gc.sh
 SCRIPT_TESTS += tests/integration/replicaset-controller/replicaset.sh
 SCRIPT_TESTS += tests/integration/scheduler/scheduler.sh
+SCRIPT_TESTS += tests/integration/service-lb-controller/lb.sh
 SCRIPT_TESTS += tests/integration/serviceaccount-controller/serviceaccount.sh
 
 # Suites with a long form under CK_SOAK=1 (`make soak`; docs/testing.md).

@@ -6,6 +6,7 @@
  */
 #include "dns.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <ldns/ldns.h>
@@ -195,6 +196,42 @@ add_srv_targets(const struct dns_answer_cfg *cfg, ldns_pkt *r,
 }
 
 /*
+ * A federation answer (kube-dns): the CNAME, then, when its target is in
+ * our zone, the target's records of the type asked, so a client gets the
+ * local Service's address in one reply. A target outside is left to the
+ * client's resolver (the federation's DNS), as kube-dns did.
+ */
+static void
+answer_cname(const struct dns_answer_cfg *cfg, const ldns_rr *qrr,
+    uint16_t type, const char *target, ldns_pkt *r)
+{
+	struct dns_rr cname = { .type = DNS_TYPE_CNAME };
+	struct dns_rrs rrs = { 0 };
+	char copy[DNS_NAME_MAX + 2];
+	ldns_rr *rr;
+	size_t i;
+
+	snprintf(copy, sizeof(copy), "%s", target);
+	cname.target = copy;
+	ldns_pkt_set_aa(r, true);
+	rr = rr_make(&cname, ldns_rdf_clone(ldns_rr_owner(qrr)), cfg->ttl_s);
+	if (rr == NULL)
+		return;
+	ldns_pkt_push_rr(r, LDNS_SECTION_ANSWER, rr);
+	if (type == DNS_TYPE_CNAME ||
+	    zone_of(target, dnstable_zone(cfg->table)) != ZONE_OURS)
+		return;
+	dnstable_lookup(cfg->table, target, type, &rrs);
+	for (i = 0; i < rrs.n; i++) {
+		rr = rr_make(&rrs.rr[i], ldns_dname_new_frm_str(target),
+		    cfg->ttl_s);
+		if (rr != NULL)
+			ldns_pkt_push_rr(r, LDNS_SECTION_ANSWER, rr);
+	}
+	dns_rrs_fini(&rrs);
+}
+
+/*
  * Fill reply r for question qrr (name text in name). Returns DNS_REPLY, or
  * DNS_FORWARD when the name is not ours and an upstream can answer.
  */
@@ -207,8 +244,10 @@ resolve(const struct dns_answer_cfg *cfg, const ldns_rr *qrr,
 	enum zone_kind kind = zone_of(name, zone);
 	struct dns_rrs rrs = { 0 };
 	enum dnstable_found found;
+	char target[DNS_NAME_MAX + 2];
 	ldns_rr *rr;
 	size_t i;
+	int fed;
 
 	if (kind == ZONE_OUTSIDE) {
 		if (cfg->can_forward)
@@ -221,6 +260,19 @@ resolve(const struct dns_answer_cfg *cfg, const ldns_rr *qrr,
 		return DNS_REPLY;
 	}
 	found = dnstable_lookup(cfg->table, name, type, &rrs);
+	if (found == DNSTABLE_NXDOMAIN && kind == ZONE_OURS &&
+	    cfg->federation != NULL) {
+		fed = cfg->federation(cfg->federation_arg, name, target,
+		    sizeof(target));
+		if (fed < 0) {
+			ldns_pkt_set_rcode(r, LDNS_RCODE_SERVFAIL);
+			return DNS_REPLY;
+		}
+		if (fed > 0) {
+			answer_cname(cfg, qrr, type, target, r);
+			return DNS_REPLY;
+		}
+	}
 	if (found == DNSTABLE_NXDOMAIN && kind == ZONE_REVERSE &&
 	    cfg->can_forward) {
 		dns_rrs_fini(&rrs);

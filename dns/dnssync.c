@@ -2,14 +2,17 @@
  * dnssync.c: the reconcile of ckube-dns. Its "world" is the record table:
  * a Service key (Services and Endpoints share "ns/name") rebuilds that
  * Service's records from the two caches, as kube-dns's service and
- * endpoints handlers did. No writes to the API.
+ * endpoints handlers did. No writes to the API. The federation hook reads
+ * the same caches (and the nodes') at query time.
  */
 #include "dns.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "ckube/cache.h"
 #include "ckube/controller.h"
+#include "ckube/err.h"
 #include "ckube/kobj.h"
 #include "ckube/log.h"
 
@@ -32,4 +35,51 @@ dns_reconcile(struct controller *c, const char *key)
 	kobj_unref(ep);
 	kobj_unref(svc);
 	return 0;
+}
+
+/*
+ * The federation hook (dns_answer_cfg.federation), on the server thread:
+ * local when the Service is here with a ready address, else the zone of
+ * the nodes (kube-dns Records + federationRecords).
+ */
+int
+dns_federation_target(void *arg, const char *name, char *target,
+    size_t size)
+{
+	struct controller *c = arg;
+	struct dns_state *st = controller_data(c);
+	const char *zone = dnstable_zone(st->table);
+	struct dnsfed_query q;
+	struct kobj *svc, *ep = NULL, **nodes = NULL;
+	char key[2 * DNS_LABEL_MAX + 2], z[DNS_NAME_MAX], r[DNS_NAME_MAX];
+	const char *type;
+	bool local = false, known = false;
+	size_t n = 0;
+	int rc;
+
+	if (!dnsfed_match(st->feds, zone, name, &q))
+		return 0;
+	snprintf(key, sizeof(key), "%s/%s", q.ns, q.svc);
+	svc = cache_get(controller_cache(c, "services"), key);
+	if (svc != NULL) {
+		type = kobj_get_str(svc, "spec.type");
+		ep = cache_get(controller_cache(c, "endpoints"), key);
+		local = (type == NULL || strcmp(type, "ExternalName") != 0) &&
+		    dnsfed_has_ready(ep);
+	}
+	if (!local) {
+		nodes = cache_list(controller_cache(c, "nodes"), &n);
+		known = dnsfed_zone_region(nodes, n, z, sizeof(z), r,
+		    sizeof(r));
+	}
+	rc = dnsfed_target(&q, zone, local, known ? z : NULL,
+	    known ? r : NULL, target, size);
+	if (rc == CK_ENOTFOUND)
+		log_v(2, "dns: %s: no node has zone and region labels: "
+		    "SERVFAIL", name);
+	log_v(4, "dns: federation %s -> %s", name, rc == 0 ? target : "-");
+	cache_list_free(nodes, n);
+	kobj_unref(ep);
+	kobj_unref(svc);
+	return rc < 0 ? rc : 1;
 }

@@ -20,6 +20,7 @@ static const char *dns_port_file;
 static const char *dns_domain = "cluster.local";
 static int64_t dns_ttl = 30;
 static const char *dns_upstream;
+static const char *dns_federations = "";
 
 static const struct flag dns_flags[] = {
 	{ "dns-bind-address", FLAG_STRING, &dns_bind, "0.0.0.0", "DNS",
@@ -36,6 +37,12 @@ static const struct flag dns_flags[] = {
 	{ "upstream", FLAG_STRING, &dns_upstream, NULL, "DNS",
 	  "forward names outside the domain to this resolver (IP[:port]); "
 	  "unset: REFUSED" },
+	{ "federations", FLAG_STRING, &dns_federations, "", "DNS",
+	  "federations this cluster belongs to, NAME=DOMAIN[,NAME=DOMAIN...] "
+	  "(e.g. myfed=example.com): <svc>.<ns>.<NAME>.svc.<domain> answers "
+	  "a CNAME to the local Service when it has ready endpoints, else to "
+	  "<svc>.<ns>.<NAME>.svc.<zone>.<region>.<DOMAIN> from the nodes' "
+	  "zone and region labels" },
 };
 
 static const struct watch_spec dns_watches[] = {
@@ -57,8 +64,10 @@ dns_fini(struct controller *c)
 	(void)c;
 	dns_server_stop(state.server);
 	dnstable_free(state.table);
+	dnsfed_free(state.feds);
 	state.server = NULL;
 	state.table = NULL;
+	state.feds = NULL;
 }
 
 static int
@@ -69,13 +78,20 @@ dns_init(struct controller *c)
 		.port = (int)dns_port,
 		.upstream = dns_upstream,
 	};
+	char err[256];
 	int rc;
 
+	if (dnsfed_parse(dns_federations, &state.feds, err, sizeof(err)) < 0) {
+		log_error("dns: bad --federations: %s", err);
+		return CK_EINVALID;
+	}
 	if (dns_port < 0 || dns_port > 65535 || dns_ttl < 0 ||
 	    dns_ttl > INT32_MAX || dns_domain[0] == '\0' ||
 	    dns_domain[0] == '.') {
 		log_error("dns: --dns-port must be 0..65535, --ttl 0..%d "
 		    "and --domain a name", INT32_MAX);
+		dnsfed_free(state.feds);
+		state.feds = NULL;
 		return CK_EINVALID;
 	}
 	state.table = dnstable_new(dns_domain);
@@ -83,7 +99,17 @@ dns_init(struct controller *c)
 	cfg.answer.ttl_s = (uint32_t)dns_ttl;
 	cfg.answer.ready = dns_ready;
 	cfg.answer.ready_arg = c;
-	rc = dns_server_start(&cfg, &state.server);
+	rc = 0;
+	if (dnsfed_count(state.feds) > 0) {
+		/* The zone and region come from the nodes' labels. */
+		rc = controller_watch_gvr(c, "nodes", &CLIENT_GVR_NODES, NULL);
+		cfg.answer.federation = dns_federation_target;
+		cfg.answer.federation_arg = c;
+	}
+	/* controller_data before the server thread answers a query. */
+	controller_set_data(c, &state);
+	if (rc == 0)
+		rc = dns_server_start(&cfg, &state.server);
 	if (rc == 0 && dns_port_file != NULL &&
 	    httpd_write_port_file(dns_port_file, dns_server_port(state.server)) < 0)
 		rc = CK_EIO;
@@ -91,7 +117,6 @@ dns_init(struct controller *c)
 		dns_fini(c);		/* fini runs only after a good init */
 		return rc;
 	}
-	controller_set_data(c, &state);
 	return 0;
 }
 

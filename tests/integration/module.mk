@@ -23,6 +23,7 @@ SCRIPT_TESTS += tests/integration/deploy/install.sh
 SCRIPT_TESTS += tests/integration/deploy/shellcheck.sh
 SCRIPT_TESTS += tests/integration/deployment-controller/recreate.sh
 SCRIPT_TESTS += tests/integration/deployment-controller/rollout.sh
+SCRIPT_TESTS += tests/integration/dns/federation.sh
 SCRIPT_TESTS += tests/integration/endpoints-controller/endpoints.sh
 SCRIPT_TESTS += tests/integration/faults/convergence.sh
 SCRIPT_TESTS += tests/integration/framework/controller.sh

@@ -44,6 +44,7 @@ struct dns_rr {
 	uint16_t	 prio, weight, port;	/* SRV */
 	uint8_t		 addr[16];	/* A: 4 bytes, AAAA: 16 */
 	char		*target;	/* SRV, PTR, CNAME: a name; TXT: the text */
+	uint32_t	 ttl_s;		/* 0: the server's --ttl */
 };
 
 /* A growable array of records; every string is owned. */
@@ -77,6 +78,18 @@ void		 dns_rrs_add(struct dns_rrs *l, const struct dns_rr *rr);
  */
 size_t		 dnsrec_service(const struct kobj *svc, const struct kobj *ep,
 		    const char *zone, struct dns_rrs *out);
+
+/*
+ * The records of a DNSRecord object (federation.ckube.io/v1, external-dns's
+ * DNSEndpoint schema: spec.endpoints[] {dnsName, recordType, targets[],
+ * recordTTL}) that fall in zone, appended to out: A (IPv4 targets) and
+ * AAAA (IPv6), or one CNAME (the first target); recordTTL as the TTL
+ * (absent or 0: the server's). Names are lowercased without the final
+ * dot; other types, names outside zone and targets that do not parse are
+ * skipped. Returns the number of records added.
+ */
+size_t		 dnsrec_dnsrecord(const struct kobj *rec, const char *zone,
+		    struct dns_rrs *out);
 
 /* The records of the zone itself: dns-version.<zone> TXT. */
 void		 dnsrec_zone(const char *zone, struct dns_rrs *out);

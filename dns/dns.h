@@ -268,6 +268,17 @@ struct dns_state {
 	struct dnsfed		*feds;		/* --federations, or NULL */
 };
 
+/* The cache of DNSRecord objects (authoritative mode). */
+#define DNS_RECORDS_RES	"dnsrecords.federation.ckube.io"
+
+/*
+ * Authoritative mode: the reconcile of a DNSRecord key ("ns/name"), and
+ * the watch that feeds it (controller_watch_gvr on federation.ckube.io/v1
+ * dnsrecords of the daemon's API server, e.g. the federation's).
+ */
+int		 dns_reconcile_record(struct controller *c, const char *key);
+int		 dns_watch_records(struct controller *c) CK_MUST_CHECK;
+
 /*
  * The federation hook of dns_answer_cfg over controller c's services,
  * endpoints and nodes caches (arg is c).

@@ -13,6 +13,7 @@
 #include "ckube/cache.h"
 #include "ckube/controller.h"
 #include "ckube/err.h"
+#include "ckube/informer.h"
 #include "ckube/kobj.h"
 #include "ckube/log.h"
 
@@ -82,4 +83,56 @@ dns_federation_target(void *arg, const char *name, char *target,
 	kobj_unref(ep);
 	kobj_unref(svc);
 	return rc < 0 ? rc : 1;
+}
+
+/*
+ * Authoritative mode (--dnsrecords-source): a DNSRecord key ("ns/name")
+ * makes that object's records the table's owner "dnsrecord/ns/name"; a
+ * deleted object removes them.
+ */
+int
+dns_reconcile_record(struct controller *c, const char *key)
+{
+	struct dns_state *st = controller_data(c);
+	struct kobj *rec;
+	struct dns_rrs rrs = { 0 };
+	char owner[512];
+
+	snprintf(owner, sizeof(owner), "dnsrecord/%s", key);
+	rec = cache_get(controller_cache(c, DNS_RECORDS_RES), key);
+	if (rec != NULL)
+		dnsrec_dnsrecord(rec, dnstable_zone(st->table), &rrs);
+	log_v(4, "dns: dnsrecord %s: %zu records", key, rrs.n);
+	dnstable_replace(st->table, owner, &rrs);
+	kobj_unref(rec);
+	return 0;
+}
+
+static void
+record_added(const struct kobj *obj, void *arg)
+{
+	controller_enqueue(arg, kobj_key(obj));
+}
+
+static void
+record_updated(const struct kobj *old_obj, const struct kobj *new_obj,
+    void *arg)
+{
+	(void)old_obj;
+	controller_enqueue(arg, kobj_key(new_obj));
+}
+
+int
+dns_watch_records(struct controller *c)
+{
+	static const struct client_gvr gvr = {
+		.group = "federation.ckube.io", .version = "v1",
+		.resource = "dnsrecords",
+	};
+	struct informer_handlers h = {
+		.on_add = record_added, .on_update = record_updated,
+		.on_delete = record_added, .arg = c,
+	};
+
+	return controller_watch_gvr(c, DNS_RECORDS_RES, &gvr, &h);
 }

@@ -6,7 +6,7 @@
 # <svc>.<ns>.myfed.svc.<zone>.<region>.example.com from the nodes' labels (topology.* and
 # the legacy failure-domain.* ones); no labelled node: SERVFAIL; an unknown federation:
 # NXDOMAIN; a bad --federations stops the daemon with the reason. Endpoints and Nodes are
-# written by the test itself.
+# written by the test itself. Then the authoritative mode's start (--dnsrecords-source).
 . "$(dirname "$0")/../../lib/lib.sh"
 
 DNS=$CK_BIN/ckube-dns
@@ -82,6 +82,23 @@ check "the zone of the first labelled node (m0)" eventually is \
 
 stop_pid "$DNS_PID"
 expect "SIGTERM: exits 0" 0 $?
+
+# Authoritative mode (--dnsrecords-source) for the federation zone: this apiserver has no
+# dnsrecords resource (the federation apiserver does), so the zone stays SERVFAIL (never
+# synced) while names outside are REFUSED; the answers themselves are test_dnsrecord's.
+setsid "$DNS" --master "$API_URL" --port 0 --dns-bind-address=127.0.0.1 --dns-port=0 \
+    --dns-port-file="$CK_TMP/auth.dnsport" --dnsrecords-source --zone-name=example.com. \
+    >>"$CK_TMP/auth.log" 2>&1 &
+CK_PIDS+=($!)
+AUTH_PID=$!
+check "ckube-dns --dnsrecords-source starts" eventually test -s "$CK_TMP/auth.dnsport"
+aq() { dig -p "$(cat "$CK_TMP/auth.dnsport")" @127.0.0.1 +tries=1 +time=2 "$@" | sed -n 's/.*status: \([A-Z]*\),.*/\1/p'; }
+expect "no dnsrecords resource: the zone is SERVFAIL" SERVFAIL "$(aq nginx.default.myfed.svc.example.com)"
+expect "outside the zone: REFUSED" REFUSED "$(aq web.default.svc.cluster.local)"
+stop_pid "$AUTH_PID"
+expect "SIGTERM: exits 0" 0 $?
+"$DNS" --master "$API_URL" --port 0 --dns-port=0 --dnsrecords-source >"$CK_TMP/bad0.log" 2>&1
+expect "--dnsrecords-source without --zone-name exits 1" 1 $?
 
 "$DNS" --master "$API_URL" --port 0 --dns-port=0 --federations=my.fed=example.com \
     >"$CK_TMP/bad.log" 2>&1

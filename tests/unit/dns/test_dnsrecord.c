@@ -4,8 +4,8 @@
  * federation's service controller writes them (spec 8(c) step 5): the
  * records of a fixture, then dns_answer() in the zone: A answers with the
  * recordTTL, a CNAME answer (chased inside the zone), NXDOMAIN with the SOA
- * for a missing name, REFUSED outside, SOA and NS at the apex, and a
- * record replaced when its object changes.
+ * for a missing name, REFUSED outside, SOA and NS at the apex, a record
+ * replaced when its object changes, and the reconcile over fake_api.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,9 +17,12 @@
 #include <cmocka.h>
 #include <ldns/ldns.h>
 
+#include "ckube/cache.h"
 #include "ckube/ck.h"
+#include "ckube/controller.h"
 #include "ckube/kobj.h"
 #include "dns.h"
+#include "fake_api.h"
 
 #define ZONE "example.com"
 #define G "nginx.default.fed.svc." ZONE
@@ -246,6 +249,40 @@ test_dnsrecord_replaced(void **state)
 	ldns_pkt_free(p);
 }
 
+/* The reconcile of authoritative mode over the fake API's cache. */
+static void
+test_dnsrecord_reconcile(void **state)
+{
+	static const struct controller_def def = {
+		.name = "dns", .reconcile = dns_reconcile_record,
+	};
+	struct fake_api *fa = fake_api_new();
+	struct controller *c = fake_api_controller(fa, &def);
+	struct dns_state st = { .table = dnstable_new(ZONE) };
+	struct kobj *rec = kobj_parse(fixture, strlen(fixture));
+	struct dns_rrs out = { 0 };
+
+	(void)state;
+	controller_set_data(c, &st);
+	fake_api_add(fa, DNS_RECORDS_RES, rec);
+	assert_int_equal(dns_reconcile_record(c, "default/nginx"), 0);
+	assert_int_equal(dnstable_lookup(st.table, G, DNS_TYPE_A, &out),
+	    DNSTABLE_FOUND);
+	assert_int_equal(out.n, 2);
+	assert_int_equal(out.rr[0].ttl_s, 180);
+	dns_rrs_fini(&out);
+	kobj_unref(cache_remove(fake_api_cache(fa, DNS_RECORDS_RES),
+	    "default/nginx"));
+	assert_int_equal(dns_reconcile_record(c, "default/nginx"), 0);
+	assert_int_equal(dnstable_lookup(st.table, G, DNS_TYPE_A, &out),
+	    DNSTABLE_NXDOMAIN);
+	assert_int_equal(dnstable_owners(st.table), 1);	/* the zone's */
+	kobj_unref(rec);
+	controller_free(c);
+	fake_api_free(fa);
+	dnstable_free(st.table);
+}
+
 int
 main(void)
 {
@@ -257,6 +294,7 @@ main(void)
 		T(test_dnsrecord_nxdomain_and_outside),
 		T(test_dnsrecord_soa_ns),
 		T(test_dnsrecord_replaced),
+		cmocka_unit_test(test_dnsrecord_reconcile),
 	};
 
 	return cmocka_run_group_tests_name("dnsrecord", tests, NULL, NULL);

@@ -35,6 +35,7 @@ include scheduler/module.mk
 include volume-controller/module.mk
 include serviceaccount-controller/module.mk
 include resourcequota-controller/module.mk
+include service-lb-controller/module.mk
 include bench/module.mk
 include tests/module.mk
 

@@ -288,6 +288,67 @@ assign_ports(cJSON *spec, struct used *u, struct ck_status *st)
 	return bad ? CK_EINVALID : 0;
 }
 
+static bool
+needs_node_ports(const char *type)
+{
+	return type != NULL && (strcmp(type, "NodePort") == 0 ||
+	    strcmp(type, "LoadBalancer") == 0);
+}
+
+/* The sorted nodePorts of spec's ports, into out (at most max); the count. */
+static size_t
+node_ports(const cJSON *spec, int *out, size_t max)
+{
+	const cJSON *p, *np;
+	size_t n = 0, i, j;
+	int v;
+
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(spec, "ports")) {
+		np = cJSON_GetObjectItemCaseSensitive(p, "nodePort");
+		v = cJSON_IsNumber(np) ? np->valueint : 0;
+		if (v == 0 || n == max)
+			continue;
+		for (i = 0; i < n && out[i] < v; i++)
+			;
+		for (j = n; j > i; j--)
+			out[j] = out[j - 1];
+		out[i] = v;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Kubernetes' dropTypeDependentFields: a Service leaving NodePort or
+ * LoadBalancer with its node ports unchanged (a patch of the type alone)
+ * drops them, and one leaving LoadBalancer drops its class, instead of
+ * failing validation.
+ */
+static void
+drop_type_dependent(cJSON *spec, const cJSON *old)
+{
+	const cJSON *ospec = json_obj(old, "spec");
+	const char *type = json_str(spec, "type");
+	const char *otype = json_str(ospec, "type");
+	int a[64], b[64];
+	size_t na, nb;
+	cJSON *p;
+
+	if (ospec == NULL || !needs_node_ports(otype) ||
+	    needs_node_ports(type))
+		return;
+	na = node_ports(spec, a, ARRAY_SIZE(a));
+	nb = node_ports(ospec, b, ARRAY_SIZE(b));
+	if (na == nb && memcmp(a, b, na * sizeof(a[0])) == 0)
+		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(spec,
+		    "ports"))
+			json_del(p, "nodePort");
+	if (strcmp(otype, "LoadBalancer") == 0) {
+		json_del(spec, "loadBalancerClass");
+		json_del(spec, "allocateLoadBalancerNodePorts");
+	}
+}
+
 int
 service_alloc_assign(struct store *s, cJSON *svc, const cJSON *old,
     struct ck_status *st)
@@ -298,6 +359,8 @@ service_alloc_assign(struct store *s, cJSON *svc, const cJSON *old,
 	struct used u;
 	int rc;
 
+	if (old != NULL)
+		drop_type_dependent(spec, old);
 	if (type != NULL && strcmp(type, "ExternalName") == 0)
 		return 0;
 	rc = load_used(s, json_str(meta, "namespace"),

@@ -232,10 +232,12 @@ do_up() {
 		dns)
 			# Cluster DNS on a free loopback port (UDP and TCP), written to DIR/env below.
 			pid_alive "$dir/run/dns.pid" || rm -f "$dir/run/dns-server.port"
+			# shellcheck disable=SC2086 # a list of flags
 			start_daemon "$name" --kubeconfig="$dir/kubeconfig" \
 			    --watch-bus="ipc://$dir/data/bus" --port=0 \
 			    --port-file="$dir/run/$name.port" --dns-bind-address=127.0.0.1 \
-			    --dns-port=0 --dns-port-file="$dir/run/dns-server.port" ;;
+			    --dns-port=0 --dns-port-file="$dir/run/dns-server.port" \
+			    ${daemon_flags[dns]:-} ;;
 		*)
 			# shellcheck disable=SC2086 # a list of flags
 			start_daemon "$name" --kubeconfig="$dir/kubeconfig" \

@@ -44,6 +44,7 @@ struct dns_rr {
 	uint16_t	 prio, weight, port;	/* SRV */
 	uint8_t		 addr[16];	/* A: 4 bytes, AAAA: 16 */
 	char		*target;	/* SRV, PTR, CNAME: a name; TXT: the text */
+	uint32_t	 ttl_s;		/* 0: the server's --ttl */
 };
 
 /* A growable array of records; every string is owned. */
@@ -78,6 +79,18 @@ void		 dns_rrs_add(struct dns_rrs *l, const struct dns_rr *rr);
 size_t		 dnsrec_service(const struct kobj *svc, const struct kobj *ep,
 		    const char *zone, struct dns_rrs *out);
 
+/*
+ * The records of a DNSRecord object (federation.ckube.io/v1, external-dns's
+ * DNSEndpoint schema: spec.endpoints[] {dnsName, recordType, targets[],
+ * recordTTL}) that fall in zone, appended to out: A (IPv4 targets) and
+ * AAAA (IPv6), or one CNAME (the first target); recordTTL as the TTL
+ * (absent or 0: the server's). Names are lowercased without the final
+ * dot; other types, names outside zone and targets that do not parse are
+ * skipped. Returns the number of records added.
+ */
+size_t		 dnsrec_dnsrecord(const struct kobj *rec, const char *zone,
+		    struct dns_rrs *out);
+
 /* The records of the zone itself: dns-version.<zone> TXT. */
 void		 dnsrec_zone(const char *zone, struct dns_rrs *out);
 
@@ -92,6 +105,61 @@ int		 dnsrec_reverse_name(const char *ip, char *buf, size_t size,
 
 /* Lowercase s in place; the ASCII letters only (DNS case rules). */
 void		 dnsrec_lower(char *s);
+
+/* dnsfed.c -------------------------------------------------------------- */
+
+struct dnsfed;
+
+/* A federation query, split: <svc>.<ns>.<fed>.svc.<cluster domain>. */
+struct dnsfed_query {
+	char		 svc[DNS_LABEL_MAX + 1];
+	char		 ns[DNS_LABEL_MAX + 1];
+	char		 fed[DNS_LABEL_MAX + 1];
+	const char	*domain;	/* the federation's, borrowed */
+};
+
+/*
+ * Parse --federations, "NAME=DOMAIN[,NAME=DOMAIN...]" (kube-dns's flag:
+ * NAME a DNS-1123 label, DOMAIN a subdomain, a final dot dropped; "" is
+ * none), into a new list. CK_EINVALID with a sentence in err, *out NULL.
+ */
+int		 dnsfed_parse(const char *spec, struct dnsfed **out, char *err,
+		    size_t errsize) CK_MUST_CHECK;
+void		 dnsfed_free(struct dnsfed *f);
+/* The number of federations (NULL: 0). */
+size_t		 dnsfed_count(const struct dnsfed *f);
+/* The domain of federation name, or NULL. */
+const char	*dnsfed_domain(const struct dnsfed *f, const char *name);
+
+/*
+ * Whether name (lowercase, no final dot) is a federation query in zone
+ * (the cluster domain): svc a DNS-1035 label, ns and fed DNS-1123 labels,
+ * then "svc" and zone, fed one of f's (kube-dns isFederationQuery). Fills q.
+ */
+bool		 dnsfed_match(const struct dnsfed *f, const char *zone,
+		    const char *name, struct dnsfed_query *q);
+
+/*
+ * The cluster's zone and region: those of the first of nodes (n, in order)
+ * that has both labels, topology.kubernetes.io/{zone,region} or else the
+ * legacy failure-domain.beta.kubernetes.io/ ones, lowercased. false if none.
+ */
+bool		 dnsfed_zone_region(struct kobj *const *nodes, size_t n,
+		    char *zone, size_t zsize, char *region, size_t rsize);
+
+/* Whether Endpoints ep (NULL: none) has a ready address. */
+bool		 dnsfed_has_ready(const struct kobj *ep);
+
+/*
+ * The CNAME target of q into buf: "<svc>.<ns>.svc.<cluster_zone>" when
+ * local (the Service is here with ready endpoints), else
+ * "<svc>.<ns>.<fed>.svc.<zone>.<region>.<domain>". CK_ENOTFOUND when that
+ * needs a zone or region that is NULL (unlabelled nodes), CK_EINVALID when
+ * the name is too long.
+ */
+int		 dnsfed_target(const struct dnsfed_query *q,
+		    const char *cluster_zone, bool local, const char *zone,
+		    const char *region, char *buf, size_t size) CK_MUST_CHECK;
 
 /* dnstable.c ------------------------------------------------------------ */
 
@@ -137,6 +205,16 @@ struct dns_answer_cfg {
 	/* NULL, or whether the table is complete (else SERVFAIL in the zone). */
 	bool		(*ready)(void *arg);
 	void		*ready_arg;
+	/*
+	 * NULL, or for a name of the zone the table does not have: 1 with the
+	 * CNAME target (lowercase, no final dot) in target when it is a
+	 * federation query (dnsfed.c), 0 when it is not, a negative CK_E*
+	 * for SERVFAIL (the cluster's zone is unknown). Called on the server
+	 * thread.
+	 */
+	int		(*federation)(void *arg, const char *name, char *target,
+			    size_t size);
+	void		*federation_arg;
 };
 
 enum dns_verdict {
@@ -187,7 +265,26 @@ void		 dns_server_stop(struct dns_server *s);
 struct dns_state {
 	struct dnstable		*table;
 	struct dns_server	*server;
+	struct dnsfed		*feds;		/* --federations, or NULL */
 };
+
+/* The cache of DNSRecord objects (authoritative mode). */
+#define DNS_RECORDS_RES	"dnsrecords.federation.ckube.io"
+
+/*
+ * Authoritative mode: the reconcile of a DNSRecord key ("ns/name"), and
+ * the watch that feeds it (controller_watch_gvr on federation.ckube.io/v1
+ * dnsrecords of the daemon's API server, e.g. the federation's).
+ */
+int		 dns_reconcile_record(struct controller *c, const char *key);
+int		 dns_watch_records(struct controller *c) CK_MUST_CHECK;
+
+/*
+ * The federation hook of dns_answer_cfg over controller c's services,
+ * endpoints and nodes caches (arg is c).
+ */
+int		 dns_federation_target(void *arg, const char *name,
+		    char *target, size_t size);
 
 /*
  * Rebuild the records of Service key ("ns/name") from the services and

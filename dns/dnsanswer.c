@@ -6,6 +6,7 @@
  */
 #include "dns.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <ldns/ldns.h>
@@ -104,7 +105,7 @@ rr_make(const struct dns_rr *r, ldns_rdf *owner, uint32_t ttl)
 	ldns_rr *rr;
 	ldns_rdf *f = NULL;
 
-	rr = rr_new(owner, r->type, ttl);
+	rr = rr_new(owner, r->type, r->ttl_s != 0 ? r->ttl_s : ttl);
 	switch (r->type) {
 	case DNS_TYPE_A:
 		f = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_A, 4, r->addr);
@@ -195,6 +196,50 @@ add_srv_targets(const struct dns_answer_cfg *cfg, ldns_pkt *r,
 }
 
 /*
+ * A CNAME answer: the CNAME, then, when its target is in our zone, the
+ * target's records of the type asked, so a client gets the address in one
+ * reply (the federation names of kube-dns, and CNAMEs of the federation
+ * zone). A target outside is left to the client's resolver, as kube-dns
+ * did.
+ */
+static void
+answer_cname(const struct dns_answer_cfg *cfg, const ldns_rr *qrr,
+    uint16_t type, const struct dns_rr *cname, ldns_pkt *r)
+{
+	struct dns_rrs rrs = { 0 };
+	ldns_rr *rr;
+	size_t i;
+
+	ldns_pkt_set_aa(r, true);
+	rr = rr_make(cname, ldns_rdf_clone(ldns_rr_owner(qrr)), cfg->ttl_s);
+	if (rr == NULL)
+		return;
+	ldns_pkt_push_rr(r, LDNS_SECTION_ANSWER, rr);
+	if (type == DNS_TYPE_CNAME ||
+	    zone_of(cname->target, dnstable_zone(cfg->table)) != ZONE_OURS)
+		return;
+	dnstable_lookup(cfg->table, cname->target, type, &rrs);
+	for (i = 0; i < rrs.n; i++) {
+		rr = rr_make(&rrs.rr[i], ldns_dname_new_frm_str(cname->target),
+		    cfg->ttl_s);
+		if (rr != NULL)
+			ldns_pkt_push_rr(r, LDNS_SECTION_ANSWER, rr);
+	}
+	dns_rrs_fini(&rrs);
+}
+
+static ldns_rr *
+ns_make(const char *zone, uint32_t ttl)
+{
+	char buf[DNS_NAME_MAX + 32];
+	ldns_rr *rr = rr_new(ldns_dname_new_frm_str(zone), DNS_TYPE_NS, ttl);
+
+	snprintf(buf, sizeof(buf), "ns.dns.%s", zone);
+	ldns_rr_push_rdf(rr, ldns_dname_new_frm_str(buf));
+	return rr;
+}
+
+/*
  * Fill reply r for question qrr (name text in name). Returns DNS_REPLY, or
  * DNS_FORWARD when the name is not ours and an upstream can answer.
  */
@@ -207,8 +252,11 @@ resolve(const struct dns_answer_cfg *cfg, const ldns_rr *qrr,
 	enum zone_kind kind = zone_of(name, zone);
 	struct dns_rrs rrs = { 0 };
 	enum dnstable_found found;
+	char target[DNS_NAME_MAX + 2];
+	struct dns_rr cname = { .type = DNS_TYPE_CNAME };
 	ldns_rr *rr;
 	size_t i;
+	int fed;
 
 	if (kind == ZONE_OUTSIDE) {
 		if (cfg->can_forward)
@@ -221,6 +269,28 @@ resolve(const struct dns_answer_cfg *cfg, const ldns_rr *qrr,
 		return DNS_REPLY;
 	}
 	found = dnstable_lookup(cfg->table, name, type, &rrs);
+	if (found == DNSTABLE_NXDOMAIN && kind == ZONE_OURS &&
+	    cfg->federation != NULL) {
+		fed = cfg->federation(cfg->federation_arg, name, target,
+		    sizeof(target));
+		if (fed < 0) {
+			ldns_pkt_set_rcode(r, LDNS_RCODE_SERVFAIL);
+			return DNS_REPLY;
+		}
+		if (fed > 0) {
+			cname.target = target;
+			answer_cname(cfg, qrr, type, &cname, r);
+			return DNS_REPLY;
+		}
+	}
+	/* A name that is a CNAME answers with it for every type. */
+	if (found == DNSTABLE_FOUND && rrs.n == 0 && type != DNS_TYPE_CNAME &&
+	    dnstable_lookup(cfg->table, name, DNS_TYPE_CNAME, &rrs) ==
+	    DNSTABLE_FOUND && rrs.n > 0) {
+		answer_cname(cfg, qrr, type, &rrs.rr[0], r);
+		dns_rrs_fini(&rrs);
+		return DNS_REPLY;
+	}
 	if (found == DNSTABLE_NXDOMAIN && kind == ZONE_REVERSE &&
 	    cfg->can_forward) {
 		dns_rrs_fini(&rrs);
@@ -239,6 +309,10 @@ resolve(const struct dns_answer_cfg *cfg, const ldns_rr *qrr,
 	    (type == DNS_TYPE_SOA || type == DNS_TYPE_ANY))
 		ldns_pkt_push_rr(r, LDNS_SECTION_ANSWER,
 		    soa_make(zone, cfg->ttl_s));
+	if (kind == ZONE_OURS && strcmp(name, zone) == 0 &&
+	    (type == DNS_TYPE_NS || type == DNS_TYPE_ANY))
+		ldns_pkt_push_rr(r, LDNS_SECTION_ANSWER,
+		    ns_make(zone, cfg->ttl_s));
 	if (type == DNS_TYPE_SRV || type == DNS_TYPE_ANY)
 		add_srv_targets(cfg, r, &rrs);
 	/* Negative answers carry the SOA for caching (RFC 2308). */

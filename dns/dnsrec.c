@@ -274,6 +274,78 @@ dnsrec_service(const struct kobj *svc, const struct kobj *ep,
 	return cluster_ip_records(svc, ip, base, out);
 }
 
+/* name (lowercase, no final dot) at or below zone. */
+static bool
+in_zone(const char *name, const char *zone)
+{
+	size_t n = strlen(name), z = strlen(zone);
+
+	return n == z ? strcmp(name, zone) == 0 :
+	    n > z && name[n - z - 1] == '.' && strcmp(name + n - z, zone) == 0;
+}
+
+/* A name from the object: lowercased, a final dot dropped; false if bad. */
+static bool
+record_name(const char *in, char *buf, size_t size)
+{
+	size_t n;
+
+	if (in == NULL || (size_t)snprintf(buf, size, "%s", in) >= size)
+		return false;
+	n = strlen(buf);
+	if (n > 1 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	dnsrec_lower(buf);
+	return n > 0 && n <= DNS_NAME_MAX && buf[0] != '.' &&
+	    strstr(buf, "..") == NULL;
+}
+
+size_t
+dnsrec_dnsrecord(const struct kobj *rec, const char *zone,
+    struct dns_rrs *out)
+{
+	const cJSON *eps = kobj_get(rec, "spec.endpoints"), *e, *t;
+	char name[DNS_NAME_MAX + 2], target[DNS_NAME_MAX + 2];
+	const char *type;
+	size_t before = out->n, first, i;
+	uint8_t addr[16];
+	int64_t ttl;
+	size_t alen;
+
+	cJSON_ArrayForEach(e, eps) {
+		type = json_str(e, "recordType");
+		ttl = json_int(e, "recordTTL");
+		if (!record_name(json_str(e, "dnsName"), name, sizeof(name)) ||
+		    !in_zone(name, zone) || type == NULL)
+			continue;
+		first = out->n;
+		cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(e,
+		    "targets")) {
+			if (!cJSON_IsString(t))
+				continue;
+			if (strcmp(type, "CNAME") == 0) {
+				if (record_name(t->valuestring, target,
+				    sizeof(target)))
+					add_rr(out, name, DNS_TYPE_CNAME,
+					    target);
+				break;		/* one CNAME per name */
+			}
+			if ((strcmp(type, "A") == 0 ||
+			    strcmp(type, "AAAA") == 0) &&
+			    dnsrec_reverse_name(t->valuestring, target,
+			    sizeof(target), addr, &alen) == 0 &&
+			    (alen == 4) == (strcmp(type, "A") == 0))
+				memcpy(add_rr(out, name, alen == 4 ?
+				    DNS_TYPE_A : DNS_TYPE_AAAA, NULL)->addr,
+				    addr, alen);
+		}
+		for (i = first; i < out->n; i++)
+			out->rr[i].ttl_s = ttl > 0 && ttl <= INT32_MAX ?
+			    (uint32_t)ttl : 0;
+	}
+	return out->n - before;
+}
+
 void
 dnsrec_zone(const char *zone, struct dns_rrs *out)
 {

@@ -2,6 +2,7 @@
 # is linked into this daemon only. Keep DNS_SRCS sorted, one file a line.
 DNS_SRCS :=
 DNS_SRCS += dns/dnsanswer.c
+DNS_SRCS += dns/dnsfed.c
 DNS_SRCS += dns/dnsrec.c
 DNS_SRCS += dns/dnsserver.c
 DNS_SRCS += dns/dnssync.c

@@ -19,6 +19,7 @@ include tests/unit/replicaset-controller/module.mk
 include tests/unit/resourcequota-controller/module.mk
 include tests/unit/scheduledjob-controller/module.mk
 include tests/unit/scheduler/module.mk
+include tests/unit/service-lb-controller/module.mk
 include tests/unit/volume-controller/module.mk
 include tests/fuzz/module.mk
 include tests/integration/module.mk

@@ -24,6 +24,7 @@ SCRIPT_TESTS += tests/integration/deploy/install.sh
 SCRIPT_TESTS += tests/integration/deploy/shellcheck.sh
 SCRIPT_TESTS += tests/integration/deployment-controller/recreate.sh
 SCRIPT_TESTS += tests/integration/deployment-controller/rollout.sh
+SCRIPT_TESTS += tests/integration/dns/federation.sh
 SCRIPT_TESTS += tests/integration/endpoints-controller/endpoints.sh
 SCRIPT_TESTS += tests/integration/faults/convergence.sh
 SCRIPT_TESTS += tests/integration/framework/controller.sh
@@ -31,6 +32,7 @@ SCRIPT_TESTS += tests/integration/gc-controller/deletion.sh
 SCRIPT_TESTS += tests/integration/gc-controller/gc.sh
 SCRIPT_TESTS += tests/integration/replicaset-controller/replicaset.sh
 SCRIPT_TESTS += tests/integration/scheduler/scheduler.sh
+SCRIPT_TESTS += tests/integration/service-lb-controller/lb.sh
 SCRIPT_TESTS += tests/integration/serviceaccount-controller/serviceaccount.sh
 
 # Suites with a long form under CK_SOAK=1 (`make soak`; docs/testing.md).

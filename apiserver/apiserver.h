@@ -21,6 +21,7 @@ struct store;
 struct bus;
 struct watch;
 struct watchlog;
+struct rbac;
 
 /* ---- registry.c ---- */
 
@@ -175,6 +176,7 @@ struct apiserver {
 	struct ns_cache		*nsc;		/* may be NULL: ask the store */
 	int64_t			 max_body;	/* --max-request-bytes */
 	int64_t			 heartbeat_ms;	/* --watch-heartbeat */
+	struct rbac		*rbac;		/* rbac.h; NULL: RBAC off */
 };
 
 /* Handle one request (never blocks on the network). Fills resp. */

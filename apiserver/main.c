@@ -24,6 +24,7 @@
 #include "apiserver.h"
 #include "crud.h"
 #include "ns_cache.h"
+#include "rbac.h"
 #include "validation_kind.h"
 #include "http.h"
 #include "store.h"
@@ -49,6 +50,7 @@ static int64_t opt_http_threads;
 static int64_t opt_max_conns;
 static int64_t opt_idle_ms;
 static int64_t opt_header_ms;
+static const char *opt_authz_mode;
 
 static const struct flag apiserver_flags[] = {
 	{ "bind-address", FLAG_STRING, &opt_bind, "127.0.0.1", "Serving",
@@ -130,6 +132,12 @@ static const struct flag apiserver_flags[] = {
 	    "the tolerationSeconds of the toleration for unreachable:NoExecute "
 	    "that is added by default to every pod that does not already "
 	    "have such a toleration" },
+	{ "authorization-mode", FLAG_STRING, &opt_authz_mode, "AlwaysAllow",
+	    "Security",
+	    "ordered comma list of authorizers for requests of an "
+	    "authenticated user: AlwaysAllow, AlwaysDeny, RBAC (the first "
+	    "to allow or deny decides; RBAC also creates the default roles "
+	    "and bindings at start). The insecure port is always allowed" },
 	{ "v", FLAG_INT, &opt_v, "0", "Logging", "log verbosity" },
 };
 
@@ -149,6 +157,7 @@ on_commit(const struct store_event *ev, void *arg)
 	struct apiserver *srv = arg;
 
 	ns_cache_observe(srv->nsc, ev);
+	rbac_observe(srv->rbac, ev);
 	watchlog_commit(ev, srv->wl);
 }
 
@@ -248,6 +257,7 @@ main(int argc, char *argv[])
 	struct ck_status st;
 	struct sigaction sa;
 	sigset_t mask, old;
+	char errbuf[256];
 	char dir[PATH_MAX], dbpath[PATH_MAX + 16], busurl[PATH_MAX + 16];
 	const char *url;
 	size_t i;
@@ -305,6 +315,9 @@ main(int argc, char *argv[])
 		return flags_usage_error(&prog,
 		    "--kubelet-address-allow %s: not a list of IPs or CIDRs "
 		    "(at most 16)", opt_kubelet_allow);
+	if (authz_config(opt_authz_mode, errbuf, sizeof(errbuf)) < 0)
+		return flags_usage_error(&prog, "--authorization-mode %s: %s",
+		    opt_authz_mode, errbuf);
 	log_init(argv[0], (int)opt_v);
 
 	mkdir_p(opt_data_dir);
@@ -335,6 +348,8 @@ main(int argc, char *argv[])
 	srv.heartbeat_ms = opt_heartbeat_ms;
 	srv.wl = watchlog_new(store, bus, opt_heartbeat_ms, opt_compact_ms);
 	srv.nsc = ns_cache_new();
+	if (authz_rbac_enabled())
+		srv.rbac = rbac_new(store);
 	watchlog_set_budget(srv.wl, opt_watch_queue);
 	store_set_commit_hook(store, on_commit, &srv);
 
@@ -348,6 +363,9 @@ main(int argc, char *argv[])
 		if (crud_ensure_object(&srv, "scheduling.k8s.io",
 		    "priorityclasses", "", admission_system_priority_class(i)) < 0)
 			fatalx("cannot create the system PriorityClasses");
+
+	if (srv.rbac != NULL && rbac_bootstrap(&srv) < 0)
+		fatalx("cannot create the default RBAC roles and bindings");
 
 	if (watchlog_start(srv.wl) < 0)
 		fatalx("cannot start the watch thread");
@@ -383,6 +401,7 @@ main(int argc, char *argv[])
 	bus_close(bus);
 	store_close(store);
 	ns_cache_free(srv.nsc);
+	rbac_free(srv.rbac);
 	log_info("ckube-apiserver: stopped");
 	return 0;
 }

@@ -365,6 +365,12 @@ DESC_DEF = {
     'StorageClass': 'A class of dynamically provisioned storage.',
     'SelfSubjectAccessReview': 'Asks whether the caller may perform an '
                                'action.',
+    'SubjectAccessReview': 'Asks whether a given user or group may '
+                           'perform an action.',
+    'LocalSubjectAccessReview': 'Asks whether a given user or group may '
+                                'perform an action in a namespace.',
+    'SelfSubjectRulesReview': 'Lists the actions the caller may perform '
+                              'in a namespace.',
     'Scale': 'The scale subresource of a workload: desired and observed '
              'replicas.',
     'DaemonSet': 'A DaemonSet runs one copy of a pod on every eligible '

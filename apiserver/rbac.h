@@ -83,12 +83,13 @@ int		 rbac_rules_for(struct rbac *rb, const struct auth_user *user,
 int		 rbac_role_rules(struct rbac *rb, const struct cJSON *role_ref,
 		    const char *ns, struct cJSON **out) CK_MUST_CHECK;
 /*
- * Aggregation, pure: the rules of the ClusterRoles (an array of objects)
- * selected by agg (an aggregationRule), recursively through aggregated
- * ones, de-duplicated; a new array (yours).
+ * Aggregation, pure: the union of the current rules of the ClusterRoles (an
+ * array of objects) that agg (an aggregationRule) selects, self (a name, or
+ * NULL) excepted, de-duplicated; a new array (yours). The cache runs it to
+ * a fixed point over every aggregated ClusterRole.
  */
 struct cJSON	*rbac_aggregate(const struct cJSON *clusterroles,
-		    const struct cJSON *agg);
+		    const struct cJSON *agg, const char *self);
 
 /* ---- rbac_check.c ---- */
 

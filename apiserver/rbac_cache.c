@@ -33,7 +33,7 @@
 #define Q_RBS		"rolebindings.rbac.authorization.k8s.io"
 #define Q_CRBS		"clusterrolebindings.rbac.authorization.k8s.io"
 
-#define AGG_DEPTH	8
+#define AGG_PASSES	8
 
 struct rbac {
 	struct store		*store;
@@ -125,6 +125,38 @@ find_named(const cJSON *objs, const char *ns, const char *name)
 	return NULL;
 }
 
+/* Two string arrays hold the same strings in the same order. */
+static bool
+list_equal(const cJSON *a, const cJSON *b)
+{
+	const cJSON *x, *y;
+
+	for (x = a != NULL ? a->child : NULL, y = b != NULL ? b->child : NULL;
+	    x != NULL && y != NULL; x = x->next, y = y->next)
+		if (!cJSON_IsString(x) || !cJSON_IsString(y) ||
+		    strcmp(x->valuestring, y->valuestring) != 0)
+			return false;
+	return x == NULL && y == NULL;
+}
+
+/*
+ * The same PolicyRule: its five lists only (cJSON_Compare is exponential
+ * in depth, and a rule may carry unknown members of any depth).
+ */
+static bool
+rule_equal(const cJSON *a, const cJSON *b)
+{
+	static const char *const keys[] = { "verbs", "apiGroups", "resources",
+		"resourceNames", "nonResourceURLs" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		if (!list_equal(rbac_json_arr(a, keys[i]),
+		    rbac_json_arr(b, keys[i])))
+			return false;
+	return true;
+}
+
 static void
 add_unique(cJSON *out, const cJSON *rules)
 {
@@ -134,7 +166,7 @@ add_unique(cJSON *out, const cJSON *rules)
 	cJSON_ArrayForEach(r, rules) {
 		dup = false;
 		cJSON_ArrayForEach(have, out)
-			if (cJSON_Compare(have, r, 1)) {
+			if (rule_equal(have, r)) {
 				dup = true;
 				break;
 			}
@@ -143,16 +175,14 @@ add_unique(cJSON *out, const cJSON *rules)
 	}
 }
 
-static void
-aggregate_into(cJSON *out, const cJSON *croles, const cJSON *agg,
-    const char *self, int depth)
+cJSON *
+rbac_aggregate(const cJSON *croles, const cJSON *agg, const char *self)
 {
-	const cJSON *sel, *cr, *sub;
+	cJSON *out = cJSON_CreateArray();
+	const cJSON *sel, *cr;
 	struct label_selector *ls;
 	const char *name;
 
-	if (depth > AGG_DEPTH)
-		return;
 	cJSON_ArrayForEach(sel, rbac_json_arr(agg, "clusterRoleSelectors")) {
 		if (selector_from_json(sel, "", &ls, NULL) < 0)
 			continue;
@@ -163,24 +193,57 @@ aggregate_into(cJSON *out, const cJSON *croles, const cJSON *agg,
 			    !selector_matches(ls, json_obj(json_obj(cr,
 			    "metadata"), "labels")))
 				continue;
-			sub = json_obj(cr, "aggregationRule");
-			if (sub != NULL)
-				aggregate_into(out, croles, sub, name,
-				    depth + 1);
-			else
-				add_unique(out, rbac_json_arr(cr, "rules"));
+			add_unique(out, rbac_json_arr(cr, "rules"));
 		}
 		selector_free(ls);
 	}
+	return out;
 }
 
-cJSON *
-rbac_aggregate(const cJSON *clusterroles, const cJSON *agg)
+static bool
+rules_equal(const cJSON *a, const cJSON *b)
 {
-	cJSON *out = cJSON_CreateArray();
+	const cJSON *x, *y;
 
-	aggregate_into(out, clusterroles, agg, NULL, 0);
-	return out;
+	for (x = a != NULL ? a->child : NULL, y = b != NULL ? b->child : NULL;
+	    x != NULL && y != NULL; x = x->next, y = y->next)
+		if (!rule_equal(x, y))
+			return false;
+	return x == NULL && y == NULL;
+}
+
+/*
+ * The clusterrole-aggregation controller, run to a fixed point: each pass
+ * sets every aggregated ClusterRole's rules to the union of the current
+ * rules of the ClusterRoles it selects (itself excepted), so view reaches
+ * edit and edit admin in later passes. AGG_PASSES bounds the work whatever
+ * the selectors are.
+ */
+static void
+aggregate_all(cJSON *croles)
+{
+	cJSON *cr, *rules;
+	const char *name;
+	int pass;
+	bool changed = true;
+
+	for (pass = 0; pass < AGG_PASSES && changed; pass++) {
+		changed = false;
+		cJSON_ArrayForEach(cr, croles) {
+			if (json_obj(cr, "aggregationRule") == NULL)
+				continue;
+			name = json_str(json_obj(cr, "metadata"), "name");
+			rules = rbac_aggregate(croles, json_obj(cr,
+			    "aggregationRule"), name);
+			if (rules_equal(rules, rbac_json_arr(cr, "rules"))) {
+				cJSON_Delete(rules);
+				continue;
+			}
+			cJSON_DeleteItemFromObjectCaseSensitive(cr, "rules");
+			cJSON_AddItemToObject(cr, "rules", rules);
+			changed = true;
+		}
+	}
 }
 
 /* Under the write lock. */
@@ -188,7 +251,6 @@ static int
 rebuild(struct rbac *rb)
 {
 	cJSON *roles = NULL, *croles = NULL, *rbs = NULL, *crbs = NULL;
-	cJSON *cr, *rules, *agg;
 	int64_t gen = __atomic_load_n(&rb->gen, __ATOMIC_SEQ_CST);
 	int rc;
 
@@ -204,26 +266,7 @@ rebuild(struct rbac *rb)
 		cJSON_Delete(crbs);
 		return rc;
 	}
-	/* Aggregated rules, computed from the stored ones, then set. */
-	agg = cJSON_CreateObject();
-	cJSON_ArrayForEach(cr, croles)
-		if (json_obj(cr, "aggregationRule") != NULL)
-			cJSON_AddItemToObject(agg, json_str(json_obj(cr,
-			    "metadata"), "name") ? json_str(json_obj(cr,
-			    "metadata"), "name") : "", rbac_aggregate(croles,
-			    json_obj(cr, "aggregationRule")));
-	cJSON_ArrayForEach(cr, croles) {
-		if (json_obj(cr, "aggregationRule") == NULL)
-			continue;
-		rules = cJSON_DetachItemFromObjectCaseSensitive(agg,
-		    json_str(json_obj(cr, "metadata"), "name") ?
-		    json_str(json_obj(cr, "metadata"), "name") : "");
-		if (rules != NULL) {
-			cJSON_DeleteItemFromObjectCaseSensitive(cr, "rules");
-			cJSON_AddItemToObject(cr, "rules", rules);
-		}
-	}
-	cJSON_Delete(agg);
+	aggregate_all(croles);
 	snapshot_free(rb);
 	rb->roles = roles;
 	rb->croles = croles;

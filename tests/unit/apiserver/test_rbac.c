@@ -278,15 +278,20 @@ test_aggregate(void **state)
 
 	(void)state;
 	assert_non_null(croles);
-	/* view: a and b, the duplicate rule once. */
+	/* view: a and b, the duplicate rule once; not c. */
 	out = rbac_aggregate(croles, json_obj(cJSON_GetArrayItem(croles, 0),
-	    "aggregationRule"));
+	    "aggregationRule"), "view");
 	assert_int_equal(cJSON_GetArraySize(out), 2);
 	cJSON_Delete(out);
-	/* edit: view (through its own aggregation) and b. */
+	/* edit: b, and view's current rules (none yet: one pass). */
 	out = rbac_aggregate(croles, json_obj(cJSON_GetArrayItem(croles, 1),
-	    "aggregationRule"));
+	    "aggregationRule"), "edit");
 	assert_int_equal(cJSON_GetArraySize(out), 2);
+	cJSON_Delete(out);
+	/* A selector picking itself is skipped. */
+	out = rbac_aggregate(croles, json_obj(cJSON_GetArrayItem(croles, 1),
+	    "aggregationRule"), "b");
+	assert_int_equal(cJSON_GetArraySize(out), 0);
 	cJSON_Delete(out);
 	cJSON_Delete(croles);
 }
@@ -461,6 +466,7 @@ test_aggregation_in_cache(void **state)
 {
 	struct fixture *f = *state;
 	struct auth_user alice = user_of("alice", NULL, NULL);
+	struct auth_user bob = user_of("bob", NULL, NULL);
 	char why[256];
 
 	put(f, "clusterroles", "", "{\"metadata\":{\"name\":\"view\"},"
@@ -477,6 +483,32 @@ test_aggregation_in_cache(void **state)
 	    "\"true\"}},\"rules\":[{\"verbs\":[\"get\"],\"apiGroups\":"
 	    "[\"example.com\"],\"resources\":[\"widgets\"]}]}");
 	assert_int_equal(check(f, &alice, res_attrs("get", "example.com",
+	    "widgets", "", "default", "w"), why, sizeof(why)), 1);
+	/* Through two aggregations: edit selects view, view the widgets. */
+	put(f, "clusterroles", "", "{\"metadata\":{\"name\":\"edit\"},"
+	    "\"aggregationRule\":{\"clusterRoleSelectors\":[{\"matchLabels\":"
+	    "{\"agg-edit\":\"true\"}}]}}");
+	put(f, "clusterrolebindings", "", "{\"metadata\":{\"name\":\"e\"},"
+	    "\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\","
+	    "\"kind\":\"ClusterRole\",\"name\":\"edit\"},\"subjects\":[{\"kind\":"
+	    "\"User\",\"name\":\"bob\"}]}");
+	assert_int_equal(check(f, &bob, res_attrs("get", "example.com",
+	    "widgets", "", "default", "w"), why, sizeof(why)), 0);
+	{
+		struct api_request req;
+		struct api_response resp;
+
+		memset(&req, 0, sizeof(req));
+		req.method = "PATCH";
+		req.path = "/apis/rbac.authorization.k8s.io/v1/clusterroles/view";
+		req.content_type = "application/merge-patch+json";
+		req.body = "{\"metadata\":{\"labels\":{\"agg-edit\":\"true\"}}}";
+		req.body_len = strlen(req.body);
+		api_handle(&f->srv, &req, &resp);
+		assert_int_equal(resp.code, 200);
+		api_response_fini(&resp);
+	}
+	assert_int_equal(check(f, &bob, res_attrs("get", "example.com",
 	    "widgets", "", "default", "w"), why, sizeof(why)), 1);
 }
 

@@ -138,7 +138,7 @@ int	scale_to_object(struct crud *c, const struct cJSON *old,
 
 /* eviction.c: pods/eviction (policy/v1 Eviction). Replies. */
 void	eviction_create(struct crud *c);
-/* review.c: a SelfSubjectAccessReview answered, not stored. Replies. */
+/* review.c: an authorization.k8s.io review answered, not stored. Replies. */
 void	review_create(struct crud *c);
 
 #endif

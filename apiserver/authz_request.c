@@ -9,6 +9,7 @@
 #include "auth.h"
 
 #include <ctype.h>
+#include <strings.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -3,7 +3,7 @@
  * generators create: apps/v1 Deployment, batch/v1 Job and CronJob, policy/v1
  * PodDisruptionBudget, autoscaling/v1 and v2 HorizontalPodAutoscaler,
  * rbac.authorization.k8s.io/v1 roles and bindings,
- * authorization.k8s.io/v1 SelfSubjectAccessReview, scheduling.k8s.io/v1
+ * authorization.k8s.io/v1 reviews, scheduling.k8s.io/v1
  * PriorityClass. Field numbers are those of each group's generated.proto.
  */
 #include "apiserver.h"
@@ -153,6 +153,24 @@ static const struct pb_msg m_ssar_spec = PB_MSG_OF(f_ssar_spec);
 static const struct pb_field f_ssar[] = { META, M(2, "spec", m_ssar_spec) };
 static const struct pb_msg m_ssar = PB_MSG_OF(f_ssar);
 
+/* SubjectAccessReviewSpec; 5 (extra) is skipped as unknown. */
+static const struct pb_field f_sar_spec[] = {
+	M(1, "resourceAttributes", m_resource_attrs),
+	M(2, "nonResourceAttributes", m_nonresource_attrs),
+	S(3, "user"), SR(4, "groups"), S(6, "uid"),
+};
+static const struct pb_msg m_sar_spec = PB_MSG_OF(f_sar_spec);
+
+static const struct pb_field f_sar[] = { META, M(2, "spec", m_sar_spec) };
+static const struct pb_msg m_sar = PB_MSG_OF(f_sar);
+
+/* SelfSubjectRulesReview (kubectl auth can-i --list). */
+static const struct pb_field f_ssrr_spec[] = { S(1, "namespace") };
+static const struct pb_msg m_ssrr_spec = PB_MSG_OF(f_ssrr_spec);
+
+static const struct pb_field f_ssrr[] = { META, M(2, "spec", m_ssrr_spec) };
+static const struct pb_msg m_ssrr = PB_MSG_OF(f_ssrr);
+
 /* ---- autoscaling/v1 and v2 (kubectl autoscale) ---- */
 
 static const struct pb_field f_xref[] = {
@@ -243,7 +261,10 @@ static const struct pb_msg m_priority_class = PB_MSG_OF(f_priority_class);
 
 const struct pb_kind pb_group_kinds[] = {
 	{ "apps/v1", "Deployment", &m_deployment },
+	{ "authorization.k8s.io/v1", "LocalSubjectAccessReview", &m_sar },
 	{ "authorization.k8s.io/v1", "SelfSubjectAccessReview", &m_ssar },
+	{ "authorization.k8s.io/v1", "SelfSubjectRulesReview", &m_ssrr },
+	{ "authorization.k8s.io/v1", "SubjectAccessReview", &m_sar },
 	{ "autoscaling/v1", "HorizontalPodAutoscaler", &m_hpa1 },
 	{ "autoscaling/v2", "HorizontalPodAutoscaler", &m_hpa2 },
 	{ "batch/v1", "CronJob", &m_cronjob },

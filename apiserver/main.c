@@ -366,6 +366,8 @@ main(int argc, char *argv[])
 
 	if (srv.rbac != NULL && rbac_bootstrap(&srv) < 0)
 		fatalx("cannot create the default RBAC roles and bindings");
+	if (srv.rbac != NULL && rbac_start(srv.rbac) < 0)
+		fatalx("cannot start the ClusterRole aggregation thread");
 
 	if (watchlog_start(srv.wl) < 0)
 		fatalx("cannot start the watch thread");
@@ -395,6 +397,8 @@ main(int argc, char *argv[])
 	log_info("ckube-apiserver: signal %d, stopping", (int)got_signal);
 
 	aggregator_stop();
+	if (srv.rbac != NULL)
+		rbac_stop(srv.rbac);
 	watchlog_shutdown(srv.wl);
 	http_stop(hs);
 	watchlog_free(srv.wl);

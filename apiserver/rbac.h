@@ -83,6 +83,20 @@ int		 rbac_rules_for(struct rbac *rb, const struct auth_user *user,
 int		 rbac_role_rules(struct rbac *rb, const struct cJSON *role_ref,
 		    const char *ns, struct cJSON **out) CK_MUST_CHECK;
 /*
+ * The clusterrole-aggregation controller's write: every ClusterRole with an
+ * aggregationRule whose stored rules differ from the aggregated ones gets
+ * them written (precondition: the revision read; a conflict is left to the
+ * next run). *written (may be NULL): how many. 0 or a store error.
+ */
+int		 rbac_sync_aggregation(struct rbac *rb, int *written)
+		    CK_MUST_CHECK;
+/*
+ * A thread running rbac_sync_aggregation after writes of ClusterRoles
+ * (and once at start); rbac_stop (also in rbac_free) ends it.
+ */
+int		 rbac_start(struct rbac *rb) CK_MUST_CHECK;
+void		 rbac_stop(struct rbac *rb);
+/*
  * Aggregation, pure: the union of the current rules of the ClusterRoles (an
  * array of objects) that agg (an aggregationRule) selects, self (a name, or
  * NULL) excepted, de-duplicated; a new array (yours). The cache runs it to

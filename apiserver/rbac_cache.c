@@ -5,11 +5,11 @@
  * rebuilds the snapshot from the store (four lists) under the write lock,
  * every other check reads it under the read lock: no SQL on the hot path.
  *
- * Aggregation is done here, in the evaluator: a ClusterRole with an
- * aggregationRule holds, in the snapshot, the union of the rules of the
- * ClusterRoles its selectors pick (recursively), as Kubernetes'
- * clusterrole-aggregation controller would have written into it. The
- * stored object keeps the rules its writer gave (see docs/security.md).
+ * Aggregation: a ClusterRole with an aggregationRule holds, in the
+ * snapshot, the union of the rules of the ClusterRoles its selectors pick,
+ * as Kubernetes' clusterrole-aggregation controller computes it; and a
+ * thread (rbac_start) writes those rules into the stored ClusterRole, as
+ * that controller does (docs/security.md).
  */
 #include "rbac.h"
 
@@ -38,6 +38,12 @@
 struct rbac {
 	struct store		*store;
 	pthread_rwlock_t	 lock;
+	/* the aggregation writer (rbac_start): woken by rbac_observe */
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	pthread_t		 thread;
+	bool			 running, stop;
+	int64_t			 synced;	/* gen the writer last saw */
 	int64_t			 gen;	/* bumped by rbac_observe (atomic) */
 	int64_t			 built;	/* gen of the snapshot; -1: none */
 	cJSON			*roles, *croles, *rbs, *crbs;
@@ -50,6 +56,9 @@ rbac_new(struct store *s)
 
 	rb->store = s;
 	pthread_rwlock_init(&rb->lock, NULL);
+	pthread_mutex_init(&rb->mu, NULL);
+	pthread_cond_init(&rb->cv, NULL);
+	rb->synced = -1;
 	rb->built = -1;
 	return rb;
 }
@@ -69,8 +78,11 @@ rbac_free(struct rbac *rb)
 {
 	if (rb == NULL)
 		return;
+	rbac_stop(rb);
 	snapshot_free(rb);
 	pthread_rwlock_destroy(&rb->lock);
+	pthread_mutex_destroy(&rb->mu);
+	pthread_cond_destroy(&rb->cv);
 	free(rb);
 }
 
@@ -82,8 +94,14 @@ rbac_observe(struct rbac *rb, const struct store_event *ev)
 	if (strcmp(ev->resource, Q_ROLES) == 0 ||
 	    strcmp(ev->resource, Q_CROLES) == 0 ||
 	    strcmp(ev->resource, Q_RBS) == 0 ||
-	    strcmp(ev->resource, Q_CRBS) == 0)
+	    strcmp(ev->resource, Q_CRBS) == 0) {
 		__atomic_add_fetch(&rb->gen, 1, __ATOMIC_SEQ_CST);
+		if (strcmp(ev->resource, Q_CROLES) == 0) {
+			pthread_mutex_lock(&rb->mu);
+			pthread_cond_signal(&rb->cv);
+			pthread_mutex_unlock(&rb->mu);
+		}
+	}
 }
 
 static int
@@ -497,4 +515,94 @@ rbac_role_rules(struct rbac *rb, const cJSON *role_ref, const char *ns,
 	}
 	pthread_rwlock_unlock(&rb->lock);
 	return *out != NULL ? 0 : CK_ENOTFOUND;
+}
+
+/* ---- the clusterrole-aggregation writer ---- */
+
+int
+rbac_sync_aggregation(struct rbac *rb, int *written)
+{
+	cJSON *croles = NULL, *stored, *cr, *old;
+	const char *name, *rvs;
+	int64_t rv;
+	int rc, n = 0;
+
+	if (written != NULL)
+		*written = 0;
+	if ((rc = load(rb->store, Q_CROLES, &croles)) < 0)
+		return rc;
+	stored = cJSON_Duplicate(croles, 1);
+	aggregate_all(croles);
+	for (cr = croles->child, old = stored->child; cr != NULL && old != NULL;
+	    cr = cr->next, old = old->next) {
+		if (json_obj(cr, "aggregationRule") == NULL ||
+		    rules_equal(rbac_json_arr(cr, "rules"),
+		    rbac_json_arr(old, "rules")))
+			continue;
+		name = json_str(json_obj(cr, "metadata"), "name");
+		rvs = json_str(json_obj(cr, "metadata"), "resourceVersion");
+		if (name == NULL || rvs == NULL || ck_parse_int64(rvs, &rv) < 0)
+			continue;
+		/* The revision read: a writer in between wins, we redo. */
+		rc = store_update(rb->store, Q_CROLES, "", name, cr, rv, NULL);
+		if (rc == 0) {
+			n++;
+			log_v(2, "rbac: aggregated the rules of clusterrole %s",
+			    name);
+		} else if (rc != CK_ECONFLICT && rc != CK_ENOTFOUND)
+			log_error("rbac: clusterrole %s: %s", name,
+			    ck_strerror(rc));
+	}
+	cJSON_Delete(stored);
+	cJSON_Delete(croles);
+	if (written != NULL)
+		*written = n;
+	return 0;
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct rbac *rb = arg;
+	int64_t gen;
+
+	pthread_mutex_lock(&rb->mu);
+	while (!rb->stop) {
+		gen = __atomic_load_n(&rb->gen, __ATOMIC_SEQ_CST);
+		if (gen == rb->synced) {
+			pthread_cond_wait(&rb->cv, &rb->mu);
+			continue;
+		}
+		rb->synced = gen;
+		pthread_mutex_unlock(&rb->mu);
+		/* A store error: retried at the next write. */
+		if (rbac_sync_aggregation(rb, NULL) < 0)
+			log_warn("rbac: the aggregated ClusterRoles are not "
+			    "written yet");
+		pthread_mutex_lock(&rb->mu);
+	}
+	pthread_mutex_unlock(&rb->mu);
+	return NULL;
+}
+
+int
+rbac_start(struct rbac *rb)
+{
+	if (pthread_create(&rb->thread, NULL, writer_main, rb) != 0)
+		return CK_ENOMEM;
+	rb->running = true;
+	return 0;
+}
+
+void
+rbac_stop(struct rbac *rb)
+{
+	if (!rb->running)
+		return;
+	pthread_mutex_lock(&rb->mu);
+	rb->stop = true;
+	pthread_cond_signal(&rb->cv);
+	pthread_mutex_unlock(&rb->mu);
+	pthread_join(rb->thread, NULL);
+	rb->running = false;
 }

@@ -74,6 +74,10 @@ expect "system:masters may do anything" "true true" \
 expect "view does not grant widgets yet" false "$(sar alice "$A" get widgets default w example.com)"
 api POST $RBAC/clusterroles -H "$J" -d '{"metadata":{"name":"widget-viewer","labels":{"rbac.authorization.k8s.io/aggregate-to-view":"true"}},"rules":[{"apiGroups":["example.com"],"resources":["widgets"],"verbs":["get","list","watch"]}]}' >/dev/null
 expect "an aggregate-to-view ClusterRole is created" 201 "$(code)"
+viewrules() { api GET $RBAC/clusterroles/view | grep -c '"widgets"'; }
+has_widgets() { [ "$(viewrules)" -ge 1 ]; }
+check "view's stored rules get the component's (the aggregation controller)" \
+    eventually -t 20 has_widgets
 expect "view now grants widgets in alice's namespace" "true false" \
     "$(sar alice "$A" get widgets default w example.com) $(sar alice "$A" get widgets dev w example.com)"
 api POST $RBAC/clusterrolebindings -H "$J" -d '{"metadata":{"name":"carol-admin"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"admin"},"subjects":[{"kind":"Group","name":"admins"}]}' >/dev/null
@@ -81,6 +85,8 @@ expect "admin (aggregating edit and view) grants widgets and secrets" "true true
     "$(sar carol '["admins"]' get widgets dev w example.com) $(sar carol '["admins"]' delete secrets dev s)"
 api DELETE $RBAC/clusterroles/widget-viewer >/dev/null
 expect "deleting the component narrows view again" false "$(sar alice "$A" get widgets default w example.com)"
+widgets_gone() { [ "$(viewrules)" = 0 ]; }
+check "and view's stored rules lose them" eventually -t 20 widgets_gone
 
 # --- roleRef is immutable
 api PATCH $RBAC/namespaces/default/rolebindings/alice-view -H 'Content-Type: application/merge-patch+json' -d '{"roleRef":{"name":"edit"}}' >/dev/null

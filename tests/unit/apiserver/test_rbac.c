@@ -484,6 +484,25 @@ test_aggregation_in_cache(void **state)
 	    "[\"example.com\"],\"resources\":[\"widgets\"]}]}");
 	assert_int_equal(check(f, &alice, res_attrs("get", "example.com",
 	    "widgets", "", "default", "w"), why, sizeof(why)), 1);
+	/* The controller's write: view's stored rules, once. */
+	{
+		struct store_item it;
+		cJSON *o;
+		int n;
+
+		assert_int_equal(rbac_sync_aggregation(f->srv.rbac, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(rbac_sync_aggregation(f->srv.rbac, &n), 0);
+		assert_int_equal(n, 0);
+		assert_int_equal(store_get(f->srv.store,
+		    "clusterroles.rbac.authorization.k8s.io", "", "view", &it),
+		    0);
+		o = cJSON_Parse(it.body);
+		assert_int_equal(cJSON_GetArraySize(rbac_json_arr(o, "rules")),
+		    1);
+		cJSON_Delete(o);
+		store_item_fini(&it);
+	}
 	/* Through two aggregations: edit selects view, view the widgets. */
 	put(f, "clusterroles", "", "{\"metadata\":{\"name\":\"edit\"},"
 	    "\"aggregationRule\":{\"clusterRoleSelectors\":[{\"matchLabels\":"

@@ -21,6 +21,7 @@ struct store;
 struct bus;
 struct watch;
 struct watchlog;
+struct rbac;
 
 /* ---- registry.c ---- */
 
@@ -181,6 +182,7 @@ struct apiserver {
 	int64_t			 max_body;	/* --max-request-bytes */
 	int64_t			 heartbeat_ms;	/* --watch-heartbeat */
 	bool			 federation;	/* no Service addresses */
+	struct rbac		*rbac;		/* rbac.h; NULL: RBAC off */
 };
 
 /* What a binary built on the apiserver library serves (serve.c). */

@@ -13,6 +13,8 @@
 
 #include "ckube/ck.h"
 
+struct ck_status;
+
 struct apiserver;
 struct ck_status;
 
@@ -176,5 +178,39 @@ void	authn_forbidden(struct ck_status *st, const struct auth_user *user,
 enum authn_cert_state	authn_tls_peer(void *session, struct auth_user *user);
 int	authn_cert_subject(const void *data, size_t len, bool pem,
 	    struct auth_user *user) CK_MUST_CHECK;
+/*
+ * --authorization-mode: a comma list of AlwaysAllow, AlwaysDeny and RBAC,
+ * evaluated in order. 0, or CK_EINVALID with err saying why (the previous
+ * modes stay). Called once at start, before any request.
+ */
+int	authz_config(const char *modes, char *err, size_t errlen)
+	    CK_MUST_CHECK;
+/* RBAC is one of the modes. */
+bool	authz_rbac_enabled(void);
+/* user is a member of group. */
+bool	auth_user_in_group(const struct auth_user *user, const char *group);
+
+struct api_request;
+struct api_response;
+struct api_route;
+
+/*
+ * The attributes of req (authorizer.Attributes of RequestInfo): a resource
+ * request when the path is one (rt filled and pointed to), else a
+ * non-resource one with the lower-case method as verb. Strings point into
+ * rt and req.
+ */
+void	authz_request_attrs(const struct api_request *req,
+	    struct api_route *rt, struct auth_attrs *out);
+/*
+ * The authorization filter: true when req was refused (resp filled with
+ * Kubernetes' 403, or 500 when the authorizer failed); false to serve it.
+ * req->user NULL: always false.
+ */
+bool	authz_filter(struct apiserver *srv, const struct api_request *req,
+	    struct api_response *resp);
+/* Fill st with the 403 of a refused a by user (reason may be ""). */
+void	authz_forbidden(struct ck_status *st, const struct auth_user *user,
+	    const struct auth_attrs *a, const char *reason);
 
 #endif

@@ -27,6 +27,7 @@
 #include "patch.h"
 #include "convert.h"
 #include "admission.h"
+#include "rbac.h"
 #include "store.h"
 #include "validation_kind.h"
 
@@ -370,6 +371,9 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 		}
 		if ((rc = validate(c, obj, NULL)) < 0)
 			goto out;
+		if ((rc = rbac_check_write(c->srv, c->req->user, c->res, ns,
+		    obj, &c->st)) < 0)
+			goto out;
 		if (c->res->namespaced && (rc = admission_limitrange_check(
 		    c->srv->store, c->res, ns, obj, &c->st)) < 0)
 			goto out;
@@ -692,6 +696,9 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 		}
 	}
 	if (validate(c, result, old) < 0)
+		goto err;
+	if (mode == UPDATE_MAIN && rbac_check_write(c->srv, c->req->user,
+	    c->res, c->rt->ns, result, &c->st) < 0)
 		goto err;
 	if (validate_object_meta_update(result, old, &c->st) < 0) {
 		status_set_invalid(&c->st, c->res, name);
@@ -1263,7 +1270,7 @@ crud_dispatch(struct apiserver *srv, const struct api_request *req,
 			method_not_allowed(&c);
 		else if (strcmp(c.res->group, "authentication.k8s.io") == 0)
 			authn_review_create(&c);	/* not stored */
-		else if (strcmp(c.res->kind, "SelfSubjectAccessReview") == 0)
+		else if (strcmp(c.res->group, "authorization.k8s.io") == 0)
 			review_create(&c);	/* reviews are not stored */
 		else
 			do_create(&c);

@@ -140,7 +140,7 @@ int	scale_to_object(struct crud *c, const struct cJSON *old,
 void	eviction_create(struct crud *c);
 /* authn_review.c: a TokenReview or SelfSubjectReview. Replies. */
 void	authn_review_create(struct crud *c);
-/* review.c: a SelfSubjectAccessReview answered, not stored. Replies. */
+/* review.c: an authorization.k8s.io review answered, not stored. Replies. */
 void	review_create(struct crud *c);
 
 #endif

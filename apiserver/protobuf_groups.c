@@ -3,8 +3,8 @@
  * generators create: apps/v1 Deployment, batch/v1 Job and CronJob, policy/v1
  * PodDisruptionBudget, autoscaling/v1 and v2 HorizontalPodAutoscaler,
  * rbac.authorization.k8s.io/v1 roles and bindings,
- * authorization.k8s.io/v1 SelfSubjectAccessReview, authentication.k8s.io/v1
- * TokenReview and SelfSubjectReview, scheduling.k8s.io/v1
+ * authorization.k8s.io/v1 reviews, authentication.k8s.io/v1 TokenReview
+ * and SelfSubjectReview, scheduling.k8s.io/v1
  * PriorityClass. Field numbers are those of each group's generated.proto.
  */
 #include "apiserver.h"
@@ -154,6 +154,24 @@ static const struct pb_msg m_ssar_spec = PB_MSG_OF(f_ssar_spec);
 static const struct pb_field f_ssar[] = { META, M(2, "spec", m_ssar_spec) };
 static const struct pb_msg m_ssar = PB_MSG_OF(f_ssar);
 
+/* SubjectAccessReviewSpec; 5 (extra) is skipped as unknown. */
+static const struct pb_field f_sar_spec[] = {
+	M(1, "resourceAttributes", m_resource_attrs),
+	M(2, "nonResourceAttributes", m_nonresource_attrs),
+	S(3, "user"), SR(4, "groups"), S(6, "uid"),
+};
+static const struct pb_msg m_sar_spec = PB_MSG_OF(f_sar_spec);
+
+static const struct pb_field f_sar[] = { META, M(2, "spec", m_sar_spec) };
+static const struct pb_msg m_sar = PB_MSG_OF(f_sar);
+
+/* SelfSubjectRulesReview (kubectl auth can-i --list). */
+static const struct pb_field f_ssrr_spec[] = { S(1, "namespace") };
+static const struct pb_msg m_ssrr_spec = PB_MSG_OF(f_ssrr_spec);
+
+static const struct pb_field f_ssrr[] = { META, M(2, "spec", m_ssrr_spec) };
+static const struct pb_msg m_ssrr = PB_MSG_OF(f_ssrr);
+
 /* ---- autoscaling/v1 and v2 (kubectl autoscale) ---- */
 
 static const struct pb_field f_xref[] = {
@@ -262,7 +280,10 @@ const struct pb_kind pb_group_kinds[] = {
 	{ "authentication.k8s.io/v1", "SelfSubjectReview",
 	    &m_self_subject_review },
 	{ "authentication.k8s.io/v1", "TokenReview", &m_token_review },
+	{ "authorization.k8s.io/v1", "LocalSubjectAccessReview", &m_sar },
 	{ "authorization.k8s.io/v1", "SelfSubjectAccessReview", &m_ssar },
+	{ "authorization.k8s.io/v1", "SelfSubjectRulesReview", &m_ssrr },
+	{ "authorization.k8s.io/v1", "SubjectAccessReview", &m_sar },
 	{ "autoscaling/v1", "HorizontalPodAutoscaler", &m_hpa1 },
 	{ "autoscaling/v2", "HorizontalPodAutoscaler", &m_hpa2 },
 	{ "batch/v1", "CronJob", &m_cronjob },

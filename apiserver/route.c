@@ -4,6 +4,7 @@
  * then resources). Also the api_request/api_response helpers. No storage.
  */
 #include "apiserver.h"
+#include "auth.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -302,6 +303,9 @@ api_handle(struct apiserver *srv, const struct api_request *req,
 	(void)srv;
 	memset(resp, 0, sizeof(*resp));
 	rt.verb = API_VERB_OTHER;
+	/* Authorization first: aggregated APIs and discovery too. */
+	if (authz_filter(srv, req, resp))
+		goto out;
 	if (aggregator_handle(srv, req, resp))
 		goto out;
 	if (discovery_handle(srv, req, resp))

@@ -26,6 +26,7 @@
 #include "auth.h"
 #include "crud.h"
 #include "ns_cache.h"
+#include "rbac.h"
 #include "validation_kind.h"
 #include "http.h"
 #include "store.h"
@@ -59,6 +60,7 @@ static const char *opt_tls_key;
 static const char *opt_client_ca;
 static const char *opt_token_file;
 static int opt_anonymous;
+static const char *opt_authz_mode;
 
 static const struct flag apiserver_flags[] = {
 	{ "bind-address", FLAG_STRING, &opt_bind, "127.0.0.1", "Serving",
@@ -169,6 +171,12 @@ static const struct flag apiserver_flags[] = {
 	    "the tolerationSeconds of the toleration for unreachable:NoExecute "
 	    "that is added by default to every pod that does not already "
 	    "have such a toleration" },
+	{ "authorization-mode", FLAG_STRING, &opt_authz_mode, "AlwaysAllow",
+	    "Security",
+	    "ordered comma list of authorizers for requests of an "
+	    "authenticated user: AlwaysAllow, AlwaysDeny, RBAC (the first "
+	    "to allow or deny decides; RBAC also creates the default roles "
+	    "and bindings at start). The insecure port is always allowed" },
 	{ "v", FLAG_INT, &opt_v, "0", "Logging", "log verbosity" },
 };
 
@@ -188,6 +196,7 @@ on_commit(const struct store_event *ev, void *arg)
 	struct apiserver *srv = arg;
 
 	ns_cache_observe(srv->nsc, ev);
+	rbac_observe(srv->rbac, ev);
 	watchlog_commit(ev, srv->wl);
 }
 
@@ -356,6 +365,7 @@ apiserver_main(const struct apiserver_profile *profile, int argc,
 	struct ck_status st;
 	struct sigaction sa;
 	sigset_t mask, old;
+	char errbuf[256];
 	char dir[PATH_MAX], dbpath[PATH_MAX + 16], busurl[PATH_MAX + 16];
 	const char *url;
 	int rc;
@@ -414,6 +424,13 @@ apiserver_main(const struct apiserver_profile *profile, int argc,
 		return flags_usage_error(&prog,
 		    "--kubelet-address-allow %s: not a list of IPs or CIDRs "
 		    "(at most 16)", opt_kubelet_allow);
+	if (authz_config(opt_authz_mode, errbuf, sizeof(errbuf)) < 0)
+		return flags_usage_error(&prog, "--authorization-mode %s: %s",
+		    opt_authz_mode, errbuf);
+	if (profile->federation && authz_rbac_enabled())
+		return flags_usage_error(&prog, "--authorization-mode %s: the "
+		    "federation apiserver does not serve RBAC's kinds",
+		    opt_authz_mode);
 	if (opt_secure_port < 0 || opt_secure_port > 65535)
 		return flags_usage_error(&prog,
 		    "--secure-port %lld: out of range 0-65535",
@@ -476,6 +493,8 @@ apiserver_main(const struct apiserver_profile *profile, int argc,
 	srv.heartbeat_ms = opt_heartbeat_ms;
 	srv.wl = watchlog_new(store, bus, opt_heartbeat_ms, opt_compact_ms);
 	srv.nsc = ns_cache_new();
+	if (authz_rbac_enabled())
+		srv.rbac = rbac_new(store);
 	srv.federation = profile->federation;
 	watchlog_set_budget(srv.wl, opt_watch_queue);
 	store_set_commit_hook(store, on_commit, &srv);
@@ -485,6 +504,11 @@ apiserver_main(const struct apiserver_profile *profile, int argc,
 		    ARRAY_SIZE(federation_ns));
 	else
 		ensure_cluster_objects(&srv, default_ns, ARRAY_SIZE(default_ns));
+
+	if (srv.rbac != NULL && rbac_bootstrap(&srv) < 0)
+		fatalx("cannot create the default RBAC roles and bindings");
+	if (srv.rbac != NULL && rbac_start(srv.rbac) < 0)
+		fatalx("cannot start the ClusterRole aggregation thread");
 
 	if (watchlog_start(srv.wl) < 0)
 		fatalx("cannot start the watch thread");
@@ -536,6 +560,8 @@ apiserver_main(const struct apiserver_profile *profile, int argc,
 
 	if (!profile->federation)
 		aggregator_stop();
+	if (srv.rbac != NULL)
+		rbac_stop(srv.rbac);
 	watchlog_shutdown(srv.wl);
 	http_stop(hss);
 	http_stop(hs);
@@ -543,6 +569,7 @@ apiserver_main(const struct apiserver_profile *profile, int argc,
 	bus_close(bus);
 	store_close(store);
 	ns_cache_free(srv.nsc);
+	rbac_free(srv.rbac);
 	authn_shutdown();
 	free(tls_cert);
 	if (tls_key != NULL)

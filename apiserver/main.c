@@ -24,6 +24,7 @@
 #include "apiserver.h"
 #include "crud.h"
 #include "ns_cache.h"
+#include "sa_jwt.h"
 #include "validation_kind.h"
 #include "http.h"
 #include "store.h"
@@ -49,6 +50,9 @@ static int64_t opt_http_threads;
 static int64_t opt_max_conns;
 static int64_t opt_idle_ms;
 static int64_t opt_header_ms;
+static const char *opt_sa_issuer;
+static const char *opt_sa_signing_key;
+static const char *opt_sa_key_files;
 
 static const struct flag apiserver_flags[] = {
 	{ "bind-address", FLAG_STRING, &opt_bind, "127.0.0.1", "Serving",
@@ -109,6 +113,20 @@ static const struct flag apiserver_flags[] = {
 	    "it a watcher holding more than its share (budget / watchers) is "
 	    "ended with 410 Expired and relists (0 = no budget; a watcher "
 	    "is also ended past 16 MiB)" },
+	{ "service-account-issuer", FLAG_STRING, &opt_sa_issuer,
+	    "https://kubernetes.default.svc.cluster.local", "Authentication",
+	    "the iss claim of the ServiceAccount tokens this server issues "
+	    "and accepts" },
+	{ "service-account-signing-key-file", FLAG_STRING,
+	    &opt_sa_signing_key, NULL, "Authentication",
+	    "PEM RSA private key that signs ServiceAccount tokens "
+	    "(serviceaccounts/NAME/token, `kubectl create token`; without "
+	    "it that subresource answers 404)" },
+	{ "service-account-key-file", FLAG_STRING, &opt_sa_key_files, NULL,
+	    "Authentication",
+	    "comma-separated PEM files (public keys, certificates or "
+	    "private keys) that verify ServiceAccount tokens (default: the "
+	    "signing key's public half)" },
 	{ "service-cluster-ip-range", FLAG_STRING, &opt_service_range,
 	    "10.96.0.0/12", "Services",
 	    "IPv4 CIDR range Service ClusterIPs are allocated from" },
@@ -305,6 +323,10 @@ main(int argc, char *argv[])
 		return flags_usage_error(&prog,
 		    "--kubelet-address-allow %s: not a list of IPs or CIDRs "
 		    "(at most 16)", opt_kubelet_allow);
+	ck_status_clear(&st);
+	if (authn_sa_config(opt_sa_issuer, opt_sa_signing_key,
+	    opt_sa_key_files, &st) < 0)
+		return flags_usage_error(&prog, "%s", st.message);
 	log_init(argv[0], (int)opt_v);
 
 	mkdir_p(opt_data_dir);

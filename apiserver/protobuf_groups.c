@@ -3,6 +3,7 @@
  * generators create: apps/v1 Deployment, batch/v1 Job and CronJob, policy/v1
  * PodDisruptionBudget, autoscaling/v1 and v2 HorizontalPodAutoscaler,
  * rbac.authorization.k8s.io/v1 roles and bindings,
+ * authentication.k8s.io/v1 TokenRequest,
  * authorization.k8s.io/v1 SelfSubjectAccessReview, scheduling.k8s.io/v1
  * PriorityClass. Field numbers are those of each group's generated.proto.
  */
@@ -233,6 +234,22 @@ static const struct pb_msg m_ing_spec = PB_MSG_OF(f_ing_spec);
 static const struct pb_field f_ingress[] = { META, M(2, "spec", m_ing_spec) };
 static const struct pb_msg m_ingress = PB_MSG_OF(f_ingress);
 
+/* ---- authentication.k8s.io/v1 ---- */
+
+static const struct pb_field f_bound_ref[] = {
+	S(1, "kind"), S(2, "apiVersion"), S(3, "name"), S(4, "uid"),
+};
+static const struct pb_msg m_bound_ref = PB_MSG_OF(f_bound_ref);
+static const struct pb_field f_token_req_spec[] = {
+	SR(1, "audiences"), M(3, "boundObjectRef", m_bound_ref),
+	IP(4, "expirationSeconds"),
+};
+static const struct pb_msg m_token_req_spec = PB_MSG_OF(f_token_req_spec);
+static const struct pb_field f_token_req[] = {
+	META, M(2, "spec", m_token_req_spec),
+};
+static const struct pb_msg m_token_req = PB_MSG_OF(f_token_req);
+
 /* ---- scheduling.k8s.io/v1 ---- */
 
 static const struct pb_field f_priority_class[] = {
@@ -243,6 +260,7 @@ static const struct pb_msg m_priority_class = PB_MSG_OF(f_priority_class);
 
 const struct pb_kind pb_group_kinds[] = {
 	{ "apps/v1", "Deployment", &m_deployment },
+	{ "authentication.k8s.io/v1", "TokenRequest", &m_token_req },
 	{ "authorization.k8s.io/v1", "SelfSubjectAccessReview", &m_ssar },
 	{ "autoscaling/v1", "HorizontalPodAutoscaler", &m_hpa1 },
 	{ "autoscaling/v2", "HorizontalPodAutoscaler", &m_hpa2 },

@@ -192,7 +192,8 @@ mkdir_p(const char *path)
 			fatal("mkdir %s", buf);
 		buf[i] = '/';
 	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+	/* the data folder holds every Secret: its owner's only */
+	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
 		fatal("mkdir %s", buf);
 }
 

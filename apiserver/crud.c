@@ -1264,6 +1264,8 @@ crud_dispatch(struct apiserver *srv, const struct api_request *req,
 	case API_VERB_CREATE:
 		if (named)
 			method_not_allowed(&c);
+		else if (strcmp(c.res->group, "authentication.k8s.io") == 0)
+			authn_review_create(&c);	/* not stored */
 		else if (strcmp(c.res->kind, "SelfSubjectAccessReview") == 0)
 			review_create(&c);	/* reviews are not stored */
 		else

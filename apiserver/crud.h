@@ -138,6 +138,8 @@ int	scale_to_object(struct crud *c, const struct cJSON *old,
 
 /* eviction.c: pods/eviction (policy/v1 Eviction). Replies. */
 void	eviction_create(struct crud *c);
+/* authn_review.c: a TokenReview or SelfSubjectReview. Replies. */
+void	authn_review_create(struct crud *c);
 /* review.c: a SelfSubjectAccessReview answered, not stored. Replies. */
 void	review_create(struct crud *c);
 

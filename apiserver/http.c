@@ -17,7 +17,9 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <time.h>
@@ -30,6 +32,7 @@
 #include "ckube/log.h"
 #include "ckube/metrics.h"
 #include "ckube/strbuf.h"
+#include "auth.h"
 #include "watch.h"
 
 #define WATCH_BLOCK	16384
@@ -37,6 +40,8 @@
 /* Both far below what fills HTTP_MEMORY_LIMIT (about 56 B a parameter). */
 #define HTTP_MAX_QUERY_PARAMS	256
 #define HTTP_MAX_URI		(16 * 1024)
+/* TLS 1.2 and 1.3 only (GnuTLS priority string). */
+#define HTTP_TLS_PRIORITIES	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
 struct http_server {
 	struct MHD_Daemon	*d;
@@ -44,6 +49,8 @@ struct http_server {
 	struct http_pool	*pool;		/* lists, watches, logs */
 	struct http_guard	*guard;
 	uint16_t		 port;
+	bool			 secure;	/* TLS: authenticate */
+	bool			 client_certs;	/* --client-ca-file */
 	_Atomic int64_t		 max_inflight[2];	/* enum flight */
 	_Atomic int64_t		 inflight[2];
 	int64_t			 test_delay_ms;	/* CKUBE_TEST_HANDLER_DELAY_MS */
@@ -64,6 +71,7 @@ struct conn_state {
 	struct api_request	 req;
 	struct api_response	 resp;
 	_Atomic bool		 handled;	/* resp is ready to queue */
+	struct auth_user	*user;		/* secure port: who asks */
 };
 
 struct param_ctx {
@@ -228,6 +236,93 @@ is_health(const struct api_request *req)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * Paths the secure port answers without authentication (auth.h): the
+ * probes, which tell nothing but "up" (Kubernetes lets them to
+ * system:unauthenticated through system:public-info-viewer).
+ */
+static bool
+is_public(const char *path)
+{
+	static const char *const paths[] = { "/healthz", "/readyz", "/livez" };
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(paths); i++) {
+		n = strlen(paths[i]);
+		if (strncmp(path, paths[i], n) == 0 &&
+		    (path[n] == '\0' || path[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+static enum MHD_Result
+collect_impersonation(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct authn_impersonation *imp = cls;
+
+	(void)kind;
+	if (value == NULL)
+		return MHD_YES;
+	if (strcasecmp(key, "Impersonate-User") == 0)
+		imp->user = value;
+	else if (strcasecmp(key, "Impersonate-Uid") == 0)
+		imp->uid = value;
+	else if (strcasecmp(key, "Impersonate-Group") == 0) {
+		/* room for the service account and authenticated groups */
+		if (imp->ngroups + 3 > AUTH_GROUPS_MAX)
+			imp->too_many = true;
+		else
+			imp->groups[imp->ngroups++] = value;
+	}
+	return MHD_YES;
+}
+
+/*
+ * Who sent the request on c (secure port): the client certificate, the
+ * bearer token, anonymous; then impersonation. 0 and *user, or an error
+ * with st set (401 Unauthorized, 403, 400).
+ */
+static int
+authenticate(struct http_server *hs, struct MHD_Connection *c,
+    struct auth_user *user, struct ck_status *st)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct auth_user cert, requester;
+	struct authn_impersonation imp;
+	enum authn_cert_state cs = AUTHN_CERT_NONE;
+	int rc;
+
+	memset(&cert, 0, sizeof(cert));
+	if (hs->client_certs) {
+		ci = MHD_get_connection_info(c,
+		    MHD_CONNECTION_INFO_GNUTLS_SESSION);
+		if (ci != NULL)
+			cs = authn_tls_peer(ci->tls_session, &cert);
+	}
+	rc = authn_request(hs->srv, cs, &cert, MHD_lookup_connection_value(c,
+	    MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION), &requester);
+	if (rc < 0)
+		return ck_status_set(st, CK_EUNAUTH, "Unauthorized");
+	memset(&imp, 0, sizeof(imp));
+	MHD_get_connection_values(c, MHD_HEADER_KIND, collect_impersonation,
+	    &imp);
+	rc = authn_impersonate(hs->srv, &requester, &imp, user, st);
+	if (rc == 0 && imp.user != NULL)
+		log_v(4, "%s is acting as %s", requester.name, user->name);
+	return rc;
+}
+
+static enum MHD_Result
+reply_status(struct MHD_Connection *c, const struct ck_status *st)
+{
+	struct api_response resp = { 0 };
+
+	status_reply(&resp, st);
+	return queue(c, &resp);
 }
 
 /*
@@ -533,6 +628,7 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	struct conn_state *cs = *con_cls;
 	struct api_request *req;
 	const char *cl;
+	struct ck_status st;
 	int64_t len;
 
 	(void)version;
@@ -551,6 +647,13 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 		http_guard_busy(hs->guard, conn_guard(c), true);
 		if (cs->uri_too_long)
 			return reply_uri_too_long(c);
+		/* before the body: an unauthenticated upload is not read */
+		if (hs->secure && !is_public(url)) {
+			cs->user = ck_malloc(sizeof(*cs->user));
+			ck_status_clear(&st);
+			if (authenticate(hs, c, cs->user, &st) < 0)
+				return reply_status(c, &st);
+		}
 		/*
 		 * An announced oversized body is drained, not stored, and
 		 * answered once read: a client still writing would see a
@@ -604,6 +707,7 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	    "Sec-WebSocket-Protocol");
 	req->body = cs->body.buf ? cs->body.buf : "";
 	req->body_len = cs->body.len;
+	req->user = cs->user;
 	if (is_health(req)) {
 		memset(&cs->resp, 0, sizeof(cs->resp));
 		api_handle(hs->srv, req, &cs->resp);
@@ -647,6 +751,7 @@ completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 		api_response_fini(&cs->resp);
 	}
 	strbuf_fini(&cs->body);
+	free(cs->user);
 	free(cs);
 	*con_cls = NULL;
 }
@@ -708,6 +813,7 @@ http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
 {
 	struct http_server *hs;
 	struct sockaddr_in sa;
+	struct MHD_OptionItem tls[5];
 	const union MHD_DaemonInfo *info;
 
 	*out = NULL;
@@ -734,11 +840,32 @@ http_start(struct apiserver *srv, const char *bind_address, uint16_t port,
 		return CK_EIO;
 	}
 	hs->guard = http_guard_new(cfg->header_timeout_ms);
+	hs->secure = cfg->tls_cert != NULL;
+	hs->client_certs = hs->secure && cfg->client_ca != NULL;
+	/* MHD ignores an option whose value is NULL: none when plain */
+	tls[0] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	if (hs->secure) {
+		tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
+		    (void *)(uintptr_t)cfg->tls_cert };
+		tls[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0,
+		    (void *)(uintptr_t)cfg->tls_key };
+		tls[2] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES,
+		    0, (void *)(uintptr_t)HTTP_TLS_PRIORITIES };
+		tls[3] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+		if (hs->client_certs) {
+			tls[3] = (struct MHD_OptionItem){
+			    MHD_OPTION_HTTPS_MEM_TRUST, 0,
+			    (void *)(uintptr_t)cfg->client_ca };
+			tls[4] = (struct MHD_OptionItem){ MHD_OPTION_END, 0,
+			    NULL };
+		}
+	}
 	hs->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 		MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
-		MHD_ALLOW_UPGRADE,
+		MHD_ALLOW_UPGRADE | (hs->secure ? MHD_USE_TLS : 0),
 	    port, NULL, NULL, access_cb, hs, MHD_OPTION_EXTERNAL_LOGGER,
-	    mhd_log, hs, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	    mhd_log, hs, MHD_OPTION_ARRAY, tls,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)2,
 	    MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
 	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,

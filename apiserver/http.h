@@ -20,6 +20,15 @@ struct http_config {
 	unsigned	 max_connections;	/* --max-connections */
 	unsigned	 idle_timeout_s;	/* --idle-connection-timeout */
 	int64_t		 header_timeout_ms;	/* --request-header-timeout */
+	/*
+	 * PEM text of --tls-cert-file and --tls-private-key-file: non-NULL
+	 * serves HTTPS (TLS 1.2+ only) and authenticates every request but
+	 * /healthz, /livez and /readyz (auth.h); client_ca (--client-ca-file,
+	 * may be NULL) asks for client certificates signed by it.
+	 */
+	const char	*tls_cert;
+	const char	*tls_key;
+	const char	*client_ca;
 };
 
 /* Listen on bind_address:port (0 = ephemeral). */

@@ -22,6 +22,7 @@
 #include "ckube/log.h"
 #include "ckube/strbuf.h"
 #include "apiserver.h"
+#include "auth.h"
 #include "crud.h"
 #include "ns_cache.h"
 #include "sa_jwt.h"
@@ -53,14 +54,51 @@ static int64_t opt_header_ms;
 static const char *opt_sa_issuer;
 static const char *opt_sa_signing_key;
 static const char *opt_sa_key_files;
+static int64_t opt_secure_port;
+static const char *opt_secure_port_file;
+static const char *opt_secure_bind;
+static const char *opt_tls_cert;
+static const char *opt_tls_key;
+static const char *opt_client_ca;
+static const char *opt_token_file;
+static int opt_anonymous;
 
 static const struct flag apiserver_flags[] = {
 	{ "bind-address", FLAG_STRING, &opt_bind, "127.0.0.1", "Serving",
-	    "IPv4 address to listen on" },
+	    "IPv4 address of the insecure HTTP port (no authentication, "
+	    "everything allowed); must be a loopback address when the secure "
+	    "port is served (--tls-cert-file)" },
 	{ "port", FLAG_INT, &opt_port, "8080", "Serving",
-	    "port to listen on (0 = an ephemeral port; see --port-file)" },
+	    "insecure HTTP port to listen on (0 = an ephemeral port; see "
+	    "--port-file)" },
 	{ "port-file", FLAG_STRING, &opt_port_file, NULL, "Serving",
 	    "write the bound port to this file once listening" },
+	{ "secure-port", FLAG_INT, &opt_secure_port, "6443", "Secure serving",
+	    "HTTPS port, served when --tls-cert-file is given (0 = an "
+	    "ephemeral port; see --secure-port-file)" },
+	{ "secure-port-file", FLAG_STRING, &opt_secure_port_file, NULL,
+	    "Secure serving",
+	    "write the bound secure port to this file once listening" },
+	{ "secure-bind-address", FLAG_STRING, &opt_secure_bind, "0.0.0.0",
+	    "Secure serving", "IPv4 address of the HTTPS port" },
+	{ "tls-cert-file", FLAG_STRING, &opt_tls_cert, NULL, "Secure serving",
+	    "PEM certificate (chain) of the HTTPS port; enables it "
+	    "(TLS 1.2 and 1.3 only)" },
+	{ "tls-private-key-file", FLAG_STRING, &opt_tls_key, NULL,
+	    "Secure serving", "PEM private key of --tls-cert-file" },
+	{ "client-ca-file", FLAG_STRING, &opt_client_ca, NULL,
+	    "Authentication",
+	    "PEM CA bundle: a client certificate signed by it authenticates "
+	    "its subject's CN as the user name and each O as a group" },
+	{ "token-auth-file", FLAG_STRING, &opt_token_file, NULL,
+	    "Authentication",
+	    "static bearer tokens, CSV lines token,user,uid,\"group1,group2\""
+	    " (read once at start; a bad line stops the start)" },
+	{ "anonymous-auth", FLAG_BOOL, &opt_anonymous, "false",
+	    "Authentication",
+	    "serve requests without credentials on the secure port as "
+	    "system:anonymous (group system:unauthenticated) instead of "
+	    "401 (/healthz, /livez and /readyz never need credentials)" },
 	{ "max-request-bytes", FLAG_SIZE, &opt_max_body, "3Mi", "Serving",
 	    "largest accepted request body (413 above)" },
 	{ "max-requests-inflight", FLAG_INT, &opt_max_inflight, "400",
@@ -218,6 +256,38 @@ write_port_file(const char *path, unsigned port)
 		fatal("rename %s", path);
 }
 
+/* The whole file (PEM text) of flag, malloc'd; fatal when unreadable. */
+static char *
+read_pem(const char *flag, const char *path)
+{
+	struct strbuf sb;
+	char buf[4096];
+	FILE *f;
+	size_t n;
+
+	f = fopen(path, "r");
+	if (f == NULL)
+		fatal("--%s %s", flag, path);
+	strbuf_init(&sb);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && sb.len < (4u << 20))
+		strbuf_add(&sb, buf, n);
+	if (ferror(f) || sb.len == 0)
+		fatalx("--%s %s: cannot read it (or it is empty)", flag, path);
+	fclose(f);
+	strbuf_addc(&sb, '\0');
+	return strbuf_detach(&sb, NULL);
+}
+
+/* 127.0.0.0/8 */
+static bool
+is_loopback(const char *addr)
+{
+	struct in_addr a;
+
+	return inet_pton(AF_INET, addr, &a) == 1 &&
+	    (ntohl(a.s_addr) >> 24) == 127;
+}
+
 /*
  * Raise the soft open-file limit to the hard one, and keep the connection
  * limit under it with room for the store, the bus and the logs: MHD stops
@@ -261,8 +331,11 @@ main(int argc, char *argv[])
 	struct apiserver srv;
 	struct store *store = NULL;
 	struct bus *bus = NULL;
-	struct http_server *hs = NULL;
+	struct http_server *hs = NULL, *hss = NULL;
 	struct http_config hc;
+	struct authn_tokens *tokens = NULL;
+	char *tls_cert = NULL, *tls_key = NULL, *client_ca = NULL;
+	char err[512];
 	long ncpu;
 	struct ck_status st;
 	struct sigaction sa;
@@ -328,7 +401,39 @@ main(int argc, char *argv[])
 	if (authn_sa_config(opt_sa_issuer, opt_sa_signing_key,
 	    opt_sa_key_files, &st) < 0)
 		return flags_usage_error(&prog, "%s", st.message);
+	if (opt_secure_port < 0 || opt_secure_port > 65535)
+		return flags_usage_error(&prog,
+		    "--secure-port %lld: out of range 0-65535",
+		    (long long)opt_secure_port);
+	if ((opt_tls_cert == NULL) != (opt_tls_key == NULL))
+		return flags_usage_error(&prog, "--tls-cert-file and "
+		    "--tls-private-key-file go together");
+	if (opt_tls_cert == NULL && (opt_client_ca != NULL ||
+	    opt_token_file != NULL || opt_anonymous))
+		return flags_usage_error(&prog, "--client-ca-file, "
+		    "--token-auth-file and --anonymous-auth need the secure "
+		    "port (--tls-cert-file, --tls-private-key-file): kubectl "
+		    "sends credentials only over HTTPS");
+	if (opt_tls_cert != NULL && !is_loopback(opt_bind))
+		return flags_usage_error(&prog, "--bind-address %s: the "
+		    "insecure port allows everything to everyone; with the "
+		    "secure port served it must be a loopback address "
+		    "(127.0.0.1)", opt_bind);
 	log_init(argv[0], (int)opt_v);
+	if (opt_token_file != NULL) {
+		if (authn_tokens_load(opt_token_file, &tokens, err,
+		    sizeof(err)) < 0)
+			fatalx("--token-auth-file: %s", err);
+		log_info("--token-auth-file %s: %zu tokens", opt_token_file,
+		    authn_tokens_count(tokens));
+	}
+	authn_configure(tokens, opt_anonymous != 0);
+	if (opt_tls_cert != NULL) {
+		tls_cert = read_pem("tls-cert-file", opt_tls_cert);
+		tls_key = read_pem("tls-private-key-file", opt_tls_key);
+		if (opt_client_ca != NULL)
+			client_ca = read_pem("client-ca-file", opt_client_ca);
+	}
 
 	mkdir_p(opt_data_dir);
 	if (realpath(opt_data_dir, dir) == NULL)
@@ -386,6 +491,26 @@ main(int argc, char *argv[])
 	if (aggregator_start(&srv, opt_apiservice_check_ms) < 0)
 		fatalx("cannot start the APIService availability thread");
 	http_set_inflight(hs, opt_max_inflight, opt_max_mutating);
+	if (tls_cert != NULL) {
+		hc.tls_cert = tls_cert;
+		hc.tls_key = tls_key;
+		hc.client_ca = client_ca;
+		if (http_start(&srv, opt_secure_bind, (uint16_t)opt_secure_port,
+		    &hc, &hss) < 0)
+			fatalx("cannot start the HTTPS server (--tls-cert-file "
+			    "%s, --tls-private-key-file %s%s%s)", opt_tls_cert,
+			    opt_tls_key, client_ca ? ", --client-ca-file " : "",
+			    client_ca ? opt_client_ca : "");
+		http_set_inflight(hss, opt_max_inflight, opt_max_mutating);
+		if (opt_secure_port_file != NULL &&
+		    opt_secure_port_file[0] != '\0')
+			write_port_file(opt_secure_port_file, http_port(hss));
+		log_info("ckube-apiserver: serving securely on https://%s:%u "
+		    "(client certificates %s, %zu static tokens, anonymous "
+		    "%s)", opt_secure_bind, http_port(hss),
+		    client_ca ? "on" : "off", authn_tokens_count(tokens),
+		    opt_anonymous ? "on" : "off");
+	}
 	if (opt_port_file != NULL && opt_port_file[0] != '\0')
 		write_port_file(opt_port_file, http_port(hs));
 	log_info("ckube-apiserver: serving on http://%s:%u, data in %s, bus %s",
@@ -401,11 +526,18 @@ main(int argc, char *argv[])
 
 	aggregator_stop();
 	watchlog_shutdown(srv.wl);
+	http_stop(hss);
 	http_stop(hs);
 	watchlog_free(srv.wl);
 	bus_close(bus);
 	store_close(store);
 	ns_cache_free(srv.nsc);
+	authn_shutdown();
+	free(tls_cert);
+	if (tls_key != NULL)
+		explicit_bzero(tls_key, strlen(tls_key));
+	free(tls_key);
+	free(client_ca);
 	log_info("ckube-apiserver: stopped");
 	return 0;
 }

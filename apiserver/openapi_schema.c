@@ -14,7 +14,7 @@ static const struct openapi_prop p0[] = {
 	    "The data of this controller revision." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "revision", OA_INTEGER, OA_NONE, "int64", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The revision of this controller revision." },
@@ -24,7 +24,7 @@ static const struct openapi_prop p1[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 3, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -32,7 +32,7 @@ static const struct openapi_prop p1[] = {
 	    "The observed state, written by the system; read-only for users." },
 };
 static const struct openapi_prop p2[] = {
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last transition time of this daemon set condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this daemon set condition." },
@@ -48,9 +48,9 @@ static const struct openapi_prop p3[] = {
 	    "Seconds a new pod must be ready before it counts as available." },
 	{ "revisionHistoryLimit", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "How many old revisions to keep for rollback." },
-	{ "selector", OA_REF, OA_NONE, NULL, 302, OA_REQUIRED, NULL, NULL, NULL,
+	{ "selector", OA_REF, OA_NONE, NULL, 308, OA_REQUIRED, NULL, NULL, NULL,
 	    "The label query the pods must match." },
-	{ "template", OA_REF, OA_NONE, NULL, 199, OA_REQUIRED, NULL, NULL, NULL,
+	{ "template", OA_REF, OA_NONE, NULL, 205, OA_REQUIRED, NULL, NULL, NULL,
 	    "The template of the pods created." },
 	{ "updateStrategy", OA_REF, OA_NONE, NULL, 5, 0, NULL, NULL, NULL,
 	    "How pods are replaced when the template changes: RollingUpdate (the default) or OnDelete." },
@@ -88,7 +88,7 @@ static const struct openapi_prop p6[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 8, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -96,9 +96,9 @@ static const struct openapi_prop p6[] = {
 	    "The observed state, written by the system; read-only for users." },
 };
 static const struct openapi_prop p7[] = {
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last transition time of this deployment condition." },
-	{ "lastUpdateTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "lastUpdateTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last update time of this deployment condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this deployment condition." },
@@ -120,11 +120,11 @@ static const struct openapi_prop p8[] = {
 	    "The number of desired pods (1 when unset)." },
 	{ "revisionHistoryLimit", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "How many old revisions to keep for rollback." },
-	{ "selector", OA_REF, OA_NONE, NULL, 302, OA_REQUIRED, NULL, NULL, NULL,
+	{ "selector", OA_REF, OA_NONE, NULL, 308, OA_REQUIRED, NULL, NULL, NULL,
 	    "The label query the pods must match." },
 	{ "strategy", OA_REF, OA_NONE, NULL, 10, 0, "retainKeys", NULL, NULL,
 	    "How existing pods are replaced by new ones." },
-	{ "template", OA_REF, OA_NONE, NULL, 199, OA_REQUIRED, NULL, NULL, NULL,
+	{ "template", OA_REF, OA_NONE, NULL, 205, OA_REQUIRED, NULL, NULL, NULL,
 	    "The template of the pods created." },
 };
 static const struct openapi_prop p9[] = {
@@ -156,7 +156,7 @@ static const struct openapi_prop p11[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 13, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -164,7 +164,7 @@ static const struct openapi_prop p11[] = {
 	    "The observed state, written by the system; read-only for users." },
 };
 static const struct openapi_prop p12[] = {
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last transition time of this replica set condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this replica set condition." },
@@ -180,9 +180,9 @@ static const struct openapi_prop p13[] = {
 	    "Seconds a new pod must be ready before it counts as available." },
 	{ "replicas", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The number of desired pods." },
-	{ "selector", OA_REF, OA_NONE, NULL, 302, OA_REQUIRED, NULL, NULL, NULL,
+	{ "selector", OA_REF, OA_NONE, NULL, 308, OA_REQUIRED, NULL, NULL, NULL,
 	    "The label query the pods must match." },
-	{ "template", OA_REF, OA_NONE, NULL, 199, 0, NULL, NULL, NULL,
+	{ "template", OA_REF, OA_NONE, NULL, 205, 0, NULL, NULL, NULL,
 	    "The template of the pods created." },
 };
 static const struct openapi_prop p14[] = {
@@ -200,19 +200,19 @@ static const struct openapi_prop p14[] = {
 	    "The number of desired pods." },
 };
 static const struct openapi_prop p15[] = {
-	{ "maxSurge", OA_REF, OA_NONE, NULL, 314, 0, NULL, NULL, NULL,
+	{ "maxSurge", OA_REF, OA_NONE, NULL, 320, 0, NULL, NULL, NULL,
 	    "How many pods may exist above the desired count during an update (a number or a percentage)." },
-	{ "maxUnavailable", OA_REF, OA_NONE, NULL, 314, 0, NULL, NULL, NULL,
+	{ "maxUnavailable", OA_REF, OA_NONE, NULL, 320, 0, NULL, NULL, NULL,
 	    "How many pods may be unavailable during an update (a number or a percentage)." },
 };
 static const struct openapi_prop p16[] = {
-	{ "maxSurge", OA_REF, OA_NONE, NULL, 314, 0, NULL, NULL, NULL,
+	{ "maxSurge", OA_REF, OA_NONE, NULL, 320, 0, NULL, NULL, NULL,
 	    "How many pods may exist above the desired count during an update (a number or a percentage)." },
-	{ "maxUnavailable", OA_REF, OA_NONE, NULL, 314, 0, NULL, NULL, NULL,
+	{ "maxUnavailable", OA_REF, OA_NONE, NULL, 320, 0, NULL, NULL, NULL,
 	    "How many pods may be unavailable during an update (a number or a percentage)." },
 };
 static const struct openapi_prop p17[] = {
-	{ "maxUnavailable", OA_REF, OA_NONE, NULL, 314, 0, NULL, NULL, NULL,
+	{ "maxUnavailable", OA_REF, OA_NONE, NULL, 320, 0, NULL, NULL, NULL,
 	    "How many pods may be unavailable during an update (a number or a percentage)." },
 	{ "partition", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
 	    "The partition of this rolling update stateful set strategy." },
@@ -222,7 +222,7 @@ static const struct openapi_prop p18[] = {
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "spec", OA_REF, OA_NONE, NULL, 22, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
@@ -230,7 +230,7 @@ static const struct openapi_prop p18[] = {
 	    "The observed state, written by the system; read-only for users." },
 };
 static const struct openapi_prop p19[] = {
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last transition time of this stateful set condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this stateful set condition." },
@@ -264,15 +264,15 @@ static const struct openapi_prop p22[] = {
 	    "The number of desired pods." },
 	{ "revisionHistoryLimit", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "How many old revisions to keep for rollback." },
-	{ "selector", OA_REF, OA_NONE, NULL, 302, OA_REQUIRED, NULL, NULL, NULL,
+	{ "selector", OA_REF, OA_NONE, NULL, 308, OA_REQUIRED, NULL, NULL, NULL,
 	    "The label query the pods must match." },
 	{ "serviceName", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The headless service giving the pods their DNS names." },
-	{ "template", OA_REF, OA_NONE, NULL, 199, OA_REQUIRED, NULL, NULL, NULL,
+	{ "template", OA_REF, OA_NONE, NULL, 205, OA_REQUIRED, NULL, NULL, NULL,
 	    "The template of the pods created." },
 	{ "updateStrategy", OA_REF, OA_NONE, NULL, 24, 0, NULL, NULL, NULL,
 	    "The update strategy of this stateful set spec." },
-	{ "volumeClaimTemplates", OA_ARRAY, OA_REF, NULL, 174, 0, NULL, NULL, NULL,
+	{ "volumeClaimTemplates", OA_ARRAY, OA_REF, NULL, 180, 0, NULL, NULL, NULL,
 	    "Claims each pod gets its own copy of." },
 };
 static const struct openapi_prop p23[] = {
@@ -304,12 +304,64 @@ static const struct openapi_prop p24[] = {
 	    "Which of the known variants this is." },
 };
 static const struct openapi_prop p25[] = {
+	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The versioned schema of this object, as group/version (v1 for the core group)." },
+	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The type of this object, in CamelCase." },
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	    "Standard object metadata." },
+	{ "status", OA_REF, OA_NONE, NULL, 26, 0, NULL, NULL, NULL,
+	    "The observed state, written by the system; read-only for users." },
+};
+static const struct openapi_prop p26[] = {
+	{ "userInfo", OA_REF, OA_NONE, NULL, 30, 0, NULL, NULL, NULL,
+	    "The user info of this self subject review status." },
+};
+static const struct openapi_prop p27[] = {
+	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The versioned schema of this object, as group/version (v1 for the core group)." },
+	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The type of this object, in CamelCase." },
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	    "Standard object metadata." },
+	{ "spec", OA_REF, OA_NONE, NULL, 28, OA_REQUIRED, NULL, NULL, NULL,
+	    "The desired state, as set by the user." },
+	{ "status", OA_REF, OA_NONE, NULL, 29, 0, NULL, NULL, NULL,
+	    "The observed state, written by the system; read-only for users." },
+};
+static const struct openapi_prop p28[] = {
+	{ "audiences", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
+	    "The audiences of this token review spec." },
+	{ "token", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The token of this token review spec." },
+};
+static const struct openapi_prop p29[] = {
+	{ "audiences", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
+	    "The audiences of this token review status." },
+	{ "authenticated", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The authenticated of this token review status." },
+	{ "error", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The error of this token review status." },
+	{ "user", OA_REF, OA_NONE, NULL, 30, 0, NULL, NULL, NULL,
+	    "The user of this token review status." },
+};
+static const struct openapi_prop p30[] = {
+	{ "extra", OA_MAP, OA_ARRAY, NULL, -1, 0, NULL, NULL, NULL,
+	    "The extra of this user info." },
+	{ "groups", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
+	    "The groups of this user info." },
+	{ "uid", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The unique id of the object, set by the server." },
+	{ "username", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
+	    "The username of this user info." },
+};
+static const struct openapi_prop p31[] = {
 	{ "path", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The path of this non resource attributes." },
 	{ "verb", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The verb of this non resource attributes." },
 };
-static const struct openapi_prop p26[] = {
+static const struct openapi_prop p32[] = {
 	{ "group", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The group of this resource attributes." },
 	{ "name", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -325,25 +377,25 @@ static const struct openapi_prop p26[] = {
 	{ "version", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The version of this resource attributes." },
 };
-static const struct openapi_prop p27[] = {
+static const struct openapi_prop p33[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 28, OA_REQUIRED, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 34, OA_REQUIRED, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
-	{ "status", OA_REF, OA_NONE, NULL, 29, 0, NULL, NULL, NULL,
+	{ "status", OA_REF, OA_NONE, NULL, 35, 0, NULL, NULL, NULL,
 	    "The observed state, written by the system; read-only for users." },
 };
-static const struct openapi_prop p28[] = {
-	{ "nonResourceAttributes", OA_REF, OA_NONE, NULL, 25, 0, NULL, NULL, NULL,
+static const struct openapi_prop p34[] = {
+	{ "nonResourceAttributes", OA_REF, OA_NONE, NULL, 31, 0, NULL, NULL, NULL,
 	    "The non resource attributes of this self subject access review spec." },
-	{ "resourceAttributes", OA_REF, OA_NONE, NULL, 26, 0, NULL, NULL, NULL,
+	{ "resourceAttributes", OA_REF, OA_NONE, NULL, 32, 0, NULL, NULL, NULL,
 	    "The resource attributes of this self subject access review spec." },
 };
-static const struct openapi_prop p29[] = {
+static const struct openapi_prop p35[] = {
 	{ "allowed", OA_BOOLEAN, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The allowed of this subject access review status." },
 	{ "denied", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -353,7 +405,7 @@ static const struct openapi_prop p29[] = {
 	{ "reason", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The reason of this subject access review status." },
 };
-static const struct openapi_prop p30[] = {
+static const struct openapi_prop p36[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -361,79 +413,79 @@ static const struct openapi_prop p30[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 };
-static const struct openapi_prop p31[] = {
+static const struct openapi_prop p37[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 32, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 38, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
-	{ "status", OA_REF, OA_NONE, NULL, 33, 0, NULL, NULL, NULL,
+	{ "status", OA_REF, OA_NONE, NULL, 39, 0, NULL, NULL, NULL,
 	    "The observed state, written by the system; read-only for users." },
 };
-static const struct openapi_prop p32[] = {
+static const struct openapi_prop p38[] = {
 	{ "maxReplicas", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The most replicas; required." },
 	{ "minReplicas", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The fewest replicas (1 when unset)." },
-	{ "scaleTargetRef", OA_REF, OA_NONE, NULL, 30, OA_REQUIRED, NULL, NULL, NULL,
+	{ "scaleTargetRef", OA_REF, OA_NONE, NULL, 36, OA_REQUIRED, NULL, NULL, NULL,
 	    "The workload scaled." },
 	{ "targetCPUUtilizationPercentage", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The average CPU utilization aimed for, in percent of the requests." },
 };
-static const struct openapi_prop p33[] = {
+static const struct openapi_prop p39[] = {
 	{ "currentCPUUtilizationPercentage", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The current cpu utilization percentage of this horizontal pod autoscaler status." },
 	{ "currentReplicas", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The current replicas of this horizontal pod autoscaler status." },
 	{ "desiredReplicas", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The desired replicas of this horizontal pod autoscaler status." },
-	{ "lastScaleTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "lastScaleTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last scale time of this horizontal pod autoscaler status." },
 	{ "observedGeneration", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
 	    "The observed generation of this horizontal pod autoscaler status." },
 };
-static const struct openapi_prop p34[] = {
+static const struct openapi_prop p40[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 35, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 41, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
-	{ "status", OA_REF, OA_NONE, NULL, 36, 0, NULL, NULL, NULL,
+	{ "status", OA_REF, OA_NONE, NULL, 42, 0, NULL, NULL, NULL,
 	    "The observed state, written by the system; read-only for users." },
 };
-static const struct openapi_prop p35[] = {
+static const struct openapi_prop p41[] = {
 	{ "replicas", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The number of desired pods." },
 };
-static const struct openapi_prop p36[] = {
+static const struct openapi_prop p42[] = {
 	{ "replicas", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The number of desired pods." },
 	{ "selector", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The label query the pods must match." },
 };
-static const struct openapi_prop p37[] = {
+static const struct openapi_prop p43[] = {
 	{ "container", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The container of this container resource metric source." },
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
-	{ "target", OA_REF, OA_NONE, NULL, 52, OA_REQUIRED, NULL, NULL, NULL,
+	{ "target", OA_REF, OA_NONE, NULL, 58, OA_REQUIRED, NULL, NULL, NULL,
 	    "The target of this container resource metric source." },
 };
-static const struct openapi_prop p38[] = {
+static const struct openapi_prop p44[] = {
 	{ "container", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The container of this container resource metric status." },
-	{ "current", OA_REF, OA_NONE, NULL, 53, OA_REQUIRED, NULL, NULL, NULL,
+	{ "current", OA_REF, OA_NONE, NULL, 59, OA_REQUIRED, NULL, NULL, NULL,
 	    "The current of this container resource metric status." },
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 };
-static const struct openapi_prop p39[] = {
+static const struct openapi_prop p45[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -441,19 +493,19 @@ static const struct openapi_prop p39[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 };
-static const struct openapi_prop p40[] = {
-	{ "metric", OA_REF, OA_NONE, NULL, 49, OA_REQUIRED, NULL, NULL, NULL,
+static const struct openapi_prop p46[] = {
+	{ "metric", OA_REF, OA_NONE, NULL, 55, OA_REQUIRED, NULL, NULL, NULL,
 	    "The metric of this external metric source." },
-	{ "target", OA_REF, OA_NONE, NULL, 52, OA_REQUIRED, NULL, NULL, NULL,
+	{ "target", OA_REF, OA_NONE, NULL, 58, OA_REQUIRED, NULL, NULL, NULL,
 	    "The target of this external metric source." },
 };
-static const struct openapi_prop p41[] = {
-	{ "current", OA_REF, OA_NONE, NULL, 53, OA_REQUIRED, NULL, NULL, NULL,
+static const struct openapi_prop p47[] = {
+	{ "current", OA_REF, OA_NONE, NULL, 59, OA_REQUIRED, NULL, NULL, NULL,
 	    "The current of this external metric status." },
-	{ "metric", OA_REF, OA_NONE, NULL, 49, OA_REQUIRED, NULL, NULL, NULL,
+	{ "metric", OA_REF, OA_NONE, NULL, 55, OA_REQUIRED, NULL, NULL, NULL,
 	    "The metric of this external metric status." },
 };
-static const struct openapi_prop p42[] = {
+static const struct openapi_prop p48[] = {
 	{ "periodSeconds", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The period seconds of this hpa scaling policy." },
 	{ "type", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -461,34 +513,34 @@ static const struct openapi_prop p42[] = {
 	{ "value", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The value of this hpa scaling policy." },
 };
-static const struct openapi_prop p43[] = {
-	{ "policies", OA_ARRAY, OA_REF, NULL, 42, 0, NULL, NULL, NULL,
+static const struct openapi_prop p49[] = {
+	{ "policies", OA_ARRAY, OA_REF, NULL, 48, 0, NULL, NULL, NULL,
 	    "The policies of this hpa scaling rules." },
 	{ "selectPolicy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The select policy of this hpa scaling rules." },
 	{ "stabilizationWindowSeconds", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The stabilization window seconds of this hpa scaling rules." },
 };
-static const struct openapi_prop p44[] = {
+static const struct openapi_prop p50[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 47, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 53, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
-	{ "status", OA_REF, OA_NONE, NULL, 48, 0, NULL, NULL, NULL,
+	{ "status", OA_REF, OA_NONE, NULL, 54, 0, NULL, NULL, NULL,
 	    "The observed state, written by the system; read-only for users." },
 };
-static const struct openapi_prop p45[] = {
-	{ "scaleDown", OA_REF, OA_NONE, NULL, 43, 0, NULL, NULL, NULL,
+static const struct openapi_prop p51[] = {
+	{ "scaleDown", OA_REF, OA_NONE, NULL, 49, 0, NULL, NULL, NULL,
 	    "The scale down of this horizontal pod autoscaler behavior." },
-	{ "scaleUp", OA_REF, OA_NONE, NULL, 43, 0, NULL, NULL, NULL,
+	{ "scaleUp", OA_REF, OA_NONE, NULL, 49, 0, NULL, NULL, NULL,
 	    "The scale up of this horizontal pod autoscaler behavior." },
 };
-static const struct openapi_prop p46[] = {
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+static const struct openapi_prop p52[] = {
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last transition time of this horizontal pod autoscaler condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this horizontal pod autoscaler condition." },
@@ -499,142 +551,142 @@ static const struct openapi_prop p46[] = {
 	{ "type", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p47[] = {
-	{ "behavior", OA_REF, OA_NONE, NULL, 45, 0, NULL, NULL, NULL,
+static const struct openapi_prop p53[] = {
+	{ "behavior", OA_REF, OA_NONE, NULL, 51, 0, NULL, NULL, NULL,
 	    "The behavior of this horizontal pod autoscaler spec." },
 	{ "maxReplicas", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The most replicas; required." },
-	{ "metrics", OA_ARRAY, OA_REF, NULL, 50, 0, NULL, NULL, NULL,
+	{ "metrics", OA_ARRAY, OA_REF, NULL, 56, 0, NULL, NULL, NULL,
 	    "The metrics scaled on; the largest proposed count wins (80% CPU when unset)." },
 	{ "minReplicas", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The fewest replicas (1 when unset)." },
-	{ "scaleTargetRef", OA_REF, OA_NONE, NULL, 39, OA_REQUIRED, NULL, NULL, NULL,
+	{ "scaleTargetRef", OA_REF, OA_NONE, NULL, 45, OA_REQUIRED, NULL, NULL, NULL,
 	    "The workload scaled." },
 };
-static const struct openapi_prop p48[] = {
-	{ "conditions", OA_ARRAY, OA_REF, NULL, 46, OA_REQUIRED, NULL, NULL, NULL,
+static const struct openapi_prop p54[] = {
+	{ "conditions", OA_ARRAY, OA_REF, NULL, 52, OA_REQUIRED, NULL, NULL, NULL,
 	    "The latest observations of the object's state." },
-	{ "currentMetrics", OA_ARRAY, OA_REF, NULL, 51, 0, NULL, NULL, NULL,
+	{ "currentMetrics", OA_ARRAY, OA_REF, NULL, 57, 0, NULL, NULL, NULL,
 	    "The current metrics of this horizontal pod autoscaler status." },
 	{ "currentReplicas", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The current replicas of this horizontal pod autoscaler status." },
 	{ "desiredReplicas", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The desired replicas of this horizontal pod autoscaler status." },
-	{ "lastScaleTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "lastScaleTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last scale time of this horizontal pod autoscaler status." },
 	{ "observedGeneration", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
 	    "The observed generation of this horizontal pod autoscaler status." },
 };
-static const struct openapi_prop p49[] = {
+static const struct openapi_prop p55[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
-	{ "selector", OA_REF, OA_NONE, NULL, 302, 0, NULL, NULL, NULL,
+	{ "selector", OA_REF, OA_NONE, NULL, 308, 0, NULL, NULL, NULL,
 	    "The label query the pods must match." },
 };
-static const struct openapi_prop p50[] = {
-	{ "containerResource", OA_REF, OA_NONE, NULL, 37, 0, NULL, NULL, NULL,
+static const struct openapi_prop p56[] = {
+	{ "containerResource", OA_REF, OA_NONE, NULL, 43, 0, NULL, NULL, NULL,
 	    "The container resource of this metric spec." },
-	{ "external", OA_REF, OA_NONE, NULL, 40, 0, NULL, NULL, NULL,
+	{ "external", OA_REF, OA_NONE, NULL, 46, 0, NULL, NULL, NULL,
 	    "The external of this metric spec." },
-	{ "object", OA_REF, OA_NONE, NULL, 54, 0, NULL, NULL, NULL,
+	{ "object", OA_REF, OA_NONE, NULL, 60, 0, NULL, NULL, NULL,
 	    "The object of this metric spec." },
-	{ "pods", OA_REF, OA_NONE, NULL, 56, 0, NULL, NULL, NULL,
+	{ "pods", OA_REF, OA_NONE, NULL, 62, 0, NULL, NULL, NULL,
 	    "The pods of this metric spec." },
-	{ "resource", OA_REF, OA_NONE, NULL, 58, 0, NULL, NULL, NULL,
+	{ "resource", OA_REF, OA_NONE, NULL, 64, 0, NULL, NULL, NULL,
 	    "The resource of this metric spec." },
 	{ "type", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p51[] = {
-	{ "containerResource", OA_REF, OA_NONE, NULL, 38, 0, NULL, NULL, NULL,
+static const struct openapi_prop p57[] = {
+	{ "containerResource", OA_REF, OA_NONE, NULL, 44, 0, NULL, NULL, NULL,
 	    "The container resource of this metric status." },
-	{ "external", OA_REF, OA_NONE, NULL, 41, 0, NULL, NULL, NULL,
+	{ "external", OA_REF, OA_NONE, NULL, 47, 0, NULL, NULL, NULL,
 	    "The external of this metric status." },
-	{ "object", OA_REF, OA_NONE, NULL, 55, 0, NULL, NULL, NULL,
+	{ "object", OA_REF, OA_NONE, NULL, 61, 0, NULL, NULL, NULL,
 	    "The object of this metric status." },
-	{ "pods", OA_REF, OA_NONE, NULL, 57, 0, NULL, NULL, NULL,
+	{ "pods", OA_REF, OA_NONE, NULL, 63, 0, NULL, NULL, NULL,
 	    "The pods of this metric status." },
-	{ "resource", OA_REF, OA_NONE, NULL, 59, 0, NULL, NULL, NULL,
+	{ "resource", OA_REF, OA_NONE, NULL, 65, 0, NULL, NULL, NULL,
 	    "The resource of this metric status." },
 	{ "type", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p52[] = {
+static const struct openapi_prop p58[] = {
 	{ "averageUtilization", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The average utilization of this metric target." },
-	{ "averageValue", OA_REF, OA_NONE, NULL, 299, 0, NULL, NULL, NULL,
+	{ "averageValue", OA_REF, OA_NONE, NULL, 305, 0, NULL, NULL, NULL,
 	    "The average value of this metric target." },
 	{ "type", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
-	{ "value", OA_REF, OA_NONE, NULL, 299, 0, NULL, NULL, NULL,
+	{ "value", OA_REF, OA_NONE, NULL, 305, 0, NULL, NULL, NULL,
 	    "The value of this metric target." },
 };
-static const struct openapi_prop p53[] = {
+static const struct openapi_prop p59[] = {
 	{ "averageUtilization", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The average utilization of this metric value status." },
-	{ "averageValue", OA_REF, OA_NONE, NULL, 299, 0, NULL, NULL, NULL,
+	{ "averageValue", OA_REF, OA_NONE, NULL, 305, 0, NULL, NULL, NULL,
 	    "The average value of this metric value status." },
-	{ "value", OA_REF, OA_NONE, NULL, 299, 0, NULL, NULL, NULL,
+	{ "value", OA_REF, OA_NONE, NULL, 305, 0, NULL, NULL, NULL,
 	    "The value of this metric value status." },
 };
-static const struct openapi_prop p54[] = {
-	{ "describedObject", OA_REF, OA_NONE, NULL, 39, OA_REQUIRED, NULL, NULL, NULL,
+static const struct openapi_prop p60[] = {
+	{ "describedObject", OA_REF, OA_NONE, NULL, 45, OA_REQUIRED, NULL, NULL, NULL,
 	    "The described object of this object metric source." },
-	{ "metric", OA_REF, OA_NONE, NULL, 49, OA_REQUIRED, NULL, NULL, NULL,
+	{ "metric", OA_REF, OA_NONE, NULL, 55, OA_REQUIRED, NULL, NULL, NULL,
 	    "The metric of this object metric source." },
-	{ "target", OA_REF, OA_NONE, NULL, 52, OA_REQUIRED, NULL, NULL, NULL,
+	{ "target", OA_REF, OA_NONE, NULL, 58, OA_REQUIRED, NULL, NULL, NULL,
 	    "The target of this object metric source." },
 };
-static const struct openapi_prop p55[] = {
-	{ "current", OA_REF, OA_NONE, NULL, 53, OA_REQUIRED, NULL, NULL, NULL,
+static const struct openapi_prop p61[] = {
+	{ "current", OA_REF, OA_NONE, NULL, 59, OA_REQUIRED, NULL, NULL, NULL,
 	    "The current of this object metric status." },
-	{ "describedObject", OA_REF, OA_NONE, NULL, 39, OA_REQUIRED, NULL, NULL, NULL,
+	{ "describedObject", OA_REF, OA_NONE, NULL, 45, OA_REQUIRED, NULL, NULL, NULL,
 	    "The described object of this object metric status." },
-	{ "metric", OA_REF, OA_NONE, NULL, 49, OA_REQUIRED, NULL, NULL, NULL,
+	{ "metric", OA_REF, OA_NONE, NULL, 55, OA_REQUIRED, NULL, NULL, NULL,
 	    "The metric of this object metric status." },
 };
-static const struct openapi_prop p56[] = {
-	{ "metric", OA_REF, OA_NONE, NULL, 49, OA_REQUIRED, NULL, NULL, NULL,
+static const struct openapi_prop p62[] = {
+	{ "metric", OA_REF, OA_NONE, NULL, 55, OA_REQUIRED, NULL, NULL, NULL,
 	    "The metric of this pods metric source." },
-	{ "target", OA_REF, OA_NONE, NULL, 52, OA_REQUIRED, NULL, NULL, NULL,
+	{ "target", OA_REF, OA_NONE, NULL, 58, OA_REQUIRED, NULL, NULL, NULL,
 	    "The target of this pods metric source." },
 };
-static const struct openapi_prop p57[] = {
-	{ "current", OA_REF, OA_NONE, NULL, 53, OA_REQUIRED, NULL, NULL, NULL,
+static const struct openapi_prop p63[] = {
+	{ "current", OA_REF, OA_NONE, NULL, 59, OA_REQUIRED, NULL, NULL, NULL,
 	    "The current of this pods metric status." },
-	{ "metric", OA_REF, OA_NONE, NULL, 49, OA_REQUIRED, NULL, NULL, NULL,
+	{ "metric", OA_REF, OA_NONE, NULL, 55, OA_REQUIRED, NULL, NULL, NULL,
 	    "The metric of this pods metric status." },
 };
-static const struct openapi_prop p58[] = {
+static const struct openapi_prop p64[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
-	{ "target", OA_REF, OA_NONE, NULL, 52, OA_REQUIRED, NULL, NULL, NULL,
+	{ "target", OA_REF, OA_NONE, NULL, 58, OA_REQUIRED, NULL, NULL, NULL,
 	    "The target of this resource metric source." },
 };
-static const struct openapi_prop p59[] = {
-	{ "current", OA_REF, OA_NONE, NULL, 53, OA_REQUIRED, NULL, NULL, NULL,
+static const struct openapi_prop p65[] = {
+	{ "current", OA_REF, OA_NONE, NULL, 59, OA_REQUIRED, NULL, NULL, NULL,
 	    "The current of this resource metric status." },
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 };
-static const struct openapi_prop p60[] = {
+static const struct openapi_prop p66[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 61, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 67, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
-	{ "status", OA_REF, OA_NONE, NULL, 62, 0, NULL, NULL, NULL,
+	{ "status", OA_REF, OA_NONE, NULL, 68, 0, NULL, NULL, NULL,
 	    "The observed state, written by the system; read-only for users." },
 };
-static const struct openapi_prop p61[] = {
+static const struct openapi_prop p67[] = {
 	{ "concurrencyPolicy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "What to do when a run is due while the previous one still runs: Allow, Forbid or Replace." },
 	{ "failedJobsHistoryLimit", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "How many failed Jobs to keep." },
-	{ "jobTemplate", OA_REF, OA_NONE, NULL, 67, OA_REQUIRED, NULL, NULL, NULL,
+	{ "jobTemplate", OA_REF, OA_NONE, NULL, 73, OA_REQUIRED, NULL, NULL, NULL,
 	    "The template of the Jobs created." },
 	{ "schedule", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The cron schedule, such as \"*/5 * * * *\"." },
@@ -647,30 +699,30 @@ static const struct openapi_prop p61[] = {
 	{ "timeZone", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The time zone of the schedule, such as Europe/Paris; the controller's when unset." },
 };
-static const struct openapi_prop p62[] = {
-	{ "active", OA_ARRAY, OA_REF, NULL, 172, 0, NULL, NULL, NULL,
+static const struct openapi_prop p68[] = {
+	{ "active", OA_ARRAY, OA_REF, NULL, 178, 0, NULL, NULL, NULL,
 	    "The active of this cron job status." },
-	{ "lastScheduleTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "lastScheduleTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last schedule time of this cron job status." },
-	{ "lastSuccessfulTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "lastSuccessfulTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last successful time of this cron job status." },
 };
-static const struct openapi_prop p63[] = {
+static const struct openapi_prop p69[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 65, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 71, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
-	{ "status", OA_REF, OA_NONE, NULL, 66, 0, NULL, NULL, NULL,
+	{ "status", OA_REF, OA_NONE, NULL, 72, 0, NULL, NULL, NULL,
 	    "The observed state, written by the system; read-only for users." },
 };
-static const struct openapi_prop p64[] = {
-	{ "lastProbeTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+static const struct openapi_prop p70[] = {
+	{ "lastProbeTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last probe time of this job condition." },
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last transition time of this job condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this job condition." },
@@ -681,7 +733,7 @@ static const struct openapi_prop p64[] = {
 	{ "type", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p65[] = {
+static const struct openapi_prop p71[] = {
 	{ "activeDeadlineSeconds", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
 	    "Seconds the Job may be active before it is failed." },
 	{ "backoffLimit", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
@@ -700,29 +752,29 @@ static const struct openapi_prop p65[] = {
 	    "The max failed indexes of this job spec." },
 	{ "parallelism", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "How many pods may run at once." },
-	{ "podFailurePolicy", OA_REF, OA_NONE, NULL, 68, 0, NULL, NULL, NULL,
+	{ "podFailurePolicy", OA_REF, OA_NONE, NULL, 74, 0, NULL, NULL, NULL,
 	    "The pod failure policy of this job spec." },
 	{ "podReplacementPolicy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The pod replacement policy of this job spec." },
-	{ "selector", OA_REF, OA_NONE, NULL, 302, 0, NULL, NULL, NULL,
+	{ "selector", OA_REF, OA_NONE, NULL, 308, 0, NULL, NULL, NULL,
 	    "The label query the pods must match." },
-	{ "successPolicy", OA_REF, OA_NONE, NULL, 72, 0, NULL, NULL, NULL,
+	{ "successPolicy", OA_REF, OA_NONE, NULL, 78, 0, NULL, NULL, NULL,
 	    "The success policy of this job spec." },
 	{ "suspend", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "When true, nothing new is started." },
-	{ "template", OA_REF, OA_NONE, NULL, 199, OA_REQUIRED, NULL, NULL, NULL,
+	{ "template", OA_REF, OA_NONE, NULL, 205, OA_REQUIRED, NULL, NULL, NULL,
 	    "The template of the pods created." },
 	{ "ttlSecondsAfterFinished", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "Seconds after it finishes before the Job is deleted." },
 };
-static const struct openapi_prop p66[] = {
+static const struct openapi_prop p72[] = {
 	{ "active", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The active of this job status." },
 	{ "completedIndexes", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The completed indexes of this job status." },
-	{ "completionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "completionTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The completion time of this job status." },
-	{ "conditions", OA_ARRAY, OA_REF, NULL, 64, OA_LIST_MAP, "merge", "type", "type",
+	{ "conditions", OA_ARRAY, OA_REF, NULL, 70, OA_LIST_MAP, "merge", "type", "type",
 	    "The latest observations of the object's state." },
 	{ "failed", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The failed of this job status." },
@@ -730,26 +782,26 @@ static const struct openapi_prop p66[] = {
 	    "The failed indexes of this job status." },
 	{ "ready", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The ready of this job status." },
-	{ "startTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "startTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The start time of this job status." },
 	{ "succeeded", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The succeeded of this job status." },
 	{ "terminating", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The terminating of this job status." },
-	{ "uncountedTerminatedPods", OA_REF, OA_NONE, NULL, 74, 0, NULL, NULL, NULL,
+	{ "uncountedTerminatedPods", OA_REF, OA_NONE, NULL, 80, 0, NULL, NULL, NULL,
 	    "The uncounted terminated pods of this job status." },
 };
-static const struct openapi_prop p67[] = {
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+static const struct openapi_prop p73[] = {
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 65, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 71, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
 };
-static const struct openapi_prop p68[] = {
-	{ "rules", OA_ARRAY, OA_REF, NULL, 71, OA_REQUIRED, NULL, NULL, NULL,
+static const struct openapi_prop p74[] = {
+	{ "rules", OA_ARRAY, OA_REF, NULL, 77, OA_REQUIRED, NULL, NULL, NULL,
 	    "The rules of this pod failure policy." },
 };
-static const struct openapi_prop p69[] = {
+static const struct openapi_prop p75[] = {
 	{ "containerName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The container name of this pod failure policy on exit codes requirement." },
 	{ "operator", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -757,48 +809,48 @@ static const struct openapi_prop p69[] = {
 	{ "values", OA_ARRAY, OA_INTEGER, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The values of this pod failure policy on exit codes requirement." },
 };
-static const struct openapi_prop p70[] = {
+static const struct openapi_prop p76[] = {
 	{ "status", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The observed state, written by the system; read-only for users." },
 	{ "type", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p71[] = {
+static const struct openapi_prop p77[] = {
 	{ "action", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The action of this pod failure policy rule." },
-	{ "onExitCodes", OA_REF, OA_NONE, NULL, 69, 0, NULL, NULL, NULL,
+	{ "onExitCodes", OA_REF, OA_NONE, NULL, 75, 0, NULL, NULL, NULL,
 	    "The on exit codes of this pod failure policy rule." },
-	{ "onPodConditions", OA_ARRAY, OA_REF, NULL, 70, 0, NULL, NULL, NULL,
+	{ "onPodConditions", OA_ARRAY, OA_REF, NULL, 76, 0, NULL, NULL, NULL,
 	    "The on pod conditions of this pod failure policy rule." },
 };
-static const struct openapi_prop p72[] = {
-	{ "rules", OA_ARRAY, OA_REF, NULL, 73, OA_REQUIRED, NULL, NULL, NULL,
+static const struct openapi_prop p78[] = {
+	{ "rules", OA_ARRAY, OA_REF, NULL, 79, OA_REQUIRED, NULL, NULL, NULL,
 	    "The rules of this success policy." },
 };
-static const struct openapi_prop p73[] = {
+static const struct openapi_prop p79[] = {
 	{ "succeededCount", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The succeeded count of this success policy rule." },
 	{ "succeededIndexes", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The succeeded indexes of this success policy rule." },
 };
-static const struct openapi_prop p74[] = {
+static const struct openapi_prop p80[] = {
 	{ "failed", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The failed of this uncounted terminated pods." },
 	{ "succeeded", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The succeeded of this uncounted terminated pods." },
 };
-static const struct openapi_prop p75[] = {
+static const struct openapi_prop p81[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 76, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 82, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
 };
-static const struct openapi_prop p76[] = {
-	{ "acquireTime", OA_REF, OA_NONE, NULL, 306, 0, NULL, NULL, NULL,
+static const struct openapi_prop p82[] = {
+	{ "acquireTime", OA_REF, OA_NONE, NULL, 312, 0, NULL, NULL, NULL,
 	    "The acquire time of this lease spec." },
 	{ "holderIdentity", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The holder identity of this lease spec." },
@@ -808,12 +860,12 @@ static const struct openapi_prop p76[] = {
 	    "The lease transitions of this lease spec." },
 	{ "preferredHolder", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The preferred holder of this lease spec." },
-	{ "renewTime", OA_REF, OA_NONE, NULL, 306, 0, NULL, NULL, NULL,
+	{ "renewTime", OA_REF, OA_NONE, NULL, 312, 0, NULL, NULL, NULL,
 	    "The renew time of this lease spec." },
 	{ "strategy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "How existing pods are replaced by new ones." },
 };
-static const struct openapi_prop p77[] = {
+static const struct openapi_prop p83[] = {
 	{ "fsType", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The fs type of this aws elastic block store volume source." },
 	{ "partition", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
@@ -823,27 +875,27 @@ static const struct openapi_prop p77[] = {
 	{ "volumeID", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The volume id of this aws elastic block store volume source." },
 };
-static const struct openapi_prop p78[] = {
-	{ "nodeAffinity", OA_REF, OA_NONE, NULL, 160, 0, NULL, NULL, NULL,
+static const struct openapi_prop p84[] = {
+	{ "nodeAffinity", OA_REF, OA_NONE, NULL, 166, 0, NULL, NULL, NULL,
 	    "The node affinity of this affinity." },
-	{ "podAffinity", OA_REF, OA_NONE, NULL, 184, 0, NULL, NULL, NULL,
+	{ "podAffinity", OA_REF, OA_NONE, NULL, 190, 0, NULL, NULL, NULL,
 	    "The pod affinity of this affinity." },
-	{ "podAntiAffinity", OA_REF, OA_NONE, NULL, 186, 0, NULL, NULL, NULL,
+	{ "podAntiAffinity", OA_REF, OA_NONE, NULL, 192, 0, NULL, NULL, NULL,
 	    "The pod anti affinity of this affinity." },
 };
-static const struct openapi_prop p79[] = {
+static const struct openapi_prop p85[] = {
 	{ "localhostProfile", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The localhost profile of this app armor profile." },
 	{ "type", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p80[] = {
+static const struct openapi_prop p86[] = {
 	{ "devicePath", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The device path of this attached volume." },
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 };
-static const struct openapi_prop p81[] = {
+static const struct openapi_prop p87[] = {
 	{ "cachingMode", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The caching mode of this azure disk volume source." },
 	{ "diskName", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -857,7 +909,7 @@ static const struct openapi_prop p81[] = {
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The read only of this azure disk volume source." },
 };
-static const struct openapi_prop p82[] = {
+static const struct openapi_prop p88[] = {
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The read only of this azure file persistent volume source." },
 	{ "secretName", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -867,7 +919,7 @@ static const struct openapi_prop p82[] = {
 	{ "shareName", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The share name of this azure file persistent volume source." },
 };
-static const struct openapi_prop p83[] = {
+static const struct openapi_prop p89[] = {
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The read only of this azure file volume source." },
 	{ "secretName", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -875,28 +927,28 @@ static const struct openapi_prop p83[] = {
 	{ "shareName", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The share name of this azure file volume source." },
 };
-static const struct openapi_prop p84[] = {
+static const struct openapi_prop p90[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "target", OA_REF, OA_NONE, NULL, 172, OA_REQUIRED, NULL, NULL, NULL,
+	{ "target", OA_REF, OA_NONE, NULL, 178, OA_REQUIRED, NULL, NULL, NULL,
 	    "The target of this binding." },
 };
-static const struct openapi_prop p85[] = {
-	{ "controllerExpandSecretRef", OA_REF, OA_NONE, NULL, 228, 0, NULL, NULL, NULL,
+static const struct openapi_prop p91[] = {
+	{ "controllerExpandSecretRef", OA_REF, OA_NONE, NULL, 234, 0, NULL, NULL, NULL,
 	    "The controller expand secret ref of this csi persistent volume source." },
-	{ "controllerPublishSecretRef", OA_REF, OA_NONE, NULL, 228, 0, NULL, NULL, NULL,
+	{ "controllerPublishSecretRef", OA_REF, OA_NONE, NULL, 234, 0, NULL, NULL, NULL,
 	    "The controller publish secret ref of this csi persistent volume source." },
 	{ "driver", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The driver of this csi persistent volume source." },
 	{ "fsType", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The fs type of this csi persistent volume source." },
-	{ "nodePublishSecretRef", OA_REF, OA_NONE, NULL, 228, 0, NULL, NULL, NULL,
+	{ "nodePublishSecretRef", OA_REF, OA_NONE, NULL, 234, 0, NULL, NULL, NULL,
 	    "The node publish secret ref of this csi persistent volume source." },
-	{ "nodeStageSecretRef", OA_REF, OA_NONE, NULL, 228, 0, NULL, NULL, NULL,
+	{ "nodeStageSecretRef", OA_REF, OA_NONE, NULL, 234, 0, NULL, NULL, NULL,
 	    "The node stage secret ref of this csi persistent volume source." },
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The read only of this csi persistent volume source." },
@@ -905,25 +957,25 @@ static const struct openapi_prop p85[] = {
 	{ "volumeHandle", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The volume handle of this csi persistent volume source." },
 };
-static const struct openapi_prop p86[] = {
+static const struct openapi_prop p92[] = {
 	{ "driver", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The driver of this csi volume source." },
 	{ "fsType", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The fs type of this csi volume source." },
-	{ "nodePublishSecretRef", OA_REF, OA_NONE, NULL, 151, 0, NULL, NULL, NULL,
+	{ "nodePublishSecretRef", OA_REF, OA_NONE, NULL, 157, 0, NULL, NULL, NULL,
 	    "The node publish secret ref of this csi volume source." },
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The read only of this csi volume source." },
 	{ "volumeAttributes", OA_MAP, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The volume attributes of this csi volume source." },
 };
-static const struct openapi_prop p87[] = {
+static const struct openapi_prop p93[] = {
 	{ "add", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The add of this capabilities." },
 	{ "drop", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The drop of this capabilities." },
 };
-static const struct openapi_prop p88[] = {
+static const struct openapi_prop p94[] = {
 	{ "monitors", OA_ARRAY, OA_STRING, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The monitors of this ceph fs persistent volume source." },
 	{ "path", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -932,12 +984,12 @@ static const struct openapi_prop p88[] = {
 	    "The read only of this ceph fs persistent volume source." },
 	{ "secretFile", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The secret file of this ceph fs persistent volume source." },
-	{ "secretRef", OA_REF, OA_NONE, NULL, 228, 0, NULL, NULL, NULL,
+	{ "secretRef", OA_REF, OA_NONE, NULL, 234, 0, NULL, NULL, NULL,
 	    "The secret ref of this ceph fs persistent volume source." },
 	{ "user", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The user of this ceph fs persistent volume source." },
 };
-static const struct openapi_prop p89[] = {
+static const struct openapi_prop p95[] = {
 	{ "monitors", OA_ARRAY, OA_STRING, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The monitors of this ceph fs volume source." },
 	{ "path", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -946,36 +998,36 @@ static const struct openapi_prop p89[] = {
 	    "The read only of this ceph fs volume source." },
 	{ "secretFile", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The secret file of this ceph fs volume source." },
-	{ "secretRef", OA_REF, OA_NONE, NULL, 151, 0, NULL, NULL, NULL,
+	{ "secretRef", OA_REF, OA_NONE, NULL, 157, 0, NULL, NULL, NULL,
 	    "The secret ref of this ceph fs volume source." },
 	{ "user", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The user of this ceph fs volume source." },
 };
-static const struct openapi_prop p90[] = {
+static const struct openapi_prop p96[] = {
 	{ "fsType", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The fs type of this cinder persistent volume source." },
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The read only of this cinder persistent volume source." },
-	{ "secretRef", OA_REF, OA_NONE, NULL, 228, 0, NULL, NULL, NULL,
+	{ "secretRef", OA_REF, OA_NONE, NULL, 234, 0, NULL, NULL, NULL,
 	    "The secret ref of this cinder persistent volume source." },
 	{ "volumeID", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The volume id of this cinder persistent volume source." },
 };
-static const struct openapi_prop p91[] = {
+static const struct openapi_prop p97[] = {
 	{ "fsType", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The fs type of this cinder volume source." },
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The read only of this cinder volume source." },
-	{ "secretRef", OA_REF, OA_NONE, NULL, 151, 0, NULL, NULL, NULL,
+	{ "secretRef", OA_REF, OA_NONE, NULL, 157, 0, NULL, NULL, NULL,
 	    "The secret ref of this cinder volume source." },
 	{ "volumeID", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The volume id of this cinder volume source." },
 };
-static const struct openapi_prop p92[] = {
+static const struct openapi_prop p98[] = {
 	{ "timeoutSeconds", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The timeout seconds of this client ip config." },
 };
-static const struct openapi_prop p93[] = {
+static const struct openapi_prop p99[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "binaryData", OA_MAP, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
@@ -986,16 +1038,16 @@ static const struct openapi_prop p93[] = {
 	    "The immutable of this config map." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 };
-static const struct openapi_prop p94[] = {
+static const struct openapi_prop p100[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 	{ "optional", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The optional of this config map env source." },
 };
-static const struct openapi_prop p95[] = {
+static const struct openapi_prop p101[] = {
 	{ "key", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The key of this config map key selector." },
 	{ "name", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -1003,7 +1055,7 @@ static const struct openapi_prop p95[] = {
 	{ "optional", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The optional of this config map key selector." },
 };
-static const struct openapi_prop p96[] = {
+static const struct openapi_prop p102[] = {
 	{ "kubeletConfigKey", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The kubelet config key of this config map node config source." },
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -1015,56 +1067,56 @@ static const struct openapi_prop p96[] = {
 	{ "uid", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The unique id of the object, set by the server." },
 };
-static const struct openapi_prop p97[] = {
-	{ "items", OA_ARRAY, OA_REF, NULL, 143, 0, NULL, NULL, NULL,
+static const struct openapi_prop p103[] = {
+	{ "items", OA_ARRAY, OA_REF, NULL, 149, 0, NULL, NULL, NULL,
 	    "The items of this config map projection." },
 	{ "name", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 	{ "optional", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The optional of this config map projection." },
 };
-static const struct openapi_prop p98[] = {
+static const struct openapi_prop p104[] = {
 	{ "defaultMode", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
 	    "The default mode of this config map volume source." },
-	{ "items", OA_ARRAY, OA_REF, NULL, 143, 0, NULL, NULL, NULL,
+	{ "items", OA_ARRAY, OA_REF, NULL, 149, 0, NULL, NULL, NULL,
 	    "The items of this config map volume source." },
 	{ "name", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 	{ "optional", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The optional of this config map volume source." },
 };
-static const struct openapi_prop p99[] = {
+static const struct openapi_prop p105[] = {
 	{ "args", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "Arguments to the entrypoint, replacing the image's CMD." },
 	{ "command", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The entrypoint, replacing the image's ENTRYPOINT." },
-	{ "env", OA_ARRAY, OA_REF, NULL, 118, OA_LIST_MAP, "merge", "name", "name",
+	{ "env", OA_ARRAY, OA_REF, NULL, 124, OA_LIST_MAP, "merge", "name", "name",
 	    "Environment variables to set." },
-	{ "envFrom", OA_ARRAY, OA_REF, NULL, 117, 0, NULL, NULL, NULL,
+	{ "envFrom", OA_ARRAY, OA_REF, NULL, 123, 0, NULL, NULL, NULL,
 	    "Sources (ConfigMaps, Secrets) whose keys all become environment variables." },
 	{ "image", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The image to run, such as nginx:1.25." },
 	{ "imagePullPolicy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "When the image is pulled: Always, Never or IfNotPresent." },
-	{ "lifecycle", OA_REF, OA_NONE, NULL, 144, 0, NULL, NULL, NULL,
+	{ "lifecycle", OA_REF, OA_NONE, NULL, 150, 0, NULL, NULL, NULL,
 	    "Actions run right after start and before stop." },
-	{ "livenessProbe", OA_REF, OA_NONE, NULL, 203, 0, NULL, NULL, NULL,
+	{ "livenessProbe", OA_REF, OA_NONE, NULL, 209, 0, NULL, NULL, NULL,
 	    "Restarts the container when it fails." },
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
-	{ "ports", OA_ARRAY, OA_REF, NULL, 101, OA_LIST_MAP, "merge", "containerPort", "containerPort,protocol",
+	{ "ports", OA_ARRAY, OA_REF, NULL, 107, OA_LIST_MAP, "merge", "containerPort", "containerPort,protocol",
 	    "The ports exposed." },
-	{ "readinessProbe", OA_REF, OA_NONE, NULL, 203, 0, NULL, NULL, NULL,
+	{ "readinessProbe", OA_REF, OA_NONE, NULL, 209, 0, NULL, NULL, NULL,
 	    "Takes the pod out of service endpoints while it fails." },
-	{ "resizePolicy", OA_ARRAY, OA_REF, NULL, 102, 0, NULL, NULL, NULL,
+	{ "resizePolicy", OA_ARRAY, OA_REF, NULL, 108, 0, NULL, NULL, NULL,
 	    "The resize policy of this container." },
-	{ "resources", OA_REF, OA_NONE, NULL, 217, 0, NULL, NULL, NULL,
+	{ "resources", OA_REF, OA_NONE, NULL, 223, 0, NULL, NULL, NULL,
 	    "Compute resources required." },
 	{ "restartPolicy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "When containers are restarted: Always, OnFailure or Never." },
-	{ "securityContext", OA_REF, OA_NONE, NULL, 230, 0, NULL, NULL, NULL,
+	{ "securityContext", OA_REF, OA_NONE, NULL, 236, 0, NULL, NULL, NULL,
 	    "Security settings of this container, over the pod's." },
-	{ "startupProbe", OA_REF, OA_NONE, NULL, 203, 0, NULL, NULL, NULL,
+	{ "startupProbe", OA_REF, OA_NONE, NULL, 209, 0, NULL, NULL, NULL,
 	    "Holds the other probes back until the container has started." },
 	{ "stdin", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "Keep a stdin buffer open for the container." },
@@ -1076,20 +1128,20 @@ static const struct openapi_prop p99[] = {
 	    "The termination message policy of this container." },
 	{ "tty", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "Give the container a terminal." },
-	{ "volumeDevices", OA_ARRAY, OA_REF, NULL, 248, OA_LIST_MAP, "merge", "devicePath", "devicePath",
+	{ "volumeDevices", OA_ARRAY, OA_REF, NULL, 254, OA_LIST_MAP, "merge", "devicePath", "devicePath",
 	    "The volume devices of this container." },
-	{ "volumeMounts", OA_ARRAY, OA_REF, NULL, 249, OA_LIST_MAP, "merge", "mountPath", "mountPath",
+	{ "volumeMounts", OA_ARRAY, OA_REF, NULL, 255, OA_LIST_MAP, "merge", "mountPath", "mountPath",
 	    "Volumes mounted into the container." },
 	{ "workingDir", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The working directory; the image's when unset." },
 };
-static const struct openapi_prop p100[] = {
+static const struct openapi_prop p106[] = {
 	{ "names", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The names of this container image." },
 	{ "sizeBytes", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The size bytes of this container image." },
 };
-static const struct openapi_prop p101[] = {
+static const struct openapi_prop p107[] = {
 	{ "containerPort", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The port number on the pod's IP." },
 	{ "hostIP", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -1101,30 +1153,30 @@ static const struct openapi_prop p101[] = {
 	{ "protocol", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "TCP (the default), UDP or SCTP." },
 };
-static const struct openapi_prop p102[] = {
+static const struct openapi_prop p108[] = {
 	{ "resourceName", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The resource name of this container resize policy." },
 	{ "restartPolicy", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "When containers are restarted: Always, OnFailure or Never." },
 };
-static const struct openapi_prop p103[] = {
-	{ "running", OA_REF, OA_NONE, NULL, 104, 0, NULL, NULL, NULL,
+static const struct openapi_prop p109[] = {
+	{ "running", OA_REF, OA_NONE, NULL, 110, 0, NULL, NULL, NULL,
 	    "The running of this container state." },
-	{ "terminated", OA_REF, OA_NONE, NULL, 105, 0, NULL, NULL, NULL,
+	{ "terminated", OA_REF, OA_NONE, NULL, 111, 0, NULL, NULL, NULL,
 	    "The terminated of this container state." },
-	{ "waiting", OA_REF, OA_NONE, NULL, 106, 0, NULL, NULL, NULL,
+	{ "waiting", OA_REF, OA_NONE, NULL, 112, 0, NULL, NULL, NULL,
 	    "The waiting of this container state." },
 };
-static const struct openapi_prop p104[] = {
-	{ "startedAt", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+static const struct openapi_prop p110[] = {
+	{ "startedAt", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The started at of this container state running." },
 };
-static const struct openapi_prop p105[] = {
+static const struct openapi_prop p111[] = {
 	{ "containerID", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The container id of this container state terminated." },
 	{ "exitCode", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The exit code of this container state terminated." },
-	{ "finishedAt", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "finishedAt", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The finished at of this container state terminated." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this container state terminated." },
@@ -1132,17 +1184,17 @@ static const struct openapi_prop p105[] = {
 	    "The reason of this container state terminated." },
 	{ "signal", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The signal of this container state terminated." },
-	{ "startedAt", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "startedAt", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The started at of this container state terminated." },
 };
-static const struct openapi_prop p106[] = {
+static const struct openapi_prop p112[] = {
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this container state waiting." },
 	{ "reason", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The reason of this container state waiting." },
 };
-static const struct openapi_prop p107[] = {
-	{ "allocatedResources", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
+static const struct openapi_prop p113[] = {
+	{ "allocatedResources", OA_MAP, OA_REF, NULL, 305, 0, NULL, NULL, NULL,
 	    "The allocated resources of this container status." },
 	{ "allocatedResourcesStatus", OA_ARRAY, OA_OBJECT, NULL, -1, 0, NULL, NULL, NULL,
 	    "The allocated resources status of this container status." },
@@ -1152,66 +1204,66 @@ static const struct openapi_prop p107[] = {
 	    "The container image reference." },
 	{ "imageID", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The image id of this container status." },
-	{ "lastState", OA_REF, OA_NONE, NULL, 103, 0, NULL, NULL, NULL,
+	{ "lastState", OA_REF, OA_NONE, NULL, 109, 0, NULL, NULL, NULL,
 	    "The last state of this container status." },
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 	{ "ready", OA_BOOLEAN, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The ready of this container status." },
-	{ "resources", OA_REF, OA_NONE, NULL, 217, 0, NULL, NULL, NULL,
+	{ "resources", OA_REF, OA_NONE, NULL, 223, 0, NULL, NULL, NULL,
 	    "Compute resources required." },
 	{ "restartCount", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The restart count of this container status." },
 	{ "started", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The started of this container status." },
-	{ "state", OA_REF, OA_NONE, NULL, 103, 0, NULL, NULL, NULL,
+	{ "state", OA_REF, OA_NONE, NULL, 109, 0, NULL, NULL, NULL,
 	    "The state of this container status." },
 	{ "user", OA_OBJECT, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The user of this container status." },
 	{ "volumeMounts", OA_ARRAY, OA_OBJECT, NULL, -1, 0, NULL, NULL, NULL,
 	    "Volumes mounted into the container." },
 };
-static const struct openapi_prop p108[] = {
+static const struct openapi_prop p114[] = {
 	{ "Port", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The port of this daemon endpoint." },
 };
-static const struct openapi_prop p109[] = {
-	{ "items", OA_ARRAY, OA_REF, NULL, 110, 0, NULL, NULL, NULL,
+static const struct openapi_prop p115[] = {
+	{ "items", OA_ARRAY, OA_REF, NULL, 116, 0, NULL, NULL, NULL,
 	    "The items of this downward api projection." },
 };
-static const struct openapi_prop p110[] = {
-	{ "fieldRef", OA_REF, OA_NONE, NULL, 171, 0, NULL, NULL, NULL,
+static const struct openapi_prop p116[] = {
+	{ "fieldRef", OA_REF, OA_NONE, NULL, 177, 0, NULL, NULL, NULL,
 	    "The field ref of this downward api volume file." },
 	{ "mode", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The mode of this downward api volume file." },
 	{ "path", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The path of this downward api volume file." },
-	{ "resourceFieldRef", OA_REF, OA_NONE, NULL, 213, 0, NULL, NULL, NULL,
+	{ "resourceFieldRef", OA_REF, OA_NONE, NULL, 219, 0, NULL, NULL, NULL,
 	    "The resource field ref of this downward api volume file." },
 };
-static const struct openapi_prop p111[] = {
+static const struct openapi_prop p117[] = {
 	{ "defaultMode", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
 	    "The default mode of this downward api volume source." },
-	{ "items", OA_ARRAY, OA_REF, NULL, 110, 0, NULL, NULL, NULL,
+	{ "items", OA_ARRAY, OA_REF, NULL, 116, 0, NULL, NULL, NULL,
 	    "The items of this downward api volume source." },
 };
-static const struct openapi_prop p112[] = {
+static const struct openapi_prop p118[] = {
 	{ "medium", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The medium of this empty dir volume source." },
-	{ "sizeLimit", OA_REF, OA_NONE, NULL, 299, 0, NULL, NULL, NULL,
+	{ "sizeLimit", OA_REF, OA_NONE, NULL, 305, 0, NULL, NULL, NULL,
 	    "The size limit of this empty dir volume source." },
 };
-static const struct openapi_prop p113[] = {
+static const struct openapi_prop p119[] = {
 	{ "hostname", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The hostname of this endpoint address." },
 	{ "ip", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The ip of this endpoint address." },
 	{ "nodeName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The node the pod is bound to." },
-	{ "targetRef", OA_REF, OA_NONE, NULL, 172, 0, NULL, NULL, NULL,
+	{ "targetRef", OA_REF, OA_NONE, NULL, 178, 0, NULL, NULL, NULL,
 	    "The target ref of this endpoint address." },
 };
-static const struct openapi_prop p114[] = {
+static const struct openapi_prop p120[] = {
 	{ "appProtocol", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The app protocol of this endpoint port." },
 	{ "name", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -1221,82 +1273,82 @@ static const struct openapi_prop p114[] = {
 	{ "protocol", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The protocol of this endpoint port." },
 };
-static const struct openapi_prop p115[] = {
-	{ "addresses", OA_ARRAY, OA_REF, NULL, 113, 0, NULL, NULL, NULL,
+static const struct openapi_prop p121[] = {
+	{ "addresses", OA_ARRAY, OA_REF, NULL, 119, 0, NULL, NULL, NULL,
 	    "The addresses of this endpoint subset." },
-	{ "notReadyAddresses", OA_ARRAY, OA_REF, NULL, 113, 0, NULL, NULL, NULL,
+	{ "notReadyAddresses", OA_ARRAY, OA_REF, NULL, 119, 0, NULL, NULL, NULL,
 	    "The not ready addresses of this endpoint subset." },
-	{ "ports", OA_ARRAY, OA_REF, NULL, 114, 0, NULL, NULL, NULL,
+	{ "ports", OA_ARRAY, OA_REF, NULL, 120, 0, NULL, NULL, NULL,
 	    "The ports exposed." },
 };
-static const struct openapi_prop p116[] = {
+static const struct openapi_prop p122[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "subsets", OA_ARRAY, OA_REF, NULL, 115, 0, NULL, NULL, NULL,
+	{ "subsets", OA_ARRAY, OA_REF, NULL, 121, 0, NULL, NULL, NULL,
 	    "The subsets of this endpoints." },
 };
-static const struct openapi_prop p117[] = {
-	{ "configMapRef", OA_REF, OA_NONE, NULL, 94, 0, NULL, NULL, NULL,
+static const struct openapi_prop p123[] = {
+	{ "configMapRef", OA_REF, OA_NONE, NULL, 100, 0, NULL, NULL, NULL,
 	    "The config map ref of this env from source." },
 	{ "prefix", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The prefix of this env from source." },
-	{ "secretRef", OA_REF, OA_NONE, NULL, 225, 0, NULL, NULL, NULL,
+	{ "secretRef", OA_REF, OA_NONE, NULL, 231, 0, NULL, NULL, NULL,
 	    "The secret ref of this env from source." },
 };
-static const struct openapi_prop p118[] = {
+static const struct openapi_prop p124[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 	{ "value", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The value; $(VAR) references are expanded." },
-	{ "valueFrom", OA_REF, OA_NONE, NULL, 119, 0, NULL, NULL, NULL,
+	{ "valueFrom", OA_REF, OA_NONE, NULL, 125, 0, NULL, NULL, NULL,
 	    "Takes the value from a field, resource, ConfigMap or Secret instead." },
 };
-static const struct openapi_prop p119[] = {
-	{ "configMapKeyRef", OA_REF, OA_NONE, NULL, 95, 0, NULL, NULL, NULL,
+static const struct openapi_prop p125[] = {
+	{ "configMapKeyRef", OA_REF, OA_NONE, NULL, 101, 0, NULL, NULL, NULL,
 	    "The config map key ref of this env var source." },
-	{ "fieldRef", OA_REF, OA_NONE, NULL, 171, 0, NULL, NULL, NULL,
+	{ "fieldRef", OA_REF, OA_NONE, NULL, 177, 0, NULL, NULL, NULL,
 	    "The field ref of this env var source." },
-	{ "resourceFieldRef", OA_REF, OA_NONE, NULL, 213, 0, NULL, NULL, NULL,
+	{ "resourceFieldRef", OA_REF, OA_NONE, NULL, 219, 0, NULL, NULL, NULL,
 	    "The resource field ref of this env var source." },
-	{ "secretKeyRef", OA_REF, OA_NONE, NULL, 226, 0, NULL, NULL, NULL,
+	{ "secretKeyRef", OA_REF, OA_NONE, NULL, 232, 0, NULL, NULL, NULL,
 	    "The secret key ref of this env var source." },
 };
-static const struct openapi_prop p120[] = {
+static const struct openapi_prop p126[] = {
 	{ "args", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "Arguments to the entrypoint, replacing the image's CMD." },
 	{ "command", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The entrypoint, replacing the image's ENTRYPOINT." },
-	{ "env", OA_ARRAY, OA_REF, NULL, 118, OA_LIST_MAP, "merge", "name", "name",
+	{ "env", OA_ARRAY, OA_REF, NULL, 124, OA_LIST_MAP, "merge", "name", "name",
 	    "Environment variables to set." },
-	{ "envFrom", OA_ARRAY, OA_REF, NULL, 117, 0, NULL, NULL, NULL,
+	{ "envFrom", OA_ARRAY, OA_REF, NULL, 123, 0, NULL, NULL, NULL,
 	    "The env from of this ephemeral container." },
 	{ "image", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The container image reference." },
 	{ "imagePullPolicy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The image pull policy of this ephemeral container." },
-	{ "lifecycle", OA_REF, OA_NONE, NULL, 144, 0, NULL, NULL, NULL,
+	{ "lifecycle", OA_REF, OA_NONE, NULL, 150, 0, NULL, NULL, NULL,
 	    "The lifecycle of this ephemeral container." },
-	{ "livenessProbe", OA_REF, OA_NONE, NULL, 203, 0, NULL, NULL, NULL,
+	{ "livenessProbe", OA_REF, OA_NONE, NULL, 209, 0, NULL, NULL, NULL,
 	    "The liveness probe of this ephemeral container." },
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
-	{ "ports", OA_ARRAY, OA_REF, NULL, 101, 0, NULL, NULL, NULL,
+	{ "ports", OA_ARRAY, OA_REF, NULL, 107, 0, NULL, NULL, NULL,
 	    "The ports exposed." },
-	{ "readinessProbe", OA_REF, OA_NONE, NULL, 203, 0, NULL, NULL, NULL,
+	{ "readinessProbe", OA_REF, OA_NONE, NULL, 209, 0, NULL, NULL, NULL,
 	    "The readiness probe of this ephemeral container." },
-	{ "resizePolicy", OA_ARRAY, OA_REF, NULL, 102, 0, NULL, NULL, NULL,
+	{ "resizePolicy", OA_ARRAY, OA_REF, NULL, 108, 0, NULL, NULL, NULL,
 	    "The resize policy of this ephemeral container." },
-	{ "resources", OA_REF, OA_NONE, NULL, 217, 0, NULL, NULL, NULL,
+	{ "resources", OA_REF, OA_NONE, NULL, 223, 0, NULL, NULL, NULL,
 	    "Compute resources required." },
 	{ "restartPolicy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "When containers are restarted: Always, OnFailure or Never." },
-	{ "securityContext", OA_REF, OA_NONE, NULL, 230, 0, NULL, NULL, NULL,
+	{ "securityContext", OA_REF, OA_NONE, NULL, 236, 0, NULL, NULL, NULL,
 	    "The security context of this ephemeral container." },
-	{ "startupProbe", OA_REF, OA_NONE, NULL, 203, 0, NULL, NULL, NULL,
+	{ "startupProbe", OA_REF, OA_NONE, NULL, 209, 0, NULL, NULL, NULL,
 	    "The startup probe of this ephemeral container." },
 	{ "stdin", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The stdin of this ephemeral container." },
@@ -1310,70 +1362,70 @@ static const struct openapi_prop p120[] = {
 	    "The termination message policy of this ephemeral container." },
 	{ "tty", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The tty of this ephemeral container." },
-	{ "volumeDevices", OA_ARRAY, OA_REF, NULL, 248, 0, NULL, NULL, NULL,
+	{ "volumeDevices", OA_ARRAY, OA_REF, NULL, 254, 0, NULL, NULL, NULL,
 	    "The volume devices of this ephemeral container." },
-	{ "volumeMounts", OA_ARRAY, OA_REF, NULL, 249, OA_LIST_MAP, "merge", "mountPath", "mountPath",
+	{ "volumeMounts", OA_ARRAY, OA_REF, NULL, 255, OA_LIST_MAP, "merge", "mountPath", "mountPath",
 	    "Volumes mounted into the container." },
 	{ "workingDir", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The working dir of this ephemeral container." },
 };
-static const struct openapi_prop p121[] = {
-	{ "volumeClaimTemplate", OA_REF, OA_NONE, NULL, 178, 0, NULL, NULL, NULL,
+static const struct openapi_prop p127[] = {
+	{ "volumeClaimTemplate", OA_REF, OA_NONE, NULL, 184, 0, NULL, NULL, NULL,
 	    "The volume claim template of this ephemeral volume source." },
 };
-static const struct openapi_prop p122[] = {
+static const struct openapi_prop p128[] = {
 	{ "action", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The action of this event." },
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "count", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The count of this event." },
-	{ "eventTime", OA_REF, OA_NONE, NULL, 306, 0, NULL, NULL, NULL,
+	{ "eventTime", OA_REF, OA_NONE, NULL, 312, 0, NULL, NULL, NULL,
 	    "The event time of this event." },
-	{ "firstTimestamp", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "firstTimestamp", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The first timestamp of this event." },
-	{ "involvedObject", OA_REF, OA_NONE, NULL, 172, OA_REQUIRED, NULL, NULL, NULL,
+	{ "involvedObject", OA_REF, OA_NONE, NULL, 178, OA_REQUIRED, NULL, NULL, NULL,
 	    "The involved object of this event." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "lastTimestamp", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "lastTimestamp", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last timestamp of this event." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this event." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, OA_REQUIRED, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, OA_REQUIRED, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "reason", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The reason of this event." },
-	{ "related", OA_REF, OA_NONE, NULL, 172, 0, NULL, NULL, NULL,
+	{ "related", OA_REF, OA_NONE, NULL, 178, 0, NULL, NULL, NULL,
 	    "The related of this event." },
 	{ "reportingComponent", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The reporting component of this event." },
 	{ "reportingInstance", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The reporting instance of this event." },
-	{ "series", OA_REF, OA_NONE, NULL, 123, 0, NULL, NULL, NULL,
+	{ "series", OA_REF, OA_NONE, NULL, 129, 0, NULL, NULL, NULL,
 	    "The series of this event." },
-	{ "source", OA_REF, OA_NONE, NULL, 124, 0, NULL, NULL, NULL,
+	{ "source", OA_REF, OA_NONE, NULL, 130, 0, NULL, NULL, NULL,
 	    "The source of this event." },
 	{ "type", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p123[] = {
+static const struct openapi_prop p129[] = {
 	{ "count", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The count of this event series." },
-	{ "lastObservedTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "lastObservedTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last observed time of this event series." },
 };
-static const struct openapi_prop p124[] = {
+static const struct openapi_prop p130[] = {
 	{ "component", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The component of this event source." },
 	{ "host", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The host of this event source." },
 };
-static const struct openapi_prop p125[] = {
+static const struct openapi_prop p131[] = {
 	{ "command", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The entrypoint, replacing the image's ENTRYPOINT." },
 };
-static const struct openapi_prop p126[] = {
+static const struct openapi_prop p132[] = {
 	{ "fsType", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The fs type of this fc volume source." },
 	{ "lun", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
@@ -1385,7 +1437,7 @@ static const struct openapi_prop p126[] = {
 	{ "wwids", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The wwids of this fc volume source." },
 };
-static const struct openapi_prop p127[] = {
+static const struct openapi_prop p133[] = {
 	{ "driver", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The driver of this flex persistent volume source." },
 	{ "fsType", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -1394,10 +1446,10 @@ static const struct openapi_prop p127[] = {
 	    "The options of this flex persistent volume source." },
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The read only of this flex persistent volume source." },
-	{ "secretRef", OA_REF, OA_NONE, NULL, 228, 0, NULL, NULL, NULL,
+	{ "secretRef", OA_REF, OA_NONE, NULL, 234, 0, NULL, NULL, NULL,
 	    "The secret ref of this flex persistent volume source." },
 };
-static const struct openapi_prop p128[] = {
+static const struct openapi_prop p134[] = {
 	{ "driver", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The driver of this flex volume source." },
 	{ "fsType", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -1406,16 +1458,16 @@ static const struct openapi_prop p128[] = {
 	    "The options of this flex volume source." },
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The read only of this flex volume source." },
-	{ "secretRef", OA_REF, OA_NONE, NULL, 151, 0, NULL, NULL, NULL,
+	{ "secretRef", OA_REF, OA_NONE, NULL, 157, 0, NULL, NULL, NULL,
 	    "The secret ref of this flex volume source." },
 };
-static const struct openapi_prop p129[] = {
+static const struct openapi_prop p135[] = {
 	{ "datasetName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The dataset name of this flocker volume source." },
 	{ "datasetUUID", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The dataset uuid of this flocker volume source." },
 };
-static const struct openapi_prop p130[] = {
+static const struct openapi_prop p136[] = {
 	{ "fsType", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The fs type of this gce persistent disk volume source." },
 	{ "partition", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
@@ -1425,13 +1477,13 @@ static const struct openapi_prop p130[] = {
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The read only of this gce persistent disk volume source." },
 };
-static const struct openapi_prop p131[] = {
+static const struct openapi_prop p137[] = {
 	{ "port", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The port of this grpc action." },
 	{ "service", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The service of this grpc action." },
 };
-static const struct openapi_prop p132[] = {
+static const struct openapi_prop p138[] = {
 	{ "directory", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The directory of this git repo volume source." },
 	{ "repository", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -1439,7 +1491,7 @@ static const struct openapi_prop p132[] = {
 	{ "revision", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The revision of this git repo volume source." },
 };
-static const struct openapi_prop p133[] = {
+static const struct openapi_prop p139[] = {
 	{ "endpoints", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The endpoints of this glusterfs persistent volume source." },
 	{ "endpointsNamespace", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -1449,7 +1501,7 @@ static const struct openapi_prop p133[] = {
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The read only of this glusterfs persistent volume source." },
 };
-static const struct openapi_prop p134[] = {
+static const struct openapi_prop p140[] = {
 	{ "endpoints", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The endpoints of this glusterfs volume source." },
 	{ "path", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -1457,41 +1509,41 @@ static const struct openapi_prop p134[] = {
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The read only of this glusterfs volume source." },
 };
-static const struct openapi_prop p135[] = {
+static const struct openapi_prop p141[] = {
 	{ "host", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The host of this http get action." },
-	{ "httpHeaders", OA_ARRAY, OA_REF, NULL, 136, 0, NULL, NULL, NULL,
+	{ "httpHeaders", OA_ARRAY, OA_REF, NULL, 142, 0, NULL, NULL, NULL,
 	    "The http headers of this http get action." },
 	{ "path", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The path of this http get action." },
-	{ "port", OA_REF, OA_NONE, NULL, 314, OA_REQUIRED, NULL, NULL, NULL,
+	{ "port", OA_REF, OA_NONE, NULL, 320, OA_REQUIRED, NULL, NULL, NULL,
 	    "The port of this http get action." },
 	{ "scheme", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The scheme of this http get action." },
 };
-static const struct openapi_prop p136[] = {
+static const struct openapi_prop p142[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 	{ "value", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The value of this http header." },
 };
-static const struct openapi_prop p137[] = {
+static const struct openapi_prop p143[] = {
 	{ "hostnames", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The hostnames of this host alias." },
 	{ "ip", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The ip of this host alias." },
 };
-static const struct openapi_prop p138[] = {
+static const struct openapi_prop p144[] = {
 	{ "ip", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The ip of this host ip." },
 };
-static const struct openapi_prop p139[] = {
+static const struct openapi_prop p145[] = {
 	{ "path", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The path of this host path volume source." },
 	{ "type", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p140[] = {
+static const struct openapi_prop p146[] = {
 	{ "chapAuthDiscovery", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The chap auth discovery of this iscsi persistent volume source." },
 	{ "chapAuthSession", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -1510,12 +1562,12 @@ static const struct openapi_prop p140[] = {
 	    "The portals of this iscsi persistent volume source." },
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The read only of this iscsi persistent volume source." },
-	{ "secretRef", OA_REF, OA_NONE, NULL, 228, 0, NULL, NULL, NULL,
+	{ "secretRef", OA_REF, OA_NONE, NULL, 234, 0, NULL, NULL, NULL,
 	    "The secret ref of this iscsi persistent volume source." },
 	{ "targetPortal", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The target portal of this iscsi persistent volume source." },
 };
-static const struct openapi_prop p141[] = {
+static const struct openapi_prop p147[] = {
 	{ "chapAuthDiscovery", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The chap auth discovery of this iscsi volume source." },
 	{ "chapAuthSession", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -1534,18 +1586,18 @@ static const struct openapi_prop p141[] = {
 	    "The portals of this iscsi volume source." },
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The read only of this iscsi volume source." },
-	{ "secretRef", OA_REF, OA_NONE, NULL, 151, 0, NULL, NULL, NULL,
+	{ "secretRef", OA_REF, OA_NONE, NULL, 157, 0, NULL, NULL, NULL,
 	    "The secret ref of this iscsi volume source." },
 	{ "targetPortal", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The target portal of this iscsi volume source." },
 };
-static const struct openapi_prop p142[] = {
+static const struct openapi_prop p148[] = {
 	{ "pullPolicy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The pull policy of this image volume source." },
 	{ "reference", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The reference of this image volume source." },
 };
-static const struct openapi_prop p143[] = {
+static const struct openapi_prop p149[] = {
 	{ "key", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The key of this key to path." },
 	{ "mode", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
@@ -1553,75 +1605,75 @@ static const struct openapi_prop p143[] = {
 	{ "path", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The path of this key to path." },
 };
-static const struct openapi_prop p144[] = {
-	{ "postStart", OA_REF, OA_NONE, NULL, 145, 0, NULL, NULL, NULL,
+static const struct openapi_prop p150[] = {
+	{ "postStart", OA_REF, OA_NONE, NULL, 151, 0, NULL, NULL, NULL,
 	    "The post start of this lifecycle." },
-	{ "preStop", OA_REF, OA_NONE, NULL, 145, 0, NULL, NULL, NULL,
+	{ "preStop", OA_REF, OA_NONE, NULL, 151, 0, NULL, NULL, NULL,
 	    "The pre stop of this lifecycle." },
 };
-static const struct openapi_prop p145[] = {
-	{ "exec", OA_REF, OA_NONE, NULL, 125, 0, NULL, NULL, NULL,
+static const struct openapi_prop p151[] = {
+	{ "exec", OA_REF, OA_NONE, NULL, 131, 0, NULL, NULL, NULL,
 	    "The exec of this lifecycle handler." },
-	{ "httpGet", OA_REF, OA_NONE, NULL, 135, 0, NULL, NULL, NULL,
+	{ "httpGet", OA_REF, OA_NONE, NULL, 141, 0, NULL, NULL, NULL,
 	    "The http get of this lifecycle handler." },
-	{ "sleep", OA_REF, OA_NONE, NULL, 238, 0, NULL, NULL, NULL,
+	{ "sleep", OA_REF, OA_NONE, NULL, 244, 0, NULL, NULL, NULL,
 	    "The sleep of this lifecycle handler." },
-	{ "tcpSocket", OA_REF, OA_NONE, NULL, 242, 0, NULL, NULL, NULL,
+	{ "tcpSocket", OA_REF, OA_NONE, NULL, 248, 0, NULL, NULL, NULL,
 	    "The tcp socket of this lifecycle handler." },
 };
-static const struct openapi_prop p146[] = {
+static const struct openapi_prop p152[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 148, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 154, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
 };
-static const struct openapi_prop p147[] = {
-	{ "default", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
+static const struct openapi_prop p153[] = {
+	{ "default", OA_MAP, OA_REF, NULL, 305, 0, NULL, NULL, NULL,
 	    "Limits given to a container that sets none." },
-	{ "defaultRequest", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
+	{ "defaultRequest", OA_MAP, OA_REF, NULL, 305, 0, NULL, NULL, NULL,
 	    "Requests given to a container that sets none." },
-	{ "max", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
+	{ "max", OA_MAP, OA_REF, NULL, 305, 0, NULL, NULL, NULL,
 	    "The max of this limit range item." },
-	{ "maxLimitRequestRatio", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
+	{ "maxLimitRequestRatio", OA_MAP, OA_REF, NULL, 305, 0, NULL, NULL, NULL,
 	    "The max limit request ratio of this limit range item." },
-	{ "min", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
+	{ "min", OA_MAP, OA_REF, NULL, 305, 0, NULL, NULL, NULL,
 	    "The min of this limit range item." },
 	{ "type", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p148[] = {
-	{ "limits", OA_ARRAY, OA_REF, NULL, 147, OA_REQUIRED, NULL, NULL, NULL,
+static const struct openapi_prop p154[] = {
+	{ "limits", OA_ARRAY, OA_REF, NULL, 153, OA_REQUIRED, NULL, NULL, NULL,
 	    "The limits of this limit range spec." },
 };
-static const struct openapi_prop p149[] = {
+static const struct openapi_prop p155[] = {
 	{ "hostname", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The hostname of this load balancer ingress." },
 	{ "ip", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The ip of this load balancer ingress." },
 	{ "ipMode", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The ip mode of this load balancer ingress." },
-	{ "ports", OA_ARRAY, OA_REF, NULL, 200, 0, NULL, NULL, NULL,
+	{ "ports", OA_ARRAY, OA_REF, NULL, 206, 0, NULL, NULL, NULL,
 	    "The ports exposed." },
 };
-static const struct openapi_prop p150[] = {
-	{ "ingress", OA_ARRAY, OA_REF, NULL, 149, 0, NULL, NULL, NULL,
+static const struct openapi_prop p156[] = {
+	{ "ingress", OA_ARRAY, OA_REF, NULL, 155, 0, NULL, NULL, NULL,
 	    "The ingress of this load balancer status." },
 };
-static const struct openapi_prop p151[] = {
+static const struct openapi_prop p157[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 };
-static const struct openapi_prop p152[] = {
+static const struct openapi_prop p158[] = {
 	{ "fsType", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The fs type of this local volume source." },
 	{ "path", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The path of this local volume source." },
 };
-static const struct openapi_prop p153[] = {
+static const struct openapi_prop p159[] = {
 	{ "path", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The path of this nfs volume source." },
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -1629,20 +1681,20 @@ static const struct openapi_prop p153[] = {
 	{ "server", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The server of this nfs volume source." },
 };
-static const struct openapi_prop p154[] = {
+static const struct openapi_prop p160[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 156, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 162, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
-	{ "status", OA_REF, OA_NONE, NULL, 157, 0, NULL, NULL, NULL,
+	{ "status", OA_REF, OA_NONE, NULL, 163, 0, NULL, NULL, NULL,
 	    "The observed state, written by the system; read-only for users." },
 };
-static const struct openapi_prop p155[] = {
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+static const struct openapi_prop p161[] = {
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last transition time of this namespace condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this namespace condition." },
@@ -1653,44 +1705,44 @@ static const struct openapi_prop p155[] = {
 	{ "type", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p156[] = {
+static const struct openapi_prop p162[] = {
 	{ "finalizers", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "Tasks that must finish before the object is deleted." },
 };
-static const struct openapi_prop p157[] = {
-	{ "conditions", OA_ARRAY, OA_REF, NULL, 155, 0, NULL, NULL, NULL,
+static const struct openapi_prop p163[] = {
+	{ "conditions", OA_ARRAY, OA_REF, NULL, 161, 0, NULL, NULL, NULL,
 	    "The latest observations of the object's state." },
 	{ "phase", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The phase of this namespace status." },
 };
-static const struct openapi_prop p158[] = {
+static const struct openapi_prop p164[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 168, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 174, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
-	{ "status", OA_REF, OA_NONE, NULL, 169, 0, NULL, NULL, NULL,
+	{ "status", OA_REF, OA_NONE, NULL, 175, 0, NULL, NULL, NULL,
 	    "The observed state, written by the system; read-only for users." },
 };
-static const struct openapi_prop p159[] = {
+static const struct openapi_prop p165[] = {
 	{ "address", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The address of this node address." },
 	{ "type", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p160[] = {
-	{ "preferredDuringSchedulingIgnoredDuringExecution", OA_ARRAY, OA_REF, NULL, 202, 0, NULL, NULL, NULL,
+static const struct openapi_prop p166[] = {
+	{ "preferredDuringSchedulingIgnoredDuringExecution", OA_ARRAY, OA_REF, NULL, 208, 0, NULL, NULL, NULL,
 	    "The preferred during scheduling ignored during execution of this node affinity." },
-	{ "requiredDuringSchedulingIgnoredDuringExecution", OA_REF, OA_NONE, NULL, 165, 0, NULL, NULL, NULL,
+	{ "requiredDuringSchedulingIgnoredDuringExecution", OA_REF, OA_NONE, NULL, 171, 0, NULL, NULL, NULL,
 	    "The required during scheduling ignored during execution of this node affinity." },
 };
-static const struct openapi_prop p161[] = {
-	{ "lastHeartbeatTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+static const struct openapi_prop p167[] = {
+	{ "lastHeartbeatTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last heartbeat time of this node condition." },
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last transition time of this node condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this node condition." },
@@ -1701,29 +1753,29 @@ static const struct openapi_prop p161[] = {
 	{ "type", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p162[] = {
-	{ "configMap", OA_REF, OA_NONE, NULL, 96, 0, NULL, NULL, NULL,
+static const struct openapi_prop p168[] = {
+	{ "configMap", OA_REF, OA_NONE, NULL, 102, 0, NULL, NULL, NULL,
 	    "The config map of this node config source." },
 };
-static const struct openapi_prop p163[] = {
-	{ "active", OA_REF, OA_NONE, NULL, 162, 0, NULL, NULL, NULL,
+static const struct openapi_prop p169[] = {
+	{ "active", OA_REF, OA_NONE, NULL, 168, 0, NULL, NULL, NULL,
 	    "The active of this node config status." },
-	{ "assigned", OA_REF, OA_NONE, NULL, 162, 0, NULL, NULL, NULL,
+	{ "assigned", OA_REF, OA_NONE, NULL, 168, 0, NULL, NULL, NULL,
 	    "The assigned of this node config status." },
 	{ "error", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The error of this node config status." },
-	{ "lastKnownGood", OA_REF, OA_NONE, NULL, 162, 0, NULL, NULL, NULL,
+	{ "lastKnownGood", OA_REF, OA_NONE, NULL, 168, 0, NULL, NULL, NULL,
 	    "The last known good of this node config status." },
 };
-static const struct openapi_prop p164[] = {
-	{ "kubeletEndpoint", OA_REF, OA_NONE, NULL, 108, 0, NULL, NULL, NULL,
+static const struct openapi_prop p170[] = {
+	{ "kubeletEndpoint", OA_REF, OA_NONE, NULL, 114, 0, NULL, NULL, NULL,
 	    "The kubelet endpoint of this node daemon endpoints." },
 };
-static const struct openapi_prop p165[] = {
-	{ "nodeSelectorTerms", OA_ARRAY, OA_REF, NULL, 167, OA_REQUIRED, NULL, NULL, NULL,
+static const struct openapi_prop p171[] = {
+	{ "nodeSelectorTerms", OA_ARRAY, OA_REF, NULL, 173, OA_REQUIRED, NULL, NULL, NULL,
 	    "The node selector terms of this node selector." },
 };
-static const struct openapi_prop p166[] = {
+static const struct openapi_prop p172[] = {
 	{ "key", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The key of this node selector requirement." },
 	{ "operator", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -1731,14 +1783,14 @@ static const struct openapi_prop p166[] = {
 	{ "values", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The values of this node selector requirement." },
 };
-static const struct openapi_prop p167[] = {
-	{ "matchExpressions", OA_ARRAY, OA_REF, NULL, 166, 0, NULL, NULL, NULL,
+static const struct openapi_prop p173[] = {
+	{ "matchExpressions", OA_ARRAY, OA_REF, NULL, 172, 0, NULL, NULL, NULL,
 	    "The match expressions of this node selector term." },
-	{ "matchFields", OA_ARRAY, OA_REF, NULL, 166, 0, NULL, NULL, NULL,
+	{ "matchFields", OA_ARRAY, OA_REF, NULL, 172, 0, NULL, NULL, NULL,
 	    "The match fields of this node selector term." },
 };
-static const struct openapi_prop p168[] = {
-	{ "configSource", OA_REF, OA_NONE, NULL, 162, 0, NULL, NULL, NULL,
+static const struct openapi_prop p174[] = {
+	{ "configSource", OA_REF, OA_NONE, NULL, 168, 0, NULL, NULL, NULL,
 	    "The config source of this node spec." },
 	{ "externalID", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The external id of this node spec." },
@@ -1748,40 +1800,40 @@ static const struct openapi_prop p168[] = {
 	    "The pod cid rs of this node spec." },
 	{ "providerID", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The provider id of this node spec." },
-	{ "taints", OA_ARRAY, OA_REF, NULL, 243, 0, NULL, NULL, NULL,
+	{ "taints", OA_ARRAY, OA_REF, NULL, 249, 0, NULL, NULL, NULL,
 	    "The taints of this node spec." },
 	{ "unschedulable", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The unschedulable of this node spec." },
 };
-static const struct openapi_prop p169[] = {
-	{ "addresses", OA_ARRAY, OA_REF, NULL, 159, OA_LIST_MAP, "merge", "type", "type",
+static const struct openapi_prop p175[] = {
+	{ "addresses", OA_ARRAY, OA_REF, NULL, 165, OA_LIST_MAP, "merge", "type", "type",
 	    "The addresses of this node status." },
-	{ "allocatable", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
+	{ "allocatable", OA_MAP, OA_REF, NULL, 305, 0, NULL, NULL, NULL,
 	    "The allocatable of this node status." },
-	{ "capacity", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
+	{ "capacity", OA_MAP, OA_REF, NULL, 305, 0, NULL, NULL, NULL,
 	    "The capacity of this node status." },
-	{ "conditions", OA_ARRAY, OA_REF, NULL, 161, OA_LIST_MAP, "merge", "type", "type",
+	{ "conditions", OA_ARRAY, OA_REF, NULL, 167, OA_LIST_MAP, "merge", "type", "type",
 	    "The latest observations of the object's state." },
-	{ "config", OA_REF, OA_NONE, NULL, 163, 0, NULL, NULL, NULL,
+	{ "config", OA_REF, OA_NONE, NULL, 169, 0, NULL, NULL, NULL,
 	    "The config of this node status." },
-	{ "daemonEndpoints", OA_REF, OA_NONE, NULL, 164, 0, NULL, NULL, NULL,
+	{ "daemonEndpoints", OA_REF, OA_NONE, NULL, 170, 0, NULL, NULL, NULL,
 	    "The daemon endpoints of this node status." },
 	{ "features", OA_OBJECT, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The features of this node status." },
-	{ "images", OA_ARRAY, OA_REF, NULL, 100, 0, NULL, NULL, NULL,
+	{ "images", OA_ARRAY, OA_REF, NULL, 106, 0, NULL, NULL, NULL,
 	    "The images of this node status." },
-	{ "nodeInfo", OA_REF, OA_NONE, NULL, 170, 0, NULL, NULL, NULL,
+	{ "nodeInfo", OA_REF, OA_NONE, NULL, 176, 0, NULL, NULL, NULL,
 	    "The node info of this node status." },
 	{ "phase", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The phase of this node status." },
 	{ "runtimeHandlers", OA_ARRAY, OA_OBJECT, NULL, -1, 0, NULL, NULL, NULL,
 	    "The runtime handlers of this node status." },
-	{ "volumesAttached", OA_ARRAY, OA_REF, NULL, 80, 0, NULL, NULL, NULL,
+	{ "volumesAttached", OA_ARRAY, OA_REF, NULL, 86, 0, NULL, NULL, NULL,
 	    "The volumes attached of this node status." },
 	{ "volumesInUse", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The volumes in use of this node status." },
 };
-static const struct openapi_prop p170[] = {
+static const struct openapi_prop p176[] = {
 	{ "architecture", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The architecture of this node system info." },
 	{ "bootID", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -1803,13 +1855,13 @@ static const struct openapi_prop p170[] = {
 	{ "systemUUID", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The system uuid of this node system info." },
 };
-static const struct openapi_prop p171[] = {
+static const struct openapi_prop p177[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "fieldPath", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The field path of this object field selector." },
 };
-static const struct openapi_prop p172[] = {
+static const struct openapi_prop p178[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "fieldPath", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -1825,34 +1877,34 @@ static const struct openapi_prop p172[] = {
 	{ "uid", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The unique id of the object, set by the server." },
 };
-static const struct openapi_prop p173[] = {
+static const struct openapi_prop p179[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 180, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 186, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
-	{ "status", OA_REF, OA_NONE, NULL, 181, 0, NULL, NULL, NULL,
+	{ "status", OA_REF, OA_NONE, NULL, 187, 0, NULL, NULL, NULL,
 	    "The observed state, written by the system; read-only for users." },
 };
-static const struct openapi_prop p174[] = {
+static const struct openapi_prop p180[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 176, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 182, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
-	{ "status", OA_REF, OA_NONE, NULL, 177, 0, NULL, NULL, NULL,
+	{ "status", OA_REF, OA_NONE, NULL, 183, 0, NULL, NULL, NULL,
 	    "The observed state, written by the system; read-only for users." },
 };
-static const struct openapi_prop p175[] = {
-	{ "lastProbeTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+static const struct openapi_prop p181[] = {
+	{ "lastProbeTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last probe time of this persistent volume claim condition." },
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last transition time of this persistent volume claim condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this persistent volume claim condition." },
@@ -1863,16 +1915,16 @@ static const struct openapi_prop p175[] = {
 	{ "type", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p176[] = {
+static const struct openapi_prop p182[] = {
 	{ "accessModes", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The access modes of this persistent volume claim spec." },
-	{ "dataSource", OA_REF, OA_NONE, NULL, 246, 0, NULL, NULL, NULL,
+	{ "dataSource", OA_REF, OA_NONE, NULL, 252, 0, NULL, NULL, NULL,
 	    "The data source of this persistent volume claim spec." },
-	{ "dataSourceRef", OA_REF, OA_NONE, NULL, 246, 0, NULL, NULL, NULL,
+	{ "dataSourceRef", OA_REF, OA_NONE, NULL, 252, 0, NULL, NULL, NULL,
 	    "The data source ref of this persistent volume claim spec." },
-	{ "resources", OA_REF, OA_NONE, NULL, 217, 0, NULL, NULL, NULL,
+	{ "resources", OA_REF, OA_NONE, NULL, 223, 0, NULL, NULL, NULL,
 	    "Compute resources required." },
-	{ "selector", OA_REF, OA_NONE, NULL, 302, 0, NULL, NULL, NULL,
+	{ "selector", OA_REF, OA_NONE, NULL, 308, 0, NULL, NULL, NULL,
 	    "The label query the pods must match." },
 	{ "storageClassName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The storage class name of this persistent volume claim spec." },
@@ -1883,16 +1935,16 @@ static const struct openapi_prop p176[] = {
 	{ "volumeName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The volume name of this persistent volume claim spec." },
 };
-static const struct openapi_prop p177[] = {
+static const struct openapi_prop p183[] = {
 	{ "accessModes", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The access modes of this persistent volume claim status." },
 	{ "allocatedResourceStatuses", OA_MAP, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The allocated resource statuses of this persistent volume claim status." },
-	{ "allocatedResources", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
+	{ "allocatedResources", OA_MAP, OA_REF, NULL, 305, 0, NULL, NULL, NULL,
 	    "The allocated resources of this persistent volume claim status." },
-	{ "capacity", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
+	{ "capacity", OA_MAP, OA_REF, NULL, 305, 0, NULL, NULL, NULL,
 	    "The capacity of this persistent volume claim status." },
-	{ "conditions", OA_ARRAY, OA_REF, NULL, 175, 0, NULL, NULL, NULL,
+	{ "conditions", OA_ARRAY, OA_REF, NULL, 181, 0, NULL, NULL, NULL,
 	    "The latest observations of the object's state." },
 	{ "currentVolumeAttributesClassName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The current volume attributes class name of this persistent volume claim status." },
@@ -1901,84 +1953,84 @@ static const struct openapi_prop p177[] = {
 	{ "phase", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The phase of this persistent volume claim status." },
 };
-static const struct openapi_prop p178[] = {
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+static const struct openapi_prop p184[] = {
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 176, OA_REQUIRED, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 182, OA_REQUIRED, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
 };
-static const struct openapi_prop p179[] = {
+static const struct openapi_prop p185[] = {
 	{ "claimName", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The claim name of this persistent volume claim volume source." },
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The read only of this persistent volume claim volume source." },
 };
-static const struct openapi_prop p180[] = {
+static const struct openapi_prop p186[] = {
 	{ "accessModes", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The access modes of this persistent volume spec." },
-	{ "awsElasticBlockStore", OA_REF, OA_NONE, NULL, 77, 0, NULL, NULL, NULL,
+	{ "awsElasticBlockStore", OA_REF, OA_NONE, NULL, 83, 0, NULL, NULL, NULL,
 	    "The aws elastic block store of this persistent volume spec." },
-	{ "azureDisk", OA_REF, OA_NONE, NULL, 81, 0, NULL, NULL, NULL,
+	{ "azureDisk", OA_REF, OA_NONE, NULL, 87, 0, NULL, NULL, NULL,
 	    "The azure disk of this persistent volume spec." },
-	{ "azureFile", OA_REF, OA_NONE, NULL, 82, 0, NULL, NULL, NULL,
+	{ "azureFile", OA_REF, OA_NONE, NULL, 88, 0, NULL, NULL, NULL,
 	    "The azure file of this persistent volume spec." },
-	{ "capacity", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
+	{ "capacity", OA_MAP, OA_REF, NULL, 305, 0, NULL, NULL, NULL,
 	    "The capacity of this persistent volume spec." },
-	{ "cephfs", OA_REF, OA_NONE, NULL, 88, 0, NULL, NULL, NULL,
+	{ "cephfs", OA_REF, OA_NONE, NULL, 94, 0, NULL, NULL, NULL,
 	    "The cephfs of this persistent volume spec." },
-	{ "cinder", OA_REF, OA_NONE, NULL, 90, 0, NULL, NULL, NULL,
+	{ "cinder", OA_REF, OA_NONE, NULL, 96, 0, NULL, NULL, NULL,
 	    "The cinder of this persistent volume spec." },
-	{ "claimRef", OA_REF, OA_NONE, NULL, 172, 0, NULL, NULL, NULL,
+	{ "claimRef", OA_REF, OA_NONE, NULL, 178, 0, NULL, NULL, NULL,
 	    "The claim ref of this persistent volume spec." },
-	{ "csi", OA_REF, OA_NONE, NULL, 85, 0, NULL, NULL, NULL,
+	{ "csi", OA_REF, OA_NONE, NULL, 91, 0, NULL, NULL, NULL,
 	    "The csi of this persistent volume spec." },
-	{ "fc", OA_REF, OA_NONE, NULL, 126, 0, NULL, NULL, NULL,
+	{ "fc", OA_REF, OA_NONE, NULL, 132, 0, NULL, NULL, NULL,
 	    "The fc of this persistent volume spec." },
-	{ "flexVolume", OA_REF, OA_NONE, NULL, 127, 0, NULL, NULL, NULL,
+	{ "flexVolume", OA_REF, OA_NONE, NULL, 133, 0, NULL, NULL, NULL,
 	    "The flex volume of this persistent volume spec." },
-	{ "flocker", OA_REF, OA_NONE, NULL, 129, 0, NULL, NULL, NULL,
+	{ "flocker", OA_REF, OA_NONE, NULL, 135, 0, NULL, NULL, NULL,
 	    "The flocker of this persistent volume spec." },
-	{ "gcePersistentDisk", OA_REF, OA_NONE, NULL, 130, 0, NULL, NULL, NULL,
+	{ "gcePersistentDisk", OA_REF, OA_NONE, NULL, 136, 0, NULL, NULL, NULL,
 	    "The gce persistent disk of this persistent volume spec." },
-	{ "glusterfs", OA_REF, OA_NONE, NULL, 133, 0, NULL, NULL, NULL,
+	{ "glusterfs", OA_REF, OA_NONE, NULL, 139, 0, NULL, NULL, NULL,
 	    "The glusterfs of this persistent volume spec." },
-	{ "hostPath", OA_REF, OA_NONE, NULL, 139, 0, NULL, NULL, NULL,
+	{ "hostPath", OA_REF, OA_NONE, NULL, 145, 0, NULL, NULL, NULL,
 	    "The host path of this persistent volume spec." },
-	{ "iscsi", OA_REF, OA_NONE, NULL, 140, 0, NULL, NULL, NULL,
+	{ "iscsi", OA_REF, OA_NONE, NULL, 146, 0, NULL, NULL, NULL,
 	    "The iscsi of this persistent volume spec." },
-	{ "local", OA_REF, OA_NONE, NULL, 152, 0, NULL, NULL, NULL,
+	{ "local", OA_REF, OA_NONE, NULL, 158, 0, NULL, NULL, NULL,
 	    "The local of this persistent volume spec." },
 	{ "mountOptions", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The mount options of this persistent volume spec." },
-	{ "nfs", OA_REF, OA_NONE, NULL, 153, 0, NULL, NULL, NULL,
+	{ "nfs", OA_REF, OA_NONE, NULL, 159, 0, NULL, NULL, NULL,
 	    "The nfs of this persistent volume spec." },
-	{ "nodeAffinity", OA_REF, OA_NONE, NULL, 250, 0, NULL, NULL, NULL,
+	{ "nodeAffinity", OA_REF, OA_NONE, NULL, 256, 0, NULL, NULL, NULL,
 	    "The node affinity of this persistent volume spec." },
 	{ "persistentVolumeReclaimPolicy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The persistent volume reclaim policy of this persistent volume spec." },
-	{ "photonPersistentDisk", OA_REF, OA_NONE, NULL, 182, 0, NULL, NULL, NULL,
+	{ "photonPersistentDisk", OA_REF, OA_NONE, NULL, 188, 0, NULL, NULL, NULL,
 	    "The photon persistent disk of this persistent volume spec." },
-	{ "portworxVolume", OA_REF, OA_NONE, NULL, 201, 0, NULL, NULL, NULL,
+	{ "portworxVolume", OA_REF, OA_NONE, NULL, 207, 0, NULL, NULL, NULL,
 	    "The portworx volume of this persistent volume spec." },
-	{ "quobyte", OA_REF, OA_NONE, NULL, 205, 0, NULL, NULL, NULL,
+	{ "quobyte", OA_REF, OA_NONE, NULL, 211, 0, NULL, NULL, NULL,
 	    "The quobyte of this persistent volume spec." },
-	{ "rbd", OA_REF, OA_NONE, NULL, 206, 0, NULL, NULL, NULL,
+	{ "rbd", OA_REF, OA_NONE, NULL, 212, 0, NULL, NULL, NULL,
 	    "The rbd of this persistent volume spec." },
-	{ "scaleIO", OA_REF, OA_NONE, NULL, 219, 0, NULL, NULL, NULL,
+	{ "scaleIO", OA_REF, OA_NONE, NULL, 225, 0, NULL, NULL, NULL,
 	    "The scale io of this persistent volume spec." },
 	{ "storageClassName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The storage class name of this persistent volume spec." },
-	{ "storageos", OA_REF, OA_NONE, NULL, 239, 0, NULL, NULL, NULL,
+	{ "storageos", OA_REF, OA_NONE, NULL, 245, 0, NULL, NULL, NULL,
 	    "The storageos of this persistent volume spec." },
 	{ "volumeAttributesClassName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The volume attributes class name of this persistent volume spec." },
 	{ "volumeMode", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The volume mode of this persistent volume spec." },
-	{ "vsphereVolume", OA_REF, OA_NONE, NULL, 252, 0, NULL, NULL, NULL,
+	{ "vsphereVolume", OA_REF, OA_NONE, NULL, 258, 0, NULL, NULL, NULL,
 	    "The vsphere volume of this persistent volume spec." },
 };
-static const struct openapi_prop p181[] = {
-	{ "lastPhaseTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+static const struct openapi_prop p187[] = {
+	{ "lastPhaseTransitionTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last phase transition time of this persistent volume status." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this persistent volume status." },
@@ -1987,54 +2039,54 @@ static const struct openapi_prop p181[] = {
 	{ "reason", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The reason of this persistent volume status." },
 };
-static const struct openapi_prop p182[] = {
+static const struct openapi_prop p188[] = {
 	{ "fsType", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The fs type of this photon persistent disk volume source." },
 	{ "pdID", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The pd id of this photon persistent disk volume source." },
 };
-static const struct openapi_prop p183[] = {
+static const struct openapi_prop p189[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 196, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 202, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
-	{ "status", OA_REF, OA_NONE, NULL, 197, 0, NULL, NULL, NULL,
+	{ "status", OA_REF, OA_NONE, NULL, 203, 0, NULL, NULL, NULL,
 	    "The observed state, written by the system; read-only for users." },
 };
-static const struct openapi_prop p184[] = {
-	{ "preferredDuringSchedulingIgnoredDuringExecution", OA_ARRAY, OA_REF, NULL, 253, 0, NULL, NULL, NULL,
+static const struct openapi_prop p190[] = {
+	{ "preferredDuringSchedulingIgnoredDuringExecution", OA_ARRAY, OA_REF, NULL, 259, 0, NULL, NULL, NULL,
 	    "The preferred during scheduling ignored during execution of this pod affinity." },
-	{ "requiredDuringSchedulingIgnoredDuringExecution", OA_ARRAY, OA_REF, NULL, 185, 0, NULL, NULL, NULL,
+	{ "requiredDuringSchedulingIgnoredDuringExecution", OA_ARRAY, OA_REF, NULL, 191, 0, NULL, NULL, NULL,
 	    "The required during scheduling ignored during execution of this pod affinity." },
 };
-static const struct openapi_prop p185[] = {
-	{ "labelSelector", OA_REF, OA_NONE, NULL, 302, 0, NULL, NULL, NULL,
+static const struct openapi_prop p191[] = {
+	{ "labelSelector", OA_REF, OA_NONE, NULL, 308, 0, NULL, NULL, NULL,
 	    "The label selector of this pod affinity term." },
 	{ "matchLabelKeys", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The match label keys of this pod affinity term." },
 	{ "mismatchLabelKeys", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The mismatch label keys of this pod affinity term." },
-	{ "namespaceSelector", OA_REF, OA_NONE, NULL, 302, 0, NULL, NULL, NULL,
+	{ "namespaceSelector", OA_REF, OA_NONE, NULL, 308, 0, NULL, NULL, NULL,
 	    "The namespace selector of this pod affinity term." },
 	{ "namespaces", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The namespaces of this pod affinity term." },
 	{ "topologyKey", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The topology key of this pod affinity term." },
 };
-static const struct openapi_prop p186[] = {
-	{ "preferredDuringSchedulingIgnoredDuringExecution", OA_ARRAY, OA_REF, NULL, 253, 0, NULL, NULL, NULL,
+static const struct openapi_prop p192[] = {
+	{ "preferredDuringSchedulingIgnoredDuringExecution", OA_ARRAY, OA_REF, NULL, 259, 0, NULL, NULL, NULL,
 	    "The preferred during scheduling ignored during execution of this pod anti affinity." },
-	{ "requiredDuringSchedulingIgnoredDuringExecution", OA_ARRAY, OA_REF, NULL, 185, 0, NULL, NULL, NULL,
+	{ "requiredDuringSchedulingIgnoredDuringExecution", OA_ARRAY, OA_REF, NULL, 191, 0, NULL, NULL, NULL,
 	    "The required during scheduling ignored during execution of this pod anti affinity." },
 };
-static const struct openapi_prop p187[] = {
-	{ "lastProbeTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+static const struct openapi_prop p193[] = {
+	{ "lastProbeTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last probe time of this pod condition." },
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last transition time of this pod condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this pod condition." },
@@ -2045,33 +2097,33 @@ static const struct openapi_prop p187[] = {
 	{ "type", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p188[] = {
+static const struct openapi_prop p194[] = {
 	{ "nameservers", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The nameservers of this pod dns config." },
-	{ "options", OA_ARRAY, OA_REF, NULL, 189, 0, NULL, NULL, NULL,
+	{ "options", OA_ARRAY, OA_REF, NULL, 195, 0, NULL, NULL, NULL,
 	    "The options of this pod dns config." },
 	{ "searches", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The searches of this pod dns config." },
 };
-static const struct openapi_prop p189[] = {
+static const struct openapi_prop p195[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 	{ "value", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The value of this pod dns config option." },
 };
-static const struct openapi_prop p190[] = {
+static const struct openapi_prop p196[] = {
 	{ "ip", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The ip of this pod ip." },
 };
-static const struct openapi_prop p191[] = {
+static const struct openapi_prop p197[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 };
-static const struct openapi_prop p192[] = {
+static const struct openapi_prop p198[] = {
 	{ "conditionType", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The condition type of this pod readiness gate." },
 };
-static const struct openapi_prop p193[] = {
+static const struct openapi_prop p199[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 	{ "resourceClaimName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -2079,12 +2131,12 @@ static const struct openapi_prop p193[] = {
 	{ "resourceClaimTemplateName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The resource claim template name of this pod resource claim." },
 };
-static const struct openapi_prop p194[] = {
+static const struct openapi_prop p200[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 };
-static const struct openapi_prop p195[] = {
-	{ "appArmorProfile", OA_REF, OA_NONE, NULL, 79, 0, NULL, NULL, NULL,
+static const struct openapi_prop p201[] = {
+	{ "appArmorProfile", OA_REF, OA_NONE, NULL, 85, 0, NULL, NULL, NULL,
 	    "The app armor profile of this pod security context." },
 	{ "fsGroup", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
 	    "The fs group of this pod security context." },
@@ -2098,37 +2150,37 @@ static const struct openapi_prop p195[] = {
 	    "The run as user of this pod security context." },
 	{ "seLinuxChangePolicy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The se linux change policy of this pod security context." },
-	{ "seLinuxOptions", OA_REF, OA_NONE, NULL, 218, 0, NULL, NULL, NULL,
+	{ "seLinuxOptions", OA_REF, OA_NONE, NULL, 224, 0, NULL, NULL, NULL,
 	    "The se linux options of this pod security context." },
-	{ "seccompProfile", OA_REF, OA_NONE, NULL, 223, 0, NULL, NULL, NULL,
+	{ "seccompProfile", OA_REF, OA_NONE, NULL, 229, 0, NULL, NULL, NULL,
 	    "The seccomp profile of this pod security context." },
 	{ "supplementalGroups", OA_ARRAY, OA_INTEGER, "int64", -1, 0, NULL, NULL, NULL,
 	    "The supplemental groups of this pod security context." },
 	{ "supplementalGroupsPolicy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The supplemental groups policy of this pod security context." },
-	{ "sysctls", OA_ARRAY, OA_REF, NULL, 241, 0, NULL, NULL, NULL,
+	{ "sysctls", OA_ARRAY, OA_REF, NULL, 247, 0, NULL, NULL, NULL,
 	    "The sysctls of this pod security context." },
-	{ "windowsOptions", OA_REF, OA_NONE, NULL, 254, 0, NULL, NULL, NULL,
+	{ "windowsOptions", OA_REF, OA_NONE, NULL, 260, 0, NULL, NULL, NULL,
 	    "The windows options of this pod security context." },
 };
-static const struct openapi_prop p196[] = {
+static const struct openapi_prop p202[] = {
 	{ "activeDeadlineSeconds", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
 	    "Seconds the pod may run, counted from its start, before the system fails it." },
-	{ "affinity", OA_REF, OA_NONE, NULL, 78, 0, NULL, NULL, NULL,
+	{ "affinity", OA_REF, OA_NONE, NULL, 84, 0, NULL, NULL, NULL,
 	    "Rules that attract the pod to, or keep it away from, nodes and other pods." },
 	{ "automountServiceAccountToken", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The automount service account token of this pod spec." },
-	{ "containers", OA_ARRAY, OA_REF, NULL, 99, OA_REQUIRED | OA_LIST_MAP, "merge", "name", "name",
+	{ "containers", OA_ARRAY, OA_REF, NULL, 105, OA_REQUIRED | OA_LIST_MAP, "merge", "name", "name",
 	    "The containers of the pod; at least one." },
-	{ "dnsConfig", OA_REF, OA_NONE, NULL, 188, 0, NULL, NULL, NULL,
+	{ "dnsConfig", OA_REF, OA_NONE, NULL, 194, 0, NULL, NULL, NULL,
 	    "The dns config of this pod spec." },
 	{ "dnsPolicy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "How the pod resolves names: ClusterFirst, ClusterFirstWithHostNet, Default or None." },
 	{ "enableServiceLinks", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The enable service links of this pod spec." },
-	{ "ephemeralContainers", OA_ARRAY, OA_REF, NULL, 120, OA_LIST_MAP, "merge", "name", "name",
+	{ "ephemeralContainers", OA_ARRAY, OA_REF, NULL, 126, OA_LIST_MAP, "merge", "name", "name",
 	    "The ephemeral containers of this pod spec." },
-	{ "hostAliases", OA_ARRAY, OA_REF, NULL, 137, OA_LIST_MAP, "merge", "ip", "ip",
+	{ "hostAliases", OA_ARRAY, OA_REF, NULL, 143, OA_LIST_MAP, "merge", "ip", "ip",
 	    "The host aliases of this pod spec." },
 	{ "hostIPC", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The host ipc of this pod spec." },
@@ -2140,17 +2192,17 @@ static const struct openapi_prop p196[] = {
 	    "The host users of this pod spec." },
 	{ "hostname", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The host name the pod sees; its name when unset." },
-	{ "imagePullSecrets", OA_ARRAY, OA_REF, NULL, 151, OA_LIST_MAP, "merge", "name", "name",
+	{ "imagePullSecrets", OA_ARRAY, OA_REF, NULL, 157, OA_LIST_MAP, "merge", "name", "name",
 	    "Secrets holding credentials to pull the images." },
-	{ "initContainers", OA_ARRAY, OA_REF, NULL, 99, OA_LIST_MAP, "merge", "name", "name",
+	{ "initContainers", OA_ARRAY, OA_REF, NULL, 105, OA_LIST_MAP, "merge", "name", "name",
 	    "Containers run in order to completion before the others start." },
 	{ "nodeName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The node the pod is bound to." },
 	{ "nodeSelector", OA_MAP, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "Labels a node must have for the pod to go there." },
-	{ "os", OA_REF, OA_NONE, NULL, 191, 0, NULL, NULL, NULL,
+	{ "os", OA_REF, OA_NONE, NULL, 197, 0, NULL, NULL, NULL,
 	    "The os of this pod spec." },
-	{ "overhead", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
+	{ "overhead", OA_MAP, OA_REF, NULL, 305, 0, NULL, NULL, NULL,
 	    "The overhead of this pod spec." },
 	{ "preemptionPolicy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The preemption policy of this pod spec." },
@@ -2158,11 +2210,11 @@ static const struct openapi_prop p196[] = {
 	    "The priority of this pod spec." },
 	{ "priorityClassName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The PriorityClass the pod's priority comes from." },
-	{ "readinessGates", OA_ARRAY, OA_REF, NULL, 192, 0, NULL, NULL, NULL,
+	{ "readinessGates", OA_ARRAY, OA_REF, NULL, 198, 0, NULL, NULL, NULL,
 	    "The readiness gates of this pod spec." },
-	{ "resourceClaims", OA_ARRAY, OA_REF, NULL, 193, OA_LIST_MAP, "merge,retainKeys", "name", "name",
+	{ "resourceClaims", OA_ARRAY, OA_REF, NULL, 199, OA_LIST_MAP, "merge,retainKeys", "name", "name",
 	    "The resource claims of this pod spec." },
-	{ "resources", OA_REF, OA_NONE, NULL, 217, 0, NULL, NULL, NULL,
+	{ "resources", OA_REF, OA_NONE, NULL, 223, 0, NULL, NULL, NULL,
 	    "Compute resources required." },
 	{ "restartPolicy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "When containers are restarted: Always, OnFailure or Never." },
@@ -2170,9 +2222,9 @@ static const struct openapi_prop p196[] = {
 	    "The runtime class name of this pod spec." },
 	{ "schedulerName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The scheduler that places the pod." },
-	{ "schedulingGates", OA_ARRAY, OA_REF, NULL, 194, OA_LIST_MAP, "merge", "name", "name",
+	{ "schedulingGates", OA_ARRAY, OA_REF, NULL, 200, OA_LIST_MAP, "merge", "name", "name",
 	    "The scheduling gates of this pod spec." },
-	{ "securityContext", OA_REF, OA_NONE, NULL, 195, 0, NULL, NULL, NULL,
+	{ "securityContext", OA_REF, OA_NONE, NULL, 201, 0, NULL, NULL, NULL,
 	    "Security settings of every container of the pod." },
 	{ "serviceAccount", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The service account of this pod spec." },
@@ -2186,25 +2238,25 @@ static const struct openapi_prop p196[] = {
 	    "With hostname, gives the pod the DNS name <hostname>.<subdomain>.<namespace>.svc." },
 	{ "terminationGracePeriodSeconds", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
 	    "Seconds the containers get to stop after the TERM signal before they are killed." },
-	{ "tolerations", OA_ARRAY, OA_REF, NULL, 244, 0, NULL, NULL, NULL,
+	{ "tolerations", OA_ARRAY, OA_REF, NULL, 250, 0, NULL, NULL, NULL,
 	    "The node taints the pod tolerates." },
-	{ "topologySpreadConstraints", OA_ARRAY, OA_REF, NULL, 245, OA_LIST_MAP, "merge", "topologyKey", "topologyKey,whenUnsatisfiable",
+	{ "topologySpreadConstraints", OA_ARRAY, OA_REF, NULL, 251, OA_LIST_MAP, "merge", "topologyKey", "topologyKey,whenUnsatisfiable",
 	    "How the pod and its peers are spread across zones, nodes or other domains." },
-	{ "volumes", OA_ARRAY, OA_REF, NULL, 247, OA_LIST_MAP, "merge,retainKeys", "name", "name",
+	{ "volumes", OA_ARRAY, OA_REF, NULL, 253, OA_LIST_MAP, "merge,retainKeys", "name", "name",
 	    "Volumes the containers of the pod can mount." },
 };
-static const struct openapi_prop p197[] = {
-	{ "conditions", OA_ARRAY, OA_REF, NULL, 187, OA_LIST_MAP, "merge", "type", "type",
+static const struct openapi_prop p203[] = {
+	{ "conditions", OA_ARRAY, OA_REF, NULL, 193, OA_LIST_MAP, "merge", "type", "type",
 	    "The latest observations of the object's state." },
-	{ "containerStatuses", OA_ARRAY, OA_REF, NULL, 107, 0, NULL, NULL, NULL,
+	{ "containerStatuses", OA_ARRAY, OA_REF, NULL, 113, 0, NULL, NULL, NULL,
 	    "The container statuses of this pod status." },
-	{ "ephemeralContainerStatuses", OA_ARRAY, OA_REF, NULL, 107, 0, NULL, NULL, NULL,
+	{ "ephemeralContainerStatuses", OA_ARRAY, OA_REF, NULL, 113, 0, NULL, NULL, NULL,
 	    "The ephemeral container statuses of this pod status." },
 	{ "hostIP", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The host ip of this pod status." },
-	{ "hostIPs", OA_ARRAY, OA_REF, NULL, 138, 0, NULL, NULL, NULL,
+	{ "hostIPs", OA_ARRAY, OA_REF, NULL, 144, 0, NULL, NULL, NULL,
 	    "The host i ps of this pod status." },
-	{ "initContainerStatuses", OA_ARRAY, OA_REF, NULL, 107, 0, NULL, NULL, NULL,
+	{ "initContainerStatuses", OA_ARRAY, OA_REF, NULL, 113, 0, NULL, NULL, NULL,
 	    "The init container statuses of this pod status." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this pod status." },
@@ -2214,7 +2266,7 @@ static const struct openapi_prop p197[] = {
 	    "The phase of this pod status." },
 	{ "podIP", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The pod ip of this pod status." },
-	{ "podIPs", OA_ARRAY, OA_REF, NULL, 190, 0, NULL, NULL, NULL,
+	{ "podIPs", OA_ARRAY, OA_REF, NULL, 196, 0, NULL, NULL, NULL,
 	    "The pod i ps of this pod status." },
 	{ "qosClass", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The qos class of this pod status." },
@@ -2224,26 +2276,26 @@ static const struct openapi_prop p197[] = {
 	    "The resize of this pod status." },
 	{ "resourceClaimStatuses", OA_ARRAY, OA_OBJECT, NULL, -1, 0, NULL, NULL, NULL,
 	    "The resource claim statuses of this pod status." },
-	{ "startTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "startTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The start time of this pod status." },
 };
-static const struct openapi_prop p198[] = {
+static const struct openapi_prop p204[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "template", OA_REF, OA_NONE, NULL, 199, 0, NULL, NULL, NULL,
+	{ "template", OA_REF, OA_NONE, NULL, 205, 0, NULL, NULL, NULL,
 	    "The template of the pods created." },
 };
-static const struct openapi_prop p199[] = {
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+static const struct openapi_prop p205[] = {
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 196, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 202, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
 };
-static const struct openapi_prop p200[] = {
+static const struct openapi_prop p206[] = {
 	{ "error", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The error of this port status." },
 	{ "port", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -2251,7 +2303,7 @@ static const struct openapi_prop p200[] = {
 	{ "protocol", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The protocol of this port status." },
 };
-static const struct openapi_prop p201[] = {
+static const struct openapi_prop p207[] = {
 	{ "fsType", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The fs type of this portworx volume source." },
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -2259,20 +2311,20 @@ static const struct openapi_prop p201[] = {
 	{ "volumeID", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The volume id of this portworx volume source." },
 };
-static const struct openapi_prop p202[] = {
-	{ "preference", OA_REF, OA_NONE, NULL, 167, OA_REQUIRED, NULL, NULL, NULL,
+static const struct openapi_prop p208[] = {
+	{ "preference", OA_REF, OA_NONE, NULL, 173, OA_REQUIRED, NULL, NULL, NULL,
 	    "The preference of this preferred scheduling term." },
 	{ "weight", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The weight of this preferred scheduling term." },
 };
-static const struct openapi_prop p203[] = {
-	{ "exec", OA_REF, OA_NONE, NULL, 125, 0, NULL, NULL, NULL,
+static const struct openapi_prop p209[] = {
+	{ "exec", OA_REF, OA_NONE, NULL, 131, 0, NULL, NULL, NULL,
 	    "The exec of this probe." },
 	{ "failureThreshold", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The failure threshold of this probe." },
-	{ "grpc", OA_REF, OA_NONE, NULL, 131, 0, NULL, NULL, NULL,
+	{ "grpc", OA_REF, OA_NONE, NULL, 137, 0, NULL, NULL, NULL,
 	    "The grpc of this probe." },
-	{ "httpGet", OA_REF, OA_NONE, NULL, 135, 0, NULL, NULL, NULL,
+	{ "httpGet", OA_REF, OA_NONE, NULL, 141, 0, NULL, NULL, NULL,
 	    "The http get of this probe." },
 	{ "initialDelaySeconds", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The initial delay seconds of this probe." },
@@ -2280,20 +2332,20 @@ static const struct openapi_prop p203[] = {
 	    "The period seconds of this probe." },
 	{ "successThreshold", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The success threshold of this probe." },
-	{ "tcpSocket", OA_REF, OA_NONE, NULL, 242, 0, NULL, NULL, NULL,
+	{ "tcpSocket", OA_REF, OA_NONE, NULL, 248, 0, NULL, NULL, NULL,
 	    "The tcp socket of this probe." },
 	{ "terminationGracePeriodSeconds", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
 	    "The termination grace period seconds of this probe." },
 	{ "timeoutSeconds", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The timeout seconds of this probe." },
 };
-static const struct openapi_prop p204[] = {
+static const struct openapi_prop p210[] = {
 	{ "defaultMode", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
 	    "The default mode of this projected volume source." },
-	{ "sources", OA_ARRAY, OA_REF, NULL, 251, 0, NULL, NULL, NULL,
+	{ "sources", OA_ARRAY, OA_REF, NULL, 257, 0, NULL, NULL, NULL,
 	    "The sources of this projected volume source." },
 };
-static const struct openapi_prop p205[] = {
+static const struct openapi_prop p211[] = {
 	{ "group", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The group of this quobyte volume source." },
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -2307,7 +2359,7 @@ static const struct openapi_prop p205[] = {
 	{ "volume", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The volume of this quobyte volume source." },
 };
-static const struct openapi_prop p206[] = {
+static const struct openapi_prop p212[] = {
 	{ "fsType", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The fs type of this rbd persistent volume source." },
 	{ "image", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -2320,12 +2372,12 @@ static const struct openapi_prop p206[] = {
 	    "The pool of this rbd persistent volume source." },
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The read only of this rbd persistent volume source." },
-	{ "secretRef", OA_REF, OA_NONE, NULL, 228, 0, NULL, NULL, NULL,
+	{ "secretRef", OA_REF, OA_NONE, NULL, 234, 0, NULL, NULL, NULL,
 	    "The secret ref of this rbd persistent volume source." },
 	{ "user", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The user of this rbd persistent volume source." },
 };
-static const struct openapi_prop p207[] = {
+static const struct openapi_prop p213[] = {
 	{ "fsType", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The fs type of this rbd volume source." },
 	{ "image", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -2338,25 +2390,25 @@ static const struct openapi_prop p207[] = {
 	    "The pool of this rbd volume source." },
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The read only of this rbd volume source." },
-	{ "secretRef", OA_REF, OA_NONE, NULL, 151, 0, NULL, NULL, NULL,
+	{ "secretRef", OA_REF, OA_NONE, NULL, 157, 0, NULL, NULL, NULL,
 	    "The secret ref of this rbd volume source." },
 	{ "user", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The user of this rbd volume source." },
 };
-static const struct openapi_prop p208[] = {
+static const struct openapi_prop p214[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 210, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 216, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
-	{ "status", OA_REF, OA_NONE, NULL, 211, 0, NULL, NULL, NULL,
+	{ "status", OA_REF, OA_NONE, NULL, 217, 0, NULL, NULL, NULL,
 	    "The observed state, written by the system; read-only for users." },
 };
-static const struct openapi_prop p209[] = {
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+static const struct openapi_prop p215[] = {
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last transition time of this replication controller condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this replication controller condition." },
@@ -2367,20 +2419,20 @@ static const struct openapi_prop p209[] = {
 	{ "type", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p210[] = {
+static const struct openapi_prop p216[] = {
 	{ "minReadySeconds", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "Seconds a new pod must be ready before it counts as available." },
 	{ "replicas", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The number of desired pods." },
 	{ "selector", OA_MAP, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The label query the pods must match." },
-	{ "template", OA_REF, OA_NONE, NULL, 199, 0, NULL, NULL, NULL,
+	{ "template", OA_REF, OA_NONE, NULL, 205, 0, NULL, NULL, NULL,
 	    "The template of the pods created." },
 };
-static const struct openapi_prop p211[] = {
+static const struct openapi_prop p217[] = {
 	{ "availableReplicas", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The available replicas of this replication controller status." },
-	{ "conditions", OA_ARRAY, OA_REF, NULL, 209, 0, NULL, NULL, NULL,
+	{ "conditions", OA_ARRAY, OA_REF, NULL, 215, 0, NULL, NULL, NULL,
 	    "The latest observations of the object's state." },
 	{ "fullyLabeledReplicas", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The fully labeled replicas of this replication controller status." },
@@ -2391,55 +2443,55 @@ static const struct openapi_prop p211[] = {
 	{ "replicas", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The number of desired pods." },
 };
-static const struct openapi_prop p212[] = {
+static const struct openapi_prop p218[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 	{ "request", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The request of this resource claim." },
 };
-static const struct openapi_prop p213[] = {
+static const struct openapi_prop p219[] = {
 	{ "containerName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The container name of this resource field selector." },
-	{ "divisor", OA_REF, OA_NONE, NULL, 299, 0, NULL, NULL, NULL,
+	{ "divisor", OA_REF, OA_NONE, NULL, 305, 0, NULL, NULL, NULL,
 	    "The divisor of this resource field selector." },
 	{ "resource", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The resource of this resource field selector." },
 };
-static const struct openapi_prop p214[] = {
+static const struct openapi_prop p220[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 215, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 221, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
-	{ "status", OA_REF, OA_NONE, NULL, 216, 0, NULL, NULL, NULL,
+	{ "status", OA_REF, OA_NONE, NULL, 222, 0, NULL, NULL, NULL,
 	    "The observed state, written by the system; read-only for users." },
 };
-static const struct openapi_prop p215[] = {
-	{ "hard", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
+static const struct openapi_prop p221[] = {
+	{ "hard", OA_MAP, OA_REF, NULL, 305, 0, NULL, NULL, NULL,
 	    "The most of each named resource the namespace may use." },
-	{ "scopeSelector", OA_REF, OA_NONE, NULL, 221, 0, NULL, NULL, NULL,
+	{ "scopeSelector", OA_REF, OA_NONE, NULL, 227, 0, NULL, NULL, NULL,
 	    "Only objects matching these scope terms count." },
 	{ "scopes", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "Only objects in all these scopes count." },
 };
-static const struct openapi_prop p216[] = {
-	{ "hard", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
+static const struct openapi_prop p222[] = {
+	{ "hard", OA_MAP, OA_REF, NULL, 305, 0, NULL, NULL, NULL,
 	    "The hard of this resource quota status." },
-	{ "used", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
+	{ "used", OA_MAP, OA_REF, NULL, 305, 0, NULL, NULL, NULL,
 	    "The used of this resource quota status." },
 };
-static const struct openapi_prop p217[] = {
-	{ "claims", OA_ARRAY, OA_REF, NULL, 212, 0, NULL, NULL, NULL,
+static const struct openapi_prop p223[] = {
+	{ "claims", OA_ARRAY, OA_REF, NULL, 218, 0, NULL, NULL, NULL,
 	    "The claims of this resource requirements." },
-	{ "limits", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
+	{ "limits", OA_MAP, OA_REF, NULL, 305, 0, NULL, NULL, NULL,
 	    "The most of each resource the container may use." },
-	{ "requests", OA_MAP, OA_REF, NULL, 299, 0, NULL, NULL, NULL,
+	{ "requests", OA_MAP, OA_REF, NULL, 305, 0, NULL, NULL, NULL,
 	    "The amount of each resource the container is guaranteed; what scheduling counts." },
 };
-static const struct openapi_prop p218[] = {
+static const struct openapi_prop p224[] = {
 	{ "level", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The level of this se linux options." },
 	{ "role", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -2449,7 +2501,7 @@ static const struct openapi_prop p218[] = {
 	{ "user", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The user of this se linux options." },
 };
-static const struct openapi_prop p219[] = {
+static const struct openapi_prop p225[] = {
 	{ "fsType", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The fs type of this scale io persistent volume source." },
 	{ "gateway", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -2458,7 +2510,7 @@ static const struct openapi_prop p219[] = {
 	    "The protection domain of this scale io persistent volume source." },
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The read only of this scale io persistent volume source." },
-	{ "secretRef", OA_REF, OA_NONE, NULL, 228, OA_REQUIRED, NULL, NULL, NULL,
+	{ "secretRef", OA_REF, OA_NONE, NULL, 234, OA_REQUIRED, NULL, NULL, NULL,
 	    "The secret ref of this scale io persistent volume source." },
 	{ "sslEnabled", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The ssl enabled of this scale io persistent volume source." },
@@ -2471,7 +2523,7 @@ static const struct openapi_prop p219[] = {
 	{ "volumeName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The volume name of this scale io persistent volume source." },
 };
-static const struct openapi_prop p220[] = {
+static const struct openapi_prop p226[] = {
 	{ "fsType", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The fs type of this scale io volume source." },
 	{ "gateway", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -2480,7 +2532,7 @@ static const struct openapi_prop p220[] = {
 	    "The protection domain of this scale io volume source." },
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The read only of this scale io volume source." },
-	{ "secretRef", OA_REF, OA_NONE, NULL, 151, OA_REQUIRED, NULL, NULL, NULL,
+	{ "secretRef", OA_REF, OA_NONE, NULL, 157, OA_REQUIRED, NULL, NULL, NULL,
 	    "The secret ref of this scale io volume source." },
 	{ "sslEnabled", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The ssl enabled of this scale io volume source." },
@@ -2493,11 +2545,11 @@ static const struct openapi_prop p220[] = {
 	{ "volumeName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The volume name of this scale io volume source." },
 };
-static const struct openapi_prop p221[] = {
-	{ "matchExpressions", OA_ARRAY, OA_REF, NULL, 222, 0, NULL, NULL, NULL,
+static const struct openapi_prop p227[] = {
+	{ "matchExpressions", OA_ARRAY, OA_REF, NULL, 228, 0, NULL, NULL, NULL,
 	    "The match expressions of this scope selector." },
 };
-static const struct openapi_prop p222[] = {
+static const struct openapi_prop p228[] = {
 	{ "operator", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The operator of this scoped resource selector requirement." },
 	{ "scopeName", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -2505,13 +2557,13 @@ static const struct openapi_prop p222[] = {
 	{ "values", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The values of this scoped resource selector requirement." },
 };
-static const struct openapi_prop p223[] = {
+static const struct openapi_prop p229[] = {
 	{ "localhostProfile", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The localhost profile of this seccomp profile." },
 	{ "type", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p224[] = {
+static const struct openapi_prop p230[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "data", OA_MAP, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
@@ -2520,20 +2572,20 @@ static const struct openapi_prop p224[] = {
 	    "The immutable of this secret." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "stringData", OA_MAP, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The string data of this secret." },
 	{ "type", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p225[] = {
+static const struct openapi_prop p231[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 	{ "optional", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The optional of this secret env source." },
 };
-static const struct openapi_prop p226[] = {
+static const struct openapi_prop p232[] = {
 	{ "key", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The key of this secret key selector." },
 	{ "name", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -2541,36 +2593,36 @@ static const struct openapi_prop p226[] = {
 	{ "optional", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The optional of this secret key selector." },
 };
-static const struct openapi_prop p227[] = {
-	{ "items", OA_ARRAY, OA_REF, NULL, 143, 0, NULL, NULL, NULL,
+static const struct openapi_prop p233[] = {
+	{ "items", OA_ARRAY, OA_REF, NULL, 149, 0, NULL, NULL, NULL,
 	    "The items of this secret projection." },
 	{ "name", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 	{ "optional", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The optional of this secret projection." },
 };
-static const struct openapi_prop p228[] = {
+static const struct openapi_prop p234[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 	{ "namespace", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The namespace the object lives in." },
 };
-static const struct openapi_prop p229[] = {
+static const struct openapi_prop p235[] = {
 	{ "defaultMode", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
 	    "The default mode of this secret volume source." },
-	{ "items", OA_ARRAY, OA_REF, NULL, 143, 0, NULL, NULL, NULL,
+	{ "items", OA_ARRAY, OA_REF, NULL, 149, 0, NULL, NULL, NULL,
 	    "The items of this secret volume source." },
 	{ "optional", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The optional of this secret volume source." },
 	{ "secretName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The secret name of this secret volume source." },
 };
-static const struct openapi_prop p230[] = {
+static const struct openapi_prop p236[] = {
 	{ "allowPrivilegeEscalation", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The allow privilege escalation of this security context." },
-	{ "appArmorProfile", OA_REF, OA_NONE, NULL, 79, 0, NULL, NULL, NULL,
+	{ "appArmorProfile", OA_REF, OA_NONE, NULL, 85, 0, NULL, NULL, NULL,
 	    "The app armor profile of this security context." },
-	{ "capabilities", OA_REF, OA_NONE, NULL, 87, 0, NULL, NULL, NULL,
+	{ "capabilities", OA_REF, OA_NONE, NULL, 93, 0, NULL, NULL, NULL,
 	    "The capabilities of this security context." },
 	{ "privileged", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The privileged of this security context." },
@@ -2584,40 +2636,40 @@ static const struct openapi_prop p230[] = {
 	    "The run as non root of this security context." },
 	{ "runAsUser", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
 	    "The run as user of this security context." },
-	{ "seLinuxOptions", OA_REF, OA_NONE, NULL, 218, 0, NULL, NULL, NULL,
+	{ "seLinuxOptions", OA_REF, OA_NONE, NULL, 224, 0, NULL, NULL, NULL,
 	    "The se linux options of this security context." },
-	{ "seccompProfile", OA_REF, OA_NONE, NULL, 223, 0, NULL, NULL, NULL,
+	{ "seccompProfile", OA_REF, OA_NONE, NULL, 229, 0, NULL, NULL, NULL,
 	    "The seccomp profile of this security context." },
-	{ "windowsOptions", OA_REF, OA_NONE, NULL, 254, 0, NULL, NULL, NULL,
+	{ "windowsOptions", OA_REF, OA_NONE, NULL, 260, 0, NULL, NULL, NULL,
 	    "The windows options of this security context." },
 };
-static const struct openapi_prop p231[] = {
+static const struct openapi_prop p237[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 235, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 241, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
-	{ "status", OA_REF, OA_NONE, NULL, 236, 0, NULL, NULL, NULL,
+	{ "status", OA_REF, OA_NONE, NULL, 242, 0, NULL, NULL, NULL,
 	    "The observed state, written by the system; read-only for users." },
 };
-static const struct openapi_prop p232[] = {
+static const struct openapi_prop p238[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "automountServiceAccountToken", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The automount service account token of this service account." },
-	{ "imagePullSecrets", OA_ARRAY, OA_REF, NULL, 151, 0, NULL, NULL, NULL,
+	{ "imagePullSecrets", OA_ARRAY, OA_REF, NULL, 157, 0, NULL, NULL, NULL,
 	    "The image pull secrets of this service account." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "secrets", OA_ARRAY, OA_REF, NULL, 172, 0, "merge", "name", NULL,
+	{ "secrets", OA_ARRAY, OA_REF, NULL, 178, 0, "merge", "name", NULL,
 	    "The secrets of this service account." },
 };
-static const struct openapi_prop p233[] = {
+static const struct openapi_prop p239[] = {
 	{ "audience", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The audience of this service account token projection." },
 	{ "expirationSeconds", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
@@ -2625,7 +2677,7 @@ static const struct openapi_prop p233[] = {
 	{ "path", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The path of this service account token projection." },
 };
-static const struct openapi_prop p234[] = {
+static const struct openapi_prop p240[] = {
 	{ "appProtocol", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The app protocol of this service port." },
 	{ "name", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -2636,10 +2688,10 @@ static const struct openapi_prop p234[] = {
 	    "The port the service listens on." },
 	{ "protocol", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The protocol of this service port." },
-	{ "targetPort", OA_REF, OA_NONE, NULL, 314, 0, NULL, NULL, NULL,
+	{ "targetPort", OA_REF, OA_NONE, NULL, 320, 0, NULL, NULL, NULL,
 	    "The port (number or name) on the pods." },
 };
-static const struct openapi_prop p235[] = {
+static const struct openapi_prop p241[] = {
 	{ "allocateLoadBalancerNodePorts", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The allocate load balancer node ports of this service spec." },
 	{ "clusterIP", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -2666,7 +2718,7 @@ static const struct openapi_prop p235[] = {
 	    "The load balancer ip of this service spec." },
 	{ "loadBalancerSourceRanges", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The load balancer source ranges of this service spec." },
-	{ "ports", OA_ARRAY, OA_REF, NULL, 234, OA_LIST_MAP, "merge", "port", "port,protocol",
+	{ "ports", OA_ARRAY, OA_REF, NULL, 240, OA_LIST_MAP, "merge", "port", "port,protocol",
 	    "The ports exposed." },
 	{ "publishNotReadyAddresses", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The publish not ready addresses of this service spec." },
@@ -2674,74 +2726,74 @@ static const struct openapi_prop p235[] = {
 	    "The labels of the pods traffic is sent to." },
 	{ "sessionAffinity", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "ClientIP sends a client to the same pod; None (the default) does not." },
-	{ "sessionAffinityConfig", OA_REF, OA_NONE, NULL, 237, 0, NULL, NULL, NULL,
+	{ "sessionAffinityConfig", OA_REF, OA_NONE, NULL, 243, 0, NULL, NULL, NULL,
 	    "The session affinity config of this service spec." },
 	{ "trafficDistribution", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The traffic distribution of this service spec." },
 	{ "type", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "ClusterIP (the default), NodePort, LoadBalancer or ExternalName." },
 };
-static const struct openapi_prop p236[] = {
-	{ "conditions", OA_ARRAY, OA_REF, NULL, 300, 0, NULL, NULL, NULL,
+static const struct openapi_prop p242[] = {
+	{ "conditions", OA_ARRAY, OA_REF, NULL, 306, 0, NULL, NULL, NULL,
 	    "The latest observations of the object's state." },
-	{ "loadBalancer", OA_REF, OA_NONE, NULL, 150, 0, NULL, NULL, NULL,
+	{ "loadBalancer", OA_REF, OA_NONE, NULL, 156, 0, NULL, NULL, NULL,
 	    "The load balancer of this service status." },
 };
-static const struct openapi_prop p237[] = {
-	{ "clientIP", OA_REF, OA_NONE, NULL, 92, 0, NULL, NULL, NULL,
+static const struct openapi_prop p243[] = {
+	{ "clientIP", OA_REF, OA_NONE, NULL, 98, 0, NULL, NULL, NULL,
 	    "The client ip of this session affinity config." },
 };
-static const struct openapi_prop p238[] = {
+static const struct openapi_prop p244[] = {
 	{ "seconds", OA_INTEGER, OA_NONE, "int64", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The seconds of this sleep action." },
 };
-static const struct openapi_prop p239[] = {
+static const struct openapi_prop p245[] = {
 	{ "fsType", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The fs type of this storage os persistent volume source." },
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The read only of this storage os persistent volume source." },
-	{ "secretRef", OA_REF, OA_NONE, NULL, 172, 0, NULL, NULL, NULL,
+	{ "secretRef", OA_REF, OA_NONE, NULL, 178, 0, NULL, NULL, NULL,
 	    "The secret ref of this storage os persistent volume source." },
 	{ "volumeName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The volume name of this storage os persistent volume source." },
 	{ "volumeNamespace", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The volume namespace of this storage os persistent volume source." },
 };
-static const struct openapi_prop p240[] = {
+static const struct openapi_prop p246[] = {
 	{ "fsType", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The fs type of this storage os volume source." },
 	{ "readOnly", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The read only of this storage os volume source." },
-	{ "secretRef", OA_REF, OA_NONE, NULL, 151, 0, NULL, NULL, NULL,
+	{ "secretRef", OA_REF, OA_NONE, NULL, 157, 0, NULL, NULL, NULL,
 	    "The secret ref of this storage os volume source." },
 	{ "volumeName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The volume name of this storage os volume source." },
 	{ "volumeNamespace", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The volume namespace of this storage os volume source." },
 };
-static const struct openapi_prop p241[] = {
+static const struct openapi_prop p247[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 	{ "value", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The value of this sysctl." },
 };
-static const struct openapi_prop p242[] = {
+static const struct openapi_prop p248[] = {
 	{ "host", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The host of this tcp socket action." },
-	{ "port", OA_REF, OA_NONE, NULL, 314, OA_REQUIRED, NULL, NULL, NULL,
+	{ "port", OA_REF, OA_NONE, NULL, 320, OA_REQUIRED, NULL, NULL, NULL,
 	    "The port of this tcp socket action." },
 };
-static const struct openapi_prop p243[] = {
+static const struct openapi_prop p249[] = {
 	{ "effect", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The effect of this taint." },
 	{ "key", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The key of this taint." },
-	{ "timeAdded", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "timeAdded", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The time added of this taint." },
 	{ "value", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The value of this taint." },
 };
-static const struct openapi_prop p244[] = {
+static const struct openapi_prop p250[] = {
 	{ "effect", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The effect of this toleration." },
 	{ "key", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -2753,8 +2805,8 @@ static const struct openapi_prop p244[] = {
 	{ "value", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The value of this toleration." },
 };
-static const struct openapi_prop p245[] = {
-	{ "labelSelector", OA_REF, OA_NONE, NULL, 302, 0, NULL, NULL, NULL,
+static const struct openapi_prop p251[] = {
+	{ "labelSelector", OA_REF, OA_NONE, NULL, 308, 0, NULL, NULL, NULL,
 	    "The label selector of this topology spread constraint." },
 	{ "matchLabelKeys", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The match label keys of this topology spread constraint." },
@@ -2771,7 +2823,7 @@ static const struct openapi_prop p245[] = {
 	{ "whenUnsatisfiable", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The when unsatisfiable of this topology spread constraint." },
 };
-static const struct openapi_prop p246[] = {
+static const struct openapi_prop p252[] = {
 	{ "apiGroup", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The api group of this typed local object reference." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -2779,77 +2831,77 @@ static const struct openapi_prop p246[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 };
-static const struct openapi_prop p247[] = {
-	{ "awsElasticBlockStore", OA_REF, OA_NONE, NULL, 77, 0, NULL, NULL, NULL,
+static const struct openapi_prop p253[] = {
+	{ "awsElasticBlockStore", OA_REF, OA_NONE, NULL, 83, 0, NULL, NULL, NULL,
 	    "The aws elastic block store of this volume." },
-	{ "azureDisk", OA_REF, OA_NONE, NULL, 81, 0, NULL, NULL, NULL,
+	{ "azureDisk", OA_REF, OA_NONE, NULL, 87, 0, NULL, NULL, NULL,
 	    "The azure disk of this volume." },
-	{ "azureFile", OA_REF, OA_NONE, NULL, 83, 0, NULL, NULL, NULL,
+	{ "azureFile", OA_REF, OA_NONE, NULL, 89, 0, NULL, NULL, NULL,
 	    "The azure file of this volume." },
-	{ "cephfs", OA_REF, OA_NONE, NULL, 89, 0, NULL, NULL, NULL,
+	{ "cephfs", OA_REF, OA_NONE, NULL, 95, 0, NULL, NULL, NULL,
 	    "The cephfs of this volume." },
-	{ "cinder", OA_REF, OA_NONE, NULL, 91, 0, NULL, NULL, NULL,
+	{ "cinder", OA_REF, OA_NONE, NULL, 97, 0, NULL, NULL, NULL,
 	    "The cinder of this volume." },
-	{ "configMap", OA_REF, OA_NONE, NULL, 98, 0, NULL, NULL, NULL,
+	{ "configMap", OA_REF, OA_NONE, NULL, 104, 0, NULL, NULL, NULL,
 	    "The config map of this volume." },
-	{ "csi", OA_REF, OA_NONE, NULL, 86, 0, NULL, NULL, NULL,
+	{ "csi", OA_REF, OA_NONE, NULL, 92, 0, NULL, NULL, NULL,
 	    "The csi of this volume." },
-	{ "downwardAPI", OA_REF, OA_NONE, NULL, 111, 0, NULL, NULL, NULL,
+	{ "downwardAPI", OA_REF, OA_NONE, NULL, 117, 0, NULL, NULL, NULL,
 	    "The downward api of this volume." },
-	{ "emptyDir", OA_REF, OA_NONE, NULL, 112, 0, NULL, NULL, NULL,
+	{ "emptyDir", OA_REF, OA_NONE, NULL, 118, 0, NULL, NULL, NULL,
 	    "The empty dir of this volume." },
-	{ "ephemeral", OA_REF, OA_NONE, NULL, 121, 0, NULL, NULL, NULL,
+	{ "ephemeral", OA_REF, OA_NONE, NULL, 127, 0, NULL, NULL, NULL,
 	    "The ephemeral of this volume." },
-	{ "fc", OA_REF, OA_NONE, NULL, 126, 0, NULL, NULL, NULL,
+	{ "fc", OA_REF, OA_NONE, NULL, 132, 0, NULL, NULL, NULL,
 	    "The fc of this volume." },
-	{ "flexVolume", OA_REF, OA_NONE, NULL, 128, 0, NULL, NULL, NULL,
+	{ "flexVolume", OA_REF, OA_NONE, NULL, 134, 0, NULL, NULL, NULL,
 	    "The flex volume of this volume." },
-	{ "flocker", OA_REF, OA_NONE, NULL, 129, 0, NULL, NULL, NULL,
+	{ "flocker", OA_REF, OA_NONE, NULL, 135, 0, NULL, NULL, NULL,
 	    "The flocker of this volume." },
-	{ "gcePersistentDisk", OA_REF, OA_NONE, NULL, 130, 0, NULL, NULL, NULL,
+	{ "gcePersistentDisk", OA_REF, OA_NONE, NULL, 136, 0, NULL, NULL, NULL,
 	    "The gce persistent disk of this volume." },
-	{ "gitRepo", OA_REF, OA_NONE, NULL, 132, 0, NULL, NULL, NULL,
+	{ "gitRepo", OA_REF, OA_NONE, NULL, 138, 0, NULL, NULL, NULL,
 	    "The git repo of this volume." },
-	{ "glusterfs", OA_REF, OA_NONE, NULL, 134, 0, NULL, NULL, NULL,
+	{ "glusterfs", OA_REF, OA_NONE, NULL, 140, 0, NULL, NULL, NULL,
 	    "The glusterfs of this volume." },
-	{ "hostPath", OA_REF, OA_NONE, NULL, 139, 0, NULL, NULL, NULL,
+	{ "hostPath", OA_REF, OA_NONE, NULL, 145, 0, NULL, NULL, NULL,
 	    "The host path of this volume." },
-	{ "image", OA_REF, OA_NONE, NULL, 142, 0, NULL, NULL, NULL,
+	{ "image", OA_REF, OA_NONE, NULL, 148, 0, NULL, NULL, NULL,
 	    "The container image reference." },
-	{ "iscsi", OA_REF, OA_NONE, NULL, 141, 0, NULL, NULL, NULL,
+	{ "iscsi", OA_REF, OA_NONE, NULL, 147, 0, NULL, NULL, NULL,
 	    "The iscsi of this volume." },
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
-	{ "nfs", OA_REF, OA_NONE, NULL, 153, 0, NULL, NULL, NULL,
+	{ "nfs", OA_REF, OA_NONE, NULL, 159, 0, NULL, NULL, NULL,
 	    "The nfs of this volume." },
-	{ "persistentVolumeClaim", OA_REF, OA_NONE, NULL, 179, 0, NULL, NULL, NULL,
+	{ "persistentVolumeClaim", OA_REF, OA_NONE, NULL, 185, 0, NULL, NULL, NULL,
 	    "The persistent volume claim of this volume." },
-	{ "photonPersistentDisk", OA_REF, OA_NONE, NULL, 182, 0, NULL, NULL, NULL,
+	{ "photonPersistentDisk", OA_REF, OA_NONE, NULL, 188, 0, NULL, NULL, NULL,
 	    "The photon persistent disk of this volume." },
-	{ "portworxVolume", OA_REF, OA_NONE, NULL, 201, 0, NULL, NULL, NULL,
+	{ "portworxVolume", OA_REF, OA_NONE, NULL, 207, 0, NULL, NULL, NULL,
 	    "The portworx volume of this volume." },
-	{ "projected", OA_REF, OA_NONE, NULL, 204, 0, NULL, NULL, NULL,
+	{ "projected", OA_REF, OA_NONE, NULL, 210, 0, NULL, NULL, NULL,
 	    "The projected of this volume." },
-	{ "quobyte", OA_REF, OA_NONE, NULL, 205, 0, NULL, NULL, NULL,
+	{ "quobyte", OA_REF, OA_NONE, NULL, 211, 0, NULL, NULL, NULL,
 	    "The quobyte of this volume." },
-	{ "rbd", OA_REF, OA_NONE, NULL, 207, 0, NULL, NULL, NULL,
+	{ "rbd", OA_REF, OA_NONE, NULL, 213, 0, NULL, NULL, NULL,
 	    "The rbd of this volume." },
-	{ "scaleIO", OA_REF, OA_NONE, NULL, 220, 0, NULL, NULL, NULL,
+	{ "scaleIO", OA_REF, OA_NONE, NULL, 226, 0, NULL, NULL, NULL,
 	    "The scale io of this volume." },
-	{ "secret", OA_REF, OA_NONE, NULL, 229, 0, NULL, NULL, NULL,
+	{ "secret", OA_REF, OA_NONE, NULL, 235, 0, NULL, NULL, NULL,
 	    "The secret of this volume." },
-	{ "storageos", OA_REF, OA_NONE, NULL, 240, 0, NULL, NULL, NULL,
+	{ "storageos", OA_REF, OA_NONE, NULL, 246, 0, NULL, NULL, NULL,
 	    "The storageos of this volume." },
-	{ "vsphereVolume", OA_REF, OA_NONE, NULL, 252, 0, NULL, NULL, NULL,
+	{ "vsphereVolume", OA_REF, OA_NONE, NULL, 258, 0, NULL, NULL, NULL,
 	    "The vsphere volume of this volume." },
 };
-static const struct openapi_prop p248[] = {
+static const struct openapi_prop p254[] = {
 	{ "devicePath", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The device path of this volume device." },
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 };
-static const struct openapi_prop p249[] = {
+static const struct openapi_prop p255[] = {
 	{ "mountPath", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The path inside the container." },
 	{ "mountPropagation", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -2865,21 +2917,21 @@ static const struct openapi_prop p249[] = {
 	{ "subPathExpr", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The sub path expr of this volume mount." },
 };
-static const struct openapi_prop p250[] = {
-	{ "required", OA_REF, OA_NONE, NULL, 165, 0, NULL, NULL, NULL,
+static const struct openapi_prop p256[] = {
+	{ "required", OA_REF, OA_NONE, NULL, 171, 0, NULL, NULL, NULL,
 	    "The required of this volume node affinity." },
 };
-static const struct openapi_prop p251[] = {
-	{ "configMap", OA_REF, OA_NONE, NULL, 97, 0, NULL, NULL, NULL,
+static const struct openapi_prop p257[] = {
+	{ "configMap", OA_REF, OA_NONE, NULL, 103, 0, NULL, NULL, NULL,
 	    "The config map of this volume projection." },
-	{ "downwardAPI", OA_REF, OA_NONE, NULL, 109, 0, NULL, NULL, NULL,
+	{ "downwardAPI", OA_REF, OA_NONE, NULL, 115, 0, NULL, NULL, NULL,
 	    "The downward api of this volume projection." },
-	{ "secret", OA_REF, OA_NONE, NULL, 227, 0, NULL, NULL, NULL,
+	{ "secret", OA_REF, OA_NONE, NULL, 233, 0, NULL, NULL, NULL,
 	    "The secret of this volume projection." },
-	{ "serviceAccountToken", OA_REF, OA_NONE, NULL, 233, 0, NULL, NULL, NULL,
+	{ "serviceAccountToken", OA_REF, OA_NONE, NULL, 239, 0, NULL, NULL, NULL,
 	    "The service account token of this volume projection." },
 };
-static const struct openapi_prop p252[] = {
+static const struct openapi_prop p258[] = {
 	{ "fsType", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The fs type of this vsphere virtual disk volume source." },
 	{ "storagePolicyID", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -2889,13 +2941,13 @@ static const struct openapi_prop p252[] = {
 	{ "volumePath", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The volume path of this vsphere virtual disk volume source." },
 };
-static const struct openapi_prop p253[] = {
-	{ "podAffinityTerm", OA_REF, OA_NONE, NULL, 185, OA_REQUIRED, NULL, NULL, NULL,
+static const struct openapi_prop p259[] = {
+	{ "podAffinityTerm", OA_REF, OA_NONE, NULL, 191, OA_REQUIRED, NULL, NULL, NULL,
 	    "The pod affinity term of this weighted pod affinity term." },
 	{ "weight", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The weight of this weighted pod affinity term." },
 };
-static const struct openapi_prop p254[] = {
+static const struct openapi_prop p260[] = {
 	{ "gmsaCredentialSpec", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The gmsa credential spec of this windows security context options." },
 	{ "gmsaCredentialSpecName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -2905,25 +2957,25 @@ static const struct openapi_prop p254[] = {
 	{ "runAsUserName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The run as user name of this windows security context options." },
 };
-static const struct openapi_prop p255[] = {
+static const struct openapi_prop p261[] = {
 	{ "addresses", OA_ARRAY, OA_STRING, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The addresses of this endpoint." },
-	{ "conditions", OA_REF, OA_NONE, NULL, 256, 0, NULL, NULL, NULL,
+	{ "conditions", OA_REF, OA_NONE, NULL, 262, 0, NULL, NULL, NULL,
 	    "The latest observations of the object's state." },
 	{ "deprecatedTopology", OA_MAP, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The deprecated topology of this endpoint." },
-	{ "hints", OA_REF, OA_NONE, NULL, 257, 0, NULL, NULL, NULL,
+	{ "hints", OA_REF, OA_NONE, NULL, 263, 0, NULL, NULL, NULL,
 	    "The hints of this endpoint." },
 	{ "hostname", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The hostname of this endpoint." },
 	{ "nodeName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The node the pod is bound to." },
-	{ "targetRef", OA_REF, OA_NONE, NULL, 172, 0, NULL, NULL, NULL,
+	{ "targetRef", OA_REF, OA_NONE, NULL, 178, 0, NULL, NULL, NULL,
 	    "The target ref of this endpoint." },
 	{ "zone", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The zone of this endpoint." },
 };
-static const struct openapi_prop p256[] = {
+static const struct openapi_prop p262[] = {
 	{ "ready", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The ready of this endpoint conditions." },
 	{ "serving", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -2931,11 +2983,11 @@ static const struct openapi_prop p256[] = {
 	{ "terminating", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The terminating of this endpoint conditions." },
 };
-static const struct openapi_prop p257[] = {
-	{ "forZones", OA_ARRAY, OA_REF, NULL, 260, 0, NULL, NULL, NULL,
+static const struct openapi_prop p263[] = {
+	{ "forZones", OA_ARRAY, OA_REF, NULL, 266, 0, NULL, NULL, NULL,
 	    "The for zones of this endpoint hints." },
 };
-static const struct openapi_prop p258[] = {
+static const struct openapi_prop p264[] = {
 	{ "appProtocol", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The app protocol of this endpoint port." },
 	{ "name", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -2945,113 +2997,113 @@ static const struct openapi_prop p258[] = {
 	{ "protocol", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The protocol of this endpoint port." },
 };
-static const struct openapi_prop p259[] = {
+static const struct openapi_prop p265[] = {
 	{ "addressType", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The address type of this endpoint slice." },
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
-	{ "endpoints", OA_ARRAY, OA_REF, NULL, 255, OA_REQUIRED, NULL, NULL, NULL,
+	{ "endpoints", OA_ARRAY, OA_REF, NULL, 261, OA_REQUIRED, NULL, NULL, NULL,
 	    "The endpoints of this endpoint slice." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "ports", OA_ARRAY, OA_REF, NULL, 258, 0, NULL, NULL, NULL,
+	{ "ports", OA_ARRAY, OA_REF, NULL, 264, 0, NULL, NULL, NULL,
 	    "The ports exposed." },
 };
-static const struct openapi_prop p260[] = {
+static const struct openapi_prop p266[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 };
-static const struct openapi_prop p261[] = {
+static const struct openapi_prop p267[] = {
 	{ "action", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The action of this event." },
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "deprecatedCount", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The deprecated count of this event." },
-	{ "deprecatedFirstTimestamp", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "deprecatedFirstTimestamp", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The deprecated first timestamp of this event." },
-	{ "deprecatedLastTimestamp", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "deprecatedLastTimestamp", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The deprecated last timestamp of this event." },
-	{ "deprecatedSource", OA_REF, OA_NONE, NULL, 124, 0, NULL, NULL, NULL,
+	{ "deprecatedSource", OA_REF, OA_NONE, NULL, 130, 0, NULL, NULL, NULL,
 	    "The deprecated source of this event." },
-	{ "eventTime", OA_REF, OA_NONE, NULL, 306, OA_REQUIRED, NULL, NULL, NULL,
+	{ "eventTime", OA_REF, OA_NONE, NULL, 312, OA_REQUIRED, NULL, NULL, NULL,
 	    "The event time of this event." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "note", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The note of this event." },
 	{ "reason", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The reason of this event." },
-	{ "regarding", OA_REF, OA_NONE, NULL, 172, 0, NULL, NULL, NULL,
+	{ "regarding", OA_REF, OA_NONE, NULL, 178, 0, NULL, NULL, NULL,
 	    "The regarding of this event." },
-	{ "related", OA_REF, OA_NONE, NULL, 172, 0, NULL, NULL, NULL,
+	{ "related", OA_REF, OA_NONE, NULL, 178, 0, NULL, NULL, NULL,
 	    "The related of this event." },
 	{ "reportingController", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The reporting controller of this event." },
 	{ "reportingInstance", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The reporting instance of this event." },
-	{ "series", OA_REF, OA_NONE, NULL, 262, 0, NULL, NULL, NULL,
+	{ "series", OA_REF, OA_NONE, NULL, 268, 0, NULL, NULL, NULL,
 	    "The series of this event." },
 	{ "type", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p262[] = {
+static const struct openapi_prop p268[] = {
 	{ "count", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The count of this event series." },
-	{ "lastObservedTime", OA_REF, OA_NONE, NULL, 313, OA_REQUIRED, NULL, NULL, NULL,
+	{ "lastObservedTime", OA_REF, OA_NONE, NULL, 319, OA_REQUIRED, NULL, NULL, NULL,
 	    "The last observed time of this event series." },
 };
-static const struct openapi_prop p263[] = {
-	{ "backend", OA_REF, OA_NONE, NULL, 267, OA_REQUIRED, NULL, NULL, NULL,
+static const struct openapi_prop p269[] = {
+	{ "backend", OA_REF, OA_NONE, NULL, 273, OA_REQUIRED, NULL, NULL, NULL,
 	    "The backend of this http ingress path." },
 	{ "path", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The path of this http ingress path." },
 	{ "pathType", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The path type of this http ingress path." },
 };
-static const struct openapi_prop p264[] = {
-	{ "paths", OA_ARRAY, OA_REF, NULL, 263, OA_REQUIRED, NULL, NULL, NULL,
+static const struct openapi_prop p270[] = {
+	{ "paths", OA_ARRAY, OA_REF, NULL, 269, OA_REQUIRED, NULL, NULL, NULL,
 	    "The paths of this http ingress rule value." },
 };
-static const struct openapi_prop p265[] = {
+static const struct openapi_prop p271[] = {
 	{ "cidr", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The cidr of this ip block." },
 	{ "except", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The except of this ip block." },
 };
-static const struct openapi_prop p266[] = {
+static const struct openapi_prop p272[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 273, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 279, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
-	{ "status", OA_REF, OA_NONE, NULL, 274, 0, NULL, NULL, NULL,
+	{ "status", OA_REF, OA_NONE, NULL, 280, 0, NULL, NULL, NULL,
 	    "The observed state, written by the system; read-only for users." },
 };
-static const struct openapi_prop p267[] = {
-	{ "resource", OA_REF, OA_NONE, NULL, 246, 0, NULL, NULL, NULL,
+static const struct openapi_prop p273[] = {
+	{ "resource", OA_REF, OA_NONE, NULL, 252, 0, NULL, NULL, NULL,
 	    "The resource of this ingress backend." },
-	{ "service", OA_REF, OA_NONE, NULL, 272, 0, NULL, NULL, NULL,
+	{ "service", OA_REF, OA_NONE, NULL, 278, 0, NULL, NULL, NULL,
 	    "The service of this ingress backend." },
 };
-static const struct openapi_prop p268[] = {
+static const struct openapi_prop p274[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 270, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 276, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
 };
-static const struct openapi_prop p269[] = {
+static const struct openapi_prop p275[] = {
 	{ "apiGroup", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The api group of this ingress class parameters reference." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -3063,138 +3115,138 @@ static const struct openapi_prop p269[] = {
 	{ "scope", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The scope of this ingress class parameters reference." },
 };
-static const struct openapi_prop p270[] = {
+static const struct openapi_prop p276[] = {
 	{ "controller", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The controller of this ingress class spec." },
-	{ "parameters", OA_REF, OA_NONE, NULL, 269, 0, NULL, NULL, NULL,
+	{ "parameters", OA_REF, OA_NONE, NULL, 275, 0, NULL, NULL, NULL,
 	    "The parameters of this ingress class spec." },
 };
-static const struct openapi_prop p271[] = {
+static const struct openapi_prop p277[] = {
 	{ "host", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The host of this ingress rule." },
-	{ "http", OA_REF, OA_NONE, NULL, 264, 0, NULL, NULL, NULL,
+	{ "http", OA_REF, OA_NONE, NULL, 270, 0, NULL, NULL, NULL,
 	    "The http of this ingress rule." },
 };
-static const struct openapi_prop p272[] = {
+static const struct openapi_prop p278[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
-	{ "port", OA_REF, OA_NONE, NULL, 282, 0, NULL, NULL, NULL,
+	{ "port", OA_REF, OA_NONE, NULL, 288, 0, NULL, NULL, NULL,
 	    "The port of this ingress service backend." },
 };
-static const struct openapi_prop p273[] = {
-	{ "defaultBackend", OA_REF, OA_NONE, NULL, 267, 0, NULL, NULL, NULL,
+static const struct openapi_prop p279[] = {
+	{ "defaultBackend", OA_REF, OA_NONE, NULL, 273, 0, NULL, NULL, NULL,
 	    "The default backend of this ingress spec." },
 	{ "ingressClassName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The ingress class name of this ingress spec." },
-	{ "rules", OA_ARRAY, OA_REF, NULL, 271, 0, NULL, NULL, NULL,
+	{ "rules", OA_ARRAY, OA_REF, NULL, 277, 0, NULL, NULL, NULL,
 	    "The rules of this ingress spec." },
-	{ "tls", OA_ARRAY, OA_REF, NULL, 275, 0, NULL, NULL, NULL,
+	{ "tls", OA_ARRAY, OA_REF, NULL, 281, 0, NULL, NULL, NULL,
 	    "The tls of this ingress spec." },
 };
-static const struct openapi_prop p274[] = {
-	{ "loadBalancer", OA_REF, OA_NONE, NULL, 150, 0, NULL, NULL, NULL,
+static const struct openapi_prop p280[] = {
+	{ "loadBalancer", OA_REF, OA_NONE, NULL, 156, 0, NULL, NULL, NULL,
 	    "The load balancer of this ingress status." },
 };
-static const struct openapi_prop p275[] = {
+static const struct openapi_prop p281[] = {
 	{ "hosts", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The hosts of this ingress tls." },
 	{ "secretName", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The secret name of this ingress tls." },
 };
-static const struct openapi_prop p276[] = {
+static const struct openapi_prop p282[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 281, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
 };
-static const struct openapi_prop p277[] = {
-	{ "ports", OA_ARRAY, OA_REF, NULL, 280, 0, NULL, NULL, NULL,
+static const struct openapi_prop p283[] = {
+	{ "ports", OA_ARRAY, OA_REF, NULL, 286, 0, NULL, NULL, NULL,
 	    "The ports exposed." },
-	{ "to", OA_ARRAY, OA_REF, NULL, 279, 0, NULL, NULL, NULL,
+	{ "to", OA_ARRAY, OA_REF, NULL, 285, 0, NULL, NULL, NULL,
 	    "The to of this network policy egress rule." },
 };
-static const struct openapi_prop p278[] = {
-	{ "from", OA_ARRAY, OA_REF, NULL, 279, 0, NULL, NULL, NULL,
+static const struct openapi_prop p284[] = {
+	{ "from", OA_ARRAY, OA_REF, NULL, 285, 0, NULL, NULL, NULL,
 	    "The from of this network policy ingress rule." },
-	{ "ports", OA_ARRAY, OA_REF, NULL, 280, 0, NULL, NULL, NULL,
+	{ "ports", OA_ARRAY, OA_REF, NULL, 286, 0, NULL, NULL, NULL,
 	    "The ports exposed." },
 };
-static const struct openapi_prop p279[] = {
-	{ "ipBlock", OA_REF, OA_NONE, NULL, 265, 0, NULL, NULL, NULL,
+static const struct openapi_prop p285[] = {
+	{ "ipBlock", OA_REF, OA_NONE, NULL, 271, 0, NULL, NULL, NULL,
 	    "The ip block of this network policy peer." },
-	{ "namespaceSelector", OA_REF, OA_NONE, NULL, 302, 0, NULL, NULL, NULL,
+	{ "namespaceSelector", OA_REF, OA_NONE, NULL, 308, 0, NULL, NULL, NULL,
 	    "The namespace selector of this network policy peer." },
-	{ "podSelector", OA_REF, OA_NONE, NULL, 302, 0, NULL, NULL, NULL,
+	{ "podSelector", OA_REF, OA_NONE, NULL, 308, 0, NULL, NULL, NULL,
 	    "The pod selector of this network policy peer." },
 };
-static const struct openapi_prop p280[] = {
+static const struct openapi_prop p286[] = {
 	{ "endPort", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The end port of this network policy port." },
-	{ "port", OA_REF, OA_NONE, NULL, 314, 0, NULL, NULL, NULL,
+	{ "port", OA_REF, OA_NONE, NULL, 320, 0, NULL, NULL, NULL,
 	    "The port of this network policy port." },
 	{ "protocol", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The protocol of this network policy port." },
 };
-static const struct openapi_prop p281[] = {
-	{ "egress", OA_ARRAY, OA_REF, NULL, 277, 0, NULL, NULL, NULL,
+static const struct openapi_prop p287[] = {
+	{ "egress", OA_ARRAY, OA_REF, NULL, 283, 0, NULL, NULL, NULL,
 	    "The egress of this network policy spec." },
-	{ "ingress", OA_ARRAY, OA_REF, NULL, 278, 0, NULL, NULL, NULL,
+	{ "ingress", OA_ARRAY, OA_REF, NULL, 284, 0, NULL, NULL, NULL,
 	    "The ingress of this network policy spec." },
-	{ "podSelector", OA_REF, OA_NONE, NULL, 302, OA_REQUIRED, NULL, NULL, NULL,
+	{ "podSelector", OA_REF, OA_NONE, NULL, 308, OA_REQUIRED, NULL, NULL, NULL,
 	    "The pod selector of this network policy spec." },
 	{ "policyTypes", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The policy types of this network policy spec." },
 };
-static const struct openapi_prop p282[] = {
+static const struct openapi_prop p288[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 	{ "number", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The number of this service backend port." },
 };
-static const struct openapi_prop p283[] = {
+static const struct openapi_prop p289[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
-	{ "deleteOptions", OA_REF, OA_NONE, NULL, 301, 0, NULL, NULL, NULL,
+	{ "deleteOptions", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
 	    "The delete options of this eviction." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 };
-static const struct openapi_prop p284[] = {
+static const struct openapi_prop p290[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 285, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 291, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
-	{ "status", OA_REF, OA_NONE, NULL, 286, 0, NULL, NULL, NULL,
+	{ "status", OA_REF, OA_NONE, NULL, 292, 0, NULL, NULL, NULL,
 	    "The observed state, written by the system; read-only for users." },
 };
-static const struct openapi_prop p285[] = {
-	{ "maxUnavailable", OA_REF, OA_NONE, NULL, 314, 0, NULL, NULL, NULL,
+static const struct openapi_prop p291[] = {
+	{ "maxUnavailable", OA_REF, OA_NONE, NULL, 320, 0, NULL, NULL, NULL,
 	    "How many pods may be unavailable during an update (a number or a percentage)." },
-	{ "minAvailable", OA_REF, OA_NONE, NULL, 314, 0, NULL, NULL, NULL,
+	{ "minAvailable", OA_REF, OA_NONE, NULL, 320, 0, NULL, NULL, NULL,
 	    "Pods that must stay available (a number or a percentage)." },
-	{ "selector", OA_REF, OA_NONE, NULL, 302, 0, NULL, NULL, NULL,
+	{ "selector", OA_REF, OA_NONE, NULL, 308, 0, NULL, NULL, NULL,
 	    "The label query the pods must match." },
 	{ "unhealthyPodEvictionPolicy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The unhealthy pod eviction policy of this pod disruption budget spec." },
 };
-static const struct openapi_prop p286[] = {
-	{ "conditions", OA_ARRAY, OA_REF, NULL, 300, 0, NULL, NULL, NULL,
+static const struct openapi_prop p292[] = {
+	{ "conditions", OA_ARRAY, OA_REF, NULL, 306, 0, NULL, NULL, NULL,
 	    "The latest observations of the object's state." },
 	{ "currentHealthy", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The current healthy of this pod disruption budget status." },
 	{ "desiredHealthy", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The desired healthy of this pod disruption budget status." },
-	{ "disruptedPods", OA_MAP, OA_REF, NULL, 313, 0, NULL, NULL, NULL,
+	{ "disruptedPods", OA_MAP, OA_REF, NULL, 319, 0, NULL, NULL, NULL,
 	    "The disrupted pods of this pod disruption budget status." },
 	{ "disruptionsAllowed", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The disruptions allowed of this pod disruption budget status." },
@@ -3203,35 +3255,35 @@ static const struct openapi_prop p286[] = {
 	{ "observedGeneration", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
 	    "The observed generation of this pod disruption budget status." },
 };
-static const struct openapi_prop p287[] = {
-	{ "clusterRoleSelectors", OA_ARRAY, OA_REF, NULL, 302, 0, NULL, NULL, NULL,
+static const struct openapi_prop p293[] = {
+	{ "clusterRoleSelectors", OA_ARRAY, OA_REF, NULL, 308, 0, NULL, NULL, NULL,
 	    "The cluster role selectors of this aggregation rule." },
 };
-static const struct openapi_prop p288[] = {
-	{ "aggregationRule", OA_REF, OA_NONE, NULL, 287, 0, NULL, NULL, NULL,
+static const struct openapi_prop p294[] = {
+	{ "aggregationRule", OA_REF, OA_NONE, NULL, 293, 0, NULL, NULL, NULL,
 	    "The aggregation rule of this cluster role." },
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "rules", OA_ARRAY, OA_REF, NULL, 290, 0, NULL, NULL, NULL,
+	{ "rules", OA_ARRAY, OA_REF, NULL, 296, 0, NULL, NULL, NULL,
 	    "The rules of this cluster role." },
 };
-static const struct openapi_prop p289[] = {
+static const struct openapi_prop p295[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "roleRef", OA_REF, OA_NONE, NULL, 293, OA_REQUIRED, NULL, NULL, NULL,
+	{ "roleRef", OA_REF, OA_NONE, NULL, 299, OA_REQUIRED, NULL, NULL, NULL,
 	    "The role ref of this cluster role binding." },
-	{ "subjects", OA_ARRAY, OA_REF, NULL, 294, 0, NULL, NULL, NULL,
+	{ "subjects", OA_ARRAY, OA_REF, NULL, 300, 0, NULL, NULL, NULL,
 	    "The subjects of this cluster role binding." },
 };
-static const struct openapi_prop p290[] = {
+static const struct openapi_prop p296[] = {
 	{ "apiGroups", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The api groups of this policy rule." },
 	{ "nonResourceURLs", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
@@ -3243,29 +3295,29 @@ static const struct openapi_prop p290[] = {
 	{ "verbs", OA_ARRAY, OA_STRING, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The verbs of this policy rule." },
 };
-static const struct openapi_prop p291[] = {
+static const struct openapi_prop p297[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "rules", OA_ARRAY, OA_REF, NULL, 290, 0, NULL, NULL, NULL,
+	{ "rules", OA_ARRAY, OA_REF, NULL, 296, 0, NULL, NULL, NULL,
 	    "The rules of this role." },
 };
-static const struct openapi_prop p292[] = {
+static const struct openapi_prop p298[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "roleRef", OA_REF, OA_NONE, NULL, 293, OA_REQUIRED, NULL, NULL, NULL,
+	{ "roleRef", OA_REF, OA_NONE, NULL, 299, OA_REQUIRED, NULL, NULL, NULL,
 	    "The role ref of this role binding." },
-	{ "subjects", OA_ARRAY, OA_REF, NULL, 294, 0, NULL, NULL, NULL,
+	{ "subjects", OA_ARRAY, OA_REF, NULL, 300, 0, NULL, NULL, NULL,
 	    "The subjects of this role binding." },
 };
-static const struct openapi_prop p293[] = {
+static const struct openapi_prop p299[] = {
 	{ "apiGroup", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The api group of this role ref." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -3273,7 +3325,7 @@ static const struct openapi_prop p293[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 };
-static const struct openapi_prop p294[] = {
+static const struct openapi_prop p300[] = {
 	{ "apiGroup", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The api group of this subject." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -3283,7 +3335,7 @@ static const struct openapi_prop p294[] = {
 	{ "namespace", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The namespace the object lives in." },
 };
-static const struct openapi_prop p295[] = {
+static const struct openapi_prop p301[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "description", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -3292,23 +3344,23 @@ static const struct openapi_prop p295[] = {
 	    "The global default of this priority class." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "preemptionPolicy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The preemption policy of this priority class." },
 	{ "value", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The value of this priority class." },
 };
-static const struct openapi_prop p296[] = {
+static const struct openapi_prop p302[] = {
 	{ "allowVolumeExpansion", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The allow volume expansion of this storage class." },
-	{ "allowedTopologies", OA_ARRAY, OA_REF, NULL, 298, 0, NULL, NULL, NULL,
+	{ "allowedTopologies", OA_ARRAY, OA_REF, NULL, 304, 0, NULL, NULL, NULL,
 	    "The allowed topologies of this storage class." },
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "mountOptions", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The mount options of this storage class." },
@@ -3321,18 +3373,18 @@ static const struct openapi_prop p296[] = {
 	{ "volumeBindingMode", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The volume binding mode of this storage class." },
 };
-static const struct openapi_prop p297[] = {
+static const struct openapi_prop p303[] = {
 	{ "key", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The key of this topology selector label requirement." },
 	{ "values", OA_ARRAY, OA_STRING, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The values of this topology selector label requirement." },
 };
-static const struct openapi_prop p298[] = {
-	{ "matchLabelExpressions", OA_ARRAY, OA_REF, NULL, 297, 0, NULL, NULL, NULL,
+static const struct openapi_prop p304[] = {
+	{ "matchLabelExpressions", OA_ARRAY, OA_REF, NULL, 303, 0, NULL, NULL, NULL,
 	    "The match label expressions of this topology selector term." },
 };
-static const struct openapi_prop p300[] = {
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, OA_REQUIRED, NULL, NULL, NULL,
+static const struct openapi_prop p306[] = {
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 319, OA_REQUIRED, NULL, NULL, NULL,
 	    "The last transition time of this condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The message of this condition." },
@@ -3345,7 +3397,7 @@ static const struct openapi_prop p300[] = {
 	{ "type", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p301[] = {
+static const struct openapi_prop p307[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "dryRun", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
@@ -3356,18 +3408,18 @@ static const struct openapi_prop p301[] = {
 	    "The type of this object, in CamelCase." },
 	{ "orphanDependents", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The orphan dependents of this delete options." },
-	{ "preconditions", OA_REF, OA_NONE, NULL, 309, 0, NULL, NULL, NULL,
+	{ "preconditions", OA_REF, OA_NONE, NULL, 315, 0, NULL, NULL, NULL,
 	    "The preconditions of this delete options." },
 	{ "propagationPolicy", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The propagation policy of this delete options." },
 };
-static const struct openapi_prop p302[] = {
-	{ "matchExpressions", OA_ARRAY, OA_REF, NULL, 303, 0, NULL, NULL, NULL,
+static const struct openapi_prop p308[] = {
+	{ "matchExpressions", OA_ARRAY, OA_REF, NULL, 309, 0, NULL, NULL, NULL,
 	    "The match expressions of this label selector." },
 	{ "matchLabels", OA_MAP, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The match labels of this label selector." },
 };
-static const struct openapi_prop p303[] = {
+static const struct openapi_prop p309[] = {
 	{ "key", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The key of this label selector requirement." },
 	{ "operator", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
@@ -3375,7 +3427,7 @@ static const struct openapi_prop p303[] = {
 	{ "values", OA_ARRAY, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "The values of this label selector requirement." },
 };
-static const struct openapi_prop p304[] = {
+static const struct openapi_prop p310[] = {
 	{ "continue", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The continue of this list meta." },
 	{ "remainingItemCount", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
@@ -3385,7 +3437,7 @@ static const struct openapi_prop p304[] = {
 	{ "selfLink", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The self link of this list meta." },
 };
-static const struct openapi_prop p305[] = {
+static const struct openapi_prop p311[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "fieldsType", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -3398,17 +3450,17 @@ static const struct openapi_prop p305[] = {
 	    "The operation of this managed fields entry." },
 	{ "subresource", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The subresource of this managed fields entry." },
-	{ "time", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "time", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The time of this managed fields entry." },
 };
-static const struct openapi_prop p307[] = {
+static const struct openapi_prop p313[] = {
 	{ "annotations", OA_MAP, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "Key/value pairs of arbitrary non-identifying data." },
-	{ "creationTimestamp", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "creationTimestamp", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "When the object was created (set by the server)." },
 	{ "deletionGracePeriodSeconds", OA_INTEGER, OA_NONE, "int64", -1, 0, NULL, NULL, NULL,
 	    "The deletion grace period seconds of this object meta." },
-	{ "deletionTimestamp", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+	{ "deletionTimestamp", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "When the object was asked to be deleted; set by the server." },
 	{ "finalizers", OA_ARRAY, OA_STRING, NULL, -1, 0, "merge", NULL, NULL,
 	    "Tasks that must finish before the object is deleted." },
@@ -3418,13 +3470,13 @@ static const struct openapi_prop p307[] = {
 	    "A number the server increments on each change of the desired state." },
 	{ "labels", OA_MAP, OA_STRING, NULL, -1, 0, NULL, NULL, NULL,
 	    "Key/value pairs used to organise and select objects." },
-	{ "managedFields", OA_ARRAY, OA_REF, NULL, 305, 0, NULL, NULL, NULL,
+	{ "managedFields", OA_ARRAY, OA_REF, NULL, 311, 0, NULL, NULL, NULL,
 	    "Which manager set which fields." },
 	{ "name", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 	{ "namespace", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The namespace the object lives in." },
-	{ "ownerReferences", OA_ARRAY, OA_REF, NULL, 308, OA_LIST_MAP, "merge", "uid", "uid",
+	{ "ownerReferences", OA_ARRAY, OA_REF, NULL, 314, OA_LIST_MAP, "merge", "uid", "uid",
 	    "The objects this one depends on; it is garbage collected when they are gone." },
 	{ "resourceVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "An opaque version of the object, for optimistic concurrency and watches." },
@@ -3433,7 +3485,7 @@ static const struct openapi_prop p307[] = {
 	{ "uid", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The unique id of the object, set by the server." },
 };
-static const struct openapi_prop p308[] = {
+static const struct openapi_prop p314[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "blockOwnerDeletion", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -3447,31 +3499,31 @@ static const struct openapi_prop p308[] = {
 	{ "uid", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The unique id of the object, set by the server." },
 };
-static const struct openapi_prop p309[] = {
+static const struct openapi_prop p315[] = {
 	{ "resourceVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "An opaque version of the object, for optimistic concurrency and watches." },
 	{ "uid", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The unique id of the object, set by the server." },
 };
-static const struct openapi_prop p310[] = {
+static const struct openapi_prop p316[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "code", OA_INTEGER, OA_NONE, "int32", -1, 0, NULL, NULL, NULL,
 	    "The code of this status." },
-	{ "details", OA_REF, OA_NONE, NULL, 312, 0, NULL, NULL, NULL,
+	{ "details", OA_REF, OA_NONE, NULL, 318, 0, NULL, NULL, NULL,
 	    "The details of this status." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this status." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 304, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 310, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
 	{ "reason", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The reason of this status." },
 	{ "status", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The observed state, written by the system; read-only for users." },
 };
-static const struct openapi_prop p311[] = {
+static const struct openapi_prop p317[] = {
 	{ "field", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The field of this status cause." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -3479,8 +3531,8 @@ static const struct openapi_prop p311[] = {
 	{ "reason", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The reason of this status cause." },
 };
-static const struct openapi_prop p312[] = {
-	{ "causes", OA_ARRAY, OA_REF, NULL, 311, 0, NULL, NULL, NULL,
+static const struct openapi_prop p318[] = {
+	{ "causes", OA_ARRAY, OA_REF, NULL, 317, 0, NULL, NULL, NULL,
 	    "The causes of this status details." },
 	{ "group", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The group of this status details." },
@@ -3493,20 +3545,20 @@ static const struct openapi_prop p312[] = {
 	{ "uid", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The unique id of the object, set by the server." },
 };
-static const struct openapi_prop p315[] = {
+static const struct openapi_prop p321[] = {
 	{ "apiVersion", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The versioned schema of this object, as group/version (v1 for the core group)." },
 	{ "kind", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The type of this object, in CamelCase." },
-	{ "metadata", OA_REF, OA_NONE, NULL, 307, 0, NULL, NULL, NULL,
+	{ "metadata", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
 	    "Standard object metadata." },
-	{ "spec", OA_REF, OA_NONE, NULL, 317, 0, NULL, NULL, NULL,
+	{ "spec", OA_REF, OA_NONE, NULL, 323, 0, NULL, NULL, NULL,
 	    "The desired state, as set by the user." },
-	{ "status", OA_REF, OA_NONE, NULL, 318, 0, NULL, NULL, NULL,
+	{ "status", OA_REF, OA_NONE, NULL, 324, 0, NULL, NULL, NULL,
 	    "The observed state, written by the system; read-only for users." },
 };
-static const struct openapi_prop p316[] = {
-	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 313, 0, NULL, NULL, NULL,
+static const struct openapi_prop p322[] = {
+	{ "lastTransitionTime", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
 	    "The last transition time of this api service condition." },
 	{ "message", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The message of this api service condition." },
@@ -3517,7 +3569,7 @@ static const struct openapi_prop p316[] = {
 	{ "type", OA_STRING, OA_NONE, NULL, -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "Which of the known variants this is." },
 };
-static const struct openapi_prop p317[] = {
+static const struct openapi_prop p323[] = {
 	{ "caBundle", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The ca bundle of this api service spec." },
 	{ "group", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -3526,18 +3578,18 @@ static const struct openapi_prop p317[] = {
 	    "The group priority minimum of this api service spec." },
 	{ "insecureSkipTLSVerify", OA_BOOLEAN, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The insecure skip tls verify of this api service spec." },
-	{ "service", OA_REF, OA_NONE, NULL, 319, 0, NULL, NULL, NULL,
+	{ "service", OA_REF, OA_NONE, NULL, 325, 0, NULL, NULL, NULL,
 	    "The service of this api service spec." },
 	{ "version", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The version of this api service spec." },
 	{ "versionPriority", OA_INTEGER, OA_NONE, "int32", -1, OA_REQUIRED, NULL, NULL, NULL,
 	    "The version priority of this api service spec." },
 };
-static const struct openapi_prop p318[] = {
-	{ "conditions", OA_ARRAY, OA_REF, NULL, 316, OA_LIST_MAP, "merge", "type", "type",
+static const struct openapi_prop p324[] = {
+	{ "conditions", OA_ARRAY, OA_REF, NULL, 322, OA_LIST_MAP, "merge", "type", "type",
 	    "The latest observations of the object's state." },
 };
-static const struct openapi_prop p319[] = {
+static const struct openapi_prop p325[] = {
 	{ "name", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
 	    "The name, unique within its scope." },
 	{ "namespace", OA_STRING, OA_NONE, NULL, -1, 0, NULL, NULL, NULL,
@@ -3572,301 +3624,307 @@ const struct openapi_def openapi_defs[] = {
 	{ "io.k8s.api.apps.v1.StatefulSetSpec", "The desired state of a stateful set.", OA_OBJECT, NULL, p22, 11, NULL, NULL, NULL },
 	{ "io.k8s.api.apps.v1.StatefulSetStatus", "The observed state of a stateful set, written by the system.", OA_OBJECT, NULL, p23, 10, NULL, NULL, NULL },
 	{ "io.k8s.api.apps.v1.StatefulSetUpdateStrategy", "The stateful set update strategy part of an object.", OA_OBJECT, NULL, p24, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.authorization.v1.NonResourceAttributes", "The non resource attributes part of an object.", OA_OBJECT, NULL, p25, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.authorization.v1.ResourceAttributes", "The resource attributes part of an object.", OA_OBJECT, NULL, p26, 7, NULL, NULL, NULL },
-	{ "io.k8s.api.authorization.v1.SelfSubjectAccessReview", "Asks whether the caller may perform an action.", OA_OBJECT, NULL, p27, 5, "authorization.k8s.io", "v1", "SelfSubjectAccessReview" },
-	{ "io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec", "The desired state of a self subject access review.", OA_OBJECT, NULL, p28, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.authorization.v1.SubjectAccessReviewStatus", "The observed state of a subject access review, written by the system.", OA_OBJECT, NULL, p29, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v1.CrossVersionObjectReference", "The object a HorizontalPodAutoscaler scales.", OA_OBJECT, NULL, p30, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler", "Scales a workload's replicas between bounds to meet target metrics.", OA_OBJECT, NULL, p31, 5, "autoscaling", "v1", "HorizontalPodAutoscaler" },
-	{ "io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec", "The desired state of a horizontal pod autoscaler.", OA_OBJECT, NULL, p32, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerStatus", "The observed state of a horizontal pod autoscaler, written by the system.", OA_OBJECT, NULL, p33, 5, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v1.Scale", "The scale subresource of a workload: desired and observed replicas.", OA_OBJECT, NULL, p34, 5, "autoscaling", "v1", "Scale" },
-	{ "io.k8s.api.autoscaling.v1.ScaleSpec", "The desired state of a scale.", OA_OBJECT, NULL, p35, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v1.ScaleStatus", "The observed state of a scale, written by the system.", OA_OBJECT, NULL, p36, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v2.ContainerResourceMetricSource", "The container resource metric source part of an object.", OA_OBJECT, NULL, p37, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v2.ContainerResourceMetricStatus", "The observed state of a container resource metric, written by the system.", OA_OBJECT, NULL, p38, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v2.CrossVersionObjectReference", "The object a HorizontalPodAutoscaler scales.", OA_OBJECT, NULL, p39, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v2.ExternalMetricSource", "The external metric source part of an object.", OA_OBJECT, NULL, p40, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v2.ExternalMetricStatus", "The observed state of a external metric, written by the system.", OA_OBJECT, NULL, p41, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v2.HPAScalingPolicy", "A change of at most value pods or percent over periodSeconds.", OA_OBJECT, NULL, p42, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v2.HPAScalingRules", "The policies and stabilization window of one scaling direction.", OA_OBJECT, NULL, p43, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler", "Scales a workload's replicas between bounds to meet target metrics.", OA_OBJECT, NULL, p44, 5, "autoscaling", "v2", "HorizontalPodAutoscaler" },
-	{ "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior", "How fast an autoscaler scales up and down.", OA_OBJECT, NULL, p45, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerCondition", "One observed condition of a horizontal pod autoscaler.", OA_OBJECT, NULL, p46, 5, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec", "The desired state of a horizontal pod autoscaler.", OA_OBJECT, NULL, p47, 5, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus", "The observed state of a horizontal pod autoscaler, written by the system.", OA_OBJECT, NULL, p48, 6, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v2.MetricIdentifier", "The metric identifier part of an object.", OA_OBJECT, NULL, p49, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v2.MetricSpec", "One metric an autoscaler scales on; exactly one source matches type.", OA_OBJECT, NULL, p50, 6, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v2.MetricStatus", "The observed state of a metric, written by the system.", OA_OBJECT, NULL, p51, 6, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v2.MetricTarget", "The target value, average value or average utilization of a metric.", OA_OBJECT, NULL, p52, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v2.MetricValueStatus", "The observed state of a metric value, written by the system.", OA_OBJECT, NULL, p53, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v2.ObjectMetricSource", "The object metric source part of an object.", OA_OBJECT, NULL, p54, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v2.ObjectMetricStatus", "The observed state of a object metric, written by the system.", OA_OBJECT, NULL, p55, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v2.PodsMetricSource", "The pods metric source part of an object.", OA_OBJECT, NULL, p56, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v2.PodsMetricStatus", "The observed state of a pods metric, written by the system.", OA_OBJECT, NULL, p57, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v2.ResourceMetricSource", "The resource metric source part of an object.", OA_OBJECT, NULL, p58, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.autoscaling.v2.ResourceMetricStatus", "The observed state of a resource metric, written by the system.", OA_OBJECT, NULL, p59, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.batch.v1.CronJob", "A CronJob creates Jobs on a repeating schedule.", OA_OBJECT, NULL, p60, 5, "batch", "v1", "CronJob" },
-	{ "io.k8s.api.batch.v1.CronJobSpec", "When and how a CronJob starts its Jobs, and how many finished ones it keeps.", OA_OBJECT, NULL, p61, 8, NULL, NULL, NULL },
-	{ "io.k8s.api.batch.v1.CronJobStatus", "What was last observed about a CronJob.", OA_OBJECT, NULL, p62, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.batch.v1.Job", "A Job runs pods until a number of them complete successfully.", OA_OBJECT, NULL, p63, 5, "batch", "v1", "Job" },
-	{ "io.k8s.api.batch.v1.JobCondition", "One observed condition of a job.", OA_OBJECT, NULL, p64, 6, NULL, NULL, NULL },
-	{ "io.k8s.api.batch.v1.JobSpec", "The desired behaviour of a Job.", OA_OBJECT, NULL, p65, 16, NULL, NULL, NULL },
-	{ "io.k8s.api.batch.v1.JobStatus", "The observed state of a job, written by the system.", OA_OBJECT, NULL, p66, 11, NULL, NULL, NULL },
-	{ "io.k8s.api.batch.v1.JobTemplateSpec", "The metadata and spec of the Jobs a CronJob creates.", OA_OBJECT, NULL, p67, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.batch.v1.PodFailurePolicy", "The pod failure policy part of an object.", OA_OBJECT, NULL, p68, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.batch.v1.PodFailurePolicyOnExitCodesRequirement", "The pod failure policy on exit codes requirement part of an object.", OA_OBJECT, NULL, p69, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.batch.v1.PodFailurePolicyOnPodConditionsPattern", "The pod failure policy on pod conditions pattern part of an object.", OA_OBJECT, NULL, p70, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.batch.v1.PodFailurePolicyRule", "The pod failure policy rule part of an object.", OA_OBJECT, NULL, p71, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.batch.v1.SuccessPolicy", "The success policy part of an object.", OA_OBJECT, NULL, p72, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.batch.v1.SuccessPolicyRule", "The success policy rule part of an object.", OA_OBJECT, NULL, p73, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.batch.v1.UncountedTerminatedPods", "The uncounted terminated pods part of an object.", OA_OBJECT, NULL, p74, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.coordination.v1.Lease", "A lease held by one holder at a time, for leader election and heartbeats.", OA_OBJECT, NULL, p75, 4, "coordination.k8s.io", "v1", "Lease" },
-	{ "io.k8s.api.coordination.v1.LeaseSpec", "The desired state of a lease.", OA_OBJECT, NULL, p76, 7, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.AWSElasticBlockStoreVolumeSource", "The aws elastic block store volume source part of an object.", OA_OBJECT, NULL, p77, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.Affinity", "The affinity part of an object.", OA_OBJECT, NULL, p78, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.AppArmorProfile", "The app armor profile part of an object.", OA_OBJECT, NULL, p79, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.AttachedVolume", "The attached volume part of an object.", OA_OBJECT, NULL, p80, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.AzureDiskVolumeSource", "The azure disk volume source part of an object.", OA_OBJECT, NULL, p81, 6, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.AzureFilePersistentVolumeSource", "The azure file persistent volume source part of an object.", OA_OBJECT, NULL, p82, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.AzureFileVolumeSource", "The azure file volume source part of an object.", OA_OBJECT, NULL, p83, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.Binding", "Binds a pod to a node (the scheduler posts it).", OA_OBJECT, NULL, p84, 4, "", "v1", "Binding" },
-	{ "io.k8s.api.core.v1.CSIPersistentVolumeSource", "The csi persistent volume source part of an object.", OA_OBJECT, NULL, p85, 9, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.CSIVolumeSource", "The csi volume source part of an object.", OA_OBJECT, NULL, p86, 5, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.Capabilities", "The capabilities part of an object.", OA_OBJECT, NULL, p87, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.CephFSPersistentVolumeSource", "The ceph fs persistent volume source part of an object.", OA_OBJECT, NULL, p88, 6, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.CephFSVolumeSource", "The ceph fs volume source part of an object.", OA_OBJECT, NULL, p89, 6, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.CinderPersistentVolumeSource", "The cinder persistent volume source part of an object.", OA_OBJECT, NULL, p90, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.CinderVolumeSource", "The cinder volume source part of an object.", OA_OBJECT, NULL, p91, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ClientIPConfig", "The client ip config part of an object.", OA_OBJECT, NULL, p92, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ConfigMap", "Non-secret configuration data for pods to consume.", OA_OBJECT, NULL, p93, 6, "", "v1", "ConfigMap" },
-	{ "io.k8s.api.core.v1.ConfigMapEnvSource", "The config map env source part of an object.", OA_OBJECT, NULL, p94, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ConfigMapKeySelector", "The config map key selector part of an object.", OA_OBJECT, NULL, p95, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ConfigMapNodeConfigSource", "The config map node config source part of an object.", OA_OBJECT, NULL, p96, 5, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ConfigMapProjection", "The config map projection part of an object.", OA_OBJECT, NULL, p97, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ConfigMapVolumeSource", "The config map volume source part of an object.", OA_OBJECT, NULL, p98, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.Container", "One container of a pod: the image it runs, how it is started and what it needs.", OA_OBJECT, NULL, p99, 24, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ContainerImage", "The container image part of an object.", OA_OBJECT, NULL, p100, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ContainerPort", "A network port a container exposes.", OA_OBJECT, NULL, p101, 5, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ContainerResizePolicy", "The container resize policy part of an object.", OA_OBJECT, NULL, p102, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ContainerState", "The container state part of an object.", OA_OBJECT, NULL, p103, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ContainerStateRunning", "The container state running part of an object.", OA_OBJECT, NULL, p104, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ContainerStateTerminated", "The container state terminated part of an object.", OA_OBJECT, NULL, p105, 7, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ContainerStateWaiting", "The container state waiting part of an object.", OA_OBJECT, NULL, p106, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ContainerStatus", "The observed state of a container, written by the system.", OA_OBJECT, NULL, p107, 14, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.DaemonEndpoint", "The daemon endpoint part of an object.", OA_OBJECT, NULL, p108, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.DownwardAPIProjection", "The downward api projection part of an object.", OA_OBJECT, NULL, p109, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.DownwardAPIVolumeFile", "The downward api volume file part of an object.", OA_OBJECT, NULL, p110, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.DownwardAPIVolumeSource", "The downward api volume source part of an object.", OA_OBJECT, NULL, p111, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.EmptyDirVolumeSource", "The empty dir volume source part of an object.", OA_OBJECT, NULL, p112, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.EndpointAddress", "The endpoint address part of an object.", OA_OBJECT, NULL, p113, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.EndpointPort", "The endpoint port part of an object.", OA_OBJECT, NULL, p114, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.EndpointSubset", "The endpoint subset part of an object.", OA_OBJECT, NULL, p115, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.Endpoints", "The addresses that implement a Service.", OA_OBJECT, NULL, p116, 4, "", "v1", "Endpoints" },
-	{ "io.k8s.api.core.v1.EnvFromSource", "The env from source part of an object.", OA_OBJECT, NULL, p117, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.EnvVar", "An environment variable set in a container.", OA_OBJECT, NULL, p118, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.EnvVarSource", "The env var source part of an object.", OA_OBJECT, NULL, p119, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.EphemeralContainer", "A container added to a running pod for debugging.", OA_OBJECT, NULL, p120, 25, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.EphemeralVolumeSource", "The ephemeral volume source part of an object.", OA_OBJECT, NULL, p121, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.Event", "A report of something that happened to an object.", OA_OBJECT, NULL, p122, 17, "", "v1", "Event" },
-	{ "io.k8s.api.core.v1.EventSeries", "The event series part of an object.", OA_OBJECT, NULL, p123, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.EventSource", "The event source part of an object.", OA_OBJECT, NULL, p124, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ExecAction", "The exec action part of an object.", OA_OBJECT, NULL, p125, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.FCVolumeSource", "The fc volume source part of an object.", OA_OBJECT, NULL, p126, 5, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.FlexPersistentVolumeSource", "The flex persistent volume source part of an object.", OA_OBJECT, NULL, p127, 5, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.FlexVolumeSource", "The flex volume source part of an object.", OA_OBJECT, NULL, p128, 5, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.FlockerVolumeSource", "The flocker volume source part of an object.", OA_OBJECT, NULL, p129, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.GCEPersistentDiskVolumeSource", "The gce persistent disk volume source part of an object.", OA_OBJECT, NULL, p130, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.GRPCAction", "The grpc action part of an object.", OA_OBJECT, NULL, p131, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.GitRepoVolumeSource", "The git repo volume source part of an object.", OA_OBJECT, NULL, p132, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.GlusterfsPersistentVolumeSource", "The glusterfs persistent volume source part of an object.", OA_OBJECT, NULL, p133, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.GlusterfsVolumeSource", "The glusterfs volume source part of an object.", OA_OBJECT, NULL, p134, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.HTTPGetAction", "The http get action part of an object.", OA_OBJECT, NULL, p135, 5, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.HTTPHeader", "The http header part of an object.", OA_OBJECT, NULL, p136, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.HostAlias", "The host alias part of an object.", OA_OBJECT, NULL, p137, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.HostIP", "The host ip part of an object.", OA_OBJECT, NULL, p138, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.HostPathVolumeSource", "The host path volume source part of an object.", OA_OBJECT, NULL, p139, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ISCSIPersistentVolumeSource", "The iscsi persistent volume source part of an object.", OA_OBJECT, NULL, p140, 11, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ISCSIVolumeSource", "The iscsi volume source part of an object.", OA_OBJECT, NULL, p141, 11, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ImageVolumeSource", "The image volume source part of an object.", OA_OBJECT, NULL, p142, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.KeyToPath", "The key to path part of an object.", OA_OBJECT, NULL, p143, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.Lifecycle", "The lifecycle part of an object.", OA_OBJECT, NULL, p144, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.LifecycleHandler", "The lifecycle handler part of an object.", OA_OBJECT, NULL, p145, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.LimitRange", "Default, minimum and maximum resources of each pod, container or claim of a namespace.", OA_OBJECT, NULL, p146, 4, "", "v1", "LimitRange" },
-	{ "io.k8s.api.core.v1.LimitRangeItem", "The limits of one kind of object (Pod, Container or PersistentVolumeClaim).", OA_OBJECT, NULL, p147, 6, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.LimitRangeSpec", "The desired state of a limit range.", OA_OBJECT, NULL, p148, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.LoadBalancerIngress", "The load balancer ingress part of an object.", OA_OBJECT, NULL, p149, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.LoadBalancerStatus", "The observed state of a load balancer, written by the system.", OA_OBJECT, NULL, p150, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.LocalObjectReference", "The local object reference part of an object.", OA_OBJECT, NULL, p151, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.LocalVolumeSource", "The local volume source part of an object.", OA_OBJECT, NULL, p152, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.NFSVolumeSource", "The nfs volume source part of an object.", OA_OBJECT, NULL, p153, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.Namespace", "A scope for names; most objects live in one.", OA_OBJECT, NULL, p154, 5, "", "v1", "Namespace" },
-	{ "io.k8s.api.core.v1.NamespaceCondition", "One observed condition of a namespace.", OA_OBJECT, NULL, p155, 5, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.NamespaceSpec", "The desired state of a namespace.", OA_OBJECT, NULL, p156, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.NamespaceStatus", "The observed state of a namespace, written by the system.", OA_OBJECT, NULL, p157, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.Node", "A worker machine in the cluster.", OA_OBJECT, NULL, p158, 5, "", "v1", "Node" },
-	{ "io.k8s.api.core.v1.NodeAddress", "The node address part of an object.", OA_OBJECT, NULL, p159, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.NodeAffinity", "The node affinity part of an object.", OA_OBJECT, NULL, p160, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.NodeCondition", "One observed condition of a node.", OA_OBJECT, NULL, p161, 6, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.NodeConfigSource", "The node config source part of an object.", OA_OBJECT, NULL, p162, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.NodeConfigStatus", "The observed state of a node config, written by the system.", OA_OBJECT, NULL, p163, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.NodeDaemonEndpoints", "The node daemon endpoints part of an object.", OA_OBJECT, NULL, p164, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.NodeSelector", "The node selector part of an object.", OA_OBJECT, NULL, p165, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.NodeSelectorRequirement", "The node selector requirement part of an object.", OA_OBJECT, NULL, p166, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.NodeSelectorTerm", "The node selector term part of an object.", OA_OBJECT, NULL, p167, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.NodeSpec", "The desired state of a node.", OA_OBJECT, NULL, p168, 7, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.NodeStatus", "The observed state of a node, written by the system.", OA_OBJECT, NULL, p169, 13, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.NodeSystemInfo", "The node system info part of an object.", OA_OBJECT, NULL, p170, 10, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ObjectFieldSelector", "The object field selector part of an object.", OA_OBJECT, NULL, p171, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ObjectReference", "The object reference part of an object.", OA_OBJECT, NULL, p172, 7, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PersistentVolume", "A piece of storage provisioned in the cluster.", OA_OBJECT, NULL, p173, 5, "", "v1", "PersistentVolume" },
-	{ "io.k8s.api.core.v1.PersistentVolumeClaim", "A request for storage by a user.", OA_OBJECT, NULL, p174, 5, "", "v1", "PersistentVolumeClaim" },
-	{ "io.k8s.api.core.v1.PersistentVolumeClaimCondition", "One observed condition of a persistent volume claim.", OA_OBJECT, NULL, p175, 6, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PersistentVolumeClaimSpec", "The desired state of a persistent volume claim.", OA_OBJECT, NULL, p176, 9, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PersistentVolumeClaimStatus", "The observed state of a persistent volume claim, written by the system.", OA_OBJECT, NULL, p177, 8, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PersistentVolumeClaimTemplate", "The persistent volume claim template part of an object.", OA_OBJECT, NULL, p178, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PersistentVolumeClaimVolumeSource", "The persistent volume claim volume source part of an object.", OA_OBJECT, NULL, p179, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PersistentVolumeSpec", "The desired state of a persistent volume.", OA_OBJECT, NULL, p180, 31, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PersistentVolumeStatus", "The observed state of a persistent volume, written by the system.", OA_OBJECT, NULL, p181, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PhotonPersistentDiskVolumeSource", "The photon persistent disk volume source part of an object.", OA_OBJECT, NULL, p182, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.Pod", "A Pod is a group of containers scheduled together onto one node, sharing its network identity and volumes.", OA_OBJECT, NULL, p183, 5, "", "v1", "Pod" },
-	{ "io.k8s.api.core.v1.PodAffinity", "The pod affinity part of an object.", OA_OBJECT, NULL, p184, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PodAffinityTerm", "The pod affinity term part of an object.", OA_OBJECT, NULL, p185, 6, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PodAntiAffinity", "The pod anti affinity part of an object.", OA_OBJECT, NULL, p186, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PodCondition", "One observed condition of a pod.", OA_OBJECT, NULL, p187, 6, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PodDNSConfig", "The pod dns config part of an object.", OA_OBJECT, NULL, p188, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PodDNSConfigOption", "The pod dns config option part of an object.", OA_OBJECT, NULL, p189, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PodIP", "The pod ip part of an object.", OA_OBJECT, NULL, p190, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PodOS", "The pod os part of an object.", OA_OBJECT, NULL, p191, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PodReadinessGate", "The pod readiness gate part of an object.", OA_OBJECT, NULL, p192, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PodResourceClaim", "The pod resource claim part of an object.", OA_OBJECT, NULL, p193, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PodSchedulingGate", "The pod scheduling gate part of an object.", OA_OBJECT, NULL, p194, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PodSecurityContext", "The pod security context part of an object.", OA_OBJECT, NULL, p195, 13, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PodSpec", "The desired state of a pod: its containers, volumes and the scheduling and runtime settings they share.", OA_OBJECT, NULL, p196, 40, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PodStatus", "What was last observed about a pod; may lag behind.", OA_OBJECT, NULL, p197, 16, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PodTemplate", "A stored pod template, for other objects to copy.", OA_OBJECT, NULL, p198, 4, "", "v1", "PodTemplate" },
-	{ "io.k8s.api.core.v1.PodTemplateSpec", "The metadata and spec of the pods a controller creates.", OA_OBJECT, NULL, p199, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PortStatus", "The observed state of a port, written by the system.", OA_OBJECT, NULL, p200, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PortworxVolumeSource", "The portworx volume source part of an object.", OA_OBJECT, NULL, p201, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.PreferredSchedulingTerm", "The preferred scheduling term part of an object.", OA_OBJECT, NULL, p202, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.Probe", "A check the kubelet runs against a container to decide if it is alive, ready or started.", OA_OBJECT, NULL, p203, 10, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ProjectedVolumeSource", "The projected volume source part of an object.", OA_OBJECT, NULL, p204, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.QuobyteVolumeSource", "The quobyte volume source part of an object.", OA_OBJECT, NULL, p205, 6, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.RBDPersistentVolumeSource", "The rbd persistent volume source part of an object.", OA_OBJECT, NULL, p206, 8, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.RBDVolumeSource", "The rbd volume source part of an object.", OA_OBJECT, NULL, p207, 8, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ReplicationController", "The older form of ReplicaSet, selecting pods by equality on labels.", OA_OBJECT, NULL, p208, 5, "", "v1", "ReplicationController" },
-	{ "io.k8s.api.core.v1.ReplicationControllerCondition", "One observed condition of a replication controller.", OA_OBJECT, NULL, p209, 5, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ReplicationControllerSpec", "The desired state of a replication controller.", OA_OBJECT, NULL, p210, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ReplicationControllerStatus", "The observed state of a replication controller, written by the system.", OA_OBJECT, NULL, p211, 6, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ResourceClaim", "The resource claim part of an object.", OA_OBJECT, NULL, p212, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ResourceFieldSelector", "The resource field selector part of an object.", OA_OBJECT, NULL, p213, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ResourceQuota", "Caps the total resources and objects of a namespace.", OA_OBJECT, NULL, p214, 5, "", "v1", "ResourceQuota" },
-	{ "io.k8s.api.core.v1.ResourceQuotaSpec", "The desired state of a resource quota.", OA_OBJECT, NULL, p215, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ResourceQuotaStatus", "The observed state of a resource quota, written by the system.", OA_OBJECT, NULL, p216, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ResourceRequirements", "Compute resources requested and limited.", OA_OBJECT, NULL, p217, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.SELinuxOptions", "The se linux options part of an object.", OA_OBJECT, NULL, p218, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ScaleIOPersistentVolumeSource", "The scale io persistent volume source part of an object.", OA_OBJECT, NULL, p219, 10, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ScaleIOVolumeSource", "The scale io volume source part of an object.", OA_OBJECT, NULL, p220, 10, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ScopeSelector", "Which objects a quota tracks, by scope.", OA_OBJECT, NULL, p221, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ScopedResourceSelectorRequirement", "The scoped resource selector requirement part of an object.", OA_OBJECT, NULL, p222, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.SeccompProfile", "The seccomp profile part of an object.", OA_OBJECT, NULL, p223, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.Secret", "Small confidential data such as passwords, tokens or keys.", OA_OBJECT, NULL, p224, 7, "", "v1", "Secret" },
-	{ "io.k8s.api.core.v1.SecretEnvSource", "The secret env source part of an object.", OA_OBJECT, NULL, p225, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.SecretKeySelector", "The secret key selector part of an object.", OA_OBJECT, NULL, p226, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.SecretProjection", "The secret projection part of an object.", OA_OBJECT, NULL, p227, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.SecretReference", "The secret reference part of an object.", OA_OBJECT, NULL, p228, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.SecretVolumeSource", "The secret volume source part of an object.", OA_OBJECT, NULL, p229, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.SecurityContext", "The security context part of an object.", OA_OBJECT, NULL, p230, 12, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.Service", "A Service gives a set of pods one stable virtual address and name.", OA_OBJECT, NULL, p231, 5, "", "v1", "Service" },
-	{ "io.k8s.api.core.v1.ServiceAccount", "An identity for processes running in pods.", OA_OBJECT, NULL, p232, 6, "", "v1", "ServiceAccount" },
-	{ "io.k8s.api.core.v1.ServiceAccountTokenProjection", "The service account token projection part of an object.", OA_OBJECT, NULL, p233, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ServicePort", "A port a Service exposes and where it forwards.", OA_OBJECT, NULL, p234, 6, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ServiceSpec", "The desired behaviour of a Service.", OA_OBJECT, NULL, p235, 20, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.ServiceStatus", "The observed state of a service, written by the system.", OA_OBJECT, NULL, p236, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.SessionAffinityConfig", "The session affinity config part of an object.", OA_OBJECT, NULL, p237, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.SleepAction", "The sleep action part of an object.", OA_OBJECT, NULL, p238, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.StorageOSPersistentVolumeSource", "The storage os persistent volume source part of an object.", OA_OBJECT, NULL, p239, 5, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.StorageOSVolumeSource", "The storage os volume source part of an object.", OA_OBJECT, NULL, p240, 5, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.Sysctl", "The sysctl part of an object.", OA_OBJECT, NULL, p241, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.TCPSocketAction", "The tcp socket action part of an object.", OA_OBJECT, NULL, p242, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.Taint", "The taint part of an object.", OA_OBJECT, NULL, p243, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.Toleration", "The toleration part of an object.", OA_OBJECT, NULL, p244, 5, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.TopologySpreadConstraint", "The topology spread constraint part of an object.", OA_OBJECT, NULL, p245, 8, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.TypedLocalObjectReference", "The typed local object reference part of an object.", OA_OBJECT, NULL, p246, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.Volume", "A named volume that containers of the pod can mount; exactly one source is set.", OA_OBJECT, NULL, p247, 31, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.VolumeDevice", "The volume device part of an object.", OA_OBJECT, NULL, p248, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.VolumeMount", "Where a volume is mounted inside a container.", OA_OBJECT, NULL, p249, 7, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.VolumeNodeAffinity", "The volume node affinity part of an object.", OA_OBJECT, NULL, p250, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.VolumeProjection", "The volume projection part of an object.", OA_OBJECT, NULL, p251, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.VsphereVirtualDiskVolumeSource", "The vsphere virtual disk volume source part of an object.", OA_OBJECT, NULL, p252, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.WeightedPodAffinityTerm", "The weighted pod affinity term part of an object.", OA_OBJECT, NULL, p253, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.core.v1.WindowsSecurityContextOptions", "The windows security context options part of an object.", OA_OBJECT, NULL, p254, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.discovery.v1.Endpoint", "The endpoint part of an object.", OA_OBJECT, NULL, p255, 8, NULL, NULL, NULL },
-	{ "io.k8s.api.discovery.v1.EndpointConditions", "The endpoint conditions part of an object.", OA_OBJECT, NULL, p256, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.discovery.v1.EndpointHints", "The endpoint hints part of an object.", OA_OBJECT, NULL, p257, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.discovery.v1.EndpointPort", "The endpoint port part of an object.", OA_OBJECT, NULL, p258, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.discovery.v1.EndpointSlice", "The endpoint slice part of an object.", OA_OBJECT, NULL, p259, 6, "discovery.k8s.io", "v1", "EndpointSlice" },
-	{ "io.k8s.api.discovery.v1.ForZone", "The for zone part of an object.", OA_OBJECT, NULL, p260, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.events.v1.Event", "A report of something that happened to an object.", OA_OBJECT, NULL, p261, 17, "events.k8s.io", "v1", "Event" },
-	{ "io.k8s.api.events.v1.EventSeries", "The event series part of an object.", OA_OBJECT, NULL, p262, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.HTTPIngressPath", "The http ingress path part of an object.", OA_OBJECT, NULL, p263, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.HTTPIngressRuleValue", "The http ingress rule value part of an object.", OA_OBJECT, NULL, p264, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.IPBlock", "The ip block part of an object.", OA_OBJECT, NULL, p265, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.Ingress", "The ingress part of an object.", OA_OBJECT, NULL, p266, 5, "networking.k8s.io", "v1", "Ingress" },
-	{ "io.k8s.api.networking.v1.IngressBackend", "The ingress backend part of an object.", OA_OBJECT, NULL, p267, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.IngressClass", "The ingress class part of an object.", OA_OBJECT, NULL, p268, 4, "networking.k8s.io", "v1", "IngressClass" },
-	{ "io.k8s.api.networking.v1.IngressClassParametersReference", "The ingress class parameters reference part of an object.", OA_OBJECT, NULL, p269, 5, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.IngressClassSpec", "The desired state of a ingress class.", OA_OBJECT, NULL, p270, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.IngressRule", "The ingress rule part of an object.", OA_OBJECT, NULL, p271, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.IngressServiceBackend", "The ingress service backend part of an object.", OA_OBJECT, NULL, p272, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.IngressSpec", "The desired state of a ingress.", OA_OBJECT, NULL, p273, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.IngressStatus", "The observed state of a ingress, written by the system.", OA_OBJECT, NULL, p274, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.IngressTLS", "The ingress tls part of an object.", OA_OBJECT, NULL, p275, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.NetworkPolicy", "Which traffic the selected pods accept and send.", OA_OBJECT, NULL, p276, 4, "networking.k8s.io", "v1", "NetworkPolicy" },
-	{ "io.k8s.api.networking.v1.NetworkPolicyEgressRule", "The network policy egress rule part of an object.", OA_OBJECT, NULL, p277, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.NetworkPolicyIngressRule", "The network policy ingress rule part of an object.", OA_OBJECT, NULL, p278, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.NetworkPolicyPeer", "The network policy peer part of an object.", OA_OBJECT, NULL, p279, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.NetworkPolicyPort", "The network policy port part of an object.", OA_OBJECT, NULL, p280, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.NetworkPolicySpec", "The desired state of a network policy.", OA_OBJECT, NULL, p281, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.networking.v1.ServiceBackendPort", "The service backend port part of an object.", OA_OBJECT, NULL, p282, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.policy.v1.Eviction", "Asks for a pod to be evicted, honouring disruption budgets.", OA_OBJECT, NULL, p283, 4, "policy", "v1", "Eviction" },
-	{ "io.k8s.api.policy.v1.PodDisruptionBudget", "Bounds how many pods of a set voluntary evictions may take down at once.", OA_OBJECT, NULL, p284, 5, "policy", "v1", "PodDisruptionBudget" },
-	{ "io.k8s.api.policy.v1.PodDisruptionBudgetSpec", "The desired state of a pod disruption budget.", OA_OBJECT, NULL, p285, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.policy.v1.PodDisruptionBudgetStatus", "The observed state of a pod disruption budget, written by the system.", OA_OBJECT, NULL, p286, 7, NULL, NULL, NULL },
-	{ "io.k8s.api.rbac.v1.AggregationRule", "The aggregation rule part of an object.", OA_OBJECT, NULL, p287, 1, NULL, NULL, NULL },
-	{ "io.k8s.api.rbac.v1.ClusterRole", "A cluster-wide set of permissions.", OA_OBJECT, NULL, p288, 5, "rbac.authorization.k8s.io", "v1", "ClusterRole" },
-	{ "io.k8s.api.rbac.v1.ClusterRoleBinding", "Grants a ClusterRole to subjects cluster-wide.", OA_OBJECT, NULL, p289, 5, "rbac.authorization.k8s.io", "v1", "ClusterRoleBinding" },
-	{ "io.k8s.api.rbac.v1.PolicyRule", "The policy rule part of an object.", OA_OBJECT, NULL, p290, 5, NULL, NULL, NULL },
-	{ "io.k8s.api.rbac.v1.Role", "A namespaced set of permissions.", OA_OBJECT, NULL, p291, 4, "rbac.authorization.k8s.io", "v1", "Role" },
-	{ "io.k8s.api.rbac.v1.RoleBinding", "Grants a Role or ClusterRole to subjects in a namespace.", OA_OBJECT, NULL, p292, 5, "rbac.authorization.k8s.io", "v1", "RoleBinding" },
-	{ "io.k8s.api.rbac.v1.RoleRef", "The role ref part of an object.", OA_OBJECT, NULL, p293, 3, NULL, NULL, NULL },
-	{ "io.k8s.api.rbac.v1.Subject", "The subject part of an object.", OA_OBJECT, NULL, p294, 4, NULL, NULL, NULL },
-	{ "io.k8s.api.scheduling.v1.PriorityClass", "The priority class part of an object.", OA_OBJECT, NULL, p295, 7, "scheduling.k8s.io", "v1", "PriorityClass" },
-	{ "io.k8s.api.storage.v1.StorageClass", "A class of dynamically provisioned storage.", OA_OBJECT, NULL, p296, 10, "storage.k8s.io", "v1", "StorageClass" },
-	{ "io.k8s.api.storage.v1.TopologySelectorLabelRequirement", "The topology selector label requirement part of an object.", OA_OBJECT, NULL, p297, 2, NULL, NULL, NULL },
-	{ "io.k8s.api.storage.v1.TopologySelectorTerm", "The topology selector term part of an object.", OA_OBJECT, NULL, p298, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.authentication.v1.SelfSubjectReview", "Tells the caller who the API server thinks it is.", OA_OBJECT, NULL, p25, 4, "authentication.k8s.io", "v1", "SelfSubjectReview" },
+	{ "io.k8s.api.authentication.v1.SelfSubjectReviewStatus", "The observed state of a self subject review, written by the system.", OA_OBJECT, NULL, p26, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.authentication.v1.TokenReview", "Asks whether a bearer token is valid and whose it is.", OA_OBJECT, NULL, p27, 5, "authentication.k8s.io", "v1", "TokenReview" },
+	{ "io.k8s.api.authentication.v1.TokenReviewSpec", "The desired state of a token review.", OA_OBJECT, NULL, p28, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.authentication.v1.TokenReviewStatus", "The observed state of a token review, written by the system.", OA_OBJECT, NULL, p29, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.authentication.v1.UserInfo", "A user as authentication sees it: name, uid, groups.", OA_OBJECT, NULL, p30, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.authorization.v1.NonResourceAttributes", "The non resource attributes part of an object.", OA_OBJECT, NULL, p31, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.authorization.v1.ResourceAttributes", "The resource attributes part of an object.", OA_OBJECT, NULL, p32, 7, NULL, NULL, NULL },
+	{ "io.k8s.api.authorization.v1.SelfSubjectAccessReview", "Asks whether the caller may perform an action.", OA_OBJECT, NULL, p33, 5, "authorization.k8s.io", "v1", "SelfSubjectAccessReview" },
+	{ "io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec", "The desired state of a self subject access review.", OA_OBJECT, NULL, p34, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.authorization.v1.SubjectAccessReviewStatus", "The observed state of a subject access review, written by the system.", OA_OBJECT, NULL, p35, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v1.CrossVersionObjectReference", "The object a HorizontalPodAutoscaler scales.", OA_OBJECT, NULL, p36, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler", "Scales a workload's replicas between bounds to meet target metrics.", OA_OBJECT, NULL, p37, 5, "autoscaling", "v1", "HorizontalPodAutoscaler" },
+	{ "io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec", "The desired state of a horizontal pod autoscaler.", OA_OBJECT, NULL, p38, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerStatus", "The observed state of a horizontal pod autoscaler, written by the system.", OA_OBJECT, NULL, p39, 5, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v1.Scale", "The scale subresource of a workload: desired and observed replicas.", OA_OBJECT, NULL, p40, 5, "autoscaling", "v1", "Scale" },
+	{ "io.k8s.api.autoscaling.v1.ScaleSpec", "The desired state of a scale.", OA_OBJECT, NULL, p41, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v1.ScaleStatus", "The observed state of a scale, written by the system.", OA_OBJECT, NULL, p42, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v2.ContainerResourceMetricSource", "The container resource metric source part of an object.", OA_OBJECT, NULL, p43, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v2.ContainerResourceMetricStatus", "The observed state of a container resource metric, written by the system.", OA_OBJECT, NULL, p44, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v2.CrossVersionObjectReference", "The object a HorizontalPodAutoscaler scales.", OA_OBJECT, NULL, p45, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v2.ExternalMetricSource", "The external metric source part of an object.", OA_OBJECT, NULL, p46, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v2.ExternalMetricStatus", "The observed state of a external metric, written by the system.", OA_OBJECT, NULL, p47, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v2.HPAScalingPolicy", "A change of at most value pods or percent over periodSeconds.", OA_OBJECT, NULL, p48, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v2.HPAScalingRules", "The policies and stabilization window of one scaling direction.", OA_OBJECT, NULL, p49, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler", "Scales a workload's replicas between bounds to meet target metrics.", OA_OBJECT, NULL, p50, 5, "autoscaling", "v2", "HorizontalPodAutoscaler" },
+	{ "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior", "How fast an autoscaler scales up and down.", OA_OBJECT, NULL, p51, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerCondition", "One observed condition of a horizontal pod autoscaler.", OA_OBJECT, NULL, p52, 5, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec", "The desired state of a horizontal pod autoscaler.", OA_OBJECT, NULL, p53, 5, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus", "The observed state of a horizontal pod autoscaler, written by the system.", OA_OBJECT, NULL, p54, 6, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v2.MetricIdentifier", "The metric identifier part of an object.", OA_OBJECT, NULL, p55, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v2.MetricSpec", "One metric an autoscaler scales on; exactly one source matches type.", OA_OBJECT, NULL, p56, 6, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v2.MetricStatus", "The observed state of a metric, written by the system.", OA_OBJECT, NULL, p57, 6, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v2.MetricTarget", "The target value, average value or average utilization of a metric.", OA_OBJECT, NULL, p58, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v2.MetricValueStatus", "The observed state of a metric value, written by the system.", OA_OBJECT, NULL, p59, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v2.ObjectMetricSource", "The object metric source part of an object.", OA_OBJECT, NULL, p60, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v2.ObjectMetricStatus", "The observed state of a object metric, written by the system.", OA_OBJECT, NULL, p61, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v2.PodsMetricSource", "The pods metric source part of an object.", OA_OBJECT, NULL, p62, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v2.PodsMetricStatus", "The observed state of a pods metric, written by the system.", OA_OBJECT, NULL, p63, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v2.ResourceMetricSource", "The resource metric source part of an object.", OA_OBJECT, NULL, p64, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.autoscaling.v2.ResourceMetricStatus", "The observed state of a resource metric, written by the system.", OA_OBJECT, NULL, p65, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.batch.v1.CronJob", "A CronJob creates Jobs on a repeating schedule.", OA_OBJECT, NULL, p66, 5, "batch", "v1", "CronJob" },
+	{ "io.k8s.api.batch.v1.CronJobSpec", "When and how a CronJob starts its Jobs, and how many finished ones it keeps.", OA_OBJECT, NULL, p67, 8, NULL, NULL, NULL },
+	{ "io.k8s.api.batch.v1.CronJobStatus", "What was last observed about a CronJob.", OA_OBJECT, NULL, p68, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.batch.v1.Job", "A Job runs pods until a number of them complete successfully.", OA_OBJECT, NULL, p69, 5, "batch", "v1", "Job" },
+	{ "io.k8s.api.batch.v1.JobCondition", "One observed condition of a job.", OA_OBJECT, NULL, p70, 6, NULL, NULL, NULL },
+	{ "io.k8s.api.batch.v1.JobSpec", "The desired behaviour of a Job.", OA_OBJECT, NULL, p71, 16, NULL, NULL, NULL },
+	{ "io.k8s.api.batch.v1.JobStatus", "The observed state of a job, written by the system.", OA_OBJECT, NULL, p72, 11, NULL, NULL, NULL },
+	{ "io.k8s.api.batch.v1.JobTemplateSpec", "The metadata and spec of the Jobs a CronJob creates.", OA_OBJECT, NULL, p73, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.batch.v1.PodFailurePolicy", "The pod failure policy part of an object.", OA_OBJECT, NULL, p74, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.batch.v1.PodFailurePolicyOnExitCodesRequirement", "The pod failure policy on exit codes requirement part of an object.", OA_OBJECT, NULL, p75, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.batch.v1.PodFailurePolicyOnPodConditionsPattern", "The pod failure policy on pod conditions pattern part of an object.", OA_OBJECT, NULL, p76, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.batch.v1.PodFailurePolicyRule", "The pod failure policy rule part of an object.", OA_OBJECT, NULL, p77, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.batch.v1.SuccessPolicy", "The success policy part of an object.", OA_OBJECT, NULL, p78, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.batch.v1.SuccessPolicyRule", "The success policy rule part of an object.", OA_OBJECT, NULL, p79, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.batch.v1.UncountedTerminatedPods", "The uncounted terminated pods part of an object.", OA_OBJECT, NULL, p80, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.coordination.v1.Lease", "A lease held by one holder at a time, for leader election and heartbeats.", OA_OBJECT, NULL, p81, 4, "coordination.k8s.io", "v1", "Lease" },
+	{ "io.k8s.api.coordination.v1.LeaseSpec", "The desired state of a lease.", OA_OBJECT, NULL, p82, 7, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.AWSElasticBlockStoreVolumeSource", "The aws elastic block store volume source part of an object.", OA_OBJECT, NULL, p83, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.Affinity", "The affinity part of an object.", OA_OBJECT, NULL, p84, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.AppArmorProfile", "The app armor profile part of an object.", OA_OBJECT, NULL, p85, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.AttachedVolume", "The attached volume part of an object.", OA_OBJECT, NULL, p86, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.AzureDiskVolumeSource", "The azure disk volume source part of an object.", OA_OBJECT, NULL, p87, 6, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.AzureFilePersistentVolumeSource", "The azure file persistent volume source part of an object.", OA_OBJECT, NULL, p88, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.AzureFileVolumeSource", "The azure file volume source part of an object.", OA_OBJECT, NULL, p89, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.Binding", "Binds a pod to a node (the scheduler posts it).", OA_OBJECT, NULL, p90, 4, "", "v1", "Binding" },
+	{ "io.k8s.api.core.v1.CSIPersistentVolumeSource", "The csi persistent volume source part of an object.", OA_OBJECT, NULL, p91, 9, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.CSIVolumeSource", "The csi volume source part of an object.", OA_OBJECT, NULL, p92, 5, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.Capabilities", "The capabilities part of an object.", OA_OBJECT, NULL, p93, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.CephFSPersistentVolumeSource", "The ceph fs persistent volume source part of an object.", OA_OBJECT, NULL, p94, 6, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.CephFSVolumeSource", "The ceph fs volume source part of an object.", OA_OBJECT, NULL, p95, 6, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.CinderPersistentVolumeSource", "The cinder persistent volume source part of an object.", OA_OBJECT, NULL, p96, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.CinderVolumeSource", "The cinder volume source part of an object.", OA_OBJECT, NULL, p97, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ClientIPConfig", "The client ip config part of an object.", OA_OBJECT, NULL, p98, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ConfigMap", "Non-secret configuration data for pods to consume.", OA_OBJECT, NULL, p99, 6, "", "v1", "ConfigMap" },
+	{ "io.k8s.api.core.v1.ConfigMapEnvSource", "The config map env source part of an object.", OA_OBJECT, NULL, p100, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ConfigMapKeySelector", "The config map key selector part of an object.", OA_OBJECT, NULL, p101, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ConfigMapNodeConfigSource", "The config map node config source part of an object.", OA_OBJECT, NULL, p102, 5, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ConfigMapProjection", "The config map projection part of an object.", OA_OBJECT, NULL, p103, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ConfigMapVolumeSource", "The config map volume source part of an object.", OA_OBJECT, NULL, p104, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.Container", "One container of a pod: the image it runs, how it is started and what it needs.", OA_OBJECT, NULL, p105, 24, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ContainerImage", "The container image part of an object.", OA_OBJECT, NULL, p106, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ContainerPort", "A network port a container exposes.", OA_OBJECT, NULL, p107, 5, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ContainerResizePolicy", "The container resize policy part of an object.", OA_OBJECT, NULL, p108, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ContainerState", "The container state part of an object.", OA_OBJECT, NULL, p109, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ContainerStateRunning", "The container state running part of an object.", OA_OBJECT, NULL, p110, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ContainerStateTerminated", "The container state terminated part of an object.", OA_OBJECT, NULL, p111, 7, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ContainerStateWaiting", "The container state waiting part of an object.", OA_OBJECT, NULL, p112, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ContainerStatus", "The observed state of a container, written by the system.", OA_OBJECT, NULL, p113, 14, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.DaemonEndpoint", "The daemon endpoint part of an object.", OA_OBJECT, NULL, p114, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.DownwardAPIProjection", "The downward api projection part of an object.", OA_OBJECT, NULL, p115, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.DownwardAPIVolumeFile", "The downward api volume file part of an object.", OA_OBJECT, NULL, p116, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.DownwardAPIVolumeSource", "The downward api volume source part of an object.", OA_OBJECT, NULL, p117, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.EmptyDirVolumeSource", "The empty dir volume source part of an object.", OA_OBJECT, NULL, p118, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.EndpointAddress", "The endpoint address part of an object.", OA_OBJECT, NULL, p119, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.EndpointPort", "The endpoint port part of an object.", OA_OBJECT, NULL, p120, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.EndpointSubset", "The endpoint subset part of an object.", OA_OBJECT, NULL, p121, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.Endpoints", "The addresses that implement a Service.", OA_OBJECT, NULL, p122, 4, "", "v1", "Endpoints" },
+	{ "io.k8s.api.core.v1.EnvFromSource", "The env from source part of an object.", OA_OBJECT, NULL, p123, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.EnvVar", "An environment variable set in a container.", OA_OBJECT, NULL, p124, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.EnvVarSource", "The env var source part of an object.", OA_OBJECT, NULL, p125, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.EphemeralContainer", "A container added to a running pod for debugging.", OA_OBJECT, NULL, p126, 25, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.EphemeralVolumeSource", "The ephemeral volume source part of an object.", OA_OBJECT, NULL, p127, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.Event", "A report of something that happened to an object.", OA_OBJECT, NULL, p128, 17, "", "v1", "Event" },
+	{ "io.k8s.api.core.v1.EventSeries", "The event series part of an object.", OA_OBJECT, NULL, p129, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.EventSource", "The event source part of an object.", OA_OBJECT, NULL, p130, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ExecAction", "The exec action part of an object.", OA_OBJECT, NULL, p131, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.FCVolumeSource", "The fc volume source part of an object.", OA_OBJECT, NULL, p132, 5, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.FlexPersistentVolumeSource", "The flex persistent volume source part of an object.", OA_OBJECT, NULL, p133, 5, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.FlexVolumeSource", "The flex volume source part of an object.", OA_OBJECT, NULL, p134, 5, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.FlockerVolumeSource", "The flocker volume source part of an object.", OA_OBJECT, NULL, p135, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.GCEPersistentDiskVolumeSource", "The gce persistent disk volume source part of an object.", OA_OBJECT, NULL, p136, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.GRPCAction", "The grpc action part of an object.", OA_OBJECT, NULL, p137, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.GitRepoVolumeSource", "The git repo volume source part of an object.", OA_OBJECT, NULL, p138, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.GlusterfsPersistentVolumeSource", "The glusterfs persistent volume source part of an object.", OA_OBJECT, NULL, p139, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.GlusterfsVolumeSource", "The glusterfs volume source part of an object.", OA_OBJECT, NULL, p140, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.HTTPGetAction", "The http get action part of an object.", OA_OBJECT, NULL, p141, 5, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.HTTPHeader", "The http header part of an object.", OA_OBJECT, NULL, p142, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.HostAlias", "The host alias part of an object.", OA_OBJECT, NULL, p143, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.HostIP", "The host ip part of an object.", OA_OBJECT, NULL, p144, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.HostPathVolumeSource", "The host path volume source part of an object.", OA_OBJECT, NULL, p145, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ISCSIPersistentVolumeSource", "The iscsi persistent volume source part of an object.", OA_OBJECT, NULL, p146, 11, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ISCSIVolumeSource", "The iscsi volume source part of an object.", OA_OBJECT, NULL, p147, 11, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ImageVolumeSource", "The image volume source part of an object.", OA_OBJECT, NULL, p148, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.KeyToPath", "The key to path part of an object.", OA_OBJECT, NULL, p149, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.Lifecycle", "The lifecycle part of an object.", OA_OBJECT, NULL, p150, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.LifecycleHandler", "The lifecycle handler part of an object.", OA_OBJECT, NULL, p151, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.LimitRange", "Default, minimum and maximum resources of each pod, container or claim of a namespace.", OA_OBJECT, NULL, p152, 4, "", "v1", "LimitRange" },
+	{ "io.k8s.api.core.v1.LimitRangeItem", "The limits of one kind of object (Pod, Container or PersistentVolumeClaim).", OA_OBJECT, NULL, p153, 6, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.LimitRangeSpec", "The desired state of a limit range.", OA_OBJECT, NULL, p154, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.LoadBalancerIngress", "The load balancer ingress part of an object.", OA_OBJECT, NULL, p155, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.LoadBalancerStatus", "The observed state of a load balancer, written by the system.", OA_OBJECT, NULL, p156, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.LocalObjectReference", "The local object reference part of an object.", OA_OBJECT, NULL, p157, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.LocalVolumeSource", "The local volume source part of an object.", OA_OBJECT, NULL, p158, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.NFSVolumeSource", "The nfs volume source part of an object.", OA_OBJECT, NULL, p159, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.Namespace", "A scope for names; most objects live in one.", OA_OBJECT, NULL, p160, 5, "", "v1", "Namespace" },
+	{ "io.k8s.api.core.v1.NamespaceCondition", "One observed condition of a namespace.", OA_OBJECT, NULL, p161, 5, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.NamespaceSpec", "The desired state of a namespace.", OA_OBJECT, NULL, p162, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.NamespaceStatus", "The observed state of a namespace, written by the system.", OA_OBJECT, NULL, p163, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.Node", "A worker machine in the cluster.", OA_OBJECT, NULL, p164, 5, "", "v1", "Node" },
+	{ "io.k8s.api.core.v1.NodeAddress", "The node address part of an object.", OA_OBJECT, NULL, p165, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.NodeAffinity", "The node affinity part of an object.", OA_OBJECT, NULL, p166, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.NodeCondition", "One observed condition of a node.", OA_OBJECT, NULL, p167, 6, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.NodeConfigSource", "The node config source part of an object.", OA_OBJECT, NULL, p168, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.NodeConfigStatus", "The observed state of a node config, written by the system.", OA_OBJECT, NULL, p169, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.NodeDaemonEndpoints", "The node daemon endpoints part of an object.", OA_OBJECT, NULL, p170, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.NodeSelector", "The node selector part of an object.", OA_OBJECT, NULL, p171, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.NodeSelectorRequirement", "The node selector requirement part of an object.", OA_OBJECT, NULL, p172, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.NodeSelectorTerm", "The node selector term part of an object.", OA_OBJECT, NULL, p173, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.NodeSpec", "The desired state of a node.", OA_OBJECT, NULL, p174, 7, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.NodeStatus", "The observed state of a node, written by the system.", OA_OBJECT, NULL, p175, 13, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.NodeSystemInfo", "The node system info part of an object.", OA_OBJECT, NULL, p176, 10, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ObjectFieldSelector", "The object field selector part of an object.", OA_OBJECT, NULL, p177, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ObjectReference", "The object reference part of an object.", OA_OBJECT, NULL, p178, 7, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PersistentVolume", "A piece of storage provisioned in the cluster.", OA_OBJECT, NULL, p179, 5, "", "v1", "PersistentVolume" },
+	{ "io.k8s.api.core.v1.PersistentVolumeClaim", "A request for storage by a user.", OA_OBJECT, NULL, p180, 5, "", "v1", "PersistentVolumeClaim" },
+	{ "io.k8s.api.core.v1.PersistentVolumeClaimCondition", "One observed condition of a persistent volume claim.", OA_OBJECT, NULL, p181, 6, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PersistentVolumeClaimSpec", "The desired state of a persistent volume claim.", OA_OBJECT, NULL, p182, 9, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PersistentVolumeClaimStatus", "The observed state of a persistent volume claim, written by the system.", OA_OBJECT, NULL, p183, 8, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PersistentVolumeClaimTemplate", "The persistent volume claim template part of an object.", OA_OBJECT, NULL, p184, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PersistentVolumeClaimVolumeSource", "The persistent volume claim volume source part of an object.", OA_OBJECT, NULL, p185, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PersistentVolumeSpec", "The desired state of a persistent volume.", OA_OBJECT, NULL, p186, 31, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PersistentVolumeStatus", "The observed state of a persistent volume, written by the system.", OA_OBJECT, NULL, p187, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PhotonPersistentDiskVolumeSource", "The photon persistent disk volume source part of an object.", OA_OBJECT, NULL, p188, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.Pod", "A Pod is a group of containers scheduled together onto one node, sharing its network identity and volumes.", OA_OBJECT, NULL, p189, 5, "", "v1", "Pod" },
+	{ "io.k8s.api.core.v1.PodAffinity", "The pod affinity part of an object.", OA_OBJECT, NULL, p190, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PodAffinityTerm", "The pod affinity term part of an object.", OA_OBJECT, NULL, p191, 6, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PodAntiAffinity", "The pod anti affinity part of an object.", OA_OBJECT, NULL, p192, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PodCondition", "One observed condition of a pod.", OA_OBJECT, NULL, p193, 6, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PodDNSConfig", "The pod dns config part of an object.", OA_OBJECT, NULL, p194, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PodDNSConfigOption", "The pod dns config option part of an object.", OA_OBJECT, NULL, p195, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PodIP", "The pod ip part of an object.", OA_OBJECT, NULL, p196, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PodOS", "The pod os part of an object.", OA_OBJECT, NULL, p197, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PodReadinessGate", "The pod readiness gate part of an object.", OA_OBJECT, NULL, p198, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PodResourceClaim", "The pod resource claim part of an object.", OA_OBJECT, NULL, p199, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PodSchedulingGate", "The pod scheduling gate part of an object.", OA_OBJECT, NULL, p200, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PodSecurityContext", "The pod security context part of an object.", OA_OBJECT, NULL, p201, 13, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PodSpec", "The desired state of a pod: its containers, volumes and the scheduling and runtime settings they share.", OA_OBJECT, NULL, p202, 40, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PodStatus", "What was last observed about a pod; may lag behind.", OA_OBJECT, NULL, p203, 16, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PodTemplate", "A stored pod template, for other objects to copy.", OA_OBJECT, NULL, p204, 4, "", "v1", "PodTemplate" },
+	{ "io.k8s.api.core.v1.PodTemplateSpec", "The metadata and spec of the pods a controller creates.", OA_OBJECT, NULL, p205, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PortStatus", "The observed state of a port, written by the system.", OA_OBJECT, NULL, p206, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PortworxVolumeSource", "The portworx volume source part of an object.", OA_OBJECT, NULL, p207, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.PreferredSchedulingTerm", "The preferred scheduling term part of an object.", OA_OBJECT, NULL, p208, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.Probe", "A check the kubelet runs against a container to decide if it is alive, ready or started.", OA_OBJECT, NULL, p209, 10, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ProjectedVolumeSource", "The projected volume source part of an object.", OA_OBJECT, NULL, p210, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.QuobyteVolumeSource", "The quobyte volume source part of an object.", OA_OBJECT, NULL, p211, 6, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.RBDPersistentVolumeSource", "The rbd persistent volume source part of an object.", OA_OBJECT, NULL, p212, 8, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.RBDVolumeSource", "The rbd volume source part of an object.", OA_OBJECT, NULL, p213, 8, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ReplicationController", "The older form of ReplicaSet, selecting pods by equality on labels.", OA_OBJECT, NULL, p214, 5, "", "v1", "ReplicationController" },
+	{ "io.k8s.api.core.v1.ReplicationControllerCondition", "One observed condition of a replication controller.", OA_OBJECT, NULL, p215, 5, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ReplicationControllerSpec", "The desired state of a replication controller.", OA_OBJECT, NULL, p216, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ReplicationControllerStatus", "The observed state of a replication controller, written by the system.", OA_OBJECT, NULL, p217, 6, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ResourceClaim", "The resource claim part of an object.", OA_OBJECT, NULL, p218, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ResourceFieldSelector", "The resource field selector part of an object.", OA_OBJECT, NULL, p219, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ResourceQuota", "Caps the total resources and objects of a namespace.", OA_OBJECT, NULL, p220, 5, "", "v1", "ResourceQuota" },
+	{ "io.k8s.api.core.v1.ResourceQuotaSpec", "The desired state of a resource quota.", OA_OBJECT, NULL, p221, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ResourceQuotaStatus", "The observed state of a resource quota, written by the system.", OA_OBJECT, NULL, p222, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ResourceRequirements", "Compute resources requested and limited.", OA_OBJECT, NULL, p223, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.SELinuxOptions", "The se linux options part of an object.", OA_OBJECT, NULL, p224, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ScaleIOPersistentVolumeSource", "The scale io persistent volume source part of an object.", OA_OBJECT, NULL, p225, 10, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ScaleIOVolumeSource", "The scale io volume source part of an object.", OA_OBJECT, NULL, p226, 10, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ScopeSelector", "Which objects a quota tracks, by scope.", OA_OBJECT, NULL, p227, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ScopedResourceSelectorRequirement", "The scoped resource selector requirement part of an object.", OA_OBJECT, NULL, p228, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.SeccompProfile", "The seccomp profile part of an object.", OA_OBJECT, NULL, p229, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.Secret", "Small confidential data such as passwords, tokens or keys.", OA_OBJECT, NULL, p230, 7, "", "v1", "Secret" },
+	{ "io.k8s.api.core.v1.SecretEnvSource", "The secret env source part of an object.", OA_OBJECT, NULL, p231, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.SecretKeySelector", "The secret key selector part of an object.", OA_OBJECT, NULL, p232, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.SecretProjection", "The secret projection part of an object.", OA_OBJECT, NULL, p233, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.SecretReference", "The secret reference part of an object.", OA_OBJECT, NULL, p234, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.SecretVolumeSource", "The secret volume source part of an object.", OA_OBJECT, NULL, p235, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.SecurityContext", "The security context part of an object.", OA_OBJECT, NULL, p236, 12, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.Service", "A Service gives a set of pods one stable virtual address and name.", OA_OBJECT, NULL, p237, 5, "", "v1", "Service" },
+	{ "io.k8s.api.core.v1.ServiceAccount", "An identity for processes running in pods.", OA_OBJECT, NULL, p238, 6, "", "v1", "ServiceAccount" },
+	{ "io.k8s.api.core.v1.ServiceAccountTokenProjection", "The service account token projection part of an object.", OA_OBJECT, NULL, p239, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ServicePort", "A port a Service exposes and where it forwards.", OA_OBJECT, NULL, p240, 6, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ServiceSpec", "The desired behaviour of a Service.", OA_OBJECT, NULL, p241, 20, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.ServiceStatus", "The observed state of a service, written by the system.", OA_OBJECT, NULL, p242, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.SessionAffinityConfig", "The session affinity config part of an object.", OA_OBJECT, NULL, p243, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.SleepAction", "The sleep action part of an object.", OA_OBJECT, NULL, p244, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.StorageOSPersistentVolumeSource", "The storage os persistent volume source part of an object.", OA_OBJECT, NULL, p245, 5, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.StorageOSVolumeSource", "The storage os volume source part of an object.", OA_OBJECT, NULL, p246, 5, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.Sysctl", "The sysctl part of an object.", OA_OBJECT, NULL, p247, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.TCPSocketAction", "The tcp socket action part of an object.", OA_OBJECT, NULL, p248, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.Taint", "The taint part of an object.", OA_OBJECT, NULL, p249, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.Toleration", "The toleration part of an object.", OA_OBJECT, NULL, p250, 5, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.TopologySpreadConstraint", "The topology spread constraint part of an object.", OA_OBJECT, NULL, p251, 8, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.TypedLocalObjectReference", "The typed local object reference part of an object.", OA_OBJECT, NULL, p252, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.Volume", "A named volume that containers of the pod can mount; exactly one source is set.", OA_OBJECT, NULL, p253, 31, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.VolumeDevice", "The volume device part of an object.", OA_OBJECT, NULL, p254, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.VolumeMount", "Where a volume is mounted inside a container.", OA_OBJECT, NULL, p255, 7, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.VolumeNodeAffinity", "The volume node affinity part of an object.", OA_OBJECT, NULL, p256, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.VolumeProjection", "The volume projection part of an object.", OA_OBJECT, NULL, p257, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.VsphereVirtualDiskVolumeSource", "The vsphere virtual disk volume source part of an object.", OA_OBJECT, NULL, p258, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.WeightedPodAffinityTerm", "The weighted pod affinity term part of an object.", OA_OBJECT, NULL, p259, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.core.v1.WindowsSecurityContextOptions", "The windows security context options part of an object.", OA_OBJECT, NULL, p260, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.discovery.v1.Endpoint", "The endpoint part of an object.", OA_OBJECT, NULL, p261, 8, NULL, NULL, NULL },
+	{ "io.k8s.api.discovery.v1.EndpointConditions", "The endpoint conditions part of an object.", OA_OBJECT, NULL, p262, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.discovery.v1.EndpointHints", "The endpoint hints part of an object.", OA_OBJECT, NULL, p263, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.discovery.v1.EndpointPort", "The endpoint port part of an object.", OA_OBJECT, NULL, p264, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.discovery.v1.EndpointSlice", "The endpoint slice part of an object.", OA_OBJECT, NULL, p265, 6, "discovery.k8s.io", "v1", "EndpointSlice" },
+	{ "io.k8s.api.discovery.v1.ForZone", "The for zone part of an object.", OA_OBJECT, NULL, p266, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.events.v1.Event", "A report of something that happened to an object.", OA_OBJECT, NULL, p267, 17, "events.k8s.io", "v1", "Event" },
+	{ "io.k8s.api.events.v1.EventSeries", "The event series part of an object.", OA_OBJECT, NULL, p268, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.HTTPIngressPath", "The http ingress path part of an object.", OA_OBJECT, NULL, p269, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.HTTPIngressRuleValue", "The http ingress rule value part of an object.", OA_OBJECT, NULL, p270, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.IPBlock", "The ip block part of an object.", OA_OBJECT, NULL, p271, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.Ingress", "The ingress part of an object.", OA_OBJECT, NULL, p272, 5, "networking.k8s.io", "v1", "Ingress" },
+	{ "io.k8s.api.networking.v1.IngressBackend", "The ingress backend part of an object.", OA_OBJECT, NULL, p273, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.IngressClass", "The ingress class part of an object.", OA_OBJECT, NULL, p274, 4, "networking.k8s.io", "v1", "IngressClass" },
+	{ "io.k8s.api.networking.v1.IngressClassParametersReference", "The ingress class parameters reference part of an object.", OA_OBJECT, NULL, p275, 5, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.IngressClassSpec", "The desired state of a ingress class.", OA_OBJECT, NULL, p276, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.IngressRule", "The ingress rule part of an object.", OA_OBJECT, NULL, p277, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.IngressServiceBackend", "The ingress service backend part of an object.", OA_OBJECT, NULL, p278, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.IngressSpec", "The desired state of a ingress.", OA_OBJECT, NULL, p279, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.IngressStatus", "The observed state of a ingress, written by the system.", OA_OBJECT, NULL, p280, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.IngressTLS", "The ingress tls part of an object.", OA_OBJECT, NULL, p281, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.NetworkPolicy", "Which traffic the selected pods accept and send.", OA_OBJECT, NULL, p282, 4, "networking.k8s.io", "v1", "NetworkPolicy" },
+	{ "io.k8s.api.networking.v1.NetworkPolicyEgressRule", "The network policy egress rule part of an object.", OA_OBJECT, NULL, p283, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.NetworkPolicyIngressRule", "The network policy ingress rule part of an object.", OA_OBJECT, NULL, p284, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.NetworkPolicyPeer", "The network policy peer part of an object.", OA_OBJECT, NULL, p285, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.NetworkPolicyPort", "The network policy port part of an object.", OA_OBJECT, NULL, p286, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.NetworkPolicySpec", "The desired state of a network policy.", OA_OBJECT, NULL, p287, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.networking.v1.ServiceBackendPort", "The service backend port part of an object.", OA_OBJECT, NULL, p288, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.policy.v1.Eviction", "Asks for a pod to be evicted, honouring disruption budgets.", OA_OBJECT, NULL, p289, 4, "policy", "v1", "Eviction" },
+	{ "io.k8s.api.policy.v1.PodDisruptionBudget", "Bounds how many pods of a set voluntary evictions may take down at once.", OA_OBJECT, NULL, p290, 5, "policy", "v1", "PodDisruptionBudget" },
+	{ "io.k8s.api.policy.v1.PodDisruptionBudgetSpec", "The desired state of a pod disruption budget.", OA_OBJECT, NULL, p291, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.policy.v1.PodDisruptionBudgetStatus", "The observed state of a pod disruption budget, written by the system.", OA_OBJECT, NULL, p292, 7, NULL, NULL, NULL },
+	{ "io.k8s.api.rbac.v1.AggregationRule", "The aggregation rule part of an object.", OA_OBJECT, NULL, p293, 1, NULL, NULL, NULL },
+	{ "io.k8s.api.rbac.v1.ClusterRole", "A cluster-wide set of permissions.", OA_OBJECT, NULL, p294, 5, "rbac.authorization.k8s.io", "v1", "ClusterRole" },
+	{ "io.k8s.api.rbac.v1.ClusterRoleBinding", "Grants a ClusterRole to subjects cluster-wide.", OA_OBJECT, NULL, p295, 5, "rbac.authorization.k8s.io", "v1", "ClusterRoleBinding" },
+	{ "io.k8s.api.rbac.v1.PolicyRule", "The policy rule part of an object.", OA_OBJECT, NULL, p296, 5, NULL, NULL, NULL },
+	{ "io.k8s.api.rbac.v1.Role", "A namespaced set of permissions.", OA_OBJECT, NULL, p297, 4, "rbac.authorization.k8s.io", "v1", "Role" },
+	{ "io.k8s.api.rbac.v1.RoleBinding", "Grants a Role or ClusterRole to subjects in a namespace.", OA_OBJECT, NULL, p298, 5, "rbac.authorization.k8s.io", "v1", "RoleBinding" },
+	{ "io.k8s.api.rbac.v1.RoleRef", "The role ref part of an object.", OA_OBJECT, NULL, p299, 3, NULL, NULL, NULL },
+	{ "io.k8s.api.rbac.v1.Subject", "The subject part of an object.", OA_OBJECT, NULL, p300, 4, NULL, NULL, NULL },
+	{ "io.k8s.api.scheduling.v1.PriorityClass", "The priority class part of an object.", OA_OBJECT, NULL, p301, 7, "scheduling.k8s.io", "v1", "PriorityClass" },
+	{ "io.k8s.api.storage.v1.StorageClass", "A class of dynamically provisioned storage.", OA_OBJECT, NULL, p302, 10, "storage.k8s.io", "v1", "StorageClass" },
+	{ "io.k8s.api.storage.v1.TopologySelectorLabelRequirement", "The topology selector label requirement part of an object.", OA_OBJECT, NULL, p303, 2, NULL, NULL, NULL },
+	{ "io.k8s.api.storage.v1.TopologySelectorTerm", "The topology selector term part of an object.", OA_OBJECT, NULL, p304, 1, NULL, NULL, NULL },
 	{ "io.k8s.apimachinery.pkg.api.resource.Quantity", "A fixed-point number with an optional suffix, such as 100m, 1.5Gi or 2.", OA_STRING, NULL, NULL, 0, NULL, NULL, NULL },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.Condition", "The condition part of an object.", OA_OBJECT, NULL, p300, 6, NULL, NULL, NULL },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions", "Options of a delete request.", OA_OBJECT, NULL, p301, 7, "", "v1", "DeleteOptions" },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector", "Selects objects by their labels; the terms are ANDed, an empty selector matches everything.", OA_OBJECT, NULL, p302, 2, NULL, NULL, NULL },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement", "The label selector requirement part of an object.", OA_OBJECT, NULL, p303, 3, NULL, NULL, NULL },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta", "Metadata of a list: resource version and continue token.", OA_OBJECT, NULL, p304, 4, NULL, NULL, NULL },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry", "The managed fields entry part of an object.", OA_OBJECT, NULL, p305, 7, NULL, NULL, NULL },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.Condition", "The condition part of an object.", OA_OBJECT, NULL, p306, 6, NULL, NULL, NULL },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions", "Options of a delete request.", OA_OBJECT, NULL, p307, 7, "", "v1", "DeleteOptions" },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector", "Selects objects by their labels; the terms are ANDed, an empty selector matches everything.", OA_OBJECT, NULL, p308, 2, NULL, NULL, NULL },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement", "The label selector requirement part of an object.", OA_OBJECT, NULL, p309, 3, NULL, NULL, NULL },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta", "Metadata of a list: resource version and continue token.", OA_OBJECT, NULL, p310, 4, NULL, NULL, NULL },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry", "The managed fields entry part of an object.", OA_OBJECT, NULL, p311, 7, NULL, NULL, NULL },
 	{ "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime", "A timestamp in RFC 3339 form, to the microsecond.", OA_STRING, "date-time", NULL, 0, NULL, NULL, NULL },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "Metadata every persisted object has: name, namespace, labels, annotations, owners and bookkeeping set by the server.", OA_OBJECT, NULL, p307, 15, NULL, NULL, NULL },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference", "The owner reference part of an object.", OA_OBJECT, NULL, p308, 6, NULL, NULL, NULL },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions", "The preconditions part of an object.", OA_OBJECT, NULL, p309, 2, NULL, NULL, NULL },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.Status", "The outcome of an API call that returns no object.", OA_OBJECT, NULL, p310, 8, "", "v1", "Status" },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause", "The status cause part of an object.", OA_OBJECT, NULL, p311, 3, NULL, NULL, NULL },
-	{ "io.k8s.apimachinery.pkg.apis.meta.v1.StatusDetails", "The status details part of an object.", OA_OBJECT, NULL, p312, 6, NULL, NULL, NULL },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "Metadata every persisted object has: name, namespace, labels, annotations, owners and bookkeeping set by the server.", OA_OBJECT, NULL, p313, 15, NULL, NULL, NULL },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference", "The owner reference part of an object.", OA_OBJECT, NULL, p314, 6, NULL, NULL, NULL },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions", "The preconditions part of an object.", OA_OBJECT, NULL, p315, 2, NULL, NULL, NULL },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.Status", "The outcome of an API call that returns no object.", OA_OBJECT, NULL, p316, 8, "", "v1", "Status" },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause", "The status cause part of an object.", OA_OBJECT, NULL, p317, 3, NULL, NULL, NULL },
+	{ "io.k8s.apimachinery.pkg.apis.meta.v1.StatusDetails", "The status details part of an object.", OA_OBJECT, NULL, p318, 6, NULL, NULL, NULL },
 	{ "io.k8s.apimachinery.pkg.apis.meta.v1.Time", "A timestamp in RFC 3339 form, to the second.", OA_STRING, "date-time", NULL, 0, NULL, NULL, NULL },
 	{ "io.k8s.apimachinery.pkg.util.intstr.IntOrString", "A value that is either an integer or a string.", OA_STRING, "int-or-string", NULL, 0, NULL, NULL, NULL },
-	{ "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService", "Declares a group version served by another server (or locally).", OA_OBJECT, NULL, p315, 5, "apiregistration.k8s.io", "v1", "APIService" },
-	{ "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition", "One observed condition of a api service.", OA_OBJECT, NULL, p316, 5, NULL, NULL, NULL },
-	{ "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec", "The desired state of a api service.", OA_OBJECT, NULL, p317, 7, NULL, NULL, NULL },
-	{ "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus", "The observed state of a api service, written by the system.", OA_OBJECT, NULL, p318, 1, NULL, NULL, NULL },
-	{ "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.ServiceReference", "The service reference part of an object.", OA_OBJECT, NULL, p319, 3, NULL, NULL, NULL },
+	{ "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService", "Declares a group version served by another server (or locally).", OA_OBJECT, NULL, p321, 5, "apiregistration.k8s.io", "v1", "APIService" },
+	{ "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition", "One observed condition of a api service.", OA_OBJECT, NULL, p322, 5, NULL, NULL, NULL },
+	{ "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec", "The desired state of a api service.", OA_OBJECT, NULL, p323, 7, NULL, NULL, NULL },
+	{ "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus", "The observed state of a api service, written by the system.", OA_OBJECT, NULL, p324, 1, NULL, NULL, NULL },
+	{ "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.ServiceReference", "The service reference part of an object.", OA_OBJECT, NULL, p325, 3, NULL, NULL, NULL },
 };
 
-const size_t openapi_ndefs = 320;
+const size_t openapi_ndefs = 326;

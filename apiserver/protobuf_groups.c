@@ -3,8 +3,8 @@
  * generators create: apps/v1 Deployment, batch/v1 Job and CronJob, policy/v1
  * PodDisruptionBudget, autoscaling/v1 and v2 HorizontalPodAutoscaler,
  * rbac.authorization.k8s.io/v1 roles and bindings,
- * authentication.k8s.io/v1 TokenRequest,
- * authorization.k8s.io/v1 SelfSubjectAccessReview, scheduling.k8s.io/v1
+ * authorization.k8s.io/v1 SelfSubjectAccessReview, authentication.k8s.io/v1
+ * TokenRequest, TokenReview and SelfSubjectReview, scheduling.k8s.io/v1
  * PriorityClass. Field numbers are those of each group's generated.proto.
  */
 #include "apiserver.h"
@@ -249,6 +249,20 @@ static const struct pb_field f_token_req[] = {
 	META, M(2, "spec", m_token_req_spec),
 };
 static const struct pb_msg m_token_req = PB_MSG_OF(f_token_req);
+/* (status is the server's: not read) */
+
+static const struct pb_field f_token_review_spec[] = {
+	S(1, "token"), SR(2, "audiences"),
+};
+static const struct pb_msg m_token_review_spec =
+    PB_MSG_OF(f_token_review_spec);
+static const struct pb_field f_token_review[] = {
+	META, M(2, "spec", m_token_review_spec),
+};
+static const struct pb_msg m_token_review = PB_MSG_OF(f_token_review);
+static const struct pb_field f_self_subject_review[] = { META };
+static const struct pb_msg m_self_subject_review =
+    PB_MSG_OF(f_self_subject_review);
 
 /* ---- scheduling.k8s.io/v1 ---- */
 
@@ -261,6 +275,9 @@ static const struct pb_msg m_priority_class = PB_MSG_OF(f_priority_class);
 const struct pb_kind pb_group_kinds[] = {
 	{ "apps/v1", "Deployment", &m_deployment },
 	{ "authentication.k8s.io/v1", "TokenRequest", &m_token_req },
+	{ "authentication.k8s.io/v1", "SelfSubjectReview",
+	    &m_self_subject_review },
+	{ "authentication.k8s.io/v1", "TokenReview", &m_token_review },
 	{ "authorization.k8s.io/v1", "SelfSubjectAccessReview", &m_ssar },
 	{ "autoscaling/v1", "HorizontalPodAutoscaler", &m_hpa1 },
 	{ "autoscaling/v2", "HorizontalPodAutoscaler", &m_hpa2 },

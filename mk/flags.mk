@@ -3,7 +3,7 @@ MODE    ?= debug
 BUILD   := build/$(MODE)
 BIN     := $(if $(filter debug,$(MODE)),bin,$(BUILD)/bin)
 LIBCKUBE := $(BUILD)/common/libckube.a
-PKGS    := libcjson libmicrohttpd libcurl yaml-0.1 sqlite3 nanomsg
+PKGS    := libcjson libmicrohttpd libcurl yaml-0.1 sqlite3 nanomsg gnutls
 # libcrypto: ServiceAccount JWTs (RS256) in the apiserver (libcurl links it already).
 PKGS    += libcrypto
 CC      ?= cc

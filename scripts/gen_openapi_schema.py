@@ -31,6 +31,7 @@ PKG = {
     'apiregistration.k8s.io':
     'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1',
     'apps': 'io.k8s.api.apps.v1',
+    'authentication.k8s.io': 'io.k8s.api.authentication.v1',
     'authorization.k8s.io': 'io.k8s.api.authorization.v1',
     'autoscaling': 'io.k8s.api.autoscaling.v1',
     'autoscaling/v2': 'io.k8s.api.autoscaling.v2',
@@ -53,6 +54,9 @@ CLASS_OF = {
     ('events.k8s.io', 'v1', 'Event'): 'EventsV1Event',
     ('autoscaling', 'v2', 'HorizontalPodAutoscaler'):
     'V2beta2HorizontalPodAutoscaler',
+    # 1.28+: not in the 1.22 models
+    ('authentication.k8s.io', 'v1', 'SelfSubjectReview'):
+    'New:SelfSubjectReview',
 }
 
 # Versions served only as 1.3 names over a stored kind (convert_edge.c):
@@ -99,7 +103,8 @@ def build_roots():
             continue
         cls = CLASS_OF.get((group, version, kind), 'V1' + kind)
         key = group if version == 'v1' else group + '/' + version
-        if not hasattr(models, cls) or key not in PKG:
+        if not (cls.startswith('New:') or hasattr(models, cls)) or \
+                key not in PKG:
             missing.append('%s/%s %s (class %s, package key %r)' % (
                 group, version, kind, cls, key))
             continue
@@ -222,6 +227,11 @@ NEW = {
     'StatefulSetPersistentVolumeClaimRetentionPolicy': ('apps', {
         'whenDeleted': 'str', 'whenScaled': 'str'}, []),
     'StatefulSetOrdinals': ('apps', {'start': 'int'}, []),
+    'SelfSubjectReview': ('authentication.k8s.io', {
+        'apiVersion': 'str', 'kind': 'str', 'metadata': 'V1ObjectMeta',
+        'status': 'New:SelfSubjectReviewStatus'}, []),
+    'SelfSubjectReviewStatus': ('authentication.k8s.io', {
+        'userInfo': 'V1UserInfo'}, []),
 }
 
 # Fields gone since 1.22 (kube-apiserver 1.32 refuses them under Strict).
@@ -365,6 +375,10 @@ DESC_DEF = {
     'StorageClass': 'A class of dynamically provisioned storage.',
     'SelfSubjectAccessReview': 'Asks whether the caller may perform an '
                                'action.',
+    'TokenReview': 'Asks whether a bearer token is valid and whose it is.',
+    'SelfSubjectReview': 'Tells the caller who the API server thinks it '
+                         'is.',
+    'UserInfo': 'A user as authentication sees it: name, uid, groups.',
     'Scale': 'The scale subresource of a workload: desired and observed '
              'replicas.',
     'DaemonSet': 'A DaemonSet runs one copy of a pod on every eligible '

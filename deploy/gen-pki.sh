@@ -13,6 +13,8 @@
 #   gen-pki.sh token DIR USER   prints USER's token from DIR/tokens.csv
 #   gen-pki.sh kubeconfig DIR SERVER USER OUT
 #       writes OUT (mode 0600): SERVER with DIR/ca.crt embedded, USER's bearer token
+#   gen-pki.sh daemon-kubeconfigs DIR SERVER OUTDIR D...
+#       the same for each daemon D's identity, into OUTDIR/D.kubeconfig
 set -euo pipefail
 umask 077
 
@@ -22,7 +24,7 @@ die() {
 }
 
 usage() {
-	sed -n '5,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,3\}//' >&2
+	sed -n '5,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,3\}//' >&2
 	exit 2
 }
 
@@ -130,10 +132,10 @@ do_init() {
 }
 
 do_kubeconfig() {
-	local dir=$1 server=$2 user=$3 out=$4 tok ca
+	local dir=$1 server=$2 user=$3 out=$4 tok
 	tok=$(token_of "$dir" "$user")
 	[ -n "$tok" ] || die "no token for $user in $dir/tokens.csv"
-	ca=$(base64 -w0 <"$dir/ca.crt")
+	[ -n "${ca:-}" ] || ca=$(base64 -w0 <"$dir/ca.crt")
 	rm -f "$out.tmp"
 	cat >"$out.tmp" <<KCFG
 apiVersion: v1
@@ -169,5 +171,14 @@ token)
 kubeconfig)
 	[ $# -eq 5 ] || usage
 	do_kubeconfig "$2" "$3" "$4" "$5" ;;
+daemon-kubeconfigs)
+	[ $# -ge 4 ] || usage
+	dir=$2 server=$3 outdir=$4
+	shift 4
+	mkdir -p "$outdir"
+	for d in "$@"; do
+		read -r u _ <<<"$(identity "$d")"
+		do_kubeconfig "$dir" "$server" "$u" "$outdir/$d.kubeconfig"
+	done ;;
 *) usage ;;
 esac

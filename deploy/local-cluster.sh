@@ -176,18 +176,15 @@ metrics_api() {
 }
 
 write_client_files() {
-	local url=$1 d u
+	local url=$1 u
 	if [ "$secure" = 1 ]; then
 		"$PKI" kubeconfig "$dir/pki" "$url" ckube-admin "$dir/kubeconfig"
 		for u in "${users[@]}"; do
 			"$PKI" kubeconfig "$dir/pki" "$url" "$u" "$dir/kubeconfig-$u"
 		done
-		mkdir -p "$dir/kubeconfigs"
-		for d in $(daemons_in_bin); do
-			[ "$d" = apiserver ] && continue
-			"$PKI" kubeconfig "$dir/pki" "$url" "$("$PKI" identity "$d" | cut -d' ' -f1)" \
-			    "$dir/kubeconfigs/$d.kubeconfig"
-		done
+		# shellcheck disable=SC2046 # one word per daemon
+		"$PKI" daemon-kubeconfigs "$dir/pki" "$url" "$dir/kubeconfigs" \
+		    $(daemons_in_bin | grep -vx apiserver)
 		write_env "$url"
 		return
 	fi
@@ -225,8 +222,8 @@ ENV
 }
 
 PKI=$here/gen-pki.sh
-SECURE_FLAGS="secure-port tls-cert-file tls-private-key-file client-ca-file token-auth-file
-anonymous-auth authorization-mode service-account-key-file service-account-signing-key-file"
+SECURE_FLAGS="secure-port secure-bind-address tls-cert-file tls-private-key-file client-ca-file
+token-auth-file anonymous-auth service-account-key-file service-account-signing-key-file"
 
 # secure_prepare: the credentials (DIR/pki, made once) and the secure port; dies when the
 # apiserver lacks a flag secure mode needs.
@@ -238,6 +235,13 @@ secure_prepare() {
 		grep -q -- "--${f}[ =]" <<<"$help" ||
 		    die "--secure: ckube-apiserver has no --$f flag (build a tree with TLS, token authentication and RBAC)"
 	done
+	# Without RBAC every authenticated user may do everything: said, not fatal.
+	authz_flag=--authorization-mode=RBAC
+	if ! grep -q -- "--authorization-mode[ =]" <<<"$help"; then
+		echo "local-cluster: warning: ckube-apiserver has no --authorization-mode: no RBAC," \
+		    "every authenticated user may do everything" >&2
+		authz_flag=
+	fi
 	for d in $(daemons_in_bin); do
 		[ "$d" = apiserver ] || args+=(--daemon "$d")
 	done
@@ -261,9 +265,10 @@ secure_prepare() {
 # secure_flags: the apiserver's flags of a secure cluster.
 secure_flags() {
 	local k=$dir/pki
-	echo "--secure-port=$secure_port --tls-cert-file=$k/apiserver.crt" \
-	    "--tls-private-key-file=$k/apiserver.key --client-ca-file=$k/ca.crt" \
-	    "--token-auth-file=$k/tokens.csv --anonymous-auth=false --authorization-mode=RBAC" \
+	echo "--secure-bind-address=127.0.0.1 --secure-port=$secure_port" \
+	    "--tls-cert-file=$k/apiserver.crt --tls-private-key-file=$k/apiserver.key" \
+	    "--client-ca-file=$k/ca.crt --token-auth-file=$k/tokens.csv --anonymous-auth=false" \
+	    "$authz_flag" \
 	    "--service-account-key-file=$k/sa.pub --service-account-signing-key-file=$k/sa.key"
 }
 

@@ -3,12 +3,15 @@
 # when missing (a restarted cluster keeps its CA, keys and tokens).
 #
 #   gen-pki.sh init DIR [--san DNS-or-IP]... [--daemon D]... [--user NAME]...
+#           [--kubeconfigs SERVER] [--admin-kubeconfig SERVER]
 #       DIR (mode 0700): ca.crt/ca.key (the cluster CA), apiserver.crt/apiserver.key (serving
 #       certificate; SANs 127.0.0.1, localhost, kubernetes, kubernetes.default,
 #       kubernetes.default.svc(.cluster.local) and every --san), sa.key/sa.pub (the
 #       ServiceAccount token key pair) and tokens.csv (--token-auth-file: token,user,uid[,"groups"])
 #       with a random token for ckube-admin (group system:masters), for the identity of each
 #       --daemon D (see `identity`) and for each --user NAME (no groups). Keys and tokens 0600.
+#       --kubeconfigs also writes DIR/kubeconfigs/D.kubeconfig for each --daemon, and
+#       --admin-kubeconfig DIR/admin.kubeconfig (ckube-admin), naming SERVER (see kubeconfig).
 #   gen-pki.sh identity D       prints "USER[ GROUPS]", the identity daemon ckube-D uses
 #   gen-pki.sh token DIR USER   prints USER's token from DIR/tokens.csv
 #   gen-pki.sh kubeconfig DIR SERVER USER OUT
@@ -24,7 +27,7 @@ die() {
 }
 
 usage() {
-	sed -n '5,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,3\}//' >&2
+	sed -n '5,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,3\}//' >&2
 	exit 2
 }
 
@@ -94,7 +97,7 @@ gen_sa() {
 }
 
 do_init() {
-	local dir=${1:?gen-pki init needs DIR} sans d u g
+	local dir=${1:?gen-pki init needs DIR} sans d u g kc_server="" admin_server=""
 	local -a daemons=() users=()
 	shift
 	sans="IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default"
@@ -108,6 +111,8 @@ do_init() {
 			shift 2 ;;
 		--daemon) daemons+=("${2:?--daemon needs a name}"); shift 2 ;;
 		--user) users+=("${2:?--user needs a name}"); shift 2 ;;
+		--kubeconfigs) kc_server=${2:?--kubeconfigs needs a server URL}; shift 2 ;;
+		--admin-kubeconfig) admin_server=${2:?--admin-kubeconfig needs a server URL}; shift 2 ;;
 		*) die "unknown argument: $1" ;;
 		esac
 	done
@@ -129,6 +134,14 @@ do_init() {
 	done
 	chmod 0600 "$dir"/*.key "$dir/tokens.csv"
 	chmod 0644 "$dir/ca.crt" "$dir/apiserver.crt" "$dir/sa.pub"
+	if [ -n "$kc_server" ]; then
+		mkdir -p "$dir/kubeconfigs"
+		for d in "${daemons[@]}"; do
+			read -r u _ <<<"$(identity "$d")"
+			do_kubeconfig "$dir" "$kc_server" "$u" "$dir/kubeconfigs/$d.kubeconfig"
+		done
+	fi
+	[ -z "$admin_server" ] || do_kubeconfig "$dir" "$admin_server" ckube-admin "$dir/admin.kubeconfig"
 }
 
 do_kubeconfig() {

@@ -442,7 +442,7 @@ authn_token(struct apiserver *srv, const char *token, struct auth_user *out)
 	if (token[0] == '\0')
 		return 0;
 	rc = authn_tokens_find(cfg_tokens, token, out);
-	if (rc == 0)
+	if (rc == 0 && srv != NULL)	/* no server: no ServiceAccounts */
 		rc = authn_sa_token(srv, token, out);
 	if (rc == 1 && !auth_user_add_group(out, AUTH_AUTHENTICATED))
 		return CK_EUNAUTH;

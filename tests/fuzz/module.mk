@@ -39,3 +39,11 @@ $(BUILD)/tests/fuzz/fuzz_dns: $(BUILD)/tests/fuzz/fuzz_dns.o $(dns_LIB) $(LIBCKU
 	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS) $(LDNS_LIBS)
 FUZZ_BINS += $(BUILD)/tests/fuzz/fuzz_dns
 ALL_OBJS += $(if $(filter fuzz,$(MODE)),$(BUILD)/tests/fuzz/fuzz_dns.o)
+
+# The token file and Authorization header parsers live in the apiserver library.
+$(BUILD)/tests/fuzz/fuzz_authn.o: CPPFLAGS += -Iapiserver
+$(BUILD)/tests/fuzz/fuzz_authn: $(BUILD)/tests/fuzz/fuzz_authn.o $(apiserver_LIB) $(LIBCKUBE)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+FUZZ_BINS += $(BUILD)/tests/fuzz/fuzz_authn
+ALL_OBJS += $(if $(filter fuzz,$(MODE)),$(BUILD)/tests/fuzz/fuzz_authn.o)

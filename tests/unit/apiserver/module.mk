@@ -3,6 +3,7 @@ $(BUILD)/tests/unit/apiserver/%.o: CPPFLAGS += -Iapiserver
 $(eval $(call unit_test,tests/unit/apiserver/test_admission.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_admission_tolerations.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_api.c,$(apiserver_LIB)))
+$(eval $(call unit_test,tests/unit/apiserver/test_authn.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_convert.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_defaults_data.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_delete_options.c,$(apiserver_LIB)))

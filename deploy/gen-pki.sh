@@ -11,7 +11,8 @@
 #       with a random token for ckube-admin (group system:masters), for the identity of each
 #       --daemon D (see `identity`) and for each --user NAME (no groups). Keys and tokens 0600.
 #       --kubeconfigs also writes DIR/kubeconfigs/D.kubeconfig for each --daemon, and
-#       --admin-kubeconfig DIR/admin.kubeconfig (ckube-admin), naming SERVER (see kubeconfig).
+#       --admin-kubeconfig DIR/admin.kubeconfig (ckube-admin), naming SERVER (see kubeconfig),
+#       unless the file exists (a kubeconfig copied from another machine is kept).
 #   gen-pki.sh identity D       prints "USER[ GROUPS]", the identity daemon ckube-D uses
 #   gen-pki.sh token DIR USER   prints USER's token from DIR/tokens.csv
 #   gen-pki.sh kubeconfig DIR SERVER USER OUT
@@ -138,10 +139,12 @@ do_init() {
 		mkdir -p "$dir/kubeconfigs"
 		for d in "${daemons[@]}"; do
 			read -r u _ <<<"$(identity "$d")"
-			do_kubeconfig "$dir" "$kc_server" "$u" "$dir/kubeconfigs/$d.kubeconfig"
+			[ -s "$dir/kubeconfigs/$d.kubeconfig" ] ||
+			    do_kubeconfig "$dir" "$kc_server" "$u" "$dir/kubeconfigs/$d.kubeconfig"
 		done
 	fi
-	[ -z "$admin_server" ] || do_kubeconfig "$dir" "$admin_server" ckube-admin "$dir/admin.kubeconfig"
+	[ -z "$admin_server" ] || [ -s "$dir/admin.kubeconfig" ] ||
+	    do_kubeconfig "$dir" "$admin_server" ckube-admin "$dir/admin.kubeconfig"
 }
 
 do_kubeconfig() {

@@ -115,6 +115,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) $(DESTDIR)$(PREFIX)/share/ckube/env \
 	    $(DESTDIR)$(DOCDIR)/daemons $(DESTDIR)$(SYSCONFDIR)/ckube
 	install -m 0755 $(ALL_BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 deploy/gen-pki.sh $(DESTDIR)$(PREFIX)/bin/ckube-gen-pki
 	for u in deploy/systemd/*.service deploy/systemd/*.target; do \
 	  sed -e 's|/usr/local/|$(PREFIX)/|g' -e 's|/etc/ckube/|$(SYSCONFDIR)/ckube/|g' "$$u" \
 	    >"$(DESTDIR)$(UNITDIR)/$${u##*/}" && chmod 0644 "$(DESTDIR)$(UNITDIR)/$${u##*/}" || exit 1; \
@@ -124,7 +125,7 @@ install: all
 	  [ -e "$(DESTDIR)$(SYSCONFDIR)/ckube/$${e##*/}" ] || \
 	    install -m 0644 "$$e" "$(DESTDIR)$(SYSCONFDIR)/ckube/" || exit 1; \
 	done
-	install -m 0644 docs/deploy.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 docs/deploy.md docs/security.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 docs/daemons/*.md $(DESTDIR)$(DOCDIR)/daemons/
 
 # Regenerate the deploy files and docs/daemons/ from deploy/daemons.tsv and the binaries.

@@ -29,6 +29,7 @@
 #include "admission.h"
 #include "rbac.h"
 #include "store.h"
+#include "sa_jwt.h"
 #include "validation_kind.h"
 
 #define GENERATE_TRIES	8
@@ -1235,6 +1236,9 @@ crud_dispatch(struct apiserver *srv, const struct api_request *req,
 				eviction_create(&c);
 			else
 				method_not_allowed(&c);
+		} else if (strcmp(sub, "token") == 0 &&
+		    strcmp(c.res->qualified, "serviceaccounts") == 0) {
+			sa_token_create(&c);
 		} else if (strcmp(sub, "log") == 0 &&
 		    strcmp(c.res->qualified, "pods") == 0) {
 			crud_pod_log(&c);

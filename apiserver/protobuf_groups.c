@@ -3,8 +3,8 @@
  * generators create: apps/v1 Deployment, batch/v1 Job and CronJob, policy/v1
  * PodDisruptionBudget, autoscaling/v1 and v2 HorizontalPodAutoscaler,
  * rbac.authorization.k8s.io/v1 roles and bindings,
- * authorization.k8s.io/v1 reviews, authentication.k8s.io/v1 TokenReview
- * and SelfSubjectReview, scheduling.k8s.io/v1
+ * authorization.k8s.io/v1 reviews, authentication.k8s.io/v1 TokenRequest,
+ * TokenReview and SelfSubjectReview, scheduling.k8s.io/v1
  * PriorityClass. Field numbers are those of each group's generated.proto.
  */
 #include "apiserver.h"
@@ -252,7 +252,22 @@ static const struct pb_msg m_ing_spec = PB_MSG_OF(f_ing_spec);
 static const struct pb_field f_ingress[] = { META, M(2, "spec", m_ing_spec) };
 static const struct pb_msg m_ingress = PB_MSG_OF(f_ingress);
 
-/* ---- authentication.k8s.io/v1 (status is the server's: not read) ---- */
+/* ---- authentication.k8s.io/v1 ---- */
+
+static const struct pb_field f_bound_ref[] = {
+	S(1, "kind"), S(2, "apiVersion"), S(3, "name"), S(4, "uid"),
+};
+static const struct pb_msg m_bound_ref = PB_MSG_OF(f_bound_ref);
+static const struct pb_field f_token_req_spec[] = {
+	SR(1, "audiences"), M(3, "boundObjectRef", m_bound_ref),
+	IP(4, "expirationSeconds"),
+};
+static const struct pb_msg m_token_req_spec = PB_MSG_OF(f_token_req_spec);
+static const struct pb_field f_token_req[] = {
+	META, M(2, "spec", m_token_req_spec),
+};
+static const struct pb_msg m_token_req = PB_MSG_OF(f_token_req);
+/* (status is the server's: not read) */
 
 static const struct pb_field f_token_review_spec[] = {
 	S(1, "token"), SR(2, "audiences"),
@@ -277,6 +292,7 @@ static const struct pb_msg m_priority_class = PB_MSG_OF(f_priority_class);
 
 const struct pb_kind pb_group_kinds[] = {
 	{ "apps/v1", "Deployment", &m_deployment },
+	{ "authentication.k8s.io/v1", "TokenRequest", &m_token_req },
 	{ "authentication.k8s.io/v1", "SelfSubjectReview",
 	    &m_self_subject_review },
 	{ "authentication.k8s.io/v1", "TokenReview", &m_token_review },

@@ -26,6 +26,7 @@
 #include "auth.h"
 #include "crud.h"
 #include "ns_cache.h"
+#include "sa_jwt.h"
 #include "rbac.h"
 #include "validation_kind.h"
 #include "http.h"
@@ -52,6 +53,9 @@ static int64_t opt_http_threads;
 static int64_t opt_max_conns;
 static int64_t opt_idle_ms;
 static int64_t opt_header_ms;
+static const char *opt_sa_issuer;
+static const char *opt_sa_signing_key;
+static const char *opt_sa_key_files;
 static int64_t opt_secure_port;
 static const char *opt_secure_port_file;
 static const char *opt_secure_bind;
@@ -150,6 +154,20 @@ static const struct flag apiserver_flags[] = {
 	    "it a watcher holding more than its share (budget / watchers) is "
 	    "ended with 410 Expired and relists (0 = no budget; a watcher "
 	    "is also ended past 16 MiB)" },
+	{ "service-account-issuer", FLAG_STRING, &opt_sa_issuer,
+	    "https://kubernetes.default.svc.cluster.local", "Authentication",
+	    "the iss claim of the ServiceAccount tokens this server issues "
+	    "and accepts" },
+	{ "service-account-signing-key-file", FLAG_STRING,
+	    &opt_sa_signing_key, NULL, "Authentication",
+	    "PEM RSA private key that signs ServiceAccount tokens "
+	    "(serviceaccounts/NAME/token, `kubectl create token`; without "
+	    "it that subresource answers 404)" },
+	{ "service-account-key-file", FLAG_STRING, &opt_sa_key_files, NULL,
+	    "Authentication",
+	    "comma-separated PEM files (public keys, certificates or "
+	    "private keys) that verify ServiceAccount tokens (default: the "
+	    "signing key's public half)" },
 	{ "service-cluster-ip-range", FLAG_STRING, &opt_service_range,
 	    "10.96.0.0/12", "Services",
 	    "IPv4 CIDR range Service ClusterIPs are allocated from" },
@@ -222,7 +240,8 @@ mkdir_p(const char *path)
 			fatal("mkdir %s", buf);
 		buf[i] = '/';
 	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+	/* the data folder holds every Secret: its owner's only */
+	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
 		fatal("mkdir %s", buf);
 }
 
@@ -431,6 +450,10 @@ apiserver_main(const struct apiserver_profile *profile, int argc,
 		return flags_usage_error(&prog, "--authorization-mode %s: the "
 		    "federation apiserver does not serve RBAC's kinds",
 		    opt_authz_mode);
+	ck_status_clear(&st);
+	if (authn_sa_config(opt_sa_issuer, opt_sa_signing_key,
+	    opt_sa_key_files, &st) < 0)
+		return flags_usage_error(&prog, "%s", st.message);
 	if (opt_secure_port < 0 || opt_secure_port > 65535)
 		return flags_usage_error(&prog,
 		    "--secure-port %lld: out of range 0-65535",

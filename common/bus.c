@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "ckube/alloc.h"
@@ -260,6 +261,13 @@ bus_open(const char *url, int is_pub, struct bus **out)
 		nn_close(sock);
 		return rc;
 	}
+	/*
+	 * The bus carries every object, Secrets included, to anyone who
+	 * connects: an ipc socket is connectable by its owner only (nanomsg
+	 * creates it with the umask's mode).
+	 */
+	if (is_pub && strncmp(url, "ipc://", 6) == 0 && chmod(url + 6, 0600) < 0)
+		log_warn("bus: chmod 0600 %s: %s", url + 6, strerror(errno));
 	b = ck_calloc(1, sizeof(*b));
 	b->sock = sock;
 	b->is_pub = is_pub;

@@ -2,7 +2,7 @@
 # local-cluster.sh: start, stop and inspect a whole ckube cluster on loopback, in one folder.
 #
 #   local-cluster.sh up --dir DIR [--port P] [--nodes N] [--kubelet-flags "..."]
-#       [--daemon-flags NAME="..."]... [--foreground]
+#       [--daemon-flags NAME="..."]... [--foreground] [--secure [--user NAME]...]
 #   local-cluster.sh down --dir DIR
 #   local-cluster.sh status --dir DIR
 #
@@ -16,6 +16,14 @@
 # `up` on an existing DIR resumes its state. `down` stops every daemon (SIGTERM, then SIGKILL
 # after CKUBE_STOP_GRACE seconds, 5) and keeps the data. `--daemon-flags NAME="..."` adds
 # flags to ckube-NAME (e.g. metrics-server="--metric-resolution=2s"); repeatable.
+#
+# `--secure` (docs/security.md, "Running secure"): deploy/gen-pki.sh makes DIR/pki once (CA,
+# serving certificate, ServiceAccount keys, tokens.csv with a token for ckube-admin, one per
+# daemon identity and one per --user NAME); the apiserver serves HTTPS on a loopback port
+# (DIR/run/apiserver.secure-port) with tokens, RBAC and no anonymous access, its insecure
+# port on loopback only; DIR/kubeconfig is the admin's (https, CA embedded),
+# DIR/kubeconfig-NAME each user's, DIR/kubeconfigs/D.kubeconfig daemon D's (0600); every
+# file is created with umask 077 (the watch bus socket DIR/data/bus is 0600).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -41,8 +49,9 @@ up|down|status) ;;
 *) echo "local-cluster: unknown command: $cmd" >&2; usage ;;
 esac
 shift
-dir="" port=0 nodes=3 kubelet_flags="" foreground=0
+dir="" port=0 nodes=3 kubelet_flags="" foreground=0 secure=0
 declare -A daemon_flags=()
+users=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--dir) dir=${2:?--dir needs a value}; shift 2 ;;
@@ -56,6 +65,9 @@ while [ $# -gt 0 ]; do
 	--daemon-flags) v=${2:?--daemon-flags needs NAME=FLAGS}; daemon_flags[${v%%=*}]=${v#*=}; shift 2 ;;
 	--daemon-flags=*) v=${1#*=}; daemon_flags[${v%%=*}]=${v#*=}; shift ;;
 	--foreground) foreground=1; shift ;;
+	--secure) secure=1; shift ;;
+	--user) users+=("${2:?--user needs a name}"); shift 2 ;;
+	--user=*) users+=("${1#*=}"); shift ;;
 	-h|--help) usage ;;
 	*) die "unknown argument: $1" ;;
 	esac
@@ -63,6 +75,10 @@ done
 [ -n "$dir" ] || die "--dir is required"
 [[ "$port" =~ ^[0-9]+$ ]] || die "--port must be a number"
 [[ "$nodes" =~ ^[0-9]+$ ]] || die "--nodes must be a number"
+[ ${#users[@]} -eq 0 ] || [ "$secure" = 1 ] || die "--user needs --secure"
+# status and down of a secure cluster need no flag: DIR/pki says it is one.
+[ "$cmd" != up ] && [ -s "$dir/pki/tokens.csv" ] && secure=1
+[ "$secure" = 1 ] && umask 077
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 BIN=$(cd "$BIN" 2>/dev/null && pwd) || die "no bin folder at $BIN (run make first)"
@@ -125,18 +141,29 @@ dns_serving() {
 	test -s "$dir/run/dns-server.port"
 }
 
+# api_curl ARGS...: curl to the apiserver as the admin (CA and token on a secure cluster).
+api_curl() {
+	if [ "$secure" = 1 ]; then
+		curl --cacert "$dir/pki/ca.crt" -H @"$dir/run/admin.header" "$@"
+	else
+		curl "$@"
+	fi
+}
+
 api_ready() {
 	local p
 	pid_alive "$dir/run/apiserver.pid" || return 2
 	[ -s "$dir/run/apiserver.port" ] || return 1
 	p=$(cat "$dir/run/apiserver.port")
-	curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$p/readyz" 2>/dev/null
+	curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$p/readyz" 2>/dev/null || return 1
+	[ "$secure" = 1 ] || return 0
+	api_curl -fsS -o /dev/null --max-time 2 "https://127.0.0.1:$secure_port/readyz" 2>/dev/null
 }
 
 nodes_ready() {
 	local n
 	pid_alive "$dir/run/kubelet-sim.pid" || return 2
-	n=$(curl -fsS --max-time 5 "$CKUBE_API_URL/api/v1/nodes" 2>/dev/null |
+	n=$(api_curl -fsS --max-time 5 "$CKUBE_API_URL/api/v1/nodes" 2>/dev/null |
 	    grep -o '"type": *"Ready", *"status": *"True"' | wc -l) || return 1
 	[ "$n" -ge "$nodes" ]
 }
@@ -145,11 +172,22 @@ nodes_ready() {
 # APIService's group and prints an error for each one it cannot reach).
 metrics_api() {
 	pid_alive "$dir/run/metrics-server.pid" || return 2
-	curl -fsS -o /dev/null --max-time 5 "$CKUBE_API_URL/apis/metrics.k8s.io/v1beta1" 2>/dev/null
+	api_curl -fsS -o /dev/null --max-time 5 "$CKUBE_API_URL/apis/metrics.k8s.io/v1beta1" 2>/dev/null
 }
 
 write_client_files() {
-	local url=$1
+	local url=$1 u
+	if [ "$secure" = 1 ]; then
+		"$PKI" kubeconfig "$dir/pki" "$url" ckube-admin "$dir/kubeconfig"
+		for u in "${users[@]}"; do
+			"$PKI" kubeconfig "$dir/pki" "$url" "$u" "$dir/kubeconfig-$u"
+		done
+		# shellcheck disable=SC2046 # one word per daemon
+		"$PKI" daemon-kubeconfigs "$dir/pki" "$url" "$dir/kubeconfigs" \
+		    $(daemons_in_bin | grep -vx apiserver)
+		write_env "$url"
+		return
+	fi
 	cat >"$dir/kubeconfig" <<KCFG
 apiVersion: v1
 kind: Config
@@ -168,12 +206,75 @@ users:
 - name: ckube-admin
   user: {}
 KCFG
+	write_env "$url"
+}
+
+write_env() {
+	local url=$1
 	cat >"$dir/env" <<ENV
 CKUBE_DIR=$dir
 CKUBE_API_URL=$url
 CKUBE_KUBECONFIG=$dir/kubeconfig
 CKUBE_WATCH_BUS=ipc://$dir/data/bus
 ENV
+	[ "$secure" = 1 ] && echo "CKUBE_CA_FILE=$dir/pki/ca.crt" >>"$dir/env"
+	return 0
+}
+
+PKI=$here/gen-pki.sh
+SECURE_FLAGS="secure-port secure-bind-address tls-cert-file tls-private-key-file client-ca-file
+token-auth-file anonymous-auth service-account-key-file service-account-signing-key-file"
+
+# secure_prepare: the credentials (DIR/pki, made once) and the secure port; dies when the
+# apiserver lacks a flag secure mode needs.
+secure_prepare() {
+	local f help d p
+	local -a args=()
+	help=$("$BIN/ckube-apiserver" --help 2>&1 || true)
+	for f in $SECURE_FLAGS; do
+		grep -q -- "--${f}[ =]" <<<"$help" ||
+		    die "--secure: ckube-apiserver has no --$f flag (build a tree with TLS, token authentication and RBAC)"
+	done
+	# Without RBAC every authenticated user may do everything: said, not fatal.
+	authz_flag=--authorization-mode=RBAC
+	if ! grep -q -- "--authorization-mode[ =]" <<<"$help"; then
+		echo "local-cluster: warning: ckube-apiserver has no --authorization-mode: no RBAC," \
+		    "every authenticated user may do everything" >&2
+		authz_flag=
+	fi
+	for d in $(daemons_in_bin); do
+		[ "$d" = apiserver ] || args+=(--daemon "$d")
+	done
+	for f in "${users[@]}"; do args+=(--user "$f"); done
+	"$PKI" init "$dir/pki" "${args[@]}" || die "could not create $dir/pki"
+	printf 'Authorization: Bearer %s\n' "$("$PKI" token "$dir/pki" ckube-admin)" >"$dir/run/admin.header"
+	chmod 0700 "$dir/data" "$dir/run"
+	# The secure port: the last one when it is free, else a free loopback port.
+	secure_port=
+	if [ -s "$dir/run/apiserver.secure-port" ]; then
+		p=$(cat "$dir/run/apiserver.secure-port")
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || secure_port=$p
+	fi
+	while [ -z "$secure_port" ]; do
+		p=$((20000 + RANDOM % 40000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || secure_port=$p
+	done
+	echo "$secure_port" >"$dir/run/apiserver.secure-port"
+}
+
+# secure_flags: the apiserver's flags of a secure cluster.
+secure_flags() {
+	local k=$dir/pki
+	echo "--secure-bind-address=127.0.0.1 --secure-port=$secure_port" \
+	    "--tls-cert-file=$k/apiserver.crt --tls-private-key-file=$k/apiserver.key" \
+	    "--client-ca-file=$k/ca.crt --token-auth-file=$k/tokens.csv --anonymous-auth=false" \
+	    "$authz_flag" \
+	    "--service-account-key-file=$k/sa.pub --service-account-signing-key-file=$k/sa.key"
+}
+
+# kubeconfig_of NAME: the kubeconfig daemon ckube-NAME uses.
+kubeconfig_of() {
+	if [ "$secure" = 1 ]; then echo "$dir/kubeconfigs/$1.kubeconfig"; else echo "$dir/kubeconfig"; fi
 }
 
 start_daemon() {
@@ -191,10 +292,14 @@ start_daemon() {
 }
 
 do_up() {
-	local deadline name p url dns_flag
+	local deadline name p url dns_flag sec_flags=
 	mkdir -p "$dir/data" "$dir/logs" "$dir/run"
 	deadline=$(($(date +%s) + UP_TIMEOUT))
 	[ -x "$BIN/ckube-apiserver" ] || die "no $BIN/ckube-apiserver (run make first)"
+	if [ "$secure" = 1 ]; then
+		secure_prepare
+		sec_flags=$(secure_flags)
+	fi
 
 	# A resumed cluster keeps its port when it had one, so kubeconfigs stay valid.
 	if [ "$port" = 0 ] && [ -s "$dir/run/apiserver.lastport" ] && ! pid_alive "$dir/run/apiserver.pid"; then
@@ -204,7 +309,7 @@ do_up() {
 	# shellcheck disable=SC2086 # a list of flags
 	start_daemon apiserver --bind-address=127.0.0.1 --port="$port" \
 	    --port-file="$dir/run/apiserver.port" --data-dir="$dir/data" \
-	    --watch-bus="ipc://$dir/data/bus" --v="${CKUBE_V:-1}" ${daemon_flags[apiserver]:-}
+	    --watch-bus="ipc://$dir/data/bus" --v="${CKUBE_V:-1}" $sec_flags ${daemon_flags[apiserver]:-}
 	if ! wait_for "$deadline" api_ready; then
 		pid_alive "$dir/run/apiserver.pid" || echo "local-cluster: ckube-apiserver exited" >&2
 		log_tail "$dir/logs/apiserver.log"
@@ -213,6 +318,7 @@ do_up() {
 	p=$(cat "$dir/run/apiserver.port")
 	cp "$dir/run/apiserver.port" "$dir/run/apiserver.lastport"
 	url="http://127.0.0.1:$p"
+	[ "$secure" = 1 ] && url="https://127.0.0.1:$secure_port"
 	write_client_files "$url"
 	export CKUBE_API_URL=$url
 
@@ -226,21 +332,21 @@ do_up() {
 				dns_flag=--cluster-dns=127.0.0.1:$(cat "$dir/run/dns-server.port")
 			fi
 			# shellcheck disable=SC2086 # kubelet_flags is a list of flags
-			start_daemon "$name" --kubeconfig="$dir/kubeconfig" \
+			start_daemon "$name" --kubeconfig="$(kubeconfig_of "$name")" \
 			    --watch-bus="ipc://$dir/data/bus" --port=0 \
 			    --port-file="$dir/run/$name.port" --nodes="$nodes" $dns_flag $kubelet_flags ;;
 		dns)
 			# Cluster DNS on a free loopback port (UDP and TCP), written to DIR/env below.
 			pid_alive "$dir/run/dns.pid" || rm -f "$dir/run/dns-server.port"
 			# shellcheck disable=SC2086 # a list of flags
-			start_daemon "$name" --kubeconfig="$dir/kubeconfig" \
+			start_daemon "$name" --kubeconfig="$(kubeconfig_of "$name")" \
 			    --watch-bus="ipc://$dir/data/bus" --port=0 \
 			    --port-file="$dir/run/$name.port" --dns-bind-address=127.0.0.1 \
 			    --dns-port=0 --dns-port-file="$dir/run/dns-server.port" \
 			    ${daemon_flags[dns]:-} ;;
 		*)
 			# shellcheck disable=SC2086 # a list of flags
-			start_daemon "$name" --kubeconfig="$dir/kubeconfig" \
+			start_daemon "$name" --kubeconfig="$(kubeconfig_of "$name")" \
 			    --watch-bus="ipc://$dir/data/bus" --port=0 \
 			    --port-file="$dir/run/$name.port" ${daemon_flags[$name]:-} ;;
 		esac

@@ -4,6 +4,8 @@ BUILD   := build/$(MODE)
 BIN     := $(if $(filter debug,$(MODE)),bin,$(BUILD)/bin)
 LIBCKUBE := $(BUILD)/common/libckube.a
 PKGS    := libcjson libmicrohttpd libcurl yaml-0.1 sqlite3 nanomsg gnutls
+# libcrypto: ServiceAccount JWTs (RS256) in the apiserver (libcurl links it already).
+PKGS    += libcrypto
 CC      ?= cc
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-qual -Wwrite-strings \
            -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla -Wundef \

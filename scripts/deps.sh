@@ -6,8 +6,9 @@
 # build + runtime + the test and CI tools. --list SET prints the set, one package a line.
 set -euo pipefail
 build_pkgs=(build-essential pkg-config libmicrohttpd-dev libcjson-dev libyaml-dev libnanomsg-dev
-            libsqlite3-dev libcurl4-openssl-dev libjemalloc-dev libldns-dev libgnutls28-dev)
-runtime_pkgs=(libmicrohttpd12 libcjson1 libyaml-0-2 libnanomsg5 libsqlite3-0 libcurl4 libjemalloc2 libldns3 libgnutls30 curl
+            libsqlite3-dev libcurl4-openssl-dev libjemalloc-dev libldns-dev libgnutls28-dev libssl-dev)
+runtime_pkgs=(libmicrohttpd12 libcjson1 libyaml-0-2 libnanomsg5 libsqlite3-0 libcurl4 libjemalloc2 libldns3 libgnutls30
+              libssl3 curl openssl
               ca-certificates)
 bench_pkgs=(etcd-server dnsperf)	# the peer make bench measures beside ckube; ckube-dns's load
 tool_pkgs=(sqlite3 libcmocka-dev valgrind clang libclang-rt-14-dev procps

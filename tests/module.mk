@@ -44,3 +44,4 @@ SCRIPT_TESTS += tests/e2e/quota.sh
 SCRIPT_TESTS += tests/e2e/petset.sh
 SCRIPT_TESTS += tests/e2e/preemption.sh
 SCRIPT_TESTS += tests/e2e/scheduler.sh
+SCRIPT_TESTS += tests/e2e/secure.sh

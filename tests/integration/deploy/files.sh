@@ -91,7 +91,13 @@ cfg=$(docker-compose -f "$compose" config 2>/dev/null | python3 -c 'import json,
 print(json.dumps(yaml.safe_load(sys.stdin)))')
 bad=$(printf '%s' "$cfg" | python3 -c 'import json,sys
 c=json.load(sys.stdin); bad=[]
+p=c["services"].pop("pki",None)
+if p is None or p.get("entrypoint") != ["ckube-gen-pki"]:
+    bad.append("pki: no service running ckube-gen-pki")
 for n,s in c["services"].items():
+    if s.get("depends_on",{}).get("pki" if n == "apiserver" else "apiserver") is None:
+        bad.append(n+": does not wait for its credentials")
+    if "8080" in json.dumps(s.get("ports",[])): bad.append(n+": publishes the insecure port")
     t=" ".join(s.get("healthcheck",{}).get("test",[]))
     if "/healthz" not in t: bad.append(n+": no /healthz healthcheck")
     if s.get("user") == "root": bad.append(n+": runs as root")
@@ -103,11 +109,12 @@ a=c["services"].get("apiserver",{})
 if not any("ckube-data" in json.dumps(v) for v in a.get("volumes",[])):
     bad.append("apiserver: no named volume ckube-data")
 print("\n".join(bad))')
-expect "compose services: /healthz checks, wait for a healthy apiserver, tcp:// bus, named volume" "" "$bad"
+expect "compose services: /healthz checks, wait for a healthy apiserver, tcp:// bus, named volume, a pki service, no insecure port published" "" "$bad"
 
 # Every service's entrypoint and command (after interpolation) is accepted by its binary.
 bad=$(printf '%s' "$cfg" | python3 -c 'import json,subprocess,sys
 c=json.load(sys.stdin); bad=[]
+c["services"].pop("pki",None)	# ckube-gen-pki, a script: checked above
 for n,s in sorted(c["services"].items()):
     exe=s.get("entrypoint",[""])[0]
     if exe != "ckube-"+n: bad.append(n+": entrypoint "+exe); continue

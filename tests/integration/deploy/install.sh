@@ -44,13 +44,16 @@ expect "the Dockerfile copies what make install DESTDIR=/out produces" "" "${bad
 
 # verify_units DIR: systemd-analyze verify every unit in DIR (ExecStart pointed into dest).
 verify_units() {
-	local dir=$1 vdir=$CK_TMP/verify.$RANDOM u name exe bad="" out
+	local dir=$1 vdir=$CK_TMP/verify.$RANDOM u name exe want bad="" out
 	mkdir -p "$vdir"
 	for u in "$dir"/*.service "$dir"/*.target; do
 		name=${u##*/}
 		if [ "${name%.service}" != "$name" ]; then
 			exe=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$u")
-			[ "$exe" = "/usr/local/bin/${name%.service}" ] ||
+			want=/usr/local/bin/${name%.service}
+			# the credentials' oneshot runs deploy/gen-pki.sh
+			[ "$name" = ckube-pki.service ] && want=/usr/local/bin/ckube-gen-pki
+			[ "$exe" = "$want" ] ||
 			    bad="$bad $name:ExecStart=$exe"
 			[ -x "$dest$exe" ] || bad="$bad $name:no-$dest$exe"
 		fi
@@ -76,9 +79,10 @@ expect "systemd-analyze verify: no output for any installed unit; exposure <= 2.
 out=$(make -C "$top" --no-print-directory MODE="${MODE:-debug}" install PREFIX=/opt/ckube \
     SYSCONFDIR=/etc/opt DESTDIR="$CK_TMP/dest2" 2>&1)
 u=$CK_TMP/dest2/opt/ckube/lib/systemd/system/ckube-apiserver.service
+# (the apiserver's ExecStart names its credentials, %d/..., before $CKUBE_FLAGS)
 expect "PREFIX=/opt/ckube rewrites ExecStart= and EnvironmentFile=" \
     "ExecStart=/opt/ckube/bin/ckube-apiserver \$CKUBE_FLAGS EnvironmentFile=/etc/opt/ckube/apiserver.env" \
-    "$(grep -h '^ExecStart=' "$u" 2>/dev/null) $(grep -h '^EnvironmentFile=' "$u" 2>/dev/null)"
+    "$(grep -h '^ExecStart=' "$u" 2>/dev/null | sed 's/ --[a-z-]*=%d\/[a-z.]*//g') $(grep -h '^EnvironmentFile=' "$u" 2>/dev/null)"
 
 # The template of every other daemon, on a stand-in: a copy of the apiserver binary.
 fake=$CK_TMP/fake
@@ -102,15 +106,15 @@ if out=$(BIN=$fake/bin CKUBE_DEPLOY_TABLE=$fake/daemons.tsv bash "$top/deploy/ge
 	    f=${f##*/}; printf '%s ' "${f%.env}"; done | sed 's/ $//')"
 	expect "a table line's extra flags reach the env file" 1 \
 	    "$(grep -c -- '--port=8081 --v=1 --v=2"$' "$fake/out/deploy/systemd/env/federation-example.env")"
-	expect "a new daemon's unit wants the apiserver" "2" \
-	    "$(grep -c '^\(After\|Wants\)=network-online.target ckube-apiserver.service$' "$u")"
+	expect "a new daemon's unit wants the apiserver and its credentials" "3" \
+	    "$(grep -c '^\(After=network-online.target ckube-pki.service\|Wants=network-online.target\) ckube-apiserver.service$\|^Requires=ckube-pki.service$' "$u")"
 	grep -q -- '--port=8080' "$fake/out/deploy/systemd/env/example.env"
 	expect "no table line: the binary's --port default" 0 "$?"
 	c=$fake/out/deploy/docker-compose.yml
 	if command -v docker-compose >/dev/null; then
 		check "a new daemon's compose file validates" docker-compose -f "$c" config -q
 		expect "federation-* daemons (only) are in the federation profile" \
-		    "apiserver=None example=None federation-example=['federation']" \
+		    "apiserver=None example=None federation-example=['federation'] pki=None" \
 		    "$(docker-compose -f "$c" config 2>/dev/null | python3 -c 'import sys,yaml
 s=yaml.safe_load(sys.stdin)["services"]
 print(" ".join("%s=%s" % (n, s[n].get("profiles")) for n in sorted(s)))')"

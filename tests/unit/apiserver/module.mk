@@ -17,6 +17,7 @@ $(eval $(call unit_test,tests/unit/apiserver/test_patch_strategic.c,$(BUILD)/api
 $(eval $(call unit_test,tests/unit/apiserver/test_protobuf.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_rbac.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_route.c,$(apiserver_LIB)))
+$(eval $(call unit_test,tests/unit/apiserver/test_sa_jwt.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_status.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_store_group.c,$(BUILD)/apiserver/store_sqlite.o $(BUILD)/apiserver/store_sqlite_sql.o))
 $(eval $(call unit_test,tests/unit/apiserver/test_store_sqlite.c,$(BUILD)/apiserver/store_sqlite.o $(BUILD)/apiserver/store_sqlite_sql.o))

@@ -38,6 +38,7 @@ static int64_t opt_max_body;
 static int64_t opt_compact_ms;
 static int64_t opt_heartbeat_ms;
 static int64_t opt_v;
+static int opt_allow_privileged;
 static const char *opt_service_range;
 static const char *opt_kubelet_allow;
 static int64_t opt_apiservice_check_ms;
@@ -130,6 +131,10 @@ static const struct flag apiserver_flags[] = {
 	    "the tolerationSeconds of the toleration for unreachable:NoExecute "
 	    "that is added by default to every pod that does not already "
 	    "have such a toleration" },
+	{ "allow-privileged", FLAG_BOOL, &opt_allow_privileged, "false",
+	    "Admission", "if true, allow privileged containers "
+	    "(securityContext.privileged); otherwise pods and pod templates "
+	    "asking for one are refused (422)" },
 	{ "v", FLAG_INT, &opt_v, "0", "Logging", "log verbosity" },
 };
 
@@ -306,6 +311,7 @@ main(int argc, char *argv[])
 		    "--kubelet-address-allow %s: not a list of IPs or CIDRs "
 		    "(at most 16)", opt_kubelet_allow);
 	log_init(argv[0], (int)opt_v);
+	validation_allow_privileged = opt_allow_privileged != 0;
 
 	mkdir_p(opt_data_dir);
 	if (realpath(opt_data_dir, dir) == NULL)

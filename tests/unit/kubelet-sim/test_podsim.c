@@ -223,8 +223,8 @@ test_graceful_stop(void **state)
 }
 
 struct notes {
-	int	n[6];
-	int64_t	last_t[6];
+	int	n[NOTE_KILLING + 1];
+	int64_t	last_t[NOTE_KILLING + 1];
 	enum probe_type probe;
 };
 

@@ -91,6 +91,9 @@ expect "a compliant pod is admitted" "pod/good created" "$out"
 out=$(kc -n strict create deployment web --image=busybox 2>&1)
 check "a Deployment in the restricted namespace is admitted" grep -q '^deployment.apps/web created$' <<<"$out"
 check "with a Warning: would violate PodSecurity" grep -q '^Warning: would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "busybox" must set' <<<"$out"
+rs_events() { kc -n strict get events --field-selector reason=FailedCreate -o jsonpath='{.items[*].message}' 2>/dev/null; }
+failed_create() { rs_events | grep -q 'Error creating: pods "web-[a-z0-9-]*" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation'; }
+check "its ReplicaSet's pods are refused: FailedCreate with the 403" eventually -t 30 failed_create
 
 # --- warn=baseline
 kc create namespace warned >/dev/null

@@ -18,6 +18,7 @@
 struct cJSON;
 struct ck_status;
 struct api_resource;
+struct api_response;
 struct strbuf;
 
 /* ---- admission_limitrange.c ---- */
@@ -76,6 +77,54 @@ int	admission_quota_create(struct store *s, const struct api_resource *r,
 int	admission_quota_check(struct store *s, const struct api_resource *r,
 	    const char *ns, const struct cJSON *obj, struct ck_status *st)
 	    CK_MUST_CHECK;
+
+/* ---- admission_podsecurity.c, psa_checks.c ---- */
+
+#define PSA_LABEL_PREFIX	"pod-security.kubernetes.io/"
+
+/* Pod Security Standards levels, least to most restrictive. */
+enum psa_level { PSA_PRIVILEGED, PSA_BASELINE, PSA_RESTRICTED };
+enum psa_mode_kind { PSA_ENFORCE, PSA_WARN, PSA_AUDIT, PSA_MODES };
+
+struct psa_mode {
+	enum psa_level	level;		/* privileged when unlabelled */
+	char		version[16];	/* "latest", "v1.32" */
+};
+
+struct psa_policy {
+	struct psa_mode	mode[PSA_MODES];	/* by enum psa_mode_kind */
+};
+
+/*
+ * A namespace's policy from its labels (NULL: none). Returns how many
+ * labels are invalid (such a mode is held to restricted); each is a
+ * FieldValueInvalid cause in st unless st is NULL.
+ */
+int	psa_policy_from_labels(const struct cJSON *labels,
+	    struct psa_policy *p, struct ck_status *st);
+
+/*
+ * The checks of level (all versions evaluated as latest) on a pod's
+ * metadata and spec: the failures appended to out in upstream form,
+ * `reason (detail), reason (detail)`, their number returned.
+ */
+int	psa_evaluate(enum psa_level level, const struct cJSON *meta,
+	    const struct cJSON *spec, struct strbuf *out);
+
+/*
+ * PodSecurity admission of obj (a pod, or a workload with a pod template;
+ * old: NULL on create) named name in ns: CK_EPERM with `pods "p" is
+ * forbidden: violates PodSecurity "level:version": ...` in st when a pod
+ * fails the enforce level, else 0; Warnings added to resp; audit logged.
+ */
+int	admission_podsecurity(struct store *s, const struct api_resource *r,
+	    const char *ns, const char *name, const struct cJSON *obj,
+	    const struct cJSON *old, struct api_response *resp,
+	    struct ck_status *st) CK_MUST_CHECK;
+
+/* A namespace's pod-security labels must be valid (422 causes in st). */
+void	admission_podsecurity_namespace(const struct cJSON *obj,
+	    struct ck_status *st);
 
 /* st = `<resource> "name" is forbidden: msg` (403). Returns CK_EPERM. */
 int	admission_forbid(struct ck_status *st, const struct api_resource *r,

@@ -130,7 +130,7 @@ struct api_response {
 	size_t		 body_len;
 	struct watch	*watch;		/* non-NULL: stream this, not body */
 	/* `Warning: 299 - "..."` headers, one per line (openapi.c fills). */
-	char		 warnings[1024];
+	char		 warnings[8192];
 	struct api_stream *stream;	/* non-NULL: stream this, not body */
 	int		 retry_after;	/* > 0: a Retry-After header, seconds */
 	/*

@@ -298,7 +298,7 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	const char *gen;
 	char name[CK_NAME_MAX + 8], uid[37], ts[RFC3339_MAX], suffix[8];
 	int rc, tries;
-	bool locked = false;
+	bool locked = false, generated = false;
 
 	*out = NULL;
 	if ((rc = check_type(c, obj, c->res->kind)) < 0 ||
@@ -369,6 +369,7 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 			snprintf(name, sizeof(name), "%.*s%s", 253 - 5, gen,
 			    suffix);
 			json_set_str(meta, "name", name);
+			generated = true;
 		}
 		if ((rc = validate(c, obj, NULL)) < 0)
 			goto out;
@@ -377,6 +378,12 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 			goto out;
 		if (c->res->namespaced && (rc = admission_limitrange_check(
 		    c->srv->store, c->res, ns, obj, &c->st)) < 0)
+			goto out;
+		/* Upstream names a generated pod by its generateName. */
+		if (tries == 0 && c->res->namespaced &&
+		    (rc = admission_podsecurity(c->srv->store, c->res, ns,
+		    generated ? gen : crud_obj_name(obj),
+		    obj, NULL, c->resp, &c->st)) < 0)
 			goto out;
 		if (dry_run) {
 			if (c->res->namespaced && (rc = admission_quota_check(
@@ -705,6 +712,10 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 		status_set_invalid(&c->st, c->res, name);
 		goto err;
 	}
+	if (mode == UPDATE_MAIN && c->res->namespaced &&
+	    admission_podsecurity(c->srv->store, c->res, c->rt->ns, name,
+	    result, old, c->resp, &c->st) < 0)
+		goto err;
 	/* Priority's validating admission: one global default, on update too. */
 	if (mode == UPDATE_MAIN && strcmp(c->res->qualified,
 	    "priorityclasses.scheduling.k8s.io") == 0 &&

@@ -105,7 +105,7 @@ collect_param(void *cls, enum MHD_ValueKind kind, const char *key,
 static void
 add_warnings(struct MHD_Response *r, const char *warnings)
 {
-	char line[2200];
+	char line[4200];
 	size_t n;
 
 	while (warnings[0] != '\0') {

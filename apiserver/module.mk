@@ -2,6 +2,7 @@
 # Keep APISERVER_SRCS sorted, one file a line (other helpers add theirs).
 APISERVER_SRCS :=
 APISERVER_SRCS += apiserver/admission_limitrange.c
+APISERVER_SRCS += apiserver/admission_podsecurity.c
 APISERVER_SRCS += apiserver/admission_priority.c
 APISERVER_SRCS += apiserver/admission_quota.c
 APISERVER_SRCS += apiserver/admission_storage.c
@@ -47,6 +48,7 @@ APISERVER_SRCS += apiserver/rbac_bootstrap.c
 APISERVER_SRCS += apiserver/rbac_cache.c
 APISERVER_SRCS += apiserver/rbac_check.c
 APISERVER_SRCS += apiserver/rbac_rule.c
+APISERVER_SRCS += apiserver/psa_checks.c
 APISERVER_SRCS += apiserver/registry.c
 APISERVER_SRCS += apiserver/authn_sa.c
 APISERVER_SRCS += apiserver/authz.c
@@ -74,6 +76,7 @@ APISERVER_SRCS += apiserver/validation_meta.c
 APISERVER_SRCS += apiserver/validation_netpol.c
 APISERVER_SRCS += apiserver/validation_pod.c
 APISERVER_SRCS += apiserver/validation_quota.c
+APISERVER_SRCS += apiserver/validation_security.c
 APISERVER_SRCS += apiserver/validation_service.c
 APISERVER_SRCS += apiserver/validation_workload.c
 APISERVER_SRCS += apiserver/watch.c

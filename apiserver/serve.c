@@ -42,6 +42,7 @@ static int64_t opt_max_body;
 static int64_t opt_compact_ms;
 static int64_t opt_heartbeat_ms;
 static int64_t opt_v;
+static int opt_allow_privileged;
 static const char *opt_service_range;
 static const char *opt_kubelet_allow;
 static int64_t opt_apiservice_check_ms;
@@ -195,6 +196,10 @@ static const struct flag apiserver_flags[] = {
 	    "authenticated user: AlwaysAllow, AlwaysDeny, RBAC (the first "
 	    "to allow or deny decides; RBAC also creates the default roles "
 	    "and bindings at start). The insecure port is always allowed" },
+	{ "allow-privileged", FLAG_BOOL, &opt_allow_privileged, "false",
+	    "Admission", "if true, allow privileged containers "
+	    "(securityContext.privileged); otherwise pods and pod templates "
+	    "asking for one are refused (422)" },
 	{ "v", FLAG_INT, &opt_v, "0", "Logging", "log verbosity" },
 };
 
@@ -473,6 +478,7 @@ apiserver_main(const struct apiserver_profile *profile, int argc,
 		    "secure port served it must be a loopback address "
 		    "(127.0.0.1)", opt_bind);
 	log_init(argv[0], (int)opt_v);
+	validation_allow_privileged = opt_allow_privileged != 0;
 	if (opt_token_file != NULL) {
 		if (authn_tokens_load(opt_token_file, &tokens, err,
 		    sizeof(err)) < 0)

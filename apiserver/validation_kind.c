@@ -5,6 +5,7 @@
  */
 #include "apiserver.h"
 #include "validation_kind.h"
+#include "admission.h"
 #include "convert.h"
 
 #include <stdio.h>
@@ -194,6 +195,7 @@ kind_namespace(const struct api_resource *r, const cJSON *obj,
 	(void)r;
 	(void)old;
 	validation_namespace(obj, st);
+	admission_podsecurity_namespace(obj, st);
 }
 
 static void

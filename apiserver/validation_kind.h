@@ -110,6 +110,16 @@ void	vk_not_supported(struct ck_status *st, const char *field,
 void	vk_immutable(struct ck_status *st, const char *field,
 	    const struct cJSON *now, const struct cJSON *before);
 
+/* ---- validation_security.c ---- */
+
+/* --allow-privileged: containers may set securityContext.privileged. */
+extern bool validation_allow_privileged;
+/* spec.securityContext at f, and a container's securityContext at f. */
+void	validation_pod_security_context(const struct cJSON *sc,
+	    const char *f, struct ck_status *st);
+void	validation_security_context(const struct cJSON *sc, const char *f,
+	    struct ck_status *st);
+
 /* ---- validation_pod.c ---- */
 
 /* PodSpec at prefix ("spec", "spec.template.spec"). */

@@ -101,6 +101,8 @@ validate_container(const cJSON *c, const char *f, struct ck_status *st)
 				NULL });
 		i++;
 	}
+	snprintf(g, sizeof(g), "%.200s.securityContext", f);
+	validation_security_context(json_obj(c, "securityContext"), g, st);
 	res = json_obj(c, "resources");
 	lim = json_obj(res, "limits");
 	req = json_obj(res, "requests");
@@ -350,6 +352,9 @@ validation_pod_spec(const cJSON *spec, const char *prefix,
 			vk_not_supported(st, f, v, dns);
 	}
 	validate_dns_config(spec, prefix, st);
+	snprintf(f, sizeof(f), "%s.securityContext", prefix);
+	validation_pod_security_context(json_obj(spec, "securityContext"), f,
+	    st);
 	ads = cJSON_GetObjectItemCaseSensitive(spec, "activeDeadlineSeconds");
 	if (ads != NULL && (!cJSON_IsNumber(ads) || ads->valuedouble < 1)) {
 		snprintf(f, sizeof(f), "%s.activeDeadlineSeconds", prefix);

@@ -367,6 +367,7 @@ note_log(struct sim_pod *p, const struct podsim_note_info *n,
 		    c->finished_ms) / 1000), name);
 		break;
 	case NOTE_PULL_FAILED:
+	case NOTE_CONFIG_ERROR:
 		break;
 	}
 }
@@ -380,6 +381,7 @@ on_note(const struct podsim_note_info *n, void *arg)
 	    p->app_names[n->idx];
 	const char *image = p->images[n->init ? n->idx : p->ps.ninit + n->idx];
 	struct events *ev = p->ks->ev;
+	const struct ctr_sim *c;
 
 	note_log(p, n, name, image);
 	switch (n->kind) {
@@ -387,6 +389,12 @@ on_note(const struct podsim_note_info *n, void *arg)
 		events_record(ev, p->obj, "Warning", "Failed",
 		    "Failed to pull image \"%s\": simulated pull failure "
 		    "(sim.ckube.io/image-pull-fail)", image);
+		break;
+	case NOTE_CONFIG_ERROR:
+		c = n->init ? &p->ps.init[n->idx] : &p->ps.app[n->idx];
+		events_record(ev, p->obj, "Warning", "Failed",
+		    "Error: %s (pod: \"%s_%s(%s)\", container: %s)",
+		    c->config_err, p->name, p->ns, p->uid, name);
 		break;
 	case NOTE_BACKOFF:
 		events_record(ev, p->obj, "Warning", "BackOff",
@@ -610,6 +618,28 @@ set_names(struct sim_pod *p, const char *ns, const char *name)
 	p->key = buf + a + b + 2;
 }
 
+/* runAsNonRoot as the kubelet checks it before creating a container. */
+static void
+read_security(struct sim_pod *p, const struct kobj *obj)
+{
+	static const char *const keys[] = { "spec.initContainers",
+		"spec.containers" };
+	const cJSON *pod_sc = kobj_get(obj, "spec.securityContext"), *c;
+	size_t k, i, base;
+
+	for (k = 0; k < ARRAY_SIZE(keys); k++) {
+		base = k == 0 ? 0 : p->ps.ninit;
+		i = 0;
+		cJSON_ArrayForEach(c, kobj_get(obj, keys[k])) {
+			if (i >= (k == 0 ? p->ps.ninit : p->ps.napp))
+				break;
+			p->ctrs[base + i++].config_err = podspec_nonroot_error(
+			    pod_sc, cJSON_GetObjectItemCaseSensitive(c,
+			    "securityContext"));
+		}
+	}
+}
+
 /* Apply the sim.ckube.io/ annotations; a bad value is a Warning Event. */
 static void
 read_annotations(struct sim_pod *p, const struct kobj *obj)
@@ -730,6 +760,7 @@ pod_new(struct ksim *ks, struct sim_node *node, const struct kobj *obj,
 	    dl > 0)
 		p->ps.active_deadline_ms = dl * 1000;
 	read_probes(p, app);
+	read_security(p, obj);
 	read_annotations(p, obj);
 	assign_ip(p, obj);
 	adopt_initialized(p, obj, now);

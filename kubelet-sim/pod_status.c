@@ -118,6 +118,11 @@ state_json(const struct sim_pod *p, const struct ctr_sim *c,
 			snprintf(msg, sizeof(msg), "failed to pull image "
 			    "\"%s\": simulated pull failure "
 			    "(sim.ckube.io/image-pull-fail)", image);
+		else if (strcmp(c->reason, "CreateContainerConfigError") ==
+		    0 && c->config_err != NULL)
+			snprintf(msg, sizeof(msg), "%s (pod: \"%s_%s(%s)\", "
+			    "container: %s)", c->config_err, p->name, p->ns,
+			    p->uid, name);
 		else if (strcmp(c->reason, "ImagePullBackOff") == 0)
 			snprintf(msg, sizeof(msg), "Back-off pulling image "
 			    "\"%s\"", image);

@@ -52,6 +52,7 @@ ctr_reset(struct ctr_sim *c)
 	c->created = false;
 	c->create_until_ms = 0;
 	c->pulling = false;
+	c->config_noted = false;
 	c->pull_attempts = 0;
 	c->pull_err_until_ms = c->pull_next_ms = 0;
 }
@@ -152,6 +153,15 @@ ctr_launch(struct pod_sim *p, struct ctr_sim *c, int64_t now, int64_t t,
 {
 	int64_t d;
 
+	/* CreateContainerConfigError: it never starts, said once. */
+	if (c->config_err != NULL) {
+		c->reason = "CreateContainerConfigError";
+		if (!c->config_noted) {
+			c->config_noted = true;
+			note(p, NOTE_CONFIG_ERROR, c, t, PROBE_LIVENESS, NULL);
+		}
+		return INT64_MAX;
+	}
 	if (c->pull_fail) {
 		if (!c->pulling) {
 			c->pulling = true;

@@ -27,6 +27,9 @@ struct ctr_sim {
 	int64_t		startup_delay_ms;	/* ContainerCreating at first */
 	int64_t		ready_after_ms;		/* without a readiness probe */
 	bool		pull_fail;		/* image pull never succeeds */
+	/* Static: why the kubelet cannot create it (runAsNonRoot), or NULL. */
+	const char	*config_err;
+	bool		config_noted;
 	bool		created;	/* past ContainerCreating */
 	int64_t		create_until_ms;
 	bool		pulling;	/* a pull cycle is going on */
@@ -50,6 +53,7 @@ enum podsim_note {
 	NOTE_STARTED,		/* the container runs */
 	NOTE_EXITED,		/* it terminated (exit_code) */
 	NOTE_PULL_FAILED,	/* its image pull failed (ErrImagePull) */
+	NOTE_CONFIG_ERROR,	/* not created: config_err */
 	NOTE_BACKOFF,		/* restart delayed (CrashLoopBackOff) */
 	NOTE_PROBE_FAILED,	/* a probe run failed (Unhealthy) */
 	NOTE_KILLING,		/* killed by a failed liveness/startup probe */

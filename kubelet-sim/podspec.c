@@ -263,6 +263,31 @@ podspec_container_cpu(const cJSON *annotations, const cJSON *c, bool first)
 	    &x) == 0 ? x : 0;
 }
 
+/* The container's value of key, else the pod's (NULL: neither). */
+static const cJSON *
+effective(const cJSON *pod_sc, const cJSON *ctr_sc, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(ctr_sc, key);
+
+	if (v == NULL || cJSON_IsNull(v))
+		v = cJSON_GetObjectItemCaseSensitive(pod_sc, key);
+	return v != NULL && !cJSON_IsNull(v) ? v : NULL;
+}
+
+const char *
+podspec_nonroot_error(const cJSON *pod_sc, const cJSON *ctr_sc)
+{
+	const cJSON *nonroot = effective(pod_sc, ctr_sc, "runAsNonRoot");
+	const cJSON *uid = effective(pod_sc, ctr_sc, "runAsUser");
+
+	if (!cJSON_IsTrue(nonroot))
+		return NULL;
+	if (cJSON_IsNumber(uid))
+		return uid->valuedouble == 0 ? "container's runAsUser breaks "
+		    "non-root policy" : NULL;
+	return "container has runAsNonRoot and image will run as root";
+}
+
 bool
 podspec_pull_fails(const struct sim_annotations *a, const char *name)
 {

@@ -69,6 +69,15 @@ int64_t	podspec_container_cpu(const struct cJSON *annotations,
 void	podspec_container_requests(const struct cJSON *c, int64_t *memory,
 	    int64_t *disk);
 
+/*
+ * The kubelet's verifyRunAsNonRoot for a container (its securityContext
+ * over the pod's, pod_sc): NULL when it may start, else the static reason
+ * it may not. Images are taken to run as root: the simulator knows no image
+ * USER (most images, busybox's and nginx's among them, set none).
+ */
+const char *podspec_nonroot_error(const struct cJSON *pod_sc,
+	    const struct cJSON *ctr_sc);
+
 /* Whether the image pull of container name fails per a->pull_fail. */
 bool	podspec_pull_fails(const struct sim_annotations *a, const char *name);
 

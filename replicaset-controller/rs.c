@@ -263,13 +263,16 @@ create_pods(struct controller *c, const struct rs_owner *o, int64_t want)
 				break;
 			}
 			nametrack_expect(t, o->key, strbuf_str(&name), false);
+			ck_status_clear(&st);
 			rc = controller_create(c, pod, NULL, &st);
 			kobj_unref(pod);
 			if (rc < 0) {
 				nametrack_forget(t, o->key, strbuf_str(&name),
 				    false);
+				/* The server's words: a quota's, PodSecurity's 403. */
 				controller_event(c, o->obj, "Warning",
 				    "FailedCreate", "Error creating: %s",
+				    st.message[0] != '\0' ? st.message :
 				    ck_strerror(rc));
 				break;
 			}

@@ -40,6 +40,7 @@ SCRIPT_TESTS += tests/e2e/kubelet.sh
 SCRIPT_TESTS += tests/e2e/local_cluster.sh
 SCRIPT_TESTS += tests/e2e/netpol.sh
 SCRIPT_TESTS += tests/e2e/pdb.sh
+SCRIPT_TESTS += tests/e2e/podsecurity.sh
 SCRIPT_TESTS += tests/e2e/quota.sh
 SCRIPT_TESTS += tests/e2e/petset.sh
 SCRIPT_TESTS += tests/e2e/preemption.sh

@@ -14,6 +14,7 @@ $(eval $(call unit_test,tests/unit/apiserver/test_patch_json.c,$(BUILD)/apiserve
 $(eval $(call unit_test,tests/unit/apiserver/test_patch_merge.c,$(BUILD)/apiserver/patch_merge.o))
 $(eval $(call unit_test,tests/unit/apiserver/test_patch_random.c,$(BUILD)/apiserver/patch_json.o $(BUILD)/apiserver/patch_merge.o $(BUILD)/apiserver/patch_strategic.o))
 $(eval $(call unit_test,tests/unit/apiserver/test_patch_strategic.c,$(BUILD)/apiserver/patch_strategic.o))
+$(eval $(call unit_test,tests/unit/apiserver/test_podsecurity.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_protobuf.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_rbac.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_route.c,$(apiserver_LIB)))

@@ -223,8 +223,8 @@ test_graceful_stop(void **state)
 }
 
 struct notes {
-	int	n[6];
-	int64_t	last_t[6];
+	int	n[NOTE_KILLING + 1];
+	int64_t	last_t[NOTE_KILLING + 1];
 	enum probe_type probe;
 };
 
@@ -297,6 +297,38 @@ test_image_pull_fail(void **state)
 	check(&p, "Init:ErrImagePull", 0);
 	podsim_step(&p, 2000);
 	check(&p, "Init:ImagePullBackOff", 0);
+}
+
+/* runAsNonRoot refused: CreateContainerConfigError for good, said once. */
+static void
+test_config_error(void **state)
+{
+	struct ctr_sim init[1], app[1];
+	struct pod_sim p;
+	struct notes r = { 0 };
+
+	(void)state;
+	set(&app[0], NULL, false);
+	podsim_init(&p, NULL, 0, app, 1, RP_ALWAYS, 0);
+	p.note = record;
+	p.note_arg = &r;
+	app[0].config_err = "container has runAsNonRoot and image will run "
+	    "as root";
+	assert_int_equal(podsim_step(&p, 0), INT64_MAX);
+	check(&p, "CreateContainerConfigError", 0);
+	assert_int_equal(p.phase, PH_PENDING);
+	assert_int_equal(podsim_step(&p, 60000), INT64_MAX);
+	check(&p, "CreateContainerConfigError", 0);
+	assert_int_equal(r.n[NOTE_CONFIG_ERROR], 1);
+	assert_int_equal(r.n[NOTE_STARTED], 0);
+	/* in an init container: Init:CreateContainerConfigError */
+	set(&init[0], "true", true);
+	set(&app[0], NULL, false);
+	podsim_init(&p, init, 1, app, 1, RP_ALWAYS, 0);
+	init[0].config_err = "container's runAsUser breaks non-root policy";
+	podsim_step(&p, 0);
+	check(&p, "Init:CreateContainerConfigError", 0);
+	assert_int_equal(p.phase, PH_PENDING);
 }
 
 static void
@@ -422,6 +454,7 @@ main(void)
 		cmocka_unit_test(test_graceful_stop),
 		cmocka_unit_test(test_startup_delay_ready_after),
 		cmocka_unit_test(test_image_pull_fail),
+		cmocka_unit_test(test_config_error),
 		cmocka_unit_test(test_liveness_restart),
 		cmocka_unit_test(test_readiness_gates),
 	};

@@ -201,6 +201,45 @@ test_requests_admit(void **state)
 	cJSON_Delete(app);
 }
 
+/* verifyRunAsNonRoot: the container's fields over the pod's. */
+static void
+test_nonroot(void **state)
+{
+	static const struct {
+		const char *pod, *ctr, *want;
+	} cases[] = {
+		{ NULL, NULL, NULL },
+		{ "{\"runAsUser\":0}", NULL, NULL },
+		{ "{\"runAsNonRoot\":true,\"runAsUser\":1000}", NULL, NULL },
+		{ "{\"runAsNonRoot\":true}", NULL, "container has runAsNonRoot "
+		    "and image will run as root" },
+		{ "{\"runAsNonRoot\":true,\"runAsUser\":1000}",
+		    "{\"runAsUser\":0}", "container's runAsUser breaks "
+		    "non-root policy" },
+		{ "{\"runAsUser\":0}", "{\"runAsNonRoot\":true,"
+		    "\"runAsUser\":5}", NULL },
+		{ "{\"runAsNonRoot\":true}", "{\"runAsNonRoot\":false}", NULL },
+		{ NULL, "{\"runAsNonRoot\":true,\"runAsUser\":0}",
+		    "container's runAsUser breaks non-root policy" },
+	};
+	cJSON *p, *c;
+	const char *got;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		p = cases[i].pod != NULL ? cJSON_Parse(cases[i].pod) : NULL;
+		c = cases[i].ctr != NULL ? cJSON_Parse(cases[i].ctr) : NULL;
+		got = podspec_nonroot_error(p, c);
+		if (cases[i].want == NULL)
+			assert_null(got);
+		else
+			assert_string_equal(got, cases[i].want);
+		cJSON_Delete(p);
+		cJSON_Delete(c);
+	}
+}
+
 int
 main(void)
 {
@@ -209,6 +248,7 @@ main(void)
 		cmocka_unit_test(test_container_usage),
 		cmocka_unit_test(test_cpu_usage),
 		cmocka_unit_test(test_probe),
+		cmocka_unit_test(test_nonroot),
 		cmocka_unit_test(test_requests_admit),
 	};
 

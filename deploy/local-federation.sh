@@ -12,9 +12,11 @@
 # (--cluster-monitor-period D, default 40s), registers each member as Cluster cluster-<i>,
 # and writes F/kubeconfig (context "federation", the current one, plus a context per
 # member) and F/env (CKUBE_FED_NAME, CKUBE_FED_ZONE, CKUBE_FED_API_URL,
-# CKUBE_FED_KUBECONFIG, CKUBE_FED_CLUSTERS; CKUBE_FED_DNS_ADDR once a federation DNS
-# exists). It returns once every Cluster is Ready. `down` stops the federation, then every
-# member; data is kept. Logs: F/logs/ and F/cluster-<i>/logs/.
+# CKUBE_FED_KUBECONFIG, CKUBE_FED_CLUSTERS, CKUBE_FED_DNS_ADDR). With bin/ckube-dns, the
+# federation's DNS is ckube-dns --dnsrecords-source --zone-name=ZONE over the federation
+# apiserver on a free loopback port (CKUBE_FED_DNS_ADDR=127.0.0.1:PORT), and each member's
+# ckube-dns gets --federations=NAME=ZONE. It returns once every Cluster is Ready. `down`
+# stops the federation, then every member; data is kept. Logs: F/logs/ and F/cluster-<i>/logs/.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -104,6 +106,12 @@ serving() {
 	test -s "$dir/run/$1.port"
 }
 
+# dns_serving: the federation's ckube-dns wrote its DNS port file.
+dns_serving() {
+	pid_alive "$dir/run/dns.pid" || return 2
+	test -s "$dir/run/dns-server.port"
+}
+
 fed_url() { echo "http://127.0.0.1:$(cat "$dir/run/federation-apiserver.port")"; }
 
 # all_ready: every Cluster has Ready=True.
@@ -163,17 +171,21 @@ register() {
 }
 
 do_up() {
-	local deadline i pids=() lb rc=0 url
+	local deadline i pids=() lb rc=0 url has_dns=0
 	mkdir -p "$dir/data" "$dir/logs" "$dir/run"
 	deadline=$(($(date +%s) + UP_TIMEOUT))
 	for b in federation-apiserver federation-controller-manager; do
 		[ -x "$BIN/ckube-$b" ] || die "no $BIN/ckube-$b (run make first)"
 	done
-	# The members start at once, each in its folder.
+	[ -x "$BIN/ckube-dns" ] && has_dns=1
+	# The members start at once, each in its folder, with distinct load-balancer ranges.
 	for ((i = 0; i < clusters; i++)); do
 		lb=()
 		if [ -x "$BIN/ckube-service-lb-controller" ]; then
 			lb=(--daemon-flags "service-lb-controller=--lb-ip-range=10.250.$i.0/24")
+		fi
+		if [ "$has_dns" = 1 ]; then
+			lb+=(--daemon-flags "dns=--federations=$fedname=$zone")
 		fi
 		CKUBE_UP_TIMEOUT=$UP_TIMEOUT bash "$here/local-cluster.sh" up --dir "$dir/cluster-$i" \
 		    --nodes "$nodes" --kubelet-flags "--node-zone=cluster-$i-a --node-region=cluster-$i" \
@@ -206,6 +218,19 @@ do_up() {
 		log_tail "$dir/logs/federation-controller-manager.log"
 		die "ckube-federation-controller-manager did not start"
 	fi
+	if [ "$has_dns" = 1 ]; then
+		# The federation zone, served from the DNSRecords, on a free loopback port.
+		pid_alive "$dir/run/dns.pid" || rm -f "$dir/run/dns-server.port"
+		start_daemon dns --master="$url" --watch-bus="ipc://$dir/data/bus" --port=0 \
+		    --port-file="$dir/run/dns.port" --dns-bind-address=127.0.0.1 --dns-port=0 \
+		    --dns-port-file="$dir/run/dns-server.port" --dnsrecords-source \
+		    --zone-name="$zone" --v="${CKUBE_V:-1}"
+		if ! wait_for "$deadline" serving dns || ! wait_for "$deadline" dns_serving; then
+			log_tail "$dir/logs/dns.log"
+			die "the federation's ckube-dns did not start"
+		fi
+		echo "CKUBE_FED_DNS_ADDR=127.0.0.1:$(cat "$dir/run/dns-server.port")" >>"$dir/env"
+	fi
 	for ((i = 0; i < clusters; i++)); do
 		register "$i" || die "cannot register cluster-$i"
 	done
@@ -215,6 +240,9 @@ do_up() {
 	fi
 	echo "local-federation: ready at $url with $clusters clusters"
 	echo "  kubectl --kubeconfig $dir/kubeconfig get clusters"
+	if [ "$has_dns" = 1 ]; then
+		echo "  dig -p $(cat "$dir/run/dns-server.port") @127.0.0.1 <svc>.<ns>.$fedname.svc.${zone%.}"
+	fi
 }
 
 stop_pidfile() {
@@ -237,6 +265,7 @@ do_down() {
 	local c
 	# The controller manager first (it writes to both sides), then the rest at once.
 	stop_pidfile "$dir/run/federation-controller-manager.pid"
+	stop_pidfile "$dir/run/dns.pid" &
 	stop_pidfile "$dir/run/federation-apiserver.pid" &
 	for c in "$dir"/cluster-*/; do
 		[ -d "$c" ] || continue

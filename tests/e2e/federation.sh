@@ -6,7 +6,9 @@
 # global DNS record list both members' addresses; a federated namespace and secret appear
 # in both members and come back when removed from one; stopping cluster-1's apiserver turns
 # it Offline (ClusterNotReachable), moves its replicas (4/0) and drops its address from
-# DNS; restarting it brings it back Ready.
+# DNS; restarting it brings it back Ready. With bin/ckube-dns and dig, the federation's
+# ckube-dns (CKUBE_FED_DNS_ADDR) answers the global and region names, and a member's
+# ckube-dns answers <svc>.<ns>.<fed>.svc.cluster.local with its local service.
 . "$(dirname "$0")/../lib/lib.sh"
 
 FED=$CK_TMP/fed
@@ -69,8 +71,9 @@ expect "the federated status sums 4 ready replicas" "4" \
     "$(fk get rs web -o jsonpath='{.status.readyReplicas}' 2>&1)"
 
 # A federated LoadBalancer service over the web pods: in both members, the members'
-# load-balancer addresses in its status and in the global DNS record (without
-# ckube-service-lb-controller the test gives each member service its address).
+# load-balancer addresses (from each member's ckube-service-lb-controller and its range
+# 10.250.<i>.0/24; without it the test gives each member service its address) in its
+# status and in the global DNS record.
 fk create service loadbalancer web --tcp=80 >/dev/null
 svc_in_both() { fk --context cluster-0 get svc web >/dev/null 2>&1 && fk --context cluster-1 get svc web >/dev/null 2>&1; }
 eventually -t 30 svc_in_both
@@ -84,6 +87,10 @@ fi
 member_ip() { fk --context "$1" get svc web -o jsonpath='{.status.loadBalancer.ingress[0].ip}' 2>/dev/null; }
 both_ips() { [ -n "$(member_ip cluster-0)" ] && [ -n "$(member_ip cluster-1)" ]; }
 eventually -t 30 both_ips
+if [ -x "$CK_BIN/ckube-service-lb-controller" ]; then
+	expect "each member's controller assigns an address from its own range" "10.250.0 10.250.1" \
+	    "$(member_ip cluster-0 | cut -d. -f1-3) $(member_ip cluster-1 | cut -d. -f1-3)"
+fi
 ips=$(printf '%s\n' "$(member_ip cluster-0)" "$(member_ip cluster-1)" | sort | paste -sd,)
 fed_ips() { fk get svc web -o jsonpath='{.status.loadBalancer.ingress[*].ip}' 2>/dev/null | tr ' ' '\n' | sort | paste -sd,; }
 has_fed_ips() { [ "$(fed_ips)" = "$1" ]; }
@@ -102,6 +109,35 @@ expect "the global DNS record lists both addresses (TTL 180)" "A $ips 180" "$(re
 expect "the zone record of cluster-1 is an A record" "A $(member_ip cluster-1) 180" \
     "$(record web.default.federation.svc.cluster-1-a.cluster-1.example.com)"
 ip0=$(member_ip cluster-0)
+ip1=$(member_ip cluster-1)
+
+# DNS over dig: the federation's zone (CKUBE_FED_DNS_ADDR) and a member's --federations.
+DIG=0
+if [ -x "$CK_BIN/ckube-dns" ] && command -v dig >/dev/null; then
+	DIG=1
+	FDNS=$(sed -n 's/^CKUBE_FED_DNS_ADDR=//p' "$FED/env")
+	check "env names the federation's DNS" test -n "$FDNS"
+else
+	skip "federation DNS over dig" "needs bin/ckube-dns and dig (bind9-dnsutils)"
+fi
+# dq ADDR NAME: the answer section as "type data" lines sorted and joined by ",".
+dq() {
+	dig -p "${1##*:}" "@${1%:*}" +tries=1 +time=2 +noall +answer "$2" 2>/dev/null |
+	    awk '{print $4, $5}' | sort | paste -sd,
+}
+answers() { [ "$(dq "$1" "$2")" = "$3" ]; }
+both_a="A $(printf '%s\n' "$ip0" "$ip1" | sort | paste -sd, | sed 's/,/,A /')"
+if [ "$DIG" = 1 ]; then
+	eventually -t 30 answers "$FDNS" "$GLOBAL" "$both_a"
+	expect "dig: the global name answers both members' addresses" "$both_a" "$(dq "$FDNS" "$GLOBAL")"
+	expect "dig: each region name answers its member's address" "A $ip0 A $ip1" \
+	    "$(dq "$FDNS" web.default.federation.svc.cluster-0.example.com) $(dq "$FDNS" web.default.federation.svc.cluster-1.example.com)"
+	MDNS=$(sed -n 's/^CKUBE_DNS_ADDR=//p' "$FED/cluster-0/env")
+	LOCAL=web.default.federation.svc.cluster.local
+	local_ok() { [[ "$(dq "$MDNS" "$LOCAL")" == "A "*",CNAME web.default.svc.cluster.local." ]]; }
+	eventually -t 30 local_ok
+	check "dig: a member answers $LOCAL with its local service" local_ok
+fi
 
 fk create namespace team-a >/dev/null
 fk -n team-a create secret generic db-pass --from-literal=password=s3cret >/dev/null
@@ -128,6 +164,12 @@ expect "its address leaves the global DNS record" "A $ip0 180" "$(record "$GLOBA
 expect "its zone record turns into a CNAME to its region" \
     "CNAME web.default.federation.svc.cluster-1.example.com 180" \
     "$(record web.default.federation.svc.cluster-1-a.cluster-1.example.com)"
+if [ "$DIG" = 1 ]; then
+	eventually -t 30 answers "$FDNS" "$GLOBAL" "A $ip0"
+	expect "dig: the global name drops cluster-1's address" "A $ip0" "$(dq "$FDNS" "$GLOBAL")"
+	expect "dig: cluster-1's region name falls back to a CNAME to the global name" \
+	    "A $ip0,CNAME $GLOBAL." "$(dq "$FDNS" web.default.federation.svc.cluster-1.example.com)"
+fi
 on_c0() { [ "$(member_replicas cluster-0)" = 4 ]; }
 eventually -t 30 on_c0
 expect "its replicas move to cluster-0 (4/0 of the Ready members)" "4" "$(member_replicas cluster-0)"
@@ -145,6 +187,15 @@ total() { echo $(($(member_replicas cluster-0) + $(member_replicas cluster-1)));
 total4() { [ "$(total)" = 4 ]; }
 eventually -t 30 total4
 expect "the members still run 4 in all" "4" "$(total)"
+if [ "$DIG" = 1 ]; then
+	# Replicas stay where they run unless rebalance is asked for: then 2+2, so cluster-1
+	# has ready endpoints again and its address returns to the global name.
+	fk annotate rs web --overwrite \
+	    'federation.kubernetes.io/replica-set-preferences={"rebalance": true, "clusters": {"*": {"weight": 1}}}' >/dev/null
+	eventually -t 60 answers "$FDNS" "$GLOBAL" "$both_a"
+	expect "dig: after the restart (and a rebalance) the global name lists both again" \
+	    "$both_a" "$(dq "$FDNS" "$GLOBAL")"
+fi
 
 check "local-federation down stops everything" env BIN="$CK_BIN" bash "$LF" down --dir "$FED"
 left=$(pgrep -f -- "$FED" || true)

@@ -188,7 +188,7 @@ static const struct boot_daemon daemons[] = {
 	    "|pods,replicationcontrollers,replicationcontrollers/scale|" RO,
 	    "apps,extensions|deployments,deployments/scale,replicasets,"
 	    "replicasets/scale,statefulsets,statefulsets/scale|" RO } },
-	{ "dns", { "|endpoints,namespaces,pods,services|" RO,
+	{ "dns", { "|endpoints,namespaces,nodes,pods,services|" RO,
 	    "discovery.k8s.io|endpointslices|" RO } },
 	{ "endpoints-controller", { "|endpoints|" RW,
 	    "discovery.k8s.io|endpointslices|" RW, "|pods,services|" RO } },
@@ -242,6 +242,8 @@ static const struct boot_daemon daemons[] = {
 	    "batch|cronjobs,cronjobs/status,cronjobs/finalizers,"
 	    "scheduledjobs,scheduledjobs/status|" RW,
 	    "batch|jobs|" RW, "|pods|get,list,watch,delete" } },
+	{ "service-lb-controller", {
+	    "|services|" RO, "|services/status|patch,update" } },
 	{ "serviceaccount-controller", {
 	    "|serviceaccounts|" RW, "|namespaces|" RO } },
 	{ "volume-controller", {

@@ -150,7 +150,7 @@ static const struct boot_role roles[] = {
 	    "|pods/status|patch,update",
 	    "|pods/eviction|create",
 	    "|configmaps,secrets|" RO,
-	    "|persistentvolumeclaims,persistentvolumes|get",
+	    "|persistentvolumeclaims,persistentvolumes|" RO,
 	    "|persistentvolumeclaims/status|get,patch,update",
 	    "|serviceaccounts/token|create",
 	    "coordination.k8s.io|leases|create,delete,get,patch,update",
@@ -208,8 +208,9 @@ static const struct boot_daemon daemons[] = {
 	    "|endpoints,services|" RO } },
 	{ "job-controller", {
 	    "batch|jobs,jobs/status,jobs/finalizers|" RW, "|pods|" RW } },
+	/* It registers its own Service, Endpoints and APIService. */
 	{ "metrics-server", {
-	    "|endpoints,namespaces,nodes,pods,services|" RO,
+	    "|endpoints,services|" RW, "|namespaces,nodes,pods|" RO,
 	    "|nodes/metrics,nodes/proxy,nodes/stats|get",
 	    "apiregistration.k8s.io|apiservices,apiservices/status|" RW } },
 	/* It empties a namespace of every kind before removing it. */
@@ -249,7 +250,8 @@ static const struct boot_daemon daemons[] = {
 	{ "volume-controller", {
 	    "|persistentvolumes,persistentvolumes/status,"
 	    "persistentvolumeclaims,persistentvolumeclaims/status|" RW,
-	    "storage.k8s.io|storageclasses|" RO, "|pods|" RO } },
+	    /* it creates the default StorageClass "standard" */
+	    "storage.k8s.io|storageclasses|create," RO, "|pods|" RO } },
 };
 
 /* Every controller also records events and holds a leader Lease. */

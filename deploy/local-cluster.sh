@@ -398,16 +398,18 @@ stop_pidfile() {
 }
 
 do_down() {
-	local f
+	local f stoppers=()
 	[ -d "$dir/run" ] || return 0
 	# Everything but the apiserver first (all at once), so controllers
-	# never see it vanish mid-write.
+	# never see it vanish mid-write. Only the stoppers are waited for: a
+	# failed `up` runs this with the daemons still its own children.
 	for f in "$dir"/run/*.pid; do
 		[ -e "$f" ] || continue
 		[ "$(basename "$f")" = apiserver.pid ] && continue
 		stop_pidfile "$f" &
+		stoppers+=($!)
 	done
-	wait
+	[ "${#stoppers[@]}" = 0 ] || wait "${stoppers[@]}"
 	stop_pidfile "$dir/run/apiserver.pid"
 	rm -f "$dir"/run/*.port
 	echo "local-cluster: stopped (data kept in $dir/data)"

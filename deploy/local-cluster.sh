@@ -30,6 +30,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BIN=${BIN:-$here/../bin}
 UP_TIMEOUT=${CKUBE_UP_TIMEOUT:-60}
 STOP_GRACE=${CKUBE_STOP_GRACE:-5}
+ME=local-cluster
+# shellcheck source=deploy/daemons-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/daemons-lib.sh"
 
 usage() {
 	sed -n '4,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,3\}//' >&2
@@ -100,46 +103,10 @@ daemons_in_bin() {
 	done
 }
 
-pid_alive() {
-	local f=$1 pid
-	[ -f "$f" ] || return 1
-	pid=$(cat "$f" 2>/dev/null) || return 1
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-	# A killed daemon whose reaper never waits stays a zombie: it is gone.
-	! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null
-}
 
-log_tail() {
-	echo "---- last lines of $1 ----" >&2
-	tail -n 30 "$1" >&2 2>/dev/null || true
-}
 
-# wait_for DEADLINE_EPOCH CMD...: poll CMD until it succeeds, returns 2 (it never will), or the
-# deadline passes.
-wait_for() {
-	local deadline=$1 rc
-	shift
-	while true; do
-		rc=0
-		"$@" || rc=$?
-		[ "$rc" = 0 ] && return 0
-		[ "$rc" = 2 ] && return 1
-		[ "$(date +%s)" -lt "$deadline" ] || return 1
-		sleep 0.1
-	done
-}
 
-# serving NAME: the daemon wrote its port file; 2 once it has exited.
-serving() {
-	pid_alive "$dir/run/$1.pid" || return 2
-	test -s "$dir/run/$1.port"
-}
 
-# dns_serving: ckube-dns wrote its DNS port file (its UDP and TCP sockets are bound).
-dns_serving() {
-	pid_alive "$dir/run/dns.pid" || return 2
-	test -s "$dir/run/dns-server.port"
-}
 
 # api_curl ARGS...: curl to the apiserver as the admin (CA and token on a secure cluster).
 api_curl() {
@@ -277,19 +244,6 @@ kubeconfig_of() {
 	if [ "$secure" = 1 ]; then echo "$dir/kubeconfigs/$1.kubeconfig"; else echo "$dir/kubeconfig"; fi
 }
 
-start_daemon() {
-	local name=$1
-	shift
-	local log="$dir/logs/$name.log"
-	if pid_alive "$dir/run/$name.pid"; then
-		echo "local-cluster: $name already running (pid $(cat "$dir/run/$name.pid"))"
-		return 0
-	fi
-	rm -f "$dir/run/$name.port"
-	echo "=== $(date -u +%FT%TZ) starting ckube-$name $*" >>"$log"
-	setsid "$BIN/ckube-$name" "$@" </dev/null >>"$log" 2>&1 &
-	echo $! >"$dir/run/$name.pid"
-}
 
 do_up() {
 	local deadline name p url dns_flag sec_flags=
@@ -381,21 +335,6 @@ do_up() {
 	echo "  kubectl --kubeconfig $dir/kubeconfig get namespaces"
 }
 
-stop_pidfile() {
-	local f=$1 pid deadline
-	pid_alive "$f" || { rm -f "$f"; return 0; }
-	pid=$(cat "$f")
-	kill -TERM "$pid" 2>/dev/null || true
-	deadline=$(($(date +%s) + STOP_GRACE))
-	while kill -0 "$pid" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		echo "local-cluster: $(basename "$f" .pid) did not stop; SIGKILL" >&2
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	rm -f "$f"
-}
 
 do_down() {
 	local f stoppers=()

@@ -23,6 +23,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BIN=${BIN:-$here/../bin}
 UP_TIMEOUT=${CKUBE_UP_TIMEOUT:-90}
 STOP_GRACE=${CKUBE_STOP_GRACE:-5}
+ME=local-federation
+# shellcheck source=deploy/daemons-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/daemons-lib.sh"
 
 usage() {
 	sed -n '4,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,3\}//' >&2
@@ -61,56 +64,11 @@ dir=$(cd "$dir" && pwd)
 BIN=$(cd "$BIN" 2>/dev/null && pwd) || die "no bin folder at $BIN (run make first)"
 export BIN
 
-pid_alive() {
-	local f=$1 pid
-	[ -f "$f" ] || return 1
-	pid=$(cat "$f" 2>/dev/null) || return 1
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-	! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null
-}
 
-log_tail() {
-	echo "---- last lines of $1 ----" >&2
-	tail -n 30 "$1" >&2 2>/dev/null || true
-}
 
-# wait_for DEADLINE CMD...: poll CMD until it succeeds, returns 2, or the deadline passes.
-wait_for() {
-	local deadline=$1 rc
-	shift
-	while true; do
-		rc=0
-		"$@" || rc=$?
-		[ "$rc" = 0 ] && return 0
-		[ "$rc" = 2 ] && return 1
-		[ "$(date +%s)" -lt "$deadline" ] || return 1
-		sleep 0.2
-	done
-}
 
-start_daemon() {
-	local name=$1
-	shift
-	local log="$dir/logs/$name.log"
-	if pid_alive "$dir/run/$name.pid"; then
-		return 0
-	fi
-	rm -f "$dir/run/$name.port"
-	echo "=== $(date -u +%FT%TZ) starting ckube-$name $*" >>"$log"
-	setsid "$BIN/ckube-$name" "$@" </dev/null >>"$log" 2>&1 &
-	echo $! >"$dir/run/$name.pid"
-}
 
-serving() {
-	pid_alive "$dir/run/$1.pid" || return 2
-	test -s "$dir/run/$1.port"
-}
 
-# dns_serving: the federation's ckube-dns wrote its DNS port file.
-dns_serving() {
-	pid_alive "$dir/run/dns.pid" || return 2
-	test -s "$dir/run/dns-server.port"
-}
 
 fed_url() { echo "http://127.0.0.1:$(cat "$dir/run/federation-apiserver.port")"; }
 
@@ -245,21 +203,6 @@ do_up() {
 	fi
 }
 
-stop_pidfile() {
-	local f=$1 pid deadline
-	pid_alive "$f" || { rm -f "$f"; return 0; }
-	pid=$(cat "$f")
-	kill -TERM "$pid" 2>/dev/null || true
-	deadline=$(($(date +%s) + STOP_GRACE))
-	while kill -0 "$pid" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		echo "local-federation: $(basename "$f" .pid) did not stop; SIGKILL" >&2
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	rm -f "$f"
-}
 
 do_down() {
 	local c

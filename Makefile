@@ -43,7 +43,8 @@ $(BUILD)/tests/%.o: CPPFLAGS += $(CMOCKA_CFLAGS) -Itests/lib
 
 PREFIX ?= /usr/local
 DEPS_STAMP := build/.deps-ok
-# Suites run at once by make test (tests/run.sh TEST_JOBS); make test TEST_JOBS=1 runs them one by one.
+# Suites run at once by make test (tests/run.sh TEST_JOBS), and its build's jobs; make test
+# TEST_JOBS=1 runs them one by one.
 TEST_JOBS ?= 2
 # Package set scripts/deps.sh installs: all (dev and CI), build (the Dockerfile), runtime.
 DEPS ?= all
@@ -60,7 +61,7 @@ deps:
 
 # The whole suite: unit binaries, then integration and e2e scripts; one summary line.
 test: $(DEPS_STAMP)
-	$(Q)$(MAKE) --no-print-directory MODE=$(MODE) $(ALL_BINS) $(UNIT_BINS) $(TEST_HELPER_BINS)
+	$(Q)$(MAKE) --no-print-directory -j$(TEST_JOBS) MODE=$(MODE) $(ALL_BINS) $(UNIT_BINS) $(TEST_HELPER_BINS)
 	$(Q)TEST_JOBS=$(TEST_JOBS) MODE=$(MODE) BIN=$(abspath $(BIN)) bash tests/run.sh $(UNIT_BINS) $(SCRIPT_TESTS)
 check: test
 

@@ -163,14 +163,6 @@ int	authn_impersonate(struct apiserver *srv,
 	    const struct authn_impersonation *imp, struct auth_user *out,
 	    struct ck_status *st) CK_MUST_CHECK;
 /*
- * Kubernetes' Forbidden Status for attrs refused to user: `users "bob" is
- * forbidden: User "alice" cannot impersonate resource "users" in API group
- * "" at the cluster scope[: why]`.
- */
-void	authn_forbidden(struct ck_status *st, const struct auth_user *user,
-	    const struct auth_attrs *attrs, const char *why);
-
-/*
  * http_tls.c: the verified client certificate of a TLS session
  * (a gnutls_session_t) into *user. Also the subject mapping of one
  * certificate (DER, or PEM when pem) for the tests.
@@ -209,8 +201,13 @@ void	authz_request_attrs(const struct api_request *req,
  */
 bool	authz_filter(struct apiserver *srv, const struct api_request *req,
 	    struct api_response *resp);
-/* Fill st with the 403 of a refused a by user (reason may be ""). */
+/*
+ * Kubernetes' Forbidden Status for attrs refused to user (why may be NULL
+ * or ""): `users "bob" is forbidden: User "alice" cannot impersonate resource
+ * "users" in API group "" at the cluster scope[: why]`. NULL strings of
+ * attrs are "". Authorization and impersonation both answer with it.
+ */
 void	authz_forbidden(struct ck_status *st, const struct auth_user *user,
-	    const struct auth_attrs *a, const char *reason);
+	    const struct auth_attrs *attrs, const char *why);
 
 #endif

@@ -14,51 +14,6 @@
 
 #define SA_PREFIX	"system:serviceaccount:"
 
-void
-authn_forbidden(struct ck_status *st, const struct auth_user *user,
-    const struct auth_attrs *attrs, const char *why)
-{
-	char res[192], qual[320], msg[700];
-	const char *group = attrs->api_group ? attrs->api_group : "";
-	const char *name = attrs->name ? attrs->name : "";
-	const char *uname = user != NULL ? user->name : "";
-
-	if (!attrs->resource_request) {
-		snprintf(msg, sizeof(msg), "User \"%s\" cannot %s path \"%s\"",
-		    uname, attrs->verb, attrs->path ? attrs->path : "");
-		ck_status_set(st, CK_EPERM, "forbidden: %s%s%s", msg,
-		    why && why[0] ? ": " : "", why ? why : "");
-		return;
-	}
-	if (attrs->subresource != NULL && attrs->subresource[0] != '\0')
-		snprintf(res, sizeof(res), "%s/%s", attrs->resource,
-		    attrs->subresource);
-	else
-		snprintf(res, sizeof(res), "%s", attrs->resource);
-	if (attrs->ns != NULL && attrs->ns[0] != '\0')
-		snprintf(msg, sizeof(msg), "User \"%s\" cannot %s resource "
-		    "\"%s\" in API group \"%s\" in the namespace \"%s\"", uname,
-		    attrs->verb, res, group, attrs->ns);
-	else
-		snprintf(msg, sizeof(msg), "User \"%s\" cannot %s resource "
-		    "\"%s\" in API group \"%s\" at the cluster scope", uname,
-		    attrs->verb, res, group);
-	/* GroupResource.String(): "users", "uids.authentication.k8s.io" */
-	if (group[0] != '\0')
-		snprintf(qual, sizeof(qual), "%s.%s", attrs->resource, group);
-	else
-		snprintf(qual, sizeof(qual), "%s", attrs->resource);
-	if (name[0] != '\0')
-		ck_status_set(st, CK_EPERM, "%s \"%s\" is forbidden: %s%s%s",
-		    qual, name, msg, why && why[0] ? ": " : "",
-		    why ? why : "");
-	else
-		ck_status_set(st, CK_EPERM, "%s is forbidden: %s%s%s", qual,
-		    msg, why && why[0] ? ": " : "", why ? why : "");
-	ck_status_set_details(st, name[0] ? name : NULL, group,
-	    attrs->resource);
-}
-
 /* One impersonate check; 0 allowed, else st set. */
 static int
 check(struct apiserver *srv, const struct auth_user *requester,
@@ -86,7 +41,7 @@ check(struct apiserver *srv, const struct auth_user *requester,
 	if (rc < 0)
 		return ck_status_set(st, rc, "impersonation cannot be "
 		    "authorized: %s", ck_strerror(rc));
-	authn_forbidden(st, requester, &a, why);
+	authz_forbidden(st, requester, &a, why);
 	return CK_EPERM;
 }
 

@@ -95,47 +95,47 @@ authz_request_attrs(const struct api_request *req, struct api_route *rt,
 
 void
 authz_forbidden(struct ck_status *st, const struct auth_user *user,
-    const struct auth_attrs *a, const char *reason)
+    const struct auth_attrs *attrs, const char *why)
 {
-	char msg[CK_STATUS_MSG_MAX], res[160], qual[256];
+	char res[192], qual[320], msg[700];
+	const char *group = attrs->api_group ? attrs->api_group : "";
+	const char *name = attrs->name ? attrs->name : "";
 	const char *uname = user != NULL ? user->name : "";
-	const char *sep = reason != NULL && reason[0] != '\0' ? ": " : "";
 
-	if (reason == NULL)
-		reason = "";
-	if (!a->resource_request) {
+	if (!attrs->resource_request) {
 		snprintf(msg, sizeof(msg), "User \"%s\" cannot %s path \"%s\"",
-		    uname, a->verb, a->path ? a->path : "");
-		ck_status_set(st, CK_EPERM, "forbidden: %s%s%s", msg, sep,
-		    reason);
+		    uname, attrs->verb, attrs->path ? attrs->path : "");
+		ck_status_set(st, CK_EPERM, "forbidden: %s%s%s", msg,
+		    why && why[0] ? ": " : "", why ? why : "");
 		return;
 	}
-	if (a->subresource != NULL && a->subresource[0] != '\0')
-		snprintf(res, sizeof(res), "%s/%s", a->resource,
-		    a->subresource);
+	if (attrs->subresource != NULL && attrs->subresource[0] != '\0')
+		snprintf(res, sizeof(res), "%s/%s", attrs->resource,
+		    attrs->subresource);
 	else
-		snprintf(res, sizeof(res), "%s", a->resource);
-	if (a->ns != NULL && a->ns[0] != '\0')
+		snprintf(res, sizeof(res), "%s", attrs->resource);
+	if (attrs->ns != NULL && attrs->ns[0] != '\0')
 		snprintf(msg, sizeof(msg), "User \"%s\" cannot %s resource "
-		    "\"%s\" in API group \"%s\" in the namespace \"%s\"",
-		    uname, a->verb, res, a->api_group, a->ns);
+		    "\"%s\" in API group \"%s\" in the namespace \"%s\"", uname,
+		    attrs->verb, res, group, attrs->ns);
 	else
 		snprintf(msg, sizeof(msg), "User \"%s\" cannot %s resource "
 		    "\"%s\" in API group \"%s\" at the cluster scope", uname,
-		    a->verb, res, a->api_group);
-	/* GroupResource.String(): "pods", "deployments.apps". */
-	if (a->api_group[0] != '\0')
-		snprintf(qual, sizeof(qual), "%s.%s", a->resource,
-		    a->api_group);
+		    attrs->verb, res, group);
+	/* GroupResource.String(): "pods", "uids.authentication.k8s.io" */
+	if (group[0] != '\0')
+		snprintf(qual, sizeof(qual), "%s.%s", attrs->resource, group);
 	else
-		snprintf(qual, sizeof(qual), "%s", a->resource);
-	if (a->name != NULL && a->name[0] != '\0')
+		snprintf(qual, sizeof(qual), "%s", attrs->resource);
+	if (name[0] != '\0')
 		ck_status_set(st, CK_EPERM, "%s \"%s\" is forbidden: %s%s%s",
-		    qual, a->name, msg, sep, reason);
+		    qual, name, msg, why && why[0] ? ": " : "",
+		    why ? why : "");
 	else
 		ck_status_set(st, CK_EPERM, "%s is forbidden: %s%s%s", qual,
-		    msg, sep, reason);
-	ck_status_set_details(st, a->name, a->api_group, a->resource);
+		    msg, why && why[0] ? ": " : "", why ? why : "");
+	ck_status_set_details(st, name[0] ? name : NULL, group,
+	    attrs->resource);
 }
 
 bool

@@ -318,7 +318,7 @@ test_forbidden_wording(void **state)
 	a.resource = "users";
 	a.name = "bob";
 	ck_status_clear(&st);
-	authn_forbidden(&st, &u, &a, "");
+	authz_forbidden(&st, &u, &a, "");
 	assert_int_equal(st.code, 403);
 	assert_string_equal(st.reason, "Forbidden");
 	assert_string_equal(st.message, "users \"bob\" is forbidden: User "
@@ -329,7 +329,7 @@ test_forbidden_wording(void **state)
 	a.api_group = "authentication.k8s.io";
 	a.resource = "uids";
 	a.name = "u-1";
-	authn_forbidden(&st, &u, &a, "no RBAC policy matched");
+	authz_forbidden(&st, &u, &a, "no RBAC policy matched");
 	assert_string_equal(st.message, "uids.authentication.k8s.io \"u-1\" "
 	    "is forbidden: User \"alice\" cannot impersonate resource \"uids\" "
 	    "in API group \"authentication.k8s.io\" at the cluster scope: no "
@@ -338,7 +338,7 @@ test_forbidden_wording(void **state)
 	a.resource = "serviceaccounts";
 	a.ns = "kube-system";
 	a.name = "robot";
-	authn_forbidden(&st, &u, &a, NULL);
+	authz_forbidden(&st, &u, &a, NULL);
 	assert_string_equal(st.message, "serviceaccounts \"robot\" is "
 	    "forbidden: User \"alice\" cannot impersonate resource "
 	    "\"serviceaccounts\" in API group \"\" in the namespace "
@@ -346,7 +346,7 @@ test_forbidden_wording(void **state)
 	memset(&a, 0, sizeof(a));
 	a.verb = "get";
 	a.path = "/metrics";
-	authn_forbidden(&st, &u, &a, NULL);
+	authz_forbidden(&st, &u, &a, NULL);
 	assert_string_equal(st.message, "forbidden: User \"alice\" cannot get "
 	    "path \"/metrics\"");
 }

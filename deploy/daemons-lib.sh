@@ -10,7 +10,9 @@ pid_alive() {
 	[ -f "$f" ] || return 1
 	pid=$(cat "$f" 2>/dev/null) || return 1
 	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-	! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null
+	# A killed daemon whose reaper never waits stays a zombie (Z), and one being released
+	# shows X (dead) for a moment: both are gone.
+	! grep -qE '^State:[[:space:]]*[ZX]' "/proc/$pid/status" 2>/dev/null
 }
 
 log_tail() {

@@ -78,7 +78,7 @@ check "a deleted pod is replaced" eventually -t 60 replaced
 rsc=$(e2e_daemon_pid replicaset-controller)
 kill -KILL "$rsc"
 # `up` restarts only daemons whose pid is gone: wait for the killed one to exit first.
-gone() { ! kill -0 "$1" 2>/dev/null || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+gone() { ! kill -0 "$1" 2>/dev/null || grep -qE '^State:[[:space:]]*[ZX]' "/proc/$1/status" 2>/dev/null; }
 check "the killed controller exits" eventually gone "$rsc"
 kc scale deploy/web --replicas=6 >/dev/null
 check "the controller restarts" bash "$E2E_LC" up --dir "$E2E_DIR" --nodes 3

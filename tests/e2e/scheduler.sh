@@ -80,7 +80,7 @@ check "kubectl uncordon" kc uncordon sim-0 sim-1
 # The scheduler killed with SIGKILL and restarted: pods created meanwhile are placed.
 sch=$(e2e_daemon_pid scheduler)
 kill -KILL "$sch"
-gone() { ! kill -0 "$1" 2>/dev/null || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+gone() { ! kill -0 "$1" 2>/dev/null || grep -qE '^State:[[:space:]]*[ZX]' "/proc/$1/status" 2>/dev/null; }
 check "the killed scheduler exits" eventually gone "$sch"
 for i in 1 2 3 4 5 6; do pod "k$i"; done
 check "the scheduler restarts" bash "$E2E_LC" up --dir "$E2E_DIR" --nodes 3

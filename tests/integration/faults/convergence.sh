@@ -31,7 +31,7 @@ is() { [ "$("${@:2}")" = "$1" ]; }
 count() { kc get "$@" -o name 2>/dev/null | wc -l; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 since() { echo "$(( ($(now_ms) - $1) ))ms"; }
-gone() { ! kill -0 "$1" 2>/dev/null || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+gone() { ! kill -0 "$1" 2>/dev/null || grep -qE '^State:[[:space:]]*[ZX]' "/proc/$1/status" 2>/dev/null; }
 daemon_pids() {
 	local f
 	for f in "$E2E_DIR"/run/*.pid; do

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "ckube/ck.h"
-#include "store.h"
+#include "store/store.h"
 
 struct cJSON;
 struct ck_status;

@@ -6,7 +6,7 @@
  * priority 0); a client-set priority or policy that disagrees is refused.
  */
 #include "apiserver.h"
-#include "store.h"
+#include "store/store.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -9,7 +9,7 @@
  * object is left alone.
  */
 #include "apiserver.h"
-#include "store.h"
+#include "store/store.h"
 
 #include <string.h>
 

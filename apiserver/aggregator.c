@@ -34,7 +34,7 @@
 #include "ckube/err.h"
 #include "ckube/log.h"
 #include "ckube/strbuf.h"
-#include "store.h"
+#include "store/store.h"
 
 #define APISERVICES		"apiservices.apiregistration.k8s.io"
 #define PROXY_TIMEOUT_MS	10000L

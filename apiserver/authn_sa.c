@@ -16,7 +16,7 @@
 #include "apiserver.h"
 #include "auth.h"
 #include "sa_jwt.h"
-#include "store.h"
+#include "store/store.h"
 
 static struct sa_keys sa_keys;	/* set once at startup, read-only after */
 

@@ -28,7 +28,7 @@
 #include "convert.h"
 #include "admission.h"
 #include "rbac.h"
-#include "store.h"
+#include "store/store.h"
 #include "sa_jwt.h"
 #include "validation_kind.h"
 

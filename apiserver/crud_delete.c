@@ -21,7 +21,7 @@
 #include "ckube/selector.h"
 #include "ckube/strbuf.h"
 #include "delete_options.h"
-#include "store.h"
+#include "store/store.h"
 
 /*
  * DeleteOptions from the query (gracePeriodSeconds, propagationPolicy,

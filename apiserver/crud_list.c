@@ -16,7 +16,7 @@
 #include "ckube/fieldsel.h"
 #include "ckube/selector.h"
 #include "ckube/strbuf.h"
-#include "store.h"
+#include "store/store.h"
 
 int
 crud_parse_selectors(struct crud *c, struct label_selector **ls,

@@ -15,7 +15,7 @@
 #include "ckube/err.h"
 #include "ckube/metrics.h"
 #include "ckube/strbuf.h"
-#include "store.h"
+#include "store/store.h"
 #include "watch.h"
 
 size_t	watchlog_count(struct watchlog *wl);

@@ -25,7 +25,7 @@
 #include "ckube/metrics.h"
 #include "ckube/rfc3339.h"
 #include "eviction.h"
-#include "store.h"
+#include "store/store.h"
 
 #define PDB_RES		"poddisruptionbudgets.policy"
 /* Budget conflicts before giving up (each one means another eviction won). */

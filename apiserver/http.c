@@ -33,7 +33,7 @@
 #include "ckube/metrics.h"
 #include "ckube/strbuf.h"
 #include "auth.h"
-#include "store.h"
+#include "store/store.h"
 #include "watch.h"
 
 #define WATCH_BLOCK	16384

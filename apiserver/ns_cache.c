@@ -14,7 +14,7 @@
 
 #include "ckube/alloc.h"
 #include "ckube/strmap.h"
-#include "store.h"
+#include "store/store.h"
 
 struct ns_cache {
 	pthread_mutex_t	 mu;

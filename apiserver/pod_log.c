@@ -34,7 +34,7 @@
 #include "ckube/err.h"
 #include "ckube/log.h"
 #include "ckube/strbuf.h"
-#include "store.h"
+#include "store/store.h"
 
 #define ANN_KUBELET_URL		"sim.ckube.io/kubelet-url"
 #define LOG_FETCH_TIMEOUT_S	10L

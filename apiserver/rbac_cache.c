@@ -26,7 +26,7 @@
 #include "ckube/selector.h"
 #include "ckube/strbuf.h"
 #include "apiserver.h"
-#include "store.h"
+#include "store/store.h"
 
 #define Q_ROLES		"roles.rbac.authorization.k8s.io"
 #define Q_CROLES	"clusterroles.rbac.authorization.k8s.io"

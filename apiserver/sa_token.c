@@ -18,7 +18,7 @@
 #include "apiserver.h"
 #include "crud.h"
 #include "sa_jwt.h"
-#include "store.h"
+#include "store/store.h"
 
 #define TOKEN_EXP_DEFAULT	3600
 #define TOKEN_EXP_MIN		600

@@ -30,7 +30,7 @@
 #include "rbac.h"
 #include "validation_kind.h"
 #include "http.h"
-#include "store.h"
+#include "store/store.h"
 #include "watch.h"
 
 static const char *opt_bind;

@@ -18,7 +18,7 @@
 
 #include "ckube/err.h"
 #include "ckube/strbuf.h"
-#include "store.h"
+#include "store/store.h"
 
 #define NODEPORT_MIN	30000
 #define NODEPORT_MAX	32767

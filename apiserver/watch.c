@@ -22,7 +22,7 @@
 #include "ckube/log.h"
 #include "ckube/selector.h"
 #include "convert.h"
-#include "store.h"
+#include "store/store.h"
 
 int64_t
 watch_now_ms(void)

@@ -22,7 +22,7 @@
 #include "ckube/err.h"
 #include "ckube/log.h"
 #include "ckube/strbuf.h"
-#include "store.h"
+#include "store/store.h"
 
 #define TICK_MS	200
 /* Give freed memory back once the watchers' queues shrank by this much. */

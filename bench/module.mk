@@ -9,7 +9,7 @@ $(BUILD)/bench/ckube-loadgen: $(BUILD)/bench/loadgen.o $(LIBCKUBE)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/bench/sqlite_raw.o: CPPFLAGS += -Iapiserver
-$(BUILD)/bench/ckube-sqlite-raw: $(BUILD)/bench/sqlite_raw.o $(BUILD)/apiserver/store_sqlite_sql.o $(LIBCKUBE)
+$(BUILD)/bench/ckube-sqlite-raw: $(BUILD)/bench/sqlite_raw.o $(BUILD)/apiserver/store/store_sqlite_sql.o $(LIBCKUBE)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 # ckube-dns's answer path in-process (its library and ldns).

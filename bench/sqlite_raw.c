@@ -14,7 +14,7 @@
 
 #include "ckube/alloc.h"
 #include "ckube/clock.h"
-#include "store_sqlite_sql.h"
+#include "store/store_sqlite_sql.h"
 
 static int
 fail(sqlite3 *db, const char *what)

@@ -18,7 +18,7 @@
 #include "ckube/err.h"
 #include "apiserver.h"
 #include "ckube/strbuf.h"
-#include "store.h"
+#include "store/store.h"
 #include "watch.h"
 
 struct fixture {

@@ -22,7 +22,7 @@
 #include "apiserver.h"
 #include "auth.h"
 #include "rbac.h"
-#include "store.h"
+#include "store/store.h"
 #include "watch.h"
 
 /* ---- helpers ---- */

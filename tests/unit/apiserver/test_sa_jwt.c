@@ -23,7 +23,7 @@
 #include "apiserver.h"
 #include "auth.h"
 #include "sa_jwt.h"
-#include "store.h"
+#include "store/store.h"
 #include "watch.h"
 
 #define ISS	"https://kubernetes.default.svc.cluster.local"

@@ -32,7 +32,7 @@
 #include "ckube/err.h"
 #include "ckube/strbuf.h"
 
-#include "store.h"
+#include "store/store.h"
 
 #define HOOKS_MAX	4096
 

@@ -28,7 +28,7 @@
 #include "ckube/err.h"
 #include "ckube/strbuf.h"
 
-#include "store.h"
+#include "store/store.h"
 
 struct hook_rec {
 	int64_t			 rv;

@@ -3,8 +3,9 @@
 # pods/exec to the kubelet-sim over WebSocket (v5.channel.k8s.io, no SPDY fallback) where
 # exec_sim runs the command: stdout and stderr apart, exit codes as kubectl prints them,
 # stdin (-i) to cat, env with resolved values, the container checks (wrong container, two
-# containers, a pending pod, a container not started, a missing pod), a client going away
-# mid-sleep, and the plain messages of attach, port-forward and cp.
+# containers, a pending pod, a container not started, a missing pod), 50 execs in a row
+# losing no output (kubectl 1.32's stream race), a client going away mid-sleep, and the
+# plain messages of attach, port-forward and cp.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
 

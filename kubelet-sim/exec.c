@@ -43,6 +43,7 @@
 #define EXEC_ARGS_MAX	64
 #define EXEC_VARS_MAX	256
 #define EXEC_SESSIONS_MAX	128	/* each holds a thread and a 1 MiB buffer */
+#define EXEC_START_MS	100	/* a runtime starting the process (runc exec) */
 
 static atomic_int sessions;
 
@@ -357,6 +358,17 @@ session_run(void *arg, int fd, const char *extra, size_t extra_len)
 		s->in_len = extra_len;
 		(void)pump(s, 0);
 	}
+	/*
+	 * No output right behind the 101: a runtime takes tens of ms to start
+	 * the process, and the real apiserver answers the client's 101 before
+	 * it even dials the kubelet. kubectl 1.32 depends on that gap: it
+	 * starts reading before it has created its streams and drops a message
+	 * for a stream it does not know yet ("Unknown stream id 1, discarding
+	 * message"; client-go before kubernetes#131203), so an instant echo
+	 * lost its output now and then. Client frames are still read meanwhile.
+	 */
+	if (io_sleep(s, EXEC_START_MS) != 0)
+		return;
 	code = exec_sim_run(&s->env, (const char *const *)s->argv, s->argc,
 	    &io);
 	log_v(2, "exec: %s: exit %d", s->argc > 0 ? s->argv[0] : "", code);

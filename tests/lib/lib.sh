@@ -46,18 +46,61 @@ eventually() {
 	done
 }
 
+# free_port: a loopback TCP port nobody listens on now.
+free_port() {
+	python3 -c 'import socket
+s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_etcd: one etcd (/usr/bin/etcd) for this script, in $CK_TMP/etcd on
+# random loopback ports, stopped by ck_cleanup. Sets ETCD_URL, ETCD_PID.
+ETCD_URL=""
+ETCD_PID=""
+start_etcd() {
+	local cport pport
+	[ -n "$ETCD_URL" ] && return 0
+	if [ ! -x /usr/bin/etcd ]; then
+		echo "# CKUBE_TEST_STORAGE=etcd3: /usr/bin/etcd is not installed"
+		return 1
+	fi
+	cport=$(free_port) pport=$(free_port)
+	ETCD_URL=http://127.0.0.1:$cport
+	setsid /usr/bin/etcd --name t --data-dir "$CK_TMP/etcd" \
+	    --listen-client-urls "$ETCD_URL" --advertise-client-urls "$ETCD_URL" \
+	    --listen-peer-urls "http://127.0.0.1:$pport" \
+	    --initial-advertise-peer-urls "http://127.0.0.1:$pport" \
+	    --initial-cluster "t=http://127.0.0.1:$pport" >>"$CK_TMP/etcd.log" 2>&1 &
+	ETCD_PID=$!
+	CK_PIDS+=("$ETCD_PID")
+	if ! eventually -t 20 curl -sf "$ETCD_URL/health"; then
+		echo "# etcd not ready"
+		show_log "$CK_TMP/etcd.log"
+		return 1
+	fi
+}
+
+# storage_flags NAME: the apiserver's storage flags. CKUBE_TEST_STORAGE=etcd3
+# runs every apiserver of the suite on one etcd (start_etcd first), each
+# NAME under its own prefix (/registry-NAME), as each has its own data dir.
+storage_flags() {
+	[ "${CKUBE_TEST_STORAGE:-sqlite}" = etcd3 ] || return 0
+	echo "--storage-backend etcd3 --etcd-servers $ETCD_URL --etcd-prefix /registry-$1"
+}
+
 # start_apiserver [NAME] [EXTRA FLAGS...]: data in $CK_TMP/NAME (default "api").
 # Sets API_PID, API_PORT, API_URL, API_DATA, API_LOG. Reuses the data dir.
 start_apiserver() {
-	local name=${1:-api}
+	local name=${1:-api} storage
 	[ $# -gt 0 ] && shift
+	if [ "${CKUBE_TEST_STORAGE:-sqlite}" = etcd3 ]; then start_etcd || return 1; fi
+	storage=$(storage_flags "$name")
 	API_DATA=$CK_TMP/$name
 	API_LOG=$CK_TMP/$name.log
 	mkdir -p "$API_DATA"
 	rm -f "$API_DATA/port"
-	# shellcheck disable=SC2086 # CK_WRAP is a command line, e.g. valgrind.
+	# shellcheck disable=SC2086 # CK_WRAP is a command line, e.g. valgrind; storage: flags.
 	setsid ${CK_WRAP:-} "$CK_BIN/ckube-apiserver" --port 0 --port-file "$API_DATA/port" \
-	    --data-dir "$API_DATA/data" --v=4 "$@" >>"$API_LOG" 2>&1 &
+	    --data-dir "$API_DATA/data" --v=4 $storage "$@" >>"$API_LOG" 2>&1 &
 	API_PID=$!
 	CK_PIDS+=("$API_PID")
 	if ! eventually -t 20 test -s "$API_DATA/port"; then

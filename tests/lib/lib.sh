@@ -53,23 +53,26 @@ s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
 # start_etcd: one etcd (/usr/bin/etcd) for this script, in $CK_TMP/etcd on
-# random loopback ports, stopped by ck_cleanup. Sets ETCD_URL, ETCD_PID.
+# random loopback ports (kept by a restart after stop_etcd), stopped by
+# ck_cleanup. Sets ETCD_URL, ETCD_PID.
 ETCD_URL=""
 ETCD_PID=""
+ETCD_CPORT=""
+ETCD_PPORT=""
 start_etcd() {
-	local cport pport
 	[ -n "$ETCD_URL" ] && return 0
 	if [ ! -x /usr/bin/etcd ]; then
-		echo "# CKUBE_TEST_STORAGE=etcd3: /usr/bin/etcd is not installed"
+		echo "# /usr/bin/etcd is not installed"
 		return 1
 	fi
-	cport=$(free_port) pport=$(free_port)
-	ETCD_URL=http://127.0.0.1:$cport
+	[ -n "$ETCD_CPORT" ] || ETCD_CPORT=$(free_port)
+	[ -n "$ETCD_PPORT" ] || ETCD_PPORT=$(free_port)
+	ETCD_URL=http://127.0.0.1:$ETCD_CPORT
 	setsid /usr/bin/etcd --name t --data-dir "$CK_TMP/etcd" \
 	    --listen-client-urls "$ETCD_URL" --advertise-client-urls "$ETCD_URL" \
-	    --listen-peer-urls "http://127.0.0.1:$pport" \
-	    --initial-advertise-peer-urls "http://127.0.0.1:$pport" \
-	    --initial-cluster "t=http://127.0.0.1:$pport" >>"$CK_TMP/etcd.log" 2>&1 &
+	    --listen-peer-urls "http://127.0.0.1:$ETCD_PPORT" \
+	    --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PPORT" \
+	    --initial-cluster "t=http://127.0.0.1:$ETCD_PPORT" >>"$CK_TMP/etcd.log" 2>&1 &
 	ETCD_PID=$!
 	CK_PIDS+=("$ETCD_PID")
 	if ! eventually -t 20 curl -sf "$ETCD_URL/health"; then
@@ -77,6 +80,18 @@ start_etcd() {
 		show_log "$CK_TMP/etcd.log"
 		return 1
 	fi
+}
+
+# stop_etcd [KILL]: stop the etcd (SIGKILL with KILL); start_etcd restarts it.
+stop_etcd() {
+	[ -n "$ETCD_PID" ] || return 0
+	if [ "${1:-}" = KILL ]; then
+		kill -KILL -- "-$ETCD_PID" 2>/dev/null || kill -KILL "$ETCD_PID" 2>/dev/null
+		wait "$ETCD_PID" 2>/dev/null
+	else
+		stop_pid "$ETCD_PID"
+	fi
+	ETCD_PID="" ETCD_URL=""
 }
 
 # storage_flags NAME: the apiserver's storage flags. CKUBE_TEST_STORAGE=etcd3

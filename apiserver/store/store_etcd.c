@@ -367,11 +367,17 @@ etcd_write_stats(struct store *base, struct store_write_stats *out)
 	memset(out, 0, sizeof(*out));
 }
 
+/*
+ * Every etcd write waits for a round trip and its watch event: "busy", so
+ * the HTTP layer runs writes on its write pool, never on an I/O thread
+ * whose other connections would wait (up to the request timeout when etcd
+ * is down).
+ */
 static int
 etcd_write_busy(struct store *base)
 {
 	(void)base;
-	return 0;
+	return 1;
 }
 
 static int64_t

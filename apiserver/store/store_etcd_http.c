@@ -22,7 +22,7 @@
 #include "ckube/strbuf.h"
 
 #define ETCD_MEMBERS_MAX	16
-#define ETCD_POOL_MAX		16
+#define ETCD_POOL_MAX		64
 /* An answer larger than this is refused (a list of a huge prefix). */
 #define ETCD_REPLY_MAX		(512u << 20)
 

@@ -802,6 +802,13 @@ etcd_compact(struct store *base, int64_t upto_rv)
 	if (upto_rv <= 0 || upto_rv <= atomic_load(&s->compacted))
 		return 0;
 	c = upto_rv < etcd_revision(base) ? upto_rv + 1 : upto_rv;
+	/*
+	 * Asked already: at upto itself (the newest), compacted stays upto - 1
+	 * and a repeat would only be refused as compacted.
+	 */
+	if (c <= atomic_load(&s->compact_asked))
+		return 0;
+	atomic_store(&s->compact_asked, c);
 	req = json_check(cJSON_CreateObject());
 	etcd_json_add_i64(req, "revision", c);
 	rc = post_json(s, "/v3/kv/compaction", req, true, &resp);

@@ -459,11 +459,19 @@ etcd_list(struct store *base, const char *resource, const char *ns,
 	req = json_check(cJSON_CreateObject());
 	etcd_add_prefix_range(req, p.buf, p.len);
 	if (after_name != NULL) {
-		/* strictly after the key of (after_ns, after_name) */
+		/*
+		 * Strictly after the key of (after_ns, after_name), within the
+		 * prefix: a cursor before it starts at the prefix, one past it
+		 * finds nothing (its end is the prefix's '/' + 1).
+		 */
 		etcd_key(s, &start, resource, after_ns, after_name);
 		strbuf_add(&start, "", 1);
-		cJSON_DeleteItemFromObjectCaseSensitive(req, "key");
-		etcd_json_add_bytes(req, "key", start.buf, start.len);
+		if (memcmp(start.buf, p.buf, start.len < p.len ? start.len :
+		    p.len) > 0 || (start.len > p.len &&
+		    memcmp(start.buf, p.buf, p.len) == 0)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(req, "key");
+			etcd_json_add_bytes(req, "key", start.buf, start.len);
+		}
 	}
 	if (limit > 0)
 		etcd_json_add_i64(req, "limit", (int64_t)limit);

@@ -121,6 +121,8 @@ struct api_stream {
 	long	(*read)(struct api_stream *s, char *buf, size_t max,
 		    void (*suspend)(void *conn));
 	void	(*release)(struct api_stream *s);
+	/* > 0: the stream's length (Content-Length); 0: chunked. */
+	uint64_t size;
 };
 
 struct api_response {

@@ -16,6 +16,8 @@
 #include "ckube/fieldsel.h"
 #include "ckube/selector.h"
 #include "ckube/strbuf.h"
+#include "convert.h"
+#include "list_reply.h"
 #include "store/store.h"
 
 int
@@ -215,7 +217,8 @@ crud_list(struct crud *c)
 	struct label_selector *ls = NULL;
 	struct field_selector *fs = NULL;
 	struct store_list l = { 0 };
-	struct strbuf items = STRBUF_INIT, out = STRBUF_INIT;
+	struct list_reply *lr = list_reply_new();
+	struct strbuf head = STRBUF_INIT;
 	cJSON **objs = NULL, *obj, *t;
 	size_t nobjs = 0, cap = 0, count = 0, i, len;
 	const char *p, *ns = c->rt->has_ns ? c->rt->ns : "";
@@ -268,10 +271,7 @@ crud_list(struct crud *c)
 				objs[nobjs++] = obj;
 			} else {
 				cJSON_Delete(obj);
-				if (count > 0)
-					strbuf_addc(&items, ',');
-				strbuf_add(&items, l.items[i].body,
-				    l.items[i].body_len);
+				list_reply_take(lr, &l.items[i]);
 			}
 			count++;
 			if (limit > 0 && count == (size_t)limit) {
@@ -308,11 +308,12 @@ crud_list(struct crud *c)
 		api_response_json(c->resp, 200, t);
 		cJSON_Delete(t);
 	} else {
-		crud_list_prefix(c, &out, list_rv, cont);
-		strbuf_add(&out, strbuf_str(&items), items.len);
-		strbuf_adds(&out, "]}");
-		s = strbuf_detach(&out, &len);
-		api_response_take(c->resp, 200, "application/json", s, len);
+		crud_list_prefix(c, &head, list_rv, cont);
+		s = strbuf_detach(&head, &len);
+		/* A 1.3 name's reply is rewritten after us: one buffer. */
+		list_reply_finish(lr, s, len, c->resp,
+		    convert_stored_row(c->res) == NULL);
+		lr = NULL;
 	}
 	goto out;
 err:
@@ -323,8 +324,8 @@ out:
 	free(objs);
 	free(cont);
 	store_list_fini(&l);
-	strbuf_fini(&items);
-	strbuf_fini(&out);
+	list_reply_free(lr);
+	strbuf_fini(&head);
 	selector_free(ls);
 	fieldsel_free(fs);
 }

@@ -240,6 +240,9 @@ conn_meta_set(struct conn *c, const char *key, int64_t value)
 	return 0;
 }
 
+/* A reader's map of the database file (address space, not memory). */
+#define STORE_READER_MMAP	"1073741824"
+
 /* Open one connection with the per-connection settings. */
 static int
 conn_open(const char *path, int readonly, struct conn **out,
@@ -261,6 +264,14 @@ conn_open(const char *path, int readonly, struct conn **out,
 	sqlite3_extended_result_codes(c->db, 1);
 	sqlite3_busy_timeout(c->db, STORE_BUSY_TIMEOUT_MS);
 	rc = sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+	/*
+	 * Readers map the file: a list of thousands of rows read each page
+	 * with a pread into the connection's own 2 MB cache, again on every
+	 * list. The writer keeps pread (mapped, creates/s fell by a third).
+	 */
+	if (rc == SQLITE_OK && readonly)
+		rc = sqlite3_exec(c->db, "PRAGMA mmap_size=" STORE_READER_MMAP,
+		    NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		rc = ck_status_set(st, CK_EIO, "store %s: %s", path,
 		    sqlite3_errmsg(c->db));

@@ -315,6 +315,10 @@ int	openapi_check_types(const struct api_resource *r,
 struct cJSON *table_build(const struct api_resource *r,
 	    struct cJSON *const *objs, size_t n, const char *list_rv,
 	    bool include_object, bool with_columns);
+/* The same, moving objs' metadata (or objs, set NULL) into the rows. */
+struct cJSON *table_build_take(const struct api_resource *r,
+	    struct cJSON **objs, size_t n, const char *list_rv,
+	    bool include_object, bool with_columns);
 
 /* ---- crud.c ---- */
 

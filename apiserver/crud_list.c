@@ -300,7 +300,7 @@ crud_list(struct crud *c)
 	if (table) {
 		snprintf(rvs, sizeof(rvs), "%lld", (long long)list_rv);
 		p = api_request_param(c->req, "includeObject");
-		t = table_build(c->res, objs, nobjs, rvs,
+		t = table_build_take(c->res, objs, nobjs, rvs,
 		    p && strcmp(p, "Object") == 0, true);
 		if (cont != NULL)
 			json_set_str(json_ensure_obj(t, "metadata"), "continue",

@@ -250,15 +250,20 @@ table_printer_find(const char *resource)
 	return NULL;
 }
 
+/* obj's metadata as a PartialObjectMetadata: moved out of obj if take. */
 static cJSON *
-partial_meta(const cJSON *obj)
+partial_meta(cJSON *obj, bool take)
 {
 	cJSON *o = cJSON_CreateObject();
-	const cJSON *meta = json_obj(obj, "metadata");
+	cJSON *meta = json_obj(obj, "metadata");
 
 	cJSON_AddStringToObject(o, "kind", "PartialObjectMetadata");
 	cJSON_AddStringToObject(o, "apiVersion", "meta.k8s.io/v1");
-	cJSON_AddItemToObject(o, "metadata", meta ? cJSON_Duplicate(meta, 1) :
+	if (meta != NULL && take)
+		cJSON_DetachItemViaPointer(obj, meta);
+	else if (meta != NULL)
+		meta = cJSON_Duplicate(meta, 1);
+	cJSON_AddItemToObject(o, "metadata", meta ? meta :
 	    cJSON_CreateObject());
 	return o;
 }
@@ -288,9 +293,9 @@ row_conditions(const struct api_resource *r, const cJSON *obj, cJSON *row)
 	cJSON_AddItemToArray(conds, c);
 }
 
-cJSON *
-table_build(const struct api_resource *r, cJSON *const *objs, size_t n,
-    const char *list_rv, bool include_object, bool with_columns)
+static cJSON *
+build(const struct api_resource *r, cJSON **objs, size_t n,
+    const char *list_rv, bool include_object, bool with_columns, bool take)
 {
 	const struct table_printer *p = table_printer_find(r->resource);
 	time_t now = time(NULL);
@@ -326,9 +331,34 @@ table_build(const struct api_resource *r, cJSON *const *objs, size_t n,
 		cells = cJSON_AddArrayToObject(row, "cells");
 		p->cells(objs[i], cells, now);
 		row_conditions(r, objs[i], row);
-		cJSON_AddItemToObject(row, "object", include_object ?
-		    cJSON_Duplicate(objs[i], 1) : partial_meta(objs[i]));
+		if (include_object && take) {
+			cJSON_AddItemToObject(row, "object", objs[i]);
+			objs[i] = NULL;
+		} else
+			cJSON_AddItemToObject(row, "object", include_object ?
+			    cJSON_Duplicate(objs[i], 1) :
+			    partial_meta(objs[i], take));
 		cJSON_AddItemToArray(rows, row);
 	}
 	return t;
+}
+
+cJSON *
+table_build(const struct api_resource *r, cJSON *const *objs, size_t n,
+    const char *list_rv, bool include_object, bool with_columns)
+{
+	return build(r, (cJSON **)(uintptr_t)objs, n, list_rv, include_object,
+	    with_columns, false);
+}
+
+/*
+ * A list's Table: the objects are the caller's to free after, but their
+ * metadata (or, with include_object, the objects) move into the rows:
+ * copying them was a sixth of a 3,000-pod Table list.
+ */
+cJSON *
+table_build_take(const struct api_resource *r, cJSON **objs, size_t n,
+    const char *list_rv, bool include_object, bool with_columns)
+{
+	return build(r, objs, n, list_rv, include_object, with_columns, true);
 }

@@ -181,6 +181,7 @@ struct apiserver {
 	struct store		*store;
 	struct watchlog		*wl;
 	struct ns_cache		*nsc;		/* may be NULL: ask the store */
+	struct kind_count	*kinds;		/* may be NULL: always read */
 	int64_t			 max_body;	/* --max-request-bytes */
 	int64_t			 heartbeat_ms;	/* --watch-heartbeat */
 	bool			 federation;	/* no Service addresses */

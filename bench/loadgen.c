@@ -253,16 +253,26 @@ static size_t
 watch_data(char *p, size_t sz, size_t n, void *arg)
 {
 	struct watcher *w = arg;
-	size_t len = sz * n, i;
+	size_t len = sz * n, i = 0, k;
+	const char *nl;
 
 	atomic_store(&w->ready, true);
-	for (i = 0; i < len; i++) {
-		if (p[i] != '\n') {
-			strbuf_add(&w->line, p + i, 1);
-			continue;
+	/* Whole lines at a time: a byte at a time cost the watchers (10
+	 * threads on the measured box) more CPU than the apiserver's fan-out. */
+	while (i < len) {
+		nl = memchr(p + i, '\n', len - i);
+		k = nl != NULL ? (size_t)(nl - (p + i)) : len - i;
+		if (nl != NULL && w->line.len == 0)
+			watch_event(w, p + i, k);
+		else {
+			strbuf_add(&w->line, p + i, k);
+			if (nl != NULL) {
+				watch_event(w, strbuf_str(&w->line),
+				    w->line.len);
+				strbuf_reset(&w->line);
+			}
 		}
-		watch_event(w, strbuf_str(&w->line), w->line.len);
-		strbuf_reset(&w->line);
+		i += k + (nl != NULL);
 	}
 	/* Every object arrived: end the stream. */
 	return w->seen >= w->r->o.requests ? 0 : len;
@@ -452,14 +462,15 @@ main(int argc, char **argv)
 	printf("{\"mode\":\"%s\",\"requests\":%ld,\"watchers\":%ld,"
 	    "\"errors\":%ld,\"received\":%ld,\"lost\":%ld,\"seconds\":%.3f,"
 	    "\"per_s\":%.0f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
-	    "\"create_p99_ms\":%.3f,\"after_reply_p99_ms\":%.3f}\n", r.o.mode,
+	    "\"create_p99_ms\":%.3f,\"after_reply_p50_ms\":%.3f,"
+	    "\"after_reply_p99_ms\":%.3f}\n", r.o.mode,
 	    r.o.requests, nw,
 	    atomic_load(&r.errors), seen,
 	    r.o.requests * nw - atomic_load(&r.errors) * nw - seen, secs,
 	    (double)seen / (double)nw / secs, pct_ms(lat, nlat, 0.50),
 	    pct_ms(lat, nlat, 0.99),
 	    pct_ms(r.lat_us, (size_t)r.o.requests, 0.99),
-	    pct_ms(after, nlat, 0.99));
+	    pct_ms(after, nlat, 0.50), pct_ms(after, nlat, 0.99));
 	free(lat);
 	free(after);
 	for (k = 0; k < nw; k++) {

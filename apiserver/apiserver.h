@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "ckube/ck.h"
 #include "validation_meta.h"
@@ -316,10 +317,12 @@ int	openapi_check_types(const struct api_resource *r,
 struct cJSON *table_build(const struct api_resource *r,
 	    struct cJSON *const *objs, size_t n, const char *list_rv,
 	    bool include_object, bool with_columns);
-/* The same, moving objs' metadata (or objs, set NULL) into the rows. */
-struct cJSON *table_build_take(const struct api_resource *r,
-	    struct cJSON **objs, size_t n, const char *list_rv,
-	    bool include_object, bool with_columns);
+/*
+ * One row of a list's Table (its "cells", "object"), *obj's metadata (or
+ * *obj, then set NULL) moved into it; now: the Age columns' clock.
+ */
+struct cJSON *table_row(const struct api_resource *r, struct cJSON **obj,
+	    bool include_object, time_t now);
 
 /* ---- crud.c ---- */
 

@@ -1,7 +1,7 @@
 /*
  * list_reply.c: the reply of a JSON list, made of the stored bodies as the
- * store read them (taken, never parsed nor copied): the list's head, the
- * items comma-separated, "]}". A small reply is one buffer; a large one is
+ * store read them (taken, never parsed nor copied), or of a Table's rows
+ * printed one by one: the head, the items comma-separated, "]}". A small reply is one buffer; a large one is
  * streamed to the socket from the bodies, with its Content-Length, through
  * the HTTP layer's block buffer: building one 5 MB buffer (3,000 pods) cost
  * a page fault every 4 KiB on top of the copy, each time, since the
@@ -40,18 +40,24 @@ list_reply_new(void)
 void
 list_reply_take(struct list_reply *lr, struct store_item *it)
 {
+	list_reply_add(lr, it->body, it->body_len);
+	it->body = NULL;
+	it->body_len = 0;
+}
+
+void
+list_reply_add(struct list_reply *lr, char *item, size_t len)
+{
 	if (lr->n == lr->cap) {
 		lr->cap = lr->cap ? lr->cap * 2 : 64;
 		lr->body = ck_reallocarray(lr->body, lr->cap,
 		    sizeof(*lr->body));
 		lr->len = ck_reallocarray(lr->len, lr->cap, sizeof(*lr->len));
 	}
-	lr->body[lr->n] = it->body;
-	lr->len[lr->n] = it->body_len;
-	lr->bytes += it->body_len;
+	lr->body[lr->n] = item;
+	lr->len[lr->n] = len;
+	lr->bytes += len;
 	lr->n++;
-	it->body = NULL;
-	it->body_len = 0;
 }
 
 size_t

@@ -21,6 +21,8 @@ struct list_reply;
 struct list_reply *list_reply_new(void);
 /* Append it's body (taken: it->body becomes NULL). */
 void	list_reply_take(struct list_reply *lr, struct store_item *it);
+/* Append item (malloc'd, taken). */
+void	list_reply_add(struct list_reply *lr, char *item, size_t len);
 size_t	list_reply_count(const struct list_reply *lr);
 /* Bytes of the whole reply (head, items, commas, "]}"). */
 uint64_t list_reply_size(const struct list_reply *lr);

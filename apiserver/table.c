@@ -293,14 +293,35 @@ row_conditions(const struct api_resource *r, const cJSON *obj, cJSON *row)
 	cJSON_AddItemToArray(conds, c);
 }
 
+/*
+ * One row of obj. With take, obj's metadata moves into it, or, with
+ * include_object, obj itself (the caller no longer owns it).
+ */
 static cJSON *
-build(const struct api_resource *r, cJSON **objs, size_t n,
-    const char *list_rv, bool include_object, bool with_columns, bool take)
+row_of(const struct api_resource *r, const struct table_printer *p,
+    cJSON *obj, bool include_object, time_t now, bool take)
+{
+	cJSON *row = cJSON_CreateObject(), *cells;
+
+	cells = cJSON_AddArrayToObject(row, "cells");
+	p->cells(obj, cells, now);
+	row_conditions(r, obj, row);
+	if (include_object)
+		cJSON_AddItemToObject(row, "object", take ? obj :
+		    cJSON_Duplicate(obj, 1));
+	else
+		cJSON_AddItemToObject(row, "object", partial_meta(obj, take));
+	return row;
+}
+
+cJSON *
+table_build(const struct api_resource *r, cJSON *const *objs, size_t n,
+    const char *list_rv, bool include_object, bool with_columns)
 {
 	const struct table_printer *p = table_printer_find(r->resource);
 	time_t now = time(NULL);
 	size_t i;
-	cJSON *t, *meta, *defs, *d, *rows, *row, *cells;
+	cJSON *t, *meta, *defs, *d, *rows;
 
 	if (p == NULL)
 		p = &generic_printer;
@@ -326,39 +347,21 @@ build(const struct api_resource *r, cJSON **objs, size_t n,
 	} else
 		cJSON_AddNullToObject(t, "columnDefinitions");
 	rows = cJSON_AddArrayToObject(t, "rows");
-	for (i = 0; i < n; i++) {
-		row = cJSON_CreateObject();
-		cells = cJSON_AddArrayToObject(row, "cells");
-		p->cells(objs[i], cells, now);
-		row_conditions(r, objs[i], row);
-		if (include_object && take) {
-			cJSON_AddItemToObject(row, "object", objs[i]);
-			objs[i] = NULL;
-		} else
-			cJSON_AddItemToObject(row, "object", include_object ?
-			    cJSON_Duplicate(objs[i], 1) :
-			    partial_meta(objs[i], take));
-		cJSON_AddItemToArray(rows, row);
-	}
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(rows, row_of(r, p, objs[i],
+		    include_object, now, false));
 	return t;
 }
 
 cJSON *
-table_build(const struct api_resource *r, cJSON *const *objs, size_t n,
-    const char *list_rv, bool include_object, bool with_columns)
+table_row(const struct api_resource *r, cJSON **obj, bool include_object,
+    time_t now)
 {
-	return build(r, (cJSON **)(uintptr_t)objs, n, list_rv, include_object,
-	    with_columns, false);
-}
+	const struct table_printer *p = table_printer_find(r->resource);
+	cJSON *row = row_of(r, p != NULL ? p : &generic_printer, *obj,
+	    include_object, now, true);
 
-/*
- * A list's Table: the objects are the caller's to free after, but their
- * metadata (or, with include_object, the objects) move into the rows:
- * copying them was a sixth of a 3,000-pod Table list.
- */
-cJSON *
-table_build_take(const struct api_resource *r, cJSON **objs, size_t n,
-    const char *list_rv, bool include_object, bool with_columns)
-{
-	return build(r, objs, n, list_rv, include_object, with_columns, true);
+	if (include_object)
+		*obj = NULL;	/* it is the row's now */
+	return row;
 }

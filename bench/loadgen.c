@@ -15,8 +15,9 @@
  *   ckube-loadgen pods --url URL --requests N --concurrency C
  *	N pods created through URL (namespace pods path), a watch measuring
  *	create-sent to phase Running: startup p50/p99 and end-to-end pods/s.
- *   ckube-loadgen get --url URL --requests N --concurrency C
- *	N GETs of URL (an object or a LIST); "bytes" is one reply's size.
+ *   ckube-loadgen get --url URL --requests N --concurrency C [--accept A]
+ *	N GETs of URL (an object or a LIST); "bytes" is one reply's size;
+ *	--accept sets the Accept header (kubectl's Table media types).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -44,6 +45,7 @@ struct opts {
 	long		 watchers;
 	long		 rate;
 	long		 timeout_s;
+	const char	*accept;	/* get: an Accept header (--accept) */
 };
 
 struct run {
@@ -161,10 +163,16 @@ writer(void *arg)
 	struct strbuf sb = STRBUF_INIT;
 	long i, code, got = 0;
 	bool get = strcmp(r->o.mode, "get") == 0;
+	char accept[512];
 	uint64_t t0;
 
 	curl_easy_setopt(h, CURLOPT_URL, r->o.url);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &got);
+	if (r->o.accept != NULL) {	/* e.g. kubectl's Table */
+		snprintf(accept, sizeof(accept), "Accept: %s", r->o.accept);
+		hdrs = curl_slist_append(hdrs, accept);
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	}
 	if (get)
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
 	while ((i = atomic_fetch_add(&r->next, 1)) < r->o.requests) {
@@ -312,7 +320,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: ckube-loadgen create|etcd|watch|pods|get --url URL "
 	    "[--requests N] [--concurrency C] [--size BYTES] [--watchers W] "
-	    "[--rate PER_S] [--timeout S]\n");
+	    "[--rate PER_S] [--timeout S] [--accept MEDIA_TYPES]\n");
 	return 2;
 }
 
@@ -335,6 +343,10 @@ parse_args(int argc, char **argv, struct opts *o)
 
 		if (strcmp(argv[i], "--url") == 0) {
 			o->url = argv[i + 1];
+			continue;
+		}
+		if (strcmp(argv[i], "--accept") == 0) {
+			o->accept = argv[i + 1];
 			continue;
 		}
 		if (*end != '\0' || v < 0)

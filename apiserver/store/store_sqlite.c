@@ -240,9 +240,6 @@ conn_meta_set(struct conn *c, const char *key, int64_t value)
 	return 0;
 }
 
-/* A reader's page cache at most (KiB, negative: SQLite's notation). */
-#define STORE_READER_CACHE	"-8192"
-
 /* Open one connection with the per-connection settings. */
 static int
 conn_open(const char *path, int readonly, struct conn **out,
@@ -264,18 +261,6 @@ conn_open(const char *path, int readonly, struct conn **out,
 	sqlite3_extended_result_codes(c->db, 1);
 	sqlite3_busy_timeout(c->db, STORE_BUSY_TIMEOUT_MS);
 	rc = sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
-	/*
-	 * A reader's cache holds a list of thousands of rows (3,000 pods:
-	 * 6 MB): with the default 2 MB, every list read every page again with
-	 * a pread. Its pages go back whenever a write changed the database;
-	 * at most 4 readers x 8 MiB stay while nothing is written.
-	 * Not mmap: in WAL mode a reader unmaps the file at each transaction
-	 * after a write, and remapping tripled the CPU of a create (whose
-	 * admission lists quotas).
-	 */
-	if (rc == SQLITE_OK && readonly)
-		rc = sqlite3_exec(c->db, "PRAGMA cache_size=" STORE_READER_CACHE,
-		    NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		rc = ck_status_set(st, CK_EIO, "store %s: %s", path,
 		    sqlite3_errmsg(c->db));

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "ckube/ck.h"
 #include "validation_meta.h"
@@ -121,6 +122,8 @@ struct api_stream {
 	long	(*read)(struct api_stream *s, char *buf, size_t max,
 		    void (*suspend)(void *conn));
 	void	(*release)(struct api_stream *s);
+	/* > 0: the stream's length (Content-Length); 0: chunked. */
+	uint64_t size;
 };
 
 struct api_response {
@@ -179,6 +182,7 @@ struct apiserver {
 	struct store		*store;
 	struct watchlog		*wl;
 	struct ns_cache		*nsc;		/* may be NULL: ask the store */
+	struct kind_count	*kinds;		/* may be NULL: always read */
 	int64_t			 max_body;	/* --max-request-bytes */
 	int64_t			 heartbeat_ms;	/* --watch-heartbeat */
 	bool			 federation;	/* no Service addresses */
@@ -313,6 +317,12 @@ int	openapi_check_types(const struct api_resource *r,
 struct cJSON *table_build(const struct api_resource *r,
 	    struct cJSON *const *objs, size_t n, const char *list_rv,
 	    bool include_object, bool with_columns);
+/*
+ * One row of a list's Table (its "cells", "object"), *obj's metadata (or
+ * *obj, then set NULL) moved into it; now: the Age columns' clock.
+ */
+struct cJSON *table_row(const struct api_resource *r, struct cJSON **obj,
+	    bool include_object, time_t now);
 
 /* ---- crud.c ---- */
 

@@ -23,6 +23,7 @@
 #include "ckube/rfc3339.h"
 #include "ckube/selector.h"
 #include "ckube/strbuf.h"
+#include "kind_count.h"
 #include "ns_cache.h"
 #include "patch.h"
 #include "convert.h"
@@ -341,7 +342,8 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	if (strcmp(c->res->qualified, "pods") == 0) {
 		/* LimitRanger's defaults, then the QoS class they make. */
 		defaults_pod_quantities(json_obj(obj, "spec"));
-		admission_limitrange_default(c->srv->store, ns, obj);
+		if (!kind_count_none(c->srv->kinds, "limitranges"))
+			admission_limitrange_default(c->srv->store, ns, obj);
 		json_set_str(json_ensure_obj(obj, "status"), "qosClass",
 		    defaults_pod_qos(json_obj(obj, "spec")));
 	}
@@ -386,7 +388,9 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 		if ((rc = rbac_check_write(c->srv, c->req->user, c->res, ns,
 		    obj, &c->st)) < 0)
 			goto out;
-		if (c->res->namespaced && (rc = admission_limitrange_check(
+		if (c->res->namespaced &&
+		    !kind_count_none(c->srv->kinds, "limitranges") &&
+		    (rc = admission_limitrange_check(
 		    c->srv->store, c->res, ns, obj, &c->st)) < 0)
 			goto out;
 		/* Upstream names a generated pod by its generateName. */
@@ -396,17 +400,22 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 		    obj, NULL, c->resp, &c->st)) < 0)
 			goto out;
 		if (dry_run) {
-			if (c->res->namespaced && (rc = admission_quota_check(
+			if (c->res->namespaced &&
+			    !kind_count_none(c->srv->kinds, "resourcequotas") &&
+			    (rc = admission_quota_check(
 			    c->srv->store, c->res, ns, obj, &c->st)) < 0)
 				goto out;
 			break;
 		}
-		if (c->res->namespaced)
+		/* No quota anywhere: nothing to read, charge or race. */
+		if (c->res->namespaced &&
+		    !kind_count_none(c->srv->kinds, "resourcequotas"))
 			rc = admission_quota_create(c->srv->store, c->res, ns,
 			    obj, &c->st);
 		else
-			rc = store_create(c->srv->store, c->res->qualified, "",
-			    crud_obj_name(obj), obj, NULL);
+			rc = store_create(c->srv->store, c->res->qualified,
+			    c->res->namespaced ? ns : "", crud_obj_name(obj),
+			    obj, NULL);
 		if (rc == CK_EPERM)
 			goto out;	/* forbidden by a quota: st is set */
 		if (rc == CK_EEXIST && gen != NULL && gen[0] != '\0' &&

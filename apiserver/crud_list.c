@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cJSON.h>
 
@@ -16,6 +17,8 @@
 #include "ckube/fieldsel.h"
 #include "ckube/selector.h"
 #include "ckube/strbuf.h"
+#include "convert.h"
+#include "list_reply.h"
 #include "store/store.h"
 
 int
@@ -215,17 +218,21 @@ crud_list(struct crud *c)
 	struct label_selector *ls = NULL;
 	struct field_selector *fs = NULL;
 	struct store_list l = { 0 };
-	struct strbuf items = STRBUF_INIT, out = STRBUF_INIT;
-	cJSON **objs = NULL, *obj, *t;
-	size_t nobjs = 0, cap = 0, count = 0, i, len;
+	struct list_reply *lr = list_reply_new();
+	struct strbuf head = STRBUF_INIT;
+	cJSON *obj, *t;
+	size_t count = 0, i, len;
+	time_t now = time(NULL);
 	const char *p, *ns = c->rt->has_ns ? c->rt->ns : "";
 	char after_ns[CK_NAME_MAX], after_name[CK_NAME_MAX], rvs[32];
 	char *cont = NULL, *s;
-	bool have_after = false, more = false, filter, table;
+	bool have_after = false, more = false, filter, table, with_object;
 	int64_t limit = 0, list_rv = -1, want_rv = 0, timeout = 0;
 	int rc;
 
 	table = api_request_wants_table(c->req);
+	p = api_request_param(c->req, "includeObject");
+	with_object = p != NULL && strcmp(p, "Object") == 0;
 	if (list_options(c, false, &limit, &want_rv, &timeout) < 0)
 		goto err;
 	if ((p = api_request_param(c->req, "continue")) != NULL &&
@@ -260,18 +267,16 @@ crud_list(struct crud *c)
 				}
 			}
 			if (table) {
-				if (nobjs == cap) {
-					cap = cap ? cap * 2 : 64;
-					objs = ck_reallocarray(objs, cap,
-					    sizeof(*objs));
-				}
-				objs[nobjs++] = obj;
+				/* Printed row by row: no tree of the whole
+				 * Table, no buffer of it. */
+				t = table_row(c->res, &obj, with_object, now);
+				s = json_print(t, &len);
+				list_reply_add(lr, s, len);
+				cJSON_Delete(t);
+				cJSON_Delete(obj);
 			} else {
 				cJSON_Delete(obj);
-				if (count > 0)
-					strbuf_addc(&items, ',');
-				strbuf_add(&items, l.items[i].body,
-				    l.items[i].body_len);
+				list_reply_take(lr, &l.items[i]);
 			}
 			count++;
 			if (limit > 0 && count == (size_t)limit) {
@@ -298,33 +303,32 @@ crud_list(struct crud *c)
 	if (more)
 		cont = continue_encode(list_rv, after_ns, after_name);
 	if (table) {
+		/* The Table without rows, cut before its "]}": its head. */
 		snprintf(rvs, sizeof(rvs), "%lld", (long long)list_rv);
-		p = api_request_param(c->req, "includeObject");
-		t = table_build(c->res, objs, nobjs, rvs,
-		    p && strcmp(p, "Object") == 0, true);
+		t = table_build(c->res, NULL, 0, rvs, with_object, true);
 		if (cont != NULL)
 			json_set_str(json_ensure_obj(t, "metadata"), "continue",
 			    cont);
-		api_response_json(c->resp, 200, t);
+		s = json_print(t, &len);
 		cJSON_Delete(t);
+		len -= 2;	/* "rows" is its last member: ...[]} */
+		s[len] = '\0';
 	} else {
-		crud_list_prefix(c, &out, list_rv, cont);
-		strbuf_add(&out, strbuf_str(&items), items.len);
-		strbuf_adds(&out, "]}");
-		s = strbuf_detach(&out, &len);
-		api_response_take(c->resp, 200, "application/json", s, len);
+		crud_list_prefix(c, &head, list_rv, cont);
+		s = strbuf_detach(&head, &len);
 	}
+	/* A 1.3 name's reply is rewritten after us: one buffer. */
+	list_reply_finish(lr, s, len, c->resp,
+	    convert_stored_row(c->res) == NULL);
+	lr = NULL;
 	goto out;
 err:
 	crud_reply_st(c);
 out:
-	for (i = 0; i < nobjs; i++)
-		cJSON_Delete(objs[i]);
-	free(objs);
 	free(cont);
 	store_list_fini(&l);
-	strbuf_fini(&items);
-	strbuf_fini(&out);
+	list_reply_free(lr);
+	strbuf_fini(&head);
 	selector_free(ls);
 	fieldsel_free(fs);
 }

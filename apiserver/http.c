@@ -37,6 +37,8 @@
 #include "watch.h"
 
 #define WATCH_BLOCK	16384
+/* A stream of known size (a large list): fewer, larger writes. */
+#define SIZED_BLOCK	(128 * 1024)
 #define HTTP_MEMORY_LIMIT	(64 * 1024)
 /* Both far below what fills HTTP_MEMORY_LIMIT (about 56 B a parameter). */
 #define HTTP_MAX_QUERY_PARAMS	256
@@ -531,7 +533,10 @@ any_stream_free(void *cls)
 	s->release(s);
 }
 
-/* A non-watch stream (pods/log?follow=true), chunked as watches are. */
+/*
+ * A non-watch stream: pods/log?follow=true, chunked as watches are, or a
+ * reply of known size (a large list, list_reply.c) with its Content-Length.
+ */
 static enum MHD_Result
 queue_stream(struct MHD_Connection *c, struct api_response *resp)
 {
@@ -541,7 +546,8 @@ queue_stream(struct MHD_Connection *c, struct api_response *resp)
 
 	resp->stream = NULL;
 	s->attach(s, c, conn_resume);
-	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, WATCH_BLOCK,
+	r = MHD_create_response_from_callback(s->size > 0 ? s->size :
+	    MHD_SIZE_UNKNOWN, s->size > 0 ? SIZED_BLOCK : WATCH_BLOCK,
 	    any_stream_read, s, any_stream_free);
 	if (r == NULL) {
 		s->release(s);
@@ -549,6 +555,12 @@ queue_stream(struct MHD_Connection *c, struct api_response *resp)
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    resp->content_type != NULL ? resp->content_type : "text/plain");
+	/* The headers a buffer reply has (queue()): a list may warn. */
+	add_warnings(r, resp->warnings);
+	if (resp->retry_after > 0)
+		add_retry_after(r, resp);
+	if (resp->etag[0] != '\0')
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, resp->etag);
 	ret = MHD_queue_response(c, (unsigned)resp->code, r);
 	MHD_destroy_response(r);
 	return ret;

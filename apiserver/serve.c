@@ -25,6 +25,7 @@
 #include "apiserver.h"
 #include "auth.h"
 #include "crud.h"
+#include "kind_count.h"
 #include "ns_cache.h"
 #include "sa_jwt.h"
 #include "rbac.h"
@@ -235,6 +236,7 @@ on_commit(const struct store_event *ev, void *arg)
 	struct apiserver *srv = arg;
 
 	ns_cache_observe(srv->nsc, ev);
+	kind_count_observe(srv->kinds, ev);
 	rbac_observe(srv->rbac, ev);
 	watchlog_commit(ev, srv->wl);
 }
@@ -575,6 +577,7 @@ apiserver_main(const struct apiserver_profile *profile, int argc,
 	srv.heartbeat_ms = opt_heartbeat_ms;
 	srv.wl = watchlog_new(store, bus, opt_heartbeat_ms, opt_compact_ms);
 	srv.nsc = ns_cache_new();
+	srv.kinds = kind_count_new(store);	/* before the hook */
 	if (authz_rbac_enabled())
 		srv.rbac = rbac_new(store);
 	srv.federation = profile->federation;
@@ -653,6 +656,7 @@ apiserver_main(const struct apiserver_profile *profile, int argc,
 	bus_close(bus);
 	store_close(store);
 	ns_cache_free(srv.nsc);
+	kind_count_free(srv.kinds);
 	rbac_free(srv.rbac);
 	authn_shutdown();
 	free(tls_cert);

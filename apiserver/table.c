@@ -250,15 +250,20 @@ table_printer_find(const char *resource)
 	return NULL;
 }
 
+/* obj's metadata as a PartialObjectMetadata: moved out of obj if take. */
 static cJSON *
-partial_meta(const cJSON *obj)
+partial_meta(cJSON *obj, bool take)
 {
 	cJSON *o = cJSON_CreateObject();
-	const cJSON *meta = json_obj(obj, "metadata");
+	cJSON *meta = json_obj(obj, "metadata");
 
 	cJSON_AddStringToObject(o, "kind", "PartialObjectMetadata");
 	cJSON_AddStringToObject(o, "apiVersion", "meta.k8s.io/v1");
-	cJSON_AddItemToObject(o, "metadata", meta ? cJSON_Duplicate(meta, 1) :
+	if (meta != NULL && take)
+		cJSON_DetachItemViaPointer(obj, meta);
+	else if (meta != NULL)
+		meta = cJSON_Duplicate(meta, 1);
+	cJSON_AddItemToObject(o, "metadata", meta ? meta :
 	    cJSON_CreateObject());
 	return o;
 }
@@ -288,6 +293,27 @@ row_conditions(const struct api_resource *r, const cJSON *obj, cJSON *row)
 	cJSON_AddItemToArray(conds, c);
 }
 
+/*
+ * One row of obj. With take, obj's metadata moves into it, or, with
+ * include_object, obj itself (the caller no longer owns it).
+ */
+static cJSON *
+row_of(const struct api_resource *r, const struct table_printer *p,
+    cJSON *obj, bool include_object, time_t now, bool take)
+{
+	cJSON *row = cJSON_CreateObject(), *cells;
+
+	cells = cJSON_AddArrayToObject(row, "cells");
+	p->cells(obj, cells, now);
+	row_conditions(r, obj, row);
+	if (include_object)
+		cJSON_AddItemToObject(row, "object", take ? obj :
+		    cJSON_Duplicate(obj, 1));
+	else
+		cJSON_AddItemToObject(row, "object", partial_meta(obj, take));
+	return row;
+}
+
 cJSON *
 table_build(const struct api_resource *r, cJSON *const *objs, size_t n,
     const char *list_rv, bool include_object, bool with_columns)
@@ -295,7 +321,7 @@ table_build(const struct api_resource *r, cJSON *const *objs, size_t n,
 	const struct table_printer *p = table_printer_find(r->resource);
 	time_t now = time(NULL);
 	size_t i;
-	cJSON *t, *meta, *defs, *d, *rows, *row, *cells;
+	cJSON *t, *meta, *defs, *d, *rows;
 
 	if (p == NULL)
 		p = &generic_printer;
@@ -321,14 +347,21 @@ table_build(const struct api_resource *r, cJSON *const *objs, size_t n,
 	} else
 		cJSON_AddNullToObject(t, "columnDefinitions");
 	rows = cJSON_AddArrayToObject(t, "rows");
-	for (i = 0; i < n; i++) {
-		row = cJSON_CreateObject();
-		cells = cJSON_AddArrayToObject(row, "cells");
-		p->cells(objs[i], cells, now);
-		row_conditions(r, objs[i], row);
-		cJSON_AddItemToObject(row, "object", include_object ?
-		    cJSON_Duplicate(objs[i], 1) : partial_meta(objs[i]));
-		cJSON_AddItemToArray(rows, row);
-	}
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(rows, row_of(r, p, objs[i],
+		    include_object, now, false));
 	return t;
+}
+
+cJSON *
+table_row(const struct api_resource *r, cJSON **obj, bool include_object,
+    time_t now)
+{
+	const struct table_printer *p = table_printer_find(r->resource);
+	cJSON *row = row_of(r, p != NULL ? p : &generic_printer, *obj,
+	    include_object, now, true);
+
+	if (include_object)
+		*obj = NULL;	/* it is the row's now */
+	return row;
 }

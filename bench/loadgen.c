@@ -15,8 +15,9 @@
  *   ckube-loadgen pods --url URL --requests N --concurrency C
  *	N pods created through URL (namespace pods path), a watch measuring
  *	create-sent to phase Running: startup p50/p99 and end-to-end pods/s.
- *   ckube-loadgen get --url URL --requests N --concurrency C
- *	N GETs of URL (an object or a LIST); "bytes" is one reply's size.
+ *   ckube-loadgen get --url URL --requests N --concurrency C [--accept A]
+ *	N GETs of URL (an object or a LIST); "bytes" is one reply's size;
+ *	--accept sets the Accept header (kubectl's Table media types).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -44,6 +45,7 @@ struct opts {
 	long		 watchers;
 	long		 rate;
 	long		 timeout_s;
+	const char	*accept;	/* get: an Accept header (--accept) */
 };
 
 struct run {
@@ -161,10 +163,16 @@ writer(void *arg)
 	struct strbuf sb = STRBUF_INIT;
 	long i, code, got = 0;
 	bool get = strcmp(r->o.mode, "get") == 0;
+	char accept[512];
 	uint64_t t0;
 
 	curl_easy_setopt(h, CURLOPT_URL, r->o.url);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &got);
+	if (r->o.accept != NULL) {	/* e.g. kubectl's Table */
+		snprintf(accept, sizeof(accept), "Accept: %s", r->o.accept);
+		hdrs = curl_slist_append(hdrs, accept);
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	}
 	if (get)
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
 	while ((i = atomic_fetch_add(&r->next, 1)) < r->o.requests) {
@@ -253,16 +261,26 @@ static size_t
 watch_data(char *p, size_t sz, size_t n, void *arg)
 {
 	struct watcher *w = arg;
-	size_t len = sz * n, i;
+	size_t len = sz * n, i = 0, k;
+	const char *nl;
 
 	atomic_store(&w->ready, true);
-	for (i = 0; i < len; i++) {
-		if (p[i] != '\n') {
-			strbuf_add(&w->line, p + i, 1);
-			continue;
+	/* Whole lines at a time: a byte at a time cost the watchers (10
+	 * threads on the measured box) more CPU than the apiserver's fan-out. */
+	while (i < len) {
+		nl = memchr(p + i, '\n', len - i);
+		k = nl != NULL ? (size_t)(nl - (p + i)) : len - i;
+		if (nl != NULL && w->line.len == 0)
+			watch_event(w, p + i, k);
+		else {
+			strbuf_add(&w->line, p + i, k);
+			if (nl != NULL) {
+				watch_event(w, strbuf_str(&w->line),
+				    w->line.len);
+				strbuf_reset(&w->line);
+			}
 		}
-		watch_event(w, strbuf_str(&w->line), w->line.len);
-		strbuf_reset(&w->line);
+		i += k + (nl != NULL);
 	}
 	/* Every object arrived: end the stream. */
 	return w->seen >= w->r->o.requests ? 0 : len;
@@ -302,7 +320,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: ckube-loadgen create|etcd|watch|pods|get --url URL "
 	    "[--requests N] [--concurrency C] [--size BYTES] [--watchers W] "
-	    "[--rate PER_S] [--timeout S]\n");
+	    "[--rate PER_S] [--timeout S] [--accept MEDIA_TYPES]\n");
 	return 2;
 }
 
@@ -325,6 +343,10 @@ parse_args(int argc, char **argv, struct opts *o)
 
 		if (strcmp(argv[i], "--url") == 0) {
 			o->url = argv[i + 1];
+			continue;
+		}
+		if (strcmp(argv[i], "--accept") == 0) {
+			o->accept = argv[i + 1];
 			continue;
 		}
 		if (*end != '\0' || v < 0)
@@ -452,14 +474,15 @@ main(int argc, char **argv)
 	printf("{\"mode\":\"%s\",\"requests\":%ld,\"watchers\":%ld,"
 	    "\"errors\":%ld,\"received\":%ld,\"lost\":%ld,\"seconds\":%.3f,"
 	    "\"per_s\":%.0f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
-	    "\"create_p99_ms\":%.3f,\"after_reply_p99_ms\":%.3f}\n", r.o.mode,
+	    "\"create_p99_ms\":%.3f,\"after_reply_p50_ms\":%.3f,"
+	    "\"after_reply_p99_ms\":%.3f}\n", r.o.mode,
 	    r.o.requests, nw,
 	    atomic_load(&r.errors), seen,
 	    r.o.requests * nw - atomic_load(&r.errors) * nw - seen, secs,
 	    (double)seen / (double)nw / secs, pct_ms(lat, nlat, 0.50),
 	    pct_ms(lat, nlat, 0.99),
 	    pct_ms(r.lat_us, (size_t)r.o.requests, 0.99),
-	    pct_ms(after, nlat, 0.99));
+	    pct_ms(after, nlat, 0.50), pct_ms(after, nlat, 0.99));
 	free(lat);
 	free(after);
 	for (k = 0; k < nw; k++) {

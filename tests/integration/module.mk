@@ -10,6 +10,7 @@ SCRIPT_TESTS += tests/integration/apiserver/eviction.sh
 SCRIPT_TESTS += tests/integration/apiserver/fidelity.sh
 SCRIPT_TESTS += tests/integration/apiserver/hostile.sh
 SCRIPT_TESTS += tests/integration/apiserver/kubectl.sh
+SCRIPT_TESTS += tests/integration/apiserver/lists.sh
 SCRIPT_TESTS += tests/integration/apiserver/rbac.sh
 SCRIPT_TESTS += tests/integration/apiserver/reliability.sh
 SCRIPT_TESTS += tests/integration/apiserver/resources.sh

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Large JSON lists: streamed from the stored bodies with a Content-Length
+# (apiserver/list_reply.c), byte for byte what the buffered paths give
+# (pages, a selector, one GET per object). The checks are list_bytes.py's.
+. "$(dirname "$0")/../../lib/lib.sh"
+
+start_apiserver api || { not_ok "apiserver starts"; exit 1; }
+ok "apiserver starts"
+python3 "$(dirname "$0")/list_bytes.py" "$API_PORT" || CK_FAILED=1
+finish

@@ -118,13 +118,31 @@ burst_and_snap() {
 }
 
 # cut NAME FRACTION: the snapshot with its WAL cut at that fraction (plus an
-# odd byte, mid-frame) and no -shm.
+# odd byte, mid-frame) and no -shm. Never before the frames a checkpoint already
+# copied into the database (nBackfill in the -shm): SQLite syncs the WAL before
+# it checkpoints, so a power loss cannot lose those, and a cut there would mix
+# newer database pages with older WAL frames.
 cut_copy() {
-	local src=$CK_TMP/raw-normal/data dst=$CK_TMP/$1/data size
+	local src=$CK_TMP/raw-normal/data dst=$CK_TMP/$1/data size at
 	mkdir -p "$dst"
 	cp "$src/ckube.db" "$dst/"
 	size=$(stat -c %s "$src/ckube.db-wal")
-	head -c "$(python3 -c "print(int($size * $2) + 7)")" "$src/ckube.db-wal" >"$dst/ckube.db-wal"
+	at=$(python3 - "$src/ckube.db-wal" "$src/ckube.db-shm" "$size" "$2" <<'PY'
+import struct, sys
+wal, shm, size, frac = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+backfilled = 0
+try:
+    with open(wal, "rb") as f:
+        page = struct.unpack(">I", f.read(32)[8:12])[0]
+    with open(shm, "rb") as f:
+        nbackfill = struct.unpack("<I", f.read(100)[96:100])[0]
+    backfilled = 32 + nbackfill * (page + 24)
+except (OSError, struct.error):
+    pass
+print(max(int(size * frac), backfilled) + 7)
+PY
+)
+	head -c "$at" "$src/ckube.db-wal" >"$dst/ckube.db-wal"
 	echo "# $1: WAL cut at $(stat -c %s "$dst/ckube.db-wal") of $size bytes"
 }
 

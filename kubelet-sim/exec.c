@@ -442,9 +442,9 @@ expand_value(const struct session *s, const char *v, struct strbuf *out)
 	}
 }
 
-/* valueFrom.fieldRef the kubelet-sim knows; NULL otherwise. */
+/* valueFrom.fieldRef the kubelet-sim knows (pod: as fetched); or NULL. */
 static const char *
-field_ref(const struct sim_pod *p, const char *path)
+field_ref(const struct sim_pod *p, const struct kobj *pod, const char *path)
 {
 	const cJSON *v = NULL;
 
@@ -458,12 +458,13 @@ field_ref(const struct sim_pod *p, const char *path)
 		return p->ip;
 	if (strcmp(path, "spec.nodeName") == 0 ||
 	    strcmp(path, "spec.serviceAccountName") == 0)
-		v = kobj_get(p->obj, path);
+		v = kobj_get(pod, path);
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 static void
-snapshot_env(struct session *s, const struct sim_pod *p, const cJSON *ctr)
+snapshot_env(struct session *s, const struct sim_pod *p,
+    const struct kobj *pod, const cJSON *ctr)
 {
 	const cJSON *it, *vf;
 	const char *name, *val;
@@ -480,7 +481,7 @@ snapshot_env(struct session *s, const struct sim_pod *p, const cJSON *ctr)
 		val = jstr(it, "value");
 		vf = jobj(jobj(it, "valueFrom"), "fieldRef");
 		if (val == NULL && vf != NULL && jstr(vf, "fieldPath"))
-			val = field_ref(p, jstr(vf, "fieldPath"));
+			val = field_ref(p, pod, jstr(vf, "fieldPath"));
 		if (val == NULL && jobj(it, "valueFrom") != NULL)
 			continue;	/* ConfigMap/Secret keys: not here */
 		strbuf_reset(&b);
@@ -534,10 +535,12 @@ exec_handle(const struct httpd_request *req, struct httpd_response *resp,
 	const char *words[EXEC_ARGS_MAX], *up, *proto;
 	struct ksim *ks = arg;
 	struct session *s = NULL;
+	struct ck_status st = { 0 };
+	struct kobj *pod = NULL;
 	struct sim_pod *p;
 	const cJSON *c;
 	size_t i, n;
-	int ci;
+	int ci, rc;
 
 	if (!logs_split_path(req->path, EXEC_PREFIX, ns, name, ctr)) {
 		fail(resp, 404, "404 page not found");
@@ -548,14 +551,28 @@ exec_handle(const struct httpd_request *req, struct httpd_response *resp,
 		fail(resp, 400, "you must specify at least 1 command");
 		return;
 	}
+	/*
+	 * The simulation keeps no pod spec: the container's env and the
+	 * pod's DNS settings come from the pod as stored (exec is rare).
+	 */
+	rc = client_get_kobj(ks->cl, &CLIENT_GVR_PODS, ns, name, &pod, &st);
+	if (rc != 0 && rc != CK_ENOTFOUND) {
+		snprintf(msg, sizeof(msg), "cannot read the pod: %.60s",
+		    st.message);
+		fail(resp, 503, msg);
+		ck_status_clear(&st);
+		return;
+	}
+	ck_status_clear(&st);
 	pod_lock();
 	p = pod_find(ns, name);
-	if (p == NULL || p->gone) {
+	if (p == NULL || p->gone || pod == NULL ||
+	    strcmp(kobj_uid(pod), p->uid) != 0) {
 		fail(resp, 404, "pod does not exist");
 		goto out;
 	}
 	ci = pod_container_index(p, ctr);
-	c = find_container(kobj_get(p->obj, "spec"), ctr);
+	c = find_container(kobj_get(pod, "spec"), ctr);
 	if (ci < 0 || c == NULL || p->ctrs[ci].state != CS_RUNNING) {
 		snprintf(msg, sizeof(msg), "container not found (\"%s\")", ctr);
 		fail(resp, 404, msg);
@@ -584,14 +601,13 @@ exec_handle(const struct httpd_request *req, struct httpd_response *resp,
 	for (i = 0; i < n; i++)
 		s->argv[s->argc++] = ck_strdup(words[i]);
 	ck_strlcpy(s->hostname, p->hostname, sizeof(s->hostname));
-	s->resolv = resolv_pod_text(&ks->dns, kobj_get(p->obj, "spec"),
-	    p->ns);
+	s->resolv = resolv_pod_text(&ks->dns, kobj_get(pod, "spec"), p->ns);
 	s->hosts = ck_malloc(256);
 	snprintf(s->hosts, 256, "# Kubernetes-managed hosts file.\n"
 	    "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
 	    "ip6-loopback\n%s\t%s\n", p->ip[0] != '\0' ? p->ip : "127.0.0.1",
 	    s->hostname);
-	snapshot_env(s, p, c);
+	snapshot_env(s, p, pod, c);
 	s->env.hostname = s->hostname;
 	s->env.resolv = s->resolv;
 	s->env.hosts = s->hosts;
@@ -604,4 +620,5 @@ exec_handle(const struct httpd_request *req, struct httpd_response *resp,
 	resp->upgrade_free = session_free;
 out:
 	pod_unlock();
+	kobj_unref(pod);
 }

@@ -6,6 +6,7 @@
  * deletion with a grace-0 delete once every container has stopped.
  */
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,10 +188,35 @@ pod_handlers(struct ksim *ks)
 	return &h;
 }
 
+void
+pod_event(const struct sim_pod *p, const char *type, const char *reason,
+    const char *fmt, ...)
+{
+	cJSON *root, *meta;
+	struct kobj *ref;
+	va_list ap;
+
+	if (p->ks->ev == NULL)
+		return;
+	/* The involved object: the pod's identity is all an Event needs. */
+	root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "apiVersion", "v1");
+	cJSON_AddStringToObject(root, "kind", "Pod");
+	meta = cJSON_AddObjectToObject(root, "metadata");
+	cJSON_AddStringToObject(meta, "name", p->name);
+	cJSON_AddStringToObject(meta, "namespace", p->ns);
+	cJSON_AddStringToObject(meta, "uid", p->uid);
+	ref = kobj_new_take(root);
+	va_start(ap, fmt);
+	events_recordv(p->ks->ev, ref, type, reason, fmt, ap);
+	va_end(ap);
+	kobj_unref(ref);
+}
+
 /* What the container does, and what its echo commands print. */
 static void
-outcome_of(struct sim_pod *p, const cJSON *c, bool is_init,
-    struct sim_outcome *out, char **echo)
+outcome_of(struct sim_pod *p, const struct kobj *obj, const cJSON *c,
+    bool is_init, struct sim_outcome *out, char **echo)
 {
 	char *resolv = NULL;
 	const char *argv[32];
@@ -217,7 +243,7 @@ outcome_of(struct sim_pod *p, const cJSON *c, bool is_init,
 	for (k = 0; k < (int)n && resolv == NULL; k++)
 		if (strstr(argv[k], "/etc/resolv.conf") != NULL)
 			resolv = resolv_pod_text(&p->ks->dns,
-			    kobj_get(p->obj, "spec"), p->ns);
+			    kobj_get(obj, "spec"), p->ns);
 	strbuf_init(&sb);
 	if (sim_spec_output(argv, n, resolv, &sb) == 0 && sb.len > 0)
 		*echo = strbuf_detach(&sb, NULL);
@@ -276,7 +302,9 @@ pod_free(void *v)
 	free(p->app_names);
 	free(p->ctrs);
 	free(p->probes);
-	kobj_unref(p->obj);
+	free(p->res);
+	free(p->claims);
+	free(p->resolv);
 	free(p->ns);		/* with name and key */
 	free(p->reject_msg);
 	free(p->evict_msg);
@@ -380,34 +408,33 @@ on_note(const struct podsim_note_info *n, void *arg)
 	const char *name = n->init ? p->init_names[n->idx] :
 	    p->app_names[n->idx];
 	const char *image = p->images[n->init ? n->idx : p->ps.ninit + n->idx];
-	struct events *ev = p->ks->ev;
 	const struct ctr_sim *c;
 
 	note_log(p, n, name, image);
 	switch (n->kind) {
 	case NOTE_PULL_FAILED:
-		events_record(ev, p->obj, "Warning", "Failed",
+		pod_event(p, "Warning", "Failed",
 		    "Failed to pull image \"%s\": simulated pull failure "
 		    "(sim.ckube.io/image-pull-fail)", image);
 		break;
 	case NOTE_CONFIG_ERROR:
 		c = n->init ? &p->ps.init[n->idx] : &p->ps.app[n->idx];
-		events_record(ev, p->obj, "Warning", "Failed",
+		pod_event(p, "Warning", "Failed",
 		    "Error: %s (pod: \"%s_%s(%s)\", container: %s)",
 		    c->config_err, p->name, p->ns, p->uid, name);
 		break;
 	case NOTE_BACKOFF:
-		events_record(ev, p->obj, "Warning", "BackOff",
+		pod_event(p, "Warning", "BackOff",
 		    "Back-off restarting failed container %s in pod %s_%s(%s)",
 		    name, p->name, p->ns, p->uid);
 		break;
 	case NOTE_PROBE_FAILED:
-		events_record(ev, p->obj, "Warning", "Unhealthy",
+		pod_event(p, "Warning", "Unhealthy",
 		    "%s probe failed: %s", probe_type_name(n->probe),
 		    n->why != NULL ? n->why : "");
 		break;
 	case NOTE_KILLING:
-		events_record(ev, p->obj, "Normal", "Killing",
+		pod_event(p, "Normal", "Killing",
 		    "Container %s failed %s probe, will be restarted", name,
 		    n->probe == PROBE_STARTUP ? "startup" : "liveness");
 		break;
@@ -425,33 +452,27 @@ on_note(const struct podsim_note_info *n, void *arg)
 static bool
 claims_mounted(struct sim_pod *p, int64_t now)
 {
-	const cJSON *v, *claim;
 	struct strbuf vols = STRBUF_INIT, bad = STRBUF_INIT;
 	struct kobj *pvc;
-	const char *phase, *vn;
+	const char *phase, *v, *claim;
 	size_t i;
 	bool ok = true;
 
-	cJSON_ArrayForEach(v, kobj_get(p->obj, "spec.volumes")) {
-		claim = cJSON_GetObjectItemCaseSensitive(
-		    cJSON_GetObjectItemCaseSensitive(v,
-		    "persistentVolumeClaim"), "claimName");
-		if (!cJSON_IsString(claim) || p->ks->claims == NULL)
+	for (v = p->claims; v != NULL && *v == '+'; v = claim +
+	    strlen(claim) + 1) {
+		v++;
+		claim = v + strlen(v) + 1;
+		if (p->ks->claims == NULL)
 			continue;
-		pvc = cache_get_by_name(p->ks->claims, p->ns,
-		    claim->valuestring);
+		pvc = cache_get_by_name(p->ks->claims, p->ns, claim);
 		phase = pvc != NULL ? kobj_get_str(pvc, "status.phase") : NULL;
 		if (phase == NULL || strcmp(phase, "Bound") != 0) {
 			ok = false;
-			vn = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(v,
-			    "name")) ? cJSON_GetObjectItemCaseSensitive(v,
-			    "name")->valuestring : "";
 			strbuf_addf(&vols, "%s%s", strbuf_str(&vols)[0] ?
-			    " " : "", vn);
+			    " " : "", v);
 			strbuf_addf(&bad, "%spersistentvolumeclaim \"%s\" %s",
-			    strbuf_str(&bad)[0] ? ", " : "",
-			    claim->valuestring, pvc == NULL ? "not found" :
-			    "is not bound");
+			    strbuf_str(&bad)[0] ? ", " : "", claim,
+			    pvc == NULL ? "not found" : "is not bound");
 		}
 		kobj_unref(pvc);
 	}
@@ -462,8 +483,7 @@ claims_mounted(struct sim_pod *p, int64_t now)
 		if (p->mount_warned_ms == 0 ||
 		    now - p->mount_warned_ms >= 30000) {
 			p->mount_warned_ms = now;
-			events_record(p->ks->ev, p->obj, "Warning",
-			    "FailedMount", "Unable to attach or mount volumes: "
+			pod_event(p, "Warning", "FailedMount", "Unable to attach or mount volumes: "
 			    "unmounted volumes=[%s]: %s", strbuf_str(&vols),
 			    strbuf_str(&bad));
 		}
@@ -551,8 +571,9 @@ adopt_initialized(struct sim_pod *p, const struct kobj *obj, int64_t now)
 
 /* Container names, images and simulated outcomes of one list. */
 static void
-read_containers(struct sim_pod *p, const cJSON *list, size_t n, bool init,
-    char **names, char **images, struct ctr_sim *ctrs, char **echo)
+read_containers(struct sim_pod *p, const struct kobj *obj, const cJSON *list,
+    size_t n, bool init, char **names, char **images, struct ctr_sim *ctrs,
+    char **echo)
 {
 	const cJSON *c, *nm, *im;
 	size_t i = 0;
@@ -565,10 +586,9 @@ read_containers(struct sim_pod *p, const cJSON *list, size_t n, bool init,
 		names[i] = ck_strdup(cJSON_IsString(nm) ? nm->valuestring : "");
 		images[i] = ck_strdup(cJSON_IsString(im) ? im->valuestring :
 		    "");
-		outcome_of(p, c, init, &ctrs[i].out, &echo[i]);
+		outcome_of(p, obj, c, init, &ctrs[i].out, &echo[i]);
 		i++;
 	}
-	(void)p;
 }
 
 /* Probes of the app containers (none of init containers: 1(d)). */
@@ -706,6 +726,70 @@ assign_ip(struct sim_pod *p, const struct kobj *obj)
 	snprintf(p->ip, sizeof(p->ip), "%s.%u", pre, 2 + seq++ % 250);
 }
 
+/*
+ * What /stats/summary and the eviction manager read of the app
+ * containers (the usage annotations may change: called again then).
+ */
+static void
+read_res(struct sim_pod *p, const struct kobj *obj)
+{
+	const cJSON *ann = kobj_get(obj, "metadata.annotations"), *c;
+	struct ctr_res *r;
+	size_t i = 0;
+
+	cJSON_ArrayForEach(c, kobj_get(obj, "spec.containers")) {
+		if (i >= p->ps.napp)
+			break;
+		r = &p->res[i];
+		r->cpu_milli = podspec_container_cpu(ann, c, i == 0);
+		podspec_container_usage(ann, p->app_names[i], i == 0,
+		    r->usage);
+		podspec_container_requests(c, &r->req_memory, &r->req_disk);
+		i++;
+	}
+}
+
+/* The persistentVolumeClaim volumes: "+volume\0claim\0" each, or NULL. */
+static void
+read_claims(struct sim_pod *p, const struct kobj *obj)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const cJSON *v;
+	const char *claim, *vn;
+
+	cJSON_ArrayForEach(v, kobj_get(obj, "spec.volumes")) {
+		claim = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(v,
+		    "persistentVolumeClaim"), "claimName"));
+		if (claim == NULL)
+			continue;
+		vn = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v,
+		    "name"));
+		strbuf_addf(&sb, "+%s", vn != NULL ? vn : "");
+		strbuf_add(&sb, "", 1);
+		strbuf_adds(&sb, claim);
+		strbuf_add(&sb, "", 1);
+	}
+	if (sb.len > 0)
+		p->claims = strbuf_detach(&sb, NULL);
+	else
+		strbuf_fini(&sb);
+}
+
+/* The resolv.conf annotation to write once running, unless it is there. */
+static void
+read_resolv(struct sim_pod *p, const struct kobj *obj)
+{
+	const char *cur = kobj_annotation(obj, ANN_RESOLV_CONF);
+
+	p->resolv = resolv_pod_text(&p->ks->dns, kobj_get(obj, "spec"),
+	    p->ns);
+	if (cur != NULL && strcmp(cur, p->resolv) == 0) {
+		free(p->resolv);	/* written before a restart of ours */
+		p->resolv = NULL;
+	}
+}
+
 static struct sim_pod *
 pod_new(struct ksim *ks, struct sim_node *node, const struct kobj *obj,
     int64_t now)
@@ -720,7 +804,6 @@ pod_new(struct ksim *ks, struct sim_node *node, const struct kobj *obj,
 
 	p->ks = ks;
 	p->node = node;
-	p->obj = kobj_ref(obj);
 	set_names(p, kobj_namespace(obj), kobj_name(obj));
 	ck_strlcpy(p->uid, kobj_uid(obj) ? kobj_uid(obj) : "", sizeof(p->uid));
 	s = kobj_get_str(obj, "spec.hostname");
@@ -740,10 +823,10 @@ pod_new(struct ksim *ks, struct sim_node *node, const struct kobj *obj,
 	p->app_names = ck_calloc(napp + 1, sizeof(char *));
 	p->echo = ck_calloc(ninit + napp + 1, sizeof(char *));
 	p->logs = ck_calloc(ninit + napp + 1, sizeof(*p->logs));
-	read_containers(p, init, ninit, true, p->init_names, p->images,
+	read_containers(p, obj, init, ninit, true, p->init_names, p->images,
 	    p->ctrs, p->echo);
-	read_containers(p, app, napp, false, p->app_names, p->images + ninit,
-	    p->ctrs + ninit, p->echo + ninit);
+	read_containers(p, obj, app, napp, false, p->app_names,
+	    p->images + ninit, p->ctrs + ninit, p->echo + ninit);
 	podspec_requests(init, app, &p->req);
 	cJSON_Delete(parsed);
 	rp = kobj_get_str(obj, "spec.restartPolicy");
@@ -762,6 +845,13 @@ pod_new(struct ksim *ks, struct sim_node *node, const struct kobj *obj,
 	read_probes(p, app);
 	read_security(p, obj);
 	read_annotations(p, obj);
+	p->res = ck_calloc(napp + 1, sizeof(*p->res));
+	read_res(p, obj);
+	read_claims(p, obj);
+	read_resolv(p, obj);
+	eviction_pod_rank(obj, &p->qos, &p->critical, &p->priority);
+	p->grace_s = kobj_get_int_or(obj, "spec.terminationGracePeriodSeconds",
+	    30);
 	assign_ip(p, obj);
 	adopt_initialized(p, obj, now);
 	/* A pod running before a restart of ours has its volumes. */
@@ -816,6 +906,9 @@ refresh_usage(struct sim_pod *p, const struct kobj *obj)
 	char err[512];
 	bool counted = p->counted;
 
+	pod_lock();	/* /stats/summary reads them */
+	read_res(p, obj);
+	pod_unlock();
 	(void)podspec_annotations(kobj_get(obj, "metadata.annotations"), &a,
 	    err, sizeof(err));
 	if (a.memory_bytes == p->ann.memory_bytes &&
@@ -844,7 +937,7 @@ pod_evict(struct sim_pod *p, int64_t grace_s, const char *msg, int64_t now)
 	p->evicted = true;
 	free(p->evict_msg);
 	p->evict_msg = ck_strdup(msg);
-	events_record(p->ks->ev, p->obj, "Warning", "Evicted", "%s", msg);
+	pod_event(p, "Warning", "Evicted", "%s", msg);
 	pod_lock();
 	next = podsim_stop(&p->ps, now, grace_s * 1000);
 	pod_unlock();
@@ -928,9 +1021,8 @@ handle(struct ksim *ks, struct pod_ev *e, int64_t now)
 		admit(p, obj);
 		timers_arm(&ks->timers, &p->timer, now);
 	} else {
-		kobj_unref(p->obj);
-		p->obj = kobj_ref(obj);
 		refresh_usage(p, obj);
+		eviction_pod_rank(obj, &p->qos, &p->critical, &p->priority);
 		if (!p->gone && !p->deleting && pod_ready_differs(p, obj)) {
 			p->last_status = 0;
 			pod_write_status(p);

@@ -19,11 +19,25 @@ struct kobj;
 /* The pod's resolv.conf, written once when it starts (resolv.h). */
 #define ANN_RESOLV_CONF	"sim.ckube.io/resolv-conf"
 
+/*
+ * What the eviction manager and /stats/summary read of an app container,
+ * read from the spec and the sim.ckube.io/ annotations when they change.
+ */
+struct ctr_res {
+	int64_t		cpu_milli;	/* sim.ckube.io/cpu-usage */
+	int64_t		usage[3];	/* memory, disk, inodes usage */
+	int64_t		req_memory, req_disk;	/* requests (or limits) */
+};
+
+/*
+ * One simulated pod: a compact record made from the pod object when it
+ * arrives. The object itself is not kept (the informer's cache holds a
+ * stub of it); exec, the one path that needs the full spec (env), GETs it.
+ */
 struct sim_pod {
 	struct timer	timer;
 	struct ksim	*ks;
 	struct sim_node	*node;
-	struct kobj	*obj;		/* latest object seen (events) */
 	/* One allocation "ns\0name\0ns/name": thousands of pods per process. */
 	char		*ns, *name;
 	char		*key;		/* "ns/name", the strmap key (borrowed) */
@@ -37,6 +51,9 @@ struct sim_pod {
 	struct ctr_log	*logs;		/* per container: init then app */
 	struct ctr_sim	*ctrs;		/* init then app */
 	struct probe_spec *probes;	/* 3 per app container, or NULL */
+	struct ctr_res	*res;		/* per app container */
+	char		*claims;	/* "vol\0claim\0...\0": PVC volumes, or NULL */
+	char		*resolv;	/* ANN_RESOLV_CONF still to write, or NULL */
 	struct pod_sim	ps;
 	struct sim_annotations ann;
 	struct res_list	req;		/* effective requests */
@@ -45,6 +62,10 @@ struct sim_pod {
 	const char	*reject_reason;	/* admission failure, static */
 	char		*reject_msg;	/* with reject_reason */
 	char		*evict_msg;	/* evicted: the status message */
+	int64_t		priority;	/* spec.priority */
+	int64_t		grace_s;	/* spec.terminationGracePeriodSeconds */
+	int		qos;		/* enum pod_qos (status.qosClass) */
+	bool		critical;	/* never evicted */
 	bool		counted;	/* req and usage added to the node */
 	bool		evicted;	/* by the eviction manager: Failed */
 	bool		deleting, gone;
@@ -77,6 +98,10 @@ void	pod_evict(struct sim_pod *p, int64_t grace_s, const char *msg,
 	    int64_t now_ms);
 /* p still runs containers after pod_evict (the next pass waits). */
 bool	pod_evicting(const struct sim_pod *p);
+
+/* A kubelet Event about p (events_record with p as the involved object). */
+void	pod_event(const struct sim_pod *p, const char *type,
+	    const char *reason, const char *fmt, ...) CK_PRINTF(4, 5);
 
 /* Write p's status (and the 1.3 annotation mirror) if it changed. */
 void	pod_write_status(struct sim_pod *p);

@@ -430,19 +430,13 @@ static cJSON *
 resolv_patch(struct sim_pod *p, cJSON *mirror)
 {
 	cJSON *meta, *ann;
-	const char *cur;
-	char *text;
 
 	if (p->resolv_done || p->deleting || p->reject_reason != NULL ||
 	    p->ps.phase == PH_PENDING)
 		return mirror;
 	p->resolv_done = true;
-	text = resolv_pod_text(&p->ks->dns, kobj_get(p->obj, "spec"), p->ns);
-	cur = kobj_annotation(p->obj, ANN_RESOLV_CONF);
-	if (cur != NULL && strcmp(cur, text) == 0) {
-		free(text);	/* written before a restart of ours */
-		return mirror;
-	}
+	if (p->resolv == NULL)
+		return mirror;	/* written before a restart of ours */
 	if (mirror == NULL)
 		mirror = cJSON_CreateObject();
 	if ((meta = cJSON_GetObjectItemCaseSensitive(mirror, "metadata")) ==
@@ -451,8 +445,9 @@ resolv_patch(struct sim_pod *p, cJSON *mirror)
 	if ((ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations")) ==
 	    NULL)
 		ann = cJSON_AddObjectToObject(meta, "annotations");
-	cJSON_AddStringToObject(ann, ANN_RESOLV_CONF, text);
-	free(text);
+	cJSON_AddStringToObject(ann, ANN_RESOLV_CONF, p->resolv);
+	free(p->resolv);
+	p->resolv = NULL;
 	return mirror;
 }
 

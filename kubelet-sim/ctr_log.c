@@ -18,25 +18,29 @@ ctr_log_add(struct log_inst *li, int64_t ts_ms, const char *fmt, ...)
 {
 	struct strbuf sb;
 	va_list ap;
-	size_t i;
+	size_t i, len;
+	char *text;
 
 	strbuf_init(&sb);
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
+	/* Exact size: most pods keep their few lines for their whole life. */
+	text = strbuf_detach(&sb, &len);
+	text = ck_realloc(text, len + 1);
 	if (li->n == CTR_LOG_MAX) {
 		free(li->e[0].text);
 		memmove(li->e, li->e + 1, (li->n - 1) * sizeof(*li->e));
 		li->n--;
 	}
 	if (li->n == li->cap) {
-		li->cap = li->cap ? li->cap * 2 : 8;
+		li->cap = li->cap ? li->cap * 2 : 2;
 		li->e = ck_reallocarray(li->e, li->cap, sizeof(*li->e));
 	}
 	for (i = li->n; i > 0 && li->e[i - 1].ts_ms > ts_ms; i--)
 		li->e[i] = li->e[i - 1];
 	li->e[i].ts_ms = ts_ms;
-	li->e[i].text = strbuf_detach(&sb, NULL);
+	li->e[i].text = text;
 	li->n++;
 }
 

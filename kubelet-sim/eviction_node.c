@@ -165,9 +165,9 @@ fill_pod(struct evict_pod *e)
 	e->critical = p->critical;
 	e->priority = p->priority;
 	e->grace_s = p->grace_s;
-	e->usage[EV_RES_MEMORY] = p->ann.memory_bytes;
-	e->usage[EV_RES_DISK] = p->ann.disk_bytes;
-	e->usage[EV_RES_INODES] = p->ann.inodes;
+	e->usage[EV_RES_MEMORY] = p->use.memory_bytes;
+	e->usage[EV_RES_DISK] = p->use.disk_bytes;
+	e->usage[EV_RES_INODES] = p->use.inodes;
 	e->request[EV_RES_MEMORY] = p->req.memory;
 	ctrs = ck_calloc(n + 1, sizeof(*ctrs));
 	for (i = 0; i < n; i++) {

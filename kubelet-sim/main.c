@@ -33,13 +33,11 @@ static const char *const pod_fields[] = {
 };
 
 /*
- * What the pod cache keeps: a stub (identity and node). Each pod becomes
- * a compact sim_pod when its event is applied; the cache only serves the
- * informer's relists (a pod deleted meanwhile is found by its node).
+ * What the pod cache keeps: a stub (name, namespace, uid and
+ * resourceVersion). Each pod becomes a compact sim_pod when its event is
+ * applied; the cache only serves the informer's relists.
  */
-static const char *const pod_cache_fields[] = {
-	"metadata.uid", "spec.nodeName", NULL
-};
+static const char *const pod_cache_fields[] = { "metadata.uid", NULL };
 
 /* Of a claim only whether it is Bound: a pod's mounts wait for that. */
 static const char *const pvc_fields[] = { "status.phase", NULL };

@@ -28,6 +28,7 @@
 #include "ckube/rfc3339.h"
 #include "ckube/strbuf.h"
 #include "ckube/strmap.h"
+#include "intern.h"
 #include "pod.h"
 
 #define ANN_INIT_ALPHA	"pod.alpha.kubernetes.io/init-containers"
@@ -146,8 +147,10 @@ push(const struct kobj *obj, bool deleted, void *arg)
 {
 	struct ksim *ks = arg;
 	struct pod_ev *e;
+	const char *node = kobj_get_str(obj, "spec.nodeName");
 
-	if (find_node(ks, kobj_get_str(obj, "spec.nodeName")) == NULL)
+	/* A relist's deletes carry the cache's stub (no node): queued. */
+	if (find_node(ks, node) == NULL && !(deleted && node == NULL))
 		return;
 	e = ck_calloc(1, sizeof(*e));
 	e->obj = kobj_ref(obj);
@@ -265,13 +268,13 @@ account(struct sim_pod *p, int sign)
 	n->used.pods += sign * p->req.pods;
 	n->used.cpu_milli += sign * p->req.cpu_milli;
 	n->used.memory += sign * p->req.memory;
-	if (p->ann.memory_bytes || p->ann.disk_bytes || p->ann.inodes) {
-		n->mem_usage += sign * p->ann.memory_bytes;
-		n->disk_usage += sign * p->ann.disk_bytes;
-		n->inodes_usage += sign * p->ann.inodes;
+	if (p->use.memory_bytes || p->use.disk_bytes || p->use.inodes) {
+		n->mem_usage += sign * p->use.memory_bytes;
+		n->disk_usage += sign * p->use.disk_bytes;
+		n->inodes_usage += sign * p->use.inodes;
 	}
 	pod_unlock();
-	if (p->ann.memory_bytes || p->ann.disk_bytes || p->ann.inodes)
+	if (p->use.memory_bytes || p->use.disk_bytes || p->use.inodes)
 		node_usage_changed(p->ks, n);
 }
 
@@ -287,25 +290,21 @@ pod_free(void *v)
 	timers_cancel(&p->ks->timers, &p->timer);
 	n = p->ps.ninit + p->ps.napp;
 	for (i = 0; i < n; i++) {
-		free(p->images[i]);
-		free(p->echo[i]);
+		intern_put(p->images[i]);
+		intern_put(p->init_names[i]);	/* init then app names */
+		if (p->echo != NULL)
+			free(p->echo[i]);
 		ctr_log_free(&p->logs[i]);
 	}
 	free(p->echo);
 	free(p->logs);
-	for (i = 0; i < p->ps.ninit; i++)
-		free(p->init_names[i]);
-	for (i = 0; i < p->ps.napp; i++)
-		free(p->app_names[i]);
-	free(p->images);
-	free(p->init_names);
-	free(p->app_names);
+	free(p->init_names);	/* with app_names and images */
 	free(p->ctrs);
 	free(p->probes);
 	free(p->res);
 	free(p->claims);
 	free(p->resolv);
-	free(p->ns);		/* with name and key */
+	free(p->ns);		/* with name, key, uid and hostname */
 	free(p->reject_msg);
 	free(p->evict_msg);
 	free(p);
@@ -372,7 +371,7 @@ note_log(struct sim_pod *p, const struct podsim_note_info *n,
 		ctr_log_add(&l->cur, t, "[ckube-sim] started container %s "
 		    "(image %s, hostname %s, restart %d)", name, image,
 		    p->hostname, c->restarts);
-		if (p->echo[ci] != NULL)
+		if (p->echo != NULL && p->echo[ci] != NULL)
 			log_echo(&l->cur, p->echo[ci], t);
 		break;
 	case NOTE_EXITED:
@@ -572,8 +571,8 @@ adopt_initialized(struct sim_pod *p, const struct kobj *obj, int64_t now)
 /* Container names, images and simulated outcomes of one list. */
 static void
 read_containers(struct sim_pod *p, const struct kobj *obj, const cJSON *list,
-    size_t n, bool init, char **names, char **images, struct ctr_sim *ctrs,
-    char **echo)
+    size_t n, bool init, const char **names, const char **images,
+    struct ctr_sim *ctrs, char **echo)
 {
 	const cJSON *c, *nm, *im;
 	size_t i = 0;
@@ -583,8 +582,9 @@ read_containers(struct sim_pod *p, const struct kobj *obj, const cJSON *list,
 			break;
 		nm = cJSON_GetObjectItemCaseSensitive(c, "name");
 		im = cJSON_GetObjectItemCaseSensitive(c, "image");
-		names[i] = ck_strdup(cJSON_IsString(nm) ? nm->valuestring : "");
-		images[i] = ck_strdup(cJSON_IsString(im) ? im->valuestring :
+		names[i] = intern_get(cJSON_IsString(nm) ? nm->valuestring :
+		    "");
+		images[i] = intern_get(cJSON_IsString(im) ? im->valuestring :
 		    "");
 		outcome_of(p, obj, c, init, &ctrs[i].out, &echo[i]);
 		i++;
@@ -600,9 +600,17 @@ read_probes(struct sim_pod *p, const cJSON *app)
 	};
 	struct ctr_sim *c;
 	const cJSON *it;
-	size_t i = 0;
+	size_t i = 0, n = 0, used = 0;
 	int k;
 
+	/* As many specs as there are probes: most containers have none. */
+	cJSON_ArrayForEach(it, app)
+		for (k = 0; k < 3; k++)
+			if (cJSON_GetObjectItemCaseSensitive(it, keys[k]))
+				n++;
+	if (n == 0)
+		return;
+	p->probes = ck_calloc(n, sizeof(*p->probes));
 	cJSON_ArrayForEach(it, app) {
 		if (i >= p->ps.napp)
 			break;
@@ -611,31 +619,45 @@ read_probes(struct sim_pod *p, const cJSON *app)
 			const cJSON *pr = cJSON_GetObjectItemCaseSensitive(it,
 			    keys[k]);
 
-			if (pr == NULL)
+			if (pr == NULL || used == n)
 				continue;
-			if (p->probes == NULL)
-				p->probes = ck_calloc(3 * p->ps.napp,
-				    sizeof(*p->probes));
-			if (podspec_probe(pr, &p->probes[3 * i + k]))
-				c->probe[k] = &p->probes[3 * i + k];
+			if (podspec_probe(pr, &p->probes[used]))
+				c->probe[k] = &p->probes[used++];
 		}
 		i++;
 	}
 }
 
-/* p's ns, name and "ns/name" key, in one allocation. */
+/*
+ * p's ns, name, "ns/name" key, uid and hostname (when not the name), in
+ * one allocation.
+ */
 static void
-set_names(struct sim_pod *p, const char *ns, const char *name)
+set_names(struct sim_pod *p, const char *ns, const char *name,
+    const char *uid, const char *hostname)
 {
-	size_t a = strlen(ns), b = strlen(name);
-	char *buf = ck_malloc(2 * (a + b + 2));
+	size_t a = strlen(ns), b = strlen(name), c = strlen(uid), d = 0;
+	char *buf;
 
+	if (hostname != NULL && (*hostname == '\0' ||
+	    strcmp(hostname, name) == 0))
+		hostname = NULL;
+	if (hostname != NULL)
+		d = strlen(hostname) + 1;
+	buf = ck_malloc(2 * (a + b + 2) + c + 1 + d);
 	memcpy(buf, ns, a + 1);
 	memcpy(buf + a + 1, name, b + 1);
 	snprintf(buf + a + b + 2, a + b + 2, "%s/%s", ns, name);
+	memcpy(buf + 2 * (a + b + 2), uid, c + 1);
 	p->ns = buf;
 	p->name = buf + a + 1;
 	p->key = buf + a + b + 2;
+	p->uid = buf + 2 * (a + b + 2);
+	p->hostname = p->name;
+	if (hostname != NULL) {
+		p->hostname = p->uid + c + 1;
+		memcpy(p->hostname, hostname, d);
+	}
 }
 
 /* runAsNonRoot as the kubelet checks it before creating a container. */
@@ -664,12 +686,13 @@ read_security(struct sim_pod *p, const struct kobj *obj)
 static void
 read_annotations(struct sim_pod *p, const struct kobj *obj)
 {
+	struct sim_annotations a;
 	char err[512];
 	size_t i, n = p->ps.ninit + p->ps.napp;
 	const char *name;
 
 	if (podspec_annotations(kobj_get(obj, "metadata.annotations"),
-	    &p->ann, err, sizeof(err)) > 0) {
+	    &a, err, sizeof(err)) > 0) {
 		log_warn("pod %s/%s: %s", p->ns, p->name, err);
 		events_record(p->ks->ev, obj, "Warning", "InvalidAnnotation",
 		    "ignored: %s", err);
@@ -679,10 +702,13 @@ read_annotations(struct sim_pod *p, const struct kobj *obj)
 
 		name = i < p->ps.ninit ? p->init_names[i] :
 		    p->app_names[i - p->ps.ninit];
-		c->startup_delay_ms = p->ann.startup_delay_ms;
-		c->ready_after_ms = p->ann.ready_after_ms;
-		c->pull_fail = podspec_pull_fails(&p->ann, name);
+		c->startup_delay_ms = a.startup_delay_ms;
+		c->ready_after_ms = a.ready_after_ms;
+		c->pull_fail = podspec_pull_fails(&a, name);
 	}
+	p->use.memory_bytes = a.memory_bytes;
+	p->use.disk_bytes = a.disk_bytes;
+	p->use.inodes = a.inodes;
 }
 
 static const cJSON *
@@ -701,10 +727,9 @@ init_list(struct sim_pod *p, const struct kobj *obj, cJSON **parsed)
 	}
 	if (ann == NULL || (*parsed = cJSON_Parse(ann)) == NULL)
 		return init;
-	snprintf(p->ann_key, sizeof(p->ann_key), "%s",
-	    strcmp(key, ANN_INIT_BETA) == 0 ?
+	p->ann_key = strcmp(key, ANN_INIT_BETA) == 0 ?
 	    "pod.beta.kubernetes.io/init-container-statuses" :
-	    "pod.alpha.kubernetes.io/init-container-statuses");
+	    "pod.alpha.kubernetes.io/init-container-statuses";
 	return *parsed;
 }
 
@@ -799,16 +824,14 @@ pod_new(struct ksim *ks, struct sim_node *node, const struct kobj *obj,
 	cJSON *parsed;
 	const char *rp, *s;
 	enum restart_policy pol = RP_ALWAYS;
-	size_t ninit, napp;
+	size_t ninit, napp, n, i;
 	int64_t dl;
 
 	p->ks = ks;
 	p->node = node;
-	set_names(p, kobj_namespace(obj), kobj_name(obj));
-	ck_strlcpy(p->uid, kobj_uid(obj) ? kobj_uid(obj) : "", sizeof(p->uid));
-	s = kobj_get_str(obj, "spec.hostname");
-	ck_strlcpy(p->hostname, s != NULL && *s != '\0' ? s : p->name,
-	    sizeof(p->hostname));
+	set_names(p, kobj_namespace(obj), kobj_name(obj),
+	    kobj_uid(obj) ? kobj_uid(obj) : "",
+	    kobj_get_str(obj, "spec.hostname"));
 	s = kobj_get_str(obj, "status.startTime");
 	if (s != NULL && *s != '\0')
 		ck_strlcpy(p->start_time, s, sizeof(p->start_time));
@@ -817,18 +840,25 @@ pod_new(struct ksim *ks, struct sim_node *node, const struct kobj *obj,
 	init = init_list(p, obj, &parsed);
 	ninit = count(init);
 	napp = count(app);
-	p->ctrs = ck_calloc(ninit + napp + 1, sizeof(*p->ctrs));
-	p->images = ck_calloc(ninit + napp + 1, sizeof(char *));
-	p->init_names = ck_calloc(ninit + 1, sizeof(char *));
-	p->app_names = ck_calloc(napp + 1, sizeof(char *));
-	p->echo = ck_calloc(ninit + napp + 1, sizeof(char *));
-	p->logs = ck_calloc(ninit + napp + 1, sizeof(*p->logs));
+	n = ninit + napp > 0 ? ninit + napp : 1;	/* never calloc(0) */
+	p->ctrs = ck_calloc(n, sizeof(*p->ctrs));
+	p->init_names = ck_calloc(2 * n, sizeof(char *));
+	p->app_names = p->init_names + ninit;
+	p->images = p->init_names + n;
+	p->echo = ck_calloc(n, sizeof(char *));
+	p->logs = ck_calloc(n, sizeof(*p->logs));
 	read_containers(p, obj, init, ninit, true, p->init_names, p->images,
 	    p->ctrs, p->echo);
 	read_containers(p, obj, app, napp, false, p->app_names,
 	    p->images + ninit, p->ctrs + ninit, p->echo + ninit);
 	podspec_requests(init, app, &p->req);
 	cJSON_Delete(parsed);
+	for (i = 0; i < ninit + napp && p->echo[i] == NULL; i++)
+		;
+	if (i == ninit + napp) {	/* no container echoes: no array */
+		free(p->echo);
+		p->echo = NULL;
+	}
 	rp = kobj_get_str(obj, "spec.restartPolicy");
 	if (rp != NULL && strcmp(rp, "Never") == 0)
 		pol = RP_NEVER;
@@ -845,7 +875,7 @@ pod_new(struct ksim *ks, struct sim_node *node, const struct kobj *obj,
 	read_probes(p, app);
 	read_security(p, obj);
 	read_annotations(p, obj);
-	p->res = ck_calloc(napp + 1, sizeof(*p->res));
+	p->res = ck_calloc(napp > 0 ? napp : 1, sizeof(*p->res));
 	read_res(p, obj);
 	read_claims(p, obj);
 	read_resolv(p, obj);
@@ -911,14 +941,14 @@ refresh_usage(struct sim_pod *p, const struct kobj *obj)
 	pod_unlock();
 	(void)podspec_annotations(kobj_get(obj, "metadata.annotations"), &a,
 	    err, sizeof(err));
-	if (a.memory_bytes == p->ann.memory_bytes &&
-	    a.disk_bytes == p->ann.disk_bytes && a.inodes == p->ann.inodes)
+	if (a.memory_bytes == p->use.memory_bytes &&
+	    a.disk_bytes == p->use.disk_bytes && a.inodes == p->use.inodes)
 		return;
 	if (counted)
 		account(p, -1);
-	p->ann.memory_bytes = a.memory_bytes;
-	p->ann.disk_bytes = a.disk_bytes;
-	p->ann.inodes = a.inodes;
+	p->use.memory_bytes = a.memory_bytes;
+	p->use.disk_bytes = a.disk_bytes;
+	p->use.inodes = a.inodes;
 	if (counted)
 		account(p, 1);
 }

@@ -38,16 +38,20 @@ struct sim_pod {
 	struct timer	timer;
 	struct ksim	*ks;
 	struct sim_node	*node;
-	/* One allocation "ns\0name\0ns/name": thousands of pods per process. */
+	/*
+	 * One allocation "ns\0name\0ns/name\0uid\0[hostname\0]": thousands
+	 * of pods per process.
+	 */
 	char		*ns, *name;
 	char		*key;		/* "ns/name", the strmap key (borrowed) */
-	char		uid[64];
+	char		*uid;
+	char		*hostname;	/* spec.hostname or the pod name */
 	char		ip[32];
-	char		hostname[64];	/* spec.hostname or the pod name */
 	char		start_time[40];	/* status.startTime (RFC 3339) */
-	char		ann_key[64];	/* mirror annotation, or "" */
-	char		**init_names, **app_names, **images;
-	char		**echo;		/* per container: echo lines or NULL */
+	const char	*ann_key;	/* mirror annotation (static), or NULL */
+	/* Interned (intern.h); one array: init names, app names, images. */
+	const char	**init_names, **app_names, **images;
+	char		**echo;		/* per container: echo lines; or NULL */
 	struct ctr_log	*logs;		/* per container: init then app */
 	struct ctr_sim	*ctrs;		/* init then app */
 	struct probe_spec *probes;	/* 3 per app container, or NULL */
@@ -55,7 +59,9 @@ struct sim_pod {
 	char		*claims;	/* "vol\0claim\0...\0": PVC volumes, or NULL */
 	char		*resolv;	/* ANN_RESOLV_CONF still to write, or NULL */
 	struct pod_sim	ps;
-	struct sim_annotations ann;
+	struct sim_usage {		/* sim.ckube.io/ usage annotations */
+		int64_t	memory_bytes, disk_bytes, inodes;
+	}		use;
 	struct res_list	req;		/* effective requests */
 	uint64_t	 last_status;	/* hash of the status last written, 0: none */
 	uint64_t	 last_mirror;	/* ... of init-container-statuses */

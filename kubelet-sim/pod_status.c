@@ -173,7 +173,7 @@ image_id(const char *image, char *buf, size_t len)
 
 static cJSON *
 statuses_json(const struct sim_pod *p, const struct ctr_sim *cs,
-    char **names, char **images, size_t n, bool init)
+    const char *const *names, const char *const *images, size_t n, bool init)
 {
 	cJSON *arr = cJSON_CreateArray(), *o;
 	char id[512];
@@ -242,7 +242,7 @@ add_cond(cJSON *arr, const char *type, bool ok, const char *reason,
 
 /* "containers with incomplete status: [a b]" style lists. */
 static void
-list_names(char *msg, size_t len, const char *head, char **names,
+list_names(char *msg, size_t len, const char *head, const char *const *names,
     const struct ctr_sim *cs, size_t n, bool init)
 {
 	size_t i, off;
@@ -465,7 +465,7 @@ pod_write_status(struct sim_pod *p)
 		cJSON_Delete(status);
 		return;
 	}
-	if (p->ann_key[0] != '\0' && !p->deleting)
+	if (p->ann_key != NULL && !p->deleting)
 		mirror = mirror_patch(p, status);
 	mirror = resolv_patch(p, mirror);
 	patch = cJSON_CreateObject();

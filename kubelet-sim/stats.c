@@ -84,13 +84,13 @@ add_pod(const struct sim_pod *p, void *arg)
 	c->cpu_milli += cpu;
 	m = cJSON_AddObjectToObject(o, "memory");
 	cJSON_AddStringToObject(m, "time", c->now);
-	cJSON_AddNumberToObject(m, "usageBytes", (double)p->ann.memory_bytes);
+	cJSON_AddNumberToObject(m, "usageBytes", (double)p->use.memory_bytes);
 	cJSON_AddNumberToObject(m, "workingSetBytes",
-	    (double)p->ann.memory_bytes);
+	    (double)p->use.memory_bytes);
 	fs = cJSON_AddObjectToObject(o, "ephemeral-storage");
 	cJSON_AddStringToObject(fs, "time", c->now);
-	cJSON_AddNumberToObject(fs, "usedBytes", (double)p->ann.disk_bytes);
-	cJSON_AddNumberToObject(fs, "inodesUsed", (double)p->ann.inodes);
+	cJSON_AddNumberToObject(fs, "usedBytes", (double)p->use.disk_bytes);
+	cJSON_AddNumberToObject(fs, "inodesUsed", (double)p->use.inodes);
 	cJSON_AddItemToArray(c->arr, o);
 }
 

@@ -335,6 +335,24 @@ final_delete(struct sim_pod *p)
 	return true;
 }
 
+void
+pod_start_time(const struct sim_pod *p, char buf[RFC3339_MAX])
+{
+	if (rfc3339_format((time_t)p->start_s, buf, RFC3339_MAX) != 0)
+		ck_strlcpy(buf, "1970-01-01T00:00:00Z", RFC3339_MAX);
+}
+
+void
+pod_started_line(const void *arg, int restarts, struct strbuf *sb)
+{
+	const struct pod_ctr_ref *r = arg;
+	const struct sim_pod *p = r->p;
+
+	strbuf_addf(sb, "[ckube-sim] started container %s (image %s, hostname "
+	    "%s, restart %d)", p->init_names[r->ci], p->images[r->ci],
+	    p->hostname, restarts);
+}
+
 /* Queue the echo lines of a starting container at their times. */
 static void
 log_echo(struct log_inst *li, const char *echo, int64_t start_wall)
@@ -357,7 +375,7 @@ log_echo(struct log_inst *li, const char *echo, int64_t start_wall)
 /* The simulated log lines of what happened to a container. */
 static void
 note_log(struct sim_pod *p, const struct podsim_note_info *n,
-    const char *name, const char *image)
+    const char *name)
 {
 	size_t ci = n->init ? n->idx : p->ps.ninit + n->idx;
 	struct ctr_log *l = &p->logs[ci];
@@ -368,9 +386,7 @@ note_log(struct sim_pod *p, const struct podsim_note_info *n,
 	case NOTE_STARTED:
 		if (l->cur.n > 0)
 			ctr_log_rotate(l);
-		ctr_log_add(&l->cur, t, "[ckube-sim] started container %s "
-		    "(image %s, hostname %s, restart %d)", name, image,
-		    p->hostname, c->restarts);
+		ctr_log_add_started(&l->cur, t, c->restarts);
 		if (p->echo != NULL && p->echo[ci] != NULL)
 			log_echo(&l->cur, p->echo[ci], t);
 		break;
@@ -409,7 +425,7 @@ on_note(const struct podsim_note_info *n, void *arg)
 	const char *image = p->images[n->init ? n->idx : p->ps.ninit + n->idx];
 	const struct ctr_sim *c;
 
-	note_log(p, n, name, image);
+	note_log(p, n, name);
 	switch (n->kind) {
 	case NOTE_PULL_FAILED:
 		pod_event(p, "Warning", "Failed",
@@ -825,6 +841,7 @@ pod_new(struct ksim *ks, struct sim_node *node, const struct kobj *obj,
 	const char *rp, *s;
 	enum restart_policy pol = RP_ALWAYS;
 	size_t ninit, napp, n, i;
+	time_t st;
 	int64_t dl;
 
 	p->ks = ks;
@@ -832,11 +849,11 @@ pod_new(struct ksim *ks, struct sim_node *node, const struct kobj *obj,
 	set_names(p, kobj_namespace(obj), kobj_name(obj),
 	    kobj_uid(obj) ? kobj_uid(obj) : "",
 	    kobj_get_str(obj, "spec.hostname"));
+	/* A pod started in an earlier run of ours keeps its startTime. */
 	s = kobj_get_str(obj, "status.startTime");
-	if (s != NULL && *s != '\0')
-		ck_strlcpy(p->start_time, s, sizeof(p->start_time));
-	else
-		rfc3339_now(p->start_time);
+	if (s == NULL || *s == '\0' || rfc3339_parse(s, &st) != 0)
+		st = time(NULL);
+	p->start_s = (int64_t)st;
 	init = init_list(p, obj, &parsed);
 	ninit = count(init);
 	napp = count(app);
@@ -880,8 +897,8 @@ pod_new(struct ksim *ks, struct sim_node *node, const struct kobj *obj,
 	read_claims(p, obj);
 	read_resolv(p, obj);
 	eviction_pod_rank(obj, &p->qos, &p->critical, &p->priority);
-	p->grace_s = kobj_get_int_or(obj, "spec.terminationGracePeriodSeconds",
-	    30);
+	dl = kobj_get_int_or(obj, "spec.terminationGracePeriodSeconds", 30);
+	p->grace_s = (int32_t)(dl < 0 ? 0 : dl > INT32_MAX ? INT32_MAX : dl);
 	assign_ip(p, obj);
 	adopt_initialized(p, obj, now);
 	/* A pod running before a restart of ours has its volumes. */

@@ -9,12 +9,14 @@
 #include <stdint.h>
 
 #include "ckube/ck.h"
+#include "ckube/rfc3339.h"
 #include "ctr_log.h"
 #include "kubelet_sim.h"
 #include "podsim.h"
 #include "podspec.h"
 
 struct kobj;
+struct strbuf;
 
 /* The pod's resolv.conf, written once when it starts (resolv.h). */
 #define ANN_RESOLV_CONF	"sim.ckube.io/resolv-conf"
@@ -47,7 +49,7 @@ struct sim_pod {
 	char		*uid;
 	char		*hostname;	/* spec.hostname or the pod name */
 	char		ip[32];
-	char		start_time[40];	/* status.startTime (RFC 3339) */
+	int64_t		start_s;	/* status.startTime, s since the epoch */
 	const char	*ann_key;	/* mirror annotation (static), or NULL */
 	/* Interned (intern.h); one array: init names, app names, images. */
 	const char	**init_names, **app_names, **images;
@@ -69,8 +71,9 @@ struct sim_pod {
 	char		*reject_msg;	/* with reject_reason */
 	char		*evict_msg;	/* evicted: the status message */
 	int64_t		priority;	/* spec.priority */
-	int64_t		grace_s;	/* spec.terminationGracePeriodSeconds */
+	int32_t		grace_s;	/* spec.terminationGracePeriodSeconds */
 	int		qos;		/* enum pod_qos (status.qosClass) */
+	/* (the bools last: no padding between them) */
 	bool		critical;	/* never evicted */
 	bool		counted;	/* req and usage added to the node */
 	bool		evicted;	/* by the eviction manager: Failed */
@@ -92,6 +95,21 @@ void	pod_foreach(void (*fn)(const struct sim_pod *p, void *arg), void *arg);
 struct sim_pod *pod_find(const char *ns, const char *name);
 /* Container name's index (init then app) in p, or -1. */
 int	pod_container_index(const struct sim_pod *p, const char *name);
+/* A container of a pod, for pod_started_line. */
+struct pod_ctr_ref {
+	const struct sim_pod	*p;
+	size_t			ci;	/* init then app */
+};
+
+/*
+ * ctr_log_render's started line of a container (arg: a pod_ctr_ref):
+ * "[ckube-sim] started container NAME (image IMAGE, hostname H, restart N)".
+ */
+void	pod_started_line(const void *arg, int restarts, struct strbuf *sb);
+
+/* p's status.startTime (RFC 3339) into buf. */
+void	pod_start_time(const struct sim_pod *p, char buf[RFC3339_MAX]);
+
 /* Wall-clock ms of a monotonic ms time. */
 int64_t	pod_wall_ms(int64_t mono_ms);
 

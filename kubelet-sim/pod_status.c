@@ -282,10 +282,11 @@ status_json(const struct sim_pod *p)
 	};
 	const struct pod_sim *ps = &p->ps;
 	cJSON *st = cJSON_CreateObject(), *conds;
-	char t[RFC3339_MAX], msg[512], rmsg[512];
+	char t[RFC3339_MAX], msg[512], rmsg[512], start[RFC3339_MAX];
 	bool ready = ps->napp > 0;
 	size_t i;
 
+	pod_start_time(p, start);
 	if (p->reject_reason != NULL) {
 		cJSON_AddStringToObject(st, "phase", "Failed");
 		cJSON_AddStringToObject(st, "reason", p->reject_reason);
@@ -293,7 +294,7 @@ status_json(const struct sim_pod *p)
 		    p->reject_msg);
 		cJSON_AddStringToObject(st, "message", msg);
 		add_ips(st, "hostIP", "hostIPs", p->node->ip);
-		cJSON_AddStringToObject(st, "startTime", p->start_time);
+		cJSON_AddStringToObject(st, "startTime", start);
 		return st;
 	}
 	if (p->evicted) {
@@ -339,7 +340,7 @@ status_json(const struct sim_pod *p)
 	}
 	add_ips(st, "hostIP", "hostIPs", p->node->ip);
 	add_ips(st, "podIP", "podIPs", p->ip);
-	cJSON_AddStringToObject(st, "startTime", p->start_time);
+	cJSON_AddStringToObject(st, "startTime", start);
 	if (ps->ninit > 0)
 		cJSON_AddItemToObject(st, "initContainerStatuses",
 		    statuses_json(p, ps->init, p->init_names, p->images,

@@ -45,15 +45,17 @@ static int64_t
 add_containers(cJSON *o, const struct sim_pod *p, const char *now)
 {
 	cJSON *arr, *co, *m;
+	char start[RFC3339_MAX];
 	int64_t sum = 0;
 	size_t i;
 
+	pod_start_time(p, start);
 	arr = cJSON_AddArrayToObject(o, "containers");
 	for (i = 0; i < p->ps.napp; i++) {
 		sum += p->res[i].cpu_milli;
 		co = cJSON_CreateObject();
 		cJSON_AddStringToObject(co, "name", p->app_names[i]);
-		cJSON_AddStringToObject(co, "startTime", p->start_time);
+		cJSON_AddStringToObject(co, "startTime", start);
 		add_cpu(co, now, p->res[i].cpu_milli);
 		m = cJSON_AddObjectToObject(co, "memory");
 		cJSON_AddStringToObject(m, "time", now);
@@ -69,16 +71,18 @@ add_pod(const struct sim_pod *p, void *arg)
 {
 	struct pods_ctx *c = arg;
 	cJSON *o, *ref, *m, *fs;
+	char start[RFC3339_MAX];
 	int64_t cpu;
 
 	if (p->node != c->node || !p->counted)
 		return;
+	pod_start_time(p, start);
 	o = cJSON_CreateObject();
 	ref = cJSON_AddObjectToObject(o, "podRef");
 	cJSON_AddStringToObject(ref, "name", p->name);
 	cJSON_AddStringToObject(ref, "namespace", p->ns);
 	cJSON_AddStringToObject(ref, "uid", p->uid);
-	cJSON_AddStringToObject(o, "startTime", p->start_time);
+	cJSON_AddStringToObject(o, "startTime", start);
 	cpu = add_containers(o, p, c->now);
 	add_cpu(o, c->now, cpu);
 	c->cpu_milli += cpu;

@@ -88,6 +88,12 @@ PY
 eventually -t 600 pods_running || { say "pods not Running"; exit 1; }
 sleep 5	# bench only: the last status writes and their watch events drain
 after=$(rss_kib "$(ksim_pid)")
+# LATE=S: read it again S seconds later (the allocator returns freed pages
+# lazily: the difference is transient garbage, not what the pods keep).
+if [ -n "${LATE:-}" ]; then
+	sleep "$LATE"
+	say "after $LATE s more: $(rss_kib "$(ksim_pid)") KiB"
+fi
 per_node=$((base * 1024 / NODES))
 per_pod=$(((after - base) * 1024 / PODS))
 say "$NODES nodes: $base KiB; + $PODS pods: $after KiB"

@@ -452,11 +452,16 @@ static struct kobj *
 cached_form(struct informer *inf, struct kobj *obj)
 {
 	struct kobj *k;
+	cJSON *stub;
 
 	if (inf->cache_keep == NULL)
 		return kobj_ref(obj);
-	k = kobj_new_take(transform_copy(kobj_json(obj), inf->cache_keep,
-	    inf->written_back ? TRANSFORM_KEEP_ANNOTATIONS : 0));
+	stub = transform_copy(kobj_json(obj), inf->cache_keep,
+	    inf->written_back ? TRANSFORM_KEEP_ANNOTATIONS : 0);
+	/* Every object of the cache has the same: two nodes saved each. */
+	cJSON_DeleteItemFromObjectCaseSensitive(stub, "apiVersion");
+	cJSON_DeleteItemFromObjectCaseSensitive(stub, "kind");
+	k = kobj_new_take(stub);
 	kobj_freeze(k);
 	return k;
 }

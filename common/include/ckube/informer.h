@@ -98,9 +98,10 @@ void		 informer_set_keep(struct informer *inf,
 /*
  * Handlers see what informer_set_keep() keeps, the cache only paths (a
  * narrower list in the same syntax; "metadata.uid" trims metadata too),
- * as a copy: a daemon that turns each object into its own record at once
- * caches a stub of it. on_update's old object and the object a relist
- * deletes are the cache's. Call before the group starts.
+ * as a copy without apiVersion and kind: a daemon that turns each object
+ * into its own record at once caches a stub of it. on_update's old object
+ * and the object a relist deletes are the cache's. Call before the group
+ * starts.
  */
 void		 informer_set_cache_keep(struct informer *inf,
 		    const char *const *paths);

@@ -501,6 +501,7 @@ test_informer_cache_keep(void **state)
 	assert_string_equal(kobj_name(o), "cm-000");
 	assert_non_null(kobj_uid(o));
 	assert_null(kobj_get(o, "metadata.creationTimestamp"));
+	assert_string_equal(kobj_kind(o), "");
 	kobj_unref(o);
 	o = wait_cached(f->inf, "default/cm-001");
 	assert_null(kobj_get(o, "data"));

@@ -637,7 +637,7 @@ read_probes(struct sim_pod *p, const cJSON *app)
 
 			if (pr == NULL || used == n)
 				continue;
-			if (podspec_probe(pr, &p->probes[used]))
+			if (podspec_probe(pr, &p->probes[used].spec))
 				c->probe[k] = &p->probes[used++];
 		}
 		i++;

@@ -56,7 +56,7 @@ struct sim_pod {
 	char		**echo;		/* per container: echo lines; or NULL */
 	struct ctr_log	*logs;		/* per container: init then app */
 	struct ctr_sim	*ctrs;		/* init then app */
-	struct probe_spec *probes;	/* 3 per app container, or NULL */
+	struct probe	*probes;	/* one per probe of the pod, or NULL */
 	struct ctr_res	*res;		/* per app container */
 	char		*claims;	/* "vol\0claim\0...\0": PVC volumes, or NULL */
 	char		*resolv;	/* ANN_RESOLV_CONF still to write, or NULL */

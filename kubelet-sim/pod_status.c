@@ -215,7 +215,7 @@ statuses_json(const struct sim_pod *p, const struct ctr_sim *cs,
 			cJSON_AddStringToObject(o, "imageID", "");
 		}
 		if (started && c->probe[PROBE_STARTUP] != NULL)
-			started = c->probe_st[PROBE_STARTUP].result ==
+			started = c->probe[PROBE_STARTUP]->st.result ==
 			    PR_SUCCESS;
 		cJSON_AddBoolToObject(o, "started", started);
 		cJSON_AddItemToArray(arr, o);

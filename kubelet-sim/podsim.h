@@ -21,9 +21,11 @@ enum pod_phase { PH_PENDING, PH_RUNNING, PH_SUCCEEDED, PH_FAILED };
 struct ctr_sim {
 	/* Fields ordered by size: thousands of pods, two or so each. */
 	struct sim_outcome out;		/* what the container does */
-	/* Probes (app containers only), NULL when absent; owned by caller. */
-	const struct probe_spec *probe[3];	/* by enum probe_type */
-	struct probe_state probe_st[3];
+	/*
+	 * Probes (app containers only), NULL when absent; owned by the
+	 * caller (most containers have none: no state is kept for them).
+	 */
+	struct probe	*probe[3];	/* by enum probe_type */
 	/* sim.ckube.io/ behaviour, set by the caller after podsim_init. */
 	int64_t		startup_delay_ms;	/* ContainerCreating at first */
 	int64_t		ready_after_ms;		/* without a readiness probe */

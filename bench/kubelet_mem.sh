@@ -95,6 +95,7 @@ if [ -n "${LATE:-}" ]; then
 	say "after $LATE s more: $(rss_kib "$(ksim_pid)") KiB"
 fi
 per_node=$((base * 1024 / NODES))
-per_pod=$(((after - base) * 1024 / PODS))
+per_pod=0
+[ "$PODS" -gt 0 ] && per_pod=$(((after - base) * 1024 / PODS))
 say "$NODES nodes: $base KiB; + $PODS pods: $after KiB"
 echo "{\"nodes\":$NODES,\"pods\":$PODS,\"rss_nodes_kib\":$base,\"rss_pods_kib\":$after,\"bytes_per_node\":$per_node,\"bytes_per_pod\":$per_pod,\"kib_per_node_with_pods\":$((after / NODES))}"

@@ -498,8 +498,9 @@ claims_mounted(struct sim_pod *p, int64_t now)
 		if (p->mount_warned_ms == 0 ||
 		    now - p->mount_warned_ms >= 30000) {
 			p->mount_warned_ms = now;
-			pod_event(p, "Warning", "FailedMount", "Unable to attach or mount volumes: "
-			    "unmounted volumes=[%s]: %s", strbuf_str(&vols),
+			pod_event(p, "Warning", "FailedMount", "Unable to "
+			    "attach or mount volumes: unmounted volumes=[%s]: "
+			    "%s", strbuf_str(&vols),
 			    strbuf_str(&bad));
 		}
 	}
@@ -645,8 +646,9 @@ read_probes(struct sim_pod *p, const cJSON *app)
 }
 
 /*
- * p's ns, name, "ns/name" key, uid and hostname (when not the name), in
- * one allocation.
+ * p's ns, name, "ns/name" key, uid and hostname (spec.hostname, else the
+ * name, at most 63 bytes as a kubelet cuts it; the name itself when it
+ * fits), in one allocation.
  */
 static void
 set_names(struct sim_pod *p, const char *ns, const char *name,
@@ -655,11 +657,13 @@ set_names(struct sim_pod *p, const char *ns, const char *name,
 	size_t a = strlen(ns), b = strlen(name), c = strlen(uid), d = 0;
 	char *buf;
 
-	if (hostname != NULL && (*hostname == '\0' ||
-	    strcmp(hostname, name) == 0))
-		hostname = NULL;
-	if (hostname != NULL)
-		d = strlen(hostname) + 1;
+	if (hostname == NULL || *hostname == '\0')
+		hostname = name;
+	d = strnlen(hostname, 63);
+	if (hostname == name && d == b)
+		hostname = NULL;	/* the name itself */
+	else
+		d++;
 	buf = ck_malloc(2 * (a + b + 2) + c + 1 + d);
 	memcpy(buf, ns, a + 1);
 	memcpy(buf + a + 1, name, b + 1);
@@ -672,7 +676,8 @@ set_names(struct sim_pod *p, const char *ns, const char *name,
 	p->hostname = p->name;
 	if (hostname != NULL) {
 		p->hostname = p->uid + c + 1;
-		memcpy(p->hostname, hostname, d);
+		memcpy(p->hostname, hostname, d - 1);
+		p->hostname[d - 1] = '\0';
 	}
 }
 

@@ -87,7 +87,8 @@ test_started_line(void **state)
 	assert_null(l.cur.e[0].text);
 	vis = ctr_log_render(&l.cur, &st, 5000, 0, -1, false, &sb);
 	assert_int_equal(vis, 2);
-	assert_string_equal(strbuf_str(&sb), "[app] started, restart 0\necho\n");
+	assert_string_equal(strbuf_str(&sb),
+	    "[app] started, restart 0\necho\n");
 	ctr_log_rotate(&l);
 	ctr_log_add_started(&l.cur, 6000, 1);
 	strbuf_reset(&sb);

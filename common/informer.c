@@ -26,8 +26,8 @@
 #include "ckube/kobj.h"
 #include "ckube/log.h"
 #include "ckube/metrics.h"
-#include "ckube/strmap.h"
 #include "ckube/strbuf.h"
+#include "ckube/strmap.h"
 #include "ckube/transform.h"
 
 #define INFORMER_HANDLERS_MAX	8

@@ -27,6 +27,7 @@
 #include "ckube/log.h"
 #include "ckube/metrics.h"
 #include "ckube/strbuf.h"
+#include "ckube/strmap.h"
 #include "ckube/transform.h"
 
 #define INFORMER_HANDLERS_MAX	8
@@ -60,6 +61,7 @@ struct informer {
 	struct informer_handlers h[INFORMER_HANDLERS_MAX];
 	size_t			 nh;
 	const char *const	*keep;	/* NULL, or the paths its cache keeps */
+	const char *const	*cache_keep;	/* fewer paths for the cache */
 	int			 written_back;	/* keep every annotation */
 
 	/* Bus messages that arrived while the helper had the resource. */
@@ -386,6 +388,24 @@ relist_delta(const struct kobj *old_obj, const struct kobj *new_obj,
 	notify(arg, old_obj, new_obj);
 }
 
+/* A relist of a cache_keep informer: handlers get the listed objects. */
+struct relist_wide {
+	struct informer	*inf;
+	struct strmap	*wide;	/* key -> listed object (borrowed) */
+};
+
+static void
+relist_delta_wide(const struct kobj *old_obj, const struct kobj *new_obj,
+    void *arg)
+{
+	struct relist_wide *rw = arg;
+	const struct kobj *w = NULL;
+
+	if (new_obj != NULL)
+		w = strmap_get(rw->wide, kobj_key(new_obj));
+	notify(rw->inf, old_obj, w != NULL ? w : new_obj);
+}
+
 static void
 set_rv(struct informer *inf, int64_t rv)
 {
@@ -419,6 +439,34 @@ informer_set_keep(struct informer *inf, const char *const *paths)
 }
 
 void
+informer_set_cache_keep(struct informer *inf, const char *const *paths)
+{
+	inf->cache_keep = paths;
+}
+
+/*
+ * What inf's cache holds of obj (frozen): obj itself, or a narrower copy
+ * when the handlers see more than the cache keeps. A new reference.
+ */
+static struct kobj *
+cached_form(struct informer *inf, struct kobj *obj)
+{
+	struct kobj *k;
+	cJSON *stub;
+
+	if (inf->cache_keep == NULL)
+		return kobj_ref(obj);
+	stub = transform_copy(kobj_json(obj), inf->cache_keep,
+	    inf->written_back ? TRANSFORM_KEEP_ANNOTATIONS : 0);
+	/* Every object of the cache has the same: two nodes saved each. */
+	cJSON_DeleteItemFromObjectCaseSensitive(stub, "apiVersion");
+	cJSON_DeleteItemFromObjectCaseSensitive(stub, "kind");
+	k = kobj_new_take(stub);
+	kobj_freeze(k);
+	return k;
+}
+
+void
 informer_set_written_back(struct informer *inf)
 {
 	inf->written_back = 1;
@@ -431,7 +479,7 @@ informer_set_written_back(struct informer *inf)
 static void
 apply(struct informer *inf, enum client_event_type type, struct kobj *obj)
 {
-	struct kobj *old = NULL;
+	struct kobj *old = NULL, *cached;
 	int64_t rv;
 
 	rv = cache_rv_parse(kobj_resource_version(obj));
@@ -453,7 +501,9 @@ apply(struct informer *inf, enum client_event_type type, struct kobj *obj)
 		if (old != NULL)
 			notify(inf, obj, NULL);
 	} else {
-		old = cache_put(inf->cache, obj);
+		cached = cached_form(inf, obj);
+		old = cache_put(inf->cache, cached);
+		kobj_unref(cached);
 		notify(inf, old, obj);
 	}
 	set_rv(inf, rv);
@@ -463,6 +513,27 @@ out:
 }
 
 /* The helper thread: LIST and HTTP watches */
+
+/* cache_replace with the cache's forms; handlers see the listed objects. */
+static void
+replace_narrow(struct informer *inf, struct client_kobjs *list)
+{
+	struct relist_wide rw = { inf, strmap_new() };
+	struct kobj **narrow;
+	size_t i;
+
+	narrow = ck_calloc(list->n + 1, sizeof(*narrow));
+	for (i = 0; i < list->n; i++) {
+		narrow[i] = cached_form(inf, list->items[i]);
+		strmap_put(rw.wide, kobj_key(list->items[i]), list->items[i]);
+	}
+	cache_replace(inf->cache, narrow, list->n,
+	    cache_rv_parse(list->resource_version), relist_delta_wide, &rw);
+	for (i = 0; i < list->n; i++)
+		kobj_unref(narrow[i]);
+	free(narrow);
+	strmap_free(rw.wide, NULL);
+}
 
 static int
 relist(struct informer *inf)
@@ -485,8 +556,11 @@ relist(struct informer *inf)
 		prune(inf, list.items[i]);
 		kobj_freeze(list.items[i]);
 	}
-	cache_replace(inf->cache, list.items, list.n,
-	    cache_rv_parse(list.resource_version), relist_delta, inf);
+	if (inf->cache_keep != NULL)
+		replace_narrow(inf, &list);
+	else
+		cache_replace(inf->cache, list.items, list.n,
+		    cache_rv_parse(list.resource_version), relist_delta, inf);
 	inf->rv = cache_rv_parse(list.resource_version);
 	log_v(2, "informer %s: listed %zu objects at revision %lld",
 	    inf->resource, list.n, (long long)inf->rv);

@@ -97,6 +97,14 @@ tolerates_memory_pressure(const struct kobj *obj)
 	return false;
 }
 
+void
+eviction_pod_rank(const struct kobj *pod, int *qos, bool *critical,
+    int64_t *priority)
+{
+	*qos = (int)pod_qos(pod);
+	*critical = pod_critical(pod, priority);
+}
+
 const char *
 eviction_admit(struct sim_node *n, const struct kobj *pod, char *msg,
     size_t len)
@@ -148,38 +156,31 @@ static void
 fill_pod(struct evict_pod *e)
 {
 	const struct sim_pod *p = e->arg;
-	const struct kobj *obj = p->obj;
-	const cJSON *ann = kobj_get(obj, "metadata.annotations"), *c;
 	struct evict_ctr *ctrs;
-	size_t i = 0, n = p->ps.napp;
-	int64_t u[3];
+	size_t i, n = p->ps.napp;
 
 	e->ns = p->ns;
 	e->name = p->name;
-	e->qos = pod_qos(obj);
-	e->critical = pod_critical(obj, &e->priority);
-	e->grace_s = kobj_get_int_or(obj, "spec.terminationGracePeriodSeconds",
-	    30);
-	e->usage[EV_RES_MEMORY] = p->ann.memory_bytes;
-	e->usage[EV_RES_DISK] = p->ann.disk_bytes;
-	e->usage[EV_RES_INODES] = p->ann.inodes;
+	e->qos = (enum pod_qos)p->qos;
+	e->critical = p->critical;
+	e->priority = p->priority;
+	e->grace_s = p->grace_s;
+	e->usage[EV_RES_MEMORY] = p->use.memory_bytes;
+	e->usage[EV_RES_DISK] = p->use.disk_bytes;
+	e->usage[EV_RES_INODES] = p->use.inodes;
 	e->request[EV_RES_MEMORY] = p->req.memory;
 	ctrs = ck_calloc(n + 1, sizeof(*ctrs));
-	cJSON_ArrayForEach(c, kobj_get(obj, "spec.containers")) {
-		if (i >= n)
-			break;
+	for (i = 0; i < n; i++) {
 		ctrs[i].name = p->app_names[i];
-		podspec_container_usage(ann, p->app_names[i], i == 0, u);
-		ctrs[i].usage[EV_RES_MEMORY] = u[0];
-		ctrs[i].usage[EV_RES_DISK] = u[1];
-		ctrs[i].usage[EV_RES_INODES] = u[2];
-		podspec_container_requests(c, &ctrs[i].request[EV_RES_MEMORY],
-		    &ctrs[i].request[EV_RES_DISK]);
+		ctrs[i].usage[EV_RES_MEMORY] = p->res[i].usage[0];
+		ctrs[i].usage[EV_RES_DISK] = p->res[i].usage[1];
+		ctrs[i].usage[EV_RES_INODES] = p->res[i].usage[2];
+		ctrs[i].request[EV_RES_MEMORY] = p->res[i].req_memory;
+		ctrs[i].request[EV_RES_DISK] = p->res[i].req_disk;
 		e->request[EV_RES_DISK] += ctrs[i].request[EV_RES_DISK];
-		i++;
 	}
 	e->ctrs = ctrs;
-	e->nctrs = i;
+	e->nctrs = n;
 }
 
 static void

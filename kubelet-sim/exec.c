@@ -64,7 +64,11 @@ struct session {
 	struct exec_env	 env;
 	char		 hostname[64];
 	char		*resolv, *hosts;
-	struct client	*cl;		/* for the kubernetes Service */
+	struct client	*cl;		/* the pod, the kubernetes Service */
+	const struct resolv_cfg *dns;
+	/* The pod and container, copied: the session outlives the lock. */
+	char		 ns[CK_NAME_MAX], name[CK_NAME_MAX], ctr[CK_NAME_MAX];
+	char		 uid[64], ip[48], node[CK_NAME_MAX];
 };
 
 static const char *
@@ -291,6 +295,7 @@ send_status(struct session *s, int code)
 
 static void add_var(struct session *s, const char *name,
     const char *value);
+static void pod_env(struct session *s);
 
 /*
  * The kubelet's variables of the default/kubernetes Service
@@ -348,6 +353,7 @@ session_run(void *arg, int fd, const char *extra, size_t extra_len)
 	int code;
 
 	s->fd = fd;
+	pod_env(s);
 	kubernetes_vars(s);
 	add_var(s, "HOME", "/root");
 	s->env.vars = (const char *const *)s->vars;
@@ -454,36 +460,34 @@ expand_value(const struct session *s, const char *v, struct strbuf *out)
 	}
 }
 
-/* valueFrom.fieldRef the kubelet-sim knows; NULL otherwise. */
+/* valueFrom.fieldRef the kubelet-sim knows (pod: as fetched); or NULL. */
 static const char *
-field_ref(const struct sim_pod *p, const char *path)
+field_ref(const struct session *s, const struct kobj *pod, const char *path)
 {
 	const cJSON *v = NULL;
 
 	if (strcmp(path, "metadata.name") == 0)
-		return p->name;
+		return s->name;
 	if (strcmp(path, "metadata.namespace") == 0)
-		return p->ns;
+		return s->ns;
 	if (strcmp(path, "metadata.uid") == 0)
-		return p->uid;
+		return s->uid;
 	if (strcmp(path, "status.podIP") == 0)
-		return p->ip;
-	if (strcmp(path, "spec.nodeName") == 0 ||
-	    strcmp(path, "spec.serviceAccountName") == 0)
-		v = kobj_get(p->obj, path);
+		return s->ip;
+	if (strcmp(path, "spec.nodeName") == 0)
+		return s->node;
+	if (strcmp(path, "spec.serviceAccountName") == 0)
+		v = kobj_get(pod, path);
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 static void
-snapshot_env(struct session *s, const struct sim_pod *p, const cJSON *ctr)
+snapshot_env(struct session *s, const struct kobj *pod, const cJSON *ctr)
 {
 	const cJSON *it, *vf;
 	const char *name, *val;
 	struct strbuf b;
 
-	add_var(s, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:"
-	    "/usr/bin:/sbin:/bin");
-	add_var(s, "HOSTNAME", s->hostname);
 	strbuf_init(&b);
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(ctr, "env")) {
 		name = jstr(it, "name");
@@ -492,7 +496,7 @@ snapshot_env(struct session *s, const struct sim_pod *p, const cJSON *ctr)
 		val = jstr(it, "value");
 		vf = jobj(jobj(it, "valueFrom"), "fieldRef");
 		if (val == NULL && vf != NULL && jstr(vf, "fieldPath"))
-			val = field_ref(p, jstr(vf, "fieldPath"));
+			val = field_ref(s, pod, jstr(vf, "fieldPath"));
 		if (val == NULL && jobj(it, "valueFrom") != NULL)
 			continue;	/* ConfigMap/Secret keys: not here */
 		strbuf_reset(&b);
@@ -500,6 +504,40 @@ snapshot_env(struct session *s, const struct sim_pod *p, const cJSON *ctr)
 		add_var(s, name, strbuf_str(&b));
 	}
 	strbuf_fini(&b);
+}
+
+/*
+ * The container's env and the pod's resolv.conf, from the pod as stored:
+ * the simulation keeps no spec. Read on the session's thread (a GET from
+ * the HTTP thread would hold up every other request of this kubelet-sim).
+ */
+static void
+pod_env(struct session *s)
+{
+	struct ck_status st = { 0 };
+	struct kobj *pod = NULL;
+	const cJSON *c = NULL;
+
+	if (client_get_kobj(s->cl, &CLIENT_GVR_PODS, s->ns, s->name, &pod,
+	    &st) == 0 && strcmp(kobj_uid(pod), s->uid) == 0)
+		c = find_container(kobj_get(pod, "spec"), s->ctr);
+	else {
+		kobj_unref(pod);	/* replaced: not our pod */
+		pod = NULL;
+		log_warn("exec %s/%s: cannot read the pod (%s): no env",
+		    s->ns, s->name, st.message != NULL ? st.message :
+		    "replaced");
+	}
+	ck_status_clear(&st);
+	add_var(s, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:"
+	    "/usr/bin:/sbin:/bin");
+	add_var(s, "HOSTNAME", s->hostname);
+	if (c != NULL)
+		snapshot_env(s, pod, c);
+	s->resolv = resolv_pod_text(s->dns, pod != NULL ? kobj_get(pod,
+	    "spec") : NULL, s->ns);
+	s->env.resolv = s->resolv;
+	kobj_unref(pod);
 }
 
 static void
@@ -547,7 +585,6 @@ exec_handle(const struct httpd_request *req, struct httpd_response *resp,
 	struct ksim *ks = arg;
 	struct session *s = NULL;
 	struct sim_pod *p;
-	const cJSON *c;
 	size_t i, n;
 	int ci;
 
@@ -567,8 +604,7 @@ exec_handle(const struct httpd_request *req, struct httpd_response *resp,
 		goto out;
 	}
 	ci = pod_container_index(p, ctr);
-	c = find_container(kobj_get(p->obj, "spec"), ctr);
-	if (ci < 0 || c == NULL || p->ctrs[ci].state != CS_RUNNING) {
+	if (ci < 0 || p->ctrs[ci].state != CS_RUNNING) {
 		snprintf(msg, sizeof(msg), "container not found (\"%s\")", ctr);
 		fail(resp, 404, msg);
 		goto out;
@@ -596,16 +632,19 @@ exec_handle(const struct httpd_request *req, struct httpd_response *resp,
 	for (i = 0; i < n; i++)
 		s->argv[s->argc++] = ck_strdup(words[i]);
 	ck_strlcpy(s->hostname, p->hostname, sizeof(s->hostname));
-	s->resolv = resolv_pod_text(&ks->dns, kobj_get(p->obj, "spec"),
-	    p->ns);
+	ck_strlcpy(s->ns, ns, sizeof(s->ns));
+	ck_strlcpy(s->name, name, sizeof(s->name));
+	ck_strlcpy(s->ctr, ctr, sizeof(s->ctr));
+	ck_strlcpy(s->uid, p->uid, sizeof(s->uid));
+	ck_strlcpy(s->ip, p->ip, sizeof(s->ip));
+	ck_strlcpy(s->node, p->node->name, sizeof(s->node));
+	s->dns = &ks->dns;
 	s->hosts = ck_malloc(256);
 	snprintf(s->hosts, 256, "# Kubernetes-managed hosts file.\n"
 	    "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
 	    "ip6-loopback\n%s\t%s\n", p->ip[0] != '\0' ? p->ip : "127.0.0.1",
 	    s->hostname);
-	snapshot_env(s, p, c);
 	s->env.hostname = s->hostname;
-	s->env.resolv = s->resolv;
 	s->env.hosts = s->hosts;
 	s->cl = ks->cl;
 	strbuf_addf(&resp->body, "Upgrade: websocket\nConnection: Upgrade\n"

@@ -136,6 +136,13 @@ void	eviction_start(struct ksim *ks, int64_t now_ms);
 const char *eviction_admit(struct sim_node *n, const struct kobj *pod,
 	    char *msg, size_t len);
 
+/*
+ * What the eviction manager ranks a pod by: its QoS class (enum pod_qos),
+ * whether it is critical, its priority.
+ */
+void	eviction_pod_rank(const struct kobj *pod, int *qos, bool *critical,
+	    int64_t *priority);
+
 /* Drop every simulated pod. */
 void	pod_teardown(struct ksim *ks);
 

@@ -65,6 +65,8 @@ follow_read(void *arg, char *buf, size_t max)
 	const struct sim_pod *p;
 	const struct ctr_log *l;
 	const struct log_inst *li;
+	struct pod_ctr_ref ref;
+	struct log_started st = { pod_started_line, &ref };
 	bool ended = true;
 
 	if (f->pending.len > f->off)
@@ -72,18 +74,19 @@ follow_read(void *arg, char *buf, size_t max)
 	pod_lock();
 	p = pod_find(f->ns, f->name);
 	if (p != NULL && strcmp(p->uid, f->uid) == 0 && !p->gone) {
+		ref = (struct pod_ctr_ref){ p, (size_t)f->ci };
 		l = &p->logs[f->ci];
 		if (l->gen == f->gen) {
 			li = &l->cur;
-			f->from = ctr_log_render(li, wall_now_ms(), f->from,
-			    -1, f->timestamps, &f->pending);
+			f->from = ctr_log_render(li, &st, wall_now_ms(),
+			    f->from, -1, f->timestamps, &f->pending);
 			ended = p->ctrs[f->ci].state != CS_RUNNING &&
 			    f->from == li->n;
 		} else if (l->gen == f->gen + 1) {
 			/* restarted since: the rest of ours is in prev */
 			li = &l->prev;
-			f->from = ctr_log_render(li, wall_now_ms(), f->from,
-			    -1, f->timestamps, &f->pending);
+			f->from = ctr_log_render(li, &st, wall_now_ms(),
+			    f->from, -1, f->timestamps, &f->pending);
 		}
 	}
 	pod_unlock();
@@ -137,6 +140,8 @@ logs_handle(const struct httpd_request *req, struct httpd_response *resp,
 	const struct ctr_sim *c;
 	const struct ctr_log *l;
 	struct follow *f;
+	struct pod_ctr_ref ref;
+	struct log_started st = { pod_started_line, &ref };
 	int64_t tail = -1, limit = -1;
 	bool prev = flag_on(req, "previous"), ts = flag_on(req, "timestamps");
 	int ci;
@@ -176,6 +181,7 @@ logs_handle(const struct httpd_request *req, struct httpd_response *resp,
 	}
 	c = &p->ctrs[ci];
 	l = &p->logs[ci];
+	ref = (struct pod_ctr_ref){ p, (size_t)ci };
 	if (prev && !l->has_prev) {
 		resp->status = 400;
 		strbuf_addf(&resp->body, "previous terminated container "
@@ -190,8 +196,8 @@ logs_handle(const struct httpd_request *req, struct httpd_response *resp,
 		goto out;
 	}
 	if (prev || !flag_on(req, "follow") || limit > 0) {
-		(void)ctr_log_render(prev ? &l->prev : &l->cur, wall_now_ms(),
-		    0, (long)tail, ts, &resp->body);
+		(void)ctr_log_render(prev ? &l->prev : &l->cur, &st,
+		    wall_now_ms(), 0, (long)tail, ts, &resp->body);
 		if (limit > 0 && resp->body.len > (size_t)limit) {
 			resp->body.len = (size_t)limit;
 			resp->body.buf[limit] = '\0';
@@ -206,8 +212,8 @@ logs_handle(const struct httpd_request *req, struct httpd_response *resp,
 	f->gen = l->gen;
 	f->timestamps = ts;
 	strbuf_init(&f->pending);
-	f->from = ctr_log_render(&l->cur, wall_now_ms(), 0, (long)tail, ts,
-	    &resp->body);
+	f->from = ctr_log_render(&l->cur, &st, wall_now_ms(), 0, (long)tail,
+	    ts, &resp->body);
 	resp->stream = follow_read;
 	resp->stream_arg = f;
 	resp->stream_free = follow_free;

@@ -32,6 +32,13 @@ static const char *const pod_fields[] = {
 	"status.conditions", "status.qosClass", NULL
 };
 
+/*
+ * What the pod cache keeps: a stub (name, namespace, uid and
+ * resourceVersion). Each pod becomes a compact sim_pod when its event is
+ * applied; the cache only serves the informer's relists.
+ */
+static const char *const pod_cache_fields[] = { "metadata.uid", NULL };
+
 /* Of a claim only whether it is Bound: a pod's mounts wait for that. */
 static const char *const pvc_fields[] = { "status.phase", NULL };
 
@@ -177,7 +184,7 @@ static int
 ksim_run(struct daemon *d, void *arg)
 {
 	struct informer_group *g;
-	struct informer *pvcs;
+	struct informer *pods, *pvcs;
 	struct client *icl;
 	int64_t next, now;
 	char err[256];
@@ -231,8 +238,9 @@ ksim_run(struct daemon *d, void *arg)
 	}
 	g = informer_group_new(icl, &(struct informer_options){
 	    .bus_url = daemon_watch_bus(d) });
-	informer_set_keep(informer_group_add(g, "pods", pod_handlers(&ks)),
-	    pod_fields);
+	pods = informer_group_add(g, "pods", pod_handlers(&ks));
+	informer_set_keep(pods, pod_fields);
+	informer_set_cache_keep(pods, pod_cache_fields);
 	pvcs = informer_group_add(g, "persistentvolumeclaims", NULL);
 	informer_set_keep(pvcs, pvc_fields);
 	ks.claims = informer_cache(pvcs);

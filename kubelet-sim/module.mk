@@ -6,6 +6,7 @@ KUBELET_SIM_SRCS += kubelet-sim/eviction_config.c
 KUBELET_SIM_SRCS += kubelet-sim/eviction_node.c
 KUBELET_SIM_SRCS += kubelet-sim/exec.c
 KUBELET_SIM_SRCS += kubelet-sim/exec_sim.c
+KUBELET_SIM_SRCS += kubelet-sim/intern.c
 KUBELET_SIM_SRCS += kubelet-sim/logs.c
 KUBELET_SIM_SRCS += kubelet-sim/node.c
 KUBELET_SIM_SRCS += kubelet-sim/pod.c

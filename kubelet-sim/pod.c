@@ -6,6 +6,7 @@
  * deletion with a grace-0 delete once every container has stopped.
  */
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #include "ckube/rfc3339.h"
 #include "ckube/strbuf.h"
 #include "ckube/strmap.h"
+#include "intern.h"
 #include "pod.h"
 
 #define ANN_INIT_ALPHA	"pod.alpha.kubernetes.io/init-containers"
@@ -145,8 +147,10 @@ push(const struct kobj *obj, bool deleted, void *arg)
 {
 	struct ksim *ks = arg;
 	struct pod_ev *e;
+	const char *node = kobj_get_str(obj, "spec.nodeName");
 
-	if (find_node(ks, kobj_get_str(obj, "spec.nodeName")) == NULL)
+	/* A relist's deletes carry the cache's stub (no node): queued. */
+	if (find_node(ks, node) == NULL && !(deleted && node == NULL))
 		return;
 	e = ck_calloc(1, sizeof(*e));
 	e->obj = kobj_ref(obj);
@@ -187,10 +191,35 @@ pod_handlers(struct ksim *ks)
 	return &h;
 }
 
+void
+pod_event(const struct sim_pod *p, const char *type, const char *reason,
+    const char *fmt, ...)
+{
+	cJSON *root, *meta;
+	struct kobj *ref;
+	va_list ap;
+
+	if (p->ks->ev == NULL)
+		return;
+	/* The involved object: the pod's identity is all an Event needs. */
+	root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "apiVersion", "v1");
+	cJSON_AddStringToObject(root, "kind", "Pod");
+	meta = cJSON_AddObjectToObject(root, "metadata");
+	cJSON_AddStringToObject(meta, "name", p->name);
+	cJSON_AddStringToObject(meta, "namespace", p->ns);
+	cJSON_AddStringToObject(meta, "uid", p->uid);
+	ref = kobj_new_take(root);
+	va_start(ap, fmt);
+	events_recordv(p->ks->ev, ref, type, reason, fmt, ap);
+	va_end(ap);
+	kobj_unref(ref);
+}
+
 /* What the container does, and what its echo commands print. */
 static void
-outcome_of(struct sim_pod *p, const cJSON *c, bool is_init,
-    struct sim_outcome *out, char **echo)
+outcome_of(struct sim_pod *p, const struct kobj *obj, const cJSON *c,
+    bool is_init, struct sim_outcome *out, char **echo)
 {
 	char *resolv = NULL;
 	const char *argv[32];
@@ -217,7 +246,7 @@ outcome_of(struct sim_pod *p, const cJSON *c, bool is_init,
 	for (k = 0; k < (int)n && resolv == NULL; k++)
 		if (strstr(argv[k], "/etc/resolv.conf") != NULL)
 			resolv = resolv_pod_text(&p->ks->dns,
-			    kobj_get(p->obj, "spec"), p->ns);
+			    kobj_get(obj, "spec"), p->ns);
 	strbuf_init(&sb);
 	if (sim_spec_output(argv, n, resolv, &sb) == 0 && sb.len > 0)
 		*echo = strbuf_detach(&sb, NULL);
@@ -239,13 +268,13 @@ account(struct sim_pod *p, int sign)
 	n->used.pods += sign * p->req.pods;
 	n->used.cpu_milli += sign * p->req.cpu_milli;
 	n->used.memory += sign * p->req.memory;
-	if (p->ann.memory_bytes || p->ann.disk_bytes || p->ann.inodes) {
-		n->mem_usage += sign * p->ann.memory_bytes;
-		n->disk_usage += sign * p->ann.disk_bytes;
-		n->inodes_usage += sign * p->ann.inodes;
+	if (p->use.memory_bytes || p->use.disk_bytes || p->use.inodes) {
+		n->mem_usage += sign * p->use.memory_bytes;
+		n->disk_usage += sign * p->use.disk_bytes;
+		n->inodes_usage += sign * p->use.inodes;
 	}
 	pod_unlock();
-	if (p->ann.memory_bytes || p->ann.disk_bytes || p->ann.inodes)
+	if (p->use.memory_bytes || p->use.disk_bytes || p->use.inodes)
 		node_usage_changed(p->ks, n);
 }
 
@@ -261,23 +290,21 @@ pod_free(void *v)
 	timers_cancel(&p->ks->timers, &p->timer);
 	n = p->ps.ninit + p->ps.napp;
 	for (i = 0; i < n; i++) {
-		free(p->images[i]);
-		free(p->echo[i]);
+		intern_put(p->images[i]);
+		intern_put(p->init_names[i]);	/* init then app names */
+		if (p->echo != NULL)
+			free(p->echo[i]);
 		ctr_log_free(&p->logs[i]);
 	}
 	free(p->echo);
 	free(p->logs);
-	for (i = 0; i < p->ps.ninit; i++)
-		free(p->init_names[i]);
-	for (i = 0; i < p->ps.napp; i++)
-		free(p->app_names[i]);
-	free(p->images);
-	free(p->init_names);
-	free(p->app_names);
+	free(p->init_names);	/* with app_names and images */
 	free(p->ctrs);
 	free(p->probes);
-	kobj_unref(p->obj);
-	free(p->ns);		/* with name and key */
+	free(p->res);
+	free(p->claims);
+	free(p->resolv);
+	free(p->ns);		/* with name, key, uid and hostname */
 	free(p->reject_msg);
 	free(p->evict_msg);
 	free(p);
@@ -308,6 +335,24 @@ final_delete(struct sim_pod *p)
 	return true;
 }
 
+void
+pod_start_time(const struct sim_pod *p, char buf[RFC3339_MAX])
+{
+	if (rfc3339_format((time_t)p->start_s, buf, RFC3339_MAX) != 0)
+		ck_strlcpy(buf, "1970-01-01T00:00:00Z", RFC3339_MAX);
+}
+
+void
+pod_started_line(const void *arg, int restarts, struct strbuf *sb)
+{
+	const struct pod_ctr_ref *r = arg;
+	const struct sim_pod *p = r->p;
+
+	strbuf_addf(sb, "[ckube-sim] started container %s (image %s, hostname "
+	    "%s, restart %d)", p->init_names[r->ci], p->images[r->ci],
+	    p->hostname, restarts);
+}
+
 /* Queue the echo lines of a starting container at their times. */
 static void
 log_echo(struct log_inst *li, const char *echo, int64_t start_wall)
@@ -330,7 +375,7 @@ log_echo(struct log_inst *li, const char *echo, int64_t start_wall)
 /* The simulated log lines of what happened to a container. */
 static void
 note_log(struct sim_pod *p, const struct podsim_note_info *n,
-    const char *name, const char *image)
+    const char *name)
 {
 	size_t ci = n->init ? n->idx : p->ps.ninit + n->idx;
 	struct ctr_log *l = &p->logs[ci];
@@ -341,10 +386,8 @@ note_log(struct sim_pod *p, const struct podsim_note_info *n,
 	case NOTE_STARTED:
 		if (l->cur.n > 0)
 			ctr_log_rotate(l);
-		ctr_log_add(&l->cur, t, "[ckube-sim] started container %s "
-		    "(image %s, hostname %s, restart %d)", name, image,
-		    p->hostname, c->restarts);
-		if (p->echo[ci] != NULL)
+		ctr_log_add_started(&l->cur, t, c->restarts);
+		if (p->echo != NULL && p->echo[ci] != NULL)
 			log_echo(&l->cur, p->echo[ci], t);
 		break;
 	case NOTE_EXITED:
@@ -380,34 +423,33 @@ on_note(const struct podsim_note_info *n, void *arg)
 	const char *name = n->init ? p->init_names[n->idx] :
 	    p->app_names[n->idx];
 	const char *image = p->images[n->init ? n->idx : p->ps.ninit + n->idx];
-	struct events *ev = p->ks->ev;
 	const struct ctr_sim *c;
 
-	note_log(p, n, name, image);
+	note_log(p, n, name);
 	switch (n->kind) {
 	case NOTE_PULL_FAILED:
-		events_record(ev, p->obj, "Warning", "Failed",
+		pod_event(p, "Warning", "Failed",
 		    "Failed to pull image \"%s\": simulated pull failure "
 		    "(sim.ckube.io/image-pull-fail)", image);
 		break;
 	case NOTE_CONFIG_ERROR:
 		c = n->init ? &p->ps.init[n->idx] : &p->ps.app[n->idx];
-		events_record(ev, p->obj, "Warning", "Failed",
+		pod_event(p, "Warning", "Failed",
 		    "Error: %s (pod: \"%s_%s(%s)\", container: %s)",
 		    c->config_err, p->name, p->ns, p->uid, name);
 		break;
 	case NOTE_BACKOFF:
-		events_record(ev, p->obj, "Warning", "BackOff",
+		pod_event(p, "Warning", "BackOff",
 		    "Back-off restarting failed container %s in pod %s_%s(%s)",
 		    name, p->name, p->ns, p->uid);
 		break;
 	case NOTE_PROBE_FAILED:
-		events_record(ev, p->obj, "Warning", "Unhealthy",
+		pod_event(p, "Warning", "Unhealthy",
 		    "%s probe failed: %s", probe_type_name(n->probe),
 		    n->why != NULL ? n->why : "");
 		break;
 	case NOTE_KILLING:
-		events_record(ev, p->obj, "Normal", "Killing",
+		pod_event(p, "Normal", "Killing",
 		    "Container %s failed %s probe, will be restarted", name,
 		    n->probe == PROBE_STARTUP ? "startup" : "liveness");
 		break;
@@ -425,33 +467,27 @@ on_note(const struct podsim_note_info *n, void *arg)
 static bool
 claims_mounted(struct sim_pod *p, int64_t now)
 {
-	const cJSON *v, *claim;
 	struct strbuf vols = STRBUF_INIT, bad = STRBUF_INIT;
 	struct kobj *pvc;
-	const char *phase, *vn;
+	const char *phase, *v, *claim;
 	size_t i;
 	bool ok = true;
 
-	cJSON_ArrayForEach(v, kobj_get(p->obj, "spec.volumes")) {
-		claim = cJSON_GetObjectItemCaseSensitive(
-		    cJSON_GetObjectItemCaseSensitive(v,
-		    "persistentVolumeClaim"), "claimName");
-		if (!cJSON_IsString(claim) || p->ks->claims == NULL)
+	for (v = p->claims; v != NULL && *v == '+'; v = claim +
+	    strlen(claim) + 1) {
+		v++;
+		claim = v + strlen(v) + 1;
+		if (p->ks->claims == NULL)
 			continue;
-		pvc = cache_get_by_name(p->ks->claims, p->ns,
-		    claim->valuestring);
+		pvc = cache_get_by_name(p->ks->claims, p->ns, claim);
 		phase = pvc != NULL ? kobj_get_str(pvc, "status.phase") : NULL;
 		if (phase == NULL || strcmp(phase, "Bound") != 0) {
 			ok = false;
-			vn = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(v,
-			    "name")) ? cJSON_GetObjectItemCaseSensitive(v,
-			    "name")->valuestring : "";
 			strbuf_addf(&vols, "%s%s", strbuf_str(&vols)[0] ?
-			    " " : "", vn);
+			    " " : "", v);
 			strbuf_addf(&bad, "%spersistentvolumeclaim \"%s\" %s",
-			    strbuf_str(&bad)[0] ? ", " : "",
-			    claim->valuestring, pvc == NULL ? "not found" :
-			    "is not bound");
+			    strbuf_str(&bad)[0] ? ", " : "", claim,
+			    pvc == NULL ? "not found" : "is not bound");
 		}
 		kobj_unref(pvc);
 	}
@@ -462,9 +498,9 @@ claims_mounted(struct sim_pod *p, int64_t now)
 		if (p->mount_warned_ms == 0 ||
 		    now - p->mount_warned_ms >= 30000) {
 			p->mount_warned_ms = now;
-			events_record(p->ks->ev, p->obj, "Warning",
-			    "FailedMount", "Unable to attach or mount volumes: "
-			    "unmounted volumes=[%s]: %s", strbuf_str(&vols),
+			pod_event(p, "Warning", "FailedMount", "Unable to "
+			    "attach or mount volumes: unmounted volumes=[%s]: "
+			    "%s", strbuf_str(&vols),
 			    strbuf_str(&bad));
 		}
 	}
@@ -551,8 +587,9 @@ adopt_initialized(struct sim_pod *p, const struct kobj *obj, int64_t now)
 
 /* Container names, images and simulated outcomes of one list. */
 static void
-read_containers(struct sim_pod *p, const cJSON *list, size_t n, bool init,
-    char **names, char **images, struct ctr_sim *ctrs, char **echo)
+read_containers(struct sim_pod *p, const struct kobj *obj, const cJSON *list,
+    size_t n, bool init, const char **names, const char **images,
+    struct ctr_sim *ctrs, char **echo)
 {
 	const cJSON *c, *nm, *im;
 	size_t i = 0;
@@ -562,13 +599,13 @@ read_containers(struct sim_pod *p, const cJSON *list, size_t n, bool init,
 			break;
 		nm = cJSON_GetObjectItemCaseSensitive(c, "name");
 		im = cJSON_GetObjectItemCaseSensitive(c, "image");
-		names[i] = ck_strdup(cJSON_IsString(nm) ? nm->valuestring : "");
-		images[i] = ck_strdup(cJSON_IsString(im) ? im->valuestring :
+		names[i] = intern_get(cJSON_IsString(nm) ? nm->valuestring :
 		    "");
-		outcome_of(p, c, init, &ctrs[i].out, &echo[i]);
+		images[i] = intern_get(cJSON_IsString(im) ? im->valuestring :
+		    "");
+		outcome_of(p, obj, c, init, &ctrs[i].out, &echo[i]);
 		i++;
 	}
-	(void)p;
 }
 
 /* Probes of the app containers (none of init containers: 1(d)). */
@@ -580,9 +617,17 @@ read_probes(struct sim_pod *p, const cJSON *app)
 	};
 	struct ctr_sim *c;
 	const cJSON *it;
-	size_t i = 0;
+	size_t i = 0, n = 0, used = 0;
 	int k;
 
+	/* As many specs as there are probes: most containers have none. */
+	cJSON_ArrayForEach(it, app)
+		for (k = 0; k < 3; k++)
+			if (cJSON_GetObjectItemCaseSensitive(it, keys[k]))
+				n++;
+	if (n == 0)
+		return;
+	p->probes = ck_calloc(n, sizeof(*p->probes));
 	cJSON_ArrayForEach(it, app) {
 		if (i >= p->ps.napp)
 			break;
@@ -591,31 +636,49 @@ read_probes(struct sim_pod *p, const cJSON *app)
 			const cJSON *pr = cJSON_GetObjectItemCaseSensitive(it,
 			    keys[k]);
 
-			if (pr == NULL)
+			if (pr == NULL || used == n)
 				continue;
-			if (p->probes == NULL)
-				p->probes = ck_calloc(3 * p->ps.napp,
-				    sizeof(*p->probes));
-			if (podspec_probe(pr, &p->probes[3 * i + k]))
-				c->probe[k] = &p->probes[3 * i + k];
+			if (podspec_probe(pr, &p->probes[used].spec))
+				c->probe[k] = &p->probes[used++];
 		}
 		i++;
 	}
 }
 
-/* p's ns, name and "ns/name" key, in one allocation. */
+/*
+ * p's ns, name, "ns/name" key, uid and hostname (spec.hostname, else the
+ * name, at most 63 bytes as a kubelet cuts it; the name itself when it
+ * fits), in one allocation.
+ */
 static void
-set_names(struct sim_pod *p, const char *ns, const char *name)
+set_names(struct sim_pod *p, const char *ns, const char *name,
+    const char *uid, const char *hostname)
 {
-	size_t a = strlen(ns), b = strlen(name);
-	char *buf = ck_malloc(2 * (a + b + 2));
+	size_t a = strlen(ns), b = strlen(name), c = strlen(uid), d = 0;
+	char *buf;
 
+	if (hostname == NULL || *hostname == '\0')
+		hostname = name;
+	d = strnlen(hostname, 63);
+	if (hostname == name && d == b)
+		hostname = NULL;	/* the name itself */
+	else
+		d++;
+	buf = ck_malloc(2 * (a + b + 2) + c + 1 + d);
 	memcpy(buf, ns, a + 1);
 	memcpy(buf + a + 1, name, b + 1);
 	snprintf(buf + a + b + 2, a + b + 2, "%s/%s", ns, name);
+	memcpy(buf + 2 * (a + b + 2), uid, c + 1);
 	p->ns = buf;
 	p->name = buf + a + 1;
 	p->key = buf + a + b + 2;
+	p->uid = buf + 2 * (a + b + 2);
+	p->hostname = p->name;
+	if (hostname != NULL) {
+		p->hostname = p->uid + c + 1;
+		memcpy(p->hostname, hostname, d - 1);
+		p->hostname[d - 1] = '\0';
+	}
 }
 
 /* runAsNonRoot as the kubelet checks it before creating a container. */
@@ -644,12 +707,13 @@ read_security(struct sim_pod *p, const struct kobj *obj)
 static void
 read_annotations(struct sim_pod *p, const struct kobj *obj)
 {
+	struct sim_annotations a;
 	char err[512];
 	size_t i, n = p->ps.ninit + p->ps.napp;
 	const char *name;
 
 	if (podspec_annotations(kobj_get(obj, "metadata.annotations"),
-	    &p->ann, err, sizeof(err)) > 0) {
+	    &a, err, sizeof(err)) > 0) {
 		log_warn("pod %s/%s: %s", p->ns, p->name, err);
 		events_record(p->ks->ev, obj, "Warning", "InvalidAnnotation",
 		    "ignored: %s", err);
@@ -659,10 +723,13 @@ read_annotations(struct sim_pod *p, const struct kobj *obj)
 
 		name = i < p->ps.ninit ? p->init_names[i] :
 		    p->app_names[i - p->ps.ninit];
-		c->startup_delay_ms = p->ann.startup_delay_ms;
-		c->ready_after_ms = p->ann.ready_after_ms;
-		c->pull_fail = podspec_pull_fails(&p->ann, name);
+		c->startup_delay_ms = a.startup_delay_ms;
+		c->ready_after_ms = a.ready_after_ms;
+		c->pull_fail = podspec_pull_fails(&a, name);
 	}
+	p->use.memory_bytes = a.memory_bytes;
+	p->use.disk_bytes = a.disk_bytes;
+	p->use.inodes = a.inodes;
 }
 
 static const cJSON *
@@ -681,10 +748,9 @@ init_list(struct sim_pod *p, const struct kobj *obj, cJSON **parsed)
 	}
 	if (ann == NULL || (*parsed = cJSON_Parse(ann)) == NULL)
 		return init;
-	snprintf(p->ann_key, sizeof(p->ann_key), "%s",
-	    strcmp(key, ANN_INIT_BETA) == 0 ?
+	p->ann_key = strcmp(key, ANN_INIT_BETA) == 0 ?
 	    "pod.beta.kubernetes.io/init-container-statuses" :
-	    "pod.alpha.kubernetes.io/init-container-statuses");
+	    "pod.alpha.kubernetes.io/init-container-statuses";
 	return *parsed;
 }
 
@@ -706,6 +772,70 @@ assign_ip(struct sim_pod *p, const struct kobj *obj)
 	snprintf(p->ip, sizeof(p->ip), "%s.%u", pre, 2 + seq++ % 250);
 }
 
+/*
+ * What /stats/summary and the eviction manager read of the app
+ * containers (the usage annotations may change: called again then).
+ */
+static void
+read_res(struct sim_pod *p, const struct kobj *obj)
+{
+	const cJSON *ann = kobj_get(obj, "metadata.annotations"), *c;
+	struct ctr_res *r;
+	size_t i = 0;
+
+	cJSON_ArrayForEach(c, kobj_get(obj, "spec.containers")) {
+		if (i >= p->ps.napp)
+			break;
+		r = &p->res[i];
+		r->cpu_milli = podspec_container_cpu(ann, c, i == 0);
+		podspec_container_usage(ann, p->app_names[i], i == 0,
+		    r->usage);
+		podspec_container_requests(c, &r->req_memory, &r->req_disk);
+		i++;
+	}
+}
+
+/* The persistentVolumeClaim volumes: "+volume\0claim\0" each, or NULL. */
+static void
+read_claims(struct sim_pod *p, const struct kobj *obj)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const cJSON *v;
+	const char *claim, *vn;
+
+	cJSON_ArrayForEach(v, kobj_get(obj, "spec.volumes")) {
+		claim = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(v,
+		    "persistentVolumeClaim"), "claimName"));
+		if (claim == NULL)
+			continue;
+		vn = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v,
+		    "name"));
+		strbuf_addf(&sb, "+%s", vn != NULL ? vn : "");
+		strbuf_add(&sb, "", 1);
+		strbuf_adds(&sb, claim);
+		strbuf_add(&sb, "", 1);
+	}
+	if (sb.len > 0)
+		p->claims = strbuf_detach(&sb, NULL);
+	else
+		strbuf_fini(&sb);
+}
+
+/* The resolv.conf annotation to write once running, unless it is there. */
+static void
+read_resolv(struct sim_pod *p, const struct kobj *obj)
+{
+	const char *cur = kobj_annotation(obj, ANN_RESOLV_CONF);
+
+	p->resolv = resolv_pod_text(&p->ks->dns, kobj_get(obj, "spec"),
+	    p->ns);
+	if (cur != NULL && strcmp(cur, p->resolv) == 0) {
+		free(p->resolv);	/* written before a restart of ours */
+		p->resolv = NULL;
+	}
+}
+
 static struct sim_pod *
 pod_new(struct ksim *ks, struct sim_node *node, const struct kobj *obj,
     int64_t now)
@@ -715,37 +845,42 @@ pod_new(struct ksim *ks, struct sim_node *node, const struct kobj *obj,
 	cJSON *parsed;
 	const char *rp, *s;
 	enum restart_policy pol = RP_ALWAYS;
-	size_t ninit, napp;
+	size_t ninit, napp, n, i;
+	time_t st;
 	int64_t dl;
 
 	p->ks = ks;
 	p->node = node;
-	p->obj = kobj_ref(obj);
-	set_names(p, kobj_namespace(obj), kobj_name(obj));
-	ck_strlcpy(p->uid, kobj_uid(obj) ? kobj_uid(obj) : "", sizeof(p->uid));
-	s = kobj_get_str(obj, "spec.hostname");
-	ck_strlcpy(p->hostname, s != NULL && *s != '\0' ? s : p->name,
-	    sizeof(p->hostname));
+	set_names(p, kobj_namespace(obj), kobj_name(obj),
+	    kobj_uid(obj) ? kobj_uid(obj) : "",
+	    kobj_get_str(obj, "spec.hostname"));
+	/* A pod started in an earlier run of ours keeps its startTime. */
 	s = kobj_get_str(obj, "status.startTime");
-	if (s != NULL && *s != '\0')
-		ck_strlcpy(p->start_time, s, sizeof(p->start_time));
-	else
-		rfc3339_now(p->start_time);
+	if (s == NULL || *s == '\0' || rfc3339_parse(s, &st) != 0)
+		st = time(NULL);
+	p->start_s = (int64_t)st;
 	init = init_list(p, obj, &parsed);
 	ninit = count(init);
 	napp = count(app);
-	p->ctrs = ck_calloc(ninit + napp + 1, sizeof(*p->ctrs));
-	p->images = ck_calloc(ninit + napp + 1, sizeof(char *));
-	p->init_names = ck_calloc(ninit + 1, sizeof(char *));
-	p->app_names = ck_calloc(napp + 1, sizeof(char *));
-	p->echo = ck_calloc(ninit + napp + 1, sizeof(char *));
-	p->logs = ck_calloc(ninit + napp + 1, sizeof(*p->logs));
-	read_containers(p, init, ninit, true, p->init_names, p->images,
+	n = ninit + napp > 0 ? ninit + napp : 1;	/* never calloc(0) */
+	p->ctrs = ck_calloc(n, sizeof(*p->ctrs));
+	p->init_names = ck_calloc(2 * n, sizeof(char *));
+	p->app_names = p->init_names + ninit;
+	p->images = p->init_names + n;
+	p->echo = ck_calloc(n, sizeof(char *));
+	p->logs = ck_calloc(n, sizeof(*p->logs));
+	read_containers(p, obj, init, ninit, true, p->init_names, p->images,
 	    p->ctrs, p->echo);
-	read_containers(p, app, napp, false, p->app_names, p->images + ninit,
-	    p->ctrs + ninit, p->echo + ninit);
+	read_containers(p, obj, app, napp, false, p->app_names,
+	    p->images + ninit, p->ctrs + ninit, p->echo + ninit);
 	podspec_requests(init, app, &p->req);
 	cJSON_Delete(parsed);
+	for (i = 0; i < ninit + napp && p->echo[i] == NULL; i++)
+		;
+	if (i == ninit + napp) {	/* no container echoes: no array */
+		free(p->echo);
+		p->echo = NULL;
+	}
 	rp = kobj_get_str(obj, "spec.restartPolicy");
 	if (rp != NULL && strcmp(rp, "Never") == 0)
 		pol = RP_NEVER;
@@ -762,6 +897,13 @@ pod_new(struct ksim *ks, struct sim_node *node, const struct kobj *obj,
 	read_probes(p, app);
 	read_security(p, obj);
 	read_annotations(p, obj);
+	p->res = ck_calloc(napp > 0 ? napp : 1, sizeof(*p->res));
+	read_res(p, obj);
+	read_claims(p, obj);
+	read_resolv(p, obj);
+	eviction_pod_rank(obj, &p->qos, &p->critical, &p->priority);
+	dl = kobj_get_int_or(obj, "spec.terminationGracePeriodSeconds", 30);
+	p->grace_s = (int32_t)(dl < 0 ? 0 : dl > INT32_MAX ? INT32_MAX : dl);
 	assign_ip(p, obj);
 	adopt_initialized(p, obj, now);
 	/* A pod running before a restart of ours has its volumes. */
@@ -816,16 +958,19 @@ refresh_usage(struct sim_pod *p, const struct kobj *obj)
 	char err[512];
 	bool counted = p->counted;
 
+	pod_lock();	/* /stats/summary reads them */
+	read_res(p, obj);
+	pod_unlock();
 	(void)podspec_annotations(kobj_get(obj, "metadata.annotations"), &a,
 	    err, sizeof(err));
-	if (a.memory_bytes == p->ann.memory_bytes &&
-	    a.disk_bytes == p->ann.disk_bytes && a.inodes == p->ann.inodes)
+	if (a.memory_bytes == p->use.memory_bytes &&
+	    a.disk_bytes == p->use.disk_bytes && a.inodes == p->use.inodes)
 		return;
 	if (counted)
 		account(p, -1);
-	p->ann.memory_bytes = a.memory_bytes;
-	p->ann.disk_bytes = a.disk_bytes;
-	p->ann.inodes = a.inodes;
+	p->use.memory_bytes = a.memory_bytes;
+	p->use.disk_bytes = a.disk_bytes;
+	p->use.inodes = a.inodes;
 	if (counted)
 		account(p, 1);
 }
@@ -844,7 +989,7 @@ pod_evict(struct sim_pod *p, int64_t grace_s, const char *msg, int64_t now)
 	p->evicted = true;
 	free(p->evict_msg);
 	p->evict_msg = ck_strdup(msg);
-	events_record(p->ks->ev, p->obj, "Warning", "Evicted", "%s", msg);
+	pod_event(p, "Warning", "Evicted", "%s", msg);
 	pod_lock();
 	next = podsim_stop(&p->ps, now, grace_s * 1000);
 	pod_unlock();
@@ -928,9 +1073,8 @@ handle(struct ksim *ks, struct pod_ev *e, int64_t now)
 		admit(p, obj);
 		timers_arm(&ks->timers, &p->timer, now);
 	} else {
-		kobj_unref(p->obj);
-		p->obj = kobj_ref(obj);
 		refresh_usage(p, obj);
+		eviction_pod_rank(obj, &p->qos, &p->critical, &p->priority);
 		if (!p->gone && !p->deleting && pod_ready_differs(p, obj)) {
 			p->last_status = 0;
 			pod_write_status(p);

@@ -173,7 +173,7 @@ image_id(const char *image, char *buf, size_t len)
 
 static cJSON *
 statuses_json(const struct sim_pod *p, const struct ctr_sim *cs,
-    char **names, char **images, size_t n, bool init)
+    const char *const *names, const char *const *images, size_t n, bool init)
 {
 	cJSON *arr = cJSON_CreateArray(), *o;
 	char id[512];
@@ -215,7 +215,7 @@ statuses_json(const struct sim_pod *p, const struct ctr_sim *cs,
 			cJSON_AddStringToObject(o, "imageID", "");
 		}
 		if (started && c->probe[PROBE_STARTUP] != NULL)
-			started = c->probe_st[PROBE_STARTUP].result ==
+			started = c->probe[PROBE_STARTUP]->st.result ==
 			    PR_SUCCESS;
 		cJSON_AddBoolToObject(o, "started", started);
 		cJSON_AddItemToArray(arr, o);
@@ -242,7 +242,7 @@ add_cond(cJSON *arr, const char *type, bool ok, const char *reason,
 
 /* "containers with incomplete status: [a b]" style lists. */
 static void
-list_names(char *msg, size_t len, const char *head, char **names,
+list_names(char *msg, size_t len, const char *head, const char *const *names,
     const struct ctr_sim *cs, size_t n, bool init)
 {
 	size_t i, off;
@@ -282,10 +282,11 @@ status_json(const struct sim_pod *p)
 	};
 	const struct pod_sim *ps = &p->ps;
 	cJSON *st = cJSON_CreateObject(), *conds;
-	char t[RFC3339_MAX], msg[512], rmsg[512];
+	char t[RFC3339_MAX], msg[512], rmsg[512], start[RFC3339_MAX];
 	bool ready = ps->napp > 0;
 	size_t i;
 
+	pod_start_time(p, start);
 	if (p->reject_reason != NULL) {
 		cJSON_AddStringToObject(st, "phase", "Failed");
 		cJSON_AddStringToObject(st, "reason", p->reject_reason);
@@ -293,7 +294,7 @@ status_json(const struct sim_pod *p)
 		    p->reject_msg);
 		cJSON_AddStringToObject(st, "message", msg);
 		add_ips(st, "hostIP", "hostIPs", p->node->ip);
-		cJSON_AddStringToObject(st, "startTime", p->start_time);
+		cJSON_AddStringToObject(st, "startTime", start);
 		return st;
 	}
 	if (p->evicted) {
@@ -339,7 +340,7 @@ status_json(const struct sim_pod *p)
 	}
 	add_ips(st, "hostIP", "hostIPs", p->node->ip);
 	add_ips(st, "podIP", "podIPs", p->ip);
-	cJSON_AddStringToObject(st, "startTime", p->start_time);
+	cJSON_AddStringToObject(st, "startTime", start);
 	if (ps->ninit > 0)
 		cJSON_AddItemToObject(st, "initContainerStatuses",
 		    statuses_json(p, ps->init, p->init_names, p->images,
@@ -430,19 +431,13 @@ static cJSON *
 resolv_patch(struct sim_pod *p, cJSON *mirror)
 {
 	cJSON *meta, *ann;
-	const char *cur;
-	char *text;
 
 	if (p->resolv_done || p->deleting || p->reject_reason != NULL ||
 	    p->ps.phase == PH_PENDING)
 		return mirror;
 	p->resolv_done = true;
-	text = resolv_pod_text(&p->ks->dns, kobj_get(p->obj, "spec"), p->ns);
-	cur = kobj_annotation(p->obj, ANN_RESOLV_CONF);
-	if (cur != NULL && strcmp(cur, text) == 0) {
-		free(text);	/* written before a restart of ours */
-		return mirror;
-	}
+	if (p->resolv == NULL)
+		return mirror;	/* written before a restart of ours */
 	if (mirror == NULL)
 		mirror = cJSON_CreateObject();
 	if ((meta = cJSON_GetObjectItemCaseSensitive(mirror, "metadata")) ==
@@ -451,8 +446,9 @@ resolv_patch(struct sim_pod *p, cJSON *mirror)
 	if ((ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations")) ==
 	    NULL)
 		ann = cJSON_AddObjectToObject(meta, "annotations");
-	cJSON_AddStringToObject(ann, ANN_RESOLV_CONF, text);
-	free(text);
+	cJSON_AddStringToObject(ann, ANN_RESOLV_CONF, p->resolv);
+	free(p->resolv);
+	p->resolv = NULL;
 	return mirror;
 }
 
@@ -470,7 +466,7 @@ pod_write_status(struct sim_pod *p)
 		cJSON_Delete(status);
 		return;
 	}
-	if (p->ann_key[0] != '\0' && !p->deleting)
+	if (p->ann_key != NULL && !p->deleting)
 		mirror = mirror_patch(p, status);
 	mirror = resolv_patch(p, mirror);
 	patch = cJSON_CreateObject();

@@ -107,7 +107,7 @@ ctr_start(struct pod_sim *p, struct ctr_sim *c, int64_t t)
 	c->ready = false;
 	for (k = 0; k < 3; k++)
 		if (c->probe[k] != NULL)
-			probe_start(&c->probe_st[k], c->probe[k],
+			probe_start(&c->probe[k]->st, &c->probe[k]->spec,
 			    (enum probe_type)k, t);
 	note(p, NOTE_STARTED, c, t, PROBE_LIVENESS, NULL);
 }
@@ -238,7 +238,7 @@ ctr_probes(struct pod_sim *p, struct ctr_sim *c, int64_t now)
 {
 	const struct probe_spec *s;
 	struct probe_state *st;
-	const struct probe_state *sup = &c->probe_st[PROBE_STARTUP];
+	const struct probe *sup = c->probe[PROBE_STARTUP];
 	int64_t end, bt;
 	const char *why;
 	int k, best;
@@ -248,21 +248,21 @@ ctr_probes(struct pod_sim *p, struct ctr_sim *c, int64_t now)
 		best = -1;
 		bt = INT64_MAX;
 		for (k = 0; k < 3; k++) {
-			if (c->probe[k] == NULL || c->probe_st[k].next_ms >= bt)
+			if (c->probe[k] == NULL || c->probe[k]->st.next_ms >= bt)
 				continue;
 			best = k;
-			bt = c->probe_st[k].next_ms;
+			bt = c->probe[k]->st.next_ms;
 		}
 		if (best < 0 || bt > now || bt >= end)
 			return bt;
-		st = &c->probe_st[best];
-		s = c->probe[best];
+		st = &c->probe[best]->st;
+		s = &c->probe[best]->spec;
 		if (best == PROBE_STARTUP && st->result == PR_SUCCESS) {
 			st->next_ms = INT64_MAX;	/* done for good */
 			continue;
 		}
-		if (best != PROBE_STARTUP && c->probe[PROBE_STARTUP] != NULL &&
-		    sup->result != PR_SUCCESS) {
+		if (best != PROBE_STARTUP && sup != NULL &&
+		    sup->st.result != PR_SUCCESS) {
 			probe_skip(st, s);
 			continue;
 		}
@@ -287,10 +287,10 @@ ctr_ready(const struct ctr_sim *c, int64_t now, int64_t *next)
 	if (c->state != CS_RUNNING)
 		return false;
 	if (c->probe[PROBE_STARTUP] != NULL &&
-	    c->probe_st[PROBE_STARTUP].result != PR_SUCCESS)
+	    c->probe[PROBE_STARTUP]->st.result != PR_SUCCESS)
 		return false;
 	if (c->probe[PROBE_READINESS] != NULL)
-		return c->probe_st[PROBE_READINESS].result == PR_SUCCESS;
+		return c->probe[PROBE_READINESS]->st.result == PR_SUCCESS;
 	at = c->started_ms + c->ready_after_ms;
 	if (now < at) {
 		*next = min64(*next, at);

@@ -19,33 +19,36 @@ enum restart_policy { RP_ALWAYS, RP_ONFAILURE, RP_NEVER };
 enum pod_phase { PH_PENDING, PH_RUNNING, PH_SUCCEEDED, PH_FAILED };
 
 struct ctr_sim {
+	/* Fields ordered by size: thousands of pods, two or so each. */
 	struct sim_outcome out;		/* what the container does */
-	/* Probes (app containers only), NULL when absent; owned by caller. */
-	const struct probe_spec *probe[3];	/* by enum probe_type */
-	struct probe_state probe_st[3];
+	/*
+	 * Probes (app containers only), NULL when absent; owned by the
+	 * caller (most containers have none: no state is kept for them).
+	 */
+	struct probe	*probe[3];	/* by enum probe_type */
 	/* sim.ckube.io/ behaviour, set by the caller after podsim_init. */
 	int64_t		startup_delay_ms;	/* ContainerCreating at first */
 	int64_t		ready_after_ms;		/* without a readiness probe */
-	bool		pull_fail;		/* image pull never succeeds */
 	/* Static: why the kubelet cannot create it (runAsNonRoot), or NULL. */
 	const char	*config_err;
-	bool		config_noted;
-	bool		created;	/* past ContainerCreating */
 	int64_t		create_until_ms;
-	bool		pulling;	/* a pull cycle is going on */
-	int		pull_attempts;
 	int64_t		pull_err_until_ms, pull_next_ms;
-	enum ctr_state	state;
 	const char	*reason;	/* static string: waiting/terminated reason */
-	int		exit_code;
 	int64_t		started_ms, finished_ms;
 	int64_t		restart_at_ms;	/* when waiting in CrashLoopBackOff */
-	int		restarts;
-	bool		ready;
-	bool		has_last;	/* lastState.terminated */
-	int		last_exit;
 	const char	*last_reason;	/* static: lastState reason */
 	int64_t		last_started_ms, last_finished_ms;
+	enum ctr_state	state;
+	int		pull_attempts;
+	int		exit_code;
+	int		restarts;
+	int		last_exit;
+	bool		pull_fail;	/* image pull never succeeds */
+	bool		config_noted;
+	bool		created;	/* past ContainerCreating */
+	bool		pulling;	/* a pull cycle is going on */
+	bool		ready;
+	bool		has_last;	/* lastState.terminated */
 };
 
 /* What happened to a container, for events and its log. */
@@ -82,11 +85,11 @@ struct pod_sim {
 	int64_t		active_deadline_ms;	/* 0: none */
 	int64_t		backoff_base_ms, backoff_max_ms;
 	size_t		next_init;
-	bool		initialized;
-	bool		stopping;	/* graceful termination going on */
 	int64_t		kill_at_ms;	/* end of the grace period */
 	podsim_note_fn	note;		/* may be NULL */
 	void		*note_arg;
+	bool		initialized;
+	bool		stopping;	/* graceful termination going on */
 };
 
 /*

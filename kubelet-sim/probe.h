@@ -34,6 +34,12 @@ struct probe_state {
 	enum probe_result result;
 };
 
+/* A container's probe: what it does, and where it stands. */
+struct probe {
+	struct probe_spec	spec;
+	struct probe_state	st;
+};
+
 /* Kubernetes defaults: period 10 s, timeout 1 s, thresholds 1 / 3. */
 void	probe_spec_defaults(struct probe_spec *s);
 

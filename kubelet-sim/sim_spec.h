@@ -12,9 +12,9 @@
 
 /* What a container does once started. */
 struct sim_outcome {
-	bool	forever;	/* runs until stopped (no simulated step) */
 	int64_t	run_ms;		/* time until it exits (when !forever) */
 	int	exit_code;	/* its exit status (when !forever) */
+	bool	forever;	/* runs until stopped (no simulated step) */
 };
 
 /*

@@ -16,7 +16,6 @@
 #include "ckube/httpd.h"
 #include "ckube/rfc3339.h"
 #include "ckube/strbuf.h"
-#include "ckube/kobj.h"
 #include "pod.h"
 #include "podspec.h"
 #include "stats.h"
@@ -45,31 +44,23 @@ add_cpu(cJSON *o, const char *now, int64_t milli)
 static int64_t
 add_containers(cJSON *o, const struct sim_pod *p, const char *now)
 {
-	const cJSON *pod = kobj_json(p->obj), *ann, *ctrs, *c, *nm;
 	cJSON *arr, *co, *m;
-	int64_t sum = 0, cpu, u[3];
-	bool first = true;
+	char start[RFC3339_MAX];
+	int64_t sum = 0;
+	size_t i;
 
-	ann = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(pod, "metadata"), "annotations");
-	ctrs = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(pod, "spec"), "containers");
+	pod_start_time(p, start);
 	arr = cJSON_AddArrayToObject(o, "containers");
-	cJSON_ArrayForEach(c, ctrs) {
-		nm = cJSON_GetObjectItemCaseSensitive(c, "name");
-		if (!cJSON_IsString(nm))
-			continue;
-		cpu = podspec_container_cpu(ann, c, first);
-		podspec_container_usage(ann, nm->valuestring, first, u);
-		first = false;
-		sum += cpu;
+	for (i = 0; i < p->ps.napp; i++) {
+		sum += p->res[i].cpu_milli;
 		co = cJSON_CreateObject();
-		cJSON_AddStringToObject(co, "name", nm->valuestring);
-		cJSON_AddStringToObject(co, "startTime", p->start_time);
-		add_cpu(co, now, cpu);
+		cJSON_AddStringToObject(co, "name", p->app_names[i]);
+		cJSON_AddStringToObject(co, "startTime", start);
+		add_cpu(co, now, p->res[i].cpu_milli);
 		m = cJSON_AddObjectToObject(co, "memory");
 		cJSON_AddStringToObject(m, "time", now);
-		cJSON_AddNumberToObject(m, "workingSetBytes", (double)u[0]);
+		cJSON_AddNumberToObject(m, "workingSetBytes",
+		    (double)p->res[i].usage[0]);
 		cJSON_AddItemToArray(arr, co);
 	}
 	return sum;
@@ -80,28 +71,30 @@ add_pod(const struct sim_pod *p, void *arg)
 {
 	struct pods_ctx *c = arg;
 	cJSON *o, *ref, *m, *fs;
+	char start[RFC3339_MAX];
 	int64_t cpu;
 
 	if (p->node != c->node || !p->counted)
 		return;
+	pod_start_time(p, start);
 	o = cJSON_CreateObject();
 	ref = cJSON_AddObjectToObject(o, "podRef");
 	cJSON_AddStringToObject(ref, "name", p->name);
 	cJSON_AddStringToObject(ref, "namespace", p->ns);
 	cJSON_AddStringToObject(ref, "uid", p->uid);
-	cJSON_AddStringToObject(o, "startTime", p->start_time);
-	cpu = p->obj != NULL ? add_containers(o, p, c->now) : 0;
+	cJSON_AddStringToObject(o, "startTime", start);
+	cpu = add_containers(o, p, c->now);
 	add_cpu(o, c->now, cpu);
 	c->cpu_milli += cpu;
 	m = cJSON_AddObjectToObject(o, "memory");
 	cJSON_AddStringToObject(m, "time", c->now);
-	cJSON_AddNumberToObject(m, "usageBytes", (double)p->ann.memory_bytes);
+	cJSON_AddNumberToObject(m, "usageBytes", (double)p->use.memory_bytes);
 	cJSON_AddNumberToObject(m, "workingSetBytes",
-	    (double)p->ann.memory_bytes);
+	    (double)p->use.memory_bytes);
 	fs = cJSON_AddObjectToObject(o, "ephemeral-storage");
 	cJSON_AddStringToObject(fs, "time", c->now);
-	cJSON_AddNumberToObject(fs, "usedBytes", (double)p->ann.disk_bytes);
-	cJSON_AddNumberToObject(fs, "inodesUsed", (double)p->ann.inodes);
+	cJSON_AddNumberToObject(fs, "usedBytes", (double)p->use.disk_bytes);
+	cJSON_AddNumberToObject(fs, "inodesUsed", (double)p->use.inodes);
 	cJSON_AddItemToArray(c->arr, o);
 }
 

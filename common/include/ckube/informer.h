@@ -96,6 +96,17 @@ void		 informer_set_keep(struct informer *inf,
 		    const char *const *paths);
 
 /*
+ * Handlers see what informer_set_keep() keeps, the cache only paths (a
+ * narrower list in the same syntax; "metadata.uid" trims metadata too),
+ * as a copy without apiVersion and kind: a daemon that turns each object
+ * into its own record at once caches a stub of it. on_update's old object
+ * and the object a relist deletes are the cache's. Call before the group
+ * starts.
+ */
+void		 informer_set_cache_keep(struct informer *inf,
+		    const char *const *paths);
+
+/*
  * The daemon PUTs whole copies of inf's cached objects: keep every
  * annotation (a PUT without last-applied-configuration would delete it).
  * Do not combine with informer_set_keep(). Call before the group starts.

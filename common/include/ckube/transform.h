@@ -14,7 +14,10 @@
  * is an array whose elements keep only the rest of the path
  * ("spec.containers[].ports": each container keeps its ports; elements
  * that are not objects stay whole). Paths that share a prefix merge
- * ("spec.containers[].name" and "spec.containers[].ports").
+ * ("spec.containers[].name" and "spec.containers[].ports"). Metadata is
+ * kept whole unless a path names something inside it ("metadata.labels"):
+ * then it keeps those paths and its identity (name, namespace, uid,
+ * resourceVersion: caches key and order objects by them).
  */
 #ifndef CKUBE_TRANSFORM_H
 #define CKUBE_TRANSFORM_H
@@ -35,5 +38,13 @@ struct cJSON;
  */
 void	transform_object(struct cJSON *root, const char *const *keep,
 	    unsigned int flags);
+
+/*
+ * What transform_object(root, keep, flags) would leave of root, as a new
+ * object (the caller's, cJSON_Delete); root is not changed. Only the kept
+ * members are duplicated. NULL when root is not an object.
+ */
+struct cJSON	*transform_copy(const struct cJSON *root,
+		    const char *const *keep, unsigned int flags);
 
 #endif

@@ -34,6 +34,7 @@ struct fixture {
 	struct informer_group	*g;
 	struct informer		*inf;
 	int			 adds, updates, deletes;
+	int			 data_adds, data_updates;	/* new object had data */
 };
 
 static void
@@ -41,7 +42,8 @@ on_add(const struct kobj *obj, void *arg)
 {
 	struct fixture *f = arg;
 
-	(void)obj;
+	if (kobj_get(obj, "data") != NULL)
+		__atomic_add_fetch(&f->data_adds, 1, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&f->adds, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -51,6 +53,8 @@ on_update(const struct kobj *old_obj, const struct kobj *new_obj, void *arg)
 	struct fixture *f = arg;
 
 	assert_string_equal(kobj_key(old_obj), kobj_key(new_obj));
+	if (kobj_get(new_obj, "data") != NULL)
+		__atomic_add_fetch(&f->data_updates, 1, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&f->updates, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -463,6 +467,49 @@ test_informer_metadata_only_and_added_later(void **state)
 }
 
 /*
+ * A cache_keep informer: handlers see data (the keep list: everything),
+ * from the LIST and from the bus; the cache holds stubs (identity only).
+ */
+static void
+test_informer_cache_keep(void **state)
+{
+	static const char *const stub[] = { "metadata.uid", NULL };
+	struct fixture *f = *state;
+	struct kobj *o;
+	long deadline;
+
+	SKIP_WITHOUT_API(f);
+	cm_write(f, "create", 0, 7);		/* listed at start */
+	informer_set_cache_keep(f->inf, stub);
+	assert_int_equal(informer_group_start(f->g), 0);
+	assert_int_equal(informer_group_wait_synced(f->g,
+	    ck_now_ms() + 20000), 0);
+	cm_write(f, "create", 1, 42);		/* from the bus */
+	cm_write(f, "update", 1, 43);
+	o = wait_cached(f->inf, "default/cm-001");
+	kobj_unref(o);
+	deadline = now_ms() + 20000;
+	while (__atomic_load_n(&f->data_updates, __ATOMIC_SEQ_CST) < 1) {
+		assert_true(now_ms() < deadline);
+		pause_ms(10);
+	}
+	assert_int_equal(__atomic_load_n(&f->data_adds, __ATOMIC_SEQ_CST),
+	    __atomic_load_n(&f->adds, __ATOMIC_SEQ_CST));
+	assert_int_equal(f->adds, 2);
+	o = wait_cached(f->inf, "default/cm-000");
+	assert_null(kobj_get(o, "data"));
+	assert_string_equal(kobj_name(o), "cm-000");
+	assert_non_null(kobj_uid(o));
+	assert_null(kobj_get(o, "metadata.creationTimestamp"));
+	assert_string_equal(kobj_kind(o), "");
+	kobj_unref(o);
+	o = wait_cached(f->inf, "default/cm-001");
+	assert_null(kobj_get(o, "data"));
+	kobj_unref(o);
+	assert_true(cache_matches_server(f));
+}
+
+/*
  * Writes while the helper keeps taking the resource for verifies: the bus
  * messages that arrive meanwhile wait in the backlog and are applied in
  * order afterwards, without gaps (so no catch-up beyond the first message).
@@ -584,6 +631,8 @@ main(void)
 		    setup_verifying, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_informer_group_resources, setup_bus, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_informer_cache_keep, setup_bus, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_informer_backlog_while_busy, setup_verifying,
 		    teardown),

@@ -215,6 +215,57 @@ test_transform_kobj_getters(void **state)
 	kobj_unref(o);
 }
 
+/* A path inside metadata trims metadata to it and the identity fields. */
+static void
+test_transform_metadata_paths(void **state)
+{
+	static const char *const keep[] = { "metadata.labels",
+	    "spec.nodeName", NULL };
+	cJSON *j = parse();
+
+	(void)state;
+	transform_object(j, keep, 0);
+	assert_json(j, "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":"
+	    "{\"name\":\"web-1\",\"namespace\":\"shop\",\"uid\":\"u-1\","
+	    "\"resourceVersion\":\"42\",\"labels\":{\"app\":\"web\"}},"
+	    "\"spec\":{\"nodeName\":\"n1\"}}");
+	cJSON_Delete(j);
+}
+
+/* transform_copy leaves its source alone and equals transform_object. */
+static void
+test_transform_copy(void **state)
+{
+	static const char *const keep[] = { "metadata.uid", "spec.nodeName",
+	    "spec.containers[].name", "status", NULL };
+	static const char *const none[] = { NULL };
+	cJSON *src = parse(), *orig = parse(), *want = parse(), *c;
+
+	(void)state;
+	c = transform_copy(src, keep, 0);
+	transform_object(want, keep, 0);
+	assert_true(cJSON_Compare(c, want, 1));
+	assert_true(cJSON_Compare(src, orig, 1));
+	cJSON_Delete(c);
+	/* no keep list: a whole copy less managedFields and last-applied */
+	c = transform_copy(src, NULL, 0);
+	cJSON_Delete(want);
+	want = parse();
+	transform_object(want, NULL, 0);
+	assert_true(cJSON_Compare(c, want, 1));
+	cJSON_Delete(c);
+	c = transform_copy(src, none, TRANSFORM_METADATA_ONLY);
+	assert_json(cJSON_GetObjectItemCaseSensitive(c, "metadata"),
+	    META_TRIMMED);
+	assert_null(cJSON_GetObjectItemCaseSensitive(c, "spec"));
+	cJSON_Delete(c);
+	assert_true(cJSON_Compare(src, orig, 1));
+	assert_null(transform_copy(NULL, keep, 0));
+	cJSON_Delete(src);
+	cJSON_Delete(orig);
+	cJSON_Delete(want);
+}
+
 int
 main(void)
 {
@@ -227,6 +278,8 @@ main(void)
 		cmocka_unit_test(test_transform_overlapping_paths),
 		cmocka_unit_test(test_transform_missing_and_odd),
 		cmocka_unit_test(test_transform_kobj_getters),
+		cmocka_unit_test(test_transform_metadata_paths),
+		cmocka_unit_test(test_transform_copy),
 	};
 
 	return cmocka_run_group_tests_name("transform", tests, NULL, NULL);

@@ -24,18 +24,18 @@ test_order_tail_cut(void **state)
 	ctr_log_add(&l.cur, 1000, "start");
 	ctr_log_add(&l.cur, 3000, "later");	/* echo after a sleep */
 	ctr_log_add(&l.cur, 2000, "probe %d", 1);
-	vis = ctr_log_render(&l.cur, 2500, 0, -1, false, &sb);
+	vis = ctr_log_render(&l.cur, NULL, 2500, 0, -1, false, &sb);
 	assert_int_equal(vis, 2);
 	assert_string_equal(strbuf_str(&sb), "start\nprobe 1\n");
 	strbuf_reset(&sb);
-	vis = ctr_log_render(&l.cur, 5000, vis, -1, false, &sb);
+	vis = ctr_log_render(&l.cur, NULL, 5000, vis, -1, false, &sb);
 	assert_int_equal(vis, 3);
 	assert_string_equal(strbuf_str(&sb), "later\n");
 	strbuf_reset(&sb);
-	ctr_log_render(&l.cur, 5000, 0, 1, false, &sb);
+	ctr_log_render(&l.cur, NULL, 5000, 0, 1, false, &sb);
 	assert_string_equal(strbuf_str(&sb), "later\n");
 	strbuf_reset(&sb);
-	ctr_log_render(&l.cur, 5000, 0, 1, true, &sb);
+	ctr_log_render(&l.cur, NULL, 5000, 0, 1, true, &sb);
 	assert_string_equal(strbuf_str(&sb),
 	    "1970-01-01T00:00:03.000000Z later\n");
 	/* killed at 2.5 s: the echo due at 3 s never happens */
@@ -64,12 +64,50 @@ test_bounded(void **state)
 	ctr_log_free(&l);
 }
 
+static void
+started(const void *arg, int restarts, struct strbuf *sb)
+{
+	strbuf_addf(sb, "[%s] started, restart %d", (const char *)arg,
+	    restarts);
+}
+
+/* The started line is kept as a mark and made when read. */
+static void
+test_started_line(void **state)
+{
+	struct ctr_log l = { 0 };
+	struct log_started st = { started, "app" };
+	struct strbuf sb;
+	size_t vis;
+
+	(void)state;
+	strbuf_init(&sb);
+	ctr_log_add(&l.cur, 1500, "echo");
+	ctr_log_add_started(&l.cur, 1000, 0);
+	assert_null(l.cur.e[0].text);
+	vis = ctr_log_render(&l.cur, &st, 5000, 0, -1, false, &sb);
+	assert_int_equal(vis, 2);
+	assert_string_equal(strbuf_str(&sb),
+	    "[app] started, restart 0\necho\n");
+	ctr_log_rotate(&l);
+	ctr_log_add_started(&l.cur, 6000, 1);
+	strbuf_reset(&sb);
+	(void)ctr_log_render(&l.cur, &st, 7000, 0, -1, false, &sb);
+	assert_string_equal(strbuf_str(&sb), "[app] started, restart 1\n");
+	strbuf_reset(&sb);
+	(void)ctr_log_render(&l.prev, NULL, 7000, 0, -1, false, &sb);
+	assert_string_equal(strbuf_str(&sb), "echo\n");
+	strbuf_fini(&sb);
+	ctr_log_free(&l);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order_tail_cut),
 		cmocka_unit_test(test_bounded),
+		cmocka_unit_test(test_started_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -341,6 +341,16 @@ set_exec_probe(struct probe_spec *s, const char *cmd)
 	assert_int_equal(sim_spec_eval(argv, 3, true, &s->exec), 0);
 }
 
+/* The probe record of s for a container (one per type, reused). */
+static struct probe *
+probe_of(const struct probe_spec *s, enum probe_type t)
+{
+	static struct probe slot[3];
+
+	slot[t] = (struct probe){ .spec = *s };
+	return &slot[t];
+}
+
 static void
 test_liveness_restart(void **state)
 {
@@ -358,7 +368,7 @@ test_liveness_restart(void **state)
 	podsim_init(&p, NULL, 0, app, 1, RP_ALWAYS, 0);
 	p.note = record;
 	p.note_arg = &r;
-	app[0].probe[PROBE_LIVENESS] = &live;
+	app[0].probe[PROBE_LIVENESS] = probe_of(&live, PROBE_LIVENESS);
 	assert_int_equal(podsim_step(&p, 0), 1000);
 	check(&p, "Running", 1);
 	assert_int_equal(podsim_step(&p, 1000), 2000);
@@ -400,7 +410,7 @@ test_readiness_gates(void **state)
 	rd.period_ms = 1000;
 	rd.success_threshold = 2;
 	podsim_init(&p, NULL, 0, app, 1, RP_ALWAYS, 0);
-	app[0].probe[PROBE_READINESS] = &rd;
+	app[0].probe[PROBE_READINESS] = probe_of(&rd, PROBE_READINESS);
 	assert_int_equal(podsim_step(&p, 0), 3000);
 	check(&p, "Running", 0);
 	assert_int_equal(podsim_step(&p, 3000), 4000);
@@ -411,7 +421,7 @@ test_readiness_gates(void **state)
 	set_exec_probe(&rd, "exit 1");
 	rd.period_ms = 1000;
 	podsim_init(&p, NULL, 0, app, 1, RP_ALWAYS, 0);
-	app[0].probe[PROBE_READINESS] = &rd;
+	app[0].probe[PROBE_READINESS] = probe_of(&rd, PROBE_READINESS);
 	podsim_step(&p, 0);
 	podsim_step(&p, 60000);
 	check(&p, "Running", 0);
@@ -423,8 +433,8 @@ test_readiness_gates(void **state)
 	su.initial_delay_ms = 5000;
 	su.period_ms = 1000;
 	podsim_init(&p, NULL, 0, app, 1, RP_ALWAYS, 0);
-	app[0].probe[PROBE_READINESS] = &rd;
-	app[0].probe[PROBE_STARTUP] = &su;
+	app[0].probe[PROBE_READINESS] = probe_of(&rd, PROBE_READINESS);
+	app[0].probe[PROBE_STARTUP] = probe_of(&su, PROBE_STARTUP);
 	podsim_step(&p, 0);
 	podsim_step(&p, 4000);
 	check(&p, "Running", 0);
@@ -435,7 +445,7 @@ test_readiness_gates(void **state)
 	set_exec_probe(&su, "false");
 	su.period_ms = 1000;
 	podsim_init(&p, NULL, 0, app, 1, RP_NEVER, 0);
-	app[0].probe[PROBE_STARTUP] = &su;
+	app[0].probe[PROBE_STARTUP] = probe_of(&su, PROBE_STARTUP);
 	podsim_step(&p, 0);
 	assert_int_equal(podsim_step(&p, 2000), INT64_MAX);
 	assert_int_equal(app[0].exit_code, 137);

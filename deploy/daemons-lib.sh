@@ -38,14 +38,22 @@ wait_for() {
 start_daemon() {
 	local name=$1
 	shift
+	start_proc "$name" "$BIN/ckube-$name" "$@"
+}
+
+# start_proc NAME CMD ARGS...: start CMD ARGS in its own session as NAME (run/NAME.pid,
+# logs/NAME.log) unless it runs: a copy of a daemon (scheduler-1), etcd-0, haproxy.
+start_proc() {
+	local name=$1
+	shift
 	local log="$dir/logs/$name.log"
 	if pid_alive "$dir/run/$name.pid"; then
 		echo "$ME: $name already running (pid $(cat "$dir/run/$name.pid"))"
 		return 0
 	fi
 	rm -f "$dir/run/$name.port"
-	echo "=== $(date -u +%FT%TZ) starting ckube-$name $*" >>"$log"
-	setsid "$BIN/ckube-$name" "$@" </dev/null >>"$log" 2>&1 &
+	echo "=== $(date -u +%FT%TZ) starting ${1##*/} ${*:2}" >>"$log"
+	setsid "$@" </dev/null >>"$log" 2>&1 &
 	echo $! >"$dir/run/$name.pid"
 }
 

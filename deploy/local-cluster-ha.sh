@@ -148,6 +148,8 @@ frontend ckube-api
 backend ckube-apiservers
 	balance roundrobin
 	option httpchk GET /readyz
+	option redispatch
+	retries 3
 	http-check expect status 200
 	default-server inter 500ms downinter 500ms fall 2 rise 2 on-marked-down shutdown-sessions
 CFG

@@ -102,6 +102,13 @@ crud_fail_store(struct crud *c, int err, const char *name)
 	if (err == CK_ENOSPC)	/* SQLITE_FULL: 507, SQLite's words */
 		return crud_fail(c, err, "Internal error occurred: storage: "
 		    "database or disk is full");
+	if (err == CK_EUNAVAIL)	/* etcd unreachable or without a leader */
+		return crud_fail(c, err, "%s", store_last_error());
+	if (err == CK_ETIMEDOUT)	/* sent; its outcome is unknown */
+		return crud_fail(c, err, "%s", store_last_error());
+	if (err == CK_EIO && *store_last_error() != '\0')
+		return crud_fail(c, CK_EIO, "Internal error occurred: "
+		    "storage: %s", store_last_error());
 	return crud_fail(c, CK_EIO, "Internal error occurred: storage: %s",
 	    ck_strerror(err));
 }

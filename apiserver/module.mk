@@ -1,5 +1,15 @@
 # ckube-apiserver: libapiserver.a (everything but main.c) + main.c.
 # Keep APISERVER_SRCS sorted, one file a line (other helpers add theirs).
+# The storage backends (store/), also linked alone by the store's unit tests.
+STORE_SRCS :=
+STORE_SRCS += apiserver/store/store.c
+STORE_SRCS += apiserver/store/store_etcd.c
+STORE_SRCS += apiserver/store/store_etcd_http.c
+STORE_SRCS += apiserver/store/store_etcd_watch.c
+STORE_SRCS += apiserver/store/store_sqlite.c
+STORE_SRCS += apiserver/store/store_sqlite_sql.c
+STORE_TEST_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(STORE_SRCS)) $(LIBCKUBE)
+
 APISERVER_SRCS :=
 APISERVER_SRCS += apiserver/admission_limitrange.c
 APISERVER_SRCS += apiserver/admission_podsecurity.c
@@ -62,8 +72,7 @@ APISERVER_SRCS += apiserver/serve.c
 APISERVER_SRCS += apiserver/service_alloc.c
 APISERVER_SRCS += apiserver/sha256.c
 APISERVER_SRCS += apiserver/status.c
-APISERVER_SRCS += apiserver/store/store_sqlite.c
-APISERVER_SRCS += apiserver/store/store_sqlite_sql.c
+APISERVER_SRCS += $(STORE_SRCS)
 APISERVER_SRCS += apiserver/table.c
 APISERVER_SRCS += apiserver/table_apps.c
 APISERVER_SRCS += apiserver/table_batch.c

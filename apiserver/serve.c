@@ -47,6 +47,9 @@ static const char *opt_service_range;
 static const char *opt_kubelet_allow;
 static int64_t opt_apiservice_check_ms;
 static const char *opt_storage_sync;
+static const char *opt_storage_backend;
+static const char *opt_etcd_servers;
+static const char *opt_etcd_prefix;
 static int64_t opt_max_inflight;
 static int64_t opt_max_mutating;
 static int64_t opt_watch_queue;
@@ -133,12 +136,25 @@ static const struct flag apiserver_flags[] = {
 	    "connections; 0 = never)" },
 	{ "data-dir", FLAG_STRING, &opt_data_dir, "var/apiserver", "Storage",
 	    "directory of the SQLite database (ckube.db); created if missing" },
+	{ "storage-backend", FLAG_STRING, &opt_storage_backend, "sqlite",
+	    "Storage",
+	    "sqlite (one file under --data-dir, this apiserver alone) or "
+	    "etcd3 (etcd v3 at --etcd-servers, shareable by several "
+	    "apiservers)" },
+	{ "etcd-servers", FLAG_STRING, &opt_etcd_servers, NULL, "Storage",
+	    "comma-separated http:// URLs of the etcd members (etcd3 "
+	    "backend); an unreachable member is left for the next one" },
+	{ "etcd-prefix", FLAG_STRING, &opt_etcd_prefix, "/registry",
+	    "Storage",
+	    "the key prefix of every object in etcd "
+	    "(<prefix>/<resource>/[<namespace>/]<name>)" },
 	{ "storage-sync", FLAG_STRING, &opt_storage_sync, "normal", "Storage",
 	    "durability of acknowledged writes: normal (SQLite synchronous="
 	    "NORMAL in WAL mode: a killed apiserver loses nothing, an OS "
 	    "crash or power loss can lose the last acknowledged writes, "
 	    "never corrupting the database) or full (an fsync per commit: "
-	    "nothing acknowledged is lost, slower writes)" },
+	    "nothing acknowledged is lost, slower writes); sqlite only: etcd "
+	    "syncs its members' disks itself" },
 	{ "compaction-interval", FLAG_DURATION, &opt_compact_ms, "5m",
 	    "Storage",
 	    "compact the change log every interval, keeping the last "
@@ -336,6 +352,30 @@ connection_limit(int64_t want)
 	return (unsigned)want;
 }
 
+/* The backend --storage-backend names. */
+static void
+open_store(const char *dbpath, struct store **out)
+{
+	struct store_etcd_config ec;
+	struct ck_status st;
+
+	ck_status_clear(&st);
+	if (strcmp(opt_storage_backend, "etcd3") == 0) {
+		memset(&ec, 0, sizeof(ec));
+		ec.servers = opt_etcd_servers;
+		ec.prefix = opt_etcd_prefix;
+		if (store_open_etcd(&ec, out, &st) < 0)
+			fatalx("store: etcd %s: %s", opt_etcd_servers,
+			    st.message);
+		return;
+	}
+	if (store_open(dbpath, out, &st) < 0)
+		fatalx("store %s: %s", dbpath, st.message);
+	if (store_set_sync(*out, opt_storage_sync) < 0)
+		fatalx("store %s: cannot set synchronous=%s", dbpath,
+		    opt_storage_sync);
+}
+
 static void
 ensure_namespaces(struct apiserver *srv, const char *const *ns,
     size_t nns)
@@ -444,6 +484,24 @@ apiserver_main(const struct apiserver_profile *profile, int argc,
 	    strcmp(opt_storage_sync, "full") != 0)
 		return flags_usage_error(&prog,
 		    "--storage-sync %s: want normal or full", opt_storage_sync);
+	if (strcmp(opt_storage_backend, "sqlite") != 0 &&
+	    strcmp(opt_storage_backend, "etcd3") != 0)
+		return flags_usage_error(&prog,
+		    "--storage-backend %s: want sqlite or etcd3",
+		    opt_storage_backend);
+	if (strcmp(opt_storage_backend, "etcd3") == 0 &&
+	    (opt_etcd_servers == NULL || *opt_etcd_servers == '\0'))
+		return flags_usage_error(&prog,
+		    "--storage-backend etcd3 needs --etcd-servers");
+	if (strcmp(opt_storage_backend, "etcd3") == 0 &&
+	    strcmp(opt_storage_sync, "normal") != 0)
+		return flags_usage_error(&prog, "--storage-sync %s: sqlite "
+		    "only (etcd syncs every commit to its members' disks)",
+		    opt_storage_sync);
+	if (strcmp(opt_storage_backend, "etcd3") != 0 &&
+	    opt_etcd_servers != NULL)
+		return flags_usage_error(&prog,
+		    "--etcd-servers needs --storage-backend etcd3");
 	if (pod_log_config(opt_kubelet_allow) < 0)
 		return flags_usage_error(&prog,
 		    "--kubelet-address-allow %s: not a list of IPs or CIDRs "
@@ -498,12 +556,7 @@ apiserver_main(const struct apiserver_profile *profile, int argc,
 	if (realpath(opt_data_dir, dir) == NULL)
 		fatal("realpath %s", opt_data_dir);
 	snprintf(dbpath, sizeof(dbpath), "%s/ckube.db", dir);
-	ck_status_clear(&st);
-	if (store_open(dbpath, &store, &st) < 0)
-		fatalx("store %s: %s", dbpath, st.message);
-	if (store_set_sync(store, opt_storage_sync) < 0)
-		fatalx("store %s: cannot set synchronous=%s", dbpath,
-		    opt_storage_sync);
+	open_store(dbpath, &store);
 
 	if (opt_watch_bus == NULL) {
 		snprintf(busurl, sizeof(busurl), "ipc://%s/bus", dir);
@@ -577,7 +630,9 @@ apiserver_main(const struct apiserver_profile *profile, int argc,
 	if (opt_port_file != NULL && opt_port_file[0] != '\0')
 		write_port_file(opt_port_file, http_port(hs));
 	log_info("%s: serving on http://%s:%u, data in %s, bus %s",
-	    profile->name, opt_bind, http_port(hs), dir, url[0] ? url : "(off)");
+	    profile->name, opt_bind, http_port(hs),
+	    strcmp(opt_storage_backend, "etcd3") == 0 ? opt_etcd_servers : dir,
+	    url[0] ? url : "(off)");
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;

@@ -32,6 +32,7 @@ static const struct {
 	{ CK_ENOTSUP,	"ENOTSUP",	405, "MethodNotAllowed" },
 	{ CK_ESHUTDOWN,	"ESHUTDOWN",	503, "ServiceUnavailable" },
 	{ CK_ENOSPC,	"ENOSPC",	507, "InsufficientStorage" },
+	{ CK_EUNAVAIL,	"EUNAVAIL",	503, "ServiceUnavailable" },
 };
 
 const char *

@@ -14,6 +14,7 @@ COMMON_SRCS += common/controller.c
 COMMON_SRCS += common/controller_main.c
 COMMON_SRCS += common/cron.c
 COMMON_SRCS += common/daemon.c
+COMMON_SRCS += common/base64.c
 COMMON_SRCS += common/err.c
 COMMON_SRCS += common/events.c
 COMMON_SRCS += common/expectations.c

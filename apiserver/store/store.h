@@ -69,9 +69,27 @@ struct store_list {
  */
 typedef void (*store_commit_fn)(const struct store_event *ev, void *arg);
 
-/* Open (creating if needed) the store in file path. */
+/* Open (creating if needed) the SQLite store in file path. */
 int	store_open(const char *path, struct store **out, struct ck_status *st) CK_MUST_CHECK;
+
+/* The etcd v3 backend (store_etcd.c): its own semantics are noted there. */
+struct store_etcd_config {
+	const char	*servers;	/* "http://h:p[,http://h:p...]" */
+	const char	*prefix;	/* key prefix, "/registry" */
+	int		 request_timeout_ms;	/* 0: the default (5 s) */
+};
+
+int	store_open_etcd(const struct store_etcd_config *cfg, struct store **out,
+	    struct ck_status *st) CK_MUST_CHECK;
 void	store_close(struct store *s);
+/* "sqlite" or "etcd3". */
+const char *store_backend(const struct store *s);
+/*
+ * This thread's words on its last storage failure (a call that returned
+ * CK_EIO, CK_EUNAVAIL or CK_ETIMEDOUT), "" if none: e.g. "etcd: no member
+ * reachable (...)".
+ */
+const char *store_last_error(void);
 /*
  * The writer's SQLite synchronous level: "normal" (the default: a process
  * kill loses no commit, an OS crash or power loss can lose the last ones,

@@ -9,6 +9,7 @@
  * lock is released, in commit order.
  */
 #include "store.h"
+#include "store_impl.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -50,7 +51,9 @@ struct conn {
 	struct conn	*next;		/* in the idle reader list */
 };
 
-struct store {
+struct sqlite_store {
+	struct store	 base;		/* first: the backend's ops */
+
 	char		*path;
 
 	pthread_mutex_t	 wmu;		/* the writer and the commit tickets */
@@ -86,6 +89,15 @@ struct store {
 	_Atomic int64_t	 rev;		/* cached; the database is the truth */
 	_Atomic int64_t	 compacted;
 };
+
+static const struct store_ops sqlite_ops;
+static void sq_close(struct store *base);
+
+static struct sqlite_store *
+sq_of(struct store *base)
+{
+	return (struct sqlite_store *)base;
+}
 
 /* Map a SQLite result to a CK_E* code (busy/locked: retryable). */
 static int
@@ -275,7 +287,7 @@ fail:
 
 /* Check or create the schema on the writer, and load the cached revisions. */
 static int
-store_init_schema(struct store *s, struct ck_status *st)
+sq_init_schema(struct sqlite_store *s, struct ck_status *st)
 {
 	struct conn *w = s->writer;
 	sqlite3_stmt *stmt;
@@ -335,7 +347,7 @@ sqlfail:
 int
 store_open(const char *path, struct store **out, struct ck_status *st)
 {
-	struct store *s;
+	struct sqlite_store *s;
 	int rc;
 
 	*out = NULL;
@@ -343,6 +355,7 @@ store_open(const char *path, struct store **out, struct ck_status *st)
 		return ck_status_set(st, CK_EINVALID,
 		    "store: no database path");
 	s = ck_calloc(1, sizeof(*s));
+	s->base.ops = &sqlite_ops;
 	s->path = ck_strdup(path);
 	pthread_mutex_init(&s->wmu, NULL);
 	pthread_mutex_init(&s->qmu, NULL);
@@ -352,23 +365,24 @@ store_open(const char *path, struct store **out, struct ck_status *st)
 	pthread_cond_init(&s->hook_cv, NULL);
 	if ((rc = conn_open(path, 0, &s->writer, st)) < 0)
 		goto fail;
-	if ((rc = store_init_schema(s, st)) < 0)
+	if ((rc = sq_init_schema(s, st)) < 0)
 		goto fail;
 	if (getenv("CKUBE_TEST_STORE_FULL_FILE") != NULL)
 		s->full_file = ck_strdup(getenv("CKUBE_TEST_STORE_FULL_FILE"));
 	log_v(2, "store %s: opened at revision %lld (compacted %lld)", path,
 	    (long long)atomic_load(&s->rev),
 	    (long long)atomic_load(&s->compacted));
-	*out = s;
+	*out = &s->base;
 	return 0;
 fail:
-	store_close(s);
+	sq_close(&s->base);
 	return rc;
 }
 
-void
-store_close(struct store *s)
+static void
+sq_close(struct store *base)
 {
+	struct sqlite_store *s = sq_of(base);
 	struct conn *c;
 
 	if (s == NULL)
@@ -393,24 +407,27 @@ store_close(struct store *s)
 	free(s);
 }
 
-void
-store_set_commit_hook(struct store *s, store_commit_fn fn, void *arg)
+static void
+sq_set_commit_hook(struct store *base, store_commit_fn fn, void *arg)
 {
+	struct sqlite_store *s = sq_of(base);
 	pthread_mutex_lock(&s->hook_mu);
 	s->hook = fn;
 	s->hook_arg = arg;
 	pthread_mutex_unlock(&s->hook_mu);
 }
 
-int64_t
-store_revision(struct store *s)
+static int64_t
+sq_revision(struct store *base)
 {
+	struct sqlite_store *s = sq_of(base);
 	return atomic_load(&s->rev);
 }
 
-int64_t
-store_compacted_revision(struct store *s)
+static int64_t
+sq_compacted_revision(struct store *base)
 {
+	struct sqlite_store *s = sq_of(base);
 	return atomic_load(&s->compacted);
 }
 
@@ -418,7 +435,7 @@ store_compacted_revision(struct store *s)
 
 /* Take an idle reader connection, opening one if the pool is not full. */
 static int
-reader_get(struct store *s, struct conn **out)
+reader_get(struct sqlite_store *s, struct conn **out)
 {
 	struct conn *c;
 	int rc;
@@ -449,7 +466,7 @@ reader_get(struct store *s, struct conn **out)
 
 /* Return a reader to the pool, ending any read transaction it still has. */
 static void
-reader_put(struct store *s, struct conn *c)
+reader_put(struct sqlite_store *s, struct conn *c)
 {
 	conn_rollback(c);
 	pthread_mutex_lock(&s->pool_mu);
@@ -484,10 +501,11 @@ check_key(const char *resource, const char *name)
 	return 0;
 }
 
-int
-store_get(struct store *s, const char *resource, const char *ns,
+static int
+sq_get(struct store *base, const char *resource, const char *ns,
     const char *name, struct store_item *out)
 {
+	struct sqlite_store *s = sq_of(base);
 	struct conn *c = NULL;
 	sqlite3_stmt *stmt;
 	int rc;
@@ -564,11 +582,12 @@ list_rows(struct conn *c, sqlite3_stmt *stmt, size_t limit,
 	return 0;
 }
 
-int
-store_list(struct store *s, const char *resource, const char *ns,
+static int
+sq_list(struct store *base, const char *resource, const char *ns,
     const char *after_ns, const char *after_name, size_t limit,
     struct store_list *out)
 {
+	struct sqlite_store *s = sq_of(base);
 	struct conn *c = NULL;
 	sqlite3_stmt *stmt;
 	enum stmt_id id;
@@ -620,9 +639,10 @@ out:
 	return rc;
 }
 
-int
-store_count(struct store *s, const char *resource, const char *ns, int64_t *out)
+static int
+sq_count(struct store *base, const char *resource, const char *ns, int64_t *out)
 {
+	struct sqlite_store *s = sq_of(base);
 	struct conn *c = NULL;
 	sqlite3_stmt *stmt;
 	int rc;
@@ -671,10 +691,11 @@ event_type_parse(const char *s, enum store_event_type *out)
 	return CK_EIO;
 }
 
-int
-store_events_since(struct store *s, const char *resource, int64_t from_rv,
+static int
+sq_events_since(struct store *base, const char *resource, int64_t from_rv,
     size_t limit, struct store_event **out, size_t *n)
 {
+	struct sqlite_store *s = sq_of(base);
 	struct conn *c = NULL;
 	struct store_event *evs = NULL, *ev;
 	sqlite3_stmt *stmt;
@@ -961,11 +982,11 @@ writer_apply(struct conn *w, struct write_req *r, int64_t cur_rv,
  * inside a hook would wait for its own hook's turn, which comes only after
  * the running hook returns: refused instead of deadlocking.
  */
-static _Thread_local const struct store *hook_running;
+static _Thread_local const struct sqlite_store *hook_running;
 
 /* Run the hook for the commit holding ticket, after all earlier ones. */
 static void
-run_hook(struct store *s, uint64_t ticket, const struct store_event *ev)
+run_hook(struct sqlite_store *s, uint64_t ticket, const struct store_event *ev)
 {
 	store_commit_fn fn;
 	void *arg;
@@ -989,7 +1010,7 @@ run_hook(struct store *s, uint64_t ticket, const struct store_event *ev)
 
 /* The test hook: follow the file's "full" or "eio" (wmu held). */
 static void
-test_full_hook(struct store *s)
+test_full_hook(struct sqlite_store *s)
 {
 	char buf[16] = "";
 	FILE *f;
@@ -1015,7 +1036,7 @@ test_full_hook(struct store *s)
 
 /* Remember whether the writer's last transaction failed for space or I/O. */
 static void
-note_write(struct store *s, int rc)
+note_write(struct sqlite_store *s, int rc)
 {
 	int e = s->writer->last_err & 0xff;
 
@@ -1027,7 +1048,7 @@ note_write(struct store *s, int rc)
 
 /* Write and delete a 64 KiB row: can a transaction grow the file? */
 static void
-probe_write(struct store *s)
+probe_write(struct sqlite_store *s)
 {
 	struct conn *w = s->writer;
 	int rc;
@@ -1047,9 +1068,10 @@ probe_write(struct store *s)
 	note_write(s, rc == SQLITE_OK ? 0 : CK_EIO);
 }
 
-int
-store_set_sync(struct store *s, const char *mode)
+static int
+sq_set_sync(struct store *base, const char *mode)
 {
+	struct sqlite_store *s = sq_of(base);
 	const char *sql;
 	int rc;
 
@@ -1065,9 +1087,10 @@ store_set_sync(struct store *s, const char *mode)
 	return rc == SQLITE_OK ? 0 : CK_EIO;
 }
 
-void
-store_write_stats(struct store *s, struct store_write_stats *out)
+static void
+sq_write_stats(struct store *base, struct store_write_stats *out)
 {
+	struct sqlite_store *s = sq_of(base);
 	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&s->qmu);
 	out->batches = s->batches;
@@ -1078,15 +1101,17 @@ store_write_stats(struct store *s, struct store_write_stats *out)
 	pthread_mutex_unlock(&s->qmu);
 }
 
-int
-store_write_busy(struct store *s)
+static int
+sq_write_busy(struct store *base)
 {
+	struct sqlite_store *s = sq_of(base);
 	return atomic_load_explicit(&s->busy, memory_order_relaxed);
 }
 
-int
-store_write_health(struct store *s, char *msg, size_t len)
+static int
+sq_write_health(struct store *base, char *msg, size_t len)
 {
+	struct sqlite_store *s = sq_of(base);
 	struct timespec ts;
 	int64_t now;
 	int rc;
@@ -1145,7 +1170,7 @@ check_reqs(struct write_req *rs, size_t n, size_t *failed)
 
 /* Run the hook of one committed write; a DELETE keeps its body in r. */
 static void
-write_notify(struct store *s, uint64_t ticket, struct write_req *r)
+write_notify(struct sqlite_store *s, uint64_t ticket, struct write_req *r)
 {
 	struct store_event ev;
 
@@ -1299,7 +1324,7 @@ out:
 
 /* The test hook's injected COMMIT failure (wmu held). */
 static bool
-test_fail_commit(struct store *s)
+test_fail_commit(struct sqlite_store *s)
 {
 	if (!s->fail_commit)
 		return false;
@@ -1317,7 +1342,7 @@ test_fail_commit(struct store *s)
  * unit fails with that error and nothing of them is visible: returned.
  */
 static int
-batch_run(struct store *s, struct wunit **us, size_t n, size_t *used)
+batch_run(struct sqlite_store *s, struct wunit **us, size_t n, size_t *used)
 {
 	struct conn *w = s->writer;
 	int64_t seq, next;
@@ -1360,7 +1385,7 @@ fail:
 
 /* Take up to STORE_BATCH_MAX units from the queue's head (qmu held). */
 static size_t
-queue_take(struct store *s, struct wunit **us)
+queue_take(struct sqlite_store *s, struct wunit **us)
 {
 	size_t n = 0;
 
@@ -1376,7 +1401,7 @@ queue_take(struct store *s, struct wunit **us)
 
 /* Put units back at the queue's head, in their order (qmu held). */
 static void
-queue_unget(struct store *s, struct wunit **us, size_t n)
+queue_unget(struct sqlite_store *s, struct wunit **us, size_t n)
 {
 	while (n > 0) {
 		us[--n]->next = s->qhead;
@@ -1392,7 +1417,7 @@ queue_unget(struct store *s, struct wunit **us, size_t n)
  * committed writes in revision order. Returns how many units it took.
  */
 static size_t
-batch_lead(struct store *s, struct wunit **us, size_t n, uint64_t *ticket)
+batch_lead(struct sqlite_store *s, struct wunit **us, size_t n, uint64_t *ticket)
 {
 	size_t i, j, used;
 	int rc;
@@ -1423,7 +1448,7 @@ batch_lead(struct store *s, struct wunit **us, size_t n, uint64_t *ticket)
  * a batch of one at once: nothing waits for a batch to fill.
  */
 static void
-group_submit(struct store *s, struct wunit *u)
+group_submit(struct sqlite_store *s, struct wunit *u)
 {
 	struct wunit *us[STORE_BATCH_MAX];
 	uint64_t ticket;
@@ -1477,7 +1502,7 @@ group_submit(struct store *s, struct wunit *u)
 
 /* n writes in one transaction; *failed: the index of a refused one. */
 static int
-store_write_many(struct store *s, struct write_req *rs, size_t n,
+sq_write_many(struct sqlite_store *s, struct write_req *rs, size_t n,
     size_t *failed)
 {
 	struct wunit u;
@@ -1500,45 +1525,48 @@ store_write_many(struct store *s, struct write_req *rs, size_t n,
 }
 
 static int
-store_write(struct store *s, struct write_req *r, int64_t *rv_out)
+sq_write(struct sqlite_store *s, struct write_req *r, int64_t *rv_out)
 {
 	size_t failed;
 	int rc;
 
-	rc = store_write_many(s, r, 1, &failed);
+	rc = sq_write_many(s, r, 1, &failed);
 	if (rc == 0 && rv_out != NULL)
 		*rv_out = r->rv;
 	return rc;
 }
 
-int
-store_create(struct store *s, const char *resource, const char *ns,
+static int
+sq_create(struct store *base, const char *resource, const char *ns,
     const char *name, struct cJSON *obj, int64_t *rv_out)
 {
+	struct sqlite_store *s = sq_of(base);
 	struct write_req r = {
 		.op = OP_CREATE, .resource = resource, .ns = ns, .name = name,
 		.obj = obj,
 	};
 
-	return store_write(s, &r, rv_out);
+	return sq_write(s, &r, rv_out);
 }
 
-int
-store_update(struct store *s, const char *resource, const char *ns,
+static int
+sq_update(struct store *base, const char *resource, const char *ns,
     const char *name, struct cJSON *obj, int64_t expect_rv, int64_t *rv_out)
 {
+	struct sqlite_store *s = sq_of(base);
 	struct write_req r = {
 		.op = OP_UPDATE, .resource = resource, .ns = ns, .name = name,
 		.obj = obj, .expect_rv = expect_rv,
 	};
 
-	return store_write(s, &r, rv_out);
+	return sq_write(s, &r, rv_out);
 }
 
-int
-store_delete(struct store *s, const char *resource, const char *ns,
+static int
+sq_delete(struct store *base, const char *resource, const char *ns,
     const char *name, int64_t expect_rv, char **last_out, int64_t *rv_out)
 {
+	struct sqlite_store *s = sq_of(base);
 	struct write_req r = {
 		.op = OP_DELETE, .resource = resource, .ns = ns, .name = name,
 		.expect_rv = expect_rv,
@@ -1547,7 +1575,7 @@ store_delete(struct store *s, const char *resource, const char *ns,
 
 	if (last_out != NULL)
 		*last_out = NULL;
-	rc = store_write(s, &r, rv_out);
+	rc = sq_write(s, &r, rv_out);
 	if (rc == 0 && last_out != NULL)
 		*last_out = r.body;
 	else
@@ -1555,9 +1583,10 @@ store_delete(struct store *s, const char *resource, const char *ns,
 	return rc;
 }
 
-int
-store_txn(struct store *s, struct store_op *ops, size_t n, size_t *failed)
+static int
+sq_txn(struct store *base, struct store_op *ops, size_t n, size_t *failed)
 {
+	struct sqlite_store *s = sq_of(base);
 	static const enum write_op op_of[] = {
 		[STORE_OP_CREATE] = OP_CREATE,
 		[STORE_OP_UPDATE] = OP_UPDATE,
@@ -1582,7 +1611,7 @@ store_txn(struct store *s, struct store_op *ops, size_t n, size_t *failed)
 		rs[i].obj = ops[i].obj;
 		rs[i].expect_rv = ops[i].expect_rv;
 	}
-	rc = store_write_many(s, rs, n, failed);
+	rc = sq_write_many(s, rs, n, failed);
 	for (i = 0; i < n; i++) {
 		if (rc == 0) {
 			ops[i].rv = rs[i].rv;
@@ -1602,7 +1631,7 @@ store_txn(struct store *s, struct store_op *ops, size_t n, size_t *failed)
  * *more is set when events up to upto_rv remain to delete.
  */
 static int
-compact_batch(struct store *s, int64_t upto_rv, int *more)
+compact_batch(struct sqlite_store *s, int64_t upto_rv, int *more)
 {
 	struct conn *w = s->writer;
 	sqlite3_stmt *stmt;
@@ -1652,9 +1681,10 @@ out:
  * Batches keep each hold of the write lock short, so a large backlog never
  * stalls writers; readers keep their snapshots meanwhile (WAL).
  */
-int
-store_compact(struct store *s, int64_t upto_rv)
+static int
+sq_compact(struct store *base, int64_t upto_rv)
 {
+	struct sqlite_store *s = sq_of(base);
 	int rc, more;
 
 	do {
@@ -1675,50 +1705,23 @@ store_compact(struct store *s, int64_t upto_rv)
 	return 0;
 }
 
-void
-store_item_fini(struct store_item *it)
-{
-	if (it == NULL)
-		return;
-	free(it->ns);
-	free(it->name);
-	free(it->body);
-	memset(it, 0, sizeof(*it));
-}
-
-void
-store_list_fini(struct store_list *l)
-{
-	size_t i;
-
-	if (l == NULL)
-		return;
-	for (i = 0; i < l->n; i++)
-		store_item_fini(&l->items[i]);
-	free(l->items);
-	memset(l, 0, sizeof(*l));
-}
-
-void
-store_event_fini(struct store_event *ev)
-{
-	if (ev == NULL)
-		return;
-	free(ev->resource);
-	free(ev->ns);
-	free(ev->name);
-	free(ev->body);
-	memset(ev, 0, sizeof(*ev));
-}
-
-void
-store_events_free(struct store_event *evs, size_t n)
-{
-	size_t i;
-
-	if (evs == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		store_event_fini(&evs[i]);
-	free(evs);
-}
+static const struct store_ops sqlite_ops = {
+	.name = "sqlite",
+	.close = sq_close,
+	.set_sync = sq_set_sync,
+	.set_commit_hook = sq_set_commit_hook,
+	.write_health = sq_write_health,
+	.write_stats = sq_write_stats,
+	.write_busy = sq_write_busy,
+	.revision = sq_revision,
+	.compacted_revision = sq_compacted_revision,
+	.get = sq_get,
+	.list = sq_list,
+	.count = sq_count,
+	.create = sq_create,
+	.update = sq_update,
+	.delete = sq_delete,
+	.txn = sq_txn,
+	.events_since = sq_events_since,
+	.compact = sq_compact,
+};

@@ -27,6 +27,7 @@
 #define CK_ENOTSUP	(-EOPNOTSUPP)	/* 405 MethodNotAllowed / 415 */
 #define CK_ESHUTDOWN	(-ESHUTDOWN)	/* the component is stopping */
 #define CK_ENOSPC	(-ENOSPC)	/* 507 InsufficientStorage (disk full) */
+#define CK_EUNAVAIL	(-EHOSTDOWN)	/* 503 ServiceUnavailable (storage unreachable) */
 
 #define CK_STATUS_CAUSES	8
 #define CK_STATUS_MSG_MAX	1024

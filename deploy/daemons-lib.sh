@@ -6,13 +6,18 @@
 
 # pid_alive FILE: the pid in FILE runs (and is no zombie).
 pid_alive() {
-	local f=$1 pid
+	local f=$1 pid="" line
 	[ -f "$f" ] || return 1
-	pid=$(cat "$f" 2>/dev/null) || return 1
+	# Builtins only: `up` and `status` call this for every daemon, and forks are slow
+	# on a loaded machine.
+	read -r pid <"$f" 2>/dev/null || [ -n "$pid" ] || return 1
 	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
 	# A killed daemon whose reaper never waits stays a zombie (Z), and one being released
 	# shows X (dead) for a moment: both are gone.
-	! grep -qE '^State:[[:space:]]*[ZX]' "/proc/$pid/status" 2>/dev/null
+	{ while read -r line; do
+		case "$line" in State:*) [[ ! "$line" =~ ^State:[[:space:]]*[ZX] ]]; return ;; esac
+	done <"/proc/$pid/status"; } 2>/dev/null
+	return 0
 }
 
 log_tail() {

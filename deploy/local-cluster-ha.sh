@@ -159,26 +159,28 @@ CFG
 	} >"$dir/haproxy.cfg"
 }
 
-# leader_elected NAME: ckube-NAME has --leader-elect (every controller_main daemon).
+# leader_elected NAME: ckube-NAME has --leader-elect (every controller_main daemon); asked
+# once per daemon (a loaded machine makes each --help slow).
+declare -A ha_elected=()
 leader_elected() {
-	"$BIN/ckube-$1" --help 2>&1 | grep -q -- '--leader-elect[ =]'
+	if [ -z "${ha_elected[$1]:-}" ]; then
+		ha_elected[$1]=0
+		"$BIN/ckube-$1" --help 2>&1 | grep -q -- '--leader-elect[ =]' && ha_elected[$1]=1
+	fi
+	[ "${ha_elected[$1]}" = 1 ]
 }
 
-# copies_of NAME: how many copies `up --ha` runs: 2 of every leader-elected daemon and of
-# ckube-dns (it only reads: two active copies, as kube-dns replicas), 1 of kubelet-sim
-# (kubelets are not elected: each is its nodes) and metrics-server (one APIService backend).
-copies_of() {
-	case "$1" in
-	kubelet-sim|metrics-server) echo 1 ;;
-	dns) echo "$HA_COPIES" ;;
-	*) if leader_elected "$1"; then echo "$HA_COPIES"; else echo 1; fi ;;
-	esac
-}
-
-# inst_names NAME: its instance names (pid files): NAME-0 NAME-1, or NAME alone.
+# inst_names NAME: its instance names (pid files): NAME-0 NAME-1, or NAME alone. 2 copies
+# of every leader-elected daemon and of ckube-dns (it only reads: two active copies, as
+# kube-dns replicas), 1 of kubelet-sim (kubelets are not elected: each is its nodes) and
+# metrics-server (one APIService backend).
 inst_names() {
 	local n i
-	n=$(copies_of "$1")
+	case "$1" in
+	kubelet-sim|metrics-server) n=1 ;;
+	dns) n=$HA_COPIES ;;
+	*) if leader_elected "$1"; then n=$HA_COPIES; else n=1; fi ;;
+	esac
 	if [ "$n" = 1 ]; then echo "$1"; return; fi
 	for ((i = 0; i < n; i++)); do echo "$1-$i"; done
 }
@@ -277,6 +279,9 @@ do_up_ha() {
 	write_ha_env "$url"
 	export CKUBE_API_URL=$url
 
+	for name in $(daemons_in_bin); do
+		leader_elected "$name" || true	# fills the cache $(inst_names) reads
+	done
 	for name in $(daemons_in_bin); do
 		[ "$name" = apiserver ] && continue
 		for inst in $(inst_names "$name"); do ha_start_daemon "$name" "$inst"; done

@@ -102,15 +102,17 @@ tools=$(sed -e 's/#.*//' "$TABLE" 2>/dev/null | awk '$2 == "tool" { print $1 }' 
 # The daemons, in start order; the apiserver must be first. A daemon missing from bin/ is skipped.
 daemons_in_bin() {
 	local d
+	if [ -n "${daemons_cache:-}" ]; then echo "$daemons_cache"; return; fi
 	[ -x "$BIN/ckube-apiserver" ] && echo apiserver
 	for d in "$BIN"/ckube-*; do
 		[ -x "$d" ] || continue
 		d=${d##*/ckube-}
 		case "$d" in apiserver|federation-*) continue ;; esac
-		grep -qxF -- "$d" <<<"$tools" && continue
+		[[ $'\n'$tools$'\n' == *$'\n'$d$'\n'* ]] && continue
 		echo "$d"
 	done
 }
+daemons_cache=$(daemons_in_bin)
 
 
 

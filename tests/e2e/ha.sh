@@ -32,6 +32,20 @@ if ! check "an HA cluster comes up (3 etcd, 2 apiservers, HAProxy)" e2e_up --ha 
 	exit 1
 fi
 read -r URL_A URL_B <<<"$CKUBE_API_URLS"
+st() { BIN=$CK_BIN bash "$E2E_LC" status --dir "$E2E_DIR" >"$CK_TMP/status" 2>&1; }
+members_up() {
+	local n
+	st
+	n=$(grep -cE '^(etcd-[0-2]: healthy|apiserver-[01]: ready)' "$CK_TMP/status")
+	[ "$n" = 5 ]
+}
+one_leads() {
+	st
+	grep -qE '^scheduler-[01]: running \(pid [0-9]+\), leader$' "$CK_TMP/status" &&
+	    grep -qE '^scheduler-[01]: running \(pid [0-9]+\), standby \(leader: .*_[0-9]+\)$' "$CK_TMP/status"
+}
+check "status: 3 healthy etcd members, 2 ready apiservers" members_up
+check "status: one scheduler copy leads, the other stands by" eventually -t 20 one_leads
 LC() { BIN=$CK_BIN bash "$E2E_LC" "$@" --dir "$E2E_DIR" >>"$CK_TMP/lc.log" 2>&1; }
 ka() { kc --server "$URL_A" "$@"; }
 kb() { kc --server "$URL_B" "$@"; }

@@ -26,6 +26,8 @@ ETCD_PID=""
 cleanup() {
 	[ -n "$ETCD_PID" ] && kill "$ETCD_PID" 2>/dev/null && wait "$ETCD_PID" 2>/dev/null
 	BIN=$BIN bash "$root/deploy/local-cluster.sh" down --dir "$tmp/cluster" >/dev/null 2>&1 || true
+	[ -d "$tmp/cluster-etcd" ] &&
+	    BIN=$BIN bash "$root/deploy/local-cluster.sh" down --dir "$tmp/cluster-etcd" >/dev/null 2>&1
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -182,6 +184,39 @@ else
 	say "no etcd (scripts/deps.sh bench installs etcd-server): etcd figures skipped"
 fi
 record sqlite_raw "$("$BUILD_DIR/bench/ckube-sqlite-raw" "$tmp/raw.db" "$RAW")"
+
+# --- the etcd3 backend: the same creates (a lone apiserver), then pods end to end on a second
+# cluster whose apiserver keeps its objects in an etcd of its own -----------------------------
+if command -v etcd >/dev/null; then
+	record api_conc_etcd "$(BIN=$BIN LOADGEN=$LOADGEN bash "$here/api_creates.sh" etcd3 "$CREATES" "$CONC" | tail -n 1)"
+	cp=$(free_port) pp=$(free_port)
+	etcd --name bench2 --data-dir "$tmp/etcd2" --listen-client-urls "http://127.0.0.1:$cp" \
+	    --advertise-client-urls "http://127.0.0.1:$cp" --listen-peer-urls "http://127.0.0.1:$pp" \
+	    --initial-advertise-peer-urls "http://127.0.0.1:$pp" \
+	    --initial-cluster "bench2=http://127.0.0.1:$pp" >"$tmp/etcd2.log" 2>&1 &
+	ETCD_PID=$!
+	for _ in $(seq 100); do
+		curl -sf "http://127.0.0.1:$cp/health" >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	if CKUBE_UP_TIMEOUT=900 BIN=$BIN bash "$root/deploy/local-cluster.sh" up --dir "$tmp/cluster-etcd" \
+	    --nodes "$NODES" --kubelet-flags "--node-cidr=10.0.0.0/8" \
+	    --daemon-flags "apiserver=--storage-backend=etcd3 --etcd-servers=http://127.0.0.1:$cp" \
+	    >"$tmp/up-etcd.log" 2>&1; then
+		api_e=$(. "$tmp/cluster-etcd/env" && echo "$CKUBE_API_URL")
+		curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' \
+		    -d '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"bench-pods"}}' \
+		    "$api_e/api/v1/namespaces"
+		settle
+		record pods_etcd "$("$LOADGEN" pods --url "$api_e/api/v1/namespaces/bench-pods/pods" \
+		    --requests "$PODS" --concurrency 8 --timeout 900)"
+	else
+		say "the etcd-backed cluster did not start: $(tail -n 3 "$tmp/up-etcd.log")"
+	fi
+	BIN=$BIN bash "$root/deploy/local-cluster.sh" down --dir "$tmp/cluster-etcd" >/dev/null 2>&1 || true
+	kill "$ETCD_PID" 2>/dev/null; wait "$ETCD_PID" 2>/dev/null || true
+	ETCD_PID=""
+fi
 # The same creates against a lone apiserver with --storage-sync=full (an fsync per group commit).
 record api_conc_full "$(BIN=$BIN LOADGEN=$LOADGEN bash "$here/api_creates.sh" full "$CREATES" "$CONC" | tail -n 1)"
 

@@ -367,11 +367,17 @@ etcd_write_stats(struct store *base, struct store_write_stats *out)
 	memset(out, 0, sizeof(*out));
 }
 
+/*
+ * Every etcd write waits for a round trip and its watch event: "busy", so
+ * the HTTP layer runs writes on its write pool, never on an I/O thread
+ * whose other connections would wait (up to the request timeout when etcd
+ * is down).
+ */
 static int
 etcd_write_busy(struct store *base)
 {
 	(void)base;
-	return 0;
+	return 1;
 }
 
 static int64_t
@@ -453,11 +459,19 @@ etcd_list(struct store *base, const char *resource, const char *ns,
 	req = json_check(cJSON_CreateObject());
 	etcd_add_prefix_range(req, p.buf, p.len);
 	if (after_name != NULL) {
-		/* strictly after the key of (after_ns, after_name) */
+		/*
+		 * Strictly after the key of (after_ns, after_name), within the
+		 * prefix: a cursor before it starts at the prefix, one past it
+		 * finds nothing (its end is the prefix's '/' + 1).
+		 */
 		etcd_key(s, &start, resource, after_ns, after_name);
 		strbuf_add(&start, "", 1);
-		cJSON_DeleteItemFromObjectCaseSensitive(req, "key");
-		etcd_json_add_bytes(req, "key", start.buf, start.len);
+		if (memcmp(start.buf, p.buf, start.len < p.len ? start.len :
+		    p.len) > 0 || (start.len > p.len &&
+		    memcmp(start.buf, p.buf, p.len) == 0)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(req, "key");
+			etcd_json_add_bytes(req, "key", start.buf, start.len);
+		}
 	}
 	if (limit > 0)
 		etcd_json_add_i64(req, "limit", (int64_t)limit);
@@ -796,6 +810,13 @@ etcd_compact(struct store *base, int64_t upto_rv)
 	if (upto_rv <= 0 || upto_rv <= atomic_load(&s->compacted))
 		return 0;
 	c = upto_rv < etcd_revision(base) ? upto_rv + 1 : upto_rv;
+	/*
+	 * Asked already: at upto itself (the newest), compacted stays upto - 1
+	 * and a repeat would only be refused as compacted.
+	 */
+	if (c <= atomic_load(&s->compact_asked))
+		return 0;
+	atomic_store(&s->compact_asked, c);
 	req = json_check(cJSON_CreateObject());
 	etcd_json_add_i64(req, "revision", c);
 	rc = post_json(s, "/v3/kv/compaction", req, true, &resp);

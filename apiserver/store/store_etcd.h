@@ -36,6 +36,7 @@ struct etcd_store {
 	atomic_int		 stop;
 	atomic_int		 watch_ok;	/* the watch stream is up */
 	_Atomic int64_t		 compacted;
+	_Atomic int64_t		 compact_asked;	/* the last compaction sent */
 
 	pthread_mutex_t		 hmu;		/* store_write_health's probe */
 	int64_t			 probe_ms;

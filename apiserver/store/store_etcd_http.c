@@ -22,7 +22,7 @@
 #include "ckube/strbuf.h"
 
 #define ETCD_MEMBERS_MAX	16
-#define ETCD_POOL_MAX		16
+#define ETCD_POOL_MAX		64
 /* An answer larger than this is refused (a list of a huge prefix). */
 #define ETCD_REPLY_MAX		(512u << 20)
 
@@ -297,6 +297,17 @@ out:
 	return a;
 }
 
+/* Every member failed: say so, with the last one's words. */
+static void
+no_member(struct etcd_client *c)
+{
+	char last[200];
+
+	snprintf(last, sizeof(last), "%s", store_last_error());
+	store_set_error("etcd: no member reachable (%zu member%s; last: %s)",
+	    c->nmembers, c->nmembers == 1 ? "" : "s", last);
+}
+
 int
 etcd_post(struct etcd_client *c, const char *path, const char *body,
     bool write, cJSON **out)
@@ -315,15 +326,8 @@ etcd_post(struct etcd_client *c, const char *path, const char *body,
 			return rc;
 		}
 	}
-	if (rc == CK_EUNAVAIL) {
-		if (c->nmembers == 1)
-			store_set_error("etcd: no member reachable (%s: %s)",
-			    c->members[0], store_last_error());
-		else
-			store_set_error("etcd: no member reachable (%zu "
-			    "members; last: %s)", c->nmembers,
-			    store_last_error());
-	}
+	if (rc == CK_EUNAVAIL)
+		no_member(c);
 	return rc;
 }
 
@@ -429,8 +433,7 @@ etcd_stream(struct etcd_client *c, const char *path, const char *body,
 		break;
 	}
 	if (i == c->nmembers)
-		store_set_error("etcd: no member reachable (%zu members; "
-		    "last: %s)", c->nmembers, store_last_error());
+		no_member(c);
 	handle_put(c, h);
 	curl_slist_free_all(hdrs);
 	strbuf_fini(&s.line);

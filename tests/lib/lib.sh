@@ -46,18 +46,81 @@ eventually() {
 	done
 }
 
+# free_port: a loopback TCP port nobody listens on now.
+free_port() {
+	python3 -c 'import socket
+s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_etcd: one etcd (/usr/bin/etcd) for this script, in $CK_TMP/etcd on
+# random loopback ports (kept by a restart after stop_etcd), stopped by
+# ck_cleanup. Sets ETCD_URL, ETCD_PID.
+ETCD_URL=""
+ETCD_PID=""
+ETCD_CPORT=""
+ETCD_PPORT=""
+ETCD_DATA=""
+start_etcd() {
+	[ -n "$ETCD_URL" ] && return 0
+	if [ ! -x /usr/bin/etcd ]; then
+		echo "# /usr/bin/etcd is not installed"
+		return 1
+	fi
+	[ -n "$ETCD_CPORT" ] || ETCD_CPORT=$(free_port)
+	[ -n "$ETCD_PPORT" ] || ETCD_PPORT=$(free_port)
+	# On tmpfs when there is one: its fsyncs cost nothing, so a busy disk
+	# does not slow the writes the suites time (durability is not tested).
+	[ -n "$ETCD_DATA" ] || ETCD_DATA=$(mktemp -d /dev/shm/ckube-etcd.XXXXXX 2>/dev/null) ||
+	    ETCD_DATA=$CK_TMP/etcd
+	ETCD_URL=http://127.0.0.1:$ETCD_CPORT
+	setsid /usr/bin/etcd --name t --data-dir "$ETCD_DATA/data" \
+	    --listen-client-urls "$ETCD_URL" --advertise-client-urls "$ETCD_URL" \
+	    --listen-peer-urls "http://127.0.0.1:$ETCD_PPORT" \
+	    --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PPORT" \
+	    --initial-cluster "t=http://127.0.0.1:$ETCD_PPORT" >>"$CK_TMP/etcd.log" 2>&1 &
+	ETCD_PID=$!
+	CK_PIDS+=("$ETCD_PID")
+	if ! eventually -t 20 curl -sf "$ETCD_URL/health"; then
+		echo "# etcd not ready"
+		show_log "$CK_TMP/etcd.log"
+		return 1
+	fi
+}
+
+# stop_etcd [KILL]: stop the etcd (SIGKILL with KILL); start_etcd restarts it.
+stop_etcd() {
+	[ -n "$ETCD_PID" ] || return 0
+	if [ "${1:-}" = KILL ]; then
+		kill -KILL -- "-$ETCD_PID" 2>/dev/null || kill -KILL "$ETCD_PID" 2>/dev/null
+		wait "$ETCD_PID" 2>/dev/null
+	else
+		stop_pid "$ETCD_PID"
+	fi
+	ETCD_PID="" ETCD_URL=""
+}
+
+# storage_flags NAME: the apiserver's storage flags. CKUBE_TEST_STORAGE=etcd3
+# runs every apiserver of the suite on one etcd (start_etcd first), each
+# NAME under its own prefix (/registry-NAME), as each has its own data dir.
+storage_flags() {
+	[ "${CKUBE_TEST_STORAGE:-sqlite}" = etcd3 ] || return 0
+	echo "--storage-backend etcd3 --etcd-servers $ETCD_URL --etcd-prefix /registry-$1"
+}
+
 # start_apiserver [NAME] [EXTRA FLAGS...]: data in $CK_TMP/NAME (default "api").
 # Sets API_PID, API_PORT, API_URL, API_DATA, API_LOG. Reuses the data dir.
 start_apiserver() {
-	local name=${1:-api}
+	local name=${1:-api} storage
 	[ $# -gt 0 ] && shift
+	if [ "${CKUBE_TEST_STORAGE:-sqlite}" = etcd3 ]; then start_etcd || return 1; fi
+	storage=$(storage_flags "$name")
 	API_DATA=$CK_TMP/$name
 	API_LOG=$CK_TMP/$name.log
 	mkdir -p "$API_DATA"
 	rm -f "$API_DATA/port"
-	# shellcheck disable=SC2086 # CK_WRAP is a command line, e.g. valgrind.
+	# shellcheck disable=SC2086 # CK_WRAP is a command line, e.g. valgrind; storage: flags.
 	setsid ${CK_WRAP:-} "$CK_BIN/ckube-apiserver" --port 0 --port-file "$API_DATA/port" \
-	    --data-dir "$API_DATA/data" --v=4 "$@" >>"$API_LOG" 2>&1 &
+	    --data-dir "$API_DATA/data" --v=4 $storage "$@" >>"$API_LOG" 2>&1 &
 	API_PID=$!
 	CK_PIDS+=("$API_PID")
 	if ! eventually -t 20 test -s "$API_DATA/port"; then
@@ -113,6 +176,7 @@ ck_cleanup() {
 	if [ "$CK_FAILED" != 0 ]; then
 		for f in "$CK_TMP"/*.log; do show_log "$f"; done
 	fi
+	case "$ETCD_DATA" in /dev/shm/ckube-etcd.*) rm -rf "$ETCD_DATA" ;; esac
 	if [ "${CK_TEST_KEEP:-${CKUBE_TEST_KEEP:-0}}" = 1 ]; then
 		echo "# kept $CK_TMP"
 	else

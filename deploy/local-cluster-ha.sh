@@ -18,36 +18,38 @@ HA_COPIES=2
 HA_LEADER_FLAGS="--leader-elect --leader-elect-lease-duration=4s
 --leader-elect-renew-deadline=3s --leader-elect-retry-period=1s"
 
-# free_port: a loopback port nobody listens on now (and not handed out by this run).
+# pick_port KEY: hp[KEY] = a loopback port nobody listens on now and not handed out by
+# this run (no $(...): the list of those handed out must survive the call).
 ha_taken=" "
-free_port() {
+pick_port() {
 	local p
 	while true; do
 		p=$((20000 + RANDOM % 40000))
 		case "$ha_taken" in *" $p "*) continue ;; esac
 		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
 		ha_taken="$ha_taken$p "
-		echo "$p"
+		hp[$1]=$p
 		return
 	done
 }
 
-# ha_ports: read DIR/ha-ports (KEY=PORT lines), writing it first with free ports.
+# ha_ports: read DIR/ha-ports (KEY=PORT lines), writing it first with free ports (then
+# ha_fresh=1: nothing runs on them yet, so a clash may pick others).
+ha_fresh=0
 ha_ports() {
 	local f=$dir/ha-ports i k
-	if [ ! -s "$f" ]; then
-		{
-			for ((i = 0; i < HA_ETCD; i++)); do
-				echo "etcd_client_$i=$(free_port)"
-				echo "etcd_peer_$i=$(free_port)"
-			done
-			for ((i = 0; i < HA_APISERVERS; i++)); do echo "apiserver_$i=$(free_port)"; done
-			if [ "$port" != 0 ]; then echo "front=$port"; else echo "front=$(free_port)"; fi
-			echo "etcd_token=ckube-$RANDOM$RANDOM"
-		} >"$f.tmp"
-		mv "$f.tmp" "$f"
-	fi
 	declare -gA hp=()
+	if [ ! -s "$f" ]; then
+		ha_fresh=1
+		for ((i = 0; i < HA_ETCD; i++)); do
+			pick_port "etcd_client_$i"
+			pick_port "etcd_peer_$i"
+		done
+		for ((i = 0; i < HA_APISERVERS; i++)); do pick_port "apiserver_$i"; done
+		if [ "$port" != 0 ]; then hp[front]=$port; else pick_port front; fi
+		hp[etcd_token]=ckube-$RANDOM$RANDOM
+		ha_save_ports
+	fi
 	while IFS='=' read -r k i; do
 		[[ "$k" =~ ^[a-z_0-9]+$ ]] && hp[$k]=$i
 	done <"$f"
@@ -56,6 +58,99 @@ ha_ports() {
 	while [ -n "${hp[apiserver_$HA_APISERVERS]:-}" ]; do HA_APISERVERS=$((HA_APISERVERS + 1)); done
 	[ "$port" = 0 ] || [ "$port" = "${hp[front]}" ] ||
 	    die "--port $port: this cluster's front port is ${hp[front]} ($f)"
+}
+
+# ha_save_ports: write hp back to DIR/ha-ports.
+ha_save_ports() {
+	local k
+	for k in "${!hp[@]}"; do echo "$k=${hp[$k]}"; done | sort >"$dir/ha-ports.tmp"
+	mv "$dir/ha-ports.tmp" "$dir/ha-ports"
+}
+
+# clashed NAME: NAME's last start failed to bind (a free port taken meanwhile by another
+# program: choosing a free port and binding it cannot be one step from a shell).
+clashed() {
+	awk '/^=== /{ buf = "" } { buf = buf $0 "\n" } END { printf "%s", buf }' \
+	    "$dir/logs/$1.log" 2>/dev/null | grep -q 'address already in use'
+}
+
+# start_etcd_all: the members, healthy; a fresh cluster whose port was taken starts over
+# on other ports (up to 3 times).
+start_etcd_all() {
+	local i try bad
+	for try in 1 2 3; do
+		bad=""
+		for ((i = 0; i < HA_ETCD; i++)); do start_etcd "$i"; done
+		for ((i = 0; i < HA_ETCD; i++)); do
+			wait_for "$deadline" etcd_healthy "$i" || { bad=$i; break; }
+		done
+		[ -z "$bad" ] && return 0
+		local clash=0
+		for ((i = 0; i < HA_ETCD; i++)); do clashed "etcd-$i" && clash=1; done
+		if [ "$ha_fresh" != 1 ] || [ "$clash" != 1 ] || [ "$try" = 3 ]; then break; fi
+		echo "$ME: an etcd port was taken meanwhile; other ports" >&2
+		for ((i = 0; i < HA_ETCD; i++)); do
+			stop_pidfile "$dir/run/etcd-$i.pid"
+			rm -rf "$dir/etcd-$i"
+			pick_port "etcd_client_$i"
+			pick_port "etcd_peer_$i"
+		done
+		ha_save_ports
+	done
+	log_tail "$dir/logs/etcd-$bad.log"
+	die "etcd-$bad not healthy within ${UP_TIMEOUT}s"
+}
+
+start_apiserver_i() {
+	local i=$1
+	mkdir -p "$dir/data/apiserver-$i"
+	# shellcheck disable=SC2086 # a list of flags
+	start_proc "apiserver-$i" "$BIN/ckube-apiserver" --bind-address=127.0.0.1 \
+	    --port="${hp[apiserver_$i]}" --port-file="$dir/run/apiserver-$i.port" \
+	    --data-dir="$dir/data/apiserver-$i" \
+	    --watch-bus="ipc://$dir/data/apiserver-$i/bus" \
+	    --storage-backend=etcd3 --etcd-servers="$(etcd_endpoints)" \
+	    --etcd-prefix=/registry --v="${CKUBE_V:-1}" ${daemon_flags[apiserver]:-}
+}
+
+# start_apiservers: each ready; one whose port was taken gets another (HAProxy's
+# configuration follows, written after).
+start_apiservers() {
+	local i try
+	for ((i = 0; i < HA_APISERVERS; i++)); do start_apiserver_i "$i"; done
+	for ((i = 0; i < HA_APISERVERS; i++)); do
+		for try in 1 2 3; do
+			wait_for "$deadline" apiserver_ready "$i" && continue 2
+			if ! clashed "apiserver-$i" || [ "$try" = 3 ]; then break; fi
+			echo "$ME: apiserver-$i's port was taken meanwhile; another port" >&2
+			pick_port "apiserver_$i"
+			ha_save_ports
+			start_apiserver_i "$i"
+		done
+		log_tail "$dir/logs/apiserver-$i.log"
+		die "apiserver-$i not ready within ${UP_TIMEOUT}s"
+	done
+}
+
+# start_haproxy: (re)start it when its configuration changed; a fresh front port that was
+# taken is chosen again unless --port named it.
+start_haproxy() {
+	local try old=""
+	for try in 1 2 3; do
+		[ -f "$dir/haproxy.cfg" ] && old=$(cat "$dir/haproxy.cfg")
+		write_haproxy_cfg
+		[ "$old" = "$(cat "$dir/haproxy.cfg")" ] || stop_pidfile "$dir/run/haproxy.pid"
+		start_proc haproxy haproxy -db -f "$dir/haproxy.cfg"
+		wait_for "$deadline" front_ready && return 0
+		if ! clashed haproxy || [ "$ha_fresh" != 1 ] || [ "$port" != 0 ] || [ "$try" = 3 ]; then
+			break
+		fi
+		echo "$ME: the front port was taken meanwhile; another port" >&2
+		pick_port front
+		ha_save_ports
+	done
+	log_tail "$dir/logs/haproxy.log"
+	die "haproxy does not reach an apiserver on port ${hp[front]}"
 }
 
 etcd_endpoints() {
@@ -246,35 +341,9 @@ do_up_ha() {
 	mkdir -p "$dir/data" "$dir/logs" "$dir/run"
 	deadline=$(($(date +%s) + UP_TIMEOUT))
 	ha_ports
-	for ((i = 0; i < HA_ETCD; i++)); do start_etcd "$i"; done
-	for ((i = 0; i < HA_ETCD; i++)); do
-		if ! wait_for "$deadline" etcd_healthy "$i"; then
-			log_tail "$dir/logs/etcd-$i.log"
-			die "etcd-$i not healthy within ${UP_TIMEOUT}s"
-		fi
-	done
-	for ((i = 0; i < HA_APISERVERS; i++)); do
-		mkdir -p "$dir/data/apiserver-$i"
-		# shellcheck disable=SC2086 # a list of flags
-		start_proc "apiserver-$i" "$BIN/ckube-apiserver" --bind-address=127.0.0.1 \
-		    --port="${hp[apiserver_$i]}" --port-file="$dir/run/apiserver-$i.port" \
-		    --data-dir="$dir/data/apiserver-$i" \
-		    --watch-bus="ipc://$dir/data/apiserver-$i/bus" \
-		    --storage-backend=etcd3 --etcd-servers="$(etcd_endpoints)" \
-		    --etcd-prefix=/registry --v="${CKUBE_V:-1}" ${daemon_flags[apiserver]:-}
-	done
-	for ((i = 0; i < HA_APISERVERS; i++)); do
-		if ! wait_for "$deadline" apiserver_ready "$i"; then
-			log_tail "$dir/logs/apiserver-$i.log"
-			die "apiserver-$i not ready within ${UP_TIMEOUT}s"
-		fi
-	done
-	write_haproxy_cfg
-	start_proc haproxy haproxy -db -f "$dir/haproxy.cfg"
-	if ! wait_for "$deadline" front_ready; then
-		log_tail "$dir/logs/haproxy.log"
-		die "haproxy does not reach an apiserver on port ${hp[front]}"
-	fi
+	start_etcd_all
+	start_apiservers
+	start_haproxy
 	url="http://127.0.0.1:${hp[front]}"
 	write_ha_env "$url"
 	export CKUBE_API_URL=$url

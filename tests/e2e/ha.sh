@@ -27,7 +27,8 @@ if ! "$CK_BIN/ckube-apiserver" --help 2>&1 | grep -q -- '--storage-backend[ =]';
 fi
 
 export CKUBE_UP_TIMEOUT=${CKUBE_UP_TIMEOUT:-120}
-if ! check "an HA cluster comes up (3 etcd, 2 apiservers, HAProxy)" e2e_up --ha --nodes 3; then
+check "an HA cluster comes up (3 etcd, 2 apiservers, HAProxy)" e2e_up --ha --nodes 3
+if [ "$CK_FAILED" != 0 ]; then
 	show_log "$CK_TMP/up.log"
 	exit 1
 fi

@@ -102,6 +102,9 @@ crud_fail_store(struct crud *c, int err, const char *name)
 	if (err == CK_ENOSPC)	/* SQLITE_FULL: 507, SQLite's words */
 		return crud_fail(c, err, "Internal error occurred: storage: "
 		    "database or disk is full");
+	if (err == CK_ETOOBIG)	/* etcd's own request limit */
+		return crud_fail(c, err, "Request entity too large: %s",
+		    store_last_error());
 	if (err == CK_EUNAVAIL)	/* etcd unreachable or without a leader */
 		return crud_fail(c, err, "%s", store_last_error());
 	if (err == CK_ETIMEDOUT)	/* sent; its outcome is unknown */

@@ -215,6 +215,12 @@ answer_error(const char *url, long http, cJSON *j, bool write, int *rc)
 		*rc = CK_EGONE;
 		return ATT_FAIL;
 	}
+	if (strstr(m, "request is too large") != NULL) {
+		/* --max-request-bytes of etcd (1.5 MiB by default) */
+		store_set_error("etcd: %s", m);
+		*rc = CK_ETOOBIG;
+		return ATT_FAIL;
+	}
 	if (g == GRPC_UNAVAILABLE) {
 		store_set_error("etcd %s: unavailable: %s", url, m);
 		*rc = CK_EUNAVAIL;

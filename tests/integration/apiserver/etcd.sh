@@ -81,6 +81,13 @@ c=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$A/api/v1/namespaces/shared/
     -H "$J" -d '{"metadata":{"name":"x"}}')
 expect "a create of b's object through a: 409 AlreadyExists" 409 "$c"
 
+# Past etcd's own request limit (1.5 MiB): 413 naming etcd, not a 500.
+python3 -c 'import json; print(json.dumps({"metadata": {"name": "huge"}, "template": {"spec":
+    {"containers": [{"name": "c", "image": "x", "args": ["x" * 1700000]}]}}}))' >"$CK_TMP/huge.json"
+out=$(curl -s -w '\n%{http_code}' -X POST "$A$NS/podtemplates" -H "$J" --data-binary @"$CK_TMP/huge.json")
+expect "an object over etcd's request limit: 413" 413 "${out##*$'\n'}"
+check "the 413 names etcd" grep -q "etcdserver: request is too large" <<<"${out%$'\n'*}"
+
 # etcd killed: errors name etcd, /readyz fails, nothing hangs.
 stop_etcd KILL
 out=$(curl -s -m 30 -w '\n%{http_code}' "$A$NS/configmaps")

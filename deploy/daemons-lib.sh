@@ -6,13 +6,18 @@
 
 # pid_alive FILE: the pid in FILE runs (and is no zombie).
 pid_alive() {
-	local f=$1 pid
+	local f=$1 pid="" line
 	[ -f "$f" ] || return 1
-	pid=$(cat "$f" 2>/dev/null) || return 1
+	# Builtins only: `up` and `status` call this for every daemon, and forks are slow
+	# on a loaded machine.
+	read -r pid <"$f" 2>/dev/null || [ -n "$pid" ] || return 1
 	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
 	# A killed daemon whose reaper never waits stays a zombie (Z), and one being released
 	# shows X (dead) for a moment: both are gone.
-	! grep -qE '^State:[[:space:]]*[ZX]' "/proc/$pid/status" 2>/dev/null
+	{ while read -r line; do
+		case "$line" in State:*) [[ ! "$line" =~ ^State:[[:space:]]*[ZX] ]]; return ;; esac
+	done <"/proc/$pid/status"; } 2>/dev/null
+	return 0
 }
 
 log_tail() {
@@ -38,14 +43,22 @@ wait_for() {
 start_daemon() {
 	local name=$1
 	shift
+	start_proc "$name" "$BIN/ckube-$name" "$@"
+}
+
+# start_proc NAME CMD ARGS...: start CMD ARGS in its own session as NAME (run/NAME.pid,
+# logs/NAME.log) unless it runs: a copy of a daemon (scheduler-1), etcd-0, haproxy.
+start_proc() {
+	local name=$1
+	shift
 	local log="$dir/logs/$name.log"
 	if pid_alive "$dir/run/$name.pid"; then
 		echo "$ME: $name already running (pid $(cat "$dir/run/$name.pid"))"
 		return 0
 	fi
 	rm -f "$dir/run/$name.port"
-	echo "=== $(date -u +%FT%TZ) starting ckube-$name $*" >>"$log"
-	setsid "$BIN/ckube-$name" "$@" </dev/null >>"$log" 2>&1 &
+	echo "=== $(date -u +%FT%TZ) starting ${1##*/} ${*:2}" >>"$log"
+	setsid "$@" </dev/null >>"$log" 2>&1 &
 	echo $! >"$dir/run/$name.pid"
 }
 

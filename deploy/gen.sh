@@ -337,6 +337,12 @@ gen_compose() {
 # ckube-data; the watch bus is tcp:// from the apiserver to every other container, on the
 # compose network only (not published). Daemons named federation-* are in the profile
 # "federation" (docker-compose --profile federation up).
+# The profile "ha" (docs/deploy.md section 4) is a second, highly available cluster:
+# ha-etcd-0..2, ha-apiserver-0/1 on them (--storage-backend=etcd3), ha-lb (HAProxy with
+# deploy/haproxy-ha.cfg, published on CKUBE_HA_API_PORT, 6444) and ha-<daemon>-<i>, two
+# --leader-elect copies of every controller, through ha-lb with no watch bus. Start it alone:
+#   docker-compose -f deploy/docker-compose.yml --profile ha up -d ha-lb \$(docker-compose -f deploy/docker-compose.yml --profile ha config --services | grep '^ha-.*-[0-9]$')
+# then use admin.kubeconfig with its server changed to https://127.0.0.1:6444.
 
 x-ckube: &ckube
   build:
@@ -358,6 +364,8 @@ services:
       - $PKI
       - --san
       - apiserver
+      - --san
+      - ha-lb
 EOF
 	while read -r name _; do
 		[ "$name" = apiserver ] && continue
@@ -375,13 +383,17 @@ EOF
 	while read -r name port extra; do
 		compose_service "$name" "$port" "$extra"
 	done < <(resolved_table)
+	gen_compose_ha
 	cat <<EOF
 
 volumes:
   ckube-data: {}
   ckube-pki: {}
 EOF
+	gen_compose_ha_volumes
 }
+# shellcheck source=deploy/gen-compose-ha.sh
+. "$top/deploy/gen-compose-ha.sh"
 
 # is_tool NAME: the table marks ckube-NAME as a command-line tool (port "tool").
 is_tool() {

@@ -2,7 +2,7 @@
 # local-cluster.sh: start, stop and inspect a whole ckube cluster on loopback, in one folder.
 #
 #   local-cluster.sh up --dir DIR [--port P] [--nodes N] [--kubelet-flags "..."]
-#       [--daemon-flags NAME="..."]... [--foreground] [--secure [--user NAME]...]
+#       [--daemon-flags NAME="..."]... [--foreground] [--secure [--user NAME]...] [--ha]
 #   local-cluster.sh down --dir DIR
 #   local-cluster.sh status --dir DIR
 #
@@ -24,6 +24,12 @@
 # port on loopback only; DIR/kubeconfig is the admin's (https, CA embedded),
 # DIR/kubeconfig-NAME each user's, DIR/kubeconfigs/D.kubeconfig daemon D's (0600); every
 # file is created with umask 077 (the watch bus socket DIR/data/bus is 0600).
+#
+# `--ha` (docs/deploy.md, "High availability"; local-cluster-ha.sh): 3 etcd members
+# (DIR/etcd-<i>), 2 apiservers on them, HAProxy on the front port (--port or a free one) and
+# 2 leader-elected copies of every controller; DIR/kubeconfig points at HAProxy, DIR/env adds
+# CKUBE_API_URLS and CKUBE_ETCD_ENDPOINTS; pid files DIR/run/<daemon>-<i>.pid. `status` shows
+# the members' health and which copy of each daemon leads; `down` stops them all.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -52,7 +58,7 @@ up|down|status) ;;
 *) echo "local-cluster: unknown command: $cmd" >&2; usage ;;
 esac
 shift
-dir="" port=0 nodes=3 kubelet_flags="" foreground=0 secure=0
+dir="" port=0 nodes=3 kubelet_flags="" foreground=0 secure=0 ha=0
 declare -A daemon_flags=()
 users=()
 while [ $# -gt 0 ]; do
@@ -69,6 +75,7 @@ while [ $# -gt 0 ]; do
 	--daemon-flags=*) v=${1#*=}; daemon_flags[${v%%=*}]=${v#*=}; shift ;;
 	--foreground) foreground=1; shift ;;
 	--secure) secure=1; shift ;;
+	--ha) ha=1; shift ;;
 	--user) users+=("${2:?--user needs a name}"); shift 2 ;;
 	--user=*) users+=("${1#*=}"); shift ;;
 	-h|--help) usage ;;
@@ -81,6 +88,8 @@ done
 [ ${#users[@]} -eq 0 ] || [ "$secure" = 1 ] || die "--user needs --secure"
 # status and down of a secure cluster need no flag: DIR/pki says it is one.
 [ "$cmd" != up ] && [ -s "$dir/pki/tokens.csv" ] && secure=1
+# ... and DIR/ha-ports an HA one.
+[ "$cmd" != up ] && [ -s "$dir/ha-ports" ] && ha=1
 [ "$secure" = 1 ] && umask 077
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
@@ -93,20 +102,25 @@ tools=$(sed -e 's/#.*//' "$TABLE" 2>/dev/null | awk '$2 == "tool" { print $1 }' 
 # The daemons, in start order; the apiserver must be first. A daemon missing from bin/ is skipped.
 daemons_in_bin() {
 	local d
+	if [ -n "${daemons_cache:-}" ]; then echo "$daemons_cache"; return; fi
 	[ -x "$BIN/ckube-apiserver" ] && echo apiserver
 	for d in "$BIN"/ckube-*; do
 		[ -x "$d" ] || continue
 		d=${d##*/ckube-}
 		case "$d" in apiserver|federation-*) continue ;; esac
-		grep -qxF -- "$d" <<<"$tools" && continue
+		[[ $'\n'$tools$'\n' == *$'\n'$d$'\n'* ]] && continue
 		echo "$d"
 	done
 }
+daemons_cache=$(daemons_in_bin)
 
 
 
 
 
+
+# shellcheck source=deploy/local-cluster-ha.sh
+. "$here/local-cluster-ha.sh"
 
 # api_curl ARGS...: curl to the apiserver as the admin (CA and token on a secure cluster).
 api_curl() {
@@ -336,26 +350,39 @@ do_up() {
 }
 
 
-do_down() {
-	local f stoppers=()
-	[ -d "$dir/run" ] || return 0
-	# Everything but the apiserver first (all at once), so controllers
-	# never see it vanish mid-write. Only the stoppers are waited for: a
-	# failed `up` runs this with the daemons still its own children.
+# stop_tier TIER: stop (all at once) the pid files of one tier: 0 the daemons, 1 the
+# apiservers, 2 HAProxy and etcd (--ha). Only the stoppers are waited for: a failed `up`
+# runs this with the daemons still its own children.
+stop_tier() {
+	local f t stoppers=()
 	for f in "$dir"/run/*.pid; do
 		[ -e "$f" ] || continue
-		[ "$(basename "$f")" = apiserver.pid ] && continue
+		case "$(basename "$f" .pid)" in
+		apiserver|apiserver-[0-9]*) t=1 ;;
+		haproxy|etcd-[0-9]*) t=2 ;;
+		*) t=0 ;;
+		esac
+		[ "$t" = "$1" ] || continue
 		stop_pidfile "$f" &
 		stoppers+=($!)
 	done
 	[ "${#stoppers[@]}" = 0 ] || wait "${stoppers[@]}"
-	stop_pidfile "$dir/run/apiserver.pid"
+}
+
+do_down() {
+	[ -d "$dir/run" ] || return 0
+	# The daemons first, so controllers never see the apiserver vanish
+	# mid-write, and the apiservers before their storage.
+	stop_tier 0
+	stop_tier 1
+	stop_tier 2
 	rm -f "$dir"/run/*.port
 	echo "local-cluster: stopped (data kept in $dir/data)"
 }
 
 do_status() {
 	local f name any=1
+	[ "$ha" = 1 ] && { do_status_ha; return; }
 	for f in "$dir"/run/*.pid; do
 		[ -e "$f" ] || continue
 		name=$(basename "$f" .pid)
@@ -375,14 +402,16 @@ up)
 	# A failed `up` stops what it started, so nothing half-started is left behind.
 	up_ok=0
 	trap '[ "$up_ok" = 1 ] || do_down >/dev/null' EXIT
-	do_up
+	if [ "$ha" = 1 ]; then do_up_ha; else do_up; fi
 	up_ok=1
 	if [ "$foreground" = 1 ]; then
 		trap 'trap - INT TERM EXIT; do_down; exit 0' INT TERM
 		echo "local-cluster: running in the foreground; Ctrl-C stops it"
-		while pid_alive "$dir/run/apiserver.pid"; do sleep 1; done
-		echo "local-cluster: the apiserver exited" >&2
-		log_tail "$dir/logs/apiserver.log"
+		front=apiserver
+		[ "$ha" = 1 ] && front=haproxy
+		while pid_alive "$dir/run/$front.pid"; do sleep 1; done
+		echo "local-cluster: $front exited" >&2
+		log_tail "$dir/logs/$front.log"
 		do_down
 		exit 1
 	fi

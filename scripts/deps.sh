@@ -13,7 +13,8 @@ runtime_pkgs=(libmicrohttpd12 libcjson1 libyaml-0-2 libnanomsg5 libsqlite3-0 lib
 bench_pkgs=(etcd-server dnsperf)	# the peer make bench measures beside ckube; ckube-dns's load
 tool_pkgs=(sqlite3 libcmocka-dev valgrind clang libclang-rt-14-dev procps
            docker-compose shellcheck systemd python3 ldnsutils bind9-dnsutils
-           python3-kubernetes openssl etcd-server haproxy)	# etcd, haproxy: the etcd backend and HA tests
+           python3-kubernetes openssl
+           etcd-server haproxy)	# the etcd backend's tests and the HA cluster (local-cluster.sh up --ha, tests/e2e/ha.sh)
 
 pkgs_of() {
 	case "$1" in

@@ -33,6 +33,7 @@ SCRIPT_TESTS += tests/e2e/eviction.sh
 SCRIPT_TESTS += tests/e2e/explain.sh
 SCRIPT_TESTS += tests/e2e/dns.sh
 SCRIPT_TESTS += tests/e2e/gc.sh
+SCRIPT_TESTS += tests/e2e/ha.sh
 SCRIPT_TESTS += tests/e2e/hpa.sh
 SCRIPT_TESTS += tests/e2e/jobs.sh
 SCRIPT_TESTS += tests/e2e/kubectl.sh

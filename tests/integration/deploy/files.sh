@@ -92,6 +92,7 @@ print(json.dumps(yaml.safe_load(sys.stdin)))')
 bad=$(printf '%s' "$cfg" | python3 -c 'import json,sys
 c=json.load(sys.stdin); bad=[]
 p=c["services"].pop("pki",None)
+for n in [n for n in c["services"] if n.startswith("ha-")]: del c["services"][n]	# below
 if p is None or p.get("entrypoint") != ["ckube-gen-pki"]:
     bad.append("pki: no service running ckube-gen-pki")
 for n,s in c["services"].items():
@@ -114,14 +115,44 @@ expect "compose services: /healthz checks, wait for a healthy apiserver, tcp:// 
 # Every service's entrypoint and command (after interpolation) is accepted by its binary.
 bad=$(printf '%s' "$cfg" | python3 -c 'import json,subprocess,sys
 c=json.load(sys.stdin); bad=[]
+import re
 c["services"].pop("pki",None)	# ckube-gen-pki, a script: checked above
+etcd=subprocess.run([sys.argv[1]+"/ckube-apiserver","--help"],capture_output=True,text=True).stdout
 for n,s in sorted(c["services"].items()):
     exe=s.get("entrypoint",[""])[0]
+    if n in ("ha-lb",) or n.startswith("ha-etcd-"): continue	# not ckube
+    if n.startswith("ha-apiserver-") and "--storage-backend" not in etcd: continue
+    if n.startswith("ha-"): n=re.sub("-[0-9]+$","",n[3:])
     if exe != "ckube-"+n: bad.append(n+": entrypoint "+exe); continue
     r=subprocess.run([sys.argv[1]+"/"+exe]+s.get("command",[])+["--help"], capture_output=True, text=True)
     if r.returncode != 0: bad.append(n+": "+r.stderr.splitlines()[0])
 print("\n".join(bad))' "$CK_BIN")
 expect "every compose service's command is accepted by its daemon" "" "$bad"
+
+# The profile "ha": every daemon has its copies, reaching ha-lb with no bus, the elected
+# ones with --leader-elect; the apiservers on the etcd members.
+bad=$(printf '%s' "$cfg" | python3 -c 'import json,re,sys
+c=json.load(sys.stdin)["services"]; bad=[]
+ha={n:s for n,s in c.items() if n.startswith("ha-")}
+for n,s in ha.items():
+    if s.get("profiles") != ["ha"]: bad.append(n+": not in the profile ha")
+    cmd=" ".join(s.get("command",[]))
+    if n.startswith("ha-apiserver-"):
+        if "--storage-backend=etcd3" not in cmd: bad.append(n+": not on etcd")
+        if any(d not in s.get("depends_on",{}) for d in ("ha-etcd-0","ha-etcd-1","ha-etcd-2")):
+            bad.append(n+": does not wait for the etcd members")
+    elif re.match("ha-.*-[0-9]$",n) and not n.startswith("ha-etcd-"):
+        if "--master=https://ha-lb:" not in cmd: bad.append(n+": not through ha-lb")
+        if "--watch-bus= " not in cmd+" ": bad.append(n+": uses a bus")
+        if "ha-lb" not in s.get("depends_on",{}): bad.append(n+": does not wait for ha-lb")
+        if "/healthz" not in " ".join(s.get("healthcheck",{}).get("test",[])): bad.append(n+": no /healthz healthcheck")
+        if n.endswith("-1") and not n.startswith("ha-dns-") and "--leader-elect" not in cmd:
+            bad.append(n+": a second copy without --leader-elect")
+for d in sys.argv[1:]:
+    if d != "apiserver" and "ha-"+d+"-0" not in ha: bad.append(d+": no ha-"+d+"-0 service")
+if "ha-lb" not in ha: bad.append("no ha-lb service")
+print("\n".join(bad))' "${bins[@]}")
+expect "compose profile ha: every daemon through ha-lb with no bus, second copies leader-elected, apiservers on etcd" "" "$bad"
 
 # The slim stage installs `deps.sh runtime`: it must hold every library the binaries link.
 ma=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)

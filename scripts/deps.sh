@@ -14,7 +14,7 @@ bench_pkgs=(etcd-server dnsperf)	# the peer make bench measures beside ckube; ck
 tool_pkgs=(sqlite3 libcmocka-dev valgrind clang libclang-rt-14-dev procps
            docker-compose shellcheck systemd python3 ldnsutils bind9-dnsutils
            python3-kubernetes openssl
-           etcd-server haproxy)	# the etcd backend's tests and the HA cluster (local-cluster.sh up --ha, tests/e2e/ha.sh)
+           etcd-server etcd-client haproxy)	# the etcd backend's tests and the HA cluster (local-cluster.sh up --ha, tests/e2e/ha.sh)
 
 pkgs_of() {
 	case "$1" in

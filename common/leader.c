@@ -255,7 +255,7 @@ leader_main(void *arg)
 {
 	struct leader *l = arg;
 	uint64_t last_renew_ms = 0, now;
-	int rc, was_leading = 0;
+	int rc, was_leading = 0, holds = 0;
 
 	pthread_mutex_lock(&l->mu);
 	while (!l->stopping) {
@@ -263,8 +263,11 @@ leader_main(void *arg)
 		rc = leader_try(l);
 		now = ck_now_ms();
 		pthread_mutex_lock(&l->mu);
-		if (l->stopping)
+		if (l->stopping) {
+			/* won while stopping: hand it back, or a peer waits a lease */
+			holds = rc == 1;
 			break;
+		}
 		if (!l->leading && rc == 1) {
 			was_leading = 1;
 			last_renew_ms = now;
@@ -294,12 +297,10 @@ leader_main(void *arg)
 	}
 	l->leading = 0;
 	pthread_mutex_unlock(&l->mu);
-	if (was_leading) {
-		if (l->cfg.release_on_stop)
-			release(l);
-		if (l->cfg.on_stopped_leading != NULL)
-			l->cfg.on_stopped_leading(l->cfg.arg);
-	}
+	if ((was_leading || holds) && l->cfg.release_on_stop)
+		release(l);
+	if (was_leading && l->cfg.on_stopped_leading != NULL)
+		l->cfg.on_stopped_leading(l->cfg.arg);
 	return NULL;
 }
 

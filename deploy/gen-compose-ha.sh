@@ -160,7 +160,7 @@ gen_compose_ha() {
 	for ((i = 0; i < HA_APISERVERS; i++)); do ha_apiserver_service "$i" "$servers"; done
 	ha_lb_service
 	while read -r name port extra; do
-		[ "$name" = apiserver ] && continue
+		case $name in apiserver|federation-*) continue ;; esac	# federation: its own profile
 		n=$(ha_copies "$name")
 		for ((i = 0; i < n; i++)); do
 			ha_daemon_service "$name" "$i" "$n" "$port" "$extra"

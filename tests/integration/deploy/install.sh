@@ -113,11 +113,15 @@ if out=$(BIN=$fake/bin CKUBE_DEPLOY_TABLE=$fake/daemons.tsv bash "$top/deploy/ge
 	c=$fake/out/deploy/docker-compose.yml
 	if command -v docker-compose >/dev/null; then
 		check "a new daemon's compose file validates" docker-compose -f "$c" config -q
+		profiles=$(docker-compose -f "$c" config 2>/dev/null | python3 -c 'import sys,yaml
+s=yaml.safe_load(sys.stdin)["services"]
+print(" ".join("%s=%s" % (n, s[n].get("profiles")) for n in sorted(s)))')
 		expect "federation-* daemons (only) are in the federation profile" \
 		    "apiserver=None example=None federation-example=['federation'] pki=None" \
-		    "$(docker-compose -f "$c" config 2>/dev/null | python3 -c 'import sys,yaml
-s=yaml.safe_load(sys.stdin)["services"]
-print(" ".join("%s=%s" % (n, s[n].get("profiles")) for n in sorted(s)))')"
+		    "$(tr ' ' '\n' <<<"$profiles" | grep -v '^ha-' | paste -sd' ')"
+		expect "the ha profile: etcd, apiservers, the balancer, the new daemon, no federation daemon" \
+		    "ha-apiserver-0=['ha'] ha-apiserver-1=['ha'] ha-etcd-0=['ha'] ha-etcd-1=['ha'] ha-etcd-2=['ha'] ha-example-0=['ha'] ha-lb=['ha']" \
+		    "$(tr ' ' '\n' <<<"$profiles" | grep '^ha-' | paste -sd' ')"
 	fi
 else
 	not_ok "deploy/gen.sh with a new daemon" "$out"

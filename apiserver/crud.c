@@ -413,6 +413,9 @@ assign:
 		if (c->res->namespaced)
 			rc = admission_quota_create(c->srv->store, c->res, ns,
 			    obj, guard.active ? &guard.op : NULL, &c->st);
+		else
+			rc = store_create(c->srv->store, c->res->qualified, "",
+			    crud_obj_name(obj), obj, NULL);
 		if (rc == CK_EAGAIN && guard.active &&
 		    ++alloc_tries < SERVICE_ALLOC_TRIES && spec0 != NULL) {
 			/* Another apiserver allocated: scan and pick again. */
@@ -427,9 +430,6 @@ assign:
 			}
 			goto assign;
 		}
-		else
-			rc = store_create(c->srv->store, c->res->qualified, "",
-			    crud_obj_name(obj), obj, NULL);
 		if (rc == CK_EPERM)
 			goto out;	/* forbidden by a quota: st is set */
 		if (rc == CK_EEXIST && gen != NULL && gen[0] != '\0' &&

@@ -67,11 +67,12 @@ int	quota_admit(const struct api_resource *r, const struct cJSON *obj,
  * Create obj (metadata complete, validated) of r in ns, charging the
  * namespace's quotas in the same store transaction; a quota changed
  * meanwhile makes it decide again. Returns 0, CK_EPERM (st set), or a
- * store error (CK_EEXIST... as store_create, st untouched).
+ * store error (CK_EEXIST... as store_create, st untouched). guard (NULL:
+ * none) is one more write of the same txn; CK_EAGAIN when it was refused.
  */
 int	admission_quota_create(struct store *s, const struct api_resource *r,
-	    const char *ns, struct cJSON *obj, struct ck_status *st)
-	    CK_MUST_CHECK;
+	    const char *ns, struct cJSON *obj, struct store_op *guard,
+	    struct ck_status *st) CK_MUST_CHECK;
 
 /* The same decision without writing (dry-run): 0 or CK_EPERM (st set). */
 int	admission_quota_check(struct store *s, const struct api_resource *r,

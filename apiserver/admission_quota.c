@@ -186,7 +186,7 @@ counted(const struct api_resource *r)
 /* One decide-and-write round; CK_EAGAIN when a quota moved meanwhile. */
 static int
 create_once(struct store *s, const struct api_resource *r, const char *ns,
-    cJSON *obj, struct ck_status *st)
+    cJSON *obj, struct store_op *guard, bool *lost, struct ck_status *st)
 {
 	struct store_list l = { 0 };
 	struct store_op ops[STORE_TXN_MAX];
@@ -198,10 +198,12 @@ create_once(struct store *s, const struct api_resource *r, const char *ns,
 
 	if ((rc = store_list(s, "resourcequotas", ns, NULL, NULL, 0, &l)) < 0)
 		return rc;
-	if (l.n == 0) {
+	if (l.n == 0 && guard == NULL) {
 		store_list_fini(&l);
 		return store_create(s, r->qualified, ns, name, obj, NULL);
 	}
+	if (l.n == 0)
+		goto decided;
 	qs = ck_calloc(l.n, sizeof(*qs));
 	charged = ck_calloc(l.n, sizeof(*charged));
 	for (i = 0; i < l.n; i++)
@@ -212,9 +214,12 @@ create_once(struct store *s, const struct api_resource *r, const char *ns,
 		rc = admission_forbid(st, r, name ? name : "", msg);
 		goto out;
 	}
+decided:
 	memset(ops, 0, sizeof(ops));
 	ops[k++] = (struct store_op){ .type = STORE_OP_CREATE,
 		.resource = r->qualified, .ns = ns, .name = name, .obj = obj };
+	if (guard != NULL)
+		ops[k++] = *guard;
 	for (i = 0; i < l.n; i++) {
 		if (charged[i] == NULL)
 			continue;
@@ -233,7 +238,12 @@ create_once(struct store *s, const struct api_resource *r, const char *ns,
 		rc = store_create(s, r->qualified, ns, name, obj, NULL);
 	else {
 		rc = store_txn(s, ops, k, &failed);
-		if (rc < 0 && failed > 0 &&
+		if (rc < 0 && guard != NULL && failed == 1 &&
+		    (rc == CK_EEXIST || rc == CK_ECONFLICT ||
+		    rc == CK_ENOTFOUND)) {
+			*lost = true;	/* another apiserver allocated */
+			rc = CK_EAGAIN;
+		} else if (rc < 0 && failed > 0 &&
 		    (rc == CK_ECONFLICT || rc == CK_ENOTFOUND))
 			rc = CK_EAGAIN;		/* a quota moved: decide again */
 	}
@@ -288,16 +298,18 @@ admission_quota_check(struct store *s, const struct api_resource *r,
 
 int
 admission_quota_create(struct store *s, const struct api_resource *r,
-    const char *ns, cJSON *obj, struct ck_status *st)
+    const char *ns, cJSON *obj, struct store_op *guard, struct ck_status *st)
 {
 	const char *name = json_str(json_obj(obj, "metadata"), "name");
 	int rc, tries;
 
-	if (!counted(r))
+	bool lost = false;
+
+	if (!counted(r) && guard == NULL)
 		return store_create(s, r->qualified, ns, name, obj, NULL);
 	for (tries = 0; tries < QUOTA_TRIES; tries++) {
-		rc = create_once(s, r, ns, obj, st);
-		if (rc != CK_EAGAIN)
+		rc = create_once(s, r, ns, obj, guard, &lost, st);
+		if (rc != CK_EAGAIN || lost)
 			return rc;
 	}
 	return CK_ECONFLICT;

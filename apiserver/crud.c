@@ -34,6 +34,7 @@
 #include "validation_kind.h"
 
 #define GENERATE_TRIES	8
+#define SERVICE_ALLOC_TRIES	16	/* scans when other apiservers allocate */
 
 enum update_mode {
 	UPDATE_MAIN,	 /* PUT/PATCH of the object: status is kept */
@@ -305,10 +306,11 @@ static int
 create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
     cJSON **out)
 {
-	cJSON *meta, *set;
+	cJSON *meta, *set, *spec0 = NULL;
+	struct service_alloc_guard guard = { 0 };
 	const char *gen;
 	char name[CK_NAME_MAX + 8], uid[37], ts[RFC3339_MAX], suffix[8];
-	int rc, tries;
+	int rc, tries, alloc_tries = 0;
 	bool locked = false, generated = false;
 
 	*out = NULL;
@@ -363,6 +365,13 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	if (is_service(c->res) && !c->srv->federation) {
 		service_alloc_lock();
 		locked = true;
+		spec0 = cJSON_Duplicate(json_obj(obj, "spec"), 1);
+		if (!dry_run && (rc = service_alloc_guard_begin(c->srv->store,
+		    &guard)) < 0) {
+			rc = crud_fail_store(c, rc, crud_obj_name(obj));
+			goto out;
+		}
+assign:
 		if ((rc = service_alloc_assign(c->srv->store, obj, NULL,
 		    &c->st)) < 0) {
 			rc = status_set_invalid(&c->st, c->res,
@@ -407,15 +416,32 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 				goto out;
 			break;
 		}
-		/* No quota anywhere: nothing to read, charge or race. */
-		if (c->res->namespaced &&
-		    !kind_count_none(c->srv->kinds, "resourcequotas"))
+		/*
+		 * No quota anywhere: nothing to read, charge or race (but an
+		 * allocation's guard must ride in the Service's transaction).
+		 */
+		if (c->res->namespaced && (guard.active ||
+		    !kind_count_none(c->srv->kinds, "resourcequotas")))
 			rc = admission_quota_create(c->srv->store, c->res, ns,
-			    obj, &c->st);
+			    obj, guard.active ? &guard.op : NULL, &c->st);
 		else
 			rc = store_create(c->srv->store, c->res->qualified,
 			    c->res->namespaced ? ns : "", crud_obj_name(obj),
 			    obj, NULL);
+		if (rc == CK_EAGAIN && guard.active &&
+		    ++alloc_tries < SERVICE_ALLOC_TRIES && spec0 != NULL) {
+			/* Another apiserver allocated: scan and pick again. */
+			cJSON_ReplaceItemInObjectCaseSensitive(obj, "spec",
+			    cJSON_Duplicate(spec0, 1));
+			service_alloc_guard_fini(&guard);
+			if ((rc = service_alloc_guard_begin(c->srv->store,
+			    &guard)) < 0) {
+				rc = crud_fail_store(c, rc,
+				    crud_obj_name(obj));
+				goto out;
+			}
+			goto assign;
+		}
 		if (rc == CK_EPERM)
 			goto out;	/* forbidden by a quota: st is set */
 		if (rc == CK_EEXIST && gen != NULL && gen[0] != '\0' &&
@@ -438,6 +464,8 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 out:
 	if (locked)
 		service_alloc_unlock();
+	service_alloc_guard_fini(&guard);
+	cJSON_Delete(spec0);
 	cJSON_Delete(obj);
 	return rc;
 }
@@ -609,6 +637,9 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 	const char *name = c->rt->name, *uid;
 	char *last = NULL, rvbuf[32];
 	int64_t want_rv, gen;
+	struct service_alloc_guard guard = { 0 };
+	struct store_op ops[2];
+	size_t failed = 0;
 	int rc, ret = 0;
 	bool locked = false;
 
@@ -716,6 +747,11 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 		service_alloc_lock();
 		locked = true;
 		c->st.ncauses = 0;
+		if (!crud_dry_run(c) && (rc = service_alloc_guard_begin(
+		    c->srv->store, &guard)) < 0) {
+			crud_fail_store(c, rc, name);
+			goto err;
+		}
 		if (service_alloc_assign(c->srv->store, result, old,
 		    &c->st) < 0) {
 			status_set_invalid(&c->st, c->res, name);
@@ -768,8 +804,21 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 		    strlen(last));
 		goto out;
 	}
-	rc = store_update(c->srv->store, c->res->qualified, c->rt->ns, name,
-	    result, old_rv, NULL);
+	if (guard.active && service_alloc_changed(result, old)) {
+		/* New addresses: arbitrated with the other apiservers. */
+		memset(ops, 0, sizeof(ops));
+		ops[0] = (struct store_op){ .type = STORE_OP_UPDATE,
+			.resource = c->res->qualified, .ns = c->rt->ns,
+			.name = name, .obj = result, .expect_rv = old_rv };
+		ops[1] = guard.op;
+		rc = store_txn(c->srv->store, ops, 2, &failed);
+		free(ops[0].last);
+		free(ops[1].last);
+		if (rc < 0 && failed == 1)
+			rc = CK_ECONFLICT;	/* scan again */
+	} else
+		rc = store_update(c->srv->store, c->res->qualified, c->rt->ns,
+		    name, result, old_rv, NULL);
 	if (rc == CK_ECONFLICT && may_retry) {
 		ret = CK_EAGAIN;
 		goto out;
@@ -785,6 +834,7 @@ err:
 out:
 	if (locked)
 		service_alloc_unlock();
+	service_alloc_guard_fini(&guard);
 	cJSON_Delete(result);
 	return ret;
 }

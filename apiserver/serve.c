@@ -366,6 +366,7 @@ open_store(const char *dbpath, struct store **out)
 		memset(&ec, 0, sizeof(ec));
 		ec.servers = opt_etcd_servers;
 		ec.prefix = opt_etcd_prefix;
+		ec.watch_on_hook = true;	/* the watchlog starts there */
 		if (store_open_etcd(&ec, out, &st) < 0)
 			fatalx("store: etcd %s: %s", opt_etcd_servers,
 			    st.message);

@@ -410,3 +410,76 @@ service_alloc_kubernetes_service(void)
 	cJSON_AddItemToArray(ports, p);
 	return o;
 }
+
+/*
+ * Across apiservers (etcd): every write that allocates changes one internal
+ * object in its own txn, so of two apiservers allocating from the same scan
+ * of Services one commits and the other's txn is refused and scans again.
+ * Freeing needs nothing (a stale scan only skips a free address); old data
+ * needs nothing (the object is created on first use).
+ */
+#define GUARD_RESOURCE	"serviceallocations"
+#define GUARD_NAME	"cluster"
+
+bool
+service_alloc_changed(const cJSON *svc, const cJSON *old)
+{
+	const char *ip = json_str(json_obj(svc, "spec"), "clusterIP");
+	const char *oip = json_str(json_obj(old, "spec"), "clusterIP");
+	int np[64], onp[64];
+	size_t n, on, i, j;
+
+	if (ip != NULL && strcmp(ip, "None") != 0 &&
+	    (oip == NULL || strcmp(ip, oip) != 0))
+		return true;
+	n = node_ports(json_obj(svc, "spec"), np, 64);
+	on = node_ports(json_obj(old, "spec"), onp, 64);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < on && onp[j] != np[i]; j++)
+			;
+		if (j == on)
+			return true;
+	}
+	return false;
+}
+
+int
+service_alloc_guard_begin(struct store *s, struct service_alloc_guard *g)
+{
+	struct store_item it = { 0 };
+	int rc;
+
+	memset(g, 0, sizeof(*g));
+	if (strcmp(store_backend(s), "etcd3") != 0)
+		return 0;	/* one apiserver per SQLite file */
+	g->obj = cJSON_CreateObject();
+	cJSON_AddStringToObject(g->obj, "kind", "ServiceAllocation");
+	cJSON_AddStringToObject(g->obj, "apiVersion", "v1");
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(g->obj, "metadata"),
+	    "name", GUARD_NAME);
+	g->op.resource = GUARD_RESOURCE;
+	g->op.ns = "";
+	g->op.name = GUARD_NAME;
+	g->op.obj = g->obj;
+	rc = store_get(s, GUARD_RESOURCE, "", GUARD_NAME, &it);
+	if (rc == CK_ENOTFOUND)
+		g->op.type = STORE_OP_CREATE;
+	else if (rc < 0) {
+		service_alloc_guard_fini(g);
+		return rc;
+	} else {
+		g->op.type = STORE_OP_UPDATE;
+		g->op.expect_rv = it.rv;
+		store_item_fini(&it);
+	}
+	g->active = true;
+	return 0;
+}
+
+void
+service_alloc_guard_fini(struct service_alloc_guard *g)
+{
+	cJSON_Delete(g->obj);
+	free(g->op.last);
+	memset(g, 0, sizeof(*g));
+}

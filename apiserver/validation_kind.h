@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "ckube/ck.h"
+#include "store/store.h"
 
 struct cJSON;
 struct ck_status;
@@ -187,5 +188,23 @@ void	service_alloc_unlock(void);
  */
 int	service_alloc_assign(struct store *s, struct cJSON *svc,
 	    const struct cJSON *old, struct ck_status *st) CK_MUST_CHECK;
+/* Whether svc holds a clusterIP or node port that old (may be NULL) lacks. */
+bool	service_alloc_changed(const struct cJSON *svc,
+	    const struct cJSON *old);
+
+/*
+ * Allocation across apiservers (etcd3 only; inactive on SQLite): begin
+ * before the scan (service_alloc_assign), then write the Service in one
+ * store_txn with op; op refused (CK_EEXIST/CK_ECONFLICT) means another
+ * apiserver allocated meanwhile: fini, begin and assign again.
+ */
+struct service_alloc_guard {
+	bool		 active;
+	struct store_op	 op;
+	struct cJSON	*obj;
+};
+int	service_alloc_guard_begin(struct store *s,
+	    struct service_alloc_guard *g) CK_MUST_CHECK;
+void	service_alloc_guard_fini(struct service_alloc_guard *g);
 
 #endif

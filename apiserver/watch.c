@@ -262,15 +262,53 @@ obj_matches(const struct watch *w, const cJSON *obj)
 }
 
 void
+watch_mark_rv(struct watch *w, int64_t rv)
+{
+	w->last_rv = rv;
+	w->rv_done = true;
+	strbuf_reset(&w->rv_keys);
+}
+
+/*
+ * Whether ev is new to w, and then note it. Events arrive in revision order
+ * but one etcd txn's writes (a quota per namespace...) share a revision, so
+ * at the last revision a different key is new, the same key a duplicate
+ * (the catch-up and the hook both saw it).
+ */
+static bool
+claim_event(struct watch *w, const struct store_event *ev)
+{
+	char key[2 * CK_NAME_MAX + 4];
+
+	snprintf(key, sizeof(key), "\n%s/%s\n", ev->ns, ev->name);
+	if (ev->rv < w->last_rv)
+		return false;
+	if (ev->rv == w->last_rv) {
+		if (w->rv_done)
+			return false;
+		if (w->rv_keys.len > 0 &&
+		    strstr(strbuf_str(&w->rv_keys), key) != NULL)
+			return false;
+	} else {
+		w->last_rv = ev->rv;
+		w->rv_done = false;
+		strbuf_reset(&w->rv_keys);
+	}
+	if (w->rv_keys.len == 0)
+		strbuf_addc(&w->rv_keys, '\n');
+	strbuf_adds(&w->rv_keys, key + 1);
+	return true;
+}
+
+void
 watch_feed(struct watch *w, const struct store_event *ev, const cJSON *obj)
 {
 	char key[2 * CK_NAME_MAX + 2];
 	const char *type = type_name(ev->type);
 	bool match, known;
 
-	if (ev->rv <= w->last_rv)
+	if (!claim_event(w, ev))
 		return;		/* already sent during the catch-up */
-	w->last_rv = ev->rv;
 	if (w->ns[0] != '\0' && strcmp(w->ns, ev->ns) != 0)
 		return;
 	if (w->name[0] != '\0' && strcmp(w->name, ev->name) != 0)
@@ -362,6 +400,7 @@ list_page(struct watch *w)
 	struct store_event *evs = NULL;
 	size_t n = 0, i, limit = WATCH_PAGE_ITEMS;
 	const struct store_item *last;
+	int64_t since;
 	cJSON *obj;
 	int rc;
 
@@ -374,9 +413,11 @@ list_page(struct watch *w)
 	rc = store_list(wl->store, w->res->qualified, w->ns,
 	    w->cursor_set ? w->cursor_ns : NULL,
 	    w->cursor_set ? w->cursor_name : NULL, limit, &l);
-	if (rc >= 0 && l.rv > w->last_rv)
+	/* Not all of last_rv seen yet (a txn hooked in part): read it again. */
+	since = w->rv_done || w->last_rv == 0 ? w->last_rv : w->last_rv - 1;
+	if (rc >= 0 && l.rv > since)
 		rc = store_events_since(wl->store, w->res->qualified,
-		    w->last_rv, 0, &evs, &n);
+		    since, 0, &evs, &n);
 	if (rc == CK_EGONE) {
 		watch_fail(w, 410, "Expired", "the initial list fell behind "
 		    "the compacted log; relist");
@@ -395,8 +436,8 @@ list_page(struct watch *w)
 		watch_feed(w, &evs[i], obj);	/* skips unlisted keys */
 		cJSON_Delete(obj);
 	}
-	if (l.rv > w->last_rv)
-		w->last_rv = l.rv;
+	if (l.rv >= w->last_rv)
+		watch_mark_rv(w, l.rv);	/* the page shows all of l.rv */
 	w->paging = true;
 	for (i = 0; i < l.n; i++)
 		list_item(w, &l.items[i]);
@@ -474,6 +515,7 @@ watch_free(struct watch *w)
 	size_t i;
 
 	strbuf_fini(&w->buf);
+	strbuf_fini(&w->rv_keys);
 	w->off = 0;
 	watch_account(w);	/* give its bytes back to the budget */
 	for (i = 0; i < w->nknown; i++)
@@ -498,6 +540,7 @@ watch_start(struct apiserver *srv, struct watch_params *p, struct watch **out,
 	w = ck_calloc(1, sizeof(*w));
 	pthread_mutex_init(&w->mu, NULL);
 	strbuf_init(&w->buf);
+	strbuf_init(&w->rv_keys);
 	w->res = p->res;
 	ck_strlcpy(w->ns, p->ns, sizeof(w->ns));
 	ck_strlcpy(w->name, p->name, sizeof(w->name));
@@ -520,7 +563,7 @@ watch_start(struct apiserver *srv, struct watch_params *p, struct watch **out,
 	 * commits are not held up; the short tail is caught up under it.
 	 */
 	rc = 0;
-	w->last_rv = p->from_rv;
+	watch_mark_rv(w, p->from_rv);	/* the client has from_rv */
 	if (p->from_rv == 0) {
 		/* Streamed page by page as the client reads (list_page). */
 		w->listing = true;
@@ -537,7 +580,7 @@ watch_start(struct apiserver *srv, struct watch_params *p, struct watch **out,
 	pthread_mutex_lock(&wl->mu);
 	pthread_mutex_lock(&w->mu);
 	if (w->listing)
-		w->last_rv = wl->rv;	/* every page shows these changes */
+		watch_mark_rv(w, wl->rv); /* every page shows these */
 	else if (rc == 0)
 		rc = catch_up_locked(w, srv->store, st);
 	/*

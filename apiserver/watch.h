@@ -61,6 +61,13 @@ struct watch {
 	bool			 sent_columns;
 	bool			 bookmarks;
 	int64_t			 last_rv;	/* newest revision queued */
+	/*
+	 * One etcd txn's writes share a revision (store_txn): at last_rv,
+	 * either every event is accounted for (rv_done: a list, a resume
+	 * point) or rv_keys holds the "\nns/name\n" keys already queued.
+	 */
+	bool			 rv_done;
+	struct strbuf		 rv_keys;
 	int64_t			 deadline_ms;	/* 0 = none */
 	int64_t			 last_write_ms;
 	/* The initial list still streams: keys after the cursor are unsent. */
@@ -112,6 +119,8 @@ struct watchlog {
 
 int64_t	watch_now_ms(void);
 
+/* Every event through rv is accounted for (sent or listed); w->mu held. */
+void	watch_mark_rv(struct watch *w, int64_t rv);
 /* Queue ev for w (obj: its parsed body, or NULL); w->mu held. */
 void	watch_feed(struct watch *w, const struct store_event *ev,
 	    const struct cJSON *obj);

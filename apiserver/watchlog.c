@@ -162,7 +162,7 @@ watchlog_replay(struct watchlog *wl, struct watch *w, int64_t from_rv)
 
 	if (from_rv < wl->ring_floor)
 		return false;
-	w->last_rv = from_rv;
+	watch_mark_rv(w, from_rv);
 	for (i = 0; i < wl->ring_n; i++) {
 		e = &wl->ring[(wl->ring_head + i) % WATCHLOG_RING_EVENTS];
 		if (e->rv <= from_rv ||

@@ -473,8 +473,10 @@ informer_set_written_back(struct informer *inf)
 }
 
 /*
- * Apply one watch event (obj taken). Events not newer than the last
- * revision applied, or than the cached object, are duplicates.
+ * Apply one watch event (obj taken). Events older than the last revision
+ * applied, or not newer than the cached object, are duplicates. One etcd
+ * txn's writes share a revision (the quotas of a namespace), so an event
+ * at the last revision is applied unless its object already has it.
  */
 static void
 apply(struct informer *inf, enum client_event_type type, struct kobj *obj)
@@ -487,7 +489,7 @@ apply(struct informer *inf, enum client_event_type type, struct kobj *obj)
 		set_rv(inf, rv);
 		goto out;
 	}
-	if (rv <= inf->rv || kobj_key(obj)[0] == '\0')
+	if (rv < inf->rv || kobj_key(obj)[0] == '\0')
 		goto out;
 	old = cache_get(inf->cache, kobj_key(obj));
 	if (old != NULL &&
@@ -835,8 +837,8 @@ handle_msg(struct informer *inf, const struct bus_msg *msg, uint64_t now)
 	inf->seq = msg->seq;
 	inf->dirty = 1;
 	inf->last_msg_ms = now;
-	if (msg->rv <= inf->rv)
-		return true;
+	if (msg->rv < inf->rv)
+		return true;	/* apply() drops one at inf->rv it has */
 	obj = gap ? NULL : parse_event(msg, &type);
 	if (obj == NULL) {
 		/* Fetch everything up to this message over HTTP. */
@@ -1211,4 +1213,16 @@ informer_group_free(struct informer_group *g)
 	pthread_mutex_destroy(&g->mu);
 	free(g->bus_url);
 	free(g);
+}
+
+bool
+informer_test_bus_event(struct informer *inf, int64_t rv, const char *payload)
+{
+	struct bus_msg msg = { .rv = rv, .payload = payload };
+
+	msg.payload_len = strlen(payload);
+	msg.epoch = inf->epoch;
+	msg.seq = inf->seq + 1;
+	inf->seen_msg = 1;
+	return handle_msg(inf, &msg, ck_now_ms());
 }

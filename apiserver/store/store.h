@@ -16,6 +16,7 @@
 #ifndef CKUBE_APISERVER_STORE_H
 #define CKUBE_APISERVER_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -77,6 +78,12 @@ struct store_etcd_config {
 	const char	*servers;	/* "http://h:p[,http://h:p...]" */
 	const char	*prefix;	/* key prefix, "/registry" */
 	int		 request_timeout_ms;	/* 0: the default (5 s) */
+	/*
+	 * The watch starts when a commit hook is installed, from the revision
+	 * at open (store_revision until then): no event of another apiserver
+	 * in between reaches no hook. Writes meanwhile do not wait for it.
+	 */
+	bool		 watch_on_hook;
 };
 
 int	store_open_etcd(const struct store_etcd_config *cfg, struct store **out,

@@ -263,7 +263,8 @@ store_open_etcd(const struct store_etcd_config *cfg, struct store **out,
 	    "header"), "revision");
 	s->last_event = s->delivered;
 	cJSON_Delete(resp);
-	if ((rc = etcd_watch_start(s)) < 0) {
+	s->watch_on_hook = cfg->watch_on_hook;
+	if (!s->watch_on_hook && (rc = etcd_watch_start(s)) < 0) {
 		ck_status_set(st, rc, "etcd: cannot start the watch thread");
 		goto fail;
 	}
@@ -307,6 +308,10 @@ etcd_set_commit_hook(struct store *base, store_commit_fn fn, void *arg)
 	s->hook = fn;
 	s->hook_arg = arg;
 	pthread_mutex_unlock(&s->mu);
+	/* From the revision at open: every later event reaches fn. */
+	if (fn != NULL && s->watch_on_hook && !s->thread_started &&
+	    etcd_watch_start(s) < 0)
+		log_warn("store: etcd: cannot start the watch thread");
 }
 
 static void
@@ -536,7 +541,9 @@ wait_delivered(struct etcd_store *s, int64_t rv)
 	int64_t deadline = now_ms() + ETCD_HOOK_WAIT_MS;
 
 	pthread_mutex_lock(&s->mu);
-	while (s->delivered < rv && !atomic_load(&s->stop)) {
+	/* No watch yet: it delivers rv to the hook once it starts. */
+	while (s->delivered < rv && !atomic_load(&s->stop) &&
+	    !(s->watch_on_hook && s->hook == NULL)) {
 		ts.tv_sec = deadline / 1000;
 		ts.tv_nsec = (deadline % 1000) * 1000000L;
 		if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) != 0 &&

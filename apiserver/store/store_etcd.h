@@ -33,6 +33,7 @@ struct etcd_store {
 
 	pthread_t		 thread;	/* the watch (store_etcd_watch.c) */
 	bool			 thread_started;
+	bool			 watch_on_hook;	/* started by set_commit_hook */
 	atomic_int		 stop;
 	atomic_int		 watch_ok;	/* the watch stream is up */
 	_Atomic int64_t		 compacted;

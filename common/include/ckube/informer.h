@@ -197,5 +197,12 @@ void		 informer_get_stats(struct informer *inf,
  */
 void		 informer_group_test_drop_every(struct informer_group *g,
 		    unsigned int n);
+/*
+ * Test hook: hand inf a bus message (payload {"type":..,"object":..}) at
+ * revision rv, as the next of its topic, from the caller's thread (inf idle,
+ * bus_url set). False if inf handed it to its helper instead.
+ */
+bool		 informer_test_bus_event(struct informer *inf, int64_t rv,
+		    const char *payload);
 
 #endif

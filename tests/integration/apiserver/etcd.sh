@@ -81,6 +81,42 @@ c=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$A/api/v1/namespaces/shared/
     -H "$J" -d '{"metadata":{"name":"x"}}')
 expect "a create of b's object through a: 409 AlreadyExists" 409 "$c"
 
+# ClusterIPs and NodePorts across apiservers: creates racing through a and b
+# never share one (each allocating write changes one guard key in its txn).
+svc_burst() {	# URL PREFIX
+	local i
+	for i in $(seq 1 12); do
+		curl -s -o /dev/null -X POST "$1/api/v1/namespaces/shared/services" -H "$J" \
+		    -d "{\"metadata\":{\"name\":\"$2-$i\"},\"spec\":{\"type\":\"NodePort\",\"ports\":[{\"port\":80}]}}" &
+	done
+	wait
+}
+svc_burst "$A" sa & p1=$!
+svc_burst "$B" sb & p2=$!
+wait $p1 $p2
+svcs=$(curl -s "$B/api/v1/namespaces/shared/services")
+expect "every racing Service was created" 24 "$(json 'len(d["items"])' <<<"$svcs")"
+expect "no two Services share a ClusterIP" 24 \
+    "$(json 'len({s["spec"]["clusterIP"] for s in d["items"]})' <<<"$svcs")"
+expect "no two Services share a NodePort" 24 \
+    "$(json 'len({p["nodePort"] for s in d["items"] for p in s["spec"]["ports"]})' <<<"$svcs")"
+# An update that takes new node ports races too: type changes through both.
+for i in $(seq 1 6); do
+	curl -s -o /dev/null -X POST "$A/api/v1/namespaces/shared/services" -H "$J" \
+	    -d "{\"metadata\":{\"name\":\"u-$i\"},\"spec\":{\"ports\":[{\"port\":80}]}}"
+done
+pids=()
+for i in $(seq 1 6); do
+	[ $((i % 2)) = 0 ] && u=$A || u=$B
+	curl -s -o /dev/null -X PATCH "$u/api/v1/namespaces/shared/services/u-$i" \
+	    -H 'Content-Type: application/merge-patch+json' -d '{"spec":{"type":"NodePort"}}' &
+	pids+=($!)
+done
+wait "${pids[@]}"
+svcs=$(curl -s "$A/api/v1/namespaces/shared/services")
+expect "no NodePort shared after racing type changes" 30 \
+    "$(json 'len({p["nodePort"] for s in d["items"] for p in s["spec"]["ports"] if p.get("nodePort")})' <<<"$svcs")"
+
 # Past etcd's own request limit (1.5 MiB): 413 naming etcd, not a 500.
 python3 -c 'import json; print(json.dumps({"metadata": {"name": "huge"}, "template": {"spec":
     {"containers": [{"name": "c", "image": "x", "args": ["x" * 1700000]}]}}}))' >"$CK_TMP/huge.json"

@@ -26,6 +26,7 @@ $(eval $(call unit_test,tests/unit/apiserver/test_store_etcd.c,$(STORE_TEST_OBJS
 $(eval $(call unit_test,tests/unit/apiserver/test_store_group.c,$(STORE_TEST_OBJS)))
 $(eval $(call unit_test,tests/unit/apiserver/test_store_sqlite.c,$(STORE_TEST_OBJS)))
 $(eval $(call unit_test,tests/unit/apiserver/test_table.c,$(apiserver_LIB)))
+$(eval $(call unit_test,tests/unit/apiserver/test_watch_feed.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_validation_kind.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_validation_meta.c,$(BUILD)/apiserver/validation_meta.o))
 $(eval $(call unit_test,tests/unit/apiserver/test_registry_federation.c,$(apiserver_LIB)))

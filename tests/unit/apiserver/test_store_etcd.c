@@ -720,6 +720,46 @@ test_store_etcd_two_stores(void **state)
 	free(g);
 }
 
+/*
+ * watch_on_hook (the apiserver's open): a peer's write between the open and
+ * the hook still reaches the hook once it is installed, in order, and a
+ * write of its own before the hook does not wait for the watch.
+ */
+static void
+test_store_etcd_watch_starts_with_the_hook(void **state)
+{
+	struct fx *f = *state;
+	struct fx *g = ck_calloc(1, sizeof(*g));
+	struct store_etcd_config cfg = { .servers = etcd.url,
+	    .prefix = f->prefix, .watch_on_hook = true };
+	struct ck_status st;
+	int64_t rv1, rv2, rv3, deadline;
+
+	NEED_ETCD();
+	pthread_mutex_init(&g->mu, NULL);
+	g->hook_order_ok = 1;
+	assert_int_equal(store_open_etcd(&cfg, &g->s, &st), 0);
+	g->base = store_revision(g->s);
+	rv1 = create(f->s, "namespaces", "", "early");	/* the peer */
+	rv2 = create(g->s, "namespaces", "", "own");	/* no hook yet */
+	/* Give a watch started at open the time to deliver them hookless. */
+	deadline = now_ms() + 500;
+	while (store_revision(g->s) < rv2 && now_ms() < deadline)
+		sleep_ms(10);
+	store_set_commit_hook(g->s, record_hook, g);
+	rv3 = create(g->s, "namespaces", "", "late");
+	assert_int_equal(nhooks(g), 3);		/* the write waited for all */
+	assert_int_equal(g->hooks[0].rv, rv1);
+	assert_string_equal(g->hooks[0].name, "early");
+	assert_int_equal(g->hooks[1].rv, rv2);
+	assert_int_equal(g->hooks[2].rv, rv3);
+	assert_true(g->hook_order_ok);
+	assert_int_equal(store_revision(g->s), rv3);
+	store_close(g->s);
+	pthread_mutex_destroy(&g->mu);
+	free(g);
+}
+
 /* A dead first member: every request goes on to the next one. */
 static void
 test_store_etcd_failover(void **state)
@@ -794,6 +834,7 @@ main(void)
 		T(test_store_etcd_hook_reads_not_writes),
 		T(test_store_etcd_txn),
 		T(test_store_etcd_two_stores),
+		T(test_store_etcd_watch_starts_with_the_hook),
 		T(test_store_etcd_failover),
 		T(test_store_etcd_killed),
 	};

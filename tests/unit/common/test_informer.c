@@ -607,6 +607,79 @@ test_informer_env_drop_and_digest_gauges(void **state)
 	}
 }
 
+static int
+setup_quiet(void **state)
+{
+	struct informer_options opt = {
+		.verify_quiet_ms = 600000, .verify_period_ms = 600000,
+	};
+
+	return start(state, NULL, 1, &opt);
+}
+
+/* A bus event: name's ConfigMap at revision rv. */
+static bool
+bus_event(struct fixture *f, const char *type, const char *name, int64_t rv)
+{
+	char payload[512];
+
+	snprintf(payload, sizeof(payload), "{\"type\":\"%s\",\"object\":"
+	    "{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\",\"metadata\":"
+	    "{\"name\":\"%s\",\"namespace\":\"default\","
+	    "\"resourceVersion\":\"%lld\"},\"data\":{\"v\":\"%lld\"}}}",
+	    type, name, (long long)rv, (long long)rv);
+	return informer_test_bus_event(f->inf, rv, payload);
+}
+
+static int64_t
+cached_rv(struct fixture *f, const char *name)
+{
+	char key[64];
+	struct kobj *o;
+	int64_t rv = -1;
+
+	snprintf(key, sizeof(key), "default/%s", name);
+	o = cache_get(informer_cache(f->inf), key);
+	if (o != NULL)
+		rv = atoll(kobj_resource_version(o));
+	kobj_unref(o);
+	return rv;
+}
+
+/*
+ * One etcd txn's writes share a revision (a create updating every quota of
+ * its namespace): the informer applies each key's event at that revision,
+ * and still drops the same key's event at it a second time.
+ */
+static void
+test_informer_applies_events_sharing_a_revision(void **state)
+{
+	struct fixture *f = *state;
+	int64_t rv;
+
+	SKIP_WITHOUT_API(f);
+	cm_write(f, "create", 0, 0);
+	cm_write(f, "create", 1, 0);
+	cm_write(f, "create", 2, 0);
+	assert_int_equal(informer_group_start(f->g), 0);
+	assert_int_equal(informer_group_wait_synced(f->g,
+	    ck_now_ms() + 20000), 0);
+	rv = cache_resource_version(informer_cache(f->inf)) + 1000;
+	assert_true(bus_event(f, "MODIFIED", "cm-000", rv));
+	assert_true(bus_event(f, "MODIFIED", "cm-001", rv));
+	assert_true(bus_event(f, "DELETED", "cm-002", rv));
+	assert_int_equal(f->updates, 2);
+	assert_int_equal(f->deletes, 1);
+	assert_int_equal(cached_rv(f, "cm-000"), rv);
+	assert_int_equal(cached_rv(f, "cm-001"), rv);
+	assert_int_equal(cached_rv(f, "cm-002"), -1);
+	/* A true duplicate (the same key at the same revision) is dropped. */
+	assert_true(bus_event(f, "MODIFIED", "cm-001", rv));
+	assert_true(bus_event(f, "MODIFIED", "cm-000", rv - 1));
+	assert_int_equal(f->updates, 2);
+	assert_int_equal(cache_resource_version(informer_cache(f->inf)), rv);
+}
+
 int
 main(void)
 {
@@ -633,6 +706,9 @@ main(void)
 		    test_informer_group_resources, setup_bus, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_informer_cache_keep, setup_bus, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_informer_applies_events_sharing_a_revision,
+		    setup_quiet, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_informer_backlog_while_busy, setup_verifying,
 		    teardown),

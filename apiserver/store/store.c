@@ -10,6 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cJSON.h>
+
+#include "ckube/err.h"
+#include "ckube/log.h"
+
 /* The last storage failure's words on this thread (store_last_error). */
 static _Thread_local char last_error[256];
 
@@ -193,4 +198,36 @@ store_events_free(struct store_event *evs, size_t n)
 	for (i = 0; i < n; i++)
 		store_event_fini(&evs[i]);
 	free(evs);
+}
+
+void *
+store_json_check(void *p)
+{
+	if (p == NULL) {
+		log_error("store: out of memory in cJSON");
+		abort();
+	}
+	return p;
+}
+
+int
+store_obj_set_rv(cJSON *obj, int64_t rv)
+{
+	cJSON *meta, *v;
+	char buf[24];
+
+	meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	if (meta == NULL)
+		meta = store_json_check(cJSON_AddObjectToObject(obj,
+		    "metadata"));
+	else if (!cJSON_IsObject(meta))
+		return CK_EINVALID;
+	(void)snprintf(buf, sizeof(buf), "%lld", (long long)rv);
+	v = store_json_check(cJSON_CreateString(buf));
+	if (cJSON_GetObjectItemCaseSensitive(meta, "resourceVersion") != NULL)
+		cJSON_ReplaceItemInObjectCaseSensitive(meta, "resourceVersion",
+		    v);
+	else
+		cJSON_AddItemToObject(meta, "resourceVersion", v);
+	return 0;
 }

@@ -36,16 +36,6 @@ etcd_of(struct store *base)
 	return (struct etcd_store *)base;
 }
 
-static void *
-json_check(void *p)
-{
-	if (p == NULL) {
-		log_error("store: out of memory in cJSON");
-		abort();
-	}
-	return p;
-}
-
 static int64_t
 now_ms(void)
 {
@@ -98,28 +88,6 @@ etcd_key_split(const struct etcd_store *s, const char *key, char **resource,
 	return 0;
 }
 
-/* Set obj's metadata.resourceVersion to rv, creating metadata if needed. */
-static int
-set_resource_version(cJSON *obj, int64_t rv)
-{
-	cJSON *meta, *v;
-	char buf[24];
-
-	meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-	if (meta == NULL)
-		meta = json_check(cJSON_AddObjectToObject(obj, "metadata"));
-	else if (!cJSON_IsObject(meta))
-		return CK_EINVALID;
-	(void)snprintf(buf, sizeof(buf), "%lld", (long long)rv);
-	v = json_check(cJSON_CreateString(buf));
-	if (cJSON_GetObjectItemCaseSensitive(meta, "resourceVersion") != NULL)
-		cJSON_ReplaceItemInObjectCaseSensitive(meta, "resourceVersion",
-		    v);
-	else
-		cJSON_AddItemToObject(meta, "resourceVersion", v);
-	return 0;
-}
-
 char *
 etcd_body_with_rv(const char *value, size_t len, int64_t rv, size_t *out_len)
 {
@@ -128,8 +96,8 @@ etcd_body_with_rv(const char *value, size_t len, int64_t rv, size_t *out_len)
 
 	obj = cJSON_ParseWithLength(value, len);
 	if (obj != NULL && cJSON_IsObject(obj) &&
-	    set_resource_version(obj, rv) == 0)
-		out = json_check(cJSON_PrintUnformatted(obj));
+	    store_obj_set_rv(obj, rv) == 0)
+		out = store_json_check(cJSON_PrintUnformatted(obj));
 	cJSON_Delete(obj);
 	if (out != NULL && out_len != NULL)
 		*out_len = strlen(out);
@@ -146,7 +114,7 @@ stored_value(cJSON *obj)
 	meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	rv = cJSON_IsObject(meta) ? cJSON_DetachItemFromObjectCaseSensitive(
 	    meta, "resourceVersion") : NULL;
-	text = json_check(cJSON_PrintUnformatted(obj));
+	text = store_json_check(cJSON_PrintUnformatted(obj));
 	if (rv != NULL)
 		cJSON_AddItemToObject(meta, "resourceVersion", rv);
 	return text;
@@ -209,7 +177,7 @@ static int
 post_json(struct etcd_store *s, const char *path, cJSON *req, bool write,
     cJSON **out)
 {
-	char *body = json_check(cJSON_PrintUnformatted(req));
+	char *body = store_json_check(cJSON_PrintUnformatted(req));
 	int rc;
 
 	cJSON_Delete(req);
@@ -252,7 +220,7 @@ store_open_etcd(const struct store_etcd_config *cfg, struct store **out,
 	    &s->cl, st)) < 0)
 		goto fail;
 	/* The revision the watch starts after. */
-	req = json_check(cJSON_CreateObject());
+	req = store_json_check(cJSON_CreateObject());
 	etcd_json_add_bytes(req, "key", s->prefix, len);
 	cJSON_AddBoolToObject(req, "count_only", 1);
 	if ((rc = post_json(s, "/v3/kv/range", req, false, &resp)) < 0) {
@@ -335,7 +303,7 @@ probe(struct etcd_store *s)
 	cJSON *req, *resp = NULL;
 	int rc;
 
-	req = json_check(cJSON_CreateObject());
+	req = store_json_check(cJSON_CreateObject());
 	etcd_json_add_bytes(req, "key", s->prefix, strlen(s->prefix));
 	cJSON_AddBoolToObject(req, "count_only", 1);
 	rc = post_json(s, "/v3/kv/range", req, false, &resp);
@@ -428,7 +396,7 @@ etcd_get(struct store *base, const char *resource, const char *ns,
 	if ((rc = check_key(resource, name)) < 0)
 		return rc;
 	etcd_key(s, &key, resource, ns, name);
-	req = json_check(cJSON_CreateObject());
+	req = store_json_check(cJSON_CreateObject());
 	etcd_json_add_bytes(req, "key", key.buf, key.len);
 	rc = post_json(s, "/v3/kv/range", req, false, &resp);
 	note_health(s, rc);
@@ -461,7 +429,7 @@ etcd_list(struct store *base, const char *resource, const char *ns,
 	if (resource == NULL || *resource == '\0')
 		return CK_EINVALID;
 	etcd_key(s, &p, resource, ns, NULL);
-	req = json_check(cJSON_CreateObject());
+	req = store_json_check(cJSON_CreateObject());
 	etcd_add_prefix_range(req, p.buf, p.len);
 	if (after_name != NULL) {
 		/*
@@ -519,7 +487,7 @@ etcd_count(struct store *base, const char *resource, const char *ns,
 	if (resource == NULL || *resource == '\0')
 		return CK_EINVALID;
 	etcd_key(s, &p, resource, ns, NULL);
-	req = json_check(cJSON_CreateObject());
+	req = store_json_check(cJSON_CreateObject());
 	etcd_add_prefix_range(req, p.buf, p.len);
 	cJSON_AddBoolToObject(req, "count_only", 1);
 	rc = post_json(s, "/v3/kv/range", req, false, &resp);
@@ -595,7 +563,7 @@ check_ops(struct store_op *ops, size_t n, size_t *failed)
 static void
 add_compare(cJSON *cmps, const struct store_op *op, const struct strbuf *key)
 {
-	cJSON *c = json_check(cJSON_CreateObject());
+	cJSON *c = store_json_check(cJSON_CreateObject());
 
 	etcd_json_add_bytes(c, "key", key->buf, key->len);
 	if (op->type == STORE_OP_CREATE || op->expect_rv == 0) {
@@ -618,22 +586,22 @@ add_request(cJSON *succ, cJSON *fail, const struct store_op *op,
 	cJSON *r, *body;
 	char *value;
 
-	r = json_check(cJSON_CreateObject());
+	r = store_json_check(cJSON_CreateObject());
 	if (op->type == STORE_OP_DELETE) {
-		body = json_check(cJSON_AddObjectToObject(r,
+		body = store_json_check(cJSON_AddObjectToObject(r,
 		    "request_delete_range"));
 		etcd_json_add_bytes(body, "key", key->buf, key->len);
 		cJSON_AddBoolToObject(body, "prev_kv", 1);
 	} else {
-		body = json_check(cJSON_AddObjectToObject(r, "request_put"));
+		body = store_json_check(cJSON_AddObjectToObject(r, "request_put"));
 		etcd_json_add_bytes(body, "key", key->buf, key->len);
 		value = stored_value(op->obj);
 		etcd_json_add_bytes(body, "value", value, strlen(value));
 		free(value);
 	}
 	cJSON_AddItemToArray(succ, r);
-	r = json_check(cJSON_CreateObject());
-	body = json_check(cJSON_AddObjectToObject(r, "request_range"));
+	r = store_json_check(cJSON_CreateObject());
+	body = store_json_check(cJSON_AddObjectToObject(r, "request_range"));
 	etcd_json_add_bytes(body, "key", key->buf, key->len);
 	cJSON_AddItemToArray(fail, r);
 }
@@ -713,10 +681,10 @@ etcd_txn(struct store *base, struct store_op *ops, size_t n, size_t *failed)
 		    "refused", ops[0].resource, ops[0].ns, ops[0].name);
 		return CK_EINVALID;
 	}
-	req = json_check(cJSON_CreateObject());
-	cmps = json_check(cJSON_AddArrayToObject(req, "compare"));
-	succ = json_check(cJSON_AddArrayToObject(req, "success"));
-	fail = json_check(cJSON_AddArrayToObject(req, "failure"));
+	req = store_json_check(cJSON_CreateObject());
+	cmps = store_json_check(cJSON_AddArrayToObject(req, "compare"));
+	succ = store_json_check(cJSON_AddArrayToObject(req, "success"));
+	fail = store_json_check(cJSON_AddArrayToObject(req, "failure"));
 	for (i = 0; i < n; i++) {
 		etcd_key(s, &key, ops[i].resource, ops[i].ns, ops[i].name);
 		add_compare(cmps, &ops[i], &key);
@@ -739,7 +707,7 @@ etcd_txn(struct store *base, struct store_op *ops, size_t n, size_t *failed)
 		if (ops[i].type == STORE_OP_DELETE)
 			ops[i].last = deleted_body(resp, i, rv);
 		else
-			(void)set_resource_version(ops[i].obj, rv);
+			(void)store_obj_set_rv(ops[i].obj, rv);
 	}
 	wait_delivered(s, rv);
 out:
@@ -824,7 +792,7 @@ etcd_compact(struct store *base, int64_t upto_rv)
 	if (c <= atomic_load(&s->compact_asked))
 		return 0;
 	atomic_store(&s->compact_asked, c);
-	req = json_check(cJSON_CreateObject());
+	req = store_json_check(cJSON_CreateObject());
 	etcd_json_add_i64(req, "revision", c);
 	rc = post_json(s, "/v3/kv/compaction", req, true, &resp);
 	cJSON_Delete(resp);

@@ -45,6 +45,11 @@ struct store {
 	const struct store_ops	*ops;
 };
 
+/* Set obj's metadata.resourceVersion to rv, creating metadata if needed. */
+int	store_obj_set_rv(struct cJSON *obj, int64_t rv);
+/* p, or abort: cJSON returns NULL only when out of memory. */
+void	*store_json_check(void *p);
+
 /* Set this thread's store_last_error() text (printf-style). */
 void	store_set_error(const char *fmt, ...) CK_PRINTF(1, 2);
 

@@ -802,38 +802,6 @@ struct wunit {
 	struct wunit		*next;		/* in the queue */
 };
 
-static void *
-json_check(void *p)
-{
-	if (p == NULL) {
-		log_error("store: out of memory in cJSON");
-		abort();
-	}
-	return p;
-}
-
-/* Set obj's metadata.resourceVersion to rv, creating metadata if needed. */
-static int
-set_resource_version(cJSON *obj, int64_t rv)
-{
-	cJSON *meta, *v;
-	char buf[24];
-
-	meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-	if (meta == NULL)
-		meta = json_check(cJSON_AddObjectToObject(obj, "metadata"));
-	else if (!cJSON_IsObject(meta))
-		return CK_EINVALID;
-	(void)snprintf(buf, sizeof(buf), "%lld", (long long)rv);
-	v = json_check(cJSON_CreateString(buf));
-	if (cJSON_GetObjectItemCaseSensitive(meta, "resourceVersion") != NULL)
-		cJSON_ReplaceItemInObjectCaseSensitive(meta, "resourceVersion",
-		    v);
-	else
-		cJSON_AddItemToObject(meta, "resourceVersion", v);
-	return 0;
-}
-
 /* The object's revision and (if body_out) body, in the write transaction. */
 static int
 writer_lookup(struct conn *w, const struct write_req *r, int64_t *rv_out,
@@ -930,9 +898,9 @@ delete_body(const struct write_req *r, const char *stored, char **out)
 		cJSON_Delete(obj);
 		return CK_EIO;
 	}
-	rc = set_resource_version(obj, r->rv);
+	rc = store_obj_set_rv(obj, r->rv);
 	if (rc == 0)
-		*out = json_check(cJSON_PrintUnformatted(obj));
+		*out = store_json_check(cJSON_PrintUnformatted(obj));
 	cJSON_Delete(obj);
 	return rc < 0 ? CK_EIO : 0;
 }
@@ -966,9 +934,9 @@ writer_apply(struct conn *w, struct write_req *r, int64_t cur_rv,
 	if (r->op == OP_DELETE) {
 		rc = delete_body(r, stored, &r->body);
 	} else {
-		rc = set_resource_version(r->obj, r->rv);
+		rc = store_obj_set_rv(r->obj, r->rv);
 		if (rc == 0)
-			r->body = json_check(cJSON_PrintUnformatted(r->obj));
+			r->body = store_json_check(cJSON_PrintUnformatted(r->obj));
 	}
 	if (rc < 0)
 		return rc;

@@ -837,8 +837,15 @@ handle_msg(struct informer *inf, const struct bus_msg *msg, uint64_t now)
 	inf->seq = msg->seq;
 	inf->dirty = 1;
 	inf->last_msg_ms = now;
-	if (msg->rv < inf->rv)
-		return true;	/* apply() drops one at inf->rv it has */
+	/*
+	 * Older than what is applied: a duplicate. At the applied revision a
+	 * contiguous message may be the next write of the same etcd txn
+	 * (apply() drops it if its object has it); after a gap it is covered
+	 * by the catch-up that reached this revision (as before the etcd
+	 * backend: asking again made a catch-up per backlog message).
+	 */
+	if (msg->rv < inf->rv || (msg->rv == inf->rv && gap))
+		return true;
 	obj = gap ? NULL : parse_event(msg, &type);
 	if (obj == NULL) {
 		/* Fetch everything up to this message over HTTP. */

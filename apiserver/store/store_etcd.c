@@ -186,6 +186,24 @@ post_json(struct etcd_store *s, const char *path, cJSON *req, bool write,
 	return rc;
 }
 
+/* etcd's revision now (a count of the prefix key alone: cheap). */
+int
+etcd_current_revision(struct etcd_store *s, int64_t *rev)
+{
+	cJSON *req, *resp = NULL;
+	int rc;
+
+	req = store_json_check(cJSON_CreateObject());
+	etcd_json_add_bytes(req, "key", s->prefix, strlen(s->prefix));
+	cJSON_AddBoolToObject(req, "count_only", 1);
+	if ((rc = post_json(s, "/v3/kv/range", req, false, &resp)) < 0)
+		return rc;
+	*rev = etcd_json_i64(cJSON_GetObjectItemCaseSensitive(resp, "header"),
+	    "revision");
+	cJSON_Delete(resp);
+	return 0;
+}
+
 /* ---- open, close, state ---- */
 
 int
@@ -195,7 +213,6 @@ store_open_etcd(const struct store_etcd_config *cfg, struct store **out,
 	struct etcd_store *s;
 	pthread_condattr_t ca;
 	const char *prefix;
-	cJSON *req, *resp = NULL;
 	size_t len;
 	int rc;
 
@@ -220,17 +237,11 @@ store_open_etcd(const struct store_etcd_config *cfg, struct store **out,
 	    &s->cl, st)) < 0)
 		goto fail;
 	/* The revision the watch starts after. */
-	req = store_json_check(cJSON_CreateObject());
-	etcd_json_add_bytes(req, "key", s->prefix, len);
-	cJSON_AddBoolToObject(req, "count_only", 1);
-	if ((rc = post_json(s, "/v3/kv/range", req, false, &resp)) < 0) {
+	if ((rc = etcd_current_revision(s, &s->delivered)) < 0) {
 		ck_status_set(st, rc, "%s", store_last_error());
 		goto fail;
 	}
-	s->delivered = etcd_json_i64(cJSON_GetObjectItemCaseSensitive(resp,
-	    "header"), "revision");
 	s->last_event = s->delivered;
-	cJSON_Delete(resp);
 	s->watch_on_hook = cfg->watch_on_hook;
 	if (!s->watch_on_hook && (rc = etcd_watch_start(s)) < 0) {
 		ck_status_set(st, rc, "etcd: cannot start the watch thread");

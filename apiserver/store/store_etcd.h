@@ -62,6 +62,8 @@ void	etcd_add_prefix_range(struct cJSON *req, const char *p, size_t len);
 
 int	etcd_watch_start(struct etcd_store *s);
 void	etcd_watch_stop(struct etcd_store *s);
+/* etcd's revision now. */
+int	etcd_current_revision(struct etcd_store *s, int64_t *rev);
 int	etcd_events_since(struct store *base, const char *resource,
 	    int64_t from_rv, size_t limit, struct store_event **out, size_t *n);
 /* Raise the known compacted revision to c (watches from below it: 410). */

@@ -30,9 +30,12 @@
 /* Pause between two attempts to reopen the watch. */
 #define ETCD_REWATCH_MS		200
 
-/* The body of a watch of everything under the prefix from rev. */
+/*
+ * The body of a watch from rev of everything under the prefix, or with
+ * all_keys of the whole keyspace (every revision has an event there).
+ */
 static char *
-watch_body(const struct etcd_store *s, int64_t rev)
+watch_body(const struct etcd_store *s, int64_t rev, bool all_keys)
 {
 	struct strbuf p = STRBUF_INIT;
 	cJSON *req, *cr;
@@ -43,7 +46,11 @@ watch_body(const struct etcd_store *s, int64_t rev)
 	cr = cJSON_AddObjectToObject(req, "create_request");
 	if (req == NULL || cr == NULL)
 		abort();
-	etcd_add_prefix_range(cr, p.buf, p.len);
+	if (all_keys) {
+		etcd_json_add_bytes(cr, "key", "", 1);
+		etcd_json_add_bytes(cr, "range_end", "", 1);
+	} else
+		etcd_add_prefix_range(cr, p.buf, p.len);
 	etcd_json_add_i64(cr, "start_revision", rev);
 	cJSON_AddBoolToObject(cr, "prev_kv", 1);
 	cJSON_AddBoolToObject(cr, "progress_notify", 1);
@@ -219,7 +226,7 @@ watch_main(void *arg)
 		pthread_mutex_lock(&s->mu);
 		from = s->delivered + 1;
 		pthread_mutex_unlock(&s->mu);
-		body = watch_body(s, from);
+		body = watch_body(s, from, false);
 		rc = etcd_stream(s->cl, "/v3/watch", body, 0, on_watch_line, s,
 		    &s->stop);
 		free(body);
@@ -271,11 +278,25 @@ struct replay {
 	bool			 done;
 };
 
+/* Whether kv's key is under the prefix (the replay sees every key). */
+static bool
+under_prefix(const struct etcd_store *s, const cJSON *kv)
+{
+	size_t plen = strlen(s->prefix), len = 0;
+	char *key = etcd_json_bytes(kv, "key", &len);
+	bool in;
+
+	in = key != NULL && len > plen && memcmp(key, s->prefix, plen) == 0 &&
+	    key[plen] == '/';
+	free(key);
+	return in;
+}
+
 static int
 on_replay_line(const char *line, size_t len, void *arg)
 {
 	struct replay *r = arg;
-	const cJSON *res, *e;
+	const cJSON *res, *e, *kv;
 	struct store_event ev;
 	cJSON *j;
 	int stop = 0;
@@ -292,10 +313,11 @@ on_replay_line(const char *line, size_t len, void *arg)
 		goto out;
 	}
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(res, "events")) {
-		if (event_of(r->s, e, &ev) < 0)
-			continue;
-		if (ev.rv >= r->until)
+		kv = cJSON_GetObjectItemCaseSensitive(e, "kv");
+		if (etcd_json_i64(kv, "mod_revision") >= r->until)
 			r->done = true;
+		if (!under_prefix(r->s, kv) || event_of(r->s, e, &ev) < 0)
+			continue;
 		if (ev.rv > r->until || (r->resource != NULL &&
 		    strcmp(ev.resource, r->resource) != 0) ||
 		    (r->limit > 0 && r->n == r->limit)) {
@@ -318,10 +340,11 @@ out:
 }
 
 /*
- * etcd's history from from_rv + 1 up to the newest event the watch thread
- * has seen: a watch of the prefix read until that event comes, then
- * dropped. An event is only known to have come through its revision, so
- * the bound is an event's revision, never a bare store revision.
+ * etcd's history from from_rv + 1 up to etcd's revision now, so it covers
+ * any list read before (a watch's initial page reads etcd, which may be
+ * ahead of the watch thread): a watch of the whole keyspace, where every
+ * revision has an event, read until the event at that revision comes,
+ * then dropped; the events under the prefix are kept.
  */
 int
 etcd_events_since(struct store *base, const char *resource, int64_t from_rv,
@@ -340,12 +363,11 @@ etcd_events_since(struct store *base, const char *resource, int64_t from_rv,
 	r.s = s;
 	r.resource = resource;
 	r.limit = limit;
-	pthread_mutex_lock(&s->mu);
-	r.until = s->last_event;
-	pthread_mutex_unlock(&s->mu);
+	if ((rc = etcd_current_revision(s, &r.until)) < 0)
+		return rc;
 	if (r.until <= from_rv)
 		return 0;
-	body = watch_body(s, from_rv + 1);
+	body = watch_body(s, from_rv + 1, true);
 	rc = etcd_stream(s->cl, "/v3/watch", body, ETCD_REPLAY_TIMEOUT_MS,
 	    on_replay_line, &r, &s->stop);
 	free(body);

@@ -760,6 +760,48 @@ test_store_etcd_watch_starts_with_the_hook(void **state)
 	free(g);
 }
 
+/*
+ * The history covers etcd's revision now, not only what the watch thread
+ * has seen: a list reads etcd and may be ahead of the thread (a watch's
+ * initial page then feeds the log up to the list's revision). Here g has
+ * no watch yet, and etcd's newest revision is a key of another prefix.
+ */
+static void
+test_store_etcd_history_covers_now(void **state)
+{
+	struct fx *f = *state;
+	struct store_etcd_config cfg = { .servers = etcd.url,
+	    .prefix = f->prefix, .watch_on_hook = true };
+	struct store *g = NULL, *other = NULL;
+	struct store_event *evs = NULL;
+	struct store_list l;
+	struct ck_status st;
+	char op[40];
+	int64_t base, rv1, rv2;
+	size_t n = 0;
+
+	NEED_ETCD();
+	assert_int_equal(store_open_etcd(&cfg, &g, &st), 0);
+	base = store_revision(g);
+	snprintf(op, sizeof(op), "%s-other", f->prefix);
+	assert_int_equal(open_at(etcd.url, op, &other, &st), 0);
+	rv1 = create(f->s, "namespaces", "", "ahead");
+	rv2 = create(other, "namespaces", "", "foreign");
+	assert_true(rv2 > rv1);
+	assert_int_equal(store_list(g, "namespaces", "", NULL, NULL, 0, &l), 0);
+	assert_true(l.rv >= rv2);
+	assert_int_equal(l.n, 1);
+	store_list_fini(&l);
+	assert_int_equal(store_events_since(g, "namespaces", base, 0, &evs,
+	    &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(evs[0].rv, rv1);
+	assert_string_equal(evs[0].name, "ahead");
+	store_events_free(evs, n);
+	store_close(other);
+	store_close(g);
+}
+
 /* A dead first member: every request goes on to the next one. */
 static void
 test_store_etcd_failover(void **state)
@@ -835,6 +877,7 @@ main(void)
 		T(test_store_etcd_txn),
 		T(test_store_etcd_two_stores),
 		T(test_store_etcd_watch_starts_with_the_hook),
+		T(test_store_etcd_history_covers_now),
 		T(test_store_etcd_failover),
 		T(test_store_etcd_killed),
 	};

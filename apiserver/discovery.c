@@ -219,6 +219,7 @@ reply_resource_list(struct api_response *resp, const char *g, const char *v)
 static void
 reply_metrics(struct apiserver *srv, struct api_response *resp)
 {
+	struct store_write_stats ws;
 	struct strbuf sb = STRBUF_INIT;
 	size_t len;
 	char *s;
@@ -242,6 +243,16 @@ reply_metrics(struct apiserver *srv, struct api_response *resp)
 				      "did not keep up (410 Expired)."),
 		    (double)watchlog_slow_ended(srv->wl));
 	}
+	store_write_stats(srv->store, &ws);
+	metrics_gauge_set(metrics_gauge("apiserver_store_batches_total",
+			      "Group commits (transactions) the store ran."),
+	    (double)ws.batches);
+	metrics_gauge_set(metrics_gauge("apiserver_store_batched_writes_total",
+			      "Writes (units) in those transactions."),
+	    (double)ws.writes);
+	metrics_gauge_set(metrics_gauge("apiserver_store_batch_max",
+			      "The most writes one transaction took."),
+	    (double)ws.max_batch);
 	metrics_render(&sb);
 	s = strbuf_detach(&sb, &len);
 	api_response_take(resp, 200, METRICS_CONTENT_TYPE, s, len);

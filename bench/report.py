@@ -33,8 +33,9 @@ dns, dns_answer = load("dns"), load("dns_answer")
 petset = load("petset")
 getr, list_ns, list_all = load("get"), load("list_ns"), load("list_all")
 etcd_seq, etcd_conc, raw = load("etcd_seq"), load("etcd_conc"), load("sqlite_raw")
-conc_full = load("api_conc_full")
+conc_full, conc_cluster = load("api_conc_full"), load("api_conc_cluster")
 conc_etcd, pods_etcd = load("api_conc_etcd"), load("pods_etcd")
+fill = load("pods_fill")
 ks_kib = get(mem, "kubelet_sim_kib")
 cp_kib = get(mem, "control_plane_kib")
 out = {
@@ -45,7 +46,7 @@ out = {
     "api_creates_per_s": get(conc, "per_s"),
     "api_create_p50_ms": get(seq, "p50_ms"),
     "api_create_p99_ms": get(seq, "p99_ms"),
-    "api_create_p99_ms_under_load": get(conc, "p99_ms"),
+    "api_create_p99_ms_under_load": get(conc_cluster, "p99_ms") or get(conc, "p99_ms"),
     "pod_startup_p50_ms": get(paced, "p50_ms"),
     "pod_startup_p99_ms": get(paced, "p99_ms"),
     "pod_startup_rate_per_s": get(paced, "rate"),
@@ -68,9 +69,15 @@ out = {
     "ratio_api_vs_sqlite_raw": ratio(get(conc, "per_s"), get(raw, "per_s")),
     "storage_sync": conc.get("storage_sync", "normal") if conc else None,
     "api_creates_per_s_full_sync": get(conc_full, "per_s"),
+    "api_creates_per_s_in_cluster": get(conc_cluster, "per_s"),
     "ratio_api_full_vs_etcd": ratio(get(conc_full, "per_s"), get(etcd_conc, "per_s")),
     "api_creates_per_s_etcd_backend": get(conc_etcd, "per_s"),
     "e2e_pods_per_s_etcd_backend": get(pods_etcd, "per_s"),
+    "e2e_etcd_backend_nodes": get(pods_etcd, "nodes"),
+    "e2e_etcd_backend_pods": get(pods_etcd, "received"),
+    "e2e_fill_pods": get(fill, "received"),
+    "e2e_fill_pods_per_s": get(fill, "per_s"),
+    "pods_in_cluster": get(list_all, "objects"),
     "gc_collect_10k_s": get(gc, "seconds"),
     "netpol_matrix_100x50_ms": get(npm, "ms"),
     "netpol_load_ms": get(npm, "load_ms"),
@@ -85,7 +92,8 @@ json.dump(out, sys.stdout, indent=2)
 print()
 
 rows = [
-    ("API creates/s at 50 conns", out["api_creates_per_s"], ">= 10,000", "etcd here: %s/s" % out["etcd_puts_per_s"], out["ratio_api_vs_etcd"]),
+    ("API creates/s at 50 conns", out["api_creates_per_s"], ">= 1.5x etcd", "etcd here: %s/s" % out["etcd_puts_per_s"], out["ratio_api_vs_etcd"]),
+    ("  in the running cluster", out["api_creates_per_s_in_cluster"], "-", "etcd here: %s/s" % out["etcd_puts_per_s"], ratio(out["api_creates_per_s_in_cluster"], out["etcd_puts_per_s"])),
     ("  with --storage-sync=full", out["api_creates_per_s_full_sync"], ">= etcd", "etcd here: %s/s" % out["etcd_puts_per_s"], out["ratio_api_full_vs_etcd"]),
     ("  on the etcd3 backend", out["api_creates_per_s_etcd_backend"], "-", "etcd here: %s/s" % out["etcd_puts_per_s"], ratio(out["api_creates_per_s_etcd_backend"], out["etcd_puts_per_s"])),
     ("API create p50 ms (1 conn)", out["api_create_p50_ms"], "<= 0.25", "etcd here: %s ms" % out["etcd_put_p50_ms"], ratio(out["etcd_put_p50_ms"], out["api_create_p50_ms"])),

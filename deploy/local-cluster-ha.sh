@@ -14,9 +14,11 @@
 HA_ETCD=3
 HA_APISERVERS=${CKUBE_HA_APISERVERS:-2}	# fewer only to try the deploy side
 HA_COPIES=2
-# A short lease for a local cluster: a standby leads within 4 s of its leader's death.
-HA_LEADER_FLAGS="--leader-elect --leader-elect-lease-duration=4s
---leader-elect-renew-deadline=3s --leader-elect-retry-period=1s"
+# A short lease for a local cluster: a standby leads within 8 s of its leader's death. The
+# renew deadline (6 s) outlasts the relist storm on the surviving apiserver when one dies on a
+# busy 2-core box (with 3 s a leader could lose its lease there and exit).
+HA_LEADER_FLAGS="--leader-elect --leader-elect-lease-duration=8s
+--leader-elect-renew-deadline=6s --leader-elect-retry-period=1s"
 
 # pick_port KEY: hp[KEY] = a loopback port nobody listens on now and not handed out by
 # this run (no $(...): the list of those handed out must survive the call).

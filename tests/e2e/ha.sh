@@ -151,7 +151,7 @@ new_r=$(other_copy replicaset-controller "$old_r")
 check "a copy of the scheduler and of the replicaset controller leads" \
     test -n "$old_s" -a -n "$new_s" -a -n "$old_r" -a -n "$new_r"
 kill -9 "$old_s" "$old_r"
-check "the standby scheduler leads (lease 4 s)" eventually -t 30 is "$new_s" holder_pid scheduler
+check "the standby scheduler leads (lease 8 s)" eventually -t 30 is "$new_s" holder_pid scheduler
 check "the standby replicaset controller leads" \
     eventually -t 30 is "$new_r" holder_pid replicaset-controller
 check "kubectl scales the Deployment to 28" kc scale deploy web --replicas=28

@@ -143,7 +143,17 @@ check "nothing acknowledged was lost" all_there "$URL_B" "$CK_TMP/acked"
 # for their supervisor to restart): up --ha is that supervisor here.
 check "up --ha restarts the daemons that lost their lease" LC up --ha
 
-# --- the leading scheduler and replicaset controller killed: the standbys lead.
+# --- the leading scheduler and replicaset controller killed: the standbys lead. First a
+# running copy must hold each Lease: the leader that exited without quorum is named in it
+# until the lease runs out.
+# leads_live NAME: the Lease's holder is a running copy of ckube-NAME.
+leads_live() {
+	local h
+	h=$(holder_pid "$1")
+	[ -n "$h" ] && cat "$E2E_DIR/run/$1"-[0-9].pid | grep -qx "$h" && kill -0 "$h" 2>/dev/null
+}
+check "a running copy holds the scheduler's Lease" eventually -t 40 leads_live scheduler
+check "... and the replicaset controller's" eventually -t 40 leads_live replicaset-controller
 old_s=$(holder_pid scheduler)
 old_r=$(holder_pid replicaset-controller)
 new_s=$(other_copy scheduler "$old_s")

@@ -69,23 +69,26 @@ scrape(void)
 	char now[RFC3339_MAX], window[32], url[512];
 	const char *base;
 	size_t n, i;
+	void *h;
 
 	rfc3339_now(now);
 	snprintf(window, sizeof(window), "%llds",
 	    (long long)(f.resolution_ms + 999) / 1000);
 	nodes = cache_list(api.nodes, &n);
+	h = ms_fetch_begin((long)f.scrape_timeout_ms);
 	for (i = 0; i < n; i++) {
 		base = kobj_annotation(nodes[i], ANN_KUBELET_URL);
 		if (base == NULL)
 			continue;
 		snprintf(url, sizeof(url), "%s/stats/summary?node=%s", base,
 		    kobj_name(nodes[i]));
-		doc = ms_fetch_json(url, (long)f.scrape_timeout_ms);
+		doc = ms_fetch_json(h, url);
 		if (doc != NULL && ms_snapshot_add_summary(next, doc, now,
 		    window) != 0)
 			log_v(2, "scrape %s: no node in the summary", url);
 		cJSON_Delete(doc);
 	}
+	ms_fetch_end(h);
 	cache_list_free(nodes, n);
 	ms_store_swap(api.store, next);
 }

@@ -64,10 +64,14 @@ int	ms_api_answer(struct ms_api *api, const char *method, const char *path,
 	    const char *label_selector, char **body);
 
 /*
- * GET url (http only, short timeout) into a parsed document (yours), or
- * NULL (logged at --v=2).
+ * A scrape pass: ms_fetch_begin() a handle (NULL when out of memory; its
+ * connections stay open across the pass), ms_fetch_json() each url (http
+ * or https, the timeout, a size cap) into a parsed document (yours) or
+ * NULL (logged at --v=2), ms_fetch_end().
  */
-struct cJSON	*ms_fetch_json(const char *url, long timeout_ms);
+void		*ms_fetch_begin(long timeout_ms);
+struct cJSON	*ms_fetch_json(void *h, const char *url);
+void		 ms_fetch_end(void *h);
 
 /*
  * Create or update Service and Endpoints ns/name (host:port) and the

@@ -8,6 +8,7 @@
  */
 #include "ckube/flags.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -34,6 +35,7 @@ static size_t	  config_nstrs;
 union flag_value {
 	int		 b;
 	int64_t		 i;
+	double		 d;
 	const char	*s;
 };
 
@@ -180,6 +182,23 @@ flags_parse_duration_ms(const char *s, int64_t *out_ms)
 	return 0;
 }
 
+/* A finite decimal, all of text (strtod, so "0.1", "1e-2", "-3"). */
+static int
+parse_float(const char *text, double *out)
+{
+	char *end;
+	double d;
+
+	if (*text == '\0' || isspace((unsigned char)*text))
+		return CK_EINVALID;
+	errno = 0;
+	d = strtod(text, &end);
+	if (*end != '\0' || errno != 0 || !isfinite(d))
+		return CK_EINVALID;
+	*out = d;
+	return 0;
+}
+
 static int
 parse_value(const struct flag *f, const char *text, union flag_value *v,
     const char **why)
@@ -202,6 +221,9 @@ parse_value(const struct flag *f, const char *text, union flag_value *v,
 		if (quantity_parse_value(text, &v->i, NULL) < 0 || v->i < 0)
 			return CK_EINVALID;
 		return 0;
+	case FLAG_FLOAT:
+		*why = "must be a number such as 0.1";
+		return parse_float(text, &v->d);
 	}
 	*why = "unknown flag type";
 	return CK_EINVALID;
@@ -452,6 +474,9 @@ commit(const struct flag_set *fs)
 		case FLAG_STRING:
 			*(const char **)f->ptr = fs->v[i].s;
 			break;
+		case FLAG_FLOAT:
+			*(double *)f->ptr = fs->v[i].d;
+			break;
 		}
 	}
 }
@@ -580,6 +605,8 @@ type_name(enum flag_type t)
 		return "duration";
 	case FLAG_SIZE:
 		return "quantity";
+	case FLAG_FLOAT:
+		return "float32";
 	}
 	return "";
 }

@@ -87,6 +87,18 @@ backoff_ms(const struct ratelimit_config *cfg, unsigned int exp)
 	return d < cfg->max_delay_ms ? d : cfg->max_delay_ms;
 }
 
+/* Bring the bucket up to now (qps > 0). Locked. */
+static void
+bucket_refill(struct ratelimit *rl, uint64_t now)
+{
+	if (now > rl->last_ms) {
+		rl->tokens += (double)(now - rl->last_ms) * rl->cfg.qps / 1000.0;
+		if (rl->tokens > rl->cfg.burst)
+			rl->tokens = rl->cfg.burst;
+	}
+	rl->last_ms = now;		/* also when the (fake) clock went back */
+}
+
 /* Take one token; return the wait in ms until it is really there. Locked. */
 static uint64_t
 bucket_take(struct ratelimit *rl)
@@ -96,18 +108,52 @@ bucket_take(struct ratelimit *rl)
 
 	if (rl->cfg.qps == 0)
 		return 0;
-	if (now > rl->last_ms) {
-		rl->tokens += (double)(now - rl->last_ms) * rl->cfg.qps / 1000.0;
-		if (rl->tokens > rl->cfg.burst)
-			rl->tokens = rl->cfg.burst;
-	}
-	rl->last_ms = now;		/* also when the (fake) clock went back */
+	bucket_refill(rl, now);
 	rl->tokens -= 1;
 	if (rl->tokens >= 0)
 		return 0;
 	/* The epsilon keeps 100.00000000001 from becoming 101. */
 	wait_ms = ceil(-rl->tokens * 1000.0 / rl->cfg.qps - 1e-6);
 	return wait_ms > 0 ? (uint64_t)wait_ms : 0;
+}
+
+uint64_t
+ratelimit_try(struct ratelimit *rl)
+{
+	uint64_t wait = 0;
+	double ms;
+
+	pthread_mutex_lock(&rl->mu);
+	if (rl->cfg.qps <= 0) {
+		wait = UINT64_MAX;
+		goto out;
+	}
+	bucket_refill(rl, ck_now_ms());
+	if (rl->tokens >= 1) {
+		rl->tokens -= 1;
+		goto out;
+	}
+	ms = ceil((1 - rl->tokens) * 1000.0 / rl->cfg.qps - 1e-6);
+	wait = ms > 1 ? (uint64_t)ms : 1;
+out:
+	pthread_mutex_unlock(&rl->mu);
+	return wait;
+}
+
+void
+ratelimit_set_qps(struct ratelimit *rl, double qps)
+{
+	if (!(qps >= 0) || !isfinite(qps))
+		return;
+	pthread_mutex_lock(&rl->mu);
+	if (rl->cfg.qps > 0)
+		bucket_refill(rl, ck_now_ms());
+	else
+		rl->last_ms = ck_now_ms();
+	rl->cfg.qps = qps;
+	if (rl->cfg.burst == 0)
+		rl->cfg.burst = 1;
+	pthread_mutex_unlock(&rl->mu);
 }
 
 uint64_t

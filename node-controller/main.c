@@ -15,6 +15,22 @@ static const struct flag nodelife_flags[] = {
 	  &nodelife_cfg.eviction_timeout_ms, "5m", "Node lifecycle",
 	  "how long a pod with no matching toleration (stored before the apiserver's "
 	  "DefaultTolerationSeconds admission) stays on an unreachable or not-ready node" },
+	{ "node-eviction-rate", FLAG_FLOAT, &nodelife_cfg.eviction_rate, "0.1",
+	  "Node lifecycle",
+	  "nodes per second whose pods start being evicted (NoExecute taint) in a "
+	  "healthy zone, or a fully disrupted one while others are not" },
+	{ "secondary-node-eviction-rate", FLAG_FLOAT,
+	  &nodelife_cfg.secondary_eviction_rate, "0.01", "Node lifecycle",
+	  "the same in a zone with --unhealthy-zone-threshold of its nodes not "
+	  "Ready (0 when the zone has at most --large-cluster-size-threshold nodes)" },
+	{ "unhealthy-zone-threshold", FLAG_FLOAT,
+	  &nodelife_cfg.unhealthy_zone_threshold, "0.55", "Node lifecycle",
+	  "the share of not-Ready nodes (more than 2) that puts a zone in "
+	  "partial disruption" },
+	{ "large-cluster-size-threshold", FLAG_INT,
+	  &nodelife_cfg.large_cluster_size, "50", "Node lifecycle",
+	  "zones with more nodes keep evicting at the secondary rate when "
+	  "partly disrupted" },
 };
 
 /* What eviction reads of a pod; the cache keeps only that. */

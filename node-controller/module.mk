@@ -3,5 +3,6 @@
 NODECTL_SRCS :=
 NODECTL_SRCS += node-controller/nodelife.c
 NODECTL_SRCS += node-controller/nodelife_evict.c
+NODECTL_SRCS += node-controller/nodelife_zone.c
 
 $(eval $(call daemon,node-controller,ckube-node-controller,$(NODECTL_SRCS)))

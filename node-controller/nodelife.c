@@ -25,6 +25,10 @@ struct nodelife_cfg nodelife_cfg = {
 	.grace_ms = 40000,
 	.monitor_period_ms = 5000,
 	.eviction_timeout_ms = 300000,
+	.eviction_rate = 0.1,
+	.secondary_eviction_rate = 0.01,
+	.unhealthy_zone_threshold = 0.55,
+	.large_cluster_size = 50,
 };
 
 #define LEASE_NAMESPACE	"kube-node-lease"
@@ -195,11 +199,13 @@ is_ours(const char *key)
 }
 
 /*
- * The node's taints with ours replaced by want's pair (want NULL: none), or
- * NULL if they already are as wanted.
+ * The node's taints with ours replaced by want's pair (want NULL: none;
+ * noexec false: its NoSchedule taint alone), or NULL if they already are as
+ * wanted.
  */
 static cJSON *
-taints_wanted(const struct kobj *node, const char *want, const char *now)
+taints_wanted(const struct kobj *node, const char *want, bool noexec,
+    const char *now)
 {
 	const cJSON *have = kobj_get(node, "spec.taints"), *t;
 	cJSON *out = cJSON_CreateArray(), *nt;
@@ -212,7 +218,9 @@ taints_wanted(const struct kobj *node, const char *want, const char *now)
 		    cJSON_GetObjectItemCaseSensitive(t, "effect"));
 
 		if (is_ours(key)) {
-			if (want == NULL || strcmp(key, want) != 0) {
+			if (want == NULL || strcmp(key, want) != 0 ||
+			    (!noexec && eff != NULL &&
+			    strcmp(eff, "NoExecute") == 0)) {
 				changed = true;
 				continue;
 			}
@@ -230,7 +238,7 @@ taints_wanted(const struct kobj *node, const char *want, const char *now)
 		cJSON_AddItemToArray(out, nt);
 		changed = true;
 	}
-	if (want != NULL && !have_ne) {
+	if (want != NULL && noexec && !have_ne) {
 		nt = cJSON_CreateObject();
 		cJSON_AddStringToObject(nt, "key", want);
 		cJSON_AddStringToObject(nt, "effect", "NoExecute");
@@ -327,6 +335,29 @@ min_pos(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
+/*
+ * Whether node, due a NoExecute taint, may have it: never in master
+ * disruption; if it has one of ours already (a swap), yes; else when its
+ * zone's limiter grants it, the next try in *next_ms otherwise.
+ */
+static bool
+noexec_allowed(struct controller *c, const struct kobj *node, int64_t *next_ms)
+{
+	const struct nodelife_cfg *cfg = &nodelife_cfg;
+	uint64_t wait;
+	int64_t again;
+
+	if (nodelife_zone_master_disruption(c))
+		return false;
+	if (has_noexecute(node) || nodelife_zone_may_taint(c, node, &wait))
+		return true;
+	again = cfg->monitor_period_ms > 0 ? cfg->monitor_period_ms : 5000;
+	if (wait < (uint64_t)again)
+		again = (int64_t)wait;
+	*next_ms = min_pos(*next_ms, again);
+	return false;
+}
+
 int
 nodelife_reconcile(struct controller *c, const char *key)
 {
@@ -337,7 +368,7 @@ nodelife_reconcile(struct controller *c, const char *key)
 	const char *ready, *want;
 	int64_t now_us, age_ms, next_ms = 0, due;
 	cJSON *taints;
-	bool changed;
+	bool changed, noexec = true;
 	int rc = 0;
 
 	if (node == NULL)
@@ -366,7 +397,9 @@ nodelife_reconcile(struct controller *c, const char *key)
 			want = kobj_condition(node, "Ready") != NULL &&
 			    has_noexecute(node) ? TAINT_UNREACHABLE : NULL;
 	}
-	taints = taints_wanted(node, want, now);
+	if (want != NULL && !noexec_allowed(c, node, &next_ms))
+		noexec = false;
+	taints = taints_wanted(node, want, noexec, now);
 	changed = taints != NULL;
 	if (taints == NULL) {
 		taints = cJSON_IsArray(kobj_get(node, "spec.taints")) ?

@@ -8,6 +8,7 @@
 #ifndef NODELIFE_H
 #define NODELIFE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct controller;
@@ -18,6 +19,10 @@ struct nodelife_cfg {
 	int64_t	grace_ms;		/* --node-monitor-grace-period */
 	int64_t	monitor_period_ms;	/* --node-monitor-period */
 	int64_t	eviction_timeout_ms;	/* --pod-eviction-timeout */
+	double	eviction_rate;		/* --node-eviction-rate (nodes/s) */
+	double	secondary_eviction_rate; /* --secondary-node-eviction-rate */
+	double	unhealthy_zone_threshold; /* --unhealthy-zone-threshold */
+	int64_t	large_cluster_size;	/* --large-cluster-size-threshold */
 };
 extern struct nodelife_cfg nodelife_cfg;
 
@@ -55,5 +60,17 @@ int	nodelife_mark_pods_not_ready(struct controller *c,
 
 int64_t	nodelife_evict_pods(struct controller *c, const struct kobj *node,
 	    int64_t now_us);
+
+/*
+ * Zone disruption (nodelife_zone.c). Whether node may get a NoExecute
+ * taint now (a token of its zone's limiter is taken); if not, *wait_ms is
+ * when to ask again (UINT64_MAX: not while the zone's state holds).
+ */
+bool	nodelife_zone_may_taint(struct controller *c, const struct kobj *node,
+	    uint64_t *wait_ms);
+/* Every zone fully disrupted: no NoExecute taints, ours lifted. */
+bool	nodelife_zone_master_disruption(struct controller *c);
+/* Forget every zone (tests). */
+void	nodelife_zone_reset(void);
 
 #endif

@@ -21,6 +21,7 @@ enum flag_type {
 	FLAG_STRING,	/* const char **: points into argv or at the default (never freed) */
 	FLAG_DURATION,	/* int64_t *: milliseconds; accepts Go durations "500ms", "10s", "1m30s", "2h" */
 	FLAG_SIZE,	/* int64_t *: bytes; accepts plain numbers and quantities "3Mi", "1G" */
+	FLAG_FLOAT,	/* double *: a finite decimal such as 0.1 or 1e-2 (pflag's float32) */
 };
 
 struct flag {

@@ -49,6 +49,19 @@ void		 ratelimit_free(struct ratelimit *rl);
  */
 uint64_t	 ratelimit_when(struct ratelimit *rl, const char *key);
 
+/*
+ * The bucket alone, as client-go's flowcontrol TryAccept: take a token if
+ * one is there now and return 0, or return the ms until one will be (taking
+ * nothing). A bucket with qps 0 never has one: UINT64_MAX. Thread-safe.
+ */
+uint64_t	 ratelimit_try(struct ratelimit *rl);
+
+/*
+ * Change the bucket's rate (qps >= 0 and finite; else ignored), keeping the
+ * tokens it has (the node controller's SwapLimiter). Thread-safe.
+ */
+void		 ratelimit_set_qps(struct ratelimit *rl, double qps);
+
 /* Forget key's failures: its next ratelimit_when() starts at base. Thread-safe. */
 void		 ratelimit_forget(struct ratelimit *rl, const char *key);
 

@@ -7,7 +7,10 @@
 # tolerationSeconds of its own is not (yet), while a pod tolerating the taint
 # forever stays and every pod of the node gets Ready=False at once
 # (MarkPodsNotReady); a restarted kubelet-sim takes its nodes back (Ready,
-# taints gone) and finishes the deletion.
+# taints gone) and finishes the deletion. A second kubelet-sim keeps a
+# witness node Ready throughout, as Kubernetes evicts nothing once every
+# node of every zone is not Ready (master disruption): the last scenario
+# stops it too and checks that.
 . "$(dirname "$0")/../../lib/lib.sh"
 
 NC=$CK_BIN/ckube-node-controller
@@ -18,6 +21,19 @@ fi
 start_apiserver api --default-unreachable-toleration-seconds 2 ||
     { not_ok "apiserver starts"; exit 1; }
 
+# The witness: one node (w-0) that stays Ready.
+WS_PID=""
+start_witness() {
+	rm -f "$CK_TMP/wsim.port"
+	setsid "$CK_BIN/ckube-kubelet-sim" --master "$API_URL" \
+	    --watch-bus "ipc://$API_DATA/data/bus" --port 0 \
+	    --port-file "$CK_TMP/wsim.port" --nodes 1 --node-prefix w- \
+	    --node-lease-renew-interval 500ms --node-status-report-frequency 1s \
+	    --v=2 >>"$CK_TMP/wsim.log" 2>&1 &
+	WS_PID=$!
+	CK_PIDS+=("$WS_PID")
+	eventually test -s "$CK_TMP/wsim.port"
+}
 KS_PID=""
 start_ksim() {
 	rm -f "$CK_TMP/ksim.port"
@@ -35,7 +51,7 @@ start_nc() {
 	setsid "$NC" --master "$API_URL" --watch-bus "ipc://$API_DATA/data/bus" \
 	    --port 0 --port-file "$CK_TMP/nc.port" \
 	    --node-monitor-grace-period 3s --node-monitor-period 500ms \
-	    --pod-eviction-timeout 2s --v=2 >>"$CK_TMP/nc.log" 2>&1 &
+	    --pod-eviction-timeout 2s --node-eviction-rate 2 --v=2 >>"$CK_TMP/nc.log" 2>&1 &
 	NC_PID=$!
 	CK_PIDS+=("$NC_PID")
 	eventually test -s "$CK_TMP/nc.port" &&
@@ -61,7 +77,9 @@ pod_ready() { [ "$(api GET "/api/v1/namespaces/default/pods/$1" | json "[c['stat
 gone() { api GET "/api/v1/namespaces/default/pods/$1" >/dev/null; [ "$(code)" = 404 ]; }
 
 check "kubelet-sim starts" start_ksim
+check "a witness kubelet-sim starts" start_witness
 check "node-controller becomes ready" start_nc
+check "the witness node registers Ready" eventually -t 15 ready_is w-0 True
 check "nodes register Ready" eventually -t 15 ready_is sim-1 True
 check "a healthy node has no taints" untainted sim-0
 mkpod '{"metadata":{"name":"plain"},"spec":{"containers":[{"name":"c","image":"nginx"}]}}' plain
@@ -102,5 +120,27 @@ kill -STOP "$KS_PID"
 check "a paused node's pods get Ready=False" eventually -t 15 pod_ready tolerant False
 kill -CONT "$KS_PID"
 check "the resumed kubelet-sim writes Ready=True again" eventually -t 15 pod_ready tolerant True
+
+# Master disruption: every node not Ready (both kubelet-sims stopped). Kubernetes takes
+# the controller to be the one cut off: no NoExecute taint, no eviction.
+mkpod '{"metadata":{"name":"late"},"spec":{"containers":[{"name":"c","image":"nginx"}]}}' late
+check "a new plain pod runs on sim-0" eventually -t 10 phase_is late Running
+check "both kubelet-sims stop" stop_pid "$KS_PID"
+stop_pid "$WS_PID"
+check "every node goes Ready=Unknown" eventually -t 15 ready_is w-0 Unknown
+check "sim-0 too" eventually -t 15 ready_is sim-0 Unknown
+NOSCHED='["node.kubernetes.io/unreachable:NoSchedule"]'
+only_nosched() { [ "$(taints "$1")" = "$NOSCHED" ]; }
+check "master disruption: the nodes get the NoSchedule taint only" eventually -t 10 only_nosched sim-0
+grep -q "entering master disruption mode" "$CK_TMP/nc.log"
+expect "the controller logs master disruption mode" 0 "$?"
+# Its 2 s toleration would have run out twice over within this window.
+noexec_seen=0
+for _ in $(seq 10); do
+	case "$(taints sim-0)$(taints w-0)" in *NoExecute*) noexec_seen=1 ;; esac
+	sleep 0.5
+done
+expect "no NoExecute taint meanwhile" 0 "$noexec_seen"
+check "the plain pod is not evicted" staying late
 check "node-controller stops on SIGTERM" stop_pid "$NC_PID"
 finish

@@ -236,6 +236,47 @@ test_flags_bad_default(void **state)
 	assert_int_equal(flags_parse(&prog, NULL, NULL, 0, 1, argv), FLAGS_OK);
 }
 
+/* FLAG_FLOAT: decimals and exponents; junk, inf and nan are usage errors. */
+static void
+test_flags_float(void **state)
+{
+	static double rate;
+	static const struct flag ft[] = { { "rate", FLAG_FLOAT, &rate, "0.1",
+	    "G", "a rate" } };
+	static const struct flag *const tt[] = { ft };
+	static const size_t tn[] = { 1 };
+	static const char *const bad[] = { "--rate=abc", "--rate=1x",
+	    "--rate=inf", "--rate=nan", "--rate=", "--rate= 1", "--rate=1e999" };
+	char *argv[] = { (char *)(uintptr_t)"prog", NULL, NULL };
+	FILE *tmp = tmpfile();
+	int saved;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(flags_parse(&prog, tt, tn, 1, 1, argv), FLAGS_OK);
+	assert_true(rate > 0.0999 && rate < 0.1001);
+	argv[1] = (char *)(uintptr_t)"--rate=1e-2";
+	assert_int_equal(flags_parse(&prog, tt, tn, 1, 2, argv), FLAGS_OK);
+	assert_true(rate > 0.00999 && rate < 0.01001);
+	argv[1] = (char *)(uintptr_t)"--rate=0";
+	assert_int_equal(flags_parse(&prog, tt, tn, 1, 2, argv), FLAGS_OK);
+	assert_true(rate == 0);
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fileno(tmp), 2);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		rate = 7;
+		argv[1] = (char *)(uintptr_t)bad[i];
+		assert_int_equal(flags_parse(&prog, tt, tn, 1, 2, argv),
+		    CK_EINVALID);
+		assert_true(rate == 7);
+	}
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	fclose(tmp);
+}
+
 static void
 test_flags_duration(void **state)
 {
@@ -427,6 +468,7 @@ main(void)
 		cmocka_unit_test_setup(test_flags_markdown, setup),
 		cmocka_unit_test_setup(test_flags_bad_default, setup),
 		cmocka_unit_test(test_flags_duration),
+		cmocka_unit_test(test_flags_float),
 		cmocka_unit_test_setup(test_flags_config, setup),
 		cmocka_unit_test_setup(test_flags_config_errors, setup),
 		cmocka_unit_test_setup(test_flags_usage_error_and_markdown_flag,

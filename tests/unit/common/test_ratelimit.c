@@ -122,6 +122,38 @@ test_ratelimit_bucket_burst_then_qps(void **state)
 	ratelimit_free(rl);
 }
 
+/* TryAccept: a token or the wait, never a debt; the rate can change. */
+static void
+test_ratelimit_try_and_set_qps(void **state)
+{
+	struct ratelimit *rl = new_limiter(0, 0, 0.1, 1);
+
+	(void)state;
+	assert_int_equal(ratelimit_try(rl), 0);		/* the burst */
+	assert_int_equal(ratelimit_try(rl), 10000);	/* 0.1/s */
+	assert_int_equal(ratelimit_try(rl), 10000);	/* nothing owed */
+	clock_advance_fake(4000);
+	assert_int_equal(ratelimit_try(rl), 6000);
+	clock_advance_fake(6000);
+	assert_int_equal(ratelimit_try(rl), 0);
+	/* 0.01/s from now on: the next token takes 100 s. */
+	ratelimit_set_qps(rl, 0.01);
+	assert_int_equal(ratelimit_try(rl), 100000);
+	clock_advance_fake(100000);
+	assert_int_equal(ratelimit_try(rl), 0);
+	/* qps 0: never; back to 1/s, the token comes a second later. */
+	ratelimit_set_qps(rl, 0);
+	clock_advance_fake(3600 * 1000);
+	assert_true(ratelimit_try(rl) == UINT64_MAX);
+	ratelimit_set_qps(rl, 1);
+	assert_int_equal(ratelimit_try(rl), 1000);
+	clock_advance_fake(1000);
+	assert_int_equal(ratelimit_try(rl), 0);
+	ratelimit_set_qps(rl, -1);		/* ignored */
+	assert_int_equal(ratelimit_try(rl), 1000);
+	ratelimit_free(rl);
+}
+
 static void
 test_ratelimit_default_is_max_of_both(void **state)
 {
@@ -212,6 +244,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ratelimit_backoff_doubles_and_forget_resets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ratelimit_backoff_caps_at_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ratelimit_bucket_burst_then_qps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ratelimit_try_and_set_qps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ratelimit_default_is_max_of_both, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ratelimit_rejects_bad_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ratelimit_threads, setup, teardown),

@@ -60,23 +60,37 @@ add(struct fake_api *fa, const char *res, const char *json)
 	kobj_unref(o);
 }
 
-/* Node n1 created at T0 whose kubelet last posted Ready=ready at hb_s. */
+/* Node name created at T0 whose kubelet last posted Ready=ready at hb_s. */
 static void
-add_node_mp(struct fx *f, const char *ready, uint64_t hb_s, const char *taints,
-    const char *mem_pressure)
+add_named(struct fx *f, const char *name, const char *ready, uint64_t hb_s,
+    const char *taints, const char *mem_pressure)
 {
 	char hb[RFC3339_MAX], t0[RFC3339_MAX], buf[2048];
 
 	at(0, t0);
 	at(hb_s, hb);
 	snprintf(buf, sizeof(buf), "{\"apiVersion\":\"v1\",\"kind\":\"Node\","
-	    "\"metadata\":{\"name\":\"n1\",\"uid\":\"u1\",\"resourceVersion\":\"5\","
+	    "\"metadata\":{\"name\":\"%s\",\"uid\":\"u-%s\",\"resourceVersion\":\"5\","
 	    "\"creationTimestamp\":\"%s\"},\"spec\":{\"taints\":%s},"
 	    "\"status\":{\"conditions\":[{\"type\":\"MemoryPressure\","
 	    "\"status\":\"%s\",\"lastHeartbeatTime\":\"%s\"},"
 	    "{\"type\":\"Ready\",\"status\":\"%s\",\"lastHeartbeatTime\":\"%s\"}]}}",
-	    t0, taints, mem_pressure, hb, ready, hb);
+	    name, name, t0, taints, mem_pressure, hb, ready, hb);
 	add(f->fa, "nodes", buf);
+}
+
+static void
+add_node_mp(struct fx *f, const char *ready, uint64_t hb_s, const char *taints,
+    const char *mem_pressure)
+{
+	add_named(f, "n1", ready, hb_s, taints, mem_pressure);
+}
+
+/* A Ready node beside n1 (never reconciled): its zone is not all down. */
+static void
+add_ready_peer(struct fx *f, const char *name)
+{
+	add_named(f, name, "True", 100000, "[]", "False");
 }
 
 static void
@@ -118,6 +132,11 @@ setup(void **state)
 	nodelife_cfg.grace_ms = 40000;
 	nodelife_cfg.monitor_period_ms = 5000;
 	nodelife_cfg.eviction_timeout_ms = 300000;
+	nodelife_cfg.eviction_rate = 0.1;
+	nodelife_cfg.secondary_eviction_rate = 0.01;
+	nodelife_cfg.unhealthy_zone_threshold = 0.55;
+	nodelife_cfg.large_cluster_size = 50;
+	nodelife_zone_reset();
 	f->fa = fake_api_new();
 	f->c = fake_api_controller(f->fa, &def);
 	assert_non_null(f->c);
@@ -194,6 +213,7 @@ test_unknown_node_gets_unreachable_taints(void **state)
 
 	add_node(f, "Unknown", 0,
 	    "[{\"key\":\"dedicated\",\"value\":\"x\",\"effect\":\"NoSchedule\"}]");
+	add_ready_peer(f, "n2");
 	clock_set_fake(T0_MS + 100000);
 	assert_int_equal(nodelife_reconcile(f->c, "n1"), 0);
 	t = taints_of(only(f, "update"));
@@ -229,6 +249,7 @@ test_not_ready_taints(void **state)
 	char *t;
 
 	add_node(f, "False", 10, "[]");
+	add_ready_peer(f, "n2");
 	clock_set_fake(T0_MS + 12000);
 	assert_int_equal(nodelife_reconcile(f->c, "n1"), 0);
 	t = taints_of(only(f, "update"));
@@ -291,6 +312,7 @@ test_eviction_follows_tolerations(void **state)
 	add_node(f, "Unknown", 0, "[{\"key\":\"node.kubernetes.io/unreachable\","
 	    "\"effect\":\"NoSchedule\"},{\"key\":\"node.kubernetes.io/unreachable\","
 	    "\"effect\":\"NoExecute\",\"timeAdded\":\"2023-11-14T22:14:10Z\"}]");
+	add_ready_peer(f, "n2");
 	add_pod(f, "plain", "[]");
 	add_pod(f, "t60", "[{\"key\":\"node.kubernetes.io/unreachable\","
 	    "\"operator\":\"Exists\",\"effect\":\"NoExecute\","
@@ -323,6 +345,147 @@ test_eviction_follows_tolerations(void **state)
 	assert_int_equal(fake_api_count(f->fa, "event", NULL), 4);
 }
 
+#define UNREACH_NS	"{\"key\":\"node.kubernetes.io/unreachable\"," \
+			"\"effect\":\"NoSchedule\"}"
+#define UNREACH_NE	"{\"key\":\"node.kubernetes.io/unreachable\"," \
+			"\"effect\":\"NoExecute\",\"timeAdded\":\"2023-11-14T22:14:10Z\"}"
+
+/*
+ * Every node not Ready (here the only one): master disruption. No NoExecute
+ * taint, the one there is lifted, and no pod is evicted.
+ */
+static void
+test_master_disruption_lifts_noexecute(void **state)
+{
+	struct fx *f = *state;
+	char *t;
+
+	add_node(f, "Unknown", 0, "[" UNREACH_NS "," UNREACH_NE "]");
+	add_pod(f, "plain", "[]");
+	clock_set_fake(T0_MS + 400000);	/* past every toleration */
+	assert_int_equal(nodelife_reconcile(f->c, "n1"), 0);
+	t = taints_of(only(f, "update"));
+	assert_string_equal(t, "[" UNREACH_NS "]");
+	cJSON_free(t);
+	assert_false(deleted(f, "plain"));
+	/* The same once lifted: nothing more to write, nothing evicted. */
+	fake_api_clear(f->fa);
+	add_node(f, "Unknown", 0, "[" UNREACH_NS "]");
+	assert_int_equal(nodelife_reconcile(f->c, "n1"), 0);
+	assert_int_equal(fake_api_count(f->fa, "update", NULL), 0);
+	assert_false(deleted(f, "plain"));
+}
+
+/*
+ * The last Ready node goes down within a second of the states' last count:
+ * a granted taint counts again first, so it is not tainted on a stale state.
+ */
+static void
+test_last_node_down_recounted(void **state)
+{
+	struct fx *f = *state;
+	char *t;
+
+	nodelife_cfg.eviction_rate = 100;
+	add_node(f, "True", 99, "[]");
+	add_named(f, "d1", "Unknown", 0, "[]", "False");
+	clock_set_fake(T0_MS + 100000);
+	assert_int_equal(nodelife_reconcile(f->c, "d1"), 0);	/* n1 Ready */
+	t = taints_of(only(f, "update"));
+	assert_non_null(strstr(t, "NoExecute"));
+	cJSON_free(t);
+	fake_api_clear(f->fa);
+	add_node(f, "Unknown", 0, "[]");
+	clock_set_fake(T0_MS + 100500);
+	assert_int_equal(nodelife_reconcile(f->c, "n1"), 0);
+	t = taints_of(only(f, "update"));
+	assert_string_equal(t, "[" UNREACH_NS "]");
+	cJSON_free(t);
+}
+
+/* A healthy zone: NoExecute taints at --node-eviction-rate (0.1 nodes/s). */
+static void
+test_noexecute_taints_rate_limited(void **state)
+{
+	struct fx *f = *state;
+	char name[8];
+	char *t;
+	int i;
+
+	for (i = 1; i <= 3; i++) {
+		snprintf(name, sizeof(name), "d%d", i);
+		add_named(f, name, "Unknown", 0, "[]", "False");
+	}
+	for (i = 1; i <= 5; i++) {
+		snprintf(name, sizeof(name), "r%d", i);
+		add_ready_peer(f, name);
+	}
+	clock_set_fake(T0_MS + 100000);
+	assert_int_equal(nodelife_reconcile(f->c, "d1"), 0);
+	t = taints_of(only(f, "update"));
+	assert_non_null(strstr(t, "NoExecute"));
+	cJSON_free(t);
+	/* The next one within 10 s: NoSchedule only. */
+	fake_api_clear(f->fa);
+	clock_set_fake(T0_MS + 104000);
+	assert_int_equal(nodelife_reconcile(f->c, "d2"), 0);
+	t = taints_of(only(f, "update"));
+	assert_null(strstr(t, "NoExecute"));
+	assert_non_null(strstr(t, "unreachable"));
+	cJSON_free(t);
+	/* 10 s after the first: its turn. */
+	fake_api_clear(f->fa);
+	clock_set_fake(T0_MS + 110000);
+	assert_int_equal(nodelife_reconcile(f->c, "d2"), 0);
+	t = taints_of(only(f, "update"));
+	assert_non_null(strstr(t, "NoExecute"));
+	cJSON_free(t);
+}
+
+/*
+ * Most of a zone not Ready: partial disruption. A small zone (<= 50 nodes)
+ * stops tainting; a large one goes on at the secondary rate (0.01/s).
+ */
+static void
+test_partial_disruption(void **state)
+{
+	struct fx *f = *state;
+	char name[8];
+	char *t;
+	int i;
+
+	for (i = 1; i <= 3; i++) {
+		snprintf(name, sizeof(name), "d%d", i);
+		add_named(f, name, "Unknown", 0, "[]", "False");
+	}
+	add_ready_peer(f, "r1");
+	clock_set_fake(T0_MS + 100000);
+	assert_int_equal(nodelife_reconcile(f->c, "d1"), 0);
+	t = taints_of(only(f, "update"));
+	assert_null(strstr(t, "NoExecute"));
+	cJSON_free(t);
+	/* Larger than --large-cluster-size-threshold: the secondary rate. */
+	nodelife_cfg.large_cluster_size = 3;
+	fake_api_clear(f->fa);
+	clock_set_fake(T0_MS + 102000);		/* the states are recomputed */
+	assert_int_equal(nodelife_reconcile(f->c, "d2"), 0);
+	t = taints_of(only(f, "update"));
+	assert_non_null(strstr(t, "NoExecute"));
+	cJSON_free(t);
+	fake_api_clear(f->fa);
+	clock_set_fake(T0_MS + 150000);
+	assert_int_equal(nodelife_reconcile(f->c, "d3"), 0);
+	t = taints_of(only(f, "update"));
+	assert_null(strstr(t, "NoExecute"));
+	cJSON_free(t);
+	fake_api_clear(f->fa);
+	clock_set_fake(T0_MS + 203000);		/* 100 s after d2's */
+	assert_int_equal(nodelife_reconcile(f->c, "d3"), 0);
+	t = taints_of(only(f, "update"));
+	assert_non_null(strstr(t, "NoExecute"));
+	cJSON_free(t);
+}
+
 static void
 test_missing_node_is_fine(void **state)
 {
@@ -350,6 +513,14 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_eviction_follows_tolerations, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_master_disruption_lifts_noexecute, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_last_node_down_recounted, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_noexecute_taints_rate_limited, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partial_disruption, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_missing_node_is_fine,
 		    setup, teardown),
 	};

@@ -73,7 +73,7 @@ ha_save_ports() {
 # program: choosing a free port and binding it cannot be one step from a shell).
 clashed() {
 	awk '/^=== /{ buf = "" } { buf = buf $0 "\n" } END { printf "%s", buf }' \
-	    "$dir/logs/$1.log" 2>/dev/null | grep -q 'address already in use'
+	    "$dir/logs/$1.log" 2>/dev/null | grep -qi 'address already in use'
 }
 
 # start_etcd_all: the members, healthy; a fresh cluster whose port was taken starts over

@@ -14,8 +14,11 @@ pid_alive() {
 	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
 	# A killed daemon whose reaper never waits stays a zombie (Z), and one being released
 	# shows X (dead) for a moment: both are gone.
+	# An explicit status: a bare `return` in an EXIT trap (a failed `up` stopping what it
+	# started) returns the status of the command before the trap, so every daemon looked
+	# dead and was left running.
 	{ while read -r line; do
-		case "$line" in State:*) [[ ! "$line" =~ ^State:[[:space:]]*[ZX] ]]; return ;; esac
+		case "$line" in State:*) [[ "$line" =~ ^State:[[:space:]]*[ZX] ]] && return 1; return 0 ;; esac
 	done <"/proc/$pid/status"; } 2>/dev/null
 	return 0
 }

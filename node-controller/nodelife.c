@@ -397,6 +397,14 @@ nodelife_reconcile(struct controller *c, const char *key)
 			want = kobj_condition(node, "Ready") != NULL &&
 			    has_noexecute(node) ? TAINT_UNREACHABLE : NULL;
 	}
+	/*
+	 * A node with our taints is looked at every monitor period too, as
+	 * Kubernetes' monitorNodeHealth does: a zone's state may change (a
+	 * NoExecute taint becomes due, or is lifted in master disruption)
+	 * without an event of the node's own.
+	 */
+	if (want != NULL && cfg->monitor_period_ms > 0)
+		next_ms = min_pos(next_ms, cfg->monitor_period_ms);
 	if (want != NULL && !noexec_allowed(c, node, &next_ms))
 		noexec = false;
 	taints = taints_wanted(node, want, noexec, now);

@@ -403,43 +403,55 @@ test_last_node_down_recounted(void **state)
 	cJSON_free(t);
 }
 
+/* Nodes d1..dn, Unknown since T0. */
+static void
+add_down(struct fx *f, int n)
+{
+	char name[16];
+	int i;
+
+	for (i = 1; i <= n; i++) {
+		snprintf(name, sizeof(name), "d%d", i);
+		add_named(f, name, "Unknown", 0, "[]", "False");
+	}
+}
+
+/*
+ * Reconcile node at T0 + at_ms: it gets the unreachable taints (one
+ * update); returns whether NoExecute is among them.
+ */
+static bool
+gets_noexec(struct fx *f, const char *node, uint64_t at_ms)
+{
+	bool noexec;
+	char *t;
+
+	fake_api_clear(f->fa);
+	clock_set_fake(T0_MS + at_ms);
+	assert_int_equal(nodelife_reconcile(f->c, node), 0);
+	t = taints_of(only(f, "update"));
+	assert_non_null(strstr(t, "unreachable"));
+	noexec = strstr(t, "NoExecute") != NULL;
+	cJSON_free(t);
+	return noexec;
+}
+
 /* A healthy zone: NoExecute taints at --node-eviction-rate (0.1 nodes/s). */
 static void
 test_noexecute_taints_rate_limited(void **state)
 {
 	struct fx *f = *state;
-	char name[8];
-	char *t;
+	char name[16];
 	int i;
 
-	for (i = 1; i <= 3; i++) {
-		snprintf(name, sizeof(name), "d%d", i);
-		add_named(f, name, "Unknown", 0, "[]", "False");
-	}
+	add_down(f, 3);
 	for (i = 1; i <= 5; i++) {
 		snprintf(name, sizeof(name), "r%d", i);
 		add_ready_peer(f, name);
 	}
-	clock_set_fake(T0_MS + 100000);
-	assert_int_equal(nodelife_reconcile(f->c, "d1"), 0);
-	t = taints_of(only(f, "update"));
-	assert_non_null(strstr(t, "NoExecute"));
-	cJSON_free(t);
-	/* The next one within 10 s: NoSchedule only. */
-	fake_api_clear(f->fa);
-	clock_set_fake(T0_MS + 104000);
-	assert_int_equal(nodelife_reconcile(f->c, "d2"), 0);
-	t = taints_of(only(f, "update"));
-	assert_null(strstr(t, "NoExecute"));
-	assert_non_null(strstr(t, "unreachable"));
-	cJSON_free(t);
-	/* 10 s after the first: its turn. */
-	fake_api_clear(f->fa);
-	clock_set_fake(T0_MS + 110000);
-	assert_int_equal(nodelife_reconcile(f->c, "d2"), 0);
-	t = taints_of(only(f, "update"));
-	assert_non_null(strstr(t, "NoExecute"));
-	cJSON_free(t);
+	assert_true(gets_noexec(f, "d1", 100000));
+	assert_false(gets_noexec(f, "d2", 104000));	/* within 10 s */
+	assert_true(gets_noexec(f, "d2", 110000));	/* 10 s after d1's */
 }
 
 /*
@@ -450,40 +462,15 @@ static void
 test_partial_disruption(void **state)
 {
 	struct fx *f = *state;
-	char name[8];
-	char *t;
-	int i;
 
-	for (i = 1; i <= 3; i++) {
-		snprintf(name, sizeof(name), "d%d", i);
-		add_named(f, name, "Unknown", 0, "[]", "False");
-	}
+	add_down(f, 3);
 	add_ready_peer(f, "r1");
-	clock_set_fake(T0_MS + 100000);
-	assert_int_equal(nodelife_reconcile(f->c, "d1"), 0);
-	t = taints_of(only(f, "update"));
-	assert_null(strstr(t, "NoExecute"));
-	cJSON_free(t);
+	assert_false(gets_noexec(f, "d1", 100000));
 	/* Larger than --large-cluster-size-threshold: the secondary rate. */
 	nodelife_cfg.large_cluster_size = 3;
-	fake_api_clear(f->fa);
-	clock_set_fake(T0_MS + 102000);		/* the states are recomputed */
-	assert_int_equal(nodelife_reconcile(f->c, "d2"), 0);
-	t = taints_of(only(f, "update"));
-	assert_non_null(strstr(t, "NoExecute"));
-	cJSON_free(t);
-	fake_api_clear(f->fa);
-	clock_set_fake(T0_MS + 150000);
-	assert_int_equal(nodelife_reconcile(f->c, "d3"), 0);
-	t = taints_of(only(f, "update"));
-	assert_null(strstr(t, "NoExecute"));
-	cJSON_free(t);
-	fake_api_clear(f->fa);
-	clock_set_fake(T0_MS + 203000);		/* 100 s after d2's */
-	assert_int_equal(nodelife_reconcile(f->c, "d3"), 0);
-	t = taints_of(only(f, "update"));
-	assert_non_null(strstr(t, "NoExecute"));
-	cJSON_free(t);
+	assert_true(gets_noexec(f, "d2", 102000));	/* states recomputed */
+	assert_false(gets_noexec(f, "d3", 150000));
+	assert_true(gets_noexec(f, "d3", 203000));	/* 100 s after d2's */
 }
 
 static void

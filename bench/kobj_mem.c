@@ -5,7 +5,8 @@
  * (interned keys) and prints per variant: its JSON bytes, cJSON nodes, heap
  * blocks (nodes, string values, keys not interned) and their usable bytes,
  * and the heap in use per object over 10,000 copies (mallinfo2: glibc's
- * allocator, so run the debug build's binary).
+ * allocator, so run the debug build's binary), and the same in the compact
+ * form the informers' caches keep (kobj_compact).
  *
  *   ckube-kobj-mem pod.json
  */
@@ -90,9 +91,25 @@ variant(const char *name, const char *json, size_t len,
 	    t.value_bytes, t.key_bytes,
 	    t.node_bytes + t.value_bytes + t.key_bytes);
 	if (b.uordblks > a.uordblks)
-		printf("%6zu\n", (size_t)(b.uordblks - a.uordblks) / COPIES);
+		printf("%6zu", (size_t)(b.uordblks - a.uordblks) / COPIES);
 	else
-		printf("     -\n");
+		printf("     -");
+	for (i = 0; i < COPIES; i++)
+		kobj_unref(objs[i]);
+	/* The compact form caches hold (kobj_compact). */
+	a = mallinfo2();
+	for (i = 0; i < COPIES; i++) {
+		struct kobj *full = make(json, len, keep, fl, trim);
+
+		objs[i] = kobj_compact(full);
+		kobj_unref(full);
+	}
+	b = mallinfo2();
+	if (b.uordblks > a.uordblks)
+		printf("; compact %6zu\n",
+		    (size_t)(b.uordblks - a.uordblks) / COPIES);
+	else
+		printf("; compact      -\n");
 	for (i = 0; i < COPIES; i++)
 		kobj_unref(objs[i]);
 	free(objs);

@@ -10,6 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Read by jemalloc (release builds; glibc ignores it). jemalloc returns
+ * freed pages to the system only when the process allocates again: a
+ * daemon that parsed a large LIST, or an apiserver that built one, kept it
+ * resident while idle. A background thread purges them on time.
+ */
+extern const char *malloc_conf;
+const char *malloc_conf = "background_thread:true";
+
 CK_NORETURN static void
 oom(size_t size)
 {

@@ -440,6 +440,27 @@ remove_locked(struct cache *c, const char *key)
 	return old;
 }
 
+static void
+trim_entry(const char *key, void *value, void *arg)
+{
+	const struct entry *e = value;
+
+	(void)key;
+	*(size_t *)arg += kobj_trim(e->obj);
+}
+
+size_t
+cache_trim(struct cache *c)
+{
+	size_t n = 0;
+
+	/* The write lock: no reader can take a reference meanwhile. */
+	pthread_rwlock_wrlock(&c->lock);
+	strmap_foreach(c->entries, trim_entry, &n);
+	pthread_rwlock_unlock(&c->lock);
+	return n;
+}
+
 struct kobj *
 cache_remove(struct cache *c, const char *key)
 {

@@ -105,7 +105,15 @@ struct informer_group {
 	int			 stopping;	/* under mu */
 	unsigned int		 drop_every;	/* under mu */
 	unsigned int		 drop_count;
+	uint64_t		 next_trim_ms;	/* informer thread */
 };
+
+/*
+ * How often the caches drop the cJSON copies readers decoded from compact
+ * objects they no longer hold: a reconcile reads an object's subtrees, and
+ * the copies would otherwise stay as long as the object.
+ */
+#define TRIM_PERIOD_MS	10000
 
 static const struct {
 	const char	*group;
@@ -444,6 +452,16 @@ informer_set_cache_keep(struct informer *inf, const char *const *paths)
 	inf->cache_keep = paths;
 }
 
+/* obj (taken) in its compact form, for caches. */
+static struct kobj *
+swap_compact(struct kobj *obj)
+{
+	struct kobj *c = kobj_compact(obj);
+
+	kobj_unref(obj);
+	return c;
+}
+
 /*
  * What inf's cache holds of obj (frozen): obj itself, or a narrower copy
  * when the handlers see more than the cache keeps. A new reference.
@@ -463,13 +481,23 @@ cached_form(struct informer *inf, struct kobj *obj)
 	cJSON_DeleteItemFromObjectCaseSensitive(stub, "kind");
 	k = kobj_new_take(stub);
 	kobj_freeze(k);
-	return k;
+	return swap_compact(k);
 }
 
 void
 informer_set_written_back(struct informer *inf)
 {
 	inf->written_back = 1;
+}
+
+/*
+ * Without a cache_keep, handlers see the object the cache holds: both get
+ * its compact form.
+ */
+static struct kobj *
+narrow_form(struct informer *inf, struct kobj *obj)
+{
+	return inf->cache_keep == NULL ? swap_compact(obj) : obj;
 }
 
 /*
@@ -498,6 +526,7 @@ apply(struct informer *inf, enum client_event_type type, struct kobj *obj)
 	kobj_unref(old);
 	prune(inf, obj);
 	kobj_freeze(obj);
+	obj = narrow_form(inf, obj);
 	if (type == CLIENT_EVENT_DELETED) {
 		old = cache_remove(inf->cache, kobj_key(obj));
 		if (old != NULL)
@@ -557,6 +586,7 @@ relist(struct informer *inf)
 	for (i = 0; i < list.n; i++) {
 		prune(inf, list.items[i]);
 		kobj_freeze(list.items[i]);
+		list.items[i] = narrow_form(inf, list.items[i]);
 	}
 	if (inf->cache_keep != NULL)
 		replace_narrow(inf, &list);
@@ -1009,6 +1039,18 @@ is_busy(struct informer *inf)
 	return busy;
 }
 
+static void
+trim_caches(struct informer_group *g, uint64_t now, size_t n)
+{
+	size_t i;
+
+	if (now < g->next_trim_ms)
+		return;
+	g->next_trim_ms = now + TRIM_PERIOD_MS;
+	for (i = 0; i < n; i++)
+		(void)cache_trim(g->infs[i]->cache);
+}
+
 static void *
 informer_main(void *arg)
 {
@@ -1054,6 +1096,9 @@ informer_main(void *arg)
 			if (inf->next_verify_ms < due)
 				due = inf->next_verify_ms;
 		}
+		trim_caches(g, now, n);
+		if (g->next_trim_ms < due)
+			due = g->next_trim_ms;
 		pfd[0].fd = g->evfd;
 		pfd[0].events = POLLIN;
 		pfd[0].revents = 0;

@@ -20,11 +20,28 @@
 #include "ckube/log.h"
 #include "ckube/strmap.h"
 
+#include "kobj_int.h"
+
+/* A subtree of a compact object decoded for a reader wanting cJSON. */
+struct kdec {
+	struct kdec	*next;
+	uint32_t	 node;
+	cJSON		*json;
+};
+
 struct kobj {
 	atomic_int	 refs;
 	bool		 frozen;
-	cJSON		*root;
+	cJSON		*root;		/* NULL in the compact form */
 	char		*key;		/* "ns/name" or "name" */
+	struct kc	*kc;		/* the compact form (kobj_int.h) */
+	_Atomic(struct kdec *) dec;	/* pushed, never removed but by trim */
+};
+
+/* A place in an object: a compact node or a cJSON value, or nothing. */
+struct cur {
+	const struct kc_node	*n;
+	const cJSON		*j;
 };
 
 #define PATH_STEPS_MAX	32
@@ -63,16 +80,174 @@ field(const cJSON *obj, const char *name)
 	return cJSON_GetObjectItemCaseSensitive(obj, name);
 }
 
-static const char *
-str_or_empty(const cJSON *v)
+/* Cursors: one walk for both forms. */
+
+static struct cur
+cur_root(const struct kobj *obj)
 {
-	return cJSON_IsString(v) ? v->valuestring : "";
+	struct cur c = { NULL, NULL };
+
+	if (obj->kc != NULL)
+		c.n = &obj->kc->nodes[0];
+	else
+		c.j = obj->root;
+	return c;
+}
+
+static const cJSON *
+dec_find(const struct kobj *obj, uint32_t node)
+{
+	const struct kdec *d;
+
+	d = atomic_load_explicit(&((struct kobj *)(uintptr_t)obj)->dec,
+	    memory_order_acquire);
+	for (; d != NULL; d = d->next)
+		if (d->node == node)
+			return d->json;
+	return NULL;
+}
+
+/* A compact node already decoded is read from its cJSON (one copy). */
+static struct cur
+cur_norm(const struct kobj *obj, struct cur c)
+{
+	const cJSON *j;
+
+	if (c.n != NULL && atomic_load_explicit(
+	    &((struct kobj *)(uintptr_t)obj)->dec, memory_order_relaxed) !=
+	    NULL && (j = dec_find(obj, (uint32_t)(c.n - obj->kc->nodes))) !=
+	    NULL) {
+		c.n = NULL;
+		c.j = j;
+	}
+	return c;
+}
+
+static struct cur
+cur_member(const struct kobj *obj, struct cur c, const char *name)
+{
+	c = cur_norm(obj, c);
+	if (c.n != NULL)
+		c.n = kc_member(obj->kc, c.n, name);
+	else if (cJSON_IsObject(c.j))
+		c.j = field(c.j, name);
+	else
+		c.j = NULL;
+	return c;
+}
+
+static struct cur
+cur_item(const struct kobj *obj, struct cur c, int i)
+{
+	c = cur_norm(obj, c);
+	if (c.n != NULL)
+		c.n = kc_item(obj->kc, c.n, i);
+	else
+		c.j = cJSON_IsArray(c.j) ? cJSON_GetArrayItem(c.j, i) : NULL;
+	return c;
+}
+
+static int
+cur_type(struct cur c)
+{
+	if (c.n != NULL)
+		return c.n->type;
+	return c.j != NULL ? c.j->type & 0xff : cJSON_Invalid;
+}
+
+static const char *
+cur_str(const struct kobj *obj, struct cur c)
+{
+	if (c.n != NULL)
+		return kc_str(obj->kc, c.n);
+	return cJSON_IsString(c.j) ? c.j->valuestring : NULL;
+}
+
+static double
+cur_num(struct cur c)
+{
+	return c.n != NULL ? c.n->u.num : c.j->valuedouble;
+}
+
+/* Members of an object or items of an array, either form. */
+struct iter {
+	struct cur	parent;
+	struct cur	at;
+};
+
+static struct cur
+iter_first(const struct kobj *obj, struct iter *it, struct cur parent)
+{
+	it->parent = cur_norm(obj, parent);
+	it->at.n = NULL;
+	it->at.j = NULL;
+	if (it->parent.n != NULL)
+		it->at.n = kc_first(obj->kc, it->parent.n);
+	else if (cJSON_IsArray(it->parent.j) || cJSON_IsObject(it->parent.j))
+		it->at.j = it->parent.j->child;
+	return it->at;
+}
+
+static struct cur
+iter_next(const struct kobj *obj, struct iter *it)
+{
+	if (it->at.n != NULL)
+		it->at.n = kc_next(obj->kc, it->parent.n, it->at.n);
+	else if (it->at.j != NULL)
+		it->at.j = it->at.j->next;
+	return it->at;
+}
+
+static bool
+cur_none(struct cur c)
+{
+	return c.n == NULL && c.j == NULL;
+}
+
+/*
+ * The cJSON of a place. A compact node is decoded once and kept with the
+ * object (borrowing its strings) until the object goes or is trimmed.
+ */
+static const cJSON *
+cur_json(const struct kobj *obj, struct cur c)
+{
+	struct kobj *o = (struct kobj *)(uintptr_t)obj;
+	struct kdec *d, *head;
+	const struct kdec *e;
+	const cJSON *found;
+	uint32_t node;
+
+	if (c.n == NULL)
+		return c.j;
+	node = (uint32_t)(c.n - obj->kc->nodes);
+	if ((found = dec_find(obj, node)) != NULL)
+		return found;
+	d = ck_calloc(1, sizeof(*d));
+	d->node = node;
+	d->json = kc_decode(obj->kc, c.n, true);
+	head = atomic_load_explicit(&o->dec, memory_order_acquire);
+	for (;;) {
+		/* Another reader may have pushed this very node meanwhile. */
+		for (e = head; e != NULL; e = e->next)
+			if (e->node == node) {
+				cJSON_Delete(d->json);
+				free(d);
+				return e->json;
+			}
+		d->next = head;
+		if (atomic_compare_exchange_weak_explicit(&o->dec, &head, d,
+		    memory_order_acq_rel, memory_order_acquire))
+			return d->json;
+	}
 }
 
 static const char *
 meta_str(const struct kobj *obj, const char *name)
 {
-	return str_or_empty(field(field(obj->root, "metadata"), name));
+	const char *s = cur_str(obj, cur_member(obj,
+	    cur_member(obj, cur_root(obj), "metadata"), name));
+
+	return s != NULL ? s : "";
 }
 
 static void
@@ -163,7 +338,9 @@ kobj_unref(const struct kobj *cobj)
 		log_error("kobj %s: reference count underflow", obj->key);
 		abort();
 	}
+	kobj_trim(obj);
 	cJSON_Delete(obj->root);
+	free(obj->kc);
 	free(obj->key);
 	free(obj);
 }
@@ -174,26 +351,12 @@ kobj_unref(const struct kobj *cobj)
  * shared copy each instead of an allocation per member saves about a
  * quarter of a cached object's memory. cJSON leaves names flagged
  * cJSON_StringIsConst alone when it frees or duplicates. The table only
- * grows; it is bounded by the distinct member names the cluster uses.
+ * grows; it is bounded (kobj_compact.c), past which names stay copies.
  */
-static pthread_mutex_t intern_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct strmap *interned;
-
 static const char *
 intern(const char *s)
 {
-	char *p;
-
-	pthread_mutex_lock(&intern_mu);
-	if (interned == NULL)
-		interned = strmap_new();
-	p = strmap_get(interned, s);
-	if (p == NULL) {
-		p = ck_strdup(s);
-		(void)strmap_put(interned, p, p);
-	}
-	pthread_mutex_unlock(&intern_mu);
-	return p;
+	return kc_intern(s);
 }
 
 static void
@@ -231,7 +394,70 @@ kobj_is_frozen(const struct kobj *obj)
 struct kobj *
 kobj_copy(const struct kobj *obj)
 {
+	if (obj->kc != NULL)
+		return kobj_new_take(kc_decode(obj->kc, &obj->kc->nodes[0],
+		    false));
 	return kobj_new_take(must(cJSON_Duplicate(obj->root, 1)));
+}
+
+/* CKUBE_KOBJ_COMPACT=0 keeps cached objects as cJSON (to compare). */
+static bool
+compact_enabled(void)
+{
+	static atomic_int enabled = -1;
+	int e = atomic_load_explicit(&enabled, memory_order_relaxed);
+
+	if (e < 0) {
+		const char *v = getenv("CKUBE_KOBJ_COMPACT");
+
+		e = v == NULL || strcmp(v, "0") != 0;
+		atomic_store_explicit(&enabled, e, memory_order_relaxed);
+	}
+	return e;
+}
+
+struct kobj *
+kobj_compact(const struct kobj *obj)
+{
+	struct kobj *c;
+	struct kc *kc;
+
+	if (obj->kc != NULL || !compact_enabled() ||
+	    (kc = kc_encode(obj->root)) == NULL)
+		return kobj_ref(obj);
+	c = ck_calloc(1, sizeof(*c));
+	atomic_init(&c->refs, 1);
+	atomic_init(&c->dec, NULL);
+	c->frozen = true;
+	c->kc = kc;
+	c->key = ck_strdup(obj->key);
+	return c;
+}
+
+bool
+kobj_is_compact(const struct kobj *obj)
+{
+	return obj->kc != NULL;
+}
+
+size_t
+kobj_trim(const struct kobj *cobj)
+{
+	struct kobj *obj = (struct kobj *)(uintptr_t)cobj;
+	struct kdec *d, *next;
+	size_t n = 0;
+
+	if (obj->kc == NULL ||
+	    atomic_load_explicit(&obj->refs, memory_order_acquire) > 1)
+		return 0;
+	d = atomic_exchange_explicit(&obj->dec, NULL, memory_order_acq_rel);
+	for (; d != NULL; d = next) {
+		next = d->next;
+		cJSON_Delete(d->json);
+		free(d);
+		n++;
+	}
+	return n;
 }
 
 const char *
@@ -258,16 +484,24 @@ kobj_resource_version(const struct kobj *obj)
 	return meta_str(obj, "resourceVersion");
 }
 
+static const char *
+top_str(const struct kobj *obj, const char *name)
+{
+	const char *s = cur_str(obj, cur_member(obj, cur_root(obj), name));
+
+	return s != NULL ? s : "";
+}
+
 const char *
 kobj_kind(const struct kobj *obj)
 {
-	return str_or_empty(field(obj->root, "kind"));
+	return top_str(obj, "kind");
 }
 
 const char *
 kobj_api_version(const struct kobj *obj)
 {
-	return str_or_empty(field(obj->root, "apiVersion"));
+	return top_str(obj, "apiVersion");
 }
 
 const char *
@@ -333,37 +567,44 @@ step_get(const cJSON *cur, const struct path_step *s)
 	    cJSON_GetObjectItemCaseSensitive(cur, s->key) : NULL;
 }
 
+static struct cur
+cur_path(const struct kobj *obj, const char *path)
+{
+	struct path_step steps[PATH_STEPS_MAX];
+	struct cur cur = cur_root(obj), none = { NULL, NULL };
+	int i, n = path_parse(path, steps);
+
+	if (n <= 0)
+		return none;
+	for (i = 0; i < n && !cur_none(cur); i++)
+		cur = steps[i].is_index ? cur_item(obj, cur, steps[i].index) :
+		    cur_member(obj, cur, steps[i].key);
+	return cur;
+}
+
 const cJSON *
 kobj_get(const struct kobj *obj, const char *path)
 {
-	struct path_step steps[PATH_STEPS_MAX];
-	const cJSON *cur = obj->root;
-	int i, n = path_parse(path, steps);
-
-	for (i = 0; i < n && cur != NULL; i++)
-		cur = step_get(cur, &steps[i]);
-	return n > 0 ? cur : NULL;
+	return cur_json(obj, cur_path(obj, path));
 }
 
 const char *
 kobj_get_str(const struct kobj *obj, const char *path)
 {
-	const cJSON *v = kobj_get(obj, path);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	return cur_str(obj, cur_path(obj, path));
 }
 
 int
 kobj_get_int(const struct kobj *obj, const char *path, int64_t *out)
 {
-	const cJSON *v = kobj_get(obj, path);
+	struct cur v = cur_path(obj, path);
 	double d;
 
-	if (v == NULL || cJSON_IsNull(v))
+	if (cur_none(v) || cur_type(v) == cJSON_NULL)
 		return CK_ENOTFOUND;
-	if (!cJSON_IsNumber(v))
+	if (cur_type(v) != cJSON_Number)
 		return CK_EINVALID;
-	d = v->valuedouble;
+	d = cur_num(v);
 	if (!isfinite(d) || d != floor(d) || fabs(d) > 9007199254740992.0)
 		return CK_EINVALID;
 	*out = (int64_t)d;
@@ -381,29 +622,29 @@ kobj_get_int_or(const struct kobj *obj, const char *path, int64_t def)
 bool
 kobj_get_bool(const struct kobj *obj, const char *path, bool def)
 {
-	const cJSON *v = kobj_get(obj, path);
+	int t = cur_type(cur_path(obj, path));
 
-	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
+	return t == cJSON_True ? true : t == cJSON_False ? false : def;
 }
 
 const cJSON *
 kobj_labels(const struct kobj *obj)
 {
-	const cJSON *v = kobj_get(obj, "metadata.labels");
+	struct cur c = cur_member(obj, cur_member(obj, cur_root(obj),
+	    "metadata"), "labels");
 
-	return cJSON_IsObject(v) ? v : NULL;
+	return cur_type(c) == cJSON_Object ? cur_json(obj, c) : NULL;
 }
 
 static const char *
 meta_map_get(const struct kobj *obj, const char *map, const char *key)
 {
-	const cJSON *m = field(field(obj->root, "metadata"), map);
-	const cJSON *v;
+	struct cur m = cur_member(obj, cur_member(obj, cur_root(obj),
+	    "metadata"), map);
 
-	if (!cJSON_IsObject(m) || key == NULL)
+	if (cur_type(m) != cJSON_Object || key == NULL)
 		return NULL;
-	v = field(m, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	return cur_str(obj, cur_member(obj, m, key));
 }
 
 const char *
@@ -421,40 +662,49 @@ kobj_annotation(const struct kobj *obj, const char *key)
 const cJSON *
 kobj_controller_ref(const struct kobj *obj)
 {
-	const cJSON *refs = kobj_get(obj, "metadata.ownerReferences"), *r;
+	struct cur refs = cur_path(obj, "metadata.ownerReferences"), r;
+	struct iter it;
 
-	if (!cJSON_IsArray(refs))
+	if (cur_type(refs) != cJSON_Array)
 		return NULL;
-	cJSON_ArrayForEach(r, refs) {
-		if (cJSON_IsTrue(field(r, "controller")))
-			return r;
-	}
+	for (r = iter_first(obj, &it, refs); !cur_none(r);
+	    r = iter_next(obj, &it))
+		if (cur_type(cur_member(obj, r, "controller")) == cJSON_True)
+			return cur_json(obj, r);
 	return NULL;
+}
+
+static struct cur
+condition(const struct kobj *obj, const char *type)
+{
+	struct cur conds = cur_path(obj, "status.conditions"), c;
+	struct cur none = { NULL, NULL };
+	struct iter it;
+	const char *t;
+
+	if (cur_type(conds) != cJSON_Array || type == NULL)
+		return none;
+	for (c = iter_first(obj, &it, conds); !cur_none(c);
+	    c = iter_next(obj, &it)) {
+		t = cur_str(obj, cur_member(obj, c, "type"));
+		if (t != NULL && strcmp(t, type) == 0)
+			return c;
+	}
+	return none;
 }
 
 const cJSON *
 kobj_condition(const struct kobj *obj, const char *type)
 {
-	const cJSON *conds = kobj_get(obj, "status.conditions"), *c;
-
-	if (!cJSON_IsArray(conds) || type == NULL)
-		return NULL;
-	cJSON_ArrayForEach(c, conds) {
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(c, "type");
-
-		if (cJSON_IsString(t) && strcmp(t->valuestring, type) == 0)
-			return c;
-	}
-	return NULL;
+	return cur_json(obj, condition(obj, type));
 }
 
 const char *
 kobj_condition_status(const struct kobj *obj, const char *type)
 {
-	const cJSON *c = kobj_condition(obj, type);
-	const cJSON *s = cJSON_GetObjectItemCaseSensitive(c, "status");
+	struct cur c = condition(obj, type);
 
-	return cJSON_IsString(s) ? s->valuestring : NULL;
+	return cur_none(c) ? NULL : cur_str(obj, cur_member(obj, c, "status"));
 }
 
 /*
@@ -649,7 +899,7 @@ kobj_set_annotation(struct kobj *obj, const char *key, const char *value)
 const cJSON *
 kobj_json(const struct kobj *obj)
 {
-	return obj->root;
+	return cur_json(obj, cur_root(obj));
 }
 
 cJSON *
@@ -669,9 +919,12 @@ kobj_touch(struct kobj *obj)
 char *
 kobj_print(const struct kobj *obj)
 {
-	char *js = cJSON_PrintUnformatted(obj->root);
+	cJSON *tmp = obj->kc != NULL ?
+	    kc_decode(obj->kc, &obj->kc->nodes[0], true) : NULL;
+	char *js = cJSON_PrintUnformatted(tmp != NULL ? tmp : obj->root);
 	char *s;
 
+	cJSON_Delete(tmp);
 	if (js == NULL) {
 		log_error("kobj %s: out of memory printing JSON", obj->key);
 		abort();

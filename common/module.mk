@@ -23,6 +23,7 @@ COMMON_SRCS += common/flags.c
 COMMON_SRCS += common/httpd.c
 COMMON_SRCS += common/informer.c
 COMMON_SRCS += common/kobj.c
+COMMON_SRCS += common/kobj_compact.c
 COMMON_SRCS += common/kubeconfig.c
 COMMON_SRCS += common/leader.c
 COMMON_SRCS += common/log.c

@@ -378,7 +378,7 @@ static bool
 policy_selects(const struct np_policy *p, const struct kobj *pod)
 {
 	return str_eq(kobj_namespace(p->obj), kobj_namespace(pod)) &&
-	    selector_matches(p->sel, kobj_labels(pod));
+	    selector_matches_obj(p->sel, pod);
 }
 
 static void
@@ -665,8 +665,7 @@ peer_matches(const struct netpol_set *set, const struct np_peer *peer,
 	} else if (!str_eq(ns, pol_ns)) {
 		return false;
 	}
-	return peer->pods == NULL || selector_matches(peer->pods,
-	    kobj_labels(e->pod));
+	return peer->pods == NULL || selector_matches_obj(peer->pods, e->pod);
 }
 
 static bool

@@ -6,6 +6,8 @@
  */
 #include "ckube/selector.h"
 
+#include "ckube/kobj.h"
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -705,16 +707,10 @@ int_cmp(const char *label, const char *value, enum sel_op op)
 	return op == SEL_GT ? l > v : l < v;
 }
 
+/* v: the object's value of r's key, NULL without one. */
 static bool
-req_matches(const struct sel_req *r, const cJSON *labels)
+req_matches(const struct sel_req *r, const char *v)
 {
-	const cJSON *l = NULL;
-	const char *v = NULL;
-
-	if (cJSON_IsObject(labels))
-		l = cJSON_GetObjectItemCaseSensitive(labels, r->key);
-	if (cJSON_IsString(l))
-		v = l->valuestring;
 	switch (r->op) {
 	case SEL_EQ:
 	case SEL_IN:
@@ -737,12 +733,31 @@ req_matches(const struct sel_req *r, const cJSON *labels)
 bool
 selector_matches(const struct label_selector *sel, const cJSON *labels)
 {
+	const cJSON *l;
+	size_t i;
+
+	if (sel == NULL || sel->nothing)
+		return false;
+	for (i = 0; i < sel->nreqs; i++) {
+		l = cJSON_IsObject(labels) ? cJSON_GetObjectItemCaseSensitive(
+		    labels, sel->reqs[i].key) : NULL;
+		if (!req_matches(&sel->reqs[i],
+		    cJSON_IsString(l) ? l->valuestring : NULL))
+			return false;
+	}
+	return true;
+}
+
+bool
+selector_matches_obj(const struct label_selector *sel, const struct kobj *obj)
+{
 	size_t i;
 
 	if (sel == NULL || sel->nothing)
 		return false;
 	for (i = 0; i < sel->nreqs; i++)
-		if (!req_matches(&sel->reqs[i], labels))
+		if (!req_matches(&sel->reqs[i],
+		    kobj_label(obj, sel->reqs[i].key)))
 			return false;
 	return true;
 }

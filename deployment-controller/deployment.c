@@ -63,7 +63,7 @@ gather_replica_sets(struct dep_state *st)
 		else if (kobj_controller_ref(list[i]) == NULL &&
 		    kobj_get(list[i], "metadata.deletionTimestamp") == NULL &&
 		    !selector_is_empty(sel) &&
-		    selector_matches(sel, kobj_labels(list[i])))
+		    selector_matches_obj(sel, list[i]))
 			rc = dep_adopt_rs(st, list[i]);
 	}
 	cache_list_free(list, n);

@@ -102,7 +102,7 @@ disruption_map_pod(struct controller *c, const struct kobj *pod)
 	for (i = 0; i < n; i++) {
 		if (pdb_selector(list[i], &sel, err) < 0)
 			continue;
-		if (selector_matches(sel, kobj_labels(pod))) {
+		if (selector_matches_obj(sel, pod)) {
 			if (matched++ == 0)
 				first = kobj_name(list[i]);
 			controller_enqueue(c, kobj_key(list[i]));
@@ -284,7 +284,7 @@ select_pods(struct sync *s, const struct label_selector *sel)
 	s->pods = n > 0 ? ck_calloc(n, sizeof(*s->pods)) : NULL;
 	s->pp = ck_calloc(n + 1, sizeof(*s->pp));
 	for (i = 0; i < n; i++) {
-		if (!selector_matches(sel, kobj_labels(all[i])))
+		if (!selector_matches_obj(sel, all[i]))
 			continue;
 		s->pp[s->npods].name = kobj_name(all[i]);
 		s->pp[s->npods].ready = kobj_condition_status(all[i],

@@ -49,7 +49,7 @@ endpoints_map_pod(struct controller *c, const struct kobj *pod)
 	for (i = 0; i < n; i++) {
 		if (service_selector(list[i], &sel) < 0)
 			continue;
-		if (selector_matches(sel, kobj_labels(pod)))
+		if (selector_matches_obj(sel, pod))
 			controller_enqueue(c, kobj_key(list[i]));
 		selector_free(sel);
 	}
@@ -156,7 +156,7 @@ selected_pods(struct controller *c, const struct kobj *svc,
 	list = cache_list_by_index(pods, CACHE_INDEX_NAMESPACE,
 	    kobj_namespace(svc), &total);
 	for (i = 0; i < total; i++) {
-		if (selector_matches(sel, kobj_labels(list[i])))
+		if (selector_matches_obj(sel, list[i]))
 			list[k++] = list[i];
 		else
 			kobj_unref(list[i]);

@@ -106,7 +106,7 @@ hpa_measure(struct controller *c, const char *ns, const char *selector,
 {
 	struct label_selector *sel = NULL;
 	struct kobj **pods = NULL;
-	const cJSON *pj, *items, *pm, *ready, *cond;
+	const cJSON *items, *pm, *ready;
 	cJSON *metrics = NULL;
 	struct ck_status st;
 	size_t n = 0, i;
@@ -135,11 +135,8 @@ hpa_measure(struct controller *c, const char *ns, const char *selector,
 	m->pods = ck_calloc(n > 0 ? n : 1, sizeof(*m->pods));
 	m->names = ck_calloc(n > 0 ? n : 1, sizeof(*m->names));
 	for (i = 0; i < n; i++) {
-		pj = kobj_json(pods[i]);
 		if (strcmp(kobj_namespace(pods[i]), ns) != 0 ||
-		    !selector_matches(sel, cJSON_GetObjectItemCaseSensitive(
-		    cJSON_GetObjectItemCaseSensitive(pj, "metadata"),
-		    "labels")))
+		    !selector_matches_obj(sel, pods[i]))
 			continue;
 		name = kobj_name(pods[i]);
 		found = false;
@@ -164,21 +161,11 @@ hpa_measure(struct controller *c, const char *ns, const char *selector,
 			break;
 		}
 		m->pods[m->n].request_milli = sum_containers(
-		    cJSON_GetObjectItemCaseSensitive(
-		    cJSON_GetObjectItemCaseSensitive(pj, "spec"), "containers"),
-		    "requests", resource, &all);
+		    kobj_get(pods[i], "spec.containers"), "requests",
+		    resource, &all);
 		if (!all)
 			m->pods[m->n].request_milli = 0;
-		ready = NULL;
-		cJSON_ArrayForEach(cond, cJSON_GetObjectItemCaseSensitive(
-		    cJSON_GetObjectItemCaseSensitive(pj, "status"),
-		    "conditions"))
-			if (cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-			    cond, "type")) != NULL &&
-			    strcmp(cJSON_GetStringValue(
-			    cJSON_GetObjectItemCaseSensitive(cond, "type")),
-			    "Ready") == 0)
-				ready = cond;
+		ready = kobj_condition(pods[i], "Ready");
 		m->pods[m->n].state = hpa_pod_classify(
 		    kobj_get_str(pods[i], "status.phase"),
 		    kobj_get_str(pods[i], "metadata.deletionTimestamp") != NULL,

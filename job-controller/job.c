@@ -308,7 +308,7 @@ adopt_orphans(struct controller *c, struct job_sync *s)
 	for (i = 0; i < n; i++) {
 		if (kobj_controller_ref(list[i]) != NULL ||
 		    kobj_get(list[i], "metadata.deletionTimestamp") != NULL ||
-		    !selector_matches(sel, kobj_labels(list[i])))
+		    !selector_matches_obj(sel, list[i]))
 			continue;
 		patch = cJSON_CreateObject();
 		meta = cJSON_AddObjectToObject(patch, "metadata");

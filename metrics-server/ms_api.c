@@ -112,14 +112,13 @@ labelled(const cJSON *item, struct cache *c, const char *key,
 	struct kobj *k = c != NULL ? cache_get(c, key) : NULL;
 	cJSON *o;
 
-	if (k != NULL)
-		labels = cJSON_GetObjectItemCaseSensitive(
-		    cJSON_GetObjectItemCaseSensitive(kobj_json(k), "metadata"),
-		    "labels");
-	if (sel != NULL && !selector_matches(sel, labels)) {
+	if (sel != NULL && (k != NULL ? !selector_matches_obj(sel, k) :
+	    !selector_matches(sel, NULL))) {
 		kobj_unref(k);
 		return NULL;
 	}
+	if (k != NULL)
+		labels = kobj_labels(k);
 	o = cJSON_Duplicate(item, 1);
 	if (labels != NULL)
 		cJSON_AddItemToObject(cJSON_GetObjectItemCaseSensitive(o,

@@ -134,7 +134,7 @@ claim_pets(struct pet_state *s)
 		    strcmp(uid->valuestring, kobj_uid(set)) == 0;
 		if (ref != NULL && !ours)
 			continue;	/* someone else's */
-		if (!selector_matches(s->ps.sel, kobj_labels(list[i])))
+		if (!selector_matches_obj(s->ps.sel, list[i]))
 			continue;
 		if (!ours) {
 			if (pet_terminating(list[i]) ||

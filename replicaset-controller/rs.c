@@ -94,7 +94,7 @@ map_pod_in(struct controller *c, const char *res, const char *prefix,
 		if (owner_selector(list[i], strcmp(prefix, "rc") == 0,
 		    &sel) < 0)
 			continue;
-		if (selector_matches(sel, kobj_labels(pod)))
+		if (selector_matches_obj(sel, pod))
 			enqueue_kind(c, prefix, list[i]);
 		selector_free(sel);
 	}
@@ -410,7 +410,7 @@ claim_pods(struct controller *c, const struct rs_owner *o,
 		    strcmp(uid->valuestring, kobj_uid(o->obj)) == 0;
 		if (ref != NULL && !ours)
 			continue;	/* someone else's */
-		match = selector_matches(o->sel, kobj_labels(list[i]));
+		match = selector_matches_obj(o->sel, list[i]);
 		if (ours && !match) {
 			if (patch_owner(c, o, list[i], false) < 0)
 				rc = CK_EAGAIN;

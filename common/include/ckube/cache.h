@@ -120,6 +120,12 @@ void		 cache_replace(struct cache *c, struct kobj *const *items,
 		    size_t n, int64_t rv, cache_delta_fn fn, void *arg);
 
 /* The resourceVersion the cache reflects (0 before the first list). */
+/*
+ * Drop the cJSON copies readers decoded from the compact objects only the
+ * cache still holds (kobj_trim). Returns how many subtrees were freed.
+ */
+size_t		 cache_trim(struct cache *c);
+
 int64_t		 cache_resource_version(struct cache *c);
 void		 cache_set_resource_version(struct cache *c, int64_t rv);
 

@@ -51,6 +51,23 @@ void		 kobj_unref(const struct kobj *obj);
 struct kobj	*kobj_freeze(struct kobj *obj);
 bool		 kobj_is_frozen(const struct kobj *obj);
 
+/*
+ * The compact form of a frozen obj for caches (one allocation, 16 bytes a
+ * value; kobj_int.h), a new reference; obj itself when it is compact
+ * already or cannot be encoded. Getters work on either form. Getters that
+ * lend a cJSON pointer decode that subtree once and keep it with the object;
+ * kobj_trim() drops those copies. CKUBE_KOBJ_COMPACT=0 in the environment
+ * turns the form off (for comparisons).
+ */
+struct kobj	*kobj_compact(const struct kobj *obj);
+bool		 kobj_is_compact(const struct kobj *obj);
+/*
+ * Free the cJSON copies decoded for readers of a compact obj, when the
+ * caller holds the only reference and no other thread can take one (a
+ * cache under its write lock). Returns how many subtrees were freed.
+ */
+size_t		 kobj_trim(const struct kobj *obj);
+
 /* A deep copy, unfrozen, with one reference. */
 struct kobj	*kobj_copy(const struct kobj *obj);
 

@@ -13,6 +13,7 @@
 #include "ckube/ck.h"
 
 struct cJSON;
+struct kobj;
 struct ck_status;
 struct label_selector;
 
@@ -46,6 +47,9 @@ int	selector_from_map(const struct cJSON *map, const char *field_prefix,
 
 /* labels is the metadata.labels object, or NULL (no labels). */
 bool	selector_matches(const struct label_selector *sel, const struct cJSON *labels);
+/* The same against obj's metadata.labels, read in place (no cJSON copy). */
+bool	selector_matches_obj(const struct label_selector *sel,
+	    const struct kobj *obj);
 /* True for the empty selector (matches everything). */
 bool	selector_is_empty(const struct label_selector *sel);
 /* True for the null selector (matches nothing). */

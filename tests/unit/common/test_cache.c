@@ -253,12 +253,38 @@ test_cache_digest(void **state)
 	cache_free(c2);
 }
 
+/* The cJSON a reader decoded goes when only the cache holds the object. */
+static void
+test_cache_trim(void **state)
+{
+	struct cache *c = *state;
+	struct kobj *o = pod("ns", "p", "5", "node-1", NULL), *k, *got;
+
+	k = kobj_compact(kobj_freeze(o));
+	kobj_unref(o);
+	assert_true(kobj_is_compact(k));
+	put(c, k);
+	got = cache_get(c, "ns/p");
+	assert_non_null(got);
+	assert_non_null(kobj_get(got, "spec"));
+	assert_int_equal(cache_trim(c), 0);	/* still held */
+	assert_string_equal(kobj_get_str(got, "spec.nodeName"), "node-1");
+	kobj_unref(got);
+	assert_int_equal(cache_trim(c), 1);
+	assert_int_equal(cache_trim(c), 0);
+	got = cache_get(c, "ns/p");
+	assert_non_null(kobj_get(got, "spec"));	/* decoded again */
+	assert_string_equal(kobj_get_str(got, "spec.nodeName"), "node-1");
+	kobj_unref(got);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_cache_get_put_remove,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache_trim, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_indexes_follow_updates,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_replace_reports_deltas,

@@ -40,6 +40,19 @@ setup(void **state)
 	return *state == NULL ? -1 : 0;
 }
 
+/* The same pod in the compact form caches hold. */
+static int
+setup_compact(void **state)
+{
+	struct kobj *o = kobj_parse(pod_json, sizeof(pod_json) - 1);
+
+	if (o == NULL)
+		return -1;
+	*state = kobj_compact(kobj_freeze(o));
+	kobj_unref(o);
+	return kobj_is_compact(*state) ? 0 : -1;
+}
+
 static int
 teardown(void **state)
 {
@@ -396,6 +409,121 @@ test_kobj_refcount_threads(void **state)
 	assert_string_equal(kobj_key(o), "default/web-0");
 }
 
+static const char *const round_trips[] = {
+	"{}",
+	"{\"a\":[],\"b\":{},\"c\":[[],[{}],[1,[2,[3]]]],\"d\":\"\"}",
+	"{\"n\":-0.5,\"i\":9007199254740992,\"t\":true,\"f\":false,\"z\":null}",
+	"{\"s\":\"caf\\u00e9 \\\"q\\\" \\\\ \\n\",\"dup\":1,\"dup\":2}",
+	"{\"metadata\":{\"name\":\"x\",\"labels\":{\"a.b/c\":\"d\"}},"
+	    "\"spec\":{\"containers\":[{\"name\":\"c\",\"env\":[{\"name\":\"E\","
+	    "\"value\":\"v\"}]}]}}",
+};
+
+/* Compact and back gives the same JSON text, and a mutable copy. */
+static void
+test_kobj_compact_round_trip(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(round_trips) / sizeof(round_trips[0]); i++) {
+		struct kobj *o = kobj_parse(round_trips[i], strlen(round_trips[i]));
+		struct kobj *c, *copy;
+		char *a, *b;
+
+		assert_non_null(o);
+		c = kobj_compact(kobj_freeze(o));
+		assert_true(kobj_is_compact(c));
+		assert_true(kobj_is_frozen(c));
+		assert_ptr_equal(kobj_compact(c), c);	/* compact already */
+		kobj_unref(c);
+		a = kobj_print(o);
+		b = kobj_print(c);
+		assert_string_equal(a, b);
+		free(b);
+		copy = kobj_copy(c);
+		assert_false(kobj_is_compact(copy));
+		assert_int_equal(kobj_set_str(copy, "metadata.name", "y"), 0);
+		b = kobj_print(c);
+		assert_string_equal(a, b);	/* the copy is its own */
+		free(b);
+		kobj_unref(copy);
+		free(a);
+		kobj_unref(c);
+		kobj_unref(o);
+	}
+}
+
+/* A subtree is decoded once; inside a decoded ancestor it is not copied. */
+static void
+test_kobj_compact_decoded_once(void **state)
+{
+	struct kobj *c = *state, *r;
+	const cJSON *spec = kobj_get(c, "spec"), *root;
+
+	assert_true(cJSON_IsObject(spec));
+	assert_ptr_equal(kobj_get(c, "spec"), spec);
+	assert_ptr_equal(kobj_get(c, "spec.containers"),
+	    cJSON_GetObjectItemCaseSensitive(spec, "containers"));
+	assert_string_equal(kobj_get_str(c, "spec.containers[0].image"), "nginx");
+	/* Held by another: not trimmed. */
+	r = kobj_ref(c);
+	assert_int_equal(kobj_trim(c), 0);
+	kobj_unref(r);
+	assert_int_equal(kobj_trim(c), 1);
+	root = kobj_json(c);
+	assert_ptr_equal(kobj_get(c, "status"),
+	    cJSON_GetObjectItemCaseSensitive(root, "status"));
+	assert_ptr_equal(kobj_labels(c), cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(root, "metadata"), "labels"));
+	assert_string_equal(kobj_label(c, "app"), "web");
+	assert_int_equal(kobj_trim(c), 1);
+	assert_string_equal(kobj_get_str(c, "status.phase"), "Running");
+}
+
+static void *
+decode_worker(void *arg)
+{
+	struct kobj *o = arg;
+	const char *paths[] = { "spec", "status.conditions", "metadata.labels",
+	    "spec.containers[1]", "metadata" };
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		const cJSON *v = kobj_get(o, paths[i % 5]);
+
+		/* The same value; not always the same copy: a path decoded
+		 * alone before its parent was is found inside the parent's
+		 * copy afterwards. */
+		if (v == NULL || !cJSON_Compare(kobj_get(o, paths[i % 5]), v, 1) ||
+		    kobj_controller_ref(o) == NULL ||
+		    strcmp(kobj_condition_status(o, "Ready"), "True") != 0)
+			abort();
+	}
+	kobj_unref(o);
+	return NULL;
+}
+
+/* Readers racing to decode the same subtrees all get one copy each. */
+static void
+test_kobj_compact_threads(void **state)
+{
+	struct kobj *o = *state;
+	pthread_t t[4];
+	size_t n;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, decode_worker,
+		    kobj_ref(o)), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	/* spec, status.conditions and metadata at least; the rest may have
+	 * been found inside them, depending on the order. */
+	n = kobj_trim(o);
+	assert_true(n >= 3 && n <= 6);
+}
+
 int
 main(void)
 {
@@ -412,6 +540,18 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_kobj_copy_and_refs, setup, teardown),
 		cmocka_unit_test(test_kobj_frozen_setters_abort),
 		cmocka_unit_test_setup_teardown(test_kobj_refcount_threads, setup, teardown),
+		/* The compact form: the same readers, and its own behaviour. */
+		cmocka_unit_test_setup_teardown(test_kobj_metadata, setup_compact,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_kobj_get_paths, setup_compact,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_kobj_labels_refs_conditions,
+		    setup_compact, teardown),
+		cmocka_unit_test(test_kobj_compact_round_trip),
+		cmocka_unit_test_setup_teardown(test_kobj_compact_decoded_once,
+		    setup_compact, teardown),
+		cmocka_unit_test_setup_teardown(test_kobj_compact_threads,
+		    setup_compact, teardown),
 	};
 
 	return cmocka_run_group_tests_name("kobj", tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <cJSON.h>
 
 #include "ckube/err.h"
+#include "ckube/kobj.h"
 #include "ckube/selector.h"
 
 /* Parse s and match it against the labels given as JSON text. */
@@ -24,6 +25,23 @@ str_matches(const char *s, const char *labels_json)
 	assert_int_equal(selector_parse(s, &sel, &st), 0);
 	labels = labels_json ? cJSON_Parse(labels_json) : NULL;
 	m = selector_matches(sel, labels);
+	/* selector_matches_obj agrees, on a plain and a compact object. */
+	{
+		cJSON *root = cJSON_CreateObject();
+		struct kobj *o, *c;
+
+		cJSON_AddItemToObject(cJSON_AddObjectToObject(root, "metadata"),
+		    "labels", labels != NULL ? cJSON_Duplicate(labels, 1) :
+		    cJSON_CreateNull());
+		o = kobj_new_take(root);
+		assert_non_null(o);
+		assert_int_equal(selector_matches_obj(sel, o), m);
+		c = kobj_compact(kobj_freeze(o));
+		assert_true(kobj_is_compact(c));
+		assert_int_equal(selector_matches_obj(sel, c), m);
+		kobj_unref(c);
+		kobj_unref(o);
+	}
 	cJSON_Delete(labels);
 	selector_free(sel);
 	return m;

@@ -50,15 +50,11 @@ struct cache {
 int
 cache_index_controller_uid(const struct kobj *obj, char *buf, size_t size)
 {
-	const struct cJSON *ref = kobj_controller_ref(obj);
-	const struct cJSON *uid;
+	const char *uid = kobj_controller_ref_str(obj, "uid");
 
-	if (ref == NULL)
+	if (uid == NULL || uid[0] == '\0')
 		return 0;
-	uid = cJSON_GetObjectItemCaseSensitive(ref, "uid");
-	if (!cJSON_IsString(uid) || uid->valuestring[0] == '\0')
-		return 0;
-	return ck_strlcpy(buf, uid->valuestring, size) < size;
+	return ck_strlcpy(buf, uid, size) < size;
 }
 
 int

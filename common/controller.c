@@ -257,23 +257,18 @@ static void
 enqueue_owner(struct controller *c, const struct watch_spec *w,
     const struct kobj *obj)
 {
-	const struct cJSON *ref, *kind, *name;
+	const char *kind = kobj_controller_ref_str(obj, "kind");
+	const char *name = kobj_controller_ref_str(obj, "name");
 	struct strbuf key = STRBUF_INIT;
 
-	ref = kobj_controller_ref(obj);
-	if (ref == NULL)
-		return;
-	kind = cJSON_GetObjectItemCaseSensitive(ref, "kind");
-	name = cJSON_GetObjectItemCaseSensitive(ref, "name");
-	if (!cJSON_IsString(kind) || !cJSON_IsString(name) ||
-	    (w->owner_kind != NULL &&
-	    strcmp(kind->valuestring, w->owner_kind) != 0))
+	if (kind == NULL || name == NULL ||
+	    (w->owner_kind != NULL && strcmp(kind, w->owner_kind) != 0))
 		return;
 	if (kobj_namespace(obj)[0] != '\0')
 		strbuf_addf(&key, "%s/%s", kobj_namespace(obj),
-		    name->valuestring);
+		    name);
 	else
-		strbuf_addf(&key, "%s", name->valuestring);
+		strbuf_addf(&key, "%s", name);
 	controller_enqueue(c, strbuf_str(&key));
 	strbuf_fini(&key);
 }

@@ -659,19 +659,44 @@ kobj_annotation(const struct kobj *obj, const char *key)
 	return meta_map_get(obj, "annotations", key);
 }
 
-const cJSON *
-kobj_controller_ref(const struct kobj *obj)
+static struct cur
+controller_ref(const struct kobj *obj)
 {
 	struct cur refs = cur_path(obj, "metadata.ownerReferences"), r;
+	struct cur none = { NULL, NULL };
 	struct iter it;
 
 	if (cur_type(refs) != cJSON_Array)
-		return NULL;
+		return none;
 	for (r = iter_first(obj, &it, refs); !cur_none(r);
 	    r = iter_next(obj, &it))
 		if (cur_type(cur_member(obj, r, "controller")) == cJSON_True)
-			return cur_json(obj, r);
-	return NULL;
+			return r;
+	return none;
+}
+
+const cJSON *
+kobj_controller_ref(const struct kobj *obj)
+{
+	return cur_json(obj, controller_ref(obj));
+}
+
+const char *
+kobj_controller_ref_str(const struct kobj *obj, const char *field)
+{
+	struct cur r = controller_ref(obj);
+
+	return cur_none(r) ? NULL : cur_str(obj, cur_member(obj, r, field));
+}
+
+cJSON *
+kobj_get_copy(const struct kobj *obj, const char *path)
+{
+	struct cur c = cur_path(obj, path);
+
+	if (c.n != NULL)
+		return kc_decode(obj->kc, c.n, false);
+	return c.j != NULL ? must(cJSON_Duplicate(c.j, 1)) : NULL;
 }
 
 static struct cur

@@ -31,8 +31,8 @@ pod_term_matches(const struct sched_podterm *t, const char *term_ns,
 
 	for (i = 0; !ns_ok && i < t->nns; i++)
 		ns_ok = strcmp(t->namespaces[i], other->ns) == 0;
-	return ns_ok && t->sel != NULL && selector_matches(t->sel,
-	    other->labels);
+	return ns_ok && t->sel != NULL && selector_matches_obj(t->sel,
+	    other->obj);
 }
 
 static void

@@ -316,7 +316,9 @@ struct sched_pod *
 sched_pod_new(const struct kobj *obj)
 {
 	struct sched_pod *p = ck_calloc(1, sizeof(*p));
-	const cJSON *spec = kobj_get(obj, "spec"), *aff, *e, *ref;
+	/* A copy: cJSON kept with the cached pod would stay while p holds it. */
+	cJSON *spec = kobj_get_copy(obj, "spec");
+	const cJSON *aff, *e;
 	cJSON *owned, *ann_aff = NULL, *ann_tol = NULL;
 	const cJSON *inits;
 	const char *a;
@@ -326,18 +328,17 @@ sched_pod_new(const struct kobj *obj)
 	p->ns = ck_strdup(kobj_namespace(obj));
 	p->rv = ck_strdup(kobj_resource_version(obj));
 	p->obj = kobj_ref(obj);
-	p->labels = kobj_labels(obj);
 	p->node = -1;
 	p->priority = kobj_get_int_or(obj, "spec.priority", 0);
 	a = kobj_get_str(obj, "spec.preemptionPolicy");
 	p->preempt_never = a != NULL && strcmp(a, "Never") == 0;
-	p->terminating = kobj_get(obj, "metadata.deletionTimestamp") != NULL;
+	p->terminating = kobj_get_str(obj, "metadata.deletionTimestamp") !=
+	    NULL;
 	inits = init_containers(obj, spec, &owned);
 	pod_resources(p, spec, inits);
 	cJSON_Delete(owned);
-	ref = kobj_controller_ref(obj);
-	if (sched_jstr(ref, "uid") != NULL)
-		p->owner_uid = ck_strdup(sched_jstr(ref, "uid"));
+	if (kobj_controller_ref_str(obj, "uid") != NULL)
+		p->owner_uid = ck_strdup(kobj_controller_ref_str(obj, "uid"));
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(spec,
 	    "nodeSelector")) {
 		p->sel_keys = ck_reallocarray(p->sel_keys, p->nsel + 1,
@@ -366,6 +367,7 @@ sched_pod_new(const struct kobj *obj)
 	host_ports(p, cJSON_GetObjectItemCaseSensitive(spec, "containers"));
 	cJSON_Delete(ann_aff);
 	cJSON_Delete(ann_tol);
+	cJSON_Delete(spec);
 	return p;
 }
 

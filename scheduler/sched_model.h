@@ -103,7 +103,6 @@ struct sched_pod {
 	char			*ns;
 	char			*rv;
 	struct kobj		*obj;		/* a reference: labels */
-	const struct cJSON	*labels;	/* in obj */
 	struct sched_res	 req;		/* effective request, pods 1 */
 	int64_t			 nz_cpu;	/* requests with defaults */
 	int64_t			 nz_mem;

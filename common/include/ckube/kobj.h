@@ -89,6 +89,13 @@ const char	*kobj_key(const struct kobj *obj);
  */
 const struct cJSON *kobj_get(const struct kobj *obj, const char *path);
 
+/*
+ * A copy of the value at path that the caller owns (cJSON_Delete), or NULL:
+ * for a reader of a compact object that keeps a reference to it, so that no
+ * decoded cJSON stays with the object (kobj_compact).
+ */
+struct cJSON	*kobj_get_copy(const struct kobj *obj, const char *path);
+
 /* The string at path, or NULL (missing or not a string). */
 const char	*kobj_get_str(const struct kobj *obj, const char *path);
 
@@ -113,6 +120,9 @@ const char	*kobj_annotation(const struct kobj *obj, const char *key);
 
 /* The metadata.ownerReferences entry with "controller": true, or NULL. */
 const struct cJSON *kobj_controller_ref(const struct kobj *obj);
+/* Its string field ("uid", "kind", "name"), read in place; NULL. */
+const char	*kobj_controller_ref_str(const struct kobj *obj,
+		    const char *field);
 /*
  * A new ownerReference naming owner (apiVersion, kind, name, uid) with
  * blockOwnerDeletion, "controller" as given: the caller owns it.

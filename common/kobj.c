@@ -151,7 +151,7 @@ static int
 cur_type(struct cur c)
 {
 	if (c.n != NULL)
-		return c.n->type;
+		return kc_type(c.n);
 	return c.j != NULL ? c.j->type & 0xff : cJSON_Invalid;
 }
 
@@ -164,9 +164,9 @@ cur_str(const struct kobj *obj, struct cur c)
 }
 
 static double
-cur_num(struct cur c)
+cur_num(const struct kobj *obj, struct cur c)
 {
-	return c.n != NULL ? c.n->u.num : c.j->valuedouble;
+	return c.n != NULL ? kc_num(obj->kc, c.n) : c.j->valuedouble;
 }
 
 /* Members of an object or items of an array, either form. */
@@ -604,7 +604,7 @@ kobj_get_int(const struct kobj *obj, const char *path, int64_t *out)
 		return CK_ENOTFOUND;
 	if (cur_type(v) != cJSON_Number)
 		return CK_EINVALID;
-	d = cur_num(v);
+	d = cur_num(obj, v);
 	if (!isfinite(d) || d != floor(d) || fabs(d) > 9007199254740992.0)
 		return CK_EINVALID;
 	*out = (int64_t)d;

@@ -2,13 +2,15 @@
  * kobj_compact.c: the compact form of frozen cached objects (kobj_int.h).
  * A cJSON tree costs a 64-byte heap block per value plus one per string;
  * caches hold every object of a kind in every daemon that watches it, so a
- * cached pod cost kilobytes. Here an object is one allocation: 16 bytes a
- * value, string values once, member names shared process-wide by id.
- * Readers walk it in place; subtrees are decoded to cJSON only for callers
- * that want a cJSON pointer (kobj.c keeps those with the object).
+ * cached pod cost kilobytes. Here an object is one allocation: 8 bytes a
+ * value, its own strings once, and the strings every object of a kind
+ * repeats (member names, namespaces, node names, images, "True") shared
+ * process-wide by id. Readers walk it in place; subtrees are decoded to
+ * cJSON only for callers that want a cJSON pointer (kobj.c keeps those).
  */
 #include "kobj_int.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,58 +22,61 @@
 #include "ckube/strmap.h"
 
 /*
- * Interned names, by id: chunks that never move, so readers need no lock
+ * Interned strings, by id: chunks that never move, so readers need no lock
  * (an id reaches a reader inside an object published after the id's slot
- * was written). The table is bounded: past it, names are stored inline.
+ * was written). The table only grows, so it is bounded: past the bound,
+ * strings are stored in their objects. Values that are unique per object
+ * (uids, names, timestamps, IPs) are never interned.
  */
-#define NAME_CHUNK	4096u
-#define NAME_CHUNKS	256u
+#define TABLE_CHUNK	4096u
+#define TABLE_CHUNKS	64u	/* 262,144 strings */
+#define VALUE_MAX	64	/* longer values are stored in the object */
 
-static pthread_mutex_t names_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct strmap *names_by_str;	/* name -> id + 1 */
-static const char **names[NAME_CHUNKS];
-static uint32_t names_n;
+static pthread_mutex_t table_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct strmap *table_by_str;	/* string -> id + 1 */
+static const char **table[TABLE_CHUNKS];
+static uint32_t table_n;
 
-/* The id of s, interning it; KC_NONAME when the table is full. */
+static const char *
+table_str(uint32_t id)
+{
+	return table[id / TABLE_CHUNK][id % TABLE_CHUNK];
+}
+
+/* The id of s, interning it (table_mu held); UINT32_MAX when full. */
 static uint32_t
-name_id(const char *s, const char **interned)
+table_id_locked(const char *s)
 {
 	uintptr_t v;
-	uint32_t id = KC_NONAME;
+	uint32_t id;
 	char *copy;
 
-	pthread_mutex_lock(&names_mu);
-	if (names_by_str == NULL)
-		names_by_str = strmap_new();
-	v = (uintptr_t)strmap_get(names_by_str, s);
-	if (v != 0) {
-		id = (uint32_t)(v - 1);
-		goto out;
-	}
-	if (names_n >= NAME_CHUNK * NAME_CHUNKS)
-		goto out;
-	id = names_n++;
-	if (names[id / NAME_CHUNK] == NULL)
-		names[id / NAME_CHUNK] = ck_calloc(NAME_CHUNK, sizeof(char *));
+	if (table_by_str == NULL)
+		table_by_str = strmap_new();
+	v = (uintptr_t)strmap_get(table_by_str, s);
+	if (v != 0)
+		return (uint32_t)(v - 1);
+	if (table_n >= TABLE_CHUNK * TABLE_CHUNKS)
+		return UINT32_MAX;
+	id = table_n++;
+	if (table[id / TABLE_CHUNK] == NULL)
+		table[id / TABLE_CHUNK] = ck_calloc(TABLE_CHUNK, sizeof(char *));
 	copy = ck_strdup(s);
-	names[id / NAME_CHUNK][id % NAME_CHUNK] = copy;
-	(void)strmap_put(names_by_str, copy, (void *)(uintptr_t)(id + 1));
-out:
-	if (interned != NULL)
-		*interned = id != KC_NONAME ?
-		    names[id / NAME_CHUNK][id % NAME_CHUNK] : NULL;
-	pthread_mutex_unlock(&names_mu);
+	table[id / TABLE_CHUNK][id % TABLE_CHUNK] = copy;
+	(void)strmap_put(table_by_str, copy, (void *)(uintptr_t)(id + 1));
 	return id;
 }
 
 const char *
 kc_intern(const char *s)
 {
-	const char *p = NULL;
+	uint32_t id;
 
-	(void)name_id(s, &p);
+	pthread_mutex_lock(&table_mu);
+	id = table_id_locked(s);
+	pthread_mutex_unlock(&table_mu);
 	/* A full table: one copy per caller, kept (rare; bounded by use). */
-	return p != NULL ? p : ck_strdup(s);
+	return id != UINT32_MAX ? table_str(id) : ck_strdup(s);
 }
 
 static char *
@@ -80,108 +85,158 @@ strings(const struct kc *kc)
 	return (char *)(uintptr_t)&kc->nodes[kc->nnodes];
 }
 
-/* Encoding: count, then fill in preorder. */
-
-struct sizes {
-	size_t	nodes;
-	size_t	bytes;
-};
-
-static void
-measure(const cJSON *v, struct sizes *sz)
+static uint32_t
+kind(const struct kc_node *n)
 {
-	const cJSON *c;
-
-	sz->nodes++;
-	if (cJSON_IsString(v) && v->valuestring != NULL)
-		sz->bytes += strlen(v->valuestring) + 1;
-	if (cJSON_IsArray(v) || cJSON_IsObject(v))
-		for (c = v->child; c != NULL; c = c->next) {
-			if (cJSON_IsObject(v) && c->string != NULL)
-				sz->bytes += strlen(c->string) + 1;
-			measure(c, sz);
-		}
+	return n->head & KC_T_MASK;
 }
 
+static uint32_t
+span(const struct kc_node *n)
+{
+	return kind(n) == KC_T_ARRAY || kind(n) == KC_T_OBJECT ? n->val : 1;
+}
+
+/*
+ * Whether a string value is worth sharing: not one that is unique to its
+ * object (the object's own name, uids, versions, IPs, timestamps), and
+ * short. parent is the name of the object the member is in.
+ */
+static bool
+shareable(const char *parent, const char *member, const char *v)
+{
+	static const char *const unique[] = { "uid", "resourceVersion",
+	    "podIP", "ip", "hostname", "clusterIP", "selfLink", NULL };
+	size_t i, len = strlen(v);
+
+	if (len > VALUE_MAX)
+		return false;
+	if (len == 20 && v[4] == '-' && v[10] == 'T' && v[19] == 'Z')
+		return false;	/* a timestamp */
+	if (member == NULL)
+		return true;
+	for (i = 0; unique[i] != NULL; i++)
+		if (strcmp(member, unique[i]) == 0)
+			return false;
+	return !(parent != NULL && strcmp(parent, "metadata") == 0 &&
+	    strcmp(member, "name") == 0);
+}
+
+/* Encoding: measure, then fill in preorder. table_mu is held for both. */
+
 struct fill {
-	struct kc	*kc;
-	uint32_t	 node;
-	uint32_t	 off;
+	struct kc	*kc;	/* NULL: measuring */
+	size_t		 nodes;
+	size_t		 bytes;
 };
 
 static uint32_t
-put_string(struct fill *f, const char *s, uint32_t *len)
+put_bytes(struct fill *f, const void *p, size_t n)
 {
-	size_t n = strlen(s);
-	uint32_t off = f->off;
+	uint32_t off = (uint32_t)f->bytes;
 
-	memcpy(strings(f->kc) + off, s, n + 1);
-	f->off += (uint32_t)n + 1;
-	if (len != NULL)
-		*len = (uint32_t)n;
+	if (f->kc != NULL)
+		memcpy(strings(f->kc) + off, p, n);
+	f->bytes += n;
 	return off;
 }
 
-static void
-fill(struct fill *f, const cJSON *v, const char *name)
+static uint32_t
+put_name(struct fill *f, const char *name)
 {
-	struct kc_node *n = &f->kc->nodes[f->node++];
-	uint32_t self = (uint32_t)(n - f->kc->nodes);
-	const cJSON *c;
+	uint32_t id = table_id_locked(name);
 
-	n->type = (uint8_t)(v->type & 0xff);
-	n->name = KC_NONAME;
-	if (name != NULL) {
-		n->name = name_id(name, NULL);
-		if (n->name == KC_NONAME)
-			n->name = KC_NAME_INLINE | put_string(f, name, NULL);
+	if (id != UINT32_MAX && id < KC_NONAME)
+		return id << KC_NAME_SHIFT;
+	return (put_bytes(f, name, strlen(name) + 1) << KC_NAME_SHIFT) |
+	    KC_NAME_INLINE;
+}
+
+static uint32_t
+put_value(struct fill *f, const char *parent, const char *member,
+    const char *v)
+{
+	uint32_t id;
+
+	if (shareable(parent, member, v)) {
+		id = table_id_locked(v);
+		if (id != UINT32_MAX)
+			return id | KC_VAL_INTERNED;
 	}
+	return put_bytes(f, v, strlen(v) + 1);
+}
+
+static void
+fill(struct fill *f, const cJSON *v, const char *parent, const char *name)
+{
+	size_t self = f->nodes++;
+	struct kc_node n = { 0, 0 };
+	const cJSON *c;
+	double d;
+
+	n.head = name != NULL ? put_name(f, name) :
+	    KC_NONAME << KC_NAME_SHIFT;
 	switch (v->type & 0xff) {
+	case cJSON_False:
+		n.head |= KC_T_FALSE;
+		break;
+	case cJSON_True:
+		n.head |= KC_T_TRUE;
+		break;
 	case cJSON_Number:
-		n->u.num = v->valuedouble;
+		d = v->valuedouble;
+		if (d >= INT32_MIN && d <= INT32_MAX && d == (int32_t)d &&
+		    !(d == 0 && signbit(d))) {
+			n.head |= KC_T_INT;
+			n.val = (uint32_t)(int32_t)d;
+		} else {
+			n.head |= KC_T_DOUBLE;
+			n.val = put_bytes(f, &d, sizeof(d));
+		}
 		break;
 	case cJSON_String:
-		n->u.s.off = put_string(f, v->valuestring != NULL ?
-		    v->valuestring : "", &n->u.s.len);
+		n.head |= KC_T_STR;
+		n.val = put_value(f, parent, name, v->valuestring != NULL ?
+		    v->valuestring : "");
 		break;
 	case cJSON_Array:
 	case cJSON_Object:
-		n->u.a.count = 0;
-		for (c = v->child; c != NULL; c = c->next) {
-			fill(f, c, cJSON_IsObject(v) ? (c->string != NULL ?
-			    c->string : "") : NULL);
-			f->kc->nodes[self].u.a.count++;
-		}
-		f->kc->nodes[self].u.a.span = f->node - self;
+		n.head |= cJSON_IsArray(v) ? KC_T_ARRAY : KC_T_OBJECT;
+		for (c = v->child; c != NULL; c = c->next)
+			fill(f, c, name, cJSON_IsObject(v) ?
+			    (c->string != NULL ? c->string : "") : NULL);
+		n.val = (uint32_t)(f->nodes - self);
 		break;
 	default:
-		/* false, true, null; raw and invalid do not come from parsing. */
-		if ((v->type & 0xff) != cJSON_False &&
-		    (v->type & 0xff) != cJSON_True)
-			n->type = cJSON_NULL;
+		/* null; raw and invalid do not come from parsing. */
+		n.head |= KC_T_NULL;
 		break;
 	}
+	if (f->kc != NULL)
+		f->kc->nodes[self] = n;
 }
 
 struct kc *
 kc_encode(const cJSON *root)
 {
-	struct sizes sz = { 0, 0 };
-	struct fill f;
+	struct fill f = { NULL, 0, 0 };
 
 	if (root == NULL)
 		return NULL;
-	measure(root, &sz);
-	if (sz.nodes >= KC_NAME_INLINE || sz.bytes >= KC_NAME_INLINE)
+	pthread_mutex_lock(&table_mu);
+	fill(&f, root, NULL, NULL);
+	if (f.nodes >= UINT32_MAX / 2 || f.bytes >= KC_NONAME) {
+		pthread_mutex_unlock(&table_mu);
 		return NULL;
+	}
 	f.kc = ck_malloc(sizeof(struct kc) +
-	    sz.nodes * sizeof(struct kc_node) + sz.bytes);
-	f.kc->nnodes = (uint32_t)sz.nodes;
-	f.kc->strbytes = (uint32_t)sz.bytes;
-	memset(f.kc->nodes, 0, sz.nodes * sizeof(struct kc_node));
-	f.node = 0;
-	f.off = 0;
-	fill(&f, root, NULL);
+	    f.nodes * sizeof(struct kc_node) + f.bytes);
+	f.kc->nnodes = (uint32_t)f.nodes;
+	f.kc->strbytes = (uint32_t)f.bytes;
+	f.nodes = 0;
+	f.bytes = 0;
+	fill(&f, root, NULL, NULL);
+	pthread_mutex_unlock(&table_mu);
 	return f.kc;
 }
 
@@ -194,29 +249,55 @@ kc_bytes(const struct kc *kc)
 
 /* Reading */
 
+int
+kc_type(const struct kc_node *n)
+{
+	static const int types[] = { cJSON_False, cJSON_True, cJSON_NULL,
+	    cJSON_Number, cJSON_Number, cJSON_String, cJSON_Array,
+	    cJSON_Object };
+
+	return types[kind(n)];
+}
+
+double
+kc_num(const struct kc *kc, const struct kc_node *n)
+{
+	double d;
+
+	if (kind(n) == KC_T_INT)
+		return (double)(int32_t)n->val;
+	if (kind(n) != KC_T_DOUBLE)
+		return 0;
+	memcpy(&d, strings(kc) + n->val, sizeof(d));
+	return d;
+}
+
 const char *
 kc_name(const struct kc *kc, const struct kc_node *n)
 {
-	if (n->name == KC_NONAME)
-		return NULL;
-	if (n->name & KC_NAME_INLINE)
-		return strings(kc) + (n->name & ~KC_NAME_INLINE);
-	return names[n->name / NAME_CHUNK][n->name % NAME_CHUNK];
+	uint32_t name = n->head >> KC_NAME_SHIFT;
+
+	if (n->head & KC_NAME_INLINE)
+		return strings(kc) + name;
+	return name != KC_NONAME ? table_str(name) : NULL;
 }
 
 const char *
 kc_str(const struct kc *kc, const struct kc_node *n)
 {
-	return n != NULL && n->type == cJSON_String ?
-	    strings(kc) + n->u.s.off : NULL;
+	if (n == NULL || kind(n) != KC_T_STR)
+		return NULL;
+	if (n->val & KC_VAL_INTERNED)
+		return table_str(n->val & ~KC_VAL_INTERNED);
+	return strings(kc) + n->val;
 }
 
 const struct kc_node *
 kc_first(const struct kc *kc, const struct kc_node *n)
 {
 	(void)kc;
-	if (n == NULL || (n->type != cJSON_Array && n->type != cJSON_Object) ||
-	    n->u.a.count == 0)
+	if (n == NULL || (kind(n) != KC_T_ARRAY && kind(n) != KC_T_OBJECT) ||
+	    n->val < 2)
 		return NULL;
 	return n + 1;
 }
@@ -225,12 +306,10 @@ const struct kc_node *
 kc_next(const struct kc *kc, const struct kc_node *parent,
     const struct kc_node *child)
 {
-	const struct kc_node *next;
+	const struct kc_node *next = child + span(child);
 
 	(void)kc;
-	next = child + (child->type == cJSON_Array ||
-	    child->type == cJSON_Object ? child->u.a.span : 1);
-	return next < parent + parent->u.a.span ? next : NULL;
+	return next < parent + parent->val ? next : NULL;
 }
 
 const struct kc_node *
@@ -238,7 +317,7 @@ kc_member(const struct kc *kc, const struct kc_node *n, const char *name)
 {
 	const struct kc_node *c;
 
-	if (n == NULL || n->type != cJSON_Object || name == NULL)
+	if (n == NULL || kind(n) != KC_T_OBJECT || name == NULL)
 		return NULL;
 	for (c = kc_first(kc, n); c != NULL; c = kc_next(kc, n, c))
 		if (strcmp(kc_name(kc, c), name) == 0)
@@ -251,8 +330,7 @@ kc_item(const struct kc *kc, const struct kc_node *n, int i)
 {
 	const struct kc_node *c;
 
-	if (n == NULL || n->type != cJSON_Array || i < 0 ||
-	    (uint32_t)i >= n->u.a.count)
+	if (n == NULL || kind(n) != KC_T_ARRAY || i < 0)
 		return NULL;
 	for (c = kc_first(kc, n); c != NULL && i > 0; i--)
 		c = kc_next(kc, n, c);
@@ -285,26 +363,27 @@ kc_decode(const struct kc *kc, const struct kc_node *n, bool borrow)
 	const char *s;
 	cJSON *v, *item;
 
-	switch (n->type) {
-	case cJSON_False:
+	switch (kind(n)) {
+	case KC_T_FALSE:
 		return must(cJSON_CreateFalse());
-	case cJSON_True:
+	case KC_T_TRUE:
 		return must(cJSON_CreateTrue());
-	case cJSON_Number:
-		return must(cJSON_CreateNumber(n->u.num));
-	case cJSON_String:
+	case KC_T_INT:
+	case KC_T_DOUBLE:
+		return must(cJSON_CreateNumber(kc_num(kc, n)));
+	case KC_T_STR:
 		s = kc_str(kc, n);
 		return must(borrow ? cJSON_CreateStringReference(s) :
 		    cJSON_CreateString(s));
-	case cJSON_Array:
-	case cJSON_Object:
-		v = must(n->type == cJSON_Array ? cJSON_CreateArray() :
+	case KC_T_ARRAY:
+	case KC_T_OBJECT:
+		v = must(kind(n) == KC_T_ARRAY ? cJSON_CreateArray() :
 		    cJSON_CreateObject());
 		for (c = kc_first(kc, n); c != NULL; c = kc_next(kc, n, c)) {
 			item = kc_decode(kc, c, borrow);
-			if (n->type == cJSON_Array)
+			if (kind(n) == KC_T_ARRAY)
 				must_add(cJSON_AddItemToArray(v, item));
-			else if (!(c->name & KC_NAME_INLINE))
+			else if (!(c->head & KC_NAME_INLINE))
 				must_add(cJSON_AddItemToObjectCS(v,
 				    kc_name(kc, c), item));
 			else

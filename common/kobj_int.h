@@ -1,9 +1,10 @@
 /*
  * kobj_int.h: the compact encoding of frozen cached objects (kobj_compact.c),
- * private to kobj.c. One allocation per object: 16-byte nodes in preorder
+ * private to kobj.c. One allocation per object: 8-byte nodes in preorder
  * (a container's members follow it; its span skips them), then the string
- * values, each NUL-terminated. Member names are interned process-wide and
- * named by a 32-bit id.
+ * values, each NUL-terminated. Member names, and the values that repeat
+ * across objects (namespaces, node names, images, condition types...), are
+ * interned process-wide and named by a 32-bit id.
  */
 #ifndef CKUBE_KOBJ_INT_H
 #define CKUBE_KOBJ_INT_H
@@ -14,31 +15,33 @@
 
 struct cJSON;
 
+/*
+ * head: the type (KC_T_*), a flag for a name stored inline, the name's
+ * interned id or inline offset. val: an int32 number, a string's offset in
+ * the string area or (KC_VAL_INTERNED) its interned id, a double's offset,
+ * or a container's span (nodes in its subtree, itself included).
+ */
 struct kc_node {
-	uint8_t		type;		/* cJSON_False .. cJSON_Object */
-	uint8_t		pad[3];
-	uint32_t	name;		/* KC_NONAME, an interned id, or inline */
-	union {
-		double	num;
-		struct {
-			uint32_t off;	/* into the string area */
-			uint32_t len;
-		} s;
-		struct {
-			uint32_t count;	/* members */
-			uint32_t span;	/* nodes in the subtree, itself included */
-		} a;
-	} u;
+	uint32_t	head;
+	uint32_t	val;
 };
 
 struct kc {
 	uint32_t	nnodes;
 	uint32_t	strbytes;
-	struct kc_node	nodes[];	/* then the strings */
+	struct kc_node	nodes[];	/* then the strings (and doubles) */
 };
 
-#define KC_NONAME	UINT32_MAX
-#define KC_NAME_INLINE	0x80000000u	/* low bits: offset into the strings */
+enum {
+	KC_T_FALSE, KC_T_TRUE, KC_T_NULL, KC_T_INT, KC_T_DOUBLE, KC_T_STR,
+	KC_T_ARRAY, KC_T_OBJECT
+};
+
+#define KC_T_MASK		0x7u
+#define KC_NAME_INLINE		0x8u
+#define KC_NAME_SHIFT		4
+#define KC_NONAME		0x0fffffffu	/* in the name bits */
+#define KC_VAL_INTERNED		0x80000000u
 
 /* The interned copy of s (kept for the process's life). */
 const char	*kc_intern(const char *s);
@@ -47,6 +50,9 @@ const char	*kc_intern(const char *s);
 struct kc	*kc_encode(const struct cJSON *root);
 size_t		 kc_bytes(const struct kc *kc);
 
+/* The cJSON type of n (cJSON_Number for both kinds of number). */
+int		 kc_type(const struct kc_node *n);
+double		 kc_num(const struct kc *kc, const struct kc_node *n);
 const char	*kc_name(const struct kc *kc, const struct kc_node *n);
 const char	*kc_str(const struct kc *kc, const struct kc_node *n);
 /* The member called name of an object node, the i-th of an array; NULL. */

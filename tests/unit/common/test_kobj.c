@@ -172,6 +172,16 @@ test_kobj_labels_refs_conditions(void **state)
 	r = kobj_controller_ref(o);
 	assert_non_null(r);
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(r, "name")->valuestring, "web");
+	assert_string_equal(kobj_controller_ref_str(o, "kind"), "StatefulSet");
+	assert_null(kobj_controller_ref_str(o, "uid"));
+	{
+		cJSON *copy = kobj_get_copy(o, "spec.containers");
+
+		assert_int_equal(cJSON_GetArraySize(copy), 2);
+		assert_true(cJSON_Compare(copy, kobj_get(o, "spec.containers"), 1));
+		cJSON_Delete(copy);
+		assert_null(kobj_get_copy(o, "spec.none"));
+	}
 	assert_non_null(kobj_condition(o, "Ready"));
 	assert_string_equal(kobj_condition_status(o, "Ready"), "True");
 	assert_string_equal(kobj_condition_status(o, "Initialized"), "False");
@@ -189,6 +199,7 @@ test_kobj_labels_refs_conditions(void **state)
 	bare = P("{\"metadata\":{\"ownerReferences\":[{\"controller\":false}]}}");
 	assert_non_null(bare);
 	assert_null(kobj_controller_ref(bare));
+	assert_null(kobj_controller_ref_str(bare, "uid"));
 	kobj_unref(bare);
 }
 
@@ -413,6 +424,12 @@ static const char *const round_trips[] = {
 	"{}",
 	"{\"a\":[],\"b\":{},\"c\":[[],[{}],[1,[2,[3]]]],\"d\":\"\"}",
 	"{\"n\":-0.5,\"i\":9007199254740992,\"t\":true,\"f\":false,\"z\":null}",
+	"{\"a\":[-1,0,-0.0,2147483647,-2147483648,2147483648,-2147483649,1e300,"
+	    "3.25,-7]}",
+	"{\"metadata\":{\"name\":\"n\",\"uid\":\"u\",\"creationTimestamp\":"
+	    "\"2026-12-07T07:00:00Z\",\"namespace\":\"ns\"},\"status\":{\"podIP\":"
+	    "\"10.0.0.1\",\"phase\":\"Running\",\"long\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}}",
 	"{\"s\":\"caf\\u00e9 \\\"q\\\" \\\\ \\n\",\"dup\":1,\"dup\":2}",
 	"{\"metadata\":{\"name\":\"x\",\"labels\":{\"a.b/c\":\"d\"}},"
 	    "\"spec\":{\"containers\":[{\"name\":\"c\",\"env\":[{\"name\":\"E\","

@@ -106,6 +106,7 @@ struct informer_group {
 	unsigned int		 drop_every;	/* under mu */
 	unsigned int		 drop_count;
 	uint64_t		 next_trim_ms;	/* informer thread */
+	uint64_t		 trim_period_ms;
 };
 
 /*
@@ -123,6 +124,27 @@ static const struct {
 	{ "autoscaling", "v2" },	/* the stored HorizontalPodAutoscaler */
 	{ "federation", "v1beta1" },	/* ckube-federation-apiserver Clusters */
 };
+
+/*
+ * Test hook CKUBE_TEST_CACHE_TRIM_MS=N: trim the caches every N ms instead
+ * of TRIM_PERIOD_MS, so that sanitizer runs catch a reader using a decoded
+ * copy without holding a reference.
+ */
+static void
+test_trim_from_env(struct informer_group *g)
+{
+	const char *v = getenv("CKUBE_TEST_CACHE_TRIM_MS");
+	int64_t n;
+
+	g->trim_period_ms = TRIM_PERIOD_MS;
+	if (v == NULL || v[0] == '\0')
+		return;
+	if (ck_parse_int64(v, &n) != 0 || n < 1 || n > 3600000) {
+		log_warn("informer: CKUBE_TEST_CACHE_TRIM_MS=%s ignored", v);
+		return;
+	}
+	g->trim_period_ms = (uint64_t)n;
+}
 
 /*
  * Test hook CKUBE_TEST_BUS_DROP_EVERY=N: every daemon's informers drop
@@ -171,6 +193,7 @@ informer_group_new(struct client *cl, const struct informer_options *opt)
 	if (g->evfd < 0)
 		fatal("informer: eventfd");
 	test_drop_from_env(g);
+	test_trim_from_env(g);
 	return g;
 }
 
@@ -1046,7 +1069,7 @@ trim_caches(struct informer_group *g, uint64_t now, size_t n)
 
 	if (now < g->next_trim_ms)
 		return;
-	g->next_trim_ms = now + TRIM_PERIOD_MS;
+	g->next_trim_ms = now + g->trim_period_ms;
 	for (i = 0; i < n; i++)
 		(void)cache_trim(g->infs[i]->cache);
 }

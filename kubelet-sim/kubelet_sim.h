@@ -77,6 +77,8 @@ struct sim_node {
 	struct evict_state ev;
 	int64_t		fs_dead, images_unused;
 	char		pressure_since[EV_COND_COUNT][40];	/* RFC 3339 */
+	/* Its pods (sim_pod.node_next), under the pod lock: /stats/summary. */
+	struct sim_pod	*pods;
 };
 
 struct ksim {

@@ -82,6 +82,41 @@ pod_foreach(void (*fn)(const struct sim_pod *p, void *arg), void *arg)
 		strmap_foreach(pods, each_pod, &c);
 }
 
+void
+pod_foreach_on_node(const struct sim_node *n,
+    void (*fn)(const struct sim_pod *p, void *arg), void *arg)
+{
+	struct sim_pod *p;
+
+	for (p = n->pods; p != NULL; p = p->node_next)
+		fn(p, arg);
+}
+
+/* Link p into its node's list, or out of it (pod lock held). */
+static void
+node_link(struct sim_pod *p)
+{
+	if (p->node == NULL)
+		return;
+	p->node_next = p->node->pods;
+	if (p->node_next != NULL)
+		p->node_next->node_pprev = &p->node_next;
+	p->node->pods = p;
+	p->node_pprev = &p->node->pods;
+}
+
+static void
+node_unlink(struct sim_pod *p)
+{
+	if (p == NULL || p->node_pprev == NULL)
+		return;
+	*p->node_pprev = p->node_next;
+	if (p->node_next != NULL)
+		p->node_next->node_pprev = p->node_pprev;
+	p->node_next = NULL;
+	p->node_pprev = NULL;
+}
+
 struct sim_pod *
 pod_find(const char *ns, const char *name)
 {
@@ -129,8 +164,8 @@ pod_wall_ms(int64_t mono_ms)
 	return off + mono_ms;
 }
 
-static struct sim_node *
-find_node(struct ksim *ks, const char *name)
+struct sim_node *
+pod_node_find(struct ksim *ks, const char *name)
 {
 	size_t plen = strlen(ks->f.node_prefix);
 	int64_t i;
@@ -150,7 +185,7 @@ push(const struct kobj *obj, bool deleted, void *arg)
 	const char *node = kobj_get_str(obj, "spec.nodeName");
 
 	/* A relist's deletes carry the cache's stub (no node): queued. */
-	if (find_node(ks, node) == NULL && !(deleted && node == NULL))
+	if (pod_node_find(ks, node) == NULL && !(deleted && node == NULL))
 		return;
 	e = ck_calloc(1, sizeof(*e));
 	e->obj = kobj_ref(obj);
@@ -1033,6 +1068,7 @@ pod_remove(const char *key)
 
 	pod_lock();
 	p = strmap_remove(pods, key);
+	node_unlink(p);
 	pod_unlock();
 	pod_free(p);
 }
@@ -1065,10 +1101,11 @@ handle(struct ksim *ks, struct pod_ev *e, int64_t now)
 		if (phase != NULL && (strcmp(phase, "Succeeded") == 0 ||
 		    strcmp(phase, "Failed") == 0))
 			return;		/* finished in an earlier run */
-		node = find_node(ks, kobj_get_str(obj, "spec.nodeName"));
+		node = pod_node_find(ks, kobj_get_str(obj, "spec.nodeName"));
 		p = pod_new(ks, node, obj, now);
 		pod_lock();
 		strmap_put(pods, p->key, p);
+		node_link(p);
 		pod_unlock();
 		admit(p, obj);
 		timers_arm(&ks->timers, &p->timer, now);
@@ -1115,8 +1152,8 @@ pod_teardown(struct ksim *ks)
 {
 	struct pod_ev *e, *next;
 	struct strmap *all;
+	size_t i;
 
-	(void)ks;
 	pthread_mutex_lock(&ev_mu);
 	e = ev_head;
 	ev_head = NULL;
@@ -1130,6 +1167,8 @@ pod_teardown(struct ksim *ks)
 	pod_lock();
 	all = pods;
 	pods = NULL;
+	for (i = 0; i < ks->nnodes; i++)
+		ks->nodes[i].pods = NULL;
 	pod_unlock();
 	strmap_free(all, pod_free);
 }

@@ -40,6 +40,8 @@ struct sim_pod {
 	struct timer	timer;
 	struct ksim	*ks;
 	struct sim_node	*node;
+	/* node's pod list (pod lock): a node's pods without a walk of all */
+	struct sim_pod	*node_next, **node_pprev;
 	/*
 	 * One allocation "ns\0name\0ns/name\0uid\0[hostname\0]": thousands
 	 * of pods per process.
@@ -91,6 +93,14 @@ void	pod_lock(void);
 void	pod_unlock(void);
 /* Call fn on every pod (pod lock held). */
 void	pod_foreach(void (*fn)(const struct sim_pod *p, void *arg), void *arg);
+/*
+ * Call fn on every pod of node n (pod lock held): a node's share, not a walk
+ * of every pod (/stats/summary is asked once per node).
+ */
+void	pod_foreach_on_node(const struct sim_node *n,
+	    void (*fn)(const struct sim_pod *p, void *arg), void *arg);
+/* Our node name, or NULL. */
+struct sim_node *pod_node_find(struct ksim *ks, const char *name);
 /* The pod ns/name, or NULL (pod lock held). */
 struct sim_pod *pod_find(const char *ns, const char *name);
 /* Container name's index (init then app) in p, or -1. */

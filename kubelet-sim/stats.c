@@ -74,7 +74,7 @@ add_pod(const struct sim_pod *p, void *arg)
 	char start[RFC3339_MAX];
 	int64_t cpu;
 
-	if (p->node != c->node || !p->counted)
+	if (!p->counted)
 		return;
 	pod_start_time(p, start);
 	o = cJSON_CreateObject();
@@ -104,16 +104,17 @@ stats_handle(const struct httpd_request *req, struct httpd_response *resp,
 {
 	struct ksim *ks = arg;
 	const char *want = httpd_query(req, "node");
-	const struct sim_node *n = NULL;
+	const struct sim_node *n;
 	struct pods_ctx ctx;
 	char now[RFC3339_MAX];
 	cJSON *o, *node, *m, *fs;
 	char *text;
-	size_t i;
 
-	for (i = 0; i < ks->nnodes && n == NULL; i++)
-		if (want == NULL || strcmp(ks->nodes[i].name, want) == 0)
-			n = &ks->nodes[i];
+	/* Asked once per node per scrape: no walk of the nodes. */
+	n = want == NULL ? (ks->nnodes > 0 ? &ks->nodes[0] : NULL) :
+	    pod_node_find(ks, want);
+	if (n != NULL && want != NULL && strcmp(n->name, want) != 0)
+		n = NULL;
 	if (n == NULL) {
 		resp->status = 404;
 		strbuf_addf(&resp->body, "node \"%s\" not found",
@@ -142,7 +143,7 @@ stats_handle(const struct httpd_request *req, struct httpd_response *resp,
 	ctx.arr = cJSON_AddArrayToObject(o, "pods");
 	ctx.now = now;
 	ctx.cpu_milli = 0;
-	pod_foreach(add_pod, &ctx);
+	pod_foreach_on_node(n, add_pod, &ctx);
 	pod_unlock();
 	add_cpu(node, now, ks->f.system_cpu_milli + ctx.cpu_milli);
 	text = cJSON_PrintUnformatted(o);

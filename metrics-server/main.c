@@ -20,6 +20,7 @@
 #include "ckube/kobj.h"
 #include "ckube/log.h"
 #include "ckube/rfc3339.h"
+#include "ckube/strmap.h"
 #include "metrics_server.h"
 
 #define ANN_KUBELET_URL	"sim.ckube.io/kubelet-url"
@@ -66,6 +67,7 @@ scrape(void)
 {
 	struct kobj **nodes;
 	cJSON *next = ms_snapshot_new(), *doc;
+	struct strmap *seen;
 	char now[RFC3339_MAX], window[32], url[512];
 	const char *base;
 	size_t n, i;
@@ -75,6 +77,7 @@ scrape(void)
 	snprintf(window, sizeof(window), "%llds",
 	    (long long)(f.resolution_ms + 999) / 1000);
 	nodes = cache_list(api.nodes, &n);
+	seen = strmap_new();
 	h = ms_fetch_begin((long)f.scrape_timeout_ms);
 	for (i = 0; i < n; i++) {
 		base = kobj_annotation(nodes[i], ANN_KUBELET_URL);
@@ -84,11 +87,12 @@ scrape(void)
 		    kobj_name(nodes[i]));
 		doc = ms_fetch_json(h, url);
 		if (doc != NULL && ms_snapshot_add_summary(next, doc, now,
-		    window) != 0)
+		    window, seen) != 0)
 			log_v(2, "scrape %s: no node in the summary", url);
 		cJSON_Delete(doc);
 	}
 	ms_fetch_end(h);
+	strmap_free(seen, NULL);
 	cache_list_free(nodes, n);
 	ms_store_swap(api.store, next);
 }

@@ -18,6 +18,7 @@
 #include "ckube/ck.h"
 
 struct cJSON;
+struct strmap;
 struct cache;
 struct client;
 struct httpd_request;
@@ -31,13 +32,17 @@ void		 ms_store_free(struct ms_store *s);
 
 /*
  * Add one kubelet /stats/summary document (summary, borrowed) to the
- * snapshot being built in next: a NodeMetrics for its node, a PodMetrics
- * per pod (cpu from usageNanoCores, memory from workingSetBytes). now is
- * the RFC 3339 scrape time, window e.g. "15s". Returns 0 or CK_EINVALID
- * (no node name).
+ * snapshot being built in next: a NodeMetrics for its node (replacing one
+ * of the same name), a PodMetrics per pod (cpu from usageNanoCores, memory
+ * from workingSetBytes). now is the RFC 3339 scrape time, window e.g.
+ * "15s". seen (a strmap kept by the caller for one pass, or NULL) maps the
+ * node names added to next to their NodeMetrics: a pass over N nodes then
+ * finds a replaced one without a walk of the N (an O(N^2) pass at 5,000
+ * nodes). Returns 0 or CK_EINVALID (no node name).
  */
 int	ms_snapshot_add_summary(struct cJSON *next, const struct cJSON *summary,
-	    const char *now, const char *window) CK_MUST_CHECK;
+	    const char *now, const char *window, struct strmap *seen)
+	    CK_MUST_CHECK;
 /* An empty snapshot to fill: {"nodes":{},"pods":{}} (yours). */
 struct cJSON	*ms_snapshot_new(void);
 /* Publish next (taken) as the current snapshot. */

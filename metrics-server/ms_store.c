@@ -14,6 +14,7 @@
 #include "ckube/alloc.h"
 #include "ckube/err.h"
 #include "ckube/quantity.h"
+#include "ckube/strmap.h"
 #include "metrics_server.h"
 
 struct ms_store {
@@ -136,22 +137,28 @@ new_item(const char *kind, const char *ns, const char *name, const char *now,
 
 int
 ms_snapshot_add_summary(cJSON *next, const cJSON *summary, const char *now,
-    const char *window)
+    const char *window, struct strmap *seen)
 {
 	const cJSON *node = cJSON_GetObjectItemCaseSensitive(summary, "node");
 	const cJSON *p, *c, *ref;
 	const char *name = str_at(node, "nodeName"), *pn, *pns, *cn;
-	cJSON *o, *arr, *co;
+	cJSON *o, *arr, *co, *nodes, *old;
 	char key[512];
 
 	if (name == NULL)
 		return CK_EINVALID;
 	o = new_item("NodeMetrics", NULL, name, now, window);
 	cJSON_AddItemToObject(o, "usage", usage_of(node));
-	cJSON_DeleteItemFromObjectCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(next, "nodes"), name);
-	cJSON_AddItemToObject(cJSON_GetObjectItemCaseSensitive(next, "nodes"),
-	    name, o);
+	nodes = cJSON_GetObjectItemCaseSensitive(next, "nodes");
+	if (seen == NULL) {
+		cJSON_DeleteItemFromObjectCaseSensitive(nodes, name);
+	} else if ((old = strmap_remove(seen, name)) != NULL) {
+		cJSON_Delete(cJSON_DetachItemViaPointer(nodes, old));
+	}
+	cJSON_AddItemToObject(nodes, name, o);
+	/* the key: the item's own copy of the name */
+	if (seen != NULL)
+		(void)strmap_put(seen, o->string, o);
 	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(summary,
 	    "pods")) {
 		ref = cJSON_GetObjectItemCaseSensitive(p, "podRef");

@@ -44,10 +44,48 @@ nodelife_init(struct controller *c)
 	    cache_index_node_name);
 }
 
+/* Whether node carries a taint of ours, NoSchedule or NoExecute. */
+static bool
+has_our_taint(const struct kobj *node)
+{
+	const cJSON *t;
+
+	cJSON_ArrayForEach(t, kobj_get(node, "spec.taints")) {
+		const char *key = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(t, "key"));
+
+		if (key != NULL && (strcmp(key, TAINT_UNREACHABLE) == 0 ||
+		    strcmp(key, TAINT_NOT_READY) == 0))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A renewal matters to a node that is not Ready=True or carries a taint of
+ * ours (it may be coming back). A Ready, untainted node is looked at again
+ * within the monitor period (or before its grace runs out) anyway and
+ * reads its Lease then, as Kubernetes' monitorNodeHealth does: a pass per
+ * renewal was 100 passes a second at 1,000 nodes, 500 at 5,000.
+ */
 void
 nodelife_map_lease(struct controller *c, const struct kobj *lease)
 {
-	if (strcmp(kobj_namespace(lease), LEASE_NAMESPACE) == 0)
+	struct cache *nodes = controller_cache(c, "nodes");
+	struct kobj *node;
+	const char *ready;
+	bool skip = false;
+
+	if (strcmp(kobj_namespace(lease), LEASE_NAMESPACE) != 0)
+		return;
+	node = nodes != NULL ? cache_get(nodes, kobj_name(lease)) : NULL;
+	if (node != NULL) {
+		ready = kobj_condition_status(node, "Ready");
+		skip = ready != NULL && strcmp(ready, "True") == 0 &&
+		    !has_our_taint(node);
+	}
+	kobj_unref(node);
+	if (!skip)
 		controller_enqueue(c, kobj_name(lease));
 }
 

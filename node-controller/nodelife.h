@@ -35,7 +35,10 @@ extern struct nodelife_cfg nodelife_cfg;
 
 int	nodelife_init(struct controller *c);
 
-/* Lease of kube-node-lease/<node> changed: look at the node again. */
+/*
+ * Lease of kube-node-lease/<node> changed: look at the node again unless it
+ * is Ready=True without our taints (its periodic pass reads the Lease).
+ */
 void	nodelife_map_lease(struct controller *c, const struct kobj *lease);
 
 /* Pod bound to a node changed: look at its node again (evictions). */

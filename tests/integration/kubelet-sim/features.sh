@@ -10,7 +10,7 @@ start_ksim() {
 	rm -f "$CK_TMP/ksim.port"
 	setsid "$CK_BIN/ckube-kubelet-sim" --master "$API_URL" \
 	    --watch-bus "ipc://$API_DATA/data/bus" --port 0 \
-	    --port-file "$CK_TMP/ksim.port" --nodes 1 --node-cpu 2 \
+	    --port-file "$CK_TMP/ksim.port" --nodes 2 --node-cpu 2 \
 	    --node-memory 4Gi --node-pods 20 \
 	    --node-lease-renew-interval 1s --crashloop-backoff-base 200ms \
 	    --v=2 >>"$CK_TMP/ksim.log" 2>&1 &
@@ -72,8 +72,14 @@ expect "stats/summary: node fs usedBytes" $((1 << 30)) "$(summary "d['node']['fs
 expect "stats/summary: node inodesUsed" 1000 "$(summary "d['node']['fs']['inodesUsed']")"
 expect "stats/summary: available memory" $(((4 << 30) - (300 << 20))) "$(summary "d['node']['memory']['availableBytes']")"
 expect "stats/summary: per pod" $((200 << 20)) "$(summary "[p['memory']['workingSetBytes'] for p in d['pods'] if p['podRef']['name']=='use2'][0]")"
+# Each node lists its own pods only (a per-node list, not a filter of all).
+summary1() { curl -s "http://127.0.0.1:$(cat "$CK_TMP/ksim.port")/stats/summary?node=sim-1" | json "$1"; }
+expect "stats/summary: another node has none of sim-0's pods" "0 0" "$(summary1 "str(len(d['pods'])) + ' ' + str(d['node']['memory']['workingSetBytes'])")"
+expect "stats/summary: sim-0 lists its pods" "use1 use2" "$(summary "' '.join(sorted(p['podRef']['name'] for p in d['pods'] if p['podRef']['name'].startswith('use')))")"
+expect "stats/summary: an unknown node is 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$(cat "$CK_TMP/ksim.port")/stats/summary?node=sim-01")"
 api DELETE /api/v1/namespaces/default/pods/use2 >/dev/null
 check "stats/summary: a deleted pod's usage goes" eventually -t 5 node_mem $((100 << 20))
+expect "stats/summary: a deleted pod leaves its node's list" "use1" "$(summary "' '.join(sorted(p['podRef']['name'] for p in d['pods'] if p['podRef']['name'].startswith('use')))")"
 
 # Readiness gates Ready; liveness failure restarts.
 mkpod unready '{"containers":[{"name":"c","image":"nginx","readinessProbe":{"exec":{"command":["false"]},"periodSeconds":1}}]}'

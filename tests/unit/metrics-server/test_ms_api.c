@@ -2,7 +2,8 @@
  * test_ms_api.c: a kubelet Summary into the snapshot (NodeMetrics, one
  * PodMetrics per pod with its containers, nano-cores and bytes), and the
  * metrics.k8s.io answers: discovery, list and get of nodes and pods,
- * namespaces, 404 Status, 405, bad label selectors.
+ * namespaces, 404 Status, 405, bad label selectors; a node summarized
+ * twice in one pass is replaced, found through the pass's index or not.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 
+#include "ckube/strmap.h"
 #include "metrics_server.h"
 
 static const char summary[] =
@@ -36,7 +38,7 @@ setup(void **state)
 	(void)state;
 	api.store = ms_store_new();
 	assert_int_equal(ms_snapshot_add_summary(next, doc, "2026-01-01T00:00:00Z",
-	    "15s"), 0);
+	    "15s", NULL), 0);
 	cJSON_Delete(doc);
 	ms_store_swap(api.store, next);
 	return 0;
@@ -164,6 +166,71 @@ test_pods(void **state)
 	free(body);
 }
 
+/* A summary of node name with cpu nano-cores. */
+static cJSON *
+node_summary(const char *name, const char *cpu)
+{
+	char buf[256];
+
+	snprintf(buf, sizeof(buf), "{\"node\":{\"nodeName\":\"%s\",\"cpu\":"
+	    "{\"usageNanoCores\":%s}},\"pods\":[]}", name, cpu);
+	return cJSON_Parse(buf);
+}
+
+/* The node names of snapshot next in order, "a,b,"; cpu of the one named. */
+static void
+nodes_of(const cJSON *next, char *names, size_t len, const char *name,
+    const char **cpu)
+{
+	const cJSON *e;
+	size_t used = 0;
+
+	names[0] = '\0';
+	*cpu = NULL;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(next, "nodes")) {
+		used += (size_t)snprintf(names + used, len - used, "%s,",
+		    e->string);
+		assert_true(used < len);
+		if (strcmp(e->string, name) == 0)
+			*cpu = s(e, "usage.cpu");
+	}
+}
+
+static void
+test_node_replaced(void **state)
+{
+	const char *order[] = { "n1", "n2", "n1", "n3", "n2" };
+	const char *cpu[] = { "1", "2", "3", "4", "5" };
+	char names[64];
+	const char *got;
+	struct strmap *seen;
+	cJSON *next, *doc;
+	int pass;
+	size_t i;
+
+	(void)state;
+	for (pass = 0; pass < 2; pass++) {	/* with the index, without */
+		next = ms_snapshot_new();
+		seen = pass == 0 ? strmap_new() : NULL;
+		for (i = 0; i < 5; i++) {
+			doc = node_summary(order[i], cpu[i]);
+			assert_int_equal(ms_snapshot_add_summary(next, doc,
+			    "2026-01-01T00:00:00Z", "15s", seen), 0);
+			cJSON_Delete(doc);
+		}
+		nodes_of(next, names, sizeof(names), "n1", &got);
+		assert_string_equal(names, "n1,n3,n2,");
+		assert_string_equal(got, "3n");
+		nodes_of(next, names, sizeof(names), "n2", &got);
+		assert_string_equal(got, "5n");
+		if (seen != NULL) {
+			assert_int_equal(strmap_len(seen), 3);
+			strmap_free(seen, NULL);
+		}
+		cJSON_Delete(next);
+	}
+}
+
 int
 main(void)
 {
@@ -171,6 +238,7 @@ main(void)
 		cmocka_unit_test(test_discovery),
 		cmocka_unit_test(test_nodes),
 		cmocka_unit_test(test_pods),
+		cmocka_unit_test(test_node_replaced),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

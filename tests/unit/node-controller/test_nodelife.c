@@ -3,7 +3,8 @@
  * the fake clock: a silent node goes Unknown, then gets the unreachable
  * taints; a node that posts Ready again loses them; Ready=False gives the
  * not-ready taints; pods on a NoExecute-tainted node go when their
- * tolerations run out (none: --pod-eviction-timeout).
+ * tolerations run out (none: --pod-eviction-timeout); lease renewals
+ * queue only nodes in doubt.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -482,6 +483,76 @@ test_missing_node_is_fine(void **state)
 	assert_int_equal(fake_api_nactions(f->fa), 0);
 }
 
+static uint64_t
+enqueues(struct fx *f)
+{
+	struct controller_stats s;
+
+	controller_get_stats(f->c, &s);
+	return s.enqueues;
+}
+
+/* A lease renewal: n1's lease renewed at renew_s, through the map. */
+static void
+renew(struct fx *f, uint64_t renew_s)
+{
+	char t[RFC3339_MAX], buf[512];
+	struct kobj *o;
+
+	at(renew_s, t);
+	snprintf(buf, sizeof(buf), "{\"apiVersion\":\"coordination.k8s.io/v1\","
+	    "\"kind\":\"Lease\",\"metadata\":{\"name\":\"n1\","
+	    "\"namespace\":\"kube-node-lease\"},\"spec\":{\"renewTime\":"
+	    "\"%s\"}}", t);
+	o = kobj_parse(buf, strlen(buf));
+	assert_non_null(o);
+	nodelife_map_lease(f->c, o);
+	kobj_unref(o);
+}
+
+/*
+ * Renewals of a Ready, untainted node queue nothing (its periodic pass
+ * reads the Lease); of an Unknown, a not-ready, a tainted or an unseen
+ * node, they queue it.
+ */
+static void
+test_lease_renewal_queues_only_nodes_in_doubt(void **state)
+{
+	struct fx *f = *state;
+	uint64_t before, got[5];
+
+	/* counted first, asserted once a worker took the keys (or a failed
+	 * assertion leaves teardown's drain waiting on the fake clock) */
+	clock_set_fake(T0_MS + 10000);
+	before = enqueues(f);
+	renew(f, 5);		/* no node n1 yet */
+	got[0] = enqueues(f) - before;
+	add_node(f, "True", 0, "[]");
+	before = enqueues(f);
+	renew(f, 6);
+	got[1] = enqueues(f) - before;
+	add_node(f, "Unknown", 0, "[]");
+	before = enqueues(f);
+	renew(f, 7);
+	got[2] = enqueues(f) - before;
+	add_node(f, "False", 0, "[]");
+	before = enqueues(f);
+	renew(f, 8);
+	got[3] = enqueues(f) - before;
+	add_node(f, "True", 0, "[{\"key\":\"node.kubernetes.io/unreachable\","
+	    "\"effect\":\"NoSchedule\"}]");
+	before = enqueues(f);
+	renew(f, 9);
+	got[4] = enqueues(f) - before;
+	assert_int_equal(controller_start_workers(f->c, 1), 0);
+	assert_int_equal(controller_wait_idle(f->c, ck_now_ms() + 30000), 0);
+	assert_int_equal(got[0], 1);
+	assert_int_equal(got[1], 0);	/* Ready, untainted: nothing */
+	assert_int_equal(got[2], 1);
+	assert_int_equal(got[3], 1);
+	assert_int_equal(got[4], 1);
+}
+
 int
 main(void)
 {
@@ -507,6 +578,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_noexecute_taints_rate_limited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_disruption, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_lease_renewal_queues_only_nodes_in_doubt, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_missing_node_is_fine,
 		    setup, teardown),

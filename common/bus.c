@@ -13,6 +13,8 @@
  * message) and each message costs every subscriber a few thread wake-ups,
  * so under load this divides the whole cluster's bus cost by the batch
  * size. Subscribers filter the records of a batch by their own topics.
+ * Lease records go in batches of their own (topic "*l", BUS_QUIET_TOPIC)
+ * that only the subscribers of Leases receive.
  */
 #include "ckube/bus.h"
 
@@ -42,6 +44,14 @@
 #define BUS_BATCH_BYTES	(1024 * 1024)	/* ... or this much data */
 
 #define BUS_BATCH_TOPIC	"*\n"	/* a batch: records carry their topics */
+/*
+ * Leases are renewed by every node every few seconds (500 a second at 5,000
+ * nodes) and read by two daemons. Their records travel in batches of their
+ * own, which nanomsg drops in a subscriber's I/O thread unless it asked for
+ * Leases, instead of every daemon's reader waking and parsing each one.
+ */
+#define BUS_QUIET_TOPIC	"*l\n"
+enum { CLASS_MAIN, CLASS_QUIET, CLASSES };
 
 struct topic_ent {
 	char		*topic;		/* NULL: free slot */
@@ -67,7 +77,7 @@ struct bus {
 	int		 sender_started;
 	int		 closing;
 	int		 idle;		/* the sender waits for work: signal it */
-	struct strbuf	 pend;		/* "*\n" then records, or empty */
+	struct strbuf	 pend[CLASSES];	/* "*\n" (or "*l\n") then records, or empty */
 	struct timespec	 last_send;
 	/* sub: the message being read and where its next record starts */
 	void		*msg;
@@ -176,35 +186,57 @@ send_batch(struct bus *b, struct strbuf *sb)
 	}
 }
 
+/* Whether topic's records go in the quiet batches (a prefix of one too). */
+static int
+quiet_topic(const char *topic)
+{
+	static const char quiet[] = "leases.coordination.k8s.io/";
+
+	return topic[0] != '\0' && strncmp(topic, quiet, strlen(topic) <
+	    sizeof(quiet) - 1 ? strlen(topic) : sizeof(quiet) - 1) == 0;
+}
+
+static size_t
+pending(const struct bus *b)
+{
+	return b->pend[CLASS_MAIN].len + b->pend[CLASS_QUIET].len;
+}
+
 static void *
 sender_main(void *arg)
 {
 	struct bus *b = arg;
 	struct timespec now, due;
-	struct strbuf batch;
+	struct strbuf batch[CLASSES];
+	int c;
 
 	pthread_mutex_lock(&b->lock);
 	for (;;) {
-		while (b->pend.len == 0 && !b->closing) {
+		while (pending(b) == 0 && !b->closing) {
 			b->idle = 1;
 			pthread_cond_wait(&b->cv, &b->lock);
 		}
 		b->idle = 0;
-		if (b->pend.len == 0)
+		if (pending(b) == 0)
 			break;		/* closing, and everything is sent */
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		due = b->last_send;
 		ts_add_ms(&due, BUS_LINGER_MS);
-		if (!b->closing && b->pend.len < BUS_BATCH_BYTES &&
+		if (!b->closing && pending(b) < BUS_BATCH_BYTES &&
 		    ts_before(&now, &due)) {
 			(void)pthread_cond_timedwait(&b->cv, &b->lock, &due);
 			continue;
 		}
-		batch = b->pend;
-		strbuf_init(&b->pend);
+		for (c = 0; c < CLASSES; c++) {
+			batch[c] = b->pend[c];
+			strbuf_init(&b->pend[c]);
+		}
 		pthread_mutex_unlock(&b->lock);
-		send_batch(b, &batch);
-		strbuf_fini(&batch);
+		for (c = 0; c < CLASSES; c++) {
+			if (batch[c].len > 0)
+				send_batch(b, &batch[c]);
+			strbuf_fini(&batch[c]);
+		}
 		pthread_mutex_lock(&b->lock);
 		clock_gettime(CLOCK_MONOTONIC, &b->last_send);
 	}
@@ -272,7 +304,8 @@ bus_open(const char *url, int is_pub, struct bus **out)
 	b->sock = sock;
 	b->is_pub = is_pub;
 	pthread_mutex_init(&b->lock, NULL);
-	strbuf_init(&b->pend);
+	strbuf_init(&b->pend[CLASS_MAIN]);
+	strbuf_init(&b->pend[CLASS_QUIET]);
 	if (!is_pub && nn_setsockopt(sock, NN_SUB, NN_SUB_SUBSCRIBE,
 	    BUS_BATCH_TOPIC, strlen(BUS_BATCH_TOPIC)) < 0) {
 		log_error("bus: subscribe to batches: %s",
@@ -318,7 +351,9 @@ bus_subscribe(struct bus *b, const char *topic)
 	if (b->is_pub)
 		return CK_EINVALID;
 	if (nn_setsockopt(b->sock, NN_SUB, NN_SUB_SUBSCRIBE, topic,
-	    strlen(topic)) < 0) {
+	    strlen(topic)) < 0 || (quiet_topic(topic) &&
+	    nn_setsockopt(b->sock, NN_SUB, NN_SUB_SUBSCRIBE, BUS_QUIET_TOPIC,
+	    strlen(BUS_QUIET_TOPIC)) < 0)) {
 		log_error("bus: subscribe \"%s\": %s", topic,
 		    nn_strerror(nn_errno()));
 		return CK_EIO;
@@ -349,6 +384,7 @@ bus_publish(struct bus *b, const char *topic, int64_t rv, const char *payload,
     size_t len)
 {
 	struct topic_ent *e;
+	struct strbuf *q;
 	size_t tlen = strlen(topic);
 	int created;
 
@@ -358,14 +394,16 @@ bus_publish(struct bus *b, const char *topic, int64_t rv, const char *payload,
 	pthread_mutex_lock(&b->lock);
 	e = tab_get(&b->tab, topic, 1, &created);
 	e->seq++;
-	if (b->pend.len == 0)
-		strbuf_adds(&b->pend, BUS_BATCH_TOPIC);
-	strbuf_addf(&b->pend, "%s %" PRIu64 " %" PRIu64 " %" PRId64 " %zu\n",
+	q = &b->pend[quiet_topic(topic) ? CLASS_QUIET : CLASS_MAIN];
+	if (q->len == 0)
+		strbuf_adds(q, q == &b->pend[CLASS_QUIET] ? BUS_QUIET_TOPIC :
+		    BUS_BATCH_TOPIC);
+	strbuf_addf(q, "%s %" PRIu64 " %" PRIu64 " %" PRId64 " %zu\n",
 	    topic, b->epoch, e->seq, rv, len);
 	if (len > 0)
-		strbuf_add(&b->pend, payload, len);
+		strbuf_add(q, payload, len);
 	/* A lingering sender wakes by itself: one signal per batch at most. */
-	if (b->idle || b->pend.len >= BUS_BATCH_BYTES)
+	if (b->idle || pending(b) >= BUS_BATCH_BYTES)
 		pthread_cond_signal(&b->cv);
 	pthread_mutex_unlock(&b->lock);
 	return 0;
@@ -442,7 +480,7 @@ start_msg(struct bus *b, const char *buf, size_t n)
 	tlen = (size_t)(nl - buf);
 	memcpy(b->topic, buf, tlen);
 	b->topic[tlen] = '\0';
-	b->batch = strcmp(b->topic, "*") == 0;
+	b->batch = strcmp(b->topic, "*") == 0 || strcmp(b->topic, "*l") == 0;
 	b->cur = nl + 1;
 	b->end = buf + n;
 	return 0;
@@ -561,7 +599,8 @@ bus_close(struct bus *b)
 	}
 	drop_msg(b);
 	nn_close(b->sock);
-	strbuf_fini(&b->pend);
+	strbuf_fini(&b->pend[CLASS_MAIN]);
+	strbuf_fini(&b->pend[CLASS_QUIET]);
 	while (b->nsubs > 0)
 		free(b->subs[--b->nsubs]);
 	free(b->subs);

@@ -1,7 +1,9 @@
 /*
  * bus.h: the watch bus over nanomsg PUB/SUB. The publisher sends batches:
  *   "*\n" then records "<topic> <epoch> <seq> <rv> <len>\n<payload>"
- * in publish order, where topic is a resource ("pods/", "deployments.apps/"),
+ * in publish order ("*l\n" instead for Lease records, in batches of their
+ * own that only subscribers of Leases receive), where topic is a resource
+ * ("pods/", "deployments.apps/"),
  * epoch identifies the publisher's run (changes when the apiserver
  * restarts), seq counts the messages of that topic (1, 2, 3, ... per epoch),
  * rv is the store revision and len the payload's bytes. Subscribers also

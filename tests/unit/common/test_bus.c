@@ -128,6 +128,94 @@ test_bus_order_and_filter(void **state)
 	bus_close(pub);
 }
 
+#define LEASES	"leases.coordination.k8s.io/"
+
+/* Count the records of each topic sub gets within 300 ms of quiet. */
+static void
+count_recv(struct bus *sub, int *pods, int *leases)
+{
+	struct bus_msg m;
+	uint64_t pod_seq = 0, lease_seq = 0;
+
+	*pods = *leases = 0;
+	while (bus_recv(sub, &m, 300) == 0) {
+		assert_int_equal(m.gap, 0);
+		if (strcmp(m.topic, "pods/") == 0) {
+			assert_int_equal(m.seq, ++pod_seq);
+			(*pods)++;
+		} else if (strcmp(m.topic, LEASES) == 0) {
+			assert_int_equal(m.seq, ++lease_seq);
+			(*leases)++;
+		}
+	}
+}
+
+/*
+ * Lease records travel in batches of their own: a subscriber of pods gets
+ * none of them, one of Leases (or of everything) gets them all, in order.
+ */
+static void
+test_bus_quiet_leases(void **state)
+{
+	struct fixture *f = *state;
+	struct bus *pub, *s_pods, *s_leases, *s_all;
+	int i, pods, leases;
+
+	assert_int_equal(bus_open_pub(f->url, &pub), 0);
+	assert_int_equal(bus_open_sub(f->url, &s_pods), 0);
+	assert_int_equal(bus_open_sub(f->url, &s_leases), 0);
+	assert_int_equal(bus_open_sub(f->url, &s_all), 0);
+	assert_int_equal(bus_subscribe(s_pods, "probe/"), 0);
+	assert_int_equal(bus_subscribe(s_pods, "pods/"), 0);
+	assert_int_equal(bus_subscribe(s_leases, "probe/"), 0);
+	assert_int_equal(bus_subscribe(s_leases, LEASES), 0);
+	assert_int_equal(bus_subscribe(s_all, ""), 0);
+	wait_connected(pub, s_pods);
+	wait_connected(pub, s_leases);
+	wait_connected(pub, s_all);
+	for (i = 0; i < 40; i++)
+		assert_int_equal(bus_publish(pub, i % 2 ? "pods/" : LEASES,
+		    i + 1, "{}", 2), 0);
+	count_recv(s_pods, &pods, &leases);
+	assert_int_equal(pods, 20);
+	assert_int_equal(leases, 0);
+	count_recv(s_leases, &pods, &leases);
+	assert_int_equal(pods, 0);
+	assert_int_equal(leases, 20);
+	count_recv(s_all, &pods, &leases);
+	assert_int_equal(pods, 20);
+	assert_int_equal(leases, 20);
+	bus_close(s_all);
+	bus_close(s_leases);
+	bus_close(s_pods);
+	/* What a subscriber of anything but Leases gets from nanomsg itself:
+	 * the main batches, without a Lease record in them. */
+	{
+		int raw = nn_socket(AF_SP, NN_SUB), got = 0, n;
+		int64_t deadline = ms_now() + 5000;
+		char *buf;
+
+		assert_true(raw >= 0);
+		assert_true(nn_setsockopt(raw, NN_SUB, NN_SUB_SUBSCRIBE, "*\n",
+		    2) == 0);
+		assert_true(nn_connect(raw, f->url) >= 0);
+		while (!got) {	/* connected: a pod comes through */
+			assert_true(ms_now() < deadline);
+			assert_int_equal(bus_publish(pub, LEASES, 1, "{}", 2), 0);
+			assert_int_equal(bus_publish(pub, "pods/", 1, "{}", 2), 0);
+			while ((n = nn_recv(raw, &buf, NN_MSG, NN_DONTWAIT)) >= 0) {
+				assert_null(memmem(buf, (size_t)n, LEASES,
+				    strlen(LEASES)));
+				got = memmem(buf, (size_t)n, "pods/", 5) != NULL;
+				nn_freemsg(buf);
+			}
+			usleep(20000);
+		}
+		nn_close(raw);
+	}
+	bus_close(pub);
+}
+
 static void
 test_bus_large_payload(void **state)
 {
@@ -362,6 +450,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bus_order_and_filter, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_bus_quiet_leases, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bus_large_payload, setup,
 		    teardown),

@@ -364,26 +364,33 @@ fnv1a(uint64_t h, const char *s)
 	return h;
 }
 
+static void
+digest_entry(const char *key, void *value, void *arg)
+{
+	const struct entry *e = value;
+	const char *ns = kobj_namespace(e->obj);
+	const char *rv = kobj_resource_version(e->obj);
+	uint64_t h;
+
+	(void)key;
+	h = fnv1a(0xcbf29ce484222325ULL, ns != NULL ? ns : "");
+	h = fnv1a(h, "/");
+	h = fnv1a(h, kobj_name(e->obj) != NULL ? kobj_name(e->obj) : "");
+	h = fnv1a(h, "@");
+	h = fnv1a(h, rv != NULL ? rv : "");
+	*(uint64_t *)arg ^= h & 0xffffffffffffULL;
+}
+
 uint64_t
 cache_digest(struct cache *c, size_t *n)
 {
-	struct kobj **list;
-	const char *ns, *rv;
-	uint64_t d = 0, h;
-	size_t i;
+	uint64_t d = 0;
 
-	list = cache_list(c, n);
-	for (i = 0; i < *n; i++) {
-		ns = kobj_namespace(list[i]);
-		rv = kobj_resource_version(list[i]);
-		h = fnv1a(0xcbf29ce484222325ULL, ns != NULL ? ns : "");
-		h = fnv1a(h, "/");
-		h = fnv1a(h, kobj_name(list[i]) != NULL ? kobj_name(list[i]) : "");
-		h = fnv1a(h, "@");
-		h = fnv1a(h, rv != NULL ? rv : "");
-		d ^= h & 0xffffffffffffULL;
-	}
-	cache_list_free(list, *n);
+	/* XOR needs no order: no sorted list (cache_list) of every object. */
+	pthread_rwlock_rdlock(&c->lock);
+	strmap_foreach(c->entries, digest_entry, &d);
+	*n = strmap_len(c->entries);
+	pthread_rwlock_unlock(&c->lock);
 	return d;
 }
 

@@ -53,16 +53,7 @@ struct path_step {
 	char	key[PATH_KEY_MAX];
 };
 
-/* cJSON returns NULL only when out of memory: die as ck_malloc does. */
-static cJSON *
-must(cJSON *item)
-{
-	if (item == NULL) {
-		log_error("kobj: out of memory building JSON");
-		abort();
-	}
-	return item;
-}
+#define must(item)	kc_must(item)
 
 static void
 must_be_mutable(const struct kobj *obj)

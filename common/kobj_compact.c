@@ -337,24 +337,25 @@ kc_item(const struct kc *kc, const struct kc_node *n, int i)
 	return c;
 }
 
-static void
-must_add(cJSON_bool ok)
-{
-	if (!ok) {
-		log_error("kobj: out of memory decoding an object");
-		abort();
-	}
-}
-
-static cJSON *
-must(cJSON *item)
+/* cJSON fails only when out of memory: die as ck_malloc does. */
+struct cJSON *
+kc_must(struct cJSON *item)
 {
 	if (item == NULL) {
-		log_error("kobj: out of memory decoding an object");
+		log_error("kobj: out of memory building JSON");
 		abort();
 	}
 	return item;
 }
+
+static void
+must_add(cJSON_bool ok)
+{
+	if (!ok)
+		(void)kc_must(NULL);
+}
+
+#define must(item)	kc_must(item)
 
 cJSON *
 kc_decode(const struct kc *kc, const struct kc_node *n, bool borrow)

@@ -43,6 +43,9 @@ enum {
 #define KC_NONAME		0x0fffffffu	/* in the name bits */
 #define KC_VAL_INTERNED		0x80000000u
 
+/* item, or abort when a cJSON call ran out of memory (it returned NULL). */
+struct cJSON	*kc_must(struct cJSON *item);
+
 /* The interned copy of s (kept for the process's life). */
 const char	*kc_intern(const char *s);
 

@@ -42,6 +42,7 @@ static const char *opt_watch_bus;
 static int64_t opt_max_body;
 static int64_t opt_compact_ms;
 static int64_t opt_heartbeat_ms;
+static int64_t opt_bus_linger_ms;
 static int64_t opt_v;
 static int opt_allow_privileged;
 static const char *opt_service_range;
@@ -163,6 +164,11 @@ static const struct flag apiserver_flags[] = {
 	{ "watch-bus", FLAG_STRING, &opt_watch_bus, NULL, "Watch",
 	    "nanomsg URL to publish changes on "
 	    "(default ipc://<data-dir>/bus; \"\" = off)" },
+	{ "watch-bus-linger", FLAG_DURATION, &opt_bus_linger_ms, "5ms",
+	    "Watch",
+	    "while the bus is busy, gather changes this long into one "
+	    "message (fewer wake-ups of every daemon; 0 = send each at once; "
+	    "at most 1s)" },
 	{ "watch-heartbeat", FLAG_DURATION, &opt_heartbeat_ms, "30s", "Watch",
 	    "idle watch keepalive period "
 	    "(a BOOKMARK if asked for, else a newline)" },
@@ -570,6 +576,8 @@ apiserver_main(const struct apiserver_profile *profile, int argc,
 		rc = bus_open_pub(url, &bus);
 		if (rc < 0)
 			fatalx("--watch-bus %s: %s", url, ck_strerror(rc));
+		if (bus_set_linger(bus, (long)opt_bus_linger_ms) < 0)
+			fatalx("--watch-bus-linger: must be 0 to 1s");
 	}
 
 	memset(&srv, 0, sizeof(srv));

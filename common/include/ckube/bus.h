@@ -37,6 +37,13 @@ struct bus_msg {
 int	bus_open_pub(const char *url, struct bus **out) CK_MUST_CHECK;
 /* Connect a subscriber to url (the publisher may start later). */
 int	bus_open_sub(const char *url, struct bus **out) CK_MUST_CHECK;
+/*
+ * How long a busy publisher gathers records into one batch (default 5 ms;
+ * 0 sends each at once). An idle bus sends at once whatever this is.
+ * CK_EINVALID for a subscriber or outside 0..BUS_LINGER_MAX_MS.
+ */
+#define BUS_LINGER_MAX_MS	1000
+int	bus_set_linger(struct bus *b, long ms) CK_MUST_CHECK;
 /* Subscribe to a topic prefix ("pods/"; "" = everything). */
 int	bus_subscribe(struct bus *b, const char *topic) CK_MUST_CHECK;
 /*

@@ -445,6 +445,67 @@ test_bus_multi_record_message(void **state)
 	nn_close(raw);
 }
 
+/*
+ * A busy publisher holds records for its linger: five published 20 ms
+ * apart right after a send reach a raw subscriber in one nanomsg message
+ * with a 1 s linger (two if the first found the last send a linger old;
+ * five with the default 5 ms). The linger is checked.
+ */
+static void
+test_bus_linger(void **state)
+{
+	struct fixture *f = *state;
+	struct bus *pub, *sub;
+	int raw, got = 0, n, msgs = 0, i, c;
+	int64_t deadline = ms_now() + 5000;
+	char *buf, *p;
+
+	assert_int_equal(bus_open_pub(f->url, &pub), 0);
+	assert_int_equal(bus_set_linger(pub, -1), CK_EINVALID);
+	assert_int_equal(bus_set_linger(pub, BUS_LINGER_MAX_MS + 1), CK_EINVALID);
+	assert_int_equal(bus_open_sub(f->url, &sub), 0);
+	assert_int_equal(bus_set_linger(sub, 5), CK_EINVALID);
+	bus_close(sub);
+	raw = nn_socket(AF_SP, NN_SUB);
+	assert_true(raw >= 0);
+	assert_true(nn_setsockopt(raw, NN_SUB, NN_SUB_SUBSCRIBE, "*\n", 2) == 0);
+	assert_true(nn_connect(raw, f->url) >= 0);
+	while (!got) {		/* connected: a probe comes through */
+		assert_true(ms_now() < deadline);
+		assert_int_equal(bus_publish(pub, "probe/", 1, "{}", 2), 0);
+		usleep(20000);
+		while ((n = nn_recv(raw, &buf, NN_MSG, NN_DONTWAIT)) >= 0) {
+			got = 1;
+			nn_freemsg(buf);
+		}
+	}
+	assert_int_equal(bus_set_linger(pub, BUS_LINGER_MAX_MS), 0);
+	assert_int_equal(bus_publish(pub, "probe/", 2, "{}", 2), 0);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(bus_publish(pub, "pods/", 10 + i, "{}", 2), 0);
+		usleep(20000);
+	}
+	got = 0;
+	while (got < 5) {
+		assert_true(ms_now() < deadline + 5000);
+		n = nn_recv(raw, &buf, NN_MSG, NN_DONTWAIT);
+		if (n < 0) {
+			usleep(10000);
+			continue;
+		}
+		for (c = 0, p = buf; (p = memmem(p, (size_t)n - (size_t)(p - buf),
+		    "pods/ ", 6)) != NULL; p += 6)
+			c++;
+		got += c;
+		msgs += c > 0;
+		nn_freemsg(buf);
+	}
+	assert_int_equal(got, 5);
+	assert_true(msgs >= 1 && msgs <= 2);
+	nn_close(raw);
+	bus_close(pub);
+}
+
 int
 main(void)
 {
@@ -463,6 +524,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bus_multi_record_message,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bus_linger, setup, teardown),
 		cmocka_unit_test(test_bus_bad_url),
 	};
 

@@ -506,6 +506,94 @@ test_bus_linger(void **state)
 	bus_close(pub);
 }
 
+/* Count the records of topic in what raw receives until want arrived. */
+static int
+raw_count(int raw, const char *topic, int want, int *msgs)
+{
+	int64_t deadline = ms_now() + 10000;
+	int got = 0, n, c;
+	size_t tlen = strlen(topic);
+	char *buf, *p;
+
+	*msgs = 0;
+	while (got < want) {
+		assert_true(ms_now() < deadline);
+		n = nn_recv(raw, &buf, NN_MSG, NN_DONTWAIT);
+		if (n < 0) {
+			usleep(5000);
+			continue;
+		}
+		for (c = 0, p = buf; (p = memmem(p, (size_t)n - (size_t)(p - buf),
+		    topic, tlen)) != NULL; p += tlen)
+			c++;
+		got += c;
+		*msgs += c > 0;
+		nn_freemsg(buf);
+	}
+	return got;
+}
+
+/*
+ * Lease records linger BUS_QUIET_LINGER_MS (100 ms) even with no linger
+ * for the rest: five renewals 20 ms apart come in one or two messages, and
+ * a pod published while a renewal waits goes out before it.
+ */
+static void
+test_bus_quiet_linger(void **state)
+{
+	struct fixture *f = *state;
+	struct bus *pub;
+	int raw, got = 0, n, msgs, i;
+	int64_t deadline = ms_now() + 5000;
+	char *buf, *lease, *pod;
+
+	assert_int_equal(bus_open_pub(f->url, &pub), 0);
+	assert_int_equal(bus_set_linger(pub, 0), 0);
+	raw = nn_socket(AF_SP, NN_SUB);
+	assert_true(raw >= 0);
+	assert_true(nn_setsockopt(raw, NN_SUB, NN_SUB_SUBSCRIBE, "*", 1) == 0);
+	assert_true(nn_connect(raw, f->url) >= 0);
+	while (!got) {		/* connected: a probe comes through */
+		assert_true(ms_now() < deadline);
+		assert_int_equal(bus_publish(pub, "probe/", 1, "{}", 2), 0);
+		usleep(20000);
+		while ((n = nn_recv(raw, &buf, NN_MSG, NN_DONTWAIT)) >= 0) {
+			got = 1;
+			nn_freemsg(buf);
+		}
+	}
+	usleep(50000);
+	while ((n = nn_recv(raw, &buf, NN_MSG, NN_DONTWAIT)) >= 0)
+		nn_freemsg(buf);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(bus_publish(pub, LEASES, 10 + i, "{}", 2), 0);
+		usleep(20000);
+	}
+	assert_int_equal(raw_count(raw, LEASES " ", 5, &msgs), 5);
+	assert_true(msgs >= 1 && msgs <= 2);
+
+	/* A renewal is sent; the next one waits; a pod does not. */
+	assert_int_equal(bus_publish(pub, LEASES, 20, "{}", 2), 0);
+	assert_int_equal(raw_count(raw, LEASES " ", 1, &msgs), 1);
+	assert_int_equal(bus_publish(pub, LEASES, 21, "second", 6), 0);
+	assert_int_equal(bus_publish(pub, "pods/", 22, "{}", 2), 0);
+	for (got = 0; got < 2;) {
+		assert_true(ms_now() < deadline + 10000);
+		n = nn_recv(raw, &buf, NN_MSG, NN_DONTWAIT);
+		if (n < 0) {
+			usleep(2000);
+			continue;
+		}
+		lease = memmem(buf, (size_t)n, "second", 6);
+		pod = memmem(buf, (size_t)n, "pods/ ", 6);
+		assert_true(got == 1 || lease == NULL);	/* the pod first */
+		got += (lease != NULL) + (pod != NULL);
+		nn_freemsg(buf);
+	}
+	nn_close(raw);
+	bus_close(pub);
+}
+
 int
 main(void)
 {
@@ -525,6 +613,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bus_multi_record_message,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bus_linger, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bus_quiet_linger, setup,
+		    teardown),
 		cmocka_unit_test(test_bus_bad_url),
 	};
 

@@ -40,6 +40,8 @@ trap cleanup EXIT
 say() { echo "bench: $*" >&2; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# PSS: shared pages (the libraries every daemon maps, ~11 MiB each) divided among their users.
+pss_kib() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
 # settle: wait (at most 60 s) until the machine is 80% idle over a second, so each measurement
 # starts from a quiet cluster rather than the previous one's backlog (controllers catching up).
 settle() {
@@ -119,6 +121,7 @@ fi
 
 # --- memory ------------------------------------------------------------------------------------
 cp_kib=0
+cp_pss=0
 per=""
 for f in "$tmp"/cluster/run/*.pid; do
 	name=$(basename "$f" .pid)
@@ -126,10 +129,11 @@ for f in "$tmp"/cluster/run/*.pid; do
 	per="$per,\"$name\":$kib"
 	[ "$name" = kubelet-sim ] && continue
 	cp_kib=$((cp_kib + kib))
+	cp_pss=$((cp_pss + $(pss_kib "$(cat "$f")")))
 done
 ks_kib=0
 [ -n "$ks_pid" ] && ks_kib=$(rss_kib "$ks_pid")
-record memory "{\"control_plane_kib\":$cp_kib,\"kubelet_sim_kib\":$ks_kib,\"per_daemon_kib\":{${per#,}}}"
+record memory "{\"control_plane_kib\":$cp_kib,\"control_plane_pss_kib\":$cp_pss,\"kubelet_sim_kib\":$ks_kib,\"per_daemon_kib\":{${per#,}}}"
 
 BIN=$BIN bash "$root/deploy/local-cluster.sh" down --dir "$tmp/cluster" >/dev/null 2>&1 || true
 

@@ -20,7 +20,6 @@
 #include "ckube/kobj.h"
 #include "ckube/log.h"
 #include "ckube/rfc3339.h"
-#include "ckube/strmap.h"
 #include "metrics_server.h"
 
 #define ANN_KUBELET_URL	"sim.ckube.io/kubelet-url"
@@ -65,9 +64,9 @@ static const struct httpd_route ms_routes[] = {
 static void
 scrape(void)
 {
+	struct ms_snapshot *next;
 	struct kobj **nodes;
-	cJSON *next = ms_snapshot_new(), *doc;
-	struct strmap *seen;
+	cJSON *doc;
 	char now[RFC3339_MAX], window[32], url[512];
 	const char *base;
 	size_t n, i;
@@ -76,8 +75,8 @@ scrape(void)
 	rfc3339_now(now);
 	snprintf(window, sizeof(window), "%llds",
 	    (long long)(f.resolution_ms + 999) / 1000);
+	next = ms_snapshot_new(now, window);
 	nodes = cache_list(api.nodes, &n);
-	seen = strmap_new();
 	h = ms_fetch_begin((long)f.scrape_timeout_ms);
 	for (i = 0; i < n; i++) {
 		base = kobj_annotation(nodes[i], ANN_KUBELET_URL);
@@ -86,13 +85,11 @@ scrape(void)
 		snprintf(url, sizeof(url), "%s/stats/summary?node=%s", base,
 		    kobj_name(nodes[i]));
 		doc = ms_fetch_json(h, url);
-		if (doc != NULL && ms_snapshot_add_summary(next, doc, now,
-		    window, seen) != 0)
+		if (doc != NULL && ms_snapshot_add_summary(next, doc) != 0)
 			log_v(2, "scrape %s: no node in the summary", url);
 		cJSON_Delete(doc);
 	}
 	ms_fetch_end(h);
-	strmap_free(seen, NULL);
 	cache_list_free(nodes, n);
 	ms_store_swap(api.store, next);
 }

@@ -24,29 +24,49 @@ struct client;
 struct httpd_request;
 struct httpd_response;
 
-/* The latest metrics: replaced whole by each scrape (thread-safe). */
+/*
+ * A snapshot: a NodeMetrics per node and a PodMetrics per pod, each a
+ * compact record (usage as integers, names in one allocation) rendered as
+ * JSON when asked. Built by one scrape pass, then published whole.
+ */
+struct ms_snapshot;
+struct ms_item;
+
+/* An empty snapshot of a pass at now (RFC 3339) over window ("15s"). */
+struct ms_snapshot	*ms_snapshot_new(const char *now, const char *window);
+void			 ms_snapshot_free(struct ms_snapshot *s);
+/*
+ * Add one kubelet /stats/summary document (summary, borrowed): a
+ * NodeMetrics for its node and a PodMetrics per pod (cpu from
+ * usageNanoCores, memory from workingSetBytes), each replacing one of the
+ * same key (a node named twice in a pass moves to the end). Returns 0 or
+ * CK_EINVALID (no node name).
+ */
+int	ms_snapshot_add_summary(struct ms_snapshot *next,
+	    const struct cJSON *summary) CK_MUST_CHECK;
+/* Slots of the nodes or pods in scrape order; ms_snapshot_at() of a
+ * replaced slot is NULL. */
+size_t			 ms_snapshot_len(const struct ms_snapshot *s, bool pods);
+const struct ms_item	*ms_snapshot_at(const struct ms_snapshot *s, bool pods,
+			    size_t i);
+/* By key: "name" for a node, "ns/name" for a pod; NULL when absent. */
+const struct ms_item	*ms_snapshot_find(const struct ms_snapshot *s,
+			    bool pods, const char *key);
+const char		*ms_item_key(const struct ms_item *it);
+/* The NodeMetrics or PodMetrics object of it (yours). */
+struct cJSON		*ms_item_json(const struct ms_snapshot *s,
+			    const struct ms_item *it, bool pod);
+
+/* The latest snapshot: replaced whole by each scrape (thread-safe). */
 struct ms_store;
 
 struct ms_store	*ms_store_new(void);
 void		 ms_store_free(struct ms_store *s);
-
-/*
- * Add one kubelet /stats/summary document (summary, borrowed) to the
- * snapshot being built in next: a NodeMetrics for its node (replacing one
- * of the same name), a PodMetrics per pod (cpu from usageNanoCores, memory
- * from workingSetBytes). now is the RFC 3339 scrape time, window e.g.
- * "15s". seen (a strmap kept by the caller for one pass, or NULL) maps the
- * node names added to next to their NodeMetrics: a pass over N nodes then
- * finds a replaced one without a walk of the N (an O(N^2) pass at 5,000
- * nodes). Returns 0 or CK_EINVALID (no node name).
- */
-int	ms_snapshot_add_summary(struct cJSON *next, const struct cJSON *summary,
-	    const char *now, const char *window, struct strmap *seen)
-	    CK_MUST_CHECK;
-/* An empty snapshot to fill: {"nodes":{},"pods":{}} (yours). */
-struct cJSON	*ms_snapshot_new(void);
 /* Publish next (taken) as the current snapshot. */
-void	ms_store_swap(struct ms_store *s, struct cJSON *next);
+void		 ms_store_swap(struct ms_store *s, struct ms_snapshot *next);
+/* The current snapshot, valid until ms_store_unlock(). */
+struct ms_snapshot *ms_store_lock(struct ms_store *s);
+void		 ms_store_unlock(struct ms_store *s);
 
 /* Where the API handlers find labels (metadata-only caches; may be NULL). */
 struct ms_api {

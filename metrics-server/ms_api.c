@@ -18,9 +18,6 @@
 #include "ckube/strbuf.h"
 #include "metrics_server.h"
 
-cJSON	*ms_store_lock(struct ms_store *s);
-void	 ms_store_unlock(struct ms_store *s);
-
 #define GROUP	"/apis/metrics.k8s.io"
 #define GV	"metrics.k8s.io/v1beta1"
 
@@ -103,13 +100,13 @@ discovery(bool group, char **body)
 	return 200;
 }
 
-/* A copy of item with the labels of its object in c; NULL when sel misses. */
+/* The JSON of it with the labels of its object in c; NULL when sel misses. */
 static cJSON *
-labelled(const cJSON *item, struct cache *c, const char *key,
-    const struct label_selector *sel)
+labelled(const struct ms_snapshot *snap, const struct ms_item *it, bool pod,
+    struct cache *c, const struct label_selector *sel)
 {
 	const cJSON *labels = NULL;
-	struct kobj *k = c != NULL ? cache_get(c, key) : NULL;
+	struct kobj *k = c != NULL ? cache_get(c, ms_item_key(it)) : NULL;
 	cJSON *o;
 
 	if (sel != NULL && (k != NULL ? !selector_matches_obj(sel, k) :
@@ -119,7 +116,7 @@ labelled(const cJSON *item, struct cache *c, const char *key,
 	}
 	if (k != NULL)
 		labels = kobj_labels(k);
-	o = cJSON_Duplicate(item, 1);
+	o = ms_item_json(snap, it, pod);
 	if (labels != NULL)
 		cJSON_AddItemToObject(cJSON_GetObjectItemCaseSensitive(o,
 		    "metadata"), "labels", cJSON_Duplicate(labels, 1));
@@ -132,21 +129,22 @@ static int
 list(struct ms_api *api, bool pods, const char *ns, const char *name,
     const struct label_selector *sel, char **body)
 {
-	cJSON *snap, *map, *o, *items, *it;
-	const cJSON *e;
-	char key[512];
-	int code = 200;
+	struct ms_snapshot *snap;
+	const struct ms_item *e;
+	struct cache *c = pods ? api->pods : api->nodes;
+	cJSON *o, *items, *it;
+	size_t i, n, nslen = ns != NULL ? strlen(ns) : 0;
+	const char *key;
+	char buf[512];
 
 	snap = ms_store_lock(api->store);
-	map = cJSON_GetObjectItemCaseSensitive(snap, pods ? "pods" : "nodes");
 	if (name != NULL) {
 		if (pods)
-			snprintf(key, sizeof(key), "%s/%s", ns, name);
+			snprintf(buf, sizeof(buf), "%s/%s", ns, name);
 		else
-			snprintf(key, sizeof(key), "%s", name);
-		e = cJSON_GetObjectItemCaseSensitive(map, key);
-		o = e != NULL ? labelled(e, pods ? api->pods : api->nodes, key,
-		    NULL) : NULL;
+			snprintf(buf, sizeof(buf), "%s", name);
+		e = ms_snapshot_find(snap, pods, buf);
+		o = e != NULL ? labelled(snap, e, pods, c, NULL) : NULL;
 		ms_store_unlock(api->store);
 		if (o == NULL)
 			return not_found(pods ? "pods" : "nodes", name, body);
@@ -159,17 +157,21 @@ list(struct ms_api *api, bool pods, const char *ns, const char *name,
 	cJSON_AddStringToObject(o, "apiVersion", GV);
 	cJSON_AddObjectToObject(o, "metadata");
 	items = cJSON_AddArrayToObject(o, "items");
-	cJSON_ArrayForEach(e, map) {
-		if (ns != NULL && (strncmp(e->string, ns, strlen(ns)) != 0 ||
-		    e->string[strlen(ns)] != '/'))
+	n = ms_snapshot_len(snap, pods);
+	for (i = 0; i < n; i++) {
+		if ((e = ms_snapshot_at(snap, pods, i)) == NULL)
 			continue;
-		it = labelled(e, pods ? api->pods : api->nodes, e->string, sel);
+		key = ms_item_key(e);
+		if (ns != NULL && (strncmp(key, ns, nslen) != 0 ||
+		    key[nslen] != '/'))
+			continue;
+		it = labelled(snap, e, pods, c, sel);
 		if (it != NULL)
 			cJSON_AddItemToArray(items, it);
 	}
 	ms_store_unlock(api->store);
 	*body = print(o);
-	return code;
+	return 200;
 }
 
 int

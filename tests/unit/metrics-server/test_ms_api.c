@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 
-#include "ckube/strmap.h"
+#include "ckube/err.h"
 #include "metrics_server.h"
 
 static const char summary[] =
@@ -33,12 +33,13 @@ static struct ms_api api;
 static int
 setup(void **state)
 {
-	cJSON *next = ms_snapshot_new(), *doc = cJSON_Parse(summary);
+	struct ms_snapshot *next = ms_snapshot_new("2026-01-01T00:00:00Z",
+	    "15s");
+	cJSON *doc = cJSON_Parse(summary);
 
 	(void)state;
 	api.store = ms_store_new();
-	assert_int_equal(ms_snapshot_add_summary(next, doc, "2026-01-01T00:00:00Z",
-	    "15s", NULL), 0);
+	assert_int_equal(ms_snapshot_add_summary(next, doc), 0);
 	cJSON_Delete(doc);
 	ms_store_swap(api.store, next);
 	return 0;
@@ -179,56 +180,105 @@ node_summary(const char *name, const char *cpu)
 
 /* The node names of snapshot next in order, "a,b,"; cpu of the one named. */
 static void
-nodes_of(const cJSON *next, char *names, size_t len, const char *name,
-    const char **cpu)
+nodes_of(const struct ms_snapshot *next, char *names, size_t len,
+    const char *name, char *cpu, size_t cpulen)
 {
-	const cJSON *e;
-	size_t used = 0;
+	const struct ms_item *e;
+	size_t used = 0, i;
+	cJSON *o;
 
-	names[0] = '\0';
-	*cpu = NULL;
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(next, "nodes")) {
+	names[0] = cpu[0] = '\0';
+	for (i = 0; i < ms_snapshot_len(next, false); i++) {
+		if ((e = ms_snapshot_at(next, false, i)) == NULL)
+			continue;
 		used += (size_t)snprintf(names + used, len - used, "%s,",
-		    e->string);
+		    ms_item_key(e));
 		assert_true(used < len);
-		if (strcmp(e->string, name) == 0)
-			*cpu = s(e, "usage.cpu");
+		if (strcmp(ms_item_key(e), name) != 0)
+			continue;
+		o = ms_item_json(next, e, false);
+		assert_string_equal(s(o, "metadata.name"), name);
+		snprintf(cpu, cpulen, "%s", s(o, "usage.cpu"));
+		cJSON_Delete(o);
 	}
+	assert_ptr_equal(ms_snapshot_find(next, false, name) != NULL, cpu[0] != 0);
 }
 
+/* A node named again in a pass replaces its record and moves to the end. */
 static void
 test_node_replaced(void **state)
 {
 	const char *order[] = { "n1", "n2", "n1", "n3", "n2" };
 	const char *cpu[] = { "1", "2", "3", "4", "5" };
-	char names[64];
-	const char *got;
-	struct strmap *seen;
-	cJSON *next, *doc;
-	int pass;
+	struct ms_snapshot *next;
+	char names[64], got[32];
+	cJSON *doc;
 	size_t i;
 
 	(void)state;
-	for (pass = 0; pass < 2; pass++) {	/* with the index, without */
-		next = ms_snapshot_new();
-		seen = pass == 0 ? strmap_new() : NULL;
-		for (i = 0; i < 5; i++) {
-			doc = node_summary(order[i], cpu[i]);
-			assert_int_equal(ms_snapshot_add_summary(next, doc,
-			    "2026-01-01T00:00:00Z", "15s", seen), 0);
-			cJSON_Delete(doc);
-		}
-		nodes_of(next, names, sizeof(names), "n1", &got);
-		assert_string_equal(names, "n1,n3,n2,");
-		assert_string_equal(got, "3n");
-		nodes_of(next, names, sizeof(names), "n2", &got);
-		assert_string_equal(got, "5n");
-		if (seen != NULL) {
-			assert_int_equal(strmap_len(seen), 3);
-			strmap_free(seen, NULL);
-		}
-		cJSON_Delete(next);
+	next = ms_snapshot_new("2026-01-01T00:00:00Z", "15s");
+	for (i = 0; i < 5; i++) {
+		doc = node_summary(order[i], cpu[i]);
+		assert_int_equal(ms_snapshot_add_summary(next, doc), 0);
+		cJSON_Delete(doc);
 	}
+	nodes_of(next, names, sizeof(names), "n1", got, sizeof(got));
+	assert_string_equal(names, "n1,n3,n2,");
+	assert_string_equal(got, "3n");
+	nodes_of(next, names, sizeof(names), "n2", got, sizeof(got));
+	assert_string_equal(got, "5n");
+	ms_snapshot_free(next);
+}
+
+/*
+ * What a kubelet may send that no real one does: no node name, a name
+ * too long for a key, absurd and negative figures, containers without
+ * names, pods without a podRef. Each is refused or clamped, none crashes.
+ */
+static void
+test_odd_summaries(void **state)
+{
+	struct ms_snapshot *next = ms_snapshot_new("t", "15s");
+	const struct ms_item *e;
+	char big[700];
+	cJSON *doc, *o;
+
+	(void)state;
+	doc = cJSON_Parse("{\"node\":{}}");
+	assert_int_equal(ms_snapshot_add_summary(next, doc), CK_EINVALID);
+	cJSON_Delete(doc);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	doc = node_summary(big, "1");
+	assert_int_equal(ms_snapshot_add_summary(next, doc), CK_EINVALID);
+	cJSON_Delete(doc);
+	doc = cJSON_Parse("{\"node\":{\"nodeName\":\"n\",\"cpu\":"
+	    "{\"usageNanoCores\":1e300},\"memory\":{\"workingSetBytes\":"
+	    "-5}},\"pods\":[{\"podRef\":{\"name\":\"p\",\"namespace\":"
+	    "\"ns\"},\"containers\":[{\"cpu\":{}},{\"name\":\"c\","
+	    "\"memory\":{\"workingSetBytes\":1e30}}]},{\"containers\":[]},"
+	    "7]}");
+	assert_int_equal(ms_snapshot_add_summary(next, doc), 0);
+	cJSON_Delete(doc);
+	e = ms_snapshot_find(next, false, "n");
+	assert_non_null(e);
+	o = ms_item_json(next, e, false);
+	assert_string_equal(s(o, "usage.cpu"), "18446744073709551615n");
+	assert_string_equal(s(o, "usage.memory"), "0");
+	cJSON_Delete(o);
+	assert_int_equal(ms_snapshot_len(next, true), 1);
+	e = ms_snapshot_find(next, true, "ns/p");
+	assert_non_null(e);
+	o = ms_item_json(next, e, true);
+	assert_string_equal(s(o, "metadata.namespace"), "ns");
+	assert_string_equal(s(o, "metadata.name"), "p");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o,
+	    "containers")), 1);
+	assert_string_equal(s(o, "containers.0.name"), "c");
+	assert_string_equal(s(o, "containers.0.usage.cpu"), "0n");
+	assert_non_null(s(o, "containers.0.usage.memory"));
+	cJSON_Delete(o);
+	ms_snapshot_free(next);
 }
 
 int
@@ -239,6 +289,7 @@ main(void)
 		cmocka_unit_test(test_nodes),
 		cmocka_unit_test(test_pods),
 		cmocka_unit_test(test_node_replaced),
+		cmocka_unit_test(test_odd_summaries),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -7,6 +7,7 @@
  */
 #include "graph.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,16 +21,34 @@
 #define FIN_ORPHAN	"orphan"
 #define FIN_FOREGROUND	"foregroundDeletion"
 
+/*
+ * Strings live in one allocation per node and per reference, offsets into
+ * it: a node used to embed struct graph_identity (864 bytes of fixed
+ * buffers, ~1 KiB a pod with 150,000 pods) and a reference four strdups.
+ */
 struct ref {
-	char	*api_version;
-	char	*kind;
-	char	*name;
-	char	*uid;
+	char	*s;		/* "apiVersion\0kind\0name\0uid\0" */
+	uint16_t kind, name, uid;
 	bool	 block;
 };
 
+struct nid {
+	char	*s;		/* "apiVersion\0kind\0ns\0name\0uid\0" */
+	uint16_t kind, ns, name, uid;
+};
+
+#define REF_AV(r)	((r)->s)
+#define REF_KIND(r)	((r)->s + (r)->kind)
+#define REF_NAME(r)	((r)->s + (r)->name)
+#define REF_UID(r)	((r)->s + (r)->uid)
+#define NID_AV(i)	((i)->s)
+#define NID_KIND(i)	((i)->s + (i)->kind)
+#define NID_NS(i)	((i)->s + (i)->ns)
+#define NID_NAME(i)	((i)->s + (i)->name)
+#define NID_UID(i)	((i)->s + (i)->uid)
+
 struct node {
-	struct graph_identity	 id;	/* id.uid is the map key */
+	struct nid		 id;	/* its uid is the map key */
 	struct ref		*owners;
 	size_t			 nowners;
 	struct node		**deps;
@@ -82,12 +101,8 @@ refs_free(struct ref *r, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(r[i].api_version);
-		free(r[i].kind);
-		free(r[i].name);
-		free(r[i].uid);
-	}
+	for (i = 0; i < n; i++)
+		free(r[i].s);
 	free(r);
 }
 
@@ -98,6 +113,7 @@ node_free(void *p)
 
 	refs_free(n->owners, n->nowners);
 	free(n->deps);
+	free(n->id.s);
 	free(n);
 }
 
@@ -159,6 +175,70 @@ dep_remove(struct node *owner, const struct node *dep)
 		}
 }
 
+/*
+ * Pack n strings, each cut to its limit (graph_identity's sizes), into one
+ * allocation; off[i] is where string i starts (off[0] is 0).
+ */
+static char *
+pack(const char *const *str, const size_t *max, size_t n, uint16_t *off)
+{
+	size_t len[5], total = 0, i;
+	char *buf;
+
+	for (i = 0; i < n; i++) {
+		len[i] = strnlen(str[i], max[i] - 1);
+		total += len[i] + 1;
+	}
+	buf = ck_malloc(total);
+	for (i = 0, total = 0; i < n; i++) {
+		off[i] = (uint16_t)total;
+		memcpy(buf + total, str[i], len[i]);
+		buf[total + len[i]] = '\0';
+		total += len[i] + 1;
+	}
+	return buf;
+}
+
+static void
+nid_make(struct nid *id, const char *av, const char *kind, const char *ns,
+    const char *name, const char *uid)
+{
+	static const size_t max[] = {
+		sizeof(((struct graph_identity *)0)->api_version),
+		sizeof(((struct graph_identity *)0)->kind),
+		sizeof(((struct graph_identity *)0)->ns),
+		sizeof(((struct graph_identity *)0)->name),
+		sizeof(((struct graph_identity *)0)->uid),
+	};
+	const char *str[] = { av, kind, ns, name, uid };
+	uint16_t off[5];
+
+	id->s = pack(str, max, 5, off);
+	id->kind = off[1];
+	id->ns = off[2];
+	id->name = off[3];
+	id->uid = off[4];
+}
+
+static void
+ref_make(struct ref *r, const char *av, const char *kind, const char *name,
+    const char *uid)
+{
+	static const size_t max[] = {
+		sizeof(((struct graph_identity *)0)->api_version),
+		sizeof(((struct graph_identity *)0)->kind),
+		sizeof(((struct graph_identity *)0)->name),
+		sizeof(((struct graph_identity *)0)->uid),
+	};
+	const char *str[] = { av, kind, name, uid };
+	uint16_t off[4];
+
+	r->s = pack(str, max, 4, off);
+	r->kind = off[1];
+	r->name = off[2];
+	r->uid = off[3];
+}
+
 /* The ownerReferences of obj (an array owned by the caller). */
 static struct ref *
 refs_of(const struct kobj *obj, size_t *n)
@@ -179,13 +259,10 @@ refs_of(const struct kobj *obj, size_t *n)
 		uid = cJSON_GetObjectItemCaseSensitive(r, "uid");
 		if (!cJSON_IsString(uid) || uid->valuestring[0] == '\0')
 			continue;	/* the apiserver refuses these */
-		out[k].api_version = ck_strdup(cJSON_IsString(av) ?
-		    av->valuestring : "");
-		out[k].kind = ck_strdup(cJSON_IsString(kind) ?
-		    kind->valuestring : "");
-		out[k].name = ck_strdup(cJSON_IsString(name) ?
-		    name->valuestring : "");
-		out[k].uid = ck_strdup(uid->valuestring);
+		ref_make(&out[k], cJSON_IsString(av) ? av->valuestring : "",
+		    cJSON_IsString(kind) ? kind->valuestring : "",
+		    cJSON_IsString(name) ? name->valuestring : "",
+		    uid->valuestring);
 		out[k].block = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r,
 		    "blockOwnerDeletion"));
 		k++;
@@ -200,7 +277,7 @@ ref_find(const struct ref *refs, size_t n, const char *uid)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (strcmp(refs[i].uid, uid) == 0)
+		if (strcmp(REF_UID(&refs[i]), uid) == 0)
 			return &refs[i];
 	return NULL;
 }
@@ -226,18 +303,15 @@ being_deleted(const struct kobj *obj)
 }
 
 static void
-identity_of(const struct kobj *obj, struct graph_identity *id)
+identity_of(const struct kobj *obj, struct nid *id)
 {
-	ck_strlcpy(id->api_version, kobj_api_version(obj),
-	    sizeof(id->api_version));
-	ck_strlcpy(id->kind, kobj_kind(obj), sizeof(id->kind));
-	ck_strlcpy(id->ns, kobj_namespace(obj), sizeof(id->ns));
-	ck_strlcpy(id->name, kobj_name(obj), sizeof(id->name));
-	ck_strlcpy(id->uid, kobj_uid(obj), sizeof(id->uid));
+	nid_make(id, kobj_api_version(obj), kobj_kind(obj),
+	    kobj_namespace(obj), kobj_name(obj), kobj_uid(obj));
 }
 
+/* A node for id (taken). */
 static struct node *
-node_insert(struct graph *g, const struct graph_identity *id, bool virtual)
+node_insert(struct graph *g, const struct nid *id, bool virtual)
 {
 	struct node *n = ck_calloc(1, sizeof(*n));
 
@@ -245,7 +319,7 @@ node_insert(struct graph *g, const struct graph_identity *id, bool virtual)
 	n->virtual = virtual;
 	if (virtual)
 		g->nvirtual++;
-	strmap_put(g->nodes, n->id.uid, n);
+	strmap_put(g->nodes, NID_UID(&n->id), n);
 	return n;
 }
 
@@ -258,22 +332,18 @@ static void
 add_to_owners(struct graph *g, struct node *n, const struct ref *refs,
     size_t nrefs, struct graph_actions *a)
 {
-	struct graph_identity id;
+	struct nid id;
 	struct node *owner;
 	size_t i;
 
 	for (i = 0; i < nrefs; i++) {
-		owner = strmap_get(g->nodes, refs[i].uid);
+		owner = strmap_get(g->nodes, REF_UID(&refs[i]));
 		if (owner == NULL) {
-			memset(&id, 0, sizeof(id));
-			ck_strlcpy(id.api_version, refs[i].api_version,
-			    sizeof(id.api_version));
-			ck_strlcpy(id.kind, refs[i].kind, sizeof(id.kind));
-			ck_strlcpy(id.ns, n->id.ns, sizeof(id.ns));
-			ck_strlcpy(id.name, refs[i].name, sizeof(id.name));
-			ck_strlcpy(id.uid, refs[i].uid, sizeof(id.uid));
+			nid_make(&id, REF_AV(&refs[i]), REF_KIND(&refs[i]),
+			    NID_NS(&n->id), REF_NAME(&refs[i]),
+			    REF_UID(&refs[i]));
 			owner = node_insert(g, &id, true);
-			uids_add(&a->attempt_to_delete, id.uid);
+			uids_add(&a->attempt_to_delete, NID_UID(&owner->id));
 		}
 		dep_add(owner, n);
 	}
@@ -288,14 +358,14 @@ move_edges(struct graph *g, struct node *n, const struct ref *refs,
 	size_t i;
 
 	for (i = 0; i < n->nowners; i++) {
-		if (ref_find(refs, nrefs, n->owners[i].uid) != NULL)
+		if (ref_find(refs, nrefs, REF_UID(&n->owners[i])) != NULL)
 			continue;
-		owner = strmap_get(g->nodes, n->owners[i].uid);
+		owner = strmap_get(g->nodes, REF_UID(&n->owners[i]));
 		if (owner != NULL)
 			dep_remove(owner, n);
 	}
 	for (i = 0; i < nrefs; i++)
-		if (ref_find(n->owners, n->nowners, refs[i].uid) == NULL)
+		if (ref_find(n->owners, n->nowners, REF_UID(&refs[i])) == NULL)
 			add_to_owners(g, n, &refs[i], 1, a);
 }
 
@@ -314,12 +384,12 @@ queue_unblocked_owners(struct graph *g, const struct ref *old, size_t nold,
 	for (i = 0; i < nold; i++) {
 		if (!old[i].block)
 			continue;
-		now = ref_find(cur, ncur, old[i].uid);
+		now = ref_find(cur, ncur, REF_UID(&old[i]));
 		if (now != NULL && now->block)
 			continue;
-		owner = strmap_get(g->nodes, old[i].uid);
+		owner = strmap_get(g->nodes, REF_UID(&old[i]));
 		if (owner != NULL && owner->deleting_dependents)
-			uids_add(&a->attempt_to_delete, owner->id.uid);
+			uids_add(&a->attempt_to_delete, NID_UID(&owner->id));
 	}
 }
 
@@ -332,7 +402,7 @@ process_transitions(const struct kobj *old_obj, const struct kobj *obj,
 
 	if (being_deleted(obj) && has_finalizer(obj, FIN_ORPHAN) &&
 	    !(being_deleted(old_obj) && has_finalizer(old_obj, FIN_ORPHAN))) {
-		uids_add(&a->attempt_to_orphan, n->id.uid);
+		uids_add(&a->attempt_to_orphan, NID_UID(&n->id));
 		return;
 	}
 	if (being_deleted(obj) && has_finalizer(obj, FIN_FOREGROUND) &&
@@ -340,8 +410,8 @@ process_transitions(const struct kobj *old_obj, const struct kobj *obj,
 	    has_finalizer(old_obj, FIN_FOREGROUND))) {
 		n->deleting_dependents = true;
 		for (i = 0; i < n->ndeps; i++)
-			uids_add(&a->attempt_to_delete, n->deps[i]->id.uid);
-		uids_add(&a->attempt_to_delete, n->id.uid);
+			uids_add(&a->attempt_to_delete, NID_UID(&n->deps[i]->id));
+		uids_add(&a->attempt_to_delete, NID_UID(&n->id));
 	}
 }
 
@@ -353,21 +423,21 @@ remove_node(struct graph *g, struct node *n, struct graph_actions *a)
 	size_t i;
 
 	for (i = 0; i < n->ndeps; i++)
-		uids_add(&a->attempt_to_delete, n->deps[i]->id.uid);
+		uids_add(&a->attempt_to_delete, NID_UID(&n->deps[i]->id));
 	for (i = 0; i < n->nowners; i++) {
-		owner = strmap_get(g->nodes, n->owners[i].uid);
+		owner = strmap_get(g->nodes, REF_UID(&n->owners[i]));
 		if (owner == NULL)
 			continue;
 		dep_remove(owner, n);
 		if (owner->deleting_dependents)
-			uids_add(&a->attempt_to_delete, owner->id.uid);
+			uids_add(&a->attempt_to_delete, NID_UID(&owner->id));
 	}
 	/*
 	 * A dependent still pointing here keeps its reference: when an
 	 * object with this uid shows up again it is linked anew; meanwhile
 	 * attemptToDelete finds the owner absent.
 	 */
-	strmap_remove(g->nodes, n->id.uid);
+	strmap_remove(g->nodes, NID_UID(&n->id));
 	if (n->virtual)
 		g->nvirtual--;
 	node_free(n);
@@ -378,16 +448,21 @@ static void
 observe_virtual(struct graph *g, struct node *n, const struct kobj *obj,
     struct graph_actions *a)
 {
-	struct graph_identity id;
+	struct nid id;
 	size_t i;
 
 	identity_of(obj, &id);
-	if (strcmp(id.ns, n->id.ns) != 0 || strcmp(id.kind, n->id.kind) != 0 ||
-	    strcmp(id.name, n->id.name) != 0) {
+	if (strcmp(NID_NS(&id), NID_NS(&n->id)) != 0 ||
+	    strcmp(NID_KIND(&id), NID_KIND(&n->id)) != 0 ||
+	    strcmp(NID_NAME(&id), NID_NAME(&n->id)) != 0) {
 		/* Dependents named it differently: let them be checked. */
 		for (i = 0; i < n->ndeps; i++)
-			uids_add(&a->attempt_to_delete, n->deps[i]->id.uid);
+			uids_add(&a->attempt_to_delete,
+			    NID_UID(&n->deps[i]->id));
 	}
+	/* The map's key is the node's uid string: the same uid, re-keyed. */
+	strmap_put(g->nodes, NID_UID(&id), n);
+	free(n->id.s);
 	n->id = id;
 	n->virtual = false;
 	g->nvirtual--;
@@ -397,7 +472,7 @@ void
 graph_observe(struct graph *g, enum graph_event ev, const struct kobj *old_obj,
     const struct kobj *obj, struct graph_actions *a)
 {
-	struct graph_identity id;
+	struct nid id;
 	struct node *n;
 	struct ref *refs;
 	size_t nrefs;
@@ -456,14 +531,19 @@ graph_snapshot(const struct graph *g, const char *uid,
 	memset(out, 0, sizeof(*out));
 	if (n == NULL)
 		return false;
-	out->id = n->id;
+	ck_strlcpy(out->id.api_version, NID_AV(&n->id),
+	    sizeof(out->id.api_version));
+	ck_strlcpy(out->id.kind, NID_KIND(&n->id), sizeof(out->id.kind));
+	ck_strlcpy(out->id.ns, NID_NS(&n->id), sizeof(out->id.ns));
+	ck_strlcpy(out->id.name, NID_NAME(&n->id), sizeof(out->id.name));
+	ck_strlcpy(out->id.uid, NID_UID(&n->id), sizeof(out->id.uid));
 	out->virtual = n->virtual;
 	out->being_deleted = n->being_deleted;
 	out->deleting_dependents = n->deleting_dependents;
 	out->ndeps = n->ndeps;
 	out->deps = n->ndeps ? ck_calloc(n->ndeps, sizeof(*out->deps)) : NULL;
 	for (i = 0; i < n->ndeps; i++) {
-		ck_strlcpy(out->deps[i].uid, n->deps[i]->id.uid,
+		ck_strlcpy(out->deps[i].uid, NID_UID(&n->deps[i]->id),
 		    sizeof(out->deps[i].uid));
 		out->deps[i].deleting_dependents =
 		    n->deps[i]->deleting_dependents;

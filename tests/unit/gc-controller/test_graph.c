@@ -95,6 +95,51 @@ test_graph_virtual_owner_then_observed(void **state)
 	graph_free(g);
 }
 
+/*
+ * A node's identity: a virtual owner takes its dependent's namespace and
+ * its reference's apiVersion, kind and name; observed under another name
+ * it takes the object's and its dependents are queued. Over-long fields
+ * are cut to graph_identity's sizes, as before the strings were packed.
+ */
+static void
+test_graph_identity(void **state)
+{
+	struct graph *g = graph_new();
+	struct graph_actions a = { 0 };
+	struct graph_snapshot s;
+	char owners[300], extra[600], longname[400];
+
+	(void)state;
+	snprintf(owners, sizeof(owners), "[%s]", ref("o", "uo", 0));
+	observe(g, GRAPH_ADD, NULL, obj("d", "ud", owners, NULL), &a);
+	assert_true(graph_snapshot(g, "uo", &s));
+	assert_string_equal(s.id.api_version, "v1");
+	assert_string_equal(s.id.kind, "ConfigMap");
+	assert_string_equal(s.id.ns, "default");
+	assert_string_equal(s.id.name, "o");
+	assert_string_equal(s.id.uid, "uo");
+	graph_snapshot_fini(&s);
+	observe(g, GRAPH_ADD, NULL, obj("renamed", "uo", NULL, NULL), &a);
+	assert_true(has(&a.attempt_to_delete, "ud"));
+	assert_true(graph_snapshot(g, "uo", &s));
+	assert_false(s.virtual);
+	assert_string_equal(s.id.name, "renamed");
+	assert_int_equal(s.ndeps, 1);
+	graph_snapshot_fini(&s);
+	memset(longname, 'n', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	snprintf(extra, sizeof(extra), "\"labels\":{\"x\":\"%.8s\"}", longname);
+	observe(g, GRAPH_ADD, NULL, obj(longname, "ul", NULL, extra), &a);
+	assert_true(graph_snapshot(g, "ul", &s));
+	assert_int_equal(strlen(s.id.name), sizeof(s.id.name) - 1);
+	assert_string_equal(s.id.uid, "ul");
+	graph_snapshot_fini(&s);
+	observe(g, GRAPH_DELETE, NULL, obj("d", "ud", owners, NULL), &a);
+	assert_int_equal(graph_len(g), 2);
+	graph_actions_fini(&a);
+	graph_free(g);
+}
+
 static void
 test_graph_delete_queues_dependents(void **state)
 {
@@ -219,6 +264,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_graph_virtual_owner_then_observed),
+		cmocka_unit_test(test_graph_identity),
 		cmocka_unit_test(test_graph_delete_queues_dependents),
 		cmocka_unit_test(test_graph_orphan_transition),
 		cmocka_unit_test(test_graph_foreground_transition),

@@ -120,6 +120,10 @@ else
 fi
 
 # --- memory ------------------------------------------------------------------------------------
+# At rest: the reads above built replies of up to 577 MB (every pod at full scale), which the
+# allocators hand back to the OS after their decay (jemalloc's background thread, ~10 s).
+settle
+sleep 20
 cp_kib=0
 cp_pss=0
 per=""

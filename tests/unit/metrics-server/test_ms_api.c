@@ -171,7 +171,7 @@ test_pods(void **state)
 static cJSON *
 node_summary(const char *name, const char *cpu)
 {
-	char buf[256];
+	char buf[1024];
 
 	snprintf(buf, sizeof(buf), "{\"node\":{\"nodeName\":\"%s\",\"cpu\":"
 	    "{\"usageNanoCores\":%s}},\"pods\":[]}", name, cpu);

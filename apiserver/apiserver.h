@@ -19,6 +19,8 @@
 struct cJSON;
 struct ck_status;
 struct store;
+struct store_event;
+struct pc_cache;
 struct bus;
 struct watch;
 struct watchlog;
@@ -183,6 +185,7 @@ struct apiserver {
 	struct watchlog		*wl;
 	struct ns_cache		*nsc;		/* may be NULL: ask the store */
 	struct kind_count	*kinds;		/* may be NULL: always read */
+	struct pc_cache		*pcc;		/* may be NULL: LIST the classes */
 	int64_t			 max_body;	/* --max-request-bytes */
 	int64_t			 heartbeat_ms;	/* --watch-heartbeat */
 	bool			 federation;	/* no Service addresses */
@@ -408,9 +411,20 @@ const char *admission_system_class_error(const char *name, int64_t value,
 /* Only one globalDefault class: CK_EPERM (403) otherwise. */
 int	admission_priority_class(struct store *s, const struct cJSON *pc,
 	    struct ck_status *st);
-/* Pod create: priorityClassName -> priority, preemptionPolicy (or 403). */
-int	admission_pod_priority(struct store *s, struct cJSON *pod,
-	    struct ck_status *st);
+/*
+ * The PriorityClasses as pod admission reads them: a parsed LIST kept
+ * until the commit hook (pc_cache_observe) sees a class change.
+ */
+struct pc_cache	*pc_cache_new(void);
+void		 pc_cache_free(struct pc_cache *c);
+void		 pc_cache_observe(struct pc_cache *c,
+		    const struct store_event *ev);
+/*
+ * Pod create: priorityClassName -> priority, preemptionPolicy (or 403).
+ * cache may be NULL: the classes are then LISTed from s.
+ */
+int	admission_pod_priority(struct store *s, struct pc_cache *cache,
+	    struct cJSON *pod, struct ck_status *st);
 
 /* ---- watch.c ---- */
 

@@ -360,7 +360,8 @@ create_object(struct crud *c, const char *ns, cJSON *obj, bool dry_run,
 	    &c->st)) < 0)
 		goto out;
 	if (strcmp(c->res->qualified, "pods") == 0 &&
-	    (rc = admission_pod_priority(c->srv->store, obj, &c->st)) < 0)
+	    (rc = admission_pod_priority(c->srv->store, c->srv->pcc, obj,
+	    &c->st)) < 0)
 		goto out;
 	if (is_service(c->res) && !c->srv->federation) {
 		service_alloc_lock();

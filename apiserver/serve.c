@@ -243,6 +243,7 @@ on_commit(const struct store_event *ev, void *arg)
 
 	ns_cache_observe(srv->nsc, ev);
 	kind_count_observe(srv->kinds, ev);
+	pc_cache_observe(srv->pcc, ev);
 	rbac_observe(srv->rbac, ev);
 	watchlog_commit(ev, srv->wl);
 }
@@ -587,6 +588,7 @@ apiserver_main(const struct apiserver_profile *profile, int argc,
 	srv.wl = watchlog_new(store, bus, opt_heartbeat_ms, opt_compact_ms);
 	srv.nsc = ns_cache_new();
 	srv.kinds = kind_count_new(store);	/* before the hook */
+	srv.pcc = pc_cache_new();
 	if (authz_rbac_enabled())
 		srv.rbac = rbac_new(store);
 	srv.federation = profile->federation;
@@ -666,6 +668,7 @@ apiserver_main(const struct apiserver_profile *profile, int argc,
 	store_close(store);
 	ns_cache_free(srv.nsc);
 	kind_count_free(srv.kinds);
+	pc_cache_free(srv.pcc);
 	rbac_free(srv.rbac);
 	authn_shutdown();
 	free(tls_cert);

@@ -191,6 +191,14 @@ out=$(k patch pod ph -p '{"spec":{"priority":5}}' 2>&1)
 check "a pod's priority cannot change" grep -q 'The Pod "ph" is invalid: spec: Forbidden: pod updates may not change fields' <<<"$out"
 out=$(k patch pod ph -p '{"spec":{"priorityClassName":"dflt"}}' 2>&1)
 check "a pod's priorityClassName cannot change" grep -q 'The Pod "ph" is invalid: spec: Forbidden: pod updates may not change fields' <<<"$out"
+# The classes are cached for pod admission: a change must show on the next pod.
+k create priorityclass late --value=42 >/dev/null 2>&1
+expect "a class created after pods were admitted is found" "late 42" \
+    "$(k run pl --image=x --overrides='{"spec":{"priorityClassName":"late"}}' >/dev/null 2>&1;
+       k get pod pl -o jsonpath='{.spec.priorityClassName} {.spec.priority}' 2>&1)"
+k delete priorityclass dflt >/dev/null 2>&1
+expect "without the global default a pod gets priority 0" " 0" \
+    "$(k run p0 --image=x >/dev/null 2>&1; k get pod p0 -o jsonpath='{.spec.priorityClassName} {.spec.priority}' 2>&1)"
 
 # --- networking.k8s.io/v1 Ingress (and the 1.3 extensions/v1beta1 form)
 expect "kubectl create ingress (protobuf body)" "ingress.networking.k8s.io/web created" \

@@ -445,67 +445,6 @@ test_bus_multi_record_message(void **state)
 	nn_close(raw);
 }
 
-/*
- * A busy publisher holds records for its linger: five published 20 ms
- * apart right after a send reach a raw subscriber in one nanomsg message
- * with a 1 s linger (two if the first found the last send a linger old;
- * five with the default 5 ms). The linger is checked.
- */
-static void
-test_bus_linger(void **state)
-{
-	struct fixture *f = *state;
-	struct bus *pub, *sub;
-	int raw, got = 0, n, msgs = 0, i, c;
-	int64_t deadline = ms_now() + 5000;
-	char *buf, *p;
-
-	assert_int_equal(bus_open_pub(f->url, &pub), 0);
-	assert_int_equal(bus_set_linger(pub, -1), CK_EINVALID);
-	assert_int_equal(bus_set_linger(pub, BUS_LINGER_MAX_MS + 1), CK_EINVALID);
-	assert_int_equal(bus_open_sub(f->url, &sub), 0);
-	assert_int_equal(bus_set_linger(sub, 5), CK_EINVALID);
-	bus_close(sub);
-	raw = nn_socket(AF_SP, NN_SUB);
-	assert_true(raw >= 0);
-	assert_true(nn_setsockopt(raw, NN_SUB, NN_SUB_SUBSCRIBE, "*\n", 2) == 0);
-	assert_true(nn_connect(raw, f->url) >= 0);
-	while (!got) {		/* connected: a probe comes through */
-		assert_true(ms_now() < deadline);
-		assert_int_equal(bus_publish(pub, "probe/", 1, "{}", 2), 0);
-		usleep(20000);
-		while ((n = nn_recv(raw, &buf, NN_MSG, NN_DONTWAIT)) >= 0) {
-			got = 1;
-			nn_freemsg(buf);
-		}
-	}
-	assert_int_equal(bus_set_linger(pub, BUS_LINGER_MAX_MS), 0);
-	assert_int_equal(bus_publish(pub, "probe/", 2, "{}", 2), 0);
-	for (i = 0; i < 5; i++) {
-		assert_int_equal(bus_publish(pub, "pods/", 10 + i, "{}", 2), 0);
-		usleep(20000);
-	}
-	got = 0;
-	while (got < 5) {
-		assert_true(ms_now() < deadline + 5000);
-		n = nn_recv(raw, &buf, NN_MSG, NN_DONTWAIT);
-		if (n < 0) {
-			usleep(10000);
-			continue;
-		}
-		for (c = 0, p = buf; (p = memmem(p, (size_t)n - (size_t)(p - buf),
-		    "pods/ ", 6)) != NULL; p += 6)
-			c++;
-		got += c;
-		msgs += c > 0;
-		nn_freemsg(buf);
-	}
-	assert_int_equal(got, 5);
-	assert_true(msgs >= 1 && msgs <= 2);
-	nn_close(raw);
-	bus_close(pub);
-}
-
 /* Count the records of topic in what raw receives until want arrived. */
 static int
 raw_count(int raw, const char *topic, int want, int *msgs)
@@ -534,6 +473,66 @@ raw_count(int raw, const char *topic, int want, int *msgs)
 }
 
 /*
+ * A raw nanomsg subscriber of prefix ("*\n": the main batches, "*": all)
+ * on f's bus, once a probe from pub came through it.
+ */
+static int
+raw_sub_connected(struct fixture *f, struct bus *pub, const char *prefix)
+{
+	int64_t deadline = ms_now() + 5000;
+	int raw, got = 0;
+	char *buf;
+
+	raw = nn_socket(AF_SP, NN_SUB);
+	assert_true(raw >= 0);
+	assert_true(nn_setsockopt(raw, NN_SUB, NN_SUB_SUBSCRIBE, prefix,
+	    strlen(prefix)) == 0);
+	assert_true(nn_connect(raw, f->url) >= 0);
+	while (!got) {
+		assert_true(ms_now() < deadline);
+		assert_int_equal(bus_publish(pub, "probe/", 1, "{}", 2), 0);
+		usleep(20000);
+		while (nn_recv(raw, &buf, NN_MSG, NN_DONTWAIT) >= 0) {
+			got = 1;
+			nn_freemsg(buf);
+		}
+	}
+	return raw;
+}
+
+/*
+ * A busy publisher holds records for its linger: five published 20 ms
+ * apart right after a send reach a raw subscriber in one nanomsg message
+ * with a 1 s linger (two if the first found the last send a linger old;
+ * five with the default 5 ms). The linger is checked.
+ */
+static void
+test_bus_linger(void **state)
+{
+	struct fixture *f = *state;
+	struct bus *pub, *sub;
+	int raw, msgs, i;
+
+	assert_int_equal(bus_open_pub(f->url, &pub), 0);
+	assert_int_equal(bus_set_linger(pub, -1), CK_EINVALID);
+	assert_int_equal(bus_set_linger(pub, BUS_LINGER_MAX_MS + 1), CK_EINVALID);
+	assert_int_equal(bus_open_sub(f->url, &sub), 0);
+	assert_int_equal(bus_set_linger(sub, 5), CK_EINVALID);
+	bus_close(sub);
+	raw = raw_sub_connected(f, pub, "*\n");
+	assert_int_equal(bus_set_linger(pub, BUS_LINGER_MAX_MS), 0);
+	assert_int_equal(bus_publish(pub, "probe/", 2, "{}", 2), 0);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(bus_publish(pub, "pods/", 10 + i, "{}", 2), 0);
+		usleep(20000);
+	}
+	assert_int_equal(raw_count(raw, "pods/ ", 5, &msgs), 5);
+	assert_true(msgs >= 1 && msgs <= 2);
+	nn_close(raw);
+	bus_close(pub);
+}
+
+/*
  * Lease records linger BUS_QUIET_LINGER_MS (100 ms) even with no linger
  * for the rest: five renewals 20 ms apart come in one or two messages, and
  * a pod published while a renewal waits goes out before it.
@@ -549,19 +548,7 @@ test_bus_quiet_linger(void **state)
 
 	assert_int_equal(bus_open_pub(f->url, &pub), 0);
 	assert_int_equal(bus_set_linger(pub, 0), 0);
-	raw = nn_socket(AF_SP, NN_SUB);
-	assert_true(raw >= 0);
-	assert_true(nn_setsockopt(raw, NN_SUB, NN_SUB_SUBSCRIBE, "*", 1) == 0);
-	assert_true(nn_connect(raw, f->url) >= 0);
-	while (!got) {		/* connected: a probe comes through */
-		assert_true(ms_now() < deadline);
-		assert_int_equal(bus_publish(pub, "probe/", 1, "{}", 2), 0);
-		usleep(20000);
-		while ((n = nn_recv(raw, &buf, NN_MSG, NN_DONTWAIT)) >= 0) {
-			got = 1;
-			nn_freemsg(buf);
-		}
-	}
+	raw = raw_sub_connected(f, pub, "*");
 	usleep(50000);
 	while ((n = nn_recv(raw, &buf, NN_MSG, NN_DONTWAIT)) >= 0)
 		nn_freemsg(buf);

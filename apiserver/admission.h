@@ -19,6 +19,7 @@ struct cJSON;
 struct ck_status;
 struct api_resource;
 struct api_response;
+struct ns_cache;
 struct strbuf;
 
 /* ---- admission_limitrange.c ---- */
@@ -118,8 +119,8 @@ int	psa_evaluate(enum psa_level level, const struct cJSON *meta,
  * forbidden: violates PodSecurity "level:version": ...` in st when a pod
  * fails the enforce level, else 0; Warnings added to resp; audit logged.
  */
-int	admission_podsecurity(struct store *s, const struct api_resource *r,
-	    const char *ns, const char *name, const struct cJSON *obj,
+int	admission_podsecurity(struct store *s, struct ns_cache *nc,
+	    const struct api_resource *r, const char *ns, const char *name, const struct cJSON *obj,
 	    const struct cJSON *old, struct api_response *resp,
 	    struct ck_status *st) CK_MUST_CHECK;
 

@@ -21,6 +21,7 @@
 #include "ckube/log.h"
 #include "ckube/strbuf.h"
 
+#include "ns_cache.h"
 #include "validation_kind.h"
 
 static const char *const level_names[] = { "privileged", "baseline",
@@ -133,11 +134,13 @@ is_pods(const struct api_resource *r)
 
 /* The namespace's labels (yours, NULL when it has none or is absent). */
 static cJSON *
-ns_labels(struct store *s, const char *ns)
+ns_labels(struct store *s, struct ns_cache *nc, const char *ns)
 {
 	struct store_item it;
 	cJSON *o, *labels;
 
+	if (ns_cache_psa_labels(nc, ns, &labels))
+		return labels;
 	if (store_get(s, "namespaces", "", ns, &it) < 0)
 		return NULL;
 	o = cJSON_ParseWithLength(it.body, it.body_len);
@@ -145,6 +148,7 @@ ns_labels(struct store *s, const char *ns)
 	labels = cJSON_DetachItemFromObjectCaseSensitive(json_obj(o,
 	    "metadata"), "labels");
 	cJSON_Delete(o);
+	ns_cache_fill_psa(nc, ns, labels);
 	return labels;
 }
 
@@ -166,7 +170,8 @@ eval_mode(const struct psa_mode *m, const cJSON *meta, const cJSON *spec,
 }
 
 int
-admission_podsecurity(struct store *s, const struct api_resource *r,
+admission_podsecurity(struct store *s, struct ns_cache *nc,
+    const struct api_resource *r,
     const char *ns, const char *name, const cJSON *obj, const cJSON *old,
     struct api_response *resp, struct ck_status *st)
 {
@@ -194,7 +199,7 @@ admission_podsecurity(struct store *s, const struct api_resource *r,
 	}
 	if (ns == NULL || ns[0] == '\0' || spec == NULL)
 		return 0;
-	labels = ns_labels(s, ns);
+	labels = ns_labels(s, nc, ns);
 	(void)psa_policy_from_labels(labels, &p, NULL);
 	en = &p.mode[PSA_ENFORCE];
 	wa = &p.mode[PSA_WARN];

@@ -405,8 +405,8 @@ assign:
 			goto out;
 		/* Upstream names a generated pod by its generateName. */
 		if (tries == 0 && c->res->namespaced &&
-		    (rc = admission_podsecurity(c->srv->store, c->res, ns,
-		    generated ? gen : crud_obj_name(obj),
+		    (rc = admission_podsecurity(c->srv->store, c->srv->nsc,
+		    c->res, ns, generated ? gen : crud_obj_name(obj),
 		    obj, NULL, c->resp, &c->st)) < 0)
 			goto out;
 		if (dry_run) {
@@ -769,8 +769,8 @@ commit_update(struct crud *c, cJSON *old, cJSON *newobj, int64_t old_rv,
 		goto err;
 	}
 	if (mode == UPDATE_MAIN && c->res->namespaced &&
-	    admission_podsecurity(c->srv->store, c->res, c->rt->ns, name,
-	    result, old, c->resp, &c->st) < 0)
+	    admission_podsecurity(c->srv->store, c->srv->nsc, c->res, c->rt->ns,
+	    name, result, old, c->resp, &c->st) < 0)
 		goto err;
 	/* Priority's validating admission: one global default, on update too. */
 	if (mode == UPDATE_MAIN && strcmp(c->res->qualified,

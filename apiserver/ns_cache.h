@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct cJSON;
 struct ns_cache;
 struct store_event;
 
@@ -33,5 +34,19 @@ enum ns_state	 ns_cache_lookup(struct ns_cache *nc, const char *ns);
  */
 void		 ns_cache_fill(struct ns_cache *nc, const char *ns,
 		    enum ns_state state);
+
+/*
+ * The pod-security.kubernetes.io/ labels of ns (PodSecurity admission reads
+ * them for every pod): 1 and *out (yours; NULL when it has none) if known,
+ * 0 if not (read the store, then ns_cache_fill_psa). Thread-safe.
+ */
+int		 ns_cache_psa_labels(struct ns_cache *nc, const char *ns,
+		    struct cJSON **out);
+/*
+ * Remember ns's labels as read from the store, if ns has an entry whose
+ * labels no commit has given yet. Thread-safe.
+ */
+void		 ns_cache_fill_psa(struct ns_cache *nc, const char *ns,
+		    const struct cJSON *labels);
 
 #endif

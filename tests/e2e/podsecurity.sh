@@ -138,4 +138,12 @@ out=$(kc label namespace base pod-security.kubernetes.io/enforce=strict --overwr
 expect "an invalid level label is a 422" \
     'The Namespace "base" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "strict": must be one of privileged, baseline, restricted' "$out"
 
+# --- the labels are cached for admission: a change shows on the next pod
+kc label namespace base pod-security.kubernetes.io/enforce- >/dev/null
+out=$(kc -n base run plain --image=busybox 2>&1)
+expect "without its enforce label the namespace admits a plain pod" "pod/plain created" "$out"
+kc label namespace base pod-security.kubernetes.io/enforce=restricted >/dev/null
+out=$(kc -n base run plain2 --image=busybox 2>&1)
+check "labelled restricted again, it refuses the next one" grep -q '^Error from server (Forbidden): pods "plain2" is forbidden: violates PodSecurity "restricted:latest"' <<<"$out"
+
 finish

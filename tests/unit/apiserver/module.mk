@@ -9,6 +9,7 @@ $(eval $(call unit_test,tests/unit/apiserver/test_defaults_data.c,$(apiserver_LI
 $(eval $(call unit_test,tests/unit/apiserver/test_delete_options.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_eviction.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_kind_count.c,$(apiserver_LIB)))
+$(eval $(call unit_test,tests/unit/apiserver/test_ns_cache.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_list_reply.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_openapi.c,$(apiserver_LIB)))
 $(eval $(call unit_test,tests/unit/apiserver/test_openapi_doc.c,$(apiserver_LIB)))

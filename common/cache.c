@@ -19,7 +19,8 @@
 #include "ckube/strbuf.h"
 #include "ckube/strmap.h"
 
-#define CACHE_INDEXES_MAX	8
+/* The namespace index and three more: the most any daemon uses is three. */
+#define CACHE_INDEXES_MAX	4
 #define CACHE_VALUE_MAX		512
 
 struct bucket {
@@ -33,9 +34,14 @@ struct index {
 	struct strmap	*buckets;	/* value -> struct bucket */
 };
 
+/*
+ * An entry points at the bucket of each index it is in: no copy of the
+ * value per object (a namespace, an owner's uid and a node name were three
+ * strdups per pod in every daemon), and unindexing needs no lookup.
+ */
 struct entry {
 	struct kobj	*obj;
-	char		*vals[CACHE_INDEXES_MAX];	/* NULL: not indexed */
+	struct bucket	*bkt[CACHE_INDEXES_MAX];	/* NULL: not indexed */
 };
 
 struct cache {
@@ -112,10 +118,7 @@ static void
 entry_free(void *p)
 {
 	struct entry *e = p;
-	size_t i;
 
-	for (i = 0; i < CACHE_INDEXES_MAX; i++)
-		free(e->vals[i]);
 	kobj_unref(e->obj);
 	free(e);
 }
@@ -148,7 +151,6 @@ index_entry(struct cache *c, size_t i, struct entry *e)
 
 	if (!ix->fn(e->obj, buf, sizeof(buf)))
 		return;
-	e->vals[i] = ck_strdup(buf);
 	b = strmap_get(ix->buckets, buf);
 	if (b == NULL) {
 		len = strlen(buf) + 1;
@@ -158,6 +160,7 @@ index_entry(struct cache *c, size_t i, struct entry *e)
 		(void)strmap_put(ix->buckets, b->value, b);
 	}
 	(void)strmap_put(b->members, kobj_key(e->obj), e);
+	e->bkt[i] = b;
 }
 
 static void
@@ -167,19 +170,14 @@ unindex_entry(struct cache *c, struct entry *e)
 	size_t i;
 
 	for (i = 0; i < c->nidx; i++) {
-		if (e->vals[i] == NULL)
+		if ((b = e->bkt[i]) == NULL)
 			continue;
-		b = strmap_get(c->idx[i].buckets, e->vals[i]);
-		if (b != NULL) {
-			(void)strmap_remove(b->members, kobj_key(e->obj));
-			if (strmap_len(b->members) == 0) {
-				(void)strmap_remove(c->idx[i].buckets,
-				    b->value);
-				bucket_free(b);
-			}
+		e->bkt[i] = NULL;
+		(void)strmap_remove(b->members, kobj_key(e->obj));
+		if (strmap_len(b->members) == 0) {
+			(void)strmap_remove(c->idx[i].buckets, b->value);
+			bucket_free(b);
 		}
-		free(e->vals[i]);
-		e->vals[i] = NULL;
 	}
 }
 

@@ -53,7 +53,8 @@ void		 cache_free(struct cache *c);
 /*
  * Register an extra index (name copied), before or after objects arrived
  * (existing objects are indexed at once). Registering a name twice or
- * CACHE_INDEX_NAMESPACE is CK_EEXIST.
+ * CACHE_INDEX_NAMESPACE is CK_EEXIST; a cache has at most three extra
+ * indexes (CK_EINVALID past them, or without fn).
  */
 int		 cache_add_index(struct cache *c, const char *name,
 		    cache_index_fn fn) CK_MUST_CHECK;

@@ -109,6 +109,11 @@ test_cache_indexes_follow_updates(void **state)
 	    cache_index_controller_uid), 0);
 	assert_int_equal(cache_add_index(c, "owner",
 	    cache_index_controller_uid), CK_EEXIST);
+	/* namespace, node, owner and one more: a fifth is refused */
+	assert_int_equal(cache_add_index(c, "owner2",
+	    cache_index_controller_uid), 0);
+	assert_int_equal(cache_add_index(c, "owner3",
+	    cache_index_controller_uid), CK_EINVALID);
 
 	l = cache_list_by_index(c, "node", "n1", &n);
 	assert_int_equal(n, 2);

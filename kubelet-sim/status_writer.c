@@ -2,11 +2,16 @@
  * status_writer.c: pod status PATCHes from sender threads (status_writer.h).
  * A workqueue of pod keys gives the ordering (one sender per key at a time,
  * a key added while processing comes back after); the newest patches of
- * each key wait in a map beside it.
+ * each key wait in a map beside it. A write that failed for a reason that
+ * may pass (the apiserver unreachable, restarting or busy) is kept and
+ * retried with the queue's per-key backoff, as the kubelet's status manager
+ * does, unless a newer status for the pod came meanwhile: without it, a pod
+ * whose write met an apiserver's death stayed Pending for good.
  */
 #include "status_writer.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,17 +50,28 @@ pending_free(void *v)
 	free(p);
 }
 
-static void
+static void merge_older(cJSON *newer, cJSON *older);
+
+/* Whether a failed write may pass if tried again. */
+static bool
+retryable(int rc)
+{
+	return rc == CK_EIO || rc == CK_ETIMEDOUT || rc == CK_EAGAIN ||
+	    rc == CK_EUNAVAIL || rc == CK_ENOSPC || rc == CK_ECONFLICT;
+}
+
+/* 0, or the CK_E* of a write worth trying again. */
+static int
 send_one(struct pending *p)
 {
 	struct ck_status st = { 0 };
-	cJSON *meta;
+	const cJSON *meta;
 	char ns[256];
 	const char *slash = strchr(p->key, '/'), *name;
 	int rc;
 
 	if (slash == NULL || (size_t)(slash - p->key) >= sizeof(ns))
-		return;
+		return 0;
 	memcpy(ns, p->key, (size_t)(slash - p->key));
 	ns[slash - p->key] = '\0';
 	name = slash + 1;
@@ -64,16 +80,43 @@ send_one(struct pending *p)
 	 * podStatusStrategy resets only spec, deletionTimestamp and
 	 * ownerReferences): the annotations ride in the one status write.
 	 */
-	if (p->mirror != NULL && (meta = cJSON_DetachItemFromObjectCaseSensitive(
+	if (p->mirror != NULL && (meta = cJSON_GetObjectItemCaseSensitive(
 	    p->mirror, "metadata")) != NULL) {
+		/* a copy: the mirror stays whole for a retry or a merge */
 		cJSON_DeleteItemFromObjectCaseSensitive(p->status, "metadata");
-		cJSON_AddItemToObject(p->status, "metadata", meta);
+		cJSON_AddItemToObject(p->status, "metadata",
+		    cJSON_Duplicate(meta, 1));
 	}
 	rc = client_patch(wcl, &CLIENT_GVR_PODS, ns, name, "status",
 	    CLIENT_PATCH_MERGE, p->status, NULL, &st);
 	if (rc < 0 && rc != CK_ENOTFOUND)
-		log_warn("pod %s status: %s", p->key, st.message);
+		log_warn("pod %s status: %s%s", p->key, st.message,
+		    retryable(rc) ? " (will retry)" : "");
 	ck_status_clear(&st);
+	return rc < 0 && retryable(rc) ? rc : 0;
+}
+
+/*
+ * Keep p (taken) to be sent again, unless a newer status for its pod waits:
+ * then the newer one takes p's annotations as status_writer_put() does.
+ */
+static void
+keep_for_retry(struct pending *p)
+{
+	struct pending *newer;
+
+	pthread_mutex_lock(&mu);
+	newer = strmap_get(pend, p->key);
+	if (newer == NULL) {
+		(void)strmap_put(pend, p->key, p);
+		p = NULL;
+	} else if (newer->mirror == NULL) {
+		newer->mirror = p->mirror;
+		p->mirror = NULL;
+	} else if (p->mirror != NULL)
+		merge_older(newer->mirror, p->mirror);
+	pthread_mutex_unlock(&mu);
+	pending_free(p);
 }
 
 static void *
@@ -87,9 +130,12 @@ sender_main(void *arg)
 		pthread_mutex_lock(&mu);
 		p = strmap_remove(pend, key);
 		pthread_mutex_unlock(&mu);
-		if (p != NULL) {
-			send_one(p);
+		if (p != NULL && send_one(p) < 0) {
+			keep_for_retry(p);
+			workqueue_add_rate_limited(q, key);
+		} else {
 			pending_free(p);
+			workqueue_forget(q, key);
 		}
 		workqueue_done(q, key);
 	}

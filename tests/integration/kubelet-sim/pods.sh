@@ -2,8 +2,12 @@
 # pods.sh: ckube-kubelet-sim against a real apiserver: 3 nodes register Ready
 # with leases, a bound pod runs with an IP from its node's podCIDR, an
 # init-container pod goes through its statuses, a job-like pod succeeds, a
-# graceful delete removes the pod, and a restart keeps the nodes.
+# graceful delete removes the pod, a status write that fails (the store full) is retried,
+# and a restart keeps the nodes.
 source "$(dirname "$0")/../../lib/lib.sh"
+
+# The disk-full test hook (store.h): "full" in this file makes every write fail (507).
+export CKUBE_TEST_STORE_FULL_FILE=$CK_TMP/disk-full
 
 KS_PID=""
 start_ksim() {
@@ -85,6 +89,17 @@ fi
 api DELETE /api/v1/namespaces/default/pods/web >/dev/null
 gone() { api GET /api/v1/namespaces/default/pods/web >/dev/null; [ "$(code)" = 404 ]; }
 check "graceful delete removes the pod" eventually -t 10 gone
+
+# A status write that fails is sent again, as the kubelet's status manager does: the pod is
+# created while the kubelet-sim is stopped, the store fills before it resumes.
+kill -STOP "$KS_PID"
+mkpod '{"metadata":{"name":"retry"},"spec":{"nodeName":"sim-2","containers":[{"name":"c","image":"x"}]}}'
+echo full >"$CK_TMP/disk-full"
+kill -CONT "$KS_PID"
+failed_write() { grep -q 'pod default/retry status: .*(will retry)' "$CK_TMP/ksim.log"; }
+check "the pod's status write fails while the store is full" eventually -t 10 failed_write
+: >"$CK_TMP/disk-full"
+check "... and is retried once it has room: the pod goes Running" eventually -t 15 is_phase retry Running
 
 stop_pid "$KS_PID"
 check "kubelet-sim restarts" start_ksim

@@ -63,6 +63,8 @@ struct informer {
 	const char *const	*keep;	/* NULL, or the paths its cache keeps */
 	const char *const	*cache_keep;	/* fewer paths for the cache */
 	int			 written_back;	/* keep every annotation */
+	bool			(*want)(const struct kobj *obj, void *arg);
+	void			*want_arg;	/* want(): NULL caches all */
 
 	/* Bus messages that arrived while the helper had the resource. */
 	struct backlog_msg	*bl_head;
@@ -508,6 +510,23 @@ cached_form(struct informer *inf, struct kobj *obj)
 }
 
 void
+informer_set_filter(struct informer *inf,
+    bool (*want)(const struct kobj *obj, void *arg), void *arg)
+{
+	inf->want = want;
+	inf->want_arg = arg;
+}
+
+/* An object the daemon does not want is, to its cache, a deleted one. */
+static bool
+unwanted(struct informer *inf, enum client_event_type type,
+    const struct kobj *obj)
+{
+	return type != CLIENT_EVENT_DELETED && inf->want != NULL &&
+	    !inf->want(obj, inf->want_arg);
+}
+
+void
 informer_set_written_back(struct informer *inf)
 {
 	inf->written_back = 1;
@@ -547,6 +566,15 @@ apply(struct informer *inf, enum client_event_type type, struct kobj *obj)
 	    cache_rv_parse(kobj_resource_version(old)) >= rv)
 		goto out;
 	kobj_unref(old);
+	old = NULL;
+	if (unwanted(inf, type, obj)) {
+		/* Handlers see the last state they were told of go. */
+		old = cache_remove(inf->cache, kobj_key(obj));
+		if (old != NULL)
+			notify(inf, old, NULL);
+		set_rv(inf, rv);
+		goto out;
+	}
 	prune(inf, obj);
 	kobj_freeze(obj);
 	obj = narrow_form(inf, obj);
@@ -589,6 +617,21 @@ replace_narrow(struct informer *inf, struct client_kobjs *list)
 	strmap_free(rw.wide, NULL);
 }
 
+/* Drop the listed objects the daemon does not want (a relist deletes them). */
+static void
+keep_wanted(struct informer *inf, struct client_kobjs *list)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < list->n; i++) {
+		if (unwanted(inf, CLIENT_EVENT_ADDED, list->items[i]))
+			kobj_unref(list->items[i]);
+		else
+			list->items[n++] = list->items[i];
+	}
+	list->n = n;
+}
+
 static int
 relist(struct informer *inf)
 {
@@ -606,6 +649,7 @@ relist(struct informer *inf)
 			    st.message);
 		return rc;
 	}
+	keep_wanted(inf, &list);
 	for (i = 0; i < list.n; i++) {
 		prune(inf, list.items[i]);
 		kobj_freeze(list.items[i]);

@@ -14,7 +14,7 @@ static const char *const pod_fields[] = {
 static const struct watch_spec ds_watches[] = {
 	{ .resource = DS_RES, .role = WATCH_PRIMARY },
 	{ .resource = "pods", .role = WATCH_OWNED, .owner_kind = "DaemonSet",
-	  .keep = pod_fields },
+	  .keep = pod_fields, .owned_only = true },
 	{ .resource = DS_REV_RES, .role = WATCH_OWNED,
 	  .owner_kind = "DaemonSet", .written_back = true },
 	{ .resource = "nodes", .role = WATCH_MAPPED, .map = ds_map_node },

@@ -21,7 +21,7 @@ static const char *const pod_fields[] = {
 
 static const struct watch_spec job_watches[] = {
 	{ .resource = "jobs.batch", .role = WATCH_PRIMARY },
-	{ .resource = "pods", .role = WATCH_OWNED, .owner_kind = "Job",
+	{ .resource = "pods", .role = WATCH_OWNED, .owner_kind = "Job", .owned_only = true,
 	  .keep = pod_fields },
 };
 

@@ -12,7 +12,8 @@ static const char *const pod_fields[] = {
 static const struct watch_spec petset_watches[] = {
 	{ .resource = PETSET_RES, .role = WATCH_PRIMARY },
 	{ .resource = "pods", .role = WATCH_OWNED,
-	  .owner_kind = "StatefulSet", .keep = pod_fields },
+	  .owner_kind = "StatefulSet", .keep = pod_fields,
+	  .owned_only = true },
 	{ .resource = PETSET_REV_RES, .role = WATCH_OWNED,
 	  .owner_kind = "StatefulSet", .written_back = true },
 	{ .resource = PETSET_PVC_RES, .role = WATCH_CACHE_ONLY },

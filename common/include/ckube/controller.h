@@ -54,6 +54,12 @@ struct watch_spec {
 	 * their status): keep every annotation. informer_set_written_back().
 	 */
 	bool		 written_back;
+	/*
+	 * WATCH_OWNED: cache only objects whose controller is owner_kind or
+	 * that have none (orphans a reconcile may adopt). A daemon of its own
+	 * need not hold every pod of the cluster to reconcile a few of them.
+	 */
+	bool		 owned_only;
 };
 
 struct controller_def {

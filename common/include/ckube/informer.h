@@ -107,6 +107,17 @@ void		 informer_set_cache_keep(struct informer *inf,
 		    const char *const *paths);
 
 /*
+ * Cache (and hand to the handlers) only the objects want(obj, arg) accepts
+ * (it reads an object as the watch delivered it, before any trimming): a
+ * daemon that reconciles a few of the cluster's pods need not hold them
+ * all. An object that stops being wanted leaves the cache as a delete (the
+ * handlers get the cached state); a relist drops the unwanted. want runs
+ * on the informer threads. Call before the group starts.
+ */
+void		 informer_set_filter(struct informer *inf,
+		    bool (*want)(const struct kobj *obj, void *arg), void *arg);
+
+/*
  * The daemon PUTs whole copies of inf's cached objects: keep every
  * annotation (a PUT without last-applied-configuration would delete it).
  * Do not combine with informer_set_keep(). Call before the group starts.

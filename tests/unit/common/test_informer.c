@@ -509,6 +509,71 @@ test_informer_cache_keep(void **state)
 	assert_true(cache_matches_server(f));
 }
 
+/* informer_set_filter: configmaps whose data.v is odd. */
+static bool
+want_odd(const struct kobj *obj, void *arg)
+{
+	const char *v = kobj_get_str(obj, "data.v");
+
+	(void)arg;
+	return v != NULL && strtol(v, NULL, 10) % 2 == 1;
+}
+
+static void
+wait_count(int *counter, int want)
+{
+	long deadline = now_ms() + 20000;
+
+	while (__atomic_load_n(counter, __ATOMIC_SEQ_CST) < want) {
+		assert_true(now_ms() < deadline);
+		pause_ms(10);
+	}
+}
+
+/*
+ * A filtered informer caches only what the daemon wants, from the LIST and
+ * from the bus; an object that stops being wanted leaves as a delete, one
+ * that becomes wanted enters as an add, and the unwanted never reach the
+ * handlers, not even deleted.
+ */
+static void
+test_informer_filter(void **state)
+{
+	struct fixture *f = *state;
+	struct cache *c;
+	struct kobj *o;
+
+	SKIP_WITHOUT_API(f);
+	cm_write(f, "create", 0, 1);		/* listed, wanted */
+	cm_write(f, "create", 1, 2);		/* listed, not wanted */
+	informer_set_filter(f->inf, want_odd, NULL);
+	assert_int_equal(informer_group_start(f->g), 0);
+	assert_int_equal(informer_group_wait_synced(f->g,
+	    ck_now_ms() + 20000), 0);
+	c = informer_cache(f->inf);
+	assert_int_equal(cache_len(c), 1);
+	assert_int_equal(f->adds, 1);
+	cm_write(f, "create", 2, 3);		/* wanted */
+	cm_write(f, "create", 3, 4);		/* not wanted */
+	cm_write(f, "update", 0, 2);		/* leaves */
+	cm_write(f, "update", 1, 5);		/* enters */
+	cm_write(f, "delete", 3, 0);		/* never seen */
+	cm_write(f, "create", 4, 7);		/* the last event */
+	o = wait_cached(f->inf, "default/cm-004");
+	kobj_unref(o);
+	wait_count(&f->deletes, 1);
+	assert_int_equal(cache_len(c), 3);
+	assert_null(cache_get(c, "default/cm-000"));
+	assert_null(cache_get(c, "default/cm-003"));
+	o = cache_get(c, "default/cm-001");
+	assert_non_null(o);
+	assert_string_equal(kobj_get_str(o, "data.v"), "5");
+	kobj_unref(o);
+	assert_int_equal(f->adds, 4);
+	assert_int_equal(f->deletes, 1);
+	assert_int_equal(f->updates, 0);
+}
+
 /*
  * Writes while the helper keeps taking the resource for verifies: the bus
  * messages that arrive meanwhile wait in the backlog and are applied in
@@ -706,6 +771,8 @@ main(void)
 		    test_informer_group_resources, setup_bus, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_informer_cache_keep, setup_bus, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_informer_filter, setup_bus, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_informer_applies_events_sharing_a_revision,
 		    setup_quiet, teardown),

@@ -1,6 +1,8 @@
 /*
  * hpa_metrics.c: one Resource metric of an HPA measured: the target's pods
- * (the pod cache, by the scale's selector), their requests, and their
+ * (listed by the scale's selector at each measure, as Kubernetes 1.3's
+ * metrics client did: a pod cache would hold every pod of the cluster in
+ * this daemon for the few that HPAs target), their requests, and their
  * usage from metrics.k8s.io/v1beta1 PodMetrics read through the apiserver
  * (the aggregated path, as upstream's resource metrics client does), into
  * the hpa_pod array replica_calc.c works on.
@@ -13,7 +15,6 @@
 #include <cjson/cJSON.h>
 
 #include "ckube/alloc.h"
-#include "ckube/cache.h"
 #include "ckube/client.h"
 #include "ckube/controller.h"
 #include "ckube/err.h"
@@ -104,8 +105,12 @@ int
 hpa_measure(struct controller *c, const char *ns, const char *selector,
     const char *resource, struct hpa_measure *m, char *err, size_t errlen)
 {
+	static const struct client_gvr pods_gvr = { "", "v1", "pods" };
+	struct client_list_opts lo = { .label_selector = selector,
+	    .limit = 500 };
+	struct client_kobjs list = { 0 };
 	struct label_selector *sel = NULL;
-	struct kobj **pods = NULL;
+	struct kobj **pods;
 	const cJSON *items, *pm, *ready;
 	cJSON *metrics = NULL;
 	struct ck_status st;
@@ -131,7 +136,15 @@ hpa_measure(struct controller *c, const char *ns, const char *selector,
 		rc = CK_ENOTFOUND;
 		goto out;
 	}
-	pods = cache_list(controller_cache(c, "pods"), &n);
+	rc = client_list_all_kobj(controller_client(c), &pods_gvr, ns, &lo, 1,
+	    &list, &st);
+	if (rc != 0) {
+		snprintf(err, errlen, "unable to get pods while calculating "
+		    "replica count: %s", st.message);
+		goto out;
+	}
+	pods = list.items;
+	n = list.n;
 	m->pods = ck_calloc(n > 0 ? n : 1, sizeof(*m->pods));
 	m->names = ck_calloc(n > 0 ? n : 1, sizeof(*m->names));
 	for (i = 0; i < n; i++) {
@@ -185,7 +198,7 @@ hpa_measure(struct controller *c, const char *ns, const char *selector,
 	}
 	rc = 0;
 out:
-	cache_list_free(pods, n);
+	client_kobjs_fini(&list);
 	cJSON_Delete(metrics);
 	selector_free(sel);
 	return rc;

@@ -22,17 +22,9 @@ static const struct flag hpa_flags[] = {
 	  "after a pod starts, readiness changes count as its first" },
 };
 
-/* What measuring pods reads; the cache keeps only that. */
-static const char *const pod_fields[] = {
-	"spec.containers[].name", "spec.containers[].resources",
-	"status.phase", "status.conditions[].type", "status.conditions[].status",
-	"status.conditions[].lastTransitionTime", "status.startTime", NULL
-};
-
 static const struct watch_spec hpa_watches[] = {
 	{ .resource = "horizontalpodautoscalers.autoscaling",
 	  .role = WATCH_PRIMARY },
-	{ .resource = "pods", .role = WATCH_CACHE_ONLY, .keep = pod_fields },
 };
 
 static const struct controller_def hpa_def = {

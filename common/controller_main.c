@@ -132,7 +132,8 @@ setup(struct run *r)
 {
 	struct controller *c = r->c;
 	struct informer_options io = { .bus_url = daemon_watch_bus(r->d),
-	    .metadata_only = r->def->metadata_only };
+	    .metadata_only = r->def->metadata_only,
+	    .keep = r->def->metadata_keep };
 	struct informer_handlers h;
 	struct informer *inf;
 	struct client *icl = NULL;

@@ -462,7 +462,8 @@ prune(struct informer *inf, struct kobj *obj)
 		flags |= TRANSFORM_METADATA_ONLY;
 	if (inf->written_back)
 		flags |= TRANSFORM_KEEP_ANNOTATIONS;
-	transform_object(kobj_json_mut(obj), inf->keep, flags);
+	transform_object(kobj_json_mut(obj),
+	    inf->keep != NULL ? inf->keep : inf->g->opt.keep, flags);
 }
 
 void

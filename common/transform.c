@@ -154,14 +154,16 @@ keep_all(cJSON *root, cJSON *kept, const char *const *keep,
 
 	move_member(root, kept, "apiVersion", copy);
 	move_member(root, kept, "kind", copy);
-	if (flags & TRANSFORM_METADATA_ONLY || !trims_metadata(keep))
+	if (!trims_metadata(keep))
 		move_member(root, kept, "metadata", copy);
 	else
 		for (i = 0; meta_identity[i] != NULL; i++)
 			keep_path(root, kept, meta_identity[i], copy);
-	for (i = 0; !(flags & TRANSFORM_METADATA_ONLY) && keep[i] != NULL;
-	    i++)
-		keep_path(root, kept, keep[i], copy);
+	/* Metadata only: the paths inside metadata still trim it. */
+	for (i = 0; keep != NULL && keep[i] != NULL; i++)
+		if (!(flags & TRANSFORM_METADATA_ONLY) ||
+		    strncmp(keep[i], "metadata.", 9) == 0)
+			keep_path(root, kept, keep[i], copy);
 }
 
 void

@@ -3,8 +3,12 @@
 
 #include "deployment.h"
 
-/* Recreate waits for old pods to finish: only their phase is read. */
-static const char *const pod_fields[] = { "status.phase", NULL };
+/*
+ * Recreate waits for old pods to finish: only their phase and controller
+ * are read.
+ */
+static const char *const pod_fields[] = { "metadata.ownerReferences",
+	"status.phase", NULL };
 
 static const struct watch_spec deployment_watches[] = {
 	{ .resource = "deployments.apps", .role = WATCH_PRIMARY,

@@ -16,11 +16,16 @@ static const struct flag gc_flags[] = {
 	  "that kinds served later are watched too (0: once)" },
 };
 
+/* What the graph and the deletion protocol read of metadata. */
+static const char *const meta_fields[] = { "metadata.ownerReferences",
+	"metadata.finalizers", "metadata.deletionTimestamp", NULL };
+
 static const struct controller_def gc_def = {
 	.name		= "gc-controller",
 	.flags		= gc_flags,
 	.nflags		= ARRAY_SIZE(gc_flags),
 	.metadata_only	= true,	/* the graph needs nothing else */
+	.metadata_keep	= meta_fields,
 	.init		= gc_init,
 	.fini		= gc_fini,
 	.reconcile	= gc_reconcile,

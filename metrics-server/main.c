@@ -97,7 +97,12 @@ scrape(void)
 static int
 ms_run(struct daemon *d, void *arg)
 {
+	/* Labels for selectors; a node's annotations name its kubelet. */
+	static const char *const node_meta[] = { "metadata.labels",
+	    "metadata.annotations", NULL };
+	static const char *const pod_meta[] = { "metadata.labels", NULL };
 	struct informer_group *g;
+	struct informer *inf;
 	struct client *cl, *icl;
 	bool registered = false;
 	int rc;
@@ -114,8 +119,12 @@ ms_run(struct daemon *d, void *arg)
 	api.store = ms_store_new();
 	g = informer_group_new(icl, &(struct informer_options){
 	    .bus_url = daemon_watch_bus(d), .metadata_only = 1 });
-	api.nodes = informer_cache(informer_group_add(g, "nodes", NULL));
-	api.pods = informer_cache(informer_group_add(g, "pods", NULL));
+	inf = informer_group_add(g, "nodes", NULL);
+	informer_set_keep(inf, node_meta);
+	api.nodes = informer_cache(inf);
+	inf = informer_group_add(g, "pods", NULL);
+	informer_set_keep(inf, pod_meta);
+	api.pods = informer_cache(inf);
 	if (informer_group_start(g) != 0) {
 		rc = 1;
 		goto out;

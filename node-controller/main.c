@@ -35,7 +35,8 @@ static const struct flag nodelife_flags[] = {
 
 /* What eviction reads of a pod; the cache keeps only that. */
 static const char *const pod_fields[] = {
-	"spec.nodeName", "spec.tolerations", "status.conditions", NULL
+	"metadata.deletionTimestamp", "spec.nodeName", "spec.tolerations",
+	"status.conditions", NULL
 };
 
 static const struct watch_spec nodelife_watches[] = {

@@ -12,13 +12,14 @@ static const char *const pod_fields[] = { "spec.containers[].name",
 	"spec.containers[].resources", "spec.initContainers[].name",
 	"spec.initContainers[].resources", "spec.overhead",
 	"spec.activeDeadlineSeconds", "spec.priorityClassName", "status.phase",
-	"status.qosClass", NULL };
+	"status.qosClass", "metadata.deletionTimestamp",
+	"metadata.deletionGracePeriodSeconds", NULL };
 static const char *const svc_fields[] = { "spec.type", "spec.ports",
 	"spec.allocateLoadBalancerNodePorts", NULL };
 static const char *const pvc_fields[] = { "spec.storageClassName",
 	"spec.resources", NULL };
-/* Object counts need the metadata only. */
-static const char *const no_fields[] = { NULL };
+/* Object counts need the identity only. */
+static const char *const no_fields[] = { "metadata.uid", NULL };
 
 #define COUNTED(res, fields) \
 	{ .resource = res, .role = WATCH_MAPPED, .map = rq_map_namespace, \

@@ -71,6 +71,11 @@ struct controller_def {
 	size_t			 nflags;
 	/* Caches keep apiVersion, kind and metadata only (informer.h). */
 	bool			 metadata_only;
+	/*
+	 * With metadata_only: NULL (all of metadata), or the paths inside
+	 * metadata the caches keep besides the identity (informer.h).
+	 */
+	const char *const	*metadata_keep;
 	/* --workers default (0: 1); more when reconcile waits on the network. */
 	int			 default_workers;
 	int			(*init)(struct controller *c);	/* optional */

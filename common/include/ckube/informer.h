@@ -72,6 +72,13 @@ struct informer_options {
 	 * metadata informers (the garbage collector watches every kind).
 	 */
 	int		 metadata_only;
+	/*
+	 * NULL, or the paths (informer_set_keep()'s syntax) every informer
+	 * of the group keeps unless informer_set_keep() gives its own; with
+	 * metadata_only, paths inside metadata ("metadata.ownerReferences")
+	 * trim metadata to them and the object's identity.
+	 */
+	const char *const *keep;
 };
 
 /*

@@ -32,8 +32,9 @@ struct cJSON;
 /*
  * Trim root (a JSON object, edited in place; NULL is ignored) to
  * apiVersion, kind, metadata and, unless TRANSFORM_METADATA_ONLY, either
- * everything (keep == NULL) or the paths of keep (NULL-terminated); then
- * drop what the header says. A path longer than 127 bytes a segment keeps
+ * everything (keep == NULL) or the paths of keep (NULL-terminated); with
+ * TRANSFORM_METADATA_ONLY, keep's paths inside metadata still trim it.
+ * Then drop what the header says. A path longer than 127 bytes a segment keeps
  * nothing.
  */
 void	transform_object(struct cJSON *root, const char *const *keep,

@@ -230,6 +230,13 @@ test_transform_metadata_paths(void **state)
 	    "\"resourceVersion\":\"42\",\"labels\":{\"app\":\"web\"}},"
 	    "\"spec\":{\"nodeName\":\"n1\"}}");
 	cJSON_Delete(j);
+	/* Metadata only: the metadata paths trim it, the others are ignored. */
+	j = parse();
+	transform_object(j, keep, TRANSFORM_METADATA_ONLY);
+	assert_json(j, "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":"
+	    "{\"name\":\"web-1\",\"namespace\":\"shop\",\"uid\":\"u-1\","
+	    "\"resourceVersion\":\"42\",\"labels\":{\"app\":\"web\"}}}");
+	cJSON_Delete(j);
 }
 
 /* transform_copy leaves its source alone and equals transform_object. */

@@ -672,6 +672,12 @@ kobj_controller_ref(const struct kobj *obj)
 	return cur_json(obj, controller_ref(obj));
 }
 
+bool
+kobj_has_controller_ref(const struct kobj *obj)
+{
+	return !cur_none(controller_ref(obj));
+}
+
 const char *
 kobj_controller_ref_str(const struct kobj *obj, const char *field)
 {

@@ -588,11 +588,10 @@ check_paused(struct dep_state *st)
 void
 deployment_map_pod(struct controller *c, const struct kobj *pod)
 {
-	const cJSON *ref = kobj_controller_ref(pod);
-	const char *kind = cJSON_GetStringValue(
-	    cJSON_GetObjectItemCaseSensitive(ref, "kind"));
-	const char *name = cJSON_GetStringValue(
-	    cJSON_GetObjectItemCaseSensitive(ref, "name"));
+	/* In place: pod is the cached one (no decoded copy kept). */
+	const char *kind = kobj_controller_ref_str(pod, "kind");
+	const char *name = kobj_controller_ref_str(pod, "name");
+	const cJSON *ref;
 	struct kobj *rs = NULL, *d = NULL;
 	const char *type;
 

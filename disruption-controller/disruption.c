@@ -310,17 +310,26 @@ sum_scales(struct sync *s, int64_t *sum)
 {
 	struct scales sc;
 	const cJSON *ref;
+	const char *uid;
 	char *selstr;
 	size_t i, unmanaged = 0;
 	int rc = 0;
 
 	memset(&sc, 0, sizeof(sc));
 	for (i = 0; i < s->npods && rc == 0; i++) {
-		ref = kobj_controller_ref(s->pods[i]);
-		if (ref == NULL)
+		/*
+		 * In place first: a decoded reference stays with the cached
+		 * pod, so only the first pod of each controller decodes it.
+		 */
+		if (!kobj_has_controller_ref(s->pods[i])) {
 			unmanaged++;
-		else
-			rc = add_scale(s->c, &sc, s->pods[i], ref, s->err);
+			continue;
+		}
+		uid = kobj_controller_ref_str(s->pods[i], "uid");
+		if (uid != NULL && uids_has(&sc.seen, uid))
+			continue;
+		ref = kobj_controller_ref(s->pods[i]);
+		rc = add_scale(s->c, &sc, s->pods[i], ref, s->err);
 	}
 	free(sc.seen.v);
 	free(sc.counted.v);

@@ -240,7 +240,7 @@ endpoints_reconcile(struct controller *c, const char *key)
 	struct kobj *svc = NULL, *cur = NULL, **pods = NULL;
 	struct label_selector *sel = NULL;
 	struct ck_status st;
-	const cJSON *have;
+	cJSON *have = NULL;
 	cJSON *subsets;
 	const char *slash = strchr(key, '/');
 	char ns[CK_NAME_MAX + 1];
@@ -281,7 +281,8 @@ endpoints_reconcile(struct controller *c, const char *key)
 		goto out;	/* no selector: someone else's Endpoints */
 	pods = selected_pods(c, svc, sel, &npods);
 	subsets = build_subsets(svc, pods, npods);
-	have = cur != NULL ? kobj_get(cur, "subsets") : NULL;
+	/* A copy: a decoded one would stay with the cached Endpoints. */
+	have = cur != NULL ? kobj_get_copy(cur, "subsets") : NULL;
 	if (cur != NULL && ((have == NULL && cJSON_GetArraySize(subsets) ==
 	    0) || (have != NULL && cJSON_Compare(have, subsets, 1))) &&
 	    (kobj_labels(svc) == NULL || cJSON_Compare(kobj_labels(svc),
@@ -293,6 +294,7 @@ endpoints_reconcile(struct controller *c, const char *key)
 	if (rc == 0)
 		rc = r;
 out:
+	cJSON_Delete(have);
 	cache_list_free(pods, npods);
 	selector_free(sel);
 	kobj_unref(cur);

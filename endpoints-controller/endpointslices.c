@@ -328,24 +328,33 @@ slice_labels(const struct kobj *svc)
 	return l;
 }
 
+/*
+ * Copies, not kobj_get(): a decoded copy of a slice's endpoints (hundreds
+ * of pods) would stay with the cached slice.
+ */
 static bool
 slice_in_sync(const struct kobj *cur, const cJSON *want, const cJSON *labels)
 {
-	const cJSON *eps = kobj_get(cur, "endpoints");
-	const cJSON *ports = kobj_get(cur, "ports");
+	cJSON *eps = kobj_get_copy(cur, "endpoints");
+	cJSON *ports = kobj_get_copy(cur, "ports");
 	const cJSON *weps = cJSON_GetObjectItemCaseSensitive(want, "endpoints");
 	const cJSON *wports = cJSON_GetObjectItemCaseSensitive(want, "ports");
 	const char *at = kobj_get_str(cur, "addressType");
+	bool same = false;
 
 	if (at == NULL || strcmp(at, "IPv4") != 0)
-		return false;
+		goto out;
 	if (!(eps == NULL ? cJSON_GetArraySize(weps) == 0 :
 	    cJSON_Compare(eps, weps, 1)))
-		return false;
+		goto out;
 	if (!(ports == NULL ? cJSON_GetArraySize(wports) == 0 :
 	    cJSON_Compare(ports, wports, 1)))
-		return false;
-	return cJSON_Compare(kobj_labels(cur), labels, 1);
+		goto out;
+	same = cJSON_Compare(kobj_labels(cur), labels, 1);
+out:
+	cJSON_Delete(eps);
+	cJSON_Delete(ports);
+	return same;
 }
 
 static int

@@ -306,7 +306,7 @@ adopt_orphans(struct controller *c, struct job_sync *s)
 	list = cache_list_by_index(pods, CACHE_INDEX_NAMESPACE,
 	    kobj_namespace(s->job), &n);
 	for (i = 0; i < n; i++) {
-		if (kobj_controller_ref(list[i]) != NULL ||
+		if (kobj_has_controller_ref(list[i]) ||
 		    kobj_get(list[i], "metadata.deletionTimestamp") != NULL ||
 		    !selector_matches_obj(sel, list[i]))
 			continue;

@@ -113,7 +113,7 @@ claim_pets(struct pet_state *s)
 	struct cache *pods = controller_cache(s->c, "pods");
 	const struct kobj *set = s->ps.obj;
 	struct kobj **list;
-	const cJSON *ref, *uid;
+	const char *uid;
 	bool ours;
 	size_t i, n;
 	int64_t ord;
@@ -128,11 +128,9 @@ claim_pets(struct pet_state *s)
 		ord = pet_ordinal(kobj_name(set), kobj_name(list[i]));
 		if (ord < 0)
 			continue;
-		ref = kobj_controller_ref(list[i]);
-		uid = cJSON_GetObjectItemCaseSensitive(ref, "uid");
-		ours = cJSON_IsString(uid) &&
-		    strcmp(uid->valuestring, kobj_uid(set)) == 0;
-		if (ref != NULL && !ours)
+		uid = kobj_controller_ref_str(list[i], "uid");
+		ours = uid != NULL && strcmp(uid, kobj_uid(set)) == 0;
+		if (!ours && kobj_has_controller_ref(list[i]))
 			continue;	/* someone else's */
 		if (!selector_matches_obj(s->ps.sel, list[i]))
 			continue;

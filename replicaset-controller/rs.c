@@ -104,25 +104,23 @@ map_pod_in(struct controller *c, const char *res, const char *prefix,
 void
 rs_map_pod(struct controller *c, const struct kobj *pod)
 {
-	const cJSON *ref = kobj_controller_ref(pod);
-	const cJSON *kind, *name;
+	const char *kind, *name;
 	struct strbuf key = STRBUF_INIT;
 
-	if (ref == NULL) {
+	/* Read in place: pod is the cached one (no decoded copy kept). */
+	if (!kobj_has_controller_ref(pod)) {
 		map_pod_in(c, RS_RES, "rs", pod);
 		map_pod_in(c, RC_RES, "rc", pod);
 		return;
 	}
-	kind = cJSON_GetObjectItemCaseSensitive(ref, "kind");
-	name = cJSON_GetObjectItemCaseSensitive(ref, "name");
-	if (!cJSON_IsString(kind) || !cJSON_IsString(name))
+	kind = kobj_controller_ref_str(pod, "kind");
+	name = kobj_controller_ref_str(pod, "name");
+	if (kind == NULL || name == NULL)
 		return;
-	if (strcmp(kind->valuestring, "ReplicaSet") == 0)
-		strbuf_addf(&key, "rs:%s/%s", kobj_namespace(pod),
-		    name->valuestring);
-	else if (strcmp(kind->valuestring, "ReplicationController") == 0)
-		strbuf_addf(&key, "rc:%s/%s", kobj_namespace(pod),
-		    name->valuestring);
+	if (strcmp(kind, "ReplicaSet") == 0)
+		strbuf_addf(&key, "rs:%s/%s", kobj_namespace(pod), name);
+	else if (strcmp(kind, "ReplicationController") == 0)
+		strbuf_addf(&key, "rc:%s/%s", kobj_namespace(pod), name);
 	if (strbuf_str(&key)[0] != '\0')
 		controller_enqueue(c, strbuf_str(&key));
 	strbuf_fini(&key);
@@ -319,14 +317,16 @@ delete_pods(struct controller *c, const struct rs_owner *o,
 }
 
 static bool
-labels_superset(const cJSON *have, const cJSON *want)
+labels_superset(const struct kobj *pod, const cJSON *want)
 {
-	const cJSON *w, *h;
+	const cJSON *w;
+	const char *h;
 
+	/* In place: a decoded copy of the labels would stay with the pod. */
 	cJSON_ArrayForEach(w, want) {
-		h = cJSON_GetObjectItemCaseSensitive(have, w->string);
-		if (!cJSON_IsString(h) || !cJSON_IsString(w) ||
-		    strcmp(h->valuestring, w->valuestring) != 0)
+		h = kobj_label(pod, w->string);
+		if (h == NULL || !cJSON_IsString(w) ||
+		    strcmp(h, w->valuestring) != 0)
 			return false;
 	}
 	return true;
@@ -348,7 +348,7 @@ update_status(struct controller *c, const struct rs_owner *o,
 	int rc;
 
 	for (i = 0; i < nowned; i++) {
-		if (labels_superset(kobj_labels(owned[i]), tlabels))
+		if (labels_superset(owned[i], tlabels))
 			full++;
 		if (pod_ready(owned[i]))
 			ready++;
@@ -390,7 +390,7 @@ claim_pods(struct controller *c, const struct rs_owner *o,
 {
 	struct cache *pods = controller_cache(c, "pods");
 	struct kobj **list;
-	const cJSON *ref, *uid;
+	const char *uid;
 	bool deleting = kobj_get(o->obj, "metadata.deletionTimestamp") != NULL;
 	bool ours, match;
 	size_t i, n;
@@ -404,11 +404,9 @@ claim_pods(struct controller *c, const struct rs_owner *o,
 	for (i = 0; i < n; i++) {
 		if (!pod_active(list[i]))
 			continue;
-		ref = kobj_controller_ref(list[i]);
-		uid = cJSON_GetObjectItemCaseSensitive(ref, "uid");
-		ours = cJSON_IsString(uid) &&
-		    strcmp(uid->valuestring, kobj_uid(o->obj)) == 0;
-		if (ref != NULL && !ours)
+		uid = kobj_controller_ref_str(list[i], "uid");
+		ours = uid != NULL && strcmp(uid, kobj_uid(o->obj)) == 0;
+		if (!ours && kobj_has_controller_ref(list[i]))
 			continue;	/* someone else's */
 		match = selector_matches_obj(o->sel, list[i]);
 		if (ours && !match) {

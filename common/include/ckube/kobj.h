@@ -118,8 +118,14 @@ const struct cJSON *kobj_labels(const struct kobj *obj);
 const char	*kobj_label(const struct kobj *obj, const char *key);
 const char	*kobj_annotation(const struct kobj *obj, const char *key);
 
-/* The metadata.ownerReferences entry with "controller": true, or NULL. */
+/*
+ * The metadata.ownerReferences entry with "controller": true, or NULL. On a
+ * cached (compact) object it decodes a copy that stays with the object a
+ * while: readers of many cached objects use the two below.
+ */
 const struct cJSON *kobj_controller_ref(const struct kobj *obj);
+/* Whether it has one, read in place. */
+bool		 kobj_has_controller_ref(const struct kobj *obj);
 /* Its string field ("uid", "kind", "name"), read in place; NULL. */
 const char	*kobj_controller_ref_str(const struct kobj *obj,
 		    const char *field);

@@ -28,10 +28,13 @@ cleanup() {
 trap cleanup EXIT
 say() { echo "mem_pods: $*" >&2; }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# CPU time (user + system, clock ticks) of a process; the comm field has no spaces here.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 snapshot() {
-	local f
+	local f pid
 	for f in "$tmp"/cluster/run/*.pid; do
-		echo "$(basename "$f" .pid) $(rss_kib "$(cat "$f")")"
+		pid=$(cat "$f")
+		echo "$(basename "$f" .pid) $(rss_kib "$pid") $(cpu_ticks "$pid")"
 	done
 }
 # settle: wait (at most 60 s) until the machine is 70% idle over 2 s.
@@ -120,16 +123,24 @@ if [ -n "${SAMPLE:-}" ]; then
 	    python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["items"][0]))' >"$SAMPLE"
 fi
 
-json=""
-cp_b=0 cp_a=0
-while read -r name a; do
+# CPU: microseconds per pod from the first snapshot to the second (the load, the
+# settling and the idle periods of both runs alike: compare builds, not absolutes).
+hz=$(getconf CLK_TCK)
+json="" cjson=""
+cp_b=0 cp_a=0 cpu_all=0
+while read -r name a ca; do
 	b=$(awk -v n="$name" '$1 == n {print $2}' "$tmp/before")
-	b=${b:-0}
+	cb=$(awk -v n="$name" '$1 == n {print $3}' "$tmp/before")
+	b=${b:-0} cb=${cb:-0}
 	per=$(((a - b) * 1024 / total))
-	printf '%-28s %8s KiB -> %8s KiB  %6s bytes/pod\n' "$name" "$b" "$a" "$per"
+	cpu=$(((ca - cb) * 1000000 / hz / total))
+	printf '%-28s %8s KiB -> %8s KiB  %6s bytes/pod  %5s us CPU/pod\n' "$name" "$b" "$a" "$per" "$cpu"
 	json="$json,\"$name\":$per"
+	cjson="$cjson,\"$name\":$cpu"
+	cpu_all=$((cpu_all + (ca - cb)))
 	if [ "$name" != kubelet-sim ]; then cp_b=$((cp_b + b)); cp_a=$((cp_a + a)); fi
 done <"$tmp/after"
 cp_per=$(((cp_a - cp_b) * 1024 / total))
-printf '%-28s %8s KiB -> %8s KiB  %6s bytes/pod\n' "control plane (no kubelet-sim)" "$cp_b" "$cp_a" "$cp_per"
-echo "{\"pods\":$total,\"nodes\":$NODES,\"control_plane_bytes_per_pod\":$cp_per,\"bytes_per_pod\":{${json#,}}}"
+cpu_all=$((cpu_all * 1000000 / hz / total))
+printf '%-28s %8s KiB -> %8s KiB  %6s bytes/pod  %5s us CPU/pod (all)\n' "control plane (no kubelet-sim)" "$cp_b" "$cp_a" "$cp_per" "$cpu_all"
+echo "{\"pods\":$total,\"nodes\":$NODES,\"control_plane_bytes_per_pod\":$cp_per,\"cpu_us_per_pod_all\":$cpu_all,\"bytes_per_pod\":{${json#,}},\"cpu_us_per_pod\":{${cjson#,}}}"

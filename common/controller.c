@@ -25,6 +25,7 @@
 #include "ckube/log.h"
 #include "ckube/metrics.h"
 #include "ckube/strbuf.h"
+#include "ckube/strmap.h"
 #include "ckube/workqueue.h"
 
 #include "controller_int.h"
@@ -312,7 +313,11 @@ on_update(const struct kobj *old_obj, const struct kobj *new_obj, void *arg)
 static void
 on_delete(const struct kobj *obj, void *arg)
 {
-	handle(arg, obj);
+	struct controller_slot *s = arg;
+
+	if (s->w->role == WATCH_PRIMARY)
+		controller_forget_adopter(s->c, obj);
+	handle(s, obj);
 }
 
 void
@@ -443,6 +448,7 @@ controller_release(struct controller *c)
 {
 	workqueue_free(c->queue);
 	free(c->slots);
+	strmap_free(c->listed, NULL);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }

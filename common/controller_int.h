@@ -14,6 +14,7 @@ struct events;
 struct informer_group;
 struct informer_handlers;
 struct metric;
+struct strmap;
 struct workqueue;
 
 #define CONTROLLER_WORKERS_MAX	64
@@ -40,6 +41,7 @@ struct controller {
 	int				 nworkers;
 
 	pthread_mutex_t			 mu;
+	struct strmap			*listed;	/* uids: orphans listed; under mu */
 	struct controller_stats		 stats;	/* under mu */
 	uint64_t			 seen_adds;	/* under mu */
 	uint64_t			 seen_retries;	/* under mu */
@@ -55,6 +57,11 @@ struct controller *controller_alloc(const struct controller_def *def);
 
 /* Stop the workers after the queue drained (deadline: ck_now_ms based). */
 void	controller_stop_workers(struct controller *c, uint64_t deadline_ms);
+
+/* watch_spec.owned_only's informer filter; arg is the watch's slot. */
+bool	controller_want_owned(const struct kobj *obj, void *arg);
+/* A primary object went: its orphans may be listed again if it returns. */
+void	controller_forget_adopter(struct controller *c, const struct kobj *obj);
 
 /* The informer handlers of def->watches[i]. */
 void	controller_handlers(struct controller *c, size_t i,

@@ -116,17 +116,6 @@ start_work(struct run *r)
 	return 0;
 }
 
-/* watch_spec.owned_only: arg is the watch's slot. */
-static bool
-owned_or_orphan(const struct kobj *obj, void *arg)
-{
-	const struct watch_spec *w = ((struct controller_slot *)arg)->w;
-	const char *kind = kobj_controller_ref_str(obj, "kind");
-
-	return kind == NULL || w->owner_kind == NULL ||
-	    strcmp(kind, w->owner_kind) == 0;
-}
-
 static int
 setup(struct run *r)
 {
@@ -153,7 +142,8 @@ setup(struct run *r)
 		if (r->def->watches[i].written_back)
 			informer_set_written_back(inf);
 		if (r->def->watches[i].owned_only)
-			informer_set_filter(inf, owned_or_orphan, h.arg);
+			informer_set_filter(inf, controller_want_owned,
+			    h.arg);
 		/* CK_EEXIST: two watches on one resource share the cache. */
 		if (r->def->watches[i].role == WATCH_OWNED &&
 		    cache_add_index(informer_cache(inf),

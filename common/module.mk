@@ -12,6 +12,7 @@ COMMON_SRCS += common/clock.c
 COMMON_SRCS += common/codec.c
 COMMON_SRCS += common/controller.c
 COMMON_SRCS += common/controller_main.c
+COMMON_SRCS += common/controller_adopt.c
 COMMON_SRCS += common/cron.c
 COMMON_SRCS += common/daemon.c
 COMMON_SRCS += common/base64.c

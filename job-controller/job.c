@@ -292,24 +292,19 @@ delete_active(struct controller *c, struct job_sync *s, int64_t n, int *rcp)
 static int
 adopt_orphans(struct controller *c, struct job_sync *s)
 {
-	struct cache *pods = controller_cache(c, "pods");
 	struct label_selector *sel = NULL;
 	struct kobj **list;
 	struct ck_status st;
 	cJSON *patch, *meta, *refs;
 	size_t i, n;
-	int rc = 0, r;
+	int rc, r;
 
 	if (selector_from_json(kobj_get(s->job, "spec.selector"),
 	    "spec.selector", &sel, &st) < 0)
 		return 0;	/* the apiserver validated it; nothing to do */
-	list = cache_list_by_index(pods, CACHE_INDEX_NAMESPACE,
-	    kobj_namespace(s->job), &n);
+	rc = controller_list_orphans(c, "pods", &CLIENT_GVR_PODS, s->job, sel,
+	    &list, &n);
 	for (i = 0; i < n; i++) {
-		if (kobj_has_controller_ref(list[i]) ||
-		    kobj_get(list[i], "metadata.deletionTimestamp") != NULL ||
-		    !selector_matches_obj(sel, list[i]))
-			continue;
 		patch = cJSON_CreateObject();
 		meta = cJSON_AddObjectToObject(patch, "metadata");
 		cJSON_AddStringToObject(meta, "uid", kobj_uid(list[i]));

@@ -106,49 +106,53 @@ sort_condemned(struct pet_state *s)
 		}
 }
 
+/* pod (a member of ordinal ord) joins the state, in its slot or condemned. */
+static void
+add_pet(struct pet_state *s, struct kobj *pod, int64_t ord)
+{
+	s->all[s->nall++] = kobj_ref(pod);
+	if (ord >= s->ps.start && ord < s->ps.start + s->ps.replicas)
+		s->slots[ord - s->ps.start] = s->all[s->nall - 1];
+	else
+		s->condemned[s->ncondemned++] = s->all[s->nall - 1];
+}
+
 /* The member pods: ours by controllerRef, or matching orphans (adopted). */
 static int
 claim_pets(struct pet_state *s)
 {
 	struct cache *pods = controller_cache(s->c, "pods");
 	const struct kobj *set = s->ps.obj;
-	struct kobj **list;
-	const char *uid;
-	bool ours;
-	size_t i, n;
+	struct kobj **list, **orphans = NULL;
+	size_t i, n, norphans = 0;
 	int64_t ord;
 	int rc = 0;
 
-	list = cache_list_by_index(pods, CACHE_INDEX_NAMESPACE,
-	    kobj_namespace(set), &n);
-	s->all = ck_calloc(n + 1, sizeof(*s->all));
-	s->condemned = ck_calloc(n + 1, sizeof(*s->condemned));
+	list = cache_list_by_index(pods, CACHE_INDEX_CONTROLLER_UID,
+	    kobj_uid(set), &n);
+	if (kobj_get(set, "metadata.deletionTimestamp") == NULL &&
+	    controller_list_orphans(s->c, "pods", &CLIENT_GVR_PODS, set,
+	    s->ps.sel, &orphans, &norphans) < 0)
+		rc = CK_EAGAIN;
+	s->all = ck_calloc(n + norphans + 1, sizeof(*s->all));
+	s->condemned = ck_calloc(n + norphans + 1, sizeof(*s->condemned));
 	s->slots = ck_calloc((size_t)s->ps.replicas + 1, sizeof(*s->slots));
 	for (i = 0; i < n; i++) {
 		ord = pet_ordinal(kobj_name(set), kobj_name(list[i]));
-		if (ord < 0)
-			continue;
-		uid = kobj_controller_ref_str(list[i], "uid");
-		ours = uid != NULL && strcmp(uid, kobj_uid(set)) == 0;
-		if (!ours && kobj_has_controller_ref(list[i]))
-			continue;	/* someone else's */
-		if (!selector_matches_obj(s->ps.sel, list[i]))
-			continue;
-		if (!ours) {
-			if (pet_terminating(list[i]) ||
-			    kobj_get(set, "metadata.deletionTimestamp") != NULL)
-				continue;
-			if (pet_control_adopt(s->c, &s->ps, list[i]) < 0) {
-				rc = CK_EAGAIN;
-				continue;
-			}
-		}
-		s->all[s->nall++] = kobj_ref(list[i]);
-		if (ord >= s->ps.start && ord < s->ps.start + s->ps.replicas)
-			s->slots[ord - s->ps.start] = s->all[s->nall - 1];
-		else
-			s->condemned[s->ncondemned++] = s->all[s->nall - 1];
+		if (ord >= 0 && selector_matches_obj(s->ps.sel, list[i]))
+			add_pet(s, list[i], ord);
 	}
+	for (i = 0; i < norphans; i++) {
+		ord = pet_ordinal(kobj_name(set), kobj_name(orphans[i]));
+		if (ord < 0 || pet_terminating(orphans[i]))
+			continue;
+		if (pet_control_adopt(s->c, &s->ps, orphans[i]) < 0) {
+			rc = CK_EAGAIN;
+			continue;
+		}
+		add_pet(s, orphans[i], ord);
+	}
+	cache_list_free(orphans, norphans);
 	cache_list_free(list, n);
 	sort_condemned(s);
 	return rc;

@@ -150,6 +150,30 @@ check "kubectl get petsets lists it (and web)" is "pet web " petsets
 check "pet-1 carries the 1.3 hostname annotation" is pet-1 field pod pet-1 '.metadata.annotations.pod\.beta\.kubernetes\.io/hostname'
 check "pet-1 carries the 1.3 subdomain annotation" is pets field pod pet-1 '.metadata.annotations.pod\.beta\.kubernetes\.io/subdomain'
 
+# Orphaned pets are adopted by a new set with the same selector, not recreated (how a set's
+# immutable fields are changed). The controller caches only its own pods and the orphans a
+# set selects, so it lists the orphans that are older than the set.
+uid0=$(field pod pet-0 .metadata.uid)
+check "kubectl delete petset pet --cascade=orphan" kc delete petset pet --cascade=orphan --timeout=30s
+owner() { field pod pet-0 '.metadata.ownerReferences[0].name'; }
+check "pet-0 is left without an owner" eventually -t 30 is "" owner
+kc apply -f - >/dev/null <<'YAML'
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: pet}
+spec:
+  serviceName: pets
+  replicas: 2
+  selector: {matchLabels: {app: pet}}
+  template:
+    metadata:
+      labels: {app: pet}
+    spec:
+      containers: [{name: c, image: busybox}]
+YAML
+check "a new set with the same selector adopts pet-0" eventually -t 30 is pet owner
+check "pet-0 was adopted, not recreated" is "$uid0" field pod pet-0 .metadata.uid
+
 # A claim nobody can bind keeps its pod in ContainerCreating, with FailedMount events.
 kc apply -f - >/dev/null <<'YAML'
 apiVersion: v1

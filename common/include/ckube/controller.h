@@ -55,9 +55,11 @@ struct watch_spec {
 	 */
 	bool		 written_back;
 	/*
-	 * WATCH_OWNED: cache only objects whose controller is owner_kind or
-	 * that have none (orphans a reconcile may adopt). A daemon of its own
-	 * need not hold every pod of the cluster to reconcile a few of them.
+	 * WATCH_OWNED: cache only objects whose controller is owner_kind, and
+	 * orphans that an object of the primary watch selects (its
+	 * spec.selector): those a reconcile may adopt, which it reads with
+	 * controller_list_orphans(). A daemon of its own need not hold every
+	 * pod of the cluster to reconcile a few of them.
 	 */
 	bool		 owned_only;
 };
@@ -177,6 +179,20 @@ int		 controller_watch_gvr(struct controller *c, const char *resource,
 
 /* Whether every watch, static or added, has completed its first LIST. */
 bool		 controller_watches_synced(struct controller *c);
+
+/*
+ * The orphans (no controller, not being deleted) of obj's namespace that
+ * sel selects, for obj's reconcile to adopt: from resource's cache (an
+ * owned_only watch) and, on obj's first call in this process, also from a
+ * LIST of gvr by sel, since orphans older than obj are not cached. An
+ * empty selector selects none. *out (cache_list_free) may hold some even
+ * when the LIST failed (< 0: retry).
+ */
+struct label_selector;
+int	controller_list_orphans(struct controller *c, const char *resource,
+	    const struct client_gvr *gvr, const struct kobj *obj,
+	    const struct label_selector *sel, struct kobj ***out,
+	    size_t *nout);
 
 /*
  * The test seam. A backend replaces the client, the informers' caches and

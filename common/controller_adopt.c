@@ -1,0 +1,168 @@
+/*
+ * controller_adopt.c: what an owned_only watch caches, and the orphans a
+ * reconcile may adopt (Kubernetes' ControllerRefManager). A daemon of its
+ * own would otherwise cache every pod of the cluster to reconcile the few
+ * its kind controls: it caches those, and the orphans that some object of
+ * its primary kind selects (no other orphan can become its own). Orphans
+ * older than the object that selects them are not cached: the first
+ * adoption pass of each object LISTs them.
+ */
+#include "ckube/controller.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ckube/alloc.h"
+#include "ckube/cache.h"
+#include "ckube/client.h"
+#include "ckube/err.h"
+#include "ckube/kobj.h"
+#include "ckube/log.h"
+#include "ckube/selector.h"
+#include "ckube/strmap.h"
+
+#include "controller_int.h"
+
+static const char *
+primary_resource(const struct controller *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->def->nwatches; i++)
+		if (c->def->watches[i].role == WATCH_PRIMARY)
+			return c->def->watches[i].resource;
+	return NULL;
+}
+
+/* Whether a cached object of the primary kind in obj's namespace selects it. */
+static bool
+selected_by_primary(struct controller *c, const struct kobj *obj)
+{
+	const char *res = primary_resource(c);
+	struct cache *pc = res != NULL ? controller_cache(c, res) : NULL;
+	struct label_selector *sel;
+	struct ck_status st;
+	struct kobj **list;
+	bool hit = false;
+	size_t i, n;
+
+	if (pc == NULL)
+		return false;
+	list = cache_list_by_index(pc, CACHE_INDEX_NAMESPACE,
+	    kobj_namespace(obj), &n);
+	for (i = 0; i < n && !hit; i++) {
+		if (selector_from_json(kobj_get(list[i], "spec.selector"),
+		    "spec.selector", &sel, &st) < 0)
+			continue;
+		hit = !selector_is_empty(sel) && selector_matches_obj(sel, obj);
+		selector_free(sel);
+	}
+	cache_list_free(list, n);
+	return hit;
+}
+
+bool
+controller_want_owned(const struct kobj *obj, void *arg)
+{
+	const struct controller_slot *s = arg;
+	const char *kind;
+
+	if (!kobj_has_controller_ref(obj))
+		return selected_by_primary(s->c, obj);
+	kind = kobj_controller_ref_str(obj, "kind");
+	return s->w->owner_kind == NULL ||
+	    (kind != NULL && strcmp(kind, s->w->owner_kind) == 0);
+}
+
+void
+controller_forget_adopter(struct controller *c, const struct kobj *obj)
+{
+	pthread_mutex_lock(&c->mu);
+	if (c->listed != NULL)
+		strmap_remove(c->listed, kobj_uid(obj));
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* The first adoption pass for obj (then marked): LIST its orphans too. */
+static bool
+first_pass(struct controller *c, const struct kobj *obj)
+{
+	bool first;
+
+	if (c->be != NULL)
+		return false;	/* tests: the fake cache holds every object */
+	pthread_mutex_lock(&c->mu);
+	if (c->listed == NULL)
+		c->listed = strmap_new();
+	first = strmap_get(c->listed, kobj_uid(obj)) == NULL;
+	pthread_mutex_unlock(&c->mu);
+	return first;
+}
+
+static void
+mark_listed(struct controller *c, const struct kobj *obj)
+{
+	pthread_mutex_lock(&c->mu);
+	strmap_put(c->listed, kobj_uid(obj), c);
+	pthread_mutex_unlock(&c->mu);
+}
+
+static bool
+adoptable(const struct kobj *o, const struct label_selector *sel)
+{
+	return !kobj_has_controller_ref(o) &&
+	    kobj_get_str(o, "metadata.deletionTimestamp") == NULL &&
+	    selector_matches_obj(sel, o);
+}
+
+int
+controller_list_orphans(struct controller *c, const char *resource,
+    const struct client_gvr *gvr, const struct kobj *obj,
+    const struct label_selector *sel, struct kobj ***out, size_t *nout)
+{
+	struct client_list_opts lo = { .limit = 500 };
+	struct client_kobjs listed = { 0 };
+	struct cache *cache = controller_cache(c, resource);
+	struct strmap *seen = strmap_new();
+	struct kobj **list = NULL;
+	struct ck_status st;
+	char *selstr = NULL;
+	size_t i, n = 0, m = 0;
+	int rc = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (selector_is_empty(sel) || selector_is_nothing(sel))
+		goto out;
+	if (first_pass(c, obj)) {
+		selstr = selector_to_string(sel);
+		lo.label_selector = selstr;
+		rc = client_list_all_kobj(c->cl, gvr, kobj_namespace(obj), &lo,
+		    1, &listed, &st);
+		if (rc == 0)
+			mark_listed(c, obj);
+		else
+			log_warn("%s: listing the orphans of %s: %s",
+			    c->def->name, kobj_key(obj), st.message);
+	}
+	if (cache != NULL)
+		list = cache_list_by_index(cache, CACHE_INDEX_NAMESPACE,
+		    kobj_namespace(obj), &n);
+	*out = ck_calloc(n + listed.n + 1, sizeof(**out));
+	for (i = 0; i < n; i++)
+		if (adoptable(list[i], sel)) {
+			strmap_put(seen, kobj_key(list[i]), list[i]);
+			(*out)[m++] = kobj_ref(list[i]);
+		}
+	for (i = 0; i < listed.n; i++)
+		if (strmap_get(seen, kobj_key(listed.items[i])) == NULL &&
+		    adoptable(listed.items[i], sel))
+			(*out)[m++] = kobj_ref(listed.items[i]);
+	*nout = m;
+out:
+	cache_list_free(list, n);
+	client_kobjs_fini(&listed);
+	strmap_free(seen, NULL);
+	free(selstr);
+	return rc;
+}

@@ -15,9 +15,10 @@ static const struct watch_spec deployment_watches[] = {
 	  .written_back = true },
 	{ .resource = "replicasets.apps", .role = WATCH_OWNED,
 	  .owner_kind = "Deployment", .written_back = true },
+	/* Only pods of ReplicaSets matter (bare pods are no Deployment's). */
 	{ .resource = "pods", .role = WATCH_MAPPED,
-	  .map = deployment_map_pod,
-	  .keep = pod_fields },
+	  .map = deployment_map_pod, .keep = pod_fields,
+	  .owner_kind = "ReplicaSet", .owned_only = true },
 };
 
 static const struct controller_def deployment_def = {

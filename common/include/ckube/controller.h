@@ -41,7 +41,7 @@ enum watch_role {
 struct watch_spec {
 	const char	*resource;	/* "pods", "statefulsets.apps" */
 	enum watch_role	 role;
-	const char	*owner_kind;	/* WATCH_OWNED only */
+	const char	*owner_kind;	/* WATCH_OWNED, owned_only */
 	/* WATCH_MAPPED: call controller_enqueue() for each key obj maps to. */
 	void		(*map)(struct controller *c, const struct kobj *obj);
 	/*
@@ -55,8 +55,8 @@ struct watch_spec {
 	 */
 	bool		 written_back;
 	/*
-	 * WATCH_OWNED: cache only objects whose controller is owner_kind, and
-	 * orphans that an object of the primary watch selects (its
+	 * Cache only objects whose controller is owner_kind, and orphans
+	 * that an object of the primary watch selects (its
 	 * spec.selector): those a reconcile may adopt, which it reads with
 	 * controller_list_orphans(). A daemon of its own need not hold every
 	 * pod of the cluster to reconcile a few of them.

@@ -315,8 +315,7 @@ on_delete(const struct kobj *obj, void *arg)
 {
 	struct controller_slot *s = arg;
 
-	if (s->w->role == WATCH_PRIMARY)
-		controller_forget_adopter(s->c, obj);
+	controller_forget_adopter(s->c, obj);
 	handle(s, obj);
 }
 

@@ -1,14 +1,16 @@
 /*
- * controller_adopt.c: what an owned_only watch caches, and the orphans a
- * reconcile may adopt (Kubernetes' ControllerRefManager). A daemon of its
- * own would otherwise cache every pod of the cluster to reconcile the few
- * its kind controls: it caches those, and the orphans that some object of
- * its primary kind selects (no other orphan can become its own). Orphans
- * older than the object that selects them are not cached: the first
- * adoption pass of each object LISTs them.
+ * controller_adopt.c: filtered caches. A daemon of its own would otherwise
+ * cache every pod of the cluster to reconcile the few its objects concern.
+ * An owned_only watch caches the objects its kind controls and the orphans
+ * some object of its primary kind selects (no other orphan can become its
+ * own, Kubernetes' ControllerRefManager); the first adoption pass of each
+ * object LISTs the orphans older than it. A watch_spec.want filter caches
+ * what its predicate accepts, and controller_fill_once() brings in what an
+ * object newly wants (the pods a new PodDisruptionBudget selects).
  */
 #include "ckube/controller.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +18,7 @@
 #include "ckube/cache.h"
 #include "ckube/client.h"
 #include "ckube/err.h"
+#include "ckube/informer.h"
 #include "ckube/kobj.h"
 #include "ckube/log.h"
 #include "ckube/selector.h"
@@ -34,11 +37,10 @@ primary_resource(const struct controller *c)
 	return NULL;
 }
 
-/* Whether a cached object of the primary kind in obj's namespace selects it. */
-static bool
-selected_by_primary(struct controller *c, const struct kobj *obj)
+bool
+controller_selected_by(struct controller *c, const char *res,
+    const struct kobj *obj)
 {
-	const char *res = primary_resource(c);
 	struct cache *pc = res != NULL ? controller_cache(c, res) : NULL;
 	struct label_selector *sel;
 	struct ck_status st;
@@ -68,7 +70,7 @@ controller_want_owned(const struct kobj *obj, void *arg)
 	const char *kind;
 
 	if (!kobj_has_controller_ref(obj))
-		return selected_by_primary(s->c, obj);
+		return controller_selected_by(s->c, primary_resource(s->c), obj);
 	kind = kobj_controller_ref_str(obj, "kind");
 	return s->w->owner_kind == NULL ||
 	    (kind != NULL && strcmp(kind, s->w->owner_kind) == 0);
@@ -81,6 +83,48 @@ controller_forget_adopter(struct controller *c, const struct kobj *obj)
 	if (c->listed != NULL)
 		strmap_remove(c->listed, kobj_uid(obj));
 	pthread_mutex_unlock(&c->mu);
+}
+
+/* (strmap values: a pending fill's ticket + FILL_BASE, or DONE.) */
+#define DONE		((void *)1)
+#define FILL_BASE	2
+
+bool
+controller_want_slot(const struct kobj *obj, void *arg)
+{
+	const struct controller_slot *s = arg;
+
+	return s->w->want(s->c, obj);
+}
+
+int
+controller_fill_once(struct controller *c, const char *resource,
+    const struct kobj *obj, const char *ns, const char *selector)
+{
+	struct informer *inf;
+	uintptr_t v;
+	int rc = 0;
+
+	if (c->be != NULL || c->informers == NULL ||
+	    (inf = informer_group_find(c->informers, resource)) == NULL)
+		return 0;	/* tests: the fake cache holds every object */
+	pthread_mutex_lock(&c->mu);
+	if (c->listed == NULL)
+		c->listed = strmap_new();
+	v = (uintptr_t)strmap_get(c->listed, kobj_uid(obj));
+	pthread_mutex_unlock(&c->mu);
+	if (v == (uintptr_t)DONE)
+		return 0;
+	if (v == 0)
+		v = (uintptr_t)informer_fill(inf, ns, selector) + FILL_BASE;
+	if (informer_fill_done(inf, (uint64_t)(v - FILL_BASE)))
+		v = (uintptr_t)DONE;
+	else
+		rc = CK_EAGAIN;
+	pthread_mutex_lock(&c->mu);
+	strmap_put(c->listed, kobj_uid(obj), (void *)v);
+	pthread_mutex_unlock(&c->mu);
+	return rc;
 }
 
 /* The first adoption pass for obj (then marked): LIST its orphans too. */
@@ -103,7 +147,7 @@ static void
 mark_listed(struct controller *c, const struct kobj *obj)
 {
 	pthread_mutex_lock(&c->mu);
-	strmap_put(c->listed, kobj_uid(obj), c);
+	strmap_put(c->listed, kobj_uid(obj), DONE);
 	pthread_mutex_unlock(&c->mu);
 }
 

@@ -58,9 +58,10 @@ struct controller *controller_alloc(const struct controller_def *def);
 /* Stop the workers after the queue drained (deadline: ck_now_ms based). */
 void	controller_stop_workers(struct controller *c, uint64_t deadline_ms);
 
-/* watch_spec.owned_only's informer filter; arg is the watch's slot. */
+/* watch_spec.owned_only's and .want's informer filters; arg: the slot. */
 bool	controller_want_owned(const struct kobj *obj, void *arg);
-/* A primary object went: its orphans may be listed again if it returns. */
+bool	controller_want_slot(const struct kobj *obj, void *arg);
+/* An object went: its first pass (orphans, fills) is forgotten. */
 void	controller_forget_adopter(struct controller *c, const struct kobj *obj);
 
 /* The informer handlers of def->watches[i]. */

@@ -144,6 +144,8 @@ setup(struct run *r)
 		if (r->def->watches[i].owned_only)
 			informer_set_filter(inf, controller_want_owned,
 			    h.arg);
+		else if (r->def->watches[i].want != NULL)
+			informer_set_filter(inf, controller_want_slot, h.arg);
 		/* CK_EEXIST: two watches on one resource share the cache. */
 		if (r->def->watches[i].role == WATCH_OWNED &&
 		    cache_add_index(informer_cache(inf),

@@ -39,6 +39,15 @@ enum req {
 	REQ_CATCHUP,	/* HTTP watch until revision target */
 	REQ_VERIFY,	/* short HTTP watch: anything missed? */
 	REQ_FOLLOW,	/* HTTP watch for good (no bus) */
+	REQ_FILL,	/* LIST what informer_fill() asked for into the cache */
+};
+
+/* An informer_fill() request. */
+struct fill {
+	struct fill	*next;
+	uint64_t	 ticket;	/* informer_fill()'s return */
+	char		*ns;		/* NULL: every namespace */
+	char		*selector;	/* NULL: everything */
 };
 
 /* A copy of a bus message kept for a busy resource, in arrival order. */
@@ -65,6 +74,9 @@ struct informer {
 	int			 written_back;	/* keep every annotation */
 	bool			(*want)(const struct kobj *obj, void *arg);
 	void			*want_arg;	/* want(): NULL caches all */
+	struct fill		*fills;		/* pending; under g->mu */
+	uint64_t		 fill_next;	/* last ticket given; under g->mu */
+	uint64_t		 fill_done;	/* last ticket done; under g->mu */
 
 	/* Bus messages that arrived while the helper had the resource. */
 	struct backlog_msg	*bl_head;
@@ -117,6 +129,7 @@ struct informer_group {
  * the copies would otherwise stay as long as the object.
  */
 #define TRIM_PERIOD_MS	10000
+#define FOLLOW_FILL_S	60	/* a filtered HTTP-only informer fills this often */
 
 static const struct {
 	const char	*group;
@@ -671,6 +684,129 @@ relist(struct informer *inf)
 	return 0;
 }
 
+/*
+ * Filled objects enter the cache like a watch's adds, unless the cache
+ * holds them at their version or newer. The helper has the resource (bus
+ * messages wait in the backlog), so a change after the LIST is applied
+ * after it: the cache ends in the server's state either way.
+ */
+static void
+fill_one(struct informer *inf, struct kobj *obj)
+{
+	struct kobj *old, *cached;
+
+	old = cache_get(inf->cache, kobj_key(obj));
+	if (unwanted(inf, CLIENT_EVENT_ADDED, obj) || (old != NULL &&
+	    cache_rv_parse(kobj_resource_version(old)) >=
+	    cache_rv_parse(kobj_resource_version(obj)))) {
+		kobj_unref(old);
+		kobj_unref(obj);
+		return;
+	}
+	kobj_unref(old);
+	prune(inf, obj);
+	kobj_freeze(obj);
+	obj = narrow_form(inf, obj);
+	cached = cached_form(inf, obj);
+	old = cache_put(inf->cache, cached);
+	kobj_unref(cached);
+	notify(inf, old, obj);
+	kobj_unref(old);
+	kobj_unref(obj);
+}
+
+static void
+fill_free(struct fill *f)
+{
+	free(f->ns);
+	free(f->selector);
+	free(f);
+}
+
+/* Do every pending informer_fill(); a failed LIST stays pending. */
+static int
+fill_all(struct informer *inf)
+{
+	struct client_list_opts lo = { .limit = inf->g->opt.page_size };
+	struct client_kobjs list = { 0 };
+	struct ck_status st;
+	struct fill *f;
+	size_t i;
+	int rc = 0;
+
+	for (;;) {
+		pthread_mutex_lock(&inf->g->mu);
+		f = inf->fills;
+		if (f != NULL)
+			inf->fills = f->next;
+		pthread_mutex_unlock(&inf->g->mu);
+		if (f == NULL)
+			return rc;
+		lo.label_selector = f->selector;
+		memset(&list, 0, sizeof(list));
+		rc = client_list_all_kobj(inf->g->cl, &inf->gvr, f->ns, &lo, 0,
+		    &list, &st);
+		if (rc < 0) {
+			if (rc != CK_ESHUTDOWN)
+				log_warn("informer %s: fill: %s", inf->resource,
+				    st.message);
+			pthread_mutex_lock(&inf->g->mu);
+			f->next = inf->fills;
+			inf->fills = f;
+			pthread_mutex_unlock(&inf->g->mu);
+			return rc;
+		}
+		for (i = 0; i < list.n; i++)
+			fill_one(inf, list.items[i]);
+		list.n = 0;	/* taken */
+		client_kobjs_fini(&list);
+		pthread_mutex_lock(&inf->g->mu);
+		inf->fill_done = f->ticket;	/* tickets go in order */
+		pthread_mutex_unlock(&inf->g->mu);
+		fill_free(f);
+	}
+}
+
+uint64_t
+informer_fill(struct informer *inf, const char *ns, const char *selector)
+{
+	struct fill *f = ck_calloc(1, sizeof(*f)), **p;
+	uint64_t ticket;
+
+	f->ns = ns != NULL && ns[0] != '\0' ? ck_strdup(ns) : NULL;
+	f->selector = selector != NULL && selector[0] != '\0' ?
+	    ck_strdup(selector) : NULL;
+	pthread_mutex_lock(&inf->g->mu);
+	for (p = &inf->fills; *p != NULL; p = &(*p)->next)
+		if (strcmp((*p)->ns ? (*p)->ns : "", f->ns ? f->ns : "") == 0 &&
+		    strcmp((*p)->selector ? (*p)->selector : "",
+		    f->selector ? f->selector : "") == 0)
+			break;
+	if (*p == NULL) {
+		f->ticket = ++inf->fill_next;
+		*p = f;
+		f = NULL;
+	}
+	ticket = (*p)->ticket;
+	pthread_mutex_unlock(&inf->g->mu);
+	if (f != NULL)
+		fill_free(f);	/* the same one is pending */
+	else
+		wake(inf->g);
+	return ticket;
+}
+
+bool
+informer_fill_done(struct informer *inf, uint64_t ticket)
+{
+	bool done;
+
+	pthread_mutex_lock(&inf->g->mu);
+	done = inf->fill_done >= ticket;
+	pthread_mutex_unlock(&inf->g->mu);
+	return done;
+}
+
 struct watch_ctx {
 	struct informer	*inf;
 	enum req	 req;
@@ -732,8 +868,10 @@ watch(struct informer *inf, enum req req, int64_t target)
 			return 0;
 		snprintf(rv, sizeof(rv), "%lld", (long long)inf->rv);
 		wo.resource_version = rv;
+		/* A filtered follow ends each minute to do its fills. */
 		wo.timeout_seconds = req == REQ_VERIFY ? 1 :
-		    req == REQ_CATCHUP ? 30 : 0;
+		    req == REQ_CATCHUP ? 30 :
+		    inf->want != NULL ? FOLLOW_FILL_S : 0;
 		rc = client_watch_kobj(inf->g->cl, &inf->gvr, NULL, &wo,
 		    watch_event, &w, &st);
 		if (rc == WATCH_DONE)
@@ -742,8 +880,11 @@ watch(struct informer *inf, enum req req, int64_t target)
 			set_rv(inf, now_rv);
 			return 0;
 		}
-		if (rc == 0 || (rc == CK_ETIMEDOUT && req == REQ_FOLLOW))
+		if (rc == 0 || (rc == CK_ETIMEDOUT && req == REQ_FOLLOW)) {
+			if (req == REQ_FOLLOW && fill_all(inf) == CK_ESHUTDOWN)
+				return CK_ESHUTDOWN;
 			continue;	/* the server ended it: watch again */
+		}
 		if (rc != CK_ESHUTDOWN && rc != CK_EGONE)
 			log_warn("informer %s: watch from %s: %s",
 			    inf->resource, rv, st.message);
@@ -755,6 +896,8 @@ static int
 run(struct informer *inf, enum req req, int64_t target)
 {
 	switch (req) {
+	case REQ_FILL:
+		return fill_all(inf);
 	case REQ_RELIST:
 		return relist(inf);
 	case REQ_CATCHUP:
@@ -859,6 +1002,17 @@ helper_main(void *arg)
 }
 
 /* The informer thread: bus sockets */
+
+static bool
+fills_pending(struct informer *inf)
+{
+	bool any;
+
+	pthread_mutex_lock(&inf->g->mu);
+	any = inf->fills != NULL;
+	pthread_mutex_unlock(&inf->g->mu);
+	return any;
+}
 
 /* Hand inf to its helper (informer thread only). */
 static void
@@ -1145,6 +1299,10 @@ informer_main(void *arg)
 			backlog_drain(inf, now);
 			if (is_busy(inf))
 				continue;
+			if (fills_pending(inf)) {
+				request(inf, REQ_FILL, 0);
+				continue;
+			}
 			if (inf->next_verify_ms == 0)
 				inf->next_verify_ms = now +
 				    g->opt.verify_period_ms;
@@ -1313,6 +1471,7 @@ void
 informer_group_free(struct informer_group *g)
 {
 	struct informer *inf;
+	struct fill *f;
 	size_t i;
 
 	if (g == NULL)
@@ -1321,6 +1480,10 @@ informer_group_free(struct informer_group *g)
 	for (i = 0; i < g->n; i++) {
 		inf = g->infs[i];
 		backlog_free(inf);
+		while ((f = inf->fills) != NULL) {
+			inf->fills = f->next;
+			fill_free(f);
+		}
 		cache_free(inf->cache);
 		pthread_cond_destroy(&inf->cond);
 		free(inf->resource);

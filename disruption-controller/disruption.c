@@ -30,6 +30,7 @@
 #define RS_RES		"replicasets.apps"
 #define DEP_RES		"deployments.apps"
 #define RC_RES		"replicationcontrollers"
+#define FILL_WAIT_MS	100	/* a new budget waits for its pods this often */
 #define STS_RES		"statefulsets.apps"
 #define ERR_MAX		(CK_STATUS_MSG_MAX + 256)
 
@@ -76,6 +77,54 @@ pdb_selector(const struct kobj *pdb, struct label_selector **out, char *err)
 	if (rc < 0)
 		(void)snprintf(err, ERR_MAX, "invalid selector: %s",
 		    st.message);
+	return rc;
+}
+
+/* The pods watch's filter: a budget of its namespace selects the pod. */
+bool
+disruption_want_pod(struct controller *c, const struct kobj *pod)
+{
+	struct cache *pdbs = controller_cache(c, PDB_RES);
+	struct label_selector *sel;
+	struct kobj **list;
+	char err[ERR_MAX];
+	bool hit = false;
+	size_t i, n;
+
+	if (pdbs == NULL)
+		return false;
+	list = cache_list_by_index(pdbs, CACHE_INDEX_NAMESPACE,
+	    kobj_namespace(pod), &n);
+	for (i = 0; i < n && !hit; i++) {
+		if (pdb_selector(list[i], &sel, err) < 0)
+			continue;
+		hit = selector_matches_obj(sel, pod);
+		selector_free(sel);
+	}
+	cache_list_free(list, n);
+	return hit;
+}
+
+/*
+ * The pods the budget selects that the cache lacks (those older than it)
+ * are filled before its first sync: CK_EAGAIN until they are in.
+ */
+static int
+fill_pods(struct controller *c, const struct kobj *pdb)
+{
+	struct label_selector *sel;
+	char err[ERR_MAX], *selstr;
+	int rc = 0;
+
+	if (pdb_selector(pdb, &sel, err) < 0)
+		return 0;	/* the sync reports it */
+	if (!selector_is_nothing(sel)) {
+		selstr = selector_to_string(sel);
+		rc = controller_fill_once(c, "pods", pdb, kobj_namespace(pdb),
+		    selstr);
+		free(selstr);
+	}
+	selector_free(sel);
 	return rc;
 }
 
@@ -448,6 +497,11 @@ disruption_reconcile(struct controller *c, const char *key)
 	s.c = c;
 	if (pdbs == NULL || (s.pdb = cache_get(pdbs, key)) == NULL)
 		return 0;	/* deleted */
+	if (fill_pods(c, s.pdb) == CK_EAGAIN) {
+		controller_requeue_after(c, key, FILL_WAIT_MS);
+		kobj_unref(s.pdb);
+		return 0;
+	}
 	rc = try_sync(&s, key);
 	if (rc < 0 && rc != CK_ECONFLICT && s.err[0] != '\0') {
 		log_warn("pdb %s: %s", key, s.err);

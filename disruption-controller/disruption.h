@@ -104,6 +104,8 @@ struct cJSON *pdb_status_fail_safe(const struct cJSON *old_status,
 int	disruption_reconcile(struct controller *c, const char *key);
 /* Watch handlers: the budgets covering a pod; every budget of a namespace. */
 void	disruption_map_pdb(struct controller *c, const struct kobj *obj);
+/* The pods cache keeps the pods a budget selects (watch_spec.want). */
+bool	disruption_want_pod(struct controller *c, const struct kobj *pod);
 void	disruption_map_pod(struct controller *c, const struct kobj *obj);
 void	disruption_map_owner(struct controller *c, const struct kobj *obj);
 

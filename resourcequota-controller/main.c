@@ -27,7 +27,8 @@ static const char *const no_fields[] = { "metadata.uid", NULL };
 
 static const struct watch_spec rq_watches[] = {
 	{ .resource = "resourcequotas", .role = WATCH_PRIMARY },
-	COUNTED("pods", pod_fields),
+	{ .resource = "pods", .role = WATCH_MAPPED, .map = rq_map_namespace,
+	  .keep = pod_fields, .want = rq_want_pod },
 	COUNTED("services", svc_fields),
 	COUNTED("persistentvolumeclaims", pvc_fields),
 	COUNTED("configmaps", no_fields),

@@ -28,6 +28,7 @@
 #include "ckube/rfc3339.h"
 
 #define RQ_RES	"resourcequotas"
+#define FILL_WAIT_MS	100	/* a new quota waits for its pods this often */
 
 const struct rq_kind rq_kinds[] = {
 	{ "pods", "", "pods" },
@@ -44,6 +45,21 @@ const struct rq_kind rq_kinds[] = {
 	{ "cronjobs.batch", "batch", "cronjobs" },
 };
 const size_t rq_nkinds = ARRAY_SIZE(rq_kinds);
+
+bool
+rq_want_pod(struct controller *c, const struct kobj *pod)
+{
+	struct cache *qc = controller_cache(c, RQ_RES);
+	struct kobj **list;
+	size_t n;
+
+	if (qc == NULL)
+		return false;
+	list = cache_list_by_index(qc, CACHE_INDEX_NAMESPACE,
+	    kobj_namespace(pod), &n);
+	cache_list_free(list, n);
+	return n > 0;
+}
 
 void
 rq_map_namespace(struct controller *c, const struct kobj *obj)
@@ -289,6 +305,13 @@ rq_reconcile(struct controller *c, const char *key)
 
 	if (qc == NULL || (q = cache_get(qc, key)) == NULL)
 		return 0;	/* deleted */
+	/* The namespace's older pods enter the cache before a first sync. */
+	if (controller_fill_once(c, "pods", q, kobj_namespace(q), NULL) ==
+	    CK_EAGAIN) {
+		controller_requeue_after(c, key, FILL_WAIT_MS);
+		rc = 0;
+		goto out;
+	}
 	if ((rc = compute(c, q, false, &st)) < 0)
 		goto out;
 	if (rq_status_lowers(kobj_get(q, "status"), st) &&

@@ -50,5 +50,7 @@ bool	rq_status_lowers(const struct cJSON *old_st,
 int	rq_reconcile(struct controller *c, const char *key);
 /* Every quota of the object's namespace. */
 void	rq_map_namespace(struct controller *c, const struct kobj *obj);
+/* Only the pods of namespaces with a quota are cached (watch_spec.want). */
+bool	rq_want_pod(struct controller *c, const struct kobj *pod);
 
 #endif

@@ -62,6 +62,12 @@ struct watch_spec {
 	 * pod of the cluster to reconcile a few of them.
 	 */
 	bool		 owned_only;
+	/*
+	 * NULL, or: cache only the objects want accepts (it runs on the
+	 * informer threads: read caches only). Objects that an object newly
+	 * wants are brought in by controller_fill_once().
+	 */
+	bool		(*want)(struct controller *c, const struct kobj *obj);
 };
 
 struct controller_def {
@@ -189,6 +195,24 @@ bool		 controller_watches_synced(struct controller *c);
  * when the LIST failed (< 0: retry).
  */
 struct label_selector;
+
+/*
+ * Whether an object of resource's cache in obj's namespace selects obj
+ * (its spec.selector, a LabelSelector; an empty one selects nothing).
+ */
+bool	controller_selected_by(struct controller *c, const char *resource,
+	    const struct kobj *obj);
+
+/*
+ * A watch_spec.want cache may lack what obj (a new object) makes wanted:
+ * on obj's first call ask resource's informer to fill what selector (a
+ * label selector string, NULL: all) selects in namespace ns
+ * (informer_fill()). 0 once that is in the cache, CK_EAGAIN until then
+ * (requeue and come back: a reconcile must not act on the partial cache).
+ */
+int	controller_fill_once(struct controller *c, const char *resource,
+	    const struct kobj *obj, const char *ns, const char *selector);
+
 int	controller_list_orphans(struct controller *c, const char *resource,
 	    const struct client_gvr *gvr, const struct kobj *obj,
 	    const struct label_selector *sel, struct kobj ***out,

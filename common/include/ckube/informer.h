@@ -125,6 +125,20 @@ void		 informer_set_filter(struct informer *inf,
 		    bool (*want)(const struct kobj *obj, void *arg), void *arg);
 
 /*
+ * A filtered cache may lack objects its daemon starts to want (a Service
+ * now selects pods that existed before it): LIST those of namespace ns
+ * (NULL: all) that selector (a label selector string; NULL: all) selects,
+ * and add the wanted ones the cache lacks, as adds to the handlers. Done
+ * soon by the informer's helper, in order with the watch; any thread.
+ * Returns a ticket for informer_fill_done() (the same fill still pending
+ * gives the same ticket).
+ */
+uint64_t	 informer_fill(struct informer *inf, const char *ns,
+		    const char *selector);
+/* Whether the fill of ticket is done (its objects are in the cache). */
+bool		 informer_fill_done(struct informer *inf, uint64_t ticket);
+
+/*
  * The daemon PUTs whole copies of inf's cached objects: keep every
  * annotation (a PUT without last-applied-configuration would delete it).
  * Do not combine with informer_set_keep(). Call before the group starts.

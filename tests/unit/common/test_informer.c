@@ -509,13 +509,14 @@ test_informer_cache_keep(void **state)
 	assert_true(cache_matches_server(f));
 }
 
-/* informer_set_filter: configmaps whose data.v is odd. */
+/* informer_set_filter: configmaps whose data.v is odd (*arg: or any). */
 static bool
 want_odd(const struct kobj *obj, void *arg)
 {
 	const char *v = kobj_get_str(obj, "data.v");
 
-	(void)arg;
+	if (arg != NULL && __atomic_load_n((int *)arg, __ATOMIC_SEQ_CST))
+		return v != NULL;
 	return v != NULL && strtol(v, NULL, 10) % 2 == 1;
 }
 
@@ -534,19 +535,24 @@ wait_count(int *counter, int want)
  * A filtered informer caches only what the daemon wants, from the LIST and
  * from the bus; an object that stops being wanted leaves as a delete, one
  * that becomes wanted enters as an add, and the unwanted never reach the
- * handlers, not even deleted.
+ * handlers, not even deleted. When the daemon starts wanting more, a fill
+ * brings in what exists (as adds) and leaves the rest alone.
  */
 static void
 test_informer_filter(void **state)
 {
 	struct fixture *f = *state;
+	static int want_all;
 	struct cache *c;
 	struct kobj *o;
+	uint64_t ticket;
+	long deadline;
 
 	SKIP_WITHOUT_API(f);
+	want_all = 0;
 	cm_write(f, "create", 0, 1);		/* listed, wanted */
 	cm_write(f, "create", 1, 2);		/* listed, not wanted */
-	informer_set_filter(f->inf, want_odd, NULL);
+	informer_set_filter(f->inf, want_odd, &want_all);
 	assert_int_equal(informer_group_start(f->g), 0);
 	assert_int_equal(informer_group_wait_synced(f->g,
 	    ck_now_ms() + 20000), 0);
@@ -572,6 +578,26 @@ test_informer_filter(void **state)
 	assert_int_equal(f->adds, 4);
 	assert_int_equal(f->deletes, 1);
 	assert_int_equal(f->updates, 0);
+
+	/* Wanting every configmap: the fill adds cm-000 (v=2), nothing else. */
+	__atomic_store_n(&want_all, 1, __ATOMIC_SEQ_CST);
+	ticket = informer_fill(f->inf, "default", NULL);
+	deadline = now_ms() + 20000;
+	while (!informer_fill_done(f->inf, ticket)) {
+		assert_true(now_ms() < deadline);
+		pause_ms(10);
+	}
+	assert_int_equal(cache_len(c), 4);
+	assert_true(cache_matches_server(f));
+	assert_int_equal(f->adds, 5);
+	assert_int_equal(f->updates, 0);
+	/* A fill that selects nothing changes nothing. */
+	ticket = informer_fill(f->inf, "default", "nosuch=label");
+	while (!informer_fill_done(f->inf, ticket)) {
+		assert_true(now_ms() < deadline);
+		pause_ms(10);
+	}
+	assert_int_equal(f->adds, 5);
 }
 
 /*

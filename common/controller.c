@@ -25,7 +25,6 @@
 #include "ckube/log.h"
 #include "ckube/metrics.h"
 #include "ckube/strbuf.h"
-#include "ckube/strmap.h"
 #include "ckube/workqueue.h"
 
 #include "controller_int.h"
@@ -447,7 +446,7 @@ controller_release(struct controller *c)
 {
 	workqueue_free(c->queue);
 	free(c->slots);
-	strmap_free(c->listed, NULL);
+	controller_fills_free(c);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }

@@ -11,6 +11,7 @@
 #include "ckube/controller.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,27 @@
 #include "ckube/strmap.h"
 
 #include "controller_int.h"
+
+/*
+ * c->fills' value: an object's last fill, by what it selected. It owns its
+ * key (strmap keys are borrowed); c->listed's values are their keys.
+ */
+struct fill_state {
+	char		*uid;
+	uint64_t	 ticket;
+	bool		 done;
+	char		 what[];	/* "ns\nselector" */
+};
+
+static void
+fill_state_free(void *p)
+{
+	struct fill_state *fs = p;
+
+	if (fs != NULL)
+		free(fs->uid);
+	free(fs);
+}
 
 static const char *
 primary_resource(const struct controller *c)
@@ -81,13 +103,18 @@ controller_forget_adopter(struct controller *c, const struct kobj *obj)
 {
 	pthread_mutex_lock(&c->mu);
 	if (c->listed != NULL)
-		strmap_remove(c->listed, kobj_uid(obj));
+		free(strmap_remove(c->listed, kobj_uid(obj)));
+	if (c->fills != NULL)
+		fill_state_free(strmap_remove(c->fills, kobj_uid(obj)));
 	pthread_mutex_unlock(&c->mu);
 }
 
-/* (strmap values: a pending fill's ticket + FILL_BASE, or DONE.) */
-#define DONE		((void *)1)
-#define FILL_BASE	2
+void
+controller_fills_free(struct controller *c)
+{
+	strmap_free(c->listed, free);
+	strmap_free(c->fills, fill_state_free);
+}
 
 bool
 controller_want_slot(const struct kobj *obj, void *arg)
@@ -101,30 +128,41 @@ int
 controller_fill_once(struct controller *c, const char *resource,
     const struct kobj *obj, const char *ns, const char *selector)
 {
+	struct fill_state *fs, *old;
 	struct informer *inf;
-	uintptr_t v;
-	int rc = 0;
+	size_t len;
+	bool done;
 
 	if (c->be != NULL || c->informers == NULL ||
 	    (inf = informer_group_find(c->informers, resource)) == NULL)
 		return 0;	/* tests: the fake cache holds every object */
+	if (ns == NULL)
+		ns = "";
+	if (selector == NULL)
+		selector = "";
+	len = strlen(ns) + strlen(selector) + 2;
 	pthread_mutex_lock(&c->mu);
-	if (c->listed == NULL)
-		c->listed = strmap_new();
-	v = (uintptr_t)strmap_get(c->listed, kobj_uid(obj));
+	if (c->fills == NULL)
+		c->fills = strmap_new();
+	fs = strmap_get(c->fills, kobj_uid(obj));
+	/* A new object, or one whose selector changed: fill what it selects. */
+	if (fs == NULL || strlen(fs->what) + 1 != len ||
+	    strncmp(fs->what, ns, strlen(ns)) != 0 ||
+	    strcmp(fs->what + strlen(ns) + 1, selector) != 0) {
+		fs = ck_malloc(sizeof(*fs) + len);
+		snprintf(fs->what, len, "%s\n%s", ns, selector);
+		fs->uid = ck_strdup(kobj_uid(obj));
+		fs->done = false;
+		fs->ticket = informer_fill(inf, ns, selector);
+		old = strmap_remove(c->fills, fs->uid);
+		fill_state_free(old);
+		strmap_put(c->fills, fs->uid, fs);
+	}
+	if (!fs->done && informer_fill_done(inf, fs->ticket))
+		fs->done = true;
+	done = fs->done;
 	pthread_mutex_unlock(&c->mu);
-	if (v == (uintptr_t)DONE)
-		return 0;
-	if (v == 0)
-		v = (uintptr_t)informer_fill(inf, ns, selector) + FILL_BASE;
-	if (informer_fill_done(inf, (uint64_t)(v - FILL_BASE)))
-		v = (uintptr_t)DONE;
-	else
-		rc = CK_EAGAIN;
-	pthread_mutex_lock(&c->mu);
-	strmap_put(c->listed, kobj_uid(obj), (void *)v);
-	pthread_mutex_unlock(&c->mu);
-	return rc;
+	return done ? 0 : CK_EAGAIN;
 }
 
 /* The first adoption pass for obj (then marked): LIST its orphans too. */
@@ -146,8 +184,11 @@ first_pass(struct controller *c, const struct kobj *obj)
 static void
 mark_listed(struct controller *c, const struct kobj *obj)
 {
+	char *uid = ck_strdup(kobj_uid(obj));
+
 	pthread_mutex_lock(&c->mu);
-	strmap_put(c->listed, kobj_uid(obj), DONE);
+	free(strmap_remove(c->listed, uid));
+	strmap_put(c->listed, uid, uid);
 	pthread_mutex_unlock(&c->mu);
 }
 

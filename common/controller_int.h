@@ -42,6 +42,7 @@ struct controller {
 
 	pthread_mutex_t			 mu;
 	struct strmap			*listed;	/* uids: orphans listed; under mu */
+	struct strmap			*fills;	/* uid -> its fill; under mu */
 	struct controller_stats		 stats;	/* under mu */
 	uint64_t			 seen_adds;	/* under mu */
 	uint64_t			 seen_retries;	/* under mu */
@@ -61,6 +62,8 @@ void	controller_stop_workers(struct controller *c, uint64_t deadline_ms);
 /* watch_spec.owned_only's and .want's informer filters; arg: the slot. */
 bool	controller_want_owned(const struct kobj *obj, void *arg);
 bool	controller_want_slot(const struct kobj *obj, void *arg);
+/* Free what controller_adopt.c keeps (controller_release). */
+void	controller_fills_free(struct controller *c);
 /* An object went: its first pass (orphans, fills) is forgotten. */
 void	controller_forget_adopter(struct controller *c, const struct kobj *obj);
 

@@ -21,6 +21,7 @@
 #include "ckube/selector.h"
 
 #define LEADER_ANNOTATION	"control-plane.alpha.kubernetes.io/leader"
+#define FILL_WAIT_MS		100	/* a new Service waits for its pods */
 
 static int
 service_selector(const struct kobj *svc, struct label_selector **out)
@@ -32,6 +33,30 @@ service_selector(const struct kobj *svc, struct label_selector **out)
 	    cJSON_GetArraySize(sel) == 0)
 		return CK_ENOTFOUND;	/* no selector: not ours */
 	return selector_from_map(sel, "spec.selector", out, &st);
+}
+
+/* The pods watch's filter: a Service of its namespace selects the pod. */
+bool
+endpoints_want_pod(struct controller *c, const struct kobj *pod)
+{
+	struct cache *svcs = controller_cache(c, "services");
+	struct label_selector *sel;
+	struct kobj **list;
+	bool hit = false;
+	size_t i, n;
+
+	if (svcs == NULL)
+		return false;
+	list = cache_list_by_index(svcs, CACHE_INDEX_NAMESPACE,
+	    kobj_namespace(pod), &n);
+	for (i = 0; i < n && !hit; i++) {
+		if (service_selector(list[i], &sel) < 0)
+			continue;
+		hit = selector_matches_obj(sel, pod);
+		selector_free(sel);
+	}
+	cache_list_free(list, n);
+	return hit;
 }
 
 void
@@ -243,7 +268,7 @@ endpoints_reconcile(struct controller *c, const char *key)
 	cJSON *have = NULL;
 	cJSON *subsets;
 	const char *slash = strchr(key, '/');
-	char ns[CK_NAME_MAX + 1];
+	char ns[CK_NAME_MAX + 1], *selstr;
 	size_t npods = 0;
 	int rc = 0, r;
 
@@ -279,6 +304,14 @@ endpoints_reconcile(struct controller *c, const char *key)
 	}
 	if (service_selector(svc, &sel) < 0)
 		goto out;	/* no selector: someone else's Endpoints */
+	/* The pods older than the Service (or its selector) come first. */
+	selstr = selector_to_string(sel);
+	r = controller_fill_once(c, "pods", svc, ns, selstr);
+	free(selstr);
+	if (r == CK_EAGAIN) {
+		controller_requeue_after(c, key, FILL_WAIT_MS);
+		goto out;
+	}
 	pods = selected_pods(c, svc, sel, &npods);
 	subsets = build_subsets(svc, pods, npods);
 	/* A copy: a decoded one would stay with the cached Endpoints. */

@@ -2,6 +2,7 @@
 #ifndef ENDPOINTS_H
 #define ENDPOINTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct controller;
@@ -12,6 +13,8 @@ struct cJSON;
 int	endpoints_reconcile(struct controller *c, const char *key);
 /* Pod handler: enqueue every Service of its namespace that selects it. */
 void	endpoints_map_pod(struct controller *c, const struct kobj *pod);
+/* The pods cache keeps the pods a Service selects (watch_spec.want). */
+bool	endpoints_want_pod(struct controller *c, const struct kobj *pod);
 
 /*
  * endpoints_ports.c (pure): the EndpointPort of service port sp for pod,

@@ -21,7 +21,8 @@ static const struct watch_spec endpoints_watches[] = {
 	{ .resource = "endpoints", .role = WATCH_PRIMARY,
 	  .written_back = true },
 	{ .resource = "pods", .role = WATCH_MAPPED,
-	  .map = endpoints_map_pod, .keep = pod_fields },
+	  .map = endpoints_map_pod, .keep = pod_fields,
+	  .want = endpoints_want_pod },
 	{ .resource = ENDPOINTSLICE_RESOURCE, .role = WATCH_MAPPED,
 	  .map = endpointslices_map, .written_back = true },
 };

@@ -205,10 +205,11 @@ bool	controller_selected_by(struct controller *c, const char *resource,
 
 /*
  * A watch_spec.want cache may lack what obj (a new object) makes wanted:
- * on obj's first call ask resource's informer to fill what selector (a
- * label selector string, NULL: all) selects in namespace ns
- * (informer_fill()). 0 once that is in the cache, CK_EAGAIN until then
- * (requeue and come back: a reconcile must not act on the partial cache).
+ * on obj's first call, and when ns or selector changed since, ask
+ * resource's informer to fill what selector (a label selector string,
+ * NULL: all) selects in namespace ns (informer_fill()). 0 once that is in
+ * the cache, CK_EAGAIN until then (requeue and come back: a reconcile must
+ * not act on the partial cache).
  */
 int	controller_fill_once(struct controller *c, const char *resource,
 	    const struct kobj *obj, const char *ns, const char *selector);

@@ -59,26 +59,43 @@ primary_resource(const struct controller *c)
 	return NULL;
 }
 
+/* spec.selector as a LabelSelector; an empty one selects nothing. */
+static int
+spec_selector(const struct kobj *o, struct label_selector **out)
+{
+	struct ck_status st;
+	int rc;
+
+	rc = selector_from_json(kobj_get(o, "spec.selector"), "spec.selector",
+	    out, &st);
+	if (rc == 0 && selector_is_empty(*out)) {
+		selector_free(*out);
+		return CK_ENOTFOUND;
+	}
+	return rc;
+}
+
 bool
 controller_selected_by(struct controller *c, const char *res,
-    const struct kobj *obj)
+    const struct kobj *obj,
+    int (*selector)(const struct kobj *o, struct label_selector **out))
 {
 	struct cache *pc = res != NULL ? controller_cache(c, res) : NULL;
 	struct label_selector *sel;
-	struct ck_status st;
 	struct kobj **list;
 	bool hit = false;
 	size_t i, n;
 
 	if (pc == NULL)
 		return false;
+	if (selector == NULL)
+		selector = spec_selector;
 	list = cache_list_by_index(pc, CACHE_INDEX_NAMESPACE,
 	    kobj_namespace(obj), &n);
 	for (i = 0; i < n && !hit; i++) {
-		if (selector_from_json(kobj_get(list[i], "spec.selector"),
-		    "spec.selector", &sel, &st) < 0)
+		if (selector(list[i], &sel) < 0)
 			continue;
-		hit = !selector_is_empty(sel) && selector_matches_obj(sel, obj);
+		hit = selector_matches_obj(sel, obj);
 		selector_free(sel);
 	}
 	cache_list_free(list, n);
@@ -92,7 +109,8 @@ controller_want_owned(const struct kobj *obj, void *arg)
 	const char *kind;
 
 	if (!kobj_has_controller_ref(obj))
-		return controller_selected_by(s->c, primary_resource(s->c), obj);
+		return controller_selected_by(s->c, primary_resource(s->c), obj,
+		    NULL);
 	kind = kobj_controller_ref_str(obj, "kind");
 	return s->w->owner_kind == NULL ||
 	    (kind != NULL && strcmp(kind, s->w->owner_kind) == 0);

@@ -80,29 +80,19 @@ pdb_selector(const struct kobj *pdb, struct label_selector **out, char *err)
 	return rc;
 }
 
+static int
+budget_selector(const struct kobj *pdb, struct label_selector **out)
+{
+	char err[ERR_MAX];
+
+	return pdb_selector(pdb, out, err);
+}
+
 /* The pods watch's filter: a budget of its namespace selects the pod. */
 bool
 disruption_want_pod(struct controller *c, const struct kobj *pod)
 {
-	struct cache *pdbs = controller_cache(c, PDB_RES);
-	struct label_selector *sel;
-	struct kobj **list;
-	char err[ERR_MAX];
-	bool hit = false;
-	size_t i, n;
-
-	if (pdbs == NULL)
-		return false;
-	list = cache_list_by_index(pdbs, CACHE_INDEX_NAMESPACE,
-	    kobj_namespace(pod), &n);
-	for (i = 0; i < n && !hit; i++) {
-		if (pdb_selector(list[i], &sel, err) < 0)
-			continue;
-		hit = selector_matches_obj(sel, pod);
-		selector_free(sel);
-	}
-	cache_list_free(list, n);
-	return hit;
+	return controller_selected_by(c, PDB_RES, pod, budget_selector);
 }
 
 /*

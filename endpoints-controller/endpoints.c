@@ -39,24 +39,7 @@ service_selector(const struct kobj *svc, struct label_selector **out)
 bool
 endpoints_want_pod(struct controller *c, const struct kobj *pod)
 {
-	struct cache *svcs = controller_cache(c, "services");
-	struct label_selector *sel;
-	struct kobj **list;
-	bool hit = false;
-	size_t i, n;
-
-	if (svcs == NULL)
-		return false;
-	list = cache_list_by_index(svcs, CACHE_INDEX_NAMESPACE,
-	    kobj_namespace(pod), &n);
-	for (i = 0; i < n && !hit; i++) {
-		if (service_selector(list[i], &sel) < 0)
-			continue;
-		hit = selector_matches_obj(sel, pod);
-		selector_free(sel);
-	}
-	cache_list_free(list, n);
-	return hit;
+	return controller_selected_by(c, "services", pod, service_selector);
 }
 
 void

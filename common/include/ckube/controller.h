@@ -197,11 +197,13 @@ bool		 controller_watches_synced(struct controller *c);
 struct label_selector;
 
 /*
- * Whether an object of resource's cache in obj's namespace selects obj
- * (its spec.selector, a LabelSelector; an empty one selects nothing).
+ * Whether an object of resource's cache in obj's namespace selects obj:
+ * its selector as selector() parses it (< 0: none), or when NULL its
+ * spec.selector as a LabelSelector (an empty one selects nothing).
  */
 bool	controller_selected_by(struct controller *c, const char *resource,
-	    const struct kobj *obj);
+	    const struct kobj *obj,
+	    int (*selector)(const struct kobj *o, struct label_selector **out));
 
 /*
  * A watch_spec.want cache may lack what obj (a new object) makes wanted:

@@ -129,7 +129,7 @@ struct informer_group {
  * the copies would otherwise stay as long as the object.
  */
 #define TRIM_PERIOD_MS	10000
-#define FOLLOW_FILL_S	60	/* a filtered HTTP-only informer fills this often */
+#define FOLLOW_FILL_S	2	/* a filtered HTTP-only informer fills this often */
 
 static const struct {
 	const char	*group;
@@ -868,7 +868,7 @@ watch(struct informer *inf, enum req req, int64_t target)
 			return 0;
 		snprintf(rv, sizeof(rv), "%lld", (long long)inf->rv);
 		wo.resource_version = rv;
-		/* A filtered follow ends each minute to do its fills. */
+		/* A filtered follow ends every FOLLOW_FILL_S to do its fills. */
 		wo.timeout_seconds = req == REQ_VERIFY ? 1 :
 		    req == REQ_CATCHUP ? 30 :
 		    inf->want != NULL ? FOLLOW_FILL_S : 0;

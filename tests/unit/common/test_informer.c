@@ -800,6 +800,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_informer_filter, setup_bus, teardown),
 		cmocka_unit_test_setup_teardown(
+		    test_informer_filter, setup_nobus, teardown),
+		cmocka_unit_test_setup_teardown(
 		    test_informer_applies_events_sharing_a_revision,
 		    setup_quiet, teardown),
 		cmocka_unit_test_setup_teardown(

@@ -11,6 +11,10 @@ same. A (daemon, resource) pair that matched once is recorded in STATE (a
 resource that keeps changing may match only between two changes). Exits 0
 once every pair whose resource is in REQUIRED (comma-separated) matched;
 prints the pairs still apart and the number of pairs seen.
+
+Daemons whose pods cache is filtered (docs/architecture.md "A daemon caches
+only the objects it reconciles") are compared with the LIST of what their
+filter keeps, computed here by the same rules (WANT).
 """
 import glob
 import http.client
@@ -34,6 +38,81 @@ def get(url, path):
     return body
 
 
+def controller_kind(o):
+    """The kind of o's controller, "" for one without a kind, None: an orphan."""
+    for r in o["metadata"].get("ownerReferences") or []:
+        if r.get("controller"):
+            return r.get("kind", "")
+    return None
+
+
+def labels_of(o):
+    return o["metadata"].get("labels") or {}
+
+
+def label_selector_matches(sel, labels):
+    """A LabelSelector (None: nothing, {}: everything)."""
+    if sel is None:
+        return False
+    for k, v in (sel.get("matchLabels") or {}).items():
+        if labels.get(k) != v:
+            return False
+    for e in sel.get("matchExpressions") or []:
+        k, op, vals = e.get("key"), e.get("operator"), e.get("values") or []
+        if op == "In" and labels.get(k) not in vals:
+            return False
+        if op == "NotIn" and k in labels and labels[k] in vals:
+            return False
+        if op == "Exists" and k not in labels:
+            return False
+        if op == "DoesNotExist" and k in labels:
+            return False
+    return True
+
+
+def same_ns(a, b):
+    return a["metadata"].get("namespace", "") == b["metadata"].get("namespace", "")
+
+
+def owned(kind, primary):
+    """watch_spec.owned_only: controlled by kind, or an orphan a primary selects."""
+    def want(o, lister):
+        k = controller_kind(o)
+        if k is not None:
+            return k == kind
+        return any(same_ns(o, p) and (p.get("spec") or {}).get("selector") and
+                   label_selector_matches(p["spec"]["selector"], labels_of(o))
+                   for p in lister.items(primary))
+    return want
+
+
+def selected_by_service(o, lister):
+    return any(same_ns(o, s) and (s.get("spec") or {}).get("selector") and
+               all(labels_of(o).get(k) == v for k, v in s["spec"]["selector"].items())
+               for s in lister.items("services"))
+
+
+def selected_by_budget(o, lister):
+    return any(same_ns(o, b) and
+               label_selector_matches((b.get("spec") or {}).get("selector"), labels_of(o))
+               for b in lister.items("poddisruptionbudgets.policy"))
+
+
+def namespace_has_quota(o, lister):
+    return any(same_ns(o, q) for q in lister.items("resourcequotas"))
+
+
+WANT = {
+    ("job-controller", "pods"): owned("Job", "jobs.batch"),
+    ("petset-controller", "pods"): owned("StatefulSet", "statefulsets.apps"),
+    ("daemonset-controller", "pods"): owned("DaemonSet", "daemonsets.apps"),
+    ("deployment-controller", "pods"): owned("ReplicaSet", "deployments.apps"),
+    ("endpoints-controller", "pods"): selected_by_service,
+    ("disruption-controller", "pods"): selected_by_budget,
+    ("resourcequota-controller", "pods"): namespace_has_quota,
+}
+
+
 def fnv(s):
     h = 0xcbf29ce484222325
     for b in s.encode():
@@ -48,20 +127,23 @@ class Lister:
         self.groups = {}
         for g in json.loads(get(url, "/apis")).get("groups", []):
             self.groups[g["name"]] = g["preferredVersion"]["version"]
-        self.cache = {}
+        self.lists = {}
 
-    def digest(self, resource):
-        if resource not in self.cache:
+    def items(self, resource):
+        if resource not in self.lists:
             plural, _, group = resource.partition(".")
             path = ("/api/v1/%s" % plural if not group else
                     "/apis/%s/%s/%s" % (group, self.groups.get(group, "v1"), plural))
-            items = json.loads(get(self.url, path))["items"]
-            d = 0
-            for o in items:
-                m = o["metadata"]
-                d ^= fnv("%s/%s@%s" % (m.get("namespace", ""), m["name"], m["resourceVersion"]))
-            self.cache[resource] = (len(items), d)
-        return self.cache[resource]
+            self.lists[resource] = json.loads(get(self.url, path))["items"]
+        return self.lists[resource]
+
+    def digest(self, resource, want=None):
+        items = [o for o in self.items(resource) if want is None or want(o, self)]
+        d = 0
+        for o in items:
+            m = o["metadata"]
+            d ^= fnv("%s/%s@%s" % (m.get("namespace", ""), m["name"], m["resourceVersion"]))
+        return len(items), d
 
 
 def main(url, run_dir, state_path, required):
@@ -90,7 +172,7 @@ def main(url, run_dir, state_path, required):
             if key in matched:
                 continue
             try:
-                n, d = lister.digest(res)
+                n, d = lister.digest(res, WANT.get((name, res)))
             except (OSError, ValueError):
                 apart.append("%s (cannot list)" % key)
                 continue

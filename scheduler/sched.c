@@ -73,6 +73,7 @@ struct sched {
 	struct metric		*m_error;
 	struct metric		*m_waiting;
 	size_t			 naffinity;	/* pending with affinity */
+	uint64_t		 wakes;		/* wake_unschedulable() calls */
 };
 
 static void
@@ -192,6 +193,7 @@ wake_unschedulable(struct sched *s)
 	size_t i;
 
 	pthread_mutex_lock(&s->mu);
+	s->wakes++;
 	strmap_foreach(s->pending, collect_key, &keys);
 	pthread_mutex_unlock(&s->mu);
 	if (keys.n > 0)
@@ -347,11 +349,12 @@ place(struct sched *s, struct kobj *pod, const char *key)
 	struct sched_victims vic = { .node = -1 };
 	struct pending *pe;
 	char node[CK_NAME_MAX + 1] = "", nominated[CK_NAME_MAX + 1] = "";
-	uint64_t t0, delay;
+	uint64_t t0, delay, wakes;
 	bool has_affinity, wake;
 	int rc;
 
 	pthread_mutex_lock(&s->mu);
+	wakes = s->wakes;
 	ap = cluster_pod_get(&s->cl, key);
 	if (ap != NULL && ap->assumed && strcmp(ap->uid, kobj_uid(pod)) == 0) {
 		/* Bound (or binding) already; the informer will confirm. */
@@ -399,11 +402,21 @@ place(struct sched *s, struct kobj *pod, const char *key)
 			delay = BACKOFF_MAX_MS;
 		pe->retry_ms = ck_now_ms() + delay;
 		pe->attempts++;
+		/*
+		 * A change during this attempt (a node that registered while
+		 * it ran) woke the waiting pods before this one was among
+		 * them: retry after the backoff, as if woken (Kubernetes'
+		 * moveRequestCycle).
+		 */
+		if (s->wakes != wakes)
+			pe->woken = true;
+		else
+			delay = UNSCHEDULABLE_FLUSH_MS;
 		update_waiting_gauge(s);
 		pthread_mutex_unlock(&s->mu);
 		/* Retried on a change (wake_unschedulable), else after the
 		 * flush period, in case a change went unnoticed. */
-		controller_requeue_after(s->c, key, UNSCHEDULABLE_FLUSH_MS);
+		controller_requeue_after(s->c, key, (unsigned int)delay);
 		return 0;
 	}
 	rc = bind_pod(s->c, pod, node);

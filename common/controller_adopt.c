@@ -159,16 +159,17 @@ controller_fill_once(struct controller *c, const char *resource,
 	if (selector == NULL)
 		selector = "";
 	len = strlen(ns) + strlen(selector) + 2;
+	fs = ck_malloc(sizeof(*fs) + len);
+	snprintf(fs->what, len, "%s\n%s", ns, selector);
 	pthread_mutex_lock(&c->mu);
 	if (c->fills == NULL)
 		c->fills = strmap_new();
-	fs = strmap_get(c->fills, kobj_uid(obj));
+	old = strmap_get(c->fills, kobj_uid(obj));
 	/* A new object, or one whose selector changed: fill what it selects. */
-	if (fs == NULL || strlen(fs->what) + 1 != len ||
-	    strncmp(fs->what, ns, strlen(ns)) != 0 ||
-	    strcmp(fs->what + strlen(ns) + 1, selector) != 0) {
-		fs = ck_malloc(sizeof(*fs) + len);
-		snprintf(fs->what, len, "%s\n%s", ns, selector);
+	if (old != NULL && strcmp(old->what, fs->what) == 0) {
+		free(fs);
+		fs = old;
+	} else {
 		fs->uid = ck_strdup(kobj_uid(obj));
 		fs->done = false;
 		fs->ticket = informer_fill(inf, ns, selector);

@@ -723,7 +723,22 @@ fill_free(struct fill *f)
 	free(f);
 }
 
-/* Do every pending informer_fill(); a failed LIST stays pending. */
+/*
+ * Whether a fill's LIST failed for good (the request itself is refused):
+ * retrying it would hold the resource, and its bus messages, forever.
+ */
+static bool
+fill_refused(int rc)
+{
+	return rc == CK_EINVALID || rc == CK_EBADREQ || rc == CK_EPERM ||
+	    rc == CK_EUNAUTH || rc == CK_ENOTFOUND || rc == CK_ENOTSUP;
+}
+
+/*
+ * Do every pending informer_fill(). A LIST that failed for a reason that
+ * may pass stays pending (the helper retries); one refused is dropped,
+ * counted done, so its waiter goes on with what the cache has.
+ */
 static int
 fill_all(struct informer *inf)
 {
@@ -746,7 +761,15 @@ fill_all(struct informer *inf)
 		memset(&list, 0, sizeof(list));
 		rc = client_list_all_kobj(inf->g->cl, &inf->gvr, f->ns, &lo, 0,
 		    &list, &st);
-		if (rc < 0) {
+		if (rc < 0 && fill_refused(rc)) {
+			log_error("informer %s: fill of %s (%s) dropped: %s",
+			    inf->resource, f->ns != NULL ? f->ns : "all",
+			    f->selector != NULL ? f->selector : "all",
+			    st.message);
+			client_kobjs_fini(&list);
+			memset(&list, 0, sizeof(list));
+			rc = 0;
+		} else if (rc < 0) {
 			if (rc != CK_ESHUTDOWN)
 				log_warn("informer %s: fill: %s", inf->resource,
 				    st.message);
@@ -759,7 +782,7 @@ fill_all(struct informer *inf)
 		for (i = 0; i < list.n; i++)
 			fill_one(inf, list.items[i]);
 		list.n = 0;	/* taken */
-		client_kobjs_fini(&list);
+		client_kobjs_fini(&list);	/* (empty after a refusal) */
 		pthread_mutex_lock(&inf->g->mu);
 		inf->fill_done = f->ticket;	/* tickets go in order */
 		pthread_mutex_unlock(&inf->g->mu);

@@ -598,6 +598,16 @@ test_informer_filter(void **state)
 		pause_ms(10);
 	}
 	assert_int_equal(f->adds, 5);
+	/* One the apiserver refuses (400) is dropped; the watch goes on. */
+	ticket = informer_fill(f->inf, "default", "a in (");
+	while (!informer_fill_done(f->inf, ticket)) {
+		assert_true(now_ms() < deadline);
+		pause_ms(10);
+	}
+	cm_write(f, "create", 5, 9);
+	o = wait_cached(f->inf, "default/cm-005");
+	kobj_unref(o);
+	assert_int_equal(f->adds, 6);
 }
 
 /*

@@ -13,10 +13,7 @@
  * message) and each message costs every subscriber a few thread wake-ups,
  * so under load this divides the whole cluster's bus cost by the batch
  * size. Subscribers filter the records of a batch by their own topics.
- * Lease records go in batches of their own (topic "*l", BUS_QUIET_TOPIC)
- * that only the subscribers of Leases receive, lingering longer
- * (BUS_QUIET_LINGER_MS): nanomsg still hands those batches to every
- * subscriber's I/O thread, and 5,000 nodes renew 500 Leases a second.
+ * Pods, Events and Leases go in batches of their own (bus_classes below).
  */
 #include "ckube/bus.h"
 
@@ -50,17 +47,38 @@
 #define BUS_LINGER_MS	5
 #define BUS_BATCH_BYTES	(1024 * 1024)	/* ... or this much data */
 
-#define BUS_BATCH_TOPIC	"*\n"	/* a batch: records carry their topics */
 /*
- * Leases are renewed by every node every few seconds (500 a second at 5,000
- * nodes) and read by two daemons. Their records travel in batches of their
- * own, which nanomsg drops in a subscriber's I/O thread unless it asked for
- * Leases, instead of every daemon's reader waking and parsing each one.
+ * Batch classes: the records of each go in batches of their own.
+ *  - Leases are renewed by every node every few seconds (500 a second at
+ *    5,000 nodes) and read by two daemons; nobody waits on a renewal (the
+ *    node-controller's grace is 40 s). Their batches linger longer and have
+ *    a nanomsg topic of their own ("*l\n"), so nanomsg drops them before a
+ *    subscriber's reader thread wakes unless it asked for Leases.
+ *  - Pods and Events carry most of a busy cluster's writes, and about half
+ *    the daemons read neither. Filtering by topic is not enough for them:
+ *    nanomsg hands every message to every subscriber's I/O thread, and
+ *    that wake-up is most of a message's cost (a second batch a linger
+ *    cost the daemons that read no pods 1.7x the context switches). On an
+ *    ipc:// bus they get a publisher socket each, at the bus path plus a
+ *    suffix, which a subscriber connects to when it subscribes to them;
+ *    elsewhere (tcp://) they travel in the main batches.
+ * Each topic is in exactly one class, so a topic's records keep their order.
  */
-#define BUS_QUIET_TOPIC	"*l\n"
-/* Nobody waits on a renewal: the node-controller's grace is 40 s. */
-#define BUS_QUIET_LINGER_MS	100
-enum { CLASS_MAIN, CLASS_QUIET, CLASSES };
+struct bus_class {
+	const char	*batch;		/* the nanomsg topic of its batches */
+	const char	*prefix;	/* the topics it carries; NULL: the rest */
+	long		 min_linger_ms;
+	const char	*suffix;	/* its own socket at the ipc path + this */
+};
+
+static const struct bus_class bus_classes[] = {
+	{ "*\n", NULL, 0, NULL },	/* records carry their topics */
+	{ "*l\n", "leases.coordination.k8s.io/", 100, NULL },
+	{ "*\n", "pods/", 0, ".pods" },
+	{ "*\n", "events/", 0, ".events" },
+};
+#define CLASSES		(sizeof(bus_classes) / sizeof(bus_classes[0]))
+#define CLASS_MAIN	0
 
 struct topic_ent {
 	char		*topic;		/* NULL: free slot */
@@ -75,8 +93,15 @@ struct topic_tab {
 };
 
 struct bus {
-	int		 sock;
+	int		 sock;		/* the main socket */
 	int		 is_pub;
+	char		*url;
+	/*
+	 * pub: each class's socket (sock, or its own); -1: the class is not in
+	 * use and its topics go in the main class. sub: the socket connected
+	 * to the class's own endpoint, or -1.
+	 */
+	int		 csock[CLASSES];
 	uint64_t	 epoch;		/* pub: this run's */
 	pthread_mutex_t	 lock;		/* pub: seq assignment + queue */
 	struct topic_tab tab;
@@ -87,7 +112,7 @@ struct bus {
 	int		 closing;
 	int		 idle;		/* the sender waits for work: signal it */
 	int		 wait_class;	/* ... waits for this class's linger, or -1 */
-	struct strbuf	 pend[CLASSES];	/* "*\n" (or "*l\n") then records, or empty */
+	struct strbuf	 pend[CLASSES];	/* the class's batch topic, records; or empty */
 	struct timespec	 last_send[CLASSES];
 	long		 linger_ms;	/* BUS_LINGER_MS or bus_set_linger() */
 	/* sub: the message being read and where its next record starts */
@@ -179,9 +204,9 @@ ts_before(const struct timespec *a, const struct timespec *b)
 	    (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
-/* Send one batch (sender thread, unlocked). */
+/* Send one batch of class c (sender thread, unlocked). */
 static void
-send_batch(struct bus *b, struct strbuf *sb)
+send_batch(struct bus *b, size_t c, struct strbuf *sb)
 {
 	void *msg = nn_allocmsg(sb->len, 0);
 
@@ -191,36 +216,53 @@ send_batch(struct bus *b, struct strbuf *sb)
 	}
 	memcpy(msg, sb->buf, sb->len);
 	/* PUB never blocks: a slow subscriber loses messages instead */
-	if (nn_send(b->sock, &msg, NN_MSG, 0) < 0) {
+	if (nn_send(b->csock[c], &msg, NN_MSG, 0) < 0) {
 		log_warn("bus: send: %s", nn_strerror(nn_errno()));
 		nn_freemsg(msg);
 	}
 }
 
-/* Whether topic's records go in the quiet batches (a prefix of one too). */
-static int
-quiet_topic(const char *topic)
+/* The class of a published topic: the main one if its own is not open. */
+static size_t
+class_of(const struct bus *b, const char *topic)
 {
-	static const char quiet[] = "leases.coordination.k8s.io/";
+	size_t c;
 
-	return topic[0] != '\0' && strncmp(topic, quiet, strlen(topic) <
-	    sizeof(quiet) - 1 ? strlen(topic) : sizeof(quiet) - 1) == 0;
+	for (c = CLASS_MAIN + 1; c < CLASSES; c++)
+		if (strncmp(topic, bus_classes[c].prefix,
+		    strlen(bus_classes[c].prefix)) == 0)
+			return b->csock[c] >= 0 ? c : CLASS_MAIN;
+	return CLASS_MAIN;
+}
+
+/* Whether a subscription to prefix may match topics of class c. */
+static int
+class_overlaps(size_t c, const char *prefix)
+{
+	const char *q = bus_classes[c].prefix;
+	size_t n = strlen(prefix), m = strlen(q);
+
+	return c == CLASS_MAIN || strncmp(prefix, q, n < m ? n : m) == 0;
 }
 
 static size_t
 pending(const struct bus *b)
 {
-	return b->pend[CLASS_MAIN].len + b->pend[CLASS_QUIET].len;
+	size_t c, n = 0;
+
+	for (c = 0; c < CLASSES; c++)
+		n += b->pend[c].len;
+	return n;
 }
 
 /* When class c's batch is due: a linger after its last send. */
 static struct timespec
-due_time(const struct bus *b, int c)
+due_time(const struct bus *b, size_t c)
 {
 	struct timespec due = b->last_send[c];
 
-	ts_add_ms(&due, c == CLASS_QUIET && b->linger_ms < BUS_QUIET_LINGER_MS ?
-	    BUS_QUIET_LINGER_MS : b->linger_ms);
+	ts_add_ms(&due, b->linger_ms < bus_classes[c].min_linger_ms ?
+	    bus_classes[c].min_linger_ms : b->linger_ms);
 	return due;
 }
 
@@ -230,7 +272,8 @@ sender_main(void *arg)
 	struct bus *b = arg;
 	struct timespec now, due, d;
 	struct strbuf batch[CLASSES];
-	int c, ready;
+	size_t c;
+	int ready;
 
 	pthread_mutex_lock(&b->lock);
 	for (;;) {
@@ -257,7 +300,7 @@ sender_main(void *arg)
 				ready = 1;
 			} else if (b->wait_class < 0 || ts_before(&d, &due)) {
 				due = d;
-				b->wait_class = c;
+				b->wait_class = (int)c;
 			}
 		}
 		if (!ready) {
@@ -268,7 +311,7 @@ sender_main(void *arg)
 		pthread_mutex_unlock(&b->lock);
 		for (c = 0; c < CLASSES; c++)
 			if (batch[c].len > 0)
-				send_batch(b, &batch[c]);
+				send_batch(b, c, &batch[c]);
 		pthread_mutex_lock(&b->lock);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		for (c = 0; c < CLASSES; c++) {
@@ -299,13 +342,12 @@ sender_start(struct bus *b)
 	return 0;
 }
 
+/* A nanomsg socket with the bus's options, bound (pub) or connected. */
 static int
-bus_open(const char *url, int is_pub, struct bus **out)
+sock_open(const char *url, int is_pub)
 {
-	struct bus *b;
 	int sock, rc;
 
-	*out = NULL;
 	sock = nn_socket(AF_SP, is_pub ? NN_PUB : NN_SUB);
 	if (sock < 0) {
 		log_error("bus: nn_socket: %s", nn_strerror(nn_errno()));
@@ -337,27 +379,67 @@ bus_open(const char *url, int is_pub, struct bus **out)
 	 */
 	if (is_pub && strncmp(url, "ipc://", 6) == 0 && chmod(url + 6, 0600) < 0)
 		log_warn("bus: chmod 0600 %s: %s", url + 6, strerror(errno));
+	return sock;
+}
+
+/* Class c's own endpoint (url + suffix) into buf; 0 if it has none. */
+static int
+class_url(const struct bus *b, size_t c, char *buf, size_t len)
+{
+	if (bus_classes[c].suffix == NULL || strncmp(b->url, "ipc://", 6) != 0)
+		return 0;
+	return snprintf(buf, len, "%s%s", b->url, bus_classes[c].suffix) <
+	    (int)len;
+}
+
+/* The publisher's own socket for each class that has one. */
+static void
+classes_open_pub(struct bus *b)
+{
+	char url[512];
+	size_t c;
+
+	for (c = 0; c < CLASSES; c++) {
+		b->csock[c] = b->sock;
+		if (!class_url(b, c, url, sizeof(url)))
+			continue;
+		b->csock[c] = sock_open(url, 1);
+		if (b->csock[c] < 0)
+			log_warn("bus: %s records go in the main batches",
+			    bus_classes[c].prefix);
+	}
+}
+
+static int
+bus_open(const char *url, int is_pub, struct bus **out)
+{
+	struct bus *b;
+	size_t c;
+	int sock;
+
+	*out = NULL;
+	sock = sock_open(url, is_pub);
+	if (sock < 0)
+		return sock;
 	b = ck_calloc(1, sizeof(*b));
 	b->sock = sock;
 	b->is_pub = is_pub;
+	b->url = ck_strdup(url);
 	b->linger_ms = BUS_LINGER_MS;
 	b->wait_class = -1;
 	pthread_mutex_init(&b->lock, NULL);
-	strbuf_init(&b->pend[CLASS_MAIN]);
-	strbuf_init(&b->pend[CLASS_QUIET]);
+	for (c = 0; c < CLASSES; c++) {
+		strbuf_init(&b->pend[c]);
+		b->csock[c] = -1;
+	}
+	if (is_pub)
+		classes_open_pub(b);
 	if (!is_pub && nn_setsockopt(sock, NN_SUB, NN_SUB_SUBSCRIBE,
-	    BUS_BATCH_TOPIC, strlen(BUS_BATCH_TOPIC)) < 0) {
+	    bus_classes[CLASS_MAIN].batch,
+	    strlen(bus_classes[CLASS_MAIN].batch)) < 0) {
 		log_error("bus: subscribe to batches: %s",
 		    nn_strerror(nn_errno()));
-		pthread_mutex_destroy(&b->lock);
-		nn_close(sock);
-		free(b);
-		return CK_EIO;
-	}
-	if (is_pub && sender_start(b) != 0) {
-		pthread_mutex_destroy(&b->lock);
-		nn_close(sock);
-		free(b);
+		bus_close(b);
 		return CK_EIO;
 	}
 	if (is_pub) {
@@ -367,6 +449,10 @@ bus_open(const char *url, int is_pub, struct bus **out)
 			    (ssize_t)sizeof(b->epoch))
 				b->epoch = (uint64_t)time(NULL) ^
 				    ((uint64_t)(uintptr_t)b << 16);
+	}
+	if (is_pub && sender_start(b) != 0) {
+		bus_close(b);
+		return CK_EIO;
 	}
 	*out = b;
 	return 0;
@@ -398,21 +484,38 @@ bus_set_linger(struct bus *b, long ms)
 int
 bus_subscribe(struct bus *b, const char *topic)
 {
+	char url[512];
+	size_t c;
+	int ep;
+
 	if (b->is_pub)
 		return CK_EINVALID;
 	if (nn_setsockopt(b->sock, NN_SUB, NN_SUB_SUBSCRIBE, topic,
-	    strlen(topic)) < 0 || (quiet_topic(topic) &&
-	    nn_setsockopt(b->sock, NN_SUB, NN_SUB_SUBSCRIBE, BUS_QUIET_TOPIC,
-	    strlen(BUS_QUIET_TOPIC)) < 0)) {
-		log_error("bus: subscribe \"%s\": %s", topic,
-		    nn_strerror(nn_errno()));
-		return CK_EIO;
+	    strlen(topic)) < 0)
+		goto fail;
+	for (c = CLASS_MAIN + 1; c < CLASSES; c++) {
+		if (!class_overlaps(c, topic))
+			continue;
+		if (strcmp(bus_classes[c].batch,
+		    bus_classes[CLASS_MAIN].batch) != 0 &&
+		    nn_setsockopt(b->sock, NN_SUB, NN_SUB_SUBSCRIBE,
+		    bus_classes[c].batch, strlen(bus_classes[c].batch)) < 0)
+			goto fail;
+		if (b->csock[c] >= 0 || !class_url(b, c, url, sizeof(url)))
+			continue;
+		/* One socket, several endpoints: nanomsg queues them fairly. */
+		if ((ep = nn_connect(b->sock, url)) < 0)
+			goto fail;
+		b->csock[c] = ep;
 	}
 	pthread_mutex_lock(&b->lock);
 	b->subs = ck_reallocarray(b->subs, b->nsubs + 1, sizeof(*b->subs));
 	b->subs[b->nsubs++] = ck_strdup(topic);
 	pthread_mutex_unlock(&b->lock);
 	return 0;
+fail:
+	log_error("bus: subscribe \"%s\": %s", topic, nn_strerror(nn_errno()));
+	return CK_EIO;
 }
 
 /* Whether a batch record of topic is for us. */
@@ -435,23 +538,22 @@ bus_publish(struct bus *b, const char *topic, int64_t rv, const char *payload,
 {
 	struct topic_ent *e;
 	struct strbuf *q;
-	size_t tlen = strlen(topic);
-	int created, c, wake;
+	size_t c, tlen = strlen(topic);
+	int created, wake;
 
 	if (!b->is_pub || tlen == 0 || tlen >= sizeof(((struct bus_msg *)0)->topic) ||
-	    strpbrk(topic, " \n") != NULL || strcmp(topic, "*") == 0)
+	    strpbrk(topic, " \n") != NULL || topic[0] == '*')
 		return CK_EINVALID;
 	pthread_mutex_lock(&b->lock);
 	e = tab_get(&b->tab, topic, 1, &created);
 	e->seq++;
-	c = quiet_topic(topic) ? CLASS_QUIET : CLASS_MAIN;
+	c = class_of(b, topic);
 	q = &b->pend[c];
-	/* The sender lingering for the other class may send this one first. */
+	/* The sender lingering for another class may send this one first. */
 	wake = b->idle || (q->len == 0 && b->wait_class >= 0 &&
-	    b->wait_class != c);
+	    (size_t)b->wait_class != c);
 	if (q->len == 0)
-		strbuf_adds(q, c == CLASS_QUIET ? BUS_QUIET_TOPIC :
-		    BUS_BATCH_TOPIC);
+		strbuf_adds(q, bus_classes[c].batch);
 	strbuf_addf(q, "%s %" PRIu64 " %" PRIu64 " %" PRId64 " %zu\n",
 	    topic, b->epoch, e->seq, rv, len);
 	if (len > 0)
@@ -534,7 +636,7 @@ start_msg(struct bus *b, const char *buf, size_t n)
 	tlen = (size_t)(nl - buf);
 	memcpy(b->topic, buf, tlen);
 	b->topic[tlen] = '\0';
-	b->batch = strcmp(b->topic, "*") == 0 || strcmp(b->topic, "*l") == 0;
+	b->batch = b->topic[0] == '*';
 	b->cur = nl + 1;
 	b->end = buf + n;
 	return 0;
@@ -641,6 +743,8 @@ bus_fd(struct bus *b)
 void
 bus_close(struct bus *b)
 {
+	size_t c;
+
 	if (b == NULL)
 		return;
 	if (b->is_pub && b->sender_started) {
@@ -652,9 +756,13 @@ bus_close(struct bus *b)
 		pthread_cond_destroy(&b->cv);
 	}
 	drop_msg(b);
+	for (c = 0; c < CLASSES && b->is_pub; c++)
+		if (b->csock[c] >= 0 && b->csock[c] != b->sock)
+			nn_close(b->csock[c]);
 	nn_close(b->sock);
-	strbuf_fini(&b->pend[CLASS_MAIN]);
-	strbuf_fini(&b->pend[CLASS_QUIET]);
+	free(b->url);
+	for (c = 0; c < CLASSES; c++)
+		strbuf_fini(&b->pend[c]);
 	while (b->nsubs > 0)
 		free(b->subs[--b->nsubs]);
 	free(b->subs);

@@ -1,8 +1,9 @@
 /*
  * bus.h: the watch bus over nanomsg PUB/SUB. The publisher sends batches:
  *   "*\n" then records "<topic> <epoch> <seq> <rv> <len>\n<payload>"
- * in publish order ("*l\n" instead for Lease records, in batches of their
- * own that only subscribers of Leases receive), where topic is a resource
+ * in publish order ("*p\n", "*e\n", "*l\n" instead for the records of
+ * Pods, Events and Leases, in batches of their own that only their
+ * subscribers receive), where topic is a resource
  * ("pods/", "deployments.apps/"),
  * epoch identifies the publisher's run (changes when the apiserver
  * restarts), seq counts the messages of that topic (1, 2, 3, ... per epoch),

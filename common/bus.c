@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 
 #include "ckube/alloc.h"
@@ -342,12 +343,29 @@ sender_start(struct bus *b)
 	return 0;
 }
 
+/*
+ * Whether url names an ipc socket path too long for a socket address:
+ * nanomsg aborts the process on one, in its I/O thread.
+ */
+static int
+ipc_too_long(const char *url)
+{
+	return strncmp(url, "ipc://", 6) == 0 &&
+	    strlen(url + 6) >= sizeof(((struct sockaddr_un *)0)->sun_path);
+}
+
 /* A nanomsg socket with the bus's options, bound (pub) or connected. */
 static int
 sock_open(const char *url, int is_pub)
 {
 	int sock, rc;
 
+	if (ipc_too_long(url)) {
+		log_error("bus: %s: the path is longer than a socket address "
+		    "holds (%zu bytes)",
+		    url, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+		return CK_EINVALID;
+	}
 	sock = nn_socket(AF_SP, is_pub ? NN_PUB : NN_SUB);
 	if (sock < 0) {
 		log_error("bus: nn_socket: %s", nn_strerror(nn_errno()));
@@ -389,7 +407,7 @@ class_url(const struct bus *b, size_t c, char *buf, size_t len)
 	if (bus_classes[c].suffix == NULL || strncmp(b->url, "ipc://", 6) != 0)
 		return 0;
 	return snprintf(buf, len, "%s%s", b->url, bus_classes[c].suffix) <
-	    (int)len;
+	    (int)len && !ipc_too_long(buf);
 }
 
 /* The publisher's own socket for each class that has one. */
@@ -503,9 +521,15 @@ bus_subscribe(struct bus *b, const char *topic)
 			goto fail;
 		if (b->csock[c] >= 0 || !class_url(b, c, url, sizeof(url)))
 			continue;
-		/* One socket, several endpoints: nanomsg queues them fairly. */
+		/*
+		 * One socket, several endpoints: nanomsg queues them fairly.
+		 * A path too long for a socket fails the publisher's bind too,
+		 * which then sends the class in the main batches.
+		 */
 		if ((ep = nn_connect(b->sock, url)) < 0)
-			goto fail;
+			log_v(1, "bus: connect %s: %s; expecting %s in the main "
+			    "batches", url, nn_strerror(nn_errno()),
+			    bus_classes[c].prefix);
 		b->csock[c] = ep;
 	}
 	pthread_mutex_lock(&b->lock);

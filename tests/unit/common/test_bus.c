@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -388,9 +389,17 @@ static void
 test_bus_bad_url(void **state)
 {
 	struct bus *b = (struct bus *)1;
+	char url[200];
 
 	(void)state;
+
 	assert_int_equal(bus_open_pub("nosuch://x", &b), CK_EIO);
+	assert_null(b);
+	/* nanomsg itself would abort the process on this one */
+	snprintf(url, sizeof(url), "ipc:///tmp/%0150d", 0);
+	assert_int_equal(bus_open_pub(url, &b), CK_EINVALID);
+	assert_null(b);
+	assert_int_equal(bus_open_sub(url, &b), CK_EINVALID);
 	assert_null(b);
 	bus_close(NULL);
 }
@@ -601,11 +610,55 @@ test_bus_quiet_linger(void **state)
 	bus_close(pub);
 }
 
+/*
+ * A bus path that fits a socket address while the path plus ".pods" does
+ * not: pods and events travel in the main batches, and a subscriber of pods
+ * still gets them.
+ */
+static void
+test_bus_long_path(void **state)
+{
+	struct fixture *f = *state;
+	struct bus *pub, *sub;
+	struct bus_msg m;
+	char dir[200], url[256];
+	size_t n;
+
+	ck_strlcpy(dir, f->dir, sizeof(dir));
+	n = strlen(dir);
+	/* sun_path holds 107 bytes: the dir + "/bus" takes 104 of them */
+	dir[n++] = '/';
+	while (n < 100)
+		dir[n++] = 'd';
+	dir[n] = '\0';
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(url, sizeof(url), "ipc://%s/bus", dir);
+	assert_int_equal(bus_open_pub(url, &pub), 0);
+	assert_int_equal(bus_open_sub(url, &sub), 0);
+	assert_int_equal(bus_subscribe(sub, "probe/"), 0);
+	assert_int_equal(bus_subscribe(sub, "pods/"), 0);
+	assert_int_equal(bus_subscribe(sub, EVENTS), 0);
+	wait_connected(pub, sub);
+	assert_int_equal(bus_publish(pub, "pods/", 1, "a", 1), 0);
+	assert_int_equal(bus_publish(pub, EVENTS, 2, "b", 1), 0);
+	assert_int_equal(bus_recv(sub, &m, 2000), 0);
+	assert_string_equal(m.topic, "pods/");
+	assert_int_equal(bus_recv(sub, &m, 2000), 0);
+	assert_string_equal(m.topic, EVENTS);
+	bus_close(sub);
+	bus_close(pub);
+	snprintf(url, sizeof(url), "%s/bus", dir);
+	unlink(url);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bus_order_and_filter, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_bus_long_path, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bus_classes, setup,
 		    teardown),

@@ -17,7 +17,7 @@ static const struct watch_spec rs_watches[] = {
 	{ .resource = "replicationcontrollers", .role = WATCH_MAPPED,
 	  .map = rs_map_rc },
 	{ .resource = "pods", .role = WATCH_MAPPED, .map = rs_map_pod,
-	  .keep = pod_fields },
+	  .keep = pod_fields, .want = rs_want_pod },
 };
 
 static const struct controller_def rs_def = {

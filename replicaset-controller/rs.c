@@ -7,6 +7,7 @@
 #include "rs.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -28,6 +29,7 @@
 
 #define RS_RES		"replicasets.apps"
 #define RC_RES		"replicationcontrollers"
+#define FILL_WAIT_MS	100	/* a new owner waits this often for its orphans */
 
 /* One owner being reconciled. */
 struct rs_owner {
@@ -74,6 +76,50 @@ owner_selector(const struct kobj *o, bool is_rc, struct label_selector **out)
 		return selector_from_map(sel, "spec.selector", out, &st);
 	}
 	return selector_from_json(sel, "spec.selector", out, &st);
+}
+
+static int
+rs_selector(const struct kobj *o, struct label_selector **out)
+{
+	return owner_selector(o, false, out);
+}
+
+static int
+rc_selector(const struct kobj *o, struct label_selector **out)
+{
+	return owner_selector(o, true, out);
+}
+
+bool
+rs_want_pod(struct controller *c, const struct kobj *pod)
+{
+	const char *kind;
+
+	if (!kobj_has_controller_ref(pod))
+		return controller_selected_by(c, RS_RES, pod, rs_selector) ||
+		    controller_selected_by(c, RC_RES, pod, rc_selector);
+	kind = kobj_controller_ref_str(pod, "kind");
+	return kind != NULL && (strcmp(kind, "ReplicaSet") == 0 ||
+	    strcmp(kind, "ReplicationController") == 0);
+}
+
+/*
+ * The orphans older than the owner (or its selector) were never cached:
+ * CK_EAGAIN until they are in.
+ */
+static int
+fill_orphans(struct controller *c, const struct rs_owner *o)
+{
+	char *selstr;
+	int rc;
+
+	if (selector_is_nothing(o->sel) || selector_is_empty(o->sel))
+		return 0;
+	selstr = selector_to_string(o->sel);
+	rc = controller_fill_once(c, "pods", o->obj, kobj_namespace(o->obj),
+	    selstr);
+	free(selstr);
+	return rc;
 }
 
 /* Enqueue the owners a pod may concern: its controller, or matching ones. */
@@ -454,6 +500,10 @@ rs_reconcile(struct controller *c, const char *key)
 	o.obj = obj;
 	if (owner_selector(obj, o.is_rc, &o.sel) < 0) {
 		log_warn("%s: invalid selector; skipped", key);
+		goto out;
+	}
+	if (fill_orphans(c, &o) == CK_EAGAIN) {
+		controller_requeue_after(c, key, FILL_WAIT_MS);
 		goto out;
 	}
 	rc = claim_pods(c, &o, &owned, &nowned);

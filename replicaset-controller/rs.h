@@ -23,6 +23,11 @@ int	rs_reconcile(struct controller *c, const char *key);
 void	rs_map_rs(struct controller *c, const struct kobj *obj);
 void	rs_map_rc(struct controller *c, const struct kobj *obj);
 void	rs_map_pod(struct controller *c, const struct kobj *obj);
+/*
+ * The pods the cache keeps: those a ReplicaSet or ReplicationController
+ * controls, and the orphans one of them selects (it may adopt only those).
+ */
+bool	rs_want_pod(struct controller *c, const struct kobj *pod);
 
 /* rs_pods.c: the delete order. */
 /*

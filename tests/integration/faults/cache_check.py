@@ -98,6 +98,21 @@ def selected_by_budget(o, lister):
                for b in lister.items("poddisruptionbudgets.policy"))
 
 
+def rs_or_rc_pod(o, lister):
+    """The replicaset-controller's: controlled by an RS or RC, or an orphan one selects."""
+    k = controller_kind(o)
+    if k is not None:
+        return k in ("ReplicaSet", "ReplicationController")
+    if owned("ReplicaSet", "replicasets.apps")(o, lister):
+        return True
+    for rc in lister.items("replicationcontrollers"):
+        spec = rc.get("spec") or {}
+        sel = spec.get("selector") or ((spec.get("template") or {}).get("metadata") or {}).get("labels")
+        if same_ns(o, rc) and sel and all(labels_of(o).get(k) == v for k, v in sel.items()):
+            return True
+    return False
+
+
 def namespace_has_quota(o, lister):
     return any(same_ns(o, q) for q in lister.items("resourcequotas"))
 
@@ -107,6 +122,7 @@ WANT = {
     ("petset-controller", "pods"): owned("StatefulSet", "statefulsets.apps"),
     ("daemonset-controller", "pods"): owned("DaemonSet", "daemonsets.apps"),
     ("deployment-controller", "pods"): owned("ReplicaSet", "deployments.apps"),
+    ("replicaset-controller", "pods"): rs_or_rc_pod,
     ("endpoints-controller", "pods"): selected_by_service,
     ("disruption-controller", "pods"): selected_by_budget,
     ("resourcequota-controller", "pods"): namespace_has_quota,

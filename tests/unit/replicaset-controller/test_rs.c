@@ -26,6 +26,8 @@
 static const struct watch_spec watches[] = {
 	{ .resource = "replicasets.apps", .role = WATCH_MAPPED,
 	  .map = rs_map_rs },
+	{ .resource = "replicationcontrollers", .role = WATCH_MAPPED,
+	  .map = rs_map_rc },
 	{ .resource = "pods", .role = WATCH_MAPPED, .map = rs_map_pod },
 };
 
@@ -243,6 +245,55 @@ test_adopt_release(void **state)
 	fake_api_free(fa);
 }
 
+/*
+ * The pods cache keeps what a ReplicaSet or ReplicationController controls
+ * and the orphans one of them selects: not a Job's pod, not a bare pod no
+ * owner selects, nor one of another namespace.
+ */
+static void
+test_want_pod(void **state)
+{
+	static const char rc[] = "{\"apiVersion\":\"v1\",\"kind\":"
+	    "\"ReplicationController\",\"metadata\":{\"name\":\"old\","
+	    "\"namespace\":\"default\",\"uid\":\"rc-uid\"},\"spec\":"
+	    "{\"selector\":{\"app\":\"legacy\"}}}";
+	struct fake_api *fa = fake_api_new();
+	struct controller *c = fake_api_controller(fa, &def);
+	struct kobj *p;
+	char buf[512];
+
+	(void)state;
+	add(fa, "replicasets.apps", make_rs(1, 0));
+	add(fa, "replicationcontrollers", kobj_parse(rc, strlen(rc)));
+	p = make_pod("mine", "db", 1, "n1", "Running", -1, "2020-01-01T00:00:00Z");
+	assert_true(rs_want_pod(c, p));		/* controlled, whatever labels */
+	kobj_unref(p);
+	p = make_pod("orphan", "web", 0, "n1", "Running", -1, "2020-01-01T00:00:00Z");
+	assert_true(rs_want_pod(c, p));		/* the RS selects it */
+	kobj_unref(p);
+	p = make_pod("legacy", "legacy", 0, "", "Pending", -1, "2020-01-01T00:00:00Z");
+	assert_true(rs_want_pod(c, p));		/* the RC selects it */
+	kobj_unref(p);
+	p = make_pod("bare", "db", 0, "n1", "Running", -1, "2020-01-01T00:00:00Z");
+	assert_false(rs_want_pod(c, p));	/* nobody selects it */
+	kobj_unref(p);
+	snprintf(buf, sizeof(buf), "{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
+	    "\"metadata\":{\"name\":\"job-1\",\"namespace\":\"default\","
+	    "\"labels\":{\"app\":\"web\"},\"ownerReferences\":[{\"kind\":"
+	    "\"Job\",\"name\":\"j\",\"uid\":\"j\",\"controller\":true}]}}");
+	p = kobj_parse(buf, strlen(buf));
+	assert_false(rs_want_pod(c, p));	/* a Job's, though selected */
+	kobj_unref(p);
+	snprintf(buf, sizeof(buf), "{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
+	    "\"metadata\":{\"name\":\"far\",\"namespace\":\"other\","
+	    "\"labels\":{\"app\":\"web\"}}}");
+	p = kobj_parse(buf, strlen(buf));
+	assert_false(rs_want_pod(c, p));	/* another namespace */
+	kobj_unref(p);
+	controller_free(c);
+	fake_api_free(fa);
+}
+
 static void
 test_status_min_ready(void **state)
 {
@@ -294,6 +345,7 @@ main(void)
 		cmocka_unit_test(test_failed_create),
 		cmocka_unit_test(test_delete_order),
 		cmocka_unit_test(test_adopt_release),
+		cmocka_unit_test(test_want_pod),
 		cmocka_unit_test(test_status_min_ready),
 	};
 

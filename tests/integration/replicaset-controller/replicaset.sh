@@ -3,7 +3,8 @@
 # ReplicaSet of 3 gets 3 pods and (once the test marks them Running and
 # Ready, as no kubelet runs here) readyReplicas 3; scaling to 5 and to 2; a
 # deleted pod is replaced; a killed and restarted controller converges with
-# no duplicates; a ReplicationController and its scale subresource.
+# no duplicates; a ReplicationController and its scale subresource; an
+# orphan older than its ReplicaSet is adopted.
 . "$(dirname "$0")/../../lib/lib.sh"
 
 RSC=$CK_BIN/ckube-replicaset-controller
@@ -114,6 +115,21 @@ expect "and the selector" "app=old" "$(api GET "$RC/old/scale" | json "d['status
 api PATCH "$RC/old/scale" -H "$M" -d '{"spec":{"replicas":1}}' >/dev/null
 expect "patch its scale" 200 "$(code)"
 check "it goes down to 1" eventually is 1 npods old
+
+# An orphan older than its owner: the controller never cached it (it caches
+# only the pods an owner controls or selects) and fills it in before the
+# owner's first sync, which adopts it rather than creating a pod.
+api POST "$PODS" -H "$J" -d '{"metadata":{"name":"early","labels":{"app":"late"}},
+  "spec":{"nodeName":"n1","containers":[{"name":"c","image":"nginx"}]}}' >/dev/null
+early_uid=$(api GET "$PODS/early" | json "d['metadata']['uid']")
+api POST "$RS" -H "$J" -d '{"apiVersion":"apps/v1","kind":"ReplicaSet",
+  "metadata":{"name":"late"},"spec":{"replicas":1,"selector":{"matchLabels":{"app":"late"}},
+  "template":{"metadata":{"labels":{"app":"late"}},
+  "spec":{"containers":[{"name":"c","image":"nginx"}]}}}}' >/dev/null
+check "a ReplicaSet adopts an orphan older than it" eventually is late owner_of early
+expect "the same pod" "$early_uid" "$(api GET "$PODS/early" | json "d['metadata']['uid']")"
+eventually -t 1 false
+expect "and creates none" 1 "$(npods late)"
 
 stop_pid "$RSC_PID"
 expect "SIGTERM: exits 0" 0 $?

@@ -163,7 +163,8 @@ static const struct flag apiserver_flags[] = {
 	    "interval (0 = never)" },
 	{ "watch-bus", FLAG_STRING, &opt_watch_bus, NULL, "Watch",
 	    "nanomsg URL to publish changes on "
-	    "(default ipc://<data-dir>/bus; \"\" = off)" },
+	    "(default ipc://<data-dir>/bus; \"\" = off; an ipc bus also "
+	    "binds <path>.pods and <path>.events for those resources)" },
 	{ "watch-bus-linger", FLAG_DURATION, &opt_bus_linger_ms, "5ms",
 	    "Watch",
 	    "while the bus is busy, gather changes this long into one "

@@ -418,7 +418,16 @@ classes_open_pub(struct bus *b)
 	size_t c;
 
 	for (c = 0; c < CLASSES; c++) {
-		b->csock[c] = b->sock;
+		if (bus_classes[c].suffix == NULL) {
+			b->csock[c] = b->sock;
+			continue;
+		}
+		/*
+		 * Without an endpoint of its own a class is folded into the
+		 * main batches: batches of its own on the main endpoint would
+		 * wake every subscriber once more per linger.
+		 */
+		b->csock[c] = -1;
 		if (!class_url(b, c, url, sizeof(url)))
 			continue;
 		b->csock[c] = sock_open(url, 1);

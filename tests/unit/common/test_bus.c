@@ -505,10 +505,10 @@ raw_count(int raw, const char *topic, int want, int *msgs)
 
 /*
  * A raw nanomsg subscriber of prefix ("*\n": the main batches, "*": all)
- * on f's bus, once a probe from pub came through it.
+ * on the bus at url, once a probe from pub came through it.
  */
 static int
-raw_sub_connected(struct fixture *f, struct bus *pub, const char *prefix)
+raw_sub_connected(const char *url, struct bus *pub, const char *prefix)
 {
 	int64_t deadline = ms_now() + 5000;
 	int raw, got = 0;
@@ -518,7 +518,7 @@ raw_sub_connected(struct fixture *f, struct bus *pub, const char *prefix)
 	assert_true(raw >= 0);
 	assert_true(nn_setsockopt(raw, NN_SUB, NN_SUB_SUBSCRIBE, prefix,
 	    strlen(prefix)) == 0);
-	assert_true(nn_connect(raw, f->url) >= 0);
+	assert_true(nn_connect(raw, url) >= 0);
 	while (!got) {
 		assert_true(ms_now() < deadline);
 		assert_int_equal(bus_publish(pub, "probe/", 1, "{}", 2), 0);
@@ -550,7 +550,7 @@ test_bus_linger(void **state)
 	assert_int_equal(bus_open_sub(f->url, &sub), 0);
 	assert_int_equal(bus_set_linger(sub, 5), CK_EINVALID);
 	bus_close(sub);
-	raw = raw_sub_connected(f, pub, "*\n");
+	raw = raw_sub_connected(f->url, pub, "*\n");
 	assert_int_equal(bus_set_linger(pub, BUS_LINGER_MAX_MS), 0);
 	assert_int_equal(bus_publish(pub, "probe/", 2, "{}", 2), 0);
 	for (i = 0; i < 5; i++) {
@@ -580,7 +580,7 @@ test_bus_quiet_linger(void **state)
 
 	assert_int_equal(bus_open_pub(f->url, &pub), 0);
 	assert_int_equal(bus_set_linger(pub, 0), 0);
-	raw = raw_sub_connected(f, pub, "*");
+	raw = raw_sub_connected(f->url, pub, "*");
 	for (i = 0; i < 5; i++) {
 		assert_int_equal(bus_publish(pub, LEASES, 10 + i, "{}", 2), 0);
 		usleep(20000);
@@ -612,7 +612,8 @@ test_bus_quiet_linger(void **state)
 
 /*
  * A bus path that fits a socket address while the path plus ".pods" does
- * not: pods and events travel in the main batches, and a subscriber of pods
+ * not (like a tcp:// bus): pods and events travel folded into the main
+ * batches, not in batches of their own there, and a subscriber of pods
  * still gets them.
  */
 static void
@@ -621,8 +622,10 @@ test_bus_long_path(void **state)
 	struct fixture *f = *state;
 	struct bus *pub, *sub;
 	struct bus_msg m;
-	char dir[200], url[256];
+	char dir[200], url[256], *buf;
 	size_t n;
+	int raw, got, found;
+	int64_t deadline = ms_now() + 10000;
 
 	ck_strlcpy(dir, f->dir, sizeof(dir));
 	n = strlen(dir);
@@ -646,6 +649,30 @@ test_bus_long_path(void **state)
 	assert_int_equal(bus_recv(sub, &m, 2000), 0);
 	assert_string_equal(m.topic, EVENTS);
 	bus_close(sub);
+	/* folded, not batches of their own: one message carries all three */
+	raw = raw_sub_connected(url, pub, "*\n");
+	assert_int_equal(bus_set_linger(pub, BUS_LINGER_MAX_MS), 0);
+	assert_int_equal(bus_publish(pub, "probe/", 3, "{}", 2), 0);
+	assert_int_equal(bus_publish(pub, "configmaps/", 4, "{}", 2), 0);
+	assert_int_equal(bus_publish(pub, "pods/", 5, "{}", 2), 0);
+	assert_int_equal(bus_publish(pub, EVENTS, 6, "{}", 2), 0);
+	for (;;) {
+		assert_true(ms_now() < deadline);
+		got = nn_recv(raw, &buf, NN_MSG, NN_DONTWAIT);
+		if (got < 0) {
+			usleep(5000);
+			continue;
+		}
+		found = memmem(buf, (size_t)got, "configmaps/ ", 12) != NULL;
+		if (found) {
+			assert_non_null(memmem(buf, (size_t)got, "pods/ ", 6));
+			assert_non_null(memmem(buf, (size_t)got, EVENTS " ", 8));
+		}
+		nn_freemsg(buf);	/* else a probe's batch */
+		if (found)
+			break;
+	}
+	nn_close(raw);
 	bus_close(pub);
 	snprintf(url, sizeof(url), "%s/bus", dir);
 	unlink(url);

@@ -98,9 +98,9 @@ struct bus {
 	int		 is_pub;
 	char		*url;
 	/*
-	 * pub: each class's socket (sock, or its own); -1: the class is not in
-	 * use and its topics go in the main class. sub: the socket connected
-	 * to the class's own endpoint, or -1.
+	 * pub: each class's socket (sock, or its own); < 0: the class has no
+	 * endpoint of its own and its topics go in the main class. sub: the
+	 * endpoint id of sock's connection to the class's own endpoint, or -1.
 	 */
 	int		 csock[CLASSES];
 	uint64_t	 epoch;		/* pub: this run's */

@@ -21,12 +21,13 @@ HA_LEADER_FLAGS="--leader-elect --leader-elect-lease-duration=8s
 --leader-elect-renew-deadline=6s --leader-elect-retry-period=1s"
 
 # pick_port KEY: hp[KEY] = a loopback port nobody listens on now and not handed out by
-# this run (no $(...): the list of those handed out must survive the call).
+# this run (no $(...): the list of those handed out must survive the call). Below Linux's
+# ephemeral range (32768 up), where a client's connection could hold it unseen.
 ha_taken=" "
 pick_port() {
 	local p
 	while true; do
-		p=$((20000 + RANDOM % 40000))
+		p=$((20000 + RANDOM % 12000))
 		case "$ha_taken" in *" $p "*) continue ;; esac
 		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
 		ha_taken="$ha_taken$p "

@@ -138,7 +138,9 @@ api_ready() {
 	p=$(cat "$dir/run/apiserver.port")
 	curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$p/readyz" 2>/dev/null || return 1
 	[ "$secure" = 1 ] || return 0
-	api_curl -fsS -o /dev/null --max-time 2 "https://127.0.0.1:$secure_port/readyz" 2>/dev/null
+	[ -s "$dir/run/apiserver.secure-port" ] || return 1
+	p=$(cat "$dir/run/apiserver.secure-port")
+	api_curl -fsS -o /dev/null --max-time 2 "https://127.0.0.1:$p/readyz" 2>/dev/null
 }
 
 nodes_ready() {
@@ -230,23 +232,20 @@ secure_prepare() {
 	"$PKI" init "$dir/pki" "${args[@]}" || die "could not create $dir/pki"
 	printf 'Authorization: Bearer %s\n' "$("$PKI" token "$dir/pki" ckube-admin)" >"$dir/run/admin.header"
 	chmod 0700 "$dir/data" "$dir/run"
-	# The secure port: the last one when it is free, else a free loopback port.
-	secure_port=
+	# The secure port: the last one when it seems free, else 0 (the apiserver takes an
+	# ephemeral one and writes it to run/apiserver.secure-port).
+	secure_port=0
 	if [ -s "$dir/run/apiserver.secure-port" ]; then
 		p=$(cat "$dir/run/apiserver.secure-port")
 		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || secure_port=$p
 	fi
-	while [ -z "$secure_port" ]; do
-		p=$((20000 + RANDOM % 40000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || secure_port=$p
-	done
-	echo "$secure_port" >"$dir/run/apiserver.secure-port"
 }
 
 # secure_flags: the apiserver's flags of a secure cluster.
 secure_flags() {
 	local k=$dir/pki
 	echo "--secure-bind-address=127.0.0.1 --secure-port=$secure_port" \
+	    "--secure-port-file=$dir/run/apiserver.secure-port" \
 	    "--tls-cert-file=$k/apiserver.crt --tls-private-key-file=$k/apiserver.key" \
 	    "--client-ca-file=$k/ca.crt --token-auth-file=$k/tokens.csv --anonymous-auth=false" \
 	    "$authz_flag" \
@@ -258,31 +257,46 @@ kubeconfig_of() {
 	if [ "$secure" = 1 ]; then echo "$dir/kubeconfigs/$1.kubeconfig"; else echo "$dir/kubeconfig"; fi
 }
 
-
-do_up() {
-	local deadline name p url dns_flag sec_flags=
-	mkdir -p "$dir/data" "$dir/logs" "$dir/run"
-	deadline=$(($(date +%s) + UP_TIMEOUT))
-	[ -x "$BIN/ckube-apiserver" ] || die "no $BIN/ckube-apiserver (run make first)"
+# start_apiserver: ckube-apiserver on $port (and $secure_port), on the cluster's bus.
+start_apiserver() {
+	local sec_flags=
 	if [ "$secure" = 1 ]; then
-		secure_prepare
+		rm -f "$dir/run/apiserver.secure-port"
 		sec_flags=$(secure_flags)
-	fi
-
-	# A resumed cluster keeps its port when it had one, so kubeconfigs stay valid.
-	if [ "$port" = 0 ] && [ -s "$dir/run/apiserver.lastport" ] && ! pid_alive "$dir/run/apiserver.pid"; then
-		p=$(cat "$dir/run/apiserver.lastport")
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; fi
 	fi
 	# shellcheck disable=SC2086 # a list of flags
 	start_daemon apiserver --bind-address=127.0.0.1 --port="$port" \
 	    --port-file="$dir/run/apiserver.port" --data-dir="$dir/data" \
 	    --watch-bus="ipc://$dir/data/bus" --v="${CKUBE_V:-1}" $sec_flags ${daemon_flags[apiserver]:-}
+}
+
+do_up() {
+	local deadline name p url dns_flag kept=0
+	mkdir -p "$dir/data" "$dir/logs" "$dir/run"
+	deadline=$(($(date +%s) + UP_TIMEOUT))
+	[ -x "$BIN/ckube-apiserver" ] || die "no $BIN/ckube-apiserver (run make first)"
+	[ "$secure" = 1 ] && secure_prepare
+
+	# A resumed cluster keeps its ports when they seem free, so kubeconfigs stay valid.
+	# "Seem": a port some client's connection holds answers no connect but fails bind, so
+	# an apiserver that exits on a kept port is started once more on ephemeral ones.
+	if [ "$port" = 0 ] && [ -s "$dir/run/apiserver.lastport" ] && ! pid_alive "$dir/run/apiserver.pid"; then
+		p=$(cat "$dir/run/apiserver.lastport")
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p kept=1; fi
+	fi
+	[ "$secure" = 1 ] && [ "$secure_port" != 0 ] && kept=1
+	start_apiserver
+	if ! wait_for "$deadline" api_ready && [ "$kept" = 1 ] && ! pid_alive "$dir/run/apiserver.pid"; then
+		echo "local-cluster: the apiserver exited on its last ports; starting it on new ones" >&2
+		port=0 secure_port=0
+		start_apiserver
+	fi
 	if ! wait_for "$deadline" api_ready; then
 		pid_alive "$dir/run/apiserver.pid" || echo "local-cluster: ckube-apiserver exited" >&2
 		log_tail "$dir/logs/apiserver.log"
 		die "apiserver not ready within ${UP_TIMEOUT}s"
 	fi
+	[ "$secure" = 1 ] && secure_port=$(cat "$dir/run/apiserver.secure-port")
 	p=$(cat "$dir/run/apiserver.port")
 	cp "$dir/run/apiserver.port" "$dir/run/apiserver.lastport"
 	url="http://127.0.0.1:$p"

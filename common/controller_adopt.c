@@ -184,6 +184,22 @@ controller_fill_once(struct controller *c, const char *resource,
 	return done ? 0 : CK_EAGAIN;
 }
 
+int
+controller_fill_selected(struct controller *c, const char *resource,
+    const struct kobj *obj, const struct label_selector *sel)
+{
+	char *selstr;
+	int rc;
+
+	if (sel == NULL || selector_is_nothing(sel))
+		return 0;
+	selstr = selector_to_string(sel);
+	rc = controller_fill_once(c, resource, obj, kobj_namespace(obj),
+	    selstr);
+	free(selstr);
+	return rc;
+}
+
 /* The first adoption pass for obj (then marked): LIST its orphans too. */
 static bool
 first_pass(struct controller *c, const struct kobj *obj)

@@ -103,17 +103,12 @@ static int
 fill_pods(struct controller *c, const struct kobj *pdb)
 {
 	struct label_selector *sel;
-	char err[ERR_MAX], *selstr;
-	int rc = 0;
+	char err[ERR_MAX];
+	int rc;
 
 	if (pdb_selector(pdb, &sel, err) < 0)
 		return 0;	/* the sync reports it */
-	if (!selector_is_nothing(sel)) {
-		selstr = selector_to_string(sel);
-		rc = controller_fill_once(c, "pods", pdb, kobj_namespace(pdb),
-		    selstr);
-		free(selstr);
-	}
+	rc = controller_fill_selected(c, "pods", pdb, sel);
 	selector_free(sel);
 	return rc;
 }

@@ -251,7 +251,7 @@ endpoints_reconcile(struct controller *c, const char *key)
 	cJSON *have = NULL;
 	cJSON *subsets;
 	const char *slash = strchr(key, '/');
-	char ns[CK_NAME_MAX + 1], *selstr;
+	char ns[CK_NAME_MAX + 1];
 	size_t npods = 0;
 	int rc = 0, r;
 
@@ -288,9 +288,7 @@ endpoints_reconcile(struct controller *c, const char *key)
 	if (service_selector(svc, &sel) < 0)
 		goto out;	/* no selector: someone else's Endpoints */
 	/* The pods older than the Service (or its selector) come first. */
-	selstr = selector_to_string(sel);
-	r = controller_fill_once(c, "pods", svc, ns, selstr);
-	free(selstr);
+	r = controller_fill_selected(c, "pods", svc, sel);
 	if (r == CK_EAGAIN) {
 		controller_requeue_after(c, key, FILL_WAIT_MS);
 		goto out;

@@ -110,16 +110,9 @@ rs_want_pod(struct controller *c, const struct kobj *pod)
 static int
 fill_orphans(struct controller *c, const struct rs_owner *o)
 {
-	char *selstr;
-	int rc;
-
-	if (selector_is_nothing(o->sel) || selector_is_empty(o->sel))
+	if (selector_is_empty(o->sel))
 		return 0;
-	selstr = selector_to_string(o->sel);
-	rc = controller_fill_once(c, "pods", o->obj, kobj_namespace(o->obj),
-	    selstr);
-	free(selstr);
-	return rc;
+	return controller_fill_selected(c, "pods", o->obj, o->sel);
 }
 
 /* Enqueue the owners a pod may concern: its controller, or matching ones. */

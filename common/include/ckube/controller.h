@@ -216,6 +216,11 @@ bool	controller_selected_by(struct controller *c, const char *resource,
 int	controller_fill_once(struct controller *c, const char *resource,
 	    const struct kobj *obj, const char *ns, const char *selector);
 
+/* controller_fill_once() of what sel selects in obj's namespace; 0 for a
+ * selector that selects nothing. */
+int	controller_fill_selected(struct controller *c, const char *resource,
+	    const struct kobj *obj, const struct label_selector *sel);
+
 int	controller_list_orphans(struct controller *c, const char *resource,
 	    const struct client_gvr *gvr, const struct kobj *obj,
 	    const struct label_selector *sel, struct kobj ***out,

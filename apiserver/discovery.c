@@ -253,6 +253,13 @@ reply_metrics(struct apiserver *srv, struct api_response *resp)
 	metrics_gauge_set(metrics_gauge("apiserver_store_batch_max",
 			      "The most writes one transaction took."),
 	    (double)ws.max_batch);
+	metrics_gauge_set(metrics_gauge("apiserver_store_recent_hits_total",
+			      "GETs the store answered from the objects it "
+			      "wrote last, without a database read."),
+	    (double)ws.recent_hits);
+	metrics_gauge_set(metrics_gauge("apiserver_store_recent_misses_total",
+			      "GETs that read the database."),
+	    (double)ws.recent_misses);
 	metrics_render(&sb);
 	s = strbuf_detach(&sb, &len);
 	api_response_take(resp, 200, METRICS_CONTENT_TYPE, s, len);

@@ -6,6 +6,7 @@ STORE_SRCS += apiserver/store/store.c
 STORE_SRCS += apiserver/store/store_etcd.c
 STORE_SRCS += apiserver/store/store_etcd_http.c
 STORE_SRCS += apiserver/store/store_etcd_watch.c
+STORE_SRCS += apiserver/store/store_recent.c
 STORE_SRCS += apiserver/store/store_sqlite.c
 STORE_SRCS += apiserver/store/store_sqlite_sql.c
 STORE_TEST_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(STORE_SRCS)) $(LIBCKUBE)

@@ -124,6 +124,8 @@ struct store_write_stats {
 	size_t		max_batch;	/* the most units one transaction took */
 	size_t		queued;		/* units waiting now */
 	int		leading;	/* 1 while a batch runs (has taken its units) */
+	uint64_t	recent_hits;	/* GETs answered by the recent writes */
+	uint64_t	recent_misses;	/* GETs that read the database */
 };
 
 void	store_write_stats(struct store *s, struct store_write_stats *out);

@@ -27,6 +27,7 @@
 #include "ckube/log.h"
 #include "ckube/strbuf.h"
 
+#include "store_recent.h"
 #include "store_sqlite_sql.h"
 
 #define STORE_READERS_MAX	4
@@ -37,6 +38,8 @@
 #define STORE_BATCH_MAX		256
 /* ...and stops taking more once their bodies reach this many bytes. */
 #define STORE_BATCH_BYTES	(4u << 20)
+/* The bodies of the objects written last that GETs find without a read. */
+#define STORE_RECENT_BYTES	(16u << 20)
 
 static const char *const event_type_names[] = {
 	[STORE_ADDED] = "ADDED",
@@ -87,6 +90,7 @@ struct sqlite_store {
 	bool		 fail_commit;	/* the hook's "eio", under wmu */
 
 	_Atomic int64_t	 rev;		/* cached; the database is the truth */
+	struct store_recent *recent;	/* filled under wmu, in commit order */
 	_Atomic int64_t	 compacted;
 };
 
@@ -363,6 +367,7 @@ store_open(const char *path, struct store **out, struct ck_status *st)
 	pthread_cond_init(&s->pool_cv, NULL);
 	pthread_mutex_init(&s->hook_mu, NULL);
 	pthread_cond_init(&s->hook_cv, NULL);
+	s->recent = store_recent_new(STORE_RECENT_BYTES);
 	if ((rc = conn_open(path, 0, &s->writer, st)) < 0)
 		goto fail;
 	if ((rc = sq_init_schema(s, st)) < 0)
@@ -402,6 +407,7 @@ sq_close(struct store *base)
 	pthread_cond_destroy(&s->pool_cv);
 	pthread_mutex_destroy(&s->hook_mu);
 	pthread_cond_destroy(&s->hook_cv);
+	store_recent_free(s->recent);
 	free(s->path);
 	free(s->full_file);
 	free(s);
@@ -515,6 +521,12 @@ sq_get(struct store *base, const char *resource, const char *ns,
 		return rc;
 	if (ns == NULL)
 		ns = "";
+	if (store_recent_get(s->recent, resource, ns, name, &out->rv,
+	    &out->body, &out->body_len) == 0) {
+		out->ns = ck_strdup(ns);
+		out->name = ck_strdup(name);
+		return 0;
+	}
 	if ((rc = reader_get(s, &c)) < 0)
 		return rc;
 	if ((stmt = conn_stmt(c, ST_OBJ_GET)) == NULL) {
@@ -1067,6 +1079,7 @@ sq_write_stats(struct store *base, struct store_write_stats *out)
 	out->queued = s->nqueued;
 	out->leading = s->leading;
 	pthread_mutex_unlock(&s->qmu);
+	store_recent_stats(s->recent, &out->recent_hits, &out->recent_misses);
 }
 
 static int
@@ -1325,6 +1338,14 @@ batch_run(struct sqlite_store *s, struct wunit **us, size_t n, size_t *used)
 	/* Read inside the transaction: right even if another process wrote. */
 	if ((rc = conn_revision(w, &seq)) < 0)
 		goto fail;
+	if (seq != atomic_load(&s->rev)) {
+		/* Written by another process: what GETs find here may be old. */
+		log_info("store %s: revision %lld, %lld expected: written "
+		    "elsewhere", s->path, (long long)seq,
+		    (long long)atomic_load(&s->rev));
+		store_recent_clear(s->recent);
+		atomic_store(&s->rev, seq);
+	}
 	next = seq + 1;
 	for (i = 0; i < n; i++) {
 		if (i > 0 && bytes >= STORE_BATCH_BYTES) {
@@ -1380,6 +1401,17 @@ queue_unget(struct sqlite_store *s, struct wunit **us, size_t n)
 	}
 }
 
+/* A committed write's object state for later GETs (wmu held). */
+static void
+recent_note(struct sqlite_store *s, const struct write_req *r)
+{
+	if (r->op == OP_DELETE)
+		store_recent_drop(s->recent, r->resource, r->ns, r->name);
+	else
+		store_recent_put(s->recent, r->resource, r->ns, r->name, r->rv,
+		    r->body, strlen(r->body));
+}
+
 /*
  * Run one batch as the leader: the transaction under wmu, tickets for the
  * committed writes in revision order. Returns how many units it took.
@@ -1399,8 +1431,10 @@ batch_lead(struct sqlite_store *s, struct wunit **us, size_t n, uint64_t *ticket
 	for (i = 0; rc == 0 && i < used; i++) {
 		if (us[i]->rc < 0)
 			continue;
-		for (j = 0; j < us[i]->n; j++)
+		for (j = 0; j < us[i]->n; j++) {
+			recent_note(s, &us[i]->rs[j]);
 			atomic_store(&s->rev, us[i]->rs[j].rv);
+		}
 		s->next_ticket += us[i]->n;
 	}
 	pthread_mutex_unlock(&s->wmu);

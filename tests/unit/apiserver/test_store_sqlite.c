@@ -843,6 +843,87 @@ test_store_sqlite_failure_rolls_back(void **state)
 	cJSON_Delete(o);
 }
 
+static uint64_t
+recent_hits(struct store *s)
+{
+	struct store_write_stats ws;
+
+	store_write_stats(s, &ws);
+	return ws.recent_hits;
+}
+
+/*
+ * GETs of what was just written come from the recent writes, always the
+ * newest committed state; a delete, a refused or failed write and a write
+ * by another process never leave an old state to be read.
+ */
+static void
+test_store_sqlite_recent(void **state)
+{
+	struct fx *f = *state;
+	struct store_item it;
+	cJSON *o = new_obj("default", "a");
+	uint64_t hits;
+	int64_t rv;
+
+	create(f->s, "pods", "default", "a");
+	hits = recent_hits(f->s);
+	assert_int_equal(store_get(f->s, "pods", "default", "a", &it), 0);
+	assert_int_equal(recent_hits(f->s), hits + 1);
+	assert_int_equal(it.rv, 1);
+	assert_int_equal(body_rv(it.body), 1);
+	assert_int_equal(strlen(it.body), it.body_len);
+	assert_string_equal(it.ns, "default");
+	assert_string_equal(it.name, "a");
+	store_item_fini(&it);
+
+	/* An update replaces it; a refused one leaves it. */
+	cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(o, "spec"),
+	    "nodeName", "n1");
+	assert_int_equal(store_update(f->s, "pods", "default", "a", o, 1, &rv), 0);
+	assert_int_equal(store_update(f->s, "pods", "default", "a", o, 1, &rv),
+	    CK_ECONFLICT);
+	assert_int_equal(store_get(f->s, "pods", "default", "a", &it), 0);
+	assert_int_equal(it.rv, 2);
+	assert_non_null(strstr(it.body, "\"nodeName\":\"n1\""));
+	store_item_fini(&it);
+
+	/* A failed transaction leaves the committed state. */
+	exec_side(f, "CREATE TRIGGER fail_a BEFORE INSERT ON events "
+	    "WHEN NEW.name = 'a' BEGIN SELECT RAISE(ABORT, 'injected'); END;");
+	assert_int_equal(store_update(f->s, "pods", "default", "a", o, 0, &rv),
+	    CK_EIO);
+	assert_int_equal(store_get(f->s, "pods", "default", "a", &it), 0);
+	assert_int_equal(it.rv, 2);
+	store_item_fini(&it);
+	exec_side(f, "DROP TRIGGER fail_a;");
+
+	/* Deleted: gone, and a new object of the same name is the new one. */
+	assert_int_equal(store_delete(f->s, "pods", "default", "a", 0, NULL, NULL), 0);
+	assert_int_equal(store_get(f->s, "pods", "default", "a", &it), CK_ENOTFOUND);
+	assert_int_equal(create(f->s, "pods", "default", "a"), 4);
+	assert_int_equal(store_get(f->s, "pods", "default", "a", &it), 0);
+	assert_int_equal(it.rv, 4);
+	store_item_fini(&it);
+
+	/*
+	 * Another process wrote the row (and the log): the next write sees a
+	 * revision it did not make and forgets every recent write.
+	 */
+	exec_side(f, "UPDATE objects SET rv = 5, body = "
+	    "'{\"metadata\":{\"name\":\"a\",\"resourceVersion\":\"5\"},"
+	    "\"spec\":{\"side\":1}}' WHERE name = 'a';"
+	    "INSERT INTO events(rv, resource, namespace, name, type, body) "
+	    "SELECT 5, resource, namespace, name, 'MODIFIED', body FROM objects "
+	    "WHERE name = 'a';");
+	create(f->s, "pods", "default", "b");
+	assert_int_equal(store_get(f->s, "pods", "default", "a", &it), 0);
+	assert_int_equal(it.rv, 5);
+	assert_non_null(strstr(it.body, "\"side\":1"));
+	store_item_fini(&it);
+	cJSON_Delete(o);
+}
+
 static void
 test_store_sqlite_bad_contents(void **state)
 {
@@ -1092,6 +1173,7 @@ main(void)
 		T(test_store_sqlite_concurrent_writers),
 		T(test_store_sqlite_open_bad_files),
 		T(test_store_sqlite_failure_rolls_back),
+		T(test_store_sqlite_recent),
 		T(test_store_sqlite_hook_reads_not_writes),
 		T(test_store_sqlite_bad_contents),
 		T(test_store_sqlite_txn),

@@ -1,0 +1,197 @@
+/*
+ * store_recent.c: the recently written objects (store_recent.h): a strmap
+ * by "resource\nns\nname" and a list from the oldest write to the newest,
+ * which the byte bound trims from its head.
+ */
+#include "store_recent.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ckube/alloc.h"
+#include "ckube/err.h"
+#include "ckube/strmap.h"
+
+struct entry {
+	struct entry	*prev, *next;	/* oldest write first */
+	int64_t		 rv;
+	size_t		 len;
+	char		*body;
+	char		 key[];
+};
+
+struct store_recent {
+	pthread_mutex_t	 mu;
+	struct strmap	*map;
+	struct entry	*head, *tail;
+	size_t		 bytes;		/* of the bodies held */
+	size_t		 max_bytes;
+	uint64_t	 hits, misses;
+};
+
+struct store_recent *
+store_recent_new(size_t max_bytes)
+{
+	struct store_recent *r = ck_calloc(1, sizeof(*r));
+
+	pthread_mutex_init(&r->mu, NULL);
+	r->map = strmap_new();
+	r->max_bytes = max_bytes;
+	return r;
+}
+
+static void
+entry_free(void *p)
+{
+	struct entry *e = p;
+
+	free(e->body);
+	free(e);
+}
+
+void
+store_recent_free(struct store_recent *r)
+{
+	if (r == NULL)
+		return;
+	strmap_free(r->map, entry_free);
+	pthread_mutex_destroy(&r->mu);
+	free(r);
+}
+
+/* "resource\nns\nname" (none of them holds a newline), malloc'd. */
+static char *
+key_of(const char *resource, const char *ns, const char *name, size_t *len)
+{
+	size_t n = strlen(resource) + strlen(ns) + strlen(name) + 3;
+	char *k = ck_malloc(n);
+
+	snprintf(k, n, "%s\n%s\n%s", resource, ns, name);
+	*len = n;
+	return k;
+}
+
+/* Take e off the list (mu held). */
+static void
+unlink_entry(struct store_recent *r, struct entry *e)
+{
+	if (e->prev != NULL)
+		e->prev->next = e->next;
+	else
+		r->head = e->next;
+	if (e->next != NULL)
+		e->next->prev = e->prev;
+	else
+		r->tail = e->prev;
+	r->bytes -= e->len;
+}
+
+/* Remove e from the map and the list, and free it (mu held). */
+static void
+remove_entry(struct store_recent *r, struct entry *e)
+{
+	strmap_remove(r->map, e->key);
+	unlink_entry(r, e);
+	entry_free(e);
+}
+
+void
+store_recent_put(struct store_recent *r, const char *resource,
+    const char *ns, const char *name, int64_t rv, const char *body,
+    size_t len)
+{
+	struct entry *e, *old;
+	size_t klen;
+	char *k;
+
+	if (len > r->max_bytes) {
+		store_recent_drop(r, resource, ns, name);
+		return;
+	}
+	k = key_of(resource, ns, name, &klen);
+	e = ck_malloc(sizeof(*e) + klen);
+	memcpy(e->key, k, klen);
+	free(k);
+	e->rv = rv;
+	e->len = len;
+	e->body = ck_malloc(len + 1);
+	memcpy(e->body, body, len);
+	e->body[len] = '\0';
+	e->next = NULL;
+	pthread_mutex_lock(&r->mu);
+	if ((old = strmap_get(r->map, e->key)) != NULL)
+		remove_entry(r, old);
+	strmap_put(r->map, e->key, e);
+	e->prev = r->tail;
+	if (r->tail != NULL)
+		r->tail->next = e;
+	else
+		r->head = e;
+	r->tail = e;
+	r->bytes += len;
+	while (r->bytes > r->max_bytes && r->head != NULL)
+		remove_entry(r, r->head);
+	pthread_mutex_unlock(&r->mu);
+}
+
+void
+store_recent_drop(struct store_recent *r, const char *resource,
+    const char *ns, const char *name)
+{
+	struct entry *e;
+	size_t klen;
+	char *k = key_of(resource, ns, name, &klen);
+
+	pthread_mutex_lock(&r->mu);
+	if ((e = strmap_get(r->map, k)) != NULL)
+		remove_entry(r, e);
+	pthread_mutex_unlock(&r->mu);
+	free(k);
+}
+
+void
+store_recent_clear(struct store_recent *r)
+{
+	pthread_mutex_lock(&r->mu);
+	while (r->head != NULL)
+		remove_entry(r, r->head);
+	pthread_mutex_unlock(&r->mu);
+}
+
+int
+store_recent_get(struct store_recent *r, const char *resource,
+    const char *ns, const char *name, int64_t *rv, char **body,
+    size_t *len)
+{
+	struct entry *e;
+	size_t klen;
+	char *k = key_of(resource, ns, name, &klen);
+	int rc = CK_ENOTFOUND;
+
+	pthread_mutex_lock(&r->mu);
+	if ((e = strmap_get(r->map, k)) != NULL) {
+		*rv = e->rv;
+		*len = e->len;
+		*body = ck_malloc(e->len + 1);
+		memcpy(*body, e->body, e->len + 1);
+		r->hits++;
+		rc = 0;
+	} else {
+		r->misses++;
+	}
+	pthread_mutex_unlock(&r->mu);
+	free(k);
+	return rc;
+}
+
+void
+store_recent_stats(struct store_recent *r, uint64_t *hits, uint64_t *misses)
+{
+	pthread_mutex_lock(&r->mu);
+	*hits = r->hits;
+	*misses = r->misses;
+	pthread_mutex_unlock(&r->mu);
+}

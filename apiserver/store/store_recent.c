@@ -1,6 +1,6 @@
 /*
  * store_recent.c: the recently written objects (store_recent.h): a strmap
- * by "resource\nns\nname" and a list from the oldest write to the newest,
+ * by key_of() and a list from the oldest write to the newest,
  * which the byte bound trims from its head.
  */
 #include "store_recent.h"
@@ -14,6 +14,9 @@
 #include "ckube/alloc.h"
 #include "ckube/err.h"
 #include "ckube/strmap.h"
+
+/* Keys up to this long are built on the stack (names are at most 253). */
+#define KEY_BUF		512
 
 struct entry {
 	struct entry	*prev, *next;	/* oldest write first */
@@ -62,16 +65,31 @@ store_recent_free(struct store_recent *r)
 	free(r);
 }
 
-/* "resource\nns\nname" (none of them holds a newline), malloc'd. */
+/*
+ * The key "resource\nNSLEN\nns" + name: resource is a registry name (no
+ * newline) and the namespace's length ends it, so no two keys collide
+ * whatever the name holds. Written into buf (size bytes) when it fits,
+ * else malloc'd; *len counts the NUL.
+ */
 static char *
-key_of(const char *resource, const char *ns, const char *name, size_t *len)
+key_of(const char *resource, const char *ns, const char *name, char *buf,
+    size_t size, size_t *len)
 {
-	size_t n = strlen(resource) + strlen(ns) + strlen(name) + 3;
-	char *k = ck_malloc(n);
+	size_t nslen = strlen(ns);
+	size_t n = strlen(resource) + strlen(name) + nslen + 24;
+	char *k = n <= size ? buf : ck_malloc(n);
+	int w;
 
-	snprintf(k, n, "%s\n%s\n%s", resource, ns, name);
-	*len = n;
+	w = snprintf(k, n, "%s\n%zu\n%s%s", resource, nslen, ns, name);
+	*len = (size_t)w + 1;
 	return k;
+}
+
+static void
+key_free(char *k, const char *buf)
+{
+	if (k != buf)
+		free(k);
 }
 
 /* Take e off the list (mu held). */
@@ -104,6 +122,7 @@ store_recent_put(struct store_recent *r, const char *resource,
     size_t len)
 {
 	struct entry *e, *old;
+	char buf[KEY_BUF];
 	size_t klen;
 	char *k;
 
@@ -111,10 +130,10 @@ store_recent_put(struct store_recent *r, const char *resource,
 		store_recent_drop(r, resource, ns, name);
 		return;
 	}
-	k = key_of(resource, ns, name, &klen);
+	k = key_of(resource, ns, name, buf, sizeof(buf), &klen);
 	e = ck_malloc(sizeof(*e) + klen);
 	memcpy(e->key, k, klen);
-	free(k);
+	key_free(k, buf);
 	e->rv = rv;
 	e->len = len;
 	e->body = ck_malloc(len + 1);
@@ -142,14 +161,15 @@ store_recent_drop(struct store_recent *r, const char *resource,
     const char *ns, const char *name)
 {
 	struct entry *e;
+	char buf[KEY_BUF];
 	size_t klen;
-	char *k = key_of(resource, ns, name, &klen);
+	char *k = key_of(resource, ns, name, buf, sizeof(buf), &klen);
 
 	pthread_mutex_lock(&r->mu);
 	if ((e = strmap_get(r->map, k)) != NULL)
 		remove_entry(r, e);
 	pthread_mutex_unlock(&r->mu);
-	free(k);
+	key_free(k, buf);
 }
 
 void
@@ -167,8 +187,9 @@ store_recent_get(struct store_recent *r, const char *resource,
     size_t *len)
 {
 	struct entry *e;
+	char buf[KEY_BUF];
 	size_t klen;
-	char *k = key_of(resource, ns, name, &klen);
+	char *k = key_of(resource, ns, name, buf, sizeof(buf), &klen);
 	int rc = CK_ENOTFOUND;
 
 	pthread_mutex_lock(&r->mu);
@@ -183,7 +204,7 @@ store_recent_get(struct store_recent *r, const char *resource,
 		r->misses++;
 	}
 	pthread_mutex_unlock(&r->mu);
-	free(k);
+	key_free(k, buf);
 	return rc;
 }
 

@@ -65,6 +65,28 @@ test_store_recent_put_get(void **state)
 	assert_int_equal(hits, 2);
 	assert_int_equal(misses, 3);
 
+	/* Keys cannot collide, whatever the parts hold. */
+	store_recent_put(r, "r", "a", "b\nc", 5, "{\"k\":1}", 7);
+	store_recent_put(r, "r", "a\nb", "c", 6, "{\"k\":2}", 7);
+	b = get(r, "r", "a", "b\nc", &rv);
+	assert_string_equal(b, "{\"k\":1}");
+	free(b);
+	b = get(r, "r", "a\nb", "c", &rv);
+	assert_string_equal(b, "{\"k\":2}");
+	free(b);
+	/* A name too long for the stack buffer. */
+	{
+		char big[600];
+
+		memset(big, 'n', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		store_recent_put(r, "pods", "default", big, 7, "{}", 2);
+		free(get(r, "pods", "default", big, &rv));
+		assert_int_equal(rv, 7);
+		store_recent_drop(r, "pods", "default", big);
+		assert_null(get(r, "pods", "default", big, &rv));
+	}
+
 	store_recent_drop(r, "pods", "default", "a");
 	store_recent_drop(r, "pods", "default", "never");
 	assert_null(get(r, "pods", "default", "a", &rv));

@@ -118,10 +118,13 @@ burst_and_snap() {
 }
 
 # cut NAME FRACTION: the snapshot with its WAL cut at that fraction (plus an
-# odd byte, mid-frame) and no -shm. Never before the frames a checkpoint already
-# copied into the database (nBackfill in the -shm): SQLite syncs the WAL before
-# it checkpoints, so a power loss cannot lose those, and a cut there would mix
-# newer database pages with older WAL frames.
+# odd byte, mid-frame) and no -shm. Never before the frames a checkpoint may
+# have copied into the database: SQLite syncs the WAL before it checkpoints, so
+# a power loss cannot lose those, and a cut there would mix newer database pages
+# with older WAL frames. The -shm says how far: nBackfill once a checkpoint is
+# done, nBackfillAttempted while one runs (the copy may stop the apiserver in
+# the middle of an automatic checkpoint; CI once cut below one and saw
+# "invalid page number").
 cut_copy() {
 	local src=$CK_TMP/raw-normal/data dst=$CK_TMP/$1/data size at
 	mkdir -p "$dst"
@@ -135,8 +138,12 @@ try:
     with open(wal, "rb") as f:
         page = struct.unpack(">I", f.read(32)[8:12])[0]
     with open(shm, "rb") as f:
-        nbackfill = struct.unpack("<I", f.read(100)[96:100])[0]
-    backfilled = 32 + nbackfill * (page + 24)
+        info = f.read(136)
+    # WalCkptInfo after the two 48-byte headers: nBackfill at 96,
+    # nBackfillAttempted at 128 (native byte order).
+    frames = max(struct.unpack("<I", info[96:100])[0],
+                 struct.unpack("<I", info[128:132])[0])
+    backfilled = 32 + frames * (page + 24)
 except (OSError, struct.error):
     pass
 print(max(int(size * frac), backfilled) + 7)

@@ -49,6 +49,7 @@ static const char *opt_service_range;
 static const char *opt_kubelet_allow;
 static int64_t opt_apiservice_check_ms;
 static const char *opt_storage_sync;
+static int64_t opt_recent_bytes;
 static const char *opt_storage_backend;
 static const char *opt_etcd_servers;
 static const char *opt_etcd_prefix;
@@ -157,6 +158,12 @@ static const struct flag apiserver_flags[] = {
 	    "never corrupting the database) or full (an fsync per commit: "
 	    "nothing acknowledged is lost, slower writes); sqlite only: etcd "
 	    "syncs its members' disks itself" },
+	{ "storage-recent-bytes", FLAG_SIZE, &opt_recent_bytes, "16Mi",
+	    "Storage",
+	    "the bodies of the objects written last that answer GETs without "
+	    "a database read (most GETs read what was just written: a binding "
+	    "the pod just created); more covers a longer backlog at that "
+	    "much memory (0 = none; sqlite only)" },
 	{ "compaction-interval", FLAG_DURATION, &opt_compact_ms, "5m",
 	    "Storage",
 	    "compact the change log every interval, keeping the last "
@@ -385,6 +392,7 @@ open_store(const char *dbpath, struct store **out)
 	if (store_set_sync(*out, opt_storage_sync) < 0)
 		fatalx("store %s: cannot set synchronous=%s", dbpath,
 		    opt_storage_sync);
+	store_set_recent_bytes(*out, (size_t)opt_recent_bytes);
 }
 
 static void

@@ -54,6 +54,13 @@ store_set_sync(struct store *s, const char *mode)
 }
 
 void
+store_set_recent_bytes(struct store *s, size_t bytes)
+{
+	if (s->ops->set_recent_bytes != NULL)
+		s->ops->set_recent_bytes(s, bytes);
+}
+
+void
 store_set_commit_hook(struct store *s, store_commit_fn fn, void *arg)
 {
 	s->ops->set_commit_hook(s, fn, arg);

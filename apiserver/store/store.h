@@ -104,6 +104,11 @@ const char *store_last_error(void);
  * writes survive power loss too). CK_EINVALID for anything else.
  */
 int	store_set_sync(struct store *s, const char *mode) CK_MUST_CHECK;
+/*
+ * At most this many bytes of the bodies it wrote last answer GETs without a
+ * read (store_recent.h; 0 = none). SQLite only; other backends ignore it.
+ */
+void	store_set_recent_bytes(struct store *s, size_t bytes);
 void	store_set_commit_hook(struct store *s, store_commit_fn fn, void *arg);
 
 /*

@@ -12,6 +12,8 @@ struct store_ops {
 	const char	*name;
 	void	(*close)(struct store *s);
 	int	(*set_sync)(struct store *s, const char *mode);
+	/* Optional (NULL: the backend keeps no recent writes). */
+	void	(*set_recent_bytes)(struct store *s, size_t bytes);
 	void	(*set_commit_hook)(struct store *s, store_commit_fn fn, void *arg);
 	int	(*write_health)(struct store *s, char *msg, size_t len);
 	void	(*write_stats)(struct store *s, struct store_write_stats *out);

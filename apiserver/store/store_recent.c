@@ -116,6 +116,14 @@ remove_entry(struct store_recent *r, struct entry *e)
 	entry_free(e);
 }
 
+/* The oldest writes leave until the bodies fit the bound (mu held). */
+static void
+trim(struct store_recent *r)
+{
+	while (r->bytes > r->max_bytes && r->head != NULL)
+		remove_entry(r, r->head);
+}
+
 void
 store_recent_put(struct store_recent *r, const char *resource,
     const char *ns, const char *name, int64_t rv, const char *body,
@@ -126,10 +134,6 @@ store_recent_put(struct store_recent *r, const char *resource,
 	size_t klen;
 	char *k;
 
-	if (len > r->max_bytes) {
-		store_recent_drop(r, resource, ns, name);
-		return;
-	}
 	k = key_of(resource, ns, name, buf, sizeof(buf), &klen);
 	e = ck_malloc(sizeof(*e) + klen);
 	memcpy(e->key, k, klen);
@@ -143,6 +147,11 @@ store_recent_put(struct store_recent *r, const char *resource,
 	pthread_mutex_lock(&r->mu);
 	if ((old = strmap_get(r->map, e->key)) != NULL)
 		remove_entry(r, old);
+	if (len > r->max_bytes) {	/* never kept; the old state is gone */
+		pthread_mutex_unlock(&r->mu);
+		entry_free(e);
+		return;
+	}
 	strmap_put(r->map, e->key, e);
 	e->prev = r->tail;
 	if (r->tail != NULL)
@@ -151,8 +160,16 @@ store_recent_put(struct store_recent *r, const char *resource,
 		r->head = e;
 	r->tail = e;
 	r->bytes += len;
-	while (r->bytes > r->max_bytes && r->head != NULL)
-		remove_entry(r, r->head);
+	trim(r);
+	pthread_mutex_unlock(&r->mu);
+}
+
+void
+store_recent_set_max(struct store_recent *r, size_t max_bytes)
+{
+	pthread_mutex_lock(&r->mu);
+	r->max_bytes = max_bytes;
+	trim(r);
 	pthread_mutex_unlock(&r->mu);
 }
 

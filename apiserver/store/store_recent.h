@@ -21,6 +21,8 @@ struct store_recent;
 /* An empty cache of at most max_bytes of bodies (0: it keeps nothing). */
 struct store_recent	*store_recent_new(size_t max_bytes);
 void	store_recent_free(struct store_recent *r);
+/* A new bound; the oldest writes leave until the bodies fit it. */
+void	store_recent_set_max(struct store_recent *r, size_t max_bytes);
 
 /* The committed state of an object: body (len bytes) at revision rv. */
 void	store_recent_put(struct store_recent *r, const char *resource,

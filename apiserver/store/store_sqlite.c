@@ -38,7 +38,8 @@
 #define STORE_BATCH_MAX		256
 /* ...and stops taking more once their bodies reach this many bytes. */
 #define STORE_BATCH_BYTES	(4u << 20)
-/* The bodies of the objects written last that GETs find without a read. */
+/* The bodies of the objects written last that GETs find without a read
+ * (until store_set_recent_bytes: --storage-recent-bytes). */
 #define STORE_RECENT_BYTES	(16u << 20)
 
 static const char *const event_type_names[] = {
@@ -1683,6 +1684,12 @@ out:
  * Batches keep each hold of the write lock short, so a large backlog never
  * stalls writers; readers keep their snapshots meanwhile (WAL).
  */
+static void
+sq_set_recent_bytes(struct store *base, size_t bytes)
+{
+	store_recent_set_max(sq_of(base)->recent, bytes);
+}
+
 static int
 sq_compact(struct store *base, int64_t upto_rv)
 {
@@ -1711,6 +1718,7 @@ static const struct store_ops sqlite_ops = {
 	.name = "sqlite",
 	.close = sq_close,
 	.set_sync = sq_set_sync,
+	.set_recent_bytes = sq_set_recent_bytes,
 	.set_commit_hook = sq_set_commit_hook,
 	.write_health = sq_write_health,
 	.write_stats = sq_write_stats,

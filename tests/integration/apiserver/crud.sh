@@ -226,6 +226,25 @@ out=$(api GET $NS/configmaps -H 'Accept: application/json;as=Table;v=v1;g=meta.k
 expect "configmaps Table (Data column) with PartialObjectMetadata" "Name Data Age PartialObjectMetadata" \
     "$(echo "$out" | json '" ".join(c["name"] for c in d["columnDefinitions"])+" "+d["rows"][0]["object"]["kind"]')"
 
+# --- the recent writes answer a GET of what was just written (sqlite only)
+recent_hits() { api GET /metrics | sed -n 's/^apiserver_store_recent_hits_total \([0-9]*\).*/\1/p'; }
+get_after_create() {
+	local before
+	before=$(recent_hits)
+	api POST $NS/configmaps -H "$J" -d "{\"metadata\":{\"name\":\"$1\"}}" >/dev/null
+	api GET $NS/configmaps/$1 >/dev/null
+	echo "$(code) $(( $(recent_hits) - before ))"
+}
+if [ "${CKUBE_TEST_STORAGE:-sqlite}" = sqlite ]; then
+	expect "a GET of what was just written reads no page" "200 1" "$(get_after_create recent-1)"
+fi
+
 stop_apiserver
 expect "SIGTERM exits 0" 0 "$?"
+
+if [ "${CKUBE_TEST_STORAGE:-sqlite}" = sqlite ]; then
+	start_apiserver norecent --storage-recent-bytes 0 || not_ok "apiserver starts with --storage-recent-bytes 0"
+	expect "--storage-recent-bytes 0: every GET reads the database" "200 0" "$(get_after_create recent-2)"
+	stop_apiserver
+fi
 finish

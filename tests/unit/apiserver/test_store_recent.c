@@ -5,6 +5,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,6 +31,17 @@ get(struct store_recent *r, const char *res, const char *ns,
 	}
 	assert_int_equal(strlen(body), len);
 	return body;
+}
+
+/* Whether pods/default/name is held. */
+static bool
+held(struct store_recent *r, const char *name)
+{
+	int64_t rv;
+	char *body = get(r, "pods", "default", name, &rv);
+
+	free(body);
+	return body != NULL;
 }
 
 static void
@@ -103,7 +115,6 @@ static void
 test_store_recent_bound(void **state)
 {
 	struct store_recent *r = store_recent_new(30);
-	int64_t rv;
 
 	(void)state;
 	put(r, "a", 1, "0123456789");
@@ -111,20 +122,49 @@ test_store_recent_bound(void **state)
 	put(r, "c", 3, "0123456789");
 	put(r, "a", 4, "0123456789");	/* a is now the newest */
 	put(r, "d", 5, "0123456789");	/* b, the oldest, leaves */
-	assert_null(get(r, "pods", "default", "b", &rv));
-	free(get(r, "pods", "default", "a", &rv));
-	free(get(r, "pods", "default", "c", &rv));
-	free(get(r, "pods", "default", "d", &rv));
+	assert_false(held(r, "b"));
+	assert_true(held(r, "a"));
+	assert_true(held(r, "c"));
+	assert_true(held(r, "d"));
 	/* Larger than the bound: not kept, and no older state either. */
 	put(r, "a", 6, "0123456789012345678901234567890123456789");
-	assert_null(get(r, "pods", "default", "a", &rv));
-	free(get(r, "pods", "default", "c", &rv));
+	assert_false(held(r, "a"));
+	assert_true(held(r, "c"));
 	store_recent_free(r);
 
 	/* A bound of 0 keeps nothing. */
 	r = store_recent_new(0);
 	put(r, "a", 1, "{}");
-	assert_null(get(r, "pods", "default", "a", &rv));
+	assert_false(held(r, "a"));
+	store_recent_free(r);
+}
+
+/* A new bound trims the oldest writes at once and holds for later puts. */
+static void
+test_store_recent_set_max(void **state)
+{
+	struct store_recent *r = store_recent_new(100);
+	int64_t rv;
+
+	(void)state;
+	put(r, "a", 1, "0123456789");
+	put(r, "b", 2, "0123456789");
+	put(r, "c", 3, "0123456789");
+	store_recent_set_max(r, 20);	/* a, the oldest, leaves */
+	assert_false(held(r, "a"));
+	assert_true(held(r, "b"));
+	assert_true(held(r, "c"));
+	put(r, "d", 4, "0123456789");	/* b leaves */
+	assert_false(held(r, "b"));
+	store_recent_set_max(r, 0);	/* nothing is kept any more */
+	assert_false(held(r, "c"));
+	assert_false(held(r, "d"));
+	put(r, "e", 5, "{}");
+	assert_false(held(r, "e"));
+	store_recent_set_max(r, 100);
+	put(r, "e", 6, "{}");
+	free(get(r, "pods", "default", "e", &rv));
+	assert_int_equal(rv, 6);
 	store_recent_free(r);
 }
 
@@ -134,6 +174,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_store_recent_put_get),
 		cmocka_unit_test(test_store_recent_bound),
+		cmocka_unit_test(test_store_recent_set_max),
 	};
 
 	return cmocka_run_group_tests_name("store_recent", tests, NULL, NULL);

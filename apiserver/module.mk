@@ -28,6 +28,7 @@ APISERVER_SRCS += apiserver/convert_edge.c
 APISERVER_SRCS += apiserver/crud.c
 APISERVER_SRCS += apiserver/crud_delete.c
 APISERVER_SRCS += apiserver/crud_list.c
+APISERVER_SRCS += apiserver/data_lock.c
 APISERVER_SRCS += apiserver/defaults_data.c
 APISERVER_SRCS += apiserver/defaults_pod.c
 APISERVER_SRCS += apiserver/defaults_workload.c

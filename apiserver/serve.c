@@ -25,6 +25,7 @@
 #include "apiserver.h"
 #include "auth.h"
 #include "crud.h"
+#include "data_lock.h"
 #include "kind_count.h"
 #include "ns_cache.h"
 #include "sa_jwt.h"
@@ -33,6 +34,9 @@
 #include "http.h"
 #include "store/store.h"
 #include "watch.h"
+
+/* A stopping apiserver may still hold --data-dir this long (closing its store). */
+#define DATA_LOCK_WAIT_MS	10000
 
 static const char *opt_bind;
 static int64_t opt_port;
@@ -138,7 +142,9 @@ static const struct flag apiserver_flags[] = {
 	    "complete headers within this time (slow clients holding "
 	    "connections; 0 = never)" },
 	{ "data-dir", FLAG_STRING, &opt_data_dir, "var/apiserver", "Storage",
-	    "directory of the SQLite database (ckube.db); created if missing" },
+	    "directory of the SQLite database (ckube.db); created if missing; "
+	    "one apiserver per directory (a second one waits 10s for its "
+	    "lock, then exits 1)" },
 	{ "storage-backend", FLAG_STRING, &opt_storage_backend, "sqlite",
 	    "Storage",
 	    "sqlite (one file under --data-dir, this apiserver alone) or "
@@ -369,6 +375,23 @@ connection_limit(int64_t want)
 	return (unsigned)want;
 }
 
+/* DATA_LOCK_WAIT_MS; tests shorten it with CKUBE_TEST_DATA_LOCK_WAIT_MS. */
+static unsigned
+data_lock_wait_ms(void)
+{
+	const char *v = getenv("CKUBE_TEST_DATA_LOCK_WAIT_MS");
+	char *end;
+	unsigned long ms;
+
+	if (v == NULL || *v == '\0')
+		return DATA_LOCK_WAIT_MS;
+	errno = 0;
+	ms = strtoul(v, &end, 10);
+	if (errno != 0 || *end != '\0' || ms > DATA_LOCK_WAIT_MS)
+		return DATA_LOCK_WAIT_MS;
+	return (unsigned)ms;
+}
+
 /* The backend --storage-backend names. */
 static void
 open_store(const char *dbpath, struct store **out)
@@ -574,6 +597,9 @@ apiserver_main(const struct apiserver_profile *profile, int argc,
 	mkdir_p(opt_data_dir);
 	if (realpath(opt_data_dir, dir) == NULL)
 		fatal("realpath %s", opt_data_dir);
+	if (strcmp(opt_storage_backend, "sqlite") == 0 &&
+	    data_lock(dir, data_lock_wait_ms(), err, sizeof(err)) < 0)
+		fatalx("--data-dir: %s", err);
 	snprintf(dbpath, sizeof(dbpath), "%s/ckube.db", dir);
 	open_store(dbpath, &store);
 

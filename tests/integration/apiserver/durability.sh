@@ -60,6 +60,31 @@ for i in $(seq "$KILLS"); do
 	fi
 done
 echo "# $KILLS kills, $total writes acknowledged, $lost checks failed"
+
+# --- one apiserver per data dir: a second one waits for the lock, then exits
+# 1 saying who holds it, and the first one goes on; if the holder stops while
+# it waits, it takes over.
+out=$(CKUBE_TEST_DATA_LOCK_WAIT_MS=300 timeout 20 "$CK_BIN/ckube-apiserver" --port 0 \
+    --data-dir "$API_DATA/data" 2>&1)
+rc=$?
+expect "a second apiserver on the data dir exits 1" 1 $rc
+check "it says the data dir is in use, by which pid" \
+    grep -q "is in use by another apiserver (pid $API_PID)" <<<"$out"
+expect "the first one still serves" ok "$(api GET /healthz)"
+setsid "$CK_BIN/ckube-apiserver" --port 0 --port-file "$CK_TMP/second.port" \
+    --data-dir "$API_DATA/data" >"$CK_TMP/second.log" 2>&1 &
+second=$!
+CK_PIDS+=("$second")
+check "a second apiserver waits for the lock" eventually -t 20 grep -q "waiting up to" "$CK_TMP/second.log"
+stop_apiserver
+if eventually -t 20 test -s "$CK_TMP/second.port"; then
+	API_PID=$second API_URL=http://127.0.0.1:$(cat "$CK_TMP/second.port")
+	check "once the first stops, the waiting one serves the data" \
+	    eventually -t 20 curl -sf "$API_URL/readyz"
+else
+	not_ok "once the first stops, the waiting one serves the data" "no port file"
+	show_log "$CK_TMP/second.log"
+fi
 stop_apiserver
 
 # --- 2. power-loss copies

@@ -126,7 +126,12 @@ struct api_stream {
 	void	(*release)(struct api_stream *s);
 	/* > 0: the stream's length (Content-Length); 0: chunked. */
 	uint64_t size;
+	/* Chunked: bytes asked of read() at once (0: the watch's 16 KiB). */
+	size_t	block;
 };
+
+/* What read() returns when the stream failed midway: the reply is cut off. */
+#define API_STREAM_ERROR	(-2)
 
 struct api_response {
 	int		 code;

@@ -19,6 +19,7 @@
 #include "ckube/strbuf.h"
 #include "convert.h"
 #include "list_reply.h"
+#include "list_stream.h"
 #include "store/store.h"
 
 int
@@ -212,6 +213,29 @@ crud_list_prefix(struct crud *c, struct strbuf *sb, int64_t rv,
 	strbuf_adds(sb, "},\"items\":[");
 }
 
+/*
+ * A whole unfiltered list, read as it is sent (list_stream.c). < 0 when the
+ * backend has no cursor free (or none at all) or the read failed before a
+ * byte was sent: the caller reads the list first then.
+ */
+static int
+list_streamed(struct crud *c, const char *ns)
+{
+	struct store_cursor *cur;
+	struct strbuf head = STRBUF_INIT;
+	int64_t rv;
+	size_t len;
+	char *s;
+	int rc;
+
+	rc = store_list_open(c->srv->store, c->res->qualified, ns, &cur, &rv);
+	if (rc < 0)
+		return rc;
+	crud_list_prefix(c, &head, rv, NULL);
+	s = strbuf_detach(&head, &len);
+	return list_stream_reply(cur, s, len, c->resp);
+}
+
 void
 crud_list(struct crud *c)
 {
@@ -244,6 +268,10 @@ crud_list(struct crud *c)
 	if (crud_parse_selectors(c, &ls, &fs) < 0)
 		goto err;
 	filter = !selector_is_empty(ls) || !fieldsel_is_empty(fs);
+	/* A 1.3 name's reply is rewritten after us: it is read first. */
+	if (!filter && !table && limit == 0 && !have_after &&
+	    convert_stored_row(c->res) == NULL && list_streamed(c, ns) == 0)
+		goto out;
 	for (;;) {
 		rc = store_list(c->srv->store, c->res->qualified, ns,
 		    have_after ? after_ns : NULL,

@@ -520,6 +520,8 @@ any_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 
 	(void)pos;
 	n = s->read(s, buf, max, conn_suspend);
+	if (n == API_STREAM_ERROR)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
 	if (n < 0)
 		return MHD_CONTENT_READER_END_OF_STREAM;
 	return (ssize_t)n;
@@ -534,8 +536,9 @@ any_stream_free(void *cls)
 }
 
 /*
- * A non-watch stream: pods/log?follow=true, chunked as watches are, or a
- * reply of known size (a large list, list_reply.c) with its Content-Length.
+ * A non-watch stream: pods/log?follow=true, chunked as watches are; a large
+ * list read as it is sent (list_stream.c), chunked; or a reply of known size
+ * (a large list, list_reply.c) with its Content-Length.
  */
 static enum MHD_Result
 queue_stream(struct MHD_Connection *c, struct api_response *resp)
@@ -547,7 +550,8 @@ queue_stream(struct MHD_Connection *c, struct api_response *resp)
 	resp->stream = NULL;
 	s->attach(s, c, conn_resume);
 	r = MHD_create_response_from_callback(s->size > 0 ? s->size :
-	    MHD_SIZE_UNKNOWN, s->size > 0 ? SIZED_BLOCK : WATCH_BLOCK,
+	    MHD_SIZE_UNKNOWN, s->size > 0 ? SIZED_BLOCK :
+	    s->block > 0 ? s->block : WATCH_BLOCK,
 	    any_stream_read, s, any_stream_free);
 	if (r == NULL) {
 		s->release(s);

@@ -43,6 +43,7 @@ APISERVER_SRCS += apiserver/http_tls.c
 APISERVER_SRCS += apiserver/ingress.c
 APISERVER_SRCS += apiserver/kind_count.c
 APISERVER_SRCS += apiserver/list_reply.c
+APISERVER_SRCS += apiserver/list_stream.c
 APISERVER_SRCS += apiserver/managed_fields.c
 APISERVER_SRCS += apiserver/ns_cache.c
 APISERVER_SRCS += apiserver/openapi.c

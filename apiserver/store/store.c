@@ -112,6 +112,29 @@ store_list(struct store *s, const char *resource, const char *ns,
 }
 
 int
+store_list_open(struct store *s, const char *resource, const char *ns,
+    struct store_cursor **out, int64_t *rv)
+{
+	*out = NULL;
+	if (s->ops->list_open == NULL)
+		return CK_ENOTSUP;
+	return s->ops->list_open(s, resource, ns, out, rv);
+}
+
+int
+store_cursor_next(struct store_cursor *c, const char **body, size_t *len)
+{
+	return c->next(c, body, len);
+}
+
+void
+store_cursor_close(struct store_cursor *c)
+{
+	if (c != NULL)
+		c->close(c);
+}
+
+int
 store_count(struct store *s, const char *resource, const char *ns,
     int64_t *out)
 {

@@ -159,6 +159,27 @@ int	store_list(struct store *s, const char *resource, const char *ns,
 	    const char *after_ns, const char *after_name, size_t limit,
 	    struct store_list *out) CK_MUST_CHECK;
 
+/*
+ * A whole list of resource in ns ("" or NULL = every namespace) read as it
+ * is sent, from one read snapshot: store_list()'s order, no copy of the
+ * bodies. *rv is the snapshot's revision. Until closed the cursor holds a
+ * reader connection and its snapshot (SQLite's WAL cannot restart meanwhile),
+ * so at most STORE_CURSORS_MAX are open at once. CK_ENOTSUP when that many
+ * are, or when the backend has none (etcd): use store_list() then.
+ */
+struct store_cursor;
+#define STORE_CURSORS_MAX	2
+int	store_list_open(struct store *s, const char *resource, const char *ns,
+	    struct store_cursor **out, int64_t *rv) CK_MUST_CHECK;
+/*
+ * 1 and the next object's body (*body, *len: valid until the next call),
+ * 0 after the last one, < 0 (CK_EIO) on a read error.
+ */
+int	store_cursor_next(struct store_cursor *c, const char **body,
+	    size_t *len);
+/* Ends the snapshot and gives the connection back; NULL is fine. */
+void	store_cursor_close(struct store_cursor *c);
+
 /* Count objects of resource in ns ("" = all). */
 int	store_count(struct store *s, const char *resource, const char *ns, int64_t *out) CK_MUST_CHECK;
 

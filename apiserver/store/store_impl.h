@@ -8,6 +8,13 @@
 
 #include "store.h"
 
+/* The first member of each backend's cursor. */
+struct store_cursor {
+	int	(*next)(struct store_cursor *c, const char **body,
+		    size_t *len);
+	void	(*close)(struct store_cursor *c);
+};
+
 struct store_ops {
 	const char	*name;
 	void	(*close)(struct store *s);
@@ -25,6 +32,9 @@ struct store_ops {
 	int	(*list)(struct store *s, const char *resource, const char *ns,
 		    const char *after_ns, const char *after_name, size_t limit,
 		    struct store_list *out);
+	/* Optional (NULL: store_list_open says CK_ENOTSUP). */
+	int	(*list_open)(struct store *s, const char *resource,
+		    const char *ns, struct store_cursor **out, int64_t *rv);
 	int	(*count)(struct store *s, const char *resource, const char *ns,
 		    int64_t *out);
 	int	(*create)(struct store *s, const char *resource, const char *ns,

@@ -93,6 +93,15 @@ struct sqlite_store {
 	_Atomic int64_t	 rev;		/* cached; the database is the truth */
 	struct store_recent *recent;	/* filled under wmu, in commit order */
 	_Atomic int64_t	 compacted;
+	_Atomic int	 cursors;	/* open store_cursors */
+};
+
+/* A list read as it is sent (store_list_open). */
+struct sq_cursor {
+	struct store_cursor	 base;
+	struct sqlite_store	*s;
+	struct conn		*c;
+	sqlite3_stmt		*stmt;	/* NULL once done */
 };
 
 static const struct store_ops sqlite_ops;
@@ -649,6 +658,87 @@ out:
 	reader_put(s, c);
 	if (rc < 0)
 		store_list_fini(out);
+	return rc;
+}
+
+static int
+cursor_next(struct store_cursor *base, const char **body, size_t *len)
+{
+	struct sq_cursor *cur = (struct sq_cursor *)base;
+	int rc;
+
+	if (cur->stmt == NULL)
+		return 0;
+	rc = sqlite3_step(cur->stmt);
+	if (rc == SQLITE_ROW) {
+		*body = (const char *)sqlite3_column_text(cur->stmt, 3);
+		*len = (size_t)sqlite3_column_bytes(cur->stmt, 3);
+		if (*body == NULL)
+			*body = "";
+		return 1;
+	}
+	stmt_done(cur->stmt);
+	cur->stmt = NULL;
+	if (rc != SQLITE_DONE)
+		return sql_fail(cur->c, "list", rc);
+	return 0;
+}
+
+static void
+cursor_close(struct store_cursor *base)
+{
+	struct sq_cursor *cur = (struct sq_cursor *)base;
+
+	if (cur->stmt != NULL)
+		stmt_done(cur->stmt);
+	reader_put(cur->s, cur->c);	/* ends the snapshot */
+	atomic_fetch_sub(&cur->s->cursors, 1);
+	free(cur);
+}
+
+/* store_list's ST_LIST_NS or ST_LIST_ALL, stepped by the caller. */
+static int
+sq_list_open(struct store *base, const char *resource, const char *ns,
+    struct store_cursor **out, int64_t *rv)
+{
+	struct sqlite_store *s = sq_of(base);
+	struct sq_cursor *cur;
+	int rc;
+
+	if (resource == NULL || *resource == '\0')
+		return CK_EINVALID;
+	if (ns != NULL && *ns == '\0')
+		ns = NULL;
+	if (atomic_fetch_add(&s->cursors, 1) >= STORE_CURSORS_MAX) {
+		atomic_fetch_sub(&s->cursors, 1);
+		return CK_ENOTSUP;
+	}
+	cur = ck_calloc(1, sizeof(*cur));
+	cur->base.next = cursor_next;
+	cur->base.close = cursor_close;
+	cur->s = s;
+	if ((rc = reader_get(s, &cur->c)) < 0) {
+		atomic_fetch_sub(&s->cursors, 1);
+		free(cur);
+		return rc;
+	}
+	/* The revision is read first: it starts the snapshot the rows share. */
+	if ((rc = conn_exec(cur->c, ST_BEGIN)) < 0 ||
+	    (rc = conn_revision(cur->c, rv)) < 0)
+		goto fail;
+	cur->stmt = conn_stmt(cur->c, ns != NULL ? ST_LIST_NS : ST_LIST_ALL);
+	if (cur->stmt == NULL) {
+		rc = CK_EIO;
+		goto fail;
+	}
+	sqlite3_bind_text(cur->stmt, 1, resource, -1, SQLITE_TRANSIENT);
+	bind_limit(cur->stmt, 2, 0, 0);
+	if (ns != NULL)
+		sqlite3_bind_text(cur->stmt, 3, ns, -1, SQLITE_TRANSIENT);
+	*out = &cur->base;
+	return 0;
+fail:
+	cursor_close(&cur->base);
 	return rc;
 }
 
@@ -1727,6 +1817,7 @@ static const struct store_ops sqlite_ops = {
 	.compacted_revision = sq_compacted_revision,
 	.get = sq_get,
 	.list = sq_list,
+	.list_open = sq_list_open,
 	.count = sq_count,
 	.create = sq_create,
 	.update = sq_update,

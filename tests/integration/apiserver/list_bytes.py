@@ -1,10 +1,15 @@
-"""list_bytes.py PORT: a large JSON list (streamed from the stored bodies
-with a Content-Length) against the same objects read other ways: pages of a
-few (one buffer each), a label selector matching all (the parse path), one
-GET per object. The bytes must be the same. Prints TAP lines."""
+"""list_bytes.py PORT: a large JSON list (read from the store as it is sent,
+chunked) against the same objects read other ways: pages of a few (one
+buffer each), a label selector matching all (the parse path), one GET per
+object. The bytes must be the same. Then clients that stall mid-list: each
+holds one of the store's few cursors, the next large list is read first
+(with its Content-Length) and writes go on; once they go away, lists stream
+again. Prints TAP lines."""
 import http.client
 import json
+import socket
 import sys
+import time
 
 port = int(sys.argv[1])
 NS = "lists"
@@ -54,8 +59,8 @@ tap(made == N, "%d varied ConfigMaps created" % N)
 base = "/api/v1/namespaces/%s/configmaps" % NS
 s, h, full = req("GET", base)
 tap(s == 200 and len(full) > 256 * 1024, "the list is large (%d bytes)" % len(full))
-tap(h.get("content-length") == str(len(full)) and "transfer-encoding" not in h,
-    "a large list has its Content-Length, not chunks", str(h))
+tap(h.get("transfer-encoding") == "chunked" and "content-length" not in h,
+    "a large list is sent as it is read, chunked", str(h))
 d = json.loads(full)
 tap(len(d["items"]) == N and d["kind"] == "ConfigMapList", "it parses, with every item")
 rv = d["metadata"]["resourceVersion"]
@@ -88,6 +93,11 @@ while True:
         break
 tap(pages == N // 20 and b",".join(items) == full[len(head):-2],
     "pages of 20 carry the same item bytes (%d pages)" % pages)
+
+# A limit of 0 is no limit: the same stream.
+s, h, z = req("GET", base + "?limit=0")
+tap(s == 200 and z == full and h.get("transfer-encoding") == "chunked",
+    "limit=0 is the same chunked list")
 
 # A selector matching all parses every object, and must splice the same bytes.
 s, h, sel = req("GET", base + "?labelSelector=all%3Dyes")
@@ -135,8 +145,59 @@ tap(s == 200 and [r["object"]["kind"] for r in tmd["rows"]] == ["PartialObjectMe
     and [r["object"]["metadata"] for r in tmd["rows"]] == [r[1]["metadata"] for r in rows_of(td)],
     "a Table's metadata rows match the objects'")
 
-# An empty list and a HEAD-less small one keep their old form.
+# An empty list and a small one keep their old form: one buffer, sized.
 s, h, e = req("GET", "/api/v1/namespaces/nosuch/configmaps")
-tap(s == 200 and json.loads(e)["items"] == [] and e.endswith(b'"items":[]}'),
-    "an empty list")
+tap(s == 200 and json.loads(e)["items"] == [] and e.endswith(b'"items":[]}')
+    and h.get("content-length") == str(len(e)), "an empty list, sized")
+s, h, small = req("GET", "/api/v1/namespaces")
+tap(s == 200 and h.get("content-length") == str(len(small))
+    and "transfer-encoding" not in h, "a small list is one buffer, sized")
+
+# Clients that stall mid-list. The list must outgrow the sockets' buffers
+# (a few MB on loopback), so that its cursor stays open: 24 x 500 KB.
+BIG = "biglists"
+req("POST", "/api/v1/namespaces",
+    json.dumps({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": BIG}}))
+made = 0
+for i in range(24):
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b%02d" % i},
+           "data": {"k": "y" * 500000}}
+    s, _, _ = req("POST", "/api/v1/namespaces/%s/configmaps" % BIG, json.dumps(obj))
+    made += s == 201
+tap(made == 24, "24 ConfigMaps of 500 KB")
+big = "/api/v1/namespaces/%s/configmaps" % BIG
+
+
+def stalled():
+    """A client that asks for the big list and reads only its first bytes."""
+    sk = socket.socket()
+    sk.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sk.connect(("127.0.0.1", port))
+    sk.sendall(("GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % big).encode())
+    first = sk.recv(256)
+    return sk, first
+
+
+# The store keeps at most 2 cursors (STORE_CURSORS_MAX).
+stall = [stalled() for _ in range(2)]
+tap(all(f.startswith(b"HTTP/1.1 200") and b"chunked" in f.lower() for _, f in stall),
+    "two clients stall mid-list, each on a chunked reply")
+s, h, b = req("GET", big)
+tap(s == 200 and h.get("content-length") == str(len(b)) and len(json.loads(b)["items"]) == 24,
+    "meanwhile a large list is read first (no cursor free), sized, whole")
+s, _, _ = req("POST", "/api/v1/namespaces/%s/configmaps" % BIG,
+              json.dumps({"metadata": {"name": "during"}}))
+s2, _, g = req("GET", big + "/during")
+tap(s == 201 and s2 == 200, "writes and reads go on while they stall")
+for sk, _ in stall:
+    sk.close()
+# Gone: their connections end and give the cursors back.
+deadline, chunked = time.time() + 20, False
+while time.time() < deadline and not chunked:
+    s, h, b = req("GET", big)
+    chunked = s == 200 and h.get("transfer-encoding") == "chunked"
+    if not chunked:
+        time.sleep(0.1)
+tap(chunked and len(json.loads(b)["items"]) == 25,
+    "once they are gone, lists are streamed again")
 sys.exit(1 if failed else 0)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Large JSON lists: streamed from the stored bodies with a Content-Length
-# (apiserver/list_reply.c), byte for byte what the buffered paths give
+# Large JSON lists: read from the store as they are sent, chunked
+# (apiserver/list_stream.c), byte for byte what the buffered paths give
 # (pages, a selector, one GET per object). The checks are list_bytes.py's.
 . "$(dirname "$0")/../../lib/lib.sh"
 

@@ -924,6 +924,84 @@ test_store_sqlite_recent(void **state)
 	cJSON_Delete(o);
 }
 
+/*
+ * A cursor reads store_list()'s rows, bodies included, from the snapshot it
+ * opened at, whatever is written while it is open; at most
+ * STORE_CURSORS_MAX are open at once.
+ */
+static void
+test_store_sqlite_cursor(void **state)
+{
+	struct fx *f = *state;
+	struct store_cursor *cur[STORE_CURSORS_MAX + 1];
+	struct store_list l;
+	const char *body;
+	size_t len, i, n;
+	int64_t rv, rv2;
+	char name[16];
+
+	for (i = 0; i < 30; i++) {
+		snprintf(name, sizeof(name), "p%02zu", 29 - i);
+		create(f->s, "pods", i % 3 == 0 ? "other" : "default", name);
+	}
+	create(f->s, "configmaps", "default", "c");
+	assert_int_equal(store_list(f->s, "pods", "default", NULL, NULL, 0,
+	    &l), 0);
+	assert_int_equal(store_list_open(f->s, "pods", "default", &cur[0],
+	    &rv), 0);
+	assert_int_equal(rv, l.rv);
+	/* Written while it is open: not in its snapshot. */
+	create(f->s, "pods", "default", "p99");
+	assert_int_equal(store_delete(f->s, "pods", "default", "p01", 0, NULL,
+	    NULL), 0);
+	for (n = 0; store_cursor_next(cur[0], &body, &len) == 1; n++) {
+		assert_true(n < l.n);
+		assert_int_equal(len, l.items[n].body_len);
+		assert_memory_equal(body, l.items[n].body, len);
+	}
+	assert_int_equal(n, l.n);
+	assert_int_equal(n, 20);
+	assert_int_equal(store_cursor_next(cur[0], &body, &len), 0);
+	store_cursor_close(cur[0]);
+	store_list_fini(&l);
+
+	/* Every namespace, in store_list's order; an empty one. */
+	assert_int_equal(store_list(f->s, "pods", NULL, NULL, NULL, 0, &l), 0);
+	assert_int_equal(store_list_open(f->s, "pods", "", &cur[0], &rv2), 0);
+	assert_true(rv2 > rv);
+	for (n = 0; store_cursor_next(cur[0], &body, &len) == 1; n++)
+		assert_memory_equal(body, l.items[n].body, len);
+	assert_int_equal(n, l.n);
+	store_cursor_close(cur[0]);
+	store_list_fini(&l);
+	assert_int_equal(store_list_open(f->s, "pods", "nosuch", &cur[0], &rv),
+	    0);
+	assert_int_equal(store_cursor_next(cur[0], &body, &len), 0);
+	store_cursor_close(cur[0]);
+	store_cursor_close(NULL);
+	assert_int_equal(store_list_open(f->s, "", "default", &cur[0], &rv),
+	    CK_EINVALID);
+
+	/* The bound, and a closed cursor making room. */
+	for (i = 0; i < STORE_CURSORS_MAX; i++)
+		assert_int_equal(store_list_open(f->s, "pods", "default",
+		    &cur[i], &rv), 0);
+	assert_int_equal(store_list_open(f->s, "pods", "default",
+	    &cur[STORE_CURSORS_MAX], &rv), CK_ENOTSUP);
+	assert_null(cur[STORE_CURSORS_MAX]);
+	/* Writes and reads go on while they hold their snapshots. */
+	create(f->s, "pods", "default", "p98");
+	assert_int_equal(store_list(f->s, "pods", "default", NULL, NULL, 0,
+	    &l), 0);
+	assert_int_equal(l.n, 21);
+	store_list_fini(&l);
+	store_cursor_close(cur[0]);
+	assert_int_equal(store_list_open(f->s, "pods", "default",
+	    &cur[STORE_CURSORS_MAX], &rv), 0);
+	for (i = 1; i <= STORE_CURSORS_MAX; i++)
+		store_cursor_close(cur[i]);
+}
+
 static void
 test_store_sqlite_bad_contents(void **state)
 {
@@ -1174,6 +1252,7 @@ main(void)
 		T(test_store_sqlite_open_bad_files),
 		T(test_store_sqlite_failure_rolls_back),
 		T(test_store_sqlite_recent),
+		T(test_store_sqlite_cursor),
 		T(test_store_sqlite_hook_reads_not_writes),
 		T(test_store_sqlite_bad_contents),
 		T(test_store_sqlite_txn),

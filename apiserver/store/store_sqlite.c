@@ -1770,16 +1770,16 @@ out:
 	return rc;
 }
 
-/*
- * Batches keep each hold of the write lock short, so a large backlog never
- * stalls writers; readers keep their snapshots meanwhile (WAL).
- */
 static void
 sq_set_recent_bytes(struct store *base, size_t bytes)
 {
 	store_recent_set_max(sq_of(base)->recent, bytes);
 }
 
+/*
+ * Batches keep each hold of the write lock short, so a large backlog never
+ * stalls writers; readers keep their snapshots meanwhile (WAL).
+ */
 static int
 sq_compact(struct store *base, int64_t upto_rv)
 {
